@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Every target installs what it needs on a fresh Debian 12 machine (as root), then does its job.
+# Installing is idempotent and silent when nothing is missing.
+
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+# Debian packages the build, the tests and the benchmarks need.
+DEBIAN_PACKAGES := cmake ninja-build g++ pkg-config tzdata \
+	qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql \
+	libyaml-cpp-dev postgresql
+
+.PHONY: all deps build run test bench clean format
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEBIAN_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing missing Debian packages:$$missing"; \
+		if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+			|| { echo "apt-get install failed"; exit 1; }; \
+	fi
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt | deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS) >/dev/null
+
+build: deps $(BUILD_DIR)/build.ninja
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@mkdir -p var
+	$(BUILD_DIR)/baton serve --listen 127.0.0.1:8080 --db sqlite:var/baton.db --workflows workflows --demo
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	@mkdir -p $(BUILD_DIR)/bench
+	@set -e; for b in $(BUILD_DIR)/bench-bin/*; do \
+		[ -x "$$b" ] || continue; echo "== $$(basename $$b)"; "$$b" $(BUILD_DIR)/bench; done
+	@echo "Results: $(BUILD_DIR)/bench/*.json"
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

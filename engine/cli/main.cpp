@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "commands.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace {
+
+const char usage[] = R"(Baton — cross-department service-ticket workflow engine
+
+Usage:
+  baton serve    [--listen HOST:PORT] [--db URL] [--workflows DIR] [--demo] [--fake-clock]
+  baton validate FILE...                       check workflow and organisation files
+  baton diagram  FILE [--format mermaid|dot]   print a workflow's state diagram
+  baton user add USERNAME --name "Display Name" --department D --role R --password-stdin
+  baton migrate  [--db URL]                    create or upgrade the schema, then exit
+)";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("baton"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+
+    QStringList arguments = QCoreApplication::arguments().mid(1);
+    if (arguments.isEmpty() || arguments.first() == u"--help" || arguments.first() == u"-h"
+        || arguments.first() == u"help") {
+        std::fputs(usage, arguments.isEmpty() ? stderr : stdout);
+        return arguments.isEmpty() ? 2 : 0;
+    }
+    if (arguments.first() == u"--version") {
+        std::printf("baton %s\n", qPrintable(QCoreApplication::applicationVersion()));
+        return 0;
+    }
+
+    const QString command = arguments.takeFirst();
+    if (command == u"validate")
+        return Baton::Cli::runValidate(arguments);
+    if (command == u"diagram")
+        return Baton::Cli::runDiagram(arguments);
+    if (command == u"serve")
+        return Baton::Cli::runServe(arguments);
+    if (command == u"migrate")
+        return Baton::Cli::runMigrate(arguments);
+    if (command == u"user")
+        return Baton::Cli::runUser(arguments);
+
+    std::fprintf(stderr, "baton: unknown command '%s'\n\n%s", qPrintable(command), usage);
+    return 2;
+}

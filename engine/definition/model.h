@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The workflow language's model, as workflow-language.md describes it. Plain data: the YAML
+// reader and checker (workflowreader.h) fill it in; the runtime and the diagrams read it.
+
+#include "calendar/calendarspec.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+#include <memory>
+#include <optional>
+
+namespace Baton {
+
+class Condition; // condition.h
+
+/// A `when:` condition: the text as written plus its compiled, type-checked form.
+struct ConditionRef
+{
+    QString source;
+    std::shared_ptr<const Condition> compiled; ///< null when no condition was written
+    bool isSet() const { return compiled != nullptr; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Organisation (org.yaml)
+
+inline const QStringList &builtinRoles()
+{
+    static const QStringList roles{QStringLiteral("agent"), QStringLiteral("staff"), QStringLiteral("supervisor"),
+                                    QStringLiteral("admin")};
+    return roles;
+}
+
+struct Department
+{
+    QString name;
+    QString title;
+    QString calendar; ///< as written; empty means "inherited from parent"
+    QString parent;
+};
+
+struct QueueDef
+{
+    QString name;
+    QString department;
+    QString title;
+    QStringList primary; ///< "A role": first contacts (usernames)
+    QStringList backup;  ///< "B role"
+    QString manager;     ///< username, may be empty
+    QString escalateTo;  ///< next queue up the organisation, may be empty
+};
+
+struct Organisation
+{
+    QMap<QString, CalendarSpec> calendars;
+    QMap<QString, Department> departments;
+    QMap<QString, QueueDef> queues;
+    QMap<QString, QString> roles; ///< declared extra roles → description
+
+    bool hasRole(const QString &role) const
+    {
+        return builtinRoles().contains(role) || roles.contains(role);
+    }
+    /// The calendar a department works on: its own, or the nearest ancestor's. Empty if none.
+    QString calendarOfDepartment(const QString &department) const
+    {
+        QString current = department;
+        for (int depth = 0; depth < 64 && !current.isEmpty(); ++depth) {
+            const auto it = departments.constFind(current);
+            if (it == departments.cend())
+                return {};
+            if (!it->calendar.isEmpty())
+                return it->calendar;
+            current = it->parent;
+        }
+        return {};
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Workflows (<id>.yaml)
+
+enum class FieldType { String, Text, Int, Decimal, Bool, Date, DateTime, Choice, User, Queue };
+
+struct FieldDef
+{
+    QString name;
+    FieldType type = FieldType::String;
+    QString label;
+    bool required = false;
+    QString pattern;      ///< a regular expression the whole value must match; empty if none
+    QVariant defaultValue; ///< invalid QVariant when there is no default
+    QStringList options;  ///< for choice
+};
+
+/// A duration target, possibly depending on the customer tier ({A: 30m, B: 1h, default: 2h}).
+struct TierDuration
+{
+    std::optional<qint64> defaultSeconds;
+    QMap<QString, qint64> byTier; ///< "A", "B", "C" → seconds
+
+    /// The target for a customer of this tier (empty tier = unknown customer), if any.
+    std::optional<qint64> forTier(const QString &tier) const
+    {
+        const auto it = byTier.constFind(tier);
+        if (it != byTier.cend())
+            return *it;
+        return defaultSeconds;
+    }
+};
+
+/// `sla:` of a state, a branch, or the workflow (ticket-wide clock).
+struct SlaSpec
+{
+    std::optional<TierDuration> respond;
+    std::optional<TierDuration> resolve;
+    QString calendar; ///< overrides the department's calendar when set
+    bool pause = false; ///< `sla: pause` — the ticket-wide clock stops in this state
+};
+
+/// `open:` on a transition: open a linked ticket of another workflow.
+struct OpenLink
+{
+    QString workflow;
+    /// new ticket's field → source, where source is a field of this ticket or
+    /// `customer.id|name|tier|phone|email` / `ticket.key|title`.
+    QList<QPair<QString, QString>> fields;
+};
+
+struct Transition
+{
+    QString name;
+    QString title;
+    QString to; ///< a state name, or "@done" / "@fail" inside a parallel branch
+    QStringList roles;
+    ConditionRef when;
+    QStringList requiredFields; ///< `requires:` (a C++20 keyword, hence the name)
+    QList<QPair<QString, QVariant>> set; ///< field → value (already converted to the field type)
+    QStringList notify;
+    std::optional<OpenLink> open;
+};
+
+struct Branch
+{
+    QString name;
+    QString title;
+    QString queue;
+    QString assignee; ///< "originator" or empty
+    SlaSpec sla;
+    QList<Transition> transitions;
+
+    const Transition *transition(const QString &name) const
+    {
+        for (const Transition &t : transitions)
+            if (t.name == name)
+                return &t;
+        return nullptr;
+    }
+};
+
+struct State
+{
+    QString name;
+    QString title;
+    QString queue;
+    QString assignee; ///< "originator" or empty
+    bool final = false;
+    QList<Branch> branches; ///< non-empty for a parallel state
+    QString thenState;      ///< parallel: where to go when every branch is @done
+    QString elseState;      ///< parallel: where to go when a branch ends in @fail
+    SlaSpec sla;
+    QList<Transition> transitions;
+
+    bool isParallel() const { return !branches.isEmpty(); }
+    bool returnsToOriginator() const { return assignee == u"originator"; }
+    const Transition *transition(const QString &name) const
+    {
+        for (const Transition &t : transitions)
+            if (t.name == name)
+                return &t;
+        return nullptr;
+    }
+    const Branch *branch(const QString &name) const
+    {
+        for (const Branch &b : branches)
+            if (b.name == name)
+                return &b;
+        return nullptr;
+    }
+};
+
+struct EscalationStep
+{
+    int percent = 0; ///< of the SLA target, in business time
+    QStringList notify; ///< assignee, originator, queue.primary, queue.backup, queue.manager, USER
+    int priorityDelta = 0;
+    QString moveTo; ///< a queue name, "queue.escalate_to", or empty
+};
+
+struct HandoffLimit
+{
+    int max = 0;
+    QString moveTo;
+};
+
+struct Workflow
+{
+    QString id;
+    QString title;
+    QString description;
+    QStringList startRoles;
+    ConditionRef startWhen;
+    QList<FieldDef> fields;
+    SlaSpec sla; ///< ticket-wide clock
+    QString initial;
+    QList<State> states;
+    QList<Transition> any; ///< offered in every non-final state
+    QList<EscalationStep> escalation;
+    std::optional<HandoffLimit> handoffs;
+    QByteArray source; ///< the YAML text as loaded
+
+    const State *state(const QString &name) const
+    {
+        for (const State &s : states)
+            if (s.name == name)
+                return &s;
+        return nullptr;
+    }
+    const FieldDef *field(const QString &name) const
+    {
+        for (const FieldDef &f : fields)
+            if (f.name == name)
+                return &f;
+        return nullptr;
+    }
+};
+
+} // namespace Baton
