@@ -6,18 +6,17 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-# Debian packages the build, the tests and the benchmarks need.
-DEBIAN_PACKAGES := cmake ninja-build g++ pkg-config tzdata \
+# Debian packages the build needs; the tests and benchmarks need a few more.
+BUILD_PACKAGES := cmake ninja-build g++ pkg-config tzdata \
 	qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql \
-	libyaml-cpp-dev postgresql
+	libyaml-cpp-dev libsodium-dev nodejs npm
+TEST_PACKAGES := postgresql chromium graphviz
 
-.PHONY: all deps build run test bench clean format
-
-all: build
-
-deps:
+# install-packages: apt-get the listed packages that are not installed yet (idempotent, quiet).
+define install-packages
 	@missing=""; \
-	for p in $(DEBIAN_PACKAGES); do \
+	for p in $(1); do \
+		case $$p in nodejs) command -v node >/dev/null && continue;; npm) command -v npm >/dev/null && continue;; esac; \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -27,21 +26,42 @@ deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
 			|| { echo "apt-get install failed"; exit 1; }; \
 	fi
+endef
+
+.PHONY: all deps test-deps web build run test bench clean format
+
+all: build
+
+deps:
+	$(call install-packages,$(BUILD_PACKAGES))
+
+test-deps: deps
+	$(call install-packages,$(TEST_PACKAGES))
+
+# The web UI, built with npm into web/dist/ and embedded into the binary as Qt resources.
+WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/vite.config.ts -type f 2>/dev/null)
+web/dist/index.html: $(WEB_SOURCES) | deps
+	@if [ -f web/package.json ]; then \
+		cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] \
+			|| npm ci --no-audit --no-fund --loglevel=error; } && npm run build --silent; \
+	fi
+
+web: web/dist/index.html
 
 $(BUILD_DIR)/build.ninja: CMakeLists.txt | deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS) >/dev/null
 
-build: deps $(BUILD_DIR)/build.ninja
+build: deps web $(BUILD_DIR)/build.ninja
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
 	@mkdir -p var
 	$(BUILD_DIR)/baton serve --listen 127.0.0.1:8080 --db sqlite:var/baton.db --workflows workflows --demo
 
-test: build
+test: test-deps build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
-bench: build
+bench: test-deps build
 	@mkdir -p $(BUILD_DIR)/bench
 	@set -e; for b in $(BUILD_DIR)/bench-bin/*; do \
 		[ -x "$$b" ] || continue; echo "== $$(basename $$b)"; "$$b" $(BUILD_DIR)/bench; done
