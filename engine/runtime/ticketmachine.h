@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The rules of workflow-language.md ("Meaning") applied to one ticket: pure functions from
+// (workflow, organisation, ticket state, actor, request, now) to a new state plus the events
+// to append, or a typed error. No storage, no clocks, no threads: the store runs one call
+// inside one transaction and writes what it returns.
+
+#include "definition/model.h"
+#include "runtime/access.h"
+#include "runtime/ticketstate.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QVariantMap>
+
+#include <optional>
+
+namespace Baton {
+
+/// Why a command was refused. The HTTP layer maps kind to a status and code:
+/// BadRequest 400 bad_request, Forbidden 403 forbidden, NotFound 404 not_found,
+/// Conflict 409 conflict, Validation 422 validation_failed (fields → details.fields).
+struct TicketError
+{
+    enum class Kind { BadRequest, Forbidden, NotFound, Conflict, Validation };
+    Kind kind = Kind::Validation;
+    QString message;
+    QMap<QString, QString> fields; ///< field name → message (details.fields); may be empty
+
+    int httpStatus() const;
+    QString
+    code() const; ///< "bad_request", "forbidden", "not_found", "conflict", "validation_failed"
+};
+
+/// A notice for one user (interfaces.md "Notifications"). kind: returned_to_originator,
+/// assigned, handoff_limit, or transitioned (a transition's `notify:`).
+struct Notification
+{
+    QString recipient; ///< username
+    QString kind;
+    QString message;
+    friend bool operator==(const Notification &, const Notification &) = default;
+};
+
+/// What `open:` on a transition asks for: the store opens it with TicketMachine::open() of
+/// that workflow (with OpenRequest::openedFrom set, the actor being the originator) in the
+/// same transaction, then links both tickets with TicketMachine::link().
+struct LinkedOpenRequest
+{
+    QString workflow;
+    QString originator; ///< the source ticket's originator
+    qint64 openedFrom = 0;
+    QString openedFromKey;
+    QString title;
+    QVariantMap fields; ///< mapped from the source ticket, not yet validated
+    Customer customer;
+    QString channel;
+};
+
+/// A command's outcome: on success the new state, the events to append (seq filled in,
+/// continuing the ticket's log), notifications and linked tickets to open. ok() with no
+/// events means nothing changed (e.g. claiming a ticket one already holds).
+struct TicketOutcome
+{
+    std::optional<TicketError> error;
+    TicketState ticket;
+    QList<Event> events;
+    QList<Notification> notifications;
+    QList<LinkedOpenRequest> linkedOpens;
+
+    bool ok() const { return !error.has_value(); }
+};
+
+struct OpenRequest
+{
+    QString title;
+    QVariantMap fields; ///< as from JSON (QJsonValue::toVariant)
+    Customer customer;
+    QString channel;
+    /// Non-zero when the ticket is opened by another ticket's `open:`: start.roles and
+    /// start.when are then not checked (the workflow author asked for it), fields are.
+    qint64 openedFrom = 0;
+    QString openedFromKey;
+};
+
+struct ActionRequest
+{
+    QString name;
+    QVariantMap fields;
+    QString comment; ///< optional; recorded as a public comment before the transition
+    QString branch; ///< inside a parallel state; may be omitted when unambiguous
+    std::optional<qint64> expectedVersion;
+};
+
+/// One action the caller may take now (interfaces.md Action); branch is set for a
+/// transition of a parallel state's branch.
+struct AvailableAction
+{
+    QString name;
+    QString title;
+    QStringList requires_; ///< `requires:` (a C++20 keyword)
+    QString branch;
+    friend bool operator==(const AvailableAction &, const AvailableAction &) = default;
+};
+
+/// Applies one workflow version's rules to its tickets. Holds references: the workflow and
+/// organisation must outlive it. Cheap to construct; const and thread-safe to use.
+class TicketMachine
+{
+public:
+    TicketMachine(const Workflow &workflow, const Organisation &org);
+
+    /// Opens a ticket (id 0: the store assigns it with TicketState::assignId()).
+    TicketOutcome open(const Actor &actor, const OpenRequest &request, int workflowVersion,
+                       const QDateTime &now) const;
+    /// POST .../actions/{name}.
+    TicketOutcome takeAction(const TicketState &ticket, const Actor &actor,
+                             const ActionRequest &request, const QDateTime &now) const;
+    /// POST .../claim: a member of the (branch's) queue becomes the assignee.
+    TicketOutcome claim(const TicketState &ticket, const Actor &actor, const QString &branch,
+                        std::optional<qint64> expectedVersion, const QDateTime &now) const;
+    /// POST .../assign: assignee must be resolved by the caller (unknown user → 422 there).
+    TicketOutcome assign(const TicketState &ticket, const Actor &actor, const Actor &assignee,
+                         const QString &branch, std::optional<qint64> expectedVersion,
+                         const QDateTime &now) const;
+    /// POST .../transfer: a handoff to another queue.
+    TicketOutcome transfer(const TicketState &ticket, const Actor &actor, const QString &queue,
+                           const QString &reason, const QString &branch,
+                           std::optional<qint64> expectedVersion, const QDateTime &now) const;
+    /// POST .../comments.
+    TicketOutcome comment(const TicketState &ticket, const Actor &actor, const QString &body,
+                          bool internal, const QDateTime &now) const;
+    /// Reopens a closed ticket: it re-enters the workflow's initial state.
+    TicketOutcome reopen(const TicketState &ticket, const Actor &actor, const QString &reason,
+                         std::optional<qint64> expectedVersion, const QDateTime &now) const;
+    /// Records a link to another ticket (engine event `linked`; no permission check).
+    TicketOutcome link(const TicketState &ticket, const TicketLink &link,
+                       const QDateTime &now) const;
+
+    /// The transitions this actor may take now (roles, queue membership or assignment, the
+    /// originator rule, and `when` on the current fields). Empty for a closed ticket.
+    QList<AvailableAction> availableActions(const TicketState &ticket, const Actor &actor) const;
+    bool canSee(const TicketState &ticket, const Actor &actor) const;
+
+    const Workflow &workflow() const { return *m_workflow; }
+    const Organisation &organisation() const { return *m_org; }
+
+private:
+    const Workflow *m_workflow;
+    const Organisation *m_org;
+};
+
+} // namespace Baton
