@@ -24,10 +24,10 @@ struct WorkingInterval
 struct CalendarSpec
 {
     QString name;
-    QByteArray timezone;                           ///< IANA name, e.g. "Asia/Hong_Kong"
-    std::array<QList<WorkingInterval>, 7> week;    ///< index 0 = Monday .. 6 = Sunday, sorted
-    QList<QDate> holidays;                         ///< whole days off (local dates)
-    QList<QDate> workdays;                         ///< extra working days, worked as mon-fri hours
+    QByteArray timezone; ///< IANA name, e.g. "Asia/Hong_Kong"
+    std::array<QList<WorkingInterval>, 7> week; ///< index 0 = Monday .. 6 = Sunday, sorted
+    QList<QDate> holidays; ///< whole days off (local dates)
+    QList<QDate> workdays; ///< extra working days, worked as mon-fri hours
     friend bool operator==(const CalendarSpec &, const CalendarSpec &) = default;
 };
 
