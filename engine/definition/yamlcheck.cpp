@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "yamlcheck.h"
+
+#include "duration.h"
+
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace Baton {
+
+namespace {
+
+int editDistance(const QString &a, const QString &b)
+{
+    // Optimal string alignment (Damerau-Levenshtein with adjacent transpositions).
+    const int n = int(a.size());
+    const int m = int(b.size());
+    std::vector<int> previous2(size_t(m + 1)), previous(size_t(m + 1)), current(size_t(m + 1));
+    for (int j = 0; j <= m; ++j)
+        previous[size_t(j)] = j;
+    for (int i = 1; i <= n; ++i) {
+        current[0] = i;
+        for (int j = 1; j <= m; ++j) {
+            const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int value = std::min({previous[size_t(j)] + 1, current[size_t(j - 1)] + 1,
+                                  previous[size_t(j - 1)] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                value = std::min(value, previous2[size_t(j - 2)] + 1);
+            current[size_t(j)] = value;
+        }
+        std::swap(previous2, previous);
+        std::swap(previous, current);
+    }
+    return previous[size_t(m)];
+}
+
+} // namespace
+
+std::optional<QString> closestMatch(const QString &word, const QStringList &candidates)
+{
+    if (word.isEmpty())
+        return std::nullopt;
+    // Long lists (a 2,000-state workflow) are searched only among names of similar length.
+    const int limit = std::clamp(int(word.size()) / 3, 1, 3);
+    std::optional<QString> best;
+    int bestDistance = limit + 1;
+    for (const QString &candidate : candidates) {
+        if (std::abs(int(candidate.size()) - int(word.size())) > limit)
+            continue;
+        const int distance
+            = candidate.compare(word, Qt::CaseInsensitive) == 0 ? 0 : editDistance(word, candidate);
+        if (distance < bestDistance && distance < candidate.size()) {
+            bestDistance = distance;
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+QString didYouMean(const QString &word, const QStringList &candidates)
+{
+    if (const auto match = closestMatch(word, candidates))
+        return QStringLiteral(" (did you mean '%1'?)").arg(*match);
+    return {};
+}
+
+YamlCheck::YamlCheck(const YamlDocument &document, Diagnostics &out)
+    : m_document(document)
+    , m_out(out)
+{
+}
+
+void YamlCheck::error(const YamlNode *node, const QString &message)
+{
+    error(node ? node->mark : YamlMark {1, 1}, message);
+}
+
+void YamlCheck::error(const YamlMark &mark, const QString &message)
+{
+    m_out.append(Diagnostic {file(), std::max(1, mark.line), std::max(1, mark.column),
+                             Diagnostic::Severity::Error, message});
+}
+
+void YamlCheck::warning(const YamlNode *node, const QString &message)
+{
+    warning(node ? node->mark : YamlMark {1, 1}, message);
+}
+
+void YamlCheck::warning(const YamlMark &mark, const QString &message)
+{
+    m_out.append(Diagnostic {file(), std::max(1, mark.line), std::max(1, mark.column),
+                             Diagnostic::Severity::Warning, message});
+}
+
+const YamlNode *YamlCheck::Map::value(QStringView key) const
+{
+    for (const YamlNode::Entry &entry : entries)
+        if (entry.first->text == key)
+            return entry.second.get();
+    return nullptr;
+}
+
+const YamlNode *YamlCheck::Map::key(QStringView key) const
+{
+    for (const YamlNode::Entry &entry : entries)
+        if (entry.first->text == key)
+            return entry.first.get();
+    return nullptr;
+}
+
+std::optional<YamlCheck::Map> YamlCheck::map(const YamlNode *node, const QString &what,
+                                             const QStringList &allowed,
+                                             const QStringList &required, const YamlNode *where)
+{
+    if (!node || !node->isMap()) {
+        error(node ? node : where,
+              QStringLiteral("%1 must be a mapping (key: value), not %2")
+                  .arg(what, node ? node->kindName() : QStringLiteral("nothing")));
+        return std::nullopt;
+    }
+    Map result;
+    result.node = node;
+    QHash<QString, const YamlNode *> seen;
+    seen.reserve(qsizetype(node->entries.size()));
+    for (const YamlNode::Entry &entry : node->entries) {
+        const YamlNode *key = entry.first.get();
+        if (!key->isScalar()) {
+            error(key,
+                  QStringLiteral("keys in %1 must be plain names, not %2")
+                      .arg(what, key->kindName()));
+            continue;
+        }
+        const auto previous = seen.constFind(key->text);
+        if (previous != seen.cend()) {
+            error(key,
+                  QStringLiteral("duplicate key '%1' in %2 (first given at line %3)")
+                      .arg(key->text, what)
+                      .arg((*previous)->mark.line));
+            continue;
+        }
+        seen.insert(key->text, key);
+        if (!allowed.isEmpty() && !allowed.contains(key->text)) {
+            error(key,
+                  QStringLiteral("unknown key '%1' in %2%3")
+                      .arg(key->text, what, didYouMean(key->text, allowed)));
+            continue;
+        }
+        result.entries.push_back(entry);
+    }
+    for (const QString &key : required)
+        if (!seen.contains(key))
+            error(where ? where : node,
+                  QStringLiteral("%1 lacks the required key '%2'").arg(what, key));
+    return result;
+}
+
+std::optional<QString> YamlCheck::scalar(const YamlNode *node, const QString &what)
+{
+    if (!node || !node->isScalar()) {
+        error(node,
+              QStringLiteral("%1 must be a single value, not %2")
+                  .arg(what, node ? node->kindName() : QStringLiteral("nothing")));
+        return std::nullopt;
+    }
+    return node->text;
+}
+
+std::optional<std::vector<const YamlNode *>> YamlCheck::scalarList(const YamlNode *node,
+                                                                   const QString &what)
+{
+    if (!node || !node->isSequence()) {
+        error(node,
+              QStringLiteral("%1 must be a list like [a, b], not %2")
+                  .arg(what, node ? node->kindName() : QStringLiteral("nothing")));
+        return std::nullopt;
+    }
+    std::vector<const YamlNode *> items;
+    bool ok = true;
+    for (const YamlNode::Ptr &item : node->items) {
+        if (!item->isScalar()) {
+            error(item.get(),
+                  QStringLiteral("items of %1 must be single values, not %2")
+                      .arg(what, item->kindName()));
+            ok = false;
+            continue;
+        }
+        items.push_back(item.get());
+    }
+    if (!ok)
+        return std::nullopt;
+    return items;
+}
+
+std::optional<bool> YamlCheck::boolean(const YamlNode *node, const QString &what)
+{
+    if (node && node->isScalar() && !node->isQuoted()) {
+        const QString text = node->text.toLower();
+        if (text == u"true")
+            return true;
+        if (text == u"false")
+            return false;
+    }
+    error(node, QStringLiteral("%1 must be true or false").arg(what));
+    return std::nullopt;
+}
+
+std::optional<qint64> YamlCheck::integer(const YamlNode *node, const QString &what, qint64 minimum,
+                                         qint64 maximum)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[+-]?[0-9]{1,18}$"));
+    if (!node || !node->isScalar() || node->isQuoted() || !pattern.match(node->text).hasMatch()) {
+        error(node, QStringLiteral("%1 must be a whole number").arg(what));
+        return std::nullopt;
+    }
+    const qint64 value = node->text.toLongLong();
+    if (value < minimum || value > maximum) {
+        error(node,
+              QStringLiteral("%1 must be between %2 and %3, not %4")
+                  .arg(what)
+                  .arg(minimum)
+                  .arg(maximum)
+                  .arg(node->text));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<qint64> YamlCheck::duration(const YamlNode *node, const QString &what)
+{
+    const auto text = scalar(node, what);
+    if (!text)
+        return std::nullopt;
+    const Result<qint64> seconds = parseDuration(*text);
+    if (!seconds) {
+        error(node, QStringLiteral("%1: %2").arg(what, seconds.error()));
+        return std::nullopt;
+    }
+    return *seconds;
+}
+
+bool YamlCheck::checkName(const YamlNode *node, const QString &kind)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_-]*$"));
+    if (node && node->isScalar() && pattern.match(node->text).hasMatch())
+        return true;
+    error(node,
+          QStringLiteral("'%1' is not a valid %2 name (use letters, digits, '_' and '-')")
+              .arg(node ? node->text : QString(), kind));
+    return false;
+}
+
+void sortDiagnostics(Diagnostics &diagnostics)
+{
+    std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                     [](const Diagnostic &a, const Diagnostic &b) {
+                         return a.line != b.line ? a.line < b.line : a.column < b.column;
+                     });
+    Diagnostics unique;
+    unique.reserve(diagnostics.size());
+    for (const Diagnostic &d : diagnostics) {
+        bool repeated = false;
+        for (qsizetype i = unique.size() - 1;
+             i >= 0 && unique[i].line == d.line && unique[i].column == d.column; --i)
+            repeated = repeated || unique[i] == d;
+        if (!repeated)
+            unique.append(d);
+    }
+    diagnostics = std::move(unique);
+}
+
+} // namespace Baton

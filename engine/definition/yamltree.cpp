@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "yamltree.h"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include <algorithm>
+#include <sstream>
+#include <unordered_map>
+
+namespace Baton {
+
+const YamlNode *YamlNode::value(QStringView key) const
+{
+    for (const Entry &entry : entries)
+        if (entry.first->isScalar() && entry.first->text == key)
+            return entry.second.get();
+    return nullptr;
+}
+
+QString YamlNode::kindName() const
+{
+    switch (kind) {
+    case Kind::Null:
+        return QStringLiteral("nothing");
+    case Kind::Scalar:
+        return QStringLiteral("a scalar");
+    case Kind::Sequence:
+        return QStringLiteral("a list");
+    case Kind::Map:
+        return QStringLiteral("a mapping");
+    }
+    return {};
+}
+
+namespace {
+
+// Thrown from inside the event handler to stop yaml-cpp; caught in YamlDocument::parse.
+struct StopParsing
+{
+    int bytePos;
+    YamlMark mark;
+    QString message;
+};
+
+bool isContinuationByte(char c)
+{
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+
+// Offset of the first byte that is not valid UTF-8, or -1.
+int firstInvalidUtf8(const QByteArray &text)
+{
+    const auto *data = reinterpret_cast<const unsigned char *>(text.constData());
+    const int size = int(text.size());
+    for (int i = 0; i < size;) {
+        const unsigned char c = data[i];
+        int length = 0;
+        char32_t minimum = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            length = 2;
+            minimum = 0x80;
+        } else if ((c & 0xF0) == 0xE0) {
+            length = 3;
+            minimum = 0x800;
+        } else if ((c & 0xF8) == 0xF0) {
+            length = 4;
+            minimum = 0x10000;
+        } else {
+            return i;
+        }
+        if (i + length > size)
+            return i;
+        char32_t codePoint = c & (0xFF >> (length + 1));
+        for (int k = 1; k < length; ++k) {
+            if ((data[i + k] & 0xC0) != 0x80)
+                return i;
+            codePoint = (codePoint << 6) | (data[i + k] & 0x3F);
+        }
+        if (codePoint < minimum || codePoint > 0x10FFFF
+            || (codePoint >= 0xD800 && codePoint <= 0xDFFF))
+            return i;
+        i += length;
+    }
+    return -1;
+}
+
+} // namespace
+
+class YamlTreeBuilder : public YAML::EventHandler
+{
+public:
+    YamlTreeBuilder(YamlDocument &document, const YamlDocument::Limits &limits)
+        : m_document(document)
+        , m_limits(limits)
+    {
+    }
+
+    void OnDocumentStart(const YAML::Mark &mark) override { m_documentStart = mark; }
+    void OnDocumentEnd() override { }
+
+    void OnNull(const YAML::Mark &mark, YAML::anchor_t anchor) override
+    {
+        auto node = makeNode(YamlNode::Kind::Null, mark);
+        // An empty value ("key:" and nothing) gets the mark of whatever follows it, often on
+        // a later line; the key is the useful place to point at.
+        if (!m_stack.empty() && m_stack.back().pendingKey
+            && node->mark.line > m_stack.back().pendingKey->mark.line) {
+            node->mark = m_stack.back().pendingKey->mark;
+            node->bytePos = m_stack.back().pendingKey->bytePos;
+        }
+        complete(node, anchor, 1);
+    }
+
+    void OnAlias(const YAML::Mark &mark, YAML::anchor_t anchor) override
+    {
+        const auto it = m_anchors.find(anchor);
+        if (it == m_anchors.end())
+            stop(mark, QStringLiteral("alias to an unknown anchor"));
+        if (!it->second.complete)
+            stop(mark, QStringLiteral("alias refers to a node that contains it (recursive alias)"));
+        m_aliasExpansion += it->second.size;
+        if (m_aliasExpansion > m_limits.maxAliasExpansion)
+            stop(mark,
+                 QStringLiteral("aliases expand this document by more than %1 nodes; "
+                                "the document is rejected")
+                     .arg(m_limits.maxAliasExpansion));
+        attach(it->second.node, it->second.size);
+    }
+
+    void OnScalar(const YAML::Mark &mark, const std::string &tag, YAML::anchor_t anchor,
+                  const std::string &value) override
+    {
+        auto node = makeNode(YamlNode::Kind::Scalar, mark);
+        node->text = QString::fromStdString(value);
+        if (tag != "?" && tag != "!")
+            node->tag = QString::fromStdString(tag);
+        // The mark is where the node's properties (&anchor, !tag) begin; the style shows at
+        // the scalar's own first character.
+        const QByteArray &source = m_document.m_source;
+        int pos = std::clamp(mark.pos, 0, int(source.size()));
+        while (pos < source.size() && (source[pos] == '&' || source[pos] == '!')) {
+            while (pos < source.size() && source[pos] != ' ' && source[pos] != '\t'
+                   && source[pos] != '\n')
+                ++pos;
+            while (pos < source.size() && (source[pos] == ' ' || source[pos] == '\t'))
+                ++pos;
+        }
+        const char first = pos < source.size() ? source[pos] : '\0';
+        node->style = first == '"' ? YamlNode::Style::DoubleQuoted
+            : first == '\''        ? YamlNode::Style::SingleQuoted
+            : first == '|'         ? YamlNode::Style::Literal
+            : first == '>'         ? YamlNode::Style::Folded
+            : tag == "!"           ? YamlNode::Style::DoubleQuoted
+                                   : YamlNode::Style::Plain;
+        if (pos != mark.pos) {
+            node->bytePos = pos;
+            node->mark = m_document.markAtByte(pos);
+        }
+        complete(node, anchor, 1);
+    }
+
+    void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value style) override
+    {
+        open(YamlNode::Kind::Sequence, mark, anchor, style);
+    }
+    void OnSequenceEnd() override { close(); }
+
+    void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value style) override
+    {
+        open(YamlNode::Kind::Map, mark, anchor, style);
+    }
+    void OnMapEnd() override { close(); }
+
+    YamlNode::Ptr root() const { return m_root; }
+    YAML::Mark documentStart() const { return m_documentStart; }
+
+    [[noreturn]] void stop(const YAML::Mark &mark, const QString &message)
+    {
+        throw StopParsing {mark.pos, m_document.markAtByte(mark.pos), message};
+    }
+
+private:
+    struct Open
+    {
+        std::shared_ptr<YamlNode> node;
+        YAML::anchor_t anchor;
+        qint64 size;
+        YamlNode::Ptr pendingKey;
+    };
+    struct Anchor
+    {
+        YamlNode::Ptr node;
+        qint64 size = 0;
+        bool complete = false;
+    };
+
+    std::shared_ptr<YamlNode> makeNode(YamlNode::Kind kind, const YAML::Mark &mark)
+    {
+        auto node = std::make_shared<YamlNode>();
+        node->kind = kind;
+        node->bytePos = std::max(0, mark.pos);
+        node->mark = m_document.markAtByte(node->bytePos);
+        ++m_document.m_nodeCount;
+        return node;
+    }
+
+    void open(YamlNode::Kind kind, const YAML::Mark &mark, YAML::anchor_t anchor,
+              YAML::EmitterStyle::value style)
+    {
+        auto node = makeNode(kind, mark);
+        node->style
+            = style == YAML::EmitterStyle::Flow ? YamlNode::Style::Flow : YamlNode::Style::Block;
+        if (anchor != YAML::NullAnchor)
+            m_anchors[anchor] = Anchor {node, 0, false};
+        m_stack.push_back(Open {node, anchor, 1, nullptr});
+    }
+
+    void close()
+    {
+        Open top = std::move(m_stack.back());
+        m_stack.pop_back();
+        if (top.pendingKey) // a key without value cannot come from yaml-cpp, but stay total
+            top.node->entries.emplace_back(top.pendingKey, std::make_shared<YamlNode>());
+        complete(top.node, top.anchor, top.size);
+    }
+
+    void complete(const YamlNode::Ptr &node, YAML::anchor_t anchor, qint64 size)
+    {
+        if (anchor != YAML::NullAnchor)
+            m_anchors[anchor] = Anchor {node, size, true};
+        attach(node, size);
+    }
+
+    void attach(const YamlNode::Ptr &node, qint64 size)
+    {
+        if (m_stack.empty()) {
+            m_root = node;
+            return;
+        }
+        Open &parent = m_stack.back();
+        parent.size += size;
+        YamlNode &container = *parent.node;
+        if (container.kind == YamlNode::Kind::Sequence) {
+            container.items.push_back(node);
+        } else if (!parent.pendingKey) {
+            parent.pendingKey = node;
+        } else {
+            container.entries.emplace_back(std::move(parent.pendingKey), node);
+            parent.pendingKey = nullptr;
+        }
+    }
+
+    YamlDocument &m_document;
+    YamlDocument::Limits m_limits;
+    std::vector<Open> m_stack;
+    std::unordered_map<YAML::anchor_t, Anchor> m_anchors;
+    qint64 m_aliasExpansion = 0;
+    YamlNode::Ptr m_root;
+    YAML::Mark m_documentStart;
+};
+
+YamlDocument YamlDocument::parse(const QByteArray &text, const QString &file)
+{
+    return parse(text, file, Limits {});
+}
+
+YamlDocument YamlDocument::parse(const QByteArray &text, const QString &file, const Limits &limits)
+{
+    YamlDocument document;
+    document.m_file = file;
+    document.m_source = text.startsWith("\xEF\xBB\xBF") ? text.mid(3) : text;
+    document.m_lineStarts.push_back(0);
+    for (int i = 0; i < document.m_source.size(); ++i)
+        if (document.m_source[i] == '\n')
+            document.m_lineStarts.push_back(i + 1);
+
+    auto fail = [&](int bytePos, const QString &message) {
+        const YamlMark mark = document.markAtByte(bytePos);
+        document.m_diagnostics.append(
+            Diagnostic {file, mark.line, mark.column, Diagnostic::Severity::Error, message});
+        document.m_root = nullptr;
+    };
+
+    const int invalid = firstInvalidUtf8(document.m_source);
+    if (invalid >= 0) {
+        fail(invalid, QStringLiteral("the file is not valid UTF-8"));
+        return document;
+    }
+    if (document.m_source.contains('\0')) {
+        fail(int(document.m_source.indexOf('\0')), QStringLiteral("the file contains a NUL byte"));
+        return document;
+    }
+
+    std::istringstream stream(document.m_source.toStdString());
+    YamlTreeBuilder builder(document, limits);
+    try {
+        YAML::Parser parser(stream);
+        if (parser.HandleNextDocument(builder)) {
+            document.m_root = builder.root();
+            YamlTreeBuilder second(document, limits);
+            if (parser.HandleNextDocument(second))
+                fail(second.documentStart().pos,
+                     QStringLiteral("a second YAML document; a file holds exactly one"));
+        }
+    } catch (const StopParsing &stop) {
+        fail(stop.bytePos, stop.message);
+    } catch (const YAML::Exception &error) {
+        const QString message = QString::fromStdString(error.msg);
+        fail(error.mark.is_null() ? 0 : error.mark.pos,
+             QStringLiteral("YAML syntax error: ")
+                 + (message.isEmpty() ? QStringLiteral("invalid YAML") : message));
+    }
+    return document;
+}
+
+YamlMark YamlDocument::markAtByte(int bytePos) const
+{
+    bytePos = std::clamp(bytePos, 0, int(m_source.size()));
+    const auto it = std::upper_bound(m_lineStarts.begin(), m_lineStarts.end(), bytePos);
+    const int lineIndex = int(it - m_lineStarts.begin()) - 1;
+    const int lineStart = m_lineStarts[size_t(lineIndex)];
+    int column = 1;
+    for (int i = lineStart; i < bytePos; ++i)
+        if (!isContinuationByte(m_source[i]))
+            ++column;
+    return YamlMark {lineIndex + 1, column};
+}
+
+YamlMark YamlDocument::markInScalar(const YamlNode &node, int offset) const
+{
+    if (!node.isScalar() || offset <= 0 || m_source.isEmpty())
+        return node.mark;
+    const QByteArray decoded = QStringView(node.text).left(offset).toUtf8();
+    const char *src = m_source.constData();
+    const int n = int(m_source.size());
+    int r = node.bytePos;
+    int blockIndent = -1; // literal/folded: the content indentation, skipped after line breaks
+
+    auto skipIndent = [&]() {
+        if (blockIndent < 0) {
+            while (r < n && (src[r] == ' ' || src[r] == '\t'))
+                ++r;
+        } else {
+            for (int k = 0; k < blockIndent && r < n && src[r] == ' '; ++k)
+                ++r;
+        }
+    };
+
+    switch (node.style) {
+    case YamlNode::Style::SingleQuoted:
+    case YamlNode::Style::DoubleQuoted:
+        ++r;
+        break;
+    case YamlNode::Style::Literal:
+    case YamlNode::Style::Folded: {
+        while (r < n && src[r] != '\n')
+            ++r;
+        ++r;
+        for (int p = r; p < n;) {
+            const int lineStart = p;
+            while (p < n && src[p] == ' ')
+                ++p;
+            if (p < n && src[p] == '\n') {
+                ++p;
+                continue;
+            }
+            blockIndent = p - lineStart;
+            break;
+        }
+        if (blockIndent < 0)
+            return node.mark;
+        skipIndent();
+        break;
+    }
+    default:
+        break;
+    }
+
+    for (int i = 0; i < decoded.size(); ++i) {
+        if (r >= n)
+            return node.mark;
+        const char c = decoded[i];
+        if (src[r] == c) {
+            ++r;
+            if (c == '\n')
+                skipIndent();
+            continue;
+        }
+        if (node.style == YamlNode::Style::DoubleQuoted && src[r] == '\\' && r + 1 < n) {
+            const char kind = src[r + 1];
+            r += kind == 'x' ? 4 : kind == 'u' ? 6 : kind == 'U' ? 10 : 2;
+            while (i + 1 < decoded.size() && isContinuationByte(decoded[i + 1]))
+                ++i;
+            continue;
+        }
+        if (node.style == YamlNode::Style::SingleQuoted && c == '\'' && src[r] == '\'') {
+            r += 2;
+            continue;
+        }
+        if ((c == ' ' || c == '\n')
+            && (src[r] == '\n' || src[r] == '\r' || src[r] == ' ' || src[r] == '\t')) {
+            while (r < n && (src[r] == '\n' || src[r] == '\r' || src[r] == ' ' || src[r] == '\t'))
+                ++r;
+            continue;
+        }
+        return node.mark;
+    }
+    return markAtByte(r);
+}
+
+} // namespace Baton

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// A YAML document as a tree that remembers where every node was written, so that the checker
+// can point at the offending key or value. Built from yaml-cpp's event API (yaml-cpp's own
+// YAML::Node forgets quoting, loses duplicate keys and expands aliases without bound).
+
+#include "definition/diagnostic.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace Baton {
+
+/// 1-based line and column (in Unicode code points) of a place in a file.
+struct YamlMark
+{
+    int line = 0;
+    int column = 0;
+    friend bool operator==(const YamlMark &, const YamlMark &) = default;
+};
+
+/// One node of a YAML document. Immutable once parsed; aliases share the anchored subtree.
+class YamlNode
+{
+public:
+    enum class Kind { Null, Scalar, Sequence, Map };
+    enum class Style { Plain, SingleQuoted, DoubleQuoted, Literal, Folded, Flow, Block };
+    using Ptr = std::shared_ptr<const YamlNode>;
+    using Entry = std::pair<Ptr, Ptr>; ///< key, value
+
+    Kind kind = Kind::Null;
+    Style style = Style::Plain;
+    QString text; ///< scalar text (decoded); empty otherwise
+    QString tag; ///< explicit tag as written ("!!str"), empty when none
+    YamlMark mark; ///< where the node starts (for an alias: where the anchor's node starts)
+    int bytePos = 0; ///< offset of mark in the UTF-8 source, for YamlDocument::markInScalar
+    std::vector<Ptr> items; ///< sequence items
+    std::vector<Entry> entries; ///< map entries in document order, duplicates kept
+
+    bool isNull() const { return kind == Kind::Null; }
+    bool isScalar() const { return kind == Kind::Scalar; }
+    bool isSequence() const { return kind == Kind::Sequence; }
+    bool isMap() const { return kind == Kind::Map; }
+    /// Quoted or block scalars, or an explicit tag: the author meant a string, even for "123".
+    bool isQuoted() const
+    {
+        return kind == Kind::Scalar && (style != Style::Plain || !tag.isEmpty());
+    }
+    /// The value of the first entry whose key is the scalar key, or null.
+    const YamlNode *value(QStringView key) const;
+    /// "a scalar", "a list", "a mapping", "nothing" — for messages.
+    QString kindName() const;
+};
+
+/// A parsed file: the root node (null if the text could not be parsed) and any syntax errors.
+class YamlDocument
+{
+public:
+    /// Limits on what a document may expand to through aliases ("billion laughs").
+    struct Limits
+    {
+        /// Nodes that aliases may add beyond the document's own written nodes.
+        qint64 maxAliasExpansion = 100000;
+    };
+
+    /// Parses one YAML document. Syntax errors, several documents, recursive aliases and alias
+    /// bombs become diagnostics for file; root() is then null.
+    static YamlDocument parse(const QByteArray &text, const QString &file);
+    static YamlDocument parse(const QByteArray &text, const QString &file, const Limits &limits);
+
+    YamlNode::Ptr root() const { return m_root; }
+    const Diagnostics &diagnostics() const { return m_diagnostics; }
+    const QString &file() const { return m_file; }
+    /// Number of nodes as written (aliases counted once).
+    qint64 nodeCount() const { return m_nodeCount; }
+
+    /// Where the character at offset (0-based, in QChars of node.text) of a scalar was written.
+    /// Exact for plain and quoted scalars on one line and for literal blocks (`|`); for scalars
+    /// folded over several lines and escapes in double quotes it follows the source text
+    /// character by character and falls back to the scalar's start when they no longer agree.
+    YamlMark markInScalar(const YamlNode &node, int offset) const;
+
+    /// 1-based line/column of a byte offset of the source (columns counted in code points).
+    YamlMark markAtByte(int bytePos) const;
+
+private:
+    friend class YamlTreeBuilder;
+    QString m_file;
+    QByteArray m_source;
+    std::vector<int> m_lineStarts; ///< byte offset of each line's first byte
+    YamlNode::Ptr m_root;
+    Diagnostics m_diagnostics;
+    qint64 m_nodeCount = 0;
+};
+
+} // namespace Baton
