@@ -178,12 +178,16 @@ Result<BusinessCalendar> BusinessCalendar::create(const CalendarSpec &spec)
         const QList<WorkingInterval> &intervals = spec.week[day];
         const QString dayPrefix = prefix + QStringView(dayNames[day]) + u": ";
         for (const WorkingInterval &interval : intervals) {
-            if (interval.startSecond < 0 || interval.endSecond > 86400
-                || interval.startSecond >= interval.endSecond) {
-                return makeError(dayPrefix + u"inverted or out-of-range business hours "
-                                 + QString::number(interval.startSecond) + u"s-"
+            if (interval.startSecond < 0 || interval.endSecond > 86400) {
+                return makeError(dayPrefix + u"business hours from second "
+                                 + QString::number(interval.startSecond) + u" to second "
                                  + QString::number(interval.endSecond)
-                                 + u"s; expected a start before the end, within 00:00-24:00");
+                                 + u" of the day lie outside 00:00-24:00");
+            }
+            if (interval.startSecond >= interval.endSecond) {
+                return makeError(dayPrefix + u"inverted business hours \""
+                                 + formatWorkingInterval(interval)
+                                 + u"\": the start must be before the end");
             }
         }
         if (const auto problem = checkDayIntervals(intervals))

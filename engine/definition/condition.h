@@ -19,8 +19,8 @@ namespace Baton {
 /// The static type of a name or expression.
 enum class ValueType { String, Number, Bool, Date, StringList, Null };
 
-/// The names a condition may use and their types. forWorkflow() adds the built-in
-/// ticket.*, customer.* and user.* names to the workflow's declared fields.
+/// The names a condition may use and their types. conditionScopeFor() (conditionscope.h) adds
+/// the built-in ticket.*, customer.* and user.* names to the workflow's declared fields.
 struct ConditionScope
 {
     QHash<QString, ValueType> names;
@@ -54,7 +54,13 @@ public:
 
 using CompiledCondition = std::variant<std::shared_ptr<const Condition>, ConditionError>;
 
-/// Parses and type-checks text against scope.
+/// Longer conditions are rejected rather than parsed.
+inline constexpr int ConditionMaxLength = 4096;
+/// Deeper nesting (parentheses, or operators inside operators) is rejected, so that no input
+/// can exhaust the stack.
+inline constexpr int ConditionMaxDepth = 64;
+
+/// Parses and type-checks text against scope. Never throws; every problem is a ConditionError.
 CompiledCondition compileCondition(const QString &text, const ConditionScope &scope);
 
 } // namespace Baton
