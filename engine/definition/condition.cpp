@@ -272,7 +272,10 @@ QString describeChar(QChar c)
 class Lexer
 {
 public:
-    explicit Lexer(const QString &text) : m_text(text) { }
+    explicit Lexer(const QString &text)
+        : m_text(text)
+    {
+    }
 
     std::optional<ConditionError> run(std::vector<Token> &out)
     {
@@ -319,16 +322,18 @@ public:
                     break;
                 case u'=':
                     if (c1 != u'=')
-                        return ConditionError{i, QStringLiteral("a single '=' is not an operator; "
-                                                                "write '==' to compare")};
+                        return ConditionError {i,
+                                               QStringLiteral("a single '=' is not an operator; "
+                                                              "write '==' to compare")};
                     t.kind = Tok::Eq;
                     len = 2;
                     break;
                 case u'!':
                     if (c1 != u'=')
-                        return ConditionError{i, QStringLiteral("'!' is not an operator; write "
-                                                                "'not' to negate, or '!=' to "
-                                                                "compare")};
+                        return ConditionError {i,
+                                               QStringLiteral("'!' is not an operator; write "
+                                                              "'not' to negate, or '!=' to "
+                                                              "compare")};
                     t.kind = Tok::Ne;
                     len = 2;
                     break;
@@ -341,14 +346,16 @@ public:
                     len = c1 == u'=' ? 2 : 1;
                     break;
                 case u'&':
-                    return ConditionError{i, QStringLiteral("'&' is not an operator; write 'and'")};
+                    return ConditionError {i,
+                                           QStringLiteral("'&' is not an operator; write 'and'")};
                 case u'|':
-                    return ConditionError{i, QStringLiteral("'|' is not an operator; write 'or'")};
+                    return ConditionError {i, QStringLiteral("'|' is not an operator; write 'or'")};
                 case u'-':
-                    return ConditionError{i, QStringLiteral("'-' must be followed by a number; "
-                                                            "conditions have no arithmetic")};
+                    return ConditionError {i,
+                                           QStringLiteral("'-' must be followed by a number; "
+                                                          "conditions have no arithmetic")};
                 default:
-                    return ConditionError{i, u"unexpected character " + describeChar(c)};
+                    return ConditionError {i, u"unexpected character " + describeChar(c)};
                 }
                 t.length = len;
                 i += len;
@@ -380,9 +387,10 @@ private:
                 if (e != u'"' && e != u'\'' && e != u'\\') {
                     if (i + 1 >= n)
                         break; // unterminated
-                    return ConditionError{i, u"unknown escape '\\" + QString(e)
-                                                 + u"' in text; only \\\", \\' and \\\\ are "
-                                                   u"allowed"};
+                    return ConditionError {i,
+                                           u"unknown escape '\\" + QString(e)
+                                               + u"' in text; only \\\", \\' and \\\\ are "
+                                                 u"allowed"};
                 }
                 value += e;
                 i += 2;
@@ -391,7 +399,7 @@ private:
             value += c;
             ++i;
         }
-        return ConditionError{start, QStringLiteral("this text has no closing quote")};
+        return ConditionError {start, QStringLiteral("this text has no closing quote")};
     }
 
     std::optional<ConditionError> number(int start, Token &t)
@@ -404,18 +412,20 @@ private:
             ++i;
         if (i < n && m_text.at(i) == u'.') {
             if (i + 1 >= n || !isDigit(m_text.at(i + 1)))
-                return ConditionError{i, QStringLiteral("a number needs digits after its decimal "
-                                                        "point")};
+                return ConditionError {i,
+                                       QStringLiteral("a number needs digits after its decimal "
+                                                      "point")};
             ++i;
             while (i < n && isDigit(m_text.at(i)))
                 ++i;
         }
         if (i < n && (isNameChar(m_text.at(i)) || m_text.at(i) == u'.'))
-            return ConditionError{i, u"a number cannot be followed by " + describeChar(m_text.at(i))};
+            return ConditionError {i,
+                                   u"a number cannot be followed by " + describeChar(m_text.at(i))};
         bool ok = false;
         const double value = m_text.mid(start, i - start).toDouble(&ok);
         if (!ok || !std::isfinite(value))
-            return ConditionError{start, QStringLiteral("this number is too large")};
+            return ConditionError {start, QStringLiteral("this number is too large")};
         t.kind = Tok::Number;
         t.number = value;
         t.length = i - start;
@@ -432,7 +442,7 @@ private:
                 ++i;
             if (i < n && m_text.at(i) == u'.') {
                 if (i + 1 >= n || !isNameStart(m_text.at(i + 1)))
-                    return ConditionError{i + 1, QStringLiteral("expected a name after '.'")};
+                    return ConditionError {i + 1, QStringLiteral("expected a name after '.'")};
                 dotted = true;
                 ++i;
                 continue;
@@ -443,7 +453,7 @@ private:
         t.text = m_text.mid(start, t.length);
         t.kind = Tok::Name;
         if (!dotted) {
-            static const QList<QPair<QString, Tok>> keywords{
+            static const QList<QPair<QString, Tok>> keywords {
                 {QStringLiteral("true"), Tok::True}, {QStringLiteral("false"), Tok::False},
                 {QStringLiteral("null"), Tok::Null}, {QStringLiteral("and"), Tok::And},
                 {QStringLiteral("or"), Tok::Or},     {QStringLiteral("not"), Tok::Not},
@@ -490,9 +500,9 @@ QString opText(Op op)
 struct Node
 {
     NodeKind kind = NodeKind::Literal;
-    int offset = 0;   ///< where the node's text starts, for errors about an operand
+    int offset = 0; ///< where the node's text starts, for errors about an operand
     int opOffset = 0; ///< the operator's token, for errors about the operation
-    int depth = 0;    ///< nesting: 0 for names, literals and lists
+    int depth = 0; ///< nesting: 0 for names, literals and lists
     Op op = Op::Eq;
     Value literal; ///< Literal, and List once its items are known
     QString name;
@@ -517,8 +527,8 @@ QString render(const Node &n)
         return u"(not " + render(*n.children.front()) + u')';
     case NodeKind::And:
     case NodeKind::Or: {
-        const QString glue = n.kind == NodeKind::And ? QStringLiteral(" and ")
-                                                     : QStringLiteral(" or ");
+        const QString glue
+            = n.kind == NodeKind::And ? QStringLiteral(" and ") : QStringLiteral(" or ");
         QString out = QStringLiteral("(");
         for (size_t i = 0; i < n.children.size(); ++i) {
             if (i > 0)
@@ -558,7 +568,9 @@ void rebuildList(Node &list)
 class Parser
 {
 public:
-    Parser(const QString &text, const std::vector<Token> &tokens) : m_text(text), m_tokens(tokens)
+    Parser(const QString &text, const std::vector<Token> &tokens)
+        : m_text(text)
+        , m_tokens(tokens)
     {
     }
 
@@ -573,9 +585,10 @@ public:
                 return fail(t.offset, QStringLiteral("this ')' has no matching '('"));
             if (t.kind == Tok::Not)
                 return fail(t.offset, QStringLiteral("'not' here must be followed by 'in'"));
-            return fail(t.offset, u"unexpected " + tokenText(t)
-                                      + u" after a complete condition; join conditions with "
-                                        u"'and' or 'or'");
+            return fail(t.offset,
+                        u"unexpected " + tokenText(t)
+                            + u" after a complete condition; join conditions with "
+                              u"'and' or 'or'");
         }
         return root;
     }
@@ -598,7 +611,7 @@ private:
     std::unique_ptr<Node> fail(int offset, QString message)
     {
         if (!error)
-            error = ConditionError{offset, std::move(message)};
+            error = ConditionError {offset, std::move(message)};
         return nullptr;
     }
 
@@ -614,8 +627,9 @@ private:
 
     std::unique_ptr<Node> tooDeep(int offset)
     {
-        return fail(offset, u"the condition nests more than " + QString::number(ConditionMaxDepth)
-                                + u" levels deep; simplify it");
+        return fail(offset,
+                    u"the condition nests more than " + QString::number(ConditionMaxDepth)
+                        + u" levels deep; simplify it");
     }
 
     std::unique_ptr<Node> parseOr() { return parseChain(Tok::Or, NodeKind::Or); }
@@ -703,8 +717,8 @@ private:
         const std::optional<Op> op = comparisonAhead();
         if (!op) {
             if (peek().kind == Tok::Not)
-                return fail(peek(1).offset, u"expected 'in' after 'not', but found "
-                                                + tokenText(peek(1)));
+                return fail(peek(1).offset,
+                            u"expected 'in' after 'not', but found " + tokenText(peek(1)));
             return left;
         }
         auto node = std::make_unique<Node>();
@@ -736,9 +750,11 @@ private:
         if (t.kind == Tok::End) {
             if (m_tokens.size() == 1)
                 return fail(t.offset, QStringLiteral("the condition is empty"));
-            return fail(t.offset, u"the condition ends too early; expected a name or a value" + after);
+            return fail(t.offset,
+                        u"the condition ends too early; expected a name or a value" + after);
         }
-        return fail(t.offset, u"expected a name or a value" + after + u", but found " + tokenText(t));
+        return fail(t.offset,
+                    u"expected a name or a value" + after + u", but found " + tokenText(t));
     }
 
     std::unique_ptr<Node> parsePrimary()
@@ -779,9 +795,10 @@ private:
             if (close.kind != Tok::RParen) {
                 if (close.kind == Tok::End)
                     return fail(close.offset, QStringLiteral("missing ')' to close a '('"));
-                return fail(close.offset, u"expected ')' or a condition joined with 'and' or "
-                                          u"'or', but found "
-                                              + tokenText(close));
+                return fail(close.offset,
+                            u"expected ')' or a condition joined with 'and' or "
+                            u"'or', but found "
+                                + tokenText(close));
             }
             take();
             return inner;
@@ -815,9 +832,10 @@ private:
                 item->literal = Value::makeNumber(take().number);
                 break;
             case Tok::Name:
-                return fail(t.offset, u"a list holds only written values such as \"A\" or 2, not "
-                                      u"names like "
-                                          + tokenText(t));
+                return fail(t.offset,
+                            u"a list holds only written values such as \"A\" or 2, not "
+                            u"names like "
+                                + tokenText(t));
             case Tok::True:
             case Tok::False:
             case Tok::Null:
@@ -829,9 +847,11 @@ private:
             default:
                 return fail(t.offset, u"expected a value in the list, but found " + tokenText(t));
             }
-            if (!list->children.empty() && list->children.front()->literal.kind != item->literal.kind)
-                return fail(item->offset, QStringLiteral("a list must hold only text or only "
-                                                         "numbers, not both"));
+            if (!list->children.empty()
+                && list->children.front()->literal.kind != item->literal.kind)
+                return fail(item->offset,
+                            QStringLiteral("a list must hold only text or only "
+                                           "numbers, not both"));
             list->children.push_back(std::move(item));
             const Token &sep = peek();
             if (sep.kind == Tok::RBracket) {
@@ -844,7 +864,8 @@ private:
             }
             if (sep.kind == Tok::End)
                 return fail(sep.offset, QStringLiteral("missing ']' to close the list"));
-            return fail(sep.offset, u"expected ',' or ']' in the list, but found " + tokenText(sep));
+            return fail(sep.offset,
+                        u"expected ',' or ']' in the list, but found " + tokenText(sep));
         }
         rebuildList(*list);
         return list;
@@ -880,7 +901,10 @@ int editDistance(const QString &a, const QString &b)
 class Checker
 {
 public:
-    explicit Checker(const ConditionScope &scope) : m_scope(scope) { }
+    explicit Checker(const ConditionScope &scope)
+        : m_scope(scope)
+    {
+    }
 
     std::optional<ConditionError> error;
 
@@ -911,7 +935,7 @@ public:
                 n.type = Type::EmptyList;
             else
                 n.type = n.children.front()->literal.kind == Value::Kind::Number ? Type::NumberList
-                                                                                  : Type::StringList;
+                                                                                 : Type::StringList;
             for (auto &item : n.children)
                 check(*item);
             return true;
@@ -928,10 +952,10 @@ public:
                 if (!check(*child))
                     return false;
                 if (child->type != Type::Bool)
-                    return fail(child->offset, what + u", but " + label(*child) + u" is "
-                                                   + typeName(child->type)
-                                                   + u"; compare it with something, e.g. with "
-                                                     u"'=='");
+                    return fail(child->offset,
+                                what + u", but " + label(*child) + u" is " + typeName(child->type)
+                                    + u"; compare it with something, e.g. with "
+                                      u"'=='");
             }
             n.type = Type::Bool;
             return true;
@@ -952,7 +976,7 @@ public:
     bool fail(int offset, QString message)
     {
         if (!error)
-            error = ConditionError{offset, std::move(message)};
+            error = ConditionError {offset, std::move(message)};
         return false;
     }
 
@@ -964,15 +988,17 @@ private:
             n.type = typeOf(*it);
             return true;
         }
-        static const QStringList keywords{QStringLiteral("true"), QStringLiteral("false"),
-                                          QStringLiteral("null"), QStringLiteral("and"),
-                                          QStringLiteral("or"),   QStringLiteral("not"),
-                                          QStringLiteral("in")};
+        static const QStringList keywords {QStringLiteral("true"), QStringLiteral("false"),
+                                           QStringLiteral("null"), QStringLiteral("and"),
+                                           QStringLiteral("or"),   QStringLiteral("not"),
+                                           QStringLiteral("in")};
         const QString lower = n.name.toLower();
         if (keywords.contains(lower))
-            return fail(n.offset, u"unknown name '" + n.name + u"'; keywords are written in lower "
-                                                                u"case: '"
-                                      + lower + u'\'');
+            return fail(n.offset,
+                        u"unknown name '" + n.name
+                            + u"'; keywords are written in lower "
+                              u"case: '"
+                            + lower + u'\'');
         QStringList names = m_scope.names.keys();
         std::sort(names.begin(), names.end());
         QString best;
@@ -988,8 +1014,9 @@ private:
             return fail(n.offset, u"unknown name '" + n.name + u"'; did you mean '" + best + u"'?");
         if (names.isEmpty())
             return fail(n.offset, u"unknown name '" + n.name + u"'; no names are declared");
-        return fail(n.offset, u"unknown name '" + n.name + u"'; the names you can use are: "
-                                  + names.join(QStringLiteral(", ")));
+        return fail(n.offset,
+                    u"unknown name '" + n.name + u"'; the names you can use are: "
+                        + names.join(QStringLiteral(", ")));
     }
 
     QString mismatch(const Node &l, const Node &r) const
@@ -1003,9 +1030,10 @@ private:
     {
         const QDate date = parseIsoDate(literal.literal.string);
         if (!date.isValid())
-            return fail(literal.offset, u"'" + literal.literal.string
-                                            + u"' is not a valid date; write dates as YYYY-MM-DD, "
-                                              u"e.g. \"2026-12-25\"");
+            return fail(literal.offset,
+                        u"'" + literal.literal.string
+                            + u"' is not a valid date; write dates as YYYY-MM-DD, "
+                              u"e.g. \"2026-12-25\"");
         literal.literal = Value::makeDate(date);
         literal.type = Type::Date;
         return true;
@@ -1024,9 +1052,10 @@ private:
     bool checkNotEmptyText(const Node &literal)
     {
         if (literal.isStringLiteral() && literal.literal.string.isEmpty())
-            return fail(literal.offset, QStringLiteral("\"\" never matches, because an empty "
-                                                       "field is null; write '== null' or '!= "
-                                                       "null' to test for an empty field"));
+            return fail(literal.offset,
+                        QStringLiteral("\"\" never matches, because an empty "
+                                       "field is null; write '== null' or '!= "
+                                       "null' to test for an empty field"));
         return true;
     }
 
@@ -1038,8 +1067,9 @@ private:
         if (it == m_scope.allowedValues.cend() || it->isEmpty()
             || it->contains(literal.literal.string))
             return true;
-        return fail(literal.offset, u"'" + literal.literal.string + u"' is not an option of "
-                                        + name.name + u" (" + it->join(QStringLiteral(", ")) + u')');
+        return fail(literal.offset,
+                    u"'" + literal.literal.string + u"' is not an option of " + name.name + u" ("
+                        + it->join(QStringLiteral(", ")) + u')');
     }
 
     bool checkEquality(Node &n, Node &l, Node &r)
@@ -1052,11 +1082,10 @@ private:
                 return fail(n.opOffset, u"lists cannot be compared with '" + op + u'\'');
             const Node &list = isListType(l.type) ? l : r;
             const Node &single = isListType(l.type) ? r : l;
-            return fail(n.opOffset, u"'" + op + u"' compares single values, but " + label(list)
-                                        + u" is " + typeName(list.type)
-                                        + u"; to test membership write '" + label(single)
-                                        + (n.op == Op::Eq ? u" in " : u" not in ") + label(list)
-                                        + u'\'');
+            return fail(n.opOffset,
+                        u"'" + op + u"' compares single values, but " + label(list) + u" is "
+                            + typeName(list.type) + u"; to test membership write '" + label(single)
+                            + (n.op == Op::Eq ? u" in " : u" not in ") + label(list) + u'\'');
         }
         if (!coerceDates(l, r))
             return false;
@@ -1072,8 +1101,8 @@ private:
     {
         const QString op = opText(n.op);
         if (l.type == Type::Null || r.type == Type::Null)
-            return fail(n.opOffset, u"null can only be compared with '==' or '!=', not with '"
-                                        + op + u'\'');
+            return fail(n.opOffset,
+                        u"null can only be compared with '==' or '!=', not with '" + op + u'\'');
         if (isListType(l.type) || isListType(r.type))
             return fail(n.opOffset, u"'" + op + u"' compares single values, not lists");
         if (!coerceDates(l, r))
@@ -1081,14 +1110,15 @@ private:
         if (l.type != r.type)
             return fail(n.opOffset, mismatch(l, r));
         if (l.type == Type::String)
-            return fail(n.opOffset, u"'" + op + u"' orders numbers and dates only, and "
-                                        + label(l)
-                                        + u" is text: text has no dependable order (\"10\" "
-                                          u"sorts before \"9\"); to accept several values, "
-                                          u"write 'in [...]'");
+            return fail(n.opOffset,
+                        u"'" + op + u"' orders numbers and dates only, and " + label(l)
+                            + u" is text: text has no dependable order (\"10\" "
+                              u"sorts before \"9\"); to accept several values, "
+                              u"write 'in [...]'");
         if (l.type == Type::Bool)
-            return fail(n.opOffset, u"'" + op + u"' orders numbers and dates only, and "
-                                        + label(l) + u" is true or false");
+            return fail(n.opOffset,
+                        u"'" + op + u"' orders numbers and dates only, and " + label(l)
+                            + u" is true or false");
         return true;
     }
 
@@ -1096,23 +1126,27 @@ private:
     {
         const QString op = opText(n.op);
         if (!isListType(r.type))
-            return fail(r.offset, u"'" + op + u"' needs a list on its right, such as [\"A\", "
-                                                u"\"B\"] or user.roles, but "
-                                      + label(r) + u" is " + typeName(r.type));
+            return fail(r.offset,
+                        u"'" + op
+                            + u"' needs a list on its right, such as [\"A\", "
+                              u"\"B\"] or user.roles, but "
+                            + label(r) + u" is " + typeName(r.type));
         if (l.type == Type::Null)
-            return fail(l.offset, QStringLiteral("null cannot be looked up in a list; write '== "
-                                                 "null' to test for an empty field"));
+            return fail(l.offset,
+                        QStringLiteral("null cannot be looked up in a list; write '== "
+                                       "null' to test for an empty field"));
         if (isListType(l.type))
-            return fail(l.offset, u"the left side of '" + op + u"' must be a single value, but "
-                                      + label(l) + u" is " + typeName(l.type));
+            return fail(l.offset,
+                        u"the left side of '" + op + u"' must be a single value, but " + label(l)
+                            + u" is " + typeName(l.type));
         if (r.type == Type::EmptyList)
             return fail(r.offset, QStringLiteral("the list is empty, so nothing is ever in it"));
         if (r.kind == NodeKind::Name) {
             // A list-valued name such as user.roles: only text can be looked up in it.
             if (l.type != Type::String)
-                return fail(n.opOffset, u"cannot look for " + label(l) + u" (" + typeName(l.type)
-                                            + u") in " + label(r) + u" (" + typeName(r.type)
-                                            + u')');
+                return fail(n.opOffset,
+                            u"cannot look for " + label(l) + u" (" + typeName(l.type) + u") in "
+                                + label(r) + u" (" + typeName(r.type) + u')');
             return checkNotEmptyText(l);
         }
         if (l.type == Type::Date && r.type == Type::StringList) {
@@ -1125,8 +1159,9 @@ private:
         const bool fits = (l.type == Type::String && r.type == Type::StringList)
             || (l.type == Type::Number && r.type == Type::NumberList);
         if (!fits)
-            return fail(n.opOffset, u"cannot look for " + label(l) + u" (" + typeName(l.type)
-                                        + u") in " + label(r) + u" (" + typeName(r.type) + u')');
+            return fail(n.opOffset,
+                        u"cannot look for " + label(l) + u" (" + typeName(l.type) + u") in "
+                            + label(r) + u" (" + typeName(r.type) + u')');
         if (l.type == Type::String) {
             if (!checkNotEmptyText(l))
                 return false;
@@ -1158,8 +1193,8 @@ Value convert(const QVariant &v, Type type)
         if (id == QMetaType::QString && v.toString().trimmed().isEmpty())
             return {};
         bool ok = false;
-        const double d = id == QMetaType::QString ? v.toString().trimmed().toDouble(&ok)
-                                                  : v.toDouble(&ok);
+        const double d
+            = id == QMetaType::QString ? v.toString().trimmed().toDouble(&ok) : v.toDouble(&ok);
         return ok && std::isfinite(d) ? Value::makeNumber(d) : Value();
     }
     case Type::Bool: {
@@ -1301,7 +1336,10 @@ bool test(const Node &n, const ConditionValues &values)
 class ParsedCondition final : public Condition
 {
 public:
-    explicit ParsedCondition(std::unique_ptr<Node> root) : m_root(std::move(root)) { }
+    explicit ParsedCondition(std::unique_ptr<Node> root)
+        : m_root(std::move(root))
+    {
+    }
     bool evaluate(const ConditionValues &values) const override { return test(*m_root, values); }
     QString toString() const override { return render(*m_root); }
 
@@ -1314,9 +1352,10 @@ private:
 CompiledCondition compileCondition(const QString &text, const ConditionScope &scope)
 {
     if (text.size() > ConditionMaxLength)
-        return ConditionError{ConditionMaxLength,
-                              u"the condition is longer than " + QString::number(ConditionMaxLength)
-                                  + u" characters; split it or simplify it"};
+        return ConditionError {ConditionMaxLength,
+                               u"the condition is longer than "
+                                   + QString::number(ConditionMaxLength)
+                                   + u" characters; split it or simplify it"};
     std::vector<Token> tokens;
     if (auto error = Lexer(text).run(tokens))
         return *error;
@@ -1328,9 +1367,10 @@ CompiledCondition compileCondition(const QString &text, const ConditionScope &sc
     if (!checker.check(*root))
         return *checker.error;
     if (root->type != Type::Bool)
-        return ConditionError{root->offset, u"the condition must be true or false, but "
-                                                + label(*root) + u" is " + typeName(root->type)
-                                                + u"; compare it with something, e.g. with '=='"};
+        return ConditionError {root->offset,
+                               u"the condition must be true or false, but " + label(*root) + u" is "
+                                   + typeName(root->type)
+                                   + u"; compare it with something, e.g. with '=='"};
     return std::shared_ptr<const Condition>(std::make_shared<ParsedCondition>(std::move(root)));
 }
 

@@ -128,14 +128,12 @@ void TestCondition::parse_data()
         << u"not vip and ticket.priority > 1"_qs << u"((not vip) and (ticket.priority > 1))"_qs;
     QTest::newRow("not applies to a whole comparison")
         << u"not urgency == \"high\""_qs << u"(not (urgency == \"high\"))"_qs;
-    QTest::newRow("not in is one operator")
-        << u"urgency not in [\"normal\", \"high\"]"_qs
-        << u"(urgency not in [\"normal\", \"high\"])"_qs;
+    QTest::newRow("not in is one operator") << u"urgency not in [\"normal\", \"high\"]"_qs
+                                            << u"(urgency not in [\"normal\", \"high\"])"_qs;
     QTest::newRow("in a list-valued name")
         << u"\"supervisor\" in user.roles"_qs << u"(\"supervisor\" in user.roles)"_qs;
     QTest::newRow("not in a list-valued name")
-        << u"'billing' not in user.departments"_qs
-        << u"(\"billing\" not in user.departments)"_qs;
+        << u"'billing' not in user.departments"_qs << u"(\"billing\" not in user.departments)"_qs;
     QTest::newRow("single quotes become double quotes")
         << u"customer.tier == 'A'"_qs << u"(customer.tier == \"A\")"_qs;
     QTest::newRow("escaped quote and backslash survive")
@@ -154,8 +152,7 @@ void TestCondition::parse_data()
     QTest::newRow("the literal true is a condition") << u"true"_qs << u"true"_qs;
     QTest::newRow("a true/false field compares with false")
         << u"vip == false"_qs << u"(vip == false)"_qs;
-    QTest::newRow("any field compares with null") << u"reason == null"_qs
-                                                  << u"(reason == null)"_qs;
+    QTest::newRow("any field compares with null") << u"reason == null"_qs << u"(reason == null)"_qs;
     QTest::newRow("null may stand on the left") << u"null != due"_qs << u"(null != due)"_qs;
     QTest::newRow("a date compares with a written date")
         << u"due < \"2026-12-25\""_qs << u"(due < \"2026-12-25\")"_qs;
@@ -179,9 +176,8 @@ void TestCondition::parse_data()
         << u"(ticket.priority > 1) == vip"_qs << u"((ticket.priority > 1) == vip)"_qs;
     QTest::newRow("ticket.state against a state name")
         << u"ticket.state == \"review\""_qs << u"(ticket.state == \"review\")"_qs;
-    QTest::newRow("two fields of the same type")
-        << u"owner != awb and attempts <= amount"_qs
-        << u"((owner != awb) and (attempts <= amount))"_qs;
+    QTest::newRow("two fields of the same type") << u"owner != awb and attempts <= amount"_qs
+                                                 << u"((owner != awb) and (attempts <= amount))"_qs;
 }
 
 void TestCondition::parse()
@@ -221,8 +217,7 @@ void TestCondition::syntaxErrors_data()
     QTest::newRow("unopened parenthesis") << u"vip)"_qs << 3 << u"has no matching '('"_qs;
     QTest::newRow("unterminated double-quoted text points at the quote")
         << u"reason == \"abc"_qs << 10 << u"no closing quote"_qs;
-    QTest::newRow("quotes must match")
-        << u"reason == 'abc\""_qs << 10 << u"no closing quote"_qs;
+    QTest::newRow("quotes must match") << u"reason == 'abc\""_qs << 10 << u"no closing quote"_qs;
     QTest::newRow("unknown escape")
         << u"reason == \"a\\nb\""_qs << 12 << u"unknown escape '\\n'"_qs;
     QTest::newRow("comparisons do not chain")
@@ -236,16 +231,15 @@ void TestCondition::syntaxErrors_data()
     QTest::newRow("no trailing comma in a list")
         << u"urgency in [\"high\",]"_qs << 19 << u"expected a value in the list"_qs;
     QTest::newRow("unclosed list") << u"urgency in [\"high\""_qs << 18 << u"missing ']'"_qs;
-    QTest::newRow("lists hold no names")
-        << u"urgency in [outcome]"_qs << 12 << u"not names"_qs;
+    QTest::newRow("lists hold no names") << u"urgency in [outcome]"_qs << 12 << u"not names"_qs;
     QTest::newRow("lists do not nest")
         << u"urgency in [[\"high\"]]"_qs << 12 << u"lists cannot be nested"_qs;
     QTest::newRow("lists hold no booleans")
         << u"urgency in [true]"_qs << 12 << u"only text or numbers"_qs;
     QTest::newRow("a decimal point needs digits")
         << u"amount > 1."_qs << 10 << u"digits after its decimal point"_qs;
-    QTest::newRow("two decimal points") << u"amount > 1.2.3"_qs << 12
-                                        << u"cannot be followed by '.'"_qs;
+    QTest::newRow("two decimal points")
+        << u"amount > 1.2.3"_qs << 12 << u"cannot be followed by '.'"_qs;
     QTest::newRow("letters glued to a number")
         << u"amount > 12abc"_qs << 11 << u"cannot be followed by 'a'"_qs;
     QTest::newRow("no exponent notation")
@@ -269,8 +263,8 @@ void TestCondition::syntaxErrors_data()
         << u"expected a name or a value after 'not', but found 'in'"_qs;
     QTest::newRow("empty parentheses")
         << u"()"_qs << 1 << u"expected a name or a value after '(', but found ')'"_qs;
-    QTest::newRow("a stray character") << u"urgency == #"_qs << 11
-                                       << u"unexpected character '#'"_qs;
+    QTest::newRow("a stray character")
+        << u"urgency == #"_qs << 11 << u"unexpected character '#'"_qs;
     QTest::newRow("non-ASCII letters are not names")
         << u"urgency == \"high\" and \u00e9t\u00e9"_qs << 22 << u"unexpected character"_qs;
     QTest::newRow("a number too large for a double")
@@ -336,10 +330,10 @@ void TestCondition::typeErrors_data()
     QTest::newRow("text has no order")
         << u"reason >= \"m\""_qs << 7 << u"text has no dependable order"_qs;
     QTest::newRow("true/false has no order")
-        << u"vip > false"_qs << 4 << u"'>' orders numbers and dates only, and vip is true or false"_qs;
+        << u"vip > false"_qs << 4
+        << u"'>' orders numbers and dates only, and vip is true or false"_qs;
     QTest::newRow("null has no order")
-        << u"ticket.priority < null"_qs << 16
-        << u"null can only be compared with '==' or '!='"_qs;
+        << u"ticket.priority < null"_qs << 16 << u"null can only be compared with '==' or '!='"_qs;
     QTest::newRow("in needs a list, not text")
         << u"urgency in \"abc\""_qs << 11 << u"'in' needs a list on its right"_qs;
     QTest::newRow("in needs a list, not a text field")
@@ -365,8 +359,7 @@ void TestCondition::typeErrors_data()
     QTest::newRow("null is not looked up in a list")
         << u"null in [\"a\"]"_qs << 0 << u"null cannot be looked up in a list"_qs;
     QTest::newRow("a list is not looked up in a list")
-        << u"user.roles in [\"a\"]"_qs << 0
-        << u"the left side of 'in' must be a single value"_qs;
+        << u"user.roles in [\"a\"]"_qs << 0 << u"the left side of 'in' must be a single value"_qs;
     QTest::newRow("a text field alone is no condition")
         << u"urgency"_qs << 0 << u"the condition must be true or false, but urgency is text"_qs;
     QTest::newRow("a text literal alone is no condition")
@@ -389,9 +382,8 @@ void TestCondition::typeErrors_data()
         << u"due < 'tomorrow'"_qs << 6 << u"'tomorrow' is not a valid date"_qs;
     QTest::newRow("a date needs leading zeros")
         << u"due < '2026-1-5'"_qs << 6 << u"'2026-1-5' is not a valid date"_qs;
-    QTest::newRow("an impossible date in a list")
-        << u"due in [\"2026-01-01\", \"2026-02-30\"]"_qs << 22
-        << u"'2026-02-30' is not a valid date"_qs;
+    QTest::newRow("an impossible date in a list") << u"due in [\"2026-01-01\", \"2026-02-30\"]"_qs
+                                                  << 22 << u"'2026-02-30' is not a valid date"_qs;
     QTest::newRow("a date compared with a text field")
         << u"due == reason"_qs << 4 << u"cannot compare due (a date) with reason (text)"_qs;
     QTest::newRow("a date compared with a number")
@@ -423,127 +415,126 @@ void TestCondition::evaluate_data()
     QTest::addColumn<bool>("expected");
 
     const QString notNormal = u"urgency != \"normal\""_qs;
-    QTest::newRow("start condition holds for high") << notNormal
-                                                    << QVariantHash{{u"urgency"_qs, u"high"_qs}}
-                                                    << true;
+    QTest::newRow("start condition holds for high")
+        << notNormal << QVariantHash {{u"urgency"_qs, u"high"_qs}} << true;
     QTest::newRow("start condition fails for normal")
-        << notNormal << QVariantHash{{u"urgency"_qs, u"normal"_qs}} << false;
-    QTest::newRow("!= holds when the field is unset") << notNormal << QVariantHash{} << true;
+        << notNormal << QVariantHash {{u"urgency"_qs, u"normal"_qs}} << false;
+    QTest::newRow("!= holds when the field is unset") << notNormal << QVariantHash {} << true;
     QTest::newRow("== fails when the field is unset")
-        << u"urgency == \"high\""_qs << QVariantHash{} << false;
+        << u"urgency == \"high\""_qs << QVariantHash {} << false;
     QTest::newRow("an invalid QVariant is unset")
-        << u"urgency == null"_qs << QVariantHash{{u"urgency"_qs, QVariant()}} << true;
+        << u"urgency == null"_qs << QVariantHash {{u"urgency"_qs, QVariant()}} << true;
     QTest::newRow("text is compared case-sensitively")
-        << u"urgency == \"high\""_qs << QVariantHash{{u"urgency"_qs, u"High"_qs}} << false;
-    QTest::newRow("== null holds when unset") << u"reason == null"_qs << QVariantHash{} << true;
+        << u"urgency == \"high\""_qs << QVariantHash {{u"urgency"_qs, u"High"_qs}} << false;
+    QTest::newRow("== null holds when unset") << u"reason == null"_qs << QVariantHash {} << true;
     QTest::newRow("empty text is null")
-        << u"reason == null"_qs << QVariantHash{{u"reason"_qs, u""_qs}} << true;
+        << u"reason == null"_qs << QVariantHash {{u"reason"_qs, u""_qs}} << true;
     QTest::newRow("!= null holds when filled in")
-        << u"reason != null"_qs << QVariantHash{{u"reason"_qs, u"x"_qs}} << true;
-    QTest::newRow("null equals null") << u"null == null"_qs << QVariantHash{} << true;
+        << u"reason != null"_qs << QVariantHash {{u"reason"_qs, u"x"_qs}} << true;
+    QTest::newRow("null equals null") << u"null == null"_qs << QVariantHash {} << true;
 
     const QString atLeastTwo = u"ticket.priority >= 2"_qs;
-    QTest::newRow("int priority") << atLeastTwo << QVariantHash{{u"ticket.priority"_qs, 2}}
+    QTest::newRow("int priority") << atLeastTwo << QVariantHash {{u"ticket.priority"_qs, 2}}
                                   << true;
     QTest::newRow("qlonglong priority")
-        << atLeastTwo << QVariantHash{{u"ticket.priority"_qs, qlonglong(1)}} << false;
+        << atLeastTwo << QVariantHash {{u"ticket.priority"_qs, qlonglong(1)}} << false;
     QTest::newRow("double priority")
-        << atLeastTwo << QVariantHash{{u"ticket.priority"_qs, 2.5}} << true;
+        << atLeastTwo << QVariantHash {{u"ticket.priority"_qs, 2.5}} << true;
     QTest::newRow("numeric text priority")
-        << atLeastTwo << QVariantHash{{u"ticket.priority"_qs, u" 3 "_qs}} << true;
+        << atLeastTwo << QVariantHash {{u"ticket.priority"_qs, u" 3 "_qs}} << true;
     QTest::newRow("ordering with an unset number is false")
-        << u"ticket.priority < 2"_qs << QVariantHash{} << false;
+        << u"ticket.priority < 2"_qs << QVariantHash {} << false;
     QTest::newRow("negated ordering with an unset number is true")
-        << u"not (ticket.priority < 2)"_qs << QVariantHash{} << true;
+        << u"not (ticket.priority < 2)"_qs << QVariantHash {} << true;
     QTest::newRow("decimals compare as numbers")
-        << u"amount == 12.5"_qs << QVariantHash{{u"amount"_qs, 12.5}} << true;
+        << u"amount == 12.5"_qs << QVariantHash {{u"amount"_qs, 12.5}} << true;
     QTest::newRow("non-numeric text in a number field is null")
-        << u"amount == null"_qs << QVariantHash{{u"amount"_qs, u"abc"_qs}} << true;
+        << u"amount == null"_qs << QVariantHash {{u"amount"_qs, u"abc"_qs}} << true;
     QTest::newRow("negative numbers")
-        << u"amount > -3"_qs << QVariantHash{{u"amount"_qs, -2}} << true;
+        << u"amount > -3"_qs << QVariantHash {{u"amount"_qs, -2}} << true;
     QTest::newRow("int field against a decimal literal")
-        << u"attempts < 2.5"_qs << QVariantHash{{u"attempts"_qs, 2}} << true;
+        << u"attempts < 2.5"_qs << QVariantHash {{u"attempts"_qs, 2}} << true;
     QTest::newRow("handoffs over a limit")
-        << u"ticket.handoffs > 3"_qs << QVariantHash{{u"ticket.handoffs"_qs, 4u}} << true;
+        << u"ticket.handoffs > 3"_qs << QVariantHash {{u"ticket.handoffs"_qs, 4u}} << true;
 
     const QString supervisor = u"\"supervisor\" in user.roles"_qs;
     QTest::newRow("role in a QStringList")
         << supervisor
-        << QVariantHash{{u"user.roles"_qs, QStringList{u"agent"_qs, u"supervisor"_qs}}} << true;
+        << QVariantHash {{u"user.roles"_qs, QStringList {u"agent"_qs, u"supervisor"_qs}}} << true;
     QTest::newRow("role in a QVariantList")
         << supervisor
-        << QVariantHash{{u"user.roles"_qs, QVariantList{u"agent"_qs, u"supervisor"_qs}}} << true;
+        << QVariantHash {{u"user.roles"_qs, QVariantList {u"agent"_qs, u"supervisor"_qs}}} << true;
     QTest::newRow("role missing from the list")
-        << supervisor << QVariantHash{{u"user.roles"_qs, QStringList{u"agent"_qs}}} << false;
-    QTest::newRow("in an unset list is false") << supervisor << QVariantHash{} << false;
+        << supervisor << QVariantHash {{u"user.roles"_qs, QStringList {u"agent"_qs}}} << false;
+    QTest::newRow("in an unset list is false") << supervisor << QVariantHash {} << false;
     QTest::newRow("not in an unset list is true")
-        << u"\"admin\" not in user.roles"_qs << QVariantHash{} << true;
+        << u"\"admin\" not in user.roles"_qs << QVariantHash {} << true;
     QTest::newRow("a single department as plain text")
         << u"\"billing\" in user.departments"_qs
-        << QVariantHash{{u"user.departments"_qs, u"billing"_qs}} << true;
+        << QVariantHash {{u"user.departments"_qs, u"billing"_qs}} << true;
 
     const QString urgent = u"urgency in [\"high\", \"critical\"]"_qs;
-    QTest::newRow("in a list literal") << urgent
-                                       << QVariantHash{{u"urgency"_qs, u"critical"_qs}} << true;
+    QTest::newRow("in a list literal")
+        << urgent << QVariantHash {{u"urgency"_qs, u"critical"_qs}} << true;
     QTest::newRow("not in a list literal")
-        << urgent << QVariantHash{{u"urgency"_qs, u"normal"_qs}} << false;
-    QTest::newRow("unset is in no list") << urgent << QVariantHash{} << false;
+        << urgent << QVariantHash {{u"urgency"_qs, u"normal"_qs}} << false;
+    QTest::newRow("unset is in no list") << urgent << QVariantHash {} << false;
     QTest::newRow("unset is not in every list")
-        << u"urgency not in [\"high\", \"critical\"]"_qs << QVariantHash{} << true;
+        << u"urgency not in [\"high\", \"critical\"]"_qs << QVariantHash {} << true;
     QTest::newRow("a number in a list of numbers")
-        << u"ticket.priority in [1, 2]"_qs << QVariantHash{{u"ticket.priority"_qs, 2}} << true;
+        << u"ticket.priority in [1, 2]"_qs << QVariantHash {{u"ticket.priority"_qs, 2}} << true;
 
     const QString precedence = u"vip or urgency == \"high\" and ticket.priority > 1"_qs;
     QTest::newRow("or holds on its left alone")
-        << precedence << QVariantHash{{u"vip"_qs, true}} << true;
+        << precedence << QVariantHash {{u"vip"_qs, true}} << true;
     QTest::newRow("parenthesised or still needs the and")
         << u"(vip or urgency == \"high\") and ticket.priority > 1"_qs
-        << QVariantHash{{u"vip"_qs, true}} << false;
+        << QVariantHash {{u"vip"_qs, true}} << false;
     QTest::newRow("and needs both sides")
-        << precedence << QVariantHash{{u"urgency"_qs, u"high"_qs}, {u"ticket.priority"_qs, 1}}
+        << precedence << QVariantHash {{u"urgency"_qs, u"high"_qs}, {u"ticket.priority"_qs, 1}}
         << false;
     QTest::newRow("not of an unset true/false field is true")
-        << u"not vip"_qs << QVariantHash{} << true;
-    QTest::newRow("an unset true/false field alone is false") << u"vip"_qs << QVariantHash{}
-                                                              << false;
+        << u"not vip"_qs << QVariantHash {} << true;
+    QTest::newRow("an unset true/false field alone is false")
+        << u"vip"_qs << QVariantHash {} << false;
     QTest::newRow("true/false from text")
-        << u"vip"_qs << QVariantHash{{u"vip"_qs, u"true"_qs}} << true;
-    QTest::newRow("true/false from an int") << u"vip"_qs << QVariantHash{{u"vip"_qs, 0}} << false;
+        << u"vip"_qs << QVariantHash {{u"vip"_qs, u"true"_qs}} << true;
+    QTest::newRow("true/false from an int") << u"vip"_qs << QVariantHash {{u"vip"_qs, 0}} << false;
     QTest::newRow("an unset true/false field is not false")
-        << u"vip == false"_qs << QVariantHash{} << false;
+        << u"vip == false"_qs << QVariantHash {} << false;
     QTest::newRow("an unset true/false field is null")
-        << u"vip == null"_qs << QVariantHash{} << true;
+        << u"vip == null"_qs << QVariantHash {} << true;
     QTest::newRow("comparisons compared with a field")
         << u"(ticket.priority > 1) == vip"_qs
-        << QVariantHash{{u"ticket.priority"_qs, 2}, {u"vip"_qs, true}} << true;
-    QTest::newRow("false or false") << u"false or vip"_qs << QVariantHash{{u"vip"_qs, false}}
-                                    << false;
+        << QVariantHash {{u"ticket.priority"_qs, 2}, {u"vip"_qs, true}} << true;
+    QTest::newRow("false or false")
+        << u"false or vip"_qs << QVariantHash {{u"vip"_qs, false}} << false;
 
     QTest::newRow("a QDate before a written date")
-        << u"due < \"2026-12-25\""_qs << QVariantHash{{u"due"_qs, QDate(2026, 12, 24)}} << true;
+        << u"due < \"2026-12-25\""_qs << QVariantHash {{u"due"_qs, QDate(2026, 12, 24)}} << true;
     QTest::newRow("a date as text is not before itself")
-        << u"due < \"2026-12-25\""_qs << QVariantHash{{u"due"_qs, u"2026-12-25"_qs}} << false;
+        << u"due < \"2026-12-25\""_qs << QVariantHash {{u"due"_qs, u"2026-12-25"_qs}} << false;
     QTest::newRow("a date as text is at most itself")
-        << u"due <= \"2026-12-25\""_qs << QVariantHash{{u"due"_qs, u"2026-12-25"_qs}} << true;
+        << u"due <= \"2026-12-25\""_qs << QVariantHash {{u"due"_qs, u"2026-12-25"_qs}} << true;
     QTest::newRow("a datetime compares by its date")
         << u"seen == \"2026-01-01\""_qs
-        << QVariantHash{{u"seen"_qs, QDateTime(QDate(2026, 1, 1), QTime(23, 0), QTimeZone::utc())}}
+        << QVariantHash {{u"seen"_qs, QDateTime(QDate(2026, 1, 1), QTime(23, 0), QTimeZone::utc())}}
         << true;
     QTest::newRow("a datetime as ISO text")
-        << u"seen >= \"2026-01-02\""_qs << QVariantHash{{u"seen"_qs, u"2026-01-01T08:00:00Z"_qs}}
+        << u"seen >= \"2026-01-02\""_qs << QVariantHash {{u"seen"_qs, u"2026-01-01T08:00:00Z"_qs}}
         << false;
     QTest::newRow("an unset date is not equal")
-        << u"due == \"2026-12-25\""_qs << QVariantHash{} << false;
+        << u"due == \"2026-12-25\""_qs << QVariantHash {} << false;
     QTest::newRow("an unset date is unequal")
-        << u"due != \"2026-12-25\""_qs << QVariantHash{} << true;
+        << u"due != \"2026-12-25\""_qs << QVariantHash {} << true;
     QTest::newRow("a date in a list of dates")
         << u"due in [\"2026-12-25\", \"2026-12-26\"]"_qs
-        << QVariantHash{{u"due"_qs, QDate(2026, 12, 26)}} << true;
+        << QVariantHash {{u"due"_qs, QDate(2026, 12, 26)}} << true;
     QTest::newRow("a date field holding junk is null")
-        << u"due == null"_qs << QVariantHash{{u"due"_qs, u"soon"_qs}} << true;
+        << u"due == null"_qs << QVariantHash {{u"due"_qs, u"soon"_qs}} << true;
     QTest::newRow("customer tier")
         << u"customer.tier == \"A\" and ticket.state == \"review\""_qs
-        << QVariantHash{{u"customer.tier"_qs, u"A"_qs}, {u"ticket.state"_qs, u"review"_qs}}
+        << QVariantHash {{u"customer.tier"_qs, u"A"_qs}, {u"ticket.state"_qs, u"review"_qs}}
         << true;
 }
 
@@ -575,13 +566,12 @@ void TestCondition::limits_data()
         << QString(repeated(u"("_qs, depth) + u"vip"_qs + repeated(u")"_qs, depth)) << -1
         << QString();
     QTest::newRow("65 parentheses are too deep")
-        << QString(repeated(u"("_qs, depth + 1) + u"vip"_qs + repeated(u")"_qs, depth + 1))
-        << depth << u"nests more than 64 levels deep"_qs;
-    QTest::newRow("64 nots are fine") << QString(repeated(u"not "_qs, depth) + u"vip"_qs) << -1
-                                      << QString();
-    QTest::newRow("65 nots are too deep")
-        << QString(repeated(u"not "_qs, depth + 1) + u"vip"_qs) << 0
+        << QString(repeated(u"("_qs, depth + 1) + u"vip"_qs + repeated(u")"_qs, depth + 1)) << depth
         << u"nests more than 64 levels deep"_qs;
+    QTest::newRow("64 nots are fine")
+        << QString(repeated(u"not "_qs, depth) + u"vip"_qs) << -1 << QString();
+    QTest::newRow("65 nots are too deep") << QString(repeated(u"not "_qs, depth + 1) + u"vip"_qs)
+                                          << 0 << u"nests more than 64 levels deep"_qs;
     QTest::newRow("thousands of unbalanced parentheses stop at the limit")
         << repeated(u"("_qs, 4000) << depth << u"nests more than 64 levels deep"_qs;
     QTest::newRow("a long flat run of and is fine")
@@ -614,7 +604,7 @@ void TestCondition::limits()
 
 void TestCondition::everyPrefixCompilesOrFailsInsideTheText()
 {
-    const QStringList texts{
+    const QStringList texts {
         u"(vip or urgency == \"high\") and not ticket.priority in [1, 2]"_qs,
         u"'sup\\'er' not in user.roles or due >= \"2026-12-25\" and amount != -1.5"_qs,
         u"not (customer.tier in ['A', 'B'] and reason == null)"_qs,
@@ -673,12 +663,12 @@ void TestCondition::scopeFor()
 void TestCondition::scopeRestrictsChoicesStatesAndTiers()
 {
     QCOMPARE(scope().allowedValues.value(u"urgency"_qs),
-             (QStringList{u"normal"_qs, u"high"_qs, u"critical"_qs}));
+             (QStringList {u"normal"_qs, u"high"_qs, u"critical"_qs}));
     QCOMPARE(scope().allowedValues.value(u"ticket.state"_qs),
-             (QStringList{u"review"_qs, u"expedite"_qs, u"answer"_qs, u"waiting_customer"_qs,
-                          u"closed"_qs}));
+             (QStringList {u"review"_qs, u"expedite"_qs, u"answer"_qs, u"waiting_customer"_qs,
+                           u"closed"_qs}));
     QCOMPARE(scope().allowedValues.value(u"customer.tier"_qs),
-             (QStringList{u"A"_qs, u"B"_qs, u"C"_qs}));
+             (QStringList {u"A"_qs, u"B"_qs, u"C"_qs}));
     QVERIFY(!scope().allowedValues.contains(u"reason"_qs));
     QVERIFY(!scope().allowedValues.contains(u"ticket.queue"_qs));
     QCOMPARE(scope().names.size(), exampleWorkflow().fields.size() + 8);
