@@ -246,33 +246,35 @@ BusinessCalendar::Data::offsetPeriods(const QTimeZone &zone)
     if (!zone.isValid())
         return makeError(QStringLiteral("the time zone cannot be loaded"));
     std::vector<Period> periods;
-    QDateTime cursor = QDateTime::fromMSecsSinceEpoch(kRangeStartMs, Qt::UTC);
-    periods.push_back({kRangeStartMs, zone.offsetFromUtc(cursor) * 1000LL});
-    bool retried = false;
-    // A zone changes offset a few times a year at most; the bound only guards against a
-    // misbehaving backend.
-    for (int guard = 0; guard < 100'000; ++guard) {
-        const QTimeZone::OffsetData next = zone.nextTransition(cursor);
-        if (!next.atUtc.isValid()) {
-            // Qt 6.4 finds nothing when asked exactly at the last transition listed in the tz
-            // file, although the zone's rule goes on (America/New_York: 2037-11-01); asking
-            // again a second later continues with the rule.
-            if (retried)
-                break;
-            retried = true;
-            cursor = cursor.addSecs(1);
-            continue;
-        }
-        retried = false;
-        const qint64 at = next.atUtc.toMSecsSinceEpoch();
-        if (at >= kRangeEndMs)
+    QDateTime from = QDateTime::fromMSecsSinceEpoch(kRangeStartMs, Qt::UTC);
+    const QDateTime end = QDateTime::fromMSecsSinceEpoch(kRangeEndMs, Qt::UTC);
+    periods.push_back({kRangeStartMs, zone.offsetFromUtc(from) * 1000LL});
+    // Qt 6.4 stops a transitions() list at the last transition written out in the tz file
+    // (America/New_York: 2037-11-01) although the zone's rule goes on; asking again from just
+    // after it continues with the rule. The bound only guards against a misbehaving backend.
+    qint64 lastAt = kRangeStartMs - 1;
+    for (int chunk = 0; chunk < 100; ++chunk) {
+        const QTimeZone::OffsetDataList transitions = zone.transitions(from, end);
+        if (transitions.isEmpty())
             break;
-        if (at <= periods.back().startUtcMs)
-            return makeError(QStringLiteral("the time zone's transitions go backwards"));
-        const qint64 offset = next.offsetFromUtc * 1000LL;
-        if (offset != periods.back().offsetMs)
-            periods.push_back({at, offset});
-        cursor = next.atUtc;
+        for (const QTimeZone::OffsetData &transition : transitions) {
+            const qint64 at = transition.atUtc.toMSecsSinceEpoch();
+            if (at >= kRangeEndMs)
+                break;
+            if (at <= lastAt)
+                continue; // listed again at a chunk boundary
+            lastAt = at;
+            const qint64 offset = transition.offsetFromUtc * 1000LL;
+            if (offset == periods.back().offsetMs)
+                continue; // only the name or the DST flag changed
+            if (at == periods.back().startUtcMs)
+                periods.back().offsetMs = offset;
+            else
+                periods.push_back({at, offset});
+        }
+        from = transitions.last().atUtc.addSecs(1);
+        if (from >= end)
+            break;
     }
     return periods;
 }
