@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Admins: list, add, disable and edit users.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import { useT } from '../i18n';
+import { toast } from '../toasts';
+import type { User } from '../types';
+import { errorText } from '../util';
+
+const split = (s: string) => s.split(/[,\s，]+/).map((x) => x.trim()).filter(Boolean);
+
+export function Users() {
+  const t = useT();
+  const [users, setUsers] = useState<User[] | null>(null);
+  const [err, setErr] = useState('');
+  const [form, setForm] = useState({ username: '', name: '', password: '', departments: '', roles: '' });
+  const [formErr, setFormErr] = useState('');
+  const [fieldErrs, setFieldErrs] = useState<Record<string, string>>({});
+  const [editing, setEditing] = useState<string | null>(null);
+  const [edit, setEdit] = useState({ departments: '', roles: '' });
+
+  const load = () => api.users().then(setUsers, (e) => setErr(errorText(e, t)));
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const add = async (e: Event) => {
+    e.preventDefault();
+    setFormErr('');
+    setFieldErrs({});
+    try {
+      const u = await api.createUser({
+        username: form.username.trim(),
+        name: form.name.trim(),
+        password: form.password,
+        departments: split(form.departments),
+        roles: split(form.roles),
+      });
+      toast(t('users.added', { user: u.username }), 'success');
+      setForm({ username: '', name: '', password: '', departments: '', roles: '' });
+      void load();
+    } catch (ex) {
+      if (ex instanceof ApiError && ex.status === 409) setFormErr(t('users.taken'));
+      else {
+        if (ex instanceof ApiError) setFieldErrs(ex.fieldErrors);
+        setFormErr(errorText(ex, t));
+      }
+    }
+  };
+
+  const patch = async (u: User, body: Parameters<typeof api.updateUser>[1]) => {
+    try {
+      await api.updateUser(u.username, body);
+      toast(t('users.updated', { user: u.username }), 'success');
+      setEditing(null);
+      void load();
+    } catch (ex) {
+      toast(errorText(ex, t), 'error');
+    }
+  };
+
+  const input = (k: keyof typeof form, label: string, type: 'text' | 'password' = 'text', hint?: string) => (
+    <div class={`field${fieldErrs[k] ? ' has-error' : ''}`}>
+      <label for={`user-${k}`}>
+        {label} {hint && <span class="muted small">({hint})</span>}
+      </label>
+      {type === 'password' ? (
+        <input
+          id={`user-${k}`}
+          type="password"
+          autoComplete="new-password"
+          value={form[k]}
+          onInput={(e) => setForm({ ...form, [k]: e.currentTarget.value })}
+          data-testid={`user-form-${k}`}
+        />
+      ) : (
+        <input
+          id={`user-${k}`}
+          type="text"
+          autoComplete="off"
+          value={form[k]}
+          onInput={(e) => setForm({ ...form, [k]: e.currentTarget.value })}
+          data-testid={`user-form-${k}`}
+        />
+      )}
+      {fieldErrs[k] && <div class="field-error">{fieldErrs[k]}</div>}
+    </div>
+  );
+
+  return (
+    <div class="users-page">
+      <h1>{t('users.title')}</h1>
+      {err && <div class="form-error" role="alert">{err}</div>}
+      <form class="card user-form" onSubmit={add} data-testid="user-form">
+        <h2>{t('users.add')}</h2>
+        <div class="field-grid five">
+          {input('username', t('users.username'))}
+          {input('name', t('users.name'))}
+          {input('password', t('users.password'), 'password')}
+          {input('departments', t('users.departments'), 'text', t('users.listHint'))}
+          {input('roles', t('users.roles'), 'text', t('users.listHint'))}
+        </div>
+        {formErr && <div class="form-error" role="alert">{formErr}</div>}
+        <button type="submit" class="btn primary" disabled={!form.username.trim() || !form.password} data-testid="user-form-submit">{t('users.add')}</button>
+      </form>
+      {users && (
+        <table class="tickets" data-testid="users-table">
+          <caption class="sr-only">{t('users.title')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('users.username')}</th>
+              <th scope="col">{t('users.name')}</th>
+              <th scope="col">{t('users.departments')}</th>
+              <th scope="col">{t('users.roles')}</th>
+              <th scope="col">{t('users.active')}</th>
+              <th scope="col"><span class="sr-only">{t('col.actions')}</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.username} class={u.active === false ? 'muted' : ''} data-testid={`user-row-${u.username}`}>
+                <td><code>{u.username}</code></td>
+                <td>{u.name}</td>
+                {editing === u.username ? (
+                  <>
+                    <td>
+                      <input aria-label={t('users.departments')} value={edit.departments} onInput={(e) => setEdit({ ...edit, departments: e.currentTarget.value })} />
+                    </td>
+                    <td>
+                      <input aria-label={t('users.roles')} value={edit.roles} onInput={(e) => setEdit({ ...edit, roles: e.currentTarget.value })} />
+                    </td>
+                  </>
+                ) : (
+                  <>
+                    <td>{u.departments.join(', ')}</td>
+                    <td>{u.roles.join(', ')}</td>
+                  </>
+                )}
+                <td>{u.active === false ? t('users.disabled') : t('users.active')}</td>
+                <td class="row">
+                  {editing === u.username ? (
+                    <>
+                      <button type="button" class="btn small primary" onClick={() => patch(u, { departments: split(edit.departments), roles: split(edit.roles) })}>{t('save')}</button>
+                      <button type="button" class="btn small ghost" onClick={() => setEditing(null)}>{t('cancel')}</button>
+                    </>
+                  ) : (
+                    <button
+                      type="button"
+                      class="btn small"
+                      aria-label={t('users.editRoles', { user: u.username })}
+                      onClick={() => {
+                        setEditing(u.username);
+                        setEdit({ departments: u.departments.join(', '), roles: u.roles.join(', ') });
+                      }}
+                    >
+                      {t('admin.edit')}
+                    </button>
+                  )}
+                  <button type="button" class="btn small ghost" onClick={() => patch(u, { active: u.active === false })} data-testid={`user-toggle-${u.username}`}>
+                    {u.active === false ? t('users.enable') : t('users.disable')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

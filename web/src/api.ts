@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The one place that talks HTTP to the server. Errors come back as ApiError carrying the
+// server's {"error": {code, message, details}}; a network failure flips the `offline` store,
+// which shows a bar and retries until the server answers again.
+import { createStore } from './store';
+import type {
+  Calendar, Department, FieldDef, Notification, QueueInfo, Ticket, TicketEvent, TicketList, User,
+  ValidateResult, WorkflowDetail, WorkflowSummary,
+} from './types';
+
+export const BASE = '/api/v1';
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+  /** `details.fields` of a 422: field name → message. */
+  get fieldErrors(): Record<string, string> {
+    const f = this.details?.fields;
+    return f && typeof f === 'object' ? (f as Record<string, string>) : {};
+  }
+}
+
+/** True while the server cannot be reached; a bar is shown and a probe retries. */
+export const offline = createStore(false);
+/** Incremented whenever the server comes back, so pages refetch. */
+export const reconnectTick = createStore(0);
+/** Set when a call answers 401: the session ended (signed out elsewhere, expired). */
+export const sessionLost = createStore(0);
+
+let probeTimer: number | undefined;
+let probeDelay = 1000;
+
+function markOffline() {
+  if (!offline.get()) {
+    offline.set(true);
+    probeDelay = 1000;
+    scheduleProbe();
+  }
+}
+
+function scheduleProbe() {
+  window.clearTimeout(probeTimer);
+  probeTimer = window.setTimeout(probe, probeDelay);
+}
+
+async function probe() {
+  try {
+    const res = await fetch(`${BASE}/me`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (isJson(res) || res.status === 401) {
+      offline.set(false);
+      reconnectTick.update((n) => n + 1);
+      return;
+    }
+  } catch {
+    /* still down */
+  }
+  probeDelay = Math.min(probeDelay * 2, 15000);
+  scheduleProbe();
+}
+
+/** Retry now (the "Retry" button on the bar). */
+export function retryNow() {
+  probeDelay = 1000;
+  window.clearTimeout(probeTimer);
+  void probe();
+}
+
+function isJson(res: Response) {
+  return (res.headers.get('content-type') || '').includes('application/json');
+}
+
+interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  yaml?: string;
+  headers?: Record<string, string>;
+  /** Return null instead of throwing on 404. */
+  allow404?: boolean;
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const method = opts.method ?? 'GET';
+  const headers: Record<string, string> = { Accept: 'application/json', ...(opts.headers ?? {}) };
+  let body: BodyInit | undefined;
+  if (opts.yaml !== undefined) {
+    headers['Content-Type'] = 'application/yaml';
+    body = opts.yaml;
+  } else if (method !== 'GET' && method !== 'DELETE') {
+    // Mutations are JSON-only on the server (a CSRF defence), so always send a JSON body.
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body ?? {});
+  }
+  let res: Response;
+  try {
+    res = await fetch(BASE + path, { method, headers, body, credentials: 'same-origin' });
+  } catch {
+    markOffline();
+    throw new ApiError(0, 'network', '');
+  }
+  if (res.status === 204) return undefined as T;
+  if (!isJson(res)) {
+    // Something that is not Baton answered (a proxy, a static file server, a gateway error).
+    if (res.status >= 500 || res.status === 404 || res.status === 0) markOffline();
+    throw new ApiError(res.status || 0, 'network', '');
+  }
+  let data: unknown;
+  try {
+    data = await res.json();
+  } catch {
+    throw new ApiError(res.status, 'bad_response', '');
+  }
+  if (offline.get()) {
+    offline.set(false);
+    reconnectTick.update((n) => n + 1);
+  }
+  if (!res.ok) {
+    const e = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } })?.error;
+    if (res.status === 401 && !path.startsWith('/login')) sessionLost.update((n) => n + 1);
+    if (res.status === 404 && opts.allow404) return null as T;
+    throw new ApiError(res.status, e?.code ?? 'error', e?.message ?? '', e?.details ?? {});
+  }
+  return data as T;
+}
+
+function qs(params: Record<string, string | number | undefined | null>) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/** The server may send `fields` as a map (name → definition) or as a list; the UI wants a list. */
+export function normaliseFields(raw: unknown): FieldDef[] {
+  if (Array.isArray(raw)) return raw as FieldDef[];
+  if (raw && typeof raw === 'object') {
+    return Object.entries(raw as Record<string, Omit<FieldDef, 'name'>>).map(([name, def]) => ({ ...def, name }));
+  }
+  return [];
+}
+
+function normaliseNamed<T extends { name: string }>(raw: unknown): T[] {
+  if (Array.isArray(raw)) return raw as T[];
+  if (raw && typeof raw === 'object') {
+    const o = raw as Record<string, unknown>;
+    for (const key of ['items', 'departments', 'calendars']) if (Array.isArray(o[key])) return o[key] as T[];
+    return Object.entries(o).map(([name, v]) => ({ ...(v as object), name }) as T);
+  }
+  return [];
+}
+
+function newKey() {
+  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+export { newKey as newIdempotencyKey };
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<{ token: string; user: User }>('/login', { method: 'POST', body: { username, password } }),
+  logout: () => request<void>('/logout', { method: 'POST' }),
+  me: () => request<User>('/me'),
+
+  tickets: (params: Record<string, string | number | undefined | null>) =>
+    request<TicketList>(`/tickets${qs(params)}`),
+  ticket: (id: number | string) => request<Ticket>(`/tickets/${encodeURIComponent(String(id))}`),
+  openTicket: (body: unknown, idempotencyKey: string) =>
+    request<Ticket>('/tickets', { method: 'POST', body, headers: { 'Idempotency-Key': idempotencyKey } }),
+  act: (id: number, action: string, body: { fields?: Record<string, unknown>; comment?: string; branch?: string; version?: number }) =>
+    request<Ticket>(`/tickets/${id}/actions/${encodeURIComponent(action)}`, { method: 'POST', body }),
+  claim: (id: number) => request<Ticket>(`/tickets/${id}/claim`, { method: 'POST' }),
+  assign: (id: number, username: string) => request<Ticket>(`/tickets/${id}/assign`, { method: 'POST', body: { username } }),
+  transfer: (id: number, queue: string, reason: string, branch?: string) =>
+    request<Ticket>(`/tickets/${id}/transfer`, { method: 'POST', body: branch ? { queue, reason, branch } : { queue, reason } }),
+  comment: (id: number, body: string, internal: boolean) =>
+    request<unknown>(`/tickets/${id}/comments`, { method: 'POST', body: { body, internal } }),
+  events: (id: number) => request<{ items: TicketEvent[] }>(`/tickets/${id}/events`),
+
+  queues: () => request<QueueInfo[]>('/queues'),
+  departments: async () => normaliseNamed<Department>(await request<unknown>('/departments')),
+  calendars: async () => normaliseNamed<Calendar>(await request<unknown>('/calendars')),
+
+  workflows: () => request<WorkflowSummary[]>('/workflows'),
+  workflow: async (name: string, version?: number) => {
+    const path = version
+      ? `/workflows/${encodeURIComponent(name)}/versions/${version}`
+      : `/workflows/${encodeURIComponent(name)}`;
+    const w = await request<WorkflowDetail>(path);
+    return { ...w, fields: normaliseFields(w.fields) };
+  },
+  validate: (yaml: string) => request<ValidateResult>('/workflows/validate', { method: 'POST', yaml }),
+  publish: (name: string, yaml: string) =>
+    request<{ version: number } | undefined>(`/workflows/${encodeURIComponent(name)}`, { method: 'PUT', yaml }),
+
+  users: () => request<User[]>('/users'),
+  createUser: (body: { username: string; name: string; password: string; departments: string[]; roles: string[] }) =>
+    request<User>('/users', { method: 'POST', body }),
+  updateUser: (username: string, body: Partial<User> & { password?: string; active?: boolean }) =>
+    request<User>(`/users/${encodeURIComponent(username)}`, { method: 'PATCH', body }),
+
+  notifications: (unreadOnly: boolean) =>
+    request<{ items: Notification[] }>(`/notifications${unreadOnly ? '?unread=true' : ''}`),
+  markRead: (id: number) => request<void>(`/notifications/${id}/read`, { method: 'POST' }),
+};

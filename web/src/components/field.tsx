@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One workflow field as a labelled form control, typed by the workflow's field definition.
+import type { Ref, RefObject } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import { useT } from '../i18n';
+import type { FieldDef, QueueInfo, User } from '../types';
+import { fieldLabel } from '../util';
+
+let queueCache: Promise<QueueInfo[]> | null = null;
+let userCache: Promise<User[]> | null = null;
+function queuesOnce() {
+  queueCache ??= api.queues().catch(() => ((queueCache = null), []));
+  return queueCache;
+}
+function usersOnce() {
+  userCache ??= api.users().catch(() => []);
+  return userCache;
+}
+
+interface Props {
+  def: FieldDef;
+  value: string | boolean;
+  onInput: (v: string | boolean) => void;
+  error?: string;
+  required?: boolean;
+  idPrefix: string;
+  inputRef?: RefObject<HTMLElement | null>;
+  wide?: boolean;
+}
+
+export function FieldControl({ def, value, onInput, error, required, idPrefix, inputRef: focusRef, wide }: Props) {
+  const t = useT();
+  // One ref type for whichever element the field type renders.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const inputRef = focusRef as Ref<any> | undefined;
+  const id = `${idPrefix}-${def.name}`;
+  const errId = `${id}-error`;
+  const [queues, setQueues] = useState<QueueInfo[]>([]);
+  const [users, setUsers] = useState<User[]>([]);
+  useEffect(() => {
+    if (def.type === 'queue') void queuesOnce().then(setQueues);
+    if (def.type === 'user') void usersOnce().then(setUsers);
+  }, [def.type]);
+
+  const common = {
+    id,
+    name: def.name,
+    'data-testid': `field-${def.name}`,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': error ? errId : undefined,
+    'aria-required': required ? true : undefined,
+  };
+  const str = typeof value === 'string' ? value : '';
+  let control;
+  switch (def.type) {
+    case 'text':
+      control = <textarea {...common} ref={inputRef} rows={2} value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
+      break;
+    case 'bool':
+      control = (
+        <input {...common} ref={inputRef} type="checkbox" checked={value === true} onChange={(e) => onInput(e.currentTarget.checked)} />
+      );
+      break;
+    case 'int':
+      control = <input {...common} ref={inputRef} type="text" inputMode="numeric" value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
+      break;
+    case 'decimal':
+      control = <input {...common} ref={inputRef} type="text" inputMode="decimal" value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
+      break;
+    case 'date':
+      control = <input {...common} ref={inputRef} type="date" value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
+      break;
+    case 'datetime':
+      control = <input {...common} ref={inputRef} type="datetime-local" value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
+      break;
+    case 'choice':
+      control = (
+        <select {...common} ref={inputRef} value={str} onChange={(e) => onInput(e.currentTarget.value)}>
+          {(!required || !str) && <option value="">{t('field.choose')}</option>}
+          {(def.options ?? []).map((o) => (
+            <option key={o} value={o}>{o}</option>
+          ))}
+        </select>
+      );
+      break;
+    case 'queue':
+      control = (
+        <select {...common} ref={inputRef} value={str} onChange={(e) => onInput(e.currentTarget.value)}>
+          <option value="">{t('field.choose')}</option>
+          {queues.map((q) => (
+            <option key={q.name} value={q.name}>{q.title ? `${q.title} (${q.name})` : q.name}</option>
+          ))}
+        </select>
+      );
+      break;
+    case 'user':
+      control = (
+        <>
+          <input {...common} ref={inputRef} type="text" autoComplete="off" list={`${id}-users`} value={str} onInput={(e) => onInput(e.currentTarget.value)} />
+          <datalist id={`${id}-users`}>
+            {users.map((u) => (
+              <option key={u.username} value={u.username}>{u.name}</option>
+            ))}
+          </datalist>
+        </>
+      );
+      break;
+    default:
+      control = <input {...common} ref={inputRef} type="text" autoComplete="off" value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
+  }
+  return (
+    <div class={`field${def.type === 'bool' ? ' field-bool' : ''}${wide || def.type === 'text' ? ' field-wide' : ''}${error ? ' has-error' : ''}`}>
+      <label for={id}>
+        {fieldLabel(def)}
+        {required && <span class="req" title={t('required')} aria-hidden="true"> *</span>}
+      </label>
+      {control}
+      {error && (
+        <div class="field-error" id={errId} role="alert" data-testid={`error-${def.name}`}>
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}

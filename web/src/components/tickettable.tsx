@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The dense ticket table used by queues, my tickets, back to me and search; j/k/Enter to move and open.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { formatAge, formatTimeFull, useT } from '../i18n';
+import { href, navigate } from '../router';
+import { me } from '../session';
+import { useStore } from '../store';
+import type { Ticket } from '../types';
+import { now, slaFor, whereNow } from '../util';
+import { SlaBadge, TierBadge } from './sla';
+
+export type Column = 'priority' | 'key' | 'title' | 'tier' | 'state' | 'where' | 'queue' | 'assignee' | 'age' | 'sla' | 'updated';
+
+interface Props {
+  tickets: Ticket[];
+  columns: Column[];
+  queue?: string;
+  onClaim?: (t: Ticket) => void;
+  claiming?: number | null;
+  highlight?: (t: Ticket) => boolean;
+  keyboard?: boolean;
+  testid?: string;
+  caption: string;
+}
+
+function isTyping(el: Element | null) {
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || (el as HTMLElement).isContentEditable);
+}
+
+export function TicketTable({ tickets, columns, queue, onClaim, claiming, highlight, keyboard, testid, caption }: Props) {
+  const t = useT();
+  const nowMs = useStore(now);
+  const user = useStore(me);
+  const [sel, setSel] = useState(0);
+  const body = useRef<HTMLTableSectionElement>(null);
+
+  useEffect(() => {
+    if (sel >= tickets.length) setSel(Math.max(0, tickets.length - 1));
+  }, [tickets.length]);
+
+  useEffect(() => {
+    if (!keyboard) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(document.activeElement)) return;
+      if (e.key === 'j' || e.key === 'k') {
+        e.preventDefault();
+        setSel((s) => {
+          const n = Math.min(Math.max(0, s + (e.key === 'j' ? 1 : -1)), tickets.length - 1);
+          body.current?.querySelectorAll('tr')[n]?.scrollIntoView({ block: 'nearest' });
+          return n;
+        });
+      } else if (e.key === 'Enter' && tickets[sel] && !(document.activeElement instanceof HTMLButtonElement || document.activeElement instanceof HTMLAnchorElement)) {
+        e.preventDefault();
+        navigate(`/tickets/${tickets[sel].id}`);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [keyboard, tickets, sel]);
+
+  const head: Record<Column, string> = {
+    priority: t('col.priority'), key: t('col.key'), title: t('col.title'), tier: t('col.tier'), state: t('col.state'),
+    where: t('col.where'), queue: t('col.queue'), assignee: t('col.assignee'), age: t('col.age'), sla: t('col.sla'),
+    updated: t('col.updated'),
+  };
+
+  return (
+    <table class="tickets" data-testid={testid}>
+      <caption class="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c} class={`col-${c}`} scope="col" title={c === 'priority' ? t('col.priorityLong') : undefined}>{head[c]}</th>
+          ))}
+          {onClaim && <th class="col-claim" scope="col"><span class="sr-only">{t('col.actions')}</span></th>}
+        </tr>
+      </thead>
+      <tbody ref={body}>
+        {tickets.map((tk, i) => {
+          const { sla, assignee } = slaFor(tk, queue);
+          const hl = highlight?.(tk);
+          return (
+            <tr
+              key={tk.id}
+              class={`${keyboard && i === sel ? 'selected' : ''}${hl ? ' highlight' : ''}${tk.flagged ? ' flagged' : ''}`}
+              data-testid={`ticket-row-${tk.key}`}
+              data-key={tk.key}
+              aria-selected={keyboard ? i === sel : undefined}
+              onClick={() => setSel(i)}
+            >
+              {columns.map((c) => {
+                switch (c) {
+                  case 'priority':
+                    return <td key={c} class="col-priority num">{tk.priority}</td>;
+                  case 'key':
+                    return (
+                      <td key={c} class="col-key">
+                        <a href={href(`/tickets/${tk.id}`)} data-testid={`open-${tk.key}`}>{tk.key}</a>
+                      </td>
+                    );
+                  case 'title':
+                    return <td key={c} class="col-title" title={tk.title}>{tk.title}</td>;
+                  case 'tier':
+                    return <td key={c} class="col-tier"><TierBadge tier={tk.customer?.tier} /></td>;
+                  case 'state':
+                    return <td key={c} class="col-state">{tk.state_title || tk.state}</td>;
+                  case 'where':
+                    return <td key={c} class="col-where">{whereNow(tk, t)}</td>;
+                  case 'queue':
+                    return <td key={c} class="col-queue">{tk.queue ?? t('none')}</td>;
+                  case 'assignee':
+                    return (
+                      <td key={c} class={`col-assignee${assignee ? '' : ' muted'}`}>
+                        {assignee ? (assignee === user?.username ? `${assignee} (${t('me')})` : assignee) : t('unassigned')}
+                      </td>
+                    );
+                  case 'age':
+                    return <td key={c} class="col-age" title={formatTimeFull(tk.created_at)}>{formatAge(tk.created_at, nowMs, t)}</td>;
+                  case 'updated':
+                    return <td key={c} class="col-age" title={formatTimeFull(tk.updated_at)}>{formatAge(tk.updated_at, nowMs, t)}</td>;
+                  case 'sla':
+                    return <td key={c} class="col-sla"><SlaBadge sla={tk.status === 'closed' ? null : sla} testid={`sla-${tk.key}`} /></td>;
+                }
+              })}
+              {onClaim && (
+                <td class="col-claim">
+                  {!assignee && tk.status === 'open' && (
+                    <button
+                      type="button"
+                      class="btn small"
+                      data-testid={`claim-${tk.key}`}
+                      aria-label={t('claim.label', { key: tk.key })}
+                      disabled={claiming === tk.id}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        onClaim(tk);
+                      }}
+                    >
+                      {t('claim')}
+                    </button>
+                  )}
+                </td>
+              )}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

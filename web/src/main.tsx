@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { render } from 'preact';
+import { App } from './app';
+import { ErrorBoundary } from './components/boundary';
+import './styles.css';
+
+render(
+  <ErrorBoundary>
+    <App />
+  </ErrorBoundary>,
+  document.getElementById('app')!,
+);

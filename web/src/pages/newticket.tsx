@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Opening a ticket with the customer waiting: one screen, first field focused, Ctrl+Enter submits,
+// the form resets and shows the new key. Retries reuse the Idempotency-Key, so no duplicates.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, newIdempotencyKey } from '../api';
+import { FieldControl } from '../components/field';
+import { SlaBadge, TierBadge } from '../components/sla';
+import { useT } from '../i18n';
+import type { MessageKey } from '../i18n/en';
+import { href } from '../router';
+import { workflows } from '../session';
+import { useStore } from '../store';
+import type { Customer, FieldDef, Ticket, WorkflowDetail } from '../types';
+import { checkField, debounce, errorText, initialValue, toApiValue } from '../util';
+
+const LAST_WF = 'baton.newticket.workflow';
+const LAST_CHANNEL = 'baton.newticket.channel';
+const CHANNELS = ['phone', 'counter', 'email', 'web', 'chat', 'sms'] as const;
+type Values = Record<string, string | boolean>;
+
+function initialValues(fields: FieldDef[]): Values {
+  const v: Values = {};
+  for (const f of fields) v[f.name] = initialValue(f);
+  return v;
+}
+
+function stored(key: string) {
+  try {
+    return localStorage.getItem(key) ?? '';
+  } catch {
+    return '';
+  }
+}
+function store(key: string, value: string) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* ignore */
+  }
+}
+
+export function NewTicket() {
+  const t = useT();
+  const all = useStore(workflows);
+  const startable = all.filter((w) => w.startable);
+  const [wfName, setWfName] = useState('');
+  const [wf, setWf] = useState<WorkflowDetail | null>(null);
+  const [loadErr, setLoadErr] = useState('');
+  const [values, setValues] = useState<Values>({});
+  const [title, setTitle] = useState('');
+  const [customer, setCustomer] = useState<Customer>({});
+  const [channel, setChannel] = useState(stored(LAST_CHANNEL));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formErr, setFormErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<Ticket | null>(null);
+  const [custTickets, setCustTickets] = useState<Ticket[] | null>(null);
+  const idemKey = useRef(newIdempotencyKey());
+  const firstRef = useRef<HTMLElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  useEffect(() => {
+    if (!startable.length) return;
+    if (!wfName || !startable.some((w) => w.name === wfName)) {
+      const last = stored(LAST_WF);
+      setWfName(startable.some((w) => w.name === last) ? last : startable[0].name);
+    }
+  }, [all]);
+
+  useEffect(() => {
+    if (!wfName) return;
+    let alive = true;
+    setLoadErr('');
+    api.workflow(wfName).then(
+      (w) => {
+        if (!alive) return;
+        setWf(w);
+        setValues(initialValues(w.fields));
+        setErrors({});
+        window.setTimeout(() => firstRef.current?.focus(), 0);
+      },
+      (e) => alive && setLoadErr(errorText(e, t)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [wfName]);
+
+  const lookupCustomer = useRef(
+    debounce((id: string) => {
+      if (!id) {
+        setCustTickets(null);
+        return;
+      }
+      api.tickets({ customer: id, status: 'open', sort: 'due', limit: 20 }).then(
+        (r) => setCustTickets(r.items),
+        () => setCustTickets(null),
+      );
+    }, 400),
+  ).current;
+
+  const reset = (keepCreated: Ticket | null) => {
+    if (wf) setValues(initialValues(wf.fields));
+    setTitle('');
+    setCustomer({});
+    setCustTickets(null);
+    setErrors({});
+    setFormErr('');
+    setCreated(keepCreated);
+    idemKey.current = newIdempotencyKey();
+    window.setTimeout(() => firstRef.current?.focus(), 0);
+  };
+
+  const submit = async () => {
+    if (!wf || busy) return;
+    const errs: Record<string, string> = {};
+    const fields: Record<string, unknown> = {};
+    for (const f of wf.fields) {
+      const msg = checkField(f, values[f.name] ?? '', !!f.required, t);
+      if (msg) errs[f.name] = msg;
+      const v = toApiValue(f, values[f.name] ?? '');
+      if (v !== undefined && !(f.type === 'bool' && v === false && !f.required && f.default === undefined)) fields[f.name] = v;
+    }
+    setErrors(errs);
+    if (Object.keys(errs).length) {
+      setFormErr(t('error.validation'));
+      focusField(Object.keys(errs)[0]);
+      return;
+    }
+    const cust: Customer = {};
+    for (const [k, v] of Object.entries(customer)) if (v && String(v).trim()) (cust as Record<string, string>)[k] = String(v).trim();
+    const body: Record<string, unknown> = {
+      workflow: wf.name,
+      title: title.trim() || (cust.name ? `${wf.title || wf.name} · ${cust.name}` : wf.title || wf.name),
+      fields,
+    };
+    if (Object.keys(cust).length) body.customer = cust;
+    if (channel) body.channel = channel;
+    setBusy(true);
+    setFormErr('');
+    try {
+      const tk = await api.openTicket(body, idemKey.current);
+      store(LAST_WF, wf.name);
+      reset(tk);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 422) {
+        const fe = e.fieldErrors;
+        const mine: Record<string, string> = {};
+        const other: string[] = [];
+        for (const [k, v] of Object.entries(fe)) {
+          if (wf.fields.some((f) => f.name === k)) mine[k] = v;
+          else other.push(`${k}: ${v}`);
+        }
+        setErrors(mine);
+        setFormErr([e.message || t('error.validation'), ...other].join(' '));
+        if (Object.keys(mine).length) focusField(Object.keys(mine)[0]);
+      } else {
+        setFormErr(errorText(e, t));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const focusField = (name: string) => {
+    const el = formRef.current?.querySelector<HTMLElement>(`[name="${CSS.escape(name)}"]`);
+    el?.focus();
+  };
+
+  if (!startable.length) {
+    return (
+      <section class="page">
+        <h1>{t('new.title')}</h1>
+        <p class="empty">{t('new.noWorkflows')}</p>
+      </section>
+    );
+  }
+
+  const setCust = (k: keyof Customer, v: string) => {
+    setCustomer((c) => ({ ...c, [k]: v }));
+    if (k === 'id') lookupCustomer(v.trim());
+  };
+
+  return (
+    <section class="page new-ticket">
+      <div class="page-head">
+        <h1>{t('new.title')}</h1>
+        {created && (
+          <div class="created" role="status" data-testid="created-ticket">
+            {t('new.created', { key: created.key })}{' '}
+            <a href={href(`/tickets/${created.id}`)} data-testid="created-ticket-link">{created.key}</a>
+          </div>
+        )}
+      </div>
+      <form
+        ref={formRef}
+        class="new-grid"
+        noValidate
+        data-testid="new-ticket-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            void submit();
+          }
+        }}
+      >
+        <div class="new-main card">
+          {startable.length > 1 && (
+            <div class="field">
+              <label for="new-workflow">{t('new.workflow')}</label>
+              <select
+                id="new-workflow"
+                value={wfName}
+                data-testid="new-workflow"
+                onChange={(e) => {
+                  setWfName(e.currentTarget.value);
+                  store(LAST_WF, e.currentTarget.value);
+                }}
+              >
+                {startable.map((w) => (
+                  <option key={w.name} value={w.name}>{w.title || w.name}</option>
+                ))}
+              </select>
+            </div>
+          )}
+          {startable.length === 1 && <p class="wf-name">{startable[0].title || startable[0].name}</p>}
+          {loadErr && <div class="form-error" role="alert">{loadErr}</div>}
+          {wf && (
+            <div class="field-grid">
+              {wf.fields.map((f, i) => (
+                <FieldControl
+                  key={`${wf.name}-${f.name}`}
+                  def={f}
+                  idPrefix="new"
+                  value={values[f.name] ?? ''}
+                  required={!!f.required}
+                  error={errors[f.name]}
+                  inputRef={i === 0 ? firstRef : undefined}
+                  onInput={(v) => {
+                    setValues((old) => ({ ...old, [f.name]: v }));
+                    if (errors[f.name]) setErrors((old) => ({ ...old, [f.name]: '' }));
+                  }}
+                />
+              ))}
+              <div class="field field-wide">
+                <label for="new-title">
+                  {t('new.summary')} <span class="muted small">({t('optional')})</span>
+                </label>
+                <input id="new-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} placeholder={t('new.summaryHint')} data-testid="new-title" />
+              </div>
+            </div>
+          )}
+        </div>
+        <aside class="new-side card">
+          <fieldset class="customer-box">
+            <legend>{t('new.customer')}</legend>
+            <div class="field-grid two">
+              <CustInput id="id" label={t('new.customerId')} value={customer.id} onInput={setCust} />
+              <div class="field">
+                <label for="cust-tier">{t('new.customerTier')}</label>
+                <div class="tier-pick">
+                  <select id="cust-tier" value={customer.tier ?? ''} onChange={(e) => setCust('tier', e.currentTarget.value)} data-testid="customer-tier">
+                    <option value="">{t('tier.none')}</option>
+                    {(['A', 'B', 'C'] as const).map((x) => (
+                      <option key={x} value={x}>{t(`tier.title${x}` as MessageKey)}</option>
+                    ))}
+                  </select>
+                  {customer.tier && <TierBadge tier={customer.tier} />}
+                </div>
+              </div>
+              <CustInput id="name" label={t('new.customerName')} value={customer.name} onInput={setCust} wide />
+              <CustInput id="phone" label={t('new.customerPhone')} value={customer.phone} onInput={setCust} type="tel" />
+              <CustInput id="email" label={t('new.customerEmail')} value={customer.email} onInput={setCust} type="email" />
+            </div>
+            {custTickets && (
+              <div class="cust-tickets" data-testid="customer-open-tickets">
+                <h3>{t('new.customerOpen')}</h3>
+                {custTickets.length === 0 ? (
+                  <p class="muted small">{t('new.customerNoOpen')}</p>
+                ) : (
+                  <ul class="mini-list">
+                    {custTickets.map((x) => (
+                      <li key={x.id}>
+                        <a href={href(`/tickets/${x.id}`)}>{x.key}</a> <span class="ellipsis">{x.title}</span>{' '}
+                        <span class="muted">{x.state_title || x.state}</span> <SlaBadge sla={x.sla} />
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+            )}
+          </fieldset>
+          <div class="field">
+            <label for="new-channel">{t('new.channel')}</label>
+            <select
+              id="new-channel"
+              value={channel}
+              data-testid="new-channel"
+              onChange={(e) => {
+                setChannel(e.currentTarget.value);
+                store(LAST_CHANNEL, e.currentTarget.value);
+              }}
+            >
+              <option value="">{t('none')}</option>
+              {CHANNELS.map((c) => (
+                <option key={c} value={c}>{t(`channel.${c}` as MessageKey)}</option>
+              ))}
+            </select>
+          </div>
+        </aside>
+        <div class="new-actions">
+          {formErr && <div class="form-error" role="alert" data-testid="new-ticket-error">{formErr}</div>}
+          <button type="submit" class="btn primary" disabled={busy || !wf} data-testid="new-ticket-submit" title={t('new.submitHint')}>
+            {busy ? t('new.busy') : t('new.submit')}
+          </button>
+          <span class="muted small">{t('new.submitHint')}</span>
+          <button type="button" class="btn ghost" onClick={() => reset(null)} data-testid="new-ticket-reset">{t('new.reset')}</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function CustInput(props: { id: keyof Customer; label: string; value?: string; onInput: (k: keyof Customer, v: string) => void; type?: 'text' | 'tel' | 'email'; wide?: boolean }) {
+  return (
+    <div class={`field${props.wide ? ' field-wide' : ''}`}>
+      <label for={`cust-${props.id}`}>{props.label}</label>
+      <input
+        id={`cust-${props.id}`}
+        type="text"
+        inputMode={props.type ?? 'text'}
+        autoComplete="off"
+        value={props.value ?? ''}
+        onInput={(e) => props.onInput(props.id, e.currentTarget.value)}
+        data-testid={`customer-${props.id}`}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Search by ticket key or customer: an exact key opens the ticket directly.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import { TicketTable } from '../components/tickettable';
+import { useT } from '../i18n';
+import { navigate, useRoute } from '../router';
+import type { Ticket } from '../types';
+import { errorText } from '../util';
+
+export function Search() {
+  const t = useT();
+  const r = useRoute();
+  const q = (r.query.get('q') ?? '').trim();
+  const [items, setItems] = useState<Ticket[] | null>(null);
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    if (!q) return;
+    let alive = true;
+    setItems(null);
+    setErr('');
+    const byText = api.tickets({ q, sort: '-updated', limit: 50 });
+    const byCustomer = api.tickets({ customer: q, sort: '-updated', limit: 50 }).catch(() => ({ items: [] as Ticket[], next_cursor: null }));
+    Promise.all([byText, byCustomer]).then(
+      ([a, b]) => {
+        if (!alive) return;
+        const seen = new Set<number>();
+        const all = [...a.items, ...b.items].filter((x) => (seen.has(x.id) ? false : (seen.add(x.id), true)));
+        const exact = all.find((x) => x.key.toLowerCase() === q.toLowerCase());
+        if (exact && all.length === 1) {
+          navigate(`/tickets/${exact.id}`);
+          return;
+        }
+        setItems(all);
+      },
+      (e) => alive && setErr(errorText(e, t)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [q]);
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>{t('search.title', { q })}</h1>
+      </div>
+      {err && <div class="form-error" role="alert">{err}</div>}
+      {items === null ? (
+        !err && <p class="muted">{t('loading')}</p>
+      ) : items.length === 0 ? (
+        <p class="empty">{t('search.empty', { q })}</p>
+      ) : (
+        <TicketTable caption={t('search.title', { q })} tickets={items} keyboard testid="search-table" columns={['priority', 'key', 'title', 'tier', 'where', 'assignee', 'age', 'sla']} />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Who is signed in. The session cookie is HttpOnly, so "am I signed in" is answered by GET /me.
+import { api, ApiError } from './api';
+import { createStore } from './store';
+import type { User, WorkflowSummary } from './types';
+
+/** undefined: not known yet; null: signed out. */
+export const me = createStore<User | null | undefined>(undefined);
+export const workflows = createStore<WorkflowSummary[]>([]);
+/** A sentence shown on the sign-in page (e.g. "server cannot be reached"). */
+export const bootError = createStore<string>('');
+
+export async function loadSession(): Promise<void> {
+  try {
+    const user = await api.me();
+    bootError.set('');
+    me.set(user);
+    await loadWorkflows();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      bootError.set('');
+      me.set(null);
+    } else {
+      bootError.set(e instanceof ApiError && e.code === 'network' ? 'server' : 'unknown');
+      me.set(null);
+    }
+  }
+}
+
+export async function loadWorkflows() {
+  try {
+    workflows.set(await api.workflows());
+  } catch {
+    workflows.set([]);
+  }
+}
+
+export function hasRole(user: User | null | undefined, ...roles: string[]) {
+  return !!user && roles.some((r) => user.roles.includes(r));
+}
+
+/** Pages each user sees in the navigation (ui.md: "each shown only to those who use it"). */
+export function capabilities(user: User | null | undefined, wfs: WorkflowSummary[]) {
+  const opens = hasRole(user, 'agent', 'supervisor', 'admin') || wfs.some((w) => w.startable);
+  return {
+    newTicket: opens,
+    mine: opens,
+    back: opens,
+    queues: hasRole(user, 'staff', 'supervisor', 'admin') || (user?.queues?.length ?? 0) > 0,
+    dashboard: hasRole(user, 'supervisor', 'admin'),
+    admin: hasRole(user, 'admin'),
+  };
+}
+
+export function homePath(user: User | null | undefined, wfs: WorkflowSummary[]) {
+  const c = capabilities(user, wfs);
+  if (c.newTicket) return '/new';
+  if (c.queues) return '/queues';
+  if (c.dashboard) return '/dashboard';
+  if (c.admin) return '/admin';
+  return '/mine';
+}

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Shapes of the HTTP API (docs: shared/design/interfaces.md). Optional where the server may omit.
+
+export interface User {
+  username: string;
+  name: string;
+  roles: string[];
+  departments: string[];
+  queues: string[];
+  active?: boolean;
+}
+
+export interface Sla {
+  respond_due: string | null;
+  resolve_due: string | null;
+  remaining: number | null;
+  paused: boolean;
+  at_risk: boolean;
+  breached: boolean;
+}
+
+export interface Action {
+  name: string;
+  title?: string;
+  requires?: string[];
+}
+
+export interface Branch {
+  name: string;
+  queue: string;
+  assignee: string | null;
+  status: 'open' | 'done' | 'failed' | 'cancelled' | string;
+  sla?: Sla | null;
+  actions?: Action[];
+}
+
+export interface Customer {
+  id?: string;
+  name?: string;
+  tier?: string;
+  phone?: string;
+  email?: string;
+}
+
+export interface TicketLink {
+  id: number;
+  key: string;
+  workflow: string;
+  relation: string;
+}
+
+export interface Ticket {
+  id: number;
+  key: string;
+  workflow: string;
+  workflow_version: number;
+  title: string;
+  state: string;
+  state_title?: string;
+  status: 'open' | 'closed' | string;
+  queue: string | null;
+  assignee: string | null;
+  originator: string;
+  priority: number;
+  handoffs: number;
+  flagged: boolean;
+  fields: Record<string, unknown>;
+  customer?: Customer | null;
+  branches?: Branch[] | null;
+  sla?: Sla | null;
+  ticket_sla?: Sla | null;
+  actions?: Action[];
+  links?: TicketLink[];
+  version: number;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface TicketList {
+  items: Ticket[];
+  next_cursor: string | null;
+}
+
+export interface TicketEvent {
+  seq: number;
+  at: string;
+  actor: string | null;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface QueueInfo {
+  name: string;
+  title?: string;
+  department: string;
+  open: number;
+  at_risk: number;
+  breached: number;
+  primary?: string[];
+  backup?: string[];
+  manager?: string | null;
+  escalate_to?: string | null;
+}
+
+export interface WorkflowSummary {
+  name: string;
+  title?: string;
+  version: number;
+  startable: boolean;
+}
+
+export type FieldType =
+  | 'string' | 'text' | 'int' | 'decimal' | 'bool' | 'date' | 'datetime' | 'choice' | 'user' | 'queue';
+
+export interface FieldDef {
+  name: string;
+  type: FieldType | string;
+  label?: string;
+  required?: boolean;
+  pattern?: string;
+  default?: unknown;
+  options?: string[];
+}
+
+export interface WorkflowDetail {
+  name: string;
+  title?: string;
+  version: number;
+  source: string;
+  fields: FieldDef[];
+  states: unknown[];
+  mermaid?: string;
+}
+
+export interface YamlDiagnostic {
+  line: number;
+  column: number;
+  message: string;
+  severity?: string;
+}
+
+export interface ValidateResult {
+  valid: boolean;
+  errors: YamlDiagnostic[];
+  warnings?: YamlDiagnostic[];
+  mermaid?: string;
+}
+
+export interface Notification {
+  id: number;
+  at: string;
+  ticket: number;
+  kind: string;
+  message: string;
+  read: boolean;
+  key?: string;
+}
+
+export interface Department {
+  name: string;
+  title?: string;
+  parent?: string | null;
+  calendar?: string | null;
+}
+
+export interface Calendar {
+  name: string;
+  timezone?: string;
+  week?: Record<string, string[]>;
+  holidays?: string[];
+  workdays?: string[];
+}
+
+export interface StreamTicketMessage {
+  type: 'ticket';
+  id: number;
+  version: number;
+  state: string;
+  queue: string | null;
+  assignee: string | null;
+}
+
+export interface StreamNotificationMessage {
+  type: 'notification';
+  id?: number;
+  ticket?: number;
+  kind?: string;
+  message?: string;
+  [k: string]: unknown;
+}
+
+export type StreamMessage = StreamTicketMessage | StreamNotificationMessage;
