@@ -218,20 +218,26 @@ Result<BusinessCalendar> BusinessCalendar::create(const CalendarSpec &spec)
     for (const QDate &date : spec.workdays) {
         if (!date.isValid())
             return makeError(prefix + u"an extra working day is not a valid date");
-        if (spec.holidays.contains(date)) {
+        data->specialDays.push_back({dayNumber(date), false});
+    }
+    auto &special = data->specialDays;
+    std::sort(special.begin(), special.end(),
+              [](const Data::SpecialDay &a, const Data::SpecialDay &b) {
+                  return a.day != b.day ? a.day < b.day : a.holiday < b.holiday;
+              });
+    for (std::size_t i = 1; i < special.size(); ++i) {
+        if (special[i].day == special[i - 1].day && special[i].holiday != special[i - 1].holiday) {
+            const QDate date = QDate::fromJulianDay(special[i].day + kJulianDayOfEpoch);
             return makeError(prefix + date.toString(Qt::ISODate)
                              + u" is listed both as a holiday and as an extra working day");
         }
-        data->specialDays.push_back({dayNumber(date), false});
     }
-    std::sort(data->specialDays.begin(), data->specialDays.end(),
-              [](const Data::SpecialDay &a, const Data::SpecialDay &b) { return a.day < b.day; });
-    // Duplicates are harmless to lower_bound, but keep the table minimal.
-    data->specialDays.erase(std::unique(data->specialDays.begin(), data->specialDays.end(),
-                                        [](const Data::SpecialDay &a, const Data::SpecialDay &b) {
-                                            return a.day == b.day;
-                                        }),
-                            data->specialDays.end());
+    // A date listed twice is harmless to the lookup, but keep the table minimal.
+    special.erase(std::unique(special.begin(), special.end(),
+                              [](const Data::SpecialDay &a, const Data::SpecialDay &b) {
+                                  return a.day == b.day;
+                              }),
+                  special.end());
 
     auto periods = Data::offsetPeriods(QTimeZone(spec.timezone));
     if (!periods)

@@ -20,7 +20,9 @@ namespace Baton {
 /// weekday, none on a holiday, and the Monday-Friday hours (those of the first of mon..fri that
 /// has any) on an extra working day. So across DST changes, intervals keep to the wall clock:
 /// an interval starting in a spring-forward gap starts at the first instant after the gap, and
-/// in a fall-back overlap the repeated wall-clock hour is worked twice, as really elapsed.
+/// in a fall-back overlap the repeated wall-clock time is worked on both passes, as really
+/// elapsed (a 00:00-24:00 day then has 25 working hours; an interval ending at 01:30 inside
+/// the repeated hour is worked up to 01:30 on each pass).
 ///
 /// Instants are computed to the millisecond and returned in UTC. Only instants in
 /// [1900-01-01, 2200-01-01) UTC are supported; anything else is an error, which also bounds

@@ -70,6 +70,7 @@ QList<CalendarSpec> testCalendars()
         SpecBuilder(u"ny-night"_s, "America/New_York").days(6, 6, {{hm(1, 0), hm(4, 0)}}).spec,
         SpecBuilder(u"ny-gap"_s, "America/New_York").days(6, 6, {{hm(2, 30), hm(4, 0)}}).spec,
         SpecBuilder(u"ny-overlap"_s, "America/New_York").days(6, 6, {{hm(1, 15), hm(1, 45)}}).spec,
+        SpecBuilder(u"ny-early"_s, "America/New_York").days(6, 6, {{0, hm(1, 30)}}).spec,
         SpecBuilder(u"london-office"_s, "Europe/London").days(0, 4, {{hm(9, 0), hm(17, 30)}}).spec,
         SpecBuilder(u"london-always"_s, "Europe/London").days(0, 6, kAllDay).spec,
         SpecBuilder(u"utc-always"_s, "UTC").days(0, 6, kAllDay).spec,
@@ -288,6 +289,8 @@ void TestBusinessCalendar::between_data()
         << u"ny-gap"_s << utc("2026-03-15T00:00:00Z") << utc("2026-03-15T12:00:00Z") << 5400LL;
     QTest::newRow("ny overlap: 01:15-01:45 is worked twice on the november sunday")
         << u"ny-overlap"_s << utc("2026-11-01T00:00:00Z") << utc("2026-11-01T12:00:00Z") << 3600LL;
+    QTest::newRow("ny early: 00:00-01:30 ends on each pass through the november overlap")
+        << u"ny-early"_s << utc("2026-11-01T00:00:00Z") << utc("2026-11-01T12:00:00Z") << 7200LL;
     QTest::newRow("london 24/7: the october change day has 25 hours")
         << u"london-always"_s << utc("2026-10-24T23:00:00Z") << utc("2026-10-26T00:00:00Z")
         << 90000LL;
