@@ -1,0 +1,1121 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "runtime/ticketmachine.h"
+
+#include "definition/condition.h"
+
+#include <QJsonArray>
+#include <QJsonValue>
+#include <QRegularExpression>
+
+#include <QTimeZone>
+
+#include <cmath>
+#include <functional>
+
+namespace Baton {
+
+namespace {
+
+using Kind = TicketError::Kind;
+
+const QString kOriginator = QStringLiteral("originator");
+const QString kDone = QStringLiteral("@done");
+const QString kFail = QStringLiteral("@fail");
+
+TicketOutcome failure(Kind kind, QString message, QMap<QString, QString> fields = {})
+{
+    TicketOutcome outcome;
+    outcome.error = TicketError {kind, std::move(message), std::move(fields)};
+    return outcome;
+}
+
+TicketOutcome notFound()
+{
+    // The same answer whether the ticket does not exist or may not be seen (interfaces.md).
+    return failure(Kind::NotFound, QStringLiteral("no such ticket"));
+}
+
+QJsonValue stringOrNull(const QString &text)
+{
+    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
+}
+
+/// Collects the events of one command, applying each as it is recorded so that later steps
+/// of the same command see its effect, exactly as replay will.
+struct Draft
+{
+    TicketOutcome outcome;
+
+    explicit Draft(const TicketState &start) { outcome.ticket = start; }
+    TicketState &ticket() { return outcome.ticket; }
+    void record(const QString &type, const QString &actor, const QDateTime &at, QJsonObject data)
+    {
+        Event event;
+        event.seq = outcome.ticket.version + 1;
+        event.type = type;
+        event.actor = actor;
+        event.at = at;
+        event.data = std::move(data);
+        applyEvent(outcome.ticket, event);
+        outcome.events.append(std::move(event));
+    }
+    void notify(const QString &recipient, const QString &kind, const QString &message)
+    {
+        if (recipient.isEmpty())
+            return;
+        const Notification notification {recipient, kind, message};
+        if (!outcome.notifications.contains(notification))
+            outcome.notifications.append(notification);
+    }
+};
+
+bool isEmptyValue(const QVariant &value)
+{
+    return !canonicalFieldValue(value).isValid();
+}
+
+/// Converts one request value to the field's canonical form. Returns false with a message
+/// when the value does not fit; an empty or null value converts to an invalid QVariant
+/// (the field is cleared).
+bool convertField(const FieldDef &field, const Organisation &org, const QVariant &input,
+                  QVariant *output, QString *message)
+{
+    *output = QVariant();
+    if (!input.isValid() || input.isNull())
+        return true;
+    const int id = input.typeId();
+    if (id == QMetaType::QVariantMap || id == QMetaType::QVariantList) {
+        *message = QStringLiteral("must be a single value");
+        return false;
+    }
+    const bool isString = id == QMetaType::QString;
+    const QString text = isString ? input.toString() : QString();
+    if (isString && text.isEmpty())
+        return true;
+    const bool isNumber = id == QMetaType::Int || id == QMetaType::LongLong || id == QMetaType::UInt
+        || id == QMetaType::ULongLong || id == QMetaType::Double;
+
+    switch (field.type) {
+    case FieldType::String:
+    case FieldType::Text:
+    case FieldType::User:
+    case FieldType::Choice:
+    case FieldType::Queue:
+        if (!isString) {
+            *message = QStringLiteral("must be a string");
+            return false;
+        }
+        if (field.type == FieldType::Choice && !field.options.contains(text)) {
+            *message
+                = QStringLiteral("must be one of: ") + field.options.join(QStringLiteral(", "));
+            return false;
+        }
+        if (field.type == FieldType::Queue && !org.queues.contains(text)) {
+            *message = QStringLiteral("no queue named \"") + text + u'"';
+            return false;
+        }
+        if (!field.pattern.isEmpty()) {
+            // Compiled once per pattern and thread: the machine runs on several threads.
+            thread_local QHash<QString, QRegularExpression> cache;
+            auto it = cache.find(field.pattern);
+            if (it == cache.end())
+                it = cache.insert(
+                    field.pattern,
+                    QRegularExpression(QRegularExpression::anchoredPattern(field.pattern)));
+            if (!it->match(text).hasMatch()) {
+                *message = QStringLiteral("does not match the pattern ") + field.pattern;
+                return false;
+            }
+        }
+        *output = text;
+        return true;
+    case FieldType::Int: {
+        bool ok = false;
+        qint64 value = 0;
+        if (isString) {
+            value = text.trimmed().toLongLong(&ok);
+        } else if (id == QMetaType::Double) {
+            const double d = input.toDouble();
+            ok = std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15;
+            value = ok ? qint64(d) : 0;
+        } else if (isNumber) {
+            value = input.toLongLong(&ok);
+        }
+        if (!ok) {
+            *message = QStringLiteral("must be a whole number");
+            return false;
+        }
+        *output = value;
+        return true;
+    }
+    case FieldType::Decimal: {
+        bool ok = false;
+        double value = 0;
+        if (isString)
+            value = text.trimmed().toDouble(&ok);
+        else if (isNumber)
+            value = input.toDouble(&ok);
+        if (!ok || !std::isfinite(value)) {
+            *message = QStringLiteral("must be a number");
+            return false;
+        }
+        *output = canonicalFieldValue(value);
+        return true;
+    }
+    case FieldType::Bool:
+        if (id == QMetaType::Bool) {
+            *output = input.toBool();
+            return true;
+        }
+        if (isString && (text == u"true" || text == u"false")) {
+            *output = text == u"true";
+            return true;
+        }
+        *message = QStringLiteral("must be true or false");
+        return false;
+    case FieldType::Date: {
+        QDate date;
+        if (id == QMetaType::QDate)
+            date = input.toDate();
+        else if (isString)
+            date = QDate::fromString(text, QStringLiteral("yyyy-MM-dd"));
+        if (!date.isValid()) {
+            *message = QStringLiteral("must be a date (YYYY-MM-DD)");
+            return false;
+        }
+        *output = date.toString(Qt::ISODate);
+        return true;
+    }
+    case FieldType::DateTime: {
+        QDateTime instant;
+        if (id == QMetaType::QDateTime)
+            instant = input.toDateTime();
+        else if (isString && text.size() >= 16 && text.at(10) == u'T')
+            instant = QDateTime::fromString(text, Qt::ISODateWithMs);
+        if (!instant.isValid()) {
+            *message = QStringLiteral("must be a date and time (RFC 3339)");
+            return false;
+        }
+        if (instant.timeSpec() == Qt::LocalTime) // no offset written: read as UTC
+            instant.setTimeZone(QTimeZone::utc());
+        *output = canonicalFieldValue(instant);
+        return true;
+    }
+    }
+    return false;
+}
+
+/// Validates the fields of a request against the workflow: unknown names are a bad request
+/// (400); values that do not fit their type are validation failures (422), all reported.
+std::optional<TicketError> convertFields(const Workflow &workflow, const Organisation &org,
+                                         const QVariantMap &input, QVariantMap *converted)
+{
+    QStringList unknown;
+    QMap<QString, QString> problems;
+    for (auto it = input.cbegin(); it != input.cend(); ++it) {
+        const FieldDef *field = workflow.field(it.key());
+        if (!field) {
+            unknown.append(it.key());
+            continue;
+        }
+        QVariant value;
+        QString message;
+        if (!convertField(*field, org, it.value(), &value, &message))
+            problems.insert(it.key(), message);
+        else
+            converted->insert(it.key(), value); // invalid = clear the field
+    }
+    if (!unknown.isEmpty()) {
+        QMap<QString, QString> fields;
+        for (const QString &name : std::as_const(unknown))
+            fields.insert(name, QStringLiteral("unknown field"));
+        return TicketError {
+            Kind::BadRequest,
+            QStringLiteral("unknown field(s): ") + unknown.join(QStringLiteral(", ")), fields};
+    }
+    if (!problems.isEmpty())
+        return TicketError {Kind::Validation, QStringLiteral("some fields are not valid"),
+                            problems};
+    return std::nullopt;
+}
+
+/// Merges converted request values into fields: invalid values remove the field.
+QVariantMap mergeFields(QVariantMap fields, const QVariantMap &changes)
+{
+    for (auto it = changes.cbegin(); it != changes.cend(); ++it) {
+        if (it.value().isValid())
+            fields.insert(it.key(), it.value());
+        else
+            fields.remove(it.key());
+    }
+    return fields;
+}
+
+/// The fields_changed payload from old to new: changed values, null for removed ones.
+QJsonObject fieldDiff(const QVariantMap &before, const QVariantMap &after)
+{
+    QJsonObject diff;
+    for (auto it = after.cbegin(); it != after.cend(); ++it) {
+        const auto old = before.constFind(it.key());
+        if (old == before.cend() || *old != it.value() || old->typeId() != it.value().typeId())
+            diff.insert(it.key(), QJsonValue::fromVariant(it.value()));
+    }
+    for (auto it = before.cbegin(); it != before.cend(); ++it)
+        if (!after.contains(it.key()))
+            diff.insert(it.key(), QJsonValue(QJsonValue::Null));
+    return diff;
+}
+
+ConditionValues conditionValues(const QVariantMap &fields, const TicketState *ticket,
+                                const Customer &customer, int priority, const Actor &actor)
+{
+    ConditionValues values;
+    values.reserve(fields.size() + 8);
+    for (auto it = fields.cbegin(); it != fields.cend(); ++it)
+        values.insert(it.key(), it.value());
+    values.insert(QStringLiteral("ticket.priority"), priority);
+    if (ticket) {
+        values.insert(QStringLiteral("ticket.state"), ticket->state);
+        values.insert(QStringLiteral("ticket.queue"), ticket->queue);
+        values.insert(QStringLiteral("ticket.handoffs"), ticket->handoffs);
+    } else {
+        values.insert(QStringLiteral("ticket.handoffs"), 0);
+    }
+    values.insert(QStringLiteral("customer.tier"), customer.tier);
+    values.insert(QStringLiteral("customer.id"), customer.id);
+    values.insert(QStringLiteral("user.roles"), actor.roles);
+    values.insert(QStringLiteral("user.departments"), actor.departments);
+    return values;
+}
+
+bool holds(const ConditionRef &condition, const ConditionValues &values)
+{
+    return !condition.isSet() || condition.compiled->evaluate(values);
+}
+
+int priorityForTier(const QString &tier)
+{
+    if (tier == u"A")
+        return 3;
+    if (tier == u"C")
+        return 1;
+    return 2;
+}
+
+QString transitionTitle(const Transition &t)
+{
+    return t.title.isEmpty() ? t.name : t.title;
+}
+
+/// Where a transition is taken: the whole ticket, or one branch of a parallel state.
+struct Place
+{
+    const State *state = nullptr;
+    const Branch *branchDef = nullptr; ///< set for a branch transition
+    const BranchState *branch = nullptr; ///< its live task
+};
+
+/// "A member of the current queue, the current assignee, or — in an originator state — the
+/// originator" for one place (the ticket, or one open branch).
+bool worksPlace(const TicketState &ticket, const Place &place, const Actor &actor)
+{
+    if (place.branch) {
+        return actor.isMemberOf(place.branch->queue)
+            || (!place.branch->assignee.isEmpty() && place.branch->assignee == actor.username)
+            || (place.branchDef && place.branchDef->assignee == kOriginator
+                && ticket.originator == actor.username);
+    }
+    if (place.state && place.state->isParallel()) {
+        // `any:` inside a parallel state belongs to the ticket as a whole: whoever works one
+        // of its open branches may take it.
+        for (const BranchState &branch : ticket.branches) {
+            if (branch.status != BranchStatus::Open)
+                continue;
+            const Place sub {place.state, place.state->branch(branch.name), &branch};
+            if (worksPlace(ticket, sub, actor))
+                return true;
+        }
+        return false;
+    }
+    return actor.isMemberOf(ticket.queue)
+        || (!ticket.assignee.isEmpty() && ticket.assignee == actor.username)
+        || (place.state && place.state->returnsToOriginator()
+            && ticket.originator == actor.username);
+}
+
+bool mayTake(const TicketState &ticket, const Place &place, const Transition &t, const Actor &actor)
+{
+    if (actor.isAdmin())
+        return true;
+    if (!t.roles.isEmpty() && !actor.hasAnyRole(t.roles))
+        return false;
+    return worksPlace(ticket, place, actor);
+}
+
+} // namespace
+
+int TicketError::httpStatus() const
+{
+    switch (kind) {
+    case Kind::BadRequest:
+        return 400;
+    case Kind::Forbidden:
+        return 403;
+    case Kind::NotFound:
+        return 404;
+    case Kind::Conflict:
+        return 409;
+    case Kind::Validation:
+        return 422;
+    }
+    return 422;
+}
+
+QString TicketError::code() const
+{
+    switch (kind) {
+    case Kind::BadRequest:
+        return QStringLiteral("bad_request");
+    case Kind::Forbidden:
+        return QStringLiteral("forbidden");
+    case Kind::NotFound:
+        return QStringLiteral("not_found");
+    case Kind::Conflict:
+        return QStringLiteral("conflict");
+    case Kind::Validation:
+        return QStringLiteral("validation_failed");
+    }
+    return QStringLiteral("validation_failed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine's private steps, kept out of the header.
+
+namespace {
+
+struct Steps
+{
+    const Workflow &workflow;
+    const Organisation &org;
+
+    /// The data of entering state `name`: its resulting queue, assignee and branches.
+    QJsonObject entryData(const QString &name, const TicketState &ticket) const
+    {
+        QJsonObject data;
+        data.insert(u"state", name);
+        const State *state = workflow.state(name);
+        QString queue;
+        QString assignee;
+        QJsonArray branches;
+        if (state && !state->final) {
+            if (state->isParallel()) {
+                for (const Branch &b : state->branches)
+                    branches.append(QJsonObject {
+                        {QStringLiteral("name"), b.name},
+                        {QStringLiteral("queue"), stringOrNull(b.queue)},
+                        {QStringLiteral("assignee"),
+                         stringOrNull(b.assignee == kOriginator ? ticket.originator : QString())}});
+            } else if (state->returnsToOriginator()) {
+                assignee = ticket.originator;
+            } else {
+                queue = state->queue;
+            }
+        }
+        data.insert(u"queue", stringOrNull(queue));
+        data.insert(u"assignee", stringOrNull(assignee));
+        if (!branches.isEmpty())
+            data.insert(u"branches", branches);
+        return data;
+    }
+
+    /// The follow-up events of having entered the ticket's current state: the originator's
+    /// return (with a notice), and closing in a final state.
+    void afterEntry(Draft &draft, const QString &actor, const QDateTime &now) const
+    {
+        const TicketState &ticket = draft.ticket();
+        const State *state = workflow.state(ticket.state);
+        if (!state)
+            return;
+        const QString message = ticket.key + QStringLiteral(" \"") + ticket.title
+            + QStringLiteral("\" is back with you (")
+            + (state->title.isEmpty() ? state->name : state->title) + u')';
+        bool returned = state->returnsToOriginator();
+        for (const Branch &b : state->branches)
+            returned = returned || b.assignee == kOriginator;
+        if (returned) {
+            draft.record(QStringLiteral("returned_to_originator"), QString(), now,
+                         QJsonObject {{QStringLiteral("originator"), ticket.originator},
+                                      {QStringLiteral("state"), ticket.state}});
+            if (ticket.originator != actor)
+                draft.notify(ticket.originator, QStringLiteral("returned_to_originator"), message);
+        }
+        if (state->final)
+            draft.record(QStringLiteral("closed"), QString(), now,
+                         QJsonObject {{QStringLiteral("state"), ticket.state}});
+    }
+
+    /// Moves the ticket into state `to` (event transitioned) and runs what entering it means.
+    void enter(Draft &draft, const QString &to, const QString &actor, const QDateTime &now,
+               QJsonObject extra) const
+    {
+        QJsonObject data = entryData(to, draft.ticket());
+        data.insert(u"from", draft.ticket().state);
+        QStringList cancelled;
+        for (const BranchState &b : draft.ticket().branches)
+            if (b.status == BranchStatus::Open)
+                cancelled.append(b.name);
+        if (!cancelled.isEmpty())
+            data.insert(u"cancelled", QJsonArray::fromStringList(cancelled));
+        for (auto it = extra.constBegin(); it != extra.constEnd(); ++it)
+            data.insert(it.key(), it.value());
+        draft.record(QStringLiteral("transitioned"), actor, now, data);
+        afterEntry(draft, actor, now);
+    }
+
+    /// The recipients a transition's `notify:` names, resolved on the ticket after it moved.
+    QStringList resolveRecipients(const QStringList &notify, const TicketState &ticket) const
+    {
+        QStringList recipients;
+        const auto add = [&recipients](const QString &user) {
+            if (!user.isEmpty() && !recipients.contains(user))
+                recipients.append(user);
+        };
+        const QueueDef *queue = nullptr;
+        if (const auto it = org.queues.constFind(ticket.queue); it != org.queues.cend())
+            queue = &*it;
+        for (const QString &who : notify) {
+            if (who == u"assignee")
+                add(ticket.assignee);
+            else if (who == u"originator")
+                add(ticket.originator);
+            else if (who == u"queue.primary" && queue)
+                for (const QString &u : queue->primary)
+                    add(u);
+            else if (who == u"queue.backup" && queue)
+                for (const QString &u : queue->backup)
+                    add(u);
+            else if (who == u"queue.manager" && queue)
+                add(queue->manager);
+            else if (!who.startsWith(QLatin1String("queue.")))
+                add(who);
+        }
+        return recipients;
+    }
+
+    LinkedOpenRequest linkedOpen(const OpenLink &link, const TicketState &ticket) const
+    {
+        LinkedOpenRequest request;
+        request.workflow = link.workflow;
+        request.originator = ticket.originator;
+        request.openedFrom = ticket.id;
+        request.openedFromKey = ticket.key;
+        request.title = ticket.title;
+        request.customer = ticket.customer;
+        request.channel = ticket.channel;
+        for (const auto &[target, source] : link.fields) {
+            QVariant value;
+            if (source == u"customer.id")
+                value = ticket.customer.id;
+            else if (source == u"customer.name")
+                value = ticket.customer.name;
+            else if (source == u"customer.tier")
+                value = ticket.customer.tier;
+            else if (source == u"customer.phone")
+                value = ticket.customer.phone;
+            else if (source == u"customer.email")
+                value = ticket.customer.email;
+            else if (source == u"ticket.key")
+                value = ticket.key;
+            else if (source == u"ticket.title")
+                value = ticket.title;
+            else
+                value = ticket.fields.value(source);
+            if (!isEmptyValue(value))
+                request.fields.insert(target, value);
+        }
+        return request;
+    }
+
+    /// Picks the branch a claim/assign/transfer is about: the named one, or the only open
+    /// branch with a queue that `fits` the actor.
+    const BranchState *pickBranch(const TicketState &ticket, const QString &name,
+                                  const std::function<bool(const BranchState &)> &fits,
+                                  std::optional<TicketError> *error) const
+    {
+        if (!name.isEmpty()) {
+            const BranchState *branch = ticket.branch(name);
+            if (!branch) {
+                *error
+                    = TicketError {Kind::Validation,
+                                   QStringLiteral("no branch named \"") + name + u'"',
+                                   {{QStringLiteral("branch"), QStringLiteral("unknown branch")}}};
+                return nullptr;
+            }
+            if (branch->status != BranchStatus::Open) {
+                *error = TicketError {Kind::Validation,
+                                      QStringLiteral("branch \"") + name
+                                          + QStringLiteral("\" is already ")
+                                          + toString(branch->status),
+                                      {{QStringLiteral("branch"), QStringLiteral("not open")}}};
+                return nullptr;
+            }
+            return branch;
+        }
+        const BranchState *found = nullptr;
+        int count = 0;
+        for (const BranchState &b : ticket.branches)
+            if (b.status == BranchStatus::Open && !b.queue.isEmpty() && fits(b)) {
+                found = &b;
+                ++count;
+            }
+        if (count == 1)
+            return found;
+        if (count == 0) {
+            *error = TicketError {
+                Kind::Forbidden, QStringLiteral("you may not do this in any open branch"), {}};
+            return nullptr;
+        }
+        *error = TicketError {Kind::Validation,
+                              QStringLiteral("name the branch of this parallel step"),
+                              {{QStringLiteral("branch"), QStringLiteral("required")}}};
+        return nullptr;
+    }
+};
+
+/// Common pre-checks of commands on an existing ticket: visibility, then the version.
+std::optional<TicketOutcome> precheck(const Organisation &org, const TicketState &ticket,
+                                      const Actor &actor, std::optional<qint64> expectedVersion)
+{
+    if (!canSee(org, actor, ticket))
+        return notFound();
+    if (expectedVersion && *expectedVersion != ticket.version)
+        return failure(Kind::Conflict,
+                       QStringLiteral("the ticket has changed (version %1, not %2)")
+                           .arg(ticket.version)
+                           .arg(*expectedVersion));
+    return std::nullopt;
+}
+
+TicketOutcome closedTicket()
+{
+    return failure(Kind::Validation, QStringLiteral("the ticket is closed"));
+}
+
+} // namespace
+
+TicketMachine::TicketMachine(const Workflow &workflow, const Organisation &org)
+    : m_workflow(&workflow)
+    , m_org(&org)
+{
+}
+
+bool TicketMachine::canSee(const TicketState &ticket, const Actor &actor) const
+{
+    return Baton::canSee(*m_org, actor, ticket);
+}
+
+TicketOutcome TicketMachine::open(const Actor &actor, const OpenRequest &request,
+                                  int workflowVersion, const QDateTime &now) const
+{
+    const Workflow &wf = *m_workflow;
+    const bool linked = request.openedFrom != 0;
+    if (!linked && !actor.isAdmin() && !wf.startRoles.isEmpty() && !actor.hasAnyRole(wf.startRoles))
+        return failure(Kind::Forbidden,
+                       QStringLiteral("only %1 may open %2")
+                           .arg(wf.startRoles.join(QStringLiteral(", ")), wf.id));
+
+    QVariantMap converted;
+    if (auto error = convertFields(wf, *m_org, request.fields, &converted))
+        return failure(error->kind, error->message, error->fields);
+
+    QMap<QString, QString> problems;
+    const QString title = request.title.trimmed();
+    if (title.isEmpty())
+        problems.insert(QStringLiteral("title"), QStringLiteral("required"));
+    else if (title.size() > 500)
+        problems.insert(QStringLiteral("title"), QStringLiteral("at most 500 characters"));
+    const QString &tier = request.customer.tier;
+    if (!tier.isEmpty() && tier != u"A" && tier != u"B" && tier != u"C")
+        problems.insert(QStringLiteral("customer.tier"), QStringLiteral("must be A, B or C"));
+    static const QStringList channels {QStringLiteral("phone"), QStringLiteral("counter"),
+                                       QStringLiteral("email"), QStringLiteral("web"),
+                                       QStringLiteral("chat"),  QStringLiteral("sms")};
+    if (!request.channel.isEmpty() && !channels.contains(request.channel))
+        problems.insert(QStringLiteral("channel"),
+                        QStringLiteral("must be one of: ") + channels.join(QStringLiteral(", ")));
+
+    QVariantMap fields;
+    for (auto it = converted.cbegin(); it != converted.cend(); ++it)
+        if (it.value().isValid())
+            fields.insert(it.key(), it.value());
+    for (const FieldDef &field : wf.fields) {
+        if (!converted.contains(field.name) && field.defaultValue.isValid()) {
+            const QVariant value = canonicalFieldValue(field.defaultValue);
+            if (value.isValid())
+                fields.insert(field.name, value);
+        }
+        if (field.required && !fields.contains(field.name))
+            problems.insert(field.name, QStringLiteral("required"));
+    }
+    if (!problems.isEmpty())
+        return failure(Kind::Validation, QStringLiteral("some fields are missing or not valid"),
+                       problems);
+
+    const int priority = priorityForTier(tier);
+    if (!linked && wf.startWhen.isSet()
+        && !holds(wf.startWhen,
+                  conditionValues(fields, nullptr, request.customer, priority, actor)))
+        return failure(Kind::Validation,
+                       QStringLiteral("%1 cannot be opened for this request (%2)")
+                           .arg(wf.id, wf.startWhen.source));
+    if (!wf.state(wf.initial))
+        return failure(Kind::Validation,
+                       QStringLiteral("workflow %1 has no initial state").arg(wf.id));
+
+    TicketState blank;
+    blank.originator = actor.username; // entryData reads it (originator states)
+    const Steps steps {wf, *m_org};
+    QJsonObject data = steps.entryData(wf.initial, blank);
+    data.insert(u"workflow", wf.id);
+    data.insert(u"workflow_version", workflowVersion);
+    data.insert(u"title", title);
+    data.insert(u"originator", actor.username);
+    data.insert(u"priority", priority);
+    data.insert(u"fields", QJsonObject::fromVariantMap(fields));
+    data.insert(u"customer", request.customer.toJson());
+    data.insert(u"channel", stringOrNull(request.channel));
+    if (linked) {
+        data.insert(u"opened_from", request.openedFrom);
+        data.insert(u"opened_from_key", request.openedFromKey);
+    }
+    Draft draft {TicketState()};
+    draft.record(QStringLiteral("opened"), actor.username, now, data);
+    steps.afterEntry(draft, actor.username, now);
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::takeAction(const TicketState &ticket, const Actor &actor,
+                                        const ActionRequest &request, const QDateTime &now) const
+{
+    const Workflow &wf = *m_workflow;
+    if (auto refused = precheck(*m_org, ticket, actor, request.expectedVersion))
+        return std::move(*refused);
+    if (!ticket.isOpen())
+        return closedTicket();
+    const State *state = wf.state(ticket.state);
+    if (!state)
+        return failure(
+            Kind::Validation,
+            QStringLiteral("state %1 is not in this workflow version").arg(ticket.state));
+
+    const auto anyTransition = [&]() -> const Transition * {
+        if (state->final)
+            return nullptr;
+        for (const Transition &t : wf.any)
+            if (t.name == request.name)
+                return &t;
+        return nullptr;
+    };
+    const auto unavailable = [&]() {
+        return failure(Kind::Validation,
+                       QStringLiteral("action \"%1\" is not available in state %2")
+                           .arg(request.name, ticket.state));
+    };
+
+    Place place {state, nullptr, nullptr};
+    const Transition *transition = nullptr;
+    if (state->isParallel()) {
+        if (!request.branch.isEmpty()) {
+            const Branch *def = state->branch(request.branch);
+            const BranchState *live = ticket.branch(request.branch);
+            if (!def || !live)
+                return failure(Kind::Validation,
+                               QStringLiteral("no branch named \"%1\"").arg(request.branch),
+                               {{QStringLiteral("branch"), QStringLiteral("unknown branch")}});
+            transition = def->transition(request.name);
+            if (transition) {
+                if (live->status != BranchStatus::Open)
+                    return failure(Kind::Validation,
+                                   QStringLiteral("branch \"%1\" is already %2")
+                                       .arg(request.branch, toString(live->status)));
+                place = Place {state, def, live};
+            }
+        }
+        if (!transition)
+            transition = anyTransition();
+        if (!transition && request.branch.isEmpty()) {
+            // Without a branch name, the only open branch offering the action is meant.
+            int count = 0;
+            for (const BranchState &live : ticket.branches) {
+                const Branch *def = state->branch(live.name);
+                if (live.status != BranchStatus::Open || !def)
+                    continue;
+                if (const Transition *t = def->transition(request.name)) {
+                    ++count;
+                    transition = t;
+                    place = Place {state, def, &live};
+                }
+            }
+            if (count > 1)
+                return failure(Kind::Validation,
+                               QStringLiteral("several branches offer \"%1\": name the branch")
+                                   .arg(request.name),
+                               {{QStringLiteral("branch"), QStringLiteral("required")}});
+        }
+    } else {
+        transition = state->transition(request.name);
+        if (!transition)
+            transition = anyTransition();
+    }
+    if (!transition)
+        return unavailable();
+
+    if (!mayTake(ticket, place, *transition, actor))
+        return failure(Kind::Forbidden,
+                       QStringLiteral("you may not take \"%1\" here").arg(request.name));
+
+    // The request's fields are applied first; `when` and `requires` are judged on the result,
+    // and the whole action happens or nothing does.
+    QVariantMap changes;
+    if (auto error = convertFields(wf, *m_org, request.fields, &changes))
+        return failure(error->kind, error->message, error->fields);
+    QVariantMap fields = mergeFields(ticket.fields, changes);
+    QMap<QString, QString> problems;
+    for (auto it = changes.cbegin(); it != changes.cend(); ++it) {
+        const FieldDef *def = wf.field(it.key());
+        if (!it.value().isValid() && def && def->required)
+            problems.insert(it.key(), QStringLiteral("required; it cannot be cleared"));
+    }
+    for (const QString &name : transition->requiredFields)
+        if (!fields.contains(name))
+            problems.insert(name,
+                            QStringLiteral("required for %1").arg(transitionTitle(*transition)));
+    QString message;
+    if (!holds(transition->when,
+               conditionValues(fields, &ticket, ticket.customer, ticket.priority, actor)))
+        message = QStringLiteral("the condition of \"%1\" does not hold: %2")
+                      .arg(request.name, transition->when.source);
+    if (!problems.isEmpty() || !message.isEmpty())
+        return failure(Kind::Validation,
+                       message.isEmpty() ? QStringLiteral("some fields are missing or not valid")
+                                         : message,
+                       problems);
+    for (const auto &[name, value] : transition->set)
+        fields = mergeFields(fields, {{name, canonicalFieldValue(value)}});
+
+    const Steps steps {wf, *m_org};
+    Draft draft {ticket};
+    if (!request.comment.trimmed().isEmpty())
+        draft.record(QStringLiteral("commented"), actor.username, now,
+                     QJsonObject {{QStringLiteral("body"), request.comment},
+                                  {QStringLiteral("internal"), false}});
+    const QJsonObject diff = fieldDiff(ticket.fields, fields);
+    if (!diff.isEmpty())
+        draft.record(QStringLiteral("fields_changed"), actor.username, now,
+                     QJsonObject {{QStringLiteral("fields"), diff},
+                                  {QStringLiteral("action"), request.name}});
+
+    QJsonObject extra {{QStringLiteral("action"), request.name}};
+    if (place.branch && (transition->to == kDone || transition->to == kFail)) {
+        const QString branchName = place.branch->name;
+        const bool failed = transition->to == kFail;
+        QJsonObject data {
+            {QStringLiteral("branch"), branchName},
+            {QStringLiteral("action"), request.name},
+            {QStringLiteral("status"), failed ? QStringLiteral("failed") : QStringLiteral("done")}};
+        if (failed) {
+            QStringList cancelled;
+            for (const BranchState &b : ticket.branches)
+                if (b.status == BranchStatus::Open && b.name != branchName)
+                    cancelled.append(b.name);
+            if (!cancelled.isEmpty())
+                data.insert(u"cancelled", QJsonArray::fromStringList(cancelled));
+        }
+        draft.record(QStringLiteral("branch_completed"), actor.username, now, data);
+        bool allDone = true;
+        for (const BranchState &b : draft.ticket().branches)
+            allDone = allDone && b.status == BranchStatus::Done;
+        if (failed || allDone) {
+            // The workflow's own routing, not the user's: the engine moves the ticket on.
+            steps.enter(draft, failed ? state->elseState : state->thenState, QString(), now,
+                        QJsonObject {{QStringLiteral("via"),
+                                      failed ? QStringLiteral("else") : QStringLiteral("then")},
+                                     {QStringLiteral("branch"), branchName}});
+        }
+    } else {
+        if (place.branch)
+            extra.insert(u"branch", place.branch->name);
+        steps.enter(draft, transition->to, actor.username, now, extra);
+    }
+
+    if (transition->open)
+        draft.outcome.linkedOpens.append(steps.linkedOpen(*transition->open, draft.ticket()));
+    if (!transition->notify.isEmpty()) {
+        const QString note = ticket.key + QStringLiteral(": ") + transitionTitle(*transition)
+            + QStringLiteral(" by ") + actor.username;
+        for (const QString &user : steps.resolveRecipients(transition->notify, draft.ticket()))
+            if (user != actor.username)
+                draft.notify(user, QStringLiteral("transitioned"), note);
+    }
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::claim(const TicketState &ticket, const Actor &actor,
+                                   const QString &branchName, std::optional<qint64> expectedVersion,
+                                   const QDateTime &now) const
+{
+    if (auto refused = precheck(*m_org, ticket, actor, expectedVersion))
+        return std::move(*refused);
+    if (!ticket.isOpen())
+        return closedTicket();
+    const Steps steps {*m_workflow, *m_org};
+    QString queue = ticket.queue;
+    QString assignee = ticket.assignee;
+    QString branch;
+    if (ticket.isParallel()) {
+        std::optional<TicketError> error;
+        const BranchState *b = steps.pickBranch(
+            ticket, branchName, [&](const BranchState &s) { return actor.isMemberOf(s.queue); },
+            &error);
+        if (!b)
+            return failure(error->kind, error->message, error->fields);
+        queue = b->queue;
+        assignee = b->assignee;
+        branch = b->name;
+    }
+    if (queue.isEmpty())
+        return failure(Kind::Validation, QStringLiteral("this step is not in a queue"));
+    if (!actor.isMemberOf(queue))
+        return failure(Kind::Forbidden, QStringLiteral("only members of %1 may claim").arg(queue));
+    Draft draft {ticket};
+    if (assignee == actor.username)
+        return std::move(draft.outcome); // already theirs: nothing changes
+    if (!assignee.isEmpty())
+        return failure(Kind::Validation, QStringLiteral("already claimed by %1").arg(assignee),
+                       {{QStringLiteral("assignee"), assignee}});
+    QJsonObject data {{QStringLiteral("assignee"), actor.username},
+                      {QStringLiteral("queue"), queue},
+                      {QStringLiteral("responded"), true}};
+    if (!branch.isEmpty())
+        data.insert(u"branch", branch);
+    draft.record(QStringLiteral("claimed"), actor.username, now, data);
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::assign(const TicketState &ticket, const Actor &actor,
+                                    const Actor &assignee, const QString &branchName,
+                                    std::optional<qint64> expectedVersion,
+                                    const QDateTime &now) const
+{
+    if (auto refused = precheck(*m_org, ticket, actor, expectedVersion))
+        return std::move(*refused);
+    if (!ticket.isOpen())
+        return closedTicket();
+    const Steps steps {*m_workflow, *m_org};
+    const auto mayAssignIn = [&](const QString &queue) {
+        return actor.isAdmin() || actor.isMemberOf(queue) || supervisesQueue(*m_org, actor, queue);
+    };
+    QString queue = ticket.queue;
+    QString current = ticket.assignee;
+    QString branch;
+    if (ticket.isParallel()) {
+        std::optional<TicketError> error;
+        const BranchState *b = steps.pickBranch(
+            ticket, branchName, [&](const BranchState &s) { return mayAssignIn(s.queue); }, &error);
+        if (!b)
+            return failure(error->kind, error->message, error->fields);
+        queue = b->queue;
+        current = b->assignee;
+        branch = b->name;
+    }
+    if (queue.isEmpty())
+        return failure(Kind::Validation,
+                       QStringLiteral("this step is not in a queue: its assignee is fixed"));
+    if (!mayAssignIn(queue))
+        return failure(
+            Kind::Forbidden,
+            QStringLiteral("only members of %1, its supervisors and admins may assign").arg(queue));
+    if (!assignee.isMemberOf(queue) && !assignee.isAdmin())
+        return failure(Kind::Validation,
+                       QStringLiteral("%1 does not work queue %2").arg(assignee.username, queue),
+                       {{QStringLiteral("username"), QStringLiteral("not a member of ") + queue}});
+    Draft draft {ticket};
+    if (current == assignee.username)
+        return std::move(draft.outcome);
+    QJsonObject data {{QStringLiteral("assignee"), assignee.username},
+                      {QStringLiteral("previous"), stringOrNull(current)},
+                      {QStringLiteral("queue"), queue},
+                      {QStringLiteral("responded"), actor.isMemberOf(queue)}};
+    if (!branch.isEmpty())
+        data.insert(u"branch", branch);
+    draft.record(QStringLiteral("assigned"), actor.username, now, data);
+    if (assignee.username != actor.username)
+        draft.notify(assignee.username, QStringLiteral("assigned"),
+                     ticket.key + QStringLiteral(" \"") + ticket.title
+                         + QStringLiteral("\" was assigned to you by ") + actor.username);
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::transfer(const TicketState &ticket, const Actor &actor,
+                                      const QString &queue, const QString &reason,
+                                      const QString &branchName,
+                                      std::optional<qint64> expectedVersion,
+                                      const QDateTime &now) const
+{
+    if (auto refused = precheck(*m_org, ticket, actor, expectedVersion))
+        return std::move(*refused);
+    if (!ticket.isOpen())
+        return closedTicket();
+    const Steps steps {*m_workflow, *m_org};
+    const auto mayTransferFrom = [&](const QString &from, const QString &holder) {
+        return actor.isAdmin() || actor.isMemberOf(from)
+            || (!holder.isEmpty() && holder == actor.username)
+            || supervisesQueue(*m_org, actor, from);
+    };
+    QString from = ticket.queue;
+    QString holder = ticket.assignee;
+    QString branch;
+    if (ticket.isParallel()) {
+        std::optional<TicketError> error;
+        const BranchState *b = steps.pickBranch(
+            ticket, branchName,
+            [&](const BranchState &s) { return mayTransferFrom(s.queue, s.assignee); }, &error);
+        if (!b)
+            return failure(error->kind, error->message, error->fields);
+        from = b->queue;
+        holder = b->assignee;
+        branch = b->name;
+    }
+    if (from.isEmpty())
+        return failure(Kind::Validation, QStringLiteral("this step is not in a queue"));
+    if (!mayTransferFrom(from, holder))
+        return failure(Kind::Forbidden,
+                       QStringLiteral("only members of %1, the assignee, its supervisors and "
+                                      "admins may transfer")
+                           .arg(from));
+    if (!m_org->queues.contains(queue))
+        return failure(Kind::Validation, QStringLiteral("no queue named \"%1\"").arg(queue),
+                       {{QStringLiteral("queue"), QStringLiteral("unknown queue")}});
+    if (queue == from)
+        return failure(Kind::Validation, QStringLiteral("already in %1").arg(queue),
+                       {{QStringLiteral("queue"), QStringLiteral("already there")}});
+
+    const int handoffs = ticket.handoffs + 1;
+    const std::optional<HandoffLimit> &limit = m_workflow->handoffs;
+    // The limit trips once: a flagged ticket is with the coordinators, who must be able to
+    // pass it on to where it belongs.
+    const bool tripped = limit && !ticket.flagged && handoffs > limit->max;
+    QJsonObject data {{QStringLiteral("from"), from},
+                      {QStringLiteral("to"), tripped ? limit->moveTo : queue},
+                      {QStringLiteral("handoffs"), handoffs}};
+    if (!reason.isEmpty())
+        data.insert(u"reason", reason);
+    if (!branch.isEmpty())
+        data.insert(u"branch", branch);
+    Draft draft {ticket};
+    if (!tripped) {
+        draft.record(QStringLiteral("transferred"), actor.username, now, data);
+        return std::move(draft.outcome);
+    }
+    data.insert(u"requested", queue);
+    data.insert(u"max", limit->max);
+    draft.record(QStringLiteral("handoff_limit"), actor.username, now, data);
+    const QString note = ticket.key + QStringLiteral(" \"") + ticket.title
+        + QStringLiteral("\" was passed on %1 times and is now with %2")
+              .arg(QString::number(handoffs), limit->moveTo);
+    if (const auto it = m_org->queues.constFind(limit->moveTo); it != m_org->queues.cend()) {
+        draft.notify(it->manager, QStringLiteral("handoff_limit"), note);
+        for (const QString &user : it->primary)
+            draft.notify(user, QStringLiteral("handoff_limit"), note);
+    }
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::comment(const TicketState &ticket, const Actor &actor,
+                                     const QString &body, bool internal, const QDateTime &now) const
+{
+    if (auto refused = precheck(*m_org, ticket, actor, std::nullopt))
+        return std::move(*refused);
+    if (body.trimmed().isEmpty())
+        return failure(Kind::Validation, QStringLiteral("a comment needs a body"),
+                       {{QStringLiteral("body"), QStringLiteral("required")}});
+    Draft draft {ticket};
+    draft.record(
+        QStringLiteral("commented"), actor.username, now,
+        QJsonObject {{QStringLiteral("body"), body}, {QStringLiteral("internal"), internal}});
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::reopen(const TicketState &ticket, const Actor &actor,
+                                    const QString &reason, std::optional<qint64> expectedVersion,
+                                    const QDateTime &now) const
+{
+    if (auto refused = precheck(*m_org, ticket, actor, expectedVersion))
+        return std::move(*refused);
+    if (ticket.isOpen())
+        return failure(Kind::Validation, QStringLiteral("the ticket is open"));
+    bool allowed = actor.isAdmin() || actor.username == ticket.originator;
+    for (const QString &queue : ticket.queuesVisited)
+        allowed = allowed || supervisesQueue(*m_org, actor, queue);
+    if (!allowed)
+        return failure(Kind::Forbidden,
+                       QStringLiteral("only the originator, a supervisor or an admin may reopen"));
+    const Workflow &wf = *m_workflow;
+    if (!wf.state(wf.initial))
+        return failure(Kind::Validation,
+                       QStringLiteral("workflow %1 has no initial state").arg(wf.id));
+    const Steps steps {wf, *m_org};
+    QJsonObject data = steps.entryData(wf.initial, ticket);
+    data.insert(u"from", ticket.state);
+    if (!reason.isEmpty())
+        data.insert(u"reason", reason);
+    Draft draft {ticket};
+    draft.record(QStringLiteral("reopened"), actor.username, now, data);
+    steps.afterEntry(draft, actor.username, now);
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::link(const TicketState &ticket, const TicketLink &link,
+                                  const QDateTime &now) const
+{
+    Draft draft {ticket};
+    draft.record(QStringLiteral("linked"), QString(), now,
+                 QJsonObject {{QStringLiteral("id"), link.id},
+                              {QStringLiteral("key"), link.key},
+                              {QStringLiteral("workflow"), link.workflow},
+                              {QStringLiteral("relation"), link.relation}});
+    return std::move(draft.outcome);
+}
+
+QList<AvailableAction> TicketMachine::availableActions(const TicketState &ticket,
+                                                       const Actor &actor) const
+{
+    QList<AvailableAction> actions;
+    const State *state = m_workflow->state(ticket.state);
+    if (!ticket.isOpen() || !state || state->final)
+        return actions;
+    const ConditionValues values
+        = conditionValues(ticket.fields, &ticket, ticket.customer, ticket.priority, actor);
+    const auto offer = [&](const Transition &t, const Place &place, const QString &branch) {
+        if (mayTake(ticket, place, t, actor) && holds(t.when, values))
+            actions.append(AvailableAction {t.name, transitionTitle(t), t.requiredFields, branch});
+    };
+    if (state->isParallel()) {
+        for (const BranchState &live : ticket.branches) {
+            const Branch *def = state->branch(live.name);
+            if (live.status != BranchStatus::Open || !def)
+                continue;
+            for (const Transition &t : def->transitions)
+                offer(t, Place {state, def, &live}, live.name);
+        }
+    } else {
+        for (const Transition &t : state->transitions)
+            offer(t, Place {state, nullptr, nullptr}, QString());
+    }
+    for (const Transition &t : m_workflow->any)
+        if (!state->transition(t.name))
+            offer(t, Place {state, nullptr, nullptr}, QString());
+    return actions;
+}
+
+} // namespace Baton
