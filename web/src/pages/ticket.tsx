@@ -661,6 +661,11 @@ export function describeEvent(ev: TicketEvent, t: T): { text: string; used: stri
   return { text, used };
 }
 
+function ago(iso: string, nowMs: number, t: T) {
+  const a = formatAge(iso, nowMs, t);
+  return a === t('ago.now') ? a : t('ago.past', { d: a });
+}
+
 function Timeline({ events }: { events: TicketEvent[] }) {
   const t = useT();
   const nowMs = useStore(now);
@@ -674,7 +679,7 @@ function Timeline({ events }: { events: TicketEvent[] }) {
         return (
           <li key={ev.seq} class={`ev ev-${ev.type}${ev.data?.internal ? ' internal' : ''}`} data-testid={`event-${ev.type}`} data-seq={ev.seq}>
             <time dateTime={ev.at} title={formatTimeFull(ev.at)}>
-              {formatTime(ev.at)} <span class="muted">({formatAge(ev.at, nowMs, t)})</span>
+              {formatTime(ev.at)} <span class="muted">({ago(ev.at, nowMs, t)})</span>
             </time>
             <div>
               <strong>{ev.actor ?? t('event.engine')}</strong> {text}
