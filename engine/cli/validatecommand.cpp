@@ -1,14 +1,215 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "commands.h"
 
+#include "definition/orgreader.h"
+#include "definition/workflowreader.h"
+#include "definition/workflowset.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QSet>
+
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <memory>
+
+// `baton validate FILE...`: diagnostics go to stdout, one per line, in the compiler format
+// (FILE:LINE:COLUMN: error|warning: MESSAGE), so that editors and CI can read them; the summary
+// goes to stderr. A file named org.yaml, or any file inside a folder named org/, is read as
+// (part of) the organisation; every other file as a workflow, checked against the organisation
+// given on the same command line for its folder, else the one found next to it.
 
 namespace Baton::Cli {
 
-int runValidate(const QStringList &)
+namespace {
+
+struct Input
 {
-    std::fputs("baton validate: not implemented yet\n", stderr);
-    return 3;
+    QString path; ///< as given
+    QByteArray text;
+    bool readable = false;
+    QString error;
+};
+
+bool isOrganisationFile(const QString &path)
+{
+    const QFileInfo info(path);
+    return info.fileName() == u"org.yaml" || info.dir().dirName() == u"org";
+}
+
+// The folder whose workflows an organisation file serves.
+QString organisationRoot(const QString &path)
+{
+    const QFileInfo info(path);
+    QDir dir = info.absoluteDir();
+    if (info.fileName() != u"org.yaml" && dir.dirName() == u"org")
+        dir.cdUp();
+    return dir.absolutePath();
+}
+
+Input readInput(const QString &path)
+{
+    Input input;
+    input.path = path;
+    QFile file(path);
+    if (QFileInfo(path).isDir()) {
+        input.error = QStringLiteral("is a folder, not a file");
+    } else if (!file.open(QIODevice::ReadOnly)) {
+        input.error = file.errorString();
+    } else {
+        input.text = file.readAll();
+        input.readable = true;
+    }
+    return input;
+}
+
+// The organisation next to a workflow that was not given on the command line, read quietly:
+// its own problems are reported when it is validated itself.
+std::shared_ptr<Organisation> findOrganisation(const QString &root)
+{
+    QList<OrganisationFile> files;
+    const QDir dir(root);
+    QFile org(dir.filePath(QStringLiteral("org.yaml")));
+    if (org.open(QIODevice::ReadOnly))
+        files.append(OrganisationFile {org.fileName(), org.readAll()});
+    const QDir orgDir(dir.filePath(QStringLiteral("org")));
+    if (orgDir.exists()) {
+        for (const QString &name :
+             orgDir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name)) {
+            QFile part(orgDir.filePath(name));
+            if (part.open(QIODevice::ReadOnly))
+                files.append(OrganisationFile {part.fileName(), part.readAll()});
+        }
+    }
+    if (files.isEmpty())
+        return nullptr;
+    return std::make_shared<Organisation>(readOrganisation(files).organisation);
+}
+
+} // namespace
+
+int runValidate(const QStringList &arguments)
+{
+    if (arguments.isEmpty() || arguments.first() == u"--help" || arguments.first() == u"-h") {
+        std::fputs("usage: baton validate FILE...\n"
+                   "Checks organisation (org.yaml, org/*.yaml) and workflow files; prints\n"
+                   "FILE:LINE:COLUMN: error|warning: MESSAGE per problem on stdout and a\n"
+                   "summary on stderr. Exit status 1 if there was any error, else 0.\n",
+                   arguments.isEmpty() ? stderr : stdout);
+        return arguments.isEmpty() ? 2 : 0;
+    }
+
+    std::vector<Input> inputs;
+    for (const QString &path : arguments)
+        inputs.push_back(readInput(path));
+
+    std::map<size_t, Diagnostics> report; // by input index, printed in command-line order
+
+    // Organisations given on the command line, one per folder they serve.
+    QHash<QString, QList<size_t>> orgGroups;
+    QStringList orgRoots;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        if (!inputs[i].readable || !isOrganisationFile(inputs[i].path))
+            continue;
+        const QString root = organisationRoot(inputs[i].path);
+        if (!orgGroups.contains(root))
+            orgRoots.append(root);
+        orgGroups[root].append(i);
+    }
+    QHash<QString, std::shared_ptr<Organisation>> organisations;
+    for (const QString &root : std::as_const(orgRoots)) {
+        QList<OrganisationFile> files;
+        for (const size_t i : orgGroups[root])
+            files.append(OrganisationFile {inputs[i].path, inputs[i].text});
+        OrganisationReadResult result = readOrganisation(files);
+        for (const Diagnostic &d : std::as_const(result.diagnostics))
+            for (const size_t i : orgGroups[root])
+                if (inputs[i].path == d.file)
+                    report[i].append(d);
+        organisations.insert(root, std::make_shared<Organisation>(std::move(result.organisation)));
+    }
+
+    // Workflows.
+    std::vector<std::unique_ptr<WorkflowReadResult>> reads;
+    QList<QPair<QString, const WorkflowReadResult *>> pairs;
+    QHash<QString, size_t> inputOfPath;
+    QSet<QString> readIds;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const Input &input = inputs[i];
+        if (!input.readable) {
+            report[i].append(
+                Diagnostic {input.path, 1, 1, Diagnostic::Severity::Error,
+                            QStringLiteral("cannot read the file: %1").arg(input.error)});
+            continue;
+        }
+        if (isOrganisationFile(input.path))
+            continue;
+        const QString root = QFileInfo(input.path).absolutePath();
+        if (!organisations.contains(root))
+            organisations.insert(root, findOrganisation(root));
+        const std::shared_ptr<Organisation> org = organisations.value(root);
+        if (!org)
+            report[i].append(Diagnostic {input.path, 1, 1, Diagnostic::Severity::Error,
+                                         QStringLiteral("no org.yaml given or found next to this "
+                                                        "file; queues, calendars and roles "
+                                                        "cannot be checked")});
+        WorkflowReadOptions options;
+        options.expectedId = QFileInfo(input.path).completeBaseName();
+        reads.push_back(std::make_unique<WorkflowReadResult>(
+            readWorkflow(input.text, input.path, org.get(), options)));
+        report[i] += reads.back()->diagnostics;
+        pairs.append({input.path, reads.back().get()});
+        inputOfPath.insert(input.path, i);
+        if (reads.back()->workflow)
+            readIds.insert(reads.back()->workflow->id);
+    }
+    // Workflows that `open:` names but that were not given: read the file of that name next
+    // to the one naming it, quietly, so that the link and its fields can be checked.
+    for (qsizetype k = 0; k < pairs.size(); ++k) {
+        const QString dir = QFileInfo(pairs[k].first).absolutePath();
+        for (const WorkflowLinkReference &link : pairs[k].second->links) {
+            if (readIds.contains(link.workflow))
+                continue;
+            QFile sibling(QDir(dir).filePath(link.workflow + QStringLiteral(".yaml")));
+            if (!sibling.open(QIODevice::ReadOnly))
+                continue;
+            readIds.insert(link.workflow);
+            reads.push_back(std::make_unique<WorkflowReadResult>(readWorkflow(
+                sibling.readAll(), sibling.fileName(), organisations.value(dir).get())));
+            pairs.append({sibling.fileName(), reads.back().get()});
+        }
+    }
+    for (const Diagnostic &d : checkWorkflowLinks(pairs)) {
+        const auto it = inputOfPath.constFind(d.file);
+        if (it != inputOfPath.cend())
+            report[*it].append(d);
+    }
+
+    int errors = 0;
+    int warnings = 0;
+    for (auto &[index, diagnostics] : report) {
+        std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                         [](const Diagnostic &a, const Diagnostic &b) {
+                             return a.line != b.line ? a.line < b.line : a.column < b.column;
+                         });
+        for (const Diagnostic &d : std::as_const(diagnostics)) {
+            std::fputs(d.toString().toUtf8().constData(), stdout);
+            std::fputc('\n', stdout);
+            ++(d.isError() ? errors : warnings);
+        }
+    }
+    std::fflush(stdout);
+    auto plural = [](qsizetype count, const char *word) -> QString {
+        return QString::number(count) + u' ' + QLatin1String(word)
+            + (count == 1 ? QString() : QStringLiteral("s"));
+    };
+    const QString summary = plural(qsizetype(inputs.size()), "file") + QStringLiteral(" checked, ")
+        + plural(errors, "error") + QStringLiteral(", ") + plural(warnings, "warning");
+    std::fprintf(stderr, "%s\n", summary.toUtf8().constData());
+    return errors > 0 ? 1 : 0;
 }
 
 } // namespace Baton::Cli

@@ -1,0 +1,1355 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "workflowreader.h"
+
+#include "calendar/calendarparse.h"
+#include "definition/condition.h"
+#include "definition/conditionscope.h"
+#include "yamlcheck.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QRegularExpression>
+#include <QSet>
+
+#include <algorithm>
+
+namespace Baton {
+
+namespace {
+
+const QString doneTarget = QStringLiteral("@done");
+const QString failTarget = QStringLiteral("@fail");
+
+const QStringList topKeys {
+    QStringLiteral("workflow"),   QStringLiteral("title"),   QStringLiteral("description"),
+    QStringLiteral("start"),      QStringLiteral("fields"),  QStringLiteral("sla"),
+    QStringLiteral("initial"),    QStringLiteral("states"),  QStringLiteral("any"),
+    QStringLiteral("escalation"), QStringLiteral("handoffs")};
+const QStringList stateKeys {
+    QStringLiteral("title"), QStringLiteral("queue"),    QStringLiteral("assignee"),
+    QStringLiteral("final"), QStringLiteral("parallel"), QStringLiteral("then"),
+    QStringLiteral("else"),  QStringLiteral("sla"),      QStringLiteral("on")};
+const QStringList branchKeys {QStringLiteral("title"), QStringLiteral("queue"),
+                              QStringLiteral("assignee"), QStringLiteral("sla"),
+                              QStringLiteral("on")};
+const QStringList transitionKeys {QStringLiteral("to"),    QStringLiteral("roles"),
+                                  QStringLiteral("when"),  QStringLiteral("requires"),
+                                  QStringLiteral("set"),   QStringLiteral("notify"),
+                                  QStringLiteral("title"), QStringLiteral("open")};
+const QStringList fieldKeys {QStringLiteral("type"),     QStringLiteral("label"),
+                             QStringLiteral("required"), QStringLiteral("pattern"),
+                             QStringLiteral("default"),  QStringLiteral("options")};
+const QStringList slaKeys {QStringLiteral("respond"), QStringLiteral("resolve"),
+                           QStringLiteral("calendar")};
+const QStringList tierKeys {QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("C"),
+                            QStringLiteral("default")};
+const QStringList escalationKeys {QStringLiteral("at"), QStringLiteral("notify"),
+                                  QStringLiteral("priority"), QStringLiteral("move_to")};
+const QStringList contactKeywords {QStringLiteral("assignee"), QStringLiteral("originator"),
+                                   QStringLiteral("queue.primary"), QStringLiteral("queue.backup"),
+                                   QStringLiteral("queue.manager")};
+const QStringList openSources {QStringLiteral("customer.id"),    QStringLiteral("customer.name"),
+                               QStringLiteral("customer.tier"),  QStringLiteral("customer.phone"),
+                               QStringLiteral("customer.email"), QStringLiteral("ticket.key"),
+                               QStringLiteral("ticket.title")};
+
+const QHash<QString, FieldType> &fieldTypes()
+{
+    static const QHash<QString, FieldType> types {{QStringLiteral("string"), FieldType::String},
+                                                  {QStringLiteral("text"), FieldType::Text},
+                                                  {QStringLiteral("int"), FieldType::Int},
+                                                  {QStringLiteral("decimal"), FieldType::Decimal},
+                                                  {QStringLiteral("bool"), FieldType::Bool},
+                                                  {QStringLiteral("date"), FieldType::Date},
+                                                  {QStringLiteral("datetime"), FieldType::DateTime},
+                                                  {QStringLiteral("choice"), FieldType::Choice},
+                                                  {QStringLiteral("user"), FieldType::User},
+                                                  {QStringLiteral("queue"), FieldType::Queue}};
+    return types;
+}
+
+QString typeName(FieldType type)
+{
+    return fieldTypes().key(type);
+}
+
+QString quoted(const QString &name)
+{
+    return u'\'' + name + u'\'';
+}
+
+// Where a condition was written, to compile it once fields and states are known.
+struct PendingCondition
+{
+    int state = -1; // -1: start or any
+    int branch = -1; // -1: not in a branch
+    int transition = -1; // -1: start.when
+    bool any = false;
+    const YamlNode *node = nullptr;
+};
+
+enum class TransitionPlace { State, Branch, Any };
+
+class WorkflowReader
+{
+public:
+    WorkflowReader(const YamlDocument &document, Diagnostics &out, const Organisation *org,
+                   Workflow &workflow, QList<WorkflowLinkReference> &links)
+        : c(document, out)
+        , m_org(org)
+        , wf(workflow)
+        , m_links(links)
+    {
+    }
+
+    void read(const YamlNode *root, const WorkflowReadOptions &options);
+
+private:
+    void readFields(const YamlNode *node);
+    std::optional<QVariant> convertValue(const FieldDef &field, const YamlNode *node,
+                                         const QString &what);
+    void readStart(const YamlNode *node);
+    void collectStateNames(const YamlNode *node);
+    void readStates();
+    void readState(int index, const YamlNode *key, const YamlNode *node);
+    void readBranch(int stateIndex, Branch &branch, const YamlNode *key, const YamlNode *node);
+    QList<Transition> readTransitions(const YamlNode *node, TransitionPlace place, int state,
+                                      int branch, const QString &owner);
+    Transition readTransition(const YamlNode *key, const YamlNode *node, TransitionPlace place,
+                              int state, int branch, int index, const QString &owner);
+    QStringList readRoles(const YamlNode *node, const QString &what);
+    QStringList readRecipients(const YamlNode *node, const QString &what,
+                               QList<const YamlNode *> *items = nullptr);
+    void readSla(const YamlNode *node, SlaSpec &sla, const QString &what, bool pauseAllowed,
+                 bool isWorkflow);
+    std::optional<TierDuration> readTierDuration(const YamlNode *node, const QString &what);
+    void readEscalation(const YamlNode *node);
+    void readHandoffs(const YamlNode *node);
+    bool checkQueue(const YamlNode *node, const QString &name);
+    bool checkCalendar(const YamlNode *node, const QString &name);
+    void checkGraph();
+    void compileConditions();
+    void warnMissingContacts(const YamlNode *node, const QString &what, bool escalateTo);
+
+    YamlCheck c;
+    const Organisation *m_org;
+    Workflow &wf;
+    QList<WorkflowLinkReference> &m_links;
+
+    const YamlNode *m_statesNode = nullptr;
+    const YamlNode *m_statesKey = nullptr;
+    std::vector<YamlNode::Entry> m_stateEntries; // valid, unique state names, in order
+    QHash<QString, int> m_stateIndex;
+    QStringList m_stateNames;
+    QStringList m_fieldNames;
+    QHash<QString, int> m_fieldIndex;
+
+    // The state graph for reachability: edges by index, -1 never stored.
+    std::vector<std::vector<int>> m_edges;
+    std::vector<char> m_unknownExit; // a `to` with no close state name: could go anywhere
+    std::vector<int> m_anyTargets;
+    bool m_anyUnknownExit = false;
+    bool m_graphUnreliable = false; // unknown `to` without a likely intended state
+    std::vector<PendingCondition> m_conditions;
+    QSet<QString> m_usedQueues;
+};
+
+void WorkflowReader::read(const YamlNode *root, const WorkflowReadOptions &options)
+{
+    const auto top
+        = c.map(root, QStringLiteral("the workflow"), topKeys,
+                {QStringLiteral("workflow"), QStringLiteral("initial"), QStringLiteral("states")});
+    if (!top)
+        return;
+
+    if (const YamlNode *id = top->value(u"workflow")) {
+        static const QRegularExpression idPattern(QStringLiteral("^[a-z0-9][a-z0-9_-]*$"));
+        if (const auto text = c.scalar(id, QStringLiteral("'workflow'"))) {
+            wf.id = *text;
+            if (!idPattern.match(*text).hasMatch())
+                c.error(id,
+                        QStringLiteral("workflow id '%1' must be lower-case letters, digits, "
+                                       "'_' and '-'")
+                            .arg(*text));
+            else if (!options.expectedId.isEmpty() && *text != options.expectedId)
+                c.error(id,
+                        QStringLiteral("workflow id '%1' differs from the file name "
+                                       "'%2.yaml'; they must be equal")
+                            .arg(*text, options.expectedId));
+        }
+    }
+    wf.title = wf.id;
+    if (const YamlNode *title = top->value(u"title"))
+        wf.title = c.scalar(title, QStringLiteral("'title'")).value_or(wf.title);
+    if (const YamlNode *description = top->value(u"description"))
+        wf.description = c.scalar(description, QStringLiteral("'description'")).value_or(QString());
+
+    if (const YamlNode *fields = top->value(u"fields"))
+        readFields(fields);
+
+    m_statesNode = top->value(u"states");
+    m_statesKey = top->key(u"states");
+    if (m_statesNode)
+        collectStateNames(m_statesNode);
+
+    if (const YamlNode *start = top->value(u"start"))
+        readStart(start);
+    if (m_statesNode)
+        readStates();
+    if (const YamlNode *any = top->value(u"any"))
+        wf.any = readTransitions(any, TransitionPlace::Any, -1, -1, QStringLiteral("'any'"));
+    if (const YamlNode *sla = top->value(u"sla"))
+        readSla(sla, wf.sla, QStringLiteral("the workflow's 'sla'"), false, true);
+
+    bool initialOk = false;
+    if (const YamlNode *initial = top->value(u"initial")) {
+        if (initial->isSequence()) {
+            c.error(initial,
+                    QStringLiteral("several initial states: 'initial' names exactly one "
+                                   "state"));
+        } else if (const auto name = c.scalar(initial, QStringLiteral("'initial'"))) {
+            wf.initial = *name;
+            if (m_stateIndex.contains(*name))
+                initialOk = true;
+            else if (m_statesNode)
+                c.error(initial,
+                        QStringLiteral("the initial state '%1' is not a state%2")
+                            .arg(*name, didYouMean(*name, m_stateNames)));
+        }
+    }
+
+    if (const YamlNode *escalation = top->value(u"escalation"))
+        readEscalation(escalation);
+    if (const YamlNode *handoffs = top->value(u"handoffs"))
+        readHandoffs(handoffs);
+
+    if (initialOk)
+        checkGraph();
+    compileConditions();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields
+
+void WorkflowReader::readFields(const YamlNode *node)
+{
+    static const QRegularExpression namePattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    static const QStringList reserved {QStringLiteral("and"),      QStringLiteral("or"),
+                                       QStringLiteral("not"),      QStringLiteral("in"),
+                                       QStringLiteral("true"),     QStringLiteral("false"),
+                                       QStringLiteral("null"),     QStringLiteral("ticket"),
+                                       QStringLiteral("customer"), QStringLiteral("user")};
+    const auto fields = c.map(node, QStringLiteral("'fields'"), {});
+    if (!fields)
+        return;
+    for (const YamlNode::Entry &entry : fields->entries) {
+        const YamlNode *key = entry.first.get();
+        const QString what = QStringLiteral("field ") + quoted(key->text);
+        if (!namePattern.match(key->text).hasMatch()) {
+            c.error(key,
+                    QStringLiteral("'%1' is not a valid field name (letters, digits and '_', "
+                                   "not starting with a digit)")
+                        .arg(key->text));
+            continue;
+        }
+        if (reserved.contains(key->text)) {
+            c.error(
+                key,
+                QStringLiteral("'%1' is a reserved word and cannot name a field").arg(key->text));
+            continue;
+        }
+        FieldDef field;
+        field.name = key->text;
+        field.label = field.name;
+        m_fieldIndex.insert(field.name, int(wf.fields.size()));
+        m_fieldNames.append(field.name);
+        const auto map = c.map(entry.second.get(), what, fieldKeys, {QStringLiteral("type")}, key);
+        if (!map) {
+            wf.fields.append(field);
+            continue;
+        }
+        bool typeOk = false;
+        if (const YamlNode *type = map->value(u"type")) {
+            if (const auto text = c.scalar(type, QStringLiteral("'type'"))) {
+                const auto it = fieldTypes().constFind(*text);
+                if (it == fieldTypes().cend()) {
+                    QStringList names = fieldTypes().keys();
+                    names.sort();
+                    c.error(type,
+                            QStringLiteral("unknown field type '%1'%2; types are %3")
+                                .arg(*text, didYouMean(*text, names),
+                                     names.join(QStringLiteral(", "))));
+                } else {
+                    field.type = *it;
+                    typeOk = true;
+                }
+            }
+        }
+        if (const YamlNode *label = map->value(u"label"))
+            field.label = c.scalar(label, QStringLiteral("'label'")).value_or(field.label);
+        if (const YamlNode *required = map->value(u"required"))
+            field.required = c.boolean(required, QStringLiteral("'required'")).value_or(false);
+        bool optionsOk = true;
+        if (const YamlNode *options = map->value(u"options")) {
+            if (typeOk && field.type != FieldType::Choice) {
+                c.error(map->key(u"options"),
+                        QStringLiteral("'options' belongs to a field of type choice, not %1")
+                            .arg(typeName(field.type)));
+            } else if (const auto items = c.scalarList(options, QStringLiteral("'options'"))) {
+                for (const YamlNode *item : *items) {
+                    if (field.options.contains(item->text)) {
+                        c.error(item,
+                                QStringLiteral("option '%1' is listed twice").arg(item->text));
+                        continue;
+                    }
+                    field.options.append(item->text);
+                }
+                if (items->empty()) {
+                    c.error(options, QStringLiteral("a choice field needs at least one option"));
+                    optionsOk = false;
+                }
+            } else {
+                optionsOk = false;
+            }
+        } else if (typeOk && field.type == FieldType::Choice) {
+            c.error(key, QStringLiteral("%1 is a choice and lacks 'options'").arg(what));
+            optionsOk = false;
+        }
+        bool patternOk = true;
+        if (const YamlNode *pattern = map->value(u"pattern")) {
+            if (typeOk && field.type != FieldType::String && field.type != FieldType::Text) {
+                c.error(map->key(u"pattern"),
+                        QStringLiteral("'pattern' belongs to a string or text field, not %1")
+                            .arg(typeName(field.type)));
+                patternOk = false;
+            } else if (const auto text = c.scalar(pattern, QStringLiteral("'pattern'"))) {
+                const QRegularExpression expression(*text);
+                if (!expression.isValid()) {
+                    c.error(
+                        c.document().markInScalar(*pattern, int(expression.patternErrorOffset())),
+                        QStringLiteral("invalid pattern: %1").arg(expression.errorString()));
+                    patternOk = false;
+                } else {
+                    field.pattern = *text;
+                }
+            } else {
+                patternOk = false;
+            }
+        }
+        if (const YamlNode *value = map->value(u"default")) {
+            if (typeOk && optionsOk && patternOk) {
+                if (value->isNull())
+                    c.error(map->key(u"default"),
+                            QStringLiteral("'default' of %1 has no value").arg(what));
+                else if (const auto converted
+                         = convertValue(field, value, QStringLiteral("the default of ") + what))
+                    field.defaultValue = *converted;
+            }
+        }
+        wf.fields.append(field);
+    }
+}
+
+std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, const YamlNode *node,
+                                                     const QString &what)
+{
+    if (!node->isScalar()) {
+        c.error(node,
+                QStringLiteral("%1 must be a single value, not %2").arg(what, node->kindName()));
+        return std::nullopt;
+    }
+    const QString &text = node->text;
+    auto mismatch = [&](const QString &expected) {
+        c.error(node,
+                QStringLiteral("%1 must be %2 (field '%3' is of type %4), not %5")
+                    .arg(what, expected, field.name, typeName(field.type),
+                         node->isQuoted() ? QStringLiteral("the text \"") + text + u'"'
+                                          : quoted(text)));
+        return std::nullopt;
+    };
+    switch (field.type) {
+    case FieldType::String:
+    case FieldType::Text:
+    case FieldType::User:
+        if (!field.pattern.isEmpty()) {
+            const QRegularExpression expression(QRegularExpression::anchoredPattern(field.pattern));
+            if (!expression.match(text).hasMatch()) {
+                c.error(node,
+                        QStringLiteral("%1 '%2' does not match the pattern of field '%3'")
+                            .arg(what, text, field.name));
+                return std::nullopt;
+            }
+        }
+        return QVariant(text);
+    case FieldType::Int: {
+        static const QRegularExpression pattern(QStringLiteral("^[+-]?[0-9]{1,18}$"));
+        if (node->isQuoted() || !pattern.match(text).hasMatch())
+            return mismatch(QStringLiteral("a whole number"));
+        return QVariant(text.toLongLong());
+    }
+    case FieldType::Decimal: {
+        static const QRegularExpression pattern(
+            QStringLiteral("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$"));
+        if (node->isQuoted() || !pattern.match(text).hasMatch())
+            return mismatch(QStringLiteral("a number"));
+        return QVariant(text.toDouble());
+    }
+    case FieldType::Bool:
+        if (!node->isQuoted() && (text.toLower() == u"true" || text.toLower() == u"false"))
+            return QVariant(text.toLower() == u"true");
+        return mismatch(QStringLiteral("true or false"));
+    case FieldType::Date: {
+        const Result<QDate> date = parseIsoDate(text);
+        if (!date) {
+            c.error(node, QStringLiteral("%1: %2").arg(what, date.error()));
+            return std::nullopt;
+        }
+        return QVariant(*date);
+    }
+    case FieldType::DateTime: {
+        static const QRegularExpression pattern(
+            QStringLiteral("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?("
+                           "Z|[+-][0-9]{2}:[0-9]{2})$"));
+        const QDateTime value = QDateTime::fromString(text, Qt::ISODateWithMs);
+        if (!pattern.match(text).hasMatch() || !value.isValid())
+            return mismatch(QStringLiteral("a date and time like 2026-11-23T08:30:00Z"));
+        return QVariant(value.toUTC());
+    }
+    case FieldType::Choice:
+        if (!field.options.contains(text)) {
+            c.error(node,
+                    QStringLiteral("%1 '%2' is not an option of field '%3'%4; options are %5")
+                        .arg(what, text, field.name, didYouMean(text, field.options),
+                             field.options.join(QStringLiteral(", "))));
+            return std::nullopt;
+        }
+        return QVariant(text);
+    case FieldType::Queue:
+        if (!checkQueue(node, text))
+            return std::nullopt;
+        return QVariant(text);
+    }
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start, states, transitions
+
+void WorkflowReader::readStart(const YamlNode *node)
+{
+    const auto start
+        = c.map(node, QStringLiteral("'start'"), {QStringLiteral("roles"), QStringLiteral("when")});
+    if (!start)
+        return;
+    if (const YamlNode *roles = start->value(u"roles"))
+        wf.startRoles = readRoles(roles, QStringLiteral("'roles' of 'start'"));
+    if (const YamlNode *when = start->value(u"when")) {
+        if (c.scalar(when, QStringLiteral("'when'"))) {
+            wf.startWhen.source = when->text;
+            m_conditions.push_back(PendingCondition {-1, -1, -1, false, when});
+        }
+    }
+}
+
+void WorkflowReader::collectStateNames(const YamlNode *node)
+{
+    const auto states = c.map(node, QStringLiteral("'states'"), {});
+    if (!states)
+        return;
+    if (states->entries.empty())
+        c.error(node, QStringLiteral("'states' is empty; a workflow needs at least one state"));
+    for (const YamlNode::Entry &entry : states->entries) {
+        if (!c.checkName(entry.first.get(), QStringLiteral("state")))
+            continue;
+        m_stateIndex.insert(entry.first->text, int(m_stateEntries.size()));
+        m_stateNames.append(entry.first->text);
+        m_stateEntries.push_back(entry);
+    }
+    m_edges.resize(m_stateEntries.size());
+    m_unknownExit.assign(m_stateEntries.size(), 0);
+}
+
+void WorkflowReader::readStates()
+{
+    wf.states.reserve(qsizetype(m_stateEntries.size()));
+    for (const YamlNode::Entry &entry : m_stateEntries) {
+        State state;
+        state.name = entry.first->text;
+        state.title = state.name;
+        wf.states.append(state);
+    }
+    for (int i = 0; i < int(m_stateEntries.size()); ++i)
+        readState(i, m_stateEntries[size_t(i)].first.get(), m_stateEntries[size_t(i)].second.get());
+}
+
+void WorkflowReader::readState(int index, const YamlNode *key, const YamlNode *node)
+{
+    State &state = wf.states[index];
+    const QString what = QStringLiteral("state ") + quoted(state.name);
+    const auto map = c.map(node, what, stateKeys, {}, key);
+    if (!map)
+        return;
+    if (const YamlNode *title = map->value(u"title"))
+        state.title = c.scalar(title, QStringLiteral("'title'")).value_or(state.title);
+    if (const YamlNode *final = map->value(u"final"))
+        state.final = c.boolean(final, QStringLiteral("'final'")).value_or(false);
+    const YamlNode *parallel = map->value(u"parallel");
+    auto refuse = [&](const QStringList &keys, const QString &why) {
+        for (const QString &k : keys)
+            if (const YamlNode *keyNode = map->key(k))
+                c.error(keyNode, why.arg(k));
+    };
+
+    if (state.final) {
+        refuse({QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("parallel"),
+                QStringLiteral("then"), QStringLiteral("else"), QStringLiteral("sla"),
+                QStringLiteral("on")},
+               QStringLiteral("final state '") + state.name
+                   + QStringLiteral("' ends the ticket and takes no '%1'"));
+        return;
+    }
+
+    if (parallel) {
+        refuse({QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("on")},
+               QStringLiteral("parallel state '") + state.name
+                   + QStringLiteral("' takes no '%1' of its own; its branches do"));
+        if (const auto branches = c.map(parallel, QStringLiteral("'parallel' of ") + what, {})) {
+            if (branches->entries.empty())
+                c.error(parallel,
+                        QStringLiteral("parallel state '%1' has no branches").arg(state.name));
+            for (const YamlNode::Entry &entry : branches->entries) {
+                if (!c.checkName(entry.first.get(), QStringLiteral("branch")))
+                    continue;
+                Branch branch;
+                branch.name = entry.first->text;
+                branch.title = branch.name;
+                state.branches.append(branch);
+                readBranch(index, state.branches.last(), entry.first.get(), entry.second.get());
+            }
+        }
+        bool canFail = false;
+        for (const Branch &branch : std::as_const(state.branches))
+            for (const Transition &t : branch.transitions)
+                canFail = canFail || t.to == failTarget;
+        for (const QString &which : {QStringLiteral("then"), QStringLiteral("else")}) {
+            const YamlNode *target = map->value(which);
+            if (!target) {
+                if (which == u"then")
+                    c.error(key,
+                            QStringLiteral("parallel state '%1' lacks 'then' (where the "
+                                           "ticket goes when every branch is done)")
+                                .arg(state.name));
+                else if (canFail)
+                    c.error(key,
+                            QStringLiteral("a branch of parallel state '%1' can end in "
+                                           "@fail, but the state lacks 'else'")
+                                .arg(state.name));
+                continue;
+            }
+            const auto name = c.scalar(target, quoted(which));
+            if (!name)
+                continue;
+            (which == u"then" ? state.thenState : state.elseState) = *name;
+            const auto it = m_stateIndex.constFind(*name);
+            if (it != m_stateIndex.cend()) {
+                m_edges[size_t(index)].push_back(*it);
+                continue;
+            }
+            const auto guess = closestMatch(*name, m_stateNames);
+            c.error(target,
+                    QStringLiteral("'%1' of state '%2' goes to '%3', which is not a state%4")
+                        .arg(which, state.name, *name, didYouMean(*name, m_stateNames)));
+            if (guess)
+                m_edges[size_t(index)].push_back(m_stateIndex.value(*guess));
+            else
+                m_unknownExit[size_t(index)] = 1;
+        }
+    } else {
+        refuse({QStringLiteral("then"), QStringLiteral("else")},
+               QStringLiteral("'%1' belongs to a parallel state; state '") + state.name
+                   + QStringLiteral("' has no 'parallel'"));
+        const YamlNode *queue = map->value(u"queue");
+        const YamlNode *assignee = map->value(u"assignee");
+        if (queue && assignee)
+            c.error(map->key(u"assignee"),
+                    QStringLiteral("state '%1' has both 'queue' and 'assignee'; give one")
+                        .arg(state.name));
+        else if (!queue && !assignee)
+            c.error(key,
+                    QStringLiteral("state '%1' has neither 'queue' nor 'assignee' (nor "
+                                   "'final' or 'parallel'); give one")
+                        .arg(state.name));
+        if (queue)
+            if (const auto name = c.scalar(queue, QStringLiteral("'queue'"))) {
+                state.queue = *name;
+                if (checkQueue(queue, *name))
+                    m_usedQueues.insert(*name);
+            }
+        if (assignee)
+            if (const auto name = c.scalar(assignee, QStringLiteral("'assignee'"))) {
+                if (*name == u"originator")
+                    state.assignee = *name;
+                else
+                    c.error(
+                        assignee,
+                        QStringLiteral("'assignee' can only be 'originator', not '%1'").arg(*name));
+            }
+        if (const YamlNode *on = map->value(u"on"))
+            state.transitions = readTransitions(on, TransitionPlace::State, index, -1, what);
+    }
+    if (const YamlNode *sla = map->value(u"sla"))
+        readSla(sla, state.sla, QStringLiteral("'sla' of ") + what, true, false);
+}
+
+void WorkflowReader::readBranch(int stateIndex, Branch &branch, const YamlNode *key,
+                                const YamlNode *node)
+{
+    const QString what = QStringLiteral("branch ") + quoted(branch.name);
+    const auto map = c.map(node, what, branchKeys, {}, key);
+    if (!map)
+        return;
+    if (const YamlNode *title = map->value(u"title"))
+        branch.title = c.scalar(title, QStringLiteral("'title'")).value_or(branch.title);
+    const YamlNode *queue = map->value(u"queue");
+    const YamlNode *assignee = map->value(u"assignee");
+    if (queue && assignee)
+        c.error(map->key(u"assignee"),
+                QStringLiteral("branch '%1' has both 'queue' and 'assignee'; give one")
+                    .arg(branch.name));
+    else if (!queue && !assignee)
+        c.error(key,
+                QStringLiteral("branch '%1' has neither 'queue' nor 'assignee'; give one")
+                    .arg(branch.name));
+    if (queue)
+        if (const auto name = c.scalar(queue, QStringLiteral("'queue'"))) {
+            branch.queue = *name;
+            if (checkQueue(queue, *name))
+                m_usedQueues.insert(*name);
+        }
+    if (assignee)
+        if (const auto name = c.scalar(assignee, QStringLiteral("'assignee'"))) {
+            if (*name == u"originator")
+                branch.assignee = *name;
+            else
+                c.error(assignee,
+                        QStringLiteral("'assignee' can only be 'originator', not '%1'").arg(*name));
+        }
+    if (const YamlNode *sla = map->value(u"sla"))
+        readSla(sla, branch.sla, QStringLiteral("'sla' of ") + what, false, false);
+    const int branchIndex = int(wf.states[stateIndex].branches.size()) - 1;
+    bool badTarget = false;
+    if (const YamlNode *on = map->value(u"on")) {
+        branch.transitions
+            = readTransitions(on, TransitionPlace::Branch, stateIndex, branchIndex, what);
+        for (const Transition &t : std::as_const(branch.transitions))
+            badTarget = badTarget || (t.to != doneTarget && t.to != failTarget);
+    }
+    const bool reachesDone = std::any_of(branch.transitions.cbegin(), branch.transitions.cend(),
+                                         [](const Transition &t) { return t.to == doneTarget; });
+    if (!reachesDone && !badTarget)
+        c.error(key,
+                QStringLiteral("branch '%1' cannot reach @done: none of its transitions "
+                               "goes to \"@done\"")
+                    .arg(branch.name));
+}
+
+QList<Transition> WorkflowReader::readTransitions(const YamlNode *node, TransitionPlace place,
+                                                  int state, int branch, const QString &owner)
+{
+    QList<Transition> transitions;
+    const auto map = c.map(node, QStringLiteral("'on' of ") + owner, {});
+    if (place == TransitionPlace::Any && !map)
+        return transitions;
+    if (!map)
+        return transitions;
+    for (const YamlNode::Entry &entry : map->entries) {
+        if (!c.checkName(entry.first.get(), QStringLiteral("transition")))
+            continue;
+        transitions.append(readTransition(entry.first.get(), entry.second.get(), place, state,
+                                          branch, int(transitions.size()), owner));
+    }
+    return transitions;
+}
+
+Transition WorkflowReader::readTransition(const YamlNode *key, const YamlNode *node,
+                                          TransitionPlace place, int state, int branch, int index,
+                                          const QString &owner)
+{
+    Transition t;
+    t.name = key->text;
+    t.title = t.name;
+    const QString what = QStringLiteral("transition ") + quoted(t.name);
+    const auto map = c.map(node, what, transitionKeys, {QStringLiteral("to")}, key);
+    if (!map)
+        return t;
+    if (const YamlNode *title = map->value(u"title"))
+        t.title = c.scalar(title, QStringLiteral("'title'")).value_or(t.title);
+
+    if (const YamlNode *to = map->value(u"to")) {
+        if (const auto target = c.scalar(to, QStringLiteral("'to'"))) {
+            t.to = *target;
+            const bool endsBranch = *target == doneTarget || *target == failTarget;
+            if (place == TransitionPlace::Branch) {
+                if (!endsBranch)
+                    c.error(to,
+                            QStringLiteral("transition '%1' of %2 must go to \"@done\" or "
+                                           "\"@fail\", not '%3': a branch ends, the parallel "
+                                           "state's 'then'/'else' move the ticket")
+                                .arg(t.name, owner, *target));
+            } else if (endsBranch) {
+                c.error(to,
+                        QStringLiteral("'%1' ends a parallel branch; transition '%2' is not "
+                                       "in one")
+                            .arg(*target, t.name));
+                if (place == TransitionPlace::State)
+                    m_unknownExit[size_t(state)] = 1;
+                else
+                    m_anyUnknownExit = true;
+            } else {
+                const auto it = m_stateIndex.constFind(*target);
+                int resolved = it != m_stateIndex.cend() ? *it : -1;
+                if (resolved < 0 && m_statesNode) {
+                    const auto guess = closestMatch(*target, m_stateNames);
+                    c.error(to,
+                            QStringLiteral("transition '%1' goes to '%2', which is not a state%3")
+                                .arg(t.name, *target, didYouMean(*target, m_stateNames)));
+                    if (guess)
+                        resolved = m_stateIndex.value(*guess);
+                }
+                if (resolved >= 0) {
+                    if (place == TransitionPlace::State)
+                        m_edges[size_t(state)].push_back(resolved);
+                    else
+                        m_anyTargets.push_back(resolved);
+                } else if (place == TransitionPlace::State) {
+                    m_unknownExit[size_t(state)] = 1;
+                    m_graphUnreliable = true;
+                } else {
+                    m_anyUnknownExit = true;
+                    m_graphUnreliable = true;
+                }
+            }
+        }
+    }
+    if (const YamlNode *roles = map->value(u"roles"))
+        t.roles = readRoles(roles, QStringLiteral("'roles' of ") + what);
+    if (const YamlNode *when = map->value(u"when")) {
+        if (c.scalar(when, QStringLiteral("'when'"))) {
+            t.when.source = when->text;
+            m_conditions.push_back(
+                PendingCondition {state, branch, index, place == TransitionPlace::Any, when});
+        }
+    }
+    if (const YamlNode *requires_ = map->value(u"requires")) {
+        if (const auto items = c.scalarList(requires_, QStringLiteral("'requires' of ") + what)) {
+            for (const YamlNode *item : *items) {
+                if (!m_fieldIndex.contains(item->text)) {
+                    c.error(item,
+                            QStringLiteral("transition '%1' requires '%2', which is not a "
+                                           "declared field%3")
+                                .arg(t.name, item->text, didYouMean(item->text, m_fieldNames)));
+                    continue;
+                }
+                if (!t.requiredFields.contains(item->text))
+                    t.requiredFields.append(item->text);
+            }
+        }
+    }
+    if (const YamlNode *set = map->value(u"set")) {
+        if (const auto values = c.map(set, QStringLiteral("'set' of ") + what, {})) {
+            for (const YamlNode::Entry &entry : values->entries) {
+                const QString &name = entry.first->text;
+                const auto it = m_fieldIndex.constFind(name);
+                if (it == m_fieldIndex.cend()) {
+                    c.error(entry.first.get(),
+                            QStringLiteral("transition '%1' sets '%2', which is not a declared "
+                                           "field%3")
+                                .arg(t.name, name, didYouMean(name, m_fieldNames)));
+                    continue;
+                }
+                if (entry.second->isNull()) {
+                    t.set.append({name, QVariant()}); // clears the field
+                    continue;
+                }
+                if (const auto value
+                    = convertValue(wf.fields[*it], entry.second.get(),
+                                   QStringLiteral("the value set for '%1'").arg(name)))
+                    t.set.append({name, *value});
+            }
+        }
+    }
+    if (const YamlNode *notify = map->value(u"notify"))
+        t.notify = readRecipients(notify, QStringLiteral("'notify' of ") + what);
+    if (const YamlNode *open = map->value(u"open")) {
+        if (const auto link = c.map(open, QStringLiteral("'open' of ") + what,
+                                    {QStringLiteral("workflow"), QStringLiteral("fields")},
+                                    {QStringLiteral("workflow")}, map->key(u"open"))) {
+            OpenLink openLink;
+            WorkflowLinkReference reference;
+            if (const YamlNode *target = link->value(u"workflow")) {
+                if (const auto name = c.scalar(target, QStringLiteral("'workflow'"))) {
+                    openLink.workflow = *name;
+                    reference.workflow = *name;
+                    reference.mark = target->mark;
+                }
+            }
+            if (const YamlNode *fields = link->value(u"fields")) {
+                if (const auto pairs = c.map(fields, QStringLiteral("'fields' of 'open'"), {})) {
+                    for (const YamlNode::Entry &entry : pairs->entries) {
+                        const auto source
+                            = c.scalar(entry.second.get(),
+                                       QStringLiteral("the source of '%1'").arg(entry.first->text));
+                        if (!source)
+                            continue;
+                        if (!m_fieldIndex.contains(*source) && !openSources.contains(*source)) {
+                            c.error(entry.second.get(),
+                                    QStringLiteral("'%1' is not a declared field, nor one of %2%3")
+                                        .arg(*source, openSources.join(QStringLiteral(", ")),
+                                             didYouMean(*source, m_fieldNames + openSources)));
+                            continue;
+                        }
+                        openLink.fields.append({entry.first->text, *source});
+                        reference.fields.append({entry.first->text, entry.first->mark});
+                    }
+                }
+            }
+            if (!reference.workflow.isEmpty())
+                m_links.append(reference);
+            t.open = openLink;
+        }
+    }
+    return t;
+}
+
+QStringList WorkflowReader::readRoles(const YamlNode *node, const QString &what)
+{
+    QStringList roles;
+    const auto items = c.scalarList(node, what);
+    if (!items)
+        return roles;
+    QStringList known = builtinRoles();
+    if (m_org)
+        known += m_org->roles.keys();
+    for (const YamlNode *item : *items) {
+        if (m_org && !m_org->hasRole(item->text)) {
+            c.error(item,
+                    QStringLiteral("unknown role '%1'%2; roles are the built-in agent, staff, "
+                                   "supervisor, admin and those declared in org.yaml")
+                        .arg(item->text, didYouMean(item->text, known)));
+            continue;
+        }
+        if (!m_org && !c.checkName(item, QStringLiteral("role")))
+            continue;
+        if (!roles.contains(item->text))
+            roles.append(item->text);
+    }
+    return roles;
+}
+
+QStringList WorkflowReader::readRecipients(const YamlNode *node, const QString &what,
+                                           QList<const YamlNode *> *itemNodes)
+{
+    static const QRegularExpression userPattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._@-]*$"));
+    QStringList recipients;
+    const auto items = c.scalarList(node, what);
+    if (!items)
+        return recipients;
+    for (const YamlNode *item : *items) {
+        const QString &text = item->text;
+        if (text.startsWith(u"queue.") && !contactKeywords.contains(text)) {
+            c.error(item,
+                    QStringLiteral("unknown recipient '%1'%2; use assignee, originator, "
+                                   "queue.primary, queue.backup, queue.manager or a username")
+                        .arg(text, didYouMean(text, contactKeywords)));
+            continue;
+        }
+        if (!contactKeywords.contains(text) && !userPattern.match(text).hasMatch()) {
+            c.error(item,
+                    QStringLiteral("'%1' is neither a recipient keyword nor a username").arg(text));
+            continue;
+        }
+        recipients.append(text);
+        if (itemNodes)
+            itemNodes->append(item);
+    }
+    return recipients;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLA, escalation, handoffs
+
+std::optional<TierDuration> WorkflowReader::readTierDuration(const YamlNode *node,
+                                                             const QString &what)
+{
+    TierDuration duration;
+    if (node->isMap()) {
+        const auto tiers = c.map(node, what, tierKeys);
+        if (!tiers)
+            return std::nullopt;
+        if (tiers->entries.empty()) {
+            c.error(node,
+                    QStringLiteral("%1 names no tier; write a duration or {A: .., B: .., "
+                                   "C: .., default: ..}")
+                        .arg(what));
+            return std::nullopt;
+        }
+        bool ok = true;
+        for (const YamlNode::Entry &entry : tiers->entries) {
+            const auto seconds = c.duration(entry.second.get(),
+                                            what + QStringLiteral(" for ") + entry.first->text);
+            if (!seconds) {
+                ok = false;
+                continue;
+            }
+            if (entry.first->text == u"default")
+                duration.defaultSeconds = *seconds;
+            else
+                duration.byTier.insert(entry.first->text, *seconds);
+        }
+        if (!ok)
+            return std::nullopt;
+        return duration;
+    }
+    const auto seconds = c.duration(node, what);
+    if (!seconds)
+        return std::nullopt;
+    duration.defaultSeconds = *seconds;
+    return duration;
+}
+
+void WorkflowReader::readSla(const YamlNode *node, SlaSpec &sla, const QString &what,
+                             bool pauseAllowed, bool isWorkflow)
+{
+    if (node->isScalar()) {
+        if (node->text == u"pause" && pauseAllowed) {
+            sla.pause = true;
+            return;
+        }
+        c.error(node,
+                node->text == u"pause"
+                    ? QStringLiteral("'sla: pause' stops the ticket-wide clock and belongs "
+                                     "to a state")
+                    : QStringLiteral("%1 must be a mapping with respond, resolve and "
+                                     "calendar%2")
+                          .arg(what, pauseAllowed ? QStringLiteral(", or 'pause'") : QString()));
+        return;
+    }
+    const auto map = c.map(node, what, slaKeys);
+    if (!map)
+        return;
+    if (const YamlNode *respond = map->value(u"respond"))
+        sla.respond = readTierDuration(respond, QStringLiteral("'respond'"));
+    if (const YamlNode *resolve = map->value(u"resolve"))
+        sla.resolve = readTierDuration(resolve, QStringLiteral("'resolve'"));
+    if (const YamlNode *calendar = map->value(u"calendar"))
+        if (const auto name = c.scalar(calendar, QStringLiteral("'calendar'"))) {
+            sla.calendar = *name;
+            checkCalendar(calendar, *name);
+        }
+    if (map->entries.empty())
+        c.error(node, QStringLiteral("%1 is empty").arg(what));
+    if (isWorkflow && !sla.respond && !sla.resolve && !map->entries.empty())
+        c.error(node, QStringLiteral("%1 sets no target (respond or resolve)").arg(what));
+}
+
+void WorkflowReader::readEscalation(const YamlNode *node)
+{
+    static const QRegularExpression percentPattern(QStringLiteral("^([0-9]{1,7})%$"));
+    static const QRegularExpression priorityPattern(QStringLiteral("^[+-]?[0-9]{1,3}$"));
+    if (!node->isSequence()) {
+        c.error(node,
+                QStringLiteral("'escalation' must be a list of steps (- at: 75%), not %1")
+                    .arg(node->kindName()));
+        return;
+    }
+    QHash<int, const YamlNode *> seenAt;
+    for (const YamlNode::Ptr &item : node->items) {
+        const auto step = c.map(item.get(), QStringLiteral("an escalation step"), escalationKeys,
+                                {QStringLiteral("at")});
+        if (!step)
+            continue;
+        EscalationStep result;
+        if (const YamlNode *at = step->value(u"at")) {
+            const auto match
+                = at->isScalar() ? percentPattern.match(at->text) : QRegularExpressionMatch();
+            if (!match.hasMatch()) {
+                c.error(at,
+                        QStringLiteral("'at' must be a whole percentage of the SLA target "
+                                       "like 75%, not %1")
+                            .arg(at->isScalar() ? quoted(at->text) : at->kindName()));
+            } else {
+                const int percent = match.captured(1).toInt();
+                if (percent < 1 || percent > 1000)
+                    c.error(
+                        at,
+                        QStringLiteral("'at' must be between 1% and 1000%, not %1").arg(at->text));
+                else if (const YamlNode *previous = seenAt.value(percent))
+                    c.error(at,
+                            QStringLiteral("another escalation step is already at %1 (line %2); "
+                                           "merge them")
+                                .arg(at->text)
+                                .arg(previous->mark.line));
+                else {
+                    result.percent = percent;
+                    seenAt.insert(percent, at);
+                }
+            }
+        }
+        if (const YamlNode *notify = step->value(u"notify")) {
+            QList<const YamlNode *> itemNodes;
+            result.notify = readRecipients(notify, QStringLiteral("'notify'"), &itemNodes);
+            for (const YamlNode *recipient : std::as_const(itemNodes))
+                if (recipient->text.startsWith(u"queue."))
+                    warnMissingContacts(recipient, recipient->text, false);
+        }
+        if (const YamlNode *priority = step->value(u"priority")) {
+            if (!priority->isScalar() || priority->isQuoted()
+                || !priorityPattern.match(priority->text).hasMatch() || priority->text.toInt() == 0)
+                c.error(priority, QStringLiteral("'priority' must be a change like +1 or -1"));
+            else
+                result.priorityDelta = priority->text.toInt();
+        }
+        if (const YamlNode *moveTo = step->value(u"move_to")) {
+            if (const auto target = c.scalar(moveTo, QStringLiteral("'move_to'"))) {
+                if (*target == u"queue.escalate_to") {
+                    result.moveTo = *target;
+                    warnMissingContacts(moveTo, *target, true);
+                } else if (target->startsWith(u"queue.")) {
+                    c.error(moveTo,
+                            QStringLiteral("'move_to' is a queue or queue.escalate_to, "
+                                           "not '%1'")
+                                .arg(*target));
+                } else if (checkQueue(moveTo, *target)) {
+                    result.moveTo = *target;
+                }
+            }
+        }
+        if (!step->has(u"notify") && !step->has(u"priority") && !step->has(u"move_to"))
+            c.error(item.get(),
+                    QStringLiteral("an escalation step does nothing: give 'notify', "
+                                   "'priority' or 'move_to'"));
+        wf.escalation.append(result);
+    }
+}
+
+void WorkflowReader::warnMissingContacts(const YamlNode *node, const QString &what, bool escalateTo)
+{
+    if (!m_org)
+        return;
+    QStringList lacking;
+    QStringList queues(m_usedQueues.cbegin(), m_usedQueues.cend());
+    queues.sort();
+    for (const QString &name : std::as_const(queues)) {
+        const QueueDef &queue = m_org->queues[name];
+        const bool missing = escalateTo ? queue.escalateTo.isEmpty()
+            : what == u"queue.primary"  ? queue.primary.isEmpty()
+            : what == u"queue.backup"   ? queue.backup.isEmpty()
+            : what == u"queue.manager"  ? queue.manager.isEmpty()
+                                        : false;
+        if (missing)
+            lacking.append(name);
+    }
+    if (lacking.isEmpty())
+        return;
+    const QString contact = escalateTo ? QStringLiteral("escalate_to")
+                                       : what.mid(int(QStringLiteral("queue.").size()));
+    c.warning(node,
+              QStringLiteral("%1 does nothing for queue%2 %3, which %4 no %5 in org.yaml")
+                  .arg(what, lacking.size() > 1 ? QStringLiteral("s") : QString(),
+                       lacking.join(QStringLiteral(", ")),
+                       lacking.size() > 1 ? QStringLiteral("have") : QStringLiteral("has"),
+                       contact));
+}
+
+void WorkflowReader::readHandoffs(const YamlNode *node)
+{
+    const auto map = c.map(node, QStringLiteral("'handoffs'"),
+                           {QStringLiteral("max"), QStringLiteral("move_to")},
+                           {QStringLiteral("max"), QStringLiteral("move_to")});
+    if (!map)
+        return;
+    HandoffLimit limit;
+    bool ok = map->has(u"max") && map->has(u"move_to");
+    if (const YamlNode *max = map->value(u"max")) {
+        if (const auto value = c.integer(max, QStringLiteral("'max' of 'handoffs'"), 1, 1000))
+            limit.max = int(*value);
+        else
+            ok = false;
+    }
+    if (const YamlNode *moveTo = map->value(u"move_to")) {
+        if (const auto name = c.scalar(moveTo, QStringLiteral("'move_to'"))) {
+            limit.moveTo = *name;
+            ok = checkQueue(moveTo, *name) && ok;
+        }
+    }
+    if (ok)
+        wf.handoffs = limit;
+}
+
+bool WorkflowReader::checkQueue(const YamlNode *node, const QString &name)
+{
+    if (!m_org || m_org->queues.contains(name))
+        return true;
+    c.error(node,
+            QStringLiteral("queue '%1' is not defined in org.yaml%2")
+                .arg(name, didYouMean(name, m_org->queues.keys())));
+    return false;
+}
+
+bool WorkflowReader::checkCalendar(const YamlNode *node, const QString &name)
+{
+    if (!m_org || m_org->calendars.contains(name))
+        return true;
+    c.error(node,
+            QStringLiteral("calendar '%1' is not defined in org.yaml%2")
+                .arg(name, didYouMean(name, m_org->calendars.keys())));
+    return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The state graph
+
+void WorkflowReader::checkGraph()
+{
+    const int n = int(m_stateEntries.size());
+    if (n == 0)
+        return;
+    auto isFinal = [&](int i) { return wf.states[i].final; };
+
+    // Forward: from the initial state; `any` targets are reachable as soon as a non-final
+    // state is.
+    std::vector<char> reached(size_t(n), 0);
+    std::vector<int> queue;
+    queue.reserve(size_t(n));
+    const int initial = m_stateIndex.value(wf.initial);
+    reached[size_t(initial)] = 1;
+    queue.push_back(initial);
+    bool anyOffered = false;
+    for (size_t head = 0; head < queue.size(); ++head) {
+        const int s = queue[head];
+        auto visit = [&](int target) {
+            if (!reached[size_t(target)]) {
+                reached[size_t(target)] = 1;
+                queue.push_back(target);
+            }
+        };
+        for (const int target : m_edges[size_t(s)])
+            visit(target);
+        if (!isFinal(s) && !anyOffered) {
+            anyOffered = true;
+            for (const int target : m_anyTargets)
+                visit(target);
+        }
+    }
+    if (!m_graphUnreliable) {
+        for (int i = 0; i < n; ++i)
+            if (!reached[size_t(i)])
+                c.error(m_stateEntries[size_t(i)].first.get(),
+                        QStringLiteral("state '%1' cannot be reached from the initial state '%2'")
+                            .arg(wf.states[i].name, wf.initial));
+    }
+
+    // Backward: which states can end the ticket. A state with a `to` that could not be resolved
+    // counts as able to, so that one typo does not turn into a list of dead ends.
+    bool anyFinal = false;
+    for (int i = 0; i < n; ++i)
+        anyFinal = anyFinal || isFinal(i);
+    if (!anyFinal) {
+        c.error(m_statesKey ? m_statesKey : m_statesNode,
+                QStringLiteral("no state is final (final: true): no ticket could ever be closed"));
+        return;
+    }
+    std::vector<std::vector<int>> reverse(static_cast<size_t>(n));
+    for (int s = 0; s < n; ++s)
+        for (const int target : m_edges[size_t(s)])
+            reverse[size_t(target)].push_back(s);
+    std::vector<char> finishes(size_t(n), 0);
+    queue.clear();
+    for (int i = 0; i < n; ++i)
+        if (isFinal(i) || m_unknownExit[size_t(i)] || (m_anyUnknownExit && !isFinal(i))) {
+            finishes[size_t(i)] = 1;
+            queue.push_back(i);
+        }
+    bool anyTargetsFinish = false;
+    for (size_t head = 0;; ++head) {
+        if (head == queue.size()) {
+            // `any` transitions are edges from every non-final state: once one of their
+            // targets can finish, every non-final state can.
+            if (anyTargetsFinish)
+                break;
+            for (const int target : m_anyTargets)
+                anyTargetsFinish = anyTargetsFinish || finishes[size_t(target)];
+            if (!anyTargetsFinish)
+                break;
+            for (int i = 0; i < n; ++i)
+                if (!finishes[size_t(i)]) {
+                    finishes[size_t(i)] = 1;
+                    queue.push_back(i);
+                }
+            if (head == queue.size())
+                break;
+        }
+        for (const int source : reverse[size_t(queue[head])])
+            if (!finishes[size_t(source)]) {
+                finishes[size_t(source)] = 1;
+                queue.push_back(source);
+            }
+    }
+
+    // Among reachable states that cannot finish, report only the traps: the strongly connected
+    // components none of whose edges leave them (every other such state leads into one).
+    std::vector<int> component(size_t(n), -1), low(size_t(n), 0), order(size_t(n), -1);
+    std::vector<int> stack;
+    std::vector<char> onStack(size_t(n), 0);
+    int counter = 0;
+    int components = 0;
+    auto stuck = [&](int s) { return reached[size_t(s)] && !finishes[size_t(s)]; };
+    auto successors = [&](int s) {
+        std::vector<int> next = m_edges[size_t(s)];
+        if (!isFinal(s))
+            next.insert(next.end(), m_anyTargets.begin(), m_anyTargets.end());
+        return next;
+    };
+    // Iterative Tarjan.
+    for (int root = 0; root < n; ++root) {
+        if (!stuck(root) || order[size_t(root)] >= 0)
+            continue;
+        struct Frame
+        {
+            int node;
+            std::vector<int> next;
+            size_t position;
+        };
+        std::vector<Frame> frames;
+        frames.push_back(Frame {root, successors(root), 0});
+        order[size_t(root)] = low[size_t(root)] = counter++;
+        stack.push_back(root);
+        onStack[size_t(root)] = 1;
+        while (!frames.empty()) {
+            Frame &frame = frames.back();
+            if (frame.position < frame.next.size()) {
+                const int w = frame.next[frame.position++];
+                if (!stuck(w))
+                    continue;
+                if (order[size_t(w)] < 0) {
+                    order[size_t(w)] = low[size_t(w)] = counter++;
+                    stack.push_back(w);
+                    onStack[size_t(w)] = 1;
+                    frames.push_back(Frame {w, successors(w), 0});
+                } else if (onStack[size_t(w)]) {
+                    low[size_t(frame.node)] = std::min(low[size_t(frame.node)], order[size_t(w)]);
+                }
+                continue;
+            }
+            const int v = frame.node;
+            if (low[size_t(v)] == order[size_t(v)]) {
+                int w;
+                do {
+                    w = stack.back();
+                    stack.pop_back();
+                    onStack[size_t(w)] = 0;
+                    component[size_t(w)] = components;
+                } while (w != v);
+                ++components;
+            }
+            frames.pop_back();
+            if (!frames.empty())
+                low[size_t(frames.back().node)]
+                    = std::min(low[size_t(frames.back().node)], low[size_t(v)]);
+        }
+    }
+    std::vector<char> leaves(size_t(components), 1);
+    for (int s = 0; s < n; ++s) {
+        if (component[size_t(s)] < 0)
+            continue;
+        for (const int w : successors(s))
+            if (component[size_t(w)] != component[size_t(s)])
+                leaves[size_t(component[size_t(s)])] = 0;
+    }
+    std::vector<QStringList> members(static_cast<size_t>(components));
+    std::vector<int> firstMember(size_t(components), -1);
+    for (int s = 0; s < n; ++s) {
+        const int k = component[size_t(s)];
+        if (k < 0 || !leaves[size_t(k)])
+            continue;
+        members[size_t(k)].append(wf.states[s].name);
+        if (firstMember[size_t(k)] < 0)
+            firstMember[size_t(k)] = s;
+    }
+    for (int k = 0; k < components; ++k) {
+        if (!leaves[size_t(k)] || firstMember[size_t(k)] < 0)
+            continue;
+        const int s = firstMember[size_t(k)];
+        const YamlNode *key = m_stateEntries[size_t(s)].first.get();
+        if (members[size_t(k)].size() == 1)
+            c.error(key,
+                    QStringLiteral("no final state can be reached from state '%1'%2")
+                        .arg(wf.states[s].name,
+                             successors(s).empty() ? QStringLiteral(": it has no transitions")
+                                                   : QString()));
+        else
+            c.error(key,
+                    QStringLiteral("no final state can be reached from states %1: they only "
+                                   "lead to each other")
+                        .arg(QStringLiteral("'") + members[size_t(k)].join(QStringLiteral("', '"))
+                             + QStringLiteral("'")));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions
+
+void WorkflowReader::compileConditions()
+{
+    if (m_conditions.empty())
+        return;
+    const ConditionScope scope = conditionScopeFor(wf);
+    for (const PendingCondition &pending : m_conditions) {
+        ConditionRef *target = nullptr;
+        if (pending.transition < 0)
+            target = &wf.startWhen;
+        else if (pending.any)
+            target = &wf.any[pending.transition].when;
+        else if (pending.branch < 0)
+            target = &wf.states[pending.state].transitions[pending.transition].when;
+        else
+            target = &wf.states[pending.state]
+                          .branches[pending.branch]
+                          .transitions[pending.transition]
+                          .when;
+        const CompiledCondition compiled = compileCondition(pending.node->text, scope);
+        if (const auto *error = std::get_if<ConditionError>(&compiled)) {
+            c.error(c.document().markInScalar(*pending.node, error->offset),
+                    QStringLiteral("condition: %1").arg(error->message));
+            continue;
+        }
+        target->compiled = std::get<std::shared_ptr<const Condition>>(compiled);
+    }
+}
+
+} // namespace
+
+WorkflowReadResult readWorkflow(const QByteArray &text, const QString &file,
+                                const Organisation *organisation,
+                                const WorkflowReadOptions &options)
+{
+    WorkflowReadResult result;
+    const YamlDocument document = YamlDocument::parse(text, file);
+    result.diagnostics = document.diagnostics();
+    const YamlNode::Ptr root = document.root();
+    if (!root) {
+        if (result.diagnostics.isEmpty())
+            result.diagnostics.append(Diagnostic {file, 1, 1, Diagnostic::Severity::Error,
+                                                  QStringLiteral("the workflow file is empty")});
+        return result;
+    }
+    result.workflow = std::make_shared<Workflow>();
+    result.workflow->source = text;
+    WorkflowReader reader(document, result.diagnostics, organisation, *result.workflow,
+                          result.links);
+    reader.read(root.get(), options);
+    sortDiagnostics(result.diagnostics);
+    return result;
+}
+
+} // namespace Baton

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "workflowset.h"
+
+#include "orgreader.h"
+#include "yamlcheck.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+
+namespace Baton {
+
+namespace {
+
+Diagnostic fileError(const QString &file, const QString &message)
+{
+    return Diagnostic {file, 1, 1, Diagnostic::Severity::Error, message};
+}
+
+} // namespace
+
+Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResult *>> &reads)
+{
+    QHash<QString, const Workflow *> byId;
+    QStringList ids;
+    for (const auto &[file, read] : reads)
+        if (read->workflow && !read->workflow->id.isEmpty() && !byId.contains(read->workflow->id)) {
+            byId.insert(read->workflow->id, read->workflow.get());
+            ids.append(read->workflow->id);
+        }
+    Diagnostics diagnostics;
+    for (const auto &[file, read] : reads) {
+        for (const WorkflowLinkReference &link : read->links) {
+            const Workflow *target = byId.value(link.workflow);
+            if (!target) {
+                diagnostics.append(
+                    Diagnostic {file, link.mark.line, link.mark.column, Diagnostic::Severity::Error,
+                                QStringLiteral("'open' names workflow '%1', which does not exist%2")
+                                    .arg(link.workflow, didYouMean(link.workflow, ids))});
+                continue;
+            }
+            QStringList targetFields;
+            for (const FieldDef &field : target->fields)
+                targetFields.append(field.name);
+            for (const auto &[name, mark] : link.fields)
+                if (!target->field(name))
+                    diagnostics.append(
+                        Diagnostic {file, mark.line, mark.column, Diagnostic::Severity::Error,
+                                    QStringLiteral("workflow '%1' has no field '%2'%3")
+                                        .arg(link.workflow, name, didYouMean(name, targetFields))});
+        }
+    }
+    return diagnostics;
+}
+
+WorkflowSet loadWorkflowDirectory(const QString &directory)
+{
+    WorkflowSet set;
+    const QDir dir(directory);
+    if (!dir.exists()) {
+        set.diagnostics.append(fileError(directory, QStringLiteral("no such folder")));
+        return set;
+    }
+    auto readFile = [&](const QString &path, QByteArray &text) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            set.diagnostics.append(fileError(
+                path, QStringLiteral("cannot read the file: %1").arg(file.errorString())));
+            return false;
+        }
+        text = file.readAll();
+        return true;
+    };
+
+    QList<OrganisationFile> orgFiles;
+    const QString orgPath = dir.filePath(QStringLiteral("org.yaml"));
+    const QDir orgDir(dir.filePath(QStringLiteral("org")));
+    if (QFileInfo::exists(orgPath)) {
+        QByteArray text;
+        if (readFile(orgPath, text))
+            orgFiles.append(OrganisationFile {orgPath, text});
+    }
+    if (orgDir.exists()) {
+        const QStringList names
+            = orgDir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
+        for (const QString &name : names) {
+            QByteArray text;
+            if (readFile(orgDir.filePath(name), text))
+                orgFiles.append(OrganisationFile {orgDir.filePath(name), text});
+        }
+    }
+    if (orgFiles.isEmpty()) {
+        set.diagnostics.append(fileError(orgPath,
+                                         QStringLiteral("no org.yaml (nor org/ folder): "
+                                                        "the organisation is missing")));
+    } else {
+        OrganisationReadResult org = readOrganisation(orgFiles);
+        set.organisation = std::move(org.organisation);
+        set.diagnostics += org.diagnostics;
+    }
+
+    QList<WorkflowReadResult> reads;
+    QStringList paths;
+    const QStringList names = dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
+    for (const QString &name : names) {
+        if (name == u"org.yaml")
+            continue;
+        const QString path = dir.filePath(name);
+        QByteArray text;
+        if (!readFile(path, text))
+            continue;
+        WorkflowReadOptions options;
+        options.expectedId = QFileInfo(name).completeBaseName();
+        reads.append(readWorkflow(text, path, &set.organisation, options));
+        paths.append(path);
+    }
+    QList<QPair<QString, const WorkflowReadResult *>> pairs;
+    for (int i = 0; i < reads.size(); ++i)
+        pairs.append({paths[i], &reads[i]});
+    const Diagnostics links = checkWorkflowLinks(pairs);
+    for (int i = 0; i < reads.size(); ++i) {
+        Diagnostics diagnostics = reads[i].diagnostics;
+        for (const Diagnostic &d : links)
+            if (d.file == paths[i])
+                diagnostics.append(d);
+        sortDiagnostics(diagnostics);
+        set.diagnostics += diagnostics;
+        if (reads[i].workflow && !hasErrors(diagnostics))
+            set.workflows.append(reads[i].workflow);
+    }
+    return set;
+}
+
+WorkflowReadResult checkWorkflowText(const QByteArray &yaml, const Organisation &organisation,
+                                     const QString &file, const QStringList *knownWorkflows,
+                                     const QString &expectedId)
+{
+    WorkflowReadOptions options;
+    options.expectedId = expectedId;
+    WorkflowReadResult result = readWorkflow(yaml, file, &organisation, options);
+    if (knownWorkflows) {
+        for (const WorkflowLinkReference &link : std::as_const(result.links))
+            if (!knownWorkflows->contains(link.workflow)
+                && !(result.workflow && result.workflow->id == link.workflow))
+                result.diagnostics.append(Diagnostic {
+                    file, link.mark.line, link.mark.column, Diagnostic::Severity::Error,
+                    QStringLiteral("'open' names workflow '%1', which does not exist%2")
+                        .arg(link.workflow, didYouMean(link.workflow, *knownWorkflows))});
+        sortDiagnostics(result.diagnostics);
+    }
+    return result;
+}
+
+} // namespace Baton

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "definition/diagnostic.h"
+#include "definition/model.h"
+#include "definition/workflowreader.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace Baton {
+
+/// Everything in a workflows folder: the organisation, the workflows, and every problem found
+/// in any of the files, including references between them.
+struct WorkflowSet
+{
+    Organisation organisation;
+    QList<std::shared_ptr<const Workflow>> workflows; ///< only those without errors
+    Diagnostics diagnostics; ///< by file, then line and column
+    bool ok() const { return !hasErrors(diagnostics); }
+};
+
+/// Loads a folder: `org.yaml` (or the files of an `org/` folder, merged), then every other
+/// `*.yaml` as a workflow named by its base name. Diagnostics name files as DIR/NAME.
+WorkflowSet loadWorkflowDirectory(const QString &directory);
+
+/// Checks the links between workflows (`open: {workflow: ...}` names a workflow of the set,
+/// and the fields it fills exist there). reads pairs each result with its file name.
+Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResult *>> &reads);
+
+/// Checks one workflow text against an organisation, as the HTTP API's validate endpoint does.
+/// knownWorkflows, when given, are the ids `open:` may name; expectedId, when given, is the id
+/// the text must declare.
+WorkflowReadResult checkWorkflowText(const QByteArray &yaml, const Organisation &organisation,
+                                     const QString &file = QStringLiteral("workflow.yaml"),
+                                     const QStringList *knownWorkflows = nullptr,
+                                     const QString &expectedId = {});
+
+} // namespace Baton
