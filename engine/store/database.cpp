@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "database.h"
+
+#include "store/storelog.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QMutex>
+#include <QSet>
+#include <QSqlError>
+#include <QThread>
+
+#include <atomic>
+#include <vector>
+
+namespace Baton {
+
+Q_LOGGING_CATEGORY(lcStore, "baton.store")
+
+// The connections a Database opened, so that its destructor removes those still open; a thread
+// that ends removes its own first.
+struct ConnectionRegistry
+{
+    QMutex mutex;
+    QSet<QString> names;
+
+    void remove(const QString &name)
+    {
+        QMutexLocker lock(&mutex);
+        if (names.remove(name))
+            QSqlDatabase::removeDatabase(name);
+    }
+};
+
+namespace {
+
+std::atomic<quint64> nextSerial {1};
+std::atomic<quint64> nextThreadSerial {1};
+
+// Per thread: its connection to each Database, removed when the thread ends.
+struct ThreadConnections
+{
+    struct Entry
+    {
+        quint64 database;
+        QString name;
+        std::weak_ptr<ConnectionRegistry> registry;
+    };
+    quint64 threadSerial = nextThreadSerial.fetch_add(1);
+    std::vector<Entry> entries;
+    bool hooked = false;
+
+    ~ThreadConnections() { clear(); }
+    void clear()
+    {
+        for (const Entry &entry : entries)
+            if (auto registry = entry.registry.lock())
+                registry->remove(entry.name);
+        entries.clear();
+    }
+};
+
+thread_local ThreadConnections threadConnections;
+
+} // namespace
+
+Database::Database(DatabaseUrl url)
+    : m_url(std::move(url))
+    , m_serial(nextSerial.fetch_add(1))
+    , m_registry(std::make_shared<ConnectionRegistry>())
+{
+}
+
+Database::~Database()
+{
+    QMutexLocker lock(&m_registry->mutex);
+    for (const QString &name : std::as_const(m_registry->names))
+        QSqlDatabase::removeDatabase(name);
+    m_registry->names.clear();
+}
+
+Result<std::shared_ptr<Database>> Database::open(const QString &url)
+{
+    auto parsed = DatabaseUrl::parse(url);
+    if (!parsed)
+        return Error {parsed.error()};
+    auto database = std::make_shared<Database>(std::move(parsed.value()));
+    auto connection = database->connection();
+    if (!connection)
+        return Error {connection.error()};
+    return database;
+}
+
+Result<QSqlDatabase> Database::connection()
+{
+    auto &entries = threadConnections.entries;
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+        if (it->database != m_serial)
+            continue;
+        QSqlDatabase db = QSqlDatabase::database(it->name, false);
+        if (db.isValid() && db.isOpen())
+            return db;
+        m_registry->remove(it->name);
+        entries.erase(it);
+        break;
+    }
+    if (!threadConnections.hooked) {
+        // QThread::wait() returns before thread-local destructors run; close on `finished`
+        // (emitted in the ending thread) so a joined thread's connection is really gone.
+        threadConnections.hooked = true;
+        QThread *thread = QThread::currentThread();
+        QObject::connect(
+            thread, &QThread::finished, thread, [] { threadConnections.clear(); },
+            Qt::DirectConnection);
+    }
+    const QString name
+        = QStringLiteral("baton.%1.%2").arg(m_serial).arg(threadConnections.threadSerial);
+    auto db = openConnection(name);
+    if (!db) {
+        QSqlDatabase::removeDatabase(name);
+        return db;
+    }
+    {
+        QMutexLocker lock(&m_registry->mutex);
+        m_registry->names.insert(name);
+    }
+    entries.push_back({m_serial, name, m_registry});
+    return db;
+}
+
+void Database::closeThreadConnection()
+{
+    auto &entries = threadConnections.entries;
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+        if (it->database == m_serial) {
+            m_registry->remove(it->name);
+            entries.erase(it);
+            return;
+        }
+    }
+}
+
+Result<QSqlDatabase> Database::openConnection(const QString &name)
+{
+    if (m_url.isSqlite()) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        if (!db.isValid())
+            return makeError(QStringLiteral("the Qt SQLite driver (QSQLITE) is not available; "
+                                            "install libqt6sql6-sqlite"));
+        const QFileInfo file(m_url.path);
+        if (!file.dir().exists() && !QDir().mkpath(file.absolutePath()))
+            return makeError(QStringLiteral("cannot create the folder of %1").arg(m_url.path));
+        db.setDatabaseName(m_url.path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        if (!db.open())
+            return makeError(QStringLiteral("cannot open %1: %2")
+                                 .arg(m_url.toDisplayString(), db.lastError().text()));
+        // The driver has no option for these; every connection sets them itself.
+        const char *pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                                 "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"};
+        for (const char *pragma : pragmas) {
+            auto result = runQuery(db, QString::fromLatin1(pragma));
+            if (!result)
+                return Error {result.error()};
+        }
+        return db;
+    }
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    if (!db.isValid())
+        return makeError(QStringLiteral("the Qt PostgreSQL driver (QPSQL) is not available; "
+                                        "install libqt6sql6-psql"));
+    db.setHostName(m_url.host);
+    db.setPort(m_url.port);
+    db.setUserName(m_url.user);
+    db.setPassword(m_url.password);
+    db.setDatabaseName(m_url.databaseName);
+    if (!db.open())
+        return makeError(QStringLiteral("cannot connect to %1: %2")
+                             .arg(m_url.toDisplayString(), db.lastError().text()));
+    auto result = runQuery(db, QStringLiteral("SET client_min_messages TO warning"));
+    if (!result)
+        return Error {result.error()};
+    return db;
+}
+
+Result<QSqlQuery> prepareQuery(const QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.prepare(sql)) {
+        const QString message = query.lastError().text();
+        qCWarning(lcStore).noquote() << "prepare failed:" << message << "in" << sql;
+        return makeError(QStringLiteral("database error: %1").arg(message));
+    }
+    return query;
+}
+
+Result<void> execQuery(QSqlQuery &query)
+{
+    if (!query.exec()) {
+        const QString message = query.lastError().text();
+        qCWarning(lcStore).noquote() << "query failed:" << message << "in" << query.lastQuery();
+        return makeError(QStringLiteral("database error: %1").arg(message));
+    }
+    return {};
+}
+
+Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
+{
+    if (values.isEmpty()) {
+        // Not prepared: QPSQL prepares server-side, and PostgreSQL cannot PREPARE DDL or SET.
+        QSqlQuery query(db);
+        if (!query.exec(sql)) {
+            const QString message = query.lastError().text();
+            qCWarning(lcStore).noquote() << "query failed:" << message << "in" << sql;
+            return makeError(QStringLiteral("database error: %1").arg(message));
+        }
+        return query;
+    }
+    auto query = prepareQuery(db, sql);
+    if (!query)
+        return query;
+    for (const QVariant &value : values)
+        query->addBindValue(value);
+    auto result = execQuery(*query);
+    if (!result)
+        return Error {result.error()};
+    return query;
+}
+
+Transaction::Transaction(QSqlDatabase db)
+    : m_db(std::move(db))
+{
+    const bool sqlite = m_db.driverName() == u"QSQLITE";
+    QSqlQuery query(m_db);
+    if (query.exec(sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"))) {
+        m_active = true;
+    } else {
+        m_error = query.lastError().text();
+        qCWarning(lcStore).noquote() << "BEGIN failed:" << m_error;
+    }
+}
+
+Transaction::~Transaction()
+{
+    if (m_active)
+        rollback();
+}
+
+Result<void> Transaction::commit()
+{
+    if (!m_active)
+        return makeError(QStringLiteral("database error: no transaction (%1)").arg(m_error));
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("COMMIT"))) {
+        m_error = query.lastError().text();
+        qCWarning(lcStore).noquote() << "COMMIT failed:" << m_error;
+        rollback();
+        return makeError(QStringLiteral("database error: %1").arg(m_error));
+    }
+    m_active = false;
+    return {};
+}
+
+void Transaction::rollback()
+{
+    if (!m_active)
+        return;
+    m_active = false;
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("ROLLBACK")))
+        qCWarning(lcStore).noquote() << "ROLLBACK failed:" << query.lastError().text();
+}
+
+} // namespace Baton

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+#include "store/databaseurl.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <memory>
+
+namespace Baton {
+
+struct ConnectionRegistry; // database.cpp
+
+/// One database (SQLite file or PostgreSQL database) shared by the whole process. Qt Sql
+/// connections may only be used by the thread that opened them, so each thread gets its own
+/// connection, opened on first use and closed when the thread ends or the Database is destroyed.
+/// SQLite connections run in WAL mode with synchronous=FULL: a commit is on disk when it returns.
+class Database
+{
+public:
+    explicit Database(DatabaseUrl url);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    /// Parses the URL and checks that a connection can be made.
+    static Result<std::shared_ptr<Database>> open(const QString &url);
+
+    const DatabaseUrl &url() const { return m_url; }
+    bool isSqlite() const { return m_url.isSqlite(); }
+    bool isPostgreSql() const { return m_url.isPostgreSql(); }
+
+    /// The calling thread's connection, opened (and configured) on first use. Do not keep the
+    /// handle beyond the current call chain, and never hand it to another thread.
+    Result<QSqlDatabase> connection();
+
+    /// Closes the calling thread's connection, if any (for threads that stay alive idle).
+    void closeThreadConnection();
+
+private:
+    Result<QSqlDatabase> openConnection(const QString &name);
+
+    DatabaseUrl m_url;
+    quint64 m_serial;
+    std::shared_ptr<ConnectionRegistry> m_registry;
+};
+
+/// Prepares `sql` on `db`; the error names the statement. Statements take bound values only.
+Result<QSqlQuery> prepareQuery(const QSqlDatabase &db, const QString &sql);
+/// Executes a prepared query, logging lastError() under baton.store on failure.
+Result<void> execQuery(QSqlQuery &query);
+/// Prepares and executes `sql` with positional `values`.
+Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql,
+                           const QVariantList &values = {});
+
+/// A scoped transaction in the style of Cutelyst's Sql::Transaction: begun on construction,
+/// rolled back on destruction unless commit() succeeded. SQLite transactions are BEGIN
+/// IMMEDIATE so two writers queue on the lock up front instead of failing to upgrade later.
+class Transaction
+{
+public:
+    explicit Transaction(QSqlDatabase db);
+    ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+
+    /// Whether BEGIN succeeded; if not, error() says why.
+    bool isActive() const { return m_active; }
+    const QString &error() const { return m_error; }
+    Result<void> commit();
+    void rollback();
+
+private:
+    QSqlDatabase m_db;
+    bool m_active = false;
+    QString m_error;
+};
+
+} // namespace Baton

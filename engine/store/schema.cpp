@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "schema.h"
+
+#include "store/database.h"
+#include "store/storelog.h"
+
+#include <QDateTime>
+#include <QSqlRecord>
+#include <QStringList>
+
+namespace Baton {
+
+namespace {
+
+// Written once for both databases; {serial} is the only per-driver spelling.
+const char *const migration1[] = {
+    R"(CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        password_hash TEXT NOT NULL DEFAULT '',
+        roles TEXT NOT NULL DEFAULT '[]',
+        departments TEXT NOT NULL DEFAULT '[]',
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL))",
+    R"(CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL))",
+    "CREATE INDEX sessions_username ON sessions(username)",
+    "CREATE INDEX sessions_expires ON sessions(expires_at)",
+    // org.yaml as published: the departments, queues and calendars are parsed from it.
+    R"(CREATE TABLE org_versions (
+        version INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        published_at BIGINT NOT NULL))",
+    R"(CREATE TABLE workflow_versions (
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        published_at BIGINT NOT NULL,
+        published_by TEXT,
+        PRIMARY KEY (name, version)))",
+    R"(CREATE TABLE customers (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        tier TEXT,
+        phone TEXT,
+        email TEXT,
+        updated_at BIGINT NOT NULL))",
+    // The current-state projection of the event log; state_data is the runtime's full state.
+    R"(CREATE TABLE tickets (
+        id BIGINT PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        workflow TEXT NOT NULL,
+        workflow_version INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT NOT NULL,
+        queue TEXT,
+        assignee TEXT,
+        originator TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        handoffs INTEGER NOT NULL DEFAULT 0,
+        flagged INTEGER NOT NULL DEFAULT 0,
+        fields TEXT NOT NULL DEFAULT '{}',
+        customer_id TEXT,
+        customer_name TEXT,
+        customer_tier TEXT,
+        customer_phone TEXT,
+        customer_email TEXT,
+        channel TEXT,
+        branches TEXT NOT NULL DEFAULT '[]',
+        version BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        closed_at BIGINT,
+        respond_due BIGINT,
+        resolve_due BIGINT,
+        ticket_due BIGINT,
+        due_at BIGINT,
+        state_data TEXT NOT NULL DEFAULT '{}'))",
+    // Queue page: one queue's open tickets by nearest due date, keyset-paginated by id.
+    "CREATE INDEX tickets_queue_page ON tickets(queue, status, due_at, id)",
+    "CREATE INDEX tickets_queue_created ON tickets(queue, status, created_at, id)",
+    "CREATE INDEX tickets_originator ON tickets(originator, status, updated_at)",
+    "CREATE INDEX tickets_assignee ON tickets(assignee, status, due_at)",
+    "CREATE INDEX tickets_customer ON tickets(customer_id, created_at)",
+    "CREATE INDEX tickets_status_updated ON tickets(status, updated_at)",
+    "CREATE INDEX tickets_workflow ON tickets(workflow, workflow_version)",
+    // Every queue a ticket has been in: its members may still see it.
+    R"(CREATE TABLE ticket_queues (
+        queue TEXT NOT NULL,
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        PRIMARY KEY (queue, ticket_id)))",
+    "CREATE INDEX ticket_queues_ticket ON ticket_queues(ticket_id)",
+    // Append-only audit log: the truth the tickets table is projected from.
+    R"(CREATE TABLE events (
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        seq INTEGER NOT NULL,
+        at BIGINT NOT NULL,
+        actor TEXT,
+        type TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (ticket_id, seq)))",
+    "CREATE INDEX events_at ON events(at)",
+    R"(CREATE TABLE timers (
+        id {serial},
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        kind TEXT NOT NULL,
+        due_at BIGINT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}'))",
+    "CREATE INDEX timers_due ON timers(due_at)",
+    "CREATE INDEX timers_ticket ON timers(ticket_id)",
+    R"(CREATE TABLE comments (
+        id {serial},
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        seq INTEGER NOT NULL,
+        author TEXT,
+        body TEXT NOT NULL,
+        internal INTEGER NOT NULL DEFAULT 0,
+        at BIGINT NOT NULL))",
+    "CREATE INDEX comments_ticket ON comments(ticket_id, seq)",
+    R"(CREATE TABLE links (
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        other_id BIGINT NOT NULL,
+        relation TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (ticket_id, other_id, relation)))",
+    R"(CREATE TABLE notifications (
+        id {serial},
+        username TEXT NOT NULL,
+        ticket_id BIGINT REFERENCES tickets(id),
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0))",
+    "CREATE INDEX notifications_user ON notifications(username, read, id)",
+    R"(CREATE TABLE idempotency_keys (
+        username TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        ticket_id BIGINT,
+        response TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (username, key)))",
+    "CREATE INDEX idempotency_created ON idempotency_keys(created_at)",
+};
+
+struct Migration
+{
+    int version;
+    const char *const *begin;
+    const char *const *end;
+};
+
+const Migration migrations[] = {
+    {1, std::begin(migration1), std::end(migration1)},
+};
+
+QString spell(const char *sql, bool sqlite)
+{
+    QString text = QString::fromUtf8(sql);
+    text.replace(QStringLiteral("{serial}"),
+                 sqlite ? QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT")
+                        : QStringLiteral("BIGSERIAL PRIMARY KEY"));
+    return text;
+}
+
+Result<void> ensureMigrationsTable(const QSqlDatabase &db)
+{
+    auto result = runQuery(db,
+                           QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                          "version INTEGER PRIMARY KEY, "
+                                          "applied_at BIGINT NOT NULL)"));
+    if (!result)
+        return Error {result.error()};
+    return {};
+}
+
+Result<int> readVersion(const QSqlDatabase &db)
+{
+    auto query
+        = runQuery(db, QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    if (!query)
+        return Error {query.error()};
+    if (!query->next())
+        return 0;
+    return query->value(0).toInt();
+}
+
+} // namespace
+
+int Schema::latestVersion()
+{
+    return std::end(migrations)[-1].version;
+}
+
+Result<int> Schema::currentVersion(Database &database)
+{
+    auto db = database.connection();
+    if (!db)
+        return Error {db.error()};
+    if (!db->tables().contains(QStringLiteral("schema_migrations")))
+        return 0;
+    return readVersion(*db);
+}
+
+Result<int> Schema::migrate(Database &database)
+{
+    auto db = database.connection();
+    if (!db)
+        return Error {db.error()};
+    if (auto made = ensureMigrationsTable(*db); !made)
+        return Error {made.error()};
+    int reached = 0;
+    for (const Migration &migration : migrations) {
+        Transaction transaction(*db);
+        if (!transaction.isActive())
+            return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
+        if (database.isPostgreSql()) {
+            // Serialises concurrent `baton migrate` runs; released at commit.
+            auto locked = runQuery(*db, QStringLiteral("SELECT pg_advisory_xact_lock(7201)"));
+            if (!locked)
+                return Error {locked.error()};
+        }
+        // Read inside the transaction: another process may have migrated meanwhile.
+        auto current = readVersion(*db);
+        if (!current)
+            return current;
+        if (current.value() >= migration.version) {
+            reached = current.value();
+            continue;
+        }
+        for (auto statement = migration.begin; statement != migration.end; ++statement) {
+            auto result = runQuery(*db, spell(*statement, database.isSqlite()));
+            if (!result)
+                return makeError(QStringLiteral("migration %1 failed: %2")
+                                     .arg(migration.version)
+                                     .arg(result.error()));
+        }
+        auto recorded
+            = runQuery(*db,
+                       QStringLiteral("INSERT INTO schema_migrations (version, applied_at) "
+                                      "VALUES (?, ?)"),
+                       {migration.version, QDateTime::currentMSecsSinceEpoch()});
+        if (!recorded)
+            return Error {recorded.error()};
+        if (auto committed = transaction.commit(); !committed)
+            return Error {committed.error()};
+        qCInfo(lcStore) << "applied schema migration" << migration.version;
+        reached = migration.version;
+    }
+    return reached;
+}
+
+} // namespace Baton

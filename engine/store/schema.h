@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+
+namespace Baton {
+
+class Database;
+
+/// Versioned, forward-only schema migrations, the same on SQLite and PostgreSQL. Applied
+/// versions are recorded in `schema_migrations`; each migration runs in its own transaction.
+///
+/// Conventions of the schema: instants are BIGINT milliseconds since the Unix epoch (UTC);
+/// JSON documents are TEXT; booleans are INTEGER 0/1. This keeps one SQL text for both
+/// databases and makes "sorted by due" a plain integer index.
+class Schema
+{
+public:
+    /// The newest schema version this build knows.
+    static int latestVersion();
+    /// The version the database is at (0 for an empty database).
+    static Result<int> currentVersion(Database &database);
+    /// Applies every missing migration; returns the version reached. Safe to run repeatedly and
+    /// from several processes at once (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock).
+    static Result<int> migrate(Database &database);
+};
+
+} // namespace Baton

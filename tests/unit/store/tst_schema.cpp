@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "pgharness.h"
+#include "store/database.h"
+#include "store/schema.h"
+
+#include <QSqlQuery>
+#include <QTest>
+#include <QThread>
+
+using namespace Baton;
+using Baton::Test::TestDatabase;
+
+class TestSchema : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase_data() { TestDatabase::addDriverRows(); }
+    void emptyDatabaseIsAtVersionZero();
+    void migrateCreatesEveryTable();
+    void migrateTwiceIsANoOp();
+    void sqliteRunsInWalWithFullSync();
+    void eachThreadHasItsOwnConnection();
+    void transactionRollsBackUnlessCommitted();
+    void uniqueEventSequencePerTicket();
+
+private:
+    TestDatabase m_databases;
+};
+
+void TestSchema::emptyDatabaseIsAtVersionZero()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY2(database.ok(), qPrintable(database.ok() ? QString() : database.error()));
+    auto version = Schema::currentVersion(**database);
+    QVERIFY(version.ok());
+    QCOMPARE(version.value(), 0);
+}
+
+void TestSchema::migrateCreatesEveryTable()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    auto reached = Schema::migrate(**database);
+    QVERIFY2(reached.ok(), qPrintable(reached.ok() ? QString() : reached.error()));
+    QCOMPARE(reached.value(), Schema::latestVersion());
+    auto db = (*database)->connection();
+    QVERIFY(db.ok());
+    const QStringList tables = db->tables();
+    for (const char *table :
+         {"schema_migrations", "users", "sessions", "org_versions", "workflow_versions",
+          "customers", "tickets", "ticket_queues", "events", "timers", "comments", "links",
+          "notifications", "idempotency_keys"})
+        QVERIFY2(tables.contains(QLatin1String(table)), table);
+}
+
+void TestSchema::migrateTwiceIsANoOp()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    {
+        auto database = Database::open(url);
+        QVERIFY(database.ok());
+        QVERIFY(Schema::migrate(**database).ok());
+    }
+    auto database = Database::open(url); // a new process would see the same
+    QVERIFY(database.ok());
+    auto again = Schema::migrate(**database);
+    QVERIFY(again.ok());
+    QCOMPARE(again.value(), Schema::latestVersion());
+    auto db = (*database)->connection();
+    auto count = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM schema_migrations"));
+    QVERIFY(count.ok() && count->next());
+    QCOMPARE(count->value(0).toInt(), Schema::latestVersion());
+}
+
+void TestSchema::sqliteRunsInWalWithFullSync()
+{
+    QFETCH_GLOBAL(QString, driver);
+    if (driver != u"sqlite")
+        QSKIP("SQLite PRAGMAs only");
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    auto db = (*database)->connection();
+    auto mode = runQuery(*db, QStringLiteral("PRAGMA journal_mode"));
+    QVERIFY(mode.ok() && mode->next());
+    QCOMPARE(mode->value(0).toString(), QStringLiteral("wal"));
+    auto sync = runQuery(*db, QStringLiteral("PRAGMA synchronous"));
+    QVERIFY(sync.ok() && sync->next());
+    QCOMPARE(sync->value(0).toInt(), 2); // FULL
+    auto keys = runQuery(*db, QStringLiteral("PRAGMA foreign_keys"));
+    QVERIFY(keys.ok() && keys->next());
+    QCOMPARE(keys->value(0).toInt(), 1);
+}
+
+void TestSchema::eachThreadHasItsOwnConnection()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    QVERIFY(Schema::migrate(**database).ok());
+    const QString mine = (*database)->connection()->connectionName();
+    QString theirs;
+    int usersSeen = -1;
+    std::unique_ptr<QThread> thread(QThread::create([&] {
+        auto db = (*database)->connection();
+        if (!db)
+            return;
+        theirs = db->connectionName();
+        auto count = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM users"));
+        if (count && count->next())
+            usersSeen = count->value(0).toInt();
+    }));
+    thread->start();
+    thread->wait();
+    QVERIFY(!theirs.isEmpty());
+    QVERIFY(theirs != mine);
+    QCOMPARE(usersSeen, 0);
+    // The thread ended: its connection is gone, ours is still there.
+    QVERIFY(!QSqlDatabase::contains(theirs));
+    QVERIFY(QSqlDatabase::contains(mine));
+}
+
+void TestSchema::transactionRollsBackUnlessCommitted()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    QVERIFY(Schema::migrate(**database).ok());
+    auto db = (*database)->connection();
+    const QString insert = QStringLiteral(
+        "INSERT INTO users (username, name, created_at, updated_at) VALUES (?, ?, 0, 0)");
+    {
+        Transaction transaction(*db);
+        QVERIFY(transaction.isActive());
+        QVERIFY(runQuery(*db, insert, {QStringLiteral("amy"), QStringLiteral("Amy")}).ok());
+    }
+    {
+        Transaction transaction(*db);
+        QVERIFY(runQuery(*db, insert, {QStringLiteral("bill"), QStringLiteral("Bill")}).ok());
+        QVERIFY(transaction.commit().ok());
+    }
+    auto names = runQuery(*db, QStringLiteral("SELECT username FROM users ORDER BY username"));
+    QVERIFY(names.ok());
+    QStringList seen;
+    while (names->next())
+        seen << names->value(0).toString();
+    QCOMPARE(seen, QStringList {QStringLiteral("bill")});
+}
+
+void TestSchema::uniqueEventSequencePerTicket()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    QVERIFY(Schema::migrate(**database).ok());
+    auto db = (*database)->connection();
+    QVERIFY(runQuery(*db,
+                     QStringLiteral("INSERT INTO tickets (id, key, workflow, workflow_version, "
+                                    "title, state, status, originator, version, created_at, "
+                                    "updated_at) VALUES (1, 'T-1', 'w', 1, 't', 's', 'open', "
+                                    "'amy', 1, 0, 0)"))
+                .ok());
+    const QString event = QStringLiteral(
+        "INSERT INTO events (ticket_id, seq, at, actor, type) VALUES (1, ?, 0, 'amy', 'opened')");
+    QVERIFY(runQuery(*db, event, {1}).ok());
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("query failed")));
+    QVERIFY(!runQuery(*db, event, {1}).ok());
+}
+
+QTEST_GUILESS_MAIN(TestSchema)
+#include "tst_schema.moc"
