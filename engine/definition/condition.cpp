@@ -114,7 +114,7 @@ QString renderNumber(double d)
 {
     if (d == 0)
         return QStringLiteral("0"); // no "-0"
-    return QString::number(d, 'g', QLocale::FloatingPointShortest);
+    return QString::number(d, 'f', QLocale::FloatingPointShortest);
 }
 
 QString renderValue(const Value &v)
@@ -1114,7 +1114,8 @@ private:
                         u"'" + op + u"' orders numbers and dates only, and " + label(l)
                             + u" is text: text has no dependable order (\"10\" "
                               u"sorts before \"9\"); to accept several values, "
-                              u"write 'in [...]'");
+                              u"write '"
+                            + label(l) + u" in [...]'");
         if (l.type == Type::Bool)
             return fail(n.opOffset,
                         u"'" + op + u"' orders numbers and dates only, and " + label(l)

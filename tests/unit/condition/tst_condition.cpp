@@ -145,6 +145,10 @@ void TestCondition::parse_data()
         << u"amount >= 12.50"_qs << u"(amount >= 12.5)"_qs;
     QTest::newRow("a leading minus makes a negative number")
         << u"amount > -3"_qs << u"(amount > -3)"_qs;
+    QTest::newRow("large numbers are written without an exponent")
+        << u"amount < 1000000000000000000000"_qs << u"(amount < 1000000000000000000000)"_qs;
+    QTest::newRow("small decimals are written without an exponent")
+        << u"amount > 0.0000001"_qs << u"(amount > 0.0000001)"_qs;
     QTest::newRow("minus zero is zero") << u"amount == -0"_qs << u"(amount == 0)"_qs;
     QTest::newRow("a list of numbers")
         << u"ticket.priority in [1,2,  3]"_qs << u"(ticket.priority in [1, 2, 3])"_qs;
