@@ -30,6 +30,8 @@ export class ApiError extends Error {
 export const offline = createStore(false);
 /** Incremented whenever the server comes back, so pages refetch. */
 export const reconnectTick = createStore(0);
+/** Incremented after every successful change this tab makes (so badges refresh at once). */
+export const mutated = createStore(0);
 /** Set when a call answers 401: the session ended (signed out elsewhere, expired). */
 export const sessionLost = createStore(0);
 
@@ -103,7 +105,10 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     markOffline();
     throw new ApiError(0, 'network', '');
   }
-  if (res.status === 204) return undefined as T;
+  if (res.status === 204) {
+    if (method !== 'GET') mutated.update((n) => n + 1);
+    return undefined as T;
+  }
   if (!isJson(res)) {
     // Something that is not Baton answered (a proxy, a static file server, a gateway error).
     if (res.status >= 500 || res.status === 404 || res.status === 0) markOffline();
@@ -125,6 +130,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     if (res.status === 404 && opts.allow404) return null as T;
     throw new ApiError(res.status, e?.code ?? 'error', e?.message ?? '', e?.details ?? {});
   }
+  if (method !== 'GET' && !path.startsWith('/workflows/validate') && !path.startsWith('/login')) mutated.update((n) => n + 1);
   return data as T;
 }
 

@@ -2,7 +2,7 @@
 // The application shell: sign-in or the workspace (navigation, top bar, bars, toasts, the page).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
-import { api, offline, retryNow, sessionLost } from './api';
+import { api, mutated, offline, retryNow, sessionLost } from './api';
 import { backToMe, refreshBackToMe, resetBackToMe } from './backtome';
 import { ErrorBoundary } from './components/boundary';
 import { lang, setLang, translate, useT, type Lang } from './i18n';
@@ -158,6 +158,7 @@ function Shell() {
         toast(text, m.kind === 'sla_breached' ? 'error' : 'warn', m.ticket ? `#/tickets/${m.ticket}` : undefined, m.ticket ? t('notif.ticket', { key: String(m.ticket) }) : undefined, 10000);
       }
     });
+    const offMut = mutated.subscribe(refresh);
     // A slow safety net in case the stream is unavailable; SLA badges also age.
     const poll = window.setInterval(() => {
       refresh();
@@ -165,6 +166,7 @@ function Shell() {
     }, 60000);
     return () => {
       off();
+      offMut();
       window.clearInterval(poll);
     };
   }, []);

@@ -44,6 +44,10 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
       if (e.ctrlKey || e.metaKey || e.altKey || isTyping(document.activeElement)) return;
       if (e.key === 'j' || e.key === 'k') {
         e.preventDefault();
+        // Moving with j/k takes over from a focused link elsewhere (e.g. the navigation just
+        // clicked), so that Enter then opens the selected row.
+        const active = document.activeElement as HTMLElement | null;
+        if (active && active !== document.body && !body.current?.contains(active)) active.blur();
         setSel((s) => {
           const n = Math.min(Math.max(0, s + (e.key === 'j' ? 1 : -1)), tickets.length - 1);
           body.current?.querySelectorAll('tr')[n]?.scrollIntoView({ block: 'nearest' });

@@ -70,7 +70,13 @@ export function TicketPage({ id }: { id: string }) {
             </div>
             <div class="ticket-sub">
               <span class={`state-pill${tk.status === 'closed' ? ' closed' : ''}`} data-testid="ticket-state">{tk.state_title || tk.state}</span>
-              <span class="muted" data-testid="ticket-status">{t(tk.status === 'closed' ? 'ticket.status.closed' : 'ticket.status.open')}</span>
+              <span
+                class={(tk.state_title || tk.state).toLowerCase() === 'closed' || tk.status === 'open' ? 'sr-only' : 'muted'}
+                data-testid="ticket-status"
+                data-status={tk.status}
+              >
+                {t(tk.status === 'closed' ? 'ticket.status.closed' : 'ticket.status.open')}
+              </span>
               {tk.flagged && <span class="flag" data-testid="ticket-flagged">⚑ {t('ticket.flagged')}</span>}
               <span class="muted small">{tk.workflow} {t('ticket.version', { n: tk.workflow_version })}</span>
             </div>
