@@ -371,7 +371,7 @@ Result<qint64> BusinessCalendar::businessSecondsBetween(const QDateTime &from,
 bool BusinessCalendar::isWorkingAt(const QDateTime &instant) const
 {
     qint64 ms = 0;
-    if (!d || checkInstant(instant, u"the instant", ms) || ms + 1 >= kRangeEndMs)
+    if (!d || checkInstant(instant, u"the instant", ms))
         return false;
     bool working = false;
     d->walk(ms, ms + 1, [&](qint64, qint64) {
