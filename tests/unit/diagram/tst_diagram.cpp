@@ -4,17 +4,21 @@
 //
 // Golden files: every tests/fixtures/diagrams/NAME.yaml (read with the organisation of
 // tests/fixtures/diagrams/org.yaml, as `baton diagram` would) and the shipped
-// workflows/jump-queue.yaml are drawn and compared byte for byte with NAME.mmd and NAME.dot
-// beside the fixture. After an intended change of the output, regenerate them with
+// workflows/jump-queue.yaml (golden files tests/fixtures/diagrams/jump-queue.*) are drawn and
+// compared byte for byte with NAME.mmd and NAME.dot beside the fixture; so is a workflow
+// built in code (built-refund.*). After an intended change of the output, regenerate them with
 //
 //     BATON_UPDATE_GOLDEN=1 build-dir/tests/tst_diagram
 //
 // then read the diff (git diff tests/fixtures/diagrams) before committing it.
 
 #include "definition/diagram.h"
+#include "definition/orgreader.h"
+#include "definition/workflowset.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -168,6 +172,33 @@ bool matchesGolden(const QString &text, const QString &goldenPath, QString *why)
     return false;
 }
 
+struct LoadedWorkflow
+{
+    Organisation organisation;
+    std::shared_ptr<Workflow> workflow;
+    QString problems; ///< the diagnostics, when there were errors
+};
+
+/// Reads a workflow file with the org.yaml beside it, as `baton diagram` does.
+LoadedWorkflow loadWithOrganisation(const QString &workflowPath, const QString &orgPath)
+{
+    LoadedWorkflow loaded;
+    OrganisationReadResult org = readOrganisation(readAll(orgPath), orgPath);
+    loaded.organisation = org.organisation;
+    Diagnostics diagnostics = org.diagnostics;
+    const WorkflowReadResult read
+        = checkWorkflowText(readAll(workflowPath), loaded.organisation, workflowPath, nullptr,
+                            QFileInfo(workflowPath).completeBaseName());
+    diagnostics << read.diagnostics;
+    if (hasErrors(diagnostics) || !read.workflow) {
+        for (const Diagnostic &d : std::as_const(diagnostics))
+            loaded.problems += d.toString() + u'\n';
+        return loaded;
+    }
+    loaded.workflow = read.workflow;
+    return loaded;
+}
+
 } // namespace
 
 class TestDiagram : public QObject
@@ -185,7 +216,12 @@ private Q_SLOTS:
     void dotHasClustersAndDoubleBorderedFinals();
     void outputIsDeterministic();
     void builtWorkflowMatchesGolden();
+    void goldenFilesMatch_data();
+    void goldenFilesMatch();
+    void dotRendersWithGraphviz_data();
     void dotRendersWithGraphviz();
+    void commandLine_data();
+    void commandLine();
 };
 
 void TestDiagram::mermaidIdsAreSafe_data()
@@ -391,16 +427,75 @@ void TestDiagram::builtWorkflowMatchesGolden()
              qPrintable(why));
 }
 
+void TestDiagram::goldenFilesMatch_data()
+{
+    QTest::addColumn<QString>("workflowPath");
+    QTest::addColumn<QString>("orgPath");
+    QTest::addColumn<QString>("goldenBase");
+    const QString fixtures = sourcePath(QStringLiteral("tests/fixtures/diagrams"));
+    const QDir dir(fixtures);
+    for (const QString &name : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name)) {
+        if (name == u"org.yaml")
+            continue;
+        const QString base = QFileInfo(name).completeBaseName();
+        QTest::newRow(qPrintable(u"fixture " + base + u" is drawn as its golden files"))
+            << dir.filePath(name) << dir.filePath(QStringLiteral("org.yaml")) << dir.filePath(base);
+    }
+    QTest::newRow("the shipped jump-queue is drawn as its golden files")
+        << sourcePath(QStringLiteral("workflows/jump-queue.yaml"))
+        << sourcePath(QStringLiteral("workflows/org.yaml"))
+        << dir.filePath(QStringLiteral("jump-queue"));
+}
+
+void TestDiagram::goldenFilesMatch()
+{
+    QFETCH(QString, workflowPath);
+    QFETCH(QString, orgPath);
+    QFETCH(QString, goldenBase);
+    const LoadedWorkflow loaded = loadWithOrganisation(workflowPath, orgPath);
+    QVERIFY2(loaded.workflow, qPrintable(loaded.problems));
+    QString why;
+    QVERIFY2(matchesGolden(toMermaid(*loaded.workflow, &loaded.organisation),
+                           goldenBase + QStringLiteral(".mmd"), &why),
+             qPrintable(why));
+    QVERIFY2(matchesGolden(toDot(*loaded.workflow, &loaded.organisation),
+                           goldenBase + QStringLiteral(".dot"), &why),
+             qPrintable(why));
+}
+
+void TestDiagram::dotRendersWithGraphviz_data()
+{
+    QTest::addColumn<QString>("workflowPath");
+    QTest::addColumn<QString>("orgPath");
+    QTest::newRow("a workflow built in code renders") << QString() << QString();
+    QTest::newRow("the shipped jump-queue renders")
+        << sourcePath(QStringLiteral("workflows/jump-queue.yaml"))
+        << sourcePath(QStringLiteral("workflows/org.yaml"));
+    QTest::newRow("the fixture with keyword-like names renders")
+        << sourcePath(QStringLiteral("tests/fixtures/diagrams/repair.yaml"))
+        << sourcePath(QStringLiteral("tests/fixtures/diagrams/org.yaml"));
+}
+
 void TestDiagram::dotRendersWithGraphviz()
 {
+    QFETCH(QString, workflowPath);
+    QFETCH(QString, orgPath);
     const QString dot = QStandardPaths::findExecutable(QStringLiteral("dot"));
     if (dot.isEmpty())
         QSKIP("Graphviz's dot is not installed (Debian package graphviz)");
-    const Organisation org = smallOrganisation();
+    QString text;
+    if (workflowPath.isEmpty()) {
+        const Organisation org = smallOrganisation();
+        text = toDot(parallelWorkflow(), &org);
+    } else {
+        const LoadedWorkflow loaded = loadWithOrganisation(workflowPath, orgPath);
+        QVERIFY2(loaded.workflow, qPrintable(loaded.problems));
+        text = toDot(*loaded.workflow, &loaded.organisation);
+    }
     QProcess process;
     process.start(dot, {QStringLiteral("-Tsvg")});
     QVERIFY(process.waitForStarted());
-    process.write(toDot(parallelWorkflow(), &org).toUtf8());
+    process.write(text.toUtf8());
     process.closeWriteChannel();
     QVERIFY(process.waitForFinished(60000));
     const QByteArray errors = process.readAllStandardError();
@@ -408,6 +503,63 @@ void TestDiagram::dotRendersWithGraphviz()
              errors.constData());
     QVERIFY2(errors.isEmpty(), errors.constData()); // Graphviz warns about bad clusters on stderr
     QVERIFY(process.readAllStandardOutput().contains("<svg"));
+}
+
+void TestDiagram::commandLine_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("stdoutStart");
+    QTest::addColumn<QString>("stderrContains");
+    const QString jumpQueue = sourcePath(QStringLiteral("workflows/jump-queue.yaml"));
+    QTest::newRow("mermaid is the default") << QStringList {jumpQueue} << 0 << "stateDiagram-v2\n"
+                                            << QString();
+    QTest::newRow("--format dot draws Graphviz")
+        << QStringList {jumpQueue, QStringLiteral("--format"), QStringLiteral("dot")} << 0
+        << "digraph \"jump-queue\" {\n"
+        << QString();
+    QTest::newRow("an unknown format is a usage error")
+        << QStringList {jumpQueue, QStringLiteral("--format=svg")} << 2 << QString()
+        << "unknown format 'svg'";
+    QTest::newRow("no file is a usage error")
+        << QStringList {} << 2 << QString() << "no workflow file";
+    QTest::newRow("a workflow with errors prints them and fails")
+        << QStringList {QStringLiteral("TMP/broken.yaml")} << 1 << QString()
+        << "TMP/broken.yaml:4:14: error: queue 'nope'";
+}
+
+void TestDiagram::commandLine()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, stdoutStart);
+    QFETCH(QString, stderrContains);
+    if (!QFileInfo(QStringLiteral(BATON_BINARY)).isExecutable())
+        QSKIP("the baton binary is not built");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QVERIFY(QFile::copy(sourcePath(QStringLiteral("tests/fixtures/diagrams/org.yaml")),
+                        tmp.filePath(QStringLiteral("org.yaml"))));
+    QFile broken(tmp.filePath(QStringLiteral("broken.yaml")));
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("workflow: broken\ninitial: x\nstates:\n  x: {queue: nope, on: {go: {to: y}}}\n"
+                 "  y: {final: true}\n");
+    broken.close();
+    for (QString &argument : arguments)
+        argument.replace(QStringLiteral("TMP"), tmp.path());
+    stderrContains.replace(QStringLiteral("TMP"), tmp.path());
+
+    QProcess process;
+    process.start(QStringLiteral(BATON_BINARY),
+                  QStringList {QStringLiteral("diagram")} + arguments);
+    QVERIFY(process.waitForFinished(60000));
+    const QString out = QString::fromUtf8(process.readAllStandardOutput());
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QCOMPARE(process.exitCode(), exitCode);
+    QVERIFY2(out.startsWith(stdoutStart), qPrintable(out.left(200)));
+    if (exitCode != 0)
+        QVERIFY2(out.isEmpty(), qPrintable(out.left(200)));
+    QVERIFY2(err.contains(stderrContains), qPrintable(err));
 }
 
 QTEST_GUILESS_MAIN(TestDiagram)
