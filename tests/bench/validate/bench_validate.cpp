@@ -7,7 +7,8 @@
 // escalation) into a temporary folder, then times
 //   (a) reading and checking them in-process (readOrganisation + checkWorkflowText), and
 //   (b) the `baton validate` binary end to end (process start, reading, checking, exit),
-// several times each, and reports median and max.
+// several times each, and reports median and max; plus, as a floor for (a), the time yaml-cpp
+// alone takes to load the workflow text (YAML::Load, no checking).
 //
 // Usage: bench_validate [OUTDIR]   — writes OUTDIR/bench_validate.json (default: .)
 
@@ -24,6 +25,8 @@
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QThread>
+
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -105,8 +108,8 @@ QByteArray generateWorkflow()
          "  owner: {type: user}\n"
          "  target: {type: queue}\n";
     for (int f = 0; f < 20; ++f)
-        y += "  note_" + QByteArray::number(f) + ": {type: text, label: Note " + QByteArray::number(f)
-            + "}\n";
+        y += "  note_" + QByteArray::number(f) + ": {type: text, label: Note "
+            + QByteArray::number(f) + "}\n";
     y += "sla:\n  resolve: 5d\n  calendar: always\n"
          "initial: step_0\n"
          "states:\n";
@@ -147,8 +150,9 @@ QByteArray generateWorkflow()
         if (i % 13 == 0)
             y += "      finish: {to: closed, requires: [note_19], roles: [staff, supervisor]}\n";
     }
-    y += "  " + stateName(stateCount - 2) + ":\n    title: Customer waits\n"
-         "    assignee: originator\n    sla: pause\n    on:\n      resume: {to: step_0}\n";
+    y += "  " + stateName(stateCount - 2)
+        + ":\n    title: Customer waits\n"
+          "    assignee: originator\n    sla: pause\n    on:\n      resume: {to: step_0}\n";
     y += "  closed: {final: true}\n";
     y += "any:\n  wait: {to: " + stateName(stateCount - 2)
         + ", roles: [agent, staff, supervisor]}\n"
@@ -182,10 +186,10 @@ Stats summarise(QList<double> samples)
 
 QJsonObject toJson(const Stats &s, int runs)
 {
-    return QJsonObject{{QStringLiteral("median_ms"), s.median},
-                       {QStringLiteral("max_ms"), s.max},
-                       {QStringLiteral("min_ms"), s.min},
-                       {QStringLiteral("runs"), runs}};
+    return QJsonObject {{QStringLiteral("median_ms"), s.median},
+                        {QStringLiteral("max_ms"), s.max},
+                        {QStringLiteral("min_ms"), s.min},
+                        {QStringLiteral("runs"), runs}};
 }
 
 bool writeFile(const QString &path, const QByteArray &data)
@@ -222,9 +226,8 @@ int main(int argc, char *argv[])
         QElapsedTimer timer;
         timer.start();
         const OrganisationReadResult org = readOrganisation(orgYaml, orgPath);
-        const WorkflowReadResult read =
-            checkWorkflowText(workflowYaml, org.organisation, workflowPath, nullptr,
-                              QStringLiteral("big"));
+        const WorkflowReadResult read = checkWorkflowText(
+            workflowYaml, org.organisation, workflowPath, nullptr, QStringLiteral("big"));
         inProcess << double(timer.nsecsElapsed()) / 1e6;
         if (!org.ok() || !read.ok()) {
             // The generated files must be valid, or the benchmark measures the wrong thing.
@@ -233,6 +236,18 @@ int main(int argc, char *argv[])
             return 1;
         }
         stateTotal = int(read.workflow->states.size());
+    }
+
+    // The floor: yaml-cpp parsing alone.
+    QList<double> parseOnly;
+    const std::string workflowText = workflowYaml.toStdString();
+    for (int run = 0; run < inProcessRuns; ++run) {
+        QElapsedTimer timer;
+        timer.start();
+        const YAML::Node node = YAML::Load(workflowText);
+        parseOnly << double(timer.nsecsElapsed()) / 1e6;
+        if (!node.IsMap())
+            return 1;
     }
 
     // (b) The binary, end to end.
@@ -258,28 +273,33 @@ int main(int argc, char *argv[])
 
     const Stats a = summarise(inProcess);
     const Stats b = summarise(binary);
+    const Stats p = summarise(parseOnly);
     std::printf("bench_validate: %d states, workflow %lld bytes, organisation %lld bytes\n",
                 stateTotal, qlonglong(workflowYaml.size()), qlonglong(orgYaml.size()));
-    std::printf("  in-process read+check: median %.1f ms, max %.1f ms (%d runs)\n", a.median,
-                a.max, inProcessRuns);
+    std::printf("  in-process read+check: median %.1f ms, max %.1f ms (%d runs)\n", a.median, a.max,
+                inProcessRuns);
+    std::printf("  yaml-cpp YAML::Load alone (floor): median %.1f ms, max %.1f ms (%d runs)\n",
+                p.median, p.max, inProcessRuns);
     if (haveBinary)
-        std::printf("  baton validate (binary): median %.1f ms, max %.1f ms (%d runs)  target <= %.0f "
-                    "ms: %s\n",
-                    b.median, b.max, binaryRuns, targetMs, b.median <= targetMs ? "met" : "MISSED");
+        std::printf(
+            "  baton validate (binary): median %.1f ms, max %.1f ms (%d runs)  target <= %.0f "
+            "ms: %s\n",
+            b.median, b.max, binaryRuns, targetMs, b.median <= targetMs ? "met" : "MISSED");
     else
         std::printf("  baton validate (binary): not built (%s)\n", qPrintable(baton));
 
-    QJsonObject json{
+    QJsonObject json {
         {QStringLiteral("benchmark"), QStringLiteral("bench_validate")},
         {QStringLiteral("states"), stateTotal},
         {QStringLiteral("workflow_bytes"), qint64(workflowYaml.size())},
         {QStringLiteral("organisation_bytes"), qint64(orgYaml.size())},
         {QStringLiteral("in_process"), toJson(a, inProcessRuns)},
+        {QStringLiteral("yaml_cpp_load_only"), toJson(p, inProcessRuns)},
         {QStringLiteral("target_ms"), targetMs},
         {QStringLiteral("machine"),
-         QJsonObject{{QStringLiteral("cpus"), QThread::idealThreadCount()},
-                     {QStringLiteral("os"), QSysInfo::prettyProductName()},
-                     {QStringLiteral("kernel"), QSysInfo::kernelVersion()}}},
+         QJsonObject {{QStringLiteral("cpus"), QThread::idealThreadCount()},
+                      {QStringLiteral("os"), QSysInfo::prettyProductName()},
+                      {QStringLiteral("kernel"), QSysInfo::kernelVersion()}}},
     };
     if (haveBinary) {
         json.insert(QStringLiteral("binary"), toJson(b, binaryRuns));
