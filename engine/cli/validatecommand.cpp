@@ -20,7 +20,8 @@
 // (FILE:LINE:COLUMN: error|warning: MESSAGE), so that editors and CI can read them; the summary
 // goes to stderr. A file named org.yaml, or any file inside a folder named org/, is read as
 // (part of) the organisation; every other file as a workflow, checked against the organisation
-// given on the same command line for its folder, else the one found next to it.
+// given on the same command line (the one of its own folder if several are given), else the
+// one found next to it.
 
 namespace Baton::Cli {
 
@@ -147,9 +148,13 @@ int runValidate(const QStringList &arguments)
         }
         if (isOrganisationFile(input.path))
             continue;
+        // The organisation of the workflow's folder if given, else any given, else the one
+        // found next to the workflow.
         const QString root = QFileInfo(input.path).absolutePath();
         if (!organisations.contains(root))
-            organisations.insert(root, findOrganisation(root));
+            organisations.insert(root,
+                                 orgRoots.isEmpty() ? findOrganisation(root)
+                                                    : organisations.value(orgRoots.first()));
         const std::shared_ptr<Organisation> org = organisations.value(root);
         if (!org)
             report[i].append(Diagnostic {input.path, 1, 1, Diagnostic::Severity::Error,

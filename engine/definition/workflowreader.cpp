@@ -126,6 +126,18 @@ private:
     void readEscalation(const YamlNode *node);
     void readHandoffs(const YamlNode *node);
     bool checkQueue(const YamlNode *node, const QString &name);
+    // A transition whose target is unknown could go anywhere: the graph checks must not
+    // report what may only be a consequence of it.
+    void markUnknownExit(TransitionPlace place, int state)
+    {
+        if (place == TransitionPlace::State) {
+            m_unknownExit[size_t(state)] = 1;
+            m_graphUnreliable = true;
+        } else if (place == TransitionPlace::Any) {
+            m_anyUnknownExit = true;
+            m_graphUnreliable = true;
+        }
+    }
     bool checkCalendar(const YamlNode *node, const QString &name);
     void checkGraph();
     void compileConditions();
@@ -375,7 +387,7 @@ std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, cons
             const QRegularExpression expression(QRegularExpression::anchoredPattern(field.pattern));
             if (!expression.match(text).hasMatch()) {
                 c.error(node,
-                        QStringLiteral("%1 '%2' does not match the pattern of field '%3'")
+                        QStringLiteral("%1 ('%2') does not match the pattern of field '%3'")
                             .arg(what, text, field.name));
                 return std::nullopt;
             }
@@ -418,7 +430,7 @@ std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, cons
     case FieldType::Choice:
         if (!field.options.contains(text)) {
             c.error(node,
-                    QStringLiteral("%1 '%2' is not an option of field '%3'%4; options are %5")
+                    QStringLiteral("%1 ('%2') is not an option of field '%3'%4; options are %5")
                         .arg(what, text, field.name, didYouMean(text, field.options),
                              field.options.join(QStringLiteral(", "))));
             return std::nullopt;
@@ -574,7 +586,7 @@ void WorkflowReader::readState(int index, const YamlNode *key, const YamlNode *n
             c.error(map->key(u"assignee"),
                     QStringLiteral("state '%1' has both 'queue' and 'assignee'; give one")
                         .arg(state.name));
-        else if (!queue && !assignee)
+        else if (!queue && !assignee && !map->hadUnknownKeys)
             c.error(key,
                     QStringLiteral("state '%1' has neither 'queue' nor 'assignee' (nor "
                                    "'final' or 'parallel'); give one")
@@ -616,7 +628,7 @@ void WorkflowReader::readBranch(int stateIndex, Branch &branch, const YamlNode *
         c.error(map->key(u"assignee"),
                 QStringLiteral("branch '%1' has both 'queue' and 'assignee'; give one")
                     .arg(branch.name));
-    else if (!queue && !assignee)
+    else if (!queue && !assignee && !map->hadUnknownKeys)
         c.error(key,
                 QStringLiteral("branch '%1' has neither 'queue' nor 'assignee'; give one")
                     .arg(branch.name));
@@ -657,11 +669,12 @@ QList<Transition> WorkflowReader::readTransitions(const YamlNode *node, Transiti
                                                   int state, int branch, const QString &owner)
 {
     QList<Transition> transitions;
-    const auto map = c.map(node, QStringLiteral("'on' of ") + owner, {});
-    if (place == TransitionPlace::Any && !map)
+    const auto map = c.map(
+        node, place == TransitionPlace::Any ? owner : QStringLiteral("'on' of ") + owner, {});
+    if (!map) {
+        markUnknownExit(place, state);
         return transitions;
-    if (!map)
-        return transitions;
+    }
     for (const YamlNode::Entry &entry : map->entries) {
         if (!c.checkName(entry.first.get(), QStringLiteral("transition")))
             continue;
@@ -680,8 +693,11 @@ Transition WorkflowReader::readTransition(const YamlNode *key, const YamlNode *n
     t.title = t.name;
     const QString what = QStringLiteral("transition ") + quoted(t.name);
     const auto map = c.map(node, what, transitionKeys, {QStringLiteral("to")}, key);
-    if (!map)
-        return t;
+    if (!map || !map->value(u"to") || !map->value(u"to")->isScalar()) {
+        markUnknownExit(place, state);
+        if (!map)
+            return t;
+    }
     if (const YamlNode *title = map->value(u"title"))
         t.title = c.scalar(title, QStringLiteral("'title'")).value_or(t.title);
 
@@ -948,7 +964,7 @@ void WorkflowReader::readSla(const YamlNode *node, SlaSpec &sla, const QString &
         }
     if (map->entries.empty())
         c.error(node, QStringLiteral("%1 is empty").arg(what));
-    if (isWorkflow && !sla.respond && !sla.resolve && !map->entries.empty())
+    if (isWorkflow && !map->has(u"respond") && !map->has(u"resolve") && !map->entries.empty())
         c.error(node, QStringLiteral("%1 sets no target (respond or resolve)").arg(what));
 }
 

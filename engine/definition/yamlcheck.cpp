@@ -121,6 +121,7 @@ std::optional<YamlCheck::Map> YamlCheck::map(const YamlNode *node, const QString
     }
     Map result;
     result.node = node;
+    QStringList meant; // what unknown keys probably meant: no "missing" error for those
     QHash<QString, const YamlNode *> seen;
     seen.reserve(qsizetype(node->entries.size()));
     for (const YamlNode::Entry &entry : node->entries) {
@@ -141,6 +142,9 @@ std::optional<YamlCheck::Map> YamlCheck::map(const YamlNode *node, const QString
         }
         seen.insert(key->text, key);
         if (!allowed.isEmpty() && !allowed.contains(key->text)) {
+            result.hadUnknownKeys = true;
+            if (const auto match = closestMatch(key->text, allowed))
+                meant.append(*match);
             error(key,
                   QStringLiteral("unknown key '%1' in %2%3")
                       .arg(key->text, what, didYouMean(key->text, allowed)));
@@ -149,7 +153,7 @@ std::optional<YamlCheck::Map> YamlCheck::map(const YamlNode *node, const QString
         result.entries.push_back(entry);
     }
     for (const QString &key : required)
-        if (!seen.contains(key))
+        if (!seen.contains(key) && !meant.contains(key))
             error(where ? where : node,
                   QStringLiteral("%1 lacks the required key '%2'").arg(what, key));
     return result;

@@ -41,6 +41,7 @@ public:
     {
         const YamlNode *node = nullptr;
         std::vector<YamlNode::Entry> entries; ///< first occurrence of each scalar key
+        bool hadUnknownKeys = false; ///< callers skip checks an unknown key may have caused
         const YamlNode *value(QStringView key) const;
         const YamlNode *key(QStringView key) const;
         bool has(QStringView key) const { return value(key) != nullptr; }

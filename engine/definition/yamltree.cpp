@@ -388,12 +388,6 @@ YamlMark YamlDocument::markInScalar(const YamlNode &node, int offset) const
         if (r >= n)
             return node.mark;
         const char c = decoded[i];
-        if (src[r] == c) {
-            ++r;
-            if (c == '\n')
-                skipIndent();
-            continue;
-        }
         if (node.style == YamlNode::Style::DoubleQuoted && src[r] == '\\' && r + 1 < n) {
             const char kind = src[r + 1];
             r += kind == 'x' ? 4 : kind == 'u' ? 6 : kind == 'U' ? 10 : 2;
@@ -401,8 +395,15 @@ YamlMark YamlDocument::markInScalar(const YamlNode &node, int offset) const
                 ++i;
             continue;
         }
-        if (node.style == YamlNode::Style::SingleQuoted && c == '\'' && src[r] == '\'') {
+        if (node.style == YamlNode::Style::SingleQuoted && c == '\'' && src[r] == '\'' && r + 1 < n
+            && src[r + 1] == '\'') {
             r += 2;
+            continue;
+        }
+        if (src[r] == c) {
+            ++r;
+            if (c == '\n')
+                skipIndent();
             continue;
         }
         if ((c == ' ' || c == '\n')
