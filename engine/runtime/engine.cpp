@@ -1,0 +1,914 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine.h"
+
+#include "core/clock.h"
+#include "definition/workflowreader.h"
+#include "store/database.h"
+#include "store/storelog.h"
+
+#include <QCryptographicHash>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QTimeZone>
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace Baton {
+
+namespace {
+
+qint64 ms(const QDateTime &instant)
+{
+    return instant.toMSecsSinceEpoch();
+}
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+QByteArray compact(const QJsonArray &array)
+{
+    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+}
+
+QString requestHash(const QString &workflow, const OpenRequest &request)
+{
+    const QJsonObject body {{QStringLiteral("workflow"), workflow},
+                            {QStringLiteral("title"), request.title},
+                            {QStringLiteral("fields"), QJsonObject::fromVariantMap(request.fields)},
+                            {QStringLiteral("customer"), request.customer.toJson()},
+                            {QStringLiteral("channel"), request.channel}};
+    return QString::fromLatin1(
+        QCryptographicHash::hash(compact(body), QCryptographicHash::Sha256).toHex());
+}
+
+TicketError error(TicketError::Kind kind, const QString &message)
+{
+    TicketError e;
+    e.kind = kind;
+    e.message = message;
+    return e;
+}
+
+} // namespace
+
+TicketRow ticketRowOf(const TicketState &state)
+{
+    TicketRow row;
+    row.id = state.id;
+    row.key = state.key;
+    row.workflow = state.workflow;
+    row.workflowVersion = state.workflowVersion;
+    row.title = state.title;
+    row.state = state.state;
+    row.status = toString(state.status);
+    row.queue = state.queue;
+    row.assignee = state.assignee;
+    row.originator = state.originator;
+    row.priority = state.priority;
+    row.handoffs = state.handoffs;
+    row.flagged = state.flagged;
+    const QJsonObject json = state.toJson();
+    row.fields = compact(json.value(u"fields").toObject());
+    row.customerId = state.customer.id;
+    row.customerName = state.customer.name;
+    row.customerTier = state.customer.tier;
+    row.customerPhone = state.customer.phone;
+    row.customerEmail = state.customer.email;
+    row.channel = state.channel;
+    row.branches = compact(json.value(u"branches").toArray());
+    row.version = state.version;
+    row.createdAt = ms(state.createdAt);
+    row.updatedAt = ms(state.updatedAt);
+    if (state.closedAt.isValid())
+        row.closedAt = ms(state.closedAt);
+    row.stateData = compact(json);
+    return row;
+}
+
+EventRow eventRowOf(qint64 ticketId, const Event &event)
+{
+    return EventRow {ticketId,    event.seq,  ms(event.at),
+                     event.actor, event.type, compact(event.data)};
+}
+
+Event eventOf(const EventRow &row)
+{
+    Event event;
+    event.seq = row.seq;
+    event.type = row.type;
+    event.actor = row.actor;
+    event.at = QDateTime::fromMSecsSinceEpoch(row.at, Qt::UTC);
+    event.data = QJsonDocument::fromJson(row.data).object();
+    return event;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct Command
+{
+    enum class Kind { Open, Action, Claim, Assign, Transfer, Comment, Reopen, Mutate };
+    Kind kind = Kind::Open;
+    Actor actor;
+    qint64 ticket = 0;
+    QString workflow;
+    OpenRequest open;
+    QString idempotencyKey;
+    ActionRequest action;
+    QString branch;
+    std::optional<qint64> expectedVersion;
+    Actor assignee;
+    QString text1, text2; // transfer: queue, reason; comment: body; reopen: reason
+    bool internal = false;
+    Engine::Mutation mutation;
+    Engine::Callback done;
+};
+
+struct Engine::Private
+{
+    EngineOptions options;
+
+    // Workflows: shared by the writer and readers.
+    mutable QMutex workflowMutex;
+    QHash<QPair<QString, int>, std::shared_ptr<const Workflow>> workflows;
+    QMap<QString, int> current;
+
+    // The queue between callers and the writer.
+    std::mutex queueMutex;
+    std::condition_variable queueReady;
+    std::deque<Command> queue;
+    bool stopping = false;
+    std::thread writer;
+
+    // Writer-thread state only.
+    std::unique_ptr<TicketWriter> rows;
+    QHash<qint64, TicketState> cache;
+    qint64 nextId = 1;
+
+    mutable QMutex statsMutex;
+    Stats stats;
+
+    void enqueue(Command command);
+    void run();
+    void process(std::vector<Command> &batch);
+    Result<std::shared_ptr<const Workflow>> workflow(const QString &name, int version);
+};
+
+namespace {
+
+// One batch's changes, staged per command so that a refused command leaves no trace.
+struct Staging
+{
+    struct Ticket
+    {
+        TicketState state;
+        bool isNew = false;
+        QStringList queuesBefore;
+        std::shared_ptr<const Workflow> workflow;
+    };
+    QHash<qint64, Ticket> tickets;
+    QList<qint64> order; // first-touch order, for deterministic writes
+    WriteBatch rows;
+    QHash<QPair<QString, QString>, QPair<QString, TicketState>>
+        idempotency; // (user,key) → hash, result
+    qint64 nextId = 0;
+
+    void merge(Staging &&other)
+    {
+        for (qint64 id : other.order)
+            if (!tickets.contains(id))
+                order.append(id);
+        for (auto it = other.tickets.begin(); it != other.tickets.end(); ++it)
+            tickets.insert(it.key(), std::move(it.value()));
+        rows.events += other.rows.events;
+        rows.comments += other.rows.comments;
+        rows.links += other.rows.links;
+        rows.notifications += other.rows.notifications;
+        rows.idempotency += other.rows.idempotency;
+        rows.customers += other.rows.customers;
+        for (auto it = other.idempotency.begin(); it != other.idempotency.end(); ++it)
+            idempotency.insert(it.key(), it.value());
+        nextId = other.nextId;
+    }
+};
+
+} // namespace
+
+Result<std::shared_ptr<const Workflow>> Engine::Private::workflow(const QString &name, int version)
+{
+    {
+        QMutexLocker lock(&workflowMutex);
+        if (auto found = workflows.value({name, version}))
+            return found;
+    }
+    auto stored = WorkflowVersions::load(*options.database, name, version);
+    if (!stored)
+        return Error {stored.error()};
+    // An old version is read against today's organisation; it was valid when published.
+    WorkflowReadOptions readOptions;
+    readOptions.expectedId = name;
+    auto read
+        = readWorkflow(stored->source, name + u".yaml", options.organisation.get(), readOptions);
+    if (!read.workflow)
+        return makeError(QStringLiteral("workflow %1 version %2 cannot be read any more")
+                             .arg(name)
+                             .arg(version));
+    if (!read.ok())
+        qCWarning(lcStore) << "workflow" << name << "version" << version
+                           << "has problems against the current organisation";
+    std::shared_ptr<const Workflow> parsed = std::move(read.workflow);
+    QMutexLocker lock(&workflowMutex);
+    workflows.insert({name, version}, parsed);
+    return parsed;
+}
+
+void Engine::Private::enqueue(Command command)
+{
+    {
+        std::lock_guard lock(queueMutex);
+        if (!stopping) {
+            queue.push_back(std::move(command));
+            queueReady.notify_one();
+            return;
+        }
+    }
+    CommandResult result;
+    result.failure = QStringLiteral("the engine is shutting down");
+    command.done(std::move(result));
+}
+
+void Engine::Private::run()
+{
+    rows = std::make_unique<TicketWriter>(options.database);
+    if (auto max = rows->maxTicketId())
+        nextId = max.value() + 1;
+    std::vector<Command> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(queueMutex);
+            queueReady.wait(lock, [this] { return stopping || !queue.empty(); });
+            if (queue.empty())
+                break; // stopping, and everything queued is done
+            const size_t n = std::min(queue.size(), size_t(std::max(1, options.maxBatch)));
+            batch.clear();
+            batch.reserve(n);
+            for (size_t i = 0; i < n; ++i) {
+                batch.push_back(std::move(queue.front()));
+                queue.pop_front();
+            }
+        }
+        process(batch);
+    }
+    rows.reset();
+    options.database->closeThreadConnection();
+}
+
+void Engine::Private::process(std::vector<Command> &batch)
+{
+    const QDateTime now = options.clock->now();
+    const qint64 nowMs = ms(now);
+    std::vector<CommandResult> results(batch.size());
+    Staging staged;
+    staged.nextId = nextId;
+
+    auto db = options.database->connection();
+
+    // The ticket as the batch has it so far: staged, cached, or read from the database.
+    auto current = [&](const Staging &local, qint64 id) -> Result<std::optional<Staging::Ticket>> {
+        if (auto it = local.tickets.constFind(id); it != local.tickets.cend())
+            return std::optional(it.value());
+        if (auto it = staged.tickets.constFind(id); it != staged.tickets.cend())
+            return std::optional(it.value());
+        Staging::Ticket ticket;
+        if (auto it = cache.constFind(id); it != cache.cend()) {
+            ticket.state = it.value();
+        } else {
+            if (!db)
+                return Error {db.error()};
+            auto row = TicketReader::ticket(*db, id);
+            if (!row)
+                return Error {row.error()};
+            if (!row->has_value())
+                return std::optional<Staging::Ticket>();
+            ticket.state
+                = TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
+        }
+        ticket.queuesBefore = ticket.state.queuesVisited;
+        auto wf = workflow(ticket.state.workflow, ticket.state.workflowVersion);
+        if (!wf)
+            return Error {wf.error()};
+        ticket.workflow = wf.value();
+        return std::optional(std::move(ticket));
+    };
+
+    // Stages an outcome's rows for ticket `id` (already holding outcome.ticket's id).
+    auto stage = [&](Staging &local, Staging::Ticket ticket, const TicketOutcome &outcome) {
+        const qint64 id = outcome.ticket.id;
+        ticket.state = outcome.ticket;
+        for (const Event &event : outcome.events) {
+            local.rows.events.append(eventRowOf(id, event));
+            if (event.type == u"commented")
+                local.rows.comments.append({id, event.seq, event.actor,
+                                            event.data.value(u"body").toString(),
+                                            event.data.value(u"internal").toBool(), ms(event.at)});
+        }
+        for (const Notification &n : outcome.notifications)
+            local.rows.notifications.append({0, n.recipient, id, n.kind, n.message, nowMs, false});
+        if (!local.tickets.contains(id))
+            local.order.append(id);
+        local.tickets.insert(id, std::move(ticket));
+    };
+
+    for (size_t i = 0; i < batch.size(); ++i) {
+        Command &command = batch[i];
+        CommandResult &result = results[i];
+        Staging local;
+        local.nextId = staged.nextId;
+
+        auto fail = [&](const QString &message) { result.failure = message; };
+        if (command.kind == Command::Kind::Open) {
+            const QString hash = requestHash(command.workflow, command.open);
+            const QPair<QString, QString> idemKey {command.actor.username, command.idempotencyKey};
+            if (!command.idempotencyKey.isEmpty()) {
+                std::optional<QPair<QString, TicketState>> previous;
+                if (auto it = staged.idempotency.constFind(idemKey);
+                    it != staged.idempotency.cend()) {
+                    previous = it.value();
+                } else if (db) {
+                    auto row = TicketReader::idempotency(*db, idemKey.first, idemKey.second);
+                    if (!row) {
+                        fail(row.error());
+                        continue;
+                    }
+                    if (row->has_value())
+                        previous = QPair<QString, TicketState> {
+                            (*row)->requestHash,
+                            TicketState::fromJson(
+                                QJsonDocument::fromJson((*row)->response).object())};
+                }
+                if (previous) {
+                    if (previous->first != hash) {
+                        result.error = error(TicketError::Kind::Conflict,
+                                             QStringLiteral("idempotency key reused with "
+                                                            "another request"));
+                    } else {
+                        result.ticket = previous->second;
+                        result.replayed = true;
+                    }
+                    continue;
+                }
+            }
+            int version = 0;
+            {
+                QMutexLocker lock(&workflowMutex);
+                version = this->current.value(command.workflow);
+            }
+            if (version == 0) {
+                result.error = error(TicketError::Kind::NotFound,
+                                     QStringLiteral("no workflow %1").arg(command.workflow));
+                continue;
+            }
+            auto wf = workflow(command.workflow, version);
+            if (!wf) {
+                fail(wf.error());
+                continue;
+            }
+            const TicketMachine machine(**wf, *options.organisation);
+            TicketOutcome outcome = machine.open(command.actor, command.open, version, now);
+            if (!outcome.ok()) {
+                result.error = outcome.error;
+                continue;
+            }
+            outcome.ticket.assignId(local.nextId++);
+            Staging::Ticket fresh;
+            fresh.isNew = true;
+            fresh.workflow = wf.value();
+            stage(local, fresh, outcome);
+            // `open:` on the opening itself is not possible; linked opens come from actions.
+            result.ticket = outcome.ticket;
+            result.events = outcome.events;
+            if (!command.open.customer.id.isEmpty()) {
+                const Customer &c = command.open.customer;
+                local.rows.customers.append({c.id, c.name, c.tier, c.phone, c.email, nowMs});
+            }
+            if (!command.idempotencyKey.isEmpty()) {
+                local.rows.idempotency.append({idemKey.first, idemKey.second, hash,
+                                               outcome.ticket.id, compact(outcome.ticket.toJson()),
+                                               nowMs});
+                local.idempotency.insert(idemKey, {hash, outcome.ticket});
+            }
+            staged.merge(std::move(local));
+            continue;
+        }
+
+        auto loaded = current(local, command.ticket);
+        if (!loaded) {
+            fail(loaded.error());
+            continue;
+        }
+        if (!loaded->has_value()) {
+            result.error = error(TicketError::Kind::NotFound, QStringLiteral("no such ticket"));
+            continue;
+        }
+        Staging::Ticket ticket = std::move(**loaded);
+        const TicketMachine machine(*ticket.workflow, *options.organisation);
+        const TicketState &state = ticket.state;
+        TicketOutcome outcome;
+        switch (command.kind) {
+        case Command::Kind::Action:
+            outcome = machine.takeAction(state, command.actor, command.action, now);
+            break;
+        case Command::Kind::Claim:
+            outcome
+                = machine.claim(state, command.actor, command.branch, command.expectedVersion, now);
+            break;
+        case Command::Kind::Assign:
+            outcome = machine.assign(state, command.actor, command.assignee, command.branch,
+                                     command.expectedVersion, now);
+            break;
+        case Command::Kind::Transfer:
+            outcome = machine.transfer(state, command.actor, command.text1, command.text2,
+                                       command.branch, command.expectedVersion, now);
+            break;
+        case Command::Kind::Comment:
+            outcome = machine.comment(state, command.actor, command.text1, command.internal, now);
+            break;
+        case Command::Kind::Reopen:
+            outcome
+                = machine.reopen(state, command.actor, command.text1, command.expectedVersion, now);
+            break;
+        case Command::Kind::Mutate:
+            outcome = command.mutation(state, machine, now);
+            break;
+        case Command::Kind::Open:
+            break;
+        }
+        if (!outcome.ok()) {
+            result.error = outcome.error;
+            continue;
+        }
+        if (outcome.events.isEmpty()) { // nothing changed (e.g. claiming one's own ticket)
+            result.ticket = state;
+            continue;
+        }
+        outcome.ticket.id = state.id;
+        outcome.ticket.key = state.key;
+        QList<Event> events = outcome.events;
+        stage(local, ticket, outcome);
+
+        // Linked tickets (`open:` on the transition), in the same transaction.
+        bool linkedFailed = false;
+        for (const LinkedOpenRequest &link : outcome.linkedOpens) {
+            int version = 0;
+            {
+                QMutexLocker lock(&workflowMutex);
+                version = this->current.value(link.workflow);
+            }
+            auto wf = version ? workflow(link.workflow, version)
+                              : Result<std::shared_ptr<const Workflow>>(
+                                  makeError(QStringLiteral("no workflow %1").arg(link.workflow)));
+            if (!wf) {
+                result.error = error(TicketError::Kind::Validation, wf.error());
+                linkedFailed = true;
+                break;
+            }
+            const TicketMachine other(**wf, *options.organisation);
+            OpenRequest request;
+            request.title = link.title;
+            request.fields = link.fields;
+            request.customer = link.customer;
+            request.channel = link.channel;
+            request.openedFrom = link.openedFrom;
+            request.openedFromKey = link.openedFromKey;
+            Actor originator = command.actor;
+            if (link.originator != command.actor.username) {
+                originator = Actor {};
+                originator.username = link.originator;
+            }
+            TicketOutcome opened = other.open(originator, request, version, now);
+            if (!opened.ok()) {
+                result.error = opened.error;
+                result.error->message = QStringLiteral("cannot open the linked %1 ticket: %2")
+                                            .arg(link.workflow, opened.error->message);
+                linkedFailed = true;
+                break;
+            }
+            opened.ticket.assignId(local.nextId++);
+            Staging::Ticket fresh;
+            fresh.isNew = true;
+            fresh.workflow = wf.value();
+            // Both tickets list the link.
+            TicketOutcome back = other.link(
+                opened.ticket,
+                TicketLink {state.id, state.key, state.workflow, QStringLiteral("opened_from")},
+                now);
+            opened.ticket = back.ticket;
+            opened.events += back.events;
+            stage(local, fresh, opened);
+            Staging::Ticket &source = local.tickets[state.id];
+            TicketOutcome forth
+                = machine.link(source.state,
+                               TicketLink {opened.ticket.id, opened.ticket.key,
+                                           opened.ticket.workflow, QStringLiteral("opened")},
+                               now);
+            events += forth.events;
+            stage(local, source, forth);
+            local.rows.links.append({state.id, opened.ticket.id, QStringLiteral("opened"), nowMs});
+            local.rows.links.append(
+                {opened.ticket.id, state.id, QStringLiteral("opened_from"), nowMs});
+        }
+        if (linkedFailed)
+            continue;
+        result.ticket = local.tickets.value(state.id).state;
+        result.events = events;
+        staged.merge(std::move(local));
+    }
+
+    // One transaction for every command that passed its rules.
+    bool failed = false;
+    QString failure;
+    if (!staged.order.isEmpty()) {
+        for (qint64 id : std::as_const(staged.order)) {
+            const Staging::Ticket &ticket = staged.tickets[id];
+            TicketRow row = ticketRowOf(ticket.state);
+            if (options.slaPlanner) {
+                SlaPlan plan = options.slaPlanner(ticket.state, *ticket.workflow);
+                auto at = [](const std::optional<QDateTime> &t) {
+                    return t ? std::optional<qint64>(ms(*t)) : std::nullopt;
+                };
+                row.respondDue = at(plan.respondDue);
+                row.resolveDue = at(plan.resolveDue);
+                row.ticketDue = at(plan.ticketDue);
+                staged.rows.replaceTimersOf.append(id);
+                for (TimerRow &timer : plan.timers) {
+                    timer.ticketId = id;
+                    staged.rows.timers.append(timer);
+                }
+            }
+            for (const QString &queue : ticket.state.queuesVisited)
+                if (ticket.isNew || !ticket.queuesBefore.contains(queue))
+                    staged.rows.queuesVisited.append({id, queue});
+            (ticket.isNew ? staged.rows.newTickets : staged.rows.changedTickets)
+                .append(std::move(row));
+        }
+        auto written = rows->write(staged.rows);
+        if (!written) {
+            failed = true;
+            failure = written.error();
+        }
+    }
+    if (failed) {
+        qCWarning(lcStore).noquote()
+            << "group commit of" << batch.size() << "commands failed:" << failure;
+        cache.clear();
+        // Ids handed out in the failed batch are reused; re-read in case another process wrote.
+        if (auto max = rows->maxTicketId())
+            nextId = max.value() + 1;
+        for (CommandResult &result : results)
+            if (result.ok() && !result.replayed) {
+                result = CommandResult {};
+                result.failure = failure;
+            }
+    } else {
+        nextId = staged.nextId;
+        if (cache.size() + staged.tickets.size() > options.cacheLimit)
+            cache.clear(); // crude, but the hot set refills at once
+        for (auto it = staged.tickets.cbegin(); it != staged.tickets.cend(); ++it)
+            cache.insert(it.key(), it.value().state);
+    }
+    {
+        QMutexLocker lock(&statsMutex);
+        ++stats.batches;
+        stats.commands += batch.size();
+        stats.maxBatch = std::max<quint64>(stats.maxBatch, batch.size());
+    }
+    for (size_t i = 0; i < batch.size(); ++i)
+        batch[i].done(std::move(results[i]));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Engine::Engine(std::unique_ptr<Private> p)
+    : d(std::move(p))
+{
+}
+
+Result<std::unique_ptr<Engine>> Engine::start(EngineOptions options)
+{
+    if (!options.database || !options.organisation || !options.clock)
+        return makeError(QStringLiteral("engine: database, organisation and clock are required"));
+    auto p = std::make_unique<Private>();
+    p->options = std::move(options);
+    auto current = WorkflowVersions::currentVersions(*p->options.database);
+    if (!current)
+        return Error {current.error()};
+    p->current = current.value();
+    std::unique_ptr<Engine> engine(new Engine(std::move(p)));
+    Private *raw = engine->d.get();
+    engine->d->writer = std::thread([raw] { raw->run(); });
+    return engine;
+}
+
+Engine::~Engine()
+{
+    {
+        std::lock_guard lock(d->queueMutex);
+        d->stopping = true;
+        d->queueReady.notify_one();
+    }
+    if (d->writer.joinable())
+        d->writer.join();
+}
+
+Result<PublishOutcome> Engine::publish(const QList<std::shared_ptr<const Workflow>> &workflows,
+                                       const QString &publishedBy)
+{
+    QList<WorkflowSource> sources;
+    for (const auto &wf : workflows)
+        sources.append({wf->id, wf->source});
+    auto outcome = WorkflowVersions::publish(*d->options.database, sources, publishedBy,
+                                             d->options.clock->now());
+    if (!outcome)
+        return outcome;
+    QMutexLocker lock(&d->workflowMutex);
+    for (const auto &wf : workflows) {
+        const int version = outcome->current.value(wf->id);
+        d->workflows.insert({wf->id, version}, wf);
+        d->current.insert(wf->id, version);
+    }
+    return outcome;
+}
+
+Result<std::shared_ptr<const Workflow>> Engine::workflow(const QString &name, int version)
+{
+    return d->workflow(name, version);
+}
+
+QMap<QString, int> Engine::currentVersions() const
+{
+    QMutexLocker lock(&d->workflowMutex);
+    return d->current;
+}
+
+const Organisation &Engine::organisation() const
+{
+    return *d->options.organisation;
+}
+
+void Engine::open(const Actor &actor, const QString &workflow, const OpenRequest &request,
+                  const QString &idempotencyKey, Callback done)
+{
+    Command c;
+    c.kind = Command::Kind::Open;
+    c.actor = actor;
+    c.workflow = workflow;
+    c.open = request;
+    c.idempotencyKey = idempotencyKey;
+    c.done = std::move(done);
+    d->enqueue(std::move(c));
+}
+
+void Engine::takeAction(const Actor &actor, qint64 ticket, const ActionRequest &request,
+                        Callback done)
+{
+    Command c;
+    c.kind = Command::Kind::Action;
+    c.actor = actor;
+    c.ticket = ticket;
+    c.action = request;
+    c.done = std::move(done);
+    d->enqueue(std::move(c));
+}
+
+void Engine::claim(const Actor &actor, qint64 ticket, const QString &branch,
+                   std::optional<qint64> expectedVersion, Callback done)
+{
+    Command c;
+    c.kind = Command::Kind::Claim;
+    c.actor = actor;
+    c.ticket = ticket;
+    c.branch = branch;
+    c.expectedVersion = expectedVersion;
+    c.done = std::move(done);
+    d->enqueue(std::move(c));
+}
+
+void Engine::assign(const Actor &actor, qint64 ticket, const Actor &assignee, const QString &branch,
+                    std::optional<qint64> expectedVersion, Callback done)
+{
+    Command c;
+    c.kind = Command::Kind::Assign;
+    c.actor = actor;
+    c.ticket = ticket;
+    c.assignee = assignee;
+    c.branch = branch;
+    c.expectedVersion = expectedVersion;
+    c.done = std::move(done);
+    d->enqueue(std::move(c));
+}
+
+void Engine::transfer(const Actor &actor, qint64 ticket, const QString &queue,
+                      const QString &reason, const QString &branch,
+                      std::optional<qint64> expectedVersion, Callback done)
+{
+    Command c;
+    c.kind = Command::Kind::Transfer;
+    c.actor = actor;
+    c.ticket = ticket;
+    c.text1 = queue;
+    c.text2 = reason;
+    c.branch = branch;
+    c.expectedVersion = expectedVersion;
+    c.done = std::move(done);
+    d->enqueue(std::move(c));
+}
+
+void Engine::comment(const Actor &actor, qint64 ticket, const QString &body, bool internal,
+                     Callback done)
+{
+    Command c;
+    c.kind = Command::Kind::Comment;
+    c.actor = actor;
+    c.ticket = ticket;
+    c.text1 = body;
+    c.internal = internal;
+    c.done = std::move(done);
+    d->enqueue(std::move(c));
+}
+
+void Engine::reopen(const Actor &actor, qint64 ticket, const QString &reason,
+                    std::optional<qint64> expectedVersion, Callback done)
+{
+    Command c;
+    c.kind = Command::Kind::Reopen;
+    c.actor = actor;
+    c.ticket = ticket;
+    c.text1 = reason;
+    c.expectedVersion = expectedVersion;
+    c.done = std::move(done);
+    d->enqueue(std::move(c));
+}
+
+void Engine::mutate(qint64 ticket, Mutation mutation, Callback done)
+{
+    Command c;
+    c.kind = Command::Kind::Mutate;
+    c.ticket = ticket;
+    c.mutation = std::move(mutation);
+    c.done = std::move(done);
+    d->enqueue(std::move(c));
+}
+
+namespace {
+
+template<typename Submit> CommandResult wait(Submit submit)
+{
+    std::promise<CommandResult> promise;
+    auto future = promise.get_future();
+    submit([&promise](CommandResult result) { promise.set_value(std::move(result)); });
+    return future.get();
+}
+
+} // namespace
+
+CommandResult Engine::open(const Actor &actor, const QString &workflow, const OpenRequest &request,
+                           const QString &idempotencyKey)
+{
+    return wait(
+        [&](Callback done) { open(actor, workflow, request, idempotencyKey, std::move(done)); });
+}
+
+CommandResult Engine::takeAction(const Actor &actor, qint64 ticket, const ActionRequest &request)
+{
+    return wait([&](Callback done) { takeAction(actor, ticket, request, std::move(done)); });
+}
+
+CommandResult Engine::claim(const Actor &actor, qint64 ticket, const QString &branch,
+                            std::optional<qint64> expectedVersion)
+{
+    return wait(
+        [&](Callback done) { claim(actor, ticket, branch, expectedVersion, std::move(done)); });
+}
+
+CommandResult Engine::assign(const Actor &actor, qint64 ticket, const Actor &assignee,
+                             const QString &branch, std::optional<qint64> expectedVersion)
+{
+    return wait([&](Callback done) {
+        assign(actor, ticket, assignee, branch, expectedVersion, std::move(done));
+    });
+}
+
+CommandResult Engine::transfer(const Actor &actor, qint64 ticket, const QString &queue,
+                               const QString &reason, const QString &branch,
+                               std::optional<qint64> expectedVersion)
+{
+    return wait([&](Callback done) {
+        transfer(actor, ticket, queue, reason, branch, expectedVersion, std::move(done));
+    });
+}
+
+CommandResult Engine::comment(const Actor &actor, qint64 ticket, const QString &body, bool internal)
+{
+    return wait([&](Callback done) { comment(actor, ticket, body, internal, std::move(done)); });
+}
+
+CommandResult Engine::reopen(const Actor &actor, qint64 ticket, const QString &reason,
+                             std::optional<qint64> expectedVersion)
+{
+    return wait(
+        [&](Callback done) { reopen(actor, ticket, reason, expectedVersion, std::move(done)); });
+}
+
+CommandResult Engine::mutate(qint64 ticket, Mutation mutation)
+{
+    return wait([&](Callback done) { mutate(ticket, std::move(mutation), std::move(done)); });
+}
+
+Result<std::optional<TicketView>> Engine::ticket(qint64 id, const Actor &actor)
+{
+    auto db = d->options.database->connection();
+    if (!db)
+        return Error {db.error()};
+    auto row = TicketReader::ticket(*db, id);
+    if (!row)
+        return Error {row.error()};
+    if (!row->has_value())
+        return std::optional<TicketView>();
+    TicketView view;
+    view.ticket = TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
+    auto wf = d->workflow(view.ticket.workflow, view.ticket.workflowVersion);
+    if (!wf)
+        return Error {wf.error()};
+    const TicketMachine machine(**wf, *d->options.organisation);
+    if (!machine.canSee(view.ticket, actor))
+        return std::optional<TicketView>();
+    if (const State *state = (*wf)->state(view.ticket.state))
+        view.stateTitle = state->title.isEmpty() ? state->name : state->title;
+    view.actions = machine.availableActions(view.ticket, actor);
+    return std::optional<TicketView>(std::move(view));
+}
+
+Result<TicketListPage> Engine::tickets(TicketFilter filter, const Actor &actor)
+{
+    auto db = d->options.database->connection();
+    if (!db)
+        return Error {db.error()};
+    filter.seeAll = actor.isAdmin();
+    filter.viewer = actor.username;
+    filter.viewerQueues = visibleQueues(*d->options.organisation, actor);
+    auto page = TicketReader::list(*db, filter);
+    if (!page)
+        return Error {page.error()};
+    TicketListPage result;
+    result.nextCursor = page->nextCursor;
+    for (const TicketRow &row : std::as_const(page->items))
+        result.items.append(TicketState::fromJson(QJsonDocument::fromJson(row.stateData).object()));
+    return result;
+}
+
+Result<std::optional<QList<Event>>> Engine::events(qint64 id, const Actor &actor)
+{
+    auto view = ticket(id, actor);
+    if (!view)
+        return Error {view.error()};
+    if (!view->has_value())
+        return std::optional<QList<Event>>();
+    auto db = d->options.database->connection();
+    auto rows = TicketReader::events(*db, id);
+    if (!rows)
+        return Error {rows.error()};
+    QList<Event> events;
+    for (const EventRow &row : std::as_const(*rows))
+        events.append(eventOf(row));
+    return std::optional<QList<Event>>(std::move(events));
+}
+
+Result<QList<NotificationRow>> Engine::notifications(const QString &username, bool unreadOnly)
+{
+    auto db = d->options.database->connection();
+    if (!db)
+        return Error {db.error()};
+    return TicketReader::notifications(*db, username, unreadOnly);
+}
+
+Result<bool> Engine::markNotificationRead(qint64 id, const QString &username)
+{
+    auto db = d->options.database->connection();
+    if (!db)
+        return Error {db.error()};
+    return TicketReader::markNotificationRead(*db, id, username);
+}
+
+Engine::Stats Engine::stats() const
+{
+    QMutexLocker lock(&d->statsMutex);
+    return d->stats;
+}
+
+} // namespace Baton

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+#include "definition/model.h"
+#include "runtime/ticketmachine.h"
+#include "store/ticketrows.h"
+#include "store/workflowversions.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace Baton {
+
+class Clock;
+class Database;
+
+/// The SLA module's view of a ticket after a change: its due dates (for the queue page) and
+/// the timers to arm. The engine writes them in the same transaction as the change.
+struct SlaPlan
+{
+    std::optional<QDateTime> respondDue, resolveDue, ticketDue;
+    QList<TimerRow> timers; ///< ticketId is filled in by the engine
+};
+using SlaPlanner = std::function<SlaPlan(const TicketState &, const Workflow &)>;
+
+struct EngineOptions
+{
+    std::shared_ptr<Database> database; ///< migrated
+    std::shared_ptr<const Organisation> organisation;
+    const Clock *clock = nullptr; ///< required; must outlive the engine
+    SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
+    int maxBatch = 2048; ///< commands per group commit at most
+    int cacheLimit = 100000; ///< hot tickets the writer keeps in memory
+};
+
+/// What a write command did. error: refused by the workflow's rules (nothing written);
+/// failure: the database failed (nothing written; HTTP 500/503). Otherwise the ticket after
+/// the command and the events it appended (none when nothing changed).
+struct CommandResult
+{
+    std::optional<TicketError> error;
+    QString failure;
+    TicketState ticket;
+    QList<Event> events;
+    bool replayed = false; ///< an idempotent retry of an open: ticket is the first result
+    bool ok() const { return !error && failure.isEmpty(); }
+};
+
+/// A ticket as one user sees it.
+struct TicketView
+{
+    TicketState ticket;
+    QString stateTitle;
+    QList<AvailableAction> actions; ///< what this user may do now
+};
+
+struct TicketListPage
+{
+    QList<TicketState> items;
+    QString nextCursor;
+};
+
+/// The ticket engine service: the pure ticket rules (TicketMachine) made durable.
+///
+/// Writes go through one writer thread with group commit. Callers enqueue a command; the
+/// writer takes everything queued (up to maxBatch), applies each command with the machine to
+/// the ticket's current state (kept in a cache: the writer is the only thread that changes
+/// tickets, so the cache cannot go stale), writes every command's rows in ONE transaction —
+/// one commit, one fsync — and only then completes each command. A command the rules refuse
+/// writes nothing and gets its error; a database failure fails the whole batch and empties
+/// the cache. Several changes to one ticket in a batch write its row once.
+///
+/// Reads run on the calling thread with that thread's own connection and never wait for the
+/// writer (SQLite WAL readers, PostgreSQL MVCC); they see committed data only.
+///
+/// Callbacks run on the writer thread: do as little as possible there and hop back to your
+/// own thread (QMetaObject::invokeMethod(context, ..., Qt::QueuedConnection)). Never call the
+/// synchronous API from a callback (it would wait for the writer from the writer).
+class Engine
+{
+public:
+    using Callback = std::function<void(CommandResult)>;
+    using Mutation = std::function<TicketOutcome(const TicketState &, const TicketMachine &,
+                                                 const QDateTime &now)>;
+
+    /// Starts the writer thread.
+    static Result<std::unique_ptr<Engine>> start(EngineOptions options);
+    /// Completes every queued command, then stops the writer.
+    ~Engine();
+    Engine(const Engine &) = delete;
+    Engine &operator=(const Engine &) = delete;
+
+    // ---- workflows ------------------------------------------------------------------------
+    /// Publishes each workflow whose source changed as a new version; new tickets of a
+    /// workflow use its newest version from then on. Call before serving.
+    Result<PublishOutcome> publish(const QList<std::shared_ptr<const Workflow>> &workflows,
+                                   const QString &publishedBy = {});
+    /// A version's rules: the published object for current versions, otherwise parsed from the
+    /// stored source on first use and cached per (name, version).
+    Result<std::shared_ptr<const Workflow>> workflow(const QString &name, int version);
+    /// name → newest published version.
+    QMap<QString, int> currentVersions() const;
+    const Organisation &organisation() const;
+
+    // ---- writes (callback on the writer thread) ---------------------------------------------
+    /// Opens a ticket on the workflow's newest version. With an idempotency key, a retry with
+    /// the same body returns the first result (replayed); another body is a Conflict.
+    void open(const Actor &actor, const QString &workflow, const OpenRequest &request,
+              const QString &idempotencyKey, Callback done);
+    void takeAction(const Actor &actor, qint64 ticket, const ActionRequest &request, Callback done);
+    void claim(const Actor &actor, qint64 ticket, const QString &branch,
+               std::optional<qint64> expectedVersion, Callback done);
+    void assign(const Actor &actor, qint64 ticket, const Actor &assignee, const QString &branch,
+                std::optional<qint64> expectedVersion, Callback done);
+    void transfer(const Actor &actor, qint64 ticket, const QString &queue, const QString &reason,
+                  const QString &branch, std::optional<qint64> expectedVersion, Callback done);
+    void comment(const Actor &actor, qint64 ticket, const QString &body, bool internal,
+                 Callback done);
+    void reopen(const Actor &actor, qint64 ticket, const QString &reason,
+                std::optional<qint64> expectedVersion, Callback done);
+    /// Any other change computed by a pure function of the ticket (SLA timers, escalation):
+    /// runs on the writer thread like the commands above.
+    void mutate(qint64 ticket, Mutation mutation, Callback done);
+
+    // ---- the same, waiting for the result (tests, CLI; never from a callback) ---------------
+    CommandResult open(const Actor &actor, const QString &workflow, const OpenRequest &request,
+                       const QString &idempotencyKey = {});
+    CommandResult takeAction(const Actor &actor, qint64 ticket, const ActionRequest &request);
+    CommandResult claim(const Actor &actor, qint64 ticket, const QString &branch = {},
+                        std::optional<qint64> expectedVersion = {});
+    CommandResult assign(const Actor &actor, qint64 ticket, const Actor &assignee,
+                         const QString &branch = {}, std::optional<qint64> expectedVersion = {});
+    CommandResult transfer(const Actor &actor, qint64 ticket, const QString &queue,
+                           const QString &reason, const QString &branch = {},
+                           std::optional<qint64> expectedVersion = {});
+    CommandResult comment(const Actor &actor, qint64 ticket, const QString &body,
+                          bool internal = false);
+    CommandResult reopen(const Actor &actor, qint64 ticket, const QString &reason,
+                         std::optional<qint64> expectedVersion = {});
+    CommandResult mutate(qint64 ticket, Mutation mutation);
+
+    // ---- reads (any thread; its own connection) ---------------------------------------------
+    /// The ticket with this user's available actions; nullopt when absent or not visible.
+    Result<std::optional<TicketView>> ticket(qint64 id, const Actor &actor);
+    /// Visibility filter members of `filter` are set from the actor.
+    Result<TicketListPage> tickets(TicketFilter filter, const Actor &actor);
+    /// Oldest first; nullopt when the ticket is absent or not visible.
+    Result<std::optional<QList<Event>>> events(qint64 id, const Actor &actor);
+    Result<QList<NotificationRow>> notifications(const QString &username, bool unreadOnly);
+    Result<bool> markNotificationRead(qint64 id, const QString &username);
+
+    /// Statistics of the group commit, for /metrics and the benchmark.
+    struct Stats
+    {
+        quint64 batches = 0;
+        quint64 commands = 0;
+        quint64 maxBatch = 0;
+    };
+    Stats stats() const;
+
+    struct Private;
+
+private:
+    explicit Engine(std::unique_ptr<Private> d);
+    std::unique_ptr<Private> d;
+};
+
+/// The JSON of a ticket state, mapped onto the tickets table's columns.
+TicketRow ticketRowOf(const TicketState &state);
+/// Events as stored, and back.
+EventRow eventRowOf(qint64 ticketId, const Event &event);
+Event eventOf(const EventRow &row);
+
+} // namespace Baton

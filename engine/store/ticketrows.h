@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The ticket tables as plain rows. The runtime maps its TicketState and events onto them;
+// the store only knows columns, so that it stays below the runtime (architecture.md).
+// Instants are milliseconds since the epoch (UTC); JSON columns are UTF-8 text.
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace Baton {
+
+class Database;
+
+/// Sorts last on "sorted by due": tickets without a due date store this instead of NULL, so
+/// both databases order them alike and the queue-page index needs no expression.
+constexpr qint64 noDueDate = 253402300799000; // 9999-12-31T23:59:59Z
+
+struct TicketRow
+{
+    qint64 id = 0;
+    QString key, workflow;
+    int workflowVersion = 0;
+    QString title, state, status, queue, assignee, originator;
+    int priority = 0;
+    int handoffs = 0;
+    bool flagged = false;
+    QByteArray fields = "{}";
+    QString customerId, customerName, customerTier, customerPhone, customerEmail, channel;
+    QByteArray branches = "[]";
+    qint64 version = 0;
+    qint64 createdAt = 0, updatedAt = 0;
+    std::optional<qint64> closedAt, respondDue, resolveDue, ticketDue;
+    QByteArray stateData = "{}"; ///< the runtime's full state
+    friend bool operator==(const TicketRow &, const TicketRow &) = default;
+
+    /// The nearest of the due dates, or noDueDate.
+    qint64 dueAt() const;
+};
+
+struct EventRow
+{
+    qint64 ticketId = 0;
+    qint64 seq = 0;
+    qint64 at = 0;
+    QString actor; ///< empty → NULL (the engine)
+    QString type;
+    QByteArray data = "{}";
+};
+
+struct TimerRow
+{
+    qint64 ticketId = 0;
+    QString kind;
+    qint64 dueAt = 0;
+    QByteArray data = "{}";
+};
+
+struct CommentRow
+{
+    qint64 ticketId = 0;
+    qint64 seq = 0;
+    QString author;
+    QString body;
+    bool internal = false;
+    qint64 at = 0;
+};
+
+struct LinkRow
+{
+    qint64 ticketId = 0;
+    qint64 otherId = 0;
+    QString relation;
+    qint64 at = 0;
+};
+
+struct NotificationRow
+{
+    qint64 id = 0; ///< assigned by the database
+    QString username;
+    qint64 ticketId = 0;
+    QString kind, message;
+    qint64 at = 0;
+    bool read = false;
+};
+
+struct IdempotencyRow
+{
+    QString username, key, requestHash;
+    qint64 ticketId = 0;
+    QByteArray response;
+    qint64 createdAt = 0;
+};
+
+struct CustomerRow
+{
+    QString id, name, tier, phone, email;
+    qint64 updatedAt = 0;
+};
+
+/// Everything one group commit writes.
+struct WriteBatch
+{
+    QList<TicketRow> newTickets;
+    QList<TicketRow> changedTickets;
+    QList<QPair<qint64, QString>> queuesVisited; ///< (ticket, queue) pairs, new or not
+    QList<EventRow> events;
+    QList<qint64> replaceTimersOf; ///< tickets whose timers are replaced by `timers`
+    QList<TimerRow> timers;
+    QList<CommentRow> comments;
+    QList<LinkRow> links;
+    QList<NotificationRow> notifications;
+    QList<IdempotencyRow> idempotency;
+    QList<CustomerRow> customers;
+    bool isEmpty() const
+    {
+        return newTickets.isEmpty() && changedTickets.isEmpty() && events.isEmpty()
+            && notifications.isEmpty() && idempotency.isEmpty() && timers.isEmpty()
+            && replaceTimersOf.isEmpty();
+    }
+};
+
+/// Writes batches on one connection (the engine's writer thread), reusing prepared
+/// statements: all rows of a batch in one transaction, hence one commit and one fsync.
+class TicketWriter
+{
+public:
+    explicit TicketWriter(std::shared_ptr<Database> database);
+    ~TicketWriter();
+    Result<void> write(const WriteBatch &batch);
+    /// The highest ticket id in use (0 for none); ids are handed out by the single writer.
+    Result<qint64> maxTicketId();
+
+private:
+    struct Statements;
+    Result<void> prepare();
+    std::shared_ptr<Database> m_database;
+    std::unique_ptr<Statements> m_statements;
+};
+
+/// Filters of the ticket list (interfaces.md GET /tickets). Empty members do not filter.
+struct TicketFilter
+{
+    QString queue, state, assignee, originator, customer, status, text;
+    enum class Sort { DueAsc, DueDesc, CreatedAsc, CreatedDesc, UpdatedAsc, UpdatedDesc };
+    Sort sort = Sort::DueAsc;
+    int limit = 50;
+    QString cursor; ///< from a previous page's nextCursor
+    /// Visibility: unless seeAll, only tickets whose originator or assignee is `viewer`, or
+    /// that have been in one of `viewerQueues`.
+    bool seeAll = false;
+    QString viewer;
+    QStringList viewerQueues;
+
+    static std::optional<Sort> parseSort(const QString &text); ///< due, -due, created, ...
+};
+
+struct TicketPage
+{
+    QList<TicketRow> items;
+    QString nextCursor; ///< empty on the last page
+};
+
+/// Reads, on the calling thread's connection; they never wait for the writer.
+class TicketReader
+{
+public:
+    static Result<std::optional<TicketRow>> ticket(const QSqlDatabase &db, qint64 id);
+    static Result<TicketPage> list(const QSqlDatabase &db, const TicketFilter &filter);
+    static Result<QList<EventRow>> events(const QSqlDatabase &db, qint64 ticketId);
+    static Result<QList<TimerRow>> timers(const QSqlDatabase &db, qint64 ticketId);
+    static Result<QList<NotificationRow>> notifications(const QSqlDatabase &db,
+                                                        const QString &username, bool unreadOnly,
+                                                        int limit = 200);
+    /// Marks one of the user's notifications read; false when it is not theirs or absent.
+    static Result<bool> markNotificationRead(const QSqlDatabase &db, qint64 id,
+                                             const QString &username);
+    static Result<std::optional<IdempotencyRow>>
+    idempotency(const QSqlDatabase &db, const QString &username, const QString &key);
+    static Result<QList<qint64>> ticketIds(const QSqlDatabase &db);
+};
+
+} // namespace Baton

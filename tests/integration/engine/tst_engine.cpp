@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The engine service end to end on a real database file (SQLite) and a real PostgreSQL server.
+#include "enginefixture.h"
+#include "pgharness.h"
+
+#include "core/clock.h"
+#include "runtime/engine.h"
+#include "store/database.h"
+#include "store/schema.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSet>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+
+using namespace Baton;
+using namespace Baton::Test;
+
+namespace {
+
+struct Harness
+{
+    std::shared_ptr<Database> database;
+    std::shared_ptr<const Organisation> org;
+    FakeClock clock {QDateTime(QDate(2026, 11, 23), QTime(8, 0), Qt::UTC)};
+    std::unique_ptr<Engine> engine;
+
+    QString start(const QString &url, const char *workflowText = repairV1)
+    {
+        auto db = Database::open(url);
+        if (!db)
+            return db.error();
+        database = db.value();
+        if (auto migrated = Schema::migrate(*database); !migrated)
+            return migrated.error();
+        org = testOrganisation();
+        EngineOptions options;
+        options.database = database;
+        options.organisation = org;
+        options.clock = &clock;
+        auto started = Engine::start(options);
+        if (!started)
+            return started.error();
+        engine = std::move(started.value());
+        auto wf = testWorkflow(*org, workflowText);
+        if (!wf)
+            return QStringLiteral("test workflow does not load");
+        auto published = engine->publish({wf}, QStringLiteral("admin"));
+        if (!published)
+            return published.error();
+        return {};
+    }
+
+    OpenRequest request(const QString &title = QStringLiteral("Cracked screen")) const
+    {
+        OpenRequest r;
+        r.title = title;
+        r.fields.insert(QStringLiteral("device"), QStringLiteral("phone-123"));
+        r.customer.id = QStringLiteral("C-1");
+        r.customer.tier = QStringLiteral("A");
+        r.channel = QStringLiteral("counter");
+        return r;
+    }
+};
+
+QString describe(const CommandResult &r)
+{
+    if (r.error)
+        return QStringLiteral("rules: %1").arg(r.error->message);
+    return r.failure;
+}
+
+QList<Event> storedEvents(Database &database, qint64 id)
+{
+    QList<Event> events;
+    auto db = database.connection();
+    auto rows = TicketReader::events(*db, id);
+    if (rows)
+        for (const EventRow &row : std::as_const(*rows))
+            events.append(eventOf(row));
+    return events;
+}
+
+TicketState storedTicket(Database &database, qint64 id)
+{
+    auto db = database.connection();
+    auto row = TicketReader::ticket(*db, id);
+    if (!row || !row->has_value())
+        return {};
+    return TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
+}
+
+} // namespace
+
+class TestEngine : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase_data() { TestDatabase::addDriverRows(); }
+    void ticketLifecycleThroughTheEngine();
+    void refusedCommandWritesNothing();
+    void openIsIdempotentPerKey();
+    void hundredThreadsRacingOneActionHaveOneWinner();
+    void ticketFinishesOnTheVersionItOpenedWith();
+    void listRespectsVisibilityAndPaginates();
+    void committedActionsSurviveSigkill();
+
+private:
+    TestDatabase m_databases;
+};
+
+void TestEngine::ticketLifecycleThroughTheEngine()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    Harness h;
+    const QString started = h.start(url);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org);
+    const Actor bob = backOffice(*h.org);
+    const Actor ben = backOffice(*h.org, QStringLiteral("ben"));
+
+    CommandResult opened = h.engine->open(amy, QStringLiteral("repair"), h.request());
+    QVERIFY2(opened.ok(), qPrintable(describe(opened)));
+    const qint64 id = opened.ticket.id;
+    QVERIFY(id > 0);
+    QCOMPARE(opened.ticket.state, QStringLiteral("intake"));
+    QCOMPARE(opened.ticket.queue, QStringLiteral("front"));
+    QCOMPARE(opened.ticket.workflowVersion, 1);
+
+    h.clock.advanceSeconds(60);
+    CommandResult claimed = h.engine->claim(amy, id);
+    QVERIFY2(claimed.ok(), qPrintable(describe(claimed)));
+    QCOMPARE(claimed.ticket.assignee, QStringLiteral("amy"));
+
+    CommandResult commented = h.engine->comment(amy, id, QStringLiteral("Customer waits"));
+    QVERIFY2(commented.ok(), qPrintable(describe(commented)));
+
+    ActionRequest accept;
+    accept.name = QStringLiteral("accept");
+    CommandResult accepted = h.engine->takeAction(amy, id, accept);
+    QVERIFY2(accepted.ok(), qPrintable(describe(accepted)));
+    QCOMPARE(accepted.ticket.state, QStringLiteral("fixing"));
+    QCOMPARE(accepted.ticket.queue, QStringLiteral("backoffice"));
+
+    CommandResult assigned = h.engine->assign(bob, id, ben);
+    QVERIFY2(assigned.ok(), qPrintable(describe(assigned)));
+    QCOMPARE(assigned.ticket.assignee, QStringLiteral("ben"));
+
+    CommandResult transferred
+        = h.engine->transfer(ben, id, QStringLiteral("front"), QStringLiteral("wrong desk"));
+    QVERIFY2(transferred.ok(), qPrintable(describe(transferred)));
+    QCOMPARE(transferred.ticket.queue, QStringLiteral("front"));
+    QCOMPARE(transferred.ticket.handoffs, 1);
+
+    // Read back through the engine's read side (another connection).
+    auto view = h.engine->ticket(id, amy);
+    QVERIFY(view.ok());
+    QVERIFY(view->has_value());
+    QCOMPARE((*view)->ticket, transferred.ticket);
+    QCOMPARE((*view)->stateTitle, QStringLiteral("Fixing"));
+
+    auto events = h.engine->events(id, amy);
+    QVERIFY(events.ok() && events->has_value());
+    QStringList types;
+    for (const Event &e : **events)
+        types << e.type;
+    QCOMPARE(types.first(), QStringLiteral("opened"));
+    QVERIFY(types.contains(QStringLiteral("claimed")));
+    QVERIFY(types.contains(QStringLiteral("commented")));
+    QVERIFY(types.contains(QStringLiteral("transitioned")));
+    QVERIFY(types.contains(QStringLiteral("assigned")));
+    QVERIFY(types.contains(QStringLiteral("transferred")));
+    QCOMPARE(qint64(types.size()), transferred.ticket.version);
+    // The row is the projection of its log.
+    QCOMPARE(replay(id, **events), transferred.ticket);
+
+    // Someone who never had anything to do with it does not see it.
+    const Actor stranger
+        = resolveActor(*h.org, QStringLiteral("zed"), {QStringLiteral("agent")}, {});
+    auto hidden = h.engine->ticket(id, stranger);
+    QVERIFY(hidden.ok());
+    QVERIFY(!hidden->has_value());
+}
+
+void TestEngine::refusedCommandWritesNothing()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    Harness h;
+    const QString started = h.start(url);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org);
+    CommandResult opened = h.engine->open(amy, QStringLiteral("repair"), h.request());
+    QVERIFY(opened.ok());
+    const qint64 id = opened.ticket.id;
+
+    ActionRequest fixed; // not offered in intake
+    fixed.name = QStringLiteral("fixed");
+    CommandResult refused = h.engine->takeAction(amy, id, fixed);
+    QVERIFY(refused.error.has_value());
+    QVERIFY(refused.failure.isEmpty());
+
+    OpenRequest missingDevice = h.request();
+    missingDevice.fields.clear();
+    CommandResult notOpened = h.engine->open(amy, QStringLiteral("repair"), missingDevice);
+    QVERIFY(notOpened.error.has_value());
+    QCOMPARE(notOpened.error->kind, TicketError::Kind::Validation);
+    QVERIFY(notOpened.error->fields.contains(QStringLiteral("device")));
+
+    CommandResult noSuchTicket = h.engine->claim(amy, id + 1000);
+    QVERIFY(noSuchTicket.error.has_value());
+    QCOMPARE(noSuchTicket.error->kind, TicketError::Kind::NotFound);
+
+    QCOMPARE(storedEvents(*h.database, id).size(), 1);
+    QCOMPARE(storedTicket(*h.database, id), opened.ticket);
+    auto db = h.database->connection();
+    auto count = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM tickets"));
+    QVERIFY(count.ok() && count->next());
+    QCOMPARE(count->value(0).toInt(), 1);
+}
+
+void TestEngine::openIsIdempotentPerKey()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    Harness h;
+    const QString started = h.start(url);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org);
+    const QString key = QStringLiteral("k-123");
+    CommandResult first = h.engine->open(amy, QStringLiteral("repair"), h.request(), key);
+    QVERIFY2(first.ok(), qPrintable(describe(first)));
+    QVERIFY(!first.replayed);
+
+    CommandResult retry = h.engine->open(amy, QStringLiteral("repair"), h.request(), key);
+    QVERIFY2(retry.ok(), qPrintable(describe(retry)));
+    QVERIFY(retry.replayed);
+    QCOMPARE(retry.ticket, first.ticket);
+
+    CommandResult other = h.engine->open(amy, QStringLiteral("repair"),
+                                         h.request(QStringLiteral("Another title")), key);
+    QVERIFY(other.error.has_value());
+    QCOMPARE(other.error->kind, TicketError::Kind::Conflict);
+
+    // Another user's same key is theirs alone.
+    CommandResult alan = h.engine->open(agent(*h.org, QStringLiteral("alan")),
+                                        QStringLiteral("repair"), h.request(), key);
+    QVERIFY(alan.ok());
+    QVERIFY(!alan.replayed);
+    QVERIFY(alan.ticket.id != first.ticket.id);
+
+    // Same key twice in one batch: asynchronous submissions land in the same group commit.
+    std::atomic<int> done {0};
+    std::mutex mutex;
+    QList<CommandResult> results;
+    for (int i = 0; i < 2; ++i)
+        h.engine->open(amy, QStringLiteral("repair"), h.request(QStringLiteral("Batch")),
+                       QStringLiteral("k-batch"), [&](CommandResult r) {
+                           std::lock_guard lock(mutex);
+                           results.append(std::move(r));
+                           ++done;
+                       });
+    h.engine.reset(); // drains the queue
+    QCOMPARE(results.size(), 2);
+    QVERIFY(results[0].ok() && results[1].ok());
+    QCOMPARE(results[0].ticket.id, results[1].ticket.id);
+}
+
+void TestEngine::hundredThreadsRacingOneActionHaveOneWinner()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    Harness h;
+    const QString started = h.start(url);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org);
+    CommandResult opened = h.engine->open(amy, QStringLiteral("repair"), h.request());
+    QVERIFY(opened.ok());
+    const qint64 id = opened.ticket.id;
+
+    std::atomic<int> winners {0}, refused {0}, failed {0};
+    QList<QThread *> threads;
+    std::atomic<bool> go {false};
+    for (int i = 0; i < 100; ++i) {
+        threads.append(QThread::create([&] {
+            while (!go.load())
+                QThread::yieldCurrentThread();
+            ActionRequest accept;
+            accept.name = QStringLiteral("accept");
+            accept.expectedVersion = opened.ticket.version;
+            CommandResult r = h.engine->takeAction(amy, id, accept);
+            if (r.ok())
+                ++winners;
+            else if (r.error)
+                ++refused;
+            else
+                ++failed;
+        }));
+        threads.last()->start();
+    }
+    go = true;
+    for (QThread *t : threads) {
+        t->wait();
+        delete t;
+    }
+    QCOMPARE(winners.load(), 1);
+    QCOMPARE(refused.load(), 99);
+    QCOMPARE(failed.load(), 0);
+    int transitions = 0;
+    for (const Event &e : storedEvents(*h.database, id))
+        transitions += e.type == u"transitioned" ? 1 : 0;
+    QCOMPARE(transitions, 1);
+}
+
+void TestEngine::ticketFinishesOnTheVersionItOpenedWith()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    Harness h;
+    const QString started = h.start(url);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org);
+    const Actor bob = backOffice(*h.org);
+    ActionRequest accept;
+    accept.name = QStringLiteral("accept");
+    ActionRequest fixed;
+    fixed.name = QStringLiteral("fixed");
+    fixed.fields.insert(QStringLiteral("note"), QStringLiteral("new screen"));
+
+    CommandResult old = h.engine->open(amy, QStringLiteral("repair"), h.request());
+    QVERIFY(old.ok());
+    QCOMPARE(old.ticket.workflowVersion, 1);
+    QVERIFY(h.engine->takeAction(amy, old.ticket.id, accept).ok());
+
+    auto v2 = testWorkflow(*h.org, repairV2);
+    QVERIFY(v2);
+    auto published = h.engine->publish({v2});
+    QVERIFY(published.ok());
+    QCOMPARE(published->current.value(QStringLiteral("repair")), 2);
+    QCOMPARE(published->published, QStringList {QStringLiteral("repair")});
+    // Publishing the same text again changes nothing.
+    auto again = h.engine->publish({v2});
+    QVERIFY(again.ok());
+    QVERIFY(again->published.isEmpty());
+    QCOMPARE(again->current.value(QStringLiteral("repair")), 2);
+
+    CommandResult fresh = h.engine->open(amy, QStringLiteral("repair"), h.request());
+    QVERIFY(fresh.ok());
+    QCOMPARE(fresh.ticket.workflowVersion, 2);
+    QVERIFY(h.engine->takeAction(amy, fresh.ticket.id, accept).ok());
+
+    CommandResult oldDone = h.engine->takeAction(bob, old.ticket.id, fixed);
+    QVERIFY2(oldDone.ok(), qPrintable(describe(oldDone)));
+    QCOMPARE(oldDone.ticket.state, QStringLiteral("closed"));
+    QCOMPARE(oldDone.ticket.workflowVersion, 1);
+
+    CommandResult freshFixed = h.engine->takeAction(bob, fresh.ticket.id, fixed);
+    QVERIFY(freshFixed.ok());
+    QCOMPARE(freshFixed.ticket.state, QStringLiteral("check"));
+
+    // A new engine (a restart) parses version 1 from the stored source.
+    h.engine.reset();
+    EngineOptions options;
+    options.database = h.database;
+    options.organisation = h.org;
+    options.clock = &h.clock;
+    auto restarted = Engine::start(options);
+    QVERIFY(restarted.ok());
+    QCOMPARE((*restarted)->currentVersions().value(QStringLiteral("repair")), 2);
+    auto v1 = (*restarted)->workflow(QStringLiteral("repair"), 1);
+    QVERIFY(v1.ok());
+    QVERIFY(!(*v1)->state(QStringLiteral("check")));
+    CommandResult second = (*restarted)->open(amy, QStringLiteral("repair"), h.request());
+    QVERIFY(second.ok());
+    QCOMPARE(second.ticket.workflowVersion, 2);
+}
+
+void TestEngine::listRespectsVisibilityAndPaginates()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    Harness h;
+    const QString started = h.start(url);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org);
+    const Actor bob = backOffice(*h.org);
+    QList<qint64> ids;
+    for (int i = 0; i < 7; ++i) {
+        h.clock.advanceSeconds(10);
+        CommandResult r = h.engine->open(amy, QStringLiteral("repair"),
+                                         h.request(QStringLiteral("Ticket %1").arg(i)));
+        QVERIFY(r.ok());
+        ids << r.ticket.id;
+    }
+    TicketFilter filter;
+    filter.queue = QStringLiteral("front");
+    filter.sort = TicketFilter::Sort::CreatedDesc;
+    filter.limit = 3;
+    QList<qint64> seen;
+    for (int page = 0; page < 5; ++page) {
+        auto result = h.engine->tickets(filter, amy);
+        QVERIFY(result.ok());
+        for (const TicketState &t : result->items)
+            seen << t.id;
+        if (result->nextCursor.isEmpty())
+            break;
+        filter.cursor = result->nextCursor;
+    }
+    QList<qint64> expected(ids.crbegin(), ids.crend());
+    QCOMPARE(seen, expected);
+
+    // The back office has never had these tickets.
+    TicketFilter all;
+    auto hidden = h.engine->tickets(all, bob);
+    QVERIFY(hidden.ok());
+    QVERIFY(hidden->items.isEmpty());
+
+    // Text search.
+    TicketFilter text;
+    text.text = QStringLiteral("ticket 3");
+    auto found = h.engine->tickets(text, amy);
+    QVERIFY(found.ok());
+    QCOMPARE(found->items.size(), 1);
+    QCOMPARE(found->items.first().id, ids[3]);
+}
+
+// ---- crash consistency ----------------------------------------------------------------------
+
+namespace {
+
+// Runs in the child: opens tickets and takes actions from several threads as fast as the
+// engine allows, printing "committed ID VERSION" after each acknowledged write.
+int crashChild(const QString &url)
+{
+    Harness h;
+    const QString started = h.start(url);
+    if (!started.isEmpty()) {
+        std::fprintf(stderr, "child: %s\n", qPrintable(started));
+        return 1;
+    }
+    std::mutex out;
+    auto report = [&](const CommandResult &r) {
+        if (!r.ok())
+            return;
+        std::lock_guard lock(out);
+        std::printf("committed %lld %lld\n", qlonglong(r.ticket.id), qlonglong(r.ticket.version));
+        std::fflush(stdout);
+    };
+    const Actor amy = agent(*h.org);
+    const Actor bob = backOffice(*h.org);
+    QList<QThread *> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.append(QThread::create([&, t] {
+            for (int i = 0;; ++i) {
+                CommandResult opened
+                    = h.engine->open(amy, QStringLiteral("repair"),
+                                     h.request(QStringLiteral("crash %1-%2").arg(t).arg(i)));
+                report(opened);
+                if (!opened.ok())
+                    continue;
+                const qint64 id = opened.ticket.id;
+                report(h.engine->claim(amy, id));
+                report(h.engine->comment(amy, id, QStringLiteral("note %1").arg(i)));
+                ActionRequest accept;
+                accept.name = QStringLiteral("accept");
+                report(h.engine->takeAction(amy, id, accept));
+                report(h.engine->claim(bob, id));
+            }
+        }));
+        threads.last()->start();
+    }
+    for (QThread *t : threads)
+        t->wait(); // never returns: the parent kills us
+    return 0;
+}
+
+} // namespace
+
+void TestEngine::committedActionsSurviveSigkill()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    {
+        // Migrate in the parent so the child starts straight away.
+        auto db = Database::open(url);
+        QVERIFY(db.ok());
+        QVERIFY(Schema::migrate(**db).ok());
+    }
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(), {QStringLiteral("--crash-child"), url});
+    QVERIFY(child.waitForStarted());
+    QHash<qint64, qint64> committed; // ticket → highest acknowledged version
+    int lines = 0;
+    QByteArray buffer;
+    while (lines < 400 && child.state() == QProcess::Running) {
+        if (!child.waitForReadyRead(60000))
+            break;
+        buffer += child.readAllStandardOutput();
+        qsizetype newline;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+            const QList<QByteArray> parts = buffer.left(newline).split(' ');
+            buffer.remove(0, newline + 1);
+            if (parts.size() == 3 && parts[0] == "committed") {
+                const qint64 id = parts[1].toLongLong();
+                committed[id] = std::max(committed.value(id), parts[2].toLongLong());
+                ++lines;
+            }
+        }
+    }
+    child.kill(); // SIGKILL, mid-load
+    child.waitForFinished();
+    QVERIFY2(lines >= 400, "the child did not report enough commits");
+
+    auto reopened = Database::open(url);
+    QVERIFY(reopened.ok());
+    Database &database = **reopened;
+    for (auto it = committed.cbegin(); it != committed.cend(); ++it) {
+        const TicketState stored = storedTicket(database, it.key());
+        QVERIFY2(stored.id == it.key(), qPrintable(QStringLiteral("ticket %1 lost").arg(it.key())));
+        QVERIFY2(
+            stored.version >= it.value(),
+            qPrintable(QStringLiteral("ticket %1 lost version %2").arg(it.key()).arg(it.value())));
+    }
+    auto db = database.connection();
+    auto ids = TicketReader::ticketIds(*db);
+    QVERIFY(ids.ok());
+    QVERIFY(ids->size() >= committed.size());
+    for (qint64 id : std::as_const(*ids)) {
+        const QList<Event> events = storedEvents(database, id);
+        QCOMPARE(replay(id, events), storedTicket(database, id));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && qstrcmp(argv[1], "--crash-child") == 0) {
+        QCoreApplication app(argc, argv);
+        return crashChild(QString::fromLocal8Bit(argv[2]));
+    }
+    QCoreApplication app(argc, argv);
+    TestEngine test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_engine.moc"
