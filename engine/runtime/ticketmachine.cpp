@@ -425,6 +425,8 @@ struct Steps
         data.insert(u"assignee", stringOrNull(assignee));
         if (!branches.isEmpty())
             data.insert(u"branches", branches);
+        if (state && state->sla.pause)
+            data.insert(u"sla_paused", true); // replay stops the ticket-wide clock here
         return data;
     }
 

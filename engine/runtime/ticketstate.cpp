@@ -74,6 +74,17 @@ void applyEntry(TicketState &state, const QJsonObject &data, const QDateTime &at
     state.stepStartedAt = at;
     state.stepRespondedAt = {};
     visit(state, state.queue);
+    // A new step: its clocks (and its branches') start afresh; the ticket-wide clock goes on,
+    // stopping or resuming as the entered state says (`sla: pause`).
+    state.slaFired.removeIf(
+        [](const QString &key) { return !key.startsWith(QLatin1String("ticket:")); });
+    const bool paused = data.value(u"sla_paused").toBool();
+    if (paused && !state.slaPausedSince.isValid()) {
+        state.slaPausedSince = at;
+    } else if (!paused && state.slaPausedSince.isValid()) {
+        state.slaPauses.append({state.slaPausedSince, at});
+        state.slaPausedSince = {};
+    }
 }
 
 /// Moves the ticket, or one branch of it, to another queue: a new step whose clocks start now.
@@ -94,6 +105,9 @@ void applyMove(TicketState &state, const QString &branchName, const QString &que
         state.stepRespondedAt = {};
     }
     visit(state, queue);
+    const QString prefix = branchName.isEmpty() ? QStringLiteral("step:")
+                                                : QStringLiteral("branch:") + branchName + u':';
+    state.slaFired.removeIf([&prefix](const QString &key) { return key.startsWith(prefix); });
 }
 
 void applyAssignee(TicketState &state, const QJsonObject &data, const QDateTime &at)
@@ -245,6 +259,12 @@ QJsonObject TicketState::toJson() const
     object.insert(u"closed_at", instantValue(closedAt));
     object.insert(u"step_started_at", instantValue(stepStartedAt));
     object.insert(u"step_responded_at", instantValue(stepRespondedAt));
+    object.insert(u"sla_paused_since", instantValue(slaPausedSince));
+    QJsonArray pauseArray;
+    for (const auto &[from, to] : slaPauses)
+        pauseArray.append(QJsonArray {instantValue(from), instantValue(to)});
+    object.insert(u"sla_pauses", pauseArray);
+    object.insert(u"sla_fired", QJsonArray::fromStringList(slaFired));
     return object;
 }
 
@@ -296,6 +316,15 @@ TicketState TicketState::fromJson(const QJsonObject &object)
     s.closedAt = parseInstant(object.value(u"closed_at"));
     s.stepStartedAt = parseInstant(object.value(u"step_started_at"));
     s.stepRespondedAt = parseInstant(object.value(u"step_responded_at"));
+    s.slaPausedSince = parseInstant(object.value(u"sla_paused_since"));
+    const QJsonArray pauses = object.value(u"sla_pauses").toArray();
+    for (const QJsonValue &value : pauses) {
+        const QJsonArray pair = value.toArray();
+        s.slaPauses.append({parseInstant(pair.at(0)), parseInstant(pair.at(1))});
+    }
+    const QJsonArray fired = object.value(u"sla_fired").toArray();
+    for (const QJsonValue &value : fired)
+        s.slaFired.append(value.toString());
     return s;
 }
 
@@ -365,6 +394,9 @@ void applyEvent(TicketState &state, const Event &event)
     } else if (type == u"closed") {
         state.status = TicketStatus::Closed;
         state.closedAt = event.at;
+        // A closed ticket's ticket-wide clock stands still; reopening resumes it.
+        if (!state.slaPausedSince.isValid())
+            state.slaPausedSince = event.at;
     } else if (type == u"fields_changed") {
         const QJsonObject changed = data.value(u"fields").toObject();
         for (auto it = changed.constBegin(); it != changed.constEnd(); ++it) {
@@ -381,8 +413,13 @@ void applyEvent(TicketState &state, const Event &event)
         state.handoffs = data.value(u"handoffs").toInt(state.handoffs);
         if (type == u"handoff_limit")
             state.flagged = true;
+    } else if (type == u"sla_warning" || type == u"sla_breached") {
+        if (data.contains(u"sla_step"))
+            state.slaFired.append(data.value(u"sla_step").toString());
     } else if (type == u"escalated") {
         // Written by the SLA clocks: an absolute new priority and/or a move to another queue.
+        if (data.contains(u"sla_step"))
+            state.slaFired.append(data.value(u"sla_step").toString());
         if (data.contains(u"priority"))
             state.priority = data.value(u"priority").toInt();
         if (data.contains(u"to"))
@@ -405,7 +442,7 @@ void applyEvent(TicketState &state, const Event &event)
                                        data.value(u"workflow").toString(),
                                        data.value(u"relation").toString()});
     }
-    // commented, returned_to_originator, sla_warning, sla_breached: recorded, no state change.
+    // commented, returned_to_originator: recorded, no state change.
 }
 
 TicketState replay(qint64 id, const QList<Event> &events)

@@ -13,6 +13,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 #include <QVariantMap>
@@ -109,6 +110,16 @@ struct TicketState
     /// First claim/assign by a member of the current queue in this step; null before. Ends
     /// the step's `respond` clock (so does leaving the step).
     QDateTime stepRespondedAt;
+    /// The ticket-wide SLA clock (runtime/slaclock.h): since when it stands still (in an
+    /// `sla: pause` state, or closed); null while it runs.
+    QDateTime slaPausedSince;
+    /// Finished pauses of the ticket-wide clock as [from, to) instants. Kept as instants, not
+    /// business seconds, so that a changed calendar re-measures them.
+    QList<QPair<QDateTime, QDateTime>> slaPauses;
+    /// Escalation steps already fired on the running clocks ("step:resolve:0",
+    /// "branch:billing:respond:1", "ticket:resolve:2"): each step fires once per clock. A step's
+    /// entries are dropped when its clocks restart (new state, transfer, escalation move).
+    QStringList slaFired;
 
     bool isOpen() const { return status == TicketStatus::Open; }
     bool isParallel() const { return !branches.isEmpty(); }
