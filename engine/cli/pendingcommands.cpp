@@ -19,10 +19,6 @@ int runServe(const QStringList &)
 {
     return notYet("serve");
 }
-int runMigrate(const QStringList &)
-{
-    return notYet("migrate");
-}
 int runUser(const QStringList &)
 {
     return notYet("user");

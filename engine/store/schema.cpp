@@ -251,7 +251,7 @@ Result<int> Schema::migrate(Database &database)
             return Error {recorded.error()};
         if (auto committed = transaction.commit(); !committed)
             return Error {committed.error()};
-        qCInfo(lcStore) << "applied schema migration" << migration.version;
+        qCDebug(lcStore) << "applied schema migration" << migration.version;
         reached = migration.version;
     }
     return reached;
