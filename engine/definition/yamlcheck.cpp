@@ -122,8 +122,20 @@ std::optional<YamlCheck::Map> YamlCheck::map(const YamlNode *node, const QString
     Map result;
     result.node = node;
     QStringList meant; // what unknown keys probably meant: no "missing" error for those
-    QHash<QString, const YamlNode *> seen;
-    seen.reserve(qsizetype(node->entries.size()));
+    // Most mappings are small; a hash pays only for big ones (a 2,000-state 'states').
+    const bool big = node->entries.size() > 16;
+    QHash<QString, const YamlNode *> seenBig;
+    if (big)
+        seenBig.reserve(qsizetype(node->entries.size()));
+    std::vector<const YamlNode *> seenSmall;
+    auto findSeen = [&](const QString &text) -> const YamlNode * {
+        if (big)
+            return seenBig.value(text);
+        for (const YamlNode *k : seenSmall)
+            if (k->text == text)
+                return k;
+        return nullptr;
+    };
     for (const YamlNode::Entry &entry : node->entries) {
         const YamlNode *key = entry.first.get();
         if (!key->isScalar()) {
@@ -132,15 +144,17 @@ std::optional<YamlCheck::Map> YamlCheck::map(const YamlNode *node, const QString
                       .arg(what, key->kindName()));
             continue;
         }
-        const auto previous = seen.constFind(key->text);
-        if (previous != seen.cend()) {
+        if (const YamlNode *previous = findSeen(key->text)) {
             error(key,
                   QStringLiteral("duplicate key '%1' in %2 (first given at line %3)")
                       .arg(key->text, what)
-                      .arg((*previous)->mark.line));
+                      .arg(previous->mark.line));
             continue;
         }
-        seen.insert(key->text, key);
+        if (big)
+            seenBig.insert(key->text, key);
+        else
+            seenSmall.push_back(key);
         if (!allowed.isEmpty() && !allowed.contains(key->text)) {
             result.hadUnknownKeys = true;
             if (const auto match = closestMatch(key->text, allowed))
@@ -153,7 +167,7 @@ std::optional<YamlCheck::Map> YamlCheck::map(const YamlNode *node, const QString
         result.entries.push_back(entry);
     }
     for (const QString &key : required)
-        if (!seen.contains(key) && !meant.contains(key))
+        if (!findSeen(key) && !meant.contains(key))
             error(where ? where : node,
                   QStringLiteral("%1 lacks the required key '%2'").arg(what, key));
     return result;

@@ -278,9 +278,17 @@ YamlDocument YamlDocument::parse(const QByteArray &text, const QString &file, co
     document.m_file = file;
     document.m_source = text.startsWith("\xEF\xBB\xBF") ? text.mid(3) : text;
     document.m_lineStarts.push_back(0);
-    for (int i = 0; i < document.m_source.size(); ++i)
-        if (document.m_source[i] == '\n')
+    bool ascii = true;
+    for (int i = 0; i < document.m_source.size(); ++i) {
+        const char c = document.m_source[i];
+        ascii = ascii && (static_cast<unsigned char>(c) < 0x80);
+        if (c == '\n') {
             document.m_lineStarts.push_back(i + 1);
+            document.m_lineAscii.push_back(ascii);
+            ascii = true;
+        }
+    }
+    document.m_lineAscii.push_back(ascii);
 
     auto fail = [&](int bytePos, const QString &message) {
         const YamlMark mark = document.markAtByte(bytePos);
@@ -327,6 +335,8 @@ YamlMark YamlDocument::markAtByte(int bytePos) const
     const auto it = std::upper_bound(m_lineStarts.begin(), m_lineStarts.end(), bytePos);
     const int lineIndex = int(it - m_lineStarts.begin()) - 1;
     const int lineStart = m_lineStarts[size_t(lineIndex)];
+    if (m_lineAscii[size_t(lineIndex)])
+        return YamlMark {lineIndex + 1, bytePos - lineStart + 1};
     int column = 1;
     for (int i = lineStart; i < bytePos; ++i)
         if (!isContinuationByte(m_source[i]))

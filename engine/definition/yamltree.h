@@ -93,6 +93,7 @@ private:
     QString m_file;
     QByteArray m_source;
     std::vector<int> m_lineStarts; ///< byte offset of each line's first byte
+    std::vector<char> m_lineAscii; ///< whether a line is pure ASCII (columns = bytes)
     YamlNode::Ptr m_root;
     Diagnostics m_diagnostics;
     qint64 m_nodeCount = 0;
