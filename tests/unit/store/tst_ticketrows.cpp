@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "pgharness.h"
+#include "store/database.h"
+#include "store/schema.h"
+#include "store/ticketrows.h"
+
+#include <QTest>
+
+using namespace Baton;
+using Baton::Test::TestDatabase;
+
+class TestTicketRows : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase_data() { TestDatabase::addDriverRows(); }
+    void ticketRoundTrip();
+    void batchIsAllOrNothing();
+    void timersAreReplaced();
+    void queuePageSortsByDueWithUndatedLast();
+
+private:
+    static TicketRow sample(qint64 id)
+    {
+        TicketRow row;
+        row.id = id;
+        row.key = QStringLiteral("RE-%1").arg(id);
+        row.workflow = QStringLiteral("repair");
+        row.workflowVersion = 2;
+        row.title = QStringLiteral("Écran cassé — 壊れた"); // non-ASCII survives
+        row.state = QStringLiteral("intake");
+        row.status = QStringLiteral("open");
+        row.queue = QStringLiteral("front");
+        row.originator = QStringLiteral("amy");
+        row.priority = 3;
+        row.handoffs = 1;
+        row.flagged = true;
+        row.fields = R"({"device":"phone"})";
+        row.customerId = QStringLiteral("C-1");
+        row.customerTier = QStringLiteral("A");
+        row.channel = QStringLiteral("counter");
+        row.version = 4;
+        row.createdAt = 1795000000000;
+        row.updatedAt = 1795000060000;
+        row.resolveDue = 1795003600000;
+        row.stateData = R"({"id":1})";
+        return row;
+    }
+    std::shared_ptr<Database> fresh(const QString &url)
+    {
+        auto db = Database::open(url);
+        if (!db || !Schema::migrate(**db))
+            return nullptr;
+        return db.value();
+    }
+    TestDatabase m_databases;
+};
+
+void TestTicketRows::ticketRoundTrip()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    WriteBatch batch;
+    TicketRow row = sample(1);
+    batch.newTickets << row;
+    batch.events << EventRow {1,
+                              1,
+                              row.createdAt,
+                              QStringLiteral("amy"),
+                              QStringLiteral("opened"),
+                              R"({"state":"intake"})"}
+                 << EventRow {1, 2, row.createdAt, QString(), QStringLiteral("sla_warning"), "{}"};
+    batch.notifications << NotificationRow {0,
+                                            QStringLiteral("amy"),
+                                            1,
+                                            QStringLiteral("assigned"),
+                                            QStringLiteral("for you"),
+                                            row.createdAt,
+                                            false};
+    QVERIFY(writer.write(batch).ok());
+
+    auto db = database->connection();
+    auto loaded = TicketReader::ticket(*db, 1);
+    QVERIFY(loaded.ok() && loaded->has_value());
+    QCOMPARE(**loaded, row);
+    QCOMPARE((*loaded)->dueAt(), row.resolveDue.value());
+
+    WriteBatch change;
+    row.state = QStringLiteral("fixing");
+    row.queue.clear();
+    row.assignee = QStringLiteral("bob");
+    row.closedAt = 1795000120000;
+    row.version = 5;
+    change.changedTickets << row;
+    QVERIFY(writer.write(change).ok());
+    loaded = TicketReader::ticket(*db, 1);
+    QVERIFY(loaded.ok() && loaded->has_value());
+    QCOMPARE(**loaded, row);
+
+    auto events = TicketReader::events(*db, 1);
+    QVERIFY(events.ok());
+    QCOMPARE(events->size(), 2);
+    QCOMPARE(events->at(0).data, QByteArray(R"({"state":"intake"})"));
+    QCOMPARE(events->at(1).actor, QString()); // the engine
+    auto notes = TicketReader::notifications(*db, QStringLiteral("amy"), true);
+    QVERIFY(notes.ok());
+    QCOMPARE(notes->size(), 1);
+    auto marked = TicketReader::markNotificationRead(*db, notes->at(0).id, QStringLiteral("amy"));
+    QVERIFY(marked.ok() && marked.value());
+    auto unread = TicketReader::notifications(*db, QStringLiteral("amy"), true);
+    QVERIFY(unread.ok() && unread->isEmpty());
+    auto notTheirs
+        = TicketReader::markNotificationRead(*db, notes->at(0).id, QStringLiteral("bob"));
+    QVERIFY(notTheirs.ok() && !notTheirs.value());
+}
+
+void TestTicketRows::batchIsAllOrNothing()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    WriteBatch first;
+    first.newTickets << sample(1);
+    first.events << EventRow {1, 1, 0, QStringLiteral("amy"), QStringLiteral("opened"), "{}"};
+    QVERIFY(writer.write(first).ok());
+
+    WriteBatch clash; // a good new ticket, then an event that already exists
+    clash.newTickets << sample(2);
+    clash.events << EventRow {2, 1, 0, QStringLiteral("amy"), QStringLiteral("opened"), "{}"}
+                 << EventRow {1, 1, 0, QStringLiteral("amy"), QStringLiteral("opened"), "{}"};
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("query failed")));
+    QVERIFY(!writer.write(clash).ok());
+
+    auto db = database->connection();
+    auto second = TicketReader::ticket(*db, 2);
+    QVERIFY(second.ok());
+    QVERIFY(!second->has_value());
+    auto events = TicketReader::events(*db, 2);
+    QVERIFY(events.ok() && events->isEmpty());
+    // The writer still works after a failed batch.
+    WriteBatch retry;
+    retry.newTickets << sample(2);
+    QVERIFY(writer.write(retry).ok());
+    auto max = writer.maxTicketId();
+    QVERIFY(max.ok());
+    QCOMPARE(max.value(), 2);
+}
+
+void TestTicketRows::timersAreReplaced()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    WriteBatch first;
+    first.newTickets << sample(1);
+    first.replaceTimersOf << 1;
+    first.timers << TimerRow {1, QStringLiteral("respond"), 100, "{}"}
+                 << TimerRow {1, QStringLiteral("resolve"), 200, "{}"};
+    QVERIFY(writer.write(first).ok());
+    WriteBatch second;
+    second.replaceTimersOf << 1;
+    second.timers << TimerRow {1, QStringLiteral("resolve"), 300, "{}"};
+    QVERIFY(writer.write(second).ok());
+    auto db = database->connection();
+    auto timers = TicketReader::timers(*db, 1);
+    QVERIFY(timers.ok());
+    QCOMPARE(timers->size(), 1);
+    QCOMPARE(timers->at(0).dueAt, 300);
+}
+
+void TestTicketRows::queuePageSortsByDueWithUndatedLast()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    WriteBatch batch;
+    const std::optional<qint64> dues[] = {500, std::nullopt, 100, 300};
+    for (int i = 0; i < 4; ++i) {
+        TicketRow row = sample(i + 1);
+        row.resolveDue = dues[i];
+        batch.newTickets << row;
+    }
+    QVERIFY(writer.write(batch).ok());
+    auto db = database->connection();
+    TicketFilter filter;
+    filter.queue = QStringLiteral("front");
+    filter.status = QStringLiteral("open");
+    filter.seeAll = true;
+    auto page = TicketReader::list(*db, filter);
+    QVERIFY(page.ok());
+    QList<qint64> order;
+    for (const TicketRow &row : page->items)
+        order << row.id;
+    QCOMPARE(order, (QList<qint64> {3, 4, 1, 2}));
+    filter.sort = TicketFilter::Sort::DueDesc;
+    filter.limit = 2;
+    page = TicketReader::list(*db, filter);
+    QVERIFY(page.ok());
+    QCOMPARE(page->items.size(), 2);
+    QCOMPARE(page->items[0].id, 2);
+    QVERIFY(!page->nextCursor.isEmpty());
+    filter.cursor = page->nextCursor;
+    page = TicketReader::list(*db, filter);
+    QVERIFY(page.ok());
+    QCOMPARE(page->items.size(), 2);
+    QCOMPARE(page->items[0].id, 4);
+    QCOMPARE(page->items[1].id, 3);
+    QVERIFY(page->nextCursor.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestTicketRows)
+#include "tst_ticketrows.moc"

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "pgharness.h"
+#include "store/database.h"
+#include "store/schema.h"
+#include "store/workflowversions.h"
+
+#include <QTest>
+
+using namespace Baton;
+using Baton::Test::TestDatabase;
+
+class TestWorkflowVersions : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase_data() { TestDatabase::addDriverRows(); }
+    void firstPublishIsVersionOne();
+    void unchangedSourceKeepsItsVersion();
+    void changedSourceAddsAVersionAndKeepsTheOld();
+    void missingVersionIsAnError();
+
+private:
+    std::shared_ptr<Database> fresh(const QString &url)
+    {
+        auto db = Database::open(url);
+        if (!db || !Schema::migrate(**db))
+            return nullptr;
+        return db.value();
+    }
+    const QDateTime m_now {QDate(2026, 11, 23), QTime(9, 0), Qt::UTC};
+    TestDatabase m_databases;
+};
+
+void TestWorkflowVersions::firstPublishIsVersionOne()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    auto outcome = WorkflowVersions::publish(
+        *db, {{QStringLiteral("a"), "workflow: a\n"}, {QStringLiteral("b"), "workflow: b\n"}},
+        QStringLiteral("admin"), m_now);
+    QVERIFY(outcome.ok());
+    QCOMPARE(outcome->current.value(QStringLiteral("a")), 1);
+    QCOMPARE(outcome->current.value(QStringLiteral("b")), 1);
+    QCOMPARE(outcome->published, (QStringList {QStringLiteral("a"), QStringLiteral("b")}));
+    auto stored = WorkflowVersions::load(*db, QStringLiteral("a"), 1);
+    QVERIFY(stored.ok());
+    QCOMPARE(stored->source, QByteArray("workflow: a\n"));
+    QCOMPARE(stored->publishedBy, QStringLiteral("admin"));
+    QCOMPARE(stored->publishedAt, m_now);
+    QCOMPARE(stored->hash, WorkflowVersions::hashOf("workflow: a\n"));
+}
+
+void TestWorkflowVersions::unchangedSourceKeepsItsVersion()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    QVERIFY(WorkflowVersions::publish(*db, {{QStringLiteral("a"), "x"}}, {}, m_now).ok());
+    auto again = WorkflowVersions::publish(*db, {{QStringLiteral("a"), "x"}}, {}, m_now);
+    QVERIFY(again.ok());
+    QVERIFY(again->published.isEmpty());
+    QCOMPARE(again->current.value(QStringLiteral("a")), 1);
+}
+
+void TestWorkflowVersions::changedSourceAddsAVersionAndKeepsTheOld()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    QVERIFY(WorkflowVersions::publish(*db, {{QStringLiteral("a"), "one"}}, {}, m_now).ok());
+    auto second = WorkflowVersions::publish(*db, {{QStringLiteral("a"), "two"}}, {}, m_now);
+    QVERIFY(second.ok());
+    QCOMPARE(second->current.value(QStringLiteral("a")), 2);
+    // Going back to an older text is a change too: it becomes version 3.
+    auto third = WorkflowVersions::publish(*db, {{QStringLiteral("a"), "one"}}, {}, m_now);
+    QVERIFY(third.ok());
+    QCOMPARE(third->current.value(QStringLiteral("a")), 3);
+    auto history = WorkflowVersions::history(*db, QStringLiteral("a"));
+    QVERIFY(history.ok());
+    QCOMPARE(history->size(), 3);
+    QCOMPARE(history->at(0).source, QByteArray("one"));
+    QCOMPARE(history->at(1).source, QByteArray("two"));
+    auto current = WorkflowVersions::currentVersions(*db);
+    QVERIFY(current.ok());
+    QCOMPARE(current->value(QStringLiteral("a")), 3);
+}
+
+void TestWorkflowVersions::missingVersionIsAnError()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    auto missing = WorkflowVersions::load(*db, QStringLiteral("nope"), 1);
+    QVERIFY(!missing.ok());
+    QCOMPARE(missing.error(), QStringLiteral("workflow nope has no version 1"));
+}
+
+QTEST_GUILESS_MAIN(TestWorkflowVersions)
+#include "tst_workflowversions.moc"
