@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "authservice.h"
+
+#include "auth/passwordhasher.h"
+#include "core/clock.h"
+#include "store/database.h"
+
+namespace Baton {
+
+AuthService::AuthService(Database &database, const Clock &clock)
+    : AuthService(database, clock, Options {})
+{
+}
+
+AuthService::AuthService(Database &database, const Clock &clock, Options options)
+    : m_database(database)
+    , m_clock(clock)
+    , m_options(options)
+    , m_throttle(options.throttle)
+    , m_users(database, clock)
+{
+}
+
+AuthService::Login AuthService::login(const QString &username, const QString &password,
+                                      const QString &clientAddress)
+{
+    Login result;
+    const QDateTime now = m_clock.now();
+    if (const qint64 wait = m_throttle.retryAfter(username, clientAddress, now); wait > 0) {
+        result.status = Login::Status::Throttled;
+        result.retryAfterSeconds = wait;
+        return result;
+    }
+    auto found = m_users.findWithHash(username);
+    if (!found) {
+        result.error = found.error();
+        return result;
+    }
+    bool ok = false;
+    if (found->has_value() && (*found)->first.active) {
+        ok = PasswordHasher::verify((*found)->second, password);
+    } else {
+        PasswordHasher::verifyDummy(password);
+    }
+    if (!ok) {
+        m_throttle.recordFailure(username, clientAddress, now);
+        result.status = Login::Status::Invalid;
+        return result;
+    }
+    m_throttle.recordSuccess(username, clientAddress);
+    const User &user = (*found)->first;
+    if (PasswordHasher::needsRehash((*found)->second))
+        if (const auto rehashed = PasswordHasher::hash(password))
+            (void)m_users.setPasswordHash(user.username, *rehashed);
+
+    auto db = m_database.connection();
+    if (!db) {
+        result.error = db.error();
+        return result;
+    }
+    const QString token = SessionToken::generate();
+    const QDateTime expires = now.addSecs(m_options.sessionSeconds);
+    auto inserted = runQuery(*db,
+                             QStringLiteral("INSERT INTO sessions (token_hash, username, "
+                                            "created_at, expires_at) VALUES (?, ?, ?, ?)"),
+                             {SessionToken::hash(token), user.username, now.toMSecsSinceEpoch(),
+                              expires.toMSecsSinceEpoch()});
+    if (!inserted) {
+        result.error = inserted.error();
+        return result;
+    }
+    result.status = Login::Status::Ok;
+    result.token = token;
+    result.user = user;
+    result.expiresAt = expires;
+    return result;
+}
+
+Result<std::optional<User>> AuthService::authenticate(const QString &token)
+{
+    // Tokens are 43 base64url characters; anything else cannot be one of ours.
+    if (token.size() != 43)
+        return std::optional<User>();
+    auto db = m_database.connection();
+    if (!db)
+        return makeError(db.error());
+    const QString hash = SessionToken::hash(token);
+    auto q = runQuery(*db,
+                      QStringLiteral("SELECT s.username, s.expires_at FROM sessions s "
+                                     "WHERE s.token_hash = ?"),
+                      {hash});
+    if (!q)
+        return makeError(q.error());
+    if (!q->next())
+        return std::optional<User>();
+    const QString username = q->value(0).toString();
+    const qint64 expiresAt = q->value(1).toLongLong();
+    q->finish();
+    const qint64 now = m_clock.now().toMSecsSinceEpoch();
+    if (expiresAt <= now)
+        return std::optional<User>();
+    auto user = m_users.find(username);
+    if (!user)
+        return makeError(user.error());
+    if (!user->has_value() || !(*user)->active)
+        return std::optional<User>();
+    const qint64 newExpiry = now + m_options.sessionSeconds * 1000;
+    if (newExpiry - expiresAt >= m_options.refreshSeconds * 1000) {
+        // Sliding expiry, written rarely; a failure here does not fail the request.
+        (void)runQuery(*db,
+                       QStringLiteral("UPDATE sessions SET expires_at = ? WHERE token_hash = ?"),
+                       {newExpiry, hash});
+    }
+    return *user;
+}
+
+Result<void> AuthService::logout(const QString &token)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return makeError(db.error());
+    auto q = runQuery(*db, QStringLiteral("DELETE FROM sessions WHERE token_hash = ?"),
+                      {SessionToken::hash(token)});
+    if (!q)
+        return makeError(q.error());
+    return {};
+}
+
+Result<int> AuthService::purgeExpired()
+{
+    auto db = m_database.connection();
+    if (!db)
+        return makeError(db.error());
+    auto q = runQuery(*db, QStringLiteral("DELETE FROM sessions WHERE expires_at <= ?"),
+                      {m_clock.now().toMSecsSinceEpoch()});
+    if (!q)
+        return makeError(q.error());
+    return int(q->numRowsAffected());
+}
+
+} // namespace Baton

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+#include "definition/model.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMap>
+#include <QStringList>
+
+#include <optional>
+#include <variant>
+
+namespace Baton {
+
+class Clock;
+class Database;
+
+/// A user account as the API shows it (never the password hash).
+struct User
+{
+    QString username;
+    QString name;
+    QStringList roles;
+    QStringList departments;
+    bool active = true;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+/// The changeable parts of a user; unset members stay as they are (on create: name, password
+/// are required, departments and roles default to none).
+struct UserInput
+{
+    std::optional<QString> name;
+    std::optional<QString> password;
+    std::optional<QStringList> departments;
+    std::optional<QStringList> roles;
+    std::optional<bool> active;
+};
+
+/// Why a user change was refused: Invalid (422, `fields` says which), Taken (409), NotFound
+/// (404), Storage (500).
+struct UserProblem
+{
+    enum class Kind { Invalid, Taken, NotFound, Storage };
+    Kind kind = Kind::Invalid;
+    QString message;
+    QMap<QString, QString> fields;
+};
+
+/// Users in the store's `users` table. Departments and roles are checked against the
+/// organisation; a changed password or a disabled account ends the user's sessions at once.
+/// Methods use the calling thread's connection and are safe to call from any thread.
+class UserDirectory
+{
+public:
+    UserDirectory(Database &database, const Clock &clock);
+
+    std::variant<User, UserProblem> create(const QString &username, const UserInput &input,
+                                           const Organisation &organisation);
+    std::variant<User, UserProblem> update(const QString &username, const UserInput &input,
+                                           const Organisation &organisation);
+    Result<std::optional<User>> find(const QString &username);
+    /// The user and their encoded password hash, for sign-in.
+    Result<std::optional<std::pair<User, QByteArray>>> findWithHash(const QString &username);
+    Result<QList<User>> list();
+    Result<void> setPasswordHash(const QString &username, const QByteArray &hash);
+
+    /// Lower-case letters, digits, '.', '_', '-'; 1–64 characters, starting with a letter or
+    /// digit.
+    static bool isValidUsername(const QString &username);
+    static constexpr int minimumPasswordLength = 8;
+
+private:
+    QMap<QString, QString> check(const UserInput &input, const Organisation &organisation) const;
+
+    Database &m_database;
+    const Clock &m_clock;
+};
+
+} // namespace Baton
