@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "runtime/escalation.h"
+
+#include <QJsonArray>
+#include <QSet>
+
+#include <algorithm>
+
+namespace Baton {
+
+namespace {
+
+QString formatInstant(const QDateTime &instant)
+{
+    const QDateTime utc = instant.toUTC();
+    return utc.time().msec() == 0 ? utc.toString(Qt::ISODate) : utc.toString(Qt::ISODateWithMs);
+}
+
+QString scopeName(SlaClock::Scope scope)
+{
+    switch (scope) {
+    case SlaClock::Scope::Step:
+        return QStringLiteral("step");
+    case SlaClock::Scope::Branch:
+        return QStringLiteral("branch");
+    case SlaClock::Scope::Ticket:
+        break;
+    }
+    return QStringLiteral("ticket");
+}
+
+/// The part of the ticket a move restarts: "step" (the ticket's own queue) or "branch:NAME".
+QString moveScope(const SlaClock &clock)
+{
+    return clock.scope == SlaClock::Scope::Branch ? QStringLiteral("branch:") + clock.branch
+                                                  : QStringLiteral("step");
+}
+
+} // namespace
+
+Escalation::Escalation(const SlaClocks &clocks)
+    : m_clocks(&clocks)
+{
+}
+
+QList<EscalationStep> Escalation::ladder(const Workflow &workflow)
+{
+    QList<EscalationStep> steps = workflow.escalation;
+    std::stable_sort(
+        steps.begin(), steps.end(),
+        [](const EscalationStep &a, const EscalationStep &b) { return a.percent < b.percent; });
+    const bool hasBreach = std::any_of(steps.cbegin(), steps.cend(),
+                                       [](const EscalationStep &s) { return s.percent == 100; });
+    if (!hasBreach) {
+        EscalationStep breach;
+        breach.percent = 100;
+        const auto at = std::upper_bound(
+            steps.begin(), steps.end(), 100,
+            [](int percent, const EscalationStep &s) { return percent < s.percent; });
+        steps.insert(at, breach);
+    }
+    return steps;
+}
+
+QList<EscalationDue> Escalation::pending(const Workflow &workflow, const TicketState &ticket,
+                                         const QStringList &originatorDepartments,
+                                         const QDateTime &now) const
+{
+    QList<EscalationDue> result;
+    const QList<EscalationStep> steps = ladder(workflow);
+    const QList<SlaClock> clocks = m_clocks->clocks(workflow, ticket, originatorDepartments, now);
+    for (const SlaClock &clock : clocks) {
+        if (!clock.isRunning())
+            continue;
+        const BusinessCalendar calendar = m_clocks->calendar(clock.calendar);
+        for (int i = 0; i < steps.size(); ++i) {
+            const QString key = clock.key() + u':' + QString::number(i);
+            if (ticket.slaFired.contains(key))
+                continue;
+            // Business time is turned into an instant once, here: the timer then only compares
+            // instants. A ticket clock's pauses so far push its steps later.
+            const qint64 offset = clock.targetSeconds * steps[i].percent / 100;
+            auto at = calendar.addBusinessSeconds(clock.startedAt, offset + clock.pausedSeconds);
+            if (!at)
+                continue;
+            result.append(EscalationDue {clock, i, steps[i], at.value(), key});
+        }
+    }
+    std::stable_sort(result.begin(), result.end(),
+                     [](const EscalationDue &a, const EscalationDue &b) {
+                         return a.at != b.at ? a.at < b.at : a.step < b.step;
+                     });
+    return result;
+}
+
+std::optional<SlaTimer> Escalation::nextTimer(const Workflow &workflow, const TicketState &ticket,
+                                              const QStringList &originatorDepartments,
+                                              const QDateTime &now) const
+{
+    const QList<EscalationDue> due = pending(workflow, ticket, originatorDepartments, now);
+    if (due.isEmpty())
+        return std::nullopt;
+    const EscalationDue &first = due.first();
+    return SlaTimer {QStringLiteral("sla:") + first.firedKey, first.at,
+                     QJsonObject {{QStringLiteral("clock"), first.clock.key()},
+                                  {QStringLiteral("step"), first.step},
+                                  {QStringLiteral("percent"), first.definition.percent}}};
+}
+
+TicketOutcome Escalation::fire(const Workflow &workflow, const TicketState &ticket,
+                               const QStringList &originatorDepartments, const QDateTime &now) const
+{
+    TicketOutcome outcome;
+    TicketState state = ticket;
+    const Organisation &org = m_clocks->organisation();
+
+    const auto record = [&](const QString &type, QJsonObject data) {
+        Event event;
+        event.seq = state.version + 1;
+        event.type = type;
+        event.at = now;
+        event.data = std::move(data);
+        applyEvent(state, event);
+        outcome.events.append(event);
+    };
+
+    // A move re-enters a fresh step; its new clocks are looked at in the next round. The bound
+    // only guards against a ladder that keeps moving at 0% (not a useful workflow).
+    for (int round = 0; round < 8; ++round) {
+        const QList<EscalationDue> due = pending(workflow, state, originatorDepartments, now);
+        QSet<QString> restarted;
+        bool fired = false;
+        for (const EscalationDue &d : due) {
+            if (d.at > now)
+                break;
+            const SlaClock &clock = d.clock;
+            if (restarted.contains(moveScope(clock)) && clock.scope != SlaClock::Scope::Ticket)
+                continue;
+            fired = true;
+            const EscalationStep &step = d.definition;
+            const QString queue
+                = clock.scope == SlaClock::Scope::Ticket ? state.queue : clock.queue;
+            const auto queueDef = org.queues.constFind(queue);
+            const bool knownQueue = !queue.isEmpty() && queueDef != org.queues.cend();
+            const BranchState *branch
+                = clock.scope == SlaClock::Scope::Branch ? state.branch(clock.branch) : nullptr;
+
+            // Recipients: a contact the queue lacks is simply nobody.
+            QStringList recipients;
+            const auto add = [&recipients](const QString &user) {
+                if (!user.isEmpty() && !recipients.contains(user))
+                    recipients.append(user);
+            };
+            for (const QString &who : step.notify) {
+                if (who == u"assignee")
+                    add(branch ? branch->assignee : state.assignee);
+                else if (who == u"originator")
+                    add(state.originator);
+                else if (who == u"queue.primary") {
+                    if (knownQueue)
+                        for (const QString &user : queueDef->primary)
+                            add(user);
+                } else if (who == u"queue.backup") {
+                    if (knownQueue)
+                        for (const QString &user : queueDef->backup)
+                            add(user);
+                } else if (who == u"queue.manager") {
+                    if (knownQueue)
+                        add(queueDef->manager);
+                } else {
+                    add(who);
+                }
+            }
+
+            // Where a move_to goes; nowhere for an originator step, a parallel ticket's
+            // ticket-wide clock, an unknown queue, or the queue it is already in.
+            QString moveTo;
+            if (!step.moveTo.isEmpty() && knownQueue
+                && !(clock.scope == SlaClock::Scope::Ticket && state.isParallel())) {
+                moveTo = step.moveTo == u"queue.escalate_to" ? queueDef->escalateTo : step.moveTo;
+                if (moveTo == queue || !org.queues.contains(moveTo))
+                    moveTo.clear();
+            }
+            const int newPriority = state.priority + step.priorityDelta;
+
+            QJsonObject data {{QStringLiteral("sla_step"), d.firedKey},
+                              {QStringLiteral("clock"), toString(clock.kind)},
+                              {QStringLiteral("scope"), scopeName(clock.scope)},
+                              {QStringLiteral("percent"), step.percent},
+                              {QStringLiteral("due"), formatInstant(clock.due)},
+                              {QStringLiteral("step_due"), formatInstant(d.at)},
+                              {QStringLiteral("target_seconds"), clock.targetSeconds},
+                              {QStringLiteral("notified"), QJsonArray::fromStringList(recipients)}};
+            if (!queue.isEmpty())
+                data.insert(u"queue", queue);
+            if (!clock.calendar.isEmpty())
+                data.insert(u"calendar", clock.calendar);
+            if (clock.scope == SlaClock::Scope::Branch)
+                data.insert(u"branch", clock.branch);
+            QJsonObject change;
+            if (step.priorityDelta != 0) {
+                change.insert(u"priority", newPriority);
+                change.insert(u"priority_delta", step.priorityDelta);
+            }
+            if (!moveTo.isEmpty()) {
+                change.insert(u"from", queue);
+                change.insert(u"to", moveTo);
+                if (clock.scope == SlaClock::Scope::Branch)
+                    change.insert(u"branch", clock.branch);
+            }
+
+            const QString type = step.percent < 100 ? QStringLiteral("sla_warning")
+                : step.percent == 100               ? QStringLiteral("sla_breached")
+                                                    : QStringLiteral("escalated");
+            if (type == u"escalated") {
+                for (auto it = change.constBegin(); it != change.constEnd(); ++it)
+                    data.insert(it.key(), it.value());
+                record(type, data);
+            } else {
+                record(type, data);
+                if (!change.isEmpty()) {
+                    change.insert(u"cause", d.firedKey);
+                    record(QStringLiteral("escalated"), change);
+                }
+            }
+            if (!moveTo.isEmpty())
+                restarted.insert(moveScope(clock));
+
+            // In words, for the notification list and the live stream.
+            const QString what = clock.scope == SlaClock::Scope::Ticket
+                ? QStringLiteral("ticket-wide %1 target").arg(toString(clock.kind))
+                : QStringLiteral("%1 target").arg(toString(clock.kind));
+            const QString where = knownQueue
+                ? QStringLiteral(" in %1").arg(queueDef->title.isEmpty() ? queue : queueDef->title)
+                : QString();
+            QString message
+                = state.key + QStringLiteral(" \"") + state.title + QStringLiteral("\": ");
+            if (step.percent < 100)
+                message += QStringLiteral("%1% of the %2 used%3, due %4")
+                               .arg(QString::number(step.percent), what, where,
+                                    formatInstant(clock.due));
+            else if (step.percent == 100)
+                message += QStringLiteral("the %1 was missed%2 (due %3)")
+                               .arg(what, where, formatInstant(clock.due));
+            else
+                message += QStringLiteral("escalated at %1% of the %2%3")
+                               .arg(QString::number(step.percent), what, where);
+            if (step.priorityDelta != 0)
+                message += QStringLiteral("; priority now %1").arg(newPriority);
+            if (!moveTo.isEmpty())
+                message += QStringLiteral("; moved to %1").arg(moveTo);
+            const QString kind = type;
+            for (const QString &user : recipients)
+                outcome.notifications.append(Notification {user, kind, message});
+        }
+        if (!fired)
+            break;
+    }
+    outcome.ticket = state;
+    return outcome;
+}
+
+} // namespace Baton

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "runtime/slaclock.h"
+
+#include <QJsonValue>
+
+#include <algorithm>
+
+namespace Baton {
+
+namespace {
+
+QJsonValue instantOrNull(const QDateTime &instant)
+{
+    if (!instant.isValid())
+        return QJsonValue(QJsonValue::Null);
+    const QDateTime utc = instant.toUTC();
+    return utc.time().msec() == 0 ? utc.toString(Qt::ISODate) : utc.toString(Qt::ISODateWithMs);
+}
+
+qint64 between(const BusinessCalendar &calendar, const QDateTime &from, const QDateTime &to)
+{
+    if (!from.isValid() || !to.isValid() || to <= from)
+        return 0;
+    auto seconds = calendar.businessSecondsBetween(from, to);
+    return seconds ? seconds.value() : 0;
+}
+
+QDateTime after(const BusinessCalendar &calendar, const QDateTime &start, qint64 seconds)
+{
+    auto due = calendar.addBusinessSeconds(start, std::max<qint64>(0, seconds));
+    return due ? due.value() : QDateTime();
+}
+
+} // namespace
+
+QString toString(SlaClock::Kind kind)
+{
+    return kind == SlaClock::Kind::Respond ? QStringLiteral("respond") : QStringLiteral("resolve");
+}
+
+QString SlaClock::key() const
+{
+    switch (scope) {
+    case Scope::Step:
+        return QStringLiteral("step:") + toString(kind);
+    case Scope::Branch:
+        return QStringLiteral("branch:") + branch + u':' + toString(kind);
+    case Scope::Ticket:
+        break;
+    }
+    return QStringLiteral("ticket:") + toString(kind);
+}
+
+QJsonObject SlaStatus::toJson() const
+{
+    return QJsonObject {
+        {QStringLiteral("respond_due"), instantOrNull(respondDue)},
+        {QStringLiteral("resolve_due"), instantOrNull(resolveDue)},
+        {QStringLiteral("remaining"),
+         remaining ? QJsonValue(*remaining) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("paused"), paused},
+        {QStringLiteral("at_risk"), atRisk},
+        {QStringLiteral("breached"), breached},
+    };
+}
+
+SlaClocks::SlaClocks(std::shared_ptr<const Organisation> org)
+    : m_org(std::move(org))
+{
+}
+
+BusinessCalendar SlaClocks::calendar(const QString &name) const
+{
+    return m_calendars.calendar(*m_org, name);
+}
+
+QString SlaClocks::calendarNameFor(const SlaSpec &sla, const QString &queue, bool originatorStep,
+                                   const QStringList &originatorDepartments) const
+{
+    if (!sla.calendar.isEmpty())
+        return sla.calendar;
+    if (originatorStep || queue.isEmpty()) {
+        // Back with the originator: their own (first) department's working hours.
+        return originatorDepartments.isEmpty()
+            ? QString()
+            : m_org->calendarOfDepartment(originatorDepartments.first());
+    }
+    const auto it = m_org->queues.constFind(queue);
+    return it == m_org->queues.cend() ? QString() : m_org->calendarOfDepartment(it->department);
+}
+
+int SlaClocks::riskPercent(const Workflow &workflow)
+{
+    int lowest = 0;
+    for (const EscalationStep &step : workflow.escalation)
+        if (step.percent < 100 && (lowest == 0 || step.percent < lowest))
+            lowest = step.percent;
+    return lowest > 0 ? lowest : 75;
+}
+
+QList<SlaClock> SlaClocks::clocks(const Workflow &workflow, const TicketState &ticket,
+                                  const QStringList &originatorDepartments,
+                                  const QDateTime &now) const
+{
+    QList<SlaClock> result;
+    if (!ticket.isOpen())
+        return result;
+    const QString &tier = ticket.customer.tier;
+
+    // A step's (or branch's) respond and resolve clocks, both starting when it began.
+    const auto addStep = [&](SlaClock::Scope scope, const QString &branch, const SlaSpec &sla,
+                             const QString &queue, bool originatorStep, const QDateTime &start,
+                             const QDateTime &respondedAt) {
+        if (!start.isValid() || sla.pause)
+            return;
+        const QString name = calendarNameFor(sla, queue, originatorStep, originatorDepartments);
+        const BusinessCalendar cal = calendar(name);
+        const auto add = [&](SlaClock::Kind kind, const std::optional<TierDuration> &target,
+                             const QDateTime &metAt) {
+            if (!target)
+                return;
+            const std::optional<qint64> seconds = target->forTier(tier);
+            if (!seconds)
+                return; // no target for this tier and no default: no clock
+            SlaClock clock;
+            clock.scope = scope;
+            clock.kind = kind;
+            clock.branch = branch;
+            clock.queue = queue;
+            clock.calendar = m_org->calendars.contains(name) ? name : QString();
+            clock.targetSeconds = *seconds;
+            clock.startedAt = start;
+            clock.metAt = metAt;
+            clock.due = after(cal, start, *seconds);
+            const QDateTime end = metAt.isValid() ? metAt : now;
+            clock.elapsedSeconds = between(cal, start, end);
+            clock.breached = clock.due.isValid() && end >= clock.due;
+            result.append(clock);
+        };
+        add(SlaClock::Kind::Respond, sla.respond, respondedAt);
+        add(SlaClock::Kind::Resolve, sla.resolve, QDateTime());
+    };
+
+    if (const State *state = workflow.state(ticket.state); state && !state->final) {
+        if (state->isParallel()) {
+            addStep(SlaClock::Scope::Step, QString(), state->sla, QString(), false,
+                    ticket.stepStartedAt, ticket.stepRespondedAt);
+            for (const BranchState &b : ticket.branches) {
+                const Branch *def = state->branch(b.name);
+                if (!def || b.status != BranchStatus::Open)
+                    continue;
+                addStep(SlaClock::Scope::Branch, b.name, def->sla, b.queue,
+                        b.queue.isEmpty() && def->assignee == u"originator", b.startedAt,
+                        b.respondedAt);
+            }
+        } else {
+            addStep(SlaClock::Scope::Step, QString(), state->sla, ticket.queue,
+                    ticket.queue.isEmpty() && state->returnsToOriginator(), ticket.stepStartedAt,
+                    ticket.stepRespondedAt);
+        }
+    }
+
+    // The ticket-wide clock: from opening, minus the business time spent in pause states.
+    const SlaSpec &wide = workflow.sla;
+    const auto addWide = [&](SlaClock::Kind kind, const std::optional<TierDuration> &target) {
+        if (!target || !ticket.createdAt.isValid())
+            return;
+        const std::optional<qint64> seconds = target->forTier(tier);
+        if (!seconds)
+            return;
+        const QString name = calendarNameFor(wide, QString(), true, originatorDepartments);
+        const BusinessCalendar cal = calendar(name);
+        SlaClock clock;
+        clock.scope = SlaClock::Scope::Ticket;
+        clock.kind = kind;
+        clock.queue = ticket.queue;
+        clock.calendar = m_org->calendars.contains(name) ? name : QString();
+        clock.targetSeconds = *seconds;
+        clock.startedAt = ticket.createdAt;
+        for (const auto &[from, to] : ticket.slaPauses)
+            clock.pausedSeconds += between(cal, std::max(from, ticket.createdAt), to);
+        clock.paused = ticket.slaPausedSince.isValid();
+        if (clock.paused)
+            clock.pausedSeconds += between(cal, ticket.slaPausedSince, now);
+        clock.elapsedSeconds
+            = std::max<qint64>(0, between(cal, ticket.createdAt, now) - clock.pausedSeconds);
+        clock.due = after(cal, ticket.createdAt, *seconds + clock.pausedSeconds);
+        clock.breached = clock.paused ? clock.elapsedSeconds >= *seconds
+                                      : clock.due.isValid() && now >= clock.due;
+        result.append(clock);
+    };
+    // Only `resolve` has a meaning ticket-wide ("opening to closing the loop"); a workflow
+    // `respond` is left to the steps.
+    addWide(SlaClock::Kind::Resolve, wide.resolve);
+    return result;
+}
+
+SlaStatus SlaClocks::status(const Workflow &workflow, const QList<SlaClock> &clocks,
+                            SlaClock::Scope scope, const QString &branch)
+{
+    SlaStatus status;
+    const int risk = riskPercent(workflow);
+    for (const SlaClock &clock : clocks) {
+        if (clock.scope != scope || (scope == SlaClock::Scope::Branch && clock.branch != branch))
+            continue;
+        status.hasClocks = true;
+        status.breached = status.breached || clock.breached;
+        if (clock.paused)
+            status.paused = true;
+        if (!clock.isOpen())
+            continue;
+        (clock.kind == SlaClock::Kind::Respond ? status.respondDue : status.resolveDue) = clock.due;
+        const qint64 remaining = clock.remainingSeconds();
+        if (!status.remaining || remaining < *status.remaining)
+            status.remaining = remaining;
+        if (!clock.breached && clock.elapsedSeconds * 100 >= clock.targetSeconds * risk)
+            status.atRisk = true;
+    }
+    return status;
+}
+
+} // namespace Baton
