@@ -5,6 +5,42 @@
 // (workflow, organisation, ticket state, actor, request, now) to a new state plus the events
 // to append, or a typed error. No storage, no clocks, no threads: the store runs one call
 // inside one transaction and writes what it returns.
+//
+// Decisions where workflow-language.md leaves room (the admin guide and API docs repeat them):
+// - Order of checks for every command on an existing ticket: not visible → 404; stale
+//   `version` → 409; closed ticket → 422; unknown field names → 400 (details.fields names
+//   them); action not offered in the current state → 422; caller not allowed → 403; field
+//   values of the wrong type or failing pattern/options → 422; then `requires` and `when`
+//   → 422 (details.fields for missing fields, the condition in the message).
+// - An action's request fields are applied first; `when` and `requires` are judged on the
+//   result; `set:` is applied after; all or nothing. A null or "" value clears a field; a
+//   field `required` at opening cannot be cleared.
+// - Field values: int accepts a JSON integer or digits as text, decimal a number or numeric
+//   text, bool true/false (or "true"/"false"), date "YYYY-MM-DD", datetime RFC 3339 (no
+//   offset = UTC; kept in UTC). user values are not checked against the user table here.
+// - Priority from the customer tier: A 3, B 2, C 1, no tier 2 (higher is more urgent, so
+//   that escalation's `priority: +1` raises it).
+// - Inside a parallel state, `branch` names the task; it may be left out when exactly one
+//   open branch offers the action. `any:` transitions belong to the ticket as a whole: whoever
+//   works one of its open branches may take them, and leaving cancels the open branches.
+//   then/else moves are the engine's (event actor null).
+// - claim: members of the (branch's) queue only, not admins or supervisors; a ticket held by
+//   someone else is not claimed (422: use assign); claiming one's own ticket is a no-op.
+// - assign: by a member of the queue, a supervisor of its department (or a parent
+//   department), or an admin; the assignee must work the queue (or be an admin). Only in a
+//   queue step: an originator step's assignee is fixed.
+// - transfer: the handoff counter is ticket-wide (branches included). The limit trips once:
+//   the transfer that makes handoffs exceed `max` goes to `move_to` and flags the ticket;
+//   a flagged ticket's later transfers go where asked (the coordinators must pass it on).
+//   Notified: the `move_to` queue's manager and primary contacts.
+// - respond clock: ended by a claim, or an assign made by a queue member, or leaving the step.
+// - Reopen (explicit, for a closed ticket): by its originator, a supervisor of a queue it was
+//   in, or an admin; the ticket re-enters the workflow's initial state with its fields,
+//   handoffs and flag kept. Workflows may also declare their own reopen-like transitions.
+// - Comments: anyone who sees the ticket, also on closed tickets. `internal` marks a comment
+//   not meant for the customer; every user who sees the ticket sees both kinds.
+// - version counts the ticket's events (see ticketstate.h), so one command may raise it by
+//   more than one.
 
 #include "definition/model.h"
 #include "runtime/access.h"

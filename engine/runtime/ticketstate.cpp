@@ -3,7 +3,6 @@
 
 #include <QJsonArray>
 #include <QJsonValue>
-#include <QRegularExpression>
 
 namespace Baton {
 
@@ -330,14 +329,25 @@ TicketState TicketState::fromJson(const QJsonObject &object)
 
 QString ticketKeyPrefix(const QString &workflowId)
 {
-    const QStringList words
-        = workflowId.split(QRegularExpression(QStringLiteral("[-_]+")), Qt::SkipEmptyParts);
-    QString prefix;
-    if (words.size() == 1)
-        prefix = words.first().left(2);
-    else
-        for (const QString &word : words)
-            prefix.append(word.front());
+    // Called for every ticket the store loads: a plain scan, no regular expression.
+    QString initials;
+    QString firstWord;
+    int words = 0;
+    bool atWordStart = true;
+    for (const QChar c : workflowId) {
+        if (c == u'-' || c == u'_') {
+            atWordStart = true;
+            continue;
+        }
+        if (atWordStart) {
+            initials.append(c);
+            ++words;
+            atWordStart = false;
+        }
+        if (words == 1 && firstWord.size() < 2)
+            firstWord.append(c);
+    }
+    const QString prefix = words == 1 ? firstWord : initials;
     return prefix.isEmpty() ? QStringLiteral("T") : prefix.toUpper();
 }
 
