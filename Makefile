@@ -28,7 +28,7 @@ define install-packages
 	fi
 endef
 
-.PHONY: all deps test-deps web build run test bench clean format
+.PHONY: all deps test-deps web build run test bench clean format fuzz fuzz-replay
 
 all: build
 
@@ -66,6 +66,25 @@ bench: test-deps build
 	@set -e; for b in $(BUILD_DIR)/bench-bin/*; do \
 		[ -x "$$b" ] || continue; echo "== $$(basename $$b)"; "$$b" $(BUILD_DIR)/bench; done
 	@echo "Results: $(BUILD_DIR)/bench/*.json"
+
+# Fuzzing (tests/fuzz): a separate clang build with libFuzzer, ASan and UBSan; each target is
+# fuzzed FUZZ_SECONDS on its corpus and fails on any crash, hang or memory blow-up. fuzz-replay
+# only re-runs the seeds and saved regressions under the sanitizers.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
+FUZZ_PACKAGES := clang libclang-rt-14-dev cmake ninja-build qt6-base-dev libyaml-cpp-dev tzdata
+
+$(FUZZ_BUILD_DIR)/build.ninja: tests/fuzz/CMakeLists.txt
+	$(call install-packages,$(FUZZ_PACKAGES))
+	@CXX=clang++ cmake -S tests/fuzz -B $(FUZZ_BUILD_DIR) -G Ninja >/dev/null
+
+fuzz-replay: $(FUZZ_BUILD_DIR)/build.ninja
+	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
+	@tests/fuzz/run.sh replay $(FUZZ_BUILD_DIR) $(FUZZ_TARGETS)
+
+fuzz: fuzz-replay
+	@tests/fuzz/run.sh fuzz $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -58,7 +58,7 @@ for target in $targets; do
             ls -1 "$bindir/artifacts/$target/" >&2
             exit 1
         }
-        grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units)' "$bindir/fuzz-$target.log" || true
+        grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units)' "$bindir/fuzz-$target.log" || true
         ;;
     *)
         echo "unknown mode $mode" >&2
