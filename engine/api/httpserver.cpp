@@ -34,6 +34,8 @@ struct WorkerLink
 
 namespace {
 
+thread_local QObject *tlsWorker = nullptr;
+
 QByteArray methodName(QHttpServerRequest::Method method)
 {
     switch (method) {
@@ -154,6 +156,7 @@ public:
 
     void setUp(QThread *thread)
     {
+        tlsWorker = this;
         {
             QMutexLocker lock(&m_link->mutex);
             m_link->worker = this;
@@ -172,6 +175,7 @@ public:
 
     void tearDown()
     {
+        tlsWorker = nullptr;
         {
             QMutexLocker lock(&m_link->mutex);
             m_link->worker = nullptr;
@@ -363,6 +367,11 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler, WebSocketHand
     metrics.describe("baton_http_requests_total", "counter", "HTTP requests by route and status");
     metrics.describe("baton_http_request_duration_seconds", "histogram",
                      "HTTP request latency by route, until the response is queued");
+}
+
+QObject *HttpServer::currentWorker()
+{
+    return tlsWorker;
 }
 
 HttpServer::~HttpServer()

@@ -92,6 +92,10 @@ public:
     quint16 port() const { return m_port; }
     const HttpServerOptions &options() const { return m_options; }
 
+    /// The worker object of the calling thread (a QObject to post work back to, e.g. from an
+    /// engine callback), or null when not called on a worker thread.
+    static QObject *currentWorker();
+
 private:
     HttpServerOptions m_options;
     Handler m_handler;

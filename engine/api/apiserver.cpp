@@ -1,0 +1,1061 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "apiserver.h"
+
+#include "api/jsonbody.h"
+#include "api/router.h"
+#include "api/staticfiles.h"
+#include "api/streamhub.h"
+#include "api/ticketjson.h"
+#include "auth/authservice.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "definition/diagram.h"
+#include "definition/workflowset.h"
+#include "runtime/engine.h"
+#include "store/database.h"
+
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QWebSocket>
+
+namespace Baton::Api {
+
+Q_LOGGING_CATEGORY(lcApi, "baton.api")
+
+namespace {
+
+const QByteArray sessionCookie = QByteArrayLiteral("baton_session");
+
+struct Context
+{
+    HttpRequest request;
+    std::shared_ptr<HttpResponder> responder;
+    QHash<QString, QString> params;
+    User user;
+    Actor actor;
+    QString token;
+
+    void send(HttpResponse response) const { responder->send(std::move(response)); }
+    void fail(const ApiError &error) const { responder->send(error.toResponse()); }
+    void ok(const QJsonObject &object, int status = 200) const
+    {
+        send(HttpResponse::json(status, object));
+    }
+};
+
+ApiError fromTicketError(const TicketError &error)
+{
+    QJsonObject details;
+    if (!error.fields.isEmpty()) {
+        QJsonObject fields;
+        for (auto it = error.fields.cbegin(); it != error.fields.cend(); ++it)
+            fields.insert(it.key(), it.value());
+        details.insert(QStringLiteral("fields"), fields);
+    }
+    return {error.httpStatus(), error.code(), error.message, details};
+}
+
+ApiError fromUserProblem(const UserProblem &problem)
+{
+    QJsonObject fields;
+    for (auto it = problem.fields.cbegin(); it != problem.fields.cend(); ++it)
+        fields.insert(it.key(), it.value());
+    const QJsonObject details {{QStringLiteral("fields"), fields}};
+    switch (problem.kind) {
+    case UserProblem::Kind::Invalid:
+        return ApiError::validation(problem.message, details);
+    case UserProblem::Kind::Taken:
+        return ApiError::conflict(problem.message, details);
+    case UserProblem::Kind::NotFound:
+        return ApiError::notFound(problem.message);
+    case UserProblem::Kind::Storage:
+        break;
+    }
+    qCWarning(lcApi) << "user storage:" << problem.message;
+    return ApiError::internal(QStringLiteral("The user could not be saved."));
+}
+
+ApiError storageError(const QString &message)
+{
+    qCWarning(lcApi) << "storage:" << message;
+    return {
+        503, QStringLiteral("unavailable"), QStringLiteral("The database is not available."), {}};
+}
+
+QString fieldTypeName(FieldType type)
+{
+    switch (type) {
+    case FieldType::String:
+        return QStringLiteral("string");
+    case FieldType::Text:
+        return QStringLiteral("text");
+    case FieldType::Int:
+        return QStringLiteral("int");
+    case FieldType::Decimal:
+        return QStringLiteral("decimal");
+    case FieldType::Bool:
+        return QStringLiteral("bool");
+    case FieldType::Date:
+        return QStringLiteral("date");
+    case FieldType::DateTime:
+        return QStringLiteral("datetime");
+    case FieldType::Choice:
+        return QStringLiteral("choice");
+    case FieldType::User:
+        return QStringLiteral("user");
+    case FieldType::Queue:
+        return QStringLiteral("queue");
+    }
+    return QStringLiteral("string");
+}
+
+bool canStart(const Workflow &workflow, const Actor &actor)
+{
+    return actor.isAdmin() || workflow.startRoles.isEmpty()
+        || actor.hasAnyRole(workflow.startRoles);
+}
+
+QJsonArray diagnosticsJson(const Diagnostics &diagnostics, bool errors)
+{
+    QJsonArray out;
+    for (const Diagnostic &d : diagnostics)
+        if (d.isError() == errors)
+            out.append(QJsonObject {{QStringLiteral("line"), d.line},
+                                    {QStringLiteral("column"), d.column},
+                                    {QStringLiteral("message"), d.message}});
+    return out;
+}
+
+} // namespace
+
+struct ApiServer::Private
+{
+    using Handler = void (Private::*)(Context &);
+    struct RouteInfo
+    {
+        Handler handler;
+        bool needsAuth = true;
+    };
+
+    ApiServerOptions o;
+    std::unique_ptr<HttpServer> http;
+    Router router;
+    QList<RouteInfo> routes;
+    StaticFiles files;
+    StreamHub hub;
+
+    explicit Private(ApiServerOptions options)
+        : o(std::move(options))
+        , files(o.staticRoot)
+    {
+    }
+
+    const Organisation &org() const { return o.engine->organisation(); }
+
+    void add(const QByteArray &method, const QString &pattern, Handler handler, bool auth = true)
+    {
+        router.add(method, pattern);
+        routes.append({handler, auth});
+    }
+
+    void setUpRoutes()
+    {
+        add("POST", QStringLiteral("/api/v1/login"), &Private::login, false);
+        add("POST", QStringLiteral("/api/v1/logout"), &Private::logout);
+        add("GET", QStringLiteral("/api/v1/me"), &Private::me);
+        add("POST", QStringLiteral("/api/v1/tickets"), &Private::openTicket);
+        add("GET", QStringLiteral("/api/v1/tickets"), &Private::listTickets);
+        add("GET", QStringLiteral("/api/v1/tickets/{id}"), &Private::getTicket);
+        add("POST", QStringLiteral("/api/v1/tickets/{id}/actions/{action}"), &Private::takeAction);
+        add("POST", QStringLiteral("/api/v1/tickets/{id}/claim"), &Private::claim);
+        add("POST", QStringLiteral("/api/v1/tickets/{id}/assign"), &Private::assign);
+        add("POST", QStringLiteral("/api/v1/tickets/{id}/transfer"), &Private::transfer);
+        add("POST", QStringLiteral("/api/v1/tickets/{id}/comments"), &Private::comment);
+        add("POST", QStringLiteral("/api/v1/tickets/{id}/reopen"), &Private::reopen);
+        add("GET", QStringLiteral("/api/v1/tickets/{id}/events"), &Private::events);
+        add("GET", QStringLiteral("/api/v1/queues"), &Private::queues);
+        add("GET", QStringLiteral("/api/v1/departments"), &Private::departments);
+        add("GET", QStringLiteral("/api/v1/calendars"), &Private::calendars);
+        add("GET", QStringLiteral("/api/v1/workflows"), &Private::workflows);
+        add("POST", QStringLiteral("/api/v1/workflows/validate"), &Private::validateWorkflow);
+        add("GET", QStringLiteral("/api/v1/workflows/{name}"), &Private::workflow);
+        add("PUT", QStringLiteral("/api/v1/workflows/{name}"), &Private::publishWorkflow);
+        add("GET", QStringLiteral("/api/v1/workflows/{name}/versions/{n}"),
+            &Private::workflowVersion);
+        add("GET", QStringLiteral("/api/v1/users"), &Private::users);
+        add("POST", QStringLiteral("/api/v1/users"), &Private::createUser);
+        add("PATCH", QStringLiteral("/api/v1/users/{username}"), &Private::patchUser);
+        add("GET", QStringLiteral("/api/v1/notifications"), &Private::notifications);
+        add("POST", QStringLiteral("/api/v1/notifications/{id}/read"), &Private::readNotification);
+        add("GET", QStringLiteral("/api/v1/stream"), &Private::streamWithoutUpgrade);
+        add("GET", QStringLiteral("/api/v1/admin/clock"), &Private::clock);
+        add("POST", QStringLiteral("/api/v1/admin/clock"), &Private::moveClock);
+    }
+
+    // ---- dispatch --------------------------------------------------------------------------
+
+    void handle(HttpRequest &&request, HttpResponder responder)
+    {
+        Context ctx;
+        ctx.request = std::move(request);
+        const QString path = ctx.request.path;
+        if (path == u"/healthz") {
+            responder.setRouteLabel("/healthz");
+            return responder.send(healthz());
+        }
+        if (path == u"/metrics") {
+            responder.setRouteLabel("/metrics");
+            return responder.send(metrics());
+        }
+        if (!path.startsWith(QStringLiteral("/api/"))) {
+            responder.setRouteLabel("static");
+            return responder.send(files.serve(ctx.request));
+        }
+        const Router::Match match = router.match(ctx.request.method, path);
+        if (match.route < 0) {
+            return responder.send(
+                match.pathMatched
+                    ? HttpResponse::error(405, QStringLiteral("method_not_allowed"),
+                                          QStringLiteral("Method not allowed on this path."))
+                    : ApiError::notFound(QStringLiteral("No such endpoint.")).toResponse());
+        }
+        responder.setRouteLabel(match.pattern);
+        ctx.responder = std::make_shared<HttpResponder>(std::move(responder));
+        ctx.params = match.params;
+        const RouteInfo &route = routes[match.route];
+        if (route.needsAuth && !authenticate(ctx))
+            return;
+        (this->*route.handler)(ctx);
+    }
+
+    QString tokenOf(const HttpRequest &request) const
+    {
+        const QByteArray authorization = request.header("authorization");
+        if (authorization.startsWith("Bearer "))
+            return QString::fromLatin1(authorization.mid(7).trimmed());
+        return QString::fromLatin1(request.cookie(sessionCookie));
+    }
+
+    bool authenticate(Context &ctx)
+    {
+        ctx.token = tokenOf(ctx.request);
+        if (ctx.token.isEmpty()) {
+            ctx.fail(ApiError::unauthenticated());
+            return false;
+        }
+        const auto user = o.auth->authenticate(ctx.token);
+        if (!user) {
+            ctx.fail(storageError(user.error()));
+            return false;
+        }
+        if (!user->has_value()) {
+            ctx.fail(
+                ApiError::unauthenticated(QStringLiteral("The session has ended; sign in again.")));
+            return false;
+        }
+        ctx.user = **user;
+        ctx.actor = resolveActor(org(), ctx.user.username, ctx.user.roles, ctx.user.departments);
+        return true;
+    }
+
+    bool requireAdmin(const Context &ctx) const
+    {
+        if (ctx.actor.isAdmin())
+            return true;
+        ctx.fail(ApiError::forbidden(QStringLiteral("Only an admin may do this.")));
+        return false;
+    }
+
+    std::optional<qint64> idParam(const Context &ctx,
+                                  const QString &name = QStringLiteral("id")) const
+    {
+        bool ok = false;
+        const qint64 id = ctx.params.value(name).toLongLong(&ok);
+        if (!ok || id <= 0) {
+            ctx.fail(ApiError::notFound(QStringLiteral("No such ticket.")));
+            return std::nullopt;
+        }
+        return id;
+    }
+
+    // ---- health and metrics ----------------------------------------------------------------
+
+    HttpResponse healthz()
+    {
+        auto db = o.database->connection();
+        QString problem;
+        if (!db)
+            problem = db.error();
+        else if (auto q = runQuery(*db, QStringLiteral("SELECT 1")); !q || !q->next())
+            problem = q ? QStringLiteral("no row") : q.error();
+        if (!problem.isEmpty()) {
+            qCWarning(lcApi) << "health check:" << problem;
+            return HttpResponse::json(
+                503,
+                QJsonObject {{QStringLiteral("status"), QStringLiteral("error")},
+                             {QStringLiteral("db"), QStringLiteral("error")}});
+        }
+        return HttpResponse::json(200,
+                                  QJsonObject {{QStringLiteral("status"), QStringLiteral("ok")},
+                                               {QStringLiteral("db"), QStringLiteral("ok")}});
+    }
+
+    HttpResponse metrics()
+    {
+        Metrics &m = Metrics::global();
+        const Engine::Stats stats = o.engine->stats();
+        m.describe("baton_engine_batches_total", "counter", "Group commits by the engine's writer");
+        m.describe("baton_engine_commands_total", "counter", "Commands written by the engine");
+        m.setGauge("baton_engine_batches_total", double(stats.batches));
+        m.setGauge("baton_engine_commands_total", double(stats.commands));
+        if (auto db = o.database->connection()) {
+            if (auto q = runQuery(
+                    *db, QStringLiteral("SELECT COUNT(*) FROM tickets WHERE status = 'open'"));
+                q && q->next()) {
+                m.describe("baton_open_tickets", "gauge", "Open tickets");
+                m.setGauge("baton_open_tickets", q->value(0).toDouble());
+            }
+        }
+        return HttpResponse::bytes(
+            200, QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"), m.render());
+    }
+
+    // ---- sessions ------------------------------------------------------------------------
+
+    void login(Context &ctx)
+    {
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const auto username = reader.string(QStringLiteral("username"), JsonReader::Required);
+        const auto password = reader.string(QStringLiteral("password"), JsonReader::Required);
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        const auto result
+            = o.auth->login(*username, *password, ctx.request.remoteAddress.toString());
+        switch (result.status) {
+        case AuthService::Login::Status::Throttled: {
+            HttpResponse response
+                = ApiError::rateLimited(
+                      QStringLiteral("Too many failed sign-ins; try again in %1 seconds.")
+                          .arg(result.retryAfterSeconds))
+                      .toResponse();
+            response.setHeader("Retry-After", QByteArray::number(result.retryAfterSeconds));
+            return ctx.send(response);
+        }
+        case AuthService::Login::Status::Invalid:
+            return ctx.fail(
+                ApiError::unauthenticated(QStringLiteral("Wrong username or password.")));
+        case AuthService::Login::Status::Failed:
+            return ctx.fail(storageError(result.error));
+        case AuthService::Login::Status::Ok:
+            break;
+        }
+        HttpResponse response = HttpResponse::json(
+            200,
+            QJsonObject {{QStringLiteral("token"), result.token},
+                         {QStringLiteral("user"), userJson(result.user, org())}});
+        response.setHeader("Set-Cookie",
+                           sessionCookie + '=' + result.token.toLatin1()
+                               + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+                               + QByteArray::number(o.auth->options().sessionSeconds));
+        response.setHeader("Cache-Control", "no-store");
+        ctx.send(response);
+    }
+
+    void logout(Context &ctx)
+    {
+        if (auto done = o.auth->logout(ctx.token); !done)
+            return ctx.fail(storageError(done.error()));
+        HttpResponse response = HttpResponse::noContent();
+        response.setHeader("Set-Cookie",
+                           sessionCookie + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        ctx.send(response);
+    }
+
+    void me(Context &ctx) { ctx.ok(userJson(ctx.user, org())); }
+
+    // ---- tickets ---------------------------------------------------------------------------
+
+    QJsonObject ticketObject(const TicketState &ticket, const Actor &actor)
+    {
+        const auto workflow = o.engine->workflow(ticket.workflow, ticket.workflowVersion);
+        if (!workflow)
+            return ticketJson(ticket, nullptr, nullptr, actor);
+        const TicketMachine machine(**workflow, org());
+        return ticketJson(ticket, workflow->get(), &machine, actor);
+    }
+
+    /// The engine callback for a write: hops back to this HTTP thread, then answers.
+    Engine::Callback answerWithTicket(const Context &ctx, int status, const char *kind)
+    {
+        QObject *worker = HttpServer::currentWorker();
+        auto responder = ctx.responder;
+        const Actor actor = ctx.actor;
+        const QByteArray metricKind(kind);
+        return [this, worker, responder, actor, status, metricKind](CommandResult result) {
+            QMetaObject::invokeMethod(
+                worker,
+                [this, responder, actor, status, metricKind, result = std::move(result)] {
+                    if (!result.failure.isEmpty())
+                        return responder->send(storageError(result.failure).toResponse());
+                    if (result.error)
+                        return responder->send(fromTicketError(*result.error).toResponse());
+                    if (!result.events.isEmpty()) {
+                        Metrics::global().increment("baton_actions_total",
+                                                    Metrics::label("kind", metricKind));
+                        hub.publishTicket(result.ticket, org());
+                    }
+                    responder->send(HttpResponse::json(status, ticketObject(result.ticket, actor)));
+                },
+                Qt::QueuedConnection);
+        };
+    }
+
+    std::optional<Customer> readCustomer(JsonReader &reader, const Context &ctx)
+    {
+        const auto object = reader.object(QStringLiteral("customer"));
+        if (!object)
+            return Customer {};
+        JsonReader inner(*object);
+        Customer customer;
+        customer.id = inner.string(QStringLiteral("id")).value_or(QString());
+        customer.name = inner.string(QStringLiteral("name")).value_or(QString());
+        customer.tier = inner.string(QStringLiteral("tier")).value_or(QString());
+        customer.phone = inner.string(QStringLiteral("phone")).value_or(QString());
+        customer.email = inner.string(QStringLiteral("email")).value_or(QString());
+        if (auto error = inner.finish()) {
+            QJsonObject details = error->details;
+            ctx.fail(ApiError::badRequest(QStringLiteral("Invalid customer: ") + error->message,
+                                          details));
+            return std::nullopt;
+        }
+        return customer;
+    }
+
+    void openTicket(Context &ctx)
+    {
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const auto workflow = reader.string(QStringLiteral("workflow"), JsonReader::Required);
+        const auto title = reader.string(QStringLiteral("title"), JsonReader::Required);
+        const auto fields = reader.object(QStringLiteral("fields"));
+        const auto channel = reader.string(QStringLiteral("channel"));
+        static const QStringList channels {QStringLiteral("phone"), QStringLiteral("counter"),
+                                           QStringLiteral("email"), QStringLiteral("web"),
+                                           QStringLiteral("chat"),  QStringLiteral("sms")};
+        if (channel && !channels.contains(*channel))
+            reader.invalid(QStringLiteral("channel"),
+                           QStringLiteral("must be one of ") + channels.join(u'|'));
+        const auto customer = readCustomer(reader, ctx);
+        if (!customer)
+            return;
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        OpenRequest request;
+        request.title = *title;
+        request.fields = fields.value_or(QJsonObject()).toVariantMap();
+        request.customer = *customer;
+        request.channel = channel.value_or(QString());
+        const QString key = QString::fromUtf8(ctx.request.header("idempotency-key"));
+        if (key.size() > 200)
+            return ctx.fail(ApiError::badRequest(QStringLiteral("Idempotency-Key is too long.")));
+        o.engine->open(ctx.actor, *workflow, request, key, answerWithTicket(ctx, 201, "open"));
+    }
+
+    void getTicket(Context &ctx)
+    {
+        const auto id = idParam(ctx);
+        if (!id)
+            return;
+        const auto view = o.engine->ticket(*id, ctx.actor);
+        if (!view)
+            return ctx.fail(storageError(view.error()));
+        if (!view->has_value())
+            return ctx.fail(ApiError::notFound(QStringLiteral("No such ticket.")));
+        ctx.ok(ticketObject((*view)->ticket, ctx.actor));
+    }
+
+    void listTickets(Context &ctx)
+    {
+        const HttpRequest &r = ctx.request;
+        static const QStringList known {
+            QStringLiteral("queue"),      QStringLiteral("state"),    QStringLiteral("assignee"),
+            QStringLiteral("originator"), QStringLiteral("customer"), QStringLiteral("status"),
+            QStringLiteral("sla"),        QStringLiteral("q"),        QStringLiteral("sort"),
+            QStringLiteral("limit"),      QStringLiteral("cursor")};
+        for (const auto &item : r.query.queryItems())
+            if (!known.contains(item.first))
+                return ctx.fail(
+                    ApiError::badRequest(QStringLiteral("Unknown parameter: %1").arg(item.first)));
+        TicketFilter filter;
+        auto meOr
+            = [&](const QString &value) { return value == u"me" ? ctx.user.username : value; };
+        filter.queue = r.queryValue(QStringLiteral("queue"));
+        filter.state = r.queryValue(QStringLiteral("state"));
+        filter.assignee = meOr(r.queryValue(QStringLiteral("assignee")));
+        filter.originator = meOr(r.queryValue(QStringLiteral("originator")));
+        filter.customer = r.queryValue(QStringLiteral("customer"));
+        filter.status = r.queryValue(QStringLiteral("status"));
+        filter.text = r.queryValue(QStringLiteral("q"));
+        if (!filter.status.isEmpty() && filter.status != u"open" && filter.status != u"closed")
+            return ctx.fail(ApiError::badRequest(QStringLiteral("status must be open or closed.")));
+        const QString sla = r.queryValue(QStringLiteral("sla"));
+        if (!sla.isNull())
+            return ctx.fail(
+                ApiError::badRequest(QStringLiteral("The sla filter is not available yet.")));
+        if (const QString sort = r.queryValue(QStringLiteral("sort")); !sort.isNull()) {
+            const auto parsed = TicketFilter::parseSort(sort);
+            if (!parsed)
+                return ctx.fail(ApiError::badRequest(QStringLiteral("Unknown sort: %1").arg(sort)));
+            filter.sort = *parsed;
+        }
+        if (const QString limit = r.queryValue(QStringLiteral("limit")); !limit.isNull()) {
+            bool ok = false;
+            filter.limit = limit.toInt(&ok);
+            if (!ok || filter.limit < 1 || filter.limit > 200)
+                return ctx.fail(ApiError::badRequest(QStringLiteral("limit must be 1 to 200.")));
+        }
+        filter.cursor = r.queryValue(QStringLiteral("cursor"));
+        const auto page = o.engine->tickets(filter, ctx.actor);
+        if (!page) {
+            if (!filter.cursor.isEmpty())
+                return ctx.fail(ApiError::badRequest(QStringLiteral("Invalid cursor.")));
+            return ctx.fail(storageError(page.error()));
+        }
+        QJsonArray items;
+        for (const TicketState &t : page->items)
+            items.append(ticketObject(t, ctx.actor));
+        ctx.ok({{QStringLiteral("items"), items},
+                {QStringLiteral("next_cursor"),
+                 page->nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                            : QJsonValue(page->nextCursor)}});
+    }
+
+    void takeAction(Context &ctx)
+    {
+        const auto id = idParam(ctx);
+        if (!id)
+            return;
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body, true))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        ActionRequest request;
+        request.name = ctx.params.value(QStringLiteral("action"));
+        request.fields
+            = reader.object(QStringLiteral("fields")).value_or(QJsonObject()).toVariantMap();
+        request.comment = reader.string(QStringLiteral("comment")).value_or(QString());
+        request.branch = reader.string(QStringLiteral("branch")).value_or(QString());
+        request.expectedVersion = reader.integer(QStringLiteral("version"));
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        o.engine->takeAction(ctx.actor, *id, request, answerWithTicket(ctx, 200, "action"));
+    }
+
+    void claim(Context &ctx)
+    {
+        const auto id = idParam(ctx);
+        if (!id)
+            return;
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body, true))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const QString branch = reader.string(QStringLiteral("branch")).value_or(QString());
+        const auto version = reader.integer(QStringLiteral("version"));
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        o.engine->claim(ctx.actor, *id, branch, version, answerWithTicket(ctx, 200, "claim"));
+    }
+
+    void assign(Context &ctx)
+    {
+        const auto id = idParam(ctx);
+        if (!id)
+            return;
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const auto username = reader.string(QStringLiteral("username"), JsonReader::Required);
+        const QString branch = reader.string(QStringLiteral("branch")).value_or(QString());
+        const auto version = reader.integer(QStringLiteral("version"));
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        const auto assignee = o.auth->users().find(*username);
+        if (!assignee)
+            return ctx.fail(storageError(assignee.error()));
+        if (!assignee->has_value() || !(*assignee)->active)
+            return ctx.fail(ApiError::validation(
+                QStringLiteral("No active user %1.").arg(*username),
+                {{QStringLiteral("fields"),
+                  QJsonObject {{QStringLiteral("username"), QStringLiteral("unknown user")}}}}));
+        const Actor target = resolveActor(org(), (*assignee)->username, (*assignee)->roles,
+                                          (*assignee)->departments);
+        o.engine->assign(ctx.actor, *id, target, branch, version,
+                         answerWithTicket(ctx, 200, "assign"));
+    }
+
+    void transfer(Context &ctx)
+    {
+        const auto id = idParam(ctx);
+        if (!id)
+            return;
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const auto queue = reader.string(QStringLiteral("queue"), JsonReader::Required);
+        const QString reason = reader.string(QStringLiteral("reason")).value_or(QString());
+        const QString branch = reader.string(QStringLiteral("branch")).value_or(QString());
+        const auto version = reader.integer(QStringLiteral("version"));
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        o.engine->transfer(ctx.actor, *id, *queue, reason, branch, version,
+                           answerWithTicket(ctx, 200, "transfer"));
+    }
+
+    void comment(Context &ctx)
+    {
+        const auto id = idParam(ctx);
+        if (!id)
+            return;
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const auto text = reader.string(QStringLiteral("body"), JsonReader::Required);
+        const bool internal = reader.boolean(QStringLiteral("internal")).value_or(false);
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        o.engine->comment(ctx.actor, *id, *text, internal, answerWithTicket(ctx, 201, "comment"));
+    }
+
+    void reopen(Context &ctx)
+    {
+        const auto id = idParam(ctx);
+        if (!id)
+            return;
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body, true))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const QString reason = reader.string(QStringLiteral("reason")).value_or(QString());
+        const auto version = reader.integer(QStringLiteral("version"));
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        o.engine->reopen(ctx.actor, *id, reason, version, answerWithTicket(ctx, 200, "reopen"));
+    }
+
+    void events(Context &ctx)
+    {
+        const auto id = idParam(ctx);
+        if (!id)
+            return;
+        const auto events = o.engine->events(*id, ctx.actor);
+        if (!events)
+            return ctx.fail(storageError(events.error()));
+        if (!events->has_value())
+            return ctx.fail(ApiError::notFound(QStringLiteral("No such ticket.")));
+        QJsonArray items;
+        for (const Event &e : **events)
+            items.append(eventJson(e));
+        ctx.ok({{QStringLiteral("items"), items}});
+    }
+
+    // ---- organisation -------------------------------------------------------------------------
+
+    void queues(Context &ctx)
+    {
+        auto db = o.database->connection();
+        if (!db)
+            return ctx.fail(storageError(db.error()));
+        auto q = runQuery(
+            *db,
+            QStringLiteral("SELECT queue, COUNT(*), SUM(CASE WHEN due_at IS NOT NULL AND "
+                           "due_at <= ? THEN 1 ELSE 0 END) FROM tickets WHERE status = "
+                           "'open' AND queue IS NOT NULL GROUP BY queue"),
+            {o.clock->now().toMSecsSinceEpoch()});
+        if (!q)
+            return ctx.fail(storageError(q.error()));
+        QHash<QString, QPair<qint64, qint64>> counts;
+        while (q->next())
+            counts.insert(q->value(0).toString(),
+                          {q->value(1).toLongLong(), q->value(2).toLongLong()});
+        QJsonArray out;
+        for (const QueueDef &queue : org().queues) {
+            const auto c = counts.value(queue.name);
+            out.append(QJsonObject {{QStringLiteral("name"), queue.name},
+                                    {QStringLiteral("title"), queue.title},
+                                    {QStringLiteral("department"), queue.department},
+                                    {QStringLiteral("open"), c.first},
+                                    {QStringLiteral("at_risk"), 0},
+                                    {QStringLiteral("breached"), c.second},
+                                    {QStringLiteral("member"), ctx.actor.isMemberOf(queue.name)}});
+        }
+        ctx.send(HttpResponse::json(200, out));
+    }
+
+    void departments(Context &ctx)
+    {
+        QJsonArray out;
+        for (const Department &d : org().departments)
+            out.append(QJsonObject {
+                {QStringLiteral("name"), d.name},
+                {QStringLiteral("title"), d.title},
+                {QStringLiteral("parent"),
+                 d.parent.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(d.parent)},
+                {QStringLiteral("calendar"), org().calendarOfDepartment(d.name)}});
+        ctx.send(HttpResponse::json(200, out));
+    }
+
+    void calendars(Context &ctx)
+    {
+        QJsonArray out;
+        for (const CalendarSpec &c : org().calendars)
+            out.append(QJsonObject {{QStringLiteral("name"), c.name},
+                                    {QStringLiteral("timezone"), QString::fromLatin1(c.timezone)},
+                                    {QStringLiteral("holidays"), qint64(c.holidays.size())}});
+        ctx.send(HttpResponse::json(200, out));
+    }
+
+    // ---- workflows -------------------------------------------------------------------------
+
+    QJsonObject workflowObject(const Workflow &wf, int version)
+    {
+        QJsonObject fields;
+        for (const FieldDef &f : wf.fields)
+            fields.insert(
+                f.name,
+                QJsonObject {{QStringLiteral("type"), fieldTypeName(f.type)},
+                             {QStringLiteral("label"), f.label},
+                             {QStringLiteral("required"), f.required},
+                             {QStringLiteral("options"), QJsonArray::fromStringList(f.options)}});
+        QJsonArray states;
+        for (const State &s : wf.states) {
+            QJsonArray transitions;
+            for (const Transition &t : s.transitions)
+                transitions.append(QJsonObject {{QStringLiteral("name"), t.name},
+                                                {QStringLiteral("title"), t.title},
+                                                {QStringLiteral("to"), t.to}});
+            states.append(QJsonObject {{QStringLiteral("name"), s.name},
+                                       {QStringLiteral("title"), s.title},
+                                       {QStringLiteral("queue"), s.queue},
+                                       {QStringLiteral("final"), s.final},
+                                       {QStringLiteral("parallel"), s.isParallel()},
+                                       {QStringLiteral("transitions"), transitions}});
+        }
+        return {{QStringLiteral("name"), wf.id},
+                {QStringLiteral("title"), wf.title},
+                {QStringLiteral("version"), version},
+                {QStringLiteral("source"), QString::fromUtf8(wf.source)},
+                {QStringLiteral("fields"), fields},
+                {QStringLiteral("states"), states},
+                {QStringLiteral("mermaid"), toMermaid(wf, &org())}};
+    }
+
+    void workflows(Context &ctx)
+    {
+        QJsonArray out;
+        const QMap<QString, int> current = o.engine->currentVersions();
+        for (auto it = current.cbegin(); it != current.cend(); ++it) {
+            const auto wf = o.engine->workflow(it.key(), it.value());
+            if (!wf)
+                continue;
+            out.append(QJsonObject {{QStringLiteral("name"), it.key()},
+                                    {QStringLiteral("title"), (*wf)->title},
+                                    {QStringLiteral("version"), it.value()},
+                                    {QStringLiteral("startable"), canStart(**wf, ctx.actor)}});
+        }
+        ctx.send(HttpResponse::json(200, out));
+    }
+
+    void workflow(Context &ctx)
+    {
+        const QString name = ctx.params.value(QStringLiteral("name"));
+        const int version = o.engine->currentVersions().value(name);
+        const auto wf = version > 0 ? o.engine->workflow(name, version)
+                                    : Result<std::shared_ptr<const Workflow>>(makeError(QString()));
+        if (!wf)
+            return ctx.fail(ApiError::notFound(QStringLiteral("No workflow %1.").arg(name)));
+        ctx.ok(workflowObject(**wf, version));
+    }
+
+    void workflowVersion(Context &ctx)
+    {
+        const QString name = ctx.params.value(QStringLiteral("name"));
+        bool ok = false;
+        const int version = ctx.params.value(QStringLiteral("n")).toInt(&ok);
+        const auto wf = ok && version > 0
+            ? o.engine->workflow(name, version)
+            : Result<std::shared_ptr<const Workflow>>(makeError(QString()));
+        if (!wf)
+            return ctx.fail(ApiError::notFound(
+                QStringLiteral("No version %1 of workflow %2.").arg(version).arg(name)));
+        ctx.ok(workflowObject(**wf, version));
+    }
+
+    void validateWorkflow(Context &ctx)
+    {
+        if (!isValidUtf8(ctx.request.body))
+            return ctx.fail(ApiError::badRequest(QStringLiteral("The body is not valid UTF-8.")));
+        const QStringList known = o.engine->currentVersions().keys();
+        const WorkflowReadResult result
+            = checkWorkflowText(ctx.request.body, org(), QStringLiteral("workflow.yaml"), &known);
+        ctx.ok({{QStringLiteral("valid"), result.ok()},
+                {QStringLiteral("errors"), diagnosticsJson(result.diagnostics, true)},
+                {QStringLiteral("warnings"), diagnosticsJson(result.diagnostics, false)},
+                {QStringLiteral("mermaid"),
+                 result.ok() ? toMermaid(*result.workflow, &org()) : QString()}});
+    }
+
+    void publishWorkflow(Context &ctx)
+    {
+        if (!requireAdmin(ctx))
+            return;
+        if (!isValidUtf8(ctx.request.body))
+            return ctx.fail(ApiError::badRequest(QStringLiteral("The body is not valid UTF-8.")));
+        const QString name = ctx.params.value(QStringLiteral("name"));
+        const QStringList known = o.engine->currentVersions().keys() << name;
+        const WorkflowReadResult result = checkWorkflowText(
+            ctx.request.body, org(), name + QStringLiteral(".yaml"), &known, name);
+        if (!result.ok())
+            return ctx.fail(ApiError::validation(
+                QStringLiteral("The workflow has errors."),
+                {{QStringLiteral("errors"), diagnosticsJson(result.diagnostics, true)}}));
+        const auto outcome = o.engine->publish({result.workflow}, ctx.user.username);
+        if (!outcome)
+            return ctx.fail(storageError(outcome.error()));
+        const int version = outcome->current.value(name);
+        ctx.ok({{QStringLiteral("version"), version}},
+               outcome->published.contains(name) ? 201 : 200);
+    }
+
+    // ---- users -----------------------------------------------------------------------------
+
+    void users(Context &ctx)
+    {
+        const auto list = o.auth->users().list();
+        if (!list)
+            return ctx.fail(storageError(list.error()));
+        QJsonArray out;
+        for (const User &u : *list)
+            out.append(userJson(u, org()));
+        ctx.send(HttpResponse::json(200, out));
+    }
+
+    std::optional<UserInput> readUserInput(JsonReader &reader)
+    {
+        UserInput input;
+        input.name = reader.string(QStringLiteral("name"));
+        input.password = reader.string(QStringLiteral("password"));
+        input.departments = reader.stringList(QStringLiteral("departments"));
+        input.roles = reader.stringList(QStringLiteral("roles"));
+        input.active = reader.boolean(QStringLiteral("active"));
+        return input;
+    }
+
+    void createUser(Context &ctx)
+    {
+        if (!requireAdmin(ctx))
+            return;
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const auto username = reader.string(QStringLiteral("username"), JsonReader::Required);
+        reader.string(QStringLiteral("name"), JsonReader::Required);
+        reader.string(QStringLiteral("password"), JsonReader::Required);
+        const auto input = readUserInput(reader);
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        const auto created = o.auth->users().create(*username, *input, org());
+        if (const auto *problem = std::get_if<UserProblem>(&created))
+            return ctx.fail(fromUserProblem(*problem));
+        ctx.ok(userJson(std::get<User>(created), org()), 201);
+    }
+
+    void patchUser(Context &ctx)
+    {
+        if (!requireAdmin(ctx))
+            return;
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const auto input = readUserInput(reader);
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        const auto updated
+            = o.auth->users().update(ctx.params.value(QStringLiteral("username")), *input, org());
+        if (const auto *problem = std::get_if<UserProblem>(&updated))
+            return ctx.fail(fromUserProblem(*problem));
+        if (input->active == false || input->password)
+            hub.disconnectUser(ctx.params.value(QStringLiteral("username")));
+        ctx.ok(userJson(std::get<User>(updated), org()));
+    }
+
+    // ---- notifications, stream, clock ------------------------------------------------------
+
+    void notifications(Context &ctx)
+    {
+        const QString unread = ctx.request.queryValue(QStringLiteral("unread"));
+        if (!unread.isNull() && unread != u"true" && unread != u"false")
+            return ctx.fail(ApiError::badRequest(QStringLiteral("unread must be true or false.")));
+        const auto rows = o.engine->notifications(ctx.user.username, unread == u"true");
+        if (!rows)
+            return ctx.fail(storageError(rows.error()));
+        QJsonArray items;
+        for (const NotificationRow &row : *rows)
+            items.append(notificationJson(row));
+        ctx.ok({{QStringLiteral("items"), items}});
+    }
+
+    void readNotification(Context &ctx)
+    {
+        bool ok = false;
+        const qint64 id = ctx.params.value(QStringLiteral("id")).toLongLong(&ok);
+        if (!ok)
+            return ctx.fail(ApiError::notFound(QStringLiteral("No such notification.")));
+        const auto marked = o.engine->markNotificationRead(id, ctx.user.username);
+        if (!marked)
+            return ctx.fail(storageError(marked.error()));
+        if (!*marked)
+            return ctx.fail(ApiError::notFound(QStringLiteral("No such notification.")));
+        ctx.send(HttpResponse::noContent());
+    }
+
+    void streamWithoutUpgrade(Context &ctx)
+    {
+        ctx.fail(
+            ApiError::badRequest(QStringLiteral("Connect with a WebSocket (Upgrade: websocket).")));
+    }
+
+    bool clockAvailable(const Context &ctx) const
+    {
+        if (o.fakeClock)
+            return true;
+        ctx.fail(
+            ApiError::notFound(QStringLiteral("The test clock is off (start with --fake-clock).")));
+        return false;
+    }
+
+    void clock(Context &ctx)
+    {
+        if (!clockAvailable(ctx))
+            return;
+        ctx.ok({{QStringLiteral("now"), rfc3339(o.fakeClock->now())}});
+    }
+
+    void moveClock(Context &ctx)
+    {
+        if (!clockAvailable(ctx) || !requireAdmin(ctx))
+            return;
+        QJsonObject body;
+        if (auto error = parseJsonObjectBody(ctx.request, &body))
+            return ctx.fail(*error);
+        JsonReader reader(body);
+        const auto advance = reader.integer(QStringLiteral("advance_seconds"));
+        const auto set = reader.string(QStringLiteral("set"));
+        QDateTime target;
+        if (set) {
+            target = QDateTime::fromString(*set, Qt::ISODateWithMs);
+            if (!target.isValid())
+                reader.invalid(QStringLiteral("set"), QStringLiteral("must be an RFC 3339 time"));
+        }
+        if (advance && *advance < 0)
+            reader.invalid(QStringLiteral("advance_seconds"),
+                           QStringLiteral("must not be negative"));
+        if (auto error = reader.finish())
+            return ctx.fail(*error);
+        if (advance.has_value() == set.has_value())
+            return ctx.fail(
+                ApiError::badRequest(QStringLiteral("Give either advance_seconds or set.")));
+        if (advance)
+            o.fakeClock->advanceSeconds(*advance);
+        else
+            o.fakeClock->set(target);
+        if (o.clockMoved)
+            o.clockMoved();
+        ctx.ok({{QStringLiteral("now"), rfc3339(o.fakeClock->now())}});
+    }
+
+    // ---- WebSocket ---------------------------------------------------------------------------
+
+    void webSocket(std::unique_ptr<QWebSocket> socket)
+    {
+        QWebSocket *ws = socket.release();
+        const QNetworkRequest request = ws->request();
+        if (ws->requestUrl().path() != u"/api/v1/stream") {
+            ws->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("no such stream"));
+            ws->deleteLater();
+            return;
+        }
+        HttpRequest probe;
+        for (const QByteArray &name : request.rawHeaderList())
+            probe.headers.append({name, request.rawHeader(name)});
+        QString token = tokenOf(probe);
+        if (token.isEmpty())
+            token = QUrlQuery(ws->requestUrl()).queryItemValue(QStringLiteral("token"));
+        const auto user = token.isEmpty() ? Result<std::optional<User>>(std::optional<User>())
+                                          : o.auth->authenticate(token);
+        if (!user || !user->has_value()) {
+            ws->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      QStringLiteral("unauthenticated"));
+            ws->deleteLater();
+            return;
+        }
+        const User &u = **user;
+        hub.add(ws, resolveActor(org(), u.username, u.roles, u.departments));
+    }
+};
+
+ApiServer::ApiServer(ApiServerOptions options)
+    : d(std::make_unique<Private>(std::move(options)))
+{
+    d->setUpRoutes();
+    Metrics &m = Metrics::global();
+    m.describe("baton_actions_total", "counter",
+               "Acknowledged ticket changes made through the API");
+    m.describe("baton_timers_fired_total", "counter", "SLA timers fired");
+    m.describe("baton_sla_breaches_total", "counter", "SLA targets breached");
+    m.increment("baton_timers_fired_total", {}, 0);
+    m.increment("baton_sla_breaches_total", {}, 0);
+}
+
+ApiServer::~ApiServer()
+{
+    stop();
+}
+
+Result<quint16> ApiServer::start()
+{
+    Private *p = d.get();
+    d->http = std::make_unique<HttpServer>(
+        d->o.http,
+        [p](HttpRequest &&request, HttpResponder responder) {
+            p->handle(std::move(request), std::move(responder));
+        },
+        [p](std::unique_ptr<QWebSocket> socket) { p->webSocket(std::move(socket)); });
+    return d->http->start();
+}
+
+void ApiServer::stop()
+{
+    if (d->http) {
+        d->hub.closeAll();
+        d->http->stop();
+        d->http.reset();
+    }
+}
+
+quint16 ApiServer::port() const
+{
+    return d->http ? d->http->port() : 0;
+}
+
+} // namespace Baton::Api

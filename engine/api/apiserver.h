@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "api/httpserver.h"
+#include "core/result.h"
+
+#include <QStringList>
+
+#include <memory>
+
+namespace Baton {
+class AuthService;
+class Database;
+class Engine;
+class FakeClock;
+class Clock;
+} // namespace Baton
+
+namespace Baton::Api {
+
+struct ApiServerOptions
+{
+    HttpServerOptions http;
+    std::shared_ptr<Database> database;
+    Engine *engine = nullptr; ///< required; must outlive the server
+    AuthService *auth = nullptr; ///< required; must outlive the server
+    const Clock *clock = nullptr; ///< required
+    FakeClock *fakeClock = nullptr; ///< set with --fake-clock: enables /api/v1/admin/clock
+    /// Called (on an HTTP thread) after an admin moved the fake clock, before the reply: fires
+    /// the SLA timers that came due.
+    std::function<void()> clockMoved;
+    QString staticRoot = QStringLiteral(":/web");
+};
+
+/// Baton's HTTP API (interfaces.md) on top of HttpServer: sign-in, tickets, queues,
+/// workflows, users, notifications, the WebSocket stream, health and metrics, and the web UI.
+///
+/// Threading: routes run on the HTTP worker threads. Reads (get, list, events) run there on
+/// the thread's own database connection. Writes go to the engine's writer thread through its
+/// callback API; the callback hops back to the worker (HttpServer::currentWorker()) which
+/// builds the JSON and answers, so the writer only writes.
+class ApiServer
+{
+public:
+    explicit ApiServer(ApiServerOptions options);
+    ~ApiServer();
+    ApiServer(const ApiServer &) = delete;
+    ApiServer &operator=(const ApiServer &) = delete;
+
+    Result<quint16> start();
+    void stop();
+    quint16 port() const;
+
+    struct Private;
+
+private:
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Baton::Api

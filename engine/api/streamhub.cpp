@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "streamhub.h"
+
+#include "api/httpserver.h"
+#include "runtime/ticketstate.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QThread>
+#include <QWebSocket>
+
+namespace Baton::Api {
+
+void StreamHub::add(QWebSocket *socket, const Actor &actor)
+{
+    socket->setMaxAllowedIncomingMessageSize(4096);
+    socket->setMaxAllowedIncomingFrameSize(4096);
+    QObject *worker = HttpServer::currentWorker();
+    {
+        QMutexLocker lock(&m_mutex);
+        m_clients.append({socket, worker, actor});
+    }
+    QObject::connect(socket, &QWebSocket::disconnected, socket, [this, socket] {
+        {
+            QMutexLocker lock(&m_mutex);
+            m_clients.removeIf(
+                [socket](const Client &c) { return c.socket == socket || !c.socket; });
+        }
+        socket->deleteLater();
+    });
+    socket->sendTextMessage(
+        QStringLiteral("{\"type\":\"hello\",\"username\":\"%1\"}").arg(actor.username));
+}
+
+void StreamHub::post(const Client &client, const QByteArray &message)
+{
+    QPointer<QWebSocket> socket = client.socket;
+    auto send = [socket, message] {
+        if (socket)
+            socket->sendTextMessage(QString::fromUtf8(message));
+    };
+    if (client.thread && client.thread->thread() != QThread::currentThread())
+        QMetaObject::invokeMethod(client.thread, send, Qt::QueuedConnection);
+    else
+        send();
+}
+
+void StreamHub::publishTicket(const TicketState &ticket, const Organisation &organisation)
+{
+    const QJsonObject message {
+        {QStringLiteral("type"), QStringLiteral("ticket")},
+        {QStringLiteral("id"), ticket.id},
+        {QStringLiteral("key"), ticket.key},
+        {QStringLiteral("version"), ticket.version},
+        {QStringLiteral("state"), ticket.state},
+        {QStringLiteral("status"), toString(ticket.status)},
+        {QStringLiteral("queue"),
+         ticket.queue.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(ticket.queue)},
+        {QStringLiteral("assignee"),
+         ticket.assignee.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(ticket.assignee)}};
+    const QByteArray bytes = QJsonDocument(message).toJson(QJsonDocument::Compact);
+    QMutexLocker lock(&m_mutex);
+    for (const Client &client : std::as_const(m_clients))
+        if (canSee(organisation, client.actor, ticket))
+            post(client, bytes);
+}
+
+void StreamHub::publishNotification(const QString &username, const QJsonObject &notification)
+{
+    QJsonObject message = notification;
+    message.insert(QStringLiteral("type"), QStringLiteral("notification"));
+    const QByteArray bytes = QJsonDocument(message).toJson(QJsonDocument::Compact);
+    QMutexLocker lock(&m_mutex);
+    for (const Client &client : std::as_const(m_clients))
+        if (client.actor.username == username)
+            post(client, bytes);
+}
+
+void StreamHub::disconnectUser(const QString &username)
+{
+    QMutexLocker lock(&m_mutex);
+    for (const Client &client : std::as_const(m_clients)) {
+        if (client.actor.username != username)
+            continue;
+        QPointer<QWebSocket> socket = client.socket;
+        QMetaObject::invokeMethod(
+            client.thread ? client.thread : socket.data(),
+            [socket] {
+                if (socket)
+                    socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                                  QStringLiteral("signed out"));
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void StreamHub::closeAll()
+{
+    QList<Client> clients;
+    {
+        QMutexLocker lock(&m_mutex);
+        clients.swap(m_clients);
+    }
+    for (const Client &client : std::as_const(clients)) {
+        QPointer<QWebSocket> socket = client.socket;
+        auto close = [socket] {
+            if (socket) {
+                socket->abort();
+                delete socket.data();
+            }
+        };
+        if (client.thread && client.thread->thread() != QThread::currentThread())
+            QMetaObject::invokeMethod(client.thread, close, Qt::BlockingQueuedConnection);
+        else
+            close();
+    }
+}
+
+int StreamHub::clientCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return int(m_clients.size());
+}
+
+} // namespace Baton::Api

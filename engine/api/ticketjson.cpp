@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ticketjson.h"
+
+namespace Baton::Api {
+
+QString rfc3339(const QDateTime &instant)
+{
+    if (!instant.isValid())
+        return {};
+    return instant.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss'Z'"));
+}
+
+QJsonValue timeOrNull(const QDateTime &instant)
+{
+    if (!instant.isValid())
+        return QJsonValue::Null;
+    return rfc3339(instant);
+}
+
+namespace {
+
+QJsonValue stringOrNull(const QString &text)
+{
+    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
+}
+
+// The SLA clocks' figures are not in TicketState; until the SLA module exposes them per
+// ticket, the object has its documented shape with unknown values.
+QJsonObject emptySla()
+{
+    return {{QStringLiteral("respond_due"), QJsonValue::Null},
+            {QStringLiteral("resolve_due"), QJsonValue::Null},
+            {QStringLiteral("remaining"), QJsonValue::Null},
+            {QStringLiteral("paused"), false},
+            {QStringLiteral("at_risk"), false},
+            {QStringLiteral("breached"), false}};
+}
+
+QJsonArray actionsJson(const QList<AvailableAction> &actions, const QString &branch)
+{
+    QJsonArray out;
+    for (const AvailableAction &a : actions) {
+        if (a.branch != branch)
+            continue;
+        out.append(
+            QJsonObject {{QStringLiteral("name"), a.name},
+                         {QStringLiteral("title"), a.title},
+                         {QStringLiteral("requires"), QJsonArray::fromStringList(a.requires_)}});
+    }
+    return out;
+}
+
+} // namespace
+
+QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const TicketMachine *machine,
+                       const Actor &actor)
+{
+    const QList<AvailableAction> actions
+        = machine ? machine->availableActions(t, actor) : QList<AvailableAction>();
+    QString stateTitle = t.state;
+    if (workflow)
+        if (const State *state = workflow->state(t.state); state && !state->title.isEmpty())
+            stateTitle = state->title;
+    QJsonObject fields;
+    for (auto it = t.fields.cbegin(); it != t.fields.cend(); ++it)
+        fields.insert(it.key(), QJsonValue::fromVariant(it.value()));
+    QJsonArray branches;
+    for (const BranchState &b : t.branches)
+        branches.append(QJsonObject {{QStringLiteral("name"), b.name},
+                                     {QStringLiteral("queue"), stringOrNull(b.queue)},
+                                     {QStringLiteral("assignee"), stringOrNull(b.assignee)},
+                                     {QStringLiteral("status"), toString(b.status)},
+                                     {QStringLiteral("sla"), emptySla()},
+                                     {QStringLiteral("actions"), actionsJson(actions, b.name)}});
+    QJsonArray links;
+    for (const TicketLink &l : t.links)
+        links.append(QJsonObject {{QStringLiteral("id"), l.id},
+                                  {QStringLiteral("key"), l.key},
+                                  {QStringLiteral("workflow"), l.workflow},
+                                  {QStringLiteral("relation"), l.relation}});
+    QJsonObject object {
+        {QStringLiteral("id"), t.id},
+        {QStringLiteral("key"), t.key},
+        {QStringLiteral("workflow"), t.workflow},
+        {QStringLiteral("workflow_version"), t.workflowVersion},
+        {QStringLiteral("title"), t.title},
+        {QStringLiteral("state"), t.state},
+        {QStringLiteral("state_title"), stateTitle},
+        {QStringLiteral("status"), toString(t.status)},
+        {QStringLiteral("queue"), stringOrNull(t.queue)},
+        {QStringLiteral("assignee"), stringOrNull(t.assignee)},
+        {QStringLiteral("originator"), t.originator},
+        {QStringLiteral("priority"), t.priority},
+        {QStringLiteral("handoffs"), t.handoffs},
+        {QStringLiteral("flagged"), t.flagged},
+        {QStringLiteral("fields"), fields},
+        {QStringLiteral("customer"), t.customer.toJson()},
+        {QStringLiteral("channel"), stringOrNull(t.channel)},
+        {QStringLiteral("sla"), emptySla()},
+        {QStringLiteral("ticket_sla"),
+         workflow && (workflow->sla.respond || workflow->sla.resolve)
+             ? QJsonValue(emptySla())
+             : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("actions"), actionsJson(actions, QString())},
+        {QStringLiteral("links"), links},
+        {QStringLiteral("version"), t.version},
+        {QStringLiteral("created_at"), timeOrNull(t.createdAt)},
+        {QStringLiteral("updated_at"), timeOrNull(t.updatedAt)},
+        {QStringLiteral("closed_at"), timeOrNull(t.closedAt)},
+    };
+    if (!t.branches.isEmpty())
+        object.insert(QStringLiteral("branches"), branches);
+    return object;
+}
+
+QJsonObject userJson(const User &user, const Organisation &organisation)
+{
+    const Actor actor = resolveActor(organisation, user.username, user.roles, user.departments);
+    return {{QStringLiteral("username"), user.username},
+            {QStringLiteral("name"), user.name},
+            {QStringLiteral("roles"), QJsonArray::fromStringList(user.roles)},
+            {QStringLiteral("departments"), QJsonArray::fromStringList(user.departments)},
+            {QStringLiteral("queues"), QJsonArray::fromStringList(actor.queues)},
+            {QStringLiteral("active"), user.active}};
+}
+
+QJsonObject notificationJson(const NotificationRow &row)
+{
+    return {{QStringLiteral("id"), row.id},
+            {QStringLiteral("at"), rfc3339(QDateTime::fromMSecsSinceEpoch(row.at, Qt::UTC))},
+            {QStringLiteral("ticket"), row.ticketId},
+            {QStringLiteral("kind"), row.kind},
+            {QStringLiteral("message"), row.message},
+            {QStringLiteral("read"), row.read}};
+}
+
+QJsonObject eventJson(const Event &event)
+{
+    QJsonObject object = event.toJson();
+    object.insert(QStringLiteral("at"), rfc3339(event.at));
+    return object;
+}
+
+} // namespace Baton::Api

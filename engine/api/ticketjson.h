@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// JSON shapes of interfaces.md for tickets, users, notifications and workflows.
+
+#include "auth/userdirectory.h"
+#include "runtime/access.h"
+#include "runtime/ticketmachine.h"
+#include "store/ticketrows.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace Baton::Api {
+
+QString rfc3339(const QDateTime &instant); ///< "2026-11-23T08:30:00Z"; null QDateTime → ""
+QJsonValue timeOrNull(const QDateTime &instant);
+
+/// The Ticket object; actions are what `actor` may do now (machine may be null: no actions).
+QJsonObject ticketJson(const TicketState &ticket, const Workflow *workflow,
+                       const TicketMachine *machine, const Actor &actor);
+/// User: {"username", "name", "roles", "departments", "queues", "active"}.
+QJsonObject userJson(const User &user, const Organisation &organisation);
+QJsonObject notificationJson(const NotificationRow &row);
+QJsonObject eventJson(const Event &event);
+
+} // namespace Baton::Api
