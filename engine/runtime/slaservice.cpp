@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "runtime/slaservice.h"
+
+#include "core/clock.h"
+#include "store/database.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSemaphore>
+#include <QSqlQuery>
+
+namespace Baton {
+
+SlaService::SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<Database> database,
+                       const Clock *clock)
+    : m_org(org)
+    , m_database(std::move(database))
+    , m_clock(clock)
+    , m_clocks(org)
+    , m_escalation(m_clocks)
+{
+}
+
+void SlaService::setDepartmentsLookup(std::function<QStringList(const QString &)> lookup)
+{
+    QMutexLocker lock(&m_usersMutex);
+    m_lookup = std::move(lookup);
+    m_departments.clear();
+}
+
+void SlaService::forgetUser(const QString &username)
+{
+    QMutexLocker lock(&m_usersMutex);
+    m_departments.remove(username);
+}
+
+QStringList SlaService::departmentsOf(const QString &username) const
+{
+    QMutexLocker lock(&m_usersMutex);
+    if (const auto it = m_departments.constFind(username); it != m_departments.cend())
+        return it.value();
+    QStringList departments;
+    if (m_lookup) {
+        departments = m_lookup(username);
+    } else if (m_database) {
+        // On the calling thread's connection; a user unknown here is one without departments.
+        if (auto db = m_database->connection()) {
+            if (auto query = runQuery(*db,
+                                      QStringLiteral("SELECT departments FROM users WHERE "
+                                                     "username = ?"),
+                                      {username});
+                query && query->next()) {
+                const QJsonArray array
+                    = QJsonDocument::fromJson(query->value(0).toByteArray()).array();
+                for (const QJsonValue &value : array)
+                    departments.append(value.toString());
+            }
+        }
+    }
+    m_departments.insert(username, departments);
+    return departments;
+}
+
+SlaPlanner SlaService::planner()
+{
+    return [this](const TicketState &ticket, const Workflow &workflow) {
+        return plan(ticket, workflow);
+    };
+}
+
+SlaPlan SlaService::plan(const TicketState &ticket, const Workflow &workflow) const
+{
+    SlaPlan plan;
+    if (!ticket.isOpen())
+        return plan;
+    const QDateTime now = m_clock->now();
+    const QStringList departments = departmentsOf(ticket.originator);
+    const QList<SlaClock> clocks = m_clocks.clocks(workflow, ticket, departments, now);
+    // The queue page sorts by the nearest open target of the step (of any branch).
+    const auto earliest = [](std::optional<QDateTime> &slot, const QDateTime &due) {
+        if (due.isValid() && (!slot || due < *slot))
+            slot = due;
+    };
+    for (const SlaClock &clock : clocks) {
+        if (!clock.isOpen())
+            continue;
+        if (clock.scope == SlaClock::Scope::Ticket) {
+            if (!clock.paused)
+                earliest(plan.ticketDue, clock.due);
+        } else {
+            earliest(clock.kind == SlaClock::Kind::Respond ? plan.respondDue : plan.resolveDue,
+                     clock.due);
+        }
+    }
+    if (const std::optional<SlaTimer> timer
+        = m_escalation.nextTimer(workflow, ticket, departments, now)) {
+        TimerRow row;
+        row.ticketId = ticket.id;
+        row.kind = timer->kind;
+        row.dueAt = timer->dueAt.toMSecsSinceEpoch();
+        row.data = QJsonDocument(timer->data).toJson(QJsonDocument::Compact);
+        if (m_timerListener)
+            m_timerListener(row.dueAt);
+        plan.timers.append(row);
+    }
+    return plan;
+}
+
+Engine::Mutation SlaService::fireMutation()
+{
+    return [this](const TicketState &ticket, const TicketMachine &machine, const QDateTime &now) {
+        return m_escalation.fire(machine.workflow(), ticket, departmentsOf(ticket.originator), now);
+    };
+}
+
+void SlaService::setTimerListener(std::function<void(qint64)> listener)
+{
+    m_timerListener = std::move(listener);
+}
+
+Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calendars)
+{
+    if (calendars.isEmpty() || !m_database)
+        return 0;
+    auto db = m_database->connection();
+    if (!db)
+        return Error {db.error()};
+    auto query = runQuery(*db,
+                          QStringLiteral("SELECT state_data FROM tickets WHERE status = ? "
+                                         "ORDER BY id"),
+                          {QStringLiteral("open")});
+    if (!query)
+        return Error {query.error()};
+    QList<qint64> affected;
+    while (query->next()) {
+        const TicketState ticket = TicketState::fromJson(
+            QJsonDocument::fromJson(query->value(0).toByteArray()).object());
+        auto workflow = engine.workflow(ticket.workflow, ticket.workflowVersion);
+        if (workflow && usesCalendar(ticket, **workflow, calendars))
+            affected.append(ticket.id);
+    }
+    const QJsonArray names = QJsonArray::fromStringList(calendars);
+    const Engine::Mutation recompute = [this, names](const TicketState &ticket,
+                                                     const TicketMachine &machine,
+                                                     const QDateTime &now) {
+        TicketOutcome outcome
+            = m_escalation.fire(machine.workflow(), ticket, departmentsOf(ticket.originator), now);
+        // An event even when nothing fired: the audit trail says why the due dates moved, and
+        // the engine rewrites the ticket's due dates and timer with it.
+        Event event;
+        event.seq = outcome.ticket.version + 1;
+        event.type = QStringLiteral("sla_recomputed");
+        event.at = now;
+        event.data = QJsonObject {{QStringLiteral("calendars"), names}};
+        applyEvent(outcome.ticket, event);
+        outcome.events.append(event);
+        return outcome;
+    };
+    QSemaphore done;
+    QString failure;
+    QMutex failureMutex;
+    for (qint64 id : std::as_const(affected))
+        engine.mutate(id, recompute, [&](CommandResult result) {
+            if (!result.ok()) {
+                QMutexLocker lock(&failureMutex);
+                failure = result.failure.isEmpty() ? result.error->message : result.failure;
+            }
+            done.release();
+        });
+    done.acquire(int(affected.size()));
+    if (!failure.isEmpty())
+        return makeError(QStringLiteral("recomputing SLA clocks failed: %1").arg(failure));
+    return int(affected.size());
+}
+
+QJsonObject SlaService::slaJson(const TicketState &ticket, const Workflow &workflow) const
+{
+    const QList<SlaClock> clocks
+        = m_clocks.clocks(workflow, ticket, departmentsOf(ticket.originator), m_clock->now());
+    const auto json = [](const SlaStatus &status) {
+        return status.hasClocks ? QJsonValue(status.toJson()) : QJsonValue(QJsonValue::Null);
+    };
+    QJsonObject branches;
+    for (const BranchState &b : ticket.branches)
+        branches.insert(b.name,
+                        json(SlaClocks::status(workflow, clocks, SlaClock::Scope::Branch, b.name)));
+    return QJsonObject {
+        {QStringLiteral("sla"), json(SlaClocks::status(workflow, clocks, SlaClock::Scope::Step))},
+        {QStringLiteral("ticket_sla"),
+         json(SlaClocks::status(workflow, clocks, SlaClock::Scope::Ticket))},
+        {QStringLiteral("branches"), branches},
+    };
+}
+
+QStringList SlaService::changedCalendars(const Organisation &before, const Organisation &after)
+{
+    QStringList changed;
+    for (auto it = before.calendars.cbegin(); it != before.calendars.cend(); ++it)
+        if (!after.calendars.contains(it.key()) || !(after.calendars.value(it.key()) == *it))
+            changed.append(it.key());
+    // Clocks on a removed calendar fall back to 24/7 UTC, which SlaClock names "".
+    for (auto it = before.calendars.cbegin(); it != before.calendars.cend(); ++it)
+        if (!after.calendars.contains(it.key()) && !changed.contains(QString()))
+            changed.append(QString());
+    for (auto it = after.calendars.cbegin(); it != after.calendars.cend(); ++it)
+        if (!before.calendars.contains(it.key()))
+            changed.append(it.key());
+    // A department that moved to another calendar changes the clocks of its queues too; they
+    // are named by the calendars on both sides.
+    for (auto it = after.departments.cbegin(); it != after.departments.cend(); ++it) {
+        const QString was = before.calendarOfDepartment(it.key());
+        const QString now = after.calendarOfDepartment(it.key());
+        if (was != now) {
+            for (const QString &name : {was, now})
+                if (!changed.contains(name))
+                    changed.append(name);
+        }
+    }
+    return changed;
+}
+
+bool SlaService::usesCalendar(const TicketState &ticket, const Workflow &workflow,
+                              const QStringList &calendars) const
+{
+    const QList<SlaClock> clocks
+        = m_clocks.clocks(workflow, ticket, departmentsOf(ticket.originator), m_clock->now());
+    for (const SlaClock &clock : clocks)
+        if (clock.isOpen() && calendars.contains(clock.calendar))
+            return true;
+    return false;
+}
+
+} // namespace Baton

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The SLA clocks and escalation ladder wired to the engine service: the planner the engine
+// calls for every ticket it writes (due dates for the queue page, the ticket's timer row, in
+// the same transaction), the mutation that fires due escalation steps, and the Sla JSON of a
+// ticket for the API.
+
+#include "runtime/engine.h"
+#include "runtime/escalation.h"
+#include "runtime/slaclock.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QMutex>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+namespace Baton {
+
+class Clock;
+class Database;
+
+/// SLA clocks and escalation for one organisation and database. Thread-safe.
+class SlaService
+{
+public:
+    /// database: where users' departments are read (an originator step is measured on the
+    /// originator's first department's calendar); may be null when departmentsOf is given.
+    SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<Database> database,
+               const Clock *clock);
+
+    /// Replaces the user lookup (tests, or an auth module with its own cache).
+    void setDepartmentsLookup(std::function<QStringList(const QString &username)> lookup);
+    /// A user's departments changed: forget the cached ones.
+    void forgetUser(const QString &username);
+    QStringList departmentsOf(const QString &username) const;
+
+    const SlaClocks &clocks() const { return m_clocks; }
+    const Escalation &escalation() const { return m_escalation; }
+    const Organisation &organisation() const { return *m_org; }
+
+    /// For EngineOptions::slaPlanner: due dates and the ticket's one timer row, at the
+    /// service clock's now.
+    SlaPlanner planner();
+    SlaPlan plan(const TicketState &ticket, const Workflow &workflow) const;
+
+    /// For Engine::mutate: fires every escalation step due at the mutation's now.
+    Engine::Mutation fireMutation();
+
+    /// Called with each timer's due instant (ms since the epoch) as the planner writes it, so
+    /// that the scheduler can wake earlier (TimerScheduler::timersWritten). Set before use.
+    void setTimerListener(std::function<void(qint64 dueAtMs)> listener);
+
+    /// After an org.yaml change (server start): every open ticket with a clock on one of
+    /// `calendars` is re-measured through the engine (event `sla_recomputed`, its due dates
+    /// and timer rewritten; a step the new calendar makes due fires at once). Returns the
+    /// number of tickets recomputed. Reads open tickets on the calling thread's connection.
+    Result<int> recomputeClocks(Engine &engine, const QStringList &calendars);
+
+    /// interfaces.md Ticket members: "sla" (the current step's clocks; null when none),
+    /// "ticket_sla" (the ticket-wide clock; null when not declared) and each branch's "sla",
+    /// as {"sla", "ticket_sla", "branches": {name: Sla}}.
+    QJsonObject slaJson(const TicketState &ticket, const Workflow &workflow) const;
+
+    /// The names of calendars `before` and `after` define differently (changed, added or
+    /// removed): tickets with clocks on them need their timers recomputed.
+    static QStringList changedCalendars(const Organisation &before, const Organisation &after);
+    /// Whether any clock of the ticket runs on one of `calendars` (by name, as
+    /// SlaClock::calendar reports it; "" stands for the 24/7 fallback).
+    bool usesCalendar(const TicketState &ticket, const Workflow &workflow,
+                      const QStringList &calendars) const;
+
+private:
+    std::shared_ptr<const Organisation> m_org;
+    std::shared_ptr<Database> m_database;
+    const Clock *m_clock;
+    SlaClocks m_clocks;
+    Escalation m_escalation;
+    mutable QMutex m_usersMutex;
+    mutable QHash<QString, QStringList> m_departments;
+    std::function<QStringList(const QString &)> m_lookup;
+    std::function<void(qint64)> m_timerListener;
+};
+
+} // namespace Baton

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SLA timers made durable: the engine writes them with each change, the scheduler fires them
+// through the engine's writer, on SQLite and on PostgreSQL, with a fake clock.
+
+#include "pgharness.h"
+#include "slaworld.h"
+
+#include "core/clock.h"
+#include "runtime/engine.h"
+#include "runtime/slaservice.h"
+#include "runtime/timerscheduler.h"
+#include "store/database.h"
+#include "store/schema.h"
+
+#include <QHash>
+#include <QSemaphore>
+#include <QSqlQuery>
+#include <QTest>
+
+#include <thread>
+
+using namespace Baton;
+using namespace Baton::Test;
+
+namespace {
+
+/// One server: engine, SLA service and scheduler on a database, with the test world's org.
+struct Server
+{
+    std::shared_ptr<Database> database;
+    std::shared_ptr<const Organisation> org;
+    std::unique_ptr<SlaService> sla;
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<TimerScheduler> scheduler;
+
+    QString start(const QString &url, FakeClock &clock, const SlaWorld &world, int batchSize = 1000)
+    {
+        auto db = Database::open(url);
+        if (!db)
+            return db.error();
+        database = db.value();
+        if (auto migrated = Schema::migrate(*database); !migrated)
+            return migrated.error();
+        org = world.org;
+        sla = std::make_unique<SlaService>(org, database, &clock);
+        sla->setDepartmentsLookup(
+            [&world](const QString &user) { return world.departmentsOf(user); });
+        EngineOptions options;
+        options.database = database;
+        options.organisation = org;
+        options.clock = &clock;
+        options.slaPlanner = sla->planner();
+        auto started = Engine::start(options);
+        if (!started)
+            return started.error();
+        engine = std::move(started.value());
+        QList<std::shared_ptr<const Workflow>> workflows;
+        for (const auto &wf : world.workflows)
+            workflows.append(wf);
+        if (auto published = engine->publish(workflows); !published)
+            return published.error();
+        TimerScheduler::Options so;
+        so.database = database;
+        so.engine = engine.get();
+        so.sla = sla.get();
+        so.clock = &clock;
+        so.wallClock = false;
+        so.batchSize = batchSize;
+        scheduler = std::make_unique<TimerScheduler>(so);
+        sla->setTimerListener([s = scheduler.get()](qint64 due) { s->timersWritten(due); });
+        if (auto ok = scheduler->start(); !ok)
+            return ok.error();
+        return {};
+    }
+
+    void stop()
+    {
+        scheduler.reset();
+        engine.reset();
+        sla.reset();
+        database.reset();
+    }
+
+    qint64 open(const SlaWorld &world, const QString &workflow, const QString &originator,
+                const QString &title = QStringLiteral("Line down"))
+    {
+        OpenRequest request;
+        request.title = title;
+        const CommandResult result = engine->open(world.user(originator), workflow, request);
+        if (!result.ok())
+            qWarning("open failed: %s", qPrintable(result.failure));
+        return result.ok() ? result.ticket.id : 0;
+    }
+
+    QStringList eventTypes(qint64 ticket)
+    {
+        QStringList types;
+        auto db = database->connection();
+        auto query = runQuery(*db,
+                              QStringLiteral("SELECT type FROM events WHERE ticket_id = ? "
+                                             "ORDER BY seq"),
+                              {ticket});
+        while (query && query->next())
+            types.append(query->value(0).toString());
+        return types;
+    }
+
+    QList<QPair<QString, qint64>> timers(qint64 ticket)
+    {
+        QList<QPair<QString, qint64>> rows;
+        auto db = database->connection();
+        auto query = runQuery(*db,
+                              QStringLiteral("SELECT kind, due_at FROM timers WHERE "
+                                             "ticket_id = ? ORDER BY due_at"),
+                              {ticket});
+        while (query && query->next())
+            rows.append({query->value(0).toString(), query->value(1).toLongLong()});
+        return rows;
+    }
+
+    qint64 count(const QString &sql)
+    {
+        auto db = database->connection();
+        auto query = runQuery(*db, sql);
+        return query && query->next() ? query->value(0).toLongLong() : -1;
+    }
+
+    /// Fires what is due, as the admin clock endpoint does; false on failure.
+    bool fire()
+    {
+        auto report = scheduler->fireDueTimers();
+        if (!report)
+            qWarning("firing failed: %s", qPrintable(report.error()));
+        return report.ok();
+    }
+
+    QString ticketQueue(qint64 ticket)
+    {
+        auto db = database->connection();
+        auto query
+            = runQuery(*db, QStringLiteral("SELECT queue FROM tickets WHERE id = ?"), {ticket});
+        return query && query->next() ? query->value(0).toString() : QString();
+    }
+};
+
+qint64 ms(const QDateTime &t)
+{
+    return t.toMSecsSinceEpoch();
+}
+
+QStringList slaEvents(const QStringList &types)
+{
+    QStringList result;
+    for (const QString &type : types)
+        if (type.startsWith(u"sla_") || type == u"escalated")
+            result.append(type);
+    return result;
+}
+
+} // namespace
+
+class TestTimers : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data() { TestDatabase::addDriverRows(); }
+    void timerWrittenWithTheTicketAndReplacedOnEveryChange();
+    void escalationClimbsTheOrganisationThroughTheEngine();
+    void timersMissedWhileDownFireOnStartInOrderOnce();
+    void calendarChangeRecomputesRunningClocks();
+    void twoServersFireTenThousandTimersExactlyOnce();
+
+private:
+    TestDatabase m_databases;
+};
+
+void TestTimers::timerWrittenWithTheTicketAndReplacedOnEveryChange()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
+    Server server;
+    QCOMPARE(server.start(url, clock, world), QString());
+    const qint64 id = server.open(world, u"support"_qs, u"amy"_qs);
+    QVERIFY(id);
+    // Respond 1h: its 75% step (45 min) is the ticket's one timer.
+    QCOMPARE(
+        server.timers(id),
+        (QList<QPair<QString, qint64>> {{u"sla:step:respond:0"_qs, ms(utc(2026, 11, 23, 1, 45))}}));
+    QCOMPARE(server.count(u"SELECT respond_due FROM tickets"_qs), ms(utc(2026, 11, 23, 2)));
+
+    // Claiming meets respond: the timer becomes resolve's 75% (90 min).
+    clock.advanceSeconds(600);
+    QVERIFY(server.engine->claim(world.user(u"ann"_qs), id).ok());
+    QCOMPARE(
+        server.timers(id),
+        (QList<QPair<QString, qint64>> {{u"sla:step:resolve:0"_qs, ms(utc(2026, 11, 23, 2, 30))}}));
+    // Moving to ground ops (24/7, 2h) stops the front desk's clocks.
+    QVERIFY(
+        server.engine
+            ->takeAction(world.user(u"ann"_qs), id, ActionRequest {u"to_ops"_qs, {}, {}, {}, {}})
+            .ok());
+    QCOMPARE(
+        server.timers(id),
+        (QList<QPair<QString, qint64>> {{u"sla:step:resolve:0"_qs, ms(utc(2026, 11, 23, 2, 40))}}));
+
+    // Nothing is due yet: firing now does nothing.
+    auto none = server.scheduler->fireDueTimers();
+    QVERIFY(none.ok());
+    QCOMPARE(none->events, 0);
+    clock.set(utc(2026, 11, 23, 2, 40));
+    QVERIFY(server.fire());
+    QCOMPARE(slaEvents(server.eventTypes(id)), QStringList {u"sla_warning"_qs});
+    // gus is ground ops' primary but the step notifies the assignee (none) and the backup
+    // (none): nobody. The breach step notifies the manager (none) and raises the priority.
+    clock.set(utc(2026, 11, 23, 3, 10));
+    QVERIFY(server.fire());
+    QCOMPARE(slaEvents(server.eventTypes(id)),
+             (QStringList {u"sla_warning"_qs, u"sla_breached"_qs, u"escalated"_qs}));
+    QCOMPARE(server.count(u"SELECT priority FROM tickets"_qs), 3);
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM timers"_qs), 1); // the ticket-wide clock's
+    server.stop();
+}
+
+void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 11, 23, 0, 30)); // Monday 08:30 CST, resolve 4h
+    Server server;
+    QCOMPARE(server.start(url, clock, world), QString());
+    const qint64 id = server.open(world, u"telecom"_qs, u"olga"_qs);
+    QVERIFY(id);
+
+    clock.set(utc(2026, 11, 23, 3, 30)); // 75%: the county's primary and backup hear of it
+    QVERIFY(server.fire());
+    QCOMPARE(slaEvents(server.eventTypes(id)), QStringList {u"sla_warning"_qs});
+    auto cobb = server.engine->notifications(u"cobb"_qs, true);
+    QVERIFY(cobb.ok());
+    QCOMPARE(cobb->size(), 1);
+    QCOMPARE(cobb->first().kind, u"sla_warning"_qs);
+    QVERIFY(cobb->first().message.contains(u"County desk"));
+
+    clock.set(utc(2026, 11, 23, 8, 30)); // 100% and 150%: breach, then up to the city
+    QVERIFY(server.fire());
+    QCOMPARE(slaEvents(server.eventTypes(id)),
+             (QStringList {u"sla_warning"_qs, u"sla_breached"_qs, u"escalated"_qs}));
+    QCOMPARE(server.ticketQueue(id), u"city-desk"_qs);
+    QCOMPARE(server.engine->notifications(u"cora"_qs, true)->first().kind, u"sla_breached"_qs);
+    QCOMPARE(server.engine->notifications(u"olga"_qs, true)->first().kind, u"escalated"_qs);
+    QCOMPARE(server.count(u"SELECT handoffs FROM tickets"_qs), 0);
+
+    clock.set(utc(2026, 11, 24, 7, 30)); // the city's clock, from Monday 16:30 CST
+    QVERIFY(server.fire());
+    QCOMPARE(slaEvents(server.eventTypes(id)).size(), 6);
+    QCOMPARE(server.ticketQueue(id), u"province-desk"_qs);
+    QCOMPARE(server.engine->notifications(u"cindy"_qs, true)->size(), 1);
+    // Breaches are facts in the event log, queryable for reports.
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM events WHERE type = 'sla_breached'"_qs), 2);
+    server.stop();
+}
+
+void TestTimers::timersMissedWhileDownFireOnStartInOrderOnce()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 11, 23, 0, 30));
+    QList<qint64> ids;
+    {
+        Server server;
+        QCOMPARE(server.start(url, clock, world), QString());
+        for (int i = 0; i < 5; ++i) {
+            ids.append(server.open(world, u"telecom"_qs, u"olga"_qs));
+            clock.advanceSeconds(600);
+        }
+        server.stop();
+    }
+    // Down for the afternoon: every ticket passed 75%, 100% and 150%.
+    clock.set(utc(2026, 11, 23, 12));
+    Server restarted;
+    QCOMPARE(restarted.start(url, clock, world), QString());
+    // start() fires on the scheduler's thread; this call waits for that round (or does it
+    // itself if it comes first): either way, once it returns, all of it is durable.
+    QVERIFY(restarted.fire());
+    for (qint64 id : std::as_const(ids)) {
+        QCOMPARE(slaEvents(restarted.eventTypes(id)),
+                 (QStringList {u"sla_warning"_qs, u"sla_breached"_qs, u"escalated"_qs}));
+        QCOMPARE(restarted.ticketQueue(id), u"city-desk"_qs);
+    }
+    // In due order: the tickets' escalations were written in the order they came due.
+    auto db = restarted.database->connection();
+    auto query = runQuery(*db,
+                          u"SELECT ticket_id FROM events WHERE type = 'escalated' ORDER BY "
+                          "rowid"_qs);
+    if (restarted.database->isPostgreSql())
+        query = runQuery(*db,
+                         u"SELECT ticket_id FROM events WHERE type = 'escalated' ORDER BY "
+                         "xmin::text::bigint, ctid"_qs);
+    QList<qint64> order;
+    while (query && query->next())
+        order.append(query->value(0).toLongLong());
+    QCOMPARE(order, ids);
+    restarted.stop();
+}
+
+void TestTimers::calendarChangeRecomputesRunningClocks()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    FakeClock clock(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
+    qint64 id = 0;
+    {
+        Server server;
+        QCOMPARE(server.start(url, clock, SlaWorld::instance()), QString());
+        id = server.open(SlaWorld::instance(), u"support"_qs, u"amy"_qs);
+        QVERIFY(server.engine->claim(SlaWorld::instance().user(u"amy"_qs), id).ok());
+        QCOMPARE(server.timers(id).first().second, ms(utc(2026, 11, 23, 2, 30)));
+        server.stop();
+    }
+    // The office now opens at 10:00: the running resolve clock re-measures from 09:00.
+    QByteArray text = SlaWorld::orgText();
+    text.replace("mon-fri: [\"09:00-12:30\", \"13:30-18:00\"]",
+                 "mon-fri: [\"10:00-12:30\", \"13:30-18:00\"]");
+    const std::unique_ptr<SlaWorld> changed = SlaWorld::load(text);
+    const QStringList calendars
+        = SlaService::changedCalendars(*SlaWorld::instance().org, *changed->org);
+    QCOMPARE(calendars, QStringList {u"hk-office"_qs});
+    Server server;
+    QCOMPARE(server.start(url, clock, *changed), QString());
+    auto recomputed = server.sla->recomputeClocks(*server.engine, calendars);
+    QVERIFY2(recomputed.ok(), qPrintable(recomputed.ok() ? QString() : recomputed.error()));
+    QCOMPARE(*recomputed, 1);
+    QCOMPARE(server.timers(id).first().second, ms(utc(2026, 11, 23, 3, 30)));
+    QCOMPARE(server.count(u"SELECT resolve_due FROM tickets"_qs), ms(utc(2026, 11, 23, 4)));
+    QVERIFY(server.eventTypes(id).contains(u"sla_recomputed"_qs));
+    server.stop();
+}
+
+void TestTimers::twoServersFireTenThousandTimersExactlyOnce()
+{
+    if (TestDatabase::currentDriver() != u"postgresql")
+        QSKIP("several servers share one database on PostgreSQL only");
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 11, 23, 0, 30));
+    Server a;
+    Server b;
+    QCOMPARE(a.start(url, clock, world, 500), QString());
+    QCOMPARE(b.start(url, clock, world, 500), QString());
+    constexpr int tickets = 10000;
+    {
+        QSemaphore done;
+        OpenRequest request;
+        request.title = QStringLiteral("Line down");
+        for (int i = 0; i < tickets; ++i)
+            a.engine->open(world.user(u"olga"_qs), u"telecom"_qs, request, QString(),
+                           [&done](CommandResult) { done.release(); });
+        done.acquire(tickets);
+    }
+    QCOMPARE(a.count(u"SELECT COUNT(*) FROM timers"_qs), tickets);
+    clock.set(utc(2026, 11, 23, 12)); // all of them due: 75%, 100%, 150% at once
+
+    Result<TimerScheduler::Report> fromB = makeError(QString());
+    std::thread other([&] { fromB = b.scheduler->fireDueTimers(); });
+    auto fromA = a.scheduler->fireDueTimers();
+    other.join();
+    QVERIFY(fromA.ok());
+    QVERIFY(fromB.ok());
+    // Both took part (each claimed some), and together they fired every timer once.
+    QCOMPARE(fromA->tickets + fromB->tickets, tickets);
+    QCOMPARE(a.count(u"SELECT COUNT(*) FROM events WHERE type = 'sla_breached'"_qs), tickets);
+    QCOMPARE(a.count(u"SELECT COUNT(*) FROM events WHERE type = 'escalated'"_qs), tickets);
+    QCOMPARE(a.count(u"SELECT COUNT(*) FROM (SELECT ticket_id FROM events WHERE type = "
+                     "'sla_warning' GROUP BY ticket_id HAVING COUNT(*) <> 1) x"_qs),
+             0);
+    QCOMPARE(a.count(u"SELECT COUNT(*) FROM tickets WHERE queue = 'city-desk'"_qs), tickets);
+    QCOMPARE(a.count(u"SELECT COUNT(*) FROM timers WHERE due_at <= "_qs
+                     + QString::number(ms(clock.now()))),
+             0);
+    qInfo("server A fired %d tickets, server B %d", fromA->tickets, fromB->tickets);
+    b.stop();
+    a.stop();
+}
+
+QTEST_GUILESS_MAIN(TestTimers)
+#include "tst_timers.moc"
