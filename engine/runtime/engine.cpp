@@ -7,6 +7,7 @@
 #include "store/storelog.h"
 
 #include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,7 +59,12 @@ TicketError error(TicketError::Kind kind, const QString &message)
 
 } // namespace
 
-TicketRow ticketRowOf(const TicketState &state)
+namespace {
+
+// The row of `state`; `previous` (state and row as last written, optional) lets unchanged
+// JSON columns be reused instead of serialised again.
+TicketRow rowOf(const TicketState &state, const TicketState *previousState,
+                const TicketRow *previousRow)
 {
     TicketRow row;
     row.id = state.id;
@@ -75,14 +81,21 @@ TicketRow ticketRowOf(const TicketState &state)
     row.handoffs = state.handoffs;
     row.flagged = state.flagged;
     const QJsonObject json = state.toJson();
-    row.fields = compact(json.value(u"fields").toObject());
+    const bool reuse = previousState && previousRow && previousRow->id == state.id;
+    if (reuse && previousState->fields == state.fields)
+        row.fields = previousRow->fields;
+    else
+        row.fields = compact(json.value(u"fields").toObject());
     row.customerId = state.customer.id;
     row.customerName = state.customer.name;
     row.customerTier = state.customer.tier;
     row.customerPhone = state.customer.phone;
     row.customerEmail = state.customer.email;
     row.channel = state.channel;
-    row.branches = compact(json.value(u"branches").toArray());
+    if (reuse && previousState->branches == state.branches)
+        row.branches = previousRow->branches;
+    else
+        row.branches = compact(json.value(u"branches").toArray());
     row.version = state.version;
     row.createdAt = ms(state.createdAt);
     row.updatedAt = ms(state.updatedAt);
@@ -90,6 +103,13 @@ TicketRow ticketRowOf(const TicketState &state)
         row.closedAt = ms(state.closedAt);
     row.stateData = compact(json);
     return row;
+}
+
+} // namespace
+
+TicketRow ticketRowOf(const TicketState &state)
+{
+    return rowOf(state, nullptr, nullptr);
 }
 
 EventRow eventRowOf(qint64 ticketId, const Event &event)
@@ -148,7 +168,24 @@ struct Engine::Private
 
     // Writer-thread state only.
     std::unique_ptr<TicketWriter> rows;
-    QHash<qint64, TicketState> cache;
+    struct Cached
+    {
+        TicketState state;
+        TicketRow row; ///< as last written
+    };
+    QHash<qint64, Cached> cache;
+    QHash<QString, QString> keyPrefixes;
+
+    void assignId(TicketState &ticket, qint64 id)
+    {
+        // TicketState::assignId() compiles a regular expression per call; the prefix of a
+        // workflow never changes, so compute it once.
+        auto it = keyPrefixes.find(ticket.workflow);
+        if (it == keyPrefixes.end())
+            it = keyPrefixes.insert(ticket.workflow, ticketKeyPrefix(ticket.workflow));
+        ticket.id = id;
+        ticket.key = it.value() + u'-' + QString::number(id);
+    }
     qint64 nextId = 1;
 
     mutable QMutex statsMutex;
@@ -168,6 +205,8 @@ struct Staging
     struct Ticket
     {
         TicketState state;
+        TicketRow previousRow; ///< as last written; id 0 when unknown
+        TicketState previousState; ///< the state previousRow was written from
         bool isNew = false;
         QStringList queuesBefore;
         std::shared_ptr<const Workflow> workflow;
@@ -271,6 +310,9 @@ void Engine::Private::run()
 
 void Engine::Private::process(std::vector<Command> &batch)
 {
+    QElapsedTimer trace;
+    trace.start();
+    qint64 tRows = 0;
     const QDateTime now = options.clock->now();
     const qint64 nowMs = ms(now);
     std::vector<CommandResult> results(batch.size());
@@ -287,7 +329,9 @@ void Engine::Private::process(std::vector<Command> &batch)
             return std::optional(it.value());
         Staging::Ticket ticket;
         if (auto it = cache.constFind(id); it != cache.cend()) {
-            ticket.state = it.value();
+            ticket.state = it->state;
+            ticket.previousRow = it->row;
+            ticket.previousState = it->state;
         } else {
             if (!db)
                 return Error {db.error()};
@@ -385,7 +429,7 @@ void Engine::Private::process(std::vector<Command> &batch)
                 result.error = outcome.error;
                 continue;
             }
-            outcome.ticket.assignId(local.nextId++);
+            assignId(outcome.ticket, local.nextId++);
             Staging::Ticket fresh;
             fresh.isNew = true;
             fresh.workflow = wf.value();
@@ -499,7 +543,7 @@ void Engine::Private::process(std::vector<Command> &batch)
                 linkedFailed = true;
                 break;
             }
-            opened.ticket.assignId(local.nextId++);
+            assignId(opened.ticket, local.nextId++);
             Staging::Ticket fresh;
             fresh.isNew = true;
             fresh.workflow = wf.value();
@@ -530,13 +574,17 @@ void Engine::Private::process(std::vector<Command> &batch)
         staged.merge(std::move(local));
     }
 
+    const qint64 tApplied = trace.nsecsElapsed();
     // One transaction for every command that passed its rules.
     bool failed = false;
     QString failure;
+    QHash<qint64, TicketRow> written;
     if (!staged.order.isEmpty()) {
         for (qint64 id : std::as_const(staged.order)) {
             const Staging::Ticket &ticket = staged.tickets[id];
-            TicketRow row = ticketRowOf(ticket.state);
+            TicketRow row = ticket.isNew
+                ? ticketRowOf(ticket.state)
+                : rowOf(ticket.state, &ticket.previousState, &ticket.previousRow);
             if (options.slaPlanner) {
                 SlaPlan plan = options.slaPlanner(ticket.state, *ticket.workflow);
                 auto at = [](const std::optional<QDateTime> &t) {
@@ -557,12 +605,15 @@ void Engine::Private::process(std::vector<Command> &batch)
             (ticket.isNew ? staged.rows.newTickets : staged.rows.changedTickets)
                 .append(std::move(row));
         }
-        auto written = rows->write(staged.rows);
-        if (!written) {
+        tRows = trace.nsecsElapsed();
+        auto stored = rows->write(staged.rows);
+        if (!stored) {
             failed = true;
-            failure = written.error();
+            failure = stored.error();
         }
     }
+    qCDebug(lcStore, "batch of %zu: rules %.2f ms, rows %.2f ms, write %.2f ms", batch.size(),
+            tApplied / 1e6, (tRows - tApplied) / 1e6, (trace.nsecsElapsed() - tRows) / 1e6);
     if (failed) {
         qCWarning(lcStore).noquote()
             << "group commit of" << batch.size() << "commands failed:" << failure;
@@ -580,7 +631,7 @@ void Engine::Private::process(std::vector<Command> &batch)
         if (cache.size() + staged.tickets.size() > options.cacheLimit)
             cache.clear(); // crude, but the hot set refills at once
         for (auto it = staged.tickets.cbegin(); it != staged.tickets.cend(); ++it)
-            cache.insert(it.key(), it.value().state);
+            cache.insert(it.key(), Cached {it.value().state, written.value(it.key())});
     }
     {
         QMutexLocker lock(&statsMutex);

@@ -3,10 +3,13 @@
 
 #include "store/database.h"
 
+#include <QHash>
 #include <QSqlQuery>
 #include <QVariant>
 
 #include <algorithm>
+#include <array>
+#include <map>
 
 namespace Baton {
 
@@ -47,47 +50,38 @@ const char ticketColumns[]
       "closed_at, respond_due, resolve_due, ticket_due, due_at, state_data";
 constexpr int ticketColumnCount = 30;
 
-// An INSERT binds the columns in order; the UPDATE binds columns 2..30 then `WHERE id = ?`.
-void bindTicket(QSqlQuery &query, const TicketRow &row, bool update)
+std::array<QVariant, ticketColumnCount> ticketValues(const TicketRow &row)
 {
-    const QVariant values[ticketColumnCount] = {row.id,
-                                                row.key,
-                                                row.workflow,
-                                                row.workflowVersion,
-                                                row.title,
-                                                row.state,
-                                                row.status,
-                                                text(row.queue),
-                                                text(row.assignee),
-                                                row.originator,
-                                                row.priority,
-                                                row.handoffs,
-                                                row.flagged ? 1 : 0,
-                                                json(row.fields),
-                                                text(row.customerId),
-                                                text(row.customerName),
-                                                text(row.customerTier),
-                                                text(row.customerPhone),
-                                                text(row.customerEmail),
-                                                text(row.channel),
-                                                json(row.branches),
-                                                row.version,
-                                                row.createdAt,
-                                                row.updatedAt,
-                                                optional(row.closedAt),
-                                                optional(row.respondDue),
-                                                optional(row.resolveDue),
-                                                optional(row.ticketDue),
-                                                row.dueAt(),
-                                                json(row.stateData)};
-    if (!update) {
-        for (int i = 0; i < ticketColumnCount; ++i)
-            query.bindValue(i, values[i]);
-        return;
-    }
-    for (int i = 1; i < ticketColumnCount; ++i)
-        query.bindValue(i - 1, values[i]);
-    query.bindValue(ticketColumnCount - 1, values[0]);
+    return {row.id,
+            row.key,
+            row.workflow,
+            row.workflowVersion,
+            row.title,
+            row.state,
+            row.status,
+            text(row.queue),
+            text(row.assignee),
+            row.originator,
+            row.priority,
+            row.handoffs,
+            row.flagged ? 1 : 0,
+            json(row.fields),
+            text(row.customerId),
+            text(row.customerName),
+            text(row.customerTier),
+            text(row.customerPhone),
+            text(row.customerEmail),
+            text(row.channel),
+            json(row.branches),
+            row.version,
+            row.createdAt,
+            row.updatedAt,
+            optional(row.closedAt),
+            optional(row.respondDue),
+            optional(row.resolveDue),
+            optional(row.ticketDue),
+            row.dueAt(),
+            json(row.stateData)};
 }
 
 TicketRow ticketFrom(const QSqlQuery &query)
@@ -140,8 +134,9 @@ QString placeholders(int count)
 struct TicketWriter::Statements
 {
     QSqlDatabase db;
-    QSqlQuery insertTicket, updateTicket, insertQueue, insertEvent, deleteTimers, insertTimer,
-        insertComment, insertLink, insertNotification, insertIdempotency, upsertCustomer;
+    std::map<quint64, QSqlQuery> updates; // by bit mask of the columns set
+    QSqlQuery insertTicket, insertQueue, insertEvent, deleteTimers, insertTimer, insertComment,
+        insertLink, insertNotification, insertIdempotency, upsertCustomer;
 };
 
 TicketWriter::TicketWriter(std::shared_ptr<Database> database)
@@ -161,19 +156,10 @@ Result<void> TicketWriter::prepare()
         return {};
     auto s = std::make_unique<Statements>();
     s->db = *db;
-    QString updateSet;
-    {
-        const QStringList columns = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
-        for (const QString &column : columns.mid(1))
-            updateSet += (updateSet.isEmpty() ? QString() : QStringLiteral(", ")) + column
-                + QStringLiteral(" = ?");
-    }
     const std::pair<QSqlQuery *, QString> statements[] = {
         {&s->insertTicket,
          u"INSERT INTO tickets (" + QLatin1String(ticketColumns) + u") VALUES ("
              + placeholders(ticketColumnCount) + u")"},
-        // id goes last: bound at position ticketColumnCount - 1 after the 29 SET values.
-        {&s->updateTicket, u"UPDATE tickets SET " + updateSet + u" WHERE id = ?"},
         {&s->insertQueue,
          QStringLiteral("INSERT INTO ticket_queues (queue, ticket_id) VALUES "
                         "(?, ?) ON CONFLICT DO NOTHING")},
@@ -243,13 +229,49 @@ Result<void> TicketWriter::write(const WriteBatch &batch)
     };
     // Parents before children: the foreign keys are checked row by row.
     for (const TicketRow &row : batch.newTickets) {
-        bindTicket(s.insertTicket, row, false);
+        const auto values = ticketValues(row);
+        for (int i = 0; i < ticketColumnCount; ++i)
+            s.insertTicket.bindValue(i, values[i]);
         if (auto r = execQuery(s.insertTicket); !r)
             return r;
     }
-    for (const TicketRow &row : batch.changedTickets) {
-        bindTicket(s.updateTicket, row, true);
-        if (auto r = execQuery(s.updateTicket); !r)
+    static const QStringList columns
+        = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
+    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n) {
+        const TicketRow &row = batch.changedTickets[n];
+        const TicketRow *previous = n < batch.previousTickets.size() && batch.previousTickets[n].id
+            ? &batch.previousTickets[n]
+            : nullptr;
+        const auto values = ticketValues(row);
+        quint64 mask = 0;
+        if (previous) {
+            const auto before = ticketValues(*previous);
+            for (int i = 1; i < ticketColumnCount; ++i)
+                if (values[i] != before[i] || values[i].isNull() != before[i].isNull())
+                    mask |= quint64(1) << i;
+            if (!mask)
+                continue;
+        } else {
+            mask = ((quint64(1) << ticketColumnCount) - 1) & ~quint64(1);
+        }
+        auto it = s.updates.find(mask);
+        if (it == s.updates.end()) {
+            QString set;
+            for (int i = 1; i < ticketColumnCount; ++i)
+                if (mask & (quint64(1) << i))
+                    set += (set.isEmpty() ? QString() : QStringLiteral(", ")) + columns[i]
+                        + QStringLiteral(" = ?");
+            auto prepared = prepareQuery(s.db, u"UPDATE tickets SET " + set + u" WHERE id = ?");
+            if (!prepared)
+                return Error {prepared.error()};
+            it = s.updates.emplace(mask, std::move(*prepared)).first;
+        }
+        int position = 0;
+        for (int i = 1; i < ticketColumnCount; ++i)
+            if (mask & (quint64(1) << i))
+                it->second.bindValue(position++, values[i]);
+        it->second.bindValue(position, row.id);
+        if (auto r = execQuery(it->second); !r)
             return r;
     }
     for (const auto &[ticket, queue] : batch.queuesVisited)

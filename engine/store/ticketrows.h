@@ -111,6 +111,9 @@ struct WriteBatch
 {
     QList<TicketRow> newTickets;
     QList<TicketRow> changedTickets;
+    /// Per changed ticket, the row as last written (id 0 when unknown): only the columns that
+    /// differ are updated, so an index is rewritten only when its columns change.
+    QList<TicketRow> previousTickets;
     QList<QPair<qint64, QString>> queuesVisited; ///< (ticket, queue) pairs, new or not
     QList<EventRow> events;
     QList<qint64> replaceTimersOf; ///< tickets whose timers are replaced by `timers`
