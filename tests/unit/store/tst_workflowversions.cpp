@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pgharness.h"
 #include "store/database.h"
+#include "store/orgversions.h"
 #include "store/schema.h"
 #include "store/workflowversions.h"
 
@@ -18,6 +19,7 @@ private Q_SLOTS:
     void unchangedSourceKeepsItsVersion();
     void changedSourceAddsAVersionAndKeepsTheOld();
     void missingVersionIsAnError();
+    void organisationIsVersionedByContent();
 
 private:
     std::shared_ptr<Database> fresh(const QString &url)
@@ -94,6 +96,28 @@ void TestWorkflowVersions::missingVersionIsAnError()
     auto missing = WorkflowVersions::load(*db, QStringLiteral("nope"), 1);
     QVERIFY(!missing.ok());
     QCOMPARE(missing.error(), QStringLiteral("workflow nope has no version 1"));
+}
+
+void TestWorkflowVersions::organisationIsVersionedByContent()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    auto none = OrgVersions::current(*db);
+    QVERIFY(none.ok() && !none->has_value());
+    auto first = OrgVersions::publish(*db, "queues: {}\n", m_now);
+    QVERIFY(first.ok());
+    QCOMPARE(first.value(), 1);
+    auto same = OrgVersions::publish(*db, "queues: {}\n", m_now);
+    QVERIFY(same.ok());
+    QCOMPARE(same.value(), 1);
+    auto changed = OrgVersions::publish(*db, "queues: {a: {department: d}}\n", m_now);
+    QVERIFY(changed.ok());
+    QCOMPARE(changed.value(), 2);
+    auto current = OrgVersions::current(*db);
+    QVERIFY(current.ok() && current->has_value());
+    QCOMPARE((*current)->version, 2);
+    QCOMPARE((*current)->source, QByteArray("queues: {a: {department: d}}\n"));
 }
 
 QTEST_GUILESS_MAIN(TestWorkflowVersions)
