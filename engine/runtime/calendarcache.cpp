@@ -29,7 +29,8 @@ BusinessCalendar CalendarCache::calendar(const Organisation &org, const QString 
     {
         QReadLocker lock(&m_lock);
         const auto it = m_entries.constFind(name);
-        if (it != m_entries.cend() && it->spec == *spec)
+        // The same organisation object cannot have changed; another one is compared by spec.
+        if (it != m_entries.cend() && (it->org == &org || it->spec == *spec))
             return it->calendar;
     }
     // Built outside the lock: two threads may build the same calendar once each, which is
@@ -41,7 +42,7 @@ BusinessCalendar CalendarCache::calendar(const Organisation &org, const QString 
         return aroundTheClock();
     }
     QWriteLocker lock(&m_lock);
-    m_entries.insert(name, Entry {*spec, built.value()});
+    m_entries.insert(name, Entry {&org, *spec, built.value()});
     return built.value();
 }
 

@@ -34,6 +34,7 @@ public:
 private:
     struct Entry
     {
+        const Organisation *org = nullptr; ///< built from this one
         CalendarSpec spec;
         BusinessCalendar calendar;
     };

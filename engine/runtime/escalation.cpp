@@ -10,25 +10,6 @@ namespace Baton {
 
 namespace {
 
-QString formatInstant(const QDateTime &instant)
-{
-    const QDateTime utc = instant.toUTC();
-    return utc.time().msec() == 0 ? utc.toString(Qt::ISODate) : utc.toString(Qt::ISODateWithMs);
-}
-
-QString scopeName(SlaClock::Scope scope)
-{
-    switch (scope) {
-    case SlaClock::Scope::Step:
-        return QStringLiteral("step");
-    case SlaClock::Scope::Branch:
-        return QStringLiteral("branch");
-    case SlaClock::Scope::Ticket:
-        break;
-    }
-    return QStringLiteral("ticket");
-}
-
 /// The part of the ticket a move restarts: "step" (the ticket's own queue) or "branch:NAME".
 QString moveScope(const SlaClock &clock)
 {
@@ -185,16 +166,12 @@ TicketOutcome Escalation::fire(const Workflow &workflow, const TicketState &tick
 
             QJsonObject data {{QStringLiteral("sla_step"), d.firedKey},
                               {QStringLiteral("clock"), toString(clock.kind)},
-                              {QStringLiteral("scope"), scopeName(clock.scope)},
                               {QStringLiteral("percent"), step.percent},
-                              {QStringLiteral("due"), formatInstant(clock.due)},
-                              {QStringLiteral("step_due"), formatInstant(d.at)},
-                              {QStringLiteral("target_seconds"), clock.targetSeconds},
+                              {QStringLiteral("due"), formatUtcInstant(clock.due)},
+                              {QStringLiteral("step_due"), formatUtcInstant(d.at)},
                               {QStringLiteral("notified"), QJsonArray::fromStringList(recipients)}};
             if (!queue.isEmpty())
                 data.insert(u"queue", queue);
-            if (!clock.calendar.isEmpty())
-                data.insert(u"calendar", clock.calendar);
             if (clock.scope == SlaClock::Scope::Branch)
                 data.insert(u"branch", clock.branch);
             QJsonObject change;
@@ -238,10 +215,10 @@ TicketOutcome Escalation::fire(const Workflow &workflow, const TicketState &tick
             if (step.percent < 100)
                 message += QStringLiteral("%1% of the %2 used%3, due %4")
                                .arg(QString::number(step.percent), what, where,
-                                    formatInstant(clock.due));
+                                    formatUtcInstant(clock.due));
             else if (step.percent == 100)
                 message += QStringLiteral("the %1 was missed%2 (due %3)")
-                               .arg(what, where, formatInstant(clock.due));
+                               .arg(what, where, formatUtcInstant(clock.due));
             else
                 message += QStringLiteral("escalated at %1% of the %2%3")
                                .arg(QString::number(step.percent), what, where);

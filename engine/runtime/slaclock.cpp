@@ -4,6 +4,7 @@
 #include <QJsonValue>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace Baton {
 
@@ -11,10 +12,7 @@ namespace {
 
 QJsonValue instantOrNull(const QDateTime &instant)
 {
-    if (!instant.isValid())
-        return QJsonValue(QJsonValue::Null);
-    const QDateTime utc = instant.toUTC();
-    return utc.time().msec() == 0 ? utc.toString(Qt::ISODate) : utc.toString(Qt::ISODateWithMs);
+    return instant.isValid() ? QJsonValue(formatUtcInstant(instant)) : QJsonValue(QJsonValue::Null);
 }
 
 qint64 between(const BusinessCalendar &calendar, const QDateTime &from, const QDateTime &to)
@@ -32,6 +30,26 @@ QDateTime after(const BusinessCalendar &calendar, const QDateTime &start, qint64
 }
 
 } // namespace
+
+QString formatUtcInstant(const QDateTime &instant)
+{
+    if (!instant.isValid())
+        return {};
+    const qint64 ms = instant.toMSecsSinceEpoch();
+    const qint64 seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    const int milli = int(ms - seconds * 1000);
+    const qint64 days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+    const int second = int(seconds - days * 86400);
+    const QDate date = QDate(1970, 1, 1).addDays(days);
+    char buffer[48];
+    const int n = milli == 0
+        ? std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02dZ", date.year(),
+                        date.month(), date.day(), second / 3600, second / 60 % 60, second % 60)
+        : std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", date.year(),
+                        date.month(), date.day(), second / 3600, second / 60 % 60, second % 60,
+                        milli);
+    return QString::fromLatin1(buffer, n);
+}
 
 QString toString(SlaClock::Kind kind)
 {

@@ -54,6 +54,11 @@ struct SlaClock
 
 QString toString(SlaClock::Kind kind); ///< "respond" | "resolve"
 
+/// RFC 3339 in UTC ("2026-11-23T08:30:00Z", milliseconds only when non-zero), as
+/// QDateTime::toString(Qt::ISODate) writes it but without its time-zone machinery: SLA events
+/// format several instants each, thousands at a time when timers come due together.
+QString formatUtcInstant(const QDateTime &instant);
+
 /// The `Sla` object of interfaces.md for one step, branch or the ticket-wide clock.
 ///
 /// - respond_due / resolve_due: the due instant of that clock while it is open (not yet met);

@@ -98,7 +98,12 @@ SlaPlan SlaService::plan(const TicketState &ticket, const Workflow &workflow) co
         row.ticketId = ticket.id;
         row.kind = timer->kind;
         row.dueAt = timer->dueAt.toMSecsSinceEpoch();
-        row.data = QJsonDocument(timer->data).toJson(QJsonDocument::Compact);
+        // {"clock", "step", "percent"} written by hand: the planner runs for every write.
+        row.data = QByteArrayLiteral("{\"clock\":\"")
+            + timer->data.value(u"clock").toString().toUtf8() + QByteArrayLiteral("\",\"step\":")
+            + QByteArray::number(timer->data.value(u"step").toInt())
+            + QByteArrayLiteral(",\"percent\":")
+            + QByteArray::number(timer->data.value(u"percent").toInt()) + '}';
         if (m_timerListener)
             m_timerListener(row.dueAt);
         plan.timers.append(row);

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <limits>
 
 namespace Baton {
@@ -68,7 +69,8 @@ struct TimerScheduler::Private
     mutable QMutex statsMutex;
     Stats stats;
 
-    Result<QList<Claimed>> claim(const QSqlDatabase &db, qint64 nowMs);
+    /// The next due rows after `after` (SQLite; PostgreSQL's leased rows are simply not due).
+    Result<QList<Claimed>> claim(const QSqlDatabase &db, qint64 nowMs, const Claimed &after);
     Result<void> dropStale(const QSqlDatabase &db, const QList<Claimed> &rows,
                            const TicketState &ticket);
     void wake();
@@ -76,7 +78,8 @@ struct TimerScheduler::Private
     void rearm();
 };
 
-Result<QList<Claimed>> TimerScheduler::Private::claim(const QSqlDatabase &db, qint64 nowMs)
+Result<QList<Claimed>> TimerScheduler::Private::claim(const QSqlDatabase &db, qint64 nowMs,
+                                                      const Claimed &after)
 {
     QList<Claimed> rows;
     if (o.database->isPostgreSql()) {
@@ -95,12 +98,13 @@ Result<QList<Claimed>> TimerScheduler::Private::claim(const QSqlDatabase &db, qi
             rows.append({query->value(0).toLongLong(), query->value(1).toLongLong(),
                          query->value(2).toLongLong(), lease});
     } else {
-        // SQLite: one server, one writer; the rows stay until the engine's commit replaces them.
-        auto query
-            = runQuery(db,
-                       QStringLiteral("SELECT id, ticket_id, due_at FROM timers WHERE due_at "
-                                      "<= ? ORDER BY due_at, id LIMIT ?"),
-                       {nowMs, o.batchSize});
+        // SQLite: one server, one writer; the rows stay until the engine's commit replaces them,
+        // so a pass pages through them in (due_at, id) order rather than reading them again.
+        auto query = runQuery(
+            db,
+            QStringLiteral("SELECT id, ticket_id, due_at FROM timers WHERE due_at <= ? AND "
+                           "(due_at > ? OR (due_at = ? AND id > ?)) ORDER BY due_at, id LIMIT ?"),
+            {nowMs, after.dueAt, after.dueAt, after.id, o.batchSize});
         if (!query)
             return Error {query.error()};
         while (query->next()) {
@@ -287,57 +291,78 @@ Result<TimerScheduler::Report> TimerScheduler::fireDueTimers()
     Report report;
     QSet<qint64> seen;
     const Engine::Mutation mutation = d->o.sla->fireMutation();
+    // Passes until nothing due is left. Within a pass, batches are claimed and handed to the
+    // writer without waiting for the previous one, so that the writer's group commits stay
+    // full while the next batch is read; the pass then waits for all of them.
     for (;;) {
         const qint64 nowMs = d->o.clock->now().toMSecsSinceEpoch();
-        auto claimed = d->claim(*db, nowMs);
-        if (!claimed)
-            return Error {claimed.error()};
-        if (claimed->isEmpty())
-            break;
-        ++report.rounds;
-        report.timers += claimed->size();
-
-        // One mutation per ticket, in the order its earliest timer came due.
-        QList<qint64> tickets;
-        QHash<qint64, QList<Claimed>> rowsOf;
+        struct Slot
+        {
+            qint64 ticket = 0;
+            QList<Claimed> rows;
+            CommandResult result;
+        };
+        std::deque<Slot> slots; // stable addresses for the callbacks
+        QHash<qint64, Slot *> slotOf;
+        QSemaphore done;
+        Claimed cursor {0, 0, -1, -1};
+        cursor.id = -1;
         bool anyNew = false;
-        for (const Claimed &row : std::as_const(*claimed)) {
-            if (!rowsOf.contains(row.ticket)) {
-                tickets.append(row.ticket);
+        QString failure;
+        for (;;) {
+            auto claimed = d->claim(*db, nowMs, cursor);
+            if (!claimed) {
+                failure = claimed.error();
+                break;
+            }
+            if (claimed->isEmpty())
+                break;
+            cursor = claimed->last();
+            report.timers += claimed->size();
+            for (const Claimed &row : std::as_const(*claimed)) {
+                if (Slot *slot = slotOf.value(row.ticket)) {
+                    slot->rows.append(row);
+                    continue;
+                }
+                slots.push_back(Slot {row.ticket, {row}, {}});
+                Slot *slot = &slots.back();
+                slotOf.insert(row.ticket, slot);
                 anyNew = anyNew || !seen.contains(row.ticket);
                 seen.insert(row.ticket);
+                d->o.engine->mutate(row.ticket, mutation, [slot, &done](CommandResult result) {
+                    slot->result = std::move(result);
+                    done.release();
+                });
             }
-            rowsOf[row.ticket].append(row);
+            if (claimed->size() < d->o.batchSize)
+                break;
         }
-        std::vector<CommandResult> results(tickets.size());
-        QSemaphore done;
-        for (int i = 0; i < tickets.size(); ++i)
-            d->o.engine->mutate(tickets[i], mutation, [&results, &done, i](CommandResult result) {
-                results[i] = std::move(result);
-                done.release();
-            });
-        done.acquire(int(tickets.size()));
-        report.tickets += tickets.size();
-
-        QString failure;
-        for (int i = 0; i < tickets.size(); ++i) {
-            const CommandResult &result = results[i];
+        done.acquire(int(slots.size()));
+        if (slots.empty() && failure.isEmpty())
+            break;
+        ++report.rounds;
+        report.tickets += int(slots.size());
+        int events = 0;
+        for (Slot &slot : slots) {
+            const CommandResult &result = slot.result;
             if (!result.failure.isEmpty()) {
                 failure = result.failure;
                 continue;
             }
-            report.events += result.events.size();
+            events += result.events.size();
             if (result.ok() && !result.events.isEmpty())
                 continue;
             // Nothing fired, or the ticket is gone: the timer was stale.
-            if (auto dropped = d->dropStale(*db, rowsOf.value(tickets[i]), result.ticket); !dropped)
+            if (auto dropped = d->dropStale(*db, slot.rows, result.ticket); !dropped)
                 failure = dropped.error();
         }
+        report.events += events;
         {
             QMutexLocker statsLock(&d->statsMutex);
             ++d->stats.rounds;
-            d->stats.timersFired += claimed->size();
-            d->stats.events += report.events;
+            d->stats.events += events;
+            for (const Slot &slot : slots)
+                d->stats.timersFired += slot.rows.size();
         }
         if (!failure.isEmpty())
             return makeError(QStringLiteral("firing SLA timers failed: %1").arg(failure));

@@ -289,17 +289,17 @@ void TestTimers::timersMissedWhileDownFireOnStartInOrderOnce()
         QCOMPARE(restarted.ticketQueue(id), u"city-desk"_qs);
     }
     // In due order: the tickets' escalations were written in the order they came due.
-    auto db = restarted.database->connection();
-    auto query = runQuery(*db,
-                          u"SELECT ticket_id FROM events WHERE type = 'escalated' ORDER BY "
-                          "rowid"_qs);
-    if (restarted.database->isPostgreSql())
-        query = runQuery(*db,
-                         u"SELECT ticket_id FROM events WHERE type = 'escalated' ORDER BY "
-                         "xmin::text::bigint, ctid"_qs);
     QList<qint64> order;
-    while (query && query->next())
-        order.append(query->value(0).toLongLong());
+    {
+        auto db = restarted.database->connection();
+        const QString sql = restarted.database->isPostgreSql()
+            ? u"SELECT ticket_id FROM events WHERE type = 'escalated' ORDER BY "
+              "xmin::text::bigint, ctid"_qs
+            : u"SELECT ticket_id FROM events WHERE type = 'escalated' ORDER BY rowid"_qs;
+        auto query = runQuery(*db, sql);
+        while (query && query->next())
+            order.append(query->value(0).toLongLong());
+    }
     QCOMPARE(order, ids);
     restarted.stop();
 }
