@@ -20,6 +20,7 @@ export function TicketPage({ id }: { id: string }) {
   const [tk, setTk] = useState<Ticket | null>(null);
   const [events, setEvents] = useState<TicketEvent[]>([]);
   const [fields, setFields] = useState<FieldDef[]>([]);
+  const [names, setNames] = useState<Names>(noNames);
   const [err, setErr] = useState('');
   const [notFound, setNotFound] = useState(false);
 
@@ -47,7 +48,13 @@ export function TicketPage({ id }: { id: string }) {
     api
       .workflow(tk.workflow, tk.workflow_version)
       .catch(() => api.workflow(tk.workflow))
-      .then((w) => setFields(w.fields), () => setFields([]));
+      .then(
+        (w) => {
+          setFields(w.fields);
+          setNames(namesOf(w.states, w.fields));
+        },
+        () => setFields([]),
+      );
   }, [wfKey]);
 
   if (notFound) return <p class="empty" role="alert" data-testid="ticket-not-found">{t('ticket.notFound')}</p>;
@@ -102,7 +109,7 @@ export function TicketPage({ id }: { id: string }) {
           </section>
           <section class="card" aria-labelledby="timeline-h">
             <h2 id="timeline-h">{t('ticket.timeline')}</h2>
-            <Timeline events={events} />
+            <Timeline events={events} names={names} />
             {tk.status === 'open' && <CommentForm tk={tk} onDone={onChanged} />}
           </section>
         </div>
@@ -609,8 +616,34 @@ function str(v: unknown) {
   return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+/** State and action titles of a workflow version, so the timeline speaks in titles, not names. */
+interface Names {
+  state: (name: string) => string;
+  action: (name: string) => string;
+  field: (name: string) => string;
+}
+const noNames: Names = { state: (n) => n, action: (n) => n, field: (n) => n };
+
+function namesOf(states: unknown[], fields: FieldDef[]): Names {
+  const stateTitles = new Map<string, string>();
+  const actionTitles = new Map<string, string>();
+  for (const s of states ?? []) {
+    const st = s as { name?: string; title?: string; transitions?: { name?: string; title?: string }[] };
+    if (st.name && st.title) stateTitles.set(st.name, st.title);
+    for (const tr of st.transitions ?? []) if (tr.name && tr.title && !actionTitles.has(tr.name)) actionTitles.set(tr.name, tr.title);
+  }
+  const field = (n: string) => {
+    const def = (fields ?? []).find((f) => f.name === n);
+    return def ? fieldLabel(def) : n;
+  };
+  return { state: (n) => stateTitles.get(n) ?? n, action: (n) => actionTitles.get(n) ?? n, field };
+}
+
+/** Event data keys that carry people's own words, shown as they are under the event. */
+const WORDS_KEYS = ['comment', 'reason', 'message'];
+
 /** An event in words: "amy · took “Approve” → Departments act". */
-export function describeEvent(ev: TicketEvent, t: T): { text: string; used: string[] } {
+export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { text: string; used: string[]; known: boolean } {
   const d = ev.data ?? {};
   const pick = (...keys: string[]) => {
     for (const k of keys) if (d[k] !== undefined && d[k] !== null && d[k] !== '') return { k, v: str(d[k]) };
@@ -623,11 +656,12 @@ export function describeEvent(ev: TicketEvent, t: T): { text: string; used: stri
     return p?.v ?? '';
   };
   let text: string;
+  let known = true;
   switch (ev.type) {
     case 'transitioned': {
-      const action = use('action_title', 'title', 'action');
+      const action = d.action_title || d.title ? use('action_title', 'title', 'action') : names.action(use('action'));
       if (d.action_title || d.title) used.push('action');
-      const to = use('to_title', 'state_title', 'to', 'state');
+      const to = d.to_title || d.state_title ? use('to_title', 'state_title', 'to', 'state') : names.state(use('to', 'state'));
       if (d.to_title || d.state_title) used.push('to', 'state');
       text = action ? t('event.transitioned', { action }) : '';
       if (to) text = text ? `${text} → ${to}` : t('event.transitionedTo', { to });
@@ -653,7 +687,7 @@ export function describeEvent(ev: TicketEvent, t: T): { text: string; used: stri
       const f = d.fields;
       text = t('event.fields_changed');
       if (f && typeof f === 'object') {
-        text += `: ${Object.entries(f as Record<string, unknown>).map(([k, v]) => `${k} = ${displayValue(v, t)}`).join(', ')}`;
+        text += `: ${Object.entries(f as Record<string, unknown>).map(([k, v]) => `${names.field(k)} = ${displayValue(v, t)}`).join(', ')}`;
         used.push('fields');
       }
       break;
@@ -661,10 +695,11 @@ export function describeEvent(ev: TicketEvent, t: T): { text: string; used: stri
     default: {
       const key = `event.${ev.type}` as MessageKey;
       const s = t(key);
-      text = s === key ? t('event.other', { type: ev.type }) : s;
+      known = s !== key;
+      text = known ? s : t('event.other', { type: ev.type });
     }
   }
-  return { text, used };
+  return { text, used, known };
 }
 
 function ago(iso: string, nowMs: number, t: T) {
@@ -672,15 +707,19 @@ function ago(iso: string, nowMs: number, t: T) {
   return a === t('ago.now') ? a : t('ago.past', { d: a });
 }
 
-function Timeline({ events }: { events: TicketEvent[] }) {
+function Timeline({ events, names }: { events: TicketEvent[]; names: Names }) {
   const t = useT();
   const nowMs = useStore(now);
   if (!events.length) return <p class="muted">{t('ticket.noEvents')}</p>;
   return (
     <ol class="timeline" data-testid="timeline">
       {events.map((ev) => {
-        const { text, used } = describeEvent(ev, t);
-        const rest = Object.entries(ev.data ?? {}).filter(([k, v]) => !used.includes(k) && v !== null && v !== '' && typeof v !== 'object');
+        const { text, used, known } = describeEvent(ev, t, names);
+        // A described event shows only people's words besides its sentence (the engine's own data,
+        // keys and names, would read as untranslated English); an unknown one shows its data.
+        const rest = Object.entries(ev.data ?? {}).filter(
+          ([k, v]) => !used.includes(k) && v !== null && v !== '' && typeof v !== 'object' && (!known || WORDS_KEYS.includes(k)),
+        );
         const body = ev.type === 'commented' ? str(ev.data?.body) : '';
         return (
           <li key={ev.seq} class={`ev ev-${ev.type}${ev.data?.internal ? ' internal' : ''}`} data-testid={`event-${ev.type}`} data-seq={ev.seq}>
@@ -693,7 +732,7 @@ function Timeline({ events }: { events: TicketEvent[] }) {
               {body && <blockquote class="comment-body">{body}</blockquote>}
               {!!rest.length && (
                 <div class="ev-data muted small">
-                  {rest.map(([k, v]) => `${k}: ${str(v)}`).join(' · ')}
+                  {rest.map(([k, v]) => (known ? str(v) : `${k}: ${str(v)}`)).join(' · ')}
                 </div>
               )}
             </div>

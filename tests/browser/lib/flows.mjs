@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Steps through the UI that several tests share. Each waits on what the UI shows or on the
+// server's answer, never on time.
+import assert from 'node:assert/strict';
+
+/** Opens a jump-queue ticket on the new-ticket page; returns the server's ticket. */
+export async function newJumpQueueTicket(page, { title, tier = 'B', customerId = 'C-77', customerName = 'Li Wei', heldAt = 'hub', reason = 'Customer needs it on Friday' } = {}) {
+  await page.getByTestId('nav-new').click();
+  await page.getByTestId('new-ticket-form').waitFor();
+  const pick = page.getByTestId('new-workflow');
+  if (await pick.count()) await pick.selectOption('jump-queue');
+  await page.getByTestId('field-awb').waitFor();
+  await page.getByTestId('field-awb').fill('123456789012');
+  await page.getByTestId('field-held_at').selectOption(heldAt);
+  await page.getByTestId('field-reason').fill(reason);
+  if (title) await page.getByTestId('new-title').fill(title);
+  await page.getByTestId('customer-id').fill(customerId);
+  await page.getByTestId('customer-name').fill(customerName);
+  await page.getByTestId('customer-tier').selectOption(tier);
+  const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/tickets');
+  await page.getByTestId('field-reason').press('Control+Enter');
+  const res = await created;
+  assert.equal(res.status(), 201, `opening the ticket answered ${res.status()}: ${await res.text()}`);
+  const ticket = await res.json();
+  const link = page.getByTestId('created-ticket-link');
+  await link.filter({ hasText: ticket.key }).waitFor();
+  assert.equal(await link.getAttribute('href'), `#/tickets/${ticket.id}`);
+  // The form is ready for the next customer.
+  assert.equal(await page.getByTestId('field-awb').inputValue(), '');
+  return ticket;
+}
+
+/** Shows queue `name` and waits for its table (or its empty state). */
+export async function openQueue(page, name) {
+  await page.getByTestId('nav-queues').click();
+  await page.getByTestId(`queue-${name}`).click();
+  await page.locator('[data-testid=queue-table], [data-testid=queue-empty]').first().waitFor();
+}
+
+/** The ticket page of `key`, reached from a row of the current list. */
+export async function openFromList(page, key) {
+  await page.getByTestId(`open-${key}`).click();
+  await page.locator(`[data-testid=ticket-page][data-key="${key}"]`).waitFor();
+}
+
+/** Waits for the ticket page to show `state` (and, if given, `status`). */
+export async function ticketIn(page, state, status) {
+  const sel = `[data-testid=ticket-page][data-state="${state}"]${status ? `[data-status="${status}"]` : ''}`;
+  await page.locator(sel).waitFor();
+}
+
+/** Takes an action that opens an inline form, fills its fields, submits, waits for the answer. */
+export async function actWithForm(page, prefix, action, fields) {
+  await page.getByTestId(`${prefix}-${action}`).click();
+  const form = page.getByTestId(`${prefix}-form`);
+  await form.waitFor();
+  for (const [name, value] of Object.entries(fields)) {
+    const control = form.getByTestId(`field-${name}`);
+    if ((await control.evaluate((el) => el.tagName)) === 'SELECT') await control.selectOption(value);
+    else await control.fill(value);
+  }
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes(`/actions/${action}`));
+  await form.getByTestId(`${prefix}-submit`).click();
+  const res = await answered;
+  assert.equal(res.status(), 200, `action ${action} answered ${res.status()}: ${await res.text()}`);
+  return res.json();
+}
+
+/** Takes an action without fields (a plain button). */
+export async function actPlain(page, prefix, action) {
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes(`/actions/${action}`));
+  await page.getByTestId(`${prefix}-${action}`).click();
+  const res = await answered;
+  assert.equal(res.status(), 200, `action ${action} answered ${res.status()}: ${await res.text()}`);
+  return res.json();
+}
+
+/** Marks the document so a later check can tell the page was not reloaded. */
+export async function markNoReload(page) {
+  await page.evaluate(() => {
+    window.__batonNoReload = true;
+  });
+}
+
+export async function assertNotReloaded(page) {
+  assert.equal(await page.evaluate(() => window.__batonNoReload === true), true, 'the page was reloaded');
+}

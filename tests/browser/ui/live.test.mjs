@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Live updates over the WebSocket: what one user does shows up on another user's open page
+// without a reload.
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { World } from '../lib/harness.mjs';
+import { assertNotReloaded, markNoReload, newJumpQueueTicket, openQueue } from '../lib/flows.mjs';
+
+const world = new World('live');
+before(() => world.start());
+after(() => world.stop());
+
+world.test('a ticket opened by an agent appears on the supervisor\'s open queue page without reload', async () => {
+  const sue = await world.signIn('sue');
+  await openQueue(sue, 'cs-supervisors');
+  await sue.getByTestId('queue-empty').waitFor();
+  await markNoReload(sue);
+
+  const amy = await world.signIn('amy');
+  const first = await newJumpQueueTicket(amy, { title: 'Live: first shipment' });
+  await sue.getByTestId(`ticket-row-${first.key}`).waitFor();
+  // A second one joins the first on the same page, still without a reload.
+  const second = await newJumpQueueTicket(amy, { title: 'Live: second shipment', customerId: 'C-78' });
+  await sue.getByTestId(`ticket-row-${second.key}`).waitFor();
+  await sue.getByTestId(`ticket-row-${first.key}`).waitFor();
+  await assertNotReloaded(sue);
+  assert.equal(await sue.getByTestId('live-bar').count(), 0, 'the live connection was reported lost');
+
+  // A claim by the supervisor shows on the agent's "My tickets" page as it happens.
+  await amy.getByTestId('nav-mine').click();
+  const row = amy.getByTestId(`ticket-row-${first.key}`);
+  await row.waitFor();
+  await markNoReload(amy);
+  await sue.getByTestId(`claim-${first.key}`).click();
+  await row.filter({ hasText: 'sue' }).waitFor();
+  await assertNotReloaded(amy);
+});

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Every main page in English and in Chinese, screenshotted under build/browser-artifacts/; the
+// Chinese pages show no English outside server data; and the queue page's load time, recorded
+// (a benchmark figure, never asserted) in build/browser-artifacts/timings.json.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before } from 'node:test';
+import { World, artifactsDir, openJumpQueue } from '../lib/harness.mjs';
+
+const world = new World('pages');
+const data = {};
+
+before(async () => {
+  await world.start();
+  // One ticket waiting for the supervisors, one back with its agent after both branches.
+  const amy = await world.apiAs('amy');
+  const sue = await world.apiAs('sue');
+  data.waiting = await openJumpQueue(amy, { title: 'Pages: waiting for review', tier: 'A', customerId: 'C-200' });
+  data.back = await openJumpQueue(amy, { title: 'Pages: back with the agent', tier: 'B', customerId: 'C-200' });
+  await sue.post(`/tickets/${data.back.id}/actions/approve`, {});
+  await (await world.apiAs('bill')).post(`/tickets/${data.back.id}/actions/done`, { branch: 'billing', fields: { billing_note: 'Fee added' } });
+  const answered = await (await world.apiAs('gary')).post(`/tickets/${data.back.id}/actions/done`, { branch: 'ground', fields: { ops_note: 'On the next flight' } });
+  assert.equal(answered.state, 'answer');
+  data.comment = 'Customer called again';
+  await amy.post(`/tickets/${data.back.id}/comments`, { body: data.comment });
+});
+after(() => world.stop());
+
+async function newTicketPage(page) {
+  await page.getByTestId('nav-new').click();
+  await page.getByTestId('new-ticket-form').waitFor();
+  const pick = page.getByTestId('new-workflow');
+  if (await pick.count()) await pick.selectOption('jump-queue');
+}
+
+/** The main pages: [name, user, how to get there, what shows it is ready]. */
+function mainPages() {
+  const { waiting, back } = data;
+  return [
+    ['new-ticket', 'amy', newTicketPage, '[data-testid=field-awb]'],
+    ['my-tickets', 'amy', (p) => p.getByTestId('nav-mine').click(), `[data-testid="ticket-row-${waiting.key}"]`],
+    ['back-to-me', 'amy', (p) => p.getByTestId('nav-back').click(), `[data-testid="ticket-row-${back.key}"]`],
+    ['ticket', 'amy', (p) => p.goto(`${world.base}/#/tickets/${back.id}`), '[data-testid=ticket-page] [data-testid=event-commented]'],
+    ['queue', 'sue', (p) => p.getByTestId('nav-queues').click().then(() => p.getByTestId('queue-cs-supervisors').click()), `[data-testid="ticket-row-${waiting.key}"]`],
+    ['dashboard', 'sue', (p) => p.getByTestId('nav-dashboard').click(), '[data-testid=dashboard-row-cs-supervisors]'],
+    ['admin-editor', 'admin', (p) => p.goto(`${world.base}/#/admin/workflows/jump-queue`), '[data-testid=editor-validity][data-valid=true]'],
+    ['admin-org', 'admin', (p) => p.goto(`${world.base}/#/admin/org`), '[data-testid=org-queues]'],
+    ['admin-users', 'admin', (p) => p.goto(`${world.base}/#/admin/users`), '[data-testid=users-table]'],
+  ];
+}
+
+/** Visits every main page in `lang`; calls `check(page, name)` on each after its screenshot. */
+async function tour(lang, check) {
+  const signin = await world.newPage(`signin-${lang}`, lang);
+  await signin.goto(`${world.base}/`);
+  await signin.getByTestId('signin-form').waitFor();
+  await world.shot(signin, `${lang}-signin`);
+  await check(signin, 'signin');
+  await signin.context().close();
+
+  const pages = new Map();
+  for (const [name, user, go, ready] of mainPages()) {
+    if (!pages.has(user)) pages.set(user, await world.signIn(user, { lang }));
+    const page = pages.get(user);
+    await go(page);
+    await page.locator(ready).first().waitFor();
+    // Pages fetch in parallel (counts, badges): let the page settle before looking at it.
+    await page.waitForLoadState('networkidle');
+    await world.shot(page, `${lang}-${name}`);
+    await check(page, name);
+  }
+  for (const p of pages.values()) await p.context().close();
+}
+
+world.test('every main page renders in English (screenshots)', async () => {
+  await tour('en', async (page, name) => {
+    assert.equal(await page.getByTestId('error-boundary').count(), 0, `${name}: the error boundary caught something`);
+  });
+});
+
+// ---- Chinese ------------------------------------------------------------------------------
+
+const SKIP_KEYS = new Set(['status', 'type', 'kind', 'at', 'actor', 'created_at', 'updated_at', 'closed_at', 'source',
+  'mermaid', 'description', 'channel', 'relation', 'respond_due', 'resolve_due']);
+
+function collectStrings(value, out) {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) collectStrings(v, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) {
+      if (SKIP_KEYS.has(k)) continue;
+      out.push(k); // field and queue names are keys
+      collectStrings(v, out);
+    }
+  return out;
+}
+
+/** Words that come from the server (YAML titles, names, ticket data), allowed on Chinese pages. */
+async function serverWords() {
+  const admin = await world.apiAs('admin');
+  const strings = [];
+  const wfs = await admin.get('/workflows');
+  collectStrings(wfs, strings);
+  for (const w of wfs) collectStrings(await admin.get(`/workflows/${encodeURIComponent(w.name)}`), strings);
+  for (const p of ['/queues', '/departments', '/calendars', '/users']) collectStrings(await admin.get(p), strings);
+  for (const id of [data.waiting.id, data.back.id]) collectStrings(await admin.get(`/tickets/${id}`), strings);
+  strings.push(data.comment);
+  const words = new Set();
+  for (const s of strings) for (const w of s.match(/[A-Za-z][A-Za-z]+/g) ?? []) words.add(w.toLowerCase());
+  return words;
+}
+
+// UI words that are the same in Chinese: the product's name, the language's own name, keys.
+const ALLOWED = new Set(['baton', 'english', 'yaml', 'sla', 'ctrl', 'enter', 'esc', 'id']);
+
+/** Visible text (and placeholders, option labels) outside the editor's YAML and the diagram. */
+function visibleTexts() {
+  const skip = (el) => el.closest('.cm-editor, .diagram, pre.diff, script, style, noscript');
+  const visible = (el) => el.checkVisibility ? el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) : true;
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    const text = n.nodeValue.trim();
+    if (!text || !el || skip(el) || el.closest('select') || !visible(el)) continue;
+    out.push(text);
+  }
+  for (const el of document.querySelectorAll('input[placeholder], textarea[placeholder]'))
+    if (!skip(el) && visible(el)) out.push(el.getAttribute('placeholder'));
+  for (const sel of document.querySelectorAll('select'))
+    if (!skip(sel) && visible(sel)) for (const o of sel.options) out.push(o.textContent.trim());
+  return out;
+}
+
+world.test('the Chinese UI leaves no English words on the main pages outside server data', async () => {
+  const allowed = await serverWords();
+  const leftovers = [];
+  await tour('zh', async (page, name) => {
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', `${name}: not in Chinese`);
+    for (const text of await page.evaluate(visibleTexts)) {
+      const bad = (text.match(/[A-Za-z][A-Za-z]+/g) ?? []).filter((w) => !ALLOWED.has(w.toLowerCase()) && !allowed.has(w.toLowerCase()));
+      if (bad.length) leftovers.push(`${name}: "${text}" (${bad.join(', ')})`);
+    }
+  });
+  assert.deepEqual(leftovers, [], `English left on Chinese pages:\n${leftovers.join('\n')}`);
+});
+
+// ---- Queue page timing (a benchmark figure, recorded, not asserted) ----------------------
+
+world.test('queue page load time is recorded in timings.json', async () => {
+  const sue = await world.signIn('sue');
+  const url = `${world.base}/#/queues/cs-supervisors`;
+  const row = `[data-testid="ticket-row-${data.waiting.key}"]`;
+  const cold = [];
+  const inApp = [];
+  for (let i = 0; i < 5; i++) {
+    // A fresh document: from navigation to the first row on screen.
+    await sue.goto('about:blank');
+    const t0 = Date.now();
+    await sue.goto(url);
+    await sue.locator(row).waitFor();
+    cold.push(Date.now() - t0);
+    // Inside the app (no new document): from the route change to the first row.
+    await sue.getByTestId('nav-dashboard').click();
+    await sue.getByTestId('dashboard-table').waitFor();
+    const t1 = Date.now();
+    await sue.evaluate(() => {
+      location.hash = '#/queues/cs-supervisors';
+    });
+    await sue.locator(row).waitFor();
+    inApp.push(Date.now() - t1);
+  }
+  const stats = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { runs_ms: xs, median_ms: s[Math.floor(s.length / 2)], max_ms: s[s.length - 1] };
+  };
+  const timings = {
+    measure: 'queue page usable (first row visible) on localhost, headless Chromium',
+    target_ms: 1000,
+    full_load: stats(cold),
+    in_app_navigation: stats(inApp),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, load: os.loadavg() },
+    at: new Date().toISOString(),
+  };
+  fs.writeFileSync(path.join(artifactsDir, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+  console.log(`queue page: full load median ${timings.full_load.median_ms} ms, in-app median ${timings.in_app_navigation.median_ms} ms`);
+});
