@@ -166,6 +166,37 @@ struct Engine::Private
     bool stopping = false;
     std::thread writer;
 
+    // Pipelining: the writer applies the rules to batch N+1 while the committer writes and
+    // commits batch N. The writer's cache runs ahead of the database by at most one batch; if
+    // a commit fails, every batch of that epoch (staged on top of it) fails too, and the
+    // writer starts a new epoch from what the database holds.
+    struct Handoff
+    {
+        quint64 epoch = 0;
+        std::vector<Command> batch;
+        std::vector<CommandResult> results;
+        WriteBatch rows;
+        QList<QPair<QString, QString>> idempotencyKeys;
+    };
+    std::mutex commitMutex;
+    std::condition_variable commitCv;
+    std::optional<Handoff> pending;
+    bool committing = false;
+    bool commitStopping = false;
+    std::thread committer;
+    std::atomic<quint64> failedEpoch {0};
+    quint64 epoch = 1; // writer thread only
+    // Idempotency keys staged but not yet committed (writer inserts, committer removes).
+    QMutex inflightMutex;
+    QHash<QPair<QString, QString>, QPair<QString, TicketState>> inflight;
+
+    void commitLoop();
+    void waitCommitterIdle()
+    {
+        std::unique_lock lock(commitMutex);
+        commitCv.wait(lock, [this] { return !pending && !committing; });
+    }
+
     // Writer-thread state only.
     std::unique_ptr<TicketWriter> rows;
     struct Cached
@@ -193,6 +224,7 @@ struct Engine::Private
 
     void enqueue(Command command);
     void run();
+    qint64 readNextId();
     void process(std::vector<Command> &batch);
     Result<std::shared_ptr<const Workflow>> workflow(const QString &name, int version);
 };
@@ -282,11 +314,81 @@ void Engine::Private::enqueue(Command command)
     command.done(std::move(result));
 }
 
-void Engine::Private::run()
+qint64 Engine::Private::readNextId()
+{
+    auto db = options.database->connection();
+    if (!db)
+        return nextId;
+    auto max = runQuery(*db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM tickets"));
+    if (max && max->next())
+        return max->value(0).toLongLong() + 1;
+    return nextId;
+}
+
+void Engine::Private::commitLoop()
 {
     rows = std::make_unique<TicketWriter>(options.database);
-    if (auto max = rows->maxTicketId())
-        nextId = max.value() + 1;
+    for (;;) {
+        Handoff handoff;
+        {
+            std::unique_lock lock(commitMutex);
+            commitCv.wait(lock, [this] { return commitStopping || pending; });
+            if (!pending)
+                break;
+            handoff = std::move(*pending);
+            pending.reset();
+            committing = true;
+            commitCv.notify_all();
+        }
+        QString failure;
+        if (failedEpoch.load() == handoff.epoch) {
+            failure = QStringLiteral("database error: an earlier group commit failed");
+        } else if (!handoff.rows.isEmpty()) {
+            QElapsedTimer timer;
+            timer.start();
+            auto stored = rows->write(handoff.rows);
+            qCDebug(lcStore, "commit of %zu commands: %.2f ms", handoff.batch.size(),
+                    timer.nsecsElapsed() / 1e6);
+            if (!stored) {
+                failure = stored.error();
+                qCWarning(lcStore).noquote()
+                    << "group commit of" << handoff.batch.size() << "commands failed:" << failure;
+                failedEpoch.store(handoff.epoch);
+            }
+        }
+        if (!failure.isEmpty())
+            for (CommandResult &result : handoff.results)
+                if (result.ok()) { // replays too: they may stand on the failed batch
+                    result = CommandResult {};
+                    result.failure = failure;
+                }
+        {
+            QMutexLocker lock(&inflightMutex);
+            for (const auto &key : std::as_const(handoff.idempotencyKeys))
+                inflight.remove(key);
+        }
+        {
+            QMutexLocker lock(&statsMutex);
+            ++stats.batches;
+            stats.commands += handoff.batch.size();
+            stats.maxBatch = std::max<quint64>(stats.maxBatch, handoff.batch.size());
+        }
+        for (size_t i = 0; i < handoff.batch.size(); ++i)
+            handoff.batch[i].done(std::move(handoff.results[i]));
+        {
+            std::lock_guard lock(commitMutex);
+            committing = false;
+            commitCv.notify_all();
+        }
+    }
+    rows.reset();
+    options.database->closeThreadConnection();
+}
+
+void Engine::Private::run()
+{
+    committer = std::thread([this] { commitLoop(); });
+    nextId = readNextId();
     std::vector<Command> batch;
     for (;;) {
         {
@@ -304,15 +406,26 @@ void Engine::Private::run()
         }
         process(batch);
     }
-    rows.reset();
+    {
+        std::lock_guard lock(commitMutex);
+        commitStopping = true;
+        commitCv.notify_all();
+    }
+    committer.join();
     options.database->closeThreadConnection();
 }
 
 void Engine::Private::process(std::vector<Command> &batch)
 {
+    if (failedEpoch.load() == epoch) {
+        // The committer lost a batch this writer had built on: start again from the database.
+        waitCommitterIdle();
+        cache.clear();
+        nextId = readNextId();
+        ++epoch;
+    }
     QElapsedTimer trace;
     trace.start();
-    qint64 tRows = 0;
     const QDateTime now = options.clock->now();
     const qint64 nowMs = ms(now);
     std::vector<CommandResult> results(batch.size());
@@ -381,9 +494,16 @@ void Engine::Private::process(std::vector<Command> &batch)
             const QPair<QString, QString> idemKey {command.actor.username, command.idempotencyKey};
             if (!command.idempotencyKey.isEmpty()) {
                 std::optional<QPair<QString, TicketState>> previous;
+                QMutexLocker inflightLock(&inflightMutex);
+                const auto flying = inflight.constFind(idemKey);
+                const bool isFlying = flying != inflight.cend();
+                if (isFlying)
+                    previous = flying.value();
+                inflightLock.unlock();
                 if (auto it = staged.idempotency.constFind(idemKey);
                     it != staged.idempotency.cend()) {
                     previous = it.value();
+                } else if (isFlying) {
                 } else if (db) {
                     auto row = TicketReader::idempotency(*db, idemKey.first, idemKey.second);
                     if (!row) {
@@ -575,72 +695,67 @@ void Engine::Private::process(std::vector<Command> &batch)
     }
 
     const qint64 tApplied = trace.nsecsElapsed();
-    // One transaction for every command that passed its rules.
-    bool failed = false;
-    QString failure;
+    // The rows of every command that passed its rules, for one transaction.
     QHash<qint64, TicketRow> written;
-    if (!staged.order.isEmpty()) {
-        for (qint64 id : std::as_const(staged.order)) {
-            const Staging::Ticket &ticket = staged.tickets[id];
-            TicketRow row = ticket.isNew
-                ? ticketRowOf(ticket.state)
-                : rowOf(ticket.state, &ticket.previousState, &ticket.previousRow);
-            if (options.slaPlanner) {
-                SlaPlan plan = options.slaPlanner(ticket.state, *ticket.workflow);
-                auto at = [](const std::optional<QDateTime> &t) {
-                    return t ? std::optional<qint64>(ms(*t)) : std::nullopt;
-                };
-                row.respondDue = at(plan.respondDue);
-                row.resolveDue = at(plan.resolveDue);
-                row.ticketDue = at(plan.ticketDue);
-                staged.rows.replaceTimersOf.append(id);
-                for (TimerRow &timer : plan.timers) {
-                    timer.ticketId = id;
-                    staged.rows.timers.append(timer);
-                }
+    for (qint64 id : std::as_const(staged.order)) {
+        const Staging::Ticket &ticket = staged.tickets[id];
+        TicketRow row = ticket.isNew
+            ? ticketRowOf(ticket.state)
+            : rowOf(ticket.state, &ticket.previousState, &ticket.previousRow);
+        if (options.slaPlanner) {
+            SlaPlan plan = options.slaPlanner(ticket.state, *ticket.workflow);
+            auto at = [](const std::optional<QDateTime> &t) {
+                return t ? std::optional<qint64>(ms(*t)) : std::nullopt;
+            };
+            row.respondDue = at(plan.respondDue);
+            row.resolveDue = at(plan.resolveDue);
+            row.ticketDue = at(plan.ticketDue);
+            staged.rows.replaceTimersOf.append(id);
+            for (TimerRow &timer : plan.timers) {
+                timer.ticketId = id;
+                staged.rows.timers.append(timer);
             }
-            for (const QString &queue : ticket.state.queuesVisited)
-                if (ticket.isNew || !ticket.queuesBefore.contains(queue))
-                    staged.rows.queuesVisited.append({id, queue});
-            (ticket.isNew ? staged.rows.newTickets : staged.rows.changedTickets)
-                .append(std::move(row));
         }
-        tRows = trace.nsecsElapsed();
-        auto stored = rows->write(staged.rows);
-        if (!stored) {
-            failed = true;
-            failure = stored.error();
+        for (const QString &queue : ticket.state.queuesVisited)
+            if (ticket.isNew || !ticket.queuesBefore.contains(queue))
+                staged.rows.queuesVisited.append({id, queue});
+        written.insert(id, row);
+        if (ticket.isNew) {
+            staged.rows.newTickets.append(std::move(row));
+        } else {
+            staged.rows.changedTickets.append(std::move(row));
+            staged.rows.previousTickets.append(ticket.previousRow);
         }
     }
-    qCDebug(lcStore, "batch of %zu: rules %.2f ms, rows %.2f ms, write %.2f ms", batch.size(),
-            tApplied / 1e6, (tRows - tApplied) / 1e6, (trace.nsecsElapsed() - tRows) / 1e6);
-    if (failed) {
-        qCWarning(lcStore).noquote()
-            << "group commit of" << batch.size() << "commands failed:" << failure;
+    qCDebug(lcStore, "batch of %zu: rules %.2f ms, rows %.2f ms", batch.size(), tApplied / 1e6,
+            (trace.nsecsElapsed() - tApplied) / 1e6);
+
+    // Optimistically: the next batch builds on this one before it is committed.
+    nextId = staged.nextId;
+    if (cache.size() + staged.tickets.size() > options.cacheLimit) {
+        waitCommitterIdle(); // never forget a ticket whose row is not yet in the database
         cache.clear();
-        // Ids handed out in the failed batch are reused; re-read in case another process wrote.
-        if (auto max = rows->maxTicketId())
-            nextId = max.value() + 1;
-        for (CommandResult &result : results)
-            if (result.ok() && !result.replayed) {
-                result = CommandResult {};
-                result.failure = failure;
-            }
-    } else {
-        nextId = staged.nextId;
-        if (cache.size() + staged.tickets.size() > options.cacheLimit)
-            cache.clear(); // crude, but the hot set refills at once
-        for (auto it = staged.tickets.cbegin(); it != staged.tickets.cend(); ++it)
-            cache.insert(it.key(), Cached {it.value().state, written.value(it.key())});
     }
+    for (auto it = staged.tickets.cbegin(); it != staged.tickets.cend(); ++it)
+        cache.insert(it.key(), Cached {it.value().state, written.value(it.key())});
+
+    Handoff handoff;
+    handoff.epoch = epoch;
+    handoff.results = std::move(results);
+    handoff.rows = std::move(staged.rows);
     {
-        QMutexLocker lock(&statsMutex);
-        ++stats.batches;
-        stats.commands += batch.size();
-        stats.maxBatch = std::max<quint64>(stats.maxBatch, batch.size());
+        QMutexLocker lock(&inflightMutex);
+        for (auto it = staged.idempotency.cbegin(); it != staged.idempotency.cend(); ++it) {
+            inflight.insert(it.key(), it.value());
+            handoff.idempotencyKeys.append(it.key());
+        }
     }
-    for (size_t i = 0; i < batch.size(); ++i)
-        batch[i].done(std::move(results[i]));
+    handoff.batch = std::move(batch);
+    batch.clear();
+    std::unique_lock lock(commitMutex);
+    commitCv.wait(lock, [this] { return !pending; }); // at most one batch waits
+    pending = std::move(handoff);
+    commitCv.notify_all();
 }
 
 // ---------------------------------------------------------------------------------------------

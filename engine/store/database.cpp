@@ -156,8 +156,9 @@ Result<QSqlDatabase> Database::openConnection(const QString &name)
             return makeError(QStringLiteral("cannot open %1: %2")
                                  .arg(m_url.toDisplayString(), db.lastError().text()));
         // The driver has no option for these; every connection sets them itself.
-        const char *pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                                 "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"};
+        const char *pragmas[]
+            = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+               "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=8000"};
         for (const char *pragma : pragmas) {
             auto result = runQuery(db, QString::fromLatin1(pragma));
             if (!result)

@@ -32,6 +32,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
+
 using namespace Baton;
 
 namespace {
@@ -251,6 +253,13 @@ int main(int argc, char **argv)
 
     std::printf("bench_engine: %d clients for %.1f s on %s (durable commits)\n", clients, seconds,
                 qPrintable((*database)->url().toDisplayString()));
+    auto cpuSeconds = [] {
+        rusage usage {};
+        getrusage(RUSAGE_SELF, &usage);
+        return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+            + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    };
+    const double cpuBefore = cpuSeconds();
     QElapsedTimer timer;
     timer.start();
     bench.running = clients;
@@ -263,6 +272,7 @@ int main(int argc, char **argv)
         bench.doneCv.wait(lock, [&] { return bench.running.load() == 0; });
     }
     const double elapsed = timer.nsecsElapsed() / 1e9;
+    const double cpuUsed = cpuSeconds() - cpuBefore;
     const Engine::Stats stats = (*engine)->stats();
     const qint64 acknowledged = bench.acknowledged.load();
     const double rate = acknowledged / elapsed;
@@ -310,6 +320,10 @@ int main(int argc, char **argv)
         {QStringLiteral("actions"), acknowledged},
         {QStringLiteral("actions_per_second"), rate},
         {QStringLiteral("target_actions_per_second"), 30000},
+        // CPU per action says more than the rate on a shared, loaded machine.
+        {QStringLiteral("cpu_microseconds_per_action"),
+         acknowledged ? cpuUsed * 1e6 / acknowledged : 0.0},
+        {QStringLiteral("cpu_cores_used"), cpuUsed / elapsed},
         {QStringLiteral("refused"), bench.refused.load()},
         {QStringLiteral("failed"), bench.failed.load()},
         {QStringLiteral("batches"), qint64(stats.batches)},
@@ -330,6 +344,8 @@ int main(int argc, char **argv)
         out.write(QJsonDocument(result).toJson());
     std::printf("  %lld actions in %.2f s: %.0f actions/s (target >= 30000)%s\n",
                 qlonglong(acknowledged), elapsed, rate, rate >= 30000 ? "" : "  BELOW TARGET");
+    std::printf("  CPU: %.1f us per action, %.2f cores busy on average\n",
+                acknowledged ? cpuUsed * 1e6 / acknowledged : 0.0, cpuUsed / elapsed);
     std::printf(
         "  group commit: %llu batches, mean %.1f commands, max %llu\n", qulonglong(stats.batches),
         stats.batches ? double(stats.commands) / stats.batches : 0.0, qulonglong(stats.maxBatch));
