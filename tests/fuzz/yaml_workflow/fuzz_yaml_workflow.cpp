@@ -67,6 +67,7 @@ struct Lines
     explicit Lines(const QByteArray &text)
     {
         const QByteArray source = text.startsWith("\xEF\xBB\xBF") ? text.mid(3) : text;
+        hasPercent = source.contains('%');
         for (const QByteArray &line : source.split('\n')) {
             int characters = 0;
             for (const char c : line)
@@ -75,6 +76,7 @@ struct Lines
         }
     }
     int count() const { return int(codePoints.size()); }
+    bool hasPercent = false;
     /// Per line: bytes that do not continue a UTF-8 sequence, i.e. code points when it is valid
     /// UTF-8 (for invalid UTF-8 the reader stops at the first bad byte, counting the same way).
     std::vector<int> codePoints;
@@ -105,6 +107,10 @@ void checkDiagnostics(const Lines &lines, const Diagnostics &diagnostics, const 
         FUZZ_CHECK(d.file == file, d.toString());
         FUZZ_CHECK(!d.message.isEmpty(), d.toString());
         checkMark(lines, d.line, d.column, d.toString());
+        // A "%1" the input did not contain is a placeholder QString::arg() left unfilled.
+        static const QRegularExpression placeholder(QStringLiteral("%[0-9]"));
+        if (!lines.hasPercent)
+            FUZZ_CHECK(!d.message.contains(placeholder), d.toString());
         if (sorted && i > 0) {
             const Diagnostic &p = diagnostics[i - 1];
             FUZZ_CHECK(
