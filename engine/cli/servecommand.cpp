@@ -7,11 +7,14 @@
 #include "core/clock.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
+#include "runtime/slaservice.h"
+#include "runtime/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSocketNotifier>
 
@@ -159,10 +162,13 @@ int runServe(const QStringList &arguments)
     const Clock *clock = fakeClock ? static_cast<const Clock *>(&testClock) : &systemClock;
     auto organisation = std::make_shared<const Organisation>(set.organisation);
 
+    // SLA clocks: the engine writes each ticket's due dates and timer with every change.
+    SlaService sla(organisation, *database, clock);
     EngineOptions engineOptions;
     engineOptions.database = *database;
     engineOptions.organisation = organisation;
     engineOptions.clock = clock;
+    engineOptions.slaPlanner = sla.planner();
     auto engine = Engine::start(engineOptions);
     if (!engine) {
         std::fprintf(stderr, "baton serve: %s\n", qPrintable(engine.error()));
@@ -172,6 +178,42 @@ int runServe(const QStringList &arguments)
     if (!published) {
         std::fprintf(stderr, "baton serve: publishing workflows: %s\n",
                      qPrintable(published.error()));
+        return 1;
+    }
+
+    // SLA timers: fired by their own thread (at once for those missed while down); with
+    // --fake-clock only when the clock is moved, before the admin clock call answers.
+    TimerScheduler::Options timerOptions;
+    timerOptions.database = *database;
+    timerOptions.engine = engine->get();
+    timerOptions.sla = &sla;
+    timerOptions.clock = clock;
+    timerOptions.wallClock = !fakeClock;
+    TimerScheduler timers(timerOptions);
+    sla.setTimerListener([&timers](qint64 dueAtMs) { timers.timersWritten(dueAtMs); });
+    {
+        // A calendar changed in org.yaml since the last start: re-measure the clocks on it.
+        QFile orgFile(QDir(workflowsDir).filePath(QStringLiteral("org.yaml")));
+        if (orgFile.open(QIODevice::ReadOnly)) {
+            const auto changed = SlaService::calendarsChangedSinceLastStart(
+                **database, orgFile.readAll(), *organisation, clock->now());
+            if (!changed) {
+                std::fprintf(stderr, "baton serve: %s\n", qPrintable(changed.error()));
+                return 1;
+            }
+            if (!changed->isEmpty()) {
+                const auto recomputed = sla.recomputeClocks(**engine, *changed);
+                if (!recomputed) {
+                    std::fprintf(stderr, "baton serve: %s\n", qPrintable(recomputed.error()));
+                    return 1;
+                }
+                std::printf("  calendars changed (%s): %d open tickets re-measured\n",
+                            qPrintable(changed->join(QStringLiteral(", "))), *recomputed);
+            }
+        }
+    }
+    if (auto started = timers.start(); !started) {
+        std::fprintf(stderr, "baton serve: %s\n", qPrintable(started.error()));
         return 1;
     }
 
@@ -225,6 +267,10 @@ int runServe(const QStringList &arguments)
     apiOptions.auth = &auth;
     apiOptions.clock = clock;
     apiOptions.fakeClock = fakeClock ? &testClock : nullptr;
+    apiOptions.clockMoved = [&timers] {
+        if (auto fired = timers.fireDueTimers(); !fired)
+            std::fprintf(stderr, "baton serve: %s\n", qPrintable(fired.error()));
+    };
     Api::ApiServer api(apiOptions);
     const auto bound = api.start();
     if (!bound) {

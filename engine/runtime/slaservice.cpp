@@ -2,7 +2,9 @@
 #include "runtime/slaservice.h"
 
 #include "core/clock.h"
+#include "definition/orgreader.h"
 #include "store/database.h"
+#include "store/orgversions.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -221,6 +223,26 @@ QStringList SlaService::changedCalendars(const Organisation &before, const Organ
                     changed.append(name);
         }
     }
+    return changed;
+}
+
+Result<QStringList> SlaService::calendarsChangedSinceLastStart(Database &database,
+                                                               const QByteArray &source,
+                                                               const Organisation &org,
+                                                               const QDateTime &now)
+{
+    auto stored = OrgVersions::current(database);
+    if (!stored)
+        return Error {stored.error()};
+    QStringList changed;
+    if (stored->has_value() && (*stored)->source != source) {
+        const OrganisationReadResult before
+            = readOrganisation((*stored)->source, QStringLiteral("org.yaml"));
+        if (before.ok())
+            changed = changedCalendars(before.organisation, org);
+    }
+    if (auto published = OrgVersions::publish(database, source, now); !published)
+        return Error {published.error()};
     return changed;
 }
 

@@ -51,7 +51,8 @@ public:
     Engine::Mutation fireMutation();
 
     /// Called with each timer's due instant (ms since the epoch) as the planner writes it, so
-    /// that the scheduler can wake earlier (TimerScheduler::timersWritten). Set before use.
+    /// that the scheduler can wake earlier (TimerScheduler::timersWritten). Set it before the
+    /// engine writes any ticket (the planner reads it on the writer thread without a lock).
     void setTimerListener(std::function<void(qint64 dueAtMs)> listener);
 
     /// After an org.yaml change (server start): every open ticket with a clock on one of
@@ -68,6 +69,13 @@ public:
     /// The names of calendars `before` and `after` define differently (changed, added or
     /// removed): tickets with clocks on them need their timers recomputed.
     static QStringList changedCalendars(const Organisation &before, const Organisation &after);
+    /// At server start: the calendars that changed since the organisation stored in
+    /// `org_versions` (the org.yaml text of the previous start), then stores `source` as the
+    /// current version. Empty on the first start, or when the stored text cannot be read.
+    static Result<QStringList> calendarsChangedSinceLastStart(Database &database,
+                                                              const QByteArray &source,
+                                                              const Organisation &org,
+                                                              const QDateTime &now);
     /// Whether any clock of the ticket runs on one of `calendars` (by name, as
     /// SlaClock::calendar reports it; "" stands for the 24/7 fallback).
     bool usesCalendar(const TicketState &ticket, const Workflow &workflow,
