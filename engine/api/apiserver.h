@@ -14,6 +14,7 @@ class Database;
 class Engine;
 class FakeClock;
 class Clock;
+class SlaService;
 } // namespace Baton
 
 namespace Baton::Api {
@@ -29,6 +30,8 @@ struct ApiServerOptions
     /// Called (on an HTTP thread) after an admin moved the fake clock, before the reply: fires
     /// the SLA timers that came due.
     std::function<void()> clockMoved;
+    /// Optional: the SLA clocks' values in the ticket JSON (must outlive the server).
+    const SlaService *sla = nullptr;
     QString staticRoot = QStringLiteral(":/web");
 };
 

@@ -53,8 +53,10 @@ QJsonArray actionsJson(const QList<AvailableAction> &actions, const QString &bra
 } // namespace
 
 QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const TicketMachine *machine,
-                       const Actor &actor)
+                       const Actor &actor, const SlaService *sla)
 {
+    const QJsonObject clocks = sla && workflow ? sla->slaJson(t, *workflow) : QJsonObject();
+    const QJsonObject branchClocks = clocks.value(u"branches").toObject();
     const QList<AvailableAction> actions
         = machine ? machine->availableActions(t, actor) : QList<AvailableAction>();
     QString stateTitle = t.state;
@@ -66,12 +68,13 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
         fields.insert(it.key(), QJsonValue::fromVariant(it.value()));
     QJsonArray branches;
     for (const BranchState &b : t.branches)
-        branches.append(QJsonObject {{QStringLiteral("name"), b.name},
-                                     {QStringLiteral("queue"), stringOrNull(b.queue)},
-                                     {QStringLiteral("assignee"), stringOrNull(b.assignee)},
-                                     {QStringLiteral("status"), toString(b.status)},
-                                     {QStringLiteral("sla"), emptySla()},
-                                     {QStringLiteral("actions"), actionsJson(actions, b.name)}});
+        branches.append(QJsonObject {
+            {QStringLiteral("name"), b.name},
+            {QStringLiteral("queue"), stringOrNull(b.queue)},
+            {QStringLiteral("assignee"), stringOrNull(b.assignee)},
+            {QStringLiteral("status"), toString(b.status)},
+            {QStringLiteral("sla"), sla ? branchClocks.value(b.name) : QJsonValue(emptySla())},
+            {QStringLiteral("actions"), actionsJson(actions, b.name)}});
     QJsonArray links;
     for (const TicketLink &l : t.links)
         links.append(QJsonObject {{QStringLiteral("id"), l.id},
@@ -96,9 +99,10 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
         {QStringLiteral("fields"), fields},
         {QStringLiteral("customer"), t.customer.toJson()},
         {QStringLiteral("channel"), stringOrNull(t.channel)},
-        {QStringLiteral("sla"), emptySla()},
+        {QStringLiteral("sla"), sla ? clocks.value(u"sla") : QJsonValue(emptySla())},
         {QStringLiteral("ticket_sla"),
-         workflow && (workflow->sla.respond || workflow->sla.resolve)
+         sla ? clocks.value(u"ticket_sla")
+             : workflow && (workflow->sla.respond || workflow->sla.resolve)
              ? QJsonValue(emptySla())
              : QJsonValue(QJsonValue::Null)},
         {QStringLiteral("actions"), actionsJson(actions, QString())},

@@ -5,6 +5,7 @@
 
 #include "auth/userdirectory.h"
 #include "runtime/access.h"
+#include "runtime/slaservice.h"
 #include "runtime/ticketmachine.h"
 #include "store/ticketrows.h"
 
@@ -17,8 +18,11 @@ QString rfc3339(const QDateTime &instant); ///< "2026-11-23T08:30:00Z"; null QDa
 QJsonValue timeOrNull(const QDateTime &instant);
 
 /// The Ticket object; actions are what `actor` may do now (machine may be null: no actions).
+/// With the SLA service, "sla", "ticket_sla" and each branch's "sla" carry the clocks' values
+/// (null where no target applies); without it, the documented shape with unknown values.
 QJsonObject ticketJson(const TicketState &ticket, const Workflow *workflow,
-                       const TicketMachine *machine, const Actor &actor);
+                       const TicketMachine *machine, const Actor &actor,
+                       const SlaService *sla = nullptr);
 /// User: {"username", "name", "roles", "departments", "queues", "active"}.
 QJsonObject userJson(const User &user, const Organisation &organisation);
 QJsonObject notificationJson(const NotificationRow &row);

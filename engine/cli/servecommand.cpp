@@ -267,6 +267,7 @@ int runServe(const QStringList &arguments)
     apiOptions.auth = &auth;
     apiOptions.clock = clock;
     apiOptions.fakeClock = fakeClock ? &testClock : nullptr;
+    apiOptions.sla = &sla;
     apiOptions.clockMoved = [&timers] {
         if (auto fired = timers.fireDueTimers(); !fired)
             std::fprintf(stderr, "baton serve: %s\n", qPrintable(fired.error()));

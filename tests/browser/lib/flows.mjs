@@ -2,6 +2,9 @@
 // Steps through the UI that several tests share. Each waits on what the UI shows or on the
 // server's answer, never on time.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sourceDir } from './harness.mjs';
 
 /** Opens a jump-queue ticket on the new-ticket page; returns the server's ticket. */
 export async function newJumpQueueTicket(page, { title, tier = 'B', customerId = 'C-77', customerName = 'Li Wei', heldAt = 'hub', reason = 'Customer needs it on Friday' } = {}) {
@@ -84,4 +87,37 @@ export async function markNoReload(page) {
 
 export async function assertNotReloaded(page) {
   assert.equal(await page.evaluate(() => window.__batonNoReload === true), true, 'the page was reloaded');
+}
+
+/**
+ * 10:00 in Hong Kong on the first Tuesday-to-Thursday at least a day after `now` that is not a
+ * hk-office holiday (workflows/org.yaml): a moment with business hours on both sides, so that
+ * twenty minutes of clock are twenty business minutes in Customer Service.
+ */
+function businessMorning(now) {
+  const org = fs.readFileSync(path.join(sourceDir, 'workflows/org.yaml'), 'utf8');
+  const block = org.slice(org.indexOf('  hk-office:'), org.indexOf('  cn-office:'));
+  const holidays = new Set(block.match(/\d{4}-\d{2}-\d{2}/g) ?? []);
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 2, 0, 0));
+  for (;;) {
+    day.setUTCDate(day.getUTCDate() + 1);
+    const iso = day.toISOString().slice(0, 10); // 02:00Z is the same calendar day in Hong Kong
+    if ([2, 3, 4].includes(day.getUTCDay()) && !holidays.has(iso)) return day;
+  }
+}
+
+/**
+ * Sets the fake clock to a business morning (see businessMorning) as admin; sessions expire by
+ * the server's clock, which may have jumped past them, so every cached API session is dropped.
+ * Browser pages signed in before this are signed out too: sign them in afterwards.
+ */
+export async function moveClockToBusinessMorning(world) {
+  let admin = await world.apiAs('admin');
+  const { now } = await admin.get('/admin/clock');
+  const start = businessMorning(new Date(now));
+  const set = await admin.post('/admin/clock', { set: start.toISOString().replace('.000Z', 'Z') });
+  assert.equal(new Date(set.now).getTime(), start.getTime(), `the clock did not move to ${start.toISOString()}`);
+  world.forgetSessions();
+  admin = await world.apiAs('admin');
+  return { admin, start };
 }

@@ -59,9 +59,16 @@ export class Server {
     this.adminPassword = `admin-${Math.random().toString(36).slice(2)}-pw`;
   }
 
+  /** The log's last lines, without the start-up list of demo users (it would fill the tail). */
   tail(lines = 60) {
-    const text = this.log.join('');
-    return text.split('\n').slice(-lines).join('\n');
+    const all = this.log.join('').split('\n');
+    const from = all.findIndex((l) => l.includes('demo users ('));
+    if (from >= 0) {
+      let to = from + 1;
+      while (to < all.length && /^ {4}\S/.test(all[to])) to++;
+      all.splice(from + 1, to - from - 1, `    (${to - from - 1} demo users)`);
+    }
+    return all.slice(-lines).join('\n');
   }
 
   async start() {
@@ -85,7 +92,9 @@ export class Server {
     this.proc.stderr.on('data', keep);
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     this.exited.then(({ code, signal }) => keep(`\n[baton exited: code ${code}, signal ${signal}]\n`));
+    const t0 = Date.now();
     await this.waitHealthy(60000);
+    this.startMs = Date.now() - t0;
     const index = await (await fetch(`${this.base}/`)).text();
     if (!/<script[^>]+src="\/assets\//.test(index))
       throw new Error(`${binary} serves no built web UI at / (run \`make web\`, then rebuild)\n${index.slice(0, 300)}`);
@@ -217,6 +226,7 @@ export class World {
     }, deadlineSeconds * 1000);
     this.deadline.unref();
     await this.server.start();
+    console.log(`${this.name}: baton serve healthy after ${this.server.startMs} ms on ${this.base}`);
     this.browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true, timeout: 30000 });
   }
 
@@ -236,6 +246,17 @@ export class World {
       this.api.set(username, await ApiClient.login(this.base, username, pw));
     }
     return this.api.get(username);
+  }
+
+  /** Closes every browser context opened so far (their sessions may be about to expire). */
+  async closePages() {
+    for (const p of this.pages) if (!p.isClosed()) await p.context().close();
+    this.pages = [];
+  }
+
+  /** Drops the cached API sessions (after the fake clock jumped past their expiry). */
+  forgetSessions() {
+    this.api.clear();
   }
 
   /** A fresh browser context for one user, signed in through the sign-in page. */

@@ -3,8 +3,8 @@
 // without a reload.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { World } from '../lib/harness.mjs';
-import { assertNotReloaded, markNoReload, newJumpQueueTicket, openQueue } from '../lib/flows.mjs';
+import { World, openJumpQueue } from '../lib/harness.mjs';
+import { assertNotReloaded, markNoReload, moveClockToBusinessMorning, newJumpQueueTicket, openQueue } from '../lib/flows.mjs';
 
 const world = new World('live');
 before(() => world.start());
@@ -34,4 +34,22 @@ world.test('a ticket opened by an agent appears on the supervisor\'s open queue 
   await sue.getByTestId(`claim-${first.key}`).click();
   await row.filter({ hasText: 'sue' }).waitFor();
   await assertNotReloaded(amy);
+});
+
+world.test('an SLA breach reaches the open queue page and the bell of the queue\'s backup live, with a toast', async () => {
+  await world.closePages();
+  const { admin } = await moveClockToBusinessMorning(world);
+  const ticket = await openJumpQueue(await world.apiAs('amy'), { title: 'Live: breach on the clock', tier: 'B' });
+  const sam = await world.signIn('sam');
+  await openQueue(sam, 'cs-supervisors');
+  await sam.locator(`[data-testid="sla-${ticket.key}"][data-sla=ok]`).waitFor();
+  await markNoReload(sam);
+
+  await admin.post('/admin/clock', { advance_seconds: 20 * 60 });
+  await sam.locator(`[data-testid="sla-${ticket.key}"][data-sla=breached]`).waitFor();
+  await sam.getByTestId('notifications-count').waitFor();
+  // A breach notice is an error-coloured toast linking to the ticket.
+  await sam.locator(`[data-testid=toast].toast-error a[href="#/tickets/${ticket.id}"]`).waitFor();
+  await assertNotReloaded(sam);
+  await world.shot(sam, 'en-live-breach-toast');
 });
