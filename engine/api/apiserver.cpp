@@ -384,7 +384,7 @@ struct ApiServer::Private
         if (!workflow)
             return ticketJson(ticket, nullptr, nullptr, actor);
         const TicketMachine machine(**workflow, org());
-        return ticketJson(ticket, workflow->get(), &machine, actor);
+        return ticketJson(ticket, workflow->get(), &machine, actor, o.sla);
     }
 
     /// The engine callback for a write: hops back to this HTTP thread, then answers.
