@@ -202,7 +202,7 @@ function Shell() {
               t('nav.back'),
               'nav-back',
               count > 0 ? (
-                <span class="badge loud" data-testid="back-count" aria-label={t('nav.backCount', { n: count })}>{count}</span>
+                <span class="badge loud" data-testid="back-count" aria-label={count === 1 ? t('nav.backCountOne') : t('nav.backCount', { n: count })}>{count}</span>
               ) : null,
             )}
           {caps.queues && navItem('/queues', t('nav.queues'), 'nav-queues')}

@@ -181,7 +181,7 @@ export function WorkflowEditor({ name }: { name: string }) {
             data-valid={result ? String(result.valid) : undefined}
             role="status"
           >
-            {checking ? t('editor.checking') : result ? (result.valid ? t('editor.valid') : t('editor.invalid', { n: errorsCount })) : ''}
+            {checking ? t('editor.checking') : result ? (result.valid ? t('editor.valid') : errorsCount === 1 ? t('editor.invalidOne') : t('editor.invalid', { n: errorsCount })) : ''}
           </span>
           <button
             type="button"
