@@ -2,6 +2,7 @@
 #include "runtime/slaclock.h"
 
 #include <QJsonValue>
+#include <QTimeZone>
 
 #include <algorithm>
 #include <cstdio>
@@ -10,9 +11,14 @@ namespace Baton {
 
 namespace {
 
+/// Whole seconds, like every other time of the API (interfaces.md: "2026-11-23T08:30:00Z").
 QJsonValue instantOrNull(const QDateTime &instant)
 {
-    return instant.isValid() ? QJsonValue(formatUtcInstant(instant)) : QJsonValue(QJsonValue::Null);
+    if (!instant.isValid())
+        return QJsonValue(QJsonValue::Null);
+    const qint64 ms = instant.toMSecsSinceEpoch();
+    return formatUtcInstant(
+        QDateTime::fromMSecsSinceEpoch(ms - ((ms % 1000) + 1000) % 1000, QTimeZone::utc()));
 }
 
 qint64 between(const BusinessCalendar &calendar, const QDateTime &from, const QDateTime &to)

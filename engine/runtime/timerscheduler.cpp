@@ -200,17 +200,22 @@ Result<void> TimerScheduler::start()
 
 void TimerScheduler::timersWritten(qint64 dueAtMs)
 {
+    if (!d->context)
+        return;
     // Lock-free for the writer: only an instant earlier than the one the thread sleeps
-    // towards is worth a message.
+    // towards is worth a message, or, with a fake clock (whose thread sleeps towards nothing
+    // in its future), one that is due already.
     qint64 current = d->advertised.load();
     while (dueAtMs < current) {
         if (d->advertised.compare_exchange_weak(current, dueAtMs)) {
-            if (d->context)
-                QMetaObject::invokeMethod(
-                    d->context, [this, dueAtMs] { d->onHint(dueAtMs); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                d->context, [this, dueAtMs] { d->onHint(dueAtMs); }, Qt::QueuedConnection);
             return;
         }
     }
+    if (!d->o.wallClock && dueAtMs <= d->o.clock->now().toMSecsSinceEpoch())
+        QMetaObject::invokeMethod(
+            d->context, [this, dueAtMs] { d->onHint(dueAtMs); }, Qt::QueuedConnection);
 }
 
 void TimerScheduler::Private::onHint(qint64 dueMs)

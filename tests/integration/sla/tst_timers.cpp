@@ -167,6 +167,7 @@ private Q_SLOTS:
     void initTestCase_data() { TestDatabase::addDriverRows(); }
     void timerWrittenWithTheTicketAndReplacedOnEveryChange();
     void escalationClimbsTheOrganisationThroughTheEngine();
+    void timerWrittenAlreadyDueFiresWithoutBeingAsked();
     void timersMissedWhileDownFireOnStartInOrderOnce();
     void calendarChangeRecomputesRunningClocks();
     void twoServersFireTenThousandTimersExactlyOnce();
@@ -258,6 +259,25 @@ void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
     QCOMPARE(server.engine->notifications(u"cindy"_qs, true)->size(), 1);
     // Breaches are facts in the event log, queryable for reports.
     QCOMPARE(server.count(u"SELECT COUNT(*) FROM events WHERE type = 'sla_breached'"_qs), 2);
+    server.stop();
+}
+
+void TestTimers::timerWrittenAlreadyDueFiresWithoutBeingAsked()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 11, 23, 0, 30));
+    Server server;
+    QCOMPARE(server.start(url, clock, world), QString());
+    const qint64 id = server.open(world, u"telecom"_qs, u"olga"_qs);
+    clock.set(utc(2026, 11, 23, 3, 30)); // 75% is due, but nobody moved the clock through the API
+    QVERIFY(slaEvents(server.eventTypes(id)).isEmpty());
+    // A comment rewrites the ticket and its timer, already due: the planner tells the scheduler,
+    // whose own thread fires it.
+    QVERIFY(server.engine->comment(world.user(u"cody"_qs), id, u"Looking into it"_qs).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(slaEvents(server.eventTypes(id)), QStringList {u"sla_warning"_qs},
+                              10000);
+    QVERIFY(server.scheduler->stats().wakeups >= 2); // at start, and for the due timer
     server.stop();
 }
 

@@ -5,6 +5,7 @@
 
 #include <QJsonObject>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace Baton;
 using namespace Baton::Test;
@@ -44,6 +45,8 @@ private Q_SLOTS:
     void slaJsonOfAStepRunningIntoBreach();
     void closedTicketHasNoClocks();
     void changedCalendarMovesTheDueInstant();
+    void instantsFormattedAsQtDoes_data();
+    void instantsFormattedAsQtDoes();
 };
 
 void TestSlaClock::stepDueOnTheDepartmentCalendar_data()
@@ -264,6 +267,26 @@ void TestSlaClock::changedCalendarMovesTheDueInstant()
         changed->workflow(u"support"_qs), ticket, changed->departmentsOf(u"amy"_qs), opened);
     QCOMPARE(find(before, u"step:resolve"_qs)->due, utc(2026, 11, 23, 3));
     QCOMPARE(find(after, u"step:resolve"_qs)->due, utc(2026, 11, 23, 4));
+}
+
+void TestSlaClock::instantsFormattedAsQtDoes_data()
+{
+    QTest::addColumn<QDateTime>("instant");
+    QTest::newRow("whole seconds") << utc(2026, 11, 23, 8, 30);
+    QTest::newRow("milliseconds") << utc(2026, 11, 23, 8, 30).addMSecs(7);
+    QTest::newRow("leap day") << utc(2028, 2, 29, 23, 59).addSecs(59);
+    QTest::newRow("before the epoch") << utc(1969, 12, 31, 23, 59).addMSecs(59999);
+    QTest::newRow("a non-UTC QDateTime is written in UTC")
+        << QDateTime(QDate(2026, 7, 1), QTime(12, 0), QTimeZone("Asia/Hong_Kong"));
+}
+
+void TestSlaClock::instantsFormattedAsQtDoes()
+{
+    QFETCH(QDateTime, instant);
+    const QDateTime utcInstant = instant.toUTC();
+    QCOMPARE(formatUtcInstant(instant),
+             utcInstant.time().msec() ? utcInstant.toString(Qt::ISODateWithMs)
+                                      : utcInstant.toString(Qt::ISODate));
 }
 
 QTEST_GUILESS_MAIN(TestSlaClock)
