@@ -63,6 +63,7 @@ private Q_SLOTS:
     void countyBreachClimbsToCityThenProvince();
     void stepsFiredLateFireInOrder();
     void pausedTicketClockStepsMoveLater();
+    void branchesRunTheirOwnClocks();
 };
 
 void TestEscalation::ladderAlwaysHasABreachStep()
@@ -226,6 +227,37 @@ void TestEscalation::pausedTicketClockStepsMoveLater()
     QVERIFY(!ticketStep(ticket, opened.addSecs(2 * 3600)).isValid()); // paused: no timer
     ticket = act(w, ticket, u"amy"_qs, u"resume"_qs, opened.addSecs(4 * 3600));
     QCOMPARE(ticketStep(ticket, opened.addSecs(4 * 3600)), opened.addSecs(21 * 3600));
+}
+
+void TestEscalation::branchesRunTheirOwnClocks()
+{
+    const SlaWorld &w = SlaWorld::instance();
+    const Workflow &wf = w.workflow(u"parallel"_qs);
+    const QDateTime opened = utc(2026, 11, 23, 1); // Monday 09:00 HKT
+    const TicketState ticket = openTicket(w, u"parallel"_qs, u"amy"_qs, opened);
+    QCOMPARE(ticket.branches.size(), 2);
+    const QList<SlaClock> clocks = w.clocks->clocks(wf, ticket, w.departmentsOf(u"amy"_qs), opened);
+    // Billing works office hours, ground ops around the clock.
+    const SlaStatus billing = SlaClocks::status(wf, clocks, SlaClock::Scope::Branch, u"billing"_qs);
+    const SlaStatus ground = SlaClocks::status(wf, clocks, SlaClock::Scope::Branch, u"ground"_qs);
+    QCOMPARE(billing.resolveDue, utc(2026, 11, 23, 3));
+    QCOMPARE(ground.resolveDue, utc(2026, 11, 23, 5));
+    QVERIFY(!SlaClocks::status(wf, clocks, SlaClock::Scope::Step).hasClocks);
+
+    // At 12:00 HKT billing is at 150%: only its task moves; ground ops is not yet due.
+    const TicketOutcome out = fire(ticket, utc(2026, 11, 23, 4));
+    QCOMPARE(types(out.events), (QStringList {u"sla_breached"_qs, u"escalated"_qs}));
+    QCOMPARE(recipients(out.notifications, u"sla_breached"_qs), QStringList {u"fiona"_qs});
+    QCOMPARE(out.ticket.branch(u"billing"_qs)->queue, u"county-desk"_qs);
+    QCOMPARE(out.ticket.branch(u"billing"_qs)->startedAt, utc(2026, 11, 23, 4));
+    QCOMPARE(out.ticket.branch(u"ground"_qs)->queue, u"ground-ops"_qs);
+    QVERIFY(out.ticket.queue.isEmpty());
+    // The moved task's clock restarts on the county's calendar (gd-office, 12:00 CST is lunch:
+    // from 14:00 CST, 2 h → 16:00 CST = 08:00Z).
+    const QList<SlaClock> after
+        = w.clocks->clocks(wf, out.ticket, w.departmentsOf(u"amy"_qs), utc(2026, 11, 23, 4));
+    QCOMPARE(SlaClocks::status(wf, after, SlaClock::Scope::Branch, u"billing"_qs).resolveDue,
+             utc(2026, 11, 23, 8));
 }
 
 QTEST_GUILESS_MAIN(TestEscalation)
