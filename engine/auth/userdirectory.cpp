@@ -65,7 +65,7 @@ UserDirectory::UserDirectory(Database &database, const Clock &clock)
 
 bool UserDirectory::isValidUsername(const QString &username)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,63}$"));
+    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,63}\\z"));
     return pattern.match(username).hasMatch();
 }
 

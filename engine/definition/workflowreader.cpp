@@ -175,7 +175,7 @@ void WorkflowReader::read(const YamlNode *root, const WorkflowReadOptions &optio
         return;
 
     if (const YamlNode *id = top->value(u"workflow")) {
-        static const QRegularExpression idPattern(QStringLiteral("^[a-z0-9][a-z0-9_-]*$"));
+        static const QRegularExpression idPattern(QStringLiteral("^[a-z0-9][a-z0-9_-]*\\z"));
         if (const auto text = c.scalar(id, QStringLiteral("'workflow'"))) {
             wf.id = *text;
             if (!idPattern.match(*text).hasMatch())
@@ -245,7 +245,7 @@ void WorkflowReader::read(const YamlNode *root, const WorkflowReadOptions &optio
 
 void WorkflowReader::readFields(const YamlNode *node)
 {
-    static const QRegularExpression namePattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    static const QRegularExpression namePattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*\\z"));
     static const QStringList reserved {QStringLiteral("and"),      QStringLiteral("or"),
                                        QStringLiteral("not"),      QStringLiteral("in"),
                                        QStringLiteral("true"),     QStringLiteral("false"),
@@ -394,14 +394,14 @@ std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, cons
         }
         return QVariant(text);
     case FieldType::Int: {
-        static const QRegularExpression pattern(QStringLiteral("^[+-]?[0-9]{1,18}$"));
+        static const QRegularExpression pattern(QStringLiteral("^[+-]?[0-9]{1,18}\\z"));
         if (node->isQuoted() || !pattern.match(text).hasMatch())
             return mismatch(QStringLiteral("a whole number"));
         return QVariant(text.toLongLong());
     }
     case FieldType::Decimal: {
         static const QRegularExpression pattern(
-            QStringLiteral("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$"));
+            QStringLiteral("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?\\z"));
         if (node->isQuoted() || !pattern.match(text).hasMatch())
             return mismatch(QStringLiteral("a number"));
         return QVariant(text.toDouble());
@@ -421,7 +421,7 @@ std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, cons
     case FieldType::DateTime: {
         static const QRegularExpression pattern(
             QStringLiteral("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?("
-                           "Z|[+-][0-9]{2}:[0-9]{2})$"));
+                           "Z|[+-][0-9]{2}:[0-9]{2})\\z"));
         const QDateTime value = QDateTime::fromString(text, Qt::ISODateWithMs);
         if (!pattern.match(text).hasMatch() || !value.isValid())
             return mismatch(QStringLiteral("a date and time like 2026-11-23T08:30:00Z"));
@@ -865,7 +865,7 @@ QStringList WorkflowReader::readRoles(const YamlNode *node, const QString &what)
 QStringList WorkflowReader::readRecipients(const YamlNode *node, const QString &what,
                                            QList<const YamlNode *> *itemNodes)
 {
-    static const QRegularExpression userPattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._@-]*$"));
+    static const QRegularExpression userPattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._@-]*\\z"));
     QStringList recipients;
     const auto items = c.scalarList(node, what);
     if (!items)
@@ -970,8 +970,8 @@ void WorkflowReader::readSla(const YamlNode *node, SlaSpec &sla, const QString &
 
 void WorkflowReader::readEscalation(const YamlNode *node)
 {
-    static const QRegularExpression percentPattern(QStringLiteral("^([0-9]{1,7})%$"));
-    static const QRegularExpression priorityPattern(QStringLiteral("^[+-]?[0-9]{1,3}$"));
+    static const QRegularExpression percentPattern(QStringLiteral("^([0-9]{1,7})%\\z"));
+    static const QRegularExpression priorityPattern(QStringLiteral("^[+-]?[0-9]{1,3}\\z"));
     if (!node->isSequence()) {
         c.error(node,
                 QStringLiteral("'escalation' must be a list of steps (- at: 75%), not %1")

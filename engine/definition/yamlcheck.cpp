@@ -226,7 +226,7 @@ std::optional<bool> YamlCheck::boolean(const YamlNode *node, const QString &what
 std::optional<qint64> YamlCheck::integer(const YamlNode *node, const QString &what, qint64 minimum,
                                          qint64 maximum)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[+-]?[0-9]{1,18}$"));
+    static const QRegularExpression pattern(QStringLiteral("^[+-]?[0-9]{1,18}\\z"));
     if (!node || !node->isScalar() || node->isQuoted() || !pattern.match(node->text).hasMatch()) {
         error(node, QStringLiteral("%1 must be a whole number").arg(what));
         return std::nullopt;
@@ -259,7 +259,7 @@ std::optional<qint64> YamlCheck::duration(const YamlNode *node, const QString &w
 
 bool YamlCheck::checkName(const YamlNode *node, const QString &kind)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_-]*$"));
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_-]*\\z"));
     if (node && node->isScalar() && pattern.match(node->text).hasMatch())
         return true;
     error(node,
