@@ -254,12 +254,14 @@ public:
 
     PhaseStats stats;
     long long reconnects = 0;
+    long long completed = 0; // answers in the phase, warm-up included (for CPU per action)
     long long unsent = 0; // open loop: scheduled sends still waiting for a free client at the end
 
     void run(const PhaseConfig &config)
     {
         stats = PhaseStats();
         unsent = 0;
+        completed = 0;
         m_config = config;
         std::deque<Micros> backlog;
         std::vector<Conn *> idle;
@@ -433,6 +435,7 @@ private:
         if (used == 0 || !c.busy)
             return false;
         const Micros latency = nowUs() - c.startUs;
+        ++completed;
         const int expected = c.step == Open ? 201 : 200;
         OpStats &op = stats.ops[c.step];
         if (status == expected) {
@@ -756,16 +759,26 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
         return Cpu {processCpuSeconds(pid), postgres ? commandCpuSeconds("postgres") : 0,
                     selfCpuSeconds(), machineCpu()};
     };
-    auto runPhase = [&](const PhaseConfig &config, PhaseStats *merged) {
+    auto runPhase = [&](const PhaseConfig &config, PhaseStats *merged) -> long long {
         std::vector<std::thread> running;
         for (auto &w : workers)
             running.emplace_back([&w, config] { w->run(config); });
         for (auto &t : running)
             t.join();
-        for (auto &w : workers)
+        long long completed = 0;
+        for (auto &w : workers) {
             merged->merge(w->stats);
+            completed += w->completed;
+        }
+        return completed;
     };
-    auto cpuJson = [](const Cpu &a, const Cpu &b, double seconds) {
+    // CPU per answered request tells what the server would do on an idle machine, whatever
+    // the neighbours take.
+    auto cpuJson = [](const Cpu &a, const Cpu &b, double seconds, long long completed) {
+        const double serverMs
+            = completed > 0 ? 1000 * (b.server - a.server) / double(completed) : 0;
+        const double postgresMs
+            = completed > 0 ? 1000 * (b.postgres - a.postgres) / double(completed) : 0;
         const double machineBusy = b.machine.total > a.machine.total
             ? 100.0 * double(b.machine.busy - a.machine.busy)
                 / double(b.machine.total - a.machine.total)
@@ -775,7 +788,11 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
                     100 * (b.server - a.server) / seconds,
                     100 * (b.postgres - a.postgres) / seconds,
                     100 * (b.client - a.client) / seconds, machineBusy);
+        std::printf("  CPU per answered request: server %.3f ms, postgres %.3f ms\n", serverMs,
+                    postgresMs);
         return QJsonObject {
+            {QStringLiteral("server_cpu_ms_per_request"), serverMs},
+            {QStringLiteral("postgres_cpu_ms_per_request"), postgresMs},
             {QStringLiteral("server_cpu_percent_of_core"), 100 * (b.server - a.server) / seconds},
             {QStringLiteral("postgres_cpu_percent_of_core"),
              100 * (b.postgres - a.postgres) / seconds},
@@ -801,14 +818,16 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
     });
     PhaseStats closedStats;
     Cpu before = cpuNow();
-    runPhase(closed, &closedStats);
+    Micros phaseStart = nowUs();
+    long long completed = runPhase(closed, &closedStats);
+    double elapsed = double(nowUs() - phaseStart) / 1e6;
     Cpu after = cpuNow();
     top.join();
     const double closedSeconds = double(s.seconds);
     QJsonObject closedJson
         = phaseJson("closed loop (throughput)", closedStats, closedSeconds, label);
     closedJson.insert(QStringLiteral("clients"), s.clients);
-    closedJson.insert(QStringLiteral("cpu"), cpuJson(before, after, double(s.seconds + s.warmup)));
+    closedJson.insert(QStringLiteral("cpu"), cpuJson(before, after, elapsed, completed));
     closedJson.insert(QStringLiteral("top"), topSnapshot);
     std::printf("  top halfway:\n%s", qPrintable(topSnapshot));
 
@@ -820,19 +839,21 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
     open.rate = double(s.rate) / double(threads);
     PhaseStats openStats;
     before = cpuNow();
-    runPhase(open, &openStats);
+    phaseStart = nowUs();
+    completed = runPhase(open, &openStats);
+    elapsed = double(nowUs() - phaseStart) / 1e6;
     after = cpuNow();
     QJsonObject openJson = phaseJson(
         qPrintable(QStringLiteral("open loop at %1 actions/s offered (latency from the scheduled "
                                   "send)")
                        .arg(s.rate)),
-        openStats, double(s.rateSeconds), label);
+        openStats, std::max(elapsed, double(s.rateSeconds)), label);
     openJson.insert(QStringLiteral("offered_per_second"), s.rate);
     long long unsent = 0;
     for (auto &w : workers)
         unsent += w->unsent;
     openJson.insert(QStringLiteral("scheduled_but_not_sent"), unsent);
-    openJson.insert(QStringLiteral("cpu"), cpuJson(before, after, double(s.rateSeconds)));
+    openJson.insert(QStringLiteral("cpu"), cpuJson(before, after, elapsed, completed));
 
     long long reconnects = 0;
     for (auto &w : workers)
