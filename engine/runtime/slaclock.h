@@ -94,8 +94,20 @@ public:
 
     /// Every clock of the ticket: the current step's respond and resolve (or each open
     /// branch's in a parallel state) and the ticket-wide one. Empty for a closed ticket.
-    /// originatorDepartments: the originator's departments (an `assignee: originator` step is
-    /// measured on the calendar of the first one).
+    ///
+    /// Calendars: the step's (branch's) own `sla.calendar`; else the department calendar of
+    /// the queue the step is in now (through parent departments; after a transfer or an
+    /// escalation move, the new queue's); in an `assignee: originator` step, the calendar of
+    /// the originator's first department (originatorDepartments). The ticket-wide clock uses
+    /// the workflow's `sla.calendar`, else the originator's first department's. A name that
+    /// resolves to nothing is measured 24/7 in UTC (CalendarCache).
+    ///
+    /// Targets: the customer's tier ("A", "B", ...) or `default`; no target for the tier and
+    /// no default means no clock. Respond ends at the first claim or assignment by a queue
+    /// member (stepRespondedAt / respondedAt); resolve ends when the step is left. The
+    /// ticket-wide clock runs from opening and stands still in `sla: pause` states and while
+    /// the ticket is closed (a reopened ticket resumes it); its due instant moves later by
+    /// the business time spent paused, re-measured from the recorded pause instants.
     QList<SlaClock> clocks(const Workflow &workflow, const TicketState &ticket,
                            const QStringList &originatorDepartments, const QDateTime &now) const;
 
