@@ -489,9 +489,11 @@ private:
 
 // ---- Measuring the machine ---------------------------------------------------------------------
 
-double processCpuSeconds(qint64 pid)
+QString readFirstLine(const QString &path);
+
+double statCpuSeconds(const QString &statPath)
 {
-    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    QFile file(statPath);
     if (!file.open(QIODevice::ReadOnly))
         return 0;
     const QByteArray text = file.readAll();
@@ -501,6 +503,22 @@ double processCpuSeconds(qint64 pid)
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after "pid (comm) ".
     return double(fields.at(11).toLongLong() + fields.at(12).toLongLong())
         / double(sysconf(_SC_CLK_TCK));
+}
+
+double processCpuSeconds(qint64 pid)
+{
+    return statCpuSeconds(QStringLiteral("/proc/%1/stat").arg(pid));
+}
+
+/// CPU seconds per thread of a process, keyed "name/tid": which server thread is the busy one.
+std::map<QString, double> threadCpuSeconds(qint64 pid)
+{
+    std::map<QString, double> threads;
+    const QString taskDir = QStringLiteral("/proc/%1/task").arg(pid);
+    for (const QString &tid : QDir(taskDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        threads[readFirstLine(taskDir + u'/' + tid + QStringLiteral("/comm")) + u'/' + tid]
+            = statCpuSeconds(taskDir + u'/' + tid + QStringLiteral("/stat"));
+    return threads;
 }
 
 /// CPU seconds of every process named `comm` (the PostgreSQL server and its backends).
@@ -754,10 +772,11 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
     {
         double server, postgres, client;
         MachineCpu machine;
+        std::map<QString, double> threads;
     };
     auto cpuNow = [&] {
         return Cpu {processCpuSeconds(pid), postgres ? commandCpuSeconds("postgres") : 0,
-                    selfCpuSeconds(), machineCpu()};
+                    selfCpuSeconds(), machineCpu(), threadCpuSeconds(pid)};
     };
     auto runPhase = [&](const PhaseConfig &config, PhaseStats *merged) -> long long {
         std::vector<std::thread> running;
@@ -790,8 +809,21 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
                     100 * (b.client - a.client) / seconds, machineBusy);
         std::printf("  CPU per answered request: server %.3f ms, postgres %.3f ms\n", serverMs,
                     postgresMs);
+        QJsonObject threadsJson;
+        std::printf("  server threads (%% of one core):");
+        for (const auto &[name, cpu] : b.threads) {
+            const auto was = a.threads.find(name);
+            const double percent
+                = 100 * (cpu - (was == a.threads.end() ? 0 : was->second)) / seconds;
+            if (percent < 0.5)
+                continue;
+            threadsJson.insert(name, percent);
+            std::printf(" %s %.0f%%", qPrintable(name), percent);
+        }
+        std::printf("\n");
         return QJsonObject {
             {QStringLiteral("server_cpu_ms_per_request"), serverMs},
+            {QStringLiteral("server_threads_cpu_percent_of_core"), threadsJson},
             {QStringLiteral("postgres_cpu_ms_per_request"), postgresMs},
             {QStringLiteral("server_cpu_percent_of_core"), 100 * (b.server - a.server) / seconds},
             {QStringLiteral("postgres_cpu_percent_of_core"),
