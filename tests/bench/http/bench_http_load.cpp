@@ -265,7 +265,7 @@ public:
         m_config = config;
         std::deque<Micros> backlog;
         std::vector<Conn *> idle;
-        Micros nextSend = nowUs();
+        Micros nextSend = config.measureFromUs; // the schedule starts with the phase
         const Micros interval = config.openLoop ? Micros(1e6 / config.rate) : 0;
         if (!config.openLoop) {
             for (Conn &c : m_conns)
@@ -866,11 +866,11 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
     // Phase 2: a fixed offered rate.
     PhaseConfig open;
     open.openLoop = true;
-    open.measureFromUs = nowUs();
-    open.endUs = open.measureFromUs + Micros(s.rateSeconds) * 1000000;
     open.rate = double(s.rate) / double(threads);
     PhaseStats openStats;
     before = cpuNow();
+    open.measureFromUs = nowUs();
+    open.endUs = open.measureFromUs + Micros(s.rateSeconds) * 1000000;
     phaseStart = nowUs();
     completed = runPhase(open, &openStats);
     elapsed = double(nowUs() - phaseStart) / 1e6;
