@@ -78,6 +78,22 @@ export async function actPlain(page, prefix, action) {
   return res.json();
 }
 
+/**
+ * The number a badge shows (0 when it is absent), once the page has loaded what the badge counts.
+ * `--demo` seeds tickets, so tests compare counts with their value before instead of assuming 0.
+ */
+export async function badgeCount(page, testid) {
+  await page.waitForLoadState('networkidle');
+  const badge = page.getByTestId(testid);
+  return (await badge.count()) ? Number(await badge.innerText()) : 0;
+}
+
+/** Waits until a badge shows `n` (or is gone, for 0). */
+export async function waitBadge(page, testid, n) {
+  if (n === 0) await page.getByTestId(testid).waitFor({ state: 'detached' });
+  else await page.getByTestId(testid).filter({ hasText: new RegExp(`^${n}$`) }).waitFor();
+}
+
 /** Marks the document so a later check can tell the page was not reloaded. */
 export async function markNoReload(page) {
   await page.evaluate(() => {

@@ -105,7 +105,17 @@ async function serverWords() {
   collectStrings(wfs, strings);
   for (const w of wfs) collectStrings(await admin.get(`/workflows/${encodeURIComponent(w.name)}`), strings);
   for (const p of ['/queues', '/departments', '/calendars', '/users']) collectStrings(await admin.get(p), strings);
-  for (const id of [data.waiting.id, data.back.id]) collectStrings(await admin.get(`/tickets/${id}`), strings);
+  // Every ticket the pages may list (`--demo` seeds some), as each user of the tour sees them.
+  for (const user of ['admin', 'amy', 'sue']) {
+    const api = await world.apiAs(user);
+    for (const status of ['open', 'closed'])
+      for (let cursor = null, page = 0; page < 50; page++) {
+        const res = await api.get(`/tickets?status=${status}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        collectStrings(res.items, strings);
+        cursor = res.next_cursor;
+        if (!cursor) break;
+      }
+  }
   strings.push(data.comment);
   const words = new Set();
   for (const s of strings) for (const w of s.match(/[A-Za-z][A-Za-z]+/g) ?? []) words.add(w.toLowerCase());
