@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // baton serve: load and publish the workflows, then serve the HTTP API and the web UI.
 #include "commands.h"
+#include "demodata.h"
 
 #include "api/apiserver.h"
 #include "auth/authservice.h"
@@ -161,6 +162,8 @@ int runServe(const QStringList &arguments)
     FakeClock testClock;
     const Clock *clock = fakeClock ? static_cast<const Clock *>(&testClock) : &systemClock;
     auto organisation = std::make_shared<const Organisation>(set.organisation);
+    if (demo) // before the engine starts: it numbers new tickets from the database
+        seedDemoTickets(*database, organisation, set.workflows, clock->now());
 
     // SLA clocks: the engine writes each ticket's due dates and timer with every change.
     SlaService sla(organisation, *database, clock);
