@@ -125,7 +125,7 @@ void HttpConnection::scanIncoming()
         discardIncoming();
         return;
     }
-    if (m_phase == Phase::Upgraded)
+    if (m_phase == Phase::Upgraded || !isOpen() || bytesAvailable() <= 0)
         return;
     m_idle.start();
     const QByteArray data = peek(bytesAvailable());

@@ -271,6 +271,10 @@ bool WorkerHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSock
     auto *connection = qobject_cast<HttpConnection *>(socket);
     if (!connection)
         return false;
+    // Qt 6.4 shows WebSocket upgrade requests to the handler too before it hands the socket to
+    // its QWebSocketServer; answering here would put an HTTP response before the handshake.
+    if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0)
+        return true;
     m_worker->handle(request, connection);
     return true;
 }

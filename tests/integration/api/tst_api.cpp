@@ -1,0 +1,800 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The HTTP API end to end: a real server (engine, store, auth) in this process on a port the
+// OS picks, driven over real sockets, on SQLite and on PostgreSQL.
+#include "api/apiserver.h"
+#include "auth/authservice.h"
+#include "core/clock.h"
+#include "definition/workflowset.h"
+#include "pgharness.h"
+#include "rawhttp.h"
+#include "runtime/engine.h"
+#include "store/database.h"
+#include "store/schema.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+#include <QWebSocket>
+
+using namespace Baton;
+
+namespace {
+
+const QString password = QStringLiteral("password-1");
+
+struct Call
+{
+    QByteArray method;
+    QByteArray path;
+    QByteArray body;
+};
+
+} // namespace
+
+class tst_Api : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data() { Test::TestDatabase::addDriverRows(); }
+    void init();
+    void cleanup();
+
+    void loginMeLogout();
+    void everyApiRouteNeedsASession_data();
+    void everyApiRouteNeedsASession();
+    void repeatedWrongPasswordsAre429();
+    void openIsIdempotentAndConflictsOnAnotherBody();
+    void ticketLifecycle();
+    void staleVersionIs409();
+    void authorisationMatrix_data();
+    void authorisationMatrix();
+    void badInput_data();
+    void badInput();
+    void listFiltersAndCursor();
+    void workflowsReadValidatePublish();
+    void usersAdminOnly();
+    void organisationNotificationsHealthMetrics();
+    void adminClock();
+    void staticFilesAndTraversal();
+    void webSocketDeliversAnotherUsersChange();
+
+private:
+    RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
+                     const QString &user = {}, QList<QPair<QByteArray, QByteArray>> headers = {});
+    QString tokenFor(const QString &user);
+    qint64 openTicket(const QString &user = QStringLiteral("amy"));
+
+    Test::TestDatabase *m_holder = nullptr;
+    std::shared_ptr<Database> m_db;
+    FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<AuthService> m_auth;
+    std::unique_ptr<Api::ApiServer> m_api;
+    quint16 m_port = 0;
+    QHash<QString, QString> m_tokens;
+};
+
+void tst_Api::init()
+{
+    m_holder = new Test::TestDatabase;
+    BATON_FRESH_DATABASE((*m_holder), url);
+    auto db = Database::open(url);
+    if (!db)
+        QFAIL(qPrintable(db.error()));
+    m_db = *db;
+    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC));
+    if (auto migrated = Schema::migrate(*m_db); !migrated)
+        QFAIL(qPrintable(migrated.error()));
+    const WorkflowSet set = loadWorkflowDirectory(QStringLiteral(BATON_SOURCE_DIR "/workflows"));
+    QVERIFY(set.ok());
+    auto org = std::make_shared<const Organisation>(set.organisation);
+    EngineOptions options;
+    options.database = m_db;
+    options.organisation = org;
+    options.clock = &m_clock;
+    auto engine = Engine::start(options);
+    if (!engine)
+        QFAIL(qPrintable(engine.error()));
+    m_engine = std::move(*engine);
+    QVERIFY(m_engine->publish(set.workflows).ok());
+    m_auth = std::make_unique<AuthService>(*m_db, m_clock);
+    const QList<std::tuple<QString, QStringList, QStringList>> users {
+        {QStringLiteral("amy"), {QStringLiteral("agent")}, {QStringLiteral("customer-service")}},
+        {QStringLiteral("alan"), {QStringLiteral("agent")}, {QStringLiteral("customer-service")}},
+        {QStringLiteral("sue"),
+         {QStringLiteral("supervisor")},
+         {QStringLiteral("customer-service")}},
+        {QStringLiteral("kai"), {QStringLiteral("agent")}, {QStringLiteral("customs")}},
+        {QStringLiteral("admin"), {QStringLiteral("admin")}, {}},
+    };
+    for (const auto &[name, roles, departments] : users) {
+        UserInput in;
+        in.name = name;
+        in.password = password;
+        in.roles = roles;
+        in.departments = departments;
+        QVERIFY(std::holds_alternative<User>(m_auth->users().create(name, in, *org)));
+    }
+    Api::ApiServerOptions apiOptions;
+    apiOptions.http.port = 0;
+    apiOptions.http.threads = 2;
+    apiOptions.database = m_db;
+    apiOptions.engine = m_engine.get();
+    apiOptions.auth = m_auth.get();
+    apiOptions.clock = &m_clock;
+    apiOptions.fakeClock = &m_clock;
+    apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
+    m_api = std::make_unique<Api::ApiServer>(apiOptions);
+    const auto port = m_api->start();
+    if (!port)
+        QFAIL(qPrintable(port.error()));
+    m_port = *port;
+    m_tokens.clear();
+}
+
+void tst_Api::cleanup()
+{
+    m_engine.reset(); // completes queued writes; their answers still find the HTTP threads
+    m_api.reset();
+    m_auth.reset();
+    if (m_db)
+        m_db->closeThreadConnection();
+    m_db.reset();
+    delete m_holder;
+    m_holder = nullptr;
+}
+
+RawResponse tst_Api::call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
+                          const QString &user, QList<QPair<QByteArray, QByteArray>> headers)
+{
+    if (!user.isEmpty())
+        headers.append({"Authorization", "Bearer " + tokenFor(user).toLatin1()});
+    return rawRequest(m_port, httpRequest(method, path, body, headers));
+}
+
+QString tst_Api::tokenFor(const QString &user)
+{
+    if (!m_tokens.contains(user)) {
+        const RawResponse login = rawRequest(
+            m_port,
+            httpRequest("POST", "/api/v1/login",
+                        QJsonDocument(QJsonObject {{QStringLiteral("username"), user},
+                                                   {QStringLiteral("password"), password}})
+                            .toJson(QJsonDocument::Compact)));
+        m_tokens.insert(user, login.json().value(QLatin1String("token")).toString());
+    }
+    return m_tokens.value(user);
+}
+
+qint64 tst_Api::openTicket(const QString &user)
+{
+    const RawResponse response = call(
+        "POST", "/api/v1/tickets",
+        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"},"customer":{"id":"C-7","tier":"A"},"channel":"phone"})",
+        user);
+    if (response.status != 201)
+        qWarning("open failed: %d %s", response.status, response.body.constData());
+    return response.json().value(QLatin1String("id")).toInteger();
+}
+
+void tst_Api::loginMeLogout()
+{
+    const RawResponse login
+        = call("POST", "/api/v1/login", R"({"username":"amy","password":"password-1"})");
+    QCOMPARE(login.status, 200);
+    const QString token = login.json().value(QLatin1String("token")).toString();
+    QCOMPARE(token.size(), 43);
+    const QByteArray cookie = login.header("Set-Cookie");
+    QVERIFY(cookie.startsWith(QByteArray("baton_session=" + token.toLatin1())));
+    QVERIFY(cookie.contains("HttpOnly"));
+    QVERIFY(cookie.contains("SameSite=Strict"));
+    QCOMPARE(login.json()
+                 .value(QLatin1String("user"))
+                 .toObject()
+                 .value(QLatin1String("username"))
+                 .toString(),
+             QStringLiteral("amy"));
+
+    const RawResponse viaBearer
+        = call("GET", "/api/v1/me", {}, {}, {{"Authorization", "Bearer " + token.toLatin1()}});
+    QCOMPARE(viaBearer.status, 200);
+    const QJsonObject me = viaBearer.json();
+    QCOMPARE(me.value(QLatin1String("departments")).toArray().first().toString(),
+             QStringLiteral("customer-service"));
+    QVERIFY(me.value(QLatin1String("queues")).toArray().contains(QStringLiteral("cs-agents")));
+    const RawResponse viaCookie = call("GET", "/api/v1/me", {}, {},
+                                       {{"Cookie", "other=1; baton_session=" + token.toLatin1()}});
+    QCOMPARE(viaCookie.status, 200);
+
+    const RawResponse logout
+        = call("POST", "/api/v1/logout", {}, {}, {{"Authorization", "Bearer " + token.toLatin1()}});
+    QCOMPARE(logout.status, 204);
+    QVERIFY(logout.header("Set-Cookie").contains("Max-Age=0"));
+    QCOMPARE(
+        call("GET", "/api/v1/me", {}, {}, {{"Authorization", "Bearer " + token.toLatin1()}}).status,
+        401);
+    QCOMPARE(call("POST", "/api/v1/login", R"({"username":"amy","password":"nope-nope"})").status,
+             401);
+}
+
+void tst_Api::everyApiRouteNeedsASession_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("path");
+    const QList<QPair<QByteArray, QByteArray>> routes {
+        {"POST", "/api/v1/logout"},
+        {"GET", "/api/v1/me"},
+        {"POST", "/api/v1/tickets"},
+        {"GET", "/api/v1/tickets"},
+        {"GET", "/api/v1/tickets/1"},
+        {"POST", "/api/v1/tickets/1/actions/approve"},
+        {"POST", "/api/v1/tickets/1/claim"},
+        {"POST", "/api/v1/tickets/1/assign"},
+        {"POST", "/api/v1/tickets/1/transfer"},
+        {"POST", "/api/v1/tickets/1/comments"},
+        {"GET", "/api/v1/tickets/1/events"},
+        {"GET", "/api/v1/queues"},
+        {"GET", "/api/v1/departments"},
+        {"GET", "/api/v1/calendars"},
+        {"GET", "/api/v1/workflows"},
+        {"GET", "/api/v1/workflows/jump-queue"},
+        {"GET", "/api/v1/workflows/jump-queue/versions/1"},
+        {"POST", "/api/v1/workflows/validate"},
+        {"PUT", "/api/v1/workflows/jump-queue"},
+        {"GET", "/api/v1/users"},
+        {"POST", "/api/v1/users"},
+        {"PATCH", "/api/v1/users/amy"},
+        {"GET", "/api/v1/notifications"},
+        {"POST", "/api/v1/notifications/1/read"},
+        {"GET", "/api/v1/admin/clock"},
+        {"POST", "/api/v1/admin/clock"}};
+    for (const auto &r : routes)
+        QTest::newRow(
+            QByteArray(r.first + ' ' + r.second + " without a session is 401").constData())
+            << r.first << r.second;
+}
+
+void tst_Api::everyApiRouteNeedsASession()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, path);
+    const RawResponse response = call(method, path, "{}");
+    QCOMPARE(response.status, 401);
+    QCOMPARE(response.errorCode(), QStringLiteral("unauthenticated"));
+    const RawResponse forged
+        = call(method, path, "{}", {}, {{"Authorization", "Bearer " + QByteArray(43, 'A')}});
+    QCOMPARE(forged.status, 401);
+}
+
+void tst_Api::repeatedWrongPasswordsAre429()
+{
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(
+            call("POST", "/api/v1/login", R"({"username":"amy","password":"wrong-wrong"})").status,
+            401);
+    const RawResponse blocked
+        = call("POST", "/api/v1/login", R"({"username":"amy","password":"password-1"})");
+    QCOMPARE(blocked.status, 429);
+    QCOMPARE(blocked.errorCode(), QStringLiteral("rate_limited"));
+    QVERIFY(blocked.header("Retry-After").toInt() > 0);
+    QCOMPARE(call("POST", "/api/v1/login", R"({"username":"alan","password":"password-1"})").status,
+             200);
+}
+
+void tst_Api::openIsIdempotentAndConflictsOnAnotherBody()
+{
+    const QByteArray body
+        = R"({"workflow":"jump-queue","title":"Parcel","fields":{"awb":"123456789012","reason":"r"}})";
+    const RawResponse first = call("POST", "/api/v1/tickets", body, QStringLiteral("amy"),
+                                   {{"Idempotency-Key", "retry-1"}});
+    QCOMPARE(first.status, 201);
+    const RawResponse again = call("POST", "/api/v1/tickets", body, QStringLiteral("amy"),
+                                   {{"Idempotency-Key", "retry-1"}});
+    QCOMPARE(again.status, 201);
+    QCOMPARE(again.json().value(QLatin1String("id")), first.json().value(QLatin1String("id")));
+    const QByteArray other
+        = R"({"workflow":"jump-queue","title":"Another","fields":{"awb":"123456789012","reason":"r"}})";
+    const RawResponse conflict = call("POST", "/api/v1/tickets", other, QStringLiteral("amy"),
+                                      {{"Idempotency-Key", "retry-1"}});
+    QCOMPARE(conflict.status, 409);
+    QCOMPARE(conflict.errorCode(), QStringLiteral("conflict"));
+    const RawResponse without = call("POST", "/api/v1/tickets", body, QStringLiteral("amy"));
+    QVERIFY(without.json().value(QLatin1String("id")) != first.json().value(QLatin1String("id")));
+}
+
+void tst_Api::ticketLifecycle()
+{
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id);
+    const RawResponse got = call("GET", path, {}, QStringLiteral("amy"));
+    QCOMPARE(got.status, 200);
+    const QJsonObject ticket = got.json();
+    QCOMPARE(ticket.value(QLatin1String("key")).toString(), QStringLiteral("JQ-%1").arg(id));
+    QCOMPARE(ticket.value(QLatin1String("status")).toString(), QStringLiteral("open"));
+    QCOMPARE(ticket.value(QLatin1String("originator")).toString(), QStringLiteral("amy"));
+    QCOMPARE(
+        ticket.value(QLatin1String("customer")).toObject().value(QLatin1String("tier")).toString(),
+        QStringLiteral("A"));
+    for (const char *key :
+         {"state_title", "queue", "assignee", "priority", "handoffs", "fields", "sla", "actions",
+          "links", "version", "created_at", "updated_at", "closed_at"})
+        QVERIFY2(ticket.contains(QLatin1String(key)), key);
+    QVERIFY(ticket.value(QLatin1String("created_at")).toString().endsWith(u'Z'));
+
+    const RawResponse commented
+        = call("POST", path + "/comments", R"({"body":"Called the hub","internal":true})",
+               QStringLiteral("alan"));
+    QCOMPARE(commented.status, 201);
+    const RawResponse claimed = call("POST", path + "/claim", {}, QStringLiteral("sue"));
+    QCOMPARE(claimed.status, 200);
+    QCOMPARE(claimed.json().value(QLatin1String("assignee")).toString(), QStringLiteral("sue"));
+    const RawResponse assigned
+        = call("POST", path + "/assign", R"({"username":"alan"})", QStringLiteral("sue"));
+    QVERIFY2(assigned.status == 200 || assigned.status == 422, assigned.body.constData());
+    const RawResponse unknownAssignee
+        = call("POST", path + "/assign", R"({"username":"ghost"})", QStringLiteral("sue"));
+    QCOMPARE(unknownAssignee.status, 422);
+    const RawResponse transferred
+        = call("POST", path + "/transfer", R"({"queue":"cs-agents","reason":"back to front line"})",
+               QStringLiteral("sue"));
+    QCOMPARE(transferred.status, 200);
+    QCOMPARE(transferred.json().value(QLatin1String("queue")).toString(),
+             QStringLiteral("cs-agents"));
+    const RawResponse noSuchAction
+        = call("POST", path + "/actions/fly_to_moon", "{}", QStringLiteral("sue"));
+    QVERIFY2(noSuchAction.status == 422 || noSuchAction.status == 404 || noSuchAction.status == 400,
+             noSuchAction.body.constData());
+
+    const RawResponse events = call("GET", path + "/events", {}, QStringLiteral("amy"));
+    QCOMPARE(events.status, 200);
+    const QJsonArray items = events.json().value(QLatin1String("items")).toArray();
+    QVERIFY(items.size() >= 4);
+    QCOMPARE(items.first().toObject().value(QLatin1String("type")).toString(),
+             QStringLiteral("opened"));
+    QCOMPARE(items.first().toObject().value(QLatin1String("seq")).toInt(), 1);
+    QStringList types;
+    for (const QJsonValue &e : items)
+        types.append(e.toObject().value(QLatin1String("type")).toString());
+    QVERIFY2(types.contains(QStringLiteral("commented"))
+                 && types.contains(QStringLiteral("claimed"))
+                 && types.contains(QStringLiteral("transferred")),
+             qPrintable(types.join(u',')));
+}
+
+void tst_Api::staleVersionIs409()
+{
+    const qint64 id = openTicket();
+    const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id);
+    QCOMPARE(call("POST", path + "/claim", R"({"version":1})", QStringLiteral("sue")).status, 200);
+    const RawResponse stale
+        = call("POST", path + "/actions/ask_customer", R"({"version":1})", QStringLiteral("sue"));
+    QCOMPARE(stale.status, 409);
+    QCOMPARE(stale.errorCode(), QStringLiteral("conflict"));
+}
+
+void tst_Api::authorisationMatrix_data()
+{
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>(
+        "suffix"); // appended to /api/v1/tickets/{id}; "!" + path for others
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    // The ticket: opened by amy (customer-service agent), waiting in cs-supervisors.
+    const QString amy = QStringLiteral("amy"), alan = QStringLiteral("alan"),
+                  sue = QStringLiteral("sue"), kai = QStringLiteral("kai"),
+                  admin = QStringLiteral("admin");
+    QTest::newRow("originator sees the ticket")
+        << amy << QByteArray("GET") << QByteArray() << QByteArray() << 200;
+    QTest::newRow("member of the queue's department sees it")
+        << alan << QByteArray("GET") << QByteArray() << QByteArray() << 200;
+    QTest::newRow("supervisor of the department sees it")
+        << sue << QByteArray("GET") << QByteArray() << QByteArray() << 200;
+    QTest::newRow("agent of another department gets 404")
+        << kai << QByteArray("GET") << QByteArray() << QByteArray() << 404;
+    QTest::newRow("admin sees it")
+        << admin << QByteArray("GET") << QByteArray() << QByteArray() << 200;
+    QTest::newRow("other department's events are 404")
+        << kai << QByteArray("GET") << QByteArray("/events") << QByteArray() << 404;
+    QTest::newRow("other department cannot comment: 404")
+        << kai << QByteArray("POST") << QByteArray("/comments") << QByteArray(R"({"body":"x"})")
+        << 404;
+    QTest::newRow("other department cannot claim: 404")
+        << kai << QByteArray("POST") << QByteArray("/claim") << QByteArray() << 404;
+    QTest::newRow("other department cannot transfer: 404")
+        << kai << QByteArray("POST") << QByteArray("/transfer")
+        << QByteArray(R"({"queue":"customs"})") << 404;
+    QTest::newRow("originator may not take a supervisor action: 403")
+        << amy << QByteArray("POST") << QByteArray("/actions/approve") << QByteArray("{}") << 403;
+    QTest::newRow("unknown ticket is 404")
+        << admin << QByteArray("GET") << QByteArray("!/api/v1/tickets/999999") << QByteArray()
+        << 404;
+    QTest::newRow("agent cannot create users: 403")
+        << amy << QByteArray("POST") << QByteArray("!/api/v1/users")
+        << QByteArray(R"({"username":"x1","name":"X","password":"password-9"})") << 403;
+    QTest::newRow("supervisor cannot create users: 403")
+        << sue << QByteArray("POST") << QByteArray("!/api/v1/users")
+        << QByteArray(R"({"username":"x1","name":"X","password":"password-9"})") << 403;
+    QTest::newRow("admin creates users")
+        << admin << QByteArray("POST") << QByteArray("!/api/v1/users")
+        << QByteArray(
+               R"({"username":"x1","name":"X","password":"password-9","departments":["customs"],"roles":["agent"]})")
+        << 201;
+    QTest::newRow("agent cannot change users: 403")
+        << amy << QByteArray("PATCH") << QByteArray("!/api/v1/users/alan")
+        << QByteArray(R"({"active":false})") << 403;
+    QTest::newRow("agent cannot publish workflows: 403")
+        << amy << QByteArray("PUT") << QByteArray("!/api/v1/workflows/jump-queue")
+        << QByteArray("workflow: x") << 403;
+    QTest::newRow("supervisor cannot move the clock: 403")
+        << sue << QByteArray("POST") << QByteArray("!/api/v1/admin/clock")
+        << QByteArray(R"({"advance_seconds":1})") << 403;
+    QTest::newRow("any user reads the clock")
+        << kai << QByteArray("GET") << QByteArray("!/api/v1/admin/clock") << QByteArray() << 200;
+    QTest::newRow("any user lists users")
+        << kai << QByteArray("GET") << QByteArray("!/api/v1/users") << QByteArray() << 200;
+}
+
+void tst_Api::authorisationMatrix()
+{
+    QFETCH(QString, user);
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, suffix);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const QByteArray path = suffix.startsWith('!')
+        ? suffix.mid(1)
+        : "/api/v1/tickets/" + QByteArray::number(id) + suffix;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (method == "PUT")
+        headers.append({QByteArray("Content-Type"), QByteArray("application/yaml")});
+    const RawResponse response = call(method, path, body, user, headers);
+    QVERIFY2(
+        response.status == status,
+        qPrintable(
+            QStringLiteral("%1: %2").arg(response.status).arg(QString::fromUtf8(response.body))));
+}
+
+void tst_Api::badInput_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<int>("status");
+    const QByteArray json = "application/json";
+    QTest::newRow("invalid JSON is 400")
+        << QByteArray("/api/v1/tickets") << QByteArray("{\"workflow\":") << json << 400;
+    QTest::newRow("JSON array is 400")
+        << QByteArray("/api/v1/tickets") << QByteArray("[]") << json << 400;
+    QTest::newRow("title as a number is 400")
+        << QByteArray("/api/v1/tickets") << QByteArray(R"({"workflow":"jump-queue","title":5})")
+        << json << 400;
+    QTest::newRow("unknown top-level field is 400")
+        << QByteArray("/api/v1/tickets")
+        << QByteArray(R"({"workflow":"jump-queue","title":"t","colour":"red"})") << json << 400;
+    QTest::newRow("unknown customer key is 400")
+        << QByteArray("/api/v1/tickets")
+        << QByteArray(R"({"workflow":"jump-queue","title":"t","customer":{"shoe":1}})") << json
+        << 400;
+    QTest::newRow("unknown channel is 400")
+        << QByteArray("/api/v1/tickets")
+        << QByteArray(R"({"workflow":"jump-queue","title":"t","channel":"pigeon"})") << json << 400;
+    QTest::newRow("invalid UTF-8 is 400")
+        << QByteArray("/api/v1/tickets")
+        << QByteArray("{\"workflow\":\"jump-queue\",\"title\":\"\xff\"}") << json << 400;
+    QTest::newRow("form post is 400")
+        << QByteArray("/api/v1/tickets") << QByteArray("workflow=jump-queue")
+        << QByteArray("application/x-www-form-urlencoded") << 400;
+    QTest::newRow("missing required field is 422")
+        << QByteArray("/api/v1/tickets")
+        << QByteArray(R"({"workflow":"jump-queue","title":"t","fields":{}})") << json << 422;
+    QTest::newRow("unknown workflow is 404 or 422")
+        << QByteArray("/api/v1/tickets") << QByteArray(R"({"workflow":"nope","title":"t"})") << json
+        << -1;
+    QTest::newRow("version as a string is 400")
+        << QByteArray("/api/v1/tickets/1/claim") << QByteArray(R"({"version":"7"})") << json << 400;
+    QTest::newRow("body over 1 MiB is 413")
+        << QByteArray("/api/v1/tickets") << QByteArray(1024 * 1024 + 1, ' ') << json << 413;
+}
+
+void tst_Api::badInput()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, contentType);
+    QFETCH(int, status);
+    const RawResponse response
+        = call("POST", path, body, QStringLiteral("amy"), {{"Content-Type", contentType}});
+    if (status == -1)
+        QVERIFY2(response.status == 404 || response.status == 422, response.body.constData());
+    else
+        QVERIFY2(response.status == status,
+                 qPrintable(QStringLiteral("%1 %2")
+                                .arg(response.status)
+                                .arg(QString::fromUtf8(response.body))));
+    QVERIFY(!response.errorCode().isEmpty());
+    QCOMPARE(call("GET", "/api/v1/me", {}, QStringLiteral("amy")).status, 200); // still serving
+}
+
+void tst_Api::listFiltersAndCursor()
+{
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(openTicket() > 0);
+    const qint64 kaiCannotSee = openTicket(QStringLiteral("alan"));
+    QVERIFY(kaiCannotSee > 0);
+    const RawResponse page1 = call("GET", "/api/v1/tickets?originator=me&sort=-created&limit=2", {},
+                                   QStringLiteral("amy"));
+    QCOMPARE(page1.status, 200);
+    QCOMPARE(page1.json().value(QLatin1String("items")).toArray().size(), 2);
+    const QString cursor = page1.json().value(QLatin1String("next_cursor")).toString();
+    QVERIFY(!cursor.isEmpty());
+    const RawResponse page2 = call("GET",
+                                   "/api/v1/tickets?originator=me&sort=-created&limit=2&cursor="
+                                       + QUrl::toPercentEncoding(cursor),
+                                   {}, QStringLiteral("amy"));
+    QCOMPARE(page2.status, 200);
+    QVERIFY(page2.json().value(QLatin1String("items")).toArray().first()
+            != page1.json().value(QLatin1String("items")).toArray().first());
+    const RawResponse queue = call("GET", "/api/v1/tickets?queue=cs-supervisors&status=open", {},
+                                   QStringLiteral("sue"));
+    QCOMPARE(queue.json().value(QLatin1String("items")).toArray().size(), 6);
+    const RawResponse outsider = call("GET", "/api/v1/tickets", {}, QStringLiteral("kai"));
+    QCOMPARE(outsider.status, 200);
+    QCOMPARE(outsider.json().value(QLatin1String("items")).toArray().size(), 0);
+    QCOMPARE(call("GET", "/api/v1/tickets?sort=sideways", {}, QStringLiteral("amy")).status, 400);
+    QCOMPARE(call("GET", "/api/v1/tickets?limit=0", {}, QStringLiteral("amy")).status, 400);
+    QCOMPARE(call("GET", "/api/v1/tickets?status=maybe", {}, QStringLiteral("amy")).status, 400);
+    QCOMPARE(call("GET", "/api/v1/tickets?colour=red", {}, QStringLiteral("amy")).status, 400);
+}
+
+void tst_Api::workflowsReadValidatePublish()
+{
+    const RawResponse list = rawRequest(
+        m_port,
+        httpRequest("GET", "/api/v1/workflows", {},
+                    {{"Authorization", "Bearer " + tokenFor(QStringLiteral("kai")).toLatin1()}}));
+    QCOMPARE(list.status, 200);
+    const QJsonArray workflows = QJsonDocument::fromJson(list.body).array();
+    QVERIFY(!workflows.isEmpty());
+    for (const QJsonValue &w : workflows)
+        QVERIFY(w.toObject().contains(QLatin1String("startable")));
+    const RawResponse one = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("amy"));
+    QCOMPARE(one.status, 200);
+    QVERIFY(
+        one.json().value(QLatin1String("source")).toString().contains(QLatin1String("workflow:")));
+    QVERIFY(one.json()
+                .value(QLatin1String("mermaid"))
+                .toString()
+                .startsWith(QLatin1String("stateDiagram")));
+    QVERIFY(one.json().value(QLatin1String("fields")).toObject().contains(QLatin1String("awb")));
+    QCOMPARE(
+        call("GET", "/api/v1/workflows/jump-queue/versions/1", {}, QStringLiteral("amy")).status,
+        200);
+    QCOMPARE(
+        call("GET", "/api/v1/workflows/jump-queue/versions/9", {}, QStringLiteral("amy")).status,
+        404);
+    QCOMPARE(call("GET", "/api/v1/workflows/nope", {}, QStringLiteral("amy")).status, 404);
+
+    const QByteArray yaml = one.json().value(QLatin1String("source")).toString().toUtf8();
+    const QList<QPair<QByteArray, QByteArray>> yamlType {{"Content-Type", "application/yaml"}};
+    const RawResponse valid
+        = call("POST", "/api/v1/workflows/validate", yaml, QStringLiteral("amy"), yamlType);
+    QCOMPARE(valid.status, 200);
+    QCOMPARE(valid.json().value(QLatin1String("valid")).toBool(), true);
+    const RawResponse invalid = call("POST", "/api/v1/workflows/validate", "workflow: [unclosed",
+                                     QStringLiteral("amy"), yamlType);
+    QCOMPARE(invalid.status, 200);
+    QCOMPARE(invalid.json().value(QLatin1String("valid")).toBool(), false);
+    const QJsonObject error
+        = invalid.json().value(QLatin1String("errors")).toArray().first().toObject();
+    QVERIFY(error.value(QLatin1String("line")).toInt() >= 1);
+
+    QCOMPARE(
+        call("PUT", "/api/v1/workflows/jump-queue", yaml, QStringLiteral("admin"), yamlType).status,
+        200);
+    QByteArray changed = yaml;
+    changed.replace("Jump queue", "Jump the queue");
+    const RawResponse published
+        = call("PUT", "/api/v1/workflows/jump-queue", changed, QStringLiteral("admin"), yamlType);
+    QCOMPARE(published.status, 201);
+    QCOMPARE(published.json().value(QLatin1String("version")).toInt(), 2);
+    const RawResponse broken
+        = call("PUT", "/api/v1/workflows/jump-queue", "workflow: jump-queue\nstates: 5\n",
+               QStringLiteral("admin"), yamlType);
+    QCOMPARE(broken.status, 422);
+    QVERIFY(!broken.json()
+                 .value(QLatin1String("error"))
+                 .toObject()
+                 .value(QLatin1String("details"))
+                 .toObject()
+                 .value(QLatin1String("errors"))
+                 .toArray()
+                 .isEmpty());
+}
+
+void tst_Api::usersAdminOnly()
+{
+    const RawResponse created = call(
+        "POST", "/api/v1/users",
+        R"({"username":"nina","name":"Nina","password":"password-9","departments":["billing"],"roles":["agent"]})",
+        QStringLiteral("admin"));
+    QCOMPARE(created.status, 201);
+    QCOMPARE(created.json().value(QLatin1String("username")).toString(), QStringLiteral("nina"));
+    QVERIFY(!created.json().contains(QLatin1String("password")));
+    QCOMPARE(call("POST", "/api/v1/users",
+                  R"({"username":"nina","name":"Nina 2","password":"password-9"})",
+                  QStringLiteral("admin"))
+                 .status,
+             409);
+    const RawResponse unknown = call(
+        "POST", "/api/v1/users",
+        R"({"username":"olga","name":"Olga","password":"password-9","departments":["atlantis"]})",
+        QStringLiteral("admin"));
+    QCOMPARE(unknown.status, 422);
+    QVERIFY(unknown.json()
+                .value(QLatin1String("error"))
+                .toObject()
+                .value(QLatin1String("details"))
+                .toObject()
+                .value(QLatin1String("fields"))
+                .toObject()
+                .contains(QLatin1String("departments")));
+    QCOMPARE(
+        call("POST", "/api/v1/users",
+             R"({"username":"olga","name":"Olga","password":"password-9","roles":["emperor"]})",
+             QStringLiteral("admin"))
+            .status,
+        422);
+    QCOMPARE(call("POST", "/api/v1/login", R"({"username":"nina","password":"password-9"})").status,
+             200);
+    const QString ninaToken = tokenFor(QStringLiteral("nina"));
+    const RawResponse disabled
+        = call("PATCH", "/api/v1/users/nina", R"({"active":false})", QStringLiteral("admin"));
+    QCOMPARE(disabled.status, 200);
+    QCOMPARE(disabled.json().value(QLatin1String("active")).toBool(), false);
+    QCOMPARE(
+        call("GET", "/api/v1/me", {}, {}, {{"Authorization", "Bearer " + ninaToken.toLatin1()}})
+            .status,
+        401);
+    QCOMPARE(call("POST", "/api/v1/login", R"({"username":"nina","password":"password-9"})").status,
+             401);
+    QCOMPARE(
+        call("PATCH", "/api/v1/users/ghost", R"({"name":"G"})", QStringLiteral("admin")).status,
+        404);
+    const RawResponse list = call("GET", "/api/v1/users", {}, QStringLiteral("admin"));
+    QCOMPARE(QJsonDocument::fromJson(list.body).array().size(), 6);
+}
+
+void tst_Api::organisationNotificationsHealthMetrics()
+{
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const RawResponse queues = call("GET", "/api/v1/queues", {}, QStringLiteral("amy"));
+    QCOMPARE(queues.status, 200);
+    bool found = false;
+    for (const QJsonValue &q : QJsonDocument::fromJson(queues.body).array()) {
+        const QJsonObject queue = q.toObject();
+        for (const char *key : {"name", "title", "department", "open", "at_risk", "breached"})
+            QVERIFY2(queue.contains(QLatin1String(key)), key);
+        if (queue.value(QLatin1String("name")).toString() == u"cs-supervisors") {
+            QCOMPARE(queue.value(QLatin1String("open")).toInt(), 1);
+            found = true;
+        }
+    }
+    QVERIFY(found);
+    QVERIFY(
+        !QJsonDocument::fromJson(call("GET", "/api/v1/departments", {}, QStringLiteral("amy")).body)
+             .array()
+             .isEmpty());
+    QVERIFY(
+        !QJsonDocument::fromJson(call("GET", "/api/v1/calendars", {}, QStringLiteral("amy")).body)
+             .array()
+             .isEmpty());
+    const RawResponse notifications
+        = call("GET", "/api/v1/notifications?unread=true", {}, QStringLiteral("amy"));
+    QCOMPARE(notifications.status, 200);
+    QVERIFY(notifications.json().value(QLatin1String("items")).isArray());
+    QCOMPARE(call("POST", "/api/v1/notifications/424242/read", {}, QStringLiteral("amy")).status,
+             404);
+
+    const RawResponse health = call("GET", "/healthz");
+    QCOMPARE(health.status, 200);
+    QCOMPARE(health.json().value(QLatin1String("db")).toString(), QStringLiteral("ok"));
+    const RawResponse metrics = call("GET", "/metrics");
+    QCOMPARE(metrics.status, 200);
+    QVERIFY(metrics.header("Content-Type").startsWith("text/plain"));
+    QVERIFY(metrics.body.contains(
+        "baton_http_requests_total{route=\"/api/v1/tickets\",status=\"201\"}"));
+    QVERIFY(metrics.body.contains("baton_open_tickets"));
+    QVERIFY(metrics.body.contains("baton_actions_total{kind=\"open\"}"));
+    QVERIFY(metrics.body.contains("baton_timers_fired_total"));
+    QCOMPARE(call("DELETE", "/api/v1/tickets", {}, QStringLiteral("amy")).status, 405);
+    QCOMPARE(call("GET", "/api/v1/nothing-here", {}, QStringLiteral("amy")).status, 404);
+}
+
+void tst_Api::adminClock()
+{
+    const RawResponse now = call("GET", "/api/v1/admin/clock", {}, QStringLiteral("admin"));
+    QCOMPARE(now.status, 200);
+    QCOMPARE(now.json().value(QLatin1String("now")).toString(),
+             QStringLiteral("2026-11-23T09:00:00Z"));
+    const RawResponse moved = call("POST", "/api/v1/admin/clock", R"({"advance_seconds":3600})",
+                                   QStringLiteral("admin"));
+    QCOMPARE(moved.json().value(QLatin1String("now")).toString(),
+             QStringLiteral("2026-11-23T10:00:00Z"));
+    const RawResponse set = call("POST", "/api/v1/admin/clock", R"({"set":"2026-11-23T10:30:00Z"})",
+                                 QStringLiteral("admin"));
+    QCOMPARE(set.json().value(QLatin1String("now")).toString(),
+             QStringLiteral("2026-11-23T10:30:00Z"));
+    // Sessions run on the same clock: a day later the admin must sign in again.
+    QCOMPARE(
+        call("POST", "/api/v1/admin/clock", R"({"advance_seconds":86400})", QStringLiteral("admin"))
+            .status,
+        200);
+    QCOMPARE(call("GET", "/api/v1/admin/clock", {}, QStringLiteral("admin")).status, 401);
+    m_tokens.clear();
+    QCOMPARE(call("POST", "/api/v1/admin/clock", R"({"set":"yesterday"})", QStringLiteral("admin"))
+                 .status,
+             400);
+    QCOMPARE(call("POST", "/api/v1/admin/clock", R"({})", QStringLiteral("admin")).status, 400);
+}
+
+void tst_Api::staticFilesAndTraversal()
+{
+    const RawResponse root = call("GET", "/");
+    QCOMPARE(root.status, 200);
+    QVERIFY(root.header("Content-Type").startsWith("text/html"));
+    QVERIFY(root.header("Content-Security-Policy").contains("default-src 'self'"));
+    for (const QByteArray &target :
+         {QByteArray("/../../etc/passwd"), QByteArray("/%2e%2e/%2e%2e/etc/passwd"),
+          QByteArray("/assets/..%2f..%2fetc%2fpasswd"), QByteArray("/..%5c..%5cetc%5cpasswd")}) {
+        const RawResponse response = call("GET", target);
+        QVERIFY2(!response.body.contains("root:"), target.constData());
+        QVERIFY2(response.status == 404 || response.status == 400, target.constData());
+    }
+}
+
+void tst_Api::webSocketDeliversAnotherUsersChange()
+{
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    QWebSocket alan;
+    QSignalSpy messages(&alan, &QWebSocket::textMessageReceived);
+    alan.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream?token=%2")
+                       .arg(m_port)
+                       .arg(tokenFor(QStringLiteral("alan")))));
+    QTRY_VERIFY_WITH_TIMEOUT(messages.size() >= 1, 10000); // hello
+    QWebSocket kai; // may not see the ticket
+    QSignalSpy kaiMessages(&kai, &QWebSocket::textMessageReceived);
+    QNetworkRequest kaiRequest(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream").arg(m_port)));
+    kaiRequest.setRawHeader("Authorization",
+                            "Bearer " + tokenFor(QStringLiteral("kai")).toLatin1());
+    kai.open(kaiRequest);
+    QTRY_VERIFY_WITH_TIMEOUT(kaiMessages.size() >= 1, 10000);
+
+    QCOMPARE(call("POST", "/api/v1/tickets/" + QByteArray::number(id) + "/comments",
+                  R"({"body":"hello"})", QStringLiteral("amy"))
+                 .status,
+             201);
+    QTRY_VERIFY_WITH_TIMEOUT(messages.size() >= 2, 10000);
+    const QJsonObject change
+        = QJsonDocument::fromJson(messages.last().first().toString().toUtf8()).object();
+    QCOMPARE(change.value(QLatin1String("type")).toString(), QStringLiteral("ticket"));
+    QCOMPARE(change.value(QLatin1String("id")).toInteger(), id);
+    QVERIFY(change.value(QLatin1String("version")).toInt() >= 2);
+    QCOMPARE(kaiMessages.size(), 1); // only its hello: kai may not see the ticket
+
+    QWebSocket stranger;
+    QSignalSpy closed(&stranger, &QWebSocket::disconnected);
+    stranger.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream").arg(m_port)));
+    QTRY_VERIFY_WITH_TIMEOUT(closed.size() >= 1, 10000);
+    alan.close();
+    kai.close();
+}
+
+QTEST_GUILESS_MAIN(tst_Api)
+#include "tst_api.moc"
