@@ -240,7 +240,9 @@ void TestReplay::shippedWorkflowsRunToTheEnd()
                     request.fields.insert(field.name, sampleValue(field, random));
             t.apply(machine.open(admin, request, 1, at()));
         }
-        QVERIFY2(!t.log.isEmpty(), qPrintable(t.last.error->message));
+        // Qt 6.4's QVERIFY2 evaluates its message even when the check passes.
+        const QString openError = t.last.error ? t.last.error->message : QString();
+        QVERIFY2(!t.log.isEmpty(), qPrintable(openError));
         t.state.assignId(seed);
         for (int step = 0; step < 80 && t.state.isOpen(); ++step) {
             const QList<AvailableAction> offered = machine.availableActions(t.state, admin);
