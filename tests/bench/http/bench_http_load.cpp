@@ -22,6 +22,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -36,6 +38,7 @@
 #include <deque>
 #include <dirent.h>
 #include <fcntl.h>
+#include <functional>
 #include <map>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -687,8 +690,45 @@ QJsonObject phaseJson(const char *title, PhaseStats &stats, double seconds, cons
 }
 
 /// Runs both phases against `baton serve --db dbUrl`; the JSON of the run, or {"error"}.
+/// PostgreSQL's own counters of the benchmark database (pg_stat_database), to tell how many
+/// transactions and row writes one action costs; empty for SQLite.
+using DbCounters = std::function<std::map<QString, double>()>;
+
+std::map<QString, double> pgCounters(Baton::Test::PgHarness *harness, const QString &database)
+{
+    std::map<QString, double> counters;
+    {
+        QSqlDatabase db = QSqlDatabase::database(QStringLiteral("bench-stats"), false);
+        if (!db.isValid()) {
+            db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bench-stats"));
+            db.setHostName(harness->socketDir());
+            db.setPort(harness->port());
+            db.setUserName(QStringLiteral("postgres"));
+            db.setDatabaseName(QStringLiteral("postgres"));
+        }
+        if (!db.isOpen() && !db.open())
+            return counters;
+        QSqlQuery query(db);
+        // xact_commit counts every autocommit statement too, so "transactions" per action is
+        // the number of round trips outside explicit transactions plus the commits.
+        // The statistics of other backends arrive within a second (PostgreSQL 15 flushes them
+        // at most once a second), so over a phase of several seconds the ratios hold.
+        query.prepare(QStringLiteral(
+            "SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, "
+            "tup_fetched, tup_returned FROM pg_stat_database WHERE datname = ?"));
+        query.addBindValue(database);
+        if (query.exec() && query.next()) {
+            const char *names[] = {"transactions", "rollbacks",    "rows_inserted", "rows_updated",
+                                   "rows_deleted", "rows_fetched", "rows_returned"};
+            for (int i = 0; i < 7; ++i)
+                counters[QLatin1String(names[i])] = query.value(i).toDouble();
+        }
+    }
+    return counters;
+}
+
 QJsonObject benchServer(const Settings &s, const QString &label, const QString &dbUrl,
-                        bool postgres)
+                        bool postgres, const DbCounters &dbCounters = {})
 {
     QTemporaryDir work;
     int port = 0;
@@ -773,10 +813,13 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
         double server, postgres, client;
         MachineCpu machine;
         std::map<QString, double> threads;
+        std::map<QString, double> db;
     };
     auto cpuNow = [&] {
-        return Cpu {processCpuSeconds(pid), postgres ? commandCpuSeconds("postgres") : 0,
-                    selfCpuSeconds(), machineCpu(), threadCpuSeconds(pid)};
+        return Cpu {
+            processCpuSeconds(pid), postgres ? commandCpuSeconds("postgres") : 0,
+            selfCpuSeconds(),       machineCpu(),
+            threadCpuSeconds(pid),  dbCounters ? dbCounters() : std::map<QString, double>()};
     };
     auto runPhase = [&](const PhaseConfig &config, PhaseStats *merged) -> long long {
         std::vector<std::thread> running;
@@ -821,9 +864,22 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
             std::printf(" %s %.0f%%", qPrintable(name), percent);
         }
         std::printf("\n");
+        QJsonObject dbJson;
+        if (!b.db.empty() && completed > 0) {
+            std::printf("  database per answered request:");
+            for (const auto &[name, value] : b.db) {
+                const auto was = a.db.find(name);
+                const double perRequest
+                    = (value - (was == a.db.end() ? 0 : was->second)) / double(completed);
+                dbJson.insert(name, perRequest);
+                std::printf(" %s %.2f", qPrintable(name), perRequest);
+            }
+            std::printf("\n");
+        }
         return QJsonObject {
             {QStringLiteral("server_cpu_ms_per_request"), serverMs},
             {QStringLiteral("server_threads_cpu_percent_of_core"), threadsJson},
+            {QStringLiteral("database_per_request"), dbJson},
             {QStringLiteral("postgres_cpu_ms_per_request"), postgresMs},
             {QStringLiteral("server_cpu_percent_of_core"), 100 * (b.server - a.server) / seconds},
             {QStringLiteral("postgres_cpu_percent_of_core"),
@@ -974,7 +1030,10 @@ int main(int argc, char *argv[])
             } else {
                 postgresNote = QStringLiteral(
                     "test harness cluster (unix socket; the harness runs it with fsync=off)");
-                runs.append(benchServer(pg, QStringLiteral("postgresql"), url, true));
+                runs.append(benchServer(pg, QStringLiteral("postgresql"), url, true, [harness] {
+                    return pgCounters(harness, QStringLiteral("bench_http_load"));
+                }));
+                QSqlDatabase::removeDatabase(QStringLiteral("bench-stats"));
             }
         }
         std::printf("\npostgresql: %s\n", qPrintable(postgresNote));
