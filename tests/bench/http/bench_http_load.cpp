@@ -74,8 +74,10 @@ int envInt(const char *name, int fallback)
 enum Op { Open, Approve, BillingDone, GroundDone, Confirm, Satisfied, OpCount };
 const char *const opNames[OpCount]
     = {"open", "approve", "billing_done", "ground_done", "confirm", "satisfied"};
-// Who takes each step (demo users of org.yaml: cs-agents, cs-supervisors' manager-less primary,
-// billing, ground-ops, cx-coordination).
+// Who takes each step: demo users of org.yaml. amy is a cs-agents contact (role agent, opens
+// and confirms), sue manages cs-agents (role supervisor, approves), bill and gary are the
+// billing and ground-ops contacts, cathy the cx-coordination contact. No claims: the rules let
+// a queue member act without one.
 const char *const opUsers[OpCount] = {"amy", "sue", "bill", "gary", "amy", "cathy"};
 const char *const opAction[OpCount] = {nullptr, "approve", "done", "done", "confirm", "satisfied"};
 const char *const opBody[OpCount] = {
