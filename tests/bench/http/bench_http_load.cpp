@@ -548,6 +548,21 @@ double commandCpuSeconds(const char *comm)
     return total;
 }
 
+/// The server's I/O counters (/proc/PID/io): write syscalls and bytes sent to the disk.
+std::map<QString, double> processIo(qint64 pid)
+{
+    std::map<QString, double> io;
+    QFile file(QStringLiteral("/proc/%1/io").arg(pid));
+    if (file.open(QIODevice::ReadOnly))
+        for (const QByteArray &line : file.readAll().split('\n')) {
+            const qsizetype colon = line.indexOf(':');
+            const QByteArray key = line.left(colon);
+            if (key == "syscw" || key == "write_bytes")
+                io[QString::fromLatin1(key)] = line.mid(colon + 1).trimmed().toDouble();
+        }
+    return io;
+}
+
 double selfCpuSeconds()
 {
     rusage usage {};
@@ -812,16 +827,23 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
     }
     struct Cpu
     {
-        double server, postgres, client;
+        double server = 0, postgres = 0, client = 0;
         MachineCpu machine;
         std::map<QString, double> threads;
         std::map<QString, double> db;
+        std::map<QString, double> io;
     };
     auto cpuNow = [&] {
-        return Cpu {
-            processCpuSeconds(pid), postgres ? commandCpuSeconds("postgres") : 0,
-            selfCpuSeconds(),       machineCpu(),
-            threadCpuSeconds(pid),  dbCounters ? dbCounters() : std::map<QString, double>()};
+        Cpu cpu;
+        cpu.server = processCpuSeconds(pid);
+        cpu.postgres = postgres ? commandCpuSeconds("postgres") : 0;
+        cpu.client = selfCpuSeconds();
+        cpu.machine = machineCpu();
+        cpu.threads = threadCpuSeconds(pid);
+        if (dbCounters)
+            cpu.db = dbCounters();
+        cpu.io = processIo(pid);
+        return cpu;
     };
     auto runPhase = [&](const PhaseConfig &config, PhaseStats *merged) -> long long {
         std::vector<std::thread> running;
@@ -866,6 +888,18 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
             std::printf(" %s %.0f%%", qPrintable(name), percent);
         }
         std::printf("\n");
+        QJsonObject ioJson;
+        if (!b.io.empty() && completed > 0) {
+            std::printf("  server I/O per answered request:");
+            for (const auto &[name, value] : b.io) {
+                const auto was = a.io.find(name);
+                const double perRequest
+                    = (value - (was == a.io.end() ? 0 : was->second)) / double(completed);
+                ioJson.insert(name, perRequest);
+                std::printf(" %s %.2f", qPrintable(name), perRequest);
+            }
+            std::printf("\n");
+        }
         QJsonObject dbJson;
         if (!b.db.empty() && completed > 0) {
             std::printf("  database per answered request:");
@@ -882,6 +916,7 @@ QJsonObject benchServer(const Settings &s, const QString &label, const QString &
             {QStringLiteral("server_cpu_ms_per_request"), serverMs},
             {QStringLiteral("server_threads_cpu_percent_of_core"), threadsJson},
             {QStringLiteral("database_per_request"), dbJson},
+            {QStringLiteral("server_io_per_request"), ioJson},
             {QStringLiteral("postgres_cpu_ms_per_request"), postgresMs},
             {QStringLiteral("server_cpu_percent_of_core"), 100 * (b.server - a.server) / seconds},
             {QStringLiteral("postgres_cpu_percent_of_core"),
