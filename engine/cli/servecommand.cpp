@@ -7,11 +7,13 @@
 #include "auth/authservice.h"
 #include "core/clock.h"
 #include "definition/workflowset.h"
+
 #include "runtime/engine.h"
 #include "runtime/slaservice.h"
 #include "runtime/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include <QSet>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -51,8 +53,30 @@ void onSignal(int)
 
 /// Demo users from org.yaml: every queue's primary and backup contacts become agents of the
 /// queue's department, its manager a supervisor there; plus an admin.
-QMap<QString, UserInput> demoUsers(const Organisation &org)
+/// Demo accounts from the queue contacts of org.yaml. A contact of a back-office queue (one that
+/// a workflow routes tickets to, or that work escalates to) is `staff`; a contact of any other
+/// queue works the front line and is an `agent` (plus `sales` in the sales department, when
+/// org.yaml declares that role); managers are supervisors.
+QMap<QString, UserInput> demoUsers(const WorkflowSet &set)
 {
+    const Organisation &org = set.organisation;
+    QSet<QString> backOffice;
+    for (const QueueDef &queue : org.queues)
+        if (!queue.escalateTo.isEmpty())
+            backOffice.insert(queue.escalateTo);
+    for (const auto &workflow : set.workflows) {
+        for (const State &state : workflow->states) {
+            if (!state.queue.isEmpty())
+                backOffice.insert(state.queue);
+            for (const Branch &branch : state.branches)
+                backOffice.insert(branch.queue);
+        }
+        if (workflow->handoffs)
+            backOffice.insert(workflow->handoffs->moveTo);
+        for (const EscalationStep &step : workflow->escalation)
+            if (!step.moveTo.isEmpty() && org.queues.contains(step.moveTo))
+                backOffice.insert(step.moveTo);
+    }
     QMap<QString, UserInput> users;
     auto add = [&](const QString &username, const QString &department, const QString &role) {
         if (username.isEmpty())
@@ -72,10 +96,16 @@ QMap<QString, UserInput> demoUsers(const Organisation &org)
             input.roles->append(role);
     };
     for (const QueueDef &queue : org.queues) {
-        for (const QString &u : queue.primary)
-            add(u, queue.department, QStringLiteral("agent"));
-        for (const QString &u : queue.backup)
-            add(u, queue.department, QStringLiteral("agent"));
+        const bool frontLine = !backOffice.contains(queue.name);
+        const QString role = frontLine ? QStringLiteral("agent") : QStringLiteral("staff");
+        const bool sales = frontLine && queue.department == u"sales" && org.hasRole(u"sales"_qs);
+        for (const QStringList *contacts : {&queue.primary, &queue.backup}) {
+            for (const QString &u : *contacts) {
+                add(u, queue.department, role);
+                if (sales)
+                    add(u, queue.department, QStringLiteral("sales"));
+            }
+        }
         add(queue.manager, queue.department, QStringLiteral("supervisor"));
     }
     add(QStringLiteral("admin"), QString(), QStringLiteral("admin"));
@@ -254,7 +284,7 @@ int runServe(const QStringList &arguments)
     }
     QMap<QString, UserInput> demoAccounts;
     if (demo) {
-        demoAccounts = demoUsers(*organisation);
+        demoAccounts = demoUsers(set);
         for (auto it = demoAccounts.cbegin(); it != demoAccounts.cend(); ++it)
             if (!ensureUser(it.key(), it.value()))
                 return 1;
