@@ -198,7 +198,14 @@ export const api = {
       ? `/workflows/${encodeURIComponent(name)}/versions/${version}`
       : `/workflows/${encodeURIComponent(name)}`;
     const w = await request<WorkflowDetail>(path);
-    return { ...w, fields: normaliseFields(w.fields) };
+    // A JSON object loses the YAML order: restore it from field_order / order.
+    const fields = normaliseFields(w.fields);
+    const pos = (f: FieldDef) => {
+      const i = w.field_order ? w.field_order.indexOf(f.name) : -1;
+      return i >= 0 ? i : f.order ?? Number.MAX_SAFE_INTEGER;
+    };
+    fields.sort((a, b) => pos(a) - pos(b));
+    return { ...w, fields };
   },
   validate: (yaml: string) => request<ValidateResult>('/workflows/validate', { method: 'POST', yaml }),
   publish: (name: string, yaml: string) =>

@@ -121,6 +121,26 @@ export interface FieldDef {
   pattern?: string;
   default?: unknown;
   options?: string[];
+  /** Position in the workflow's YAML. */
+  order?: number;
+}
+
+export interface TransitionDef {
+  name: string;
+  title?: string;
+  to?: string;
+  /** Fields this transition needs filled in (`requires:`). */
+  requires?: string[];
+}
+
+export interface StateDef {
+  name: string;
+  title?: string;
+  queue?: string;
+  final?: boolean;
+  parallel?: boolean;
+  branches?: { name: string; title?: string; queue?: string; transitions?: TransitionDef[] }[];
+  transitions?: TransitionDef[];
 }
 
 export interface WorkflowDetail {
@@ -129,7 +149,11 @@ export interface WorkflowDetail {
   version: number;
   source: string;
   fields: FieldDef[];
-  states: unknown[];
+  /** Field names in YAML order. */
+  field_order?: string[];
+  states: StateDef[];
+  /** Transitions offered in every non-final state. */
+  any?: TransitionDef[];
   mermaid?: string;
 }
 

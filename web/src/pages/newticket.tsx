@@ -18,6 +18,18 @@ const LAST_CHANNEL = 'baton.newticket.channel';
 const CHANNELS = ['phone', 'counter', 'email', 'web', 'chat', 'sms'] as const;
 type Values = Record<string, string | boolean>;
 
+/** Fields that only a later transition `requires` are asked for then, not at opening. */
+export function openingFields(wf: WorkflowDetail): FieldDef[] {
+  const later = new Set<string>();
+  const add = (ts?: { requires?: string[] }[]) => ts?.forEach((tr) => tr.requires?.forEach((n) => later.add(n)));
+  add(wf.any);
+  for (const s of wf.states ?? []) {
+    add(s.transitions);
+    for (const b of s.branches ?? []) add(b.transitions);
+  }
+  return wf.fields.filter((f) => f.required || (f.default !== undefined && f.default !== null) || !later.has(f.name));
+}
+
 function initialValues(fields: FieldDef[]): Values {
   const v: Values = {};
   for (const f of fields) v[f.name] = initialValue(f);
@@ -115,7 +127,7 @@ export function NewTicket() {
     if (!wf || busy) return;
     const errs: Record<string, string> = {};
     const fields: Record<string, unknown> = {};
-    for (const f of wf.fields) {
+    for (const f of openingFields(wf)) {
       const msg = checkField(f, values[f.name] ?? '', !!f.required, t);
       if (msg) errs[f.name] = msg;
       const v = toApiValue(f, values[f.name] ?? '');
@@ -231,7 +243,7 @@ export function NewTicket() {
           {loadErr && <div class="form-error" role="alert">{loadErr}</div>}
           {wf && (
             <div class="field-grid">
-              {wf.fields.map((f, i) => (
+              {openingFields(wf).map((f, i) => (
                 <FieldControl
                   key={`${wf.name}-${f.name}`}
                   def={f}
