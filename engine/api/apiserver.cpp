@@ -16,6 +16,7 @@
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QMutex>
 #include <QWebSocket>
 
 namespace Baton::Api {
@@ -143,6 +144,12 @@ struct ApiServer::Private
     QList<RouteInfo> routes;
     StaticFiles files;
     StreamHub hub;
+    struct CommitLink
+    {
+        QMutex mutex;
+        Private *server = nullptr;
+    };
+    std::shared_ptr<CommitLink> commitLink = std::make_shared<CommitLink>();
 
     explicit Private(ApiServerOptions options)
         : o(std::move(options))
@@ -405,8 +412,7 @@ struct ApiServer::Private
                     if (!result.events.isEmpty()) {
                         Metrics::global().increment("baton_actions_total",
                                                     Metrics::label("kind", metricKind));
-                        hub.publishTicket(result.ticket, org());
-                    }
+                    } // live updates go out from the engine's commit observer
                     responder->send(HttpResponse::json(status, ticketObject(result.ticket, actor)));
                 },
                 Qt::QueuedConnection);
@@ -727,33 +733,63 @@ struct ApiServer::Private
 
     QJsonObject workflowObject(const Workflow &wf, int version)
     {
+        // `fields` stays an object keyed by name (compatibility); `order` and `field_order`
+        // carry the YAML order, which an object loses.
         QJsonObject fields;
-        for (const FieldDef &f : wf.fields)
-            fields.insert(
-                f.name,
-                QJsonObject {{QStringLiteral("type"), fieldTypeName(f.type)},
-                             {QStringLiteral("label"), f.label},
-                             {QStringLiteral("required"), f.required},
-                             {QStringLiteral("options"), QJsonArray::fromStringList(f.options)}});
+        QJsonArray fieldOrder;
+        int order = 0;
+        for (const FieldDef &f : wf.fields) {
+            QJsonObject field {{QStringLiteral("type"), fieldTypeName(f.type)},
+                               {QStringLiteral("label"), f.label},
+                               {QStringLiteral("required"), f.required},
+                               {QStringLiteral("options"), QJsonArray::fromStringList(f.options)},
+                               {QStringLiteral("order"), order++}};
+            // Absent rather than null: the UI tells "no default" by a missing key.
+            if (!f.pattern.isEmpty())
+                field.insert(QStringLiteral("pattern"), f.pattern);
+            if (f.defaultValue.isValid())
+                field.insert(QStringLiteral("default"), QJsonValue::fromVariant(f.defaultValue));
+            fields.insert(f.name, field);
+            fieldOrder.append(f.name);
+        }
+        const auto transitionsJson = [](const QList<Transition> &list) {
+            QJsonArray transitions;
+            for (const Transition &t : list)
+                transitions.append(QJsonObject {
+                    {QStringLiteral("name"), t.name},
+                    {QStringLiteral("title"), t.title},
+                    {QStringLiteral("to"), t.to},
+                    {QStringLiteral("requires"), QJsonArray::fromStringList(t.requiredFields)}});
+            return transitions;
+        };
         QJsonArray states;
         for (const State &s : wf.states) {
-            QJsonArray transitions;
-            for (const Transition &t : s.transitions)
-                transitions.append(QJsonObject {{QStringLiteral("name"), t.name},
-                                                {QStringLiteral("title"), t.title},
-                                                {QStringLiteral("to"), t.to}});
-            states.append(QJsonObject {{QStringLiteral("name"), s.name},
-                                       {QStringLiteral("title"), s.title},
-                                       {QStringLiteral("queue"), s.queue},
-                                       {QStringLiteral("final"), s.final},
-                                       {QStringLiteral("parallel"), s.isParallel()},
-                                       {QStringLiteral("transitions"), transitions}});
+            QJsonArray branches;
+            for (const Branch &b : s.branches)
+                branches.append(
+                    QJsonObject {{QStringLiteral("name"), b.name},
+                                 {QStringLiteral("title"), b.title},
+                                 {QStringLiteral("queue"), b.queue},
+                                 {QStringLiteral("assignee"), b.assignee},
+                                 {QStringLiteral("transitions"), transitionsJson(b.transitions)}});
+            states.append(
+                QJsonObject {{QStringLiteral("name"), s.name},
+                             {QStringLiteral("title"), s.title},
+                             {QStringLiteral("queue"), s.queue},
+                             {QStringLiteral("assignee"), s.assignee},
+                             {QStringLiteral("final"), s.final},
+                             {QStringLiteral("parallel"), s.isParallel()},
+                             {QStringLiteral("branches"), branches},
+                             {QStringLiteral("transitions"), transitionsJson(s.transitions)}});
         }
         return {{QStringLiteral("name"), wf.id},
                 {QStringLiteral("title"), wf.title},
                 {QStringLiteral("version"), version},
                 {QStringLiteral("source"), QString::fromUtf8(wf.source)},
                 {QStringLiteral("fields"), fields},
+                {QStringLiteral("field_order"), fieldOrder},
+                {QStringLiteral("initial"), wf.initial},
+                {QStringLiteral("any"), transitionsJson(wf.any)},
                 {QStringLiteral("states"), states},
                 {QStringLiteral("mermaid"), toMermaid(wf, &org())}};
     }
@@ -1035,6 +1071,24 @@ ApiServer::~ApiServer()
 Result<quint16> ApiServer::start()
 {
     Private *p = d.get();
+    // Every committed change reaches the stream, whoever made it (API, SLA timers). The hub
+    // is thread-safe and posts each message to its socket's worker thread. The engine may
+    // outlive the server or die first (tests), so stop() detaches through the shared link
+    // rather than by calling the engine.
+    auto link = d->commitLink;
+    {
+        QMutexLocker lock(&link->mutex);
+        link->server = p;
+    }
+    d->o.engine->setCommitObserver([link](const CommittedChange &change) {
+        QMutexLocker lock(&link->mutex);
+        if (!link->server)
+            return;
+        for (const TicketState &ticket : change.tickets)
+            link->server->hub.publishTicket(ticket, link->server->org());
+        for (const NotificationRow &row : change.notifications)
+            link->server->hub.publishNotification(row.username, notificationJson(row));
+    });
     d->http = std::make_unique<HttpServer>(
         d->o.http,
         [p](HttpRequest &&request, HttpResponder responder) {
@@ -1047,6 +1101,10 @@ Result<quint16> ApiServer::start()
 void ApiServer::stop()
 {
     if (d->http) {
+        {
+            QMutexLocker lock(&d->commitLink->mutex);
+            d->commitLink->server = nullptr;
+        }
         d->hub.closeAll();
         d->http->stop();
         d->http.reset();

@@ -177,7 +177,10 @@ struct Engine::Private
         std::vector<CommandResult> results;
         WriteBatch rows;
         QList<QPair<QString, QString>> idempotencyKeys;
+        QList<TicketState> changedTickets; ///< for the commit observer
     };
+    std::mutex observerMutex; // held while the observer runs
+    Engine::CommitObserver observer;
     std::mutex commitMutex;
     std::condition_variable commitCv;
     std::optional<Handoff> pending;
@@ -341,12 +344,13 @@ void Engine::Private::commitLoop()
             commitCv.notify_all();
         }
         QString failure;
+        QList<qint64> notificationIds;
         if (failedEpoch.load() == handoff.epoch) {
             failure = QStringLiteral("database error: an earlier group commit failed");
         } else if (!handoff.rows.isEmpty()) {
             QElapsedTimer timer;
             timer.start();
-            auto stored = rows->write(handoff.rows);
+            auto stored = rows->write(handoff.rows, &notificationIds);
             qCDebug(lcStore, "commit of %zu commands: %.2f ms", handoff.batch.size(),
                     timer.nsecsElapsed() / 1e6);
             if (!stored) {
@@ -372,6 +376,18 @@ void Engine::Private::commitLoop()
             ++stats.batches;
             stats.commands += handoff.batch.size();
             stats.maxBatch = std::max<quint64>(stats.maxBatch, handoff.batch.size());
+        }
+        if (failure.isEmpty()
+            && (!handoff.changedTickets.isEmpty() || !handoff.rows.notifications.isEmpty())) {
+            std::lock_guard lock(observerMutex);
+            if (observer) {
+                CommittedChange change;
+                change.tickets = std::move(handoff.changedTickets);
+                change.notifications = std::move(handoff.rows.notifications);
+                for (qsizetype i = 0; i < change.notifications.size(); ++i)
+                    change.notifications[i].id = notificationIds.value(i);
+                observer(change);
+            }
         }
         for (size_t i = 0; i < handoff.batch.size(); ++i)
             handoff.batch[i].done(std::move(handoff.results[i]));
@@ -697,6 +713,7 @@ void Engine::Private::process(std::vector<Command> &batch)
     const qint64 tApplied = trace.nsecsElapsed();
     // The rows of every command that passed its rules, for one transaction.
     QHash<qint64, TicketRow> written;
+    QList<TicketState> changedTickets;
     for (qint64 id : std::as_const(staged.order)) {
         const Staging::Ticket &ticket = staged.tickets[id];
         TicketRow row = ticket.isNew
@@ -720,6 +737,8 @@ void Engine::Private::process(std::vector<Command> &batch)
             if (ticket.isNew || !ticket.queuesBefore.contains(queue))
                 staged.rows.queuesVisited.append({id, queue});
         written.insert(id, row);
+        if (ticket.isNew || ticket.state.version != ticket.previousState.version)
+            changedTickets.append(ticket.state);
         if (ticket.isNew) {
             staged.rows.newTickets.append(std::move(row));
         } else {
@@ -743,6 +762,7 @@ void Engine::Private::process(std::vector<Command> &batch)
     handoff.epoch = epoch;
     handoff.results = std::move(results);
     handoff.rows = std::move(staged.rows);
+    handoff.changedTickets = std::move(changedTickets);
     {
         QMutexLocker lock(&inflightMutex);
         for (auto it = staged.idempotency.cbegin(); it != staged.idempotency.cend(); ++it) {
@@ -1053,6 +1073,12 @@ Result<std::optional<QList<Event>>> Engine::events(qint64 id, const Actor &actor
     for (const EventRow &row : std::as_const(*rows))
         events.append(eventOf(row));
     return std::optional<QList<Event>>(std::move(events));
+}
+
+void Engine::setCommitObserver(CommitObserver observer)
+{
+    std::lock_guard lock(d->observerMutex);
+    d->observer = std::move(observer);
 }
 
 Result<QList<NotificationRow>> Engine::notifications(const QString &username, bool unreadOnly)

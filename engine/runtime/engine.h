@@ -53,6 +53,15 @@ struct CommandResult
     bool ok() const { return !error && failure.isEmpty(); }
 };
 
+/// Everything one durable group commit changed, for live updates: every ticket written (in
+/// its state after the commit: id, version, state, queue, assignee and what visibility needs)
+/// and every notification written (ids assigned by the database).
+struct CommittedChange
+{
+    QList<TicketState> tickets;
+    QList<NotificationRow> notifications;
+};
+
 /// A ticket as one user sees it.
 struct TicketView
 {
@@ -145,6 +154,13 @@ public:
     CommandResult reopen(const Actor &actor, qint64 ticket, const QString &reason,
                          std::optional<qint64> expectedVersion = {});
     CommandResult mutate(qint64 ticket, Mutation mutation);
+
+    /// Called on the committer thread after each durable commit that changed something,
+    /// whoever made the change (API, SLA timers, escalation), before the commands' callbacks.
+    /// Keep it short and non-blocking. Setting another (or an empty) observer waits for a
+    /// running call to end, so the old observer's owner may be destroyed afterwards.
+    using CommitObserver = std::function<void(const CommittedChange &)>;
+    void setCommitObserver(CommitObserver observer);
 
     // ---- reads (any thread; its own connection) ---------------------------------------------
     /// The ticket with this user's available actions; nullopt when absent or not visible.

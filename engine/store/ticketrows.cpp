@@ -179,7 +179,7 @@ Result<void> TicketWriter::prepare()
                         "NOTHING")},
         {&s->insertNotification,
          QStringLiteral("INSERT INTO notifications (username, ticket_id, kind, message, at, "
-                        "read) VALUES (?, ?, ?, ?, ?, 0)")},
+                        "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id")},
         {&s->insertIdempotency,
          QStringLiteral("INSERT INTO idempotency_keys (username, key, request_hash, "
                         "ticket_id, response, created_at) VALUES (?, ?, ?, ?, ?, ?)")},
@@ -213,7 +213,7 @@ Result<qint64> TicketWriter::maxTicketId()
     return query->next() ? query->value(0).toLongLong() : 0;
 }
 
-Result<void> TicketWriter::write(const WriteBatch &batch)
+Result<void> TicketWriter::write(const WriteBatch &batch, QList<qint64> *notificationIds)
 {
     if (auto prepared = prepare(); !prepared)
         return prepared;
@@ -302,8 +302,15 @@ Result<void> TicketWriter::write(const WriteBatch &batch)
                   {n.username,
                    n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong)),
                    n.kind, n.message, n.at});
-            !r)
+            !r) {
             return r;
+        } else {
+            const qint64 id
+                = s.insertNotification.next() ? s.insertNotification.value(0).toLongLong() : 0;
+            s.insertNotification.finish();
+            if (notificationIds)
+                notificationIds->append(id);
+        }
     for (const IdempotencyRow &k : batch.idempotency)
         if (auto r
             = run(s.insertIdempotency,

@@ -138,7 +138,8 @@ class TicketWriter
 public:
     explicit TicketWriter(std::shared_ptr<Database> database);
     ~TicketWriter();
-    Result<void> write(const WriteBatch &batch);
+    /// notificationIds (optional) receives the ids of batch.notifications, in order.
+    Result<void> write(const WriteBatch &batch, QList<qint64> *notificationIds = nullptr);
     /// The highest ticket id in use (0 for none); ids are handed out by the single writer.
     Result<qint64> maxTicketId();
 

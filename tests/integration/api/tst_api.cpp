@@ -8,6 +8,8 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
+#include "runtime/slaservice.h"
+#include "runtime/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 
@@ -58,6 +60,7 @@ private Q_SLOTS:
     void adminClock();
     void staticFilesAndTraversal();
     void webSocketDeliversAnotherUsersChange();
+    void webSocketDeliversSlaBreachAndNotification();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
@@ -68,7 +71,9 @@ private:
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
+    std::unique_ptr<SlaService> m_sla;
     std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<TimerScheduler> m_timers;
     std::unique_ptr<AuthService> m_auth;
     std::unique_ptr<Api::ApiServer> m_api;
     quint16 m_port = 0;
@@ -93,11 +98,21 @@ void tst_Api::init()
     options.database = m_db;
     options.organisation = org;
     options.clock = &m_clock;
+    m_sla = std::make_unique<SlaService>(org, m_db, &m_clock);
+    options.slaPlanner = m_sla->planner();
     auto engine = Engine::start(options);
     if (!engine)
         QFAIL(qPrintable(engine.error()));
     m_engine = std::move(*engine);
     QVERIFY(m_engine->publish(set.workflows).ok());
+    TimerScheduler::Options timerOptions;
+    timerOptions.database = m_db;
+    timerOptions.engine = m_engine.get();
+    timerOptions.sla = m_sla.get();
+    timerOptions.clock = &m_clock;
+    timerOptions.wallClock = false;
+    m_timers = std::make_unique<TimerScheduler>(timerOptions);
+    m_sla->setTimerListener([t = m_timers.get()](qint64 due) { t->timersWritten(due); });
     m_auth = std::make_unique<AuthService>(*m_db, m_clock);
     const QList<std::tuple<QString, QStringList, QStringList>> users {
         {QStringLiteral("amy"), {QStringLiteral("agent")}, {QStringLiteral("customer-service")}},
@@ -124,6 +139,7 @@ void tst_Api::init()
     apiOptions.auth = m_auth.get();
     apiOptions.clock = &m_clock;
     apiOptions.fakeClock = &m_clock;
+    apiOptions.clockMoved = [this] { QVERIFY(m_timers->fireDueTimers().ok()); };
     apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
     m_api = std::make_unique<Api::ApiServer>(apiOptions);
     const auto port = m_api->start();
@@ -135,8 +151,10 @@ void tst_Api::init()
 
 void tst_Api::cleanup()
 {
+    m_timers.reset();
     m_engine.reset(); // completes queued writes; their answers still find the HTTP threads
     m_api.reset();
+    m_sla.reset();
     m_auth.reset();
     if (m_db)
         m_db->closeThreadConnection();
@@ -571,6 +589,35 @@ void tst_Api::workflowsReadValidatePublish()
                 .toString()
                 .startsWith(QLatin1String("stateDiagram")));
     QVERIFY(one.json().value(QLatin1String("fields")).toObject().contains(QLatin1String("awb")));
+    // Fields carry their YAML position, default, pattern and options; transitions their
+    // `requires`, so that a form can tell what is needed at opening and what later.
+    const QJsonObject fieldsOfOne = one.json().value(QLatin1String("fields")).toObject();
+    const QJsonObject awb = fieldsOfOne.value(QLatin1String("awb")).toObject();
+    QCOMPARE(awb.value(QLatin1String("order")).toInt(), 0);
+    QCOMPARE(awb.value(QLatin1String("pattern")).toString(), QStringLiteral("^[0-9]{12}$"));
+    QVERIFY(!awb.contains(QLatin1String("default")));
+    const QJsonObject urgency = fieldsOfOne.value(QLatin1String("urgency")).toObject();
+    QCOMPARE(urgency.value(QLatin1String("order")).toInt(), 1);
+    QCOMPARE(urgency.value(QLatin1String("default")).toString(), QStringLiteral("high"));
+    QCOMPARE(urgency.value(QLatin1String("options")).toArray().size(), 3);
+    const QJsonArray fieldOrder = one.json().value(QLatin1String("field_order")).toArray();
+    QCOMPARE(fieldOrder.size(), fieldsOfOne.size());
+    QCOMPARE(fieldOrder.at(0).toString(), QStringLiteral("awb"));
+    QCOMPARE(fieldOrder.at(4).toString(), QStringLiteral("reason"));
+    QStringList required;
+    for (const QJsonValue &state : one.json().value(QLatin1String("states")).toArray()) {
+        QVERIFY(state.toObject().contains(QLatin1String("branches")));
+        QList<QJsonValue> transitions;
+        for (const QJsonValue &t : state.toObject().value(QLatin1String("transitions")).toArray())
+            transitions.append(t);
+        for (const QJsonValue &b : state.toObject().value(QLatin1String("branches")).toArray())
+            for (const QJsonValue &t : b.toObject().value(QLatin1String("transitions")).toArray())
+                transitions.append(t);
+        for (const QJsonValue &t : std::as_const(transitions))
+            for (const QJsonValue &f : t.toObject().value(QLatin1String("requires")).toArray())
+                required.append(f.toString());
+    }
+    QVERIFY(required.contains(QStringLiteral("billing_note"))); // in a parallel branch
     QCOMPARE(
         call("GET", "/api/v1/workflows/jump-queue/versions/1", {}, QStringLiteral("amy")).status,
         200);
@@ -794,6 +841,47 @@ void tst_Api::webSocketDeliversAnotherUsersChange()
     QTRY_VERIFY_WITH_TIMEOUT(closed.size() >= 1, 10000);
     alan.close();
     kai.close();
+}
+
+void tst_Api::webSocketDeliversSlaBreachAndNotification()
+{
+    // Changes no API route made (an SLA timer's escalation) reach the stream too, with the
+    // notifications they wrote.
+    const qint64 id = openTicket(); // amy is the originator
+    QVERIFY(id > 0);
+    QWebSocket amy;
+    QSignalSpy messages(&amy, &QWebSocket::textMessageReceived);
+    amy.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream?token=%2")
+                      .arg(m_port)
+                      .arg(tokenFor(QStringLiteral("amy")))));
+    QTRY_VERIFY_WITH_TIMEOUT(messages.size() >= 1, 10000); // hello
+
+    // Past 150% of the review step's 15-minute respond target: breach and escalation, whose
+    // last step notifies the originator.
+    QCOMPARE(
+        call("POST", "/api/v1/admin/clock", R"({"advance_seconds":1800})", QStringLiteral("admin"))
+            .status,
+        200);
+    const auto has = [&](const QString &type) {
+        for (const QList<QVariant> &m : std::as_const(messages)) {
+            const QJsonObject o = QJsonDocument::fromJson(m.first().toString().toUtf8()).object();
+            if (o.value(QLatin1String("type")).toString() != type)
+                continue;
+            if (type == u"ticket" && o.value(QLatin1String("id")).toInteger() == id)
+                return true;
+            if (type == u"notification" && o.value(QLatin1String("ticket")).toInteger() == id
+                && !o.value(QLatin1String("kind")).toString().isEmpty()
+                && o.value(QLatin1String("id")).toInteger() > 0)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(has(QStringLiteral("ticket")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(has(QStringLiteral("notification")), 10000);
+    const RawResponse unread
+        = call("GET", "/api/v1/notifications?unread=true", {}, QStringLiteral("amy"));
+    QVERIFY(!unread.json().value(QLatin1String("items")).toArray().isEmpty());
+    amy.close();
 }
 
 QTEST_GUILESS_MAIN(tst_Api)
