@@ -509,10 +509,11 @@ struct ApiServer::Private
         filter.text = r.queryValue(QStringLiteral("q"));
         if (!filter.status.isEmpty() && filter.status != u"open" && filter.status != u"closed")
             return ctx.fail(ApiError::badRequest(QStringLiteral("status must be open or closed.")));
-        const QString sla = r.queryValue(QStringLiteral("sla"));
-        if (!sla.isNull())
+        filter.sla = r.queryValue(QStringLiteral("sla"));
+        if (!filter.sla.isEmpty() && filter.sla != u"at_risk" && filter.sla != u"breached")
             return ctx.fail(
-                ApiError::badRequest(QStringLiteral("The sla filter is not available yet.")));
+                ApiError::badRequest(QStringLiteral("sla must be at_risk or breached.")));
+        filter.now = o.clock->now().toMSecsSinceEpoch();
         if (const QString sort = r.queryValue(QStringLiteral("sort")); !sort.isNull()) {
             const auto parsed = TicketFilter::parseSort(sort);
             if (!parsed)
@@ -680,27 +681,34 @@ struct ApiServer::Private
         auto db = o.database->connection();
         if (!db)
             return ctx.fail(storageError(db.error()));
+        const qint64 now = o.clock->now().toMSecsSinceEpoch();
         auto q = runQuery(
             *db,
-            QStringLiteral("SELECT queue, COUNT(*), SUM(CASE WHEN due_at IS NOT NULL AND "
-                           "due_at <= ? THEN 1 ELSE 0 END) FROM tickets WHERE status = "
-                           "'open' AND queue IS NOT NULL GROUP BY queue"),
-            {o.clock->now().toMSecsSinceEpoch()});
+            // Open tickets in the queue and open branches there, each by its own clocks.
+            QStringLiteral("SELECT queue, COUNT(*), SUM(CASE WHEN at_risk_at <= ? AND due_at > ? "
+                           "THEN 1 ELSE 0 END), SUM(CASE WHEN due_at <= ? THEN 1 ELSE 0 END) "
+                           "FROM ticket_queues_current WHERE status = 'open' GROUP BY queue"),
+            {now, now, now});
         if (!q)
             return ctx.fail(storageError(q.error()));
-        QHash<QString, QPair<qint64, qint64>> counts;
+        struct Counts
+        {
+            qint64 open = 0, atRisk = 0, breached = 0;
+        };
+        QHash<QString, Counts> counts;
         while (q->next())
-            counts.insert(q->value(0).toString(),
-                          {q->value(1).toLongLong(), q->value(2).toLongLong()});
+            counts.insert(
+                q->value(0).toString(),
+                {q->value(1).toLongLong(), q->value(2).toLongLong(), q->value(3).toLongLong()});
         QJsonArray out;
         for (const QueueDef &queue : org().queues) {
             const auto c = counts.value(queue.name);
             out.append(QJsonObject {{QStringLiteral("name"), queue.name},
                                     {QStringLiteral("title"), queue.title},
                                     {QStringLiteral("department"), queue.department},
-                                    {QStringLiteral("open"), c.first},
-                                    {QStringLiteral("at_risk"), 0},
-                                    {QStringLiteral("breached"), c.second},
+                                    {QStringLiteral("open"), c.open},
+                                    {QStringLiteral("at_risk"), c.atRisk},
+                                    {QStringLiteral("breached"), c.breached},
                                     {QStringLiteral("member"), ctx.actor.isMemberOf(queue.name)}});
         }
         ctx.send(HttpResponse::json(200, out));

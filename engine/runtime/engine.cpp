@@ -105,6 +105,32 @@ TicketRow rowOf(const TicketState &state, const TicketState *previousState,
     return row;
 }
 
+// The queues of the open branches, whose pages show the ticket too: each by the branch's own
+// clocks when it has any (else the ticket's). The writer adds the ticket's own queue.
+QList<TicketQueueRow> branchQueuesOf(const TicketState &state, const TicketRow &row,
+                                     const SlaPlan &plan)
+{
+    const qint64 due = row.dueAt();
+    const qint64 risk = row.atRiskAt.value_or(noDueDate);
+    QList<TicketQueueRow> queues;
+    if (!state.isOpen())
+        return queues;
+    auto add = [&](const QString &queue, qint64 queueDue, qint64 queueRisk) {
+        if (!queue.isEmpty())
+            queues.append({queue, queueDue, queueRisk});
+    };
+    for (const BranchState &branch : state.branches) {
+        if (branch.status != BranchStatus::Open)
+            continue;
+        const auto own = plan.branchDues.constFind(branch.name);
+        if (own == plan.branchDues.cend() || !own->due)
+            add(branch.queue, due, risk);
+        else
+            add(branch.queue, ms(*own->due), own->atRiskAt ? ms(*own->atRiskAt) : ms(*own->due));
+    }
+    return queues;
+}
+
 } // namespace
 
 TicketRow ticketRowOf(const TicketState &state)
@@ -719,20 +745,23 @@ void Engine::Private::process(std::vector<Command> &batch)
         TicketRow row = ticket.isNew
             ? ticketRowOf(ticket.state)
             : rowOf(ticket.state, &ticket.previousState, &ticket.previousRow);
+        auto at = [](const std::optional<QDateTime> &t) {
+            return t ? std::optional<qint64>(ms(*t)) : std::nullopt;
+        };
+        SlaPlan plan;
         if (options.slaPlanner) {
-            SlaPlan plan = options.slaPlanner(ticket.state, *ticket.workflow);
-            auto at = [](const std::optional<QDateTime> &t) {
-                return t ? std::optional<qint64>(ms(*t)) : std::nullopt;
-            };
+            plan = options.slaPlanner(ticket.state, *ticket.workflow);
             row.respondDue = at(plan.respondDue);
             row.resolveDue = at(plan.resolveDue);
             row.ticketDue = at(plan.ticketDue);
+            row.atRiskAt = at(plan.atRiskAt);
             staged.rows.replaceTimersOf.append(id);
             for (TimerRow &timer : plan.timers) {
                 timer.ticketId = id;
                 staged.rows.timers.append(timer);
             }
         }
+        row.branchQueues = branchQueuesOf(ticket.state, row, plan);
         for (const QString &queue : ticket.state.queuesVisited)
             if (ticket.isNew || !ticket.queuesBefore.contains(queue))
                 staged.rows.queuesVisited.append({id, queue});

@@ -8,6 +8,7 @@
 #include "store/workflowversions.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -26,6 +27,15 @@ class Database;
 struct SlaPlan
 {
     std::optional<QDateTime> respondDue, resolveDue, ticketDue;
+    /// The earliest instant an open clock becomes at risk (ticket_sla / sla filters).
+    std::optional<QDateTime> atRiskAt;
+    /// Per open branch (by name) with clocks of its own: its nearest due and risk instants,
+    /// so that its queue's page sorts and counts it by the branch's own clock.
+    struct BranchDue
+    {
+        std::optional<QDateTime> due, atRiskAt;
+    };
+    QHash<QString, BranchDue> branchDues;
     QList<TimerRow> timers; ///< ticketId is filled in by the engine
 };
 using SlaPlanner = std::function<SlaPlan(const TicketState &, const Workflow &)>;

@@ -130,6 +130,9 @@ QList<SlaClock> SlaClocks::clocks(const Workflow &workflow, const TicketState &t
     if (!ticket.isOpen())
         return result;
     const QString &tier = ticket.customer.tier;
+    // The business seconds after which a clock counts as at risk (SlaClocks::status).
+    const int risk = riskPercent(workflow);
+    const auto riskSeconds = [risk](qint64 target) { return (target * risk + 99) / 100; };
 
     // A step's (or branch's) respond and resolve clocks, both starting when it began.
     const auto addStep = [&](SlaClock::Scope scope, const QString &branch, const SlaSpec &sla,
@@ -156,6 +159,7 @@ QList<SlaClock> SlaClocks::clocks(const Workflow &workflow, const TicketState &t
             clock.startedAt = start;
             clock.metAt = metAt;
             clock.due = after(cal, start, *seconds);
+            clock.riskAt = after(cal, start, riskSeconds(*seconds));
             const QDateTime end = metAt.isValid() ? metAt : now;
             clock.elapsedSeconds = between(cal, start, end);
             clock.breached = clock.due.isValid() && end >= clock.due;
@@ -209,6 +213,7 @@ QList<SlaClock> SlaClocks::clocks(const Workflow &workflow, const TicketState &t
         clock.elapsedSeconds
             = std::max<qint64>(0, between(cal, ticket.createdAt, now) - clock.pausedSeconds);
         clock.due = after(cal, ticket.createdAt, *seconds + clock.pausedSeconds);
+        clock.riskAt = after(cal, ticket.createdAt, riskSeconds(*seconds) + clock.pausedSeconds);
         clock.breached = clock.paused ? clock.elapsedSeconds >= *seconds
                                       : clock.due.isValid() && now >= clock.due;
         result.append(clock);

@@ -40,6 +40,9 @@ struct SlaClock
     QDateTime metAt; ///< respond clock: when the queue responded; null while running
     /// The instant the target is reached (ticket clock while paused: if it resumed now).
     QDateTime due;
+    /// The instant it becomes at risk: the first warning step's share of the target is used
+    /// (SlaStatus::atRisk), stored on the ticket row so that the sla filter is an index range.
+    QDateTime riskAt;
     /// Business seconds used at now (at metAt for a met clock), pauses excluded.
     qint64 elapsedSeconds = 0;
     bool breached = false; ///< target reached before (or without) being met

@@ -87,11 +87,18 @@ SlaPlan SlaService::plan(const TicketState &ticket, const Workflow &workflow) co
         if (!clock.isOpen())
             continue;
         if (clock.scope == SlaClock::Scope::Ticket) {
-            if (!clock.paused)
-                earliest(plan.ticketDue, clock.due);
+            if (clock.paused)
+                continue;
+            earliest(plan.ticketDue, clock.due);
         } else {
             earliest(clock.kind == SlaClock::Kind::Respond ? plan.respondDue : plan.resolveDue,
                      clock.due);
+        }
+        earliest(plan.atRiskAt, clock.riskAt);
+        if (clock.scope == SlaClock::Scope::Branch) {
+            SlaPlan::BranchDue &branch = plan.branchDues[clock.branch];
+            earliest(branch.due, clock.due);
+            earliest(branch.atRiskAt, clock.riskAt);
         }
     }
     if (const std::optional<SlaTimer> timer

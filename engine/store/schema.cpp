@@ -148,6 +148,27 @@ const char *const migration1[] = {
     "CREATE INDEX idempotency_created ON idempotency_keys(created_at)",
 };
 
+// The queues whose pages show a ticket now (its own, and each open branch's in a parallel
+// state) with the due of the work there, and when each ticket becomes at risk: queue pages,
+// queue counts and the sla filter stay index ranges.
+const char *const migration2[] = {
+    "ALTER TABLE tickets ADD COLUMN at_risk_at BIGINT",
+    // Until the engine next writes a ticket: at risk once due (branches are not known here).
+    "UPDATE tickets SET at_risk_at = COALESCE(due_at, 253402300799000)",
+    "CREATE INDEX tickets_at_risk ON tickets(at_risk_at)",
+    R"(CREATE TABLE ticket_queues_current (
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        queue TEXT NOT NULL,
+        status TEXT NOT NULL,
+        due_at BIGINT NOT NULL,
+        at_risk_at BIGINT NOT NULL,
+        PRIMARY KEY (ticket_id, queue)))",
+    "CREATE INDEX ticket_queues_current_page ON ticket_queues_current(queue, status, due_at, "
+    "ticket_id)",
+    R"(INSERT INTO ticket_queues_current (ticket_id, queue, status, due_at, at_risk_at)
+        SELECT id, queue, status, at_risk_at, at_risk_at FROM tickets WHERE queue IS NOT NULL)",
+};
+
 struct Migration
 {
     int version;
@@ -157,6 +178,7 @@ struct Migration
 
 const Migration migrations[] = {
     {1, std::begin(migration1), std::end(migration1)},
+    {2, std::begin(migration2), std::end(migration2)},
 };
 
 QString spell(const char *sql, bool sqlite)

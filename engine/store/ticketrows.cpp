@@ -22,6 +22,28 @@ qint64 TicketRow::dueAt() const
     return due;
 }
 
+QList<TicketQueueRow> TicketRow::currentQueues() const
+{
+    QList<TicketQueueRow> rows;
+    auto add = [&rows](const TicketQueueRow &next) {
+        if (next.queue.isEmpty())
+            return;
+        for (TicketQueueRow &row : rows)
+            if (row.queue == next.queue) {
+                row.dueAt = std::min(row.dueAt, next.dueAt);
+                row.atRiskAt = std::min(row.atRiskAt, next.atRiskAt);
+                return;
+            }
+        rows.append(next);
+    };
+    add({queue, dueAt(), atRiskAt.value_or(noDueDate)});
+    for (const TicketQueueRow &row : branchQueues)
+        add(row);
+    std::sort(rows.begin(), rows.end(),
+              [](const TicketQueueRow &a, const TicketQueueRow &b) { return a.queue < b.queue; });
+    return rows;
+}
+
 namespace {
 
 QVariant text(const QString &value)
@@ -47,8 +69,8 @@ const char ticketColumns[]
     = "id, key, workflow, workflow_version, title, state, status, queue, assignee, originator, "
       "priority, handoffs, flagged, fields, customer_id, customer_name, customer_tier, "
       "customer_phone, customer_email, channel, branches, version, created_at, updated_at, "
-      "closed_at, respond_due, resolve_due, ticket_due, due_at, state_data";
-constexpr int ticketColumnCount = 30;
+      "closed_at, respond_due, resolve_due, ticket_due, due_at, state_data, at_risk_at";
+constexpr int ticketColumnCount = 31;
 
 std::array<QVariant, ticketColumnCount> ticketValues(const TicketRow &row)
 {
@@ -81,7 +103,8 @@ std::array<QVariant, ticketColumnCount> ticketValues(const TicketRow &row)
             optional(row.resolveDue),
             optional(row.ticketDue),
             row.dueAt(),
-            json(row.stateData)};
+            json(row.stateData),
+            row.atRiskAt.value_or(noDueDate)};
 }
 
 TicketRow ticketFrom(const QSqlQuery &query)
@@ -118,6 +141,8 @@ TicketRow ticketFrom(const QSqlQuery &query)
     row.ticketDue = optionalFrom(query.value(i++));
     ++i; // due_at is derived
     row.stateData = query.value(i++).toString().toUtf8();
+    if (const qint64 risk = query.value(i++).toLongLong(); risk != noDueDate)
+        row.atRiskAt = risk;
     return row;
 }
 
@@ -135,8 +160,9 @@ struct TicketWriter::Statements
 {
     QSqlDatabase db;
     std::map<quint64, QSqlQuery> updates; // by bit mask of the columns set
-    QSqlQuery insertTicket, insertQueue, insertEvent, deleteTimers, insertTimer, insertComment,
-        insertLink, insertNotification, insertIdempotency, upsertCustomer;
+    QSqlQuery insertTicket, insertQueue, deleteCurrentQueues, insertCurrentQueue, insertEvent,
+        deleteTimers, insertTimer, insertComment, insertLink, insertNotification, insertIdempotency,
+        upsertCustomer;
 };
 
 TicketWriter::TicketWriter(std::shared_ptr<Database> database)
@@ -163,6 +189,11 @@ Result<void> TicketWriter::prepare()
         {&s->insertQueue,
          QStringLiteral("INSERT INTO ticket_queues (queue, ticket_id) VALUES "
                         "(?, ?) ON CONFLICT DO NOTHING")},
+        {&s->deleteCurrentQueues,
+         QStringLiteral("DELETE FROM ticket_queues_current WHERE ticket_id = ?")},
+        {&s->insertCurrentQueue,
+         QStringLiteral("INSERT INTO ticket_queues_current (ticket_id, queue, status, due_at, "
+                        "at_risk_at) VALUES (?, ?, ?, ?, ?)")},
         {&s->insertEvent,
          QStringLiteral("INSERT INTO events (ticket_id, seq, at, actor, type, "
                         "data) VALUES (?, ?, ?, ?, ?, ?)")},
@@ -227,12 +258,29 @@ Result<void> TicketWriter::write(const WriteBatch &batch, QList<qint64> *notific
             query.bindValue(i++, value);
         return execQuery(query);
     };
+    // A new ticket has no rows yet; a changed one without its previous row is rewritten.
+    auto writeCurrentQueues = [&](const TicketRow &row, const TicketRow *previous, bool isNew) {
+        const QList<TicketQueueRow> queues = row.currentQueues();
+        if (previous && previous->status == row.status && previous->currentQueues() == queues)
+            return Result<void>();
+        if (!isNew)
+            if (auto r = run(s.deleteCurrentQueues, {row.id}); !r)
+                return r;
+        for (const TicketQueueRow &q : queues)
+            if (auto r
+                = run(s.insertCurrentQueue, {row.id, q.queue, row.status, q.dueAt, q.atRiskAt});
+                !r)
+                return r;
+        return Result<void>();
+    };
     // Parents before children: the foreign keys are checked row by row.
     for (const TicketRow &row : batch.newTickets) {
         const auto values = ticketValues(row);
         for (int i = 0; i < ticketColumnCount; ++i)
             s.insertTicket.bindValue(i, values[i]);
         if (auto r = execQuery(s.insertTicket); !r)
+            return r;
+        if (auto r = writeCurrentQueues(row, nullptr, true); !r)
             return r;
     }
     static const QStringList columns
@@ -242,6 +290,8 @@ Result<void> TicketWriter::write(const WriteBatch &batch, QList<qint64> *notific
         const TicketRow *previous = n < batch.previousTickets.size() && batch.previousTickets[n].id
             ? &batch.previousTickets[n]
             : nullptr;
+        if (auto r = writeCurrentQueues(row, previous, false); !r)
+            return r;
         const auto values = ticketValues(row);
         quint64 mask = 0;
         if (previous) {
@@ -351,38 +401,79 @@ Result<std::optional<TicketRow>> TicketReader::ticket(const QSqlDatabase &db, qi
         return Error {query.error()};
     if (!query->next())
         return std::optional<TicketRow>();
-    return std::optional<TicketRow>(ticketFrom(*query));
+    TicketRow row = ticketFrom(*query);
+    // The writer compares them with the next row's, so a cold read must know them too.
+    auto queues
+        = runQuery(db,
+                   QStringLiteral("SELECT queue, due_at, at_risk_at FROM "
+                                  "ticket_queues_current WHERE ticket_id = ? ORDER BY queue"),
+                   {id});
+    if (!queues)
+        return Error {queues.error()};
+    const TicketQueueRow own {row.queue, row.dueAt(), row.atRiskAt.value_or(noDueDate)};
+    while (queues->next()) {
+        const TicketQueueRow stored {queues->value(0).toString(), queues->value(1).toLongLong(),
+                                     queues->value(2).toLongLong()};
+        if (!(stored == own))
+            row.branchQueues.append(stored);
+    }
+    return std::optional<TicketRow>(std::move(row));
 }
 
 Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter &filter)
 {
-    QString sql = u"SELECT " + QLatin1String(ticketColumns) + u" FROM tickets WHERE 1 = 1";
+    static const QString selected = [] {
+        QStringList names = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
+        for (QString &name : names)
+            name.prepend(QStringLiteral("t."));
+        return names.join(QStringLiteral(", "));
+    }();
+    // A queue's page reads its current members (the ticket's own queue or an open branch's),
+    // each with the due of its work there, along the index (queue, status, due_at, ticket_id).
+    const bool byQueue = !filter.queue.isEmpty();
+    const QLatin1String member(byQueue ? "c." : "t.");
+    const QLatin1String idColumn(byQueue ? "c.ticket_id" : "t.id");
+    QString from = byQueue ? QStringLiteral(" FROM ticket_queues_current c JOIN tickets t ON t.id "
+                                            "= c.ticket_id WHERE c.queue = ?")
+                           : QStringLiteral(" FROM tickets t WHERE 1 = 1");
+    QString sql;
     QVariantList values;
-    auto equal = [&](const char *column, const QString &value) {
+    if (byQueue)
+        values << filter.queue;
+    auto equal = [&](const QString &column, const QString &value) {
         if (value.isEmpty())
             return;
-        sql += u" AND " + QLatin1String(column) + u" = ?";
+        sql += u" AND " + column + u" = ?";
         values << value;
     };
-    equal("queue", filter.queue);
-    equal("state", filter.state);
-    equal("assignee", filter.assignee);
-    equal("originator", filter.originator);
-    equal("customer_id", filter.customer);
-    equal("status", filter.status);
+    equal(QStringLiteral("t.state"), filter.state);
+    equal(QStringLiteral("t.assignee"), filter.assignee);
+    equal(QStringLiteral("t.originator"), filter.originator);
+    equal(QStringLiteral("t.customer_id"), filter.customer);
+    equal(member + u"status", filter.status);
+    if (filter.sla == u"at_risk") {
+        // A clock becomes at risk before it is due, so both use the at_risk_at index.
+        sql += u" AND " + member + u"at_risk_at <= ? AND " + member + u"due_at > ?";
+        values << filter.now << filter.now;
+    } else if (filter.sla == u"breached") {
+        sql += u" AND " + member + u"at_risk_at <= ? AND " + member + u"due_at <= ?";
+        values << filter.now << filter.now;
+    } else if (!filter.sla.isEmpty()) {
+        return makeError(QStringLiteral("unknown sla filter: %1").arg(filter.sla));
+    }
     if (!filter.text.isEmpty()) {
         QString pattern = filter.text.toLower();
         pattern.replace(u'\\', QStringLiteral("\\\\"))
             .replace(u'%', QStringLiteral("\\%"))
             .replace(u'_', QStringLiteral("\\_"));
-        sql += QStringLiteral(" AND (LOWER(title) LIKE ? ESCAPE '\\' OR LOWER(key) = ?)");
+        sql += QStringLiteral(" AND (LOWER(t.title) LIKE ? ESCAPE '\\' OR LOWER(t.key) = ?)");
         values << QString(u'%' + pattern + u'%') << filter.text.toLower();
     }
     if (!filter.seeAll) {
-        sql += QStringLiteral(" AND (originator = ? OR assignee = ?");
+        sql += QStringLiteral(" AND (t.originator = ? OR t.assignee = ?");
         values << filter.viewer << filter.viewer;
         if (!filter.viewerQueues.isEmpty()) {
-            sql += u" OR id IN (SELECT ticket_id FROM ticket_queues WHERE queue IN ("
+            sql += u" OR t.id IN (SELECT ticket_id FROM ticket_queues WHERE queue IN ("
                 + placeholders(int(filter.viewerQueues.size())) + u"))";
             for (const QString &queue : filter.viewerQueues)
                 values << queue;
@@ -390,7 +481,7 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         sql += u')';
     }
     using Sort = TicketFilter::Sort;
-    const char *column = "due_at";
+    QString col = member + u"due_at";
     bool descending = false;
     switch (filter.sort) {
     case Sort::DueAsc:
@@ -399,21 +490,20 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         descending = true;
         break;
     case Sort::CreatedAsc:
-        column = "created_at";
+        col = QStringLiteral("t.created_at");
         break;
     case Sort::CreatedDesc:
-        column = "created_at";
+        col = QStringLiteral("t.created_at");
         descending = true;
         break;
     case Sort::UpdatedAsc:
-        column = "updated_at";
+        col = QStringLiteral("t.updated_at");
         break;
     case Sort::UpdatedDesc:
-        column = "updated_at";
+        col = QStringLiteral("t.updated_at");
         descending = true;
         break;
     }
-    const QLatin1String col(column);
     if (!filter.cursor.isEmpty()) {
         // Keyset pagination: "value:id" of the last row of the previous page.
         const QString decoded = QString::fromUtf8(
@@ -425,30 +515,31 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         if (parts.size() != 2 || !okValue || !okId)
             return makeError(QStringLiteral("bad cursor"));
         const QLatin1String op(descending ? "<" : ">");
-        sql += u" AND (" + col + u' ' + op + u" ? OR (" + col + u" = ? AND id " + op + u" ?))";
+        sql += u" AND (" + col + u' ' + op + u" ? OR (" + col + u" = ? AND " + idColumn + u' ' + op
+            + u" ?))";
         values << value << value << id;
     }
     const QLatin1String direction(descending ? " DESC" : "");
     const int limit = std::clamp(filter.limit, 1, 500);
-    sql += u" ORDER BY " + col + direction + u", id" + direction + u" LIMIT ?";
+    sql = u"SELECT " + selected + u", " + col + from + sql + u" ORDER BY " + col + direction + u", "
+        + idColumn + direction + u" LIMIT ?";
     values << limit + 1;
     auto query = runQuery(db, sql, values);
     if (!query)
         return Error {query.error()};
     TicketPage page;
-    while (query->next())
+    qint64 lastValue = 0;
+    while (query->next() && page.items.size() < limit) {
         page.items.append(ticketFrom(*query));
-    if (page.items.size() > limit) {
-        page.items.resize(limit);
-        const TicketRow &last = page.items.constLast();
-        const qint64 value = filter.sort == Sort::DueAsc || filter.sort == Sort::DueDesc
-            ? last.dueAt()
-            : (filter.sort == Sort::CreatedAsc || filter.sort == Sort::CreatedDesc
-                   ? last.createdAt
-                   : last.updatedAt);
-        page.nextCursor
-            = QString::fromLatin1(QStringLiteral("%1:%2").arg(value).arg(last.id).toUtf8().toBase64(
-                QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+        lastValue = query->value(ticketColumnCount).toLongLong();
+    }
+    if (query->isValid()) { // a row beyond the limit: there is a next page
+        page.nextCursor = QString::fromLatin1(
+            QStringLiteral("%1:%2")
+                .arg(lastValue)
+                .arg(page.items.constLast().id)
+                .toUtf8()
+                .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     }
     return page;
 }

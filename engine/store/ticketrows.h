@@ -24,6 +24,16 @@ class Database;
 /// both databases order them alike and the queue-page index needs no expression.
 constexpr qint64 noDueDate = 253402300799000; // 9999-12-31T23:59:59Z
 
+/// One queue whose page shows a ticket now: its own queue, or an open branch's (in a parallel
+/// state), with the due and at-risk instants to sort and count it by there (noDueDate: none).
+struct TicketQueueRow
+{
+    QString queue;
+    qint64 dueAt = noDueDate;
+    qint64 atRiskAt = noDueDate;
+    friend bool operator==(const TicketQueueRow &, const TicketQueueRow &) = default;
+};
+
 struct TicketRow
 {
     qint64 id = 0;
@@ -39,7 +49,17 @@ struct TicketRow
     qint64 version = 0;
     qint64 createdAt = 0, updatedAt = 0;
     std::optional<qint64> closedAt, respondDue, resolveDue, ticketDue;
+    /// The earliest instant an open clock becomes at risk (column at_risk_at, noDueDate when
+    /// none): the sla filter is `at_risk_at <= now`, the breached one `due_at <= now`.
+    std::optional<qint64> atRiskAt;
     QByteArray stateData = "{}"; ///< the runtime's full state
+    /// Open branches' queues (parallel state). The writer adds the ticket's own queue (by its
+    /// due) and rewrites table ticket_queues_current when the set differs from the previous
+    /// row's. TicketReader::ticket fills it in (as the rows beyond the own queue's); list
+    /// does not.
+    QList<TicketQueueRow> branchQueues;
+    /// The ticket's own queue and branchQueues, one row per queue (earliest due), by queue.
+    QList<TicketQueueRow> currentQueues() const;
     friend bool operator==(const TicketRow &, const TicketRow &) = default;
 
     /// The nearest of the due dates, or noDueDate.
@@ -153,7 +173,10 @@ private:
 /// Filters of the ticket list (interfaces.md GET /tickets). Empty members do not filter.
 struct TicketFilter
 {
+    /// queue: tickets in that queue, or with an open branch there (sorted by that branch's due).
     QString queue, state, assignee, originator, customer, status, text;
+    QString sla; ///< "at_risk" or "breached" as of `now`
+    qint64 now = 0; ///< ms since the epoch, for sla
     enum class Sort { DueAsc, DueDesc, CreatedAsc, CreatedDesc, UpdatedAsc, UpdatedDesc };
     Sort sort = Sort::DueAsc;
     int limit = 50;

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void badInput_data();
     void badInput();
     void listFiltersAndCursor();
+    void parallelBranchesListedAndCountedInTheirQueues();
     void workflowsReadValidatePublish();
     void usersAdminOnly();
     void organisationNotificationsHealthMetrics();
@@ -138,6 +139,7 @@ void tst_Api::init()
     apiOptions.engine = m_engine.get();
     apiOptions.auth = m_auth.get();
     apiOptions.clock = &m_clock;
+    apiOptions.sla = m_sla.get();
     apiOptions.fakeClock = &m_clock;
     apiOptions.clockMoved = [this] { QVERIFY(m_timers->fireDueTimers().ok()); };
     apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
@@ -567,6 +569,81 @@ void tst_Api::listFiltersAndCursor()
     QCOMPARE(call("GET", "/api/v1/tickets?limit=0", {}, QStringLiteral("amy")).status, 400);
     QCOMPARE(call("GET", "/api/v1/tickets?status=maybe", {}, QStringLiteral("amy")).status, 400);
     QCOMPARE(call("GET", "/api/v1/tickets?colour=red", {}, QStringLiteral("amy")).status, 400);
+}
+
+void tst_Api::parallelBranchesListedAndCountedInTheirQueues()
+{
+    // Approved, the ticket waits in billing and ground-ops at once (its own queue is null):
+    // billing's page, its sla filters and its counts go by the billing branch's clock.
+    QCOMPARE(
+        call(
+            "POST", "/api/v1/users",
+            R"({"username":"bill","name":"Bill","password":"password-1","departments":["billing"],"roles":["agent"]})",
+            QStringLiteral("admin"))
+            .status,
+        201);
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const RawResponse approved
+        = call("POST", "/api/v1/tickets/" + QByteArray::number(id) + "/actions/approve", "{}",
+               QStringLiteral("sue"));
+    QCOMPARE(approved.status, 200);
+    QVERIFY(approved.json().value(QLatin1String("queue")).isNull());
+    QString billingDue;
+    for (const QJsonValue &b : approved.json().value(QLatin1String("branches")).toArray())
+        if (b.toObject().value(QLatin1String("queue")).toString() == u"billing")
+            billingDue = b.toObject()
+                             .value(QLatin1String("sla"))
+                             .toObject()
+                             .value(QLatin1String("resolve_due"))
+                             .toString();
+    QVERIFY(!billingDue.isEmpty());
+    const auto ids = [&](const QByteArray &query) {
+        QList<qint64> found;
+        const RawResponse r = call("GET", "/api/v1/tickets?" + query, {}, QStringLiteral("bill"));
+        if (r.status != 200)
+            qWarning("%d %s", r.status, r.body.constData());
+        for (const QJsonValue &t : r.json().value(QLatin1String("items")).toArray())
+            found << t.toObject().value(QLatin1String("id")).toInteger();
+        return found;
+    };
+    const auto billingCounts = [&] {
+        const RawResponse r = call("GET", "/api/v1/queues", {}, QStringLiteral("bill"));
+        for (const QJsonValue &q : QJsonDocument::fromJson(r.body).array())
+            if (q.toObject().value(QLatin1String("name")).toString() == u"billing")
+                return QList<int> {q.toObject().value(QLatin1String("open")).toInt(),
+                                   q.toObject().value(QLatin1String("at_risk")).toInt(),
+                                   q.toObject().value(QLatin1String("breached")).toInt()};
+        return QList<int>();
+    };
+    QCOMPARE(ids("queue=billing&status=open&sort=due"), QList<qint64> {id});
+    QCOMPARE(ids("queue=billing&sla=at_risk"), QList<qint64>());
+    QCOMPARE(billingCounts(), (QList<int> {1, 0, 0}));
+
+    // A second before the billing target: at risk (past the 75% warning), not breached.
+    const QDateTime due = QDateTime::fromString(billingDue, Qt::ISODate);
+    QVERIFY(due.isValid());
+    auto setClock = [&](const QDateTime &at) {
+        // Moved by hours, sessions end: sign in again afterwards.
+        const int status = call("POST", "/api/v1/admin/clock",
+                                "{\"set\":\"" + at.toUTC().toString(Qt::ISODate).toLatin1() + "\"}",
+                                QStringLiteral("admin"))
+                               .status;
+        m_tokens.clear();
+        return status;
+    };
+    QCOMPARE(setClock(due.addSecs(-1)), 200);
+    QCOMPARE(ids("queue=billing&sla=at_risk"), QList<qint64> {id});
+    QCOMPARE(ids("sla=at_risk"), QList<qint64> {id});
+    QCOMPARE(ids("queue=billing&sla=breached"), QList<qint64>());
+    QCOMPARE(billingCounts(), (QList<int> {1, 1, 0}));
+
+    // Past it: breached (not yet moved on by the 150% step).
+    QCOMPARE(setClock(due.addSecs(1)), 200);
+    QCOMPARE(ids("queue=billing&sla=breached"), QList<qint64> {id});
+    QCOMPARE(ids("queue=billing&sla=at_risk"), QList<qint64>());
+    QCOMPARE(billingCounts(), (QList<int> {1, 0, 1}));
+    QCOMPARE(call("GET", "/api/v1/tickets?sla=late", {}, QStringLiteral("bill")).status, 400);
 }
 
 void tst_Api::workflowsReadValidatePublish()

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void batchIsAllOrNothing();
     void timersAreReplaced();
     void queuePageSortsByDueWithUndatedLast();
+    void queuePageShowsOpenBranchesByTheirDue();
+    void slaFilterSelectsAtRiskAndBreached();
 
 private:
     static TicketRow sample(qint64 id)
@@ -211,6 +213,116 @@ void TestTicketRows::queuePageSortsByDueWithUndatedLast()
     QCOMPARE(page->items[0].id, 4);
     QCOMPARE(page->items[1].id, 3);
     QVERIFY(page->nextCursor.isEmpty());
+}
+
+void TestTicketRows::queuePageShowsOpenBranchesByTheirDue()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    WriteBatch batch;
+    TicketRow own = sample(1); // in billing itself, due at 500
+    own.queue = QStringLiteral("billing");
+    own.resolveDue = 500;
+    TicketRow parallel = sample(2); // no queue of its own; its billing branch is due at 100
+    parallel.queue.clear();
+    parallel.resolveDue = 50;
+    parallel.branchQueues
+        = {{QStringLiteral("billing"), 100, 80}, {QStringLiteral("claims"), 900, 700}};
+    batch.newTickets << own << parallel;
+    QVERIFY(writer.write(batch).ok());
+    auto db = database->connection();
+    auto idsIn = [&](const QString &queue) {
+        TicketFilter filter;
+        filter.queue = queue;
+        filter.status = QStringLiteral("open");
+        filter.seeAll = true;
+        QList<qint64> ids;
+        if (auto page = TicketReader::list(*db, filter); page.ok())
+            for (const TicketRow &row : page->items)
+                ids << row.id;
+        return ids;
+    };
+    QCOMPARE(idsIn(QStringLiteral("billing")), (QList<qint64> {2, 1}));
+    QCOMPARE(idsIn(QStringLiteral("claims")), (QList<qint64> {2}));
+
+    // A cold read knows the branch rows, so an unchanged write leaves them and a changed one
+    // (the billing branch done) rewrites them.
+    auto loaded = TicketReader::ticket(*db, 2);
+    QVERIFY(loaded.ok() && loaded->has_value());
+    QCOMPARE((*loaded)->branchQueues, parallel.branchQueues);
+    TicketRow done = parallel;
+    done.branchQueues = {{QStringLiteral("claims"), 900, 700}};
+    done.version = 5;
+    WriteBatch change;
+    change.changedTickets << done;
+    change.previousTickets << **loaded;
+    QVERIFY(writer.write(change).ok());
+    QCOMPARE(idsIn(QStringLiteral("billing")), (QList<qint64> {1}));
+    QCOMPARE(idsIn(QStringLiteral("claims")), (QList<qint64> {2}));
+
+    // Closed: no longer on the open page of any queue.
+    TicketRow closed = done;
+    closed.status = QStringLiteral("closed");
+    closed.branchQueues.clear();
+    closed.resolveDue.reset();
+    closed.version = 6;
+    WriteBatch close;
+    close.changedTickets << closed;
+    close.previousTickets << done;
+    QVERIFY(writer.write(close).ok());
+    QCOMPARE(idsIn(QStringLiteral("claims")), QList<qint64>());
+}
+
+void TestTicketRows::slaFilterSelectsAtRiskAndBreached()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    WriteBatch batch;
+    // (at risk from, due): 1 on time, 2 at risk, 3 breached, 4 without clocks; 5 only its
+    // billing branch is at risk.
+    const std::pair<std::optional<qint64>, std::optional<qint64>> clocks[]
+        = {{800, 1000}, {300, 1000}, {100, 400}, {std::nullopt, std::nullopt}};
+    for (int i = 0; i < 4; ++i) {
+        TicketRow row = sample(i + 1);
+        row.atRiskAt = clocks[i].first;
+        row.resolveDue = clocks[i].second;
+        batch.newTickets << row;
+    }
+    TicketRow parallel = sample(5);
+    parallel.queue.clear();
+    parallel.atRiskAt = 300;
+    parallel.resolveDue = 2000;
+    parallel.branchQueues
+        = {{QStringLiteral("billing"), 2000, 300}, {QStringLiteral("claims"), 3000, 2500}};
+    batch.newTickets << parallel;
+    QVERIFY(writer.write(batch).ok());
+    auto db = database->connection();
+    auto idsOf = [&](const QString &queue, const QString &sla) {
+        TicketFilter filter;
+        filter.queue = queue;
+        filter.sla = sla;
+        filter.now = 500;
+        filter.seeAll = true;
+        QList<qint64> ids;
+        if (auto page = TicketReader::list(*db, filter); page.ok())
+            for (const TicketRow &row : page->items)
+                ids << row.id;
+        return ids;
+    };
+    QCOMPARE(idsOf(QString(), QStringLiteral("at_risk")), (QList<qint64> {2, 5}));
+    QCOMPARE(idsOf(QString(), QStringLiteral("breached")), (QList<qint64> {3}));
+    QCOMPARE(idsOf(QStringLiteral("front"), QStringLiteral("at_risk")), (QList<qint64> {2}));
+    QCOMPARE(idsOf(QStringLiteral("billing"), QStringLiteral("at_risk")), (QList<qint64> {5}));
+    QCOMPARE(idsOf(QStringLiteral("claims"), QStringLiteral("at_risk")), QList<qint64>());
+    QCOMPARE(idsOf(QStringLiteral("front"), QStringLiteral("breached")), (QList<qint64> {3}));
+    TicketFilter unknown;
+    unknown.sla = QStringLiteral("late");
+    unknown.seeAll = true;
+    QVERIFY(!TicketReader::list(*db, unknown).ok());
 }
 
 QTEST_GUILESS_MAIN(TestTicketRows)
