@@ -216,6 +216,8 @@ private:
         return r.body.value(QLatin1String("id")).toInteger();
     }
 
+    qint64 complaintAnswered(Client &c);
+
     QStringList eventTypes(Client &c, const QString &user, qint64 id)
     {
         const Response r = c.as(user, "GET", ticketPath(id, QStringLiteral("/events")));
@@ -244,6 +246,17 @@ private Q_SLOTS:
     void jumpQueueCustomsRefusesTakesElse();
     void jumpQueueBreachEscalates();
     void complaintLunchAndHoliday();
+    void techInquiryFourthHandoffGoesToCoordinators();
+    void techInquiryHappyPath();
+    void complaintHappyPathOpensFollowUp();
+    void complaintUnsatisfiedBecomesRepeat();
+    void returnExchangeRefundInParallel();
+    void returnExchangeSupervisorDeclines();
+    void returnExchangeDamagedFailsToElse();
+    void campaignInquiryHappyPath();
+    void campaignInquiryBreachCallsBackupAndManager();
+    void satisfactionFollowUpSolved();
+    void satisfactionFollowUpNotSolvedGoesToCoordinators();
 };
 
 #define CLIENT(c)                                                                                  \
@@ -537,6 +550,518 @@ void ScenarioTest::complaintLunchAndHoliday()
     QCOMPARE(
         r.body.value(QLatin1String("sla")).toObject().value(QLatin1String("remaining")).toInt(),
         18000);
+}
+
+static QJsonObject fieldsOf(const Response &r)
+{
+    return r.body.value(QLatin1String("fields")).toObject();
+}
+
+/// "relation:workflow" of each link of a ticket.
+static QStringList linksOf(const Response &r)
+{
+    QStringList links;
+    for (const QJsonValue &l : r.body.value(QLatin1String("links")).toArray())
+        links.append(str(l.toObject(), "relation") + u':' + str(l.toObject(), "workflow"));
+    return links;
+}
+
+static qint64 linkedId(const Response &r)
+{
+    const QJsonArray links = r.body.value(QLatin1String("links")).toArray();
+    return links.isEmpty() ? 0 : links.first().toObject().value(QLatin1String("id")).toInteger();
+}
+
+static QStringList events(std::initializer_list<const char *> types)
+{
+    QStringList list;
+    for (const char *t : types)
+        list.append(QString::fromLatin1(t));
+    return list;
+}
+
+static QJsonObject transferTo(const QString &queue)
+{
+    return {{QStringLiteral("queue"), queue},
+            {QStringLiteral("reason"), QStringLiteral("Not ours")}};
+}
+
+static QJsonObject techInquiryBody(const QString &phone)
+{
+    QJsonObject fields {{QStringLiteral("product"), QStringLiteral("handset")},
+                        {QStringLiteral("question"), QStringLiteral("Why does it click?")}};
+    if (!phone.isEmpty())
+        fields.insert(QStringLiteral("phone"), phone);
+    return {{QStringLiteral("workflow"), QStringLiteral("tech-inquiry")},
+            {QStringLiteral("title"), QStringLiteral("Clicking handset")},
+            {QStringLiteral("fields"), fields}};
+}
+
+void ScenarioTest::techInquiryFourthHandoffGoesToCoordinators()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily");
+    const qint64 id = open(c, lily, techInquiryBody({}));
+    QVERIFY(id > 0);
+    // Three desks pass it on: a member, a supervisor of the queue's department, a member.
+    Response r = ACT(c, QStringLiteral("tom"), "POST", ticketPath(id, QStringLiteral("/transfer")),
+                     transferTo(QStringLiteral("city-billing")), 200);
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-billing"));
+    r = ACT(c, QStringLiteral("zhou"), "POST", ticketPath(id, QStringLiteral("/transfer")),
+            transferTo(QStringLiteral("city-marketing")), 200);
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-marketing"));
+    r = ACT(c, QStringLiteral("mia"), "POST", ticketPath(id, QStringLiteral("/transfer")),
+            transferTo(QStringLiteral("city-support")), 200);
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-support"));
+    QCOMPARE(r.body.value(QLatin1String("handoffs")).toInt(), 3);
+    QVERIFY(!r.body.value(QLatin1String("flagged")).toBool());
+    // The fourth goes to the coordinators instead, flagged.
+    r = ACT(c, QStringLiteral("tina"), "POST", ticketPath(id, QStringLiteral("/transfer")),
+            transferTo(QStringLiteral("city-network")), 200);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("province-cx"));
+    QVERIFY(r.body.value(QLatin1String("flagged")).toBool());
+
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("support"));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("province-cx"));
+    QVERIFY(r.body.value(QLatin1String("flagged")).toBool());
+    QVERIFY(r.body.value(QLatin1String("assignee")).isNull());
+    // Not a member of the coordinators' department: she sees where it is, but may not act.
+    QCOMPARE(actionNames(r.body), QStringList());
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "transferred", "transferred", "transferred", "handoff_limit"}));
+}
+
+void ScenarioTest::techInquiryHappyPath()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily"), tom = QStringLiteral("tom");
+    const qint64 id = open(c, lily, techInquiryBody(QStringLiteral("13812345678")));
+    QVERIFY(id > 0);
+    QCOMPARE(ACT(c, tom, "POST", ticketPath(id, QStringLiteral("/claim")), {}, 200).status, 200);
+    Response r = ACT(c, tom, "POST", ticketPath(id, QStringLiteral("/actions/answer")),
+                     withFields({{QStringLiteral("reply"), QStringLiteral("A loose cover")}}), 200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("answer"));
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "assignee"), lily);
+    // With a phone number only the close that opens a follow-up call is offered.
+    QCOMPARE(actionNames(r.body),
+             (QStringList {QStringLiteral("ask_customer"), QStringLiteral("ask_more"),
+                           QStringLiteral("close_and_follow_up")}));
+    r = ACT(c, lily, "POST", ticketPath(id, QStringLiteral("/actions/close_and_follow_up")), {},
+            200);
+    QCOMPARE(str(r.body, "status"), QStringLiteral("closed"));
+
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("closed"));
+    QCOMPARE(actionNames(r.body), QStringList());
+    QCOMPARE(linksOf(r), QStringList {QStringLiteral("opened:satisfaction-followup")});
+    const qint64 followUp = linkedId(r);
+    r = c.as(lily, "GET", ticketPath(followUp));
+    QCOMPARE(str(r.body, "originator"), lily);
+    QCOMPARE(str(fieldsOf(r), "callback"), QStringLiteral("13812345678"));
+    QCOMPARE(str(fieldsOf(r), "topic"), QStringLiteral("handset"));
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "claimed", "fields_changed", "transitioned",
+                     "returned_to_originator", "transitioned", "closed", "linked"}));
+}
+
+static QJsonObject complaintBody()
+{
+    return {
+        {QStringLiteral("workflow"), QStringLiteral("complaint")},
+        {QStringLiteral("title"), QStringLiteral("No signal at home")},
+        {QStringLiteral("customer"), QJsonObject {{QStringLiteral("tier"), QStringLiteral("B")}}},
+        {QStringLiteral("fields"),
+         QJsonObject {{QStringLiteral("category"), QStringLiteral("network")},
+                      {QStringLiteral("customer_words"), QStringLiteral("No signal")},
+                      {QStringLiteral("phone"), QStringLiteral("13812345678")},
+                      {QStringLiteral("location"), QStringLiteral("12 Elm Road")}}}};
+}
+
+/// Opens a network complaint and brings it back to lily with nick's answer.
+qint64 ScenarioTest::complaintAnswered(Client &c)
+{
+    const qint64 id = open(c, QStringLiteral("lily"), complaintBody());
+    if (id <= 0)
+        return 0;
+    Response r = ACT(c, QStringLiteral("lily"), "POST",
+                     ticketPath(id, QStringLiteral("/actions/to_network")), {}, 200);
+    if (str(r.body, "queue") != u"city-network")
+        return 0;
+    ACT(c, QStringLiteral("nick"), "POST", ticketPath(id, QStringLiteral("/claim")), {}, 200);
+    r = ACT(c, QStringLiteral("nick"), "POST", ticketPath(id, QStringLiteral("/actions/answer")),
+            withFields({{QStringLiteral("reply"), QStringLiteral("A cell was down; fixed")}}), 200);
+    return str(r.body, "state") == u"answer" ? id : 0;
+}
+
+void ScenarioTest::complaintHappyPathOpensFollowUp()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily");
+    const qint64 id = complaintAnswered(c);
+    QVERIFY(id > 0);
+    Response r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "assignee"), lily);
+    QCOMPARE(actionNames(r.body),
+             (QStringList {QStringLiteral("ask_customer"), QStringLiteral("satisfied"),
+                           QStringLiteral("unreachable"), QStringLiteral("unsatisfied")}));
+    r = ACT(c, lily, "POST", ticketPath(id, QStringLiteral("/actions/satisfied")), {}, 200);
+    QCOMPARE(str(r.body, "status"), QStringLiteral("closed"));
+    QCOMPARE(str(fieldsOf(r), "satisfaction"), QStringLiteral("satisfied"));
+
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("closed"));
+    QVERIFY(r.body.value(QLatin1String("assignee")).isNull() || str(r.body, "assignee") == lily);
+    QCOMPARE(actionNames(r.body), QStringList());
+    QCOMPARE(linksOf(r), QStringList {QStringLiteral("opened:satisfaction-followup")});
+    const qint64 followUp = linkedId(r);
+    r = c.as(lily, "GET", ticketPath(followUp));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(str(r.body, "workflow"), QStringLiteral("satisfaction-followup"));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("call"));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("province-followup"));
+    QCOMPARE(str(r.body, "originator"), lily);
+    QCOMPARE(linksOf(r), QStringList {QStringLiteral("opened_from:complaint")});
+    QCOMPARE(linkedId(r), id);
+    QCOMPARE(str(fieldsOf(r), "callback"), QStringLiteral("13812345678"));
+    QCOMPARE(str(fieldsOf(r), "topic"), QStringLiteral("network"));
+    QCOMPARE(str(r.body.value(QLatin1String("customer")).toObject(), "tier"), QStringLiteral("B"));
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "returned_to_originator", "transitioned", "claimed",
+                     "fields_changed", "transitioned", "returned_to_originator", "fields_changed",
+                     "transitioned", "closed", "linked"}));
+}
+
+void ScenarioTest::complaintUnsatisfiedBecomesRepeat()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily"), zhou = QStringLiteral("zhou");
+    const qint64 id = complaintAnswered(c);
+    QVERIFY(id > 0);
+    // The reason is required.
+    QCOMPARE(c.as(lily, "POST", ticketPath(id, QStringLiteral("/actions/unsatisfied")), {}).status,
+             422);
+    Response r
+        = ACT(c, lily, "POST", ticketPath(id, QStringLiteral("/actions/unsatisfied")),
+              withFields({{QStringLiteral("reopen_reason"), QStringLiteral("Still none")}}), 200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("repeat_review"));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-managers"));
+    QCOMPARE(fieldsOf(r).value(QLatin1String("repeat")).toBool(), true);
+    QCOMPARE(str(fieldsOf(r), "satisfaction"), QStringLiteral("unsatisfied"));
+
+    r = c.as(zhou, "GET", ticketPath(id));
+    // Only the route of the complaint's category, and the managers' own answer.
+    QCOMPARE(actionNames(r.body),
+             (QStringList {QStringLiteral("answer_directly"), QStringLiteral("ask_customer"),
+                           QStringLiteral("redo_network")}));
+    r = ACT(c, zhou, "POST", ticketPath(id, QStringLiteral("/actions/redo_network")),
+            withFields({{QStringLiteral("manager_instructions"), QStringLiteral("Send a van")}}),
+            200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("network"));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-network"));
+
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("network"));
+    QVERIFY(r.body.value(QLatin1String("assignee")).isNull());
+    QCOMPARE(fieldsOf(r).value(QLatin1String("repeat")).toBool(), true);
+    QCOMPARE(actionNames(r.body), QStringList()); // she is no member of network operations
+    QCOMPARE(linksOf(r), QStringList());
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "returned_to_originator", "transitioned", "claimed",
+                     "fields_changed", "transitioned", "returned_to_originator", "fields_changed",
+                     "transitioned", "fields_changed", "transitioned"}));
+}
+
+static QJsonObject returnBody(const QString &wish, double price)
+{
+    return {{QStringLiteral("workflow"), QStringLiteral("return-exchange")},
+            {QStringLiteral("title"), QStringLiteral("Phone returned")},
+            {QStringLiteral("fields"),
+             QJsonObject {{QStringLiteral("order_no"), QStringLiteral("SO2026112301")},
+                          {QStringLiteral("purchased_on"), QStringLiteral("2026-11-20")},
+                          {QStringLiteral("item"), QStringLiteral("Phone X")},
+                          {QStringLiteral("price"), price},
+                          {QStringLiteral("wish"), wish},
+                          {QStringLiteral("phone"), QStringLiteral("13812345678")}}}};
+}
+
+void ScenarioTest::returnExchangeRefundInParallel()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily"), rui = QStringLiteral("rui");
+    const qint64 id = open(c, lily, returnBody(QStringLiteral("refund"), 1999));
+    QVERIFY(id > 0);
+    Response r = c.as(rui, "GET", ticketPath(id));
+    QVERIFY2(actionNames(r.body).contains(QStringLiteral("refund")), qPrintable(describe(r)));
+    QVERIFY(!actionNames(r.body).contains(QStringLiteral("refund_needs_approval")));
+    QVERIFY(!actionNames(r.body).contains(QStringLiteral("replace")));
+    r = ACT(c, rui, "POST", ticketPath(id, QStringLiteral("/actions/refund")),
+            withFields({{QStringLiteral("eligibility_note"), QStringLiteral("Within 7 days")}}),
+            200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("process_refund"));
+    QStringList branchQueues;
+    for (const QJsonValue &b : r.body.value(QLatin1String("branches")).toArray())
+        branchQueues.append(str(b.toObject(), "name") + u':' + str(b.toObject(), "queue"));
+    branchQueues.sort();
+    QCOMPARE(branchQueues,
+             (QStringList {QStringLiteral("finance:city-finance"),
+                           QStringLiteral("warehouse:city-warehouse")}));
+    r = ACT(c, QStringLiteral("fang"), "POST", ticketPath(id, QStringLiteral("/actions/refunded")),
+            withFields({{QStringLiteral("refund_amount"), 1999},
+                        {QStringLiteral("refund_ref"), QStringLiteral("RF12345678")},
+                        {QStringLiteral("refunded_on"), QStringLiteral("2026-12-31")}},
+                       QStringLiteral("finance")),
+            200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("process_refund"));
+    r = ACT(c, QStringLiteral("hao"), "POST", ticketPath(id, QStringLiteral("/actions/accepted")),
+            withFields({}, QStringLiteral("warehouse")), 200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("answer"));
+    QCOMPARE(str(fieldsOf(r), "inspection"), QStringLiteral("as_described"));
+
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "assignee"), lily);
+    QCOMPARE(actionNames(r.body),
+             (QStringList {QStringLiteral("ask_customer"), QStringLiteral("close"),
+                           QStringLiteral("dispute")}));
+    r = ACT(c, lily, "POST", ticketPath(id, QStringLiteral("/actions/close")), {}, 200);
+    QCOMPARE(str(r.body, "status"), QStringLiteral("closed"));
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("closed"));
+    QCOMPARE(actionNames(r.body), QStringList());
+    QCOMPARE(linksOf(r), QStringList {QStringLiteral("opened:satisfaction-followup")});
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "fields_changed", "transitioned", "fields_changed",
+                     "branch_completed", "fields_changed", "branch_completed", "transitioned",
+                     "returned_to_originator", "transitioned", "closed", "linked"}));
+}
+
+void ScenarioTest::returnExchangeSupervisorDeclines()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily"), rui = QStringLiteral("rui"),
+                  zhou = QStringLiteral("zhou");
+    const qint64 id = open(c, lily, returnBody(QStringLiteral("refund"), 5200));
+    QVERIFY(id > 0);
+    Response r
+        = ACT(c, rui, "POST", ticketPath(id, QStringLiteral("/actions/refund_needs_approval")),
+              withFields({{QStringLiteral("eligibility_note"), QStringLiteral("Faulty")}}), 200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("approval"));
+    // The desk may not approve its own refund: a supervisor decides.
+    QCOMPARE(c.as(rui, "POST", ticketPath(id, QStringLiteral("/actions/approve")), {}).status, 403);
+    r = ACT(c, zhou, "POST", ticketPath(id, QStringLiteral("/actions/decline")),
+            withFields({{QStringLiteral("reply"), QStringLiteral("Opened and used")}}), 200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("answer"));
+
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("answer"));
+    QCOMPARE(str(r.body, "status"), QStringLiteral("open"));
+    QCOMPARE(str(r.body, "assignee"), lily);
+    QCOMPARE(str(fieldsOf(r), "reply"), QStringLiteral("Opened and used"));
+    QCOMPARE(actionNames(r.body),
+             (QStringList {QStringLiteral("ask_customer"), QStringLiteral("close"),
+                           QStringLiteral("dispute")}));
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "fields_changed", "transitioned", "fields_changed", "transitioned",
+                     "returned_to_originator"}));
+}
+
+void ScenarioTest::returnExchangeDamagedFailsToElse()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily"), rui = QStringLiteral("rui");
+    const qint64 id = open(c, lily, returnBody(QStringLiteral("replacement"), 999));
+    QVERIFY(id > 0);
+    Response r
+        = ACT(c, rui, "POST", ticketPath(id, QStringLiteral("/actions/replace")),
+              withFields({{QStringLiteral("eligibility_note"), QStringLiteral("Faulty")}}), 200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("process_replacement"));
+    QCOMPARE(r.body.value(QLatin1String("branches")).toArray().size(), 2);
+    r = ACT(c, QStringLiteral("hao"), "POST", ticketPath(id, QStringLiteral("/actions/damaged")),
+            withFields({{QStringLiteral("inspection_note"), QStringLiteral("Cracked screen")},
+                        {QStringLiteral("reply"), QStringLiteral("The screen was broken")}},
+                       QStringLiteral("warehouse")),
+            200);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("answer"));
+    QCOMPARE(str(fieldsOf(r), "inspection"), QStringLiteral("damaged_by_customer"));
+    // The replacement task was cancelled: it can no longer be done.
+    QVERIFY(
+        c.as(rui, "POST", ticketPath(id, QStringLiteral("/actions/issued")),
+             withFields({{QStringLiteral("replacement_imei"), QStringLiteral("123456789012345")}},
+                        QStringLiteral("replacement")))
+            .status
+        >= 400);
+
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("answer"));
+    QCOMPARE(str(r.body, "assignee"), lily);
+    QCOMPARE(actionNames(r.body),
+             (QStringList {QStringLiteral("ask_customer"), QStringLiteral("close"),
+                           QStringLiteral("dispute")}));
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "fields_changed", "transitioned", "fields_changed",
+                     "branch_completed", "transitioned", "returned_to_originator"}));
+}
+
+static QJsonObject campaignBody()
+{
+    return {{QStringLiteral("workflow"), QStringLiteral("campaign-inquiry")},
+            {QStringLiteral("title"), QStringLiteral("Recharge bonus")},
+            {QStringLiteral("fields"),
+             QJsonObject {{QStringLiteral("campaign"), QStringLiteral("Winter recharge bonus")},
+                          {QStringLiteral("question"), QStringLiteral("Does it apply to me?")}}}};
+}
+
+void ScenarioTest::campaignInquiryHappyPath()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily"), mia = QStringLiteral("mia");
+    const qint64 id = open(c, lily, campaignBody());
+    QVERIFY(id > 0);
+    QCOMPARE(ACT(c, mia, "POST", ticketPath(id, QStringLiteral("/claim")), {}, 200).status, 200);
+    Response r = ACT(c, mia, "POST", ticketPath(id, QStringLiteral("/actions/answer")),
+                     withFields({{QStringLiteral("official_answer"), QStringLiteral("Yes, 50 CNY")},
+                                 {QStringLiteral("standard_answer"), QStringLiteral("WB-1")},
+                                 {QStringLiteral("eligibility"), QStringLiteral("eligible")}}),
+                     200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("answer"));
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "assignee"), lily);
+    // No phone number: the plain close only.
+    QCOMPARE(actionNames(r.body),
+             (QStringList {QStringLiteral("ask_more"), QStringLiteral("close")}));
+    r = ACT(c, lily, "POST", ticketPath(id, QStringLiteral("/actions/close")), {}, 200);
+    QCOMPARE(str(r.body, "status"), QStringLiteral("closed"));
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("closed"));
+    QCOMPARE(actionNames(r.body), QStringList());
+    QCOMPARE(linksOf(r), QStringList());
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "claimed", "fields_changed", "transitioned",
+                     "returned_to_originator", "transitioned", "closed"}));
+}
+
+/// Kinds of `user`'s notifications about ticket `id`, oldest first.
+static QStringList notificationKinds(Client &c, const QString &user, qint64 id)
+{
+    const Response r = c.as(user, "GET", QStringLiteral("/api/v1/notifications"));
+    QStringList kinds;
+    for (const QJsonValue &n : r.body.value(QLatin1String("items")).toArray())
+        if (n.toObject().value(QLatin1String("ticket")).toInteger() == id)
+            kinds.prepend(str(n.toObject(), "kind"));
+    return kinds;
+}
+
+void ScenarioTest::campaignInquiryBreachCallsBackupAndManager()
+{
+    CLIENT(c);
+    // Wednesday 6 January 2027, 09:00 in Shanghai (City Marketing's calendar).
+    QCOMPARE(c.setClock(QStringLiteral("2027-01-06T01:00:00Z")).status, 200);
+    const QString lily = QStringLiteral("lily");
+    const qint64 id = open(c, lily, campaignBody());
+    QVERIFY(id > 0);
+    Response r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(r.body.value(QLatin1String("sla"))
+                 .toObject()
+                 .value(QLatin1String("respond_due"))
+                 .toString(),
+             QStringLiteral("2027-01-06T02:00:00Z"));
+    const int priority = r.body.value(QLatin1String("priority")).toInt();
+    // 09:40: past half the respond target, the primary contact is reminded.
+    QCOMPARE(c.advance(40 * 60).status, 200);
+    QCOMPARE(notificationKinds(c, QStringLiteral("mia"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("max"), id), QStringList());
+    // 09:50: the backup is called in.
+    QCOMPARE(c.advance(10 * 60).status, 200);
+    QCOMPARE(notificationKinds(c, QStringLiteral("max"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("zhou"), id), QStringList());
+    // 10:05: breached; the manager hears of it and the priority goes up.
+    QCOMPARE(c.advance(15 * 60).status, 200);
+    QCOMPARE(notificationKinds(c, QStringLiteral("zhou"), id),
+             QStringList {QStringLiteral("sla_breached")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("mia"), id),
+             QStringList {QStringLiteral("sla_warning")});
+
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("marketing"));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-marketing"));
+    QVERIFY(r.body.value(QLatin1String("assignee")).isNull());
+    QCOMPARE(r.body.value(QLatin1String("priority")).toInt(), priority + 1);
+    QVERIFY(
+        r.body.value(QLatin1String("sla")).toObject().value(QLatin1String("breached")).toBool());
+    QCOMPARE(actionNames(r.body), QStringList());
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "sla_warning", "sla_warning", "sla_breached", "escalated"}));
+}
+
+static QJsonObject followUpBody()
+{
+    return {{QStringLiteral("workflow"), QStringLiteral("satisfaction-followup")},
+            {QStringLiteral("title"), QStringLiteral("Follow-up call")},
+            {QStringLiteral("fields"),
+             QJsonObject {{QStringLiteral("callback"), QStringLiteral("13812345678")},
+                          {QStringLiteral("source_ticket"), QStringLiteral("CO-1")},
+                          {QStringLiteral("topic"), QStringLiteral("network")}}}};
+}
+
+void ScenarioTest::satisfactionFollowUpSolved()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily"), qing = QStringLiteral("qing");
+    const qint64 id = open(c, lily, followUpBody());
+    QVERIFY(id > 0);
+    QCOMPARE(ACT(c, qing, "POST", ticketPath(id, QStringLiteral("/claim")), {}, 200).status, 200);
+    Response r
+        = ACT(c, qing, "POST", ticketPath(id, QStringLiteral("/actions/solved")),
+              withFields({{QStringLiteral("satisfaction"), QStringLiteral("satisfied")}}), 200);
+    QCOMPARE(str(r.body, "status"), QStringLiteral("closed"));
+    QCOMPARE(fieldsOf(r).value(QLatin1String("problem_solved")).toBool(), true);
+    QCOMPARE(fieldsOf(r).value(QLatin1String("reached")).toBool(), true);
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("closed"));
+    QCOMPARE(actionNames(r.body), QStringList());
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "claimed", "fields_changed", "transitioned", "closed"}));
+}
+
+void ScenarioTest::satisfactionFollowUpNotSolvedGoesToCoordinators()
+{
+    CLIENT(c);
+    const QString lily = QStringLiteral("lily"), qing = QStringLiteral("qing"),
+                  yan = QStringLiteral("yan");
+    const qint64 id = open(c, lily, followUpBody());
+    QVERIFY(id > 0);
+    QCOMPARE(c.as(qing, "POST", ticketPath(id, QStringLiteral("/actions/not_solved")),
+                  withFields({{QStringLiteral("satisfaction"), QStringLiteral("unsatisfied")}}))
+                 .status,
+             422); // what is left must be said
+    Response r
+        = ACT(c, qing, "POST", ticketPath(id, QStringLiteral("/actions/not_solved")),
+              withFields({{QStringLiteral("satisfaction"), QStringLiteral("unsatisfied")},
+                          {QStringLiteral("what_is_left"), QStringLiteral("Still no signal")}}),
+              200);
+    QCOMPARE(str(r.body, "state"), QStringLiteral("cx_review"));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("province-cx"));
+    QCOMPARE(fieldsOf(r).value(QLatin1String("problem_solved")).toBool(), false);
+    QCOMPARE(notificationKinds(c, yan, id).size(), 1);
+
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("cx_review"));
+    QVERIFY(r.body.value(QLatin1String("assignee")).isNull());
+    QCOMPARE(actionNames(r.body), QStringList());
+    r = ACT(c, yan, "POST", ticketPath(id, QStringLiteral("/actions/done")),
+            withFields({{QStringLiteral("cx_action"), QStringLiteral("Network team sent a van")}}),
+            200);
+    QCOMPARE(str(r.body, "status"), QStringLiteral("closed"));
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "state"), QStringLiteral("closed"));
+    QCOMPARE(eventTypes(c, lily, id),
+             events({"opened", "fields_changed", "transitioned", "fields_changed", "transitioned",
+                     "closed"}));
 }
 
 QTEST_GUILESS_MAIN(ScenarioTest)
