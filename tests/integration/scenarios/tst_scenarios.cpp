@@ -586,6 +586,17 @@ static QJsonObject transferTo(const QString &queue)
             {QStringLiteral("reason"), QStringLiteral("Not ours")}};
 }
 
+/// Kinds of `user`'s notifications about ticket `id`, oldest first.
+static QStringList notificationKinds(Client &c, const QString &user, qint64 id)
+{
+    const Response r = c.as(user, "GET", QStringLiteral("/api/v1/notifications"));
+    QStringList kinds;
+    for (const QJsonValue &n : r.body.value(QLatin1String("items")).toArray())
+        if (n.toObject().value(QLatin1String("ticket")).toInteger() == id)
+            kinds.prepend(str(n.toObject(), "kind"));
+    return kinds;
+}
+
 static QJsonObject techInquiryBody(const QString &phone)
 {
     QJsonObject fields {{QStringLiteral("product"), QStringLiteral("handset")},
@@ -631,6 +642,15 @@ void ScenarioTest::techInquiryFourthHandoffGoesToCoordinators()
     QCOMPARE(actionNames(r.body), QStringList());
     QCOMPARE(eventTypes(c, lily, id),
              events({"opened", "transferred", "transferred", "transferred", "handoff_limit"}));
+    QCOMPARE(notificationKinds(c, QStringLiteral("yan"), id),
+             QStringList {QStringLiteral("handoff_limit")});
+
+    // The limit trips once: the coordinators pass it on to where it belongs, still flagged.
+    r = ACT(c, QStringLiteral("yan"), "POST", ticketPath(id, QStringLiteral("/transfer")),
+            transferTo(QStringLiteral("city-network")), 200);
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-network"));
+    QCOMPARE(r.body.value(QLatin1String("handoffs")).toInt(), 5);
+    QVERIFY(r.body.value(QLatin1String("flagged")).toBool());
 }
 
 void ScenarioTest::techInquiryHappyPath()
@@ -750,6 +770,10 @@ void ScenarioTest::complaintUnsatisfiedBecomesRepeat()
     QCOMPARE(str(r.body, "queue"), QStringLiteral("city-managers"));
     QCOMPARE(fieldsOf(r).value(QLatin1String("repeat")).toBool(), true);
     QCOMPARE(str(fieldsOf(r), "satisfaction"), QStringLiteral("unsatisfied"));
+    // The city managers' primary contact and manager hear of it at once, the backup not.
+    QCOMPARE(notificationKinds(c, zhou, id).size(), 1);
+    QCOMPARE(notificationKinds(c, QStringLiteral("paul"), id).size(), 1);
+    QCOMPARE(notificationKinds(c, QStringLiteral("nora"), id).size(), 0);
 
     r = c.as(zhou, "GET", ticketPath(id));
     // Only the route of the complaint's category, and the managers' own answer.
@@ -943,17 +967,6 @@ void ScenarioTest::campaignInquiryHappyPath()
                      "returned_to_originator", "transitioned", "closed"}));
 }
 
-/// Kinds of `user`'s notifications about ticket `id`, oldest first.
-static QStringList notificationKinds(Client &c, const QString &user, qint64 id)
-{
-    const Response r = c.as(user, "GET", QStringLiteral("/api/v1/notifications"));
-    QStringList kinds;
-    for (const QJsonValue &n : r.body.value(QLatin1String("items")).toArray())
-        if (n.toObject().value(QLatin1String("ticket")).toInteger() == id)
-            kinds.prepend(str(n.toObject(), "kind"));
-    return kinds;
-}
-
 void ScenarioTest::campaignInquiryBreachCallsBackupAndManager()
 {
     CLIENT(c);
@@ -996,6 +1009,21 @@ void ScenarioTest::campaignInquiryBreachCallsBackupAndManager()
     QCOMPARE(actionNames(r.body), QStringList());
     QCOMPARE(eventTypes(c, lily, id),
              events({"opened", "sla_warning", "sla_warning", "sla_breached", "escalated"}));
+    // Each rung of the ladder on the respond clock, and whom it told.
+    const QJsonArray items = c.as(lily, "GET", ticketPath(id, QStringLiteral("/events")))
+                                 .body.value(QLatin1String("items"))
+                                 .toArray();
+    QStringList rungs;
+    for (int i = 1; i <= 3; ++i) {
+        const QJsonObject data = items.at(i).toObject().value(QLatin1String("data")).toObject();
+        rungs.append(QStringLiteral("%1 %2% %3")
+                         .arg(str(data, "clock"))
+                         .arg(data.value(QLatin1String("percent")).toInt())
+                         .arg(data.value(QLatin1String("notified")).toArray().first().toString()));
+    }
+    QCOMPARE(rungs,
+             (QStringList {QStringLiteral("respond 50% mia"), QStringLiteral("respond 75% max"),
+                           QStringLiteral("respond 100% zhou")}));
 }
 
 static QJsonObject followUpBody()
