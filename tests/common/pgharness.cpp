@@ -146,11 +146,15 @@ bool PgHarness::start()
               QStringLiteral("UTF8"), QStringLiteral("--locale=C"), QStringLiteral("--no-sync")}))
         return false;
     // Unix socket only, in our own folder: the port just names the socket file, so any
-    // number is free. fsync is off: a throw-away cluster whose host never crashes under test.
-    const QString options = QStringLiteral("-p %1 -k %2 -c listen_addresses='' -c fsync=off "
-                                           "-c max_connections=300 -c shared_buffers=32MB")
-                                .arg(m_port)
-                                .arg(sockets);
+    // number is free. fsync is off for tests: a throw-away cluster whose host never crashes
+    // under test. Benchmarks set BATON_PG_FSYNC=on so that commits are as durable as in
+    // production (synchronous_commit stays on either way).
+    const bool durable = qEnvironmentVariable("BATON_PG_FSYNC") == u"on";
+    const QString options
+        = QStringLiteral("-p %1 -k %2 -c listen_addresses='' -c fsync=%3 "
+                         "-c max_connections=300 -c shared_buffers=32MB")
+              .arg(m_port)
+              .arg(sockets, durable ? QStringLiteral("on") : QStringLiteral("off"));
     if (!run(QStringLiteral("pg_ctl"),
              {QStringLiteral("-D"), data, QStringLiteral("-o"), options, QStringLiteral("-l"),
               m_dir->path() + u"/server.log", QStringLiteral("-w"), QStringLiteral("-t"),
