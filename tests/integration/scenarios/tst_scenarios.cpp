@@ -257,6 +257,10 @@ private Q_SLOTS:
     void campaignInquiryBreachCallsBackupAndManager();
     void satisfactionFollowUpSolved();
     void satisfactionFollowUpNotSolvedGoesToCoordinators();
+    void complaintBreachClimbsToCityManagers();
+    void techInquiryBreachClimbsToCityManagers();
+    void returnExchangeBreachClimbsToCityManagers();
+    void satisfactionFollowUpBreachGoesToCoordinators();
 };
 
 #define CLIENT(c)                                                                                  \
@@ -1090,6 +1094,194 @@ void ScenarioTest::satisfactionFollowUpNotSolvedGoesToCoordinators()
     QCOMPARE(eventTypes(c, lily, id),
              events({"opened", "fields_changed", "transitioned", "fields_changed", "transitioned",
                      "closed"}));
+}
+
+/// One line per SLA event of ticket `id`, oldest first: "type clock percent% at step_due:
+/// notified+... [-> queue]" for a rung of the ladder, "escalated priority +n" for a raise.
+static QString slaRungs(Client &c, const QString &user, qint64 id)
+{
+    const QJsonArray items = c.as(user, "GET", ticketPath(id, QStringLiteral("/events")))
+                                 .body.value(QLatin1String("items"))
+                                 .toArray();
+    QStringList rungs;
+    for (const QJsonValue &v : items) {
+        const QJsonObject e = v.toObject();
+        const QString type = str(e, "type");
+        if (type != u"sla_warning" && type != u"sla_breached" && type != u"escalated")
+            continue;
+        const QJsonObject data = e.value(QLatin1String("data")).toObject();
+        if (!data.contains(QLatin1String("clock"))) {
+            rungs.append(QStringLiteral("%1 priority +%2")
+                             .arg(type)
+                             .arg(data.value(QLatin1String("priority_delta")).toInt()));
+            continue;
+        }
+        QStringList notified;
+        for (const QJsonValue &n : data.value(QLatin1String("notified")).toArray())
+            notified.append(n.toString());
+        notified.sort();
+        QString rung = QStringLiteral("%1 %2 %3% at %4: %5")
+                           .arg(type, str(data, "clock"))
+                           .arg(data.value(QLatin1String("percent")).toInt())
+                           .arg(str(data, "step_due"), notified.join(u'+'));
+        if (data.contains(QLatin1String("to")))
+            rung += QStringLiteral(" -> ") + str(data, "to");
+        rungs.append(rung);
+    }
+    return rungs.join(QStringLiteral("; "));
+}
+
+void ScenarioTest::complaintBreachClimbsToCityManagers()
+{
+    CLIENT(c);
+    // Wednesday 13 January 2027, 09:00 in Shanghai (City Billing's cn-office calendar).
+    QCOMPARE(c.setClock(QStringLiteral("2027-01-13T01:00:00Z")).status, 200);
+    const QString lily = QStringLiteral("lily"), betty = QStringLiteral("betty");
+    const qint64 id = open(
+        c, lily,
+        {{QStringLiteral("workflow"), QStringLiteral("complaint")},
+         {QStringLiteral("title"), QStringLiteral("Charged twice again")},
+         {QStringLiteral("customer"), QJsonObject {{QStringLiteral("tier"), QStringLiteral("A")}}},
+         {QStringLiteral("fields"),
+          QJsonObject {{QStringLiteral("category"), QStringLiteral("billing")},
+                       {QStringLiteral("customer_words"), QStringLiteral("Charged twice")},
+                       {QStringLiteral("phone"), QStringLiteral("13812345678")},
+                       {QStringLiteral("bill_month"), QStringLiteral("2026-12")}}}});
+    QVERIFY(id > 0);
+    Response r
+        = ACT(c, lily, "POST", ticketPath(id, QStringLiteral("/actions/to_billing")), {}, 200);
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-billing"));
+    QCOMPARE(ACT(c, betty, "POST", ticketPath(id, QStringLiteral("/claim")), {}, 200).status, 200);
+    r = c.as(lily, "GET", ticketPath(id));
+    const int priority = r.body.value(QLatin1String("priority")).toInt();
+    QCOMPARE(r.body.value(QLatin1String("sla"))
+                 .toObject()
+                 .value(QLatin1String("resolve_due"))
+                 .toString(),
+             QStringLiteral("2027-01-13T06:15:00Z"));
+    // 16:15: billing's 3h45m (A) ran out at 14:15; at 150% (16:07:30) the ticket moves up.
+    QCOMPARE(c.advance(7 * 3600 + 15 * 60).status, 200);
+    QCOMPARE(
+        slaRungs(c, lily, id),
+        QStringLiteral("sla_warning resolve 50% at 2027-01-13T02:52:30Z: betty; "
+                       "sla_warning resolve 75% at 2027-01-13T03:48:45Z: ben; "
+                       "sla_breached resolve 100% at 2027-01-13T06:15:00Z: lily+zhou; "
+                       "escalated priority +1; "
+                       "escalated resolve 150% at 2027-01-13T08:07:30Z: zhou -> city-managers"));
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-managers"));
+    QCOMPARE(r.body.value(QLatin1String("priority")).toInt(), priority + 1);
+    QCOMPARE(notificationKinds(c, QStringLiteral("betty"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("ben"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("lily"), id),
+             QStringList {QStringLiteral("sla_breached")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("zhou"), id),
+             (QStringList {QStringLiteral("sla_breached"), QStringLiteral("escalated")}));
+    QCOMPARE(notificationKinds(c, QStringLiteral("paul"), id), QStringList());
+}
+
+void ScenarioTest::techInquiryBreachClimbsToCityManagers()
+{
+    CLIENT(c);
+    // Thursday 14 January 2027, 09:00 in Shanghai (City Technical Support's cn-office).
+    QCOMPARE(c.setClock(QStringLiteral("2027-01-14T01:00:00Z")).status, 200);
+    const QString lily = QStringLiteral("lily");
+    const qint64 id = open(c, lily, techInquiryBody(QStringLiteral("13812345678")));
+    QVERIFY(id > 0);
+    Response r = c.as(lily, "GET", ticketPath(id));
+    const int priority = r.body.value(QLatin1String("priority")).toInt();
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-support"));
+    // 10:35, unclaimed: the 1h respond target (default tier) warned at 75%, breached at 10:00,
+    // and at 150% (10:30) the ticket went up to the city managers.
+    QCOMPARE(c.advance(95 * 60).status, 200);
+    QCOMPARE(
+        slaRungs(c, lily, id),
+        QStringLiteral("sla_warning respond 75% at 2027-01-14T01:45:00Z: tina+tom; "
+                       "sla_breached respond 100% at 2027-01-14T02:00:00Z: nora+ted; "
+                       "escalated priority +1; "
+                       "escalated respond 150% at 2027-01-14T02:30:00Z: lily -> city-managers"));
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-managers"));
+    QCOMPARE(r.body.value(QLatin1String("priority")).toInt(), priority + 1);
+    QCOMPARE(notificationKinds(c, QStringLiteral("tom"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("tina"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("ted"), id),
+             QStringList {QStringLiteral("sla_breached")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("nora"), id),
+             QStringList {QStringLiteral("sla_breached")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("lily"), id),
+             QStringList {QStringLiteral("escalated")});
+}
+
+void ScenarioTest::returnExchangeBreachClimbsToCityManagers()
+{
+    CLIENT(c);
+    // Friday 15 January 2027, 09:00 in Shanghai (the after-sales desk's cn-office).
+    QCOMPARE(c.setClock(QStringLiteral("2027-01-15T01:00:00Z")).status, 200);
+    const QString lily = QStringLiteral("lily");
+    const qint64 id = open(c, lily, returnBody(QStringLiteral("refund"), 1999));
+    QVERIFY(id > 0);
+    Response r = c.as(lily, "GET", ticketPath(id));
+    const int priority = r.body.value(QLatin1String("priority")).toInt();
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-after-sales"));
+    // 10:35, unclaimed: eligibility's 1h respond target breached at 10:00, moved at 10:30.
+    QCOMPARE(c.advance(95 * 60).status, 200);
+    QCOMPARE(
+        slaRungs(c, lily, id),
+        QStringLiteral("sla_warning respond 75% at 2027-01-15T01:45:00Z: ran+rui; "
+                       "sla_breached respond 100% at 2027-01-15T02:00:00Z: rong+zhou; "
+                       "escalated priority +1; "
+                       "escalated respond 150% at 2027-01-15T02:30:00Z: lily -> city-managers"));
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("city-managers"));
+    QCOMPARE(r.body.value(QLatin1String("priority")).toInt(), priority + 1);
+    QCOMPARE(notificationKinds(c, QStringLiteral("rui"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("ran"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("rong"), id),
+             QStringList {QStringLiteral("sla_breached")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("zhou"), id),
+             QStringList {QStringLiteral("sla_breached")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("lily"), id),
+             QStringList {QStringLiteral("escalated")});
+}
+
+void ScenarioTest::satisfactionFollowUpBreachGoesToCoordinators()
+{
+    CLIENT(c);
+    // Monday 18 January 2027, 09:00 in Shanghai (the call centre's calendar).
+    QCOMPARE(c.setClock(QStringLiteral("2027-01-18T01:00:00Z")).status, 200);
+    const QString lily = QStringLiteral("lily");
+    const qint64 id = open(c, lily, followUpBody());
+    QVERIFY(id > 0);
+    Response r = c.as(lily, "GET", ticketPath(id));
+    const int priority = r.body.value(QLatin1String("priority")).toInt();
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("province-followup"));
+    // 15:10, nobody called: the 4h respond target (default tier) breached at 13:00, and at
+    // 150% (15:00) the Customer Experience coordinators took over; the rung notifies nobody.
+    QCOMPARE(c.advance(6 * 3600 + 10 * 60).status, 200);
+    QCOMPARE(slaRungs(c, lily, id),
+             QStringLiteral("sla_warning respond 75% at 2027-01-18T04:00:00Z: qing+qiu; "
+                            "sla_breached respond 100% at 2027-01-18T05:00:00Z: qi+yan; "
+                            "escalated priority +1; "
+                            "escalated respond 150% at 2027-01-18T07:00:00Z:  -> province-cx"));
+    r = c.as(lily, "GET", ticketPath(id));
+    QCOMPARE(str(r.body, "queue"), QStringLiteral("province-cx"));
+    QCOMPARE(r.body.value(QLatin1String("priority")).toInt(), priority + 1);
+    QCOMPARE(notificationKinds(c, QStringLiteral("qing"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("qiu"), id),
+             QStringList {QStringLiteral("sla_warning")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("qi"), id),
+             QStringList {QStringLiteral("sla_breached")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("yan"), id),
+             QStringList {QStringLiteral("sla_breached")});
+    QCOMPARE(notificationKinds(c, QStringLiteral("lily"), id), QStringList());
 }
 
 QTEST_GUILESS_MAIN(ScenarioTest)
