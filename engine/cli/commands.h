@@ -8,9 +8,9 @@ namespace Baton::Cli {
 // Each sub-command takes the arguments after its name and returns the process exit code.
 // They print to stdout/stderr themselves.
 int runValidate(const QStringList &arguments); // validatecommand.cpp
-int runDiagram(const QStringList &arguments);  // diagramcommand.cpp
-int runServe(const QStringList &arguments);    // servecommand.cpp
-int runMigrate(const QStringList &arguments);  // migratecommand.cpp
-int runUser(const QStringList &arguments);     // usercommand.cpp
+int runDiagram(const QStringList &arguments); // diagramcommand.cpp
+int runServe(const QStringList &arguments); // servecommand.cpp
+int runMigrate(const QStringList &arguments); // migratecommand.cpp
+int runUser(const QStringList &arguments); // usercommand.cpp
 
 } // namespace Baton::Cli

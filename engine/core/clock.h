@@ -30,7 +30,8 @@ class FakeClock final : public Clock
 public:
     explicit FakeClock(QDateTime start = QDateTime::currentDateTimeUtc())
         : m_now(start.toUTC())
-    { }
+    {
+    }
     QDateTime now() const override
     {
         QMutexLocker lock(&m_mutex);

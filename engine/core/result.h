@@ -17,17 +17,22 @@ struct Error
 
 inline Error makeError(QString message)
 {
-    return Error{std::move(message)};
+    return Error {std::move(message)};
 }
 
 /// A value or an error message, in the style of std::expected (not in g++ 12).
 /// Modules return it instead of throwing across their boundaries.
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_data(std::in_place_index<0>, std::move(value)) { }
-    Result(Error error) : m_data(std::in_place_index<1>, std::move(error)) { }
+    Result(T value)
+        : m_data(std::in_place_index<0>, std::move(value))
+    {
+    }
+    Result(Error error)
+        : m_data(std::in_place_index<1>, std::move(error))
+    {
+    }
 
     bool ok() const { return m_data.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -47,12 +52,14 @@ private:
 };
 
 /// Result of an operation that yields nothing but may fail.
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error.message)) { }
+    Result(Error error)
+        : m_error(std::move(error.message))
+    {
+    }
 
     bool ok() const { return !m_error.has_value(); }
     explicit operator bool() const { return ok(); }

@@ -34,8 +34,8 @@ struct ConditionRef
 
 inline const QStringList &builtinRoles()
 {
-    static const QStringList roles{QStringLiteral("agent"), QStringLiteral("staff"), QStringLiteral("supervisor"),
-                                    QStringLiteral("admin")};
+    static const QStringList roles {QStringLiteral("agent"), QStringLiteral("staff"),
+                                    QStringLiteral("supervisor"), QStringLiteral("admin")};
     return roles;
 }
 
@@ -53,9 +53,9 @@ struct QueueDef
     QString department;
     QString title;
     QStringList primary; ///< "A role": first contacts (usernames)
-    QStringList backup;  ///< "B role"
-    QString manager;     ///< username, may be empty
-    QString escalateTo;  ///< next queue up the organisation, may be empty
+    QStringList backup; ///< "B role"
+    QString manager; ///< username, may be empty
+    QString escalateTo; ///< next queue up the organisation, may be empty
 };
 
 struct Organisation
@@ -96,9 +96,9 @@ struct FieldDef
     FieldType type = FieldType::String;
     QString label;
     bool required = false;
-    QString pattern;      ///< a regular expression the whole value must match; empty if none
+    QString pattern; ///< a regular expression the whole value must match; empty if none
     QVariant defaultValue; ///< invalid QVariant when there is no default
-    QStringList options;  ///< for choice
+    QStringList options; ///< for choice
 };
 
 /// A duration target, possibly depending on the customer tier ({A: 30m, B: 1h, default: 2h}).
@@ -174,8 +174,8 @@ struct State
     QString assignee; ///< "originator" or empty
     bool final = false;
     QList<Branch> branches; ///< non-empty for a parallel state
-    QString thenState;      ///< parallel: where to go when every branch is @done
-    QString elseState;      ///< parallel: where to go when a branch ends in @fail
+    QString thenState; ///< parallel: where to go when every branch is @done
+    QString elseState; ///< parallel: where to go when a branch ends in @fail
     SlaSpec sla;
     QList<Transition> transitions;
 
