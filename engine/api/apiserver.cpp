@@ -285,6 +285,22 @@ struct ApiServer::Private
         return id;
     }
 
+    /// The ticket id of the path and the request's JSON object body (which may be empty when
+    /// emptyAllowed), or nothing once the error is answered: 404 for an id that names no ticket,
+    /// 400 for a body that is not a JSON object.
+    std::optional<qint64> ticketIdAndBody(const Context &ctx, QJsonObject *body,
+                                          bool emptyAllowed = false) const
+    {
+        const auto id = idParam(ctx);
+        if (!id)
+            return std::nullopt;
+        if (auto error = parseJsonObjectBody(ctx.request, body, emptyAllowed)) {
+            ctx.fail(*error);
+            return std::nullopt;
+        }
+        return id;
+    }
+
     // ---- health and metrics ----------------------------------------------------------------
 
     HttpResponse healthz()
@@ -544,12 +560,10 @@ struct ApiServer::Private
 
     void takeAction(Context &ctx)
     {
-        const auto id = idParam(ctx);
+        QJsonObject body;
+        const auto id = ticketIdAndBody(ctx, &body, true);
         if (!id)
             return;
-        QJsonObject body;
-        if (auto error = parseJsonObjectBody(ctx.request, &body, true))
-            return ctx.fail(*error);
         JsonReader reader(body);
         ActionRequest request;
         request.name = ctx.params.value(QStringLiteral("action"));
@@ -565,12 +579,10 @@ struct ApiServer::Private
 
     void claim(Context &ctx)
     {
-        const auto id = idParam(ctx);
+        QJsonObject body;
+        const auto id = ticketIdAndBody(ctx, &body, true);
         if (!id)
             return;
-        QJsonObject body;
-        if (auto error = parseJsonObjectBody(ctx.request, &body, true))
-            return ctx.fail(*error);
         JsonReader reader(body);
         const QString branch = reader.string(QStringLiteral("branch")).value_or(QString());
         const auto version = reader.integer(QStringLiteral("version"));
@@ -581,12 +593,10 @@ struct ApiServer::Private
 
     void assign(Context &ctx)
     {
-        const auto id = idParam(ctx);
+        QJsonObject body;
+        const auto id = ticketIdAndBody(ctx, &body);
         if (!id)
             return;
-        QJsonObject body;
-        if (auto error = parseJsonObjectBody(ctx.request, &body))
-            return ctx.fail(*error);
         JsonReader reader(body);
         const auto username = reader.string(QStringLiteral("username"), JsonReader::Required);
         const QString branch = reader.string(QStringLiteral("branch")).value_or(QString());
@@ -609,12 +619,10 @@ struct ApiServer::Private
 
     void transfer(Context &ctx)
     {
-        const auto id = idParam(ctx);
+        QJsonObject body;
+        const auto id = ticketIdAndBody(ctx, &body);
         if (!id)
             return;
-        QJsonObject body;
-        if (auto error = parseJsonObjectBody(ctx.request, &body))
-            return ctx.fail(*error);
         JsonReader reader(body);
         const auto queue = reader.string(QStringLiteral("queue"), JsonReader::Required);
         const QString reason = reader.string(QStringLiteral("reason")).value_or(QString());
@@ -628,12 +636,10 @@ struct ApiServer::Private
 
     void comment(Context &ctx)
     {
-        const auto id = idParam(ctx);
+        QJsonObject body;
+        const auto id = ticketIdAndBody(ctx, &body);
         if (!id)
             return;
-        QJsonObject body;
-        if (auto error = parseJsonObjectBody(ctx.request, &body))
-            return ctx.fail(*error);
         JsonReader reader(body);
         const auto text = reader.string(QStringLiteral("body"), JsonReader::Required);
         const bool internal = reader.boolean(QStringLiteral("internal")).value_or(false);
@@ -644,12 +650,10 @@ struct ApiServer::Private
 
     void reopen(Context &ctx)
     {
-        const auto id = idParam(ctx);
+        QJsonObject body;
+        const auto id = ticketIdAndBody(ctx, &body, true);
         if (!id)
             return;
-        QJsonObject body;
-        if (auto error = parseJsonObjectBody(ctx.request, &body, true))
-            return ctx.fail(*error);
         JsonReader reader(body);
         const QString reason = reader.string(QStringLiteral("reason")).value_or(QString());
         const auto version = reader.integer(QStringLiteral("version"));
