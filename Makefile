@@ -59,7 +59,7 @@ run: build
 	$(BUILD_DIR)/baton serve --listen 127.0.0.1:8080 --db sqlite:var/baton.db --workflows workflows --demo
 
 test: test-deps build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@cd $(BUILD_DIR) && BATON_REQUIRE_POSTGRESQL=1 ctest --output-on-failure -j $(JOBS) --timeout 900
 
 bench: test-deps build
 	@mkdir -p $(BUILD_DIR)/bench
