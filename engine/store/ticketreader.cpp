@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ticketcolumns.h"
+#include "ticketrows.h"
+
+#include "store/database.h"
+
+#include <QHash>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+namespace Baton {
+
+using namespace TicketColumns;
+
+std::optional<TicketFilter::Sort> TicketFilter::parseSort(const QString &text)
+{
+    if (text.isEmpty() || text == u"due")
+        return Sort::DueAsc;
+    if (text == u"-due")
+        return Sort::DueDesc;
+    if (text == u"created")
+        return Sort::CreatedAsc;
+    if (text == u"-created")
+        return Sort::CreatedDesc;
+    if (text == u"updated")
+        return Sort::UpdatedAsc;
+    if (text == u"-updated")
+        return Sort::UpdatedDesc;
+    return std::nullopt;
+}
+
+Result<std::optional<TicketRow>> TicketReader::ticket(const QSqlDatabase &db, qint64 id)
+{
+    auto query = runQuery(
+        db, u"SELECT " + QLatin1String(ticketColumns) + u" FROM tickets WHERE id = ?", {id});
+    if (!query)
+        return Error {query.error()};
+    if (!query->next())
+        return std::optional<TicketRow>();
+    TicketRow row = ticketFrom(*query);
+    // The writer compares them with the next row's, so a cold read must know them too.
+    auto queues
+        = runQuery(db,
+                   QStringLiteral("SELECT queue, due_at, at_risk_at FROM "
+                                  "ticket_queues_current WHERE ticket_id = ? ORDER BY queue"),
+                   {id});
+    if (!queues)
+        return Error {queues.error()};
+    const TicketQueueRow own {row.queue, row.dueAt(), row.atRiskAt.value_or(noDueDate)};
+    while (queues->next()) {
+        const TicketQueueRow stored {queues->value(0).toString(), queues->value(1).toLongLong(),
+                                     queues->value(2).toLongLong()};
+        if (!(stored == own))
+            row.branchQueues.append(stored);
+    }
+    return std::optional<TicketRow>(std::move(row));
+}
+
+Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter &filter)
+{
+    static const QString selected = [] {
+        QStringList names = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
+        for (QString &name : names)
+            name.prepend(QStringLiteral("t."));
+        return names.join(QStringLiteral(", "));
+    }();
+    // A queue's page reads its current members (the ticket's own queue or an open branch's),
+    // each with the due of its work there, along the index (queue, status, due_at, ticket_id).
+    const bool byQueue = !filter.queue.isEmpty();
+    const QLatin1String member(byQueue ? "c." : "t.");
+    const QLatin1String idColumn(byQueue ? "c.ticket_id" : "t.id");
+    QString from = byQueue ? QStringLiteral(" FROM ticket_queues_current c JOIN tickets t ON t.id "
+                                            "= c.ticket_id WHERE c.queue = ?")
+                           : QStringLiteral(" FROM tickets t WHERE 1 = 1");
+    QString sql;
+    QVariantList values;
+    if (byQueue)
+        values << filter.queue;
+    auto equal = [&](const QString &column, const QString &value) {
+        if (value.isEmpty())
+            return;
+        sql += u" AND " + column + u" = ?";
+        values << value;
+    };
+    equal(QStringLiteral("t.state"), filter.state);
+    equal(QStringLiteral("t.assignee"), filter.assignee);
+    equal(QStringLiteral("t.originator"), filter.originator);
+    equal(QStringLiteral("t.customer_id"), filter.customer);
+    equal(member + u"status", filter.status);
+    if (filter.sla == u"at_risk") {
+        // A clock becomes at risk before it is due, so both use the at_risk_at index.
+        sql += u" AND " + member + u"at_risk_at <= ? AND " + member + u"due_at > ?";
+        values << filter.now << filter.now;
+    } else if (filter.sla == u"breached") {
+        sql += u" AND " + member + u"at_risk_at <= ? AND " + member + u"due_at <= ?";
+        values << filter.now << filter.now;
+    } else if (!filter.sla.isEmpty()) {
+        return makeError(QStringLiteral("unknown sla filter: %1").arg(filter.sla));
+    }
+    if (!filter.text.isEmpty()) {
+        QString pattern = filter.text.toLower();
+        pattern.replace(u'\\', QStringLiteral("\\\\"))
+            .replace(u'%', QStringLiteral("\\%"))
+            .replace(u'_', QStringLiteral("\\_"));
+        sql += QStringLiteral(" AND (LOWER(t.title) LIKE ? ESCAPE '\\' OR LOWER(t.key) = ?)");
+        values << QString(u'%' + pattern + u'%') << filter.text.toLower();
+    }
+    if (!filter.seeAll) {
+        sql += QStringLiteral(" AND (t.originator = ? OR t.assignee = ?");
+        values << filter.viewer << filter.viewer;
+        if (!filter.viewerQueues.isEmpty()) {
+            sql += u" OR t.id IN (SELECT ticket_id FROM ticket_queues WHERE queue IN ("
+                + placeholders(int(filter.viewerQueues.size())) + u"))";
+            for (const QString &queue : filter.viewerQueues)
+                values << queue;
+        }
+        sql += u')';
+    }
+    using Sort = TicketFilter::Sort;
+    QString col = member + u"due_at";
+    bool descending = false;
+    switch (filter.sort) {
+    case Sort::DueAsc:
+        break;
+    case Sort::DueDesc:
+        descending = true;
+        break;
+    case Sort::CreatedAsc:
+        col = QStringLiteral("t.created_at");
+        break;
+    case Sort::CreatedDesc:
+        col = QStringLiteral("t.created_at");
+        descending = true;
+        break;
+    case Sort::UpdatedAsc:
+        col = QStringLiteral("t.updated_at");
+        break;
+    case Sort::UpdatedDesc:
+        col = QStringLiteral("t.updated_at");
+        descending = true;
+        break;
+    }
+    if (!filter.cursor.isEmpty()) {
+        // Keyset pagination: "value:id" of the last row of the previous page.
+        const QString decoded = QString::fromUtf8(
+            QByteArray::fromBase64(filter.cursor.toLatin1(), QByteArray::Base64UrlEncoding));
+        const QStringList parts = decoded.split(u':');
+        bool okValue = false, okId = false;
+        const qint64 value = parts.value(0).toLongLong(&okValue);
+        const qint64 id = parts.value(1).toLongLong(&okId);
+        if (parts.size() != 2 || !okValue || !okId)
+            return makeError(QStringLiteral("bad cursor"));
+        const QLatin1String op(descending ? "<" : ">");
+        sql += u" AND (" + col + u' ' + op + u" ? OR (" + col + u" = ? AND " + idColumn + u' ' + op
+            + u" ?))";
+        values << value << value << id;
+    }
+    const QLatin1String direction(descending ? " DESC" : "");
+    const int limit = std::clamp(filter.limit, 1, 500);
+    sql = u"SELECT " + selected + u", " + col + from + sql + u" ORDER BY " + col + direction + u", "
+        + idColumn + direction + u" LIMIT ?";
+    values << limit + 1;
+    auto query = runQuery(db, sql, values);
+    if (!query)
+        return Error {query.error()};
+    TicketPage page;
+    qint64 lastValue = 0;
+    while (query->next() && page.items.size() < limit) {
+        page.items.append(ticketFrom(*query));
+        lastValue = query->value(ticketColumnCount).toLongLong();
+    }
+    if (query->isValid()) { // a row beyond the limit: there is a next page
+        page.nextCursor = QString::fromLatin1(
+            QStringLiteral("%1:%2")
+                .arg(lastValue)
+                .arg(page.items.constLast().id)
+                .toUtf8()
+                .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    }
+    return page;
+}
+
+Result<QList<EventRow>> TicketReader::events(const QSqlDatabase &db, qint64 ticketId)
+{
+    auto query = runQuery(db,
+                          QStringLiteral("SELECT ticket_id, seq, at, actor, type, data FROM events "
+                                         "WHERE ticket_id = ? ORDER BY seq"),
+                          {ticketId});
+    if (!query)
+        return Error {query.error()};
+    QList<EventRow> events;
+    while (query->next())
+        events.append({query->value(0).toLongLong(), query->value(1).toLongLong(),
+                       query->value(2).toLongLong(), query->value(3).toString(),
+                       query->value(4).toString(), query->value(5).toString().toUtf8()});
+    return events;
+}
+
+Result<QList<TimerRow>> TicketReader::timers(const QSqlDatabase &db, qint64 ticketId)
+{
+    auto query = runQuery(db,
+                          QStringLiteral("SELECT ticket_id, kind, due_at, data FROM timers WHERE "
+                                         "ticket_id = ? ORDER BY due_at, id"),
+                          {ticketId});
+    if (!query)
+        return Error {query.error()};
+    QList<TimerRow> timers;
+    while (query->next())
+        timers.append({query->value(0).toLongLong(), query->value(1).toString(),
+                       query->value(2).toLongLong(), query->value(3).toString().toUtf8()});
+    return timers;
+}
+
+Result<QList<NotificationRow>> TicketReader::notifications(const QSqlDatabase &db,
+                                                           const QString &username, bool unreadOnly,
+                                                           int limit)
+{
+    auto query = runQuery(db,
+                          u"SELECT id, username, ticket_id, kind, message, at, read FROM "
+                          u"notifications WHERE username = ?"
+                              + QLatin1String(unreadOnly ? " AND read = 0" : "")
+                              + u" ORDER BY id DESC LIMIT ?",
+                          {username, limit});
+    if (!query)
+        return Error {query.error()};
+    QList<NotificationRow> rows;
+    while (query->next())
+        rows.append({query->value(0).toLongLong(), query->value(1).toString(),
+                     query->value(2).toLongLong(), query->value(3).toString(),
+                     query->value(4).toString(), query->value(5).toLongLong(),
+                     query->value(6).toInt() != 0});
+    return rows;
+}
+
+Result<bool> TicketReader::markNotificationRead(const QSqlDatabase &db, qint64 id,
+                                                const QString &username)
+{
+    auto query = runQuery(db,
+                          QStringLiteral("UPDATE notifications SET read = 1 WHERE id = ? AND "
+                                         "username = ?"),
+                          {id, username});
+    if (!query)
+        return Error {query.error()};
+    return query->numRowsAffected() > 0;
+}
+
+Result<std::optional<IdempotencyRow>>
+TicketReader::idempotency(const QSqlDatabase &db, const QString &username, const QString &key)
+{
+    auto query = runQuery(db,
+                          QStringLiteral("SELECT username, key, request_hash, ticket_id, "
+                                         "response, created_at FROM idempotency_keys WHERE "
+                                         "username = ? AND key = ?"),
+                          {username, key});
+    if (!query)
+        return Error {query.error()};
+    if (!query->next())
+        return std::optional<IdempotencyRow>();
+    return std::optional<IdempotencyRow>(
+        IdempotencyRow {query->value(0).toString(), query->value(1).toString(),
+                        query->value(2).toString(), query->value(3).toLongLong(),
+                        query->value(4).toString().toUtf8(), query->value(5).toLongLong()});
+}
+
+Result<QList<qint64>> TicketReader::ticketIds(const QSqlDatabase &db)
+{
+    auto query = runQuery(db, QStringLiteral("SELECT id FROM tickets ORDER BY id"));
+    if (!query)
+        return Error {query.error()};
+    QList<qint64> ids;
+    while (query->next())
+        ids.append(query->value(0).toLongLong());
+    return ids;
+}
+
+} // namespace Baton
