@@ -22,6 +22,7 @@ private Q_SLOTS:
     void eachThreadHasItsOwnConnection();
     void transactionRollsBackUnlessCommitted();
     void uniqueEventSequencePerTicket();
+    void breachesOfAPeriodAreAnIndexRange();
 
 private:
     TestDatabase m_databases;
@@ -167,6 +168,36 @@ void TestSchema::uniqueEventSequencePerTicket()
     QVERIFY(runQuery(*db, event, {1}).ok());
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("query failed")));
     QVERIFY(!runQuery(*db, event, {1}).ok());
+}
+
+void TestSchema::breachesOfAPeriodAreAnIndexRange()
+{
+    QFETCH_GLOBAL(QString, driver);
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    QVERIFY(Schema::migrate(**database).ok());
+    auto db = (*database)->connection();
+    const QString report = QStringLiteral(
+        "SELECT ticket_id, seq, at FROM events WHERE type = 'sla_breached' AND at >= 0 AND at < "
+        "86400000 ORDER BY at");
+    QString plan;
+    if (driver == u"sqlite") {
+        auto explained = runQuery(*db, QStringLiteral("EXPLAIN QUERY PLAN ") + report);
+        QVERIFY(explained.ok());
+        while (explained->next())
+            plan += explained->value(3).toString() + u'\n';
+    } else {
+        // An empty table is cheapest to scan; what matters is that the index can serve it.
+        QVERIFY(runQuery(*db, QStringLiteral("SET enable_seqscan = off")).ok());
+        auto explained = runQuery(*db, QStringLiteral("EXPLAIN ") + report);
+        QVERIFY(explained.ok());
+        while (explained->next())
+            plan += explained->value(0).toString() + u'\n';
+        QVERIFY(runQuery(*db, QStringLiteral("SET enable_seqscan = on")).ok());
+    }
+    QVERIFY2(plan.contains(u"events_type_at"_qs), qPrintable(plan));
+    QVERIFY2(!plan.contains(u"TEMP B-TREE"_qs) && !plan.contains(u"Sort"_qs), qPrintable(plan));
 }
 
 QTEST_GUILESS_MAIN(TestSchema)
