@@ -21,7 +21,7 @@
 
 namespace Baton::Api {
 
-Q_LOGGING_CATEGORY(lcApi, "baton.api")
+Q_LOGGING_CATEGORY(lcApi, "baton.api", QtInfoMsg)
 
 namespace {
 

@@ -22,7 +22,7 @@
 
 namespace Baton::Api {
 
-Q_LOGGING_CATEGORY(lcHttp, "baton.http")
+Q_LOGGING_CATEGORY(lcHttp, "baton.http", QtInfoMsg)
 
 /// What a responder holds on to: the worker that owns its connection, until the server stops.
 struct WorkerLink

@@ -5,7 +5,7 @@
 
 namespace Baton {
 
-Q_LOGGING_CATEGORY(lcCalendarCache, "baton.sla")
+Q_LOGGING_CATEGORY(lcCalendarCache, "baton.sla", QtInfoMsg)
 
 BusinessCalendar CalendarCache::aroundTheClock()
 {

@@ -25,7 +25,7 @@
 
 namespace Baton {
 
-Q_LOGGING_CATEGORY(lcTimers, "baton.timers")
+Q_LOGGING_CATEGORY(lcTimers, "baton.timers", QtInfoMsg)
 
 namespace {
 

@@ -15,7 +15,7 @@
 
 namespace Baton {
 
-Q_LOGGING_CATEGORY(lcStore, "baton.store")
+Q_LOGGING_CATEGORY(lcStore, "baton.store", QtInfoMsg)
 
 // The connections a Database opened, so that its destructor removes those still open; a thread
 // that ends removes its own first.
