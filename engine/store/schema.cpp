@@ -175,6 +175,15 @@ const char *const migration3[] = {
     "CREATE INDEX events_type_at ON events(type, at)",
 };
 
+// Ticket ids on PostgreSQL, where several servers may share the database: each server's writer
+// reserves blocks of 32 ids (one nextval per block), so ids stay unique without a lock held
+// across servers. SQLite has one writer, which counts from MAX(id).
+const char *const migration4[] = {
+    "postgresql: CREATE SEQUENCE ticket_ids INCREMENT BY 32 MINVALUE 1",
+    "postgresql: SELECT setval('ticket_ids', (SELECT COALESCE(MAX(id), 0) + 1 FROM tickets), "
+    "false)",
+};
+
 struct Migration
 {
     int version;
@@ -186,11 +195,16 @@ const Migration migrations[] = {
     {1, std::begin(migration1), std::end(migration1)},
     {2, std::begin(migration2), std::end(migration2)},
     {3, std::begin(migration3), std::end(migration3)},
+    {4, std::begin(migration4), std::end(migration4)},
 };
 
+// The statement as this database spells it; empty when it applies to the other database only
+// (prefix "postgresql: ").
 QString spell(const char *sql, bool sqlite)
 {
     QString text = QString::fromUtf8(sql);
+    if (text.startsWith(u"postgresql: "))
+        return sqlite ? QString() : text.mid(12);
     text.replace(QStringLiteral("{serial}"),
                  sqlite ? QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT")
                         : QStringLiteral("BIGSERIAL PRIMARY KEY"));
@@ -263,7 +277,10 @@ Result<int> Schema::migrate(Database &database)
             continue;
         }
         for (auto statement = migration.begin; statement != migration.end; ++statement) {
-            auto result = runQuery(*db, spell(*statement, database.isSqlite()));
+            const QString sql = spell(*statement, database.isSqlite());
+            if (sql.isEmpty())
+                continue;
+            auto result = runQuery(*db, sql);
             if (!result)
                 return makeError(QStringLiteral("migration %1 failed: %2")
                                      .arg(migration.version)
