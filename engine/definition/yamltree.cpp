@@ -7,7 +7,8 @@
 #include <yaml-cpp/parser.h>
 
 #include <algorithm>
-#include <sstream>
+#include <istream>
+#include <streambuf>
 #include <unordered_map>
 
 namespace Baton {
@@ -90,7 +91,38 @@ int firstInvalidUtf8(const QByteArray &text)
     return -1;
 }
 
+// A read-only streambuf over bytes that outlive it.
+class SourceBuffer : public std::streambuf
+{
+public:
+    explicit SourceBuffer(const QByteArray &bytes)
+    {
+        // The get area is never written through; streambuf only takes char *.
+        char *begin = const_cast<char *>(bytes.constData());
+        setg(begin, begin, begin + bytes.size());
+    }
+};
+
 } // namespace
+
+// The nodes of a document, in chunks that never move, so that nodes can point at each other
+// with plain pointers. One allocation per chunk instead of one per node.
+struct YamlDocument::Store
+{
+    std::vector<std::unique_ptr<YamlNode[]>> chunks;
+    size_t used = 0;
+    size_t capacity = 0;
+
+    YamlNode *make()
+    {
+        if (used == capacity) {
+            capacity = capacity == 0 ? 256 : std::min<size_t>(capacity * 2, 8192);
+            chunks.push_back(std::make_unique<YamlNode[]>(capacity));
+            used = 0;
+        }
+        return &chunks.back()[used++];
+    }
+};
 
 class YamlTreeBuilder : public YAML::EventHandler
 {
@@ -98,7 +130,11 @@ public:
     YamlTreeBuilder(YamlDocument &document, const YamlDocument::Limits &limits)
         : m_document(document)
         , m_limits(limits)
+        , m_source(document.m_source.constData())
+        , m_sourceSize(int(document.m_source.size()))
     {
+        if (!m_document.m_store)
+            m_document.m_store = std::make_shared<YamlDocument::Store>();
     }
 
     void OnDocumentStart(const YAML::Mark &mark) override { m_documentStart = mark; }
@@ -106,13 +142,12 @@ public:
 
     void OnNull(const YAML::Mark &mark, YAML::anchor_t anchor) override
     {
-        auto node = makeNode(YamlNode::Kind::Null, mark);
+        YamlNode *node = makeNode(YamlNode::Kind::Null, mark);
         // An empty value ("key:" and nothing) gets the mark of whatever follows it, often on
         // a later line; the key is the useful place to point at.
-        if (!m_stack.empty() && m_stack.back().pendingKey
-            && node->mark.line > m_stack.back().pendingKey->mark.line) {
-            node->mark = m_stack.back().pendingKey->mark;
-            node->bytePos = m_stack.back().pendingKey->bytePos;
+        if (const YamlNode *key = pendingKey(); key && node->mark.line > key->mark.line) {
+            node->mark = key->mark;
+            node->bytePos = key->bytePos;
         }
         complete(node, anchor, 1);
     }
@@ -136,31 +171,33 @@ public:
     void OnScalar(const YAML::Mark &mark, const std::string &tag, YAML::anchor_t anchor,
                   const std::string &value) override
     {
-        auto node = makeNode(YamlNode::Kind::Scalar, mark);
-        node->text = QString::fromStdString(value);
-        if (tag != "?" && tag != "!")
+        YamlNode *node = makeNode(YamlNode::Kind::Scalar, mark);
+        node->text = text(value);
+        // "?" is a plain scalar without tag, "!" a quoted one without tag.
+        const bool nonSpecific = tag.size() == 1 && (tag[0] == '?' || tag[0] == '!');
+        if (!nonSpecific)
             node->tag = QString::fromStdString(tag);
         // The mark is where the node's properties (&anchor, !tag) begin; the style shows at
         // the scalar's own first character.
-        const QByteArray &source = m_document.m_source;
-        int pos = std::clamp(mark.pos, 0, int(source.size()));
-        while (pos < source.size() && (source[pos] == '&' || source[pos] == '!')) {
-            while (pos < source.size() && source[pos] != ' ' && source[pos] != '\t'
-                   && source[pos] != '\n')
+        const char *source = m_source;
+        const int size = m_sourceSize;
+        int pos = std::clamp(mark.pos, 0, size);
+        while (pos < size && (source[pos] == '&' || source[pos] == '!')) {
+            while (pos < size && source[pos] != ' ' && source[pos] != '\t' && source[pos] != '\n')
                 ++pos;
-            while (pos < source.size() && (source[pos] == ' ' || source[pos] == '\t'))
+            while (pos < size && (source[pos] == ' ' || source[pos] == '\t'))
                 ++pos;
         }
-        const char first = pos < source.size() ? source[pos] : '\0';
-        node->style = first == '"' ? YamlNode::Style::DoubleQuoted
-            : first == '\''        ? YamlNode::Style::SingleQuoted
-            : first == '|'         ? YamlNode::Style::Literal
-            : first == '>'         ? YamlNode::Style::Folded
-            : tag == "!"           ? YamlNode::Style::DoubleQuoted
-                                   : YamlNode::Style::Plain;
+        const char first = pos < size ? source[pos] : '\0';
+        node->style = first == '"'         ? YamlNode::Style::DoubleQuoted
+            : first == '\''                ? YamlNode::Style::SingleQuoted
+            : first == '|'                 ? YamlNode::Style::Literal
+            : first == '>'                 ? YamlNode::Style::Folded
+            : nonSpecific && tag[0] == '!' ? YamlNode::Style::DoubleQuoted
+                                           : YamlNode::Style::Plain;
         if (pos != mark.pos) {
             node->bytePos = pos;
-            node->mark = m_document.markAtByte(pos);
+            node->mark = m_document.markAtByte(pos, m_lineHint);
         }
         complete(node, anchor, 1);
     }
@@ -190,10 +227,10 @@ public:
 private:
     struct Open
     {
-        std::shared_ptr<YamlNode> node;
+        YamlNode *node;
         YAML::anchor_t anchor;
         qint64 size;
-        YamlNode::Ptr pendingKey;
+        size_t firstChild; ///< where this node's children start in m_children
     };
     struct Anchor
     {
@@ -202,66 +239,100 @@ private:
         bool complete = false;
     };
 
-    std::shared_ptr<YamlNode> makeNode(YamlNode::Kind kind, const YAML::Mark &mark)
+    YamlNode *makeNode(YamlNode::Kind kind, const YAML::Mark &mark)
     {
-        auto node = std::make_shared<YamlNode>();
+        YamlNode *node = m_document.m_store->make();
         node->kind = kind;
         node->bytePos = std::max(0, mark.pos);
-        node->mark = m_document.markAtByte(node->bytePos);
+        node->mark = m_document.markAtByte(node->bytePos, m_lineHint);
         ++m_document.m_nodeCount;
         return node;
+    }
+
+    // Keys, names and short values repeat throughout a workflow ("to", "title", queue and
+    // state names): equal short scalars share one QString instead of allocating each.
+    QString text(const std::string &value)
+    {
+        if (value.empty())
+            return {};
+        if (value.size() > maxSharedLength)
+            return QString::fromStdString(value);
+        const auto it = m_texts.find(value);
+        if (it != m_texts.end())
+            return it->second;
+        return m_texts.emplace(value, QString::fromStdString(value)).first->second;
+    }
+
+    // The key waiting for its value in the innermost open mapping, if any.
+    const YamlNode *pendingKey() const
+    {
+        if (m_stack.empty() || m_stack.back().node->kind != YamlNode::Kind::Map)
+            return nullptr;
+        const size_t count = m_children.size() - m_stack.back().firstChild;
+        return count % 2 ? m_children.back().get() : nullptr;
     }
 
     void open(YamlNode::Kind kind, const YAML::Mark &mark, YAML::anchor_t anchor,
               YAML::EmitterStyle::value style)
     {
-        auto node = makeNode(kind, mark);
+        YamlNode *node = makeNode(kind, mark);
         node->style
             = style == YAML::EmitterStyle::Flow ? YamlNode::Style::Flow : YamlNode::Style::Block;
         if (anchor != YAML::NullAnchor)
-            m_anchors[anchor] = Anchor {node, 0, false};
-        m_stack.push_back(Open {node, anchor, 1, nullptr});
+            m_anchors[anchor] = Anchor {YamlNode::Ptr(node), 0, false};
+        m_stack.push_back(Open {node, anchor, 1, m_children.size()});
     }
 
+    // The children collect in one scratch list while a node is open, so that the node's own
+    // list is allocated once, at its final size.
     void close()
     {
-        Open top = std::move(m_stack.back());
+        const Open top = m_stack.back();
         m_stack.pop_back();
-        if (top.pendingKey) // a key without value cannot come from yaml-cpp, but stay total
-            top.node->entries.emplace_back(top.pendingKey, std::make_shared<YamlNode>());
+        const auto first = m_children.begin() + std::ptrdiff_t(top.firstChild);
+        if (top.node->kind == YamlNode::Kind::Sequence) {
+            top.node->items.assign(first, m_children.end());
+        } else {
+            // A key without value cannot come from yaml-cpp, but stay total.
+            if ((m_children.size() - top.firstChild) % 2)
+                m_children.push_back(YamlNode::Ptr(m_document.m_store->make()));
+            auto &entries = top.node->entries;
+            entries.reserve((m_children.size() - top.firstChild) / 2);
+            for (size_t i = top.firstChild; i < m_children.size(); i += 2)
+                entries.emplace_back(m_children[i], m_children[i + 1]);
+        }
+        m_children.resize(top.firstChild);
         complete(top.node, top.anchor, top.size);
     }
 
-    void complete(const YamlNode::Ptr &node, YAML::anchor_t anchor, qint64 size)
+    void complete(const YamlNode *node, YAML::anchor_t anchor, qint64 size)
     {
         if (anchor != YAML::NullAnchor)
-            m_anchors[anchor] = Anchor {node, size, true};
-        attach(node, size);
+            m_anchors[anchor] = Anchor {YamlNode::Ptr(node), size, true};
+        attach(YamlNode::Ptr(node), size);
     }
 
-    void attach(const YamlNode::Ptr &node, qint64 size)
+    void attach(YamlNode::Ptr node, qint64 size)
     {
         if (m_stack.empty()) {
             m_root = node;
             return;
         }
-        Open &parent = m_stack.back();
-        parent.size += size;
-        YamlNode &container = *parent.node;
-        if (container.kind == YamlNode::Kind::Sequence) {
-            container.items.push_back(node);
-        } else if (!parent.pendingKey) {
-            parent.pendingKey = node;
-        } else {
-            container.entries.emplace_back(std::move(parent.pendingKey), node);
-            parent.pendingKey = nullptr;
-        }
+        m_stack.back().size += size;
+        m_children.push_back(node);
     }
+
+    static constexpr size_t maxSharedLength = 32;
 
     YamlDocument &m_document;
     YamlDocument::Limits m_limits;
+    const char *m_source;
+    int m_sourceSize;
+    int m_lineHint = 0;
     std::vector<Open> m_stack;
+    std::vector<YamlNode::Ptr> m_children;
     std::unordered_map<YAML::anchor_t, Anchor> m_anchors;
+    std::unordered_map<std::string, QString> m_texts;
     qint64 m_aliasExpansion = 0;
     YamlNode::Ptr m_root;
     YAML::Mark m_documentStart;
@@ -277,10 +348,15 @@ YamlDocument YamlDocument::parse(const QByteArray &text, const QString &file, co
     YamlDocument document;
     document.m_file = file;
     document.m_source = text.startsWith("\xEF\xBB\xBF") ? text.mid(3) : text;
+    const char *source = document.m_source.constData();
+    const int sourceSize = int(document.m_source.size());
+    const auto lines = std::count(source, source + sourceSize, '\n') + 1;
+    document.m_lineStarts.reserve(size_t(lines));
+    document.m_lineAscii.reserve(size_t(lines));
     document.m_lineStarts.push_back(0);
     bool ascii = true;
-    for (int i = 0; i < document.m_source.size(); ++i) {
-        const char c = document.m_source[i];
+    for (int i = 0; i < sourceSize; ++i) {
+        const char c = source[i];
         ascii = ascii && (static_cast<unsigned char>(c) < 0x80);
         if (c == '\n') {
             document.m_lineStarts.push_back(i + 1);
@@ -307,7 +383,10 @@ YamlDocument YamlDocument::parse(const QByteArray &text, const QString &file, co
         return document;
     }
 
-    std::istringstream stream(document.m_source.toStdString());
+    // yaml-cpp reads through an istream; one over the document's own bytes spares the two
+    // copies that std::istringstream(std::string) would make.
+    SourceBuffer buffer(document.m_source);
+    std::istream stream(&buffer);
     YamlTreeBuilder builder(document, limits);
     try {
         YAML::Parser parser(stream);
@@ -331,9 +410,28 @@ YamlDocument YamlDocument::parse(const QByteArray &text, const QString &file, co
 
 YamlMark YamlDocument::markAtByte(int bytePos) const
 {
+    int lineHint = 0;
+    return markAtByte(bytePos, lineHint);
+}
+
+YamlMark YamlDocument::markAtByte(int bytePos, int &lineHint) const
+{
     bytePos = std::clamp(bytePos, 0, int(m_source.size()));
-    const auto it = std::upper_bound(m_lineStarts.begin(), m_lineStarts.end(), bytePos);
-    const int lineIndex = int(it - m_lineStarts.begin()) - 1;
+    const int lines = int(m_lineStarts.size());
+    auto holds = [&](int line) {
+        return line >= 0 && line < lines && m_lineStarts[size_t(line)] <= bytePos
+            && (line + 1 == lines || bytePos < m_lineStarts[size_t(line) + 1]);
+    };
+    int lineIndex = lineHint;
+    if (!holds(lineIndex)) {
+        if (holds(lineIndex + 1)) {
+            ++lineIndex;
+        } else {
+            const auto it = std::upper_bound(m_lineStarts.begin(), m_lineStarts.end(), bytePos);
+            lineIndex = int(it - m_lineStarts.begin()) - 1;
+        }
+    }
+    lineHint = lineIndex;
     const int lineStart = m_lineStarts[size_t(lineIndex)];
     if (m_lineAscii[size_t(lineIndex)])
         return YamlMark {lineIndex + 1, bytePos - lineStart + 1};

@@ -10,6 +10,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <cstddef>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -24,13 +25,37 @@ struct YamlMark
     friend bool operator==(const YamlMark &, const YamlMark &) = default;
 };
 
+class YamlNode;
+
+/// A node of a parsed document. The YamlDocument (and its copies) owns all its nodes in one
+/// store, so that a 2,000-state workflow costs a few big allocations instead of one shared
+/// pointer per node: a YamlNodePtr is valid while a copy of its document lives.
+class YamlNodePtr
+{
+public:
+    YamlNodePtr() = default;
+    YamlNodePtr(std::nullptr_t) { }
+    explicit YamlNodePtr(const YamlNode *node)
+        : m_node(node)
+    {
+    }
+    const YamlNode *get() const { return m_node; }
+    const YamlNode *operator->() const { return m_node; }
+    const YamlNode &operator*() const { return *m_node; }
+    explicit operator bool() const { return m_node != nullptr; }
+    friend bool operator==(YamlNodePtr, YamlNodePtr) = default;
+
+private:
+    const YamlNode *m_node = nullptr;
+};
+
 /// One node of a YAML document. Immutable once parsed; aliases share the anchored subtree.
 class YamlNode
 {
 public:
     enum class Kind { Null, Scalar, Sequence, Map };
     enum class Style { Plain, SingleQuoted, DoubleQuoted, Literal, Folded, Flow, Block };
-    using Ptr = std::shared_ptr<const YamlNode>;
+    using Ptr = YamlNodePtr;
     using Entry = std::pair<Ptr, Ptr>; ///< key, value
 
     Kind kind = Kind::Null;
@@ -90,6 +115,11 @@ public:
 
 private:
     friend class YamlTreeBuilder;
+    struct Store;
+    /// markAtByte, trying the line lineHint (0-based) and the next one before searching; sets
+    /// lineHint to the line found (the tree builder asks in mostly ascending order).
+    YamlMark markAtByte(int bytePos, int &lineHint) const;
+    std::shared_ptr<Store> m_store; ///< owns the nodes; shared by copies of the document
     QString m_file;
     QByteArray m_source;
     std::vector<int> m_lineStarts; ///< byte offset of each line's first byte
