@@ -225,25 +225,18 @@ int runServe(const QStringList &arguments)
     TimerScheduler timers(timerOptions);
     sla.setTimerListener([&timers](qint64 dueAtMs) { timers.timersWritten(dueAtMs); });
     {
-        // A calendar changed in org.yaml since the last start: re-measure the clocks on it.
-        QFile orgFile(QDir(workflowsDir).filePath(QStringLiteral("org.yaml")));
-        if (orgFile.open(QIODevice::ReadOnly)) {
-            const auto changed = SlaService::calendarsChangedSinceLastStart(
-                **database, orgFile.readAll(), *organisation, clock->now());
-            if (!changed) {
-                std::fprintf(stderr, "baton serve: %s\n", qPrintable(changed.error()));
-                return 1;
-            }
-            if (!changed->isEmpty()) {
-                const auto recomputed = sla.recomputeClocks(**engine, *changed);
-                if (!recomputed) {
-                    std::fprintf(stderr, "baton serve: %s\n", qPrintable(recomputed.error()));
-                    return 1;
-                }
-                std::printf("  calendars changed (%s): %d open tickets re-measured\n",
-                            qPrintable(changed->join(QStringLiteral(", "))), *recomputed);
-            }
+        // A calendar changed in org.yaml or org/ since the last start: re-measure the clocks on
+        // it.
+        const auto changed = sla.recomputeClocksSinceLastStart(
+            **engine, **database, organisationSource(set.organisationFiles));
+        if (!changed) {
+            std::fprintf(stderr, "baton serve: %s\n", qPrintable(changed.error()));
+            return 1;
         }
+        if (!changed->calendars.isEmpty())
+            std::printf("  calendars changed (%s): %d open tickets re-measured\n",
+                        qPrintable(changed->calendars.join(QStringLiteral(", "))),
+                        changed->recomputed);
     }
     if (auto started = timers.start(); !started) {
         std::fprintf(stderr, "baton serve: %s\n", qPrintable(started.error()));

@@ -18,7 +18,44 @@ Diagnostic fileError(const QString &file, const QString &message)
     return Diagnostic {file, 1, 1, Diagnostic::Severity::Error, message};
 }
 
+// The first line of a bundle of organisation files; no YAML document starts so (a lone org.yaml
+// that did would be read as a bundle and fail to parse, so it counts as changed).
+constexpr char bundleHeader[] = "#baton-organisation-files 1\n";
+
 } // namespace
+
+QByteArray organisationSource(const QList<OrganisationFile> &files)
+{
+    if (files.size() == 1 && files.first().path == u"org.yaml")
+        return files.first().text; // as stored before org/ folders were compared
+    QByteArray source(bundleHeader);
+    for (const OrganisationFile &file : files) {
+        source += file.path.toUtf8() + ' ' + QByteArray::number(file.text.size()) + '\n';
+        source += file.text + '\n';
+    }
+    return source;
+}
+
+QList<OrganisationFile> organisationFilesFromSource(const QByteArray &source)
+{
+    if (!source.startsWith(bundleHeader))
+        return {OrganisationFile {QStringLiteral("org.yaml"), source}};
+    QList<OrganisationFile> files;
+    qsizetype at = qsizetype(sizeof(bundleHeader)) - 1;
+    while (at < source.size()) {
+        const qsizetype eol = source.indexOf('\n', at);
+        const qsizetype space = eol < 0 ? -1 : source.lastIndexOf(' ', eol);
+        bool ok = false;
+        const qsizetype length
+            = space > at ? source.mid(space + 1, eol - space - 1).toLongLong(&ok) : 0;
+        if (!ok || length < 0 || eol + 1 + length + 1 > source.size())
+            return {}; // damaged: no organisation rather than a wrong one
+        files.append(OrganisationFile {QString::fromUtf8(source.mid(at, space - at)),
+                                       source.mid(eol + 1, length)});
+        at = eol + 1 + length + 1;
+    }
+    return files;
+}
 
 Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResult *>> &reads)
 {
@@ -78,16 +115,21 @@ WorkflowSet loadWorkflowDirectory(const QString &directory)
     const QDir orgDir(dir.filePath(QStringLiteral("org")));
     if (QFileInfo::exists(orgPath)) {
         QByteArray text;
-        if (readFile(orgPath, text))
+        if (readFile(orgPath, text)) {
             orgFiles.append(OrganisationFile {orgPath, text});
+            set.organisationFiles.append(OrganisationFile {QStringLiteral("org.yaml"), text});
+        }
     }
     if (orgDir.exists()) {
         const QStringList names
             = orgDir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
         for (const QString &name : names) {
             QByteArray text;
-            if (readFile(orgDir.filePath(name), text))
+            if (readFile(orgDir.filePath(name), text)) {
                 orgFiles.append(OrganisationFile {orgDir.filePath(name), text});
+                set.organisationFiles.append(
+                    OrganisationFile {QStringLiteral("org/") + name, text});
+            }
         }
     }
     if (orgFiles.isEmpty()) {

@@ -3,6 +3,7 @@
 
 #include "definition/diagnostic.h"
 #include "definition/model.h"
+#include "definition/orgreader.h"
 #include "definition/workflowreader.h"
 
 #include <QList>
@@ -20,8 +21,18 @@ struct WorkflowSet
     Organisation organisation;
     QList<std::shared_ptr<const Workflow>> workflows; ///< only those without errors
     Diagnostics diagnostics; ///< by file, then line and column
+    /// The organisation's files as read, named relative to the folder (`org.yaml`,
+    /// `org/NAME.yaml`), in reading order.
+    QList<OrganisationFile> organisationFiles;
     bool ok() const { return !hasErrors(diagnostics); }
 };
+
+/// The organisation's files as one text, to store as a published version and compare with the
+/// next start's: a lone org.yaml is its own text; several files (an org/ folder, with or
+/// without org.yaml) are bundled with their names and lengths.
+QByteArray organisationSource(const QList<OrganisationFile> &files);
+/// The files back from organisationSource(); any other text is one org.yaml.
+QList<OrganisationFile> organisationFilesFromSource(const QByteArray &source);
 
 /// Loads a folder: `org.yaml` (or the files of an `org/` folder, merged), then every other
 /// `*.yaml` as a workflow named by its base name. Diagnostics name files as DIR/NAME.

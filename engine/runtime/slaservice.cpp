@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "definition/orgreader.h"
+#include "definition/workflowset.h"
 #include "store/database.h"
 #include "store/orgversions.h"
 
@@ -243,14 +244,32 @@ Result<QStringList> SlaService::calendarsChangedSinceLastStart(Database &databas
         return Error {stored.error()};
     QStringList changed;
     if (stored->has_value() && (*stored)->source != source) {
-        const OrganisationReadResult before
-            = readOrganisation((*stored)->source, QStringLiteral("org.yaml"));
-        if (before.ok())
+        const QList<OrganisationFile> files = organisationFilesFromSource((*stored)->source);
+        const OrganisationReadResult before = readOrganisation(files);
+        if (!files.isEmpty() && before.ok())
             changed = changedCalendars(before.organisation, org);
     }
     if (auto published = OrgVersions::publish(database, source, now); !published)
         return Error {published.error()};
     return changed;
+}
+
+Result<SlaService::OrganisationChange>
+SlaService::recomputeClocksSinceLastStart(Engine &engine, Database &database,
+                                          const QByteArray &source)
+{
+    OrganisationChange change;
+    auto changed = calendarsChangedSinceLastStart(database, source, *m_org, m_clock->now());
+    if (!changed)
+        return Error {changed.error()};
+    change.calendars = *changed;
+    if (change.calendars.isEmpty())
+        return change;
+    auto recomputed = recomputeClocks(engine, change.calendars);
+    if (!recomputed)
+        return Error {recomputed.error()};
+    change.recomputed = *recomputed;
+    return change;
 }
 
 bool SlaService::usesCalendar(const TicketState &ticket, const Workflow &workflow,

@@ -70,12 +70,23 @@ public:
     /// removed): tickets with clocks on them need their timers recomputed.
     static QStringList changedCalendars(const Organisation &before, const Organisation &after);
     /// At server start: the calendars that changed since the organisation stored in
-    /// `org_versions` (the org.yaml text of the previous start), then stores `source` as the
-    /// current version. Empty on the first start, or when the stored text cannot be read.
+    /// `org_versions` (the previous start's), then stores `source` as the current version.
+    /// `source` is organisationSource() of the org.yaml and org/ files, so moving definitions
+    /// between those files changes nothing. Empty on the first start, or when the stored text
+    /// cannot be read.
     static Result<QStringList> calendarsChangedSinceLastStart(Database &database,
                                                               const QByteArray &source,
                                                               const Organisation &org,
                                                               const QDateTime &now);
+    struct OrganisationChange
+    {
+        QStringList calendars; ///< as calendarsChangedSinceLastStart
+        int recomputed = 0; ///< open tickets re-measured
+    };
+    /// What `baton serve` does at start: calendarsChangedSinceLastStart() for this service's
+    /// organisation, whose files' organisationSource() is `source`, then recomputeClocks().
+    Result<OrganisationChange> recomputeClocksSinceLastStart(Engine &engine, Database &database,
+                                                             const QByteArray &source);
     /// Whether any clock of the ticket runs on one of `calendars` (by name, as
     /// SlaClock::calendar reports it; "" stands for the 24/7 fallback).
     bool usesCalendar(const TicketState &ticket, const Workflow &workflow,

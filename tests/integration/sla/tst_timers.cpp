@@ -6,15 +6,19 @@
 #include "slaworld.h"
 
 #include "core/clock.h"
+#include "definition/workflowset.h"
 #include "runtime/engine.h"
 #include "runtime/slaservice.h"
 #include "runtime/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 
+#include <QDir>
+#include <QFile>
 #include <QHash>
 #include <QSemaphore>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <thread>
@@ -148,6 +152,47 @@ qint64 ms(const QDateTime &t)
     return t.toMSecsSinceEpoch();
 }
 
+/// A workflows folder's organisation files: path relative to the folder -> text.
+using OrgFiles = QMap<QString, QByteArray>;
+
+/// The test world's org.yaml cut in two: calendars, and departments with queues.
+QPair<QByteArray, QByteArray> orgHalves()
+{
+    const QByteArray text = SlaWorld::orgText();
+    const qsizetype cut = text.indexOf("\ndepartments:") + 1;
+    return {text.left(cut), text.mid(cut)};
+}
+
+const QByteArray hkHours = "mon-fri: [\"09:00-12:30\", \"13:30-18:00\"]";
+const QByteArray hkLater = "mon-fri: [\"10:00-12:30\", \"13:30-18:00\"]";
+const QByteArray berlinHours = "mon-fri: [\"09:00-17:00\"]";
+const QByteArray berlinEarlier = "mon-fri: [\"08:00-17:00\"]";
+
+QByteArray replaced(QByteArray text, const QByteArray &before, const QByteArray &after)
+{
+    if (!text.contains(before))
+        qFatal("the test org has no %s", before.constData());
+    return text.replace(before, after);
+}
+
+/// Writes `files` into `dir` and reads the folder as `baton serve` does; empty on errors.
+std::optional<WorkflowSet> loadFolder(const QString &dir, const OrgFiles &files)
+{
+    for (auto it = files.cbegin(); it != files.cend(); ++it) {
+        const QString path = QDir(dir).filePath(it.key());
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(it.value()) != it.value().size())
+            return std::nullopt;
+    }
+    WorkflowSet set = loadWorkflowDirectory(dir);
+    for (const Diagnostic &d : std::as_const(set.diagnostics))
+        qWarning("%s", qPrintable(d.toString()));
+    if (!set.ok())
+        return std::nullopt;
+    return set;
+}
+
 QStringList slaEvents(const QStringList &types)
 {
     QStringList result;
@@ -170,6 +215,8 @@ private Q_SLOTS:
     void timerWrittenAlreadyDueFiresWithoutBeingAsked();
     void timersMissedWhileDownFireOnStartInOrderOnce();
     void calendarChangeRecomputesRunningClocks();
+    void organisationFilesChangeRecomputesClocksOnStart_data();
+    void organisationFilesChangeRecomputesClocksOnStart();
     void twoServersFireTenThousandTimersExactlyOnce();
 
 private:
@@ -354,6 +401,107 @@ void TestTimers::calendarChangeRecomputesRunningClocks()
     QCOMPARE(server.count(u"SELECT resolve_due FROM tickets"_qs), ms(utc(2026, 11, 23, 4)));
     QVERIFY(server.eventTypes(id).contains(u"sla_recomputed"_qs));
     server.stop();
+}
+
+void TestTimers::organisationFilesChangeRecomputesClocksOnStart_data()
+{
+    QTest::addColumn<OrgFiles>("before");
+    QTest::addColumn<OrgFiles>("after");
+    QTest::addColumn<QStringList>("calendars"); // changed, as the start reports them
+    QTest::addColumn<int>("recomputed");
+    QTest::addColumn<qint64>("timerDue"); // the front-desk ticket's resolve 75% step afterwards
+
+    const auto [calendars, units] = orgHalves();
+    const QByteArray whole = calendars + units;
+    const qint64 unchanged = ms(utc(2026, 11, 23, 2, 30));
+    const qint64 remeasured = ms(utc(2026, 11, 23, 3, 30)); // the office opens an hour later
+    const QStringList hk {u"hk-office"_qs};
+    const QStringList berlin {u"berlin-office"_qs};
+
+    QTest::newRow("org.yaml changes the ticket's calendar: its due instant is recomputed")
+        << OrgFiles {{u"org.yaml"_qs, whole}}
+        << OrgFiles {{u"org.yaml"_qs, replaced(whole, hkHours, hkLater)}} << hk << 1 << remeasured;
+    QTest::newRow("an org/ file changes the ticket's calendar: its due instant is recomputed")
+        << OrgFiles {{u"org/calendars.yaml"_qs, calendars}, {u"org/units.yaml"_qs, units}}
+        << OrgFiles {{u"org/calendars.yaml"_qs, replaced(calendars, hkHours, hkLater)},
+                     {u"org/units.yaml"_qs, units}}
+        << hk << 1 << remeasured;
+    QTest::newRow("org/ beside org.yaml changes the ticket's calendar: it is recomputed")
+        << OrgFiles {{u"org.yaml"_qs, units}, {u"org/calendars.yaml"_qs, calendars}}
+        << OrgFiles {{u"org.yaml"_qs, units},
+                     {u"org/calendars.yaml"_qs, replaced(calendars, hkHours, hkLater)}}
+        << hk << 1 << remeasured;
+    QTest::newRow("an org/ file changes another calendar: the ticket is not touched")
+        << OrgFiles {{u"org/calendars.yaml"_qs, calendars}, {u"org/units.yaml"_qs, units}}
+        << OrgFiles {{u"org/calendars.yaml"_qs, replaced(calendars, berlinHours, berlinEarlier)},
+                     {u"org/units.yaml"_qs, units}}
+        << berlin << 0 << unchanged;
+    QTest::newRow("org/ beside org.yaml changes a queue's title: no clock is touched")
+        << OrgFiles {{u"org.yaml"_qs, calendars}, {u"org/units.yaml"_qs, units}}
+        << OrgFiles {{u"org.yaml"_qs, calendars},
+                     {u"org/units.yaml"_qs,
+                      replaced(units, "title: Front desk", "title: Front counter")}}
+        << QStringList() << 0 << unchanged;
+    QTest::newRow("org.yaml split into an org/ folder unchanged: no clock is touched")
+        << OrgFiles {{u"org.yaml"_qs, whole}}
+        << OrgFiles {{u"org/calendars.yaml"_qs, calendars}, {u"org/units.yaml"_qs, units}}
+        << QStringList() << 0 << unchanged;
+}
+
+void TestTimers::organisationFilesChangeRecomputesClocksOnStart()
+{
+    QFETCH(OrgFiles, before);
+    QFETCH(OrgFiles, after);
+    QFETCH(QStringList, calendars);
+    QFETCH(int, recomputed);
+    QFETCH(qint64, timerDue);
+    BATON_FRESH_DATABASE(m_databases, url);
+    QTemporaryDir beforeDir, afterDir;
+    QVERIFY(beforeDir.isValid() && afterDir.isValid());
+    FakeClock clock(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
+
+    // Each server runs on the folder's organisation, as `baton serve` does.
+    const std::optional<WorkflowSet> first = loadFolder(beforeDir.path(), before);
+    QVERIFY(first);
+    const std::unique_ptr<SlaWorld> firstWorld = SlaWorld::load();
+    firstWorld->org = std::make_shared<const Organisation>(first->organisation);
+    qint64 id = 0;
+    {
+        Server server;
+        QCOMPARE(server.start(url, clock, *firstWorld), QString());
+        const auto change = server.sla->recomputeClocksSinceLastStart(
+            *server.engine, *server.database, organisationSource(first->organisationFiles));
+        QVERIFY(change.ok());
+        QCOMPARE(change->calendars, QStringList()); // the first start has nothing to compare
+        id = server.open(*firstWorld, u"support"_qs, u"amy"_qs);
+        QVERIFY(server.engine->claim(firstWorld->user(u"amy"_qs), id).ok());
+        QCOMPARE(server.timers(id).first().second, ms(utc(2026, 11, 23, 2, 30)));
+        server.stop();
+    }
+
+    const std::optional<WorkflowSet> second = loadFolder(afterDir.path(), after);
+    QVERIFY(second);
+    Server server;
+    const std::unique_ptr<SlaWorld> world = SlaWorld::load();
+    world->org = std::make_shared<const Organisation>(second->organisation);
+    QCOMPARE(server.start(url, clock, *world), QString());
+    const auto change = server.sla->recomputeClocksSinceLastStart(
+        *server.engine, *server.database, organisationSource(second->organisationFiles));
+    QVERIFY2(change.ok(), qPrintable(change.ok() ? QString() : change.error()));
+    QCOMPARE(change->calendars, calendars);
+    QCOMPARE(change->recomputed, recomputed);
+    QCOMPARE(server.timers(id).first().second, timerDue);
+    QCOMPARE(server.eventTypes(id).contains(u"sla_recomputed"_qs), recomputed > 0);
+
+    // The next start with the same files finds nothing to re-measure.
+    server.stop();
+    Server again;
+    QCOMPARE(again.start(url, clock, *world), QString());
+    const auto none = again.sla->recomputeClocksSinceLastStart(
+        *again.engine, *again.database, organisationSource(second->organisationFiles));
+    QVERIFY(none.ok());
+    QCOMPARE(none->calendars, QStringList());
+    again.stop();
 }
 
 void TestTimers::twoServersFireTenThousandTimersExactlyOnce()
