@@ -942,8 +942,13 @@ struct ApiServer::Private
             = o.auth->users().update(ctx.params.value(QStringLiteral("username")), *input, org());
         if (const auto *problem = std::get_if<UserProblem>(&updated))
             return ctx.fail(fromUserProblem(*problem));
-        if (input->active == false || input->password)
-            hub.disconnectUser(ctx.params.value(QStringLiteral("username")));
+        // Requests read the user afresh; the live stream and the SLA clocks keep what they saw at
+        // connection or first use. A reconnecting stream sees with the new departments and roles.
+        const QString username = ctx.params.value(QStringLiteral("username"));
+        if (input->active == false || input->password || input->departments || input->roles)
+            hub.disconnectUser(username);
+        if (o.sla && input->departments)
+            o.sla->forgetUser(username);
         ctx.ok(userJson(std::get<User>(updated), org()));
     }
 

@@ -31,7 +31,7 @@ void SlaService::setDepartmentsLookup(std::function<QStringList(const QString &)
     m_departments.clear();
 }
 
-void SlaService::forgetUser(const QString &username)
+void SlaService::forgetUser(const QString &username) const
 {
     QMutexLocker lock(&m_usersMutex);
     m_departments.remove(username);

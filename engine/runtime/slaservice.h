@@ -34,8 +34,9 @@ public:
 
     /// Replaces the user lookup (tests, or an auth module with its own cache).
     void setDepartmentsLookup(std::function<QStringList(const QString &username)> lookup);
-    /// A user's departments changed: forget the cached ones.
-    void forgetUser(const QString &username);
+    /// A user's departments changed (the users PATCH route): forget the cached ones, so that
+    /// the next clock started for a ticket they opened runs on their new department's calendar.
+    void forgetUser(const QString &username) const;
     QStringList departmentsOf(const QString &username) const;
 
     const SlaClocks &clocks() const { return m_clocks; }
