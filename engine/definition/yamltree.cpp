@@ -7,8 +7,11 @@
 #include <yaml-cpp/parser.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <istream>
+#include <memory>
 #include <streambuf>
+#include <type_traits>
 #include <unordered_map>
 
 namespace Baton {
@@ -105,22 +108,46 @@ public:
 
 } // namespace
 
-// The nodes of a document, in chunks that never move, so that nodes can point at each other
-// with plain pointers. One allocation per chunk instead of one per node.
+// The nodes of a document and their lists of children, in blocks that never move, so that they
+// can point at each other with plain pointers: a few big allocations instead of a few per node.
 struct YamlDocument::Store
 {
-    std::vector<std::unique_ptr<YamlNode[]>> chunks;
-    size_t used = 0;
-    size_t capacity = 0;
+    std::vector<std::unique_ptr<YamlNode[]>> nodeChunks;
+    size_t nodesUsed = 0;
+    size_t nodeCapacity = 0;
+    std::vector<std::unique_ptr<std::byte[]>> listBlocks;
+    size_t listUsed = 0;
+    size_t listCapacity = 0;
 
-    YamlNode *make()
+    YamlNode *makeNode()
     {
-        if (used == capacity) {
-            capacity = capacity == 0 ? 256 : std::min<size_t>(capacity * 2, 8192);
-            chunks.push_back(std::make_unique<YamlNode[]>(capacity));
-            used = 0;
+        if (nodesUsed == nodeCapacity) {
+            nodeCapacity = nodeCapacity == 0 ? 256 : std::min<size_t>(nodeCapacity * 2, 8192);
+            nodeChunks.push_back(std::make_unique<YamlNode[]>(nodeCapacity));
+            nodesUsed = 0;
         }
-        return &chunks.back()[used++];
+        return &nodeChunks.back()[nodesUsed++];
+    }
+
+    // A copy of [first, last) that lives as long as the store. T is trivially destructible:
+    // the blocks are freed without running destructors.
+    template<typename T> const T *copyList(const T *first, const T *last)
+    {
+        static_assert(
+            std::is_trivially_destructible_v<T> && alignof(T) <= alignof(std::max_align_t));
+        const size_t bytes = size_t(last - first) * sizeof(T);
+        if (bytes == 0)
+            return nullptr;
+        listUsed = (listUsed + alignof(T) - 1) / alignof(T) * alignof(T);
+        if (listUsed + bytes > listCapacity) {
+            listCapacity = std::max<size_t>(bytes, 64 * 1024);
+            listBlocks.push_back(std::make_unique_for_overwrite<std::byte[]>(listCapacity));
+            listUsed = 0;
+        }
+        T *copy = reinterpret_cast<T *>(listBlocks.back().get() + listUsed);
+        std::uninitialized_copy(first, last, copy);
+        listUsed += bytes;
+        return copy;
     }
 };
 
@@ -241,7 +268,7 @@ private:
 
     YamlNode *makeNode(YamlNode::Kind kind, const YAML::Mark &mark)
     {
-        YamlNode *node = m_document.m_store->make();
+        YamlNode *node = m_document.m_store->makeNode();
         node->kind = kind;
         node->bytePos = std::max(0, mark.pos);
         node->mark = m_document.markAtByte(node->bytePos, m_lineHint);
@@ -289,17 +316,21 @@ private:
     {
         const Open top = m_stack.back();
         m_stack.pop_back();
-        const auto first = m_children.begin() + std::ptrdiff_t(top.firstChild);
+        YamlDocument::Store &store = *m_document.m_store;
         if (top.node->kind == YamlNode::Kind::Sequence) {
-            top.node->items.assign(first, m_children.end());
+            top.node->items.m_data = store.copyList(m_children.data() + top.firstChild,
+                                                    m_children.data() + m_children.size());
+            top.node->items.m_size = m_children.size() - top.firstChild;
         } else {
             // A key without value cannot come from yaml-cpp, but stay total.
             if ((m_children.size() - top.firstChild) % 2)
-                m_children.push_back(YamlNode::Ptr(m_document.m_store->make()));
-            auto &entries = top.node->entries;
-            entries.reserve((m_children.size() - top.firstChild) / 2);
+                m_children.push_back(YamlNode::Ptr(store.makeNode()));
+            m_entries.clear();
             for (size_t i = top.firstChild; i < m_children.size(); i += 2)
-                entries.emplace_back(m_children[i], m_children[i + 1]);
+                m_entries.emplace_back(m_children[i], m_children[i + 1]);
+            top.node->entries.m_data
+                = store.copyList(m_entries.data(), m_entries.data() + m_entries.size());
+            top.node->entries.m_size = m_entries.size();
         }
         m_children.resize(top.firstChild);
         complete(top.node, top.anchor, top.size);
@@ -331,6 +362,7 @@ private:
     int m_lineHint = 0;
     std::vector<Open> m_stack;
     std::vector<YamlNode::Ptr> m_children;
+    std::vector<YamlNode::Entry> m_entries; // scratch for close()
     std::unordered_map<YAML::anchor_t, Anchor> m_anchors;
     std::unordered_map<std::string, QString> m_texts;
     qint64 m_aliasExpansion = 0;

@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -49,12 +50,42 @@ private:
     const YamlNode *m_node = nullptr;
 };
 
+/// A node's items or entries: a read-only view of a list in its document's store (one block
+/// allocation for many lists instead of one vector each).
+template<typename T> class YamlNodeList
+{
+public:
+    const T *begin() const { return m_data; }
+    const T *end() const { return m_data + m_size; }
+    const T *cbegin() const { return begin(); }
+    const T *cend() const { return end(); }
+    size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    const T &operator[](size_t index) const { return m_data[index]; }
+    const T &front() const { return m_data[0]; }
+    const T &back() const { return m_data[m_size - 1]; }
+
+private:
+    friend class YamlTreeBuilder;
+    const T *m_data = nullptr;
+    size_t m_size = 0;
+};
+
 /// One node of a YAML document. Immutable once parsed; aliases share the anchored subtree.
 class YamlNode
 {
 public:
-    enum class Kind { Null, Scalar, Sequence, Map };
-    enum class Style { Plain, SingleQuoted, DoubleQuoted, Literal, Folded, Flow, Block };
+    // One byte each: a big workflow has tens of thousands of nodes.
+    enum class Kind : std::uint8_t { Null, Scalar, Sequence, Map };
+    enum class Style : std::uint8_t {
+        Plain,
+        SingleQuoted,
+        DoubleQuoted,
+        Literal,
+        Folded,
+        Flow,
+        Block
+    };
     using Ptr = YamlNodePtr;
     using Entry = std::pair<Ptr, Ptr>; ///< key, value
 
@@ -64,8 +95,8 @@ public:
     QString tag; ///< explicit tag as written ("!!str"), empty when none
     YamlMark mark; ///< where the node starts (for an alias: where the anchor's node starts)
     int bytePos = 0; ///< offset of mark in the UTF-8 source, for YamlDocument::markInScalar
-    std::vector<Ptr> items; ///< sequence items
-    std::vector<Entry> entries; ///< map entries in document order, duplicates kept
+    YamlNodeList<Ptr> items; ///< sequence items
+    YamlNodeList<Entry> entries; ///< map entries in document order, duplicates kept
 
     bool isNull() const { return kind == Kind::Null; }
     bool isScalar() const { return kind == Kind::Scalar; }
