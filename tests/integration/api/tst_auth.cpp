@@ -1,16 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Sign-in and users on a real database (SQLite and PostgreSQL): hashing, sessions that
-// expire, slide and end at logout, throttled guessing, users checked against the organisation.
+// expire, slide and end at logout, throttled guessing, users checked against the organisation;
+// and over HTTP, an admin's change of a user's departments, roles or active flag taking effect
+// on that user's very next request.
+#include "api/apiserver.h"
 #include "auth/authservice.h"
 #include "auth/passwordhasher.h"
 #include "core/clock.h"
+#include "definition/workflowset.h"
 #include "pgharness.h"
+#include "rawhttp.h"
+#include "runtime/engine.h"
+#include "runtime/slaservice.h"
 #include "store/database.h"
 #include "store/schema.h"
 
+#include <QJsonArray>
+#include <QSignalSpy>
 #include <QTest>
+#include <QWebSocket>
 
 using namespace Baton;
+using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
@@ -38,6 +49,109 @@ UserInput input(const QString &name, const QString &password, QStringList depart
     return in;
 }
 
+/// A real server (engine, SLA clocks, auth, HTTP on a port the OS picks) on the shipped
+/// workflows, for the tests that change users through the API.
+struct HttpServer
+{
+    std::shared_ptr<const Organisation> org;
+    std::unique_ptr<SlaService> sla;
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<Api::ApiServer> api;
+    quint16 port = 0;
+
+    QString start(const std::shared_ptr<Database> &db, AuthService &auth, FakeClock &clock)
+    {
+        const WorkflowSet set
+            = loadWorkflowDirectory(QStringLiteral(BATON_SOURCE_DIR "/workflows"));
+        if (!set.ok())
+            return QStringLiteral("the shipped workflows do not load");
+        org = std::make_shared<const Organisation>(set.organisation);
+        sla = std::make_unique<SlaService>(org, db, &clock);
+        EngineOptions options;
+        options.database = db;
+        options.organisation = org;
+        options.clock = &clock;
+        options.slaPlanner = sla->planner();
+        auto started = Engine::start(options);
+        if (!started)
+            return started.error();
+        engine = std::move(*started);
+        if (auto published = engine->publish(set.workflows); !published)
+            return published.error();
+        Api::ApiServerOptions apiOptions;
+        apiOptions.http.port = 0;
+        apiOptions.http.threads = 2;
+        apiOptions.database = db;
+        apiOptions.engine = engine.get();
+        apiOptions.auth = &auth;
+        apiOptions.clock = &clock;
+        apiOptions.sla = sla.get();
+        apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
+        api = std::make_unique<Api::ApiServer>(apiOptions);
+        auto bound = api->start();
+        if (!bound)
+            return bound.error();
+        port = *bound;
+        return {};
+    }
+
+    ~HttpServer()
+    {
+        engine.reset(); // completes queued writes; their answers still find the HTTP threads
+        api.reset();
+        sla.reset();
+    }
+
+    RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
+                     const QString &token = {}) const
+    {
+        QList<QPair<QByteArray, QByteArray>> headers;
+        if (!token.isEmpty())
+            headers.append({"Authorization", "Bearer " + token.toLatin1()});
+        return rawRequest(port, httpRequest(method, path, body, headers));
+    }
+
+    QString login(const QString &username) const
+    {
+        const RawResponse response = call(
+            "POST", "/api/v1/login",
+            QJsonDocument(QJsonObject {{QStringLiteral("username"), username},
+                                       {QStringLiteral("password"), QStringLiteral("password-1")}})
+                .toJson(QJsonDocument::Compact));
+        return response.json().value(QLatin1String("token")).toString();
+    }
+
+    /// PATCH /api/v1/users/{username} as `adminToken`; the status.
+    int patch(const QString &adminToken, const QString &username, const QByteArray &body) const
+    {
+        return call("PATCH", "/api/v1/users/" + username.toLatin1(), body, adminToken).status;
+    }
+
+    QWebSocket *stream(const QString &token, QObject *parent) const
+    {
+        auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, parent);
+        socket->open(
+            QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream?token=%2").arg(port).arg(token)));
+        return socket;
+    }
+};
+
+QStringList actionNames(const QJsonObject &ticket)
+{
+    QStringList names;
+    for (const QJsonValue &action : ticket.value(QLatin1String("actions")).toArray())
+        names.append(action.toObject().value(QLatin1String("name")).toString());
+    return names;
+}
+
+QStringList strings(const QJsonValue &array)
+{
+    QStringList list;
+    for (const QJsonValue &value : array.toArray())
+        list.append(value.toString());
+    return list;
+}
+
 } // namespace
 
 class tst_Auth : public QObject
@@ -61,7 +175,17 @@ private Q_SLOTS:
     void disablingOrNewPasswordEndsSessions();
     void updateChecksAndUnknownUserIsNotFound();
 
+    // Over HTTP: PATCH /api/v1/users/{name} as an admin.
+    void newDepartmentsDecideVisibilityOnTheNextRequest();
+    void newRolesDecidePermissionsOnTheNextRequest();
+    void deactivationEndsEverySessionAndStreamAtOnce();
+    void originatorClockRunsOnTheNewDepartmentsCalendar();
+
 private:
+    /// Creates `username` (password "password-1") in the shipped organisation.
+    bool addUser(const HttpServer &server, const QString &username, const QString &role,
+                 const QStringList &departments);
+
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(8, 0), Qt::UTC)};
@@ -326,6 +450,156 @@ void tst_Auth::updateChecksAndUnknownUserIsNotFound()
     QVERIFY(list.ok());
     QCOMPARE(list->size(), 1);
     QCOMPARE(list->first().roles, QStringList {QStringLiteral("supervisor")});
+}
+
+bool tst_Auth::addUser(const HttpServer &server, const QString &username, const QString &role,
+                       const QStringList &departments)
+{
+    return std::holds_alternative<User>(m_auth->users().create(
+        username, input(username, QStringLiteral("password-1"), departments, {role}), *server.org));
+}
+
+void tst_Auth::newDepartmentsDecideVisibilityOnTheNextRequest()
+{
+    HttpServer server;
+    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QVERIFY(addUser(server, u"admin"_qs, u"admin"_qs, {}));
+    QVERIFY(addUser(server, u"olly"_qs, u"agent"_qs, {u"sales"_qs}));
+    QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
+    const QString admin = server.login(u"admin"_qs), amy = server.login(u"amy"_qs);
+    QVERIFY(!admin.isEmpty() && !amy.isEmpty());
+    // Waiting in cs-supervisors, a customer-service queue: amy's department works it.
+    const RawResponse opened = server.call(
+        "POST", "/api/v1/tickets",
+        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"}})",
+        server.login(u"olly"_qs));
+    QCOMPARE(opened.status, 201);
+    const QByteArray ticket
+        = "/api/v1/tickets/" + QByteArray::number(opened.json()["id"_L1].toInteger());
+    const QByteArray search = "/api/v1/tickets?q=" + opened.json()["key"_L1].toString().toLatin1();
+    QCOMPARE(server.call("GET", ticket, {}, amy).status, 200);
+    QCOMPARE(server.call("GET", search, {}, amy).json()["items"_L1].toArray().size(), 1);
+    QScopedPointer<QObject> owner(new QObject);
+    QWebSocket *stream = server.stream(amy, owner.get());
+    QSignalSpy streamed(stream, &QWebSocket::textMessageReceived);
+    QSignalSpy closed(stream, &QWebSocket::disconnected);
+    QTRY_VERIFY_WITH_TIMEOUT(streamed.size() >= 1, 10000); // hello
+
+    QCOMPARE(server.patch(admin, u"amy"_qs, R"({"departments":["customs"]})"), 200);
+    // The same session, the next request: customs never had the ticket.
+    const QJsonObject me = server.call("GET", "/api/v1/me", {}, amy).json();
+    QCOMPARE(strings(me["departments"_L1]), QStringList {u"customs"_qs});
+    QVERIFY(strings(me["queues"_L1]).contains(u"customs"_qs));
+    QVERIFY(!strings(me["queues"_L1]).contains(u"cs-supervisors"_qs));
+    QCOMPARE(server.call("GET", ticket, {}, amy).status, 404);
+    QCOMPARE(server.call("GET", search, {}, amy).json()["items"_L1].toArray().size(), 0);
+    QCOMPARE(server.call("POST", ticket + "/comments", R"({"body":"Seen"})", amy).status, 404);
+    // The stream saw with the old departments: it is closed, and reconnects with the new.
+    QTRY_VERIFY_WITH_TIMEOUT(closed.size() >= 1, 10000);
+
+    QCOMPARE(server.patch(admin, u"amy"_qs, R"({"departments":["customer-service"]})"), 200);
+    QCOMPARE(server.call("GET", ticket, {}, amy).status, 200);
+    QCOMPARE(server.call("POST", ticket + "/comments", R"({"body":"Seen"})", amy).status, 201);
+}
+
+void tst_Auth::newRolesDecidePermissionsOnTheNextRequest()
+{
+    HttpServer server;
+    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QVERIFY(addUser(server, u"admin"_qs, u"admin"_qs, {}));
+    QVERIFY(addUser(server, u"olly"_qs, u"agent"_qs, {u"sales"_qs}));
+    QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
+    const QString admin = server.login(u"admin"_qs), amy = server.login(u"amy"_qs);
+    const RawResponse opened = server.call(
+        "POST", "/api/v1/tickets",
+        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"}})",
+        server.login(u"olly"_qs));
+    QCOMPARE(opened.status, 201);
+    const QByteArray ticket
+        = "/api/v1/tickets/" + QByteArray::number(opened.json()["id"_L1].toInteger());
+    // approve is for supervisors; changing users for admins.
+    QVERIFY(!actionNames(server.call("GET", ticket, {}, amy).json()).contains(u"approve"_qs));
+    QCOMPARE(server.call("POST", ticket + "/actions/approve", "{}", amy).status, 403);
+    QCOMPARE(server.patch(amy, u"olly"_qs, R"({"name":"Olly Ong"})"), 403);
+
+    QCOMPARE(server.patch(admin, u"amy"_qs, R"({"roles":["supervisor"]})"), 200);
+    QCOMPARE(strings(server.call("GET", "/api/v1/me", {}, amy).json()["roles"_L1]),
+             QStringList {u"supervisor"_qs});
+    QVERIFY(actionNames(server.call("GET", ticket, {}, amy).json()).contains(u"approve"_qs));
+    QCOMPARE(server.patch(amy, u"olly"_qs, R"({"name":"Olly Ong"})"), 403);
+
+    QCOMPARE(server.patch(admin, u"amy"_qs, R"({"roles":["admin"]})"), 200);
+    QCOMPARE(server.patch(amy, u"olly"_qs, R"({"name":"Olly Ong"})"), 200);
+    QCOMPARE(server.patch(admin, u"amy"_qs, R"({"roles":["agent"]})"), 200);
+    QCOMPARE(server.patch(amy, u"olly"_qs, R"({"name":"Olly O."})"), 403);
+    QCOMPARE(server.call("POST", ticket + "/actions/approve", "{}", amy).status, 403);
+}
+
+void tst_Auth::deactivationEndsEverySessionAndStreamAtOnce()
+{
+    HttpServer server;
+    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QVERIFY(addUser(server, u"admin"_qs, u"admin"_qs, {}));
+    QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
+    const QString admin = server.login(u"admin"_qs);
+    const QString desk = server.login(u"amy"_qs), phone = server.login(u"amy"_qs);
+    QVERIFY(!desk.isEmpty() && !phone.isEmpty() && desk != phone);
+    QScopedPointer<QObject> owner(new QObject);
+    QWebSocket *stream = server.stream(desk, owner.get());
+    QSignalSpy streamed(stream, &QWebSocket::textMessageReceived);
+    QSignalSpy closed(stream, &QWebSocket::disconnected);
+    QTRY_VERIFY_WITH_TIMEOUT(streamed.size() >= 1, 10000);
+    QCOMPARE(server.call("GET", "/api/v1/me", {}, phone).status, 200);
+
+    QCOMPARE(server.patch(admin, u"amy"_qs, R"({"active":false})"), 200);
+    for (const QString &token : {desk, phone}) {
+        const RawResponse me = server.call("GET", "/api/v1/me", {}, token);
+        QCOMPARE(me.status, 401);
+        QCOMPARE(me.errorCode(), u"unauthenticated"_qs);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(closed.size() >= 1, 10000);
+    QVERIFY(server.login(u"amy"_qs).isEmpty());
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    auto sessions
+        = runQuery(*db, u"SELECT COUNT(*) FROM sessions WHERE username = ?"_qs, {u"amy"_qs});
+    QVERIFY(sessions.ok() && sessions->next());
+    QCOMPARE(sessions->value(0).toInt(), 0);
+    QCOMPARE(server.call("GET", "/api/v1/users", {}, admin).status, 200);
+
+    // Reactivated, amy signs in afresh; the ended sessions stay ended.
+    QCOMPARE(server.patch(admin, u"amy"_qs, R"({"active":true})"), 200);
+    QCOMPARE(server.call("GET", "/api/v1/me", {}, desk).status, 401);
+    const QString again = server.login(u"amy"_qs);
+    QVERIFY(!again.isEmpty());
+    QCOMPARE(server.call("GET", "/api/v1/me", {}, again).status, 200);
+}
+
+void tst_Auth::originatorClockRunsOnTheNewDepartmentsCalendar()
+{
+    // A complaint's `record` step is the clerk's own (assignee: originator), 30 minutes on the
+    // calendar of the clerk's first department.
+    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(10, 0), Qt::UTC)); // 18:00 in Shanghai
+    HttpServer server;
+    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QVERIFY(addUser(server, u"admin"_qs, u"admin"_qs, {}));
+    QVERIFY(addUser(server, u"cleo"_qs, u"agent"_qs, {u"county-hall-east"_qs}));
+    const QString admin = server.login(u"admin"_qs), cleo = server.login(u"cleo"_qs);
+    const QByteArray complaint
+        = R"({"workflow":"complaint","title":"No signal","fields":{"category":"network","customer_words":"No signal at home","phone":"13800138000"}})";
+    const auto resolveDue = [](const RawResponse &ticket) {
+        return ticket.json()["sla"_L1].toObject()["resolve_due"_L1].toString();
+    };
+    // The service hall (08:30-18:00 Shanghai) has just closed: due 30 minutes after it opens.
+    const RawResponse first = server.call("POST", "/api/v1/tickets", complaint, cleo);
+    QCOMPARE(first.status, 201);
+    QCOMPARE(resolveDue(first), u"2026-11-24T01:00:00Z"_qs);
+
+    // Now in city network operations, which works around the clock.
+    QCOMPARE(server.patch(admin, u"cleo"_qs, R"({"departments":["city-network"]})"), 200);
+    const RawResponse second = server.call("POST", "/api/v1/tickets", complaint, cleo);
+    QCOMPARE(second.status, 201);
+    QCOMPARE(resolveDue(second), u"2026-11-23T10:30:00Z"_qs);
 }
 
 QTEST_GUILESS_MAIN(tst_Auth)
