@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <istream>
 #include <memory>
 #include <streambuf>
@@ -54,12 +55,31 @@ bool isContinuationByte(char c)
     return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
 }
 
+// Whether [begin, end) holds only ASCII, eight bytes at a time: files are mostly ASCII.
+bool isAscii(const char *begin, const char *end)
+{
+    constexpr quint64 highBits = 0x8080808080808080ULL;
+    quint64 any = 0;
+    for (; end - begin >= 8; begin += 8) {
+        quint64 word;
+        std::memcpy(&word, begin, sizeof word);
+        any |= word;
+    }
+    for (; begin < end; ++begin)
+        any |= static_cast<unsigned char>(*begin);
+    return (any & highBits) == 0;
+}
+
 // Offset of the first byte that is not valid UTF-8, or -1.
 int firstInvalidUtf8(const QByteArray &text)
 {
     const auto *data = reinterpret_cast<const unsigned char *>(text.constData());
     const int size = int(text.size());
     for (int i = 0; i < size;) {
+        if (size - i >= 8 && isAscii(text.constData() + i, text.constData() + i + 8)) {
+            i += 8;
+            continue;
+        }
         const unsigned char c = data[i];
         int length = 0;
         char32_t minimum = 0;
@@ -381,22 +401,19 @@ YamlDocument YamlDocument::parse(const QByteArray &text, const QString &file, co
     document.m_file = file;
     document.m_source = text.startsWith("\xEF\xBB\xBF") ? text.mid(3) : text;
     const char *source = document.m_source.constData();
-    const int sourceSize = int(document.m_source.size());
-    const auto lines = std::count(source, source + sourceSize, '\n') + 1;
-    document.m_lineStarts.reserve(size_t(lines));
-    document.m_lineAscii.reserve(size_t(lines));
+    const char *const sourceEnd = source + document.m_source.size();
+    const bool allAscii = isAscii(source, sourceEnd);
     document.m_lineStarts.push_back(0);
-    bool ascii = true;
-    for (int i = 0; i < sourceSize; ++i) {
-        const char c = source[i];
-        ascii = ascii && (static_cast<unsigned char>(c) < 0x80);
-        if (c == '\n') {
-            document.m_lineStarts.push_back(i + 1);
-            document.m_lineAscii.push_back(ascii);
-            ascii = true;
-        }
+    for (const char *line = source;;) {
+        const auto *newline
+            = static_cast<const char *>(std::memchr(line, '\n', size_t(sourceEnd - line)));
+        const char *lineEnd = newline ? newline : sourceEnd;
+        document.m_lineAscii.push_back(allAscii || isAscii(line, lineEnd));
+        if (!newline)
+            break;
+        line = newline + 1;
+        document.m_lineStarts.push_back(int(line - source));
     }
-    document.m_lineAscii.push_back(ascii);
 
     auto fail = [&](int bytePos, const QString &message) {
         const YamlMark mark = document.markAtByte(bytePos);
