@@ -1,0 +1,792 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The authorisation matrix of the HTTP API (issue #5): every route × every role × the
+// caller's relation to the object, each cell asserting the exact status and error code that
+// interfaces.md and workflow-language.md prescribe. A real server (engine, store, auth) in this
+// process on a port the OS picks, driven over real sockets, on SQLite and on PostgreSQL.
+#include "api/apiserver.h"
+#include "auth/authservice.h"
+#include "core/clock.h"
+#include "definition/workflowset.h"
+#include "pgharness.h"
+#include "rawhttp.h"
+#include "runtime/engine.h"
+#include "runtime/slaservice.h"
+#include "runtime/timerscheduler.h"
+#include "store/database.h"
+#include "store/schema.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QTest>
+
+#include <array>
+
+using namespace Baton;
+
+namespace {
+
+const QString password = QStringLiteral("password-1");
+
+/// The caller's relation to the object of the call. For a ticket (opened in jump-queue and
+/// waiting in `review`, queue cs-supervisors of customer-service):
+enum Relation {
+    Originator, ///< the caller opened it (from the sales department: not a queue member)
+    OwnDepartment, ///< the caller works the ticket's current queue (customer-service)
+    ParentDepartment, ///< supervisor of customer-experience, the parent of customer-service
+    VisitedDepartment, ///< own department, but the ticket has since moved on to billing
+    OtherDepartment, ///< same role, customs: a department the ticket never visited
+    Missing, ///< no such ticket (or notification, user, workflow version)
+    NoSession, ///< no credentials at all
+    RelationCount
+};
+
+const char *const relationNames[]
+    = {"originator",       "own department", "parent department", "visited department",
+       "other department", "no such object", "no session"};
+
+/// What a route's path and body need prepared before the call.
+enum class Target {
+    None,
+    Ticket, ///< a fresh open ticket in review ({id}, {key}, {assignee})
+    ClosedTicket, ///< a fresh ticket taken all the way to `closed`
+    OwnNotification, ///< a fresh notification addressed to the caller ({notification})
+    OthersNotification, ///< a fresh notification addressed to someone else ({notification})
+};
+
+struct Endpoint
+{
+    const char *name;
+    QByteArray method;
+    QByteArray path;
+    QByteArray body;
+    Target target = Target::None;
+    /// The path for the Missing column when it differs from path with 999999999 for the id.
+    QByteArray missingPath = {};
+    int withoutSession = 401;
+    bool yaml = false;
+    bool freshSession = false; ///< logout: spend a session of its own, not the shared one
+};
+
+constexpr qint64 missingId = 999999999;
+
+// Paths and bodies are valid for the roles allowed to call them, so that a 403 or 404 in the
+// table comes from the permission rules and never from validation (a 400/422 would mask them).
+const QList<Endpoint> &endpoints()
+{
+    static const QList<Endpoint> list {
+        // ---- tickets -----------------------------------------------------------------------
+        {"GET ticket", "GET", "/api/v1/tickets/{id}", {}, Target::Ticket},
+        {"GET tickets (list)", "GET", "/api/v1/tickets?q={key}", {}, Target::Ticket},
+        {"GET events", "GET", "/api/v1/tickets/{id}/events", {}, Target::Ticket},
+        {"POST comments", "POST", "/api/v1/tickets/{id}/comments",
+         R"({"body":"Checked with the hub","internal":true})", Target::Ticket},
+        // A transition limited to supervisors, and one open to every working role (`any:`).
+        {"POST actions/approve", "POST", "/api/v1/tickets/{id}/actions/approve", "{}",
+         Target::Ticket},
+        {"POST actions/ask_customer", "POST", "/api/v1/tickets/{id}/actions/ask_customer",
+         R"({"comment":"Which address?"})", Target::Ticket},
+        {"POST claim", "POST", "/api/v1/tickets/{id}/claim", "{}", Target::Ticket},
+        {"POST assign", "POST", "/api/v1/tickets/{id}/assign", R"({"username":"{assignee}"})",
+         Target::Ticket},
+        {"POST transfer", "POST", "/api/v1/tickets/{id}/transfer",
+         R"({"queue":"ground-ops","reason":"The hub holds it"})", Target::Ticket},
+        {"POST reopen", "POST", "/api/v1/tickets/{id}/reopen",
+         R"({"reason":"The customer called back"})", Target::ClosedTicket},
+        {"POST tickets (open)", "POST", "/api/v1/tickets",
+         R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"},"customer":{"id":"C-7","tier":"A"},"channel":"phone"})"},
+        // ---- sessions, organisation --------------------------------------------------------
+        {"GET me", "GET", "/api/v1/me", {}},
+        {"POST logout", "POST", "/api/v1/logout", {}, Target::None, {}, 401, false, true},
+        {"GET queues", "GET", "/api/v1/queues", {}},
+        {"GET departments", "GET", "/api/v1/departments", {}},
+        {"GET calendars", "GET", "/api/v1/calendars", {}},
+        // ---- workflows ---------------------------------------------------------------------
+        {"GET workflows", "GET", "/api/v1/workflows", {}},
+        {"GET workflow",
+         "GET",
+         "/api/v1/workflows/jump-queue",
+         {},
+         Target::None,
+         "/api/v1/workflows/no-such-flow"},
+        {"GET workflow version",
+         "GET",
+         "/api/v1/workflows/jump-queue/versions/1",
+         {},
+         Target::None,
+         "/api/v1/workflows/jump-queue/versions/99"},
+        {"POST workflows/validate",
+         "POST",
+         "/api/v1/workflows/validate",
+         "{jump-queue.yaml}",
+         Target::None,
+         {},
+         401,
+         true},
+        // The unchanged source: the admin's call is a no-op publish (200), not a new version.
+        {"PUT workflow (publish)",
+         "PUT",
+         "/api/v1/workflows/jump-queue",
+         "{jump-queue.yaml}",
+         Target::None,
+         {},
+         401,
+         true},
+        // ---- users -------------------------------------------------------------------------
+        {"GET users", "GET", "/api/v1/users", {}},
+        {"POST users", "POST", "/api/v1/users",
+         R"({"username":"new-{n}","name":"New Hire","password":"password-9","departments":["customs"],"roles":["agent"]})"},
+        {"PATCH user", "PATCH", "/api/v1/users/bill", R"({"name":"Bill Bates"})", Target::None,
+         "/api/v1/users/nobody-here"},
+        // ---- notifications, stream, clock, operations --------------------------------------
+        {"GET notifications", "GET", "/api/v1/notifications?unread=true", {}},
+        {"POST notification read (own)",
+         "POST",
+         "/api/v1/notifications/{notification}/read",
+         {},
+         Target::OwnNotification},
+        {"POST notification read (another user's)",
+         "POST",
+         "/api/v1/notifications/{notification}/read",
+         {},
+         Target::OthersNotification},
+        // Without the WebSocket upgrade; the stream's own authorisation (who receives which
+        // change) is covered by tst_api's WebSocket tests.
+        {"GET stream (no upgrade)", "GET", "/api/v1/stream", {}},
+        {"GET admin/clock", "GET", "/api/v1/admin/clock", {}},
+        {"POST admin/clock", "POST", "/api/v1/admin/clock", R"({"advance_seconds":0})"},
+        {"GET healthz", "GET", "/healthz", {}, Target::None, {}, 200},
+        {"GET metrics", "GET", "/metrics", {}, Target::None, {}, 200},
+    };
+    return list;
+}
+
+constexpr int na = 0; ///< the role has no caller in this relation
+
+struct Expectation
+{
+    const char *endpoint;
+    const char *role;
+    /// Originator, own, parent, visited, other department, missing.
+    std::array<int, 6> cells;
+};
+
+const QStringList roles {QStringLiteral("agent"), QStringLiteral("staff"),
+                         QStringLiteral("supervisor"), QStringLiteral("sales"),
+                         QStringLiteral("admin")};
+
+// The matrix, written down from the contracts:
+//  - visibility (interfaces.md: "404 ... one the caller may not see"; workflow-language.md): the
+//    originator, members of any queue the ticket is or was in, supervisors of those queues'
+//    departments (and of departments above them), admins;
+//  - transitions: the roles listed AND a member of the current queue, the current assignee or,
+//    in an originator state, the originator; admins always. approve is [supervisor] only;
+//    ask_customer is [agent, sales, staff, supervisor];
+//  - claim: "member of the queue only" (so not even an admin who works no queue: an admin
+//    assigns instead);
+//  - assign: members of the queue, supervisors of its department, admins (interfaces.md names
+//    no rule; this is what a ticketing product does: the people who run the queue);
+//  - transfer: "a member of the current queue, the assignee, a supervisor of the queue's
+//    department, or an admin";
+//  - reopen (not in interfaces.md; the route exists): the originator, a supervisor of a
+//    department the ticket went through, an admin; on a closed ticket;
+//  - staff may not open a jump-queue ticket (start roles agent, sales, supervisor);
+//  - publish, user changes and moving the clock: admin only. Listing users and reading the
+//    clock: every signed-in user (the assign picker needs the list; contract ambiguous, see
+//    the report);
+//  - notifications: "the caller's own"; another user's is 404 like a missing one, also for an
+//    admin.
+const QList<Expectation> &expectations()
+{
+    // clang-format off
+    static const QList<Expectation> table {
+        //                                            orig  own   parent visited other missing
+        {"GET ticket",                "agent",      {{200,  200,  na,    200,    404,  404}}},
+        {"GET ticket",                "staff",      {{na,   200,  na,    200,    404,  404}}},
+        {"GET ticket",                "supervisor", {{200,  200,  200,   200,    404,  404}}},
+        {"GET ticket",                "sales",      {{200,  200,  na,    200,    404,  404}}},
+        {"GET ticket",                "admin",      {{200,  na,   na,    200,    200,  404}}},
+
+        // 200 for all; whether the ticket is listed follows the GET ticket row's cell.
+        {"GET tickets (list)",        "agent",      {{200,  200,  na,    200,    200,  200}}},
+        {"GET tickets (list)",        "staff",      {{na,   200,  na,    200,    200,  200}}},
+        {"GET tickets (list)",        "supervisor", {{200,  200,  200,   200,    200,  200}}},
+        {"GET tickets (list)",        "sales",      {{200,  200,  na,    200,    200,  200}}},
+        {"GET tickets (list)",        "admin",      {{200,  na,   na,    200,    200,  200}}},
+
+        {"GET events",                "agent",      {{200,  200,  na,    200,    404,  404}}},
+        {"GET events",                "staff",      {{na,   200,  na,    200,    404,  404}}},
+        {"GET events",                "supervisor", {{200,  200,  200,   200,    404,  404}}},
+        {"GET events",                "sales",      {{200,  200,  na,    200,    404,  404}}},
+        {"GET events",                "admin",      {{200,  na,   na,    200,    200,  404}}},
+
+        {"POST comments",             "agent",      {{201,  201,  na,    201,    404,  404}}},
+        {"POST comments",             "staff",      {{na,   201,  na,    201,    404,  404}}},
+        {"POST comments",             "supervisor", {{201,  201,  201,   201,    404,  404}}},
+        {"POST comments",             "sales",      {{201,  201,  na,    201,    404,  404}}},
+        {"POST comments",             "admin",      {{201,  na,   na,    201,    201,  404}}},
+
+        {"POST actions/approve",      "agent",      {{403,  403,  na,    403,    404,  404}}},
+        {"POST actions/approve",      "staff",      {{na,   403,  na,    403,    404,  404}}},
+        {"POST actions/approve",      "supervisor", {{403,  200,  403,   403,    404,  404}}},
+        {"POST actions/approve",      "sales",      {{403,  403,  na,    403,    404,  404}}},
+        {"POST actions/approve",      "admin",      {{200,  na,   na,    200,    200,  404}}},
+
+        {"POST actions/ask_customer", "agent",      {{403,  200,  na,    403,    404,  404}}},
+        {"POST actions/ask_customer", "staff",      {{na,   200,  na,    403,    404,  404}}},
+        {"POST actions/ask_customer", "supervisor", {{403,  200,  403,   403,    404,  404}}},
+        {"POST actions/ask_customer", "sales",      {{403,  200,  na,    403,    404,  404}}},
+        {"POST actions/ask_customer", "admin",      {{200,  na,   na,    200,    200,  404}}},
+
+        {"POST claim",                "agent",      {{403,  200,  na,    403,    404,  404}}},
+        {"POST claim",                "staff",      {{na,   200,  na,    403,    404,  404}}},
+        {"POST claim",                "supervisor", {{403,  200,  403,   403,    404,  404}}},
+        {"POST claim",                "sales",      {{403,  200,  na,    403,    404,  404}}},
+        {"POST claim",                "admin",      {{403,  na,   na,    403,    403,  404}}},
+
+        {"POST assign",               "agent",      {{403,  200,  na,    403,    404,  404}}},
+        {"POST assign",               "staff",      {{na,   200,  na,    403,    404,  404}}},
+        {"POST assign",               "supervisor", {{403,  200,  200,   403,    404,  404}}},
+        {"POST assign",               "sales",      {{403,  200,  na,    403,    404,  404}}},
+        {"POST assign",               "admin",      {{200,  na,   na,    200,    200,  404}}},
+
+        {"POST transfer",             "agent",      {{403,  200,  na,    403,    404,  404}}},
+        {"POST transfer",             "staff",      {{na,   200,  na,    403,    404,  404}}},
+        {"POST transfer",             "supervisor", {{403,  200,  200,   403,    404,  404}}},
+        {"POST transfer",             "sales",      {{403,  200,  na,    403,    404,  404}}},
+        {"POST transfer",             "admin",      {{200,  na,   na,    200,    200,  404}}},
+
+        // On a closed ticket that went through customer-service, billing, ground-ops and
+        // cx-coordination: "own department" is a member of customer-service.
+        {"POST reopen",               "agent",      {{200,  403,  na,    na,     404,  404}}},
+        {"POST reopen",               "staff",      {{na,   403,  na,    na,     404,  404}}},
+        {"POST reopen",               "supervisor", {{200,  200,  200,   na,     404,  404}}},
+        {"POST reopen",               "sales",      {{200,  403,  na,    na,     404,  404}}},
+        {"POST reopen",               "admin",      {{200,  na,   na,    na,     200,  404}}},
+
+        {"POST tickets (open)",       "agent",      {{na,   201,  na,    na,     201,  na}}},
+        {"POST tickets (open)",       "staff",      {{na,   403,  na,    na,     403,  na}}},
+        {"POST tickets (open)",       "supervisor", {{na,   201,  na,    na,     201,  na}}},
+        {"POST tickets (open)",       "sales",      {{na,   201,  na,    na,     201,  na}}},
+        {"POST tickets (open)",       "admin",      {{na,   na,   na,    na,     201,  na}}},
+
+        {"PUT workflow (publish)",    "agent",      {{na,   403,  na,    na,     403,  na}}},
+        {"PUT workflow (publish)",    "staff",      {{na,   403,  na,    na,     403,  na}}},
+        {"PUT workflow (publish)",    "supervisor", {{na,   403,  na,    na,     403,  na}}},
+        {"PUT workflow (publish)",    "sales",      {{na,   403,  na,    na,     403,  na}}},
+        {"PUT workflow (publish)",    "admin",      {{na,   na,   na,    na,     200,  na}}},
+
+        {"POST users",                "agent",      {{na,   403,  na,    na,     403,  na}}},
+        {"POST users",                "staff",      {{na,   403,  na,    na,     403,  na}}},
+        {"POST users",                "supervisor", {{na,   403,  na,    na,     403,  na}}},
+        {"POST users",                "sales",      {{na,   403,  na,    na,     403,  na}}},
+        {"POST users",                "admin",      {{na,   na,   na,    na,     201,  na}}},
+
+        // A non-admin learns nothing about which usernames exist: 403 before the lookup.
+        {"PATCH user",                "agent",      {{na,   403,  na,    na,     403,  403}}},
+        {"PATCH user",                "staff",      {{na,   403,  na,    na,     403,  403}}},
+        {"PATCH user",                "supervisor", {{na,   403,  na,    na,     403,  403}}},
+        {"PATCH user",                "sales",      {{na,   403,  na,    na,     403,  403}}},
+        {"PATCH user",                "admin",      {{na,   na,   na,    na,     200,  404}}},
+
+        {"POST admin/clock",          "agent",      {{na,   403,  na,    na,     403,  na}}},
+        {"POST admin/clock",          "staff",      {{na,   403,  na,    na,     403,  na}}},
+        {"POST admin/clock",          "supervisor", {{na,   403,  na,    na,     403,  na}}},
+        {"POST admin/clock",          "sales",      {{na,   403,  na,    na,     403,  na}}},
+        {"POST admin/clock",          "admin",      {{na,   na,   na,    na,     200,  na}}},
+    };
+    // clang-format on
+    // Routes every signed-in user may call alike, whatever their role and department.
+    static const QList<Expectation> all = [] {
+        QList<Expectation> out = table;
+        const struct
+        {
+            const char *endpoint;
+            int status;
+            int missing;
+        } uniform[] = {
+            {"GET me", 200, na},
+            {"POST logout", 204, na},
+            {"GET queues", 200, na},
+            {"GET departments", 200, na},
+            {"GET calendars", 200, na},
+            {"GET workflows", 200, na},
+            {"GET workflow", 200, 404},
+            {"GET workflow version", 200, 404},
+            {"POST workflows/validate", 200, na},
+            {"GET users", 200, na},
+            {"GET notifications", 200, na},
+            {"POST notification read (own)", 204, 404},
+            {"POST notification read (another user's)", 404, na},
+            {"GET stream (no upgrade)", 400, na},
+            {"GET admin/clock", 200, na},
+            {"GET healthz", 200, na},
+            {"GET metrics", 200, na},
+        };
+        for (const auto &u : uniform)
+            for (const char *role : {"agent", "staff", "supervisor", "sales"})
+                out.append({u.endpoint, role, {{na, u.status, na, na, u.status, u.missing}}});
+        for (const auto &u : uniform)
+            out.append({u.endpoint, "admin", {{na, na, na, na, u.status, u.missing}}});
+        return out;
+    }();
+    return all;
+}
+
+int expected(const QString &endpoint, const QString &role, int relation)
+{
+    for (const Expectation &e : expectations())
+        if (endpoint == QLatin1String(e.endpoint) && role == QLatin1String(e.role))
+            return e.cells[size_t(relation)];
+    return na;
+}
+
+QString codeFor(int status)
+{
+    switch (status) {
+    case 400:
+        return QStringLiteral("bad_request");
+    case 401:
+        return QStringLiteral("unauthenticated");
+    case 403:
+        return QStringLiteral("forbidden");
+    case 404:
+        return QStringLiteral("not_found");
+    case 409:
+        return QStringLiteral("conflict");
+    case 422:
+        return QStringLiteral("validation_failed");
+    }
+    return {};
+}
+
+struct Person
+{
+    QString username;
+    QStringList roles;
+    QStringList departments;
+};
+
+// The ticket's current queue is cs-supervisors (customer-service). Nobody in customs, the
+// "other department", ever sees it; sales is where the originators and the opener sit, so that
+// opening a ticket makes nobody a member of its queue.
+const QList<Person> &people()
+{
+    const auto p = [](const char *name, const char *role, QStringList departments) {
+        return Person {QLatin1String(name), {QLatin1String(role)}, departments};
+    };
+    const QString cs = QStringLiteral("customer-service"), customs = QStringLiteral("customs"),
+                  sales = QStringLiteral("sales");
+    static const QList<Person> list {
+        p("agent-own", "agent", {cs}),
+        p("agent-other", "agent", {customs}),
+        p("agent-orig", "agent", {sales}),
+        p("staff-own", "staff", {cs}),
+        p("staff-other", "staff", {customs}),
+        p("supervisor-own", "supervisor", {cs}),
+        p("supervisor-other", "supervisor", {customs}),
+        p("supervisor-orig", "supervisor", {sales}),
+        p("supervisor-parent", "supervisor", {QStringLiteral("customer-experience")}),
+        p("sales-own", "sales", {cs}),
+        p("sales-other", "sales", {customs}),
+        p("sales-orig", "sales", {sales}),
+        p("admin", "admin", {}),
+        p("olly", "agent", {sales}), // opens the tickets of every other relation
+        p("bill", "staff", {QStringLiteral("billing")}), // works the queue tickets move on to
+    };
+    return list;
+}
+
+/// The queue where a notification for `username` can be made (by assigning them a ticket).
+QString queueOf(const QString &username)
+{
+    for (const Person &person : people())
+        if (person.username == username) {
+            const QString department = person.departments.value(0);
+            if (department == u"customer-service")
+                return QStringLiteral("cs-supervisors");
+            if (department == u"customer-experience")
+                return QStringLiteral("cx-coordination");
+            return department; // customs, sales and billing each have a queue of that name
+        }
+    return {};
+}
+
+QString callerFor(const QString &role, int relation)
+{
+    if (role == u"admin")
+        return role;
+    switch (relation) {
+    case Originator:
+        return role + QStringLiteral("-orig");
+    case ParentDepartment:
+        return QStringLiteral("supervisor-parent");
+    case OtherDepartment:
+        return role + QStringLiteral("-other");
+    default:
+        return role + QStringLiteral("-own");
+    }
+}
+
+} // namespace
+
+class tst_Authz : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data() { Test::TestDatabase::addDriverRows(); }
+    void init();
+    void cleanupTestCase() { tearDown(); }
+
+    void matrixCoversEveryRoute();
+    void matrix_data();
+    void matrix();
+
+private:
+    void setUp();
+    void tearDown();
+    RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
+                     const QString &user = {}, QList<QPair<QByteArray, QByteArray>> headers = {});
+    QString login(const QString &user);
+    QString tokenFor(const QString &user);
+    /// The new ticket's id and key, or 0 after a warning.
+    std::pair<qint64, QByteArray> openTicket(const QString &user);
+    bool ok(const RawResponse &response, int status, const char *what);
+    bool closeTicket(qint64 id);
+    qint64 notificationFor(const QString &user);
+
+    Test::TestDatabase *m_holder = nullptr;
+    QString m_driver;
+    std::shared_ptr<Database> m_db;
+    FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
+    std::unique_ptr<SlaService> m_sla;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<TimerScheduler> m_timers;
+    std::unique_ptr<AuthService> m_auth;
+    std::unique_ptr<Api::ApiServer> m_api;
+    quint16 m_port = 0;
+    QHash<QString, QString> m_tokens;
+    int m_counter = 0;
+};
+
+// Unlike tst_api, one server per driver rather than per row: seventeen users hashed with
+// Argon2id and signed in would cost seconds per row. Rows do not interfere: each works on
+// tickets and notifications of its own, and the state-changing admin calls (publishing an
+// unchanged workflow, renaming bill to the same name, moving the clock by 0 s, creating a user
+// of a new name) leave the fixture as it was.
+void tst_Authz::init()
+{
+    if (m_api && m_driver == Test::TestDatabase::currentDriver())
+        return;
+    tearDown();
+    setUp();
+}
+
+void tst_Authz::setUp()
+{
+    m_driver = Test::TestDatabase::currentDriver();
+    m_holder = new Test::TestDatabase;
+    BATON_FRESH_DATABASE((*m_holder), url);
+    auto db = Database::open(url);
+    if (!db)
+        QFAIL(qPrintable(db.error()));
+    m_db = *db;
+    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC));
+    if (auto migrated = Schema::migrate(*m_db); !migrated)
+        QFAIL(qPrintable(migrated.error()));
+    const WorkflowSet set = loadWorkflowDirectory(QStringLiteral(BATON_SOURCE_DIR "/workflows"));
+    QVERIFY(set.ok());
+    auto org = std::make_shared<const Organisation>(set.organisation);
+    EngineOptions options;
+    options.database = m_db;
+    options.organisation = org;
+    options.clock = &m_clock;
+    m_sla = std::make_unique<SlaService>(org, m_db, &m_clock);
+    options.slaPlanner = m_sla->planner();
+    auto engine = Engine::start(options);
+    if (!engine)
+        QFAIL(qPrintable(engine.error()));
+    m_engine = std::move(*engine);
+    QVERIFY(m_engine->publish(set.workflows).ok());
+    TimerScheduler::Options timerOptions;
+    timerOptions.database = m_db;
+    timerOptions.engine = m_engine.get();
+    timerOptions.sla = m_sla.get();
+    timerOptions.clock = &m_clock;
+    timerOptions.wallClock = false;
+    m_timers = std::make_unique<TimerScheduler>(timerOptions);
+    m_sla->setTimerListener([t = m_timers.get()](qint64 due) { t->timersWritten(due); });
+    m_auth = std::make_unique<AuthService>(*m_db, m_clock);
+    for (const Person &person : people()) {
+        UserInput in;
+        in.name = person.username;
+        in.password = password;
+        in.roles = person.roles;
+        in.departments = person.departments;
+        QVERIFY(std::holds_alternative<User>(m_auth->users().create(person.username, in, *org)));
+    }
+    Api::ApiServerOptions apiOptions;
+    apiOptions.http.port = 0;
+    apiOptions.http.threads = 2;
+    apiOptions.database = m_db;
+    apiOptions.engine = m_engine.get();
+    apiOptions.auth = m_auth.get();
+    apiOptions.clock = &m_clock;
+    apiOptions.sla = m_sla.get();
+    apiOptions.fakeClock = &m_clock;
+    apiOptions.clockMoved = [this] { QVERIFY(m_timers->fireDueTimers().ok()); };
+    apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
+    m_api = std::make_unique<Api::ApiServer>(apiOptions);
+    const auto port = m_api->start();
+    if (!port)
+        QFAIL(qPrintable(port.error()));
+    m_port = *port;
+    m_tokens.clear();
+}
+
+void tst_Authz::tearDown()
+{
+    m_timers.reset();
+    m_engine.reset(); // completes queued writes; their answers still find the HTTP threads
+    m_api.reset();
+    m_sla.reset();
+    m_auth.reset();
+    if (m_db)
+        m_db->closeThreadConnection();
+    m_db.reset();
+    delete m_holder;
+    m_holder = nullptr;
+    m_driver.clear();
+}
+
+RawResponse tst_Authz::call(const QByteArray &method, const QByteArray &path,
+                            const QByteArray &body, const QString &user,
+                            QList<QPair<QByteArray, QByteArray>> headers)
+{
+    if (!user.isEmpty())
+        headers.append({"Authorization", "Bearer " + tokenFor(user).toLatin1()});
+    return rawRequest(m_port, httpRequest(method, path, body, headers));
+}
+
+QString tst_Authz::login(const QString &user)
+{
+    const RawResponse response
+        = rawRequest(m_port,
+                     httpRequest("POST", "/api/v1/login",
+                                 QJsonDocument(QJsonObject {{QStringLiteral("username"), user},
+                                                            {QStringLiteral("password"), password}})
+                                     .toJson(QJsonDocument::Compact)));
+    if (response.status != 200)
+        qWarning("login of %s failed: %d %s", qPrintable(user), response.status,
+                 response.body.constData());
+    return response.json().value(QLatin1String("token")).toString();
+}
+
+QString tst_Authz::tokenFor(const QString &user)
+{
+    if (!m_tokens.contains(user))
+        m_tokens.insert(user, login(user));
+    return m_tokens.value(user);
+}
+
+bool tst_Authz::ok(const RawResponse &response, int status, const char *what)
+{
+    if (response.status == status)
+        return true;
+    qWarning("%s: %d %s", what, response.status, response.body.constData());
+    return false;
+}
+
+std::pair<qint64, QByteArray> tst_Authz::openTicket(const QString &user)
+{
+    const RawResponse response = call(
+        "POST", "/api/v1/tickets",
+        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"},"customer":{"id":"C-7","tier":"A"},"channel":"phone"})",
+        user);
+    if (!ok(response, 201, "open"))
+        return {0, {}};
+    return {response.json().value(QLatin1String("id")).toInteger(),
+            response.json().value(QLatin1String("key")).toString().toLatin1()};
+}
+
+/// Takes the ticket through every step to `closed`, as the admin (who may always act).
+bool tst_Authz::closeTicket(qint64 id)
+{
+    const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id) + "/actions/";
+    const QString admin = QStringLiteral("admin");
+    return ok(call("POST", path + "approve", "{}", admin), 200, "approve")
+        && ok(call("POST", path + "done",
+                   R"({"branch":"billing","fields":{"billing_note":"Re-billed"}})", admin),
+              200, "billing done")
+        && ok(call("POST", path + "done",
+                   R"({"branch":"ground","fields":{"ops_note":"Pulled forward"}})", admin),
+              200, "ground done")
+        && ok(call("POST", path + "confirm", R"({"fields":{"reply":"On its way"}})", admin), 200,
+              "confirm")
+        && ok(call("POST", path + "satisfied", "{}", admin), 200, "satisfied");
+}
+
+/// A fresh unread notification for `user`: a ticket moved to their queue and assigned to them.
+qint64 tst_Authz::notificationFor(const QString &user)
+{
+    const qint64 id = openTicket(QStringLiteral("olly")).first;
+    if (id == 0)
+        return 0;
+    const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id);
+    const QString queue = queueOf(user);
+    if (!queue.isEmpty() && queue != u"cs-supervisors"
+        && !ok(call("POST", path + "/transfer", R"({"queue":")" + queue.toLatin1() + "\"}",
+                    QStringLiteral("admin")),
+               200, "transfer for a notification"))
+        return 0;
+    // Nobody is notified of their own assignment: the admin is assigned by a supervisor.
+    const QString by
+        = user == u"admin" ? QStringLiteral("supervisor-own") : QStringLiteral("admin");
+    if (!ok(call("POST", path + "/assign", R"({"username":")" + user.toLatin1() + "\"}", by), 200,
+            "assign for a notification"))
+        return 0;
+    const RawResponse list = call("GET", "/api/v1/notifications?unread=true", {}, user);
+    const QJsonArray items = list.json().value(QLatin1String("items")).toArray();
+    for (const QJsonValue &item : items)
+        if (item.toObject().value(QLatin1String("ticket")).toInteger() == id)
+            return item.toObject().value(QLatin1String("id")).toInteger();
+    qWarning("no notification for %s: %s", qPrintable(user), list.body.constData());
+    return 0;
+}
+
+void tst_Authz::matrixCoversEveryRoute()
+{
+    // Every endpoint has a row for every role, and the table names no endpoint that is not
+    // declared: a route added to the list without its expectations fails here.
+    for (const Endpoint &e : endpoints())
+        for (const QString &role : roles) {
+            bool found = false;
+            for (const Expectation &x : expectations())
+                found = found
+                    || (QLatin1String(x.endpoint) == QLatin1String(e.name)
+                        && role == QLatin1String(x.role));
+            QVERIFY2(found, qPrintable(QStringLiteral("%1 | %2").arg(QLatin1String(e.name), role)));
+        }
+    for (const Expectation &x : expectations()) {
+        bool declared = false;
+        for (const Endpoint &e : endpoints())
+            declared = declared || QLatin1String(x.endpoint) == QLatin1String(e.name);
+        QVERIFY2(declared, x.endpoint);
+    }
+}
+
+void tst_Authz::matrix_data()
+{
+    QTest::addColumn<int>("endpoint");
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<int>("relation");
+    QTest::addColumn<int>("status");
+    const QList<Endpoint> &list = endpoints();
+    for (int i = 0; i < list.size(); ++i) {
+        const Endpoint &e = list[i];
+        for (const QString &role : roles)
+            for (int relation = 0; relation < NoSession; ++relation) {
+                const int status = expected(QLatin1String(e.name), role, relation);
+                if (status == na)
+                    continue;
+                QTest::addRow("%s | %s | %s -> %d", e.name, qPrintable(role),
+                              relationNames[relation], status)
+                    << i << role << relation << status;
+            }
+        QTest::addRow("%s | nobody | %s -> %d", e.name, relationNames[NoSession], e.withoutSession)
+            << i << QString() << int(NoSession) << e.withoutSession;
+    }
+}
+
+void tst_Authz::matrix()
+{
+    QFETCH(int, endpoint);
+    QFETCH(QString, role);
+    QFETCH(int, relation);
+    QFETCH(int, status);
+    const Endpoint &e = endpoints().at(endpoint);
+    const QString caller = relation == NoSession ? QString() : callerFor(role, relation);
+
+    QByteArray path = relation == Missing && !e.missingPath.isEmpty() ? e.missingPath : e.path;
+    QByteArray body = e.body;
+    qint64 id = 0;
+    QByteArray key;
+    if (e.target == Target::Ticket || e.target == Target::ClosedTicket) {
+        if (relation == Missing) {
+            id = missingId;
+            key = "JQ-" + QByteArray::number(missingId);
+        } else {
+            const auto opened
+                = openTicket(relation == Originator ? caller : QStringLiteral("olly"));
+            id = opened.first;
+            key = opened.second;
+            QVERIFY(id > 0);
+        }
+        if (relation == VisitedDepartment)
+            QVERIFY(
+                ok(call("POST", "/api/v1/tickets/" + QByteArray::number(id) + "/transfer",
+                        R"({"queue":"billing","reason":"For billing"})", QStringLiteral("admin")),
+                   200, "transfer to billing"));
+        if (e.target == Target::ClosedTicket && relation != Missing)
+            QVERIFY(closeTicket(id));
+        // The assignee must work the ticket's queue, so that only the caller's rights decide.
+        body.replace("{assignee}", relation == VisitedDepartment ? "bill" : "agent-own");
+    } else if (e.target == Target::OwnNotification) {
+        id = relation == Missing    ? missingId
+            : relation == NoSession ? notificationFor(QStringLiteral("olly"))
+                                    : notificationFor(caller);
+        QVERIFY(id > 0);
+    } else if (e.target == Target::OthersNotification) {
+        id = notificationFor(QStringLiteral("bill"));
+        QVERIFY(id > 0);
+    }
+    path.replace("{id}", QByteArray::number(id));
+    path.replace("{notification}", QByteArray::number(id));
+    path.replace("{key}", key);
+    body.replace("{n}", QByteArray::number(++m_counter));
+    if (body == "{jump-queue.yaml}") {
+        QFile file(QStringLiteral(BATON_SOURCE_DIR "/workflows/jump-queue.yaml"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        body = file.readAll();
+    }
+
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (e.yaml)
+        headers.append({QByteArray("Content-Type"), QByteArray("application/yaml")});
+    if (!caller.isEmpty()) {
+        const QString token = e.freshSession ? login(caller) : tokenFor(caller);
+        QVERIFY(!token.isEmpty());
+        headers.append({"Authorization", "Bearer " + token.toLatin1()});
+    }
+    const RawResponse response = call(e.method, path, body, {}, headers);
+    QVERIFY2(response.status == status,
+             qPrintable(QStringLiteral("%1 %2 as %3: %4 %5")
+                            .arg(QString::fromLatin1(e.method), QString::fromLatin1(path),
+                                 caller.isEmpty() ? QStringLiteral("nobody") : caller)
+                            .arg(response.status)
+                            .arg(QString::fromUtf8(response.body))));
+    if (status >= 400)
+        QCOMPARE(response.errorCode(), codeFor(status));
+
+    if (QLatin1String(e.name) == u"GET tickets (list)") {
+        // Listed exactly when the caller may open the ticket (the GET ticket row of the table).
+        const bool visible
+            = relation != Missing && expected(QStringLiteral("GET ticket"), role, relation) == 200;
+        bool listed = false;
+        for (const QJsonValue &item : response.json().value(QLatin1String("items")).toArray())
+            listed = listed || item.toObject().value(QLatin1String("id")).toInteger() == id;
+        QCOMPARE(listed, visible);
+    }
+    if (relation == OtherDepartment && status == 404
+        && (e.target == Target::Ticket || e.target == Target::ClosedTicket)) {
+        // A ticket the caller may not see is indistinguishable from one that does not exist.
+        QByteArray missing = e.path;
+        missing.replace("{id}", QByteArray::number(missingId));
+        const RawResponse none = call(e.method, missing, body, caller, {});
+        QCOMPARE(response.json().value(QLatin1String("error")),
+                 none.json().value(QLatin1String("error")));
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_Authz)
+#include "tst_authz.moc"
