@@ -113,7 +113,10 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         sql += QStringLiteral(" AND (t.originator = ? OR t.assignee = ?");
         values << filter.viewer << filter.viewer;
         if (!filter.viewerQueues.isEmpty()) {
-            sql += u" OR t.id IN (SELECT ticket_id FROM ticket_queues WHERE queue IN ("
+            // Correlated: a page looks up the few queues of the rows it reads, where `t.id IN
+            // (SELECT ...)` would first list every ticket ever in the viewer's queues.
+            sql += u" OR EXISTS (SELECT 1 FROM ticket_queues v WHERE v.ticket_id = t.id AND "
+                   u"v.queue IN ("
                 + placeholders(int(filter.viewerQueues.size())) + u"))";
             for (const QString &queue : filter.viewerQueues)
                 values << queue;
@@ -154,10 +157,11 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         const qint64 id = parts.value(1).toLongLong(&okId);
         if (parts.size() != 2 || !okValue || !okId)
             return makeError(QStringLiteral("bad cursor"));
+        // A row value, so that the page after starts with an index seek, not a scan from the
+        // queue's first row.
         const QLatin1String op(descending ? "<" : ">");
-        sql += u" AND (" + col + u' ' + op + u" ? OR (" + col + u" = ? AND " + idColumn + u' ' + op
-            + u" ?))";
-        values << value << value << id;
+        sql += u" AND (" + col + u", " + idColumn + u") " + op + u" (?, ?)";
+        values << value << id;
     }
     const QLatin1String direction(descending ? " DESC" : "");
     const int limit = std::clamp(filter.limit, 1, 500);

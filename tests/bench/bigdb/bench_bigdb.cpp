@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The engine on a large database (quality.md): 1,000,000 tickets, 200,000 of them open.
+// Usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] [--regenerate].
+// Writes OUTDIR/bench_bigdb.json.
+//
+// The database is generated once (BigDbGenerator) and cached as OUTDIR/bigdb-v*.sqlite; each
+// run works on a fresh copy of it, so actions and fired timers never change the cache. The
+// engine runs on a clock that starts at the generator's reference instant and then runs in
+// real time, so the cached file looks the same to every run whenever it is made.
+//
+// Measured: start-up as `baton serve` does it (workflows, migrate, publish, Engine::start,
+// SlaService, TimerScheduler, AuthService), the queue page as GET /api/v1/tickets?queue=X&
+// sort=due&limit=50 calls it (Engine::tickets, a supervisor and a staff member of the queue,
+// first page and the page after it), the queue counts of GET /api/v1/queues, actions on
+// generated open tickets, and the resident memory after each phase.
+#include "bigdbgenerator.h"
+
+#include "auth/authservice.h"
+#include "core/clock.h"
+#include "runtime/access.h"
+#include "runtime/engine.h"
+#include "runtime/slaservice.h"
+#include "runtime/timerscheduler.h"
+#include "store/database.h"
+#include "store/schema.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlQuery>
+#include <QSysInfo>
+#include <QThread>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace Baton;
+
+namespace {
+
+/// The generator's reference instant (a Tuesday, 11:00 in Shanghai: business hours).
+const QDateTime reference
+    = QDateTime::fromString(QStringLiteral("2026-11-24T03:00:00Z"), Qt::ISODate);
+
+/// Starts at `start` and runs in real time.
+class RunningClock final : public Clock
+{
+public:
+    explicit RunningClock(QDateTime start)
+        : m_start(std::move(start))
+    {
+        m_timer.start();
+    }
+    QDateTime now() const override { return m_start.addMSecs(m_timer.elapsed()); }
+
+private:
+    QDateTime m_start;
+    QElapsedTimer m_timer;
+};
+
+struct Memory
+{
+    double rssMb = 0, hwmMb = 0;
+};
+
+Memory memory()
+{
+    Memory m;
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return m;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        const QList<QByteArray> parts = line.simplified().split(' ');
+        if (parts.size() >= 2 && parts[0] == "VmRSS:")
+            m.rssMb = parts[1].toDouble() / 1024;
+        else if (parts.size() >= 2 && parts[0] == "VmHWM:")
+            m.hwmMb = parts[1].toDouble() / 1024;
+    }
+    return m;
+}
+
+QJsonObject memoryJson(const Memory &m)
+{
+    return {{QStringLiteral("rss_mb"), m.rssMb}, {QStringLiteral("hwm_mb"), m.hwmMb}};
+}
+
+/// Latencies in microseconds.
+QJsonObject percentiles(std::vector<qint64> values)
+{
+    std::sort(values.begin(), values.end());
+    auto at = [&](double p) {
+        if (values.empty())
+            return 0.0;
+        return values[std::min(values.size() - 1, size_t(p * double(values.size())))] / 1000.0;
+    };
+    return QJsonObject {{QStringLiteral("count"), qint64(values.size())},
+                        {QStringLiteral("p50_ms"), at(0.50)},
+                        {QStringLiteral("p90_ms"), at(0.90)},
+                        {QStringLiteral("p99_ms"), at(0.99)},
+                        {QStringLiteral("max_ms"), values.empty() ? 0.0 : values.back() / 1000.0}};
+}
+
+void printLatency(const char *what, const QJsonObject &l, double target = 0)
+{
+    std::printf("  %-34s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%lld)%s\n", what,
+                l[u"p50_ms"].toDouble(), l[u"p99_ms"].toDouble(), l[u"max_ms"].toDouble(),
+                qlonglong(l[u"count"].toInteger()),
+                target > 0 && l[u"p99_ms"].toDouble() > target ? "  OVER TARGET" : "");
+}
+
+qint64 microseconds(const QElapsedTimer &timer)
+{
+    return timer.nsecsElapsed() / 1000;
+}
+
+void removeDatabaseFiles(const QString &path)
+{
+    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+        QFile::remove(path + QLatin1String(suffix));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QStringList args = app.arguments().mid(1);
+    if (args.isEmpty()) {
+        std::fprintf(stderr,
+                     "usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] "
+                     "[--regenerate]\n");
+        return 2;
+    }
+    const QString outDir = QDir(args.takeFirst()).absolutePath();
+    qint64 tickets = 1000000, open = 200000;
+    int queriesPerKind = 1000;
+    bool regenerate = false;
+    double generationSeconds = -1; // set when this run generated the database
+    for (int i = 0; i < args.size(); ++i) {
+        const bool hasValue = i + 1 < args.size();
+        if (args[i] == u"--tickets" && hasValue)
+            tickets = args[++i].toLongLong();
+        else if (args[i] == u"--open" && hasValue)
+            open = args[++i].toLongLong();
+        else if (args[i] == u"--queries" && hasValue)
+            queriesPerKind = args[++i].toInt();
+        else if (args[i] == u"--regenerate")
+            regenerate = true;
+        else if (args[i] == u"--generated-in" && hasValue)
+            generationSeconds = args[++i].toDouble();
+    }
+    QDir().mkpath(outDir);
+    const QString workflowsDir = QStringLiteral(BATON_SOURCE_DIR "/workflows");
+    const QString cached
+        = QDir(outDir).absoluteFilePath(QStringLiteral("bigdb-v%1-s%2-%3-%4.sqlite")
+                                            .arg(BigDbGenerator::version)
+                                            .arg(Schema::latestVersion())
+                                            .arg(tickets)
+                                            .arg(open));
+    const Memory atLaunch = memory();
+
+    // ---- the database, generated once ---------------------------------------------------------
+    if (regenerate || !QFileInfo::exists(cached)) {
+        std::fprintf(stderr, "bench_bigdb: generating %lld tickets (%lld open) into %s\n",
+                     qlonglong(tickets), qlonglong(open), qPrintable(cached));
+        BigDbGenerator::Options options;
+        options.path = cached;
+        options.workflowsDir = workflowsDir;
+        options.tickets = tickets;
+        options.open = open;
+        options.reference = reference;
+        const auto generated = BigDbGenerator::generate(options);
+        if (!generated) {
+            std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(generated.error()));
+            return 1;
+        }
+        std::printf("bench_bigdb: generated %lld tickets from %d templates (%d open), %lld "
+                    "events, %lld timers in %.1f s\n",
+                    qlonglong(generated->tickets), generated->templates, generated->openTemplates,
+                    qlonglong(generated->events), qlonglong(generated->timers), generated->seconds);
+        std::fflush(stdout);
+        // The measurements run in a fresh process: the generator's heap would count as the
+        // engine's resident memory.
+        std::vector<QByteArray> again {QByteArray(argv[0])};
+        for (int i = 1; i < argc; ++i)
+            if (qstrcmp(argv[i], "--regenerate") != 0)
+                again.emplace_back(argv[i]);
+        again.emplace_back("--generated-in");
+        again.emplace_back(QByteArray::number(generated->seconds));
+        std::vector<char *> pointers;
+        for (QByteArray &a : again)
+            pointers.push_back(a.data());
+        pointers.push_back(nullptr);
+        ::execv(argv[0], pointers.data());
+        std::fprintf(stderr, "bench_bigdb: cannot run %s again\n", argv[0]);
+        return 1;
+    }
+    const double sizeMb = QFileInfo(cached).size() / 1048576.0;
+    const QString work = QDir(outDir).absoluteFilePath(QStringLiteral("bigdb-run.sqlite"));
+    removeDatabaseFiles(work);
+    QElapsedTimer copyTimer;
+    copyTimer.start();
+    if (!QFile::copy(cached, work)) {
+        std::fprintf(stderr, "bench_bigdb: cannot copy %s\n", qPrintable(cached));
+        return 1;
+    }
+    std::printf("bench_bigdb: %s (%.0f MB), working copy made in %.1f s\n",
+                qPrintable(QFileInfo(cached).fileName()), sizeMb, copyTimer.elapsed() / 1000.0);
+
+    // ---- start-up, as `baton serve` does it ---------------------------------------------------
+    const Memory beforeStart = memory();
+    RunningClock clock(reference);
+    QJsonObject startSteps;
+    QElapsedTimer startTimer, step;
+    startTimer.start();
+    step.start();
+    auto lap = [&](const char *name) {
+        startSteps.insert(QLatin1String(name), step.nsecsElapsed() / 1e6);
+        step.restart();
+    };
+    const WorkflowSet set = loadWorkflowDirectory(workflowsDir);
+    if (!set.ok()) {
+        std::fprintf(stderr, "bench_bigdb: the workflows have errors\n");
+        return 1;
+    }
+    lap("load_workflows_ms");
+    auto database = Database::open(u"sqlite:" + work);
+    if (!database || !Schema::migrate(**database)) {
+        std::fprintf(stderr, "bench_bigdb: cannot open or migrate %s\n", qPrintable(work));
+        return 1;
+    }
+    lap("open_and_migrate_ms");
+    auto organisation = std::make_shared<const Organisation>(set.organisation);
+    SlaService sla(organisation, *database, &clock);
+    EngineOptions engineOptions;
+    engineOptions.database = *database;
+    engineOptions.organisation = organisation;
+    engineOptions.clock = &clock;
+    engineOptions.slaPlanner = sla.planner();
+    auto engine = Engine::start(engineOptions);
+    if (!engine) {
+        std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(engine.error()));
+        return 1;
+    }
+    lap("engine_start_ms");
+    if (auto published = (*engine)->publish(set.workflows, QStringLiteral("baton serve"));
+        !published) {
+        std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(published.error()));
+        return 1;
+    }
+    lap("publish_ms");
+    TimerScheduler::Options timerOptions;
+    timerOptions.database = *database;
+    timerOptions.engine = engine->get();
+    timerOptions.sla = &sla;
+    timerOptions.clock = &clock;
+    auto timers = std::make_unique<TimerScheduler>(timerOptions);
+    sla.setTimerListener([&timers](qint64 dueAtMs) { timers->timersWritten(dueAtMs); });
+    {
+        const auto changed = sla.recomputeClocksSinceLastStart(
+            **engine, **database, organisationSource(set.organisationFiles));
+        if (!changed) {
+            std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(changed.error()));
+            return 1;
+        }
+        if (!changed->calendars.isEmpty())
+            std::printf("  calendars changed: %d open tickets re-measured\n", changed->recomputed);
+    }
+    lap("calendar_check_ms");
+    if (auto started = timers->start(); !started) {
+        std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(started.error()));
+        return 1;
+    }
+    lap("timers_start_ms");
+    AuthService auth(**database, clock);
+    lap("auth_ms");
+    const double startupMs = startTimer.nsecsElapsed() / 1e6;
+    const Memory afterStart = memory();
+    std::printf("  start-up to ready: %.0f ms (target <= 1000)%s\n", startupMs,
+                startupMs > 1000 ? "  OVER TARGET" : "");
+    for (auto it = startSteps.constBegin(); it != startSteps.constEnd(); ++it)
+        std::printf("    %-22s %8.1f ms\n", qPrintable(it.key()), it.value().toDouble());
+
+    auto db = (*database)->connection();
+    if (!db) {
+        std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(db.error()));
+        return 1;
+    }
+    const QHash<QString, BenchUser> users = benchUsers(set);
+    auto actorOf = [&](const QString &username) {
+        const BenchUser user = users.value(username);
+        return resolveActor(*organisation, username, user.roles, user.departments);
+    };
+
+    // ---- queue counts (GET /api/v1/queues) ----------------------------------------------------
+    std::vector<qint64> countLatency;
+    QMap<QString, qint64> openPerQueue;
+    qint64 atRiskTotal = 0, breachedTotal = 0;
+    for (int i = 0; i < 20; ++i) {
+        QElapsedTimer t;
+        t.start();
+        const qint64 now = clock.now().toMSecsSinceEpoch();
+        auto q = runQuery(
+            *db,
+            QStringLiteral("SELECT queue, COUNT(*), SUM(CASE WHEN at_risk_at <= ? AND due_at > ? "
+                           "THEN 1 ELSE 0 END), SUM(CASE WHEN due_at <= ? THEN 1 ELSE 0 END) "
+                           "FROM ticket_queues_current WHERE status = 'open' GROUP BY queue"),
+            {now, now, now});
+        if (!q) {
+            std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(q.error()));
+            return 1;
+        }
+        openPerQueue.clear();
+        atRiskTotal = breachedTotal = 0;
+        while (q->next()) {
+            openPerQueue.insert(q->value(0).toString(), q->value(1).toLongLong());
+            atRiskTotal += q->value(2).toLongLong();
+            breachedTotal += q->value(3).toLongLong();
+        }
+        countLatency.push_back(microseconds(t));
+    }
+    const QJsonObject counts = percentiles(countLatency);
+    qint64 openRows = 0;
+    for (qint64 n : std::as_const(openPerQueue))
+        openRows += n;
+    std::printf("  queue counts: %lld open rows in %lld queues, %lld at risk, %lld breached\n",
+                qlonglong(openRows), qlonglong(openPerQueue.size()), qlonglong(atRiskTotal),
+                qlonglong(breachedTotal));
+    printLatency("queue counts (GET /queues)", counts);
+
+    // ---- the queue page -------------------------------------------------------------------------
+    struct Viewer
+    {
+        QString queue;
+        Actor actor;
+        bool supervisor;
+    };
+    QList<Viewer> viewers;
+    for (const QueueDef &queue : organisation->queues) {
+        if (!openPerQueue.value(queue.name))
+            continue;
+        if (!queue.manager.isEmpty())
+            viewers.append({queue.name, actorOf(queue.manager), true});
+        if (!queue.primary.isEmpty())
+            viewers.append({queue.name, actorOf(queue.primary.first()), false});
+    }
+    std::vector<qint64> firstSupervisor, firstMember, nextSupervisor, nextMember, sqlOnly;
+    qint64 rows = 0, emptyPages = 0;
+    QElapsedTimer queriesTimer;
+    queriesTimer.start();
+    for (int round = 0; firstMember.size() < size_t(queriesPerKind)
+         || firstSupervisor.size() < size_t(queriesPerKind);
+         ++round) {
+        for (const Viewer &viewer : std::as_const(viewers)) {
+            TicketFilter filter;
+            filter.queue = viewer.queue;
+            filter.sort = TicketFilter::Sort::DueAsc;
+            filter.limit = 50;
+            filter.now = clock.now().toMSecsSinceEpoch();
+            QElapsedTimer t;
+            t.start();
+            const auto first = (*engine)->tickets(filter, viewer.actor);
+            (viewer.supervisor ? firstSupervisor : firstMember).push_back(microseconds(t));
+            if (!first) {
+                std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(first.error()));
+                return 1;
+            }
+            rows += first->items.size();
+            emptyPages += first->items.isEmpty();
+            if (first->nextCursor.isEmpty())
+                continue;
+            filter.cursor = first->nextCursor;
+            t.restart();
+            const auto second = (*engine)->tickets(filter, viewer.actor);
+            (viewer.supervisor ? nextSupervisor : nextMember).push_back(microseconds(t));
+            if (!second) {
+                std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(second.error()));
+                return 1;
+            }
+            if (round % 4 == 0) {
+                // The SQL alone, without turning the rows into ticket states.
+                TicketFilter sqlFilter = filter;
+                sqlFilter.cursor.clear();
+                sqlFilter.seeAll = viewer.actor.isAdmin();
+                sqlFilter.viewer = viewer.actor.username;
+                sqlFilter.viewerQueues = visibleQueues(*organisation, viewer.actor);
+                t.restart();
+                const auto page = TicketReader::list(*db, sqlFilter);
+                sqlOnly.push_back(microseconds(t));
+                if (!page) {
+                    std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(page.error()));
+                    return 1;
+                }
+            }
+        }
+    }
+    std::vector<qint64> all;
+    for (const auto *v : {&firstSupervisor, &firstMember, &nextSupervisor, &nextMember})
+        all.insert(all.end(), v->begin(), v->end());
+    const QJsonObject pageAll = percentiles(all);
+    const QJsonObject pageFirstSupervisor = percentiles(firstSupervisor);
+    const QJsonObject pageFirstMember = percentiles(firstMember);
+    const QJsonObject pageNextSupervisor = percentiles(nextSupervisor);
+    const QJsonObject pageNextMember = percentiles(nextMember);
+    const QJsonObject pageSql = percentiles(sqlOnly);
+    std::printf("  queue page (50 rows by due, %lld queues, %.1f rows a page, %lld empty) in "
+                "%.1f s:\n",
+                qlonglong(viewers.size() / 2),
+                firstMember.empty() ? 0.0
+                                    : double(rows) / (firstMember.size() + firstSupervisor.size()),
+                qlonglong(emptyPages), queriesTimer.elapsed() / 1000.0);
+    printLatency("all pages", pageAll, 15);
+    printLatency("first page, supervisor", pageFirstSupervisor, 15);
+    printLatency("first page, queue member", pageFirstMember, 15);
+    printLatency("next page (cursor), supervisor", pageNextSupervisor, 15);
+    printLatency("next page (cursor), queue member", pageNextMember, 15);
+    printLatency("SQL only (TicketReader::list)", pageSql);
+    const Memory afterQueries = memory();
+
+    // ---- actions on generated open tickets ------------------------------------------------------
+    QList<QPair<qint64, QString>> sample;
+    {
+        auto q = runQuery(*db,
+                          QStringLiteral("SELECT ticket_id, queue FROM ticket_queues_current "
+                                         "WHERE status = 'open' AND ticket_id % 613 = 0"));
+        if (!q) {
+            std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(q.error()));
+            return 1;
+        }
+        while (q->next())
+            sample.append({q->value(0).toLongLong(), q->value(1).toString()});
+        std::mt19937 rng(7);
+        std::shuffle(sample.begin(), sample.end(), rng);
+        sample = sample.mid(0, 150);
+    }
+    std::vector<qint64> actionLatency;
+    int attempted = 0, succeeded = 0, transitions = 0;
+    QStringList failures;
+    auto record
+        = [&](const CommandResult &r, const QElapsedTimer &t, const QString &what, qint64 id) {
+              actionLatency.push_back(microseconds(t));
+              ++attempted;
+              if (r.ok()) {
+                  ++succeeded;
+                  return true;
+              }
+              if (failures.size() < 8)
+                  failures.append(QStringLiteral("%1 on %2: %3")
+                                      .arg(what)
+                                      .arg(id)
+                                      .arg(r.error ? r.error->message : r.failure));
+              return false;
+          };
+    for (const auto &[id, queueName] : std::as_const(sample)) {
+        const QueueDef queue = organisation->queues.value(queueName);
+        if (queue.primary.isEmpty())
+            continue;
+        const Actor member = actorOf(queue.primary.first());
+        const auto view = (*engine)->ticket(id, member);
+        if (!view || !view->has_value()) {
+            failures.append(
+                QStringLiteral("ticket %1 not visible to %2").arg(id).arg(member.username));
+            continue;
+        }
+        QString branch;
+        for (const BranchState &b : (*view)->ticket.branches)
+            if (b.queue == queueName && b.status == BranchStatus::Open)
+                branch = b.name;
+        QElapsedTimer t;
+        t.start();
+        if ((*view)->ticket.assignee.isEmpty() || !branch.isEmpty())
+            record((*engine)->claim(member, id, branch), t, QStringLiteral("claim"), id);
+        t.restart();
+        record((*engine)->comment(member, id, QStringLiteral("Checked with the customer"), true), t,
+               QStringLiteral("comment"), id);
+        const auto after = (*engine)->ticket(id, member);
+        if (!after || !after->has_value())
+            continue;
+        for (const AvailableAction &action : (*after)->actions) {
+            if (!action.requires_.isEmpty() || action.branch != branch)
+                continue;
+            ActionRequest request;
+            request.name = action.name;
+            request.branch = action.branch;
+            t.restart();
+            if (record((*engine)->takeAction(member, id, request), t, action.name, id))
+                ++transitions;
+            break;
+        }
+    }
+    const QJsonObject actions = percentiles(actionLatency);
+    std::printf("  actions on generated open tickets: %d of %d succeeded (%d transitions) on %lld "
+                "tickets\n",
+                succeeded, attempted, transitions, qlonglong(sample.size()));
+    for (const QString &f : std::as_const(failures))
+        std::printf("    refused: %s\n", qPrintable(f));
+    printLatency("action (durable, one at a time)", actions);
+    const Memory afterActions = memory();
+    const TimerScheduler::Stats timerStats = timers->stats();
+
+    std::printf("  memory (RSS): launch %.0f MB, after start-up %.0f MB, after queries %.0f MB, "
+                "after actions %.0f MB, peak %.0f MB (target <= 150)%s\n",
+                atLaunch.rssMb, afterStart.rssMb, afterQueries.rssMb, afterActions.rssMb,
+                afterActions.hwmMb, afterActions.hwmMb > 150 ? "  OVER TARGET" : "");
+    std::printf("  timers fired meanwhile: %llu\n", qulonglong(timerStats.timersFired));
+
+    QJsonObject result {
+        {QStringLiteral("bench"), QStringLiteral("bench_bigdb")},
+        {QStringLiteral("database"), QStringLiteral("sqlite (WAL, synchronous=FULL)")},
+        {QStringLiteral("tickets"), tickets},
+        {QStringLiteral("open_tickets"), open},
+        {QStringLiteral("generator_version"), BigDbGenerator::version},
+        {QStringLiteral("generation_seconds"),
+         generationSeconds < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(generationSeconds)},
+        {QStringLiteral("database_mb"), sizeMb},
+        {QStringLiteral("startup_ms"), startupMs},
+        {QStringLiteral("startup_target_ms"), 1000},
+        {QStringLiteral("startup_steps"), startSteps},
+        {QStringLiteral("queue_counts"), counts},
+        {QStringLiteral("open_queue_rows"), openRows},
+        {QStringLiteral("at_risk"), atRiskTotal},
+        {QStringLiteral("breached"), breachedTotal},
+        {QStringLiteral("queue_page"),
+         QJsonObject {{QStringLiteral("all"), pageAll},
+                      {QStringLiteral("first_supervisor"), pageFirstSupervisor},
+                      {QStringLiteral("first_member"), pageFirstMember},
+                      {QStringLiteral("next_supervisor"), pageNextSupervisor},
+                      {QStringLiteral("next_member"), pageNextMember},
+                      {QStringLiteral("sql_only"), pageSql},
+                      {QStringLiteral("target_p99_ms"), 15}}},
+        {QStringLiteral("actions"),
+         QJsonObject {{QStringLiteral("attempted"), attempted},
+                      {QStringLiteral("succeeded"), succeeded},
+                      {QStringLiteral("transitions"), transitions},
+                      {QStringLiteral("latency"), actions}}},
+        {QStringLiteral("memory"),
+         QJsonObject {{QStringLiteral("launch"), memoryJson(atLaunch)},
+                      {QStringLiteral("before_start"), memoryJson(beforeStart)},
+                      {QStringLiteral("after_start"), memoryJson(afterStart)},
+                      {QStringLiteral("after_queries"), memoryJson(afterQueries)},
+                      {QStringLiteral("after_actions"), memoryJson(afterActions)},
+                      {QStringLiteral("target_mb"), 150}}},
+        {QStringLiteral("timers_fired"), qint64(timerStats.timersFired)},
+        {QStringLiteral("machine"),
+         QJsonObject {{QStringLiteral("cores"), QThread::idealThreadCount()},
+                      {QStringLiteral("os"), QSysInfo::prettyProductName()},
+                      {QStringLiteral("cpu"), QSysInfo::currentCpuArchitecture()}}}};
+    QFile out(QDir(outDir).absoluteFilePath(QStringLiteral("bench_bigdb.json")));
+    if (out.open(QIODevice::WriteOnly))
+        out.write(QJsonDocument(result).toJson());
+
+    // The scheduler hands work to the engine: it stops first.
+    timers.reset();
+    engine->reset();
+    return succeeded == attempted && attempted > 0 ? 0 : 1;
+}

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "bigdbgenerator.h"
+
+#include "cli/demodata.h"
+#include "core/clock.h"
+#include "runtime/access.h"
+#include "runtime/engine.h"
+#include "runtime/slaservice.h"
+#include "store/database.h"
+#include "store/schema.h"
+#include "store/ticketrows.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+#include <QSqlQuery>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+namespace Baton {
+
+namespace {
+
+constexpr qint64 minuteMs = 60 * 1000;
+constexpr qint64 dayMs = 24 * 60 * minuteMs;
+
+/// One ticket as the engine left it: the rows to clone.
+struct Template
+{
+    TicketState state;
+    TicketRow row; ///< with branchQueues
+    QList<EventRow> events;
+    QList<TimerRow> timers;
+    qint64 lastAt = 0; ///< the newest event's instant
+};
+
+void removeDatabaseFiles(const QString &path)
+{
+    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+        QFile::remove(path + QLatin1String(suffix));
+}
+
+Result<void> insertUsers(Database &database, const QHash<QString, BenchUser> &users, qint64 now)
+{
+    auto db = database.connection();
+    if (!db)
+        return Error {db.error()};
+    for (auto it = users.cbegin(); it != users.cend(); ++it) {
+        QString name = it.key();
+        name[0] = name[0].toUpper();
+        auto inserted = runQuery(
+            *db,
+            QStringLiteral("INSERT INTO users (username, name, roles, departments, created_at, "
+                           "updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
+            {it.key(), name,
+             QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(it->roles))
+                                   .toJson(QJsonDocument::Compact)),
+             QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(it->departments))
+                                   .toJson(QJsonDocument::Compact)),
+             now, now});
+        if (!inserted)
+            return Error {inserted.error()};
+    }
+    return {};
+}
+
+Result<Template> snapshot(const QSqlDatabase &db, qint64 id)
+{
+    auto row = TicketReader::ticket(db, id);
+    if (!row)
+        return Error {row.error()};
+    if (!row->has_value())
+        return makeError(QStringLiteral("template ticket %1 vanished").arg(id));
+    Template t;
+    t.row = **row;
+    t.state = TicketState::fromJson(QJsonDocument::fromJson(t.row.stateData).object());
+    auto events = TicketReader::events(db, id);
+    if (!events)
+        return Error {events.error()};
+    t.events = *events;
+    auto timers = TicketReader::timers(db, id);
+    if (!timers)
+        return Error {timers.error()};
+    t.timers = *timers;
+    for (const EventRow &e : std::as_const(t.events))
+        t.lastAt = std::max(t.lastAt, e.at);
+    return t;
+}
+
+Actor actorOf(const Organisation &org, const QHash<QString, BenchUser> &users,
+              const QString &username)
+{
+    const BenchUser user = users.value(username);
+    return resolveActor(org, username, user.roles, user.departments);
+}
+
+/// The demo tickets of every workflow, then each open one passed around the queues of org.yaml
+/// (transferred by an admin, claimed there by a contact of the queue, commented): every step
+/// leaves a template as the engine wrote it.
+Result<QList<Template>> makeTemplates(const WorkflowSet &set,
+                                      const std::shared_ptr<const Organisation> &org,
+                                      const QHash<QString, BenchUser> &users, const QString &path,
+                                      const QDateTime &reference)
+{
+    removeDatabaseFiles(path);
+    auto database = Database::open(u"sqlite:" + path);
+    if (!database)
+        return Error {database.error()};
+    if (auto migrated = Schema::migrate(**database); !migrated)
+        return Error {migrated.error()};
+    if (auto inserted = insertUsers(**database, users, reference.toMSecsSinceEpoch()); !inserted)
+        return Error {inserted.error()};
+    if (Cli::seedDemoTickets(*database, org, set.workflows, reference) == 0)
+        return makeError(QStringLiteral("the demo tickets were not opened"));
+    auto db = (*database)->connection();
+    if (!db)
+        return Error {db.error()};
+    auto ids = TicketReader::ticketIds(*db);
+    if (!ids)
+        return Error {ids.error()};
+    QList<Template> templates;
+    QList<qint64> movable;
+    for (qint64 id : std::as_const(*ids)) {
+        auto t = snapshot(*db, id);
+        if (!t)
+            return Error {t.error()};
+        if (t->state.isOpen() && !t->state.queue.isEmpty())
+            movable.append(id);
+        templates.append(std::move(*t));
+    }
+    if (movable.isEmpty())
+        return templates;
+
+    // Moves happen in the four hours before the reference instant.
+    FakeClock clock(reference.addSecs(-4 * 3600));
+    SlaService sla(org, *database, &clock);
+    EngineOptions options;
+    options.database = *database;
+    options.organisation = org;
+    options.clock = &clock;
+    options.slaPlanner = sla.planner();
+    auto engine = Engine::start(options);
+    if (!engine)
+        return Error {engine.error()};
+    if (auto published = (*engine)->publish(set.workflows); !published)
+        return Error {published.error()};
+    const Actor admin = resolveActor(*org, QStringLiteral("admin"), {QStringLiteral("admin")}, {});
+    int next = 0;
+    for (int round = 0; round < 2; ++round) {
+        for (const QueueDef &queue : org->queues) {
+            const qint64 id = movable[next++ % movable.size()];
+            clock.advanceSeconds(60);
+            const CommandResult moved
+                = (*engine)->transfer(admin, id, queue.name, QStringLiteral("load test"));
+            if (!moved.ok())
+                continue;
+            auto t = snapshot(*db, id);
+            if (!t)
+                return Error {t.error()};
+            templates.append(std::move(*t));
+            const QueueDef &now = org->queues.value(moved.ticket.queue);
+            if (now.primary.isEmpty())
+                continue;
+            clock.advanceSeconds(90);
+            const Actor member = actorOf(*org, users, now.primary.first());
+            if (!(*engine)->claim(member, id).ok())
+                continue;
+            (*engine)->comment(member, id, QStringLiteral("Called the customer back"), round == 1);
+            auto claimed = snapshot(*db, id);
+            if (!claimed)
+                return Error {claimed.error()};
+            templates.append(std::move(*claimed));
+        }
+    }
+    engine->reset();
+    return templates;
+}
+
+struct CustomerPool
+{
+    QHash<QString, QList<Customer>> byTier; ///< "A", "B", "C"
+    QList<CustomerRow> rows;
+};
+
+CustomerPool makeCustomers(int count, std::mt19937_64 &rng, qint64 now)
+{
+    static const char *const given[] = {
+        "Wei", "Fang", "Min",  "Jing", "Lei",   "Hao", "Na",   "Tao", "Yan", "Jun", "Li",  "Ping",
+        "Xiu", "Bo",   "Chen", "Mei",  "Qiang", "Hui", "Ying", "Lan", "Kai", "Rui", "Xin", "Yu"};
+    static const char *const family[]
+        = {"Wang", "Li",  "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu",
+           "Xu",   "Sun", "Ma",    "Hu",  "Guo",  "Lin",  "He",   "Gao",   "Luo",  "Zheng"};
+    CustomerPool pool;
+    for (int i = 0; i < count; ++i) {
+        const int roll = int(rng() % 10);
+        const QString tier = roll < 2 ? QStringLiteral("A")
+            : roll < 7                ? QStringLiteral("B")
+                                      : QStringLiteral("C");
+        Customer c;
+        c.id = QStringLiteral("C-%1").arg(100000 + i);
+        c.name = QString::fromLatin1(family[rng() % std::size(family)]) + u' '
+            + QString::fromLatin1(given[rng() % std::size(given)]);
+        c.tier = tier;
+        c.phone = QStringLiteral("13%1").arg(qulonglong(rng() % 1000000000ULL), 9, 10, QChar(u'0'));
+        if (i % 3 == 0)
+            c.email = QStringLiteral("customer%1@example.com").arg(i);
+        pool.byTier[tier].append(c);
+        pool.rows.append({c.id, c.name, c.tier, c.phone, c.email, now});
+    }
+    return pool;
+}
+
+qint64 shifted(qint64 instant, qint64 delta)
+{
+    return instant == noDueDate ? instant : instant + delta;
+}
+
+/// Appends the rows of `t` moved by `delta` ms as ticket `id` of `customer`.
+void cloneInto(WriteBatch &batch, const Template &t, qint64 id, qint64 delta,
+               const Customer *customer, qint64 timersAfter, qint64 *timersWritten)
+{
+    TicketState s = t.state;
+    s.assignId(id);
+    auto shift = [delta](QDateTime &d) {
+        if (d.isValid())
+            d = d.addMSecs(delta);
+    };
+    shift(s.createdAt);
+    shift(s.updatedAt);
+    shift(s.closedAt);
+    shift(s.stepStartedAt);
+    shift(s.stepRespondedAt);
+    shift(s.slaPausedSince);
+    for (auto &[from, to] : s.slaPauses) {
+        shift(from);
+        shift(to);
+    }
+    for (BranchState &b : s.branches) {
+        shift(b.startedAt);
+        shift(b.respondedAt);
+        shift(b.endedAt);
+    }
+    s.links.clear(); // they would point at template ids
+    if (customer) {
+        s.customer.id = customer->id;
+        s.customer.name = customer->name;
+        s.customer.phone = customer->phone;
+        s.customer.email = customer->email;
+    }
+    TicketRow row = ticketRowOf(s);
+    auto move = [delta](const std::optional<qint64> &v) {
+        return v ? std::optional<qint64>(shifted(*v, delta)) : v;
+    };
+    row.respondDue = move(t.row.respondDue);
+    row.resolveDue = move(t.row.resolveDue);
+    row.ticketDue = move(t.row.ticketDue);
+    row.atRiskAt = move(t.row.atRiskAt);
+    for (TicketQueueRow q : t.row.branchQueues) {
+        q.dueAt = shifted(q.dueAt, delta);
+        q.atRiskAt = shifted(q.atRiskAt, delta);
+        row.branchQueues.append(q);
+    }
+    batch.newTickets.append(std::move(row));
+    for (const QString &queue : std::as_const(s.queuesVisited))
+        batch.queuesVisited.append({id, queue});
+    for (EventRow e : t.events) {
+        e.ticketId = id;
+        e.at += delta;
+        if (e.type == u"commented") {
+            const QJsonObject data = QJsonDocument::fromJson(e.data).object();
+            batch.comments.append({id, e.seq, e.actor, data.value(u"body").toString(),
+                                   data.value(u"internal").toBool(), e.at});
+        }
+        batch.events.append(std::move(e));
+    }
+    for (TimerRow timer : t.timers) {
+        timer.dueAt += delta;
+        if (timer.dueAt <= timersAfter)
+            continue; // the server would have fired it already
+        timer.ticketId = id;
+        batch.timers.append(std::move(timer));
+        ++*timersWritten;
+    }
+}
+
+} // namespace
+
+QHash<QString, BenchUser> benchUsers(const WorkflowSet &set)
+{
+    const Organisation &org = set.organisation;
+    QSet<QString> backOffice;
+    for (const QueueDef &queue : org.queues)
+        if (!queue.escalateTo.isEmpty())
+            backOffice.insert(queue.escalateTo);
+    for (const auto &workflow : set.workflows) {
+        for (const State &state : workflow->states) {
+            if (!state.queue.isEmpty())
+                backOffice.insert(state.queue);
+            for (const Branch &branch : state.branches)
+                backOffice.insert(branch.queue);
+        }
+        if (workflow->handoffs)
+            backOffice.insert(workflow->handoffs->moveTo);
+        for (const EscalationStep &step : workflow->escalation)
+            if (!step.moveTo.isEmpty() && org.queues.contains(step.moveTo))
+                backOffice.insert(step.moveTo);
+    }
+    QHash<QString, BenchUser> users;
+    auto add = [&](const QString &username, const QString &department, const QString &role) {
+        if (username.isEmpty())
+            return;
+        BenchUser &user = users[username];
+        if (!department.isEmpty() && !user.departments.contains(department))
+            user.departments.append(department);
+        if (!user.roles.contains(role))
+            user.roles.append(role);
+    };
+    for (const QueueDef &queue : org.queues) {
+        const QString role
+            = backOffice.contains(queue.name) ? QStringLiteral("staff") : QStringLiteral("agent");
+        for (const QStringList *contacts : {&queue.primary, &queue.backup})
+            for (const QString &user : *contacts)
+                add(user, queue.department, role);
+        add(queue.manager, queue.department, QStringLiteral("supervisor"));
+    }
+    add(QStringLiteral("admin"), QString(), QStringLiteral("admin"));
+    return users;
+}
+
+Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
+{
+    QElapsedTimer elapsed;
+    elapsed.start();
+    Report report;
+    const WorkflowSet set = loadWorkflowDirectory(options.workflowsDir);
+    if (!set.ok())
+        return makeError(QStringLiteral("%1 has errors").arg(options.workflowsDir));
+    auto org = std::make_shared<const Organisation>(set.organisation);
+    const QHash<QString, BenchUser> users = benchUsers(set);
+    const qint64 reference = options.reference.toMSecsSinceEpoch();
+
+    const QString templatePath = options.path + QStringLiteral(".templates");
+    auto made = makeTemplates(set, org, users, templatePath, options.reference);
+    removeDatabaseFiles(templatePath);
+    if (!made)
+        return Error {made.error()};
+    QList<const Template *> openTemplates, closedTemplates;
+    for (const Template &t : std::as_const(*made))
+        (t.state.isOpen() ? openTemplates : closedTemplates).append(&t);
+    if (openTemplates.isEmpty() || closedTemplates.isEmpty())
+        return makeError(QStringLiteral("the templates lack open or closed tickets"));
+    report.templates = int(made->size());
+    report.openTemplates = int(openTemplates.size());
+    std::fprintf(stderr, "  bigdb: %d template tickets from the engine (%d open) in %.1f s\n",
+                 report.templates, report.openTemplates, elapsed.elapsed() / 1000.0);
+
+    // Written under a temporary name: an interrupted run leaves no half-made cache file.
+    const QString partial = options.path + QStringLiteral(".partial");
+    removeDatabaseFiles(partial);
+    {
+        auto database = Database::open(u"sqlite:" + partial);
+        if (!database)
+            return Error {database.error()};
+        if (auto migrated = Schema::migrate(**database); !migrated)
+            return Error {migrated.error()};
+        if (auto inserted = insertUsers(**database, users, reference); !inserted)
+            return Error {inserted.error()};
+        {
+            FakeClock clock(options.reference);
+            EngineOptions engineOptions;
+            engineOptions.database = *database;
+            engineOptions.organisation = org;
+            engineOptions.clock = &clock;
+            auto engine = Engine::start(engineOptions);
+            if (!engine)
+                return Error {engine.error()};
+            auto published = (*engine)->publish(set.workflows, QStringLiteral("bench"));
+            if (!published)
+                return Error {published.error()};
+            for (const Template &t : std::as_const(*made))
+                if (published->current.value(t.state.workflow) != t.state.workflowVersion)
+                    return makeError(
+                        QStringLiteral("workflow versions differ from the templates'"));
+        }
+        // As `baton serve` stores it at start: no calendar looks changed on the first start.
+        if (auto stored = SlaService::calendarsChangedSinceLastStart(
+                **database, organisationSource(set.organisationFiles), *org, options.reference);
+            !stored)
+            return Error {stored.error()};
+        auto db = (*database)->connection();
+        if (!db)
+            return Error {db.error()};
+        // A bulk load: no fsync per batch, no per-row foreign key look-ups (the rows are
+        // consistent by construction), a large page cache for the index inserts.
+        for (const char *pragma :
+             {"PRAGMA synchronous=OFF", "PRAGMA foreign_keys=OFF", "PRAGMA cache_size=-262144"})
+            if (auto r = runQuery(*db, QString::fromLatin1(pragma)); !r)
+                return Error {r.error()};
+
+        std::mt19937_64 rng(20261124);
+        CustomerPool customers = makeCustomers(options.customers, rng, reference);
+        TicketWriter writer(*database);
+        WriteBatch first;
+        first.customers = customers.rows;
+        if (auto r = writer.write(first); !r)
+            return Error {r.error()};
+
+        // The newest ids hold the open tickets (80 % of the last two weeks' tickets); the
+        // older ones are closed, created over the two years before.
+        const qint64 total = options.tickets;
+        const qint64 recent = std::min(total, qint64(options.open * 5 / 4));
+        const qint64 old = total - recent;
+        qint64 openLeft = std::min(options.open, recent);
+        constexpr int batchSize = 5000;
+        WriteBatch batch;
+        QElapsedTimer progress;
+        progress.start();
+        for (qint64 id = 1; id <= total; ++id) {
+            qint64 target = 0;
+            bool open = false;
+            if (id <= old) {
+                target = reference - 730 * dayMs + qint64(double(id) / old * 716 * dayMs);
+            } else {
+                const qint64 j = id - old - 1;
+                target = reference - 14 * dayMs + qint64(double(j) / recent * 14 * dayMs);
+                open = qint64(rng() % quint64(recent - j)) < openLeft;
+                if (open)
+                    --openLeft;
+            }
+            const auto &pool = open ? openTemplates : closedTemplates;
+            const Template &t = *pool[qsizetype(rng() % quint64(pool.size()))];
+            target += qint64(rng() % quint64(30 * minuteMs));
+            // Never into the future of the reference instant: events stay in the past.
+            const qint64 delta = std::min(target - t.row.createdAt,
+                                          reference - std::max(t.lastAt, t.row.updatedAt));
+            const Customer *customer = nullptr;
+            if (const auto tier = customers.byTier.constFind(t.state.customer.tier);
+                tier != customers.byTier.cend())
+                customer = &(*tier)[qsizetype(rng() % quint64(tier->size()))];
+            cloneInto(batch, t, id, delta, customer, reference + minuteMs, &report.timers);
+            if (batch.newTickets.size() == batchSize || id == total) {
+                report.events += batch.events.size();
+                if (auto r = writer.write(batch); !r)
+                    return Error {r.error()};
+                batch = WriteBatch();
+                if (progress.elapsed() > 2000 || id == total) {
+                    progress.restart();
+                    const double s = elapsed.elapsed() / 1000.0;
+                    std::fprintf(stderr, "\r  bigdb: %lld / %lld tickets written (%.0f s)   ",
+                                 qlonglong(id), qlonglong(total), s);
+                    std::fflush(stderr);
+                }
+            }
+        }
+        std::fprintf(stderr, "\n");
+        report.tickets = total;
+        for (const char *sql : {"PRAGMA foreign_keys=ON", "PRAGMA wal_checkpoint(TRUNCATE)"})
+            if (auto r = runQuery(*db, QString::fromLatin1(sql)); !r)
+                return Error {r.error()};
+    }
+    removeDatabaseFiles(options.path);
+    if (!QFile::rename(partial, options.path))
+        return makeError(QStringLiteral("cannot rename %1").arg(partial));
+    removeDatabaseFiles(partial);
+    report.seconds = elapsed.elapsed() / 1000.0;
+    return report;
+}
+
+} // namespace Baton

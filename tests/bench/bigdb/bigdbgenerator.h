@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+#include "definition/workflowset.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+namespace Baton {
+
+/// The departments and roles `baton serve --demo` gives each user of org.yaml (a contact of a
+/// back-office queue is staff, of a front-line queue an agent; managers are supervisors).
+struct BenchUser
+{
+    QStringList roles, departments;
+};
+QHash<QString, BenchUser> benchUsers(const WorkflowSet &set);
+
+/// Builds a large SQLite database through the real schema: a few hundred template tickets are
+/// made by the engine itself (the demo tickets of every shipped workflow, then transferred to
+/// and claimed in every queue of org.yaml), and their rows (ticket, events, timers, queues)
+/// are cloned with new ids, keys, customers and instants by the store's own TicketWriter in
+/// large transactions. Every instant is relative to `reference`, a fixed instant, so that a
+/// cached file stays valid: the benchmark runs its engine on a clock that starts there.
+///
+/// The newest ids are the open tickets (created in the last two weeks); the older ones are
+/// closed and spread over two years. Timers of open tickets that would already have fired
+/// by `reference` are left out (as if the server had fired them).
+class BigDbGenerator
+{
+public:
+    struct Options
+    {
+        QString path; ///< the SQLite file to write (replaced)
+        QString workflowsDir;
+        qint64 tickets = 1000000;
+        qint64 open = 200000;
+        int customers = 100000;
+        QDateTime reference;
+    };
+    struct Report
+    {
+        int templates = 0;
+        int openTemplates = 0;
+        qint64 tickets = 0, events = 0, timers = 0;
+        double seconds = 0;
+    };
+    /// Bumped whenever the output changes: the benchmark's cache file is named after it.
+    static constexpr int version = 1;
+
+    static Result<Report> generate(const Options &options);
+};
+
+} // namespace Baton
