@@ -32,8 +32,11 @@ const QString password = QStringLiteral("password-1");
 enum Relation {
     Originator, ///< the caller opened it (from the sales department: not a queue member)
     OwnDepartment, ///< the caller works the ticket's current queue (customer-service)
-    ParentDepartment, ///< supervisor of customer-experience, the parent of customer-service
+    /// works customer-experience, the parent of customer-service: a supervisor there oversees
+    /// customer-service, other roles do not
+    ParentDepartment,
     VisitedDepartment, ///< own department, but the ticket has since moved on to billing
+    BranchQueue, ///< works billing, the queue of one branch of the parallel step the ticket is in
     OtherDepartment, ///< same role, customs: a department the ticket never visited
     Missing, ///< no such ticket (or notification, user, workflow version)
     NoSession, ///< no credentials at all
@@ -41,14 +44,16 @@ enum Relation {
 };
 
 const char *const relationNames[]
-    = {"originator",       "own department", "parent department", "visited department",
-       "other department", "no such object", "no session"};
+    = {"originator",   "own department",   "parent department", "visited department",
+       "branch queue", "other department", "no such object",    "no session"};
 
 /// What a route's path and body need prepared before the call.
 enum class Target {
     None,
     Ticket, ///< a fresh open ticket in review ({id}, {key}, {assignee})
     ClosedTicket, ///< a fresh ticket taken all the way to `closed`
+    ParallelTicket, ///< a fresh ticket approved into the parallel step (billing and ground-ops)
+    AnswerTicket, ///< a fresh ticket back with its originator (`assignee: originator`)
     OwnNotification, ///< a fresh notification addressed to the caller ({notification})
     OthersNotification, ///< a fresh notification addressed to someone else ({notification})
 };
@@ -90,6 +95,11 @@ const QList<Endpoint> &endpoints()
          Target::Ticket},
         {"POST transfer", "POST", "/api/v1/tickets/{id}/transfer",
          R"({"queue":"ground-ops","reason":"The hub holds it"})", Target::Ticket},
+        // A branch's own transition, and one of the originator's step.
+        {"POST actions/done (branch)", "POST", "/api/v1/tickets/{id}/actions/done",
+         R"({"branch":"billing","fields":{"billing_note":"Re-billed"}})", Target::ParallelTicket},
+        {"POST actions/confirm (originator)", "POST", "/api/v1/tickets/{id}/actions/confirm",
+         R"({"fields":{"reply":"On its way"}})", Target::AnswerTicket},
         {"POST reopen", "POST", "/api/v1/tickets/{id}/reopen",
          R"({"reason":"The customer called back"})", Target::ClosedTicket},
         {"POST tickets (open)", "POST", "/api/v1/tickets",
@@ -166,8 +176,8 @@ struct Expectation
 {
     const char *endpoint;
     const char *role;
-    /// Originator, own, parent, visited, other department, missing.
-    std::array<int, 6> cells;
+    /// Originator, own, parent, visited, branch queue, other department, missing.
+    std::array<int, 7> cells;
 };
 
 const QStringList roles {QStringLiteral("agent"), QStringLiteral("staff"),
@@ -197,102 +207,120 @@ const QStringList roles {QStringLiteral("agent"), QStringLiteral("staff"),
 //    admin.
 const QList<Expectation> &expectations()
 {
+    // Columns: originator, own department, parent department, visited department, branch
+    // queue, other department, missing (na: no caller of that role in that relation).
     // clang-format off
     static const QList<Expectation> table {
-        //                                            orig  own   parent visited other missing
-        {"GET ticket",                "agent",      {{200,  200,  na,    200,    404,  404}}},
-        {"GET ticket",                "staff",      {{na,   200,  na,    200,    404,  404}}},
-        {"GET ticket",                "supervisor", {{200,  200,  200,   200,    404,  404}}},
-        {"GET ticket",                "sales",      {{200,  200,  na,    200,    404,  404}}},
-        {"GET ticket",                "admin",      {{200,  na,   na,    200,    200,  404}}},
+        //                                                    orig own  par  vis  brn  oth  miss
+        {"GET ticket",                        "agent",      {{200, 200, 404, 200, 200, 404, 404}}},
+        {"GET ticket",                        "staff",      {{ na, 200, 404, 200, 200, 404, 404}}},
+        {"GET ticket",                        "supervisor", {{200, 200, 200, 200, 200, 404, 404}}},
+        {"GET ticket",                        "sales",      {{200, 200, 404, 200, 200, 404, 404}}},
+        {"GET ticket",                        "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
 
         // 200 for all; whether the ticket is listed follows the GET ticket row's cell.
-        {"GET tickets (list)",        "agent",      {{200,  200,  na,    200,    200,  200}}},
-        {"GET tickets (list)",        "staff",      {{na,   200,  na,    200,    200,  200}}},
-        {"GET tickets (list)",        "supervisor", {{200,  200,  200,   200,    200,  200}}},
-        {"GET tickets (list)",        "sales",      {{200,  200,  na,    200,    200,  200}}},
-        {"GET tickets (list)",        "admin",      {{200,  na,   na,    200,    200,  200}}},
+        {"GET tickets (list)",                "agent",      {{200, 200, 200, 200, 200, 200, 200}}},
+        {"GET tickets (list)",                "staff",      {{ na, 200, 200, 200, 200, 200, 200}}},
+        {"GET tickets (list)",                "supervisor", {{200, 200, 200, 200, 200, 200, 200}}},
+        {"GET tickets (list)",                "sales",      {{200, 200, 200, 200, 200, 200, 200}}},
+        {"GET tickets (list)",                "admin",      {{200,  na,  na, 200,  na, 200, 200}}},
 
-        {"GET events",                "agent",      {{200,  200,  na,    200,    404,  404}}},
-        {"GET events",                "staff",      {{na,   200,  na,    200,    404,  404}}},
-        {"GET events",                "supervisor", {{200,  200,  200,   200,    404,  404}}},
-        {"GET events",                "sales",      {{200,  200,  na,    200,    404,  404}}},
-        {"GET events",                "admin",      {{200,  na,   na,    200,    200,  404}}},
+        {"GET events",                        "agent",      {{200, 200, 404, 200, 200, 404, 404}}},
+        {"GET events",                        "staff",      {{ na, 200, 404, 200, 200, 404, 404}}},
+        {"GET events",                        "supervisor", {{200, 200, 200, 200, 200, 404, 404}}},
+        {"GET events",                        "sales",      {{200, 200, 404, 200, 200, 404, 404}}},
+        {"GET events",                        "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
 
-        {"POST comments",             "agent",      {{201,  201,  na,    201,    404,  404}}},
-        {"POST comments",             "staff",      {{na,   201,  na,    201,    404,  404}}},
-        {"POST comments",             "supervisor", {{201,  201,  201,   201,    404,  404}}},
-        {"POST comments",             "sales",      {{201,  201,  na,    201,    404,  404}}},
-        {"POST comments",             "admin",      {{201,  na,   na,    201,    201,  404}}},
+        {"POST comments",                     "agent",      {{201, 201, 404, 201, 201, 404, 404}}},
+        {"POST comments",                     "staff",      {{ na, 201, 404, 201, 201, 404, 404}}},
+        {"POST comments",                     "supervisor", {{201, 201, 201, 201, 201, 404, 404}}},
+        {"POST comments",                     "sales",      {{201, 201, 404, 201, 201, 404, 404}}},
+        {"POST comments",                     "admin",      {{201,  na,  na, 201,  na, 201, 404}}},
 
-        {"POST actions/approve",      "agent",      {{403,  403,  na,    403,    404,  404}}},
-        {"POST actions/approve",      "staff",      {{na,   403,  na,    403,    404,  404}}},
-        {"POST actions/approve",      "supervisor", {{403,  200,  403,   403,    404,  404}}},
-        {"POST actions/approve",      "sales",      {{403,  403,  na,    403,    404,  404}}},
-        {"POST actions/approve",      "admin",      {{200,  na,   na,    200,    200,  404}}},
+        {"POST actions/approve",              "agent",      {{403, 403, 404, 403,  na, 404, 404}}},
+        {"POST actions/approve",              "staff",      {{ na, 403, 404, 403,  na, 404, 404}}},
+        {"POST actions/approve",              "supervisor", {{403, 200, 403, 403,  na, 404, 404}}},
+        {"POST actions/approve",              "sales",      {{403, 403, 404, 403,  na, 404, 404}}},
+        {"POST actions/approve",              "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
 
-        {"POST actions/ask_customer", "agent",      {{403,  200,  na,    403,    404,  404}}},
-        {"POST actions/ask_customer", "staff",      {{na,   200,  na,    403,    404,  404}}},
-        {"POST actions/ask_customer", "supervisor", {{403,  200,  403,   403,    404,  404}}},
-        {"POST actions/ask_customer", "sales",      {{403,  200,  na,    403,    404,  404}}},
-        {"POST actions/ask_customer", "admin",      {{200,  na,   na,    200,    200,  404}}},
+        {"POST actions/ask_customer",         "agent",      {{403, 200, 404, 403, 200, 404, 404}}},
+        {"POST actions/ask_customer",         "staff",      {{ na, 200, 404, 403, 200, 404, 404}}},
+        {"POST actions/ask_customer",         "supervisor", {{403, 200, 403, 403, 200, 404, 404}}},
+        {"POST actions/ask_customer",         "sales",      {{403, 200, 404, 403, 200, 404, 404}}},
+        {"POST actions/ask_customer",         "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
 
-        {"POST claim",                "agent",      {{403,  200,  na,    403,    404,  404}}},
-        {"POST claim",                "staff",      {{na,   200,  na,    403,    404,  404}}},
-        {"POST claim",                "supervisor", {{403,  200,  403,   403,    404,  404}}},
-        {"POST claim",                "sales",      {{403,  200,  na,    403,    404,  404}}},
-        {"POST claim",                "admin",      {{403,  na,   na,    403,    403,  404}}},
+        {"POST claim",                        "agent",      {{403, 200, 404, 403, 200, 404, 404}}},
+        {"POST claim",                        "staff",      {{ na, 200, 404, 403, 200, 404, 404}}},
+        {"POST claim",                        "supervisor", {{403, 200, 403, 403, 200, 404, 404}}},
+        {"POST claim",                        "sales",      {{403, 200, 404, 403, 200, 404, 404}}},
+        {"POST claim",                        "admin",      {{403,  na,  na, 403,  na, 403, 404}}},
 
-        {"POST assign",               "agent",      {{403,  200,  na,    403,    404,  404}}},
-        {"POST assign",               "staff",      {{na,   200,  na,    403,    404,  404}}},
-        {"POST assign",               "supervisor", {{403,  200,  200,   403,    404,  404}}},
-        {"POST assign",               "sales",      {{403,  200,  na,    403,    404,  404}}},
-        {"POST assign",               "admin",      {{200,  na,   na,    200,    200,  404}}},
+        {"POST assign",                       "agent",      {{403, 200, 404, 403, 200, 404, 404}}},
+        {"POST assign",                       "staff",      {{ na, 200, 404, 403, 200, 404, 404}}},
+        {"POST assign",                       "supervisor", {{403, 200, 200, 403, 200, 404, 404}}},
+        {"POST assign",                       "sales",      {{403, 200, 404, 403, 200, 404, 404}}},
+        {"POST assign",                       "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
 
-        {"POST transfer",             "agent",      {{403,  200,  na,    403,    404,  404}}},
-        {"POST transfer",             "staff",      {{na,   200,  na,    403,    404,  404}}},
-        {"POST transfer",             "supervisor", {{403,  200,  200,   403,    404,  404}}},
-        {"POST transfer",             "sales",      {{403,  200,  na,    403,    404,  404}}},
-        {"POST transfer",             "admin",      {{200,  na,   na,    200,    200,  404}}},
+        {"POST transfer",                     "agent",      {{403, 200, 404, 403, 200, 404, 404}}},
+        {"POST transfer",                     "staff",      {{ na, 200, 404, 403, 200, 404, 404}}},
+        {"POST transfer",                     "supervisor", {{403, 200, 200, 403, 200, 404, 404}}},
+        {"POST transfer",                     "sales",      {{403, 200, 404, 403, 200, 404, 404}}},
+        {"POST transfer",                     "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
+
+        // Only those who work the branch's queue (billing), and admins.
+        {"POST actions/done (branch)",        "agent",      {{403, 403, 404,  na, 200, 404, 404}}},
+        {"POST actions/done (branch)",        "staff",      {{ na, 403, 404,  na, 200, 404, 404}}},
+        {"POST actions/done (branch)",        "supervisor", {{403, 403, 403,  na, 200, 404, 404}}},
+        {"POST actions/done (branch)",        "sales",      {{403, 403, 404,  na, 200, 404, 404}}},
+        {"POST actions/done (branch)",        "admin",      {{200,  na,  na,  na,  na, 200, 404}}},
+
+        // In an `assignee: originator` state only the originator (any role: confirm lists
+        // none) and admins; the departments it went through still see it.
+        {"POST actions/confirm (originator)", "agent",      {{200, 403, 404,  na, 403, 404, 404}}},
+        {"POST actions/confirm (originator)", "staff",      {{ na, 403, 404,  na, 403, 404, 404}}},
+        {"POST actions/confirm (originator)", "supervisor", {{200, 403, 403,  na, 403, 404, 404}}},
+        {"POST actions/confirm (originator)", "sales",      {{200, 403, 404,  na, 403, 404, 404}}},
+        {"POST actions/confirm (originator)", "admin",      {{200,  na,  na,  na,  na, 200, 404}}},
 
         // On a closed ticket that went through customer-service, billing, ground-ops and
-        // cx-coordination: "own department" is a member of customer-service.
-        {"POST reopen",               "agent",      {{200,  403,  na,    na,     404,  404}}},
-        {"POST reopen",               "staff",      {{na,   403,  na,    na,     404,  404}}},
-        {"POST reopen",               "supervisor", {{200,  200,  200,   na,     404,  404}}},
-        {"POST reopen",               "sales",      {{200,  403,  na,    na,     404,  404}}},
-        {"POST reopen",               "admin",      {{200,  na,   na,    na,     200,  404}}},
+        // cx-coordination: "own department" is a member of customer-service, "branch queue" one
+        // of billing (a supervisor of billing may reopen: the ticket went through billing).
+        {"POST reopen",                       "agent",      {{200, 403, 403,  na, 403, 404, 404}}},
+        {"POST reopen",                       "staff",      {{ na, 403, 403,  na, 403, 404, 404}}},
+        {"POST reopen",                       "supervisor", {{200, 200, 200,  na, 200, 404, 404}}},
+        {"POST reopen",                       "sales",      {{200, 403, 403,  na, 403, 404, 404}}},
+        {"POST reopen",                       "admin",      {{200,  na,  na,  na,  na, 200, 404}}},
 
-        {"POST tickets (open)",       "agent",      {{na,   201,  na,    na,     201,  na}}},
-        {"POST tickets (open)",       "staff",      {{na,   403,  na,    na,     403,  na}}},
-        {"POST tickets (open)",       "supervisor", {{na,   201,  na,    na,     201,  na}}},
-        {"POST tickets (open)",       "sales",      {{na,   201,  na,    na,     201,  na}}},
-        {"POST tickets (open)",       "admin",      {{na,   na,   na,    na,     201,  na}}},
+        {"POST tickets (open)",               "agent",      {{ na, 201,  na,  na,  na, 201,  na}}},
+        {"POST tickets (open)",               "staff",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"POST tickets (open)",               "supervisor", {{ na, 201,  na,  na,  na, 201,  na}}},
+        {"POST tickets (open)",               "sales",      {{ na, 201,  na,  na,  na, 201,  na}}},
+        {"POST tickets (open)",               "admin",      {{ na,  na,  na,  na,  na, 201,  na}}},
 
-        {"PUT workflow (publish)",    "agent",      {{na,   403,  na,    na,     403,  na}}},
-        {"PUT workflow (publish)",    "staff",      {{na,   403,  na,    na,     403,  na}}},
-        {"PUT workflow (publish)",    "supervisor", {{na,   403,  na,    na,     403,  na}}},
-        {"PUT workflow (publish)",    "sales",      {{na,   403,  na,    na,     403,  na}}},
-        {"PUT workflow (publish)",    "admin",      {{na,   na,   na,    na,     200,  na}}},
+        {"PUT workflow (publish)",            "agent",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"PUT workflow (publish)",            "staff",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"PUT workflow (publish)",            "supervisor", {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"PUT workflow (publish)",            "sales",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"PUT workflow (publish)",            "admin",      {{ na,  na,  na,  na,  na, 200,  na}}},
 
-        {"POST users",                "agent",      {{na,   403,  na,    na,     403,  na}}},
-        {"POST users",                "staff",      {{na,   403,  na,    na,     403,  na}}},
-        {"POST users",                "supervisor", {{na,   403,  na,    na,     403,  na}}},
-        {"POST users",                "sales",      {{na,   403,  na,    na,     403,  na}}},
-        {"POST users",                "admin",      {{na,   na,   na,    na,     201,  na}}},
+        {"POST users",                        "agent",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"POST users",                        "staff",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"POST users",                        "supervisor", {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"POST users",                        "sales",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"POST users",                        "admin",      {{ na,  na,  na,  na,  na, 201,  na}}},
 
         // A non-admin learns nothing about which usernames exist: 403 before the lookup.
-        {"PATCH user",                "agent",      {{na,   403,  na,    na,     403,  403}}},
-        {"PATCH user",                "staff",      {{na,   403,  na,    na,     403,  403}}},
-        {"PATCH user",                "supervisor", {{na,   403,  na,    na,     403,  403}}},
-        {"PATCH user",                "sales",      {{na,   403,  na,    na,     403,  403}}},
-        {"PATCH user",                "admin",      {{na,   na,   na,    na,     200,  404}}},
+        {"PATCH user",                        "agent",      {{ na, 403,  na,  na,  na, 403, 403}}},
+        {"PATCH user",                        "staff",      {{ na, 403,  na,  na,  na, 403, 403}}},
+        {"PATCH user",                        "supervisor", {{ na, 403,  na,  na,  na, 403, 403}}},
+        {"PATCH user",                        "sales",      {{ na, 403,  na,  na,  na, 403, 403}}},
+        {"PATCH user",                        "admin",      {{ na,  na,  na,  na,  na, 200, 404}}},
 
-        {"POST admin/clock",          "agent",      {{na,   403,  na,    na,     403,  na}}},
-        {"POST admin/clock",          "staff",      {{na,   403,  na,    na,     403,  na}}},
-        {"POST admin/clock",          "supervisor", {{na,   403,  na,    na,     403,  na}}},
-        {"POST admin/clock",          "sales",      {{na,   403,  na,    na,     403,  na}}},
-        {"POST admin/clock",          "admin",      {{na,   na,   na,    na,     200,  na}}},
+        {"POST admin/clock",                  "agent",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"POST admin/clock",                  "staff",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"POST admin/clock",                  "supervisor", {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"POST admin/clock",                  "sales",      {{ na, 403,  na,  na,  na, 403,  na}}},
+        {"POST admin/clock",                  "admin",      {{ na,  na,  na,  na,  na, 200,  na}}},
     };
     // clang-format on
     // Routes every signed-in user may call alike, whatever their role and department.
@@ -324,9 +352,9 @@ const QList<Expectation> &expectations()
         };
         for (const auto &u : uniform)
             for (const char *role : {"agent", "staff", "supervisor", "sales"})
-                out.append({u.endpoint, role, {{na, u.status, na, na, u.status, u.missing}}});
+                out.append({u.endpoint, role, {{na, u.status, na, na, na, u.status, u.missing}}});
         for (const auto &u : uniform)
-            out.append({u.endpoint, "admin", {{na, na, na, na, u.status, u.missing}}});
+            out.append({u.endpoint, "admin", {{na, na, na, na, na, u.status, u.missing}}});
         return out;
     }();
     return all;
@@ -375,7 +403,8 @@ const QList<Person> &people()
         return Person {QLatin1String(name), {QLatin1String(role)}, departments};
     };
     const QString cs = QStringLiteral("customer-service"), customs = QStringLiteral("customs"),
-                  sales = QStringLiteral("sales");
+                  sales = QStringLiteral("sales"), billing = QStringLiteral("billing"),
+                  cx = QStringLiteral("customer-experience");
     static const QList<Person> list {
         p("agent-own", "agent", {cs}),
         p("agent-other", "agent", {customs}),
@@ -385,13 +414,20 @@ const QList<Person> &people()
         p("supervisor-own", "supervisor", {cs}),
         p("supervisor-other", "supervisor", {customs}),
         p("supervisor-orig", "supervisor", {sales}),
-        p("supervisor-parent", "supervisor", {QStringLiteral("customer-experience")}),
+        p("supervisor-parent", "supervisor", {cx}),
+        p("agent-parent", "agent", {cx}),
+        p("staff-parent", "staff", {cx}),
+        p("sales-parent", "sales", {cx}),
         p("sales-own", "sales", {cs}),
         p("sales-other", "sales", {customs}),
         p("sales-orig", "sales", {sales}),
+        p("agent-branch", "agent", {billing}),
+        p("staff-branch", "staff", {billing}),
+        p("supervisor-branch", "supervisor", {billing}),
+        p("sales-branch", "sales", {billing}),
         p("admin", "admin", {}),
         p("olly", "agent", {sales}), // opens the tickets of every other relation
-        p("bill", "staff", {QStringLiteral("billing")}), // works the queue tickets move on to
+        p("bill", "staff", {billing}), // works the queue tickets move on to
     };
     return list;
 }
@@ -419,9 +455,11 @@ QString callerFor(const QString &role, int relation)
     case Originator:
         return role + QStringLiteral("-orig");
     case ParentDepartment:
-        return QStringLiteral("supervisor-parent");
+        return role + QStringLiteral("-parent");
     case OtherDepartment:
         return role + QStringLiteral("-other");
+    case BranchQueue:
+        return role + QStringLiteral("-branch");
     default:
         return role + QStringLiteral("-own");
     }
@@ -452,7 +490,7 @@ private:
     /// The new ticket's id and key, or 0 after a warning.
     std::pair<qint64, QByteArray> openTicket(const QString &user);
     bool ok(const RawResponse &response, int status, const char *what);
-    bool closeTicket(qint64 id);
+    bool advance(qint64 id, int steps);
     qint64 notificationFor(const QString &user);
 
     Test::TestDatabase *m_holder = nullptr;
@@ -469,7 +507,7 @@ private:
     int m_counter = 0;
 };
 
-// Unlike tst_api, one server per driver rather than per row: seventeen users hashed with
+// Unlike tst_api, one server per driver rather than per row: twenty-four users hashed with
 // Argon2id and signed in would cost seconds per row. Rows do not interfere: each works on
 // tickets and notifications of its own, and the state-changing admin calls (publishing an
 // unchanged workflow, renaming bill to the same name, moving the clock by 0 s, creating a user
@@ -609,21 +647,23 @@ std::pair<qint64, QByteArray> tst_Authz::openTicket(const QString &user)
             response.json().value(QLatin1String("key")).toString().toLatin1()};
 }
 
-/// Takes the ticket through every step to `closed`, as the admin (who may always act).
-bool tst_Authz::closeTicket(qint64 id)
+/// Takes the ticket the first `steps` steps of its way from review to `closed`, as the admin
+/// (who may always act): 1 into the parallel step, 3 back to the originator, 5 closed.
+bool tst_Authz::advance(qint64 id, int steps)
 {
+    const QList<QPair<QByteArray, QByteArray>> way {
+        {"approve", "{}"},
+        {"done", R"({"branch":"billing","fields":{"billing_note":"Re-billed"}})"},
+        {"done", R"({"branch":"ground","fields":{"ops_note":"Pulled forward"}})"},
+        {"confirm", R"({"fields":{"reply":"On its way"}})"},
+        {"satisfied", "{}"},
+    };
     const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id) + "/actions/";
-    const QString admin = QStringLiteral("admin");
-    return ok(call("POST", path + "approve", "{}", admin), 200, "approve")
-        && ok(call("POST", path + "done",
-                   R"({"branch":"billing","fields":{"billing_note":"Re-billed"}})", admin),
-              200, "billing done")
-        && ok(call("POST", path + "done",
-                   R"({"branch":"ground","fields":{"ops_note":"Pulled forward"}})", admin),
-              200, "ground done")
-        && ok(call("POST", path + "confirm", R"({"fields":{"reply":"On its way"}})", admin), 200,
-              "confirm")
-        && ok(call("POST", path + "satisfied", "{}", admin), 200, "satisfied");
+    for (int i = 0; i < steps; ++i)
+        if (!ok(call("POST", path + way[i].first, way[i].second, QStringLiteral("admin")), 200,
+                way[i].first.constData()))
+            return false;
+    return true;
 }
 
 /// A fresh unread notification for `user`: a ticket moved to their queue and assigned to them.
@@ -711,7 +751,9 @@ void tst_Authz::matrix()
     QByteArray body = e.body;
     qint64 id = 0;
     QByteArray key;
-    if (e.target == Target::Ticket || e.target == Target::ClosedTicket) {
+    const bool onTicket = e.target == Target::Ticket || e.target == Target::ClosedTicket
+        || e.target == Target::ParallelTicket || e.target == Target::AnswerTicket;
+    if (onTicket) {
         if (relation == Missing) {
             id = missingId;
             key = "JQ-" + QByteArray::number(missingId);
@@ -727,10 +769,22 @@ void tst_Authz::matrix()
                 ok(call("POST", "/api/v1/tickets/" + QByteArray::number(id) + "/transfer",
                         R"({"queue":"billing","reason":"For billing"})", QStringLiteral("admin")),
                    200, "transfer to billing"));
-        if (e.target == Target::ClosedTicket && relation != Missing)
-            QVERIFY(closeTicket(id));
+        if (relation != Missing) {
+            // How far the admin takes the ticket before the call.
+            int steps = 0;
+            if (e.target == Target::ClosedTicket)
+                steps = 5;
+            else if (e.target == Target::AnswerTicket)
+                steps = 3;
+            else if (e.target == Target::ParallelTicket
+                     || (e.target == Target::Ticket && relation == BranchQueue))
+                steps = 1;
+            QVERIFY(advance(id, steps));
+        }
         // The assignee must work the ticket's queue, so that only the caller's rights decide.
-        body.replace("{assignee}", relation == VisitedDepartment ? "bill" : "agent-own");
+        body.replace("{assignee}",
+                     relation == VisitedDepartment || relation == BranchQueue ? "bill"
+                                                                              : "agent-own");
     } else if (e.target == Target::OwnNotification) {
         id = relation == Missing    ? missingId
             : relation == NoSession ? notificationFor(QStringLiteral("olly"))
@@ -777,8 +831,7 @@ void tst_Authz::matrix()
             listed = listed || item.toObject().value(QLatin1String("id")).toInteger() == id;
         QCOMPARE(listed, visible);
     }
-    if (relation == OtherDepartment && status == 404
-        && (e.target == Target::Ticket || e.target == Target::ClosedTicket)) {
+    if (relation != Missing && status == 404 && onTicket) {
         // A ticket the caller may not see is indistinguishable from one that does not exist.
         QByteArray missing = e.path;
         missing.replace("{id}", QByteArray::number(missingId));
