@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <deque>
 #include <istream>
 #include <memory>
+#include <new>
 #include <streambuf>
 #include <type_traits>
 #include <unordered_map>
@@ -138,6 +140,7 @@ struct YamlDocument::Store
     std::vector<std::unique_ptr<std::byte[]>> listBlocks;
     size_t listUsed = 0;
     size_t listCapacity = 0;
+    std::deque<QString> tags;
 
     YamlNode *makeNode()
     {
@@ -149,22 +152,24 @@ struct YamlDocument::Store
         return &nodeChunks.back()[nodesUsed++];
     }
 
-    // A copy of [first, last) that lives as long as the store. T is trivially destructible:
-    // the blocks are freed without running destructors.
+    // A copy of [first, last) that lives as long as the store, after its length (see
+    // YamlNodeList::size); null when empty. T is trivially destructible: the blocks are freed
+    // without running destructors.
     template<typename T> const T *copyList(const T *first, const T *last)
     {
-        static_assert(
-            std::is_trivially_destructible_v<T> && alignof(T) <= alignof(std::max_align_t));
-        const size_t bytes = size_t(last - first) * sizeof(T);
-        if (bytes == 0)
+        static_assert(std::is_trivially_destructible_v<T> && alignof(T) <= alignof(size_t));
+        const size_t count = size_t(last - first);
+        if (count == 0)
             return nullptr;
-        listUsed = (listUsed + alignof(T) - 1) / alignof(T) * alignof(T);
+        const size_t bytes = sizeof(size_t) + count * sizeof(T);
         if (listUsed + bytes > listCapacity) {
             listCapacity = std::max<size_t>(bytes, 64 * 1024);
             listBlocks.push_back(std::make_unique_for_overwrite<std::byte[]>(listCapacity));
             listUsed = 0;
         }
-        T *copy = reinterpret_cast<T *>(listBlocks.back().get() + listUsed);
+        std::byte *place = listBlocks.back().get() + listUsed;
+        new (place) size_t(count);
+        T *copy = reinterpret_cast<T *>(place + sizeof(size_t));
         std::uninitialized_copy(first, last, copy);
         listUsed += bytes;
         return copy;
@@ -223,7 +228,7 @@ public:
         // "?" is a plain scalar without tag, "!" a quoted one without tag.
         const bool nonSpecific = tag.size() == 1 && (tag[0] == '?' || tag[0] == '!');
         if (!nonSpecific)
-            node->tag = QString::fromStdString(tag);
+            node->m_tag = &m_document.m_store->tags.emplace_back(QString::fromStdString(tag));
         // The mark is where the node's properties (&anchor, !tag) begin; the style shows at
         // the scalar's own first character.
         const char *source = m_source;
@@ -340,7 +345,6 @@ private:
         if (top.node->kind == YamlNode::Kind::Sequence) {
             top.node->items.m_data = store.copyList(m_children.data() + top.firstChild,
                                                     m_children.data() + m_children.size());
-            top.node->items.m_size = m_children.size() - top.firstChild;
         } else {
             // A key without value cannot come from yaml-cpp, but stay total.
             if ((m_children.size() - top.firstChild) % 2)
@@ -350,7 +354,6 @@ private:
                 m_entries.emplace_back(m_children[i], m_children[i + 1]);
             top.node->entries.m_data
                 = store.copyList(m_entries.data(), m_entries.data() + m_entries.size());
-            top.node->entries.m_size = m_entries.size();
         }
         m_children.resize(top.firstChild);
         complete(top.node, top.anchor, top.size);

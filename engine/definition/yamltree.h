@@ -56,19 +56,19 @@ template<typename T> class YamlNodeList
 {
 public:
     const T *begin() const { return m_data; }
-    const T *end() const { return m_data + m_size; }
+    const T *end() const { return m_data + size(); }
     const T *cbegin() const { return begin(); }
     const T *cend() const { return end(); }
-    size_t size() const { return m_size; }
-    bool empty() const { return m_size == 0; }
+    /// The length is stored in front of the items, keeping a node's two lists to one pointer each.
+    size_t size() const { return m_data ? reinterpret_cast<const size_t *>(m_data)[-1] : 0; }
+    bool empty() const { return m_data == nullptr; }
     const T &operator[](size_t index) const { return m_data[index]; }
     const T &front() const { return m_data[0]; }
-    const T &back() const { return m_data[m_size - 1]; }
+    const T &back() const { return m_data[size() - 1]; }
 
 private:
     friend class YamlTreeBuilder;
-    const T *m_data = nullptr;
-    size_t m_size = 0;
+    const T *m_data = nullptr; ///< null when empty
 };
 
 /// One node of a YAML document. Immutable once parsed; aliases share the anchored subtree.
@@ -92,7 +92,8 @@ public:
     Kind kind = Kind::Null;
     Style style = Style::Plain;
     QString text; ///< scalar text (decoded); empty otherwise
-    QString tag; ///< explicit tag as written ("!!str"), empty when none
+    /// The explicit tag as written ("!!str"), empty when none.
+    QString tag() const { return m_tag ? *m_tag : QString(); }
     YamlMark mark; ///< where the node starts (for an alias: where the anchor's node starts)
     int bytePos = 0; ///< offset of mark in the UTF-8 source, for YamlDocument::markInScalar
     YamlNodeList<Ptr> items; ///< sequence items
@@ -103,10 +104,12 @@ public:
     bool isSequence() const { return kind == Kind::Sequence; }
     bool isMap() const { return kind == Kind::Map; }
     /// Quoted or block scalars, or an explicit tag: the author meant a string, even for "123".
-    bool isQuoted() const
-    {
-        return kind == Kind::Scalar && (style != Style::Plain || !tag.isEmpty());
-    }
+    bool isQuoted() const { return kind == Kind::Scalar && (style != Style::Plain || m_tag); }
+
+private:
+    friend class YamlTreeBuilder;
+    const QString *m_tag = nullptr; ///< in the document's store; tags are rare
+public:
     /// The value of the first entry whose key is the scalar key, or null.
     const YamlNode *value(QStringView key) const;
     /// "a scalar", "a list", "a mapping", "nothing" — for messages.
