@@ -309,10 +309,17 @@ private:
             return {};
         if (value.size() > maxSharedLength)
             return QString::fromStdString(value);
-        const auto it = m_texts.find(value);
-        if (it != m_texts.end())
-            return it->second;
-        return m_texts.emplace(value, QString::fromStdString(value)).first->second;
+        // A direct-mapped cache rather than a hash map: no allocation per distinct text, one
+        // probe, and a collision only costs a conversion.
+        quint32 hash = 2166136261U; // FNV-1a
+        for (const char c : value)
+            hash = (hash ^ static_cast<unsigned char>(c)) * 16777619U;
+        SharedText &slot = m_texts[hash % m_texts.size()];
+        if (slot.utf8 != value) {
+            slot.utf8 = value;
+            slot.text = QString::fromStdString(value);
+        }
+        return slot.text;
     }
 
     // The key waiting for its value in the innermost open mapping, if any.
@@ -387,7 +394,12 @@ private:
     std::vector<YamlNode::Ptr> m_children;
     std::vector<YamlNode::Entry> m_entries; // scratch for close()
     std::unordered_map<YAML::anchor_t, Anchor> m_anchors;
-    std::unordered_map<std::string, QString> m_texts;
+    struct SharedText
+    {
+        std::string utf8;
+        QString text;
+    };
+    std::vector<SharedText> m_texts = std::vector<SharedText>(1024);
     qint64 m_aliasExpansion = 0;
     YamlNode::Ptr m_root;
     YAML::Mark m_documentStart;
