@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <array>
 
 namespace Baton {
 
@@ -123,19 +124,22 @@ std::optional<YamlCheck::Map> YamlCheck::map(const YamlNode *node, const QString
     result.node = node;
     QStringList meant; // what unknown keys probably meant: no "missing" error for those
     // Most mappings are small; a hash pays only for big ones (a 2,000-state 'states').
-    const bool big = node->entries.size() > 16;
+    constexpr size_t smallMap = 16;
+    const bool big = node->entries.size() > smallMap;
     QHash<QString, const YamlNode *> seenBig;
     if (big)
         seenBig.reserve(qsizetype(node->entries.size()));
-    std::vector<const YamlNode *> seenSmall;
+    std::array<const YamlNode *, smallMap> seenSmall {};
+    size_t seenSmallCount = 0;
     auto findSeen = [&](const QString &text) -> const YamlNode * {
         if (big)
             return seenBig.value(text);
-        for (const YamlNode *k : seenSmall)
-            if (k->text == text)
-                return k;
+        for (size_t i = 0; i < seenSmallCount; ++i)
+            if (seenSmall[i]->text == text)
+                return seenSmall[i];
         return nullptr;
     };
+    result.entries.reserve(node->entries.size());
     for (const YamlNode::Entry &entry : node->entries) {
         const YamlNode *key = entry.first.get();
         if (!key->isScalar()) {
@@ -154,7 +158,7 @@ std::optional<YamlCheck::Map> YamlCheck::map(const YamlNode *node, const QString
         if (big)
             seenBig.insert(key->text, key);
         else
-            seenSmall.push_back(key);
+            seenSmall[seenSmallCount++] = key;
         if (!allowed.isEmpty() && !allowed.contains(key->text)) {
             result.hadUnknownKeys = true;
             if (const auto match = closestMatch(key->text, allowed))
