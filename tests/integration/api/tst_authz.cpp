@@ -37,15 +37,18 @@ enum Relation {
     ParentDepartment,
     VisitedDepartment, ///< own department, but the ticket has since moved on to billing
     BranchQueue, ///< works billing, the queue of one branch of the parallel step the ticket is in
+    /// holds the ticket (assigned while in customer-service) but has since moved to customs:
+    /// the current assignee who is no member of the queue
+    Assignee,
     OtherDepartment, ///< same role, customs: a department the ticket never visited
     Missing, ///< no such ticket (or notification, user, workflow version)
     NoSession, ///< no credentials at all
     RelationCount
 };
 
-const char *const relationNames[]
-    = {"originator",   "own department",   "parent department", "visited department",
-       "branch queue", "other department", "no such object",    "no session"};
+const char *const relationNames[] = {"originator",         "own department", "parent department",
+                                     "visited department", "branch queue",   "assignee moved away",
+                                     "other department",   "no such object", "no session"};
 
 /// What a route's path and body need prepared before the call.
 enum class Target {
@@ -98,7 +101,7 @@ const QList<Endpoint> &endpoints()
         // A branch's own transition, and one of the originator's step.
         {"POST actions/done (branch)", "POST", "/api/v1/tickets/{id}/actions/done",
          R"({"branch":"billing","fields":{"billing_note":"Re-billed"}})", Target::ParallelTicket},
-        {"POST actions/confirm (originator)", "POST", "/api/v1/tickets/{id}/actions/confirm",
+        {"POST actions/confirm", "POST", "/api/v1/tickets/{id}/actions/confirm",
          R"({"fields":{"reply":"On its way"}})", Target::AnswerTicket},
         {"POST reopen", "POST", "/api/v1/tickets/{id}/reopen",
          R"({"reason":"The customer called back"})", Target::ClosedTicket},
@@ -176,8 +179,8 @@ struct Expectation
 {
     const char *endpoint;
     const char *role;
-    /// Originator, own, parent, visited, branch queue, other department, missing.
-    std::array<int, 7> cells;
+    /// Originator, own, parent, visited, branch queue, assignee, other department, missing.
+    std::array<int, 8> cells;
 };
 
 const QStringList roles {QStringLiteral("agent"), QStringLiteral("staff"),
@@ -191,6 +194,9 @@ const QStringList roles {QStringLiteral("agent"), QStringLiteral("staff"),
 //  - transitions: the roles listed AND a member of the current queue, the current assignee or,
 //    in an originator state, the originator; admins always. approve is [supervisor] only;
 //    ask_customer is [agent, sales, staff, supervisor];
+//  - the current assignee sees the ticket, takes its transitions and may transfer it even when
+//    no longer a member of its queue (moved to another department), but claim and assign stay
+//    with the queue's members;
 //  - claim: "member of the queue only" (so not even an admin who works no queue: an admin
 //    assigns instead);
 //  - assign: members of the queue, supervisors of its department, admins (interfaces.md names
@@ -208,119 +214,120 @@ const QStringList roles {QStringLiteral("agent"), QStringLiteral("staff"),
 const QList<Expectation> &expectations()
 {
     // Columns: originator, own department, parent department, visited department, branch
-    // queue, other department, missing (na: no caller of that role in that relation).
+    // queue, assignee moved away, other department, missing (na: no caller of that role in that
+    // relation).
     // clang-format off
     static const QList<Expectation> table {
-        //                                                    orig own  par  vis  brn  oth  miss
-        {"GET ticket",                        "agent",      {{200, 200, 404, 200, 200, 404, 404}}},
-        {"GET ticket",                        "staff",      {{ na, 200, 404, 200, 200, 404, 404}}},
-        {"GET ticket",                        "supervisor", {{200, 200, 200, 200, 200, 404, 404}}},
-        {"GET ticket",                        "sales",      {{200, 200, 404, 200, 200, 404, 404}}},
-        {"GET ticket",                        "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
+        //                                           orig own  par  vis  brn  asg  oth  miss
+        {"GET ticket",               "agent",      {{200, 200, 404, 200, 200, 200, 404, 404}}},
+        {"GET ticket",               "staff",      {{ na, 200, 404, 200, 200, 200, 404, 404}}},
+        {"GET ticket",               "supervisor", {{200, 200, 200, 200, 200, 200, 404, 404}}},
+        {"GET ticket",               "sales",      {{200, 200, 404, 200, 200, 200, 404, 404}}},
+        {"GET ticket",               "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
 
         // 200 for all; whether the ticket is listed follows the GET ticket row's cell.
-        {"GET tickets (list)",                "agent",      {{200, 200, 200, 200, 200, 200, 200}}},
-        {"GET tickets (list)",                "staff",      {{ na, 200, 200, 200, 200, 200, 200}}},
-        {"GET tickets (list)",                "supervisor", {{200, 200, 200, 200, 200, 200, 200}}},
-        {"GET tickets (list)",                "sales",      {{200, 200, 200, 200, 200, 200, 200}}},
-        {"GET tickets (list)",                "admin",      {{200,  na,  na, 200,  na, 200, 200}}},
+        {"GET tickets (list)",       "agent",      {{200, 200, 200, 200, 200, 200, 200, 200}}},
+        {"GET tickets (list)",       "staff",      {{ na, 200, 200, 200, 200, 200, 200, 200}}},
+        {"GET tickets (list)",       "supervisor", {{200, 200, 200, 200, 200, 200, 200, 200}}},
+        {"GET tickets (list)",       "sales",      {{200, 200, 200, 200, 200, 200, 200, 200}}},
+        {"GET tickets (list)",       "admin",      {{200,  na,  na, 200,  na,  na, 200, 200}}},
 
-        {"GET events",                        "agent",      {{200, 200, 404, 200, 200, 404, 404}}},
-        {"GET events",                        "staff",      {{ na, 200, 404, 200, 200, 404, 404}}},
-        {"GET events",                        "supervisor", {{200, 200, 200, 200, 200, 404, 404}}},
-        {"GET events",                        "sales",      {{200, 200, 404, 200, 200, 404, 404}}},
-        {"GET events",                        "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
+        {"GET events",               "agent",      {{200, 200, 404, 200, 200, 200, 404, 404}}},
+        {"GET events",               "staff",      {{ na, 200, 404, 200, 200, 200, 404, 404}}},
+        {"GET events",               "supervisor", {{200, 200, 200, 200, 200, 200, 404, 404}}},
+        {"GET events",               "sales",      {{200, 200, 404, 200, 200, 200, 404, 404}}},
+        {"GET events",               "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
 
-        {"POST comments",                     "agent",      {{201, 201, 404, 201, 201, 404, 404}}},
-        {"POST comments",                     "staff",      {{ na, 201, 404, 201, 201, 404, 404}}},
-        {"POST comments",                     "supervisor", {{201, 201, 201, 201, 201, 404, 404}}},
-        {"POST comments",                     "sales",      {{201, 201, 404, 201, 201, 404, 404}}},
-        {"POST comments",                     "admin",      {{201,  na,  na, 201,  na, 201, 404}}},
+        {"POST comments",            "agent",      {{201, 201, 404, 201, 201, 201, 404, 404}}},
+        {"POST comments",            "staff",      {{ na, 201, 404, 201, 201, 201, 404, 404}}},
+        {"POST comments",            "supervisor", {{201, 201, 201, 201, 201, 201, 404, 404}}},
+        {"POST comments",            "sales",      {{201, 201, 404, 201, 201, 201, 404, 404}}},
+        {"POST comments",            "admin",      {{201,  na,  na, 201,  na,  na, 201, 404}}},
 
-        {"POST actions/approve",              "agent",      {{403, 403, 404, 403,  na, 404, 404}}},
-        {"POST actions/approve",              "staff",      {{ na, 403, 404, 403,  na, 404, 404}}},
-        {"POST actions/approve",              "supervisor", {{403, 200, 403, 403,  na, 404, 404}}},
-        {"POST actions/approve",              "sales",      {{403, 403, 404, 403,  na, 404, 404}}},
-        {"POST actions/approve",              "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
+        {"POST actions/approve",     "agent",      {{403, 403, 404, 403,  na, 403, 404, 404}}},
+        {"POST actions/approve",     "staff",      {{ na, 403, 404, 403,  na, 403, 404, 404}}},
+        {"POST actions/approve",     "supervisor", {{403, 200, 403, 403,  na, 200, 404, 404}}},
+        {"POST actions/approve",     "sales",      {{403, 403, 404, 403,  na, 403, 404, 404}}},
+        {"POST actions/approve",     "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
 
-        {"POST actions/ask_customer",         "agent",      {{403, 200, 404, 403, 200, 404, 404}}},
-        {"POST actions/ask_customer",         "staff",      {{ na, 200, 404, 403, 200, 404, 404}}},
-        {"POST actions/ask_customer",         "supervisor", {{403, 200, 403, 403, 200, 404, 404}}},
-        {"POST actions/ask_customer",         "sales",      {{403, 200, 404, 403, 200, 404, 404}}},
-        {"POST actions/ask_customer",         "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
+        {"POST actions/ask_customer","agent",      {{403, 200, 404, 403, 200, 200, 404, 404}}},
+        {"POST actions/ask_customer","staff",      {{ na, 200, 404, 403, 200, 200, 404, 404}}},
+        {"POST actions/ask_customer","supervisor", {{403, 200, 403, 403, 200, 200, 404, 404}}},
+        {"POST actions/ask_customer","sales",      {{403, 200, 404, 403, 200, 200, 404, 404}}},
+        {"POST actions/ask_customer","admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
 
-        {"POST claim",                        "agent",      {{403, 200, 404, 403, 200, 404, 404}}},
-        {"POST claim",                        "staff",      {{ na, 200, 404, 403, 200, 404, 404}}},
-        {"POST claim",                        "supervisor", {{403, 200, 403, 403, 200, 404, 404}}},
-        {"POST claim",                        "sales",      {{403, 200, 404, 403, 200, 404, 404}}},
-        {"POST claim",                        "admin",      {{403,  na,  na, 403,  na, 403, 404}}},
+        {"POST claim",               "agent",      {{403, 200, 404, 403, 200, 403, 404, 404}}},
+        {"POST claim",               "staff",      {{ na, 200, 404, 403, 200, 403, 404, 404}}},
+        {"POST claim",               "supervisor", {{403, 200, 403, 403, 200, 403, 404, 404}}},
+        {"POST claim",               "sales",      {{403, 200, 404, 403, 200, 403, 404, 404}}},
+        {"POST claim",               "admin",      {{403,  na,  na, 403,  na,  na, 403, 404}}},
 
-        {"POST assign",                       "agent",      {{403, 200, 404, 403, 200, 404, 404}}},
-        {"POST assign",                       "staff",      {{ na, 200, 404, 403, 200, 404, 404}}},
-        {"POST assign",                       "supervisor", {{403, 200, 200, 403, 200, 404, 404}}},
-        {"POST assign",                       "sales",      {{403, 200, 404, 403, 200, 404, 404}}},
-        {"POST assign",                       "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
+        {"POST assign",              "agent",      {{403, 200, 404, 403, 200, 403, 404, 404}}},
+        {"POST assign",              "staff",      {{ na, 200, 404, 403, 200, 403, 404, 404}}},
+        {"POST assign",              "supervisor", {{403, 200, 200, 403, 200, 403, 404, 404}}},
+        {"POST assign",              "sales",      {{403, 200, 404, 403, 200, 403, 404, 404}}},
+        {"POST assign",              "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
 
-        {"POST transfer",                     "agent",      {{403, 200, 404, 403, 200, 404, 404}}},
-        {"POST transfer",                     "staff",      {{ na, 200, 404, 403, 200, 404, 404}}},
-        {"POST transfer",                     "supervisor", {{403, 200, 200, 403, 200, 404, 404}}},
-        {"POST transfer",                     "sales",      {{403, 200, 404, 403, 200, 404, 404}}},
-        {"POST transfer",                     "admin",      {{200,  na,  na, 200,  na, 200, 404}}},
+        {"POST transfer",            "agent",      {{403, 200, 404, 403, 200, 200, 404, 404}}},
+        {"POST transfer",            "staff",      {{ na, 200, 404, 403, 200, 200, 404, 404}}},
+        {"POST transfer",            "supervisor", {{403, 200, 200, 403, 200, 200, 404, 404}}},
+        {"POST transfer",            "sales",      {{403, 200, 404, 403, 200, 200, 404, 404}}},
+        {"POST transfer",            "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
 
         // Only those who work the branch's queue (billing), and admins.
-        {"POST actions/done (branch)",        "agent",      {{403, 403, 404,  na, 200, 404, 404}}},
-        {"POST actions/done (branch)",        "staff",      {{ na, 403, 404,  na, 200, 404, 404}}},
-        {"POST actions/done (branch)",        "supervisor", {{403, 403, 403,  na, 200, 404, 404}}},
-        {"POST actions/done (branch)",        "sales",      {{403, 403, 404,  na, 200, 404, 404}}},
-        {"POST actions/done (branch)",        "admin",      {{200,  na,  na,  na,  na, 200, 404}}},
+        {"POST actions/done (branch)","agent",     {{403, 403, 404,  na, 200,  na, 404, 404}}},
+        {"POST actions/done (branch)","staff",     {{ na, 403, 404,  na, 200,  na, 404, 404}}},
+        {"POST actions/done (branch)","supervisor",{{403, 403, 403,  na, 200,  na, 404, 404}}},
+        {"POST actions/done (branch)","sales",     {{403, 403, 404,  na, 200,  na, 404, 404}}},
+        {"POST actions/done (branch)","admin",     {{200,  na,  na,  na,  na,  na, 200, 404}}},
 
         // In an `assignee: originator` state only the originator (any role: confirm lists
         // none) and admins; the departments it went through still see it.
-        {"POST actions/confirm (originator)", "agent",      {{200, 403, 404,  na, 403, 404, 404}}},
-        {"POST actions/confirm (originator)", "staff",      {{ na, 403, 404,  na, 403, 404, 404}}},
-        {"POST actions/confirm (originator)", "supervisor", {{200, 403, 403,  na, 403, 404, 404}}},
-        {"POST actions/confirm (originator)", "sales",      {{200, 403, 404,  na, 403, 404, 404}}},
-        {"POST actions/confirm (originator)", "admin",      {{200,  na,  na,  na,  na, 200, 404}}},
+        {"POST actions/confirm",     "agent",      {{200, 403, 404,  na, 403,  na, 404, 404}}},
+        {"POST actions/confirm",     "staff",      {{ na, 403, 404,  na, 403,  na, 404, 404}}},
+        {"POST actions/confirm",     "supervisor", {{200, 403, 403,  na, 403,  na, 404, 404}}},
+        {"POST actions/confirm",     "sales",      {{200, 403, 404,  na, 403,  na, 404, 404}}},
+        {"POST actions/confirm",     "admin",      {{200,  na,  na,  na,  na,  na, 200, 404}}},
 
         // On a closed ticket that went through customer-service, billing, ground-ops and
         // cx-coordination: "own department" is a member of customer-service, "branch queue" one
         // of billing (a supervisor of billing may reopen: the ticket went through billing).
-        {"POST reopen",                       "agent",      {{200, 403, 403,  na, 403, 404, 404}}},
-        {"POST reopen",                       "staff",      {{ na, 403, 403,  na, 403, 404, 404}}},
-        {"POST reopen",                       "supervisor", {{200, 200, 200,  na, 200, 404, 404}}},
-        {"POST reopen",                       "sales",      {{200, 403, 403,  na, 403, 404, 404}}},
-        {"POST reopen",                       "admin",      {{200,  na,  na,  na,  na, 200, 404}}},
+        {"POST reopen",              "agent",      {{200, 403, 403,  na, 403,  na, 404, 404}}},
+        {"POST reopen",              "staff",      {{ na, 403, 403,  na, 403,  na, 404, 404}}},
+        {"POST reopen",              "supervisor", {{200, 200, 200,  na, 200,  na, 404, 404}}},
+        {"POST reopen",              "sales",      {{200, 403, 403,  na, 403,  na, 404, 404}}},
+        {"POST reopen",              "admin",      {{200,  na,  na,  na,  na,  na, 200, 404}}},
 
-        {"POST tickets (open)",               "agent",      {{ na, 201,  na,  na,  na, 201,  na}}},
-        {"POST tickets (open)",               "staff",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"POST tickets (open)",               "supervisor", {{ na, 201,  na,  na,  na, 201,  na}}},
-        {"POST tickets (open)",               "sales",      {{ na, 201,  na,  na,  na, 201,  na}}},
-        {"POST tickets (open)",               "admin",      {{ na,  na,  na,  na,  na, 201,  na}}},
+        {"POST tickets (open)",      "agent",      {{ na, 201,  na,  na,  na,  na, 201,  na}}},
+        {"POST tickets (open)",      "staff",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"POST tickets (open)",      "supervisor", {{ na, 201,  na,  na,  na,  na, 201,  na}}},
+        {"POST tickets (open)",      "sales",      {{ na, 201,  na,  na,  na,  na, 201,  na}}},
+        {"POST tickets (open)",      "admin",      {{ na,  na,  na,  na,  na,  na, 201,  na}}},
 
-        {"PUT workflow (publish)",            "agent",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"PUT workflow (publish)",            "staff",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"PUT workflow (publish)",            "supervisor", {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"PUT workflow (publish)",            "sales",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"PUT workflow (publish)",            "admin",      {{ na,  na,  na,  na,  na, 200,  na}}},
+        {"PUT workflow (publish)",   "agent",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"PUT workflow (publish)",   "staff",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"PUT workflow (publish)",   "supervisor", {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"PUT workflow (publish)",   "sales",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"PUT workflow (publish)",   "admin",      {{ na,  na,  na,  na,  na,  na, 200,  na}}},
 
-        {"POST users",                        "agent",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"POST users",                        "staff",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"POST users",                        "supervisor", {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"POST users",                        "sales",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"POST users",                        "admin",      {{ na,  na,  na,  na,  na, 201,  na}}},
+        {"POST users",               "agent",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"POST users",               "staff",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"POST users",               "supervisor", {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"POST users",               "sales",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"POST users",               "admin",      {{ na,  na,  na,  na,  na,  na, 201,  na}}},
 
         // A non-admin learns nothing about which usernames exist: 403 before the lookup.
-        {"PATCH user",                        "agent",      {{ na, 403,  na,  na,  na, 403, 403}}},
-        {"PATCH user",                        "staff",      {{ na, 403,  na,  na,  na, 403, 403}}},
-        {"PATCH user",                        "supervisor", {{ na, 403,  na,  na,  na, 403, 403}}},
-        {"PATCH user",                        "sales",      {{ na, 403,  na,  na,  na, 403, 403}}},
-        {"PATCH user",                        "admin",      {{ na,  na,  na,  na,  na, 200, 404}}},
+        {"PATCH user",               "agent",      {{ na, 403,  na,  na,  na,  na, 403, 403}}},
+        {"PATCH user",               "staff",      {{ na, 403,  na,  na,  na,  na, 403, 403}}},
+        {"PATCH user",               "supervisor", {{ na, 403,  na,  na,  na,  na, 403, 403}}},
+        {"PATCH user",               "sales",      {{ na, 403,  na,  na,  na,  na, 403, 403}}},
+        {"PATCH user",               "admin",      {{ na,  na,  na,  na,  na,  na, 200, 404}}},
 
-        {"POST admin/clock",                  "agent",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"POST admin/clock",                  "staff",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"POST admin/clock",                  "supervisor", {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"POST admin/clock",                  "sales",      {{ na, 403,  na,  na,  na, 403,  na}}},
-        {"POST admin/clock",                  "admin",      {{ na,  na,  na,  na,  na, 200,  na}}},
+        {"POST admin/clock",         "agent",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"POST admin/clock",         "staff",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"POST admin/clock",         "supervisor", {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"POST admin/clock",         "sales",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
+        {"POST admin/clock",         "admin",      {{ na,  na,  na,  na,  na,  na, 200,  na}}},
     };
     // clang-format on
     // Routes every signed-in user may call alike, whatever their role and department.
@@ -352,9 +359,10 @@ const QList<Expectation> &expectations()
         };
         for (const auto &u : uniform)
             for (const char *role : {"agent", "staff", "supervisor", "sales"})
-                out.append({u.endpoint, role, {{na, u.status, na, na, na, u.status, u.missing}}});
+                out.append(
+                    {u.endpoint, role, {{na, u.status, na, na, na, na, u.status, u.missing}}});
         for (const auto &u : uniform)
-            out.append({u.endpoint, "admin", {{na, na, na, na, na, u.status, u.missing}}});
+            out.append({u.endpoint, "admin", {{na, na, na, na, na, na, u.status, u.missing}}});
         return out;
     }();
     return all;
@@ -745,7 +753,19 @@ void tst_Authz::matrix()
     QFETCH(int, relation);
     QFETCH(int, status);
     const Endpoint &e = endpoints().at(endpoint);
-    const QString caller = relation == NoSession ? QString() : callerFor(role, relation);
+    QString caller = relation == NoSession ? QString() : callerFor(role, relation);
+    if (relation == Assignee) {
+        caller = QStringLiteral("moved-%1-%2").arg(role).arg(++m_counter);
+        const QJsonObject user {
+            {QStringLiteral("username"), caller},
+            {QStringLiteral("name"), QStringLiteral("Moved")},
+            {QStringLiteral("password"), password},
+            {QStringLiteral("departments"), QJsonArray {QStringLiteral("customer-service")}},
+            {QStringLiteral("roles"), QJsonArray {role}}};
+        QVERIFY(ok(call("POST", "/api/v1/users", QJsonDocument(user).toJson(QJsonDocument::Compact),
+                        QStringLiteral("admin")),
+                   201, "add user"));
+    }
 
     QByteArray path = relation == Missing && !e.missingPath.isEmpty() ? e.missingPath : e.path;
     QByteArray body = e.body;
@@ -769,6 +789,16 @@ void tst_Authz::matrix()
                 ok(call("POST", "/api/v1/tickets/" + QByteArray::number(id) + "/transfer",
                         R"({"queue":"billing","reason":"For billing"})", QStringLiteral("admin")),
                    200, "transfer to billing"));
+        if (relation == Assignee) {
+            const QByteArray ticket = "/api/v1/tickets/" + QByteArray::number(id);
+            QVERIFY(
+                ok(call("POST", ticket + "/assign", R"({"username":")" + caller.toLatin1() + "\"}",
+                        QStringLiteral("admin")),
+                   200, "assign"));
+            QVERIFY(ok(call("PATCH", "/api/v1/users/" + caller.toLatin1(),
+                            R"({"departments":["customs"]})", QStringLiteral("admin")),
+                       200, "move to customs"));
+        }
         if (relation != Missing) {
             // How far the admin takes the ticket before the call.
             int steps = 0;
