@@ -7,8 +7,9 @@
 // escalation) into a temporary folder, then times
 //   (a) reading and checking them in-process (readOrganisation + checkWorkflowText), and
 //   (b) the `baton validate` binary end to end (process start, reading, checking, exit),
-// several times each, and reports median and max; plus, as a floor for (a), the time yaml-cpp
-// alone takes to load the workflow text (YAML::Load, no checking).
+// several times each, and reports median and max; plus, as floors for (a), the time yaml-cpp
+// alone takes to load the workflow text (YAML::Load, no checking) and to go through it with
+// the event parser that our reader uses (YAML::Parser, a handler that does nothing).
 //
 // Usage: bench_validate [OUTDIR]   — writes OUTDIR/bench_validate.json (default: .)
 
@@ -26,10 +27,12 @@
 #include <QTemporaryDir>
 #include <QThread>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <sstream>
 
 using namespace Baton;
 
@@ -184,6 +187,34 @@ Stats summarise(QList<double> samples)
     return s;
 }
 
+// Counts events and nothing else: what yaml-cpp's parser costs before any tree is built.
+class CountingHandler : public YAML::EventHandler
+{
+public:
+    qint64 events = 0;
+    void OnDocumentStart(const YAML::Mark &) override { }
+    void OnDocumentEnd() override { }
+    void OnNull(const YAML::Mark &, YAML::anchor_t) override { ++events; }
+    void OnAlias(const YAML::Mark &, YAML::anchor_t) override { ++events; }
+    void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                  const std::string &) override
+    {
+        ++events;
+    }
+    void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override
+    {
+        ++events;
+    }
+    void OnSequenceEnd() override { }
+    void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override
+    {
+        ++events;
+    }
+    void OnMapEnd() override { }
+};
+
 QJsonObject toJson(const Stats &s, int runs)
 {
     return QJsonObject {{QStringLiteral("median_ms"), s.median},
@@ -250,6 +281,20 @@ int main(int argc, char *argv[])
             return 1;
     }
 
+    // The lower floor: yaml-cpp's event parser alone, as our reader feeds it.
+    QList<double> eventsOnly;
+    for (int run = 0; run < inProcessRuns; ++run) {
+        QElapsedTimer timer;
+        timer.start();
+        std::istringstream stream(workflowText);
+        YAML::Parser parser(stream);
+        CountingHandler handler;
+        parser.HandleNextDocument(handler);
+        eventsOnly << double(timer.nsecsElapsed()) / 1e6;
+        if (handler.events == 0)
+            return 1;
+    }
+
     // (b) The binary, end to end.
     QList<double> binary;
     const QString baton = QStringLiteral(BATON_BINARY);
@@ -274,12 +319,15 @@ int main(int argc, char *argv[])
     const Stats a = summarise(inProcess);
     const Stats b = summarise(binary);
     const Stats p = summarise(parseOnly);
+    const Stats e = summarise(eventsOnly);
     std::printf("bench_validate: %d states, workflow %lld bytes, organisation %lld bytes\n",
                 stateTotal, qlonglong(workflowYaml.size()), qlonglong(orgYaml.size()));
     std::printf("  in-process read+check: median %.1f ms, max %.1f ms (%d runs)\n", a.median, a.max,
                 inProcessRuns);
     std::printf("  yaml-cpp YAML::Load alone (floor): median %.1f ms, max %.1f ms (%d runs)\n",
                 p.median, p.max, inProcessRuns);
+    std::printf("  yaml-cpp event parser alone (floor): median %.1f ms, max %.1f ms (%d runs)\n",
+                e.median, e.max, inProcessRuns);
     if (haveBinary)
         std::printf(
             "  baton validate (binary): median %.1f ms, max %.1f ms (%d runs)  target <= %.0f "
@@ -295,6 +343,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("organisation_bytes"), qint64(orgYaml.size())},
         {QStringLiteral("in_process"), toJson(a, inProcessRuns)},
         {QStringLiteral("yaml_cpp_load_only"), toJson(p, inProcessRuns)},
+        {QStringLiteral("yaml_cpp_events_only"), toJson(e, inProcessRuns)},
         {QStringLiteral("target_ms"), targetMs},
         {QStringLiteral("machine"),
          QJsonObject {{QStringLiteral("cpus"), QThread::idealThreadCount()},
