@@ -435,9 +435,13 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
             const auto &pool = open ? openTemplates : closedTemplates;
             const Template &t = *pool[qsizetype(rng() % quint64(pool.size()))];
             target += qint64(rng() % quint64(30 * minuteMs));
-            // Never into the future of the reference instant: events stay in the past.
-            const qint64 delta = std::min(target - t.row.createdAt,
-                                          reference - std::max(t.lastAt, t.row.updatedAt));
+            // Never into the future of the reference instant: events stay in the past. A fifth
+            // of the open tickets moved only a little, so that their clocks still run (at risk
+            // or not yet) and their timers are ahead.
+            const qint64 latest = reference - std::max(t.lastAt, t.row.updatedAt);
+            qint64 delta = std::min(target - t.row.createdAt, latest);
+            if (open && rng() % 5 == 0)
+                delta = latest - qint64(rng() % quint64(3 * 60 * minuteMs));
             const Customer *customer = nullptr;
             if (const auto tier = customers.byTier.constFind(t.state.customer.tier);
                 tier != customers.byTier.cend())
