@@ -130,6 +130,8 @@ public:
 
 } // namespace
 
+static_assert(sizeof(YamlNode) <= 64, "a big workflow has tens of thousands of nodes");
+
 // The nodes of a document and their lists of children, in blocks that never move, so that they
 // can point at each other with plain pointers: a few big allocations instead of a few per node.
 struct YamlDocument::Store

@@ -89,31 +89,31 @@ public:
     using Ptr = YamlNodePtr;
     using Entry = std::pair<Ptr, Ptr>; ///< key, value
 
+    // In this order the node packs into 64 bytes.
     Kind kind = Kind::Null;
     Style style = Style::Plain;
-    QString text; ///< scalar text (decoded); empty otherwise
-    /// The explicit tag as written ("!!str"), empty when none.
-    QString tag() const { return m_tag ? *m_tag : QString(); }
     YamlMark mark; ///< where the node starts (for an alias: where the anchor's node starts)
     int bytePos = 0; ///< offset of mark in the UTF-8 source, for YamlDocument::markInScalar
+    QString text; ///< scalar text (decoded); empty otherwise
     YamlNodeList<Ptr> items; ///< sequence items
     YamlNodeList<Entry> entries; ///< map entries in document order, duplicates kept
 
+    /// The explicit tag as written ("!!str"), empty when none.
+    QString tag() const { return m_tag ? *m_tag : QString(); }
     bool isNull() const { return kind == Kind::Null; }
     bool isScalar() const { return kind == Kind::Scalar; }
     bool isSequence() const { return kind == Kind::Sequence; }
     bool isMap() const { return kind == Kind::Map; }
     /// Quoted or block scalars, or an explicit tag: the author meant a string, even for "123".
     bool isQuoted() const { return kind == Kind::Scalar && (style != Style::Plain || m_tag); }
-
-private:
-    friend class YamlTreeBuilder;
-    const QString *m_tag = nullptr; ///< in the document's store; tags are rare
-public:
     /// The value of the first entry whose key is the scalar key, or null.
     const YamlNode *value(QStringView key) const;
     /// "a scalar", "a list", "a mapping", "nothing" — for messages.
     QString kindName() const;
+
+private:
+    friend class YamlTreeBuilder;
+    const QString *m_tag = nullptr; ///< in the document's store; tags are rare
 };
 
 /// A parsed file: the root node (null if the text could not be parsed) and any syntax errors.
