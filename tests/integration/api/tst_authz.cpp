@@ -19,8 +19,6 @@
 #include <QJsonArray>
 #include <QTest>
 
-#include <array>
-
 using namespace Baton;
 
 namespace {
@@ -40,15 +38,18 @@ enum Relation {
     /// holds the ticket (assigned while in customer-service) but has since moved to customs:
     /// the current assignee who is no member of the queue
     Assignee,
+    /// likewise for the billing branch of the parallel step: assigned there, then moved away
+    BranchAssignee,
     OtherDepartment, ///< same role, customs: a department the ticket never visited
     Missing, ///< no such ticket (or notification, user, workflow version)
     NoSession, ///< no credentials at all
     RelationCount
 };
 
-const char *const relationNames[] = {"originator",         "own department", "parent department",
-                                     "visited department", "branch queue",   "assignee moved away",
-                                     "other department",   "no such object", "no session"};
+const char *const relationNames[]
+    = {"originator",     "own department",      "parent department",          "visited department",
+       "branch queue",   "assignee moved away", "branch assignee moved away", "other department",
+       "no such object", "no session"};
 
 /// What a route's path and body need prepared before the call.
 enum class Target {
@@ -179,8 +180,9 @@ struct Expectation
 {
     const char *endpoint;
     const char *role;
-    /// Originator, own, parent, visited, branch queue, assignee, other department, missing.
-    std::array<int, 8> cells;
+    /// Originator, own, parent, visited, branch queue, assignee, branch assignee, other
+    /// department, missing.
+    QList<int> cells; ///< checked to have one per relation but NoSession
 };
 
 const QStringList roles {QStringLiteral("agent"), QStringLiteral("staff"),
@@ -214,120 +216,120 @@ const QStringList roles {QStringLiteral("agent"), QStringLiteral("staff"),
 const QList<Expectation> &expectations()
 {
     // Columns: originator, own department, parent department, visited department, branch
-    // queue, assignee moved away, other department, missing (na: no caller of that role in that
-    // relation).
+    // queue, assignee moved away, branch assignee moved away, other department, missing (na: no
+    // caller of that role in that relation).
     // clang-format off
     static const QList<Expectation> table {
-        //                                           orig own  par  vis  brn  asg  oth  miss
-        {"GET ticket",               "agent",      {{200, 200, 404, 200, 200, 200, 404, 404}}},
-        {"GET ticket",               "staff",      {{ na, 200, 404, 200, 200, 200, 404, 404}}},
-        {"GET ticket",               "supervisor", {{200, 200, 200, 200, 200, 200, 404, 404}}},
-        {"GET ticket",               "sales",      {{200, 200, 404, 200, 200, 200, 404, 404}}},
-        {"GET ticket",               "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
+        //                                            orig own  par  vis  brn  asg  bas  oth  miss
+        {"GET ticket",                 "agent",      {200, 200, 404, 200, 200, 200, 200, 404, 404}},
+        {"GET ticket",                 "staff",      { na, 200, 404, 200, 200, 200, 200, 404, 404}},
+        {"GET ticket",                 "supervisor", {200, 200, 200, 200, 200, 200, 200, 404, 404}},
+        {"GET ticket",                 "sales",      {200, 200, 404, 200, 200, 200, 200, 404, 404}},
+        {"GET ticket",                 "admin",      {200,  na,  na, 200,  na,  na,  na, 200, 404}},
 
         // 200 for all; whether the ticket is listed follows the GET ticket row's cell.
-        {"GET tickets (list)",       "agent",      {{200, 200, 200, 200, 200, 200, 200, 200}}},
-        {"GET tickets (list)",       "staff",      {{ na, 200, 200, 200, 200, 200, 200, 200}}},
-        {"GET tickets (list)",       "supervisor", {{200, 200, 200, 200, 200, 200, 200, 200}}},
-        {"GET tickets (list)",       "sales",      {{200, 200, 200, 200, 200, 200, 200, 200}}},
-        {"GET tickets (list)",       "admin",      {{200,  na,  na, 200,  na,  na, 200, 200}}},
+        {"GET tickets (list)",         "agent",      {200, 200, 200, 200, 200, 200, 200, 200, 200}},
+        {"GET tickets (list)",         "staff",      { na, 200, 200, 200, 200, 200, 200, 200, 200}},
+        {"GET tickets (list)",         "supervisor", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
+        {"GET tickets (list)",         "sales",      {200, 200, 200, 200, 200, 200, 200, 200, 200}},
+        {"GET tickets (list)",         "admin",      {200,  na,  na, 200,  na,  na,  na, 200, 200}},
 
-        {"GET events",               "agent",      {{200, 200, 404, 200, 200, 200, 404, 404}}},
-        {"GET events",               "staff",      {{ na, 200, 404, 200, 200, 200, 404, 404}}},
-        {"GET events",               "supervisor", {{200, 200, 200, 200, 200, 200, 404, 404}}},
-        {"GET events",               "sales",      {{200, 200, 404, 200, 200, 200, 404, 404}}},
-        {"GET events",               "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
+        {"GET events",                 "agent",      {200, 200, 404, 200, 200, 200, 200, 404, 404}},
+        {"GET events",                 "staff",      { na, 200, 404, 200, 200, 200, 200, 404, 404}},
+        {"GET events",                 "supervisor", {200, 200, 200, 200, 200, 200, 200, 404, 404}},
+        {"GET events",                 "sales",      {200, 200, 404, 200, 200, 200, 200, 404, 404}},
+        {"GET events",                 "admin",      {200,  na,  na, 200,  na,  na,  na, 200, 404}},
 
-        {"POST comments",            "agent",      {{201, 201, 404, 201, 201, 201, 404, 404}}},
-        {"POST comments",            "staff",      {{ na, 201, 404, 201, 201, 201, 404, 404}}},
-        {"POST comments",            "supervisor", {{201, 201, 201, 201, 201, 201, 404, 404}}},
-        {"POST comments",            "sales",      {{201, 201, 404, 201, 201, 201, 404, 404}}},
-        {"POST comments",            "admin",      {{201,  na,  na, 201,  na,  na, 201, 404}}},
+        {"POST comments",              "agent",      {201, 201, 404, 201, 201, 201, 201, 404, 404}},
+        {"POST comments",              "staff",      { na, 201, 404, 201, 201, 201, 201, 404, 404}},
+        {"POST comments",              "supervisor", {201, 201, 201, 201, 201, 201, 201, 404, 404}},
+        {"POST comments",              "sales",      {201, 201, 404, 201, 201, 201, 201, 404, 404}},
+        {"POST comments",              "admin",      {201,  na,  na, 201,  na,  na,  na, 201, 404}},
 
-        {"POST actions/approve",     "agent",      {{403, 403, 404, 403,  na, 403, 404, 404}}},
-        {"POST actions/approve",     "staff",      {{ na, 403, 404, 403,  na, 403, 404, 404}}},
-        {"POST actions/approve",     "supervisor", {{403, 200, 403, 403,  na, 200, 404, 404}}},
-        {"POST actions/approve",     "sales",      {{403, 403, 404, 403,  na, 403, 404, 404}}},
-        {"POST actions/approve",     "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
+        {"POST actions/approve",       "agent",      {403, 403, 404, 403,  na, 403,  na, 404, 404}},
+        {"POST actions/approve",       "staff",      { na, 403, 404, 403,  na, 403,  na, 404, 404}},
+        {"POST actions/approve",       "supervisor", {403, 200, 403, 403,  na, 200,  na, 404, 404}},
+        {"POST actions/approve",       "sales",      {403, 403, 404, 403,  na, 403,  na, 404, 404}},
+        {"POST actions/approve",       "admin",      {200,  na,  na, 200,  na,  na,  na, 200, 404}},
 
-        {"POST actions/ask_customer","agent",      {{403, 200, 404, 403, 200, 200, 404, 404}}},
-        {"POST actions/ask_customer","staff",      {{ na, 200, 404, 403, 200, 200, 404, 404}}},
-        {"POST actions/ask_customer","supervisor", {{403, 200, 403, 403, 200, 200, 404, 404}}},
-        {"POST actions/ask_customer","sales",      {{403, 200, 404, 403, 200, 200, 404, 404}}},
-        {"POST actions/ask_customer","admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
+        {"POST actions/ask_customer",  "agent",      {403, 200, 404, 403, 200, 200, 200, 404, 404}},
+        {"POST actions/ask_customer",  "staff",      { na, 200, 404, 403, 200, 200, 200, 404, 404}},
+        {"POST actions/ask_customer",  "supervisor", {403, 200, 403, 403, 200, 200, 200, 404, 404}},
+        {"POST actions/ask_customer",  "sales",      {403, 200, 404, 403, 200, 200, 200, 404, 404}},
+        {"POST actions/ask_customer",  "admin",      {200,  na,  na, 200,  na,  na,  na, 200, 404}},
 
-        {"POST claim",               "agent",      {{403, 200, 404, 403, 200, 403, 404, 404}}},
-        {"POST claim",               "staff",      {{ na, 200, 404, 403, 200, 403, 404, 404}}},
-        {"POST claim",               "supervisor", {{403, 200, 403, 403, 200, 403, 404, 404}}},
-        {"POST claim",               "sales",      {{403, 200, 404, 403, 200, 403, 404, 404}}},
-        {"POST claim",               "admin",      {{403,  na,  na, 403,  na,  na, 403, 404}}},
+        {"POST claim",                 "agent",      {403, 200, 404, 403, 200, 403, 403, 404, 404}},
+        {"POST claim",                 "staff",      { na, 200, 404, 403, 200, 403, 403, 404, 404}},
+        {"POST claim",                 "supervisor", {403, 200, 403, 403, 200, 403, 403, 404, 404}},
+        {"POST claim",                 "sales",      {403, 200, 404, 403, 200, 403, 403, 404, 404}},
+        {"POST claim",                 "admin",      {403,  na,  na, 403,  na,  na,  na, 403, 404}},
 
-        {"POST assign",              "agent",      {{403, 200, 404, 403, 200, 403, 404, 404}}},
-        {"POST assign",              "staff",      {{ na, 200, 404, 403, 200, 403, 404, 404}}},
-        {"POST assign",              "supervisor", {{403, 200, 200, 403, 200, 403, 404, 404}}},
-        {"POST assign",              "sales",      {{403, 200, 404, 403, 200, 403, 404, 404}}},
-        {"POST assign",              "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
+        {"POST assign",                "agent",      {403, 200, 404, 403, 200, 403, 403, 404, 404}},
+        {"POST assign",                "staff",      { na, 200, 404, 403, 200, 403, 403, 404, 404}},
+        {"POST assign",                "supervisor", {403, 200, 200, 403, 200, 403, 403, 404, 404}},
+        {"POST assign",                "sales",      {403, 200, 404, 403, 200, 403, 403, 404, 404}},
+        {"POST assign",                "admin",      {200,  na,  na, 200,  na,  na,  na, 200, 404}},
 
-        {"POST transfer",            "agent",      {{403, 200, 404, 403, 200, 200, 404, 404}}},
-        {"POST transfer",            "staff",      {{ na, 200, 404, 403, 200, 200, 404, 404}}},
-        {"POST transfer",            "supervisor", {{403, 200, 200, 403, 200, 200, 404, 404}}},
-        {"POST transfer",            "sales",      {{403, 200, 404, 403, 200, 200, 404, 404}}},
-        {"POST transfer",            "admin",      {{200,  na,  na, 200,  na,  na, 200, 404}}},
+        {"POST transfer",              "agent",      {403, 200, 404, 403, 200, 200, 200, 404, 404}},
+        {"POST transfer",              "staff",      { na, 200, 404, 403, 200, 200, 200, 404, 404}},
+        {"POST transfer",              "supervisor", {403, 200, 200, 403, 200, 200, 200, 404, 404}},
+        {"POST transfer",              "sales",      {403, 200, 404, 403, 200, 200, 200, 404, 404}},
+        {"POST transfer",              "admin",      {200,  na,  na, 200,  na,  na,  na, 200, 404}},
 
         // Only those who work the branch's queue (billing), and admins.
-        {"POST actions/done (branch)","agent",     {{403, 403, 404,  na, 200,  na, 404, 404}}},
-        {"POST actions/done (branch)","staff",     {{ na, 403, 404,  na, 200,  na, 404, 404}}},
-        {"POST actions/done (branch)","supervisor",{{403, 403, 403,  na, 200,  na, 404, 404}}},
-        {"POST actions/done (branch)","sales",     {{403, 403, 404,  na, 200,  na, 404, 404}}},
-        {"POST actions/done (branch)","admin",     {{200,  na,  na,  na,  na,  na, 200, 404}}},
+        {"POST actions/done (branch)", "agent",      {403, 403, 404,  na, 200,  na, 200, 404, 404}},
+        {"POST actions/done (branch)", "staff",      { na, 403, 404,  na, 200,  na, 200, 404, 404}},
+        {"POST actions/done (branch)", "supervisor", {403, 403, 403,  na, 200,  na, 200, 404, 404}},
+        {"POST actions/done (branch)", "sales",      {403, 403, 404,  na, 200,  na, 200, 404, 404}},
+        {"POST actions/done (branch)", "admin",      {200,  na,  na,  na,  na,  na,  na, 200, 404}},
 
         // In an `assignee: originator` state only the originator (any role: confirm lists
         // none) and admins; the departments it went through still see it.
-        {"POST actions/confirm",     "agent",      {{200, 403, 404,  na, 403,  na, 404, 404}}},
-        {"POST actions/confirm",     "staff",      {{ na, 403, 404,  na, 403,  na, 404, 404}}},
-        {"POST actions/confirm",     "supervisor", {{200, 403, 403,  na, 403,  na, 404, 404}}},
-        {"POST actions/confirm",     "sales",      {{200, 403, 404,  na, 403,  na, 404, 404}}},
-        {"POST actions/confirm",     "admin",      {{200,  na,  na,  na,  na,  na, 200, 404}}},
+        {"POST actions/confirm",       "agent",      {200, 403, 404,  na, 403,  na,  na, 404, 404}},
+        {"POST actions/confirm",       "staff",      { na, 403, 404,  na, 403,  na,  na, 404, 404}},
+        {"POST actions/confirm",       "supervisor", {200, 403, 403,  na, 403,  na,  na, 404, 404}},
+        {"POST actions/confirm",       "sales",      {200, 403, 404,  na, 403,  na,  na, 404, 404}},
+        {"POST actions/confirm",       "admin",      {200,  na,  na,  na,  na,  na,  na, 200, 404}},
 
         // On a closed ticket that went through customer-service, billing, ground-ops and
         // cx-coordination: "own department" is a member of customer-service, "branch queue" one
         // of billing (a supervisor of billing may reopen: the ticket went through billing).
-        {"POST reopen",              "agent",      {{200, 403, 403,  na, 403,  na, 404, 404}}},
-        {"POST reopen",              "staff",      {{ na, 403, 403,  na, 403,  na, 404, 404}}},
-        {"POST reopen",              "supervisor", {{200, 200, 200,  na, 200,  na, 404, 404}}},
-        {"POST reopen",              "sales",      {{200, 403, 403,  na, 403,  na, 404, 404}}},
-        {"POST reopen",              "admin",      {{200,  na,  na,  na,  na,  na, 200, 404}}},
+        {"POST reopen",                "agent",      {200, 403, 403,  na, 403,  na,  na, 404, 404}},
+        {"POST reopen",                "staff",      { na, 403, 403,  na, 403,  na,  na, 404, 404}},
+        {"POST reopen",                "supervisor", {200, 200, 200,  na, 200,  na,  na, 404, 404}},
+        {"POST reopen",                "sales",      {200, 403, 403,  na, 403,  na,  na, 404, 404}},
+        {"POST reopen",                "admin",      {200,  na,  na,  na,  na,  na,  na, 200, 404}},
 
-        {"POST tickets (open)",      "agent",      {{ na, 201,  na,  na,  na,  na, 201,  na}}},
-        {"POST tickets (open)",      "staff",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"POST tickets (open)",      "supervisor", {{ na, 201,  na,  na,  na,  na, 201,  na}}},
-        {"POST tickets (open)",      "sales",      {{ na, 201,  na,  na,  na,  na, 201,  na}}},
-        {"POST tickets (open)",      "admin",      {{ na,  na,  na,  na,  na,  na, 201,  na}}},
+        {"POST tickets (open)",        "agent",      { na, 201,  na,  na,  na,  na,  na, 201,  na}},
+        {"POST tickets (open)",        "staff",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"POST tickets (open)",        "supervisor", { na, 201,  na,  na,  na,  na,  na, 201,  na}},
+        {"POST tickets (open)",        "sales",      { na, 201,  na,  na,  na,  na,  na, 201,  na}},
+        {"POST tickets (open)",        "admin",      { na,  na,  na,  na,  na,  na,  na, 201,  na}},
 
-        {"PUT workflow (publish)",   "agent",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"PUT workflow (publish)",   "staff",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"PUT workflow (publish)",   "supervisor", {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"PUT workflow (publish)",   "sales",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"PUT workflow (publish)",   "admin",      {{ na,  na,  na,  na,  na,  na, 200,  na}}},
+        {"PUT workflow (publish)",     "agent",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"PUT workflow (publish)",     "staff",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"PUT workflow (publish)",     "supervisor", { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"PUT workflow (publish)",     "sales",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"PUT workflow (publish)",     "admin",      { na,  na,  na,  na,  na,  na,  na, 200,  na}},
 
-        {"POST users",               "agent",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"POST users",               "staff",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"POST users",               "supervisor", {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"POST users",               "sales",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"POST users",               "admin",      {{ na,  na,  na,  na,  na,  na, 201,  na}}},
+        {"POST users",                 "agent",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"POST users",                 "staff",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"POST users",                 "supervisor", { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"POST users",                 "sales",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"POST users",                 "admin",      { na,  na,  na,  na,  na,  na,  na, 201,  na}},
 
         // A non-admin learns nothing about which usernames exist: 403 before the lookup.
-        {"PATCH user",               "agent",      {{ na, 403,  na,  na,  na,  na, 403, 403}}},
-        {"PATCH user",               "staff",      {{ na, 403,  na,  na,  na,  na, 403, 403}}},
-        {"PATCH user",               "supervisor", {{ na, 403,  na,  na,  na,  na, 403, 403}}},
-        {"PATCH user",               "sales",      {{ na, 403,  na,  na,  na,  na, 403, 403}}},
-        {"PATCH user",               "admin",      {{ na,  na,  na,  na,  na,  na, 200, 404}}},
+        {"PATCH user",                 "agent",      { na, 403,  na,  na,  na,  na,  na, 403, 403}},
+        {"PATCH user",                 "staff",      { na, 403,  na,  na,  na,  na,  na, 403, 403}},
+        {"PATCH user",                 "supervisor", { na, 403,  na,  na,  na,  na,  na, 403, 403}},
+        {"PATCH user",                 "sales",      { na, 403,  na,  na,  na,  na,  na, 403, 403}},
+        {"PATCH user",                 "admin",      { na,  na,  na,  na,  na,  na,  na, 200, 404}},
 
-        {"POST admin/clock",         "agent",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"POST admin/clock",         "staff",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"POST admin/clock",         "supervisor", {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"POST admin/clock",         "sales",      {{ na, 403,  na,  na,  na,  na, 403,  na}}},
-        {"POST admin/clock",         "admin",      {{ na,  na,  na,  na,  na,  na, 200,  na}}},
+        {"POST admin/clock",           "agent",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"POST admin/clock",           "staff",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"POST admin/clock",           "supervisor", { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"POST admin/clock",           "sales",      { na, 403,  na,  na,  na,  na,  na, 403,  na}},
+        {"POST admin/clock",           "admin",      { na,  na,  na,  na,  na,  na,  na, 200,  na}},
     };
     // clang-format on
     // Routes every signed-in user may call alike, whatever their role and department.
@@ -360,9 +362,9 @@ const QList<Expectation> &expectations()
         for (const auto &u : uniform)
             for (const char *role : {"agent", "staff", "supervisor", "sales"})
                 out.append(
-                    {u.endpoint, role, {{na, u.status, na, na, na, na, u.status, u.missing}}});
+                    {u.endpoint, role, {na, u.status, na, na, na, na, na, u.status, u.missing}});
         for (const auto &u : uniform)
-            out.append({u.endpoint, "admin", {{na, na, na, na, na, na, u.status, u.missing}}});
+            out.append({u.endpoint, "admin", {na, na, na, na, na, na, na, u.status, u.missing}});
         return out;
     }();
     return all;
@@ -372,7 +374,7 @@ int expected(const QString &endpoint, const QString &role, int relation)
 {
     for (const Expectation &e : expectations())
         if (endpoint == QLatin1String(e.endpoint) && role == QLatin1String(e.role))
-            return e.cells[size_t(relation)];
+            return e.cells.value(relation, na);
     return na;
 }
 
@@ -716,6 +718,7 @@ void tst_Authz::matrixCoversEveryRoute()
             QVERIFY2(found, qPrintable(QStringLiteral("%1 | %2").arg(QLatin1String(e.name), role)));
         }
     for (const Expectation &x : expectations()) {
+        QVERIFY2(x.cells.size() == NoSession, x.endpoint);
         bool declared = false;
         for (const Endpoint &e : endpoints())
             declared = declared || QLatin1String(x.endpoint) == QLatin1String(e.name);
@@ -754,13 +757,15 @@ void tst_Authz::matrix()
     QFETCH(int, status);
     const Endpoint &e = endpoints().at(endpoint);
     QString caller = relation == NoSession ? QString() : callerFor(role, relation);
-    if (relation == Assignee) {
+    if (relation == Assignee || relation == BranchAssignee) {
         caller = QStringLiteral("moved-%1-%2").arg(role).arg(++m_counter);
         const QJsonObject user {
             {QStringLiteral("username"), caller},
             {QStringLiteral("name"), QStringLiteral("Moved")},
             {QStringLiteral("password"), password},
-            {QStringLiteral("departments"), QJsonArray {QStringLiteral("customer-service")}},
+            {QStringLiteral("departments"),
+             QJsonArray {relation == Assignee ? QStringLiteral("customer-service")
+                                              : QStringLiteral("billing")}},
             {QStringLiteral("roles"), QJsonArray {role}}};
         QVERIFY(ok(call("POST", "/api/v1/users", QJsonDocument(user).toJson(QJsonDocument::Compact),
                         QStringLiteral("admin")),
@@ -789,16 +794,6 @@ void tst_Authz::matrix()
                 ok(call("POST", "/api/v1/tickets/" + QByteArray::number(id) + "/transfer",
                         R"({"queue":"billing","reason":"For billing"})", QStringLiteral("admin")),
                    200, "transfer to billing"));
-        if (relation == Assignee) {
-            const QByteArray ticket = "/api/v1/tickets/" + QByteArray::number(id);
-            QVERIFY(
-                ok(call("POST", ticket + "/assign", R"({"username":")" + caller.toLatin1() + "\"}",
-                        QStringLiteral("admin")),
-                   200, "assign"));
-            QVERIFY(ok(call("PATCH", "/api/v1/users/" + caller.toLatin1(),
-                            R"({"departments":["customs"]})", QStringLiteral("admin")),
-                       200, "move to customs"));
-        }
         if (relation != Missing) {
             // How far the admin takes the ticket before the call.
             int steps = 0;
@@ -807,14 +802,28 @@ void tst_Authz::matrix()
             else if (e.target == Target::AnswerTicket)
                 steps = 3;
             else if (e.target == Target::ParallelTicket
-                     || (e.target == Target::Ticket && relation == BranchQueue))
+                     || (e.target == Target::Ticket
+                         && (relation == BranchQueue || relation == BranchAssignee)))
                 steps = 1;
             QVERIFY(advance(id, steps));
         }
+        if (relation == Assignee || relation == BranchAssignee) {
+            const QByteArray ticket = "/api/v1/tickets/" + QByteArray::number(id);
+            QVERIFY(ok(call("POST", ticket + "/assign",
+                            R"({"username":")" + caller.toLatin1()
+                                + (relation == BranchAssignee ? R"(","branch":"billing"})" : "\"}"),
+                            QStringLiteral("admin")),
+                       200, "assign"));
+            QVERIFY(ok(call("PATCH", "/api/v1/users/" + caller.toLatin1(),
+                            R"({"departments":["customs"]})", QStringLiteral("admin")),
+                       200, "move to customs"));
+        }
         // The assignee must work the ticket's queue, so that only the caller's rights decide.
         body.replace("{assignee}",
-                     relation == VisitedDepartment || relation == BranchQueue ? "bill"
-                                                                              : "agent-own");
+                     relation == VisitedDepartment || relation == BranchQueue
+                             || relation == BranchAssignee
+                         ? "bill"
+                         : "agent-own");
     } else if (e.target == Target::OwnNotification) {
         id = relation == Missing    ? missingId
             : relation == NoSession ? notificationFor(QStringLiteral("olly"))
@@ -859,6 +868,11 @@ void tst_Authz::matrix()
         bool listed = false;
         for (const QJsonValue &item : response.json().value(QLatin1String("items")).toArray())
             listed = listed || item.toObject().value(QLatin1String("id")).toInteger() == id;
+        // Known bug (reported): the list finds a ticket by its originator, its top-level assignee
+        // and the queues it visited, not by a branch's assignee; one who has left the branch's
+        // department opens the ticket (and acts on it) but no longer finds it in a list.
+        if (relation == BranchAssignee)
+            QEXPECT_FAIL("", "the list does not see branch assignees (store filter)", Continue);
         QCOMPARE(listed, visible);
     }
     if (relation != Missing && status == 404 && onTicket) {
