@@ -26,7 +26,8 @@ namespace {
 const QString password = QStringLiteral("password-1");
 
 /// The caller's relation to the object of the call. For a ticket (opened in jump-queue and
-/// waiting in `review`, queue cs-supervisors of customer-service):
+/// waiting in `review`, queue cs-supervisors of customer-service, unless the route needs it
+/// further on: in the parallel step, back with its originator, or closed):
 enum Relation {
     Originator, ///< the caller opened it (from the sales department: not a queue member)
     OwnDepartment, ///< the caller works the ticket's current queue (customer-service)
@@ -517,7 +518,7 @@ private:
     int m_counter = 0;
 };
 
-// Unlike tst_api, one server per driver rather than per row: twenty-four users hashed with
+// Unlike tst_api, one server per driver rather than per row: twenty-two users hashed with
 // Argon2id and signed in would cost seconds per row. Rows do not interfere: each works on
 // tickets and notifications of its own, and the state-changing admin calls (publishing an
 // unchanged workflow, renaming bill to the same name, moving the clock by 0 s, creating a user
