@@ -6,6 +6,7 @@
 #include "runtime/access.h"
 #include "runtime/engine.h"
 #include "runtime/slaservice.h"
+#include "runtime/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 #include "store/ticketrows.h"
@@ -223,7 +224,7 @@ qint64 shifted(qint64 instant, qint64 delta)
 
 /// Appends the rows of `t` moved by `delta` ms as ticket `id` of `customer`.
 void cloneInto(WriteBatch &batch, const Template &t, qint64 id, qint64 delta,
-               const Customer *customer, qint64 timersAfter, qint64 *timersWritten)
+               const Customer *customer, qint64 *timersWritten)
 {
     TicketState s = t.state;
     s.assignId(id);
@@ -281,12 +282,58 @@ void cloneInto(WriteBatch &batch, const Template &t, qint64 id, qint64 delta,
     }
     for (TimerRow timer : t.timers) {
         timer.dueAt += delta;
-        if (timer.dueAt <= timersAfter)
-            continue; // the server would have fired it already
         timer.ticketId = id;
         batch.timers.append(std::move(timer));
         ++*timersWritten;
     }
+}
+
+/// The clones' timers as a server would have fired them: the clock moves hour by hour over
+/// the two weeks before the reference instant, and every timer due fires through the engine
+/// (warnings, breaches, escalations that move tickets, the next rung's timer), so that the
+/// database holds only timers ahead of the reference instant and every ticket's fired steps.
+Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organisation> &org,
+                       const std::shared_ptr<Database> &database, const QDateTime &reference)
+{
+    FakeClock clock(reference.addDays(-15));
+    SlaService sla(org, database, &clock);
+    EngineOptions engineOptions;
+    engineOptions.database = database;
+    engineOptions.organisation = org;
+    engineOptions.clock = &clock;
+    engineOptions.slaPlanner = sla.planner();
+    auto engine = Engine::start(engineOptions);
+    if (!engine)
+        return Error {engine.error()};
+    if (auto published = (*engine)->publish(set.workflows, QStringLiteral("bench")); !published)
+        return Error {published.error()};
+    TimerScheduler::Options timerOptions;
+    timerOptions.database = database;
+    timerOptions.engine = engine->get();
+    timerOptions.sla = &sla;
+    timerOptions.clock = &clock;
+    timerOptions.wallClock = false;
+    TimerScheduler timers(timerOptions);
+    sla.setTimerListener([&timers](qint64 dueAtMs) { timers.timersWritten(dueAtMs); });
+    if (auto started = timers.start(); !started)
+        return Error {started.error()};
+    qint64 fired = 0;
+    QElapsedTimer progress;
+    progress.start();
+    for (QDateTime at = clock.now(); at <= reference; at = at.addSecs(3600)) {
+        clock.set(at);
+        auto round = timers.fireDueTimers();
+        if (!round)
+            return Error {round.error()};
+        fired += round->timers;
+        if (progress.elapsed() > 2000 || at.addSecs(3600) > reference) {
+            progress.restart();
+            std::fprintf(stderr, "\r  bigdb: timers fired up to %s: %lld   ",
+                         qPrintable(at.toString(Qt::ISODate)), qlonglong(fired));
+        }
+    }
+    std::fprintf(stderr, "\n");
+    return fired;
 }
 
 } // namespace
@@ -469,7 +516,7 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
             if (const auto tier = customers.byTier.constFind(t.state.customer.tier);
                 tier != customers.byTier.cend())
                 customer = &(*tier)[qsizetype(rng() % quint64(tier->size()))];
-            cloneInto(batch, t, id, delta, customer, reference + minuteMs, &report.timers);
+            cloneInto(batch, t, id, delta, customer, &report.timers);
             if (batch.newTickets.size() == batchSize || id == total) {
                 report.events += batch.events.size();
                 if (auto r = writer.write(batch); !r)
@@ -489,6 +536,10 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
             if (auto r = runQuery(*db, sql); !r)
                 return Error {r.error()};
         report.tickets = total;
+        if (auto fired = catchUp(set, org, *database, options.reference); !fired)
+            return Error {fired.error()};
+        else
+            report.timersFired = *fired;
         for (const char *sql : {"PRAGMA foreign_keys=ON", "PRAGMA wal_checkpoint(TRUNCATE)"})
             if (auto r = runQuery(*db, QString::fromLatin1(sql)); !r)
                 return Error {r.error()};
