@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The engine on a large database (quality.md): 1,000,000 tickets, 200,000 of them open.
-// Usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] [--touch T] [--regenerate].
-// Writes OUTDIR/bench_bigdb.json.
+// Usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] [--touch T] [--cache-limit C]
+// [--regenerate]. Writes OUTDIR/bench_bigdb.json.
 //
 // The database is generated once (BigDbGenerator) and cached as OUTDIR/bigdb-v*.sqlite; each
 // run works on a fresh copy of it, so actions and fired timers never change the cache. The
@@ -150,6 +150,7 @@ int main(int argc, char **argv)
     if (args.isEmpty()) {
         std::fprintf(stderr,
                      "usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] [--touch T] "
+                     "[--cache-limit C] "
                      "[--regenerate]\n");
         return 2;
     }
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
     qint64 tickets = 1000000, open = 200000;
     int queriesPerKind = 1000;
     int touchCount = 10000;
+    int cacheLimit = EngineOptions().cacheLimit;
     bool regenerate = false;
     double generationSeconds = -1; // set when this run generated the database
     for (int i = 0; i < args.size(); ++i) {
@@ -167,6 +169,8 @@ int main(int argc, char **argv)
             open = args[++i].toLongLong();
         else if (args[i] == u"--queries" && hasValue)
             queriesPerKind = args[++i].toInt();
+        else if (args[i] == u"--cache-limit" && hasValue)
+            cacheLimit = args[++i].toInt();
         else if (args[i] == u"--touch" && hasValue)
             touchCount = args[++i].toInt();
         else if (args[i] == u"--regenerate")
@@ -267,6 +271,7 @@ int main(int argc, char **argv)
     engineOptions.organisation = organisation;
     engineOptions.clock = &clock;
     engineOptions.slaPlanner = sla.planner();
+    engineOptions.cacheLimit = cacheLimit;
     auto engine = Engine::start(engineOptions);
     if (!engine) {
         std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(engine.error()));
@@ -576,7 +581,6 @@ int main(int argc, char **argv)
     const Memory afterTouch = memory();
     const double kbPerTicket
         = touch.isEmpty() ? 0 : (afterTouch.rssMb - afterActions.rssMb) * 1024 / touch.size();
-    const int cacheLimit = EngineOptions().cacheLimit;
     const double projectedMb = afterActions.rssMb + kbPerTicket * cacheLimit / 1024;
     std::printf("  %d of %lld distinct open tickets commented in %.1f s: RSS %.0f -> %.0f MB, "
                 "%.1f KB per ticket written;\n    with the writer's cache full (%d tickets) "

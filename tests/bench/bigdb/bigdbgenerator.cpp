@@ -288,7 +288,7 @@ void cloneInto(WriteBatch &batch, const Template &t, qint64 id, qint64 delta,
     }
 }
 
-/// The clones' timers as a server would have fired them: the clock moves hour by hour over
+/// The clones' timers as a server would have fired them: the clock moves in steps of hours over
 /// the two weeks before the reference instant, and every timer due fires through the engine
 /// (warnings, breaches, escalations that move tickets, the next rung's timer), so that the
 /// database holds only timers ahead of the reference instant and every ticket's fired steps.
@@ -318,15 +318,18 @@ Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organ
     if (auto started = timers.start(); !started)
         return Error {started.error()};
     qint64 fired = 0;
+    // Rungs of one ladder due within a step fire together, as after a short outage: a
+    // quarter of the timer rounds of hourly steps, for the same end state.
+    constexpr int stepHours = 6;
     QElapsedTimer progress;
     progress.start();
-    for (QDateTime at = clock.now(); at <= reference; at = at.addSecs(3600)) {
+    for (QDateTime at = clock.now(); at <= reference; at = at.addSecs(stepHours * 3600)) {
         clock.set(at);
         auto round = timers.fireDueTimers();
         if (!round)
             return Error {round.error()};
         fired += round->timers;
-        if (progress.elapsed() > 2000 || at.addSecs(3600) > reference) {
+        if (progress.elapsed() > 2000 || at.addSecs(stepHours * 3600) > reference) {
             progress.restart();
             std::fprintf(stderr, "\r  bigdb: timers fired up to %s: %lld   ",
                          qPrintable(at.toString(Qt::ISODate)), qlonglong(fired));
