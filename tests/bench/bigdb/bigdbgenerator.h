@@ -50,7 +50,7 @@ public:
         double seconds = 0;
     };
     /// Bumped whenever the output changes: the benchmark's cache file is named after it.
-    static constexpr int version = 4;
+    static constexpr int version = 5;
 
     static Result<Report> generate(const Options &options);
 };
