@@ -653,8 +653,10 @@ int main(int argc, char **argv)
                       {QStringLiteral("os"), QSysInfo::prettyProductName()},
                       {QStringLiteral("cpu"), QSysInfo::currentCpuArchitecture()}}}};
     QFile out(QDir(outDir).absoluteFilePath(QStringLiteral("bench_bigdb.json")));
-    if (out.open(QIODevice::WriteOnly))
+    if (out.open(QIODevice::WriteOnly)) {
         out.write(QJsonDocument(result).toJson());
+        out.close(); // before _Exit below, which flushes nothing of Qt's
+    }
 
     // Out without tearing down: the scheduler may be handing the engine a round of timers the
     // comments above made due, and the engine's SLA planner calls back into the scheduler. A few
