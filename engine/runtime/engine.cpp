@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMutex>
+#include <QRandomGenerator>
 #include <QSet>
 #include <QTimeZone>
 
@@ -176,11 +177,12 @@ struct Command
     Engine::Mutation mutation;
     Engine::Callback done;
     int attempts = 0; ///< batches it was in that another server's write made stale
+    int requeues = 0; ///< batches it was in that were built on a stale one
 };
 
 // A command whose batch was rolled back because another server had changed one of its
 // tickets is built again from the database; after this many tries it fails.
-constexpr int maxAttempts = 8;
+constexpr int maxAttempts = 10;
 
 struct Engine::Private
 {
@@ -270,6 +272,9 @@ struct Engine::Private
     /// On PostgreSQL: drops cached tickets that another server has changed since they were
     /// committed here, so that rules are not applied to an old version.
     void evictStaleCache(const std::vector<Command> &batch);
+    /// Before building commands again whose batch met another server's write: a random pause
+    /// that doubles with each try, so that two servers hammering one ticket stop colliding.
+    void backOffBeforeRetry(const std::vector<Command> &batch);
 
     mutable QMutex statsMutex;
     Stats stats;
@@ -382,7 +387,8 @@ Result<qint64> Engine::Private::idAt(size_t index)
                 idPool.push_back(id);
         } else {
             if (nextCounterId == 0) {
-                auto max = runQuery(*db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM tickets"));
+                auto max
+                    = runQuery(*db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM tickets"));
                 if (!max)
                     return Error {max.error()};
                 nextCounterId = (max->next() ? max->value(0).toLongLong() : 0) + 1;
@@ -398,6 +404,18 @@ void Engine::Private::forgetIds()
 {
     idPool.clear();
     nextCounterId = 0; // SQLite: count on from what the database holds
+}
+
+void Engine::Private::backOffBeforeRetry(const std::vector<Command> &batch)
+{
+    int attempts = 0;
+    for (const Command &command : batch)
+        attempts = std::max(attempts, command.attempts);
+    if (attempts == 0)
+        return;
+    const int ceilingMs = 1 << std::min(attempts, 6);
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(QRandomGenerator::global()->bounded(ceilingMs * 1000)));
 }
 
 void Engine::Private::evictStaleCache(const std::vector<Command> &batch)
@@ -452,8 +470,10 @@ void Engine::Private::commitLoop()
         }
         QString failure;
         bool stale = false; // another server changed a ticket: build the batch again
+        bool follower = false; // failed only because it was built on a failed batch
         TicketWriter::WriteReport report;
         if (failedEpoch.load() == handoff.epoch) {
+            follower = true;
             failure = QStringLiteral("database error: an earlier group commit failed");
             stale = failedEpochIsStale.load();
         } else if (!handoff.rows.isEmpty()) {
@@ -483,9 +503,13 @@ void Engine::Private::commitLoop()
         if (stale) {
             std::deque<Command> again;
             for (size_t i = 0; i < handoff.batch.size(); ++i) {
-                if (handoff.batch[i].attempts + 1 >= maxAttempts)
+                if (follower) {
+                    // Not its own conflict; counts as an attempt only to bound the loop.
+                    if (handoff.batch[i].requeues++ >= 4 * maxAttempts)
+                        continue;
+                } else if (++handoff.batch[i].attempts >= maxAttempts) {
                     continue;
-                ++handoff.batch[i].attempts;
+                }
                 again.push_back(std::move(handoff.batch[i]));
                 requeued[i] = true;
             }
@@ -549,8 +573,7 @@ void Engine::Private::run()
     for (;;) {
         {
             std::unique_lock lock(queueMutex);
-            queueReady.wait(lock,
-                            [this] { return stopping || !queue.empty() || !retry.empty(); });
+            queueReady.wait(lock, [this] { return stopping || !queue.empty() || !retry.empty(); });
             if (queue.empty() && retry.empty())
                 break; // stopping, and everything queued is done
             const size_t limit = size_t(std::max(1, options.maxBatch));
@@ -592,6 +615,7 @@ void Engine::Private::process(std::vector<Command> &batch)
         forgetIds();
         ++epoch;
     }
+    backOffBeforeRetry(batch);
     evictStaleCache(batch);
     QElapsedTimer trace;
     trace.start();

@@ -5,6 +5,7 @@
 #include "store/database.h"
 
 #include <QHash>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
@@ -110,15 +111,15 @@ Result<void> TicketWriter::prepare()
             marks.append(QStringLiteral("?"));
         return QString(QLatin1Char('(') + marks.join(QStringLiteral(", ")) + QLatin1Char(')'));
     };
-    s->insertTickets = BulkStatement(
-        u"INSERT INTO tickets (" + QLatin1String(ticketColumns) + u") VALUES ",
-        values(ticketColumnCount), QString(), ticketColumnCount);
+    s->insertTickets
+        = BulkStatement(u"INSERT INTO tickets (" + QLatin1String(ticketColumns) + u") VALUES ",
+                        values(ticketColumnCount), QString(), ticketColumnCount);
     s->insertQueues
         = BulkStatement(QStringLiteral("INSERT INTO ticket_queues (queue, ticket_id) VALUES "),
                         values(2), QStringLiteral(" ON CONFLICT DO NOTHING"), 2);
-    s->deleteCurrentQueues = BulkStatement(
-        QStringLiteral("DELETE FROM ticket_queues_current WHERE ticket_id IN ("),
-        QStringLiteral("?"), QStringLiteral(")"), 1);
+    s->deleteCurrentQueues
+        = BulkStatement(QStringLiteral("DELETE FROM ticket_queues_current WHERE ticket_id IN ("),
+                        QStringLiteral("?"), QStringLiteral(")"), 1);
     s->insertCurrentQueues
         = BulkStatement(QStringLiteral("INSERT INTO ticket_queues_current (ticket_id, queue, "
                                        "status, due_at, at_risk_at) VALUES "),
@@ -126,9 +127,8 @@ Result<void> TicketWriter::prepare()
     s->insertEvents = BulkStatement(QStringLiteral("INSERT INTO events (ticket_id, seq, at, "
                                                    "actor, type, data) VALUES "),
                                     values(6), QString(), 6);
-    s->deleteTimers
-        = BulkStatement(QStringLiteral("DELETE FROM timers WHERE ticket_id IN ("),
-                        QStringLiteral("?"), QStringLiteral(")"), 1);
+    s->deleteTimers = BulkStatement(QStringLiteral("DELETE FROM timers WHERE ticket_id IN ("),
+                                    QStringLiteral("?"), QStringLiteral(")"), 1);
     s->insertTimers = BulkStatement(
         QStringLiteral("INSERT INTO timers (ticket_id, kind, due_at, data) VALUES "), values(4),
         QString(), 4);
@@ -219,7 +219,15 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
 
     static const QStringList columns
         = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
-    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n) {
+    // Updates in ticket id order: two servers updating the same tickets then lock them in the
+    // same order and wait for each other instead of deadlocking.
+    std::vector<qsizetype> updateOrder(size_t(batch.changedTickets.size()));
+    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n)
+        updateOrder[size_t(n)] = n;
+    std::sort(updateOrder.begin(), updateOrder.end(), [&](qsizetype a, qsizetype b) {
+        return batch.changedTickets[a].id < batch.changedTickets[b].id;
+    });
+    for (const qsizetype n : updateOrder) {
         const TicketRow &row = batch.changedTickets[n];
         const TicketRow *previous = n < batch.previousTickets.size() && batch.previousTickets[n].id
             ? &batch.previousTickets[n]
@@ -253,9 +261,10 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
             // With the previous row known, the update applies only to the version it was
             // computed from: another server sharing the database may have moved the ticket
             // since this one read it, and then the whole batch must be built again.
-            auto prepared = prepareQuery(s.db,
-                                         u"UPDATE tickets SET " + set + u" WHERE id = ?"
-                                             + (previous ? QStringLiteral(" AND version = ?") : QString()));
+            auto prepared
+                = prepareQuery(s.db,
+                               u"UPDATE tickets SET " + set + u" WHERE id = ?"
+                                   + (previous ? QStringLiteral(" AND version = ?") : QString()));
             if (!prepared)
                 return Error {prepared.error()};
             it = s.updates.emplace(key, std::move(*prepared)).first;
@@ -268,8 +277,13 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         update.bindValue(position++, row.id);
         if (previous)
             update.bindValue(position, previous->version);
-        if (auto r = execQuery(update); !r)
+        if (auto r = execQuery(update); !r) {
+            // A deadlock or serialisation failure is another writer's doing too.
+            const QString state = update.lastError().nativeErrorCode();
+            if (report && (state == u"40P01" || state == u"40001"))
+                report->staleTickets.append(row.id);
             return r;
+        }
         if (update.numRowsAffected() != 1) {
             if (report)
                 report->staleTickets.append(row.id);

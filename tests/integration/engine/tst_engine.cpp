@@ -594,18 +594,16 @@ void TestEngine::twoEnginesSharingPostgreSqlStayCoherent()
     const QList<qint64> hot = ids.mid(1, 5);
     std::atomic<int> succeeded {0}, refused {0};
     int rounds = 0;
-    auto retried = [&] {
-        return first.engine->stats().retried + second.engine->stats().retried;
-    };
+    auto retried = [&] { return first.engine->stats().retried + second.engine->stats().retried; };
     while (retried() == 0 && rounds < 20) {
         ++rounds;
         for (int t = 0; t < 16; ++t) {
             Engine *engine = (t % 2 ? second : first).engine.get();
             threads.append(QThread::create([&, engine, t] {
                 for (int i = 0; i < 20; ++i) {
-                    CommandResult r = engine->comment(amy, hot[(t + i) % hot.size()],
-                                                      QStringLiteral("note %1/%2").arg(t).arg(i),
-                                                      true);
+                    CommandResult r
+                        = engine->comment(amy, hot[(t + i) % hot.size()],
+                                          QStringLiteral("note %1/%2").arg(t).arg(i), true);
                     ++(r.ok() ? succeeded : refused);
                 }
             }));
