@@ -22,6 +22,8 @@
 #include <mutex>
 #include <thread>
 
+#include <pthread.h>
+
 namespace Baton {
 
 namespace {
@@ -568,7 +570,10 @@ void Engine::Private::commitLoop()
 
 void Engine::Private::run()
 {
-    committer = std::thread([this] { commitLoop(); });
+    committer = std::thread([this] {
+        pthread_setname_np(pthread_self(), "baton-commit");
+        commitLoop();
+    });
     std::vector<Command> batch;
     for (;;) {
         {
@@ -1004,7 +1009,10 @@ Result<std::unique_ptr<Engine>> Engine::start(EngineOptions options)
     p->current = current.value();
     std::unique_ptr<Engine> engine(new Engine(std::move(p)));
     Private *raw = engine->d.get();
-    engine->d->writer = std::thread([raw] { raw->run(); });
+    engine->d->writer = std::thread([raw] {
+        pthread_setname_np(pthread_self(), "baton-writer"); // names in top, perf and gdb
+        raw->run();
+    });
     return engine;
 }
 

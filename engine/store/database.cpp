@@ -10,7 +10,12 @@
 #include <QSqlError>
 #include <QThread>
 
+#include <pthread.h>
+
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <thread>
 #include <vector>
 
 namespace Baton {
@@ -64,6 +69,41 @@ thread_local ThreadConnections threadConnections;
 
 } // namespace
 
+// Checkpoints after this many commits, or a second after the last one unless it has run since.
+constexpr int commitsPerCheckpoint = 16;
+
+struct Database::Checkpointer
+{
+    std::mutex mutex;
+    std::condition_variable wake;
+    int commits = 0;
+    bool stopping = false;
+    std::thread thread;
+
+    void run(Database &database)
+    {
+        pthread_setname_np(pthread_self(), "baton-wal");
+        std::unique_lock lock(mutex);
+        for (;;) {
+            wake.wait_for(lock, std::chrono::seconds(1),
+                          [this] { return stopping || commits >= commitsPerCheckpoint; });
+            if (stopping)
+                break;
+            if (commits == 0)
+                continue;
+            commits = 0;
+            lock.unlock();
+            // PASSIVE: copies what no reader still needs and never blocks the writer; the
+            // writer starts the WAL over once everything in it is copied.
+            if (auto db = database.connection())
+                (void)runQuery(*db, QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+            lock.lock();
+        }
+        lock.unlock();
+        database.closeThreadConnection();
+    }
+};
+
 Database::Database(DatabaseUrl url)
     : m_url(std::move(url))
     , m_serial(nextSerial.fetch_add(1))
@@ -71,8 +111,29 @@ Database::Database(DatabaseUrl url)
 {
 }
 
+void Database::noteCommit()
+{
+    if (!m_url.isSqlite())
+        return;
+    std::call_once(m_checkpointerStarted, [this] {
+        m_checkpointer = std::make_unique<Checkpointer>();
+        m_checkpointer->thread = std::thread([this] { m_checkpointer->run(*this); });
+    });
+    std::lock_guard lock(m_checkpointer->mutex);
+    if (++m_checkpointer->commits == commitsPerCheckpoint)
+        m_checkpointer->wake.notify_one();
+}
+
 Database::~Database()
 {
+    if (m_checkpointer) {
+        {
+            std::lock_guard lock(m_checkpointer->mutex);
+            m_checkpointer->stopping = true;
+            m_checkpointer->wake.notify_one();
+        }
+        m_checkpointer->thread.join();
+    }
     QMutexLocker lock(&m_registry->mutex);
     for (const QString &name : std::as_const(m_registry->names))
         QSqlDatabase::removeDatabase(name);
@@ -155,10 +216,13 @@ Result<QSqlDatabase> Database::openConnection(const QString &name)
         if (!db.open())
             return makeError(QStringLiteral("cannot open %1: %2")
                                  .arg(m_url.toDisplayString(), db.lastError().text()));
-        // The driver has no option for these; every connection sets them itself.
+        // The driver has no option for these; every connection sets them itself. The engine's
+        // commits are checkpointed in the background (noteCommit); the automatic checkpoint,
+        // which runs inside a writer's commit, only bounds the WAL (80 MB) should that fall
+        // behind or other writers fill it.
         const char *pragmas[]
             = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
-               "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=8000"};
+               "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=20000"};
         for (const char *pragma : pragmas) {
             auto result = runQuery(db, QString::fromLatin1(pragma));
             if (!result)

@@ -8,6 +8,7 @@
 #include <QSqlQuery>
 
 #include <memory>
+#include <mutex>
 
 namespace Baton {
 
@@ -39,8 +40,16 @@ public:
     /// Closes the calling thread's connection, if any (for threads that stay alive idle).
     void closeThreadConnection();
 
+    /// Tells that a write transaction committed. On SQLite the pages it added to the WAL are
+    /// copied into the database file by a checkpoint on a thread of its own, so that a group
+    /// commit never waits for a checkpoint (writers otherwise run one when the WAL is full).
+    void noteCommit();
+
 private:
     Result<QSqlDatabase> openConnection(const QString &name);
+    struct Checkpointer;
+    std::unique_ptr<Checkpointer> m_checkpointer;
+    std::once_flag m_checkpointerStarted;
 
     DatabaseUrl m_url;
     quint64 m_serial;

@@ -345,7 +345,10 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
                   {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt});
             !r)
             return r;
-    return transaction.commit();
+    if (auto committed = transaction.commit(); !committed)
+        return committed;
+    m_database->noteCommit();
+    return {};
 }
 
 } // namespace Baton
