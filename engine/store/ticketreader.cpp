@@ -87,7 +87,13 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         values << value;
     };
     equal(QStringLiteral("t.state"), filter.state);
-    equal(QStringLiteral("t.assignee"), filter.assignee);
+    if (!filter.assignee.isEmpty()) {
+        // The ticket's own assignee or a branch's, as canSee counts them: two index look-ups
+        // (tickets_assignee, ticket_branch_assignees_user), whose few rows are then sorted.
+        sql += QStringLiteral(" AND (t.assignee = ? OR t.id IN (SELECT a.ticket_id FROM "
+                              "ticket_branch_assignees a WHERE a.username = ?))");
+        values << filter.assignee << filter.assignee;
+    }
     equal(QStringLiteral("t.originator"), filter.originator);
     equal(QStringLiteral("t.customer_id"), filter.customer);
     equal(member + u"status", filter.status);
@@ -110,8 +116,12 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         values << QString(u'%' + pattern + u'%') << filter.text.toLower();
     }
     if (!filter.seeAll) {
-        sql += QStringLiteral(" AND (t.originator = ? OR t.assignee = ?");
-        values << filter.viewer << filter.viewer;
+        // The rule of access.cpp's canSee, which GET /tickets/{id} applies: originator,
+        // assignee, a branch's assignee, or a member (or supervisor) of a queue it visited.
+        sql += QStringLiteral(" AND (t.originator = ? OR t.assignee = ? OR EXISTS (SELECT 1 FROM "
+                              "ticket_branch_assignees w WHERE w.ticket_id = t.id AND "
+                              "w.username = ?)");
+        values << filter.viewer << filter.viewer << filter.viewer;
         if (!filter.viewerQueues.isEmpty()) {
             // Correlated: a page looks up the few queues of the rows it reads, where `t.id IN
             // (SELECT ...)` would first list every ticket ever in the viewer's queues.

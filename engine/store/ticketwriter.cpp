@@ -22,7 +22,7 @@ struct TicketWriter::Statements
     std::map<quint64, QSqlQuery> updates; // by bit mask of the columns set
     QSqlQuery insertTicket, insertQueue, deleteCurrentQueues, insertCurrentQueue, insertEvent,
         deleteTimers, insertTimer, insertComment, insertLink, insertNotification, insertIdempotency,
-        upsertCustomer;
+        upsertCustomer, deleteBranchAssignees, insertBranchAssignee;
 };
 
 TicketWriter::TicketWriter(std::shared_ptr<Database> database)
@@ -82,6 +82,10 @@ Result<void> TicketWriter::prepare()
                         "phone = COALESCE(excluded.phone, customers.phone), "
                         "email = COALESCE(excluded.email, customers.email), "
                         "updated_at = excluded.updated_at")},
+        {&s->deleteBranchAssignees,
+         QStringLiteral("DELETE FROM ticket_branch_assignees WHERE ticket_id = ?")},
+        {&s->insertBranchAssignee,
+         QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES (?, ?)")},
     };
     for (const auto &[query, sql] : statements) {
         auto prepared = prepareQuery(*db, sql);
@@ -133,6 +137,22 @@ Result<void> TicketWriter::write(const WriteBatch &batch, QList<qint64> *notific
                 return r;
         return Result<void>();
     };
+    // Rewritten only when the branches name other assignees: most writes leave them be.
+    auto writeBranchAssignees = [&](const TicketRow &row, const TicketRow *previous, bool isNew) {
+        if (previous && previous->branches == row.branches)
+            return Result<void>();
+        const QStringList names = row.branchAssignees();
+        const QStringList before = previous ? previous->branchAssignees() : QStringList();
+        if (previous && before == names)
+            return Result<void>();
+        if (!isNew && (!previous || !before.isEmpty()))
+            if (auto r = run(s.deleteBranchAssignees, {row.id}); !r)
+                return r;
+        for (const QString &name : names)
+            if (auto r = run(s.insertBranchAssignee, {row.id, name}); !r)
+                return r;
+        return Result<void>();
+    };
     // Parents before children: the foreign keys are checked row by row.
     for (const TicketRow &row : batch.newTickets) {
         const auto values = ticketValues(row);
@@ -141,6 +161,8 @@ Result<void> TicketWriter::write(const WriteBatch &batch, QList<qint64> *notific
         if (auto r = execQuery(s.insertTicket); !r)
             return r;
         if (auto r = writeCurrentQueues(row, nullptr, true); !r)
+            return r;
+        if (auto r = writeBranchAssignees(row, nullptr, true); !r)
             return r;
     }
     static const QStringList columns
@@ -151,6 +173,8 @@ Result<void> TicketWriter::write(const WriteBatch &batch, QList<qint64> *notific
             ? &batch.previousTickets[n]
             : nullptr;
         if (auto r = writeCurrentQueues(row, previous, false); !r)
+            return r;
+        if (auto r = writeBranchAssignees(row, previous, false); !r)
             return r;
         const auto values = ticketValues(row);
         quint64 mask = 0;
