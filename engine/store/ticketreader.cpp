@@ -118,9 +118,11 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
     if (!filter.seeAll) {
         // The rule of access.cpp's canSee, which GET /tickets/{id} applies: originator,
         // assignee, a branch's assignee, or a member (or supervisor) of a queue it visited.
-        sql += QStringLiteral(" AND (t.originator = ? OR t.assignee = ? OR EXISTS (SELECT 1 FROM "
-                              "ticket_branch_assignees w WHERE w.ticket_id = t.id AND "
-                              "w.username = ?)");
+        // A user's branch tasks are few (tickets in a parallel state): listed once and probed
+        // in memory, where a correlated EXISTS looked each scanned row up in the index (an
+        // unfiltered 1,000,000-ticket list: +5% instead of +18%).
+        sql += QStringLiteral(" AND (t.originator = ? OR t.assignee = ? OR t.id IN (SELECT "
+                              "w.ticket_id FROM ticket_branch_assignees w WHERE w.username = ?)");
         values << filter.viewer << filter.viewer << filter.viewer;
         if (!filter.viewerQueues.isEmpty()) {
             // Correlated: a page looks up the few queues of the rows it reads, where `t.id IN
