@@ -88,11 +88,26 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
     };
     equal(QStringLiteral("t.state"), filter.state);
     if (!filter.assignee.isEmpty()) {
-        // The ticket's own assignee or a branch's, as canSee counts them: two index look-ups
-        // (tickets_assignee, ticket_branch_assignees_user), whose few rows are then sorted.
-        sql += QStringLiteral(" AND (t.assignee = ? OR t.id IN (SELECT a.ticket_id FROM "
-                              "ticket_branch_assignees a WHERE a.username = ?))");
-        values << filter.assignee << filter.assignee;
+        // The ticket's own assignee or a branch's, as canSee counts them. The branch tasks are
+        // read first, as ids: without any, the filter stays one range of tickets_assignee in
+        // due order; with some, PostgreSQL ORs two index scans, where `OR t.id IN (SELECT ...)`
+        // made it scan every ticket (0.3 s on 1,000,000 tickets instead of 1 ms).
+        auto branchTasks = runQuery(db,
+                                    QStringLiteral("SELECT ticket_id FROM ticket_branch_assignees "
+                                                   "WHERE username = ? ORDER BY ticket_id"),
+                                    {filter.assignee});
+        if (!branchTasks)
+            return Error {branchTasks.error()};
+        QVariantList ids;
+        while (branchTasks->next())
+            ids << branchTasks->value(0).toLongLong();
+        if (ids.isEmpty()) {
+            sql += QStringLiteral(" AND t.assignee = ?");
+            values << filter.assignee;
+        } else {
+            sql += u" AND (t.assignee = ? OR t.id IN (" + placeholders(int(ids.size())) + u"))";
+            values << filter.assignee << ids;
+        }
     }
     equal(QStringLiteral("t.originator"), filter.originator);
     equal(QStringLiteral("t.customer_id"), filter.customer);
