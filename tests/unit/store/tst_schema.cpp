@@ -53,7 +53,7 @@ void TestSchema::migrateCreatesEveryTable()
     for (const char *table :
          {"schema_migrations", "users", "sessions", "org_versions", "workflow_versions",
           "customers", "tickets", "ticket_queues", "events", "timers", "comments", "links",
-          "notifications", "idempotency_keys"})
+          "notifications", "idempotency_keys", "ticket_branch_assignees"})
         QVERIFY2(tables.contains(QLatin1String(table)), table);
 }
 
