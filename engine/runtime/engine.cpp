@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMutex>
+#include <QRandomGenerator>
+#include <QSet>
 #include <QTimeZone>
 
 #include <condition_variable>
@@ -174,7 +176,13 @@ struct Command
     bool internal = false;
     Engine::Mutation mutation;
     Engine::Callback done;
+    int attempts = 0; ///< batches it was in that another server's write made stale
+    int requeues = 0; ///< batches it was in that were built on a stale one
 };
+
+// A command whose batch was rolled back because another server had changed one of its
+// tickets is built again from the database; after this many tries it fails.
+constexpr int maxAttempts = 10;
 
 struct Engine::Private
 {
@@ -199,6 +207,7 @@ struct Engine::Private
     struct Handoff
     {
         quint64 epoch = 0;
+        quint64 sequence = 0; ///< the writer's batch counter
         std::vector<Command> batch;
         std::vector<CommandResult> results;
         WriteBatch rows;
@@ -214,7 +223,13 @@ struct Engine::Private
     bool commitStopping = false;
     std::thread committer;
     std::atomic<quint64> failedEpoch {0};
+    /// Whether the failed epoch may be retried: its first failure was another server's write.
+    std::atomic<bool> failedEpochIsStale {false};
+    std::atomic<quint64> committedSequence {0}; ///< the last batch committed
     quint64 epoch = 1; // writer thread only
+    quint64 sequence = 0; // writer thread only: batches handed to the committer
+    /// Commands of stale batches, built again before anything newer (under queueMutex).
+    std::deque<Command> retry;
     // Idempotency keys staged but not yet committed (writer inserts, committer removes).
     QMutex inflightMutex;
     QHash<QPair<QString, QString>, QPair<QString, TicketState>> inflight;
@@ -231,7 +246,8 @@ struct Engine::Private
     struct Cached
     {
         TicketState state;
-        TicketRow row; ///< as last written
+        TicketRow row; ///< as last written, without state_data (always rewritten)
+        quint64 sequence = 0; ///< the batch that wrote it
     };
     QHash<qint64, Cached> cache;
     QHash<QString, QString> keyPrefixes;
@@ -246,14 +262,25 @@ struct Engine::Private
         ticket.id = id;
         ticket.key = it.value() + u'-' + QString::number(id);
     }
-    qint64 nextId = 1;
+    // Ticket ids. SQLite has one writer, which counts on from MAX(id). On PostgreSQL several
+    // servers may share the database: each draws blocks of 32 ids from sequence ticket_ids
+    // (one round trip per block). Ids of refused or failed commands are not reused.
+    std::deque<qint64> idPool;
+    qint64 nextCounterId = 0; ///< SQLite: the next id to add to the pool
+    Result<qint64> idAt(size_t index);
+    void forgetIds();
+    /// On PostgreSQL: drops cached tickets that another server has changed since they were
+    /// committed here, so that rules are not applied to an old version.
+    void evictStaleCache(const std::vector<Command> &batch);
+    /// Before building commands again whose batch met another server's write: a random pause
+    /// that doubles with each try, so that two servers hammering one ticket stop colliding.
+    void backOffBeforeRetry(const std::vector<Command> &batch);
 
     mutable QMutex statsMutex;
     Stats stats;
 
     void enqueue(Command command);
     void run();
-    qint64 readNextId();
     void process(std::vector<Command> &batch);
     Result<std::shared_ptr<const Workflow>> workflow(const QString &name, int version);
 };
@@ -277,7 +304,7 @@ struct Staging
     WriteBatch rows;
     QHash<QPair<QString, QString>, QPair<QString, TicketState>>
         idempotency; // (user,key) → hash, result
-    qint64 nextId = 0;
+    size_t idsTaken = 0; ///< ids taken from the front of the pool so far
 
     void merge(Staging &&other)
     {
@@ -294,7 +321,7 @@ struct Staging
         rows.customers += other.rows.customers;
         for (auto it = other.idempotency.begin(); it != other.idempotency.end(); ++it)
             idempotency.insert(it.key(), it.value());
-        nextId = other.nextId;
+        idsTaken = other.idsTaken;
     }
 };
 
@@ -343,15 +370,87 @@ void Engine::Private::enqueue(Command command)
     command.done(std::move(result));
 }
 
-qint64 Engine::Private::readNextId()
+Result<qint64> Engine::Private::idAt(size_t index)
 {
+    while (idPool.size() <= index) {
+        auto db = options.database->connection();
+        if (!db)
+            return Error {db.error()};
+        if (options.database->isPostgreSql()) {
+            auto block = runQuery(*db, QStringLiteral("SELECT nextval('ticket_ids')"));
+            if (!block)
+                return Error {block.error()};
+            if (!block->next())
+                return makeError(QStringLiteral("sequence ticket_ids gave no value"));
+            const qint64 first = block->value(0).toLongLong();
+            for (qint64 id = first; id < first + 32; ++id)
+                idPool.push_back(id);
+        } else {
+            if (nextCounterId == 0) {
+                auto max
+                    = runQuery(*db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM tickets"));
+                if (!max)
+                    return Error {max.error()};
+                nextCounterId = (max->next() ? max->value(0).toLongLong() : 0) + 1;
+            }
+            for (int i = 0; i < 32; ++i)
+                idPool.push_back(nextCounterId++);
+        }
+    }
+    return idPool[index];
+}
+
+void Engine::Private::forgetIds()
+{
+    idPool.clear();
+    nextCounterId = 0; // SQLite: count on from what the database holds
+}
+
+void Engine::Private::backOffBeforeRetry(const std::vector<Command> &batch)
+{
+    int attempts = 0;
+    for (const Command &command : batch)
+        attempts = std::max(attempts, command.attempts);
+    if (attempts == 0)
+        return;
+    const int ceilingMs = 1 << std::min(attempts, 6);
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(QRandomGenerator::global()->bounded(ceilingMs * 1000)));
+}
+
+void Engine::Private::evictStaleCache(const std::vector<Command> &batch)
+{
+    if (!options.database->isPostgreSql() || cache.isEmpty())
+        return;
+    // Only tickets whose last write here is committed: a newer write of ours is still on its
+    // way, and the version guard of the update catches anything another server did before it.
+    const quint64 committed = committedSequence.load();
+    QString ids;
+    QSet<qint64> asked;
+    for (const Command &command : batch) {
+        if (command.kind == Command::Kind::Open || asked.contains(command.ticket))
+            continue;
+        auto it = cache.constFind(command.ticket);
+        if (it == cache.cend() || it->sequence > committed)
+            continue;
+        asked.insert(command.ticket);
+        ids += (ids.isEmpty() ? QString() : QStringLiteral(",")) + QString::number(command.ticket);
+    }
+    if (ids.isEmpty())
+        return;
     auto db = options.database->connection();
     if (!db)
-        return nextId;
-    auto max = runQuery(*db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM tickets"));
-    if (max && max->next())
-        return max->value(0).toLongLong() + 1;
-    return nextId;
+        return; // the batch reads the database itself and fails there
+    auto versions = runQuery(
+        *db, QStringLiteral("SELECT id, version FROM tickets WHERE id IN (%1)").arg(ids));
+    if (!versions)
+        return;
+    while (versions->next()) {
+        const qint64 id = versions->value(0).toLongLong();
+        auto it = cache.find(id);
+        if (it != cache.end() && it->row.version != versions->value(1).toLongLong())
+            cache.erase(it);
+    }
 }
 
 void Engine::Private::commitLoop()
@@ -370,27 +469,66 @@ void Engine::Private::commitLoop()
             commitCv.notify_all();
         }
         QString failure;
-        QList<qint64> notificationIds;
+        bool stale = false; // another server changed a ticket: build the batch again
+        bool follower = false; // failed only because it was built on a failed batch
+        TicketWriter::WriteReport report;
         if (failedEpoch.load() == handoff.epoch) {
+            follower = true;
             failure = QStringLiteral("database error: an earlier group commit failed");
+            stale = failedEpochIsStale.load();
         } else if (!handoff.rows.isEmpty()) {
             QElapsedTimer timer;
             timer.start();
-            auto stored = rows->write(handoff.rows, &notificationIds);
+            auto stored = rows->write(handoff.rows, &report);
             qCDebug(lcStore, "commit of %zu commands: %.2f ms", handoff.batch.size(),
                     timer.nsecsElapsed() / 1e6);
             if (!stored) {
                 failure = stored.error();
-                qCWarning(lcStore).noquote()
-                    << "group commit of" << handoff.batch.size() << "commands failed:" << failure;
+                stale = !report.staleTickets.isEmpty();
+                if (stale)
+                    qCInfo(lcStore).noquote() << "group commit of" << handoff.batch.size()
+                                              << "commands built again:" << failure;
+                else
+                    qCWarning(lcStore).noquote() << "group commit of" << handoff.batch.size()
+                                                 << "commands failed:" << failure;
+                failedEpochIsStale.store(stale);
                 failedEpoch.store(handoff.epoch);
             }
+        }
+        if (failure.isEmpty())
+            committedSequence.store(handoff.sequence);
+        // Every command of a stale batch goes back to the writer, refusals included: they may
+        // have been judged on the old version too.
+        std::vector<bool> requeued(handoff.batch.size(), false);
+        if (stale) {
+            std::deque<Command> again;
+            for (size_t i = 0; i < handoff.batch.size(); ++i) {
+                if (follower) {
+                    // Not its own conflict; counts as an attempt only to bound the loop.
+                    if (handoff.batch[i].requeues++ >= 4 * maxAttempts)
+                        continue;
+                } else if (++handoff.batch[i].attempts >= maxAttempts) {
+                    continue;
+                }
+                again.push_back(std::move(handoff.batch[i]));
+                requeued[i] = true;
+            }
+            {
+                QMutexLocker lock(&statsMutex);
+                stats.retried += again.size();
+            }
+            std::lock_guard lock(queueMutex);
+            for (Command &command : again)
+                retry.push_back(std::move(command));
+            queueReady.notify_one();
         }
         if (!failure.isEmpty())
             for (CommandResult &result : handoff.results)
                 if (result.ok()) { // replays too: they may stand on the failed batch
                     result = CommandResult {};
-                    result.failure = failure;
+                    result.failure = stale ? QStringLiteral("the ticket kept changing under "
+                                                            "concurrent writes; try again")
+                                           : failure;
                 }
         {
             QMutexLocker lock(&inflightMutex);
@@ -411,12 +549,13 @@ void Engine::Private::commitLoop()
                 change.tickets = std::move(handoff.changedTickets);
                 change.notifications = std::move(handoff.rows.notifications);
                 for (qsizetype i = 0; i < change.notifications.size(); ++i)
-                    change.notifications[i].id = notificationIds.value(i);
+                    change.notifications[i].id = report.notificationIds.value(i);
                 observer(change);
             }
         }
         for (size_t i = 0; i < handoff.batch.size(); ++i)
-            handoff.batch[i].done(std::move(handoff.results[i]));
+            if (!requeued[i])
+                handoff.batch[i].done(std::move(handoff.results[i]));
         {
             std::lock_guard lock(commitMutex);
             committing = false;
@@ -430,21 +569,20 @@ void Engine::Private::commitLoop()
 void Engine::Private::run()
 {
     committer = std::thread([this] { commitLoop(); });
-    nextId = readNextId();
     std::vector<Command> batch;
     for (;;) {
         {
             std::unique_lock lock(queueMutex);
-            queueReady.wait(lock, [this] { return stopping || !queue.empty(); });
-            if (queue.empty())
+            queueReady.wait(lock, [this] { return stopping || !queue.empty() || !retry.empty(); });
+            if (queue.empty() && retry.empty())
                 break; // stopping, and everything queued is done
-            const size_t n = std::min(queue.size(), size_t(std::max(1, options.maxBatch)));
+            const size_t limit = size_t(std::max(1, options.maxBatch));
             batch.clear();
-            batch.reserve(n);
-            for (size_t i = 0; i < n; ++i) {
-                batch.push_back(std::move(queue.front()));
-                queue.pop_front();
-            }
+            for (auto *from : {&retry, &queue})
+                while (batch.size() < limit && !from->empty()) {
+                    batch.push_back(std::move(from->front()));
+                    from->pop_front();
+                }
         }
         process(batch);
     }
@@ -454,6 +592,17 @@ void Engine::Private::run()
         commitCv.notify_all();
     }
     committer.join();
+    // Batches the committer sent back after the last one was built.
+    std::deque<Command> left;
+    {
+        std::lock_guard lock(queueMutex);
+        left.swap(retry);
+    }
+    for (Command &command : left) {
+        CommandResult result;
+        result.failure = QStringLiteral("the engine is shutting down");
+        command.done(std::move(result));
+    }
     options.database->closeThreadConnection();
 }
 
@@ -463,16 +612,17 @@ void Engine::Private::process(std::vector<Command> &batch)
         // The committer lost a batch this writer had built on: start again from the database.
         waitCommitterIdle();
         cache.clear();
-        nextId = readNextId();
+        forgetIds();
         ++epoch;
     }
+    backOffBeforeRetry(batch);
+    evictStaleCache(batch);
     QElapsedTimer trace;
     trace.start();
     const QDateTime now = options.clock->now();
     const qint64 nowMs = ms(now);
     std::vector<CommandResult> results(batch.size());
     Staging staged;
-    staged.nextId = nextId;
 
     auto db = options.database->connection();
 
@@ -497,6 +647,9 @@ void Engine::Private::process(std::vector<Command> &batch)
                 return std::optional<Staging::Ticket>();
             ticket.state
                 = TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
+            // The update then applies only while the database still holds this version.
+            ticket.previousRow = std::move(**row);
+            ticket.previousState = ticket.state;
         }
         ticket.queuesBefore = ticket.state.queuesVisited;
         auto wf = workflow(ticket.state.workflow, ticket.state.workflowVersion);
@@ -528,7 +681,16 @@ void Engine::Private::process(std::vector<Command> &batch)
         Command &command = batch[i];
         CommandResult &result = results[i];
         Staging local;
-        local.nextId = staged.nextId;
+        local.idsTaken = staged.idsTaken;
+        // The next free id, taken only if the command passes (its staging is merged).
+        auto takeId = [&](qint64 &id) {
+            auto next = idAt(local.idsTaken);
+            if (!next)
+                return false;
+            ++local.idsTaken;
+            id = *next;
+            return true;
+        };
 
         auto fail = [&](const QString &message) { result.failure = message; };
         if (command.kind == Command::Kind::Open) {
@@ -591,7 +753,12 @@ void Engine::Private::process(std::vector<Command> &batch)
                 result.error = outcome.error;
                 continue;
             }
-            assignId(outcome.ticket, local.nextId++);
+            qint64 id = 0;
+            if (!takeId(id)) {
+                fail(QStringLiteral("database error: no ticket id"));
+                continue;
+            }
+            assignId(outcome.ticket, id);
             Staging::Ticket fresh;
             fresh.isNew = true;
             fresh.workflow = wf.value();
@@ -705,7 +872,13 @@ void Engine::Private::process(std::vector<Command> &batch)
                 linkedFailed = true;
                 break;
             }
-            assignId(opened.ticket, local.nextId++);
+            qint64 id = 0;
+            if (!takeId(id)) {
+                fail(QStringLiteral("database error: no ticket id"));
+                linkedFailed = true;
+                break;
+            }
+            assignId(opened.ticket, id);
             Staging::Ticket fresh;
             fresh.isNew = true;
             fresh.workflow = wf.value();
@@ -779,16 +952,21 @@ void Engine::Private::process(std::vector<Command> &batch)
             (trace.nsecsElapsed() - tApplied) / 1e6);
 
     // Optimistically: the next batch builds on this one before it is committed.
-    nextId = staged.nextId;
+    idPool.erase(idPool.begin(), idPool.begin() + qsizetype(staged.idsTaken));
     if (cache.size() + staged.tickets.size() > options.cacheLimit) {
         waitCommitterIdle(); // never forget a ticket whose row is not yet in the database
         cache.clear();
     }
-    for (auto it = staged.tickets.cbegin(); it != staged.tickets.cend(); ++it)
-        cache.insert(it.key(), Cached {it.value().state, written.value(it.key())});
+    ++sequence;
+    for (auto it = staged.tickets.cbegin(); it != staged.tickets.cend(); ++it) {
+        TicketRow row = written.value(it.key());
+        row.stateData.clear(); // half of a cached ticket's memory, and never compared
+        cache.insert(it.key(), Cached {it.value().state, std::move(row), sequence});
+    }
 
     Handoff handoff;
     handoff.epoch = epoch;
+    handoff.sequence = sequence;
     handoff.results = std::move(results);
     handoff.rows = std::move(staged.rows);
     handoff.changedTickets = std::move(changedTickets);

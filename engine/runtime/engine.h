@@ -47,7 +47,7 @@ struct EngineOptions
     const Clock *clock = nullptr; ///< required; must outlive the engine
     SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
     int maxBatch = 2048; ///< commands per group commit at most
-    int cacheLimit = 100000; ///< hot tickets the writer keeps in memory
+    int cacheLimit = 20000; ///< hot tickets the writer keeps in memory (~3 KB each)
 };
 
 /// What a write command did. error: refused by the workflow's rules (nothing written);
@@ -188,6 +188,7 @@ public:
         quint64 batches = 0;
         quint64 commands = 0;
         quint64 maxBatch = 0;
+        quint64 retried = 0; ///< commands built again after another server's write
     };
     Stats stats() const;
 

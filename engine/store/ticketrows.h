@@ -162,9 +162,18 @@ class TicketWriter
 public:
     explicit TicketWriter(std::shared_ptr<Database> database);
     ~TicketWriter();
-    /// notificationIds (optional) receives the ids of batch.notifications, in order.
-    Result<void> write(const WriteBatch &batch, QList<qint64> *notificationIds = nullptr);
-    /// The highest ticket id in use (0 for none); ids are handed out by the single writer.
+    /// What a write tells besides success.
+    struct WriteReport
+    {
+        QList<qint64> notificationIds; ///< of batch.notifications, in order
+        /// Changed tickets whose row no longer held the previous version (another server
+        /// wrote them): the batch was rolled back and must be built again from the database.
+        QList<qint64> staleTickets;
+    };
+    /// Writes the batch in one transaction. A changed ticket with its previous row is updated
+    /// only if the database still holds that row's version.
+    Result<void> write(const WriteBatch &batch, WriteReport *report = nullptr);
+    /// The highest ticket id in use (0 for none).
     Result<qint64> maxTicketId();
 
 private:

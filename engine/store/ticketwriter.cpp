@@ -5,6 +5,7 @@
 #include "store/database.h"
 
 #include <QHash>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
@@ -16,13 +17,76 @@ namespace Baton {
 
 using namespace TicketColumns;
 
+namespace {
+
+// One statement over many rows (a multi-row INSERT, or a DELETE ... IN (...)), prepared once
+// per chunk size. A batch's rows go in chunks of 64, 16, 4 and 1, so a group commit of a few
+// hundred rows costs a handful of statements: on PostgreSQL every statement is a round trip.
+class BulkStatement
+{
+public:
+    BulkStatement() = default;
+    /// head + chunk × rowFragment (comma-separated) + tail; columns: placeholders per row.
+    BulkStatement(QString head, QString rowFragment, QString tail, int columns)
+        : m_head(std::move(head))
+        , m_row(std::move(rowFragment))
+        , m_tail(std::move(tail))
+        , m_columns(columns)
+    {
+    }
+
+    /// values: rows × columns, row after row.
+    Result<void> run(const QSqlDatabase &db, const QList<QVariant> &values)
+    {
+        const qsizetype rows = values.size() / m_columns;
+        qsizetype done = 0;
+        while (done < rows) {
+            const qsizetype left = rows - done;
+            const int chunk = left >= 64 ? 64 : left >= 16 ? 16 : left >= 4 ? 4 : 1;
+            auto query = statement(db, chunk);
+            if (!query)
+                return Error {query.error()};
+            const qsizetype first = done * m_columns;
+            for (int i = 0; i < chunk * m_columns; ++i)
+                (*query)->bindValue(i, values[first + i]);
+            if (auto r = execQuery(**query); !r)
+                return r;
+            done += chunk;
+        }
+        return {};
+    }
+
+private:
+    Result<QSqlQuery *> statement(const QSqlDatabase &db, int chunk)
+    {
+        auto it = m_byChunk.find(chunk);
+        if (it != m_byChunk.end())
+            return &it->second;
+        QString sql = m_head;
+        for (int i = 0; i < chunk; ++i)
+            sql += (i ? QStringLiteral(", ") : QString()) + m_row;
+        sql += m_tail;
+        auto prepared = prepareQuery(db, sql);
+        if (!prepared)
+            return Error {prepared.error()};
+        return &m_byChunk.emplace(chunk, std::move(*prepared)).first->second;
+    }
+
+    QString m_head, m_row, m_tail;
+    int m_columns = 1;
+    std::map<int, QSqlQuery> m_byChunk;
+};
+
+} // namespace
+
 struct TicketWriter::Statements
 {
     QSqlDatabase db;
-    std::map<quint64, QSqlQuery> updates; // by bit mask of the columns set
-    QSqlQuery insertTicket, insertQueue, deleteCurrentQueues, insertCurrentQueue, insertEvent,
-        deleteTimers, insertTimer, insertComment, insertLink, insertNotification, insertIdempotency,
-        upsertCustomer, deleteBranchAssignees, insertBranchAssignee;
+    std::map<quint64, QSqlQuery> updates; // by bit mask of the columns set (+ bit 0: guarded)
+    QSqlQuery insertNotification, upsertCustomer;
+    BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
+        insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
+        deleteBranchAssignees, insertBranchAssignees;
 };
 
 TicketWriter::TicketWriter(std::shared_ptr<Database> database)
@@ -42,38 +106,56 @@ Result<void> TicketWriter::prepare()
         return {};
     auto s = std::make_unique<Statements>();
     s->db = *db;
+    auto values = [](int columns) {
+        QStringList marks;
+        for (int i = 0; i < columns; ++i)
+            marks.append(QStringLiteral("?"));
+        return QString(QLatin1Char('(') + marks.join(QStringLiteral(", ")) + QLatin1Char(')'));
+    };
+    s->insertTickets
+        = BulkStatement(u"INSERT INTO tickets (" + QLatin1String(ticketColumns) + u") VALUES ",
+                        values(ticketColumnCount), QString(), ticketColumnCount);
+    s->insertQueues
+        = BulkStatement(QStringLiteral("INSERT INTO ticket_queues (queue, ticket_id) VALUES "),
+                        values(2), QStringLiteral(" ON CONFLICT DO NOTHING"), 2);
+    s->deleteCurrentQueues
+        = BulkStatement(QStringLiteral("DELETE FROM ticket_queues_current WHERE ticket_id IN ("),
+                        QStringLiteral("?"), QStringLiteral(")"), 1);
+    s->insertCurrentQueues
+        = BulkStatement(QStringLiteral("INSERT INTO ticket_queues_current (ticket_id, queue, "
+                                       "status, due_at, at_risk_at) VALUES "),
+                        values(5), QString(), 5);
+    s->insertEvents = BulkStatement(QStringLiteral("INSERT INTO events (ticket_id, seq, at, "
+                                                   "actor, type, data) VALUES "),
+                                    values(6), QString(), 6);
+    s->deleteTimers = BulkStatement(QStringLiteral("DELETE FROM timers WHERE ticket_id IN ("),
+                                    QStringLiteral("?"), QStringLiteral(")"), 1);
+    s->insertTimers = BulkStatement(
+        QStringLiteral("INSERT INTO timers (ticket_id, kind, due_at, data) VALUES "), values(4),
+        QString(), 4);
+    s->insertComments = BulkStatement(QStringLiteral("INSERT INTO comments (ticket_id, seq, "
+                                                     "author, body, internal, at) VALUES "),
+                                      values(6), QString(), 6);
+    s->insertLinks = BulkStatement(
+        QStringLiteral("INSERT INTO links (ticket_id, other_id, relation, created_at) VALUES "),
+        values(4), QStringLiteral(" ON CONFLICT DO NOTHING"), 4);
+    s->deleteBranchAssignees
+        = BulkStatement(QStringLiteral("DELETE FROM ticket_branch_assignees WHERE ticket_id IN ("),
+                        QStringLiteral("?"), QStringLiteral(")"), 1);
+    s->insertBranchAssignees = BulkStatement(
+        QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES "),
+        values(2), QString(), 2);
+    s->insertIdempotency = BulkStatement(
+        QStringLiteral("INSERT INTO idempotency_keys (username, key, request_hash, ticket_id, "
+                       "response, created_at) VALUES "),
+        values(6), QString(), 6);
+    // Single rows: a notification's id comes back with it (the order of a multi-row
+    // RETURNING is not promised), and one customer may appear twice in a batch, which a
+    // multi-row ON CONFLICT DO UPDATE refuses on PostgreSQL.
     const std::pair<QSqlQuery *, QString> statements[] = {
-        {&s->insertTicket,
-         u"INSERT INTO tickets (" + QLatin1String(ticketColumns) + u") VALUES ("
-             + placeholders(ticketColumnCount) + u")"},
-        {&s->insertQueue,
-         QStringLiteral("INSERT INTO ticket_queues (queue, ticket_id) VALUES "
-                        "(?, ?) ON CONFLICT DO NOTHING")},
-        {&s->deleteCurrentQueues,
-         QStringLiteral("DELETE FROM ticket_queues_current WHERE ticket_id = ?")},
-        {&s->insertCurrentQueue,
-         QStringLiteral("INSERT INTO ticket_queues_current (ticket_id, queue, status, due_at, "
-                        "at_risk_at) VALUES (?, ?, ?, ?, ?)")},
-        {&s->insertEvent,
-         QStringLiteral("INSERT INTO events (ticket_id, seq, at, actor, type, "
-                        "data) VALUES (?, ?, ?, ?, ?, ?)")},
-        {&s->deleteTimers, QStringLiteral("DELETE FROM timers WHERE ticket_id = ?")},
-        {&s->insertTimer,
-         QStringLiteral("INSERT INTO timers (ticket_id, kind, due_at, data) "
-                        "VALUES (?, ?, ?, ?)")},
-        {&s->insertComment,
-         QStringLiteral("INSERT INTO comments (ticket_id, seq, author, "
-                        "body, internal, at) VALUES (?, ?, ?, ?, ?, ?)")},
-        {&s->insertLink,
-         QStringLiteral("INSERT INTO links (ticket_id, other_id, relation, "
-                        "created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO "
-                        "NOTHING")},
         {&s->insertNotification,
          QStringLiteral("INSERT INTO notifications (username, ticket_id, kind, message, at, "
                         "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id")},
-        {&s->insertIdempotency,
-         QStringLiteral("INSERT INTO idempotency_keys (username, key, request_hash, "
-                        "ticket_id, response, created_at) VALUES (?, ?, ?, ?, ?, ?)")},
         {&s->upsertCustomer,
          QStringLiteral("INSERT INTO customers (id, name, tier, phone, email, updated_at) "
                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
@@ -82,10 +164,6 @@ Result<void> TicketWriter::prepare()
                         "phone = COALESCE(excluded.phone, customers.phone), "
                         "email = COALESCE(excluded.email, customers.email), "
                         "updated_at = excluded.updated_at")},
-        {&s->deleteBranchAssignees,
-         QStringLiteral("DELETE FROM ticket_branch_assignees WHERE ticket_id = ?")},
-        {&s->insertBranchAssignee,
-         QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES (?, ?)")},
     };
     for (const auto &[query, sql] : statements) {
         auto prepared = prepareQuery(*db, sql);
@@ -108,7 +186,7 @@ Result<qint64> TicketWriter::maxTicketId()
     return query->next() ? query->value(0).toLongLong() : 0;
 }
 
-Result<void> TicketWriter::write(const WriteBatch &batch, QList<qint64> *notificationIds)
+Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
 {
     if (auto prepared = prepare(); !prepared)
         return prepared;
@@ -122,135 +200,175 @@ Result<void> TicketWriter::write(const WriteBatch &batch, QList<qint64> *notific
             query.bindValue(i++, value);
         return execQuery(query);
     };
-    // A new ticket has no rows yet; a changed one without its previous row is rewritten.
-    auto writeCurrentQueues = [&](const TicketRow &row, const TicketRow *previous, bool isNew) {
-        const QList<TicketQueueRow> queues = row.currentQueues();
-        if (previous && previous->status == row.status && previous->currentQueues() == queues)
-            return Result<void>();
-        if (!isNew)
-            if (auto r = run(s.deleteCurrentQueues, {row.id}); !r)
-                return r;
-        for (const TicketQueueRow &q : queues)
-            if (auto r
-                = run(s.insertCurrentQueue, {row.id, q.queue, row.status, q.dueAt, q.atRiskAt});
-                !r)
-                return r;
-        return Result<void>();
+    QList<QVariant> values;
+    auto bulk = [&](BulkStatement &statement) {
+        auto r = statement.run(s.db, values);
+        values.clear();
+        return r;
     };
-    // Rewritten only when the branches name other assignees: most writes leave them be.
-    auto writeBranchAssignees = [&](const TicketRow &row, const TicketRow *previous, bool isNew) {
+
+    // Parents before children: the foreign keys are checked row by row.
+    for (const TicketRow &row : batch.newTickets)
+        for (const QVariant &value : ticketValues(row))
+            values.append(value);
+    if (auto r = bulk(s.insertTickets); !r)
+        return r;
+
+    // A ticket's current queues are rewritten when they differ from the previous row's (a new
+    // ticket has none yet; a changed one without its previous row is rewritten).
+    QList<QVariant> currentQueues;
+    auto addCurrentQueues = [&](const TicketRow &row) {
+        for (const TicketQueueRow &q : row.currentQueues())
+            currentQueues << row.id << q.queue << row.status << q.dueAt << q.atRiskAt;
+    };
+    for (const TicketRow &row : batch.newTickets)
+        addCurrentQueues(row);
+    // Likewise the branches' assignees, when the branches name others: most writes leave them.
+    QList<QVariant> branchAssigneesGone, branchAssignees;
+    auto addBranchAssignees = [&](const TicketRow &row, const TicketRow *previous, bool isNew) {
         if (previous && previous->branches == row.branches)
-            return Result<void>();
+            return;
         const QStringList names = row.branchAssignees();
         const QStringList before = previous ? previous->branchAssignees() : QStringList();
         if (previous && before == names)
-            return Result<void>();
+            return;
         if (!isNew && (!previous || !before.isEmpty()))
-            if (auto r = run(s.deleteBranchAssignees, {row.id}); !r)
-                return r;
+            branchAssigneesGone << row.id;
         for (const QString &name : names)
-            if (auto r = run(s.insertBranchAssignee, {row.id, name}); !r)
-                return r;
-        return Result<void>();
+            branchAssignees << row.id << name;
     };
-    // Parents before children: the foreign keys are checked row by row.
-    for (const TicketRow &row : batch.newTickets) {
-        const auto values = ticketValues(row);
-        for (int i = 0; i < ticketColumnCount; ++i)
-            s.insertTicket.bindValue(i, values[i]);
-        if (auto r = execQuery(s.insertTicket); !r)
-            return r;
-        if (auto r = writeCurrentQueues(row, nullptr, true); !r)
-            return r;
-        if (auto r = writeBranchAssignees(row, nullptr, true); !r)
-            return r;
-    }
+    for (const TicketRow &row : batch.newTickets)
+        addBranchAssignees(row, nullptr, true);
+
     static const QStringList columns
         = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
-    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n) {
+    // Updates in ticket id order: two servers updating the same tickets then lock them in the
+    // same order and wait for each other instead of deadlocking.
+    std::vector<qsizetype> updateOrder(size_t(batch.changedTickets.size()));
+    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n)
+        updateOrder[size_t(n)] = n;
+    std::sort(updateOrder.begin(), updateOrder.end(), [&](qsizetype a, qsizetype b) {
+        return batch.changedTickets[a].id < batch.changedTickets[b].id;
+    });
+    for (const qsizetype n : updateOrder) {
         const TicketRow &row = batch.changedTickets[n];
         const TicketRow *previous = n < batch.previousTickets.size() && batch.previousTickets[n].id
             ? &batch.previousTickets[n]
             : nullptr;
-        if (auto r = writeCurrentQueues(row, previous, false); !r)
-            return r;
-        if (auto r = writeBranchAssignees(row, previous, false); !r)
-            return r;
-        const auto values = ticketValues(row);
+        if (!previous || previous->status != row.status
+            || previous->currentQueues() != row.currentQueues()) {
+            values.append(row.id);
+            addCurrentQueues(row);
+        }
+        addBranchAssignees(row, previous, false);
+        const auto rowValues = ticketValues(row);
         quint64 mask = 0;
         if (previous) {
             const auto before = ticketValues(*previous);
             for (int i = 1; i < ticketColumnCount; ++i)
-                if (values[i] != before[i] || values[i].isNull() != before[i].isNull())
+                if (rowValues[i] != before[i] || rowValues[i].isNull() != before[i].isNull())
                     mask |= quint64(1) << i;
             if (!mask)
                 continue;
         } else {
             mask = ((quint64(1) << ticketColumnCount) - 1) & ~quint64(1);
         }
-        auto it = s.updates.find(mask);
+        // Bit 0 (the id, never set) keys the guarded statements apart from the unguarded.
+        const quint64 key = mask | (previous ? 1 : 0);
+        auto it = s.updates.find(key);
         if (it == s.updates.end()) {
             QString set;
             for (int i = 1; i < ticketColumnCount; ++i)
                 if (mask & (quint64(1) << i))
                     set += (set.isEmpty() ? QString() : QStringLiteral(", ")) + columns[i]
                         + QStringLiteral(" = ?");
-            auto prepared = prepareQuery(s.db, u"UPDATE tickets SET " + set + u" WHERE id = ?");
+            // With the previous row known, the update applies only to the version it was
+            // computed from: another server sharing the database may have moved the ticket
+            // since this one read it, and then the whole batch must be built again.
+            auto prepared
+                = prepareQuery(s.db,
+                               u"UPDATE tickets SET " + set + u" WHERE id = ?"
+                                   + (previous ? QStringLiteral(" AND version = ?") : QString()));
             if (!prepared)
                 return Error {prepared.error()};
-            it = s.updates.emplace(mask, std::move(*prepared)).first;
+            it = s.updates.emplace(key, std::move(*prepared)).first;
         }
+        QSqlQuery &update = it->second;
         int position = 0;
         for (int i = 1; i < ticketColumnCount; ++i)
             if (mask & (quint64(1) << i))
-                it->second.bindValue(position++, values[i]);
-        it->second.bindValue(position, row.id);
-        if (auto r = execQuery(it->second); !r)
+                update.bindValue(position++, rowValues[i]);
+        update.bindValue(position++, row.id);
+        if (previous)
+            update.bindValue(position, previous->version);
+        if (auto r = execQuery(update); !r) {
+            // A deadlock or serialisation failure is another writer's doing too.
+            const QString state = update.lastError().nativeErrorCode();
+            if (report && (state == u"40P01" || state == u"40001"))
+                report->staleTickets.append(row.id);
             return r;
+        }
+        if (update.numRowsAffected() != 1) {
+            if (report)
+                report->staleTickets.append(row.id);
+            return makeError(QStringLiteral("ticket %1 was changed by another writer").arg(row.id));
+        }
     }
+    if (auto r = bulk(s.deleteCurrentQueues); !r)
+        return r;
+    values = std::move(currentQueues);
+    if (auto r = bulk(s.insertCurrentQueues); !r)
+        return r;
+    values = std::move(branchAssigneesGone);
+    if (auto r = bulk(s.deleteBranchAssignees); !r)
+        return r;
+    values = std::move(branchAssignees);
+    if (auto r = bulk(s.insertBranchAssignees); !r)
+        return r;
+
     for (const auto &[ticket, queue] : batch.queuesVisited)
-        if (auto r = run(s.insertQueue, {queue, ticket}); !r)
-            return r;
+        values << queue << ticket;
+    if (auto r = bulk(s.insertQueues); !r)
+        return r;
     for (const EventRow &e : batch.events)
-        if (auto r
-            = run(s.insertEvent, {e.ticketId, e.seq, e.at, text(e.actor), e.type, json(e.data)});
-            !r)
-            return r;
+        values << e.ticketId << e.seq << e.at << text(e.actor) << e.type << json(e.data);
+    if (auto r = bulk(s.insertEvents); !r)
+        return r;
     for (qint64 ticket : batch.replaceTimersOf)
-        if (auto r = run(s.deleteTimers, {ticket}); !r)
-            return r;
+        values << ticket;
+    if (auto r = bulk(s.deleteTimers); !r)
+        return r;
     for (const TimerRow &t : batch.timers)
-        if (auto r = run(s.insertTimer, {t.ticketId, t.kind, t.dueAt, json(t.data)}); !r)
-            return r;
+        values << t.ticketId << t.kind << t.dueAt << json(t.data);
+    if (auto r = bulk(s.insertTimers); !r)
+        return r;
     for (const CommentRow &c : batch.comments)
-        if (auto r = run(s.insertComment,
-                         {c.ticketId, c.seq, text(c.author), c.body, c.internal ? 1 : 0, c.at});
-            !r)
-            return r;
+        values << c.ticketId << c.seq << text(c.author) << c.body << (c.internal ? 1 : 0) << c.at;
+    if (auto r = bulk(s.insertComments); !r)
+        return r;
     for (const LinkRow &l : batch.links)
-        if (auto r = run(s.insertLink, {l.ticketId, l.otherId, l.relation, l.at}); !r)
-            return r;
-    for (const NotificationRow &n : batch.notifications)
+        values << l.ticketId << l.otherId << l.relation << l.at;
+    if (auto r = bulk(s.insertLinks); !r)
+        return r;
+    for (const NotificationRow &n : batch.notifications) {
         if (auto r
             = run(s.insertNotification,
                   {n.username,
                    n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong)),
                    n.kind, n.message, n.at});
-            !r) {
-            return r;
-        } else {
-            const qint64 id
-                = s.insertNotification.next() ? s.insertNotification.value(0).toLongLong() : 0;
-            s.insertNotification.finish();
-            if (notificationIds)
-                notificationIds->append(id);
-        }
-    for (const IdempotencyRow &k : batch.idempotency)
-        if (auto r
-            = run(s.insertIdempotency,
-                  {k.username, k.key, k.requestHash, k.ticketId, json(k.response), k.createdAt});
             !r)
             return r;
+        const qint64 id
+            = s.insertNotification.next() ? s.insertNotification.value(0).toLongLong() : 0;
+        s.insertNotification.finish();
+        if (report)
+            report->notificationIds.append(id);
+    }
+    for (const IdempotencyRow &k : batch.idempotency)
+        values << k.username << k.key << k.requestHash << k.ticketId << json(k.response)
+               << k.createdAt;
+    if (auto r = bulk(s.insertIdempotency); !r)
+        return r;
     for (const CustomerRow &c : batch.customers)
         if (auto r
             = run(s.upsertCustomer,
