@@ -201,6 +201,27 @@ const char *const migration6[] = {
     "status, at_risk_at)",
 };
 
+// The assignees of a parallel state's branches, each of whom may open the ticket (access.cpp,
+// canSee) and finds it by `assignee=` like the ticket's own assignee (tickets.assignee): the
+// list's visibility and assignee filter stay index look-ups, with no scan of the branches
+// JSON. A row per (ticket, user) while the ticket's branches name them, whatever each branch's
+// status, as canSee counts them; few rows, as only tickets in a parallel state have any.
+const char *const migration7[] = {
+    R"(CREATE TABLE ticket_branch_assignees (
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        username TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, username)))",
+    "CREATE INDEX ticket_branch_assignees_user ON ticket_branch_assignees(username, ticket_id)",
+    // From the branches column as the engine last wrote it (interfaces.md, Ticket.branches).
+    "sqlite: INSERT INTO ticket_branch_assignees (ticket_id, username) SELECT DISTINCT t.id, "
+    "json_extract(b.value, '$.assignee') FROM tickets t, json_each(t.branches) b WHERE "
+    "json_extract(b.value, '$.assignee') IS NOT NULL AND json_extract(b.value, '$.assignee') "
+    "<> ''",
+    "postgresql: INSERT INTO ticket_branch_assignees (ticket_id, username) SELECT DISTINCT t.id, "
+    "b->>'assignee' FROM tickets t, json_array_elements(t.branches::json) b WHERE "
+    "b->>'assignee' IS NOT NULL AND b->>'assignee' <> ''",
+};
+
 struct Migration
 {
     int version;
@@ -215,15 +236,18 @@ const Migration migrations[] = {
     {4, std::begin(migration4), std::end(migration4)},
     {5, std::begin(migration5), std::end(migration5)},
     {6, std::begin(migration6), std::end(migration6)},
+    {7, std::begin(migration7), std::end(migration7)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only
-// (prefix "postgresql: ").
+// (prefix "postgresql: " or "sqlite: ").
 QString spell(const char *sql, bool sqlite)
 {
     QString text = QString::fromUtf8(sql);
     if (text.startsWith(u"postgresql: "))
         return sqlite ? QString() : text.mid(12);
+    if (text.startsWith(u"sqlite: "))
+        return sqlite ? text.mid(8) : QString();
     text.replace(QStringLiteral("{serial}"),
                  sqlite ? QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT")
                         : QStringLiteral("BIGSERIAL PRIMARY KEY"));

@@ -87,7 +87,28 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         values << value;
     };
     equal(QStringLiteral("t.state"), filter.state);
-    equal(QStringLiteral("t.assignee"), filter.assignee);
+    if (!filter.assignee.isEmpty()) {
+        // The ticket's own assignee or a branch's, as canSee counts them. The branch tasks are
+        // read first, as ids: without any, the filter stays one range of tickets_assignee in
+        // due order; with some, PostgreSQL ORs two index scans, where `OR t.id IN (SELECT ...)`
+        // made it scan every ticket (0.3 s on 1,000,000 tickets instead of 1 ms).
+        auto branchTasks = runQuery(db,
+                                    QStringLiteral("SELECT ticket_id FROM ticket_branch_assignees "
+                                                   "WHERE username = ? ORDER BY ticket_id"),
+                                    {filter.assignee});
+        if (!branchTasks)
+            return Error {branchTasks.error()};
+        QVariantList ids;
+        while (branchTasks->next())
+            ids << branchTasks->value(0).toLongLong();
+        if (ids.isEmpty()) {
+            sql += QStringLiteral(" AND t.assignee = ?");
+            values << filter.assignee;
+        } else {
+            sql += u" AND (t.assignee = ? OR t.id IN (" + placeholders(int(ids.size())) + u"))";
+            values << filter.assignee << ids;
+        }
+    }
     equal(QStringLiteral("t.originator"), filter.originator);
     equal(QStringLiteral("t.customer_id"), filter.customer);
     equal(member + u"status", filter.status);
@@ -110,8 +131,14 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         values << QString(u'%' + pattern + u'%') << filter.text.toLower();
     }
     if (!filter.seeAll) {
-        sql += QStringLiteral(" AND (t.originator = ? OR t.assignee = ?");
-        values << filter.viewer << filter.viewer;
+        // The rule of access.cpp's canSee, which GET /tickets/{id} applies: originator,
+        // assignee, a branch's assignee, or a member (or supervisor) of a queue it visited.
+        // A user's branch tasks are few (tickets in a parallel state): listed once and probed
+        // in memory, where a correlated EXISTS looked each scanned row up in the index (an
+        // unfiltered 1,000,000-ticket list: +5% instead of +18%).
+        sql += QStringLiteral(" AND (t.originator = ? OR t.assignee = ? OR t.id IN (SELECT "
+                              "w.ticket_id FROM ticket_branch_assignees w WHERE w.username = ?)");
+        values << filter.viewer << filter.viewer << filter.viewer;
         if (!filter.viewerQueues.isEmpty()) {
             // Correlated: a page looks up the few queues of the rows it reads, where `t.id IN
             // (SELECT ...)` would first list every ticket ever in the viewer's queues.

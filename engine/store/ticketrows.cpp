@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ticketrows.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 
 namespace Baton {
@@ -34,6 +38,22 @@ QList<TicketQueueRow> TicketRow::currentQueues() const
     std::sort(rows.begin(), rows.end(),
               [](const TicketQueueRow &a, const TicketQueueRow &b) { return a.queue < b.queue; });
     return rows;
+}
+
+QStringList TicketRow::branchAssignees() const
+{
+    if (branches.isEmpty() || branches == "[]") // outside a parallel state: nothing to parse
+        return {};
+    // The column's shape is the API's (interfaces.md, Ticket.branches): [{"assignee": ...}].
+    QStringList names;
+    const QJsonArray array = QJsonDocument::fromJson(branches).array();
+    for (const QJsonValue &branch : array) {
+        const QString name = branch.toObject().value(QLatin1String("assignee")).toString();
+        if (!name.isEmpty() && !names.contains(name))
+            names.append(name);
+    }
+    names.sort();
+    return names;
 }
 
 } // namespace Baton

@@ -64,6 +64,10 @@ struct TicketRow
 
     /// The nearest of the due dates, or noDueDate.
     qint64 dueAt() const;
+    /// The assignees named in `branches` (any branch status), each once, sorted: the writer
+    /// keeps table ticket_branch_assignees to them, which the list's visibility and assignee
+    /// filter read.
+    QStringList branchAssignees() const;
 };
 
 struct EventRow
@@ -183,6 +187,7 @@ private:
 struct TicketFilter
 {
     /// queue: tickets in that queue, or with an open branch there (sorted by that branch's due).
+    /// assignee: tickets whose assignee, or one of whose branches' assignee, it is.
     QString queue, state, assignee, originator, customer, status, text;
     QString sla; ///< "at_risk" or "breached" as of `now`
     qint64 now = 0; ///< ms since the epoch, for sla
@@ -190,8 +195,9 @@ struct TicketFilter
     Sort sort = Sort::DueAsc;
     int limit = 50;
     QString cursor; ///< from a previous page's nextCursor
-    /// Visibility: unless seeAll, only tickets whose originator or assignee is `viewer`, or
-    /// that have been in one of `viewerQueues`.
+    /// Visibility, the rule of access.cpp's canSee: unless seeAll, only tickets whose
+    /// originator, assignee or a branch's assignee is `viewer`, or that have been in one of
+    /// `viewerQueues`.
     bool seeAll = false;
     QString viewer;
     QStringList viewerQueues;

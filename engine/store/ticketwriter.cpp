@@ -85,7 +85,8 @@ struct TicketWriter::Statements
     std::map<quint64, QSqlQuery> updates; // by bit mask of the columns set (+ bit 0: guarded)
     QSqlQuery insertNotification, upsertCustomer;
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
-        insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency;
+        insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
+        deleteBranchAssignees, insertBranchAssignees;
 };
 
 TicketWriter::TicketWriter(std::shared_ptr<Database> database)
@@ -138,6 +139,12 @@ Result<void> TicketWriter::prepare()
     s->insertLinks = BulkStatement(
         QStringLiteral("INSERT INTO links (ticket_id, other_id, relation, created_at) VALUES "),
         values(4), QStringLiteral(" ON CONFLICT DO NOTHING"), 4);
+    s->deleteBranchAssignees
+        = BulkStatement(QStringLiteral("DELETE FROM ticket_branch_assignees WHERE ticket_id IN ("),
+                        QStringLiteral("?"), QStringLiteral(")"), 1);
+    s->insertBranchAssignees = BulkStatement(
+        QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES "),
+        values(2), QString(), 2);
     s->insertIdempotency = BulkStatement(
         QStringLiteral("INSERT INTO idempotency_keys (username, key, request_hash, ticket_id, "
                        "response, created_at) VALUES "),
@@ -216,6 +223,22 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
     };
     for (const TicketRow &row : batch.newTickets)
         addCurrentQueues(row);
+    // Likewise the branches' assignees, when the branches name others: most writes leave them.
+    QList<QVariant> branchAssigneesGone, branchAssignees;
+    auto addBranchAssignees = [&](const TicketRow &row, const TicketRow *previous, bool isNew) {
+        if (previous && previous->branches == row.branches)
+            return;
+        const QStringList names = row.branchAssignees();
+        const QStringList before = previous ? previous->branchAssignees() : QStringList();
+        if (previous && before == names)
+            return;
+        if (!isNew && (!previous || !before.isEmpty()))
+            branchAssigneesGone << row.id;
+        for (const QString &name : names)
+            branchAssignees << row.id << name;
+    };
+    for (const TicketRow &row : batch.newTickets)
+        addBranchAssignees(row, nullptr, true);
 
     static const QStringList columns
         = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
@@ -237,6 +260,7 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
             values.append(row.id);
             addCurrentQueues(row);
         }
+        addBranchAssignees(row, previous, false);
         const auto rowValues = ticketValues(row);
         quint64 mask = 0;
         if (previous) {
@@ -294,6 +318,12 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         return r;
     values = std::move(currentQueues);
     if (auto r = bulk(s.insertCurrentQueues); !r)
+        return r;
+    values = std::move(branchAssigneesGone);
+    if (auto r = bulk(s.deleteBranchAssignees); !r)
+        return r;
+    values = std::move(branchAssignees);
+    if (auto r = bulk(s.insertBranchAssignees); !r)
         return r;
 
     for (const auto &[ticket, queue] : batch.queuesVisited)

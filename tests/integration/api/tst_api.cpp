@@ -55,6 +55,7 @@ private Q_SLOTS:
     void badInput();
     void listFiltersAndCursor();
     void parallelBranchesListedAndCountedInTheirQueues();
+    void assigneeFilterFindsBranchTasks();
     void workflowsReadValidatePublish();
     void usersAdminOnly();
     void organisationNotificationsHealthMetrics();
@@ -644,6 +645,76 @@ void tst_Api::parallelBranchesListedAndCountedInTheirQueues()
     QCOMPARE(ids("queue=billing&sla=at_risk"), QList<qint64>());
     QCOMPARE(billingCounts(), (QList<int> {1, 0, 1}));
     QCOMPARE(call("GET", "/api/v1/tickets?sla=late", {}, QStringLiteral("bill")).status, 400);
+}
+
+void tst_Api::assigneeFilterFindsBranchTasks()
+{
+    // `assignee=` means whom the ticket waits on: its own assignee or a branch's, the same
+    // people canSee lets open it, so one's branch tasks are in one's "assigned to me" list.
+    for (const char *user : {"bill", "bea"})
+        QCOMPARE(
+            call(
+                "POST", "/api/v1/users",
+                R"({"username":")" + QByteArray(user)
+                    + R"(","name":"B","password":"password-1","departments":["billing"],"roles":["agent"]})",
+                QStringLiteral("admin"))
+                .status,
+            201);
+    const qint64 parallel = openTicket();
+    const qint64 other = openTicket();
+    QVERIFY(parallel > 0 && other > 0);
+    const QByteArray path = "/api/v1/tickets/" + QByteArray::number(parallel);
+    QCOMPARE(call("POST", path + "/actions/approve", "{}", QStringLiteral("sue")).status, 200);
+    const auto ids = [&](const QByteArray &query, const QString &user) {
+        QList<qint64> found;
+        const RawResponse r = call("GET", "/api/v1/tickets?" + query, {}, user);
+        if (r.status != 200)
+            qWarning("%d %s", r.status, r.body.constData());
+        for (const QJsonValue &t : r.json().value(QLatin1String("items")).toArray())
+            found << t.toObject().value(QLatin1String("id")).toInteger();
+        return found;
+    };
+    QCOMPARE(ids("assignee=me", QStringLiteral("bill")), QList<qint64>());
+
+    const RawResponse assigned
+        = call("POST", path + "/assign", R"({"username":"bill","branch":"billing"})",
+               QStringLiteral("admin"));
+    QCOMPARE(assigned.status, 200);
+    QVERIFY(assigned.json().value(QLatin1String("assignee")).isNull()); // the branch's, not its own
+    QCOMPARE(ids("assignee=me", QStringLiteral("bill")), QList<qint64> {parallel});
+    QCOMPARE(ids("assignee=me&status=open&sort=due", QStringLiteral("bill")),
+             QList<qint64> {parallel});
+    QCOMPARE(ids("assignee=me&queue=billing", QStringLiteral("bill")), QList<qint64> {parallel});
+    QCOMPARE(ids("assignee=bill", QStringLiteral("admin")), QList<qint64> {parallel});
+    QCOMPARE(ids("assignee=bill", QStringLiteral("amy")), QList<qint64> {parallel}); // originator
+    QCOMPARE(ids("assignee=me", QStringLiteral("bea")), QList<qint64>());
+    QCOMPARE(ids("assignee=bill", QStringLiteral("kai")), QList<qint64>()); // may not see it
+
+    // Moved to another department, bill still works the branch task: still listed.
+    QCOMPARE(call("PATCH", "/api/v1/users/bill", R"({"departments":["customs"]})",
+                  QStringLiteral("admin"))
+                 .status,
+             200);
+    m_tokens.remove(QStringLiteral("bill"));
+    QCOMPARE(ids("assignee=me", QStringLiteral("bill")), QList<qint64> {parallel});
+    QVERIFY(ids("", QStringLiteral("bill")).contains(parallel));
+
+    // Handed to bea: hers now, no longer bill's, nor visible to him.
+    QCOMPARE(call("POST", path + "/assign", R"({"username":"bea","branch":"billing"})",
+                  QStringLiteral("admin"))
+                 .status,
+             200);
+    QCOMPARE(ids("assignee=me", QStringLiteral("bea")), QList<qint64> {parallel});
+    QCOMPARE(ids("assignee=me", QStringLiteral("bill")), QList<qint64>());
+    QVERIFY(!ids("", QStringLiteral("bill")).contains(parallel));
+    QCOMPARE(call("GET", path, {}, QStringLiteral("bill")).status, 404);
+
+    // The ticket's own assignee still counts, beside the branch's.
+    QCOMPARE(call("POST", "/api/v1/tickets/" + QByteArray::number(other) + "/assign",
+                  R"({"username":"sue"})", QStringLiteral("admin"))
+                 .status,
+             200);
+    QCOMPARE(ids("assignee=sue", QStringLiteral("admin")), QList<qint64> {other});
 }
 
 void tst_Api::workflowsReadValidatePublish()

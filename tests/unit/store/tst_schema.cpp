@@ -23,6 +23,7 @@ private Q_SLOTS:
     void transactionRollsBackUnlessCommitted();
     void uniqueEventSequencePerTicket();
     void breachesOfAPeriodAreAnIndexRange();
+    void branchAssigneesAreBackfilled();
 
 private:
     TestDatabase m_databases;
@@ -52,7 +53,7 @@ void TestSchema::migrateCreatesEveryTable()
     for (const char *table :
          {"schema_migrations", "users", "sessions", "org_versions", "workflow_versions",
           "customers", "tickets", "ticket_queues", "events", "timers", "comments", "links",
-          "notifications", "idempotency_keys"})
+          "notifications", "idempotency_keys", "ticket_branch_assignees"})
         QVERIFY2(tables.contains(QLatin1String(table)), table);
 }
 
@@ -198,6 +199,44 @@ void TestSchema::breachesOfAPeriodAreAnIndexRange()
     }
     QVERIFY2(plan.contains(u"events_type_at"_qs), qPrintable(plan));
     QVERIFY2(!plan.contains(u"TEMP B-TREE"_qs) && !plan.contains(u"Sort"_qs), qPrintable(plan));
+}
+
+void TestSchema::branchAssigneesAreBackfilled()
+{
+    // A database of version 6 with a ticket in a parallel state: migration 7 finds its branch
+    // assignees in the branches column (each once; none for an unassigned branch).
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    QVERIFY(Schema::migrate(**database).ok());
+    auto db = (*database)->connection();
+    QVERIFY(db.ok());
+    for (const char *sql :
+         {"DROP TABLE ticket_branch_assignees", "DELETE FROM schema_migrations WHERE version >= 7"})
+        QVERIFY(runQuery(*db, QString::fromLatin1(sql)).ok());
+    const QString insert = QStringLiteral(
+        "INSERT INTO tickets (id, key, workflow, workflow_version, title, state, status, "
+        "originator, version, created_at, updated_at, branches) VALUES (?, ?, 'repair', 1, 't', "
+        "'fix', 'open', 'amy', 1, 0, 0, ?)");
+    QVERIFY(runQuery(*db, insert,
+                     {1, QStringLiteral("RE-1"),
+                      QStringLiteral(R"([{"name":"a","assignee":"bill"},)"
+                                     R"({"name":"b","assignee":null},)"
+                                     R"({"name":"c","assignee":"bea"},)"
+                                     R"({"name":"d","assignee":"bill"}])")})
+                .ok());
+    QVERIFY(runQuery(*db, insert, {2, QStringLiteral("RE-2"), QStringLiteral("[]")}).ok());
+    auto migrated = Schema::migrate(**database);
+    QVERIFY2(migrated.ok(), qPrintable(migrated.ok() ? QString() : migrated.error()));
+    QCOMPARE(migrated.value(), Schema::latestVersion());
+    auto rows = runQuery(*db,
+                         QStringLiteral("SELECT ticket_id, username FROM "
+                                        "ticket_branch_assignees ORDER BY ticket_id, username"));
+    QVERIFY(rows.ok());
+    QStringList found;
+    while (rows->next())
+        found << rows->value(0).toString() + u':' + rows->value(1).toString();
+    QCOMPARE(found, (QStringList {QStringLiteral("1:bea"), QStringLiteral("1:bill")}));
 }
 
 QTEST_GUILESS_MAIN(TestSchema)

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void queuePageSortsByDueWithUndatedLast();
     void queuePageShowsOpenBranchesByTheirDue();
     void slaFilterSelectsAtRiskAndBreached();
+    void branchAssigneesSeeAndFilterTheirTickets();
 
 private:
     static TicketRow sample(qint64 id)
@@ -323,6 +324,69 @@ void TestTicketRows::slaFilterSelectsAtRiskAndBreached()
     unknown.sla = QStringLiteral("late");
     unknown.seeAll = true;
     QVERIFY(!TicketReader::list(*db, unknown).ok());
+}
+
+void TestTicketRows::branchAssigneesSeeAndFilterTheirTickets()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    WriteBatch batch;
+    TicketRow own = sample(1); // bill is its own assignee
+    own.assignee = QStringLiteral("bill");
+    TicketRow parallel = sample(2); // bill works its billing branch; claims has nobody yet
+    parallel.queue.clear();
+    parallel.branches
+        = R"([{"name":"billing","queue":"billing","assignee":"bill","status":"open"},)"
+          R"({"name":"claims","queue":"claims","assignee":null,"status":"open"}])";
+    TicketRow unrelated = sample(3);
+    batch.newTickets << own << parallel << unrelated;
+    QVERIFY(writer.write(batch).ok());
+    auto db = database->connection();
+    // As the user would see them, without queues of their own, or as an admin filtering.
+    auto visibleTo = [&](const QString &viewer, const QString &assignee = QString()) {
+        TicketFilter filter;
+        filter.seeAll = viewer.isEmpty();
+        filter.viewer = viewer;
+        filter.assignee = assignee;
+        filter.sort = TicketFilter::Sort::CreatedAsc;
+        QList<qint64> ids;
+        auto page = TicketReader::list(*db, filter);
+        if (!page)
+            qWarning("%s", qPrintable(page.error()));
+        else
+            for (const TicketRow &row : page->items)
+                ids << row.id;
+        return ids;
+    };
+    QCOMPARE(visibleTo(QStringLiteral("bill")), (QList<qint64> {1, 2}));
+    QCOMPARE(visibleTo(QString(), QStringLiteral("bill")), (QList<qint64> {1, 2}));
+    QCOMPARE(visibleTo(QStringLiteral("bill"), QStringLiteral("bill")), (QList<qint64> {1, 2}));
+    QCOMPARE(visibleTo(QStringLiteral("bea")), QList<qint64>());
+
+    // bill's branch done (still his, as canSee counts it), bea takes claims: both see it.
+    TicketRow handed = parallel;
+    handed.branches = R"([{"name":"billing","queue":"billing","assignee":"bill","status":"done"},)"
+                      R"({"name":"claims","queue":"claims","assignee":"bea","status":"open"}])";
+    handed.version = 5;
+    WriteBatch change;
+    change.changedTickets << handed;
+    change.previousTickets << parallel;
+    QVERIFY(writer.write(change).ok());
+    QCOMPARE(visibleTo(QStringLiteral("bill")), (QList<qint64> {1, 2}));
+    QCOMPARE(visibleTo(QString(), QStringLiteral("bea")), (QList<qint64> {2}));
+
+    // Out of the parallel state, written without the previous row (a cold write): nobody's.
+    TicketRow joined = handed;
+    joined.branches = "[]";
+    joined.version = 6;
+    WriteBatch join;
+    join.changedTickets << joined;
+    join.previousTickets << TicketRow {};
+    QVERIFY(writer.write(join).ok());
+    QCOMPARE(visibleTo(QStringLiteral("bill")), (QList<qint64> {1}));
+    QCOMPARE(visibleTo(QString(), QStringLiteral("bea")), QList<qint64>());
 }
 
 QTEST_GUILESS_MAIN(TestTicketRows)
