@@ -37,10 +37,6 @@ QByteArray compact(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
-QByteArray compact(const QJsonArray &array)
-{
-    return QJsonDocument(array).toJson(QJsonDocument::Compact);
-}
 
 QString requestHash(const QString &workflow, const OpenRequest &request)
 {
@@ -84,12 +80,11 @@ TicketRow rowOf(const TicketState &state, const TicketState *previousState,
     row.priority = state.priority;
     row.handoffs = state.handoffs;
     row.flagged = state.flagged;
-    const QJsonObject json = state.toJson();
     const bool reuse = previousState && previousRow && previousRow->id == state.id;
     if (reuse && previousState->fields == state.fields)
         row.fields = previousRow->fields;
     else
-        row.fields = compact(json.value(u"fields").toObject());
+        row.fields = state.fieldsJson();
     row.customerId = state.customer.id;
     row.customerName = state.customer.name;
     row.customerTier = state.customer.tier;
@@ -99,13 +94,13 @@ TicketRow rowOf(const TicketState &state, const TicketState *previousState,
     if (reuse && previousState->branches == state.branches)
         row.branches = previousRow->branches;
     else
-        row.branches = compact(json.value(u"branches").toArray());
+        row.branches = state.branchesJson();
     row.version = state.version;
     row.createdAt = ms(state.createdAt);
     row.updatedAt = ms(state.updatedAt);
     if (state.closedAt.isValid())
         row.closedAt = ms(state.closedAt);
-    row.stateData = compact(json);
+    row.stateData = state.toCompactJson(row.fields, row.branches);
     return row;
 }
 
@@ -777,7 +772,7 @@ void Engine::Private::process(std::vector<Command> &batch)
             }
             if (!command.idempotencyKey.isEmpty()) {
                 local.rows.idempotency.append({idemKey.first, idemKey.second, hash,
-                                               outcome.ticket.id, compact(outcome.ticket.toJson()),
+                                               outcome.ticket.id, outcome.ticket.toCompactJson(),
                                                nowMs});
                 local.idempotency.insert(idemKey, {hash, outcome.ticket});
             }

@@ -2,7 +2,11 @@
 #include "runtime/ticketstate.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonValue>
+
+#include <chrono>
+#include <cstdio>
 
 namespace Baton {
 
@@ -265,6 +269,253 @@ QJsonObject TicketState::toJson() const
     object.insert(u"sla_pauses", pauseArray);
     object.insert(u"sla_fired", QJsonArray::fromStringList(slaFired));
     return object;
+}
+
+namespace {
+
+// Compact JSON text written straight into bytes. Members go in the order QJsonObject keeps
+// them (sorted by key), so the text is the same as QJsonDocument's.
+class JsonText
+{
+public:
+    explicit JsonText(qsizetype reserve) { m_bytes.reserve(reserve); }
+    QByteArray take() { return std::move(m_bytes); }
+
+    void raw(const char *text) { m_bytes.append(text); }
+    void raw(const QByteArray &text) { m_bytes.append(text); }
+    void raw(char c) { m_bytes.append(c); }
+    /// `"key":`, preceded by a comma unless it opens its object.
+    void key(const char *name, bool first = false)
+    {
+        if (!first)
+            m_bytes.append(',');
+        m_bytes.append('"').append(name).append("\":");
+    }
+    void string(const QString &text)
+    {
+        m_bytes.append('"');
+        const QByteArray utf8 = text.toUtf8();
+        qsizetype plain = 0; // start of the run of bytes that need no escape
+        for (qsizetype i = 0; i < utf8.size(); ++i) {
+            const uchar c = uchar(utf8[i]);
+            if (c >= 0x20 && c != '"' && c != '\\')
+                continue; // UTF-8 sequences (bytes >= 0x80) pass through
+            m_bytes.append(utf8.constData() + plain, i - plain);
+            plain = i + 1;
+            switch (c) {
+            case '"':
+                m_bytes.append("\\\"");
+                break;
+            case '\\':
+                m_bytes.append("\\\\");
+                break;
+            case '\b':
+                m_bytes.append("\\b");
+                break;
+            case '\f':
+                m_bytes.append("\\f");
+                break;
+            case '\n':
+                m_bytes.append("\\n");
+                break;
+            case '\r':
+                m_bytes.append("\\r");
+                break;
+            case '\t':
+                m_bytes.append("\\t");
+                break;
+            default: {
+                static const char hex[] = "0123456789abcdef";
+                const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+                m_bytes.append(escaped);
+            }
+            }
+        }
+        m_bytes.append(utf8.constData() + plain, utf8.size() - plain);
+        m_bytes.append('"');
+    }
+    void stringOrNull(const QString &text) { text.isEmpty() ? raw("null") : string(text); }
+    void number(qint64 n) { m_bytes.append(QByteArray::number(n)); }
+    void boolean(bool b) { raw(b ? "true" : "false"); }
+    /// formatInstant() without QDateTime's formatter: 2026-11-23T08:00:00Z, with .mmm when
+    /// the milliseconds are not zero; null when invalid.
+    void instant(const QDateTime &when)
+    {
+        if (!when.isValid()) {
+            raw("null");
+            return;
+        }
+        using namespace std::chrono;
+        const sys_time<milliseconds> at {milliseconds(when.toMSecsSinceEpoch())};
+        const auto day = floor<days>(at);
+        const year_month_day date {day};
+        const hh_mm_ss time {at - day};
+        char text[40];
+        const int ms = int(time.subseconds().count());
+        const int length = std::snprintf(
+            text, sizeof text,
+            ms ? "\"%04d-%02u-%02uT%02d:%02d:%02d.%03dZ\"" : "\"%04d-%02u-%02uT%02d:%02d:%02dZ\"",
+            int(date.year()), unsigned(date.month()), unsigned(date.day()),
+            int(time.hours().count()), int(time.minutes().count()), int(time.seconds().count()),
+            ms);
+        m_bytes.append(text, length);
+    }
+    void strings(const QStringList &list)
+    {
+        raw('[');
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            if (i)
+                raw(',');
+            string(list[i]);
+        }
+        raw(']');
+    }
+
+private:
+    QByteArray m_bytes;
+};
+
+} // namespace
+
+QByteArray TicketState::fieldsJson() const
+{
+    // Field values are any JSON value: Qt writes them.
+    return QJsonDocument(QJsonObject::fromVariantMap(fields)).toJson(QJsonDocument::Compact);
+}
+
+QByteArray TicketState::branchesJson() const
+{
+    JsonText json(64 + branches.size() * 200);
+    json.raw('[');
+    for (qsizetype i = 0; i < branches.size(); ++i) {
+        const BranchState &b = branches[i];
+        json.raw(i ? ",{" : "{");
+        json.key("assignee", true);
+        json.stringOrNull(b.assignee);
+        json.key("ended_at");
+        json.instant(b.endedAt);
+        json.key("name");
+        json.string(b.name);
+        json.key("queue");
+        json.stringOrNull(b.queue);
+        json.key("responded_at");
+        json.instant(b.respondedAt);
+        json.key("started_at");
+        json.instant(b.startedAt);
+        json.key("status");
+        json.string(toString(b.status));
+        json.raw('}');
+    }
+    json.raw(']');
+    return json.take();
+}
+
+QByteArray TicketState::toCompactJson() const
+{
+    return toCompactJson(fieldsJson(), branchesJson());
+}
+
+QByteArray TicketState::toCompactJson(const QByteArray &fieldsText,
+                                      const QByteArray &branchesText) const
+{
+    JsonText json(768 + fieldsText.size() + branchesText.size());
+    json.raw('{');
+    json.key("assignee", true);
+    json.stringOrNull(assignee);
+    json.key("branches");
+    json.raw(branchesText);
+    json.key("channel");
+    json.stringOrNull(channel);
+    json.key("closed_at");
+    json.instant(closedAt);
+    json.key("created_at");
+    json.instant(createdAt);
+    json.key("customer");
+    {
+        json.raw('{');
+        bool first = true;
+        const auto put = [&](const char *name, const QString &value) {
+            if (value.isEmpty())
+                return;
+            json.key(name, first);
+            json.string(value);
+            first = false;
+        };
+        put("email", customer.email);
+        put("id", customer.id);
+        put("name", customer.name);
+        put("phone", customer.phone);
+        put("tier", customer.tier);
+        json.raw('}');
+    }
+    json.key("fields");
+    json.raw(fieldsText);
+    json.key("flagged");
+    json.boolean(flagged);
+    json.key("handoffs");
+    json.number(handoffs);
+    json.key("id");
+    json.number(id);
+    json.key("key");
+    json.string(key);
+    json.key("links");
+    json.raw('[');
+    for (qsizetype i = 0; i < links.size(); ++i) {
+        const TicketLink &l = links[i];
+        json.raw(i ? ",{" : "{");
+        json.key("id", true);
+        json.number(l.id);
+        json.key("key");
+        json.string(l.key);
+        json.key("relation");
+        json.string(l.relation);
+        json.key("workflow");
+        json.string(l.workflow);
+        json.raw('}');
+    }
+    json.raw(']');
+    json.key("originator");
+    json.string(originator);
+    json.key("priority");
+    json.number(priority);
+    json.key("queue");
+    json.stringOrNull(queue);
+    json.key("queues_visited");
+    json.strings(queuesVisited);
+    json.key("sla_fired");
+    json.strings(slaFired);
+    json.key("sla_paused_since");
+    json.instant(slaPausedSince);
+    json.key("sla_pauses");
+    json.raw('[');
+    for (qsizetype i = 0; i < slaPauses.size(); ++i) {
+        json.raw(i ? ",[" : "[");
+        json.instant(slaPauses[i].first);
+        json.raw(',');
+        json.instant(slaPauses[i].second);
+        json.raw(']');
+    }
+    json.raw(']');
+    json.key("state");
+    json.string(state);
+    json.key("status");
+    json.string(toString(status));
+    json.key("step_responded_at");
+    json.instant(stepRespondedAt);
+    json.key("step_started_at");
+    json.instant(stepStartedAt);
+    json.key("title");
+    json.string(title);
+    json.key("updated_at");
+    json.instant(updatedAt);
+    json.key("version");
+    json.number(version);
+    json.key("workflow");
+    json.string(workflow);
+    json.key("workflow_version");
+    json.number(workflowVersion);
+    json.raw('}');
+    return json.take();
 }
 
 TicketState TicketState::fromJson(const QJsonObject &object)

@@ -130,6 +130,13 @@ struct TicketState
 
     QJsonObject toJson() const; ///< the full state, for storage and tests (not the API shape)
     static TicketState fromJson(const QJsonObject &object);
+    /// toJson() as compact JSON text, written directly (the writer stores one per change;
+    /// going through QJsonObject costs ten times as much). The pieces the tickets table also
+    /// keeps in columns of their own may be passed in when already at hand.
+    QByteArray toCompactJson() const;
+    QByteArray toCompactJson(const QByteArray &fieldsJson, const QByteArray &branchesJson) const;
+    QByteArray fieldsJson() const; ///< the "fields" member as compact JSON
+    QByteArray branchesJson() const; ///< the "branches" member as compact JSON
     friend bool operator==(const TicketState &, const TicketState &) = default;
 };
 

@@ -17,6 +17,8 @@ private Q_SLOTS:
     void canonicalValues_data();
     void canonicalValues();
     void stateJsonRoundTrip();
+    void compactJsonEqualsQtsText_data();
+    void compactJsonEqualsQtsText();
     void eventJsonRoundTrip();
     void fieldsChangedSetsAndClears();
     void versionCountsEvents();
@@ -118,6 +120,59 @@ void TestTicketState::stateJsonRoundTrip()
     const TicketState back = TicketState::fromJson(QJsonDocument::fromJson(text).object());
     QCOMPARE(back.toJson(), s.toJson());
     QVERIFY(back == s);
+}
+
+// The writer's direct JSON text must be byte for byte what QJsonDocument writes for toJson():
+// same member order, escapes, instants and nulls, whatever the state holds.
+void TestTicketState::compactJsonEqualsQtsText_data()
+{
+    QTest::addColumn<TicketState>("state");
+    QTest::newRow("sample") << sampleState();
+    QTest::newRow("empty") << TicketState();
+    TicketState open = sampleState();
+    open.branches.clear();
+    open.links.clear();
+    open.customer = Customer();
+    open.assignee = u"bob"_qs;
+    open.queue = u"front"_qs;
+    open.closedAt = QDateTime(QDate(2027, 1, 1), QTime(0, 0), QTimeZone::utc());
+    open.slaPausedSince = QDateTime(QDate(2026, 12, 31), QTime(23, 59, 59, 999), QTimeZone::utc());
+    open.slaPauses = {{QDateTime(QDate(2026, 2, 28), QTime(9, 0), QTimeZone::utc()),
+                       QDateTime(QDate(2026, 3, 1), QTime(9, 0, 0, 1), QTimeZone::utc())}};
+    open.slaFired = {u"step:resolve:0"_qs, u"branch:billing:respond:1"_qs};
+    // An instant in another zone is written in UTC.
+    open.stepRespondedAt = QDateTime(QDate(2026, 7, 1), QTime(10, 0),
+                                     QTimeZone(QByteArrayLiteral("Asia/Hong_Kong")));
+    QTest::newRow("open, paused, other zone") << open;
+    TicketState text = sampleState();
+    text.title
+        = u"Quote \" backslash \\ slash / tab \t newline \n bell \a nul-ish \x01 del \x7f"_qs;
+    text.originator = u"张伟"_qs;
+    text.customer.name = u"Émile 😀 O'Brien"_qs;
+    text.fields.insert(u"note"_qs, u"line\r\nnext \u2028 sep"_qs);
+    text.fields.insert(u"list"_qs, QVariantList {1, u"two"_qs, QVariant()});
+    text.fields.insert(u"big"_qs, qint64(9007199254740993LL));
+    text.queuesVisited = {u"q\"1"_qs};
+    QTest::newRow("escapes and Unicode") << text;
+    TicketState parallel = sampleState();
+    BranchState second;
+    second.name = u"ops"_qs;
+    second.status = BranchStatus::Open;
+    second.startedAt = parallel.createdAt;
+    parallel.branches.append(second);
+    parallel.links.append(TicketLink {9, u"JQ-9"_qs, u"jump-queue"_qs, u"opened_from"_qs});
+    QTest::newRow("parallel, two links") << parallel;
+}
+
+void TestTicketState::compactJsonEqualsQtsText()
+{
+    QFETCH(TicketState, state);
+    const QByteArray qt = QJsonDocument(state.toJson()).toJson(QJsonDocument::Compact);
+    QCOMPARE(state.toCompactJson(), qt);
+    QCOMPARE(state.toCompactJson(state.fieldsJson(), state.branchesJson()), qt);
+    QCOMPARE(
+        TicketState::fromJson(QJsonDocument::fromJson(state.toCompactJson()).object()).toJson(),
+        state.toJson());
 }
 
 void TestTicketState::eventJsonRoundTrip()
