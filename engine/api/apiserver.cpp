@@ -945,8 +945,10 @@ struct ApiServer::Private
         // Requests read the user afresh; the live stream and the SLA clocks keep what they saw at
         // connection or first use. A reconnecting stream sees with the new departments and roles.
         const QString username = ctx.params.value(QStringLiteral("username"));
-        if (input->active == false || input->password || input->departments || input->roles)
-            hub.disconnectUser(username);
+        if (input->active == false || input->password)
+            hub.disconnectUser(username, StreamHub::Reason::SignedOut);
+        else if (input->departments || input->roles)
+            hub.disconnectUser(username, StreamHub::Reason::AccessChanged);
         if (o.sla && input->departments)
             o.sla->forgetUser(username);
         ctx.ok(userJson(std::get<User>(updated), org()));

@@ -76,8 +76,13 @@ void StreamHub::publishNotification(const QString &username, const QJsonObject &
             post(client, bytes);
 }
 
-void StreamHub::disconnectUser(const QString &username)
+void StreamHub::disconnectUser(const QString &username, Reason reason)
 {
+    const auto code = reason == Reason::SignedOut ? QWebSocketProtocol::CloseCodePolicyViolated
+                                                  : QWebSocketProtocol::CloseCodeNormal;
+    const QString text = reason == Reason::SignedOut
+        ? QStringLiteral("signed out")
+        : QStringLiteral("departments or roles changed; reconnect");
     QMutexLocker lock(&m_mutex);
     for (const Client &client : std::as_const(m_clients)) {
         if (client.actor.username != username)
@@ -85,10 +90,9 @@ void StreamHub::disconnectUser(const QString &username)
         QPointer<QWebSocket> socket = client.socket;
         QMetaObject::invokeMethod(
             client.thread ? client.thread : socket.data(),
-            [socket] {
+            [socket, code, text] {
                 if (socket)
-                    socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                                  QStringLiteral("signed out"));
+                    socket->close(code, text);
             },
             Qt::QueuedConnection);
     }

@@ -30,8 +30,11 @@ public:
     void publishTicket(const TicketState &ticket, const Organisation &organisation);
     /// `{"type": "notification", ...}` to one user's clients.
     void publishNotification(const QString &username, const QJsonObject &notification);
-    /// Ends a user's streams (disabled account, new password).
-    void disconnectUser(const QString &username);
+    /// Ends a user's streams with a close frame saying why: 1008 for a deactivated account or
+    /// a new password (the session is gone), 1000 with a reason for new departments or
+    /// roles (the client reconnects and sees with the new ones).
+    enum class Reason { SignedOut, AccessChanged };
+    void disconnectUser(const QString &username, Reason reason = Reason::SignedOut);
     void closeAll();
     int clientCount() const;
 

@@ -496,6 +496,8 @@ void tst_Auth::newDepartmentsDecideVisibilityOnTheNextRequest()
     QCOMPARE(server.call("POST", ticket + "/comments", R"({"body":"Seen"})", amy).status, 404);
     // The stream saw with the old departments: it is closed, and reconnects with the new.
     QTRY_VERIFY_WITH_TIMEOUT(closed.size() >= 1, 10000);
+    QCOMPARE(stream->closeCode(), QWebSocketProtocol::CloseCodeNormal); // reconnect
+    QCOMPARE(stream->closeReason(), u"departments or roles changed; reconnect"_qs);
 
     QCOMPARE(server.patch(admin, u"amy"_qs, R"({"departments":["customer-service"]})"), 200);
     QCOMPARE(server.call("GET", ticket, {}, amy).status, 200);
@@ -558,6 +560,8 @@ void tst_Auth::deactivationEndsEverySessionAndStreamAtOnce()
         QCOMPARE(me.errorCode(), u"unauthenticated"_qs);
     }
     QTRY_VERIFY_WITH_TIMEOUT(closed.size() >= 1, 10000);
+    QCOMPARE(stream->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(stream->closeReason(), u"signed out"_qs);
     QVERIFY(server.login(u"amy"_qs).isEmpty());
     auto db = m_db->connection();
     QVERIFY(db.ok());
