@@ -7,7 +7,9 @@
 #include <QFileInfo>
 #include <QMutex>
 #include <QSet>
+#include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlField>
 #include <QThread>
 
 #include <pthread.h>
@@ -275,6 +277,47 @@ Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVa
         // Not prepared: QPSQL prepares server-side, and PostgreSQL cannot PREPARE DDL or SET.
         QSqlQuery query(db);
         if (!query.exec(sql)) {
+            const QString message = query.lastError().text();
+            qCWarning(lcStore).noquote() << "query failed:" << message << "in" << sql;
+            return makeError(QStringLiteral("database error: %1").arg(message));
+        }
+        return query;
+    }
+    if (db.driverName() == u"QPSQL") {
+        // QPSQL runs a prepared statement as three round trips (PREPARE, EXECUTE with the
+        // values written as literals by the driver's formatValue(), DEALLOCATE). Writing the
+        // same literals with the same function into one plain statement is exactly as safe and
+        // costs one. Statements run many times (the engine's writer) stay prepared.
+        QString text;
+        text.reserve(sql.size() + 24 * values.size());
+        qsizetype next = 0;
+        bool inString = false, tooFewValues = false;
+        for (const QChar c : sql) {
+            if (c == u'\'')
+                inString = !inString;
+            if (c != u'?' || inString) {
+                text += c;
+                continue;
+            }
+            if (next == values.size()) {
+                tooFewValues = true;
+                break;
+            }
+            const QVariant &value = values[next++];
+            QSqlField field(QString(), value.metaType());
+            if (value.isNull())
+                field.clear();
+            else
+                field.setValue(value);
+            text += db.driver()->formatValue(field);
+        }
+        if (tooFewValues || next != values.size()) {
+            qCWarning(lcStore).noquote() << "placeholders and values differ in" << sql;
+            return makeError(QStringLiteral("database error: placeholders and values differ"));
+        }
+        QSqlQuery query(db);
+        if (!query.exec(text)) {
+            // The statement as written, not with its values (they may be secrets).
             const QString message = query.lastError().text();
             qCWarning(lcStore).noquote() << "query failed:" << message << "in" << sql;
             return makeError(QStringLiteral("database error: %1").arg(message));
