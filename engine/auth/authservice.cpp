@@ -85,24 +85,14 @@ Result<std::optional<User>> AuthService::authenticate(const QString &token)
     if (!db)
         return makeError(db.error());
     const QString hash = SessionToken::hash(token);
-    auto q = runQuery(*db,
-                      QStringLiteral("SELECT s.username, s.expires_at FROM sessions s "
-                                     "WHERE s.token_hash = ?"),
-                      {hash});
-    if (!q)
-        return makeError(q.error());
-    if (!q->next())
+    auto found = m_users.findBySession(hash);
+    if (!found)
+        return makeError(found.error());
+    if (!found->has_value())
         return std::optional<User>();
-    const QString username = q->value(0).toString();
-    const qint64 expiresAt = q->value(1).toLongLong();
-    q->finish();
+    const auto &[user, expiresAt] = **found;
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
-    if (expiresAt <= now)
-        return std::optional<User>();
-    auto user = m_users.find(username);
-    if (!user)
-        return makeError(user.error());
-    if (!user->has_value() || !(*user)->active)
+    if (expiresAt <= now || !user.active)
         return std::optional<User>();
     const qint64 newExpiry = now + m_options.sessionSeconds * 1000;
     if (newExpiry - expiresAt >= m_options.refreshSeconds * 1000) {
@@ -111,7 +101,7 @@ Result<std::optional<User>> AuthService::authenticate(const QString &token)
                        QStringLiteral("UPDATE sessions SET expires_at = ? WHERE token_hash = ?"),
                        {newExpiry, hash});
     }
-    return *user;
+    return std::optional<User>(user);
 }
 
 Result<void> AuthService::logout(const QString &token)

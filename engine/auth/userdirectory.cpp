@@ -253,6 +253,26 @@ UserDirectory::findWithHash(const QString &username)
         std::pair {userFromQuery(*q), q->value(7).toString().toLatin1()});
 }
 
+Result<std::optional<std::pair<User, qint64>>>
+UserDirectory::findBySession(const QString &tokenHash)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return makeError(db.error());
+    auto q = runQuery(*db,
+                      QStringLiteral("SELECT u.username, u.name, u.roles, u.departments, u.active, "
+                                     "u.created_at, u.updated_at, s.expires_at FROM sessions s "
+                                     "JOIN users u ON u.username = s.username "
+                                     "WHERE s.token_hash = ?"),
+                      {tokenHash});
+    if (!q)
+        return makeError(q.error());
+    if (!q->next())
+        return std::optional<std::pair<User, qint64>>();
+    return std::optional<std::pair<User, qint64>>(
+        std::pair {userFromQuery(*q), q->value(7).toLongLong()});
+}
+
 Result<QList<User>> UserDirectory::list()
 {
     auto db = m_database.connection();

@@ -65,6 +65,9 @@ public:
     Result<std::optional<User>> find(const QString &username);
     /// The user and their encoded password hash, for sign-in.
     Result<std::optional<std::pair<User, QByteArray>>> findWithHash(const QString &username);
+    /// The user of a session (by its token's hash) and the session's expiry (ms since the
+    /// epoch), in one query: every request asks it.
+    Result<std::optional<std::pair<User, qint64>>> findBySession(const QString &tokenHash);
     Result<QList<User>> list();
     Result<void> setPasswordHash(const QString &username, const QByteArray &hash);
 
