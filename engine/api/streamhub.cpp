@@ -47,6 +47,13 @@ void StreamHub::post(const Client &client, const QByteArray &message)
 
 void StreamHub::publishTicket(const TicketState &ticket, const Organisation &organisation)
 {
+    {
+        // Runs on the engine's commit thread for every ticket written: nothing to build when
+        // nobody listens.
+        QMutexLocker lock(&m_mutex);
+        if (m_clients.isEmpty())
+            return;
+    }
     const QJsonObject message {
         {QStringLiteral("type"), QStringLiteral("ticket")},
         {QStringLiteral("id"), ticket.id},
