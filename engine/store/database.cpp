@@ -271,12 +271,15 @@ Result<void> execQuery(QSqlQuery &query)
     return {};
 }
 
-Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
+Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVariantList &values,
+                           QString *errorCode)
 {
     if (values.isEmpty()) {
         // Not prepared: QPSQL prepares server-side, and PostgreSQL cannot PREPARE DDL or SET.
         QSqlQuery query(db);
         if (!query.exec(sql)) {
+            if (errorCode)
+                *errorCode = query.lastError().nativeErrorCode();
             const QString message = query.lastError().text();
             qCWarning(lcStore).noquote() << "query failed:" << message << "in" << sql;
             return makeError(QStringLiteral("database error: %1").arg(message));
@@ -317,6 +320,8 @@ Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVa
         }
         QSqlQuery query(db);
         if (!query.exec(text)) {
+            if (errorCode)
+                *errorCode = query.lastError().nativeErrorCode();
             // The statement as written, not with its values (they may be secrets).
             const QString message = query.lastError().text();
             qCWarning(lcStore).noquote() << "query failed:" << message << "in" << sql;
@@ -330,8 +335,11 @@ Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVa
     for (const QVariant &value : values)
         query->addBindValue(value);
     auto result = execQuery(*query);
-    if (!result)
+    if (!result) {
+        if (errorCode)
+            *errorCode = query->lastError().nativeErrorCode();
         return Error {result.error()};
+    }
     return query;
 }
 

@@ -60,9 +60,10 @@ private:
 Result<QSqlQuery> prepareQuery(const QSqlDatabase &db, const QString &sql);
 /// Executes a prepared query, logging lastError() under baton.store on failure.
 Result<void> execQuery(QSqlQuery &query);
-/// Prepares and executes `sql` with positional `values`.
+/// Prepares and executes `sql` with positional `values`. On failure, errorCode (optional)
+/// receives the driver's code (PostgreSQL: the SQLSTATE, such as 40P01 for a deadlock).
 Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql,
-                           const QVariantList &values = {});
+                           const QVariantList &values = {}, QString *errorCode = nullptr);
 
 /// A scoped transaction in the style of Cutelyst's Sql::Transaction: begun on construction,
 /// rolled back on destruction unless commit() succeeded. SQLite transactions are BEGIN

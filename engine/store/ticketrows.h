@@ -179,6 +179,8 @@ public:
 private:
     struct Statements;
     Result<void> prepare();
+    Result<void> updateGroup(Statements &s, quint64 key, const QList<qint64> &ids,
+                             const QVariantList &values, WriteReport *report);
     std::shared_ptr<Database> m_database;
     std::unique_ptr<Statements> m_statements;
 };

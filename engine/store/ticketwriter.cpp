@@ -82,6 +82,8 @@ private:
 struct TicketWriter::Statements
 {
     QSqlDatabase db;
+    /// PostgreSQL: each tickets column's type (udt_name), for the casts of grouped updates.
+    QHash<QString, QString> columnTypes;
     std::map<quint64, QSqlQuery> updates; // by bit mask of the columns set (+ bit 0: guarded)
     QSqlQuery insertNotification, upsertCustomer;
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
@@ -171,7 +173,72 @@ Result<void> TicketWriter::prepare()
             return Error {prepared.error()};
         *query = std::move(*prepared);
     }
+    if (m_database->isPostgreSql()) {
+        auto types = runQuery(*db,
+                              QStringLiteral("SELECT column_name, udt_name FROM "
+                                             "information_schema.columns WHERE table_name = "
+                                             "'tickets' AND table_schema = current_schema()"));
+        if (!types)
+            return Error {types.error()};
+        while (types->next())
+            s->columnTypes.insert(types->value(0).toString(), types->value(1).toString());
+    }
     m_statements = std::move(s);
+    return {};
+}
+
+namespace {
+
+// UPDATE tickets AS t SET c = v.c::type, ... FROM (VALUES (id, previous version, values...),
+// ...) AS v(id, prev, c, ...) WHERE t.id = v.id AND t.version = v.prev — so that every row
+// still applies only to the version it was computed from.
+QString groupedUpdate(const QHash<QString, QString> &types, quint64 mask, qsizetype rows)
+{
+    static const QStringList columns
+        = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
+    QStringList set, names {QStringLiteral("id"), QStringLiteral("prev")};
+    for (int i = 1; i < ticketColumnCount; ++i) {
+        if (!(mask & (quint64(1) << i)))
+            continue;
+        set.append(columns[i] + QStringLiteral(" = v.") + columns[i] + QStringLiteral("::")
+                   + types.value(columns[i], QStringLiteral("text")));
+        names.append(columns[i]);
+    }
+    QStringList marks(names.size(), QStringLiteral("?"));
+    const QString row = u'(' + marks.join(QStringLiteral(", ")) + u')';
+    QStringList values(rows, row);
+    return QStringLiteral("UPDATE tickets AS t SET ") + set.join(QStringLiteral(", "))
+        + QStringLiteral(" FROM (VALUES ") + values.join(QStringLiteral(", "))
+        + QStringLiteral(") AS v(") + names.join(QStringLiteral(", "))
+        + QStringLiteral(") WHERE t.id = v.id::int8 AND t.version = v.prev::int8");
+}
+
+} // namespace
+
+Result<void> TicketWriter::updateGroup(Statements &s, quint64 key, const QList<qint64> &ids,
+                                       const QVariantList &values, WriteReport *report)
+{
+    const qsizetype width = values.size() / ids.size();
+    constexpr qsizetype chunk = 256; // rows per statement
+    for (qsizetype first = 0; first < ids.size(); first += chunk) {
+        const qsizetype rows = std::min(chunk, ids.size() - first);
+        QString code;
+        auto updated = runQuery(s.db, groupedUpdate(s.columnTypes, key & ~quint64(1), rows),
+                                values.mid(first * width, rows * width), &code);
+        if (!updated) {
+            // A deadlock or serialisation failure is another writer's doing too.
+            if (report && (code == u"40P01" || code == u"40001"))
+                report->staleTickets.append(ids[first]);
+            return Error {updated.error()};
+        }
+        if (updated->numRowsAffected() != rows) {
+            if (report)
+                report->staleTickets.append(ids[first]);
+            return makeError(QStringLiteral("one of tickets %1 to %2 was changed by another writer")
+                                 .arg(ids[first])
+                                 .arg(ids[first + rows - 1]));
+        }
+    }
     return {};
 }
 
@@ -250,6 +317,14 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
     std::sort(updateOrder.begin(), updateOrder.end(), [&](qsizetype a, qsizetype b) {
         return batch.changedTickets[a].id < batch.changedTickets[b].id;
     });
+    // PostgreSQL: the guarded updates that set the same columns, as one statement (a round
+    // trip per ticket would cost more than the rest of the batch).
+    struct UpdateGroup
+    {
+        QList<qint64> ids;
+        QVariantList values; // per ticket: id, previous version, the new values
+    };
+    std::map<quint64, UpdateGroup> groups;
     for (const qsizetype n : updateOrder) {
         const TicketRow &row = batch.changedTickets[n];
         const TicketRow *previous = n < batch.previousTickets.size() && batch.previousTickets[n].id
@@ -275,6 +350,15 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         }
         // Bit 0 (the id, never set) keys the guarded statements apart from the unguarded.
         const quint64 key = mask | (previous ? 1 : 0);
+        if (previous && !s.columnTypes.isEmpty()) {
+            UpdateGroup &group = groups[key];
+            group.ids.append(row.id);
+            group.values << row.id << previous->version;
+            for (int i = 1; i < ticketColumnCount; ++i)
+                if (mask & (quint64(1) << i))
+                    group.values << rowValues[i];
+            continue;
+        }
         auto it = s.updates.find(key);
         if (it == s.updates.end()) {
             QString set;
@@ -314,6 +398,9 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
             return makeError(QStringLiteral("ticket %1 was changed by another writer").arg(row.id));
         }
     }
+    for (const auto &[key, group] : groups)
+        if (auto r = updateGroup(s, key, group.ids, group.values, report); !r)
+            return r;
     if (auto r = bulk(s.deleteCurrentQueues); !r)
         return r;
     values = std::move(currentQueues);
