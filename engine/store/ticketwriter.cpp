@@ -40,6 +40,22 @@ public:
     {
         const qsizetype rows = values.size() / m_columns;
         qsizetype done = 0;
+        if (db.driverName() == u"QPSQL") {
+            // One statement for all the rows (up to 256), its values written in as literals
+            // (runQuery): a prepared statement per row count would still split a batch of
+            // eleven rows into five round trips.
+            while (done < rows) {
+                const qsizetype chunk = std::min<qsizetype>(256, rows - done);
+                QString sql = m_head;
+                for (qsizetype i = 0; i < chunk; ++i)
+                    sql += (i ? QStringLiteral(", ") : QString()) + m_row;
+                sql += m_tail;
+                if (auto r = runQuery(db, sql, values.mid(done * m_columns, chunk * m_columns)); !r)
+                    return Error {r.error()};
+                done += chunk;
+            }
+            return {};
+        }
         while (done < rows) {
             const qsizetype left = rows - done;
             const int chunk = left >= 64 ? 64 : left >= 16 ? 16 : left >= 4 ? 4 : 1;
@@ -86,6 +102,7 @@ struct TicketWriter::Statements
     QHash<QString, QString> columnTypes;
     std::map<quint64, QSqlQuery> updates; // by bit mask of the columns set (+ bit 0: guarded)
     QSqlQuery insertNotification, upsertCustomer;
+    BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
         deleteBranchAssignees, insertBranchAssignees;
@@ -147,6 +164,10 @@ Result<void> TicketWriter::prepare()
     s->insertBranchAssignees = BulkStatement(
         QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES "),
         values(2), QString(), 2);
+    s->insertNotifications = BulkStatement(
+        QStringLiteral("INSERT INTO notifications (id, username, ticket_id, kind, message, at, "
+                       "read) VALUES "),
+        QStringLiteral("(?, ?, ?, ?, ?, ?, 0)"), QString(), 6);
     s->insertIdempotency = BulkStatement(
         QStringLiteral("INSERT INTO idempotency_keys (username, key, request_hash, ticket_id, "
                        "response, created_at) VALUES "),
@@ -317,14 +338,16 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
     std::sort(updateOrder.begin(), updateOrder.end(), [&](qsizetype a, qsizetype b) {
         return batch.changedTickets[a].id < batch.changedTickets[b].id;
     });
-    // PostgreSQL: the guarded updates that set the same columns, as one statement (a round
-    // trip per ticket would cost more than the rest of the batch).
-    struct UpdateGroup
+    // PostgreSQL: every guarded update of the batch as one statement (a round trip per ticket
+    // would cost more than the rest of the batch). It sets the union of the changed columns; a
+    // column set to the value it has does not stop a HOT update (PostgreSQL compares values).
+    struct Grouped
     {
-        QList<qint64> ids;
-        QVariantList values; // per ticket: id, previous version, the new values
+        qint64 id, previousVersion;
+        std::array<QVariant, ticketColumnCount> values;
     };
-    std::map<quint64, UpdateGroup> groups;
+    std::vector<Grouped> grouped;
+    quint64 groupMask = 0;
     for (const qsizetype n : updateOrder) {
         const TicketRow &row = batch.changedTickets[n];
         const TicketRow *previous = n < batch.previousTickets.size() && batch.previousTickets[n].id
@@ -351,12 +374,8 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         // Bit 0 (the id, never set) keys the guarded statements apart from the unguarded.
         const quint64 key = mask | (previous ? 1 : 0);
         if (previous && !s.columnTypes.isEmpty()) {
-            UpdateGroup &group = groups[key];
-            group.ids.append(row.id);
-            group.values << row.id << previous->version;
-            for (int i = 1; i < ticketColumnCount; ++i)
-                if (mask & (quint64(1) << i))
-                    group.values << rowValues[i];
+            grouped.push_back({row.id, previous->version, rowValues});
+            groupMask |= mask;
             continue;
         }
         auto it = s.updates.find(key);
@@ -398,9 +417,19 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
             return makeError(QStringLiteral("ticket %1 was changed by another writer").arg(row.id));
         }
     }
-    for (const auto &[key, group] : groups)
-        if (auto r = updateGroup(s, key, group.ids, group.values, report); !r)
+    if (!grouped.empty()) {
+        QList<qint64> ids;
+        QVariantList groupValues; // per ticket: id, previous version, the new values
+        for (const Grouped &g : grouped) {
+            ids.append(g.id);
+            groupValues << g.id << g.previousVersion;
+            for (int i = 1; i < ticketColumnCount; ++i)
+                if (groupMask & (quint64(1) << i))
+                    groupValues << g.values[i];
+        }
+        if (auto r = updateGroup(s, groupMask, ids, groupValues, report); !r)
             return r;
+    }
     if (auto r = bulk(s.deleteCurrentQueues); !r)
         return r;
     values = std::move(currentQueues);
@@ -437,7 +466,30 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         values << l.ticketId << l.otherId << l.relation << l.at;
     if (auto r = bulk(s.insertLinks); !r)
         return r;
-    for (const NotificationRow &n : batch.notifications) {
+    if (m_database->isPostgreSql() && !batch.notifications.isEmpty()) {
+        // Ids first (one query), then every row in one statement: a multi-row RETURNING does
+        // not promise its order.
+        auto ids = runQuery(
+            s.db,
+            QStringLiteral("SELECT nextval('notifications_id_seq') FROM generate_series(1, %1)")
+                .arg(batch.notifications.size()));
+        if (!ids)
+            return Error {ids.error()};
+        for (const NotificationRow &n : batch.notifications) {
+            if (!ids->next())
+                return makeError(QStringLiteral("database error: no notification id"));
+            const qint64 id = ids->value(0).toLongLong();
+            values << id << n.username
+                   << (n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong)))
+                   << n.kind << n.message << n.at;
+            if (report)
+                report->notificationIds.append(id);
+        }
+        if (auto r = bulk(s.insertNotifications); !r)
+            return r;
+    }
+    for (const NotificationRow &n :
+         m_database->isPostgreSql() ? QList<NotificationRow>() : batch.notifications) {
         if (auto r
             = run(s.insertNotification,
                   {n.username,

@@ -154,7 +154,9 @@ bool PgHarness::start()
         = QStringLiteral("-p %1 -k %2 -c listen_addresses='' -c fsync=%3 "
                          "-c max_connections=300 -c shared_buffers=32MB")
               .arg(m_port)
-              .arg(sockets, durable ? QStringLiteral("on") : QStringLiteral("off"));
+              .arg(sockets, durable ? QStringLiteral("on") : QStringLiteral("off"))
+        // More server settings for a look inside (e.g. "-c log_statement=all").
+        + u' ' + qEnvironmentVariable("BATON_PG_OPTIONS");
     if (!run(QStringLiteral("pg_ctl"),
              {QStringLiteral("-D"), data, QStringLiteral("-o"), options, QStringLiteral("-l"),
               m_dir->path() + u"/server.log", QStringLiteral("-w"), QStringLiteral("-t"),
