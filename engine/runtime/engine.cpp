@@ -572,6 +572,14 @@ void Engine::Private::run()
     std::vector<Command> batch;
     for (;;) {
         {
+            // Build the next batch only once the last one is being committed: commands that
+            // arrive meanwhile join it, so under load a batch holds half the callers waiting
+            // instead of a third (one building, one pending, one committing), and each fsync
+            // carries more of them.
+            std::unique_lock lock(commitMutex);
+            commitCv.wait(lock, [this] { return !pending; });
+        }
+        {
             std::unique_lock lock(queueMutex);
             queueReady.wait(lock, [this] { return stopping || !queue.empty() || !retry.empty(); });
             if (queue.empty() && retry.empty())
