@@ -227,11 +227,12 @@ const char *const migration7[] = {
 // page of rows the viewer may see, where it sorted the whole table (0.7-1 s on 1,000,000
 // tickets). Status first: the open tickets' walk skips the closed ones, and an unfiltered list
 // merges one walk per status. created_at never changes; due_at and updated_at do on actions,
-// which then rewrite an entry of these indexes.
+// which then rewrite an entry of these indexes. IF NOT EXISTS: a database set back to an earlier
+// version by deleting rows of schema_migrations (tst_schema) still has them.
 const char *const migration8[] = {
-    "CREATE INDEX tickets_status_due ON tickets(status, due_at, id)",
-    "CREATE INDEX tickets_status_created ON tickets(status, created_at, id)",
-    "CREATE INDEX tickets_status_updated ON tickets(status, updated_at, id)",
+    "CREATE INDEX IF NOT EXISTS tickets_status_due ON tickets(status, due_at, id)",
+    "CREATE INDEX IF NOT EXISTS tickets_status_created ON tickets(status, created_at, id)",
+    "CREATE INDEX IF NOT EXISTS tickets_status_updated ON tickets(status, updated_at, id)",
 };
 
 struct Migration
