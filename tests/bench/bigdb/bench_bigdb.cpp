@@ -543,7 +543,7 @@ int main(int argc, char **argv)
                 for (const QString &queue : f.viewerQueues)
                     values << queue;
             }
-            return sql + u')';
+            return QString(sql + u')');
         };
         for (ListViewer &viewer : listViewers) {
             const TicketFilter f = referenceFilter(viewer.actor, {});
@@ -648,7 +648,9 @@ int main(int argc, char **argv)
                             return 1;
                         }
                     }
-                    // The same two pages from TicketReader and from the plain rule.
+                    // The same two pages from TicketReader and from the plain rule, in one read
+                    // transaction: timers firing meanwhile change tickets (updated_at).
+                    db->transaction();
                     TicketFilter checked = referenceFilter(viewer.actor, filter);
                     checked.cursor.clear();
                     const auto page = TicketReader::list(*db, checked);
@@ -661,8 +663,10 @@ int main(int argc, char **argv)
                     for (const TicketRow &row : std::as_const(page->items))
                         got.append(row.id);
                     ++compared;
-                    if (got != idsOf(*expected))
+                    if (got != idsOf(*expected)) {
                         ++mismatches;
+                        std::printf("    first page differs: %s, %s\n", viewer.label, sortName);
+                    }
                     if (!page->items.isEmpty() && !page->nextCursor.isEmpty()
                         && !expected->isEmpty()) {
                         checked.cursor = page->nextCursor;
@@ -677,9 +681,12 @@ int main(int argc, char **argv)
                         for (const TicketRow &row : std::as_const(second->items))
                             got.append(row.id);
                         ++compared;
-                        if (got != idsOf(*expectedSecond))
+                        if (got != idsOf(*expectedSecond)) {
                             ++mismatches;
+                            std::printf("    next page differs: %s, %s\n", viewer.label, sortName);
+                        }
                     }
+                    db->commit();
                     const QString key
                         = (status.isEmpty() ? QStringLiteral("all") : QStringLiteral("open")) + u' '
                         + QLatin1String(sortName);

@@ -423,6 +423,8 @@ void TestTicketRows::listPagesAsTheRuleOrdersThem()
         visited[i] << row.queue;
         if (i % 7 == 0)
             visited[i] << QStringLiteral("claims");
+        if (row.status == u"open") // fay sees 214 open tickets and no closed one
+            visited[i] << QStringLiteral("intake");
         for (const QString &queue : std::as_const(visited[i]))
             batch.queuesVisited.append({i, queue});
         batch.newTickets << row;
@@ -449,12 +451,14 @@ void TestTicketRows::listPagesAsTheRuleOrdersThem()
         QStringList queues;
         bool admin = false;
     };
-    // cat sees about 240 tickets (in sort order), bob about 70 and dan 45 (their sets).
+    // cat sees about 240 tickets (in sort order), bob about 70 and dan 45 (their sets); fay's
+    // walk through the closed tickets finds none and gives up for the (empty) visible set.
     const Viewer viewers[]
         = {{QStringLiteral("cat"), {QStringLiteral("front")}},
            {QStringLiteral("bob"), {}},
            {QStringLiteral("dan"), {QStringLiteral("claims")}},
            {QStringLiteral("eve"), {QStringLiteral("billing"), QStringLiteral("claims")}},
+           {QStringLiteral("fay"), {QStringLiteral("intake")}},
            {QStringLiteral("admin"), {}, true}};
     for (const Viewer &viewer : viewers) {
         for (const QString &status :
