@@ -310,7 +310,9 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
             QVariantList binds = set.values;
             binds << values;
             if (!oneStatus.isEmpty()) {
-                text += QStringLiteral(" AND t.status = ?");
+                // Not an index term: SQLite would walk all of a status's tickets along the
+                // (status, ...) index in sort order and probe the set, rather than read the set.
+                text += QStringLiteral(" AND t.status || '' = ?");
                 binds << oneStatus;
             }
             text += after.text + order + u" LIMIT ?";
