@@ -89,17 +89,20 @@ Result<QStringList> ticketStatuses(const QSqlDatabase &db)
 }
 
 /// The tickets a non-admin may see (canSee) as one set of ids: the queues' index ranges of
-/// ticket_queues, the originator's and assignee's of tickets and the user's branch tasks.
-Sql visibleIds(const TicketFilter &filter, bool distinct)
+/// ticket_queues, the originator's and assignee's of tickets and the user's branch tasks. To
+/// count it, `countOnly` selects a constant: the indexes on tickets hold no id (only SQLite's
+/// rowid), and reading each row for it made counting 10,000 entries 20-50 ms instead of 3.
+Sql visibleIds(const TicketFilter &filter, bool countOnly)
 {
-    const QLatin1String union_(distinct ? " UNION " : " UNION ALL ");
+    const QLatin1String union_(countOnly ? " UNION ALL " : " UNION ");
+    const QLatin1String id(countOnly ? "1" : "id"), ticketId(countOnly ? "1" : "ticket_id");
     Sql set;
-    set.text = QStringLiteral("SELECT id FROM tickets WHERE originator = ?") + union_
-        + u"SELECT id FROM tickets WHERE assignee = ?" + union_
-        + u"SELECT ticket_id FROM ticket_branch_assignees WHERE username = ?";
+    set.text = u"SELECT " + id + u" FROM tickets WHERE originator = ?" + union_ + u"SELECT " + id
+        + u" FROM tickets WHERE assignee = ?" + union_ + u"SELECT " + ticketId
+        + u" FROM ticket_branch_assignees WHERE username = ?";
     set.values << filter.viewer << filter.viewer << filter.viewer;
     if (!filter.viewerQueues.isEmpty()) {
-        set.text += union_ + u"SELECT ticket_id FROM ticket_queues WHERE queue IN ("
+        set.text += union_ + u"SELECT " + ticketId + u" FROM ticket_queues WHERE queue IN ("
             + placeholders(int(filter.viewerQueues.size())) + u')';
         for (const QString &queue : filter.viewerQueues)
             set.values << queue;
@@ -127,7 +130,7 @@ Result<VisibleSetSize> visibleSetIsSmall(const QSqlDatabase &db, const TicketFil
     const qint64 tickets = total->next() ? total->value(0).toLongLong() : 0;
     const qint64 bound
         = std::clamp<qint64>(qint64(std::sqrt(2.0 * double(page) * double(tickets))), 200, 50000);
-    const Sql set = visibleIds(filter, false);
+    const Sql set = visibleIds(filter, true);
     auto counted = runQuery(db, u"SELECT COUNT(*) FROM (" + set.text + u" LIMIT ?) visible",
                             QVariantList(set.values) << bound);
     if (!counted)
@@ -304,7 +307,7 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         }
         // The page's part of one status (or of all, when empty) read from the visible set.
         auto fromSet = [&](const QString &oneStatus) -> Result<QList<Candidate>> {
-            const Sql set = visibleIds(filter, true);
+            const Sql set = visibleIds(filter, false);
             QString text = u"SELECT t.id, " + col + u" FROM tickets t WHERE t.id IN (" + set.text
                 + u')' + sql;
             QVariantList binds = set.values;
@@ -340,17 +343,34 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
                     return Error {present.error()};
                 statuses = *present;
             }
+            // Open first: an agent's list is mostly open work, and the open walk's page then
+            // bounds the others (closed tickets are due last, so their walk is empty by due).
+            if (const qsizetype open = statuses.indexOf(QStringLiteral("open")); open > 0)
+                statuses.move(open, 0);
             const qint64 budget = std::max<qint64>(bound / 2, 4 * (limit + 1));
             const QString seen = filter.seeAll
                 ? QStringLiteral("1")
                 : u"CASE WHEN " + visible.text.mid(5) + u" THEN 1 ELSE 0 END";
+            auto before = [&](const Candidate &a, const Candidate &b) {
+                return descending ? std::pair(b.value, b.id) < std::pair(a.value, a.id)
+                                  : std::pair(a.value, a.id) < std::pair(b.value, b.id);
+            };
             QList<Candidate> merged;
             for (const QString &one : std::as_const(statuses)) {
+                // Once a page's worth is known, a walk only looks for rows that come before
+                // its last row.
+                QString ceiling;
+                QVariantList ceilingValues;
+                if (merged.size() > limit) {
+                    ceiling = u" AND (" + col + u", t.id) " + QLatin1String(descending ? ">" : "<")
+                        + u" (?, ?)";
+                    ceilingValues << merged[limit].value << merged[limit].id;
+                }
                 auto walked = runQuery(
                     db,
                     u"SELECT t.id, " + col + u", " + seen + u" FROM tickets t WHERE t.status = ?"
-                        + after.text + order + u" LIMIT ?",
-                    QVariantList(visible.values) << one << after.values << budget);
+                        + after.text + ceiling + order + u" LIMIT ?",
+                    QVariantList(visible.values) << one << after.values << ceilingValues << budget);
                 if (!walked)
                     return Error {walked.error()};
                 QList<Candidate> part;
@@ -367,11 +387,9 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
                     part = *fromVisible;
                 }
                 merged << part;
+                std::sort(merged.begin(), merged.end(), before);
+                merged = merged.mid(0, limit + 1);
             }
-            std::sort(merged.begin(), merged.end(), [&](const Candidate &a, const Candidate &b) {
-                return descending ? std::pair(b.value, b.id) < std::pair(a.value, a.id)
-                                  : std::pair(a.value, a.id) < std::pair(b.value, b.id);
-            });
             candidates = merged.mid(0, limit + 1);
         }
     }
