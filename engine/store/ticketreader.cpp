@@ -366,21 +366,50 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
                         + u" (?, ?)";
                     ceilingValues << merged[limit].value << merged[limit].id;
                 }
-                auto walked = runQuery(
-                    db,
-                    u"SELECT t.id, " + col + u", " + seen + u" FROM tickets t WHERE t.status = ?"
-                        + after.text + ceiling + order + u" LIMIT ?",
-                    QVariantList(visible.values) << one << after.values << ceilingValues << budget);
-                if (!walked)
-                    return Error {walked.error()};
+                const QString range = u" FROM tickets t WHERE t.status = ?" + after.text + ceiling
+                    + order + u" LIMIT ?";
+                QVariantList rangeValues;
+                rangeValues << one << after.values << ceilingValues << budget;
                 QList<Candidate> part;
-                qint64 read = 0;
-                while (part.size() <= limit && walked->next()) {
-                    ++read;
-                    if (walked->value(2).toInt() == 1)
+                bool budgetSpent = false;
+                if (db.driverName() == u"QPSQL") {
+                    // The client receives a whole result: the server stops at a page of
+                    // visible rows (the ordered walk's order carries through the filter, no
+                    // sort), and a short page asks whether the walk used up its budget.
+                    auto walked = runQuery(
+                        db,
+                        u"SELECT id, v FROM (SELECT t.id AS id, " + col + u" AS v, " + seen
+                            + u" AS seen" + range + u") w WHERE seen = 1 ORDER BY v" + direction
+                            + u", id" + direction + u" LIMIT ?",
+                        QVariantList(visible.values) << rangeValues << limit + 1);
+                    if (!walked)
+                        return Error {walked.error()};
+                    while (walked->next())
                         part.append({walked->value(1).toLongLong(), walked->value(0).toLongLong()});
+                    if (part.size() <= limit) {
+                        auto read = runQuery(db, u"SELECT COUNT(*) FROM (SELECT 1" + range + u") w",
+                                             rangeValues);
+                        if (!read)
+                            return Error {read.error()};
+                        budgetSpent = read->next() && read->value(0).toLongLong() == budget;
+                    }
+                } else {
+                    // SQLite steps the walk as the rows are read, so it stops here (a filter
+                    // around it would sort the budget's rows before the first came out).
+                    auto walked = runQuery(db, u"SELECT t.id, " + col + u", " + seen + range,
+                                           QVariantList(visible.values) << rangeValues);
+                    if (!walked)
+                        return Error {walked.error()};
+                    qint64 read = 0;
+                    while (part.size() <= limit && walked->next()) {
+                        ++read;
+                        if (walked->value(2).toInt() == 1)
+                            part.append(
+                                {walked->value(1).toLongLong(), walked->value(0).toLongLong()});
+                    }
+                    budgetSpent = part.size() <= limit && read == budget;
                 }
-                if (part.size() <= limit && read == budget) { // the budget ran out
+                if (budgetSpent) {
                     auto fromVisible = fromSet(one);
                     if (!fromVisible)
                         return Error {fromVisible.error()};
