@@ -348,9 +348,19 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
             if (const qsizetype open = statuses.indexOf(QStringLiteral("open")); open > 0)
                 statuses.move(open, 0);
             const qint64 budget = std::max<qint64>(bound / 2, 4 * (limit + 1));
-            const QString seen = filter.seeAll
+            const bool postgresql = db.driverName() == u"QPSQL";
+            QString seen = filter.seeAll
                 ? QStringLiteral("1")
                 : u"CASE WHEN " + visible.text.mid(5) + u" THEN 1 ELSE 0 END";
+            if (postgresql && !filter.viewerQueues.isEmpty()) {
+                // OFFSET 0 keeps PostgreSQL from hashing every ticket of the viewer's queues
+                // before the first row (a department's 300,000: 130-170 ms a walk instead of 4).
+                // The walk probes the index for the few hundred rows it reads.
+                seen.replace(QStringLiteral("v.queue IN (")
+                                 + placeholders(int(filter.viewerQueues.size())) + u"))",
+                             QStringLiteral("v.queue IN (")
+                                 + placeholders(int(filter.viewerQueues.size())) + u") OFFSET 0)");
+            }
             auto before = [&](const Candidate &a, const Candidate &b) {
                 return descending ? std::pair(b.value, b.id) < std::pair(a.value, a.id)
                                   : std::pair(a.value, a.id) < std::pair(b.value, b.id);
@@ -372,7 +382,7 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
                 rangeValues << one << after.values << ceilingValues << budget;
                 QList<Candidate> part;
                 bool budgetSpent = false;
-                if (db.driverName() == u"QPSQL") {
+                if (postgresql) {
                     // The client receives a whole result: the server stops at a page of
                     // visible rows (the ordered walk's order carries through the filter, no
                     // sort), and a short page asks whether the walk used up its budget.
