@@ -222,6 +222,19 @@ const char *const migration7[] = {
     "b->>'assignee' IS NOT NULL AND b->>'assignee' <> ''",
 };
 
+// The ticket list without a queue or a person to start from (GET /tickets, GET /tickets?
+// status=open, each sort): a page walks tickets of one status in sort order and stops after a
+// page of rows the viewer may see, where it sorted the whole table (0.7-1 s on 1,000,000
+// tickets). Status first: the open tickets' walk skips the closed ones, and an unfiltered list
+// merges one walk per status. created_at never changes; due_at and updated_at do on actions,
+// which then rewrite an entry of these indexes. IF NOT EXISTS: a database set back to an earlier
+// version by deleting rows of schema_migrations (tst_schema) still has them.
+const char *const migration8[] = {
+    "CREATE INDEX IF NOT EXISTS tickets_status_due ON tickets(status, due_at, id)",
+    "CREATE INDEX IF NOT EXISTS tickets_status_created ON tickets(status, created_at, id)",
+    "CREATE INDEX IF NOT EXISTS tickets_status_updated ON tickets(status, updated_at, id)",
+};
+
 struct Migration
 {
     int version;
@@ -237,6 +250,7 @@ const Migration migrations[] = {
     {5, std::begin(migration5), std::end(migration5)},
     {6, std::begin(migration6), std::end(migration6)},
     {7, std::begin(migration7), std::end(migration7)},
+    {8, std::begin(migration8), std::end(migration8)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The engine on a large database (quality.md): 1,000,000 tickets, 200,000 of them open.
-// Usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] [--touch T] [--cache-limit C]
-// [--regenerate]. Writes OUTDIR/bench_bigdb.json.
+// Usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] [--list-queries L] [--touch T]
+// [--cache-limit C] [--regenerate]. Writes OUTDIR/bench_bigdb.json.
 //
 // The database is generated once (BigDbGenerator) and cached as OUTDIR/bigdb-v*.sqlite; each
 // run works on a fresh copy of it, so actions and fired timers never change the cache. The
@@ -11,7 +11,9 @@
 // Measured: start-up as `baton serve` does it (workflows, migrate, publish, Engine::start,
 // SlaService, TimerScheduler, AuthService), the queue page as GET /api/v1/tickets?queue=X&
 // sort=due&limit=50 calls it (Engine::tickets, a supervisor and a staff member of the queue,
-// first page and the page after it), the queue counts of GET /api/v1/queues, actions on
+// first page and the page after it), the ticket list without a queue as a non-admin sees it
+// (unfiltered and status=open, every sort, checked against the plain visibility rule), the
+// queue counts of GET /api/v1/queues, actions on
 // generated open tickets, and the resident memory after each phase and per ticket the engine
 // has written (its writer keeps them cached).
 #include "bigdbgenerator.h"
@@ -149,16 +151,19 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments().mid(1);
     if (args.isEmpty()) {
-        std::fprintf(stderr,
-                     "usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] [--touch T] "
-                     "[--cache-limit C] "
-                     "[--regenerate]\n");
+        std::fprintf(
+            stderr,
+            "usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] [--list-queries L] "
+            "[--touch T] "
+            "[--cache-limit C] "
+            "[--regenerate]\n");
         return 2;
     }
     const QString outDir = QDir(args.takeFirst()).absolutePath();
     qint64 tickets = 1000000, open = 200000;
     int queriesPerKind = 1000;
     int touchCount = 20000;
+    int listQueries = 100; // pages per viewer and filter of the ticket list, sorted by due
     int cacheLimit = EngineOptions().cacheLimit;
     bool regenerate = false;
     double generationSeconds = -1; // set when this run generated the database
@@ -172,6 +177,8 @@ int main(int argc, char **argv)
             queriesPerKind = args[++i].toInt();
         else if (args[i] == u"--cache-limit" && hasValue)
             cacheLimit = args[++i].toInt();
+        else if (args[i] == u"--list-queries" && hasValue)
+            listQueries = args[++i].toInt();
         else if (args[i] == u"--touch" && hasValue)
             touchCount = args[++i].toInt();
         else if (args[i] == u"--regenerate")
@@ -462,6 +469,251 @@ int main(int argc, char **argv)
     printLatency("CPU time of the thread, all pages", pageCpuTime);
     const Memory afterQueries = memory();
 
+    // ---- the ticket list without a queue (GET /api/v1/tickets, non-admin) -----------------------
+    // The list an agent opens first: every ticket they may see (canSee), by due, unfiltered or
+    // status=open. Two viewers: the user (agent or staff) who sees the fewest tickets and the
+    // one who sees the most (a member of a big back-office department). Each page is also
+    // compared with the rule applied the plain way (every ticket, a correlated EXISTS, sorted),
+    // for every sort, so a faster plan cannot change what a page shows.
+    QJsonObject listResults;
+    {
+        // Upper bounds of each user's visible set, to choose the two viewers: tickets per queue
+        // ever visited, per originator and per assignee.
+        QHash<QString, qint64> perQueue, perPerson;
+        for (const char *sql : {"SELECT queue, COUNT(*) FROM ticket_queues GROUP BY queue",
+                                "SELECT originator, COUNT(*) FROM tickets GROUP BY originator",
+                                "SELECT assignee, COUNT(*) FROM tickets WHERE assignee IS NOT NULL "
+                                "GROUP BY assignee"}) {
+            auto q = runQuery(*db, QString::fromLatin1(sql));
+            if (!q) {
+                std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(q.error()));
+                return 1;
+            }
+            QHash<QString, qint64> &into
+                = qstrncmp(sql, "SELECT queue", 12) == 0 ? perQueue : perPerson;
+            while (q->next())
+                into[q->value(0).toString()] += q->value(1).toLongLong();
+        }
+        struct Candidate
+        {
+            QString username;
+            qint64 bound = 0;
+        };
+        QList<Candidate> candidates;
+        for (auto it = users.constBegin(); it != users.constEnd(); ++it) {
+            if (it->roles.contains(u"admin") || it->roles.contains(u"supervisor"))
+                continue;
+            const Actor actor = actorOf(it.key());
+            qint64 bound = perPerson.value(it.key());
+            for (const QString &queue : visibleQueues(*organisation, actor))
+                bound += perQueue.value(queue);
+            candidates.append({it.key(), bound});
+        }
+        std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
+            return a.bound != b.bound ? a.bound < b.bound : a.username < b.username;
+        });
+        if (candidates.isEmpty()) {
+            std::fprintf(stderr, "bench_bigdb: no non-admin users\n");
+            return 1;
+        }
+        struct ListViewer
+        {
+            const char *label;
+            Actor actor;
+            qint64 visible = 0, visibleOpen = 0;
+        };
+        QList<ListViewer> listViewers {{"few tickets", actorOf(candidates.first().username)},
+                                       {"big department", actorOf(candidates.last().username)}};
+        auto referenceFilter = [&](const Actor &actor, TicketFilter filter) {
+            filter.seeAll = false;
+            filter.viewer = actor.username;
+            filter.viewerQueues = visibleQueues(*organisation, actor);
+            return filter;
+        };
+        // The rule as canSee states it, on every ticket: the reference pages and the counts.
+        auto visibility = [](const TicketFilter &f, QVariantList &values) {
+            QString sql = QStringLiteral(
+                "(t.originator = ? OR t.assignee = ? OR EXISTS (SELECT 1 FROM "
+                "ticket_branch_assignees w WHERE w.ticket_id = t.id AND w.username = ?)");
+            values << f.viewer << f.viewer << f.viewer;
+            if (!f.viewerQueues.isEmpty()) {
+                sql += u" OR EXISTS (SELECT 1 FROM ticket_queues v WHERE v.ticket_id = t.id AND "
+                       u"v.queue IN (?"
+                    + QStringLiteral(", ?").repeated(f.viewerQueues.size() - 1) + u"))";
+                for (const QString &queue : f.viewerQueues)
+                    values << queue;
+            }
+            return QString(sql + u')');
+        };
+        for (ListViewer &viewer : listViewers) {
+            const TicketFilter f = referenceFilter(viewer.actor, {});
+            QVariantList values;
+            const QString where = visibility(f, values);
+            auto q = runQuery(*db,
+                              u"SELECT COUNT(*), SUM(CASE WHEN t.status = 'open' THEN 1 ELSE 0 "
+                              u"END) FROM tickets t WHERE "
+                                  + where,
+                              values);
+            if (!q || !q->next()) {
+                std::fprintf(stderr, "bench_bigdb: cannot count the visible tickets\n");
+                return 1;
+            }
+            viewer.visible = q->value(0).toLongLong();
+            viewer.visibleOpen = q->value(1).toLongLong();
+        }
+        auto referencePage = [&](const TicketFilter &f, qint64 afterValue, qint64 afterId,
+                                 bool after) -> Result<QList<std::pair<qint64, qint64>>> {
+            using Sort = TicketFilter::Sort;
+            const bool descending = f.sort == Sort::DueDesc || f.sort == Sort::CreatedDesc
+                || f.sort == Sort::UpdatedDesc;
+            const QString col = f.sort == Sort::CreatedAsc || f.sort == Sort::CreatedDesc
+                ? QStringLiteral("t.created_at")
+                : f.sort == Sort::UpdatedAsc || f.sort == Sort::UpdatedDesc
+                ? QStringLiteral("t.updated_at")
+                : QStringLiteral("t.due_at");
+            QVariantList values;
+            QString sql
+                = u"SELECT t.id, " + col + u" FROM tickets t WHERE " + visibility(f, values);
+            if (!f.status.isEmpty()) {
+                sql += QStringLiteral(" AND t.status = ?");
+                values << f.status;
+            }
+            if (after) {
+                sql += u" AND (" + col + (descending ? u" < ? OR (" : u" > ? OR (") + col
+                    + (descending ? u" = ? AND t.id < ?))" : u" = ? AND t.id > ?))");
+                values << afterValue << afterValue << afterId;
+            }
+            const QLatin1String direction(descending ? " DESC" : "");
+            sql += u" ORDER BY " + col + direction + u", t.id" + direction + u" LIMIT ?";
+            values << f.limit;
+            auto q = runQuery(*db, sql, values);
+            if (!q)
+                return Error {q.error()};
+            QList<std::pair<qint64, qint64>> found; // (id, sort value)
+            while (q->next())
+                found.append({q->value(0).toLongLong(), q->value(1).toLongLong()});
+            return found;
+        };
+        auto idsOf = [](const QList<std::pair<qint64, qint64>> &pairs) {
+            QList<qint64> ids;
+            for (const auto &row : pairs)
+                ids.append(row.first);
+            return ids;
+        };
+        const std::pair<const char *, TicketFilter::Sort> sorts[]
+            = {{"due", TicketFilter::Sort::DueAsc},
+               {"-due", TicketFilter::Sort::DueDesc},
+               {"created", TicketFilter::Sort::CreatedAsc},
+               {"-created", TicketFilter::Sort::CreatedDesc},
+               {"updated", TicketFilter::Sort::UpdatedAsc},
+               {"-updated", TicketFilter::Sort::UpdatedDesc}};
+        int mismatches = 0, compared = 0;
+        QElapsedTimer listTimer;
+        listTimer.start();
+        for (const ListViewer &viewer : std::as_const(listViewers)) {
+            std::printf("  ticket list of %s (%s, %s): sees %lld tickets, %lld open\n",
+                        qPrintable(viewer.actor.username),
+                        qPrintable(viewer.actor.roles.join(u',')), viewer.label,
+                        qlonglong(viewer.visible), qlonglong(viewer.visibleOpen));
+            QJsonObject viewerJson {{QStringLiteral("username"), viewer.actor.username},
+                                    {QStringLiteral("visible"), viewer.visible},
+                                    {QStringLiteral("visible_open"), viewer.visibleOpen}};
+            for (const QString &status : {QString(), QStringLiteral("open")}) {
+                for (const auto &[sortName, sort] : sorts) {
+                    const bool main = sort == TicketFilter::Sort::DueAsc;
+                    const int runs = main ? listQueries : std::max(1, listQueries / 5);
+                    TicketFilter filter;
+                    filter.status = status;
+                    filter.sort = sort;
+                    filter.limit = 50;
+                    std::vector<qint64> first, next;
+                    for (int i = 0; i < runs; ++i) {
+                        filter.cursor.clear();
+                        QElapsedTimer t;
+                        t.start();
+                        const auto page = (*engine)->tickets(filter, viewer.actor);
+                        first.push_back(microseconds(t));
+                        if (!page) {
+                            std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(page.error()));
+                            return 1;
+                        }
+                        if (page->nextCursor.isEmpty())
+                            continue;
+                        filter.cursor = page->nextCursor;
+                        t.restart();
+                        const auto second = (*engine)->tickets(filter, viewer.actor);
+                        next.push_back(microseconds(t));
+                        if (!second) {
+                            std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(second.error()));
+                            return 1;
+                        }
+                    }
+                    // The same two pages from TicketReader and from the plain rule, in one read
+                    // transaction: timers firing meanwhile change tickets (updated_at).
+                    db->transaction();
+                    TicketFilter checked = referenceFilter(viewer.actor, filter);
+                    checked.cursor.clear();
+                    const auto page = TicketReader::list(*db, checked);
+                    const auto expected = referencePage(checked, 0, 0, false);
+                    if (!page || !expected) {
+                        std::fprintf(stderr, "bench_bigdb: the list failed\n");
+                        return 1;
+                    }
+                    QList<qint64> got;
+                    for (const TicketRow &row : std::as_const(page->items))
+                        got.append(row.id);
+                    ++compared;
+                    if (got != idsOf(*expected)) {
+                        ++mismatches;
+                        std::printf("    first page differs: %s, %s\n", viewer.label, sortName);
+                    }
+                    if (!page->items.isEmpty() && !page->nextCursor.isEmpty()
+                        && !expected->isEmpty()) {
+                        checked.cursor = page->nextCursor;
+                        const auto second = TicketReader::list(*db, checked);
+                        const auto [lastId, lastValue] = expected->constLast();
+                        const auto expectedSecond = referencePage(checked, lastValue, lastId, true);
+                        if (!second || !expectedSecond) {
+                            std::fprintf(stderr, "bench_bigdb: the list failed\n");
+                            return 1;
+                        }
+                        got.clear();
+                        for (const TicketRow &row : std::as_const(second->items))
+                            got.append(row.id);
+                        ++compared;
+                        if (got != idsOf(*expectedSecond)) {
+                            ++mismatches;
+                            std::printf("    next page differs: %s, %s\n", viewer.label, sortName);
+                        }
+                    }
+                    db->commit();
+                    const QString key
+                        = (status.isEmpty() ? QStringLiteral("all") : QStringLiteral("open")) + u' '
+                        + QLatin1String(sortName);
+                    const QJsonObject firstJson = percentiles(first);
+                    viewerJson.insert(key,
+                                      QJsonObject {{QStringLiteral("first"), firstJson},
+                                                   {QStringLiteral("next"), percentiles(next)}});
+                    const QByteArray label = QStringLiteral("%1, first page").arg(key).toUtf8();
+                    printLatency(label.constData(), firstJson, main ? 15 : 0);
+                    if (main) {
+                        const QByteArray nextLabel
+                            = QStringLiteral("%1, next page").arg(key).toUtf8();
+                        printLatency(nextLabel.constData(), percentiles(next), 15);
+                    }
+                }
+            }
+            listResults.insert(QLatin1String(viewer.label), viewerJson);
+        }
+        listResults.insert(QStringLiteral("pages_compared"), compared);
+        listResults.insert(QStringLiteral("pages_differing"), mismatches);
+        std::printf("  ticket list: %d of %d pages as the plain rule gives them%s (%.1f s)\n",
+                    compared - mismatches, compared, mismatches ? "  MISMATCH" : "",
+                    listTimer.elapsed() / 1000.0);
+        if (mismatches)
+            return 1;
+    }
+
     // ---- actions on generated open tickets ------------------------------------------------------
     QList<QPair<qint64, QString>> sample;
     {
@@ -629,6 +881,7 @@ int main(int argc, char **argv)
                       {QStringLiteral("sql_only"), pageSql},
                       {QStringLiteral("thread_cpu"), pageCpuTime},
                       {QStringLiteral("target_p99_ms"), 15}}},
+        {QStringLiteral("ticket_list"), listResults},
         {QStringLiteral("actions"),
          QJsonObject {{QStringLiteral("attempted"), attempted},
                       {QStringLiteral("succeeded"), succeeded},

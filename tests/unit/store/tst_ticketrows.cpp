@@ -21,6 +21,7 @@ private Q_SLOTS:
     void queuePageShowsOpenBranchesByTheirDue();
     void slaFilterSelectsAtRiskAndBreached();
     void branchAssigneesSeeAndFilterTheirTickets();
+    void listPagesAsTheRuleOrdersThem();
 
 private:
     static TicketRow sample(qint64 id)
@@ -390,4 +391,133 @@ void TestTicketRows::branchAssigneesSeeAndFilterTheirTickets()
 }
 
 QTEST_GUILESS_MAIN(TestTicketRows)
+void TestTicketRows::listPagesAsTheRuleOrdersThem()
+{
+    // The list without a queue reads a page from the viewer's visible set when it is small and
+    // along an index in sort order when it is large (more than about sqrt(2 * page * tickets),
+    // at least 200): both must give the pages of the plain rule, for every sort and cursor.
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    WriteBatch batch;
+    QList<TicketRow> rows;
+    QHash<qint64, QStringList> visited;
+    QHash<qint64, QString> branchAssignee;
+    for (qint64 i = 1; i <= 320; ++i) {
+        TicketRow row = sample(i);
+        row.status = i % 3 == 0 ? QStringLiteral("closed") : QStringLiteral("open");
+        row.queue = i % 4 == 0 ? QStringLiteral("billing") : QStringLiteral("front");
+        row.originator = i % 10 == 0 ? QStringLiteral("bob") : QStringLiteral("amy");
+        if (i % 13 == 0)
+            row.assignee = QStringLiteral("bob");
+        if (i % 29 == 0) {
+            row.branches = R"([{"name":"billing","queue":"billing","assignee":"bob",)"
+                           R"("status":"open"}])";
+            branchAssignee.insert(i, QStringLiteral("bob"));
+        }
+        // Ties in every sort column, and undated tickets, so the id decides among equals.
+        row.resolveDue = i % 11 == 0 ? std::nullopt : std::optional<qint64>(1000 * ((i * 37) % 50));
+        row.createdAt = 1795000000000 + (i * 53) % 100;
+        row.updatedAt = 1795000000000 + (i * 17) % 90;
+        visited[i] << row.queue;
+        if (i % 7 == 0)
+            visited[i] << QStringLiteral("claims");
+        if (row.status == u"open") // fay sees 214 open tickets and no closed one
+            visited[i] << QStringLiteral("intake");
+        if (row.status == u"open" || i > 300) // gus sees them and 6 closed ones
+            visited[i] << QStringLiteral("triage");
+        for (const QString &queue : std::as_const(visited[i]))
+            batch.queuesVisited.append({i, queue});
+        batch.newTickets << row;
+        rows << row;
+    }
+    QVERIFY(writer.write(batch).ok());
+    auto db = database->connection();
+    using Sort = TicketFilter::Sort;
+    auto sortValue = [](const TicketRow &row, Sort sort) {
+        switch (sort) {
+        case Sort::CreatedAsc:
+        case Sort::CreatedDesc:
+            return row.createdAt;
+        case Sort::UpdatedAsc:
+        case Sort::UpdatedDesc:
+            return row.updatedAt;
+        default:
+            return row.dueAt();
+        }
+    };
+    struct Viewer
+    {
+        QString name;
+        QStringList queues;
+        bool admin = false;
+    };
+    // cat sees about 240 tickets (in sort order), bob about 70 and dan 45 (their sets); fay's
+    // walk through the closed tickets finds none and gives up for the (empty) visible set; gus's
+    // finds his 6 closed ones in the visible set after giving up in most sorts.
+    const Viewer viewers[]
+        = {{QStringLiteral("cat"), {QStringLiteral("front")}},
+           {QStringLiteral("bob"), {}},
+           {QStringLiteral("dan"), {QStringLiteral("claims")}},
+           {QStringLiteral("eve"), {QStringLiteral("billing"), QStringLiteral("claims")}},
+           {QStringLiteral("fay"), {QStringLiteral("intake")}},
+           {QStringLiteral("gus"), {QStringLiteral("triage")}},
+           {QStringLiteral("admin"), {}, true}};
+    for (const Viewer &viewer : viewers) {
+        for (const QString &status :
+             {QString(), QStringLiteral("open"), QStringLiteral("closed")}) {
+            for (Sort sort : {Sort::DueAsc, Sort::DueDesc, Sort::CreatedAsc, Sort::CreatedDesc,
+                              Sort::UpdatedAsc, Sort::UpdatedDesc}) {
+                const bool descending = sort == Sort::DueDesc || sort == Sort::CreatedDesc
+                    || sort == Sort::UpdatedDesc;
+                QList<TicketRow> expectedRows;
+                for (const TicketRow &row : std::as_const(rows)) {
+                    bool sees = viewer.admin || row.originator == viewer.name
+                        || row.assignee == viewer.name
+                        || branchAssignee.value(row.id) == viewer.name;
+                    for (const QString &queue : viewer.queues)
+                        sees = sees || visited.value(row.id).contains(queue);
+                    if (sees && (status.isEmpty() || row.status == status))
+                        expectedRows << row;
+                }
+                std::sort(expectedRows.begin(), expectedRows.end(),
+                          [&](const TicketRow &a, const TicketRow &b) {
+                              const auto ka = std::pair(sortValue(a, sort), a.id);
+                              const auto kb = std::pair(sortValue(b, sort), b.id);
+                              return descending ? kb < ka : ka < kb;
+                          });
+                QList<qint64> expected;
+                for (const TicketRow &row : std::as_const(expectedRows))
+                    expected << row.id;
+                TicketFilter filter;
+                filter.seeAll = viewer.admin;
+                filter.viewer = viewer.name;
+                filter.viewerQueues = viewer.queues;
+                filter.status = status;
+                filter.sort = sort;
+                filter.limit = 7;
+                QList<qint64> paged;
+                for (int pages = 0; pages < 100; ++pages) {
+                    auto page = TicketReader::list(*db, filter);
+                    QVERIFY2(page.ok(), qPrintable(page.ok() ? QString() : page.error()));
+                    QVERIFY(page->items.size() <= 7);
+                    for (const TicketRow &row : std::as_const(page->items))
+                        paged << row.id;
+                    if (page->nextCursor.isEmpty())
+                        break;
+                    filter.cursor = page->nextCursor;
+                }
+                const QByteArray what = QStringLiteral("%1, status '%2', sort %3")
+                                            .arg(viewer.name, status)
+                                            .arg(int(sort))
+                                            .toUtf8();
+                QVERIFY2(paged == expected, what.constData());
+                if (viewer.name == u"cat" && status.isEmpty())
+                    QVERIFY(expected.size() >= 200); // large enough for the walk in sort order
+            }
+        }
+    }
+}
+
 #include "tst_ticketrows.moc"
