@@ -240,7 +240,7 @@ void TestSchema::breachesOfAPeriodAreAnIndexRange()
             plan += explained->value(0).toString() + u'\n';
         QVERIFY(runQuery(*db, QStringLiteral("SET enable_seqscan = on")).ok());
     }
-    QVERIFY2(plan.contains(u"events_type_at"_qs), qPrintable(plan));
+    QVERIFY2(plan.contains(u"events_breached_at"_qs), qPrintable(plan));
     QVERIFY2(!plan.contains(u"TEMP B-TREE"_qs) && !plan.contains(u"Sort"_qs), qPrintable(plan));
 }
 
