@@ -247,6 +247,13 @@ struct Engine::Private
         quint64 sequence = 0; ///< the batch that wrote it
     };
     QHash<qint64, Cached> cache;
+    /// Writes into the cache in order (ticket, batch), oldest first: eviction drops the tickets
+    /// least recently written. A record whose ticket was written again since is skipped.
+    std::deque<std::pair<qint64, quint64>> cacheOrder;
+    /// Makes room for `incoming` tickets: drops the least recently written committed ones
+    /// down to three quarters of the limit, instead of forgetting every ticket at once (which
+    /// made the next few hundred commands read their tickets back: a pause of 100 ms).
+    void evictOldest(qsizetype incoming);
     QHash<QString, QString> keyPrefixes;
 
     void assignId(TicketState &ticket, qint64 id)
@@ -401,6 +408,45 @@ void Engine::Private::forgetIds()
 {
     idPool.clear();
     nextCounterId = 0; // SQLite: count on from what the database holds
+}
+
+void Engine::Private::evictOldest(qsizetype incoming)
+{
+    const qsizetype limit = std::max(1, options.cacheLimit);
+    if (cache.size() + incoming <= limit) {
+        // Records of tickets written again pile up while the cache is not full; keep them
+        // within a few times the cache.
+        if (qsizetype(cacheOrder.size()) > 4 * limit) {
+            std::vector<std::pair<quint64, qint64>> live;
+            live.reserve(size_t(cache.size()));
+            for (auto it = cache.cbegin(); it != cache.cend(); ++it)
+                live.emplace_back(it->sequence, it.key());
+            std::sort(live.begin(), live.end());
+            cacheOrder.clear();
+            for (const auto &[written, id] : live)
+                cacheOrder.emplace_back(id, written);
+        }
+        return;
+    }
+    const qsizetype target = std::max<qsizetype>(0, limit * 3 / 4 - incoming);
+    quint64 committed = committedSequence.load();
+    while (cache.size() > target && !cacheOrder.empty()) {
+        const auto [id, written] = cacheOrder.front();
+        auto it = cache.find(id);
+        if (it == cache.end() || it->sequence != written) {
+            cacheOrder.pop_front(); // written again since, or gone
+            continue;
+        }
+        if (written > committed) {
+            // Never forget a ticket whose row is not yet in the database.
+            waitCommitterIdle();
+            committed = committedSequence.load();
+            if (written > committed)
+                break; // its batch failed: the next batch starts over from the database
+        }
+        cache.erase(it);
+        cacheOrder.pop_front();
+    }
 }
 
 void Engine::Private::backOffBeforeRetry(const std::vector<Command> &batch)
@@ -620,6 +666,7 @@ void Engine::Private::process(std::vector<Command> &batch)
         // The committer lost a batch this writer had built on: start again from the database.
         waitCommitterIdle();
         cache.clear();
+        cacheOrder.clear();
         forgetIds();
         ++epoch;
     }
@@ -961,17 +1008,19 @@ void Engine::Private::process(std::vector<Command> &batch)
 
     // Optimistically: the next batch builds on this one before it is committed.
     idPool.erase(idPool.begin(), idPool.begin() + qsizetype(staged.idsTaken));
-    if (cache.size() + staged.tickets.size() > options.cacheLimit) {
-        waitCommitterIdle(); // never forget a ticket whose row is not yet in the database
-        cache.clear();
-    }
+    evictOldest(staged.tickets.size());
     ++sequence;
     for (auto it = staged.tickets.cbegin(); it != staged.tickets.cend(); ++it) {
         TicketRow row = written.value(it.key());
         row.stateData.clear(); // half of a cached ticket's memory, and never compared
         cache.insert(it.key(), Cached {it.value().state, std::move(row), sequence});
+        cacheOrder.emplace_back(it.key(), sequence);
     }
 
+    {
+        QMutexLocker lock(&statsMutex);
+        stats.cached = quint64(cache.size());
+    }
     Handoff handoff;
     handoff.epoch = epoch;
     handoff.sequence = sequence;

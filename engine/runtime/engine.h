@@ -189,6 +189,7 @@ public:
         quint64 commands = 0;
         quint64 maxBatch = 0;
         quint64 retried = 0; ///< commands built again after another server's write
+        quint64 cached = 0; ///< tickets in the writer's cache after the last batch
     };
     Stats stats() const;
 

@@ -32,7 +32,8 @@ struct Harness
     FakeClock clock {QDateTime(QDate(2026, 11, 23), QTime(8, 0), Qt::UTC)};
     std::unique_ptr<Engine> engine;
 
-    QString start(const QString &url, const char *workflowText = repairV1)
+    QString start(const QString &url, const char *workflowText = repairV1,
+                  int cacheLimit = EngineOptions().cacheLimit)
     {
         auto db = Database::open(url);
         if (!db)
@@ -45,6 +46,7 @@ struct Harness
         options.database = database;
         options.organisation = org;
         options.clock = &clock;
+        options.cacheLimit = cacheLimit;
         auto started = Engine::start(options);
         if (!started)
             return started.error();
@@ -112,6 +114,7 @@ private Q_SLOTS:
     void listRespectsVisibilityAndPaginates();
     void committedActionsSurviveSigkill();
     void twoEnginesSharingPostgreSqlStayCoherent();
+    void smallCacheForgetsOldTicketsNotTheirChanges();
 
 private:
     TestDatabase m_databases;
@@ -625,6 +628,57 @@ void TestEngine::twoEnginesSharingPostgreSqlStayCoherent()
         QCOMPARE(replay(id, events), storedTicket(*first.database, id));
     }
     QCOMPARE(comments, rounds * 16 * 20);
+}
+
+// The writer keeps a bounded number of tickets: with room for eight, forty tickets worked at
+// once by many threads still get every change, in order, and the cache stays within its limit.
+void TestEngine::smallCacheForgetsOldTicketsNotTheirChanges()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    Harness h;
+    const QString started = h.start(url, repairV1, 8);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org), bob = backOffice(*h.org);
+    std::atomic<int> failures {0};
+    QList<QThread *> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.append(QThread::create([&] {
+            for (int i = 0; i < 5; ++i) {
+                CommandResult opened = h.engine->open(amy, QStringLiteral("repair"), h.request());
+                ActionRequest accept;
+                accept.name = QStringLiteral("accept");
+                accept.expectedVersion = opened.ticket.version;
+                CommandResult accepted = h.engine->takeAction(amy, opened.ticket.id, accept);
+                CommandResult noted
+                    = h.engine->comment(bob, opened.ticket.id, QStringLiteral("on it"), true);
+                ActionRequest fixed;
+                fixed.name = QStringLiteral("fixed");
+                fixed.fields.insert(QStringLiteral("note"), QStringLiteral("done"));
+                fixed.expectedVersion = noted.ticket.version;
+                CommandResult done = h.engine->takeAction(bob, opened.ticket.id, fixed);
+                if (!opened.ok() || !accepted.ok() || !noted.ok() || !done.ok()
+                    || done.ticket.state != u"closed")
+                    ++failures;
+            }
+        }));
+        threads.last()->start();
+    }
+    for (QThread *t : std::as_const(threads)) {
+        t->wait();
+        delete t;
+    }
+    QCOMPARE(failures.load(), 0);
+    QVERIFY2(h.engine->stats().cached <= 8, qPrintable(QString::number(h.engine->stats().cached)));
+    auto db = h.database->connection();
+    auto ids = TicketReader::ticketIds(*db);
+    QVERIFY(ids.ok());
+    QCOMPARE(ids->size(), 40);
+    for (qint64 id : std::as_const(*ids)) {
+        const QList<Event> events = storedEvents(*h.database, id);
+        const TicketState stored = storedTicket(*h.database, id);
+        QCOMPARE(stored.state, QStringLiteral("closed"));
+        QCOMPARE(replay(id, events), stored);
+    }
 }
 
 int main(int argc, char **argv)
