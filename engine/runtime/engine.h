@@ -47,7 +47,7 @@ struct EngineOptions
     const Clock *clock = nullptr; ///< required; must outlive the engine
     SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
     int maxBatch = 2048; ///< commands per group commit at most
-    int cacheLimit = 20000; ///< hot tickets the writer keeps in memory (~3 KB each)
+    int cacheLimit = 10000; ///< hot tickets the writer keeps in memory (~6 KB each)
 };
 
 /// What a write command did. error: refused by the workflow's rules (nothing written);
