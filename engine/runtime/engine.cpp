@@ -247,6 +247,7 @@ struct Engine::Private
         quint64 sequence = 0; ///< the batch that wrote it
     };
     QHash<qint64, Cached> cache;
+    std::unique_ptr<TicketLoader> loader; ///< reads what the cache does not hold
     /// Writes into the cache in order (ticket, batch), oldest first: eviction drops the tickets
     /// least recently written. A record whose ticket was written again since is skipped.
     std::deque<std::pair<qint64, quint64>> cacheOrder;
@@ -429,7 +430,7 @@ void Engine::Private::evictOldest(qsizetype incoming)
         return;
     }
     const qsizetype target = std::max<qsizetype>(0, limit * 3 / 4 - incoming);
-    quint64 committed = committedSequence.load();
+    const quint64 committed = committedSequence.load();
     while (cache.size() > target && !cacheOrder.empty()) {
         const auto [id, written] = cacheOrder.front();
         auto it = cache.find(id);
@@ -437,13 +438,9 @@ void Engine::Private::evictOldest(qsizetype incoming)
             cacheOrder.pop_front(); // written again since, or gone
             continue;
         }
-        if (written > committed) {
-            // Never forget a ticket whose row is not yet in the database.
-            waitCommitterIdle();
-            committed = committedSequence.load();
-            if (written > committed)
-                break; // its batch failed: the next batch starts over from the database
-        }
+        if (written > committed)
+            break; // never forget a ticket whose row is not yet in the database, and never
+                   // wait for it here: the cache may exceed its limit by the batches in flight
         cache.erase(it);
         cacheOrder.pop_front();
     }
@@ -657,6 +654,7 @@ void Engine::Private::run()
         result.failure = QStringLiteral("the engine is shutting down");
         command.done(std::move(result));
     }
+    loader.reset(); // its statements hold the connection
     options.database->closeThreadConnection();
 }
 
@@ -695,7 +693,9 @@ void Engine::Private::process(std::vector<Command> &batch)
         } else {
             if (!db)
                 return Error {db.error()};
-            auto row = TicketReader::ticket(*db, id);
+            if (!loader || loader->database().connectionName() != db->connectionName())
+                loader = std::make_unique<TicketLoader>(*db);
+            auto row = loader->ticket(id);
             if (!row)
                 return Error {row.error()};
             if (!row->has_value())

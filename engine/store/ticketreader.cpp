@@ -34,30 +34,78 @@ std::optional<TicketFilter::Sort> TicketFilter::parseSort(const QString &text)
     return std::nullopt;
 }
 
+namespace {
+
+const QString ticketByIdSql
+    = u"SELECT " + QLatin1String(ticketColumns) + u" FROM tickets WHERE id = ?";
+const QString currentQueuesSql = QStringLiteral("SELECT queue, due_at, at_risk_at FROM "
+                                                "ticket_queues_current WHERE ticket_id = ? ORDER "
+                                                "BY queue");
+
+// The ticket row from `ticket` (executed), with its branches' queues from `queues` (executed).
+TicketRow ticketWithQueues(QSqlQuery &ticket, QSqlQuery &queues)
+{
+    TicketRow row = ticketFrom(ticket);
+    // The writer compares them with the next row's, so a cold read must know them too.
+    const TicketQueueRow own {row.queue, row.dueAt(), row.atRiskAt.value_or(noDueDate)};
+    while (queues.next()) {
+        const TicketQueueRow stored {queues.value(0).toString(), queues.value(1).toLongLong(),
+                                     queues.value(2).toLongLong()};
+        if (!(stored == own))
+            row.branchQueues.append(stored);
+    }
+    return row;
+}
+
+} // namespace
+
 Result<std::optional<TicketRow>> TicketReader::ticket(const QSqlDatabase &db, qint64 id)
 {
-    auto query = runQuery(
-        db, u"SELECT " + QLatin1String(ticketColumns) + u" FROM tickets WHERE id = ?", {id});
+    auto query = runQuery(db, ticketByIdSql, {id});
     if (!query)
         return Error {query.error()};
     if (!query->next())
         return std::optional<TicketRow>();
-    TicketRow row = ticketFrom(*query);
-    // The writer compares them with the next row's, so a cold read must know them too.
-    auto queues
-        = runQuery(db,
-                   QStringLiteral("SELECT queue, due_at, at_risk_at FROM "
-                                  "ticket_queues_current WHERE ticket_id = ? ORDER BY queue"),
-                   {id});
+    auto queues = runQuery(db, currentQueuesSql, {id});
     if (!queues)
         return Error {queues.error()};
-    const TicketQueueRow own {row.queue, row.dueAt(), row.atRiskAt.value_or(noDueDate)};
-    while (queues->next()) {
-        const TicketQueueRow stored {queues->value(0).toString(), queues->value(1).toLongLong(),
-                                     queues->value(2).toLongLong()};
-        if (!(stored == own))
-            row.branchQueues.append(stored);
+    return std::optional<TicketRow>(ticketWithQueues(*query, *queues));
+}
+
+TicketLoader::TicketLoader(QSqlDatabase db)
+    : m_db(std::move(db))
+{
+}
+
+TicketLoader::~TicketLoader() = default;
+
+Result<std::optional<TicketRow>> TicketLoader::ticket(qint64 id)
+{
+    for (auto [query, sql] :
+         {std::pair {&m_ticket, &ticketByIdSql}, {&m_queues, &currentQueuesSql}})
+        if (!*query) {
+            auto prepared = prepareQuery(m_db, *sql);
+            if (!prepared)
+                return Error {prepared.error()};
+            *query = std::move(*prepared);
+        }
+    // finish() after reading: an unfinished SELECT keeps its read transaction (and, on
+    // SQLite, the WAL snapshot) open.
+    m_ticket->bindValue(0, id);
+    if (auto r = execQuery(*m_ticket); !r)
+        return Error {r.error()};
+    if (!m_ticket->next()) {
+        m_ticket->finish();
+        return std::optional<TicketRow>();
     }
+    m_queues->bindValue(0, id);
+    if (auto r = execQuery(*m_queues); !r) {
+        m_ticket->finish();
+        return Error {r.error()};
+    }
+    TicketRow row = ticketWithQueues(*m_ticket, *m_queues);
+    m_ticket->finish();
+    m_queues->finish();
     return std::optional<TicketRow>(std::move(row));
 }
 

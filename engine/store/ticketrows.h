@@ -10,6 +10,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 #include <QStringList>
 
@@ -214,6 +215,25 @@ struct TicketPage
 };
 
 /// Reads, on the calling thread's connection; they never wait for the writer.
+/// Reads tickets one by one through statements prepared once on one connection: the engine's
+/// writer reads every ticket it does not hold this way, and preparing the two statements anew
+/// cost more than running them. Use it on the thread whose connection it was made with.
+class TicketLoader
+{
+public:
+    explicit TicketLoader(QSqlDatabase db);
+    ~TicketLoader();
+    TicketLoader(const TicketLoader &) = delete;
+    TicketLoader &operator=(const TicketLoader &) = delete;
+    /// As TicketReader::ticket.
+    Result<std::optional<TicketRow>> ticket(qint64 id);
+    const QSqlDatabase &database() const { return m_db; }
+
+private:
+    QSqlDatabase m_db;
+    std::optional<QSqlQuery> m_ticket, m_queues;
+};
+
 class TicketReader
 {
 public:

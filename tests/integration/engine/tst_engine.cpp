@@ -668,7 +668,10 @@ void TestEngine::smallCacheForgetsOldTicketsNotTheirChanges()
         delete t;
     }
     QCOMPARE(failures.load(), 0);
-    QVERIFY2(h.engine->stats().cached <= 8, qPrintable(QString::number(h.engine->stats().cached)));
+    // Tickets of batches still in flight are never dropped: the cache may pass its limit by
+    // those (two batches of at most eight commands here), never hold all forty.
+    QVERIFY2(h.engine->stats().cached <= 8 + 2 * 8,
+             qPrintable(QString::number(h.engine->stats().cached)));
     auto db = h.database->connection();
     auto ids = TicketReader::ticketIds(*db);
     QVERIFY(ids.ok());
