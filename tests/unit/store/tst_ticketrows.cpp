@@ -4,6 +4,7 @@
 #include "store/schema.h"
 #include "store/ticketrows.h"
 
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace Baton;
@@ -17,6 +18,7 @@ private Q_SLOTS:
     void ticketRoundTrip();
     void batchIsAllOrNothing();
     void timersAreReplaced();
+    void updatesApplyOnlyOverTheirPreviousVersion();
     void queuePageSortsByDueWithUndatedLast();
     void queuePageShowsOpenBranchesByTheirDue();
     void slaFilterSelectsAtRiskAndBreached();
@@ -174,6 +176,71 @@ void TestTicketRows::timersAreReplaced()
     QVERIFY(timers.ok());
     QCOMPARE(timers->size(), 1);
     QCOMPARE(timers->at(0).dueAt, 300);
+}
+
+// Changed tickets with their previous rows: each gets exactly its own new values (on
+// PostgreSQL they go as one statement setting the union of the changed columns), and when the
+// database no longer holds a ticket's previous version the whole batch is refused, reported
+// stale, and nothing of it is written.
+void TestTicketRows::updatesApplyOnlyOverTheirPreviousVersion()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    WriteBatch first;
+    for (qint64 id = 1; id <= 3; ++id)
+        first.newTickets << sample(id);
+    QVERIFY(writer.write(first).ok());
+
+    // Three different changes in one batch: assignee only; state, queue and due; a title
+    // with a quote and NULLs where there were values.
+    TicketRow one = sample(1), two = sample(2), three = sample(3);
+    one.assignee = QStringLiteral("bob");
+    two.state = QStringLiteral("fixing");
+    two.queue = QStringLiteral("backoffice");
+    two.resolveDue = 1795009999000;
+    three.title = QStringLiteral("It's \\\\ broken");
+    three.customerId.clear();
+    three.resolveDue.reset();
+    WriteBatch change;
+    for (TicketRow *row : {&one, &two, &three}) {
+        row->version = 5;
+        row->stateData = QByteArrayLiteral(R"({"v":5})");
+        change.changedTickets << *row;
+        change.previousTickets << sample(row->id);
+    }
+    TicketWriter::WriteReport report;
+    QVERIFY(writer.write(change, &report).ok());
+    QVERIFY(report.staleTickets.isEmpty());
+    auto db = database->connection();
+    for (const TicketRow &expected : {one, two, three}) {
+        auto stored = TicketReader::ticket(*db, expected.id);
+        QVERIFY(stored.ok() && stored->has_value());
+        QCOMPARE(**stored, expected);
+    }
+
+    // Ticket 2 again, computed from version 4 while the database holds 5; ticket 1 from 5.
+    TicketRow late = two, next = one;
+    late.state = QStringLiteral("closed");
+    late.version = 6;
+    next.priority = 1;
+    next.version = 6;
+    WriteBatch stale;
+    stale.changedTickets << next << late;
+    stale.previousTickets << one << sample(2);
+    stale.events << EventRow {1, 6, 0, QStringLiteral("amy"), QStringLiteral("commented"), "{}"};
+    TicketWriter::WriteReport refused;
+    const auto result = writer.write(stale, &refused);
+    QVERIFY(!result.ok());
+    QCOMPARE(refused.staleTickets.size(), 1);
+    for (const TicketRow &unchanged : {one, two}) {
+        auto stored = TicketReader::ticket(*db, unchanged.id);
+        QVERIFY(stored.ok() && stored->has_value());
+        QCOMPARE(**stored, unchanged);
+    }
+    auto events = TicketReader::events(*db, 1);
+    QVERIFY(events.ok() && events->isEmpty());
 }
 
 void TestTicketRows::queuePageSortsByDueWithUndatedLast()
