@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 namespace Baton {
 
@@ -274,25 +276,32 @@ QJsonObject TicketState::toJson() const
 namespace {
 
 // Compact JSON text written straight into bytes. Members go in the order QJsonObject keeps
-// them (sorted by key), so the text is the same as QJsonDocument's.
+// them (sorted by key), so the text is the same as QJsonDocument's. Commas are placed by the
+// writer: key() starts a member, every value or container after the first in an array or
+// object gets one.
 class JsonText
 {
 public:
     explicit JsonText(qsizetype reserve) { m_bytes.reserve(reserve); }
     QByteArray take() { return std::move(m_bytes); }
 
-    void raw(const char *text) { m_bytes.append(text); }
-    void raw(const QByteArray &text) { m_bytes.append(text); }
-    void raw(char c) { m_bytes.append(c); }
-    /// `"key":`, preceded by a comma unless it opens its object.
-    void key(const char *name, bool first = false)
+    JsonText &beginObject() { return open('{'); }
+    JsonText &endObject() { return close('}'); }
+    JsonText &beginArray() { return open('['); }
+    JsonText &endArray() { return close(']'); }
+    /// `"name":`; the value written next belongs to it.
+    JsonText &key(const char *name)
     {
-        if (!first)
-            m_bytes.append(',');
+        separate();
         m_bytes.append('"').append(name).append("\":");
+        m_afterKey = true;
+        return *this;
     }
-    void string(const QString &text)
+    /// Text that is already JSON (a value written elsewhere).
+    JsonText &json(const QByteArray &text) { return literal(text); }
+    JsonText &string(const QString &text)
     {
+        separate();
         m_bytes.append('"');
         const QByteArray utf8 = text.toUtf8();
         qsizetype plain = 0; // start of the run of bytes that need no escape
@@ -333,18 +342,21 @@ public:
         }
         m_bytes.append(utf8.constData() + plain, utf8.size() - plain);
         m_bytes.append('"');
+        return *this;
     }
-    void stringOrNull(const QString &text) { text.isEmpty() ? raw("null") : string(text); }
-    void number(qint64 n) { m_bytes.append(QByteArray::number(n)); }
-    void boolean(bool b) { raw(b ? "true" : "false"); }
+    JsonText &stringOrNull(const QString &text)
+    {
+        return text.isEmpty() ? literal("null") : string(text);
+    }
+    JsonText &number(qint64 n) { return literal(QByteArray::number(n)); }
+    JsonText &boolean(bool b) { return literal(b ? "true" : "false"); }
     /// formatInstant() without QDateTime's formatter: 2026-11-23T08:00:00Z, with .mmm when
     /// the milliseconds are not zero; null when invalid.
-    void instant(const QDateTime &when)
+    JsonText &instant(const QDateTime &when)
     {
-        if (!when.isValid()) {
-            raw("null");
-            return;
-        }
+        if (!when.isValid())
+            return literal("null");
+        separate();
         using namespace std::chrono;
         const sys_time<milliseconds> at {milliseconds(when.toMSecsSinceEpoch())};
         const auto day = floor<days>(at);
@@ -359,20 +371,55 @@ public:
             int(time.hours().count()), int(time.minutes().count()), int(time.seconds().count()),
             ms);
         m_bytes.append(text, length);
+        return *this;
     }
-    void strings(const QStringList &list)
+    /// [each(item), ...]: `each` writes one item's value.
+    template<typename List, typename Each> JsonText &array(const List &list, Each each)
     {
-        raw('[');
-        for (qsizetype i = 0; i < list.size(); ++i) {
-            if (i)
-                raw(',');
-            string(list[i]);
-        }
-        raw(']');
+        beginArray();
+        for (const auto &item : list)
+            each(item);
+        return endArray();
+    }
+    JsonText &strings(const QStringList &list)
+    {
+        return array(list, [this](const QString &item) { string(item); });
     }
 
 private:
+    // A comma before anything but the first thing in its container or a member's value.
+    void separate()
+    {
+        if (m_afterKey)
+            m_afterKey = false;
+        else if (!m_first.empty() && m_first.back())
+            m_first.back() = false;
+        else if (!m_first.empty())
+            m_bytes.append(',');
+    }
+    JsonText &literal(const QByteArray &text)
+    {
+        separate();
+        m_bytes.append(text);
+        return *this;
+    }
+    JsonText &open(char bracket)
+    {
+        separate();
+        m_bytes.append(bracket);
+        m_first.push_back(true);
+        return *this;
+    }
+    JsonText &close(char bracket)
+    {
+        m_bytes.append(bracket);
+        m_first.pop_back();
+        return *this;
+    }
+
     QByteArray m_bytes;
+    std::vector<bool> m_first; // per open container: nothing written in it yet
+    bool m_afterKey = false;
 };
 
 } // namespace
@@ -383,30 +430,28 @@ QByteArray TicketState::fieldsJson() const
     return QJsonDocument(QJsonObject::fromVariantMap(fields)).toJson(QJsonDocument::Compact);
 }
 
+// clang-format off: one member a line, key and value together, in the order Qt sorts them.
 QByteArray TicketState::branchesJson() const
 {
     JsonText json(64 + branches.size() * 200);
-    json.raw('[');
-    for (qsizetype i = 0; i < branches.size(); ++i) {
-        const BranchState &b = branches[i];
-        json.raw(i ? ",{" : "{");
-        json.key("assignee", true);
-        json.stringOrNull(b.assignee);
-        json.key("ended_at");
-        json.instant(b.endedAt);
-        json.key("name");
-        json.string(b.name);
-        json.key("queue");
-        json.stringOrNull(b.queue);
-        json.key("responded_at");
-        json.instant(b.respondedAt);
-        json.key("started_at");
-        json.instant(b.startedAt);
-        json.key("status");
-        json.string(toString(b.status));
-        json.raw('}');
-    }
-    json.raw(']');
+    json.array(branches, [&](const BranchState &b) {
+        json.beginObject()
+            .key("assignee")
+            .stringOrNull(b.assignee)
+            .key("ended_at")
+            .instant(b.endedAt)
+            .key("name")
+            .string(b.name)
+            .key("queue")
+            .stringOrNull(b.queue)
+            .key("responded_at")
+            .instant(b.respondedAt)
+            .key("started_at")
+            .instant(b.startedAt)
+            .key("status")
+            .string(toString(b.status))
+            .endObject();
+    });
     return json.take();
 }
 
@@ -419,104 +464,91 @@ QByteArray TicketState::toCompactJson(const QByteArray &fieldsText,
                                       const QByteArray &branchesText) const
 {
     JsonText json(768 + fieldsText.size() + branchesText.size());
-    json.raw('{');
-    json.key("assignee", true);
-    json.stringOrNull(assignee);
-    json.key("branches");
-    json.raw(branchesText);
-    json.key("channel");
-    json.stringOrNull(channel);
-    json.key("closed_at");
-    json.instant(closedAt);
-    json.key("created_at");
-    json.instant(createdAt);
-    json.key("customer");
-    {
-        json.raw('{');
-        bool first = true;
-        const auto put = [&](const char *name, const QString &value) {
-            if (value.isEmpty())
-                return;
-            json.key(name, first);
-            json.string(value);
-            first = false;
-        };
-        put("email", customer.email);
-        put("id", customer.id);
-        put("name", customer.name);
-        put("phone", customer.phone);
-        put("tier", customer.tier);
-        json.raw('}');
-    }
-    json.key("fields");
-    json.raw(fieldsText);
-    json.key("flagged");
-    json.boolean(flagged);
-    json.key("handoffs");
-    json.number(handoffs);
-    json.key("id");
-    json.number(id);
-    json.key("key");
-    json.string(key);
-    json.key("links");
-    json.raw('[');
-    for (qsizetype i = 0; i < links.size(); ++i) {
-        const TicketLink &l = links[i];
-        json.raw(i ? ",{" : "{");
-        json.key("id", true);
-        json.number(l.id);
-        json.key("key");
-        json.string(l.key);
-        json.key("relation");
-        json.string(l.relation);
-        json.key("workflow");
-        json.string(l.workflow);
-        json.raw('}');
-    }
-    json.raw(']');
-    json.key("originator");
-    json.string(originator);
-    json.key("priority");
-    json.number(priority);
-    json.key("queue");
-    json.stringOrNull(queue);
-    json.key("queues_visited");
-    json.strings(queuesVisited);
-    json.key("sla_fired");
-    json.strings(slaFired);
-    json.key("sla_paused_since");
-    json.instant(slaPausedSince);
-    json.key("sla_pauses");
-    json.raw('[');
-    for (qsizetype i = 0; i < slaPauses.size(); ++i) {
-        json.raw(i ? ",[" : "[");
-        json.instant(slaPauses[i].first);
-        json.raw(',');
-        json.instant(slaPauses[i].second);
-        json.raw(']');
-    }
-    json.raw(']');
-    json.key("state");
-    json.string(state);
-    json.key("status");
-    json.string(toString(status));
-    json.key("step_responded_at");
-    json.instant(stepRespondedAt);
-    json.key("step_started_at");
-    json.instant(stepStartedAt);
-    json.key("title");
-    json.string(title);
-    json.key("updated_at");
-    json.instant(updatedAt);
-    json.key("version");
-    json.number(version);
-    json.key("workflow");
-    json.string(workflow);
-    json.key("workflow_version");
-    json.number(workflowVersion);
-    json.raw('}');
+    json.beginObject()
+        .key("assignee")
+        .stringOrNull(assignee)
+        .key("branches")
+        .json(branchesText)
+        .key("channel")
+        .stringOrNull(channel)
+        .key("closed_at")
+        .instant(closedAt)
+        .key("created_at")
+        .instant(createdAt)
+        .key("customer")
+        .beginObject();
+    // Customer::toJson() leaves out what is not set.
+    for (const auto &[name, value] : {std::pair {"email", &customer.email},
+                                      {"id", &customer.id},
+                                      {"name", &customer.name},
+                                      {"phone", &customer.phone},
+                                      {"tier", &customer.tier}})
+        if (!value->isEmpty())
+            json.key(name).string(*value);
+    json.endObject()
+        .key("fields")
+        .json(fieldsText)
+        .key("flagged")
+        .boolean(flagged)
+        .key("handoffs")
+        .number(handoffs)
+        .key("id")
+        .number(id)
+        .key("key")
+        .string(key)
+        .key("links")
+        .array(links,
+               [&](const TicketLink &l) {
+                   json.beginObject()
+                       .key("id")
+                       .number(l.id)
+                       .key("key")
+                       .string(l.key)
+                       .key("relation")
+                       .string(l.relation)
+                       .key("workflow")
+                       .string(l.workflow)
+                       .endObject();
+               })
+        .key("originator")
+        .string(originator)
+        .key("priority")
+        .number(priority)
+        .key("queue")
+        .stringOrNull(queue)
+        .key("queues_visited")
+        .strings(queuesVisited)
+        .key("sla_fired")
+        .strings(slaFired)
+        .key("sla_paused_since")
+        .instant(slaPausedSince)
+        .key("sla_pauses")
+        .array(slaPauses,
+               [&](const QPair<QDateTime, QDateTime> &pause) {
+                   json.beginArray().instant(pause.first).instant(pause.second).endArray();
+               })
+        .key("state")
+        .string(state)
+        .key("status")
+        .string(toString(status))
+        .key("step_responded_at")
+        .instant(stepRespondedAt)
+        .key("step_started_at")
+        .instant(stepStartedAt)
+        .key("title")
+        .string(title)
+        .key("updated_at")
+        .instant(updatedAt)
+        .key("version")
+        .number(version)
+        .key("workflow")
+        .string(workflow)
+        .key("workflow_version")
+        .number(workflowVersion)
+        .endObject();
     return json.take();
 }
+// clang-format on
 
 TicketState TicketState::fromJson(const QJsonObject &object)
 {
