@@ -271,63 +271,74 @@ Result<void> execQuery(QSqlQuery &query)
     return {};
 }
 
+namespace {
+
+// Runs `text` as a plain (not prepared) statement. A failure is logged with `sql`, the
+// statement as written: `text` may carry values, and values may be secrets.
+Result<QSqlQuery> execPlain(const QSqlDatabase &db, const QString &text, const QString &sql,
+                            QString *errorCode)
+{
+    QSqlQuery query(db);
+    if (!query.exec(text)) {
+        if (errorCode)
+            *errorCode = query.lastError().nativeErrorCode();
+        const QString message = query.lastError().text();
+        qCWarning(lcStore).noquote() << "query failed:" << message << "in" << sql;
+        return makeError(QStringLiteral("database error: %1").arg(message));
+    }
+    return query;
+}
+
+// `sql` with each `?` outside string literals replaced by the next value, written as a literal
+// by the driver's formatValue() — what QPSQL's EXECUTE does with bound values.
+Result<QString> withLiterals(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
+{
+    QString text;
+    text.reserve(sql.size() + 24 * values.size());
+    qsizetype next = 0;
+    bool inString = false, tooFewValues = false;
+    for (const QChar c : sql) {
+        if (c == u'\'')
+            inString = !inString;
+        if (c != u'?' || inString) {
+            text += c;
+            continue;
+        }
+        if (next == values.size()) {
+            tooFewValues = true;
+            break;
+        }
+        const QVariant &value = values[next++];
+        QSqlField field(QString(), value.metaType());
+        if (value.isNull())
+            field.clear();
+        else
+            field.setValue(value);
+        text += db.driver()->formatValue(field);
+    }
+    if (tooFewValues || next != values.size()) {
+        qCWarning(lcStore).noquote() << "placeholders and values differ in" << sql;
+        return makeError(QStringLiteral("database error: placeholders and values differ"));
+    }
+    return text;
+}
+
+} // namespace
+
 Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVariantList &values,
                            QString *errorCode)
 {
-    if (values.isEmpty()) {
-        // Not prepared: QPSQL prepares server-side, and PostgreSQL cannot PREPARE DDL or SET.
-        QSqlQuery query(db);
-        if (!query.exec(sql)) {
-            if (errorCode)
-                *errorCode = query.lastError().nativeErrorCode();
-            const QString message = query.lastError().text();
-            qCWarning(lcStore).noquote() << "query failed:" << message << "in" << sql;
-            return makeError(QStringLiteral("database error: %1").arg(message));
-        }
-        return query;
-    }
+    // Not prepared: QPSQL prepares server-side, and PostgreSQL cannot PREPARE DDL or SET.
+    if (values.isEmpty())
+        return execPlain(db, sql, sql, errorCode);
     if (db.driverName() == u"QPSQL") {
-        // QPSQL runs a prepared statement as three round trips (PREPARE, EXECUTE with the
-        // values written as literals by the driver's formatValue(), DEALLOCATE). Writing the
-        // same literals with the same function into one plain statement is exactly as safe and
-        // costs one. Statements run many times (the engine's writer) stay prepared.
-        QString text;
-        text.reserve(sql.size() + 24 * values.size());
-        qsizetype next = 0;
-        bool inString = false, tooFewValues = false;
-        for (const QChar c : sql) {
-            if (c == u'\'')
-                inString = !inString;
-            if (c != u'?' || inString) {
-                text += c;
-                continue;
-            }
-            if (next == values.size()) {
-                tooFewValues = true;
-                break;
-            }
-            const QVariant &value = values[next++];
-            QSqlField field(QString(), value.metaType());
-            if (value.isNull())
-                field.clear();
-            else
-                field.setValue(value);
-            text += db.driver()->formatValue(field);
-        }
-        if (tooFewValues || next != values.size()) {
-            qCWarning(lcStore).noquote() << "placeholders and values differ in" << sql;
-            return makeError(QStringLiteral("database error: placeholders and values differ"));
-        }
-        QSqlQuery query(db);
-        if (!query.exec(text)) {
-            if (errorCode)
-                *errorCode = query.lastError().nativeErrorCode();
-            // The statement as written, not with its values (they may be secrets).
-            const QString message = query.lastError().text();
-            qCWarning(lcStore).noquote() << "query failed:" << message << "in" << sql;
-            return makeError(QStringLiteral("database error: %1").arg(message));
-        }
-        return query;
+        // QPSQL runs a prepared statement as three round trips (PREPARE, EXECUTE, DEALLOCATE);
+        // the same literals in one plain statement are exactly as safe and cost one.
+        // Statements run many times (the engine's writer) stay prepared.
+        auto text = withLiterals(db, sql, values);
+        if (!text)
+            return Error {text.error()};
+        return execPlain(db, *text, sql, errorCode);
     }
     auto query = prepareQuery(db, sql);
     if (!query)
