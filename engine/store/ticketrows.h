@@ -174,8 +174,6 @@ public:
     /// Writes the batch in one transaction. A changed ticket with its previous row is updated
     /// only if the database still holds that row's version.
     Result<void> write(const WriteBatch &batch, WriteReport *report = nullptr);
-    /// The highest ticket id in use (0 for none).
-    Result<qint64> maxTicketId();
 
 private:
     struct Statements;

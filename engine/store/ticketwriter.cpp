@@ -46,11 +46,9 @@ public:
             // eleven rows into five round trips.
             while (done < rows) {
                 const qsizetype chunk = std::min<qsizetype>(256, rows - done);
-                QString sql = m_head;
-                for (qsizetype i = 0; i < chunk; ++i)
-                    sql += (i ? QStringLiteral(", ") : QString()) + m_row;
-                sql += m_tail;
-                if (auto r = runQuery(db, sql, values.mid(done * m_columns, chunk * m_columns)); !r)
+                if (auto r
+                    = runQuery(db, text(chunk), values.mid(done * m_columns, chunk * m_columns));
+                    !r)
                     return Error {r.error()};
                 done += chunk;
             }
@@ -73,16 +71,16 @@ public:
     }
 
 private:
+    QString text(qsizetype rows) const
+    {
+        return m_head + QStringList(rows, m_row).join(QStringLiteral(", ")) + m_tail;
+    }
     Result<QSqlQuery *> statement(const QSqlDatabase &db, int chunk)
     {
         auto it = m_byChunk.find(chunk);
         if (it != m_byChunk.end())
             return &it->second;
-        QString sql = m_head;
-        for (int i = 0; i < chunk; ++i)
-            sql += (i ? QStringLiteral(", ") : QString()) + m_row;
-        sql += m_tail;
-        auto prepared = prepareQuery(db, sql);
+        auto prepared = prepareQuery(db, text(chunk));
         if (!prepared)
             return Error {prepared.error()};
         return &m_byChunk.emplace(chunk, std::move(*prepared)).first->second;
@@ -125,12 +123,7 @@ Result<void> TicketWriter::prepare()
         return {};
     auto s = std::make_unique<Statements>();
     s->db = *db;
-    auto values = [](int columns) {
-        QStringList marks;
-        for (int i = 0; i < columns; ++i)
-            marks.append(QStringLiteral("?"));
-        return QString(QLatin1Char('(') + marks.join(QStringLiteral(", ")) + QLatin1Char(')'));
-    };
+    auto values = [](int columns) { return QString(u'(' + placeholders(columns) + u')'); };
     s->insertTickets
         = BulkStatement(u"INSERT INTO tickets (" + QLatin1String(ticketColumns) + u") VALUES ",
                         values(ticketColumnCount), QString(), ticketColumnCount);
@@ -210,6 +203,12 @@ Result<void> TicketWriter::prepare()
 
 namespace {
 
+// A deadlock or serialisation failure (PostgreSQL's SQLSTATE) is another writer's doing.
+bool isConflict(const QString &sqlState)
+{
+    return sqlState == u"40P01" || sqlState == u"40001";
+}
+
 // UPDATE tickets AS t SET c = v.c::type, ... FROM (VALUES (id, previous version, values...),
 // ...) AS v(id, prev, c, ...) WHERE t.id = v.id AND t.version = v.prev — so that every row
 // still applies only to the version it was computed from.
@@ -225,8 +224,7 @@ QString groupedUpdate(const QHash<QString, QString> &types, quint64 mask, qsizet
                    + types.value(columns[i], QStringLiteral("text")));
         names.append(columns[i]);
     }
-    QStringList marks(names.size(), QStringLiteral("?"));
-    const QString row = u'(' + marks.join(QStringLiteral(", ")) + u')';
+    const QString row = u'(' + placeholders(int(names.size())) + u')';
     QStringList values(rows, row);
     return QStringLiteral("UPDATE tickets AS t SET ") + set.join(QStringLiteral(", "))
         + QStringLiteral(" FROM (VALUES ") + values.join(QStringLiteral(", "))
@@ -247,8 +245,7 @@ Result<void> TicketWriter::updateGroup(Statements &s, quint64 key, const QList<q
         auto updated = runQuery(s.db, groupedUpdate(s.columnTypes, key & ~quint64(1), rows),
                                 values.mid(first * width, rows * width), &code);
         if (!updated) {
-            // A deadlock or serialisation failure is another writer's doing too.
-            if (report && (code == u"40P01" || code == u"40001"))
+            if (report && isConflict(code))
                 report->staleTickets.append(ids[first]);
             return Error {updated.error()};
         }
@@ -261,17 +258,6 @@ Result<void> TicketWriter::updateGroup(Statements &s, quint64 key, const QList<q
         }
     }
     return {};
-}
-
-Result<qint64> TicketWriter::maxTicketId()
-{
-    auto db = m_database->connection();
-    if (!db)
-        return Error {db.error()};
-    auto query = runQuery(*db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM tickets"));
-    if (!query)
-        return Error {query.error()};
-    return query->next() ? query->value(0).toLongLong() : 0;
 }
 
 Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
@@ -304,7 +290,7 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
 
     // A ticket's current queues are rewritten when they differ from the previous row's (a new
     // ticket has none yet; a changed one without its previous row is rewritten).
-    QList<QVariant> currentQueues;
+    QList<QVariant> currentQueuesGone, currentQueues;
     auto addCurrentQueues = [&](const TicketRow &row) {
         for (const TicketQueueRow &q : row.currentQueues())
             currentQueues << row.id << q.queue << row.status << q.dueAt << q.atRiskAt;
@@ -355,7 +341,7 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
             : nullptr;
         if (!previous || previous->status != row.status
             || previous->currentQueues() != row.currentQueues()) {
-            values.append(row.id);
+            currentQueuesGone << row.id;
             addCurrentQueues(row);
         }
         addBranchAssignees(row, previous, false);
@@ -373,7 +359,7 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         }
         // Bit 0 (the id, never set) keys the guarded statements apart from the unguarded.
         const quint64 key = mask | (previous ? 1 : 0);
-        if (previous && !s.columnTypes.isEmpty()) {
+        if (previous && m_database->isPostgreSql()) {
             grouped.push_back({row.id, previous->version, rowValues});
             groupMask |= mask;
             continue;
@@ -405,9 +391,7 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         if (previous)
             update.bindValue(position, previous->version);
         if (auto r = execQuery(update); !r) {
-            // A deadlock or serialisation failure is another writer's doing too.
-            const QString state = update.lastError().nativeErrorCode();
-            if (report && (state == u"40P01" || state == u"40001"))
+            if (report && isConflict(update.lastError().nativeErrorCode()))
                 report->staleTickets.append(row.id);
             return r;
         }
@@ -430,6 +414,7 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         if (auto r = updateGroup(s, groupMask, ids, groupValues, report); !r)
             return r;
     }
+    values = std::move(currentQueuesGone);
     if (auto r = bulk(s.deleteCurrentQueues); !r)
         return r;
     values = std::move(currentQueues);
@@ -466,7 +451,22 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         values << l.ticketId << l.otherId << l.relation << l.at;
     if (auto r = bulk(s.insertLinks); !r)
         return r;
-    if (m_database->isPostgreSql() && !batch.notifications.isEmpty()) {
+    auto ticketOf = [](const NotificationRow &n) {
+        return n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong));
+    };
+    if (!m_database->isPostgreSql()) {
+        for (const NotificationRow &n : batch.notifications) {
+            if (auto r
+                = run(s.insertNotification, {n.username, ticketOf(n), n.kind, n.message, n.at});
+                !r)
+                return r;
+            const qint64 id
+                = s.insertNotification.next() ? s.insertNotification.value(0).toLongLong() : 0;
+            s.insertNotification.finish();
+            if (report)
+                report->notificationIds.append(id);
+        }
+    } else if (!batch.notifications.isEmpty()) {
         // Ids first (one query), then every row in one statement: a multi-row RETURNING does
         // not promise its order.
         auto ids = runQuery(
@@ -479,29 +479,12 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
             if (!ids->next())
                 return makeError(QStringLiteral("database error: no notification id"));
             const qint64 id = ids->value(0).toLongLong();
-            values << id << n.username
-                   << (n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong)))
-                   << n.kind << n.message << n.at;
+            values << id << n.username << ticketOf(n) << n.kind << n.message << n.at;
             if (report)
                 report->notificationIds.append(id);
         }
         if (auto r = bulk(s.insertNotifications); !r)
             return r;
-    }
-    for (const NotificationRow &n :
-         m_database->isPostgreSql() ? QList<NotificationRow>() : batch.notifications) {
-        if (auto r
-            = run(s.insertNotification,
-                  {n.username,
-                   n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong)),
-                   n.kind, n.message, n.at});
-            !r)
-            return r;
-        const qint64 id
-            = s.insertNotification.next() ? s.insertNotification.value(0).toLongLong() : 0;
-        s.insertNotification.finish();
-        if (report)
-            report->notificationIds.append(id);
     }
     for (const IdempotencyRow &k : batch.idempotency)
         values << k.username << k.key << k.requestHash << k.ticketId << json(k.response)
