@@ -111,6 +111,14 @@ Result<std::optional<TicketRow>> TicketLoader::ticket(qint64 id)
 
 namespace {
 
+/// The cursor of the page after the row with sort value `value` and id `id` (keyset
+/// pagination; list() reads it back).
+QString cursorAfter(qint64 value, qint64 id)
+{
+    return QString::fromLatin1(QStringLiteral("%1:%2").arg(value).arg(id).toUtf8().toBase64(
+        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
 /// A piece of SQL with its bound values in the order of its placeholders.
 struct Sql
 {
@@ -501,12 +509,7 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         for (const Candidate &c : std::as_const(*candidates)) {
             if (page.items.size() == limit) { // a row beyond the limit: there is a next page
                 const Candidate &last = (*candidates)[limit - 1];
-                page.nextCursor = QString::fromLatin1(
-                    QStringLiteral("%1:%2")
-                        .arg(last.value)
-                        .arg(last.id)
-                        .toUtf8()
-                        .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+                page.nextCursor = cursorAfter(last.value, last.id);
                 break;
             }
             // Gone between the two reads only if deleted, which tickets never are.
@@ -536,14 +539,8 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
         page.items.append(ticketFrom(*rows));
         lastValue = rows->value(ticketColumnCount).toLongLong();
     }
-    if (rows->isValid()) { // a row beyond the limit: there is a next page
-        page.nextCursor = QString::fromLatin1(
-            QStringLiteral("%1:%2")
-                .arg(lastValue)
-                .arg(page.items.constLast().id)
-                .toUtf8()
-                .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-    }
+    if (rows->isValid()) // a row beyond the limit: there is a next page
+        page.nextCursor = cursorAfter(lastValue, page.items.constLast().id);
     return page;
 }
 
