@@ -235,42 +235,46 @@ Result<std::optional<User>> UserDirectory::find(const QString &username)
     return std::optional<User>(found->value().first);
 }
 
-Result<std::optional<std::pair<User, QByteArray>>>
-UserDirectory::findWithHash(const QString &username)
+Result<std::optional<std::pair<User, QVariant>>> UserDirectory::userRow(const QString &sql,
+                                                                        const QString &key)
 {
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
-    auto q = runQuery(*db,
-                      QStringLiteral("SELECT ") + userColumns
-                          + QStringLiteral(" FROM users WHERE username = ?"),
-                      {username});
+    auto q = runQuery(*db, sql, {key});
     if (!q)
         return makeError(q.error());
     if (!q->next())
+        return std::optional<std::pair<User, QVariant>>();
+    return std::optional(std::pair {userFromQuery(*q), q->value(7)});
+}
+
+Result<std::optional<std::pair<User, QByteArray>>>
+UserDirectory::findWithHash(const QString &username)
+{
+    auto row = userRow(QStringLiteral("SELECT ") + userColumns
+                           + QStringLiteral(" FROM users WHERE username = ?"),
+                       username);
+    if (!row)
+        return makeError(row.error());
+    if (!row->has_value())
         return std::optional<std::pair<User, QByteArray>>();
-    return std::optional<std::pair<User, QByteArray>>(
-        std::pair {userFromQuery(*q), q->value(7).toString().toLatin1()});
+    return std::optional(std::pair {(*row)->first, (*row)->second.toString().toLatin1()});
 }
 
 Result<std::optional<std::pair<User, qint64>>>
 UserDirectory::findBySession(const QString &tokenHash)
 {
-    auto db = m_database.connection();
-    if (!db)
-        return makeError(db.error());
-    auto q = runQuery(*db,
-                      QStringLiteral("SELECT u.username, u.name, u.roles, u.departments, u.active, "
-                                     "u.created_at, u.updated_at, s.expires_at FROM sessions s "
-                                     "JOIN users u ON u.username = s.username "
-                                     "WHERE s.token_hash = ?"),
-                      {tokenHash});
-    if (!q)
-        return makeError(q.error());
-    if (!q->next())
+    auto row = userRow(QStringLiteral("SELECT u.username, u.name, u.roles, u.departments, "
+                                      "u.active, u.created_at, u.updated_at, s.expires_at FROM "
+                                      "sessions s JOIN users u ON u.username = s.username WHERE "
+                                      "s.token_hash = ?"),
+                       tokenHash);
+    if (!row)
+        return makeError(row.error());
+    if (!row->has_value())
         return std::optional<std::pair<User, qint64>>();
-    return std::optional<std::pair<User, qint64>>(
-        std::pair {userFromQuery(*q), q->value(7).toLongLong()});
+    return std::optional(std::pair {(*row)->first, (*row)->second.toLongLong()});
 }
 
 Result<QList<User>> UserDirectory::list()

@@ -78,6 +78,9 @@ public:
 
 private:
     QMap<QString, QString> check(const UserInput &input, const Organisation &organisation) const;
+    /// The one row of `sql` for `key`: a user (columns 0-6, as userColumns) and column 7.
+    Result<std::optional<std::pair<User, QVariant>>> userRow(const QString &sql,
+                                                             const QString &key);
 
     Database &m_database;
     const Clock &m_clock;
