@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QMap>
 #include <QStringList>
+#include <QVariant>
 
 #include <optional>
 #include <variant>
