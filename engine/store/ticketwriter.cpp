@@ -3,6 +3,7 @@
 #include "ticketrows.h"
 
 #include "store/database.h"
+#include "store/sqlitestatement.h"
 
 #include <QHash>
 #include <QSqlError>
@@ -19,9 +20,55 @@ using namespace TicketColumns;
 
 namespace {
 
-// One statement over many rows (a multi-row INSERT, or a DELETE ... IN (...)), prepared once
-// per chunk size. A batch's rows go in chunks of 64, 16, 4 and 1, so a group commit of a few
-// hundred rows costs a handful of statements: on PostgreSQL every statement is a round trip.
+// A statement of the writer. On SQLite it is prepared once on SQLite's own handle
+// (SqliteStatement: binding through Qt cost a third of a commit); on PostgreSQL it is sent
+// with its values written in (runQuery: one round trip, where QPSQL's prepared statements
+// take three).
+class WriterStatement
+{
+public:
+    WriterStatement() = default;
+    explicit WriterStatement(QString sql)
+        : m_sql(std::move(sql))
+    {
+    }
+
+    /// errorCode (optional) receives PostgreSQL's SQLSTATE on failure.
+    Result<SqliteStatement::Outcome> run(const QSqlDatabase &db, const QVariant *values,
+                                         qsizetype count, QString *errorCode = nullptr)
+    {
+        if (db.driverName() == u"QPSQL") {
+            auto query = runQuery(db, m_sql, QVariantList(values, values + count), errorCode);
+            if (!query)
+                return Error {query.error()};
+            SqliteStatement::Outcome outcome;
+            outcome.rowsChanged = query->numRowsAffected();
+            if (query->next())
+                outcome.firstValue = query->value(0).toLongLong();
+            return outcome;
+        }
+        if (!m_prepared) {
+            auto prepared = SqliteStatement::prepare(db, m_sql);
+            if (!prepared)
+                return Error {prepared.error()};
+            m_prepared = std::move(*prepared);
+        }
+        return m_prepared->run(values, count);
+    }
+    Result<SqliteStatement::Outcome> run(const QSqlDatabase &db,
+                                         std::initializer_list<QVariant> values)
+    {
+        return run(db, values.begin(), qsizetype(values.size()));
+    }
+
+private:
+    QString m_sql;
+    std::optional<SqliteStatement> m_prepared;
+};
+
+// One statement over many rows (a multi-row INSERT, or a DELETE ... IN (...)). On SQLite a
+// batch's rows go in chunks of 64, 16, 4 and 1, each chunk size prepared once; on PostgreSQL
+// in one statement of up to 256 rows: every statement there is a round trip.
 class BulkStatement
 {
 public:
@@ -39,32 +86,22 @@ public:
     Result<void> run(const QSqlDatabase &db, const QList<QVariant> &values)
     {
         const qsizetype rows = values.size() / m_columns;
+        const bool postgresql = db.driverName() == u"QPSQL";
         qsizetype done = 0;
-        if (db.driverName() == u"QPSQL") {
-            // One statement for all the rows (up to 256), its values written in as literals
-            // (runQuery): a prepared statement per row count would still split a batch of
-            // eleven rows into five round trips.
-            while (done < rows) {
-                const qsizetype chunk = std::min<qsizetype>(256, rows - done);
-                if (auto r
-                    = runQuery(db, text(chunk), values.mid(done * m_columns, chunk * m_columns));
-                    !r)
-                    return Error {r.error()};
-                done += chunk;
-            }
-            return {};
-        }
         while (done < rows) {
             const qsizetype left = rows - done;
-            const int chunk = left >= 64 ? 64 : left >= 16 ? 16 : left >= 4 ? 4 : 1;
-            auto query = statement(db, chunk);
-            if (!query)
-                return Error {query.error()};
-            const qsizetype first = done * m_columns;
-            for (int i = 0; i < chunk * m_columns; ++i)
-                (*query)->bindValue(i, values[first + i]);
-            if (auto r = execQuery(**query); !r)
-                return r;
+            const int chunk = postgresql ? int(std::min<qsizetype>(256, left))
+                : left >= 64             ? 64
+                : left >= 16             ? 16
+                : left >= 4              ? 4
+                                         : 1;
+            auto it = m_byChunk.find(chunk);
+            if (it == m_byChunk.end())
+                it = m_byChunk.emplace(chunk, WriterStatement(text(chunk))).first;
+            if (auto r = it->second.run(db, values.constData() + done * m_columns,
+                                        qsizetype(chunk) * m_columns);
+                !r)
+                return Error {r.error()};
             done += chunk;
         }
         return {};
@@ -75,20 +112,10 @@ private:
     {
         return m_head + QStringList(rows, m_row).join(QStringLiteral(", ")) + m_tail;
     }
-    Result<QSqlQuery *> statement(const QSqlDatabase &db, int chunk)
-    {
-        auto it = m_byChunk.find(chunk);
-        if (it != m_byChunk.end())
-            return &it->second;
-        auto prepared = prepareQuery(db, text(chunk));
-        if (!prepared)
-            return Error {prepared.error()};
-        return &m_byChunk.emplace(chunk, std::move(*prepared)).first->second;
-    }
 
     QString m_head, m_row, m_tail;
     int m_columns = 1;
-    std::map<int, QSqlQuery> m_byChunk;
+    std::map<int, WriterStatement> m_byChunk;
 };
 
 } // namespace
@@ -98,8 +125,8 @@ struct TicketWriter::Statements
     QSqlDatabase db;
     /// PostgreSQL: each tickets column's type (udt_name), for the casts of grouped updates.
     QHash<QString, QString> columnTypes;
-    std::map<quint64, QSqlQuery> updates; // by bit mask of the columns set (+ bit 0: guarded)
-    QSqlQuery insertNotification, upsertCustomer;
+    std::map<quint64, WriterStatement> updates; // by bit mask of columns set (+ bit 0: guarded)
+    WriterStatement insertNotification, upsertCustomer;
     BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
@@ -168,25 +195,17 @@ Result<void> TicketWriter::prepare()
     // Single rows: a notification's id comes back with it (the order of a multi-row
     // RETURNING is not promised), and one customer may appear twice in a batch, which a
     // multi-row ON CONFLICT DO UPDATE refuses on PostgreSQL.
-    const std::pair<QSqlQuery *, QString> statements[] = {
-        {&s->insertNotification,
-         QStringLiteral("INSERT INTO notifications (username, ticket_id, kind, message, at, "
-                        "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id")},
-        {&s->upsertCustomer,
-         QStringLiteral("INSERT INTO customers (id, name, tier, phone, email, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                        "name = COALESCE(excluded.name, customers.name), "
-                        "tier = COALESCE(excluded.tier, customers.tier), "
-                        "phone = COALESCE(excluded.phone, customers.phone), "
-                        "email = COALESCE(excluded.email, customers.email), "
-                        "updated_at = excluded.updated_at")},
-    };
-    for (const auto &[query, sql] : statements) {
-        auto prepared = prepareQuery(*db, sql);
-        if (!prepared)
-            return Error {prepared.error()};
-        *query = std::move(*prepared);
-    }
+    s->insertNotification = WriterStatement(
+        QStringLiteral("INSERT INTO notifications (username, ticket_id, kind, message, at, "
+                       "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id"));
+    s->upsertCustomer = WriterStatement(
+        QStringLiteral("INSERT INTO customers (id, name, tier, phone, email, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                       "name = COALESCE(excluded.name, customers.name), "
+                       "tier = COALESCE(excluded.tier, customers.tier), "
+                       "phone = COALESCE(excluded.phone, customers.phone), "
+                       "email = COALESCE(excluded.email, customers.email), "
+                       "updated_at = excluded.updated_at"));
     if (m_database->isPostgreSql()) {
         auto types = runQuery(*db,
                               QStringLiteral("SELECT column_name, udt_name FROM "
@@ -268,12 +287,6 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
     Transaction transaction(s.db);
     if (!transaction.isActive())
         return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
-    auto run = [](QSqlQuery &query, std::initializer_list<QVariant> values) {
-        int i = 0;
-        for (const QVariant &value : values)
-            query.bindValue(i++, value);
-        return execQuery(query);
-    };
     QList<QVariant> values;
     auto bulk = [&](BulkStatement &statement) {
         auto r = statement.run(s.db, values);
@@ -374,28 +387,29 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
             // With the previous row known, the update applies only to the version it was
             // computed from: another server sharing the database may have moved the ticket
             // since this one read it, and then the whole batch must be built again.
-            auto prepared
-                = prepareQuery(s.db,
-                               u"UPDATE tickets SET " + set + u" WHERE id = ?"
-                                   + (previous ? QStringLiteral(" AND version = ?") : QString()));
-            if (!prepared)
-                return Error {prepared.error()};
-            it = s.updates.emplace(key, std::move(*prepared)).first;
+            it = s.updates
+                     .emplace(key,
+                              WriterStatement(
+                                  u"UPDATE tickets SET " + set + u" WHERE id = ?"
+                                  + (previous ? QStringLiteral(" AND version = ?") : QString())))
+                     .first;
         }
-        QSqlQuery &update = it->second;
-        int position = 0;
+        std::array<QVariant, ticketColumnCount + 1> bound;
+        qsizetype position = 0;
         for (int i = 1; i < ticketColumnCount; ++i)
             if (mask & (quint64(1) << i))
-                update.bindValue(position++, rowValues[i]);
-        update.bindValue(position++, row.id);
+                bound[size_t(position++)] = rowValues[i];
+        bound[size_t(position++)] = row.id;
         if (previous)
-            update.bindValue(position, previous->version);
-        if (auto r = execQuery(update); !r) {
-            if (report && isConflict(update.lastError().nativeErrorCode()))
+            bound[size_t(position++)] = previous->version;
+        QString code;
+        auto updated = it->second.run(s.db, bound.data(), position, &code);
+        if (!updated) {
+            if (report && isConflict(code))
                 report->staleTickets.append(row.id);
-            return r;
+            return Error {updated.error()};
         }
-        if (update.numRowsAffected() != 1) {
+        if (updated->rowsChanged != 1) {
             if (report)
                 report->staleTickets.append(row.id);
             return makeError(QStringLiteral("ticket %1 was changed by another writer").arg(row.id));
@@ -456,15 +470,12 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
     };
     if (!m_database->isPostgreSql()) {
         for (const NotificationRow &n : batch.notifications) {
-            if (auto r
-                = run(s.insertNotification, {n.username, ticketOf(n), n.kind, n.message, n.at});
-                !r)
-                return r;
-            const qint64 id
-                = s.insertNotification.next() ? s.insertNotification.value(0).toLongLong() : 0;
-            s.insertNotification.finish();
+            auto inserted = s.insertNotification.run(
+                s.db, {n.username, ticketOf(n), n.kind, n.message, n.at});
+            if (!inserted)
+                return Error {inserted.error()};
             if (report)
-                report->notificationIds.append(id);
+                report->notificationIds.append(inserted->firstValue.value_or(0));
         }
     } else if (!batch.notifications.isEmpty()) {
         // Ids first (one query), then every row in one statement: a multi-row RETURNING does
@@ -492,11 +503,11 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
     if (auto r = bulk(s.insertIdempotency); !r)
         return r;
     for (const CustomerRow &c : batch.customers)
-        if (auto r
-            = run(s.upsertCustomer,
-                  {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt});
+        if (auto r = s.upsertCustomer.run(
+                s.db,
+                {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt});
             !r)
-            return r;
+            return Error {r.error()};
     if (auto committed = transaction.commit(); !committed)
         return committed;
     m_database->noteCommit();
