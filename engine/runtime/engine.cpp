@@ -181,6 +181,10 @@ struct Command
 // tickets is built again from the database; after this many tries it fails.
 constexpr int maxAttempts = 10;
 
+// Below this many commands a batch takes everything waiting: splitting small batches only
+// adds commits.
+constexpr size_t minimumBatch = 64;
+
 struct Engine::Private
 {
     EngineOptions options;
@@ -217,6 +221,7 @@ struct Engine::Private
     std::condition_variable commitCv;
     std::optional<Handoff> pending;
     bool committing = false;
+    size_t committingSize = 0; ///< commands in the batch being committed
     bool commitStopping = false;
     std::thread committer;
     std::atomic<quint64> failedEpoch {0};
@@ -506,9 +511,11 @@ void Engine::Private::commitLoop()
             handoff = std::move(*pending);
             pending.reset();
             committing = true;
+            committingSize = handoff.batch.size();
             commitCv.notify_all();
         }
         QString failure;
+        qint64 commitNanos = 0;
         bool stale = false; // another server changed a ticket: build the batch again
         bool follower = false; // failed only because it was built on a failed batch
         TicketWriter::WriteReport report;
@@ -520,8 +527,9 @@ void Engine::Private::commitLoop()
             QElapsedTimer timer;
             timer.start();
             auto stored = rows->write(handoff.rows, &report);
+            commitNanos = timer.nsecsElapsed();
             qCDebug(lcStore, "commit of %zu commands: %.2f ms", handoff.batch.size(),
-                    timer.nsecsElapsed() / 1e6);
+                    commitNanos / 1e6);
             if (!stored) {
                 failure = stored.error();
                 stale = !report.staleTickets.isEmpty();
@@ -579,6 +587,7 @@ void Engine::Private::commitLoop()
             QMutexLocker lock(&statsMutex);
             ++stats.batches;
             stats.commands += handoff.batch.size();
+            stats.commitMicroseconds += quint64(commitNanos / 1000);
             stats.maxBatch = std::max<quint64>(stats.maxBatch, handoff.batch.size());
         }
         if (failure.isEmpty()
@@ -599,6 +608,7 @@ void Engine::Private::commitLoop()
         {
             std::lock_guard lock(commitMutex);
             committing = false;
+            committingSize = 0;
             commitCv.notify_all();
         }
     }
@@ -613,6 +623,7 @@ void Engine::Private::run()
         commitLoop();
     });
     std::vector<Command> batch;
+    size_t inCommitter = 0;
     for (;;) {
         {
             // Build the next batch only once the last one is being committed: commands that
@@ -621,13 +632,20 @@ void Engine::Private::run()
             // carries more of them.
             std::unique_lock lock(commitMutex);
             commitCv.wait(lock, [this] { return !pending; });
+            inCommitter = committingSize;
         }
         {
             std::unique_lock lock(queueMutex);
             queueReady.wait(lock, [this] { return stopping || !queue.empty() || !retry.empty(); });
             if (queue.empty() && retry.empty())
                 break; // stopping, and everything queued is done
-            const size_t limit = size_t(std::max(1, options.maxBatch));
+            // At most half of the commands in flight (waiting here or being committed), so
+            // that the writer and the committer each work on about half: taking everything
+            // let one batch grow to nearly all callers, which the committer then waited for
+            // while the writer built it, and built the next while the writer waited.
+            const size_t waiting = queue.size() + retry.size();
+            const size_t limit = std::min(size_t(std::max(1, options.maxBatch)),
+                                          std::max(minimumBatch, (waiting + inCommitter + 1) / 2));
             batch.clear();
             for (auto *from : {&retry, &queue})
                 while (batch.size() < limit && !from->empty()) {

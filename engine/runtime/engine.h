@@ -190,6 +190,7 @@ public:
         quint64 maxBatch = 0;
         quint64 retried = 0; ///< commands built again after another server's write
         quint64 cached = 0; ///< tickets in the writer's cache after the last batch
+        quint64 commitMicroseconds = 0; ///< spent writing and committing batches (with fsync)
     };
     Stats stats() const;
 

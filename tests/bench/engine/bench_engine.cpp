@@ -259,6 +259,18 @@ int main(int argc, char **argv)
         return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
             + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     };
+    // Bytes this process made the kernel write to disk (the WAL, checkpoints): what each
+    // fsync has to wait for.
+    auto diskWrites = [] {
+        QFile io(QStringLiteral("/proc/self/io"));
+        if (!io.open(QIODevice::ReadOnly))
+            return qint64(0);
+        for (const QByteArray &line : io.readAll().split('\n'))
+            if (line.startsWith("write_bytes:"))
+                return line.mid(12).trimmed().toLongLong();
+        return qint64(0);
+    };
+    const qint64 writtenBefore = diskWrites();
     const double cpuBefore = cpuSeconds();
     QElapsedTimer timer;
     timer.start();
@@ -273,6 +285,7 @@ int main(int argc, char **argv)
     }
     const double elapsed = timer.nsecsElapsed() / 1e9;
     const double cpuUsed = cpuSeconds() - cpuBefore;
+    const qint64 written = diskWrites() - writtenBefore;
     const Engine::Stats stats = (*engine)->stats();
     const qint64 acknowledged = bench.acknowledged.load();
     const double rate = acknowledged / elapsed;
@@ -324,12 +337,16 @@ int main(int argc, char **argv)
         {QStringLiteral("cpu_microseconds_per_action"),
          acknowledged ? cpuUsed * 1e6 / acknowledged : 0.0},
         {QStringLiteral("cpu_cores_used"), cpuUsed / elapsed},
+        {QStringLiteral("disk_bytes_written_per_action"),
+         acknowledged ? double(written) / acknowledged : 0.0},
         {QStringLiteral("refused"), bench.refused.load()},
         {QStringLiteral("failed"), bench.failed.load()},
         {QStringLiteral("batches"), qint64(stats.batches)},
         {QStringLiteral("mean_batch"),
          stats.batches ? double(stats.commands) / stats.batches : 0.0},
         {QStringLiteral("max_batch"), qint64(stats.maxBatch)},
+        {QStringLiteral("mean_commit_ms"),
+         stats.batches ? stats.commitMicroseconds / 1e3 / stats.batches : 0.0},
         {QStringLiteral("latency"), latency},
         {QStringLiteral("latency_at_1000_per_second"), pacedLatency},
         {QStringLiteral("operations_per_ticket"),
@@ -346,9 +363,13 @@ int main(int argc, char **argv)
                 qlonglong(acknowledged), elapsed, rate, rate >= 30000 ? "" : "  BELOW TARGET");
     std::printf("  CPU: %.1f us per action, %.2f cores busy on average\n",
                 acknowledged ? cpuUsed * 1e6 / acknowledged : 0.0, cpuUsed / elapsed);
+    std::printf("  disk writes: %.0f bytes per action (%.1f MB/s)\n",
+                acknowledged ? double(written) / acknowledged : 0.0, written / elapsed / 1e6);
     std::printf(
         "  group commit: %llu batches, mean %.1f commands, max %llu\n", qulonglong(stats.batches),
         stats.batches ? double(stats.commands) / stats.batches : 0.0, qulonglong(stats.maxBatch));
+    std::printf("  mean commit (statements + fsync): %.2f ms\n",
+                stats.batches ? stats.commitMicroseconds / 1e3 / stats.batches : 0.0);
     std::printf("  latency under load: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
                 latency[u"p50_ms"].toDouble(), latency[u"p90_ms"].toDouble(),
                 latency[u"p99_ms"].toDouble(), latency[u"max_ms"].toDouble());
