@@ -112,7 +112,7 @@ Result<std::optional<TicketRow>> TicketLoader::ticket(qint64 id)
 namespace {
 
 /// The cursor of the page after the row with sort value `value` and id `id` (keyset
-/// pagination; list() reads it back).
+/// pagination; cursorCondition() reads it back).
 QString cursorAfter(qint64 value, qint64 id)
 {
     return QString::fromLatin1(QStringLiteral("%1:%2").arg(value).arg(id).toUtf8().toBase64(
@@ -194,9 +194,8 @@ Result<VisibleSetSize> visibleSetIsSmall(const QSqlDatabase &db, const TicketFil
     return VisibleSetSize {counted->next() && counted->value(0).toLongLong() < bound, bound};
 }
 
-} // namespace
-
-Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter &filter)
+/// The ticket columns as read from `tickets t`.
+const QString &selectedColumns()
 {
     static const QString selected = [] {
         QStringList names = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
@@ -204,344 +203,500 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
             name.prepend(QStringLiteral("t."));
         return names.join(QStringLiteral(", "));
     }();
-    // A queue's page reads its current members (the ticket's own queue or an open branch's),
-    // each with the due of its work there, along the index (queue, status, due_at, ticket_id).
-    const bool byQueue = !filter.queue.isEmpty();
-    const QLatin1String member(byQueue ? "c." : "t.");
-    const QLatin1String idColumn(byQueue ? "c.ticket_id" : "t.id");
-    const int limit = std::clamp(filter.limit, 1, 500);
-    // The filters but status and visibility, which each way of reading places itself.
-    QString sql;
-    QVariantList values;
-    auto equal = [&](const QString &column, const QString &value) {
-        if (value.isEmpty())
-            return;
-        sql += u" AND " + column + u" = ?";
-        values << value;
-    };
-    equal(QStringLiteral("t.state"), filter.state);
-    if (!filter.assignee.isEmpty()) {
-        // The ticket's own assignee or a branch's, as canSee counts them. The branch tasks are
-        // read first, as ids: without any, the filter stays one range of tickets_assignee in
-        // due order; with some, PostgreSQL ORs two index scans, where `OR t.id IN (SELECT ...)`
-        // made it scan every ticket (0.3 s on 1,000,000 tickets instead of 1 ms).
-        auto branchTasks = runQuery(db,
-                                    QStringLiteral("SELECT ticket_id FROM ticket_branch_assignees "
-                                                   "WHERE username = ? ORDER BY ticket_id"),
-                                    {filter.assignee});
-        if (!branchTasks)
-            return Error {branchTasks.error()};
-        QVariantList ids;
-        while (branchTasks->next())
-            ids << branchTasks->value(0).toLongLong();
-        if (ids.isEmpty()) {
-            sql += QStringLiteral(" AND t.assignee = ?");
-            values << filter.assignee;
-        } else {
-            sql += u" AND (t.assignee = ? OR t.id IN (" + placeholders(int(ids.size())) + u"))";
-            values << filter.assignee << ids;
-        }
+    return selected;
+}
+
+/// One GET /tickets request as pieces of SQL (planList), which each way of reading a page puts
+/// together in its own statements.
+struct ListPlan
+{
+    explicit ListPlan(const TicketFilter &request)
+        : filter(request)
+        , byQueue(!request.queue.isEmpty())
+        , limit(std::clamp(request.limit, 1, 500))
+    {
     }
-    equal(QStringLiteral("t.originator"), filter.originator);
-    equal(QStringLiteral("t.customer_id"), filter.customer);
+    const TicketFilter &filter;
+    /// A queue's page reads its current members (the ticket's own queue or an open branch's),
+    /// each with the due of its work there, along the index (queue, status, due_at, ticket_id).
+    const bool byQueue;
+    const int limit; ///< every way reads a row more, to know whether there is a next page
+    /// The filters but status and visibility, which each way of reading places itself.
+    Sql filters;
+    Sql status;
+    Sql visible; ///< canSee's rule as a condition on `t`; empty for seeAll
+    QString sortColumn;
+    bool descending = false;
+    Sql after; ///< the cursor's keyset condition; empty on the first page
+    QString order; ///< by sortColumn, then id
+
+    /// The columns that differ per queue (due, at risk, status) are the queue's own on its page.
+    QLatin1String member() const { return QLatin1String(byQueue ? "c." : "t."); }
+    QLatin1String idColumn() const { return QLatin1String(byQueue ? "c.ticket_id" : "t.id"); }
+    QLatin1String direction() const { return QLatin1String(descending ? " DESC" : ""); }
+};
+
+void addEqual(Sql &sql, QLatin1String column, const QString &value)
+{
+    if (value.isEmpty())
+        return;
+    sql.text += u" AND " + column + u" = ?";
+    sql.values << value;
+}
+
+Result<void> addAssignee(const QSqlDatabase &db, Sql &sql, const QString &assignee)
+{
+    if (assignee.isEmpty())
+        return {};
+    // The ticket's own assignee or a branch's, as canSee counts them. The branch tasks are read
+    // first, as ids: without any, the filter stays one range of tickets_assignee in due order;
+    // with some, PostgreSQL ORs two index scans, where `OR t.id IN (SELECT ...)` made it scan
+    // every ticket (0.3 s on 1,000,000 tickets instead of 1 ms).
+    auto branchTasks = runQuery(db,
+                                QStringLiteral("SELECT ticket_id FROM ticket_branch_assignees "
+                                               "WHERE username = ? ORDER BY ticket_id"),
+                                {assignee});
+    if (!branchTasks)
+        return Error {branchTasks.error()};
+    QVariantList ids;
+    while (branchTasks->next())
+        ids << branchTasks->value(0).toLongLong();
+    if (ids.isEmpty()) {
+        sql.text += QStringLiteral(" AND t.assignee = ?");
+        sql.values << assignee;
+    } else {
+        sql.text += u" AND (t.assignee = ? OR t.id IN (" + placeholders(int(ids.size())) + u"))";
+        sql.values << assignee << ids;
+    }
+    return {};
+}
+
+Result<void> addSla(Sql &sql, const TicketFilter &filter, QLatin1String member)
+{
     if (filter.sla == u"at_risk") {
         // A clock becomes at risk before it is due, so both use the at_risk_at index.
-        sql += u" AND " + member + u"at_risk_at <= ? AND " + member + u"due_at > ?";
-        values << filter.now << filter.now;
+        sql.text += u" AND " + member + u"at_risk_at <= ? AND " + member + u"due_at > ?";
+        sql.values << filter.now << filter.now;
     } else if (filter.sla == u"breached") {
-        sql += u" AND " + member + u"at_risk_at <= ? AND " + member + u"due_at <= ?";
-        values << filter.now << filter.now;
+        sql.text += u" AND " + member + u"at_risk_at <= ? AND " + member + u"due_at <= ?";
+        sql.values << filter.now << filter.now;
     } else if (!filter.sla.isEmpty()) {
         return makeError(QStringLiteral("unknown sla filter: %1").arg(filter.sla));
     }
-    if (!filter.text.isEmpty()) {
-        QString pattern = filter.text.toLower();
-        pattern.replace(u'\\', QStringLiteral("\\\\"))
-            .replace(u'%', QStringLiteral("\\%"))
-            .replace(u'_', QStringLiteral("\\_"));
-        sql += QStringLiteral(" AND (LOWER(t.title) LIKE ? ESCAPE '\\' OR LOWER(t.key) = ?)");
-        values << QString(u'%' + pattern + u'%') << filter.text.toLower();
-    }
-    Sql status;
-    if (!filter.status.isEmpty()) {
-        status.text = u" AND " + member + u"status = ?";
-        status.values << filter.status;
-    }
-    Sql visible;
-    if (!filter.seeAll) {
-        // The rule of access.cpp's canSee, which GET /tickets/{id} applies: originator,
-        // assignee, a branch's assignee, or a member (or supervisor) of a queue it visited.
-        // A user's branch tasks are few (tickets in a parallel state): listed once and probed
-        // in memory, where a correlated EXISTS looked each scanned row up in the index (an
-        // unfiltered 1,000,000-ticket list: +5% instead of +18%).
-        visible.text = QStringLiteral(" AND (t.originator = ? OR t.assignee = ? OR t.id IN "
-                                      "(SELECT w.ticket_id FROM ticket_branch_assignees w WHERE "
-                                      "w.username = ?)");
-        visible.values << filter.viewer << filter.viewer << filter.viewer;
-        if (!filter.viewerQueues.isEmpty()) {
-            // Correlated: a page looks up the few queues of the rows it reads, where `t.id IN
-            // (SELECT ...)` would first list every ticket ever in the viewer's queues.
-            visible.text += u" OR EXISTS (SELECT 1 FROM ticket_queues v WHERE v.ticket_id = t.id "
-                            u"AND v.queue IN ("
-                + placeholders(int(filter.viewerQueues.size())) + u"))";
-            for (const QString &queue : filter.viewerQueues)
-                visible.values << queue;
-        }
-        visible.text += u')';
-    }
-    using Sort = TicketFilter::Sort;
-    QString col = member + u"due_at";
-    bool descending = false;
-    switch (filter.sort) {
-    case Sort::DueAsc:
-        break;
-    case Sort::DueDesc:
-        descending = true;
-        break;
-    case Sort::CreatedAsc:
-        col = QStringLiteral("t.created_at");
-        break;
-    case Sort::CreatedDesc:
-        col = QStringLiteral("t.created_at");
-        descending = true;
-        break;
-    case Sort::UpdatedAsc:
-        col = QStringLiteral("t.updated_at");
-        break;
-    case Sort::UpdatedDesc:
-        col = QStringLiteral("t.updated_at");
-        descending = true;
-        break;
-    }
-    Sql after;
-    if (!filter.cursor.isEmpty()) {
-        // Keyset pagination: "value:id" of the last row of the previous page.
-        const QString decoded = QString::fromUtf8(
-            QByteArray::fromBase64(filter.cursor.toLatin1(), QByteArray::Base64UrlEncoding));
-        const QStringList parts = decoded.split(u':');
-        bool okValue = false, okId = false;
-        const qint64 value = parts.value(0).toLongLong(&okValue);
-        const qint64 id = parts.value(1).toLongLong(&okId);
-        if (parts.size() != 2 || !okValue || !okId)
-            return makeError(QStringLiteral("bad cursor"));
-        // A row value, so that the page after starts with an index seek, not a scan from the
-        // queue's first row.
-        const QLatin1String op(descending ? "<" : ">");
-        after.text = u" AND (" + col + u", " + idColumn + u") " + op + u" (?, ?)";
-        after.values << value << id;
-    }
-    const QLatin1String direction(descending ? " DESC" : "");
-    const QString order = u" ORDER BY " + col + direction + u", " + idColumn + direction;
+    return {};
+}
 
-    // Without a queue or a person to start from, the page's ids are found first (narrow rows),
-    // then its rows, in one of two ways:
-    // - from the viewer's visible set, when it is small (an agent's few thousand tickets):
-    //   every visible ticket's id along the indexes, filtered and sorted;
-    // - along an index in sort order, (status, due_at | created_at | updated_at, id), one walk
-    //   per status, stopping after a page of rows that pass visibility (a department's 200,000
-    //   tickets, or an admin's all). A walk reads at most `budget` rows: a viewer who sees
-    //   few tickets of that status (an agent's open tickets among 800,000 closed ones) gets
-    //   that status's part from the visible set instead. Only for status and visibility: with
-    //   other filters most rows might fail, and the walk would read most of the table.
-    // Both gave the whole table sorted before (0.7-1 s on 1,000,000 tickets).
+void addText(Sql &sql, const QString &text)
+{
+    if (text.isEmpty())
+        return;
+    QString pattern = text.toLower();
+    pattern.replace(u'\\', QStringLiteral("\\\\"))
+        .replace(u'%', QStringLiteral("\\%"))
+        .replace(u'_', QStringLiteral("\\_"));
+    sql.text += QStringLiteral(" AND (LOWER(t.title) LIKE ? ESCAPE '\\' OR LOWER(t.key) = ?)");
+    sql.values << QString(u'%' + pattern + u'%') << text.toLower();
+}
+
+/// The filters but status and visibility, in the order of their placeholders.
+Result<Sql> filterConditions(const QSqlDatabase &db, const ListPlan &plan)
+{
+    const TicketFilter &filter = plan.filter;
+    Sql sql;
+    addEqual(sql, QLatin1String("t.state"), filter.state);
+    if (auto assignee = addAssignee(db, sql, filter.assignee); !assignee)
+        return Error {assignee.error()};
+    addEqual(sql, QLatin1String("t.originator"), filter.originator);
+    addEqual(sql, QLatin1String("t.customer_id"), filter.customer);
+    if (auto sla = addSla(sql, filter, plan.member()); !sla)
+        return Error {sla.error()};
+    addText(sql, filter.text);
+    return sql;
+}
+
+Sql visibilityCondition(const TicketFilter &filter)
+{
+    // The rule of access.cpp's canSee, which GET /tickets/{id} applies: originator, assignee, a
+    // branch's assignee, or a member (or supervisor) of a queue it visited. A user's branch
+    // tasks are few (tickets in a parallel state): listed once and probed in memory, where a
+    // correlated EXISTS looked each scanned row up in the index (an unfiltered 1,000,000-ticket
+    // list: +5% instead of +18%).
+    Sql visible;
+    visible.text = QStringLiteral(" AND (t.originator = ? OR t.assignee = ? OR t.id IN "
+                                  "(SELECT w.ticket_id FROM ticket_branch_assignees w WHERE "
+                                  "w.username = ?)");
+    visible.values << filter.viewer << filter.viewer << filter.viewer;
+    if (!filter.viewerQueues.isEmpty()) {
+        // Correlated: a page looks up the few queues of the rows it reads, where
+        // `t.id IN (SELECT ...)` would first list every ticket ever in the viewer's queues.
+        visible.text += u" OR EXISTS (SELECT 1 FROM ticket_queues v WHERE v.ticket_id = t.id "
+                        u"AND v.queue IN ("
+            + placeholders(int(filter.viewerQueues.size())) + u"))";
+        for (const QString &queue : filter.viewerQueues)
+            visible.values << queue;
+    }
+    visible.text += u')';
+    return visible;
+}
+
+void setSort(ListPlan &plan)
+{
+    using Sort = TicketFilter::Sort;
+    const Sort sort = plan.filter.sort;
+    plan.descending
+        = sort == Sort::DueDesc || sort == Sort::CreatedDesc || sort == Sort::UpdatedDesc;
+    if (sort == Sort::CreatedAsc || sort == Sort::CreatedDesc)
+        plan.sortColumn = QStringLiteral("t.created_at");
+    else if (sort == Sort::UpdatedAsc || sort == Sort::UpdatedDesc)
+        plan.sortColumn = QStringLiteral("t.updated_at");
+    else
+        plan.sortColumn = plan.member() + u"due_at";
+}
+
+/// The keyset condition of the page after the filter's cursor, which cursorAfter() wrote.
+Result<Sql> cursorCondition(const ListPlan &plan)
+{
+    Sql after;
+    if (plan.filter.cursor.isEmpty())
+        return after;
+    // Keyset pagination: "value:id" of the last row of the previous page.
+    const QString decoded = QString::fromUtf8(
+        QByteArray::fromBase64(plan.filter.cursor.toLatin1(), QByteArray::Base64UrlEncoding));
+    const QStringList parts = decoded.split(u':');
+    bool okValue = false, okId = false;
+    const qint64 value = parts.value(0).toLongLong(&okValue);
+    const qint64 id = parts.value(1).toLongLong(&okId);
+    if (parts.size() != 2 || !okValue || !okId)
+        return makeError(QStringLiteral("bad cursor"));
+    // A row value, so that the page after starts with an index seek, not a scan from the
+    // queue's first row.
+    const QLatin1String op(plan.descending ? "<" : ">");
+    after.text = u" AND (" + plan.sortColumn + u", " + plan.idColumn() + u") " + op + u" (?, ?)";
+    after.values << value << id;
+    return after;
+}
+
+Result<ListPlan> planList(const QSqlDatabase &db, const TicketFilter &filter)
+{
+    ListPlan plan(filter);
+    auto filters = filterConditions(db, plan);
+    if (!filters)
+        return Error {filters.error()};
+    plan.filters = std::move(*filters);
+    if (!filter.status.isEmpty()) {
+        plan.status.text = u" AND " + plan.member() + u"status = ?";
+        plan.status.values << filter.status;
+    }
+    if (!filter.seeAll)
+        plan.visible = visibilityCondition(filter);
+    setSort(plan);
+    auto after = cursorCondition(plan);
+    if (!after)
+        return Error {after.error()};
+    plan.after = std::move(*after);
+    plan.order = u" ORDER BY " + plan.sortColumn + plan.direction() + u", " + plan.idColumn()
+        + plan.direction();
+    return plan;
+}
+
+/// A ticket of the page being found, by id, with its sort value for the cursor.
+struct Candidate
+{
+    qint64 value, id;
+};
+using Candidates = QList<Candidate>;
+
+/// The page's part of one status (or of all, when empty) read from the visible set.
+Result<Candidates> readVisibleSet(const QSqlDatabase &db, const ListPlan &plan,
+                                  const QString &oneStatus)
+{
+    const Sql set = visibleIds(plan.filter, false);
+    QString text = u"SELECT t.id, " + plan.sortColumn + u" FROM tickets t WHERE t.id IN ("
+        + set.text + u')' + plan.filters.text;
+    QVariantList binds = set.values;
+    binds << plan.filters.values;
+    if (!oneStatus.isEmpty()) {
+        // Not an index term: SQLite would walk all of a status's tickets along the
+        // (status, ...) index in sort order and probe the set, rather than read the set.
+        text += QStringLiteral(" AND t.status || '' = ?");
+        binds << oneStatus;
+    }
+    text += plan.after.text + plan.order + u" LIMIT ?";
+    binds << plan.after.values << plan.limit + 1;
+    auto found = runQuery(db, text, binds);
+    if (!found)
+        return Error {found.error()};
+    Candidates part;
+    while (found->next())
+        part.append({found->value(1).toLongLong(), found->value(0).toLongLong()});
+    return part;
+}
+
+/// What the walks of all statuses share.
+struct Walk
+{
+    bool postgresql = false;
+    QString seen; ///< 1 for a row the viewer may see, else 0
+    qint64 budget = 0; ///< the rows one status's walk reads at most
+};
+
+/// One status's walk along the index: its statement from FROM on, and the values it binds.
+struct WalkRange
+{
+    QString text;
+    QVariantList values;
+};
+
+/// The visible rows a walk found, and whether it used up its budget before finding a page.
+struct Walked
+{
+    Candidates part;
+    bool budgetSpent = false;
+};
+
+Walk walkSetup(const QSqlDatabase &db, const ListPlan &plan, qint64 bound)
+{
+    Walk walk;
+    walk.budget = std::max<qint64>(bound / 2, 4 * (plan.limit + 1));
+    walk.postgresql = db.driverName() == u"QPSQL";
+    walk.seen = plan.filter.seeAll
+        ? QStringLiteral("1")
+        : u"CASE WHEN " + plan.visible.text.mid(5) + u" THEN 1 ELSE 0 END";
+    const QStringList &queues = plan.filter.viewerQueues;
+    if (walk.postgresql && !queues.isEmpty()) {
+        // OFFSET 0 keeps PostgreSQL from hashing every ticket of the viewer's queues before the
+        // first row (a department's 300,000: 130-170 ms a walk instead of 4). The walk probes
+        // the index for the few hundred rows it reads.
+        walk.seen.replace(QStringLiteral("v.queue IN (") + placeholders(int(queues.size())) + u"))",
+                          QStringLiteral("v.queue IN (") + placeholders(int(queues.size()))
+                              + u") OFFSET 0)");
+    }
+    return walk;
+}
+
+Result<Walked> walkOnPostgresql(const QSqlDatabase &db, const ListPlan &plan, const Walk &walk,
+                                const WalkRange &range)
+{
+    // The client receives a whole result: the server stops at a page of visible rows (the
+    // ordered walk's order carries through the filter, no sort), and a short page asks whether
+    // the walk used up its budget.
+    const QLatin1String direction = plan.direction();
+    auto walked
+        = runQuery(db,
+                   u"SELECT id, v FROM (SELECT t.id AS id, " + plan.sortColumn + u" AS v, "
+                       + walk.seen + u" AS seen" + range.text + u") w WHERE seen = 1 ORDER BY v"
+                       + direction + u", id" + direction + u" LIMIT ?",
+                   QVariantList(plan.visible.values) << range.values << plan.limit + 1);
+    if (!walked)
+        return Error {walked.error()};
+    Walked found;
+    while (walked->next())
+        found.part.append({walked->value(1).toLongLong(), walked->value(0).toLongLong()});
+    if (found.part.size() > plan.limit)
+        return found;
+    auto read = runQuery(db, u"SELECT COUNT(*) FROM (SELECT 1" + range.text + u") w", range.values);
+    if (!read)
+        return Error {read.error()};
+    found.budgetSpent = read->next() && read->value(0).toLongLong() == walk.budget;
+    return found;
+}
+
+Result<Walked> walkOnSqlite(const QSqlDatabase &db, const ListPlan &plan, const Walk &walk,
+                            const WalkRange &range)
+{
+    // SQLite steps the walk as the rows are read, so it stops here (a filter around it would
+    // sort the budget's rows before the first came out).
+    auto walked = runQuery(db, u"SELECT t.id, " + plan.sortColumn + u", " + walk.seen + range.text,
+                           QVariantList(plan.visible.values) << range.values);
+    if (!walked)
+        return Error {walked.error()};
+    Walked found;
+    qint64 read = 0;
+    while (found.part.size() <= plan.limit && walked->next()) {
+        ++read;
+        if (walked->value(2).toInt() == 1)
+            found.part.append({walked->value(1).toLongLong(), walked->value(0).toLongLong()});
+    }
+    found.budgetSpent = found.part.size() <= plan.limit && read == walk.budget;
+    return found;
+}
+
+/// The page's part of one status, walked along its index; `merged` is what the walks of the
+/// statuses before found.
+Result<Candidates> walkStatus(const QSqlDatabase &db, const ListPlan &plan, const Walk &walk,
+                              const QString &status, const Candidates &merged)
+{
+    // Once a page's worth is known, a walk only looks for rows that come before its last row.
+    Sql ceiling;
+    if (merged.size() > plan.limit) {
+        ceiling.text = u" AND (" + plan.sortColumn + u", t.id) "
+            + QLatin1String(plan.descending ? ">" : "<") + u" (?, ?)";
+        ceiling.values << merged[plan.limit].value << merged[plan.limit].id;
+    }
+    WalkRange range;
+    range.text = u" FROM tickets t WHERE t.status = ?" + plan.after.text + ceiling.text + plan.order
+        + u" LIMIT ?";
+    range.values << status << plan.after.values << ceiling.values << walk.budget;
+    auto walked = walk.postgresql ? walkOnPostgresql(db, plan, walk, range)
+                                  : walkOnSqlite(db, plan, walk, range);
+    if (!walked)
+        return Error {walked.error()};
+    if (walked->budgetSpent)
+        return readVisibleSet(db, plan, status);
+    return std::move(walked->part);
+}
+
+/// The page along the index in sort order, one walk per status, merged.
+Result<Candidates> walkInSortOrder(const QSqlDatabase &db, const ListPlan &plan, qint64 bound)
+{
+    QStringList statuses {plan.filter.status};
+    if (plan.filter.status.isEmpty()) {
+        auto present = ticketStatuses(db);
+        if (!present)
+            return Error {present.error()};
+        statuses = *present;
+    }
+    // Open first: an agent's list is mostly open work, and the open walk's page then bounds the
+    // others (closed tickets are due last, so their walk is empty by due).
+    if (const qsizetype open = statuses.indexOf(QStringLiteral("open")); open > 0)
+        statuses.move(open, 0);
+    const Walk walk = walkSetup(db, plan, bound);
+    auto before = [&](const Candidate &a, const Candidate &b) {
+        return plan.descending ? std::pair(b.value, b.id) < std::pair(a.value, a.id)
+                               : std::pair(a.value, a.id) < std::pair(b.value, b.id);
+    };
+    Candidates merged;
+    for (const QString &one : std::as_const(statuses)) {
+        auto part = walkStatus(db, plan, walk, one, merged);
+        if (!part)
+            return Error {part.error()};
+        merged << *part;
+        std::sort(merged.begin(), merged.end(), before);
+        merged = merged.mid(0, plan.limit + 1);
+    }
+    return merged.mid(0, plan.limit + 1);
+}
+
+/// The page's ids (and a row more when there is a next page), or none when the page is read in
+/// one statement instead (pageInOneStatement).
+///
+/// Without a queue or a person to start from, the page's ids are found first (narrow rows),
+/// then its rows, in one of two ways:
+/// - from the viewer's visible set, when it is small (an agent's few thousand tickets):
+///   every visible ticket's id along the indexes, filtered and sorted;
+/// - along an index in sort order, (status, due_at | created_at | updated_at, id), one walk
+///   per status, stopping after a page of rows that pass visibility (a department's 200,000
+///   tickets, or an admin's all). A walk reads at most `budget` rows: a viewer who sees
+///   few tickets of that status (an agent's open tickets among 800,000 closed ones) gets
+///   that status's part from the visible set instead. Only for status and visibility: with
+///   other filters most rows might fail, and the walk would read most of the table.
+/// Both gave the whole table sorted before (0.7-1 s on 1,000,000 tickets).
+Result<std::optional<Candidates>> findPageIds(const QSqlDatabase &db, const ListPlan &plan)
+{
+    const TicketFilter &filter = plan.filter;
     const bool personFilter
         = !filter.assignee.isEmpty() || !filter.originator.isEmpty() || !filter.customer.isEmpty();
-    struct Candidate
-    {
-        qint64 value, id;
-    };
-    std::optional<QList<Candidate>> candidates;
-    if (!byQueue && !personFilter) {
-        qint64 bound = 0;
-        bool fromVisibleSet = false;
-        if (!filter.seeAll) {
-            auto small = visibleSetIsSmall(db, filter, limit + 1);
-            if (!small)
-                return Error {small.error()};
-            bound = small->bound;
-            fromVisibleSet = small->small;
-        }
-        // The page's part of one status (or of all, when empty) read from the visible set.
-        auto fromSet = [&](const QString &oneStatus) -> Result<QList<Candidate>> {
-            const Sql set = visibleIds(filter, false);
-            QString text = u"SELECT t.id, " + col + u" FROM tickets t WHERE t.id IN (" + set.text
-                + u')' + sql;
-            QVariantList binds = set.values;
-            binds << values;
-            if (!oneStatus.isEmpty()) {
-                // Not an index term: SQLite would walk all of a status's tickets along the
-                // (status, ...) index in sort order and probe the set, rather than read the set.
-                text += QStringLiteral(" AND t.status || '' = ?");
-                binds << oneStatus;
-            }
-            text += after.text + order + u" LIMIT ?";
-            binds << after.values << limit + 1;
-            auto found = runQuery(db, text, binds);
-            if (!found)
-                return Error {found.error()};
-            QList<Candidate> part;
-            while (found->next())
-                part.append({found->value(1).toLongLong(), found->value(0).toLongLong()});
-            return part;
-        };
-        const bool walkable
-            = filter.state.isEmpty() && filter.sla.isEmpty() && filter.text.isEmpty();
-        if (fromVisibleSet) {
-            auto part = fromSet(filter.status);
+    if (plan.byQueue || personFilter)
+        return std::optional<Candidates>();
+    qint64 bound = 0;
+    if (!filter.seeAll) {
+        auto small = visibleSetIsSmall(db, filter, plan.limit + 1);
+        if (!small)
+            return Error {small.error()};
+        bound = small->bound;
+        if (small->small) {
+            auto part = readVisibleSet(db, plan, filter.status);
             if (!part)
                 return Error {part.error()};
-            candidates = *part;
-        } else if (walkable) {
-            QStringList statuses {filter.status};
-            if (filter.status.isEmpty()) {
-                auto present = ticketStatuses(db);
-                if (!present)
-                    return Error {present.error()};
-                statuses = *present;
-            }
-            // Open first: an agent's list is mostly open work, and the open walk's page then
-            // bounds the others (closed tickets are due last, so their walk is empty by due).
-            if (const qsizetype open = statuses.indexOf(QStringLiteral("open")); open > 0)
-                statuses.move(open, 0);
-            const qint64 budget = std::max<qint64>(bound / 2, 4 * (limit + 1));
-            const bool postgresql = db.driverName() == u"QPSQL";
-            QString seen = filter.seeAll
-                ? QStringLiteral("1")
-                : u"CASE WHEN " + visible.text.mid(5) + u" THEN 1 ELSE 0 END";
-            if (postgresql && !filter.viewerQueues.isEmpty()) {
-                // OFFSET 0 keeps PostgreSQL from hashing every ticket of the viewer's queues
-                // before the first row (a department's 300,000: 130-170 ms a walk instead of 4).
-                // The walk probes the index for the few hundred rows it reads.
-                seen.replace(QStringLiteral("v.queue IN (")
-                                 + placeholders(int(filter.viewerQueues.size())) + u"))",
-                             QStringLiteral("v.queue IN (")
-                                 + placeholders(int(filter.viewerQueues.size())) + u") OFFSET 0)");
-            }
-            auto before = [&](const Candidate &a, const Candidate &b) {
-                return descending ? std::pair(b.value, b.id) < std::pair(a.value, a.id)
-                                  : std::pair(a.value, a.id) < std::pair(b.value, b.id);
-            };
-            QList<Candidate> merged;
-            for (const QString &one : std::as_const(statuses)) {
-                // Once a page's worth is known, a walk only looks for rows that come before
-                // its last row.
-                QString ceiling;
-                QVariantList ceilingValues;
-                if (merged.size() > limit) {
-                    ceiling = u" AND (" + col + u", t.id) " + QLatin1String(descending ? ">" : "<")
-                        + u" (?, ?)";
-                    ceilingValues << merged[limit].value << merged[limit].id;
-                }
-                const QString range = u" FROM tickets t WHERE t.status = ?" + after.text + ceiling
-                    + order + u" LIMIT ?";
-                QVariantList rangeValues;
-                rangeValues << one << after.values << ceilingValues << budget;
-                QList<Candidate> part;
-                bool budgetSpent = false;
-                if (postgresql) {
-                    // The client receives a whole result: the server stops at a page of
-                    // visible rows (the ordered walk's order carries through the filter, no
-                    // sort), and a short page asks whether the walk used up its budget.
-                    auto walked = runQuery(
-                        db,
-                        u"SELECT id, v FROM (SELECT t.id AS id, " + col + u" AS v, " + seen
-                            + u" AS seen" + range + u") w WHERE seen = 1 ORDER BY v" + direction
-                            + u", id" + direction + u" LIMIT ?",
-                        QVariantList(visible.values) << rangeValues << limit + 1);
-                    if (!walked)
-                        return Error {walked.error()};
-                    while (walked->next())
-                        part.append({walked->value(1).toLongLong(), walked->value(0).toLongLong()});
-                    if (part.size() <= limit) {
-                        auto read = runQuery(db, u"SELECT COUNT(*) FROM (SELECT 1" + range + u") w",
-                                             rangeValues);
-                        if (!read)
-                            return Error {read.error()};
-                        budgetSpent = read->next() && read->value(0).toLongLong() == budget;
-                    }
-                } else {
-                    // SQLite steps the walk as the rows are read, so it stops here (a filter
-                    // around it would sort the budget's rows before the first came out).
-                    auto walked = runQuery(db, u"SELECT t.id, " + col + u", " + seen + range,
-                                           QVariantList(visible.values) << rangeValues);
-                    if (!walked)
-                        return Error {walked.error()};
-                    qint64 read = 0;
-                    while (part.size() <= limit && walked->next()) {
-                        ++read;
-                        if (walked->value(2).toInt() == 1)
-                            part.append(
-                                {walked->value(1).toLongLong(), walked->value(0).toLongLong()});
-                    }
-                    budgetSpent = part.size() <= limit && read == budget;
-                }
-                if (budgetSpent) {
-                    auto fromVisible = fromSet(one);
-                    if (!fromVisible)
-                        return Error {fromVisible.error()};
-                    part = *fromVisible;
-                }
-                merged << part;
-                std::sort(merged.begin(), merged.end(), before);
-                merged = merged.mid(0, limit + 1);
-            }
-            candidates = merged.mid(0, limit + 1);
+            return std::optional<Candidates>(std::move(*part));
         }
     }
-    if (candidates) {
-        TicketPage page;
-        if (candidates->isEmpty())
-            return page;
-        QVariantList ids;
-        for (const Candidate &c : std::as_const(*candidates))
-            ids << c.id;
-        auto rows = runQuery(db,
-                             u"SELECT " + selected + u" FROM tickets t WHERE t.id IN ("
-                                 + placeholders(int(ids.size())) + u')',
-                             ids);
-        if (!rows)
-            return Error {rows.error()};
-        QHash<qint64, TicketRow> byId;
-        while (rows->next()) {
-            TicketRow row = ticketFrom(*rows);
-            byId.insert(row.id, std::move(row));
-        }
-        for (const Candidate &c : std::as_const(*candidates)) {
-            if (page.items.size() == limit) { // a row beyond the limit: there is a next page
-                const Candidate &last = (*candidates)[limit - 1];
-                page.nextCursor = cursorAfter(last.value, last.id);
-                break;
-            }
-            // Gone between the two reads only if deleted, which tickets never are.
-            if (const auto it = byId.constFind(c.id); it != byId.cend())
-                page.items.append(*it);
-        }
+    const bool walkable = filter.state.isEmpty() && filter.sla.isEmpty() && filter.text.isEmpty();
+    if (!walkable)
+        return std::optional<Candidates>();
+    auto walked = walkInSortOrder(db, plan, bound);
+    if (!walked)
+        return Error {walked.error()};
+    return std::optional<Candidates>(std::move(*walked));
+}
+
+/// The page of the rows of `candidates` (found by findPageIds), in their order.
+Result<TicketPage> pageOfIds(const QSqlDatabase &db, const ListPlan &plan,
+                             const Candidates &candidates)
+{
+    TicketPage page;
+    if (candidates.isEmpty())
         return page;
+    QVariantList ids;
+    for (const Candidate &c : candidates)
+        ids << c.id;
+    auto rows = runQuery(db,
+                         u"SELECT " + selectedColumns() + u" FROM tickets t WHERE t.id IN ("
+                             + placeholders(int(ids.size())) + u')',
+                         ids);
+    if (!rows)
+        return Error {rows.error()};
+    QHash<qint64, TicketRow> byId;
+    while (rows->next()) {
+        TicketRow row = ticketFrom(*rows);
+        byId.insert(row.id, std::move(row));
     }
-    const QString from = byQueue
+    for (const Candidate &c : candidates) {
+        if (page.items.size() == plan.limit) { // a row beyond the limit: there is a next page
+            const Candidate &last = candidates[plan.limit - 1];
+            page.nextCursor = cursorAfter(last.value, last.id);
+            break;
+        }
+        // Gone between the two reads only if deleted, which tickets never are.
+        if (const auto it = byId.constFind(c.id); it != byId.cend())
+            page.items.append(*it);
+    }
+    return page;
+}
+
+/// The page in one statement with every filter: a queue's page, a person's tickets, and
+/// the filters that would make a walk read most of the table.
+Result<TicketPage> pageInOneStatement(const QSqlDatabase &db, const ListPlan &plan)
+{
+    const QString from = plan.byQueue
         ? QStringLiteral(" FROM ticket_queues_current c JOIN tickets t ON t.id = c.ticket_id "
                          "WHERE c.queue = ?")
         : QStringLiteral(" FROM tickets t WHERE 1 = 1");
-    const QString query = u"SELECT " + selected + u", " + col + from + sql + status.text
-        + visible.text + after.text + order + u" LIMIT ?";
-    QVariantList all;
-    if (byQueue)
-        all << filter.queue;
-    all << values << status.values << visible.values << after.values;
-    values = all;
-    values << limit + 1;
+    const QString query = u"SELECT " + selectedColumns() + u", " + plan.sortColumn + from
+        + plan.filters.text + plan.status.text + plan.visible.text + plan.after.text + plan.order
+        + u" LIMIT ?";
+    QVariantList values;
+    if (plan.byQueue)
+        values << plan.filter.queue;
+    values << plan.filters.values << plan.status.values << plan.visible.values << plan.after.values
+           << plan.limit + 1;
     auto rows = runQuery(db, query, values);
     if (!rows)
         return Error {rows.error()};
     TicketPage page;
     qint64 lastValue = 0;
-    while (rows->next() && page.items.size() < limit) {
+    while (rows->next() && page.items.size() < plan.limit) {
         page.items.append(ticketFrom(*rows));
         lastValue = rows->value(ticketColumnCount).toLongLong();
     }
     if (rows->isValid()) // a row beyond the limit: there is a next page
         page.nextCursor = cursorAfter(lastValue, page.items.constLast().id);
     return page;
+}
+
+} // namespace
+
+Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter &filter)
+{
+    auto plan = planList(db, filter);
+    if (!plan)
+        return Error {plan.error()};
+    auto ids = findPageIds(db, *plan);
+    if (!ids)
+        return Error {ids.error()};
+    if (*ids)
+        return pageOfIds(db, *plan, **ids);
+    return pageInOneStatement(db, *plan);
 }
 
 Result<QList<EventRow>> TicketReader::events(const QSqlDatabase &db, qint64 ticketId)
