@@ -89,13 +89,13 @@ struct TicketListPage
 /// The ticket engine service: the pure ticket rules (TicketMachine) made durable.
 ///
 /// Writes go through one writer thread with group commit. Callers enqueue a command; the
-/// writer takes what is queued (everything below 64 commands, else up to half of the commands
-/// in flight, so that it builds one batch while a committer thread writes the other), applies
+/// writer takes what is queued (at most 64 commands, or half of the commands in flight if
+/// more, so that it builds one batch while a committer thread writes the other) and applies
 /// each command with the machine to the ticket's current state (kept in a cache: the writer is
 /// the only thread that changes tickets, so the cache cannot go stale); the committer writes
 /// every command's rows in ONE transaction — one commit, one fsync — and only then completes
-/// each command. A command the rules refuse
-/// writes nothing and gets its error; a database failure fails the whole batch and empties
+/// each command. A command the rules refuse writes nothing and gets its error; a database
+/// failure fails the whole batch and empties
 /// the cache. Several changes to one ticket in a batch write its row once.
 ///
 /// Reads run on the calling thread with that thread's own connection and never wait for the
