@@ -95,8 +95,8 @@ struct TicketListPage
 /// the only thread that changes tickets, so the cache cannot go stale); the committer writes
 /// every command's rows in ONE transaction — one commit, one fsync — and only then completes
 /// each command. A command the rules refuse writes nothing and gets its error; a database
-/// failure fails the whole batch and empties
-/// the cache. Several changes to one ticket in a batch write its row once.
+/// failure fails the whole batch and empties the cache. Several changes to one ticket in a
+/// batch write its row once.
 ///
 /// Reads run on the calling thread with that thread's own connection and never wait for the
 /// writer (SQLite WAL readers, PostgreSQL MVCC); they see committed data only.
