@@ -847,13 +847,25 @@ struct ApiServer::Private
         ctx.ok(workflowObject(**wf, version));
     }
 
+    /// The current version of every published workflow (what `open:` in a new text opens).
+    QList<std::shared_ptr<const Workflow>> currentWorkflows() const
+    {
+        QList<std::shared_ptr<const Workflow>> definitions;
+        const QMap<QString, int> current = o.engine->currentVersions();
+        for (auto it = current.cbegin(); it != current.cend(); ++it)
+            if (auto wf = o.engine->workflow(it.key(), it.value()))
+                definitions.append(*wf);
+        return definitions;
+    }
+
     void validateWorkflow(Context &ctx)
     {
         if (!isValidUtf8(ctx.request.body))
             return ctx.fail(ApiError::badRequest(QStringLiteral("The body is not valid UTF-8.")));
         const QStringList known = o.engine->currentVersions().keys();
-        const WorkflowReadResult result
-            = checkWorkflowText(ctx.request.body, org(), QStringLiteral("workflow.yaml"), &known);
+        const auto definitions = currentWorkflows();
+        const WorkflowReadResult result = checkWorkflowText(
+            ctx.request.body, org(), QStringLiteral("workflow.yaml"), &known, {}, &definitions);
         ctx.ok({{QStringLiteral("valid"), result.ok()},
                 {QStringLiteral("errors"), diagnosticsJson(result.diagnostics, true)},
                 {QStringLiteral("warnings"), diagnosticsJson(result.diagnostics, false)},
@@ -869,8 +881,9 @@ struct ApiServer::Private
             return ctx.fail(ApiError::badRequest(QStringLiteral("The body is not valid UTF-8.")));
         const QString name = ctx.params.value(QStringLiteral("name"));
         const QStringList known = o.engine->currentVersions().keys() << name;
+        const auto definitions = currentWorkflows();
         const WorkflowReadResult result = checkWorkflowText(
-            ctx.request.body, org(), name + QStringLiteral(".yaml"), &known, name);
+            ctx.request.body, org(), name + QStringLiteral(".yaml"), &known, name, &definitions);
         if (!result.ok())
             return ctx.fail(ApiError::validation(
                 QStringLiteral("The workflow has errors."),

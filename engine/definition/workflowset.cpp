@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QSet>
 
 namespace Baton {
 
@@ -57,6 +58,37 @@ QList<OrganisationFile> organisationFilesFromSource(const QByteArray &source)
     return files;
 }
 
+namespace {
+
+// The fields an `open:` fills must exist in the target workflow, and every field the target
+// requires at opening without a default must be filled: otherwise the action that opens the
+// ticket fails every time a user takes it, long after the file was published.
+void checkLinkFields(const QString &file, const WorkflowLinkReference &link, const Workflow &target,
+                     Diagnostics &diagnostics)
+{
+    QStringList targetFields;
+    for (const FieldDef &field : target.fields)
+        targetFields.append(field.name);
+    QSet<QString> filled;
+    for (const auto &[name, mark] : link.fields) {
+        filled.insert(name);
+        if (!target.field(name))
+            diagnostics.append(
+                Diagnostic {file, mark.line, mark.column, Diagnostic::Severity::Error,
+                            QStringLiteral("workflow '%1' has no field '%2'%3")
+                                .arg(link.workflow, name, didYouMean(name, targetFields))});
+    }
+    for (const FieldDef &field : target.fields)
+        if (field.required && !field.defaultValue.isValid() && !filled.contains(field.name))
+            diagnostics.append(Diagnostic {
+                file, link.mark.line, link.mark.column, Diagnostic::Severity::Error,
+                QStringLiteral("opening a '%1' ticket leaves its required field '%2' empty: "
+                               "fill it under 'fields:', or give it a default in '%1'")
+                    .arg(link.workflow, field.name)});
+}
+
+} // namespace
+
 Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResult *>> &reads)
 {
     QHash<QString, const Workflow *> byId;
@@ -77,15 +109,7 @@ Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResu
                                     .arg(link.workflow, didYouMean(link.workflow, ids))});
                 continue;
             }
-            QStringList targetFields;
-            for (const FieldDef &field : target->fields)
-                targetFields.append(field.name);
-            for (const auto &[name, mark] : link.fields)
-                if (!target->field(name))
-                    diagnostics.append(
-                        Diagnostic {file, mark.line, mark.column, Diagnostic::Severity::Error,
-                                    QStringLiteral("workflow '%1' has no field '%2'%3")
-                                        .arg(link.workflow, name, didYouMean(name, targetFields))});
+            checkLinkFields(file, link, *target, diagnostics);
         }
     }
     return diagnostics;
@@ -176,19 +200,29 @@ WorkflowSet loadWorkflowDirectory(const QString &directory)
 
 WorkflowReadResult checkWorkflowText(const QByteArray &yaml, const Organisation &organisation,
                                      const QString &file, const QStringList *knownWorkflows,
-                                     const QString &expectedId)
+                                     const QString &expectedId,
+                                     const QList<std::shared_ptr<const Workflow>> *definitions)
 {
     WorkflowReadOptions options;
     options.expectedId = expectedId;
     WorkflowReadResult result = readWorkflow(yaml, file, &organisation, options);
     if (knownWorkflows) {
-        for (const WorkflowLinkReference &link : std::as_const(result.links))
-            if (!knownWorkflows->contains(link.workflow)
-                && !(result.workflow && result.workflow->id == link.workflow))
+        for (const WorkflowLinkReference &link : std::as_const(result.links)) {
+            const bool self = result.workflow && result.workflow->id == link.workflow;
+            if (!knownWorkflows->contains(link.workflow) && !self) {
                 result.diagnostics.append(Diagnostic {
                     file, link.mark.line, link.mark.column, Diagnostic::Severity::Error,
                     QStringLiteral("'open' names workflow '%1', which does not exist%2")
                         .arg(link.workflow, didYouMean(link.workflow, *knownWorkflows))});
+                continue;
+            }
+            const Workflow *target = self ? result.workflow.get() : nullptr;
+            for (qsizetype i = 0; !target && definitions && i < definitions->size(); ++i)
+                if ((*definitions)[i]->id == link.workflow)
+                    target = (*definitions)[i].get();
+            if (target)
+                checkLinkFields(file, link, *target, result.diagnostics);
+        }
         sortDiagnostics(result.diagnostics);
     }
     return result;

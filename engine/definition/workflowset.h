@@ -39,15 +39,18 @@ QList<OrganisationFile> organisationFilesFromSource(const QByteArray &source);
 WorkflowSet loadWorkflowDirectory(const QString &directory);
 
 /// Checks the links between workflows (`open: {workflow: ...}` names a workflow of the set,
-/// and the fields it fills exist there). reads pairs each result with its file name.
+/// the fields it fills exist there, and it fills every field required there that has no
+/// default). reads pairs each result with its file name.
 Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResult *>> &reads);
 
 /// Checks one workflow text against an organisation, as the HTTP API's validate endpoint does.
 /// knownWorkflows, when given, are the ids `open:` may name; expectedId, when given, is the id
-/// the text must declare.
-WorkflowReadResult checkWorkflowText(const QByteArray &yaml, const Organisation &organisation,
-                                     const QString &file = QStringLiteral("workflow.yaml"),
-                                     const QStringList *knownWorkflows = nullptr,
-                                     const QString &expectedId = {});
+/// the text must declare; definitions, when given, are those workflows (their current
+/// versions), against which the fields each `open:` fills are checked as checkWorkflowLinks does.
+WorkflowReadResult
+checkWorkflowText(const QByteArray &yaml, const Organisation &organisation,
+                  const QString &file = QStringLiteral("workflow.yaml"),
+                  const QStringList *knownWorkflows = nullptr, const QString &expectedId = {},
+                  const QList<std::shared_ptr<const Workflow>> *definitions = nullptr);
 
 } // namespace Baton

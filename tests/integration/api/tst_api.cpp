@@ -809,6 +809,41 @@ void tst_Api::workflowsReadValidatePublish()
                  .value(QLatin1String("errors"))
                  .toArray()
                  .isEmpty());
+
+    // A new workflow whose `open:` leaves a field the published jump-queue requires empty is
+    // refused when validated and when published, with the place and the field named; once
+    // it fills the field it publishes.
+    const QByteArray chaser = "workflow: chaser\n"
+                              "fields:\n"
+                              "  shipment: {type: string}\n"
+                              "initial: open\n"
+                              "states:\n"
+                              "  open:\n"
+                              "    queue: cs-agents\n"
+                              "    on:\n"
+                              "      chase: {to: done, open: {workflow: jump-queue, fields: "
+                              "{reason: shipment}}}\n"
+                              "  done: {final: true}\n";
+    const RawResponse unfilled
+        = call("POST", "/api/v1/workflows/validate", chaser, QStringLiteral("amy"), yamlType);
+    QCOMPARE(unfilled.status, 200);
+    QCOMPARE(unfilled.json().value(QLatin1String("valid")).toBool(), false);
+    const QJsonArray unfilledErrors = unfilled.json().value(QLatin1String("errors")).toArray();
+    QCOMPARE(unfilledErrors.size(), 1);
+    QCOMPARE(unfilledErrors.first().toObject().value(QLatin1String("line")).toInt(), 9);
+    QVERIFY(unfilledErrors.first()
+                .toObject()
+                .value(QLatin1String("message"))
+                .toString()
+                .contains(QStringLiteral("required field 'awb' empty")));
+    QCOMPARE(
+        call("PUT", "/api/v1/workflows/chaser", chaser, QStringLiteral("admin"), yamlType).status,
+        422);
+    QByteArray filled = chaser;
+    filled.replace("{reason: shipment}", "{awb: shipment, reason: shipment}");
+    QCOMPARE(
+        call("PUT", "/api/v1/workflows/chaser", filled, QStringLiteral("admin"), yamlType).status,
+        201);
 }
 
 void tst_Api::usersAdminOnly()
