@@ -94,11 +94,13 @@ class WorkflowReader
 {
 public:
     WorkflowReader(const YamlDocument &document, Diagnostics &out, const Organisation *org,
-                   Workflow &workflow, QList<WorkflowLinkReference> &links)
+                   Workflow &workflow, QList<WorkflowLinkReference> &links,
+                   QHash<QString, YamlMark> &fieldMarks)
         : c(document, out)
         , m_org(org)
         , wf(workflow)
         , m_links(links)
+        , m_fieldMarks(fieldMarks)
     {
     }
 
@@ -147,6 +149,7 @@ private:
     const Organisation *m_org;
     Workflow &wf;
     QList<WorkflowLinkReference> &m_links;
+    QHash<QString, YamlMark> &m_fieldMarks;
 
     const YamlNode *m_statesNode = nullptr;
     const YamlNode *m_statesKey = nullptr;
@@ -273,6 +276,7 @@ void WorkflowReader::readFields(const YamlNode *node)
         FieldDef field;
         field.name = key->text;
         field.label = field.name;
+        m_fieldMarks.insert(field.name, key->mark);
         m_fieldIndex.insert(field.name, int(wf.fields.size()));
         m_fieldNames.append(field.name);
         const auto map = c.map(entry.second.get(), what, fieldKeys, {QStringLiteral("type")}, key);
@@ -1362,7 +1366,7 @@ WorkflowReadResult readWorkflow(const QByteArray &text, const QString &file,
     result.workflow = std::make_shared<Workflow>();
     result.workflow->source = text;
     WorkflowReader reader(document, result.diagnostics, organisation, *result.workflow,
-                          result.links);
+                          result.links, result.fieldMarks);
     reader.read(root.get(), options);
     sortDiagnostics(result.diagnostics);
     return result;

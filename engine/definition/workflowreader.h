@@ -6,6 +6,7 @@
 #include "definition/yamltree.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -30,6 +31,7 @@ struct WorkflowReadResult
     std::shared_ptr<Workflow> workflow;
     Diagnostics diagnostics; ///< sorted by line and column
     QList<WorkflowLinkReference> links;
+    QHash<QString, YamlMark> fieldMarks; ///< where each field is declared
     bool ok() const { return workflow && !hasErrors(diagnostics); }
 };
 

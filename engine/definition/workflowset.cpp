@@ -87,6 +87,47 @@ void checkLinkFields(const QString &file, const WorkflowLinkReference &link, con
                     .arg(link.workflow, field.name)});
 }
 
+// The other direction, for a new version published alone: published workflows that open
+// tickets of it must fill every field it requires without a default, or their action would
+// start failing the moment it is published. Each gap is an error at the field's declaration.
+void checkLinksInto(const QString &file, const WorkflowReadResult &changed,
+                    const QList<std::shared_ptr<const Workflow>> &published,
+                    Diagnostics &diagnostics)
+{
+    const Workflow &target = *changed.workflow;
+    auto check = [&](const Workflow &source, const Transition &transition) {
+        if (!transition.open || transition.open->workflow != target.id)
+            return;
+        QSet<QString> filled;
+        for (const auto &[name, from] : transition.open->fields)
+            filled.insert(name);
+        for (const FieldDef &field : target.fields) {
+            if (!field.required || field.defaultValue.isValid() || filled.contains(field.name))
+                continue;
+            const YamlMark mark = changed.fieldMarks.value(field.name, YamlMark {1, 1});
+            diagnostics.append(Diagnostic {
+                file, mark.line, mark.column, Diagnostic::Severity::Error,
+                QStringLiteral("required field '%1' would be left empty by workflow '%2', whose "
+                               "transition '%3' opens '%4' tickets without it: fill it there "
+                               "first, or give it a default here")
+                    .arg(field.name, source.id, transition.name, target.id)});
+        }
+    };
+    for (const auto &source : published) {
+        if (source->id == target.id)
+            continue; // its own links are in the new text, checked as such
+        for (const Transition &t : source->any)
+            check(*source, t);
+        for (const State &state : source->states) {
+            for (const Transition &t : state.transitions)
+                check(*source, t);
+            for (const Branch &branch : state.branches)
+                for (const Transition &t : branch.transitions)
+                    check(*source, t);
+        }
+    }
+}
+
 } // namespace
 
 Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResult *>> &reads)
@@ -223,6 +264,8 @@ WorkflowReadResult checkWorkflowText(const QByteArray &yaml, const Organisation 
             if (target)
                 checkLinkFields(file, link, *target, result.diagnostics);
         }
+        if (definitions && result.workflow)
+            checkLinksInto(file, result, *definitions, result.diagnostics);
         sortDiagnostics(result.diagnostics);
     }
     return result;

@@ -46,7 +46,9 @@ Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResu
 /// Checks one workflow text against an organisation, as the HTTP API's validate endpoint does.
 /// knownWorkflows, when given, are the ids `open:` may name; expectedId, when given, is the id
 /// the text must declare; definitions, when given, are those workflows (their current
-/// versions), against which the fields each `open:` fills are checked as checkWorkflowLinks does.
+/// versions): the fields each `open:` fills are checked against them as checkWorkflowLinks
+/// does, and the text, as a new version, must not require a field that their `open:` of it
+/// leaves empty.
 WorkflowReadResult
 checkWorkflowText(const QByteArray &yaml, const Organisation &organisation,
                   const QString &file = QStringLiteral("workflow.yaml"),

@@ -844,6 +844,37 @@ void tst_Api::workflowsReadValidatePublish()
     QCOMPARE(
         call("PUT", "/api/v1/workflows/chaser", filled, QStringLiteral("admin"), yamlType).status,
         201);
+
+    // The other way round: a jump-queue version requiring a field that chaser's open: leaves
+    // empty is refused at that field's line; with a default it is published.
+    QByteArray requiresHub = changed;
+    const qsizetype fieldsAt = requiresHub.indexOf("\nfields:\n") + 9;
+    QVERIFY(fieldsAt > 9);
+    const int hubLine = int(requiresHub.left(fieldsAt).count('\n')) + 1;
+    requiresHub.insert(fieldsAt, "  hub: {type: string, required: true}\n");
+    const RawResponse refused = call("PUT", "/api/v1/workflows/jump-queue", requiresHub,
+                                     QStringLiteral("admin"), yamlType);
+    QCOMPARE(refused.status, 422);
+    const QJsonArray refusedErrors = refused.json()
+                                         .value(QLatin1String("error"))
+                                         .toObject()
+                                         .value(QLatin1String("details"))
+                                         .toObject()
+                                         .value(QLatin1String("errors"))
+                                         .toArray();
+    QCOMPARE(refusedErrors.size(), 1);
+    const QJsonObject hubError = refusedErrors.first().toObject();
+    QCOMPARE(hubError.value(QLatin1String("line")).toInt(), hubLine);
+    QVERIFY2(hubError.value(QLatin1String("message"))
+                 .toString()
+                 .contains(QStringLiteral("workflow 'chaser', whose transition 'chase'")),
+             qPrintable(hubError.value(QLatin1String("message")).toString()));
+    requiresHub.replace("hub: {type: string, required: true}",
+                        "hub: {type: string, required: true, default: HKG}");
+    QCOMPARE(
+        call("PUT", "/api/v1/workflows/jump-queue", requiresHub, QStringLiteral("admin"), yamlType)
+            .status,
+        201);
 }
 
 void tst_Api::usersAdminOnly()
