@@ -158,21 +158,22 @@ Event eventOf(const EventRow &row)
 
 struct Command
 {
+    // Every member has an initialiser, so that the builders below may name only theirs.
     enum class Kind { Open, Action, Claim, Assign, Transfer, Comment, Reopen, Mutate };
     Kind kind = Kind::Open;
-    Actor actor;
+    Actor actor {};
     qint64 ticket = 0;
-    QString workflow;
-    OpenRequest open;
-    QString idempotencyKey;
-    ActionRequest action;
-    QString branch;
-    std::optional<qint64> expectedVersion;
-    Actor assignee;
-    QString text1, text2; // transfer: queue, reason; comment: body; reopen: reason
+    QString workflow {};
+    OpenRequest open {};
+    QString idempotencyKey {};
+    ActionRequest action {};
+    QString branch {};
+    std::optional<qint64> expectedVersion {};
+    Actor assignee {};
+    QString text1 {}, text2 {}; // transfer: queue, reason; comment: body; reopen: reason
     bool internal = false;
-    Engine::Mutation mutation;
-    Engine::Callback done;
+    Engine::Mutation mutation {};
+    Engine::Callback done {};
     int attempts = 0; ///< batches it was in that another server's write made stale
     int requeues = 0; ///< batches it was in that were built on a stale one
 };
@@ -1132,108 +1133,93 @@ const Organisation &Engine::organisation() const
     return *d->options.organisation;
 }
 
+// Each command names only what it carries (designated initialisers, in Command's order).
 void Engine::open(const Actor &actor, const QString &workflow, const OpenRequest &request,
                   const QString &idempotencyKey, Callback done)
 {
-    Command c;
-    c.kind = Command::Kind::Open;
-    c.actor = actor;
-    c.workflow = workflow;
-    c.open = request;
-    c.idempotencyKey = idempotencyKey;
-    c.done = std::move(done);
-    d->enqueue(std::move(c));
+    d->enqueue({.kind = Command::Kind::Open,
+                .actor = actor,
+                .workflow = workflow,
+                .open = request,
+                .idempotencyKey = idempotencyKey,
+                .done = std::move(done)});
 }
 
 void Engine::takeAction(const Actor &actor, qint64 ticket, const ActionRequest &request,
                         Callback done)
 {
-    Command c;
-    c.kind = Command::Kind::Action;
-    c.actor = actor;
-    c.ticket = ticket;
-    c.action = request;
-    c.done = std::move(done);
-    d->enqueue(std::move(c));
+    d->enqueue({.kind = Command::Kind::Action,
+                .actor = actor,
+                .ticket = ticket,
+                .action = request,
+                .done = std::move(done)});
 }
 
 void Engine::claim(const Actor &actor, qint64 ticket, const QString &branch,
                    std::optional<qint64> expectedVersion, Callback done)
 {
-    Command c;
-    c.kind = Command::Kind::Claim;
-    c.actor = actor;
-    c.ticket = ticket;
-    c.branch = branch;
-    c.expectedVersion = expectedVersion;
-    c.done = std::move(done);
-    d->enqueue(std::move(c));
+    d->enqueue({.kind = Command::Kind::Claim,
+                .actor = actor,
+                .ticket = ticket,
+                .branch = branch,
+                .expectedVersion = expectedVersion,
+                .done = std::move(done)});
 }
 
 void Engine::assign(const Actor &actor, qint64 ticket, const Actor &assignee, const QString &branch,
                     std::optional<qint64> expectedVersion, Callback done)
 {
-    Command c;
-    c.kind = Command::Kind::Assign;
-    c.actor = actor;
-    c.ticket = ticket;
-    c.assignee = assignee;
-    c.branch = branch;
-    c.expectedVersion = expectedVersion;
-    c.done = std::move(done);
-    d->enqueue(std::move(c));
+    d->enqueue({.kind = Command::Kind::Assign,
+                .actor = actor,
+                .ticket = ticket,
+                .branch = branch,
+                .expectedVersion = expectedVersion,
+                .assignee = assignee,
+                .done = std::move(done)});
 }
 
 void Engine::transfer(const Actor &actor, qint64 ticket, const QString &queue,
                       const QString &reason, const QString &branch,
                       std::optional<qint64> expectedVersion, Callback done)
 {
-    Command c;
-    c.kind = Command::Kind::Transfer;
-    c.actor = actor;
-    c.ticket = ticket;
-    c.text1 = queue;
-    c.text2 = reason;
-    c.branch = branch;
-    c.expectedVersion = expectedVersion;
-    c.done = std::move(done);
-    d->enqueue(std::move(c));
+    d->enqueue({.kind = Command::Kind::Transfer,
+                .actor = actor,
+                .ticket = ticket,
+                .branch = branch,
+                .expectedVersion = expectedVersion,
+                .text1 = queue,
+                .text2 = reason,
+                .done = std::move(done)});
 }
 
 void Engine::comment(const Actor &actor, qint64 ticket, const QString &body, bool internal,
                      Callback done)
 {
-    Command c;
-    c.kind = Command::Kind::Comment;
-    c.actor = actor;
-    c.ticket = ticket;
-    c.text1 = body;
-    c.internal = internal;
-    c.done = std::move(done);
-    d->enqueue(std::move(c));
+    d->enqueue({.kind = Command::Kind::Comment,
+                .actor = actor,
+                .ticket = ticket,
+                .text1 = body,
+                .internal = internal,
+                .done = std::move(done)});
 }
 
 void Engine::reopen(const Actor &actor, qint64 ticket, const QString &reason,
                     std::optional<qint64> expectedVersion, Callback done)
 {
-    Command c;
-    c.kind = Command::Kind::Reopen;
-    c.actor = actor;
-    c.ticket = ticket;
-    c.text1 = reason;
-    c.expectedVersion = expectedVersion;
-    c.done = std::move(done);
-    d->enqueue(std::move(c));
+    d->enqueue({.kind = Command::Kind::Reopen,
+                .actor = actor,
+                .ticket = ticket,
+                .expectedVersion = expectedVersion,
+                .text1 = reason,
+                .done = std::move(done)});
 }
 
 void Engine::mutate(qint64 ticket, Mutation mutation, Callback done)
 {
-    Command c;
-    c.kind = Command::Kind::Mutate;
-    c.ticket = ticket;
-    c.mutation = std::move(mutation);
-    c.done = std::move(done);
-    d->enqueue(std::move(c));
+    d->enqueue({.kind = Command::Kind::Mutate,
+                .ticket = ticket,
+                .mutation = std::move(mutation),
+                .done = std::move(done)});
 }
 
 namespace {
