@@ -11,6 +11,7 @@ import type { ValidateResult, YamlDiagnostic } from '../types';
 import { errorText } from '../util';
 import type { YamlEditor } from './cm';
 import { hunks, lineDiff } from './diff';
+import { ZoomableDiagram } from './zoom';
 
 function template(name: string) {
   return `workflow: ${name}
@@ -219,15 +220,10 @@ export function WorkflowEditor({ name }: { name: string }) {
         </div>
         <div class="pane diagram-pane">
           <h2 class="small-head">{t('editor.diagram')}</h2>
-          <div class="diagram" data-testid="diagram">
+          <ZoomableDiagram svg={svg}>
             {diagramErr && <p class="muted small">{t('editor.diagramFailed')}</p>}
-            {svg ? (
-              // Mermaid's output is sanitised by Mermaid (securityLevel strict).
-              <div class="diagram-svg" dangerouslySetInnerHTML={{ __html: svg }} />
-            ) : (
-              <p class="muted">{t('editor.diagramEmpty')}</p>
-            )}
-          </div>
+            {!svg && <p class="muted">{t('editor.diagramEmpty')}</p>}
+          </ZoomableDiagram>
         </div>
       </div>
       <section class="problems" aria-labelledby="problems-h">
