@@ -35,6 +35,7 @@ struct Context
     User user;
     Actor actor;
     QString token;
+    Language language = Language::En; ///< of workflow text in replies (Accept-Language)
 
     void send(HttpResponse response) const { responder->send(std::move(response)); }
     void fail(const ApiError &error) const { responder->send(error.toResponse()); }
@@ -205,6 +206,7 @@ struct ApiServer::Private
     {
         Context ctx;
         ctx.request = std::move(request);
+        ctx.language = preferredLanguage(ctx.request.header("Accept-Language"));
         const QString path = ctx.request.path;
         if (path == u"/healthz") {
             responder.setRouteLabel("/healthz");
@@ -401,13 +403,13 @@ struct ApiServer::Private
 
     // ---- tickets ---------------------------------------------------------------------------
 
-    QJsonObject ticketObject(const TicketState &ticket, const Actor &actor)
+    QJsonObject ticketObject(const TicketState &ticket, const Actor &actor, Language language)
     {
         const auto workflow = o.engine->workflow(ticket.workflow, ticket.workflowVersion);
         if (!workflow)
-            return ticketJson(ticket, nullptr, nullptr, actor);
+            return ticketJson(ticket, nullptr, nullptr, actor, language);
         const TicketMachine machine(**workflow, org());
-        return ticketJson(ticket, workflow->get(), &machine, actor, o.sla);
+        return ticketJson(ticket, workflow->get(), &machine, actor, language, o.sla);
     }
 
     /// The engine callback for a write: hops back to this HTTP thread, then answers.
@@ -416,11 +418,13 @@ struct ApiServer::Private
         QObject *worker = HttpServer::currentWorker();
         auto responder = ctx.responder;
         const Actor actor = ctx.actor;
+        const Language language = ctx.language;
         const QByteArray metricKind(kind);
-        return [this, worker, responder, actor, status, metricKind](CommandResult result) {
+        return [this, worker, responder, actor, language, status,
+                metricKind](CommandResult result) {
             QMetaObject::invokeMethod(
                 worker,
-                [this, responder, actor, status, metricKind, result = std::move(result)] {
+                [this, responder, actor, language, status, metricKind, result = std::move(result)] {
                     if (!result.failure.isEmpty())
                         return responder->send(storageError(result.failure).toResponse());
                     if (result.error)
@@ -429,7 +433,8 @@ struct ApiServer::Private
                         Metrics::global().increment("baton_actions_total",
                                                     Metrics::label("kind", metricKind));
                     } // live updates go out from the engine's commit observer
-                    responder->send(HttpResponse::json(status, ticketObject(result.ticket, actor)));
+                    responder->send(
+                        HttpResponse::json(status, ticketObject(result.ticket, actor, language)));
                 },
                 Qt::QueuedConnection);
         };
@@ -498,7 +503,7 @@ struct ApiServer::Private
             return ctx.fail(storageError(view.error()));
         if (!view->has_value())
             return ctx.fail(ApiError::notFound(QStringLiteral("No such ticket.")));
-        ctx.ok(ticketObject((*view)->ticket, ctx.actor));
+        ctx.ok(ticketObject((*view)->ticket, ctx.actor, ctx.language));
     }
 
     void listTickets(Context &ctx)
@@ -551,7 +556,7 @@ struct ApiServer::Private
         }
         QJsonArray items;
         for (const TicketState &t : page->items)
-            items.append(ticketObject(t, ctx.actor));
+            items.append(ticketObject(t, ctx.actor, ctx.language));
         ctx.ok({{QStringLiteral("items"), items},
                 {QStringLiteral("next_cursor"),
                  page->nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
@@ -743,7 +748,8 @@ struct ApiServer::Private
 
     // ---- workflows -------------------------------------------------------------------------
 
-    QJsonObject workflowObject(const Workflow &wf, int version)
+    /// A workflow with its text (titles, labels) in language; "mermaid" stays in English.
+    QJsonObject workflowObject(const Workflow &wf, int version, Language language)
     {
         // `fields` stays an object keyed by name (compatibility); `order` and `field_order`
         // carry the YAML order, which an object loses.
@@ -752,7 +758,7 @@ struct ApiServer::Private
         int order = 0;
         for (const FieldDef &f : wf.fields) {
             QJsonObject field {{QStringLiteral("type"), fieldTypeName(f.type)},
-                               {QStringLiteral("label"), f.label},
+                               {QStringLiteral("label"), f.label.text(language)},
                                {QStringLiteral("required"), f.required},
                                {QStringLiteral("options"), QJsonArray::fromStringList(f.options)},
                                {QStringLiteral("order"), order++}};
@@ -764,12 +770,12 @@ struct ApiServer::Private
             fields.insert(f.name, field);
             fieldOrder.append(f.name);
         }
-        const auto transitionsJson = [](const QList<Transition> &list) {
+        const auto transitionsJson = [language](const QList<Transition> &list) {
             QJsonArray transitions;
             for (const Transition &t : list)
                 transitions.append(QJsonObject {
                     {QStringLiteral("name"), t.name},
-                    {QStringLiteral("title"), t.title},
+                    {QStringLiteral("title"), t.title.text(language)},
                     {QStringLiteral("to"), t.to},
                     {QStringLiteral("requires"), QJsonArray::fromStringList(t.requiredFields)}});
             return transitions;
@@ -780,13 +786,13 @@ struct ApiServer::Private
             for (const Branch &b : s.branches)
                 branches.append(
                     QJsonObject {{QStringLiteral("name"), b.name},
-                                 {QStringLiteral("title"), b.title},
+                                 {QStringLiteral("title"), b.title.text(language)},
                                  {QStringLiteral("queue"), b.queue},
                                  {QStringLiteral("assignee"), b.assignee},
                                  {QStringLiteral("transitions"), transitionsJson(b.transitions)}});
             states.append(
                 QJsonObject {{QStringLiteral("name"), s.name},
-                             {QStringLiteral("title"), s.title},
+                             {QStringLiteral("title"), s.title.text(language)},
                              {QStringLiteral("queue"), s.queue},
                              {QStringLiteral("assignee"), s.assignee},
                              {QStringLiteral("final"), s.final},
@@ -795,7 +801,7 @@ struct ApiServer::Private
                              {QStringLiteral("transitions"), transitionsJson(s.transitions)}});
         }
         return {{QStringLiteral("name"), wf.id},
-                {QStringLiteral("title"), wf.title},
+                {QStringLiteral("title"), wf.title.text(language)},
                 {QStringLiteral("version"), version},
                 {QStringLiteral("source"), QString::fromUtf8(wf.source)},
                 {QStringLiteral("fields"), fields},
@@ -815,7 +821,7 @@ struct ApiServer::Private
             if (!wf)
                 continue;
             out.append(QJsonObject {{QStringLiteral("name"), it.key()},
-                                    {QStringLiteral("title"), (*wf)->title},
+                                    {QStringLiteral("title"), (*wf)->title.text(ctx.language)},
                                     {QStringLiteral("version"), it.value()},
                                     {QStringLiteral("startable"), canStart(**wf, ctx.actor)}});
         }
@@ -830,7 +836,7 @@ struct ApiServer::Private
                                     : Result<std::shared_ptr<const Workflow>>(makeError(QString()));
         if (!wf)
             return ctx.fail(ApiError::notFound(QStringLiteral("No workflow %1.").arg(name)));
-        ctx.ok(workflowObject(**wf, version));
+        ctx.ok(workflowObject(**wf, version, ctx.language));
     }
 
     void workflowVersion(Context &ctx)
@@ -844,7 +850,7 @@ struct ApiServer::Private
         if (!wf)
             return ctx.fail(ApiError::notFound(
                 QStringLiteral("No version %1 of workflow %2.").arg(version).arg(name)));
-        ctx.ok(workflowObject(**wf, version));
+        ctx.ok(workflowObject(**wf, version, ctx.language));
     }
 
     /// The current version of every published workflow (what `open:` in a new text opens).

@@ -17,6 +17,30 @@ QJsonValue timeOrNull(const QDateTime &instant)
     return rfc3339(instant);
 }
 
+Language preferredLanguage(QByteArrayView acceptLanguage)
+{
+    // "zh-CN,zh;q=0.9,en;q=0.8": comma-separated ranges, each with an optional quality.
+    Language best = Language::En;
+    double bestQuality = 0;
+    for (const QByteArray &item : acceptLanguage.toByteArray().split(',')) {
+        const QList<QByteArray> parts = item.split(';');
+        const QByteArray range = parts.first().trimmed().toLower();
+        double quality = 1;
+        for (qsizetype i = 1; i < parts.size(); ++i) {
+            const QByteArray parameter = parts.at(i).trimmed();
+            if (parameter.startsWith("q="))
+                quality = parameter.mid(2).toDouble();
+        }
+        const bool zh = range == "zh" || range.startsWith("zh-") || range.startsWith("zh_");
+        const bool en = range == "en" || range.startsWith("en-") || range.startsWith("en_");
+        if ((zh || en) && quality > bestQuality) {
+            best = zh ? Language::Zh : Language::En;
+            bestQuality = quality;
+        }
+    }
+    return best;
+}
+
 namespace {
 
 QJsonValue stringOrNull(const QString &text)
@@ -36,7 +60,8 @@ QJsonObject emptySla()
             {QStringLiteral("breached"), false}};
 }
 
-QJsonArray actionsJson(const QList<AvailableAction> &actions, const QString &branch)
+QJsonArray actionsJson(const QList<AvailableAction> &actions, const QString &branch,
+                       Language language)
 {
     QJsonArray out;
     for (const AvailableAction &a : actions) {
@@ -44,7 +69,7 @@ QJsonArray actionsJson(const QList<AvailableAction> &actions, const QString &bra
             continue;
         out.append(
             QJsonObject {{QStringLiteral("name"), a.name},
-                         {QStringLiteral("title"), a.title},
+                         {QStringLiteral("title"), a.title.text(language)},
                          {QStringLiteral("requires"), QJsonArray::fromStringList(a.requires_)}});
     }
     return out;
@@ -53,7 +78,7 @@ QJsonArray actionsJson(const QList<AvailableAction> &actions, const QString &bra
 } // namespace
 
 QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const TicketMachine *machine,
-                       const Actor &actor, const SlaService *sla)
+                       const Actor &actor, Language language, const SlaService *sla)
 {
     const QJsonObject clocks = sla && workflow ? sla->slaJson(t, *workflow) : QJsonObject();
     const QJsonObject branchClocks = clocks.value(u"branches").toObject();
@@ -62,7 +87,7 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
     QString stateTitle = t.state;
     if (workflow)
         if (const State *state = workflow->state(t.state); state && !state->title.isEmpty())
-            stateTitle = state->title;
+            stateTitle = state->title.text(language);
     QJsonObject fields;
     for (auto it = t.fields.cbegin(); it != t.fields.cend(); ++it)
         fields.insert(it.key(), QJsonValue::fromVariant(it.value()));
@@ -74,7 +99,7 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
             {QStringLiteral("assignee"), stringOrNull(b.assignee)},
             {QStringLiteral("status"), toString(b.status)},
             {QStringLiteral("sla"), sla ? branchClocks.value(b.name) : QJsonValue(emptySla())},
-            {QStringLiteral("actions"), actionsJson(actions, b.name)}});
+            {QStringLiteral("actions"), actionsJson(actions, b.name, language)}});
     QJsonArray links;
     for (const TicketLink &l : t.links)
         links.append(QJsonObject {{QStringLiteral("id"), l.id},
@@ -105,7 +130,7 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
              : workflow && (workflow->sla.respond || workflow->sla.resolve)
              ? QJsonValue(emptySla())
              : QJsonValue(QJsonValue::Null)},
-        {QStringLiteral("actions"), actionsJson(actions, QString())},
+        {QStringLiteral("actions"), actionsJson(actions, QString(), language)},
         {QStringLiteral("links"), links},
         {QStringLiteral("version"), t.version},
         {QStringLiteral("created_at"), timeOrNull(t.createdAt)},

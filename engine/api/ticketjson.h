@@ -17,11 +17,16 @@ namespace Baton::Api {
 QString rfc3339(const QDateTime &instant); ///< "2026-11-23T08:30:00Z"; null QDateTime → ""
 QJsonValue timeOrNull(const QDateTime &instant);
 
+/// The language an `Accept-Language` header asks for: the supported language (zh*, en*) of the
+/// highest quality, first given on a tie; English when none is supported or the header is absent.
+Language preferredLanguage(QByteArrayView acceptLanguage);
+
 /// The Ticket object; actions are what `actor` may do now (machine may be null: no actions).
+/// Workflow text (state and action titles) is in `language`.
 /// With the SLA service, "sla", "ticket_sla" and each branch's "sla" carry the clocks' values
 /// (null where no target applies); without it, the documented shape with unknown values.
 QJsonObject ticketJson(const TicketState &ticket, const Workflow *workflow,
-                       const TicketMachine *machine, const Actor &actor,
+                       const TicketMachine *machine, const Actor &actor, Language language,
                        const SlaService *sla = nullptr);
 /// User: {"username", "name", "roles", "departments", "queues", "active"}.
 QJsonObject userJson(const User &user, const Organisation &organisation);

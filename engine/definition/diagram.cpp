@@ -99,9 +99,15 @@ struct Plan
     QStringList departments; ///< departments in use, sorted
 };
 
+// Diagrams are in English, like their notes ("SLA clock paused"): one picture per version.
+QString english(const LocalText &text)
+{
+    return text.text(Language::En);
+}
+
 QString labelOf(const Transition &t)
 {
-    return t.title.isEmpty() ? t.name : t.title;
+    return t.title.isEmpty() ? t.name : english(t.title);
 }
 
 bool branchCanFail(const Branch &branch)
@@ -144,15 +150,15 @@ Plan makePlan(const Workflow &workflow, const Organisation *organisation)
     for (const State &state : workflow.states) {
         const QString id = plan.stateIds.value(state.name);
         plan.steps.insert(state.name,
-                          makeStep(id, state.name, state.title, state.queue, state.assignee,
-                                   state.sla.pause, organisation));
+                          makeStep(id, state.name, english(state.title), state.queue,
+                                   state.assignee, state.sla.pause, organisation));
         if (!state.isParallel())
             continue;
         for (const Branch &branch : state.branches) {
             const QString key = branchKey(state.name, branch.name);
             const QString branchId = ids.allocate(id + u'_' + branch.name);
             plan.steps.insert(key,
-                              makeStep(branchId, branch.name, branch.title, branch.queue,
+                              makeStep(branchId, branch.name, english(branch.title), branch.queue,
                                        branch.assignee, branch.sla.pause, organisation));
             if (branchCanFail(branch))
                 plan.branchFailIds.insert(key, ids.allocate(branchId + QStringLiteral("_fail")));
@@ -296,7 +302,7 @@ void MermaidWriter::writeParallel(const State &state)
 QString MermaidWriter::write()
 {
     line(0, QStringLiteral("stateDiagram-v2"));
-    const QString title = m_workflow.title.isEmpty() ? m_workflow.id : m_workflow.title;
+    const QString title = m_workflow.title.isEmpty() ? m_workflow.id : english(m_workflow.title);
     line(1, u"accTitle: " + mermaidText(title));
     line(1, u"%% workflow " + mermaidText(m_workflow.id));
 
@@ -477,7 +483,7 @@ void DotWriter::stateEdge(const QString &from, const QString &fromParallel, cons
 
 QString DotWriter::write()
 {
-    const QString title = m_workflow.title.isEmpty() ? m_workflow.id : m_workflow.title;
+    const QString title = m_workflow.title.isEmpty() ? m_workflow.id : english(m_workflow.title);
     line(0, u"digraph " + dotQuote(m_workflow.id) + u" {");
     line(1,
          u"graph [label=" + dotQuote(title.simplified())
@@ -511,7 +517,7 @@ QString DotWriter::write()
             const Step &branchStep = m_plan.steps[branchKey(state.name, branch.name)];
             line(2, u"subgraph " + dotQuote(u"cluster_" + branchStep.id) + u" {");
             // The box shows the branch title; the cluster names the branch when they differ.
-            const bool named = !branch.title.isEmpty() && branch.title != branch.name;
+            const bool named = !branch.title.isEmpty() && english(branch.title) != branch.name;
             line(3, u"label=" + (named ? dotLabel({branch.name}) : QStringLiteral("\"\"")) + u";");
             line(3, QStringLiteral("style=rounded;"));
             line(3, QStringLiteral("color=\"#999999\";"));

@@ -21,6 +21,44 @@ namespace Baton {
 
 class Condition; // condition.h
 
+/// The languages workflow text may be written in (the web UI's languages).
+enum class Language : quint8 { En, Zh };
+
+/// Text a workflow shows to people (`title:`, `label:`): one string meaning the same in every
+/// language, or one string per language (`{en: ..., zh: ...}`). A language not given falls back
+/// to English, then to whichever is given, so every language always has some text.
+class LocalText
+{
+public:
+    LocalText() = default;
+    /// The same text in every language (a plain string in the YAML). Implicit: names and
+    /// plain strings are valid titles.
+    LocalText(QString text)
+        : m_en(std::move(text))
+    {
+    }
+    LocalText(QString en, QString zh)
+        : m_en(std::move(en))
+        , m_zh(std::move(zh))
+    {
+    }
+
+    QString text(Language language) const
+    {
+        if (language == Language::Zh && !m_zh.isEmpty())
+            return m_zh;
+        return m_en.isEmpty() ? m_zh : m_en;
+    }
+    bool isEmpty() const { return m_en.isEmpty() && m_zh.isEmpty(); }
+    /// Whether the text differs by language (a map with different strings).
+    bool isTranslated() const { return !m_zh.isEmpty() && m_zh != m_en; }
+    friend bool operator==(const LocalText &, const LocalText &) = default;
+
+private:
+    QString m_en; ///< also the text of a plain string
+    QString m_zh;
+};
+
 /// A `when:` condition: the text as written plus its compiled, type-checked form.
 struct ConditionRef
 {
@@ -94,7 +132,7 @@ struct FieldDef
 {
     QString name;
     FieldType type = FieldType::String;
-    QString label;
+    LocalText label;
     bool required = false;
     QString pattern; ///< a regular expression the whole value must match; empty if none
     QVariant defaultValue; ///< invalid QVariant when there is no default
@@ -138,7 +176,7 @@ struct OpenLink
 struct Transition
 {
     QString name;
-    QString title;
+    LocalText title;
     QString to; ///< a state name, or "@done" / "@fail" inside a parallel branch
     QStringList roles;
     ConditionRef when;
@@ -151,7 +189,7 @@ struct Transition
 struct Branch
 {
     QString name;
-    QString title;
+    LocalText title;
     QString queue;
     QString assignee; ///< "originator" or empty
     SlaSpec sla;
@@ -169,7 +207,7 @@ struct Branch
 struct State
 {
     QString name;
-    QString title;
+    LocalText title;
     QString queue;
     QString assignee; ///< "originator" or empty
     bool final = false;
@@ -214,7 +252,7 @@ struct HandoffLimit
 struct Workflow
 {
     QString id;
-    QString title;
+    LocalText title;
     QString description;
     QStringList startRoles;
     ConditionRef startWhen;

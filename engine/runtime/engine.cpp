@@ -1306,7 +1306,7 @@ Result<std::optional<TicketView>> Engine::ticket(qint64 id, const Actor &actor)
     if (!machine.canSee(view.ticket, actor))
         return std::optional<TicketView>();
     if (const State *state = (*wf)->state(view.ticket.state))
-        view.stateTitle = state->title.isEmpty() ? state->name : state->title;
+        view.stateTitle = state->title.isEmpty() ? LocalText(state->name) : state->title;
     view.actions = machine.availableActions(view.ticket, actor);
     return std::optional<TicketView>(std::move(view));
 }

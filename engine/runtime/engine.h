@@ -76,7 +76,7 @@ struct CommittedChange
 struct TicketView
 {
     TicketState ticket;
-    QString stateTitle;
+    LocalText stateTitle; ///< in every language: the API picks the caller's
     QList<AvailableAction> actions; ///< what this user may do now
 };
 

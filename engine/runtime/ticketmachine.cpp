@@ -302,9 +302,17 @@ int priorityForTier(const QString &tier)
     return 2;
 }
 
+// Messages the engine stores (notes, notifications, errors) are written once, in English: they
+// outlive the request and are read by people whose language is unknown when they are written.
+// Titles the API shows are chosen per request (AvailableAction::title stays a LocalText).
+QString englishTitle(const LocalText &title, const QString &name)
+{
+    return title.isEmpty() ? name : title.text(Language::En);
+}
+
 QString transitionTitle(const Transition &t)
 {
-    return t.title.isEmpty() ? t.name : t.title;
+    return englishTitle(t.title, t.name);
 }
 
 /// Where a transition is taken: the whole ticket, or one branch of a parallel state.
@@ -439,8 +447,8 @@ struct Steps
         if (!state)
             return;
         const QString message = ticket.key + QStringLiteral(" \"") + ticket.title
-            + QStringLiteral("\" is back with you (")
-            + (state->title.isEmpty() ? state->name : state->title) + u')';
+            + QStringLiteral("\" is back with you (") + englishTitle(state->title, state->name)
+            + u')';
         bool returned = state->returnsToOriginator();
         for (const Branch &b : state->branches)
             returned = returned || b.assignee == kOriginator;
@@ -1100,7 +1108,8 @@ QList<AvailableAction> TicketMachine::availableActions(const TicketState &ticket
         = conditionValues(ticket.fields, &ticket, ticket.customer, ticket.priority, actor);
     const auto offer = [&](const Transition &t, const Place &place, const QString &branch) {
         if (mayTake(ticket, place, t, actor) && holds(t.when, values))
-            actions.append(AvailableAction {t.name, transitionTitle(t), t.requiredFields, branch});
+            actions.append(AvailableAction {t.name, t.title.isEmpty() ? LocalText(t.name) : t.title,
+                                            t.requiredFields, branch});
     };
     if (state->isParallel()) {
         for (const BranchState &live : ticket.branches) {

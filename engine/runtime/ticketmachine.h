@@ -136,7 +136,7 @@ struct ActionRequest
 struct AvailableAction
 {
     QString name;
-    QString title;
+    LocalText title; ///< in every language: the API picks the caller's
     QStringList requires_; ///< `requires:` (a C++20 keyword)
     QString branch;
     friend bool operator==(const AvailableAction &, const AvailableAction &) = default;

@@ -2,6 +2,7 @@
 // The one place that talks HTTP to the server. Errors come back as ApiError carrying the
 // server's {"error": {code, message, details}}; a network failure flips the `offline` store,
 // which shows a bar and retries until the server answers again.
+import { lang } from './i18n';
 import { createStore } from './store';
 import type {
   Calendar, Department, FieldDef, Notification, QueueInfo, Ticket, TicketEvent, TicketList, User,
@@ -88,7 +89,12 @@ interface RequestOptions {
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: 'application/json', ...(opts.headers ?? {}) };
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    // Workflow text (titles, labels) comes back in the UI's language.
+    'Accept-Language': lang.get() === 'zh' ? 'zh-CN' : 'en',
+    ...(opts.headers ?? {}),
+  };
   let body: BodyInit | undefined;
   if (opts.yaml !== undefined) {
     headers['Content-Type'] = 'application/yaml';

@@ -3,6 +3,7 @@
 // Pages subscribe with useLive() and refetch what they show when a message concerns them.
 import { useEffect, useRef } from 'preact/hooks';
 import { BASE, reconnectTick } from './api';
+import { lang } from './i18n';
 import { createStore } from './store';
 import type { StreamMessage } from './types';
 
@@ -96,7 +97,8 @@ export function onLive(fn: (m: StreamMessage) => void) {
 }
 
 /**
- * Calls `refresh` (debounced) when a stream message passes `filter`, and after a reconnect.
+ * Calls `refresh` (debounced) when a stream message passes `filter`, after a reconnect, and when
+ * the language changes (workflow text comes in the UI's language).
  * Keeps the latest callbacks without resubscribing.
  */
 export function useLive(refresh: () => void, filter: (m: StreamMessage) => boolean = () => true, waitMs = 250) {
@@ -112,9 +114,11 @@ export function useLive(refresh: () => void, filter: (m: StreamMessage) => boole
       if (ref.current.filter(m)) fire();
     });
     const off2 = reconnectTick.subscribe(fire);
+    const off3 = lang.subscribe(fire);
     return () => {
       off();
       off2();
+      off3();
       window.clearTimeout(t);
     };
   }, [waitMs]);

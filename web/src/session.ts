@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Who is signed in. The session cookie is HttpOnly, so "am I signed in" is answered by GET /me.
 import { api, ApiError } from './api';
+import { lang } from './i18n';
 import { createStore } from './store';
 import type { User, WorkflowSummary } from './types';
 
@@ -26,6 +27,11 @@ export async function loadSession(): Promise<void> {
     }
   }
 }
+
+// Workflow titles come in the UI's language: fetch them again when it changes.
+lang.subscribe(() => {
+  if (me.get()) void loadWorkflows();
+});
 
 export async function loadWorkflows() {
   try {

@@ -36,8 +36,9 @@ world.test('an admin breaks a workflow, sees the error at its line, fixes it and
   const adminApi = await world.apiAs('admin');
   const current = await adminApi.get('/workflows/jump-queue');
   const lines = current.source.split('\n');
+  const reviewTitle = 'title: {en: Supervisor review, zh: 主管审核}';
   const initialLine = lines.indexOf('initial: review') + 1;
-  const titleLine = lines.indexOf('    title: Supervisor review') + 1;
+  const titleLine = lines.indexOf(`    ${reviewTitle}`) + 1;
   assert.ok(initialLine > 0 && titleLine > 0, 'the shipped jump-queue.yaml changed: update this test');
 
   // A ticket on the current version, opened before the change.
@@ -72,8 +73,9 @@ world.test('an admin breaks a workflow, sees the error at its line, fixes it and
   const fixed = await typeAndValidate(admin, 'Backspace', 'initial: review\n');
   assert.equal(fixed.valid, true, JSON.stringify(fixed.errors));
   await admin.getByTestId('problems-none').waitFor();
-  await endOfLine(admin, titleLine, '    title: Supervisor review');
-  const changed = await typeAndValidate(admin, ' (v2)', 'title: Supervisor review (v2)\n');
+  await endOfLine(admin, titleLine, `    ${reviewTitle}`);
+  for (const _ of ', zh: 主管审核}') await admin.keyboard.press('ArrowLeft'); // to the English text's end
+  const changed = await typeAndValidate(admin, ' (v2)', 'title: {en: Supervisor review (v2), zh: 主管审核}\n');
   assert.equal(changed.valid, true, JSON.stringify(changed.errors));
   await admin.locator('[data-testid=editor-validity][data-valid=true]').waitFor();
 

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void parallelBranchesListedAndCountedInTheirQueues();
     void assigneeFilterFindsBranchTasks();
     void workflowsReadValidatePublish();
+    void workflowTextFollowsAcceptLanguage();
     void usersAdminOnly();
     void organisationNotificationsHealthMetrics();
     void adminClock();
@@ -875,6 +876,92 @@ void tst_Api::workflowsReadValidatePublish()
         call("PUT", "/api/v1/workflows/jump-queue", requiresHub, QStringLiteral("admin"), yamlType)
             .status,
         201);
+}
+
+void tst_Api::workflowTextFollowsAcceptLanguage()
+{
+    // The same ticket, the same user: workflow text (state and action titles, field labels,
+    // workflow and branch titles) in the language the request asks for; everything else equal.
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id);
+    const QPair<QByteArray, QByteArray> zh {"Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"};
+    const QPair<QByteArray, QByteArray> enFirst {"Accept-Language", "en-US,en;q=0.9,zh;q=0.8"};
+    const auto actionTitles = [](const QJsonObject &ticket) {
+        QStringList titles;
+        for (const QJsonValue &a : ticket.value(QLatin1String("actions")).toArray())
+            titles.append(a.toObject().value(QLatin1String("title")).toString());
+        titles.sort();
+        return titles;
+    };
+
+    const RawResponse plain = call("GET", path, {}, QStringLiteral("sue"));
+    const RawResponse chinese = call("GET", path, {}, QStringLiteral("sue"), {zh});
+    const RawResponse english = call("GET", path, {}, QStringLiteral("sue"), {enFirst});
+    QCOMPARE(plain.status, 200);
+    QCOMPARE(chinese.status, 200);
+    QCOMPARE(plain.json().value(QLatin1String("state_title")).toString(),
+             QStringLiteral("Supervisor review"));
+    QCOMPARE(chinese.json().value(QLatin1String("state_title")).toString(),
+             QStringLiteral("主管审核"));
+    QCOMPARE(actionTitles(plain.json()),
+             (QStringList {QStringLiteral("Approve"), QStringLiteral("Ask the customer"),
+                           QStringLiteral("Decline")}));
+    QCOMPARE(actionTitles(chinese.json()),
+             (QStringList {QStringLiteral("批准"), QStringLiteral("联系客户补充信息"),
+                           QStringLiteral("驳回")}));
+    QCOMPARE(english.json(), plain.json());
+    QJsonObject sameShape = chinese.json();
+    sameShape.insert(QStringLiteral("state_title"),
+                     plain.json().value(QLatin1String("state_title")));
+    sameShape.insert(QStringLiteral("actions"), plain.json().value(QLatin1String("actions")));
+    QCOMPARE(sameShape, plain.json()); // only the workflow text differs
+
+    // Lists, and the ticket a write answers with (built after the engine's callback).
+    const RawResponse listed
+        = call("GET", "/api/v1/tickets?status=open", {}, QStringLiteral("sue"), {zh});
+    QCOMPARE(listed.status, 200);
+    const QJsonArray items = listed.json().value(QLatin1String("items")).toArray();
+    QVERIFY(!items.isEmpty());
+    for (const QJsonValue &item : items)
+        QCOMPARE(item.toObject().value(QLatin1String("state_title")).toString(),
+                 QStringLiteral("主管审核"));
+    const RawResponse approved
+        = call("POST", path + "/actions/approve", "{}", QStringLiteral("sue"), {zh});
+    QCOMPARE(approved.status, 200);
+    QCOMPARE(approved.json().value(QLatin1String("state_title")).toString(),
+             QStringLiteral("计费与地面操作处理"));
+
+    // Workflows: the list's titles, the detail's titles and labels; the diagram stays English.
+    const RawResponse list = call("GET", "/api/v1/workflows", {}, QStringLiteral("amy"), {zh});
+    QCOMPARE(list.status, 200);
+    QString listedTitle;
+    for (const QJsonValue &w : QJsonDocument::fromJson(list.body).array())
+        if (w.toObject().value(QLatin1String("name")).toString() == u"jump-queue")
+            listedTitle = w.toObject().value(QLatin1String("title")).toString();
+    QCOMPARE(listedTitle, QStringLiteral("插队处理——在途快件加急处理"));
+    const RawResponse detail
+        = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("amy"), {zh});
+    QCOMPARE(detail.status, 200);
+    const QJsonObject wf = detail.json();
+    QCOMPARE(wf.value(QLatin1String("fields"))
+                 .toObject()
+                 .value(QLatin1String("awb"))
+                 .toObject()
+                 .value(QLatin1String("label"))
+                 .toString(),
+             QStringLiteral("空运单号"));
+    QString branchTitle;
+    for (const QJsonValue &state : wf.value(QLatin1String("states")).toArray())
+        for (const QJsonValue &b : state.toObject().value(QLatin1String("branches")).toArray())
+            if (b.toObject().value(QLatin1String("name")).toString() == u"ground")
+                branchTitle = b.toObject().value(QLatin1String("title")).toString();
+    QCOMPARE(branchTitle, QStringLiteral("快件提前处理"));
+    QVERIFY(wf.value(QLatin1String("mermaid")).toString().contains(u"Supervisor review"));
+    const RawResponse detailEn
+        = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("amy"));
+    QCOMPARE(detailEn.json().value(QLatin1String("title")).toString(),
+             QStringLiteral("Jump queue — special handling for a shipment in transit"));
 }
 
 void tst_Api::usersAdminOnly()

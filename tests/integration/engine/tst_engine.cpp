@@ -168,7 +168,7 @@ void TestEngine::ticketLifecycleThroughTheEngine()
     QVERIFY(view.ok());
     QVERIFY(view->has_value());
     QCOMPARE((*view)->ticket, transferred.ticket);
-    QCOMPARE((*view)->stateTitle, QStringLiteral("Fixing"));
+    QCOMPARE((*view)->stateTitle.text(Language::En), QStringLiteral("Fixing"));
 
     auto events = h.engine->events(id, amy);
     QVERIFY(events.ok() && events->has_value());

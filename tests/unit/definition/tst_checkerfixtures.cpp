@@ -198,6 +198,18 @@ void TestCheckerFixtures::languageExampleIsReadCompletely()
     QCOMPARE(review->sla.resolve->forTier(QStringLiteral("C")), std::optional<qint64>(2 * 3600));
     QCOMPARE(review->transition(QStringLiteral("approve"))->roles,
              QStringList {QStringLiteral("supervisor")});
+    // Text per language ({en, zh}); a plain string is the same in both.
+    QCOMPARE(review->title.text(Language::En), QStringLiteral("Supervisor review"));
+    QCOMPARE(review->title.text(Language::Zh), QStringLiteral("主管审核"));
+    QCOMPARE(review->transition(QStringLiteral("approve"))->title.text(Language::Zh),
+             QStringLiteral("批准"));
+    QCOMPARE(wf.field(QStringLiteral("awb"))->label.text(Language::Zh), QStringLiteral("空运单号"));
+    QCOMPARE(wf.field(QStringLiteral("reason"))->label.text(Language::Zh),
+             QStringLiteral("What the customer needs"));
+    QCOMPARE(review->transition(QStringLiteral("decline"))->title.text(Language::Zh),
+             QStringLiteral("decline")); // no title: the name
+    QCOMPARE(LocalText(QString(), QStringLiteral("只有中文")).text(Language::En),
+             QStringLiteral("只有中文"));
     const State *expedite = wf.state(QStringLiteral("expedite"));
     QCOMPARE(expedite->branches.size(), 2);
     QCOMPARE(expedite->thenState, QStringLiteral("answer"));

@@ -210,6 +210,7 @@ private Q_SLOTS:
     void mermaidIdsAreSafe();
     void mermaidTextEscapesReservedCharacters();
     void mermaidDrawsParallelStateAsConcurrentRegions();
+    void bilingualTitlesAreDrawnInEnglish();
     void anyTransitionsAreDrawnOnce();
     void finalStatesEndTheDiagram();
     void organisationColoursStatesByDepartment();
@@ -327,6 +328,24 @@ void TestDiagram::mermaidDrawsParallelStateAsConcurrentRegions()
              qPrintable(mermaid));
     QVERIFY2(mermaid.contains(QStringLiteral("class pay_ledger_fail failEnd\n")),
              qPrintable(mermaid));
+}
+
+void TestDiagram::bilingualTitlesAreDrawnInEnglish()
+{
+    Workflow w = parallelWorkflow();
+    w.title = LocalText(QStringLiteral("Refund"), QStringLiteral("退款"));
+    w.states[0].title = LocalText(QStringLiteral("Check the claim"), QStringLiteral("核对申请"));
+    w.states[0].transitions[0].title = LocalText(QString(), QStringLiteral("批准"));
+    w.states[1].branches[1].title = LocalText(QStringLiteral("Book it"), QStringLiteral("记账"));
+    for (const QString &text : {toMermaid(w), toDot(w)}) {
+        QVERIFY2(text.contains(QStringLiteral("Check the claim")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Book it")), qPrintable(text));
+        QVERIFY2(!text.contains(QStringLiteral("核对")) && !text.contains(QStringLiteral("记账")),
+                 qPrintable(text));
+        // Only Chinese given: that text, as English falls back to it.
+        QVERIFY2(text.contains(QStringLiteral("批准")), qPrintable(text));
+    }
+    QVERIFY(toMermaid(w).contains(QStringLiteral("accTitle: Refund\n")));
 }
 
 void TestDiagram::anyTransitionsAreDrawnOnce()

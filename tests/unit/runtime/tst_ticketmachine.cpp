@@ -1037,7 +1037,7 @@ void TestTicketMachine::availableActions()
             QCOMPARE(a.requires_, QStringList {u"reply"_qs});
     for (const AvailableAction &a : available)
         if (a.name == u"approve")
-            QCOMPARE(a.title, u"Approve"_qs);
+            QCOMPARE(a.title.text(Language::En), u"Approve"_qs);
 }
 
 void TestTicketMachine::availableActionsFollowWhen()

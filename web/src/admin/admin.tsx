@@ -2,8 +2,9 @@
 // Admin pages: workflows (list and editor), organisation, users. Loaded as a separate chunk.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { useT } from '../i18n';
+import { lang, useT } from '../i18n';
 import { href, navigate } from '../router';
+import { useStore } from '../store';
 import type { WorkflowSummary } from '../types';
 import { errorText } from '../util';
 import { WorkflowEditor } from './editor';
@@ -38,9 +39,10 @@ function WorkflowList() {
   const [list, setList] = useState<WorkflowSummary[] | null>(null);
   const [err, setErr] = useState('');
   const [newName, setNewName] = useState('');
+  const language = useStore(lang); // titles come in the UI's language
   useEffect(() => {
     api.workflows().then(setList, (e) => setErr(errorText(e, t)));
-  }, []);
+  }, [language]);
   return (
     <>
       <div class="page-head">

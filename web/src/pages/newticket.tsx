@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from '../api';
 import { FieldControl } from '../components/field';
 import { SlaBadge, TierBadge } from '../components/sla';
-import { useT } from '../i18n';
+import { lang, useT } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { href } from '../router';
 import { workflows } from '../session';
@@ -97,6 +97,24 @@ export function NewTicket() {
       alive = false;
     };
   }, [wfName]);
+
+  // Labels and titles come in the UI's language: on a switch, fetch the workflow again but keep
+  // what was typed (only the text changes, not the fields).
+  const language = useStore(lang);
+  const shownLanguage = useRef(language);
+  useEffect(() => {
+    if (shownLanguage.current === language) return;
+    shownLanguage.current = language;
+    if (!wfName) return;
+    let alive = true;
+    api.workflow(wfName).then(
+      (w) => alive && setWf((old) => (old && old.name === w.name ? w : old)),
+      () => {},
+    );
+    return () => {
+      alive = false;
+    };
+  }, [language]);
 
   const lookupCustomer = useRef(
     debounce((id: string) => {

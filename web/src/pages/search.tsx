@@ -3,8 +3,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { TicketTable } from '../components/tickettable';
-import { useT } from '../i18n';
+import { lang, useT } from '../i18n';
 import { navigate, useRoute } from '../router';
+import { useStore } from '../store';
 import type { Ticket } from '../types';
 import { errorText } from '../util';
 
@@ -14,6 +15,7 @@ export function Search() {
   const q = (r.query.get('q') ?? '').trim();
   const [items, setItems] = useState<Ticket[] | null>(null);
   const [err, setErr] = useState('');
+  const language = useStore(lang); // state names come in the UI's language
   useEffect(() => {
     if (!q) return;
     let alive = true;
@@ -38,7 +40,7 @@ export function Search() {
     return () => {
       alive = false;
     };
-  }, [q]);
+  }, [q, language]);
   return (
     <section class="page">
       <div class="page-head">

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { FieldControl } from '../components/field';
 import { SlaBadge, TierBadge } from '../components/sla';
-import { formatAge, formatTime, formatTimeFull, useT, type T } from '../i18n';
+import { formatAge, formatTime, formatTimeFull, lang, useT, type T } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { useLive } from '../live';
 import { href } from '../router';
@@ -43,6 +43,7 @@ export function TicketPage({ id }: { id: string }) {
 
   // The field definitions of the version this ticket runs on, for labels and typed action forms.
   const wfKey = tk ? `${tk.workflow}@${tk.workflow_version}` : '';
+  const language = useStore(lang); // labels and state names come in the UI's language
   useEffect(() => {
     if (!tk) return;
     api
@@ -55,7 +56,7 @@ export function TicketPage({ id }: { id: string }) {
         },
         () => setFields([]),
       );
-  }, [wfKey]);
+  }, [wfKey, language]);
 
   if (notFound) return <p class="empty" role="alert" data-testid="ticket-not-found">{t('ticket.notFound')}</p>;
   if (!tk) return err ? <div class="form-error" role="alert">{err}</div> : <p class="muted">{t('loading')}</p>;
