@@ -67,8 +67,8 @@ private:
 };
 
 // One statement over many rows (a multi-row INSERT, or a DELETE ... IN (...)). On SQLite a
-// batch's rows go in chunks of 64, 16, 4 and 1, each chunk size prepared once; on PostgreSQL
-// in one statement of up to 256 rows: every statement there is a round trip.
+// batch's rows go in chunks of 64, 16, 4 and 1, each chunk size prepared once (SQLite only);
+// on PostgreSQL in one statement of up to 256 rows: every statement there is a round trip.
 class BulkStatement
 {
 public:
@@ -95,10 +95,19 @@ public:
                 : left >= 16             ? 16
                 : left >= 4              ? 4
                                          : 1;
-            auto it = m_byChunk.find(chunk);
-            if (it == m_byChunk.end())
-                it = m_byChunk.emplace(chunk, WriterStatement(text(chunk))).first;
-            if (auto r = it->second.run(db, values.constData() + done * m_columns,
+            // PostgreSQL's texts are written per run: kept, up to 256 sizes of each statement
+            // would hold megabytes of placeholders for nothing (nothing is prepared there).
+            WriterStatement once;
+            WriterStatement *statement = &once;
+            if (postgresql) {
+                once = WriterStatement(text(chunk));
+            } else {
+                auto it = m_byChunk.find(chunk);
+                if (it == m_byChunk.end())
+                    it = m_byChunk.emplace(chunk, WriterStatement(text(chunk))).first;
+                statement = &it->second;
+            }
+            if (auto r = statement->run(db, values.constData() + done * m_columns,
                                         qsizetype(chunk) * m_columns);
                 !r)
                 return Error {r.error()};
