@@ -713,7 +713,7 @@ struct ApiServer::Private
         for (const QueueDef &queue : org().queues) {
             const auto c = counts.value(queue.name);
             out.append(QJsonObject {{QStringLiteral("name"), queue.name},
-                                    {QStringLiteral("title"), queue.title},
+                                    {QStringLiteral("title"), queue.title.text(ctx.language)},
                                     {QStringLiteral("department"), queue.department},
                                     {QStringLiteral("open"), c.open},
                                     {QStringLiteral("at_risk"), c.atRisk},
@@ -729,7 +729,7 @@ struct ApiServer::Private
         for (const Department &d : org().departments)
             out.append(QJsonObject {
                 {QStringLiteral("name"), d.name},
-                {QStringLiteral("title"), d.title},
+                {QStringLiteral("title"), d.title.text(ctx.language)},
                 {QStringLiteral("parent"),
                  d.parent.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(d.parent)},
                 {QStringLiteral("calendar"), org().calendarOfDepartment(d.name)}});

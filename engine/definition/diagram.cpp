@@ -126,7 +126,8 @@ Step makeStep(const QString &id, const QString &name, const QString &title, cons
         QString line = queue;
         if (organisation) {
             step.department = organisation->queues.value(queue).department;
-            const QString departmentTitle = organisation->departments.value(step.department).title;
+            const QString departmentTitle
+                = english(organisation->departments.value(step.department).title);
             if (!departmentTitle.isEmpty())
                 line += u" · " + departmentTitle;
         }

@@ -21,12 +21,13 @@ namespace Baton {
 
 class Condition; // condition.h
 
-/// The languages workflow text may be written in (the web UI's languages).
+/// The languages workflow and organisation text may be written in (the web UI's languages).
 enum class Language : quint8 { En, Zh };
 
-/// Text a workflow shows to people (`title:`, `label:`): one string meaning the same in every
-/// language, or one string per language (`{en: ..., zh: ...}`). A language not given falls back
-/// to English, then to whichever is given, so every language always has some text.
+/// Text a workflow or the organisation shows to people (`title:`, `label:`): one string meaning
+/// the same in every language, or one string per language (`{en: ..., zh: ...}`). A language not
+/// given falls back to English, then to whichever is given, so every language always has some
+/// text.
 class LocalText
 {
 public:
@@ -80,7 +81,7 @@ inline const QStringList &builtinRoles()
 struct Department
 {
     QString name;
-    QString title;
+    LocalText title; ///< in every language: the API picks the caller's
     QString calendar; ///< as written; empty means "inherited from parent"
     QString parent;
 };
@@ -89,7 +90,7 @@ struct QueueDef
 {
     QString name;
     QString department;
-    QString title;
+    LocalText title; ///< in every language: the API picks the caller's
     QStringList primary; ///< "A role": first contacts (usernames)
     QStringList backup; ///< "B role"
     QString manager; ///< username, may be empty

@@ -268,7 +268,7 @@ void OrgReader::readDepartments(YamlCheck &check, const YamlNode *node)
                 key)) {
             if (const YamlNode *title = map->value(u"title"))
                 department.title
-                    = check.scalar(title, QStringLiteral("'title'")).value_or(department.title);
+                    = check.localText(title, QStringLiteral("'title'")).value_or(department.title);
             if ((origin.calendar = map->value(u"calendar")))
                 department.calendar = check.scalar(origin.calendar, QStringLiteral("'calendar'"))
                                           .value_or(QString());
@@ -307,7 +307,8 @@ void OrgReader::readQueues(YamlCheck &check, const YamlNode *node)
                 queue.department = check.scalar(origin.department, QStringLiteral("'department'"))
                                        .value_or(QString());
             if (const YamlNode *title = map->value(u"title"))
-                queue.title = check.scalar(title, QStringLiteral("'title'")).value_or(queue.title);
+                queue.title
+                    = check.localText(title, QStringLiteral("'title'")).value_or(queue.title);
             for (const QString &listKey : {QStringLiteral("primary"), QStringLiteral("backup")}) {
                 const YamlNode *listNode = map->value(listKey);
                 if (!listNode)

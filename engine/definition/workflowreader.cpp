@@ -78,75 +78,6 @@ QString quoted(const QString &name)
     return u'\'' + name + u'\'';
 }
 
-const QString englishKey = QStringLiteral("en");
-const QString chineseKey = QStringLiteral("zh");
-
-/// The language a mistyped language key most likely meant ("zh-CN", "cn", "english"), if any.
-std::optional<QString> meantLanguage(const QString &key)
-{
-    const QString lower = key.toLower();
-    if (lower.startsWith(u"zh") || lower == u"cn" || lower.startsWith(u"chi") || lower == u"chs"
-        || lower.contains(u"hans"))
-        return chineseKey;
-    if (lower.startsWith(u"en"))
-        return englishKey;
-    return closestMatch(key, {englishKey, chineseKey});
-}
-
-/// `title:` / `label:` text: a plain string (the same in every language) or a map of language
-/// to text, `{en: ..., zh: ...}`, with at least one language. what names it ("'title'").
-std::optional<LocalText> readLocalText(YamlCheck &c, const YamlNode *node, const QString &what)
-{
-    if (node && node->isScalar())
-        return LocalText(node->text);
-    if (!node || !node->isMap()) {
-        c.error(node,
-                QStringLiteral("%1 must be text or a mapping of language to text like "
-                               "{en: ..., zh: ...}, not %2")
-                    .arg(what, node ? node->kindName() : QStringLiteral("nothing")));
-        return std::nullopt;
-    }
-    const auto map = c.map(node, what, {});
-    if (!map)
-        return std::nullopt;
-    QString en, zh;
-    bool ok = !map->hadUnknownKeys;
-    for (const YamlNode::Entry &entry : map->entries) {
-        const QString &language = entry.first->text;
-        QString *text = language == englishKey ? &en : language == chineseKey ? &zh : nullptr;
-        if (!text) {
-            const auto meant = meantLanguage(language);
-            c.error(
-                entry.first.get(),
-                QStringLiteral("unknown language '%1' in %2%3; the languages are en and zh")
-                    .arg(language, what,
-                         meant ? QStringLiteral(" (did you mean '%1'?)").arg(*meant) : QString()));
-            ok = false;
-            continue;
-        }
-        const QString where = QStringLiteral("the %1 text of %2").arg(language, what);
-        if (const auto value = c.scalar(entry.second.get(), where)) {
-            if (value->trimmed().isEmpty()) {
-                c.error(entry.second.get(), where + QStringLiteral(" is empty"));
-                ok = false;
-            }
-            *text = *value;
-        } else {
-            ok = false;
-        }
-    }
-    if (map->entries.empty()) {
-        c.error(node,
-                QStringLiteral("%1 gives no text: write it in at least one language, like "
-                               "{en: ..., zh: ...}")
-                    .arg(what));
-        return std::nullopt;
-    }
-    if (!ok)
-        return std::nullopt;
-    return LocalText(std::move(en), std::move(zh));
-}
-
 // Where a condition was written, to compile it once fields and states are known.
 struct PendingCondition
 {
@@ -264,7 +195,7 @@ void WorkflowReader::read(const YamlNode *root, const WorkflowReadOptions &optio
     }
     wf.title = wf.id;
     if (const YamlNode *title = top->value(u"title"))
-        wf.title = readLocalText(c, title, QStringLiteral("'title'")).value_or(wf.title);
+        wf.title = c.localText(title, QStringLiteral("'title'")).value_or(wf.title);
     if (const YamlNode *description = top->value(u"description"))
         wf.description = c.scalar(description, QStringLiteral("'description'")).value_or(QString());
 
@@ -371,7 +302,7 @@ void WorkflowReader::readFields(const YamlNode *node)
             }
         }
         if (const YamlNode *label = map->value(u"label"))
-            field.label = readLocalText(c, label, QStringLiteral("'label'")).value_or(field.label);
+            field.label = c.localText(label, QStringLiteral("'label'")).value_or(field.label);
         if (const YamlNode *required = map->value(u"required"))
             field.required = c.boolean(required, QStringLiteral("'required'")).value_or(false);
         bool optionsOk = true;
@@ -575,7 +506,7 @@ void WorkflowReader::readState(int index, const YamlNode *key, const YamlNode *n
     if (!map)
         return;
     if (const YamlNode *title = map->value(u"title"))
-        state.title = readLocalText(c, title, QStringLiteral("'title'")).value_or(state.title);
+        state.title = c.localText(title, QStringLiteral("'title'")).value_or(state.title);
     if (const YamlNode *final = map->value(u"final"))
         state.final = c.boolean(final, QStringLiteral("'final'")).value_or(false);
     const YamlNode *parallel = map->value(u"parallel");
@@ -694,7 +625,7 @@ void WorkflowReader::readBranch(int stateIndex, Branch &branch, const YamlNode *
     if (!map)
         return;
     if (const YamlNode *title = map->value(u"title"))
-        branch.title = readLocalText(c, title, QStringLiteral("'title'")).value_or(branch.title);
+        branch.title = c.localText(title, QStringLiteral("'title'")).value_or(branch.title);
     const YamlNode *queue = map->value(u"queue");
     const YamlNode *assignee = map->value(u"assignee");
     if (queue && assignee)
@@ -772,7 +703,7 @@ Transition WorkflowReader::readTransition(const YamlNode *key, const YamlNode *n
             return t;
     }
     if (const YamlNode *title = map->value(u"title"))
-        t.title = readLocalText(c, title, QStringLiteral("'title'")).value_or(t.title);
+        t.title = c.localText(title, QStringLiteral("'title'")).value_or(t.title);
 
     if (const YamlNode *to = map->value(u"to")) {
         if (const auto target = c.scalar(to, QStringLiteral("'to'"))) {

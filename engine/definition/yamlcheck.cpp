@@ -66,6 +66,77 @@ QString didYouMean(const QString &word, const QStringList &candidates)
     return {};
 }
 
+namespace {
+
+const QString englishKey = QStringLiteral("en");
+const QString chineseKey = QStringLiteral("zh");
+
+/// The language a mistyped language key most likely meant ("zh-CN", "cn", "english"), if any.
+std::optional<QString> meantLanguage(const QString &key)
+{
+    const QString lower = key.toLower();
+    if (lower.startsWith(u"zh") || lower == u"cn" || lower.startsWith(u"chi") || lower == u"chs"
+        || lower.contains(u"hans"))
+        return chineseKey;
+    if (lower.startsWith(u"en"))
+        return englishKey;
+    return closestMatch(key, {englishKey, chineseKey});
+}
+
+} // namespace
+
+std::optional<LocalText> YamlCheck::localText(const YamlNode *node, const QString &what)
+{
+    if (node && node->isScalar())
+        return LocalText(node->text);
+    if (!node || !node->isMap()) {
+        error(node,
+              QStringLiteral("%1 must be text or a mapping of language to text like "
+                             "{en: ..., zh: ...}, not %2")
+                  .arg(what, node ? node->kindName() : QStringLiteral("nothing")));
+        return std::nullopt;
+    }
+    const auto languages = map(node, what, {});
+    if (!languages)
+        return std::nullopt;
+    QString en, zh;
+    bool ok = !languages->hadUnknownKeys;
+    for (const YamlNode::Entry &entry : languages->entries) {
+        const QString &language = entry.first->text;
+        QString *text = language == englishKey ? &en : language == chineseKey ? &zh : nullptr;
+        if (!text) {
+            const auto meant = meantLanguage(language);
+            error(
+                entry.first.get(),
+                QStringLiteral("unknown language '%1' in %2%3; the languages are en and zh")
+                    .arg(language, what,
+                         meant ? QStringLiteral(" (did you mean '%1'?)").arg(*meant) : QString()));
+            ok = false;
+            continue;
+        }
+        const QString where = QStringLiteral("the %1 text of %2").arg(language, what);
+        if (const auto value = scalar(entry.second.get(), where)) {
+            if (value->trimmed().isEmpty()) {
+                error(entry.second.get(), where + QStringLiteral(" is empty"));
+                ok = false;
+            }
+            *text = *value;
+        } else {
+            ok = false;
+        }
+    }
+    if (languages->entries.empty()) {
+        error(node,
+              QStringLiteral("%1 gives no text: write it in at least one language, like "
+                             "{en: ..., zh: ...}")
+                  .arg(what));
+        return std::nullopt;
+    }
+    if (!ok)
+        return std::nullopt;
+    return LocalText(std::move(en), std::move(zh));
+}
+
 YamlCheck::YamlCheck(const YamlDocument &document, Diagnostics &out)
     : m_document(document)
     , m_out(out)

@@ -5,6 +5,7 @@
 // readers for walking a YamlDocument and reporting what is wrong where.
 
 #include "definition/diagnostic.h"
+#include "definition/model.h"
 #include "definition/yamltree.h"
 
 #include <QHash>
@@ -62,6 +63,10 @@ public:
     std::optional<qint64> integer(const YamlNode *node, const QString &what, qint64 minimum,
                                   qint64 maximum);
     std::optional<qint64> duration(const YamlNode *node, const QString &what);
+    /// Text people read (`title:`, `label:` of workflows and of the organisation): a plain
+    /// string (the same in every language) or a map of language to text, `{en: ..., zh: ...}`,
+    /// with at least one language. what names it ("'title'").
+    std::optional<LocalText> localText(const YamlNode *node, const QString &what);
     /// A name as used for states, queues, fields, ...: letters, digits, '_' and '-'.
     bool checkName(const YamlNode *node, const QString &kind);
 

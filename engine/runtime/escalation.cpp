@@ -207,8 +207,10 @@ TicketOutcome Escalation::fire(const Workflow &workflow, const TicketState &tick
             const QString what = clock.scope == SlaClock::Scope::Ticket
                 ? QStringLiteral("ticket-wide %1 target").arg(toString(clock.kind))
                 : QStringLiteral("%1 target").arg(toString(clock.kind));
+            // Stored as written, in English, like every stored message (ticketmachine.cpp).
             const QString where = knownQueue
-                ? QStringLiteral(" in %1").arg(queueDef->title.isEmpty() ? queue : queueDef->title)
+                ? QStringLiteral(" in %1").arg(
+                    queueDef->title.isEmpty() ? queue : queueDef->title.text(Language::En))
                 : QString();
             QString message
                 = state.key + QStringLiteral(" \"") + state.title + QStringLiteral("\": ");

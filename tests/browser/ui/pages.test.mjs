@@ -100,8 +100,9 @@ function collectStrings(value, out) {
 /**
  * What the server says (YAML titles and labels, names, ticket data), allowed on Chinese pages:
  * whole phrases, cut out of a text before its words are checked, and one-word identifiers.
- * Workflow text is asked for in Chinese, as the UI asks: the shipped workflows' English titles
- * and labels are leftovers on a Chinese page.
+ * Workflow and organisation text is asked for in Chinese, as the UI asks: the shipped workflows'
+ * English titles and labels, and the English titles of queues and departments, are leftovers on
+ * a Chinese page.
  */
 async function serverText() {
   const admin = await world.apiAs('admin');
@@ -110,7 +111,8 @@ async function serverText() {
   const wfs = await admin.get('/workflows', zh);
   collectStrings(wfs, strings);
   for (const w of wfs) collectStrings(await admin.get(`/workflows/${encodeURIComponent(w.name)}`, zh), strings);
-  for (const p of ['/queues', '/departments', '/calendars', '/users']) collectStrings(await admin.get(p), strings);
+  for (const p of ['/queues', '/departments']) collectStrings(await admin.get(p, zh), strings);
+  for (const p of ['/calendars', '/users']) collectStrings(await admin.get(p), strings);
   // Every ticket the pages may list (`--demo` seeds some), as each user of the tour sees them.
   for (const user of ['admin', 'amy', 'sue']) {
     const api = await world.apiAs(user);
@@ -158,6 +160,9 @@ world.test('the Chinese UI leaves no English words on the main pages outside ser
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', `${name}: not in Chinese`);
     // The workflow's own text comes in Chinese too (the state's title, from jump-queue.yaml).
     if (name === 'ticket') assert.equal((await page.getByTestId('ticket-state').innerText()).trim(), '退回客服');
+    // And the organisation's (queue and department titles, from workflows/org.yaml).
+    if (name === 'queue') await page.getByTestId('queue-cs-supervisors').getByText('客服主管').waitFor();
+    if (name === 'admin-org') await page.getByTestId('dept-customer-service').getByText('客户服务部').first().waitFor();
     for (const text of await page.evaluate(visibleTexts)) {
       let rest = text;
       for (const phrase of server.phrases) if (rest.includes(phrase)) rest = rest.split(phrase).join(' ');
@@ -166,6 +171,26 @@ world.test('the Chinese UI leaves no English words on the main pages outside ser
     }
   });
   assert.deepEqual(leftovers, [], `English left on Chinese pages:\n${leftovers.join('\n')}`);
+});
+
+world.test('switching the language shows queue and department titles in the new language', async () => {
+  // Fetched again on the switch, without reloading the page.
+  const sue = await world.signIn('sue');
+  await sue.getByTestId('nav-queues').click();
+  const queue = sue.getByTestId('queue-cs-supervisors');
+  await queue.click();
+  await queue.getByText('Customer service supervisors').waitFor();
+  await sue.getByTestId('lang-switch').selectOption('zh');
+  await queue.getByText('客服主管').waitFor();
+  await sue.context().close();
+
+  const admin = await world.signIn('admin');
+  await admin.goto(`${world.base}/#/admin/org`);
+  const department = admin.getByTestId('dept-customer-service');
+  await department.getByText('Customer Service', { exact: true }).waitFor();
+  await admin.getByTestId('lang-switch').selectOption('zh');
+  await department.getByText('客户服务部', { exact: true }).waitFor();
+  await admin.context().close();
 });
 
 // ---- Queue page timing (a benchmark figure, recorded, not asserted) ----------------------

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void assigneeFilterFindsBranchTasks();
     void workflowsReadValidatePublish();
     void workflowTextFollowsAcceptLanguage();
+    void organisationTitlesFollowAcceptLanguage();
     void usersAdminOnly();
     void organisationNotificationsHealthMetrics();
     void adminClock();
@@ -962,6 +963,59 @@ void tst_Api::workflowTextFollowsAcceptLanguage()
         = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("amy"));
     QCOMPARE(detailEn.json().value(QLatin1String("title")).toString(),
              QStringLiteral("Jump queue — special handling for a shipment in transit"));
+}
+
+void tst_Api::organisationTitlesFollowAcceptLanguage()
+{
+    // Queue and department titles of the shipped organisation in the language the request asks
+    // for; the names, counts and membership are the same in both.
+    const QPair<QByteArray, QByteArray> zh {"Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"};
+    const auto titles = [](const RawResponse &r) {
+        QMap<QString, QString> byName;
+        for (const QJsonValue &v : QJsonDocument::fromJson(r.body).array())
+            byName.insert(v.toObject().value(QLatin1String("name")).toString(),
+                          v.toObject().value(QLatin1String("title")).toString());
+        return byName;
+    };
+    const auto withoutTitles = [](const RawResponse &r) {
+        QJsonArray out;
+        for (const QJsonValue &v : QJsonDocument::fromJson(r.body).array()) {
+            QJsonObject o = v.toObject();
+            o.remove(QStringLiteral("title"));
+            out.append(o);
+        }
+        return out;
+    };
+
+    const RawResponse queues = call("GET", "/api/v1/queues", {}, QStringLiteral("amy"));
+    const RawResponse queuesZh = call("GET", "/api/v1/queues", {}, QStringLiteral("amy"), {zh});
+    QCOMPARE(queues.status, 200);
+    QCOMPARE(queuesZh.status, 200);
+    QCOMPARE(titles(queues).value(QStringLiteral("cs-agents")),
+             QStringLiteral("Customer service agents"));
+    QCOMPARE(titles(queuesZh).value(QStringLiteral("cs-agents")), QStringLiteral("客服专员"));
+    QCOMPARE(titles(queuesZh).value(QStringLiteral("county-east-front")),
+             QStringLiteral("东县营业厅柜台"));
+    QCOMPARE(withoutTitles(queuesZh), withoutTitles(queues));
+    // Every shipped queue has its own Chinese title.
+    const QMap<QString, QString> english = titles(queues), chinese = titles(queuesZh);
+    QVERIFY(!english.isEmpty());
+    for (auto it = english.cbegin(); it != english.cend(); ++it)
+        QVERIFY2(chinese.value(it.key()) != it.value(), qPrintable(it.key()));
+
+    const RawResponse departments = call("GET", "/api/v1/departments", {}, QStringLiteral("amy"));
+    const RawResponse departmentsZh
+        = call("GET", "/api/v1/departments", {}, QStringLiteral("amy"), {zh});
+    QCOMPARE(departmentsZh.status, 200);
+    QCOMPARE(titles(departments).value(QStringLiteral("customer-service")),
+             QStringLiteral("Customer Service"));
+    QCOMPARE(titles(departmentsZh).value(QStringLiteral("customer-service")),
+             QStringLiteral("客户服务部"));
+    QCOMPARE(withoutTitles(departmentsZh), withoutTitles(departments));
+    const QMap<QString, QString> departmentsEn = titles(departments);
+    QVERIFY(!departmentsEn.isEmpty());
+    for (auto it = departmentsEn.cbegin(); it != departmentsEn.cend(); ++it)
+        QVERIFY2(titles(departmentsZh).value(it.key()) != it.value(), qPrintable(it.key()));
 }
 
 void tst_Api::usersAdminOnly()

@@ -178,6 +178,17 @@ void TestCheckerFixtures::languageExampleIsReadCompletely()
     QCOMPARE(org.calendarOfDepartment(QStringLiteral("billing")), QStringLiteral("hk-office"));
     QCOMPARE(org.queues.value(QStringLiteral("billing")).escalateTo,
              QStringLiteral("finance-managers"));
+    // Organisation titles per language, like workflow text; a plain string is the same in both,
+    // and a queue without a title is titled by its name.
+    const QueueDef supervisors = org.queues.value(QStringLiteral("cs-supervisors"));
+    QCOMPARE(supervisors.title.text(Language::En), QStringLiteral("Customer service supervisors"));
+    QCOMPARE(supervisors.title.text(Language::Zh), QStringLiteral("客服主管"));
+    QCOMPARE(org.queues.value(QStringLiteral("billing")).title.text(Language::Zh),
+             QStringLiteral("Billing desk"));
+    QCOMPARE(org.queues.value(QStringLiteral("finance-managers")).title.text(Language::Zh),
+             QStringLiteral("finance-managers"));
+    QCOMPARE(org.departments.value(QStringLiteral("finance")).title.text(Language::Zh),
+             QStringLiteral("Finance"));
 
     const WorkflowReadResult result
         = readWorkflow(readAll(fixtures + QStringLiteral("/good/jump-queue.yaml")),

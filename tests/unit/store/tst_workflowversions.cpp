@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "definition/orgreader.h"
+#include "definition/workflowset.h"
 #include "pgharness.h"
 #include "store/database.h"
 #include "store/orgversions.h"
@@ -20,6 +22,7 @@ private Q_SLOTS:
     void changedSourceAddsAVersionAndKeepsTheOld();
     void missingVersionIsAnError();
     void organisationIsVersionedByContent();
+    void bilingualOrganisationSurvivesTheStore();
 
 private:
     std::shared_ptr<Database> fresh(const QString &url)
@@ -118,6 +121,42 @@ void TestWorkflowVersions::organisationIsVersionedByContent()
     QVERIFY(current.ok() && current->has_value());
     QCOMPARE((*current)->version, 2);
     QCOMPARE((*current)->source, QByteArray("queues: {a: {department: d}}\n"));
+}
+
+void TestWorkflowVersions::bilingualOrganisationSurvivesTheStore()
+{
+    // An org/ folder with titles per language, stored as the server stores it at start: the
+    // version read back (what the next start compares with) gives the same text and titles,
+    // and publishing the same files again is no new version (no clocks recomputed).
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    const QList<OrganisationFile> files {
+        {QStringLiteral("org/calendars.yaml"),
+         "calendars:\n  office: {timezone: Asia/Shanghai, week: {mon-fri: [\"09:00-18:00\"]}}\n"},
+        {QStringLiteral("org/teams.yaml"),
+         "departments:\n  support: {title: {en: Support, zh: 客户支持部}, calendar: office}\n"
+         "queues:\n  desk: {department: support, title: {en: Front desk, zh: 前台受理}}\n"}};
+    const QByteArray source = organisationSource(files);
+    auto first = OrgVersions::publish(*db, source, m_now);
+    QVERIFY(first.ok());
+    auto current = OrgVersions::current(*db);
+    QVERIFY(current.ok() && current->has_value());
+    QCOMPARE((*current)->source, source);
+    const OrganisationReadResult read
+        = readOrganisation(organisationFilesFromSource((*current)->source));
+    QVERIFY(read.ok());
+    QCOMPARE(read.organisation.queues.value(QStringLiteral("desk")).title.text(Language::Zh),
+             QStringLiteral("前台受理"));
+    QCOMPARE(read.organisation.queues.value(QStringLiteral("desk")).title.text(Language::En),
+             QStringLiteral("Front desk"));
+    QCOMPARE(
+        read.organisation.departments.value(QStringLiteral("support")).title.text(Language::Zh),
+        QStringLiteral("客户支持部"));
+    auto again = OrgVersions::publish(
+        *db, organisationSource(organisationFilesFromSource((*current)->source)), m_now);
+    QVERIFY(again.ok());
+    QCOMPARE(again.value(), first.value());
 }
 
 QTEST_GUILESS_MAIN(TestWorkflowVersions)

@@ -2,7 +2,8 @@
 // The organisation as loaded from org.yaml: departments as a tree, queues with contacts, calendars.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { useT } from '../i18n';
+import { lang, useT } from '../i18n';
+import { useStore } from '../store';
 import type { Calendar, Department, QueueInfo } from '../types';
 import { errorText } from '../util';
 
@@ -12,12 +13,13 @@ export function Organisation() {
   const [queues, setQueues] = useState<QueueInfo[] | null>(null);
   const [cals, setCals] = useState<Calendar[] | null>(null);
   const [err, setErr] = useState('');
+  const language = useStore(lang); // department and queue titles come in the UI's language
   useEffect(() => {
     const fail = (e: unknown) => setErr(errorText(e, t));
     api.departments().then(setDepts, fail);
     api.queues().then(setQueues, fail);
     api.calendars().then(setCals, fail);
-  }, []);
+  }, [language]);
 
   const children = (parent: string | null) =>
     (depts ?? []).filter((d) => (d.parent ?? null) === parent || (parent === null && d.parent && !(depts ?? []).some((x) => x.name === d.parent)));

@@ -3,12 +3,17 @@
 import type { Ref, RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { useT } from '../i18n';
+import { lang, useT } from '../i18n';
+import { useStore } from '../store';
 import type { FieldDef, QueueInfo, User } from '../types';
 import { fieldLabel } from '../util';
 
 let queueCache: Promise<QueueInfo[]> | null = null;
 let userCache: Promise<User[]> | null = null;
+// Queue titles come in the UI's language: a switch fetches them again.
+lang.subscribe(() => {
+  queueCache = null;
+});
 function queuesOnce() {
   queueCache ??= api.queues().catch(() => ((queueCache = null), []));
   return queueCache;
@@ -38,8 +43,11 @@ export function FieldControl({ def, value, onInput, error, required, idPrefix, i
   const errId = `${id}-error`;
   const [queues, setQueues] = useState<QueueInfo[]>([]);
   const [users, setUsers] = useState<User[]>([]);
+  const language = useStore(lang);
   useEffect(() => {
     if (def.type === 'queue') void queuesOnce().then(setQueues);
+  }, [def.type, language]);
+  useEffect(() => {
     if (def.type === 'user') void usersOnce().then(setUsers);
   }, [def.type]);
 

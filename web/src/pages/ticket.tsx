@@ -473,9 +473,10 @@ function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => void })
   const [branch, setBranch] = useState(openBranches[0]?.name ?? '');
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
+  const language = useStore(lang); // queue titles come in the UI's language
   useEffect(() => {
     api.queues().then(setQueues, () => {});
-  }, []);
+  }, [language]);
 
   const staffLike = user.roles.some((r) => r === 'staff' || r === 'supervisor' || r === 'admin') || (user.queues ?? []).length > 0;
   if (!staffLike) return null;
