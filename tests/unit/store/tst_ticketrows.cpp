@@ -90,6 +90,8 @@ private:
                                  const TicketFilter &filter);
     /// Every page of TicketReader::list, following the cursors.
     static Result<QList<qint64>> pagedIds(const QSqlDatabase &db, TicketFilter filter);
+    static void comparePagesWithTheRule(const QSqlDatabase &db, const ListWorld &world,
+                                        TicketFilter filter, QHash<QString, int> *sizes);
     TestDatabase m_databases;
 };
 
@@ -637,6 +639,35 @@ Result<QList<qint64>> TestTicketRows::pagedIds(const QSqlDatabase &db, TicketFil
     return makeError(QStringLiteral("no last page after 100"));
 }
 
+/// For every viewer and sort: `filter`'s pages (7 rows each, every cursor followed) equal the
+/// plain rule's order. sizes receives, per viewer, the largest number of tickets listed.
+void TestTicketRows::comparePagesWithTheRule(const QSqlDatabase &db, const ListWorld &world,
+                                             TicketFilter filter, QHash<QString, int> *sizes)
+{
+    using Sort = TicketFilter::Sort;
+    for (const Viewer &viewer : listViewers) {
+        int largest = 0;
+        for (Sort sort : {Sort::DueAsc, Sort::DueDesc, Sort::CreatedAsc, Sort::CreatedDesc,
+                          Sort::UpdatedAsc, Sort::UpdatedDesc}) {
+            filter.seeAll = viewer.admin;
+            filter.viewer = viewer.name;
+            filter.viewerQueues = viewer.queues;
+            filter.sort = sort;
+            filter.limit = 7;
+            const QList<qint64> expected = ruleIds(world, viewer, filter);
+            const auto paged = pagedIds(db, filter);
+            const QByteArray what = QStringLiteral("%1, status '%2', sort %3")
+                                        .arg(viewer.name, filter.status)
+                                        .arg(int(sort))
+                                        .toUtf8();
+            QVERIFY2(paged.ok(), qPrintable(paged.ok() ? QString() : paged.error()));
+            QVERIFY2(*paged == expected, what.constData());
+            largest = std::max(largest, int(expected.size()));
+        }
+        sizes->insert(viewer.name, largest);
+    }
+}
+
 void TestTicketRows::listPagesAsTheRuleOrdersThem()
 {
     // The list without a queue reads a page from the viewer's visible set when it is small and
@@ -648,31 +679,15 @@ void TestTicketRows::listPagesAsTheRuleOrdersThem()
     const ListWorld world = listWorld();
     QVERIFY(writeListWorld(database, world).ok());
     auto db = database->connection();
-    using Sort = TicketFilter::Sort;
-    for (const Viewer &viewer : listViewers) {
-        for (const QString &status :
-             {QString(), QStringLiteral("open"), QStringLiteral("closed")}) {
-            for (Sort sort : {Sort::DueAsc, Sort::DueDesc, Sort::CreatedAsc, Sort::CreatedDesc,
-                              Sort::UpdatedAsc, Sort::UpdatedDesc}) {
-                TicketFilter filter;
-                filter.seeAll = viewer.admin;
-                filter.viewer = viewer.name;
-                filter.viewerQueues = viewer.queues;
-                filter.status = status;
-                filter.sort = sort;
-                filter.limit = 7;
-                const QList<qint64> expected = ruleIds(world, viewer, filter);
-                const auto paged = pagedIds(*db, filter);
-                const QByteArray what = QStringLiteral("%1, status '%2', sort %3")
-                                            .arg(viewer.name, status)
-                                            .arg(int(sort))
-                                            .toUtf8();
-                QVERIFY2(paged.ok(), qPrintable(paged.ok() ? QString() : paged.error()));
-                QVERIFY2(*paged == expected, what.constData());
-                if (viewer.name == u"cat" && status.isEmpty())
-                    QVERIFY(expected.size() >= 200); // large enough for the walk in sort order
-            }
-        }
+    for (const QString &status : {QString(), QStringLiteral("open"), QStringLiteral("closed")}) {
+        TicketFilter filter;
+        filter.status = status;
+        QHash<QString, int> sizes;
+        comparePagesWithTheRule(*db, world, filter, &sizes);
+        if (QTest::currentTestFailed())
+            return;
+        if (status.isEmpty()) // cat's list is large enough for the walk in sort order
+            QVERIFY(sizes.value(QStringLiteral("cat")) >= 200);
     }
 }
 
@@ -722,26 +737,12 @@ void TestTicketRows::filteredListPagesAsTheRuleOrdersThem()
     const ListWorld world = listWorld();
     QVERIFY(writeListWorld(database, world).ok());
     auto db = database->connection();
-    using Sort = TicketFilter::Sort;
-    bool someFound = false;
-    for (const Viewer &viewer : listViewers) {
-        for (Sort sort : {Sort::DueAsc, Sort::DueDesc, Sort::CreatedAsc, Sort::CreatedDesc,
-                          Sort::UpdatedAsc, Sort::UpdatedDesc}) {
-            filter.seeAll = viewer.admin;
-            filter.viewer = viewer.name;
-            filter.viewerQueues = viewer.queues;
-            filter.sort = sort;
-            filter.limit = 7;
-            const QList<qint64> expected = ruleIds(world, viewer, filter);
-            const auto paged = pagedIds(*db, filter);
-            const QByteArray what
-                = QStringLiteral("%1, sort %2").arg(viewer.name).arg(int(sort)).toUtf8();
-            QVERIFY2(paged.ok(), qPrintable(paged.ok() ? QString() : paged.error()));
-            QVERIFY2(*paged == expected, what.constData());
-            someFound = someFound || expected.size() > filter.limit;
-        }
-    }
-    QVERIFY(someFound); // the filter leaves more than a page for some viewer: cursors are read
+    QHash<QString, int> sizes;
+    comparePagesWithTheRule(*db, world, filter, &sizes);
+    if (QTest::currentTestFailed())
+        return;
+    // The filter leaves more than a page for some viewer: cursors are read.
+    QVERIFY(std::any_of(sizes.cbegin(), sizes.cend(), [](int n) { return n > 7; }));
 }
 
 QTEST_GUILESS_MAIN(TestTicketRows)
