@@ -60,6 +60,14 @@ QList<OrganisationFile> organisationFilesFromSource(const QByteArray &source)
 
 namespace {
 
+Diagnostic unknownWorkflow(const QString &file, const WorkflowLinkReference &link,
+                           const QStringList &ids)
+{
+    return Diagnostic {file, link.mark.line, link.mark.column, Diagnostic::Severity::Error,
+                       QStringLiteral("'open' names workflow '%1', which does not exist%2")
+                           .arg(link.workflow, didYouMean(link.workflow, ids))};
+}
+
 // The fields an `open:` fills must exist in the target workflow, and every field the target
 // requires at opening without a default must be filled: otherwise the action that opens the
 // ticket fails every time a user takes it, long after the file was published.
@@ -144,10 +152,7 @@ Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResu
         for (const WorkflowLinkReference &link : read->links) {
             const Workflow *target = byId.value(link.workflow);
             if (!target) {
-                diagnostics.append(
-                    Diagnostic {file, link.mark.line, link.mark.column, Diagnostic::Severity::Error,
-                                QStringLiteral("'open' names workflow '%1', which does not exist%2")
-                                    .arg(link.workflow, didYouMean(link.workflow, ids))});
+                diagnostics.append(unknownWorkflow(file, link, ids));
                 continue;
             }
             checkLinkFields(file, link, *target, diagnostics);
@@ -251,10 +256,7 @@ WorkflowReadResult checkWorkflowText(const QByteArray &yaml, const Organisation 
         for (const WorkflowLinkReference &link : std::as_const(result.links)) {
             const bool self = result.workflow && result.workflow->id == link.workflow;
             if (!knownWorkflows->contains(link.workflow) && !self) {
-                result.diagnostics.append(Diagnostic {
-                    file, link.mark.line, link.mark.column, Diagnostic::Severity::Error,
-                    QStringLiteral("'open' names workflow '%1', which does not exist%2")
-                        .arg(link.workflow, didYouMean(link.workflow, *knownWorkflows))});
+                result.diagnostics.append(unknownWorkflow(file, link, *knownWorkflows));
                 continue;
             }
             const Workflow *target = self ? result.workflow.get() : nullptr;
