@@ -69,8 +69,7 @@ Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qs
             << "query failed:" << message << "in" << QString::fromUtf8(sqlite3_sql(m_statement));
         return makeError(QStringLiteral("database error: %1").arg(message));
     }
-    m_texts.clear();
-    m_texts.reserve(size_t(count));
+    m_texts.reserve(size_t(count)); // empty: every run clears it when done
     int rc = SQLITE_OK;
     for (int i = 0; i < count && rc == SQLITE_OK; ++i) {
         const QVariant &value = values[i];
@@ -122,7 +121,8 @@ Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qs
     else
         outcome.rowsChanged = sqlite3_changes64(m_db);
     sqlite3_reset(m_statement);
-    sqlite3_clear_bindings(m_statement);
+    // Every run binds every placeholder (the count is checked above), so the bindings need no
+    // clearing; the texts they pointed at go now.
     m_texts.clear();
     if (failed) {
         qCWarning(lcStore).noquote()
