@@ -175,7 +175,10 @@ struct Command
     Engine::Mutation mutation {};
     Engine::Callback done {};
     int attempts = 0; ///< batches it was in that another server's write made stale
-    int requeues = 0; ///< batches it was in that were built on a stale one
+    int requeues = 0; ///< batches it was in that were built on a failed one
+    /// Non-zero: the command is in one half of a batch the database refused a row of, and is
+    /// built with that half alone (no other commands join), until the half commits or fails.
+    quint64 group = 0;
 };
 
 // A command whose batch was rolled back because another server had changed one of its
@@ -226,8 +229,7 @@ struct Engine::Private
     bool commitStopping = false;
     std::thread committer;
     std::atomic<quint64> failedEpoch {0};
-    /// Whether the failed epoch may be retried: its first failure was another server's write.
-    std::atomic<bool> failedEpochIsStale {false};
+    quint64 lastGroup = 0; // committer thread only: the last half of a refused batch named
     std::atomic<quint64> committedSequence {0}; ///< the last batch committed
     quint64 epoch = 1; // writer thread only
     quint64 sequence = 0; // writer thread only: batches handed to the committer
@@ -519,11 +521,13 @@ void Engine::Private::commitLoop()
         qint64 commitNanos = 0;
         bool stale = false; // another server changed a ticket: build the batch again
         bool follower = false; // failed only because it was built on a failed batch
+        // The database refused a row of one of several commands: build the batch again in
+        // halves, each alone, until the command whose rows are refused fails by itself.
+        bool split = false;
         TicketWriter::WriteReport report;
         if (failedEpoch.load() == handoff.epoch) {
             follower = true;
             failure = QStringLiteral("database error: an earlier group commit failed");
-            stale = failedEpochIsStale.load();
         } else if (!handoff.rows.isEmpty()) {
             QElapsedTimer timer;
             timer.start();
@@ -534,25 +538,34 @@ void Engine::Private::commitLoop()
             if (!stored) {
                 failure = stored.error();
                 stale = !report.staleTickets.isEmpty();
-                if (stale)
-                    qCInfo(lcStore).noquote() << "group commit of" << handoff.batch.size()
-                                              << "commands built again:" << failure;
+                split = !stale && report.rowsRefused && handoff.batch.size() > 1;
+                if (stale || split)
+                    qCInfo(lcStore).noquote()
+                        << "group commit of" << handoff.batch.size() << "commands built again"
+                        << (split ? "in halves:" : ":") << failure;
                 else
                     qCWarning(lcStore).noquote() << "group commit of" << handoff.batch.size()
                                                  << "commands failed:" << failure;
-                failedEpochIsStale.store(stale);
                 failedEpoch.store(handoff.epoch);
             }
         }
         if (failure.isEmpty())
             committedSequence.store(handoff.sequence);
-        // Every command of a stale batch goes back to the writer, refusals included: they may
-        // have been judged on the old version too.
+        // Every command of a stale, split or follower batch goes back to the writer, refusals
+        // included: they may have been judged on the old version, or on rows never written.
+        // A follower's own commands did nothing wrong: they are built again whatever failed
+        // the batch under them (if the database itself fails, they fail in their own batch).
         std::vector<bool> requeued(handoff.batch.size(), false);
-        if (stale) {
+        if (stale || split || follower) {
             std::deque<Command> again;
+            const quint64 firstHalf = split ? ++lastGroup : 0;
+            const quint64 secondHalf = split ? ++lastGroup : 0;
             for (size_t i = 0; i < handoff.batch.size(); ++i) {
-                if (follower) {
+                if (split) {
+                    // Halves are strictly smaller, so this ends with batches of one.
+                    handoff.batch[i].group
+                        = i < (handoff.batch.size() + 1) / 2 ? firstHalf : secondHalf;
+                } else if (follower) {
                     // Not its own conflict; counts as an attempt only to bound the loop.
                     if (handoff.batch[i].requeues++ >= 4 * maxAttempts)
                         continue;
@@ -565,6 +578,7 @@ void Engine::Private::commitLoop()
             {
                 QMutexLocker lock(&statsMutex);
                 stats.retried += again.size();
+                stats.split += split ? 1 : 0;
             }
             std::lock_guard lock(queueMutex);
             for (Command &command : again)
@@ -648,11 +662,32 @@ void Engine::Private::run()
             const size_t limit = std::min(size_t(std::max(1, options.maxBatch)),
                                           std::max(minimumBatch, (waiting + inCommitter + 1) / 2));
             batch.clear();
-            for (auto *from : {&retry, &queue})
-                while (batch.size() < limit && !from->empty()) {
-                    batch.push_back(std::move(from->front()));
-                    from->pop_front();
+            if (!retry.empty() && retry.front().group) {
+                // A half of a batch the database refused a row of: alone, so that its outcome
+                // says whether the refused command is in it.
+                const quint64 group = retry.front().group;
+                for (auto it = retry.begin(); it != retry.end();) {
+                    if (it->group != group) {
+                        ++it;
+                        continue;
+                    }
+                    batch.push_back(std::move(*it));
+                    it = retry.erase(it);
                 }
+            } else {
+                for (auto it = retry.begin(); batch.size() < limit && it != retry.end();) {
+                    if (it->group) { // waits for its half's own batch
+                        ++it;
+                        continue;
+                    }
+                    batch.push_back(std::move(*it));
+                    it = retry.erase(it);
+                }
+                while (batch.size() < limit && !queue.empty()) {
+                    batch.push_back(std::move(queue.front()));
+                    queue.pop_front();
+                }
+            }
         }
         process(batch);
     }

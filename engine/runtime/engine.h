@@ -94,8 +94,11 @@ struct TicketListPage
 /// each command with the machine to the ticket's current state (kept in a cache: the writer is
 /// the only thread that changes tickets, so the cache cannot go stale); the committer writes
 /// every command's rows in ONE transaction — one commit, one fsync — and only then completes
-/// each command. A command the rules refuse writes nothing and gets its error; a database
-/// failure fails the whole batch and empties the cache. Several changes to one ticket in a
+/// each command. A command the rules refuse writes nothing and gets its error. When the
+/// database refuses a row (a value it cannot hold, a constraint), the batch is built again in
+/// halves, each committed alone, until the command that brought the row fails by itself: one
+/// bad command never fails another. Any other database failure fails the batch; either way the
+/// cache is emptied. Several changes to one ticket in a
 /// batch write its row once.
 ///
 /// Reads run on the calling thread with that thread's own connection and never wait for the
@@ -190,7 +193,10 @@ public:
         quint64 batches = 0;
         quint64 commands = 0;
         quint64 maxBatch = 0;
-        quint64 retried = 0; ///< commands built again after another server's write
+        quint64 retried = 0; ///< commands built again (another server's write, a split)
+        /// Failed batches built again in halves because the database refused a row of one of
+        /// their commands (that command alone gets the error; the others commit).
+        quint64 split = 0;
         quint64 cached = 0; ///< tickets in the writer's cache after the last batch
         quint64 commitMicroseconds = 0; ///< spent writing and committing batches (with fsync)
     };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "database.h"
 
+#include "store/boundvalues.h"
+#include "store/postgresqlquery.h"
 #include "store/storelog.h"
 
 #include <QDir>
@@ -9,7 +11,6 @@
 #include <QSet>
 #include <QSqlDriver>
 #include <QSqlError>
-#include <QSqlField>
 #include <QThread>
 
 #include <pthread.h>
@@ -273,13 +274,11 @@ Result<void> execQuery(QSqlQuery &query)
 
 namespace {
 
-// Runs `text` as a plain (not prepared) statement. A failure is logged with `sql`, the
-// statement as written: `text` may carry values, and values may be secrets.
-Result<QSqlQuery> execPlain(const QSqlDatabase &db, const QString &text, const QString &sql,
-                            QString *errorCode)
+// Runs `sql`, which has no placeholders, as a plain (not prepared) statement.
+Result<QSqlQuery> execPlain(const QSqlDatabase &db, const QString &sql, QString *errorCode)
 {
     QSqlQuery query(db);
-    if (!query.exec(text)) {
+    if (!query.exec(sql)) {
         if (errorCode)
             *errorCode = query.lastError().nativeErrorCode();
         const QString message = query.lastError().text();
@@ -289,40 +288,6 @@ Result<QSqlQuery> execPlain(const QSqlDatabase &db, const QString &text, const Q
     return query;
 }
 
-// `sql` with each `?` outside string literals replaced by the next value, written as a literal
-// by the driver's formatValue() — what QPSQL's EXECUTE does with bound values.
-Result<QString> withLiterals(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
-{
-    QString text;
-    text.reserve(sql.size() + 24 * values.size());
-    qsizetype next = 0;
-    bool inString = false, tooFewValues = false;
-    for (const QChar c : sql) {
-        if (c == u'\'')
-            inString = !inString;
-        if (c != u'?' || inString) {
-            text += c;
-            continue;
-        }
-        if (next == values.size()) {
-            tooFewValues = true;
-            break;
-        }
-        const QVariant &value = values[next++];
-        QSqlField field(QString(), value.metaType());
-        if (value.isNull())
-            field.clear();
-        else
-            field.setValue(value);
-        text += db.driver()->formatValue(field);
-    }
-    if (tooFewValues || next != values.size()) {
-        qCWarning(lcStore).noquote() << "placeholders and values differ in" << sql;
-        return makeError(QStringLiteral("database error: placeholders and values differ"));
-    }
-    return text;
-}
-
 } // namespace
 
 Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVariantList &values,
@@ -330,15 +295,19 @@ Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVa
 {
     // Not prepared: QPSQL prepares server-side, and PostgreSQL cannot PREPARE DDL or SET.
     if (values.isEmpty())
-        return execPlain(db, sql, sql, errorCode);
+        return execPlain(db, sql, errorCode);
     if (db.driverName() == u"QPSQL") {
-        // QPSQL runs a prepared statement as three round trips (PREPARE, EXECUTE, DEALLOCATE);
-        // the same literals in one plain statement are exactly as safe and cost one.
-        // Statements run many times (the engine's writer) stay prepared.
-        auto text = withLiterals(db, sql, values);
-        if (!text)
-            return Error {text.error()};
-        return execPlain(db, *text, sql, errorCode);
+        // QPSQL runs a prepared statement as three round trips (PREPARE, EXECUTE, DEALLOCATE)
+        // and writes the values into the EXECUTE's text; libpq binds them in one.
+        return runPostgreSqlQuery(db, sql, values.constData(), values.size(), errorCode);
+    }
+    // Neither database stores U+0000 in text: PostgreSQL cannot, so SQLite refuses it too.
+    if (auto nul = findNulInText(values.constData(), values.size())) {
+        const QString message = nulInTextError(*nul, sql);
+        qCWarning(lcStore).noquote() << "query failed:" << message;
+        if (errorCode)
+            *errorCode = nulInTextSqlState;
+        return makeError(message);
     }
     auto query = prepareQuery(db, sql);
     if (!query)

@@ -60,8 +60,11 @@ private:
 Result<QSqlQuery> prepareQuery(const QSqlDatabase &db, const QString &sql);
 /// Executes a prepared query, logging lastError() under baton.store on failure.
 Result<void> execQuery(QSqlQuery &query);
-/// Prepares and executes `sql` with positional `values`. On failure, errorCode (optional)
-/// receives the driver's code (PostgreSQL: the SQLSTATE, such as 40P01 for a deadlock).
+/// Prepares and executes `sql` with positional `values`, bound as parameters (on PostgreSQL
+/// through libpq in one round trip: postgresqlquery.h); values never enter the statement's
+/// text. A text value holding U+0000 is refused on both databases with an error naming the
+/// value (SQLSTATE 22021), nothing run. On failure, errorCode (optional) receives the driver's
+/// code (PostgreSQL: the SQLSTATE, such as 40P01 for a deadlock).
 Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql,
                            const QVariantList &values = {}, QString *errorCode = nullptr);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sqlitestatement.h"
 
+#include "store/boundvalues.h"
 #include "store/storelog.h"
 
 #include <QSqlDriver>
@@ -56,7 +57,27 @@ Result<SqliteStatement> SqliteStatement::prepare(const QSqlDatabase &db, const Q
     return statement;
 }
 
-Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qsizetype count)
+namespace {
+
+// SQLite's result code in the SQLSTATE classes the writer tells refused rows by.
+QString sqlStateOf(int extendedCode)
+{
+    switch (extendedCode & 0xff) {
+    case SQLITE_CONSTRAINT:
+        return QStringLiteral("23000");
+    case SQLITE_TOOBIG:
+        return QStringLiteral("54000");
+    case SQLITE_MISMATCH:
+        return QStringLiteral("22000");
+    default:
+        return QStringLiteral("sqlite %1").arg(extendedCode);
+    }
+}
+
+} // namespace
+
+Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qsizetype count,
+                                                      QString *errorCode)
 {
     if (!m_statement)
         return makeError(QStringLiteral("database error: statement not prepared"));
@@ -68,6 +89,13 @@ Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qs
         qCWarning(lcStore).noquote()
             << "query failed:" << message << "in" << QString::fromUtf8(sqlite3_sql(m_statement));
         return makeError(QStringLiteral("database error: %1").arg(message));
+    }
+    if (auto nul = findNulInText(values, count)) {
+        const QString message = nulInTextError(*nul, QString::fromUtf8(sqlite3_sql(m_statement)));
+        qCWarning(lcStore).noquote() << "query failed:" << message;
+        if (errorCode)
+            *errorCode = nulInTextSqlState;
+        return makeError(message);
     }
     m_texts.reserve(size_t(count)); // empty: every run clears it when done
     int rc = SQLITE_OK;
@@ -116,9 +144,11 @@ Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qs
     }
     const bool failed = rc != SQLITE_DONE;
     QString message;
-    if (failed)
+    if (failed) {
         message = QString::fromUtf8(sqlite3_errmsg(m_db));
-    else
+        if (errorCode)
+            *errorCode = sqlStateOf(sqlite3_extended_errcode(m_db));
+    } else
         outcome.rowsChanged = sqlite3_changes64(m_db);
     sqlite3_reset(m_statement);
     // Every run binds every placeholder (the count is checked above), so the bindings need no

@@ -40,8 +40,12 @@ public:
         std::optional<qint64> firstValue; ///< the first column of the first row, if any
     };
     /// Binds values[0..count) to the placeholders in order, runs the statement to its end
-    /// and resets it for the next run. A failure is logged under baton.store.
-    Result<Outcome> run(const QVariant *values, qsizetype count);
+    /// and resets it for the next run. A failure is logged under baton.store; errorCode
+    /// (optional) receives a SQLSTATE for the failures that refuse a value or row (22021 for
+    /// text holding U+0000, which is refused as PostgreSQL refuses it; 23000 for a constraint;
+    /// 54000 for a value too big; 22000 for a type mismatch), else "sqlite N" (SQLite's
+    /// extended result code).
+    Result<Outcome> run(const QVariant *values, qsizetype count, QString *errorCode = nullptr);
 
 private:
     sqlite3 *m_db = nullptr;

@@ -170,6 +170,10 @@ public:
         /// Changed tickets whose row no longer held the previous version (another server
         /// wrote them): the batch was rolled back and must be built again from the database.
         QList<qint64> staleTickets;
+        /// The database refused a value or row of the batch (a data exception, a constraint,
+        /// a limit, text holding U+0000): the failure belongs to the command that brought it,
+        /// not to the database, and the batch may succeed without that command.
+        bool rowsRefused = false;
     };
     /// Writes the batch in one transaction. A changed ticket with its previous row is updated
     /// only if the database still holds that row's version.
@@ -178,6 +182,7 @@ public:
 private:
     struct Statements;
     Result<void> prepare();
+    Result<void> writeRows(const WriteBatch &batch, WriteReport *report);
     Result<void> updateGroup(Statements &s, quint64 key, const QList<qint64> &ids,
                              const QVariantList &values, WriteReport *report);
     std::shared_ptr<Database> m_database;

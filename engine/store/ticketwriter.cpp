@@ -2,7 +2,9 @@
 #include "ticketcolumns.h"
 #include "ticketrows.h"
 
+#include "store/boundvalues.h"
 #include "store/database.h"
+#include "store/postgresqlquery.h"
 #include "store/sqlitestatement.h"
 
 #include <QHash>
@@ -22,8 +24,8 @@ namespace {
 
 // A statement of the writer. On SQLite it is prepared once on SQLite's own handle
 // (SqliteStatement: binding through Qt cost a third of a commit); on PostgreSQL it is sent
-// with its values written in (runQuery: one round trip, where QPSQL's prepared statements
-// take three).
+// with its values bound through libpq (runPostgreSqlQuery: one round trip, where QPSQL's
+// prepared statements take three).
 class WriterStatement
 {
 public:
@@ -33,12 +35,12 @@ public:
     {
     }
 
-    /// errorCode (optional) receives PostgreSQL's SQLSTATE on failure.
+    /// errorCode (optional) receives the SQLSTATE on failure (SqliteStatement's on SQLite).
     Result<SqliteStatement::Outcome> run(const QSqlDatabase &db, const QVariant *values,
                                          qsizetype count, QString *errorCode = nullptr)
     {
         if (db.driverName() == u"QPSQL") {
-            auto query = runQuery(db, m_sql, QVariantList(values, values + count), errorCode);
+            auto query = runPostgreSqlQuery(db, m_sql, values, count, errorCode);
             if (!query)
                 return Error {query.error()};
             SqliteStatement::Outcome outcome;
@@ -53,12 +55,12 @@ public:
                 return Error {prepared.error()};
             m_prepared = std::move(*prepared);
         }
-        return m_prepared->run(values, count);
+        return m_prepared->run(values, count, errorCode);
     }
     Result<SqliteStatement::Outcome> run(const QSqlDatabase &db,
-                                         std::initializer_list<QVariant> values)
+                                         std::initializer_list<QVariant> values, QString *errorCode)
     {
-        return run(db, values.begin(), qsizetype(values.size()));
+        return run(db, values.begin(), qsizetype(values.size()), errorCode);
     }
 
 private:
@@ -82,8 +84,8 @@ public:
     {
     }
 
-    /// values: rows × columns, row after row.
-    Result<void> run(const QSqlDatabase &db, const QList<QVariant> &values)
+    /// values: rows × columns, row after row. errorCode as WriterStatement::run's.
+    Result<void> run(const QSqlDatabase &db, const QList<QVariant> &values, QString *errorCode)
     {
         const qsizetype rows = values.size() / m_columns;
         const bool postgresql = db.driverName() == u"QPSQL";
@@ -108,7 +110,7 @@ public:
                 statement = &it->second;
             }
             if (auto r = statement->run(db, values.constData() + done * m_columns,
-                                        qsizetype(chunk) * m_columns);
+                                        qsizetype(chunk) * m_columns, errorCode);
                 !r)
                 return Error {r.error()};
             done += chunk;
@@ -132,6 +134,7 @@ private:
 struct TicketWriter::Statements
 {
     QSqlDatabase db;
+    QString failureCode; ///< of the statement that failed the batch being written
     /// PostgreSQL: each tickets column's type (udt_name), for the casts of grouped updates.
     QHash<QString, QString> columnTypes;
     std::map<quint64, WriterStatement> updates; // by bit mask of columns set (+ bit 0: guarded)
@@ -269,7 +272,7 @@ Result<void> TicketWriter::updateGroup(Statements &s, quint64 key, const QList<q
     constexpr qsizetype chunk = 256; // rows per statement
     for (qsizetype first = 0; first < ids.size(); first += chunk) {
         const qsizetype rows = std::min(chunk, ids.size() - first);
-        QString code;
+        QString &code = s.failureCode;
         auto updated = runQuery(s.db, groupedUpdate(s.columnTypes, key & ~quint64(1), rows),
                                 values.mid(first * width, rows * width), &code);
         if (!updated) {
@@ -292,13 +295,22 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
 {
     if (auto prepared = prepare(); !prepared)
         return prepared;
+    m_statements->failureCode.clear();
+    auto written = writeRows(batch, report);
+    if (!written && report)
+        report->rowsRefused = isRowRefusal(m_statements->failureCode);
+    return written;
+}
+
+Result<void> TicketWriter::writeRows(const WriteBatch &batch, WriteReport *report)
+{
     Statements &s = *m_statements;
     Transaction transaction(s.db);
     if (!transaction.isActive())
         return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
     QList<QVariant> values;
     auto bulk = [&](BulkStatement &statement) {
-        auto r = statement.run(s.db, values);
+        auto r = statement.run(s.db, values, &s.failureCode);
         values.clear();
         return r;
     };
@@ -411,7 +423,7 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         bound[size_t(position++)] = row.id;
         if (previous)
             bound[size_t(position++)] = previous->version;
-        QString code;
+        QString &code = s.failureCode;
         auto updated = it->second.run(s.db, bound.data(), position, &code);
         if (!updated) {
             if (report && isConflict(code))
@@ -480,7 +492,7 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
     if (!m_database->isPostgreSql()) {
         for (const NotificationRow &n : batch.notifications) {
             auto inserted = s.insertNotification.run(
-                s.db, {n.username, ticketOf(n), n.kind, n.message, n.at});
+                s.db, {n.username, ticketOf(n), n.kind, n.message, n.at}, &s.failureCode);
             if (!inserted)
                 return Error {inserted.error()};
             if (report)
@@ -513,8 +525,8 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         return r;
     for (const CustomerRow &c : batch.customers)
         if (auto r = s.upsertCustomer.run(
-                s.db,
-                {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt});
+                s.db, {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt},
+                &s.failureCode);
             !r)
             return Error {r.error()};
     if (auto committed = transaction.commit(); !committed)

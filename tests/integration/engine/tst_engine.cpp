@@ -115,6 +115,7 @@ private Q_SLOTS:
     void committedActionsSurviveSigkill();
     void twoEnginesSharingPostgreSqlStayCoherent();
     void smallCacheForgetsOldTicketsNotTheirChanges();
+    void refusedRowFailsOnlyItsOwnCommand();
 
 private:
     TestDatabase m_databases;
@@ -682,6 +683,88 @@ void TestEngine::smallCacheForgetsOldTicketsNotTheirChanges()
         QCOMPARE(stored.state, QStringLiteral("closed"));
         QCOMPARE(replay(id, events), stored);
     }
+}
+
+// A command whose rows the database refuses fails alone: here a comment holding U+0000, which
+// neither database stores (the API refuses it at the edge; the engine must not rely on that).
+// Its batch is committed again without it, so twelve clients writing at the same time see
+// every write succeed, stored once, and only the poison's caller gets the error.
+void TestEngine::refusedRowFailsOnlyItsOwnCommand()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    Harness h;
+    const QString started = h.start(url);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org);
+    constexpr int clients = 12, perRound = 10;
+    QList<qint64> tickets;
+    for (int i = 0; i <= clients; ++i) {
+        CommandResult opened = h.engine->open(amy, QStringLiteral("repair"), h.request());
+        QVERIFY2(opened.ok(), qPrintable(describe(opened)));
+        tickets.append(opened.ticket.id);
+    }
+    const qint64 poisoned = tickets.takeLast();
+    const QString poison = QString::fromUtf8("before\0after", 12);
+    std::atomic<int> goodFailed {0}, poisonStored {0}, poisonRefused {0};
+    std::mutex failureMutex;
+    QString goodFailure, poisonError;
+    int rounds = 0;
+    // Rounds until a batch with the poison and good writes was split (nearly always the first).
+    do {
+        ++rounds;
+        QList<QThread *> threads;
+        for (int t = 0; t <= clients; ++t) {
+            threads.append(QThread::create([&, t] {
+                for (int i = 0; i < perRound; ++i) {
+                    if (t == clients) {
+                        CommandResult r = h.engine->comment(amy, poisoned, poison, false);
+                        ++(r.ok() ? poisonStored : poisonRefused);
+                        std::lock_guard lock(failureMutex);
+                        if (!r.ok())
+                            poisonError = describe(r);
+                        continue;
+                    }
+                    CommandResult r = h.engine->comment(
+                        amy, tickets[t], QStringLiteral("note %1/%2").arg(rounds).arg(i), false);
+                    if (!r.ok()) {
+                        ++goodFailed;
+                        std::lock_guard lock(failureMutex);
+                        goodFailure = describe(r);
+                    }
+                }
+            }));
+            threads.last()->start();
+        }
+        for (QThread *thread : std::as_const(threads)) {
+            thread->wait();
+            delete thread;
+        }
+    } while (h.engine->stats().split == 0 && rounds < 10);
+    QVERIFY2(h.engine->stats().split > 0, "the poison never shared a batch with good writes");
+    QVERIFY2(goodFailed.load() == 0,
+             qPrintable(QStringLiteral("%1 good writes failed, e.g. %2")
+                            .arg(goodFailed.load())
+                            .arg(goodFailure)));
+    QCOMPARE(poisonStored.load(), 0);
+    QCOMPARE(poisonRefused.load(), rounds * perRound);
+    QVERIFY2(poisonError.contains(QStringLiteral("U+0000")), qPrintable(poisonError));
+
+    // Every good comment once and in order, every row the replay of its events; the poisoned
+    // ticket has none of its comments.
+    for (qint64 id : std::as_const(tickets)) {
+        const QList<Event> events = storedEvents(*h.database, id);
+        int comments = 0;
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            QCOMPARE(events[i].seq, qint64(i + 1));
+            comments += events[i].type == u"commented" ? 1 : 0;
+        }
+        QCOMPARE(comments, rounds * perRound);
+        QCOMPARE(replay(id, events), storedTicket(*h.database, id));
+    }
+    const QList<Event> events = storedEvents(*h.database, poisoned);
+    for (const Event &e : events)
+        QVERIFY(e.type != u"commented");
+    QCOMPARE(replay(poisoned, events), storedTicket(*h.database, poisoned));
 }
 
 int main(int argc, char **argv)

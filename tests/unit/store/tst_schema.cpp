@@ -23,6 +23,8 @@ private Q_SLOTS:
     void eachThreadHasItsOwnConnection();
     void transactionRollsBackUnlessCommitted();
     void valuesReachTheDatabaseUnchanged();
+    void valuesNeverEnterTheStatementText();
+    void textWithNulIsRefusedNotCut();
     void uniqueEventSequencePerTicket();
     void breachesOfAPeriodAreAnIndexRange();
     void branchAssigneesAreBackfilled();
@@ -153,9 +155,8 @@ void TestSchema::transactionRollsBackUnlessCommitted()
     QCOMPARE(seen, QStringList {QStringLiteral("bill")});
 }
 
-// runQuery's values arrive exactly as given, whatever they hold: on PostgreSQL they are written
-// into the statement as literals by the driver (one round trip instead of three), so quotes,
-// backslashes, placeholders inside values, NULLs and large numbers must all survive that.
+// runQuery's values arrive exactly as given, whatever they hold: quotes, backslashes,
+// placeholders inside values, NULLs and large numbers (on PostgreSQL bound through libpq).
 void TestSchema::valuesReachTheDatabaseUnchanged()
 {
     BATON_FRESH_DATABASE(m_databases, url);
@@ -192,6 +193,55 @@ void TestSchema::valuesReachTheDatabaseUnchanged()
     // More placeholders than values, or fewer: an error, not a statement with a gap.
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(".")));
     QVERIFY(!runQuery(*db, QStringLiteral("SELECT ?, ?"), {1}).ok());
+}
+
+// Values are bound, never written into the statement: the text PostgreSQL runs holds
+// placeholders only (current_query() is the statement as the server received it).
+void TestSchema::valuesNeverEnterTheStatementText()
+{
+    if (TestDatabase::currentDriver() != u"postgresql")
+        QSKIP("SQLite binds on its own API; only PostgreSQL shows the statement text it ran");
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    auto db = (*database)->connection();
+    const QString value = QStringLiteral("private value 42");
+    auto read = runQuery(*db, QStringLiteral("SELECT ?::text, ? + 1, current_query()"),
+                         {value, qint64(41)});
+    QVERIFY2(read.ok(), qPrintable(read.ok() ? QString() : read.error()));
+    QVERIFY(read->next());
+    QCOMPARE(read->value(0).toString(), value);
+    QCOMPARE(read->value(1).toLongLong(), 42);
+    const QString ran = read->value(2).toString();
+    QVERIFY2(!ran.contains(value) && !ran.contains(u"41"), qPrintable(ran));
+    QVERIFY2(ran.contains(u"$1") && ran.contains(u"$2"), qPrintable(ran));
+}
+
+// Text holding U+0000: PostgreSQL cannot store it and libpq would cut the text there, so the
+// store refuses it on both databases — an error naming the value, nothing written, the
+// connection still usable.
+void TestSchema::textWithNulIsRefusedNotCut()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    auto db = (*database)->connection();
+    QVERIFY(runQuery(*db, QStringLiteral("CREATE TABLE probe (n BIGINT, t TEXT)")).ok());
+    const QString insert = QStringLiteral("INSERT INTO probe (n, t) VALUES (?, ?)");
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("U\\+0000")));
+    QString code;
+    auto refused = runQuery(*db, insert, {1, QString::fromUtf8("before\0after", 12)}, &code);
+    QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().contains(QStringLiteral("value 2"))
+                 && refused.error().contains(QStringLiteral("U+0000")),
+             qPrintable(refused.error()));
+    QCOMPARE(code, QStringLiteral("22021"));
+    QVERIFY(runQuery(*db, insert, {2, QStringLiteral("fine")}).ok());
+    auto rows = runQuery(*db, QStringLiteral("SELECT n, t FROM probe"));
+    QVERIFY(rows.ok() && rows->next());
+    QCOMPARE(rows->value(0).toLongLong(), 2);
+    QCOMPARE(rows->value(1).toString(), QStringLiteral("fine"));
+    QVERIFY(!rows->next());
 }
 
 void TestSchema::uniqueEventSequencePerTicket()
