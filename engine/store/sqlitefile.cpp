@@ -198,6 +198,8 @@ Result<Contents> inspect(const QString &path)
     auto db = openFile(path, SQLITE_OPEN_READONLY);
     if (!db)
         return Error {db.error()};
+    // A writer may hold the file a moment (a rollback-journal commit, a WAL recovery).
+    sqlite3_busy_timeout(db->get(), CopyOptions().busyTimeoutMs);
     return contentsOf(db->get(), path);
 }
 

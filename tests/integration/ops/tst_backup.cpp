@@ -7,6 +7,7 @@
 #include "runtime/engine.h"
 #include "runtime/ticketstate.h"
 #include "store/database.h"
+#include "store/schema.h"
 #include "store/ticketrows.h"
 
 #include <QDir>
@@ -144,6 +145,8 @@ private Q_SLOTS:
     void backupUnderWriteLoadRestoresConsistently();
     void restoreRefusesADatabaseInUse();
     void restoreRefusesWhatIsNotABatonDatabase();
+    void backupWaitsForALockedDatabase();
+    void restoreMigratesAnOlderBackup();
     void backupOfPostgreSqlNamesPgDump();
     void pgDumpAndPgRestoreRoundTrip();
 
@@ -344,6 +347,88 @@ void TestBackup::restoreRefusesWhatIsNotABatonDatabase()
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(QStringLiteral("newer than this build")), qPrintable(run.describe()));
     QVERIFY(!QFileInfo::exists(target));
+}
+
+// An older release's copy of the fixture: the release-0.1.0 database (rollback journal, as
+// generate.sh leaves it) with its schema set back to version 7.
+QString olderDatabase(const QString &path)
+{
+    const QString fixture
+        = QStringLiteral(BATON_SOURCE_DIR "/tests/fixtures/upgrade/baton-0.1.0.sqlite");
+    QFile::remove(path);
+    if (!QFile::copy(fixture, path))
+        return {};
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    return path;
+}
+
+// A writer holding the database's exclusive lock (rollback-journal mode, where it keeps
+// readers out) makes the backup wait, not fail; it goes on once the lock is released.
+void TestBackup::backupWaitsForALockedDatabase()
+{
+    const QString source = olderDatabase(m_dir.filePath(QStringLiteral("locked.db")));
+    QVERIFY(!source.isEmpty());
+    const QString backup = m_dir.filePath(QStringLiteral("locked.backup"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("l"));
+        db.setDatabaseName(source);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+        QVERIFY(query.exec(QStringLiteral("UPDATE tickets SET title = title || '!' WHERE id = 1")));
+
+        QProcess process;
+        process.start(QStringLiteral(BATON_BINARY),
+                      {QStringLiteral("backup"), QStringLiteral("--db"), u"sqlite:" + source,
+                       QStringLiteral("--to"), backup});
+        QVERIFY(process.waitForStarted());
+        QVERIFY2(!process.waitForFinished(2000),
+                 qPrintable(QString::fromUtf8(process.readAllStandardError())));
+        QVERIFY(!QFileInfo::exists(backup));
+        QVERIFY(query.exec(QStringLiteral("COMMIT")));
+        QVERIFY(process.waitForFinished(60000));
+        QVERIFY2(process.exitCode() == 0,
+                 qPrintable(QString::fromUtf8(process.readAllStandardError())));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("l"));
+    // The copy has the committed change: it was taken after the writer finished.
+    QSqlDatabase copy = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("c"));
+    copy.setDatabaseName(backup);
+    QVERIFY(copy.open());
+    QSqlQuery title(copy);
+    QVERIFY(title.exec(QStringLiteral("SELECT title FROM tickets WHERE id = 1")) && title.next());
+    QVERIFY2(title.value(0).toString().endsWith(u'!'), qPrintable(title.value(0).toString()));
+    title = QSqlQuery();
+    copy.close();
+    copy = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("c"));
+}
+
+// A backup of an older schema is restored and then migrated to this build's schema.
+void TestBackup::restoreMigratesAnOlderBackup()
+{
+    const QString older = olderDatabase(m_dir.filePath(QStringLiteral("older.backup")));
+    QVERIFY(!older.isEmpty());
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("s"));
+        db.setDatabaseName(older);
+        QVERIFY(db.open());
+        QVERIFY(
+            QSqlQuery(db).exec(QStringLiteral("DELETE FROM schema_migrations WHERE version > 7")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("s"));
+    const QString target = m_dir.filePath(QStringLiteral("fromolder.db"));
+    const CommandRun run = runBaton({QStringLiteral("restore"), QStringLiteral("--from"), older,
+                                     QStringLiteral("--db"), u"sqlite:" + target});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QVERIFY2(run.out.contains(QStringLiteral("23 tickets, schema version %1 (migrated from 7)")
+                                  .arg(Schema::latestVersion())),
+             qPrintable(run.describe()));
+    const CommandRun dry = runBaton({QStringLiteral("migrate"), QStringLiteral("--db"),
+                                     u"sqlite:" + target, QStringLiteral("--dry-run")});
+    QVERIFY2(dry.out.contains(QStringLiteral("up to date")), qPrintable(dry.describe()));
 }
 
 void TestBackup::backupOfPostgreSqlNamesPgDump()
