@@ -12,5 +12,7 @@ int runDiagram(const QStringList &arguments); // diagramcommand.cpp
 int runServe(const QStringList &arguments); // servecommand.cpp
 int runMigrate(const QStringList &arguments); // migratecommand.cpp
 int runUser(const QStringList &arguments); // usercommand.cpp
+int runBackup(const QStringList &arguments); // backupcommand.cpp
+int runRestore(const QStringList &arguments); // backupcommand.cpp
 
 } // namespace Baton::Cli

@@ -17,7 +17,9 @@ Usage:
   baton validate FILE...                       check workflow and organisation files
   baton diagram  FILE [--format mermaid|dot]   print a workflow's state diagram
   baton user add USERNAME --name "Display Name" --department D --role R --password-stdin
-  baton migrate  [--db URL]                    create or upgrade the schema, then exit
+  baton migrate  [--db URL] [--dry-run]        create or upgrade the schema, then exit
+  baton backup   [--db URL] --to FILE [--force]  consistent copy of a SQLite database, while serving
+  baton restore  --from FILE [--db URL] [--force]  put a backup back (server stopped), then migrate
 )";
 
 } // namespace
@@ -61,6 +63,10 @@ int main(int argc, char *argv[])
         return Baton::Cli::runMigrate(arguments);
     if (command == u"user")
         return Baton::Cli::runUser(arguments);
+    if (command == u"backup")
+        return Baton::Cli::runBackup(arguments);
+    if (command == u"restore")
+        return Baton::Cli::runRestore(arguments);
 
     std::fprintf(stderr, "baton: unknown command '%s'\n\n%s", qPrintable(command), usage);
     return 2;

@@ -370,4 +370,20 @@ Result<int> Schema::migrate(Database &database)
     return reached;
 }
 
+QList<Schema::Pending> Schema::pending(int fromVersion, bool sqlite)
+{
+    QList<Pending> list;
+    for (const Migration &migration : migrations) {
+        if (migration.version <= fromVersion)
+            continue;
+        Pending next;
+        next.version = migration.version;
+        for (auto statement = migration.begin; statement != migration.end; ++statement)
+            if (const QString sql = spell(*statement, sqlite); !sql.isEmpty())
+                next.statements.append(sql);
+        list.append(next);
+    }
+    return list;
+}
+
 } // namespace Baton

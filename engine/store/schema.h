@@ -3,6 +3,9 @@
 
 #include "core/result.h"
 
+#include <QList>
+#include <QStringList>
+
 namespace Baton {
 
 class Database;
@@ -23,6 +26,16 @@ public:
     /// Applies every missing migration; returns the version reached. Safe to run repeatedly and
     /// from several processes at once (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock).
     static Result<int> migrate(Database &database);
+
+    /// A migration that migrate() would apply, with its statements as this database spells
+    /// them; for `baton migrate --dry-run`.
+    struct Pending
+    {
+        int version = 0;
+        QStringList statements;
+    };
+    /// The migrations after `fromVersion`, oldest first, for SQLite or PostgreSQL.
+    static QList<Pending> pending(int fromVersion, bool sqlite);
 };
 
 } // namespace Baton
