@@ -427,6 +427,12 @@ bool HttpConnection::examineHead(const QByteArray &head)
         m_phase = Phase::Upgraded;
         m_idle.stop();
         m_slow.stop();
+        // A live stream sends small messages: a bounded kernel send buffer (instead of
+        // autotuning up to megabytes) lets a client that stops reading show up in
+        // bytesToWrite(), where the stream hub's queue limit sees it.
+        const int sendBuffer = 64 * 1024;
+        ::setsockopt(int(socketDescriptor()), SOL_SOCKET, SO_SNDBUF, &sendBuffer,
+                     sizeof(sendBuffer));
         return false;
     }
     m_closeAfterQueue.append(!keepAlive);
