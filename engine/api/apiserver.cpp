@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMutex>
+#include <QTimer>
 #include <QWebSocket>
 
 namespace Baton::Api {
@@ -152,9 +153,12 @@ struct ApiServer::Private
     };
     std::shared_ptr<CommitLink> commitLink = std::make_shared<CommitLink>();
 
+    std::unique_ptr<QTimer> sessionCheck; ///< on the thread that started the server
+
     explicit Private(ApiServerOptions options)
         : o(std::move(options))
         , files(o.staticRoot)
+        , hub(o.streamQueueLimitBytes)
     {
     }
 
@@ -208,6 +212,11 @@ struct ApiServer::Private
         ctx.request = std::move(request);
         ctx.language = preferredLanguage(ctx.request.header("Accept-Language"));
         const QString path = ctx.request.path;
+        // Everything but the UI's files is data, some of it personal (customer phone numbers):
+        // no cache may keep it. Static assets keep their own caching.
+        const bool apiPath = path.startsWith(QStringLiteral("/api/"));
+        if (apiPath || path == u"/healthz" || path == u"/metrics")
+            responder.setDefaultHeader("Cache-Control", "no-store");
         if (path == u"/healthz") {
             responder.setRouteLabel("/healthz");
             return responder.send(healthz());
@@ -216,7 +225,7 @@ struct ApiServer::Private
             responder.setRouteLabel("/metrics");
             return responder.send(metrics());
         }
-        if (!path.startsWith(QStringLiteral("/api/"))) {
+        if (!apiPath) {
             responder.setRouteLabel("static");
             return responder.send(files.serve(ctx.request));
         }
@@ -265,6 +274,23 @@ struct ApiServer::Private
         ctx.user = **user;
         ctx.actor = resolveActor(org(), ctx.user.username, ctx.user.roles, ctx.user.departments);
         return true;
+    }
+
+    /// Whether the client reached us over https: only a proxy the operator trusts
+    /// (--trust-proxy) can say so, in X-Forwarded-Proto (its last entry is the nearest
+    /// proxy's). Baton itself listens on plain HTTP.
+    bool overHttps(const HttpRequest &request) const
+    {
+        if (!o.trustProxy)
+            return false;
+        const QByteArray proto = request.header("x-forwarded-proto");
+        return proto.split(',').last().trimmed().compare("https", Qt::CaseInsensitive) == 0;
+    }
+
+    QByteArray cookieAttributes(const HttpRequest &request) const
+    {
+        return overHttps(request) ? QByteArrayLiteral("; Path=/; HttpOnly; Secure; SameSite=Strict")
+                                  : QByteArrayLiteral("; Path=/; HttpOnly; SameSite=Strict");
     }
 
     bool requireAdmin(const Context &ctx) const
@@ -383,9 +409,8 @@ struct ApiServer::Private
                          {QStringLiteral("user"), userJson(result.user, org())}});
         response.setHeader("Set-Cookie",
                            sessionCookie + '=' + result.token.toLatin1()
-                               + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+                               + cookieAttributes(ctx.request) + "; Max-Age="
                                + QByteArray::number(o.auth->options().sessionSeconds));
-        response.setHeader("Cache-Control", "no-store");
         ctx.send(response);
     }
 
@@ -393,9 +418,10 @@ struct ApiServer::Private
     {
         if (auto done = o.auth->logout(ctx.token); !done)
             return ctx.fail(storageError(done.error()));
+        hub.disconnectSession(ctx.token);
         HttpResponse response = HttpResponse::noContent();
         response.setHeader("Set-Cookie",
-                           sessionCookie + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                           sessionCookie + '=' + cookieAttributes(ctx.request) + "; Max-Age=0");
         ctx.send(response);
     }
 
@@ -1084,7 +1110,25 @@ struct ApiServer::Private
             return;
         }
         const User &u = **user;
-        hub.add(ws, resolveActor(org(), u.username, u.roles, u.departments));
+        const auto expiry = o.auth->sessionExpiry(token);
+        const qint64 expiresAtMs = expiry && expiry->has_value()
+            ? (*expiry)->toMSecsSinceEpoch()
+            : o.clock->now().toMSecsSinceEpoch(); // asked again at the next check
+        hub.add(ws, resolveActor(org(), u.username, u.roles, u.departments), token, expiresAtMs);
+    }
+
+    /// Closes the streams whose session expired (checked when their known expiry passed).
+    void checkStreamSessions()
+    {
+        const qint64 now = o.clock->now().toMSecsSinceEpoch();
+        hub.checkSessions(now, [this, now](const QString &token) -> std::optional<qint64> {
+            const auto expiry = o.auth->sessionExpiry(token);
+            if (!expiry)
+                return now + 60 * 1000; // storage trouble: keep the stream, ask again later
+            if (!expiry->has_value())
+                return std::nullopt;
+            return (*expiry)->toMSecsSinceEpoch();
+        });
     }
 };
 
@@ -1133,6 +1177,9 @@ Result<quint16> ApiServer::start()
             p->handle(std::move(request), std::move(responder));
         },
         [p](std::unique_ptr<QWebSocket> socket) { p->webSocket(std::move(socket)); });
+    d->sessionCheck = std::make_unique<QTimer>();
+    QObject::connect(d->sessionCheck.get(), &QTimer::timeout, [p] { p->checkStreamSessions(); });
+    d->sessionCheck->start(d->o.sessionCheckMs);
     return d->http->start();
 }
 
@@ -1143,6 +1190,7 @@ void ApiServer::stop()
             QMutexLocker lock(&d->commitLink->mutex);
             d->commitLink->server = nullptr;
         }
+        d->sessionCheck.reset();
         d->hub.closeAll();
         d->http->stop();
         d->http.reset();

@@ -33,6 +33,14 @@ struct ApiServerOptions
     /// Optional: the SLA clocks' values in the ticket JSON (must outlive the server).
     const SlaService *sla = nullptr;
     QString staticRoot = QStringLiteral(":/web");
+    /// `--trust-proxy`: X-Forwarded-Proto from the reverse proxy says whether the client used
+    /// https (the session cookie then gets Secure). Off: every X-Forwarded-* is ignored.
+    bool trustProxy = false;
+    /// How often the live streams' sessions are checked for expiry.
+    int sessionCheckMs = 1000;
+    /// A live stream whose unsent data passes this is closed (1013): a client that does not
+    /// read must not make the server hold its updates.
+    qint64 streamQueueLimitBytes = 1024 * 1024;
 };
 
 /// Baton's HTTP API (interfaces.md) on top of HttpServer: sign-in, tickets, queues,

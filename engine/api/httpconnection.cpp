@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "httpconnection.h"
+#include "requesthead.h"
 
 #include <QMetaMethod>
+
+#include <cstring>
 
 #include <sys/socket.h>
 
 namespace Baton::Api {
 
 namespace {
+
+// Qt's header parser (QHttpHeaderParser, 6.4) gives up on a field line over 8 KiB or on more
+// than 100 fields, and Qt HttpServer 6.4.2 ignores that failure: the request goes on with no
+// headers at all, so no Content-Length, and its body is read as the next request. Stay within.
+constexpr qsizetype qtMaxFieldLine = 8 * 1024 - 1;
+constexpr qsizetype qtMaxFields = 100;
 
 bool isTokenChar(char c)
 {
@@ -38,19 +47,47 @@ bool hasControlOrSpace(QByteArrayView text)
     return false;
 }
 
+bool isHexDigit(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/// Where a head ends the way Qt's parser sees it: after the first LF that is followed by LF
+/// or CRLF. Searches from `from`; -1 when the head is not complete yet.
+qsizetype headEnd(const QByteArray &head, qsizetype from)
+{
+    const char *data = head.constData();
+    const qsizetype size = head.size();
+    qsizetype at = from;
+    while (at < size) {
+        const void *lf = std::memchr(data + at, '\n', size_t(size - at));
+        if (!lf)
+            return -1;
+        const qsizetype j = static_cast<const char *>(lf) - data;
+        if (j + 1 < size && data[j + 1] == '\n')
+            return j + 2;
+        if (j + 2 < size && data[j + 1] == '\r' && data[j + 2] == '\n')
+            return j + 3;
+        if (j + 2 >= size)
+            return -1; // perhaps completed by the next read
+        at = j + 1;
+    }
+    return -1;
+}
+
 } // namespace
 
-HttpConnection::HttpConnection(quint64 id, qint64 maxBodyBytes, qint64 maxHeaderBytes,
-                               int idleTimeoutMs, QObject *parent)
+HttpConnection::HttpConnection(quint64 id, const HttpServerOptions &options, QObject *parent)
     : QTcpSocket(parent)
     , m_id(id)
-    , m_maxBody(maxBodyBytes)
-    , m_maxHeader(maxHeaderBytes)
+    , m_options(options)
 {
     // Connected before the HTTP server connects its own slot, so it runs first.
+    m_connectingOwnSlot = true;
     connect(this, &QTcpSocket::readyRead, this, &HttpConnection::scanIncoming);
+    m_connectingOwnSlot = false;
     m_idle.setSingleShot(true);
-    m_idle.setInterval(idleTimeoutMs);
+    m_idle.setInterval(m_options.idleTimeoutMs);
     connect(&m_idle, &QTimer::timeout, this, [this] {
         if (m_nextWrite == m_nextAssign)
             abort();
@@ -58,6 +95,8 @@ HttpConnection::HttpConnection(quint64 id, qint64 maxBodyBytes, qint64 maxHeader
             m_idle.start();
     });
     m_idle.start();
+    m_slow.setSingleShot(true);
+    connect(&m_slow, &QTimer::timeout, this, &HttpConnection::slowClientCheck);
 }
 
 HttpConnection::~HttpConnection()
@@ -102,6 +141,25 @@ void HttpConnection::flushInOrder()
     }
 }
 
+void HttpConnection::connectNotify(const QMetaMethod &signal)
+{
+    // Qt's server connects its parser to readyRead after our scanner; a slot connected after
+    // it sees how much of the scanned input Qt left unread.
+    if (m_afterParserConnected || m_connectingOwnSlot || m_phase == Phase::Upgraded
+        || m_phase == Phase::Rejected || signal != QMetaMethod::fromSignal(&QTcpSocket::readyRead))
+        return;
+    m_afterParserConnected = true;
+    m_connectingOwnSlot = true;
+    connect(this, &QTcpSocket::readyRead, this, &HttpConnection::noteParserProgress);
+    m_connectingOwnSlot = false;
+}
+
+void HttpConnection::noteParserProgress()
+{
+    if (m_phase != Phase::Upgraded && m_phase != Phase::Rejected)
+        m_scannedUnread = qMax<qint64>(0, bytesAvailable());
+}
+
 void HttpConnection::disconnectNotify(const QMetaMethod &signal)
 {
     // Qt HttpServer 6.4 answers a parse error with socket->disconnect() (every signal), which
@@ -125,13 +183,24 @@ void HttpConnection::scanIncoming()
         discardIncoming();
         return;
     }
-    if (m_phase == Phase::Upgraded || !isOpen() || bytesAvailable() <= 0)
+    if (m_phase == Phase::Upgraded || !isOpen())
         return;
+    const qint64 available = bytesAvailable();
+    const qint64 scannedAlready = m_afterParserConnected ? m_scannedUnread : 0;
+    if (available <= scannedAlready) {
+        m_scannedUnread = qMax<qint64>(0, available);
+        return;
+    }
     m_idle.start();
-    const QByteArray data = peek(bytesAvailable());
+    const QByteArray data = peek(available);
     const char *p = data.constData();
     const qsizetype n = data.size();
-    qsizetype i = 0;
+    qsizetype i = qsizetype(qMin<qint64>(scannedAlready, n));
+    m_bytesScanned += n - i;
+    m_scannedUnread = n; // an early return below rejects, which stops all further reading
+    const auto badChunk = [this] {
+        reject(400, QStringLiteral("bad_request"), QStringLiteral("Malformed chunked body."));
+    };
     while (i < n) {
         switch (m_phase) {
         case Phase::Head: {
@@ -140,10 +209,10 @@ void HttpConnection::scanIncoming()
                 break;
             }
             const qsizetype before = m_head.size();
-            m_head.append(p + i, qMin<qsizetype>(n - i, m_maxHeader + 4 - before));
-            const qsizetype end = m_head.indexOf("\r\n\r\n", qMax<qsizetype>(0, before - 3));
+            m_head.append(p + i, qMin<qsizetype>(n - i, m_options.maxHeaderBytes + 4 - before));
+            const qsizetype end = headEnd(m_head, qMax<qsizetype>(0, before - 2));
             if (end < 0) {
-                if (m_head.size() > m_maxHeader) {
+                if (m_head.size() > m_options.maxHeaderBytes) {
                     reject(431, QStringLiteral("bad_request"),
                            QStringLiteral("Request headers are too large."));
                     return;
@@ -151,9 +220,8 @@ void HttpConnection::scanIncoming()
                 i = n;
                 break;
             }
-            const qsizetype headLength = end + 4;
-            i += headLength - before;
-            const QByteArray head = m_head.left(headLength);
+            i += end - before;
+            const QByteArray head = m_head.left(end);
             m_head.clear();
             if (!examineHead(head))
                 return;
@@ -164,20 +232,33 @@ void HttpConnection::scanIncoming()
             const qint64 take = qMin<qint64>(m_remaining, n - i);
             m_remaining -= take;
             i += take;
-            if (m_remaining == 0) {
-                if (m_phase == Phase::FixedBody) {
-                    m_phase = Phase::Head;
-                } else {
-                    m_phase = Phase::ChunkDataEnd;
-                    m_crlfLeft = 2;
-                }
-            }
+            if (m_remaining == 0)
+                m_phase = m_phase == Phase::FixedBody ? Phase::Head : Phase::ChunkDataCr;
             break;
         }
-        case Phase::ChunkDataEnd:
-            ++i;
-            if (--m_crlfLeft == 0)
-                m_phase = Phase::ChunkSize;
+        case Phase::ChunkDataCr:
+        case Phase::LastChunkCr:
+            if (p[i++] != '\r')
+                return badChunk();
+            m_phase = m_phase == Phase::ChunkDataCr ? Phase::ChunkDataLf : Phase::LastChunkLf;
+            break;
+        case Phase::ChunkDataLf:
+            if (p[i++] != '\n')
+                return badChunk();
+            m_phase = Phase::ChunkSize;
+            break;
+        case Phase::LastChunkLf:
+            if (p[i++] != '\n')
+                return badChunk();
+            // Qt reads the final CRLF two bytes at a time: when the CR ended an earlier read,
+            // it takes the LF together with the next byte, the first of the next request.
+            if (m_finalCrSplit && i < n) {
+                reject(400, QStringLiteral("bad_request"),
+                       QStringLiteral("No pipelining after a chunked body split there."));
+                return;
+            }
+            m_finalCrSplit = false;
+            m_phase = Phase::Head;
             break;
         case Phase::ChunkSize: {
             const char c = p[i++];
@@ -189,46 +270,8 @@ void HttpConnection::scanIncoming()
                 }
                 break;
             }
-            QByteArray sizeText = m_line.trimmed();
-            m_line.clear();
-            const qsizetype semicolon = sizeText.indexOf(';');
-            if (semicolon >= 0)
-                sizeText.truncate(semicolon);
-            bool ok = false;
-            const qint64 size = sizeText.trimmed().toLongLong(&ok, 16);
-            if (!ok || size < 0 || sizeText.trimmed().size() > 15) {
-                reject(400, QStringLiteral("bad_request"), QStringLiteral("Malformed chunk size."));
+            if (!scanChunkSizeLine())
                 return;
-            }
-            if (size == 0) {
-                m_phase = Phase::Trailer;
-                m_trailerBytes = 0;
-                break;
-            }
-            m_bodyTotal += size;
-            if (m_bodyTotal > m_maxBody) {
-                reject(413, QStringLiteral("payload_too_large"),
-                       QStringLiteral("The request body is larger than %1 bytes.").arg(m_maxBody));
-                return;
-            }
-            m_remaining = size;
-            m_phase = Phase::ChunkData;
-            break;
-        }
-        case Phase::Trailer: {
-            const char c = p[i++];
-            if (++m_trailerBytes > m_maxHeader) {
-                reject(431, QStringLiteral("bad_request"), QStringLiteral("Trailers too large."));
-                return;
-            }
-            if (c != '\n') {
-                m_line.append(c);
-                break;
-            }
-            const bool last = m_line.trimmed().isEmpty();
-            m_line.clear();
-            if (last)
-                m_phase = Phase::Head;
             break;
         }
         case Phase::Upgraded:
@@ -236,57 +279,125 @@ void HttpConnection::scanIncoming()
             return;
         }
     }
+    m_finalCrSplit = m_phase == Phase::LastChunkLf;
+    watchSlowClient();
+}
+
+bool HttpConnection::scanChunkSizeLine()
+{
+    // Qt ends the line only at CRLF, cuts at the first ';' and reads the rest as hex, taking
+    // anything unreadable as 0, the last chunk. Accept only what both read alike.
+    if (!m_line.endsWith('\r')) {
+        m_line.clear();
+        reject(400, QStringLiteral("bad_request"), QStringLiteral("Chunk size line without CRLF."));
+        return false;
+    }
+    m_line.chop(1);
+    qsizetype digits = 0;
+    while (digits < m_line.size() && isHexDigit(m_line[digits]))
+        ++digits;
+    bool valid = digits > 0 && digits <= 15 && (digits == m_line.size() || m_line[digits] == ';');
+    for (qsizetype k = digits; valid && k < m_line.size(); ++k) {
+        const auto c = static_cast<unsigned char>(m_line[k]);
+        valid = (c >= 0x20 && c != 0x7f) || c == '\t';
+    }
+    const qint64 size = valid ? m_line.left(digits).toLongLong(nullptr, 16) : -1;
+    m_line.clear();
+    if (!valid) {
+        reject(400, QStringLiteral("bad_request"), QStringLiteral("Malformed chunk size."));
+        return false;
+    }
+    if (size == 0) {
+        m_phase = Phase::LastChunkCr; // trailers are not read by Qt 6.4: refused
+        return true;
+    }
+    m_bodyTotal += size;
+    if (m_bodyTotal > m_options.maxBodyBytes) {
+        reject(413, QStringLiteral("payload_too_large"),
+               QStringLiteral("The request body is larger than %1 bytes.")
+                   .arg(m_options.maxBodyBytes));
+        return false;
+    }
+    m_remaining = size;
+    m_phase = Phase::ChunkData;
+    return true;
+}
+
+bool HttpConnection::parseHead(const QByteArray &head, RequestHead *out)
+{
+    const auto bad = [this](const QString &message) {
+        reject(400, QStringLiteral("bad_request"), message);
+        return false;
+    };
+    // Every line ends in CRLF: Qt accepts a bare LF too, and would end the head elsewhere.
+    const QList<QByteArray> lines = head.left(head.size() - 2).split('\n');
+    for (qsizetype k = 0; k < lines.size() - 1; ++k)
+        if (!lines[k].endsWith('\r'))
+            return bad(QStringLiteral("Line ending without CR."));
+    if (!head.endsWith("\r\n\r\n"))
+        return bad(QStringLiteral("Line ending without CR."));
+    if (lines.size() - 2 > qtMaxFields) {
+        reject(431, QStringLiteral("bad_request"), QStringLiteral("Too many header fields."));
+        return false;
+    }
+
+    const QByteArray requestLine = lines.first().chopped(1);
+    const QList<QByteArray> parts = requestLine.split(' ');
+    if (parts.size() != 3 || !isToken(parts[0]) || parts[1].isEmpty() || hasControlOrSpace(parts[1])
+        || (parts[1][0] != '/' && parts[1] != "*"))
+        return bad(QStringLiteral("Malformed request line."));
+    out->method = parts[0];
+    out->target = parts[1];
+    out->version = parts[2];
+    if (out->version != "HTTP/1.1" && out->version != "HTTP/1.0")
+        return bad(QStringLiteral("Unsupported HTTP version."));
+
+    for (qsizetype k = 1; k < lines.size() - 1; ++k) {
+        const QByteArrayView line = QByteArrayView(lines[k]).chopped(1);
+        if (line.size() > qtMaxFieldLine) {
+            reject(431, QStringLiteral("bad_request"),
+                   QStringLiteral("A header field is too large."));
+            return false;
+        }
+        const qsizetype colon = line.indexOf(':');
+        // A name must be a token: this also refuses obs-fold (a line starting with SP or HT).
+        if (colon <= 0 || !isToken(line.first(colon)))
+            return bad(QStringLiteral("Malformed header line."));
+        const QByteArrayView value = line.sliced(colon + 1).trimmed();
+        for (char c : value)
+            if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+                return bad(QStringLiteral("Control character in a header."));
+        out->headers.append({line.first(colon).toByteArray().toLower(), value.toByteArray()});
+    }
+    return true;
 }
 
 bool HttpConnection::examineHead(const QByteArray &head)
 {
-    const QList<QByteArray> lines = head.left(head.size() - 4).split('\n');
-    auto stripCr = [](QByteArray line) {
-        if (line.endsWith('\r'))
-            line.chop(1);
-        return line;
-    };
+    ++m_messages;
+    RequestHead request;
+    if (!parseHead(head, &request))
+        return false;
     const auto bad = [this](const QString &message) {
         reject(400, QStringLiteral("bad_request"), message);
         return false;
     };
 
-    const QByteArray requestLine = stripCr(lines.first());
-    const QList<QByteArray> parts = requestLine.split(' ');
-    if (parts.size() != 3 || !isToken(parts[0]) || parts[1].isEmpty() || hasControlOrSpace(parts[1])
-        || (parts[1][0] != '/' && parts[1] != "*"))
-        return bad(QStringLiteral("Malformed request line."));
-    const QByteArray &version = parts[2];
-    if (version != "HTTP/1.1" && version != "HTTP/1.0")
-        return bad(QStringLiteral("Unsupported HTTP version."));
-
-    bool keepAlive = version == "HTTP/1.1";
+    bool keepAlive = request.version == "HTTP/1.1";
     bool chunked = false;
-    bool upgradeWebSocket = false;
     bool expectContinue = false;
     qint64 contentLength = -1;
-    for (qsizetype k = 1; k < lines.size(); ++k) {
-        const QByteArray line = stripCr(lines[k]);
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !isToken(QByteArrayView(line).first(colon)))
-            return bad(QStringLiteral("Malformed header line."));
-        const QByteArray name = line.left(colon).toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        for (char c : value)
-            if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
-                return bad(QStringLiteral("Control character in a header."));
+    for (const auto &[name, value] : std::as_const(request.headers)) {
         if (name == "content-length") {
-            bool ok = false;
-            const qint64 length = value.toLongLong(&ok);
-            if (!ok || length < 0 || value.isEmpty() || value.size() > 18
-                || (contentLength >= 0 && contentLength != length))
-                return bad(QStringLiteral("Invalid Content-Length."));
+            // Qt reads the first one only: a second, even an equal one, is refused.
+            bool ok = value.size() <= 18 && contentLength < 0;
             for (char c : value)
-                if (c < '0' || c > '9')
-                    return bad(QStringLiteral("Invalid Content-Length."));
-            contentLength = length;
+                ok = ok && c >= '0' && c <= '9';
+            if (!ok || value.isEmpty())
+                return bad(QStringLiteral("Invalid Content-Length."));
+            contentLength = value.toLongLong();
         } else if (name == "transfer-encoding") {
-            if (value.toLower() != "chunked")
+            if (value.compare("chunked", Qt::CaseInsensitive) != 0)
                 return bad(QStringLiteral("Unsupported Transfer-Encoding."));
             chunked = true;
         } else if (name == "connection") {
@@ -296,23 +407,32 @@ bool HttpConnection::examineHead(const QByteArray &head)
                 else if (token.trimmed() == "keep-alive")
                     keepAlive = true;
             }
-        } else if (name == "upgrade") {
-            upgradeWebSocket = value.toLower() == "websocket";
         } else if (name == "expect") {
-            expectContinue = value.toLower() == "100-continue";
+            expectContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
         }
     }
     if (chunked && contentLength >= 0)
         return bad(QStringLiteral("Both Content-Length and Transfer-Encoding given."));
-    if (contentLength > m_maxBody) {
+    if (contentLength > m_options.maxBodyBytes) {
         reject(413, QStringLiteral("payload_too_large"),
-               QStringLiteral("The request body is larger than %1 bytes.").arg(m_maxBody));
+               QStringLiteral("The request body is larger than %1 bytes.")
+                   .arg(m_options.maxBodyBytes));
         return false;
     }
-    if (upgradeWebSocket && parts[0] == "GET") {
-        // Qt's server takes the socket over for the WebSocket handshake.
+    if (asksForWebSocket(request)) {
+        // Only a complete handshake leaves the HTTP limits; Qt's server then takes the socket
+        // over. Anything else that asks for an upgrade is refused rather than half-served.
+        if (const auto problem = webSocketHandshakeProblem(request, m_options.webSocketPaths))
+            return bad(*problem);
         m_phase = Phase::Upgraded;
         m_idle.stop();
+        m_slow.stop();
+        // A live stream sends small messages: a bounded kernel send buffer (instead of
+        // autotuning up to megabytes) lets a client that stops reading show up in
+        // bytesToWrite(), where the stream hub's queue limit sees it.
+        const int sendBuffer = 64 * 1024;
+        ::setsockopt(int(socketDescriptor()), SOL_SOCKET, SO_SNDBUF, &sendBuffer,
+                     sizeof(sendBuffer));
         return false;
     }
     m_closeAfterQueue.append(!keepAlive);
@@ -329,14 +449,78 @@ bool HttpConnection::examineHead(const QByteArray &head)
     return true;
 }
 
+void HttpConnection::watchSlowClient()
+{
+    // Called after every read, so it stays cheap: the timer is touched only when a read ends
+    // inside a head or a body, and only once per message.
+    if (m_phase == Phase::Head) {
+        if (m_head.isEmpty()) {
+            if (m_watch != Watch::None) {
+                m_slow.stop();
+                m_watch = Watch::None;
+            }
+        } else if (m_watch != Watch::Head || m_watchedMessage != m_messages) {
+            m_watch = Watch::Head;
+            m_watchedMessage = m_messages;
+            m_slow.start(m_options.headerTimeoutMs);
+        }
+        return;
+    }
+    if (m_phase == Phase::Upgraded || m_phase == Phase::Rejected)
+        return;
+    if (m_options.minBodyBytesPerSecond <= 0)
+        return;
+    if ((m_watch != Watch::BodyGrace && m_watch != Watch::BodyRate)
+        || m_watchedMessage != m_messages) {
+        m_watch = Watch::BodyGrace;
+        m_watchedMessage = m_messages;
+        m_slow.start(m_options.bodyGraceMs);
+    }
+}
+
+void HttpConnection::slowClientCheck()
+{
+    if (m_phase == Phase::Rejected || m_phase == Phase::Upgraded)
+        return;
+    const bool sameMessage = m_watchedMessage == m_messages;
+    switch (m_watch) {
+    case Watch::None:
+        return;
+    case Watch::Head:
+        if (sameMessage && m_phase == Phase::Head && !m_head.isEmpty())
+            return reject(408, QStringLiteral("request_timeout"),
+                          QStringLiteral("The request headers took longer than %1 ms.")
+                              .arg(m_options.headerTimeoutMs));
+        break;
+    case Watch::BodyGrace:
+    case Watch::BodyRate:
+        if (!sameMessage || m_phase == Phase::Head)
+            break;
+        if (m_watch == Watch::BodyRate
+            && (m_bytesScanned - m_rateMark) * 1000
+                < m_options.minBodyBytesPerSecond * m_options.bodyRateWindowMs)
+            return reject(408, QStringLiteral("request_timeout"),
+                          QStringLiteral("The request body came slower than %1 bytes/s.")
+                              .arg(m_options.minBodyBytesPerSecond));
+        m_watch = Watch::BodyRate;
+        m_rateMark = m_bytesScanned;
+        m_slow.start(m_options.bodyRateWindowMs);
+        return;
+    }
+    m_watch = Watch::None;
+}
+
 void HttpConnection::reject(int status, const QString &code, const QString &message)
 {
     if (m_phase == Phase::Rejected)
         return;
     m_phase = Phase::Rejected;
+    m_slow.stop();
     // Stop Qt's parser from seeing any more of this stream, and drop what it has buffered.
     disconnect(this, &QTcpSocket::readyRead, nullptr, nullptr);
+    m_connectingOwnSlot = true;
     connect(this, &QTcpSocket::readyRead, this, &HttpConnection::discardIncoming);
+    m_connectingOwnSlot = false;
     if (isTransactionStarted())
         commitTransaction();
     m_closeAfterQueue.clear();

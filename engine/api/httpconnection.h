@@ -4,6 +4,7 @@
 // Private to the HTTP server: one client connection.
 
 #include "httpresponse.h"
+#include "httpserver.h"
 
 #include <QMap>
 #include <QTcpSocket>
@@ -11,16 +12,25 @@
 
 namespace Baton::Api {
 
+struct RequestHead;
+
 /// A client connection that guards Qt HttpServer's parser: its readyRead slot is connected
 /// before the server's, so it sees every byte first and follows HTTP/1.1 framing (request
 /// line, headers, Content-Length or chunked body) without keeping bodies. Limits are enforced
-/// here, before Qt buffers anything. It also writes responses in request order.
+/// here, before Qt buffers anything: sizes, and time (a head must be complete within
+/// headerTimeoutMs, a body must keep a minimum rate). It also writes responses in request
+/// order.
+///
+/// The framing must be exactly Qt 6.4.2's (QHttpServerRequestPrivate::parse), or a request
+/// could end at a different byte for Qt than for this check, and what follows would pass
+/// unchecked. Where Qt's reading is lenient (bare LF, chunk trailers, anything after the last
+/// chunk, header fields over its 8 KiB and 100-field limits, which make it drop every header),
+/// the request is refused here instead, before Qt sees the bytes that would make it differ.
 class HttpConnection : public QTcpSocket
 {
     Q_OBJECT
 public:
-    HttpConnection(quint64 id, qint64 maxBodyBytes, qint64 maxHeaderBytes, int idleTimeoutMs,
-                   QObject *parent = nullptr);
+    HttpConnection(quint64 id, const HttpServerOptions &options, QObject *parent = nullptr);
     ~HttpConnection() override;
 
     quint64 id() const { return m_id; }
@@ -32,6 +42,7 @@ public:
     void deliver(quint64 seq, const HttpResponse &response, bool head);
 
 protected:
+    void connectNotify(const QMetaMethod &signal) override;
     void disconnectNotify(const QMetaMethod &signal) override;
 
 private:
@@ -40,29 +51,49 @@ private:
         FixedBody,
         ChunkSize,
         ChunkData,
-        ChunkDataEnd,
-        Trailer,
+        ChunkDataCr, ///< the CRLF after a chunk's data
+        ChunkDataLf,
+        LastChunkCr, ///< the CRLF after the last (zero) chunk: no trailers
+        LastChunkLf,
         Upgraded,
         Rejected
     };
 
     void scanIncoming();
+    void noteParserProgress();
+    bool scanChunkSizeLine();
     bool examineHead(const QByteArray &head);
+    bool parseHead(const QByteArray &head, RequestHead *out);
     void reject(int status, const QString &code, const QString &message);
     void discardIncoming();
     void flushInOrder();
     void lingerThenClose();
+    void watchSlowClient();
+    void slowClientCheck();
 
     quint64 m_id;
-    qint64 m_maxBody;
-    qint64 m_maxHeader;
+    HttpServerOptions m_options; ///< a copy: implicitly shared, cheap
     Phase m_phase = Phase::Head;
     QByteArray m_head;
     QByteArray m_line;
     qint64 m_remaining = 0;
     qint64 m_bodyTotal = 0;
-    int m_crlfLeft = 0;
-    qint64 m_trailerBytes = 0;
+    /// Unread bytes at the front of the socket buffer that were scanned already: Qt's parser
+    /// stops after each request and re-emits readyRead for the rest, which must not be
+    /// scanned twice.
+    qint64 m_scannedUnread = 0;
+    bool m_afterParserConnected = false;
+    bool m_connectingOwnSlot = false;
+    bool m_finalCrSplit = false; ///< the last chunk's CR ended a read (see scanIncoming)
+
+    /// Slow clients: one timer, armed only when a read ends inside a head or a body.
+    enum class Watch { None, Head, BodyGrace, BodyRate };
+    QTimer m_slow;
+    Watch m_watch = Watch::None;
+    quint64 m_watchedMessage = 0;
+    quint64 m_messages = 0; ///< heads scanned so far
+    qint64 m_bytesScanned = 0;
+    qint64 m_rateMark = 0;
 
     QList<bool> m_closeAfterQueue; ///< per scanned message, in order: close after answering?
     QMap<quint64, bool> m_closeAfter; ///< per handed-out request

@@ -203,8 +203,7 @@ public:
 
     HttpConnection *adopt(qintptr descriptor)
     {
-        auto *connection = new HttpConnection(++m_lastConnectionId, m_options.maxBodyBytes,
-                                              m_options.maxHeaderBytes, m_options.idleTimeoutMs);
+        auto *connection = new HttpConnection(++m_lastConnectionId, m_options);
         if (!connection->setSocketDescriptor(descriptor)) {
             delete connection;
             return nullptr;
@@ -273,6 +272,7 @@ bool WorkerHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSock
         return false;
     // Qt 6.4 shows WebSocket upgrade requests to the handler too before it hands the socket to
     // its QWebSocketServer; answering here would put an HTTP response before the handshake.
+    // The connection let only complete handshakes through (HttpConnection::examineHead).
     if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0)
         return true;
     m_worker->handle(request, connection);
@@ -298,6 +298,7 @@ HttpResponder::HttpResponder(HttpResponder &&other) noexcept
     , m_head(other.m_head)
     , m_sent(other.m_sent)
     , m_route(std::move(other.m_route))
+    , m_defaultHeaders(std::move(other.m_defaultHeaders))
     , m_timer(other.m_timer)
 {
     other.m_sent = true;
@@ -315,6 +316,7 @@ HttpResponder &HttpResponder::operator=(HttpResponder &&other) noexcept
         m_head = other.m_head;
         m_sent = other.m_sent;
         m_route = std::move(other.m_route);
+        m_defaultHeaders = std::move(other.m_defaultHeaders);
         m_timer = other.m_timer;
         other.m_sent = true;
     }
@@ -333,6 +335,9 @@ void HttpResponder::send(HttpResponse response)
     if (m_sent || !m_link)
         return;
     m_sent = true;
+    for (const auto &[name, value] : std::as_const(m_defaultHeaders))
+        if (response.header(name).isNull())
+            response.headers.append({name, value});
     Metrics &metrics = Metrics::global();
     const QByteArray labels = Metrics::label("route", m_route) + ','
         + Metrics::label("status", QByteArray::number(response.status));

@@ -5,6 +5,7 @@
 #include "httprequest.h"
 #include "httpresponse.h"
 
+#include <QByteArrayList>
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
@@ -28,6 +29,15 @@ struct HttpServerOptions
     qint64 maxBodyBytes = 1024 * 1024;
     qint64 maxHeaderBytes = 32 * 1024;
     int idleTimeoutMs = 120 * 1000; ///< idle keep-alive connections are closed after this
+    /// A request's head must be complete this long after its first byte (else 408, closed).
+    int headerTimeoutMs = 30 * 1000;
+    /// A body must arrive at this rate at least, measured over windows of bodyRateWindowMs
+    /// after a grace period of bodyGraceMs (else 408, closed); 0 turns the check off.
+    qint64 minBodyBytesPerSecond = 1024;
+    int bodyGraceMs = 10 * 1000;
+    int bodyRateWindowMs = 5 * 1000;
+    /// The only paths where a WebSocket handshake leaves HTTP (the live stream).
+    QByteArrayList webSocketPaths {QByteArrayLiteral("/api/v1/stream")};
 };
 
 /// The answer to one request. Move-only; send() may be called from any thread (an engine
@@ -48,6 +58,12 @@ public:
     /// The route pattern for metrics ("/api/v1/tickets/{id}"); unmatched requests are
     /// counted under "other" so that scanning clients cannot blow up the label set.
     void setRouteLabel(const QByteArray &route) { m_route = route; }
+    /// A header every response of this request gets unless it sets its own (the API layer's
+    /// `Cache-Control: no-store`, in one place).
+    void setDefaultHeader(const QByteArray &name, const QByteArray &value)
+    {
+        m_defaultHeaders.append({name, value});
+    }
 
 private:
     friend class HttpWorker;
@@ -59,6 +75,7 @@ private:
     bool m_head = false;
     bool m_sent = false;
     QByteArray m_route = QByteArrayLiteral("other");
+    QList<QPair<QByteArray, QByteArray>> m_defaultHeaders;
     QElapsedTimer m_timer;
 };
 

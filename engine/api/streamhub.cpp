@@ -7,18 +7,46 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QThread>
+#include <QTimer>
 #include <QWebSocket>
 
 namespace Baton::Api {
 
-void StreamHub::add(QWebSocket *socket, const Actor &actor)
+namespace {
+
+/// RFC 6455 7.4.2 / IANA: "Try Again Later". Not in QWebSocketProtocol::CloseCode.
+constexpr int closeTryAgainLater = 1013;
+
+/// Closes with a close frame; a client that does not read would never take it (nor the data
+/// queued before it), so the connection is dropped if it is still open a little later.
+void closeAndDrop(QWebSocket *socket, int code, const QString &reason)
+{
+    if (socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    QPointer<QWebSocket> guard(socket);
+    QTimer::singleShot(1000, socket, [guard] {
+        if (guard && guard->state() != QAbstractSocket::UnconnectedState)
+            guard->abort();
+    });
+}
+
+} // namespace
+
+StreamHub::StreamHub(qint64 queueLimitBytes)
+    : m_queueLimit(queueLimitBytes)
+{
+}
+
+void StreamHub::add(QWebSocket *socket, const Actor &actor, const QString &token,
+                    qint64 expiresAtMs)
 {
     socket->setMaxAllowedIncomingMessageSize(4096);
     socket->setMaxAllowedIncomingFrameSize(4096);
     QObject *worker = HttpServer::currentWorker();
     {
         QMutexLocker lock(&m_mutex);
-        m_clients.append({socket, worker, actor});
+        m_clients.append({socket, worker, actor, token, expiresAtMs});
     }
     QObject::connect(socket, &QWebSocket::disconnected, socket, [this, socket] {
         {
@@ -35,9 +63,15 @@ void StreamHub::add(QWebSocket *socket, const Actor &actor)
 void StreamHub::post(const Client &client, const QByteArray &message)
 {
     QPointer<QWebSocket> socket = client.socket;
-    auto send = [socket, message] {
-        if (socket)
-            socket->sendTextMessage(QString::fromUtf8(message));
+    auto send = [socket, message, limit = m_queueLimit] {
+        if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+            return;
+        if (socket->bytesToWrite() + message.size() > limit) {
+            closeAndDrop(socket, closeTryAgainLater,
+                         QStringLiteral("too many unread updates; reconnect and reload"));
+            return;
+        }
+        socket->sendTextMessage(QString::fromUtf8(message));
     };
     if (client.thread && client.thread->thread() != QThread::currentThread())
         QMetaObject::invokeMethod(client.thread, send, Qt::QueuedConnection);
@@ -91,18 +125,57 @@ void StreamHub::disconnectUser(const QString &username, Reason reason)
         ? QStringLiteral("signed out")
         : QStringLiteral("departments or roles changed; reconnect");
     QMutexLocker lock(&m_mutex);
-    for (const Client &client : std::as_const(m_clients)) {
-        if (client.actor.username != username)
-            continue;
-        QPointer<QWebSocket> socket = client.socket;
-        QMetaObject::invokeMethod(
-            client.thread ? client.thread : socket.data(),
-            [socket, code, text] {
-                if (socket)
-                    socket->close(code, text);
-            },
-            Qt::QueuedConnection);
+    for (const Client &client : std::as_const(m_clients))
+        if (client.actor.username == username)
+            closeOnItsThread(client, code, text);
+}
+
+void StreamHub::disconnectSession(const QString &token)
+{
+    QMutexLocker lock(&m_mutex);
+    for (const Client &client : std::as_const(m_clients))
+        if (client.token == token)
+            closeOnItsThread(client, QWebSocketProtocol::CloseCodePolicyViolated,
+                             QStringLiteral("signed out"));
+}
+
+void StreamHub::checkSessions(
+    qint64 nowMs, const std::function<std::optional<qint64>(const QString &token)> &expiryOf)
+{
+    QStringList due;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const Client &client : std::as_const(m_clients))
+            if (client.expiresAtMs <= nowMs && !due.contains(client.token))
+                due.append(client.token);
     }
+    // Asked without the lock: it reads the database.
+    QHash<QString, std::optional<qint64>> expiries;
+    for (const QString &token : std::as_const(due))
+        expiries.insert(token, expiryOf(token));
+    QMutexLocker lock(&m_mutex);
+    for (Client &client : m_clients) {
+        const auto found = expiries.constFind(client.token);
+        if (found == expiries.constEnd())
+            continue;
+        if (found->has_value() && **found > nowMs)
+            client.expiresAtMs = **found; // used meanwhile: the session slid forward
+        else
+            closeOnItsThread(client, QWebSocketProtocol::CloseCodePolicyViolated,
+                             QStringLiteral("session expired"));
+    }
+}
+
+void StreamHub::closeOnItsThread(const Client &client, int code, const QString &reason)
+{
+    QPointer<QWebSocket> socket = client.socket;
+    QMetaObject::invokeMethod(
+        client.thread ? client.thread : socket.data(),
+        [socket, code, reason] {
+            if (socket)
+                closeAndDrop(socket, code, reason);
+        },
+        Qt::QueuedConnection);
 }
 
 void StreamHub::closeAll()

@@ -104,6 +104,21 @@ Result<std::optional<User>> AuthService::authenticate(const QString &token)
     return std::optional<User>(user);
 }
 
+Result<std::optional<QDateTime>> AuthService::sessionExpiry(const QString &token)
+{
+    if (token.size() != 43)
+        return std::optional<QDateTime>();
+    auto found = m_users.findBySession(SessionToken::hash(token));
+    if (!found)
+        return makeError(found.error());
+    if (!found->has_value())
+        return std::optional<QDateTime>();
+    const auto &[user, expiresAt] = **found;
+    if (expiresAt <= m_clock.now().toMSecsSinceEpoch() || !user.active)
+        return std::optional<QDateTime>();
+    return std::optional<QDateTime>(QDateTime::fromMSecsSinceEpoch(expiresAt, Qt::UTC));
+}
+
 Result<void> AuthService::logout(const QString &token)
 {
     auto db = m_database.connection();

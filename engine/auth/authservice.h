@@ -48,6 +48,10 @@ public:
     /// The signed-in, active user for a token; nothing for an unknown, expired or revoked one.
     Result<std::optional<User>> authenticate(const QString &token);
     Result<void> logout(const QString &token);
+    /// When a session ends unless used again; nothing for an unknown, expired or revoked one
+    /// or an inactive user. Unlike authenticate(), it does not extend the session (a live
+    /// stream asking must not keep its session alive).
+    Result<std::optional<QDateTime>> sessionExpiry(const QString &token);
     /// Deletes expired sessions (housekeeping; returns how many).
     Result<int> purgeExpired();
 

@@ -32,13 +32,15 @@ namespace {
 const char serveUsage[]
     = "Usage: baton serve [--listen HOST:PORT] [--db URL] [--workflows DIR] [--demo] "
       "[--fake-clock]\n"
-      "                   [--max-body BYTES] [--threads N]\n"
+      "                   [--max-body BYTES] [--threads N] [--trust-proxy]\n"
       "  --listen     address to listen on (default 127.0.0.1:8080)\n"
       "  --db         sqlite:PATH (default sqlite:var/baton.db) or postgresql://USER@HOST/DB\n"
       "  --workflows  folder with org.yaml and the workflows (default workflows/)\n"
       "  --demo       create demo users for the organisation's queues (password printed)\n"
       "  --fake-clock the clock stands still unless moved with POST /api/v1/admin/clock\n"
       "  --max-body   largest request body in bytes (default 1048576)\n"
+      "  --trust-proxy  believe X-Forwarded-Proto from the reverse proxy in front (the session\n"
+      "               cookie gets Secure for https); without it X-Forwarded-* are ignored\n"
       "Environment: BATON_ADMIN_PASSWORD creates the user admin if absent.\n";
 
 const QString demoPassword = QStringLiteral("baton-demo");
@@ -123,6 +125,7 @@ int runServe(const QStringList &arguments)
     bool fakeClock = false;
     qint64 maxBody = 1024 * 1024;
     int threads = 2;
+    bool trustProxy = false;
     for (qsizetype i = 0; i < arguments.size(); ++i) {
         const QString &a = arguments.at(i);
         auto value = [&](QString *out) {
@@ -139,6 +142,8 @@ int runServe(const QStringList &arguments)
             demo = true;
         } else if (a == u"--fake-clock") {
             fakeClock = true;
+        } else if (a == u"--trust-proxy") {
+            trustProxy = true;
         } else if (a == u"--max-body" && value(&text) && text.toLongLong() > 0) {
             maxBody = text.toLongLong();
         } else if (a == u"--threads" && value(&text) && text.toInt() > 0) {
@@ -293,6 +298,7 @@ int runServe(const QStringList &arguments)
     apiOptions.auth = &auth;
     apiOptions.clock = clock;
     apiOptions.fakeClock = fakeClock ? &testClock : nullptr;
+    apiOptions.trustProxy = trustProxy;
     apiOptions.sla = &sla;
     apiOptions.clockMoved = [&timers] {
         if (auto fired = timers.fireDueTimers(); !fired)

@@ -18,6 +18,12 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <cerrno>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace Baton;
 
 namespace {
@@ -65,6 +71,13 @@ private Q_SLOTS:
     void staticFilesAndTraversal();
     void webSocketDeliversAnotherUsersChange();
     void webSocketDeliversSlaBreachAndNotification();
+
+    // Issue 13.
+    void apiResponsesAreNotStored();
+    void sessionCookieIsSecureOnlyOverHttps();
+    void logoutClosesThatSessionsStreams();
+    void expiredSessionClosesItsStream();
+    void streamThatDoesNotReadIsClosed();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
@@ -146,6 +159,7 @@ void tst_Api::init()
     apiOptions.fakeClock = &m_clock;
     apiOptions.clockMoved = [this] { QVERIFY(m_timers->fireDueTimers().ok()); };
     apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
+    apiOptions.streamQueueLimitBytes = 16 * 1024; // streamThatDoesNotReadIsClosed
     m_api = std::make_unique<Api::ApiServer>(apiOptions);
     const auto port = m_api->start();
     if (!port)
@@ -1237,6 +1251,179 @@ void tst_Api::webSocketDeliversSlaBreachAndNotification()
         = call("GET", "/api/v1/notifications?unread=true", {}, QStringLiteral("amy"));
     QVERIFY(!unread.json().value(QLatin1String("items")).toArray().isEmpty());
     amy.close();
+}
+
+void tst_Api::apiResponsesAreNotStored()
+{
+    // Ticket data carries customer phone numbers: no answer under /api/ may be cached.
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const QList<QPair<QByteArray, QByteArray>> calls {
+        {"GET", "/api/v1/me"},
+        {"GET", "/api/v1/tickets"},
+        {"GET", "/api/v1/tickets/" + QByteArray::number(id)},
+        {"GET", "/api/v1/tickets/" + QByteArray::number(id) + "/events"},
+        {"GET", "/api/v1/queues"},
+        {"GET", "/api/v1/notifications"},
+        {"GET", "/api/v1/no-such-route"},
+        {"POST", "/api/v1/logout"},
+    };
+    for (const auto &[method, path] : calls) {
+        const RawResponse response = call(method, path, {}, QStringLiteral("amy"));
+        QVERIFY2(response.status != 0, path.constData());
+        QVERIFY2(
+            response.header("Cache-Control") == "no-store",
+            QByteArray(method + ' ' + path + ": " + response.header("Cache-Control")).constData());
+    }
+    const RawResponse opened = call(
+        "POST", "/api/v1/tickets",
+        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"},"customer":{"id":"C-8","tier":"A"},"channel":"phone"})",
+        QStringLiteral("alan"));
+    QCOMPARE(opened.status, 201);
+    QCOMPARE(opened.header("Cache-Control"), QByteArray("no-store"));
+}
+
+void tst_Api::sessionCookieIsSecureOnlyOverHttps()
+{
+    const QByteArray credentials = R"({"username":"amy","password":"password-1"})";
+    const QList<QPair<QByteArray, QByteArray>> forwarded {{"X-Forwarded-Proto", "https"}};
+    // Without --trust-proxy, X-Forwarded-Proto is anyone's word: ignored.
+    QVERIFY(!call("POST", "/api/v1/login", credentials, {}, forwarded)
+                 .header("Set-Cookie")
+                 .contains("Secure"));
+
+    Api::ApiServerOptions options;
+    options.http.port = 0;
+    options.http.threads = 1;
+    options.database = m_db;
+    options.engine = m_engine.get();
+    options.auth = m_auth.get();
+    options.clock = &m_clock;
+    options.trustProxy = true;
+    options.staticRoot = QStringLiteral(":/no-ui-in-tests");
+    Api::ApiServer behindProxy(options);
+    const auto port = behindProxy.start();
+    QVERIFY(port.ok());
+    const RawResponse overHttps
+        = rawRequest(*port, httpRequest("POST", "/api/v1/login", credentials, forwarded));
+    QCOMPARE(overHttps.status, 200);
+    QVERIFY2(overHttps.header("Set-Cookie").contains("; Secure"),
+             overHttps.header("Set-Cookie").constData());
+    const RawResponse overHttp = rawRequest(
+        *port, httpRequest("POST", "/api/v1/login", credentials, {{"X-Forwarded-Proto", "http"}}));
+    QCOMPARE(overHttp.status, 200);
+    QVERIFY(!overHttp.header("Set-Cookie").contains("Secure"));
+    const QByteArray token = overHttps.json().value(QLatin1String("token")).toString().toLatin1();
+    const RawResponse logout = rawRequest(
+        *port,
+        httpRequest("POST", "/api/v1/logout", {},
+                    {{"Authorization", "Bearer " + token}, {"X-Forwarded-Proto", "https"}}));
+    QCOMPARE(logout.status, 204);
+    QVERIFY(logout.header("Set-Cookie").contains("; Secure"));
+    behindProxy.stop();
+}
+
+void tst_Api::logoutClosesThatSessionsStreams()
+{
+    const auto login = [this] {
+        return call("POST", "/api/v1/login", R"({"username":"amy","password":"password-1"})")
+            .json()
+            .value(QLatin1String("token"))
+            .toString();
+    };
+    const QString first = login();
+    const QString second = login();
+    QWebSocket signingOut;
+    QWebSocket staying;
+    QSignalSpy helloOut(&signingOut, &QWebSocket::textMessageReceived);
+    QSignalSpy helloStaying(&staying, &QWebSocket::textMessageReceived);
+    QSignalSpy closedOut(&signingOut, &QWebSocket::disconnected);
+    QSignalSpy closedStaying(&staying, &QWebSocket::disconnected);
+    signingOut.open(
+        QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream?token=%2").arg(m_port).arg(first)));
+    staying.open(
+        QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream?token=%2").arg(m_port).arg(second)));
+    QTRY_VERIFY_WITH_TIMEOUT(helloOut.size() >= 1 && helloStaying.size() >= 1, 10000);
+
+    QElapsedTimer timer;
+    timer.start();
+    QCOMPARE(
+        call("POST", "/api/v1/logout", {}, {}, {{"Authorization", "Bearer " + first.toLatin1()}})
+            .status,
+        204);
+    QTRY_VERIFY_WITH_TIMEOUT(closedOut.size() >= 1, 3000);
+    QVERIFY2(timer.elapsed() < 1500, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(signingOut.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QVERIFY(!signingOut.closeReason().isEmpty());
+    QTest::qWait(200);
+    QCOMPARE(closedStaying.size(), 0); // another session of the same user stays
+    staying.close();
+}
+
+void tst_Api::expiredSessionClosesItsStream()
+{
+    QWebSocket socket;
+    QSignalSpy hello(&socket, &QWebSocket::textMessageReceived);
+    QSignalSpy closed(&socket, &QWebSocket::disconnected);
+    socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream?token=%2")
+                         .arg(m_port)
+                         .arg(tokenFor(QStringLiteral("amy")))));
+    QTRY_VERIFY_WITH_TIMEOUT(hello.size() >= 1, 10000);
+    QTest::qWait(1500);
+    QCOMPARE(closed.size(), 0); // a live session keeps its stream
+    m_clock.advanceSeconds(m_auth->options().sessionSeconds + 60);
+    QTRY_VERIFY_WITH_TIMEOUT(closed.size() >= 1, 5000);
+    QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+}
+
+void tst_Api::streamThatDoesNotReadIsClosed()
+{
+    // A client that completes the handshake and never reads: its updates pile up on the
+    // server until the queue bound (16 KiB in these tests), then the server closes it.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(fd >= 0);
+    const int small = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(m_port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)), 0);
+    const QByteArray handshake
+        = "GET /api/v1/stream?token=" + tokenFor(QStringLiteral("amy")).toLatin1()
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    QCOMPARE(::send(fd, handshake.constData(), size_t(handshake.size()), 0),
+             ssize_t(handshake.size()));
+    char reply[64] = {};
+    QVERIFY(::recv(fd, reply, 12, MSG_WAITALL) == 12);
+    QCOMPARE(QByteArray(reply, 12), QByteArray("HTTP/1.1 101"));
+
+    // Updates amy may see, far more than the bound and the kernel's buffers hold.
+    bool closedByServer = false;
+    for (int i = 0; i < 1500 && !closedByServer; ++i) {
+        QVERIFY(openTicket() > 0);
+        if (i % 50 == 49) {
+            // Peek without reading: a reset (or end) shows the server gave up on the client.
+            char probe = 0;
+            const ssize_t got = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+            closedByServer = got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+        }
+    }
+    // Drain what was sent before the close: the stream must end (reset or EOF), not go on.
+    QElapsedTimer timer;
+    timer.start();
+    bool ended = false;
+    char buffer[65536];
+    while (!ended && timer.elapsed() < 5000) {
+        const ssize_t got = ::recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            ended = true;
+        else if (got < 0)
+            QTest::qWait(50);
+    }
+    ::close(fd);
+    QVERIFY2(ended, "the server kept a stream open that nobody reads");
 }
 
 QTEST_GUILESS_MAIN(tst_Api)

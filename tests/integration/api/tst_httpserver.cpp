@@ -12,6 +12,7 @@
 #include <QMutex>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 
 #include <optional>
 #include <thread>
@@ -30,6 +31,43 @@ qint64 residentKiB()
             return line.mid(6).trimmed().split(' ').first().toLongLong();
     return 0;
 }
+
+/// Every status the server answers on one connection until it closes it (or goes quiet).
+QList<int> statusesUntilClosed(QTcpSocket &socket, int quietMs = 3000)
+{
+    QList<int> statuses;
+    QByteArray buffer;
+    for (;;) {
+        const RawResponse response = readResponse(socket, buffer, quietMs);
+        if (response.status == 0)
+            return statuses;
+        statuses.append(response.status);
+        if (response.header("Connection") == "close")
+            return statuses;
+    }
+}
+
+/// Writes `bytes` one small piece at a time, `everyMs` apart, until the server answers or
+/// closes, or `maxMs` passed. True when the server answered.
+bool trickle(QTcpSocket &socket, const QByteArray &bytes, int piece, int everyMs, int maxMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    for (qsizetype at = 0; at < bytes.size() && timer.elapsed() < maxMs; at += piece) {
+        socket.write(bytes.mid(at, piece));
+        socket.waitForBytesWritten(1000);
+        if (socket.waitForReadyRead(everyMs) || socket.bytesAvailable() > 0)
+            return true;
+        if (socket.state() != QAbstractSocket::ConnectedState)
+            return false;
+    }
+    return socket.waitForReadyRead(qMax<qint64>(0, maxMs - timer.elapsed()));
+}
+
+const QByteArray validHandshake
+    = "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n";
 
 } // namespace
 
@@ -56,6 +94,17 @@ private Q_SLOTS:
     void metricsCountRequestsByRouteAndStatus();
     void keepAliveServesManyRequestsOnOneConnection();
 
+    // Issue 13: limits hold on every connection, slow clients, framing agreed with Qt.
+    void upgradeWithoutHandshakeKeepsTheLimits();
+    void webSocketHandshakes_data();
+    void webSocketHandshakes();
+    void slowHeadersAre408();
+    void slowBodyIs408();
+    void steadyBodyIsServed();
+    void framingAgreesWithQt_data();
+    void framingAgreesWithQt();
+    void pipelinedBodySplitAcrossReadsIsScannedOnce();
+
     void router_data();
     void router();
     void staticFiles_data();
@@ -67,6 +116,8 @@ private Q_SLOTS:
 private:
     std::unique_ptr<HttpServer> m_server;
     quint16 m_port = 0;
+    std::unique_ptr<HttpServer> m_strict; ///< short time limits, a WebSocket handler
+    quint16 m_strictPort = 0;
     QMutex m_mutex;
     std::optional<HttpResponder> m_parked;
     QByteArray m_lastBody;
@@ -136,10 +187,36 @@ void tst_HttpServer::initTestCase()
         QFAIL(qPrintable(port.error()));
     m_port = *port;
     QVERIFY(m_port != 0);
+
+    HttpServerOptions strict;
+    strict.port = 0;
+    strict.threads = 1;
+    strict.headerTimeoutMs = 1000;
+    strict.bodyGraceMs = 500;
+    strict.bodyRateWindowMs = 500;
+    strict.minBodyBytesPerSecond = 1000;
+    m_strict = std::make_unique<HttpServer>(
+        strict,
+        [](HttpRequest &&request, HttpResponder responder) {
+            responder.send(HttpResponse::json(
+                200,
+                QJsonObject {{QStringLiteral("path"), request.path},
+                             {QStringLiteral("size"), qint64(request.body.size())}}));
+        },
+        [](std::unique_ptr<QWebSocket> socket) {
+            QWebSocket *ws = socket.release();
+            QObject::connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
+            ws->sendTextMessage(QStringLiteral("hello"));
+        });
+    const auto strictPort = m_strict->start();
+    if (!strictPort.ok())
+        QFAIL(qPrintable(strictPort.error()));
+    m_strictPort = *strictPort;
 }
 
 void tst_HttpServer::cleanupTestCase()
 {
+    m_strict.reset();
     m_server.reset();
 }
 
@@ -571,6 +648,248 @@ void tst_HttpServer::utf8Validation()
     QFETCH(QByteArray, bytes);
     QFETCH(bool, valid);
     QCOMPARE(isValidUtf8(bytes), valid);
+}
+
+void tst_HttpServer::upgradeWithoutHandshakeKeepsTheLimits()
+{
+    // quality.md: "attack with Upgrade: + 3 x 150 MB bodies: RSS + <= 20 MB". An Upgrade header
+    // without a complete handshake used to switch the checking layer off; Qt did not upgrade
+    // and buffered the following "request line" without limit.
+    const qint64 before = residentKiB();
+    const qint64 total = 150LL * 1024 * 1024;
+    const QByteArray chunk(64 * 1024, 'a'); // no line end: one endless request line
+    const QList<QByteArray> openings {
+        "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n",
+        "POST /size HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n",
+        "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: "
+        "Upgrade\r\n\r\n",
+    };
+    for (const QByteArray &opening : openings) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(opening);
+        qint64 sent = 0;
+        while (sent < total && socket.bytesAvailable() == 0
+               && socket.state() == QAbstractSocket::ConnectedState) {
+            socket.write(chunk);
+            socket.waitForBytesWritten(1000);
+            sent += chunk.size();
+            socket.waitForReadyRead(0);
+        }
+        QByteArray buffer;
+        const RawResponse response = readResponse(socket, buffer, 3000);
+        QCOMPARE(response.status, 400);
+        QVERIFY2(sent < total, "the server should answer before 150 MB were sent");
+    }
+    const qint64 grown = residentKiB() - before;
+    QVERIFY2(grown < 20 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grown)));
+}
+
+void tst_HttpServer::webSocketHandshakes_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("status");
+    const QByteArray key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    QTest::newRow("complete handshake upgrades") << validHandshake + "\r\n" << 101;
+    QTest::newRow("with a query string")
+        << QByteArray(validHandshake).replace("/api/v1/stream", "/api/v1/stream?token=abc") + "\r\n"
+        << 101;
+    QTest::newRow("connection token list") << QByteArray(validHandshake)
+                                                  .replace("Connection: Upgrade",
+                                                           "Connection: keep-alive, Upgrade")
+            + "\r\n" << 101;
+    QTest::newRow("without Connection: Upgrade")
+        << QByteArray(validHandshake).replace("Connection: Upgrade\r\n", "") + "\r\n"
+        << 400;
+    QTest::newRow("without key") << QByteArray(validHandshake).replace(key, "") + "\r\n" << 400;
+    QTest::newRow("key of 10 bytes")
+        << QByteArray(validHandshake).replace(key, "Sec-WebSocket-Key: dGhlIHNhbXBsZQ==\r\n")
+            + "\r\n"
+        << 400;
+    QTest::newRow("key not base64")
+        << QByteArray(validHandshake)
+                .replace(key, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25j!!==\r\n")
+            + "\r\n"
+        << 400;
+    QTest::newRow("version 8") << QByteArray(validHandshake).replace("Version: 13", "Version: 8")
+            + "\r\n" << 400;
+    QTest::newRow("another path") << QByteArray(validHandshake).replace("/api/v1/stream", "/x")
+            + "\r\n" << 400;
+    QTest::newRow("POST") << QByteArray(validHandshake).replace("GET ", "POST ") + "\r\n" << 400;
+    QTest::newRow("HTTP/1.0") << QByteArray(validHandshake).replace("HTTP/1.1", "HTTP/1.0") + "\r\n"
+                              << 400;
+    QTest::newRow("with a body") << validHandshake + "Content-Length: 5\r\n\r\nhello" << 400;
+    QTest::newRow("two Upgrade headers") << validHandshake + "Upgrade: websocket\r\n\r\n" << 400;
+    QTest::newRow("other upgrades are ignored")
+        << QByteArray("GET /x HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n")
+        << 200;
+}
+
+void tst_HttpServer::webSocketHandshakes()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, status);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_strictPort);
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(bytes);
+    QByteArray buffer;
+    const RawResponse response = readResponse(socket, buffer, 5000);
+    QCOMPARE(response.status, status);
+    if (status == 400) {
+        QCOMPARE(response.errorCode(), QStringLiteral("bad_request"));
+        QCOMPARE(response.header("Connection"), QByteArray("close"));
+    }
+}
+
+void tst_HttpServer::slowHeadersAre408()
+{
+    // One byte every 100 ms kept the connection open forever (each byte restarted the idle
+    // timer). The strict server wants the head within 1 s.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_strictPort);
+    QVERIFY(socket.waitForConnected(5000));
+    QElapsedTimer timer;
+    timer.start();
+    const QByteArray head = "GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: " + QByteArray(100, 's');
+    QVERIFY2(trickle(socket, head, 1, 100, 5000), "no answer to a slow head");
+    QByteArray buffer;
+    const RawResponse response = readResponse(socket, buffer);
+    QCOMPARE(response.status, 408);
+    QCOMPARE(response.errorCode(), QStringLiteral("request_timeout"));
+    QCOMPARE(response.header("Connection"), QByteArray("close"));
+    QVERIFY(timer.elapsed() < 4000);
+}
+
+void tst_HttpServer::slowBodyIs408()
+{
+    // 100 bytes/s against a minimum of 1000 bytes/s (after 0.5 s grace, 0.5 s windows).
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_strictPort);
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+    QVERIFY2(trickle(socket, QByteArray(100000, 'b'), 10, 100, 5000), "no answer to a slow body");
+    QByteArray buffer;
+    const RawResponse response = readResponse(socket, buffer);
+    QCOMPARE(response.status, 408);
+    QCOMPARE(response.errorCode(), QStringLiteral("request_timeout"));
+}
+
+void tst_HttpServer::steadyBodyIsServed()
+{
+    // Slow, but above the minimum rate and within the head timeout: served.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_strictPort);
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 6000\r\n\r\n");
+    QVERIFY(trickle(socket, QByteArray(6000, 'c'), 1000, 250, 8000));
+    QByteArray buffer;
+    const RawResponse response = readResponse(socket, buffer);
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.json().value(QLatin1String("size")).toInt(), 6000);
+}
+
+void tst_HttpServer::framingAgreesWithQt_data()
+{
+    // Where Qt 6.4.2's parser would end a request at another byte than the checking layer, the
+    // request is refused: what follows would otherwise reach Qt unchecked.
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QList<int>>("statuses");
+    const QByteArray chunkedPost
+        = "POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const QByteArray closingGet = "GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    QTest::newRow("chunk extensions are read like Qt") << chunkedPost
+            + "5;name=value\r\nhello\r\n6;a;b=\"c\"\r\n world\r\n0;x\r\n\r\n"
+            + closingGet << QList<int> {200, 200};
+    QTest::newRow("upper-case hex and leading zeros")
+        << chunkedPost + "000A\r\n0123456789\r\n0\r\n\r\n" + closingGet << QList<int> {200, 200};
+    QTest::newRow("trailers are refused")
+        << chunkedPost + "5\r\nhello\r\n0\r\nX-Trailer: a\r\n\r\n" + closingGet << QList<int> {400};
+    QTest::newRow("bare LF after a chunk size")
+        << chunkedPost + "5\nhello\r\n0\r\n\r\n" + closingGet << QList<int> {400};
+    QTest::newRow("chunk data without CRLF")
+        << chunkedPost + "5\r\nhelloXY0\r\n\r\n" + closingGet << QList<int> {400};
+    QTest::newRow("bare LF after chunk data")
+        << chunkedPost + "5\r\nhello\n0\r\n\r\n" + closingGet << QList<int> {400};
+    QTest::newRow("invalid hex") << chunkedPost + "5g\r\nhello\r\n0\r\n\r\n" + closingGet
+                                 << QList<int> {400};
+    QTest::newRow("0x prefix") << chunkedPost + "0x5\r\nhello\r\n0\r\n\r\n" + closingGet
+                               << QList<int> {400};
+    QTest::newRow("signed size") << chunkedPost + "+5\r\nhello\r\n0\r\n\r\n" + closingGet
+                                 << QList<int> {400};
+    QTest::newRow("space before the extension")
+        << chunkedPost + "5 ;x\r\nhello\r\n0\r\n\r\n" + closingGet << QList<int> {400};
+    QTest::newRow("bytes after the last chunk")
+        << chunkedPost + "0\r\nXY" + closingGet << QList<int> {400};
+    QTest::newRow("Content-Length with Transfer-Encoding")
+        << "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: "
+           "chunked\r\n\r\n0\r\n\r\n"
+            + closingGet
+        << QList<int> {400};
+    QTest::newRow("two equal Content-Lengths")
+        << "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"
+            + closingGet
+        << QList<int> {400};
+    QTest::newRow("Content-Length list")
+        << "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\nhello" + closingGet
+        << QList<int> {400};
+    QTest::newRow("obs-fold") << "GET /a HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n" + closingGet
+                              << QList<int> {400};
+    QTest::newRow("bare LF ends a head for Qt")
+        << "POST /size HTTP/1.1\nHost: x\nContent-Length: 5\n\nhello" + closingGet
+        << QList<int> {400};
+    QTest::newRow("bare LF after the request line")
+        << "POST /size HTTP/1.1\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + closingGet
+        << QList<int> {400};
+    QTest::newRow("header field over Qt's 8 KiB") << "POST /size HTTP/1.1\r\nHost: x\r\nX-Pad: "
+            + QByteArray(9000, 'p') + "\r\nContent-Length: 5\r\n\r\nhello"
+            + closingGet << QList<int> {431};
+    QByteArray many = "GET /a HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 120; ++i)
+        many += "X-" + QByteArray::number(i) + ": v\r\n";
+    QTest::newRow("more header fields than Qt's 100")
+        << many + "\r\n" + closingGet << QList<int> {431};
+}
+
+void tst_HttpServer::framingAgreesWithQt()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QList<int>, statuses);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_strictPort);
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(bytes);
+    QCOMPARE(statusesUntilClosed(socket), statuses);
+}
+
+void tst_HttpServer::pipelinedBodySplitAcrossReadsIsScannedOnce()
+{
+    // Qt's parser stops after each complete request and re-announces the rest: the checking
+    // layer must not scan those bytes a second time (it took the next head for body bytes).
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_strictPort);
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+                 "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234");
+    socket.waitForBytesWritten(1000);
+    QTest::qWait(300);
+    socket.write("56789");
+    socket.write("GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    QCOMPARE(statusesUntilClosed(socket), (QList<int> {200, 200, 200}));
+
+    // Qt reads the final CRLF of a chunked body two bytes at a time: split after its CR, the LF
+    // and the next request's first byte go together. Refused rather than misread.
+    QTcpSocket split;
+    split.connectToHost(QHostAddress::LocalHost, m_strictPort);
+    QVERIFY(split.waitForConnected(5000));
+    split.write("POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "5\r\nhello\r\n0\r\n\r");
+    split.waitForBytesWritten(1000);
+    QTest::qWait(300);
+    split.write("\nGET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    QCOMPARE(statusesUntilClosed(split), (QList<int> {400}));
 }
 
 QTEST_GUILESS_MAIN(tst_HttpServer)
