@@ -47,7 +47,7 @@ AuthService::Login AuthService::login(const QString &username, const QString &pa
         result.status = Login::Status::Invalid;
         return result;
     }
-    m_throttle.recordSuccess(username, clientAddress);
+    m_throttle.recordSuccess(username, clientAddress, now);
     const User &user = (*found)->first;
     if (PasswordHasher::needsRehash((*found)->second))
         if (const auto rehashed = PasswordHasher::hash(password))

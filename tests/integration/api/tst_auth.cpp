@@ -180,6 +180,7 @@ private Q_SLOTS:
     void newRolesDecidePermissionsOnTheNextRequest();
     void deactivationEndsEverySessionAndStreamAtOnce();
     void originatorClockRunsOnTheNewDepartmentsCalendar();
+    void oneAddressTryingManyUsernamesGets429();
 
 private:
     /// Creates `username` (password "password-1") in the shipped organisation.
@@ -604,6 +605,37 @@ void tst_Auth::originatorClockRunsOnTheNewDepartmentsCalendar()
     const RawResponse second = server.call("POST", "/api/v1/tickets", complaint, cleo);
     QCOMPARE(second.status, 201);
     QCOMPARE(resolveDue(second), u"2026-11-23T10:30:00Z"_qs);
+}
+
+void tst_Auth::oneAddressTryingManyUsernamesGets429()
+{
+    // Every connection of a test comes from 127.0.0.1; the throttle's other rules, with other
+    // addresses, are tested in tests/unit/auth.
+    HttpServer server;
+    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
+    QVERIFY(addUser(server, u"bob"_qs, u"agent"_qs, {u"customer-service"_qs}));
+    QVERIFY(!server.login(u"amy"_qs).isEmpty()); // amy has signed in from here before
+    const auto attempt = [&server](const QString &username, const QString &password) {
+        return server.call(
+            "POST", "/api/v1/login",
+            QJsonDocument(QJsonObject {{u"username"_qs, username}, {u"password"_qs, password}})
+                .toJson(QJsonDocument::Compact));
+    };
+    // 30 usernames, none of them an account: each answered like a wrong password.
+    for (int i = 0; i < 30; ++i)
+        QCOMPARE(attempt(u"guess%1"_qs.arg(i), u"password-1"_qs).status, 401);
+    const RawResponse refused = attempt(u"guess30"_qs, u"password-1"_qs);
+    QCOMPARE(refused.status, 429);
+    QCOMPARE(refused.errorCode(), u"rate_limited"_qs);
+    const qint64 retryAfter = refused.header("Retry-After").toLongLong();
+    QVERIFY2(retryAfter > 0 && retryAfter <= 15 * 60, refused.header("Retry-After").constData());
+    // The right password of an account never used from here is refused too...
+    QCOMPARE(attempt(u"bob"_qs, u"password-1"_qs).status, 429);
+    // ...but the address amy signed in from stays hers, and the refusal ends in time.
+    QCOMPARE(attempt(u"amy"_qs, u"password-1"_qs).status, 200);
+    m_clock.advanceSeconds(retryAfter);
+    QCOMPARE(attempt(u"bob"_qs, u"password-1"_qs).status, 200);
 }
 
 QTEST_GUILESS_MAIN(tst_Auth)
