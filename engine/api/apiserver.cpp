@@ -383,8 +383,23 @@ struct ApiServer::Private
         const auto password = reader.string(QStringLiteral("password"), JsonReader::Required);
         if (auto error = reader.finish())
             return ctx.fail(*error);
-        const auto result
-            = o.auth->login(*username, *password, ctx.request.remoteAddress.toString());
+        // The password check runs on the auth service's hashing threads, never on this HTTP
+        // thread, and answers from there (HttpResponder::send() may be called from any thread).
+        // The completion holds copies only (an Organisation is a few implicitly shared maps),
+        // so it is safe whenever it runs, even after this server has stopped.
+        o.auth->loginAsync(
+            *username, *password, ctx.request.remoteAddress.toString(),
+            [responder = ctx.responder, organisation = org(),
+             sessionSeconds = o.auth->options().sessionSeconds,
+             cookie = cookieAttributes(ctx.request)](const AuthService::Login &result) {
+                responder->send(loginResponse(result, organisation, sessionSeconds, cookie));
+            });
+    }
+
+    static HttpResponse loginResponse(const AuthService::Login &result,
+                                      const Organisation &organisation, qint64 sessionSeconds,
+                                      const QByteArray &cookieAttributes)
+    {
         switch (result.status) {
         case AuthService::Login::Status::Throttled: {
             HttpResponse response
@@ -393,25 +408,34 @@ struct ApiServer::Private
                           .arg(result.retryAfterSeconds))
                       .toResponse();
             response.setHeader("Retry-After", QByteArray::number(result.retryAfterSeconds));
-            return ctx.send(response);
+            return response;
+        }
+        case AuthService::Login::Status::Busy: {
+            HttpResponse response = HttpResponse::error(
+                503, QStringLiteral("unavailable"),
+                QStringLiteral("Too many sign-ins at once; try again in %1 seconds.")
+                    .arg(result.retryAfterSeconds));
+            response.setHeader("Retry-After", QByteArray::number(result.retryAfterSeconds));
+            return response;
         }
         case AuthService::Login::Status::Invalid:
-            return ctx.fail(
-                ApiError::unauthenticated(QStringLiteral("Wrong username or password.")));
+            return ApiError::unauthenticated(QStringLiteral("Wrong username or password."))
+                .toResponse();
         case AuthService::Login::Status::Failed:
-            return ctx.fail(storageError(result.error));
+            return storageError(result.error).toResponse();
         case AuthService::Login::Status::Ok:
             break;
         }
         HttpResponse response = HttpResponse::json(
             200,
             QJsonObject {{QStringLiteral("token"), result.token},
-                         {QStringLiteral("user"), userJson(result.user, org())}});
+                         {QStringLiteral("user"), userJson(result.user, organisation)}});
         response.setHeader("Set-Cookie",
                            sessionCookie + '=' + result.token.toLatin1()
-                               + cookieAttributes(ctx.request) + "; Max-Age="
-                               + QByteArray::number(o.auth->options().sessionSeconds));
-        ctx.send(response);
+                               + cookieAttributes + "; Max-Age="
+                               + QByteArray::number(sessionSeconds));
+        response.setHeader("Cache-Control", "no-store");
+        return response;
     }
 
     void logout(Context &ctx)

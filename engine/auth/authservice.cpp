@@ -18,6 +18,7 @@ AuthService::AuthService(Database &database, const Clock &clock, Options options
     , m_options(options)
     , m_throttle(options.throttle)
     , m_users(database, clock)
+    , m_hashing(options.hashing)
 {
 }
 
@@ -47,7 +48,7 @@ AuthService::Login AuthService::login(const QString &username, const QString &pa
         result.status = Login::Status::Invalid;
         return result;
     }
-    m_throttle.recordSuccess(username, clientAddress);
+    m_throttle.recordSuccess(username, clientAddress, now);
     const User &user = (*found)->first;
     if (PasswordHasher::needsRehash((*found)->second))
         if (const auto rehashed = PasswordHasher::hash(password))
@@ -74,6 +75,34 @@ AuthService::Login AuthService::login(const QString &username, const QString &pa
     result.user = user;
     result.expiresAt = expires;
     return result;
+}
+
+void AuthService::loginAsync(const QString &username, const QString &password,
+                             const QString &clientAddress, std::function<void(const Login &)> done)
+{
+    // Refused attempts cost no hashing and take no place in the queue.
+    if (const qint64 wait = m_throttle.retryAfter(username, clientAddress, m_clock.now());
+        wait > 0) {
+        Login throttled;
+        throttled.status = Login::Status::Throttled;
+        throttled.retryAfterSeconds = wait;
+        return done(throttled);
+    }
+    const bool queued
+        = m_hashing.submit([this, username, password, clientAddress, done](bool cancelled) {
+              if (!cancelled)
+                  return done(login(username, password, clientAddress));
+              Login stopping; // the service is shutting down
+              stopping.status = Login::Status::Busy;
+              stopping.retryAfterSeconds = 1;
+              done(stopping);
+          });
+    if (!queued) {
+        Login busy;
+        busy.status = Login::Status::Busy;
+        busy.retryAfterSeconds = m_hashing.retryAfterSeconds();
+        done(busy);
+    }
 }
 
 Result<std::optional<User>> AuthService::authenticate(const QString &token)

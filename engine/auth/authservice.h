@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "auth/hashingpool.h"
 #include "auth/loginthrottle.h"
 #include "auth/userdirectory.h"
 #include "core/result.h"
@@ -8,6 +9,7 @@
 #include <QDateTime>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace Baton {
@@ -20,6 +22,8 @@ class Database;
 /// `sessionSeconds` of inactivity (sliding: the expiry moves forward at most once every
 /// `refreshSeconds`, so ordinary requests do not write); logout deletes the row, so the token
 /// stops working at once. Thread-safe; database work uses the calling thread's connection.
+/// loginAsync() does the password work on a HashingPool of its own, never on the caller's
+/// thread.
 class AuthService
 {
 public:
@@ -28,11 +32,13 @@ public:
         qint64 sessionSeconds = 12 * 3600;
         qint64 refreshSeconds = 5 * 60;
         LoginThrottle::Options throttle;
+        HashingPool::Options hashing;
     };
 
     struct Login
     {
-        enum class Status { Ok, Invalid, Throttled, Failed };
+        /// Busy: the hashing queue is full (retryAfterSeconds says when to try again).
+        enum class Status { Ok, Invalid, Throttled, Busy, Failed };
         Status status = Status::Failed;
         QString token;
         User user;
@@ -44,7 +50,14 @@ public:
     AuthService(Database &database, const Clock &clock);
     AuthService(Database &database, const Clock &clock, Options options);
 
+    /// Signs in on the calling thread (the password check takes tens of milliseconds).
     Login login(const QString &username, const QString &password, const QString &clientAddress);
+    /// The same on the hashing pool: `done` gets the result on a pool thread, or at once on the
+    /// calling thread when the attempt is throttled or the queue is full (Busy).
+    void loginAsync(const QString &username, const QString &password, const QString &clientAddress,
+                    std::function<void(const Login &)> done);
+    /// Logins waiting for a hashing thread.
+    int queuedLogins() const { return m_hashing.queued(); }
     /// The signed-in, active user for a token; nothing for an unknown, expired or revoked one.
     Result<std::optional<User>> authenticate(const QString &token);
     Result<void> logout(const QString &token);
@@ -64,6 +77,7 @@ private:
     Options m_options;
     LoginThrottle m_throttle;
     UserDirectory m_users;
+    HashingPool m_hashing; ///< last: destroyed first, while what its jobs use still lives
 };
 
 } // namespace Baton

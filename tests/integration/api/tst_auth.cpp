@@ -16,9 +16,12 @@
 #include "store/schema.h"
 
 #include <QJsonArray>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
 #include <QWebSocket>
+
+#include <atomic>
 
 using namespace Baton;
 using namespace Qt::Literals::StringLiterals;
@@ -180,6 +183,8 @@ private Q_SLOTS:
     void newRolesDecidePermissionsOnTheNextRequest();
     void deactivationEndsEverySessionAndStreamAtOnce();
     void originatorClockRunsOnTheNewDepartmentsCalendar();
+    void oneAddressTryingManyUsernamesGets429();
+    void loginsWaitForHashingThreadsNotHttpThreads();
 
 private:
     /// Creates `username` (password "password-1") in the shipped organisation.
@@ -604,6 +609,109 @@ void tst_Auth::originatorClockRunsOnTheNewDepartmentsCalendar()
     const RawResponse second = server.call("POST", "/api/v1/tickets", complaint, cleo);
     QCOMPARE(second.status, 201);
     QCOMPARE(resolveDue(second), u"2026-11-23T10:30:00Z"_qs);
+}
+
+void tst_Auth::oneAddressTryingManyUsernamesGets429()
+{
+    // Every connection of a test comes from 127.0.0.1; the throttle's other rules, with other
+    // addresses, are tested in tests/unit/auth.
+    HttpServer server;
+    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
+    QVERIFY(addUser(server, u"bob"_qs, u"agent"_qs, {u"customer-service"_qs}));
+    QVERIFY(!server.login(u"amy"_qs).isEmpty()); // amy has signed in from here before
+    const auto attempt = [&server](const QString &username, const QString &password) {
+        return server.call(
+            "POST", "/api/v1/login",
+            QJsonDocument(QJsonObject {{u"username"_qs, username}, {u"password"_qs, password}})
+                .toJson(QJsonDocument::Compact));
+    };
+    // 30 usernames, none of them an account: each answered like a wrong password.
+    for (int i = 0; i < 30; ++i)
+        QCOMPARE(attempt(u"guess%1"_qs.arg(i), u"password-1"_qs).status, 401);
+    const RawResponse refused = attempt(u"guess30"_qs, u"password-1"_qs);
+    QCOMPARE(refused.status, 429);
+    QCOMPARE(refused.errorCode(), u"rate_limited"_qs);
+    const qint64 retryAfter = refused.header("Retry-After").toLongLong();
+    QVERIFY2(retryAfter > 0 && retryAfter <= 15 * 60, refused.header("Retry-After").constData());
+    // The right password of an account never used from here is refused too...
+    QCOMPARE(attempt(u"bob"_qs, u"password-1"_qs).status, 429);
+    // ...but the address amy signed in from stays hers, and the refusal ends in time.
+    QCOMPARE(attempt(u"amy"_qs, u"password-1"_qs).status, 200);
+    m_clock.advanceSeconds(retryAfter);
+    QCOMPARE(attempt(u"bob"_qs, u"password-1"_qs).status, 200);
+}
+
+void tst_Auth::loginsWaitForHashingThreadsNotHttpThreads()
+{
+    // One hashing thread and two places in its queue. The test holds the thread before each
+    // job, so the queue fills in a known order: no timing is measured or assumed.
+    QSemaphore jobStarted, jobMayRun;
+    std::atomic<bool> holding {false};
+    AuthService::Options options;
+    options.hashing.threads = 1;
+    options.hashing.maxQueued = 2;
+    options.hashing.beforeEachJob = [&] {
+        if (holding) {
+            jobStarted.release();
+            jobMayRun.acquire();
+        }
+    };
+    AuthService auth(*m_db, m_clock, options);
+    HttpServer server;
+    QCOMPARE(server.start(m_db, auth, m_clock), QString());
+    QVERIFY(std::holds_alternative<User>(auth.users().create(
+        u"amy"_qs, input(u"Amy"_qs, u"password-1"_qs, {u"customer-service"_qs}, {u"agent"_qs}),
+        *server.org)));
+    const QString amy = server.login(u"amy"_qs);
+    QVERIFY(!amy.isEmpty());
+
+    holding = true;
+    const auto loginBytes = [](const QString &username, const QString &password) {
+        return httpRequest(
+            "POST", "/api/v1/login",
+            QJsonDocument(QJsonObject {{u"username"_qs, username}, {u"password"_qs, password}})
+                .toJson(QJsonDocument::Compact));
+    };
+    QTcpSocket right, wrong, unknown;
+    for (auto [socket, bytes] :
+         {std::pair {&right, loginBytes(u"amy"_qs, u"password-1"_qs)},
+          std::pair {&wrong, loginBytes(u"amy"_qs, u"password-2"_qs)},
+          std::pair {&unknown, loginBytes(u"nobody"_qs, u"password-1"_qs)}}) {
+        socket->connectToHost(QHostAddress::LocalHost, server.port);
+        QVERIFY(socket->waitForConnected(5000));
+        socket->write(bytes);
+        QVERIFY(socket->waitForBytesWritten(5000));
+        if (socket == &right) // the first holds the hashing thread, the others queue
+            QVERIFY2(jobStarted.tryAcquire(1, 10000), "the login never reached a hashing thread");
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(auth.queuedLogins(), 2, 10000);
+
+    // The queue is full: the next login is refused at once, with when to come back.
+    const RawResponse busy = rawRequest(server.port, loginBytes(u"amy"_qs, u"password-1"_qs));
+    QCOMPARE(busy.status, 503);
+    QCOMPARE(busy.errorCode(), u"unavailable"_qs);
+    QVERIFY2(busy.header("Retry-After").toLongLong() >= 1, busy.header("Retry-After").constData());
+    // Signed-in users are served while the logins wait: the HTTP threads are free.
+    const RawResponse me = server.call("GET", "/api/v1/me", {}, amy);
+    QCOMPARE(me.status, 200);
+    QCOMPARE(me.json()["username"_L1].toString(), u"amy"_qs);
+
+    holding = false;
+    jobMayRun.release();
+    QByteArray buffer;
+    const RawResponse signedIn = readResponse(right, buffer);
+    QCOMPARE(signedIn.status, 200);
+    QCOMPARE(auth.authenticate(signedIn.json()["token"_L1].toString())->value().username,
+             u"amy"_qs);
+    QVERIFY(signedIn.header("Set-Cookie").startsWith("baton_session="));
+    buffer.clear();
+    const RawResponse refused = readResponse(wrong, buffer);
+    QCOMPARE(refused.status, 401);
+    QCOMPARE(refused.errorCode(), u"unauthenticated"_qs);
+    buffer.clear();
+    QCOMPARE(readResponse(unknown, buffer).status, 401);
+    QCOMPARE(auth.queuedLogins(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Auth)
