@@ -2,6 +2,7 @@
 #include "apiserver.h"
 
 #include "api/jsonbody.h"
+#include "api/requestguard.h"
 #include "api/router.h"
 #include "api/staticfiles.h"
 #include "api/streamhub.h"
@@ -208,6 +209,8 @@ struct ApiServer::Private
         ctx.request = std::move(request);
         ctx.language = preferredLanguage(ctx.request.header("Accept-Language"));
         const QString path = ctx.request.path;
+        if (auto refused = refuseNulInTarget(ctx.request))
+            return responder.send(refused->toResponse());
         if (path == u"/healthz") {
             responder.setRouteLabel("/healthz");
             return responder.send(healthz());
@@ -232,9 +235,40 @@ struct ApiServer::Private
         ctx.responder = std::make_shared<HttpResponder>(std::move(responder));
         ctx.params = match.params;
         const RouteInfo &route = routes[match.route];
+        if (auto forged = checkForgery(ctx.request, match.pattern, route.needsAuth))
+            return ctx.fail(*forged);
         if (route.needsAuth && !authenticate(ctx))
             return;
         (this->*route.handler)(ctx);
+    }
+
+    /// True when the session cookie is the credential (no bearer token given): what a page of
+    /// another origin can make the browser send.
+    static bool sessionCookieAuthenticates(const HttpRequest &request)
+    {
+        return !request.header("authorization").startsWith("Bearer ")
+            && !request.cookie(sessionCookie).isEmpty();
+    }
+
+    /// Cross-origin and same-site forgery (requestguard.h), for every route in one place; the
+    /// workflow source routes take YAML.
+    static std::optional<ApiError> checkForgery(const HttpRequest &request,
+                                                const QByteArray &pattern, bool needsAuth)
+    {
+        const bool yaml = pattern == "/api/v1/workflows/validate"
+            || (pattern == "/api/v1/workflows/{name}" && request.method == "PUT");
+        return checkRequestOrigin(request, yaml ? BodyType::Yaml : BodyType::Json,
+                                  needsAuth && sessionCookieAuthenticates(request));
+    }
+
+    /// The live stream's handshake, before the upgrade (HttpServer's upgrade check).
+    static std::optional<HttpResponse> checkUpgrade(const HttpRequest &request)
+    {
+        if (auto refused = refuseNulInTarget(request))
+            return refused->toResponse();
+        if (auto forged = checkWebSocketOrigin(request, sessionCookieAuthenticates(request)))
+            return forged->toResponse();
+        return std::nullopt;
     }
 
     QString tokenOf(const HttpRequest &request) const
@@ -1133,6 +1167,7 @@ Result<quint16> ApiServer::start()
             p->handle(std::move(request), std::move(responder));
         },
         [p](std::unique_ptr<QWebSocket> socket) { p->webSocket(std::move(socket)); });
+    d->http->setUpgradeCheck(&Private::checkUpgrade);
     return d->http->start();
 }
 
