@@ -2,6 +2,7 @@
 #include "apiserver.h"
 
 #include "api/jsonbody.h"
+#include "api/requestguard.h"
 #include "api/router.h"
 #include "api/staticfiles.h"
 #include "api/streamhub.h"
@@ -217,6 +218,8 @@ struct ApiServer::Private
         const bool apiPath = path.startsWith(QStringLiteral("/api/"));
         if (apiPath || path == u"/healthz" || path == u"/metrics")
             responder.setDefaultHeader("Cache-Control", "no-store");
+        if (auto refused = refuseNulInTarget(ctx.request))
+            return responder.send(refused->toResponse());
         if (path == u"/healthz") {
             responder.setRouteLabel("/healthz");
             return responder.send(healthz());
@@ -241,9 +244,40 @@ struct ApiServer::Private
         ctx.responder = std::make_shared<HttpResponder>(std::move(responder));
         ctx.params = match.params;
         const RouteInfo &route = routes[match.route];
+        if (auto forged = checkForgery(ctx.request, match.pattern, route.needsAuth))
+            return ctx.fail(*forged);
         if (route.needsAuth && !authenticate(ctx))
             return;
         (this->*route.handler)(ctx);
+    }
+
+    /// True when the session cookie is the credential (no bearer token given): what a page of
+    /// another origin can make the browser send.
+    static bool sessionCookieAuthenticates(const HttpRequest &request)
+    {
+        return !request.header("authorization").startsWith("Bearer ")
+            && !request.cookie(sessionCookie).isEmpty();
+    }
+
+    /// Cross-origin and same-site forgery (requestguard.h), for every route in one place; the
+    /// workflow source routes take YAML.
+    static std::optional<ApiError> checkForgery(const HttpRequest &request,
+                                                const QByteArray &pattern, bool needsAuth)
+    {
+        const bool yaml = pattern == "/api/v1/workflows/validate"
+            || (pattern == "/api/v1/workflows/{name}" && request.method == "PUT");
+        return checkRequestOrigin(request, yaml ? BodyType::Yaml : BodyType::Json,
+                                  needsAuth && sessionCookieAuthenticates(request));
+    }
+
+    /// The live stream's handshake, before the upgrade (HttpServer's upgrade check).
+    static std::optional<HttpResponse> checkUpgrade(const HttpRequest &request)
+    {
+        if (auto refused = refuseNulInTarget(request))
+            return refused->toResponse();
+        if (auto forged = checkWebSocketOrigin(request, sessionCookieAuthenticates(request)))
+            return forged->toResponse();
+        return std::nullopt;
     }
 
     QString tokenOf(const HttpRequest &request) const
@@ -431,9 +465,8 @@ struct ApiServer::Private
             QJsonObject {{QStringLiteral("token"), result.token},
                          {QStringLiteral("user"), userJson(result.user, organisation)}});
         response.setHeader("Set-Cookie",
-                           sessionCookie + '=' + result.token.toLatin1()
-                               + cookieAttributes + "; Max-Age="
-                               + QByteArray::number(sessionSeconds));
+                           sessionCookie + '=' + result.token.toLatin1() + cookieAttributes
+                               + "; Max-Age=" + QByteArray::number(sessionSeconds));
         response.setHeader("Cache-Control", "no-store");
         return response;
     }
@@ -1204,6 +1237,7 @@ Result<quint16> ApiServer::start()
     d->sessionCheck = std::make_unique<QTimer>();
     QObject::connect(d->sessionCheck.get(), &QTimer::timeout, [p] { p->checkStreamSessions(); });
     d->sessionCheck->start(d->o.sessionCheckMs);
+    d->http->setUpgradeCheck(&Private::checkUpgrade);
     return d->http->start();
 }
 

@@ -236,6 +236,28 @@ public:
         m_handler(std::move(copy), std::move(responder));
     }
 
+    void setUpgradeCheck(const HttpServer::UpgradeCheck &check) { m_upgradeCheck = check; }
+
+    /// False when the check refused the handshake: its answer is written and Qt closes the
+    /// connection instead of upgrading it.
+    bool admitUpgrade(const QHttpServerRequest &request, HttpConnection *connection)
+    {
+        if (!m_upgradeCheck)
+            return true;
+        HttpRequest copy;
+        copy.method = methodName(request.method());
+        const QUrl url = request.url();
+        copy.path = url.path(QUrl::FullyDecoded);
+        copy.query = QUrlQuery(url.query(QUrl::FullyEncoded));
+        copy.headers = request.headers();
+        copy.remoteAddress = request.remoteAddress();
+        const std::optional<HttpResponse> refusal = m_upgradeCheck(copy);
+        if (!refusal)
+            return true;
+        connection->write(refusal->serialise(true));
+        return false;
+    }
+
     void deliver(quint64 connectionId, quint64 seq, const HttpResponse &response, bool head)
     {
         const QPointer<HttpConnection> connection = m_connections.value(connectionId);
@@ -249,6 +271,7 @@ private:
     HttpServerOptions m_options;
     HttpServer::Handler m_handler;
     HttpServer::WebSocketHandler m_webSockets;
+    HttpServer::UpgradeCheck m_upgradeCheck;
     std::shared_ptr<WorkerLink> m_link;
     WorkerHttpServer *m_http = nullptr;
     QHash<quint64, QPointer<HttpConnection>> m_connections;
@@ -272,9 +295,10 @@ bool WorkerHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSock
         return false;
     // Qt 6.4 shows WebSocket upgrade requests to the handler too before it hands the socket to
     // its QWebSocketServer; answering here would put an HTTP response before the handshake.
-    // The connection let only complete handshakes through (HttpConnection::examineHead).
+    // The connection let only complete handshakes through (HttpConnection::examineHead);
+    // returning false makes Qt close the connection instead (after what we wrote).
     if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0)
-        return true;
+        return m_worker->admitUpgrade(request, connection);
     m_worker->handle(request, connection);
     return true;
 }
@@ -397,6 +421,7 @@ Result<quint16> HttpServer::start()
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("http-%1").arg(i));
         auto *worker = new HttpWorker(m_options, m_handler, m_webSockets);
+        worker->setUpgradeCheck(m_upgradeCheck);
         worker->moveToThread(thread);
         thread->start();
         QMetaObject::invokeMethod(

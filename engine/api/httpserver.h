@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 QT_BEGIN_NAMESPACE
 class QWebSocket;
@@ -100,8 +101,15 @@ public:
     /// Called on a worker thread with an upgraded WebSocket that lives on that thread.
     using WebSocketHandler = std::function<void(std::unique_ptr<QWebSocket> socket)>;
 
+    /// Sees a WebSocket handshake before Qt upgrades the connection (on its worker thread,
+    /// concurrently): a response refuses it, written before the connection is closed.
+    using UpgradeCheck = std::function<std::optional<HttpResponse>(const HttpRequest &request)>;
+
     HttpServer(HttpServerOptions options, Handler handler, WebSocketHandler webSockets = {});
     ~HttpServer() override;
+
+    /// Before start().
+    void setUpgradeCheck(UpgradeCheck check) { m_upgradeCheck = std::move(check); }
 
     /// Starts the workers and listens; returns the bound port.
     Result<quint16> start();
@@ -117,6 +125,7 @@ private:
     HttpServerOptions m_options;
     Handler m_handler;
     WebSocketHandler m_webSockets;
+    UpgradeCheck m_upgradeCheck;
     QList<HttpWorker *> m_workers;
     QList<QThread *> m_threads;
     quint16 m_port = 0;

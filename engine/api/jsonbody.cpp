@@ -50,6 +50,110 @@ bool isValidUtf8(QByteArrayView bytes)
     return true;
 }
 
+namespace {
+
+/// Where a raw control character (U+0000 to U+001F) stands in JSON text, or -1. RFC 8259
+/// allows none inside strings (they must be escaped) and only tab, line feed and carriage return
+/// between tokens; Qt's parser takes them all, NUL included.
+qsizetype rawControlCharacter(QByteArrayView text)
+{
+    bool inString = false;
+    bool escaped = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (static_cast<unsigned char>(c) < 0x20) {
+            if (inString || (c != '\t' && c != '\n' && c != '\r'))
+                return i;
+            continue;
+        }
+        if (escaped)
+            escaped = false;
+        else if (inString && c == '\\')
+            escaped = true;
+        else if (c == '"')
+            inString = !inString;
+    }
+    return -1;
+}
+
+/// A key as it appears in an error's path: U+0000 and lone surrogates written as escapes, so
+/// that the error itself is valid text.
+QString printableKey(const QString &key)
+{
+    QString out;
+    for (qsizetype i = 0; i < key.size(); ++i) {
+        const char16_t c = key[i].unicode();
+        const bool pair = QChar::isHighSurrogate(c) && i + 1 < key.size()
+            && QChar::isLowSurrogate(key[i + 1].unicode());
+        if (pair) {
+            out.append(key[i]).append(key[i + 1]);
+            ++i;
+        } else if (c == 0 || QChar::isSurrogate(c)) {
+            out.append(QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0')));
+        } else {
+            out.append(key[i]);
+        }
+    }
+    return out;
+}
+
+enum class TextProblem { None, Nul, LoneSurrogate };
+
+TextProblem textProblem(const QString &text)
+{
+    TextProblem found = TextProblem::None;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (QChar::isHighSurrogate(c) && i + 1 < text.size()
+            && QChar::isLowSurrogate(text[i + 1].unicode())) {
+            ++i;
+        } else if (QChar::isSurrogate(c)) {
+            return TextProblem::LoneSurrogate;
+        } else if (c == 0) {
+            found = TextProblem::Nul;
+        }
+    }
+    return found;
+}
+
+/// Every string of the document, keys included: a lone surrogate (a `\ud800` escape without
+/// its pair; Qt keeps it) is no Unicode text, and U+0000 cannot be stored by either database
+/// the same way. Each problem goes into `fields` under its path (`customer.name`,
+/// `fields.tags[2]`).
+void findBadText(const QJsonValue &value, const QString &path, QJsonObject *fields)
+{
+    auto note = [fields](const QString &at, TextProblem problem) {
+        if (problem == TextProblem::LoneSurrogate)
+            fields->insert(at, QStringLiteral("is not valid Unicode (a lone surrogate)"));
+        else if (problem == TextProblem::Nul)
+            fields->insert(at, QStringLiteral("must not contain U+0000"));
+    };
+    if (value.isString()) {
+        note(path, textProblem(value.toString()));
+    } else if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i)
+            findBadText(array.at(i), QStringLiteral("%1[%2]").arg(path).arg(i), fields);
+    } else if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+            const QString at
+                = path.isEmpty() ? printableKey(it.key()) : path + u'.' + printableKey(it.key());
+            note(at, textProblem(it.key()));
+            findBadText(it.value(), at, fields);
+        }
+    }
+}
+
+} // namespace
+
+bool isJsonMediaType(QByteArrayView contentType)
+{
+    const qsizetype semicolon = contentType.indexOf(';');
+    const QByteArrayView type = semicolon < 0 ? contentType : contentType.first(semicolon);
+    return type.trimmed().compare("application/json", Qt::CaseInsensitive) == 0;
+}
+
 std::optional<ApiError> parseJsonObjectBody(const HttpRequest &request, QJsonObject *object,
                                             bool allowEmpty)
 {
@@ -59,11 +163,19 @@ std::optional<ApiError> parseJsonObjectBody(const HttpRequest &request, QJsonObj
             return std::nullopt;
         return ApiError::badRequest(QStringLiteral("A JSON object body is required."));
     }
-    const QByteArray contentType = request.header("content-type").toLower();
-    if (!contentType.startsWith("application/json"))
-        return ApiError::badRequest(QStringLiteral("Content-Type must be application/json."));
+    if (!isJsonMediaType(request.header("content-type")))
+        return ApiError {415,
+                         QStringLiteral("unsupported_media_type"),
+                         QStringLiteral("Content-Type must be application/json."),
+                         {}};
     if (!isValidUtf8(request.body))
         return ApiError::badRequest(QStringLiteral("The body is not valid UTF-8."));
+    if (const qsizetype at = rawControlCharacter(request.body); at >= 0)
+        return ApiError::badRequest(
+            QStringLiteral("Invalid JSON at offset %1: a raw control character (U+%2); "
+                           "write it as an escape.")
+                .arg(at)
+                .arg(uint(static_cast<unsigned char>(request.body[at])), 4, 16, QLatin1Char('0')));
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(request.body, &error);
     if (error.error != QJsonParseError::NoError)
@@ -72,6 +184,12 @@ std::optional<ApiError> parseJsonObjectBody(const HttpRequest &request, QJsonObj
                                         .arg(error.errorString()));
     if (!document.isObject())
         return ApiError::badRequest(QStringLiteral("The body must be a JSON object."));
+    QJsonObject problems;
+    findBadText(document.object(), QString(), &problems);
+    if (!problems.isEmpty())
+        return ApiError::badRequest(
+            QStringLiteral("Invalid text in %1.").arg(problems.keys().join(QStringLiteral(", "))),
+            {{QStringLiteral("fields"), problems}});
     *object = document.object();
     return std::nullopt;
 }

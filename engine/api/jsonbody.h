@@ -12,11 +12,16 @@
 
 namespace Baton::Api {
 
-/// Parses a request body that must be one JSON object: not valid UTF-8, not JSON, not an
-/// object, or sent as another Content-Type → 400 bad_request. An empty body is an empty
-/// object when allowEmpty.
+/// Parses a request body that must be one JSON object, strictly: sent as another media type
+/// → 415 unsupported_media_type; not valid UTF-8, raw control characters, not JSON, not an
+/// object → 400 bad_request; a string (key or value, at any depth) holding U+0000 or a lone
+/// surrogate escape → 400 bad_request with details.fields mapping its path (`customer.name`,
+/// `tags[1]`) → message. An empty body is an empty object when allowEmpty.
 std::optional<ApiError> parseJsonObjectBody(const HttpRequest &request, QJsonObject *object,
                                             bool allowEmpty = false);
+
+/// True for `application/json`, in any case, with or without parameters (`; charset=utf-8`).
+bool isJsonMediaType(QByteArrayView contentType);
 
 /// True if the bytes are valid UTF-8 (no overlongs, no surrogates).
 bool isValidUtf8(QByteArrayView bytes);

@@ -99,10 +99,12 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   if (opts.yaml !== undefined) {
     headers['Content-Type'] = 'application/yaml';
     body = opts.yaml;
-  } else if (method !== 'GET' && method !== 'DELETE') {
-    // Mutations are JSON-only on the server (a CSRF defence), so always send a JSON body.
+  } else if (method !== 'GET') {
+    // The server takes a change made with the session cookie only as JSON (a forgery defence:
+    // no form and no no-cors fetch can send that type), so every mutation says so, even a
+    // DELETE without a body. The browser adds the Origin header the server checks too.
     headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(opts.body ?? {});
+    if (method !== 'DELETE') body = JSON.stringify(opts.body ?? {});
   }
   let res: Response;
   try {

@@ -13,6 +13,7 @@
 #include "store/database.h"
 #include "store/schema.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
@@ -71,6 +72,12 @@ private Q_SLOTS:
     void staticFilesAndTraversal();
     void webSocketDeliversAnotherUsersChange();
     void webSocketDeliversSlaBreachAndNotification();
+    void nulInPathOrQueryIs400();
+    void textWithNulIsRefusedNamingTheField();
+    void cookieMutationNeedsOwnOriginAndJson();
+    void signInChecksABrowsersOrigin();
+    void cookieStreamNeedsOwnOrigin();
+    void workflowTextWithNulIsRefusedAtItsPosition();
 
     // Issue 13.
     void apiResponsesAreNotStored();
@@ -523,9 +530,9 @@ void tst_Api::badInput_data()
     QTest::newRow("invalid UTF-8 is 400")
         << QByteArray("/api/v1/tickets")
         << QByteArray("{\"workflow\":\"jump-queue\",\"title\":\"\xff\"}") << json << 400;
-    QTest::newRow("form post is 400")
+    QTest::newRow("form post is 415")
         << QByteArray("/api/v1/tickets") << QByteArray("workflow=jump-queue")
-        << QByteArray("application/x-www-form-urlencoded") << 400;
+        << QByteArray("application/x-www-form-urlencoded") << 415;
     QTest::newRow("missing required field is 422")
         << QByteArray("/api/v1/tickets")
         << QByteArray(R"({"workflow":"jump-queue","title":"t","fields":{}})") << json << 422;
@@ -1424,6 +1431,506 @@ void tst_Api::streamThatDoesNotReadIsClosed()
     }
     ::close(fd);
     QVERIFY2(ended, "the server kept a stream open that nobody reads");
+}
+
+// The cases below loop inside one test function each: a row costs a fresh server, database
+// and five password hashes, too slow for tables of twenty rows on two drivers.
+
+namespace {
+
+QJsonObject errorFields(const RawResponse &response)
+{
+    return response.json()
+        .value(QLatin1String("error"))
+        .toObject()
+        .value(QLatin1String("details"))
+        .toObject()
+        .value(QLatin1String("fields"))
+        .toObject();
+}
+
+QByteArray described(const char *name, const RawResponse &response)
+{
+    return QByteArray(name) + ": " + QByteArray::number(response.status) + ' ' + response.body;
+}
+
+} // namespace
+
+void tst_Api::nulInPathOrQueryIs400()
+{
+    // PostgreSQL text cannot hold U+0000 and SQLite would keep it: refused before either sees
+    // it, the same on both drivers.
+    struct Case
+    {
+        const char *name;
+        QByteArray target;
+        QString field; ///< the parameter named in details.fields, if any
+    };
+    const QList<Case> cases {
+        {"query value", "/api/v1/tickets?q=a%00b", QStringLiteral("q")},
+        {"query value, filter", "/api/v1/tickets?customer=%00", QStringLiteral("customer")},
+        {"query name", "/api/v1/tickets?q%00=a", QStringLiteral("q\\u0000")},
+        {"path segment", "/api/v1/workflows/jump-queue%00", {}},
+        {"path segment, ticket id", "/api/v1/tickets/1%00", {}},
+        {"path of a static file", "/index.html%00.png", {}},
+    };
+    for (const Case &c : cases) {
+        const RawResponse response = call("GET", c.target, {}, QStringLiteral("amy"));
+        QVERIFY2(response.status == 400, described(c.name, response).constData());
+        QCOMPARE(response.errorCode(), QStringLiteral("bad_request"));
+        if (!c.field.isEmpty())
+            QVERIFY2(errorFields(response).contains(c.field),
+                     described(c.name, response).constData());
+    }
+}
+
+void tst_Api::textWithNulIsRefusedNamingTheField()
+{
+    struct Case
+    {
+        const char *name;
+        QByteArray route; ///< "open" or a ticket sub-path
+        QByteArray body;
+        QString field;
+    };
+    const QList<Case> cases {
+        {"comment body", "comments", R"({"body":"hello\u0000world"})", QStringLiteral("body")},
+        {"comment body, only NUL", "comments", R"({"body":"\u0000"})", QStringLiteral("body")},
+        {"transfer reason", "transfer", R"({"queue":"billing","reason":"\u0000x"})",
+         QStringLiteral("reason")},
+        {"action field value", "actions/decline",
+         R"({"fields":{"reply":"no\u0000"},"comment":"c"})", QStringLiteral("fields.reply")},
+        {"opened title", "open",
+         R"({"workflow":"jump-queue","title":"Parcel\u0000","fields":{"awb":"123456789012","reason":"urgent"}})",
+         QStringLiteral("title")},
+        {"opened field value", "open",
+         R"({"workflow":"jump-queue","title":"t","fields":{"awb":"123456789012","reason":"a\u0000"}})",
+         QStringLiteral("fields.reason")},
+        {"opened customer name", "open",
+         R"({"workflow":"jump-queue","title":"t","fields":{"awb":"123456789012","reason":"r"},"customer":{"name":"Ann\u0000"}})",
+         QStringLiteral("customer.name")},
+        {"key of a field", "open",
+         R"({"workflow":"jump-queue","title":"t","fields":{"awb":"123456789012","reason":"r","x\u0000":"y"}})",
+         QStringLiteral("fields.x\\u0000")},
+    };
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const QByteArray ticketPath = "/api/v1/tickets/" + QByteArray::number(id);
+    auto ticketCount = [this] {
+        return call("GET", "/api/v1/tickets?limit=200", {}, QStringLiteral("admin"))
+            .json()
+            .value(QLatin1String("items"))
+            .toArray()
+            .size();
+    };
+    const qsizetype ticketsBefore = ticketCount();
+    const RawResponse before = call("GET", ticketPath, {}, QStringLiteral("sue"));
+    QCOMPARE(before.status, 200);
+    for (const Case &c : cases) {
+        const RawResponse response = call(
+            "POST", c.route == "open" ? QByteArray("/api/v1/tickets") : ticketPath + '/' + c.route,
+            c.body, QStringLiteral("sue"));
+        QVERIFY2(response.status == 400, described(c.name, response).constData());
+        QCOMPARE(response.errorCode(), QStringLiteral("bad_request"));
+        const QJsonObject fields = errorFields(response);
+        QVERIFY2(fields.contains(c.field), described(c.name, response).constData());
+        QVERIFY(fields.value(c.field).toString().contains(QLatin1String("U+0000")));
+    }
+    // Nothing was written.
+    const RawResponse after = call("GET", ticketPath, {}, QStringLiteral("sue"));
+    QCOMPARE(after.json().value(QLatin1String("version")),
+             before.json().value(QLatin1String("version")));
+    QCOMPARE(ticketCount(), ticketsBefore);
+}
+
+namespace {
+
+/// A request as a browser would send it from the page it came from: the Host header the
+/// browser derives from the URL, the session cookie, and the given headers. A Content-Type of
+/// "none" leaves the header out (httpRequest would add a JSON one to a body).
+QByteArray browserRequest(const QByteArray &method, const QByteArray &target,
+                          const QByteArray &host, const QString &token, const QByteArray &body,
+                          QList<QPair<QByteArray, QByteArray>> headers)
+{
+    if (!token.isEmpty())
+        headers.append({"Cookie", "baton_session=" + token.toLatin1()});
+    bool noType = false;
+    headers.removeIf([&noType](const QPair<QByteArray, QByteArray> &h) {
+        const bool none = h.first == "Content-Type" && h.second == "none";
+        noType = noType || none;
+        return none;
+    });
+    QByteArray bytes = httpRequest(method, target, body, headers);
+    bytes.replace("Host: localhost\r\n", QByteArray("Host: " + host + "\r\n"));
+    if (noType)
+        bytes.replace("Content-Type: application/json\r\n", "");
+    return bytes;
+}
+
+} // namespace
+
+void tst_Api::cookieMutationNeedsOwnOriginAndJson()
+{
+    struct Case
+    {
+        const char *name;
+        QByteArray host; ///< PORT is the server's port; may carry further header lines
+        bool cookie; ///< else a bearer token
+        QByteArray origin; ///< empty: none
+        QByteArray fetchSite; ///< Sec-Fetch-Site, empty: none
+        QByteArray contentType; ///< "none": no Content-Type header
+        int status;
+        QString code; ///< empty: any forbidden_* code
+    };
+    const QByteArray json = "application/json";
+    const QByteArray self = "127.0.0.1:PORT";
+    const QByteArray own = "http://127.0.0.1:PORT";
+    const QString badOrigin = QStringLiteral("forbidden_origin");
+    const QString badType = QStringLiteral("forbidden_content_type");
+    const QList<Case> cases {
+        // The UI's own requests.
+        {"cookie, own origin, JSON", self, true, own, {}, json, 201, {}},
+        {"cookie, own origin, JSON with charset",
+         self,
+         true,
+         own,
+         "same-origin",
+         "application/json; charset=UTF-8",
+         201,
+         {}},
+        {"cookie, own origin behind a proxy on another name and port",
+         "baton.example.com",
+         true,
+         "http://baton.example.com",
+         {},
+         json,
+         201,
+         {}},
+        {"cookie, own origin behind a TLS proxy",
+         "127.0.0.1:PORT\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: baton.example.com",
+         true,
+         "https://baton.example.com",
+         {},
+         json,
+         201,
+         {}},
+        {"cookie, no Origin but Sec-Fetch-Site same-origin",
+         self,
+         true,
+         {},
+         "same-origin",
+         json,
+         201,
+         {}},
+        // A page of another origin on the same host: same site, so SameSite=Strict still sends
+        // the cookie.
+        {"cookie, another port of the same host", self, true, "http://127.0.0.1:1", "same-site",
+         json, 403, badOrigin},
+        {"cookie, another name of the same host",
+         self,
+         true,
+         "http://localhost:PORT",
+         {},
+         json,
+         403,
+         badOrigin},
+        {"cookie, https origin for an http server",
+         self,
+         true,
+         "https://127.0.0.1:PORT",
+         {},
+         json,
+         403,
+         badOrigin},
+        {"cookie, http origin behind a TLS proxy",
+         "baton.example.com\r\nX-Forwarded-Proto: https",
+         true,
+         "http://baton.example.com",
+         {},
+         json,
+         403,
+         badOrigin},
+        {"cookie, origin with the server's name as a prefix",
+         self,
+         true,
+         "http://127.0.0.1:PORT.evil.example",
+         {},
+         json,
+         403,
+         badOrigin},
+        {"cookie, Origin null (sandboxed page, file:)",
+         self,
+         true,
+         "null",
+         {},
+         json,
+         403,
+         badOrigin},
+        {"cookie, no Origin, Sec-Fetch-Site same-site",
+         self,
+         true,
+         {},
+         "same-site",
+         json,
+         403,
+         badOrigin},
+        {"cookie, no Origin, Sec-Fetch-Site cross-site",
+         self,
+         true,
+         {},
+         "cross-site",
+         json,
+         403,
+         badOrigin},
+        {"cookie, neither Origin nor Sec-Fetch-Site", self, true, {}, {}, json, 403, badOrigin},
+        // What an HTML form or a no-cors fetch can send: never JSON.
+        {"cookie, own origin, text/plain", self, true, own, {}, "text/plain", 403, badType},
+        {"cookie, own origin, form encoding",
+         self,
+         true,
+         own,
+         {},
+         "application/x-www-form-urlencoded",
+         403,
+         badType},
+        {"cookie, own origin, multipart",
+         self,
+         true,
+         own,
+         {},
+         "multipart/form-data; boundary=x",
+         403,
+         badType},
+        {"cookie, own origin, no Content-Type", self, true, own, {}, "none", 403, badType},
+        {"cookie, another port, text/plain",
+         self,
+         true,
+         "http://127.0.0.1:1",
+         {},
+         "text/plain",
+         403,
+         {}},
+        // Scripts and other programs with a token: a browser never adds Authorization to
+        // another site's request by itself.
+        {"bearer, no Origin", self, false, {}, {}, json, 201, {}},
+        {"bearer, text/plain is 415",
+         self,
+         false,
+         {},
+         {},
+         "text/plain",
+         415,
+         QStringLiteral("unsupported_media_type")},
+    };
+    const QByteArray port = QByteArray::number(m_port);
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const QByteArray ticketPath = "/api/v1/tickets/" + QByteArray::number(id);
+    const QString token = tokenFor(QStringLiteral("sue"));
+    const QString adminToken = tokenFor(QStringLiteral("admin"));
+    for (const Case &c : cases) {
+        const QByteArray host = QByteArray(c.host).replace("PORT", port);
+        const QByteArray origin = QByteArray(c.origin).replace("PORT", port);
+        const int versionBefore = call("GET", ticketPath, {}, QStringLiteral("sue"))
+                                      .json()
+                                      .value(QLatin1String("version"))
+                                      .toInt();
+        QList<QPair<QByteArray, QByteArray>> headers {{"Content-Type", c.contentType}};
+        if (!origin.isEmpty())
+            headers.append({"Origin", origin});
+        if (!c.fetchSite.isEmpty())
+            headers.append({"Sec-Fetch-Site", c.fetchSite});
+        if (!c.cookie)
+            headers.append({"Authorization", "Bearer " + token.toLatin1()});
+        const QString cookie = c.cookie ? token : QString();
+        const RawResponse response
+            = rawRequest(m_port,
+                         browserRequest("POST", ticketPath + "/comments", host, cookie,
+                                        R"({"body":"from a page"})", headers));
+        QVERIFY2(response.status == c.status, described(c.name, response).constData());
+        if (c.status >= 400) {
+            if (!c.code.isEmpty())
+                QVERIFY2(response.errorCode() == c.code, described(c.name, response).constData());
+            else
+                QVERIFY2(response.errorCode().startsWith(QLatin1String("forbidden_")),
+                         described(c.name, response).constData());
+            QVERIFY(!response.json()
+                         .value(QLatin1String("error"))
+                         .toObject()
+                         .value(QLatin1String("message"))
+                         .toString()
+                         .isEmpty());
+        }
+        const int versionAfter = call("GET", ticketPath, {}, QStringLiteral("sue"))
+                                     .json()
+                                     .value(QLatin1String("version"))
+                                     .toInt();
+        QVERIFY2(versionAfter == (c.status < 300 ? versionBefore + 1 : versionBefore), c.name);
+        if (!c.cookie || c.status != 403)
+            continue;
+
+        // The same rule for every state-changing route, whatever its body: a claim with an
+        // empty body, the YAML publish route (as admin), sign-out.
+        const RawResponse claim = rawRequest(
+            m_port, browserRequest("POST", ticketPath + "/claim", host, cookie, {}, headers));
+        QVERIFY2(claim.status == 403, described(c.name, claim).constData());
+        // A refused content type stays wrong on the YAML route (JSON is not YAML); a refused
+        // origin stays refused with the right type.
+        QList<QPair<QByteArray, QByteArray>> yamlHeaders = headers;
+        yamlHeaders.replace(
+            0, {"Content-Type", c.code == badType ? "application/json" : "application/yaml"});
+        const RawResponse publish
+            = rawRequest(m_port,
+                         browserRequest("PUT", "/api/v1/workflows/jump-queue", host, adminToken,
+                                        "name: x\n", yamlHeaders));
+        QVERIFY2(publish.status == 403, described(c.name, publish).constData());
+        const RawResponse logout = rawRequest(
+            m_port, browserRequest("POST", "/api/v1/logout", host, cookie, {}, headers));
+        QVERIFY2(logout.status == 403, described(c.name, logout).constData());
+        QCOMPARE(call("GET", "/api/v1/me", {}, QStringLiteral("sue")).status, 200); // signed in
+    }
+}
+
+void tst_Api::signInChecksABrowsersOrigin()
+{
+    struct Case
+    {
+        const char *name;
+        QByteArray origin;
+        QByteArray fetchSite;
+        int status;
+    };
+    const QList<Case> cases {
+        {"no Origin (a script)", {}, {}, 200},
+        {"own origin", "http://127.0.0.1:PORT", "same-origin", 200},
+        // Login forgery: another page signs the browser in as the attacker, whose tickets the
+        // victim then fills in.
+        {"another origin", "http://127.0.0.1:1", "same-site", 403},
+        {"Origin null", "null", {}, 403},
+        {"no Origin, Sec-Fetch-Site cross-site", {}, "cross-site", 403},
+    };
+    const QByteArray port = QByteArray::number(m_port);
+    for (const Case &c : cases) {
+        QList<QPair<QByteArray, QByteArray>> headers;
+        if (!c.origin.isEmpty())
+            headers.append({"Origin", QByteArray(c.origin).replace("PORT", port)});
+        if (!c.fetchSite.isEmpty())
+            headers.append({"Sec-Fetch-Site", c.fetchSite});
+        const RawResponse response
+            = rawRequest(m_port,
+                         browserRequest("POST", "/api/v1/login", "127.0.0.1:" + port, {},
+                                        R"({"username":"amy","password":"password-1"})", headers));
+        QVERIFY2(response.status == c.status, described(c.name, response).constData());
+        if (c.status == 403) {
+            QCOMPARE(response.errorCode(), QStringLiteral("forbidden_origin"));
+            QVERIFY(response.header("Set-Cookie").isEmpty());
+        }
+    }
+}
+
+void tst_Api::cookieStreamNeedsOwnOrigin()
+{
+    // The handshake is refused with an HTTP answer before any upgrade: a page of another origin
+    // never gets a socket, so it never sees a byte of the stream.
+    struct Case
+    {
+        const char *name;
+        QByteArray auth; ///< cookie, bearer or query
+        QByteArray origin;
+        int status;
+    };
+    const QList<Case> cases {
+        {"cookie, own origin", "cookie", "http://127.0.0.1:PORT", 101},
+        {"cookie, another port", "cookie", "http://127.0.0.1:1", 403},
+        {"cookie, Origin null", "cookie", "null", 403},
+        {"cookie, no Origin", "cookie", {}, 403},
+        {"bearer, no Origin", "bearer", {}, 101},
+        {"token in the URL, no Origin", "query", {}, 101},
+    };
+    const QByteArray port = QByteArray::number(m_port);
+    const QByteArray token = tokenFor(QStringLiteral("sue")).toLatin1();
+    for (const Case &c : cases) {
+        QByteArray request = "GET /api/v1/stream"
+            + (c.auth == "query" ? "?token=" + token : QByteArray())
+            + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        if (!c.origin.isEmpty())
+            request += "Origin: " + QByteArray(c.origin).replace("PORT", port) + "\r\n";
+        if (c.auth == "cookie")
+            request += "Cookie: baton_session=" + token + "\r\n";
+        if (c.auth == "bearer")
+            request += "Authorization: Bearer " + token + "\r\n";
+        request += "\r\n";
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(request);
+        QByteArray buffer;
+        const RawResponse response = readResponse(socket, buffer);
+        QVERIFY2(response.status == c.status, described(c.name, response).constData());
+        if (c.status == 403) {
+            QCOMPARE(response.errorCode(), QStringLiteral("forbidden_origin"));
+            // Nothing follows: no upgrade, no hello; the server closes the connection.
+            QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::UnconnectedState, 5000);
+            buffer += socket.readAll();
+            QVERIFY2(buffer.isEmpty(), buffer.constData());
+        } else {
+            // The hello frame arrives (a text frame whose payload names the user).
+            QTRY_VERIFY_WITH_TIMEOUT((buffer += socket.readAll()).contains("\"hello\""), 5000);
+        }
+    }
+}
+
+void tst_Api::workflowTextWithNulIsRefusedAtItsPosition()
+{
+    // A raw NUL in workflow text (here inside a title) is caught by the workflow reader with its
+    // position, like any YAML error: validate says invalid, publish is 422 and stores nothing.
+    QFile file(QStringLiteral(BATON_SOURCE_DIR "/workflows/jump-queue.yaml"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray text = file.readAll();
+    const qsizetype at = text.indexOf("Supervisor review");
+    QVERIFY(at > 0);
+    text.insert(at + 10, '\0');
+    const int line = int(text.left(at).count('\n')) + 1;
+    const int column = int(at - text.lastIndexOf('\n', at - 1)) + 10;
+    auto version = [this] {
+        return call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"))
+            .json()
+            .value(QLatin1String("version"))
+            .toInt();
+    };
+    const int versionBefore = version();
+    auto nulErrorAt = [&](const QJsonArray &errors) {
+        for (const QJsonValue &e : errors) {
+            const QJsonObject error = e.toObject();
+            if (error.value(QLatin1String("line")).toInt() == line
+                && error.value(QLatin1String("column")).toInt() == column
+                && error.value(QLatin1String("message")).toString().contains(QLatin1String("NUL")))
+                return true;
+        }
+        return false;
+    };
+    const RawResponse validated
+        = call("POST", "/api/v1/workflows/validate", text, QStringLiteral("admin"),
+               {{"Content-Type", "application/yaml"}});
+    QCOMPARE(validated.status, 200);
+    QCOMPARE(validated.json().value(QLatin1String("valid")).toBool(), false);
+    QVERIFY2(nulErrorAt(validated.json().value(QLatin1String("errors")).toArray()),
+             validated.body.constData());
+    const RawResponse published
+        = call("PUT", "/api/v1/workflows/jump-queue", text, QStringLiteral("admin"),
+               {{"Content-Type", "application/yaml"}});
+    QCOMPARE(published.status, 422);
+    QVERIFY2(nulErrorAt(published.json()
+                            .value(QLatin1String("error"))
+                            .toObject()
+                            .value(QLatin1String("details"))
+                            .toObject()
+                            .value(QLatin1String("errors"))
+                            .toArray()),
+             published.body.constData());
+    QCOMPARE(version(), versionBefore);
 }
 
 QTEST_GUILESS_MAIN(tst_Api)

@@ -404,11 +404,60 @@ void tst_HttpServer::jsonBodies_data()
         << QByteArray(R"({"name":"a","nmae":"b"})") << json << 400 << QStringLiteral("nmae");
     QTest::newRow("missing required field is 422 naming it")
         << QByteArray(R"({"count":1})") << json << 422 << QStringLiteral("name");
-    QTest::newRow("form encoding is 400")
-        << QByteArray("name=amy") << QByteArray("application/x-www-form-urlencoded") << 400
+    QTest::newRow("form encoding is 415")
+        << QByteArray("name=amy") << QByteArray("application/x-www-form-urlencoded") << 415
         << QString();
-    QTest::newRow("text/plain is 400")
-        << QByteArray(R"({"name":"amy"})") << QByteArray("text/plain") << 400 << QString();
+    QTest::newRow("text/plain is 415")
+        << QByteArray(R"({"name":"amy"})") << QByteArray("text/plain") << 415 << QString();
+    // Media types are compared whole: a type that merely starts with application/json is
+    // another type; parameters after ';' and case do not matter.
+    QTest::newRow("application/jsonfoo is 415")
+        << QByteArray(R"({"name":"amy"})") << QByteArray("application/jsonfoo") << 415 << QString();
+    QTest::newRow("application/json-patch+json is 415")
+        << QByteArray(R"({"name":"amy"})") << QByteArray("application/json-patch+json") << 415
+        << QString();
+    QTest::newRow("application/json with a charset is accepted")
+        << QByteArray(R"({"name":"amy"})") << QByteArray("application/json; charset=utf-8") << 200
+        << QString();
+    QTest::newRow("media type case and spaces do not matter")
+        << QByteArray(R"({"name":"amy"})") << QByteArray("Application/JSON ;charset=UTF-8") << 200
+        << QString();
+    // JSON text forbids raw control characters in strings (RFC 8259 §7); Qt's parser takes
+    // them, NUL included.
+    QTest::newRow("raw NUL byte in a string is 400")
+        << QByteArray("{\"name\":\"a\0b\"}", 14) << json << 400 << QString();
+    QTest::newRow("raw NUL byte after the object is 400")
+        << QByteArray("{\"name\":\"a\"}\0", 13) << json << 400 << QString();
+    QTest::newRow("raw control character in a string is 400")
+        << QByteArray("{\"name\":\"a\x01\"}") << json << 400 << QString();
+    QTest::newRow("raw newline in a string is 400")
+        << QByteArray("{\"name\":\"a\nb\"}") << json << 400 << QString();
+    QTest::newRow("whitespace between tokens is accepted")
+        << QByteArray("{\r\n\t\"name\" : \"a\"\n}") << json << 200 << QString();
+    // Lone surrogates: the raw UTF-8 encoding is invalid UTF-8; the escapes parse in Qt into a
+    // QString holding an unpaired surrogate, which is no Unicode text at all.
+    QTest::newRow("raw UTF-8 surrogate is 400")
+        << QByteArray("{\"name\":\"\xed\xa0\x80\"}") << json << 400 << QString();
+    QTest::newRow("lone high surrogate escape is 400")
+        << QByteArray(R"({"name":"\ud800"})") << json << 400 << QStringLiteral("name");
+    QTest::newRow("lone low surrogate escape is 400")
+        << QByteArray(R"({"name":"x\udc00y"})") << json << 400 << QStringLiteral("name");
+    QTest::newRow("high surrogate escape before another escape is 400")
+        << QByteArray(R"({"name":"\ud800\u0041"})") << json << 400 << QStringLiteral("name");
+    QTest::newRow("lone surrogate escape in a key is 400")
+        << QByteArray(R"({"name":"a","\udbff":1})") << json << 400 << QStringLiteral("\\udbff");
+    QTest::newRow("surrogate pair escape is accepted")
+        << QByteArray(R"({"name":"\ud83d\ude00"})") << json << 200 << QString();
+    // U+0000 cannot be stored (PostgreSQL text refuses it), so it is refused at the edge,
+    // naming where it was.
+    QTest::newRow("escaped NUL in a value is 400 naming the field")
+        << QByteArray(R"({"name":"a\u0000b"})") << json << 400 << QStringLiteral("name");
+    QTest::newRow("escaped NUL in an array item is 400 naming its path")
+        << QByteArray(R"({"name":"a","tags":["x","\u0000"]})") << json << 400
+        << QStringLiteral("tags[1]");
+    QTest::newRow("escaped NUL in a nested key is 400 naming its path")
+        << QByteArray(R"({"name":"a","tags":[{"k\u0000":1}]})") << json << 400
+        << QStringLiteral("tags[0].k\\u0000");
 }
 
 void tst_HttpServer::jsonBodies()
@@ -423,8 +472,9 @@ void tst_HttpServer::jsonBodies()
     if (status >= 400) {
         const QJsonObject error = response.json().value(QLatin1String("error")).toObject();
         QCOMPARE(error.value(QLatin1String("code")).toString(),
-                 status == 422 ? QStringLiteral("validation_failed")
-                               : QStringLiteral("bad_request"));
+                 status == 422       ? QStringLiteral("validation_failed")
+                     : status == 415 ? QStringLiteral("unsupported_media_type")
+                                     : QStringLiteral("bad_request"));
         QVERIFY(!error.value(QLatin1String("message")).toString().isEmpty());
         if (!badField.isEmpty())
             QVERIFY2(error.value(QLatin1String("details"))
