@@ -16,10 +16,12 @@
 #include <QSet>
 #include <QTimeZone>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <pthread.h>
@@ -175,15 +177,22 @@ struct Command
     Engine::Mutation mutation {};
     Engine::Callback done {};
     int attempts = 0; ///< batches it was in that another server's write made stale
-    int requeues = 0; ///< batches it was in that were built on a failed one
+    /// When it was first sent back to be built again (stale or built on a failed batch).
+    std::optional<std::chrono::steady_clock::time_point> builtAgainSince {};
     /// Non-zero: the command is in one half of a batch the database refused a row of, and is
     /// built with that half alone (no other commands join), until the half commits or fails.
     quint64 group = 0;
 };
 
 // A command whose batch was rolled back because another server had changed one of its
-// tickets is built again from the database; after this many tries it fails.
-constexpr int maxAttempts = 10;
+// tickets (or because it was built on such a batch) is built again from the database, for
+// as long as this after the first time; then it fails ("the ticket kept changing"). Bound by
+// time, not by tries: while another server keeps committing to the same tickets, each try of
+// this one can lose again, and on a slow machine each of the other's commits lasts longer, so
+// a count of tries (it was 10, about 0.3 s of back-off) ran out during a burst the other
+// server ended a second later and refused good writes. Thirty seconds is what an HTTP client
+// waits for an answer; a ticket that stays that hot is worth an error.
+constexpr auto retryWindow = std::chrono::seconds(30);
 
 // Below this many commands a batch takes everything waiting: splitting small batches only
 // adds commits.
@@ -231,6 +240,7 @@ struct Engine::Private
     std::atomic<quint64> failedEpoch {0};
     quint64 lastGroup = 0; // committer thread only: the last half of a refused batch named
     std::atomic<quint64> committedSequence {0}; ///< the last batch committed
+    std::atomic<qint64> lastCommitMicroseconds {0}; ///< how long the last write took
     quint64 epoch = 1; // writer thread only
     quint64 sequence = 0; // writer thread only: batches handed to the committer
     /// Commands of stale batches, built again before anything newer (under queueMutex).
@@ -461,9 +471,15 @@ void Engine::Private::backOffBeforeRetry(const std::vector<Command> &batch)
         attempts = std::max(attempts, command.attempts);
     if (attempts == 0)
         return;
-    const int ceilingMs = 1 << std::min(attempts, 6);
+    // Up to 2^attempts ms (at most 64), and at least two of our last commits: the other
+    // server's commits take about as long as ours, and on a slow machine a pause of a few
+    // milliseconds would not move this server's next try away from them. At most half a
+    // second, so that a burst's end is not slept through.
+    const qint64 ceilingMicroseconds = std::min<qint64>(
+        500'000,
+        std::max<qint64>(1000LL << std::min(attempts, 6), 2 * lastCommitMicroseconds.load()));
     std::this_thread::sleep_for(
-        std::chrono::microseconds(QRandomGenerator::global()->bounded(ceilingMs * 1000)));
+        std::chrono::microseconds(QRandomGenerator::global()->bounded(ceilingMicroseconds)));
 }
 
 void Engine::Private::evictStaleCache(const std::vector<Command> &batch)
@@ -533,11 +549,14 @@ void Engine::Private::commitLoop()
             timer.start();
             auto stored = rows->write(handoff.rows, &report);
             commitNanos = timer.nsecsElapsed();
+            lastCommitMicroseconds.store(commitNanos / 1000);
             qCDebug(lcStore, "commit of %zu commands: %.2f ms", handoff.batch.size(),
                     commitNanos / 1e6);
             if (!stored) {
                 failure = stored.error();
-                stale = !report.staleTickets.isEmpty();
+                // A deadlock or serialisation failure anywhere in the batch is another
+                // server's doing too (not only in the ticket updates, which name tickets).
+                stale = !report.staleTickets.isEmpty() || report.conflicted;
                 split = !stale && report.rowsRefused && handoff.batch.size() > 1;
                 if (stale || split)
                     qCInfo(lcStore).noquote()
@@ -560,19 +579,24 @@ void Engine::Private::commitLoop()
             std::deque<Command> again;
             const quint64 firstHalf = split ? ++lastGroup : 0;
             const quint64 secondHalf = split ? ++lastGroup : 0;
+            const auto now = std::chrono::steady_clock::now();
             for (size_t i = 0; i < handoff.batch.size(); ++i) {
+                Command &command = handoff.batch[i];
                 if (split) {
                     // Halves are strictly smaller, so this ends with batches of one.
-                    handoff.batch[i].group
-                        = i < (handoff.batch.size() + 1) / 2 ? firstHalf : secondHalf;
-                } else if (follower) {
-                    // Not its own conflict; counts as an attempt only to bound the loop.
-                    if (handoff.batch[i].requeues++ >= 4 * maxAttempts)
+                    command.group = i < (handoff.batch.size() + 1) / 2 ? firstHalf : secondHalf;
+                } else {
+                    // Stale, or a follower (not its own conflict, and a follower's batch is
+                    // never its cause: the writer starts a new epoch under it). attempts only
+                    // grows the back-off; the window bounds the loop.
+                    if (stale)
+                        ++command.attempts;
+                    if (!command.builtAgainSince)
+                        command.builtAgainSince = now;
+                    else if (now - *command.builtAgainSince > retryWindow)
                         continue;
-                } else if (++handoff.batch[i].attempts >= maxAttempts) {
-                    continue;
                 }
-                again.push_back(std::move(handoff.batch[i]));
+                again.push_back(std::move(command));
                 requeued[i] = true;
             }
             {

@@ -253,7 +253,9 @@ Result<QSqlDatabase> Database::openConnection(const QString &name)
 
 Result<QSqlQuery> prepareQuery(const QSqlDatabase &db, const QString &sql)
 {
-    QSqlQuery query(db);
+    // QPSQL's prepared queries write the values into the EXECUTE's text: bind them through
+    // libpq instead.
+    QSqlQuery query = db.driverName() == u"QPSQL" ? postgreSqlStatement(db) : QSqlQuery(db);
     if (!query.prepare(sql)) {
         const QString message = query.lastError().text();
         qCWarning(lcStore).noquote() << "prepare failed:" << message << "in" << sql;

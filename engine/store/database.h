@@ -56,7 +56,9 @@ private:
     std::shared_ptr<ConnectionRegistry> m_registry;
 };
 
-/// Prepares `sql` on `db`; the error names the statement. Statements take bound values only.
+/// Prepares `sql` on `db`; the error names the statement. Statements take bound values only,
+/// which never enter the statement's text (on PostgreSQL: postgreSqlStatement(), a named
+/// statement per connection run through libpq).
 Result<QSqlQuery> prepareQuery(const QSqlDatabase &db, const QString &sql);
 /// Executes a prepared query, logging lastError() under baton.store on failure.
 Result<void> execQuery(QSqlQuery &query);

@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QSqlDriver>
+#include <QSqlError>
 #include <QSqlField>
 #include <QSqlRecord>
 #include <QSqlResult>
@@ -13,7 +14,10 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <optional>
 #include <vector>
 
 namespace Baton {
@@ -76,23 +80,29 @@ QMetaType::Type qtTypeOf(::Oid type)
 
 // The rows of one PGresult, behind a QSqlQuery (which owns it): callers read them with
 // next() and value() as they read QPSQL's.
-class PostgreSqlRows final : public QSqlResult
+class PostgreSqlRows : public QSqlResult
 {
 public:
     PostgreSqlRows(const QSqlDriver *driver, PGresult *result)
         : QSqlResult(driver)
-        , m_result(result)
-        , m_rows(PQntuples(result))
     {
         setNumericalPrecisionPolicy(driver->numericalPrecisionPolicy());
-        setSelect(PQresultStatus(result) == PGRES_TUPLES_OK);
-        setActive(true);
-        setAt(QSql::BeforeFirstRow);
-        m_affected = std::atoi(PQcmdTuples(result)); // "" (no count) reads as 0
+        take(result);
     }
     ~PostgreSqlRows() override { PQclear(m_result); }
 
 protected:
+    /// Reads `result` from now on (owning it; null: no rows, inactive).
+    void take(PGresult *result)
+    {
+        PQclear(m_result);
+        m_result = result;
+        m_rows = result ? PQntuples(result) : 0;
+        m_affected = result ? std::atoi(PQcmdTuples(result)) : 0; // "" (no count) reads as 0
+        setSelect(result && PQresultStatus(result) == PGRES_TUPLES_OK);
+        setActive(result != nullptr);
+        setAt(QSql::BeforeFirstRow);
+    }
     QVariant data(int field) override
     {
         const ::Oid type = PQftype(m_result, field);
@@ -153,6 +163,8 @@ protected:
     QSqlRecord record() const override
     {
         QSqlRecord fields;
+        if (!m_result)
+            return fields;
         for (int i = 0; i < PQnfields(m_result); ++i)
             fields.append(QSqlField(QString::fromUtf8(PQfname(m_result, i)),
                                     QMetaType(qtTypeOf(PQftype(m_result, i)))));
@@ -176,16 +188,16 @@ private:
         }
     }
 
-    PGresult *m_result;
-    int m_rows;
+    PGresult *m_result = nullptr;
+    int m_rows = 0;
     int m_affected = 0;
 };
 
-PGconn *connectionOf(const QSqlDatabase &db)
+PGconn *connectionOf(const QSqlDriver *driver)
 {
     // Qt documents the driver's handle as a QVariant holding libpq's PGconn pointer; Qt 6.4
     // names its type by the struct behind the typedef.
-    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    const QVariant handle = driver ? driver->handle() : QVariant();
     if (!handle.isValid()
         || (qstrcmp(handle.typeName(), "PGconn*") != 0
             && qstrcmp(handle.typeName(), "pg_conn*") != 0))
@@ -297,7 +309,140 @@ struct Parameters
     }
 };
 
+// Why a statement failed, if it did (the result is then freed).
+struct Failure
+{
+    QString message;
+    QString sqlState;
+};
+std::optional<Failure> failureOf(PGconn *connection, PGresult *result)
+{
+    const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        return std::nullopt;
+    Failure failure {
+        QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(connection))
+            .trimmed(),
+        {}};
+    if (const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr)
+        failure.sqlState = QString::fromLatin1(state);
+    PQclear(result);
+    return failure;
+}
+
+// Names of prepared statements: unique in the process, so on any connection.
+std::atomic<quint64> lastStatementName {0};
+
+// A query prepared on the server once per connection and per types of its values (a named
+// statement: PQprepare, then PQexecPrepared for each exec(): one round trip, values bound as
+// in runPostgreSqlQuery, never written into the statement's text). QPSQL's own prepared
+// queries run `EXECUTE name (literal, ...)`, the values written in.
+class PostgreSqlStatement final : public PostgreSqlRows
+{
+public:
+    explicit PostgreSqlStatement(const QSqlDriver *driver)
+        : PostgreSqlRows(driver, nullptr)
+    {
+    }
+    ~PostgreSqlStatement() override { deallocate(); }
+
+protected:
+    bool prepare(const QString &sql) override
+    {
+        deallocate(); // prepared again with other text
+        take(nullptr);
+        m_sql = sql;
+        m_text = numbered(sql, m_placeholders);
+        return true; // the server parses it at the first exec(), with the values' types
+    }
+    bool exec() override;
+    void detachFromResultSet() override { take(nullptr); }
+
+private:
+    struct Prepared
+    {
+        std::vector<::Oid> types;
+        QByteArray name;
+    };
+    bool fail(const QString &message, const QString &sqlState)
+    {
+        setLastError(QSqlError(QString(), message, QSqlError::StatementError, sqlState));
+        return false;
+    }
+    // Drops the statements from the server, if the connection they were prepared on is
+    // still the driver's and can take a command (a failed transaction drops nothing more).
+    void deallocate()
+    {
+        PGconn *connection = connectionOf(driver());
+        if (connection && connection == m_preparedOn && PQstatus(connection) == CONNECTION_OK
+            && PQtransactionStatus(connection) != PQTRANS_INERROR)
+            for (const Prepared &p : m_prepared)
+                PQclear(PQexec(connection, QByteArray("DEALLOCATE " + p.name).constData()));
+        m_prepared.clear();
+        m_preparedOn = nullptr;
+    }
+
+    QString m_sql;
+    QByteArray m_text; ///< m_sql with $1, $2, ...
+    qsizetype m_placeholders = 0;
+    PGconn *m_preparedOn = nullptr; ///< the connection m_prepared live on
+    std::vector<Prepared> m_prepared;
+};
+
+bool PostgreSqlStatement::exec()
+{
+    take(nullptr);
+    const QList<QVariant> &values = boundValues();
+    const qsizetype count = values.size();
+    PGconn *connection = connectionOf(driver());
+    if (!connection || PQstatus(connection) != CONNECTION_OK)
+        return fail(QStringLiteral("not an open PostgreSQL connection"), QStringLiteral("08003"));
+    if (auto nul = findNulInText(values.constData(), count))
+        return fail(nulInTextError(*nul, m_sql), nulInTextSqlState);
+    if (m_placeholders != count || count > 65535)
+        return fail(QStringLiteral("%1 values for %2 placeholders").arg(count).arg(m_placeholders),
+                    QStringLiteral("07001"));
+    Parameters parameters(count);
+    for (qsizetype i = 0; i < count; ++i)
+        parameters.set(size_t(i), values[i]);
+    if (connection != m_preparedOn) { // closed and opened again: nothing is prepared there
+        m_prepared.clear();
+        m_preparedOn = connection;
+    }
+    for (int attempt = 0;; ++attempt) {
+        auto it = std::find_if(m_prepared.begin(), m_prepared.end(),
+                               [&](const Prepared &p) { return p.types == parameters.types; });
+        if (it == m_prepared.end()) {
+            Prepared p {parameters.types, "baton_" + QByteArray::number(++lastStatementName)};
+            if (auto failed = failureOf(connection,
+                                        PQprepare(connection, p.name.constData(),
+                                                  m_text.constData(), int(count), p.types.data())))
+                return fail(failed->message, failed->sqlState);
+            it = m_prepared.insert(m_prepared.end(), std::move(p));
+        }
+        PGresult *result
+            = PQexecPrepared(connection, it->name.constData(), int(count), parameters.values.data(),
+                             parameters.lengths.data(), parameters.formats.data(), 0);
+        auto failed = failureOf(connection, result);
+        if (!failed) {
+            take(result);
+            return true;
+        }
+        // 26000: the statement is gone (DEALLOCATE ALL, DISCARD ALL): prepare it again once.
+        if (failed->sqlState == u"26000" && attempt == 0) {
+            m_prepared.erase(it);
+            continue;
+        }
+        return fail(failed->message, failed->sqlState);
+    }
+}
+
 } // namespace
+
+QSqlQuery postgreSqlStatement(const QSqlDatabase &db)
+{
+    return QSqlQuery(new PostgreSqlStatement(db.driver()));
+}
 
 Result<QSqlQuery> runPostgreSqlQuery(const QSqlDatabase &db, const QString &sql,
                                      const QVariant *values, qsizetype count, QString *errorCode)
@@ -310,7 +455,7 @@ Result<QSqlQuery> runPostgreSqlQuery(const QSqlDatabase &db, const QString &sql,
                              ? message
                              : QStringLiteral("database error: %1").arg(message));
     };
-    PGconn *connection = connectionOf(db);
+    PGconn *connection = connectionOf(db.driver());
     if (!connection || PQstatus(connection) != CONNECTION_OK)
         return refuse(QStringLiteral("not an open PostgreSQL connection"), QStringLiteral("08003"));
     if (auto nul = findNulInText(values, count))
@@ -326,15 +471,8 @@ Result<QSqlQuery> runPostgreSqlQuery(const QSqlDatabase &db, const QString &sql,
     PGresult *result = PQexecParams(connection, text.constData(), int(count),
                                     parameters.types.data(), parameters.values.data(),
                                     parameters.lengths.data(), parameters.formats.data(), 0);
-    const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        const QString message
-            = QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(connection))
-                  .trimmed();
-        const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-        PQclear(result);
-        return refuse(message, state ? QString::fromLatin1(state) : QString());
-    }
+    if (auto failed = failureOf(connection, result))
+        return refuse(failed->message, failed->sqlState);
     return QSqlQuery(new PostgreSqlRows(db.driver(), result));
 }
 

@@ -24,6 +24,16 @@ namespace Baton {
 /// The rows come back in a QSqlQuery read as QPSQL's are (same value types). On failure,
 /// errorCode (optional) receives the SQLSTATE; failures are logged under baton.store with the
 /// statement, never its values.
+/// An empty query on `db` (a PostgreSQL connection) whose prepare() and exec() run through
+/// libpq: prepare() numbers the `?` placeholders; the first exec() with given value types
+/// prepares a named statement on the server (PQprepare) and every exec() runs it with the
+/// bound values as parameters (PQexecPrepared: one round trip, no parse or plan), bound as
+/// runPostgreSqlQuery binds them. QPSQL's own prepare() would run `EXECUTE name (values)`,
+/// the values written into the text. Rows read as QPSQL's; on failure lastError() has the
+/// SQLSTATE as nativeErrorCode(). The statements are dropped with the query (DEALLOCATE) while
+/// its connection is open.
+QSqlQuery postgreSqlStatement(const QSqlDatabase &db);
+
 Result<QSqlQuery> runPostgreSqlQuery(const QSqlDatabase &db, const QString &sql,
                                      const QVariant *values, qsizetype count,
                                      QString *errorCode = nullptr);

@@ -174,6 +174,10 @@ public:
         /// a limit, text holding U+0000): the failure belongs to the command that brought it,
         /// not to the database, and the batch may succeed without that command.
         bool rowsRefused = false;
+        /// The database broke off the batch for another writer's sake: a deadlock or a
+        /// serialisation failure (SQLSTATE 40P01, 40001), in whichever statement it met. Like
+        /// staleTickets, the batch may succeed when built again.
+        bool conflicted = false;
     };
     /// Writes the batch in one transaction. A changed ticket with its previous row is updated
     /// only if the database still holds that row's version.

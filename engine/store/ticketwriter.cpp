@@ -297,8 +297,10 @@ Result<void> TicketWriter::write(const WriteBatch &batch, WriteReport *report)
         return prepared;
     m_statements->failureCode.clear();
     auto written = writeRows(batch, report);
-    if (!written && report)
+    if (!written && report) {
         report->rowsRefused = isRowRefusal(m_statements->failureCode);
+        report->conflicted = isConflict(m_statements->failureCode);
+    }
     return written;
 }
 

@@ -186,6 +186,11 @@ QString PgHarness::socketDir() const
     return m_dir ? m_dir->path() + u"/sock" : QString();
 }
 
+QString PgHarness::logFile() const
+{
+    return m_dir ? m_dir->path() + u"/server.log" : QString();
+}
+
 QString PgHarness::url(const QString &databaseName) const
 {
     return QStringLiteral("postgresql://postgres@/%1?host=%2&port=%3")

@@ -35,6 +35,8 @@ public:
     QString createDatabase(const QString &name);
     QString url(const QString &databaseName) const;
     QString socketDir() const;
+    /// The server's log (pg_ctl -l): what it logs, such as statements under log_statement.
+    QString logFile() const;
     int port() const { return m_port; }
 
 private:

@@ -2,6 +2,8 @@
 #include "pgharness.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "store/ticketcolumns.h"
+#include "store/ticketrows.h"
 
 #include <QRegularExpression>
 #include <QSqlQuery>
@@ -24,6 +26,7 @@ private Q_SLOTS:
     void transactionRollsBackUnlessCommitted();
     void valuesReachTheDatabaseUnchanged();
     void valuesNeverEnterTheStatementText();
+    void preparedQueriesNeverCarryValues();
     void textWithNulIsRefusedNotCut();
     void uniqueEventSequencePerTicket();
     void breachesOfAPeriodAreAnIndexRange();
@@ -215,6 +218,71 @@ void TestSchema::valuesNeverEnterTheStatementText()
     const QString ran = read->value(2).toString();
     QVERIFY2(!ran.contains(value) && !ran.contains(u"41"), qPrintable(ran));
     QVERIFY2(ran.contains(u"$1") && ran.contains(u"$2"), qPrintable(ran));
+}
+
+// Queries prepared once and run many times (prepareQuery, the engine's TicketLoader) bind their
+// values too: the server's log of every statement this connection ran holds the statements,
+// never the values (QPSQL's prepared queries ran `EXECUTE name (values)`).
+void TestSchema::preparedQueriesNeverCarryValues()
+{
+    if (TestDatabase::currentDriver() != u"postgresql")
+        QSKIP("SQLite binds on its own API; only PostgreSQL logs the statement text it ran");
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    QVERIFY(Schema::migrate(**database).ok());
+    auto db = (*database)->connection();
+    QVERIFY(db.ok());
+    QFile log(Test::PgHarness::shared()->logFile());
+    QVERIFY2(log.open(QIODevice::ReadOnly), qPrintable(log.fileName()));
+    log.seek(log.size());
+    // Every statement of this session into the log, but not the parameters of bound ones
+    // (which the log would show apart, as "DETAIL: parameters: $1 = ...").
+    QVERIFY(runQuery(*db, QStringLiteral("SET log_statement = 'all'")).ok());
+    QVERIFY(runQuery(*db, QStringLiteral("SET log_parameter_max_length = 0")).ok());
+    QVERIFY(runQuery(*db,
+                     QStringLiteral("INSERT INTO tickets (id, key, workflow, workflow_version, "
+                                    "title, state, status, originator, version, created_at, "
+                                    "updated_at, due_at) VALUES (1, 'T-1', 'w', 1, 't', 's', "
+                                    "'open', 'amy', 3, 10, 20, 30)"))
+                .ok());
+
+    const QString text = QStringLiteral("private value 7315");
+    const qint64 id = 987654321;
+    auto query = prepareQuery(*db, QStringLiteral("SELECT ?::text, ? + 1, current_query()"));
+    QVERIFY2(query.ok(), qPrintable(query.ok() ? QString() : query.error()));
+    for (int run = 0; run < 2; ++run) { // the second run reuses the server's statement
+        query->bindValue(0, text);
+        query->bindValue(1, id + run);
+        QVERIFY(execQuery(*query).ok());
+        QVERIFY(query->next());
+        QCOMPARE(query->value(0).toString(), text);
+        QCOMPARE(query->value(1).toLongLong(), id + run + 1);
+        const QString ran = query->value(2).toString();
+        QVERIFY2(!ran.contains(text) && ran.contains(u"$1") && ran.contains(u"$2"),
+                 qPrintable(ran));
+        QVERIFY(!query->next());
+    }
+    TicketLoader loader(*db);
+    for (int run = 0; run < 2; ++run) {
+        auto absent = loader.ticket(id);
+        QVERIFY2(absent.ok() && !absent->has_value(),
+                 qPrintable(absent.ok() ? QStringLiteral("found") : absent.error()));
+    }
+    // A stored ticket reads as QPSQL reads it.
+    auto loaded = loader.ticket(1);
+    QVERIFY(loaded.ok() && loaded->has_value());
+    auto plain = runQuery(*db,
+                          QStringLiteral("SELECT ") + QLatin1String(TicketColumns::ticketColumns)
+                              + QStringLiteral(" FROM tickets WHERE id = 1"));
+    QVERIFY(plain.ok() && plain->next());
+    QCOMPARE(**loaded, TicketColumns::ticketFrom(*plain));
+    QCOMPARE((*loaded)->version, 3);
+
+    const QString logged = QString::fromUtf8(log.readAll());
+    QVERIFY2(logged.contains(u"FROM tickets WHERE id = $1"), qPrintable(logged));
+    for (const QString &value : {text, QString::number(id), QString::number(id + 1)})
+        QVERIFY2(!logged.contains(value), qPrintable(value + u" in the log:\n" + logged));
 }
 
 // Text holding U+0000: PostgreSQL cannot store it and libpq would cut the text there, so the

@@ -7,6 +7,9 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <future>
+#include <thread>
+
 using namespace Baton;
 using Baton::Test::TestDatabase;
 
@@ -21,6 +24,7 @@ private Q_SLOTS:
     void batchIsAllOrNothing();
     void timersAreReplaced();
     void updatesApplyOnlyOverTheirPreviousVersion();
+    void deadlockAnywhereIsAConflict();
     void queuePageSortsByDueWithUndatedLast();
     void queuePageShowsOpenBranchesByTheirDue();
     void slaFilterSelectsAtRiskAndBreached();
@@ -274,6 +278,62 @@ void TestTicketRows::updatesApplyOnlyOverTheirPreviousVersion()
     }
     auto events = TicketReader::events(*db, 1);
     QVERIFY(events.ok() && events->isEmpty());
+}
+
+// Another server's transaction deadlocks with a batch in a statement that is not a ticket's
+// update (here the customer's upsert): the report says the batch met another writer (the
+// engine builds it again), not that it failed for good.
+void TestTicketRows::deadlockAnywhereIsAConflict()
+{
+    if (TestDatabase::currentDriver() != u"postgresql")
+        QSKIP("one writer per SQLite file: no other server's transaction to deadlock with");
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    const CustomerRow customer {QStringLiteral("C-1"), QStringLiteral("Ada"), {}, {}, {}, 1};
+    WriteBatch first;
+    first.newTickets << sample(1);
+    first.customers << customer;
+    QVERIFY(writer.write(first).ok());
+
+    // The other server: locks the customer, then (once this batch holds the ticket and waits
+    // for the customer) updates the ticket.
+    std::promise<void> customerLocked;
+    auto other = std::async(std::launch::async, [&]() -> QString {
+        auto db = database->connection();
+        if (!db)
+            return db.error();
+        QString outcome;
+        Transaction transaction(*db);
+        if (!runQuery(*db, QStringLiteral("SELECT id FROM customers WHERE id = 'C-1' FOR UPDATE")))
+            outcome = QStringLiteral("no lock");
+        customerLocked.set_value();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        if (outcome.isEmpty()
+            && !runQuery(*db, QStringLiteral("UPDATE tickets SET priority = 9 WHERE id = 1")))
+            outcome = QStringLiteral("the other transaction was chosen");
+        transaction.rollback();
+        database->closeThreadConnection();
+        return outcome;
+    });
+    customerLocked.get_future().wait();
+    TicketRow changed = sample(1);
+    changed.priority = 1;
+    changed.version = 5;
+    WriteBatch batch;
+    batch.changedTickets << changed;
+    batch.previousTickets << sample(1);
+    batch.customers << CustomerRow {QStringLiteral("C-1"), QStringLiteral("Ada L."), {}, {}, {}, 2};
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("deadlock")));
+    TicketWriter::WriteReport report;
+    const auto written = writer.write(batch, &report);
+    QCOMPARE(other.get(), QString());
+    QVERIFY(!written.ok());
+    QVERIFY2(written.error().contains(QStringLiteral("deadlock")), qPrintable(written.error()));
+    QVERIFY(report.staleTickets.isEmpty());
+    QVERIFY(report.conflicted);
+    QVERIFY(!report.rowsRefused);
 }
 
 void TestTicketRows::queuePageSortsByDueWithUndatedLast()
