@@ -13,8 +13,11 @@
 #include "store/database.h"
 #include "store/schema.h"
 
+#include <QDir>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
 
@@ -58,6 +61,7 @@ private Q_SLOTS:
     void assigneeFilterFindsBranchTasks();
     void workflowsReadValidatePublish();
     void workflowTextFollowsAcceptLanguage();
+    void restartNeverUndoesAPublishedWorkflow();
     void organisationTitlesFollowAcceptLanguage();
     void usersAdminOnly();
     void organisationNotificationsHealthMetrics();
@@ -71,6 +75,8 @@ private:
                      const QString &user = {}, QList<QPair<QByteArray, QByteArray>> headers = {});
     QString tokenFor(const QString &user);
     qint64 openTicket(const QString &user = QStringLiteral("amy"));
+    void startServices(const QString &folder, bool firstStart);
+    void stopServices();
 
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
@@ -82,6 +88,7 @@ private:
     std::unique_ptr<Api::ApiServer> m_api;
     quint16 m_port = 0;
     QHash<QString, QString> m_tokens;
+    Result<PublishOutcome> m_published = PublishOutcome {};
 };
 
 void tst_Api::init()
@@ -95,7 +102,14 @@ void tst_Api::init()
     m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC));
     if (auto migrated = Schema::migrate(*m_db); !migrated)
         QFAIL(qPrintable(migrated.error()));
-    const WorkflowSet set = loadWorkflowDirectory(QStringLiteral(BATON_SOURCE_DIR "/workflows"));
+    startServices(QStringLiteral(BATON_SOURCE_DIR "/workflows"), true);
+}
+
+/// Engine, timers, auth and the HTTP API on m_db with the workflows of `folder` published as
+/// `baton serve` publishes them at start; `firstStart` also creates the test users.
+void tst_Api::startServices(const QString &folder, bool firstStart)
+{
+    const WorkflowSet set = loadWorkflowDirectory(folder);
     QVERIFY(set.ok());
     auto org = std::make_shared<const Organisation>(set.organisation);
     EngineOptions options;
@@ -108,7 +122,8 @@ void tst_Api::init()
     if (!engine)
         QFAIL(qPrintable(engine.error()));
     m_engine = std::move(*engine);
-    QVERIFY(m_engine->publish(set.workflows).ok());
+    m_published = m_engine->publishFiles(set.workflows, folder);
+    QVERIFY(m_published.ok());
     TimerScheduler::Options timerOptions;
     timerOptions.database = m_db;
     timerOptions.engine = m_engine.get();
@@ -128,6 +143,8 @@ void tst_Api::init()
         {QStringLiteral("admin"), {QStringLiteral("admin")}, {}},
     };
     for (const auto &[name, roles, departments] : users) {
+        if (!firstStart)
+            break;
         UserInput in;
         in.name = name;
         in.password = password;
@@ -154,13 +171,18 @@ void tst_Api::init()
     m_tokens.clear();
 }
 
-void tst_Api::cleanup()
+void tst_Api::stopServices()
 {
     m_timers.reset();
     m_engine.reset(); // completes queued writes; their answers still find the HTTP threads
     m_api.reset();
     m_sla.reset();
     m_auth.reset();
+}
+
+void tst_Api::cleanup()
+{
+    stopServices();
     if (m_db)
         m_db->closeThreadConnection();
     m_db.reset();
@@ -963,6 +985,137 @@ void tst_Api::workflowTextFollowsAcceptLanguage()
         = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("amy"));
     QCOMPARE(detailEn.json().value(QLatin1String("title")).toString(),
              QStringLiteral("Jump queue — special handling for a shipment in transit"));
+}
+
+namespace {
+
+/// A copy of the shipped workflows folder, whose files a test may change between starts.
+bool copyFolder(const QString &from, const QString &to)
+{
+    for (const QFileInfo &file : QDir(from).entryInfoList({QStringLiteral("*.yaml")}, QDir::Files))
+        if (!QFile::copy(file.filePath(), QDir(to).filePath(file.fileName())))
+            return false;
+    return true;
+}
+
+bool appendToFile(const QString &path, const QByteArray &text)
+{
+    QFile file(path);
+    return file.open(QIODevice::Append) && file.write(text) == text.size();
+}
+
+} // namespace
+
+void tst_Api::restartNeverUndoesAPublishedWorkflow()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    QVERIFY(copyFolder(QStringLiteral(BATON_SOURCE_DIR "/workflows"), folder.path()));
+    const QString jumpQueueFile = folder.filePath(QStringLiteral("jump-queue.yaml"));
+    const QByteArray fileText
+        = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"))
+              .json()
+              .value(QLatin1String("source"))
+              .toString()
+              .toUtf8();
+    QVERIFY(fileText.contains("\nworkflow: jump-queue"));
+
+    // The admin publishes version 2 in the editor.
+    const QByteArray editorText = fileText + "\n# changed in the editor\n";
+    const RawResponse published = call("PUT", "/api/v1/workflows/jump-queue", editorText,
+                                       QStringLiteral("admin"), {{"Content-Type", "text/yaml"}});
+    QCOMPARE(published.status, 201);
+    QCOMPARE(published.json().value(QLatin1String("version")).toInt(), 2);
+
+    // A restart with the unchanged file keeps the admin's version.
+    stopServices();
+    startServices(folder.path(), false);
+    QVERIFY(m_published->published.isEmpty());
+    QVERIFY(m_published->conflicts.isEmpty());
+    RawResponse current = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"));
+    QCOMPARE(current.status, 200);
+    QCOMPARE(current.json().value(QLatin1String("version")).toInt(), 2);
+    QCOMPARE(current.json().value(QLatin1String("source")).toString().toUtf8(), editorText);
+    QVERIFY(!current.json().contains(QLatin1String("conflict")));
+
+    // Each version tells where it came from and when.
+    const RawResponse versions
+        = call("GET", "/api/v1/workflows/jump-queue/versions", {}, QStringLiteral("admin"));
+    QCOMPARE(versions.status, 200);
+    const QJsonArray history = QJsonDocument::fromJson(versions.body).array();
+    QCOMPARE(history.size(), 2);
+    const QJsonObject v1 = history.at(0).toObject();
+    const QJsonObject v2 = history.at(1).toObject();
+    QCOMPARE(v1.value(QLatin1String("version")).toInt(), 1);
+    QCOMPARE(v1.value(QLatin1String("origin")).toString(), QStringLiteral("file"));
+    QVERIFY(v1.value(QLatin1String("path")).toString().endsWith(u"jump-queue.yaml"));
+    QCOMPARE(v2.value(QLatin1String("origin")).toString(), QStringLiteral("user"));
+    QCOMPARE(v2.value(QLatin1String("published_by")).toString(), QStringLiteral("admin"));
+    QCOMPARE(v2.value(QLatin1String("published_at")).toString(),
+             QStringLiteral("2026-11-23T09:00:00Z"));
+    QCOMPARE(v2.value(QLatin1String("current")).toBool(), true);
+
+    // The file changes too: both changed since, so nothing is published, the conflict is
+    // logged and shown on the workflow. A file changed without an editor change (complaint)
+    // is published from the file.
+    QVERIFY(appendToFile(jumpQueueFile, "\n# changed in the file\n"));
+    QVERIFY(appendToFile(folder.filePath(QStringLiteral("complaint.yaml")), "\n# new text\n"));
+    stopServices();
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("jump-queue.yaml.*not published")));
+    startServices(folder.path(), false);
+    QCOMPARE(m_published->published, QStringList {QStringLiteral("complaint")});
+    QCOMPARE(m_published->conflicts.size(), 1);
+    current = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"));
+    QCOMPARE(current.json().value(QLatin1String("version")).toInt(), 2);
+    QCOMPARE(current.json().value(QLatin1String("source")).toString().toUtf8(), editorText);
+    const QJsonObject conflict = current.json().value(QLatin1String("conflict")).toObject();
+    QVERIFY(conflict.value(QLatin1String("file")).toString().endsWith(u"jump-queue.yaml"));
+    QCOMPARE(conflict.value(QLatin1String("file_version")).toInt(), 1);
+    QCOMPARE(conflict.value(QLatin1String("editor_version")).toInt(), 2);
+    QCOMPARE(conflict.value(QLatin1String("published_by")).toString(), QStringLiteral("admin"));
+    QVERIFY(!conflict.value(QLatin1String("message")).toString().isEmpty());
+    bool listed = false;
+    for (const QJsonValue &w :
+         QJsonDocument::fromJson(call("GET", "/api/v1/workflows", {}, QStringLiteral("admin")).body)
+             .array()) {
+        const QJsonObject item = w.toObject();
+        const QString name = item.value(QLatin1String("name")).toString();
+        QCOMPARE(item.contains(QLatin1String("conflict")), name == u"jump-queue");
+        listed = listed || name == u"jump-queue";
+        if (name == u"complaint")
+            QCOMPARE(item.value(QLatin1String("version")).toInt(), 2);
+    }
+    QVERIFY(listed);
+    const QJsonArray complaintHistory
+        = QJsonDocument::fromJson(
+              call("GET", "/api/v1/workflows/complaint/versions", {}, QStringLiteral("admin")).body)
+              .array();
+    QCOMPARE(complaintHistory.size(), 2);
+    QCOMPARE(complaintHistory.at(1).toObject().value(QLatin1String("origin")).toString(),
+             QStringLiteral("file"));
+
+    // The admin takes the file's text in the editor: the conflict is resolved, and the next
+    // start with that file publishes nothing and reports nothing.
+    QFile changedFile(jumpQueueFile);
+    QVERIFY(changedFile.open(QIODevice::ReadOnly));
+    const QByteArray changedText = changedFile.readAll();
+    QCOMPARE(call("PUT", "/api/v1/workflows/jump-queue", changedText, QStringLiteral("admin"),
+                  {{"Content-Type", "text/yaml"}})
+                 .status,
+             201);
+    current = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"));
+    QCOMPARE(current.json().value(QLatin1String("version")).toInt(), 3);
+    QVERIFY(!current.json().contains(QLatin1String("conflict")));
+    stopServices();
+    startServices(folder.path(), false);
+    QVERIFY(m_published->published.isEmpty());
+    QVERIFY(m_published->conflicts.isEmpty());
+    QCOMPARE(call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"))
+                 .json()
+                 .value(QLatin1String("version"))
+                 .toInt(),
+             3);
 }
 
 void tst_Api::organisationTitlesFollowAcceptLanguage()
