@@ -432,8 +432,7 @@ struct ApiServer::Private
                     if (result.error)
                         return responder->send(fromTicketError(*result.error).toResponse());
                     if (!result.events.isEmpty()) {
-                        Metrics::global().increment("baton_actions_total",
-                                                    Metrics::label("kind", metricKind));
+                        Metrics::global().countAction(metricKind);
                     } // live updates go out from the engine's commit observer
                     responder->send(
                         HttpResponse::json(status, ticketObject(result.ticket, actor, language)));
@@ -1147,13 +1146,6 @@ ApiServer::ApiServer(ApiServerOptions options)
     : d(std::make_unique<Private>(std::move(options)))
 {
     d->setUpRoutes();
-    Metrics &m = Metrics::global();
-    m.describe("baton_actions_total", "counter",
-               "Acknowledged ticket changes made through the API");
-    m.describe("baton_timers_fired_total", "counter", "SLA timers fired");
-    m.describe("baton_sla_breaches_total", "counter", "SLA targets breached");
-    m.increment("baton_timers_fired_total", {}, 0);
-    m.increment("baton_sla_breaches_total", {}, 0);
 }
 
 ApiServer::~ApiServer()

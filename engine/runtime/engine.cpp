@@ -2,6 +2,7 @@
 #include "engine.h"
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "definition/workflowreader.h"
 #include "store/database.h"
 #include "store/storelog.h"
@@ -242,6 +243,7 @@ struct Engine::Private
     QHash<QPair<QString, QString>, QPair<QString, TicketState>> inflight;
 
     void commitLoop();
+    void countCommitted(const Handoff &handoff);
     void waitCommitterIdle()
     {
         std::unique_lock lock(commitMutex);
@@ -503,6 +505,21 @@ void Engine::Private::evictStaleCache(const std::vector<Command> &batch)
     }
 }
 
+/// /metrics: the batch's size, and the SLA breaches it made durable (whoever caused them:
+/// timers, actions, recomputed clocks). Atomics only; the committer thread.
+void Engine::Private::countCommitted(const Handoff &handoff)
+{
+    Metrics &metrics = Metrics::global();
+    metrics.commitBatchSize.observe(double(handoff.batch.size()));
+    quint64 breaches = 0;
+    for (const CommandResult &result : handoff.results)
+        if (result.ok() && !result.replayed)
+            for (const Event &event : result.events)
+                breaches += event.type == u"sla_breached";
+    if (breaches > 0)
+        metrics.slaBreaches.add(breaches);
+}
+
 void Engine::Private::commitLoop()
 {
     rows = std::make_unique<TicketWriter>(options.database);
@@ -595,6 +612,8 @@ void Engine::Private::commitLoop()
             stats.commitMicroseconds += quint64(commitNanos / 1000);
             stats.maxBatch = std::max<quint64>(stats.maxBatch, handoff.batch.size());
         }
+        if (failure.isEmpty() && !handoff.rows.isEmpty())
+            countCommitted(handoff);
         if (failure.isEmpty()
             && (!handoff.changedTickets.isEmpty() || !handoff.rows.notifications.isEmpty())) {
             std::lock_guard lock(observerMutex);

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void organisationTitlesFollowAcceptLanguage();
     void usersAdminOnly();
     void organisationNotificationsHealthMetrics();
+    void metricsCountTimersBreachesRequestsAndCommits();
     void adminClock();
     void staticFilesAndTraversal();
     void webSocketDeliversAnotherUsersChange();
@@ -1269,6 +1270,113 @@ void tst_Api::organisationNotificationsHealthMetrics()
     QVERIFY(metrics.body.contains("baton_timers_fired_total"));
     QCOMPARE(call("DELETE", "/api/v1/tickets", {}, QStringLiteral("amy")).status, 405);
     QCOMPARE(call("GET", "/api/v1/nothing-here", {}, QStringLiteral("amy")).status, 404);
+}
+
+namespace {
+
+/// The samples of a Prometheus text exposition: "name{labels}" → value; fails the parse
+/// (empty map) on a line that is neither a comment nor a sample.
+QMap<QByteArray, double> parseMetrics(const QByteArray &text, QList<QByteArray> *types = nullptr)
+{
+    QMap<QByteArray, double> samples;
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        if (line.startsWith("# TYPE ") && types)
+            types->append(line.mid(7));
+        if (line.startsWith('#'))
+            continue;
+        const qsizetype space = line.lastIndexOf(' ');
+        bool ok = false;
+        const double value = line.mid(space + 1).toDouble(&ok);
+        if (space <= 0 || !ok)
+            return {};
+        samples.insert(line.left(space), value);
+    }
+    return samples;
+}
+
+} // namespace
+
+void tst_Api::metricsCountTimersBreachesRequestsAndCommits()
+{
+    // The counters are the process's: compare before and after one scenario.
+    const RawResponse first = call("GET", "/metrics");
+    QCOMPARE(first.status, 200);
+    const QMap<QByteArray, double> before = parseMetrics(first.body);
+    QVERIFY(!before.isEmpty());
+
+    // A ticket whose review step's respond target (15 minutes) is missed: the fake clock moves
+    // 30 minutes and the scheduler fires its timer, which breaches the SLA.
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    QCOMPARE(
+        call("GET", "/api/v1/tickets/" + QByteArray::number(id), {}, QStringLiteral("amy")).status,
+        200);
+    QCOMPARE(call("GET", "/api/v1/tickets/424242", {}, QStringLiteral("amy")).status, 404);
+    QCOMPARE(
+        call("POST", "/api/v1/admin/clock", R"({"advance_seconds":1800})", QStringLiteral("admin"))
+            .status,
+        200);
+    const QJsonArray events = call("GET", "/api/v1/tickets/" + QByteArray::number(id) + "/events",
+                                   {}, QStringLiteral("admin"))
+                                  .json()
+                                  .value(QLatin1String("items"))
+                                  .toArray();
+    int breaches = 0;
+    for (const QJsonValue &e : events)
+        breaches += e.toObject().value(QLatin1String("type")).toString() == u"sla_breached";
+    QVERIFY(breaches >= 1);
+
+    const RawResponse scraped = call("GET", "/metrics");
+    QCOMPARE(scraped.status, 200);
+    QVERIFY(scraped.header("Content-Type").startsWith("text/plain; version=0.0.4"));
+    QList<QByteArray> types;
+    const QMap<QByteArray, double> after = parseMetrics(scraped.body, &types);
+    QVERIFY2(!after.isEmpty(), scraped.body.constData());
+    const auto delta
+        = [&](const QByteArray &sample) { return after.value(sample) - before.value(sample); };
+    QVERIFY2(delta("baton_timers_fired_total") >= 1, scraped.body.constData());
+    QCOMPARE(delta("baton_sla_breaches_total"), double(breaches));
+    QCOMPARE(delta(R"(baton_http_requests_total{route="/api/v1/tickets",status="201"})"), 1.0);
+    QCOMPARE(delta(R"(baton_http_requests_total{route="/api/v1/tickets/{id}",status="200"})"), 1.0);
+    QCOMPARE(delta(R"(baton_http_requests_total{route="/api/v1/tickets/{id}",status="404"})"), 1.0);
+    QCOMPARE(delta(R"(baton_http_requests_total{route="/api/v1/admin/clock",status="200"})"), 1.0);
+    // The first scrape is counted once it is answered, so the second sees it.
+    QVERIFY(after.value(R"(baton_http_requests_total{route="/metrics",status="200"})") >= 1);
+
+    // Histograms: cumulative buckets ending in +Inf == _count, a _sum, HELP and TYPE lines.
+    for (const QByteArray &family : {QByteArray("baton_http_request_duration_seconds"),
+                                     QByteArray("baton_commit_batch_size")}) {
+        QVERIFY2(types.contains(family + " histogram"), family.constData());
+        QVERIFY(scraped.body.contains(QByteArray("# HELP " + family + ' ')));
+    }
+    const QByteArray route = R"(route="/api/v1/tickets")";
+    const double count = after.value("baton_http_request_duration_seconds_count{" + route + '}');
+    QCOMPARE(count - before.value("baton_http_request_duration_seconds_count{" + route + '}'), 1.0);
+    QCOMPARE(after.value("baton_http_request_duration_seconds_bucket{" + route + R"(,le="+Inf"})"),
+             count);
+    QVERIFY(after.value("baton_http_request_duration_seconds_sum{" + route + '}') > 0);
+    double previous = 0;
+    int buckets = 0;
+    for (auto it = after.cbegin(); it != after.cend(); ++it) {
+        if (!it.key().startsWith(QByteArray("baton_http_request_duration_seconds_bucket{" + route)))
+            continue;
+        ++buckets;
+        if (it.key().contains("+Inf"))
+            continue;
+        QVERIFY2(it.value() <= count, it.key().constData());
+        previous = std::max(previous, it.value());
+    }
+    QVERIFY(buckets >= 5);
+    // Commits: the open, the timer's firing; each a batch of at least one command.
+    QVERIFY(delta("baton_commit_batch_size_count") >= 2);
+    QVERIFY(delta("baton_commit_batch_size_sum") >= delta("baton_commit_batch_size_count"));
+    QCOMPARE(after.value(R"(baton_commit_batch_size_bucket{le="+Inf"})"),
+             after.value("baton_commit_batch_size_count"));
+    QVERIFY(types.contains("baton_timers_fired_total counter"));
+    QVERIFY(types.contains("baton_sla_breaches_total counter"));
+    QVERIFY(types.contains("baton_http_requests_total counter"));
 }
 
 void tst_Api::adminClock()
