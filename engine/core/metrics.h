@@ -170,8 +170,8 @@ public:
     void render(QByteArray &out) const
     {
         QMap<QByteArray, const RouteStats *> routes = m_routes.entries();
-        if (m_overflow.duration.isUsed())
-            routes.insert(QByteArrayLiteral("other"), &m_overflow);
+        if (m_overflow.duration.isUsed()) // not "other": unmatched requests have that label
+            routes.insert(QByteArrayLiteral("overflow"), &m_overflow);
         out += "# HELP baton_http_requests_total HTTP requests by route pattern and status\n"
                "# TYPE baton_http_requests_total counter\n";
         for (auto it = routes.cbegin(); it != routes.cend(); ++it)
@@ -254,7 +254,7 @@ private:
         UsedHistogram duration;
     };
     LabelTable<RouteStats, 256> m_routes;
-    RouteStats m_overflow; // under "other" once the table is full
+    RouteStats m_overflow; // under "overflow" once the table is full
 };
 
 /// Process-wide metrics in the Prometheus text format (`GET /metrics`). Header-only and in core
