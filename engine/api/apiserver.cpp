@@ -14,6 +14,7 @@
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
 #include "store/database.h"
+#include "store/workflowversions.h"
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -193,6 +194,7 @@ struct ApiServer::Private
         add("POST", QStringLiteral("/api/v1/workflows/validate"), &Private::validateWorkflow);
         add("GET", QStringLiteral("/api/v1/workflows/{name}"), &Private::workflow);
         add("PUT", QStringLiteral("/api/v1/workflows/{name}"), &Private::publishWorkflow);
+        add("GET", QStringLiteral("/api/v1/workflows/{name}/versions"), &Private::workflowVersions);
         add("GET", QStringLiteral("/api/v1/workflows/{name}/versions/{n}"),
             &Private::workflowVersion);
         add("GET", QStringLiteral("/api/v1/users"), &Private::users);
@@ -513,8 +515,7 @@ struct ApiServer::Private
                     if (result.error)
                         return responder->send(fromTicketError(*result.error).toResponse());
                     if (!result.events.isEmpty()) {
-                        Metrics::global().increment("baton_actions_total",
-                                                    Metrics::label("kind", metricKind));
+                        Metrics::global().countAction(metricKind);
                     } // live updates go out from the engine's commit observer
                     responder->send(
                         HttpResponse::json(status, ticketObject(result.ticket, actor, language)));
@@ -897,16 +898,67 @@ struct ApiServer::Private
 
     void workflows(Context &ctx)
     {
+        const QList<PublishConflict> conflicts = o.engine->publishConflicts();
         QJsonArray out;
         const QMap<QString, int> current = o.engine->currentVersions();
         for (auto it = current.cbegin(); it != current.cend(); ++it) {
             const auto wf = o.engine->workflow(it.key(), it.value());
             if (!wf)
                 continue;
-            out.append(QJsonObject {{QStringLiteral("name"), it.key()},
-                                    {QStringLiteral("title"), (*wf)->title.text(ctx.language)},
-                                    {QStringLiteral("version"), it.value()},
-                                    {QStringLiteral("startable"), canStart(**wf, ctx.actor)}});
+            QJsonObject item {{QStringLiteral("name"), it.key()},
+                              {QStringLiteral("title"), (*wf)->title.text(ctx.language)},
+                              {QStringLiteral("version"), it.value()},
+                              {QStringLiteral("startable"), canStart(**wf, ctx.actor)}};
+            addConflict(item, it.key(), conflicts);
+            out.append(item);
+        }
+        ctx.send(HttpResponse::json(200, out));
+    }
+
+    /// A workflow whose file and editor both changed since the file was last published (the
+    /// file was not published at start): "conflict" tells the editor, absent otherwise.
+    static void addConflict(QJsonObject &object, const QString &name,
+                            const QList<PublishConflict> &conflicts)
+    {
+        for (const PublishConflict &c : conflicts) {
+            if (c.name != name)
+                continue;
+            object.insert(QStringLiteral("conflict"),
+                          QJsonObject {{QStringLiteral("file"), c.path},
+                                       {QStringLiteral("file_version"),
+                                        c.fileVersion > 0 ? QJsonValue(c.fileVersion)
+                                                          : QJsonValue(QJsonValue::Null)},
+                                       {QStringLiteral("editor_version"), c.userVersion},
+                                       {QStringLiteral("published_by"), c.username},
+                                       {QStringLiteral("published_at"), rfc3339(c.userPublishedAt)},
+                                       {QStringLiteral("message"), c.message()}});
+        }
+    }
+
+    /// Every version of a workflow, oldest first, with where it came from (a file at start or a
+    /// user in the editor) and when; sources are read per version (versions/{n}).
+    void workflowVersions(Context &ctx)
+    {
+        const QString name = ctx.params.value(QStringLiteral("name"));
+        const auto history = WorkflowVersions::history(*o.database, name);
+        if (!history)
+            return ctx.fail(storageError(history.error()));
+        if (history->isEmpty())
+            return ctx.fail(ApiError::notFound(QStringLiteral("No workflow %1.").arg(name)));
+        const int current = o.engine->currentVersions().value(name);
+        QJsonArray out;
+        for (const WorkflowVersion &v : *history) {
+            QJsonObject item {{QStringLiteral("version"), v.version},
+                              {QStringLiteral("origin"), v.origin.kindName()},
+                              {QStringLiteral("published_at"), rfc3339(v.publishedAt)},
+                              {QStringLiteral("current"), v.version == current}};
+            if (v.origin.isFile())
+                item.insert(QStringLiteral("path"),
+                            v.origin.path.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                    : QJsonValue(v.origin.path));
+            else
+                item.insert(QStringLiteral("published_by"), v.origin.username);
+            out.append(item);
         }
         ctx.send(HttpResponse::json(200, out));
     }
@@ -919,7 +971,9 @@ struct ApiServer::Private
                                     : Result<std::shared_ptr<const Workflow>>(makeError(QString()));
         if (!wf)
             return ctx.fail(ApiError::notFound(QStringLiteral("No workflow %1.").arg(name)));
-        ctx.ok(workflowObject(**wf, version, ctx.language));
+        QJsonObject object = workflowObject(**wf, version, ctx.language);
+        addConflict(object, name, o.engine->publishConflicts());
+        ctx.ok(object);
     }
 
     void workflowVersion(Context &ctx)
@@ -1193,13 +1247,6 @@ ApiServer::ApiServer(ApiServerOptions options)
     : d(std::make_unique<Private>(std::move(options)))
 {
     d->setUpRoutes();
-    Metrics &m = Metrics::global();
-    m.describe("baton_actions_total", "counter",
-               "Acknowledged ticket changes made through the API");
-    m.describe("baton_timers_fired_total", "counter", "SLA timers fired");
-    m.describe("baton_sla_breaches_total", "counter", "SLA targets breached");
-    m.increment("baton_timers_fired_total", {}, 0);
-    m.increment("baton_sla_breaches_total", {}, 0);
 }
 
 ApiServer::~ApiServer()

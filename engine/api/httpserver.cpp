@@ -362,12 +362,7 @@ void HttpResponder::send(HttpResponse response)
     for (const auto &[name, value] : std::as_const(m_defaultHeaders))
         if (response.header(name).isNull())
             response.headers.append({name, value});
-    Metrics &metrics = Metrics::global();
-    const QByteArray labels = Metrics::label("route", m_route) + ','
-        + Metrics::label("status", QByteArray::number(response.status));
-    metrics.increment(QByteArrayLiteral("baton_http_requests_total"), labels);
-    metrics.observe(QByteArrayLiteral("baton_http_request_duration_seconds"),
-                    double(m_timer.nsecsElapsed()) / 1e9, Metrics::label("route", m_route));
+    Metrics::global().http.count(m_route, response.status, m_timer.nsecsElapsed()); // lock-free
 
     QMutexLocker lock(&m_link->mutex);
     HttpWorker *worker = m_link->worker;
@@ -396,10 +391,6 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler, WebSocketHand
     , m_handler(std::move(handler))
     , m_webSockets(std::move(webSockets))
 {
-    Metrics &metrics = Metrics::global();
-    metrics.describe("baton_http_requests_total", "counter", "HTTP requests by route and status");
-    metrics.describe("baton_http_request_duration_seconds", "histogram",
-                     "HTTP request latency by route, until the response is queued");
 }
 
 QObject *HttpServer::currentWorker()

@@ -444,7 +444,8 @@ void satisfactionFollowup(DemoScript &s)
 
 int seedDemoTickets(const std::shared_ptr<Database> &database,
                     const std::shared_ptr<const Organisation> &organisation,
-                    const QList<std::shared_ptr<const Workflow>> &workflows, const QDateTime &now)
+                    const QList<std::shared_ptr<const Workflow>> &workflows,
+                    const QString &workflowsFolder, const QDateTime &now)
 {
     {
         auto db = database->connection();
@@ -478,7 +479,7 @@ int seedDemoTickets(const std::shared_ptr<Database> &database,
         std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(engine.error()));
         return 0;
     }
-    if (auto published = (*engine)->publish(workflows, QStringLiteral("baton serve")); !published) {
+    if (auto published = (*engine)->publishFiles(workflows, workflowsFolder); !published) {
         std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(published.error()));
         return 0;
     }

@@ -114,6 +114,13 @@ QMap<QString, UserInput> demoUsers(const WorkflowSet &set)
     return users;
 }
 
+/// How the organisation's files are named in its versions: org.yaml, or the org/ folder.
+QString organisationPath(const QString &folder, const QList<OrganisationFile> &files)
+{
+    const bool single = files.size() == 1 && files.first().path.endsWith(u"org.yaml");
+    return QDir(folder).filePath(single ? QStringLiteral("org.yaml") : QStringLiteral("org/"));
+}
+
 } // namespace
 
 int runServe(const QStringList &arguments)
@@ -198,7 +205,7 @@ int runServe(const QStringList &arguments)
     const Clock *clock = fakeClock ? static_cast<const Clock *>(&testClock) : &systemClock;
     auto organisation = std::make_shared<const Organisation>(set.organisation);
     if (demo) // before the engine starts: it numbers new tickets from the database
-        seedDemoTickets(*database, organisation, set.workflows, clock->now());
+        seedDemoTickets(*database, organisation, set.workflows, workflowsDir, clock->now());
 
     // SLA clocks: the engine writes each ticket's due dates and timer with every change.
     SlaService sla(organisation, *database, clock);
@@ -212,7 +219,9 @@ int runServe(const QStringList &arguments)
         std::fprintf(stderr, "baton serve: %s\n", qPrintable(engine.error()));
         return 1;
     }
-    const auto published = (*engine)->publish(set.workflows, QStringLiteral("baton serve"));
+    // A file is published only when it changed since it was last published from it: a restart
+    // never undoes a version an admin published in the editor (conflicts are logged).
+    const auto published = (*engine)->publishFiles(set.workflows, workflowsDir);
     if (!published) {
         std::fprintf(stderr, "baton serve: publishing workflows: %s\n",
                      qPrintable(published.error()));
@@ -233,7 +242,8 @@ int runServe(const QStringList &arguments)
         // A calendar changed in org.yaml or org/ since the last start: re-measure the clocks on
         // it.
         const auto changed = sla.recomputeClocksSinceLastStart(
-            **engine, **database, organisationSource(set.organisationFiles));
+            **engine, **database, organisationSource(set.organisationFiles),
+            organisationPath(workflowsDir, set.organisationFiles));
         if (!changed) {
             std::fprintf(stderr, "baton serve: %s\n", qPrintable(changed.error()));
             return 1;
@@ -317,6 +327,8 @@ int runServe(const QStringList &arguments)
     for (auto it = published->current.cbegin(); it != published->current.cend(); ++it)
         std::printf("    %-28s version %d%s\n", qPrintable(it.key()), it.value(),
                     published->published.contains(it.key()) ? "  (new)" : "");
+    for (const PublishConflict &conflict : std::as_const(published->conflicts))
+        std::printf("  not published: %s\n", qPrintable(conflict.message()));
     if (fakeClock)
         std::printf("  clock:     fake, standing at %s (move it with POST /api/v1/admin/clock)\n",
                     qPrintable(testClock.now().toString(Qt::ISODate)));

@@ -2,11 +2,13 @@
 #include "engine.h"
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "definition/workflowreader.h"
 #include "store/database.h"
 #include "store/storelog.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QJsonArray>
@@ -206,6 +208,9 @@ struct Engine::Private
     mutable QMutex workflowMutex;
     QHash<QPair<QString, int>, std::shared_ptr<const Workflow>> workflows;
     QMap<QString, int> current;
+    /// Files left unpublished at start because a user's newer version stands (under
+    /// workflowMutex), until a user publishes the file's text.
+    QList<PublishConflict> conflicts;
 
     // The queue between callers and the writer.
     std::mutex queueMutex;
@@ -250,6 +255,7 @@ struct Engine::Private
     QHash<QPair<QString, QString>, QPair<QString, TicketState>> inflight;
 
     void commitLoop();
+    void countCommitted(const Handoff &handoff);
     void waitCommitterIdle()
     {
         std::unique_lock lock(commitMutex);
@@ -517,6 +523,21 @@ void Engine::Private::evictStaleCache(const std::vector<Command> &batch)
     }
 }
 
+/// /metrics: the batch's size, and the SLA breaches it made durable (whoever caused them:
+/// timers, actions, recomputed clocks). Atomics only; the committer thread.
+void Engine::Private::countCommitted(const Handoff &handoff)
+{
+    Metrics &metrics = Metrics::global();
+    metrics.commitBatchSize.observe(double(handoff.batch.size()));
+    quint64 breaches = 0;
+    for (const CommandResult &result : handoff.results)
+        if (result.ok() && !result.replayed)
+            for (const Event &event : result.events)
+                breaches += event.type == u"sla_breached";
+    if (breaches > 0)
+        metrics.slaBreaches.add(breaches);
+}
+
 void Engine::Private::commitLoop()
 {
     rows = std::make_unique<TicketWriter>(options.database);
@@ -629,6 +650,8 @@ void Engine::Private::commitLoop()
             stats.commitMicroseconds += quint64(commitNanos / 1000);
             stats.maxBatch = std::max<quint64>(stats.maxBatch, handoff.batch.size());
         }
+        if (failure.isEmpty() && !handoff.rows.isEmpty())
+            countCommitted(handoff);
         if (failure.isEmpty()
             && (!handoff.changedTickets.isEmpty() || !handoff.rows.notifications.isEmpty())) {
             std::lock_guard lock(observerMutex);
@@ -1162,9 +1185,11 @@ Result<PublishOutcome> Engine::publish(const QList<std::shared_ptr<const Workflo
 {
     QList<WorkflowSource> sources;
     for (const auto &wf : workflows)
-        sources.append({wf->id, wf->source});
-    auto outcome = WorkflowVersions::publish(*d->options.database, sources, publishedBy,
-                                             d->options.clock->now());
+        sources.append({wf->id, wf->source, {}});
+    auto outcome = WorkflowVersions::publish(
+        *d->options.database, sources,
+        publishedBy.isEmpty() ? VersionOrigin::file({}) : VersionOrigin::user(publishedBy),
+        d->options.clock->now());
     if (!outcome)
         return outcome;
     QMutexLocker lock(&d->workflowMutex);
@@ -1172,8 +1197,44 @@ Result<PublishOutcome> Engine::publish(const QList<std::shared_ptr<const Workflo
         const int version = outcome->current.value(wf->id);
         d->workflows.insert({wf->id, version}, wf);
         d->current.insert(wf->id, version);
+        // The file's text published in the editor: the two agree again.
+        const QString hash = WorkflowVersions::hashOf(wf->source);
+        d->conflicts.removeIf([&](const PublishConflict &conflict) {
+            return conflict.name == wf->id && conflict.fileHash == hash;
+        });
     }
     return outcome;
+}
+
+Result<PublishOutcome> Engine::publishFiles(const QList<std::shared_ptr<const Workflow>> &workflows,
+                                            const QString &folder)
+{
+    QList<WorkflowSource> sources;
+    for (const auto &wf : workflows)
+        sources.append({wf->id, wf->source, QDir(folder).filePath(wf->id + u".yaml")});
+    auto outcome
+        = WorkflowVersions::publishFiles(*d->options.database, sources, d->options.clock->now());
+    if (!outcome)
+        return outcome;
+    for (const PublishConflict &conflict : std::as_const(outcome->conflicts))
+        qCWarning(lcStore).noquote() << conflict.message();
+    QMutexLocker lock(&d->workflowMutex);
+    for (const auto &wf : workflows) {
+        const int version = outcome->current.value(wf->id);
+        d->current.insert(wf->id, version);
+        // Only a version made from the file is the file's text; a kept one (a user's, or the
+        // same text) is read from the store on first use.
+        if (outcome->published.contains(wf->id))
+            d->workflows.insert({wf->id, version}, wf);
+    }
+    d->conflicts = outcome->conflicts;
+    return outcome;
+}
+
+QList<PublishConflict> Engine::publishConflicts() const
+{
+    QMutexLocker lock(&d->workflowMutex);
+    return d->conflicts;
 }
 
 Result<std::shared_ptr<const Workflow>> Engine::workflow(const QString &name, int version)

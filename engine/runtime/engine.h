@@ -122,10 +122,21 @@ public:
     Engine &operator=(const Engine &) = delete;
 
     // ---- workflows ------------------------------------------------------------------------
-    /// Publishes each workflow whose source changed as a new version; new tickets of a
-    /// workflow use its newest version from then on. Call before serving.
+    /// Publishes each workflow whose source differs from its newest version as a new version;
+    /// new tickets of a workflow use its newest version from then on. `publishedBy`: the user
+    /// who published it in the editor (origin user); empty for a file (origin file).
     Result<PublishOutcome> publish(const QList<std::shared_ptr<const Workflow>> &workflows,
                                    const QString &publishedBy = {});
+    /// The start-up publish of the files of the `--workflows` folder (each NAME.yaml in
+    /// `folder`): a file is published only when it changed since it was last published from
+    /// that file, so a restart never undoes a version published in the editor. Conflicts (file
+    /// and editor both changed) are logged, publish nothing, and stay in publishConflicts().
+    /// Call before serving.
+    Result<PublishOutcome> publishFiles(const QList<std::shared_ptr<const Workflow>> &workflows,
+                                        const QString &folder);
+    /// The conflicts of the last publishFiles(), less those a user resolved since by
+    /// publishing the file's text.
+    QList<PublishConflict> publishConflicts() const;
     /// A version's rules: the published object for current versions, otherwise parsed from the
     /// stored source on first use and cached per (name, version).
     Result<std::shared_ptr<const Workflow>> workflow(const QString &name, int version);

@@ -9,10 +9,13 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QSemaphore>
 #include <QSqlQuery>
 
 namespace Baton {
+
+Q_LOGGING_CATEGORY(lcOrgVersions, "baton.org", QtInfoMsg)
 
 SlaService::SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<Database> database,
                        const Clock *clock)
@@ -234,41 +237,54 @@ QStringList SlaService::changedCalendars(const Organisation &before, const Organ
     return changed;
 }
 
+Result<SlaService::OrganisationChange>
+SlaService::organisationChangeSinceLastStart(Database &database, const QByteArray &source,
+                                             const Organisation &org, const QDateTime &now,
+                                             const QString &path)
+{
+    auto stored = OrgVersions::current(database);
+    if (!stored)
+        return Error {stored.error()};
+    auto published = OrgVersions::publishFile(database, source, path, now);
+    if (!published)
+        return Error {published.error()};
+    OrganisationChange change;
+    change.conflict = published->conflict;
+    if (published->published && stored->has_value() && (*stored)->source != source) {
+        const QList<OrganisationFile> files = organisationFilesFromSource((*stored)->source);
+        const OrganisationReadResult before = readOrganisation(files);
+        if (!files.isEmpty() && before.ok())
+            change.calendars = changedCalendars(before.organisation, org);
+    }
+    return change;
+}
+
 Result<QStringList> SlaService::calendarsChangedSinceLastStart(Database &database,
                                                                const QByteArray &source,
                                                                const Organisation &org,
                                                                const QDateTime &now)
 {
-    auto stored = OrgVersions::current(database);
-    if (!stored)
-        return Error {stored.error()};
-    QStringList changed;
-    if (stored->has_value() && (*stored)->source != source) {
-        const QList<OrganisationFile> files = organisationFilesFromSource((*stored)->source);
-        const OrganisationReadResult before = readOrganisation(files);
-        if (!files.isEmpty() && before.ok())
-            changed = changedCalendars(before.organisation, org);
-    }
-    if (auto published = OrgVersions::publish(database, source, now); !published)
-        return Error {published.error()};
-    return changed;
+    auto change = organisationChangeSinceLastStart(database, source, org, now);
+    if (!change)
+        return Error {change.error()};
+    return change->calendars;
 }
 
 Result<SlaService::OrganisationChange>
 SlaService::recomputeClocksSinceLastStart(Engine &engine, Database &database,
-                                          const QByteArray &source)
+                                          const QByteArray &source, const QString &path)
 {
-    OrganisationChange change;
-    auto changed = calendarsChangedSinceLastStart(database, source, *m_org, m_clock->now());
-    if (!changed)
-        return Error {changed.error()};
-    change.calendars = *changed;
-    if (change.calendars.isEmpty())
+    auto change = organisationChangeSinceLastStart(database, source, *m_org, m_clock->now(), path);
+    if (!change)
         return change;
-    auto recomputed = recomputeClocks(engine, change.calendars);
+    if (change->conflict)
+        qCWarning(lcOrgVersions).noquote() << change->conflict->message();
+    if (change->calendars.isEmpty())
+        return change;
+    auto recomputed = recomputeClocks(engine, change->calendars);
     if (!recomputed)
         return Error {recomputed.error()};
-    change.recomputed = *recomputed;
+    change->recomputed = *recomputed;
     return change;
 }
 

@@ -70,24 +70,34 @@ public:
     /// The names of calendars `before` and `after` define differently (changed, added or
     /// removed): tickets with clocks on them need their timers recomputed.
     static QStringList changedCalendars(const Organisation &before, const Organisation &after);
-    /// At server start: the calendars that changed since the organisation stored in
-    /// `org_versions` (the previous start's), then stores `source` as the current version.
+    struct OrganisationChange
+    {
+        QStringList calendars; ///< defined differently than in the version published before
+        int recomputed = 0; ///< open tickets re-measured
+        /// org.yaml changed since it was last published from the file while a user published
+        /// a newer version: nothing was published (the rule of OrgVersions::publishFile).
+        std::optional<PublishConflict> conflict;
+    };
+    /// At server start: publishes the organisation's files by the start-up rule
+    /// (OrgVersions::publishFile; `path` names them in the versions and messages) and, when
+    /// that made a new version, reports the calendars that changed since the version before.
     /// `source` is organisationSource() of the org.yaml and org/ files, so moving definitions
-    /// between those files changes nothing. Empty on the first start, or when the stored text
-    /// cannot be read.
+    /// between those files changes nothing. No calendars on the first start, or when the
+    /// stored text cannot be read.
+    static Result<OrganisationChange>
+    organisationChangeSinceLastStart(Database &database, const QByteArray &source,
+                                     const Organisation &org, const QDateTime &now,
+                                     const QString &path = QStringLiteral("org.yaml"));
+    /// The calendars of organisationChangeSinceLastStart().
     static Result<QStringList> calendarsChangedSinceLastStart(Database &database,
                                                               const QByteArray &source,
                                                               const Organisation &org,
                                                               const QDateTime &now);
-    struct OrganisationChange
-    {
-        QStringList calendars; ///< as calendarsChangedSinceLastStart
-        int recomputed = 0; ///< open tickets re-measured
-    };
-    /// What `baton serve` does at start: calendarsChangedSinceLastStart() for this service's
-    /// organisation, whose files' organisationSource() is `source`, then recomputeClocks().
-    Result<OrganisationChange> recomputeClocksSinceLastStart(Engine &engine, Database &database,
-                                                             const QByteArray &source);
+    /// What `baton serve` does at start: organisationChangeSinceLastStart() for this service's
+    /// organisation (a conflict is logged), then recomputeClocks().
+    Result<OrganisationChange>
+    recomputeClocksSinceLastStart(Engine &engine, Database &database, const QByteArray &source,
+                                  const QString &path = QStringLiteral("org.yaml"));
     /// Whether any clock of the ticket runs on one of `calendars` (by name, as
     /// SlaClock::calendar reports it; "" stands for the 24/7 fallback).
     bool usesCalendar(const TicketState &ticket, const Workflow &workflow,

@@ -2,6 +2,7 @@
 #include "runtime/timerscheduler.h"
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "runtime/engine.h"
 #include "runtime/slaservice.h"
 #include "store/database.h"
@@ -355,8 +356,10 @@ Result<TimerScheduler::Report> TimerScheduler::fireDueTimers()
                 continue;
             }
             events += result.events.size();
-            if (result.ok() && !result.events.isEmpty())
+            if (result.ok() && !result.events.isEmpty()) {
+                Metrics::global().timersFired.add(quint64(slot.rows.size()));
                 continue;
+            }
             // Nothing fired, or the ticket is gone: the timer was stale.
             if (auto dropped = d->dropStale(*db, slot.rows, result.ticket); !dropped)
                 failure = dropped.error();

@@ -2,13 +2,36 @@
 #include "orgversions.h"
 
 #include "store/database.h"
-#include "store/workflowversions.h"
+#include "store/versionheads_p.h"
 
+#include <QTimeZone>
 #include <QVariant>
 
 namespace Baton {
 
-Result<int> OrgVersions::publish(Database &database, const QByteArray &source, const QDateTime &now)
+namespace {
+
+const QString table = QStringLiteral("org_versions");
+
+Result<void> insertVersion(const QSqlDatabase &db, int version, const QByteArray &source,
+                           const QString &hash, const VersionOrigin &origin, const QDateTime &now)
+{
+    auto inserted
+        = runQuery(db,
+                   QStringLiteral("INSERT INTO org_versions (version, source, hash, "
+                                  "published_at, origin, origin_path, published_by) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                   QVariantList {version, QString::fromUtf8(source), hash, now.toMSecsSinceEpoch()}
+                       + originColumns(origin));
+    if (!inserted)
+        return Error {inserted.error()};
+    return {};
+}
+
+} // namespace
+
+Result<int> OrgVersions::publish(Database &database, const QByteArray &source,
+                                 const VersionOrigin &origin, const QDateTime &now)
 {
     auto db = database.connection();
     if (!db)
@@ -17,27 +40,60 @@ Result<int> OrgVersions::publish(Database &database, const QByteArray &source, c
     if (!transaction.isActive())
         return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
     const QString hash = WorkflowVersions::hashOf(source);
-    auto newest = runQuery(*db,
-                           QStringLiteral("SELECT version, hash FROM org_versions "
-                                          "ORDER BY version DESC LIMIT 1"));
-    if (!newest)
-        return Error {newest.error()};
-    int version = 0;
-    if (newest->next()) {
-        version = newest->value(0).toInt();
-        if (newest->value(1).toString() == hash)
-            return version;
-    }
-    ++version;
-    auto inserted = runQuery(*db,
-                             QStringLiteral("INSERT INTO org_versions (version, source, hash, "
-                                            "published_at) VALUES (?, ?, ?, ?)"),
-                             {version, QString::fromUtf8(source), hash, now.toMSecsSinceEpoch()});
-    if (!inserted)
+    auto heads = readVersionHeads(*db, table, QVariant());
+    if (!heads)
+        return Error {heads.error()};
+    const int newest = heads->newest ? heads->newest->version : 0;
+    if (heads->newest && heads->newest->hash == hash)
+        return newest;
+    if (auto inserted = insertVersion(*db, newest + 1, source, hash, origin, now); !inserted)
         return Error {inserted.error()};
     if (auto committed = transaction.commit(); !committed)
         return Error {committed.error()};
-    return version;
+    return newest + 1;
+}
+
+Result<OrgVersions::FileOutcome> OrgVersions::publishFile(Database &database,
+                                                          const QByteArray &source,
+                                                          const QString &path, const QDateTime &now)
+{
+    auto db = database.connection();
+    if (!db)
+        return Error {db.error()};
+    Transaction transaction(*db);
+    if (!transaction.isActive())
+        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
+    const QString hash = WorkflowVersions::hashOf(source);
+    auto heads = readVersionHeads(*db, table, QVariant());
+    if (!heads)
+        return Error {heads.error()};
+    FileOutcome outcome;
+    outcome.current = heads->newest ? heads->newest->version : 0;
+    switch (decideFilePublish(hash, heads->newest, heads->newestFromFile)) {
+    case FileDecision::Keep:
+        return outcome;
+    case FileDecision::Conflict:
+        outcome.conflict
+            = PublishConflict {QString(),
+                               path,
+                               hash,
+                               heads->newestFromFile ? heads->newestFromFile->version : 0,
+                               outcome.current,
+                               heads->newest->origin.username,
+                               heads->newest->publishedAt};
+        return outcome;
+    case FileDecision::Publish:
+        break;
+    }
+    if (auto inserted
+        = insertVersion(*db, outcome.current + 1, source, hash, VersionOrigin::file(path), now);
+        !inserted)
+        return Error {inserted.error()};
+    if (auto committed = transaction.commit(); !committed)
+        return Error {committed.error()};
+    ++outcome.current;
+    outcome.published = true;
+    return outcome;
 }
 
 Result<std::optional<OrgVersions::Stored>> OrgVersions::current(Database &database)
@@ -46,15 +102,17 @@ Result<std::optional<OrgVersions::Stored>> OrgVersions::current(Database &databa
     if (!db)
         return Error {db.error()};
     auto query = runQuery(*db,
-                          QStringLiteral("SELECT version, source, hash, published_at FROM "
-                                         "org_versions ORDER BY version DESC LIMIT 1"));
+                          QStringLiteral("SELECT version, source, hash, published_at, origin, "
+                                         "origin_path, published_by FROM org_versions ORDER BY "
+                                         "version DESC LIMIT 1"));
     if (!query)
         return Error {query.error()};
     if (!query->next())
         return std::optional<Stored>();
     return std::optional<Stored>(Stored {
         query->value(0).toInt(), query->value(1).toString().toUtf8(), query->value(2).toString(),
-        QDateTime::fromMSecsSinceEpoch(query->value(3).toLongLong(), Qt::UTC)});
+        QDateTime::fromMSecsSinceEpoch(query->value(3).toLongLong(), QTimeZone::utc()),
+        originFrom(query->value(4), query->value(5), query->value(6))});
 }
 
 } // namespace Baton

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "store/workflowversions.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -24,9 +25,23 @@ public:
         QByteArray source;
         QString hash;
         QDateTime publishedAt;
+        VersionOrigin origin;
     };
-    /// Stores `source` as a new version unless it equals the newest; returns the current one.
-    static Result<int> publish(Database &database, const QByteArray &source, const QDateTime &now);
+    /// What publishFile() did.
+    struct FileOutcome
+    {
+        int current = 0; ///< the current version after it
+        bool published = false;
+        std::optional<PublishConflict> conflict; ///< the file was left unpublished
+    };
+    /// Stores `source` as a new version from `origin` unless it equals the newest; returns the
+    /// current one.
+    static Result<int> publish(Database &database, const QByteArray &source,
+                               const VersionOrigin &origin, const QDateTime &now);
+    /// The start-up publish of the organisation's files (`path`: org.yaml or the org/ folder),
+    /// by the rule of decideFilePublish().
+    static Result<FileOutcome> publishFile(Database &database, const QByteArray &source,
+                                           const QString &path, const QDateTime &now);
     /// The newest version, or nullopt before the first publish.
     static Result<std::optional<Stored>> current(Database &database);
 };

@@ -5,6 +5,7 @@
 #include "store/storelog.h"
 
 #include <QDateTime>
+#include <QRegularExpression>
 #include <QSqlRecord>
 #include <QStringList>
 
@@ -246,6 +247,19 @@ const char *const migration9[] = {
     "DROP INDEX IF EXISTS tickets_queue_page",
 };
 
+// Where each workflow and organisation version came from (a file at start, or a user in the
+// editor), so that a restart publishes a file only when it changed since it was last published
+// from that file and never undoes a user's version (interfaces.md). Rows from before count as
+// files. IF NOT EXISTS: tst_schema sets databases back by hand (SQLite lacks the clause; see
+// addColumnOnce).
+const char *const migration10[] = {
+    "ALTER TABLE workflow_versions ADD COLUMN IF NOT EXISTS origin TEXT NOT NULL DEFAULT 'file'",
+    "ALTER TABLE workflow_versions ADD COLUMN IF NOT EXISTS origin_path TEXT",
+    "ALTER TABLE org_versions ADD COLUMN IF NOT EXISTS origin TEXT NOT NULL DEFAULT 'file'",
+    "ALTER TABLE org_versions ADD COLUMN IF NOT EXISTS origin_path TEXT",
+    "ALTER TABLE org_versions ADD COLUMN IF NOT EXISTS published_by TEXT",
+};
+
 struct Migration
 {
     int version;
@@ -263,6 +277,7 @@ const Migration migrations[] = {
     {7, std::begin(migration7), std::end(migration7)},
     {8, std::begin(migration8), std::end(migration8)},
     {9, std::begin(migration9), std::end(migration9)},
+    {10, std::begin(migration10), std::end(migration10)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only
@@ -278,6 +293,20 @@ QString spell(const char *sql, bool sqlite)
                  sqlite ? QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT")
                         : QStringLiteral("BIGSERIAL PRIMARY KEY"));
     return text;
+}
+
+// SQLite has no ADD COLUMN IF NOT EXISTS: the clause is dropped, and the statement skipped when
+// the table has the column already.
+QString addColumnOnce(const QSqlDatabase &db, const QString &sql)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral(R"(^ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+) )"));
+    const QRegularExpressionMatch match = pattern.match(sql);
+    if (!match.hasMatch())
+        return sql;
+    if (db.record(match.captured(1)).contains(match.captured(2)))
+        return QString();
+    return QString(sql).remove(QStringLiteral("IF NOT EXISTS "));
 }
 
 Result<void> ensureMigrationsTable(const QSqlDatabase &db)
@@ -346,7 +375,9 @@ Result<int> Schema::migrate(Database &database)
             continue;
         }
         for (auto statement = migration.begin; statement != migration.end; ++statement) {
-            const QString sql = spell(*statement, database.isSqlite());
+            QString sql = spell(*statement, database.isSqlite());
+            if (database.isSqlite())
+                sql = addColumnOnce(*db, sql);
             if (sql.isEmpty())
                 continue;
             auto result = runQuery(*db, sql);

@@ -2,6 +2,7 @@
 #include "workflowversions.h"
 
 #include "store/database.h"
+#include "store/versionheads_p.h"
 
 #include <QCryptographicHash>
 #include <QTimeZone>
@@ -9,15 +10,108 @@
 
 namespace Baton {
 
+QString PublishConflict::message() const
+{
+    const QString what
+        = name.isEmpty() ? QStringLiteral("the organisation") : QStringLiteral("workflow ") + name;
+    const QString since = fileVersion > 0
+        ? QStringLiteral("since version %1 was published from it").arg(fileVersion)
+        : QStringLiteral("and was never published from the file");
+    return QStringLiteral("%1: the file %2 changed %3, and %4 published version %5 in the editor "
+                          "at %6; the file is not published. Publish the text you want in the "
+                          "editor, or make the file equal to version %5.")
+        .arg(what, path, since, username.isEmpty() ? QStringLiteral("a user") : username)
+        .arg(userVersion)
+        .arg(userPublishedAt.toUTC().toString(Qt::ISODate));
+}
+
+FileDecision decideFilePublish(const QString &fileHash, const std::optional<VersionHead> &newest,
+                               const std::optional<VersionHead> &newestFromFile)
+{
+    if (!newest)
+        return FileDecision::Publish;
+    if (newest->hash == fileHash)
+        return FileDecision::Keep; // in step, whoever published it
+    if (newestFromFile && newestFromFile->hash == fileHash)
+        return FileDecision::Keep; // the file did not change: a user's newer version stands
+    if (newest->origin.isFile())
+        return FileDecision::Publish; // only the file changed
+    return FileDecision::Conflict;
+}
+
+VersionOrigin originFrom(const QVariant &kind, const QVariant &path, const QVariant &publishedBy)
+{
+    if (kind.toString() == u"user")
+        return VersionOrigin::user(publishedBy.toString());
+    return VersionOrigin::file(path.toString());
+}
+
+QVariantList originColumns(const VersionOrigin &origin)
+{
+    return {origin.kindName(), origin.isFile() ? QVariant(origin.path) : QVariant(),
+            origin.isFile() || origin.username.isEmpty() ? QVariant() : QVariant(origin.username)};
+}
+
+Result<VersionHeads> readVersionHeads(const QSqlDatabase &db, const QString &table,
+                                      const QVariant &name)
+{
+    const QString where = name.isNull() ? QString() : QStringLiteral("name = ? ");
+    const QVariantList bound = name.isNull() ? QVariantList() : QVariantList {name};
+    VersionHeads heads;
+    for (const bool fromFile : {false, true}) {
+        QString conditions = where;
+        if (fromFile)
+            conditions += (conditions.isEmpty() ? QString() : QStringLiteral("AND "))
+                + QStringLiteral("origin = 'file' ");
+        auto query = runQuery(db,
+                              QStringLiteral("SELECT version, hash, origin, origin_path, "
+                                             "published_by, published_at FROM ")
+                                  + table
+                                  + (conditions.isEmpty() ? QStringLiteral(" ")
+                                                          : QStringLiteral(" WHERE ") + conditions)
+                                  + QStringLiteral("ORDER BY version DESC LIMIT 1"),
+                              bound);
+        if (!query)
+            return Error {query.error()};
+        if (!query->next())
+            continue;
+        VersionHead head {
+            query->value(0).toInt(), query->value(1).toString(),
+            originFrom(query->value(2), query->value(3), query->value(4)),
+            QDateTime::fromMSecsSinceEpoch(query->value(5).toLongLong(), QTimeZone::utc())};
+        (fromFile ? heads.newestFromFile : heads.newest) = head;
+    }
+    return heads;
+}
+
 QString WorkflowVersions::hashOf(const QByteArray &source)
 {
     return QString::fromLatin1(
         QCryptographicHash::hash(source, QCryptographicHash::Sha256).toHex());
 }
 
+namespace {
+
+Result<void> insertVersion(const QSqlDatabase &db, const WorkflowSource &source, int version,
+                           const QString &hash, const VersionOrigin &origin, const QDateTime &now)
+{
+    auto inserted = runQuery(db,
+                             QStringLiteral("INSERT INTO workflow_versions (name, version, "
+                                            "source, hash, published_at, origin, origin_path, "
+                                            "published_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                             QVariantList {source.name, version, QString::fromUtf8(source.source),
+                                           hash, now.toMSecsSinceEpoch()}
+                                 + originColumns(origin));
+    if (!inserted)
+        return Error {inserted.error()};
+    return {};
+}
+
+} // namespace
+
 Result<PublishOutcome> WorkflowVersions::publish(Database &database,
                                                  const QList<WorkflowSource> &sources,
-                                                 const QString &publishedBy, const QDateTime &now)
+                                                 const VersionOrigin &origin, const QDateTime &now)
 {
     auto db = database.connection();
     if (!db)
@@ -28,32 +122,64 @@ Result<PublishOutcome> WorkflowVersions::publish(Database &database,
     PublishOutcome outcome;
     for (const WorkflowSource &source : sources) {
         const QString hash = hashOf(source.source);
-        auto newest = runQuery(*db,
-                               QStringLiteral("SELECT version, hash FROM workflow_versions "
-                                              "WHERE name = ? ORDER BY version DESC LIMIT 1"),
-                               {source.name});
-        if (!newest)
-            return Error {newest.error()};
-        int version = 0;
-        if (newest->next()) {
-            version = newest->value(0).toInt();
-            if (newest->value(1).toString() == hash) {
-                outcome.current.insert(source.name, version);
-                continue;
-            }
+        auto heads = readVersionHeads(*db, QStringLiteral("workflow_versions"), source.name);
+        if (!heads)
+            return Error {heads.error()};
+        const int newest = heads->newest ? heads->newest->version : 0;
+        if (heads->newest && heads->newest->hash == hash) {
+            outcome.current.insert(source.name, newest);
+            continue;
         }
-        ++version;
-        auto inserted = runQuery(*db,
-                                 QStringLiteral("INSERT INTO workflow_versions (name, version, "
-                                                "source, hash, published_at, published_by) "
-                                                "VALUES (?, ?, ?, ?, ?, ?)"),
-                                 {source.name, version, QString::fromUtf8(source.source), hash,
-                                  now.toMSecsSinceEpoch(),
-                                  publishedBy.isEmpty() ? QVariant() : QVariant(publishedBy)});
-        if (!inserted)
+        VersionOrigin recorded = origin;
+        if (recorded.isFile() && recorded.path.isEmpty())
+            recorded.path = source.path;
+        if (auto inserted = insertVersion(*db, source, newest + 1, hash, recorded, now); !inserted)
             return Error {inserted.error()};
-        outcome.current.insert(source.name, version);
+        outcome.current.insert(source.name, newest + 1);
         outcome.published.append(source.name);
+    }
+    if (auto committed = transaction.commit(); !committed)
+        return Error {committed.error()};
+    return outcome;
+}
+
+Result<PublishOutcome> WorkflowVersions::publishFiles(Database &database,
+                                                      const QList<WorkflowSource> &sources,
+                                                      const QDateTime &now)
+{
+    auto db = database.connection();
+    if (!db)
+        return Error {db.error()};
+    Transaction transaction(*db);
+    if (!transaction.isActive())
+        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
+    PublishOutcome outcome;
+    for (const WorkflowSource &source : sources) {
+        const QString hash = hashOf(source.source);
+        auto heads = readVersionHeads(*db, QStringLiteral("workflow_versions"), source.name);
+        if (!heads)
+            return Error {heads.error()};
+        const int newest = heads->newest ? heads->newest->version : 0;
+        switch (decideFilePublish(hash, heads->newest, heads->newestFromFile)) {
+        case FileDecision::Keep:
+            outcome.current.insert(source.name, newest);
+            break;
+        case FileDecision::Conflict:
+            outcome.current.insert(source.name, newest);
+            outcome.conflicts.append({source.name, source.path, hash,
+                                      heads->newestFromFile ? heads->newestFromFile->version : 0,
+                                      newest, heads->newest->origin.username,
+                                      heads->newest->publishedAt});
+            break;
+        case FileDecision::Publish:
+            if (auto inserted = insertVersion(*db, source, newest + 1, hash,
+                                              VersionOrigin::file(source.path), now);
+                !inserted)
+                return Error {inserted.error()};
+            outcome.current.insert(source.name, newest + 1);
+            outcome.published.append(source.name);
+            break;
+        }
     }
     if (auto committed = transaction.commit(); !committed)
         return Error {committed.error()};
@@ -69,13 +195,14 @@ WorkflowVersion versionFrom(const QSqlQuery &query)
     v.version = query.value(1).toInt();
     v.source = query.value(2).toString().toUtf8();
     v.hash = query.value(3).toString();
-    v.publishedAt = QDateTime::fromMSecsSinceEpoch(query.value(4).toLongLong(), Qt::UTC);
+    v.publishedAt = QDateTime::fromMSecsSinceEpoch(query.value(4).toLongLong(), QTimeZone::utc());
     v.publishedBy = query.value(5).toString();
+    v.origin = originFrom(query.value(6), query.value(7), query.value(5));
     return v;
 }
 
-const char selectVersion[] = "SELECT name, version, source, hash, published_at, published_by "
-                             "FROM workflow_versions ";
+const char selectVersion[] = "SELECT name, version, source, hash, published_at, published_by, "
+                             "origin, origin_path FROM workflow_versions ";
 
 } // namespace
 

@@ -6,7 +6,7 @@ import { lang } from './i18n';
 import { createStore } from './store';
 import type {
   Calendar, Department, FieldDef, Notification, QueueInfo, Ticket, TicketEvent, TicketList, User,
-  ValidateResult, WorkflowDetail, WorkflowSummary,
+  ValidateResult, WorkflowDetail, WorkflowSummary, WorkflowVersionInfo,
 } from './types';
 
 export const BASE = '/api/v1';
@@ -215,6 +215,7 @@ export const api = {
     fields.sort((a, b) => pos(a) - pos(b));
     return { ...w, fields };
   },
+  versions: (name: string) => request<WorkflowVersionInfo[]>(`/workflows/${encodeURIComponent(name)}/versions`),
   validate: (yaml: string) => request<ValidateResult>('/workflows/validate', { method: 'POST', yaml }),
   publish: (name: string, yaml: string) =>
     request<{ version: number } | undefined>(`/workflows/${encodeURIComponent(name)}`, { method: 'PUT', yaml }),

@@ -103,11 +103,33 @@ export interface QueueInfo {
   escalate_to?: string | null;
 }
 
+/** The file in `--workflows` and the editor both changed since the file was last published:
+ *  the file was not published at start. */
+export interface PublishConflict {
+  file: string;
+  file_version: number | null;
+  editor_version: number;
+  published_by: string;
+  published_at: string;
+  message: string;
+}
+
 export interface WorkflowSummary {
   name: string;
   title?: string;
   version: number;
   startable: boolean;
+  conflict?: PublishConflict;
+}
+
+/** One stored version: published from a file at start, or by a user in the editor. */
+export interface WorkflowVersionInfo {
+  version: number;
+  origin: 'file' | 'user';
+  path?: string | null;
+  published_by?: string;
+  published_at: string;
+  current: boolean;
 }
 
 export type FieldType =
@@ -155,6 +177,7 @@ export interface WorkflowDetail {
   /** Transitions offered in every non-final state. */
   any?: TransitionDef[];
   mermaid?: string;
+  conflict?: PublishConflict;
 }
 
 export interface YamlDiagnostic {

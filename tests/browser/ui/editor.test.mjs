@@ -92,6 +92,15 @@ world.test('an admin breaks a workflow, sees the error at its line, fixes it and
   assert.equal(next, current.version + 1);
   await admin.getByTestId('editor-published').filter({ hasText: String(next) }).waitFor();
   await admin.getByTestId('editor-current-version').filter({ hasText: String(next) }).waitFor();
+  // The version history tells each version's origin: the new one is the admin's, from the
+  // editor; the first was published from the file at start.
+  const mine = admin.getByTestId(`editor-version-${next}`);
+  await mine.filter({ hasText: 'Editor, by admin' }).waitFor();
+  assert.equal(await mine.getAttribute('data-origin'), 'user');
+  const first = admin.getByTestId('editor-version-1');
+  assert.equal(await first.getAttribute('data-origin'), 'file');
+  assert.match(await first.innerText(), /jump-queue\.yaml/);
+  assert.equal(await admin.getByTestId('editor-conflict').count(), 0);
 
   // The next ticket runs on the new version, and its page shows the new title.
   const amy = await world.signIn('amy');

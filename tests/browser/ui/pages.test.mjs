@@ -111,6 +111,8 @@ async function serverText() {
   const wfs = await admin.get('/workflows', zh);
   collectStrings(wfs, strings);
   for (const w of wfs) collectStrings(await admin.get(`/workflows/${encodeURIComponent(w.name)}`, zh), strings);
+  // The editor's version history: file paths and usernames.
+  for (const w of wfs) collectStrings(await admin.get(`/workflows/${encodeURIComponent(w.name)}/versions`), strings);
   for (const p of ['/queues', '/departments']) collectStrings(await admin.get(p, zh), strings);
   for (const p of ['/calendars', '/users']) collectStrings(await admin.get(p), strings);
   // Every ticket the pages may list (`--demo` seeds some), as each user of the tour sees them.

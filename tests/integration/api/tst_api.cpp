@@ -13,9 +13,12 @@
 #include "store/database.h"
 #include "store/schema.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
 
@@ -65,9 +68,11 @@ private Q_SLOTS:
     void assigneeFilterFindsBranchTasks();
     void workflowsReadValidatePublish();
     void workflowTextFollowsAcceptLanguage();
+    void restartNeverUndoesAPublishedWorkflow();
     void organisationTitlesFollowAcceptLanguage();
     void usersAdminOnly();
     void organisationNotificationsHealthMetrics();
+    void metricsCountTimersBreachesRequestsAndCommits();
     void adminClock();
     void staticFilesAndTraversal();
     void webSocketDeliversAnotherUsersChange();
@@ -91,6 +96,8 @@ private:
                      const QString &user = {}, QList<QPair<QByteArray, QByteArray>> headers = {});
     QString tokenFor(const QString &user);
     qint64 openTicket(const QString &user = QStringLiteral("amy"));
+    void startServices(const QString &folder, bool firstStart);
+    void stopServices();
 
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
@@ -102,6 +109,7 @@ private:
     std::unique_ptr<Api::ApiServer> m_api;
     quint16 m_port = 0;
     QHash<QString, QString> m_tokens;
+    Result<PublishOutcome> m_published = PublishOutcome {};
 };
 
 void tst_Api::init()
@@ -115,7 +123,14 @@ void tst_Api::init()
     m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC));
     if (auto migrated = Schema::migrate(*m_db); !migrated)
         QFAIL(qPrintable(migrated.error()));
-    const WorkflowSet set = loadWorkflowDirectory(QStringLiteral(BATON_SOURCE_DIR "/workflows"));
+    startServices(QStringLiteral(BATON_SOURCE_DIR "/workflows"), true);
+}
+
+/// Engine, timers, auth and the HTTP API on m_db with the workflows of `folder` published as
+/// `baton serve` publishes them at start; `firstStart` also creates the test users.
+void tst_Api::startServices(const QString &folder, bool firstStart)
+{
+    const WorkflowSet set = loadWorkflowDirectory(folder);
     QVERIFY(set.ok());
     auto org = std::make_shared<const Organisation>(set.organisation);
     EngineOptions options;
@@ -128,7 +143,8 @@ void tst_Api::init()
     if (!engine)
         QFAIL(qPrintable(engine.error()));
     m_engine = std::move(*engine);
-    QVERIFY(m_engine->publish(set.workflows).ok());
+    m_published = m_engine->publishFiles(set.workflows, folder);
+    QVERIFY(m_published.ok());
     TimerScheduler::Options timerOptions;
     timerOptions.database = m_db;
     timerOptions.engine = m_engine.get();
@@ -148,6 +164,8 @@ void tst_Api::init()
         {QStringLiteral("admin"), {QStringLiteral("admin")}, {}},
     };
     for (const auto &[name, roles, departments] : users) {
+        if (!firstStart)
+            break;
         UserInput in;
         in.name = name;
         in.password = password;
@@ -175,13 +193,18 @@ void tst_Api::init()
     m_tokens.clear();
 }
 
-void tst_Api::cleanup()
+void tst_Api::stopServices()
 {
     m_timers.reset();
     m_engine.reset(); // completes queued writes; their answers still find the HTTP threads
     m_api.reset();
     m_sla.reset();
     m_auth.reset();
+}
+
+void tst_Api::cleanup()
+{
+    stopServices();
     if (m_db)
         m_db->closeThreadConnection();
     m_db.reset();
@@ -986,6 +1009,137 @@ void tst_Api::workflowTextFollowsAcceptLanguage()
              QStringLiteral("Jump queue — special handling for a shipment in transit"));
 }
 
+namespace {
+
+/// A copy of the shipped workflows folder, whose files a test may change between starts.
+bool copyFolder(const QString &from, const QString &to)
+{
+    for (const QFileInfo &file : QDir(from).entryInfoList({QStringLiteral("*.yaml")}, QDir::Files))
+        if (!QFile::copy(file.filePath(), QDir(to).filePath(file.fileName())))
+            return false;
+    return true;
+}
+
+bool appendToFile(const QString &path, const QByteArray &text)
+{
+    QFile file(path);
+    return file.open(QIODevice::Append) && file.write(text) == text.size();
+}
+
+} // namespace
+
+void tst_Api::restartNeverUndoesAPublishedWorkflow()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    QVERIFY(copyFolder(QStringLiteral(BATON_SOURCE_DIR "/workflows"), folder.path()));
+    const QString jumpQueueFile = folder.filePath(QStringLiteral("jump-queue.yaml"));
+    const QByteArray fileText
+        = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"))
+              .json()
+              .value(QLatin1String("source"))
+              .toString()
+              .toUtf8();
+    QVERIFY(fileText.contains("\nworkflow: jump-queue"));
+
+    // The admin publishes version 2 in the editor.
+    const QByteArray editorText = fileText + "\n# changed in the editor\n";
+    const RawResponse published = call("PUT", "/api/v1/workflows/jump-queue", editorText,
+                                       QStringLiteral("admin"), {{"Content-Type", "text/yaml"}});
+    QCOMPARE(published.status, 201);
+    QCOMPARE(published.json().value(QLatin1String("version")).toInt(), 2);
+
+    // A restart with the unchanged file keeps the admin's version.
+    stopServices();
+    startServices(folder.path(), false);
+    QVERIFY(m_published->published.isEmpty());
+    QVERIFY(m_published->conflicts.isEmpty());
+    RawResponse current = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"));
+    QCOMPARE(current.status, 200);
+    QCOMPARE(current.json().value(QLatin1String("version")).toInt(), 2);
+    QCOMPARE(current.json().value(QLatin1String("source")).toString().toUtf8(), editorText);
+    QVERIFY(!current.json().contains(QLatin1String("conflict")));
+
+    // Each version tells where it came from and when.
+    const RawResponse versions
+        = call("GET", "/api/v1/workflows/jump-queue/versions", {}, QStringLiteral("admin"));
+    QCOMPARE(versions.status, 200);
+    const QJsonArray history = QJsonDocument::fromJson(versions.body).array();
+    QCOMPARE(history.size(), 2);
+    const QJsonObject v1 = history.at(0).toObject();
+    const QJsonObject v2 = history.at(1).toObject();
+    QCOMPARE(v1.value(QLatin1String("version")).toInt(), 1);
+    QCOMPARE(v1.value(QLatin1String("origin")).toString(), QStringLiteral("file"));
+    QVERIFY(v1.value(QLatin1String("path")).toString().endsWith(u"jump-queue.yaml"));
+    QCOMPARE(v2.value(QLatin1String("origin")).toString(), QStringLiteral("user"));
+    QCOMPARE(v2.value(QLatin1String("published_by")).toString(), QStringLiteral("admin"));
+    QCOMPARE(v2.value(QLatin1String("published_at")).toString(),
+             QStringLiteral("2026-11-23T09:00:00Z"));
+    QCOMPARE(v2.value(QLatin1String("current")).toBool(), true);
+
+    // The file changes too: both changed since, so nothing is published, the conflict is
+    // logged and shown on the workflow. A file changed without an editor change (complaint)
+    // is published from the file.
+    QVERIFY(appendToFile(jumpQueueFile, "\n# changed in the file\n"));
+    QVERIFY(appendToFile(folder.filePath(QStringLiteral("complaint.yaml")), "\n# new text\n"));
+    stopServices();
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("jump-queue.yaml.*not published")));
+    startServices(folder.path(), false);
+    QCOMPARE(m_published->published, QStringList {QStringLiteral("complaint")});
+    QCOMPARE(m_published->conflicts.size(), 1);
+    current = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"));
+    QCOMPARE(current.json().value(QLatin1String("version")).toInt(), 2);
+    QCOMPARE(current.json().value(QLatin1String("source")).toString().toUtf8(), editorText);
+    const QJsonObject conflict = current.json().value(QLatin1String("conflict")).toObject();
+    QVERIFY(conflict.value(QLatin1String("file")).toString().endsWith(u"jump-queue.yaml"));
+    QCOMPARE(conflict.value(QLatin1String("file_version")).toInt(), 1);
+    QCOMPARE(conflict.value(QLatin1String("editor_version")).toInt(), 2);
+    QCOMPARE(conflict.value(QLatin1String("published_by")).toString(), QStringLiteral("admin"));
+    QVERIFY(!conflict.value(QLatin1String("message")).toString().isEmpty());
+    bool listed = false;
+    for (const QJsonValue &w :
+         QJsonDocument::fromJson(call("GET", "/api/v1/workflows", {}, QStringLiteral("admin")).body)
+             .array()) {
+        const QJsonObject item = w.toObject();
+        const QString name = item.value(QLatin1String("name")).toString();
+        QCOMPARE(item.contains(QLatin1String("conflict")), name == u"jump-queue");
+        listed = listed || name == u"jump-queue";
+        if (name == u"complaint")
+            QCOMPARE(item.value(QLatin1String("version")).toInt(), 2);
+    }
+    QVERIFY(listed);
+    const QJsonArray complaintHistory
+        = QJsonDocument::fromJson(
+              call("GET", "/api/v1/workflows/complaint/versions", {}, QStringLiteral("admin")).body)
+              .array();
+    QCOMPARE(complaintHistory.size(), 2);
+    QCOMPARE(complaintHistory.at(1).toObject().value(QLatin1String("origin")).toString(),
+             QStringLiteral("file"));
+
+    // The admin takes the file's text in the editor: the conflict is resolved, and the next
+    // start with that file publishes nothing and reports nothing.
+    QFile changedFile(jumpQueueFile);
+    QVERIFY(changedFile.open(QIODevice::ReadOnly));
+    const QByteArray changedText = changedFile.readAll();
+    QCOMPARE(call("PUT", "/api/v1/workflows/jump-queue", changedText, QStringLiteral("admin"),
+                  {{"Content-Type", "text/yaml"}})
+                 .status,
+             201);
+    current = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"));
+    QCOMPARE(current.json().value(QLatin1String("version")).toInt(), 3);
+    QVERIFY(!current.json().contains(QLatin1String("conflict")));
+    stopServices();
+    startServices(folder.path(), false);
+    QVERIFY(m_published->published.isEmpty());
+    QVERIFY(m_published->conflicts.isEmpty());
+    QCOMPARE(call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"))
+                 .json()
+                 .value(QLatin1String("version"))
+                 .toInt(),
+             3);
+}
+
 void tst_Api::organisationTitlesFollowAcceptLanguage()
 {
     // Queue and department titles of the shipped organisation in the language the request asks
@@ -1137,6 +1291,113 @@ void tst_Api::organisationNotificationsHealthMetrics()
     QVERIFY(metrics.body.contains("baton_timers_fired_total"));
     QCOMPARE(call("DELETE", "/api/v1/tickets", {}, QStringLiteral("amy")).status, 405);
     QCOMPARE(call("GET", "/api/v1/nothing-here", {}, QStringLiteral("amy")).status, 404);
+}
+
+namespace {
+
+/// The samples of a Prometheus text exposition: "name{labels}" → value; fails the parse
+/// (empty map) on a line that is neither a comment nor a sample.
+QMap<QByteArray, double> parseMetrics(const QByteArray &text, QList<QByteArray> *types = nullptr)
+{
+    QMap<QByteArray, double> samples;
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        if (line.startsWith("# TYPE ") && types)
+            types->append(line.mid(7));
+        if (line.startsWith('#'))
+            continue;
+        const qsizetype space = line.lastIndexOf(' ');
+        bool ok = false;
+        const double value = line.mid(space + 1).toDouble(&ok);
+        if (space <= 0 || !ok)
+            return {};
+        samples.insert(line.left(space), value);
+    }
+    return samples;
+}
+
+} // namespace
+
+void tst_Api::metricsCountTimersBreachesRequestsAndCommits()
+{
+    // The counters are the process's: compare before and after one scenario.
+    const RawResponse first = call("GET", "/metrics");
+    QCOMPARE(first.status, 200);
+    const QMap<QByteArray, double> before = parseMetrics(first.body);
+    QVERIFY(!before.isEmpty());
+
+    // A ticket whose review step's respond target (15 minutes) is missed: the fake clock moves
+    // 30 minutes and the scheduler fires its timer, which breaches the SLA.
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    QCOMPARE(
+        call("GET", "/api/v1/tickets/" + QByteArray::number(id), {}, QStringLiteral("amy")).status,
+        200);
+    QCOMPARE(call("GET", "/api/v1/tickets/424242", {}, QStringLiteral("amy")).status, 404);
+    QCOMPARE(
+        call("POST", "/api/v1/admin/clock", R"({"advance_seconds":1800})", QStringLiteral("admin"))
+            .status,
+        200);
+    const QJsonArray events = call("GET", "/api/v1/tickets/" + QByteArray::number(id) + "/events",
+                                   {}, QStringLiteral("admin"))
+                                  .json()
+                                  .value(QLatin1String("items"))
+                                  .toArray();
+    int breaches = 0;
+    for (const QJsonValue &e : events)
+        breaches += e.toObject().value(QLatin1String("type")).toString() == u"sla_breached";
+    QVERIFY(breaches >= 1);
+
+    const RawResponse scraped = call("GET", "/metrics");
+    QCOMPARE(scraped.status, 200);
+    QVERIFY(scraped.header("Content-Type").startsWith("text/plain; version=0.0.4"));
+    QList<QByteArray> types;
+    const QMap<QByteArray, double> after = parseMetrics(scraped.body, &types);
+    QVERIFY2(!after.isEmpty(), scraped.body.constData());
+    const auto delta
+        = [&](const QByteArray &sample) { return after.value(sample) - before.value(sample); };
+    QVERIFY2(delta("baton_timers_fired_total") >= 1, scraped.body.constData());
+    QCOMPARE(delta("baton_sla_breaches_total"), double(breaches));
+    QCOMPARE(delta(R"(baton_http_requests_total{route="/api/v1/tickets",status="201"})"), 1.0);
+    QCOMPARE(delta(R"(baton_http_requests_total{route="/api/v1/tickets/{id}",status="200"})"), 1.0);
+    QCOMPARE(delta(R"(baton_http_requests_total{route="/api/v1/tickets/{id}",status="404"})"), 1.0);
+    QCOMPARE(delta(R"(baton_http_requests_total{route="/api/v1/admin/clock",status="200"})"), 1.0);
+    // The first scrape is counted once it is answered, so the second sees it.
+    QVERIFY(after.value(R"(baton_http_requests_total{route="/metrics",status="200"})") >= 1);
+
+    // Histograms: cumulative buckets ending in +Inf == _count, a _sum, HELP and TYPE lines.
+    for (const QByteArray &family : {QByteArray("baton_http_request_duration_seconds"),
+                                     QByteArray("baton_commit_batch_size")}) {
+        QVERIFY2(types.contains(family + " histogram"), family.constData());
+        QVERIFY(scraped.body.contains(QByteArray("# HELP " + family + ' ')));
+    }
+    const QByteArray route = R"(route="/api/v1/tickets")";
+    const double count = after.value("baton_http_request_duration_seconds_count{" + route + '}');
+    QCOMPARE(count - before.value("baton_http_request_duration_seconds_count{" + route + '}'), 1.0);
+    QCOMPARE(after.value("baton_http_request_duration_seconds_bucket{" + route + R"(,le="+Inf"})"),
+             count);
+    QVERIFY(after.value("baton_http_request_duration_seconds_sum{" + route + '}') > 0);
+    double previous = 0;
+    int buckets = 0;
+    for (auto it = after.cbegin(); it != after.cend(); ++it) {
+        if (!it.key().startsWith(QByteArray("baton_http_request_duration_seconds_bucket{" + route)))
+            continue;
+        ++buckets;
+        if (it.key().contains("+Inf"))
+            continue;
+        QVERIFY2(it.value() <= count, it.key().constData());
+        previous = std::max(previous, it.value());
+    }
+    QVERIFY(buckets >= 5);
+    // Commits: the open, the timer's firing; each a batch of at least one command.
+    QVERIFY(delta("baton_commit_batch_size_count") >= 2);
+    QVERIFY(delta("baton_commit_batch_size_sum") >= delta("baton_commit_batch_size_count"));
+    QCOMPARE(after.value(R"(baton_commit_batch_size_bucket{le="+Inf"})"),
+             after.value("baton_commit_batch_size_count"));
+    QVERIFY(types.contains("baton_timers_fired_total counter"));
+    QVERIFY(types.contains("baton_sla_breaches_total counter"));
+    QVERIFY(types.contains("baton_http_requests_total counter"));
 }
 
 void tst_Api::adminClock()

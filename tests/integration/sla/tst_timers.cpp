@@ -6,16 +6,19 @@
 #include "slaworld.h"
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
 #include "runtime/slaservice.h"
 #include "runtime/timerscheduler.h"
 #include "store/database.h"
+#include "store/orgversions.h"
 #include "store/schema.h"
 
 #include <QDir>
 #include <QFile>
 #include <QHash>
+#include <QRegularExpression>
 #include <QSemaphore>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -217,6 +220,7 @@ private Q_SLOTS:
     void calendarChangeRecomputesRunningClocks();
     void organisationFilesChangeRecomputesClocksOnStart_data();
     void organisationFilesChangeRecomputesClocksOnStart();
+    void organisationPublishedByAUserSurvivesARestart();
     void twoServersFireTenThousandTimersExactlyOnce();
 
 private:
@@ -281,9 +285,15 @@ void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
     const qint64 id = server.open(world, u"telecom"_qs, u"olga"_qs);
     QVERIFY(id);
 
+    // /metrics counts each timer fired and each breach (process-wide: compared before/after).
+    const Metrics &metrics = Metrics::global();
+    const quint64 firedBefore = metrics.timersFired.value();
+    const quint64 breachesBefore = metrics.slaBreaches.value();
     clock.set(utc(2026, 11, 23, 3, 30)); // 75%: the county's primary and backup hear of it
     QVERIFY(server.fire());
     QCOMPARE(slaEvents(server.eventTypes(id)), QStringList {u"sla_warning"_qs});
+    QCOMPARE(metrics.timersFired.value() - firedBefore, 1u);
+    QCOMPARE(metrics.slaBreaches.value() - breachesBefore, 0u);
     auto cobb = server.engine->notifications(u"cobb"_qs, true);
     QVERIFY(cobb.ok());
     QCOMPARE(cobb->size(), 1);
@@ -306,6 +316,8 @@ void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
     QCOMPARE(server.engine->notifications(u"cindy"_qs, true)->size(), 1);
     // Breaches are facts in the event log, queryable for reports.
     QCOMPARE(server.count(u"SELECT COUNT(*) FROM events WHERE type = 'sla_breached'"_qs), 2);
+    QCOMPARE(metrics.timersFired.value() - firedBefore, 3u);
+    QCOMPARE(metrics.slaBreaches.value() - breachesBefore, 2u);
     server.stop();
 }
 
@@ -505,6 +517,53 @@ void TestTimers::organisationFilesChangeRecomputesClocksOnStart()
     QVERIFY(none.ok());
     QCOMPARE(none->calendars, QStringList());
     again.stop();
+}
+
+void TestTimers::organisationPublishedByAUserSurvivesARestart()
+{
+    // org.yaml by the start-up rule: published at the first start; a user's newer version
+    // stands when the file is unchanged at the next; both changed: a conflict, nothing published.
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 11, 23, 1));
+    const QByteArray file = "queues: {}\n";
+    const auto restart = [&](const QByteArray &source) {
+        Server server;
+        const QString started = server.start(url, clock, world);
+        auto change = server.sla->recomputeClocksSinceLastStart(*server.engine, *server.database,
+                                                                source, u"workflows/org.yaml"_qs);
+        auto current = OrgVersions::current(*server.database);
+        server.stop();
+        return std::make_tuple(started, change, current);
+    };
+    {
+        const auto [started, change, current] = restart(file);
+        QCOMPARE(started, QString());
+        QVERIFY(change.ok() && !change->conflict);
+        QCOMPARE((*current)->version, 1);
+    }
+    {
+        Server server;
+        QCOMPARE(server.start(url, clock, world), QString());
+        QCOMPARE(OrgVersions::publish(*server.database, "queues: {b: {department: d}}\n",
+                                      VersionOrigin::user(u"admin"_qs), clock.now())
+                     .value(),
+                 2);
+        server.stop();
+    }
+    {
+        const auto [started, change, current] = restart(file);
+        QVERIFY(change.ok() && !change->conflict);
+        QCOMPARE((*current)->version, 2);
+        QCOMPARE((*current)->origin.username, u"admin"_qs);
+    }
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"the organisation: .*org.yaml"_qs));
+    const auto [started, change, current] = restart("queues: {c: {department: d}}\n");
+    QVERIFY(change.ok());
+    QVERIFY(change->conflict);
+    QCOMPARE(change->conflict->fileVersion, 1);
+    QCOMPARE(change->conflict->userVersion, 2);
+    QCOMPARE((*current)->version, 2);
 }
 
 void TestTimers::twoServersFireTenThousandTimersExactlyOnce()

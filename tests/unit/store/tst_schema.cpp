@@ -31,6 +31,7 @@ private Q_SLOTS:
     void uniqueEventSequencePerTicket();
     void breachesOfAPeriodAreAnIndexRange();
     void branchAssigneesAreBackfilled();
+    void versionsFromBeforeOriginsCountAsFiles();
 
 private:
     TestDatabase m_databases;
@@ -398,6 +399,43 @@ void TestSchema::branchAssigneesAreBackfilled()
     while (rows->next())
         found << rows->value(0).toString() + u':' + rows->value(1).toString();
     QCOMPARE(found, (QStringList {QStringLiteral("1:bea"), QStringLiteral("1:bill")}));
+}
+
+void TestSchema::versionsFromBeforeOriginsCountAsFiles()
+{
+    // A database of version 9 with workflow and organisation versions: migration 10 gives
+    // them origin "file"; set back with the columns still there, it runs again unharmed.
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = Database::open(url);
+    QVERIFY(database.ok());
+    QVERIFY(Schema::migrate(**database).ok());
+    auto db = (*database)->connection();
+    QVERIFY(db.ok());
+    QVERIFY(
+        runQuery(*db, QStringLiteral("DELETE FROM schema_migrations WHERE version >= 10")).ok());
+    auto again = Schema::migrate(**database);
+    QVERIFY2(again.ok(), qPrintable(again.ok() ? QString() : again.error()));
+    for (const char *sql :
+         {"ALTER TABLE workflow_versions DROP COLUMN origin",
+          "ALTER TABLE workflow_versions DROP COLUMN origin_path",
+          "ALTER TABLE org_versions DROP COLUMN origin",
+          "ALTER TABLE org_versions DROP COLUMN origin_path",
+          "ALTER TABLE org_versions DROP COLUMN published_by",
+          "DELETE FROM schema_migrations WHERE version >= 10",
+          "INSERT INTO workflow_versions (name, version, source, hash, published_at, published_by) "
+          "VALUES ('a', 1, 'workflow: a', 'h', 0, 'baton serve')",
+          "INSERT INTO org_versions (version, source, hash, published_at) VALUES (1, 'x', 'h', 0)"})
+        QVERIFY2(runQuery(*db, QString::fromLatin1(sql)).ok(), sql);
+    auto migrated = Schema::migrate(**database);
+    QVERIFY2(migrated.ok(), qPrintable(migrated.ok() ? QString() : migrated.error()));
+    QCOMPARE(migrated.value(), Schema::latestVersion());
+    for (const char *table : {"workflow_versions", "org_versions"}) {
+        auto rows = runQuery(
+            *db, QStringLiteral("SELECT origin, origin_path FROM ") + QString::fromLatin1(table));
+        QVERIFY(rows.ok() && rows->next());
+        QCOMPARE(rows->value(0).toString(), QStringLiteral("file"));
+        QVERIFY(rows->value(1).isNull());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSchema)

@@ -23,6 +23,12 @@ private Q_SLOTS:
     void missingVersionIsAnError();
     void organisationIsVersionedByContent();
     void bilingualOrganisationSurvivesTheStore();
+    void versionsRecordTheirOrigin();
+    void restartKeepsAVersionPublishedByAUser();
+    void fileAndUserBothChangedIsAConflict();
+    void fileChangedWithoutAUserVersionIsPublished();
+    void organisationRestartKeepsAVersionPublishedByAUser();
+    void organisationFileAndUserBothChangedIsAConflict();
 
 private:
     std::shared_ptr<Database> fresh(const QString &url)
@@ -43,7 +49,7 @@ void TestWorkflowVersions::firstPublishIsVersionOne()
     QVERIFY(db);
     auto outcome = WorkflowVersions::publish(
         *db, {{QStringLiteral("a"), "workflow: a\n"}, {QStringLiteral("b"), "workflow: b\n"}},
-        QStringLiteral("admin"), m_now);
+        VersionOrigin::user(QStringLiteral("admin")), m_now);
     QVERIFY(outcome.ok());
     QCOMPARE(outcome->current.value(QStringLiteral("a")), 1);
     QCOMPARE(outcome->current.value(QStringLiteral("b")), 1);
@@ -108,13 +114,13 @@ void TestWorkflowVersions::organisationIsVersionedByContent()
     QVERIFY(db);
     auto none = OrgVersions::current(*db);
     QVERIFY(none.ok() && !none->has_value());
-    auto first = OrgVersions::publish(*db, "queues: {}\n", m_now);
+    auto first = OrgVersions::publish(*db, "queues: {}\n", {}, m_now);
     QVERIFY(first.ok());
     QCOMPARE(first.value(), 1);
-    auto same = OrgVersions::publish(*db, "queues: {}\n", m_now);
+    auto same = OrgVersions::publish(*db, "queues: {}\n", {}, m_now);
     QVERIFY(same.ok());
     QCOMPARE(same.value(), 1);
-    auto changed = OrgVersions::publish(*db, "queues: {a: {department: d}}\n", m_now);
+    auto changed = OrgVersions::publish(*db, "queues: {a: {department: d}}\n", {}, m_now);
     QVERIFY(changed.ok());
     QCOMPARE(changed.value(), 2);
     auto current = OrgVersions::current(*db);
@@ -138,7 +144,7 @@ void TestWorkflowVersions::bilingualOrganisationSurvivesTheStore()
          "departments:\n  support: {title: {en: Support, zh: 客户支持部}, calendar: office}\n"
          "queues:\n  desk: {department: support, title: {en: Front desk, zh: 前台受理}}\n"}};
     const QByteArray source = organisationSource(files);
-    auto first = OrgVersions::publish(*db, source, m_now);
+    auto first = OrgVersions::publish(*db, source, {}, m_now);
     QVERIFY(first.ok());
     auto current = OrgVersions::current(*db);
     QVERIFY(current.ok() && current->has_value());
@@ -154,9 +160,154 @@ void TestWorkflowVersions::bilingualOrganisationSurvivesTheStore()
         read.organisation.departments.value(QStringLiteral("support")).title.text(Language::Zh),
         QStringLiteral("客户支持部"));
     auto again = OrgVersions::publish(
-        *db, organisationSource(organisationFilesFromSource((*current)->source)), m_now);
+        *db, organisationSource(organisationFilesFromSource((*current)->source)), {}, m_now);
     QVERIFY(again.ok());
     QCOMPARE(again.value(), first.value());
+}
+
+void TestWorkflowVersions::versionsRecordTheirOrigin()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    QVERIFY(WorkflowVersions::publishFiles(
+                *db, {{QStringLiteral("a"), "one", QStringLiteral("workflows/a.yaml")}}, m_now)
+                .ok());
+    QVERIFY(WorkflowVersions::publish(*db, {{QStringLiteral("a"), "two", {}}},
+                                      VersionOrigin::user(QStringLiteral("ann")), m_now.addSecs(60))
+                .ok());
+    auto history = WorkflowVersions::history(*db, QStringLiteral("a"));
+    QVERIFY(history.ok());
+    QCOMPARE(history->size(), 2);
+    QCOMPARE(history->at(0).origin.kindName(), QStringLiteral("file"));
+    QCOMPARE(history->at(0).origin.path, QStringLiteral("workflows/a.yaml"));
+    QCOMPARE(history->at(0).publishedAt, m_now);
+    QCOMPARE(history->at(1).origin.kindName(), QStringLiteral("user"));
+    QCOMPARE(history->at(1).origin.username, QStringLiteral("ann"));
+    QCOMPARE(history->at(1).publishedAt, m_now.addSecs(60));
+}
+
+void TestWorkflowVersions::restartKeepsAVersionPublishedByAUser()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    const QList<WorkflowSource> file {{QStringLiteral("a"), "one", QStringLiteral("a.yaml")}};
+    QVERIFY(WorkflowVersions::publishFiles(*db, file, m_now).ok());
+    QVERIFY(WorkflowVersions::publish(*db, {{QStringLiteral("a"), "two", {}}},
+                                      VersionOrigin::user(QStringLiteral("ann")), m_now)
+                .ok());
+    auto restart = WorkflowVersions::publishFiles(*db, file, m_now);
+    QVERIFY(restart.ok());
+    QVERIFY(restart->published.isEmpty());
+    QVERIFY(restart->conflicts.isEmpty());
+    QCOMPARE(restart->current.value(QStringLiteral("a")), 2);
+    QCOMPARE(WorkflowVersions::currentVersions(*db)->value(QStringLiteral("a")), 2);
+}
+
+void TestWorkflowVersions::fileAndUserBothChangedIsAConflict()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    QVERIFY(WorkflowVersions::publishFiles(
+                *db, {{QStringLiteral("a"), "one", QStringLiteral("a.yaml")}}, m_now)
+                .ok());
+    QVERIFY(WorkflowVersions::publish(*db, {{QStringLiteral("a"), "two", {}}},
+                                      VersionOrigin::user(QStringLiteral("ann")), m_now)
+                .ok());
+    auto restart = WorkflowVersions::publishFiles(
+        *db, {{QStringLiteral("a"), "three", QStringLiteral("a.yaml")}}, m_now);
+    QVERIFY(restart.ok());
+    QVERIFY(restart->published.isEmpty());
+    QCOMPARE(restart->current.value(QStringLiteral("a")), 2);
+    QCOMPARE(restart->conflicts.size(), 1);
+    const PublishConflict conflict = restart->conflicts.first();
+    QCOMPARE(conflict.name, QStringLiteral("a"));
+    QCOMPARE(conflict.path, QStringLiteral("a.yaml"));
+    QCOMPARE(conflict.fileVersion, 1);
+    QCOMPARE(conflict.userVersion, 2);
+    QCOMPARE(conflict.username, QStringLiteral("ann"));
+    QVERIFY(conflict.message().contains(u"a.yaml"));
+    QCOMPARE(WorkflowVersions::history(*db, QStringLiteral("a"))->size(), 2);
+    // The file made equal to the user's version: in step, nothing to report.
+    auto resolved = WorkflowVersions::publishFiles(
+        *db, {{QStringLiteral("a"), "two", QStringLiteral("a.yaml")}}, m_now);
+    QVERIFY(resolved.ok());
+    QVERIFY(resolved->conflicts.isEmpty());
+    QVERIFY(resolved->published.isEmpty());
+}
+
+void TestWorkflowVersions::fileChangedWithoutAUserVersionIsPublished()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    QVERIFY(WorkflowVersions::publishFiles(
+                *db, {{QStringLiteral("a"), "one", QStringLiteral("a.yaml")}}, m_now)
+                .ok());
+    auto restart = WorkflowVersions::publishFiles(
+        *db, {{QStringLiteral("a"), "two", QStringLiteral("a.yaml")}}, m_now);
+    QVERIFY(restart.ok());
+    QCOMPARE(restart->published, QStringList {QStringLiteral("a")});
+    QVERIFY(restart->conflicts.isEmpty());
+    QCOMPARE(restart->current.value(QStringLiteral("a")), 2);
+    auto stored = WorkflowVersions::load(*db, QStringLiteral("a"), 2);
+    QVERIFY(stored.ok());
+    QVERIFY(stored->origin.isFile());
+    QCOMPARE(stored->source, QByteArray("two"));
+}
+
+void TestWorkflowVersions::organisationRestartKeepsAVersionPublishedByAUser()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    const QString path = QStringLiteral("workflows/org.yaml");
+    auto first = OrgVersions::publishFile(*db, "queues: {}\n", path, m_now);
+    QVERIFY(first.ok());
+    QVERIFY(first->published);
+    QCOMPARE(first->current, 1);
+    QCOMPARE(OrgVersions::publish(*db, "queues: {b: {department: d}}\n",
+                                  VersionOrigin::user(QStringLiteral("ann")), m_now)
+                 .value(),
+             2);
+    auto restart = OrgVersions::publishFile(*db, "queues: {}\n", path, m_now);
+    QVERIFY(restart.ok());
+    QVERIFY(!restart->published);
+    QVERIFY(!restart->conflict);
+    QCOMPARE(restart->current, 2);
+    auto current = OrgVersions::current(*db);
+    QCOMPARE((*current)->version, 2);
+    QCOMPARE((*current)->origin.username, QStringLiteral("ann"));
+    // Changed in the file only, afterwards: published from the file.
+    QCOMPARE(OrgVersions::publish(*db, "queues: {}\n", {}, m_now).value(), 3);
+    auto changed = OrgVersions::publishFile(*db, "queues: {c: {department: d}}\n", path, m_now);
+    QVERIFY(changed.ok());
+    QVERIFY(changed->published);
+    QCOMPARE(changed->current, 4);
+    QCOMPARE((*OrgVersions::current(*db))->origin.path, path);
+}
+
+void TestWorkflowVersions::organisationFileAndUserBothChangedIsAConflict()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto db = fresh(url);
+    QVERIFY(db);
+    const QString path = QStringLiteral("workflows/org.yaml");
+    QVERIFY(OrgVersions::publishFile(*db, "queues: {}\n", path, m_now).ok());
+    QVERIFY(OrgVersions::publish(*db, "queues: {b: {department: d}}\n",
+                                 VersionOrigin::user(QStringLiteral("ann")), m_now)
+                .ok());
+    auto restart = OrgVersions::publishFile(*db, "queues: {c: {department: d}}\n", path, m_now);
+    QVERIFY(restart.ok());
+    QVERIFY(!restart->published);
+    QCOMPARE(restart->current, 2);
+    QVERIFY(restart->conflict);
+    QCOMPARE(restart->conflict->fileVersion, 1);
+    QCOMPARE(restart->conflict->userVersion, 2);
+    QCOMPARE(restart->conflict->username, QStringLiteral("ann"));
+    QVERIFY(restart->conflict->message().startsWith(u"the organisation"));
 }
 
 QTEST_GUILESS_MAIN(TestWorkflowVersions)

@@ -88,7 +88,14 @@ function WorkflowList() {
           <tbody>
             {list.map((w) => (
               <tr key={w.name} data-testid={`workflow-row-${w.name}`}>
-                <td><code>{w.name}</code></td>
+                <td>
+                  <code>{w.name}</code>
+                  {w.conflict && (
+                    <span class="badge warn" title={w.conflict.message} data-testid={`workflow-conflict-${w.name}`}>
+                      {' '}⚠ {t('admin.conflict')}
+                    </span>
+                  )}
+                </td>
                 <td>{w.title}</td>
                 <td class="num">{w.version}</td>
                 <td>{w.startable ? t('yes') : t('no')}</td>

@@ -3,11 +3,11 @@
 // problems below, Publish with a diff against the current version.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { useT } from '../i18n';
+import { formatTime, formatTimeFull, useT } from '../i18n';
 import { href, useRoute } from '../router';
 import { loadWorkflows } from '../session';
 import { toast } from '../toasts';
-import type { ValidateResult, YamlDiagnostic } from '../types';
+import type { PublishConflict, ValidateResult, WorkflowVersionInfo, YamlDiagnostic } from '../types';
 import { errorText } from '../util';
 import type { YamlEditor } from './cm';
 import { hunks, lineDiff } from './diff';
@@ -55,8 +55,14 @@ export function WorkflowEditor({ name }: { name: string }) {
   const [publishOpen, setPublishOpen] = useState(false);
   const [publishErr, setPublishErr] = useState('');
   const [publishedMsg, setPublishedMsg] = useState('');
+  const [conflict, setConflict] = useState<PublishConflict | null>(null);
+  const [versions, setVersions] = useState<WorkflowVersionInfo[] | null>(null);
   const seq = useRef(0);
   const timer = useRef<number | undefined>(undefined);
+
+  // Where each version came from; again after a publish.
+  const loadVersions = () =>
+    api.versions(name).then(setVersions, () => setVersions(null));
 
   // Load the current source (or start a new file).
   useEffect(() => {
@@ -64,6 +70,8 @@ export function WorkflowEditor({ name }: { name: string }) {
       (w) => {
         setCurrent({ version: w.version, source: w.source });
         setText(w.source);
+        setConflict(w.conflict ?? null);
+        void loadVersions();
       },
       (e) => {
         if (e instanceof ApiError && e.status === 404 && isNew) {
@@ -145,6 +153,9 @@ export function WorkflowEditor({ name }: { name: string }) {
       setCurrent({ version: v, source: text });
       setPublishOpen(false);
       void loadWorkflows();
+      void loadVersions();
+      // Publishing the file's text resolves a conflict: the server says whether it remains.
+      api.workflow(name).then((w) => setConflict(w.conflict ?? null), () => undefined);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
         const errs = (e.details as { errors?: YamlDiagnostic[] }).errors;
@@ -199,6 +210,20 @@ export function WorkflowEditor({ name }: { name: string }) {
       {loadErr && <div class="form-error" role="alert">{loadErr}</div>}
       {editorErr && <div class="form-error" role="alert">{editorErr}</div>}
       {publishedMsg && <div class="notice" role="status" data-testid="editor-published">{publishedMsg}</div>}
+      {conflict && (
+        <div class="conflict-warning" role="alert" data-testid="editor-conflict">
+          <strong>{t('editor.conflictTitle')}</strong>
+          <p>
+            {t('editor.conflictBody', {
+              file: conflict.file,
+              fileVersion: conflict.file_version ?? t('editor.conflictNever'),
+              user: conflict.published_by,
+              version: conflict.editor_version,
+              time: formatTimeFull(conflict.published_at),
+            })}
+          </p>
+        </div>
+      )}
       {publishOpen && text !== null && (
         <PublishPanel
           before={current?.source ?? null}
@@ -243,7 +268,46 @@ export function WorkflowEditor({ name }: { name: string }) {
           </ul>
         )}
       </section>
+      {versions && versions.length > 0 && <VersionHistory versions={versions} />}
     </div>
+  );
+}
+
+/** Each version with its origin (a file at start, or a user here) and when. */
+function VersionHistory({ versions }: { versions: WorkflowVersionInfo[] }) {
+  const t = useT();
+  return (
+    <section class="versions" aria-labelledby="versions-h">
+      <h2 id="versions-h" class="small-head">{t('editor.versions')}</h2>
+      <table class="tickets" data-testid="editor-versions">
+        <caption class="sr-only">{t('editor.versions')}</caption>
+        <thead>
+          <tr>
+            <th scope="col" class="num">{t('editor.versionCol')}</th>
+            <th scope="col">{t('editor.originCol')}</th>
+            <th scope="col">{t('editor.timeCol')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...versions].reverse().map((v) => (
+            <tr key={v.version} data-testid={`editor-version-${v.version}`} data-origin={v.origin}>
+              <td class="num">
+                {v.version}
+                {v.current && <span class="muted small"> · {t('editor.currentMark')}</span>}
+              </td>
+              <td>
+                {v.origin === 'user'
+                  ? t('editor.originUser', { user: v.published_by ?? '' })
+                  : v.path
+                    ? t('editor.originFile', { path: v.path })
+                    : t('editor.originFileUnknown')}
+              </td>
+              <td title={formatTimeFull(v.published_at)}>{formatTime(v.published_at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 
