@@ -861,7 +861,8 @@ struct ApiServer::Private
                     {QStringLiteral("name"), t.name},
                     {QStringLiteral("title"), t.title.text(language)},
                     {QStringLiteral("to"), t.to},
-                    {QStringLiteral("requires"), QJsonArray::fromStringList(t.requiredFields)}});
+                    {QStringLiteral("requires"), QJsonArray::fromStringList(t.requiredFields)},
+                    {QStringLiteral("accepts"), QJsonArray::fromStringList(t.acceptedFields())}});
             return transitions;
         };
         QJsonArray states;
@@ -890,6 +891,7 @@ struct ApiServer::Private
                 {QStringLiteral("source"), QString::fromUtf8(wf.source)},
                 {QStringLiteral("fields"), fields},
                 {QStringLiteral("field_order"), fieldOrder},
+                {QStringLiteral("opening_fields"), QJsonArray::fromStringList(wf.openingFields)},
                 {QStringLiteral("initial"), wf.initial},
                 {QStringLiteral("any"), transitionsJson(wf.any)},
                 {QStringLiteral("states"), states},

@@ -70,7 +70,26 @@ QJsonArray actionsJson(const QList<AvailableAction> &actions, const QString &bra
         out.append(
             QJsonObject {{QStringLiteral("name"), a.name},
                          {QStringLiteral("title"), a.title.text(language)},
-                         {QStringLiteral("requires"), QJsonArray::fromStringList(a.requires_)}});
+                         {QStringLiteral("requires"), QJsonArray::fromStringList(a.requires_)},
+                         {QStringLiteral("accepts"), QJsonArray::fromStringList(a.accepts)}});
+    }
+    return out;
+}
+
+/// Where the caller may transfer the ticket's (or a branch's) work now, titled for them.
+QJsonArray transferTargetsJson(const TicketMachine *machine, const TicketState &ticket,
+                               const Actor &actor, const QString &branch, Language language)
+{
+    QJsonArray out;
+    if (!machine)
+        return out;
+    const Organisation &org = machine->organisation();
+    for (const QString &queue : machine->transferTargets(ticket, actor, branch)) {
+        const QueueDef def = org.queues.value(queue);
+        out.append(QJsonObject {
+            {QStringLiteral("queue"), queue},
+            {QStringLiteral("title"), def.title.isEmpty() ? queue : def.title.text(language)},
+            {QStringLiteral("department"), def.department}});
     }
     return out;
 }
@@ -99,7 +118,9 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
             {QStringLiteral("assignee"), stringOrNull(b.assignee)},
             {QStringLiteral("status"), toString(b.status)},
             {QStringLiteral("sla"), sla ? branchClocks.value(b.name) : QJsonValue(emptySla())},
-            {QStringLiteral("actions"), actionsJson(actions, b.name, language)}});
+            {QStringLiteral("actions"), actionsJson(actions, b.name, language)},
+            {QStringLiteral("transfer_targets"),
+             transferTargetsJson(machine, t, actor, b.name, language)}});
     QJsonArray links;
     for (const TicketLink &l : t.links)
         links.append(QJsonObject {{QStringLiteral("id"), l.id},
@@ -131,6 +152,10 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
              ? QJsonValue(emptySla())
              : QJsonValue(QJsonValue::Null)},
         {QStringLiteral("actions"), actionsJson(actions, QString(), language)},
+        {QStringLiteral("transfer_targets"),
+         transferTargetsJson(machine, t, actor, QString(), language)},
+        {QStringLiteral("internal_notes"),
+         machine && canSeeInternalNotes(machine->organisation(), actor, t)},
         {QStringLiteral("links"), links},
         {QStringLiteral("version"), t.version},
         {QStringLiteral("created_at"), timeOrNull(t.createdAt)},

@@ -182,9 +182,29 @@ struct Transition
     QStringList roles;
     ConditionRef when;
     QStringList requiredFields; ///< `requires:` (a C++20 keyword, hence the name)
+    QStringList optionalFields; ///< `fields:`: written if given, not insisted on
     QList<QPair<QString, QVariant>> set; ///< field → value (already converted to the field type)
     QStringList notify;
     std::optional<OpenLink> open;
+
+    /// The fields a request taking this transition may write: `requires` plus `fields`.
+    QStringList acceptedFields() const
+    {
+        QStringList accepted = requiredFields;
+        for (const QString &name : optionalFields)
+            if (!accepted.contains(name))
+                accepted.append(name);
+        return accepted;
+    }
+};
+
+/// `transfer_to:` of a step: where a person may hand its work (POST .../transfer). Each entry
+/// is a queue name or `department:NAME` (every queue of that department). Unset: the queues of
+/// the step's own queue's department.
+struct TransferTargets
+{
+    bool given = false;
+    QStringList entries; ///< as written
 };
 
 struct Branch
@@ -193,6 +213,7 @@ struct Branch
     LocalText title;
     QString queue;
     QString assignee; ///< "originator" or empty
+    TransferTargets transferTo;
     SlaSpec sla;
     QList<Transition> transitions;
 
@@ -215,6 +236,7 @@ struct State
     QList<Branch> branches; ///< non-empty for a parallel state
     QString thenState; ///< parallel: where to go when every branch is @done
     QString elseState; ///< parallel: where to go when a branch ends in @fail
+    TransferTargets transferTo; ///< plain queue states; a parallel state's branches have theirs
     SlaSpec sla;
     QList<Transition> transitions;
 
@@ -257,6 +279,10 @@ struct Workflow
     QString description;
     QStringList startRoles;
     ConditionRef startWhen;
+    /// The fields a request opening a ticket may write: `start: fields:` as written, or by
+    /// default every field required at opening plus every field no transition requires, lists
+    /// or sets (those belong to the later steps). Filled in by the reader.
+    QStringList openingFields;
     QList<FieldDef> fields;
     SlaSpec sla; ///< ticket-wide clock
     QString initial;

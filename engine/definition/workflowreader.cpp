@@ -25,17 +25,19 @@ const QStringList topKeys {
     QStringLiteral("start"),      QStringLiteral("fields"),  QStringLiteral("sla"),
     QStringLiteral("initial"),    QStringLiteral("states"),  QStringLiteral("any"),
     QStringLiteral("escalation"), QStringLiteral("handoffs")};
-const QStringList stateKeys {
-    QStringLiteral("title"), QStringLiteral("queue"),    QStringLiteral("assignee"),
-    QStringLiteral("final"), QStringLiteral("parallel"), QStringLiteral("then"),
-    QStringLiteral("else"),  QStringLiteral("sla"),      QStringLiteral("on")};
-const QStringList branchKeys {QStringLiteral("title"), QStringLiteral("queue"),
+const QStringList stateKeys {QStringLiteral("title"),    QStringLiteral("queue"),
+                             QStringLiteral("assignee"), QStringLiteral("final"),
+                             QStringLiteral("parallel"), QStringLiteral("then"),
+                             QStringLiteral("else"),     QStringLiteral("sla"),
+                             QStringLiteral("on"),       QStringLiteral("transfer_to")};
+const QStringList branchKeys {QStringLiteral("title"),    QStringLiteral("queue"),
                               QStringLiteral("assignee"), QStringLiteral("sla"),
-                              QStringLiteral("on")};
-const QStringList transitionKeys {QStringLiteral("to"),    QStringLiteral("roles"),
-                                  QStringLiteral("when"),  QStringLiteral("requires"),
-                                  QStringLiteral("set"),   QStringLiteral("notify"),
-                                  QStringLiteral("title"), QStringLiteral("open")};
+                              QStringLiteral("on"),       QStringLiteral("transfer_to")};
+const QStringList transitionKeys {
+    QStringLiteral("to"),       QStringLiteral("roles"),  QStringLiteral("when"),
+    QStringLiteral("requires"), QStringLiteral("fields"), QStringLiteral("set"),
+    QStringLiteral("notify"),   QStringLiteral("title"),  QStringLiteral("open")};
+const QString departmentPrefix = QStringLiteral("department:");
 const QStringList fieldKeys {QStringLiteral("type"),     QStringLiteral("label"),
                              QStringLiteral("required"), QStringLiteral("pattern"),
                              QStringLiteral("default"),  QStringLiteral("options")};
@@ -128,6 +130,9 @@ private:
     void readEscalation(const YamlNode *node);
     void readHandoffs(const YamlNode *node);
     bool checkQueue(const YamlNode *node, const QString &name);
+    TransferTargets readTransferTo(const YamlNode *node, const QString &owner);
+    QStringList readFieldNames(const YamlNode *node, const QString &what, const QString &owner);
+    void resolveWritableFields();
     // A transition whose target is unknown could go anywhere: the graph checks must not
     // report what may only be a consequence of it.
     void markUnknownExit(TransitionPlace place, int state)
@@ -167,6 +172,8 @@ private:
     bool m_graphUnreliable = false; // unknown `to` without a likely intended state
     std::vector<PendingCondition> m_conditions;
     QSet<QString> m_usedQueues;
+    const YamlNode *m_startFields = nullptr; // `fields:` of `start:`, read once fields are known
+    const YamlNode *m_startFieldsKey = nullptr;
 };
 
 void WorkflowReader::read(const YamlNode *root, const WorkflowReadOptions &options)
@@ -215,6 +222,7 @@ void WorkflowReader::read(const YamlNode *root, const WorkflowReadOptions &optio
         wf.any = readTransitions(any, TransitionPlace::Any, -1, -1, QStringLiteral("'any'"));
     if (const YamlNode *sla = top->value(u"sla"))
         readSla(sla, wf.sla, QStringLiteral("the workflow's 'sla'"), false, true);
+    resolveWritableFields();
 
     bool initialOk = false;
     if (const YamlNode *initial = top->value(u"initial")) {
@@ -454,9 +462,12 @@ std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, cons
 void WorkflowReader::readStart(const YamlNode *node)
 {
     const auto start
-        = c.map(node, QStringLiteral("'start'"), {QStringLiteral("roles"), QStringLiteral("when")});
+        = c.map(node, QStringLiteral("'start'"),
+                {QStringLiteral("roles"), QStringLiteral("when"), QStringLiteral("fields")});
     if (!start)
         return;
+    m_startFields = start->value(u"fields");
+    m_startFieldsKey = start->key(u"fields");
     if (const YamlNode *roles = start->value(u"roles"))
         wf.startRoles = readRoles(roles, QStringLiteral("'roles' of 'start'"));
     if (const YamlNode *when = start->value(u"when")) {
@@ -519,14 +530,15 @@ void WorkflowReader::readState(int index, const YamlNode *key, const YamlNode *n
     if (state.final) {
         refuse({QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("parallel"),
                 QStringLiteral("then"), QStringLiteral("else"), QStringLiteral("sla"),
-                QStringLiteral("on")},
+                QStringLiteral("on"), QStringLiteral("transfer_to")},
                QStringLiteral("final state '") + state.name
                    + QStringLiteral("' ends the ticket and takes no '%1'"));
         return;
     }
 
     if (parallel) {
-        refuse({QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("on")},
+        refuse({QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("on"),
+                QStringLiteral("transfer_to")},
                QStringLiteral("parallel state '") + state.name
                    + QStringLiteral("' takes no '%1' of its own; its branches do"));
         if (const auto branches = c.map(parallel, QStringLiteral("'parallel' of ") + what, {})) {
@@ -612,6 +624,15 @@ void WorkflowReader::readState(int index, const YamlNode *key, const YamlNode *n
             }
         if (const YamlNode *on = map->value(u"on"))
             state.transitions = readTransitions(on, TransitionPlace::State, index, -1, what);
+        if (const YamlNode *transferTo = map->value(u"transfer_to")) {
+            if (assignee && !queue)
+                c.error(map->key(u"transfer_to"),
+                        QStringLiteral("state '%1' is with its originator, not in a queue: it "
+                                       "cannot be transferred and takes no 'transfer_to'")
+                            .arg(state.name));
+            else
+                state.transferTo = readTransferTo(transferTo, what);
+        }
     }
     if (const YamlNode *sla = map->value(u"sla"))
         readSla(sla, state.sla, QStringLiteral("'sla' of ") + what, true, false);
@@ -652,6 +673,15 @@ void WorkflowReader::readBranch(int stateIndex, Branch &branch, const YamlNode *
         }
     if (const YamlNode *sla = map->value(u"sla"))
         readSla(sla, branch.sla, QStringLiteral("'sla' of ") + what, false, false);
+    if (const YamlNode *transferTo = map->value(u"transfer_to")) {
+        if (assignee && !queue)
+            c.error(map->key(u"transfer_to"),
+                    QStringLiteral("branch '%1' is with the originator, not in a queue: it "
+                                   "cannot be transferred and takes no 'transfer_to'")
+                        .arg(branch.name));
+        else
+            branch.transferTo = readTransferTo(transferTo, what);
+    }
     const int branchIndex = int(wf.states[stateIndex].branches.size()) - 1;
     bool badTarget = false;
     if (const YamlNode *on = map->value(u"on")) {
@@ -774,6 +804,12 @@ Transition WorkflowReader::readTransition(const YamlNode *key, const YamlNode *n
                     t.requiredFields.append(item->text);
             }
         }
+    }
+    if (const YamlNode *fields = map->value(u"fields")) {
+        for (const QString &name : readFieldNames(fields, QStringLiteral("'fields' of ") + what,
+                                                  QStringLiteral("transition ") + quoted(t.name)))
+            if (!t.optionalFields.contains(name))
+                t.optionalFields.append(name);
     }
     if (const YamlNode *set = map->value(u"set")) {
         if (const auto values = c.map(set, QStringLiteral("'set' of ") + what, {})) {
@@ -1114,6 +1150,101 @@ bool WorkflowReader::checkQueue(const YamlNode *node, const QString &name)
             QStringLiteral("queue '%1' is not defined in org.yaml%2")
                 .arg(name, didYouMean(name, m_org->queues.keys())));
     return false;
+}
+
+TransferTargets WorkflowReader::readTransferTo(const YamlNode *node, const QString &owner)
+{
+    TransferTargets targets;
+    const auto items = c.scalarList(node, QStringLiteral("'transfer_to' of ") + owner);
+    if (!items)
+        return targets;
+    targets.given = true;
+    for (const YamlNode *item : *items) {
+        const QString &text = item->text;
+        if (text.startsWith(departmentPrefix)) {
+            const QString department = text.mid(departmentPrefix.size());
+            if (m_org && !m_org->departments.contains(department)) {
+                c.error(item,
+                        QStringLiteral("department '%1' is not defined in org.yaml%2")
+                            .arg(department, didYouMean(department, m_org->departments.keys())));
+                continue;
+            }
+        } else if (!checkQueue(item, text)) {
+            continue;
+        }
+        if (!targets.entries.contains(text))
+            targets.entries.append(text);
+    }
+    return targets;
+}
+
+QStringList WorkflowReader::readFieldNames(const YamlNode *node, const QString &what,
+                                           const QString &owner)
+{
+    QStringList names;
+    const auto items = c.scalarList(node, what);
+    if (!items)
+        return names;
+    for (const YamlNode *item : *items) {
+        if (!m_fieldIndex.contains(item->text)) {
+            c.error(item,
+                    QStringLiteral("%1 lists '%2' under 'fields', which is not a declared field%3")
+                        .arg(owner, item->text, didYouMean(item->text, m_fieldNames)));
+            continue;
+        }
+        if (!names.contains(item->text))
+            names.append(item->text);
+    }
+    return names;
+}
+
+// Who may write each field: opening (`start: fields:`, or by default every field required at
+// opening and every field no transition takes up) and the transitions (`requires`, `fields`,
+// `set`). A field nobody can write is a warning: it would stay empty for ever.
+void WorkflowReader::resolveWritableFields()
+{
+    QSet<QString> laterSteps;
+    const auto note = [&laterSteps](const QList<Transition> &transitions) {
+        for (const Transition &t : transitions) {
+            for (const QString &name : t.acceptedFields())
+                laterSteps.insert(name);
+            for (const auto &[name, value] : t.set)
+                laterSteps.insert(name);
+        }
+    };
+    note(wf.any);
+    for (const State &state : std::as_const(wf.states)) {
+        note(state.transitions);
+        for (const Branch &branch : state.branches)
+            note(branch.transitions);
+    }
+    wf.openingFields.clear();
+    if (m_startFields) {
+        wf.openingFields = readFieldNames(m_startFields, QStringLiteral("'fields' of 'start'"),
+                                          QStringLiteral("'start'"));
+        for (const FieldDef &field : std::as_const(wf.fields))
+            if (field.required && !wf.openingFields.contains(field.name)
+                && m_startFields->isSequence())
+                c.error(m_startFieldsKey ? m_startFieldsKey : m_startFields,
+                        QStringLiteral("field '%1' is required at opening, but 'fields' of "
+                                       "'start' does not list it")
+                            .arg(field.name));
+    } else {
+        for (const FieldDef &field : std::as_const(wf.fields))
+            if (field.required || !laterSteps.contains(field.name))
+                wf.openingFields.append(field.name);
+    }
+    for (const FieldDef &field : std::as_const(wf.fields)) {
+        // (a required field left out of `start: fields:` is an error above)
+        if (field.required || wf.openingFields.contains(field.name)
+            || laterSteps.contains(field.name))
+            continue;
+        const YamlMark mark = m_fieldMarks.value(field.name, YamlMark {1, 1});
+        c.warning(mark,
+                  QStringLiteral("no step can write field '%1': list it under 'fields' of "
+                                 "'start' or of a transition")
+                      .arg(field.name));
+    }
 }
 
 bool WorkflowReader::checkCalendar(const YamlNode *node, const QString &name)

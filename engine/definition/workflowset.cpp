@@ -85,6 +85,13 @@ void checkLinkFields(const QString &file, const WorkflowLinkReference &link, con
                 Diagnostic {file, mark.line, mark.column, Diagnostic::Severity::Error,
                             QStringLiteral("workflow '%1' has no field '%2'%3")
                                 .arg(link.workflow, name, didYouMean(name, targetFields))});
+        else if (!target.openingFields.contains(name))
+            diagnostics.append(
+                Diagnostic {file, mark.line, mark.column, Diagnostic::Severity::Error,
+                            QStringLiteral("workflow '%1' does not accept field '%2' at opening "
+                                           "(a later step writes it); list it under 'fields' "
+                                           "of its 'start'")
+                                .arg(link.workflow, name)});
     }
     for (const FieldDef &field : target.fields)
         if (field.required && !field.defaultValue.isValid() && !filled.contains(field.name))

@@ -75,4 +75,26 @@ bool canSee(const Organisation &org, const Actor &actor, const TicketState &tick
     return false;
 }
 
+bool canSeeInternalNotes(const Organisation &org, const Actor &actor, const TicketState &ticket)
+{
+    if (actor.isAdmin())
+        return true;
+    if (actor.username == ticket.originator || !canSee(org, actor, ticket))
+        return false;
+    for (const QString &queue : ticket.queuesVisited)
+        if (supervisesQueue(org, actor, queue))
+            return true;
+    if (!actor.hasRole(QStringLiteral("staff")) && !actor.hasRole(QStringLiteral("supervisor")))
+        return false;
+    if (!ticket.assignee.isEmpty() && actor.username == ticket.assignee)
+        return true;
+    for (const BranchState &branch : ticket.branches)
+        if (!branch.assignee.isEmpty() && actor.username == branch.assignee)
+            return true;
+    for (const QString &queue : ticket.queuesVisited)
+        if (actor.isMemberOf(queue))
+            return true;
+    return false;
+}
+
 } // namespace Baton

@@ -57,4 +57,11 @@ QStringList visibleQueues(const Organisation &org, const Actor &actor);
 /// the current assignee (of the ticket or a branch), and admins.
 bool canSee(const Organisation &org, const Actor &actor, const TicketState &ticket);
 
+/// Internal notes (comments with `internal: true`) are for the back office, never for the front
+/// line that faces the customer: admins; supervisors of a department the ticket has been in
+/// (a queue of it, or one below); and users with role `staff` or `supervisor` who work a queue
+/// the ticket has been in or hold it (or one of its branches) now. Never the originator (unless
+/// an admin), whatever their other roles: they speak to the customer.
+bool canSeeInternalNotes(const Organisation &org, const Actor &actor, const TicketState &ticket);
+
 } // namespace Baton

@@ -1460,9 +1460,16 @@ Result<std::optional<QList<Event>>> Engine::events(qint64 id, const Actor &actor
     auto rows = TicketReader::events(*db, id);
     if (!rows)
         return Error {rows.error()};
+    // Internal notes stay with the back office (access.h): the front line never receives them.
+    const bool internalNotes
+        = canSeeInternalNotes(*d->options.organisation, actor, (*view)->ticket);
     QList<Event> events;
-    for (const EventRow &row : std::as_const(*rows))
-        events.append(eventOf(row));
+    for (const EventRow &row : std::as_const(*rows)) {
+        Event event = eventOf(row);
+        if (!internalNotes && event.type == u"commented" && event.data.value(u"internal").toBool())
+            continue;
+        events.append(std::move(event));
+    }
     return std::optional<QList<Event>>(std::move(events));
 }
 

@@ -206,9 +206,12 @@ bool convertField(const FieldDef &field, const Organisation &org, const QVariant
 }
 
 /// Validates the fields of a request against the workflow: unknown names are a bad request
-/// (400); values that do not fit their type are validation failures (422), all reported.
+/// (400); declared fields this step does not write (not in `accepted`) are refused (422,
+/// details.fields names each, saying `step`); values that do not fit their type are
+/// validation failures (422), all reported.
 std::optional<TicketError> convertFields(const Workflow &workflow, const Organisation &org,
-                                         const QVariantMap &input, QVariantMap *converted)
+                                         const QVariantMap &input, const QStringList &accepted,
+                                         const QString &step, QVariantMap *converted)
 {
     QStringList unknown;
     QMap<QString, QString> problems;
@@ -233,6 +236,17 @@ std::optional<TicketError> convertFields(const Workflow &workflow, const Organis
             Kind::BadRequest,
             QStringLiteral("unknown field(s): ") + unknown.join(QStringLiteral(", ")), fields};
     }
+    // A step writes only the fields it collects: an action cannot slip in another step's
+    // answer (the outcome, a billing note) or rewrite what the opening form recorded.
+    QMap<QString, QString> refused;
+    for (auto it = input.cbegin(); it != input.cend(); ++it)
+        if (!accepted.contains(it.key()))
+            refused.insert(it.key(), QStringLiteral("not written by ") + step);
+    if (!refused.isEmpty())
+        return TicketError {Kind::Validation,
+                            QStringLiteral("%1 does not write field(s): %2")
+                                .arg(step, refused.keys().join(QStringLiteral(", "))),
+                            refused};
     if (!problems.isEmpty())
         return TicketError {Kind::Validation, QStringLiteral("some fields are not valid"),
                             problems};
@@ -546,6 +560,48 @@ struct Steps
         return request;
     }
 
+    /// The queues the work of the ticket's current step (or of `branch`) may be transferred
+    /// to, by `transfer_to:` or by default the queues of the step's own department; the step's
+    /// own queue is always among them (the work may come back to where the workflow put it).
+    QStringList transferQueues(const TicketState &ticket, const QString &branch) const
+    {
+        const State *state = workflow.state(ticket.state);
+        if (!state || state->final)
+            return {};
+        const TransferTargets *targets = &state->transferTo;
+        QString own = state->queue;
+        if (!branch.isEmpty()) {
+            const Branch *def = state->branch(branch);
+            if (!def)
+                return {};
+            targets = &def->transferTo;
+            own = def->queue;
+        }
+        if (own.isEmpty())
+            return {};
+        QStringList queues;
+        const auto addDepartment = [&](const QString &department) {
+            for (const QueueDef &q : org.queues)
+                if (q.department == department && !queues.contains(q.name))
+                    queues.append(q.name);
+        };
+        if (!targets->given) {
+            if (const auto it = org.queues.constFind(own); it != org.queues.cend())
+                addDepartment(it->department);
+            return queues;
+        }
+        static const QString prefix = QStringLiteral("department:");
+        for (const QString &entry : targets->entries) {
+            if (entry.startsWith(prefix))
+                addDepartment(entry.mid(prefix.size()));
+            else if (org.queues.contains(entry) && !queues.contains(entry))
+                queues.append(entry);
+        }
+        if (!queues.contains(own))
+            queues.append(own);
+        return queues;
+    }
+
     /// Picks the branch a claim/assign/transfer is about: the named one, or the only open
     /// branch with a queue that `fits` the actor.
     const BranchState *pickBranch(const TicketState &ticket, const QString &name,
@@ -635,7 +691,8 @@ TicketOutcome TicketMachine::open(const Actor &actor, const OpenRequest &request
                            .arg(wf.startRoles.join(QStringLiteral(", ")), wf.id));
 
     QVariantMap converted;
-    if (auto error = convertFields(wf, *m_org, request.fields, &converted))
+    if (auto error = convertFields(wf, *m_org, request.fields, wf.openingFields,
+                                   QStringLiteral("opening"), &converted))
         return failure(error->kind, error->message, error->fields);
 
     QMap<QString, QString> problems;
@@ -787,7 +844,8 @@ TicketOutcome TicketMachine::takeAction(const TicketState &ticket, const Actor &
     // The request's fields are applied first; `when` and `requires` are judged on the result,
     // and the whole action happens or nothing does.
     QVariantMap changes;
-    if (auto error = convertFields(wf, *m_org, request.fields, &changes))
+    if (auto error = convertFields(wf, *m_org, request.fields, transition->acceptedFields(),
+                                   QStringLiteral("\"%1\"").arg(request.name), &changes))
         return failure(error->kind, error->message, error->fields);
     QVariantMap fields = mergeFields(ticket.fields, changes);
     QMap<QString, QString> problems;
@@ -1003,12 +1061,28 @@ TicketOutcome TicketMachine::transfer(const TicketState &ticket, const Actor &ac
                        QStringLiteral("only members of %1, the assignee, its supervisors and "
                                       "admins may transfer")
                            .arg(from));
+    if (reason.trimmed().isEmpty())
+        return failure(Kind::Validation, QStringLiteral("a transfer needs a reason"),
+                       {{QStringLiteral("reason"), QStringLiteral("required")}});
     if (!m_org->queues.contains(queue))
         return failure(Kind::Validation, QStringLiteral("no queue named \"%1\"").arg(queue),
                        {{QStringLiteral("queue"), QStringLiteral("unknown queue")}});
     if (queue == from)
         return failure(Kind::Validation, QStringLiteral("already in %1").arg(queue),
                        {{QStringLiteral("queue"), QStringLiteral("already there")}});
+    // The step decides where its work may go (`transfer_to:`): a transfer must not carry a
+    // ticket past a step nobody where it lands may take (an approval left behind for good).
+    // Admins may take every step themselves, so their transfers bypass nothing: they go anywhere.
+    const QStringList allowed = steps.transferQueues(ticket, branch);
+    if (!actor.isAdmin() && !allowed.contains(queue))
+        return failure(
+            Kind::Validation,
+            QStringLiteral("this step's work may not be transferred to %1; it may go "
+                           "to: %2")
+                .arg(queue,
+                     allowed.isEmpty() ? QStringLiteral("nowhere")
+                                       : allowed.join(QStringLiteral(", "))),
+            {{QStringLiteral("queue"), QStringLiteral("not a transfer target of this step")}});
 
     const int handoffs = ticket.handoffs + 1;
     const std::optional<HandoffLimit> &limit = m_workflow->handoffs;
@@ -1049,6 +1123,12 @@ TicketOutcome TicketMachine::comment(const TicketState &ticket, const Actor &act
     if (body.trimmed().isEmpty())
         return failure(Kind::Validation, QStringLiteral("a comment needs a body"),
                        {{QStringLiteral("body"), QStringLiteral("required")}});
+    // Only those who read internal notes may write one: a note its author could not read back
+    // would be a note the front line meant for the customer.
+    if (internal && !canSeeInternalNotes(*m_org, actor, ticket))
+        return failure(Kind::Forbidden,
+                       QStringLiteral("internal notes are for the back office: staff and "
+                                      "supervisors of the departments the ticket went through"));
     Draft draft {ticket};
     draft.record(
         QStringLiteral("commented"), actor.username, now,
@@ -1097,6 +1177,35 @@ TicketOutcome TicketMachine::link(const TicketState &ticket, const TicketLink &l
     return std::move(draft.outcome);
 }
 
+QStringList TicketMachine::transferTargets(const TicketState &ticket, const Actor &actor,
+                                           const QString &branchName) const
+{
+    if (!ticket.isOpen() || !Baton::canSee(*m_org, actor, ticket))
+        return {};
+    QString from = ticket.queue;
+    QString holder = ticket.assignee;
+    if (!branchName.isEmpty()) {
+        const BranchState *branch = ticket.branch(branchName);
+        if (!branch || branch->status != BranchStatus::Open)
+            return {};
+        from = branch->queue;
+        holder = branch->assignee;
+    } else if (ticket.isParallel()) {
+        return {};
+    }
+    if (from.isEmpty())
+        return {};
+    const bool mayTransfer = actor.isAdmin() || actor.isMemberOf(from)
+        || (!holder.isEmpty() && holder == actor.username) || supervisesQueue(*m_org, actor, from);
+    if (!mayTransfer)
+        return {};
+    QStringList queues = actor.isAdmin()
+        ? m_org->queues.keys()
+        : Steps {*m_workflow, *m_org}.transferQueues(ticket, branchName);
+    queues.removeAll(from);
+    return queues;
+}
+
 QList<AvailableAction> TicketMachine::availableActions(const TicketState &ticket,
                                                        const Actor &actor) const
 {
@@ -1109,7 +1218,7 @@ QList<AvailableAction> TicketMachine::availableActions(const TicketState &ticket
     const auto offer = [&](const Transition &t, const Place &place, const QString &branch) {
         if (mayTake(ticket, place, t, actor) && holds(t.when, values))
             actions.append(AvailableAction {t.name, t.title.isEmpty() ? LocalText(t.name) : t.title,
-                                            t.requiredFields, branch});
+                                            t.requiredFields, branch, t.acceptedFields()});
     };
     if (state->isParallel()) {
         for (const BranchState &live : ticket.branches) {

@@ -37,8 +37,14 @@
 // - Reopen (explicit, for a closed ticket): by its originator, a supervisor of a queue it was
 //   in, or an admin; the ticket re-enters the workflow's initial state with its fields,
 //   handoffs and flag kept. Workflows may also declare their own reopen-like transitions.
-// - Comments: anyone who sees the ticket, also on closed tickets. `internal` marks a comment
-//   not meant for the customer; every user who sees the ticket sees both kinds.
+// - Comments: anyone who sees the ticket, also on closed tickets. `internal` marks a note for
+//   the back office (access.h canSeeInternalNotes): only those who may read internal notes may
+//   write one (403 otherwise); the event log hides them from everyone else.
+// - Fields: a request writes only the fields of its step — opening `Workflow::openingFields`,
+//   an action its transition's `requires` plus `fields` — others are 422 (details.fields).
+// - transfer: needs a non-empty reason (422); goes only to the step's transfer targets
+//   (`transfer_to:`, default the queues of the step's department; always the step's own
+//   queue), else 422 naming them. Admins, who may take every step themselves, go anywhere.
 // - version counts the ticket's events (see ticketstate.h), so one command may raise it by
 //   more than one.
 
@@ -139,6 +145,7 @@ struct AvailableAction
     LocalText title; ///< in every language: the API picks the caller's
     QStringList requires_; ///< `requires:` (a C++20 keyword)
     QString branch;
+    QStringList accepts; ///< every field the action writes: `requires:` plus `fields:`
     friend bool operator==(const AvailableAction &, const AvailableAction &) = default;
 };
 
@@ -179,6 +186,11 @@ public:
     /// The transitions this actor may take now (roles, queue membership or assignment, the
     /// originator rule, and `when` on the current fields). Empty for a closed ticket.
     QList<AvailableAction> availableActions(const TicketState &ticket, const Actor &actor) const;
+    /// The queues this actor may transfer the current step's work (or open `branch`'s) to now:
+    /// the step's `transfer_to:` (default: its department's queues) less where it is. Empty
+    /// when the actor may not transfer it.
+    QStringList transferTargets(const TicketState &ticket, const Actor &actor,
+                                const QString &branch = {}) const;
     bool canSee(const TicketState &ticket, const Actor &actor) const;
 
     const Workflow &workflow() const { return *m_workflow; }

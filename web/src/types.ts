@@ -23,6 +23,15 @@ export interface Action {
   name: string;
   title?: string;
   requires?: string[];
+  /** Every field the action writes: `requires` plus the transition's optional `fields`. */
+  accepts?: string[];
+}
+
+/** A queue the caller may transfer the step's work to now, titled in their language. */
+export interface TransferTarget {
+  queue: string;
+  title?: string;
+  department?: string;
 }
 
 export interface Branch {
@@ -32,6 +41,7 @@ export interface Branch {
   status: 'open' | 'done' | 'failed' | 'cancelled' | string;
   sla?: Sla | null;
   actions?: Action[];
+  transfer_targets?: TransferTarget[];
 }
 
 export interface Customer {
@@ -70,6 +80,10 @@ export interface Ticket {
   sla?: Sla | null;
   ticket_sla?: Sla | null;
   actions?: Action[];
+  /** Where the caller may transfer the (non-parallel) step's work now. */
+  transfer_targets?: TransferTarget[];
+  /** Whether the caller reads and may write internal notes (the back office). */
+  internal_notes?: boolean;
   links?: TicketLink[];
   version: number;
   created_at: string;
@@ -153,6 +167,8 @@ export interface TransitionDef {
   to?: string;
   /** Fields this transition needs filled in (`requires:`). */
   requires?: string[];
+  /** Every field it writes: `requires:` plus its optional `fields:`. */
+  accepts?: string[];
 }
 
 export interface StateDef {
@@ -173,6 +189,8 @@ export interface WorkflowDetail {
   fields: FieldDef[];
   /** Field names in YAML order. */
   field_order?: string[];
+  /** The fields the opening form may write (`start: fields:` or its default). */
+  opening_fields?: string[];
   states: StateDef[];
   /** Transitions offered in every non-final state. */
   any?: TransitionDef[];

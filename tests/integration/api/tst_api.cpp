@@ -59,6 +59,8 @@ private Q_SLOTS:
     void openIsIdempotentAndConflictsOnAnotherBody();
     void ticketLifecycle();
     void staleVersionIs409();
+    void aStepWritesOnlyItsFields();
+    void transferKeepsToTheStepsTargets();
     void authorisationMatrix_data();
     void authorisationMatrix();
     void badInput_data();
@@ -391,7 +393,7 @@ void tst_Api::ticketLifecycle()
     QVERIFY(ticket.value(QLatin1String("created_at")).toString().endsWith(u'Z'));
 
     const RawResponse commented
-        = call("POST", path + "/comments", R"({"body":"Called the hub","internal":true})",
+        = call("POST", path + "/comments", R"({"body":"Called the hub","internal":false})",
                QStringLiteral("alan"));
     QCOMPARE(commented.status, 201);
     const RawResponse claimed = call("POST", path + "/claim", {}, QStringLiteral("sue"));
@@ -439,6 +441,138 @@ void tst_Api::staleVersionIs409()
         = call("POST", path + "/actions/ask_customer", R"({"version":1})", QStringLiteral("sue"));
     QCOMPARE(stale.status, 409);
     QCOMPARE(stale.errorCode(), QStringLiteral("conflict"));
+}
+
+namespace {
+
+QStringList fieldNames(const QJsonObject &error)
+{
+    return error.value(QLatin1String("error"))
+        .toObject()
+        .value(QLatin1String("details"))
+        .toObject()
+        .value(QLatin1String("fields"))
+        .toObject()
+        .keys();
+}
+
+QStringList strings(const QJsonValue &array)
+{
+    QStringList list;
+    for (const QJsonValue &v : array.toArray())
+        list.append(v.toString());
+    return list;
+}
+
+} // namespace
+
+// Issue 13, item 14: an agent asking the customer could set any field (the outcome, the billing
+// note, the air waybill). Each step writes only the fields it collects; the workflow detail
+// says which, for the forms.
+void tst_Api::aStepWritesOnlyItsFields()
+{
+    // Opening: the customer's satisfaction is a later step's (`set:` by the follow-up).
+    const RawResponse opened = call(
+        "POST", "/api/v1/tickets",
+        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent","outcome":"satisfied"}})",
+        QStringLiteral("amy"));
+    QCOMPARE(opened.status, 422);
+    QCOMPARE(opened.errorCode(), QStringLiteral("validation_failed"));
+    QCOMPARE(fieldNames(opened.json()), QStringList {QStringLiteral("outcome")});
+
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id);
+    const RawResponse asked
+        = call("POST", path + "/actions/ask_customer",
+               R"({"fields":{"outcome":"satisfied","billing_note":"waived","awb":"999999999999"}})",
+               QStringLiteral("sue"));
+    QCOMPARE(asked.status, 422);
+    QCOMPARE(asked.errorCode(), QStringLiteral("validation_failed"));
+    QCOMPARE(fieldNames(asked.json()),
+             (QStringList {QStringLiteral("awb"), QStringLiteral("billing_note"),
+                           QStringLiteral("outcome")}));
+    const RawResponse unchanged = call("GET", path, {}, QStringLiteral("amy"));
+    QCOMPARE(unchanged.json().value(QLatin1String("version")).toInt(), 1);
+    QCOMPARE(unchanged.json()
+                 .value(QLatin1String("fields"))
+                 .toObject()
+                 .value(QLatin1String("awb"))
+                 .toString(),
+             QStringLiteral("123456789012"));
+    // What it does write still works.
+    QCOMPARE(call("POST", path + "/actions/decline", R"({"fields":{"reply":"No slot"}})",
+                  QStringLiteral("sue"))
+                 .status,
+             200);
+
+    // The detail names what opening and each transition accept; the ticket's actions too.
+    const QJsonObject wf
+        = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("amy")).json();
+    const QStringList opening = strings(wf.value(QLatin1String("opening_fields")));
+    QVERIFY2(opening.contains(QStringLiteral("awb")) && opening.contains(QStringLiteral("reason"))
+                 && !opening.contains(QStringLiteral("outcome"))
+                 && !opening.contains(QStringLiteral("billing_note")),
+             qPrintable(opening.join(u',')));
+    QJsonObject decline;
+    for (const QJsonValue &state : wf.value(QLatin1String("states")).toArray())
+        for (const QJsonValue &t : state.toObject().value(QLatin1String("transitions")).toArray())
+            if (t.toObject().value(QLatin1String("name")).toString() == u"decline")
+                decline = t.toObject();
+    QCOMPARE(strings(decline.value(QLatin1String("accepts"))),
+             QStringList {QStringLiteral("reply")});
+    QCOMPARE(strings(wf.value(QLatin1String("any"))
+                         .toArray()
+                         .first()
+                         .toObject()
+                         .value(QLatin1String("accepts"))),
+             QStringList());
+}
+
+// Issue 13, item 15: an agent claimed the supervisors' review and transferred it to Billing,
+// where nobody may approve it. A step's work goes only where the step says (default: its
+// department's queues), with a reason; the ticket lists the targets for the caller.
+void tst_Api::transferKeepsToTheStepsTargets()
+{
+    const qint64 id = openTicket();
+    QVERIFY(id > 0);
+    const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id);
+    QCOMPARE(call("POST", path + "/claim", {}, QStringLiteral("alan")).status, 200);
+    const RawResponse away
+        = call("POST", path + "/transfer", R"({"queue":"billing","reason":"Billing can approve"})",
+               QStringLiteral("alan"));
+    QCOMPARE(away.status, 422);
+    QCOMPARE(away.errorCode(), QStringLiteral("validation_failed"));
+    QCOMPARE(fieldNames(away.json()), QStringList {QStringLiteral("queue")});
+    const RawResponse noReason
+        = call("POST", path + "/transfer", R"({"queue":"cs-agents"})", QStringLiteral("alan"));
+    QCOMPARE(noReason.status, 422);
+    QCOMPARE(fieldNames(noReason.json()), QStringList {QStringLiteral("reason")});
+    const RawResponse blankReason
+        = call("POST", path + "/transfer", R"({"queue":"cs-agents","reason":"  "})",
+               QStringLiteral("alan"));
+    QCOMPARE(blankReason.status, 422);
+
+    const QJsonObject ticket = call("GET", path, {}, QStringLiteral("alan")).json();
+    const QJsonArray targets = ticket.value(QLatin1String("transfer_targets")).toArray();
+    QCOMPARE(targets.size(), 1);
+    QCOMPARE(targets.first().toObject().value(QLatin1String("queue")).toString(),
+             QStringLiteral("cs-agents"));
+    QCOMPARE(targets.first().toObject().value(QLatin1String("title")).toString(),
+             QStringLiteral("Customer service agents"));
+    // An admin may take every step, so an admin's transfer bypasses nothing: any queue.
+    bool billing = false;
+    for (const QJsonValue &t : call("GET", path, {}, QStringLiteral("admin"))
+                                   .json()
+                                   .value(QLatin1String("transfer_targets"))
+                                   .toArray())
+        billing = billing || t.toObject().value(QLatin1String("queue")).toString() == u"billing";
+    QVERIFY(billing);
+    QCOMPARE(call("POST", path + "/transfer",
+                  R"({"queue":"cs-agents","reason":"The desk knows the customer"})",
+                  QStringLiteral("alan"))
+                 .status,
+             200);
 }
 
 void tst_Api::authorisationMatrix_data()
@@ -960,6 +1094,17 @@ void tst_Api::workflowTextFollowsAcceptLanguage()
     sameShape.insert(QStringLiteral("state_title"),
                      plain.json().value(QLatin1String("state_title")));
     sameShape.insert(QStringLiteral("actions"), plain.json().value(QLatin1String("actions")));
+    // Where it may be transferred is titled by the organisation's queue titles, per language.
+    QCOMPARE(chinese.json()
+                 .value(QLatin1String("transfer_targets"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QLatin1String("title"))
+                 .toString(),
+             QStringLiteral("客服专员"));
+    sameShape.insert(QStringLiteral("transfer_targets"),
+                     plain.json().value(QLatin1String("transfer_targets")));
     QCOMPARE(sameShape, plain.json()); // only the workflow text differs
 
     // Lists, and the ticket a write answers with (built after the engine's callback).

@@ -89,7 +89,9 @@ const QList<Endpoint> &endpoints()
         {"GET tickets (list)", "GET", "/api/v1/tickets?q={key}", {}, Target::Ticket},
         {"GET events", "GET", "/api/v1/tickets/{id}/events", {}, Target::Ticket},
         {"POST comments", "POST", "/api/v1/tickets/{id}/comments",
-         R"({"body":"Checked with the hub","internal":true})", Target::Ticket},
+         R"({"body":"Checked with the hub","internal":false})", Target::Ticket},
+        {"POST comments (internal)", "POST", "/api/v1/tickets/{id}/comments",
+         R"({"body":"Customer on the watch list","internal":true})", Target::Ticket},
         // A transition limited to supervisors, and one open to every working role (`any:`).
         {"POST actions/approve", "POST", "/api/v1/tickets/{id}/actions/approve", "{}",
          Target::Ticket},
@@ -99,7 +101,7 @@ const QList<Endpoint> &endpoints()
         {"POST assign", "POST", "/api/v1/tickets/{id}/assign", R"({"username":"{assignee}"})",
          Target::Ticket},
         {"POST transfer", "POST", "/api/v1/tickets/{id}/transfer",
-         R"({"queue":"ground-ops","reason":"The hub holds it"})", Target::Ticket},
+         R"({"queue":"{transfer_to}","reason":"The desk knows the customer"})", Target::Ticket},
         // A branch's own transition, and one of the originator's step.
         {"POST actions/done (branch)", "POST", "/api/v1/tickets/{id}/actions/done",
          R"({"branch":"billing","fields":{"billing_note":"Re-billed"}})", Target::ParallelTicket},
@@ -246,6 +248,15 @@ const QList<Expectation> &expectations()
         {"POST comments",              "supervisor", {201, 201, 201, 201, 201, 201, 201, 404, 404}},
         {"POST comments",              "sales",      {201, 201, 404, 201, 201, 201, 201, 404, 404}},
         {"POST comments",              "admin",      {201,  na,  na, 201,  na,  na,  na, 201, 404}},
+
+        // Internal notes are the back office's (README "Internal notes"): staff and supervisors
+        // of the departments the ticket went through, admins; never the originator or the front
+        // line (agent, sales), who face the customer.
+        {"POST comments (internal)",   "agent",      {403, 403, 404, 403, 403, 403, 403, 404, 404}},
+        {"POST comments (internal)",   "staff",      { na, 201, 404, 201, 201, 201, 201, 404, 404}},
+        {"POST comments (internal)",   "supervisor", {403, 201, 201, 201, 201, 201, 201, 404, 404}},
+        {"POST comments (internal)",   "sales",      {403, 403, 404, 403, 403, 403, 403, 404, 404}},
+        {"POST comments (internal)",   "admin",      {201,  na,  na, 201,  na,  na,  na, 201, 404}},
 
         {"POST actions/approve",       "agent",      {403, 403, 404, 403,  na, 403,  na, 404, 404}},
         {"POST actions/approve",       "staff",      { na, 403, 404, 403,  na, 403,  na, 404, 404}},
@@ -490,6 +501,7 @@ private Q_SLOTS:
     void matrixCoversEveryRoute();
     void matrix_data();
     void matrix();
+    void internalNotesStayWithTheBackOffice();
 
 private:
     void setUp();
@@ -638,6 +650,54 @@ QString tst_Authz::tokenFor(const QString &user)
     return m_tokens.value(user);
 }
 
+// Issue 13, item 16: a note labelled "Internal (staff only)" reached the originating agent.
+// Internal notes are the back office's: the originator and the front line do not receive them
+// in GET events, nor anything of them in GET ticket; staff and supervisors of the departments
+// the ticket went through, and admins, do.
+void tst_Authz::internalNotesStayWithTheBackOffice()
+{
+    const auto [id, key] = openTicket(QStringLiteral("olly"));
+    QVERIFY(id > 0);
+    const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id);
+    QVERIFY(ok(call("POST", path + "/comments",
+                    R"({"body":"Watch list: refund abuse","internal":true})",
+                    QStringLiteral("supervisor-own")),
+               201, "internal note"));
+    QVERIFY(ok(call("POST", path + "/comments", R"({"body":"We are on it","internal":false})",
+                    QStringLiteral("supervisor-own")),
+               201, "public comment"));
+    QVERIFY(ok(call("POST", path + "/transfer", R"({"queue":"billing","reason":"For billing"})",
+                    QStringLiteral("admin")),
+               200, "transfer to billing"));
+
+    const QByteArray note = "Watch list: refund abuse";
+    for (const char *user : {"olly", "agent-own", "sales-own"}) {
+        const RawResponse events = call("GET", path + "/events", {}, QLatin1String(user));
+        QCOMPARE(events.status, 200);
+        QVERIFY2(!events.body.contains(note), user);
+        QVERIFY2(events.body.contains("We are on it"), user);
+        const RawResponse ticket = call("GET", path, {}, QLatin1String(user));
+        QCOMPARE(ticket.status, 200);
+        QVERIFY2(!ticket.body.contains(note), user);
+        QCOMPARE(ticket.json().value(QLatin1String("internal_notes")).toBool(), false);
+    }
+    for (const char *user : {"supervisor-own", "staff-own", "bill", "supervisor-parent", "admin"}) {
+        const RawResponse events = call("GET", path + "/events", {}, QLatin1String(user));
+        QCOMPARE(events.status, 200);
+        QVERIFY2(events.body.contains(note), user);
+        QCOMPARE(call("GET", path, {}, QLatin1String(user))
+                     .json()
+                     .value(QLatin1String("internal_notes"))
+                     .toBool(),
+                 true);
+    }
+    // The originator may not write one either: a note they could not read back.
+    QCOMPARE(
+        call("POST", path + "/comments", R"({"body":"x","internal":true})", QStringLiteral("olly"))
+            .status,
+        403);
+}
+
 bool tst_Authz::ok(const RawResponse &response, int status, const char *what)
 {
     if (response.status == status)
@@ -686,7 +746,8 @@ qint64 tst_Authz::notificationFor(const QString &user)
     const QByteArray path = "/api/v1/tickets/" + QByteArray::number(id);
     const QString queue = queueOf(user);
     if (!queue.isEmpty() && queue != u"cs-supervisors"
-        && !ok(call("POST", path + "/transfer", R"({"queue":")" + queue.toLatin1() + "\"}",
+        && !ok(call("POST", path + "/transfer",
+                    R"({"queue":")" + queue.toLatin1() + R"(","reason":"For a notification"})",
                     QStringLiteral("admin")),
                200, "transfer for a notification"))
         return 0;
@@ -819,6 +880,12 @@ void tst_Authz::matrix()
                             R"({"departments":["customs"]})", QStringLiteral("admin")),
                        200, "move to customs"));
         }
+        // A queue the step's work may go to (workflow-language.md "Where work may be
+        // transferred"), so that only the caller's rights decide: the review's department, or
+        // the billing task's `transfer_to:`.
+        body.replace("{transfer_to}",
+                     relation == BranchQueue || relation == BranchAssignee ? "finance-managers"
+                                                                           : "cs-agents");
         // The assignee must work the ticket's queue, so that only the caller's rights decide.
         body.replace("{assignee}",
                      relation == VisitedDepartment || relation == BranchQueue

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fixture.h"
 
+#include "definition/workflowreader.h"
 #include "runtime/ticketmachine.h"
 
 #include <QJsonArray>
@@ -144,6 +145,17 @@ private Q_SLOTS:
     void workflowMovesAreNoHandoffs();
     void comment_data();
     void comment();
+    // issue 13: a step writes only its fields; transfers keep to the step's targets and give a
+    // reason; internal notes are for the back office
+    void openWritesOnlyOpeningFields_data();
+    void openWritesOnlyOpeningFields();
+    void actionWritesOnlyItsFields_data();
+    void actionWritesOnlyItsFields();
+    void transferNeedsAReason();
+    void transferCannotCarryAStepAway();
+    void transferToListsWhereWorkMayGo();
+    void internalNotesAreForTheBackOffice_data();
+    void internalNotesAreForTheBackOffice();
     void reopen_data();
     void reopen();
     void link();
@@ -354,7 +366,7 @@ void TestTicketMachine::openConvertsFieldValues()
     request.fields = {{u"amount"_qs, u"12.50"_qs},
                       {u"count"_qs, u"7"_qs},
                       {u"seen_at"_qs, u"2026-11-23T16:30:00+08:00"_qs},
-                      {u"note"_qs, u""_qs}};
+                      {u"due"_qs, u""_qs}};
     const TicketOutcome outcome = refund().open(fx().user(u"amy"_qs), request, 1, at());
     QVERIFY(outcome.ok());
     const QVariantMap &f = outcome.ticket.fields;
@@ -476,8 +488,15 @@ void TestTicketMachine::refundAction_data()
         << 500.0 << u"ann"_qs << u"approve"_qs << QVariantMap() << u"ok"_qs;
     QTest::newRow("approve refused when its condition fails")
         << 5000.0 << u"ann"_qs << u"approve"_qs << QVariantMap() << u"validation_failed"_qs;
+    // (approve lists amount under `fields:`: it may correct it)
     QTest::newRow("the request's fields count for the condition")
         << 5000.0 << u"ann"_qs << u"approve"_qs << QVariantMap {{u"amount"_qs, 900}} << u"ok"_qs;
+    QTest::newRow("the request's fields count against the condition")
+        << 500.0 << u"ann"_qs << u"approve"_qs << QVariantMap {{u"amount"_qs, 5000}}
+        << u"validation_failed"_qs;
+    QTest::newRow("a field approve does not write is refused")
+        << 500.0 << u"ann"_qs << u"approve"_qs << QVariantMap {{u"note"_qs, u"paid"_qs}}
+        << u"validation_failed"_qs;
     QTest::newRow("a supervisor member may approve a big refund")
         << 5000.0 << u"sam"_qs << u"approve_big"_qs << QVariantMap() << u"ok"_qs;
     QTest::newRow("an agent may not approve a big refund")
@@ -485,7 +504,7 @@ void TestTicketMachine::refundAction_data()
     QTest::newRow("a big approval of a small refund fails its condition")
         << 10.0 << u"sam"_qs << u"approve_big"_qs << QVariantMap() << u"validation_failed"_qs;
     QTest::newRow("a field value of the wrong type is refused")
-        << 10.0 << u"ann"_qs << u"approve"_qs << QVariantMap {{u"count"_qs, u"many"_qs}}
+        << 10.0 << u"ann"_qs << u"approve"_qs << QVariantMap {{u"amount"_qs, u"many"_qs}}
         << u"validation_failed"_qs;
 }
 
@@ -511,10 +530,14 @@ void TestTicketMachine::actionAppliesFieldsAllOrNothing()
     QVERIFY(act(t, u"ann"_qs, action(u"decline"_qs, {{u"reply"_qs, u"No"_qs}})));
     QCOMPARE(t.state.fields.value(u"reply"_qs), QVariant(u"No"_qs));
     QCOMPARE(eventTypes(t.last).first(), u"fields_changed"_qs);
-    // confirm without outcome fails: the reason given in the same call is not kept either
+    // confirm without outcome fails: nothing of the request is kept
     const TicketState before = t.state;
-    QVERIFY(!act(t, u"amy"_qs, action(u"confirm"_qs, {{u"reason"_qs, u"x"_qs}})));
+    QVERIFY(!act(t, u"amy"_qs, action(u"confirm"_qs, {{u"outcome"_qs, QVariant()}})));
     QCOMPARE(t.last.error->fields.value(u"outcome"_qs), u"required for confirm"_qs);
+    QVERIFY(t.state == before);
+    // a field confirm does not write is refused, named
+    QVERIFY(!act(t, u"amy"_qs, action(u"confirm"_qs, {{u"reason"_qs, u"x"_qs}})));
+    QCOMPARE(t.last.error->fields.value(u"reason"_qs), u"not written by \"confirm\""_qs);
     QVERIFY(t.state == before);
 }
 
@@ -803,9 +826,11 @@ void TestTicketMachine::transfer_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("a member may transfer") << u"ann"_qs << u"front-desk"_qs << u"ok"_qs;
     QTest::newRow("a supervisor of a parent department may transfer")
-        << u"cxs"_qs << u"billing"_qs << u"ok"_qs;
-    QTest::newRow("an admin may transfer") << u"root"_qs << u"billing"_qs << u"ok"_qs;
-    QTest::newRow("the assignee may transfer") << u"nora"_qs << u"billing"_qs << u"ok"_qs;
+        << u"cxs"_qs << u"front-desk"_qs << u"ok"_qs;
+    QTest::newRow("an admin may transfer anywhere") << u"root"_qs << u"billing"_qs << u"ok"_qs;
+    QTest::newRow("the assignee may transfer") << u"nora"_qs << u"front-desk"_qs << u"ok"_qs;
+    QTest::newRow("a member may not move the step to another department")
+        << u"ann"_qs << u"billing"_qs << u"validation_failed"_qs;
     QTest::newRow("the originator outside the queue may not transfer")
         << u"cora"_qs << u"billing"_qs << u"forbidden"_qs;
     QTest::newRow("a caller who cannot see it gets not found")
@@ -842,24 +867,30 @@ void TestTicketMachine::transfer()
 void TestTicketMachine::transferBranch()
 {
     Ticket t = expedited();
-    QVERIFY(t.apply(
-        jq().transfer(t.state, fx().user(u"bill"_qs), u"finance-managers"_qs, {}, {}, {}, at(2))));
+    // The billing task stays with the billing department's queues (no `transfer_to:`) ...
+    const TicketOutcome refused = jq().transfer(
+        t.state, fx().user(u"bill"_qs), u"finance-managers"_qs, u"managers"_qs, {}, {}, at(2));
+    QCOMPARE(verdict(refused), u"validation_failed"_qs);
+    QCOMPARE(refused.error->fields.value(u"queue"_qs), u"not a transfer target of this step"_qs);
+    // ... an admin may move it anywhere
+    QVERIFY(t.apply(jq().transfer(t.state, fx().user(u"root"_qs), u"finance-managers"_qs,
+                                  u"managers"_qs, u"billing"_qs, {}, at(2))));
     QCOMPARE(t.state.branch(u"billing"_qs)->queue, u"finance-managers"_qs);
     QCOMPARE(t.state.branch(u"ground"_qs)->queue, u"ground-ops"_qs);
     QCOMPARE(t.state.handoffs, 1);
     QCOMPARE(t.log.last().data.value(u"branch").toString(), u"billing"_qs);
     // an admin could move either task, so must name it
-    QCOMPARE(
-        verdict(jq().transfer(t.state, fx().user(u"root"_qs), u"billing"_qs, {}, {}, {}, at(3))),
-        u"validation_failed"_qs);
+    QCOMPARE(verdict(jq().transfer(t.state, fx().user(u"root"_qs), u"billing"_qs, u"back"_qs, {},
+                                   {}, at(3))),
+             u"validation_failed"_qs);
     // a finance manager now works the billing task; the billing staff no longer do
     QVERIFY(
         !act(t, u"bill"_qs, action(u"done"_qs, {{u"billing_note"_qs, u"ok"_qs}}, u"billing"_qs)));
     QVERIFY(
         act(t, u"nora"_qs, action(u"done"_qs, {{u"billing_note"_qs, u"ok"_qs}}, u"billing"_qs)));
     // with one open task left, the branch need not be named
-    QVERIFY(
-        t.apply(jq().transfer(t.state, fx().user(u"root"_qs), u"billing"_qs, {}, {}, {}, at(4))));
+    QVERIFY(t.apply(
+        jq().transfer(t.state, fx().user(u"root"_qs), u"billing"_qs, u"back"_qs, {}, {}, at(4))));
     QCOMPARE(t.state.branch(u"ground"_qs)->queue, u"billing"_qs);
 }
 
@@ -868,17 +899,20 @@ void TestTicketMachine::handoffLimit()
     Ticket t = openJumpQueue();
     const QStringList hops {u"front-desk"_qs, u"billing"_qs, u"ground-ops"_qs};
     for (const QString &queue : hops)
-        QVERIFY(t.apply(jq().transfer(t.state, fx().user(u"root"_qs), queue, {}, {}, {}, at(1))));
+        QVERIFY(t.apply(
+            jq().transfer(t.state, fx().user(u"root"_qs), queue, u"hop"_qs, {}, {}, at(1))));
     QCOMPARE(t.state.handoffs, 3);
     QVERIFY(!t.state.flagged);
     // the fourth would exceed max: 3 — it goes to the coordinators instead, flagged
-    QVERIFY(
-        t.apply(jq().transfer(t.state, fx().user(u"gus"_qs), u"billing"_qs, {}, {}, {}, at(2))));
+    // (gus works the ground-ops queue it is in; the review step's work may go to its own
+    // department's queues)
+    QVERIFY(t.apply(
+        jq().transfer(t.state, fx().user(u"gus"_qs), u"front-desk"_qs, u"hop"_qs, {}, {}, at(2))));
     QCOMPARE(eventTypes(t.last), QStringList {u"handoff_limit"_qs});
     QCOMPARE(t.state.queue, u"cx-coordination"_qs);
     QVERIFY(t.state.flagged);
     QCOMPARE(t.state.handoffs, 4);
-    QCOMPARE(t.last.events.first().data.value(u"requested").toString(), u"billing"_qs);
+    QCOMPARE(t.last.events.first().data.value(u"requested").toString(), u"front-desk"_qs);
     QStringList recipients;
     for (const Notification &n : t.last.notifications) {
         QCOMPARE(n.kind, u"handoff_limit"_qs);
@@ -886,10 +920,10 @@ void TestTicketMachine::handoffLimit()
     }
     QCOMPARE(recipients, (QStringList {u"cxm"_qs, u"cora"_qs}));
     // the coordinators may pass it on: the limit trips once
-    QVERIFY(
-        t.apply(jq().transfer(t.state, fx().user(u"cora"_qs), u"billing"_qs, {}, {}, {}, at(3))));
+    QVERIFY(t.apply(jq().transfer(t.state, fx().user(u"cora"_qs), u"cs-supervisors"_qs,
+                                  u"back to review"_qs, {}, {}, at(3))));
     QCOMPARE(eventTypes(t.last), QStringList {u"transferred"_qs});
-    QCOMPARE(t.state.queue, u"billing"_qs);
+    QCOMPARE(t.state.queue, u"cs-supervisors"_qs);
     QCOMPARE(t.state.handoffs, 5);
 }
 
@@ -909,8 +943,8 @@ void TestTicketMachine::comment_data()
     QTest::addColumn<bool>("internal");
     QTest::addColumn<QString>("expected");
     QTest::newRow("the originator may comment") << u"amy"_qs << u"hi"_qs << false << u"ok"_qs;
-    QTest::newRow("a queue member may comment internally")
-        << u"ann"_qs << u"note"_qs << true << u"ok"_qs;
+    QTest::newRow("a supervisor of the queue may comment internally")
+        << u"sam"_qs << u"note"_qs << true << u"ok"_qs;
     QTest::newRow("a supervisor who sees it may comment")
         << u"cxs"_qs << u"hi"_qs << false << u"ok"_qs;
     QTest::newRow("a caller who cannot see it gets not found")
@@ -934,6 +968,193 @@ void TestTicketMachine::comment()
         QCOMPARE(outcome.ticket.version, 2);
         QCOMPARE(outcome.ticket.state, u"review"_qs);
     }
+}
+
+void TestTicketMachine::openWritesOnlyOpeningFields_data()
+{
+    QTest::addColumn<QVariantMap>("extra");
+    QTest::addColumn<QStringList>("refused");
+    QTest::newRow("the opening form's own fields")
+        << QVariantMap {{u"urgency"_qs, u"critical"_qs}} << QStringList();
+    // `confirm` requires outcome, `reopen` requires reason, `done` billing_note: later steps'
+    QTest::newRow("the customer's satisfaction is not asked at opening")
+        << QVariantMap {{u"outcome"_qs, u"satisfied"_qs}} << QStringList {u"outcome"_qs};
+    QTest::newRow("a later step's fields, all named")
+        << QVariantMap {{u"billing_note"_qs, u"waived"_qs}, {u"reply"_qs, u"done"_qs}}
+        << QStringList {u"billing_note"_qs, u"reply"_qs};
+}
+
+void TestTicketMachine::openWritesOnlyOpeningFields()
+{
+    QFETCH(QVariantMap, extra);
+    QFETCH(QStringList, refused);
+    OpenRequest request;
+    request.title = u"Shipment stuck"_qs;
+    request.fields = extra;
+    request.fields.insert(u"awb"_qs, u"123456789012"_qs);
+    const TicketOutcome outcome = jq().open(fx().user(u"amy"_qs), request, 1, at());
+    if (refused.isEmpty()) {
+        QCOMPARE(verdict(outcome), u"ok"_qs);
+        return;
+    }
+    QCOMPARE(verdict(outcome), u"validation_failed"_qs);
+    QCOMPARE(outcome.error->fields.keys(), refused);
+    QCOMPARE(outcome.error->fields.first(), u"not written by opening"_qs);
+    QVERIFY(outcome.events.isEmpty());
+}
+
+void TestTicketMachine::actionWritesOnlyItsFields_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QVariantMap>("fields");
+    QTest::addColumn<QStringList>("refused");
+    // The report of issue 13: an agent asking the customer set outcome, billing_note and awb.
+    QTest::newRow("ask_customer writes no field")
+        << u"ask_customer"_qs
+        << QVariantMap {{u"outcome"_qs, u"satisfied"_qs},
+                        {u"billing_note"_qs, u"waived"_qs},
+                        {u"awb"_qs, u"999999999999"_qs}}
+        << QStringList {u"awb"_qs, u"billing_note"_qs, u"outcome"_qs};
+    QTest::newRow("decline writes the reply it requires")
+        << u"decline"_qs << QVariantMap {{u"reply"_qs, u"No slot"_qs}} << QStringList();
+    QTest::newRow("decline does not rewrite the air waybill")
+        << u"decline"_qs
+        << QVariantMap {{u"reply"_qs, u"No slot"_qs}, {u"awb"_qs, u"999999999999"_qs}}
+        << QStringList {u"awb"_qs};
+    QTest::newRow("clearing a field is writing it")
+        << u"ask_customer"_qs << QVariantMap {{u"urgency"_qs, QVariant()}}
+        << QStringList {u"urgency"_qs};
+}
+
+void TestTicketMachine::actionWritesOnlyItsFields()
+{
+    QFETCH(QString, name);
+    QFETCH(QVariantMap, fields);
+    QFETCH(QStringList, refused);
+    const Ticket t = openJumpQueue();
+    const TicketOutcome outcome
+        = jq().takeAction(t.state, fx().user(u"sam"_qs), action(name, fields), at(1));
+    if (refused.isEmpty()) {
+        QCOMPARE(verdict(outcome), u"ok"_qs);
+        return;
+    }
+    QCOMPARE(verdict(outcome), u"validation_failed"_qs);
+    QCOMPARE(outcome.error->fields.keys(), refused);
+    QCOMPARE(outcome.error->fields.first(), u"not written by \"%1\""_qs.arg(name));
+    QVERIFY(outcome.events.isEmpty());
+}
+
+void TestTicketMachine::transferNeedsAReason()
+{
+    const Ticket t = openJumpQueue();
+    for (const QString &reason : {QString(), u"   "_qs}) {
+        const TicketOutcome outcome
+            = jq().transfer(t.state, fx().user(u"ann"_qs), u"front-desk"_qs, reason, {}, {}, at(1));
+        QCOMPARE(verdict(outcome), u"validation_failed"_qs);
+        QCOMPARE(outcome.error->fields.value(u"reason"_qs), u"required"_qs);
+    }
+}
+
+void TestTicketMachine::transferCannotCarryAStepAway()
+{
+    // The report of issue 13: an agent claimed the review waiting in the supervisors' queue
+    // and transferred it to billing, where nobody may approve: the approval was skipped.
+    Ticket t = openJumpQueue();
+    QVERIFY(t.apply(jq().claim(t.state, fx().user(u"ann"_qs), {}, {}, at(1))));
+    const TicketOutcome outcome = jq().transfer(t.state, fx().user(u"ann"_qs), u"billing"_qs,
+                                                u"billing can do it"_qs, {}, {}, at(2));
+    QCOMPARE(verdict(outcome), u"validation_failed"_qs);
+    QCOMPARE(outcome.error->fields.value(u"queue"_qs), u"not a transfer target of this step"_qs);
+    QVERIFY(outcome.error->message.contains(u"front-desk"_qs));
+    // Within the step's department it may go, and come back.
+    QVERIFY(t.apply(jq().transfer(t.state, fx().user(u"ann"_qs), u"front-desk"_qs,
+                                  u"the desk knows the customer"_qs, {}, {}, at(3))));
+    QCOMPARE(t.state.queue, u"front-desk"_qs);
+    QVERIFY(t.apply(jq().transfer(t.state, fx().user(u"ann"_qs), u"cs-supervisors"_qs,
+                                  u"needs a supervisor"_qs, {}, {}, at(4))));
+}
+
+void TestTicketMachine::transferToListsWhereWorkMayGo()
+{
+    const QByteArray yaml = R"(workflow: desk
+start: {fields: [summary]}
+fields:
+  summary: {type: text, required: true}
+  note: {type: text}
+  answer: {type: text}
+initial: desk
+states:
+  desk:
+    queue: front-desk
+    transfer_to: [billing, "department:ground-ops"]
+    on:
+      close: {to: done, requires: [answer], fields: [note]}
+  done: {final: true}
+)";
+    const WorkflowReadResult read = readWorkflow(yaml, u"desk.yaml"_qs, &fx().org);
+    QVERIFY2(read.ok(),
+             read.diagnostics.isEmpty() ? "no workflow"
+                                        : qPrintable(read.diagnostics.first().message));
+    const TicketMachine machine(*read.workflow, fx().org);
+    QCOMPARE(read.workflow->openingFields, QStringList {u"summary"_qs});
+    OpenRequest request;
+    request.title = u"Desk"_qs;
+    request.fields = {{u"summary"_qs, u"s"_qs}, {u"note"_qs, u"n"_qs}};
+    QCOMPARE(verdict(machine.open(fx().user(u"amy"_qs), request, 1, at())),
+             u"validation_failed"_qs);
+    request.fields.remove(u"note"_qs);
+    Ticket t;
+    QVERIFY(t.apply(machine.open(fx().user(u"amy"_qs), request, 1, at())));
+    const Actor ann = fx().user(u"ann"_qs);
+    QCOMPARE(machine.transferTargets(t.state, ann),
+             (QStringList {u"billing"_qs, u"ground-ops"_qs}));
+    QVERIFY(machine.transferTargets(t.state, fx().user(u"amy"_qs)).isEmpty() == false);
+    QVERIFY(machine.transferTargets(t.state, fx().user(u"gus"_qs)).isEmpty()); // cannot see it
+    // Listed, not the rest of the step's own department.
+    QCOMPARE(verdict(machine.transfer(t.state, ann, u"cs-supervisors"_qs, u"r"_qs, {}, {}, at(1))),
+             u"validation_failed"_qs);
+    QVERIFY(t.apply(machine.transfer(t.state, ann, u"ground-ops"_qs, u"r"_qs, {}, {}, at(1))));
+    // From there it may go to the others listed, or back to the step's own queue.
+    const Actor gus = fx().user(u"gus"_qs);
+    QCOMPARE(machine.transferTargets(t.state, gus),
+             (QStringList {u"billing"_qs, u"front-desk"_qs}));
+    QVERIFY(t.apply(machine.transfer(t.state, gus, u"front-desk"_qs, u"r"_qs, {}, {}, at(2))));
+    // `fields:` are written if given, `requires:` insisted on.
+    QCOMPARE(verdict(machine.takeAction(t.state, ann, action(u"close"_qs, {{u"note"_qs, u"n"_qs}}),
+                                        at(3))),
+             u"validation_failed"_qs);
+    QVERIFY(t.apply(machine.takeAction(
+        t.state, ann, action(u"close"_qs, {{u"note"_qs, u"n"_qs}, {u"answer"_qs, u"a"_qs}}),
+        at(3))));
+    const QList<AvailableAction> none = machine.availableActions(t.state, ann);
+    QVERIFY(none.isEmpty());
+}
+
+void TestTicketMachine::internalNotesAreForTheBackOffice_data()
+{
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("not the originator") << u"amy"_qs << u"forbidden"_qs;
+    QTest::newRow("not a front-line agent of a queue it was in") << u"ann"_qs << u"forbidden"_qs;
+    QTest::newRow("a supervisor of the queue") << u"sam"_qs << u"ok"_qs;
+    QTest::newRow("a supervisor of a department above") << u"cxs"_qs << u"ok"_qs;
+    QTest::newRow("staff of a queue it went through") << u"bill"_qs << u"ok"_qs;
+    QTest::newRow("an admin") << u"root"_qs << u"ok"_qs;
+    QTest::newRow("who cannot see the ticket: not found") << u"gus"_qs << u"not_found"_qs;
+}
+
+void TestTicketMachine::internalNotesAreForTheBackOffice()
+{
+    QFETCH(QString, user);
+    QFETCH(QString, expected);
+    Ticket t = openJumpQueue();
+    QVERIFY(t.apply(jq().transfer(t.state, fx().user(u"root"_qs), u"billing"_qs, u"billing"_qs, {},
+                                  {}, at(1))));
+    const TicketOutcome outcome = jq().comment(t.state, fx().user(user), u"note"_qs, true, at(2));
+    QCOMPARE(verdict(outcome), expected);
+    // Anyone who sees the ticket may still write a public comment.
+    if (expected != u"not_found")
+        QCOMPARE(verdict(jq().comment(t.state, fx().user(user), u"hi"_qs, false, at(2))), u"ok"_qs);
 }
 
 void TestTicketMachine::reopen_data()

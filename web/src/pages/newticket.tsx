@@ -18,8 +18,13 @@ const LAST_CHANNEL = 'baton.newticket.channel';
 const CHANNELS = ['phone', 'counter', 'email', 'web', 'chat', 'sms'] as const;
 type Values = Record<string, string | boolean>;
 
-/** Fields that only a later transition `requires` are asked for then, not at opening. */
+/** The fields opening writes, as the server says (`opening_fields`); an older server's
+ *  detail lacks it: then fields only a later transition `requires` are left to it. */
 export function openingFields(wf: WorkflowDetail): FieldDef[] {
+  if (wf.opening_fields) {
+    const opening = new Set(wf.opening_fields);
+    return wf.fields.filter((f) => opening.has(f.name));
+  }
   const later = new Set<string>();
   const add = (ts?: { requires?: string[] }[]) => ts?.forEach((tr) => tr.requires?.forEach((n) => later.add(n)));
   add(wf.any);

@@ -11,7 +11,7 @@ import { href } from '../router';
 import { me } from '../session';
 import { useStore } from '../store';
 import { toast } from '../toasts';
-import type { Action, Branch, FieldDef, QueueInfo, Sla, Ticket, TicketEvent } from '../types';
+import type { Action, Branch, FieldDef, Sla, Ticket, TicketEvent } from '../types';
 import { checkField, displayValue, errorText, fieldLabel, initialValue, now, toApiValue } from '../util';
 
 export function TicketPage({ id }: { id: string }) {
@@ -218,7 +218,7 @@ function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket; fields
   if (!actions.length) return branch ? null : <p class="muted small" data-testid="no-actions">{tk.status === 'closed' ? t('ticket.closedNote') : t('ticket.noActions')}</p>;
 
   const take = async (a: Action) => {
-    if (a.requires?.length) {
+    if (a.requires?.length || a.accepts?.length) {
       setOpen(open?.name === a.name ? null : a);
       return;
     }
@@ -244,13 +244,13 @@ function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket; fields
             key={a.name}
             type="button"
             class={`btn${open?.name === a.name ? ' on' : ''}${actions.length === 1 || a === actions[0] ? ' primary' : ''}`}
-            aria-expanded={a.requires?.length ? open?.name === a.name : undefined}
+            aria-expanded={a.requires?.length || a.accepts?.length ? open?.name === a.name : undefined}
             disabled={!!busy}
             data-testid={`${prefix}-${a.name}`}
             onClick={() => take(a)}
           >
             {a.title || a.name}
-            {a.requires?.length ? '…' : ''}
+            {a.requires?.length || a.accepts?.length ? '…' : ''}
           </button>
         ))}
       </div>
@@ -278,7 +278,10 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
   tk: Ticket; action: Action; fields: FieldDef[]; branch?: string; testPrefix: string; onCancel: () => void; onDone: (t?: Ticket) => void;
 }) {
   const t = useT();
-  const defs = (action.requires ?? []).map((n) => fields.find((f) => f.name === n) ?? { name: n, type: 'text' });
+  // The fields the action writes: the required ones, then those it accepts besides.
+  const required = new Set(action.requires ?? []);
+  const names = [...(action.requires ?? []), ...(action.accepts ?? []).filter((n) => !required.has(n))];
+  const defs = names.map((n) => fields.find((f) => f.name === n) ?? { name: n, type: 'text' });
   const [values, setValues] = useState<Record<string, string | boolean>>(() => {
     const v: Record<string, string | boolean> = {};
     for (const d of defs) {
@@ -298,10 +301,10 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
     const errs: Record<string, string> = {};
     const body: Record<string, unknown> = {};
     for (const d of defs) {
-      const m = checkField(d, values[d.name] ?? '', true, t);
+      const m = checkField(d, values[d.name] ?? '', required.has(d.name), t);
       if (m) errs[d.name] = m;
       const v = toApiValue(d, values[d.name] ?? '');
-      if (v !== undefined) body[d.name] = v;
+      if (v !== undefined && (required.has(d.name) || v !== tk.fields?.[d.name])) body[d.name] = v;
     }
     setErrors(errs);
     if (Object.keys(errs).length) return;
@@ -347,7 +350,7 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
             def={d}
             idPrefix={`${testPrefix}-${action.name}`}
             value={values[d.name] ?? ''}
-            required
+            required={required.has(d.name)}
             error={errors[d.name]}
             inputRef={i === 0 ? first : undefined}
             onInput={(v) => setValues((o) => ({ ...o, [d.name]: v }))}
@@ -465,19 +468,15 @@ function CustomerPanel({ tk }: { tk: Ticket }) {
 function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => void }) {
   const t = useT();
   const user = useStore(me)!;
-  const [queues, setQueues] = useState<QueueInfo[]>([]);
   const [assignTo, setAssignTo] = useState('');
   const [tq, setTq] = useState('');
   const [reason, setReason] = useState('');
   const openBranches = (tk.branches ?? []).filter((b) => b.status === 'open');
   const [branch, setBranch] = useState(openBranches[0]?.name ?? '');
+  // Only where this step's work may go (the server's `transfer_targets`), by title.
+  const targets = (openBranches.length ? openBranches.find((b) => b.name === branch)?.transfer_targets : tk.transfer_targets) ?? [];
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
-  const language = useStore(lang); // queue titles come in the UI's language
-  useEffect(() => {
-    api.queues().then(setQueues, () => {});
-  }, [language]);
-
   const staffLike = user.roles.some((r) => r === 'staff' || r === 'supervisor' || r === 'admin') || (user.queues ?? []).length > 0;
   if (!staffLike) return null;
   const canClaim = !tk.branches?.length && !tk.assignee && !!tk.queue && ((user.queues ?? []).includes(tk.queue) || user.roles.includes('admin'));
@@ -524,9 +523,10 @@ function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => void })
         class="inline-form"
         onSubmit={async (e) => {
           e.preventDefault();
-          if (!tq) return;
+          if (!tq || !reason.trim()) return;
           const b = openBranches.length ? branch : undefined;
-          if (await run(() => api.transfer(tk.id, tq, reason.trim(), b), t('ticket.transferred', { queue: tq }))) {
+          const title = targets.find((x) => x.queue === tq)?.title || tq;
+          if (await run(() => api.transfer(tk.id, tq, reason.trim(), b), t('ticket.transferred', { queue: title }))) {
             setTq('');
             setReason('');
           }
@@ -543,16 +543,16 @@ function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => void })
           </>
         )}
         <label for="transfer-queue">{t('ticket.transferTo')}</label>
-        <select id="transfer-queue" value={tq} onChange={(e) => setTq(e.currentTarget.value)} data-testid="transfer-queue">
-          <option value="">{t('field.choose')}</option>
-          {queues.map((q) => (
-            <option key={q.name} value={q.name}>{q.title ? `${q.title} (${q.name})` : q.name}</option>
+        <select id="transfer-queue" value={tq} onChange={(e) => setTq(e.currentTarget.value)} data-testid="transfer-queue" disabled={!targets.length}>
+          <option value="">{targets.length ? t('field.choose') : t('ticket.transferNowhere')}</option>
+          {targets.map((q) => (
+            <option key={q.queue} value={q.queue}>{q.title || q.queue}</option>
           ))}
         </select>
         <label for="transfer-reason">{t('ticket.transferReason')}</label>
         <div class="row">
-          <input id="transfer-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} data-testid="transfer-reason" />
-          <button type="submit" class="btn" disabled={busy || !tq} data-testid="transfer-submit">{t('ticket.transfer')}</button>
+          <input id="transfer-reason" value={reason} required aria-required="true" onInput={(e) => setReason(e.currentTarget.value)} data-testid="transfer-reason" />
+          <button type="submit" class="btn" disabled={busy || !tq || !reason.trim()} data-testid="transfer-submit">{t('ticket.transfer')}</button>
         </div>
       </form>
       {err && <div class="form-error" role="alert" data-testid="work-error">{err}</div>}
@@ -562,18 +562,18 @@ function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => void })
 
 function CommentForm({ tk, onDone }: { tk: Ticket; onDone: () => void }) {
   const t = useT();
-  const user = useStore(me)!;
   const [body, setBody] = useState('');
   const [internal, setInternal] = useState(false);
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
-  const staff = user.roles.some((r) => r !== 'agent') || (user.queues ?? []).length > 0;
+  // Internal notes are the back office's: offered to those the server says read them.
+  const backOffice = !!tk.internal_notes;
   const submit = async () => {
     if (!body.trim()) return;
     setBusy(true);
     setErr('');
     try {
-      await api.comment(tk.id, body.trim(), internal);
+      await api.comment(tk.id, body.trim(), backOffice && internal);
       setBody('');
       toast(t('ticket.commentAdded'), 'success');
       onDone();
@@ -601,8 +601,8 @@ function CommentForm({ tk, onDone }: { tk: Ticket; onDone: () => void }) {
       <label for="comment-body">{t('ticket.comments')}</label>
       <textarea id="comment-body" rows={2} value={body} onInput={(e) => setBody(e.currentTarget.value)} data-testid="comment-body" />
       <div class="form-buttons">
-        {staff && (
-          <label class="check">
+        {backOffice && (
+          <label class="check" title={t('ticket.internalHint')}>
             <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.currentTarget.checked)} data-testid="comment-internal" />
             {t('ticket.internal')}
           </label>
