@@ -30,7 +30,9 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'tr
 
 // ---- the document as a JSON Schema registry ---------------------------------------------------
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
+// Strict: an unknown keyword (a typo such as "requried") in the document is an error, not ignored.
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+ajv.addKeyword({ keyword: 'components' }); // the wrapper that holds the document's schemas
 addFormats(ajv);
 ajv.addSchema({ $id: 'baton-openapi', components: document.components });
 const compiled = new Map();
@@ -178,6 +180,11 @@ async function login(username, password = DEMO_PASSWORD) {
 }
 
 // ---- the tests ----------------------------------------------------------------------------------
+
+test('every schema of the document compiles in strict mode (no unknown or misspelt keyword)', () => {
+  for (const name of Object.keys(document.components.schemas))
+    assert.ok(ajv.getSchema(`baton-openapi#/components/schemas/${name}`), name);
+});
 
 test('every example in the document is valid against its schema', () => {
   let examples = 0;
