@@ -75,6 +75,16 @@ function deref<T extends { $ref?: string }>(doc: Document, value: T): T {
   return (at ?? value) as T;
 }
 
+/** The document's text with its `code` spans (Markdown backticks) as <code>. */
+function Prose({ text }: { text?: string }) {
+  if (!text) return null;
+  return (
+    <>
+      {text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))}
+    </>
+  );
+}
+
 function showSchema(name: string) {
   const el = document.getElementById(`api-schema-${name}`) as HTMLDetailsElement | null;
   if (!el) return;
@@ -159,7 +169,7 @@ function SchemaTable({ doc, schema, caption }: { doc: Document; schema: Schema; 
             <td><code>{name}</code></td>
             <td><TypeOf schema={p} /></td>
             <td>{s.required?.includes(name) ? t('yes') : t('no')}</td>
-            <td>{p.description ?? ''}</td>
+            <td><Prose text={p.description} /></td>
           </tr>
         ))}
       </tbody>
@@ -178,7 +188,7 @@ function OperationView({ doc, method, path, op }: { doc: Document; method: strin
         {op.security && op.security.length === 0 && <span class="badge">{t('api.public')}</span>}
       </summary>
       <div class="api-body">
-        {op.description && <p>{op.description}</p>}
+        {op.description && <p><Prose text={op.description} /></p>}
         {params.length > 0 && (
           <>
             <h4>{t('api.parameters')}</h4>
@@ -200,7 +210,7 @@ function OperationView({ doc, method, path, op }: { doc: Document; method: strin
                     <td>{p.in}</td>
                     <td><TypeOf schema={p.schema} /></td>
                     <td>{p.required ? t('yes') : t('no')}</td>
-                    <td>{p.description ?? ''}</td>
+                    <td><Prose text={p.description} /></td>
                   </tr>
                 ))}
               </tbody>
@@ -234,7 +244,7 @@ function OperationView({ doc, method, path, op }: { doc: Document; method: strin
               return (
                 <tr key={status}>
                   <td><code>{status}</code></td>
-                  <td>{response.description ?? ''}</td>
+                  <td><Prose text={response.description} /></td>
                   <td>
                     {Object.entries(response.content ?? {}).map(([type, media]) => (
                       <span key={type}>
@@ -316,7 +326,7 @@ export function ApiReference() {
             {Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => (
               <details key={name} id={`api-schema-${name}`} class="api-op" data-testid={`api-schema-${name}`}>
                 <summary>
-                  <code>{name}</code> {schema.description && <span class="muted">{schema.description}</span>}
+                  <code>{name}</code> {schema.description && <span class="muted"><Prose text={schema.description} /></span>}
                 </summary>
                 <div class="api-body">
                   <SchemaTable doc={doc} schema={schema} caption={name} />
