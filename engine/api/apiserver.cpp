@@ -16,6 +16,7 @@
 #include "store/database.h"
 #include "store/workflowversions.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMutex>
@@ -205,6 +206,7 @@ struct ApiServer::Private
         add("GET", QStringLiteral("/api/v1/stream"), &Private::streamWithoutUpgrade);
         add("GET", QStringLiteral("/api/v1/admin/clock"), &Private::clock);
         add("POST", QStringLiteral("/api/v1/admin/clock"), &Private::moveClock);
+        add("GET", QStringLiteral("/api/v1/openapi.json"), &Private::openApi, false);
     }
 
     // ---- dispatch --------------------------------------------------------------------------
@@ -1197,6 +1199,14 @@ struct ApiServer::Private
         ctx.ok({{QStringLiteral("now"), rfc3339(o.fakeClock->now())}});
     }
 
+    void openApi(Context &ctx)
+    {
+        HttpResponse response = HttpResponse::bytes(200, QByteArrayLiteral("application/json"),
+                                                    ApiServer::openApiDocument());
+        response.setHeader("Cache-Control", "no-store");
+        ctx.send(response);
+    }
+
     // ---- WebSocket ---------------------------------------------------------------------------
 
     void webSocket(std::unique_ptr<QWebSocket> socket)
@@ -1302,6 +1312,29 @@ void ApiServer::stop()
         d->http->stop();
         d->http.reset();
     }
+}
+
+QList<ApiServer::RouteEntry> ApiServer::routes() const
+{
+    // handle() answers these two before the router.
+    QList<RouteEntry> out {{"GET", QStringLiteral("/healthz"), false},
+                           {"GET", QStringLiteral("/metrics"), false}};
+    const QList<Router::Entry> entries = d->router.entries();
+    for (qsizetype i = 0; i < entries.size(); ++i)
+        out.append(
+            {entries[i].method, QString::fromUtf8(entries[i].pattern), d->routes[i].needsAuth});
+    return out;
+}
+
+QByteArray ApiServer::openApiDocument()
+{
+    static const QByteArray document = [] {
+        QFile file(QStringLiteral(":/api/openapi.json"));
+        if (!file.open(QIODevice::ReadOnly))
+            qFatal("the OpenAPI document is not built into this binary");
+        return file.readAll();
+    }();
+    return document;
 }
 
 quint16 ApiServer::port() const

@@ -62,6 +62,19 @@ public:
     void stop();
     quint16 port() const;
 
+    struct RouteEntry
+    {
+        QByteArray method;
+        QString pattern; ///< "/api/v1/tickets/{id}", as in the OpenAPI document's paths
+        bool needsAuth = true;
+    };
+    /// Every endpoint the server answers outside the web UI: the route table plus /healthz and
+    /// /metrics. The OpenAPI document (openApiDocument()) must describe exactly these
+    /// (tst_openapi).
+    QList<RouteEntry> routes() const;
+    /// The OpenAPI 3.1 document served at /api/v1/openapi.json (engine/api/openapi.json).
+    static QByteArray openApiDocument();
+
     struct Private;
 
 private:

@@ -16,6 +16,15 @@ int Router::add(const QByteArray &method, const QString &pattern)
     return int(m_routes.size() - 1);
 }
 
+QList<Router::Entry> Router::entries() const
+{
+    QList<Entry> out;
+    out.reserve(m_routes.size());
+    for (const Route &route : m_routes)
+        out.append({route.method, route.pattern});
+    return out;
+}
+
 Router::Match Router::match(const QByteArray &method, const QString &path) const
 {
     const QStringList segments = path.split(u'/', Qt::SkipEmptyParts);

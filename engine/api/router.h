@@ -26,6 +26,14 @@ public:
     int add(const QByteArray &method, const QString &pattern);
     Match match(const QByteArray &method, const QString &path) const;
 
+    struct Entry
+    {
+        QByteArray method;
+        QByteArray pattern;
+    };
+    /// Every route in the order added (index = route), e.g. to compare with the OpenAPI document.
+    QList<Entry> entries() const;
+
 private:
     struct Route
     {

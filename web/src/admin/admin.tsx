@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Admin pages: workflows (list and editor), organisation, users. Loaded as a separate chunk.
+// Admin pages: workflows (list and editor), organisation, users, the API reference. Loaded as a separate chunk.
+import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { lang, useT } from '../i18n';
@@ -26,12 +27,29 @@ export function Admin({ parts }: { parts: string[] }) {
         {tab('/admin/workflows', t('admin.workflows'), current === 'workflows', 'admin-tab-workflows')}
         {tab('/admin/org', t('admin.org'), current === 'org', 'admin-tab-org')}
         {tab('/admin/users', t('admin.users'), current === 'users', 'admin-tab-users')}
+        {tab('/admin/api', t('admin.api'), current === 'api', 'admin-tab-api')}
       </nav>
       {current === 'workflows' && (name ? <WorkflowEditor name={name} key={name} /> : <WorkflowList />)}
       {current === 'org' && <Organisation />}
       {current === 'users' && <Users />}
+      {current === 'api' && <LazyApiReference />}
     </section>
   );
+}
+
+/** The API reference is its own chunk: only an admin who opens the tab downloads it. */
+function LazyApiReference() {
+  const t = useT();
+  const [page, setPage] = useState<{ C: () => JSX.Element } | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import('./apiref').then(
+      (m) => setPage({ C: m.ApiReference }),
+      () => setFailed(true),
+    );
+  }, []);
+  if (failed) return <div class="form-error" role="alert">{t('error.server')}</div>;
+  return page ? <page.C /> : <p class="muted">{t('loading')}</p>;
 }
 
 function WorkflowList() {
