@@ -106,7 +106,7 @@ Actor actorOf(const Organisation &org, const QHash<QString, BenchUser> &users,
 Result<QList<Template>> makeTemplates(const WorkflowSet &set,
                                       const std::shared_ptr<const Organisation> &org,
                                       const QHash<QString, BenchUser> &users, const QString &path,
-                                      const QDateTime &reference)
+                                      const QString &workflowsFolder, const QDateTime &reference)
 {
     removeDatabaseFiles(path);
     auto database = Database::open(u"sqlite:" + path);
@@ -116,7 +116,7 @@ Result<QList<Template>> makeTemplates(const WorkflowSet &set,
         return Error {migrated.error()};
     if (auto inserted = insertUsers(**database, users, reference.toMSecsSinceEpoch()); !inserted)
         return Error {inserted.error()};
-    if (Cli::seedDemoTickets(*database, org, set.workflows, reference) == 0)
+    if (Cli::seedDemoTickets(*database, org, set.workflows, workflowsFolder, reference) == 0)
         return makeError(QStringLiteral("the demo tickets were not opened"));
     auto db = (*database)->connection();
     if (!db)
@@ -396,7 +396,8 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
     const qint64 reference = options.reference.toMSecsSinceEpoch();
 
     const QString templatePath = options.path + QStringLiteral(".templates");
-    auto made = makeTemplates(set, org, users, templatePath, options.reference);
+    auto made
+        = makeTemplates(set, org, users, templatePath, options.workflowsDir, options.reference);
     removeDatabaseFiles(templatePath);
     if (!made)
         return Error {made.error()};
