@@ -133,8 +133,9 @@ async function serverText() {
   return { phrases, identifiers };
 }
 
-// UI words that are the same in Chinese: the product's name, the language's own name, keys.
-const ALLOWED = new Set(['baton', 'english', 'yaml', 'sla', 'ctrl', 'enter', 'esc', 'id']);
+// UI words that are the same in Chinese: the product's name, the language's own name, keys,
+// and "API" (API 参考: Chinese developers say API).
+const ALLOWED = new Set(['baton', 'english', 'yaml', 'sla', 'ctrl', 'enter', 'esc', 'id', 'api']);
 
 /** Visible text (and placeholders, option labels) outside the editor's YAML and the diagram. */
 function visibleTexts() {

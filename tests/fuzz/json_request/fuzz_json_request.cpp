@@ -178,7 +178,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     QJsonObject object {{QStringLiteral("stale"), 1}};
     const std::optional<ApiError> error = parseJsonObjectBody(request, &object, allowEmpty);
     if (error) {
-        FUZZ_CHECK(error->status == 400 && error->code == QLatin1String("bad_request"),
+        // 415 for a media type other than application/json, 400 for everything else.
+        FUZZ_CHECK((error->status == 400 && error->code == QLatin1String("bad_request"))
+                       || (error->status == 415
+                           && error->code == QLatin1String("unsupported_media_type")),
                    error->message);
         FUZZ_CHECK(object.isEmpty(), QStringLiteral("object filled despite an error"));
         checkErrorResponse(*error);

@@ -44,6 +44,7 @@ states:
   fixing:
     title: Fixing
     queue: backoffice
+    transfer_to: [backoffice, front]
     on:
       fixed: {to: closed, requires: [note]}
   closed: {final: true}
@@ -68,6 +69,7 @@ states:
   fixing:
     title: Fixing
     queue: backoffice
+    transfer_to: [backoffice, front]
     on:
       fixed: {to: check, requires: [note]}
   check:

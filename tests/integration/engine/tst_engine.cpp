@@ -609,7 +609,7 @@ void TestEngine::twoEnginesSharingPostgreSqlStayCoherent()
         onBothServers(16, [&](Engine &engine, int t) {
             for (int i = 0; i < 20; ++i) {
                 CommandResult r = engine.comment(amy, hot[(t + i) % hot.size()],
-                                                 QStringLiteral("note %1/%2").arg(t).arg(i), true);
+                                                 QStringLiteral("note %1/%2").arg(t).arg(i));
                 ++(r.ok() ? succeeded : refused);
             }
         });
