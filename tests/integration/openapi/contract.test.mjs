@@ -133,7 +133,7 @@ const exercised = new Map(); // "METHOD /template" → statuses seen
  * One request: the body is checked against the operation's requestBody schema, the reply's
  * status must be documented (and be one of `expect`), its JSON body valid against that response.
  */
-async function call(token, method, concrete, body, { expect = [200], headers = {}, yaml = false } = {}) {
+async function call(token, method, concrete, body, { expect = [200], headers = {}, yaml = false, invalid = false, contentType } = {}) {
   const m = method.toLowerCase();
   const template = templateOf(m, concrete.split('?')[0]);
   assert.ok(template, `${method} ${concrete} is not in the document`);
@@ -148,8 +148,9 @@ async function call(token, method, concrete, body, { expect = [200], headers = {
       init.headers['Content-Type'] = 'application/yaml';
       init.body = body;
     } else {
-      check(requestBody.content['application/json'].schema, body, `request body of ${method} ${template}`);
-      init.headers['Content-Type'] = 'application/json';
+      // `invalid`: a body the document itself refuses, sent to see the documented error.
+      if (!invalid) check(requestBody.content['application/json'].schema, body, `request body of ${method} ${template}`);
+      init.headers['Content-Type'] = contentType ?? 'application/json';
       init.body = JSON.stringify(body);
     }
   }
@@ -157,6 +158,7 @@ async function call(token, method, concrete, body, { expect = [200], headers = {
   const text = await res.text();
   const where = `${method} ${concrete} → ${res.status} ${text.slice(0, 300)}`;
   assert.ok(expect.includes(res.status), `unexpected status: ${where}`);
+  if (concrete.startsWith('/api/')) assert.equal(res.headers.get('cache-control'), 'no-store', `Cache-Control of ${where}`);
   const key = `${method.toUpperCase()} ${template}`;
   if (!exercised.has(key)) exercised.set(key, new Set());
   exercised.get(key).add(res.status);
@@ -240,7 +242,13 @@ test('a realistic flow through every documented operation matches the document',
   const workflows = (await call(amy, 'GET', '/api/v1/workflows')).json;
   assert.ok(workflows.some((w) => w.name === 'jump-queue' && w.startable));
   const jq = (await call(amy, 'GET', '/api/v1/workflows/jump-queue', undefined, { headers: { 'Accept-Language': 'zh-CN' } })).json;
+  assert.ok(jq.opening_fields.includes('awb'));
   await call(amy, 'GET', `/api/v1/workflows/jump-queue/versions/${jq.version}`);
+  const history = (await call(amy, 'GET', '/api/v1/workflows/jump-queue/versions')).json;
+  assert.equal(history[0].origin, 'file');
+  assert.match(history[0].path, /jump-queue\.yaml$/);
+  assert.equal(history.at(-1).current, true);
+  await call(amy, 'GET', '/api/v1/workflows/no-such-workflow/versions', undefined, { expect: [404] });
   await call(amy, 'GET', '/api/v1/workflows/jump-queue/versions/999', undefined, { expect: [404] });
   await call(amy, 'GET', '/api/v1/workflows/no-such-workflow', undefined, { expect: [404] });
   const good = (await call(admin, 'POST', '/api/v1/workflows/validate', jq.source, { yaml: true })).json;
@@ -252,6 +260,8 @@ test('a realistic flow through every documented operation matches the document',
   await call(admin, 'PUT', '/api/v1/workflows/jump-queue', jq.source, { yaml: true, expect: [200] });
   await call(admin, 'PUT', '/api/v1/workflows/jump-queue', `${jq.source}\n# a comment makes a new version\n`, { yaml: true, expect: [201] });
   await call(admin, 'PUT', '/api/v1/workflows/jump-queue', 'workflow: jump-queue\n', { yaml: true, expect: [422] });
+  const published = (await call(amy, 'GET', '/api/v1/workflows/jump-queue/versions')).json.at(-1);
+  assert.deepEqual([published.origin, published.published_by, published.current], ['user', 'admin', true]);
 
   // Organisation
   const queues = (await call(amy, 'GET', '/api/v1/queues')).json;
@@ -276,6 +286,9 @@ test('a realistic flow through every documented operation matches the document',
     customer: { id: 'C-77', name: 'Wing On Trading', tier: 'A', phone: '+852 2345 6789' }, channel: 'phone',
   };
   const idem = { 'Idempotency-Key': `contract-${Date.now()}` };
+  for (const name of Object.keys(openBody.fields)) assert.ok(jq.opening_fields.includes(name), `${name} is no opening field`);
+  const notOpening = (await call(amy, 'POST', '/api/v1/tickets', { ...openBody, fields: { ...openBody.fields, reply: 'Too early' } }, { expect: [422] })).json;
+  assert.ok('reply' in notOpening.error.details.fields, 'the 422 names the field the opening does not take');
   const opened = (await call(amy, 'POST', '/api/v1/tickets', openBody, { expect: [201], headers: idem })).json;
   const again = (await call(amy, 'POST', '/api/v1/tickets', openBody, { expect: [201], headers: idem })).json;
   assert.equal(again.id, opened.id);
@@ -299,6 +312,10 @@ test('a realistic flow through every documented operation matches the document',
   await call(gary, 'POST', `/api/v1/tickets/${id}/transfer`, { queue: 'no-such-queue', reason: 'Wrong desk', branch: 'ground' }, { expect: [404, 422] });
   await call(admin, 'POST', `/api/v1/tickets/${id}/assign`, { username: 'bill', branch: 'billing' });
   await call(admin, 'POST', `/api/v1/tickets/${id}/assign`, { username: 'no-such-user', branch: 'billing' }, { expect: [422] });
+  const billingDone = (await call(bill, 'GET', `/api/v1/tickets/${id}`)).json.branches.find((b) => b.name === 'billing').actions.find((a) => a.name === 'done');
+  assert.deepEqual(billingDone.accepts, ['billing_note']);
+  const notAccepted = (await call(bill, 'POST', `/api/v1/tickets/${id}/actions/done`, { branch: 'billing', fields: { billing_note: 'Express fee HK$300', ops_note: 'Not mine' } }, { expect: [422] })).json;
+  assert.ok('ops_note' in notAccepted.error.details.fields, 'the 422 names the field the action does not take');
   await call(bill, 'POST', `/api/v1/tickets/${id}/actions/done`, { branch: 'billing', fields: { billing_note: 'Express fee HK$300' } });
   const back = (await call(gary, 'POST', `/api/v1/tickets/${id}/actions/done`, { branch: 'ground', fields: { ops_note: 'On CX 101' } })).json;
   assert.equal(back.state, 'answer');
@@ -308,7 +325,14 @@ test('a realistic flow through every documented operation matches the document',
   assert.equal(closed.status, 'closed');
   const reopened = (await call(amy, 'POST', `/api/v1/tickets/${id}/reopen`, { reason: 'The customer wrote again.' })).json;
   assert.equal(reopened.status, 'open');
-  await call(sue, 'POST', `/api/v1/tickets/${id}/transfer`, { queue: 'cx-coordination', reason: 'Customer Experience follows up' });
+  const targets = (await call(sue, 'GET', `/api/v1/tickets/${id}`)).json.transfer_targets.map((t) => t.queue);
+  assert.ok(targets.length > 0 && !targets.includes('cx-coordination'), `transfer targets: ${targets}`);
+  const noReason = (await call(sue, 'POST', `/api/v1/tickets/${id}/transfer`, { queue: targets[0], reason: '  ' }, { expect: [422], invalid: true })).json;
+  assert.ok('reason' in noReason.error.details.fields);
+  const notTarget = (await call(sue, 'POST', `/api/v1/tickets/${id}/transfer`, { queue: 'cx-coordination', reason: 'Customer Experience follows up' }, { expect: [422] })).json;
+  assert.ok('queue' in notTarget.error.details.fields);
+  const transferred = (await call(sue, 'POST', `/api/v1/tickets/${id}/transfer`, { queue: targets[0], reason: 'The agents follow up' })).json;
+  assert.equal(transferred.queue, targets[0]);
   const events = (await call(amy, 'GET', `/api/v1/tickets/${id}/events`)).json;
   assert.ok(events.items.length >= 8);
 
@@ -317,6 +341,19 @@ test('a realistic flow through every documented operation matches the document',
   await call(amy, 'GET', '/api/v1/notifications?unread=maybe', undefined, { expect: [400] });
   if (notes.items.length > 0) await call(amy, 'POST', `/api/v1/notifications/${notes.items[0].id}/read`, undefined, { expect: [204] });
   await call(amy, 'POST', '/api/v1/notifications/999999/read', undefined, { expect: [404] });
+
+  // Strict transport: JSON only as application/json; a change with the session cookie needs the
+  // server's own Origin and the JSON content type; another origin is refused even with a token.
+  const origin = { Origin: server.base };
+  const comment = { body: 'Seen.' };
+  const asError = async (promise, code) => assert.equal((await promise).json.error.code, code);
+  await asError(call(amy, 'POST', `/api/v1/tickets/${id}/comments`, comment, { expect: [415], contentType: 'text/plain' }), 'unsupported_media_type');
+  await asError(call(amy, 'POST', `/api/v1/tickets/${id}/comments`, comment, { expect: [403], headers: { Origin: 'http://evil.example' } }), 'forbidden_origin');
+  const cookie = { Cookie: `baton_session=${amy}` };
+  await asError(call(null, 'POST', `/api/v1/tickets/${id}/comments`, comment, { expect: [403], headers: cookie }), 'forbidden_origin');
+  await asError(call(null, 'POST', `/api/v1/tickets/${id}/comments`, comment, { expect: [403], headers: { ...cookie, ...origin }, contentType: 'text/plain' }), 'forbidden_content_type');
+  await call(null, 'POST', `/api/v1/tickets/${id}/comments`, comment, { expect: [201], headers: { ...cookie, ...origin } });
+  await asError(call(amy, 'POST', `/api/v1/tickets/${id}/comments`, { body: 'a\u0000b' }, { expect: [400] }), 'bad_request');
 
   // Live updates: only as a WebSocket
   await call(amy, 'GET', '/api/v1/stream', undefined, { expect: [400] });
