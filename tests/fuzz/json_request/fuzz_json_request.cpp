@@ -179,10 +179,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const std::optional<ApiError> error = parseJsonObjectBody(request, &object, allowEmpty);
     if (error) {
         // 415 for a media type other than application/json, 400 for everything else.
-        FUZZ_CHECK((error->status == 400 && error->code == QLatin1String("bad_request"))
-                       || (error->status == 415
-                           && error->code == QLatin1String("unsupported_media_type")),
-                   error->message);
+        FUZZ_CHECK(
+            (error->status == 400 && error->code == QLatin1String("bad_request"))
+                || (error->status == 415 && error->code == QLatin1String("unsupported_media_type")),
+            error->message);
         FUZZ_CHECK(object.isEmpty(), QStringLiteral("object filled despite an error"));
         checkErrorResponse(*error);
         return 0;
