@@ -2,6 +2,7 @@
 // The engine service end to end on a real database file (SQLite) and a real PostgreSQL server.
 #include "enginefixture.h"
 #include "pgharness.h"
+#include "storedticket.h"
 
 #include "core/clock.h"
 #include "runtime/engine.h"
@@ -77,26 +78,6 @@ QString describe(const CommandResult &r)
     if (r.error)
         return QStringLiteral("rules: %1").arg(r.error->message);
     return r.failure;
-}
-
-QList<Event> storedEvents(Database &database, qint64 id)
-{
-    QList<Event> events;
-    auto db = database.connection();
-    auto rows = TicketReader::events(*db, id);
-    if (rows)
-        for (const EventRow &row : std::as_const(*rows))
-            events.append(eventOf(row));
-    return events;
-}
-
-TicketState storedTicket(Database &database, qint64 id)
-{
-    auto db = database.connection();
-    auto row = TicketReader::ticket(*db, id);
-    if (!row || !row->has_value())
-        return {};
-    return TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
 }
 
 } // namespace

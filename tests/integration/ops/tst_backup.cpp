@@ -3,6 +3,7 @@
 // `baton serve` under write load over HTTP, real SQLite files, a real PostgreSQL with pg_dump.
 #include "opsprocess.h"
 #include "pgharness.h"
+#include "storedticket.h"
 
 #include "runtime/engine.h"
 #include "runtime/ticketstate.h"
@@ -125,26 +126,6 @@ private:
 template<typename T> QString errorOf(const Result<T> &result)
 {
     return result.ok() ? QString() : result.error();
-}
-
-QList<Event> storedEvents(Database &database, qint64 id)
-{
-    QList<Event> events;
-    auto db = database.connection();
-    auto rows = TicketReader::events(*db, id);
-    if (rows)
-        for (const EventRow &row : std::as_const(*rows))
-            events.append(eventOf(row));
-    return events;
-}
-
-TicketState storedTicket(Database &database, qint64 id)
-{
-    auto db = database.connection();
-    auto row = TicketReader::ticket(*db, id);
-    if (!row || !row->has_value())
-        return {};
-    return TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
 }
 
 } // namespace
