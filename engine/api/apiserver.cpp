@@ -471,8 +471,7 @@ struct ApiServer::Private
         response.setHeader("Set-Cookie",
                            sessionCookie + '=' + result.token.toLatin1() + cookieAttributes
                                + "; Max-Age=" + QByteArray::number(sessionSeconds));
-        response.setHeader("Cache-Control", "no-store");
-        return response;
+        return response; // no-store: the dispatcher's default for every /api/ reply
     }
 
     void logout(Context &ctx)
@@ -1203,7 +1202,6 @@ struct ApiServer::Private
     {
         HttpResponse response = HttpResponse::bytes(200, QByteArrayLiteral("application/json"),
                                                     ApiServer::openApiDocument());
-        response.setHeader("Cache-Control", "no-store");
         ctx.send(response);
     }
 
