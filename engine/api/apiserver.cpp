@@ -325,6 +325,25 @@ struct ApiServer::Private
         return proto.split(',').last().trimmed().compare("https", Qt::CaseInsensitive) == 0;
     }
 
+    /// The address the login throttle counts against. Behind a proxy every connection comes
+    /// from the proxy, so with --trust-proxy the client is the last X-Forwarded-For entry (the
+    /// one our proxy appended; entries left of it are the client's own word). Without the
+    /// flag, or when that entry is not an address, it is the connection's peer.
+    QString clientAddress(const HttpRequest &request) const
+    {
+        if (o.trustProxy) {
+            QByteArray forwardedFor;
+            for (const auto &[name, value] : request.headers)
+                if (QByteArrayView("x-forwarded-for").compare(name, Qt::CaseInsensitive) == 0)
+                    forwardedFor = value;
+            const QHostAddress client(
+                QString::fromLatin1(forwardedFor.split(',').last().trimmed()));
+            if (!client.isNull())
+                return client.toString();
+        }
+        return request.remoteAddress.toString();
+    }
+
     QByteArray cookieAttributes(const HttpRequest &request) const
     {
         return overHttps(request) ? QByteArrayLiteral("; Path=/; HttpOnly; Secure; SameSite=Strict")
@@ -426,7 +445,7 @@ struct ApiServer::Private
         // The completion holds copies only (an Organisation is a few implicitly shared maps),
         // so it is safe whenever it runs, even after this server has stopped.
         o.auth->loginAsync(
-            *username, *password, ctx.request.remoteAddress.toString(),
+            *username, *password, clientAddress(ctx.request),
             [responder = ctx.responder, organisation = org(),
              sessionSeconds = o.auth->options().sessionSeconds,
              cookie = cookieAttributes(ctx.request)](const AuthService::Login &result) {

@@ -34,7 +34,8 @@ struct ApiServerOptions
     const SlaService *sla = nullptr;
     QString staticRoot = QStringLiteral(":/web");
     /// `--trust-proxy`: X-Forwarded-Proto from the reverse proxy says whether the client used
-    /// https (the session cookie then gets Secure). Off: every X-Forwarded-* is ignored.
+    /// https (the session cookie then gets Secure), and the last X-Forwarded-For entry is the
+    /// client address the login throttle counts. Off: neither header is believed.
     bool trustProxy = false;
     /// How often the live streams' sessions are checked for expiry.
     int sessionCheckMs = 1000;

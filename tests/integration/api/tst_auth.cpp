@@ -62,7 +62,8 @@ struct HttpServer
     std::unique_ptr<Api::ApiServer> api;
     quint16 port = 0;
 
-    QString start(const std::shared_ptr<Database> &db, AuthService &auth, FakeClock &clock)
+    QString start(const std::shared_ptr<Database> &db, AuthService &auth, FakeClock &clock,
+                  bool trustProxy = false)
     {
         const WorkflowSet set
             = loadWorkflowDirectory(QStringLiteral(BATON_SOURCE_DIR "/workflows"));
@@ -90,6 +91,7 @@ struct HttpServer
         apiOptions.clock = &clock;
         apiOptions.sla = sla.get();
         apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
+        apiOptions.trustProxy = trustProxy;
         api = std::make_unique<Api::ApiServer>(apiOptions);
         auto bound = api->start();
         if (!bound)
@@ -184,6 +186,7 @@ private Q_SLOTS:
     void deactivationEndsEverySessionAndStreamAtOnce();
     void originatorClockRunsOnTheNewDepartmentsCalendar();
     void oneAddressTryingManyUsernamesGets429();
+    void forwardedForNamesTheClientOnlyBehindATrustedProxy();
     void loginsWaitForHashingThreadsNotHttpThreads();
 
 private:
@@ -640,6 +643,44 @@ void tst_Auth::oneAddressTryingManyUsernamesGets429()
     QCOMPARE(attempt(u"amy"_qs, u"password-1"_qs).status, 200);
     m_clock.advanceSeconds(retryAfter);
     QCOMPARE(attempt(u"bob"_qs, u"password-1"_qs).status, 200);
+}
+
+void tst_Auth::forwardedForNamesTheClientOnlyBehindATrustedProxy()
+{
+    // Behind a reverse proxy every connection comes from the proxy (here, like all of this
+    // test's connections, 127.0.0.1). Five wrong passwords for bob from one client, then the
+    // right one from another client: the second is a different client only when the server
+    // believes the proxy's X-Forwarded-For.
+    for (const bool trustProxy : {false, true}) {
+        FakeClock clock {QDateTime(QDate(2026, 11, 23), QTime(8, 0), Qt::UTC)};
+        AuthService auth(*m_db, clock);
+        HttpServer server;
+        QCOMPARE(server.start(m_db, auth, clock, trustProxy), QString());
+        const QString bob = trustProxy ? u"bob2"_qs : u"bob"_qs;
+        QVERIFY(addUser(server, bob, u"agent"_qs, {u"customer-service"_qs}));
+        const auto attempt = [&server, &bob](const QString &password, const QByteArray &xff) {
+            return rawRequest(server.port,
+                              httpRequest("POST", "/api/v1/login",
+                                          QJsonDocument(QJsonObject {{u"username"_qs, bob},
+                                                                     {u"password"_qs, password}})
+                                              .toJson(QJsonDocument::Compact),
+                                          {{"X-Forwarded-For", xff}}));
+        };
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(attempt(u"wrong-password"_qs, "198.51.100.7").status, 401);
+        QCOMPARE(attempt(u"password-1"_qs, "198.51.100.7").status, 429);
+        const int otherClient = attempt(u"password-1"_qs, "198.51.100.8").status;
+        QCOMPARE(otherClient, trustProxy ? 200 : 429);
+        if (trustProxy) {
+            // Entries left of the last are the client's own word: claiming to be the other
+            // client does not get the guesser past its refusal.
+            QCOMPARE(attempt(u"password-1"_qs, "198.51.100.8, 198.51.100.7").status, 429);
+            // A last entry that is no address counts against the proxy's own address.
+            for (int i = 0; i < 5; ++i)
+                QCOMPARE(attempt(u"wrong-password"_qs, "unknown").status, 401);
+            QCOMPARE(attempt(u"password-1"_qs, "127.0.0.1").status, 429);
+        }
+    }
 }
 
 void tst_Auth::loginsWaitForHashingThreadsNotHttpThreads()
