@@ -39,8 +39,9 @@ const char serveUsage[]
       "  --demo       create demo users for the organisation's queues (password printed)\n"
       "  --fake-clock the clock stands still unless moved with POST /api/v1/admin/clock\n"
       "  --max-body   largest request body in bytes (default 1048576)\n"
-      "  --trust-proxy  believe X-Forwarded-Proto from the reverse proxy in front (the session\n"
-      "               cookie gets Secure for https); without it X-Forwarded-* are ignored\n"
+      "  --trust-proxy  believe X-Forwarded-Proto and -For from the reverse proxy in front (the\n"
+      "               session cookie gets Secure for https; sign-in throttling counts the\n"
+      "               forwarded client address); without it X-Forwarded-* are ignored\n"
       "Environment: BATON_ADMIN_PASSWORD creates the user admin if absent.\n";
 
 const QString demoPassword = QStringLiteral("baton-demo");
