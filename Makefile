@@ -10,7 +10,7 @@ CMAKE_FLAGS ?=
 BUILD_PACKAGES := cmake ninja-build g++ pkg-config tzdata \
 	qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql \
 	libyaml-cpp-dev libsodium-dev libsqlite3-dev libpq-dev nodejs npm
-TEST_PACKAGES := postgresql chromium graphviz
+TEST_PACKAGES := postgresql chromium graphviz nginx openssl systemd
 
 # install-packages: apt-get the listed packages that are not installed yet (idempotent, quiet).
 define install-packages
@@ -59,7 +59,7 @@ run: build
 	$(BUILD_DIR)/baton serve --listen 127.0.0.1:8080 --db sqlite:var/baton.db --workflows workflows --demo
 
 test: test-deps build
-	@cd $(BUILD_DIR) && BATON_REQUIRE_POSTGRESQL=1 ctest --output-on-failure -j $(JOBS) --timeout 900
+	@cd $(BUILD_DIR) && BATON_REQUIRE_POSTGRESQL=1 BATON_REQUIRE_NGINX=1 BATON_REQUIRE_SYSTEMD=1 ctest --output-on-failure -j $(JOBS) --timeout 900
 
 bench: test-deps build
 	@mkdir -p $(BUILD_DIR)/bench
