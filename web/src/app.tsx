@@ -5,7 +5,8 @@ import type { ComponentType } from 'preact';
 import { api, mutated, offline, retryNow, sessionLost } from './api';
 import { backToMe, refreshBackToMe, resetBackToMe } from './backtome';
 import { ErrorBoundary } from './components/boundary';
-import { lang, setLang, translate, useT, type Lang } from './i18n';
+import { LangSwitch } from './components/langswitch';
+import { lang, translate, useT } from './i18n';
 import { liveStatus, onLive, reconnectLive, startLive, stopLive } from './live';
 import { Bell, kindText, refreshNotifications, unread } from './notifications';
 import { href, navigate, useRoute } from './router';
@@ -93,20 +94,6 @@ function Toasts() {
         </div>
       ))}
     </div>
-  );
-}
-
-export function LangSwitch({ testid }: { testid: string }) {
-  const t = useT();
-  const l = useStore(lang);
-  return (
-    <label class="lang-switch">
-      <span class="sr-only">{t('lang.label')}</span>
-      <select value={l} onChange={(e) => setLang(e.currentTarget.value as Lang)} aria-label={t('lang.label')} data-testid={testid}>
-        <option value="en">{t('lang.en')}</option>
-        <option value="zh">{t('lang.zh')}</option>
-      </select>
-    </label>
   );
 }
 

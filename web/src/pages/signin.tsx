@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { LangSwitch } from '../app';
+import { LangSwitch } from '../components/langswitch';
 import { useT } from '../i18n';
 import { bootError, loadWorkflows, me } from '../session';
 import { useStore } from '../store';
