@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The language choice (English or Simplified Chinese), on the sign-in page and in the top bar.
 import { lang, setLang, useT, type Lang } from '../i18n';
-import { useStore } from '../store';
+import { useStore } from '../lib/store';
 
 export function LangSwitch({ testid }: { testid: string }) {
   const t = useT();

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The bell: unread count, a drop-down list, mark read. Live notices arrive over the stream.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from './api';
-import { formatTime, formatTimeFull, t, useT } from './i18n';
-import type { MessageKey } from './i18n/en';
-import { navigate } from './router';
-import { createStore, useStore } from './store';
-import type { Notification } from './types';
-import { errorText } from './util';
+import { api } from '../api/client';
+import { formatTime, formatTimeFull, t, useT } from '../i18n';
+import type { MessageKey } from '../i18n/en';
+import { navigate } from '../state/router';
+import { createStore, useStore } from '../lib/store';
+import type { Notification } from '../api/types';
+import { errorText } from '../lib/util';
 
 export const unread = createStore<Notification[]>([]);
 

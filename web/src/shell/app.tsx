@@ -2,25 +2,25 @@
 // The application shell: sign-in or the workspace (navigation, top bar, bars, toasts, the page).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
-import { api, mutated, offline, retryNow, sessionLost } from './api';
-import { backToMe, refreshBackToMe, resetBackToMe } from './backtome';
-import { ErrorBoundary } from './components/boundary';
-import { LangSwitch } from './components/langswitch';
-import { lang, translate, useT } from './i18n';
-import { liveStatus, onLive, reconnectLive, startLive, stopLive } from './live';
-import { Bell, kindText, refreshNotifications, unread } from './notifications';
-import { href, navigate, useRoute } from './router';
-import { bootError, capabilities, homePath, loadSession, me, workflows } from './session';
-import { useStore } from './store';
-import { dismiss, toast, toasts } from './toasts';
-import { SignIn } from './pages/signin';
-import { NewTicket } from './pages/newticket';
-import { MyTickets, BackToMe } from './pages/mytickets';
-import { Queues } from './pages/queues';
-import { TicketPage } from './pages/ticket';
-import { Dashboard } from './pages/dashboard';
-import { Search } from './pages/search';
-import { debounce } from './util';
+import { api, mutated, offline, retryNow, sessionLost } from '../api/client';
+import { backToMe, refreshBackToMe, resetBackToMe } from '../state/backtome';
+import { ErrorBoundary } from '../components/boundary';
+import { LangSwitch } from '../components/langswitch';
+import { lang, translate, useT } from '../i18n';
+import { liveStatus, onLive, reconnectLive, startLive, stopLive } from '../api/live';
+import { Bell, kindText, refreshNotifications, unread } from '../components/notifications';
+import { href, navigate, useRoute } from '../state/router';
+import { bootError, capabilities, homePath, loadSession, me, workflows } from '../state/session';
+import { useStore } from '../lib/store';
+import { dismiss, toast, toasts } from '../state/toasts';
+import { SignIn } from '../pages/signin';
+import { NewTicket } from '../pages/newticket';
+import { MyTickets, BackToMe } from '../pages/mytickets';
+import { Queues } from '../pages/queues';
+import { TicketPage } from '../pages/ticket/ticket';
+import { Dashboard } from '../pages/dashboard';
+import { Search } from '../pages/search';
+import { debounce } from '../lib/util';
 
 export function App() {
   const user = useStore(me);
@@ -119,7 +119,7 @@ function lazyPage<P>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
   };
 }
 
-const Admin = lazyPage(() => import('./admin/admin').then((m) => m.Admin));
+const Admin = lazyPage(() => import('../admin/admin').then((m) => m.Admin));
 
 function Shell() {
   const t = useT();

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // One ticket: where it is, its clocks and branches, what this user may do, and everything that happened.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
-import { FieldControl } from '../components/field';
-import { SlaBadge, TierBadge } from '../components/sla';
-import { formatAge, formatTime, formatTimeFull, lang, useT, type T } from '../i18n';
-import type { MessageKey } from '../i18n/en';
-import { useLive } from '../live';
-import { href } from '../router';
-import { me } from '../session';
-import { useStore } from '../store';
-import { toast } from '../toasts';
-import type { Action, Branch, FieldDef, Sla, Ticket, TicketEvent } from '../types';
-import { checkField, displayValue, errorText, fieldLabel, initialValue, now, toApiValue } from '../util';
+import { api, ApiError } from '../../api/client';
+import { FieldControl } from '../../components/field';
+import { SlaBadge, TierBadge } from '../../components/sla';
+import { formatAge, formatTime, formatTimeFull, lang, useT, type T } from '../../i18n';
+import type { MessageKey } from '../../i18n/en';
+import { useLive } from '../../api/live';
+import { href } from '../../state/router';
+import { me } from '../../state/session';
+import { useStore } from '../../lib/store';
+import { toast } from '../../state/toasts';
+import type { Action, Branch, FieldDef, Sla, Ticket, TicketEvent } from '../../api/types';
+import { checkField, displayValue, errorText, fieldLabel, initialValue, now, toApiValue } from '../../lib/util';
 
 export function TicketPage({ id }: { id: string }) {
   const t = useT();
