@@ -9,6 +9,7 @@ import { lang, useT } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { href } from '../state/router';
 import { workflows } from '../state/session';
+import { submitKeys } from '../lib/forms';
 import { useStore } from '../lib/store';
 import type { Customer, FieldDef, Ticket, WorkflowDetail } from '../api/types';
 import { checkField, debounce, errorText, initialValue, toApiValue } from '../lib/util';
@@ -232,16 +233,7 @@ export function NewTicket() {
         class="new-grid"
         noValidate
         data-testid="new-ticket-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-            e.preventDefault();
-            void submit();
-          }
-        }}
+        {...submitKeys(submit)}
       >
         <div class="new-main card">
           {startable.length > 1 && (

@@ -20,6 +20,7 @@ import { Queues } from '../pages/queues';
 import { TicketPage } from '../pages/ticket/ticket';
 import { Dashboard } from '../pages/dashboard';
 import { Search } from '../pages/search';
+import { useDismiss } from '../lib/dismiss';
 import { debounce } from '../lib/util';
 
 export function App() {
@@ -275,19 +276,7 @@ function UserMenu() {
   const user = useStore(me)!;
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
-    };
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', esc);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', esc);
-    };
-  }, [open]);
+  useDismiss(open, box, () => setOpen(false));
   const signOut = async () => {
     try {
       await api.logout();

@@ -9,6 +9,7 @@ import type { MessageKey } from '../../i18n/en';
 import { useLive } from '../../api/live';
 import { href } from '../../state/router';
 import { me } from '../../state/session';
+import { submitKeys } from '../../lib/forms';
 import { useStore } from '../../lib/store';
 import { toast } from '../../state/toasts';
 import type { Action, Branch, FieldDef, Sla, Ticket, TicketEvent } from '../../api/types';
@@ -332,16 +333,7 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
       class="action-form"
       data-testid={`${testPrefix}-form`}
       noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-          e.preventDefault();
-          void submit();
-        } else if (e.key === 'Escape') onCancel();
-      }}
+      {...submitKeys(submit, onCancel)}
     >
       <div class="field-grid">
         {defs.map((d, i) => (
@@ -587,16 +579,7 @@ function CommentForm({ tk, onDone }: { tk: Ticket; onDone: () => void }) {
     <form
       class="comment-form"
       data-testid="comment-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-          e.preventDefault();
-          void submit();
-        }
-      }}
+      {...submitKeys(submit)}
     >
       <label for="comment-body">{t('ticket.comments')}</label>
       <textarea id="comment-body" rows={2} value={body} onInput={(e) => setBody(e.currentTarget.value)} data-testid="comment-body" />
