@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "batonversion.h"
 #include "commands.h"
 
 #include <QCoreApplication>
@@ -28,7 +29,7 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("baton"));
-    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(BATON_VERSION));
 
     // Per-batch timings and other debug output of Baton's modules are for developers: off unless
     // QT_LOGGING_RULES asks for them (e.g. QT_LOGGING_RULES="baton.*.debug=true").

@@ -2,12 +2,12 @@
 // Admin pages: workflows (list and editor), organisation, users, the API reference. Loaded as a separate chunk.
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { lang, useT } from '../i18n';
-import { href, navigate } from '../router';
-import { useStore } from '../store';
-import type { WorkflowSummary } from '../types';
-import { errorText } from '../util';
+import { href, navigate } from '../state/router';
+import { useStore } from '../lib/store';
+import type { WorkflowSummary } from '../api/types';
+import { errorText } from '../lib/util';
 import { WorkflowEditor } from './editor';
 import { Organisation } from './org';
 import { Users } from './users';

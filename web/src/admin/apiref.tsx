@@ -4,9 +4,9 @@
 // responses; the schemas as tables. Loaded as its own chunk; no Swagger UI (a small table view is
 // all an admin needs). The document's text is English; the page's own words follow the UI.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { BASE, request } from '../api';
+import { BASE, request } from '../api/client';
 import { useT } from '../i18n';
-import { errorText } from '../util';
+import { errorText } from '../lib/util';
 
 type Json = Record<string, unknown>;
 type Schema = Json & {

@@ -2,13 +2,13 @@
 // The workflow editor: YAML on the left (validated as you type), the live diagram on the right,
 // problems below, Publish with a diff against the current version.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, ApiError } from '../api/client';
 import { formatTime, formatTimeFull, useT } from '../i18n';
-import { href, useRoute } from '../router';
-import { loadWorkflows } from '../session';
-import { toast } from '../toasts';
-import type { PublishConflict, ValidateResult, WorkflowVersionInfo, YamlDiagnostic } from '../types';
-import { errorText } from '../util';
+import { href, useRoute } from '../state/router';
+import { loadWorkflows } from '../state/session';
+import { toast } from '../state/toasts';
+import type { PublishConflict, ValidateResult, WorkflowVersionInfo, YamlDiagnostic } from '../api/types';
+import { errorText } from '../lib/util';
 import type { YamlEditor } from './cm';
 import { hunks, lineDiff } from './diff';
 import { ZoomableDiagram } from './zoom';

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The organisation as loaded from org.yaml: departments as a tree, queues with contacts, calendars.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { lang, useT } from '../i18n';
-import { useStore } from '../store';
-import type { Calendar, Department, QueueInfo } from '../types';
-import { errorText } from '../util';
+import { useStore } from '../lib/store';
+import type { Calendar, Department, QueueInfo } from '../api/types';
+import { errorText } from '../lib/util';
 
 export function Organisation() {
   const t = useT();

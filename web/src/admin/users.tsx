@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Admins: list, add, disable and edit users.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, ApiError } from '../api/client';
 import { useT } from '../i18n';
-import { toast } from '../toasts';
-import type { User } from '../types';
-import { errorText } from '../util';
+import { toast } from '../state/toasts';
+import type { User } from '../api/types';
+import { errorText } from '../lib/util';
 
 const split = (s: string) => s.split(/[,\s，]+/).map((x) => x.trim()).filter(Boolean);
 

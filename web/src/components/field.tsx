@@ -2,11 +2,11 @@
 // One workflow field as a labelled form control, typed by the workflow's field definition.
 import type { Ref, RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { lang, useT } from '../i18n';
-import { useStore } from '../store';
-import type { FieldDef, QueueInfo, User } from '../types';
-import { fieldLabel } from '../util';
+import { useStore } from '../lib/store';
+import type { FieldDef, QueueInfo, User } from '../api/types';
+import { fieldLabel } from '../lib/util';
 
 let queueCache: Promise<QueueInfo[]> | null = null;
 let userCache: Promise<User[]> | null = null;

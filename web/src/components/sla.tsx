@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The SLA badge: words and colour (never colour alone), the due instant on hover.
 import { formatDuration, formatTimeFull, useT } from '../i18n';
-import { useStore } from '../store';
-import type { Sla } from '../types';
-import { now } from '../util';
+import { useStore } from '../lib/store';
+import type { Sla } from '../api/types';
+import { now } from '../lib/util';
 
 export function slaDue(sla: Sla): string | null {
   // The nearest target still running, or for a breach the one that passed.

@@ -2,11 +2,11 @@
 // The dense ticket table used by queues, my tickets, back to me and search; j/k/Enter to move and open.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatAge, formatTimeFull, useT } from '../i18n';
-import { href, navigate } from '../router';
-import { me } from '../session';
-import { useStore } from '../store';
-import type { Ticket } from '../types';
-import { now, slaFor, whereNow } from '../util';
+import { href, navigate } from '../state/router';
+import { me } from '../state/session';
+import { useStore } from '../lib/store';
+import type { Ticket } from '../api/types';
+import { now, slaFor, whereNow } from '../lib/util';
 import { SlaBadge, TierBadge } from './sla';
 
 export type Column = 'priority' | 'key' | 'title' | 'tier' | 'state' | 'where' | 'queue' | 'assignee' | 'age' | 'sla' | 'updated';

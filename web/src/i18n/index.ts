@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The language store, the translate function and time/duration formatting in the viewer's zone.
-import { createStore, useStore } from '../store';
+import { createStore, useStore } from '../lib/store';
 import { en, type Dict, type MessageKey } from './en';
 import { zh } from './zh';
 

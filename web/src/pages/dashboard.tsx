@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Supervisors: open / at risk / breached per queue, live.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { useT } from '../i18n';
-import { useLive } from '../live';
-import { href } from '../router';
-import type { QueueInfo } from '../types';
-import { errorText } from '../util';
+import { useLive } from '../api/live';
+import { href } from '../state/router';
+import type { QueueInfo } from '../api/types';
+import { errorText } from '../lib/util';
 
 export function Dashboard() {
   const t = useT();

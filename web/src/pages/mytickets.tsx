@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // My tickets (where each one is now) and Back to me (the loop to close), both live.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
-import { backToMe, isBackToMe, refreshBackToMe } from '../backtome';
+import { api } from '../api/client';
+import { backToMe, isBackToMe, refreshBackToMe } from '../state/backtome';
 import { TicketTable } from '../components/tickettable';
 import { useT } from '../i18n';
-import { useLive } from '../live';
-import { me } from '../session';
-import { useStore } from '../store';
-import type { Ticket } from '../types';
-import { errorText } from '../util';
+import { useLive } from '../api/live';
+import { me } from '../state/session';
+import { useStore } from '../lib/store';
+import type { Ticket } from '../api/types';
+import { errorText } from '../lib/util';
 
 export function MyTickets() {
   const t = useT();

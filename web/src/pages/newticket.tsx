@@ -2,16 +2,17 @@
 // Opening a ticket with the customer waiting: one screen, first field focused, Ctrl+Enter submits,
 // the form resets and shows the new key. Retries reuse the Idempotency-Key, so no duplicates.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, newIdempotencyKey } from '../api';
+import { api, ApiError, newIdempotencyKey } from '../api/client';
 import { FieldControl } from '../components/field';
 import { SlaBadge, TierBadge } from '../components/sla';
 import { lang, useT } from '../i18n';
 import type { MessageKey } from '../i18n/en';
-import { href } from '../router';
-import { workflows } from '../session';
-import { useStore } from '../store';
-import type { Customer, FieldDef, Ticket, WorkflowDetail } from '../types';
-import { checkField, debounce, errorText, initialValue, toApiValue } from '../util';
+import { href } from '../state/router';
+import { workflows } from '../state/session';
+import { submitKeys } from '../lib/forms';
+import { useStore } from '../lib/store';
+import type { Customer, FieldDef, Ticket, WorkflowDetail } from '../api/types';
+import { checkField, debounce, errorText, initialValue, toApiValue } from '../lib/util';
 
 const LAST_WF = 'baton.newticket.workflow';
 const LAST_CHANNEL = 'baton.newticket.channel';
@@ -232,16 +233,7 @@ export function NewTicket() {
         class="new-grid"
         noValidate
         data-testid="new-ticket-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-            e.preventDefault();
-            void submit();
-          }
-        }}
+        {...submitKeys(submit)}
       >
         <div class="new-main card">
           {startable.length > 1 && (

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Work a queue: sorted by due, claim unassigned rows, j/k/Enter, filters; refreshed live.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { TicketTable } from '../components/tickettable';
 import { useT } from '../i18n';
-import { useLive } from '../live';
-import { href, navigate, useRoute } from '../router';
-import { me } from '../session';
-import { useStore } from '../store';
-import { toast } from '../toasts';
-import type { QueueInfo, Ticket } from '../types';
-import { errorText, slaFor } from '../util';
+import { useLive } from '../api/live';
+import { href, navigate, useRoute } from '../state/router';
+import { me } from '../state/session';
+import { useStore } from '../lib/store';
+import { toast } from '../state/toasts';
+import type { QueueInfo, Ticket } from '../api/types';
+import { errorText, slaFor } from '../lib/util';
 
 export function Queues({ selected }: { selected?: string }) {
   const t = useT();

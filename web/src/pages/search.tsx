@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Search by ticket key or customer: an exact key opens the ticket directly.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { TicketTable } from '../components/tickettable';
 import { lang, useT } from '../i18n';
-import { navigate, useRoute } from '../router';
-import { useStore } from '../store';
-import type { Ticket } from '../types';
-import { errorText } from '../util';
+import { navigate, useRoute } from '../state/router';
+import { useStore } from '../lib/store';
+import type { Ticket } from '../api/types';
+import { errorText } from '../lib/util';
 
 export function Search() {
   const t = useT();

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
-import { LangSwitch } from '../app';
+import { api, ApiError } from '../api/client';
+import { LangSwitch } from '../components/langswitch';
 import { useT } from '../i18n';
-import { bootError, loadWorkflows, me } from '../session';
-import { useStore } from '../store';
-import { errorText } from '../util';
+import { bootError, loadWorkflows, me } from '../state/session';
+import { useStore } from '../lib/store';
+import { errorText } from '../lib/util';
 
 export function SignIn() {
   const t = useT();

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { ApiError } from './api';
-import type { T } from './i18n';
+import { ApiError } from '../api/client';
+import type { T } from '../i18n';
 import { createStore } from './store';
-import type { FieldDef, Ticket } from './types';
+import type { FieldDef, Ticket } from '../api/types';
 
 /** A sentence for an error, in the viewer's language where the code is known. */
 export function errorText(e: unknown, t: T): string {

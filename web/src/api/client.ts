@@ -2,8 +2,8 @@
 // The one place that talks HTTP to the server. Errors come back as ApiError carrying the
 // server's {"error": {code, message, details}}; a network failure flips the `offline` store,
 // which shows a bar and retries until the server answers again.
-import { lang } from './i18n';
-import { createStore } from './store';
+import { lang } from '../i18n';
+import { createStore } from '../lib/store';
 import type {
   Calendar, Department, FieldDef, Notification, QueueInfo, Ticket, TicketEvent, TicketList, User,
   ValidateResult, WorkflowDetail, WorkflowSummary, WorkflowVersionInfo,

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The bell: unread count, a drop-down list, mark read. Live notices arrive over the stream.
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from './api';
-import { formatTime, formatTimeFull, t, useT } from './i18n';
-import type { MessageKey } from './i18n/en';
-import { navigate } from './router';
-import { createStore, useStore } from './store';
-import type { Notification } from './types';
-import { errorText } from './util';
+import { useRef, useState } from 'preact/hooks';
+import { api } from '../api/client';
+import { formatTime, formatTimeFull, t, useT } from '../i18n';
+import type { MessageKey } from '../i18n/en';
+import { navigate } from '../state/router';
+import { useDismiss } from '../lib/dismiss';
+import { createStore, useStore } from '../lib/store';
+import type { Notification } from '../api/types';
+import { errorText } from '../lib/util';
 
 export const unread = createStore<Notification[]>([]);
 
@@ -29,19 +30,7 @@ export function Bell() {
   const [err, setErr] = useState('');
   const box = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
-    };
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', esc);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', esc);
-    };
-  }, [open]);
+  useDismiss(open, box, () => setOpen(false));
 
   const markRead = async (n: Notification) => {
     try {

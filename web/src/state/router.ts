@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A tiny hash router: "#/tickets/42?tab=x" → { path: "/tickets/42", parts: ["tickets","42"], query }.
 // Hash routes keep the server simple: it serves index.html at "/" and nothing else needs rewriting.
-import { createStore, useStore } from './store';
+import { createStore, useStore } from '../lib/store';
 
 export interface Route {
   path: string;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Tickets that came back to the signed-in user (an `assignee: originator` state, assigned to me,
 // opened by me). Shared by the navigation badge, the Back to me page and the return toast.
-import { api } from './api';
-import { t } from './i18n';
+import { api } from '../api/client';
+import { t } from '../i18n';
 import { me } from './session';
-import { createStore } from './store';
+import { createStore } from '../lib/store';
 import { toast } from './toasts';
-import type { Ticket } from './types';
+import type { Ticket } from '../api/types';
 
 export const backToMe = createStore<Ticket[] | null>(null);
 let known: Set<number> | null = null;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { createStore } from './store';
+import { createStore } from '../lib/store';
 
 export interface Toast {
   id: number;

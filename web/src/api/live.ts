@@ -2,9 +2,9 @@
 // One WebSocket to /api/v1/stream (same origin, cookie auth), reconnecting with backoff.
 // Pages subscribe with useLive() and refetch what they show when a message concerns them.
 import { useEffect, useRef } from 'preact/hooks';
-import { BASE, reconnectTick } from './api';
-import { lang } from './i18n';
-import { createStore } from './store';
+import { BASE, reconnectTick } from './client';
+import { lang } from '../i18n';
+import { createStore } from '../lib/store';
 import type { StreamMessage } from './types';
 
 export type LiveStatus = 'off' | 'connecting' | 'open' | 'lost';

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Who is signed in. The session cookie is HttpOnly, so "am I signed in" is answered by GET /me.
-import { api, ApiError } from './api';
-import { lang } from './i18n';
-import { createStore } from './store';
-import type { User, WorkflowSummary } from './types';
+import { api, ApiError } from '../api/client';
+import { lang } from '../i18n';
+import { createStore } from '../lib/store';
+import type { User, WorkflowSummary } from '../api/types';
 
 /** undefined: not known yet; null: signed out. */
 export const me = createStore<User | null | undefined>(undefined);

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What this user may do at this step: the action buttons, and the typed form of an action that writes fields.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError } from '../../api/client';
+import type { Action, FieldDef, Ticket } from '../../api/types';
+import { FieldControl } from '../../components/field';
+import { useT } from '../../i18n';
+import { submitKeys } from '../../lib/forms';
+import { checkField, errorText, initialValue, toApiValue } from '../../lib/util';
+import { toast } from '../../state/toasts';
+
+/** Action buttons; an action with required fields opens an inline form typed by the definitions. */
+export function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket; fields: FieldDef[]; actions: Action[]; branch?: string; onDone: (t?: Ticket) => void }) {
+  const t = useT();
+  const [open, setOpen] = useState<Action | null>(null);
+  const [busy, setBusy] = useState('');
+  const [err, setErr] = useState('');
+  const prefix = branch ? `branch-${branch}-action` : 'action';
+  if (!actions.length) return branch ? null : <p class="muted small" data-testid="no-actions">{tk.status === 'closed' ? t('ticket.closedNote') : t('ticket.noActions')}</p>;
+
+  const take = async (a: Action) => {
+    if (a.requires?.length || a.accepts?.length) {
+      setOpen(open?.name === a.name ? null : a);
+      return;
+    }
+    setBusy(a.name);
+    setErr('');
+    try {
+      const next = await api.act(tk.id, a.name, { branch, version: tk.version });
+      toast(t('ticket.actionDone', { action: a.title || a.name }), 'success');
+      onDone(next);
+    } catch (e) {
+      setErr(errorText(e, t));
+      if (e instanceof ApiError && e.status === 409) onDone();
+    } finally {
+      setBusy('');
+    }
+  };
+
+  return (
+    <div class="actions" data-testid={branch ? `branch-${branch}-actions` : 'ticket-actions'}>
+      <div class="action-buttons" role="group" aria-label={t('ticket.actions')}>
+        {actions.map((a) => (
+          <button
+            key={a.name}
+            type="button"
+            class={`btn${open?.name === a.name ? ' on' : ''}${actions.length === 1 || a === actions[0] ? ' primary' : ''}`}
+            aria-expanded={a.requires?.length || a.accepts?.length ? open?.name === a.name : undefined}
+            disabled={!!busy}
+            data-testid={`${prefix}-${a.name}`}
+            onClick={() => take(a)}
+          >
+            {a.title || a.name}
+            {a.requires?.length || a.accepts?.length ? '…' : ''}
+          </button>
+        ))}
+      </div>
+      {err && <div class="form-error" role="alert" data-testid={`${prefix}-error`}>{err}</div>}
+      {open && (
+        <ActionForm
+          key={open.name}
+          tk={tk}
+          action={open}
+          fields={fields}
+          branch={branch}
+          testPrefix={prefix}
+          onCancel={() => setOpen(null)}
+          onDone={(next) => {
+            setOpen(null);
+            onDone(next);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }: {
+  tk: Ticket; action: Action; fields: FieldDef[]; branch?: string; testPrefix: string; onCancel: () => void; onDone: (t?: Ticket) => void;
+}) {
+  const t = useT();
+  // The fields the action writes: the required ones, then those it accepts besides.
+  const required = new Set(action.requires ?? []);
+  const names = [...(action.requires ?? []), ...(action.accepts ?? []).filter((n) => !required.has(n))];
+  const defs = names.map((n) => fields.find((f) => f.name === n) ?? { name: n, type: 'text' });
+  const [values, setValues] = useState<Record<string, string | boolean>>(() => {
+    const v: Record<string, string | boolean> = {};
+    for (const d of defs) {
+      const cur = tk.fields?.[d.name];
+      v[d.name] = cur !== undefined && cur !== null ? (d.type === 'bool' ? cur === true : String(cur)) : initialValue(d);
+    }
+    return v;
+  });
+  const [comment, setComment] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLElement>(null);
+  useEffect(() => first.current?.focus(), []);
+
+  const submit = async () => {
+    const errs: Record<string, string> = {};
+    const body: Record<string, unknown> = {};
+    for (const d of defs) {
+      const m = checkField(d, values[d.name] ?? '', required.has(d.name), t);
+      if (m) errs[d.name] = m;
+      const v = toApiValue(d, values[d.name] ?? '');
+      if (v !== undefined && (required.has(d.name) || v !== tk.fields?.[d.name])) body[d.name] = v;
+    }
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    setErr('');
+    try {
+      const next = await api.act(tk.id, action.name, { fields: body, comment: comment.trim() || undefined, branch, version: tk.version });
+      toast(t('ticket.actionDone', { action: action.title || action.name }), 'success');
+      onDone(next);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 422) {
+        setErrors(e.fieldErrors);
+        setErr(e.message || t('error.validation'));
+      } else {
+        setErr(errorText(e, t));
+        if (e instanceof ApiError && e.status === 409) onDone();
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      class="action-form"
+      data-testid={`${testPrefix}-form`}
+      noValidate
+      {...submitKeys(submit, onCancel)}
+    >
+      <div class="field-grid">
+        {defs.map((d, i) => (
+          <FieldControl
+            key={d.name}
+            def={d}
+            idPrefix={`${testPrefix}-${action.name}`}
+            value={values[d.name] ?? ''}
+            required={required.has(d.name)}
+            error={errors[d.name]}
+            inputRef={i === 0 ? first : undefined}
+            onInput={(v) => setValues((o) => ({ ...o, [d.name]: v }))}
+          />
+        ))}
+        <div class="field field-wide">
+          <label for={`${testPrefix}-${action.name}-comment`}>{t('ticket.comment')}</label>
+          <textarea id={`${testPrefix}-${action.name}-comment`} rows={1} value={comment} onInput={(e) => setComment(e.currentTarget.value)} data-testid={`${testPrefix}-comment`} />
+        </div>
+      </div>
+      {err && <div class="form-error" role="alert">{err}</div>}
+      <div class="form-buttons">
+        <button type="submit" class="btn primary" disabled={busy} data-testid={`${testPrefix}-submit`}>
+          {t('ticket.submitAction', { action: action.title || action.name })}
+        </button>
+        <button type="button" class="btn ghost" onClick={onCancel}>{t('cancel')}</button>
+      </div>
+    </form>
+  );
+}

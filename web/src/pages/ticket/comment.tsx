@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Adding a comment (or, for the back office, an internal note) to an open ticket.
+import { useState } from 'preact/hooks';
+import { api } from '../../api/client';
+import type { Ticket } from '../../api/types';
+import { useT } from '../../i18n';
+import { submitKeys } from '../../lib/forms';
+import { errorText } from '../../lib/util';
+import { toast } from '../../state/toasts';
+
+export function CommentForm({ tk, onDone }: { tk: Ticket; onDone: () => void }) {
+  const t = useT();
+  const [body, setBody] = useState('');
+  const [internal, setInternal] = useState(false);
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  // Internal notes are the back office's: offered to those the server says read them.
+  const backOffice = !!tk.internal_notes;
+  const submit = async () => {
+    if (!body.trim()) return;
+    setBusy(true);
+    setErr('');
+    try {
+      await api.comment(tk.id, body.trim(), backOffice && internal);
+      setBody('');
+      toast(t('ticket.commentAdded'), 'success');
+      onDone();
+    } catch (e) {
+      setErr(errorText(e, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      class="comment-form"
+      data-testid="comment-form"
+      {...submitKeys(submit)}
+    >
+      <label for="comment-body">{t('ticket.comments')}</label>
+      <textarea id="comment-body" rows={2} value={body} onInput={(e) => setBody(e.currentTarget.value)} data-testid="comment-body" />
+      <div class="form-buttons">
+        {backOffice && (
+          <label class="check" title={t('ticket.internalHint')}>
+            <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.currentTarget.checked)} data-testid="comment-internal" />
+            {t('ticket.internal')}
+          </label>
+        )}
+        <button type="submit" class="btn" disabled={busy || !body.trim()} data-testid="comment-submit">{t('ticket.addComment')}</button>
+      </div>
+      {err && <div class="form-error" role="alert">{err}</div>}
+    </form>
+  );
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The ticket's head card (key, title, where it is, its actions) and its facts (queue, people, times).
+import { formatTime, formatTimeFull, useT } from '../../i18n';
+import type { FieldDef, Ticket } from '../../api/types';
+import { useStore } from '../../lib/store';
+import { me } from '../../state/session';
+import { ActionBar } from './actions';
+
+export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDef[]; onDone: (t?: Ticket) => void }) {
+  const t = useT();
+  return (
+    <header class="ticket-head card">
+      <div class="ticket-title">
+        <span class="ticket-key" data-testid="ticket-key">{tk.key}</span>
+        <h1 data-testid="ticket-title">{tk.title}</h1>
+      </div>
+      <div class="ticket-sub">
+        <span class={`state-pill${tk.status === 'closed' ? ' closed' : ''}`} data-testid="ticket-state">{tk.state_title || tk.state}</span>
+        <span
+          class={(tk.state_title || tk.state).toLowerCase() === 'closed' || tk.status === 'open' ? 'sr-only' : 'muted'}
+          data-testid="ticket-status"
+          data-status={tk.status}
+        >
+          {t(tk.status === 'closed' ? 'ticket.status.closed' : 'ticket.status.open')}
+        </span>
+        {tk.flagged && <span class="flag" data-testid="ticket-flagged">⚑ {t('ticket.flagged')}</span>}
+        <span class="muted small">{tk.workflow} {t('ticket.version', { n: tk.workflow_version })}</span>
+      </div>
+      <ActionBar tk={tk} fields={fields} actions={tk.actions ?? []} onDone={onDone} />
+    </header>
+  );
+}
+
+export function TicketMeta({ tk }: { tk: Ticket }) {
+  const t = useT();
+  const user = useStore(me)!;
+  return (
+    <dl class="meta card" data-testid="ticket-meta">
+      <Meta label={t('ticket.queue')} value={tk.queue ?? t('none')} testid="ticket-queue" />
+      <Meta
+        label={t('ticket.assignee')}
+        value={tk.assignee ? (tk.assignee === user.username ? `${tk.assignee} (${t('me')})` : tk.assignee) : t('unassigned')}
+        testid="ticket-assignee"
+      />
+      <Meta label={t('ticket.originator')} value={tk.originator} testid="ticket-originator" />
+      <Meta label={t('ticket.priority')} value={String(tk.priority)} testid="ticket-priority" />
+      <Meta label={t('ticket.handoffs')} value={String(tk.handoffs)} testid="ticket-handoffs" />
+      <Meta label={t('ticket.created')} value={formatTime(tk.created_at)} title={formatTimeFull(tk.created_at)} />
+      <Meta label={t('ticket.updated')} value={formatTime(tk.updated_at)} title={formatTimeFull(tk.updated_at)} />
+      {tk.closed_at && <Meta label={t('ticket.closedAt')} value={formatTime(tk.closed_at)} title={formatTimeFull(tk.closed_at)} />}
+    </dl>
+  );
+}
+
+function Meta({ label, value, title, testid }: { label: string; value: string; title?: string; testid?: string }) {
+  return (
+    <div class="meta-item">
+      <dt>{label}</dt>
+      <dd title={title} data-testid={testid}>{value}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Everything that happened to the ticket, oldest first, each event in words.
+import type { FieldDef, TicketEvent } from '../../api/types';
+import { formatAge, formatTime, formatTimeFull, useT, type T } from '../../i18n';
+import type { MessageKey } from '../../i18n/en';
+import { useStore } from '../../lib/store';
+import { displayValue, fieldLabel, now } from '../../lib/util';
+
+function str(v: unknown) {
+  return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** State and action titles of a workflow version, so the timeline speaks in titles, not names. */
+export interface Names {
+  state: (name: string) => string;
+  action: (name: string) => string;
+  field: (name: string) => string;
+}
+export const noNames: Names = { state: (n) => n, action: (n) => n, field: (n) => n };
+
+export function namesOf(states: unknown[], fields: FieldDef[]): Names {
+  const stateTitles = new Map<string, string>();
+  const actionTitles = new Map<string, string>();
+  for (const s of states ?? []) {
+    const st = s as { name?: string; title?: string; transitions?: { name?: string; title?: string }[] };
+    if (st.name && st.title) stateTitles.set(st.name, st.title);
+    for (const tr of st.transitions ?? []) if (tr.name && tr.title && !actionTitles.has(tr.name)) actionTitles.set(tr.name, tr.title);
+  }
+  const field = (n: string) => {
+    const def = (fields ?? []).find((f) => f.name === n);
+    return def ? fieldLabel(def) : n;
+  };
+  return { state: (n) => stateTitles.get(n) ?? n, action: (n) => actionTitles.get(n) ?? n, field };
+}
+
+/** Event data keys that carry people's own words, shown as they are under the event. */
+const WORDS_KEYS = ['comment', 'reason', 'message'];
+
+/** An event in words: "amy · took “Approve” → Departments act". */
+export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { text: string; used: string[]; known: boolean } {
+  const d = ev.data ?? {};
+  const pick = (...keys: string[]) => {
+    for (const k of keys) if (d[k] !== undefined && d[k] !== null && d[k] !== '') return { k, v: str(d[k]) };
+    return null;
+  };
+  const used: string[] = [];
+  const use = (...keys: string[]) => {
+    const p = pick(...keys);
+    if (p) used.push(p.k);
+    return p?.v ?? '';
+  };
+  let text: string;
+  let known = true;
+  switch (ev.type) {
+    case 'transitioned': {
+      const action = d.action_title || d.title ? use('action_title', 'title', 'action') : names.action(use('action'));
+      if (d.action_title || d.title) used.push('action');
+      const to = d.to_title || d.state_title ? use('to_title', 'state_title', 'to', 'state') : names.state(use('to', 'state'));
+      if (d.to_title || d.state_title) used.push('to', 'state');
+      text = action ? t('event.transitioned', { action }) : '';
+      if (to) text = text ? `${text} → ${to}` : t('event.transitionedTo', { to });
+      break;
+    }
+    case 'assigned':
+      text = t('event.assigned', { user: use('username', 'assignee', 'to', 'user') || t('none') });
+      break;
+    case 'transferred':
+      text = t('event.transferred', { queue: use('queue', 'to') || t('none') });
+      break;
+    case 'commented':
+      text = d.internal ? t('event.commentedInternal') : t('event.commented');
+      used.push('internal', 'body');
+      break;
+    case 'branch_completed':
+      text = t('event.branch_completed', { branch: use('branch', 'name') || '' });
+      break;
+    case 'returned_to_originator':
+      text = t('event.returned_to_originator', { user: use('originator', 'username', 'assignee') || '' });
+      break;
+    case 'fields_changed': {
+      const f = d.fields;
+      text = t('event.fields_changed');
+      if (f && typeof f === 'object') {
+        text += `: ${Object.entries(f as Record<string, unknown>).map(([k, v]) => `${names.field(k)} = ${displayValue(v, t)}`).join(', ')}`;
+        used.push('fields');
+      }
+      break;
+    }
+    default: {
+      const key = `event.${ev.type}` as MessageKey;
+      const s = t(key);
+      known = s !== key;
+      text = known ? s : t('event.other', { type: ev.type });
+    }
+  }
+  return { text, used, known };
+}
+
+function ago(iso: string, nowMs: number, t: T) {
+  const a = formatAge(iso, nowMs, t);
+  return a === t('ago.now') ? a : t('ago.past', { d: a });
+}
+
+export function Timeline({ events, names }: { events: TicketEvent[]; names: Names }) {
+  const t = useT();
+  const nowMs = useStore(now);
+  if (!events.length) return <p class="muted">{t('ticket.noEvents')}</p>;
+  return (
+    <ol class="timeline" data-testid="timeline">
+      {events.map((ev) => {
+        const { text, used, known } = describeEvent(ev, t, names);
+        // A described event shows only people's words besides its sentence (the engine's own data,
+        // keys and names, would read as untranslated English); an unknown one shows its data.
+        const rest = Object.entries(ev.data ?? {}).filter(
+          ([k, v]) => !used.includes(k) && v !== null && v !== '' && typeof v !== 'object' && (!known || WORDS_KEYS.includes(k)),
+        );
+        const body = ev.type === 'commented' ? str(ev.data?.body) : '';
+        return (
+          <li key={ev.seq} class={`ev ev-${ev.type}${ev.data?.internal ? ' internal' : ''}`} data-testid={`event-${ev.type}`} data-seq={ev.seq}>
+            <time dateTime={ev.at} title={formatTimeFull(ev.at)}>
+              {formatTime(ev.at)} <span class="muted">({ago(ev.at, nowMs, t)})</span>
+            </time>
+            <div>
+              <strong>{ev.actor ?? t('event.engine')}</strong> {text}
+              {ev.data?.internal ? <span class="tag">{t('ticket.internalTag')}</span> : null}
+              {body && <blockquote class="comment-body">{body}</blockquote>}
+              {!!rest.length && (
+                <div class="ev-data muted small">
+                  {rest.map(([k, v]) => (known ? str(v) : `${k}: ${str(v)}`)).join(' · ')}
+                </div>
+              )}
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Claim, assign and transfer: moving the ticket's work between people and queues.
+import { useState } from 'preact/hooks';
+import { api } from '../../api/client';
+import type { Ticket } from '../../api/types';
+import { useT } from '../../i18n';
+import { useStore } from '../../lib/store';
+import { errorText } from '../../lib/util';
+import { me } from '../../state/session';
+import { toast } from '../../state/toasts';
+
+/** Claim, assign and transfer (a handoff, counted). */
+export function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => void }) {
+  const t = useT();
+  const user = useStore(me)!;
+  const [assignTo, setAssignTo] = useState('');
+  const [tq, setTq] = useState('');
+  const [reason, setReason] = useState('');
+  const openBranches = (tk.branches ?? []).filter((b) => b.status === 'open');
+  const [branch, setBranch] = useState(openBranches[0]?.name ?? '');
+  // Only where this step's work may go (the server's `transfer_targets`), by title.
+  const targets = (openBranches.length ? openBranches.find((b) => b.name === branch)?.transfer_targets : tk.transfer_targets) ?? [];
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const staffLike = user.roles.some((r) => r === 'staff' || r === 'supervisor' || r === 'admin') || (user.queues ?? []).length > 0;
+  if (!staffLike) return null;
+  const canClaim = !tk.branches?.length && !tk.assignee && !!tk.queue && ((user.queues ?? []).includes(tk.queue) || user.roles.includes('admin'));
+
+  const run = async (fn: () => Promise<Ticket>, ok: string) => {
+    setBusy(true);
+    setErr('');
+    try {
+      const next = await fn();
+      toast(ok, 'success');
+      onDone(next);
+      return true;
+    } catch (e) {
+      setErr(errorText(e, t));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="work-h" data-testid="work-panel">
+      <h2 id="work-h">{t('ticket.work')}</h2>
+      {canClaim && (
+        <button type="button" class="btn primary" disabled={busy} data-testid="ticket-claim" onClick={() => run(() => api.claim(tk.id), t('claimed', { key: tk.key }))}>
+          {t('ticket.claim')}
+        </button>
+      )}
+      <form
+        class="inline-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const u = assignTo.trim();
+          if (u && (await run(() => api.assign(tk.id, u), t('ticket.assigned', { user: u })))) setAssignTo('');
+        }}
+      >
+        <label for="assign-to">{t('ticket.assignTo')}</label>
+        <div class="row">
+          <input id="assign-to" value={assignTo} onInput={(e) => setAssignTo(e.currentTarget.value)} autoComplete="off" data-testid="assign-input" />
+          <button type="submit" class="btn" disabled={busy || !assignTo.trim()} data-testid="assign-submit">{t('ticket.assign')}</button>
+        </div>
+      </form>
+      <form
+        class="inline-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (!tq || !reason.trim()) return;
+          const b = openBranches.length ? branch : undefined;
+          const title = targets.find((x) => x.queue === tq)?.title || tq;
+          if (await run(() => api.transfer(tk.id, tq, reason.trim(), b), t('ticket.transferred', { queue: title }))) {
+            setTq('');
+            setReason('');
+          }
+        }}
+      >
+        {openBranches.length > 0 && (
+          <>
+            <label for="transfer-branch">{t('ticket.transferBranch')}</label>
+            <select id="transfer-branch" value={branch} onChange={(e) => setBranch(e.currentTarget.value)} data-testid="transfer-branch">
+              {openBranches.map((b) => (
+                <option key={b.name} value={b.name}>{b.name}</option>
+              ))}
+            </select>
+          </>
+        )}
+        <label for="transfer-queue">{t('ticket.transferTo')}</label>
+        <select id="transfer-queue" value={tq} onChange={(e) => setTq(e.currentTarget.value)} data-testid="transfer-queue" disabled={!targets.length}>
+          <option value="">{targets.length ? t('field.choose') : t('ticket.transferNowhere')}</option>
+          {targets.map((q) => (
+            <option key={q.queue} value={q.queue}>{q.title || q.queue}</option>
+          ))}
+        </select>
+        <label for="transfer-reason">{t('ticket.transferReason')}</label>
+        <div class="row">
+          <input id="transfer-reason" value={reason} required aria-required="true" onInput={(e) => setReason(e.currentTarget.value)} data-testid="transfer-reason" />
+          <button type="submit" class="btn" disabled={busy || !tq || !reason.trim()} data-testid="transfer-submit">{t('ticket.transfer')}</button>
+        </div>
+      </form>
+      {err && <div class="form-error" role="alert" data-testid="work-error">{err}</div>}
+    </section>
+  );
+}
