@@ -302,65 +302,8 @@ public:
             } else if (isNameStart(c)) {
                 if (auto error = name(i, t))
                     return error;
-            } else {
-                int len = 1;
-                switch (c.unicode()) {
-                case u'(':
-                    t.kind = Tok::LParen;
-                    break;
-                case u')':
-                    t.kind = Tok::RParen;
-                    break;
-                case u'[':
-                    t.kind = Tok::LBracket;
-                    break;
-                case u']':
-                    t.kind = Tok::RBracket;
-                    break;
-                case u',':
-                    t.kind = Tok::Comma;
-                    break;
-                case u'=':
-                    if (c1 != u'=')
-                        return ConditionError {i,
-                                               QStringLiteral("a single '=' is not an operator; "
-                                                              "write '==' to compare")};
-                    t.kind = Tok::Eq;
-                    len = 2;
-                    break;
-                case u'!':
-                    if (c1 != u'=')
-                        return ConditionError {i,
-                                               QStringLiteral("'!' is not an operator; write "
-                                                              "'not' to negate, or '!=' to "
-                                                              "compare")};
-                    t.kind = Tok::Ne;
-                    len = 2;
-                    break;
-                case u'<':
-                    t.kind = c1 == u'=' ? Tok::Le : Tok::Lt;
-                    len = c1 == u'=' ? 2 : 1;
-                    break;
-                case u'>':
-                    t.kind = c1 == u'=' ? Tok::Ge : Tok::Gt;
-                    len = c1 == u'=' ? 2 : 1;
-                    break;
-                case u'&':
-                    return ConditionError {i,
-                                           QStringLiteral("'&' is not an operator; write 'and'")};
-                case u'|':
-                    return ConditionError {i, QStringLiteral("'|' is not an operator; write 'or'")};
-                case u'-':
-                    return ConditionError {i,
-                                           QStringLiteral("'-' must be followed by a number; "
-                                                          "conditions have no arithmetic")};
-                default:
-                    return ConditionError {i, u"unexpected character " + describeChar(c)};
-                }
-                t.length = len;
-                i += len;
-                out.push_back(std::move(t));
-                continue;
+            } else if (auto error = punctuation(i, t)) {
+                return error;
             }
             i = t.offset + t.length;
             out.push_back(std::move(t));
@@ -368,6 +311,69 @@ public:
     }
 
 private:
+    /// An operator or bracket at i: sets t's kind and length, or explains why it is none.
+    std::optional<ConditionError> punctuation(int i, Token &t) const
+    {
+        const int n = int(m_text.size());
+        const QChar c = m_text.at(i);
+        const QChar c1 = i + 1 < n ? m_text.at(i + 1) : QChar();
+        int len = 1;
+        switch (c.unicode()) {
+        case u'(':
+            t.kind = Tok::LParen;
+            break;
+        case u')':
+            t.kind = Tok::RParen;
+            break;
+        case u'[':
+            t.kind = Tok::LBracket;
+            break;
+        case u']':
+            t.kind = Tok::RBracket;
+            break;
+        case u',':
+            t.kind = Tok::Comma;
+            break;
+        case u'=':
+            if (c1 != u'=')
+                return ConditionError {i,
+                                       QStringLiteral("a single '=' is not an operator; "
+                                                      "write '==' to compare")};
+            t.kind = Tok::Eq;
+            len = 2;
+            break;
+        case u'!':
+            if (c1 != u'=')
+                return ConditionError {i,
+                                       QStringLiteral("'!' is not an operator; write "
+                                                      "'not' to negate, or '!=' to "
+                                                      "compare")};
+            t.kind = Tok::Ne;
+            len = 2;
+            break;
+        case u'<':
+            t.kind = c1 == u'=' ? Tok::Le : Tok::Lt;
+            len = c1 == u'=' ? 2 : 1;
+            break;
+        case u'>':
+            t.kind = c1 == u'=' ? Tok::Ge : Tok::Gt;
+            len = c1 == u'=' ? 2 : 1;
+            break;
+        case u'&':
+            return ConditionError {i, QStringLiteral("'&' is not an operator; write 'and'")};
+        case u'|':
+            return ConditionError {i, QStringLiteral("'|' is not an operator; write 'or'")};
+        case u'-':
+            return ConditionError {i,
+                                   QStringLiteral("'-' must be followed by a number; "
+                                                  "conditions have no arithmetic")};
+        default:
+            return ConditionError {i, u"unexpected character " + describeChar(c)};
+        }
+        t.length = len;
+        return std::nullopt;
+    }
+
     std::optional<ConditionError> string(int start, Token &t)
     {
         const QChar quote = m_text.at(start);
