@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "condition.h"
 
+#include "core/quoting.h"
+#include "editdistance.h"
+
 #include <QDate>
 #include <QDateTime>
 #include <QLocale>
@@ -96,20 +99,6 @@ std::optional<int> orderValues(const Value &a, const Value &b)
     }
 }
 
-QString quoted(const QString &s)
-{
-    QString out;
-    out.reserve(s.size() + 2);
-    out += u'"';
-    for (const QChar c : s) {
-        if (c == u'"' || c == u'\\')
-            out += u'\\';
-        out += c;
-    }
-    out += u'"';
-    return out;
-}
-
 QString renderNumber(double d)
 {
     if (d == 0)
@@ -123,13 +112,13 @@ QString renderValue(const Value &v)
     case Value::Kind::Null:
         return QStringLiteral("null");
     case Value::Kind::String:
-        return quoted(v.string);
+        return doubleQuoted(v.string);
     case Value::Kind::Number:
         return renderNumber(v.number);
     case Value::Kind::Bool:
         return v.boolean ? QStringLiteral("true") : QStringLiteral("false");
     case Value::Kind::Date:
-        return quoted(v.date.toString(Qt::ISODate));
+        return doubleQuoted(v.date.toString(Qt::ISODate));
     case Value::Kind::List: {
         QString out = QStringLiteral("[");
         for (size_t i = 0; i < v.items.size(); ++i) {
@@ -885,24 +874,6 @@ private:
 
 // ---------------------------------------------------------------------------------------------
 // Type checker
-
-int editDistance(const QString &a, const QString &b)
-{
-    std::vector<int> row(size_t(b.size()) + 1);
-    for (size_t j = 0; j < row.size(); ++j)
-        row[j] = int(j);
-    for (qsizetype i = 1; i <= a.size(); ++i) {
-        int diagonal = row[0];
-        row[0] = int(i);
-        for (qsizetype j = 1; j <= b.size(); ++j) {
-            const int above = row[size_t(j)];
-            const int cost = a.at(i - 1).toLower() == b.at(j - 1).toLower() ? 0 : 1;
-            row[size_t(j)] = std::min({above + 1, row[size_t(j - 1)] + 1, diagonal + cost});
-            diagonal = above;
-        }
-    }
-    return row.back();
-}
 
 class Checker
 {

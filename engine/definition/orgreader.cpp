@@ -2,6 +2,7 @@
 #include "orgreader.h"
 
 #include "calendar/calendarparse.h"
+#include "core/quoting.h"
 #include "yamlcheck.h"
 
 #include <QHash>
@@ -83,11 +84,6 @@ const QStringList dayNames {QStringLiteral("Monday"),    QStringLiteral("Tuesday
                             QStringLiteral("Wednesday"), QStringLiteral("Thursday"),
                             QStringLiteral("Friday"),    QStringLiteral("Saturday"),
                             QStringLiteral("Sunday")};
-
-QString quoted(const QString &name)
-{
-    return u'\'' + name + u'\'';
-}
 
 bool OrgReader::defineOnce(QHash<QString, Origin> &origins, YamlCheck &check, const YamlNode *key,
                            const QString &kind)

@@ -2,6 +2,7 @@
 #include "workflowreader.h"
 
 #include "calendar/calendarparse.h"
+#include "core/quoting.h"
 #include "definition/condition.h"
 #include "definition/conditionscope.h"
 #include "yamlcheck.h"
@@ -73,11 +74,6 @@ const QHash<QString, FieldType> &fieldTypes()
 QString typeName(FieldType type)
 {
     return fieldTypes().key(type);
-}
-
-QString quoted(const QString &name)
-{
-    return u'\'' + name + u'\'';
 }
 
 // Where a condition was written, to compile it once fields and states are known.
