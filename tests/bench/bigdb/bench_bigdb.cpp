@@ -329,9 +329,9 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(db.error()));
         return 1;
     }
-    const QHash<QString, BenchUser> users = benchUsers(set);
+    const QMap<QString, DemoAccount> users = demoAccounts(set);
     auto actorOf = [&](const QString &username) {
-        const BenchUser user = users.value(username);
+        const DemoAccount user = users.value(username);
         return resolveActor(*organisation, username, user.roles, user.departments);
     };
 

@@ -4,6 +4,7 @@
 
 #include "pgharness.h"
 #include "slaworld.h"
+#include "testserver.h"
 
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -34,57 +35,43 @@ namespace {
 /// One server: engine, SLA service and scheduler on a database, with the test world's org.
 struct Server
 {
+    TestServer server;
     std::shared_ptr<Database> database;
-    std::shared_ptr<const Organisation> org;
-    std::unique_ptr<SlaService> sla;
-    std::unique_ptr<Engine> engine;
-    std::unique_ptr<TimerScheduler> scheduler;
+    Engine *engine = nullptr;
+    SlaService *sla = nullptr;
+    TimerScheduler *scheduler = nullptr;
 
     QString start(const QString &url, FakeClock &clock, const SlaWorld &world, int batchSize = 1000)
     {
-        auto db = Database::open(url);
+        auto db = TestServer::openDatabase(url);
         if (!db)
             return db.error();
-        database = db.value();
-        if (auto migrated = Schema::migrate(*database); !migrated)
-            return migrated.error();
-        org = world.org;
-        sla = std::make_unique<SlaService>(org, database, &clock);
-        sla->setDepartmentsLookup(
-            [&world](const QString &user) { return world.departmentsOf(user); });
-        EngineOptions options;
-        options.database = database;
-        options.organisation = org;
+        TestServerOptions options;
+        options.database = *db;
         options.clock = &clock;
-        options.slaPlanner = sla->planner();
-        auto started = Engine::start(options);
-        if (!started)
-            return started.error();
-        engine = std::move(started.value());
-        QList<std::shared_ptr<const Workflow>> workflows;
+        options.organisation = world.org;
         for (const auto &wf : world.workflows)
-            workflows.append(wf);
-        if (auto published = engine->publish(workflows); !published)
-            return published.error();
-        TimerScheduler::Options so;
-        so.database = database;
-        so.engine = engine.get();
-        so.sla = sla.get();
-        so.clock = &clock;
-        so.wallClock = false;
-        so.batchSize = batchSize;
-        scheduler = std::make_unique<TimerScheduler>(so);
-        sla->setTimerListener([s = scheduler.get()](qint64 due) { s->timersWritten(due); });
-        if (auto ok = scheduler->start(); !ok)
-            return ok.error();
+            options.workflows.append(wf);
+        options.departmentsLookup
+            = [&world](const QString &user) { return world.departmentsOf(user); };
+        options.timerBatchSize = batchSize;
+        options.timerThread = true;
+        options.http = false;
+        if (QString error = server.start(options); !error.isEmpty())
+            return error;
+        database = server.database();
+        engine = &server.engine();
+        sla = &server.sla();
+        scheduler = &server.timers();
         return {};
     }
 
     void stop()
     {
-        scheduler.reset();
-        engine.reset();
-        sla.reset();
+        server.stop();
+        engine = nullptr;
+        sla = nullptr;
+        scheduler = nullptr;
         database.reset();
     }
 
