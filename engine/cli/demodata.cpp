@@ -4,7 +4,7 @@
 #include "core/clock.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
+#include "sla/slaservice.h"
 #include "store/database.h"
 
 #include <QHash>

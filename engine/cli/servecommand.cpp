@@ -9,8 +9,8 @@
 #include "definition/workflowset.h"
 
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 #include <QSet>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "runtime/escalation.h"
+#include "sla/escalation.h"
 
 #include <QJsonArray>
 #include <QSet>

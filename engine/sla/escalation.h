@@ -6,9 +6,9 @@
 // the ticket machine: state in, events and notifications out.
 
 #include "definition/model.h"
-#include "runtime/slaclock.h"
 #include "runtime/ticketmachine.h"
 #include "runtime/ticketstate.h"
+#include "sla/slaclock.h"
 
 #include <QDateTime>
 #include <QJsonObject>

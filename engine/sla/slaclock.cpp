@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "runtime/slaclock.h"
+#include "sla/slaclock.h"
 
 #include <QJsonValue>
 #include <QTimeZone>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "runtime/slaservice.h"
+#include "sla/slaservice.h"
 
 #include "core/clock.h"
 #include "definition/orgreader.h"

@@ -7,8 +7,8 @@
 // ticket for the API.
 
 #include "runtime/engine.h"
-#include "runtime/escalation.h"
-#include "runtime/slaclock.h"
+#include "sla/escalation.h"
+#include "sla/slaclock.h"
 
 #include <QHash>
 #include <QJsonObject>

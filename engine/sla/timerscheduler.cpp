@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "runtime/timerscheduler.h"
+#include "sla/timerscheduler.h"
 
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
+#include "sla/slaservice.h"
 #include "store/database.h"
 
 #include <QElapsedTimer>

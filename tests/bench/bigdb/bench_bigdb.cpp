@@ -22,8 +22,8 @@
 #include "core/clock.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 

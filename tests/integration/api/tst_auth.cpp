@@ -11,7 +11,7 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
+#include "sla/slaservice.h"
 #include "store/database.h"
 #include "store/schema.h"
 

@@ -10,8 +10,8 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 
