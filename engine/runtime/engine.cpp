@@ -1079,7 +1079,7 @@ void Engine::Private::process(std::vector<Command> &batch)
         };
         SlaPlan plan;
         if (options.slaPlanner) {
-            plan = options.slaPlanner(ticket.state, *ticket.workflow);
+            plan = options.slaPlanner(ticket.state, *ticket.workflow, now);
             row.respondDue = at(plan.respondDue);
             row.resolveDue = at(plan.resolveDue);
             row.ticketDue = at(plan.ticketDue);
