@@ -68,6 +68,10 @@ public:
                        const QStringList &originatorDepartments, const QDateTime &now) const;
 
 private:
+    /// Fires one due step on outcome.ticket, appending its events and notifications; true when
+    /// it moved the clock's queue (whose clocks then restart).
+    bool fireStep(const EscalationDue &due, const QDateTime &now, TicketOutcome &outcome) const;
+
     const SlaClocks *m_clocks;
 };
 
