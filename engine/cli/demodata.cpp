@@ -465,10 +465,9 @@ int seedDemoTickets(const std::shared_ptr<Database> &database,
     // A clock of our own, moved into the past ticket by ticket; the SLA planner measures the
     // clocks on it, so the timers written come due (or have) by the time the server runs.
     FakeClock past(now);
-    SlaService sla(organisation, database, &past);
     const QHash<QString, DemoMembership> users = demoMemberships(*organisation);
-    sla.setDepartmentsLookup(
-        [users](const QString &username) { return users.value(username).departments; });
+    SlaService sla(organisation, database, &past,
+                   [users](const QString &username) { return users.value(username).departments; });
     EngineOptions options;
     options.database = database;
     options.organisation = organisation;

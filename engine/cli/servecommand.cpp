@@ -208,7 +208,10 @@ int runServe(const QStringList &arguments)
         seedDemoTickets(*database, organisation, set.workflows, workflowsDir, clock->now());
 
     // SLA clocks: the engine writes each ticket's due dates and timer with every change.
-    SlaService sla(organisation, *database, clock);
+    AuthService auth(**database, *clock);
+    SlaService sla(organisation, *database, clock, [&auth](const QString &username) {
+        return auth.users().departmentsOf(username);
+    });
     EngineOptions engineOptions;
     engineOptions.database = *database;
     engineOptions.organisation = organisation;
@@ -258,7 +261,6 @@ int runServe(const QStringList &arguments)
         return 1;
     }
 
-    AuthService auth(**database, *clock);
     QStringList created;
     auto ensureUser = [&](const QString &username, const UserInput &input) -> bool {
         const auto existing = auth.users().find(username);
@@ -310,6 +312,7 @@ int runServe(const QStringList &arguments)
     apiOptions.fakeClock = fakeClock ? &testClock : nullptr;
     apiOptions.trustProxy = trustProxy;
     apiOptions.sla = &sla;
+    apiOptions.timers = &timers;
     apiOptions.clockMoved = [&timers] {
         if (auto fired = timers.fireDueTimers(); !fired)
             std::fprintf(stderr, "baton serve: %s\n", qPrintable(fired.error()));

@@ -2,19 +2,17 @@
 #include "sla/timerscheduler.h"
 
 #include "core/clock.h"
-#include "core/metrics.h"
 #include "runtime/engine.h"
 #include "sla/slaservice.h"
 #include "store/database.h"
+#include "store/timerqueue.h"
 
 #include <QElapsedTimer>
 #include <QHash>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QSemaphore>
 #include <QSet>
-#include <QSqlQuery>
 #include <QThread>
 #include <QTimeZone>
 #include <QTimer>
@@ -42,12 +40,24 @@ constexpr qint64 maxSleepMs = 3600 * 1000;
 /// another server), so that they are not polled in a tight loop.
 constexpr int retryMs = 50;
 
-struct Claimed
+/// One ticket of a pass: the due rows found for it and what the engine's writer did with it.
+struct Slot
 {
-    qint64 id = 0;
     qint64 ticket = 0;
-    qint64 dueAt = 0; ///< as claimed (the original due instant)
-    qint64 heldAt = 0; ///< due_at as the row now holds it (the lease, on PostgreSQL)
+    QList<DueTimer> rows;
+    CommandResult result;
+};
+
+/// One pass over the rows due at one instant. Batches are claimed and handed to the writer
+/// without waiting for the previous one, so that the writer's group commits stay full while the
+/// next batch is read; the pass then waits for all of them.
+struct Pass
+{
+    std::deque<Slot> slots; // stable addresses for the callbacks
+    QHash<qint64, Slot *> slotOf;
+    QSemaphore done;
+    bool anyNew = false; ///< a ticket not handled before in this call
+    QString failure;
 };
 
 } // namespace
@@ -55,6 +65,7 @@ struct Claimed
 struct TimerScheduler::Private
 {
     Options o;
+    Engine::Mutation mutation; // SlaService::fireMutation
     QThread thread;
     QObject *context = nullptr; // lives on `thread`
     QTimer *timer = nullptr;
@@ -71,93 +82,92 @@ struct TimerScheduler::Private
     Stats stats;
 
     /// The next due rows after `after` (SQLite; PostgreSQL's leased rows are simply not due).
-    Result<QList<Claimed>> claim(const QSqlDatabase &db, qint64 nowMs, const Claimed &after);
-    Result<void> dropStale(const QSqlDatabase &db, const QList<Claimed> &rows,
-                           const TicketState &ticket);
+    Result<QList<DueTimer>> claim(const QSqlDatabase &db, qint64 nowMs, const DueTimer &after);
+    /// Claims what is due at `nowMs` and hands each ticket to the writer once.
+    void claimPass(const QSqlDatabase &db, qint64 nowMs, QSet<qint64> &seen, Report &report,
+                   Pass &pass);
+    /// Counts what the pass's commits did; returns the events they appended.
+    int tally(Pass &pass);
     void wake();
     void onHint(qint64 dueMs);
     void rearm();
 };
 
-Result<QList<Claimed>> TimerScheduler::Private::claim(const QSqlDatabase &db, qint64 nowMs,
-                                                      const Claimed &after)
+Result<QList<DueTimer>> TimerScheduler::Private::claim(const QSqlDatabase &db, qint64 nowMs,
+                                                       const DueTimer &after)
 {
-    QList<Claimed> rows;
-    if (o.database->isPostgreSql()) {
-        const qint64 lease = nowMs + o.leaseMs;
-        auto query = runQuery(
-            db,
-            QStringLiteral(
-                "WITH due AS (SELECT id, ticket_id, due_at FROM timers WHERE due_at <= ? "
-                "ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED) "
-                "UPDATE timers SET due_at = ? FROM due WHERE timers.id = due.id "
-                "RETURNING due.id, due.ticket_id, due.due_at"),
-            {nowMs, o.batchSize, lease});
-        if (!query)
-            return Error {query.error()};
-        while (query->next())
-            rows.append({query->value(0).toLongLong(), query->value(1).toLongLong(),
-                         query->value(2).toLongLong(), lease});
-    } else {
-        // SQLite: one server, one writer; the rows stay until the engine's commit replaces them,
-        // so a pass pages through them in (due_at, id) order rather than reading them again.
-        auto query = runQuery(
-            db,
-            QStringLiteral("SELECT id, ticket_id, due_at FROM timers WHERE due_at <= ? AND "
-                           "(due_at > ? OR (due_at = ? AND id > ?)) ORDER BY due_at, id LIMIT ?"),
-            {nowMs, after.dueAt, after.dueAt, after.id, o.batchSize});
-        if (!query)
-            return Error {query.error()};
-        while (query->next()) {
-            const qint64 due = query->value(2).toLongLong();
-            rows.append({query->value(0).toLongLong(), query->value(1).toLongLong(), due, due});
-        }
-    }
-    std::sort(rows.begin(), rows.end(), [](const Claimed &a, const Claimed &b) {
-        return a.dueAt != b.dueAt ? a.dueAt < b.dueAt : a.id < b.id;
-    });
-    return rows;
+    if (o.database->isPostgreSql())
+        return TimerQueue::lease(db, nowMs, o.batchSize, nowMs + o.leaseMs);
+    return TimerQueue::dueAfter(db, nowMs, after, o.batchSize);
 }
 
-/// A timer whose ticket had nothing due (it was fired meanwhile, or its clocks changed): the
-/// engine wrote nothing, so the row is replaced here by the ticket's current plan. Only if the
-/// row is still as claimed: if the engine replaced it meanwhile, its plan is the newer one.
-Result<void> TimerScheduler::Private::dropStale(const QSqlDatabase &db, const QList<Claimed> &rows,
-                                                const TicketState &ticket)
+void TimerScheduler::Private::claimPass(const QSqlDatabase &db, qint64 nowMs, QSet<qint64> &seen,
+                                        Report &report, Pass &pass)
 {
-    Transaction transaction(db);
-    if (!transaction.isActive())
-        return makeError(transaction.error());
-    bool dropped = false;
-    for (const Claimed &row : rows) {
-        auto query = runQuery(db, QStringLiteral("DELETE FROM timers WHERE id = ? AND due_at = ?"),
-                              {row.id, row.heldAt});
-        if (!query)
-            return Error {query.error()};
-        dropped = dropped || query->numRowsAffected() > 0;
-    }
-    if (dropped && ticket.isOpen()) {
-        auto workflow = o.engine->workflow(ticket.workflow, ticket.workflowVersion);
-        if (!workflow)
-            return Error {workflow.error()};
-        const SlaPlan plan = o.sla->plan(ticket, **workflow);
-        for (const TimerRow &timer : plan.timers) {
-            auto query = runQuery(
-                db,
-                QStringLiteral(
-                    "INSERT INTO timers (ticket_id, kind, due_at, data) VALUES (?, ?, ?, ?)"),
-                {ticket.id, timer.kind, timer.dueAt, QString::fromUtf8(timer.data)});
-            if (!query)
-                return Error {query.error()};
+    DueTimer cursor {-1, 0, -1, -1};
+    for (;;) {
+        auto claimed = claim(db, nowMs, cursor);
+        if (!claimed) {
+            pass.failure = claimed.error();
+            return;
         }
+        if (claimed->isEmpty())
+            return;
+        cursor = claimed->last();
+        report.timers += claimed->size();
+        for (const DueTimer &row : std::as_const(*claimed)) {
+            if (Slot *slot = pass.slotOf.value(row.ticketId)) {
+                slot->rows.append(row);
+                continue;
+            }
+            pass.slots.push_back(Slot {row.ticketId, {row}, {}});
+            Slot *slot = &pass.slots.back();
+            pass.slotOf.insert(row.ticketId, slot);
+            pass.anyNew = pass.anyNew || !seen.contains(row.ticketId);
+            seen.insert(row.ticketId);
+            // A ticket with nothing due (its clocks changed since the row was written) is
+            // written with its current plan all the same (fireMutation), which replaces the
+            // row: the engine's writer is the only one to write timers.
+            o.engine->mutate(row.ticketId, mutation, [slot, &pass](CommandResult result) {
+                slot->result = std::move(result);
+                pass.done.release();
+            });
+        }
+        if (claimed->size() < o.batchSize)
+            return;
     }
-    return transaction.commit();
+}
+
+int TimerScheduler::Private::tally(Pass &pass)
+{
+    int events = 0;
+    quint64 fired = 0, replanned = 0, breaches = 0;
+    for (const Slot &slot : pass.slots) {
+        const CommandResult &result = slot.result;
+        if (!result.ok()) {
+            pass.failure = result.failure.isEmpty() ? result.error->message : result.failure;
+            continue;
+        }
+        events += result.events.size();
+        (result.events.isEmpty() ? replanned : fired) += quint64(slot.rows.size());
+        for (const Event &event : result.events)
+            breaches += event.type == u"sla_breached";
+    }
+    QMutexLocker statsLock(&statsMutex);
+    ++stats.rounds;
+    stats.events += quint64(events);
+    stats.timersFired += fired;
+    stats.timersReplanned += replanned;
+    stats.slaBreaches += breaches;
+    return events;
 }
 
 TimerScheduler::TimerScheduler(Options options)
     : d(std::make_unique<Private>())
 {
     d->o = std::move(options);
+    if (d->o.sla)
+        d->mutation = d->o.sla->fireMutation();
     d->q = this;
     d->steady.start();
 }
@@ -279,13 +289,12 @@ Result<std::optional<QDateTime>> TimerScheduler::earliestDue()
     auto db = d->o.database->connection();
     if (!db)
         return Error {db.error()};
-    auto query = runQuery(*db, QStringLiteral("SELECT MIN(due_at) FROM timers"));
-    if (!query)
-        return Error {query.error()};
-    if (!query->next() || query->value(0).isNull())
+    auto earliest = TimerQueue::earliestDue(*db);
+    if (!earliest)
+        return Error {earliest.error()};
+    if (!earliest->has_value())
         return std::optional<QDateTime>();
-    return std::optional<QDateTime>(
-        QDateTime::fromMSecsSinceEpoch(query->value(0).toLongLong(), QTimeZone::utc()));
+    return std::optional<QDateTime>(QDateTime::fromMSecsSinceEpoch(**earliest, QTimeZone::utc()));
 }
 
 Result<TimerScheduler::Report> TimerScheduler::fireDueTimers()
@@ -296,85 +305,19 @@ Result<TimerScheduler::Report> TimerScheduler::fireDueTimers()
         return Error {db.error()};
     Report report;
     QSet<qint64> seen;
-    const Engine::Mutation mutation = d->o.sla->fireMutation();
-    // Passes until nothing due is left. Within a pass, batches are claimed and handed to the
-    // writer without waiting for the previous one, so that the writer's group commits stay
-    // full while the next batch is read; the pass then waits for all of them.
+    // Passes until nothing due is left.
     for (;;) {
-        const qint64 nowMs = d->o.clock->now().toMSecsSinceEpoch();
-        struct Slot
-        {
-            qint64 ticket = 0;
-            QList<Claimed> rows;
-            CommandResult result;
-        };
-        std::deque<Slot> slots; // stable addresses for the callbacks
-        QHash<qint64, Slot *> slotOf;
-        QSemaphore done;
-        Claimed cursor {0, 0, -1, -1};
-        cursor.id = -1;
-        bool anyNew = false;
-        QString failure;
-        for (;;) {
-            auto claimed = d->claim(*db, nowMs, cursor);
-            if (!claimed) {
-                failure = claimed.error();
-                break;
-            }
-            if (claimed->isEmpty())
-                break;
-            cursor = claimed->last();
-            report.timers += claimed->size();
-            for (const Claimed &row : std::as_const(*claimed)) {
-                if (Slot *slot = slotOf.value(row.ticket)) {
-                    slot->rows.append(row);
-                    continue;
-                }
-                slots.push_back(Slot {row.ticket, {row}, {}});
-                Slot *slot = &slots.back();
-                slotOf.insert(row.ticket, slot);
-                anyNew = anyNew || !seen.contains(row.ticket);
-                seen.insert(row.ticket);
-                d->o.engine->mutate(row.ticket, mutation, [slot, &done](CommandResult result) {
-                    slot->result = std::move(result);
-                    done.release();
-                });
-            }
-            if (claimed->size() < d->o.batchSize)
-                break;
-        }
-        done.acquire(int(slots.size()));
-        if (slots.empty() && failure.isEmpty())
+        Pass pass;
+        d->claimPass(*db, d->o.clock->now().toMSecsSinceEpoch(), seen, report, pass);
+        pass.done.acquire(int(pass.slots.size()));
+        if (pass.slots.empty() && pass.failure.isEmpty())
             break;
         ++report.rounds;
-        report.tickets += int(slots.size());
-        int events = 0;
-        for (Slot &slot : slots) {
-            const CommandResult &result = slot.result;
-            if (!result.failure.isEmpty()) {
-                failure = result.failure;
-                continue;
-            }
-            events += result.events.size();
-            if (result.ok() && !result.events.isEmpty()) {
-                Metrics::global().timersFired.add(quint64(slot.rows.size()));
-                continue;
-            }
-            // Nothing fired, or the ticket is gone: the timer was stale.
-            if (auto dropped = d->dropStale(*db, slot.rows, result.ticket); !dropped)
-                failure = dropped.error();
-        }
-        report.events += events;
-        {
-            QMutexLocker statsLock(&d->statsMutex);
-            ++d->stats.rounds;
-            d->stats.events += events;
-            for (const Slot &slot : slots)
-                d->stats.timersFired += slot.rows.size();
-        }
-        if (!failure.isEmpty())
-            return makeError(QStringLiteral("firing SLA timers failed: %1").arg(failure));
-        if (!anyNew)
+        report.tickets += int(pass.slots.size());
+        report.events += d->tally(pass);
+        if (!pass.failure.isEmpty())
+            return makeError(QStringLiteral("firing SLA timers failed: %1").arg(pass.failure));
+        if (!pass.anyNew)
             break; // only tickets already handled in this call: leave them for the next wake
     }
     return report;
@@ -382,8 +325,13 @@ Result<TimerScheduler::Report> TimerScheduler::fireDueTimers()
 
 TimerScheduler::Stats TimerScheduler::stats() const
 {
-    QMutexLocker lock(&d->statsMutex);
-    return d->stats;
+    Stats stats;
+    {
+        QMutexLocker lock(&d->statsMutex);
+        stats = d->stats;
+    }
+    stats.slaBreaches += d->o.sla->breachesRecomputed();
+    return stats;
 }
 
 } // namespace Baton

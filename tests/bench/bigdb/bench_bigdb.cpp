@@ -273,7 +273,9 @@ int main(int argc, char **argv)
     }
     lap("open_and_migrate_ms");
     auto organisation = std::make_shared<const Organisation>(set.organisation);
-    SlaService sla(organisation, *database, &clock);
+    UserDirectory users(**database, clock);
+    SlaService sla(organisation, *database, &clock,
+                   [&users](const QString &user) { return users.departmentsOf(user); });
     EngineOptions engineOptions;
     engineOptions.database = *database;
     engineOptions.organisation = organisation;

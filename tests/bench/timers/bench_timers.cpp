@@ -62,8 +62,9 @@ struct Server
             return false;
         }
         database = db.value();
-        sla = std::make_unique<SlaService>(world.org, database, &clock);
-        sla->setDepartmentsLookup([&world](const QString &u) { return world.departmentsOf(u); });
+        sla = std::make_unique<SlaService>(world.org, database, &clock, [&world](const QString &u) {
+            return world.departmentsOf(u);
+        });
         EngineOptions options;
         options.database = database;
         options.organisation = world.org;

@@ -139,7 +139,10 @@ void tst_Api::startServices(const QString &folder, bool firstStart)
     options.database = m_db;
     options.organisation = org;
     options.clock = &m_clock;
-    m_sla = std::make_unique<SlaService>(org, m_db, &m_clock);
+    m_auth = std::make_unique<AuthService>(*m_db, m_clock);
+    m_sla = std::make_unique<SlaService>(
+        org, m_db, &m_clock,
+        [auth = m_auth.get()](const QString &user) { return auth->users().departmentsOf(user); });
     options.slaPlanner = m_sla->planner();
     auto engine = Engine::start(options);
     if (!engine)
@@ -155,7 +158,6 @@ void tst_Api::startServices(const QString &folder, bool firstStart)
     timerOptions.wallClock = false;
     m_timers = std::make_unique<TimerScheduler>(timerOptions);
     m_sla->setTimerListener([t = m_timers.get()](qint64 due) { t->timersWritten(due); });
-    m_auth = std::make_unique<AuthService>(*m_db, m_clock);
     const QList<std::tuple<QString, QStringList, QStringList>> users {
         {QStringLiteral("amy"), {QStringLiteral("agent")}, {QStringLiteral("customer-service")}},
         {QStringLiteral("alan"), {QStringLiteral("agent")}, {QStringLiteral("customer-service")}},

@@ -562,7 +562,10 @@ void tst_Authz::setUp()
     options.database = m_db;
     options.organisation = org;
     options.clock = &m_clock;
-    m_sla = std::make_unique<SlaService>(org, m_db, &m_clock);
+    m_auth = std::make_unique<AuthService>(*m_db, m_clock);
+    m_sla = std::make_unique<SlaService>(
+        org, m_db, &m_clock,
+        [auth = m_auth.get()](const QString &user) { return auth->users().departmentsOf(user); });
     options.slaPlanner = m_sla->planner();
     auto engine = Engine::start(options);
     if (!engine)
@@ -577,7 +580,6 @@ void tst_Authz::setUp()
     timerOptions.wallClock = false;
     m_timers = std::make_unique<TimerScheduler>(timerOptions);
     m_sla->setTimerListener([t = m_timers.get()](qint64 due) { t->timersWritten(due); });
-    m_auth = std::make_unique<AuthService>(*m_db, m_clock);
     for (const Person &person : people()) {
         UserInput in;
         in.name = person.username;
