@@ -185,6 +185,7 @@ void tst_Api::startServices(const QString &folder, bool firstStart)
     apiOptions.auth = m_auth.get();
     apiOptions.clock = &m_clock;
     apiOptions.sla = m_sla.get();
+    apiOptions.timers = m_timers.get();
     apiOptions.fakeClock = &m_clock;
     apiOptions.clockMoved = [this] { QVERIFY(m_timers->fireDueTimers().ok()); };
     apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");

@@ -339,9 +339,12 @@ void TestTimers::staleTimerIsReplacedByTheEngineWithTheCurrentPlan()
 
     // A timer that comes due with nothing to fire (as when the clocks changed without a write
     // of the ticket): nothing is recorded, and the row is replaced by the ticket's plan.
-    auto db = server.database->connection();
-    QVERIFY(db.ok());
-    QVERIFY(runQuery(*db, u"UPDATE timers SET due_at = ?"_qs, {ms(utc(2026, 11, 23, 1, 10))}).ok());
+    {
+        auto db = server.database->connection();
+        QVERIFY(db.ok());
+        QVERIFY(
+            runQuery(*db, u"UPDATE timers SET due_at = ?"_qs, {ms(utc(2026, 11, 23, 1, 10))}).ok());
+    }
     clock.set(utc(2026, 11, 23, 1, 10));
     auto report = server.scheduler->fireDueTimers();
     QVERIFY(report.ok());
