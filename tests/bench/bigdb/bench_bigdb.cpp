@@ -273,9 +273,9 @@ int main(int argc, char **argv)
     }
     lap("open_and_migrate_ms");
     auto organisation = std::make_shared<const Organisation>(set.organisation);
-    UserDirectory users(**database, clock);
+    UserDirectory directory(**database, clock);
     SlaService sla(organisation, *database, &clock,
-                   [&users](const QString &user) { return users.departmentsOf(user); });
+                   [&directory](const QString &user) { return directory.departmentsOf(user); });
     EngineOptions engineOptions;
     engineOptions.database = *database;
     engineOptions.organisation = organisation;

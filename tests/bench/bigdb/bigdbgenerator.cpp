@@ -141,9 +141,9 @@ Result<QList<Template>> makeTemplates(const WorkflowSet &set,
     // Moves happen after the demo tickets' last step (the generator moves each clone back so
     // that its newest event is in the past of the reference instant).
     FakeClock clock(reference);
-    UserDirectory users(**database, clock);
+    UserDirectory directory(**database, clock);
     SlaService sla(org, *database, &clock,
-                   [&users](const QString &user) { return users.departmentsOf(user); });
+                   [&directory](const QString &user) { return directory.departmentsOf(user); });
     EngineOptions options;
     options.database = *database;
     options.organisation = org;
@@ -299,9 +299,9 @@ Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organ
                        const std::shared_ptr<Database> &database, const QDateTime &reference)
 {
     FakeClock clock(reference.addDays(-15));
-    UserDirectory users(*database, clock);
+    UserDirectory directory(*database, clock);
     SlaService sla(org, database, &clock,
-                   [&users](const QString &user) { return users.departmentsOf(user); });
+                   [&directory](const QString &user) { return directory.departmentsOf(user); });
     EngineOptions engineOptions;
     engineOptions.database = database;
     engineOptions.organisation = org;
