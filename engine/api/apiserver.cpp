@@ -13,6 +13,7 @@
 #include "definition/diagram.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/workflowversions.h"
 
@@ -416,6 +417,14 @@ struct ApiServer::Private
         m.describe("baton_engine_commands_total", "counter", "Commands written by the engine");
         m.setGauge("baton_engine_batches_total", double(stats.batches));
         m.setGauge("baton_engine_commands_total", double(stats.commands));
+        if (o.timers) {
+            const TimerScheduler::Stats timers = o.timers->stats();
+            m.describe("baton_timers_fired_total", "counter", "SLA timers fired");
+            m.describe("baton_sla_breaches_total", "counter",
+                       "SLA targets breached (sla_breached events)");
+            m.setGauge("baton_timers_fired_total", double(timers.timersFired));
+            m.setGauge("baton_sla_breaches_total", double(timers.slaBreaches));
+        }
         if (auto db = o.database->connection()) {
             if (auto q = runQuery(
                     *db, QStringLiteral("SELECT COUNT(*) FROM tickets WHERE status = 'open'"));
@@ -1120,15 +1129,14 @@ struct ApiServer::Private
             = o.auth->users().update(ctx.params.value(QStringLiteral("username")), *input, org());
         if (const auto *problem = std::get_if<UserProblem>(&updated))
             return ctx.fail(fromUserProblem(*problem));
-        // Requests read the user afresh; the live stream and the SLA clocks keep what they saw at
-        // connection or first use. A reconnecting stream sees with the new departments and roles.
+        // Requests read the user afresh; the live stream keeps what it saw at connection (a
+        // reconnecting stream sees with the new departments and roles). The SLA clocks see the
+        // new departments from the next ticket written (UserDirectory::departmentsOf).
         const QString username = ctx.params.value(QStringLiteral("username"));
         if (input->active == false || input->password)
             hub.disconnectUser(username, StreamHub::Reason::SignedOut);
         else if (input->departments || input->roles)
             hub.disconnectUser(username, StreamHub::Reason::AccessChanged);
-        if (o.sla && input->departments)
-            o.sla->forgetUser(username);
         ctx.ok(userJson(std::get<User>(updated), org()));
     }
 

@@ -15,6 +15,7 @@ class Engine;
 class FakeClock;
 class Clock;
 class SlaService;
+class TimerScheduler;
 } // namespace Baton
 
 namespace Baton::Api {
@@ -32,6 +33,8 @@ struct ApiServerOptions
     std::function<void()> clockMoved;
     /// Optional: the SLA clocks' values in the ticket JSON (must outlive the server).
     const SlaService *sla = nullptr;
+    /// Optional: its timer and breach counters in /metrics (must outlive the server).
+    const TimerScheduler *timers = nullptr;
     QString staticRoot = QStringLiteral(":/web");
     /// `--trust-proxy`: X-Forwarded-Proto from the reverse proxy says whether the client used
     /// https (the session cookie then gets Secure), and the last X-Forwarded-For entry is the

@@ -5,8 +5,8 @@
 
 #include "auth/userdirectory.h"
 #include "runtime/access.h"
-#include "runtime/slaservice.h"
 #include "runtime/ticketmachine.h"
+#include "sla/slaservice.h"
 #include "store/ticketrows.h"
 
 #include <QJsonArray>

@@ -6,7 +6,7 @@
 #include "core/clock.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
+#include "sla/slaservice.h"
 #include "services/demoaccounts.h"
 #include "services/services.h"
 #include "store/database.h"

@@ -523,19 +523,11 @@ void Engine::Private::evictStaleCache(const std::vector<Command> &batch)
     }
 }
 
-/// /metrics: the batch's size, and the SLA breaches it made durable (whoever caused them:
-/// timers, actions, recomputed clocks). Atomics only; the committer thread.
+/// /metrics: the batch's size (SLA breaches are counted by the SLA module, which makes them).
+/// Atomics only; the committer thread.
 void Engine::Private::countCommitted(const Handoff &handoff)
 {
-    Metrics &metrics = Metrics::global();
-    metrics.commitBatchSize.observe(double(handoff.batch.size()));
-    quint64 breaches = 0;
-    for (const CommandResult &result : handoff.results)
-        if (result.ok() && !result.replayed)
-            for (const Event &event : result.events)
-                breaches += event.type == u"sla_breached";
-    if (breaches > 0)
-        metrics.slaBreaches.add(breaches);
+    Metrics::global().commitBatchSize.observe(double(handoff.batch.size()));
 }
 
 void Engine::Private::commitLoop()
@@ -984,7 +976,9 @@ void Engine::Private::process(std::vector<Command> &batch)
         }
         if (outcome.events.isEmpty()) { // nothing changed (e.g. claiming one's own ticket)
             result.ticket = state;
-            continue;
+            if (!outcome.rewritePlan)
+                continue;
+            outcome.ticket = state; // written as it is, with its SLA plan made afresh
         }
         outcome.ticket.id = state.id;
         outcome.ticket.key = state.key;
@@ -1079,7 +1073,7 @@ void Engine::Private::process(std::vector<Command> &batch)
         };
         SlaPlan plan;
         if (options.slaPlanner) {
-            plan = options.slaPlanner(ticket.state, *ticket.workflow);
+            plan = options.slaPlanner(ticket.state, *ticket.workflow, now);
             row.respondDue = at(plan.respondDue);
             row.resolveDue = at(plan.resolveDue);
             row.ticketDue = at(plan.ticketDue);

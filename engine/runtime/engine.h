@@ -38,7 +38,10 @@ struct SlaPlan
     QHash<QString, BranchDue> branchDues;
     QList<TimerRow> timers; ///< ticketId is filled in by the engine
 };
-using SlaPlanner = std::function<SlaPlan(const TicketState &, const Workflow &)>;
+/// Called by the writer for every ticket it writes, with the batch's time (`now`, the instant its
+/// events carry), so that due dates are measured from the same instant as the change.
+using SlaPlanner
+    = std::function<SlaPlan(const TicketState &, const Workflow &, const QDateTime &now)>;
 
 struct EngineOptions
 {

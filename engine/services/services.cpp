@@ -3,8 +3,8 @@
 
 #include "core/clock.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 
@@ -30,12 +30,15 @@ Result<std::shared_ptr<Database>> openMigratedDatabase(const QString &url)
 
 Services::Services(ServicesOptions options)
     : m_options(std::move(options))
-    , m_sla(
-          std::make_unique<SlaService>(m_options.organisation, m_options.database, m_options.clock))
     , m_auth(std::make_unique<AuthService>(*m_options.database, *m_options.clock, m_options.auth))
 {
-    if (m_options.departmentsLookup)
-        m_sla->setDepartmentsLookup(m_options.departmentsLookup);
+    SlaService::DepartmentsLookup departmentsOf = m_options.departmentsLookup;
+    if (!departmentsOf)
+        departmentsOf = [auth = m_auth.get()](const QString &username) {
+            return auth->users().departmentsOf(username);
+        };
+    m_sla = std::make_unique<SlaService>(m_options.organisation, m_options.database,
+                                         m_options.clock, std::move(departmentsOf));
 }
 
 Services::~Services()
@@ -81,6 +84,7 @@ Result<quint16> Services::startHttp(Api::ApiServerOptions options)
     options.clock = m_options.clock;
     options.fakeClock = m_options.fakeClock;
     options.sla = m_sla.get();
+    options.timers = m_timers.get();
     if (m_options.fakeClock) {
         // Timers that came due as the admin moved the clock fire before the move is answered.
         options.clockMoved = [timers = m_timers.get(), failed = m_options.timerRoundFailed] {

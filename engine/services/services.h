@@ -36,7 +36,7 @@ struct ServicesOptions
     /// Called with the error of a timer round the clock's move started (on an HTTP thread).
     std::function<void(const QString &error)> timerRoundFailed;
     /// Who is in which department, for SLA clocks measured on the originator's calendar.
-    /// Default: the users table.
+    /// Default: the user directory's snapshot (UserDirectory::departmentsOf).
     std::function<QStringList(const QString &username)> departmentsLookup;
     int timerBatchSize = 1000;
     AuthService::Options auth;
@@ -79,8 +79,8 @@ public:
 
 private:
     ServicesOptions m_options;
+    std::unique_ptr<AuthService> m_auth; // before m_sla: the SLA clocks ask it for departments
     std::unique_ptr<SlaService> m_sla;
-    std::unique_ptr<AuthService> m_auth;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<TimerScheduler> m_timers;
     std::unique_ptr<Api::ApiServer> m_api;

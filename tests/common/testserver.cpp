@@ -4,7 +4,7 @@
 #include "core/clock.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
-#include "runtime/timerscheduler.h"
+#include "sla/timerscheduler.h"
 
 #include <QTest>
 

@@ -22,8 +22,8 @@
 #include "core/clock.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 
@@ -273,7 +273,9 @@ int main(int argc, char **argv)
     }
     lap("open_and_migrate_ms");
     auto organisation = std::make_shared<const Organisation>(set.organisation);
-    SlaService sla(organisation, *database, &clock);
+    UserDirectory directory(**database, clock);
+    SlaService sla(organisation, *database, &clock,
+                   [&directory](const QString &user) { return directory.departmentsOf(user); });
     EngineOptions engineOptions;
     engineOptions.database = *database;
     engineOptions.organisation = organisation;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "bigdbgenerator.h"
 
+#include "auth/userdirectory.h"
 #include "cli/demodata.h"
 #include "core/clock.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
 #include "store/ticketrows.h"
@@ -140,7 +141,9 @@ Result<QList<Template>> makeTemplates(const WorkflowSet &set,
     // Moves happen after the demo tickets' last step (the generator moves each clone back so
     // that its newest event is in the past of the reference instant).
     FakeClock clock(reference);
-    SlaService sla(org, *database, &clock);
+    UserDirectory directory(**database, clock);
+    SlaService sla(org, *database, &clock,
+                   [&directory](const QString &user) { return directory.departmentsOf(user); });
     EngineOptions options;
     options.database = *database;
     options.organisation = org;
@@ -296,7 +299,9 @@ Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organ
                        const std::shared_ptr<Database> &database, const QDateTime &reference)
 {
     FakeClock clock(reference.addDays(-15));
-    SlaService sla(org, database, &clock);
+    UserDirectory directory(*database, clock);
+    SlaService sla(org, database, &clock,
+                   [&directory](const QString &user) { return directory.departmentsOf(user); });
     EngineOptions engineOptions;
     engineOptions.database = database;
     engineOptions.organisation = org;

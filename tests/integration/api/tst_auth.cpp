@@ -11,7 +11,7 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
+#include "sla/slaservice.h"
 #include "store/database.h"
 #include "store/schema.h"
 #include "testserver.h"
@@ -586,6 +586,18 @@ void tst_Auth::originatorClockRunsOnTheNewDepartmentsCalendar()
     const RawResponse second = server.call("POST", "/api/v1/tickets", complaint, cleo);
     QCOMPARE(second.status, 201);
     QCOMPARE(resolveDue(second), u"2026-11-23T10:30:00Z"_qs);
+
+    // A user created by another server sharing the database is read on first use.
+    AuthService otherServer(*m_db, m_clock);
+    UserInput cora = input(u"Cora"_qs, u"password-1"_qs);
+    cora.roles = QStringList {u"agent"_qs};
+    cora.departments = QStringList {u"city-network"_qs};
+    QVERIFY(
+        std::holds_alternative<User>(otherServer.users().create(u"cora"_qs, cora, *server.org)));
+    const RawResponse third
+        = server.call("POST", "/api/v1/tickets", complaint, server.login(u"cora"_qs));
+    QCOMPARE(third.status, 201);
+    QCOMPARE(resolveDue(third), u"2026-11-23T10:30:00Z"_qs);
 }
 
 void tst_Auth::oneAddressTryingManyUsernamesGets429()

@@ -7,11 +7,10 @@
 #include "testserver.h"
 
 #include "core/clock.h"
-#include "core/metrics.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/orgversions.h"
 #include "store/schema.h"
@@ -203,6 +202,7 @@ private Q_SLOTS:
     void timerWrittenWithTheTicketAndReplacedOnEveryChange();
     void escalationClimbsTheOrganisationThroughTheEngine();
     void timerWrittenAlreadyDueFiresWithoutBeingAsked();
+    void staleTimerIsReplacedByTheEngineWithTheCurrentPlan();
     void timersMissedWhileDownFireOnStartInOrderOnce();
     void calendarChangeRecomputesRunningClocks();
     void organisationFilesChangeRecomputesClocksOnStart_data();
@@ -272,15 +272,16 @@ void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
     const qint64 id = server.open(world, u"telecom"_qs, u"olga"_qs);
     QVERIFY(id);
 
-    // /metrics counts each timer fired and each breach (process-wide: compared before/after).
-    const Metrics &metrics = Metrics::global();
-    const quint64 firedBefore = metrics.timersFired.value();
-    const quint64 breachesBefore = metrics.slaBreaches.value();
+    // The scheduler counts each timer fired and each breach (for /metrics).
+    const auto fired = [&] { return server.scheduler->stats().timersFired; };
+    const auto breaches = [&] { return server.scheduler->stats().slaBreaches; };
+    const quint64 firedBefore = fired();
+    const quint64 breachesBefore = breaches();
     clock.set(utc(2026, 11, 23, 3, 30)); // 75%: the county's primary and backup hear of it
     QVERIFY(server.fire());
     QCOMPARE(slaEvents(server.eventTypes(id)), QStringList {u"sla_warning"_qs});
-    QCOMPARE(metrics.timersFired.value() - firedBefore, 1u);
-    QCOMPARE(metrics.slaBreaches.value() - breachesBefore, 0u);
+    QCOMPARE(fired() - firedBefore, 1u);
+    QCOMPARE(breaches() - breachesBefore, 0u);
     auto cobb = server.engine->notifications(u"cobb"_qs, true);
     QVERIFY(cobb.ok());
     QCOMPARE(cobb->size(), 1);
@@ -303,8 +304,48 @@ void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
     QCOMPARE(server.engine->notifications(u"cindy"_qs, true)->size(), 1);
     // Breaches are facts in the event log, queryable for reports.
     QCOMPARE(server.count(u"SELECT COUNT(*) FROM events WHERE type = 'sla_breached'"_qs), 2);
-    QCOMPARE(metrics.timersFired.value() - firedBefore, 3u);
-    QCOMPARE(metrics.slaBreaches.value() - breachesBefore, 2u);
+    QCOMPARE(fired() - firedBefore, 3u);
+    QCOMPARE(breaches() - breachesBefore, 2u);
+    server.stop();
+}
+
+void TestTimers::staleTimerIsReplacedByTheEngineWithTheCurrentPlan()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
+    Server server;
+    QCOMPARE(server.start(url, clock, world), QString());
+    const qint64 id = server.open(world, u"support"_qs, u"amy"_qs);
+    QVERIFY(id);
+    const QList<QPair<QString, qint64>> planned {
+        {u"sla:step:respond:0"_qs, ms(utc(2026, 11, 23, 1, 45))}};
+    QCOMPARE(server.timers(id), planned);
+    const qint64 version = server.count(u"SELECT version FROM tickets"_qs);
+    const qint64 events = server.count(u"SELECT COUNT(*) FROM events"_qs);
+
+    // A timer that comes due with nothing to fire (as when the clocks changed without a write
+    // of the ticket): nothing is recorded, and the row is replaced by the ticket's plan.
+    {
+        auto db = server.database->connection();
+        QVERIFY(db.ok());
+        QVERIFY(
+            runQuery(*db, u"UPDATE timers SET due_at = ?"_qs, {ms(utc(2026, 11, 23, 1, 10))}).ok());
+    }
+    clock.set(utc(2026, 11, 23, 1, 10));
+    auto report = server.scheduler->fireDueTimers();
+    QVERIFY(report.ok());
+    QCOMPARE(report->timers, 1);
+    QCOMPARE(report->events, 0);
+    QCOMPARE(server.timers(id), planned);
+    QCOMPARE(server.count(u"SELECT version FROM tickets"_qs), version);
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM events"_qs), events);
+    QCOMPARE(server.scheduler->stats().timersReplanned, 1u);
+    QCOMPARE(server.scheduler->stats().timersFired, 0u);
+    // Nothing is left due: the next round finds nothing.
+    report = server.scheduler->fireDueTimers();
+    QVERIFY(report.ok());
+    QCOMPARE(report->timers, 0);
     server.stop();
 }
 

@@ -6,9 +6,9 @@
 // the ticket machine: state in, events and notifications out.
 
 #include "definition/model.h"
-#include "runtime/slaclock.h"
 #include "runtime/ticketmachine.h"
 #include "runtime/ticketstate.h"
+#include "sla/slaclock.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -68,6 +68,10 @@ public:
                        const QStringList &originatorDepartments, const QDateTime &now) const;
 
 private:
+    /// Fires one due step on outcome.ticket, appending its events and notifications; true when
+    /// it moved the clock's queue (whose clocks then restart).
+    bool fireStep(const EscalationDue &due, const QDateTime &now, TicketOutcome &outcome) const;
+
     const SlaClocks *m_clocks;
 };
 

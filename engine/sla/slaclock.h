@@ -7,8 +7,8 @@
 // database.
 
 #include "definition/model.h"
-#include "runtime/calendarcache.h"
 #include "runtime/ticketstate.h"
+#include "sla/calendarcache.h"
 
 #include <QDateTime>
 #include <QJsonObject>

@@ -23,7 +23,10 @@ class SlaService;
 /// as a mutation (SlaService::fireMutation): the events, notifications, the ticket row and its
 /// replacement timer are one transaction, and the claimed timer row is deleted by that same
 /// transaction (the engine replaces a ticket's timers whenever it writes it). Each step fires
-/// once because the fired steps are part of the ticket state (TicketState::slaFired).
+/// once because the fired steps are part of the ticket state (TicketState::slaFired). A timer
+/// whose ticket has nothing due (its clocks changed since) is replaced the same way: the
+/// mutation asks the engine to write the ticket's current plan. The scheduler itself writes no
+/// ticket data; it only finds due rows (store/timerqueue.h).
 ///
 /// Claiming: on SQLite the server is alone and the round simply reads due rows. On PostgreSQL
 /// several servers share the table: a round claims rows with FOR UPDATE SKIP LOCKED and leases
@@ -59,8 +62,12 @@ public:
     {
         quint64 wakeups = 0; ///< times the scheduler's thread woke up
         quint64 rounds = 0;
-        quint64 timersFired = 0;
+        quint64 timersFired = 0; ///< timers whose ticket the engine fired something for
+        quint64 timersReplanned = 0; ///< timers with nothing due: their ticket's plan rewritten
         quint64 events = 0;
+        /// sla_breached events committed by the scheduler's rounds and by the SLA service's
+        /// re-measured clocks (SlaService::breachesRecomputed): every breach the server made.
+        quint64 slaBreaches = 0;
     };
 
     explicit TimerScheduler(Options options);
@@ -83,6 +90,7 @@ public:
     /// The earliest due_at in the table, if any (an indexed MIN query).
     Result<std::optional<QDateTime>> earliestDue();
 
+    /// For /metrics (baton_timers_fired_total, baton_sla_breaches_total) and the benchmarks.
     Stats stats() const;
 
     struct Private;

@@ -7,14 +7,13 @@
 // ticket for the API.
 
 #include "runtime/engine.h"
-#include "runtime/escalation.h"
-#include "runtime/slaclock.h"
+#include "sla/escalation.h"
+#include "sla/slaclock.h"
 
-#include <QHash>
 #include <QJsonObject>
-#include <QMutex>
 #include <QStringList>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -27,28 +26,30 @@ class Database;
 class SlaService
 {
 public:
-    /// database: where users' departments are read (an originator step is measured on the
-    /// originator's first department's calendar); may be null when departmentsOf is given.
-    SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<Database> database,
-               const Clock *clock);
+    /// A user's departments (an originator's steps are measured on the calendar of their first
+    /// department). The planner asks it on the engine's writer thread for every ticket it
+    /// writes: it must answer from memory, without waiting (UserDirectory::departmentsOf).
+    using DepartmentsLookup = std::function<QStringList(const QString &username)>;
 
-    /// Replaces the user lookup (tests, or an auth module with its own cache).
-    void setDepartmentsLookup(std::function<QStringList(const QString &username)> lookup);
-    /// A user's departments changed (the users PATCH route): forget the cached ones, so that
-    /// the next clock started for a ticket they opened runs on their new department's calendar.
-    void forgetUser(const QString &username) const;
+    /// database: where recomputeClocks() reads open tickets (may be null: nothing to
+    /// recompute). departmentsOf: the one source of users' departments.
+    SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<Database> database,
+               const Clock *clock, DepartmentsLookup departmentsOf);
+
     QStringList departmentsOf(const QString &username) const;
 
     const SlaClocks &clocks() const { return m_clocks; }
     const Escalation &escalation() const { return m_escalation; }
     const Organisation &organisation() const { return *m_org; }
 
-    /// For EngineOptions::slaPlanner: due dates and the ticket's one timer row, at the
-    /// service clock's now.
+    /// For EngineOptions::slaPlanner: due dates and the ticket's one timer row, at the time of
+    /// the engine's batch (the events it writes carry the same instant).
     SlaPlanner planner();
-    SlaPlan plan(const TicketState &ticket, const Workflow &workflow) const;
+    SlaPlan plan(const TicketState &ticket, const Workflow &workflow, const QDateTime &now) const;
 
-    /// For Engine::mutate: fires every escalation step due at the mutation's now.
+    /// For Engine::mutate: fires every escalation step due at the mutation's now. With nothing
+    /// due (a stale timer) the ticket is written all the same, so that the engine replaces its
+    /// timer by the current plan (TicketOutcome::rewritePlan).
     Engine::Mutation fireMutation();
 
     /// Called with each timer's due instant (ms since the epoch) as the planner writes it, so
@@ -61,6 +62,8 @@ public:
     /// and timer rewritten; a step the new calendar makes due fires at once). Returns the
     /// number of tickets recomputed. Reads open tickets on the calling thread's connection.
     Result<int> recomputeClocks(Engine &engine, const QStringList &calendars);
+    /// sla_breached events committed by recomputeClocks() (TimerScheduler::Stats adds them).
+    quint64 breachesRecomputed() const { return m_breachesRecomputed.load(); }
 
     /// interfaces.md Ticket members: "sla" (the current step's clocks; null when none),
     /// "ticket_sla" (the ticket-wide clock; null when not declared) and each branch's "sla",
@@ -109,10 +112,9 @@ private:
     const Clock *m_clock;
     SlaClocks m_clocks;
     Escalation m_escalation;
-    mutable QMutex m_usersMutex;
-    mutable QHash<QString, QStringList> m_departments;
-    std::function<QStringList(const QString &)> m_lookup;
+    DepartmentsLookup m_departmentsOf;
     std::function<void(qint64)> m_timerListener;
+    std::atomic<quint64> m_breachesRecomputed {0};
 };
 
 } // namespace Baton

@@ -1,85 +1,51 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "runtime/slaservice.h"
+#include "sla/slaservice.h"
 
 #include "core/clock.h"
 #include "definition/orgreader.h"
 #include "definition/workflowset.h"
 #include "store/database.h"
+#include "store/openticketscan.h"
 #include "store/orgversions.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSemaphore>
-#include <QSqlQuery>
 
 namespace Baton {
 
 Q_LOGGING_CATEGORY(lcOrgVersions, "baton.org", QtInfoMsg)
 
 SlaService::SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<Database> database,
-                       const Clock *clock)
+                       const Clock *clock, DepartmentsLookup departmentsOf)
     : m_org(org)
     , m_database(std::move(database))
     , m_clock(clock)
     , m_clocks(org)
     , m_escalation(m_clocks)
+    , m_departmentsOf(std::move(departmentsOf))
 {
-}
-
-void SlaService::setDepartmentsLookup(std::function<QStringList(const QString &)> lookup)
-{
-    QMutexLocker lock(&m_usersMutex);
-    m_lookup = std::move(lookup);
-    m_departments.clear();
-}
-
-void SlaService::forgetUser(const QString &username) const
-{
-    QMutexLocker lock(&m_usersMutex);
-    m_departments.remove(username);
 }
 
 QStringList SlaService::departmentsOf(const QString &username) const
 {
-    QMutexLocker lock(&m_usersMutex);
-    if (const auto it = m_departments.constFind(username); it != m_departments.cend())
-        return it.value();
-    QStringList departments;
-    if (m_lookup) {
-        departments = m_lookup(username);
-    } else if (m_database) {
-        // On the calling thread's connection; a user unknown here is one without departments.
-        if (auto db = m_database->connection()) {
-            if (auto query = runQuery(*db,
-                                      QStringLiteral("SELECT departments FROM users WHERE "
-                                                     "username = ?"),
-                                      {username});
-                query && query->next()) {
-                const QJsonArray array
-                    = QJsonDocument::fromJson(query->value(0).toByteArray()).array();
-                for (const QJsonValue &value : array)
-                    departments.append(value.toString());
-            }
-        }
-    }
-    m_departments.insert(username, departments);
-    return departments;
+    return m_departmentsOf ? m_departmentsOf(username) : QStringList();
 }
 
 SlaPlanner SlaService::planner()
 {
-    return [this](const TicketState &ticket, const Workflow &workflow) {
-        return plan(ticket, workflow);
+    return [this](const TicketState &ticket, const Workflow &workflow, const QDateTime &now) {
+        return plan(ticket, workflow, now);
     };
 }
 
-SlaPlan SlaService::plan(const TicketState &ticket, const Workflow &workflow) const
+SlaPlan SlaService::plan(const TicketState &ticket, const Workflow &workflow,
+                         const QDateTime &now) const
 {
     SlaPlan plan;
     if (!ticket.isOpen())
         return plan;
-    const QDateTime now = m_clock->now();
     const QStringList departments = departmentsOf(ticket.originator);
     const QList<SlaClock> clocks = m_clocks.clocks(workflow, ticket, departments, now);
     // The queue page sorts by the nearest open target of the step (of any branch).
@@ -127,7 +93,10 @@ SlaPlan SlaService::plan(const TicketState &ticket, const Workflow &workflow) co
 Engine::Mutation SlaService::fireMutation()
 {
     return [this](const TicketState &ticket, const TicketMachine &machine, const QDateTime &now) {
-        return m_escalation.fire(machine.workflow(), ticket, departmentsOf(ticket.originator), now);
+        TicketOutcome outcome
+            = m_escalation.fire(machine.workflow(), ticket, departmentsOf(ticket.originator), now);
+        outcome.rewritePlan = true;
+        return outcome;
     };
 }
 
@@ -143,20 +112,16 @@ Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calen
     auto db = m_database->connection();
     if (!db)
         return Error {db.error()};
-    auto query = runQuery(*db,
-                          QStringLiteral("SELECT state_data FROM tickets WHERE status = ? "
-                                         "ORDER BY id"),
-                          {QStringLiteral("open")});
-    if (!query)
-        return Error {query.error()};
     QList<qint64> affected;
-    while (query->next()) {
-        const TicketState ticket = TicketState::fromJson(
-            QJsonDocument::fromJson(query->value(0).toByteArray()).object());
+    auto scanned = OpenTicketScan::each(*db, [&](const QByteArray &stateData) {
+        const TicketState ticket
+            = TicketState::fromJson(QJsonDocument::fromJson(stateData).object());
         auto workflow = engine.workflow(ticket.workflow, ticket.workflowVersion);
         if (workflow && usesCalendar(ticket, **workflow, calendars))
             affected.append(ticket.id);
-    }
+    });
+    if (!scanned)
+        return Error {scanned.error()};
     const QJsonArray names = QJsonArray::fromStringList(calendars);
     const Engine::Mutation recompute = [this, names](const TicketState &ticket,
                                                      const TicketMachine &machine,
@@ -183,6 +148,9 @@ Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calen
                 QMutexLocker lock(&failureMutex);
                 failure = result.failure.isEmpty() ? result.error->message : result.failure;
             }
+            for (const Event &event : std::as_const(result.events))
+                if (event.type == u"sla_breached")
+                    ++m_breachesRecomputed;
             done.release();
         });
     done.acquire(int(affected.size()));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "runtime/calendarcache.h"
+#include "sla/calendarcache.h"
 
 #include <QLoggingCategory>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "runtime/slaclock.h"
+#include "sla/slaclock.h"
 
 #include <QJsonValue>
 #include <QTimeZone>
@@ -122,106 +122,142 @@ int SlaClocks::riskPercent(const Workflow &workflow)
     return lowest > 0 ? lowest : 75;
 }
 
+namespace {
+
+/// Builds one ticket's clocks (SlaClocks::clocks), one scope at a time.
+class ClockBuilder
+{
+public:
+    ClockBuilder(const SlaClocks &clocks, const Workflow &workflow, const TicketState &ticket,
+                 const QStringList &originatorDepartments, const QDateTime &now)
+        : m_clocks(clocks)
+        , m_org(clocks.organisation())
+        , m_ticket(ticket)
+        , m_departments(originatorDepartments)
+        , m_now(now)
+        , m_risk(SlaClocks::riskPercent(workflow))
+    {
+    }
+
+    /// A step's (or branch's) respond and resolve clocks, both starting when it began.
+    void addStep(SlaClock::Scope scope, const QString &branch, const SlaSpec &sla,
+                 const QString &queue, bool originatorStep, const QDateTime &start,
+                 const QDateTime &respondedAt)
+    {
+        if (!start.isValid() || sla.pause)
+            return;
+        SlaClock clock;
+        clock.scope = scope;
+        clock.branch = branch;
+        clock.queue = queue;
+        clock.startedAt = start;
+        const QString name = m_clocks.calendarNameFor(sla, queue, originatorStep, m_departments);
+        clock.calendar = m_org.calendars.contains(name) ? name : QString();
+        const BusinessCalendar cal = m_clocks.calendar(name);
+        addStepClock(clock, cal, SlaClock::Kind::Respond, sla.respond, respondedAt);
+        addStepClock(clock, cal, SlaClock::Kind::Resolve, sla.resolve, QDateTime());
+    }
+
+    /// The ticket-wide clock: from opening, minus the business time spent in pause states.
+    void addWide(const SlaSpec &wide, SlaClock::Kind kind,
+                 const std::optional<TierDuration> &target)
+    {
+        const std::optional<qint64> seconds = secondsOf(target);
+        if (!seconds || !m_ticket.createdAt.isValid())
+            return;
+        const QString name = m_clocks.calendarNameFor(wide, QString(), true, m_departments);
+        const BusinessCalendar cal = m_clocks.calendar(name);
+        const QDateTime &created = m_ticket.createdAt;
+        SlaClock clock;
+        clock.scope = SlaClock::Scope::Ticket;
+        clock.kind = kind;
+        clock.queue = m_ticket.queue;
+        clock.calendar = m_org.calendars.contains(name) ? name : QString();
+        clock.targetSeconds = *seconds;
+        clock.startedAt = created;
+        for (const auto &[from, to] : m_ticket.slaPauses)
+            clock.pausedSeconds += between(cal, std::max(from, created), to);
+        clock.paused = m_ticket.slaPausedSince.isValid();
+        if (clock.paused)
+            clock.pausedSeconds += between(cal, m_ticket.slaPausedSince, m_now);
+        clock.elapsedSeconds
+            = std::max<qint64>(0, between(cal, created, m_now) - clock.pausedSeconds);
+        clock.due = after(cal, created, *seconds + clock.pausedSeconds);
+        clock.riskAt = after(cal, created, riskSeconds(*seconds) + clock.pausedSeconds);
+        clock.breached = clock.paused ? clock.elapsedSeconds >= *seconds
+                                      : clock.due.isValid() && m_now >= clock.due;
+        m_result.append(clock);
+    }
+
+    QList<SlaClock> result() const { return m_result; }
+
+private:
+    /// The target for the ticket's customer tier; none for this tier and no default: no clock.
+    std::optional<qint64> secondsOf(const std::optional<TierDuration> &target) const
+    {
+        return target ? target->forTier(m_ticket.customer.tier) : std::nullopt;
+    }
+
+    /// The business seconds after which a clock counts as at risk (SlaClocks::status).
+    qint64 riskSeconds(qint64 target) const { return (target * m_risk + 99) / 100; }
+
+    void addStepClock(SlaClock clock, const BusinessCalendar &cal, SlaClock::Kind kind,
+                      const std::optional<TierDuration> &target, const QDateTime &metAt)
+    {
+        const std::optional<qint64> seconds = secondsOf(target);
+        if (!seconds)
+            return;
+        clock.kind = kind;
+        clock.targetSeconds = *seconds;
+        clock.metAt = metAt;
+        clock.due = after(cal, clock.startedAt, *seconds);
+        clock.riskAt = after(cal, clock.startedAt, riskSeconds(*seconds));
+        const QDateTime end = metAt.isValid() ? metAt : m_now;
+        clock.elapsedSeconds = between(cal, clock.startedAt, end);
+        clock.breached = clock.due.isValid() && end >= clock.due;
+        m_result.append(clock);
+    }
+
+    const SlaClocks &m_clocks;
+    const Organisation &m_org;
+    const TicketState &m_ticket;
+    const QStringList &m_departments;
+    const QDateTime &m_now;
+    const int m_risk;
+    QList<SlaClock> m_result;
+};
+
+} // namespace
+
 QList<SlaClock> SlaClocks::clocks(const Workflow &workflow, const TicketState &ticket,
                                   const QStringList &originatorDepartments,
                                   const QDateTime &now) const
 {
-    QList<SlaClock> result;
     if (!ticket.isOpen())
-        return result;
-    const QString &tier = ticket.customer.tier;
-    // The business seconds after which a clock counts as at risk (SlaClocks::status).
-    const int risk = riskPercent(workflow);
-    const auto riskSeconds = [risk](qint64 target) { return (target * risk + 99) / 100; };
-
-    // A step's (or branch's) respond and resolve clocks, both starting when it began.
-    const auto addStep = [&](SlaClock::Scope scope, const QString &branch, const SlaSpec &sla,
-                             const QString &queue, bool originatorStep, const QDateTime &start,
-                             const QDateTime &respondedAt) {
-        if (!start.isValid() || sla.pause)
-            return;
-        const QString name = calendarNameFor(sla, queue, originatorStep, originatorDepartments);
-        const BusinessCalendar cal = calendar(name);
-        const auto add = [&](SlaClock::Kind kind, const std::optional<TierDuration> &target,
-                             const QDateTime &metAt) {
-            if (!target)
-                return;
-            const std::optional<qint64> seconds = target->forTier(tier);
-            if (!seconds)
-                return; // no target for this tier and no default: no clock
-            SlaClock clock;
-            clock.scope = scope;
-            clock.kind = kind;
-            clock.branch = branch;
-            clock.queue = queue;
-            clock.calendar = m_org->calendars.contains(name) ? name : QString();
-            clock.targetSeconds = *seconds;
-            clock.startedAt = start;
-            clock.metAt = metAt;
-            clock.due = after(cal, start, *seconds);
-            clock.riskAt = after(cal, start, riskSeconds(*seconds));
-            const QDateTime end = metAt.isValid() ? metAt : now;
-            clock.elapsedSeconds = between(cal, start, end);
-            clock.breached = clock.due.isValid() && end >= clock.due;
-            result.append(clock);
-        };
-        add(SlaClock::Kind::Respond, sla.respond, respondedAt);
-        add(SlaClock::Kind::Resolve, sla.resolve, QDateTime());
-    };
-
+        return {};
+    ClockBuilder build(*this, workflow, ticket, originatorDepartments, now);
     if (const State *state = workflow.state(ticket.state); state && !state->final) {
         if (state->isParallel()) {
-            addStep(SlaClock::Scope::Step, QString(), state->sla, QString(), false,
-                    ticket.stepStartedAt, ticket.stepRespondedAt);
+            build.addStep(SlaClock::Scope::Step, QString(), state->sla, QString(), false,
+                          ticket.stepStartedAt, ticket.stepRespondedAt);
             for (const BranchState &b : ticket.branches) {
                 const Branch *def = state->branch(b.name);
                 if (!def || b.status != BranchStatus::Open)
                     continue;
-                addStep(SlaClock::Scope::Branch, b.name, def->sla, b.queue,
-                        b.queue.isEmpty() && def->assignee == u"originator", b.startedAt,
-                        b.respondedAt);
+                build.addStep(SlaClock::Scope::Branch, b.name, def->sla, b.queue,
+                              b.queue.isEmpty() && def->assignee == u"originator", b.startedAt,
+                              b.respondedAt);
             }
         } else {
-            addStep(SlaClock::Scope::Step, QString(), state->sla, ticket.queue,
-                    ticket.queue.isEmpty() && state->returnsToOriginator(), ticket.stepStartedAt,
-                    ticket.stepRespondedAt);
+            build.addStep(SlaClock::Scope::Step, QString(), state->sla, ticket.queue,
+                          ticket.queue.isEmpty() && state->returnsToOriginator(),
+                          ticket.stepStartedAt, ticket.stepRespondedAt);
         }
     }
-
-    // The ticket-wide clock: from opening, minus the business time spent in pause states.
-    const SlaSpec &wide = workflow.sla;
-    const auto addWide = [&](SlaClock::Kind kind, const std::optional<TierDuration> &target) {
-        if (!target || !ticket.createdAt.isValid())
-            return;
-        const std::optional<qint64> seconds = target->forTier(tier);
-        if (!seconds)
-            return;
-        const QString name = calendarNameFor(wide, QString(), true, originatorDepartments);
-        const BusinessCalendar cal = calendar(name);
-        SlaClock clock;
-        clock.scope = SlaClock::Scope::Ticket;
-        clock.kind = kind;
-        clock.queue = ticket.queue;
-        clock.calendar = m_org->calendars.contains(name) ? name : QString();
-        clock.targetSeconds = *seconds;
-        clock.startedAt = ticket.createdAt;
-        for (const auto &[from, to] : ticket.slaPauses)
-            clock.pausedSeconds += between(cal, std::max(from, ticket.createdAt), to);
-        clock.paused = ticket.slaPausedSince.isValid();
-        if (clock.paused)
-            clock.pausedSeconds += between(cal, ticket.slaPausedSince, now);
-        clock.elapsedSeconds
-            = std::max<qint64>(0, between(cal, ticket.createdAt, now) - clock.pausedSeconds);
-        clock.due = after(cal, ticket.createdAt, *seconds + clock.pausedSeconds);
-        clock.riskAt = after(cal, ticket.createdAt, riskSeconds(*seconds) + clock.pausedSeconds);
-        clock.breached = clock.paused ? clock.elapsedSeconds >= *seconds
-                                      : clock.due.isValid() && now >= clock.due;
-        result.append(clock);
-    };
     // Only `resolve` has a meaning ticket-wide ("opening to closing the loop"); a workflow
     // `respond` is left to the steps.
-    addWide(SlaClock::Kind::Resolve, wide.resolve);
-    return result;
+    build.addWide(workflow.sla, SlaClock::Kind::Resolve, workflow.sla.resolve);
+    return build.result();
 }
 
 SlaStatus SlaClocks::status(const Workflow &workflow, const QList<SlaClock> &clocks,
