@@ -6,6 +6,9 @@
 #include "definition/workflowreader.h"
 #include "store/database.h"
 #include "store/storelog.h"
+#include "store/ticketloader.h"
+#include "store/ticketreader.h"
+#include "store/ticketwriter.h"
 
 #include <QCryptographicHash>
 #include <QDir>

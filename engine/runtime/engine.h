@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "definition/model.h"
 #include "runtime/ticketmachine.h"
+#include "store/ticketfilter.h"
 #include "store/ticketrows.h"
 #include "store/workflowversions.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "ticketwriter.h"
 #include "ticketcolumns.h"
-#include "ticketrows.h"
 
 #include "store/boundvalues.h"
 #include "store/database.h"

@@ -22,6 +22,7 @@
 #include "core/clock.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
+#include "store/ticketreader.h"
 #include "runtime/slaservice.h"
 #include "runtime/timerscheduler.h"
 #include "store/database.h"

@@ -9,7 +9,9 @@
 #include "runtime/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "store/ticketreader.h"
 #include "store/ticketrows.h"
+#include "store/ticketwriter.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -2,7 +2,9 @@
 #include "pgharness.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "store/ticketreader.h"
 #include "store/ticketrows.h"
+#include "store/ticketwriter.h"
 
 #include <QRegularExpression>
 #include <QTest>
