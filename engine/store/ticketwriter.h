@@ -41,8 +41,6 @@ private:
     struct Statements;
     Result<void> prepare();
     Result<void> writeRows(const WriteBatch &batch, WriteReport *report);
-    Result<void> updateGroup(Statements &s, quint64 key, const QList<qint64> &ids,
-                             const QVariantList &values, WriteReport *report);
     std::shared_ptr<Database> m_database;
     std::unique_ptr<Statements> m_statements;
 };
