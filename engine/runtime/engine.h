@@ -3,7 +3,10 @@
 
 #include "core/result.h"
 #include "definition/model.h"
+#include "runtime/slaplan.h"
 #include "runtime/ticketmachine.h"
+#include "runtime/ticketrecords.h"
+#include "store/ticketfilter.h"
 #include "store/ticketrows.h"
 #include "store/workflowversions.h"
 
@@ -21,27 +24,6 @@ namespace Baton {
 
 class Clock;
 class Database;
-
-/// The SLA module's view of a ticket after a change: its due dates (for the queue page) and
-/// the timers to arm. The engine writes them in the same transaction as the change.
-struct SlaPlan
-{
-    std::optional<QDateTime> respondDue, resolveDue, ticketDue;
-    /// The earliest instant an open clock becomes at risk (ticket_sla / sla filters).
-    std::optional<QDateTime> atRiskAt;
-    /// Per open branch (by name) with clocks of its own: its nearest due and risk instants,
-    /// so that its queue's page sorts and counts it by the branch's own clock.
-    struct BranchDue
-    {
-        std::optional<QDateTime> due, atRiskAt;
-    };
-    QHash<QString, BranchDue> branchDues;
-    QList<TimerRow> timers; ///< ticketId is filled in by the engine
-};
-/// Called by the writer for every ticket it writes, with the batch's time (`now`, the instant its
-/// events carry), so that due dates are measured from the same instant as the change.
-using SlaPlanner
-    = std::function<SlaPlan(const TicketState &, const Workflow &, const QDateTime &now)>;
 
 struct EngineOptions
 {
@@ -222,11 +204,5 @@ private:
     explicit Engine(std::unique_ptr<Private> d);
     std::unique_ptr<Private> d;
 };
-
-/// The JSON of a ticket state, mapped onto the tickets table's columns.
-TicketRow ticketRowOf(const TicketState &state);
-/// Events as stored, and back.
-EventRow eventRowOf(qint64 ticketId, const Event &event);
-Event eventOf(const EventRow &row);
 
 } // namespace Baton

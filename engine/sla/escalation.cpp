@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sla/escalation.h"
 
+#include "runtime/eventtypes.h"
+
 #include <QJsonArray>
 #include <QSet>
 
@@ -154,9 +156,9 @@ QString moveTargetOf(const FiringStep &f, const TicketState &state, const Organi
 /// The event type of a step: below, at or above 100%.
 QString eventTypeOf(const EscalationStep &step)
 {
-    return step.percent < 100 ? QStringLiteral("sla_warning")
-        : step.percent == 100 ? QStringLiteral("sla_breached")
-                              : QStringLiteral("escalated");
+    return step.percent < 100 ? EventTypes::slaWarning
+        : step.percent == 100 ? EventTypes::slaBreached
+                              : EventTypes::escalated;
 }
 
 /// The step's event data, and the change (priority, move) it makes, if any.
@@ -275,7 +277,7 @@ bool Escalation::fireStep(const EscalationDue &d, const QDateTime &now,
 
     auto [data, change] = eventDataOf(f);
     const QString type = eventTypeOf(d.definition);
-    if (type == u"escalated") {
+    if (type == EventTypes::escalated) {
         for (auto it = change.constBegin(); it != change.constEnd(); ++it)
             data.insert(it.key(), it.value());
         record(type, data);
@@ -283,7 +285,7 @@ bool Escalation::fireStep(const EscalationDue &d, const QDateTime &now,
         record(type, data);
         if (!change.isEmpty()) {
             change.insert(u"cause", d.firedKey);
-            record(QStringLiteral("escalated"), change);
+            record(EventTypes::escalated, change);
         }
     }
     for (const QString &user : std::as_const(f.recipients))

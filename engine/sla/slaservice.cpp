@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "definition/orgreader.h"
 #include "definition/workflowset.h"
+#include "runtime/eventtypes.h"
 #include "store/database.h"
 #include "store/openticketscan.h"
 #include "store/orgversions.h"
@@ -149,7 +150,7 @@ Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calen
                 failure = result.failure.isEmpty() ? result.error->message : result.failure;
             }
             for (const Event &event : std::as_const(result.events))
-                if (event.type == u"sla_breached")
+                if (event.type == EventTypes::slaBreached)
                     ++m_breachesRecomputed;
             done.release();
         });

@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "runtime/engine.h"
+#include "runtime/eventtypes.h"
 #include "sla/slaservice.h"
 #include "store/database.h"
 #include "store/timerqueue.h"
@@ -151,7 +152,7 @@ int TimerScheduler::Private::tally(Pass &pass)
         events += result.events.size();
         (result.events.isEmpty() ? replanned : fired) += quint64(slot.rows.size());
         for (const Event &event : result.events)
-            breaches += event.type == u"sla_breached";
+            breaches += event.type == EventTypes::slaBreached;
     }
     QMutexLocker statsLock(&statsMutex);
     ++stats.rounds;

@@ -26,6 +26,7 @@
 #include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "store/ticketreader.h"
 
 #include <QCoreApplication>
 #include <QDir>

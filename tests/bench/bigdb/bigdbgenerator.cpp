@@ -10,7 +10,9 @@
 #include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "store/ticketreader.h"
 #include "store/ticketrows.h"
+#include "store/ticketwriter.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "runtime/engine.h"
+#include "store/ticketreader.h"
 #include "store/database.h"
 #include "store/schema.h"
 
