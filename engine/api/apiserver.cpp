@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "apiserver.h"
 
-#include "api/jsonbody.h"
-#include "api/requestguard.h"
-#include "api/router.h"
-#include "api/staticfiles.h"
 #include "api/streamhub.h"
 #include "api/ticketjson.h"
 #include "auth/authservice.h"
@@ -12,6 +8,10 @@
 #include "core/metrics.h"
 #include "definition/diagram.h"
 #include "definition/workflowset.h"
+#include "http/jsonbody.h"
+#include "http/requestguard.h"
+#include "http/router.h"
+#include "http/staticfiles.h"
 #include "runtime/engine.h"
 #include "store/database.h"
 #include "store/workflowversions.h"
@@ -24,6 +24,8 @@
 #include <QWebSocket>
 
 namespace Baton::Api {
+
+using namespace Baton::Http;
 
 Q_LOGGING_CATEGORY(lcApi, "baton.api", QtInfoMsg)
 

@@ -8,7 +8,7 @@
 
 #include <sys/socket.h>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 namespace {
 
@@ -555,4 +555,4 @@ void HttpConnection::lingerThenClose()
     QTimer::singleShot(5000, this, [this] { abort(); });
 }
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -10,7 +10,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 struct RequestHead;
 
@@ -106,4 +106,4 @@ private:
     QTimer m_idle;
 };
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -5,8 +5,8 @@
 // be exactly what QJsonDocument reads; JsonReader must report exactly the unknown, mistyped
 // and missing keys of a fixed request shape; every error must serialise to interfaces.md's
 // error JSON.
-#include "api/jsonbody.h"
 #include "common/fuzzcheck.h"
+#include "http/jsonbody.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,7 +14,7 @@
 
 #include <cmath>
 
-using namespace Baton::Api;
+using namespace Baton::Http;
 using BatonFuzz::Bytes;
 
 namespace {
