@@ -13,7 +13,7 @@
 #include "http/router.h"
 #include "http/staticfiles.h"
 #include "runtime/engine.h"
-#include "store/database.h"
+#include "store/ticketcounts.h"
 #include "store/workflowversions.h"
 
 #include <QFile>
@@ -373,14 +373,8 @@ struct ApiServer::Private
 
     HttpResponse healthz()
     {
-        auto db = o.database->connection();
-        QString problem;
-        if (!db)
-            problem = db.error();
-        else if (auto q = runQuery(*db, QStringLiteral("SELECT 1")); !q || !q->next())
-            problem = q ? QStringLiteral("no row") : q.error();
-        if (!problem.isEmpty()) {
-            qCWarning(lcApi) << "health check:" << problem;
+        if (const auto pong = pingDatabase(*o.database); !pong) {
+            qCWarning(lcApi) << "health check:" << pong.error();
             return HttpResponse::json(
                 503,
                 QJsonObject {{QStringLiteral("status"), QStringLiteral("error")},
@@ -399,13 +393,9 @@ struct ApiServer::Private
         m.describe("baton_engine_commands_total", "counter", "Commands written by the engine");
         m.setGauge("baton_engine_batches_total", double(stats.batches));
         m.setGauge("baton_engine_commands_total", double(stats.commands));
-        if (auto db = o.database->connection()) {
-            if (auto q = runQuery(
-                    *db, QStringLiteral("SELECT COUNT(*) FROM tickets WHERE status = 'open'"));
-                q && q->next()) {
-                m.describe("baton_open_tickets", "gauge", "Open tickets");
-                m.setGauge("baton_open_tickets", q->value(0).toDouble());
-            }
+        if (const auto open = TicketCounts::open(*o.database)) {
+            m.describe("baton_open_tickets", "gauge", "Open tickets");
+            m.setGauge("baton_open_tickets", double(*open));
         }
         return HttpResponse::bytes(
             200, QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"), m.render());
@@ -774,31 +764,12 @@ struct ApiServer::Private
 
     void queues(Context &ctx)
     {
-        auto db = o.database->connection();
-        if (!db)
-            return ctx.fail(storageError(db.error()));
-        const qint64 now = o.clock->now().toMSecsSinceEpoch();
-        auto q = runQuery(
-            *db,
-            // Open tickets in the queue and open branches there, each by its own clocks.
-            QStringLiteral("SELECT queue, COUNT(*), SUM(CASE WHEN at_risk_at <= ? AND due_at > ? "
-                           "THEN 1 ELSE 0 END), SUM(CASE WHEN due_at <= ? THEN 1 ELSE 0 END) "
-                           "FROM ticket_queues_current WHERE status = 'open' GROUP BY queue"),
-            {now, now, now});
-        if (!q)
-            return ctx.fail(storageError(q.error()));
-        struct Counts
-        {
-            qint64 open = 0, atRisk = 0, breached = 0;
-        };
-        QHash<QString, Counts> counts;
-        while (q->next())
-            counts.insert(
-                q->value(0).toString(),
-                {q->value(1).toLongLong(), q->value(2).toLongLong(), q->value(3).toLongLong()});
+        const auto counts = TicketCounts::byQueue(*o.database, o.clock->now().toMSecsSinceEpoch());
+        if (!counts)
+            return ctx.fail(storageError(counts.error()));
         QJsonArray out;
         for (const QueueDef &queue : org().queues) {
-            const auto c = counts.value(queue.name);
+            const TicketCounts::Queue c = counts->value(queue.name);
             out.append(QJsonObject {{QStringLiteral("name"), queue.name},
                                     {QStringLiteral("title"), queue.title.text(ctx.language)},
                                     {QStringLiteral("department"), queue.department},
