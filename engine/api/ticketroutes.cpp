@@ -29,11 +29,7 @@ ApiError fromTicketError(const TicketError &error)
 QJsonObject ApiServer::Private::ticketObject(const TicketState &ticket, const Actor &actor,
                                              Language language)
 {
-    const auto workflow = o.engine->workflow(ticket.workflow, ticket.workflowVersion);
-    if (!workflow)
-        return ticketJson(ticket, nullptr, nullptr, actor, language);
-    const TicketMachine machine(**workflow, org());
-    return ticketJson(ticket, workflow->get(), &machine, actor, language, o.sla);
+    return ticketJson(o.engine->view(ticket, actor), org(), language, o.sla);
 }
 
 /// The engine callback for a write: hops back to this HTTP thread, then answers.
@@ -126,7 +122,7 @@ void ApiServer::Private::getTicket(Context &ctx)
         return ctx.fail(storageError(view.error()));
     if (!view->has_value())
         return ctx.fail(ApiError::notFound(QStringLiteral("No such ticket.")));
-    ctx.ok(ticketObject((*view)->ticket, ctx.actor, ctx.language));
+    ctx.ok(ticketJson(**view, org(), ctx.language, o.sla));
 }
 
 void ApiServer::Private::listTickets(Context &ctx)
