@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "api/httpserver.h"
 #include "core/result.h"
+#include "http/httpserver.h"
 
 #include <QStringList>
 
@@ -22,7 +22,7 @@ namespace Baton::Api {
 
 struct ApiServerOptions
 {
-    HttpServerOptions http;
+    Http::HttpServerOptions http;
     std::shared_ptr<Database> database;
     Engine *engine = nullptr; ///< required; must outlive the server
     AuthService *auth = nullptr; ///< required; must outlive the server

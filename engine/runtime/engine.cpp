@@ -330,18 +330,22 @@ Result<std::optional<TicketView>> Engine::ticket(qint64 id, const Actor &actor)
         return Error {row.error()};
     if (!row->has_value())
         return std::optional<TicketView>();
-    TicketView view;
-    view.ticket = TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
-    auto wf = d->workflow(view.ticket.workflow, view.ticket.workflowVersion);
+    TicketState ticket = TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
+    auto wf = d->workflow(ticket.workflow, ticket.workflowVersion);
     if (!wf)
         return Error {wf.error()};
     const TicketMachine machine(**wf, *d->options.organisation);
-    if (!machine.canSee(view.ticket, actor))
+    if (!machine.canSee(ticket, actor))
         return std::optional<TicketView>();
-    if (const State *state = (*wf)->state(view.ticket.state))
-        view.stateTitle = state->title.isEmpty() ? LocalText(state->name) : state->title;
-    view.actions = machine.availableActions(view.ticket, actor);
-    return std::optional<TicketView>(std::move(view));
+    return std::optional<TicketView>(ticketView(std::move(ticket), *wf, machine, actor));
+}
+
+TicketView Engine::view(const TicketState &ticket, const Actor &actor)
+{
+    auto wf = d->workflow(ticket.workflow, ticket.workflowVersion);
+    if (!wf)
+        return ticketViewWithoutWorkflow(ticket);
+    return ticketView(ticket, *wf, TicketMachine(**wf, *d->options.organisation), actor);
 }
 
 Result<TicketListPage> Engine::tickets(TicketFilter filter, const Actor &actor)

@@ -6,6 +6,7 @@
 #include "runtime/slaplan.h"
 #include "runtime/ticketmachine.h"
 #include "runtime/ticketrecords.h"
+#include "runtime/ticketview.h"
 #include "store/ticketfilter.h"
 #include "store/ticketrows.h"
 #include "store/workflowversions.h"
@@ -55,14 +56,6 @@ struct CommittedChange
 {
     QList<TicketState> tickets;
     QList<NotificationRow> notifications;
-};
-
-/// A ticket as one user sees it.
-struct TicketView
-{
-    TicketState ticket;
-    LocalText stateTitle; ///< in every language: the API picks the caller's
-    QList<AvailableAction> actions; ///< what this user may do now
 };
 
 struct TicketListPage
@@ -174,8 +167,11 @@ public:
     void setCommitObserver(CommitObserver observer);
 
     // ---- reads (any thread; its own connection) ---------------------------------------------
-    /// The ticket with this user's available actions; nullopt when absent or not visible.
+    /// The ticket as this user sees it (ticketview.h); nullopt when absent or not visible.
     Result<std::optional<TicketView>> ticket(qint64 id, const Actor &actor);
+    /// The same view of a ticket state the caller holds (a write's result, a list's item),
+    /// under the workflow version it runs on; without actions when that cannot be read.
+    TicketView view(const TicketState &ticket, const Actor &actor);
     /// Visibility filter members of `filter` are set from the actor.
     Result<TicketListPage> tickets(TicketFilter filter, const Actor &actor);
     /// Oldest first; nullopt when the ticket is absent or not visible.

@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 bool isValidUtf8(QByteArrayView bytes)
 {
@@ -311,4 +311,4 @@ std::optional<ApiError> JsonReader::finish() const
     return std::nullopt;
 }
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -4,7 +4,7 @@
 #include "httprequest.h"
 #include "httpresponse.h"
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 /// The web UI, from Qt resources under `:/web/` (web/dist compiled into the binary).
 /// `/` and any unknown path outside /api/ get index.html so that the single-page app's own
@@ -23,4 +23,4 @@ private:
     QString m_root;
 };
 
-} // namespace Baton::Api
+} // namespace Baton::Http

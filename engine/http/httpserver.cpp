@@ -20,7 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 Q_LOGGING_CATEGORY(lcHttp, "baton.http", QtInfoMsg)
 
@@ -457,6 +457,6 @@ void HttpServer::stop()
     m_threads.clear();
 }
 
-} // namespace Baton::Api
+} // namespace Baton::Http
 
 #include "httpserver.moc"

@@ -8,7 +8,7 @@
 #include <QString>
 #include <QUrlQuery>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 /// One complete HTTP request, copied out of Qt's parser so that it outlives the handler call
 /// (handlers may answer later, from an engine callback).
@@ -47,4 +47,4 @@ struct HttpRequest
     QByteArray cookie(QByteArrayView name) const;
 };
 
-} // namespace Baton::Api
+} // namespace Baton::Http

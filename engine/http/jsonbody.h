@@ -10,7 +10,7 @@
 
 #include <optional>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 /// Parses a request body that must be one JSON object, strictly: sent as another media type
 /// → 415 unsupported_media_type; not valid UTF-8, raw control characters, not JSON, not an
@@ -61,4 +61,4 @@ private:
     QJsonObject m_missing;
 };
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -8,7 +8,7 @@
 #include <QPair>
 #include <QString>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 /// An HTTP response before serialisation. The connection adds Content-Length, the security
 /// headers (CSP, nosniff, frame denial, referrer policy) and Connection handling.
@@ -80,4 +80,4 @@ struct ApiError
     }
 };
 
-} // namespace Baton::Api
+} // namespace Baton::Http

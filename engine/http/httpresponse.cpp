@@ -4,7 +4,7 @@
 
 #include <QJsonDocument>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 namespace {
 
@@ -170,4 +170,4 @@ QByteArray HttpResponse::serialise(bool closeConnection, bool headRequest) const
     return out;
 }
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -11,7 +11,7 @@
 
 #include <optional>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 /// The request line and header fields of one request, before Qt's parser sees them.
 struct RequestHead
@@ -42,4 +42,4 @@ bool asksForWebSocket(const RequestHead &head);
 std::optional<QString> webSocketHandshakeProblem(const RequestHead &head,
                                                  const QByteArrayList &paths);
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -3,7 +3,7 @@
 
 #include <QJsonObject>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 namespace {
 
@@ -137,4 +137,4 @@ std::optional<ApiError> checkWebSocketOrigin(const HttpRequest &request, bool co
             .arg(QString::fromLatin1(ownOrigin(request))));
 }
 
-} // namespace Baton::Api
+} // namespace Baton::Http

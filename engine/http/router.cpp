@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "router.h"
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 int Router::add(const QByteArray &method, const QString &pattern)
 {
@@ -60,4 +60,4 @@ Router::Match Router::match(const QByteArray &method, const QString &path) const
     return best;
 }
 
-} // namespace Baton::Api
+} // namespace Baton::Http

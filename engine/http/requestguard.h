@@ -6,7 +6,7 @@
 
 #include <optional>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 /// Checks every API request passes before its route runs (interfaces.md, second edition),
 /// kept apart from the routes so that no route can forget them.
@@ -44,4 +44,4 @@ std::optional<ApiError> checkRequestOrigin(const HttpRequest &request, BodyType 
 /// answered before any upgrade.
 std::optional<ApiError> checkWebSocketOrigin(const HttpRequest &request, bool cookieAuthenticates);
 
-} // namespace Baton::Api
+} // namespace Baton::Http

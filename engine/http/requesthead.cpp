@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "requesthead.h"
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 QByteArray RequestHead::header(QByteArrayView lowerName) const
 {
@@ -71,4 +71,4 @@ std::optional<QString> webSocketHandshakeProblem(const RequestHead &head,
     return std::nullopt;
 }
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -8,7 +8,7 @@
 
 #include <sys/socket.h>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 namespace {
 
@@ -198,35 +198,11 @@ void HttpConnection::scanIncoming()
     qsizetype i = qsizetype(qMin<qint64>(scannedAlready, n));
     m_bytesScanned += n - i;
     m_scannedUnread = n; // an early return below rejects, which stops all further reading
-    const auto badChunk = [this] {
-        reject(400, QStringLiteral("bad_request"), QStringLiteral("Malformed chunked body."));
-    };
     while (i < n) {
         switch (m_phase) {
-        case Phase::Head: {
-            if (m_head.isEmpty() && (p[i] == '\r' || p[i] == '\n')) {
-                ++i; // empty lines between messages are allowed (RFC 9112 2.2)
-                break;
-            }
-            const qsizetype before = m_head.size();
-            m_head.append(p + i, qMin<qsizetype>(n - i, m_options.maxHeaderBytes + 4 - before));
-            const qsizetype end = headEnd(m_head, qMax<qsizetype>(0, before - 2));
-            if (end < 0) {
-                if (m_head.size() > m_options.maxHeaderBytes) {
-                    reject(431, QStringLiteral("bad_request"),
-                           QStringLiteral("Request headers are too large."));
-                    return;
-                }
-                i = n;
-                break;
-            }
-            i += end - before;
-            const QByteArray head = m_head.left(end);
-            m_head.clear();
-            if (!examineHead(head))
-                return;
+        case Phase::Head:
+            i = scanHead(p, i, n);
             break;
-        }
         case Phase::FixedBody:
         case Phase::ChunkData: {
             const qint64 take = qMin<qint64>(m_remaining, n - i);
@@ -238,49 +214,95 @@ void HttpConnection::scanIncoming()
         }
         case Phase::ChunkDataCr:
         case Phase::LastChunkCr:
-            if (p[i++] != '\r')
-                return badChunk();
-            m_phase = m_phase == Phase::ChunkDataCr ? Phase::ChunkDataLf : Phase::LastChunkLf;
-            break;
         case Phase::ChunkDataLf:
-            if (p[i++] != '\n')
-                return badChunk();
-            m_phase = Phase::ChunkSize;
-            break;
         case Phase::LastChunkLf:
-            if (p[i++] != '\n')
-                return badChunk();
-            // Qt reads the final CRLF two bytes at a time: when the CR ended an earlier read,
-            // it takes the LF together with the next byte, the first of the next request.
-            if (m_finalCrSplit && i < n) {
-                reject(400, QStringLiteral("bad_request"),
-                       QStringLiteral("No pipelining after a chunked body split there."));
-                return;
-            }
-            m_finalCrSplit = false;
-            m_phase = Phase::Head;
+        case Phase::ChunkSize:
+            i = scanChunkFraming(p, i, n);
             break;
-        case Phase::ChunkSize: {
-            const char c = p[i++];
-            if (c != '\n') {
-                m_line.append(c);
-                if (m_line.size() > 1024) {
-                    reject(400, QStringLiteral("bad_request"), QStringLiteral("Malformed chunk."));
-                    return;
-                }
-                break;
-            }
-            if (!scanChunkSizeLine())
-                return;
-            break;
-        }
         case Phase::Upgraded:
         case Phase::Rejected:
             return;
         }
+        if (i < 0)
+            return; // rejected
     }
     m_finalCrSplit = m_phase == Phase::LastChunkLf;
     watchSlowClient();
+}
+
+qsizetype HttpConnection::scanHead(const char *p, qsizetype i, qsizetype n)
+{
+    if (m_head.isEmpty() && (p[i] == '\r' || p[i] == '\n'))
+        return i + 1; // empty lines between messages are allowed (RFC 9112 2.2)
+    const qsizetype before = m_head.size();
+    m_head.append(p + i, qMin<qsizetype>(n - i, m_options.maxHeaderBytes + 4 - before));
+    const qsizetype end = headEnd(m_head, qMax<qsizetype>(0, before - 2));
+    if (end < 0) {
+        if (m_head.size() > m_options.maxHeaderBytes) {
+            reject(431, QStringLiteral("bad_request"),
+                   QStringLiteral("Request headers are too large."));
+            return -1;
+        }
+        return n;
+    }
+    const QByteArray head = m_head.left(end);
+    m_head.clear();
+    if (!examineHead(head))
+        return -1;
+    return i + end - before;
+}
+
+qsizetype HttpConnection::scanChunkFraming(const char *p, qsizetype i, qsizetype n)
+{
+    const auto badChunk = [this] {
+        reject(400, QStringLiteral("bad_request"), QStringLiteral("Malformed chunked body."));
+        return qsizetype(-1);
+    };
+    switch (m_phase) {
+    case Phase::ChunkDataCr:
+    case Phase::LastChunkCr:
+        if (p[i++] != '\r')
+            return badChunk();
+        m_phase = m_phase == Phase::ChunkDataCr ? Phase::ChunkDataLf : Phase::LastChunkLf;
+        return i;
+    case Phase::ChunkDataLf:
+        if (p[i++] != '\n')
+            return badChunk();
+        m_phase = Phase::ChunkSize;
+        return i;
+    case Phase::LastChunkLf:
+        if (p[i++] != '\n')
+            return badChunk();
+        // Qt reads the final CRLF two bytes at a time: when the CR ended an earlier read,
+        // it takes the LF together with the next byte, the first of the next request.
+        if (m_finalCrSplit && i < n) {
+            reject(400, QStringLiteral("bad_request"),
+                   QStringLiteral("No pipelining after a chunked body split there."));
+            return -1;
+        }
+        m_finalCrSplit = false;
+        m_phase = Phase::Head;
+        return i;
+    case Phase::ChunkSize: {
+        const char c = p[i++];
+        if (c != '\n') {
+            m_line.append(c);
+            if (m_line.size() > 1024) {
+                reject(400, QStringLiteral("bad_request"), QStringLiteral("Malformed chunk."));
+                return -1;
+            }
+            return i;
+        }
+        return scanChunkSizeLine() ? i : -1;
+    }
+    case Phase::Head:
+    case Phase::FixedBody:
+    case Phase::ChunkData:
+    case Phase::Upgraded:
+    case Phase::Rejected:
+        break;
+    }
+    return i; // not a chunk framing phase: scanIncoming() never calls it then
 }
 
 bool HttpConnection::scanChunkSizeLine()
@@ -555,4 +577,4 @@ void HttpConnection::lingerThenClose()
     QTimer::singleShot(5000, this, [this] { abort(); });
 }
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -6,7 +6,7 @@
 
 #include <optional>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 namespace {
 
@@ -101,4 +101,4 @@ HttpResponse StaticFiles::serve(const HttpRequest &request) const
     return response;
 }
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -10,7 +10,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 struct RequestHead;
 
@@ -61,6 +61,10 @@ private:
 
     void scanIncoming();
     void noteParserProgress();
+    /// Scan p[i, n) in the head phase / a chunk's framing (size line, CRLFs): the index after
+    /// what was consumed, or -1 once the connection is rejected.
+    qsizetype scanHead(const char *p, qsizetype i, qsizetype n);
+    qsizetype scanChunkFraming(const char *p, qsizetype i, qsizetype n);
     bool scanChunkSizeLine();
     bool examineHead(const QByteArray &head);
     bool parseHead(const QByteArray &head, RequestHead *out);
@@ -106,4 +110,4 @@ private:
     QTimer m_idle;
 };
 
-} // namespace Baton::Api
+} // namespace Baton::Http

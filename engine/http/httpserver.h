@@ -18,7 +18,7 @@ QT_BEGIN_NAMESPACE
 class QWebSocket;
 QT_END_NAMESPACE
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 struct WorkerLink; // httpserver.cpp
 
@@ -131,4 +131,4 @@ private:
     quint16 m_port = 0;
 };
 
-} // namespace Baton::Api
+} // namespace Baton::Http

@@ -7,7 +7,7 @@
 #include <QString>
 #include <QStringList>
 
-namespace Baton::Api {
+namespace Baton::Http {
 
 /// Matches method + path against patterns like "/api/v1/tickets/{id}/actions/{action}".
 /// Literal segments win over parameters, so "/workflows/validate" beats "/workflows/{name}".
@@ -45,4 +45,4 @@ private:
     QList<Route> m_routes;
 };
 
-} // namespace Baton::Api
+} // namespace Baton::Http
