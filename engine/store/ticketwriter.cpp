@@ -3,6 +3,7 @@
 #include "ticketcolumns.h"
 
 #include "store/boundvalues.h"
+#include "store/changefeed.h"
 #include "store/database.h"
 #include "store/postgresqlquery.h"
 #include "store/sqlitestatement.h"
@@ -210,6 +211,24 @@ QVariant ticketOf(const NotificationRow &n)
 
 } // namespace
 
+// The tickets the batch moved to a new version (a row written again only for its SLA plan
+// keeps its version: nothing to show) and the notifications it wrote.
+ChangeNotice TicketWriter::announcement(const WriteBatch &batch, const WriteReport &report) const
+{
+    ChangeNotice notice;
+    notice.serverId = m_announceAs;
+    for (const TicketRow &row : batch.newTickets)
+        notice.tickets.append(row.id);
+    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n) {
+        const TicketRow &row = batch.changedTickets[n];
+        if (n >= batch.previousTickets.size() || !batch.previousTickets[n].id
+            || batch.previousTickets[n].version != row.version)
+            notice.tickets.append(row.id);
+    }
+    notice.notifications = report.notificationIds;
+    return notice;
+}
+
 struct TicketWriter::Statements
 {
     QSqlDatabase db;
@@ -248,8 +267,9 @@ struct TicketWriter::Statements
     Result<void> insertKeysAndCustomers(const WriteBatch &batch);
 };
 
-TicketWriter::TicketWriter(std::shared_ptr<Database> database)
+TicketWriter::TicketWriter(std::shared_ptr<Database> database, QString announceAs)
     : m_database(std::move(database))
+    , m_announceAs(std::move(announceAs))
 {
 }
 
@@ -423,10 +443,16 @@ Result<void> TicketWriter::writeRows(const WriteBatch &batch, WriteReport *repor
         return r;
     if (auto r = s.insertTicketChildren(batch); !r)
         return r;
+    WriteReport ownReport; // the notification ids are announced
+    if (!report)
+        report = &ownReport;
     if (auto r = s.insertNotificationRows(batch, m_database->isPostgreSql(), report); !r)
         return r;
     if (auto r = s.insertKeysAndCustomers(batch); !r)
         return r;
+    if (!m_announceAs.isEmpty() && m_database->isPostgreSql())
+        if (auto r = ChangeFeed::announce(s.db, announcement(batch, *report)); !r)
+            return r;
     if (auto committed = transaction.commit(); !committed)
         return committed;
     m_database->noteCommit();
@@ -471,8 +497,8 @@ Result<void> TicketWriter::Statements::updateTickets(const WriteBatch &batch, bo
             // since this one read it, so the row's version still guards the batch.
             if (!(previous && postgresql))
                 continue;
-            static const quint64 versionColumn
-                = quint64(1) << columnNames().indexOf(QStringLiteral("version"));
+            static const quint64 versionColumn = quint64(1)
+                << columnNames().indexOf(QStringLiteral("version"));
             mask = versionColumn;
         }
         if (previous && postgresql) {

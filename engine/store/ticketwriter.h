@@ -2,7 +2,10 @@
 #pragma once
 
 #include "core/result.h"
+#include "store/changefeed.h"
 #include "store/ticketrows.h"
+
+#include <QString>
 
 #include <memory>
 
@@ -15,7 +18,10 @@ class Database;
 class TicketWriter
 {
 public:
-    explicit TicketWriter(std::shared_ptr<Database> database);
+    /// `announceAs` (PostgreSQL): a server id; each batch then announces the tickets whose
+    /// version it moved and the notifications it wrote to the other servers on the database,
+    /// in its own transaction (ChangeFeed::announce). Empty: nothing announced.
+    explicit TicketWriter(std::shared_ptr<Database> database, QString announceAs = {});
     ~TicketWriter();
     /// What a write tells besides success.
     struct WriteReport
@@ -41,7 +47,9 @@ private:
     struct Statements;
     Result<void> prepare();
     Result<void> writeRows(const WriteBatch &batch, WriteReport *report);
+    ChangeNotice announcement(const WriteBatch &batch, const WriteReport &report) const;
     std::shared_ptr<Database> m_database;
+    QString m_announceAs;
     std::unique_ptr<Statements> m_statements;
 };
 
