@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "definition/workflowreader.h"
 #include "runtime/eventtypes.h"
+#include "store/changefeed.h"
 #include "store/database.h"
 #include "store/storelog.h"
 #include "store/ticketreader.h"
@@ -395,6 +396,25 @@ void Engine::setCommitObserver(CommitObserver observer)
 {
     std::lock_guard lock(d->observerMutex);
     d->observer = std::move(observer);
+}
+
+Result<CommittedChange> Engine::committedElsewhere(const QList<qint64> &tickets,
+                                                   const QList<qint64> &notifications)
+{
+    auto db = d->options.database->connection();
+    if (!db)
+        return Error {db.error()};
+    auto states = ChangeFeed::ticketStates(*db, tickets);
+    if (!states)
+        return Error {states.error()};
+    auto rows = ChangeFeed::notifications(*db, notifications);
+    if (!rows)
+        return Error {rows.error()};
+    CommittedChange change;
+    for (const QByteArray &state : std::as_const(*states))
+        change.tickets.append(TicketState::fromJson(QJsonDocument::fromJson(state).object()));
+    change.notifications = std::move(*rows);
+    return change;
 }
 
 Result<QList<NotificationRow>> Engine::notifications(const QString &username, bool unreadOnly)

@@ -34,6 +34,9 @@ struct EngineOptions
     SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
     int maxBatch = 2048; ///< commands per group commit at most
     int cacheLimit = 10000; ///< hot tickets the writer keeps in memory (~6 KB each)
+    /// PostgreSQL: this server's id; every commit then announces what it changed to the other
+    /// servers on the database (store/changefeed.h). Empty: nothing announced.
+    QString announceAs;
 };
 
 /// What a write command did. error: refused by the workflow's rules (nothing written);
@@ -167,6 +170,11 @@ public:
     void setCommitObserver(CommitObserver observer);
 
     // ---- reads (any thread; its own connection) ---------------------------------------------
+    /// Another server's commit, read back from the database for this server's observers: the
+    /// tickets of `tickets` (their state now, which may be newer than the commit) and the
+    /// notifications of `notifications` that exist.
+    Result<CommittedChange> committedElsewhere(const QList<qint64> &tickets,
+                                               const QList<qint64> &notifications);
     /// The ticket as this user sees it (ticketview.h); nullopt when absent or not visible.
     Result<std::optional<TicketView>> ticket(qint64 id, const Actor &actor);
     /// The same view of a ticket state the caller holds (a write's result, a list's item),

@@ -169,7 +169,7 @@ void Engine::Private::backOffBeforeRetry(const std::vector<Command> &batch)
 
 void Engine::Private::commitLoop()
 {
-    rows = std::make_unique<TicketWriter>(options.database);
+    rows = std::make_unique<TicketWriter>(options.database, options.announceAs);
     while (std::optional<Handoff> handoff = waitForHandoff()) {
         const CommitOutcome outcome = write(*handoff);
         if (outcome.failure.isEmpty())
