@@ -178,12 +178,8 @@ Result<quint16> ApiServer::start()
     }
     d->o.engine->setCommitObserver([link](const CommittedChange &change) {
         QMutexLocker lock(&link->mutex);
-        if (!link->server)
-            return;
-        for (const TicketState &ticket : change.tickets)
-            link->server->hub.publishTicket(ticket, link->server->org());
-        for (const NotificationRow &row : change.notifications)
-            link->server->hub.publishNotification(row.username, notificationJson(row));
+        if (link->server)
+            link->server->publish(change);
     });
     d->http = std::make_unique<HttpServer>(
         d->o.http,
@@ -210,6 +206,24 @@ void ApiServer::stop()
         d->http->stop();
         d->http.reset();
     }
+}
+
+void ApiServer::Private::publish(const CommittedChange &change)
+{
+    for (const TicketState &ticket : change.tickets)
+        hub.publishTicket(ticket, org());
+    for (const NotificationRow &row : change.notifications)
+        hub.publishNotification(row.username, notificationJson(row));
+}
+
+void ApiServer::publish(const CommittedChange &change)
+{
+    d->publish(change);
+}
+
+void ApiServer::resyncStreams()
+{
+    d->hub.askAllToReconnect(QStringLiteral("updates from other servers were missed; reconnect"));
 }
 
 QList<ApiServer::RouteEntry> ApiServer::routes() const

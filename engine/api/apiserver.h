@@ -16,6 +16,7 @@ class FakeClock;
 class Clock;
 class SlaService;
 class TimerScheduler;
+struct CommittedChange;
 } // namespace Baton
 
 namespace Baton::Api {
@@ -65,6 +66,13 @@ public:
     Result<quint16> start();
     void stop();
     quint16 port() const;
+    /// A change another server on the database committed, to the streams: the same events,
+    /// under the same visibility, as the engine's own commits (any thread).
+    void publish(const CommittedChange &change);
+    /// Ends every stream with 1012 (service restart, "reconnect"): updates from other servers
+    /// may have been missed, and a client that connects again reloads what it shows (the
+    /// web UI does).
+    void resyncStreams();
 
     struct RouteEntry
     {

@@ -82,6 +82,9 @@ struct ApiServer::Private
 
     std::unique_ptr<QTimer> sessionCheck; ///< on the thread that started the server
 
+    /// A committed change to the streams (this server's or another's).
+    void publish(const CommittedChange &change);
+
     explicit Private(ApiServerOptions options)
         : o(std::move(options))
         , files(o.staticRoot)
