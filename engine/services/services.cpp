@@ -5,11 +5,14 @@
 #include "runtime/engine.h"
 #include "sla/slaservice.h"
 #include "sla/timerscheduler.h"
+#include "store/changelistener.h"
 #include "store/database.h"
 #include "store/schema.h"
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLoggingCategory>
+#include <QUuid>
 
 namespace Baton {
 
@@ -30,6 +33,7 @@ Result<std::shared_ptr<Database>> openMigratedDatabase(const QString &url)
 
 Services::Services(ServicesOptions options)
     : m_options(std::move(options))
+    , m_serverId(QUuid::createUuid().toString(QUuid::WithoutBraces))
     , m_auth(std::make_unique<AuthService>(*m_options.database, *m_options.clock, m_options.auth))
 {
     SlaService::DepartmentsLookup departmentsOf = m_options.departmentsLookup;
@@ -53,6 +57,8 @@ Result<void> Services::startEngine()
     engineOptions.organisation = m_options.organisation;
     engineOptions.clock = m_options.clock;
     engineOptions.slaPlanner = m_sla->planner();
+    if (announcing())
+        engineOptions.announceAs = m_serverId;
     auto engine = Engine::start(engineOptions);
     if (!engine)
         return Error {engine.error()};
@@ -93,11 +99,43 @@ Result<quint16> Services::startHttp(Api::ApiServerOptions options)
         };
     }
     m_api = std::make_unique<Api::ApiServer>(options);
+    if (announcing())
+        listenToOtherServers();
     return m_api->start();
+}
+
+bool Services::announcing() const
+{
+    return m_options.liveAcrossServers && m_options.database->isPostgreSql();
+}
+
+// Another server's commit reaches this one's streams as its own do: read back from the database
+// (the notice holds ids only) and published under the same visibility rules.
+void Services::listenToOtherServers()
+{
+    ChangeListener::Callbacks callbacks;
+    callbacks.changed = [this](const ChangeNotice &notice) {
+        if (notice.serverId == m_serverId)
+            return;
+        auto change = m_engine->committedElsewhere(notice.tickets, notice.notifications);
+        if (!change) {
+            // The clients may have missed it: they reload.
+            qWarning().noquote() << "cannot read another server's change:" << change.error();
+            m_api->resyncStreams();
+            return;
+        }
+        m_api->publish(*change);
+    };
+    // Changes made while the connection was down were not heard: the streams' clients reload.
+    callbacks.reconnected = [this] { m_api->resyncStreams(); };
+    m_listener = std::make_unique<ChangeListener>(m_options.database, std::move(callbacks));
+    if (auto listening = m_listener->start(); !listening)
+        qWarning().noquote() << listening.error() << "(trying again in the background)";
 }
 
 void Services::stop()
 {
+    m_listener.reset();
     m_timers.reset();
     m_engine.reset();
     m_api.reset();

@@ -12,6 +12,7 @@
 
 namespace Baton {
 
+class ChangeListener;
 class Clock;
 class Database;
 class Engine;
@@ -40,6 +41,10 @@ struct ServicesOptions
     std::function<QStringList(const QString &username)> departmentsLookup;
     int timerBatchSize = 1000;
     AuthService::Options auth;
+    /// PostgreSQL: every commit is announced to the other servers on the database, and what
+    /// they commit reaches this server's streams (store/changefeed.h). Off: this server's
+    /// streams show its own changes only. SQLite: ignored (one server per file).
+    bool liveAcrossServers = true;
 };
 
 /// The composition root: the one place that wires the database, the engine with its SLA
@@ -62,9 +67,14 @@ public:
     /// due on the wall clock (with a fake clock: only when it is moved).
     Result<void> startTimers();
     /// The HTTP API on `options.http`; the engine, sign-in, clocks and SLA service are filled
-    /// in. Returns the port it listens on.
+    /// in. On PostgreSQL (liveAcrossServers), first LISTENs for the other servers' commits,
+    /// which then reach its streams. Returns the port it listens on.
     Result<quint16> startHttp(Api::ApiServerOptions options);
-    /// Timers first (they fire through the engine), then the engine (it completes queued
+    /// This server's id in the announcements of its commits (a UUID per start).
+    const QString &serverId() const { return m_serverId; }
+
+    /// The other servers' changes first (they reach the API), timers (they fire through the
+    /// engine), then the engine (it completes queued
     /// writes, whose answers go out through the still running HTTP threads), then HTTP.
     /// Idempotent; the destructor calls it.
     void stop();
@@ -79,11 +89,15 @@ public:
 
 private:
     ServicesOptions m_options;
+    QString m_serverId;
     std::unique_ptr<AuthService> m_auth; // before m_sla: the SLA clocks ask it for departments
     std::unique_ptr<SlaService> m_sla;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<TimerScheduler> m_timers;
     std::unique_ptr<Api::ApiServer> m_api;
+    std::unique_ptr<ChangeListener> m_listener; // after m_api: it publishes there
+    bool announcing() const;
+    void listenToOtherServers();
 };
 
 } // namespace Baton
