@@ -69,7 +69,7 @@ public:
     /// A change another server on the database committed, to the streams: the same events,
     /// under the same visibility, as the engine's own commits (any thread).
     void publish(const CommittedChange &change);
-    /// Ends every stream with 1012 (service restart, "reconnect"): updates from other servers
+    /// Ends every stream with 1000 and a reason saying "reconnect": updates from other servers
     /// may have been missed, and a client that connects again reloads what it shows (the
     /// web UI does).
     void resyncStreams();

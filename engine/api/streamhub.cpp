@@ -18,8 +18,6 @@ namespace {
 
 /// RFC 6455 7.4.2 / IANA: "Try Again Later". Not in QWebSocketProtocol::CloseCode.
 constexpr int closeTryAgainLater = 1013;
-/// IANA: "Service Restart" (the client may reconnect). Not in QWebSocketProtocol::CloseCode.
-constexpr int closeServiceRestart = 1012;
 
 /// Closes with a close frame; a client that does not read would never take it (nor the data
 /// queued before it), so the connection is dropped if it is still open a little later.
@@ -174,7 +172,7 @@ void StreamHub::askAllToReconnect(const QString &reason)
 {
     QMutexLocker lock(&m_mutex);
     for (const Client &client : std::as_const(m_clients))
-        closeOnItsThread(client, closeServiceRestart, reason);
+        closeOnItsThread(client, QWebSocketProtocol::CloseCodeNormal, reason);
 }
 
 void StreamHub::closeOnItsThread(const Client &client, int code, const QString &reason)

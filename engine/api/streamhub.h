@@ -52,8 +52,9 @@ public:
     /// stream whose known expiry is past `nowMs`, and closes those whose session ended.
     void checkSessions(qint64 nowMs,
                        const std::function<std::optional<qint64>(const QString &token)> &expiryOf);
-    /// Ends every stream with 1012 (service restart): the client should connect again and
-    /// reload, since it may have missed updates.
+    /// Ends every stream with 1000 and `reason` (as for changed access): the client should
+    /// connect again and reload, since it may have missed updates. Not 1012 (service restart):
+    /// Qt's WebSocket client takes codes above 1011 for a protocol error.
     void askAllToReconnect(const QString &reason);
     void closeAll();
     int clientCount() const;
