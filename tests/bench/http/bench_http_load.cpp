@@ -10,8 +10,8 @@
 // machine with the server, so it must cost little CPU per request. Traffic goes to 127.0.0.1
 // only. Environment: BENCH_CLIENTS (64), BENCH_SECONDS (20), BENCH_RATE (1000),
 // BENCH_RATE_SECONDS (10), BENCH_WARMUP (2), BENCH_THREADS (1), BENCH_PG (1: also PostgreSQL
-// when the harness can start it; 0: SQLite only), BENCH_PG_SECONDS (10), BENCH_BATON (server
-// binary instead of the built one).
+// when the harness can start it; 0: SQLite only), BENCH_PG_SECONDS (10), BENCH_SQLITE (1; 0:
+// PostgreSQL only), BENCH_BATON (server binary instead of the built one).
 #include "pgharness.h"
 
 #include <QCoreApplication>
@@ -1046,9 +1046,10 @@ int main(int argc, char *argv[])
 
     QJsonArray runs;
     QTemporaryDir sqliteDir;
-    runs.append(benchServer(s, QStringLiteral("sqlite"),
-                            QStringLiteral("sqlite:") + sqliteDir.filePath(QStringLiteral("b.db")),
-                            false));
+    if (envInt("BENCH_SQLITE", 1) != 0)
+        runs.append(benchServer(
+            s, QStringLiteral("sqlite"),
+            QStringLiteral("sqlite:") + sqliteDir.filePath(QStringLiteral("b.db")), false));
     QString postgresNote = QStringLiteral("skipped (BENCH_PG=0)");
     if (withPostgres) {
         // Shorter phases on PostgreSQL keep the whole run within about 90 seconds.
