@@ -52,6 +52,9 @@ public:
     /// stream whose known expiry is past `nowMs`, and closes those whose session ended.
     void checkSessions(qint64 nowMs,
                        const std::function<std::optional<qint64>(const QString &token)> &expiryOf);
+    /// Shutdown: every stream gets close code 1001 (going away) on its own thread; those that
+    /// do not answer the close are dropped a second later. Clients leave the list as they go.
+    void closeAllGoingAway();
     void closeAll();
     int clientCount() const;
 

@@ -11,6 +11,7 @@
 #include <QPointer>
 #include <QTcpServer>
 #include <QThread>
+#include <QTimer>
 #include <QWebSocket>
 
 #include <cerrno>
@@ -198,6 +199,7 @@ public:
             return makeError(error);
         }
         m_http->bind(server); // takes ownership
+        m_listener = server;
         return server->serverPort();
     }
 
@@ -211,6 +213,8 @@ public:
         m_connections.insert(connection->id(), connection);
         const quint64 id = connection->id();
         connect(connection, &QObject::destroyed, this, [this, id] { m_connections.remove(id); });
+        if (m_draining) // accepted just before the listener closed: answer, then close
+            QTimer::singleShot(0, connection, [connection] { connection->beginDraining(); });
         return connection;
     }
 
@@ -267,6 +271,38 @@ public:
 
     std::shared_ptr<WorkerLink> link() const { return m_link; }
 
+    /// Closes the listening socket: the kernel refuses new connections to this worker.
+    void stopListening()
+    {
+        if (m_listener)
+            m_listener->close();
+    }
+
+    /// Drain mode for every connection (HttpConnection::beginDraining); the number of
+    /// connections still busy.
+    int drain()
+    {
+        m_draining = true;
+        int busy = 0;
+        for (const QPointer<HttpConnection> &connection : std::as_const(m_connections)) {
+            if (!connection)
+                continue;
+            connection->beginDraining();
+            if (connection->isBusy())
+                ++busy;
+        }
+        return busy;
+    }
+
+    /// Ends every HTTP connection that is left (WebSockets are the stream hub's).
+    void abortConnections()
+    {
+        const auto connections = m_connections;
+        for (const QPointer<HttpConnection> &connection : connections)
+            if (connection && connection->isBusy())
+                connection->abort();
+    }
+
 private:
     HttpServerOptions m_options;
     HttpServer::Handler m_handler;
@@ -274,6 +310,8 @@ private:
     HttpServer::UpgradeCheck m_upgradeCheck;
     std::shared_ptr<WorkerLink> m_link;
     WorkerHttpServer *m_http = nullptr;
+    QPointer<QTcpServer> m_listener;
+    bool m_draining = false;
     QHash<quint64, QPointer<HttpConnection>> m_connections;
     quint64 m_lastConnectionId = 0;
 };
@@ -438,6 +476,37 @@ Result<quint16> HttpServer::start()
     }
     m_port = port;
     return port;
+}
+
+void HttpServer::stopAccepting()
+{
+    for (HttpWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->stopListening(); }, Qt::BlockingQueuedConnection);
+}
+
+bool HttpServer::drain(int timeoutMs)
+{
+    QElapsedTimer elapsed;
+    elapsed.start();
+    bool idle = false;
+    while (!m_workers.isEmpty()) {
+        int busy = 0;
+        for (HttpWorker *worker : std::as_const(m_workers))
+            QMetaObject::invokeMethod(
+                worker, [worker, &busy] { busy += worker->drain(); }, Qt::BlockingQueuedConnection);
+        idle = busy == 0;
+        if (idle || elapsed.elapsed() >= timeoutMs)
+            break;
+        QThread::msleep(10);
+    }
+    if (!idle)
+        qCWarning(lcHttp) << "shutdown: requests still unanswered after" << timeoutMs
+                          << "ms; closing their connections";
+    for (HttpWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->abortConnections(); }, Qt::BlockingQueuedConnection);
+    return idle;
 }
 
 void HttpServer::stop()

@@ -113,6 +113,15 @@ public:
 
     /// Starts the workers and listens; returns the bound port.
     Result<quint16> start();
+    /// Shutdown, step one: closes the listening sockets (new connections are refused).
+    void stopAccepting();
+    /// Shutdown, step two: idle keep-alive connections are closed; a request in flight, or
+    /// one that arrives on an open connection meanwhile, is answered with `Connection: close`
+    /// (the handler and whatever answers later, e.g. the engine, must still run). Returns once
+    /// every HTTP connection is answered and closed, or after `timeoutMs`, when the
+    /// connections still open are aborted (false). WebSockets are left to their owner.
+    bool drain(int timeoutMs);
+    /// Stops the worker threads; every connection ends. After drain(), nothing is lost here.
     void stop();
     quint16 port() const { return m_port; }
     const HttpServerOptions &options() const { return m_options; }

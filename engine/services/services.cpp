@@ -96,11 +96,17 @@ Result<quint16> Services::startHttp(Api::ApiServerOptions options)
     return m_api->start();
 }
 
-void Services::stop()
+bool Services::stop()
 {
+    bool clean = true;
+    if (m_api) {
+        m_api->stopAccepting();
+        clean = m_api->drain(m_options.drainTimeoutMs, m_options.streamCloseMs);
+    }
     m_timers.reset();
     m_engine.reset();
     m_api.reset();
+    return clean;
 }
 
 } // namespace Baton
