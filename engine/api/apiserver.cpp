@@ -98,6 +98,7 @@ void ApiServer::Private::handle(HttpRequest &&request, HttpResponder responder)
         return ctx.fail(*forged);
     if (route.needsAuth && !authenticate(ctx))
         return;
+    ctx.responder->setUser(ctx.actor.username);
     (this->*route.handler)(ctx);
 }
 

@@ -9,11 +9,13 @@
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QPointer>
+#include <QRandomGenerator>
 #include <QTcpServer>
 #include <QThread>
 #include <QTimer>
 #include <QWebSocket>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -31,11 +33,24 @@ struct WorkerLink
     QMutex mutex;
     HttpWorker *worker = nullptr;
     QThread *thread = nullptr;
+    /// Set before the worker starts, read-only afterwards (no lock).
+    std::function<void(const AccessRecord &)> accessLog;
 };
 
 namespace {
 
 thread_local QObject *tlsWorker = nullptr;
+
+bool isSaneRequestId(const QByteArray &id)
+{
+    if (id.isEmpty() || id.size() > 64)
+        return false;
+    for (const char c : id)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+              || c == '_' || c == '-'))
+            return false;
+    return true;
+}
 
 QByteArray methodName(QHttpServerRequest::Method method)
 {
@@ -105,6 +120,19 @@ Result<int> openListeningSocket(const QHostAddress &address, quint16 port)
 
 } // namespace
 
+QByteArray requestIdFor(const QByteArray &incoming)
+{
+    if (isSaneRequestId(incoming))
+        return incoming;
+    // A random prefix per process keeps ids of restarts and of several servers apart; the
+    // counter makes them unique within the process without a random draw per request.
+    static const QByteArray prefix
+        = QByteArray::number(QRandomGenerator::system()->generate() & 0xffffffu, 16)
+              .rightJustified(6, '0');
+    static std::atomic<quint64> counter {0};
+    return prefix + '-' + QByteArray::number(++counter, 16).rightJustified(8, '0');
+}
+
 /// One worker's listening server. Every worker listens on the same port (SO_REUSEPORT), so
 /// the kernel spreads connections over the workers and no socket changes threads. Accepted
 /// sockets are our HttpConnection, created before Qt's server connects to them.
@@ -153,6 +181,7 @@ public:
         , m_webSockets(webSockets)
         , m_link(std::make_shared<WorkerLink>())
     {
+        m_link->accessLog = options.accessLog;
     }
 
     void setUp(QThread *thread)
@@ -230,8 +259,9 @@ public:
         copy.headers = request.headers();
         copy.body = request.body();
         copy.remoteAddress = request.remoteAddress();
+        copy.requestId = requestIdFor(request.value(QByteArrayLiteral("x-request-id")));
         const quint64 seq = connection->beginRequest();
-        HttpResponder responder(m_link, connection->id(), seq, copy.method == "HEAD");
+        HttpResponder responder(m_link, connection->id(), seq, copy);
         if (copy.path.isEmpty() || !copy.path.startsWith(u'/')) {
             responder.send(HttpResponse::error(400, QStringLiteral("bad_request"),
                                                QStringLiteral("Bad path.")));
@@ -344,11 +374,13 @@ bool WorkerHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSock
 // ---------------------------------------------------------------------------------------------
 
 HttpResponder::HttpResponder(std::shared_ptr<WorkerLink> link, quint64 connection, quint64 seq,
-                             bool head)
+                             const HttpRequest &request)
     : m_link(std::move(link))
     , m_connection(connection)
     , m_seq(seq)
-    , m_head(head)
+    , m_head(request.method == "HEAD")
+    , m_requestId(request.requestId)
+    , m_method(request.method)
 {
     m_timer.start();
 }
@@ -360,6 +392,9 @@ HttpResponder::HttpResponder(HttpResponder &&other) noexcept
     , m_head(other.m_head)
     , m_sent(other.m_sent)
     , m_route(std::move(other.m_route))
+    , m_requestId(std::move(other.m_requestId))
+    , m_method(std::move(other.m_method))
+    , m_user(std::move(other.m_user))
     , m_defaultHeaders(std::move(other.m_defaultHeaders))
     , m_timer(other.m_timer)
 {
@@ -378,6 +413,9 @@ HttpResponder &HttpResponder::operator=(HttpResponder &&other) noexcept
         m_head = other.m_head;
         m_sent = other.m_sent;
         m_route = std::move(other.m_route);
+        m_requestId = std::move(other.m_requestId);
+        m_method = std::move(other.m_method);
+        m_user = std::move(other.m_user);
         m_defaultHeaders = std::move(other.m_defaultHeaders);
         m_timer = other.m_timer;
         other.m_sent = true;
@@ -400,7 +438,12 @@ void HttpResponder::send(HttpResponse response)
     for (const auto &[name, value] : std::as_const(m_defaultHeaders))
         if (response.header(name).isNull())
             response.headers.append({name, value});
-    Metrics::global().http.count(m_route, response.status, m_timer.nsecsElapsed()); // lock-free
+    response.headers.append({QByteArrayLiteral("X-Request-Id"), m_requestId});
+    const qint64 elapsedNs = m_timer.nsecsElapsed();
+    Metrics::global().http.count(m_route, response.status, elapsedNs); // lock-free
+    if (m_link->accessLog)
+        m_link->accessLog({m_requestId, m_method, m_route, m_user, response.status,
+                           double(elapsedNs) / 1e6, m_head ? 0 : qint64(response.body.size())});
 
     QMutexLocker lock(&m_link->mutex);
     HttpWorker *worker = m_link->worker;
