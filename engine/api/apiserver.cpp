@@ -6,7 +6,9 @@
 #include "http/jsonbody.h"
 #include "http/requestguard.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QThread>
 #include <QWebSocket>
 
 namespace Baton::Api {
@@ -96,6 +98,7 @@ void ApiServer::Private::handle(HttpRequest &&request, HttpResponder responder)
         return ctx.fail(*forged);
     if (route.needsAuth && !authenticate(ctx))
         return;
+    ctx.responder->setUser(ctx.actor.username);
     (this->*route.handler)(ctx);
 }
 
@@ -192,6 +195,26 @@ Result<quint16> ApiServer::start()
     d->sessionCheck->start(d->o.sessionCheckMs);
     d->http->setUpgradeCheck(&Private::checkUpgrade);
     return d->http->start();
+}
+
+void ApiServer::stopAccepting()
+{
+    if (d->http)
+        d->http->stopAccepting();
+}
+
+bool ApiServer::drain(int timeoutMs, int streamCloseMs)
+{
+    if (!d->http)
+        return true;
+    const bool answered = d->http->drain(timeoutMs);
+    // The streams last: they carried the updates of the writes just finished.
+    d->hub.closeAllGoingAway();
+    QElapsedTimer waited;
+    waited.start();
+    while (d->hub.clientCount() > 0 && waited.elapsed() < streamCloseMs)
+        QThread::msleep(10);
+    return answered && d->hub.clientCount() == 0;
 }
 
 void ApiServer::stop()

@@ -64,6 +64,12 @@ public:
     ApiServer &operator=(const ApiServer &) = delete;
 
     Result<quint16> start();
+    /// Shutdown, step one: no new connections (HttpServer::stopAccepting()).
+    void stopAccepting();
+    /// Shutdown, step two: answers what is in flight (the engine must still run; its answers
+    /// go out) within `timeoutMs`, then closes the live streams with 1001 (going away) and
+    /// waits up to `streamCloseMs` for them to go. True when nothing was cut off.
+    bool drain(int timeoutMs, int streamCloseMs = 500);
     void stop();
     quint16 port() const;
     /// A change another server on the database committed, to the streams: the same events,

@@ -187,6 +187,14 @@ void StreamHub::closeOnItsThread(const Client &client, int code, const QString &
         Qt::QueuedConnection);
 }
 
+void StreamHub::closeAllGoingAway()
+{
+    QMutexLocker lock(&m_mutex);
+    for (const Client &client : std::as_const(m_clients))
+        closeOnItsThread(client, QWebSocketProtocol::CloseCodeGoingAway,
+                         QStringLiteral("server shutting down"));
+}
+
 void StreamHub::closeAll()
 {
     QList<Client> clients;

@@ -56,6 +56,9 @@ public:
     /// connect again and reload, since it may have missed updates. Not 1012 (service restart):
     /// Qt's WebSocket client takes codes above 1011 for a protocol error.
     void askAllToReconnect(const QString &reason);
+    /// Shutdown: every stream gets close code 1001 (going away) on its own thread; those that
+    /// do not answer the close are dropped a second later. Clients leave the list as they go.
+    void closeAllGoingAway();
     void closeAll();
     int clientCount() const;
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "demodata.h"
 
+#include "services/logging.h"
+
 #include "core/clock.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
@@ -98,8 +100,8 @@ private:
         if (r.ok())
             return true;
         m_failed = true;
-        std::fprintf(stderr, "baton serve: demo ticket (%s): %s\n", qPrintable(what),
-                     qPrintable(r.error ? r.error->message : r.failure));
+        Log::problem(QStringLiteral("demo ticket (%1): %2")
+                         .arg(what, r.error ? r.error->message : r.failure));
         return false;
     }
 
@@ -417,7 +419,7 @@ int seedDemoTickets(const std::shared_ptr<Database> &database,
 {
     const auto tickets = countTickets(*database);
     if (!tickets) {
-        std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(tickets.error()));
+        Log::problem(u"demo tickets: " + tickets.error());
         return 0;
     }
     if (*tickets > 0)
@@ -436,12 +438,12 @@ int seedDemoTickets(const std::shared_ptr<Database> &database,
         = [users](const QString &username) { return users.value(username).departments; };
     Services services(options);
     if (auto started = services.startEngine(); !started) {
-        std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(started.error()));
+        Log::problem(u"demo tickets: " + started.error());
         return 0;
     }
     if (auto published = services.engine().publishFiles(set.workflows, workflowsFolder);
         !published) {
-        std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(published.error()));
+        Log::problem(u"demo tickets: " + published.error());
         return 0;
     }
     DemoScript script(services.engine(), past, *organisation, users, now);
@@ -452,8 +454,10 @@ int seedDemoTickets(const std::shared_ptr<Database> &database,
     returnExchange(script);
     satisfactionFollowup(script);
     services.stop(); // completes everything queued before the server's engine starts
-    std::printf("  demo tickets: %d opened over the last four days%s\n", script.opened(),
-                script.failed() ? " (some steps were refused, see above)" : "");
+    Log::startUp(QStringLiteral("  demo tickets: %1 opened over the last four days%2")
+                     .arg(script.opened())
+                     .arg(script.failed() ? QStringLiteral(" (some steps were refused, see above)")
+                                          : QString()));
     return script.opened();
 }
 

@@ -6,14 +6,16 @@
 #include "core/clock.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
-#include "sla/slaservice.h"
 #include "services/demoaccounts.h"
+#include "services/logging.h"
 #include "services/services.h"
+#include "sla/slaservice.h"
 #include "store/database.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QScopeGuard>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -28,7 +30,7 @@ namespace {
 const char serveUsage[]
     = "Usage: baton serve [--listen HOST:PORT] [--db URL] [--workflows DIR] [--demo] "
       "[--fake-clock]\n"
-      "                   [--max-body BYTES] [--threads N] [--trust-proxy]\n"
+      "                   [--max-body BYTES] [--threads N] [--trust-proxy] [--log-format F]\n"
       "  --listen     address to listen on (default 127.0.0.1:8080)\n"
       "  --db         sqlite:PATH (default sqlite:var/baton.db) or postgresql://USER@HOST/DB\n"
       "  --workflows  folder with org.yaml and the workflows (default workflows/)\n"
@@ -38,6 +40,8 @@ const char serveUsage[]
       "  --trust-proxy  believe X-Forwarded-Proto and -For from the reverse proxy in front (the\n"
       "               session cookie gets Secure for https; sign-in throttling counts the\n"
       "               forwarded client address); without it X-Forwarded-* are ignored\n"
+      "  --log-format text (default: readable lines) or json (one JSON object per line);\n"
+      "               one access line per request, with its X-Request-Id\n"
       "Environment: BATON_ADMIN_PASSWORD creates the user admin if absent.\n";
 
 const QString demoPassword = QStringLiteral("baton-demo");
@@ -52,6 +56,7 @@ struct ServeFlags
     bool demo = false;
     bool fakeClock = false;
     bool trustProxy = false;
+    LogFormat logFormat = LogFormat::Text;
     qint64 maxBody = 0;
     int threads = 0;
 };
@@ -80,8 +85,11 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
                                      QStringLiteral("1048576"));
     const QCommandLineOption threads(QStringLiteral("threads"), QString(), QStringLiteral("N"),
                                      QStringLiteral("2"));
+    const QCommandLineOption logFormat(QStringLiteral("log-format"), QString(),
+                                       QStringLiteral("FORMAT"), QStringLiteral("text"));
     QCommandLineParser parser;
-    parser.addOptions({help, listen, db, workflows, demo, fakeClock, trustProxy, maxBody, threads});
+    parser.addOptions(
+        {help, listen, db, workflows, demo, fakeClock, trustProxy, maxBody, threads, logFormat});
     if (!parser.parse(QStringList {QStringLiteral("baton serve")} + arguments)) {
         const QStringList unknown = parser.unknownOptionNames();
         if (unknown.isEmpty())
@@ -104,6 +112,10 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
         return usageError(QStringLiteral("--max-body wants a positive number of bytes"));
     if (!threadsOk || flags->threads <= 0)
         return usageError(QStringLiteral("--threads wants a positive number"));
+    if (parser.value(logFormat) == u"json")
+        flags->logFormat = LogFormat::Json;
+    else if (parser.value(logFormat) != u"text")
+        return usageError(QStringLiteral("--log-format wants text or json"));
 
     const QString hostPort = parser.value(listen);
     const qsizetype colon = hostPort.lastIndexOf(u':');
@@ -128,7 +140,7 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
 
 int failure(const QString &message)
 {
-    std::fprintf(stderr, "baton serve: %s\n", qPrintable(message));
+    Log::problem(message);
     return 1;
 }
 
@@ -149,8 +161,9 @@ Result<void> remeasureChangedCalendars(Services &services, const WorkflowSet &se
     if (!changed)
         return Error {changed.error()};
     if (!changed->calendars.isEmpty())
-        std::printf("  calendars changed (%s): %d open tickets re-measured\n",
-                    qPrintable(changed->calendars.join(QStringLiteral(", "))), changed->recomputed);
+        Log::startUp(QStringLiteral("  calendars changed (%1): %2 open tickets re-measured")
+                         .arg(changed->calendars.join(QStringLiteral(", ")))
+                         .arg(changed->recomputed));
     return {};
 }
 
@@ -191,40 +204,57 @@ Result<QStringList> createStartUpUsers(AuthService &auth, const Organisation &or
     return created;
 }
 
-/// What start-up printed last: the workflows, the clock, the accounts, where it listens.
+/// What start-up says last: the database, the workflows with their versions, plugins and
+/// channels, the clock, the accounts, where it listens. Plain lines on stdout with
+/// --log-format text (the last one, "Serving on http://…", is what scripts wait for), one
+/// JSON log line each with json.
 void printStartUp(const ServeFlags &flags, Services &services, const PublishOutcome &published,
                   const Clock &clock, const QMap<QString, DemoAccount> &demoUsers,
                   const QStringList &created, quint16 port)
 {
-    std::printf("Baton %s\n", qPrintable(QCoreApplication::applicationVersion()));
-    std::printf("  database:  %s\n", qPrintable(services.database()->url().toDisplayString()));
-    std::printf("  workflows: %s\n", qPrintable(QDir(flags.workflowsDir).absolutePath()));
+    QStringList lines;
+    lines << QStringLiteral("Baton %1").arg(QCoreApplication::applicationVersion());
+    lines << QStringLiteral("  database:  ") + services.database()->url().toDisplayString();
+    lines << QStringLiteral("  workflows: ") + QDir(flags.workflowsDir).absolutePath();
     for (auto it = published.current.cbegin(); it != published.current.cend(); ++it)
-        std::printf("    %-28s version %d%s\n", qPrintable(it.key()), it.value(),
-                    published.published.contains(it.key()) ? "  (new)" : "");
+        lines << QStringLiteral("    %1 version %2%3")
+                     .arg(it.key(), -28)
+                     .arg(it.value())
+                     .arg(published.published.contains(it.key()) ? QStringLiteral("  (new)")
+                                                                 : QString());
     for (const PublishConflict &conflict : published.conflicts)
-        std::printf("  not published: %s\n", qPrintable(conflict.message()));
+        lines << QStringLiteral("  not published: ") + conflict.message();
+    lines << QStringLiteral("  plugins:   none") << QStringLiteral("  channels:  none");
     if (flags.fakeClock)
-        std::printf("  clock:     fake, standing at %s (move it with POST /api/v1/admin/clock)\n",
-                    qPrintable(clock.now().toString(Qt::ISODate)));
+        lines << QStringLiteral("  clock:     fake, standing at %1 (move it with POST "
+                                "/api/v1/admin/clock)")
+                     .arg(clock.now().toString(Qt::ISODate));
     if (flags.demo) {
-        std::printf("  demo users (password \"%s\"):\n", qPrintable(demoPassword));
+        lines << QStringLiteral("  demo users (password \"%1\"):").arg(demoPassword);
         for (auto it = demoUsers.cbegin(); it != demoUsers.cend(); ++it)
-            std::printf("    %-10s %-12s %s%s\n", qPrintable(it.key()),
-                        qPrintable(it->roles.join(u',')), qPrintable(it->departments.join(u',')),
-                        created.contains(it.key()) ? "" : "  (existed; password unchanged)");
+            lines << QStringLiteral("    %1 %2 %3%4")
+                         .arg(it.key(), -10)
+                         .arg(it->roles.join(u','), -12)
+                         .arg(it->departments.join(u','))
+                         .arg(created.contains(it.key())
+                                  ? QString()
+                                  : QStringLiteral("  (existed; password unchanged)"));
     }
     if (!qEnvironmentVariableIsEmpty("BATON_ADMIN_PASSWORD"))
-        std::printf("  admin:     user \"admin\" %s\n",
-                    created.contains(QStringLiteral("admin")) ? "created from BATON_ADMIN_PASSWORD"
-                                                              : "exists");
+        lines << QStringLiteral("  admin:     user \"admin\" %1")
+                     .arg(created.contains(QStringLiteral("admin"))
+                              ? QStringLiteral("created from BATON_ADMIN_PASSWORD")
+                              : QStringLiteral("exists"));
     const QHostAddress &address = flags.address;
-    std::printf("Serving on http://%s:%u/  (%d HTTP threads, body limit %lld bytes)\n",
-                qPrintable(address.protocol() == QAbstractSocket::IPv6Protocol
-                               ? u'[' + address.toString() + u']'
-                               : address.toString()),
-                unsigned(port), flags.threads, flags.maxBody);
-    std::fflush(stdout);
+    lines << QStringLiteral("Serving on http://%1:%2/  (%3 HTTP threads, body limit %4 bytes)")
+                 .arg(address.protocol() == QAbstractSocket::IPv6Protocol
+                          ? u'[' + address.toString() + u']'
+                          : address.toString())
+                 .arg(port)
+                 .arg(flags.threads)
+                 .arg(flags.maxBody);
+    for (const QString &line : std::as_const(lines))
+        Log::startUp(line);
 }
 
 int signalPipe[2] = {-1, -1};
@@ -255,11 +285,14 @@ int runServe(const QStringList &arguments)
     ServeFlags flags;
     if (const auto exitCode = readFlags(arguments, &flags))
         return *exitCode;
+    Log::start(flags.logFormat);
+    // Whatever path leaves runServe, what is buffered is written out.
+    const auto logStopper = qScopeGuard([] { Log::stop(); });
 
     // The workflows first: a folder with errors stops start-up, as `baton validate` reports.
     const WorkflowSet set = loadWorkflowDirectory(flags.workflowsDir);
     for (const Diagnostic &d : std::as_const(set.diagnostics))
-        std::fprintf(d.isError() ? stderr : stdout, "%s\n", qPrintable(d.toString()));
+        d.isError() ? Log::problem(d.toString()) : Log::startUp(d.toString());
     if (!set.ok())
         return failure(flags.workflowsDir + QStringLiteral(" has errors; not starting"));
     const auto database = openMigratedDatabase(flags.databaseUrl);
@@ -304,14 +337,19 @@ int runServe(const QStringList &arguments)
     apiOptions.http.threads = flags.threads;
     apiOptions.http.maxBodyBytes = flags.maxBody;
     apiOptions.trustProxy = flags.trustProxy;
+    apiOptions.http.accessLog = &Log::access;
     const auto bound = services.startHttp(apiOptions);
     if (!bound)
         return failure(bound.error());
     printStartUp(flags, services, *published, *options.clock, demoUsers, *created, *bound);
 
     const int code = serveUntilSignalled();
-    std::printf("Stopping.\n");
-    services.stop();
+    Log::info("baton.start", QStringLiteral("Stopping: answering the requests in flight"));
+    const bool clean = services.stop();
+    Log::info("baton.start",
+              clean ? QStringLiteral("Stopped.")
+                    : QStringLiteral("Stopped; requests still unanswered at the "
+                                     "deadline were cut off."));
     return code;
 }
 

@@ -115,10 +115,41 @@ void HttpConnection::deliver(quint64 seq, const HttpResponse &response, bool hea
 {
     if (seq < m_nextWrite || m_ready.contains(seq))
         return;
-    const bool close = m_closeAfter.take(seq) || response.header("Connection") == "close";
+    const bool lastWhileDraining = m_draining && seq + 1 == m_nextAssign && !isReadingRequest();
+    const bool close
+        = m_closeAfter.take(seq) || response.header("Connection") == "close" || lastWhileDraining;
     m_ready.insert(seq, response.serialise(close, head));
     m_readyClose.insert(seq, close);
     flushInOrder();
+}
+
+bool HttpConnection::isReadingRequest() const
+{
+    // A message scanned but not yet handed to the handler (Qt parses pipelined requests one
+    // readyRead at a time) counts as being read.
+    return m_phase != Phase::Head || !m_head.isEmpty() || !m_closeAfterQueue.isEmpty();
+}
+
+bool HttpConnection::isBusy() const
+{
+    if (m_phase == Phase::Upgraded || state() == QAbstractSocket::UnconnectedState)
+        return false;
+    return m_nextWrite != m_nextAssign || isReadingRequest() || bytesToWrite() > 0;
+}
+
+void HttpConnection::beginDraining()
+{
+    if (m_draining || m_phase == Phase::Upgraded || m_phase == Phase::Rejected || m_closing)
+        return;
+    m_draining = true;
+    // A request that arrives on this connection from now on is still answered (the engine
+    // runs until the drain ends), with `Connection: close`. An idle one is closed: a client
+    // that sends on it at this very moment sees the connection end without an answer, as
+    // with any keep-alive timeout, and retries on a new connection (which is refused).
+    if (m_nextWrite == m_nextAssign && !isReadingRequest()) {
+        m_closing = true;
+        disconnectFromHost();
+    }
 }
 
 void HttpConnection::flushInOrder()

@@ -41,6 +41,12 @@ public:
     /// Queues a response; writes every response that is next in order.
     void deliver(quint64 seq, const HttpResponse &response, bool head);
 
+    /// The server is shutting down: an idle connection is closed now; otherwise the answer to
+    /// the last request received gets `Connection: close` and the connection ends after it.
+    void beginDraining();
+    /// Still has a request being read or waiting for its answer (a WebSocket never has).
+    bool isBusy() const;
+
 protected:
     void connectNotify(const QMetaMethod &signal) override;
     void disconnectNotify(const QMetaMethod &signal) override;
@@ -70,6 +76,7 @@ private:
     bool parseHead(const QByteArray &head, RequestHead *out);
     void reject(int status, const QString &code, const QString &message);
     void discardIncoming();
+    bool isReadingRequest() const;
     void flushInOrder();
     void lingerThenClose();
     void watchSlowClient();
@@ -107,6 +114,7 @@ private:
     QMap<quint64, bool> m_readyClose;
     bool m_closing = false;
     bool m_lingering = false;
+    bool m_draining = false;
     QTimer m_idle;
 };
 

@@ -20,6 +20,9 @@ struct HttpRequest
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
     QHostAddress remoteAddress;
+    /// The client's X-Request-Id when of a sane form, else one made up; every answer carries
+    /// it back (X-Request-Id) and the access log line names it.
+    QByteArray requestId;
 
     /// The first header with that name (case-insensitive), or an empty array.
     QByteArray header(QByteArrayView name) const

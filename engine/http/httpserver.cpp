@@ -9,10 +9,13 @@
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QPointer>
+#include <QRandomGenerator>
 #include <QTcpServer>
 #include <QThread>
+#include <QTimer>
 #include <QWebSocket>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -30,11 +33,24 @@ struct WorkerLink
     QMutex mutex;
     HttpWorker *worker = nullptr;
     QThread *thread = nullptr;
+    /// Set before the worker starts, read-only afterwards (no lock).
+    std::function<void(const AccessRecord &)> accessLog;
 };
 
 namespace {
 
 thread_local QObject *tlsWorker = nullptr;
+
+bool isSaneRequestId(const QByteArray &id)
+{
+    if (id.isEmpty() || id.size() > 64)
+        return false;
+    for (const char c : id)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+              || c == '_' || c == '-'))
+            return false;
+    return true;
+}
 
 QByteArray methodName(QHttpServerRequest::Method method)
 {
@@ -104,6 +120,19 @@ Result<int> openListeningSocket(const QHostAddress &address, quint16 port)
 
 } // namespace
 
+QByteArray requestIdFor(const QByteArray &incoming)
+{
+    if (isSaneRequestId(incoming))
+        return incoming;
+    // A random prefix per process keeps ids of restarts and of several servers apart; the
+    // counter makes them unique within the process without a random draw per request.
+    static const QByteArray prefix
+        = QByteArray::number(QRandomGenerator::system()->generate() & 0xffffffu, 16)
+              .rightJustified(6, '0');
+    static std::atomic<quint64> counter {0};
+    return prefix + '-' + QByteArray::number(++counter, 16).rightJustified(8, '0');
+}
+
 /// One worker's listening server. Every worker listens on the same port (SO_REUSEPORT), so
 /// the kernel spreads connections over the workers and no socket changes threads. Accepted
 /// sockets are our HttpConnection, created before Qt's server connects to them.
@@ -152,6 +181,7 @@ public:
         , m_webSockets(webSockets)
         , m_link(std::make_shared<WorkerLink>())
     {
+        m_link->accessLog = options.accessLog;
     }
 
     void setUp(QThread *thread)
@@ -198,6 +228,7 @@ public:
             return makeError(error);
         }
         m_http->bind(server); // takes ownership
+        m_listener = server;
         return server->serverPort();
     }
 
@@ -211,6 +242,8 @@ public:
         m_connections.insert(connection->id(), connection);
         const quint64 id = connection->id();
         connect(connection, &QObject::destroyed, this, [this, id] { m_connections.remove(id); });
+        if (m_draining) // accepted just before the listener closed: answer, then close
+            QTimer::singleShot(0, connection, [connection] { connection->beginDraining(); });
         return connection;
     }
 
@@ -226,8 +259,9 @@ public:
         copy.headers = request.headers();
         copy.body = request.body();
         copy.remoteAddress = request.remoteAddress();
+        copy.requestId = requestIdFor(request.value(QByteArrayLiteral("x-request-id")));
         const quint64 seq = connection->beginRequest();
-        HttpResponder responder(m_link, connection->id(), seq, copy.method == "HEAD");
+        HttpResponder responder(m_link, connection->id(), seq, copy);
         if (copy.path.isEmpty() || !copy.path.startsWith(u'/')) {
             responder.send(HttpResponse::error(400, QStringLiteral("bad_request"),
                                                QStringLiteral("Bad path.")));
@@ -267,6 +301,38 @@ public:
 
     std::shared_ptr<WorkerLink> link() const { return m_link; }
 
+    /// Closes the listening socket: the kernel refuses new connections to this worker.
+    void stopListening()
+    {
+        if (m_listener)
+            m_listener->close();
+    }
+
+    /// Drain mode for every connection (HttpConnection::beginDraining); the number of
+    /// connections still busy.
+    int drain()
+    {
+        m_draining = true;
+        int busy = 0;
+        for (const QPointer<HttpConnection> &connection : std::as_const(m_connections)) {
+            if (!connection)
+                continue;
+            connection->beginDraining();
+            if (connection->isBusy())
+                ++busy;
+        }
+        return busy;
+    }
+
+    /// Ends every HTTP connection that is left (WebSockets are the stream hub's).
+    void abortConnections()
+    {
+        const auto connections = m_connections;
+        for (const QPointer<HttpConnection> &connection : connections)
+            if (connection && connection->isBusy())
+                connection->abort();
+    }
+
 private:
     HttpServerOptions m_options;
     HttpServer::Handler m_handler;
@@ -274,6 +340,8 @@ private:
     HttpServer::UpgradeCheck m_upgradeCheck;
     std::shared_ptr<WorkerLink> m_link;
     WorkerHttpServer *m_http = nullptr;
+    QPointer<QTcpServer> m_listener;
+    bool m_draining = false;
     QHash<quint64, QPointer<HttpConnection>> m_connections;
     quint64 m_lastConnectionId = 0;
 };
@@ -306,11 +374,13 @@ bool WorkerHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSock
 // ---------------------------------------------------------------------------------------------
 
 HttpResponder::HttpResponder(std::shared_ptr<WorkerLink> link, quint64 connection, quint64 seq,
-                             bool head)
+                             const HttpRequest &request)
     : m_link(std::move(link))
     , m_connection(connection)
     , m_seq(seq)
-    , m_head(head)
+    , m_head(request.method == "HEAD")
+    , m_requestId(request.requestId)
+    , m_method(request.method)
 {
     m_timer.start();
 }
@@ -322,6 +392,9 @@ HttpResponder::HttpResponder(HttpResponder &&other) noexcept
     , m_head(other.m_head)
     , m_sent(other.m_sent)
     , m_route(std::move(other.m_route))
+    , m_requestId(std::move(other.m_requestId))
+    , m_method(std::move(other.m_method))
+    , m_user(std::move(other.m_user))
     , m_defaultHeaders(std::move(other.m_defaultHeaders))
     , m_timer(other.m_timer)
 {
@@ -340,6 +413,9 @@ HttpResponder &HttpResponder::operator=(HttpResponder &&other) noexcept
         m_head = other.m_head;
         m_sent = other.m_sent;
         m_route = std::move(other.m_route);
+        m_requestId = std::move(other.m_requestId);
+        m_method = std::move(other.m_method);
+        m_user = std::move(other.m_user);
         m_defaultHeaders = std::move(other.m_defaultHeaders);
         m_timer = other.m_timer;
         other.m_sent = true;
@@ -362,7 +438,12 @@ void HttpResponder::send(HttpResponse response)
     for (const auto &[name, value] : std::as_const(m_defaultHeaders))
         if (response.header(name).isNull())
             response.headers.append({name, value});
-    Metrics::global().http.count(m_route, response.status, m_timer.nsecsElapsed()); // lock-free
+    response.headers.append({QByteArrayLiteral("X-Request-Id"), m_requestId});
+    const qint64 elapsedNs = m_timer.nsecsElapsed();
+    Metrics::global().http.count(m_route, response.status, elapsedNs); // lock-free
+    if (m_link->accessLog)
+        m_link->accessLog({m_requestId, m_method, m_route, m_user, response.status,
+                           double(elapsedNs) / 1e6, m_head ? 0 : qint64(response.body.size())});
 
     QMutexLocker lock(&m_link->mutex);
     HttpWorker *worker = m_link->worker;
@@ -438,6 +519,37 @@ Result<quint16> HttpServer::start()
     }
     m_port = port;
     return port;
+}
+
+void HttpServer::stopAccepting()
+{
+    for (HttpWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->stopListening(); }, Qt::BlockingQueuedConnection);
+}
+
+bool HttpServer::drain(int timeoutMs)
+{
+    QElapsedTimer elapsed;
+    elapsed.start();
+    bool idle = false;
+    while (!m_workers.isEmpty()) {
+        int busy = 0;
+        for (HttpWorker *worker : std::as_const(m_workers))
+            QMetaObject::invokeMethod(
+                worker, [worker, &busy] { busy += worker->drain(); }, Qt::BlockingQueuedConnection);
+        idle = busy == 0;
+        if (idle || elapsed.elapsed() >= timeoutMs)
+            break;
+        QThread::msleep(10);
+    }
+    if (!idle)
+        qCWarning(lcHttp) << "shutdown: requests still unanswered after" << timeoutMs
+                          << "ms; closing their connections";
+    for (HttpWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->abortConnections(); }, Qt::BlockingQueuedConnection);
+    return idle;
 }
 
 void HttpServer::stop()

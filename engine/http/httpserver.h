@@ -22,6 +22,18 @@ namespace Baton::Http {
 
 struct WorkerLink; // httpserver.cpp
 
+/// What the access log says about one answered request (HttpServerOptions::accessLog).
+struct AccessRecord
+{
+    QByteArray requestId;
+    QByteArray method;
+    QByteArray route; ///< the route pattern ("/api/v1/tickets/{id}"), never the raw path
+    QString user; ///< empty when nobody signed in
+    int status = 0;
+    double durationMs = 0;
+    qint64 bytes = 0; ///< the response body's size
+};
+
 struct HttpServerOptions
 {
     QHostAddress address = QHostAddress::LocalHost;
@@ -39,7 +51,14 @@ struct HttpServerOptions
     int bodyRateWindowMs = 5 * 1000;
     /// The only paths where a WebSocket handshake leaves HTTP (the live stream).
     QByteArrayList webSocketPaths {QByteArrayLiteral("/api/v1/stream")};
+    /// Called once per answered request, on the thread that answers it; must be cheap and
+    /// thread-safe (a buffered writer). Empty: no access log.
+    std::function<void(const AccessRecord &record)> accessLog;
 };
+
+/// The client's X-Request-Id if it is 1 to 64 characters of [A-Za-z0-9._-], else a new id
+/// unique in this process ("<random prefix>-<counter>").
+QByteArray requestIdFor(const QByteArray &incoming);
 
 /// The answer to one request. Move-only; send() may be called from any thread (an engine
 /// callback, say): the response is handed to the connection's thread and written in request
@@ -59,6 +78,8 @@ public:
     /// The route pattern for metrics ("/api/v1/tickets/{id}"); unmatched requests are
     /// counted under "other" so that scanning clients cannot blow up the label set.
     void setRouteLabel(const QByteArray &route) { m_route = route; }
+    /// Who made the request, for the access log (set once signed in).
+    void setUser(const QString &user) { m_user = user; }
     /// A header every response of this request gets unless it sets its own (the API layer's
     /// `Cache-Control: no-store`, in one place).
     void setDefaultHeader(const QByteArray &name, const QByteArray &value)
@@ -68,7 +89,8 @@ public:
 
 private:
     friend class HttpWorker;
-    HttpResponder(std::shared_ptr<WorkerLink> link, quint64 connection, quint64 seq, bool head);
+    HttpResponder(std::shared_ptr<WorkerLink> link, quint64 connection, quint64 seq,
+                  const HttpRequest &request);
 
     std::shared_ptr<WorkerLink> m_link;
     quint64 m_connection = 0;
@@ -76,6 +98,9 @@ private:
     bool m_head = false;
     bool m_sent = false;
     QByteArray m_route = QByteArrayLiteral("other");
+    QByteArray m_requestId;
+    QByteArray m_method;
+    QString m_user;
     QList<QPair<QByteArray, QByteArray>> m_defaultHeaders;
     QElapsedTimer m_timer;
 };
@@ -113,6 +138,15 @@ public:
 
     /// Starts the workers and listens; returns the bound port.
     Result<quint16> start();
+    /// Shutdown, step one: closes the listening sockets (new connections are refused).
+    void stopAccepting();
+    /// Shutdown, step two: idle keep-alive connections are closed; a request in flight, or
+    /// one that arrives on an open connection meanwhile, is answered with `Connection: close`
+    /// (the handler and whatever answers later, e.g. the engine, must still run). Returns once
+    /// every HTTP connection is answered and closed, or after `timeoutMs`, when the
+    /// connections still open are aborted (false). WebSockets are left to their owner.
+    bool drain(int timeoutMs);
+    /// Stops the worker threads; every connection ends. After drain(), nothing is lost here.
     void stop();
     quint16 port() const { return m_port; }
     const HttpServerOptions &options() const { return m_options; }

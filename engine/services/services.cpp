@@ -133,12 +133,18 @@ void Services::listenToOtherServers()
         qWarning().noquote() << listening.error() << "(trying again in the background)";
 }
 
-void Services::stop()
+bool Services::stop()
 {
-    m_listener.reset();
+    m_listener.reset(); // first: what it hears is published through the API
+    bool clean = true;
+    if (m_api) {
+        m_api->stopAccepting();
+        clean = m_api->drain(m_options.drainTimeoutMs, m_options.streamCloseMs);
+    }
     m_timers.reset();
     m_engine.reset();
     m_api.reset();
+    return clean;
 }
 
 } // namespace Baton

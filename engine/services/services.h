@@ -40,6 +40,10 @@ struct ServicesOptions
     /// Default: the user directory's snapshot (UserDirectory::departmentsOf).
     std::function<QStringList(const QString &username)> departmentsLookup;
     int timerBatchSize = 1000;
+    /// stop(): how long requests in flight may take to be answered (then their connections
+    /// are cut), and how long live streams get to take their close frame.
+    int drainTimeoutMs = 3500;
+    int streamCloseMs = 500;
     AuthService::Options auth;
     /// PostgreSQL: every commit is announced to the other servers on the database, and what
     /// they commit reaches this server's streams (store/changefeed.h). Off: this server's
@@ -73,11 +77,18 @@ public:
     /// This server's id in the announcements of its commits (a UUID per start).
     const QString &serverId() const { return m_serverId; }
 
-    /// The other servers' changes first (they reach the API), timers (they fire through the
-    /// engine), then the engine (it completes queued
-    /// writes, whose answers go out through the still running HTTP threads), then HTTP.
-    /// Idempotent; the destructor calls it.
-    void stop();
+    /// The graceful shutdown (SIGTERM), in the one safe order:
+    /// 0. the other servers' changes are no longer heard (they would be published via HTTP);
+    /// 1. HTTP stops accepting connections;
+    /// 2. HTTP drains: requests in flight are answered — the engine still runs and commits
+    ///    them, their answers go out with `Connection: close`; idle connections are closed;
+    ///    after drainTimeoutMs what is left is cut off; then the live streams get 1001;
+    /// 3. timers (a round in progress completes; nothing can ask /metrics for them any more),
+    ///    then the engine (it completes anything still queued), then the HTTP threads.
+    /// The timers keep firing during the drain instead of stopping first: the API reads them
+    /// for /metrics until no request can arrive. Idempotent; the destructor calls it.
+    /// Returns false when something was cut off at the deadline.
+    bool stop();
 
     const std::shared_ptr<Database> &database() const { return m_options.database; }
     const Organisation &organisation() const { return *m_options.organisation; }

@@ -106,6 +106,21 @@ public:
         return m_process.exitCode();
     }
 
+    /// SIGTERM without waiting (the caller watches isRunning()).
+    void signalTerminate() { m_process.terminate(); }
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    /// -1 when it crashed or was killed.
+    int exitCode() const
+    {
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    }
+    /// What it printed since start() returned (stdout and stderr merged).
+    QString readOutput()
+    {
+        output += QString::fromUtf8(m_process.readAll());
+        return output;
+    }
+
     QString output;
     quint16 port = 0;
 
