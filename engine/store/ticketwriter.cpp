@@ -42,7 +42,7 @@ public:
         if (db.driverName() == u"QPSQL") {
             auto query = runPostgreSqlQuery(db, m_sql, values, count, errorCode);
             if (!query)
-                return Error {query.error()};
+                return query.failure();
             SqliteStatement::Outcome outcome;
             outcome.rowsChanged = query->numRowsAffected();
             if (query->next())
@@ -52,7 +52,7 @@ public:
         if (!m_prepared) {
             auto prepared = SqliteStatement::prepare(db, m_sql);
             if (!prepared)
-                return Error {prepared.error()};
+                return prepared.failure();
             m_prepared = std::move(*prepared);
         }
         return m_prepared->run(values, count, errorCode);
@@ -112,7 +112,7 @@ public:
             if (auto r = statement->run(db, values.constData() + done * m_columns,
                                         qsizetype(chunk) * m_columns, errorCode);
                 !r)
-                return Error {r.error()};
+                return r.failure();
             done += chunk;
         }
         return {};
@@ -259,7 +259,7 @@ Result<void> TicketWriter::prepare()
 {
     auto db = m_database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     if (m_statements && m_statements->db.connectionName() == db->connectionName()
         && m_statements->db.isOpen())
         return {};
@@ -327,7 +327,7 @@ Result<void> TicketWriter::prepare()
                                              "information_schema.columns WHERE table_name = "
                                              "'tickets' AND table_schema = current_schema()"));
         if (!types)
-            return Error {types.error()};
+            return types.failure();
         while (types->next())
             s->columnTypes.insert(types->value(0).toString(), types->value(1).toString());
     }
@@ -381,7 +381,7 @@ Result<void> TicketWriter::Statements::updateGroup(quint64 key, const QList<qint
         if (!updated) {
             if (report && isConflict(code))
                 report->staleTickets.append(ids[first]);
-            return Error {updated.error()};
+            return updated.failure();
         }
         if (updated->numRowsAffected() != rows) {
             if (report)
@@ -471,8 +471,8 @@ Result<void> TicketWriter::Statements::updateTickets(const WriteBatch &batch, bo
             // since this one read it, so the row's version still guards the batch.
             if (!(previous && postgresql))
                 continue;
-            static const quint64 versionColumn
-                = quint64(1) << columnNames().indexOf(QStringLiteral("version"));
+            static const quint64 versionColumn = quint64(1)
+                << columnNames().indexOf(QStringLiteral("version"));
             mask = versionColumn;
         }
         if (previous && postgresql) {
@@ -531,7 +531,7 @@ Result<void> TicketWriter::Statements::updateTicket(
     if (!updated) {
         if (report && isConflict(failureCode))
             report->staleTickets.append(row.id);
-        return Error {updated.error()};
+        return updated.failure();
     }
     if (updated->rowsChanged != 1) {
         if (report)
@@ -589,7 +589,7 @@ Result<void> TicketWriter::Statements::insertNotificationRows(const WriteBatch &
             auto inserted = insertNotification.run(
                 db, {n.username, ticketOf(n), n.kind, n.message, n.at}, &failureCode);
             if (!inserted)
-                return Error {inserted.error()};
+                return inserted.failure();
             if (report)
                 report->notificationIds.append(inserted->firstValue.value_or(0));
         }
@@ -604,7 +604,7 @@ Result<void> TicketWriter::Statements::insertNotificationRows(const WriteBatch &
                                        "generate_series(1, %1)")
                             .arg(batch.notifications.size()));
     if (!ids)
-        return Error {ids.error()};
+        return ids.failure();
     QList<QVariant> values;
     for (const NotificationRow &n : batch.notifications) {
         if (!ids->next())
@@ -630,7 +630,7 @@ Result<void> TicketWriter::Statements::insertKeysAndCustomers(const WriteBatch &
                 db, {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt},
                 &failureCode);
             !r)
-            return Error {r.error()};
+            return r.failure();
     return {};
 }
 
