@@ -48,7 +48,7 @@ public:
         if (!check(r, workflow + QStringLiteral(" open")))
             return 0;
         ++m_opened;
-        return r.ticket.id;
+        return r->ticket.id;
     }
     qint64 act(qint64 id, const QString &user, const QString &action,
                const QVariantMap &fields = {}, const QString &branch = {})
@@ -99,7 +99,7 @@ private:
             return true;
         m_failed = true;
         std::fprintf(stderr, "baton serve: demo ticket (%s): %s\n", qPrintable(what),
-                     qPrintable(r.error ? r.error->message : r.failure));
+                     qPrintable(r.error()));
         return false;
     }
 

@@ -6,9 +6,9 @@
 #include "core/clock.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
-#include "sla/slaservice.h"
 #include "services/demoaccounts.h"
 #include "services/services.h"
+#include "sla/slaservice.h"
 #include "store/database.h"
 
 #include <QCommandLineParser>
@@ -147,7 +147,7 @@ Result<void> remeasureChangedCalendars(Services &services, const WorkflowSet &se
         services.engine(), *services.database(), organisationSource(set.organisationFiles),
         organisationPath(workflowsDir, set.organisationFiles));
     if (!changed)
-        return Error {changed.error()};
+        return changed.failure();
     if (!changed->calendars.isEmpty())
         std::printf("  calendars changed (%s): %d open tickets re-measured\n",
                     qPrintable(changed->calendars.join(QStringLiteral(", "))), changed->recomputed);
@@ -174,11 +174,12 @@ Result<QStringList> createStartUpUsers(AuthService &auth, const Organisation &or
     for (const auto &[username, input] : std::as_const(wanted)) {
         const auto existing = auth.users().find(username);
         if (!existing)
-            return Error {existing.error()};
+            return existing.failure();
         if (existing->has_value())
             continue;
         const auto result = auth.users().create(username, input, organisation);
-        if (const auto *problem = std::get_if<UserProblem>(&result)) {
+        if (!result) {
+            const Error *problem = &result.failure();
             QStringList details;
             for (auto it = problem->fields.cbegin(); it != problem->fields.cend(); ++it)
                 details.append(it.key() + QStringLiteral(": ") + it.value());
