@@ -591,7 +591,7 @@ int main(int argc, char **argv)
             values << f.limit;
             auto q = runQuery(*db, sql, values);
             if (!q)
-                return Error {q.error()};
+                return q.failure();
             QList<std::pair<qint64, qint64>> found; // (id, sort value)
             while (q->next())
                 found.append({q->value(0).toLongLong(), q->value(1).toLongLong()});
@@ -745,10 +745,7 @@ int main(int argc, char **argv)
                   return true;
               }
               if (failures.size() < 8)
-                  failures.append(QStringLiteral("%1 on %2: %3")
-                                      .arg(what)
-                                      .arg(id)
-                                      .arg(r.error ? r.error->message : r.failure));
+                  failures.append(QStringLiteral("%1 on %2: %3").arg(what).arg(id).arg(r.error()));
               return false;
           };
     for (const auto &[id, queueName] : std::as_const(sample)) {
