@@ -3,6 +3,7 @@
 // test clock and the OpenAPI document.
 #include "api/apiserver_p.h"
 
+#include "api/apierror.h"
 #include "api/ticketjson.h"
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -53,7 +54,7 @@ void ApiServer::Private::queues(Context &ctx)
 {
     const auto counts = TicketCounts::byQueue(*o.database, o.clock->now().toMSecsSinceEpoch());
     if (!counts)
-        return ctx.fail(storageError(counts.error()));
+        return ctx.fail(apiError(counts.failure()));
     QJsonArray out;
     for (const QueueDef &queue : org().queues) {
         const TicketCounts::Queue c = counts->value(queue.name);

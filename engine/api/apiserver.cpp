@@ -15,13 +15,6 @@ namespace Baton::Api {
 
 Q_LOGGING_CATEGORY(lcApi, "baton.api", QtInfoMsg)
 
-ApiError storageError(const QString &message)
-{
-    qCWarning(lcApi) << "storage:" << message;
-    return {
-        503, QStringLiteral("unavailable"), QStringLiteral("The database is not available."), {}};
-}
-
 void ApiServer::Private::setUpRoutes()
 {
     add("POST", QStringLiteral("/api/v1/login"), &Private::login, false);

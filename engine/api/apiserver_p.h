@@ -55,9 +55,6 @@ struct Context
     }
 };
 
-/// The database failed: 503 `unavailable` (the message is logged, not sent).
-ApiError storageError(const QString &message);
-
 struct ApiServer::Private
 {
     using Handler = void (Private::*)(Context &);

@@ -2,6 +2,7 @@
 // A user's notifications: the list and marking one read.
 #include "api/apiserver_p.h"
 
+#include "api/apierror.h"
 #include "api/ticketjson.h"
 
 namespace Baton::Api {
@@ -13,7 +14,7 @@ void ApiServer::Private::notifications(Context &ctx)
         return ctx.fail(ApiError::badRequest(QStringLiteral("unread must be true or false.")));
     const auto rows = o.engine->notifications(ctx.user.username, unread == u"true");
     if (!rows)
-        return ctx.fail(storageError(rows.error()));
+        return ctx.fail(apiError(rows.failure()));
     QJsonArray items;
     for (const NotificationRow &row : *rows)
         items.append(notificationJson(row));
@@ -28,7 +29,7 @@ void ApiServer::Private::readNotification(Context &ctx)
         return ctx.fail(ApiError::notFound(QStringLiteral("No such notification.")));
     const auto marked = o.engine->markNotificationRead(id, ctx.user.username);
     if (!marked)
-        return ctx.fail(storageError(marked.error()));
+        return ctx.fail(apiError(marked.failure()));
     if (!*marked)
         return ctx.fail(ApiError::notFound(QStringLiteral("No such notification.")));
     ctx.send(HttpResponse::noContent());

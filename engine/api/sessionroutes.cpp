@@ -2,6 +2,7 @@
 // Sign-in, sign-out and the signed-in user: /api/v1/login, /logout, /me.
 #include "api/apiserver_p.h"
 
+#include "api/apierror.h"
 #include "api/ticketjson.h"
 #include "http/jsonbody.h"
 
@@ -24,7 +25,7 @@ bool ApiServer::Private::authenticate(Context &ctx)
     }
     const auto user = o.auth->authenticate(ctx.token);
     if (!user) {
-        ctx.fail(storageError(user.error()));
+        ctx.fail(apiError(user.failure()));
         return false;
     }
     if (!user->has_value()) {
@@ -122,7 +123,7 @@ HttpResponse ApiServer::Private::loginResponse(const AuthService::Login &result,
         return ApiError::unauthenticated(QStringLiteral("Wrong username or password."))
             .toResponse();
     case AuthService::Login::Status::Failed:
-        return storageError(result.error).toResponse();
+        return apiError(makeError(result.error)).toResponse();
     case AuthService::Login::Status::Ok:
         break;
     }
@@ -139,7 +140,7 @@ HttpResponse ApiServer::Private::loginResponse(const AuthService::Login &result,
 void ApiServer::Private::logout(Context &ctx)
 {
     if (auto done = o.auth->logout(ctx.token); !done)
-        return ctx.fail(storageError(done.error()));
+        return ctx.fail(apiError(done.failure()));
     hub.disconnectSession(ctx.token);
     HttpResponse response = HttpResponse::noContent();
     response.setHeader("Set-Cookie",

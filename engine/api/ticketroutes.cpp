@@ -3,28 +3,13 @@
 // reopen) and the event history.
 #include "api/apiserver_p.h"
 
+#include "api/apierror.h"
 #include "api/ticketjson.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "http/jsonbody.h"
 
 namespace Baton::Api {
-
-namespace {
-
-ApiError fromTicketError(const TicketError &error)
-{
-    QJsonObject details;
-    if (!error.fields.isEmpty()) {
-        QJsonObject fields;
-        for (auto it = error.fields.cbegin(); it != error.fields.cend(); ++it)
-            fields.insert(it.key(), it.value());
-        details.insert(QStringLiteral("fields"), fields);
-    }
-    return {error.httpStatus(), error.code(), error.message, details};
-}
-
-} // namespace
 
 QJsonObject ApiServer::Private::ticketObject(const TicketState &ticket, const Actor &actor,
                                              Language language)
@@ -45,15 +30,13 @@ Engine::Callback ApiServer::Private::answerWithTicket(const Context &ctx, int st
         QMetaObject::invokeMethod(
             worker,
             [this, responder, actor, language, status, metricKind, result = std::move(result)] {
-                if (!result.failure.isEmpty())
-                    return responder->send(storageError(result.failure).toResponse());
-                if (result.error)
-                    return responder->send(fromTicketError(*result.error).toResponse());
-                if (!result.events.isEmpty()) {
+                if (!result)
+                    return responder->send(apiError(result.failure()).toResponse());
+                if (!result->events.isEmpty()) {
                     Metrics::global().countAction(metricKind);
                 } // live updates go out from the engine's commit observer
                 responder->send(
-                    HttpResponse::json(status, ticketObject(result.ticket, actor, language)));
+                    HttpResponse::json(status, ticketObject(result->ticket, actor, language)));
             },
             Qt::QueuedConnection);
     };
@@ -119,10 +102,8 @@ void ApiServer::Private::getTicket(Context &ctx)
         return;
     const auto view = o.engine->ticket(*id, ctx.actor);
     if (!view)
-        return ctx.fail(storageError(view.error()));
-    if (!view->has_value())
-        return ctx.fail(ApiError::notFound(QStringLiteral("No such ticket.")));
-    ctx.ok(ticketJson(**view, org(), ctx.language, o.sla));
+        return ctx.fail(apiError(view.failure()));
+    ctx.ok(ticketJson(*view, org(), ctx.language, o.sla));
 }
 
 void ApiServer::Private::listTickets(Context &ctx)
@@ -169,7 +150,7 @@ void ApiServer::Private::listTickets(Context &ctx)
     if (!page) {
         if (!filter.cursor.isEmpty())
             return ctx.fail(ApiError::badRequest(QStringLiteral("Invalid cursor.")));
-        return ctx.fail(storageError(page.error()));
+        return ctx.fail(apiError(page.failure()));
     }
     QJsonArray items;
     for (const TicketState &t : page->items)
@@ -226,7 +207,7 @@ void ApiServer::Private::assign(Context &ctx)
         return ctx.fail(*error);
     const auto assignee = o.auth->users().find(*username);
     if (!assignee)
-        return ctx.fail(storageError(assignee.error()));
+        return ctx.fail(apiError(assignee.failure()));
     if (!assignee->has_value() || !(*assignee)->active)
         return ctx.fail(ApiError::validation(
             QStringLiteral("No active user %1.").arg(*username),
@@ -289,11 +270,9 @@ void ApiServer::Private::events(Context &ctx)
         return;
     const auto events = o.engine->events(*id, ctx.actor);
     if (!events)
-        return ctx.fail(storageError(events.error()));
-    if (!events->has_value())
-        return ctx.fail(ApiError::notFound(QStringLiteral("No such ticket.")));
+        return ctx.fail(apiError(events.failure()));
     QJsonArray items;
-    for (const Event &e : **events)
+    for (const Event &e : *events)
         items.append(eventJson(e));
     ctx.ok({{QStringLiteral("items"), items}});
 }

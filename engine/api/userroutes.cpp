@@ -2,6 +2,7 @@
 // Users (admins): list, create, change.
 #include "api/apiserver_p.h"
 
+#include "api/apierror.h"
 #include "api/ticketjson.h"
 #include "http/jsonbody.h"
 
@@ -9,23 +10,13 @@ namespace Baton::Api {
 
 namespace {
 
-ApiError fromUserProblem(const UserProblem &problem)
+/// A refused change as apiError() answers it; a failed save is answered 500 "could not be
+/// saved" (not 503), as this route always has.
+ApiError userChangeError(const Error &error)
 {
-    QJsonObject fields;
-    for (auto it = problem.fields.cbegin(); it != problem.fields.cend(); ++it)
-        fields.insert(it.key(), it.value());
-    const QJsonObject details {{QStringLiteral("fields"), fields}};
-    switch (problem.kind) {
-    case UserProblem::Kind::Invalid:
-        return ApiError::validation(problem.message, details);
-    case UserProblem::Kind::Taken:
-        return ApiError::conflict(problem.message, details);
-    case UserProblem::Kind::NotFound:
-        return ApiError::notFound(problem.message);
-    case UserProblem::Kind::Storage:
-        break;
-    }
-    qCWarning(lcApi) << "user storage:" << problem.message;
+    if (error.kind != ErrorKind::Internal)
+        return apiError(error);
+    qCWarning(lcApi) << "user storage:" << error.message;
     return ApiError::internal(QStringLiteral("The user could not be saved."));
 }
 
@@ -35,7 +26,7 @@ void ApiServer::Private::users(Context &ctx)
 {
     const auto list = o.auth->users().list();
     if (!list)
-        return ctx.fail(storageError(list.error()));
+        return ctx.fail(apiError(list.failure()));
     QJsonArray out;
     for (const User &u : *list)
         out.append(userJson(u, org()));
@@ -68,9 +59,9 @@ void ApiServer::Private::createUser(Context &ctx)
     if (auto error = reader.finish())
         return ctx.fail(*error);
     const auto created = o.auth->users().create(*username, *input, org());
-    if (const auto *problem = std::get_if<UserProblem>(&created))
-        return ctx.fail(fromUserProblem(*problem));
-    ctx.ok(userJson(std::get<User>(created), org()), 201);
+    if (!created)
+        return ctx.fail(userChangeError(created.failure()));
+    ctx.ok(userJson(*created, org()), 201);
 }
 
 void ApiServer::Private::patchUser(Context &ctx)
@@ -86,8 +77,8 @@ void ApiServer::Private::patchUser(Context &ctx)
         return ctx.fail(*error);
     const auto updated
         = o.auth->users().update(ctx.params.value(QStringLiteral("username")), *input, org());
-    if (const auto *problem = std::get_if<UserProblem>(&updated))
-        return ctx.fail(fromUserProblem(*problem));
+    if (!updated)
+        return ctx.fail(userChangeError(updated.failure()));
     // Requests read the user afresh; the live stream keeps what it saw at connection (a
     // reconnecting stream sees with the new departments and roles). The SLA clocks see the
     // new departments from the next ticket written (UserDirectory::departmentsOf).
@@ -96,7 +87,7 @@ void ApiServer::Private::patchUser(Context &ctx)
         hub.disconnectUser(username, StreamHub::Reason::SignedOut);
     else if (input->departments || input->roles)
         hub.disconnectUser(username, StreamHub::Reason::AccessChanged);
-    ctx.ok(userJson(std::get<User>(updated), org()));
+    ctx.ok(userJson(*updated, org()));
 }
 
 } // namespace Baton::Api

@@ -2,6 +2,7 @@
 // Workflows: the list, one workflow and its versions, validating and publishing a text.
 #include "api/apiserver_p.h"
 
+#include "api/apierror.h"
 #include "api/ticketjson.h"
 #include "definition/diagram.h"
 #include "definition/workflowset.h"
@@ -170,7 +171,7 @@ void ApiServer::Private::workflowVersions(Context &ctx)
     const QString name = ctx.params.value(QStringLiteral("name"));
     const auto history = WorkflowVersions::history(*o.database, name);
     if (!history)
-        return ctx.fail(storageError(history.error()));
+        return ctx.fail(apiError(history.failure()));
     if (history->isEmpty())
         return ctx.fail(ApiError::notFound(QStringLiteral("No workflow %1.").arg(name)));
     const int current = o.engine->currentVersions().value(name);
@@ -196,8 +197,9 @@ void ApiServer::Private::workflow(Context &ctx)
     const QString name = ctx.params.value(QStringLiteral("name"));
     const int version = o.engine->currentVersions().value(name);
     const auto wf = version > 0 ? o.engine->workflow(name, version)
-                                : Result<std::shared_ptr<const Workflow>>(makeError(QString()));
-    if (!wf)
+                                : Result<std::shared_ptr<const Workflow>>(makeError(
+                                    ErrorKind::NotFound, QStringLiteral("not published")));
+    if (!wf) // not published, or its version unreadable: either way there is none to show
         return ctx.fail(ApiError::notFound(QStringLiteral("No workflow %1.").arg(name)));
     QJsonObject object = workflowObject(**wf, version, ctx.language);
     addConflict(object, name, o.engine->publishConflicts());
@@ -209,10 +211,10 @@ void ApiServer::Private::workflowVersion(Context &ctx)
     const QString name = ctx.params.value(QStringLiteral("name"));
     bool ok = false;
     const int version = ctx.params.value(QStringLiteral("n")).toInt(&ok);
-    const auto wf = ok && version > 0
-        ? o.engine->workflow(name, version)
-        : Result<std::shared_ptr<const Workflow>>(makeError(QString()));
-    if (!wf)
+    const auto wf = ok && version > 0 ? o.engine->workflow(name, version)
+                                      : Result<std::shared_ptr<const Workflow>>(makeError(
+                                          ErrorKind::NotFound, QStringLiteral("no such version")));
+    if (!wf) // no such version, or one that cannot be read: either way there is none to show
         return ctx.fail(ApiError::notFound(
             QStringLiteral("No version %1 of workflow %2.").arg(version).arg(name)));
     ctx.ok(workflowObject(**wf, version, ctx.language));
@@ -261,7 +263,7 @@ void ApiServer::Private::publishWorkflow(Context &ctx)
             {{QStringLiteral("errors"), diagnosticsJson(result.diagnostics, true)}}));
     const auto outcome = o.engine->publish({result.workflow}, ctx.user.username);
     if (!outcome)
-        return ctx.fail(storageError(outcome.error()));
+        return ctx.fail(apiError(outcome.failure()));
     const int version = outcome->current.value(name);
     ctx.ok({{QStringLiteral("version"), version}}, outcome->published.contains(name) ? 201 : 200);
 }

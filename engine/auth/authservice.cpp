@@ -4,6 +4,7 @@
 #include "auth/passwordhasher.h"
 #include "core/clock.h"
 #include "store/database.h"
+#include "store/sessionrows.h"
 
 namespace Baton {
 
@@ -61,11 +62,8 @@ AuthService::Login AuthService::login(const QString &username, const QString &pa
     }
     const QString token = SessionToken::generate();
     const QDateTime expires = now.addSecs(m_options.sessionSeconds);
-    auto inserted = runQuery(*db,
-                             QStringLiteral("INSERT INTO sessions (token_hash, username, "
-                                            "created_at, expires_at) VALUES (?, ?, ?, ?)"),
-                             {SessionToken::hash(token), user.username, now.toMSecsSinceEpoch(),
-                              expires.toMSecsSinceEpoch()});
+    auto inserted = SessionRows::insert(*db, SessionToken::hash(token), user.username,
+                                        now.toMSecsSinceEpoch(), expires.toMSecsSinceEpoch());
     if (!inserted) {
         result.error = inserted.error();
         return result;
@@ -126,9 +124,7 @@ Result<std::optional<User>> AuthService::authenticate(const QString &token)
     const qint64 newExpiry = now + m_options.sessionSeconds * 1000;
     if (newExpiry - expiresAt >= m_options.refreshSeconds * 1000) {
         // Sliding expiry, written rarely; a failure here does not fail the request.
-        (void)runQuery(*db,
-                       QStringLiteral("UPDATE sessions SET expires_at = ? WHERE token_hash = ?"),
-                       {newExpiry, hash});
+        (void)SessionRows::setExpiry(*db, hash, newExpiry);
     }
     return std::optional<User>(user);
 }
@@ -153,11 +149,7 @@ Result<void> AuthService::logout(const QString &token)
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
-    auto q = runQuery(*db, QStringLiteral("DELETE FROM sessions WHERE token_hash = ?"),
-                      {SessionToken::hash(token)});
-    if (!q)
-        return makeError(q.error());
-    return {};
+    return SessionRows::remove(*db, SessionToken::hash(token));
 }
 
 Result<int> AuthService::purgeExpired()
@@ -165,11 +157,7 @@ Result<int> AuthService::purgeExpired()
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
-    auto q = runQuery(*db, QStringLiteral("DELETE FROM sessions WHERE expires_at <= ?"),
-                      {m_clock.now().toMSecsSinceEpoch()});
-    if (!q)
-        return makeError(q.error());
-    return int(q->numRowsAffected());
+    return SessionRows::removeExpired(*db, m_clock.now().toMSecsSinceEpoch());
 }
 
 } // namespace Baton

@@ -4,49 +4,38 @@
 #include "auth/passwordhasher.h"
 #include "core/clock.h"
 #include "store/database.h"
+#include "store/sessionrows.h"
+#include "store/userrows.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QRegularExpression>
-#include <QSqlError>
 
 namespace Baton {
 
 namespace {
 
-QString toJsonText(const QStringList &list)
-{
-    return QString::fromUtf8(
-        QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
-}
-
-QStringList fromJsonText(const QString &text)
-{
-    QStringList list;
-    for (const QJsonValue &v : QJsonDocument::fromJson(text.toUtf8()).array())
-        list.append(v.toString());
-    return list;
-}
-
-User userFromQuery(const QSqlQuery &q)
+User userOf(const UserRow &row)
 {
     User user;
-    user.username = q.value(0).toString();
-    user.name = q.value(1).toString();
-    user.roles = fromJsonText(q.value(2).toString());
-    user.departments = fromJsonText(q.value(3).toString());
-    user.active = q.value(4).toLongLong() != 0;
-    user.createdAt = QDateTime::fromMSecsSinceEpoch(q.value(5).toLongLong(), Qt::UTC);
-    user.updatedAt = QDateTime::fromMSecsSinceEpoch(q.value(6).toLongLong(), Qt::UTC);
+    user.username = row.username;
+    user.name = row.name;
+    user.roles = row.roles;
+    user.departments = row.departments;
+    user.active = row.active;
+    user.createdAt = QDateTime::fromMSecsSinceEpoch(row.createdAt, Qt::UTC);
+    user.updatedAt = QDateTime::fromMSecsSinceEpoch(row.updatedAt, Qt::UTC);
     return user;
 }
 
-const QString userColumns = QStringLiteral(
-    "username, name, roles, departments, active, created_at, updated_at, password_hash");
-
-UserProblem storage(const QString &message)
+UserRow rowOf(const User &user)
 {
-    return {UserProblem::Kind::Storage, message, {}};
+    return UserRow {user.username,
+                    user.name,
+                    user.roles,
+                    user.departments,
+                    user.active,
+                    user.createdAt.toMSecsSinceEpoch(),
+                    user.updatedAt.toMSecsSinceEpoch(),
+                    {}};
 }
 
 QStringList deduplicated(QStringList list)
@@ -104,9 +93,8 @@ QMap<QString, QString> UserDirectory::check(const UserInput &input,
     return fields;
 }
 
-std::variant<User, UserProblem> UserDirectory::create(const QString &username,
-                                                      const UserInput &input,
-                                                      const Organisation &organisation)
+Result<User> UserDirectory::create(const QString &username, const UserInput &input,
+                                   const Organisation &organisation)
 {
     QMap<QString, QString> fields = check(input, organisation);
     if (!isValidUsername(username))
@@ -117,15 +105,14 @@ std::variant<User, UserProblem> UserDirectory::create(const QString &username,
     if (!input.password)
         fields.insert(QStringLiteral("password"), QStringLiteral("required"));
     if (!fields.isEmpty())
-        return UserProblem {UserProblem::Kind::Invalid, QStringLiteral("The user is not valid."),
-                            fields};
+        return makeError(ErrorKind::Validation, QStringLiteral("The user is not valid."), fields);
 
     const auto hash = PasswordHasher::hash(*input.password);
     if (!hash)
-        return storage(hash.error());
+        return makeError(hash.error());
     auto db = m_database.connection();
     if (!db)
-        return storage(db.error());
+        return makeError(db.error());
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     User user;
     user.username = username;
@@ -137,61 +124,50 @@ std::variant<User, UserProblem> UserDirectory::create(const QString &username,
 
     Transaction transaction(*db);
     if (!transaction.isActive())
-        return storage(transaction.error());
-    auto existing
-        = runQuery(*db, QStringLiteral("SELECT 1 FROM users WHERE username = ?"), {username});
+        return makeError(transaction.error());
+    auto existing = UserRows::exists(*db, username);
     if (!existing)
-        return storage(existing.error());
-    if (existing->next())
-        return UserProblem {UserProblem::Kind::Taken,
-                            QStringLiteral("The username %1 is taken.").arg(username),
-                            {{QStringLiteral("username"), QStringLiteral("taken")}}};
-    auto inserted = runQuery(
-        *db,
-        QStringLiteral("INSERT INTO users (username, name, password_hash, roles, departments, "
-                       "active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-        {username, user.name, QString::fromLatin1(*hash), toJsonText(user.roles),
-         toJsonText(user.departments), user.active ? 1 : 0, now, now});
+        return makeError(existing.error());
+    if (*existing)
+        return makeError(ErrorKind::Conflict,
+                         QStringLiteral("The username %1 is taken.").arg(username),
+                         {{QStringLiteral("username"), QStringLiteral("taken")}});
+    UserRow row = rowOf(user);
+    row.passwordHash = *hash;
+    auto inserted = UserRows::insert(*db, row);
     if (!inserted)
-        return storage(inserted.error());
+        return makeError(inserted.error());
     if (auto committed = transaction.commit(); !committed)
-        return storage(committed.error());
+        return makeError(committed.error());
     rememberDepartments(user);
     return user;
 }
 
-std::variant<User, UserProblem> UserDirectory::update(const QString &username,
-                                                      const UserInput &input,
-                                                      const Organisation &organisation)
+Result<User> UserDirectory::update(const QString &username, const UserInput &input,
+                                   const Organisation &organisation)
 {
     const QMap<QString, QString> fields = check(input, organisation);
     if (!fields.isEmpty())
-        return UserProblem {UserProblem::Kind::Invalid, QStringLiteral("The change is not valid."),
-                            fields};
+        return makeError(ErrorKind::Validation, QStringLiteral("The change is not valid."), fields);
     QByteArray hash;
     if (input.password) {
         auto hashed = PasswordHasher::hash(*input.password);
         if (!hashed)
-            return storage(hashed.error());
+            return makeError(hashed.error());
         hash = *hashed;
     }
     auto db = m_database.connection();
     if (!db)
-        return storage(db.error());
+        return makeError(db.error());
     Transaction transaction(*db);
     if (!transaction.isActive())
-        return storage(transaction.error());
-    auto found = runQuery(*db,
-                          QStringLiteral("SELECT ") + userColumns
-                              + QStringLiteral(" FROM users WHERE username = ?"),
-                          {username});
+        return makeError(transaction.error());
+    auto found = UserRows::find(*db, username);
     if (!found)
-        return storage(found.error());
-    if (!found->next())
-        return UserProblem {
-            UserProblem::Kind::NotFound, QStringLiteral("No user %1.").arg(username), {}};
-    User user = userFromQuery(*found);
-    found->finish();
+        return makeError(found.error());
+    if (!found->has_value())
+        return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
+    User user = userOf(**found);
     if (input.name)
         user.name = input.name->trimmed();
     if (input.roles)
@@ -202,27 +178,17 @@ std::variant<User, UserProblem> UserDirectory::update(const QString &username,
         user.active = *input.active;
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
-    QString sql = QStringLiteral(
-        "UPDATE users SET name = ?, roles = ?, departments = ?, active = ?, updated_at = ?");
-    QVariantList values {user.name, toJsonText(user.roles), toJsonText(user.departments),
-                         user.active ? 1 : 0, now};
-    if (input.password) {
-        sql += QStringLiteral(", password_hash = ?");
-        values.append(QString::fromLatin1(hash));
-    }
-    sql += QStringLiteral(" WHERE username = ?");
-    values.append(username);
-    if (auto updated = runQuery(*db, sql, values); !updated)
-        return storage(updated.error());
+    UserRow row = rowOf(user);
+    row.passwordHash = hash;
+    if (auto updated = UserRows::update(*db, row, input.password.has_value()); !updated)
+        return makeError(updated.error());
     // A new password or a disabled account ends every session of the user at once.
     if (input.password || !user.active) {
-        if (auto revoked
-            = runQuery(*db, QStringLiteral("DELETE FROM sessions WHERE username = ?"), {username});
-            !revoked)
-            return storage(revoked.error());
+        if (auto revoked = SessionRows::removeAllOf(*db, username); !revoked)
+            return makeError(revoked.error());
     }
     if (auto committed = transaction.commit(); !committed)
-        return storage(committed.error());
+        return makeError(committed.error());
     rememberDepartments(user);
     return user;
 }
@@ -262,46 +228,32 @@ Result<std::optional<User>> UserDirectory::find(const QString &username)
     return std::optional<User>(found->value().first);
 }
 
-Result<std::optional<std::pair<User, QVariant>>> UserDirectory::userRow(const QString &sql,
-                                                                        const QString &key)
+Result<std::optional<std::pair<User, QByteArray>>>
+UserDirectory::findWithHash(const QString &username)
 {
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
-    auto q = runQuery(*db, sql, {key});
-    if (!q)
-        return makeError(q.error());
-    if (!q->next())
-        return std::optional<std::pair<User, QVariant>>();
-    return std::optional(std::pair {userFromQuery(*q), q->value(7)});
-}
-
-Result<std::optional<std::pair<User, QByteArray>>>
-UserDirectory::findWithHash(const QString &username)
-{
-    auto row = userRow(QStringLiteral("SELECT ") + userColumns
-                           + QStringLiteral(" FROM users WHERE username = ?"),
-                       username);
+    auto row = UserRows::find(*db, username);
     if (!row)
-        return makeError(row.error());
+        return row.failure();
     if (!row->has_value())
         return std::optional<std::pair<User, QByteArray>>();
-    return std::optional(std::pair {(*row)->first, (*row)->second.toString().toLatin1()});
+    return std::optional(std::pair {userOf(**row), (*row)->passwordHash});
 }
 
 Result<std::optional<std::pair<User, qint64>>>
 UserDirectory::findBySession(const QString &tokenHash)
 {
-    auto row = userRow(QStringLiteral("SELECT u.username, u.name, u.roles, u.departments, "
-                                      "u.active, u.created_at, u.updated_at, s.expires_at FROM "
-                                      "sessions s JOIN users u ON u.username = s.username WHERE "
-                                      "s.token_hash = ?"),
-                       tokenHash);
+    auto db = m_database.connection();
+    if (!db)
+        return makeError(db.error());
+    auto row = UserRows::findBySession(*db, tokenHash);
     if (!row)
-        return makeError(row.error());
+        return row.failure();
     if (!row->has_value())
         return std::optional<std::pair<User, qint64>>();
-    return std::optional(std::pair {(*row)->first, (*row)->second.toLongLong()});
+    return std::optional(std::pair {userOf((*row)->first), (*row)->second});
 }
 
 Result<QList<User>> UserDirectory::list()
@@ -309,14 +261,12 @@ Result<QList<User>> UserDirectory::list()
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
-    auto q = runQuery(*db,
-                      QStringLiteral("SELECT ") + userColumns
-                          + QStringLiteral(" FROM users ORDER BY username"));
-    if (!q)
-        return makeError(q.error());
+    auto rows = UserRows::all(*db);
+    if (!rows)
+        return rows.failure();
     QList<User> users;
-    while (q->next())
-        users.append(userFromQuery(*q));
+    for (const UserRow &row : std::as_const(*rows))
+        users.append(userOf(row));
     return users;
 }
 
@@ -325,11 +275,7 @@ Result<void> UserDirectory::setPasswordHash(const QString &username, const QByte
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
-    auto q = runQuery(*db, QStringLiteral("UPDATE users SET password_hash = ? WHERE username = ?"),
-                      {QString::fromLatin1(hash), username});
-    if (!q)
-        return makeError(q.error());
-    return {};
+    return UserRows::setPasswordHash(*db, username, hash);
 }
 
 } // namespace Baton

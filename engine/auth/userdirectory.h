@@ -10,10 +10,8 @@
 #include <QMap>
 #include <QReadWriteLock>
 #include <QStringList>
-#include <QVariant>
 
 #include <optional>
-#include <variant>
 
 namespace Baton {
 
@@ -43,16 +41,6 @@ struct UserInput
     std::optional<bool> active;
 };
 
-/// Why a user change was refused: Invalid (422, `fields` says which), Taken (409), NotFound
-/// (404), Storage (500).
-struct UserProblem
-{
-    enum class Kind { Invalid, Taken, NotFound, Storage };
-    Kind kind = Kind::Invalid;
-    QString message;
-    QMap<QString, QString> fields;
-};
-
 /// Users in the store's `users` table. Departments and roles are checked against the
 /// organisation; a changed password or a disabled account ends the user's sessions at once.
 /// Methods use the calling thread's connection and are safe to call from any thread.
@@ -61,10 +49,16 @@ class UserDirectory
 public:
     UserDirectory(Database &database, const Clock &clock);
 
-    std::variant<User, UserProblem> create(const QString &username, const UserInput &input,
-                                           const Organisation &organisation);
-    std::variant<User, UserProblem> update(const QString &username, const UserInput &input,
-                                           const Organisation &organisation);
+    /// Refused: Validation (`fields` says which), Conflict (the username is taken); Internal
+    /// when the database or the hashing failed.
+    Result<User> create(const QString &username, const UserInput &input,
+                        const Organisation &organisation);
+    /// Refused: Validation (`fields` says which), NotFound; Internal when the database failed.
+    Result<User> update(const QString &username, const UserInput &input,
+                        const Organisation &organisation);
+    // The lookups below answer nullopt for a user (or session) that is not there: a normal
+    // answer each caller gives its own meaning (no departments, a refused sign-in that must
+    // look like a wrong password, 401), not a failure.
     Result<std::optional<User>> find(const QString &username);
     /// The user and their encoded password hash, for sign-in.
     Result<std::optional<std::pair<User, QByteArray>>> findWithHash(const QString &username);
@@ -88,10 +82,6 @@ public:
 
 private:
     QMap<QString, QString> check(const UserInput &input, const Organisation &organisation) const;
-    /// The one row of `sql` for `key`: a user (columns 0-6, as userColumns) and column 7.
-    Result<std::optional<std::pair<User, QVariant>>> userRow(const QString &sql,
-                                                             const QString &key);
-
     void rememberDepartments(const User &user);
 
     Database &m_database;

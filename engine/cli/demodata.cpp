@@ -50,7 +50,7 @@ public:
         if (!check(r, workflow + QStringLiteral(" open")))
             return 0;
         ++m_opened;
-        return r.ticket.id;
+        return r->ticket.id;
     }
     qint64 act(qint64 id, const QString &user, const QString &action,
                const QVariantMap &fields = {}, const QString &branch = {})
@@ -100,8 +100,7 @@ private:
         if (r.ok())
             return true;
         m_failed = true;
-        Log::problem(QStringLiteral("demo ticket (%1): %2")
-                         .arg(what, r.error ? r.error->message : r.failure));
+        Log::problem(QStringLiteral("demo ticket (%1): %2").arg(what, r.error()));
         return false;
     }
 

@@ -30,12 +30,12 @@ Result<int> versionWithoutChanges(const DatabaseUrl &url, const QString &text)
             return 0;
         auto contents = SqliteFile::inspect(url.path);
         if (!contents)
-            return Error {contents.error()};
+            return contents.failure();
         return contents->schemaVersion;
     }
     auto database = Database::open(text);
     if (!database)
-        return Error {database.error()};
+        return database.failure();
     return Schema::currentVersion(**database);
 }
 

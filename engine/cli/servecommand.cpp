@@ -159,7 +159,7 @@ Result<void> remeasureChangedCalendars(Services &services, const WorkflowSet &se
         services.engine(), *services.database(), organisationSource(set.organisationFiles),
         organisationPath(workflowsDir, set.organisationFiles));
     if (!changed)
-        return Error {changed.error()};
+        return changed.failure();
     if (!changed->calendars.isEmpty())
         Log::startUp(QStringLiteral("  calendars changed (%1): %2 open tickets re-measured")
                          .arg(changed->calendars.join(QStringLiteral(", ")))
@@ -187,11 +187,12 @@ Result<QStringList> createStartUpUsers(AuthService &auth, const Organisation &or
     for (const auto &[username, input] : std::as_const(wanted)) {
         const auto existing = auth.users().find(username);
         if (!existing)
-            return Error {existing.error()};
+            return existing.failure();
         if (existing->has_value())
             continue;
         const auto result = auth.users().create(username, input, organisation);
-        if (const auto *problem = std::get_if<UserProblem>(&result)) {
+        if (!result) {
+            const Error *problem = &result.failure();
             QStringList details;
             for (auto it = problem->fields.cbegin(); it != problem->fields.cend(); ++it)
                 details.append(it.key() + QStringLiteral(": ") + it.value());

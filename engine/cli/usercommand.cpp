@@ -92,14 +92,13 @@ int runUser(const QStringList &arguments)
     SystemClock clock;
     UserDirectory users(**database, clock);
     const auto result = users.create(username, input, set.organisation);
-    if (const auto *problem = std::get_if<UserProblem>(&result)) {
+    if (!result) {
+        const Error *problem = &result.failure();
         std::fprintf(stderr, "baton user add: %s\n", qPrintable(problem->message));
         for (auto it = problem->fields.cbegin(); it != problem->fields.cend(); ++it)
             std::fprintf(stderr, "  %s: %s\n", qPrintable(it.key()), qPrintable(it.value()));
-        return problem->kind == UserProblem::Kind::Taken
-                || problem->kind == UserProblem::Kind::Invalid
-            ? 1
-            : 3;
+        return problem->kind == ErrorKind::Conflict || problem->kind == ErrorKind::Validation ? 1
+                                                                                              : 3;
     }
     std::printf("created user %s (%s; roles: %s; departments: %s)\n", qPrintable(username),
                 qPrintable(*input.name), qPrintable(input.roles->join(u',')),

@@ -504,7 +504,7 @@ Result<quint16> HttpServer::start()
     // The first worker binds (perhaps port 0, chosen by the OS); the others join its port.
     quint16 port = m_options.port;
     for (HttpWorker *worker : std::as_const(m_workers)) {
-        Result<quint16> bound = makeError(QString());
+        Result<quint16> bound = makeError(QStringLiteral("the worker did not answer"));
         QMetaObject::invokeMethod(
             worker, [&, worker] { bound = worker->listen(m_options.address, port); },
             Qt::BlockingQueuedConnection);

@@ -30,7 +30,7 @@ Result<std::shared_ptr<const Workflow>> Engine::Private::workflow(const QString 
     }
     auto stored = WorkflowVersions::load(*options.database, name, version);
     if (!stored)
-        return Error {stored.error()};
+        return stored.failure();
     // An old version is read against today's organisation; it was valid when published.
     WorkflowReadOptions readOptions;
     readOptions.expectedId = name;
@@ -62,7 +62,7 @@ Result<std::unique_ptr<Engine>> Engine::start(EngineOptions options)
     p->options = std::move(options);
     auto current = WorkflowVersions::currentVersions(*p->options.database);
     if (!current)
-        return Error {current.error()};
+        return current.failure();
     p->current = current.value();
     std::unique_ptr<Engine> engine(new Engine(std::move(p)));
     Private *raw = engine->d.get();
@@ -258,6 +258,12 @@ void Engine::Private::enqueueMutation(const Actor &actor, qint64 ticket, Mutatio
 
 namespace {
 
+/// The same answer whether the ticket does not exist or may not be seen (interfaces.md).
+Error noSuchTicket()
+{
+    return makeError(ErrorKind::NotFound, QStringLiteral("No such ticket."));
+}
+
 template<typename Submit> CommandResult wait(Submit submit)
 {
     std::promise<CommandResult> promise;
@@ -321,24 +327,24 @@ CommandResult Engine::mutate(qint64 ticket, Mutation mutation)
     return wait([&](Callback done) { mutate(ticket, std::move(mutation), std::move(done)); });
 }
 
-Result<std::optional<TicketView>> Engine::ticket(qint64 id, const Actor &actor)
+Result<TicketView> Engine::ticket(qint64 id, const Actor &actor)
 {
     auto db = d->options.database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto row = TicketReader::ticket(*db, id);
     if (!row)
-        return Error {row.error()};
+        return row.failure();
     if (!row->has_value())
-        return std::optional<TicketView>();
+        return noSuchTicket();
     TicketState ticket = TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
     auto wf = d->workflow(ticket.workflow, ticket.workflowVersion);
     if (!wf)
-        return Error {wf.error()};
+        return wf.failure();
     const TicketMachine machine(**wf, *d->options.organisation);
     if (!machine.canSee(ticket, actor))
-        return std::optional<TicketView>();
-    return std::optional<TicketView>(ticketView(std::move(ticket), *wf, machine, actor));
+        return noSuchTicket();
+    return ticketView(std::move(ticket), *wf, machine, actor);
 }
 
 TicketView Engine::view(const TicketState &ticket, const Actor &actor)
@@ -353,13 +359,13 @@ Result<TicketListPage> Engine::tickets(TicketFilter filter, const Actor &actor)
 {
     auto db = d->options.database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     filter.seeAll = actor.isAdmin();
     filter.viewer = actor.username;
     filter.viewerQueues = visibleQueues(*d->options.organisation, actor);
     auto page = TicketReader::list(*db, filter);
     if (!page)
-        return Error {page.error()};
+        return page.failure();
     TicketListPage result;
     result.nextCursor = page->nextCursor;
     for (const TicketRow &row : std::as_const(page->items))
@@ -367,20 +373,17 @@ Result<TicketListPage> Engine::tickets(TicketFilter filter, const Actor &actor)
     return result;
 }
 
-Result<std::optional<QList<Event>>> Engine::events(qint64 id, const Actor &actor)
+Result<QList<Event>> Engine::events(qint64 id, const Actor &actor)
 {
     auto view = ticket(id, actor);
     if (!view)
-        return Error {view.error()};
-    if (!view->has_value())
-        return std::optional<QList<Event>>();
+        return view.failure();
     auto db = d->options.database->connection();
     auto rows = TicketReader::events(*db, id);
     if (!rows)
-        return Error {rows.error()};
+        return rows.failure();
     // Internal notes stay with the back office (access.h): the front line never receives them.
-    const bool internalNotes
-        = canSeeInternalNotes(*d->options.organisation, actor, (*view)->ticket);
+    const bool internalNotes = canSeeInternalNotes(*d->options.organisation, actor, view->ticket);
     QList<Event> events;
     for (const EventRow &row : std::as_const(*rows)) {
         Event event = eventOf(row);
@@ -389,7 +392,7 @@ Result<std::optional<QList<Event>>> Engine::events(qint64 id, const Actor &actor
             continue;
         events.append(std::move(event));
     }
-    return std::optional<QList<Event>>(std::move(events));
+    return events;
 }
 
 void Engine::setCommitObserver(CommitObserver observer)
@@ -403,13 +406,13 @@ Result<CommittedChange> Engine::committedElsewhere(const QList<qint64> &tickets,
 {
     auto db = d->options.database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto states = ChangeFeed::ticketStates(*db, tickets);
     if (!states)
-        return Error {states.error()};
+        return states.failure();
     auto rows = ChangeFeed::notifications(*db, notifications);
     if (!rows)
-        return Error {rows.error()};
+        return rows.failure();
     CommittedChange change;
     for (const QByteArray &state : std::as_const(*states))
         change.tickets.append(TicketState::fromJson(QJsonDocument::fromJson(state).object()));
@@ -421,7 +424,7 @@ Result<QList<NotificationRow>> Engine::notifications(const QString &username, bo
 {
     auto db = d->options.database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     return TicketReader::notifications(*db, username, unreadOnly);
 }
 
@@ -429,7 +432,7 @@ Result<bool> Engine::markNotificationRead(qint64 id, const QString &username)
 {
     auto db = d->options.database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     return TicketReader::markNotificationRead(*db, id, username);
 }
 

@@ -39,18 +39,19 @@ struct EngineOptions
     QString announceAs;
 };
 
-/// What a write command did. error: refused by the workflow's rules (nothing written);
-/// failure: the database failed (nothing written; HTTP 500/503). Otherwise the ticket after
-/// the command and the events it appended (none when nothing changed).
-struct CommandResult
+/// What a write command did: the ticket after the command and the events it appended (none
+/// when nothing changed).
+struct CommandOutcome
 {
-    std::optional<TicketError> error;
-    QString failure;
     TicketState ticket;
     QList<Event> events;
     bool replayed = false; ///< an idempotent retry of an open: ticket is the first result
-    bool ok() const { return !error && failure.isEmpty(); }
 };
+
+/// A write command's result. Failed, nothing was written: the rules refused it (the
+/// TicketOutcome's error: kind BadRequest, Forbidden, NotFound, Conflict or Validation) or the
+/// database failed (kind Internal).
+using CommandResult = Result<CommandOutcome>;
 
 /// Everything one durable group commit changed, for live updates: every ticket written (in
 /// its state after the commit: id, version, state, queue, assignee and what visibility needs)
@@ -175,15 +176,15 @@ public:
     /// notifications of `notifications` that exist.
     Result<CommittedChange> committedElsewhere(const QList<qint64> &tickets,
                                                const QList<qint64> &notifications);
-    /// The ticket as this user sees it (ticketview.h); nullopt when absent or not visible.
-    Result<std::optional<TicketView>> ticket(qint64 id, const Actor &actor);
+    /// The ticket as this user sees it (ticketview.h); NotFound when absent or not visible.
+    Result<TicketView> ticket(qint64 id, const Actor &actor);
     /// The same view of a ticket state the caller holds (a write's result, a list's item),
     /// under the workflow version it runs on; without actions when that cannot be read.
     TicketView view(const TicketState &ticket, const Actor &actor);
     /// Visibility filter members of `filter` are set from the actor.
     Result<TicketListPage> tickets(TicketFilter filter, const Actor &actor);
-    /// Oldest first; nullopt when the ticket is absent or not visible.
-    Result<std::optional<QList<Event>>> events(qint64 id, const Actor &actor);
+    /// Oldest first; NotFound when the ticket is absent or not visible.
+    Result<QList<Event>> events(qint64 id, const Actor &actor);
     Result<QList<NotificationRow>> notifications(const QString &username, bool unreadOnly);
     Result<bool> markNotificationRead(qint64 id, const QString &username);
 

@@ -45,14 +45,6 @@ QString requestHash(const QString &workflow, const OpenRequest &request)
             .toHex());
 }
 
-TicketError error(TicketError::Kind kind, const QString &message)
-{
-    TicketError e;
-    e.kind = kind;
-    e.message = message;
-    return e;
-}
-
 using IdempotencyKey = QPair<QString, QString>; // (user, key)
 using Replay = QPair<QString, TicketState>; // request hash, the first result
 
@@ -116,7 +108,7 @@ private:
     Result<std::optional<Replay>> replayOf(const IdempotencyKey &key);
     void applyMutation(Command &command, CommandResult &result, Staging &local);
     /// Opens the tickets an outcome's transition opens (`open:`) and links both ways, in the
-    /// same transaction; false (with result's error or failure set) when one cannot be.
+    /// same transaction; false (with result set to the failure) when one cannot be.
     bool openLinked(const Command &command, const TicketMachine &machine,
                     const TicketOutcome &outcome, Staging &local, QList<Event> &events,
                     CommandResult &result);
@@ -145,12 +137,12 @@ Result<std::optional<Staging::Ticket>> BatchBuilder::load(const Staging &local, 
         ticket.previousState = it->state;
     } else {
         if (!m_db)
-            return Error {m_db.error()};
+            return m_db.failure();
         if (!d.loader || d.loader->database().connectionName() != m_db->connectionName())
             d.loader = std::make_unique<TicketLoader>(*m_db);
         auto row = d.loader->ticket(id);
         if (!row)
-            return Error {row.error()};
+            return row.failure();
         if (!row->has_value())
             return std::optional<Staging::Ticket>();
         ticket.state = TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
@@ -161,7 +153,7 @@ Result<std::optional<Staging::Ticket>> BatchBuilder::load(const Staging &local, 
     ticket.queuesBefore = ticket.state.queuesVisited;
     auto wf = d.workflow(ticket.state.workflow, ticket.state.workflowVersion);
     if (!wf)
-        return Error {wf.error()};
+        return wf.failure();
     ticket.workflow = wf.value();
     return std::optional(std::move(ticket));
 }
@@ -207,7 +199,7 @@ Result<std::optional<Replay>> BatchBuilder::replayOf(const IdempotencyKey &key)
         return std::optional<Replay>();
     auto row = TicketReader::idempotency(*m_db, key.first, key.second);
     if (!row)
-        return Error {row.error()};
+        return row.failure();
     if (!row->has_value())
         return std::optional<Replay>();
     return std::optional(
@@ -224,40 +216,40 @@ void BatchBuilder::applyOpen(const Command &command, CommandResult &result, Stag
         hash = requestHash(command.workflow, command.open);
         auto previous = replayOf(key);
         if (!previous) {
-            result.failure = previous.error();
+            result = makeError(previous.error());
             return;
         }
         if (*previous) {
             if ((*previous)->first != hash) {
-                result.error = error(TicketError::Kind::Conflict,
-                                     QStringLiteral("idempotency key reused with another request"));
+                result = makeError(ErrorKind::Conflict,
+                                   QStringLiteral("idempotency key reused with another request"));
             } else {
-                result.ticket = (*previous)->second;
-                result.replayed = true;
+                result->ticket = (*previous)->second;
+                result->replayed = true;
             }
             return;
         }
     }
     const int version = d.currentVersion(command.workflow);
     if (version == 0) {
-        result.error = error(TicketError::Kind::NotFound,
-                             QStringLiteral("no workflow %1").arg(command.workflow));
+        result = makeError(ErrorKind::NotFound,
+                           QStringLiteral("no workflow %1").arg(command.workflow));
         return;
     }
     auto wf = d.workflow(command.workflow, version);
     if (!wf) {
-        result.failure = wf.error();
+        result = makeError(wf.error());
         return;
     }
     const TicketMachine machine(**wf, *d.options.organisation);
     TicketOutcome outcome = machine.open(command.actor, command.open, version, m_now);
     if (!outcome.ok()) {
-        result.error = outcome.error;
+        result = *outcome.error;
         return;
     }
     qint64 id = 0;
     if (!takeId(local, id)) {
-        result.failure = QStringLiteral("database error: no ticket id");
+        result = makeError(QStringLiteral("database error: no ticket id"));
         return;
     }
     d.assignId(outcome.ticket, id);
@@ -266,8 +258,8 @@ void BatchBuilder::applyOpen(const Command &command, CommandResult &result, Stag
     fresh.workflow = wf.value();
     stage(local, fresh, outcome);
     // `open:` on the opening itself is not possible; linked opens come from actions.
-    result.ticket = outcome.ticket;
-    result.events = outcome.events;
+    result->ticket = outcome.ticket;
+    result->events = outcome.events;
     if (!command.open.customer.id.isEmpty()) {
         const Customer &c = command.open.customer;
         local.rows.customers.append({c.id, c.name, c.tier, c.phone, c.email, m_nowMs});
@@ -284,11 +276,11 @@ void BatchBuilder::applyMutation(Command &command, CommandResult &result, Stagin
 {
     auto loaded = load(local, command.ticket);
     if (!loaded) {
-        result.failure = loaded.error();
+        result = makeError(loaded.error());
         return;
     }
     if (!loaded->has_value()) {
-        result.error = error(TicketError::Kind::NotFound, QStringLiteral("no such ticket"));
+        result = makeError(ErrorKind::NotFound, QStringLiteral("no such ticket"));
         return;
     }
     Staging::Ticket ticket = std::move(**loaded);
@@ -297,11 +289,11 @@ void BatchBuilder::applyMutation(Command &command, CommandResult &result, Stagin
     const TicketState &state = ticket.state;
     TicketOutcome outcome = command.mutation(state, machine, m_now);
     if (!outcome.ok()) {
-        result.error = outcome.error;
+        result = *outcome.error;
         return;
     }
     if (outcome.events.isEmpty()) { // nothing changed (e.g. claiming one's own ticket)
-        result.ticket = state;
+        result->ticket = state;
         if (!outcome.rewritePlan)
             return;
         outcome.ticket = state; // written as it is, with its SLA plan made afresh
@@ -313,8 +305,8 @@ void BatchBuilder::applyMutation(Command &command, CommandResult &result, Stagin
     if (!outcome.linkedOpens.isEmpty()
         && !openLinked(command, machine, outcome, local, events, result))
         return;
-    result.ticket = local.tickets.value(outcome.ticket.id).state;
-    result.events = std::move(events);
+    result->ticket = local.tickets.value(outcome.ticket.id).state;
+    result->events = std::move(events);
     staged.merge(std::move(local));
 }
 
@@ -328,7 +320,7 @@ std::optional<Staging::Ticket> BatchBuilder::linkedTicket(const Command &command
                       : Result<std::shared_ptr<const Workflow>>(
                           makeError(QStringLiteral("no workflow %1").arg(link.workflow)));
     if (!wf) {
-        result.error = error(TicketError::Kind::Validation, wf.error());
+        result = makeError(ErrorKind::Validation, wf.error());
         return std::nullopt;
     }
     OpenRequest request;
@@ -345,9 +337,10 @@ std::optional<Staging::Ticket> BatchBuilder::linkedTicket(const Command &command
     }
     opened = TicketMachine(**wf, *d.options.organisation).open(originator, request, version, m_now);
     if (!opened.ok()) {
-        result.error = opened.error;
-        result.error->message = QStringLiteral("cannot open the linked %1 ticket: %2")
-                                    .arg(link.workflow, opened.error->message);
+        Error refused = *opened.error;
+        refused.message = QStringLiteral("cannot open the linked %1 ticket: %2")
+                              .arg(link.workflow, opened.error->message);
+        result = std::move(refused);
         return std::nullopt;
     }
     Staging::Ticket fresh;
@@ -368,7 +361,7 @@ bool BatchBuilder::openLinked(const Command &command, const TicketMachine &machi
             return false;
         qint64 id = 0;
         if (!takeId(local, id)) {
-            result.failure = QStringLiteral("database error: no ticket id");
+            result = makeError(QStringLiteral("database error: no ticket id"));
             return false;
         }
         d.assignId(opened.ticket, id);
@@ -462,18 +455,18 @@ Result<qint64> Engine::Private::idAt(size_t index)
     while (idPool.size() <= index) {
         auto db = options.database->connection();
         if (!db)
-            return Error {db.error()};
+            return db.failure();
         qint64 first = 0;
         if (options.database->isPostgreSql()) {
             auto drawn = TicketIds::drawBlock(*db);
             if (!drawn)
-                return Error {drawn.error()};
+                return drawn.failure();
             first = *drawn;
         } else {
             if (nextCounterId == 0) {
                 auto highest = TicketIds::highestId(*db);
                 if (!highest)
-                    return Error {highest.error()};
+                    return highest.failure();
                 nextCounterId = *highest + 1;
             }
             first = nextCounterId;
@@ -593,7 +586,7 @@ void Engine::Private::process(std::vector<Command> &batch)
     evictStaleCache(batch);
     QElapsedTimer trace;
     trace.start();
-    std::vector<CommandResult> results(batch.size());
+    std::vector<CommandResult> results(batch.size(), CommandOutcome {});
     BatchBuilder builder(*this, options.clock->now());
     for (size_t i = 0; i < batch.size(); ++i)
         builder.apply(batch[i], results[i]);

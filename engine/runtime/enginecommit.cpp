@@ -20,9 +20,7 @@ namespace {
 
 void failShuttingDown(Command &command)
 {
-    CommandResult result;
-    result.failure = QStringLiteral("the engine is shutting down");
-    command.done(std::move(result));
+    command.done(makeError(QStringLiteral("the engine is shutting down")));
 }
 
 /// Moves the commands of `group` (one half of a refused batch) from `retry` into `batch`.
@@ -178,11 +176,10 @@ void Engine::Private::commitLoop()
         if (!outcome.failure.isEmpty())
             for (CommandResult &result : handoff->results)
                 if (result.ok()) { // replays too: they may stand on the failed batch
-                    result = CommandResult {};
-                    result.failure = outcome.stale
-                        ? QStringLiteral("the ticket kept changing under concurrent writes; "
-                                         "try again")
-                        : outcome.failure;
+                    result
+                        = makeError(outcome.stale ? QStringLiteral("the ticket kept changing under "
+                                                                   "concurrent writes; try again")
+                                                  : outcome.failure);
                 }
         releaseIdempotencyKeys(*handoff);
         countBatch(*handoff, outcome);

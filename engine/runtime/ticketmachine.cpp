@@ -17,7 +17,7 @@ namespace Baton {
 
 namespace {
 
-using Kind = TicketError::Kind;
+using Kind = ErrorKind;
 
 const QString kOriginator = QStringLiteral("originator");
 const QString kDone = QStringLiteral("@done");
@@ -26,7 +26,7 @@ const QString kFail = QStringLiteral("@fail");
 TicketOutcome failure(Kind kind, QString message, QMap<QString, QString> fields = {})
 {
     TicketOutcome outcome;
-    outcome.error = TicketError {kind, std::move(message), std::move(fields)};
+    outcome.error = makeError(kind, std::move(message), std::move(fields));
     return outcome;
 }
 
@@ -246,9 +246,9 @@ bool convertField(const FieldDef &field, const Organisation &org, const QVariant
 /// (400); declared fields this step does not write (not in `accepted`) are refused (422,
 /// details.fields names each, saying `step`); values that do not fit their type are
 /// validation failures (422), all reported.
-std::optional<TicketError> convertFields(const Workflow &workflow, const Organisation &org,
-                                         const QVariantMap &input, const QStringList &accepted,
-                                         const QString &step, QVariantMap *converted)
+std::optional<Error> convertFields(const Workflow &workflow, const Organisation &org,
+                                   const QVariantMap &input, const QStringList &accepted,
+                                   const QString &step, QVariantMap *converted)
 {
     QStringList unknown;
     QMap<QString, QString> problems;
@@ -269,9 +269,9 @@ std::optional<TicketError> convertFields(const Workflow &workflow, const Organis
         QMap<QString, QString> fields;
         for (const QString &name : std::as_const(unknown))
             fields.insert(name, QStringLiteral("unknown field"));
-        return TicketError {
-            Kind::BadRequest,
-            QStringLiteral("unknown field(s): ") + unknown.join(QStringLiteral(", ")), fields};
+        return makeError(Kind::BadRequest,
+                         QStringLiteral("unknown field(s): ") + unknown.join(QStringLiteral(", ")),
+                         fields);
     }
     // A step writes only the fields it collects: an action cannot slip in another step's
     // answer (the outcome, a billing note) or rewrite what the opening form recorded.
@@ -280,13 +280,12 @@ std::optional<TicketError> convertFields(const Workflow &workflow, const Organis
         if (!accepted.contains(it.key()))
             refused.insert(it.key(), QStringLiteral("not written by ") + step);
     if (!refused.isEmpty())
-        return TicketError {Kind::Validation,
-                            QStringLiteral("%1 does not write field(s): %2")
-                                .arg(step, refused.keys().join(QStringLiteral(", "))),
-                            refused};
+        return makeError(Kind::Validation,
+                         QStringLiteral("%1 does not write field(s): %2")
+                             .arg(step, refused.keys().join(QStringLiteral(", "))),
+                         refused);
     if (!problems.isEmpty())
-        return TicketError {Kind::Validation, QStringLiteral("some fields are not valid"),
-                            problems};
+        return makeError(Kind::Validation, QStringLiteral("some fields are not valid"), problems);
     return std::nullopt;
 }
 
@@ -412,40 +411,6 @@ bool mayTake(const TicketState &ticket, const Place &place, const Transition &t,
 }
 
 } // namespace
-
-int TicketError::httpStatus() const
-{
-    switch (kind) {
-    case Kind::BadRequest:
-        return 400;
-    case Kind::Forbidden:
-        return 403;
-    case Kind::NotFound:
-        return 404;
-    case Kind::Conflict:
-        return 409;
-    case Kind::Validation:
-        return 422;
-    }
-    return 422;
-}
-
-QString TicketError::code() const
-{
-    switch (kind) {
-    case Kind::BadRequest:
-        return QStringLiteral("bad_request");
-    case Kind::Forbidden:
-        return QStringLiteral("forbidden");
-    case Kind::NotFound:
-        return QStringLiteral("not_found");
-    case Kind::Conflict:
-        return QStringLiteral("conflict");
-    case Kind::Validation:
-        return QStringLiteral("validation_failed");
-    }
-    return QStringLiteral("validation_failed");
-}
 
 // ---------------------------------------------------------------------------------------------
 // The machine's private steps, kept out of the header.
@@ -643,23 +608,22 @@ struct Steps
     /// branch with a queue that `fits` the actor.
     const BranchState *pickBranch(const TicketState &ticket, const QString &name,
                                   const std::function<bool(const BranchState &)> &fits,
-                                  std::optional<TicketError> *error) const
+                                  std::optional<Error> *error) const
     {
         if (!name.isEmpty()) {
             const BranchState *branch = ticket.branch(name);
             if (!branch) {
-                *error
-                    = TicketError {Kind::Validation,
+                *error = makeError(Kind::Validation,
                                    QStringLiteral("no branch named \"") + name + u'"',
-                                   {{QStringLiteral("branch"), QStringLiteral("unknown branch")}}};
+                                   {{QStringLiteral("branch"), QStringLiteral("unknown branch")}});
                 return nullptr;
             }
             if (branch->status != BranchStatus::Open) {
-                *error = TicketError {Kind::Validation,
-                                      QStringLiteral("branch \"") + name
-                                          + QStringLiteral("\" is already ")
-                                          + toString(branch->status),
-                                      {{QStringLiteral("branch"), QStringLiteral("not open")}}};
+                *error
+                    = makeError(Kind::Validation,
+                                QStringLiteral("branch \"") + name
+                                    + QStringLiteral("\" is already ") + toString(branch->status),
+                                {{QStringLiteral("branch"), QStringLiteral("not open")}});
                 return nullptr;
             }
             return branch;
@@ -674,13 +638,13 @@ struct Steps
         if (count == 1)
             return found;
         if (count == 0) {
-            *error = TicketError {
-                Kind::Forbidden, QStringLiteral("you may not do this in any open branch"), {}};
+            *error = makeError(Kind::Forbidden,
+                               QStringLiteral("you may not do this in any open branch"), {});
             return nullptr;
         }
-        *error = TicketError {Kind::Validation,
-                              QStringLiteral("name the branch of this parallel step"),
-                              {{QStringLiteral("branch"), QStringLiteral("required")}}};
+        *error
+            = makeError(Kind::Validation, QStringLiteral("name the branch of this parallel step"),
+                        {{QStringLiteral("branch"), QStringLiteral("required")}});
         return nullptr;
     }
 };
@@ -1073,7 +1037,7 @@ TicketOutcome TicketMachine::claim(const TicketState &ticket, const Actor &actor
     QString assignee = ticket.assignee;
     QString branch;
     if (ticket.isParallel()) {
-        std::optional<TicketError> error;
+        std::optional<Error> error;
         const BranchState *b = steps.pickBranch(
             ticket, branchName, [&](const BranchState &s) { return actor.isMemberOf(s.queue); },
             &error);
@@ -1119,7 +1083,7 @@ TicketOutcome TicketMachine::assign(const TicketState &ticket, const Actor &acto
     QString current = ticket.assignee;
     QString branch;
     if (ticket.isParallel()) {
-        std::optional<TicketError> error;
+        std::optional<Error> error;
         const BranchState *b = steps.pickBranch(
             ticket, branchName, [&](const BranchState &s) { return mayAssignIn(s.queue); }, &error);
         if (!b)
@@ -1176,7 +1140,7 @@ TicketOutcome TicketMachine::transfer(const TicketState &ticket, const Actor &ac
     QString holder = ticket.assignee;
     QString branch;
     if (ticket.isParallel()) {
-        std::optional<TicketError> error;
+        std::optional<Error> error;
         const BranchState *b = steps.pickBranch(
             ticket, branchName,
             [&](const BranchState &s) { return mayTransferFrom(s.queue, s.assignee); }, &error);

@@ -48,6 +48,7 @@
 // - version counts the ticket's events (see ticketstate.h), so one command may raise it by
 //   more than one.
 
+#include "core/result.h"
 #include "definition/model.h"
 #include "runtime/access.h"
 #include "runtime/ticketstate.h"
@@ -61,21 +62,6 @@
 #include <optional>
 
 namespace Baton {
-
-/// Why a command was refused. The HTTP layer maps kind to a status and code:
-/// BadRequest 400 bad_request, Forbidden 403 forbidden, NotFound 404 not_found,
-/// Conflict 409 conflict, Validation 422 validation_failed (fields → details.fields).
-struct TicketError
-{
-    enum class Kind { BadRequest, Forbidden, NotFound, Conflict, Validation };
-    Kind kind = Kind::Validation;
-    QString message;
-    QMap<QString, QString> fields; ///< field name → message (details.fields); may be empty
-
-    int httpStatus() const;
-    QString
-    code() const; ///< "bad_request", "forbidden", "not_found", "conflict", "validation_failed"
-};
 
 /// A notice for one user (interfaces.md "Notifications"). kind: returned_to_originator,
 /// assigned, handoff_limit, or transitioned (a transition's `notify:`).
@@ -105,9 +91,15 @@ struct LinkedOpenRequest
 /// A command's outcome: on success the new state, the events to append (seq filled in,
 /// continuing the ticket's log), notifications and linked tickets to open. ok() with no
 /// events means nothing changed (e.g. claiming a ticket one already holds).
+///
+/// Refused: `error` says why, as the Error every module uses — kind BadRequest, Forbidden,
+/// NotFound, Conflict or Validation, `fields` naming the fields at fault (the API maps the kind
+/// to its status). The refusal is a member, not a Result around the outcome, because the
+/// outcome is the pure rules' value: escalation and replay build and merge outcomes, and the
+/// engine turns a refused one into its Result<CommandOutcome> failure.
 struct TicketOutcome
 {
-    std::optional<TicketError> error;
+    std::optional<Error> error;
     TicketState ticket;
     QList<Event> events;
     QList<Notification> notifications;

@@ -25,9 +25,9 @@ Result<std::shared_ptr<Database>> openMigratedDatabase(const QString &url)
     }
     auto database = Database::open(url);
     if (!database)
-        return Error {database.error()};
+        return database.failure();
     if (auto migrated = Schema::migrate(**database); !migrated)
-        return Error {migrated.error()};
+        return migrated.failure();
     return *database;
 }
 
@@ -61,7 +61,7 @@ Result<void> Services::startEngine()
         engineOptions.announceAs = m_serverId;
     auto engine = Engine::start(engineOptions);
     if (!engine)
-        return Error {engine.error()};
+        return engine.failure();
     m_engine = std::move(*engine);
 
     TimerScheduler::Options timerOptions;

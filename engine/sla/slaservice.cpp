@@ -112,7 +112,7 @@ Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calen
         return 0;
     auto db = m_database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     QList<qint64> affected;
     auto scanned = OpenTicketScan::each(*db, [&](const QByteArray &stateData) {
         const TicketState ticket
@@ -122,7 +122,7 @@ Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calen
             affected.append(ticket.id);
     });
     if (!scanned)
-        return Error {scanned.error()};
+        return scanned.failure();
     const QJsonArray names = QJsonArray::fromStringList(calendars);
     const Engine::Mutation recompute = [this, names](const TicketState &ticket,
                                                      const TicketMachine &machine,
@@ -147,9 +147,9 @@ Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calen
         engine.mutate(id, recompute, [&](CommandResult result) {
             if (!result.ok()) {
                 QMutexLocker lock(&failureMutex);
-                failure = result.failure.isEmpty() ? result.error->message : result.failure;
+                failure = result.error();
             }
-            for (const Event &event : std::as_const(result.events))
+            for (const Event &event : std::as_const(result->events))
                 if (event.type == EventTypes::slaBreached)
                     ++m_breachesRecomputed;
             done.release();
@@ -213,10 +213,10 @@ SlaService::organisationChangeSinceLastStart(Database &database, const QByteArra
 {
     auto stored = OrgVersions::current(database);
     if (!stored)
-        return Error {stored.error()};
+        return stored.failure();
     auto published = OrgVersions::publishFile(database, source, path, now);
     if (!published)
-        return Error {published.error()};
+        return published.failure();
     OrganisationChange change;
     change.conflict = published->conflict;
     if (published->published && stored->has_value() && (*stored)->source != source) {
@@ -235,7 +235,7 @@ Result<QStringList> SlaService::calendarsChangedSinceLastStart(Database &databas
 {
     auto change = organisationChangeSinceLastStart(database, source, org, now);
     if (!change)
-        return Error {change.error()};
+        return change.failure();
     return change->calendars;
 }
 
@@ -252,7 +252,7 @@ SlaService::recomputeClocksSinceLastStart(Engine &engine, Database &database,
         return change;
     auto recomputed = recomputeClocks(engine, change->calendars);
     if (!recomputed)
-        return Error {recomputed.error()};
+        return recomputed.failure();
     change->recomputed = *recomputed;
     return change;
 }

@@ -46,7 +46,7 @@ struct Slot
 {
     qint64 ticket = 0;
     QList<DueTimer> rows;
-    CommandResult result;
+    CommandResult result = CommandOutcome {};
 };
 
 /// One pass over the rows due at one instant. Batches are claimed and handed to the writer
@@ -121,7 +121,7 @@ void TimerScheduler::Private::claimPass(const QSqlDatabase &db, qint64 nowMs, QS
                 slot->rows.append(row);
                 continue;
             }
-            pass.slots.push_back(Slot {row.ticketId, {row}, {}});
+            pass.slots.push_back(Slot {row.ticketId, {row}, CommandOutcome {}});
             Slot *slot = &pass.slots.back();
             pass.slotOf.insert(row.ticketId, slot);
             pass.anyNew = pass.anyNew || !seen.contains(row.ticketId);
@@ -146,12 +146,12 @@ int TimerScheduler::Private::tally(Pass &pass)
     for (const Slot &slot : pass.slots) {
         const CommandResult &result = slot.result;
         if (!result.ok()) {
-            pass.failure = result.failure.isEmpty() ? result.error->message : result.failure;
+            pass.failure = result.error();
             continue;
         }
-        events += result.events.size();
-        (result.events.isEmpty() ? replanned : fired) += quint64(slot.rows.size());
-        for (const Event &event : result.events)
+        events += result->events.size();
+        (result->events.isEmpty() ? replanned : fired) += quint64(slot.rows.size());
+        for (const Event &event : result->events)
             breaches += event.type == EventTypes::slaBreached;
     }
     QMutexLocker statsLock(&statsMutex);
@@ -289,10 +289,10 @@ Result<std::optional<QDateTime>> TimerScheduler::earliestDue()
 {
     auto db = d->o.database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto earliest = TimerQueue::earliestDue(*db);
     if (!earliest)
-        return Error {earliest.error()};
+        return earliest.failure();
     if (!earliest->has_value())
         return std::optional<QDateTime>();
     return std::optional<QDateTime>(QDateTime::fromMSecsSinceEpoch(**earliest, QTimeZone::utc()));
@@ -303,7 +303,7 @@ Result<TimerScheduler::Report> TimerScheduler::fireDueTimers()
     QMutexLocker lock(&d->fireMutex);
     auto db = d->o.database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     Report report;
     QSet<qint64> seen;
     // Passes until nothing due is left.

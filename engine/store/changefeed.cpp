@@ -93,7 +93,7 @@ Result<void> announce(const QSqlDatabase &db, const ChangeNotice &notice)
                              + rows.join(QStringLiteral(", ")) + u") AS v(p)",
                          values);
     if (!sent)
-        return Error {sent.error()};
+        return sent.failure();
     return {};
 }
 
@@ -107,7 +107,7 @@ Result<QList<QByteArray>> ticketStates(const QSqlDatabase &db, const QList<qint6
                    QStringLiteral("SELECT state_data FROM tickets WHERE id IN (%1) ORDER BY id")
                        .arg(idList(ids)));
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     while (query->next())
         states.append(query->value(0).toByteArray());
     return states;
@@ -123,7 +123,7 @@ Result<QList<NotificationRow>> notifications(const QSqlDatabase &db, const QList
                                          "FROM notifications WHERE id IN (%1) ORDER BY id")
                               .arg(idList(ids)));
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     while (query->next())
         rows.append({query->value(0).toLongLong(), query->value(1).toString(),
                      query->value(2).toLongLong(), query->value(3).toString(),

@@ -147,11 +147,11 @@ Result<std::shared_ptr<Database>> Database::open(const QString &url)
 {
     auto parsed = DatabaseUrl::parse(url);
     if (!parsed)
-        return Error {parsed.error()};
+        return parsed.failure();
     auto database = std::make_shared<Database>(std::move(parsed.value()));
     auto connection = database->connection();
     if (!connection)
-        return Error {connection.error()};
+        return connection.failure();
     return database;
 }
 
@@ -229,7 +229,7 @@ Result<QSqlDatabase> Database::openConnection(const QString &name)
         for (const char *pragma : pragmas) {
             auto result = runQuery(db, QString::fromLatin1(pragma));
             if (!result)
-                return Error {result.error()};
+                return result.failure();
         }
         return db;
     }
@@ -247,7 +247,7 @@ Result<QSqlDatabase> Database::openConnection(const QString &name)
                              .arg(m_url.toDisplayString(), db.lastError().text()));
     auto result = runQuery(db, QStringLiteral("SET client_min_messages TO warning"));
     if (!result)
-        return Error {result.error()};
+        return result.failure();
     return db;
 }
 
@@ -320,7 +320,7 @@ Result<QSqlQuery> runQuery(const QSqlDatabase &db, const QString &sql, const QVa
     if (!result) {
         if (errorCode)
             *errorCode = query->lastError().nativeErrorCode();
-        return Error {result.error()};
+        return result.failure();
     }
     return query;
 }

@@ -114,9 +114,9 @@ Result<DatabaseUrl> parsePostgreSql(const QString &text, QString rest)
     QString authority = rest.left(slash);
     takeUserInfo(url, authority);
     if (auto r = takeHostAndPort(url, authority, text); !r)
-        return Error {r.error()};
+        return r.failure();
     if (auto r = takeParameters(url, query); !r)
-        return Error {r.error()};
+        return r.failure();
     if (url.host.isEmpty())
         return makeError(QStringLiteral("database URL '%1': missing host (or ?host=/socket/dir)")
                              .arg(url.toDisplayString()));

@@ -15,7 +15,7 @@ Result<void> OpenTicketScan::each(const QSqlDatabase &db,
                                          "ORDER BY id"),
                           {QStringLiteral("open")});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     while (query->next())
         visit(query->value(0).toByteArray());
     return {};

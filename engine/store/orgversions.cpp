@@ -24,7 +24,7 @@ Result<void> insertVersion(const QSqlDatabase &db, int version, const QByteArray
                    QVariantList {version, QString::fromUtf8(source), hash, now.toMSecsSinceEpoch()}
                        + originColumns(origin));
     if (!inserted)
-        return Error {inserted.error()};
+        return inserted.failure();
     return {};
 }
 
@@ -35,21 +35,21 @@ Result<int> OrgVersions::publish(Database &database, const QByteArray &source,
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
     const QString hash = WorkflowVersions::hashOf(source);
     auto heads = readVersionHeads(*db, table, QVariant());
     if (!heads)
-        return Error {heads.error()};
+        return heads.failure();
     const int newest = heads->newest ? heads->newest->version : 0;
     if (heads->newest && heads->newest->hash == hash)
         return newest;
     if (auto inserted = insertVersion(*db, newest + 1, source, hash, origin, now); !inserted)
-        return Error {inserted.error()};
+        return inserted.failure();
     if (auto committed = transaction.commit(); !committed)
-        return Error {committed.error()};
+        return committed.failure();
     return newest + 1;
 }
 
@@ -59,14 +59,14 @@ Result<OrgVersions::FileOutcome> OrgVersions::publishFile(Database &database,
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
     const QString hash = WorkflowVersions::hashOf(source);
     auto heads = readVersionHeads(*db, table, QVariant());
     if (!heads)
-        return Error {heads.error()};
+        return heads.failure();
     FileOutcome outcome;
     outcome.current = heads->newest ? heads->newest->version : 0;
     switch (decideFilePublish(hash, heads->newest, heads->newestFromFile)) {
@@ -88,9 +88,9 @@ Result<OrgVersions::FileOutcome> OrgVersions::publishFile(Database &database,
     if (auto inserted
         = insertVersion(*db, outcome.current + 1, source, hash, VersionOrigin::file(path), now);
         !inserted)
-        return Error {inserted.error()};
+        return inserted.failure();
     if (auto committed = transaction.commit(); !committed)
-        return Error {committed.error()};
+        return committed.failure();
     ++outcome.current;
     outcome.published = true;
     return outcome;
@@ -100,13 +100,13 @@ Result<std::optional<OrgVersions::Stored>> OrgVersions::current(Database &databa
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto query = runQuery(*db,
                           QStringLiteral("SELECT version, source, hash, published_at, origin, "
                                          "origin_path, published_by FROM org_versions ORDER BY "
                                          "version DESC LIMIT 1"));
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     if (!query->next())
         return std::optional<Stored>();
     return std::optional<Stored>(Stored {

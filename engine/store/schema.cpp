@@ -316,7 +316,7 @@ Result<void> ensureMigrationsTable(const QSqlDatabase &db)
                                           "version INTEGER PRIMARY KEY, "
                                           "applied_at BIGINT NOT NULL)"));
     if (!result)
-        return Error {result.error()};
+        return result.failure();
     return {};
 }
 
@@ -325,7 +325,7 @@ Result<int> readVersion(const QSqlDatabase &db)
     auto query
         = runQuery(db, QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     if (!query->next())
         return 0;
     return query->value(0).toInt();
@@ -342,7 +342,7 @@ Result<int> Schema::currentVersion(Database &database)
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     if (!db->tables().contains(QStringLiteral("schema_migrations")))
         return 0;
     return readVersion(*db);
@@ -352,9 +352,9 @@ Result<int> Schema::migrate(Database &database)
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     if (auto made = ensureMigrationsTable(*db); !made)
-        return Error {made.error()};
+        return made.failure();
     int reached = 0;
     for (const Migration &migration : migrations) {
         Transaction transaction(*db);
@@ -364,7 +364,7 @@ Result<int> Schema::migrate(Database &database)
             // Serialises concurrent `baton migrate` runs; released at commit.
             auto locked = runQuery(*db, QStringLiteral("SELECT pg_advisory_xact_lock(7201)"));
             if (!locked)
-                return Error {locked.error()};
+                return locked.failure();
         }
         // Read inside the transaction: another process may have migrated meanwhile.
         auto current = readVersion(*db);
@@ -392,9 +392,9 @@ Result<int> Schema::migrate(Database &database)
                                       "VALUES (?, ?)"),
                        {migration.version, QDateTime::currentMSecsSinceEpoch()});
         if (!recorded)
-            return Error {recorded.error()};
+            return recorded.failure();
         if (auto committed = transaction.commit(); !committed)
-            return Error {committed.error()};
+            return committed.failure();
         qCDebug(lcStore) << "applied schema migration" << migration.version;
         reached = migration.version;
     }

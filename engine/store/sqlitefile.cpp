@@ -197,7 +197,7 @@ Result<Contents> inspect(const QString &path)
         return makeError(QStringLiteral("%1: no such file").arg(path));
     auto db = openFile(path, SQLITE_OPEN_READONLY);
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     // A writer may hold the file a moment (a rollback-journal commit, a WAL recovery).
     sqlite3_busy_timeout(db->get(), CopyOptions().busyTimeoutMs);
     return contentsOf(db->get(), path);
@@ -212,7 +212,7 @@ Result<Contents> backup(const QString &source, const QString &target, const Copy
             QStringLiteral("%1 is the database itself; back it up to another file").arg(target));
     auto from = openFile(source, SQLITE_OPEN_READONLY);
     if (!from)
-        return Error {from.error()};
+        return from.failure();
     sqlite3_busy_timeout(from->get(), options.busyTimeoutMs);
     // One read transaction for the whole copy. In WAL mode it does not block the server's
     // writes, and every step copies the same snapshot; without it, each step would begin a
@@ -228,7 +228,7 @@ Result<Contents> backup(const QString &source, const QString &target, const Copy
     removeWithJournals(partial);
     auto to = openFile(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (!to)
-        return Error {to.error()};
+        return to.failure();
     auto failed = [&](const QString &why) -> Result<Contents> {
         to.value().reset();
         removeWithJournals(partial);
@@ -273,7 +273,7 @@ Result<Contents> restore(const QString &source, const QString &target, const Cop
 
     auto to = openFile(target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (!to)
-        return Error {to.error()};
+        return to.failure();
     // Exclusive locking mode keeps the lock from the first transaction until the connection
     // closes. A server's connections hold a shared lock on the file as long as they are open
     // (WAL mode), so the lock is refused (at once: no busy timeout) while one runs, and no
@@ -297,7 +297,7 @@ Result<Contents> restore(const QString &source, const QString &target, const Cop
 
     auto from = openFile(source, SQLITE_OPEN_READONLY);
     if (!from)
-        return Error {from.error()};
+        return from.failure();
     sqlite3_busy_timeout(from->get(), options.busyTimeoutMs);
     if (auto copied = copyPages(from->get(), to->get(), options); !copied)
         return makeError(QStringLiteral("restore into %1 failed: %2").arg(target, copied.error()));

@@ -135,7 +135,7 @@ Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qs
                                                       QString *errorCode)
 {
     if (auto checked = checkValues(values, count, errorCode); !checked)
-        return Error {checked.error()};
+        return checked.failure();
     m_texts.reserve(size_t(count)); // empty: every run clears it when done
     int rc = SQLITE_OK;
     for (int i = 0; i < count && rc == SQLITE_OK; ++i)

@@ -12,10 +12,10 @@ Result<qint64> countTickets(Database &database)
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto count = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM tickets"));
     if (!count)
-        return Error {count.error()};
+        return count.failure();
     if (!count->next())
         return makeError(QStringLiteral("cannot count tickets"));
     return count->value(0).toLongLong();

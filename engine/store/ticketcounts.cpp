@@ -9,7 +9,7 @@ Result<QHash<QString, TicketCounts::Queue>> TicketCounts::byQueue(Database &data
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto q = runQuery(
         *db,
         // ticket_queues_current: each open ticket in its queue and each open branch in its own,
@@ -19,7 +19,7 @@ Result<QHash<QString, TicketCounts::Queue>> TicketCounts::byQueue(Database &data
                        "FROM ticket_queues_current WHERE status = 'open' GROUP BY queue"),
         {nowMs, nowMs, nowMs});
     if (!q)
-        return Error {q.error()};
+        return q.failure();
     QHash<QString, Queue> counts;
     while (q->next())
         counts.insert(
@@ -32,12 +32,12 @@ Result<qint64> TicketCounts::open(Database &database)
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto q = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM tickets WHERE status = 'open'"));
     if (!q)
-        return Error {q.error()};
+        return q.failure();
     if (!q->next())
-        return Error {QStringLiteral("no row")};
+        return makeError(QStringLiteral("no row"));
     return q->value(0).toLongLong();
 }
 
@@ -45,12 +45,12 @@ Result<void> pingDatabase(Database &database)
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto q = runQuery(*db, QStringLiteral("SELECT 1"));
     if (!q)
-        return Error {q.error()};
+        return q.failure();
     if (!q->next())
-        return Error {QStringLiteral("no row")};
+        return makeError(QStringLiteral("no row"));
     return {};
 }
 

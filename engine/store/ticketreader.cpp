@@ -64,12 +64,12 @@ Result<std::optional<TicketRow>> TicketReader::ticket(const QSqlDatabase &db, qi
 {
     auto query = runQuery(db, ticketByIdSql, {id});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     if (!query->next())
         return std::optional<TicketRow>();
     auto queues = runQuery(db, currentQueuesSql, {id});
     if (!queues)
-        return Error {queues.error()};
+        return queues.failure();
     return std::optional<TicketRow>(ticketWithQueues(*query, *queues));
 }
 
@@ -87,14 +87,14 @@ Result<std::optional<TicketRow>> TicketLoader::ticket(qint64 id)
         if (!*query) {
             auto prepared = prepareQuery(m_db, *sql);
             if (!prepared)
-                return Error {prepared.error()};
+                return prepared.failure();
             *query = std::move(*prepared);
         }
     // finish() after reading: an unfinished SELECT keeps its read transaction (and, on
     // SQLite, the WAL snapshot) open.
     m_ticket->bindValue(0, id);
     if (auto r = execQuery(*m_ticket); !r)
-        return Error {r.error()};
+        return r.failure();
     if (!m_ticket->next()) {
         m_ticket->finish();
         return std::optional<TicketRow>();
@@ -102,7 +102,7 @@ Result<std::optional<TicketRow>> TicketLoader::ticket(qint64 id)
     m_queues->bindValue(0, id);
     if (auto r = execQuery(*m_queues); !r) {
         m_ticket->finish();
-        return Error {r.error()};
+        return r.failure();
     }
     TicketRow row = ticketWithQueues(*m_ticket, *m_queues);
     m_ticket->finish();
@@ -138,7 +138,7 @@ Result<QStringList> ticketStatuses(const QSqlDatabase &db)
             : runQuery(db, QStringLiteral("SELECT MIN(status) FROM tickets WHERE status > ?"),
                        {statuses.constLast()});
         if (!query)
-            return Error {query.error()};
+            return query.failure();
         if (!query->next() || query->isNull(0) || statuses.size() >= 16)
             return statuses;
         statuses.append(query->value(0).toString());
@@ -183,7 +183,7 @@ Result<VisibleSetSize> visibleSetIsSmall(const QSqlDatabase &db, const TicketFil
 {
     auto total = runQuery(db, QStringLiteral("SELECT MAX(id) FROM tickets"));
     if (!total)
-        return Error {total.error()};
+        return total.failure();
     const qint64 tickets = total->next() ? total->value(0).toLongLong() : 0;
     const qint64 bound
         = std::clamp<qint64>(qint64(std::sqrt(2.0 * double(page) * double(tickets))), 200, 50000);
@@ -191,7 +191,7 @@ Result<VisibleSetSize> visibleSetIsSmall(const QSqlDatabase &db, const TicketFil
     auto counted = runQuery(db, u"SELECT COUNT(*) FROM (" + set.text + u" LIMIT ?) visible",
                             QVariantList(set.values) << bound);
     if (!counted)
-        return Error {counted.error()};
+        return counted.failure();
     return VisibleSetSize {counted->next() && counted->value(0).toLongLong() < bound, bound};
 }
 
@@ -258,7 +258,7 @@ Result<void> addAssignee(const QSqlDatabase &db, Sql &sql, const QString &assign
                                                "WHERE username = ? ORDER BY ticket_id"),
                                 {assignee});
     if (!branchTasks)
-        return Error {branchTasks.error()};
+        return branchTasks.failure();
     QVariantList ids;
     while (branchTasks->next())
         ids << branchTasks->value(0).toLongLong();
@@ -306,11 +306,11 @@ Result<Sql> filterConditions(const QSqlDatabase &db, const ListPlan &plan)
     Sql sql;
     addEqual(sql, QLatin1String("t.state"), filter.state);
     if (auto assignee = addAssignee(db, sql, filter.assignee); !assignee)
-        return Error {assignee.error()};
+        return assignee.failure();
     addEqual(sql, QLatin1String("t.originator"), filter.originator);
     addEqual(sql, QLatin1String("t.customer_id"), filter.customer);
     if (auto sla = addSla(sql, filter, plan.member()); !sla)
-        return Error {sla.error()};
+        return sla.failure();
     addText(sql, filter.text);
     return sql;
 }
@@ -382,7 +382,7 @@ Result<ListPlan> planList(const QSqlDatabase &db, const TicketFilter &filter)
     ListPlan plan(filter);
     auto filters = filterConditions(db, plan);
     if (!filters)
-        return Error {filters.error()};
+        return filters.failure();
     plan.filters = std::move(*filters);
     if (!filter.status.isEmpty()) {
         plan.status.text = u" AND " + plan.member() + u"status = ?";
@@ -393,7 +393,7 @@ Result<ListPlan> planList(const QSqlDatabase &db, const TicketFilter &filter)
     setSort(plan);
     auto after = cursorCondition(plan);
     if (!after)
-        return Error {after.error()};
+        return after.failure();
     plan.after = std::move(*after);
     plan.order = u" ORDER BY " + plan.sortColumn + plan.direction() + u", " + plan.idColumn()
         + plan.direction();
@@ -426,7 +426,7 @@ Result<Candidates> readVisibleSet(const QSqlDatabase &db, const ListPlan &plan,
     binds << plan.after.values << plan.limit + 1;
     auto found = runQuery(db, text, binds);
     if (!found)
-        return Error {found.error()};
+        return found.failure();
     Candidates part;
     while (found->next())
         part.append({found->value(1).toLongLong(), found->value(0).toLongLong()});
@@ -489,7 +489,7 @@ Result<Walked> walkOnPostgresql(const QSqlDatabase &db, const ListPlan &plan, co
                        + direction + u", id" + direction + u" LIMIT ?",
                    QVariantList(plan.visible.values) << range.values << plan.limit + 1);
     if (!walked)
-        return Error {walked.error()};
+        return walked.failure();
     Walked found;
     while (walked->next())
         found.part.append({walked->value(1).toLongLong(), walked->value(0).toLongLong()});
@@ -497,7 +497,7 @@ Result<Walked> walkOnPostgresql(const QSqlDatabase &db, const ListPlan &plan, co
         return found;
     auto read = runQuery(db, u"SELECT COUNT(*) FROM (SELECT 1" + range.text + u") w", range.values);
     if (!read)
-        return Error {read.error()};
+        return read.failure();
     found.budgetSpent = read->next() && read->value(0).toLongLong() == walk.budget;
     return found;
 }
@@ -510,7 +510,7 @@ Result<Walked> walkOnSqlite(const QSqlDatabase &db, const ListPlan &plan, const 
     auto walked = runQuery(db, u"SELECT t.id, " + plan.sortColumn + u", " + walk.seen + range.text,
                            QVariantList(plan.visible.values) << range.values);
     if (!walked)
-        return Error {walked.error()};
+        return walked.failure();
     Walked found;
     qint64 read = 0;
     while (found.part.size() <= plan.limit && walked->next()) {
@@ -541,7 +541,7 @@ Result<Candidates> walkStatus(const QSqlDatabase &db, const ListPlan &plan, cons
     auto walked = walk.postgresql ? walkOnPostgresql(db, plan, walk, range)
                                   : walkOnSqlite(db, plan, walk, range);
     if (!walked)
-        return Error {walked.error()};
+        return walked.failure();
     if (walked->budgetSpent)
         return readVisibleSet(db, plan, status);
     return std::move(walked->part);
@@ -554,7 +554,7 @@ Result<Candidates> walkInSortOrder(const QSqlDatabase &db, const ListPlan &plan,
     if (plan.filter.status.isEmpty()) {
         auto present = ticketStatuses(db);
         if (!present)
-            return Error {present.error()};
+            return present.failure();
         statuses = *present;
     }
     // Open first: an agent's list is mostly open work, and the open walk's page then bounds the
@@ -570,7 +570,7 @@ Result<Candidates> walkInSortOrder(const QSqlDatabase &db, const ListPlan &plan,
     for (const QString &one : std::as_const(statuses)) {
         auto part = walkStatus(db, plan, walk, one, merged);
         if (!part)
-            return Error {part.error()};
+            return part.failure();
         merged << *part;
         std::sort(merged.begin(), merged.end(), before);
         merged = merged.mid(0, plan.limit + 1);
@@ -603,12 +603,12 @@ Result<std::optional<Candidates>> findPageIds(const QSqlDatabase &db, const List
     if (!filter.seeAll) {
         auto small = visibleSetIsSmall(db, filter, plan.limit + 1);
         if (!small)
-            return Error {small.error()};
+            return small.failure();
         bound = small->bound;
         if (small->small) {
             auto part = readVisibleSet(db, plan, filter.status);
             if (!part)
-                return Error {part.error()};
+                return part.failure();
             return std::optional<Candidates>(std::move(*part));
         }
     }
@@ -617,7 +617,7 @@ Result<std::optional<Candidates>> findPageIds(const QSqlDatabase &db, const List
         return std::optional<Candidates>();
     auto walked = walkInSortOrder(db, plan, bound);
     if (!walked)
-        return Error {walked.error()};
+        return walked.failure();
     return std::optional<Candidates>(std::move(*walked));
 }
 
@@ -636,7 +636,7 @@ Result<TicketPage> pageOfIds(const QSqlDatabase &db, const ListPlan &plan,
                              + placeholders(int(ids.size())) + u')',
                          ids);
     if (!rows)
-        return Error {rows.error()};
+        return rows.failure();
     QHash<qint64, TicketRow> byId;
     while (rows->next()) {
         TicketRow row = ticketFrom(*rows);
@@ -673,7 +673,7 @@ Result<TicketPage> pageInOneStatement(const QSqlDatabase &db, const ListPlan &pl
            << plan.limit + 1;
     auto rows = runQuery(db, query, values);
     if (!rows)
-        return Error {rows.error()};
+        return rows.failure();
     TicketPage page;
     qint64 lastValue = 0;
     while (rows->next() && page.items.size() < plan.limit) {
@@ -691,10 +691,10 @@ Result<TicketPage> TicketReader::list(const QSqlDatabase &db, const TicketFilter
 {
     auto plan = planList(db, filter);
     if (!plan)
-        return Error {plan.error()};
+        return plan.failure();
     auto ids = findPageIds(db, *plan);
     if (!ids)
-        return Error {ids.error()};
+        return ids.failure();
     if (*ids)
         return pageOfIds(db, *plan, **ids);
     return pageInOneStatement(db, *plan);
@@ -707,7 +707,7 @@ Result<QList<EventRow>> TicketReader::events(const QSqlDatabase &db, qint64 tick
                                          "WHERE ticket_id = ? ORDER BY seq"),
                           {ticketId});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     QList<EventRow> events;
     while (query->next())
         events.append({query->value(0).toLongLong(), query->value(1).toLongLong(),
@@ -723,7 +723,7 @@ Result<QList<TimerRow>> TicketReader::timers(const QSqlDatabase &db, qint64 tick
                                          "ticket_id = ? ORDER BY due_at, id"),
                           {ticketId});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     QList<TimerRow> timers;
     while (query->next())
         timers.append({query->value(0).toLongLong(), query->value(1).toString(),
@@ -742,7 +742,7 @@ Result<QList<NotificationRow>> TicketReader::notifications(const QSqlDatabase &d
                               + u" ORDER BY id DESC LIMIT ?",
                           {username, limit});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     QList<NotificationRow> rows;
     while (query->next())
         rows.append({query->value(0).toLongLong(), query->value(1).toString(),
@@ -760,7 +760,7 @@ Result<bool> TicketReader::markNotificationRead(const QSqlDatabase &db, qint64 i
                                          "username = ?"),
                           {id, username});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     return query->numRowsAffected() > 0;
 }
 
@@ -773,7 +773,7 @@ TicketReader::idempotency(const QSqlDatabase &db, const QString &username, const
                                          "username = ? AND key = ?"),
                           {username, key});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     if (!query->next())
         return std::optional<IdempotencyRow>();
     return std::optional<IdempotencyRow>(
@@ -786,7 +786,7 @@ Result<QList<qint64>> TicketReader::ticketIds(const QSqlDatabase &db)
 {
     auto query = runQuery(db, QStringLiteral("SELECT id FROM tickets ORDER BY id"));
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     QList<qint64> ids;
     while (query->next())
         ids.append(query->value(0).toLongLong());
@@ -806,7 +806,7 @@ Result<QHash<qint64, qint64>> TicketReader::versions(const QSqlDatabase &db,
     auto query = runQuery(
         db, QStringLiteral("SELECT id, version FROM tickets WHERE id IN (%1)").arg(list));
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     while (query->next())
         stored.insert(query->value(0).toLongLong(), query->value(1).toLongLong());
     return stored;

@@ -43,7 +43,7 @@ public:
         if (db.driverName() == u"QPSQL") {
             auto query = runPostgreSqlQuery(db, m_sql, values, count, errorCode);
             if (!query)
-                return Error {query.error()};
+                return query.failure();
             SqliteStatement::Outcome outcome;
             outcome.rowsChanged = query->numRowsAffected();
             if (query->next())
@@ -53,7 +53,7 @@ public:
         if (!m_prepared) {
             auto prepared = SqliteStatement::prepare(db, m_sql);
             if (!prepared)
-                return Error {prepared.error()};
+                return prepared.failure();
             m_prepared = std::move(*prepared);
         }
         return m_prepared->run(values, count, errorCode);
@@ -113,7 +113,7 @@ public:
             if (auto r = statement->run(db, values.constData() + done * m_columns,
                                         qsizetype(chunk) * m_columns, errorCode);
                 !r)
-                return Error {r.error()};
+                return r.failure();
             done += chunk;
         }
         return {};
@@ -279,7 +279,7 @@ Result<void> TicketWriter::prepare()
 {
     auto db = m_database->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     if (m_statements && m_statements->db.connectionName() == db->connectionName()
         && m_statements->db.isOpen())
         return {};
@@ -347,7 +347,7 @@ Result<void> TicketWriter::prepare()
                                              "information_schema.columns WHERE table_name = "
                                              "'tickets' AND table_schema = current_schema()"));
         if (!types)
-            return Error {types.error()};
+            return types.failure();
         while (types->next())
             s->columnTypes.insert(types->value(0).toString(), types->value(1).toString());
     }
@@ -401,7 +401,7 @@ Result<void> TicketWriter::Statements::updateGroup(quint64 key, const QList<qint
         if (!updated) {
             if (report && isConflict(code))
                 report->staleTickets.append(ids[first]);
-            return Error {updated.error()};
+            return updated.failure();
         }
         if (updated->numRowsAffected() != rows) {
             if (report)
@@ -557,7 +557,7 @@ Result<void> TicketWriter::Statements::updateTicket(
     if (!updated) {
         if (report && isConflict(failureCode))
             report->staleTickets.append(row.id);
-        return Error {updated.error()};
+        return updated.failure();
     }
     if (updated->rowsChanged != 1) {
         if (report)
@@ -615,7 +615,7 @@ Result<void> TicketWriter::Statements::insertNotificationRows(const WriteBatch &
             auto inserted = insertNotification.run(
                 db, {n.username, ticketOf(n), n.kind, n.message, n.at}, &failureCode);
             if (!inserted)
-                return Error {inserted.error()};
+                return inserted.failure();
             if (report)
                 report->notificationIds.append(inserted->firstValue.value_or(0));
         }
@@ -630,7 +630,7 @@ Result<void> TicketWriter::Statements::insertNotificationRows(const WriteBatch &
                                        "generate_series(1, %1)")
                             .arg(batch.notifications.size()));
     if (!ids)
-        return Error {ids.error()};
+        return ids.failure();
     QList<QVariant> values;
     for (const NotificationRow &n : batch.notifications) {
         if (!ids->next())
@@ -656,7 +656,7 @@ Result<void> TicketWriter::Statements::insertKeysAndCustomers(const WriteBatch &
                 db, {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt},
                 &failureCode);
             !r)
-            return Error {r.error()};
+            return r.failure();
     return {};
 }
 

@@ -20,7 +20,7 @@ Result<QList<DueTimer>> TimerQueue::lease(const QSqlDatabase &db, qint64 nowMs, 
                        "RETURNING due.id, due.ticket_id, due.due_at"),
         {nowMs, limit, leaseUntilMs});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     QList<DueTimer> rows;
     while (query->next())
         rows.append({query->value(0).toLongLong(), query->value(1).toLongLong(),
@@ -41,7 +41,7 @@ Result<QList<DueTimer>> TimerQueue::dueAfter(const QSqlDatabase &db, qint64 nowM
                        "(due_at > ? OR (due_at = ? AND id > ?)) ORDER BY due_at, id LIMIT ?"),
         {nowMs, after.dueAt, after.dueAt, after.id, limit});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     QList<DueTimer> rows;
     while (query->next()) {
         const qint64 due = query->value(2).toLongLong();
@@ -54,7 +54,7 @@ Result<std::optional<qint64>> TimerQueue::earliestDue(const QSqlDatabase &db)
 {
     auto query = runQuery(db, QStringLiteral("SELECT MIN(due_at) FROM timers"));
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     if (!query->next() || query->value(0).isNull())
         return std::optional<qint64>();
     return std::optional<qint64>(query->value(0).toLongLong());

@@ -72,7 +72,7 @@ Result<VersionHeads> readVersionHeads(const QSqlDatabase &db, const QString &tab
                                   + QStringLiteral("ORDER BY version DESC LIMIT 1"),
                               bound);
         if (!query)
-            return Error {query.error()};
+            return query.failure();
         if (!query->next())
             continue;
         VersionHead head {
@@ -103,7 +103,7 @@ Result<void> insertVersion(const QSqlDatabase &db, const WorkflowSource &source,
                                            hash, now.toMSecsSinceEpoch()}
                                  + originColumns(origin));
     if (!inserted)
-        return Error {inserted.error()};
+        return inserted.failure();
     return {};
 }
 
@@ -115,7 +115,7 @@ Result<PublishOutcome> WorkflowVersions::publish(Database &database,
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
@@ -124,7 +124,7 @@ Result<PublishOutcome> WorkflowVersions::publish(Database &database,
         const QString hash = hashOf(source.source);
         auto heads = readVersionHeads(*db, QStringLiteral("workflow_versions"), source.name);
         if (!heads)
-            return Error {heads.error()};
+            return heads.failure();
         const int newest = heads->newest ? heads->newest->version : 0;
         if (heads->newest && heads->newest->hash == hash) {
             outcome.current.insert(source.name, newest);
@@ -134,12 +134,12 @@ Result<PublishOutcome> WorkflowVersions::publish(Database &database,
         if (recorded.isFile() && recorded.path.isEmpty())
             recorded.path = source.path;
         if (auto inserted = insertVersion(*db, source, newest + 1, hash, recorded, now); !inserted)
-            return Error {inserted.error()};
+            return inserted.failure();
         outcome.current.insert(source.name, newest + 1);
         outcome.published.append(source.name);
     }
     if (auto committed = transaction.commit(); !committed)
-        return Error {committed.error()};
+        return committed.failure();
     return outcome;
 }
 
@@ -149,7 +149,7 @@ Result<PublishOutcome> WorkflowVersions::publishFiles(Database &database,
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
@@ -158,7 +158,7 @@ Result<PublishOutcome> WorkflowVersions::publishFiles(Database &database,
         const QString hash = hashOf(source.source);
         auto heads = readVersionHeads(*db, QStringLiteral("workflow_versions"), source.name);
         if (!heads)
-            return Error {heads.error()};
+            return heads.failure();
         const int newest = heads->newest ? heads->newest->version : 0;
         switch (decideFilePublish(hash, heads->newest, heads->newestFromFile)) {
         case FileDecision::Keep:
@@ -175,14 +175,14 @@ Result<PublishOutcome> WorkflowVersions::publishFiles(Database &database,
             if (auto inserted = insertVersion(*db, source, newest + 1, hash,
                                               VersionOrigin::file(source.path), now);
                 !inserted)
-                return Error {inserted.error()};
+                return inserted.failure();
             outcome.current.insert(source.name, newest + 1);
             outcome.published.append(source.name);
             break;
         }
     }
     if (auto committed = transaction.commit(); !committed)
-        return Error {committed.error()};
+        return committed.failure();
     return outcome;
 }
 
@@ -210,11 +210,11 @@ Result<WorkflowVersion> WorkflowVersions::load(Database &database, const QString
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto query = runQuery(*db, QLatin1String(selectVersion) + u"WHERE name = ? AND version = ?",
                           {name, version});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     if (!query->next())
         return makeError(QStringLiteral("workflow %1 has no version %2").arg(name).arg(version));
     return versionFrom(*query);
@@ -224,12 +224,12 @@ Result<QMap<QString, int>> WorkflowVersions::currentVersions(Database &database)
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto query = runQuery(*db,
                           QStringLiteral("SELECT name, MAX(version) FROM workflow_versions "
                                          "GROUP BY name"));
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     QMap<QString, int> current;
     while (query->next())
         current.insert(query->value(0).toString(), query->value(1).toInt());
@@ -240,11 +240,11 @@ Result<QList<WorkflowVersion>> WorkflowVersions::history(Database &database, con
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto query
         = runQuery(*db, QLatin1String(selectVersion) + u"WHERE name = ? ORDER BY version", {name});
     if (!query)
-        return Error {query.error()};
+        return query.failure();
     QList<WorkflowVersion> versions;
     while (query->next())
         versions.append(versionFrom(*query));

@@ -591,7 +591,7 @@ int main(int argc, char **argv)
             values << f.limit;
             auto q = runQuery(*db, sql, values);
             if (!q)
-                return Error {q.error()};
+                return q.failure();
             QList<std::pair<qint64, qint64>> found; // (id, sort value)
             while (q->next())
                 found.append({q->value(0).toLongLong(), q->value(1).toLongLong()});
@@ -745,10 +745,7 @@ int main(int argc, char **argv)
                   return true;
               }
               if (failures.size() < 8)
-                  failures.append(QStringLiteral("%1 on %2: %3")
-                                      .arg(what)
-                                      .arg(id)
-                                      .arg(r.error ? r.error->message : r.failure));
+                  failures.append(QStringLiteral("%1 on %2: %3").arg(what).arg(id).arg(r.error()));
               return false;
           };
     for (const auto &[id, queueName] : std::as_const(sample)) {
@@ -757,26 +754,26 @@ int main(int argc, char **argv)
             continue;
         const Actor member = actorOf(queue.primary.first());
         const auto view = (*engine)->ticket(id, member);
-        if (!view || !view->has_value()) {
+        if (!view) {
             failures.append(
                 QStringLiteral("ticket %1 not visible to %2").arg(id).arg(member.username));
             continue;
         }
         QString branch;
-        for (const BranchState &b : (*view)->ticket.branches)
+        for (const BranchState &b : view->ticket.branches)
             if (b.queue == queueName && b.status == BranchStatus::Open)
                 branch = b.name;
         QElapsedTimer t;
         t.start();
-        if ((*view)->ticket.assignee.isEmpty() || !branch.isEmpty())
+        if (view->ticket.assignee.isEmpty() || !branch.isEmpty())
             record((*engine)->claim(member, id, branch), t, QStringLiteral("claim"), id);
         t.restart();
         record((*engine)->comment(member, id, QStringLiteral("Checked with the customer"), true), t,
                QStringLiteral("comment"), id);
         const auto after = (*engine)->ticket(id, member);
-        if (!after || !after->has_value())
+        if (!after)
             continue;
-        for (const AvailableAction &action : (*after)->actions) {
+        for (const AvailableAction &action : after->actions) {
             if (!action.requires_.isEmpty() || action.branch != branch)
                 continue;
             ActionRequest request;

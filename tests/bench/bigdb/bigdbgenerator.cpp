@@ -53,7 +53,7 @@ Result<void> insertUsers(Database &database, const QMap<QString, DemoAccount> &u
 {
     auto db = database.connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     for (auto it = users.cbegin(); it != users.cend(); ++it) {
         QString name = it.key();
         name[0] = name[0].toUpper();
@@ -68,7 +68,7 @@ Result<void> insertUsers(Database &database, const QMap<QString, DemoAccount> &u
                                    .toJson(QJsonDocument::Compact)),
              now, now});
         if (!inserted)
-            return Error {inserted.error()};
+            return inserted.failure();
     }
     return {};
 }
@@ -77,7 +77,7 @@ Result<Template> snapshot(const QSqlDatabase &db, qint64 id)
 {
     auto row = TicketReader::ticket(db, id);
     if (!row)
-        return Error {row.error()};
+        return row.failure();
     if (!row->has_value())
         return makeError(QStringLiteral("template ticket %1 vanished").arg(id));
     Template t;
@@ -85,11 +85,11 @@ Result<Template> snapshot(const QSqlDatabase &db, qint64 id)
     t.state = TicketState::fromJson(QJsonDocument::fromJson(t.row.stateData).object());
     auto events = TicketReader::events(db, id);
     if (!events)
-        return Error {events.error()};
+        return events.failure();
     t.events = *events;
     auto timers = TicketReader::timers(db, id);
     if (!timers)
-        return Error {timers.error()};
+        return timers.failure();
     t.timers = *timers;
     for (const EventRow &e : std::as_const(t.events))
         t.lastAt = std::max(t.lastAt, e.at);
@@ -114,25 +114,25 @@ Result<QList<Template>> makeTemplates(const WorkflowSet &set,
     removeDatabaseFiles(path);
     auto database = Database::open(u"sqlite:" + path);
     if (!database)
-        return Error {database.error()};
+        return database.failure();
     if (auto migrated = Schema::migrate(**database); !migrated)
-        return Error {migrated.error()};
+        return migrated.failure();
     if (auto inserted = insertUsers(**database, users, reference.toMSecsSinceEpoch()); !inserted)
-        return Error {inserted.error()};
+        return inserted.failure();
     if (Cli::seedDemoTickets(*database, org, set, workflowsFolder, reference) == 0)
         return makeError(QStringLiteral("the demo tickets were not opened"));
     auto db = (*database)->connection();
     if (!db)
-        return Error {db.error()};
+        return db.failure();
     auto ids = TicketReader::ticketIds(*db);
     if (!ids)
-        return Error {ids.error()};
+        return ids.failure();
     QList<Template> templates;
     QList<qint64> movable;
     for (qint64 id : std::as_const(*ids)) {
         auto t = snapshot(*db, id);
         if (!t)
-            return Error {t.error()};
+            return t.failure();
         if (t->state.isOpen() && !t->state.queue.isEmpty())
             movable.append(id);
         templates.append(std::move(*t));
@@ -153,9 +153,9 @@ Result<QList<Template>> makeTemplates(const WorkflowSet &set,
     options.slaPlanner = sla.planner();
     auto engine = Engine::start(options);
     if (!engine)
-        return Error {engine.error()};
+        return engine.failure();
     if (auto published = (*engine)->publish(set.workflows); !published)
-        return Error {published.error()};
+        return published.failure();
     const Actor admin = resolveActor(*org, QStringLiteral("admin"), {QStringLiteral("admin")}, {});
     int next = 0;
     for (int round = 0; round < 2; ++round) {
@@ -168,19 +168,22 @@ Result<QList<Template>> makeTemplates(const WorkflowSet &set,
                 continue;
             auto t = snapshot(*db, id);
             if (!t)
-                return Error {t.error()};
+                return t.failure();
             templates.append(std::move(*t));
-            const QueueDef &now = org->queues.value(moved.ticket.queue);
+            const QueueDef &now = org->queues.value(moved->ticket.queue);
             if (now.primary.isEmpty())
                 continue;
             clock.advanceSeconds(90);
             const Actor member = actorOf(*org, users, now.primary.first());
             if (!(*engine)->claim(member, id).ok())
                 continue;
-            (*engine)->comment(member, id, QStringLiteral("Called the customer back"), round == 1);
+            if (!(*engine)
+                     ->comment(member, id, QStringLiteral("Called the customer back"), round == 1)
+                     .ok())
+                continue;
             auto claimed = snapshot(*db, id);
             if (!claimed)
-                return Error {claimed.error()};
+                return claimed.failure();
             templates.append(std::move(*claimed));
         }
     }
@@ -311,9 +314,9 @@ Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organ
     engineOptions.slaPlanner = sla.planner();
     auto engine = Engine::start(engineOptions);
     if (!engine)
-        return Error {engine.error()};
+        return engine.failure();
     if (auto published = (*engine)->publish(set.workflows, QStringLiteral("bench")); !published)
-        return Error {published.error()};
+        return published.failure();
     TimerScheduler::Options timerOptions;
     timerOptions.database = database;
     timerOptions.engine = engine->get();
@@ -323,7 +326,7 @@ Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organ
     TimerScheduler timers(timerOptions);
     sla.setTimerListener([&timers](qint64 dueAtMs) { timers.timersWritten(dueAtMs); });
     if (auto started = timers.start(); !started)
-        return Error {started.error()};
+        return started.failure();
     qint64 fired = 0;
     // Rungs of one ladder due within a step fire together, as after a short outage: a
     // quarter of the timer rounds of hourly steps, for the same end state.
@@ -334,7 +337,7 @@ Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organ
         clock.set(at);
         auto round = timers.fireDueTimers();
         if (!round)
-            return Error {round.error()};
+            return round.failure();
         fired += round->timers;
         if (progress.elapsed() > 2000 || at.addSecs(stepHours * 3600) > reference) {
             progress.restart();
@@ -365,7 +368,7 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
         = makeTemplates(set, org, users, templatePath, options.workflowsDir, options.reference);
     removeDatabaseFiles(templatePath);
     if (!made)
-        return Error {made.error()};
+        return made.failure();
     QList<const Template *> openTemplates, closedTemplates;
     for (const Template &t : std::as_const(*made))
         (t.state.isOpen() ? openTemplates : closedTemplates).append(&t);
@@ -382,11 +385,11 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
     {
         auto database = Database::open(u"sqlite:" + partial);
         if (!database)
-            return Error {database.error()};
+            return database.failure();
         if (auto migrated = Schema::migrate(**database); !migrated)
-            return Error {migrated.error()};
+            return migrated.failure();
         if (auto inserted = insertUsers(**database, users, reference); !inserted)
-            return Error {inserted.error()};
+            return inserted.failure();
         {
             FakeClock clock(options.reference);
             EngineOptions engineOptions;
@@ -395,10 +398,10 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
             engineOptions.clock = &clock;
             auto engine = Engine::start(engineOptions);
             if (!engine)
-                return Error {engine.error()};
+                return engine.failure();
             auto published = (*engine)->publish(set.workflows, QStringLiteral("bench"));
             if (!published)
-                return Error {published.error()};
+                return published.failure();
             for (const Template &t : std::as_const(*made))
                 if (published->current.value(t.state.workflow) != t.state.workflowVersion)
                     return makeError(
@@ -408,16 +411,16 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
         if (auto stored = SlaService::calendarsChangedSinceLastStart(
                 **database, organisationSource(set.organisationFiles), *org, options.reference);
             !stored)
-            return Error {stored.error()};
+            return stored.failure();
         auto db = (*database)->connection();
         if (!db)
-            return Error {db.error()};
+            return db.failure();
         // A bulk load: no fsync per batch, no per-row foreign key look-ups (the rows are
         // consistent by construction), a large page cache for the index inserts.
         for (const char *pragma :
              {"PRAGMA synchronous=OFF", "PRAGMA foreign_keys=OFF", "PRAGMA cache_size=-262144"})
             if (auto r = runQuery(*db, QString::fromLatin1(pragma)); !r)
-                return Error {r.error()};
+                return r.failure();
 
         // The secondary indexes of the ticket tables are built after the load, from their own
         // CREATE statements: one sort each instead of millions of random inserts.
@@ -429,7 +432,7 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
                                              "('tickets', 'events', 'ticket_queues', "
                                              "'ticket_queues_current', 'timers', 'comments')"));
             if (!q)
-                return Error {q.error()};
+                return q.failure();
             QStringList names;
             while (q->next()) {
                 names.append(q->value(0).toString());
@@ -438,7 +441,7 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
             q->finish();
             for (const QString &name : std::as_const(names))
                 if (auto r = runQuery(*db, u"DROP INDEX " + name); !r)
-                    return Error {r.error()};
+                    return r.failure();
         }
 
         std::mt19937_64 rng(20261124);
@@ -447,7 +450,7 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
         WriteBatch first;
         first.customers = customers.rows;
         if (auto r = writer.write(first); !r)
-            return Error {r.error()};
+            return r.failure();
 
         // The newest ids hold the open tickets (80 % of the last two weeks' tickets); the
         // older ones are closed, created over the two years before.
@@ -489,7 +492,7 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
             if (batch.newTickets.size() == batchSize || id == total) {
                 report.events += batch.events.size();
                 if (auto r = writer.write(batch); !r)
-                    return Error {r.error()};
+                    return r.failure();
                 batch = WriteBatch();
                 if (progress.elapsed() > 2000 || id == total) {
                     progress.restart();
@@ -503,15 +506,15 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
         std::fprintf(stderr, "\n  bigdb: building %d indexes\n", int(indexes.size()));
         for (const QString &sql : std::as_const(indexes))
             if (auto r = runQuery(*db, sql); !r)
-                return Error {r.error()};
+                return r.failure();
         report.tickets = total;
         if (auto fired = catchUp(set, org, *database, options.reference); !fired)
-            return Error {fired.error()};
+            return fired.failure();
         else
             report.timersFired = *fired;
         for (const char *sql : {"PRAGMA foreign_keys=ON", "PRAGMA wal_checkpoint(TRUNCATE)"})
             if (auto r = runQuery(*db, QString::fromLatin1(sql)); !r)
-                return Error {r.error()};
+                return r.failure();
     }
     removeDatabaseFiles(options.path);
     if (!QFile::rename(partial, options.path))

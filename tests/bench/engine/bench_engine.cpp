@@ -141,10 +141,10 @@ struct Bench
             if (r.ok()) {
                 ++acknowledged;
                 if (c->step == 0)
-                    c->ticket = r.ticket.id;
+                    c->ticket = r->ticket.id;
                 c->step = (c->step + 1) % steps;
             } else {
-                if (r.error)
+                if (r.failure().kind != ErrorKind::Internal)
                     ++refused;
                 else
                     ++failed;

@@ -106,7 +106,7 @@ QJsonObject burst(const QString &dir, const SlaWorld &world, int count)
     for (int i = 0; i < count; ++i)
         server.engine->open(world.user(u"olga"_s), u"telecom"_s, request, QString(),
                             [&done, &opened, i](CommandResult r) {
-                                opened[i] = r.ticket;
+                                opened[i] = r->ticket;
                                 done.release();
                             });
     done.acquire(count);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP API end to end: a real server (engine, store, auth) in this process on a port the
 // OS picks, driven over real sockets, on SQLite and on PostgreSQL.
+#include "api/apierror.h"
 #include "api/apiserver.h"
 #include "auth/authservice.h"
 #include "core/clock.h"
@@ -49,6 +50,8 @@ class tst_Api : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void errorKindMapping_data();
+    void errorKindMapping();
     void initTestCase_data() { Test::TestDatabase::addDriverRows(); }
     void init();
     void cleanup();
@@ -150,8 +153,7 @@ void tst_Api::startServices(const QString &folder, bool firstStart)
         in.password = password;
         in.roles = roles;
         in.departments = departments;
-        QVERIFY(std::holds_alternative<User>(
-            m_server.auth().users().create(name, in, *options.organisation)));
+        QVERIFY((m_server.auth().users().create(name, in, *options.organisation).ok()));
     }
     m_port = m_server.port();
     m_tokens.clear();
@@ -2295,6 +2297,46 @@ void tst_Api::workflowTextWithNulIsRefusedAtItsPosition()
                             .toArray()),
              published.body.constData());
     QCOMPARE(version(), versionBefore);
+}
+
+void tst_Api::errorKindMapping_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("bad request") << int(ErrorKind::BadRequest) << 400 << u"bad_request"_qs;
+    QTest::newRow("unauthorized") << int(ErrorKind::Unauthorized) << 401 << u"unauthenticated"_qs;
+    QTest::newRow("forbidden") << int(ErrorKind::Forbidden) << 403 << u"forbidden"_qs;
+    QTest::newRow("not found") << int(ErrorKind::NotFound) << 404 << u"not_found"_qs;
+    QTest::newRow("conflict") << int(ErrorKind::Conflict) << 409 << u"conflict"_qs;
+    QTest::newRow("validation") << int(ErrorKind::Validation) << 422 << u"validation_failed"_qs;
+    QTest::newRow("rate limited") << int(ErrorKind::RateLimited) << 429 << u"rate_limited"_qs;
+    QTest::newRow("internal") << int(ErrorKind::Internal) << 503 << u"unavailable"_qs;
+    QTest::newRow("unavailable") << int(ErrorKind::Unavailable) << 503 << u"unavailable"_qs;
+}
+
+/// The one map from a failure's kind to the API's status and code (interfaces.md "Errors");
+/// an internal message never reaches the client.
+void tst_Api::errorKindMapping()
+{
+    QFETCH(int, kind);
+    QFETCH(int, status);
+    QFETCH(QString, code);
+    const Error error
+        = makeError(ErrorKind(kind), u"secret detail"_qs, {{u"title"_qs, u"required"_qs}});
+    const Http::ApiError answer = Api::apiError(error);
+    QCOMPARE(answer.status, status);
+    QCOMPARE(answer.code, code);
+    QCOMPARE(Api::httpStatus(ErrorKind(kind)), status);
+    QCOMPARE(Api::errorCode(ErrorKind(kind)), code);
+    if (status == 503) {
+        QVERIFY(!answer.message.contains(u"secret"_qs));
+        QVERIFY(answer.details.isEmpty());
+    } else {
+        QCOMPARE(answer.message, u"secret detail"_qs);
+        QCOMPARE(answer.details.value(u"fields"_qs).toObject().value(u"title"_qs).toString(),
+                 u"required"_qs);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Api)

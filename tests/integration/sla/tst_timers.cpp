@@ -81,8 +81,8 @@ struct Server
         request.title = title;
         const CommandResult result = engine->open(world.user(originator), workflow, request);
         if (!result.ok())
-            qWarning("open failed: %s", qPrintable(result.failure));
-        return result.ok() ? result.ticket.id : 0;
+            qWarning("open failed: %s", qPrintable(result.error()));
+        return result.ok() ? result->ticket.id : 0;
     }
 
     QStringList eventTypes(qint64 ticket)
@@ -618,7 +618,7 @@ void TestTimers::twoServersFireTenThousandTimersExactlyOnce()
     QCOMPARE(a.count(u"SELECT COUNT(*) FROM timers"_qs), tickets);
     clock.set(utc(2026, 11, 23, 12)); // all of them due: 75%, 100%, 150% at once
 
-    Result<TimerScheduler::Report> fromB = makeError(QString());
+    Result<TimerScheduler::Report> fromB = makeError(u"the other server did not run"_qs);
     std::thread other([&] { fromB = b.scheduler->fireDueTimers(); });
     auto fromA = a.scheduler->fireDueTimers();
     other.join();

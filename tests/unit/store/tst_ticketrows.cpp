@@ -728,7 +728,7 @@ Result<QList<qint64>> TestTicketRows::pagedIds(const QSqlDatabase &db, TicketFil
     for (int pages = 0; pages < 100; ++pages) {
         auto page = TicketReader::list(db, filter);
         if (!page)
-            return Error {page.error()};
+            return page.failure();
         if (page->items.size() > filter.limit)
             return makeError(QStringLiteral("a page longer than the limit"));
         for (const TicketRow &row : std::as_const(page->items))

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/sessionrows.h"
+
+#include "store/database.h"
+
+namespace Baton {
+
+namespace {
+
+Result<void> run(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
+{
+    if (auto q = runQuery(db, sql, values); !q)
+        return q.failure();
+    return {};
+}
+
+} // namespace
+
+Result<void> SessionRows::insert(const QSqlDatabase &db, const QString &tokenHash,
+                                 const QString &username, qint64 createdAt, qint64 expiresAt)
+{
+    return run(db,
+               QStringLiteral("INSERT INTO sessions (token_hash, username, created_at, "
+                              "expires_at) VALUES (?, ?, ?, ?)"),
+               {tokenHash, username, createdAt, expiresAt});
+}
+
+Result<void> SessionRows::setExpiry(const QSqlDatabase &db, const QString &tokenHash,
+                                    qint64 expiresAt)
+{
+    return run(db, QStringLiteral("UPDATE sessions SET expires_at = ? WHERE token_hash = ?"),
+               {expiresAt, tokenHash});
+}
+
+Result<void> SessionRows::remove(const QSqlDatabase &db, const QString &tokenHash)
+{
+    return run(db, QStringLiteral("DELETE FROM sessions WHERE token_hash = ?"), {tokenHash});
+}
+
+Result<void> SessionRows::removeAllOf(const QSqlDatabase &db, const QString &username)
+{
+    return run(db, QStringLiteral("DELETE FROM sessions WHERE username = ?"), {username});
+}
+
+Result<int> SessionRows::removeExpired(const QSqlDatabase &db, qint64 now)
+{
+    auto q = runQuery(db, QStringLiteral("DELETE FROM sessions WHERE expires_at <= ?"), {now});
+    if (!q)
+        return q.failure();
+    return int(q->numRowsAffected());
+}
+
+} // namespace Baton

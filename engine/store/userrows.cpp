@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/userrows.h"
+
+#include "store/database.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+
+namespace Baton {
+
+namespace {
+
+QString toJsonText(const QStringList &list)
+{
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
+}
+
+QStringList fromJsonText(const QString &text)
+{
+    QStringList list;
+    for (const QJsonValue &v : QJsonDocument::fromJson(text.toUtf8()).array())
+        list.append(v.toString());
+    return list;
+}
+
+/// Columns 0-6 as userColumns; column 7 is the caller's.
+UserRow rowFromQuery(const QSqlQuery &q)
+{
+    UserRow row;
+    row.username = q.value(0).toString();
+    row.name = q.value(1).toString();
+    row.roles = fromJsonText(q.value(2).toString());
+    row.departments = fromJsonText(q.value(3).toString());
+    row.active = q.value(4).toLongLong() != 0;
+    row.createdAt = q.value(5).toLongLong();
+    row.updatedAt = q.value(6).toLongLong();
+    return row;
+}
+
+const QString userColumns = QStringLiteral(
+    "username, name, roles, departments, active, created_at, updated_at, password_hash");
+
+} // namespace
+
+Result<bool> UserRows::exists(const QSqlDatabase &db, const QString &username)
+{
+    auto q = runQuery(db, QStringLiteral("SELECT 1 FROM users WHERE username = ?"), {username});
+    if (!q)
+        return q.failure();
+    return q->next();
+}
+
+Result<std::optional<UserRow>> UserRows::find(const QSqlDatabase &db, const QString &username)
+{
+    auto q = runQuery(db,
+                      QStringLiteral("SELECT ") + userColumns
+                          + QStringLiteral(" FROM users WHERE username = ?"),
+                      {username});
+    if (!q)
+        return q.failure();
+    if (!q->next())
+        return std::optional<UserRow>();
+    UserRow row = rowFromQuery(*q);
+    row.passwordHash = q->value(7).toString().toLatin1();
+    return std::optional<UserRow>(std::move(row));
+}
+
+Result<std::optional<std::pair<UserRow, qint64>>> UserRows::findBySession(const QSqlDatabase &db,
+                                                                          const QString &tokenHash)
+{
+    auto q = runQuery(db,
+                      QStringLiteral("SELECT u.username, u.name, u.roles, u.departments, "
+                                     "u.active, u.created_at, u.updated_at, s.expires_at FROM "
+                                     "sessions s JOIN users u ON u.username = s.username WHERE "
+                                     "s.token_hash = ?"),
+                      {tokenHash});
+    if (!q)
+        return q.failure();
+    if (!q->next())
+        return std::optional<std::pair<UserRow, qint64>>();
+    return std::optional(std::pair {rowFromQuery(*q), q->value(7).toLongLong()});
+}
+
+Result<QList<UserRow>> UserRows::all(const QSqlDatabase &db)
+{
+    auto q = runQuery(db,
+                      QStringLiteral("SELECT ") + userColumns
+                          + QStringLiteral(" FROM users ORDER BY username"));
+    if (!q)
+        return q.failure();
+    QList<UserRow> rows;
+    while (q->next())
+        rows.append(rowFromQuery(*q));
+    return rows;
+}
+
+Result<void> UserRows::insert(const QSqlDatabase &db, const UserRow &row)
+{
+    auto q = runQuery(
+        db,
+        QStringLiteral("INSERT INTO users (username, name, password_hash, roles, departments, "
+                       "active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        {row.username, row.name, QString::fromLatin1(row.passwordHash), toJsonText(row.roles),
+         toJsonText(row.departments), row.active ? 1 : 0, row.createdAt, row.updatedAt});
+    if (!q)
+        return q.failure();
+    return {};
+}
+
+Result<void> UserRows::update(const QSqlDatabase &db, const UserRow &row, bool withPassword)
+{
+    QString sql = QStringLiteral(
+        "UPDATE users SET name = ?, roles = ?, departments = ?, active = ?, updated_at = ?");
+    QVariantList values {row.name, toJsonText(row.roles), toJsonText(row.departments),
+                         row.active ? 1 : 0, row.updatedAt};
+    if (withPassword) {
+        sql += QStringLiteral(", password_hash = ?");
+        values.append(QString::fromLatin1(row.passwordHash));
+    }
+    sql += QStringLiteral(" WHERE username = ?");
+    values.append(row.username);
+    if (auto q = runQuery(db, sql, values); !q)
+        return q.failure();
+    return {};
+}
+
+Result<void> UserRows::setPasswordHash(const QSqlDatabase &db, const QString &username,
+                                       const QByteArray &hash)
+{
+    auto q = runQuery(db, QStringLiteral("UPDATE users SET password_hash = ? WHERE username = ?"),
+                      {QString::fromLatin1(hash), username});
+    if (!q)
+        return q.failure();
+    return {};
+}
+
+} // namespace Baton
