@@ -62,8 +62,9 @@ struct Include
 /// The quoted includes of a file (angle-bracket includes are Qt and the standard library).
 inline QList<Include> quotedIncludes(const QString &code)
 {
-    static const QRegularExpression include(QStringLiteral(R"re(^[ \t]*#[ \t]*include[ \t]*"([^"]+)")re"),
-                                            QRegularExpression::MultilineOption);
+    static const QRegularExpression include(
+        QStringLiteral(R"re(^[ \t]*#[ \t]*include[ \t]*"([^"]+)")re"),
+        QRegularExpression::MultilineOption);
     QList<Include> found;
     auto it = include.globalMatch(code);
     while (it.hasNext()) {
