@@ -142,7 +142,7 @@ struct TicketWriter::Statements
     BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
-        deleteBranchAssignees, insertBranchAssignees;
+        deleteBranchAssignees, insertBranchAssignees, insertStepFacts;
 };
 
 TicketWriter::TicketWriter(std::shared_ptr<Database> database)
@@ -196,6 +196,11 @@ Result<void> TicketWriter::prepare()
     s->insertBranchAssignees = BulkStatement(
         QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES "),
         values(2), QString(), 2);
+    // The back-fill may have written a ticket's facts first (report/stepfactbackfill.h).
+    s->insertStepFacts
+        = BulkStatement(u"INSERT INTO step_facts (" + QLatin1String(stepFactColumns) + u") VALUES ",
+                        values(stepFactColumnCount), QStringLiteral(" ON CONFLICT DO NOTHING"),
+                        stepFactColumnCount);
     s->insertNotifications = BulkStatement(
         QStringLiteral("INSERT INTO notifications (id, username, ticket_id, kind, message, at, "
                        "read) VALUES "),
@@ -471,6 +476,10 @@ Result<void> TicketWriter::writeRows(const WriteBatch &batch, WriteReport *repor
     for (const EventRow &e : batch.events)
         values << e.ticketId << e.seq << e.at << text(e.actor) << e.type << json(e.data);
     if (auto r = bulk(s.insertEvents); !r)
+        return r;
+    for (const StepFactRow &fact : batch.stepFacts)
+        appendStepFactValues(values, fact);
+    if (auto r = bulk(s.insertStepFacts); !r)
         return r;
     for (qint64 ticket : batch.replaceTimersOf)
         values << ticket;
