@@ -327,6 +327,7 @@ struct Staging
         bool isNew = false;
         QStringList queuesBefore;
         std::shared_ptr<const Workflow> workflow;
+        QList<Event> events; ///< staged for it in this batch, oldest first (step facts)
     };
     QHash<qint64, Ticket> tickets;
     QList<qint64> order; // first-touch order, for deterministic writes
@@ -819,6 +820,8 @@ void Engine::Private::process(std::vector<Command> &batch)
     auto stage = [&](Staging &local, Staging::Ticket ticket, const TicketOutcome &outcome) {
         const qint64 id = outcome.ticket.id;
         ticket.state = outcome.ticket;
+        if (options.stepFacts)
+            ticket.events += outcome.events;
         for (const Event &event : outcome.events) {
             local.rows.events.append(eventRowOf(id, event));
             if (event.type == u"commented")
@@ -1091,6 +1094,10 @@ void Engine::Private::process(std::vector<Command> &batch)
             }
         }
         row.branchQueues = branchQueuesOf(ticket.state, row, plan);
+        if (options.stepFacts && !ticket.events.isEmpty())
+            staged.rows.stepFacts
+                += options.stepFacts(id, ticket.isNew ? TicketState() : ticket.previousState,
+                                     ticket.events, *ticket.workflow);
         for (const QString &queue : ticket.state.queuesVisited)
             if (ticket.isNew || !ticket.queuesBefore.contains(queue))
                 staged.rows.queuesVisited.append({id, queue});

@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "definition/model.h"
 #include "runtime/ticketmachine.h"
+#include "store/stepfactrows.h"
 #include "store/ticketrows.h"
 #include "store/workflowversions.h"
 
@@ -39,6 +40,11 @@ struct SlaPlan
     QList<TimerRow> timers; ///< ticketId is filled in by the engine
 };
 using SlaPlanner = std::function<SlaPlan(const TicketState &, const Workflow &)>;
+/// Reports (issue 17): the fact rows of the steps a write ends, from the ticket as last
+/// written (a default state for a new ticket), the write's events for it and its workflow
+/// (report/stepfactderiver.h). Runs on the writer thread.
+using StepFactRecorder = std::function<QList<StepFactRow>(
+    qint64 ticketId, const TicketState &before, const QList<Event> &events, const Workflow &)>;
 
 struct EngineOptions
 {
@@ -46,6 +52,7 @@ struct EngineOptions
     std::shared_ptr<const Organisation> organisation;
     const Clock *clock = nullptr; ///< required; must outlive the engine
     SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
+    StepFactRecorder stepFacts; ///< optional; without it no step facts are written
     int maxBatch = 2048; ///< commands per group commit at most
     int cacheLimit = 10000; ///< hot tickets the writer keeps in memory (~6 KB each)
 };
