@@ -2,6 +2,7 @@
 #include "apiserver.h"
 
 #include "api/jsonbody.h"
+#include "api/reportresource.h"
 #include "api/requestguard.h"
 #include "api/router.h"
 #include "api/staticfiles.h"
@@ -207,6 +208,19 @@ struct ApiServer::Private
         add("GET", QStringLiteral("/api/v1/admin/clock"), &Private::clock);
         add("POST", QStringLiteral("/api/v1/admin/clock"), &Private::moveClock);
         add("GET", QStringLiteral("/api/v1/openapi.json"), &Private::openApi, false);
+        add("GET", QStringLiteral("/api/v1/reports/steps"), &Private::reportSteps);
+        add("GET", QStringLiteral("/api/v1/reports/flow"), &Private::reportFlow);
+    }
+
+    // Reports: api/reportresource.h, on this thread's connection.
+    void reportSteps(Context &ctx) { report(ctx, &Api::reportSteps); }
+    void reportFlow(Context &ctx) { report(ctx, &Api::reportFlow); }
+    void report(Context &ctx, HttpResponse (*reply)(const HttpRequest &, const ReportContext &))
+    {
+        auto db = o.database->connection();
+        if (!db)
+            return ctx.fail(ApiError::internal(QStringLiteral("The database is unavailable.")));
+        ctx.send(reply(ctx.request, ReportContext {ctx.actor, ctx.language, *o.engine, *db}));
     }
 
     // ---- dispatch --------------------------------------------------------------------------
