@@ -2,6 +2,7 @@
 #include "demodata.h"
 
 #include "core/clock.h"
+#include "report/stepfactderiver.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
 #include "runtime/slaservice.h"
@@ -474,6 +475,8 @@ int seedDemoTickets(const std::shared_ptr<Database> &database,
     options.organisation = organisation;
     options.clock = &past;
     options.slaPlanner = sla.planner();
+    const StepFactDeriver stepFacts = stepFactDeriverOf(sla); // reports: the demo's history
+    options.stepFacts = stepFacts.recorder();
     auto engine = Engine::start(options);
     if (!engine) {
         std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(engine.error()));

@@ -8,6 +8,8 @@
 #include "core/clock.h"
 #include "definition/workflowset.h"
 
+#include "report/stepfactbackfill.h"
+#include "report/stepfactderiver.h"
 #include "runtime/engine.h"
 #include "runtime/slaservice.h"
 #include "runtime/timerscheduler.h"
@@ -215,6 +217,8 @@ int runServe(const QStringList &arguments)
     engineOptions.organisation = organisation;
     engineOptions.clock = clock;
     engineOptions.slaPlanner = sla.planner();
+    const StepFactDeriver stepFacts = stepFactDeriverOf(sla); // reports: a fact per step ended
+    engineOptions.stepFacts = stepFacts.recorder();
     auto engine = Engine::start(engineOptions);
     if (!engine) {
         std::fprintf(stderr, "baton serve: %s\n", qPrintable(engine.error()));
@@ -226,6 +230,17 @@ int runServe(const QStringList &arguments)
     if (!published) {
         std::fprintf(stderr, "baton serve: publishing workflows: %s\n",
                      qPrintable(published.error()));
+        return 1;
+    }
+    // Reports: the step facts of the tickets written before the engine kept them, derived from
+    // their events before any request or timer writes (report/stepfactbackfill.h).
+    const auto backfilled
+        = backfillStepFacts(**database, stepFacts, [&engine](const QString &name, int version) {
+              return (*engine)->workflow(name, version);
+          });
+    if (!backfilled) {
+        std::fprintf(stderr, "baton serve: reports back-fill: %s\n",
+                     qPrintable(backfilled.error()));
         return 1;
     }
 
