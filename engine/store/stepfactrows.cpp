@@ -31,6 +31,12 @@ QVariant optionalFlag(const std::optional<bool> &value)
     return value ? QVariant(*value ? 1 : 0) : QVariant(QMetaType(QMetaType::Int));
 }
 
+// Text columns are NOT NULL: a null QString binds as NULL through Qt's drivers.
+QString text(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("") : value;
+}
+
 std::optional<qint64> optionalOf(const QVariant &value)
 {
     return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
@@ -83,9 +89,10 @@ QString whereOf(const StepReportQuery &query, QVariantList &values)
 
 void appendStepFactValues(QList<QVariant> &values, const StepFactRow &row)
 {
-    values << row.ticketId << row.seq << row.branch << row.workflow << row.workflowVersion
-           << row.state << row.queue << row.department << row.assignee << row.origin << row.tier
-           << row.enteredAt << row.leftAt << row.endedBy << row.action << row.nextState
+    values << row.ticketId << row.seq << text(row.branch) << text(row.workflow)
+           << row.workflowVersion << text(row.state) << text(row.queue) << text(row.department)
+           << text(row.assignee) << text(row.origin) << text(row.tier) << row.enteredAt
+           << row.leftAt << text(row.endedBy) << text(row.action) << text(row.nextState)
            << row.businessSeconds << row.clockSeconds << (row.paused ? 1 : 0)
            << optionalValue(row.respondTarget) << optionalValue(row.respondSeconds)
            << optionalFlag(row.respondMet) << optionalValue(row.resolveTarget)
