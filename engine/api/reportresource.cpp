@@ -236,7 +236,8 @@ HttpResponse reportFlow(const HttpRequest &request, const ReportContext &context
     auto flow = StepFactStore::flowReport(context.db, query);
     if (!flow)
         return ApiError::internal(QStringLiteral("The report could not be read.")).toResponse();
-    const auto stateKey = [&](const QString &state) { return query.workflow + u'/' + state; };
+    const auto stateKey
+        = [&](const QString &state) -> QString { return query.workflow + u'/' + state; };
     QJsonArray states, transitions;
     QList<QStringList> table;
     for (const FlowStateRow &s : std::as_const(flow->states)) {
