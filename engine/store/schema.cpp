@@ -303,9 +303,10 @@ const char *const migration11[] = {
         name TEXT PRIMARY KEY,
         next_ticket BIGINT NOT NULL,
         last_ticket BIGINT NOT NULL))",
+    // Once: tst_schema runs migrations again on a database set back by hand.
     "INSERT INTO report_backfills (name, next_ticket, last_ticket) SELECT 'step_facts', 0, "
-    "COALESCE(MAX(id), 0) FROM tickets WHERE NOT EXISTS (SELECT 1 FROM report_backfills WHERE "
-    "name = 'step_facts')",
+    "(SELECT COALESCE(MAX(id), 0) FROM tickets) WHERE NOT EXISTS (SELECT 1 FROM "
+    "report_backfills WHERE name = 'step_facts')",
 };
 
 struct Migration
