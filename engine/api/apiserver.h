@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "api/httpserver.h"
 #include "core/result.h"
+#include "http/httpserver.h"
 
 #include <QStringList>
 
@@ -15,13 +15,14 @@ class Engine;
 class FakeClock;
 class Clock;
 class SlaService;
+class TimerScheduler;
 } // namespace Baton
 
 namespace Baton::Api {
 
 struct ApiServerOptions
 {
-    HttpServerOptions http;
+    Http::HttpServerOptions http;
     std::shared_ptr<Database> database;
     Engine *engine = nullptr; ///< required; must outlive the server
     AuthService *auth = nullptr; ///< required; must outlive the server
@@ -32,6 +33,8 @@ struct ApiServerOptions
     std::function<void()> clockMoved;
     /// Optional: the SLA clocks' values in the ticket JSON (must outlive the server).
     const SlaService *sla = nullptr;
+    /// Optional: its timer and breach counters in /metrics (must outlive the server).
+    const TimerScheduler *timers = nullptr;
     QString staticRoot = QStringLiteral(":/web");
     /// `--trust-proxy`: X-Forwarded-Proto from the reverse proxy says whether the client used
     /// https (the session cookie then gets Secure), and the last X-Forwarded-For entry is the

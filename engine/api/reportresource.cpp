@@ -10,6 +10,8 @@
 
 namespace Baton::Api {
 
+using Http::ApiError;
+
 namespace {
 
 // An instant of a report's range: RFC 3339 / ISO 8601 with a zone ("Z" or an offset).

@@ -6,9 +6,9 @@
 // Supervisors see the steps of the departments they supervise, admins every step, anyone
 // else nothing (403).
 
-#include "api/httprequest.h"
-#include "api/httpresponse.h"
 #include "definition/model.h"
+#include "http/httprequest.h"
+#include "http/httpresponse.h"
 
 #include <QSqlDatabase>
 
@@ -18,6 +18,9 @@ struct Actor;
 } // namespace Baton
 
 namespace Baton::Api {
+
+using Http::HttpRequest;
+using Http::HttpResponse;
 
 /// What a report reply needs besides the request: who asks, in which language, and where the
 /// facts and the titles come from.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "streamhub.h"
 
-#include "api/httpserver.h"
+#include "http/httpserver.h"
 #include "runtime/ticketstate.h"
 
 #include <QJsonDocument>
@@ -11,6 +11,8 @@
 #include <QWebSocket>
 
 namespace Baton::Api {
+
+using namespace Baton::Http;
 
 namespace {
 

@@ -76,15 +76,12 @@ QJsonArray actionsJson(const QList<AvailableAction> &actions, const QString &bra
     return out;
 }
 
-/// Where the caller may transfer the ticket's (or a branch's) work now, titled for them.
-QJsonArray transferTargetsJson(const TicketMachine *machine, const TicketState &ticket,
-                               const Actor &actor, const QString &branch, Language language)
+/// Where the view's user may transfer the ticket's (or a branch's) work now, titled for them.
+QJsonArray transferTargetsJson(const TicketView &view, const Organisation &org,
+                               const QString &branch, Language language)
 {
     QJsonArray out;
-    if (!machine)
-        return out;
-    const Organisation &org = machine->organisation();
-    for (const QString &queue : machine->transferTargets(ticket, actor, branch)) {
+    for (const QString &queue : view.transferTargets.value(branch)) {
         const QueueDef def = org.queues.value(queue);
         out.append(QJsonObject {
             {QStringLiteral("queue"), queue},
@@ -96,17 +93,14 @@ QJsonArray transferTargetsJson(const TicketMachine *machine, const TicketState &
 
 } // namespace
 
-QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const TicketMachine *machine,
-                       const Actor &actor, Language language, const SlaService *sla)
+QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language,
+                       const SlaService *sla)
 {
+    const TicketState &t = view.ticket;
+    const Workflow *workflow = view.workflow.get();
     const QJsonObject clocks = sla && workflow ? sla->slaJson(t, *workflow) : QJsonObject();
     const QJsonObject branchClocks = clocks.value(u"branches").toObject();
-    const QList<AvailableAction> actions
-        = machine ? machine->availableActions(t, actor) : QList<AvailableAction>();
-    QString stateTitle = t.state;
-    if (workflow)
-        if (const State *state = workflow->state(t.state); state && !state->title.isEmpty())
-            stateTitle = state->title.text(language);
+    const QList<AvailableAction> &actions = view.actions;
     QJsonObject fields;
     for (auto it = t.fields.cbegin(); it != t.fields.cend(); ++it)
         fields.insert(it.key(), QJsonValue::fromVariant(it.value()));
@@ -120,7 +114,7 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
             {QStringLiteral("sla"), sla ? branchClocks.value(b.name) : QJsonValue(emptySla())},
             {QStringLiteral("actions"), actionsJson(actions, b.name, language)},
             {QStringLiteral("transfer_targets"),
-             transferTargetsJson(machine, t, actor, b.name, language)}});
+             transferTargetsJson(view, organisation, b.name, language)}});
     QJsonArray links;
     for (const TicketLink &l : t.links)
         links.append(QJsonObject {{QStringLiteral("id"), l.id},
@@ -134,7 +128,7 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
         {QStringLiteral("workflow_version"), t.workflowVersion},
         {QStringLiteral("title"), t.title},
         {QStringLiteral("state"), t.state},
-        {QStringLiteral("state_title"), stateTitle},
+        {QStringLiteral("state_title"), view.stateTitle.text(language)},
         {QStringLiteral("status"), toString(t.status)},
         {QStringLiteral("queue"), stringOrNull(t.queue)},
         {QStringLiteral("assignee"), stringOrNull(t.assignee)},
@@ -153,9 +147,8 @@ QJsonObject ticketJson(const TicketState &t, const Workflow *workflow, const Tic
              : QJsonValue(QJsonValue::Null)},
         {QStringLiteral("actions"), actionsJson(actions, QString(), language)},
         {QStringLiteral("transfer_targets"),
-         transferTargetsJson(machine, t, actor, QString(), language)},
-        {QStringLiteral("internal_notes"),
-         machine && canSeeInternalNotes(machine->organisation(), actor, t)},
+         transferTargetsJson(view, organisation, QString(), language)},
+        {QStringLiteral("internal_notes"), view.internalNotes},
         {QStringLiteral("links"), links},
         {QStringLiteral("version"), t.version},
         {QStringLiteral("created_at"), timeOrNull(t.createdAt)},

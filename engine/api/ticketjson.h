@@ -5,8 +5,8 @@
 
 #include "auth/userdirectory.h"
 #include "runtime/access.h"
-#include "runtime/slaservice.h"
-#include "runtime/ticketmachine.h"
+#include "runtime/ticketview.h"
+#include "sla/slaservice.h"
 #include "store/ticketrows.h"
 
 #include <QJsonArray>
@@ -21,12 +21,12 @@ QJsonValue timeOrNull(const QDateTime &instant);
 /// highest quality, first given on a tie; English when none is supported or the header is absent.
 Language preferredLanguage(QByteArrayView acceptLanguage);
 
-/// The Ticket object; actions are what `actor` may do now (machine may be null: no actions).
-/// Workflow text (state and action titles) is in `language`.
-/// With the SLA service, "sla", "ticket_sla" and each branch's "sla" carry the clocks' values
-/// (null where no target applies); without it, the documented shape with unknown values.
-QJsonObject ticketJson(const TicketState &ticket, const Workflow *workflow,
-                       const TicketMachine *machine, const Actor &actor, Language language,
+/// The Ticket object of a view (the engine's: Engine::ticket(), Engine::view()); its actions
+/// and transfer targets are what the view's user may do now. Workflow text (state, action and
+/// queue titles) is in `language`. With the SLA service, "sla", "ticket_sla" and each branch's
+/// "sla" carry the clocks' values (null where no target applies); without it, the documented
+/// shape with unknown values.
+QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language,
                        const SlaService *sla = nullptr);
 /// User: {"username", "name", "roles", "departments", "queues", "active"}.
 QJsonObject userJson(const User &user, const Organisation &organisation);

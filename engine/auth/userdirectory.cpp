@@ -156,6 +156,7 @@ std::variant<User, UserProblem> UserDirectory::create(const QString &username,
         return storage(inserted.error());
     if (auto committed = transaction.commit(); !committed)
         return storage(committed.error());
+    rememberDepartments(user);
     return user;
 }
 
@@ -222,7 +223,33 @@ std::variant<User, UserProblem> UserDirectory::update(const QString &username,
     }
     if (auto committed = transaction.commit(); !committed)
         return storage(committed.error());
+    rememberDepartments(user);
     return user;
+}
+
+void UserDirectory::rememberDepartments(const User &user)
+{
+    QWriteLocker lock(&m_departmentsLock);
+    m_departments.insert(user.username, user.departments);
+}
+
+QStringList UserDirectory::departmentsOf(const QString &username)
+{
+    {
+        QReadLocker lock(&m_departmentsLock);
+        if (const auto it = m_departments.constFind(username); it != m_departments.cend())
+            return it.value();
+    }
+    auto found = find(username);
+    if (!found)
+        return {}; // asked again next time
+    const QStringList departments = found->has_value() ? (*found)->departments : QStringList();
+    // Only if still missing: a create() or update() that committed meanwhile knows better than
+    // what was read before it.
+    QWriteLocker lock(&m_departmentsLock);
+    if (!m_departments.contains(username))
+        m_departments.insert(username, departments);
+    return m_departments.value(username);
 }
 
 Result<std::optional<User>> UserDirectory::find(const QString &username)

@@ -5,8 +5,10 @@
 #include "definition/model.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QMap>
+#include <QReadWriteLock>
 #include <QStringList>
 #include <QVariant>
 
@@ -70,6 +72,13 @@ public:
     /// epoch), in one query: every request asks it.
     Result<std::optional<std::pair<User, qint64>>> findBySession(const QString &tokenHash);
     Result<QList<User>> list();
+    /// A user's departments, for the SLA planner (steps for the originator run on the calendar
+    /// of their first department). The planner asks on the engine's writer thread for every
+    /// ticket it writes, so this answers from a snapshot of departments that create() and
+    /// update() keep current (a PATCH of departments counts from the next ticket written). A
+    /// user missing from it (new, or created by another server sharing the database) is read
+    /// once; an unknown user has no departments.
+    QStringList departmentsOf(const QString &username);
     Result<void> setPasswordHash(const QString &username, const QByteArray &hash);
 
     /// Lower-case letters, digits, '.', '_', '-'; 1–64 characters, starting with a letter or
@@ -83,8 +92,12 @@ private:
     Result<std::optional<std::pair<User, QVariant>>> userRow(const QString &sql,
                                                              const QString &key);
 
+    void rememberDepartments(const User &user);
+
     Database &m_database;
     const Clock &m_clock;
+    QReadWriteLock m_departmentsLock; ///< read-mostly: written when a user is created or changed
+    QHash<QString, QStringList> m_departments;
 };
 
 } // namespace Baton

@@ -79,6 +79,9 @@ struct BusinessCalendar::Data
     // The table of UTC offsets over the supported range, built once per calendar so that the
     // hot path never touches QTimeZone.
     static Result<std::vector<Period>> offsetPeriods(const QTimeZone &zone);
+    /// Holidays and extra working days of `spec`, sorted by day, each date once; an error
+    /// for an invalid date or one listed both ways.
+    static Result<std::vector<SpecialDay>> specialDaysOf(const CalendarSpec &spec);
 
     std::span<const Span> spansFor(qint64 day) const
     {
@@ -210,40 +213,48 @@ Result<BusinessCalendar> BusinessCalendar::create(const CalendarSpec &spec)
                            u"business hours to work them by");
     }
 
-    for (const QDate &date : spec.holidays) {
-        if (!date.isValid())
-            return makeError(prefix + u"a holiday is not a valid date");
-        data->specialDays.push_back({dayNumber(date), true});
-    }
-    for (const QDate &date : spec.workdays) {
-        if (!date.isValid())
-            return makeError(prefix + u"an extra working day is not a valid date");
-        data->specialDays.push_back({dayNumber(date), false});
-    }
-    auto &special = data->specialDays;
-    std::sort(special.begin(), special.end(),
-              [](const Data::SpecialDay &a, const Data::SpecialDay &b) {
-                  return a.day != b.day ? a.day < b.day : a.holiday < b.holiday;
-              });
-    for (std::size_t i = 1; i < special.size(); ++i) {
-        if (special[i].day == special[i - 1].day && special[i].holiday != special[i - 1].holiday) {
-            const QDate date = QDate::fromJulianDay(special[i].day + kJulianDayOfEpoch);
-            return makeError(prefix + date.toString(Qt::ISODate)
-                             + u" is listed both as a holiday and as an extra working day");
-        }
-    }
-    // A date listed twice is harmless to the lookup, but keep the table minimal.
-    special.erase(std::unique(special.begin(), special.end(),
-                              [](const Data::SpecialDay &a, const Data::SpecialDay &b) {
-                                  return a.day == b.day;
-                              }),
-                  special.end());
+    auto special = Data::specialDaysOf(spec);
+    if (!special)
+        return makeError(prefix + special.error());
+    data->specialDays = std::move(special).value();
 
     auto periods = Data::offsetPeriods(QTimeZone(spec.timezone));
     if (!periods)
         return makeError(prefix + periods.error());
     data->periods = std::move(periods).value();
     return BusinessCalendar(std::move(data));
+}
+
+Result<std::vector<BusinessCalendar::Data::SpecialDay>>
+BusinessCalendar::Data::specialDaysOf(const CalendarSpec &spec)
+{
+    std::vector<SpecialDay> special;
+    for (const QDate &date : spec.holidays) {
+        if (!date.isValid())
+            return makeError(QStringLiteral("a holiday is not a valid date"));
+        special.push_back({dayNumber(date), true});
+    }
+    for (const QDate &date : spec.workdays) {
+        if (!date.isValid())
+            return makeError(QStringLiteral("an extra working day is not a valid date"));
+        special.push_back({dayNumber(date), false});
+    }
+    std::sort(special.begin(), special.end(), [](const SpecialDay &a, const SpecialDay &b) {
+        return a.day != b.day ? a.day < b.day : a.holiday < b.holiday;
+    });
+    for (std::size_t i = 1; i < special.size(); ++i) {
+        if (special[i].day == special[i - 1].day && special[i].holiday != special[i - 1].holiday) {
+            const QDate date = QDate::fromJulianDay(special[i].day + kJulianDayOfEpoch);
+            return makeError(date.toString(Qt::ISODate)
+                             + u" is listed both as a holiday and as an extra working day");
+        }
+    }
+    // A date listed twice is harmless to the lookup, but keep the table minimal.
+    special.erase(
+        std::unique(special.begin(), special.end(),
+                    [](const SpecialDay &a, const SpecialDay &b) { return a.day == b.day; }),
+        special.end());
+    return special;
 }
 
 Result<std::vector<BusinessCalendar::Data::Period>>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "calendar/calendarparse.h"
 
+#include "core/quoting.h"
+
 #include <QTimeZone>
 
 #include <algorithm>
@@ -15,11 +17,6 @@ constexpr std::array<QStringView, 7> kDayNames
 
 const QString kExpectedDays
     = QStringLiteral("expected mon, tue, wed, thu, fri, sat or sun, or a range such as mon-fri");
-
-QString quoted(QStringView text)
-{
-    return u'"' + text.toString() + u'"';
-}
 
 int digit(QChar c)
 {
@@ -82,7 +79,7 @@ QByteArray zoneKey(const QByteArray &id)
 
 Result<WorkingInterval> parseWorkingInterval(QStringView text)
 {
-    const QString whole = quoted(text);
+    const QString whole = doubleQuoted(text);
     if (text.size() != 11 || text[5] != u'-' || !hasTimeShape(text.first(5))
         || !hasTimeShape(text.sliced(6))) {
         return makeError(whole
@@ -95,7 +92,7 @@ Result<WorkingInterval> parseWorkingInterval(QStringView text)
         const int hours = twoDigits(time, 0);
         const int minutes = twoDigits(time, 3);
         if (hours > 24 || minutes > 59 || (hours == 24 && minutes != 0)) {
-            return makeError(quoted(time) + u" in " + whole
+            return makeError(doubleQuoted(time) + u" in " + whole
                              + u" is not a time of day; expected HH:MM from 00:00 to 24:00");
         }
         seconds[i] = hours * 3600 + minutes * 60;
@@ -123,26 +120,26 @@ Result<QList<int>> parseDayKey(QStringView key)
     if (dash < 0) {
         const int day = dayIndex(key);
         if (day < 0)
-            return makeError(u"unknown day " + quoted(key) + u"; " + kExpectedDays);
+            return makeError(u"unknown day " + doubleQuoted(key) + u"; " + kExpectedDays);
         return QList<int> {day};
     }
     const QStringView first = key.first(dash);
     const QStringView last = key.sliced(dash + 1);
     if (first.isEmpty() || last.isEmpty() || last.contains(u'-'))
-        return makeError(quoted(key) + u" is not a day or a range of days; " + kExpectedDays);
+        return makeError(doubleQuoted(key) + u" is not a day or a range of days; " + kExpectedDays);
     for (QStringView part : {first, last}) {
         if (dayIndex(part) < 0) {
-            return makeError(u"unknown day " + quoted(part) + u" in " + quoted(key) + u"; "
-                             + kExpectedDays);
+            return makeError(u"unknown day " + doubleQuoted(part) + u" in " + doubleQuoted(key)
+                             + u"; " + kExpectedDays);
         }
     }
     const int from = dayIndex(first);
     const int to = dayIndex(last);
     if (from > to) {
-        return makeError(u"day range " + quoted(key)
+        return makeError(u"day range " + doubleQuoted(key)
                          + u" runs backwards; ranges go from Monday towards Sunday: write "
-                         + quoted(dayRange(from, 6)) + u" and " + quoted(dayRange(0, to))
-                         + u" as two keys");
+                         + doubleQuoted(dayRange(from, 6)) + u" and "
+                         + doubleQuoted(dayRange(0, to)) + u" as two keys");
     }
     QList<int> days;
     days.reserve(to - from + 1);
@@ -160,8 +157,8 @@ std::optional<QString> checkDayIntervals(const QList<WorkingInterval> &intervals
     });
     for (qsizetype i = 1; i < sorted.size(); ++i) {
         if (sorted[i - 1].endSecond > sorted[i].startSecond) {
-            return u"business hours " + quoted(formatWorkingInterval(sorted[i - 1])) + u" and "
-                + quoted(formatWorkingInterval(sorted[i])) + u" overlap";
+            return u"business hours " + doubleQuoted(formatWorkingInterval(sorted[i - 1]))
+                + u" and " + doubleQuoted(formatWorkingInterval(sorted[i])) + u" overlap";
         }
     }
     return std::nullopt;
@@ -173,21 +170,22 @@ Result<QDate> parseIsoDate(QStringView text)
         && std::all_of(text.begin(), text.end(),
                        [](QChar c) { return c == u'-' || digit(c) >= 0; });
     if (!shape)
-        return makeError(quoted(text) + u" is not a date; expected YYYY-MM-DD, e.g. 2026-12-25");
+        return makeError(doubleQuoted(text)
+                         + u" is not a date; expected YYYY-MM-DD, e.g. 2026-12-25");
     const int year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
     const int month = twoDigits(text, 5);
     const int day = twoDigits(text, 8);
     if (year == 0)
-        return makeError(quoted(text) + u" is not a valid date: there is no year 0");
+        return makeError(doubleQuoted(text) + u" is not a valid date: there is no year 0");
     if (month < 1 || month > 12) {
-        return makeError(quoted(text) + u" is not a valid date: there is no month "
+        return makeError(doubleQuoted(text) + u" is not a valid date: there is no month "
                          + QString::number(month));
     }
     if (day == 0)
-        return makeError(quoted(text) + u" is not a valid date: there is no day 0");
+        return makeError(doubleQuoted(text) + u" is not a valid date: there is no day 0");
     const QDate date(year, month, day);
     if (!date.isValid()) {
-        return makeError(quoted(text) + u" is not a valid date: " + monthName(month) + u' '
+        return makeError(doubleQuoted(text) + u" is not a valid date: " + monthName(month) + u' '
                          + QString::number(year) + u" has "
                          + QString::number(QDate(year, month, 1).daysInMonth()) + u" days");
     }
@@ -205,7 +203,7 @@ bool isKnownTimeZone(const QByteArray &id)
 
 QString unknownTimeZoneMessage(const QByteArray &id)
 {
-    QString message = u"unknown time zone " + quoted(QString::fromUtf8(id))
+    QString message = u"unknown time zone " + doubleQuoted(QString::fromUtf8(id))
         + u"; expected an IANA name such as Asia/Hong_Kong, Europe/London or UTC";
     const QByteArray key = zoneKey(id);
     const QList<QByteArray> known = QTimeZone::availableTimeZoneIds();

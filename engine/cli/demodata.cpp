@@ -2,14 +2,11 @@
 #include "demodata.h"
 
 #include "core/clock.h"
-#include "report/stepfactderiver.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "store/database.h"
-
-#include <QHash>
-#include <QSqlQuery>
+#include "services/demoaccounts.h"
+#include "services/services.h"
+#include "store/ticketcount.h"
 
 #include <cstdio>
 
@@ -17,47 +14,18 @@ namespace Baton::Cli {
 
 namespace {
 
-/// The departments and roles `baton serve --demo` gives each user (servecommand.cpp's
-/// demoUsers(), in the same order, so that an originator step is measured on the same
-/// calendar now as later, when the users exist).
-struct DemoMembership
-{
-    QStringList departments, roles;
-};
-
-QHash<QString, DemoMembership> demoMemberships(const Organisation &org)
-{
-    QHash<QString, DemoMembership> users;
-    auto add = [&](const QString &username, const QString &department, const QString &role) {
-        if (username.isEmpty())
-            return;
-        DemoMembership &m = users[username];
-        if (!department.isEmpty() && !m.departments.contains(department))
-            m.departments.append(department);
-        if (!m.roles.contains(role))
-            m.roles.append(role);
-    };
-    for (const QueueDef &queue : org.queues) {
-        for (const QString &u : queue.primary)
-            add(u, queue.department, QStringLiteral("agent"));
-        for (const QString &u : queue.backup)
-            add(u, queue.department, QStringLiteral("agent"));
-        add(queue.manager, queue.department, QStringLiteral("supervisor"));
-    }
-    return users;
-}
-
 /// Drives the engine as the demo users on a clock that is moved back and forth in the past.
 /// A refused step is reported and ends that ticket's story (later steps on id 0 do nothing).
 class DemoScript
 {
 public:
-    DemoScript(Engine &engine, FakeClock &clock, const Organisation &org, QDateTime now)
+    DemoScript(Engine &engine, FakeClock &clock, const Organisation &org,
+               QMap<QString, DemoAccount> users, QDateTime now)
         : m_engine(engine)
         , m_clock(clock)
         , m_org(org)
         , m_now(std::move(now))
-        , m_users(demoMemberships(org))
+        , m_users(std::move(users))
     {
     }
 
@@ -122,8 +90,8 @@ public:
 private:
     Actor actor(const QString &user) const
     {
-        const DemoMembership m = m_users.value(user);
-        return resolveActor(m_org, user, m.roles, m.departments);
+        const DemoAccount account = m_users.value(user);
+        return resolveActor(m_org, user, account.roles, account.departments);
     }
     bool check(const CommandResult &r, const QString &what)
     {
@@ -139,7 +107,7 @@ private:
     FakeClock &m_clock;
     const Organisation &m_org;
     QDateTime m_now;
-    QHash<QString, DemoMembership> m_users;
+    QMap<QString, DemoAccount> m_users;
     int m_opened = 0;
     bool m_failed = false;
 };
@@ -444,56 +412,46 @@ void satisfactionFollowup(DemoScript &s)
 } // namespace
 
 int seedDemoTickets(const std::shared_ptr<Database> &database,
-                    const std::shared_ptr<const Organisation> &organisation,
-                    const QList<std::shared_ptr<const Workflow>> &workflows,
+                    const std::shared_ptr<const Organisation> &organisation, const WorkflowSet &set,
                     const QString &workflowsFolder, const QDateTime &now)
 {
-    {
-        auto db = database->connection();
-        if (!db) {
-            std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(db.error()));
-            return 0;
-        }
-        auto count = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM tickets"));
-        if (!count || !count->next()) {
-            std::fprintf(stderr, "baton serve: demo tickets: cannot count tickets\n");
-            return 0;
-        }
-        if (count->value(0).toLongLong() > 0)
-            return 0;
+    const auto tickets = countTickets(*database);
+    if (!tickets) {
+        std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(tickets.error()));
+        return 0;
     }
+    if (*tickets > 0)
+        return 0;
 
     // A clock of our own, moved into the past ticket by ticket; the SLA planner measures the
-    // clocks on it, so the timers written come due (or have) by the time the server runs.
+    // clocks on it, so the timers written come due (or have) by the time the server runs. The
+    // users do not exist yet: their departments come from the demo accounts.
     FakeClock past(now);
-    SlaService sla(organisation, database, &past);
-    const QHash<QString, DemoMembership> users = demoMemberships(*organisation);
-    sla.setDepartmentsLookup(
-        [users](const QString &username) { return users.value(username).departments; });
-    EngineOptions options;
+    const QMap<QString, DemoAccount> users = demoAccounts(set);
+    ServicesOptions options;
     options.database = database;
     options.organisation = organisation;
     options.clock = &past;
-    options.slaPlanner = sla.planner();
-    const StepFactDeriver stepFacts = stepFactDeriverOf(sla); // reports: the demo's history
-    options.stepFacts = stepFacts.recorder();
-    auto engine = Engine::start(options);
-    if (!engine) {
-        std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(engine.error()));
+    options.departmentsLookup
+        = [users](const QString &username) { return users.value(username).departments; };
+    Services services(options);
+    if (auto started = services.startEngine(); !started) {
+        std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(started.error()));
         return 0;
     }
-    if (auto published = (*engine)->publishFiles(workflows, workflowsFolder); !published) {
+    if (auto published = services.engine().publishFiles(set.workflows, workflowsFolder);
+        !published) {
         std::fprintf(stderr, "baton serve: demo tickets: %s\n", qPrintable(published.error()));
         return 0;
     }
-    DemoScript script(**engine, past, *organisation, now);
+    DemoScript script(services.engine(), past, *organisation, users, now);
     jumpQueue(script);
     complaint(script);
     techInquiry(script);
     campaignInquiry(script);
     returnExchange(script);
     satisfactionFollowup(script);
-    engine->reset(); // completes everything queued before the server's engine starts
+    services.stop(); // completes everything queued before the server's engine starts
     std::printf("  demo tickets: %d opened over the last four days%s\n", script.opened(),
                 script.failed() ? " (some steps were refused, see above)" : "");
     return script.opened();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "definition/model.h"
+#include "definition/workflowset.h"
 
 #include <QDateTime>
 #include <QList>
@@ -20,12 +21,11 @@ namespace Baton::Cli {
 /// at instants before `now` so that some clocks are at risk and some breached when the server's
 /// timers first run. Runs its own short-lived engine on a clock set back in time, so call it
 /// BEFORE the server's engine starts (that engine numbers new tickets from the database).
-/// Publishes `workflows`, the files of `workflowsFolder` (the server's own publish then finds
-/// them unchanged). Never fails the start-up: a problem is printed and the remaining tickets are
-/// still opened. Returns how many tickets it opened (0 when there were tickets already).
+/// Publishes the workflows of `set`, the files of `workflowsFolder` (the server's own publish then
+/// finds them unchanged). Never fails the start-up: a problem is printed and the remaining tickets
+/// are still opened. Returns how many tickets it opened (0 when there were tickets already).
 int seedDemoTickets(const std::shared_ptr<Database> &database,
-                    const std::shared_ptr<const Organisation> &organisation,
-                    const QList<std::shared_ptr<const Workflow>> &workflows,
+                    const std::shared_ptr<const Organisation> &organisation, const WorkflowSet &set,
                     const QString &workflowsFolder, const QDateTime &now);
 
 } // namespace Baton::Cli

@@ -11,6 +11,7 @@
 #include <QFileInfo>
 
 #include <cstdio>
+#include <optional>
 
 namespace Baton::Cli {
 
@@ -47,18 +48,18 @@ Result<QList<OrganisationFile>> organisationFilesBeside(const QString &workflowF
     return files;
 }
 
-} // namespace
-
-int runDiagram(const QStringList &arguments)
+/// Reads the command line into `format` and `file`; returns the exit code when the command ends
+/// here (--help, a bad argument).
+std::optional<int> readArguments(const QStringList &arguments, QString *format, QString *file)
 {
-    QString format = QStringLiteral("mermaid");
+    *format = QStringLiteral("mermaid");
     QStringList files;
     for (qsizetype i = 0; i < arguments.size(); ++i) {
         const QString &argument = arguments.at(i);
         if (argument == u"--format" && i + 1 < arguments.size()) {
-            format = arguments.at(++i);
+            *format = arguments.at(++i);
         } else if (argument.startsWith(u"--format=")) {
-            format = argument.mid(9);
+            *format = argument.mid(9);
         } else if (argument == u"--help" || argument == u"-h") {
             std::fputs(diagramUsage, stdout);
             return 0;
@@ -70,9 +71,9 @@ int runDiagram(const QStringList &arguments)
             files << argument;
         }
     }
-    if (format != u"mermaid" && format != u"dot") {
+    if (*format != u"mermaid" && *format != u"dot") {
         std::fprintf(stderr, "baton diagram: unknown format '%s' (mermaid or dot)\n%s",
-                     format.toUtf8().constData(), diagramUsage);
+                     format->toUtf8().constData(), diagramUsage);
         return 2;
     }
     if (files.size() != 1) {
@@ -82,7 +83,28 @@ int runDiagram(const QStringList &arguments)
         std::fputs(diagramUsage, stderr);
         return 2;
     }
-    const QString path = files.first();
+    *file = files.first();
+    return std::nullopt;
+}
+
+/// The other workflows beside `info`: the ones `open:` may name.
+QStringList workflowsBeside(const QFileInfo &info)
+{
+    QStringList names;
+    for (const QFileInfo &sibling :
+         info.dir().entryInfoList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name))
+        if (sibling.completeBaseName() != u"org")
+            names << sibling.completeBaseName();
+    return names;
+}
+
+} // namespace
+
+int runDiagram(const QStringList &arguments)
+{
+    QString format, path;
+    if (const auto exitCode = readArguments(arguments, &format, &path))
+        return *exitCode;
 
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -110,13 +132,8 @@ int runDiagram(const QStringList &arguments)
         diagnostics << org.diagnostics;
     }
 
-    // The other workflows beside it are the ones `open:` may name.
     const QFileInfo info(path);
-    QStringList knownWorkflows;
-    for (const QFileInfo &sibling :
-         info.dir().entryInfoList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name))
-        if (sibling.completeBaseName() != u"org")
-            knownWorkflows << sibling.completeBaseName();
+    const QStringList knownWorkflows = workflowsBeside(info);
 
     const WorkflowReadResult read = organisationFiles->isEmpty()
         ? readWorkflow(yaml, path, nullptr, {info.completeBaseName()})

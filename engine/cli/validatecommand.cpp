@@ -92,6 +92,86 @@ std::shared_ptr<Organisation> findOrganisation(const QString &root)
     return std::make_shared<Organisation>(readOrganisation(files).organisation);
 }
 
+/// Reads the organisation files among `inputs`, one organisation per folder they serve (in
+/// `roots`, in command-line order); their diagnostics go to `report`.
+QHash<QString, std::shared_ptr<Organisation>>
+readGivenOrganisations(const std::vector<Input> &inputs, std::map<size_t, Diagnostics> *report,
+                       QStringList *roots)
+{
+    QHash<QString, QList<size_t>> orgGroups;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        if (!inputs[i].readable || !isOrganisationFile(inputs[i].path))
+            continue;
+        const QString root = organisationRoot(inputs[i].path);
+        if (!orgGroups.contains(root))
+            roots->append(root);
+        orgGroups[root].append(i);
+    }
+    QHash<QString, std::shared_ptr<Organisation>> organisations;
+    for (const QString &root : std::as_const(*roots)) {
+        QList<OrganisationFile> files;
+        for (const size_t i : orgGroups[root])
+            files.append(OrganisationFile {inputs[i].path, inputs[i].text});
+        OrganisationReadResult result = readOrganisation(files);
+        for (const Diagnostic &d : std::as_const(result.diagnostics))
+            for (const size_t i : orgGroups[root])
+                if (inputs[i].path == d.file)
+                    (*report)[i].append(d);
+        organisations.insert(root, std::make_shared<Organisation>(std::move(result.organisation)));
+    }
+    return organisations;
+}
+
+/// Reads, quietly, the workflows `open:` names that are not read yet, from the file of that name
+/// beside the one naming it; they join `pairs` (for the link check) and `reads` (kept alive).
+void readNamedSiblings(const QHash<QString, std::shared_ptr<Organisation>> &organisations,
+                       std::vector<std::unique_ptr<WorkflowReadResult>> *reads,
+                       QList<QPair<QString, const WorkflowReadResult *>> *pairs,
+                       QSet<QString> *readIds)
+{
+    for (qsizetype k = 0; k < pairs->size(); ++k) {
+        const QString dir = QFileInfo(pairs->at(k).first).absolutePath();
+        for (const WorkflowLinkReference &link : pairs->at(k).second->links) {
+            if (readIds->contains(link.workflow))
+                continue;
+            QFile sibling(QDir(dir).filePath(link.workflow + QStringLiteral(".yaml")));
+            if (!sibling.open(QIODevice::ReadOnly))
+                continue;
+            readIds->insert(link.workflow);
+            reads->push_back(std::make_unique<WorkflowReadResult>(readWorkflow(
+                sibling.readAll(), sibling.fileName(), organisations.value(dir).get())));
+            pairs->append({sibling.fileName(), reads->back().get()});
+        }
+    }
+}
+
+/// Prints the diagnostics, file by file in command-line order and by position within a file, on
+/// stdout; the summary on stderr.
+void printReport(std::map<size_t, Diagnostics> *report, qsizetype files)
+{
+    int errors = 0;
+    int warnings = 0;
+    for (auto &[index, diagnostics] : *report) {
+        std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                         [](const Diagnostic &a, const Diagnostic &b) {
+                             return a.line != b.line ? a.line < b.line : a.column < b.column;
+                         });
+        for (const Diagnostic &d : std::as_const(diagnostics)) {
+            std::fputs(d.toString().toUtf8().constData(), stdout);
+            std::fputc('\n', stdout);
+            ++(d.isError() ? errors : warnings);
+        }
+    }
+    std::fflush(stdout);
+    auto plural = [](qsizetype count, const char *word) -> QString {
+        return QString::number(count) + u' ' + QLatin1String(word)
+            + (count == 1 ? QString() : QStringLiteral("s"));
+    };
+    const QString summary = plural(files, "file") + QStringLiteral(" checked, ")
+        + plural(errors, "error") + QStringLiteral(", ") + plural(warnings, "warning");
+    std::fprintf(stderr, "%s\n", summary.toUtf8().constData());
+}
+
 template<typename T> void keepUntilExit(T &&value)
 {
     static_cast<void>(new std::decay_t<T>(std::forward<T>(value)));
@@ -117,28 +197,9 @@ int runValidate(const QStringList &arguments)
     std::map<size_t, Diagnostics> report; // by input index, printed in command-line order
 
     // Organisations given on the command line, one per folder they serve.
-    QHash<QString, QList<size_t>> orgGroups;
     QStringList orgRoots;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-        if (!inputs[i].readable || !isOrganisationFile(inputs[i].path))
-            continue;
-        const QString root = organisationRoot(inputs[i].path);
-        if (!orgGroups.contains(root))
-            orgRoots.append(root);
-        orgGroups[root].append(i);
-    }
-    QHash<QString, std::shared_ptr<Organisation>> organisations;
-    for (const QString &root : std::as_const(orgRoots)) {
-        QList<OrganisationFile> files;
-        for (const size_t i : orgGroups[root])
-            files.append(OrganisationFile {inputs[i].path, inputs[i].text});
-        OrganisationReadResult result = readOrganisation(files);
-        for (const Diagnostic &d : std::as_const(result.diagnostics))
-            for (const size_t i : orgGroups[root])
-                if (inputs[i].path == d.file)
-                    report[i].append(d);
-        organisations.insert(root, std::make_shared<Organisation>(std::move(result.organisation)));
-    }
+    QHash<QString, std::shared_ptr<Organisation>> organisations
+        = readGivenOrganisations(inputs, &report, &orgRoots);
 
     // Workflows.
     std::vector<std::unique_ptr<WorkflowReadResult>> reads;
@@ -180,53 +241,23 @@ int runValidate(const QStringList &arguments)
     }
     // Workflows that `open:` names but that were not given: read the file of that name next
     // to the one naming it, quietly, so that the link and its fields can be checked.
-    for (qsizetype k = 0; k < pairs.size(); ++k) {
-        const QString dir = QFileInfo(pairs[k].first).absolutePath();
-        for (const WorkflowLinkReference &link : pairs[k].second->links) {
-            if (readIds.contains(link.workflow))
-                continue;
-            QFile sibling(QDir(dir).filePath(link.workflow + QStringLiteral(".yaml")));
-            if (!sibling.open(QIODevice::ReadOnly))
-                continue;
-            readIds.insert(link.workflow);
-            reads.push_back(std::make_unique<WorkflowReadResult>(readWorkflow(
-                sibling.readAll(), sibling.fileName(), organisations.value(dir).get())));
-            pairs.append({sibling.fileName(), reads.back().get()});
-        }
-    }
+    readNamedSiblings(organisations, &reads, &pairs, &readIds);
     for (const Diagnostic &d : checkWorkflowLinks(pairs)) {
         const auto it = inputOfPath.constFind(d.file);
         if (it != inputOfPath.cend())
             report[*it].append(d);
     }
 
-    int errors = 0;
-    int warnings = 0;
-    for (auto &[index, diagnostics] : report) {
-        std::stable_sort(diagnostics.begin(), diagnostics.end(),
-                         [](const Diagnostic &a, const Diagnostic &b) {
-                             return a.line != b.line ? a.line < b.line : a.column < b.column;
-                         });
-        for (const Diagnostic &d : std::as_const(diagnostics)) {
-            std::fputs(d.toString().toUtf8().constData(), stdout);
-            std::fputc('\n', stdout);
-            ++(d.isError() ? errors : warnings);
-        }
-    }
-    std::fflush(stdout);
-    auto plural = [](qsizetype count, const char *word) -> QString {
-        return QString::number(count) + u' ' + QLatin1String(word)
-            + (count == 1 ? QString() : QStringLiteral("s"));
-    };
-    const QString summary = plural(qsizetype(inputs.size()), "file") + QStringLiteral(" checked, ")
-        + plural(errors, "error") + QStringLiteral(", ") + plural(warnings, "warning");
-    std::fprintf(stderr, "%s\n", summary.toUtf8().constData());
+    printReport(&report, qsizetype(inputs.size()));
     // The read workflows and organisations (tens of thousands of allocations for a 2,000-state
     // workflow) are deliberately not torn down: main ends the process right after this command,
     // and freeing them one by one would only delay the exit.
     keepUntilExit(std::move(reads));
     keepUntilExit(std::move(organisations));
-    return errors > 0 ? 1 : 0;
+    return std::any_of(report.cbegin(), report.cend(),
+                       [](const auto &entry) { return hasErrors(entry.second); })
+        ? 1
+        : 0;
 }
 
 } // namespace Baton::Cli

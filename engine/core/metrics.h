@@ -261,11 +261,11 @@ private:
 /// so that every module (runtime, store, api) can count without depending on the HTTP layer.
 ///
 /// What moves on hot paths is lock-free (atomics; label look-ups in a LabelTable): requests by
-/// route and status with their duration, actions by kind, timers fired, SLA breaches and the
-/// group commit's batch sizes. The generic name-keyed part (increment(), setGauge(),
-/// setGaugeFunction()) takes one mutex per call and is meant for values set when scraped.
+/// route and status with their duration, actions by kind and the group commit's batch sizes. The
+/// generic name-keyed part (increment(), setGauge(), setGaugeFunction()) takes one mutex per call
+/// and is meant for values set when scraped.
 ///
-///     Metrics::global().timersFired.add(n);
+///     Metrics::global().countAction("open");
 ///     Metrics::global().setGaugeFunction("baton_open_tickets", "Open tickets", [&] { ... });
 class Metrics
 {
@@ -278,8 +278,6 @@ public:
 
     // ---- lock-free, always rendered -----------------------------------------------------
     HttpRequestMetrics http;
-    Counter timersFired; ///< SLA timers whose ticket the engine fired something for
-    Counter slaBreaches; ///< sla_breached events committed
     Histogram commitBatchSize {Histogram::batchBounds()}; ///< commands per group commit
 
     /// An acknowledged ticket change made through the API, by kind (open, action, ...).
@@ -374,12 +372,6 @@ public:
         for (auto it = actions.cbegin(); it != actions.cend(); ++it)
             Histogram::sample(out, "baton_actions_total", label("kind", it.key()),
                               double(it.value()->value()));
-        out += "# HELP baton_timers_fired_total SLA timers fired\n"
-               "# TYPE baton_timers_fired_total counter\n";
-        Histogram::sample(out, "baton_timers_fired_total", {}, double(timersFired.value()));
-        out += "# HELP baton_sla_breaches_total SLA targets breached (sla_breached events)\n"
-               "# TYPE baton_sla_breaches_total counter\n";
-        Histogram::sample(out, "baton_sla_breaches_total", {}, double(slaBreaches.value()));
         out += "# HELP baton_commit_batch_size Commands written per group commit\n"
                "# TYPE baton_commit_batch_size histogram\n";
         commitBatchSize.render(out, "baton_commit_batch_size", {});

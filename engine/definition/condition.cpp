@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "condition.h"
 
+#include "core/quoting.h"
+#include "editdistance.h"
+
 #include <QDate>
 #include <QDateTime>
 #include <QLocale>
@@ -96,20 +99,6 @@ std::optional<int> orderValues(const Value &a, const Value &b)
     }
 }
 
-QString quoted(const QString &s)
-{
-    QString out;
-    out.reserve(s.size() + 2);
-    out += u'"';
-    for (const QChar c : s) {
-        if (c == u'"' || c == u'\\')
-            out += u'\\';
-        out += c;
-    }
-    out += u'"';
-    return out;
-}
-
 QString renderNumber(double d)
 {
     if (d == 0)
@@ -123,13 +112,13 @@ QString renderValue(const Value &v)
     case Value::Kind::Null:
         return QStringLiteral("null");
     case Value::Kind::String:
-        return quoted(v.string);
+        return doubleQuoted(v.string);
     case Value::Kind::Number:
         return renderNumber(v.number);
     case Value::Kind::Bool:
         return v.boolean ? QStringLiteral("true") : QStringLiteral("false");
     case Value::Kind::Date:
-        return quoted(v.date.toString(Qt::ISODate));
+        return doubleQuoted(v.date.toString(Qt::ISODate));
     case Value::Kind::List: {
         QString out = QStringLiteral("[");
         for (size_t i = 0; i < v.items.size(); ++i) {
@@ -302,65 +291,8 @@ public:
             } else if (isNameStart(c)) {
                 if (auto error = name(i, t))
                     return error;
-            } else {
-                int len = 1;
-                switch (c.unicode()) {
-                case u'(':
-                    t.kind = Tok::LParen;
-                    break;
-                case u')':
-                    t.kind = Tok::RParen;
-                    break;
-                case u'[':
-                    t.kind = Tok::LBracket;
-                    break;
-                case u']':
-                    t.kind = Tok::RBracket;
-                    break;
-                case u',':
-                    t.kind = Tok::Comma;
-                    break;
-                case u'=':
-                    if (c1 != u'=')
-                        return ConditionError {i,
-                                               QStringLiteral("a single '=' is not an operator; "
-                                                              "write '==' to compare")};
-                    t.kind = Tok::Eq;
-                    len = 2;
-                    break;
-                case u'!':
-                    if (c1 != u'=')
-                        return ConditionError {i,
-                                               QStringLiteral("'!' is not an operator; write "
-                                                              "'not' to negate, or '!=' to "
-                                                              "compare")};
-                    t.kind = Tok::Ne;
-                    len = 2;
-                    break;
-                case u'<':
-                    t.kind = c1 == u'=' ? Tok::Le : Tok::Lt;
-                    len = c1 == u'=' ? 2 : 1;
-                    break;
-                case u'>':
-                    t.kind = c1 == u'=' ? Tok::Ge : Tok::Gt;
-                    len = c1 == u'=' ? 2 : 1;
-                    break;
-                case u'&':
-                    return ConditionError {i,
-                                           QStringLiteral("'&' is not an operator; write 'and'")};
-                case u'|':
-                    return ConditionError {i, QStringLiteral("'|' is not an operator; write 'or'")};
-                case u'-':
-                    return ConditionError {i,
-                                           QStringLiteral("'-' must be followed by a number; "
-                                                          "conditions have no arithmetic")};
-                default:
-                    return ConditionError {i, u"unexpected character " + describeChar(c)};
-                }
-                t.length = len;
-                i += len;
-                out.push_back(std::move(t));
-                continue;
+            } else if (auto error = punctuation(i, t)) {
+                return error;
             }
             i = t.offset + t.length;
             out.push_back(std::move(t));
@@ -368,6 +300,69 @@ public:
     }
 
 private:
+    /// An operator or bracket at i: sets t's kind and length, or explains why it is none.
+    std::optional<ConditionError> punctuation(int i, Token &t) const
+    {
+        const int n = int(m_text.size());
+        const QChar c = m_text.at(i);
+        const QChar c1 = i + 1 < n ? m_text.at(i + 1) : QChar();
+        int len = 1;
+        switch (c.unicode()) {
+        case u'(':
+            t.kind = Tok::LParen;
+            break;
+        case u')':
+            t.kind = Tok::RParen;
+            break;
+        case u'[':
+            t.kind = Tok::LBracket;
+            break;
+        case u']':
+            t.kind = Tok::RBracket;
+            break;
+        case u',':
+            t.kind = Tok::Comma;
+            break;
+        case u'=':
+            if (c1 != u'=')
+                return ConditionError {i,
+                                       QStringLiteral("a single '=' is not an operator; "
+                                                      "write '==' to compare")};
+            t.kind = Tok::Eq;
+            len = 2;
+            break;
+        case u'!':
+            if (c1 != u'=')
+                return ConditionError {i,
+                                       QStringLiteral("'!' is not an operator; write "
+                                                      "'not' to negate, or '!=' to "
+                                                      "compare")};
+            t.kind = Tok::Ne;
+            len = 2;
+            break;
+        case u'<':
+            t.kind = c1 == u'=' ? Tok::Le : Tok::Lt;
+            len = c1 == u'=' ? 2 : 1;
+            break;
+        case u'>':
+            t.kind = c1 == u'=' ? Tok::Ge : Tok::Gt;
+            len = c1 == u'=' ? 2 : 1;
+            break;
+        case u'&':
+            return ConditionError {i, QStringLiteral("'&' is not an operator; write 'and'")};
+        case u'|':
+            return ConditionError {i, QStringLiteral("'|' is not an operator; write 'or'")};
+        case u'-':
+            return ConditionError {i,
+                                   QStringLiteral("'-' must be followed by a number; "
+                                                  "conditions have no arithmetic")};
+        default:
+            return ConditionError {i, u"unexpected character " + describeChar(c)};
+        }
+        t.length = len;
+        return std::nullopt;
+    }
+
     std::optional<ConditionError> string(int start, Token &t)
     {
         const QChar quote = m_text.at(start);
@@ -879,24 +874,6 @@ private:
 
 // ---------------------------------------------------------------------------------------------
 // Type checker
-
-int editDistance(const QString &a, const QString &b)
-{
-    std::vector<int> row(size_t(b.size()) + 1);
-    for (size_t j = 0; j < row.size(); ++j)
-        row[j] = int(j);
-    for (qsizetype i = 1; i <= a.size(); ++i) {
-        int diagonal = row[0];
-        row[0] = int(i);
-        for (qsizetype j = 1; j <= b.size(); ++j) {
-            const int above = row[size_t(j)];
-            const int cost = a.at(i - 1).toLower() == b.at(j - 1).toLower() ? 0 : 1;
-            row[size_t(j)] = std::min({above + 1, row[size_t(j - 1)] + 1, diagonal + cost});
-            diagonal = above;
-        }
-    }
-    return row.back();
-}
 
 class Checker
 {

@@ -252,6 +252,23 @@ private:
     void edge(int indent, const QString &from, const QString &to, const QString &label);
     QString targetId(const QString &state) const { return m_plan.stateIds.value(state); }
     void writeParallel(const State &state);
+    void writeStates();
+    void writeEdges();
+    void writeStyles();
+    // Mermaid classes and the ids in each, in the order first used (the workflow's).
+    struct StyleClasses
+    {
+        QMap<QString, QStringList> members;
+        QStringList order;
+        void add(const QString &cls, const QString &id)
+        {
+            if (!members.contains(cls))
+                order << cls;
+            members[cls] << id;
+        }
+    };
+    void writeClassDefinitions(const StyleClasses &classes,
+                               const QHash<QString, QString> &departmentClass);
 
     const Workflow &m_workflow;
     Plan m_plan;
@@ -306,7 +323,14 @@ QString MermaidWriter::write()
     const QString title = m_workflow.title.isEmpty() ? m_workflow.id : english(m_workflow.title);
     line(1, u"accTitle: " + mermaidText(title));
     line(1, u"%% workflow " + mermaidText(m_workflow.id));
+    writeStates();
+    writeEdges();
+    writeStyles();
+    return m_out;
+}
 
+void MermaidWriter::writeStates()
+{
     for (const State &state : m_workflow.states) {
         if (state.isParallel())
             writeParallel(state);
@@ -315,7 +339,10 @@ QString MermaidWriter::write()
     }
     if (!m_workflow.any.isEmpty())
         line(1, u"state \"any non-final state\" as " + m_plan.anyId);
+}
 
+void MermaidWriter::writeEdges()
+{
     if (m_plan.stateIds.contains(m_workflow.initial))
         line(1, u"[*] --> " + targetId(m_workflow.initial));
     for (const State &state : m_workflow.states) {
@@ -335,24 +362,21 @@ QString MermaidWriter::write()
     for (const Transition &t : m_workflow.any)
         if (m_plan.stateIds.contains(t.to))
             edge(1, m_plan.anyId, targetId(t.to), labelOf(t));
+}
 
-    // Styles: departments (with an organisation), the originator, failures, the any-node.
-    QMap<QString, QStringList> classMembers; // class → ids, in workflow order
-    QStringList classOrder;
-    auto member = [&](const QString &cls, const QString &id) {
-        if (!classMembers.contains(cls))
-            classOrder << cls;
-        classMembers[cls] << id;
-    };
+void MermaidWriter::writeStyles()
+{
+    // Departments (with an organisation), the originator, failures, the any-node.
+    StyleClasses classes;
     QHash<QString, QString> departmentClass;
     IdAllocator classIds;
     for (const QString &department : m_plan.departments)
         departmentClass.insert(department, classIds.allocate(u"dept_" + department));
     auto styleStep = [&](const Step &step) {
         if (step.originator)
-            member(QStringLiteral("originator"), step.id);
+            classes.add(QStringLiteral("originator"), step.id);
         else if (!step.department.isEmpty())
-            member(departmentClass.value(step.department), step.id);
+            classes.add(departmentClass.value(step.department), step.id);
     };
     for (const State &state : m_workflow.states) {
         if (!state.isParallel()) {
@@ -363,36 +387,40 @@ QString MermaidWriter::write()
             const QString key = branchKey(state.name, branch.name);
             styleStep(m_plan.steps[key]);
             if (m_plan.branchFailIds.contains(key))
-                member(QStringLiteral("failEnd"), m_plan.branchFailIds.value(key));
+                classes.add(QStringLiteral("failEnd"), m_plan.branchFailIds.value(key));
         }
     }
     if (!m_workflow.any.isEmpty())
-        member(QStringLiteral("anyState"), m_plan.anyId);
+        classes.add(QStringLiteral("anyState"), m_plan.anyId);
+    writeClassDefinitions(classes, departmentClass);
+}
 
+void MermaidWriter::writeClassDefinitions(const StyleClasses &classes,
+                                          const QHash<QString, QString> &departmentClass)
+{
     for (const QString &department : m_plan.departments) {
         const QString cls = departmentClass.value(department);
-        if (!classMembers.contains(cls))
+        if (!classes.members.contains(cls))
             continue;
         const Colour c = colourOf(m_plan, department);
         line(1,
              u"classDef " + cls + u" fill:" + QStringView(c.fill) + u",stroke:"
                  + QStringView(c.stroke));
     }
-    if (classMembers.contains(QStringLiteral("originator")))
+    if (classes.members.contains(QStringLiteral("originator")))
         line(1,
              u"classDef originator fill:" + QStringView(originatorColour.fill) + u",stroke:"
                  + QStringView(originatorColour.stroke));
-    if (classMembers.contains(QStringLiteral("failEnd")))
+    if (classes.members.contains(QStringLiteral("failEnd")))
         line(1,
              u"classDef failEnd fill:" + QStringView(failColour.fill) + u",stroke:"
                  + QStringView(failColour.stroke) + u",color:#991b1b");
-    if (classMembers.contains(QStringLiteral("anyState")))
+    if (classes.members.contains(QStringLiteral("anyState")))
         line(1,
              QStringLiteral("classDef anyState fill:#ffffff,stroke:#6b7280,"
                             "stroke-dasharray:4 3,font-style:italic"));
-    for (const QString &cls : std::as_const(classOrder))
-        line(1, u"class " + classMembers.value(cls).join(u',') + u' ' + cls);
-    return m_out;
+    for (const QString &cls : std::as_const(classes.order))
+        line(1, u"class " + classes.members.value(cls).join(u',') + u' ' + cls);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,6 +468,10 @@ private:
     /// Edges into a parallel state end at its cluster's border, edges out of it start there.
     void stateEdge(const QString &from, const QString &fromParallel, const QString &to,
                    QStringList attributes);
+    void writeNodes();
+    void writeParallelCluster(const State &state, const Step &step);
+    void writeEdges();
+    void writeParallelEdges(const State &state);
 
     const Workflow &m_workflow;
     Plan m_plan;
@@ -494,79 +526,75 @@ QString DotWriter::write()
          QStringLiteral("node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", "
                         "fontname=\"Helvetica\", fontsize=11];"));
     line(1, QStringLiteral("edge [fontname=\"Helvetica\", fontsize=10];"));
-    const QString bar = QStringLiteral("shape=box, style=filled, fillcolor=\"#333333\", "
-                                       "label=\"\", width=1.2, height=0.06, fixedsize=true");
+    writeNodes();
+    writeEdges();
+    line(0, QStringLiteral("}"));
+    return m_out;
+}
 
+void DotWriter::writeNodes()
+{
     line(1,
          dotQuote(m_plan.startId)
              + u" [shape=point, width=0.2, style=filled, fillcolor=\"#000000\", label=\"\"];");
     for (const State &state : m_workflow.states) {
         const Step &step = m_plan.steps[state.name];
-        if (!state.isParallel()) {
-            QString node = stepNode(step);
-            if (state.final)
-                node.insert(node.size() - 2, QStringLiteral(", peripheries=2"));
-            line(1, node);
+        if (state.isParallel()) {
+            writeParallelCluster(state, step);
             continue;
         }
-        line(1, u"subgraph " + dotQuote(u"cluster_" + step.id) + u" {");
-        line(2, u"label=" + dotLabel({step.lines.first()}) + u";");
-        line(2, QStringLiteral("style=\"rounded,dashed\";"));
-        line(2, QStringLiteral("color=\"#555555\";"));
-        line(2, dotQuote(step.id) + u" [" + bar + u"];");
-        for (const Branch &branch : state.branches) {
-            const Step &branchStep = m_plan.steps[branchKey(state.name, branch.name)];
-            line(2, u"subgraph " + dotQuote(u"cluster_" + branchStep.id) + u" {");
-            // The box shows the branch title; the cluster names the branch when they differ.
-            const bool named = !branch.title.isEmpty() && english(branch.title) != branch.name;
-            line(3, u"label=" + (named ? dotLabel({branch.name}) : QStringLiteral("\"\"")) + u";");
-            line(3, QStringLiteral("style=rounded;"));
-            line(3, QStringLiteral("color=\"#999999\";"));
-            line(3, stepNode(branchStep));
-            line(2, QStringLiteral("}"));
-        }
-        line(2, dotQuote(m_plan.joinIds.value(state.name)) + u" [" + bar + u"];");
-        const bool canFail = !state.elseState.isEmpty()
-            || std::any_of(state.branches.cbegin(), state.branches.cend(), branchCanFail);
-        if (canFail)
-            line(2,
-                 dotQuote(m_plan.failIds.value(state.name))
-                     + u" [shape=octagon, label=\"@fail\", fillcolor=\""
-                     + QStringView(failColour.fill) + u"\", color=\""
-                     + QStringView(failColour.stroke) + u"\"];");
-        line(1, QStringLiteral("}"));
+        QString node = stepNode(step);
+        if (state.final)
+            node.insert(node.size() - 2, QStringLiteral(", peripheries=2"));
+        line(1, node);
     }
     if (!m_workflow.any.isEmpty())
         line(1,
              dotQuote(m_plan.anyId)
                  + u" [shape=note, style=\"dashed,filled\", fillcolor=\"#ffffff\", "
                    u"color=\"#6b7280\", label=\"any non-final state\"];");
+}
 
+void DotWriter::writeParallelCluster(const State &state, const Step &step)
+{
+    const QString bar = QStringLiteral("shape=box, style=filled, fillcolor=\"#333333\", "
+                                       "label=\"\", width=1.2, height=0.06, fixedsize=true");
+    line(1, u"subgraph " + dotQuote(u"cluster_" + step.id) + u" {");
+    line(2, u"label=" + dotLabel({step.lines.first()}) + u";");
+    line(2, QStringLiteral("style=\"rounded,dashed\";"));
+    line(2, QStringLiteral("color=\"#555555\";"));
+    line(2, dotQuote(step.id) + u" [" + bar + u"];");
+    for (const Branch &branch : state.branches) {
+        const Step &branchStep = m_plan.steps[branchKey(state.name, branch.name)];
+        line(2, u"subgraph " + dotQuote(u"cluster_" + branchStep.id) + u" {");
+        // The box shows the branch title; the cluster names the branch when they differ.
+        const bool named = !branch.title.isEmpty() && english(branch.title) != branch.name;
+        line(3, u"label=" + (named ? dotLabel({branch.name}) : QStringLiteral("\"\"")) + u";");
+        line(3, QStringLiteral("style=rounded;"));
+        line(3, QStringLiteral("color=\"#999999\";"));
+        line(3, stepNode(branchStep));
+        line(2, QStringLiteral("}"));
+    }
+    line(2, dotQuote(m_plan.joinIds.value(state.name)) + u" [" + bar + u"];");
+    const bool canFail = !state.elseState.isEmpty()
+        || std::any_of(state.branches.cbegin(), state.branches.cend(), branchCanFail);
+    if (canFail)
+        line(2,
+             dotQuote(m_plan.failIds.value(state.name))
+                 + u" [shape=octagon, label=\"@fail\", fillcolor=\"" + QStringView(failColour.fill)
+                 + u"\", color=\"" + QStringView(failColour.stroke) + u"\"];");
+    line(1, QStringLiteral("}"));
+}
+
+void DotWriter::writeEdges()
+{
     stateEdge(m_plan.startId, QString(), m_workflow.initial, {});
     for (const State &state : m_workflow.states) {
-        const QString id = m_plan.stateIds.value(state.name);
         if (state.isParallel()) {
-            const QString join = m_plan.joinIds.value(state.name);
-            const QString fail = m_plan.failIds.value(state.name);
-            for (const Branch &branch : state.branches) {
-                const QString branchId = m_plan.steps[branchKey(state.name, branch.name)].id;
-                edge(id, branchId, {});
-                for (const Transition &t : branch.transitions) {
-                    const QStringList label {u"label=" + dotLabel({labelOf(t)})};
-                    if (t.to == doneTarget)
-                        edge(branchId, join, label);
-                    else if (t.to == failTarget)
-                        edge(branchId, fail, label);
-                }
-            }
-            for (const Transition &t : state.transitions)
-                stateEdge(join, state.name, t.to, {u"label=" + dotLabel({labelOf(t)})});
-            stateEdge(join, state.name, state.thenState,
-                      {QStringLiteral("label=\"then (all done)\"")});
-            stateEdge(fail, state.name, state.elseState,
-                      {QStringLiteral("label=\"else (a branch failed)\"")});
+            writeParallelEdges(state);
             continue;
         }
+        const QString id = m_plan.stateIds.value(state.name);
         for (const Transition &t : state.transitions)
             stateEdge(id, QString(), t.to, {u"label=" + dotLabel({labelOf(t)})});
     }
@@ -574,8 +602,29 @@ QString DotWriter::write()
         stateEdge(m_plan.anyId, QString(), t.to,
                   {u"label=" + dotLabel({labelOf(t)}), QStringLiteral("style=dashed"),
                    QStringLiteral("color=\"#6b7280\"")});
-    line(0, QStringLiteral("}"));
-    return m_out;
+}
+
+void DotWriter::writeParallelEdges(const State &state)
+{
+    const QString id = m_plan.stateIds.value(state.name);
+    const QString join = m_plan.joinIds.value(state.name);
+    const QString fail = m_plan.failIds.value(state.name);
+    for (const Branch &branch : state.branches) {
+        const QString branchId = m_plan.steps[branchKey(state.name, branch.name)].id;
+        edge(id, branchId, {});
+        for (const Transition &t : branch.transitions) {
+            const QStringList label {u"label=" + dotLabel({labelOf(t)})};
+            if (t.to == doneTarget)
+                edge(branchId, join, label);
+            else if (t.to == failTarget)
+                edge(branchId, fail, label);
+        }
+    }
+    for (const Transition &t : state.transitions)
+        stateEdge(join, state.name, t.to, {u"label=" + dotLabel({labelOf(t)})});
+    stateEdge(join, state.name, state.thenState, {QStringLiteral("label=\"then (all done)\"")});
+    stateEdge(fail, state.name, state.elseState,
+              {QStringLiteral("label=\"else (a branch failed)\"")});
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 #include "orgreader.h"
 
 #include "calendar/calendarparse.h"
+#include "core/quoting.h"
 #include "yamlcheck.h"
 
 #include <QHash>
@@ -54,9 +55,22 @@ private:
                     const QString &kind);
     void readCalendars(YamlCheck &check, const YamlNode *node);
     void readCalendar(YamlCheck &check, const YamlNode *key, const YamlNode *node);
+    void readWeek(YamlCheck &check, const YamlNode *node, const QString &what, CalendarSpec &spec);
+    // One day key's list of hours, sorted; false if any of it was wrong (reported).
+    bool readDayHours(YamlCheck &check, const YamlNode::Entry &day,
+                      QList<WorkingInterval> &intervals);
+    void readCalendarDates(YamlCheck &check, const YamlCheck::Map &calendar, const QString &what,
+                           CalendarSpec &spec);
     void readDepartments(YamlCheck &check, const YamlNode *node);
     void readQueues(YamlCheck &check, const YamlNode *node);
     void readRoles(YamlCheck &check, const YamlNode *node);
+    // The cross-references, checked once every file is read; each returns or extends the names
+    // whose chain is broken, so that later checks do not cascade from them.
+    QSet<QString> checkDepartmentReferences();
+    void checkDepartmentCycles(QSet<QString> &brokenDepartments);
+    void checkDepartmentCalendars(const QSet<QString> &brokenDepartments);
+    QSet<QString> checkQueueReferences();
+    void checkQueueCycles(const QSet<QString> &brokenQueues);
 
     QHash<QString, Origin> m_calendarOrigins;
     QHash<QString, Origin> m_departmentOrigins;
@@ -70,11 +84,6 @@ const QStringList dayNames {QStringLiteral("Monday"),    QStringLiteral("Tuesday
                             QStringLiteral("Wednesday"), QStringLiteral("Thursday"),
                             QStringLiteral("Friday"),    QStringLiteral("Saturday"),
                             QStringLiteral("Sunday")};
-
-QString quoted(const QString &name)
-{
-    return u'\'' + name + u'\'';
-}
 
 bool OrgReader::defineOnce(QHash<QString, Origin> &origins, YamlCheck &check, const YamlNode *key,
                            const QString &kind)
@@ -150,99 +159,116 @@ void OrgReader::readCalendar(YamlCheck &check, const YamlNode *key, const YamlNo
                     check.error(zone, unknownTimeZoneMessage(id));
             }
         }
-        if (const YamlNode *weekNode = calendar->value(u"week")) {
-            if (const auto week = check.map(weekNode, QStringLiteral("'week' of ") + what, {})) {
-                std::array<const YamlNode *, 7> dayKey {};
-                bool anyHours = false;
-                bool weekOk = true;
-                for (const YamlNode::Entry &day : week->entries) {
-                    const Result<QList<int>> days = parseDayKey(day.first->text);
-                    if (!days) {
-                        check.error(day.first.get(), days.error());
-                        weekOk = false;
-                        continue;
-                    }
-                    QList<WorkingInterval> intervals;
-                    bool intervalsOk = true;
-                    if (const auto items = check.scalarList(day.second.get(),
-                                                            QStringLiteral("the hours of ")
-                                                                + quoted(day.first->text))) {
-                        for (const YamlNode *item : *items) {
-                            const Result<WorkingInterval> interval
-                                = parseWorkingInterval(item->text);
-                            if (!interval) {
-                                check.error(item, interval.error());
-                                intervalsOk = false;
-                                continue;
-                            }
-                            intervals.append(*interval);
-                        }
-                    } else {
-                        intervalsOk = false;
-                    }
-                    if (intervalsOk) {
-                        if (const auto problem = checkDayIntervals(intervals)) {
-                            check.error(day.second.get(), *problem);
-                            intervalsOk = false;
-                        }
-                    }
-                    std::sort(intervals.begin(), intervals.end(),
-                              [](const WorkingInterval &a, const WorkingInterval &b) {
-                                  return a.startSecond < b.startSecond;
-                              });
-                    for (const int index : *days) {
-                        if (index < 0 || index > 6)
-                            continue;
-                        if (dayKey[size_t(index)]) {
-                            check.error(day.first.get(),
-                                        QStringLiteral("%1 is already given by '%2' at line %3")
-                                            .arg(dayNames[index], dayKey[size_t(index)]->text)
-                                            .arg(dayKey[size_t(index)]->mark.line));
-                            weekOk = false;
-                            break;
-                        }
-                        dayKey[size_t(index)] = day.first.get();
-                        spec.week[size_t(index)] = intervals;
-                        anyHours = anyHours || !intervals.isEmpty();
-                    }
-                    weekOk = weekOk && intervalsOk;
-                }
-                if (weekOk && !anyHours)
-                    check.error(weekNode, what + QStringLiteral(" has no working hours"));
-            }
-        }
-        QHash<QDate, const YamlNode *> holidayNodes;
-        for (const QString &listKey : {QStringLiteral("holidays"), QStringLiteral("workdays")}) {
-            const YamlNode *listNode = calendar->value(listKey);
-            if (!listNode)
-                continue;
-            const auto items
-                = check.scalarList(listNode, quoted(listKey) + QStringLiteral(" of ") + what);
-            if (!items)
-                continue;
-            for (const YamlNode *item : *items) {
-                const Result<QDate> date = parseIsoDate(item->text);
-                if (!date) {
-                    check.error(item, date.error());
-                    continue;
-                }
-                if (listKey == u"holidays") {
-                    holidayNodes.insert(*date, item);
-                    spec.holidays.append(*date);
-                } else {
-                    if (const YamlNode *holiday = holidayNodes.value(*date))
-                        check.error(item,
-                                    QStringLiteral("%1 is both a holiday (line %2) and a workday")
-                                        .arg(item->text)
-                                        .arg(holiday->mark.line));
-                    spec.workdays.append(*date);
-                }
-            }
-        }
-        std::sort(spec.holidays.begin(), spec.holidays.end());
-        std::sort(spec.workdays.begin(), spec.workdays.end());
+        if (const YamlNode *weekNode = calendar->value(u"week"))
+            readWeek(check, weekNode, what, spec);
+        readCalendarDates(check, *calendar, what, spec);
     }
     organisation.calendars.insert(spec.name, spec);
+}
+
+void OrgReader::readWeek(YamlCheck &check, const YamlNode *node, const QString &what,
+                         CalendarSpec &spec)
+{
+    const auto week = check.map(node, QStringLiteral("'week' of ") + what, {});
+    if (!week)
+        return;
+    std::array<const YamlNode *, 7> dayKey {};
+    bool anyHours = false;
+    bool weekOk = true;
+    for (const YamlNode::Entry &day : week->entries) {
+        const Result<QList<int>> days = parseDayKey(day.first->text);
+        if (!days) {
+            check.error(day.first.get(), days.error());
+            weekOk = false;
+            continue;
+        }
+        QList<WorkingInterval> intervals;
+        const bool intervalsOk = readDayHours(check, day, intervals);
+        for (const int index : *days) {
+            if (index < 0 || index > 6)
+                continue;
+            if (dayKey[size_t(index)]) {
+                check.error(day.first.get(),
+                            QStringLiteral("%1 is already given by '%2' at line %3")
+                                .arg(dayNames[index], dayKey[size_t(index)]->text)
+                                .arg(dayKey[size_t(index)]->mark.line));
+                weekOk = false;
+                break;
+            }
+            dayKey[size_t(index)] = day.first.get();
+            spec.week[size_t(index)] = intervals;
+            anyHours = anyHours || !intervals.isEmpty();
+        }
+        weekOk = weekOk && intervalsOk;
+    }
+    if (weekOk && !anyHours)
+        check.error(node, what + QStringLiteral(" has no working hours"));
+}
+
+bool OrgReader::readDayHours(YamlCheck &check, const YamlNode::Entry &day,
+                             QList<WorkingInterval> &intervals)
+{
+    bool intervalsOk = true;
+    if (const auto items = check.scalarList(
+            day.second.get(), QStringLiteral("the hours of ") + quoted(day.first->text))) {
+        for (const YamlNode *item : *items) {
+            const Result<WorkingInterval> interval = parseWorkingInterval(item->text);
+            if (!interval) {
+                check.error(item, interval.error());
+                intervalsOk = false;
+                continue;
+            }
+            intervals.append(*interval);
+        }
+    } else {
+        intervalsOk = false;
+    }
+    if (intervalsOk) {
+        if (const auto problem = checkDayIntervals(intervals)) {
+            check.error(day.second.get(), *problem);
+            intervalsOk = false;
+        }
+    }
+    std::sort(intervals.begin(), intervals.end(),
+              [](const WorkingInterval &a, const WorkingInterval &b) {
+                  return a.startSecond < b.startSecond;
+              });
+    return intervalsOk;
+}
+
+void OrgReader::readCalendarDates(YamlCheck &check, const YamlCheck::Map &calendar,
+                                  const QString &what, CalendarSpec &spec)
+{
+    QHash<QDate, const YamlNode *> holidayNodes;
+    for (const QString &listKey : {QStringLiteral("holidays"), QStringLiteral("workdays")}) {
+        const YamlNode *listNode = calendar.value(listKey);
+        if (!listNode)
+            continue;
+        const auto items
+            = check.scalarList(listNode, quoted(listKey) + QStringLiteral(" of ") + what);
+        if (!items)
+            continue;
+        for (const YamlNode *item : *items) {
+            const Result<QDate> date = parseIsoDate(item->text);
+            if (!date) {
+                check.error(item, date.error());
+                continue;
+            }
+            if (listKey == u"holidays") {
+                holidayNodes.insert(*date, item);
+                spec.holidays.append(*date);
+            } else {
+                if (const YamlNode *holiday = holidayNodes.value(*date))
+                    check.error(item,
+                                QStringLiteral("%1 is both a holiday (line %2) and a workday")
+                                    .arg(item->text)
+                                    .arg(holiday->mark.line));
+                spec.workdays.append(*date);
+            }
+        }
+    }
+    std::sort(spec.holidays.begin(), spec.holidays.end());
+    std::sort(spec.workdays.begin(), spec.workdays.end());
 }
 
 void OrgReader::readDepartments(YamlCheck &check, const YamlNode *node)
@@ -363,11 +389,19 @@ void OrgReader::readRoles(YamlCheck &check, const YamlNode *node)
 
 void OrgReader::crossCheck()
 {
+    // Departments that have an unknown parent or are in a cycle: no "no calendar" cascade.
+    QSet<QString> brokenDepartments = checkDepartmentReferences();
+    checkDepartmentCycles(brokenDepartments);
+    checkDepartmentCalendars(brokenDepartments);
+    const QSet<QString> brokenQueues = checkQueueReferences();
+    checkQueueCycles(brokenQueues);
+}
+
+QSet<QString> OrgReader::checkDepartmentReferences()
+{
     const QStringList calendarNames = organisation.calendars.keys();
     const QStringList departmentNames = organisation.departments.keys();
-    const QStringList queueNames = organisation.queues.keys();
-
-    QSet<QString> brokenDepartments; // unknown parent or in a cycle: no "no calendar" cascade
+    QSet<QString> brokenDepartments;
     for (const auto &[name, origin] : std::as_const(m_departments)) {
         const Department &department = organisation.departments[name];
         if (origin.calendar && !department.calendar.isEmpty()
@@ -392,8 +426,13 @@ void OrgReader::crossCheck()
             }
         }
     }
-    // Parent cycles: follow each chain once; a chain that returns to a department seen in the
-    // same walk is a cycle, reported once at the first department of it in file order.
+    return brokenDepartments;
+}
+
+void OrgReader::checkDepartmentCycles(QSet<QString> &brokenDepartments)
+{
+    // Follow each chain once; a chain that returns to a department seen in the same walk is a
+    // cycle, reported once at the first department of it in file order.
     QHash<QString, int> walkOf;
     int walk = 0;
     for (const auto &[name, origin] : std::as_const(m_departments)) {
@@ -426,6 +465,10 @@ void OrgReader::crossCheck()
                         .arg((cycle + QStringList {cycle.first()}).join(QStringLiteral(" -> "))));
         }
     }
+}
+
+void OrgReader::checkDepartmentCalendars(const QSet<QString> &brokenDepartments)
+{
     for (const auto &[name, origin] : std::as_const(m_departments)) {
         if (brokenDepartments.contains(name))
             continue;
@@ -444,7 +487,12 @@ void OrgReader::crossCheck()
                 QStringLiteral("department '%1' has no calendar, and no parent department has one")
                     .arg(name));
     }
+}
 
+QSet<QString> OrgReader::checkQueueReferences()
+{
+    const QStringList departmentNames = organisation.departments.keys();
+    const QStringList queueNames = organisation.queues.keys();
     QSet<QString> brokenQueues;
     for (const auto &[name, origin] : std::as_const(m_queues)) {
         const QueueDef &queue = organisation.queues[name];
@@ -468,8 +516,13 @@ void OrgReader::crossCheck()
             }
         }
     }
+    return brokenQueues;
+}
+
+void OrgReader::checkQueueCycles(const QSet<QString> &brokenQueues)
+{
     QHash<QString, int> queueWalk;
-    walk = 0;
+    int walk = 0;
     for (const auto &[name, origin] : std::as_const(m_queues)) {
         ++walk;
         QString current = name;

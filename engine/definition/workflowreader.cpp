@@ -2,6 +2,7 @@
 #include "workflowreader.h"
 
 #include "calendar/calendarparse.h"
+#include "core/quoting.h"
 #include "definition/condition.h"
 #include "definition/conditionscope.h"
 #include "yamlcheck.h"
@@ -75,11 +76,6 @@ QString typeName(FieldType type)
     return fieldTypes().key(type);
 }
 
-QString quoted(const QString &name)
-{
-    return u'\'' + name + u'\'';
-}
-
 // Where a condition was written, to compile it once fields and states are known.
 struct PendingCondition
 {
@@ -110,17 +106,41 @@ public:
 
 private:
     void readFields(const YamlNode *node);
+    bool checkFieldName(const YamlNode *key);
+    void readField(const YamlNode *key, const YamlNode *node);
+    bool readFieldType(const YamlCheck::Map &map, FieldDef &field);
+    bool readFieldOptions(const YamlCheck::Map &map, const YamlNode *key, const QString &what,
+                          bool typeOk, FieldDef &field);
+    bool readFieldPattern(const YamlCheck::Map &map, bool typeOk, FieldDef &field);
     std::optional<QVariant> convertValue(const FieldDef &field, const YamlNode *node,
                                          const QString &what);
+    std::optional<QVariant> convertText(const FieldDef &field, const YamlNode *node,
+                                        const QString &what);
+    std::optional<QVariant> convertChoice(const FieldDef &field, const YamlNode *node,
+                                          const QString &what);
+    void reportValueMismatch(const FieldDef &field, const YamlNode *node, const QString &what,
+                             const QString &expected);
     void readStart(const YamlNode *node);
     void collectStateNames(const YamlNode *node);
     void readStates();
     void readState(int index, const YamlNode *key, const YamlNode *node);
+    void refuseKeys(const YamlCheck::Map &map, const QStringList &keys, const QString &why);
+    void readParallelState(int index, const YamlNode *key, const YamlCheck::Map &map,
+                           const QString &what);
+    void readParallelExit(int index, const QString &which, const YamlNode *target);
+    void readQueueState(int index, const YamlNode *key, const YamlCheck::Map &map,
+                        const QString &what);
     void readBranch(int stateIndex, Branch &branch, const YamlNode *key, const YamlNode *node);
     QList<Transition> readTransitions(const YamlNode *node, TransitionPlace place, int state,
                                       int branch, const QString &owner);
     Transition readTransition(const YamlNode *key, const YamlNode *node, TransitionPlace place,
                               int state, int branch, int index, const QString &owner);
+    void readTransitionTarget(Transition &t, const YamlNode *to, TransitionPlace place, int state,
+                              const QString &owner);
+    void readRequiredFields(Transition &t, const YamlNode *node, const QString &what);
+    void readSetValues(Transition &t, const YamlNode *node, const QString &what);
+    void readOpenLink(Transition &t, const YamlNode *node, const YamlNode *key,
+                      const QString &what);
     QStringList readRoles(const YamlNode *node, const QString &what);
     QStringList readRecipients(const YamlNode *node, const QString &what,
                                QList<const YamlNode *> *items = nullptr);
@@ -147,6 +167,15 @@ private:
     }
     bool checkCalendar(const YamlNode *node, const QString &name);
     void checkGraph();
+    bool isFinalState(int state) const { return wf.states[state].final; }
+    // The states a ticket can move to from state, `any` transitions included.
+    std::vector<int> successorsOf(int state) const;
+    std::vector<char> statesReachedFromInitial() const;
+    std::vector<char> statesThatCanFinish() const;
+    // Numbers the strongly connected components among the stuck states into component (-1 for
+    // the others); returns how many there are.
+    int stuckComponents(const std::vector<char> &stuck, std::vector<int> &component) const;
+    void reportTraps(const std::vector<char> &stuck);
     void compileConditions();
     void warnMissingContacts(const YamlNode *node, const QString &what, bool escalateTo);
 
@@ -256,122 +285,149 @@ void WorkflowReader::read(const YamlNode *root, const WorkflowReadOptions &optio
 
 void WorkflowReader::readFields(const YamlNode *node)
 {
+    const auto fields = c.map(node, QStringLiteral("'fields'"), {});
+    if (!fields)
+        return;
+    for (const YamlNode::Entry &entry : fields->entries)
+        readField(entry.first.get(), entry.second.get());
+}
+
+bool WorkflowReader::checkFieldName(const YamlNode *key)
+{
     static const QRegularExpression namePattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*\\z"));
     static const QStringList reserved {QStringLiteral("and"),      QStringLiteral("or"),
                                        QStringLiteral("not"),      QStringLiteral("in"),
                                        QStringLiteral("true"),     QStringLiteral("false"),
                                        QStringLiteral("null"),     QStringLiteral("ticket"),
                                        QStringLiteral("customer"), QStringLiteral("user")};
-    const auto fields = c.map(node, QStringLiteral("'fields'"), {});
-    if (!fields)
-        return;
-    for (const YamlNode::Entry &entry : fields->entries) {
-        const YamlNode *key = entry.first.get();
-        const QString what = QStringLiteral("field ") + quoted(key->text);
-        if (!namePattern.match(key->text).hasMatch()) {
-            c.error(key,
-                    QStringLiteral("'%1' is not a valid field name (letters, digits and '_', "
-                                   "not starting with a digit)")
-                        .arg(key->text));
-            continue;
-        }
-        if (reserved.contains(key->text)) {
-            c.error(
-                key,
-                QStringLiteral("'%1' is a reserved word and cannot name a field").arg(key->text));
-            continue;
-        }
-        FieldDef field;
-        field.name = key->text;
-        field.label = field.name;
-        m_fieldMarks.insert(field.name, key->mark);
-        m_fieldIndex.insert(field.name, int(wf.fields.size()));
-        m_fieldNames.append(field.name);
-        const auto map = c.map(entry.second.get(), what, fieldKeys, {QStringLiteral("type")}, key);
-        if (!map) {
-            wf.fields.append(field);
-            continue;
-        }
-        bool typeOk = false;
-        if (const YamlNode *type = map->value(u"type")) {
-            if (const auto text = c.scalar(type, QStringLiteral("'type'"))) {
-                const auto it = fieldTypes().constFind(*text);
-                if (it == fieldTypes().cend()) {
-                    QStringList names = fieldTypes().keys();
-                    names.sort();
-                    c.error(type,
-                            QStringLiteral("unknown field type '%1'%2; types are %3")
-                                .arg(*text, didYouMean(*text, names),
-                                     names.join(QStringLiteral(", "))));
-                } else {
-                    field.type = *it;
-                    typeOk = true;
-                }
-            }
-        }
-        if (const YamlNode *label = map->value(u"label"))
-            field.label = c.localText(label, QStringLiteral("'label'")).value_or(field.label);
-        if (const YamlNode *required = map->value(u"required"))
-            field.required = c.boolean(required, QStringLiteral("'required'")).value_or(false);
-        bool optionsOk = true;
-        if (const YamlNode *options = map->value(u"options")) {
-            if (typeOk && field.type != FieldType::Choice) {
-                c.error(map->key(u"options"),
-                        QStringLiteral("'options' belongs to a field of type choice, not %1")
-                            .arg(typeName(field.type)));
-            } else if (const auto items = c.scalarList(options, QStringLiteral("'options'"))) {
-                for (const YamlNode *item : *items) {
-                    if (field.options.contains(item->text)) {
-                        c.error(item,
-                                QStringLiteral("option '%1' is listed twice").arg(item->text));
-                        continue;
-                    }
-                    field.options.append(item->text);
-                }
-                if (items->empty()) {
-                    c.error(options, QStringLiteral("a choice field needs at least one option"));
-                    optionsOk = false;
-                }
-            } else {
-                optionsOk = false;
-            }
-        } else if (typeOk && field.type == FieldType::Choice) {
-            c.error(key, QStringLiteral("%1 is a choice and lacks 'options'").arg(what));
-            optionsOk = false;
-        }
-        bool patternOk = true;
-        if (const YamlNode *pattern = map->value(u"pattern")) {
-            if (typeOk && field.type != FieldType::String && field.type != FieldType::Text) {
-                c.error(map->key(u"pattern"),
-                        QStringLiteral("'pattern' belongs to a string or text field, not %1")
-                            .arg(typeName(field.type)));
-                patternOk = false;
-            } else if (const auto text = c.scalar(pattern, QStringLiteral("'pattern'"))) {
-                const QRegularExpression expression(*text);
-                if (!expression.isValid()) {
-                    c.error(
-                        c.document().markInScalar(*pattern, int(expression.patternErrorOffset())),
-                        QStringLiteral("invalid pattern: %1").arg(expression.errorString()));
-                    patternOk = false;
-                } else {
-                    field.pattern = *text;
-                }
-            } else {
-                patternOk = false;
-            }
-        }
-        if (const YamlNode *value = map->value(u"default")) {
-            if (typeOk && optionsOk && patternOk) {
-                if (value->isNull())
-                    c.error(map->key(u"default"),
-                            QStringLiteral("'default' of %1 has no value").arg(what));
-                else if (const auto converted
-                         = convertValue(field, value, QStringLiteral("the default of ") + what))
-                    field.defaultValue = *converted;
-            }
-        }
-        wf.fields.append(field);
+    if (!namePattern.match(key->text).hasMatch()) {
+        c.error(key,
+                QStringLiteral("'%1' is not a valid field name (letters, digits and '_', "
+                               "not starting with a digit)")
+                    .arg(key->text));
+        return false;
     }
+    if (reserved.contains(key->text)) {
+        c.error(key,
+                QStringLiteral("'%1' is a reserved word and cannot name a field").arg(key->text));
+        return false;
+    }
+    return true;
+}
+
+void WorkflowReader::readField(const YamlNode *key, const YamlNode *node)
+{
+    if (!checkFieldName(key))
+        return;
+    const QString what = QStringLiteral("field ") + quoted(key->text);
+    FieldDef field;
+    field.name = key->text;
+    field.label = field.name;
+    m_fieldMarks.insert(field.name, key->mark);
+    m_fieldIndex.insert(field.name, int(wf.fields.size()));
+    m_fieldNames.append(field.name);
+    const auto map = c.map(node, what, fieldKeys, {QStringLiteral("type")}, key);
+    if (!map) {
+        wf.fields.append(field);
+        return;
+    }
+    const bool typeOk = readFieldType(*map, field);
+    if (const YamlNode *label = map->value(u"label"))
+        field.label = c.localText(label, QStringLiteral("'label'")).value_or(field.label);
+    if (const YamlNode *required = map->value(u"required"))
+        field.required = c.boolean(required, QStringLiteral("'required'")).value_or(false);
+    const bool optionsOk = readFieldOptions(*map, key, what, typeOk, field);
+    const bool patternOk = readFieldPattern(*map, typeOk, field);
+    if (const YamlNode *value = map->value(u"default")) {
+        if (typeOk && optionsOk && patternOk) {
+            if (value->isNull())
+                c.error(map->key(u"default"),
+                        QStringLiteral("'default' of %1 has no value").arg(what));
+            else if (const auto converted
+                     = convertValue(field, value, QStringLiteral("the default of ") + what))
+                field.defaultValue = *converted;
+        }
+    }
+    wf.fields.append(field);
+}
+
+bool WorkflowReader::readFieldType(const YamlCheck::Map &map, FieldDef &field)
+{
+    const YamlNode *type = map.value(u"type");
+    if (!type)
+        return false;
+    const auto text = c.scalar(type, QStringLiteral("'type'"));
+    if (!text)
+        return false;
+    const auto it = fieldTypes().constFind(*text);
+    if (it == fieldTypes().cend()) {
+        QStringList names = fieldTypes().keys();
+        names.sort();
+        c.error(type,
+                QStringLiteral("unknown field type '%1'%2; types are %3")
+                    .arg(*text, didYouMean(*text, names), names.join(QStringLiteral(", "))));
+        return false;
+    }
+    field.type = *it;
+    return true;
+}
+
+bool WorkflowReader::readFieldOptions(const YamlCheck::Map &map, const YamlNode *key,
+                                      const QString &what, bool typeOk, FieldDef &field)
+{
+    const YamlNode *options = map.value(u"options");
+    if (!options) {
+        if (typeOk && field.type == FieldType::Choice) {
+            c.error(key, QStringLiteral("%1 is a choice and lacks 'options'").arg(what));
+            return false;
+        }
+        return true;
+    }
+    if (typeOk && field.type != FieldType::Choice) {
+        c.error(map.key(u"options"),
+                QStringLiteral("'options' belongs to a field of type choice, not %1")
+                    .arg(typeName(field.type)));
+        return true;
+    }
+    const auto items = c.scalarList(options, QStringLiteral("'options'"));
+    if (!items)
+        return false;
+    for (const YamlNode *item : *items) {
+        if (field.options.contains(item->text)) {
+            c.error(item, QStringLiteral("option '%1' is listed twice").arg(item->text));
+            continue;
+        }
+        field.options.append(item->text);
+    }
+    if (items->empty()) {
+        c.error(options, QStringLiteral("a choice field needs at least one option"));
+        return false;
+    }
+    return true;
+}
+
+bool WorkflowReader::readFieldPattern(const YamlCheck::Map &map, bool typeOk, FieldDef &field)
+{
+    const YamlNode *pattern = map.value(u"pattern");
+    if (!pattern)
+        return true;
+    if (typeOk && field.type != FieldType::String && field.type != FieldType::Text) {
+        c.error(map.key(u"pattern"),
+                QStringLiteral("'pattern' belongs to a string or text field, not %1")
+                    .arg(typeName(field.type)));
+        return false;
+    }
+    const auto text = c.scalar(pattern, QStringLiteral("'pattern'"));
+    if (!text)
+        return false;
+    const QRegularExpression expression(*text);
+    if (!expression.isValid()) {
+        c.error(c.document().markInScalar(*pattern, int(expression.patternErrorOffset())),
+                QStringLiteral("invalid pattern: %1").arg(expression.errorString()));
+        return false;
+    }
+    field.pattern = *text;
+    return true;
 }
 
 std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, const YamlNode *node,
@@ -384,27 +440,14 @@ std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, cons
     }
     const QString &text = node->text;
     auto mismatch = [&](const QString &expected) {
-        c.error(node,
-                QStringLiteral("%1 must be %2 (field '%3' is of type %4), not %5")
-                    .arg(what, expected, field.name, typeName(field.type),
-                         node->isQuoted() ? QStringLiteral("the text \"") + text + u'"'
-                                          : quoted(text)));
+        reportValueMismatch(field, node, what, expected);
         return std::nullopt;
     };
     switch (field.type) {
     case FieldType::String:
     case FieldType::Text:
     case FieldType::User:
-        if (!field.pattern.isEmpty()) {
-            const QRegularExpression expression(QRegularExpression::anchoredPattern(field.pattern));
-            if (!expression.match(text).hasMatch()) {
-                c.error(node,
-                        QStringLiteral("%1 ('%2') does not match the pattern of field '%3'")
-                            .arg(what, text, field.name));
-                return std::nullopt;
-            }
-        }
-        return QVariant(text);
+        return convertText(field, node, what);
     case FieldType::Int: {
         static const QRegularExpression pattern(QStringLiteral("^[+-]?[0-9]{1,18}\\z"));
         if (node->isQuoted() || !pattern.match(text).hasMatch())
@@ -440,20 +483,51 @@ std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, cons
         return QVariant(value.toUTC());
     }
     case FieldType::Choice:
-        if (!field.options.contains(text)) {
-            c.error(node,
-                    QStringLiteral("%1 ('%2') is not an option of field '%3'%4; options are %5")
-                        .arg(what, text, field.name, didYouMean(text, field.options),
-                             field.options.join(QStringLiteral(", "))));
-            return std::nullopt;
-        }
-        return QVariant(text);
+        return convertChoice(field, node, what);
     case FieldType::Queue:
         if (!checkQueue(node, text))
             return std::nullopt;
         return QVariant(text);
     }
     return std::nullopt;
+}
+
+void WorkflowReader::reportValueMismatch(const FieldDef &field, const YamlNode *node,
+                                         const QString &what, const QString &expected)
+{
+    c.error(node,
+            QStringLiteral("%1 must be %2 (field '%3' is of type %4), not %5")
+                .arg(what, expected, field.name, typeName(field.type),
+                     node->isQuoted() ? QStringLiteral("the text \"") + node->text + u'"'
+                                      : quoted(node->text)));
+}
+
+std::optional<QVariant> WorkflowReader::convertText(const FieldDef &field, const YamlNode *node,
+                                                    const QString &what)
+{
+    if (!field.pattern.isEmpty()) {
+        const QRegularExpression expression(QRegularExpression::anchoredPattern(field.pattern));
+        if (!expression.match(node->text).hasMatch()) {
+            c.error(node,
+                    QStringLiteral("%1 ('%2') does not match the pattern of field '%3'")
+                        .arg(what, node->text, field.name));
+            return std::nullopt;
+        }
+    }
+    return QVariant(node->text);
+}
+
+std::optional<QVariant> WorkflowReader::convertChoice(const FieldDef &field, const YamlNode *node,
+                                                      const QString &what)
+{
+    if (!field.options.contains(node->text)) {
+        c.error(node,
+                QStringLiteral("%1 ('%2') is not an option of field '%3'%4; options are %5")
+                    .arg(what, node->text, field.name, didYouMean(node->text, field.options),
+                         field.options.join(QStringLiteral(", "))));
+        return std::nullopt;
+    }
+    return QVariant(node->text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -520,122 +594,144 @@ void WorkflowReader::readState(int index, const YamlNode *key, const YamlNode *n
         state.title = c.localText(title, QStringLiteral("'title'")).value_or(state.title);
     if (const YamlNode *final = map->value(u"final"))
         state.final = c.boolean(final, QStringLiteral("'final'")).value_or(false);
-    const YamlNode *parallel = map->value(u"parallel");
-    auto refuse = [&](const QStringList &keys, const QString &why) {
-        for (const QString &k : keys)
-            if (const YamlNode *keyNode = map->key(k))
-                c.error(keyNode, why.arg(k));
-    };
 
     if (state.final) {
-        refuse({QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("parallel"),
-                QStringLiteral("then"), QStringLiteral("else"), QStringLiteral("sla"),
-                QStringLiteral("on"), QStringLiteral("transfer_to")},
-               QStringLiteral("final state '") + state.name
-                   + QStringLiteral("' ends the ticket and takes no '%1'"));
+        refuseKeys(*map,
+                   {QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("parallel"),
+                    QStringLiteral("then"), QStringLiteral("else"), QStringLiteral("sla"),
+                    QStringLiteral("on"), QStringLiteral("transfer_to")},
+                   QStringLiteral("final state '") + state.name
+                       + QStringLiteral("' ends the ticket and takes no '%1'"));
         return;
     }
+    if (map->value(u"parallel"))
+        readParallelState(index, key, *map, what);
+    else
+        readQueueState(index, key, *map, what);
+    if (const YamlNode *sla = map->value(u"sla"))
+        readSla(sla, state.sla, QStringLiteral("'sla' of ") + what, true, false);
+}
 
-    if (parallel) {
-        refuse({QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("on"),
+void WorkflowReader::refuseKeys(const YamlCheck::Map &map, const QStringList &keys,
+                                const QString &why)
+{
+    for (const QString &k : keys)
+        if (const YamlNode *keyNode = map.key(k))
+            c.error(keyNode, why.arg(k));
+}
+
+void WorkflowReader::readParallelState(int index, const YamlNode *key, const YamlCheck::Map &map,
+                                       const QString &what)
+{
+    State &state = wf.states[index];
+    refuseKeys(map,
+               {QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("on"),
                 QStringLiteral("transfer_to")},
                QStringLiteral("parallel state '") + state.name
                    + QStringLiteral("' takes no '%1' of its own; its branches do"));
-        if (const auto branches = c.map(parallel, QStringLiteral("'parallel' of ") + what, {})) {
-            if (branches->entries.empty())
-                c.error(parallel,
-                        QStringLiteral("parallel state '%1' has no branches").arg(state.name));
-            for (const YamlNode::Entry &entry : branches->entries) {
-                if (!c.checkName(entry.first.get(), QStringLiteral("branch")))
-                    continue;
-                Branch branch;
-                branch.name = entry.first->text;
-                branch.title = branch.name;
-                state.branches.append(branch);
-                readBranch(index, state.branches.last(), entry.first.get(), entry.second.get());
-            }
-        }
-        bool canFail = false;
-        for (const Branch &branch : std::as_const(state.branches))
-            for (const Transition &t : branch.transitions)
-                canFail = canFail || t.to == failTarget;
-        for (const QString &which : {QStringLiteral("then"), QStringLiteral("else")}) {
-            const YamlNode *target = map->value(which);
-            if (!target) {
-                if (which == u"then")
-                    c.error(key,
-                            QStringLiteral("parallel state '%1' lacks 'then' (where the "
-                                           "ticket goes when every branch is done)")
-                                .arg(state.name));
-                else if (canFail)
-                    c.error(key,
-                            QStringLiteral("a branch of parallel state '%1' can end in "
-                                           "@fail, but the state lacks 'else'")
-                                .arg(state.name));
+    const YamlNode *parallel = map.value(u"parallel");
+    if (const auto branches = c.map(parallel, QStringLiteral("'parallel' of ") + what, {})) {
+        if (branches->entries.empty())
+            c.error(parallel,
+                    QStringLiteral("parallel state '%1' has no branches").arg(state.name));
+        for (const YamlNode::Entry &entry : branches->entries) {
+            if (!c.checkName(entry.first.get(), QStringLiteral("branch")))
                 continue;
-            }
-            const auto name = c.scalar(target, quoted(which));
-            if (!name)
-                continue;
-            (which == u"then" ? state.thenState : state.elseState) = *name;
-            const auto it = m_stateIndex.constFind(*name);
-            if (it != m_stateIndex.cend()) {
-                m_edges[size_t(index)].push_back(*it);
-                continue;
-            }
-            const auto guess = closestMatch(*name, m_stateNames);
-            c.error(target,
-                    QStringLiteral("'%1' of state '%2' goes to '%3', which is not a state%4")
-                        .arg(which, state.name, *name, didYouMean(*name, m_stateNames)));
-            if (guess)
-                m_edges[size_t(index)].push_back(m_stateIndex.value(*guess));
-            else
-                m_unknownExit[size_t(index)] = 1;
-        }
-    } else {
-        refuse({QStringLiteral("then"), QStringLiteral("else")},
-               QStringLiteral("'%1' belongs to a parallel state; state '") + state.name
-                   + QStringLiteral("' has no 'parallel'"));
-        const YamlNode *queue = map->value(u"queue");
-        const YamlNode *assignee = map->value(u"assignee");
-        if (queue && assignee)
-            c.error(map->key(u"assignee"),
-                    QStringLiteral("state '%1' has both 'queue' and 'assignee'; give one")
-                        .arg(state.name));
-        else if (!queue && !assignee && !map->hadUnknownKeys)
-            c.error(key,
-                    QStringLiteral("state '%1' has neither 'queue' nor 'assignee' (nor "
-                                   "'final' or 'parallel'); give one")
-                        .arg(state.name));
-        if (queue)
-            if (const auto name = c.scalar(queue, QStringLiteral("'queue'"))) {
-                state.queue = *name;
-                if (checkQueue(queue, *name))
-                    m_usedQueues.insert(*name);
-            }
-        if (assignee)
-            if (const auto name = c.scalar(assignee, QStringLiteral("'assignee'"))) {
-                if (*name == u"originator")
-                    state.assignee = *name;
-                else
-                    c.error(
-                        assignee,
-                        QStringLiteral("'assignee' can only be 'originator', not '%1'").arg(*name));
-            }
-        if (const YamlNode *on = map->value(u"on"))
-            state.transitions = readTransitions(on, TransitionPlace::State, index, -1, what);
-        if (const YamlNode *transferTo = map->value(u"transfer_to")) {
-            if (assignee && !queue)
-                c.error(map->key(u"transfer_to"),
-                        QStringLiteral("state '%1' is with its originator, not in a queue: it "
-                                       "cannot be transferred and takes no 'transfer_to'")
-                            .arg(state.name));
-            else
-                state.transferTo = readTransferTo(transferTo, what);
+            Branch branch;
+            branch.name = entry.first->text;
+            branch.title = branch.name;
+            state.branches.append(branch);
+            readBranch(index, state.branches.last(), entry.first.get(), entry.second.get());
         }
     }
-    if (const YamlNode *sla = map->value(u"sla"))
-        readSla(sla, state.sla, QStringLiteral("'sla' of ") + what, true, false);
+    bool canFail = false;
+    for (const Branch &branch : std::as_const(state.branches))
+        for (const Transition &t : branch.transitions)
+            canFail = canFail || t.to == failTarget;
+    for (const QString &which : {QStringLiteral("then"), QStringLiteral("else")}) {
+        const YamlNode *target = map.value(which);
+        if (!target) {
+            if (which == u"then")
+                c.error(key,
+                        QStringLiteral("parallel state '%1' lacks 'then' (where the "
+                                       "ticket goes when every branch is done)")
+                            .arg(state.name));
+            else if (canFail)
+                c.error(key,
+                        QStringLiteral("a branch of parallel state '%1' can end in "
+                                       "@fail, but the state lacks 'else'")
+                            .arg(state.name));
+            continue;
+        }
+        readParallelExit(index, which, target);
+    }
+}
+
+void WorkflowReader::readParallelExit(int index, const QString &which, const YamlNode *target)
+{
+    State &state = wf.states[index];
+    const auto name = c.scalar(target, quoted(which));
+    if (!name)
+        return;
+    (which == u"then" ? state.thenState : state.elseState) = *name;
+    const auto it = m_stateIndex.constFind(*name);
+    if (it != m_stateIndex.cend()) {
+        m_edges[size_t(index)].push_back(*it);
+        return;
+    }
+    const auto guess = closestMatch(*name, m_stateNames);
+    c.error(target,
+            QStringLiteral("'%1' of state '%2' goes to '%3', which is not a state%4")
+                .arg(which, state.name, *name, didYouMean(*name, m_stateNames)));
+    if (guess)
+        m_edges[size_t(index)].push_back(m_stateIndex.value(*guess));
+    else
+        m_unknownExit[size_t(index)] = 1;
+}
+
+void WorkflowReader::readQueueState(int index, const YamlNode *key, const YamlCheck::Map &map,
+                                    const QString &what)
+{
+    State &state = wf.states[index];
+    refuseKeys(map, {QStringLiteral("then"), QStringLiteral("else")},
+               QStringLiteral("'%1' belongs to a parallel state; state '") + state.name
+                   + QStringLiteral("' has no 'parallel'"));
+    const YamlNode *queue = map.value(u"queue");
+    const YamlNode *assignee = map.value(u"assignee");
+    if (queue && assignee)
+        c.error(
+            map.key(u"assignee"),
+            QStringLiteral("state '%1' has both 'queue' and 'assignee'; give one").arg(state.name));
+    else if (!queue && !assignee && !map.hadUnknownKeys)
+        c.error(key,
+                QStringLiteral("state '%1' has neither 'queue' nor 'assignee' (nor "
+                               "'final' or 'parallel'); give one")
+                    .arg(state.name));
+    if (queue)
+        if (const auto name = c.scalar(queue, QStringLiteral("'queue'"))) {
+            state.queue = *name;
+            if (checkQueue(queue, *name))
+                m_usedQueues.insert(*name);
+        }
+    if (assignee)
+        if (const auto name = c.scalar(assignee, QStringLiteral("'assignee'"))) {
+            if (*name == u"originator")
+                state.assignee = *name;
+            else
+                c.error(assignee,
+                        QStringLiteral("'assignee' can only be 'originator', not '%1'").arg(*name));
+        }
+    if (const YamlNode *on = map.value(u"on"))
+        state.transitions = readTransitions(on, TransitionPlace::State, index, -1, what);
+    if (const YamlNode *transferTo = map.value(u"transfer_to")) {
+        if (assignee && !queue)
+            c.error(map.key(u"transfer_to"),
+                    QStringLiteral("state '%1' is with its originator, not in a queue: it "
+                                   "cannot be transferred and takes no 'transfer_to'")
+                        .arg(state.name));
+        else
+            state.transferTo = readTransferTo(transferTo, what);
+    }
 }
 
 void WorkflowReader::readBranch(int stateIndex, Branch &branch, const YamlNode *key,
@@ -734,53 +830,8 @@ Transition WorkflowReader::readTransition(const YamlNode *key, const YamlNode *n
     }
     if (const YamlNode *title = map->value(u"title"))
         t.title = c.localText(title, QStringLiteral("'title'")).value_or(t.title);
-
-    if (const YamlNode *to = map->value(u"to")) {
-        if (const auto target = c.scalar(to, QStringLiteral("'to'"))) {
-            t.to = *target;
-            const bool endsBranch = *target == doneTarget || *target == failTarget;
-            if (place == TransitionPlace::Branch) {
-                if (!endsBranch)
-                    c.error(to,
-                            QStringLiteral("transition '%1' of %2 must go to \"@done\" or "
-                                           "\"@fail\", not '%3': a branch ends, the parallel "
-                                           "state's 'then'/'else' move the ticket")
-                                .arg(t.name, owner, *target));
-            } else if (endsBranch) {
-                c.error(to,
-                        QStringLiteral("'%1' ends a parallel branch; transition '%2' is not "
-                                       "in one")
-                            .arg(*target, t.name));
-                if (place == TransitionPlace::State)
-                    m_unknownExit[size_t(state)] = 1;
-                else
-                    m_anyUnknownExit = true;
-            } else {
-                const auto it = m_stateIndex.constFind(*target);
-                int resolved = it != m_stateIndex.cend() ? *it : -1;
-                if (resolved < 0 && m_statesNode) {
-                    const auto guess = closestMatch(*target, m_stateNames);
-                    c.error(to,
-                            QStringLiteral("transition '%1' goes to '%2', which is not a state%3")
-                                .arg(t.name, *target, didYouMean(*target, m_stateNames)));
-                    if (guess)
-                        resolved = m_stateIndex.value(*guess);
-                }
-                if (resolved >= 0) {
-                    if (place == TransitionPlace::State)
-                        m_edges[size_t(state)].push_back(resolved);
-                    else
-                        m_anyTargets.push_back(resolved);
-                } else if (place == TransitionPlace::State) {
-                    m_unknownExit[size_t(state)] = 1;
-                    m_graphUnreliable = true;
-                } else {
-                    m_anyUnknownExit = true;
-                    m_graphUnreliable = true;
-                }
-            }
-        }
-    }
+    if (const YamlNode *to = map->value(u"to"))
+        readTransitionTarget(t, to, place, state, owner);
     if (const YamlNode *roles = map->value(u"roles"))
         t.roles = readRoles(roles, QStringLiteral("'roles' of ") + what);
     if (const YamlNode *when = map->value(u"when")) {
@@ -790,91 +841,154 @@ Transition WorkflowReader::readTransition(const YamlNode *key, const YamlNode *n
                 PendingCondition {state, branch, index, place == TransitionPlace::Any, when});
         }
     }
-    if (const YamlNode *requires_ = map->value(u"requires")) {
-        if (const auto items = c.scalarList(requires_, QStringLiteral("'requires' of ") + what)) {
-            for (const YamlNode *item : *items) {
-                if (!m_fieldIndex.contains(item->text)) {
-                    c.error(item,
-                            QStringLiteral("transition '%1' requires '%2', which is not a "
-                                           "declared field%3")
-                                .arg(t.name, item->text, didYouMean(item->text, m_fieldNames)));
-                    continue;
-                }
-                if (!t.requiredFields.contains(item->text))
-                    t.requiredFields.append(item->text);
-            }
-        }
-    }
+    if (const YamlNode *requires_ = map->value(u"requires"))
+        readRequiredFields(t, requires_, what);
     if (const YamlNode *fields = map->value(u"fields")) {
         for (const QString &name : readFieldNames(fields, QStringLiteral("'fields' of ") + what,
                                                   QStringLiteral("transition ") + quoted(t.name)))
             if (!t.optionalFields.contains(name))
                 t.optionalFields.append(name);
     }
-    if (const YamlNode *set = map->value(u"set")) {
-        if (const auto values = c.map(set, QStringLiteral("'set' of ") + what, {})) {
-            for (const YamlNode::Entry &entry : values->entries) {
-                const QString &name = entry.first->text;
-                const auto it = m_fieldIndex.constFind(name);
-                if (it == m_fieldIndex.cend()) {
-                    c.error(entry.first.get(),
-                            QStringLiteral("transition '%1' sets '%2', which is not a declared "
-                                           "field%3")
-                                .arg(t.name, name, didYouMean(name, m_fieldNames)));
-                    continue;
-                }
-                if (entry.second->isNull()) {
-                    t.set.append({name, QVariant()}); // clears the field
-                    continue;
-                }
-                if (const auto value
-                    = convertValue(wf.fields[*it], entry.second.get(),
-                                   QStringLiteral("the value set for '%1'").arg(name)))
-                    t.set.append({name, *value});
-            }
-        }
-    }
+    if (const YamlNode *set = map->value(u"set"))
+        readSetValues(t, set, what);
     if (const YamlNode *notify = map->value(u"notify"))
         t.notify = readRecipients(notify, QStringLiteral("'notify' of ") + what);
-    if (const YamlNode *open = map->value(u"open")) {
-        if (const auto link = c.map(open, QStringLiteral("'open' of ") + what,
-                                    {QStringLiteral("workflow"), QStringLiteral("fields")},
-                                    {QStringLiteral("workflow")}, map->key(u"open"))) {
-            OpenLink openLink;
-            WorkflowLinkReference reference;
-            if (const YamlNode *target = link->value(u"workflow")) {
-                if (const auto name = c.scalar(target, QStringLiteral("'workflow'"))) {
-                    openLink.workflow = *name;
-                    reference.workflow = *name;
-                    reference.mark = target->mark;
-                }
-            }
-            if (const YamlNode *fields = link->value(u"fields")) {
-                if (const auto pairs = c.map(fields, QStringLiteral("'fields' of 'open'"), {})) {
-                    for (const YamlNode::Entry &entry : pairs->entries) {
-                        const auto source
-                            = c.scalar(entry.second.get(),
-                                       QStringLiteral("the source of '%1'").arg(entry.first->text));
-                        if (!source)
-                            continue;
-                        if (!m_fieldIndex.contains(*source) && !openSources.contains(*source)) {
-                            c.error(entry.second.get(),
-                                    QStringLiteral("'%1' is not a declared field, nor one of %2%3")
-                                        .arg(*source, openSources.join(QStringLiteral(", ")),
-                                             didYouMean(*source, m_fieldNames + openSources)));
-                            continue;
-                        }
-                        openLink.fields.append({entry.first->text, *source});
-                        reference.fields.append({entry.first->text, entry.first->mark});
-                    }
-                }
-            }
-            if (!reference.workflow.isEmpty())
-                m_links.append(reference);
-            t.open = openLink;
+    if (const YamlNode *open = map->value(u"open"))
+        readOpenLink(t, open, map->key(u"open"), what);
+    return t;
+}
+
+void WorkflowReader::readTransitionTarget(Transition &t, const YamlNode *to, TransitionPlace place,
+                                          int state, const QString &owner)
+{
+    const auto target = c.scalar(to, QStringLiteral("'to'"));
+    if (!target)
+        return;
+    t.to = *target;
+    const bool endsBranch = *target == doneTarget || *target == failTarget;
+    if (place == TransitionPlace::Branch) {
+        if (!endsBranch)
+            c.error(to,
+                    QStringLiteral("transition '%1' of %2 must go to \"@done\" or "
+                                   "\"@fail\", not '%3': a branch ends, the parallel "
+                                   "state's 'then'/'else' move the ticket")
+                        .arg(t.name, owner, *target));
+        return;
+    }
+    if (endsBranch) {
+        c.error(to,
+                QStringLiteral("'%1' ends a parallel branch; transition '%2' is not "
+                               "in one")
+                    .arg(*target, t.name));
+        if (place == TransitionPlace::State)
+            m_unknownExit[size_t(state)] = 1;
+        else
+            m_anyUnknownExit = true;
+        return;
+    }
+    const auto it = m_stateIndex.constFind(*target);
+    int resolved = it != m_stateIndex.cend() ? *it : -1;
+    if (resolved < 0 && m_statesNode) {
+        const auto guess = closestMatch(*target, m_stateNames);
+        c.error(to,
+                QStringLiteral("transition '%1' goes to '%2', which is not a state%3")
+                    .arg(t.name, *target, didYouMean(*target, m_stateNames)));
+        if (guess)
+            resolved = m_stateIndex.value(*guess);
+    }
+    if (resolved >= 0) {
+        if (place == TransitionPlace::State)
+            m_edges[size_t(state)].push_back(resolved);
+        else
+            m_anyTargets.push_back(resolved);
+    } else {
+        markUnknownExit(place, state);
+    }
+}
+
+void WorkflowReader::readRequiredFields(Transition &t, const YamlNode *node, const QString &what)
+{
+    const auto items = c.scalarList(node, QStringLiteral("'requires' of ") + what);
+    if (!items)
+        return;
+    for (const YamlNode *item : *items) {
+        if (!m_fieldIndex.contains(item->text)) {
+            c.error(item,
+                    QStringLiteral("transition '%1' requires '%2', which is not a "
+                                   "declared field%3")
+                        .arg(t.name, item->text, didYouMean(item->text, m_fieldNames)));
+            continue;
+        }
+        if (!t.requiredFields.contains(item->text))
+            t.requiredFields.append(item->text);
+    }
+}
+
+void WorkflowReader::readSetValues(Transition &t, const YamlNode *node, const QString &what)
+{
+    const auto values = c.map(node, QStringLiteral("'set' of ") + what, {});
+    if (!values)
+        return;
+    for (const YamlNode::Entry &entry : values->entries) {
+        const QString &name = entry.first->text;
+        const auto it = m_fieldIndex.constFind(name);
+        if (it == m_fieldIndex.cend()) {
+            c.error(entry.first.get(),
+                    QStringLiteral("transition '%1' sets '%2', which is not a declared "
+                                   "field%3")
+                        .arg(t.name, name, didYouMean(name, m_fieldNames)));
+            continue;
+        }
+        if (entry.second->isNull()) {
+            t.set.append({name, QVariant()}); // clears the field
+            continue;
+        }
+        if (const auto value = convertValue(wf.fields[*it], entry.second.get(),
+                                            QStringLiteral("the value set for '%1'").arg(name)))
+            t.set.append({name, *value});
+    }
+}
+
+void WorkflowReader::readOpenLink(Transition &t, const YamlNode *node, const YamlNode *key,
+                                  const QString &what)
+{
+    const auto link = c.map(node, QStringLiteral("'open' of ") + what,
+                            {QStringLiteral("workflow"), QStringLiteral("fields")},
+                            {QStringLiteral("workflow")}, key);
+    if (!link)
+        return;
+    OpenLink openLink;
+    WorkflowLinkReference reference;
+    if (const YamlNode *target = link->value(u"workflow")) {
+        if (const auto name = c.scalar(target, QStringLiteral("'workflow'"))) {
+            openLink.workflow = *name;
+            reference.workflow = *name;
+            reference.mark = target->mark;
         }
     }
-    return t;
+    if (const YamlNode *fields = link->value(u"fields")) {
+        if (const auto pairs = c.map(fields, QStringLiteral("'fields' of 'open'"), {})) {
+            for (const YamlNode::Entry &entry : pairs->entries) {
+                const auto source
+                    = c.scalar(entry.second.get(),
+                               QStringLiteral("the source of '%1'").arg(entry.first->text));
+                if (!source)
+                    continue;
+                if (!m_fieldIndex.contains(*source) && !openSources.contains(*source)) {
+                    c.error(entry.second.get(),
+                            QStringLiteral("'%1' is not a declared field, nor one of %2%3")
+                                .arg(*source, openSources.join(QStringLiteral(", ")),
+                                     didYouMean(*source, m_fieldNames + openSources)));
+                    continue;
+                }
+                openLink.fields.append({entry.first->text, *source});
+                reference.fields.append({entry.first->text, entry.first->mark});
+            }
+        }
+    }
+    if (!reference.workflow.isEmpty())
+        m_links.append(reference);
+    t.open = openLink;
 }
 
 QStringList WorkflowReader::readRoles(const YamlNode *node, const QString &what)
@@ -1265,33 +1379,7 @@ void WorkflowReader::checkGraph()
     const int n = int(m_stateEntries.size());
     if (n == 0)
         return;
-    auto isFinal = [&](int i) { return wf.states[i].final; };
-
-    // Forward: from the initial state; `any` targets are reachable as soon as a non-final
-    // state is.
-    std::vector<char> reached(size_t(n), 0);
-    std::vector<int> queue;
-    queue.reserve(size_t(n));
-    const int initial = m_stateIndex.value(wf.initial);
-    reached[size_t(initial)] = 1;
-    queue.push_back(initial);
-    bool anyOffered = false;
-    for (size_t head = 0; head < queue.size(); ++head) {
-        const int s = queue[head];
-        auto visit = [&](int target) {
-            if (!reached[size_t(target)]) {
-                reached[size_t(target)] = 1;
-                queue.push_back(target);
-            }
-        };
-        for (const int target : m_edges[size_t(s)])
-            visit(target);
-        if (!isFinal(s) && !anyOffered) {
-            anyOffered = true;
-            for (const int target : m_anyTargets)
-                visit(target);
-        }
-    }
+    const std::vector<char> reached = statesReachedFromInitial();
     if (!m_graphUnreliable) {
         for (int i = 0; i < n; ++i)
             if (!reached[size_t(i)])
@@ -1300,24 +1388,74 @@ void WorkflowReader::checkGraph()
                             .arg(wf.states[i].name, wf.initial));
     }
 
-    // Backward: which states can end the ticket. A state with a `to` that could not be resolved
-    // counts as able to, so that one typo does not turn into a list of dead ends.
     bool anyFinal = false;
     for (int i = 0; i < n; ++i)
-        anyFinal = anyFinal || isFinal(i);
+        anyFinal = anyFinal || isFinalState(i);
     if (!anyFinal) {
         c.error(m_statesKey ? m_statesKey : m_statesNode,
                 QStringLiteral("no state is final (final: true): no ticket could ever be closed"));
         return;
     }
+    const std::vector<char> finishes = statesThatCanFinish();
+
+    // Among reachable states that cannot finish, report only the traps.
+    std::vector<char> stuck(size_t(n), 0);
+    for (int i = 0; i < n; ++i)
+        stuck[size_t(i)] = reached[size_t(i)] && !finishes[size_t(i)];
+    reportTraps(stuck);
+}
+
+std::vector<int> WorkflowReader::successorsOf(int state) const
+{
+    std::vector<int> next = m_edges[size_t(state)];
+    if (!isFinalState(state))
+        next.insert(next.end(), m_anyTargets.begin(), m_anyTargets.end());
+    return next;
+}
+
+std::vector<char> WorkflowReader::statesReachedFromInitial() const
+{
+    // `any` targets are reachable as soon as a non-final state is.
+    const int n = int(m_stateEntries.size());
+    std::vector<char> reached(size_t(n), 0);
+    std::vector<int> queue;
+    queue.reserve(size_t(n));
+    const int initial = m_stateIndex.value(wf.initial);
+    reached[size_t(initial)] = 1;
+    queue.push_back(initial);
+    bool anyOffered = false;
+    auto visit = [&](int target) {
+        if (!reached[size_t(target)]) {
+            reached[size_t(target)] = 1;
+            queue.push_back(target);
+        }
+    };
+    for (size_t head = 0; head < queue.size(); ++head) {
+        const int s = queue[head];
+        for (const int target : m_edges[size_t(s)])
+            visit(target);
+        if (!isFinalState(s) && !anyOffered) {
+            anyOffered = true;
+            for (const int target : m_anyTargets)
+                visit(target);
+        }
+    }
+    return reached;
+}
+
+std::vector<char> WorkflowReader::statesThatCanFinish() const
+{
+    // A state with a `to` that could not be resolved counts as able to, so that one typo does
+    // not turn into a list of dead ends.
+    const int n = int(m_stateEntries.size());
     std::vector<std::vector<int>> reverse(static_cast<size_t>(n));
     for (int s = 0; s < n; ++s)
         for (const int target : m_edges[size_t(s)])
             reverse[size_t(target)].push_back(s);
     std::vector<char> finishes(size_t(n), 0);
-    queue.clear();
+    std::vector<int> queue;
     for (int i = 0; i < n; ++i)
-        if (isFinal(i) || m_unknownExit[size_t(i)] || (m_anyUnknownExit && !isFinal(i))) {
+        if (isFinalState(i) || m_unknownExit[size_t(i)] || (m_anyUnknownExit && !isFinalState(i))) {
             finishes[size_t(i)] = 1;
             queue.push_back(i);
         }
@@ -1346,33 +1484,31 @@ void WorkflowReader::checkGraph()
                 queue.push_back(source);
             }
     }
+    return finishes;
+}
 
-    // Among reachable states that cannot finish, report only the traps: the strongly connected
-    // components none of whose edges leave them (every other such state leads into one).
-    std::vector<int> component(size_t(n), -1), low(size_t(n), 0), order(size_t(n), -1);
+int WorkflowReader::stuckComponents(const std::vector<char> &stuck,
+                                    std::vector<int> &component) const
+{
+    // Iterative Tarjan over the stuck states only.
+    const int n = int(m_stateEntries.size());
+    component.assign(size_t(n), -1);
+    std::vector<int> low(size_t(n), 0), order(size_t(n), -1);
     std::vector<int> stack;
     std::vector<char> onStack(size_t(n), 0);
     int counter = 0;
     int components = 0;
-    auto stuck = [&](int s) { return reached[size_t(s)] && !finishes[size_t(s)]; };
-    auto successors = [&](int s) {
-        std::vector<int> next = m_edges[size_t(s)];
-        if (!isFinal(s))
-            next.insert(next.end(), m_anyTargets.begin(), m_anyTargets.end());
-        return next;
+    struct Frame
+    {
+        int node;
+        std::vector<int> next;
+        size_t position;
     };
-    // Iterative Tarjan.
     for (int root = 0; root < n; ++root) {
-        if (!stuck(root) || order[size_t(root)] >= 0)
+        if (!stuck[size_t(root)] || order[size_t(root)] >= 0)
             continue;
-        struct Frame
-        {
-            int node;
-            std::vector<int> next;
-            size_t position;
-        };
         std::vector<Frame> frames;
-        frames.push_back(Frame {root, successors(root), 0});
+        frames.push_back(Frame {root, successorsOf(root), 0});
         order[size_t(root)] = low[size_t(root)] = counter++;
         stack.push_back(root);
         onStack[size_t(root)] = 1;
@@ -1380,13 +1516,13 @@ void WorkflowReader::checkGraph()
             Frame &frame = frames.back();
             if (frame.position < frame.next.size()) {
                 const int w = frame.next[frame.position++];
-                if (!stuck(w))
+                if (!stuck[size_t(w)])
                     continue;
                 if (order[size_t(w)] < 0) {
                     order[size_t(w)] = low[size_t(w)] = counter++;
                     stack.push_back(w);
                     onStack[size_t(w)] = 1;
-                    frames.push_back(Frame {w, successors(w), 0});
+                    frames.push_back(Frame {w, successorsOf(w), 0});
                 } else if (onStack[size_t(w)]) {
                     low[size_t(frame.node)] = std::min(low[size_t(frame.node)], order[size_t(w)]);
                 }
@@ -1409,11 +1545,21 @@ void WorkflowReader::checkGraph()
                     = std::min(low[size_t(frames.back().node)], low[size_t(v)]);
         }
     }
+    return components;
+}
+
+void WorkflowReader::reportTraps(const std::vector<char> &stuck)
+{
+    // The traps are the strongly connected components of stuck states none of whose edges
+    // leave them (every other stuck state leads into one).
+    const int n = int(m_stateEntries.size());
+    std::vector<int> component;
+    const int components = stuckComponents(stuck, component);
     std::vector<char> leaves(size_t(components), 1);
     for (int s = 0; s < n; ++s) {
         if (component[size_t(s)] < 0)
             continue;
-        for (const int w : successors(s))
+        for (const int w : successorsOf(s))
             if (component[size_t(w)] != component[size_t(s)])
                 leaves[size_t(component[size_t(s)])] = 0;
     }
@@ -1436,8 +1582,8 @@ void WorkflowReader::checkGraph()
             c.error(key,
                     QStringLiteral("no final state can be reached from state '%1'%2")
                         .arg(wf.states[s].name,
-                             successors(s).empty() ? QStringLiteral(": it has no transitions")
-                                                   : QString()));
+                             successorsOf(s).empty() ? QStringLiteral(": it has no transitions")
+                                                     : QString()));
         else
             c.error(key,
                     QStringLiteral("no final state can be reached from states %1: they only "

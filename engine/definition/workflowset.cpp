@@ -168,31 +168,29 @@ Diagnostics checkWorkflowLinks(const QList<QPair<QString, const WorkflowReadResu
     return diagnostics;
 }
 
-WorkflowSet loadWorkflowDirectory(const QString &directory)
-{
-    WorkflowSet set;
-    const QDir dir(directory);
-    if (!dir.exists()) {
-        set.diagnostics.append(fileError(directory, QStringLiteral("no such folder")));
-        return set;
-    }
-    auto readFile = [&](const QString &path, QByteArray &text) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            set.diagnostics.append(fileError(
-                path, QStringLiteral("cannot read the file: %1").arg(file.errorString())));
-            return false;
-        }
-        text = file.readAll();
-        return true;
-    };
+namespace {
 
+bool readFileInto(const QString &path, QByteArray &text, Diagnostics &diagnostics)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        diagnostics.append(
+            fileError(path, QStringLiteral("cannot read the file: %1").arg(file.errorString())));
+        return false;
+    }
+    text = file.readAll();
+    return true;
+}
+
+// org.yaml and org/*.yaml, merged into one organisation.
+void loadOrganisation(const QDir &dir, WorkflowSet &set)
+{
     QList<OrganisationFile> orgFiles;
     const QString orgPath = dir.filePath(QStringLiteral("org.yaml"));
     const QDir orgDir(dir.filePath(QStringLiteral("org")));
     if (QFileInfo::exists(orgPath)) {
         QByteArray text;
-        if (readFile(orgPath, text)) {
+        if (readFileInto(orgPath, text, set.diagnostics)) {
             orgFiles.append(OrganisationFile {orgPath, text});
             set.organisationFiles.append(OrganisationFile {QStringLiteral("org.yaml"), text});
         }
@@ -202,7 +200,7 @@ WorkflowSet loadWorkflowDirectory(const QString &directory)
             = orgDir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
         for (const QString &name : names) {
             QByteArray text;
-            if (readFile(orgDir.filePath(name), text)) {
+            if (readFileInto(orgDir.filePath(name), text, set.diagnostics)) {
                 orgFiles.append(OrganisationFile {orgDir.filePath(name), text});
                 set.organisationFiles.append(
                     OrganisationFile {QStringLiteral("org/") + name, text});
@@ -218,7 +216,12 @@ WorkflowSet loadWorkflowDirectory(const QString &directory)
         set.organisation = std::move(org.organisation);
         set.diagnostics += org.diagnostics;
     }
+}
 
+// Every other *.yaml of the folder, each checked against the organisation and the links between
+// them; a workflow joins the set only if its file has no error.
+void loadWorkflows(const QDir &dir, WorkflowSet &set)
+{
     QList<WorkflowReadResult> reads;
     QStringList paths;
     const QStringList names = dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
@@ -227,7 +230,7 @@ WorkflowSet loadWorkflowDirectory(const QString &directory)
             continue;
         const QString path = dir.filePath(name);
         QByteArray text;
-        if (!readFile(path, text))
+        if (!readFileInto(path, text, set.diagnostics))
             continue;
         WorkflowReadOptions options;
         options.expectedId = QFileInfo(name).completeBaseName();
@@ -248,6 +251,20 @@ WorkflowSet loadWorkflowDirectory(const QString &directory)
         if (reads[i].workflow && !hasErrors(diagnostics))
             set.workflows.append(reads[i].workflow);
     }
+}
+
+} // namespace
+
+WorkflowSet loadWorkflowDirectory(const QString &directory)
+{
+    WorkflowSet set;
+    const QDir dir(directory);
+    if (!dir.exists()) {
+        set.diagnostics.append(fileError(directory, QStringLiteral("no such folder")));
+        return set;
+    }
+    loadOrganisation(dir, set);
+    loadWorkflows(dir, set);
     return set;
 }
 

@@ -2,6 +2,7 @@
 #include "yamlcheck.h"
 
 #include "duration.h"
+#include "editdistance.h"
 
 #include <QRegularExpression>
 
@@ -9,34 +10,6 @@
 #include <array>
 
 namespace Baton {
-
-namespace {
-
-int editDistance(const QString &a, const QString &b)
-{
-    // Optimal string alignment (Damerau-Levenshtein with adjacent transpositions).
-    const int n = int(a.size());
-    const int m = int(b.size());
-    std::vector<int> previous2(size_t(m + 1)), previous(size_t(m + 1)), current(size_t(m + 1));
-    for (int j = 0; j <= m; ++j)
-        previous[size_t(j)] = j;
-    for (int i = 1; i <= n; ++i) {
-        current[0] = i;
-        for (int j = 1; j <= m; ++j) {
-            const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            int value = std::min({previous[size_t(j)] + 1, current[size_t(j - 1)] + 1,
-                                  previous[size_t(j - 1)] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                value = std::min(value, previous2[size_t(j - 2)] + 1);
-            current[size_t(j)] = value;
-        }
-        std::swap(previous2, previous);
-        std::swap(previous, current);
-    }
-    return previous[size_t(m)];
-}
-
-} // namespace
 
 std::optional<QString> closestMatch(const QString &word, const QStringList &candidates)
 {
@@ -49,8 +22,7 @@ std::optional<QString> closestMatch(const QString &word, const QStringList &cand
     for (const QString &candidate : candidates) {
         if (std::abs(int(candidate.size()) - int(word.size())) > limit)
             continue;
-        const int distance
-            = candidate.compare(word, Qt::CaseInsensitive) == 0 ? 0 : editDistance(word, candidate);
+        const int distance = editDistance(word, candidate);
         if (distance < bestDistance && distance < candidate.size()) {
             bestDistance = distance;
             best = candidate;

@@ -508,33 +508,36 @@ YamlMark YamlDocument::markAtByte(int bytePos, int &lineHint) const
     return YamlMark {lineIndex + 1, column};
 }
 
-YamlMark YamlDocument::markInScalar(const YamlNode &node, int offset) const
+namespace {
+
+// Moves r past the indentation that starts a scalar's continuation line: all blanks in a plain
+// or quoted scalar, exactly the content indentation (blockIndent >= 0) in a literal or folded
+// one.
+int skipIndent(const char *src, int n, int r, int blockIndent)
 {
-    if (!node.isScalar() || offset <= 0 || m_source.isEmpty())
-        return node.mark;
-    const QByteArray decoded = QStringView(node.text).left(offset).toUtf8();
-    const char *src = m_source.constData();
-    const int n = int(m_source.size());
+    if (blockIndent < 0) {
+        while (r < n && (src[r] == ' ' || src[r] == '\t'))
+            ++r;
+    } else {
+        for (int k = 0; k < blockIndent && r < n && src[r] == ' '; ++k)
+            ++r;
+    }
+    return r;
+}
+
+// Where a scalar's content begins in src (past an opening quote or a block header and the
+// block's indentation), setting blockIndent for literal and folded scalars; -1 if a block
+// scalar has no content line.
+int scalarContentStart(const YamlNode &node, const char *src, int n, int &blockIndent)
+{
     int r = node.bytePos;
-    int blockIndent = -1; // literal/folded: the content indentation, skipped after line breaks
-
-    auto skipIndent = [&]() {
-        if (blockIndent < 0) {
-            while (r < n && (src[r] == ' ' || src[r] == '\t'))
-                ++r;
-        } else {
-            for (int k = 0; k < blockIndent && r < n && src[r] == ' '; ++k)
-                ++r;
-        }
-    };
-
+    blockIndent = -1;
     switch (node.style) {
     case YamlNode::Style::SingleQuoted:
     case YamlNode::Style::DoubleQuoted:
-        ++r;
-        break;
+        return r + 1;
     case YamlNode::Style::Literal:
-    case YamlNode::Style::Folded: {
+    case YamlNode::Style::Folded:
         while (r < n && src[r] != '\n')
             ++r;
         ++r;
@@ -550,13 +553,26 @@ YamlMark YamlDocument::markInScalar(const YamlNode &node, int offset) const
             break;
         }
         if (blockIndent < 0)
-            return node.mark;
-        skipIndent();
-        break;
-    }
+            return -1;
+        return skipIndent(src, n, r, blockIndent);
     default:
-        break;
+        return r;
     }
+}
+
+} // namespace
+
+YamlMark YamlDocument::markInScalar(const YamlNode &node, int offset) const
+{
+    if (!node.isScalar() || offset <= 0 || m_source.isEmpty())
+        return node.mark;
+    const QByteArray decoded = QStringView(node.text).left(offset).toUtf8();
+    const char *src = m_source.constData();
+    const int n = int(m_source.size());
+    int blockIndent = -1; // literal/folded: the content indentation, skipped after line breaks
+    int r = scalarContentStart(node, src, n, blockIndent);
+    if (r < 0)
+        return node.mark;
 
     for (int i = 0; i < decoded.size(); ++i) {
         if (r >= n)
@@ -577,7 +593,7 @@ YamlMark YamlDocument::markInScalar(const YamlNode &node, int offset) const
         if (src[r] == c) {
             ++r;
             if (c == '\n')
-                skipIndent();
+                r = skipIndent(src, n, r, blockIndent);
             continue;
         }
         if ((c == ' ' || c == '\n')

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "report/stepfactderiver.h"
 
-#include "runtime/escalation.h"
-#include "runtime/slaservice.h"
+#include "sla/escalation.h"
+#include "sla/slaservice.h"
 
 #include <QJsonArray>
 

@@ -8,8 +8,8 @@
 
 #include "definition/model.h"
 #include "runtime/engine.h"
-#include "runtime/slaclock.h"
 #include "runtime/ticketstate.h"
+#include "sla/slaclock.h"
 #include "store/stepfactrows.h"
 
 #include <QList>

@@ -3,8 +3,11 @@
 
 #include "core/result.h"
 #include "definition/model.h"
+#include "runtime/slaplan.h"
 #include "runtime/ticketmachine.h"
-#include "store/stepfactrows.h"
+#include "runtime/ticketrecords.h"
+#include "runtime/ticketview.h"
+#include "store/ticketfilter.h"
 #include "store/ticketrows.h"
 #include "store/workflowversions.h"
 
@@ -23,23 +26,6 @@ namespace Baton {
 class Clock;
 class Database;
 
-/// The SLA module's view of a ticket after a change: its due dates (for the queue page) and
-/// the timers to arm. The engine writes them in the same transaction as the change.
-struct SlaPlan
-{
-    std::optional<QDateTime> respondDue, resolveDue, ticketDue;
-    /// The earliest instant an open clock becomes at risk (ticket_sla / sla filters).
-    std::optional<QDateTime> atRiskAt;
-    /// Per open branch (by name) with clocks of its own: its nearest due and risk instants,
-    /// so that its queue's page sorts and counts it by the branch's own clock.
-    struct BranchDue
-    {
-        std::optional<QDateTime> due, atRiskAt;
-    };
-    QHash<QString, BranchDue> branchDues;
-    QList<TimerRow> timers; ///< ticketId is filled in by the engine
-};
-using SlaPlanner = std::function<SlaPlan(const TicketState &, const Workflow &)>;
 /// Reports (issue 17): the fact rows of the steps a write ends, from the ticket as last
 /// written (a default state for a new ticket), the write's events for it and its workflow
 /// (report/stepfactderiver.h). Runs on the writer thread.
@@ -77,14 +63,6 @@ struct CommittedChange
 {
     QList<TicketState> tickets;
     QList<NotificationRow> notifications;
-};
-
-/// A ticket as one user sees it.
-struct TicketView
-{
-    TicketState ticket;
-    LocalText stateTitle; ///< in every language: the API picks the caller's
-    QList<AvailableAction> actions; ///< what this user may do now
 };
 
 struct TicketListPage
@@ -196,8 +174,11 @@ public:
     void setCommitObserver(CommitObserver observer);
 
     // ---- reads (any thread; its own connection) ---------------------------------------------
-    /// The ticket with this user's available actions; nullopt when absent or not visible.
+    /// The ticket as this user sees it (ticketview.h); nullopt when absent or not visible.
     Result<std::optional<TicketView>> ticket(qint64 id, const Actor &actor);
+    /// The same view of a ticket state the caller holds (a write's result, a list's item),
+    /// under the workflow version it runs on; without actions when that cannot be read.
+    TicketView view(const TicketState &ticket, const Actor &actor);
     /// Visibility filter members of `filter` are set from the actor.
     Result<TicketListPage> tickets(TicketFilter filter, const Actor &actor);
     /// Oldest first; nullopt when the ticket is absent or not visible.
@@ -226,11 +207,5 @@ private:
     explicit Engine(std::unique_ptr<Private> d);
     std::unique_ptr<Private> d;
 };
-
-/// The JSON of a ticket state, mapped onto the tickets table's columns.
-TicketRow ticketRowOf(const TicketState &state);
-/// Events as stored, and back.
-EventRow eventRowOf(qint64 ticketId, const Event &event);
-Event eventOf(const EventRow &row);
 
 } // namespace Baton

@@ -2,6 +2,7 @@
 #include "runtime/ticketmachine.h"
 
 #include "definition/condition.h"
+#include "runtime/eventtypes.h"
 
 #include <QJsonArray>
 #include <QJsonValue>
@@ -74,6 +75,131 @@ bool isEmptyValue(const QVariant &value)
     return !canonicalFieldValue(value).isValid();
 }
 
+/// A request value as the converters below see it (a single value, not null or "").
+struct InputValue
+{
+    const QVariant &value;
+    int type; ///< QMetaType id
+    bool isString, isNumber;
+    QString text; ///< when isString
+};
+
+bool convertText(const FieldDef &field, const Organisation &org, const InputValue &in,
+                 QVariant *output, QString *message)
+{
+    if (!in.isString) {
+        *message = QStringLiteral("must be a string");
+        return false;
+    }
+    const QString &text = in.text;
+    if (field.type == FieldType::Choice && !field.options.contains(text)) {
+        *message = QStringLiteral("must be one of: ") + field.options.join(QStringLiteral(", "));
+        return false;
+    }
+    if (field.type == FieldType::Queue && !org.queues.contains(text)) {
+        *message = QStringLiteral("no queue named \"") + text + u'"';
+        return false;
+    }
+    if (!field.pattern.isEmpty()) {
+        // Compiled once per pattern and thread: the machine runs on several threads.
+        thread_local QHash<QString, QRegularExpression> cache;
+        auto it = cache.find(field.pattern);
+        if (it == cache.end())
+            it = cache.insert(
+                field.pattern,
+                QRegularExpression(QRegularExpression::anchoredPattern(field.pattern)));
+        if (!it->match(text).hasMatch()) {
+            *message = QStringLiteral("does not match the pattern ") + field.pattern;
+            return false;
+        }
+    }
+    *output = text;
+    return true;
+}
+
+bool convertInt(const InputValue &in, QVariant *output, QString *message)
+{
+    bool ok = false;
+    qint64 value = 0;
+    if (in.isString) {
+        value = in.text.trimmed().toLongLong(&ok);
+    } else if (in.type == QMetaType::Double) {
+        const double d = in.value.toDouble();
+        ok = std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15;
+        value = ok ? qint64(d) : 0;
+    } else if (in.isNumber) {
+        value = in.value.toLongLong(&ok);
+    }
+    if (!ok) {
+        *message = QStringLiteral("must be a whole number");
+        return false;
+    }
+    *output = value;
+    return true;
+}
+
+bool convertDecimal(const InputValue &in, QVariant *output, QString *message)
+{
+    bool ok = false;
+    double value = 0;
+    if (in.isString)
+        value = in.text.trimmed().toDouble(&ok);
+    else if (in.isNumber)
+        value = in.value.toDouble(&ok);
+    if (!ok || !std::isfinite(value)) {
+        *message = QStringLiteral("must be a number");
+        return false;
+    }
+    *output = canonicalFieldValue(value);
+    return true;
+}
+
+bool convertBool(const InputValue &in, QVariant *output, QString *message)
+{
+    if (in.type == QMetaType::Bool) {
+        *output = in.value.toBool();
+        return true;
+    }
+    if (in.isString && (in.text == u"true" || in.text == u"false")) {
+        *output = in.text == u"true";
+        return true;
+    }
+    *message = QStringLiteral("must be true or false");
+    return false;
+}
+
+bool convertDate(const InputValue &in, QVariant *output, QString *message)
+{
+    QDate date;
+    if (in.type == QMetaType::QDate)
+        date = in.value.toDate();
+    else if (in.isString)
+        date = QDate::fromString(in.text, QStringLiteral("yyyy-MM-dd"));
+    if (!date.isValid()) {
+        *message = QStringLiteral("must be a date (YYYY-MM-DD)");
+        return false;
+    }
+    *output = date.toString(Qt::ISODate);
+    return true;
+}
+
+bool convertDateTime(const InputValue &in, QVariant *output, QString *message)
+{
+    QDateTime instant;
+    if (in.type == QMetaType::QDateTime)
+        instant = in.value.toDateTime();
+    else if (in.isString && in.text.size() >= 16 && in.text.at(10) == u'T')
+        instant = QDateTime::fromString(in.text, Qt::ISODateWithMs);
+    if (!instant.isValid()) {
+        *message = QStringLiteral("must be a date and time (RFC 3339)");
+        return false;
+    }
+    if (instant.timeSpec() == Qt::LocalTime) // no offset written: read as UTC
+        instant.setTimeZone(QTimeZone::utc());
+    *output = canonicalFieldValue(instant);
+    return true;
+}
+
 /// Converts one request value to the field's canonical form. Returns false with a message
 /// when the value does not fit; an empty or null value converts to an invalid QVariant
 /// (the field is cleared).
@@ -89,118 +215,29 @@ bool convertField(const FieldDef &field, const Organisation &org, const QVariant
         return false;
     }
     const bool isString = id == QMetaType::QString;
-    const QString text = isString ? input.toString() : QString();
-    if (isString && text.isEmpty())
+    const InputValue in {input, id, isString,
+                         id == QMetaType::Int || id == QMetaType::LongLong || id == QMetaType::UInt
+                             || id == QMetaType::ULongLong || id == QMetaType::Double,
+                         isString ? input.toString() : QString()};
+    if (isString && in.text.isEmpty())
         return true;
-    const bool isNumber = id == QMetaType::Int || id == QMetaType::LongLong || id == QMetaType::UInt
-        || id == QMetaType::ULongLong || id == QMetaType::Double;
-
     switch (field.type) {
     case FieldType::String:
     case FieldType::Text:
     case FieldType::User:
     case FieldType::Choice:
     case FieldType::Queue:
-        if (!isString) {
-            *message = QStringLiteral("must be a string");
-            return false;
-        }
-        if (field.type == FieldType::Choice && !field.options.contains(text)) {
-            *message
-                = QStringLiteral("must be one of: ") + field.options.join(QStringLiteral(", "));
-            return false;
-        }
-        if (field.type == FieldType::Queue && !org.queues.contains(text)) {
-            *message = QStringLiteral("no queue named \"") + text + u'"';
-            return false;
-        }
-        if (!field.pattern.isEmpty()) {
-            // Compiled once per pattern and thread: the machine runs on several threads.
-            thread_local QHash<QString, QRegularExpression> cache;
-            auto it = cache.find(field.pattern);
-            if (it == cache.end())
-                it = cache.insert(
-                    field.pattern,
-                    QRegularExpression(QRegularExpression::anchoredPattern(field.pattern)));
-            if (!it->match(text).hasMatch()) {
-                *message = QStringLiteral("does not match the pattern ") + field.pattern;
-                return false;
-            }
-        }
-        *output = text;
-        return true;
-    case FieldType::Int: {
-        bool ok = false;
-        qint64 value = 0;
-        if (isString) {
-            value = text.trimmed().toLongLong(&ok);
-        } else if (id == QMetaType::Double) {
-            const double d = input.toDouble();
-            ok = std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15;
-            value = ok ? qint64(d) : 0;
-        } else if (isNumber) {
-            value = input.toLongLong(&ok);
-        }
-        if (!ok) {
-            *message = QStringLiteral("must be a whole number");
-            return false;
-        }
-        *output = value;
-        return true;
-    }
-    case FieldType::Decimal: {
-        bool ok = false;
-        double value = 0;
-        if (isString)
-            value = text.trimmed().toDouble(&ok);
-        else if (isNumber)
-            value = input.toDouble(&ok);
-        if (!ok || !std::isfinite(value)) {
-            *message = QStringLiteral("must be a number");
-            return false;
-        }
-        *output = canonicalFieldValue(value);
-        return true;
-    }
+        return convertText(field, org, in, output, message);
+    case FieldType::Int:
+        return convertInt(in, output, message);
+    case FieldType::Decimal:
+        return convertDecimal(in, output, message);
     case FieldType::Bool:
-        if (id == QMetaType::Bool) {
-            *output = input.toBool();
-            return true;
-        }
-        if (isString && (text == u"true" || text == u"false")) {
-            *output = text == u"true";
-            return true;
-        }
-        *message = QStringLiteral("must be true or false");
-        return false;
-    case FieldType::Date: {
-        QDate date;
-        if (id == QMetaType::QDate)
-            date = input.toDate();
-        else if (isString)
-            date = QDate::fromString(text, QStringLiteral("yyyy-MM-dd"));
-        if (!date.isValid()) {
-            *message = QStringLiteral("must be a date (YYYY-MM-DD)");
-            return false;
-        }
-        *output = date.toString(Qt::ISODate);
-        return true;
-    }
-    case FieldType::DateTime: {
-        QDateTime instant;
-        if (id == QMetaType::QDateTime)
-            instant = input.toDateTime();
-        else if (isString && text.size() >= 16 && text.at(10) == u'T')
-            instant = QDateTime::fromString(text, Qt::ISODateWithMs);
-        if (!instant.isValid()) {
-            *message = QStringLiteral("must be a date and time (RFC 3339)");
-            return false;
-        }
-        if (instant.timeSpec() == Qt::LocalTime) // no offset written: read as UTC
-            instant.setTimeZone(QTimeZone::utc());
-        *output = canonicalFieldValue(instant);
-        return true;
-    }
+        return convertBool(in, output, message);
+    case FieldType::Date:
+        return convertDate(in, output, message);
+    case FieldType::DateTime:
+        return convertDateTime(in, output, message);
     }
     return false;
 }
@@ -467,14 +504,14 @@ struct Steps
         for (const Branch &b : state->branches)
             returned = returned || b.assignee == kOriginator;
         if (returned) {
-            draft.record(QStringLiteral("returned_to_originator"), QString(), now,
+            draft.record(EventTypes::returnedToOriginator, QString(), now,
                          QJsonObject {{QStringLiteral("originator"), ticket.originator},
                                       {QStringLiteral("state"), ticket.state}});
             if (ticket.originator != actor)
-                draft.notify(ticket.originator, QStringLiteral("returned_to_originator"), message);
+                draft.notify(ticket.originator, NotificationKinds::returnedToOriginator, message);
         }
         if (state->final)
-            draft.record(QStringLiteral("closed"), QString(), now,
+            draft.record(EventTypes::closed, QString(), now,
                          QJsonObject {{QStringLiteral("state"), ticket.state}});
     }
 
@@ -492,7 +529,7 @@ struct Steps
             data.insert(u"cancelled", QJsonArray::fromStringList(cancelled));
         for (auto it = extra.constBegin(); it != extra.constEnd(); ++it)
             data.insert(it.key(), it.value());
-        draft.record(QStringLiteral("transitioned"), actor, now, data);
+        draft.record(EventTypes::transitioned, actor, now, data);
         afterEntry(draft, actor, now);
     }
 
@@ -667,6 +704,208 @@ TicketOutcome closedTicket()
     return failure(Kind::Validation, QStringLiteral("the ticket is closed"));
 }
 
+/// Why a transfer may not go to `queue` (from `from`, of `branch` if any), if it may not.
+std::optional<TicketOutcome> refuseTransferTarget(const Organisation &org, const Steps &steps,
+                                                  const TicketState &ticket, const Actor &actor,
+                                                  const QString &queue, const QString &from,
+                                                  const QString &branch)
+{
+    if (!org.queues.contains(queue))
+        return failure(Kind::Validation, QStringLiteral("no queue named \"%1\"").arg(queue),
+                       {{QStringLiteral("queue"), QStringLiteral("unknown queue")}});
+    if (queue == from)
+        return failure(Kind::Validation, QStringLiteral("already in %1").arg(queue),
+                       {{QStringLiteral("queue"), QStringLiteral("already there")}});
+    // The step decides where its work may go (`transfer_to:`): a transfer must not carry a
+    // ticket past a step nobody where it lands may take (an approval left behind for good).
+    // Admins may take every step themselves, so their transfers bypass nothing: they go anywhere.
+    const QStringList allowed = steps.transferQueues(ticket, branch);
+    if (!actor.isAdmin() && !allowed.contains(queue))
+        return failure(
+            Kind::Validation,
+            QStringLiteral("this step's work may not be transferred to %1; it may go "
+                           "to: %2")
+                .arg(queue,
+                     allowed.isEmpty() ? QStringLiteral("nowhere")
+                                       : allowed.join(QStringLiteral(", "))),
+            {{QStringLiteral("queue"), QStringLiteral("not a transfer target of this step")}});
+    return std::nullopt;
+}
+
+/// The transfer that trips the handoff limit: to the limit's queue, flagged, its manager and
+/// primary contacts told.
+void recordHandoffLimit(Draft &draft, const Organisation &org, const TicketState &ticket,
+                        const QString &actor, const HandoffLimit &limit, const QString &queue,
+                        QJsonObject data, const QDateTime &now)
+{
+    data.insert(u"requested", queue);
+    data.insert(u"max", limit.max);
+    draft.record(EventTypes::handoffLimit, actor, now, data);
+    const QString note = ticket.key + QStringLiteral(" \"") + ticket.title
+        + QStringLiteral("\" was passed on %1 times and is now with %2")
+              .arg(QString::number(data.value(u"handoffs").toInt()), limit.moveTo);
+    if (const auto it = org.queues.constFind(limit.moveTo); it != org.queues.cend()) {
+        draft.notify(it->manager, NotificationKinds::handoffLimit, note);
+        for (const QString &user : it->primary)
+            draft.notify(user, NotificationKinds::handoffLimit, note);
+    }
+}
+
+/// An action's transition and where it is taken; or why it cannot be found.
+struct ActionTarget
+{
+    const Transition *transition = nullptr;
+    Place place;
+    std::optional<TicketOutcome> refusal;
+};
+
+const Transition *anyTransition(const Workflow &wf, const State &state, const QString &name)
+{
+    if (state.final)
+        return nullptr;
+    for (const Transition &t : wf.any)
+        if (t.name == name)
+            return &t;
+    return nullptr;
+}
+
+/// In a parallel state: the named branch's transition, else an `any:` one, else (without a
+/// branch name) the only open branch offering the action.
+ActionTarget findInParallel(const Workflow &wf, const State &state, const TicketState &ticket,
+                            const ActionRequest &request)
+{
+    ActionTarget target;
+    target.place = Place {&state, nullptr, nullptr};
+    if (!request.branch.isEmpty()) {
+        const Branch *def = state.branch(request.branch);
+        const BranchState *live = ticket.branch(request.branch);
+        if (!def || !live) {
+            target.refusal = failure(
+                Kind::Validation, QStringLiteral("no branch named \"%1\"").arg(request.branch),
+                {{QStringLiteral("branch"), QStringLiteral("unknown branch")}});
+            return target;
+        }
+        target.transition = def->transition(request.name);
+        if (target.transition) {
+            if (live->status != BranchStatus::Open)
+                target.refusal = failure(Kind::Validation,
+                                         QStringLiteral("branch \"%1\" is already %2")
+                                             .arg(request.branch, toString(live->status)));
+            target.place = Place {&state, def, live};
+            return target;
+        }
+    }
+    target.transition = anyTransition(wf, state, request.name);
+    if (target.transition || !request.branch.isEmpty())
+        return target;
+    int count = 0;
+    for (const BranchState &live : ticket.branches) {
+        const Branch *def = state.branch(live.name);
+        if (live.status != BranchStatus::Open || !def)
+            continue;
+        if (const Transition *t = def->transition(request.name)) {
+            ++count;
+            target.transition = t;
+            target.place = Place {&state, def, &live};
+        }
+    }
+    if (count > 1)
+        target.refusal = failure(
+            Kind::Validation,
+            QStringLiteral("several branches offer \"%1\": name the branch").arg(request.name),
+            {{QStringLiteral("branch"), QStringLiteral("required")}});
+    return target;
+}
+
+ActionTarget findAction(const Workflow &wf, const State &state, const TicketState &ticket,
+                        const ActionRequest &request)
+{
+    ActionTarget target;
+    if (state.isParallel()) {
+        target = findInParallel(wf, state, ticket, request);
+    } else {
+        target.place = Place {&state, nullptr, nullptr};
+        target.transition = state.transition(request.name);
+        if (!target.transition)
+            target.transition = anyTransition(wf, state, request.name);
+    }
+    if (!target.refusal && !target.transition)
+        target.refusal = failure(Kind::Validation,
+                                 QStringLiteral("action \"%1\" is not available in state %2")
+                                     .arg(request.name, ticket.state));
+    return target;
+}
+
+/// The ticket's fields after the action's request (`when` and `requires` judged on them) and
+/// its `set:`; a refusal when they do not hold.
+std::optional<TicketOutcome> fieldsAfterAction(const Workflow &wf, const Organisation &org,
+                                               const TicketState &ticket, const Actor &actor,
+                                               const ActionRequest &request,
+                                               const Transition &transition, QVariantMap *fields)
+{
+    QVariantMap changes;
+    if (auto error = convertFields(wf, org, request.fields, transition.acceptedFields(),
+                                   QStringLiteral("\"%1\"").arg(request.name), &changes))
+        return failure(error->kind, error->message, error->fields);
+    *fields = mergeFields(ticket.fields, changes);
+    QMap<QString, QString> problems;
+    for (auto it = changes.cbegin(); it != changes.cend(); ++it) {
+        const FieldDef *def = wf.field(it.key());
+        if (!it.value().isValid() && def && def->required)
+            problems.insert(it.key(), QStringLiteral("required; it cannot be cleared"));
+    }
+    for (const QString &name : transition.requiredFields)
+        if (!fields->contains(name))
+            problems.insert(name,
+                            QStringLiteral("required for %1").arg(transitionTitle(transition)));
+    QString message;
+    if (!holds(transition.when,
+               conditionValues(*fields, &ticket, ticket.customer, ticket.priority, actor)))
+        message = QStringLiteral("the condition of \"%1\" does not hold: %2")
+                      .arg(request.name, transition.when.source);
+    if (!problems.isEmpty() || !message.isEmpty())
+        return failure(Kind::Validation,
+                       message.isEmpty() ? QStringLiteral("some fields are missing or not valid")
+                                         : message,
+                       problems);
+    for (const auto &[name, value] : transition.set)
+        *fields = mergeFields(*fields, {{name, canonicalFieldValue(value)}});
+    return std::nullopt;
+}
+
+/// A branch's transition to @done or @fail: the branch ends; when it failed, or was the last
+/// to finish, the engine moves the ticket on by the state's then/else.
+void completeBranch(Draft &draft, const Steps &steps, const State &state, const TicketState &ticket,
+                    const Place &place, const Transition &transition, const QString &actor,
+                    const QString &action, const QDateTime &now)
+{
+    const QString branchName = place.branch->name;
+    const bool failed = transition.to == kFail;
+    QJsonObject data {
+        {QStringLiteral("branch"), branchName},
+        {QStringLiteral("action"), action},
+        {QStringLiteral("status"), failed ? QStringLiteral("failed") : QStringLiteral("done")}};
+    if (failed) {
+        QStringList cancelled;
+        for (const BranchState &b : ticket.branches)
+            if (b.status == BranchStatus::Open && b.name != branchName)
+                cancelled.append(b.name);
+        if (!cancelled.isEmpty())
+            data.insert(u"cancelled", QJsonArray::fromStringList(cancelled));
+    }
+    draft.record(EventTypes::branchCompleted, actor, now, data);
+    bool allDone = true;
+    for (const BranchState &b : draft.ticket().branches)
+        allDone = allDone && b.status == BranchStatus::Done;
+    if (failed || allDone) {
+        // The workflow's own routing, not the user's: the engine moves the ticket on.
+        steps.enter(draft, failed ? state.elseState : state.thenState, QString(), now,
+                    QJsonObject {{QStringLiteral("via"),
+                                  failed ? QStringLiteral("else") : QStringLiteral("then")},
+                                 {QStringLiteral("branch"), branchName}});
+    }
+}
+
 } // namespace
 
 TicketMachine::TicketMachine(const Workflow &workflow, const Organisation &org)
@@ -756,7 +995,7 @@ TicketOutcome TicketMachine::open(const Actor &actor, const OpenRequest &request
         data.insert(u"opened_from_key", request.openedFromKey);
     }
     Draft draft {TicketState()};
-    draft.record(QStringLiteral("opened"), actor.username, now, data);
+    draft.record(EventTypes::opened, actor.username, now, data);
     steps.afterEntry(draft, actor.username, now);
     return std::move(draft.outcome);
 }
@@ -774,156 +1013,49 @@ TicketOutcome TicketMachine::takeAction(const TicketState &ticket, const Actor &
         return failure(
             Kind::Validation,
             QStringLiteral("state %1 is not in this workflow version").arg(ticket.state));
-
-    const auto anyTransition = [&]() -> const Transition * {
-        if (state->final)
-            return nullptr;
-        for (const Transition &t : wf.any)
-            if (t.name == request.name)
-                return &t;
-        return nullptr;
-    };
-    const auto unavailable = [&]() {
-        return failure(Kind::Validation,
-                       QStringLiteral("action \"%1\" is not available in state %2")
-                           .arg(request.name, ticket.state));
-    };
-
-    Place place {state, nullptr, nullptr};
-    const Transition *transition = nullptr;
-    if (state->isParallel()) {
-        if (!request.branch.isEmpty()) {
-            const Branch *def = state->branch(request.branch);
-            const BranchState *live = ticket.branch(request.branch);
-            if (!def || !live)
-                return failure(Kind::Validation,
-                               QStringLiteral("no branch named \"%1\"").arg(request.branch),
-                               {{QStringLiteral("branch"), QStringLiteral("unknown branch")}});
-            transition = def->transition(request.name);
-            if (transition) {
-                if (live->status != BranchStatus::Open)
-                    return failure(Kind::Validation,
-                                   QStringLiteral("branch \"%1\" is already %2")
-                                       .arg(request.branch, toString(live->status)));
-                place = Place {state, def, live};
-            }
-        }
-        if (!transition)
-            transition = anyTransition();
-        if (!transition && request.branch.isEmpty()) {
-            // Without a branch name, the only open branch offering the action is meant.
-            int count = 0;
-            for (const BranchState &live : ticket.branches) {
-                const Branch *def = state->branch(live.name);
-                if (live.status != BranchStatus::Open || !def)
-                    continue;
-                if (const Transition *t = def->transition(request.name)) {
-                    ++count;
-                    transition = t;
-                    place = Place {state, def, &live};
-                }
-            }
-            if (count > 1)
-                return failure(Kind::Validation,
-                               QStringLiteral("several branches offer \"%1\": name the branch")
-                                   .arg(request.name),
-                               {{QStringLiteral("branch"), QStringLiteral("required")}});
-        }
-    } else {
-        transition = state->transition(request.name);
-        if (!transition)
-            transition = anyTransition();
-    }
-    if (!transition)
-        return unavailable();
-
-    if (!mayTake(ticket, place, *transition, actor))
+    ActionTarget target = findAction(wf, *state, ticket, request);
+    if (target.refusal)
+        return std::move(*target.refusal);
+    const Transition &transition = *target.transition;
+    if (!mayTake(ticket, target.place, transition, actor))
         return failure(Kind::Forbidden,
                        QStringLiteral("you may not take \"%1\" here").arg(request.name));
 
     // The request's fields are applied first; `when` and `requires` are judged on the result,
     // and the whole action happens or nothing does.
-    QVariantMap changes;
-    if (auto error = convertFields(wf, *m_org, request.fields, transition->acceptedFields(),
-                                   QStringLiteral("\"%1\"").arg(request.name), &changes))
-        return failure(error->kind, error->message, error->fields);
-    QVariantMap fields = mergeFields(ticket.fields, changes);
-    QMap<QString, QString> problems;
-    for (auto it = changes.cbegin(); it != changes.cend(); ++it) {
-        const FieldDef *def = wf.field(it.key());
-        if (!it.value().isValid() && def && def->required)
-            problems.insert(it.key(), QStringLiteral("required; it cannot be cleared"));
-    }
-    for (const QString &name : transition->requiredFields)
-        if (!fields.contains(name))
-            problems.insert(name,
-                            QStringLiteral("required for %1").arg(transitionTitle(*transition)));
-    QString message;
-    if (!holds(transition->when,
-               conditionValues(fields, &ticket, ticket.customer, ticket.priority, actor)))
-        message = QStringLiteral("the condition of \"%1\" does not hold: %2")
-                      .arg(request.name, transition->when.source);
-    if (!problems.isEmpty() || !message.isEmpty())
-        return failure(Kind::Validation,
-                       message.isEmpty() ? QStringLiteral("some fields are missing or not valid")
-                                         : message,
-                       problems);
-    for (const auto &[name, value] : transition->set)
-        fields = mergeFields(fields, {{name, canonicalFieldValue(value)}});
+    QVariantMap fields;
+    if (auto refused = fieldsAfterAction(wf, *m_org, ticket, actor, request, transition, &fields))
+        return std::move(*refused);
 
     const Steps steps {wf, *m_org};
     Draft draft {ticket};
     if (!request.comment.trimmed().isEmpty())
-        draft.record(QStringLiteral("commented"), actor.username, now,
+        draft.record(EventTypes::commented, actor.username, now,
                      QJsonObject {{QStringLiteral("body"), request.comment},
                                   {QStringLiteral("internal"), false}});
     const QJsonObject diff = fieldDiff(ticket.fields, fields);
     if (!diff.isEmpty())
-        draft.record(QStringLiteral("fields_changed"), actor.username, now,
+        draft.record(EventTypes::fieldsChanged, actor.username, now,
                      QJsonObject {{QStringLiteral("fields"), diff},
                                   {QStringLiteral("action"), request.name}});
-
-    QJsonObject extra {{QStringLiteral("action"), request.name}};
-    if (place.branch && (transition->to == kDone || transition->to == kFail)) {
-        const QString branchName = place.branch->name;
-        const bool failed = transition->to == kFail;
-        QJsonObject data {
-            {QStringLiteral("branch"), branchName},
-            {QStringLiteral("action"), request.name},
-            {QStringLiteral("status"), failed ? QStringLiteral("failed") : QStringLiteral("done")}};
-        if (failed) {
-            QStringList cancelled;
-            for (const BranchState &b : ticket.branches)
-                if (b.status == BranchStatus::Open && b.name != branchName)
-                    cancelled.append(b.name);
-            if (!cancelled.isEmpty())
-                data.insert(u"cancelled", QJsonArray::fromStringList(cancelled));
-        }
-        draft.record(QStringLiteral("branch_completed"), actor.username, now, data);
-        bool allDone = true;
-        for (const BranchState &b : draft.ticket().branches)
-            allDone = allDone && b.status == BranchStatus::Done;
-        if (failed || allDone) {
-            // The workflow's own routing, not the user's: the engine moves the ticket on.
-            steps.enter(draft, failed ? state->elseState : state->thenState, QString(), now,
-                        QJsonObject {{QStringLiteral("via"),
-                                      failed ? QStringLiteral("else") : QStringLiteral("then")},
-                                     {QStringLiteral("branch"), branchName}});
-        }
+    const Place &place = target.place;
+    if (place.branch && (transition.to == kDone || transition.to == kFail)) {
+        completeBranch(draft, steps, *state, ticket, place, transition, actor.username,
+                       request.name, now);
     } else {
+        QJsonObject extra {{QStringLiteral("action"), request.name}};
         if (place.branch)
             extra.insert(u"branch", place.branch->name);
-        steps.enter(draft, transition->to, actor.username, now, extra);
+        steps.enter(draft, transition.to, actor.username, now, extra);
     }
-
-    if (transition->open)
-        draft.outcome.linkedOpens.append(steps.linkedOpen(*transition->open, draft.ticket()));
-    if (!transition->notify.isEmpty()) {
-        const QString note = ticket.key + QStringLiteral(": ") + transitionTitle(*transition)
+    if (transition.open)
+        draft.outcome.linkedOpens.append(steps.linkedOpen(*transition.open, draft.ticket()));
+    if (!transition.notify.isEmpty()) {
+        const QString note = ticket.key + QStringLiteral(": ") + transitionTitle(transition)
             + QStringLiteral(" by ") + actor.username;
-        for (const QString &user : steps.resolveRecipients(transition->notify, draft.ticket()))
+        for (const QString &user : steps.resolveRecipients(transition.notify, draft.ticket()))
             if (user != actor.username)
-                draft.notify(user, QStringLiteral("transitioned"), note);
+                draft.notify(user, NotificationKinds::transitioned, note);
     }
     return std::move(draft.outcome);
 }
@@ -966,7 +1098,7 @@ TicketOutcome TicketMachine::claim(const TicketState &ticket, const Actor &actor
                       {QStringLiteral("responded"), true}};
     if (!branch.isEmpty())
         data.insert(u"branch", branch);
-    draft.record(QStringLiteral("claimed"), actor.username, now, data);
+    draft.record(EventTypes::claimed, actor.username, now, data);
     return std::move(draft.outcome);
 }
 
@@ -1016,9 +1148,9 @@ TicketOutcome TicketMachine::assign(const TicketState &ticket, const Actor &acto
                       {QStringLiteral("responded"), actor.isMemberOf(queue)}};
     if (!branch.isEmpty())
         data.insert(u"branch", branch);
-    draft.record(QStringLiteral("assigned"), actor.username, now, data);
+    draft.record(EventTypes::assigned, actor.username, now, data);
     if (assignee.username != actor.username)
-        draft.notify(assignee.username, QStringLiteral("assigned"),
+        draft.notify(assignee.username, NotificationKinds::assigned,
                      ticket.key + QStringLiteral(" \"") + ticket.title
                          + QStringLiteral("\" was assigned to you by ") + actor.username);
     return std::move(draft.outcome);
@@ -1064,25 +1196,8 @@ TicketOutcome TicketMachine::transfer(const TicketState &ticket, const Actor &ac
     if (reason.trimmed().isEmpty())
         return failure(Kind::Validation, QStringLiteral("a transfer needs a reason"),
                        {{QStringLiteral("reason"), QStringLiteral("required")}});
-    if (!m_org->queues.contains(queue))
-        return failure(Kind::Validation, QStringLiteral("no queue named \"%1\"").arg(queue),
-                       {{QStringLiteral("queue"), QStringLiteral("unknown queue")}});
-    if (queue == from)
-        return failure(Kind::Validation, QStringLiteral("already in %1").arg(queue),
-                       {{QStringLiteral("queue"), QStringLiteral("already there")}});
-    // The step decides where its work may go (`transfer_to:`): a transfer must not carry a
-    // ticket past a step nobody where it lands may take (an approval left behind for good).
-    // Admins may take every step themselves, so their transfers bypass nothing: they go anywhere.
-    const QStringList allowed = steps.transferQueues(ticket, branch);
-    if (!actor.isAdmin() && !allowed.contains(queue))
-        return failure(
-            Kind::Validation,
-            QStringLiteral("this step's work may not be transferred to %1; it may go "
-                           "to: %2")
-                .arg(queue,
-                     allowed.isEmpty() ? QStringLiteral("nowhere")
-                                       : allowed.join(QStringLiteral(", "))),
-            {{QStringLiteral("queue"), QStringLiteral("not a transfer target of this step")}});
+    if (auto refused = refuseTransferTarget(*m_org, steps, ticket, actor, queue, from, branch))
+        return std::move(*refused);
 
     const int handoffs = ticket.handoffs + 1;
     const std::optional<HandoffLimit> &limit = m_workflow->handoffs;
@@ -1098,20 +1213,10 @@ TicketOutcome TicketMachine::transfer(const TicketState &ticket, const Actor &ac
         data.insert(u"branch", branch);
     Draft draft {ticket};
     if (!tripped) {
-        draft.record(QStringLiteral("transferred"), actor.username, now, data);
+        draft.record(EventTypes::transferred, actor.username, now, data);
         return std::move(draft.outcome);
     }
-    data.insert(u"requested", queue);
-    data.insert(u"max", limit->max);
-    draft.record(QStringLiteral("handoff_limit"), actor.username, now, data);
-    const QString note = ticket.key + QStringLiteral(" \"") + ticket.title
-        + QStringLiteral("\" was passed on %1 times and is now with %2")
-              .arg(QString::number(handoffs), limit->moveTo);
-    if (const auto it = m_org->queues.constFind(limit->moveTo); it != m_org->queues.cend()) {
-        draft.notify(it->manager, QStringLiteral("handoff_limit"), note);
-        for (const QString &user : it->primary)
-            draft.notify(user, QStringLiteral("handoff_limit"), note);
-    }
+    recordHandoffLimit(draft, *m_org, ticket, actor.username, *limit, queue, data, now);
     return std::move(draft.outcome);
 }
 
@@ -1131,7 +1236,7 @@ TicketOutcome TicketMachine::comment(const TicketState &ticket, const Actor &act
                                       "supervisors of the departments the ticket went through"));
     Draft draft {ticket};
     draft.record(
-        QStringLiteral("commented"), actor.username, now,
+        EventTypes::commented, actor.username, now,
         QJsonObject {{QStringLiteral("body"), body}, {QStringLiteral("internal"), internal}});
     return std::move(draft.outcome);
 }
@@ -1160,7 +1265,7 @@ TicketOutcome TicketMachine::reopen(const TicketState &ticket, const Actor &acto
     if (!reason.isEmpty())
         data.insert(u"reason", reason);
     Draft draft {ticket};
-    draft.record(QStringLiteral("reopened"), actor.username, now, data);
+    draft.record(EventTypes::reopened, actor.username, now, data);
     steps.afterEntry(draft, actor.username, now);
     return std::move(draft.outcome);
 }
@@ -1169,7 +1274,7 @@ TicketOutcome TicketMachine::link(const TicketState &ticket, const TicketLink &l
                                   const QDateTime &now) const
 {
     Draft draft {ticket};
-    draft.record(QStringLiteral("linked"), QString(), now,
+    draft.record(EventTypes::linked, QString(), now,
                  QJsonObject {{QStringLiteral("id"), link.id},
                               {QStringLiteral("key"), link.key},
                               {QStringLiteral("workflow"), link.workflow},

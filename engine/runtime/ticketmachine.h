@@ -112,6 +112,9 @@ struct TicketOutcome
     QList<Event> events;
     QList<Notification> notifications;
     QList<LinkedOpenRequest> linkedOpens;
+    /// Write the ticket even when no event was appended, so that the SLA planner's due dates
+    /// and timers are written afresh (a timer that came due with nothing to fire).
+    bool rewritePlan = false;
 
     bool ok() const { return !error.has_value(); }
 };

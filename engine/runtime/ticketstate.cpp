@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runtime/ticketstate.h"
 
+#include "runtime/eventtypes.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonValue>
@@ -430,26 +432,21 @@ QByteArray TicketState::fieldsJson() const
     return QJsonDocument(QJsonObject::fromVariantMap(fields)).toJson(QJsonDocument::Compact);
 }
 
-// clang-format off: one member a line, key and value together, in the order Qt sorts them.
+// One member a line, key and value together, in the order Qt sorts them (clang-format would
+// put each on a line of its own).
+// clang-format off
 QByteArray TicketState::branchesJson() const
 {
     JsonText json(64 + branches.size() * 200);
     json.array(branches, [&](const BranchState &b) {
         json.beginObject()
-            .key("assignee")
-            .stringOrNull(b.assignee)
-            .key("ended_at")
-            .instant(b.endedAt)
-            .key("name")
-            .string(b.name)
-            .key("queue")
-            .stringOrNull(b.queue)
-            .key("responded_at")
-            .instant(b.respondedAt)
-            .key("started_at")
-            .instant(b.startedAt)
-            .key("status")
-            .string(toString(b.status))
+            .key("assignee").stringOrNull(b.assignee)
+            .key("ended_at").instant(b.endedAt)
+            .key("name").string(b.name)
+            .key("queue").stringOrNull(b.queue)
+            .key("responded_at").instant(b.respondedAt)
+            .key("started_at").instant(b.startedAt)
+            .key("status").string(toString(b.status))
             .endObject();
     });
     return json.take();
@@ -465,18 +462,12 @@ QByteArray TicketState::toCompactJson(const QByteArray &fieldsText,
 {
     JsonText json(768 + fieldsText.size() + branchesText.size());
     json.beginObject()
-        .key("assignee")
-        .stringOrNull(assignee)
-        .key("branches")
-        .json(branchesText)
-        .key("channel")
-        .stringOrNull(channel)
-        .key("closed_at")
-        .instant(closedAt)
-        .key("created_at")
-        .instant(createdAt)
-        .key("customer")
-        .beginObject();
+        .key("assignee").stringOrNull(assignee)
+        .key("branches").json(branchesText)
+        .key("channel").stringOrNull(channel)
+        .key("closed_at").instant(closedAt)
+        .key("created_at").instant(createdAt)
+        .key("customer").beginObject();
     // Customer::toJson() leaves out what is not set.
     for (const auto &[name, value] : {std::pair {"email", &customer.email},
                                       {"id", &customer.id},
@@ -486,65 +477,39 @@ QByteArray TicketState::toCompactJson(const QByteArray &fieldsText,
         if (!value->isEmpty())
             json.key(name).string(*value);
     json.endObject()
-        .key("fields")
-        .json(fieldsText)
-        .key("flagged")
-        .boolean(flagged)
-        .key("handoffs")
-        .number(handoffs)
-        .key("id")
-        .number(id)
-        .key("key")
-        .string(key)
-        .key("links")
-        .array(links,
+        .key("fields").json(fieldsText)
+        .key("flagged").boolean(flagged)
+        .key("handoffs").number(handoffs)
+        .key("id").number(id)
+        .key("key").string(key)
+        .key("links").array(links,
                [&](const TicketLink &l) {
                    json.beginObject()
-                       .key("id")
-                       .number(l.id)
-                       .key("key")
-                       .string(l.key)
-                       .key("relation")
-                       .string(l.relation)
-                       .key("workflow")
-                       .string(l.workflow)
+                       .key("id").number(l.id)
+                       .key("key").string(l.key)
+                       .key("relation").string(l.relation)
+                       .key("workflow").string(l.workflow)
                        .endObject();
                })
-        .key("originator")
-        .string(originator)
-        .key("priority")
-        .number(priority)
-        .key("queue")
-        .stringOrNull(queue)
-        .key("queues_visited")
-        .strings(queuesVisited)
-        .key("sla_fired")
-        .strings(slaFired)
-        .key("sla_paused_since")
-        .instant(slaPausedSince)
-        .key("sla_pauses")
-        .array(slaPauses,
+        .key("originator").string(originator)
+        .key("priority").number(priority)
+        .key("queue").stringOrNull(queue)
+        .key("queues_visited").strings(queuesVisited)
+        .key("sla_fired").strings(slaFired)
+        .key("sla_paused_since").instant(slaPausedSince)
+        .key("sla_pauses").array(slaPauses,
                [&](const QPair<QDateTime, QDateTime> &pause) {
                    json.beginArray().instant(pause.first).instant(pause.second).endArray();
                })
-        .key("state")
-        .string(state)
-        .key("status")
-        .string(toString(status))
-        .key("step_responded_at")
-        .instant(stepRespondedAt)
-        .key("step_started_at")
-        .instant(stepStartedAt)
-        .key("title")
-        .string(title)
-        .key("updated_at")
-        .instant(updatedAt)
-        .key("version")
-        .number(version)
-        .key("workflow")
-        .string(workflow)
-        .key("workflow_version")
-        .number(workflowVersion)
+        .key("state").string(state)
+        .key("status").string(toString(status))
+        .key("step_responded_at").instant(stepRespondedAt)
+        .key("step_started_at").instant(stepStartedAt)
+        .key("title").string(title)
+        .key("updated_at").instant(updatedAt)
+        .key("version").number(version)
+        .key("workflow").string(workflow)
+        .key("workflow_version").number(workflowVersion)
         .endObject();
     return json.take();
 }
@@ -666,7 +631,7 @@ void applyEvent(TicketState &state, const Event &event)
     ++state.version;
     state.updatedAt = event.at;
 
-    if (type == u"opened") {
+    if (type == EventTypes::opened) {
         state.workflow = data.value(u"workflow").toString();
         state.workflowVersion = data.value(u"workflow_version").toInt();
         state.title = data.value(u"title").toString();
@@ -678,19 +643,19 @@ void applyEvent(TicketState &state, const Event &event)
         state.status = TicketStatus::Open;
         state.createdAt = event.at;
         applyEntry(state, data, event.at);
-    } else if (type == u"transitioned") {
+    } else if (type == EventTypes::transitioned) {
         applyEntry(state, data, event.at);
-    } else if (type == u"reopened") {
+    } else if (type == EventTypes::reopened) {
         state.status = TicketStatus::Open;
         state.closedAt = {};
         applyEntry(state, data, event.at);
-    } else if (type == u"closed") {
+    } else if (type == EventTypes::closed) {
         state.status = TicketStatus::Closed;
         state.closedAt = event.at;
         // A closed ticket's ticket-wide clock stands still; reopening resumes it.
         if (!state.slaPausedSince.isValid())
             state.slaPausedSince = event.at;
-    } else if (type == u"fields_changed") {
+    } else if (type == EventTypes::fieldsChanged) {
         const QJsonObject changed = data.value(u"fields").toObject();
         for (auto it = changed.constBegin(); it != changed.constEnd(); ++it) {
             const QVariant value = canonicalFieldValue(it.value().toVariant());
@@ -699,17 +664,17 @@ void applyEvent(TicketState &state, const Event &event)
             else
                 state.fields.remove(it.key());
         }
-    } else if (type == u"claimed" || type == u"assigned") {
+    } else if (type == EventTypes::claimed || type == EventTypes::assigned) {
         applyAssignee(state, data, event.at);
-    } else if (type == u"transferred" || type == u"handoff_limit") {
+    } else if (type == EventTypes::transferred || type == EventTypes::handoffLimit) {
         applyMove(state, data.value(u"branch").toString(), data.value(u"to").toString(), event.at);
         state.handoffs = data.value(u"handoffs").toInt(state.handoffs);
-        if (type == u"handoff_limit")
+        if (type == EventTypes::handoffLimit)
             state.flagged = true;
-    } else if (type == u"sla_warning" || type == u"sla_breached") {
+    } else if (type == EventTypes::slaWarning || type == EventTypes::slaBreached) {
         if (data.contains(u"sla_step"))
             state.slaFired.append(data.value(u"sla_step").toString());
-    } else if (type == u"escalated") {
+    } else if (type == EventTypes::escalated) {
         // Written by the SLA clocks: an absolute new priority and/or a move to another queue.
         if (data.contains(u"sla_step"))
             state.slaFired.append(data.value(u"sla_step").toString());
@@ -718,7 +683,7 @@ void applyEvent(TicketState &state, const Event &event)
         if (data.contains(u"to"))
             applyMove(state, data.value(u"branch").toString(), data.value(u"to").toString(),
                       event.at);
-    } else if (type == u"branch_completed") {
+    } else if (type == EventTypes::branchCompleted) {
         if (BranchState *branch = state.branch(data.value(u"branch").toString())) {
             branch->status = branchStatusFromString(data.value(u"status").toString());
             branch->endedAt = event.at;
@@ -730,7 +695,7 @@ void applyEvent(TicketState &state, const Event &event)
                 branch->endedAt = event.at;
             }
         }
-    } else if (type == u"linked") {
+    } else if (type == EventTypes::linked) {
         state.links.append(TicketLink {data.value(u"id").toInteger(), data.value(u"key").toString(),
                                        data.value(u"workflow").toString(),
                                        data.value(u"relation").toString()});

@@ -110,7 +110,7 @@ struct TicketState
     /// First claim/assign by a member of the current queue in this step; null before. Ends
     /// the step's `respond` clock (so does leaving the step).
     QDateTime stepRespondedAt;
-    /// The ticket-wide SLA clock (runtime/slaclock.h): since when it stands still (in an
+    /// The ticket-wide SLA clock (sla/slaclock.h): since when it stands still (in an
     /// `sla: pause` state, or closed); null while it runs.
     QDateTime slaPausedSince;
     /// Finished pauses of the ticket-wide clock as [from, to) instants. Kept as instants, not

@@ -76,8 +76,8 @@ QString sqlStateOf(int extendedCode)
 
 } // namespace
 
-Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qsizetype count,
-                                                      QString *errorCode)
+Result<void> SqliteStatement::checkValues(const QVariant *values, qsizetype count,
+                                          QString *errorCode) const
 {
     if (!m_statement)
         return makeError(QStringLiteral("database error: statement not prepared"));
@@ -97,45 +97,49 @@ Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qs
             *errorCode = nulInTextSqlState;
         return makeError(message);
     }
+    return {};
+}
+
+int SqliteStatement::bind(int position, const QVariant &value)
+{
+    if (value.isNull())
+        return sqlite3_bind_null(m_statement, position);
+    switch (value.typeId()) {
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong:
+    case QMetaType::Long:
+    case QMetaType::ULong:
+    case QMetaType::Short:
+    case QMetaType::UShort:
+    case QMetaType::Bool:
+        return sqlite3_bind_int64(m_statement, position, value.toLongLong());
+    case QMetaType::Double:
+    case QMetaType::Float:
+        return sqlite3_bind_double(m_statement, position, value.toDouble());
+    case QMetaType::QByteArray: {
+        const QByteArray &bytes = m_texts.emplace_back(value.toByteArray());
+        return sqlite3_bind_blob64(m_statement, position, bytes.constData(),
+                                   sqlite3_uint64(bytes.size()), SQLITE_STATIC);
+    }
+    default: {
+        const QByteArray &text = m_texts.emplace_back(value.toString().toUtf8());
+        return sqlite3_bind_text64(m_statement, position, text.constData(),
+                                   sqlite3_uint64(text.size()), SQLITE_STATIC, SQLITE_UTF8);
+    }
+    }
+}
+
+Result<SqliteStatement::Outcome> SqliteStatement::run(const QVariant *values, qsizetype count,
+                                                      QString *errorCode)
+{
+    if (auto checked = checkValues(values, count, errorCode); !checked)
+        return Error {checked.error()};
     m_texts.reserve(size_t(count)); // empty: every run clears it when done
     int rc = SQLITE_OK;
-    for (int i = 0; i < count && rc == SQLITE_OK; ++i) {
-        const QVariant &value = values[i];
-        const int position = i + 1;
-        if (value.isNull()) {
-            rc = sqlite3_bind_null(m_statement, position);
-            continue;
-        }
-        switch (value.typeId()) {
-        case QMetaType::Int:
-        case QMetaType::UInt:
-        case QMetaType::LongLong:
-        case QMetaType::ULongLong:
-        case QMetaType::Long:
-        case QMetaType::ULong:
-        case QMetaType::Short:
-        case QMetaType::UShort:
-        case QMetaType::Bool:
-            rc = sqlite3_bind_int64(m_statement, position, value.toLongLong());
-            break;
-        case QMetaType::Double:
-        case QMetaType::Float:
-            rc = sqlite3_bind_double(m_statement, position, value.toDouble());
-            break;
-        case QMetaType::QByteArray: {
-            const QByteArray &bytes = m_texts.emplace_back(value.toByteArray());
-            rc = sqlite3_bind_blob64(m_statement, position, bytes.constData(),
-                                     sqlite3_uint64(bytes.size()), SQLITE_STATIC);
-            break;
-        }
-        default: {
-            const QByteArray &text = m_texts.emplace_back(value.toString().toUtf8());
-            rc = sqlite3_bind_text64(m_statement, position, text.constData(),
-                                     sqlite3_uint64(text.size()), SQLITE_STATIC, SQLITE_UTF8);
-            break;
-        }
-        }
-    }
+    for (int i = 0; i < count && rc == SQLITE_OK; ++i)
+        rc = bind(i + 1, values[i]);
     Outcome outcome;
     if (rc == SQLITE_OK) {
         while ((rc = sqlite3_step(m_statement)) == SQLITE_ROW)

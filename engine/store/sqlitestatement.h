@@ -48,6 +48,11 @@ public:
     Result<Outcome> run(const QVariant *values, qsizetype count, QString *errorCode = nullptr);
 
 private:
+    /// The count of values matches the placeholders, and no text holds U+0000.
+    Result<void> checkValues(const QVariant *values, qsizetype count, QString *errorCode) const;
+    /// Binds one value (position from 1); SQLite's result code.
+    int bind(int position, const QVariant &value);
+
     sqlite3 *m_db = nullptr;
     sqlite3_stmt *m_statement = nullptr;
     std::vector<QByteArray> m_texts; ///< UTF-8 of the bound strings, alive until the run ends

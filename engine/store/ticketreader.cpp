@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "ticketreader.h"
 #include "ticketcolumns.h"
-#include "ticketrows.h"
+#include "ticketloader.h"
 
 #include "store/database.h"
 
@@ -790,6 +791,25 @@ Result<QList<qint64>> TicketReader::ticketIds(const QSqlDatabase &db)
     while (query->next())
         ids.append(query->value(0).toLongLong());
     return ids;
+}
+
+Result<QHash<qint64, qint64>> TicketReader::versions(const QSqlDatabase &db,
+                                                     const QList<qint64> &ids)
+{
+    QHash<qint64, qint64> stored;
+    if (ids.isEmpty())
+        return stored;
+    // Numbers only, so they are written into the text: one statement whatever their count.
+    QString list;
+    for (qint64 id : ids)
+        list += (list.isEmpty() ? QString() : QStringLiteral(",")) + QString::number(id);
+    auto query = runQuery(
+        db, QStringLiteral("SELECT id, version FROM tickets WHERE id IN (%1)").arg(list));
+    if (!query)
+        return Error {query.error()};
+    while (query->next())
+        stored.insert(query->value(0).toLongLong(), query->value(1).toLongLong());
+    return stored;
 }
 
 } // namespace Baton

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "ticketwriter.h"
 #include "ticketcolumns.h"
-#include "ticketrows.h"
 
 #include "store/boundvalues.h"
 #include "store/database.h"
@@ -129,6 +129,85 @@ private:
     std::map<int, WriterStatement> m_byChunk;
 };
 
+// A ticket's rows in the tables derived from its row: its current queues (rewritten when they
+// differ from the previous row's; a new ticket has none yet, a changed one without its previous
+// row is rewritten) and its branches' assignees (when the branches name others: most writes
+// leave them). Gathered over the batch, written after the tickets.
+struct DerivedRows
+{
+    QList<QVariant> currentQueuesGone, currentQueues, branchAssigneesGone, branchAssignees;
+
+    void addCurrentQueues(const TicketRow &row)
+    {
+        for (const TicketQueueRow &q : row.currentQueues())
+            currentQueues << row.id << q.queue << row.status << q.dueAt << q.atRiskAt;
+    }
+    void replaceCurrentQueues(const TicketRow &row, const TicketRow *previous)
+    {
+        if (previous && previous->status == row.status
+            && previous->currentQueues() == row.currentQueues())
+            return;
+        currentQueuesGone << row.id;
+        addCurrentQueues(row);
+    }
+    void addBranchAssignees(const TicketRow &row, const TicketRow *previous, bool isNew)
+    {
+        if (previous && previous->branches == row.branches)
+            return;
+        const QStringList names = row.branchAssignees();
+        const QStringList before = previous ? previous->branchAssignees() : QStringList();
+        if (previous && before == names)
+            return;
+        if (!isNew && (!previous || !before.isEmpty()))
+            branchAssigneesGone << row.id;
+        for (const QString &name : names)
+            branchAssignees << row.id << name;
+    }
+};
+
+// PostgreSQL: a guarded update waiting for the batch's one grouped statement.
+struct GroupedUpdate
+{
+    qint64 id, previousVersion;
+    std::array<QVariant, ticketColumnCount> values;
+};
+
+// The columns of `row` that differ from `previous` (bit i: column i; bit 0, the id, never).
+quint64 changedColumns(const std::array<QVariant, ticketColumnCount> &rowValues,
+                       const TicketRow &previous)
+{
+    const auto before = ticketValues(previous);
+    quint64 mask = 0;
+    for (int i = 1; i < ticketColumnCount; ++i)
+        if (rowValues[i] != before[i] || rowValues[i].isNull() != before[i].isNull())
+            mask |= quint64(1) << i;
+    return mask;
+}
+
+// Updates in ticket id order: two servers updating the same tickets then lock them in the same
+// order and wait for each other instead of deadlocking.
+std::vector<qsizetype> updateOrder(const QList<TicketRow> &changed)
+{
+    std::vector<qsizetype> order(size_t(changed.size()));
+    for (qsizetype n = 0; n < changed.size(); ++n)
+        order[size_t(n)] = n;
+    std::sort(order.begin(), order.end(),
+              [&](qsizetype a, qsizetype b) { return changed[a].id < changed[b].id; });
+    return order;
+}
+
+const QStringList &columnNames()
+{
+    static const QStringList columns
+        = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
+    return columns;
+}
+
+QVariant ticketOf(const NotificationRow &n)
+{
+    return n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong));
+}
+
 } // namespace
 
 struct TicketWriter::Statements
@@ -143,6 +222,30 @@ struct TicketWriter::Statements
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
         deleteBranchAssignees, insertBranchAssignees, insertStepFacts;
+
+    /// Runs a bulk statement over `values` (rows × columns), which it empties.
+    Result<void> bulk(BulkStatement &statement, QList<QVariant> &values)
+    {
+        auto r = statement.run(db, values, &failureCode);
+        values.clear();
+        return r;
+    }
+    Result<void> insertNewTickets(const WriteBatch &batch, DerivedRows &derived);
+    Result<void> updateTickets(const WriteBatch &batch, bool postgresql, DerivedRows &derived,
+                               TicketWriter::WriteReport *report);
+    /// PostgreSQL: the guarded updates of `ids` in statements of up to 256 rows.
+    Result<void> updateGroup(quint64 key, const QList<qint64> &ids, const QVariantList &values,
+                             TicketWriter::WriteReport *report);
+    /// One ticket's update on its own statement (SQLite, or a row without its previous one).
+    Result<void> updateTicket(const TicketRow &row, const TicketRow *previous, quint64 mask,
+                              const std::array<QVariant, ticketColumnCount> &rowValues,
+                              TicketWriter::WriteReport *report);
+    Result<void> writeDerived(DerivedRows &derived);
+    /// The rows that belong to tickets: queues visited, events, timers, comments, links.
+    Result<void> insertTicketChildren(const WriteBatch &batch);
+    Result<void> insertNotificationRows(const WriteBatch &batch, bool postgresql,
+                                        TicketWriter::WriteReport *report);
+    Result<void> insertKeysAndCustomers(const WriteBatch &batch);
 };
 
 TicketWriter::TicketWriter(std::shared_ptr<Database> database)
@@ -151,6 +254,20 @@ TicketWriter::TicketWriter(std::shared_ptr<Database> database)
 }
 
 TicketWriter::~TicketWriter() = default;
+
+namespace {
+
+// Reports (issue 17). The back-fill may have written a ticket's facts first
+// (report/stepfactbackfill.h): those stand.
+BulkStatement insertStepFactsStatement()
+{
+    return BulkStatement(u"INSERT INTO step_facts (" + QLatin1String(stepFactColumns)
+                             + u") VALUES ",
+                         u'(' + placeholders(stepFactColumnCount) + u')',
+                         QStringLiteral(" ON CONFLICT DO NOTHING"), stepFactColumnCount);
+}
+
+} // namespace
 
 Result<void> TicketWriter::prepare()
 {
@@ -196,11 +313,7 @@ Result<void> TicketWriter::prepare()
     s->insertBranchAssignees = BulkStatement(
         QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES "),
         values(2), QString(), 2);
-    // The back-fill may have written a ticket's facts first (report/stepfactbackfill.h).
-    s->insertStepFacts
-        = BulkStatement(u"INSERT INTO step_facts (" + QLatin1String(stepFactColumns) + u") VALUES ",
-                        values(stepFactColumnCount), QStringLiteral(" ON CONFLICT DO NOTHING"),
-                        stepFactColumnCount);
+    s->insertStepFacts = insertStepFactsStatement();
     s->insertNotifications = BulkStatement(
         QStringLiteral("INSERT INTO notifications (id, username, ticket_id, kind, message, at, "
                        "read) VALUES "),
@@ -270,15 +383,15 @@ QString groupedUpdate(const QHash<QString, QString> &types, quint64 mask, qsizet
 
 } // namespace
 
-Result<void> TicketWriter::updateGroup(Statements &s, quint64 key, const QList<qint64> &ids,
-                                       const QVariantList &values, WriteReport *report)
+Result<void> TicketWriter::Statements::updateGroup(quint64 key, const QList<qint64> &ids,
+                                                   const QVariantList &values, WriteReport *report)
 {
     const qsizetype width = values.size() / ids.size();
     constexpr qsizetype chunk = 256; // rows per statement
     for (qsizetype first = 0; first < ids.size(); first += chunk) {
         const qsizetype rows = std::min(chunk, ids.size() - first);
-        QString &code = s.failureCode;
-        auto updated = runQuery(s.db, groupedUpdate(s.columnTypes, key & ~quint64(1), rows),
+        QString &code = failureCode;
+        auto updated = runQuery(db, groupedUpdate(columnTypes, key & ~quint64(1), rows),
                                 values.mid(first * width, rows * width), &code);
         if (!updated) {
             if (report && isConflict(code))
@@ -315,234 +428,228 @@ Result<void> TicketWriter::writeRows(const WriteBatch &batch, WriteReport *repor
     Transaction transaction(s.db);
     if (!transaction.isActive())
         return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
-    QList<QVariant> values;
-    auto bulk = [&](BulkStatement &statement) {
-        auto r = statement.run(s.db, values, &s.failureCode);
-        values.clear();
-        return r;
-    };
-
     // Parents before children: the foreign keys are checked row by row.
-    for (const TicketRow &row : batch.newTickets)
+    DerivedRows derived;
+    if (auto r = s.insertNewTickets(batch, derived); !r)
+        return r;
+    if (auto r = s.updateTickets(batch, m_database->isPostgreSql(), derived, report); !r)
+        return r;
+    if (auto r = s.writeDerived(derived); !r)
+        return r;
+    if (auto r = s.insertTicketChildren(batch); !r)
+        return r;
+    if (auto r = s.insertNotificationRows(batch, m_database->isPostgreSql(), report); !r)
+        return r;
+    if (auto r = s.insertKeysAndCustomers(batch); !r)
+        return r;
+    if (auto committed = transaction.commit(); !committed)
+        return committed;
+    m_database->noteCommit();
+    return {};
+}
+
+Result<void> TicketWriter::Statements::insertNewTickets(const WriteBatch &batch,
+                                                        DerivedRows &derived)
+{
+    QList<QVariant> values;
+    for (const TicketRow &row : batch.newTickets) {
         for (const QVariant &value : ticketValues(row))
             values.append(value);
-    if (auto r = bulk(s.insertTickets); !r)
-        return r;
+        derived.addCurrentQueues(row);
+        derived.addBranchAssignees(row, nullptr, true);
+    }
+    return bulk(insertTickets, values);
+}
 
-    // A ticket's current queues are rewritten when they differ from the previous row's (a new
-    // ticket has none yet; a changed one without its previous row is rewritten).
-    QList<QVariant> currentQueuesGone, currentQueues;
-    auto addCurrentQueues = [&](const TicketRow &row) {
-        for (const TicketQueueRow &q : row.currentQueues())
-            currentQueues << row.id << q.queue << row.status << q.dueAt << q.atRiskAt;
-    };
-    for (const TicketRow &row : batch.newTickets)
-        addCurrentQueues(row);
-    // Likewise the branches' assignees, when the branches name others: most writes leave them.
-    QList<QVariant> branchAssigneesGone, branchAssignees;
-    auto addBranchAssignees = [&](const TicketRow &row, const TicketRow *previous, bool isNew) {
-        if (previous && previous->branches == row.branches)
-            return;
-        const QStringList names = row.branchAssignees();
-        const QStringList before = previous ? previous->branchAssignees() : QStringList();
-        if (previous && before == names)
-            return;
-        if (!isNew && (!previous || !before.isEmpty()))
-            branchAssigneesGone << row.id;
-        for (const QString &name : names)
-            branchAssignees << row.id << name;
-    };
-    for (const TicketRow &row : batch.newTickets)
-        addBranchAssignees(row, nullptr, true);
-
-    static const QStringList columns
-        = QString::fromLatin1(ticketColumns).split(QStringLiteral(", "));
-    // Updates in ticket id order: two servers updating the same tickets then lock them in the
-    // same order and wait for each other instead of deadlocking.
-    std::vector<qsizetype> updateOrder(size_t(batch.changedTickets.size()));
-    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n)
-        updateOrder[size_t(n)] = n;
-    std::sort(updateOrder.begin(), updateOrder.end(), [&](qsizetype a, qsizetype b) {
-        return batch.changedTickets[a].id < batch.changedTickets[b].id;
-    });
-    // PostgreSQL: every guarded update of the batch as one statement (a round trip per ticket
-    // would cost more than the rest of the batch). It sets the union of the changed columns; a
-    // column set to the value it has does not stop a HOT update (PostgreSQL compares values).
-    struct Grouped
-    {
-        qint64 id, previousVersion;
-        std::array<QVariant, ticketColumnCount> values;
-    };
-    std::vector<Grouped> grouped;
+// PostgreSQL: every guarded update of the batch as one statement (a round trip per ticket would
+// cost more than the rest of the batch). It sets the union of the changed columns; a column set
+// to the value it has does not stop a HOT update (PostgreSQL compares values).
+Result<void> TicketWriter::Statements::updateTickets(const WriteBatch &batch, bool postgresql,
+                                                     DerivedRows &derived,
+                                                     TicketWriter::WriteReport *report)
+{
+    std::vector<GroupedUpdate> grouped;
     quint64 groupMask = 0;
-    for (const qsizetype n : updateOrder) {
+    for (const qsizetype n : updateOrder(batch.changedTickets)) {
         const TicketRow &row = batch.changedTickets[n];
         const TicketRow *previous = n < batch.previousTickets.size() && batch.previousTickets[n].id
             ? &batch.previousTickets[n]
             : nullptr;
-        if (!previous || previous->status != row.status
-            || previous->currentQueues() != row.currentQueues()) {
-            currentQueuesGone << row.id;
-            addCurrentQueues(row);
-        }
-        addBranchAssignees(row, previous, false);
+        derived.replaceCurrentQueues(row, previous);
+        derived.addBranchAssignees(row, previous, false);
         const auto rowValues = ticketValues(row);
-        quint64 mask = 0;
-        if (previous) {
-            const auto before = ticketValues(*previous);
-            for (int i = 1; i < ticketColumnCount; ++i)
-                if (rowValues[i] != before[i] || rowValues[i].isNull() != before[i].isNull())
-                    mask |= quint64(1) << i;
-            if (!mask)
+        quint64 mask = previous ? changedColumns(rowValues, *previous)
+                                : ((quint64(1) << ticketColumnCount) - 1) & ~quint64(1);
+        if (!mask) {
+            // Nothing in the row changed (a ticket written again only for its SLA plan), but
+            // its timers are replaced: on PostgreSQL another server may have written the ticket
+            // since this one read it, so the row's version still guards the batch.
+            if (!(previous && postgresql))
                 continue;
-        } else {
-            mask = ((quint64(1) << ticketColumnCount) - 1) & ~quint64(1);
+            static const quint64 versionColumn = quint64(1)
+                << columnNames().indexOf(QStringLiteral("version"));
+            mask = versionColumn;
         }
-        // Bit 0 (the id, never set) keys the guarded statements apart from the unguarded.
-        const quint64 key = mask | (previous ? 1 : 0);
-        if (previous && m_database->isPostgreSql()) {
+        if (previous && postgresql) {
             grouped.push_back({row.id, previous->version, rowValues});
             groupMask |= mask;
-            continue;
+        } else if (auto r = updateTicket(row, previous, mask, rowValues, report); !r) {
+            return r;
         }
-        auto it = s.updates.find(key);
-        if (it == s.updates.end()) {
-            QString set;
-            for (int i = 1; i < ticketColumnCount; ++i)
-                if (mask & (quint64(1) << i))
-                    set += (set.isEmpty() ? QString() : QStringLiteral(", ")) + columns[i]
-                        + QStringLiteral(" = ?");
-            // With the previous row known, the update applies only to the version it was
-            // computed from: another server sharing the database may have moved the ticket
-            // since this one read it, and then the whole batch must be built again.
-            it = s.updates
-                     .emplace(key,
-                              WriterStatement(
-                                  u"UPDATE tickets SET " + set + u" WHERE id = ?"
-                                  + (previous ? QStringLiteral(" AND version = ?") : QString())))
-                     .first;
-        }
-        std::array<QVariant, ticketColumnCount + 1> bound;
-        qsizetype position = 0;
+    }
+    if (grouped.empty())
+        return {};
+    QList<qint64> ids;
+    QVariantList groupValues; // per ticket: id, previous version, the new values
+    for (const GroupedUpdate &g : grouped) {
+        ids.append(g.id);
+        groupValues << g.id << g.previousVersion;
+        for (int i = 1; i < ticketColumnCount; ++i)
+            if (groupMask & (quint64(1) << i))
+                groupValues << g.values[i];
+    }
+    return updateGroup(groupMask, ids, groupValues, report);
+}
+
+Result<void> TicketWriter::Statements::updateTicket(
+    const TicketRow &row, const TicketRow *previous, quint64 mask,
+    const std::array<QVariant, ticketColumnCount> &rowValues, TicketWriter::WriteReport *report)
+{
+    // Bit 0 (the id, never set) keys the guarded statements apart from the unguarded.
+    const quint64 key = mask | (previous ? 1 : 0);
+    auto it = updates.find(key);
+    if (it == updates.end()) {
+        QString set;
         for (int i = 1; i < ticketColumnCount; ++i)
             if (mask & (quint64(1) << i))
-                bound[size_t(position++)] = rowValues[i];
-        bound[size_t(position++)] = row.id;
-        if (previous)
-            bound[size_t(position++)] = previous->version;
-        QString &code = s.failureCode;
-        auto updated = it->second.run(s.db, bound.data(), position, &code);
-        if (!updated) {
-            if (report && isConflict(code))
-                report->staleTickets.append(row.id);
-            return Error {updated.error()};
-        }
-        if (updated->rowsChanged != 1) {
-            if (report)
-                report->staleTickets.append(row.id);
-            return makeError(QStringLiteral("ticket %1 was changed by another writer").arg(row.id));
-        }
+                set += (set.isEmpty() ? QString() : QStringLiteral(", ")) + columnNames()[i]
+                    + QStringLiteral(" = ?");
+        // With the previous row known, the update applies only to the version it was computed
+        // from: another server sharing the database may have moved the ticket since this one
+        // read it, and then the whole batch must be built again.
+        it = updates
+                 .emplace(
+                     key,
+                     WriterStatement(u"UPDATE tickets SET " + set + u" WHERE id = ?"
+                                     + (previous ? QStringLiteral(" AND version = ?") : QString())))
+                 .first;
     }
-    if (!grouped.empty()) {
-        QList<qint64> ids;
-        QVariantList groupValues; // per ticket: id, previous version, the new values
-        for (const Grouped &g : grouped) {
-            ids.append(g.id);
-            groupValues << g.id << g.previousVersion;
-            for (int i = 1; i < ticketColumnCount; ++i)
-                if (groupMask & (quint64(1) << i))
-                    groupValues << g.values[i];
-        }
-        if (auto r = updateGroup(s, groupMask, ids, groupValues, report); !r)
-            return r;
+    std::array<QVariant, ticketColumnCount + 1> bound;
+    qsizetype position = 0;
+    for (int i = 1; i < ticketColumnCount; ++i)
+        if (mask & (quint64(1) << i))
+            bound[size_t(position++)] = rowValues[i];
+    bound[size_t(position++)] = row.id;
+    if (previous)
+        bound[size_t(position++)] = previous->version;
+    auto updated = it->second.run(db, bound.data(), position, &failureCode);
+    if (!updated) {
+        if (report && isConflict(failureCode))
+            report->staleTickets.append(row.id);
+        return Error {updated.error()};
     }
-    values = std::move(currentQueuesGone);
-    if (auto r = bulk(s.deleteCurrentQueues); !r)
-        return r;
-    values = std::move(currentQueues);
-    if (auto r = bulk(s.insertCurrentQueues); !r)
-        return r;
-    values = std::move(branchAssigneesGone);
-    if (auto r = bulk(s.deleteBranchAssignees); !r)
-        return r;
-    values = std::move(branchAssignees);
-    if (auto r = bulk(s.insertBranchAssignees); !r)
-        return r;
+    if (updated->rowsChanged != 1) {
+        if (report)
+            report->staleTickets.append(row.id);
+        return makeError(QStringLiteral("ticket %1 was changed by another writer").arg(row.id));
+    }
+    return {};
+}
 
+Result<void> TicketWriter::Statements::writeDerived(DerivedRows &derived)
+{
+    if (auto r = bulk(deleteCurrentQueues, derived.currentQueuesGone); !r)
+        return r;
+    if (auto r = bulk(insertCurrentQueues, derived.currentQueues); !r)
+        return r;
+    if (auto r = bulk(deleteBranchAssignees, derived.branchAssigneesGone); !r)
+        return r;
+    return bulk(insertBranchAssignees, derived.branchAssignees);
+}
+
+Result<void> TicketWriter::Statements::insertTicketChildren(const WriteBatch &batch)
+{
+    QList<QVariant> values;
     for (const auto &[ticket, queue] : batch.queuesVisited)
         values << queue << ticket;
-    if (auto r = bulk(s.insertQueues); !r)
+    if (auto r = bulk(insertQueues, values); !r)
         return r;
     for (const EventRow &e : batch.events)
         values << e.ticketId << e.seq << e.at << text(e.actor) << e.type << json(e.data);
-    if (auto r = bulk(s.insertEvents); !r)
+    if (auto r = bulk(insertEvents, values); !r)
         return r;
     for (const StepFactRow &fact : batch.stepFacts)
         appendStepFactValues(values, fact);
-    if (auto r = bulk(s.insertStepFacts); !r)
+    if (auto r = bulk(insertStepFacts, values); !r)
         return r;
     for (qint64 ticket : batch.replaceTimersOf)
         values << ticket;
-    if (auto r = bulk(s.deleteTimers); !r)
+    if (auto r = bulk(deleteTimers, values); !r)
         return r;
     for (const TimerRow &t : batch.timers)
         values << t.ticketId << t.kind << t.dueAt << json(t.data);
-    if (auto r = bulk(s.insertTimers); !r)
+    if (auto r = bulk(insertTimers, values); !r)
         return r;
     for (const CommentRow &c : batch.comments)
         values << c.ticketId << c.seq << text(c.author) << c.body << (c.internal ? 1 : 0) << c.at;
-    if (auto r = bulk(s.insertComments); !r)
+    if (auto r = bulk(insertComments, values); !r)
         return r;
     for (const LinkRow &l : batch.links)
         values << l.ticketId << l.otherId << l.relation << l.at;
-    if (auto r = bulk(s.insertLinks); !r)
-        return r;
-    auto ticketOf = [](const NotificationRow &n) {
-        return n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong));
-    };
-    if (!m_database->isPostgreSql()) {
+    return bulk(insertLinks, values);
+}
+
+Result<void> TicketWriter::Statements::insertNotificationRows(const WriteBatch &batch,
+                                                              bool postgresql,
+                                                              TicketWriter::WriteReport *report)
+{
+    if (!postgresql) {
         for (const NotificationRow &n : batch.notifications) {
-            auto inserted = s.insertNotification.run(
-                s.db, {n.username, ticketOf(n), n.kind, n.message, n.at}, &s.failureCode);
+            auto inserted = insertNotification.run(
+                db, {n.username, ticketOf(n), n.kind, n.message, n.at}, &failureCode);
             if (!inserted)
                 return Error {inserted.error()};
             if (report)
                 report->notificationIds.append(inserted->firstValue.value_or(0));
         }
-    } else if (!batch.notifications.isEmpty()) {
-        // Ids first (one query), then every row in one statement: a multi-row RETURNING does
-        // not promise its order.
-        auto ids = runQuery(
-            s.db,
-            QStringLiteral("SELECT nextval('notifications_id_seq') FROM generate_series(1, %1)")
-                .arg(batch.notifications.size()));
-        if (!ids)
-            return Error {ids.error()};
-        for (const NotificationRow &n : batch.notifications) {
-            if (!ids->next())
-                return makeError(QStringLiteral("database error: no notification id"));
-            const qint64 id = ids->value(0).toLongLong();
-            values << id << n.username << ticketOf(n) << n.kind << n.message << n.at;
-            if (report)
-                report->notificationIds.append(id);
-        }
-        if (auto r = bulk(s.insertNotifications); !r)
-            return r;
+        return {};
     }
+    if (batch.notifications.isEmpty())
+        return {};
+    // Ids first (one query), then every row in one statement: a multi-row RETURNING does not
+    // promise its order.
+    auto ids = runQuery(db,
+                        QStringLiteral("SELECT nextval('notifications_id_seq') FROM "
+                                       "generate_series(1, %1)")
+                            .arg(batch.notifications.size()));
+    if (!ids)
+        return Error {ids.error()};
+    QList<QVariant> values;
+    for (const NotificationRow &n : batch.notifications) {
+        if (!ids->next())
+            return makeError(QStringLiteral("database error: no notification id"));
+        const qint64 id = ids->value(0).toLongLong();
+        values << id << n.username << ticketOf(n) << n.kind << n.message << n.at;
+        if (report)
+            report->notificationIds.append(id);
+    }
+    return bulk(insertNotifications, values);
+}
+
+Result<void> TicketWriter::Statements::insertKeysAndCustomers(const WriteBatch &batch)
+{
+    QList<QVariant> values;
     for (const IdempotencyRow &k : batch.idempotency)
         values << k.username << k.key << k.requestHash << k.ticketId << json(k.response)
                << k.createdAt;
-    if (auto r = bulk(s.insertIdempotency); !r)
+    if (auto r = bulk(insertIdempotency, values); !r)
         return r;
     for (const CustomerRow &c : batch.customers)
-        if (auto r = s.upsertCustomer.run(
-                s.db, {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt},
-                &s.failureCode);
+        if (auto r = upsertCustomer.run(
+                db, {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt},
+                &failureCode);
             !r)
             return Error {r.error()};
-    if (auto committed = transaction.commit(); !committed)
-        return committed;
-    m_database->noteCommit();
     return {};
 }
 

@@ -8,7 +8,7 @@
 #include "runtime/engine.h"
 #include "runtime/ticketstate.h"
 #include "store/database.h"
-#include "store/ticketrows.h"
+#include "store/ticketreader.h"
 
 #include <QJsonDocument>
 #include <QList>

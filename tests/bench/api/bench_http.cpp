@@ -2,7 +2,7 @@
 // HTTP layer throughput: a trivial JSON route served by 1 and by 2 worker threads, loaded
 // with wrk (Debian's `wrk`; skipped when absent). Shows what the server itself costs before
 // any database work, and whether the extra worker thread pays off on this machine.
-#include "api/httpserver.h"
+#include "http/httpserver.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -17,7 +17,7 @@
 
 #include <cstdio>
 
-using namespace Baton::Api;
+using namespace Baton::Http;
 
 int main(int argc, char *argv[])
 {

@@ -22,10 +22,11 @@
 #include "core/clock.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "store/ticketreader.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -273,7 +274,9 @@ int main(int argc, char **argv)
     }
     lap("open_and_migrate_ms");
     auto organisation = std::make_shared<const Organisation>(set.organisation);
-    SlaService sla(organisation, *database, &clock);
+    UserDirectory directory(**database, clock);
+    SlaService sla(organisation, *database, &clock,
+                   [&directory](const QString &user) { return directory.departmentsOf(user); });
     EngineOptions engineOptions;
     engineOptions.database = *database;
     engineOptions.organisation = organisation;
@@ -329,9 +332,9 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(db.error()));
         return 1;
     }
-    const QHash<QString, BenchUser> users = benchUsers(set);
+    const QMap<QString, DemoAccount> users = demoAccounts(set);
     auto actorOf = [&](const QString &username) {
-        const BenchUser user = users.value(username);
+        const DemoAccount user = users.value(username);
         return resolveActor(*organisation, username, user.roles, user.departments);
     };
 

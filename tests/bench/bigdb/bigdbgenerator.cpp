@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "bigdbgenerator.h"
 
+#include "auth/userdirectory.h"
 #include "cli/demodata.h"
 #include "core/clock.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "store/ticketreader.h"
 #include "store/ticketrows.h"
+#include "store/ticketwriter.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -46,7 +49,7 @@ void removeDatabaseFiles(const QString &path)
         QFile::remove(path + QLatin1String(suffix));
 }
 
-Result<void> insertUsers(Database &database, const QHash<QString, BenchUser> &users, qint64 now)
+Result<void> insertUsers(Database &database, const QMap<QString, DemoAccount> &users, qint64 now)
 {
     auto db = database.connection();
     if (!db)
@@ -93,10 +96,10 @@ Result<Template> snapshot(const QSqlDatabase &db, qint64 id)
     return t;
 }
 
-Actor actorOf(const Organisation &org, const QHash<QString, BenchUser> &users,
+Actor actorOf(const Organisation &org, const QMap<QString, DemoAccount> &users,
               const QString &username)
 {
-    const BenchUser user = users.value(username);
+    const DemoAccount user = users.value(username);
     return resolveActor(org, username, user.roles, user.departments);
 }
 
@@ -105,7 +108,7 @@ Actor actorOf(const Organisation &org, const QHash<QString, BenchUser> &users,
 /// leaves a template as the engine wrote it.
 Result<QList<Template>> makeTemplates(const WorkflowSet &set,
                                       const std::shared_ptr<const Organisation> &org,
-                                      const QHash<QString, BenchUser> &users, const QString &path,
+                                      const QMap<QString, DemoAccount> &users, const QString &path,
                                       const QString &workflowsFolder, const QDateTime &reference)
 {
     removeDatabaseFiles(path);
@@ -116,7 +119,7 @@ Result<QList<Template>> makeTemplates(const WorkflowSet &set,
         return Error {migrated.error()};
     if (auto inserted = insertUsers(**database, users, reference.toMSecsSinceEpoch()); !inserted)
         return Error {inserted.error()};
-    if (Cli::seedDemoTickets(*database, org, set.workflows, workflowsFolder, reference) == 0)
+    if (Cli::seedDemoTickets(*database, org, set, workflowsFolder, reference) == 0)
         return makeError(QStringLiteral("the demo tickets were not opened"));
     auto db = (*database)->connection();
     if (!db)
@@ -140,7 +143,9 @@ Result<QList<Template>> makeTemplates(const WorkflowSet &set,
     // Moves happen after the demo tickets' last step (the generator moves each clone back so
     // that its newest event is in the past of the reference instant).
     FakeClock clock(reference);
-    SlaService sla(org, *database, &clock);
+    UserDirectory directory(**database, clock);
+    SlaService sla(org, *database, &clock,
+                   [&directory](const QString &user) { return directory.departmentsOf(user); });
     EngineOptions options;
     options.database = *database;
     options.organisation = org;
@@ -296,7 +301,9 @@ Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organ
                        const std::shared_ptr<Database> &database, const QDateTime &reference)
 {
     FakeClock clock(reference.addDays(-15));
-    SlaService sla(org, database, &clock);
+    UserDirectory directory(*database, clock);
+    SlaService sla(org, database, &clock,
+                   [&directory](const QString &user) { return directory.departmentsOf(user); });
     EngineOptions engineOptions;
     engineOptions.database = database;
     engineOptions.organisation = org;
@@ -341,48 +348,6 @@ Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organ
 
 } // namespace
 
-QHash<QString, BenchUser> benchUsers(const WorkflowSet &set)
-{
-    const Organisation &org = set.organisation;
-    QSet<QString> backOffice;
-    for (const QueueDef &queue : org.queues)
-        if (!queue.escalateTo.isEmpty())
-            backOffice.insert(queue.escalateTo);
-    for (const auto &workflow : set.workflows) {
-        for (const State &state : workflow->states) {
-            if (!state.queue.isEmpty())
-                backOffice.insert(state.queue);
-            for (const Branch &branch : state.branches)
-                backOffice.insert(branch.queue);
-        }
-        if (workflow->handoffs)
-            backOffice.insert(workflow->handoffs->moveTo);
-        for (const EscalationStep &step : workflow->escalation)
-            if (!step.moveTo.isEmpty() && org.queues.contains(step.moveTo))
-                backOffice.insert(step.moveTo);
-    }
-    QHash<QString, BenchUser> users;
-    auto add = [&](const QString &username, const QString &department, const QString &role) {
-        if (username.isEmpty())
-            return;
-        BenchUser &user = users[username];
-        if (!department.isEmpty() && !user.departments.contains(department))
-            user.departments.append(department);
-        if (!user.roles.contains(role))
-            user.roles.append(role);
-    };
-    for (const QueueDef &queue : org.queues) {
-        const QString role
-            = backOffice.contains(queue.name) ? QStringLiteral("staff") : QStringLiteral("agent");
-        for (const QStringList *contacts : {&queue.primary, &queue.backup})
-            for (const QString &user : *contacts)
-                add(user, queue.department, role);
-        add(queue.manager, queue.department, QStringLiteral("supervisor"));
-    }
-    add(QStringLiteral("admin"), QString(), QStringLiteral("admin"));
-    return users;
-}
-
 Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
 {
     QElapsedTimer elapsed;
@@ -392,7 +357,7 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
     if (!set.ok())
         return makeError(QStringLiteral("%1 has errors").arg(options.workflowsDir));
     auto org = std::make_shared<const Organisation>(set.organisation);
-    const QHash<QString, BenchUser> users = benchUsers(set);
+    const QMap<QString, DemoAccount> users = demoAccounts(set);
     const qint64 reference = options.reference.toMSecsSinceEpoch();
 
     const QString templatePath = options.path + QStringLiteral(".templates");

@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "definition/workflowset.h"
+#include "services/demoaccounts.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -10,14 +11,6 @@
 #include <QStringList>
 
 namespace Baton {
-
-/// The departments and roles `baton serve --demo` gives each user of org.yaml (a contact of a
-/// back-office queue is staff, of a front-line queue an agent; managers are supervisors).
-struct BenchUser
-{
-    QStringList roles, departments;
-};
-QHash<QString, BenchUser> benchUsers(const WorkflowSet &set);
 
 /// Builds a large SQLite database through the real schema: a few hundred template tickets are
 /// made by the engine itself (the demo tickets of every shipped workflow, then transferred to

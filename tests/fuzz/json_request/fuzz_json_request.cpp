@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// libFuzzer target for the HTTP layer's JSON body rules (api/jsonbody.h). Input: one options
+// libFuzzer target for the HTTP layer's JSON body rules (http/jsonbody.h). Input: one options
 // byte (empty body allowed, which Content-Type), a Cookie header up to the first NUL, then the
 // body. The UTF-8 check is compared with an independent decoder; a body that is accepted must
 // be exactly what QJsonDocument reads; JsonReader must report exactly the unknown, mistyped
 // and missing keys of a fixed request shape; every error must serialise to interfaces.md's
 // error JSON.
-#include "api/jsonbody.h"
 #include "common/fuzzcheck.h"
+#include "http/jsonbody.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,7 +14,7 @@
 
 #include <cmath>
 
-using namespace Baton::Api;
+using namespace Baton::Http;
 using BatonFuzz::Bytes;
 
 namespace {

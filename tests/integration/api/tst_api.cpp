@@ -8,10 +8,11 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "testserver.h"
 
 #include <QDir>
 #include <QFile>
@@ -104,27 +105,20 @@ private:
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
-    std::unique_ptr<SlaService> m_sla;
-    std::unique_ptr<Engine> m_engine;
-    std::unique_ptr<TimerScheduler> m_timers;
-    std::unique_ptr<AuthService> m_auth;
-    std::unique_ptr<Api::ApiServer> m_api;
+    Test::TestServer m_server;
     quint16 m_port = 0;
     QHash<QString, QString> m_tokens;
-    Result<PublishOutcome> m_published = PublishOutcome {};
 };
 
 void tst_Api::init()
 {
     m_holder = new Test::TestDatabase;
     BATON_FRESH_DATABASE((*m_holder), url);
-    auto db = Database::open(url);
+    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC));
+    auto db = Test::TestServer::openDatabase(url);
     if (!db)
         QFAIL(qPrintable(db.error()));
     m_db = *db;
-    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC));
-    if (auto migrated = Schema::migrate(*m_db); !migrated)
-        QFAIL(qPrintable(migrated.error()));
     startServices(QStringLiteral(BATON_SOURCE_DIR "/workflows"), true);
 }
 
@@ -132,30 +126,13 @@ void tst_Api::init()
 /// `baton serve` publishes them at start; `firstStart` also creates the test users.
 void tst_Api::startServices(const QString &folder, bool firstStart)
 {
-    const WorkflowSet set = loadWorkflowDirectory(folder);
-    QVERIFY(set.ok());
-    auto org = std::make_shared<const Organisation>(set.organisation);
-    EngineOptions options;
+    Test::TestServerOptions options;
     options.database = m_db;
-    options.organisation = org;
     options.clock = &m_clock;
-    m_sla = std::make_unique<SlaService>(org, m_db, &m_clock);
-    options.slaPlanner = m_sla->planner();
-    auto engine = Engine::start(options);
-    if (!engine)
-        QFAIL(qPrintable(engine.error()));
-    m_engine = std::move(*engine);
-    m_published = m_engine->publishFiles(set.workflows, folder);
-    QVERIFY(m_published.ok());
-    TimerScheduler::Options timerOptions;
-    timerOptions.database = m_db;
-    timerOptions.engine = m_engine.get();
-    timerOptions.sla = m_sla.get();
-    timerOptions.clock = &m_clock;
-    timerOptions.wallClock = false;
-    m_timers = std::make_unique<TimerScheduler>(timerOptions);
-    m_sla->setTimerListener([t = m_timers.get()](qint64 due) { t->timersWritten(due); });
-    m_auth = std::make_unique<AuthService>(*m_db, m_clock);
+    QVERIFY(options.useWorkflowFolder(folder));
+    options.api.streamQueueLimitBytes = 16 * 1024; // streamThatDoesNotReadIsClosed
+    const QString error = m_server.start(options);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     const QList<std::tuple<QString, QStringList, QStringList>> users {
         {QStringLiteral("amy"), {QStringLiteral("agent")}, {QStringLiteral("customer-service")}},
         {QStringLiteral("alan"), {QStringLiteral("agent")}, {QStringLiteral("customer-service")}},
@@ -173,35 +150,16 @@ void tst_Api::startServices(const QString &folder, bool firstStart)
         in.password = password;
         in.roles = roles;
         in.departments = departments;
-        QVERIFY(std::holds_alternative<User>(m_auth->users().create(name, in, *org)));
+        QVERIFY(std::holds_alternative<User>(
+            m_server.auth().users().create(name, in, *options.organisation)));
     }
-    Api::ApiServerOptions apiOptions;
-    apiOptions.http.port = 0;
-    apiOptions.http.threads = 2;
-    apiOptions.database = m_db;
-    apiOptions.engine = m_engine.get();
-    apiOptions.auth = m_auth.get();
-    apiOptions.clock = &m_clock;
-    apiOptions.sla = m_sla.get();
-    apiOptions.fakeClock = &m_clock;
-    apiOptions.clockMoved = [this] { QVERIFY(m_timers->fireDueTimers().ok()); };
-    apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
-    apiOptions.streamQueueLimitBytes = 16 * 1024; // streamThatDoesNotReadIsClosed
-    m_api = std::make_unique<Api::ApiServer>(apiOptions);
-    const auto port = m_api->start();
-    if (!port)
-        QFAIL(qPrintable(port.error()));
-    m_port = *port;
+    m_port = m_server.port();
     m_tokens.clear();
 }
 
 void tst_Api::stopServices()
 {
-    m_timers.reset();
-    m_engine.reset(); // completes queued writes; their answers still find the HTTP threads
-    m_api.reset();
-    m_sla.reset();
-    m_auth.reset();
+    m_server.stop();
 }
 
 void tst_Api::cleanup()
@@ -1197,8 +1155,8 @@ void tst_Api::restartNeverUndoesAPublishedWorkflow()
     // A restart with the unchanged file keeps the admin's version.
     stopServices();
     startServices(folder.path(), false);
-    QVERIFY(m_published->published.isEmpty());
-    QVERIFY(m_published->conflicts.isEmpty());
+    QVERIFY(m_server.published().published.isEmpty());
+    QVERIFY(m_server.published().conflicts.isEmpty());
     RawResponse current = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"));
     QCOMPARE(current.status, 200);
     QCOMPARE(current.json().value(QLatin1String("version")).toInt(), 2);
@@ -1231,8 +1189,8 @@ void tst_Api::restartNeverUndoesAPublishedWorkflow()
     QTest::ignoreMessage(QtWarningMsg,
                          QRegularExpression(QStringLiteral("jump-queue.yaml.*not published")));
     startServices(folder.path(), false);
-    QCOMPARE(m_published->published, QStringList {QStringLiteral("complaint")});
-    QCOMPARE(m_published->conflicts.size(), 1);
+    QCOMPARE(m_server.published().published, QStringList {QStringLiteral("complaint")});
+    QCOMPARE(m_server.published().conflicts.size(), 1);
     current = call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"));
     QCOMPARE(current.json().value(QLatin1String("version")).toInt(), 2);
     QCOMPARE(current.json().value(QLatin1String("source")).toString().toUtf8(), editorText);
@@ -1276,8 +1234,8 @@ void tst_Api::restartNeverUndoesAPublishedWorkflow()
     QVERIFY(!current.json().contains(QLatin1String("conflict")));
     stopServices();
     startServices(folder.path(), false);
-    QVERIFY(m_published->published.isEmpty());
-    QVERIFY(m_published->conflicts.isEmpty());
+    QVERIFY(m_server.published().published.isEmpty());
+    QVERIFY(m_server.published().conflicts.isEmpty());
     QCOMPARE(call("GET", "/api/v1/workflows/jump-queue", {}, QStringLiteral("admin"))
                  .json()
                  .value(QLatin1String("version"))
@@ -1709,8 +1667,8 @@ void tst_Api::sessionCookieIsSecureOnlyOverHttps()
     options.http.port = 0;
     options.http.threads = 1;
     options.database = m_db;
-    options.engine = m_engine.get();
-    options.auth = m_auth.get();
+    options.engine = &m_server.engine();
+    options.auth = &m_server.auth();
     options.clock = &m_clock;
     options.trustProxy = true;
     options.staticRoot = QStringLiteral(":/no-ui-in-tests");
@@ -1784,7 +1742,7 @@ void tst_Api::expiredSessionClosesItsStream()
     QTRY_VERIFY_WITH_TIMEOUT(hello.size() >= 1, 10000);
     QTest::qWait(1500);
     QCOMPARE(closed.size(), 0); // a live session keeps its stream
-    m_clock.advanceSeconds(m_auth->options().sessionSeconds + 60);
+    m_clock.advanceSeconds(m_server.auth().options().sessionSeconds + 60);
     QTRY_VERIFY_WITH_TIMEOUT(closed.size() >= 1, 5000);
     QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
 }

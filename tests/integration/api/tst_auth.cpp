@@ -11,9 +11,10 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
+#include "sla/slaservice.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "testserver.h"
 
 #include <QJsonArray>
 #include <QSemaphore>
@@ -57,55 +58,28 @@ UserInput input(const QString &name, const QString &password, QStringList depart
 struct HttpServer
 {
     std::shared_ptr<const Organisation> org;
-    std::unique_ptr<SlaService> sla;
-    std::unique_ptr<Engine> engine;
-    std::unique_ptr<Api::ApiServer> api;
+    Test::TestServer server;
     quint16 port = 0;
 
-    QString start(const std::shared_ptr<Database> &db, AuthService &auth, FakeClock &clock,
-                  bool trustProxy = false)
+    QString start(const std::shared_ptr<Database> &db, FakeClock &clock,
+                  const AuthService::Options &authOptions = {}, bool trustProxy = false)
     {
-        const WorkflowSet set
-            = loadWorkflowDirectory(QStringLiteral(BATON_SOURCE_DIR "/workflows"));
-        if (!set.ok())
-            return QStringLiteral("the shipped workflows do not load");
-        org = std::make_shared<const Organisation>(set.organisation);
-        sla = std::make_unique<SlaService>(org, db, &clock);
-        EngineOptions options;
+        Test::TestServerOptions options;
         options.database = db;
-        options.organisation = org;
         options.clock = &clock;
-        options.slaPlanner = sla->planner();
-        auto started = Engine::start(options);
-        if (!started)
-            return started.error();
-        engine = std::move(*started);
-        if (auto published = engine->publish(set.workflows); !published)
-            return published.error();
-        Api::ApiServerOptions apiOptions;
-        apiOptions.http.port = 0;
-        apiOptions.http.threads = 2;
-        apiOptions.database = db;
-        apiOptions.engine = engine.get();
-        apiOptions.auth = &auth;
-        apiOptions.clock = &clock;
-        apiOptions.sla = sla.get();
-        apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
-        apiOptions.trustProxy = trustProxy;
-        api = std::make_unique<Api::ApiServer>(apiOptions);
-        auto bound = api->start();
-        if (!bound)
-            return bound.error();
-        port = *bound;
-        return {};
+        options.adminClock = false;
+        options.auth = authOptions;
+        options.api.trustProxy = trustProxy;
+        if (!options.useWorkflowFolder())
+            return QStringLiteral("the shipped workflows do not load");
+        options.workflowsFolder.clear(); // published as from the editor
+        org = options.organisation;
+        const QString error = server.start(options);
+        port = server.port();
+        return error;
     }
 
-    ~HttpServer()
-    {
-        engine.reset(); // completes queued writes; their answers still find the HTTP threads
-        api.reset();
-        sla.reset();
-    }
+    AuthService &auth() { return server.auth(); }
 
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
                      const QString &token = {}) const
@@ -191,7 +165,7 @@ private Q_SLOTS:
 
 private:
     /// Creates `username` (password "password-1") in the shipped organisation.
-    bool addUser(const HttpServer &server, const QString &username, const QString &role,
+    bool addUser(HttpServer &server, const QString &username, const QString &role,
                  const QStringList &departments);
 
     Test::TestDatabase *m_holder = nullptr;
@@ -460,17 +434,17 @@ void tst_Auth::updateChecksAndUnknownUserIsNotFound()
     QCOMPARE(list->first().roles, QStringList {QStringLiteral("supervisor")});
 }
 
-bool tst_Auth::addUser(const HttpServer &server, const QString &username, const QString &role,
+bool tst_Auth::addUser(HttpServer &server, const QString &username, const QString &role,
                        const QStringList &departments)
 {
-    return std::holds_alternative<User>(m_auth->users().create(
+    return std::holds_alternative<User>(server.auth().users().create(
         username, input(username, QStringLiteral("password-1"), departments, {role}), *server.org));
 }
 
 void tst_Auth::newDepartmentsDecideVisibilityOnTheNextRequest()
 {
     HttpServer server;
-    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QCOMPARE(server.start(m_db, m_clock), QString());
     QVERIFY(addUser(server, u"admin"_qs, u"admin"_qs, {}));
     QVERIFY(addUser(server, u"olly"_qs, u"agent"_qs, {u"sales"_qs}));
     QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
@@ -515,7 +489,7 @@ void tst_Auth::newDepartmentsDecideVisibilityOnTheNextRequest()
 void tst_Auth::newRolesDecidePermissionsOnTheNextRequest()
 {
     HttpServer server;
-    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QCOMPARE(server.start(m_db, m_clock), QString());
     QVERIFY(addUser(server, u"admin"_qs, u"admin"_qs, {}));
     QVERIFY(addUser(server, u"olly"_qs, u"agent"_qs, {u"sales"_qs}));
     QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
@@ -548,7 +522,7 @@ void tst_Auth::newRolesDecidePermissionsOnTheNextRequest()
 void tst_Auth::deactivationEndsEverySessionAndStreamAtOnce()
 {
     HttpServer server;
-    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QCOMPARE(server.start(m_db, m_clock), QString());
     QVERIFY(addUser(server, u"admin"_qs, u"admin"_qs, {}));
     QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
     const QString admin = server.login(u"admin"_qs);
@@ -593,7 +567,7 @@ void tst_Auth::originatorClockRunsOnTheNewDepartmentsCalendar()
     // calendar of the clerk's first department.
     m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(10, 0), Qt::UTC)); // 18:00 in Shanghai
     HttpServer server;
-    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QCOMPARE(server.start(m_db, m_clock), QString());
     QVERIFY(addUser(server, u"admin"_qs, u"admin"_qs, {}));
     QVERIFY(addUser(server, u"cleo"_qs, u"agent"_qs, {u"county-hall-east"_qs}));
     const QString admin = server.login(u"admin"_qs), cleo = server.login(u"cleo"_qs);
@@ -612,6 +586,18 @@ void tst_Auth::originatorClockRunsOnTheNewDepartmentsCalendar()
     const RawResponse second = server.call("POST", "/api/v1/tickets", complaint, cleo);
     QCOMPARE(second.status, 201);
     QCOMPARE(resolveDue(second), u"2026-11-23T10:30:00Z"_qs);
+
+    // A user created by another server sharing the database is read on first use.
+    AuthService otherServer(*m_db, m_clock);
+    UserInput cora = input(u"Cora"_qs, u"password-1"_qs);
+    cora.roles = QStringList {u"agent"_qs};
+    cora.departments = QStringList {u"city-network"_qs};
+    QVERIFY(
+        std::holds_alternative<User>(otherServer.users().create(u"cora"_qs, cora, *server.org)));
+    const RawResponse third
+        = server.call("POST", "/api/v1/tickets", complaint, server.login(u"cora"_qs));
+    QCOMPARE(third.status, 201);
+    QCOMPARE(resolveDue(third), u"2026-11-23T10:30:00Z"_qs);
 }
 
 void tst_Auth::oneAddressTryingManyUsernamesGets429()
@@ -619,7 +605,7 @@ void tst_Auth::oneAddressTryingManyUsernamesGets429()
     // Every connection of a test comes from 127.0.0.1; the throttle's other rules, with other
     // addresses, are tested in tests/unit/auth.
     HttpServer server;
-    QCOMPARE(server.start(m_db, *m_auth, m_clock), QString());
+    QCOMPARE(server.start(m_db, m_clock), QString());
     QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
     QVERIFY(addUser(server, u"bob"_qs, u"agent"_qs, {u"customer-service"_qs}));
     QVERIFY(!server.login(u"amy"_qs).isEmpty()); // amy has signed in from here before
@@ -653,9 +639,8 @@ void tst_Auth::forwardedForNamesTheClientOnlyBehindATrustedProxy()
     // believes the proxy's X-Forwarded-For.
     for (const bool trustProxy : {false, true}) {
         FakeClock clock {QDateTime(QDate(2026, 11, 23), QTime(8, 0), Qt::UTC)};
-        AuthService auth(*m_db, clock);
         HttpServer server;
-        QCOMPARE(server.start(m_db, auth, clock, trustProxy), QString());
+        QCOMPARE(server.start(m_db, clock, {}, trustProxy), QString());
         const QString bob = trustProxy ? u"bob2"_qs : u"bob"_qs;
         QVERIFY(addUser(server, bob, u"agent"_qs, {u"customer-service"_qs}));
         const auto attempt = [&server, &bob](const QString &password, const QByteArray &xff) {
@@ -698,9 +683,9 @@ void tst_Auth::loginsWaitForHashingThreadsNotHttpThreads()
             jobMayRun.acquire();
         }
     };
-    AuthService auth(*m_db, m_clock, options);
     HttpServer server;
-    QCOMPARE(server.start(m_db, auth, m_clock), QString());
+    QCOMPARE(server.start(m_db, m_clock, options), QString());
+    AuthService &auth = server.auth();
     QVERIFY(std::holds_alternative<User>(auth.users().create(
         u"amy"_qs, input(u"Amy"_qs, u"password-1"_qs, {u"customer-service"_qs}, {u"agent"_qs}),
         *server.org)));

@@ -10,10 +10,11 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "testserver.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -520,11 +521,7 @@ private:
     QString m_driver;
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
-    std::unique_ptr<SlaService> m_sla;
-    std::unique_ptr<Engine> m_engine;
-    std::unique_ptr<TimerScheduler> m_timers;
-    std::unique_ptr<AuthService> m_auth;
-    std::unique_ptr<Api::ApiServer> m_api;
+    Test::TestServer m_server;
     quint16 m_port = 0;
     QHash<QString, QString> m_tokens;
     int m_counter = 0;
@@ -537,7 +534,7 @@ private:
 // of a new name) leave the fixture as it was.
 void tst_Authz::init()
 {
-    if (m_api && m_driver == Test::TestDatabase::currentDriver())
+    if (m_server.running() && m_driver == Test::TestDatabase::currentDriver())
         return;
     tearDown();
     setUp();
@@ -548,70 +545,34 @@ void tst_Authz::setUp()
     m_driver = Test::TestDatabase::currentDriver();
     m_holder = new Test::TestDatabase;
     BATON_FRESH_DATABASE((*m_holder), url);
-    auto db = Database::open(url);
+    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC));
+    auto db = Test::TestServer::openDatabase(url);
     if (!db)
         QFAIL(qPrintable(db.error()));
     m_db = *db;
-    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC));
-    if (auto migrated = Schema::migrate(*m_db); !migrated)
-        QFAIL(qPrintable(migrated.error()));
-    const WorkflowSet set = loadWorkflowDirectory(QStringLiteral(BATON_SOURCE_DIR "/workflows"));
-    QVERIFY(set.ok());
-    auto org = std::make_shared<const Organisation>(set.organisation);
-    EngineOptions options;
+    Test::TestServerOptions options;
     options.database = m_db;
-    options.organisation = org;
     options.clock = &m_clock;
-    m_sla = std::make_unique<SlaService>(org, m_db, &m_clock);
-    options.slaPlanner = m_sla->planner();
-    auto engine = Engine::start(options);
-    if (!engine)
-        QFAIL(qPrintable(engine.error()));
-    m_engine = std::move(*engine);
-    QVERIFY(m_engine->publish(set.workflows).ok());
-    TimerScheduler::Options timerOptions;
-    timerOptions.database = m_db;
-    timerOptions.engine = m_engine.get();
-    timerOptions.sla = m_sla.get();
-    timerOptions.clock = &m_clock;
-    timerOptions.wallClock = false;
-    m_timers = std::make_unique<TimerScheduler>(timerOptions);
-    m_sla->setTimerListener([t = m_timers.get()](qint64 due) { t->timersWritten(due); });
-    m_auth = std::make_unique<AuthService>(*m_db, m_clock);
+    QVERIFY(options.useWorkflowFolder());
+    options.workflowsFolder.clear(); // published as from the editor
+    const QString error = m_server.start(options);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     for (const Person &person : people()) {
         UserInput in;
         in.name = person.username;
         in.password = password;
         in.roles = person.roles;
         in.departments = person.departments;
-        QVERIFY(std::holds_alternative<User>(m_auth->users().create(person.username, in, *org)));
+        QVERIFY(std::holds_alternative<User>(
+            m_server.auth().users().create(person.username, in, *options.organisation)));
     }
-    Api::ApiServerOptions apiOptions;
-    apiOptions.http.port = 0;
-    apiOptions.http.threads = 2;
-    apiOptions.database = m_db;
-    apiOptions.engine = m_engine.get();
-    apiOptions.auth = m_auth.get();
-    apiOptions.clock = &m_clock;
-    apiOptions.sla = m_sla.get();
-    apiOptions.fakeClock = &m_clock;
-    apiOptions.clockMoved = [this] { QVERIFY(m_timers->fireDueTimers().ok()); };
-    apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
-    m_api = std::make_unique<Api::ApiServer>(apiOptions);
-    const auto port = m_api->start();
-    if (!port)
-        QFAIL(qPrintable(port.error()));
-    m_port = *port;
+    m_port = m_server.port();
     m_tokens.clear();
 }
 
 void tst_Authz::tearDown()
 {
-    m_timers.reset();
-    m_engine.reset(); // completes queued writes; their answers still find the HTTP threads
-    m_api.reset();
-    m_sla.reset();
-    m_auth.reset();
+    m_server.stop();
     if (m_db)
         m_db->closeThreadConnection();
     m_db.reset();

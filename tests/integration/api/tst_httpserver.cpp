@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP layer on a real socket: limits enforced before buffering, malformed input, JSON
 // body rules, answers in request order, static files.
-#include "api/httpserver.h"
-#include "api/jsonbody.h"
-#include "api/router.h"
-#include "api/staticfiles.h"
 #include "core/metrics.h"
+#include "http/httpserver.h"
+#include "http/jsonbody.h"
+#include "http/router.h"
+#include "http/staticfiles.h"
 #include "rawhttp.h"
 
 #include <QFile>
@@ -17,7 +17,7 @@
 #include <optional>
 #include <thread>
 
-using namespace Baton::Api;
+using namespace Baton::Http;
 
 namespace {
 

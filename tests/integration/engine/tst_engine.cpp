@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "runtime/engine.h"
+#include "store/ticketreader.h"
 #include "store/database.h"
 #include "store/schema.h"
 
@@ -151,6 +152,18 @@ void TestEngine::ticketLifecycleThroughTheEngine()
     QVERIFY(view->has_value());
     QCOMPARE((*view)->ticket, transferred.ticket);
     QCOMPARE((*view)->stateTitle.text(Language::En), QStringLiteral("Fixing"));
+    // A write's answer shows the ticket as the read does (Engine::view, one TicketView).
+    for (const Actor &who : {amy, ben}) {
+        const TicketView afterWrite = h.engine->view(transferred.ticket, who);
+        const auto read = h.engine->ticket(id, who);
+        QVERIFY(read.ok() && read->has_value());
+        QVERIFY(afterWrite.workflow);
+        QCOMPARE(afterWrite.stateTitle, (*read)->stateTitle);
+        QCOMPARE(afterWrite.actions, (*read)->actions);
+        QCOMPARE(afterWrite.transferTargets, (*read)->transferTargets);
+        QCOMPARE(afterWrite.internalNotes, (*read)->internalNotes);
+        QVERIFY(afterWrite.transferTargets.contains(QString()));
+    }
 
     auto events = h.engine->events(id, amy);
     QVERIFY(events.ok() && events->has_value());

@@ -9,7 +9,7 @@
 #include "runtime/ticketstate.h"
 #include "store/database.h"
 #include "store/schema.h"
-#include "store/ticketrows.h"
+#include "store/ticketreader.h"
 
 #include <QDir>
 #include <QFileInfo>

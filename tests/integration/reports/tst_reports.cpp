@@ -4,19 +4,14 @@
 // production), tickets worked across a lunch break and a holiday on the SLA tests' world
 // (tests/unit/sla/data), then the reports read over HTTP and checked to the second.
 #include "../api/rawhttp.h"
-#include "api/apiserver.h"
-#include "auth/authservice.h"
 #include "core/clock.h"
-#include "definition/workflowset.h"
 #include "pgharness.h"
 #include "report/stepfactbackfill.h"
 #include "report/stepfactderiver.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
 #include "store/database.h"
-#include "store/schema.h"
 #include "store/stepfactrows.h"
+#include "testserver.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -64,12 +59,7 @@ private:
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 12, 24), QTime(4, 0), Qt::UTC)};
-    std::unique_ptr<SlaService> m_sla;
-    std::unique_ptr<StepFactDeriver> m_deriver;
-    std::unique_ptr<Engine> m_engine;
-    std::unique_ptr<TimerScheduler> m_timers;
-    std::unique_ptr<AuthService> m_auth;
-    std::unique_ptr<Api::ApiServer> m_api;
+    Test::TestServer m_server;
     quint16 m_port = 0;
     QHash<QString, QString> m_tokens;
     qint64 m_ticketA = 0, m_ticketB = 0;
@@ -79,44 +69,22 @@ void tst_Reports::init()
 {
     m_holder = new Test::TestDatabase;
     BATON_FRESH_DATABASE((*m_holder), url);
-    auto db = Database::open(url);
+    auto db = Test::TestServer::openDatabase(url);
     if (!db)
         QFAIL(qPrintable(db.error()));
     m_db = *db;
-    QVERIFY(Schema::migrate(*m_db).ok());
     m_clock.set(QDateTime(QDate(2026, 12, 24), QTime(4, 0), Qt::UTC));
 
-    const WorkflowSet set = loadWorkflowDirectory(world);
-    QVERIFY(set.ok());
-    auto org = std::make_shared<const Organisation>(set.organisation);
-    m_sla = std::make_unique<SlaService>(org, m_db, &m_clock);
-    m_deriver = std::make_unique<StepFactDeriver>(stepFactDeriverOf(*m_sla));
-    EngineOptions options;
+    // As `baton serve`: the composition root keeps the step facts (on by default) and
+    // back-fills at start, which on a fresh database finds nothing to derive.
+    Test::TestServerOptions options;
     options.database = m_db;
-    options.organisation = org;
     options.clock = &m_clock;
-    options.slaPlanner = m_sla->planner();
-    options.stepFacts = m_deriver->recorder();
-    auto engine = Engine::start(options);
-    if (!engine)
-        QFAIL(qPrintable(engine.error()));
-    m_engine = std::move(*engine);
-    QVERIFY(m_engine->publishFiles(set.workflows, world).ok());
-    // As `baton serve` at start: a fresh database has no old tickets to derive facts of.
-    const auto nothingToDerive
-        = backfillStepFacts(*m_db, *m_deriver, [this](const QString &name, int version) {
-              return m_engine->workflow(name, version);
-          });
-    QCOMPARE(nothingToDerive.value(), 0);
-    TimerScheduler::Options timerOptions;
-    timerOptions.database = m_db;
-    timerOptions.engine = m_engine.get();
-    timerOptions.sla = m_sla.get();
-    timerOptions.clock = &m_clock;
-    timerOptions.wallClock = false;
-    m_timers = std::make_unique<TimerScheduler>(timerOptions);
-    m_sla->setTimerListener([t = m_timers.get()](qint64 due) { t->timersWritten(due); });
-    m_auth = std::make_unique<AuthService>(*m_db, m_clock);
+    QVERIFY(options.useWorkflowFolder(world));
+    const QString error = m_server.start(options);
+    if (!error.isEmpty())
+        QFAIL(qPrintable(error));
+    QVERIFY(m_server.services().stepFacts());
     const QList<std::tuple<QString, QString, QString>> users {
         {QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
         {QStringLiteral("bill"), QStringLiteral("agent"), QStringLiteral("billing")},
@@ -132,36 +100,17 @@ void tst_Reports::init()
         in.roles = {role};
         if (!department.isEmpty())
             in.departments = {department};
-        QVERIFY(std::holds_alternative<User>(m_auth->users().create(name, in, *org)));
+        QVERIFY(std::holds_alternative<User>(
+            m_server.auth().users().create(name, in, *options.organisation)));
     }
-    Api::ApiServerOptions apiOptions;
-    apiOptions.http.port = 0;
-    apiOptions.http.threads = 2;
-    apiOptions.database = m_db;
-    apiOptions.engine = m_engine.get();
-    apiOptions.auth = m_auth.get();
-    apiOptions.clock = &m_clock;
-    apiOptions.sla = m_sla.get();
-    apiOptions.fakeClock = &m_clock;
-    apiOptions.clockMoved = [this] { QVERIFY(m_timers->fireDueTimers().ok()); };
-    apiOptions.staticRoot = QStringLiteral(":/no-ui-in-tests");
-    m_api = std::make_unique<Api::ApiServer>(apiOptions);
-    const auto port = m_api->start();
-    if (!port)
-        QFAIL(qPrintable(port.error()));
-    m_port = *port;
+    m_port = m_server.port();
     m_tokens.clear();
     workTickets();
 }
 
 void tst_Reports::cleanup()
 {
-    m_timers.reset();
-    m_engine.reset();
-    m_api.reset();
-    m_deriver.reset();
-    m_sla.reset();
-    m_auth.reset();
+    m_server.stop();
     if (m_db)
         m_db->closeThreadConnection();
     m_db.reset();
@@ -472,9 +421,11 @@ void tst_Reports::backfillEqualsLiveMaintenance()
                                     "tickets"))
                 .ok());
     QVERIFY(report("steps?by=department&" + december).value(u"rows").toArray().isEmpty());
-    const auto lookup
-        = [this](const QString &name, int version) { return m_engine->workflow(name, version); };
-    const auto derived = backfillStepFacts(*m_db, *m_deriver, lookup, 1); // a ticket a chunk
+    const auto lookup = [this](const QString &name, int version) {
+        return m_server.engine().workflow(name, version);
+    };
+    const StepFactDeriver &deriver = *m_server.services().stepFacts();
+    const auto derived = backfillStepFacts(*m_db, deriver, lookup, 1); // a ticket a chunk
     if (!derived)
         QFAIL(qPrintable(derived.error()));
     QCOMPARE(derived.value(), 2);
@@ -483,7 +434,7 @@ void tst_Reports::backfillEqualsLiveMaintenance()
     QCOMPARE(*filled, *live);
     QCOMPARE(report("steps?by=department&" + december), liveReport);
     // Done: the record is gone, a second run derives nothing.
-    QCOMPARE(backfillStepFacts(*m_db, *m_deriver, lookup).value(), 0);
+    QCOMPARE(backfillStepFacts(*m_db, deriver, lookup).value(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)

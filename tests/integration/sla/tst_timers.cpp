@@ -4,13 +4,13 @@
 
 #include "pgharness.h"
 #include "slaworld.h"
+#include "testserver.h"
 
 #include "core/clock.h"
-#include "core/metrics.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
-#include "runtime/slaservice.h"
-#include "runtime/timerscheduler.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "store/orgversions.h"
 #include "store/schema.h"
@@ -34,57 +34,43 @@ namespace {
 /// One server: engine, SLA service and scheduler on a database, with the test world's org.
 struct Server
 {
+    TestServer server;
     std::shared_ptr<Database> database;
-    std::shared_ptr<const Organisation> org;
-    std::unique_ptr<SlaService> sla;
-    std::unique_ptr<Engine> engine;
-    std::unique_ptr<TimerScheduler> scheduler;
+    Engine *engine = nullptr;
+    SlaService *sla = nullptr;
+    TimerScheduler *scheduler = nullptr;
 
     QString start(const QString &url, FakeClock &clock, const SlaWorld &world, int batchSize = 1000)
     {
-        auto db = Database::open(url);
+        auto db = TestServer::openDatabase(url);
         if (!db)
             return db.error();
-        database = db.value();
-        if (auto migrated = Schema::migrate(*database); !migrated)
-            return migrated.error();
-        org = world.org;
-        sla = std::make_unique<SlaService>(org, database, &clock);
-        sla->setDepartmentsLookup(
-            [&world](const QString &user) { return world.departmentsOf(user); });
-        EngineOptions options;
-        options.database = database;
-        options.organisation = org;
+        TestServerOptions options;
+        options.database = *db;
         options.clock = &clock;
-        options.slaPlanner = sla->planner();
-        auto started = Engine::start(options);
-        if (!started)
-            return started.error();
-        engine = std::move(started.value());
-        QList<std::shared_ptr<const Workflow>> workflows;
+        options.organisation = world.org;
         for (const auto &wf : world.workflows)
-            workflows.append(wf);
-        if (auto published = engine->publish(workflows); !published)
-            return published.error();
-        TimerScheduler::Options so;
-        so.database = database;
-        so.engine = engine.get();
-        so.sla = sla.get();
-        so.clock = &clock;
-        so.wallClock = false;
-        so.batchSize = batchSize;
-        scheduler = std::make_unique<TimerScheduler>(so);
-        sla->setTimerListener([s = scheduler.get()](qint64 due) { s->timersWritten(due); });
-        if (auto ok = scheduler->start(); !ok)
-            return ok.error();
+            options.workflows.append(wf);
+        options.departmentsLookup
+            = [&world](const QString &user) { return world.departmentsOf(user); };
+        options.timerBatchSize = batchSize;
+        options.timerThread = true;
+        options.http = false;
+        if (QString error = server.start(options); !error.isEmpty())
+            return error;
+        database = server.database();
+        engine = &server.engine();
+        sla = &server.sla();
+        scheduler = &server.timers();
         return {};
     }
 
     void stop()
     {
-        scheduler.reset();
-        engine.reset();
-        sla.reset();
+        server.stop();
+        engine = nullptr;
+        sla = nullptr;
+        scheduler = nullptr;
         database.reset();
     }
 
@@ -216,6 +202,7 @@ private Q_SLOTS:
     void timerWrittenWithTheTicketAndReplacedOnEveryChange();
     void escalationClimbsTheOrganisationThroughTheEngine();
     void timerWrittenAlreadyDueFiresWithoutBeingAsked();
+    void staleTimerIsReplacedByTheEngineWithTheCurrentPlan();
     void timersMissedWhileDownFireOnStartInOrderOnce();
     void calendarChangeRecomputesRunningClocks();
     void organisationFilesChangeRecomputesClocksOnStart_data();
@@ -285,15 +272,16 @@ void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
     const qint64 id = server.open(world, u"telecom"_qs, u"olga"_qs);
     QVERIFY(id);
 
-    // /metrics counts each timer fired and each breach (process-wide: compared before/after).
-    const Metrics &metrics = Metrics::global();
-    const quint64 firedBefore = metrics.timersFired.value();
-    const quint64 breachesBefore = metrics.slaBreaches.value();
+    // The scheduler counts each timer fired and each breach (for /metrics).
+    const auto fired = [&] { return server.scheduler->stats().timersFired; };
+    const auto breaches = [&] { return server.scheduler->stats().slaBreaches; };
+    const quint64 firedBefore = fired();
+    const quint64 breachesBefore = breaches();
     clock.set(utc(2026, 11, 23, 3, 30)); // 75%: the county's primary and backup hear of it
     QVERIFY(server.fire());
     QCOMPARE(slaEvents(server.eventTypes(id)), QStringList {u"sla_warning"_qs});
-    QCOMPARE(metrics.timersFired.value() - firedBefore, 1u);
-    QCOMPARE(metrics.slaBreaches.value() - breachesBefore, 0u);
+    QCOMPARE(fired() - firedBefore, 1u);
+    QCOMPARE(breaches() - breachesBefore, 0u);
     auto cobb = server.engine->notifications(u"cobb"_qs, true);
     QVERIFY(cobb.ok());
     QCOMPARE(cobb->size(), 1);
@@ -316,8 +304,48 @@ void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
     QCOMPARE(server.engine->notifications(u"cindy"_qs, true)->size(), 1);
     // Breaches are facts in the event log, queryable for reports.
     QCOMPARE(server.count(u"SELECT COUNT(*) FROM events WHERE type = 'sla_breached'"_qs), 2);
-    QCOMPARE(metrics.timersFired.value() - firedBefore, 3u);
-    QCOMPARE(metrics.slaBreaches.value() - breachesBefore, 2u);
+    QCOMPARE(fired() - firedBefore, 3u);
+    QCOMPARE(breaches() - breachesBefore, 2u);
+    server.stop();
+}
+
+void TestTimers::staleTimerIsReplacedByTheEngineWithTheCurrentPlan()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
+    Server server;
+    QCOMPARE(server.start(url, clock, world), QString());
+    const qint64 id = server.open(world, u"support"_qs, u"amy"_qs);
+    QVERIFY(id);
+    const QList<QPair<QString, qint64>> planned {
+        {u"sla:step:respond:0"_qs, ms(utc(2026, 11, 23, 1, 45))}};
+    QCOMPARE(server.timers(id), planned);
+    const qint64 version = server.count(u"SELECT version FROM tickets"_qs);
+    const qint64 events = server.count(u"SELECT COUNT(*) FROM events"_qs);
+
+    // A timer that comes due with nothing to fire (as when the clocks changed without a write
+    // of the ticket): nothing is recorded, and the row is replaced by the ticket's plan.
+    {
+        auto db = server.database->connection();
+        QVERIFY(db.ok());
+        QVERIFY(
+            runQuery(*db, u"UPDATE timers SET due_at = ?"_qs, {ms(utc(2026, 11, 23, 1, 10))}).ok());
+    }
+    clock.set(utc(2026, 11, 23, 1, 10));
+    auto report = server.scheduler->fireDueTimers();
+    QVERIFY(report.ok());
+    QCOMPARE(report->timers, 1);
+    QCOMPARE(report->events, 0);
+    QCOMPARE(server.timers(id), planned);
+    QCOMPARE(server.count(u"SELECT version FROM tickets"_qs), version);
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM events"_qs), events);
+    QCOMPARE(server.scheduler->stats().timersReplanned, 1u);
+    QCOMPARE(server.scheduler->stats().timersFired, 0u);
+    // Nothing is left due: the next round finds nothing.
+    report = server.scheduler->fireDueTimers();
+    QVERIFY(report.ok());
+    QCOMPARE(report->timers, 0);
     server.stop();
 }
 

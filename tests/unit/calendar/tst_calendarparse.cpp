@@ -234,6 +234,8 @@ void TestCalendarParse::isoDateError_data()
         << u"2026-12-25T00:00"_s << QString(u"\"2026-12-25T00:00\""_s + shape);
     QTest::newRow("dashes misplaced") << u"202-612-25"_s << QString(u"\"202-612-25\""_s + shape);
     QTest::newRow("empty") << QString() << QString(u"\"\""_s + shape);
+    QTest::newRow("a quote in the text is escaped, so the quoted text's end is clear")
+        << u"2026\"12"_s << QString(u"\"2026\\\"12\""_s + shape);
     QTest::newRow("month 13") << u"2026-13-01"_s
                               << u"\"2026-13-01\" is not a valid date: there is no month 13"_s;
     QTest::newRow("month 0") << u"2026-00-10"_s

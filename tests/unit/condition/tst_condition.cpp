@@ -302,6 +302,8 @@ void TestCondition::typeErrors_data()
     QTest::newRow("a misspelt built-in suggests the closest")
         << u"vip and ticket.priorty > 1"_qs << 8
         << u"unknown name 'ticket.priorty'; did you mean 'ticket.priority'?"_qs;
+    QTest::newRow("two swapped letters suggest the name")
+        << u"abw == \"x\""_qs << 0 << u"unknown name 'abw'; did you mean 'awb'?"_qs;
     QTest::newRow("an unknown name lists the names")
         << u"colour == \"red\""_qs << 0
         << u"unknown name 'colour'; the names you can use are: amount, attempts, awb,"_qs;

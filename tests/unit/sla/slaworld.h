@@ -7,9 +7,9 @@
 
 #include "definition/model.h"
 #include "runtime/access.h"
-#include "runtime/escalation.h"
-#include "runtime/slaclock.h"
 #include "runtime/ticketmachine.h"
+#include "sla/escalation.h"
+#include "sla/slaclock.h"
 
 #include <QDateTime>
 #include <QMap>

@@ -3,7 +3,7 @@
 #include "store/database.h"
 #include "store/schema.h"
 #include "store/ticketcolumns.h"
-#include "store/ticketrows.h"
+#include "store/ticketloader.h"
 
 #include <QRegularExpression>
 #include <QSqlQuery>

@@ -2,7 +2,10 @@
 #include "pgharness.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "store/ticketids.h"
+#include "store/ticketreader.h"
 #include "store/ticketrows.h"
+#include "store/ticketwriter.h"
 
 #include <QRegularExpression>
 #include <QTest>
@@ -23,6 +26,7 @@ private Q_SLOTS:
     void ticketRoundTrip();
     void batchIsAllOrNothing();
     void timersAreReplaced();
+    void storedVersionsAndTicketIds();
     void updatesApplyOnlyOverTheirPreviousVersion();
     void deadlockAnywhereIsAConflict();
     void queuePageSortsByDueWithUndatedLast();
@@ -213,6 +217,43 @@ void TestTicketRows::timersAreReplaced()
     QVERIFY(timers.ok());
     QCOMPARE(timers->size(), 1);
     QCOMPARE(timers->at(0).dueAt, 300);
+}
+
+// What the engine's writer asks of the store besides batches: the stored versions of the
+// tickets it caches (absent ids left out), and where new ticket ids come from.
+void TestTicketRows::storedVersionsAndTicketIds()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    auto db = database->connection();
+    QVERIFY(db.ok());
+    if (database->isPostgreSql()) {
+        auto first = TicketIds::drawBlock(*db);
+        auto second = TicketIds::drawBlock(*db);
+        QVERIFY(first.ok() && second.ok());
+        QCOMPARE(*second - *first, TicketIds::blockSize);
+    } else {
+        auto none = TicketIds::highestId(*db);
+        QVERIFY(none.ok());
+        QCOMPARE(*none, 0);
+    }
+    TicketWriter writer(database);
+    WriteBatch batch;
+    TicketRow later = sample(7);
+    later.version = 4;
+    batch.newTickets << sample(3) << later;
+    QVERIFY(writer.write(batch).ok());
+    auto versions = TicketReader::versions(*db, {3, 7, 9});
+    QVERIFY(versions.ok());
+    QCOMPARE(*versions, (QHash<qint64, qint64> {{3, sample(3).version}, {7, 4}}));
+    auto empty = TicketReader::versions(*db, {});
+    QVERIFY(empty.ok() && empty->isEmpty());
+    if (!database->isPostgreSql()) {
+        auto highest = TicketIds::highestId(*db);
+        QVERIFY(highest.ok());
+        QCOMPARE(*highest, 7);
+    }
 }
 
 // Changed tickets with their previous rows: each gets exactly its own new values (on

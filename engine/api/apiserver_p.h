@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Private to engine/api: what the route files share. ApiServer::Private holds the server's state
+// and every route handler; the handlers of one resource family live in its own file
+// (ticketroutes.cpp, workflowroutes.cpp, ...) and apiserver.cpp's setUpRoutes() is the one table
+// that registers them all.
+
+#include "api/apiserver.h"
+#include "api/reportresource.h"
+#include "api/streamhub.h"
+#include "auth/authservice.h"
+#include "http/httpserver.h"
+#include "http/router.h"
+#include "http/staticfiles.h"
+#include "runtime/engine.h"
+
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+class QWebSocket;
+
+namespace Baton::Http {
+class JsonReader;
+}
+
+namespace Baton::Api {
+
+using namespace Baton::Http;
+
+Q_DECLARE_LOGGING_CATEGORY(lcApi)
+
+inline const QByteArray sessionCookie = QByteArrayLiteral("baton_session");
+
+/// What a route handler gets: the request, where to answer, the path's parameters and, on
+/// routes that need a session, who is asking.
+struct Context
+{
+    HttpRequest request;
+    std::shared_ptr<HttpResponder> responder;
+    QHash<QString, QString> params;
+    User user;
+    Actor actor;
+    QString token;
+    Language language = Language::En; ///< of workflow text in replies (Accept-Language)
+
+    void send(HttpResponse response) const { responder->send(std::move(response)); }
+    void fail(const ApiError &error) const { responder->send(error.toResponse()); }
+    void ok(const QJsonObject &object, int status = 200) const
+    {
+        send(HttpResponse::json(status, object));
+    }
+};
+
+/// The database failed: 503 `unavailable` (the message is logged, not sent).
+ApiError storageError(const QString &message);
+
+struct ApiServer::Private
+{
+    using Handler = void (Private::*)(Context &);
+    struct RouteInfo
+    {
+        Handler handler;
+        bool needsAuth = true;
+    };
+
+    ApiServerOptions o;
+    std::unique_ptr<HttpServer> http;
+    Router router;
+    QList<RouteInfo> routes;
+    StaticFiles files;
+    StreamHub hub;
+    struct CommitLink
+    {
+        QMutex mutex;
+        Private *server = nullptr;
+    };
+    std::shared_ptr<CommitLink> commitLink = std::make_shared<CommitLink>();
+
+    std::unique_ptr<QTimer> sessionCheck; ///< on the thread that started the server
+
+    explicit Private(ApiServerOptions options)
+        : o(std::move(options))
+        , files(o.staticRoot)
+        , hub(o.streamQueueLimitBytes)
+    {
+    }
+
+    const Organisation &org() const { return o.engine->organisation(); }
+
+    void add(const QByteArray &method, const QString &pattern, Handler handler, bool auth = true)
+    {
+        router.add(method, pattern);
+        routes.append({handler, auth});
+    }
+
+    // ---- dispatch (apiserver.cpp) ------------------------------------------
+    void setUpRoutes();
+    void handle(HttpRequest &&request, HttpResponder responder);
+    static bool sessionCookieAuthenticates(const HttpRequest &request);
+    static std::optional<ApiError> checkForgery(const HttpRequest &request,
+                                                const QByteArray &pattern, bool needsAuth);
+    bool requireAdmin(const Context &ctx) const;
+    std::optional<qint64> idParam(const Context &ctx,
+                                  const QString &name = QStringLiteral("id")) const;
+    std::optional<qint64> ticketIdAndBody(const Context &ctx, QJsonObject *body,
+                                          bool emptyAllowed = false) const;
+
+    // ---- sessions (sessionroutes.cpp) --------------------------------------
+    QString tokenOf(const HttpRequest &request) const;
+    bool authenticate(Context &ctx);
+    bool overHttps(const HttpRequest &request) const;
+    QString clientAddress(const HttpRequest &request) const;
+    QByteArray cookieAttributes(const HttpRequest &request) const;
+    void login(Context &ctx);
+    static HttpResponse loginResponse(const AuthService::Login &result,
+                                      const Organisation &organisation, qint64 sessionSeconds,
+                                      const QByteArray &cookieAttributes);
+    void logout(Context &ctx);
+    void me(Context &ctx);
+
+    // ---- tickets (ticketroutes.cpp) ----------------------------------------
+    QJsonObject ticketObject(const TicketState &ticket, const Actor &actor, Language language);
+    Engine::Callback answerWithTicket(const Context &ctx, int status, const char *kind);
+    std::optional<Customer> readCustomer(JsonReader &reader, const Context &ctx);
+    void openTicket(Context &ctx);
+    void getTicket(Context &ctx);
+    void listTickets(Context &ctx);
+    void takeAction(Context &ctx);
+    void claim(Context &ctx);
+    void assign(Context &ctx);
+    void transfer(Context &ctx);
+    void comment(Context &ctx);
+    void reopen(Context &ctx);
+    void events(Context &ctx);
+
+    // ---- workflows (workflowroutes.cpp) ------------------------------------
+    QJsonObject workflowObject(const Workflow &wf, int version, Language language);
+    void workflows(Context &ctx);
+    static void addConflict(QJsonObject &object, const QString &name,
+                            const QList<PublishConflict> &conflicts);
+    void workflowVersions(Context &ctx);
+    void workflow(Context &ctx);
+    void workflowVersion(Context &ctx);
+    QList<std::shared_ptr<const Workflow>> currentWorkflows() const;
+    void validateWorkflow(Context &ctx);
+    void publishWorkflow(Context &ctx);
+
+    // ---- users (userroutes.cpp) --------------------------------------------
+    void users(Context &ctx);
+    std::optional<UserInput> readUserInput(JsonReader &reader);
+    void createUser(Context &ctx);
+    void patchUser(Context &ctx);
+
+    // ---- health, metrics, organisation, test clock, OpenAPI (adminroutes.cpp) ----
+    HttpResponse healthz();
+    HttpResponse metrics();
+    void queues(Context &ctx);
+    void departments(Context &ctx);
+    void calendars(Context &ctx);
+    bool clockAvailable(const Context &ctx) const;
+    void clock(Context &ctx);
+    void moveClock(Context &ctx);
+    void openApi(Context &ctx);
+
+    // ---- notifications (notificationroutes.cpp) ----------------------------
+    void notifications(Context &ctx);
+    void readNotification(Context &ctx);
+
+    // ---- reports (reportroutes.cpp; the replies in reportresource.h) ----------
+    void reportSteps(Context &ctx);
+    void reportFlow(Context &ctx);
+    void report(Context &ctx, HttpResponse (*reply)(const HttpRequest &, const ReportContext &));
+
+    // ---- the live stream (streamroutes.cpp) --------------------------------
+    void streamWithoutUpgrade(Context &ctx);
+    static std::optional<HttpResponse> checkUpgrade(const HttpRequest &request);
+    void webSocket(std::unique_ptr<QWebSocket> socket);
+    void checkStreamSessions();
+};
+
+} // namespace Baton::Api

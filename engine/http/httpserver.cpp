@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "httpserver.h"
+#include "httpconnection.h"
+
+#include "core/metrics.h"
+
+#include <QAbstractHttpServer>
+#include <QHttpServerRequest>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QPointer>
+#include <QTcpServer>
+#include <QThread>
+#include <QWebSocket>
+
+#include <cerrno>
+#include <cstring>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace Baton::Http {
+
+Q_LOGGING_CATEGORY(lcHttp, "baton.http", QtInfoMsg)
+
+/// What a responder holds on to: the worker that owns its connection, until the server stops.
+struct WorkerLink
+{
+    QMutex mutex;
+    HttpWorker *worker = nullptr;
+    QThread *thread = nullptr;
+};
+
+namespace {
+
+thread_local QObject *tlsWorker = nullptr;
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return QByteArrayLiteral("GET");
+    case QHttpServerRequest::Method::Put:
+        return QByteArrayLiteral("PUT");
+    case QHttpServerRequest::Method::Delete:
+        return QByteArrayLiteral("DELETE");
+    case QHttpServerRequest::Method::Post:
+        return QByteArrayLiteral("POST");
+    case QHttpServerRequest::Method::Head:
+        return QByteArrayLiteral("HEAD");
+    case QHttpServerRequest::Method::Options:
+        return QByteArrayLiteral("OPTIONS");
+    case QHttpServerRequest::Method::Patch:
+        return QByteArrayLiteral("PATCH");
+    case QHttpServerRequest::Method::Connect:
+        return QByteArrayLiteral("CONNECT");
+    case QHttpServerRequest::Method::Trace:
+        return QByteArrayLiteral("TRACE");
+    default:
+        return QByteArrayLiteral("UNKNOWN");
+    }
+}
+
+/// A listening TCP socket with SO_REUSEPORT, so that every worker can listen on the port.
+Result<int> openListeningSocket(const QHostAddress &address, quint16 port)
+{
+    sockaddr_storage storage {};
+    socklen_t length = 0;
+    int family = AF_INET;
+    const bool any = address == QHostAddress::Any || address == QHostAddress::AnyIPv6;
+    if (address.protocol() == QAbstractSocket::IPv4Protocol && address != QHostAddress::Any) {
+        auto *in = reinterpret_cast<sockaddr_in *>(&storage);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        in->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    } else {
+        family = AF_INET6;
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        const Q_IPV6ADDR bytes = any ? Q_IPV6ADDR {} : address.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, &bytes, sizeof(bytes));
+        length = sizeof(sockaddr_in6);
+    }
+    const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return makeError(QString::fromLocal8Bit(std::strerror(errno)));
+    const int one = 1;
+    const int zero = 0;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    if (family == AF_INET6 && any)
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&storage), length) != 0
+        || ::listen(fd, 1024) != 0) {
+        const QString error = QString::fromLocal8Bit(std::strerror(errno));
+        ::close(fd);
+        return makeError(error);
+    }
+    return fd;
+}
+
+} // namespace
+
+/// One worker's listening server. Every worker listens on the same port (SO_REUSEPORT), so
+/// the kernel spreads connections over the workers and no socket changes threads. Accepted
+/// sockets are our HttpConnection, created before Qt's server connects to them.
+class WorkerTcpServer : public QTcpServer
+{
+    Q_OBJECT
+public:
+    WorkerTcpServer(HttpWorker *worker)
+        : m_worker(worker)
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    HttpWorker *m_worker;
+};
+
+/// The per-thread Qt HTTP server; every complete request goes to the handler.
+class WorkerHttpServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+public:
+    WorkerHttpServer(HttpWorker *worker)
+        : m_worker(worker)
+    {
+    }
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &, QTcpSocket *) override { }
+
+private:
+    HttpWorker *m_worker;
+};
+
+class HttpWorker : public QObject
+{
+    Q_OBJECT
+public:
+    HttpWorker(const HttpServerOptions &options, const HttpServer::Handler &handler,
+               const HttpServer::WebSocketHandler &webSockets)
+        : m_options(options)
+        , m_handler(handler)
+        , m_webSockets(webSockets)
+        , m_link(std::make_shared<WorkerLink>())
+    {
+    }
+
+    void setUp(QThread *thread)
+    {
+        tlsWorker = this;
+        {
+            QMutexLocker lock(&m_link->mutex);
+            m_link->worker = this;
+            m_link->thread = thread;
+        }
+        m_http = new WorkerHttpServer(this);
+        m_http->setParent(this);
+        connect(m_http, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
+            while (m_http->hasPendingWebSocketConnections()) {
+                std::unique_ptr<QWebSocket> socket = m_http->nextPendingWebSocketConnection();
+                if (m_webSockets)
+                    m_webSockets(std::move(socket));
+            }
+        });
+    }
+
+    void tearDown()
+    {
+        tlsWorker = nullptr;
+        {
+            QMutexLocker lock(&m_link->mutex);
+            m_link->worker = nullptr;
+        }
+        delete m_http; // deletes the adopting server and, through it, the connections
+        m_http = nullptr;
+    }
+
+    /// Listens on address:port with SO_REUSEPORT; returns the bound port or an error.
+    Result<quint16> listen(const QHostAddress &address, quint16 port)
+    {
+        const Result<int> fd = openListeningSocket(address, port);
+        if (!fd)
+            return makeError(fd.error());
+        auto *server = new WorkerTcpServer(this);
+        if (!server->setSocketDescriptor(*fd)) {
+            const QString error = server->errorString();
+            delete server;
+            ::close(*fd);
+            return makeError(error);
+        }
+        m_http->bind(server); // takes ownership
+        return server->serverPort();
+    }
+
+    HttpConnection *adopt(qintptr descriptor)
+    {
+        auto *connection = new HttpConnection(++m_lastConnectionId, m_options);
+        if (!connection->setSocketDescriptor(descriptor)) {
+            delete connection;
+            return nullptr;
+        }
+        m_connections.insert(connection->id(), connection);
+        const quint64 id = connection->id();
+        connect(connection, &QObject::destroyed, this, [this, id] { m_connections.remove(id); });
+        return connection;
+    }
+
+    void handle(const QHttpServerRequest &request, HttpConnection *connection)
+    {
+        if (connection->isClosing())
+            return;
+        HttpRequest copy;
+        copy.method = methodName(request.method());
+        const QUrl url = request.url();
+        copy.path = url.path(QUrl::FullyDecoded);
+        copy.query = QUrlQuery(url.query(QUrl::FullyEncoded));
+        copy.headers = request.headers();
+        copy.body = request.body();
+        copy.remoteAddress = request.remoteAddress();
+        const quint64 seq = connection->beginRequest();
+        HttpResponder responder(m_link, connection->id(), seq, copy.method == "HEAD");
+        if (copy.path.isEmpty() || !copy.path.startsWith(u'/')) {
+            responder.send(HttpResponse::error(400, QStringLiteral("bad_request"),
+                                               QStringLiteral("Bad path.")));
+            return;
+        }
+        m_handler(std::move(copy), std::move(responder));
+    }
+
+    void setUpgradeCheck(const HttpServer::UpgradeCheck &check) { m_upgradeCheck = check; }
+
+    /// False when the check refused the handshake: its answer is written and Qt closes the
+    /// connection instead of upgrading it.
+    bool admitUpgrade(const QHttpServerRequest &request, HttpConnection *connection)
+    {
+        if (!m_upgradeCheck)
+            return true;
+        HttpRequest copy;
+        copy.method = methodName(request.method());
+        const QUrl url = request.url();
+        copy.path = url.path(QUrl::FullyDecoded);
+        copy.query = QUrlQuery(url.query(QUrl::FullyEncoded));
+        copy.headers = request.headers();
+        copy.remoteAddress = request.remoteAddress();
+        const std::optional<HttpResponse> refusal = m_upgradeCheck(copy);
+        if (!refusal)
+            return true;
+        connection->write(refusal->serialise(true));
+        return false;
+    }
+
+    void deliver(quint64 connectionId, quint64 seq, const HttpResponse &response, bool head)
+    {
+        const QPointer<HttpConnection> connection = m_connections.value(connectionId);
+        if (connection)
+            connection->deliver(seq, response, head);
+    }
+
+    std::shared_ptr<WorkerLink> link() const { return m_link; }
+
+private:
+    HttpServerOptions m_options;
+    HttpServer::Handler m_handler;
+    HttpServer::WebSocketHandler m_webSockets;
+    HttpServer::UpgradeCheck m_upgradeCheck;
+    std::shared_ptr<WorkerLink> m_link;
+    WorkerHttpServer *m_http = nullptr;
+    QHash<quint64, QPointer<HttpConnection>> m_connections;
+    quint64 m_lastConnectionId = 0;
+};
+
+void WorkerTcpServer::incomingConnection(qintptr descriptor)
+{
+    if (HttpConnection *connection = m_worker->adopt(descriptor)) {
+        connection->setParent(this);
+        addPendingConnection(connection);
+    } else {
+        ::close(int(descriptor));
+    }
+}
+
+bool WorkerHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    auto *connection = qobject_cast<HttpConnection *>(socket);
+    if (!connection)
+        return false;
+    // Qt 6.4 shows WebSocket upgrade requests to the handler too before it hands the socket to
+    // its QWebSocketServer; answering here would put an HTTP response before the handshake.
+    // The connection let only complete handshakes through (HttpConnection::examineHead);
+    // returning false makes Qt close the connection instead (after what we wrote).
+    if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0)
+        return m_worker->admitUpgrade(request, connection);
+    m_worker->handle(request, connection);
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+HttpResponder::HttpResponder(std::shared_ptr<WorkerLink> link, quint64 connection, quint64 seq,
+                             bool head)
+    : m_link(std::move(link))
+    , m_connection(connection)
+    , m_seq(seq)
+    , m_head(head)
+{
+    m_timer.start();
+}
+
+HttpResponder::HttpResponder(HttpResponder &&other) noexcept
+    : m_link(std::move(other.m_link))
+    , m_connection(other.m_connection)
+    , m_seq(other.m_seq)
+    , m_head(other.m_head)
+    , m_sent(other.m_sent)
+    , m_route(std::move(other.m_route))
+    , m_defaultHeaders(std::move(other.m_defaultHeaders))
+    , m_timer(other.m_timer)
+{
+    other.m_sent = true;
+}
+
+HttpResponder &HttpResponder::operator=(HttpResponder &&other) noexcept
+{
+    if (this != &other) {
+        if (!m_sent && m_link)
+            send(HttpResponse::error(500, QStringLiteral("internal"),
+                                     QStringLiteral("The request was dropped.")));
+        m_link = std::move(other.m_link);
+        m_connection = other.m_connection;
+        m_seq = other.m_seq;
+        m_head = other.m_head;
+        m_sent = other.m_sent;
+        m_route = std::move(other.m_route);
+        m_defaultHeaders = std::move(other.m_defaultHeaders);
+        m_timer = other.m_timer;
+        other.m_sent = true;
+    }
+    return *this;
+}
+
+HttpResponder::~HttpResponder()
+{
+    if (!m_sent && m_link)
+        send(HttpResponse::error(500, QStringLiteral("internal"),
+                                 QStringLiteral("The request was dropped.")));
+}
+
+void HttpResponder::send(HttpResponse response)
+{
+    if (m_sent || !m_link)
+        return;
+    m_sent = true;
+    for (const auto &[name, value] : std::as_const(m_defaultHeaders))
+        if (response.header(name).isNull())
+            response.headers.append({name, value});
+    Metrics::global().http.count(m_route, response.status, m_timer.nsecsElapsed()); // lock-free
+
+    QMutexLocker lock(&m_link->mutex);
+    HttpWorker *worker = m_link->worker;
+    if (!worker)
+        return;
+    const quint64 connection = m_connection;
+    const quint64 seq = m_seq;
+    const bool head = m_head;
+    if (QThread::currentThread() == m_link->thread) {
+        lock.unlock();
+        worker->deliver(connection, seq, response, head);
+    } else {
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, connection, seq, head, response = std::move(response)] {
+                worker->deliver(connection, seq, response, head);
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+HttpServer::HttpServer(HttpServerOptions options, Handler handler, WebSocketHandler webSockets)
+    : m_options(std::move(options))
+    , m_handler(std::move(handler))
+    , m_webSockets(std::move(webSockets))
+{
+}
+
+QObject *HttpServer::currentWorker()
+{
+    return tlsWorker;
+}
+
+HttpServer::~HttpServer()
+{
+    stop();
+}
+
+Result<quint16> HttpServer::start()
+{
+    if (!m_workers.isEmpty())
+        return m_port;
+    const int count = qMax(1, m_options.threads);
+    for (int i = 0; i < count; ++i) {
+        auto *thread = new QThread;
+        thread->setObjectName(QStringLiteral("http-%1").arg(i));
+        auto *worker = new HttpWorker(m_options, m_handler, m_webSockets);
+        worker->setUpgradeCheck(m_upgradeCheck);
+        worker->moveToThread(thread);
+        thread->start();
+        QMetaObject::invokeMethod(
+            worker, [worker, thread] { worker->setUp(thread); }, Qt::BlockingQueuedConnection);
+        m_threads.append(thread);
+        m_workers.append(worker);
+    }
+    // The first worker binds (perhaps port 0, chosen by the OS); the others join its port.
+    quint16 port = m_options.port;
+    for (HttpWorker *worker : std::as_const(m_workers)) {
+        Result<quint16> bound = makeError(QString());
+        QMetaObject::invokeMethod(
+            worker, [&, worker] { bound = worker->listen(m_options.address, port); },
+            Qt::BlockingQueuedConnection);
+        if (!bound) {
+            stop();
+            return makeError(QStringLiteral("cannot listen on %1:%2: %3")
+                                 .arg(m_options.address.toString())
+                                 .arg(port)
+                                 .arg(bound.error()));
+        }
+        port = *bound;
+    }
+    m_port = port;
+    return port;
+}
+
+void HttpServer::stop()
+{
+    for (int i = 0; i < m_workers.size(); ++i) {
+        HttpWorker *worker = m_workers[i];
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->tearDown(); }, Qt::BlockingQueuedConnection);
+    }
+    for (int i = 0; i < m_workers.size(); ++i) {
+        m_threads[i]->quit();
+        m_threads[i]->wait();
+        delete m_workers[i];
+        delete m_threads[i];
+    }
+    m_workers.clear();
+    m_threads.clear();
+}
+
+} // namespace Baton::Http
+
+#include "httpserver.moc"

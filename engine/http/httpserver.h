@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+#include "httprequest.h"
+#include "httpresponse.h"
+
+#include <QByteArrayList>
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QObject>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+QT_BEGIN_NAMESPACE
+class QWebSocket;
+QT_END_NAMESPACE
+
+namespace Baton::Http {
+
+struct WorkerLink; // httpserver.cpp
+
+struct HttpServerOptions
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 8080; ///< 0: the OS picks one (tests)
+    int threads = 2; ///< worker threads, each with its own QHttpServer event loop
+    qint64 maxBodyBytes = 1024 * 1024;
+    qint64 maxHeaderBytes = 32 * 1024;
+    int idleTimeoutMs = 120 * 1000; ///< idle keep-alive connections are closed after this
+    /// A request's head must be complete this long after its first byte (else 408, closed).
+    int headerTimeoutMs = 30 * 1000;
+    /// A body must arrive at this rate at least, measured over windows of bodyRateWindowMs
+    /// after a grace period of bodyGraceMs (else 408, closed); 0 turns the check off.
+    qint64 minBodyBytesPerSecond = 1024;
+    int bodyGraceMs = 10 * 1000;
+    int bodyRateWindowMs = 5 * 1000;
+    /// The only paths where a WebSocket handshake leaves HTTP (the live stream).
+    QByteArrayList webSocketPaths {QByteArrayLiteral("/api/v1/stream")};
+};
+
+/// The answer to one request. Move-only; send() may be called from any thread (an engine
+/// callback, say): the response is handed to the connection's thread and written in request
+/// order, so pipelined requests never get their answers swapped. A responder destroyed
+/// without sending answers 500, so no request hangs.
+class HttpResponder
+{
+public:
+    HttpResponder(HttpResponder &&other) noexcept;
+    HttpResponder &operator=(HttpResponder &&other) noexcept;
+    HttpResponder(const HttpResponder &) = delete;
+    HttpResponder &operator=(const HttpResponder &) = delete;
+    ~HttpResponder();
+
+    void send(HttpResponse response);
+    bool isSent() const { return m_sent; }
+    /// The route pattern for metrics ("/api/v1/tickets/{id}"); unmatched requests are
+    /// counted under "other" so that scanning clients cannot blow up the label set.
+    void setRouteLabel(const QByteArray &route) { m_route = route; }
+    /// A header every response of this request gets unless it sets its own (the API layer's
+    /// `Cache-Control: no-store`, in one place).
+    void setDefaultHeader(const QByteArray &name, const QByteArray &value)
+    {
+        m_defaultHeaders.append({name, value});
+    }
+
+private:
+    friend class HttpWorker;
+    HttpResponder(std::shared_ptr<WorkerLink> link, quint64 connection, quint64 seq, bool head);
+
+    std::shared_ptr<WorkerLink> m_link;
+    quint64 m_connection = 0;
+    quint64 m_seq = 0;
+    bool m_head = false;
+    bool m_sent = false;
+    QByteArray m_route = QByteArrayLiteral("other");
+    QList<QPair<QByteArray, QByteArray>> m_defaultHeaders;
+    QElapsedTimer m_timer;
+};
+
+class HttpWorker; // httpserver.cpp
+
+/// Baton's HTTP/1.1 server: N worker threads, each running its own QAbstractHttpServer (Qt
+/// HttpServer's parser and WebSocket upgrade) and its own listening socket on the shared port
+/// (SO_REUSEPORT: the kernel spreads connections, no socket changes threads; measured against
+/// a single thread in tests/bench/api). No QFuture routes (they crash Qt 6.4 under load):
+/// handlers get a responder instead. Every connection is a socket of ours that scans the byte
+/// stream before Qt buffers it: it rejects malformed request lines (400), oversized headers (431)
+/// and bodies over the limit (413, counted while reading, chunked included) and closes the
+/// connection, so an oversized body is never held in memory.
+///
+/// The handler runs on the worker thread that owns the connection, concurrently on different
+/// workers: it must be thread-safe. It may answer at once or later (HttpResponder::send()).
+class HttpServer : public QObject
+{
+    Q_OBJECT
+public:
+    using Handler = std::function<void(HttpRequest &&request, HttpResponder responder)>;
+    /// Called on a worker thread with an upgraded WebSocket that lives on that thread.
+    using WebSocketHandler = std::function<void(std::unique_ptr<QWebSocket> socket)>;
+
+    /// Sees a WebSocket handshake before Qt upgrades the connection (on its worker thread,
+    /// concurrently): a response refuses it, written before the connection is closed.
+    using UpgradeCheck = std::function<std::optional<HttpResponse>(const HttpRequest &request)>;
+
+    HttpServer(HttpServerOptions options, Handler handler, WebSocketHandler webSockets = {});
+    ~HttpServer() override;
+
+    /// Before start().
+    void setUpgradeCheck(UpgradeCheck check) { m_upgradeCheck = std::move(check); }
+
+    /// Starts the workers and listens; returns the bound port.
+    Result<quint16> start();
+    void stop();
+    quint16 port() const { return m_port; }
+    const HttpServerOptions &options() const { return m_options; }
+
+    /// The worker object of the calling thread (a QObject to post work back to, e.g. from an
+    /// engine callback), or null when not called on a worker thread.
+    static QObject *currentWorker();
+
+private:
+    HttpServerOptions m_options;
+    Handler m_handler;
+    WebSocketHandler m_webSockets;
+    UpgradeCheck m_upgradeCheck;
+    QList<HttpWorker *> m_workers;
+    QList<QThread *> m_threads;
+    quint16 m_port = 0;
+};
+
+} // namespace Baton::Http

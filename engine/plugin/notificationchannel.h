@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// A way out of Baton to people: mail, a chat group robot, an SMS gateway, a webhook.
+//
+// The outbox owns durability: it writes each delivery in the transaction of the event that
+// causes it, gives it a stable id, calls deliver() from its worker thread (never the writer's),
+// and retries with back-off until the last try makes it a dead letter. A channel therefore
+// makes one attempt per call, keeps no queue and does not retry; it may be called again with
+// the same deliveryId after a crash or a failure, and passes the id on (Message-ID,
+// Baton-Delivery) so receivers can drop repeats.
+
+#include "core/result.h"
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+#include <QVariantMap>
+#include <QtPlugin>
+
+namespace Baton {
+
+/// One message to one recipient, resolved and rendered by Baton: the channel only carries it.
+struct Notification
+{
+    QString deliveryId; ///< stable across retries of this delivery
+    QString recipient; ///< the user name, or the department for a group channel
+    QString address; ///< the recipient's address on this channel (mail, phone); may be empty
+    QString kind; ///< notification kind: "sla_warning", "sla_breached", "escalated", ...
+    QString language; ///< "en" or "zh", the recipient's
+    QString subject;
+    QString message; ///< plain text
+    qint64 ticketId = 0;
+    QString ticketKey; ///< as people read it, "IT-42"
+    QString ticketTitle;
+    QString ticketUrl; ///< a link into the web UI
+    QDateTime createdAt; ///< when the causing event was committed (UTC)
+};
+
+/// One configured channel of channels.yaml: its name and its settings, with ${NAME} secrets
+/// already replaced from the environment (a plugin never reads the environment itself).
+struct ChannelSettings
+{
+    QString name; ///< "staff-mail"
+    QVariantMap values; ///< every key of the channel except `plugin`
+};
+
+/// A plugin of kind "channel". One instance serves every channel that names its plugin, so it
+/// keeps per-channel state (connections) keyed by ChannelSettings::name, if any.
+class NotificationChannel
+{
+public:
+    virtual ~NotificationChannel() = default;
+
+    /// Checks a channel's settings (missing host, bad port, unknown key) for `baton validate`
+    /// and start-up; the message names the key at fault ("'port' must be 1-65535").
+    virtual Result<void> checkSettings(const ChannelSettings &settings) const = 0;
+
+    /// One attempt to deliver. Success returns the receiver's reference (an SMTP queue id, an
+    /// HTTP status line) for the delivery log; an error is logged and the outbox retries.
+    /// May block (network): it runs on the delivery worker, with a time limit of its own.
+    virtual Result<QString> deliver(const ChannelSettings &settings,
+                                    const Notification &notification)
+        = 0;
+};
+
+} // namespace Baton
+
+#define BatonNotificationChannel_iid "org.baton.NotificationChannel/1.0"
+Q_DECLARE_INTERFACE(Baton::NotificationChannel, BatonNotificationChannel_iid)

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "services/services.h"
+
+#include "core/clock.h"
+#include "report/stepfactbackfill.h"
+#include "report/stepfactderiver.h"
+#include "runtime/engine.h"
+#include "sla/slaservice.h"
+#include "sla/timerscheduler.h"
+#include "store/database.h"
+#include "store/schema.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace Baton {
+
+Result<std::shared_ptr<Database>> openMigratedDatabase(const QString &url)
+{
+    if (url.startsWith(QStringLiteral("sqlite:"))) {
+        const QString path = url.mid(7);
+        if (!path.isEmpty() && path != u":memory:")
+            QDir().mkpath(QFileInfo(path).absolutePath());
+    }
+    auto database = Database::open(url);
+    if (!database)
+        return Error {database.error()};
+    if (auto migrated = Schema::migrate(**database); !migrated)
+        return Error {migrated.error()};
+    return *database;
+}
+
+Services::Services(ServicesOptions options)
+    : m_options(std::move(options))
+    , m_auth(std::make_unique<AuthService>(*m_options.database, *m_options.clock, m_options.auth))
+{
+    SlaService::DepartmentsLookup departmentsOf = m_options.departmentsLookup;
+    if (!departmentsOf)
+        departmentsOf = [auth = m_auth.get()](const QString &username) {
+            return auth->users().departmentsOf(username);
+        };
+    m_sla = std::make_unique<SlaService>(m_options.organisation, m_options.database,
+                                         m_options.clock, std::move(departmentsOf));
+    if (m_options.stepFacts)
+        m_stepFacts = std::make_unique<StepFactDeriver>(stepFactDeriverOf(*m_sla));
+}
+
+Services::~Services()
+{
+    stop();
+}
+
+Result<void> Services::startEngine()
+{
+    EngineOptions engineOptions;
+    engineOptions.database = m_options.database;
+    engineOptions.organisation = m_options.organisation;
+    engineOptions.clock = m_options.clock;
+    engineOptions.slaPlanner = m_sla->planner();
+    if (m_stepFacts)
+        engineOptions.stepFacts = m_stepFacts->recorder();
+    auto engine = Engine::start(engineOptions);
+    if (!engine)
+        return Error {engine.error()};
+    m_engine = std::move(*engine);
+    if (m_stepFacts) {
+        // Before any request or timer writes: old tickets' facts from their events. Their
+        // workflow versions are stored already, publishing does not change them.
+        const auto backfilled
+            = backfillStepFacts(*m_options.database, *m_stepFacts,
+                                [engine = m_engine.get()](const QString &name, int version) {
+                                    return engine->workflow(name, version);
+                                });
+        if (!backfilled)
+            return makeError(u"reports back-fill: " + backfilled.error());
+    }
+
+    TimerScheduler::Options timerOptions;
+    timerOptions.database = m_options.database;
+    timerOptions.engine = m_engine.get();
+    timerOptions.sla = m_sla.get();
+    timerOptions.clock = m_options.clock;
+    timerOptions.wallClock = m_options.fakeClock == nullptr;
+    timerOptions.batchSize = m_options.timerBatchSize;
+    m_timers = std::make_unique<TimerScheduler>(timerOptions);
+    m_sla->setTimerListener(
+        [timers = m_timers.get()](qint64 dueAtMs) { timers->timersWritten(dueAtMs); });
+    return {};
+}
+
+Result<void> Services::startTimers()
+{
+    return m_timers->start();
+}
+
+Result<quint16> Services::startHttp(Api::ApiServerOptions options)
+{
+    options.database = m_options.database;
+    options.engine = m_engine.get();
+    options.auth = m_auth.get();
+    options.clock = m_options.clock;
+    options.fakeClock = m_options.fakeClock;
+    options.sla = m_sla.get();
+    options.timers = m_timers.get();
+    if (m_options.fakeClock) {
+        // Timers that came due as the admin moved the clock fire before the move is answered.
+        options.clockMoved = [timers = m_timers.get(), failed = m_options.timerRoundFailed] {
+            if (auto fired = timers->fireDueTimers(); !fired && failed)
+                failed(fired.error());
+        };
+    }
+    m_api = std::make_unique<Api::ApiServer>(options);
+    return m_api->start();
+}
+
+void Services::stop()
+{
+    m_timers.reset();
+    m_engine.reset();
+    m_api.reset();
+}
+
+} // namespace Baton

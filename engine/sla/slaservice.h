@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The SLA clocks and escalation ladder wired to the engine service: the planner the engine
+// calls for every ticket it writes (due dates for the queue page, the ticket's timer row, in
+// the same transaction), the mutation that fires due escalation steps, and the Sla JSON of a
+// ticket for the API.
+
+#include "runtime/engine.h"
+#include "sla/escalation.h"
+#include "sla/slaclock.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace Baton {
+
+class Clock;
+class Database;
+
+/// SLA clocks and escalation for one organisation and database. Thread-safe.
+class SlaService
+{
+public:
+    /// A user's departments (an originator's steps are measured on the calendar of their first
+    /// department). The planner asks it on the engine's writer thread for every ticket it
+    /// writes: it must answer from memory, without waiting (UserDirectory::departmentsOf).
+    using DepartmentsLookup = std::function<QStringList(const QString &username)>;
+
+    /// database: where recomputeClocks() reads open tickets (may be null: nothing to
+    /// recompute). departmentsOf: the one source of users' departments.
+    SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<Database> database,
+               const Clock *clock, DepartmentsLookup departmentsOf);
+
+    QStringList departmentsOf(const QString &username) const;
+
+    const SlaClocks &clocks() const { return m_clocks; }
+    const Escalation &escalation() const { return m_escalation; }
+    const Organisation &organisation() const { return *m_org; }
+
+    /// For EngineOptions::slaPlanner: due dates and the ticket's one timer row, at the time of
+    /// the engine's batch (the events it writes carry the same instant).
+    SlaPlanner planner();
+    SlaPlan plan(const TicketState &ticket, const Workflow &workflow, const QDateTime &now) const;
+
+    /// For Engine::mutate: fires every escalation step due at the mutation's now. With nothing
+    /// due (a stale timer) the ticket is written all the same, so that the engine replaces its
+    /// timer by the current plan (TicketOutcome::rewritePlan).
+    Engine::Mutation fireMutation();
+
+    /// Called with each timer's due instant (ms since the epoch) as the planner writes it, so
+    /// that the scheduler can wake earlier (TimerScheduler::timersWritten). Set it before the
+    /// engine writes any ticket (the planner reads it on the writer thread without a lock).
+    void setTimerListener(std::function<void(qint64 dueAtMs)> listener);
+
+    /// After an org.yaml change (server start): every open ticket with a clock on one of
+    /// `calendars` is re-measured through the engine (event `sla_recomputed`, its due dates
+    /// and timer rewritten; a step the new calendar makes due fires at once). Returns the
+    /// number of tickets recomputed. Reads open tickets on the calling thread's connection.
+    Result<int> recomputeClocks(Engine &engine, const QStringList &calendars);
+    /// sla_breached events committed by recomputeClocks() (TimerScheduler::Stats adds them).
+    quint64 breachesRecomputed() const { return m_breachesRecomputed.load(); }
+
+    /// interfaces.md Ticket members: "sla" (the current step's clocks; null when none),
+    /// "ticket_sla" (the ticket-wide clock; null when not declared) and each branch's "sla",
+    /// as {"sla", "ticket_sla", "branches": {name: Sla}}.
+    QJsonObject slaJson(const TicketState &ticket, const Workflow &workflow) const;
+
+    /// The names of calendars `before` and `after` define differently (changed, added or
+    /// removed): tickets with clocks on them need their timers recomputed.
+    static QStringList changedCalendars(const Organisation &before, const Organisation &after);
+    struct OrganisationChange
+    {
+        QStringList calendars; ///< defined differently than in the version published before
+        int recomputed = 0; ///< open tickets re-measured
+        /// org.yaml changed since it was last published from the file while a user published
+        /// a newer version: nothing was published (the rule of OrgVersions::publishFile).
+        std::optional<PublishConflict> conflict;
+    };
+    /// At server start: publishes the organisation's files by the start-up rule
+    /// (OrgVersions::publishFile; `path` names them in the versions and messages) and, when
+    /// that made a new version, reports the calendars that changed since the version before.
+    /// `source` is organisationSource() of the org.yaml and org/ files, so moving definitions
+    /// between those files changes nothing. No calendars on the first start, or when the
+    /// stored text cannot be read.
+    static Result<OrganisationChange>
+    organisationChangeSinceLastStart(Database &database, const QByteArray &source,
+                                     const Organisation &org, const QDateTime &now,
+                                     const QString &path = QStringLiteral("org.yaml"));
+    /// The calendars of organisationChangeSinceLastStart().
+    static Result<QStringList> calendarsChangedSinceLastStart(Database &database,
+                                                              const QByteArray &source,
+                                                              const Organisation &org,
+                                                              const QDateTime &now);
+    /// What `baton serve` does at start: organisationChangeSinceLastStart() for this service's
+    /// organisation (a conflict is logged), then recomputeClocks().
+    Result<OrganisationChange>
+    recomputeClocksSinceLastStart(Engine &engine, Database &database, const QByteArray &source,
+                                  const QString &path = QStringLiteral("org.yaml"));
+    /// Whether any clock of the ticket runs on one of `calendars` (by name, as
+    /// SlaClock::calendar reports it; "" stands for the 24/7 fallback).
+    bool usesCalendar(const TicketState &ticket, const Workflow &workflow,
+                      const QStringList &calendars) const;
+
+private:
+    std::shared_ptr<const Organisation> m_org;
+    std::shared_ptr<Database> m_database;
+    const Clock *m_clock;
+    SlaClocks m_clocks;
+    Escalation m_escalation;
+    DepartmentsLookup m_departmentsOf;
+    std::function<void(qint64)> m_timerListener;
+    std::atomic<quint64> m_breachesRecomputed {0};
+};
+
+} // namespace Baton

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "testserver.h"
+
+#include "core/clock.h"
+#include "definition/workflowset.h"
+#include "runtime/engine.h"
+#include "sla/timerscheduler.h"
+
+#include <QTest>
+
+namespace Baton::Test {
+
+Api::ApiServerOptions TestServerOptions::defaultApiOptions()
+{
+    Api::ApiServerOptions options;
+    options.http.port = 0;
+    options.http.threads = 2;
+    options.staticRoot = QStringLiteral(":/no-ui-in-tests");
+    return options;
+}
+
+QString TestServerOptions::shippedWorkflows()
+{
+    return QStringLiteral(BATON_SOURCE_DIR "/workflows");
+}
+
+bool TestServerOptions::useWorkflowFolder(const QString &folder)
+{
+    const WorkflowSet set = loadWorkflowDirectory(folder);
+    if (!set.ok())
+        return false;
+    organisation = std::make_shared<const Organisation>(set.organisation);
+    workflows = set.workflows;
+    workflowsFolder = folder;
+    return true;
+}
+
+Result<std::shared_ptr<Database>> TestServer::openDatabase(const QString &url)
+{
+    return openMigratedDatabase(url);
+}
+
+QString TestServer::start(const TestServerOptions &options)
+{
+    ServicesOptions services;
+    services.database = options.database;
+    services.organisation = options.organisation;
+    services.clock = options.clock;
+    services.fakeClock = options.adminClock ? options.clock : nullptr;
+    services.timerRoundFailed = [](const QString &error) {
+        QTest::qFail(qPrintable(u"SLA timers: " + error), __FILE__, __LINE__);
+    };
+    services.departmentsLookup = options.departmentsLookup;
+    services.timerBatchSize = options.timerBatchSize;
+    services.auth = options.auth;
+    m_services = std::make_unique<Services>(services);
+    if (auto started = m_services->startEngine(); !started)
+        return started.error();
+    auto published = options.workflowsFolder.isEmpty()
+        ? m_services->engine().publish(options.workflows)
+        : m_services->engine().publishFiles(options.workflows, options.workflowsFolder);
+    if (!published)
+        return published.error();
+    m_published = *published;
+    if (options.timerThread)
+        if (auto started = m_services->startTimers(); !started)
+            return started.error();
+    if (options.http) {
+        auto port = m_services->startHttp(options.api);
+        if (!port)
+            return port.error();
+        m_port = *port;
+    }
+    return {};
+}
+
+void TestServer::stop()
+{
+    m_services.reset();
+    m_port = 0;
+}
+
+} // namespace Baton::Test
