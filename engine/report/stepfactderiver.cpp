@@ -7,6 +7,7 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <optional>
 
 namespace Baton {
 
@@ -45,6 +46,24 @@ bool escalates(const EscalationStep &step)
 
 } // namespace
 
+// The originator's departments, asked once per write (the user directory takes a lock).
+struct StepFactDeriver::Originator
+{
+    QString username;
+    QStringList departments;
+    bool known = false;
+
+    const QStringList &departmentsOf(const QString &user, const DepartmentsOf &lookup)
+    {
+        if (!known || user != username) {
+            username = user;
+            departments = lookup(user);
+            known = true;
+        }
+        return departments;
+    }
+};
+
 struct StepFactDeriver::Step
 {
     QString branch; ///< empty: the ticket's own step
@@ -79,55 +98,74 @@ QList<StepFactRow> StepFactDeriver::derive(qint64 ticketId, const TicketState &b
                                            const Workflow &workflow) const
 {
     QList<StepFactRow> facts;
-    if (std::none_of(events.cbegin(), events.cend(),
-                     [](const Event &e) { return mayEndAStep(e.type); }))
+    const auto last = std::find_if(events.crbegin(), events.crend(),
+                                   [](const Event &e) { return mayEndAStep(e.type); });
+    if (last == events.crend())
         return facts;
-    TicketState ticket = before;
-    for (const Event &event : events) {
-        const State *state = ticket.isOpen() ? workflow.state(ticket.state) : nullptr;
-        if (state && !state->final && ticket.version > 0) {
-            const bool leavesState = event.type == u"transitioned" || event.type == u"closed";
-            if (leavesState || movesWork(event, QString())) {
-                Step own {QString(),
-                          &state->sla,
-                          ticket.queue,
-                          ticket.assignee,
-                          ticket.queue.isEmpty() && state->returnsToOriginator(),
-                          ticket.stepStartedAt};
-                facts.append(factOf(ticketId, ticket, own, event, workflow));
-            }
-            QStringList endedBranches;
-            if (event.type == u"branch_completed") {
-                endedBranches.append(event.data.value(u"branch").toString());
-                for (const QJsonValue &name : event.data.value(u"cancelled").toArray())
-                    endedBranches.append(name.toString());
-            }
-            for (const BranchState &branch : std::as_const(ticket.branches)) {
-                const Branch *def = state->branch(branch.name);
-                if (!def || branch.status != BranchStatus::Open)
-                    continue;
-                if (leavesState || endedBranches.contains(branch.name)
-                    || movesWork(event, branch.name)) {
-                    Step step {branch.name,
-                               &def->sla,
-                               branch.queue,
-                               branch.assignee,
-                               branch.queue.isEmpty() && def->assignee == u"originator",
-                               branch.startedAt};
-                    facts.append(factOf(ticketId, ticket, step, event, workflow));
-                }
-            }
-        }
-        applyEvent(ticket, event);
+    const qsizetype lastEnding = events.crend() - last - 1;
+    // The ticket as each event finds it: `before` itself until an event must be applied for a
+    // later one (most writes end one step with their last event and copy nothing).
+    std::optional<TicketState> replayed;
+    const TicketState *ticket = &before;
+    Originator originator {ticket->originator, {}, false};
+    for (qsizetype i = 0; i <= lastEnding; ++i) {
+        const Event &event = events[i];
+        if (mayEndAStep(event.type))
+            factsOfEvent(ticketId, *ticket, event, workflow, originator, facts);
+        if (i == lastEnding)
+            break;
+        if (!replayed)
+            ticket = &replayed.emplace(before);
+        applyEvent(*replayed, event);
     }
     return facts;
 }
 
+void StepFactDeriver::factsOfEvent(qint64 ticketId, const TicketState &ticket, const Event &event,
+                                   const Workflow &workflow, Originator &originator,
+                                   QList<StepFactRow> &facts) const
+{
+    const State *state = ticket.isOpen() ? workflow.state(ticket.state) : nullptr;
+    if (!state || state->final || ticket.version <= 0)
+        return;
+    const QStringList &departments = originator.departmentsOf(ticket.originator, m_departmentsOf);
+    const bool leavesState = event.type == u"transitioned" || event.type == u"closed";
+    if (leavesState || movesWork(event, QString())) {
+        Step own {QString(),
+                  &state->sla,
+                  ticket.queue,
+                  ticket.assignee,
+                  ticket.queue.isEmpty() && state->returnsToOriginator(),
+                  ticket.stepStartedAt};
+        facts.append(factOf(ticketId, ticket, own, event, workflow, departments));
+    }
+    QStringList endedBranches;
+    if (event.type == u"branch_completed") {
+        endedBranches.append(event.data.value(u"branch").toString());
+        for (const QJsonValue &name : event.data.value(u"cancelled").toArray())
+            endedBranches.append(name.toString());
+    }
+    for (const BranchState &branch : std::as_const(ticket.branches)) {
+        const Branch *def = state->branch(branch.name);
+        if (!def || branch.status != BranchStatus::Open)
+            continue;
+        if (leavesState || endedBranches.contains(branch.name) || movesWork(event, branch.name)) {
+            Step step {branch.name,
+                       &def->sla,
+                       branch.queue,
+                       branch.assignee,
+                       branch.queue.isEmpty() && def->assignee == u"originator",
+                       branch.startedAt};
+            facts.append(factOf(ticketId, ticket, step, event, workflow, departments));
+        }
+    }
+}
+
 StepFactRow StepFactDeriver::factOf(qint64 ticketId, const TicketState &ticket, const Step &step,
-                                    const Event &end, const Workflow &workflow) const
+                                    const Event &end, const Workflow &workflow,
+                                    const QStringList &originatorDepartments) const
 {
     const Organisation &org = m_clocks->organisation();
-    const QStringList originatorDepartments = m_departmentsOf(ticket.originator);
     StepFactRow fact;
     fact.ticketId = ticketId;
     fact.seq = end.seq;
@@ -186,12 +224,14 @@ StepFactRow StepFactDeriver::factOf(qint64 ticketId, const TicketState &ticket, 
     // "branch:NAME:KIND:I"), or the escalation that moved the work away.
     const QString prefix
         = step.branch.isEmpty() ? QStringLiteral("step:") : u"branch:" + step.branch + u':';
-    const QList<EscalationStep> ladder = Escalation::ladder(workflow);
+    std::optional<QList<EscalationStep>> ladder; // only for a step whose clocks fired
     for (const QString &key : ticket.slaFired) {
         if (!key.startsWith(prefix))
             continue;
+        if (!ladder)
+            ladder = Escalation::ladder(workflow);
         const int index = key.section(u':', -1).toInt();
-        if (index >= 0 && index < ladder.size() && escalates(ladder[index]))
+        if (index >= 0 && index < ladder->size() && escalates(ladder->at(index)))
             fact.escalated = true;
     }
     if (end.type == u"escalated" && movesWork(end, step.branch))

@@ -44,8 +44,14 @@ public:
 
 private:
     struct Step;
+    struct Originator;
+    /// The steps `event` ends, for `ticket` as the event finds it.
+    void factsOfEvent(qint64 ticketId, const TicketState &ticket, const Event &event,
+                      const Workflow &workflow, Originator &originator,
+                      QList<StepFactRow> &facts) const;
     StepFactRow factOf(qint64 ticketId, const TicketState &ticket, const Step &step,
-                       const Event &end, const Workflow &workflow) const;
+                       const Event &end, const Workflow &workflow,
+                       const QStringList &originatorDepartments) const;
 
     const SlaClocks *m_clocks;
     DepartmentsOf m_departmentsOf;
