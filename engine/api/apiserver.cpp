@@ -48,6 +48,8 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/admin/clock"), &Private::clock);
     add("POST", QStringLiteral("/api/v1/admin/clock"), &Private::moveClock);
     add("GET", QStringLiteral("/api/v1/openapi.json"), &Private::openApi, false);
+    add("GET", QStringLiteral("/api/v1/reports/steps"), &Private::reportSteps);
+    add("GET", QStringLiteral("/api/v1/reports/flow"), &Private::reportFlow);
 }
 
 void ApiServer::Private::handle(HttpRequest &&request, HttpResponder responder)

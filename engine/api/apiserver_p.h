@@ -7,6 +7,7 @@
 // that registers them all.
 
 #include "api/apiserver.h"
+#include "api/reportresource.h"
 #include "api/streamhub.h"
 #include "auth/authservice.h"
 #include "http/httpserver.h"
@@ -169,6 +170,11 @@ struct ApiServer::Private
     // ---- notifications (notificationroutes.cpp) ----------------------------
     void notifications(Context &ctx);
     void readNotification(Context &ctx);
+
+    // ---- reports (reportroutes.cpp; the replies in reportresource.h) ----------
+    void reportSteps(Context &ctx);
+    void reportFlow(Context &ctx);
+    void report(Context &ctx, HttpResponse (*reply)(const HttpRequest &, const ReportContext &));
 
     // ---- the live stream (streamroutes.cpp) --------------------------------
     void streamWithoutUpgrade(Context &ctx);

@@ -138,6 +138,9 @@ struct FieldDef
     QString pattern; ///< a regular expression the whole value must match; empty if none
     QVariant defaultValue; ///< invalid QVariant when there is no default
     QStringList options; ///< for choice
+    /// `csat: true`: a customer-satisfaction rating (a choice or an int), which the reports
+    /// attribute to the ticket this one follows up (issue 17).
+    bool csat = false;
 };
 
 /// A duration target, possibly depending on the customer tier ({A: 30m, B: 1h, default: 2h}).

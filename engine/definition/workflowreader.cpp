@@ -41,7 +41,8 @@ const QStringList transitionKeys {
 const QString departmentPrefix = QStringLiteral("department:");
 const QStringList fieldKeys {QStringLiteral("type"),     QStringLiteral("label"),
                              QStringLiteral("required"), QStringLiteral("pattern"),
-                             QStringLiteral("default"),  QStringLiteral("options")};
+                             QStringLiteral("default"),  QStringLiteral("options"),
+                             QStringLiteral("csat")};
 const QStringList slaKeys {QStringLiteral("respond"), QStringLiteral("resolve"),
                            QStringLiteral("calendar")};
 const QStringList tierKeys {QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("C"),
@@ -112,6 +113,7 @@ private:
     bool readFieldOptions(const YamlCheck::Map &map, const YamlNode *key, const QString &what,
                           bool typeOk, FieldDef &field);
     bool readFieldPattern(const YamlCheck::Map &map, bool typeOk, FieldDef &field);
+    void readFieldCsat(const YamlCheck::Map &map, bool typeOk, FieldDef &field);
     std::optional<QVariant> convertValue(const FieldDef &field, const YamlNode *node,
                                          const QString &what);
     std::optional<QVariant> convertText(const FieldDef &field, const YamlNode *node,
@@ -338,6 +340,7 @@ void WorkflowReader::readField(const YamlNode *key, const YamlNode *node)
         field.required = c.boolean(required, QStringLiteral("'required'")).value_or(false);
     const bool optionsOk = readFieldOptions(*map, key, what, typeOk, field);
     const bool patternOk = readFieldPattern(*map, typeOk, field);
+    readFieldCsat(*map, typeOk, field);
     if (const YamlNode *value = map->value(u"default")) {
         if (typeOk && optionsOk && patternOk) {
             if (value->isNull())
@@ -428,6 +431,19 @@ bool WorkflowReader::readFieldPattern(const YamlCheck::Map &map, bool typeOk, Fi
     }
     field.pattern = *text;
     return true;
+}
+
+// A satisfaction rating is a value the reports can count or average: a choice or an int.
+void WorkflowReader::readFieldCsat(const YamlCheck::Map &map, bool typeOk, FieldDef &field)
+{
+    const YamlNode *csat = map.value(u"csat");
+    if (!csat)
+        return;
+    field.csat = c.boolean(csat, QStringLiteral("'csat'")).value_or(false);
+    if (field.csat && typeOk && field.type != FieldType::Choice && field.type != FieldType::Int)
+        c.error(map.key(u"csat"),
+                QStringLiteral("'csat' belongs to a choice or int field (a rating), not %1")
+                    .arg(typeName(field.type)));
 }
 
 std::optional<QVariant> WorkflowReader::convertValue(const FieldDef &field, const YamlNode *node,

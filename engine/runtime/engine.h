@@ -26,12 +26,19 @@ namespace Baton {
 class Clock;
 class Database;
 
+/// Reports (issue 17): the fact rows of the steps a write ends, from the ticket as last
+/// written (a default state for a new ticket), the write's events for it and its workflow
+/// (report/stepfactderiver.h). Runs on the writer thread.
+using StepFactRecorder = std::function<QList<StepFactRow>(
+    qint64 ticketId, const TicketState &before, const QList<Event> &events, const Workflow &)>;
+
 struct EngineOptions
 {
     std::shared_ptr<Database> database; ///< migrated
     std::shared_ptr<const Organisation> organisation;
     const Clock *clock = nullptr; ///< required; must outlive the engine
     SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
+    StepFactRecorder stepFacts; ///< optional; without it no step facts are written
     int maxBatch = 2048; ///< commands per group commit at most
     int cacheLimit = 10000; ///< hot tickets the writer keeps in memory (~6 KB each)
     /// PostgreSQL: this server's id; every commit then announces what it changed to the other

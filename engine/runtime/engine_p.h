@@ -72,6 +72,7 @@ struct Staging
         bool isNew = false;
         QStringList queuesBefore;
         std::shared_ptr<const Workflow> workflow;
+        QList<Event> events; ///< staged for it in this batch, oldest first (step facts)
     };
     QHash<qint64, Ticket> tickets;
     QList<qint64> order; // first-touch order, for deterministic writes

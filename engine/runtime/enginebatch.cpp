@@ -163,6 +163,8 @@ void BatchBuilder::stage(Staging &local, Staging::Ticket ticket, const TicketOut
 {
     const qint64 id = outcome.ticket.id;
     ticket.state = outcome.ticket;
+    if (d.options.stepFacts)
+        ticket.events += outcome.events;
     for (const Event &event : outcome.events) {
         local.rows.events.append(eventRowOf(id, event));
         if (event.type == EventTypes::commented)
@@ -415,6 +417,10 @@ QList<TicketState> BatchBuilder::toWriteBatch(QHash<qint64, TicketRow> &written)
             ? ticketRowOf(ticket.state)
             : rowOf(ticket.state, &ticket.previousState, &ticket.previousRow);
         row.branchQueues = branchQueuesOf(ticket.state, row, plan(ticket, row));
+        if (d.options.stepFacts && !ticket.events.isEmpty())
+            staged.rows.stepFacts
+                += d.options.stepFacts(id, ticket.isNew ? TicketState() : ticket.previousState,
+                                       ticket.events, *ticket.workflow);
         for (const QString &queue : ticket.state.queuesVisited)
             if (ticket.isNew || !ticket.queuesBefore.contains(queue))
                 staged.rows.queuesVisited.append({id, queue});

@@ -2,6 +2,8 @@
 #include "services/services.h"
 
 #include "core/clock.h"
+#include "report/stepfactbackfill.h"
+#include "report/stepfactderiver.h"
 #include "runtime/engine.h"
 #include "sla/slaservice.h"
 #include "sla/timerscheduler.h"
@@ -43,6 +45,8 @@ Services::Services(ServicesOptions options)
         };
     m_sla = std::make_unique<SlaService>(m_options.organisation, m_options.database,
                                          m_options.clock, std::move(departmentsOf));
+    if (m_options.stepFacts)
+        m_stepFacts = std::make_unique<StepFactDeriver>(stepFactDeriverOf(*m_sla));
 }
 
 Services::~Services()
@@ -59,10 +63,23 @@ Result<void> Services::startEngine()
     engineOptions.slaPlanner = m_sla->planner();
     if (announcing())
         engineOptions.announceAs = m_serverId;
+    if (m_stepFacts)
+        engineOptions.stepFacts = m_stepFacts->recorder();
     auto engine = Engine::start(engineOptions);
     if (!engine)
         return engine.failure();
     m_engine = std::move(*engine);
+    if (m_stepFacts) {
+        // Before any request or timer writes: old tickets' facts from their events. Their
+        // workflow versions are stored already, publishing does not change them.
+        const auto backfilled
+            = backfillStepFacts(*m_options.database, *m_stepFacts,
+                                [engine = m_engine.get()](const QString &name, int version) {
+                                    return engine->workflow(name, version);
+                                });
+        if (!backfilled)
+            return makeError(u"reports back-fill: " + backfilled.error());
+    }
 
     TimerScheduler::Options timerOptions;
     timerOptions.database = m_options.database;

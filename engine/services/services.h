@@ -18,6 +18,7 @@ class Database;
 class Engine;
 class FakeClock;
 class SlaService;
+class StepFactDeriver;
 class TimerScheduler;
 struct Organisation;
 
@@ -49,6 +50,10 @@ struct ServicesOptions
     /// they commit reaches this server's streams (store/changefeed.h). Off: this server's
     /// streams show its own changes only. SQLite: ignored (one server per file).
     bool liveAcrossServers = true;
+    /// Reports (issue 17): the engine keeps a fact per step a write ends, and startEngine first
+    /// back-fills the facts of tickets written before it did (report/stepfactbackfill.h). Off
+    /// only to measure the engine without them (bench_engine --step-facts off).
+    bool stepFacts = true;
 };
 
 /// The composition root: the one place that wires the database, the engine with its SLA
@@ -65,7 +70,8 @@ public:
     Services(const Services &) = delete;
     Services &operator=(const Services &) = delete;
 
-    /// The engine with the SLA planner, and the timer scheduler wired to both (not yet firing).
+    /// The engine with the SLA planner (and the step facts' recorder), the step facts of old
+    /// tickets back-filled, and the timer scheduler wired to both (not yet firing).
     Result<void> startEngine();
     /// The scheduler's own thread: fires the timers missed while down, then each as it comes
     /// due on the wall clock (with a fake clock: only when it is moved).
@@ -97,12 +103,15 @@ public:
     TimerScheduler &timers() { return *m_timers; }
     AuthService &auth() { return *m_auth; }
     Api::ApiServer &api() { return *m_api; }
+    /// The step facts' deriver; null when ServicesOptions::stepFacts is off.
+    const StepFactDeriver *stepFacts() const { return m_stepFacts.get(); }
 
 private:
     ServicesOptions m_options;
     QString m_serverId;
     std::unique_ptr<AuthService> m_auth; // before m_sla: the SLA clocks ask it for departments
     std::unique_ptr<SlaService> m_sla;
+    std::unique_ptr<StepFactDeriver> m_stepFacts; // on m_sla's clocks
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<TimerScheduler> m_timers;
     std::unique_ptr<Api::ApiServer> m_api;

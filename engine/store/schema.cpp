@@ -260,6 +260,55 @@ const char *const migration10[] = {
     "ALTER TABLE org_versions ADD COLUMN IF NOT EXISTS published_by TEXT",
 };
 
+// Reports (issue 17): a fact row per finished step, written by the engine in the same
+// transaction as the event that ended the step (store/stepfactrows.h has the meaning of each
+// column). Derived data, rebuilt from the events by the back-fill: no foreign key, so that the
+// writer pays for no look-up. report_backfills holds the tickets written before this version,
+// whose facts `baton serve` derives from their events at start (report/stepfactbackfill.h).
+const char *const migration11[] = {
+    R"(CREATE TABLE IF NOT EXISTS step_facts (
+        ticket_id BIGINT NOT NULL,
+        seq INTEGER NOT NULL,
+        branch TEXT NOT NULL DEFAULT '',
+        workflow TEXT NOT NULL,
+        workflow_version INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        queue TEXT NOT NULL DEFAULT '',
+        department TEXT NOT NULL DEFAULT '',
+        assignee TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL DEFAULT '',
+        tier TEXT NOT NULL DEFAULT '',
+        entered_at BIGINT NOT NULL,
+        left_at BIGINT NOT NULL,
+        ended_by TEXT NOT NULL,
+        action TEXT NOT NULL DEFAULT '',
+        next_state TEXT NOT NULL DEFAULT '',
+        business_seconds BIGINT NOT NULL,
+        clock_seconds BIGINT NOT NULL,
+        paused INTEGER NOT NULL DEFAULT 0,
+        respond_target BIGINT,
+        respond_seconds BIGINT,
+        respond_met INTEGER,
+        resolve_target BIGINT,
+        resolve_seconds BIGINT,
+        resolve_met INTEGER,
+        breached INTEGER NOT NULL DEFAULT 0,
+        escalated INTEGER NOT NULL DEFAULT 0,
+        transfers INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (ticket_id, seq, branch)){without_rowid})",
+    // Every report reads one period, all departments (admins) or a few (supervisors, who
+    // filter the period's rows): one index, since each costs the writer pages in every commit.
+    "CREATE INDEX IF NOT EXISTS step_facts_left ON step_facts(left_at)",
+    R"(CREATE TABLE IF NOT EXISTS report_backfills (
+        name TEXT PRIMARY KEY,
+        next_ticket BIGINT NOT NULL,
+        last_ticket BIGINT NOT NULL))",
+    // Once: tst_schema runs migrations again on a database set back by hand.
+    "INSERT INTO report_backfills (name, next_ticket, last_ticket) SELECT 'step_facts', 0, "
+    "(SELECT COALESCE(MAX(id), 0) FROM tickets) WHERE NOT EXISTS (SELECT 1 FROM "
+    "report_backfills WHERE name = 'step_facts')",
+};
+
 struct Migration
 {
     int version;
@@ -278,6 +327,7 @@ const Migration migrations[] = {
     {8, std::begin(migration8), std::end(migration8)},
     {9, std::begin(migration9), std::end(migration9)},
     {10, std::begin(migration10), std::end(migration10)},
+    {11, std::begin(migration11), std::end(migration11)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only
@@ -292,6 +342,9 @@ QString spell(const char *sql, bool sqlite)
     text.replace(QStringLiteral("{serial}"),
                  sqlite ? QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT")
                         : QStringLiteral("BIGSERIAL PRIMARY KEY"));
+    // SQLite: the table is its primary key's B-tree, one fewer for the writer to update.
+    text.replace(QStringLiteral("{without_rowid}"),
+                 sqlite ? QStringLiteral(" WITHOUT ROWID") : QString());
     return text;
 }
 

@@ -6,6 +6,7 @@
 // Instants are milliseconds since the epoch (UTC); JSON columns are UTF-8 text.
 
 #include "core/result.h"
+#include "store/stepfactrows.h"
 
 #include <QByteArray>
 #include <QList>
@@ -143,6 +144,7 @@ struct WriteBatch
     QList<NotificationRow> notifications;
     QList<IdempotencyRow> idempotency;
     QList<CustomerRow> customers;
+    QList<StepFactRow> stepFacts; ///< reports: the steps this batch's events ended
     bool isEmpty() const
     {
         return newTickets.isEmpty() && changedTickets.isEmpty() && events.isEmpty()

@@ -240,7 +240,7 @@ struct TicketWriter::Statements
     BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
-        deleteBranchAssignees, insertBranchAssignees;
+        deleteBranchAssignees, insertBranchAssignees, insertStepFacts;
 
     /// Runs a bulk statement over `values` (rows × columns), which it empties.
     Result<void> bulk(BulkStatement &statement, QList<QVariant> &values)
@@ -274,6 +274,20 @@ TicketWriter::TicketWriter(std::shared_ptr<Database> database, QString announceA
 }
 
 TicketWriter::~TicketWriter() = default;
+
+namespace {
+
+// Reports (issue 17). The back-fill may have written a ticket's facts first
+// (report/stepfactbackfill.h): those stand.
+BulkStatement insertStepFactsStatement()
+{
+    return BulkStatement(u"INSERT INTO step_facts (" + QLatin1String(stepFactColumns)
+                             + u") VALUES ",
+                         u'(' + placeholders(stepFactColumnCount) + u')',
+                         QStringLiteral(" ON CONFLICT DO NOTHING"), stepFactColumnCount);
+}
+
+} // namespace
 
 Result<void> TicketWriter::prepare()
 {
@@ -319,6 +333,7 @@ Result<void> TicketWriter::prepare()
     s->insertBranchAssignees = BulkStatement(
         QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES "),
         values(2), QString(), 2);
+    s->insertStepFacts = insertStepFactsStatement();
     s->insertNotifications = BulkStatement(
         QStringLiteral("INSERT INTO notifications (id, username, ticket_id, kind, message, at, "
                        "read) VALUES "),
@@ -588,6 +603,10 @@ Result<void> TicketWriter::Statements::insertTicketChildren(const WriteBatch &ba
     for (const EventRow &e : batch.events)
         values << e.ticketId << e.seq << e.at << text(e.actor) << e.type << json(e.data);
     if (auto r = bulk(insertEvents, values); !r)
+        return r;
+    for (const StepFactRow &fact : batch.stepFacts)
+        appendStepFactValues(values, fact);
+    if (auto r = bulk(insertStepFacts, values); !r)
         return r;
     for (qint64 ticket : batch.replaceTimersOf)
         values << ticket;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The engine in-process, no HTTP: durable ticket actions per second on SQLite (WAL,
 // synchronous=FULL) with group commit, and their latency. Usage: bench_engine OUTDIR
-// [--clients N] [--seconds S] [--db URL]. Writes OUTDIR/bench_engine.json.
+// [--clients N] [--seconds S] [--db URL] [--step-facts on|off]. Writes OUTDIR/bench_engine.json.
 //
 // Each client is a chain of callbacks (like an HTTP connection waiting for its reply): it
 // opens a ticket, works it through seven actions, and opens the next; a command is submitted
@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "definition/orgreader.h"
 #include "definition/workflowreader.h"
+#include "report/stepfactderiver.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
 #include "store/database.h"
@@ -197,13 +198,16 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments().mid(1);
     if (args.isEmpty()) {
-        std::fprintf(stderr, "usage: bench_engine OUTDIR [--clients N] [--seconds S] [--db URL]\n");
+        std::fprintf(stderr,
+                     "usage: bench_engine OUTDIR [--clients N] [--seconds S] [--db URL] "
+                     "[--step-facts on|off]\n");
         return 2;
     }
     const QString outDir = args.takeFirst();
     int clients = 256;
     double seconds = 5;
     QString url;
+    bool stepFactsOn = true;
     for (int i = 0; i + 1 < args.size(); i += 2) {
         if (args[i] == u"--clients")
             clients = args[i + 1].toInt();
@@ -211,6 +215,8 @@ int main(int argc, char **argv)
             seconds = args[i + 1].toDouble();
         else if (args[i] == u"--db")
             url = args[i + 1];
+        else if (args[i] == u"--step-facts") // on (as `baton serve`) or off: the reports' cost
+            stepFactsOn = args[i + 1] != u"off";
     }
     QDir().mkpath(outDir);
     const QString file = QDir(outDir).absoluteFilePath(QStringLiteral("bench_engine.db"));
@@ -238,6 +244,11 @@ int main(int argc, char **argv)
     options.database = *database;
     options.organisation = organisation;
     options.clock = &clock;
+    // Reports keep a fact per finished step, as `baton serve` does (issue 17).
+    const SlaClocks slaClocks(organisation);
+    const StepFactDeriver stepFacts(slaClocks, [](const QString &) { return QStringList(); });
+    if (stepFactsOn)
+        options.stepFacts = stepFacts.recorder();
     auto engine = Engine::start(options);
     if (!engine || !(*engine)->publish({wfRead.workflow}).ok()) {
         std::fprintf(stderr, "bench_engine: the engine does not start\n");

@@ -358,6 +358,18 @@ test('a realistic flow through every documented operation matches the document',
   // Live updates: only as a WebSocket
   await call(amy, 'GET', '/api/v1/stream', undefined, { expect: [400] });
 
+  // Reports: the steps the ticket above ended, as JSON and as CSV; agents get none
+  const period = 'from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z';
+  const steps = (await call(admin, 'GET', `/api/v1/reports/steps?${period}&by=state&workflow=jump-queue`)).json;
+  assert.ok(steps.rows.some((r) => r.key === 'jump-queue/review' && r.steps >= 1), JSON.stringify(steps.rows));
+  const csv = await call(sue, 'GET', `/api/v1/reports/steps?${period}&format=csv`);
+  assert.match(csv.res.headers.get('content-type'), /^text\/csv/);
+  await call(amy, 'GET', `/api/v1/reports/steps?${period}`, undefined, { expect: [403] });
+  await call(admin, 'GET', '/api/v1/reports/steps', undefined, { expect: [400] });
+  const flow = (await call(admin, 'GET', `/api/v1/reports/flow?workflow=jump-queue&${period}`)).json;
+  assert.ok(flow.transitions.length > 0);
+  await call(admin, 'GET', `/api/v1/reports/flow?${period}`, undefined, { expect: [400] });
+
   // Test clock
   await call(amy, 'GET', '/api/v1/admin/clock');
   await call(amy, 'POST', '/api/v1/admin/clock', { advance_seconds: 60 }, { expect: [403] });

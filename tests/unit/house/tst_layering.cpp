@@ -77,9 +77,9 @@ QString includedModule(const QString &includePath)
 }
 
 // The map. One row per folder of engine/: the modules it may include. Dependencies run one
-// way: core <- calendar <- definition <- store <- runtime <- sla <- auth <- api <- services <- cli;
-// http (the transport) and plugin (the seam plugins attach at) use core only; api and what is
-// above it may use http, runtime and what is above it may use plugin.
+// way: core <- calendar <- definition <- store <- runtime <- sla <- report <- auth <- api <-
+// services <- cli; http (the transport) and plugin (the seam plugins attach at) use core only; api
+// and what is above it may use http, runtime and what is above it may use plugin.
 struct Layer
 {
     const char *module;
@@ -92,10 +92,11 @@ constexpr Layer theMap[] = {
     {"store", "core calendar definition"},
     {"runtime", "core calendar definition store plugin"},
     {"sla", "core calendar definition store runtime plugin"},
-    {"auth", "core calendar definition store runtime sla plugin"},
-    {"api", "core calendar definition store runtime sla auth plugin http"},
-    {"services", "core calendar definition store runtime sla auth api plugin http"},
-    {"cli", "core calendar definition store runtime sla auth api services plugin http"},
+    {"report", "core calendar definition store runtime sla"},
+    {"auth", "core calendar definition store runtime sla report plugin"},
+    {"api", "core calendar definition store runtime sla report auth plugin http"},
+    {"services", "core calendar definition store runtime sla report auth api plugin http"},
+    {"cli", "core calendar definition store runtime sla report auth api services plugin http"},
     {"http", "core"},
     {"plugin", "core"},
 };

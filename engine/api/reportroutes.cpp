@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The reports family (issue 17): the routes; the replies are built in reportresource.cpp.
+#include "api/apiserver_p.h"
+
+#include "api/apierror.h"
+
+#include "store/database.h"
+
+namespace Baton::Api {
+
+void ApiServer::Private::reportSteps(Context &ctx)
+{
+    report(ctx, &Api::reportSteps);
+}
+
+void ApiServer::Private::reportFlow(Context &ctx)
+{
+    report(ctx, &Api::reportFlow);
+}
+
+// On this thread's connection: reports read, they never go through the writer.
+void ApiServer::Private::report(Context &ctx,
+                                HttpResponse (*reply)(const HttpRequest &, const ReportContext &))
+{
+    auto db = o.database->connection();
+    if (!db)
+        return ctx.fail(apiError(db.failure()));
+    ctx.send(reply(ctx.request, ReportContext {ctx.actor, ctx.language, *o.engine, *db}));
+}
+
+} // namespace Baton::Api
