@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "commands.h"
 
+#include "definition/channelsreader.h"
 #include "definition/orgreader.h"
 #include "definition/workflowreader.h"
 #include "definition/workflowset.h"
@@ -183,7 +184,8 @@ int runValidate(const QStringList &arguments)
 {
     if (arguments.isEmpty() || arguments.first() == u"--help" || arguments.first() == u"-h") {
         std::fputs("usage: baton validate FILE...\n"
-                   "Checks organisation (org.yaml, org/*.yaml) and workflow files; prints\n"
+                   "Checks organisation (org.yaml, org/*.yaml), channels (channels.yaml) and\n"
+                   "workflow files; prints\n"
                    "FILE:LINE:COLUMN: error|warning: MESSAGE per problem on stdout and a\n"
                    "summary on stderr. Exit status 1 if there was any error, else 0.\n",
                    arguments.isEmpty() ? stderr : stdout);
@@ -216,6 +218,11 @@ int runValidate(const QStringList &arguments)
         }
         if (isOrganisationFile(input.path))
             continue;
+        if (QFileInfo(input.path).fileName() == u"channels.yaml") {
+            // Secrets are not looked up: validation runs where they are not set (CI).
+            report[i] += readChannels(input.text, input.path).diagnostics;
+            continue;
+        }
         // The organisation of the workflow's folder if given, else any given, else the one
         // found next to the workflow.
         const QString root = QFileInfo(input.path).absolutePath();
