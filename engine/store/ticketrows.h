@@ -126,6 +126,18 @@ struct CustomerRow
     qint64 updatedAt = 0;
 };
 
+/// A message to the outside waiting in the outbox (table outbox), written with the event
+/// that causes it.
+struct OutboxRow
+{
+    QString deliveryId; ///< stable across retries
+    QString channel; ///< the channels.yaml name
+    qint64 ticketId = 0; ///< 0 → NULL
+    QString kind; ///< the event type or notification kind
+    QByteArray payload = "{}"; ///< JSON, as the channel is given it
+    qint64 createdAt = 0;
+};
+
 /// Everything one group commit writes.
 struct WriteBatch
 {
@@ -143,11 +155,12 @@ struct WriteBatch
     QList<NotificationRow> notifications;
     QList<IdempotencyRow> idempotency;
     QList<CustomerRow> customers;
+    QList<OutboxRow> outbox;
     bool isEmpty() const
     {
         return newTickets.isEmpty() && changedTickets.isEmpty() && events.isEmpty()
             && notifications.isEmpty() && idempotency.isEmpty() && timers.isEmpty()
-            && replaceTimersOf.isEmpty();
+            && replaceTimersOf.isEmpty() && outbox.isEmpty();
     }
 };
 

@@ -221,7 +221,7 @@ struct TicketWriter::Statements
     BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
-        deleteBranchAssignees, insertBranchAssignees;
+        deleteBranchAssignees, insertBranchAssignees, insertOutbox;
 
     /// Runs a bulk statement over `values` (rows × columns), which it empties.
     Result<void> bulk(BulkStatement &statement, QList<QVariant> &values)
@@ -321,6 +321,10 @@ Result<void> TicketWriter::prepare()
                        "phone = COALESCE(excluded.phone, customers.phone), "
                        "email = COALESCE(excluded.email, customers.email), "
                        "updated_at = excluded.updated_at"));
+    s->insertOutbox = BulkStatement(
+        QStringLiteral("INSERT INTO outbox (delivery_id, channel, ticket_id, kind, payload, "
+                       "created_at, next_attempt_at) VALUES "),
+        values(7), QString(), 7);
     if (m_database->isPostgreSql()) {
         auto types = runQuery(*db,
                               QStringLiteral("SELECT column_name, udt_name FROM "
@@ -471,8 +475,8 @@ Result<void> TicketWriter::Statements::updateTickets(const WriteBatch &batch, bo
             // since this one read it, so the row's version still guards the batch.
             if (!(previous && postgresql))
                 continue;
-            static const quint64 versionColumn
-                = quint64(1) << columnNames().indexOf(QStringLiteral("version"));
+            static const quint64 versionColumn = quint64(1)
+                << columnNames().indexOf(QStringLiteral("version"));
             mask = versionColumn;
         }
         if (previous && postgresql) {
@@ -624,6 +628,13 @@ Result<void> TicketWriter::Statements::insertKeysAndCustomers(const WriteBatch &
         values << k.username << k.key << k.requestHash << k.ticketId << json(k.response)
                << k.createdAt;
     if (auto r = bulk(insertIdempotency, values); !r)
+        return r;
+    // The outbox rows of the batch's events: committed with them or not at all.
+    for (const OutboxRow &o : batch.outbox)
+        values << o.deliveryId << o.channel
+               << (o.ticketId ? QVariant(o.ticketId) : QVariant(QMetaType(QMetaType::LongLong)))
+               << o.kind << json(o.payload) << o.createdAt << o.createdAt;
+    if (auto r = bulk(insertOutbox, values); !r)
         return r;
     for (const CustomerRow &c : batch.customers)
         if (auto r = upsertCustomer.run(
