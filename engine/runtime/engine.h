@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "definition/model.h"
+#include "runtime/outboxplanner.h"
 #include "runtime/slaplan.h"
 #include "runtime/ticketmachine.h"
 #include "runtime/ticketrecords.h"
@@ -32,6 +33,7 @@ struct EngineOptions
     std::shared_ptr<const Organisation> organisation;
     const Clock *clock = nullptr; ///< required; must outlive the engine
     SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
+    OutboxPlanner outboxPlanner; ///< optional; without it nothing is written to the outbox
     int maxBatch = 2048; ///< commands per group commit at most
     int cacheLimit = 10000; ///< hot tickets the writer keeps in memory (~6 KB each)
 };
