@@ -4,6 +4,7 @@
 #include "api/apiserver.h"
 #include "auth/authservice.h"
 #include "core/result.h"
+#include "definition/channelsreader.h"
 
 #include <QStringList>
 
@@ -14,7 +15,9 @@ namespace Baton {
 
 class Clock;
 class Database;
+class DeliveryWorker;
 class Engine;
+class PluginHost;
 class FakeClock;
 class SlaService;
 class TimerScheduler;
@@ -40,6 +43,14 @@ struct ServicesOptions
     std::function<QStringList(const QString &username)> departmentsLookup;
     int timerBatchSize = 1000;
     AuthService::Options auth;
+    /// channels.yaml's channels: with none, the engine writes no outbox rows and no delivery
+    /// worker runs.
+    QList<ChannelDefinition> channels;
+    /// Where plugins are loaded from (PluginHost::defaultFolder() when empty).
+    QString pluginFolder;
+    int deliveryPollMs = 1000;
+    qint64 deliveryFirstRetryMs = 5000;
+    int deliveryMaxAttempts = 20;
 };
 
 /// The composition root: the one place that wires the database, the engine with its SLA
@@ -56,11 +67,17 @@ public:
     Services(const Services &) = delete;
     Services &operator=(const Services &) = delete;
 
+    /// Loads the plugins of options.pluginFolder (failures are recorded, not fatal) and checks
+    /// each channel of options.channels against its plugin: an error per channel whose plugin
+    /// did not load or refuses its settings, as FILE:LINE:COL: error: MESSAGE.
+    QStringList loadPlugins();
     /// The engine with the SLA planner, and the timer scheduler wired to both (not yet firing).
     Result<void> startEngine();
     /// The scheduler's own thread: fires the timers missed while down, then each as it comes
     /// due on the wall clock (with a fake clock: only when it is moved).
     Result<void> startTimers();
+    /// The delivery worker's own thread, when channels are configured.
+    void startDelivery();
     /// The HTTP API on `options.http`; the engine, sign-in, clocks and SLA service are filled
     /// in. Returns the port it listens on.
     Result<quint16> startHttp(Api::ApiServerOptions options);
@@ -76,13 +93,18 @@ public:
     TimerScheduler &timers() { return *m_timers; }
     AuthService &auth() { return *m_auth; }
     Api::ApiServer &api() { return *m_api; }
+    const PluginHost &plugins() const { return *m_plugins; }
+    /// Null when no channel is configured.
+    DeliveryWorker *delivery() { return m_delivery.get(); }
 
 private:
     ServicesOptions m_options;
     std::unique_ptr<AuthService> m_auth; // before m_sla: the SLA clocks ask it for departments
     std::unique_ptr<SlaService> m_sla;
+    std::unique_ptr<PluginHost> m_plugins;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<TimerScheduler> m_timers;
+    std::unique_ptr<DeliveryWorker> m_delivery;
     std::unique_ptr<Api::ApiServer> m_api;
 };
 
