@@ -5,10 +5,11 @@
 
 #include "core/clock.h"
 #include "definition/workflowset.h"
+#include "pluginhost/pluginhost.h"
 #include "runtime/engine.h"
-#include "sla/slaservice.h"
 #include "services/demoaccounts.h"
 #include "services/services.h"
+#include "sla/slaservice.h"
 #include "store/database.h"
 
 #include <QCommandLineParser>
@@ -28,7 +29,7 @@ namespace {
 const char serveUsage[]
     = "Usage: baton serve [--listen HOST:PORT] [--db URL] [--workflows DIR] [--demo] "
       "[--fake-clock]\n"
-      "                   [--max-body BYTES] [--threads N] [--trust-proxy]\n"
+      "                   [--max-body BYTES] [--threads N] [--trust-proxy] [--plugins DIR]\n"
       "  --listen     address to listen on (default 127.0.0.1:8080)\n"
       "  --db         sqlite:PATH (default sqlite:var/baton.db) or postgresql://USER@HOST/DB\n"
       "  --workflows  folder with org.yaml and the workflows (default workflows/)\n"
@@ -38,6 +39,7 @@ const char serveUsage[]
       "  --trust-proxy  believe X-Forwarded-Proto and -For from the reverse proxy in front (the\n"
       "               session cookie gets Secure for https; sign-in throttling counts the\n"
       "               forwarded client address); without it X-Forwarded-* are ignored\n"
+      "  --plugins    folder of plugins to load (default plugins/ next to the baton binary)\n"
       "Environment: BATON_ADMIN_PASSWORD creates the user admin if absent.\n";
 
 const QString demoPassword = QStringLiteral("baton-demo");
@@ -49,6 +51,7 @@ struct ServeFlags
     quint16 port = 0;
     QString databaseUrl;
     QString workflowsDir;
+    QString pluginsDir; ///< empty: next to the binary
     bool demo = false;
     bool fakeClock = false;
     bool trustProxy = false;
@@ -73,6 +76,7 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
                                 QStringLiteral("sqlite:var/baton.db"));
     const QCommandLineOption workflows(QStringLiteral("workflows"), QString(),
                                        QStringLiteral("DIR"), QStringLiteral("workflows"));
+    const QCommandLineOption plugins(QStringLiteral("plugins"), QString(), QStringLiteral("DIR"));
     const QCommandLineOption demo(QStringLiteral("demo"));
     const QCommandLineOption fakeClock(QStringLiteral("fake-clock"));
     const QCommandLineOption trustProxy(QStringLiteral("trust-proxy"));
@@ -81,7 +85,8 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
     const QCommandLineOption threads(QStringLiteral("threads"), QString(), QStringLiteral("N"),
                                      QStringLiteral("2"));
     QCommandLineParser parser;
-    parser.addOptions({help, listen, db, workflows, demo, fakeClock, trustProxy, maxBody, threads});
+    parser.addOptions(
+        {help, listen, db, workflows, plugins, demo, fakeClock, trustProxy, maxBody, threads});
     if (!parser.parse(QStringList {QStringLiteral("baton serve")} + arguments)) {
         const QStringList unknown = parser.unknownOptionNames();
         if (unknown.isEmpty())
@@ -120,6 +125,7 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
     flags->port = quint16(port);
     flags->databaseUrl = parser.value(db);
     flags->workflowsDir = parser.value(workflows);
+    flags->pluginsDir = parser.value(plugins);
     flags->demo = parser.isSet(demo);
     flags->fakeClock = parser.isSet(fakeClock);
     flags->trustProxy = parser.isSet(trustProxy);
@@ -191,6 +197,19 @@ Result<QStringList> createStartUpUsers(AuthService &auth, const Organisation &or
     return created;
 }
 
+/// The plugins loaded (name, version, file) and those that failed (name, why).
+void printPlugins(const Services &services)
+{
+    const PluginHost &plugins = services.plugins();
+    std::printf("  plugins:   %lld loaded%s\n", qint64(plugins.loaded().size()),
+                plugins.failures().isEmpty() ? "" : ", some failed");
+    for (const LoadedPlugin &plugin : plugins.loaded())
+        std::printf("    %-28s version %s  (%s)\n", qPrintable(plugin.info.name),
+                    qPrintable(plugin.info.version), qPrintable(plugin.file));
+    for (const PluginFailure &failure : plugins.failures())
+        std::printf("    not loaded: %s\n", qPrintable(failure.toString()));
+}
+
 /// What start-up printed last: the workflows, the clock, the accounts, where it listens.
 void printStartUp(const ServeFlags &flags, Services &services, const PublishOutcome &published,
                   const Clock &clock, const QMap<QString, DemoAccount> &demoUsers,
@@ -204,6 +223,7 @@ void printStartUp(const ServeFlags &flags, Services &services, const PublishOutc
                     published.published.contains(it.key()) ? "  (new)" : "");
     for (const PublishConflict &conflict : published.conflicts)
         std::printf("  not published: %s\n", qPrintable(conflict.message()));
+    printPlugins(services);
     if (flags.fakeClock)
         std::printf("  clock:     fake, standing at %s (move it with POST /api/v1/admin/clock)\n",
                     qPrintable(clock.now().toString(Qt::ISODate)));
@@ -280,7 +300,18 @@ int runServe(const QStringList &arguments)
         seedDemoTickets(*database, options.organisation, set, flags.workflowsDir,
                         options.clock->now());
 
+    options.channels = set.channels;
+    options.pluginFolder = flags.pluginsDir;
+
     Services services(options);
+    // Plugins before the engine: a channel whose plugin is missing or refuses its settings
+    // stops start-up like a workflow error (a broken plugin itself does not).
+    if (const QStringList errors = services.loadPlugins(); !errors.isEmpty()) {
+        for (const QString &error : errors)
+            std::fprintf(stderr, "%s\n", qPrintable(error));
+        return failure(flags.workflowsDir
+                       + QStringLiteral("/channels.yaml has errors; not starting"));
+    }
     if (auto started = services.startEngine(); !started)
         return failure(started.error());
     // A file is published only when it changed since it was last published from it: a restart
@@ -294,6 +325,7 @@ int runServe(const QStringList &arguments)
         return failure(remeasured.error());
     if (auto started = services.startTimers(); !started)
         return failure(started.error());
+    services.startDelivery(); // rows left by a previous run go out now
     const auto created = createStartUpUsers(services.auth(), services.organisation(), demoUsers);
     if (!created)
         return failure(created.error());
