@@ -268,9 +268,10 @@ const char *const migration10[] = {
 // the last try the row becomes 'dead' until an admin retries it. payload is JSON text.
 // Number 12: number 11 belongs to the reports branch (merged separately). migrate() applies
 // every migration not recorded in schema_migrations, not only those above the highest, so a
-// database that reached 12 first still gets 11 when that branch is merged.
+// database that reached 12 first still gets 11 when that branch is merged. IF NOT EXISTS:
+// tst_schema sets databases back by hand, as for migration 8.
 const char *const migration12[] = {
-    R"(CREATE TABLE outbox (
+    R"(CREATE TABLE IF NOT EXISTS outbox (
         delivery_id TEXT PRIMARY KEY,
         channel TEXT NOT NULL,
         ticket_id BIGINT,
@@ -283,7 +284,7 @@ const char *const migration12[] = {
         last_error TEXT,
         last_attempt_at BIGINT,
         receipt TEXT))",
-    "CREATE INDEX outbox_due ON outbox(status, next_attempt_at)",
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at)",
 };
 
 struct Migration
