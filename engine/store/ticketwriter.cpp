@@ -208,6 +208,15 @@ QVariant ticketOf(const NotificationRow &n)
     return n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
+// The outbox rows of a batch (delivery/): each due at once.
+BulkStatement outboxInsert()
+{
+    return BulkStatement(
+        QStringLiteral("INSERT INTO outbox (delivery_id, channel, ticket_id, kind, "
+                       "payload, created_at, next_attempt_at) VALUES "),
+        QStringLiteral("(?, ?, ?, ?, ?, ?, ?)"), QString(), 7);
+}
+
 } // namespace
 
 struct TicketWriter::Statements
@@ -321,10 +330,7 @@ Result<void> TicketWriter::prepare()
                        "phone = COALESCE(excluded.phone, customers.phone), "
                        "email = COALESCE(excluded.email, customers.email), "
                        "updated_at = excluded.updated_at"));
-    s->insertOutbox = BulkStatement(
-        QStringLiteral("INSERT INTO outbox (delivery_id, channel, ticket_id, kind, payload, "
-                       "created_at, next_attempt_at) VALUES "),
-        values(7), QString(), 7);
+    s->insertOutbox = outboxInsert();
     if (m_database->isPostgreSql()) {
         auto types = runQuery(*db,
                               QStringLiteral("SELECT column_name, udt_name FROM "
