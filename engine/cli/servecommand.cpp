@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "definition/workflowset.h"
+#include "pluginhost/pluginhost.h"
 #include "runtime/engine.h"
 #include "services/demoaccounts.h"
 #include "services/logging.h"
@@ -31,6 +32,7 @@ const char serveUsage[]
     = "Usage: baton serve [--listen HOST:PORT] [--db URL] [--workflows DIR] [--demo] "
       "[--fake-clock]\n"
       "                   [--max-body BYTES] [--threads N] [--trust-proxy] [--log-format F]\n"
+      "                   [--plugins DIR]\n"
       "  --listen     address to listen on (default 127.0.0.1:8080)\n"
       "  --db         sqlite:PATH (default sqlite:var/baton.db) or postgresql://USER@HOST/DB\n"
       "  --workflows  folder with org.yaml and the workflows (default workflows/)\n"
@@ -42,6 +44,7 @@ const char serveUsage[]
       "               forwarded client address); without it X-Forwarded-* are ignored\n"
       "  --log-format text (default: readable lines) or json (one JSON object per line);\n"
       "               one access line per request, with its X-Request-Id\n"
+      "  --plugins    folder of plugins to load (default plugins/ next to the baton binary)\n"
       "Environment: BATON_ADMIN_PASSWORD creates the user admin if absent.\n";
 
 const QString demoPassword = QStringLiteral("baton-demo");
@@ -53,6 +56,7 @@ struct ServeFlags
     quint16 port = 0;
     QString databaseUrl;
     QString workflowsDir;
+    QString pluginsDir; ///< empty: next to the binary
     bool demo = false;
     bool fakeClock = false;
     bool trustProxy = false;
@@ -78,6 +82,7 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
                                 QStringLiteral("sqlite:var/baton.db"));
     const QCommandLineOption workflows(QStringLiteral("workflows"), QString(),
                                        QStringLiteral("DIR"), QStringLiteral("workflows"));
+    const QCommandLineOption plugins(QStringLiteral("plugins"), QString(), QStringLiteral("DIR"));
     const QCommandLineOption demo(QStringLiteral("demo"));
     const QCommandLineOption fakeClock(QStringLiteral("fake-clock"));
     const QCommandLineOption trustProxy(QStringLiteral("trust-proxy"));
@@ -88,8 +93,8 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
     const QCommandLineOption logFormat(QStringLiteral("log-format"), QString(),
                                        QStringLiteral("FORMAT"), QStringLiteral("text"));
     QCommandLineParser parser;
-    parser.addOptions(
-        {help, listen, db, workflows, demo, fakeClock, trustProxy, maxBody, threads, logFormat});
+    parser.addOptions({help, listen, db, workflows, plugins, demo, fakeClock, trustProxy, maxBody,
+                       threads, logFormat});
     if (!parser.parse(QStringList {QStringLiteral("baton serve")} + arguments)) {
         const QStringList unknown = parser.unknownOptionNames();
         if (unknown.isEmpty())
@@ -132,6 +137,7 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
     flags->port = quint16(port);
     flags->databaseUrl = parser.value(db);
     flags->workflowsDir = parser.value(workflows);
+    flags->pluginsDir = parser.value(plugins);
     flags->demo = parser.isSet(demo);
     flags->fakeClock = parser.isSet(fakeClock);
     flags->trustProxy = parser.isSet(trustProxy);
@@ -205,6 +211,40 @@ Result<QStringList> createStartUpUsers(AuthService &auth, const Organisation &or
     return created;
 }
 
+/// The channels configured (name, plugin, the events they take; never a setting: a setting may
+/// hold a secret).
+QStringList channelLines(const Services &services)
+{
+    const QList<ChannelDefinition> &channels = services.channels();
+    if (channels.isEmpty())
+        return {QStringLiteral("  channels:  none")};
+    QStringList lines {QStringLiteral("  channels:  %1").arg(channels.size())};
+    for (const ChannelDefinition &channel : channels)
+        lines << QStringLiteral("    %1 plugin %2, events: %3")
+                     .arg(channel.name, -28)
+                     .arg(channel.plugin,
+                          channel.events.isEmpty() ? QStringLiteral("all")
+                                                   : channel.events.join(QStringLiteral(", ")));
+    return lines;
+}
+
+/// The plugins loaded (name, version, file) and those that failed (name, why).
+QStringList pluginLines(const Services &services)
+{
+    const PluginHost &plugins = services.plugins();
+    QStringList lines;
+    lines << QStringLiteral("  plugins:   %1 loaded%2")
+                 .arg(plugins.loaded().size())
+                 .arg(plugins.failures().isEmpty() ? QString() : QStringLiteral(", some failed"));
+    for (const LoadedPlugin &plugin : plugins.loaded())
+        lines << QStringLiteral("    %1 version %2  (%3)")
+                     .arg(plugin.info.name, -28)
+                     .arg(plugin.info.version, plugin.file);
+    for (const PluginFailure &failure : plugins.failures())
+        lines << QStringLiteral("    not loaded: ") + failure.toString();
+    return lines;
+}
+
 /// What start-up says last: the database, the workflows with their versions, plugins and
 /// channels, the clock, the accounts, where it listens. Plain lines on stdout with
 /// --log-format text (the last one, "Serving on http://…", is what scripts wait for), one
@@ -225,7 +265,7 @@ void printStartUp(const ServeFlags &flags, Services &services, const PublishOutc
                                                                  : QString());
     for (const PublishConflict &conflict : published.conflicts)
         lines << QStringLiteral("  not published: ") + conflict.message();
-    lines << QStringLiteral("  plugins:   none") << QStringLiteral("  channels:  none");
+    lines << pluginLines(services) << channelLines(services);
     if (flags.fakeClock)
         lines << QStringLiteral("  clock:     fake, standing at %1 (move it with POST "
                                 "/api/v1/admin/clock)")
@@ -279,6 +319,16 @@ int serveUntilSignalled()
     return QCoreApplication::exec();
 }
 
+// Plugins before the engine: a channel whose plugin is missing or refuses its settings stops
+// start-up like a workflow error (a broken plugin itself does not).
+bool loadPlugins(Services &services)
+{
+    const QStringList errors = services.loadPlugins();
+    for (const QString &error : errors)
+        Log::problem(error);
+    return errors.isEmpty();
+}
+
 } // namespace
 
 int runServe(const QStringList &arguments)
@@ -314,7 +364,13 @@ int runServe(const QStringList &arguments)
         seedDemoTickets(*database, options.organisation, set, flags.workflowsDir,
                         options.clock->now());
 
+    options.channels = set.channels;
+    options.pluginFolder = flags.pluginsDir;
+
     Services services(options);
+    if (!loadPlugins(services))
+        return failure(flags.workflowsDir
+                       + QStringLiteral("/channels.yaml has errors; not starting"));
     if (auto started = services.startEngine(); !started)
         return failure(started.error());
     // A file is published only when it changed since it was last published from it: a restart
@@ -328,6 +384,7 @@ int runServe(const QStringList &arguments)
         return failure(remeasured.error());
     if (auto started = services.startTimers(); !started)
         return failure(started.error());
+    services.startDelivery(); // rows left by a previous run go out now
     const auto created = createStartUpUsers(services.auth(), services.organisation(), demoUsers);
     if (!created)
         return failure(created.error());

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "commands.h"
 
+#include "definition/channelsreader.h"
 #include "definition/orgreader.h"
 #include "definition/workflowreader.h"
 #include "definition/workflowset.h"
@@ -172,6 +173,16 @@ void printReport(std::map<size_t, Diagnostics> *report, qsizetype files)
     std::fprintf(stderr, "%s\n", summary.toUtf8().constData());
 }
 
+/// A file named channels.yaml is checked as channels (its secrets are not looked up: validation
+/// runs where they are not set, in CI); true when it was one.
+bool checkedAsChannels(const Input &input, Diagnostics *report)
+{
+    if (QFileInfo(input.path).fileName() != u"channels.yaml")
+        return false;
+    *report += readChannels(input.text, input.path).diagnostics;
+    return true;
+}
+
 template<typename T> void keepUntilExit(T &&value)
 {
     static_cast<void>(new std::decay_t<T>(std::forward<T>(value)));
@@ -183,7 +194,7 @@ int runValidate(const QStringList &arguments)
 {
     if (arguments.isEmpty() || arguments.first() == u"--help" || arguments.first() == u"-h") {
         std::fputs("usage: baton validate FILE...\n"
-                   "Checks organisation (org.yaml, org/*.yaml) and workflow files; prints\n"
+                   "Checks org.yaml (org/*), channels.yaml and workflow files; prints\n"
                    "FILE:LINE:COLUMN: error|warning: MESSAGE per problem on stdout and a\n"
                    "summary on stderr. Exit status 1 if there was any error, else 0.\n",
                    arguments.isEmpty() ? stderr : stdout);
@@ -214,7 +225,7 @@ int runValidate(const QStringList &arguments)
                             QStringLiteral("cannot read the file: %1").arg(input.error)});
             continue;
         }
-        if (isOrganisationFile(input.path))
+        if (isOrganisationFile(input.path) || checkedAsChannels(input, &report[i]))
             continue;
         // The organisation of the workflow's folder if given, else any given, else the one
         // found next to the workflow.

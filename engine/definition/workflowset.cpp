@@ -218,6 +218,18 @@ void loadOrganisation(const QDir &dir, WorkflowSet &set)
     }
 }
 
+// channels.yaml, optional; an unset secret is an error here (the server would send without it).
+void loadChannels(const QDir &dir, WorkflowSet &set)
+{
+    const QString path = dir.filePath(QStringLiteral("channels.yaml"));
+    QByteArray text;
+    if (!QFileInfo::exists(path) || !readFileInto(path, text, set.diagnostics))
+        return;
+    ChannelsReadResult channels = readChannels(text, path, processEnvironment);
+    set.channels = std::move(channels.channels);
+    set.diagnostics += channels.diagnostics;
+}
+
 // Every other *.yaml of the folder, each checked against the organisation and the links between
 // them; a workflow joins the set only if its file has no error.
 void loadWorkflows(const QDir &dir, WorkflowSet &set)
@@ -226,7 +238,7 @@ void loadWorkflows(const QDir &dir, WorkflowSet &set)
     QStringList paths;
     const QStringList names = dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
     for (const QString &name : names) {
-        if (name == u"org.yaml")
+        if (name == u"org.yaml" || name == u"channels.yaml")
             continue;
         const QString path = dir.filePath(name);
         QByteArray text;
@@ -264,6 +276,7 @@ WorkflowSet loadWorkflowDirectory(const QString &directory)
         return set;
     }
     loadOrganisation(dir, set);
+    loadChannels(dir, set);
     loadWorkflows(dir, set);
     return set;
 }

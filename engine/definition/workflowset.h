@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "definition/channelsreader.h"
 #include "definition/diagnostic.h"
 #include "definition/model.h"
 #include "definition/orgreader.h"
@@ -24,6 +25,8 @@ struct WorkflowSet
     /// The organisation's files as read, named relative to the folder (`org.yaml`,
     /// `org/NAME.yaml`), in reading order.
     QList<OrganisationFile> organisationFiles;
+    /// channels.yaml of the folder, if it has one (its secrets checked against the environment).
+    QList<ChannelDefinition> channels;
     bool ok() const { return !hasErrors(diagnostics); }
 };
 
@@ -34,8 +37,9 @@ QByteArray organisationSource(const QList<OrganisationFile> &files);
 /// The files back from organisationSource(); any other text is one org.yaml.
 QList<OrganisationFile> organisationFilesFromSource(const QByteArray &source);
 
-/// Loads a folder: `org.yaml` (or the files of an `org/` folder, merged), then every other
-/// `*.yaml` as a workflow named by its base name. Diagnostics name files as DIR/NAME.
+/// Loads a folder: `org.yaml` (or the files of an `org/` folder, merged), `channels.yaml` if
+/// present, then every other `*.yaml` as a workflow named by its base name. Diagnostics name files
+/// as DIR/NAME.
 WorkflowSet loadWorkflowDirectory(const QString &directory);
 
 /// Checks the links between workflows (`open: {workflow: ...}` names a workflow of the set,

@@ -12,6 +12,7 @@
 
 #include "core/result.h"
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QString>
 #include <QStringList>
@@ -35,6 +36,9 @@ struct Notification
     QString ticketTitle;
     QString ticketUrl; ///< a link into the web UI
     QDateTime createdAt; ///< when the causing event was committed (UTC)
+    /// For channels that carry data rather than text (webhook): the causing event and the
+    /// ticket, JSON `{"event": Event, "ticket": {...}}`; empty for people's notifications.
+    QByteArray payload;
 };
 
 /// One configured channel of channels.yaml: its name and its settings, with ${NAME} secrets

@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "definition/model.h"
+#include "runtime/outboxplanner.h"
 #include "runtime/slaplan.h"
 #include "runtime/ticketmachine.h"
 #include "runtime/ticketrecords.h"
@@ -39,6 +40,7 @@ struct EngineOptions
     const Clock *clock = nullptr; ///< required; must outlive the engine
     SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
     StepFactRecorder stepFacts; ///< optional; without it no step facts are written
+    OutboxPlanner outboxPlanner; ///< optional; without it nothing is written to the outbox
     int maxBatch = 2048; ///< commands per group commit at most
     int cacheLimit = 10000; ///< hot tickets the writer keeps in memory (~6 KB each)
     /// PostgreSQL: this server's id; every commit then announces what it changed to the other

@@ -63,6 +63,7 @@ void Staging::merge(Staging &&other)
     rows.notifications += other.rows.notifications;
     rows.idempotency += other.rows.idempotency;
     rows.customers += other.rows.customers;
+    rows.outbox += other.rows.outbox;
     for (auto it = other.idempotency.begin(); it != other.idempotency.end(); ++it)
         idempotency.insert(it.key(), it.value());
     idsTaken = other.idsTaken;
@@ -172,6 +173,8 @@ void BatchBuilder::stage(Staging &local, Staging::Ticket ticket, const TicketOut
     }
     for (const Notification &n : outcome.notifications)
         local.rows.notifications.append({0, n.recipient, id, n.kind, n.message, m_nowMs, false});
+    if (d.options.outboxPlanner && !outcome.events.isEmpty())
+        local.rows.outbox += d.options.outboxPlanner(outcome.ticket, outcome.events, m_now);
     if (!local.tickets.contains(id))
         local.order.append(id);
     local.tickets.insert(id, std::move(ticket));

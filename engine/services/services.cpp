@@ -2,6 +2,10 @@
 #include "services/services.h"
 
 #include "core/clock.h"
+#include "delivery/channelcheck.h"
+#include "delivery/deliveryworker.h"
+#include "delivery/outboxrouter.h"
+#include "pluginhost/pluginhost.h"
 #include "report/stepfactbackfill.h"
 #include "report/stepfactderiver.h"
 #include "runtime/engine.h"
@@ -37,6 +41,7 @@ Services::Services(ServicesOptions options)
     : m_options(std::move(options))
     , m_serverId(QUuid::createUuid().toString(QUuid::WithoutBraces))
     , m_auth(std::make_unique<AuthService>(*m_options.database, *m_options.clock, m_options.auth))
+    , m_plugins(std::make_unique<PluginHost>())
 {
     SlaService::DepartmentsLookup departmentsOf = m_options.departmentsLookup;
     if (!departmentsOf)
@@ -65,6 +70,7 @@ Result<void> Services::startEngine()
         engineOptions.announceAs = m_serverId;
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
+    engineOptions.outboxPlanner = OutboxRouter(m_options.channels).planner();
     auto engine = Engine::start(engineOptions);
     if (!engine)
         return engine.failure();
@@ -92,6 +98,29 @@ Result<void> Services::startEngine()
     m_sla->setTimerListener(
         [timers = m_timers.get()](qint64 dueAtMs) { timers->timersWritten(dueAtMs); });
     return {};
+}
+
+QStringList Services::loadPlugins()
+{
+    m_plugins->loadFolder(m_options.pluginFolder.isEmpty() ? PluginHost::defaultFolder()
+                                                           : m_options.pluginFolder);
+    return checkChannels(*m_plugins, m_options.channels, processEnvironment);
+}
+
+void Services::startDelivery()
+{
+    if (m_options.channels.isEmpty() || m_delivery)
+        return;
+    DeliveryWorker::Options options;
+    options.database = m_options.database;
+    options.clock = m_options.clock;
+    options.plugins = m_plugins.get();
+    options.channels = m_options.channels;
+    options.pollMs = m_options.deliveryPollMs;
+    options.firstRetryMs = m_options.deliveryFirstRetryMs;
+    options.maxAttempts = m_options.deliveryMaxAttempts;
+    m_delivery = std::make_unique<DeliveryWorker>(options);
+    m_delivery->start();
 }
 
 Result<void> Services::startTimers()
@@ -158,6 +187,7 @@ bool Services::stop()
         m_api->stopAccepting();
         clean = m_api->drain(m_options.drainTimeoutMs, m_options.streamCloseMs);
     }
+    m_delivery.reset(); // it calls plugins and reads the database; nothing calls it
     m_timers.reset();
     m_engine.reset();
     m_api.reset();

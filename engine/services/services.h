@@ -4,6 +4,7 @@
 #include "api/apiserver.h"
 #include "auth/authservice.h"
 #include "core/result.h"
+#include "definition/channelsreader.h"
 
 #include <QStringList>
 
@@ -15,7 +16,9 @@ namespace Baton {
 class ChangeListener;
 class Clock;
 class Database;
+class DeliveryWorker;
 class Engine;
+class PluginHost;
 class FakeClock;
 class SlaService;
 class StepFactDeriver;
@@ -54,6 +57,14 @@ struct ServicesOptions
     /// back-fills the facts of tickets written before it did (report/stepfactbackfill.h). Off
     /// only to measure the engine without them (bench_engine --step-facts off).
     bool stepFacts = true;
+    /// channels.yaml's channels: with none, the engine writes no outbox rows and no delivery
+    /// worker runs.
+    QList<ChannelDefinition> channels;
+    /// Where plugins are loaded from (PluginHost::defaultFolder() when empty).
+    QString pluginFolder;
+    int deliveryPollMs = 1000;
+    qint64 deliveryFirstRetryMs = 5000;
+    int deliveryMaxAttempts = 20;
 };
 
 /// The composition root: the one place that wires the database, the engine with its SLA
@@ -70,12 +81,18 @@ public:
     Services(const Services &) = delete;
     Services &operator=(const Services &) = delete;
 
+    /// Loads the plugins of options.pluginFolder (failures are recorded, not fatal) and checks
+    /// each channel of options.channels against its plugin: an error per channel whose plugin
+    /// did not load or refuses its settings, as FILE:LINE:COL: error: MESSAGE.
+    QStringList loadPlugins();
     /// The engine with the SLA planner (and the step facts' recorder), the step facts of old
     /// tickets back-filled, and the timer scheduler wired to both (not yet firing).
     Result<void> startEngine();
     /// The scheduler's own thread: fires the timers missed while down, then each as it comes
     /// due on the wall clock (with a fake clock: only when it is moved).
     Result<void> startTimers();
+    /// The delivery worker's own thread, when channels are configured.
+    void startDelivery();
     /// The HTTP API on `options.http`; the engine, sign-in, clocks and SLA service are filled
     /// in. On PostgreSQL (liveAcrossServers), first LISTENs for the other servers' commits,
     /// which then reach its streams. Returns the port it listens on.
@@ -105,6 +122,10 @@ public:
     Api::ApiServer &api() { return *m_api; }
     /// The step facts' deriver; null when ServicesOptions::stepFacts is off.
     const StepFactDeriver *stepFacts() const { return m_stepFacts.get(); }
+    const PluginHost &plugins() const { return *m_plugins; }
+    const QList<ChannelDefinition> &channels() const { return m_options.channels; }
+    /// Null when no channel is configured.
+    DeliveryWorker *delivery() { return m_delivery.get(); }
 
 private:
     ServicesOptions m_options;
@@ -112,8 +133,10 @@ private:
     std::unique_ptr<AuthService> m_auth; // before m_sla: the SLA clocks ask it for departments
     std::unique_ptr<SlaService> m_sla;
     std::unique_ptr<StepFactDeriver> m_stepFacts; // on m_sla's clocks
+    std::unique_ptr<PluginHost> m_plugins;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<TimerScheduler> m_timers;
+    std::unique_ptr<DeliveryWorker> m_delivery;
     std::unique_ptr<Api::ApiServer> m_api;
     std::unique_ptr<ChangeListener> m_listener; // after m_api: it publishes there
     bool announcing() const;

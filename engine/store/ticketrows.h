@@ -127,6 +127,18 @@ struct CustomerRow
     qint64 updatedAt = 0;
 };
 
+/// A message to the outside waiting in the outbox (table outbox), written with the event
+/// that causes it.
+struct OutboxRow
+{
+    QString deliveryId; ///< stable across retries
+    QString channel; ///< the channels.yaml name
+    qint64 ticketId = 0; ///< 0 → NULL
+    QString kind; ///< the event type or notification kind
+    QByteArray payload = "{}"; ///< JSON, as the channel is given it
+    qint64 createdAt = 0;
+};
+
 /// Everything one group commit writes.
 struct WriteBatch
 {
@@ -145,11 +157,12 @@ struct WriteBatch
     QList<IdempotencyRow> idempotency;
     QList<CustomerRow> customers;
     QList<StepFactRow> stepFacts; ///< reports: the steps this batch's events ended
+    QList<OutboxRow> outbox;
     bool isEmpty() const
     {
         return newTickets.isEmpty() && changedTickets.isEmpty() && events.isEmpty()
             && notifications.isEmpty() && idempotency.isEmpty() && timers.isEmpty()
-            && replaceTimersOf.isEmpty();
+            && replaceTimersOf.isEmpty() && outbox.isEmpty();
     }
 };
 

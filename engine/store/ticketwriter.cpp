@@ -209,6 +209,15 @@ QVariant ticketOf(const NotificationRow &n)
     return n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
+// The outbox rows of a batch (delivery/): each due at once.
+BulkStatement outboxInsert()
+{
+    return BulkStatement(
+        QStringLiteral("INSERT INTO outbox (delivery_id, channel, ticket_id, kind, "
+                       "payload, created_at, next_attempt_at) VALUES "),
+        QStringLiteral("(?, ?, ?, ?, ?, ?, ?)"), QString(), 7);
+}
+
 } // namespace
 
 // The tickets the batch moved to a new version (a row written again only for its SLA plan
@@ -240,7 +249,7 @@ struct TicketWriter::Statements
     BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
-        deleteBranchAssignees, insertBranchAssignees, insertStepFacts;
+        deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox;
 
     /// Runs a bulk statement over `values` (rows × columns), which it empties.
     Result<void> bulk(BulkStatement &statement, QList<QVariant> &values)
@@ -285,6 +294,21 @@ BulkStatement insertStepFactsStatement()
                              + u") VALUES ",
                          u'(' + placeholders(stepFactColumnCount) + u')',
                          QStringLiteral(" ON CONFLICT DO NOTHING"), stepFactColumnCount);
+}
+
+// PostgreSQL: the tickets table's column types (bound values are typed by them).
+Result<QHash<QString, QString>> ticketColumnTypes(const QSqlDatabase &db)
+{
+    auto types = runQuery(db,
+                          QStringLiteral("SELECT column_name, udt_name FROM "
+                                         "information_schema.columns WHERE table_name = "
+                                         "'tickets' AND table_schema = current_schema()"));
+    if (!types)
+        return types.failure();
+    QHash<QString, QString> columnTypes;
+    while (types->next())
+        columnTypes.insert(types->value(0).toString(), types->value(1).toString());
+    return columnTypes;
 }
 
 } // namespace
@@ -356,15 +380,12 @@ Result<void> TicketWriter::prepare()
                        "phone = COALESCE(excluded.phone, customers.phone), "
                        "email = COALESCE(excluded.email, customers.email), "
                        "updated_at = excluded.updated_at"));
+    s->insertOutbox = outboxInsert();
     if (m_database->isPostgreSql()) {
-        auto types = runQuery(*db,
-                              QStringLiteral("SELECT column_name, udt_name FROM "
-                                             "information_schema.columns WHERE table_name = "
-                                             "'tickets' AND table_schema = current_schema()"));
+        auto types = ticketColumnTypes(*db);
         if (!types)
             return types.failure();
-        while (types->next())
-            s->columnTypes.insert(types->value(0).toString(), types->value(1).toString());
+        s->columnTypes = std::move(*types);
     }
     m_statements = std::move(s);
     return {};
@@ -669,6 +690,13 @@ Result<void> TicketWriter::Statements::insertKeysAndCustomers(const WriteBatch &
         values << k.username << k.key << k.requestHash << k.ticketId << json(k.response)
                << k.createdAt;
     if (auto r = bulk(insertIdempotency, values); !r)
+        return r;
+    // The outbox rows of the batch's events: committed with them or not at all.
+    for (const OutboxRow &o : batch.outbox)
+        values << o.deliveryId << o.channel
+               << (o.ticketId ? QVariant(o.ticketId) : QVariant(QMetaType(QMetaType::LongLong)))
+               << o.kind << json(o.payload) << o.createdAt << o.createdAt;
+    if (auto r = bulk(insertOutbox, values); !r)
         return r;
     for (const CustomerRow &c : batch.customers)
         if (auto r = upsertCustomer.run(

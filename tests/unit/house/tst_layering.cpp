@@ -93,12 +93,14 @@ constexpr Layer theMap[] = {
     {"runtime", "core calendar definition store plugin"},
     {"sla", "core calendar definition store runtime plugin"},
     {"report", "core calendar definition store runtime sla"},
-    {"auth", "core calendar definition store runtime sla report plugin"},
-    {"api", "core calendar definition store runtime sla report auth plugin http"},
-    {"services", "core calendar definition store runtime sla report auth api plugin http"},
-    {"cli", "core calendar definition store runtime sla report auth api services plugin http"},
+    {"delivery", "core calendar definition store runtime plugin pluginhost"},
+    {"auth", "core calendar definition store runtime sla report plugin pluginhost"},
+    {"api", "core calendar definition store runtime sla report delivery auth plugin pluginhost http"},
+    {"services", "core calendar definition store runtime sla report delivery auth api plugin pluginhost http"},
+    {"cli", "core calendar definition store runtime sla report delivery auth api services plugin pluginhost http"},
     {"http", "core"},
     {"plugin", "core"},
+    {"pluginhost", "core plugin"},
 };
 
 QSet<QString> mayUse(const Layer &layer)

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+#include "definition/channelsreader.h"
+
+#include <QDateTime>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace Baton {
+
+class Clock;
+class Database;
+class PluginHost;
+
+/// Sends the outbox: on its own thread, off the engine's commit path (like the SLA timer
+/// scheduler), it claims due rows (store/outboxqueue.h: leased, SKIP LOCKED on PostgreSQL so
+/// that each row goes out from one server), hands each to its channel's plugin, and settles
+/// it: delivered, or retried after a back-off that doubles from `firstRetryMs` up to
+/// `maxRetryMs`, or after `maxAttempts` tries a dead letter for an admin to retry. At least
+/// once: a server killed between the plugin's success and the settling sends that row again
+/// after the lease, with the same delivery id.
+class DeliveryWorker
+{
+public:
+    struct Options
+    {
+        std::shared_ptr<Database> database;
+        const Clock *clock = nullptr;
+        const PluginHost *plugins = nullptr; ///< must outlive the worker
+        QList<ChannelDefinition> channels;
+        EnvironmentLookup environment = processEnvironment;
+        int pollMs = 1000; ///< how often it looks for due rows when not woken
+        int batchSize = 100;
+        qint64 leaseMs = 300000; ///< longer than a plugin's own time limit
+        qint64 firstRetryMs = 5000;
+        qint64 maxRetryMs = 86400000; ///< a day
+        int maxAttempts = 20; ///< 5 s doubling reaches a day at the 15th; then daily
+    };
+
+    /// The back-off before try `attempt + 1` after `attempt` failed tries (from 1).
+    static qint64 retryDelayMs(const Options &options, int attempt);
+
+    explicit DeliveryWorker(Options options);
+    /// Stops the thread (the delivery in progress completes first).
+    ~DeliveryWorker();
+    DeliveryWorker(const DeliveryWorker &) = delete;
+    DeliveryWorker &operator=(const DeliveryWorker &) = delete;
+
+    void start();
+    /// Looks for due rows now (after a commit that wrote some, or a dead letter retried).
+    void wake();
+    /// One round on the calling thread: every row due now, each tried once. Returns how many
+    /// were tried.
+    Result<int> deliverDue();
+
+private:
+    void run();
+    Options m_options;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    bool m_woken = false;
+    std::thread m_thread;
+};
+
+} // namespace Baton
