@@ -7,6 +7,7 @@
 
 #include "api/apierror.h"
 #include "api/ticketjson.h"
+#include "core/clock.h"
 #include "delivery/deliveryworker.h"
 #include "http/jsonbody.h"
 #include "pluginhost/pluginhost.h"
@@ -14,6 +15,9 @@
 #include "store/outboxqueue.h"
 
 #include <QJsonArray>
+
+#include <algorithm>
+#include <variant>
 
 namespace Baton::Api {
 

@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "definition/workflowset.h"
+#include "pgharness.h"
 #include "services/demoaccounts.h"
 #include "store/database.h"
 #include "store/outboxqueue.h"
@@ -63,7 +64,7 @@ class tst_Delivery : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase_data() { TestDatabase::addDriverRows(); }
     void initTestCase();
     void everyDeliveryArrivesOncePerIdThroughAnOutage();
@@ -264,9 +265,9 @@ void tst_Delivery::adminSeesHealthLogRetriesAndTests()
     QVERIFY(!hook.contains(u"url") && !hook.contains(u"secret") && !hook.contains(u"settings"));
 
     // The log, by key, by id, by channel and status; a bad status is a 400.
-    for (const QString &query :
-         {QStringLiteral("?ticket=") + key, QStringLiteral("?ticket=") + QString::number(ticket),
-          QStringLiteral("?channel=ops-hook&status=dead")}) {
+    for (const QString &query : QStringList {QStringLiteral("?ticket=") + key,
+                                             QStringLiteral("?ticket=") + QString::number(ticket),
+                                             QStringLiteral("?channel=ops-hook&status=dead")}) {
         const RawResponse log
             = s.admin->call("GET", QStringLiteral("/api/v1/admin/deliveries") + query);
         QCOMPARE(log.status, 200);

@@ -60,7 +60,7 @@ class tst_DeliveryProcess : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase_data() { TestDatabase::addDriverRows(); }
     void initTestCase() { qputenv("TST_PROCESS_SECRET", hookSecret); }
     void killedAfterCommitDeliversAfterRestartOncePerId();
