@@ -47,6 +47,11 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/stream"), &Private::streamWithoutUpgrade);
     add("GET", QStringLiteral("/api/v1/admin/clock"), &Private::clock);
     add("POST", QStringLiteral("/api/v1/admin/clock"), &Private::moveClock);
+    add("GET", QStringLiteral("/api/v1/admin/plugins"), &Private::adminPlugins);
+    add("GET", QStringLiteral("/api/v1/admin/channels"), &Private::adminChannels);
+    add("POST", QStringLiteral("/api/v1/admin/channels/{name}/test"), &Private::testChannel);
+    add("GET", QStringLiteral("/api/v1/admin/deliveries"), &Private::adminDeliveries);
+    add("POST", QStringLiteral("/api/v1/admin/deliveries/{id}/retry"), &Private::retryDelivery);
     add("GET", QStringLiteral("/api/v1/openapi.json"), &Private::openApi, false);
     add("GET", QStringLiteral("/api/v1/reports/steps"), &Private::reportSteps);
     add("GET", QStringLiteral("/api/v1/reports/flow"), &Private::reportFlow);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "definition/channelsreader.h"
 #include "http/httpserver.h"
 
 #include <QStringList>
@@ -14,6 +15,8 @@ class Database;
 class Engine;
 class FakeClock;
 class Clock;
+class DeliveryWorker;
+class PluginHost;
 class SlaService;
 class TimerScheduler;
 struct CommittedChange;
@@ -36,6 +39,13 @@ struct ApiServerOptions
     const SlaService *sla = nullptr;
     /// Optional: its timer and breach counters in /metrics (must outlive the server).
     const TimerScheduler *timers = nullptr;
+    /// Optional: the plugins loaded and the channels of channels.yaml, for the admin's
+    /// /api/v1/admin/plugins, /channels and /deliveries (must outlive the server).
+    const PluginHost *plugins = nullptr;
+    QList<ChannelDefinition> channels;
+    /// Optional: the delivery worker, woken when a dead letter is retried, and the one that
+    /// sends an admin's test message (null when no channel is configured).
+    DeliveryWorker *delivery = nullptr;
     QString staticRoot = QStringLiteral(":/web");
     /// `--trust-proxy`: X-Forwarded-Proto from the reverse proxy says whether the client used
     /// https (the session cookie then gets Secure), and the last X-Forwarded-For entry is the

@@ -176,6 +176,13 @@ struct ApiServer::Private
     void reportFlow(Context &ctx);
     void report(Context &ctx, HttpResponse (*reply)(const HttpRequest &, const ReportContext &));
 
+    // ---- plugins, channels and the delivery log (deliveryroutes.cpp) ------
+    void adminPlugins(Context &ctx);
+    void adminChannels(Context &ctx);
+    void adminDeliveries(Context &ctx);
+    void retryDelivery(Context &ctx);
+    void testChannel(Context &ctx);
+
     // ---- the live stream (streamroutes.cpp) --------------------------------
     void streamWithoutUpgrade(Context &ctx);
     static std::optional<HttpResponse> checkUpgrade(const HttpRequest &request);

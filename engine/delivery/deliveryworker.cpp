@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QUrl>
 
 namespace Baton {
 
@@ -77,17 +78,133 @@ void DeliveryWorker::wake()
 void DeliveryWorker::run()
 {
     for (;;) {
-        if (auto round = deliverDue(); !round)
+        runTests();
+        auto round = deliverDue();
+        if (!round)
             qCWarning(lcDelivery, "delivery round failed: %s", qPrintable(round.error()));
+        // A full batch means more are due: go on at once rather than after a poll.
+        const bool more = round && *round >= m_options.batchSize;
         std::unique_lock lock(m_mutex);
-        m_wake.wait_for(lock, std::chrono::milliseconds(m_options.pollMs),
-                        [this] { return m_stopping || m_woken; });
+        if (!more)
+            m_wake.wait_for(lock, std::chrono::milliseconds(m_options.pollMs),
+                            [this] { return m_stopping || m_woken || !m_tests.empty(); });
         m_woken = false;
         if (m_stopping)
             break;
     }
+    std::deque<TestRequest> unanswered;
+    {
+        std::lock_guard lock(m_mutex);
+        unanswered.swap(m_tests);
+    }
+    for (TestRequest &request : unanswered)
+        request.done(makeError(QStringLiteral("the server is stopping; the test was not sent")));
     m_options.database->closeThreadConnection();
 }
+
+const ChannelDefinition *DeliveryWorker::channelNamed(const QString &name) const
+{
+    for (const ChannelDefinition &channel : m_options.channels)
+        if (channel.name == name)
+            return &channel;
+    return nullptr;
+}
+
+QString DeliveryWorker::withoutSecrets(const QString &text, const ChannelDefinition &channel,
+                                       const EnvironmentLookup &environment)
+{
+    QString out = text;
+    for (const QString &name : channel.secretNames) {
+        const std::optional<QString> value = environment ? environment(name) : std::nullopt;
+        if (!value || value->isEmpty())
+            continue;
+        const QString reference = QStringLiteral("${") + name + u'}';
+        out.replace(*value, reference);
+        // Qt's network errors quote a URL as it displays it (percent-decoded).
+        const QString shown = QUrl(*value).toDisplayString();
+        if (!shown.isEmpty())
+            out.replace(shown, reference);
+    }
+    return out;
+}
+
+Result<QString> DeliveryWorker::attempt(const ChannelDefinition *channel,
+                                        const Notification &message)
+{
+    if (!channel)
+        return makeError(QStringLiteral("channel is not in channels.yaml"));
+    NotificationChannel *plugin
+        = m_options.plugins ? m_options.plugins->channel(channel->plugin) : nullptr;
+    if (!plugin)
+        return makeError(QStringLiteral("plugin '%1' is not loaded").arg(channel->plugin));
+    auto values = resolveChannelSecrets(*channel, m_options.environment);
+    if (!values)
+        return values.failure();
+    Result<QString> outcome = plugin->deliver(ChannelSettings {channel->name, *values}, message);
+    if (outcome)
+        return withoutSecrets(*outcome, *channel, m_options.environment);
+    return makeError(withoutSecrets(outcome.error(), *channel, m_options.environment));
+}
+
+void DeliveryWorker::sendTest(const QString &channel, const QString &requestedBy, TestDone done)
+{
+    if (!channelNamed(channel))
+        return done(makeError(ErrorKind::NotFound,
+                              QStringLiteral("no channel '%1' in channels.yaml").arg(channel)));
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping)
+            return done(makeError(QStringLiteral("the server is stopping; the test was not sent")));
+        m_tests.push_back({channel, requestedBy, std::move(done)});
+    }
+    m_wake.notify_all();
+}
+
+void DeliveryWorker::runTests()
+{
+    for (;;) {
+        TestRequest request;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_tests.empty())
+                return;
+            request = std::move(m_tests.front());
+            m_tests.pop_front();
+        }
+        const QDateTime now = m_options.clock->now().toUTC();
+        Notification n;
+        n.deliveryId
+            = QStringLiteral("test.%1.%2").arg(now.toMSecsSinceEpoch()).arg(request.channel);
+        n.recipient = request.requestedBy;
+        n.kind = QStringLiteral("test");
+        n.language = QStringLiteral("en");
+        n.subject = QStringLiteral("Baton test message");
+        n.message = QStringLiteral("A test message from Baton, sent by %1 from the admin page.")
+                        .arg(request.requestedBy);
+        n.createdAt = now;
+        n.payload = QJsonDocument(
+                        QJsonObject {
+                            {QStringLiteral("event"),
+                             QJsonObject {{QStringLiteral("type"), QStringLiteral("test")},
+                                          {QStringLiteral("by"), request.requestedBy},
+                                          {QStringLiteral("at"), now.toString(Qt::ISODateWithMs)}}},
+                            {QStringLiteral("ticket"), QJsonValue(QJsonValue::Null)}})
+                        .toJson(QJsonDocument::Compact);
+        request.done(attempt(channelNamed(request.channel), n));
+    }
+}
+
+namespace {
+
+/// What one round saw on one channel, written to channel_health once at the round's end.
+struct RoundHealth
+{
+    std::optional<qint64> successAt;
+    std::optional<qint64> failureAt;
+    QString failure;
+};
+
+} // namespace
 
 Result<int> DeliveryWorker::deliverDue()
 {
@@ -98,27 +215,16 @@ Result<int> DeliveryWorker::deliverDue()
     auto claimed = OutboxQueue::claim(*db, now, m_options.batchSize, now + m_options.leaseMs);
     if (!claimed)
         return claimed.failure();
+    QHash<QString, RoundHealth> health;
     for (const OutboxEntry &entry : std::as_const(*claimed)) {
-        Result<QString> delivered = makeError(
-            QStringLiteral("channel '%1' is not in channels.yaml").arg(entry.row.channel));
-        for (const ChannelDefinition &channel : std::as_const(m_options.channels)) {
-            if (channel.name != entry.row.channel)
-                continue;
-            NotificationChannel *plugin
-                = m_options.plugins ? m_options.plugins->channel(channel.plugin) : nullptr;
-            auto values = resolveChannelSecrets(channel, m_options.environment);
-            if (!plugin)
-                delivered
-                    = makeError(QStringLiteral("plugin '%1' is not loaded").arg(channel.plugin));
-            else if (!values)
-                delivered = values.failure();
-            else
-                delivered = plugin->deliver(ChannelSettings {channel.name, *values},
-                                            notificationOf(entry));
-        }
+        runTests(); // an admin's test does not wait for the whole batch
+        const Result<QString> delivered
+            = attempt(channelNamed(entry.row.channel), notificationOf(entry));
         const qint64 at = m_options.clock->now().toMSecsSinceEpoch();
+        RoundHealth &seen = health[entry.row.channel];
         Result<void> settled;
         if (delivered) {
+            seen.successAt = at;
             settled = OutboxQueue::markDelivered(*db, entry.row.deliveryId, at, *delivered);
         } else {
             const int attempt = entry.attempts + 1;
@@ -126,12 +232,19 @@ Result<int> DeliveryWorker::deliverDue()
             qCWarning(lcDelivery, "delivery %s to %s failed (try %d%s): %s",
                       qPrintable(entry.row.deliveryId), qPrintable(entry.row.channel), attempt,
                       dead ? ", the last: dead letter" : "", qPrintable(delivered.error()));
+            seen.failureAt = at;
+            seen.failure = delivered.error();
             settled = OutboxQueue::markFailed(*db, entry.row.deliveryId, at, delivered.error(),
                                               at + retryDelayMs(m_options, attempt), dead);
         }
         if (!settled)
             return settled.failure();
     }
+    for (auto it = health.cbegin(); it != health.cend(); ++it)
+        if (auto recorded
+            = OutboxQueue::recordHealth(*db, it.key(), it->successAt, it->failureAt, it->failure);
+            !recorded)
+            return recorded.failure();
     return int(claimed->size());
 }
 

@@ -7,6 +7,8 @@
 #include <QDateTime>
 
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -16,6 +18,7 @@ namespace Baton {
 class Clock;
 class Database;
 class PluginHost;
+struct Notification;
 
 /// Sends the outbox: on its own thread, off the engine's commit path (like the SLA timer
 /// scheduler), it claims due rows (store/outboxqueue.h: leased, SKIP LOCKED on PostgreSQL so
@@ -58,8 +61,32 @@ public:
     /// were tried.
     Result<int> deliverDue();
 
+    /// The admin's "send a test message": one attempt through `channel`'s plugin now, outside
+    /// the outbox (nothing is stored or retried), made on the worker's thread between two
+    /// deliveries (a plugin is only ever called from there). `done` gets the plugin's receipt
+    /// or error, secrets taken out, on the worker's thread; an unknown channel or a stopping
+    /// worker answers at once.
+    using TestDone = std::function<void(Result<QString>)>;
+    void sendTest(const QString &channel, const QString &requestedBy, TestDone done);
+
+    /// `text` with the values of the channel's secrets replaced by their `${NAME}`: what a
+    /// plugin reports (an error naming its URL) may quote a secret, and what the worker keeps
+    /// reaches the database, the log and the admin API.
+    static QString withoutSecrets(const QString &text, const ChannelDefinition &channel,
+                                  const EnvironmentLookup &environment);
+
 private:
+    struct TestRequest
+    {
+        QString channel;
+        QString requestedBy;
+        TestDone done;
+    };
     void run();
+    void runTests();
+    const ChannelDefinition *channelNamed(const QString &name) const;
+    Result<QString> attempt(const ChannelDefinition *channel, const Notification &message);
+    std::deque<TestRequest> m_tests; // guarded by m_mutex
     Options m_options;
     std::mutex m_mutex;
     std::condition_variable m_wake;

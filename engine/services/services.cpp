@@ -137,6 +137,9 @@ Result<quint16> Services::startHttp(Api::ApiServerOptions options)
     options.fakeClock = m_options.fakeClock;
     options.sla = m_sla.get();
     options.timers = m_timers.get();
+    options.plugins = m_plugins.get();
+    options.channels = m_options.channels;
+    options.delivery = m_delivery.get();
     if (m_options.fakeClock) {
         // Timers that came due as the admin moved the clock fire before the move is answered.
         options.clockMoved = [timers = m_timers.get(), failed = m_options.timerRoundFailed] {

@@ -43,6 +43,16 @@ Result<QList<OutboxEntry>> entries(Result<QSqlQuery> query)
     return list;
 }
 
+QVariant nullableTime(std::optional<qint64> value)
+{
+    return value ? QVariant(*value) : QVariant(QMetaType::fromType<qlonglong>());
+}
+
+std::optional<qint64> optionalTime(const QVariant &value)
+{
+    return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
+}
+
 } // namespace
 
 Result<QList<OutboxEntry>> OutboxQueue::claim(const QSqlDatabase &db, qint64 nowMs, int limit,
@@ -115,6 +125,113 @@ Result<bool> OutboxQueue::retryDead(const QSqlDatabase &db, const QString &deliv
     if (!query)
         return query.failure();
     return query->numRowsAffected() == 1;
+}
+
+Result<QList<OutboxEntry>> OutboxQueue::search(const QSqlDatabase &db, const DeliverySearch &search)
+{
+    QStringList conditions;
+    QVariantList values;
+    if (search.ticketId) {
+        conditions << QStringLiteral("o.ticket_id = ?");
+        values << *search.ticketId;
+    }
+    if (!search.ticketKey.isEmpty()) {
+        conditions << QStringLiteral("t.key = ?");
+        values << search.ticketKey;
+    }
+    if (!search.channel.isEmpty()) {
+        conditions << QStringLiteral("o.channel = ?");
+        values << search.channel;
+    }
+    if (!search.status.isEmpty()) {
+        conditions << QStringLiteral("o.status = ?");
+        values << search.status;
+    }
+    values << search.limit;
+    QString columns = entryColumns;
+    columns.replace(QStringLiteral(", "), QStringLiteral(", o.")).prepend(QStringLiteral("o."));
+    auto query = runQuery(
+        db,
+        QStringLiteral("SELECT ") + columns
+            + QStringLiteral(", t.key FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id")
+            + (conditions.isEmpty()
+                   ? QString()
+                   : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND ")))
+            + QStringLiteral(" ORDER BY o.created_at DESC, o.delivery_id LIMIT ?"),
+        values);
+    if (!query)
+        return query.failure();
+    QList<OutboxEntry> list;
+    while (query->next()) {
+        list.append(entryOf(*query));
+        list.last().ticketKey = query->value(12).toString();
+    }
+    return list;
+}
+
+Result<std::optional<OutboxEntry>> OutboxQueue::find(const QSqlDatabase &db,
+                                                     const QString &deliveryId)
+{
+    auto found = entries(runQuery(db,
+                                  QStringLiteral("SELECT ") + entryColumns
+                                      + QStringLiteral(" FROM outbox WHERE delivery_id = ?"),
+                                  {deliveryId}));
+    if (!found)
+        return found.failure();
+    if (found->isEmpty())
+        return std::optional<OutboxEntry>();
+    return std::optional<OutboxEntry>(found->first());
+}
+
+Result<void> OutboxQueue::recordHealth(const QSqlDatabase &db, const QString &channel,
+                                       std::optional<qint64> successAt,
+                                       std::optional<qint64> failureAt, const QString &failure)
+{
+    // One statement both databases spell alike (SQLite 3.24+ and PostgreSQL 9.5+ upsert).
+    auto query = runQuery(
+        db,
+        QStringLiteral(
+            "INSERT INTO channel_health (channel, last_success_at, last_failure_at, "
+            "last_failure) VALUES (?, ?, ?, ?) ON CONFLICT (channel) DO UPDATE SET "
+            "last_success_at = COALESCE(excluded.last_success_at, "
+            "channel_health.last_success_at), last_failure_at = "
+            "COALESCE(excluded.last_failure_at, channel_health.last_failure_at), last_failure = "
+            "CASE WHEN excluded.last_failure_at IS NULL THEN channel_health.last_failure ELSE "
+            "excluded.last_failure END"),
+        {channel, nullableTime(successAt), nullableTime(failureAt),
+         failureAt ? QVariant(failure) : QVariant(QMetaType::fromType<QString>())});
+    if (!query)
+        return query.failure();
+    return {};
+}
+
+Result<QHash<QString, ChannelHealth>> OutboxQueue::health(const QSqlDatabase &db)
+{
+    QHash<QString, ChannelHealth> health;
+    auto recorded = runQuery(db,
+                             QStringLiteral("SELECT channel, last_success_at, last_failure_at, "
+                                            "last_failure FROM channel_health"));
+    if (!recorded)
+        return recorded.failure();
+    while (recorded->next()) {
+        ChannelHealth &h = health[recorded->value(0).toString()];
+        h.lastSuccessAt = optionalTime(recorded->value(1));
+        h.lastFailureAt = optionalTime(recorded->value(2));
+        h.lastFailure = recorded->value(3).toString();
+    }
+    // Waiting and dead rows only: the outbox_due index finds them without reading the
+    // delivered history.
+    auto counts
+        = runQuery(db,
+                   QStringLiteral("SELECT channel, status, COUNT(*) FROM outbox WHERE "
+                                  "status IN ('pending', 'dead') GROUP BY channel, status"));
+    if (!counts)
+        return counts.failure();
+    while (counts->next()) {
+        ChannelHealth &h = health[counts->value(0).toString()];
+        (counts->value(1).toString() == u"dead" ? h.dead : h.pending) = counts->value(2).toInt();
+    }
+    return health;
 }
 
 Result<std::optional<qint64>> OutboxQueue::earliestDue(const QSqlDatabase &db)

@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "store/ticketrows.h"
 
+#include <QHash>
 #include <QList>
 
 #include <optional>
@@ -22,6 +23,28 @@ struct OutboxEntry
     QString lastError;
     std::optional<qint64> lastAttemptAt;
     QString receipt;
+    QString ticketKey; ///< "IT-42"; filled by search() only (the delivery log shows it)
+};
+
+/// A channel as the admin page shows its health: the last success and the last failure (with
+/// why) the delivery worker recorded, and how many of its rows wait or are dead letters.
+struct ChannelHealth
+{
+    std::optional<qint64> lastSuccessAt;
+    std::optional<qint64> lastFailureAt;
+    QString lastFailure;
+    int pending = 0;
+    int dead = 0;
+};
+
+/// The delivery log's filters (GET /api/v1/admin/deliveries); an empty one does not filter.
+struct DeliverySearch
+{
+    std::optional<qint64> ticketId;
+    QString ticketKey; ///< "IT-42", compared with the ticket's key
+    QString channel;
+    QString status;
+    int limit = 50;
 };
 
 /// The `outbox` table after the engine's writer has put rows in it (TicketWriter, in the
@@ -47,6 +70,18 @@ public:
     /// A dead letter made pending again, due at `nowMs`, with its tries counted from 0; false
     /// when there is no dead letter of that id.
     static Result<bool> retryDead(const QSqlDatabase &db, const QString &deliveryId, qint64 nowMs);
+    /// The delivery log: rows matching `search`, newest first.
+    static Result<QList<OutboxEntry>> search(const QSqlDatabase &db, const DeliverySearch &search);
+    /// The row of that id, if any.
+    static Result<std::optional<OutboxEntry>> find(const QSqlDatabase &db,
+                                                   const QString &deliveryId);
+    /// Records what a round of the worker saw on a channel: its latest success and its latest
+    /// failure (with why); an absent one keeps what was recorded before.
+    static Result<void> recordHealth(const QSqlDatabase &db, const QString &channel,
+                                     std::optional<qint64> successAt,
+                                     std::optional<qint64> failureAt, const QString &failure);
+    /// Every channel's health that has one (a channel never used has no row), by channel.
+    static Result<QHash<QString, ChannelHealth>> health(const QSqlDatabase &db);
     /// The earliest next_attempt_at of a pending row, if any.
     static Result<std::optional<qint64>> earliestDue(const QSqlDatabase &db);
 };

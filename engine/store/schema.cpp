@@ -336,6 +336,22 @@ const char *const migration12[] = {
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at)",
 };
 
+// Channel health and the delivery log (issue 15, admin page). channel_health keeps each
+// channel's last success and last failure (with why) across restarts and servers: the outbox
+// row's own last_error is cleared once it is delivered, so the failure would be gone from
+// the page the moment the receiver came back. The worker writes it once per channel per round,
+// not per row. The indexes serve the delivery log, newest first, by ticket and by channel.
+const char *const migration17[] = {
+    R"(CREATE TABLE IF NOT EXISTS channel_health (
+        channel TEXT PRIMARY KEY,
+        last_success_at BIGINT,
+        last_failure_at BIGINT,
+        last_failure TEXT))",
+    "CREATE INDEX IF NOT EXISTS outbox_created ON outbox(created_at)",
+    "CREATE INDEX IF NOT EXISTS outbox_ticket ON outbox(ticket_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS outbox_channel ON outbox(channel, created_at)",
+};
+
 struct Migration
 {
     int version;
@@ -356,6 +372,7 @@ const Migration migrations[] = {
     {10, std::begin(migration10), std::end(migration10)},
     {11, std::begin(migration11), std::end(migration11)},
     {12, std::begin(migration12), std::end(migration12)},
+    {17, std::begin(migration17), std::end(migration17)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -53,7 +53,15 @@ QString TestServer::start(const TestServerOptions &options)
     services.departmentsLookup = options.departmentsLookup;
     services.timerBatchSize = options.timerBatchSize;
     services.auth = options.auth;
+    services.channels = options.channels;
+    services.pluginFolder = options.pluginFolder;
+    services.deliveryPollMs = options.deliveryPollMs;
+    services.deliveryFirstRetryMs = options.deliveryFirstRetryMs;
+    services.deliveryMaxAttempts = options.deliveryMaxAttempts;
     m_services = std::make_unique<Services>(services);
+    if (!options.channels.isEmpty())
+        if (const QStringList errors = m_services->loadPlugins(); !errors.isEmpty())
+            return errors.join(u'\n');
     if (auto started = m_services->startEngine(); !started)
         return started.error();
     auto published = options.workflowsFolder.isEmpty()
@@ -65,6 +73,7 @@ QString TestServer::start(const TestServerOptions &options)
     if (options.timerThread)
         if (auto started = m_services->startTimers(); !started)
             return started.error();
+    m_services->startDelivery();
     if (options.http) {
         auto port = m_services->startHttp(options.api);
         if (!port)

@@ -39,6 +39,14 @@ struct TestServerOptions
     std::function<QStringList(const QString &username)> departmentsLookup;
     int timerBatchSize = 1000;
     AuthService::Options auth;
+    /// channels.yaml's channels: with any, the plugins of `pluginFolder` are loaded (the
+    /// channels checked against them) and the delivery worker runs, polling every
+    /// `deliveryPollMs`. Its back-off runs on `clock`: a retry comes due when the test moves it.
+    QList<ChannelDefinition> channels;
+    QString pluginFolder;
+    int deliveryPollMs = 50;
+    qint64 deliveryFirstRetryMs = 1000;
+    int deliveryMaxAttempts = 20;
     /// Port 0 (the OS picks), two threads, no web UI; the services' parts are filled in.
     Api::ApiServerOptions api = defaultApiOptions();
 

@@ -106,6 +106,13 @@ public:
         return m_process.exitCode();
     }
 
+    /// SIGKILL and wait: the process ends with nothing flushed or settled.
+    void kill()
+    {
+        m_process.kill();
+        m_process.waitForFinished(10000);
+    }
+
     /// SIGTERM without waiting (the caller watches isRunning()).
     void signalTerminate() { m_process.terminate(); }
     bool isRunning() const { return m_process.state() != QProcess::NotRunning; }

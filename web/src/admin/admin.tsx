@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Admin pages: workflows (list and editor), organisation, users, the API reference. Loaded as a separate chunk.
+// Admin pages: workflows (list and editor), organisation, users, channels, the API reference. Loaded as a separate chunk.
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
@@ -11,6 +11,7 @@ import { errorText } from '../lib/util';
 import { WorkflowEditor } from './editor';
 import { Organisation } from './org';
 import { Users } from './users';
+import { Channels } from './channels';
 
 export function Admin({ parts }: { parts: string[] }) {
   const t = useT();
@@ -27,11 +28,13 @@ export function Admin({ parts }: { parts: string[] }) {
         {tab('/admin/workflows', t('admin.workflows'), current === 'workflows', 'admin-tab-workflows')}
         {tab('/admin/org', t('admin.org'), current === 'org', 'admin-tab-org')}
         {tab('/admin/users', t('admin.users'), current === 'users', 'admin-tab-users')}
+        {tab('/admin/channels', t('admin.channels'), current === 'channels', 'admin-tab-channels')}
         {tab('/admin/api', t('admin.api'), current === 'api', 'admin-tab-api')}
       </nav>
       {current === 'workflows' && (name ? <WorkflowEditor name={name} key={name} /> : <WorkflowList />)}
       {current === 'org' && <Organisation />}
       {current === 'users' && <Users />}
+      {current === 'channels' && <Channels />}
       {current === 'api' && <LazyApiReference />}
     </section>
   );

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The outbox with real parts (issue 15): the server of `baton serve` (composition root), the
+// webhook plugin loaded from the built plugins folder, a real HTTP receiver that checks every
+// signature, and a real SQLite file or PostgreSQL. The receiver goes down, answers 500 and
+// answers too slowly; every delivery still arrives, each under one stable id, with the
+// back-off recorded on the row. Two servers on one PostgreSQL send each delivery once. The
+// admin API shows plugins, channel health and the delivery log, retries dead letters and sends
+// a test message, and never shows a secret.
+#include "../ops/opsprocess.h"
+#include "webhookreceiver.h"
+
+#include "core/clock.h"
+#include "definition/workflowset.h"
+#include "pgharness.h"
+#include "services/demoaccounts.h"
+#include "store/database.h"
+#include "store/outboxqueue.h"
+#include "testserver.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace Baton;
+using namespace Baton::Test;
+
+namespace {
+
+const QByteArray hookSecret = QByteArrayLiteral("s3cret-for-the-receiver");
+
+QJsonObject ticketBody(int n)
+{
+    return {{QStringLiteral("workflow"), QStringLiteral("jump-queue")},
+            {QStringLiteral("title"), QStringLiteral("Outbox %1").arg(n)},
+            {QStringLiteral("customer"),
+             QJsonObject {{QStringLiteral("id"), QStringLiteral("C-%1").arg(n)},
+                          {QStringLiteral("tier"), QStringLiteral("B")}}},
+            {QStringLiteral("fields"),
+             QJsonObject {{QStringLiteral("awb"), QStringLiteral("123456789012")},
+                          {QStringLiteral("urgency"), QStringLiteral("high")},
+                          {QStringLiteral("held_at"), QStringLiteral("hub")},
+                          {QStringLiteral("reason"), QStringLiteral("Needed tomorrow")}}}};
+}
+
+/// channels.yaml with one webhook channel taking `opened` events only (one delivery per
+/// ticket); `url` may be a ${NAME} reference.
+QList<ChannelDefinition> hookChannel(const QString &url)
+{
+    const QByteArray yaml = "channels:\n"
+                            "  ops-hook:\n"
+                            "    plugin: webhook\n"
+                            "    url: "
+        + url.toUtf8()
+        + "\n"
+          "    secret: ${TST_DELIVERY_SECRET}\n"
+          "    timeout_seconds: 1\n"
+          "    events: [opened]\n";
+    const ChannelsReadResult read = readChannels(yaml, QStringLiteral("channels.yaml"));
+    return read.channels;
+}
+
+} // namespace
+
+class tst_Delivery : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data() { TestDatabase::addDriverRows(); }
+    void initTestCase();
+    void everyDeliveryArrivesOncePerIdThroughAnOutage();
+    void adminSeesHealthLogRetriesAndTests();
+    void twoServersOnOnePostgreSqlSendEachOnce();
+
+private:
+    struct Server
+    {
+        FakeClock clock;
+        TestServer server;
+        std::unique_ptr<ApiClient> amy, admin;
+    };
+    /// A server on `url` with the channel, users amy (agent) and root (admin); empty on error.
+    QString startServer(Server &s, const QString &url, const QList<ChannelDefinition> &channels,
+                        int maxAttempts = 20);
+    static std::optional<OutboxEntry> entry(TestServer &server, const QString &id);
+    WorkflowSet m_workflows;
+};
+
+void tst_Delivery::initTestCase()
+{
+    qputenv("TST_DELIVERY_SECRET", hookSecret);
+    m_workflows = loadWorkflowDirectory(TestServerOptions::shippedWorkflows());
+    QVERIFY(m_workflows.ok());
+}
+
+QString tst_Delivery::startServer(Server &s, const QString &url,
+                                  const QList<ChannelDefinition> &channels, int maxAttempts)
+{
+    auto db = TestServer::openDatabase(url);
+    if (!db)
+        return db.error();
+    TestServerOptions options;
+    options.database = *db;
+    options.clock = &s.clock;
+    s.clock.set(QDateTime(QDate(2026, 3, 2), QTime(9, 0), Qt::UTC));
+    if (!options.useWorkflowFolder())
+        return QStringLiteral("shipped workflows have errors");
+    options.channels = channels;
+    options.pluginFolder = QStringLiteral(BATON_BUILD_DIR "/plugins");
+    options.deliveryMaxAttempts = maxAttempts;
+    if (QString error = s.server.start(options); !error.isEmpty())
+        return error;
+    const DemoAccount amy = demoAccounts(m_workflows).value(QStringLiteral("amy"));
+    const QList<std::pair<QString, UserInput>> users {
+        {QStringLiteral("amy"),
+         UserInput {QStringLiteral("Amy"), QStringLiteral("baton-demo"), amy.departments, amy.roles,
+                    std::nullopt}},
+        {QStringLiteral("root"),
+         UserInput {QStringLiteral("Root"), QStringLiteral("baton-demo"), std::nullopt,
+                    QStringList {QStringLiteral("admin")}, std::nullopt}}};
+    for (const auto &[name, input] : users) {
+        auto existing = s.server.auth().users().find(name);
+        if (existing && existing->has_value())
+            continue; // the second server on one database
+        if (auto created
+            = s.server.auth().users().create(name, input, s.server.services().organisation());
+            !created)
+            return created.error();
+    }
+    s.amy = std::make_unique<ApiClient>(s.server.port(), QStringLiteral("amy"),
+                                        QStringLiteral("baton-demo"));
+    s.admin = std::make_unique<ApiClient>(s.server.port(), QStringLiteral("root"),
+                                          QStringLiteral("baton-demo"));
+    return {};
+}
+
+std::optional<OutboxEntry> tst_Delivery::entry(TestServer &server, const QString &id)
+{
+    auto db = server.database()->connection();
+    if (!db)
+        return std::nullopt;
+    auto found = OutboxQueue::find(*db, id);
+    return found ? *found : std::nullopt;
+}
+
+void tst_Delivery::everyDeliveryArrivesOncePerIdThroughAnOutage()
+{
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    Server s;
+    const QString started = startServer(
+        s, url, hookChannel(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port())));
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+
+    // Up: the first ticket's delivery arrives, signed, under TICKET.SEQ.CHANNEL.
+    const RawResponse first = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
+    QCOMPARE(first.status, 201);
+    const QString firstId
+        = QStringLiteral("%1.1.ops-hook").arg(first.json().value(u"id").toInteger());
+    QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(firstId.toUtf8()), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, firstId)->status, QStringLiteral("delivered"), 5000);
+
+    // Down: refused; the row waits with the first back-off (1 s on the server's clock).
+    receiver.setMode(WebhookReceiver::Mode::Down);
+    const RawResponse second
+        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(2));
+    QCOMPARE(second.status, 201);
+    const QString id = QStringLiteral("%1.1.ops-hook").arg(second.json().value(u"id").toInteger());
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->attempts, 1, 10000);
+    auto row = entry(s.server, id);
+    QCOMPARE(row->status, QStringLiteral("pending"));
+    QCOMPARE(row->nextAttemptAt - *row->lastAttemptAt, 1000);
+    QVERIFY2(!row->lastError.isEmpty(), "the refusal is recorded");
+
+    // Answering 500, then too slowly (past the 1 s time limit): each a failed try, the back-off
+    // doubling: 2 s, then 4 s.
+    receiver.setMode(WebhookReceiver::Mode::Failing);
+    s.clock.advanceSeconds(1);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->attempts, 2, 10000);
+    row = entry(s.server, id);
+    QVERIFY2(row->lastError.contains(u"HTTP 500"), qPrintable(row->lastError));
+    QCOMPARE(row->nextAttemptAt - *row->lastAttemptAt, 2000);
+    receiver.setMode(WebhookReceiver::Mode::Slow);
+    s.clock.advanceSeconds(2);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->attempts, 3, 15000);
+    row = entry(s.server, id);
+    QCOMPARE(row->status, QStringLiteral("pending"));
+    QCOMPARE(row->nextAttemptAt - *row->lastAttemptAt, 4000);
+
+    // Back: delivered on the next try; the receiver saw this id on every try it reached (the
+    // 500 and the slow one) and nothing else under it.
+    receiver.setMode(WebhookReceiver::Mode::Up);
+    s.clock.advanceSeconds(4);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->status, QStringLiteral("delivered"), 10000);
+    QCOMPARE(entry(s.server, id)->attempts, 4);
+    const QHash<QByteArray, int> counts = receiver.countsById();
+    QCOMPARE(counts.size(), 2); // distinct ids: one per ticket
+    QCOMPARE(counts.value(firstId.toUtf8()), 1);
+    QCOMPARE(counts.value(id.toUtf8()), 3); // 500, slow, 200
+    QCOMPARE(receiver.badSignatures(), 0);
+    QCOMPARE(receiver.acknowledged().size(), 2);
+    for (const auto &r : receiver.received()) {
+        QCOMPARE(r.event, QByteArrayLiteral("opened"));
+        QCOMPARE(r.body.value(u"event").toObject().value(u"type").toString(),
+                 QStringLiteral("opened"));
+        QVERIFY(!r.body.value(u"ticket").toObject().value(u"key").toString().isEmpty());
+    }
+}
+
+void tst_Delivery::adminSeesHealthLogRetriesAndTests()
+{
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    // The URL is a secret (a token in its query, as chat robots have): it must not reach the
+    // delivery log, the health or the test's answer, though the plugin's errors quote it.
+    const QByteArray token = QByteArrayLiteral("tok-9f8e7d6c5b4a");
+    qputenv("TST_DELIVERY_URL",
+            QStringLiteral("http://127.0.0.1:%1/hook?access_token=").arg(receiver.port()).toUtf8()
+                + token);
+    Server s;
+    const QString started
+        = startServer(s, url, hookChannel(QStringLiteral("${TST_DELIVERY_URL}")), 2);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+
+    // Not an admin: 403 on each.
+    for (const auto &[method, path] : QList<std::pair<QByteArray, QString>> {
+             {"GET", QStringLiteral("/api/v1/admin/plugins")},
+             {"GET", QStringLiteral("/api/v1/admin/channels")},
+             {"GET", QStringLiteral("/api/v1/admin/deliveries")},
+             {"POST", QStringLiteral("/api/v1/admin/deliveries/1.1.ops-hook/retry")},
+             {"POST", QStringLiteral("/api/v1/admin/channels/ops-hook/test")}})
+        QCOMPARE(s.amy->call(method, path).status, 403);
+
+    const RawResponse plugins = s.admin->call("GET", QStringLiteral("/api/v1/admin/plugins"));
+    QCOMPARE(plugins.status, 200);
+    const QJsonArray loaded = plugins.json().value(u"loaded").toArray();
+    QVERIFY(std::any_of(loaded.begin(), loaded.end(), [](const QJsonValue &p) {
+        return p[u"name"].toString() == u"webhook" && !p[u"version"].toString().isEmpty();
+    }));
+
+    // Receiver failing: two tries (maxAttempts 2) make a dead letter.
+    receiver.setMode(WebhookReceiver::Mode::Failing);
+    const RawResponse opened
+        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(7));
+    QCOMPARE(opened.status, 201);
+    const qint64 ticket = opened.json().value(u"id").toInteger();
+    const QString key = opened.json().value(u"key").toString();
+    const QString id = QStringLiteral("%1.1.ops-hook").arg(ticket);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->attempts, 1, 10000);
+    s.clock.advanceSeconds(1);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->status, QStringLiteral("dead"), 10000);
+
+    const RawResponse channels = s.admin->call("GET", QStringLiteral("/api/v1/admin/channels"));
+    QCOMPARE(channels.status, 200);
+    const QJsonObject hook = QJsonDocument::fromJson(channels.body).array().first().toObject();
+    QCOMPARE(hook[u"name"].toString(), QStringLiteral("ops-hook"));
+    QCOMPARE(hook[u"plugin_loaded"].toBool(), true);
+    QCOMPARE(hook[u"dead"].toInt(), 1);
+    QCOMPARE(hook[u"pending"].toInt(), 0);
+    QVERIFY2(hook[u"last_failure"].toString().contains(u"HTTP 500"), channels.body.constData());
+    QVERIFY(hook[u"last_success_at"].isNull());
+    QVERIFY2(!channels.body.contains(token), channels.body.constData());
+    QVERIFY2(!channels.body.contains(hookSecret), channels.body.constData());
+    QVERIFY(!hook.contains(u"url") && !hook.contains(u"secret") && !hook.contains(u"settings"));
+
+    // The log, by key, by id, by channel and status; a bad status is a 400.
+    for (const QString &query : QStringList {QStringLiteral("?ticket=") + key,
+                                             QStringLiteral("?ticket=") + QString::number(ticket),
+                                             QStringLiteral("?channel=ops-hook&status=dead")}) {
+        const RawResponse log
+            = s.admin->call("GET", QStringLiteral("/api/v1/admin/deliveries") + query);
+        QCOMPARE(log.status, 200);
+        const QJsonArray rows = QJsonDocument::fromJson(log.body).array();
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows.first()[u"id"].toString(), id);
+        QCOMPARE(rows.first()[u"ticket_key"].toString(), key);
+        QCOMPARE(rows.first()[u"attempts"].toInt(), 2);
+        QVERIFY2(!log.body.contains(token), log.body.constData());
+    }
+    QCOMPARE(
+        QJsonDocument::fromJson(
+            s.admin->call("GET", QStringLiteral("/api/v1/admin/deliveries?status=delivered")).body)
+            .array()
+            .size(),
+        0);
+    QCOMPARE(s.admin->call("GET", QStringLiteral("/api/v1/admin/deliveries?status=lost")).status,
+             400);
+    QCOMPARE(s.admin->call("GET", QStringLiteral("/api/v1/admin/deliveries?colour=red")).status,
+             400);
+
+    // The test message with the receiver failing: 200 with ok false and why, without the token.
+    RawResponse tested
+        = s.admin->call("POST", QStringLiteral("/api/v1/admin/channels/ops-hook/test"));
+    QCOMPARE(tested.status, 200);
+    QCOMPARE(tested.json()[u"ok"].toBool(), false);
+    QVERIFY2(tested.json()[u"result"].toString().contains(u"HTTP 500"), tested.body.constData());
+    QVERIFY2(!tested.body.contains(token), tested.body.constData());
+    QCOMPARE(s.admin->call("POST", QStringLiteral("/api/v1/admin/channels/nope/test")).status, 404);
+
+    // Retry: unknown 404; the dead letter back to pending, delivered once the receiver is up;
+    // retrying it again is a conflict (it is no dead letter).
+    receiver.setMode(WebhookReceiver::Mode::Up);
+    QCOMPARE(
+        s.admin->call("POST", QStringLiteral("/api/v1/admin/deliveries/9.9.none/retry")).status,
+        404);
+    const RawResponse retried = s.admin->call(
+        "POST", QStringLiteral("/api/v1/admin/deliveries/") + id + QStringLiteral("/retry"));
+    QCOMPARE(retried.status, 200);
+    QCOMPARE(retried.json()[u"status"].toString(), QStringLiteral("pending"));
+    QCOMPARE(retried.json()[u"attempts"].toInt(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->status, QStringLiteral("delivered"), 10000);
+    QCOMPARE(s.admin
+                 ->call("POST",
+                        QStringLiteral("/api/v1/admin/deliveries/") + id + QStringLiteral("/retry"))
+                 .status,
+             409);
+
+    // The test message through a receiver that is up: signed, event "test", ok true.
+    tested = s.admin->call("POST", QStringLiteral("/api/v1/admin/channels/ops-hook/test"));
+    QCOMPARE(tested.status, 200);
+    QCOMPARE(tested.json()[u"ok"].toBool(), true);
+    QCOMPARE(tested.json()[u"result"].toString(), QStringLiteral("HTTP 200"));
+    const auto received = receiver.received();
+    QCOMPARE(received.last().event, QByteArrayLiteral("test"));
+    QVERIFY(received.last().signatureValid);
+
+    const RawResponse healthy = s.admin->call("GET", QStringLiteral("/api/v1/admin/channels"));
+    const QJsonObject after = QJsonDocument::fromJson(healthy.body).array().first().toObject();
+    QVERIFY(!after[u"last_success_at"].isNull());
+    QVERIFY(!after[u"last_failure_at"].isNull()); // the failure stays visible after a success
+    QCOMPARE(after[u"dead"].toInt(), 0);
+}
+
+void tst_Delivery::twoServersOnOnePostgreSqlSendEachOnce()
+{
+    if (TestDatabase::currentDriver() != u"postgresql")
+        QSKIP("one server per SQLite file");
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    const auto channels
+        = hookChannel(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port()));
+    Server a, b;
+    QString started = startServer(a, url, channels);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    started = startServer(b, url, channels);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+
+    constexpr int tickets = 60;
+    QSet<QByteArray> expected;
+    for (int n = 0; n < tickets; ++n) {
+        ApiClient &client = n % 2 ? *a.amy : *b.amy;
+        const RawResponse opened
+            = client.call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(n));
+        QCOMPARE(opened.status, 201);
+        expected.insert(QByteArray::number(opened.json().value(u"id").toInteger()) + ".1.ops-hook");
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(receiver.acknowledged(), expected, 30000);
+    QTest::qWait(500); // a second send would come now
+    const QHash<QByteArray, int> counts = receiver.countsById();
+    QCOMPARE(counts.size(), tickets);
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        QVERIFY2(it.value() == 1, it.key().constData());
+    QCOMPARE(receiver.badSignatures(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_Delivery)
+#include "tst_delivery.moc"
