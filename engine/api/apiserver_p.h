@@ -176,6 +176,13 @@ struct ApiServer::Private
     void reportFlow(Context &ctx);
     void report(Context &ctx, HttpResponse (*reply)(const HttpRequest &, const ReportContext &));
 
+    // ---- customers (customerroutes.cpp) ------------------------------------
+    bool requireCustomerEditor(const Context &ctx) const;
+    void findCustomers(Context &ctx);
+    void getCustomer(Context &ctx);
+    void createCustomer(Context &ctx);
+    void patchCustomer(Context &ctx);
+
     // ---- the live stream (streamroutes.cpp) --------------------------------
     void streamWithoutUpgrade(Context &ctx);
     static std::optional<HttpResponse> checkUpgrade(const HttpRequest &request);
