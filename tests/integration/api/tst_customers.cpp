@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Customers and full-text search (issue 16) end to end: a real server on a real socket, on
 // SQLite (FTS5 trigram) and on PostgreSQL (pg_trgm).
+#include "core/clock.h"
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "store/database.h"
@@ -148,7 +149,7 @@ QStringList tst_Customers::customerIds(const QByteArray &encodedQuery)
 void tst_Customers::aSpaceSentAsPlusIsASpace()
 {
     const qint64 stuck = open("Parcel stuck at the gate", R"({"id":"C-1"})");
-    QVERIFY(open("Parcel at home, stuck", R"({"id":"C-2"})") > 0);
+    QVERIFY(open("Parcel at home", R"({"id":"C-2"})") > 0);
     // A form's encoding (the UI's URLSearchParams): + is a space, %2B a plus.
     QCOMPARE(search("stuck+at"), QList<qint64> {stuck});
     QCOMPARE(search("stuck%20at"), QList<qint64> {stuck});
@@ -218,7 +219,7 @@ void tst_Customers::customersFoundByPhoneNameAndId()
 void tst_Customers::aCustomersTicketsAreThoseTheCallerMaySee()
 {
     const qint64 first = open("First contact", R"({"id":"C-7","name":"Wang Fang","tier":"A"})");
-    m_clock.advance(60);
+    m_clock.advanceSeconds(60);
     const qint64 second = open("Second contact", R"({"id":"C-7"})", QStringLiteral("alan"));
     QVERIFY(first > 0 && second > 0);
     const auto ticketIds = [&](const QString &user) {
@@ -254,7 +255,7 @@ void tst_Customers::customerWritesNeedARoleAndValidInput()
                                    .value(QLatin1String("fields"))
                                    .toObject();
     QCOMPARE(fields.keys(), (QStringList {QStringLiteral("phone"), QStringLiteral("tier")}));
-    QCOMPARE(call("POST", "/api/v1/customers", R"({"name":"No id"})").status, 400);
+    QCOMPARE(call("POST", "/api/v1/customers", R"({"name":"No id"})").status, 422);
     QCOMPARE(call("PATCH", "/api/v1/customers/C-5", R"({"phone":"+86 137 2222 3333"})",
                   QStringLiteral("sid"))
                  .status,
