@@ -219,6 +219,35 @@ BulkStatement outboxInsert()
         QStringLiteral("(?, ?, ?, ?, ?, ?, ?)"), QString(), 7);
 }
 
+// A ticket's customer: given members overwrite, absent ones keep the stored value.
+WriterStatement customerUpsert()
+{
+    return WriterStatement(
+        QStringLiteral("INSERT INTO customers (id, name, tier, phone, email, phone_norm, "
+                       "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                       "name = COALESCE(excluded.name, customers.name), "
+                       "tier = COALESCE(excluded.tier, customers.tier), "
+                       "phone = COALESCE(excluded.phone, customers.phone), "
+                       "email = COALESCE(excluded.email, customers.email), "
+                       "phone_norm = COALESCE(excluded.phone_norm, customers.phone_norm), "
+                       "updated_at = excluded.updated_at"));
+}
+
+// A ticket's search document, replaced (migration 14): SQLite's FTS5 table is keyed by rowid,
+// PostgreSQL's by ticket_id.
+BulkStatement ticketSearchPut(bool postgresql)
+{
+    if (postgresql)
+        return BulkStatement(QStringLiteral("INSERT INTO ticket_search (ticket_id, body) VALUES "),
+                             QStringLiteral("(?, ?)"),
+                             QStringLiteral(" ON CONFLICT (ticket_id) DO UPDATE SET body = "
+                                            "excluded.body"),
+                             2);
+    return BulkStatement(
+        QStringLiteral("INSERT OR REPLACE INTO ticket_search (rowid, body) VALUES "),
+        QStringLiteral("(?, ?)"), QString(), 2);
+}
+
 } // namespace
 
 // The tickets the batch moved to a new version (a row written again only for its SLA plan
@@ -376,28 +405,11 @@ Result<void> TicketWriter::prepare()
     s->insertNotification = WriterStatement(
         QStringLiteral("INSERT INTO notifications (username, ticket_id, kind, message, at, "
                        "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id"));
-    s->upsertCustomer = WriterStatement(
-        QStringLiteral("INSERT INTO customers (id, name, tier, phone, email, phone_norm, "
-                       "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                       "name = COALESCE(excluded.name, customers.name), "
-                       "tier = COALESCE(excluded.tier, customers.tier), "
-                       "phone = COALESCE(excluded.phone, customers.phone), "
-                       "email = COALESCE(excluded.email, customers.email), "
-                       "phone_norm = COALESCE(excluded.phone_norm, customers.phone_norm), "
-                       "updated_at = excluded.updated_at"));
-    // Search (migration 14): SQLite's FTS5 table is keyed by rowid, PostgreSQL's by ticket_id.
-    s->putTicketSearch = m_database->isPostgreSql()
-        ? BulkStatement(QStringLiteral("INSERT INTO ticket_search (ticket_id, body) VALUES "),
-                        values(2),
-                        QStringLiteral(" ON CONFLICT (ticket_id) DO UPDATE SET body = "
-                                       "excluded.body"),
-                        2)
-        : BulkStatement(QStringLiteral("INSERT OR REPLACE INTO ticket_search (rowid, body) "
-                                       "VALUES "),
-                        values(2), QString(), 2);
+    s->upsertCustomer = customerUpsert();
+    s->putTicketSearch = ticketSearchPut(m_database->isPostgreSql());
     s->insertCommentSearch
         = BulkStatement(QStringLiteral("INSERT INTO comment_search (ticket_id, body) VALUES "),
-                        values(2), QString(), 2);
+                        QStringLiteral("(?, ?)"), QString(), 2);
     s->insertOutbox = outboxInsert();
     if (m_database->isPostgreSql()) {
         auto types = ticketColumnTypes(*db);
