@@ -55,6 +55,10 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/openapi.json"), &Private::openApi, false);
     add("GET", QStringLiteral("/api/v1/reports/steps"), &Private::reportSteps);
     add("GET", QStringLiteral("/api/v1/reports/flow"), &Private::reportFlow);
+    add("GET", QStringLiteral("/api/v1/customers"), &Private::findCustomers);
+    add("POST", QStringLiteral("/api/v1/customers"), &Private::createCustomer);
+    add("GET", QStringLiteral("/api/v1/customers/{id}"), &Private::getCustomer);
+    add("PATCH", QStringLiteral("/api/v1/customers/{id}"), &Private::patchCustomer);
 }
 
 void ApiServer::Private::handle(HttpRequest &&request, HttpResponder responder)

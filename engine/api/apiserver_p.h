@@ -182,6 +182,12 @@ struct ApiServer::Private
     void adminDeliveries(Context &ctx);
     void retryDelivery(Context &ctx);
     void testChannel(Context &ctx);
+    // ---- customers (customerroutes.cpp) ------------------------------------
+    bool requireCustomerEditor(const Context &ctx) const;
+    void findCustomers(Context &ctx);
+    void getCustomer(Context &ctx);
+    void createCustomer(Context &ctx);
+    void patchCustomer(Context &ctx);
 
     // ---- the live stream (streamroutes.cpp) --------------------------------
     void streamWithoutUpgrade(Context &ctx);

@@ -14,5 +14,6 @@ int runMigrate(const QStringList &arguments); // migratecommand.cpp
 int runUser(const QStringList &arguments); // usercommand.cpp
 int runBackup(const QStringList &arguments); // backupcommand.cpp
 int runRestore(const QStringList &arguments); // backupcommand.cpp
+int runCustomers(const QStringList &arguments); // customerscommand.cpp
 
 } // namespace Baton::Cli

@@ -21,6 +21,7 @@ Usage:
   baton migrate  [--db URL] [--dry-run]        create or upgrade the schema, then exit
   baton backup   [--db URL] --to FILE [--force]  consistent copy of a SQLite database, while serving
   baton restore  --from FILE [--db URL] [--force]  put a backup back (server stopped), then migrate
+  baton customers import FILE [--db URL]      customers from CSV (id, name, phone, email, tier)
 )";
 
 } // namespace
@@ -68,6 +69,8 @@ int main(int argc, char *argv[])
         return Baton::Cli::runBackup(arguments);
     if (command == u"restore")
         return Baton::Cli::runRestore(arguments);
+    if (command == u"customers")
+        return Baton::Cli::runCustomers(arguments);
 
     std::fprintf(stderr, "baton: unknown command '%s'\n\n%s", qPrintable(command), usage);
     return 2;

@@ -39,6 +39,16 @@ struct WorkerLink
 
 namespace {
 
+/// The query as a browser's form encoding means it (URLSearchParams, HTML forms): `+` is a
+/// space, as `%20` is; a plus itself comes as `%2B`. QUrlQuery alone keeps `+` as a plus, and a
+/// search for "stuck at" sent by the UI looked for "stuck+at".
+QUrlQuery formQuery(const QUrl &url)
+{
+    QString encoded = url.query(QUrl::FullyEncoded);
+    encoded.replace(u'+', QStringLiteral("%20"));
+    return QUrlQuery(encoded);
+}
+
 thread_local QObject *tlsWorker = nullptr;
 
 bool isSaneRequestId(const QByteArray &id)
@@ -255,7 +265,7 @@ public:
         copy.method = methodName(request.method());
         const QUrl url = request.url();
         copy.path = url.path(QUrl::FullyDecoded);
-        copy.query = QUrlQuery(url.query(QUrl::FullyEncoded));
+        copy.query = formQuery(url);
         copy.headers = request.headers();
         copy.body = request.body();
         copy.remoteAddress = request.remoteAddress();
@@ -282,7 +292,7 @@ public:
         copy.method = methodName(request.method());
         const QUrl url = request.url();
         copy.path = url.path(QUrl::FullyDecoded);
-        copy.query = QUrlQuery(url.query(QUrl::FullyEncoded));
+        copy.query = formQuery(url);
         copy.headers = request.headers();
         copy.remoteAddress = request.remoteAddress();
         const std::optional<HttpResponse> refusal = m_upgradeCheck(copy);

@@ -352,6 +352,71 @@ const char *const migration17[] = {
     "CREATE INDEX IF NOT EXISTS outbox_channel ON outbox(channel, created_at)",
 };
 
+// Customers and search (issue 16). A phone is found however it was written: phone_norm holds
+// SearchText::normalisedPhone's digits, spelt here in SQL for the rows written before (the
+// writer and CustomerRows compute it in C++ from then on). PostgreSQL's trigram indexes are
+// the contrib extension pg_trgm: trusted since PostgreSQL 13, so the database's owner (any
+// role with CREATE on the database) may create it; `baton migrate` does, once.
+#define BATON_PHONE_DIGITS(column)                                                                 \
+    "replace(replace(replace(replace(replace(COALESCE(" column ", ''), ' ', ''), '-', ''), "       \
+    "'.', ''), '(', ''), ')', '')"
+#define BATON_NORMALISED_PHONE(column)                                                             \
+    "NULLIF(ltrim(CASE WHEN " BATON_PHONE_DIGITS(                                                  \
+        column) " LIKE '+86%' THEN "                                                               \
+                "substr(" BATON_PHONE_DIGITS(column) ", 4) WHEN " BATON_PHONE_DIGITS(              \
+                    column) " LIKE "                                                               \
+                            "'0086%' THEN substr(" BATON_PHONE_DIGITS(                             \
+                                column) ", 5) ELSE " BATON_PHONE_DIGITS(column) " END, '0+'), '')"
+
+const char *const migration13[] = {
+    "ALTER TABLE customers ADD COLUMN IF NOT EXISTS phone_norm TEXT",
+    "UPDATE customers SET phone_norm = " BATON_NORMALISED_PHONE("phone"),
+    "CREATE INDEX IF NOT EXISTS customers_phone ON customers(phone_norm)",
+    "postgresql: CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "postgresql: CREATE INDEX IF NOT EXISTS customers_name_trgm ON customers USING gin "
+    "(LOWER(name) gin_trgm_ops)",
+    "postgresql: CREATE INDEX IF NOT EXISTS customers_phone_trgm ON customers USING gin "
+    "(phone_norm gin_trgm_ops)",
+};
+
+// Full-text search over key, title, customer, field values and the comments the front line
+// may read (internal notes are not indexed: finding a ticket by one would tell of it). One
+// lower-case document per ticket (ticket_search, replaced by the writer when it changes) and
+// one per comment (comment_search), kept in the writer's transaction. SQLite: FTS5 with the
+// trigram tokenizer (SQLite 3.34 or later), rowid = ticket id; PostgreSQL: pg_trgm GIN indexes
+// (migration 13 created the extension). Rows written before are indexed here in SQL (their
+// field values as their JSON text).
+#define BATON_TICKET_DOCUMENT                                                                      \
+    "LOWER(key || ' ' || title || ' ' || COALESCE(customer_id, '') || ' ' || "                     \
+    "COALESCE(customer_name, '') || ' ' || COALESCE(customer_phone, '') || ' ' || "                \
+    "COALESCE(" BATON_NORMALISED_PHONE(                                                            \
+        "customer_phone") ", '') || ' ' || "                                                       \
+                          "COALESCE(customer_email, '') || ' ' || fields)"
+const char *const migration14[] = {
+    "sqlite: CREATE VIRTUAL TABLE IF NOT EXISTS ticket_search USING fts5(body, tokenize = "
+    "'trigram')",
+    "sqlite: CREATE VIRTUAL TABLE IF NOT EXISTS comment_search USING fts5(ticket_id UNINDEXED, "
+    "body, tokenize = 'trigram')",
+    "postgresql: CREATE TABLE IF NOT EXISTS ticket_search (ticket_id BIGINT PRIMARY KEY, body "
+    "TEXT NOT NULL)",
+    "postgresql: CREATE TABLE IF NOT EXISTS comment_search (ticket_id BIGINT NOT NULL, body "
+    "TEXT NOT NULL)",
+    "postgresql: CREATE INDEX IF NOT EXISTS ticket_search_body ON ticket_search USING gin "
+    "(body gin_trgm_ops)",
+    "postgresql: CREATE INDEX IF NOT EXISTS comment_search_body ON comment_search USING gin "
+    "(body gin_trgm_ops)",
+    // Once: tst_schema runs migrations again on a database set back by hand.
+    "sqlite: INSERT INTO ticket_search (rowid, body) SELECT id, " BATON_TICKET_DOCUMENT
+    " FROM tickets WHERE NOT EXISTS (SELECT 1 FROM ticket_search)",
+    "postgresql: INSERT INTO ticket_search (ticket_id, body) SELECT id, " BATON_TICKET_DOCUMENT
+    " FROM tickets ON CONFLICT (ticket_id) DO NOTHING",
+    "INSERT INTO comment_search (ticket_id, body) SELECT ticket_id, LOWER(body) FROM comments "
+    "WHERE internal = 0 AND NOT EXISTS (SELECT 1 FROM comment_search)",
+};
+#undef BATON_TICKET_DOCUMENT
+#undef BATON_NORMALISED_PHONE
+#undef BATON_PHONE_DIGITS
+
 struct Migration
 {
     int version;
@@ -372,6 +437,8 @@ const Migration migrations[] = {
     {10, std::begin(migration10), std::end(migration10)},
     {11, std::begin(migration11), std::end(migration11)},
     {12, std::begin(migration12), std::end(migration12)},
+    {13, std::begin(migration13), std::end(migration13)},
+    {14, std::begin(migration14), std::end(migration14)},
     {17, std::begin(migration17), std::end(migration17)},
 };
 

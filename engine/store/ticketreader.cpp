@@ -4,6 +4,7 @@
 #include "ticketloader.h"
 
 #include "store/database.h"
+#include "store/searchtext.h"
 
 #include <QHash>
 #include <QSqlQuery>
@@ -287,16 +288,40 @@ Result<void> addSla(Sql &sql, const TicketFilter &filter, QLatin1String member)
     return {};
 }
 
-void addText(Sql &sql, const QString &text)
+/// Full-text search (migration 14): every term of the query in the ticket's own document or in
+/// one of its comments'. A term of three characters or more is a trigram index look-up (FTS5
+/// MATCH on SQLite, LIKE over pg_trgm's GIN index on PostgreSQL); a shorter one cannot use
+/// trigrams and scans the documents (instr on SQLite, whose FTS5 LIKE misses short CJK terms).
+void addText(const QSqlDatabase &db, Sql &sql, const QString &text)
 {
-    if (text.isEmpty())
-        return;
-    QString pattern = text.toLower();
-    pattern.replace(u'\\', QStringLiteral("\\\\"))
-        .replace(u'%', QStringLiteral("\\%"))
-        .replace(u'_', QStringLiteral("\\_"));
-    sql.text += QStringLiteral(" AND (LOWER(t.title) LIKE ? ESCAPE '\\' OR LOWER(t.key) = ?)");
-    sql.values << QString(u'%' + pattern + u'%') << text.toLower();
+    const bool postgresql = db.driverName() == u"QPSQL";
+    for (const QString &term : SearchText::terms(text)) {
+        const bool indexed = term.size() >= SearchText::trigram;
+        QString condition;
+        QVariant value;
+        if (postgresql) {
+            QString pattern = term;
+            pattern.replace(u'\\', QStringLiteral("\\\\"))
+                .replace(u'%', QStringLiteral("\\%"))
+                .replace(u'_', QStringLiteral("\\_"));
+            condition = QStringLiteral("body LIKE ?");
+            value = QString(u'%' + pattern + u'%');
+        } else if (indexed) {
+            // An FTS5 string: the term as one phrase, its double quotes doubled.
+            condition = QStringLiteral("%1 MATCH ?");
+            value = QString(u'"' + QString(term).replace(u'"', QStringLiteral("\"\"")) + u'"');
+        } else {
+            condition = QStringLiteral("instr(body, ?) > 0");
+            value = term;
+        }
+        const QLatin1String ticketKey(postgresql ? "ticket_id" : "rowid");
+        sql.text += u" AND t.id IN (SELECT " + ticketKey + u" FROM ticket_search WHERE "
+            + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("ticket_search"))
+            + u" UNION SELECT ticket_id FROM comment_search WHERE "
+            + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("comment_search"))
+            + u')';
+        sql.values << value << value;
+    }
 }
 
 /// The filters but status and visibility, in the order of their placeholders.
@@ -311,7 +336,7 @@ Result<Sql> filterConditions(const QSqlDatabase &db, const ListPlan &plan)
     addEqual(sql, QLatin1String("t.customer_id"), filter.customer);
     if (auto sla = addSla(sql, filter, plan.member()); !sla)
         return sla.failure();
-    addText(sql, filter.text);
+    addText(db, sql, filter.text);
     return sql;
 }
 

@@ -6,6 +6,7 @@
 #include "store/changefeed.h"
 #include "store/database.h"
 #include "store/postgresqlquery.h"
+#include "store/searchtext.h"
 #include "store/sqlitestatement.h"
 
 #include <QHash>
@@ -218,6 +219,35 @@ BulkStatement outboxInsert()
         QStringLiteral("(?, ?, ?, ?, ?, ?, ?)"), QString(), 7);
 }
 
+// A ticket's customer: given members overwrite, absent ones keep the stored value.
+WriterStatement customerUpsert()
+{
+    return WriterStatement(
+        QStringLiteral("INSERT INTO customers (id, name, tier, phone, email, phone_norm, "
+                       "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                       "name = COALESCE(excluded.name, customers.name), "
+                       "tier = COALESCE(excluded.tier, customers.tier), "
+                       "phone = COALESCE(excluded.phone, customers.phone), "
+                       "email = COALESCE(excluded.email, customers.email), "
+                       "phone_norm = COALESCE(excluded.phone_norm, customers.phone_norm), "
+                       "updated_at = excluded.updated_at"));
+}
+
+// A ticket's search document, replaced (migration 14): SQLite's FTS5 table is keyed by rowid,
+// PostgreSQL's by ticket_id.
+BulkStatement ticketSearchPut(bool postgresql)
+{
+    if (postgresql)
+        return BulkStatement(QStringLiteral("INSERT INTO ticket_search (ticket_id, body) VALUES "),
+                             QStringLiteral("(?, ?)"),
+                             QStringLiteral(" ON CONFLICT (ticket_id) DO UPDATE SET body = "
+                                            "excluded.body"),
+                             2);
+    return BulkStatement(
+        QStringLiteral("INSERT OR REPLACE INTO ticket_search (rowid, body) VALUES "),
+        QStringLiteral("(?, ?)"), QString(), 2);
+}
+
 } // namespace
 
 // The tickets the batch moved to a new version (a row written again only for its SLA plan
@@ -249,7 +279,8 @@ struct TicketWriter::Statements
     BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
-        deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox;
+        deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox,
+        putTicketSearch, insertCommentSearch;
 
     /// Runs a bulk statement over `values` (rows × columns), which it empties.
     Result<void> bulk(BulkStatement &statement, QList<QVariant> &values)
@@ -274,6 +305,8 @@ struct TicketWriter::Statements
     Result<void> insertNotificationRows(const WriteBatch &batch, bool postgresql,
                                         TicketWriter::WriteReport *report);
     Result<void> insertKeysAndCustomers(const WriteBatch &batch);
+    /// The search documents of the batch's tickets whose text changed, and of its comments.
+    Result<void> writeSearchText(const WriteBatch &batch);
 };
 
 TicketWriter::TicketWriter(std::shared_ptr<Database> database, QString announceAs)
@@ -372,14 +405,11 @@ Result<void> TicketWriter::prepare()
     s->insertNotification = WriterStatement(
         QStringLiteral("INSERT INTO notifications (username, ticket_id, kind, message, at, "
                        "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id"));
-    s->upsertCustomer = WriterStatement(
-        QStringLiteral("INSERT INTO customers (id, name, tier, phone, email, updated_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                       "name = COALESCE(excluded.name, customers.name), "
-                       "tier = COALESCE(excluded.tier, customers.tier), "
-                       "phone = COALESCE(excluded.phone, customers.phone), "
-                       "email = COALESCE(excluded.email, customers.email), "
-                       "updated_at = excluded.updated_at"));
+    s->upsertCustomer = customerUpsert();
+    s->putTicketSearch = ticketSearchPut(m_database->isPostgreSql());
+    s->insertCommentSearch
+        = BulkStatement(QStringLiteral("INSERT INTO comment_search (ticket_id, body) VALUES "),
+                        QStringLiteral("(?, ?)"), QString(), 2);
     s->insertOutbox = outboxInsert();
     if (m_database->isPostgreSql()) {
         auto types = ticketColumnTypes(*db);
@@ -485,6 +515,8 @@ Result<void> TicketWriter::writeRows(const WriteBatch &batch, WriteReport *repor
     if (auto r = s.insertNotificationRows(batch, m_database->isPostgreSql(), report); !r)
         return r;
     if (auto r = s.insertKeysAndCustomers(batch); !r)
+        return r;
+    if (auto r = s.writeSearchText(batch); !r)
         return r;
     if (!m_announceAs.isEmpty() && m_database->isPostgreSql())
         if (auto r = ChangeFeed::announce(s.db, announcement(batch, *report)); !r)
@@ -699,12 +731,44 @@ Result<void> TicketWriter::Statements::insertKeysAndCustomers(const WriteBatch &
     if (auto r = bulk(insertOutbox, values); !r)
         return r;
     for (const CustomerRow &c : batch.customers)
-        if (auto r = upsertCustomer.run(
-                db, {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email), c.updatedAt},
-                &failureCode);
+        if (auto r
+            = upsertCustomer.run(db,
+                                 {c.id, text(c.name), text(c.tier), text(c.phone), text(c.email),
+                                  text(SearchText::normalisedPhone(c.phone)), c.updatedAt},
+                                 &failureCode);
             !r)
             return r.failure();
     return {};
+}
+
+Result<void> TicketWriter::Statements::writeSearchText(const WriteBatch &batch)
+{
+    // Each ticket once (its last row of the batch), and only when its text changed: most
+    // actions change neither title, fields nor customer, and the index would be rewritten.
+    QHash<qint64, QString> documents;
+    for (const TicketRow &row : batch.newTickets)
+        documents.insert(row.id, SearchText::ticketDocument(row));
+    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n) {
+        const TicketRow &row = batch.changedTickets[n];
+        const TicketRow *previous = n < batch.previousTickets.size() && batch.previousTickets[n].id
+            ? &batch.previousTickets[n]
+            : nullptr;
+        const bool same = previous && previous->title == row.title && previous->fields == row.fields
+            && previous->customerId == row.customerId && previous->customerName == row.customerName
+            && previous->customerPhone == row.customerPhone
+            && previous->customerEmail == row.customerEmail;
+        if (!same)
+            documents.insert(row.id, SearchText::ticketDocument(row));
+    }
+    QList<QVariant> values;
+    for (auto it = documents.cbegin(); it != documents.cend(); ++it)
+        values << it.key() << it.value();
+    if (auto r = bulk(putTicketSearch, values); !r)
+        return r;
+    for (const CommentRow &c : batch.comments)
+        if (!c.internal)
+            values << c.ticketId << SearchText::commentDocument(c.body);
+    return bulk(insertCommentSearch, values);
 }
 
 } // namespace Baton

@@ -370,6 +370,18 @@ test('a realistic flow through every documented operation matches the document',
   assert.ok(flow.transitions.length > 0);
   await call(admin, 'GET', `/api/v1/reports/flow?${period}`, undefined, { expect: [400] });
 
+  // Customers: created, found by phone (any spelling), changed, read with their tickets
+  await call(amy, 'POST', '/api/v1/customers', { id: 'C-CONTRACT', name: '王小明', tier: 'B', phone: '+86 139 1234 5678' }, { expect: [201] });
+  await call(amy, 'POST', '/api/v1/customers', { id: 'C-CONTRACT' }, { expect: [409] });
+  await asError(call(amy, 'POST', '/api/v1/customers', { id: 'C-BAD', phone: 'call me' }, { expect: [422] }), 'validation_failed');
+  const foundCustomers = (await call(amy, 'GET', `/api/v1/customers?q=${encodeURIComponent('0086 139-1234-5678')}`)).json;
+  assert.deepEqual(foundCustomers.items.map((c) => c.id), ['C-CONTRACT']);
+  await call(amy, 'GET', '/api/v1/customers', undefined, { expect: [400] });
+  await call(amy, 'PATCH', '/api/v1/customers/C-CONTRACT', { email: 'wang@example.com' });
+  await call(amy, 'PATCH', '/api/v1/customers/C-NONE', { email: 'x@example.com' }, { expect: [404] });
+  assert.equal((await call(amy, 'GET', '/api/v1/customers/C-CONTRACT')).json.email, 'wang@example.com');
+  await call(amy, 'GET', '/api/v1/customers/C-NONE', undefined, { expect: [404] });
+
   // Test clock
   await call(amy, 'GET', '/api/v1/admin/clock');
   await call(amy, 'POST', '/api/v1/admin/clock', { advance_seconds: 60 }, { expect: [403] });

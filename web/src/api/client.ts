@@ -5,6 +5,8 @@
 import { lang } from '../i18n';
 import { createStore } from '../lib/store';
 import type {
+  Customer,
+  CustomerWithTickets,
   Calendar, Department, FieldDef, Notification, QueueInfo, Ticket, TicketEvent, TicketList, User,
   ValidateResult, WorkflowDetail, WorkflowSummary, WorkflowVersionInfo,
 } from './types';
@@ -194,6 +196,8 @@ export const api = {
     request<Ticket>(`/tickets/${id}/transfer`, { method: 'POST', body: branch ? { queue, reason, branch } : { queue, reason } }),
   comment: (id: number, body: string, internal: boolean) =>
     request<unknown>(`/tickets/${id}/comments`, { method: 'POST', body: { body, internal } }),
+  customers: (q: string, limit = 8) => request<{ items: Customer[] }>(`/customers${qs({ q, limit })}`),
+  customer: (id: string) => request<CustomerWithTickets>(`/customers/${encodeURIComponent(id)}`),
   events: (id: number) => request<{ items: TicketEvent[] }>(`/tickets/${id}/events`),
 
   queues: () => request<QueueInfo[]>('/queues'),

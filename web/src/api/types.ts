@@ -52,6 +52,12 @@ export interface Customer {
   email?: string;
 }
 
+/** GET /customers/{id}: the customer and the tickets the caller may see, newest first. */
+export interface CustomerWithTickets extends Customer {
+  id: string;
+  tickets: Ticket[];
+}
+
 export interface TicketLink {
   id: number;
   key: string;

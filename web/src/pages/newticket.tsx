@@ -3,12 +3,14 @@
 // the form resets and shows the new key. Retries reuse the Idempotency-Key, so no duplicates.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from '../api/client';
+import { CustomerPicker } from '../components/customerpicker';
 import { FieldControl } from '../components/field';
 import { SlaBadge, TierBadge } from '../components/sla';
 import { lang, useT } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { href } from '../state/router';
 import { workflows } from '../state/session';
+import { toast } from '../state/toasts';
 import { submitKeys } from '../lib/forms';
 import { useStore } from '../lib/store';
 import type { Customer, FieldDef, Ticket, WorkflowDetail } from '../api/types';
@@ -73,6 +75,10 @@ export function NewTicket() {
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Ticket | null>(null);
   const [custTickets, setCustTickets] = useState<Ticket[] | null>(null);
+  const [closedTickets, setClosedTickets] = useState<Ticket[]>([]);
+  const [addingTo, setAddingTo] = useState<Ticket | null>(null);
+  const [note, setNote] = useState('');
+  const pickerRef = useRef<HTMLInputElement>(null);
   const idemKey = useRef(newIdempotencyKey());
   const firstRef = useRef<HTMLElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
@@ -95,7 +101,8 @@ export function NewTicket() {
         setWf(w);
         setValues(initialValues(w.fields));
         setErrors({});
-        window.setTimeout(() => firstRef.current?.focus(), 0);
+        // A returning customer is found first (by phone or name), then the details are typed.
+        window.setTimeout(() => (pickerRef.current ?? firstRef.current)?.focus(), 0);
       },
       (e) => alive && setLoadErr(errorText(e, t)),
     );
@@ -140,11 +147,46 @@ export function NewTicket() {
     setTitle('');
     setCustomer({});
     setCustTickets(null);
+    setClosedTickets([]);
+    setAddingTo(null);
+    setNote('');
     setErrors({});
     setFormErr('');
     setCreated(keepCreated);
     idemKey.current = newIdempotencyKey();
+    window.setTimeout(() => (pickerRef.current ?? firstRef.current)?.focus(), 0);
+  };
+
+  // A picked customer: their details fill the form, their history shows beside it (open
+  // tickets, to add to one instead of opening a duplicate, and the last closed ones).
+  const pickCustomer = (c: Customer) => {
+    setCustomer({ id: c.id, name: c.name, tier: c.tier, phone: c.phone, email: c.email });
+    setCustTickets(null);
+    setClosedTickets([]);
+    if (c.id) {
+      api.customer(c.id).then(
+        (full) => {
+          setCustTickets(full.tickets.filter((x) => x.status === 'open'));
+          setClosedTickets(full.tickets.filter((x) => x.status !== 'open').slice(0, 3));
+        },
+        () => setCustTickets(null),
+      );
+    }
     window.setTimeout(() => firstRef.current?.focus(), 0);
+  };
+
+  const addToTicket = async () => {
+    if (!addingTo || !note.trim() || busy) return;
+    setBusy(true);
+    try {
+      await api.comment(addingTo.id, note.trim(), false);
+      toast(t('customer.added', { key: addingTo.key }), 'info', href(`/tickets/${addingTo.id}`), addingTo.key);
+      reset(null);
+    } catch (e) {
+      setFormErr(errorText(e, t));
+    } finally {
+      setBusy(false);
+    }
   };
 
   const submit = async () => {
@@ -285,6 +327,7 @@ export function NewTicket() {
         <aside class="new-side card">
           <fieldset class="customer-box">
             <legend>{t('new.customer')}</legend>
+            <CustomerPicker onPick={pickCustomer} inputRef={pickerRef} />
             <div class="field-grid two">
               <CustInput id="id" label={t('new.customerId')} value={customer.id} onInput={setCust} />
               <div class="field">
@@ -312,12 +355,54 @@ export function NewTicket() {
                   <ul class="mini-list">
                     {custTickets.map((x) => (
                       <li key={x.id}>
-                        <a href={href(`/tickets/${x.id}`)}>{x.key}</a> <span class="ellipsis">{x.title}</span>{' '}
-                        <span class="muted">{x.state_title || x.state}</span> <SlaBadge sla={x.sla} />
+                        <a href={href(`/tickets/${x.id}`)}>{x.key}</a> <span class="ellipsis" title={x.title}>{x.title}</span>{' '}
+                        <span class="muted">{x.state_title || x.state}</span> <SlaBadge sla={x.sla} />{' '}
+                        <button type="button" class="btn small" data-testid={`add-to-${x.key}`} aria-label={t('customer.addToLabel', { key: x.key })} onClick={() => { setAddingTo(x); setNote(''); }}>
+                          {t('customer.addTo')}
+                        </button>
                       </li>
                     ))}
                   </ul>
                 )}
+                {addingTo && (
+                  <div class="field add-note" data-testid="add-note">
+                    <label for="add-note-body">{t('customer.noteFor', { key: addingTo.key })}</label>
+                    <textarea
+                      id="add-note-body"
+                      value={note}
+                      rows={3}
+                      autoFocus
+                      onInput={(e) => setNote(e.currentTarget.value)}
+                      onKeyDown={(e) => {
+                        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                          e.preventDefault();
+                          e.stopPropagation();
+                          void addToTicket();
+                        }
+                      }}
+                      data-testid="add-note-body"
+                    />
+                    <div class="row">
+                      <button type="button" class="btn primary small" disabled={busy || !note.trim()} onClick={() => void addToTicket()} data-testid="add-note-submit">
+                        {t('customer.addNote', { key: addingTo.key })}
+                      </button>
+                      <button type="button" class="btn ghost small" onClick={() => setAddingTo(null)}>{t('cancel')}</button>
+                    </div>
+                  </div>
+                )}
+                {closedTickets.length > 0 && (
+                  <>
+                    <h3>{t('customer.lastClosed')}</h3>
+                    <ul class="mini-list" data-testid="customer-closed-tickets">
+                      {closedTickets.map((x) => (
+                        <li key={x.id}>
+                          <a href={href(`/tickets/${x.id}`)}>{x.key}</a> <span class="ellipsis" title={x.title}>{x.title}</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                )}
+                {customer.id && <a href={href(`/customers/${encodeURIComponent(customer.id)}`)} class="small" data-testid="customer-history-link">{t('customer.history')}</a>}
               </div>
             )}
           </fieldset>

@@ -6,7 +6,8 @@ import { TicketTable } from '../components/tickettable';
 import { lang, useT } from '../i18n';
 import { navigate, useRoute } from '../state/router';
 import { useStore } from '../lib/store';
-import type { Ticket } from '../api/types';
+import type { Customer, Ticket } from '../api/types';
+import { href } from '../state/router';
 import { errorText } from '../lib/util';
 
 export function Search() {
@@ -15,12 +16,18 @@ export function Search() {
   const q = (r.query.get('q') ?? '').trim();
   const [items, setItems] = useState<Ticket[] | null>(null);
   const [err, setErr] = useState('');
+  const [customers, setCustomers] = useState<Customer[]>([]);
   const language = useStore(lang); // state names come in the UI's language
   useEffect(() => {
     if (!q) return;
     let alive = true;
     setItems(null);
     setErr('');
+    setCustomers([]);
+    api.customers(q, 10).then(
+      (r) => alive && setCustomers(r.items),
+      () => {},
+    );
     const byText = api.tickets({ q, sort: '-updated', limit: 50 });
     const byCustomer = api.tickets({ customer: q, sort: '-updated', limit: 50 }).catch(() => ({ items: [] as Ticket[], next_cursor: null }));
     Promise.all([byText, byCustomer]).then(
@@ -47,6 +54,18 @@ export function Search() {
         <h1>{t('search.title', { q })}</h1>
       </div>
       {err && <div class="form-error" role="alert">{err}</div>}
+      {customers.length > 0 && (
+        <div class="card search-customers" data-testid="search-customers">
+          <h2>{t('search.customers')}</h2>
+          <ul class="mini-list">
+            {customers.map((c) => (
+              <li key={c.id}>
+                <a href={href(`/customers/${encodeURIComponent(c.id ?? '')}`)}>{c.name || c.id}</a> <span class="muted">{c.id}</span> {c.phone}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {items === null ? (
         !err && <p class="muted">{t('loading')}</p>
       ) : items.length === 0 ? (

@@ -18,6 +18,7 @@ import { Queues } from '../pages/queues';
 import { TicketPage } from '../pages/ticket/ticket';
 import { Dashboard } from '../pages/dashboard';
 import { Search } from '../pages/search';
+import { CustomerPage } from '../pages/customer';
 import { debounce } from '../lib/util';
 import { TopBar } from './topbar';
 
@@ -148,6 +149,8 @@ function renderPage(parts: string[], caps: ReturnType<typeof capabilities>) {
       return <Dashboard />;
     case 'search':
       return <Search />;
+    case 'customers':
+      return second ? <CustomerPage id={second} key={second} /> : <Search />;
     case 'admin':
       return caps.admin ? <Admin parts={parts.slice(1)} /> : <Forbidden />;
     default:

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// baton customers import FILE [--db URL]: customers from another system's CSV export.
+#include "commands.h"
+
+#include "store/customerrows.h"
+#include "store/database.h"
+#include "store/schema.h"
+#include "store/searchtext.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <cstdio>
+
+namespace Baton::Cli {
+
+namespace {
+
+const char customersUsage[]
+    = "Usage: baton customers import FILE [--db URL]\n"
+      "  FILE is CSV (UTF-8, RFC 4180 quoting) with the columns id, name, phone, email, tier,\n"
+      "  in that order or as named by a header row. Importing the same file again changes\n"
+      "  nothing; a row whose id exists overwrites that customer.\n";
+
+/// One CSV record and the line it starts on.
+struct Record
+{
+    int line = 0;
+    QStringList cells;
+};
+
+/// RFC 4180: commas, double quotes around a cell, "" for a quote inside one, line breaks
+/// inside quotes. Empty lines are skipped.
+QList<Record> parseCsv(const QString &text)
+{
+    QList<Record> records;
+    Record current {1, {}};
+    QString cell;
+    bool quoted = false, cellStarted = false;
+    int line = 1;
+    auto endRecord = [&] {
+        if (cellStarted || !current.cells.isEmpty() || !cell.isEmpty()) {
+            current.cells.append(cell);
+            records.append(current);
+        }
+        current = Record {line + 1, {}};
+        cell.clear();
+        cellStarted = false;
+    };
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (quoted) {
+            if (c == u'"' && i + 1 < text.size() && text[i + 1] == u'"')
+                cell.append(text[++i]);
+            else if (c == u'"')
+                quoted = false;
+            else {
+                line += c == u'\n' ? 1 : 0;
+                cell.append(c);
+            }
+        } else if (c == u'"') {
+            quoted = cellStarted = true;
+        } else if (c == u',') {
+            current.cells.append(cell);
+            cell.clear();
+            cellStarted = true;
+        } else if (c == u'\n') {
+            endRecord();
+            ++line;
+        } else if (c != u'\r') {
+            cell.append(c);
+            cellStarted = true;
+        }
+    }
+    endRecord();
+    return records;
+}
+
+const QStringList columnNames {QStringLiteral("id"), QStringLiteral("name"),
+                               QStringLiteral("phone"), QStringLiteral("email"),
+                               QStringLiteral("tier")};
+
+/// The customer of one record, or the reason it is refused. `order` maps a column name to
+/// its cell.
+std::optional<CustomerRow> customerOf(const Record &record, const QHash<QString, int> &order,
+                                      QString *problem)
+{
+    if (record.cells.size() != order.size()) {
+        *problem = QStringLiteral("%1 cells where %2 were expected")
+                       .arg(record.cells.size())
+                       .arg(order.size());
+        return std::nullopt;
+    }
+    auto cell = [&](const char *name) {
+        const int at = order.value(QLatin1String(name), -1);
+        return at < 0 ? QString() : record.cells.at(at).trimmed();
+    };
+    CustomerRow row {cell("id"),    cell("name"),  cell("tier").toUpper(),
+                     cell("phone"), cell("email"), QDateTime::currentMSecsSinceEpoch()};
+    if (row.id.isEmpty())
+        *problem = QStringLiteral("the id is empty");
+    else if (!row.tier.isEmpty() && row.tier != u"A" && row.tier != u"B" && row.tier != u"C")
+        *problem = QStringLiteral("tier '%1' is not A, B or C").arg(row.tier);
+    else if (!row.phone.isEmpty() && !SearchText::looksLikePhone(row.phone))
+        *problem = QStringLiteral("phone '%1' is not a phone number").arg(row.phone);
+    else if (!row.email.isEmpty() && !row.email.contains(u'@'))
+        *problem = QStringLiteral("email '%1' is not an e-mail address").arg(row.email);
+    else
+        return row;
+    return std::nullopt;
+}
+
+/// The columns: named by a header row (taken off `records`), or the default order.
+std::optional<QHash<QString, int>> columnOrder(QList<Record> &records, QString *problem)
+{
+    QHash<QString, int> order;
+    const bool header = !records.isEmpty()
+        && records.first().cells.value(0).trimmed().compare(u"id", Qt::CaseInsensitive) == 0;
+    const QStringList names = header ? records.first().cells : columnNames;
+    for (int i = 0; i < names.size(); ++i) {
+        const QString name = names[i].trimmed().toLower();
+        if (!columnNames.contains(name) || order.contains(name)) {
+            *problem = QStringLiteral("header: unknown or repeated column '%1' (expected %2)")
+                           .arg(names[i], columnNames.join(QStringLiteral(", ")));
+            return std::nullopt;
+        }
+        order.insert(name, i);
+    }
+    if (header)
+        records.removeFirst();
+    return order;
+}
+
+struct Tally
+{
+    int added = 0, updated = 0, refused = 0;
+};
+
+/// Writes the records, 500 to a transaction; refused lines are reported as FILE:LINE: error.
+Result<Tally> importRecords(const QSqlDatabase &db, const QString &file,
+                            const QList<Record> &records, const QHash<QString, int> &order)
+{
+    Tally tally;
+    for (qsizetype start = 0; start < records.size(); start += 500) {
+        Transaction transaction(db);
+        if (!transaction.isActive())
+            return makeError(transaction.error());
+        for (qsizetype i = start; i < std::min(records.size(), start + 500); ++i) {
+            QString problem;
+            const auto row = customerOf(records[i], order, &problem);
+            if (!row) {
+                std::fprintf(stderr, "%s:%d: error: %s\n", qPrintable(file), records[i].line,
+                             qPrintable(problem));
+                ++tally.refused;
+                continue;
+            }
+            const auto added = CustomerRows::put(db, *row);
+            if (!added)
+                return added.failure();
+            ++(*added ? tally.added : tally.updated);
+        }
+        if (auto committed = transaction.commit(); !committed)
+            return committed.failure();
+        std::fprintf(stderr, "\rbaton customers import: %lld of %lld rows",
+                     qlonglong(std::min(records.size(), start + 500)), qlonglong(records.size()));
+    }
+    std::fputc('\n', stderr);
+    return tally;
+}
+
+} // namespace
+
+int runCustomers(const QStringList &arguments)
+{
+    const bool help = arguments.contains(QStringLiteral("--help"));
+    QString url = QStringLiteral("sqlite:var/baton.db"), file;
+    for (qsizetype i = 1; i < arguments.size() && !help; ++i) {
+        if (arguments[i] == u"--db" && i + 1 < arguments.size())
+            url = arguments[++i];
+        else if (file.isEmpty() && !arguments[i].startsWith(u"--"))
+            file = arguments[i];
+        else
+            file = QString(); // an unexpected argument: usage below
+    }
+    if (help || arguments.value(0) != u"import" || file.isEmpty()) {
+        std::fputs(customersUsage, help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    QFile input(file);
+    if (!input.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "%s: error: %s\n", qPrintable(file), qPrintable(input.errorString()));
+        return 1;
+    }
+    QList<Record> records = parseCsv(QString::fromUtf8(input.readAll()));
+    QString problem;
+    const auto order = columnOrder(records, &problem);
+    if (!order) {
+        std::fprintf(stderr, "%s:1: error: %s\n", qPrintable(file), qPrintable(problem));
+        return 1;
+    }
+    if (url.startsWith(QStringLiteral("sqlite:")))
+        QDir().mkpath(QFileInfo(url.mid(7)).absolutePath());
+    auto database = Database::open(url);
+    auto migrated = database ? Schema::migrate(**database) : Result<int>(database.failure());
+    auto db = migrated ? (*database)->connection() : Result<QSqlDatabase>(migrated.failure());
+    const auto tally = db ? importRecords(*db, file, records, *order) : Result<Tally>(db.failure());
+    if (!tally) {
+        std::fprintf(stderr, "baton customers import: %s\n", qPrintable(tally.error()));
+        return 1;
+    }
+    std::printf("%s: %d customers added, %d updated, %d lines refused\n", qPrintable(file),
+                tally->added, tally->updated, tally->refused);
+    return tally->refused ? 1 : 0;
+}
+
+} // namespace Baton::Cli
