@@ -55,6 +55,10 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/openapi.json"), &Private::openApi, false);
     add("GET", QStringLiteral("/api/v1/reports/steps"), &Private::reportSteps);
     add("GET", QStringLiteral("/api/v1/reports/flow"), &Private::reportFlow);
+    add("GET", QStringLiteral("/api/v1/reports/outcomes"), &Private::reportOutcomes);
+    add("GET", QStringLiteral("/api/v1/reports/escalations"), &Private::reportEscalations);
+    add("GET", QStringLiteral("/api/v1/reports/backlog"), &Private::reportBacklog);
+    add("GET", QStringLiteral("/api/v1/reports/tickets"), &Private::reportTickets);
     add("GET", QStringLiteral("/api/v1/customers"), &Private::findCustomers);
     add("POST", QStringLiteral("/api/v1/customers"), &Private::createCustomer);
     add("GET", QStringLiteral("/api/v1/customers/{id}"), &Private::getCustomer);

@@ -174,6 +174,10 @@ struct ApiServer::Private
     // ---- reports (reportroutes.cpp; the replies in reportresource.h) ----------
     void reportSteps(Context &ctx);
     void reportFlow(Context &ctx);
+    void reportOutcomes(Context &ctx);
+    void reportEscalations(Context &ctx);
+    void reportBacklog(Context &ctx);
+    void reportTickets(Context &ctx);
     void report(Context &ctx, HttpResponse (*reply)(const HttpRequest &, const ReportContext &));
 
     // ---- plugins, channels and the delivery log (deliveryroutes.cpp) ------

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/reportresource.h"
+#include "api/reportparts_p.h"
 
 #include "runtime/access.h"
 #include "runtime/engine.h"
@@ -7,6 +8,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QTimeZone>
 
 namespace Baton::Api {
 
@@ -30,11 +32,46 @@ QString instantText(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate);
 }
 
-// The query every report shares: the range, the workflow, and whose steps the caller may
-// see; or the error to reply.
-std::variant<StepReportQuery, ApiError> reportQuery(const HttpRequest &request, const Actor &actor)
+std::optional<QDateTime> localMidnight(const QDate &date, const QTimeZone &zone)
 {
-    StepReportQuery query;
+    const QDateTime start(date, QTime(0, 0), zone);
+    return start.isValid() ? std::optional(start) : std::nullopt;
+}
+
+// A preset period (README "Reports"), in the viewer's zone, around `now`.
+std::optional<std::pair<qint64, qint64>> presetRange(const QString &period, const QDateTime &now,
+                                                     const QTimeZone &zone)
+{
+    const QDate today = now.toTimeZone(zone).date();
+    QDate first, next;
+    if (period == u"today") {
+        first = today;
+        next = today.addDays(1);
+    } else if (period == u"this_week") {
+        first = today.addDays(1 - today.dayOfWeek());
+        next = first.addDays(7);
+    } else if (period == u"last_7_days") {
+        first = today.addDays(-6);
+        next = today.addDays(1);
+    } else if (period == u"last_30_days") {
+        first = today.addDays(-29);
+        next = today.addDays(1);
+    } else if (period == u"this_month") {
+        first = QDate(today.year(), today.month(), 1);
+        next = first.addMonths(1);
+    } else {
+        return std::nullopt;
+    }
+    const auto from = localMidnight(first, zone), to = localMidnight(next, zone);
+    if (!from || !to)
+        return std::nullopt;
+    return std::pair(from->toMSecsSinceEpoch(), to->toMSecsSinceEpoch());
+}
+
+// Whose steps the caller may see; or the error to reply.
+std::optional<ApiError> scopeOf(const HttpRequest &request, const Actor &actor,
+                                StepReportQuery &query)
+{
     if (actor.isAdmin()) {
         query.allDepartments = true;
     } else if (actor.hasRole(QStringLiteral("supervisor"))) {
@@ -51,18 +88,84 @@ std::variant<StepReportQuery, ApiError> reportQuery(const HttpRequest &request, 
         query.allDepartments = false;
         query.departments = {department};
     }
-    const auto from = parseInstant(request.queryValue(QStringLiteral("from")));
-    const auto to = parseInstant(request.queryValue(QStringLiteral("to")));
+    return std::nullopt;
+}
+
+// The period: a preset (period=) or from/to, in the viewer's zone (tz=, default UTC).
+std::optional<ApiError> periodOf(const HttpRequest &request, const QDateTime &now,
+                                 ReportRequest &report)
+{
+    const QString tz = request.queryValue(QStringLiteral("tz"));
+    report.zone = tz.isEmpty() ? QTimeZone::utc() : QTimeZone(tz.toUtf8());
+    if (!report.zone.isValid())
+        return ApiError::badRequest(
+            QStringLiteral("tz must be an IANA time zone name, such as Asia/Shanghai."));
+    report.tz = tz.isEmpty() ? QStringLiteral("UTC") : tz;
+    const QString period = request.queryValue(QStringLiteral("period"));
+    const QString fromText = request.queryValue(QStringLiteral("from"));
+    const QString toText = request.queryValue(QStringLiteral("to"));
+    report.period = period.isEmpty() ? QStringLiteral("custom") : period;
+    if (report.period != u"custom") {
+        if (!fromText.isNull() || !toText.isNull())
+            return ApiError::badRequest(
+                QStringLiteral("Give either period or from and to, not both."));
+        const auto range = presetRange(period, now, report.zone);
+        if (!range)
+            return ApiError::badRequest(
+                QStringLiteral("period must be today, this_week, last_7_days, last_30_days, "
+                               "this_month or custom."));
+        std::tie(report.query.from, report.query.to) = *range;
+        return std::nullopt;
+    }
+    const auto from = parseInstant(fromText);
+    const auto to = parseInstant(toText);
     if (!from || !to)
         return ApiError::badRequest(
             QStringLiteral("from and to must be ISO 8601 instants with a time zone, such as "
-                           "2026-11-01T00:00:00Z."));
+                           "2026-11-01T00:00:00Z (or give period=)."));
     if (*from >= *to)
         return ApiError::badRequest(QStringLiteral("from must be before to."));
-    query.from = *from;
-    query.to = *to;
-    query.workflow = request.queryValue(QStringLiteral("workflow"));
-    return query;
+    report.query.from = *from;
+    report.query.to = *to;
+    return std::nullopt;
+}
+
+} // namespace
+
+// The request every report shares: the scope, the period and the workflow; or the error.
+std::variant<ReportRequest, ApiError> reportRequest(const HttpRequest &request,
+                                                    const ReportContext &context)
+{
+    ReportRequest report;
+    if (auto refused = scopeOf(request, context.actor, report.query))
+        return *refused;
+    if (auto bad = periodOf(request, context.now, report))
+        return *bad;
+    report.query.workflow = request.queryValue(QStringLiteral("workflow"));
+    return report;
+}
+
+QList<ReportDay> reportDays(const ReportRequest &report)
+{
+    QList<ReportDay> days;
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(report.query.from, report.zone);
+    const QDateTime last = QDateTime::fromMSecsSinceEpoch(report.query.to - 1, report.zone);
+    for (QDate date = from.date(); date <= last.date() && days.size() < 400;
+         date = date.addDays(1)) {
+        const auto next = localMidnight(date.addDays(1), report.zone);
+        const qint64 end
+            = next ? std::min(next->toMSecsSinceEpoch(), report.query.to) : report.query.to;
+        days.append({date, end});
+    }
+    return days;
+}
+
+QJsonObject periodJson(const ReportRequest &report)
+{
+    return {{QStringLiteral("from"), instantText(report.query.from)},
+            {QStringLiteral("to"), instantText(report.query.to)},
+            {QStringLiteral("period"), report.period},
+            {QStringLiteral("tz"), report.tz}};
 }
 
 bool wantsCsv(const HttpRequest &request, std::optional<ApiError> &error)
@@ -134,8 +237,6 @@ HttpResponse csvResponse(const QByteArray &name, const QStringList &header,
     return response;
 }
 
-} // namespace
-
 QByteArray csvText(const QStringList &header, const QList<QStringList> &rows)
 {
     QByteArray out = QByteArrayLiteral("\xEF\xBB\xBF");
@@ -157,10 +258,11 @@ QByteArray csvText(const QStringList &header, const QList<QStringList> &rows)
 
 HttpResponse reportSteps(const HttpRequest &request, const ReportContext &context)
 {
-    auto parsed = reportQuery(request, context.actor);
+    auto parsed = reportRequest(request, context);
     if (auto *error = std::get_if<ApiError>(&parsed))
         return error->toResponse();
-    StepReportQuery query = std::get<StepReportQuery>(parsed);
+    const ReportRequest &report = std::get<ReportRequest>(parsed);
+    StepReportQuery query = report.query;
     const QString byText = request.queryValue(QStringLiteral("by"));
     const auto by
         = reportGroupingFromString(byText.isNull() ? QStringLiteral("department") : byText);
@@ -216,19 +318,19 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
     }
     if (csv)
         return csvResponse("steps-by-" + toString(query.by).toUtf8(), header, table);
-    return HttpResponse::json(200,
-                              QJsonObject {{QStringLiteral("from"), instantText(query.from)},
-                                           {QStringLiteral("to"), instantText(query.to)},
-                                           {QStringLiteral("by"), toString(query.by)},
-                                           {QStringLiteral("rows"), json}});
+    QJsonObject reply = periodJson(report);
+    reply.insert(u"by", toString(query.by));
+    reply.insert(u"rows", json);
+    return HttpResponse::json(200, reply);
 }
 
 HttpResponse reportFlow(const HttpRequest &request, const ReportContext &context)
 {
-    auto parsed = reportQuery(request, context.actor);
+    auto parsed = reportRequest(request, context);
     if (auto *error = std::get_if<ApiError>(&parsed))
         return error->toResponse();
-    const StepReportQuery query = std::get<StepReportQuery>(parsed);
+    const ReportRequest &report = std::get<ReportRequest>(parsed);
+    const StepReportQuery &query = report.query;
     if (query.workflow.isEmpty())
         return ApiError::badRequest(QStringLiteral("workflow is required.")).toResponse();
     std::optional<ApiError> formatError;
@@ -274,12 +376,11 @@ HttpResponse reportFlow(const HttpRequest &request, const ReportContext &context
                             QStringLiteral("breached"), QStringLiteral("median_business_seconds"),
                             QStringLiteral("p90_business_seconds")},
                            table);
-    return HttpResponse::json(200,
-                              QJsonObject {{QStringLiteral("from"), instantText(query.from)},
-                                           {QStringLiteral("to"), instantText(query.to)},
-                                           {QStringLiteral("workflow"), query.workflow},
-                                           {QStringLiteral("states"), states},
-                                           {QStringLiteral("transitions"), transitions}});
+    QJsonObject reply = periodJson(report);
+    reply.insert(u"workflow", query.workflow);
+    reply.insert(u"states", states);
+    reply.insert(u"transitions", transitions);
+    return HttpResponse::json(200, reply);
 }
 
 } // namespace Baton::Api

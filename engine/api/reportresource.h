@@ -10,6 +10,7 @@
 #include "http/httprequest.h"
 #include "http/httpresponse.h"
 
+#include <QDateTime>
 #include <QSqlDatabase>
 
 namespace Baton {
@@ -30,12 +31,23 @@ struct ReportContext
     Language language;
     Engine &engine; ///< organisation and workflow titles
     QSqlDatabase db; ///< the calling thread's connection
+    QDateTime now; ///< the server's clock, for the preset periods
 };
 
 /// GET /api/v1/reports/steps?from=&to=&by=&workflow=&department=&format=
 HttpResponse reportSteps(const HttpRequest &request, const ReportContext &context);
 /// GET /api/v1/reports/flow?workflow=&from=&to=&department=&format=
 HttpResponse reportFlow(const HttpRequest &request, const ReportContext &context);
+/// GET /api/v1/reports/outcomes?by=&...: closures, reopen rate, first-contact resolution,
+/// handoffs, bounces, the handoff limit (reportmeasures.cpp).
+HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &context);
+/// GET /api/v1/reports/escalations?by=&...: escalated steps and the queues they went to.
+HttpResponse reportEscalations(const HttpRequest &request, const ReportContext &context);
+/// GET /api/v1/reports/backlog?by=queue&...: open steps per queue at the end of each day.
+HttpResponse reportBacklog(const HttpRequest &request, const ReportContext &context);
+/// GET /api/v1/reports/tickets?report=steps|outcomes|backlog&group=&measure=&...: the
+/// tickets behind a number (drill-down), scoped like the report.
+HttpResponse reportTickets(const HttpRequest &request, const ReportContext &context);
 
 /// RFC 4180 CSV: a UTF-8 byte order mark (so that Excel reads Chinese titles right), then
 /// `header` and `rows`, CRLF-terminated, fields quoted when they hold a comma, quote or line

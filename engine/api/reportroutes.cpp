@@ -4,6 +4,7 @@
 
 #include "api/apierror.h"
 
+#include "core/clock.h"
 #include "store/database.h"
 
 namespace Baton::Api {
@@ -18,6 +19,26 @@ void ApiServer::Private::reportFlow(Context &ctx)
     report(ctx, &Api::reportFlow);
 }
 
+void ApiServer::Private::reportOutcomes(Context &ctx)
+{
+    report(ctx, &Api::reportOutcomes);
+}
+
+void ApiServer::Private::reportEscalations(Context &ctx)
+{
+    report(ctx, &Api::reportEscalations);
+}
+
+void ApiServer::Private::reportBacklog(Context &ctx)
+{
+    report(ctx, &Api::reportBacklog);
+}
+
+void ApiServer::Private::reportTickets(Context &ctx)
+{
+    report(ctx, &Api::reportTickets);
+}
+
 // On this thread's connection: reports read, they never go through the writer.
 void ApiServer::Private::report(Context &ctx,
                                 HttpResponse (*reply)(const HttpRequest &, const ReportContext &))
@@ -25,7 +46,8 @@ void ApiServer::Private::report(Context &ctx,
     auto db = o.database->connection();
     if (!db)
         return ctx.fail(apiError(db.failure()));
-    ctx.send(reply(ctx.request, ReportContext {ctx.actor, ctx.language, *o.engine, *db}));
+    ctx.send(reply(ctx.request,
+                   ReportContext {ctx.actor, ctx.language, *o.engine, *db, o.clock->now()}));
 }
 
 } // namespace Baton::Api

@@ -44,6 +44,18 @@ bool escalates(const EscalationStep &step)
     return step.percent > 100 || step.priorityDelta != 0 || !step.moveTo.isEmpty();
 }
 
+// Where the step's end took the work: the queue a move sent it to, or the ticket's closing
+// (migration 19's columns, for the measures over tickets).
+void noteWhatTheEndDid(StepFactRow &fact, const Event &end, const Workflow &workflow)
+{
+    if (movesWork(end, fact.branch))
+        fact.movedTo = end.data.value(u"to").toString();
+    if (fact.branch.isEmpty()) {
+        const State *next = workflow.state(fact.nextState);
+        fact.closes = end.type == u"closed" || (next && next->final);
+    }
+}
+
 } // namespace
 
 // The originator's departments, asked once per write (the user directory takes a lock).
@@ -199,6 +211,7 @@ StepFactRow StepFactDeriver::factOf(qint64 ticketId, const TicketState &ticket, 
         if (auto seconds = calendar.businessSecondsBetween(step.startedAt, end.at))
             fact.businessSeconds = seconds.value();
     fact.transfers = (end.type == u"transferred" || end.type == u"handoff_limit") ? 1 : 0;
+    noteWhatTheEndDid(fact, end, workflow);
 
     // The step's clocks as the engine counts them at the instant the step ended: respond
     // ended at the first response (or now, unanswered), resolve now.

@@ -417,6 +417,20 @@ const char *const migration14[] = {
 #undef BATON_NORMALISED_PHONE
 #undef BATON_PHONE_DIGITS
 
+// Reports, second slice (issue 17): what a finished step did to its ticket, for the measures
+// over tickets (closed, reopened, first-contact resolution, bounces, escalations and to whom):
+// `closes` is 1 when the step's end closed the ticket, `moved_to` the queue a transfer, the
+// handoff limit or an escalation moved the work to. The facts written before lack both: the
+// back-fill derives every ticket's facts again from its events (replacing them) at start.
+// IF NOT EXISTS: tst_schema sets databases back by hand, as for migration 8.
+const char *const migration19[] = {
+    "ALTER TABLE step_facts ADD COLUMN IF NOT EXISTS closes INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE step_facts ADD COLUMN IF NOT EXISTS moved_to TEXT NOT NULL DEFAULT ''",
+    "DELETE FROM report_backfills WHERE name = 'step_facts'",
+    "INSERT INTO report_backfills (name, next_ticket, last_ticket) SELECT 'step_facts', 0, "
+    "(SELECT COALESCE(MAX(id), 0) FROM tickets)",
+};
+
 struct Migration
 {
     int version;
@@ -440,6 +454,7 @@ const Migration migrations[] = {
     {13, std::begin(migration13), std::end(migration13)},
     {14, std::begin(migration14), std::end(migration14)},
     {17, std::begin(migration17), std::end(migration17)},
+    {19, std::begin(migration19), std::end(migration19)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -2,6 +2,7 @@
 #include "store/stepfactrows.h"
 
 #include "store/database.h"
+#include "store/stepfactsql_p.h"
 #include "store/ticketcolumns.h"
 
 #include <QHash>
@@ -17,7 +18,7 @@ const char *const stepFactColumns
     = "ticket_id, seq, branch, workflow, workflow_version, state, queue, department, assignee, "
       "origin, tier, entered_at, left_at, ended_by, action, next_state, business_seconds, "
       "clock_seconds, paused, respond_target, respond_seconds, respond_met, resolve_target, "
-      "resolve_seconds, resolve_met, breached, escalated, transfers";
+      "resolve_seconds, resolve_met, breached, escalated, transfers, closes, moved_to";
 
 namespace {
 
@@ -41,6 +42,10 @@ std::optional<qint64> optionalOf(const QVariant &value)
 {
     return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
 }
+
+} // namespace
+
+namespace StepFactSql {
 
 // The column a grouping reads; by=state keys are "workflow/state", as state names repeat
 // across workflows.
@@ -85,7 +90,10 @@ QString whereOf(const StepReportQuery &query, QVariantList &values)
     return where;
 }
 
-} // namespace
+} // namespace StepFactSql
+
+using StepFactSql::keyExpression;
+using StepFactSql::whereOf;
 
 void appendStepFactValues(QList<QVariant> &values, const StepFactRow &row)
 {
@@ -97,7 +105,8 @@ void appendStepFactValues(QList<QVariant> &values, const StepFactRow &row)
            << optionalValue(row.respondTarget) << optionalValue(row.respondSeconds)
            << optionalFlag(row.respondMet) << optionalValue(row.resolveTarget)
            << optionalValue(row.resolveSeconds) << optionalFlag(row.resolveMet)
-           << (row.breached ? 1 : 0) << (row.escalated ? 1 : 0) << row.transfers;
+           << (row.breached ? 1 : 0) << (row.escalated ? 1 : 0) << row.transfers
+           << (row.closes ? 1 : 0) << text(row.movedTo);
 }
 
 std::optional<ReportGrouping> reportGroupingFromString(const QString &text)
@@ -286,6 +295,8 @@ Result<QList<StepFactRow>> StepFactStore::allFacts(const QSqlDatabase &db)
         r.breached = next().toInt() != 0;
         r.escalated = next().toInt() != 0;
         r.transfers = next().toInt();
+        r.closes = next().toInt() != 0;
+        r.movedTo = next().toString();
         out.append(r);
     }
     return out;

@@ -46,12 +46,14 @@ struct StepFactRow
     bool breached = false; ///< a target of the step was reached before being met
     bool escalated = false; ///< an escalation (priority or move) fired on the step's clocks
     int transfers = 0; ///< 1 when a transfer (or the handoff limit) ended the step
+    bool closes = false; ///< the step's end closed the ticket (migration 19)
+    QString movedTo; ///< the queue a transfer, handoff limit or escalation moved the work to
     friend bool operator==(const StepFactRow &, const StepFactRow &) = default;
 };
 
 /// The table's columns, in the order of stepFactValues().
 extern const char *const stepFactColumns;
-constexpr int stepFactColumnCount = 28;
+constexpr int stepFactColumnCount = 30;
 /// Appends the row's bound values, in stepFactColumns' order.
 void appendStepFactValues(QList<QVariant> &values, const StepFactRow &row);
 

@@ -45,6 +45,12 @@ private Q_SLOTS:
     void supervisorsSeeTheirDepartmentsOnly();
     void badRangeIs400();
     void backfillEqualsLiveMaintenance();
+    void outcomesCountReopensFirstContactAndBounces();
+    void escalationsSayToWhom();
+    void backlogAtTheEndOfEachDayInTheViewersZone();
+    void periodPresetsInTheViewersZone();
+    void drillDownListsTheTicketsBehindANumber();
+    void newReportsCsvEqualsJson();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -53,6 +59,9 @@ private:
     qint64 open(const QString &tier);
     void act(qint64 id, const QString &user, const QByteArray &what);
     void workTickets();
+    void workJanuaryTickets();
+    void transfer(qint64 id, const QString &user, const QByteArray &queue);
+    QList<qint64> drillDown(const QByteArray &query, const QString &user = QStringLiteral("admin"));
     QJsonObject report(const QByteArray &query, const QString &user = QStringLiteral("admin"));
     static QJsonObject row(const QJsonObject &report, const QString &key);
 
@@ -62,7 +71,7 @@ private:
     Test::TestServer m_server;
     quint16 m_port = 0;
     QHash<QString, QString> m_tokens;
-    qint64 m_ticketA = 0, m_ticketB = 0;
+    qint64 m_ticketA = 0, m_ticketB = 0, m_ticketC = 0, m_ticketD = 0, m_ticketE = 0;
 };
 
 void tst_Reports::init()
@@ -199,6 +208,58 @@ void tst_Reports::workTickets()
     act(m_ticketA, QStringLiteral("bill"), "claim");
     setClock("2026-12-28T01:30:00Z");
     act(m_ticketA, QStringLiteral("bill"), "done");
+    workJanuaryTickets();
+}
+
+void tst_Reports::transfer(qint64 id, const QString &user, const QByteArray &queue)
+{
+    const RawResponse done = call("POST", "/api/v1/tickets/" + QByteArray::number(id) + "/transfer",
+                                  R"({"queue":")" + queue + R"(","reason":"not ours"})", user);
+    QVERIFY2(done.status == 200, done.body.constData());
+}
+
+// Monday 4 January 2027, 09:00-09:30 Hong Kong (01:00-01:30 UTC), for the measures over
+// tickets: A (closed in December) reopened by amy and solved at the front desk; C (tier C)
+// solved at the front desk at first contact; D (tier C) transferred front desk -> billing ->
+// front desk -> billing, where the third transfer passes the workflow's handoff limit (2) and
+// lands in ground ops, who solve it; E opened and left open at the front desk.
+void tst_Reports::workJanuaryTickets()
+{
+    setClock("2027-01-04T01:00:00Z");
+    const RawResponse reopened
+        = call("POST", "/api/v1/tickets/" + QByteArray::number(m_ticketA) + "/reopen",
+               R"({"reason":"still charged"})", QStringLiteral("amy"));
+    QVERIFY2(reopened.status == 200, reopened.body.constData());
+    m_ticketC = open(QStringLiteral("C"));
+    m_ticketD = open(QStringLiteral("C"));
+    m_ticketE = open(QStringLiteral("C"));
+    QVERIFY(m_ticketC && m_ticketD && m_ticketE);
+    setClock("2027-01-04T01:05:00Z");
+    transfer(m_ticketD, QStringLiteral("amy"), "billing");
+    setClock("2027-01-04T01:10:00Z");
+    act(m_ticketC, QStringLiteral("amy"), "claim");
+    act(m_ticketC, QStringLiteral("amy"), "solve");
+    transfer(m_ticketD, QStringLiteral("bill"), "front-desk");
+    setClock("2027-01-04T01:15:00Z");
+    transfer(m_ticketD, QStringLiteral("amy"), "billing");
+    setClock("2027-01-04T01:20:00Z");
+    act(m_ticketA, QStringLiteral("amy"), "claim");
+    act(m_ticketA, QStringLiteral("amy"), "solve");
+    setClock("2027-01-04T01:30:00Z");
+    act(m_ticketD, QStringLiteral("gus"), "claim");
+    act(m_ticketD, QStringLiteral("gus"), "solve");
+}
+
+QList<qint64> tst_Reports::drillDown(const QByteArray &query, const QString &user)
+{
+    const RawResponse response = call("GET", "/api/v1/reports/tickets?" + query, {}, user);
+    if (response.status != 200)
+        qWarning("tickets %s: %d %s", query.constData(), response.status,
+                 response.body.constData());
+    QList<qint64> ids;
+    for (const QJsonValue &t : response.json().value(u"tickets").toArray())
+        ids.append(t.toObject().value(u"id").toInteger());
+    return ids;
 }
 
 QJsonObject tst_Reports::report(const QByteArray &query, const QString &user)
@@ -219,6 +280,7 @@ QJsonObject tst_Reports::row(const QJsonObject &report, const QString &key)
 }
 
 const QByteArray december = "from=2026-12-01T00:00:00Z&to=2027-01-01T00:00:00Z";
+const QByteArray january = "from=2027-01-01T00:00:00Z&to=2027-02-01T00:00:00Z";
 
 void tst_Reports::stepsByDepartmentAcrossLunchAndHoliday()
 {
@@ -395,7 +457,16 @@ void tst_Reports::badRangeIs400()
           QByteArray("steps?from=2027-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"),
           QByteArray("steps?from=2027-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"),
           QByteArray("steps?by=colour&" + december), QByteArray("steps?format=xls&" + december),
-          QByteArray("flow?" + december)}) {
+          QByteArray("flow?" + december), QByteArray("steps?period=yesterday"),
+          QByteArray("steps?period=today&" + december),
+          QByteArray("steps?period=today&tz=Mars/Base"),
+          QByteArray("backlog?by=department&" + december),
+          QByteArray("outcomes?by=colour&" + january),
+          QByteArray("tickets?report=steps&" + december),
+          QByteArray("tickets?report=steps&group=billing&measure=colour&" + december),
+          QByteArray("tickets?report=outcomes&group=billing&measure=colour&" + january),
+          QByteArray("tickets?report=backlog&group=billing&date=2026-11-01&" + december),
+          QByteArray("tickets?report=pie&group=billing&" + december)}) {
         const RawResponse response
             = call("GET", "/api/v1/reports/" + query, {}, QStringLiteral("admin"));
         QVERIFY2(response.status == 400, query.constData());
@@ -409,8 +480,10 @@ void tst_Reports::backfillEqualsLiveMaintenance()
     QVERIFY(db.ok());
     const auto live = StepFactStore::allFacts(*db);
     QVERIFY(live.ok());
-    QCOMPARE(live->size(), 4);
+    QCOMPARE(live->size(), 10); // December's 4, January's 6
     const QJsonObject liveReport = report("steps?by=department&" + december);
+    const QJsonObject liveOutcomes = report("outcomes?by=department&" + january);
+    QCOMPARE(row(liveOutcomes, QStringLiteral("ground-ops")).value(u"handoff_limit").toInt(), 1);
 
     // As a database written before the facts: none, and migration 11's back-fill record.
     QVERIFY(runQuery(*db, QStringLiteral("DELETE FROM step_facts")).ok());
@@ -427,13 +500,242 @@ void tst_Reports::backfillEqualsLiveMaintenance()
     const auto derived = backfillStepFacts(*m_db, deriver, lookup, 1); // a ticket a chunk
     if (!derived)
         QFAIL(qPrintable(derived.error()));
-    QCOMPARE(derived.value(), 2);
+    QCOMPARE(derived.value(), 5);
     const auto filled = StepFactStore::allFacts(*db);
     QVERIFY(filled.ok());
     QCOMPARE(*filled, *live);
     QCOMPARE(report("steps?by=department&" + december), liveReport);
+    QCOMPARE(report("outcomes?by=department&" + january), liveOutcomes);
     // Done: the record is gone, a second run derives nothing.
     QCOMPARE(backfillStepFacts(*m_db, deriver, lookup).value(), 0);
+}
+
+// January, by the department of the step that closed the ticket (README "Reports", outcomes).
+void tst_Reports::outcomesCountReopensFirstContactAndBounces()
+{
+    const QJsonObject r = report("outcomes?by=department&" + january);
+    QCOMPARE(r.value(u"rows").toArray().size(), 2);
+    const QList<QPair<QString, Expected>> expected {
+        // A (reopened, back at the front desk after billing: a bounce; escalated in
+        // December) and C (first contact).
+        {QStringLiteral("customer-service"),
+         {{u"title"_s, u"Customer Service"_s},
+          {u"closed"_s, 2},
+          {u"reopened"_s, 1},
+          {u"reopen_rate"_s, 0.5},
+          {u"first_contact"_s, 1},
+          {u"first_contact_rate"_s, 0.5},
+          {u"handoffs"_s, 0},
+          {u"bounced"_s, 1},
+          {u"handoff_limit"_s, 0},
+          {u"escalated"_s, 1}}},
+        // D: three transfers, the last past the limit into ground ops, who closed it.
+        {QStringLiteral("ground-ops"),
+         {{u"closed"_s, 1},
+          {u"reopened"_s, 0},
+          {u"reopen_rate"_s, 0},
+          {u"first_contact"_s, 0},
+          {u"handoffs"_s, 3},
+          {u"bounced"_s, 1},
+          {u"handoff_limit"_s, 1},
+          {u"escalated"_s, 0}}},
+    };
+    for (const auto &[key, members] : expected) {
+        const QJsonObject group = row(r, key);
+        QVERIFY2(!group.isEmpty(), qPrintable(key));
+        for (const auto &[name, value] : members)
+            QVERIFY2(group.value(name).toVariant() == value.toVariant(),
+                     qPrintable(key + u' ' + name + u": "
+                                + QString::fromUtf8(QJsonDocument(group).toJson())));
+    }
+    // December: A's first closure, by billing, after an escalation; no first contact.
+    const QJsonObject dec = report("outcomes?by=department&" + december);
+    QCOMPARE(dec.value(u"rows").toArray().size(), 1);
+    const QJsonObject billing = row(dec, QStringLiteral("billing"));
+    QCOMPARE(billing.value(u"closed").toInt(), 1);
+    QCOMPARE(billing.value(u"reopened").toInt(), 0);
+    QCOMPARE(billing.value(u"first_contact").toInt(), 0);
+    QCOMPARE(billing.value(u"bounced").toInt(), 0);
+    QCOMPARE(billing.value(u"escalated").toInt(), 1);
+    QCOMPARE(row(report("outcomes?by=origin&" + january), QStringLiteral("customer-service"))
+                 .value(u"closed")
+                 .toInt(),
+             3);
+    // A supervisor of billing: billing closed nothing in January.
+    QCOMPARE(report("outcomes?by=department&" + january, QStringLiteral("fiona"))
+                 .value(u"rows")
+                 .toArray()
+                 .size(),
+             0);
+    QCOMPARE(call("GET", "/api/v1/reports/outcomes?" + january, {}, QStringLiteral("amy")).status,
+             403);
+}
+
+void tst_Reports::escalationsSayToWhom()
+{
+    const QJsonObject r = report("escalations?by=department&" + december);
+    const QJsonArray rows = r.value(u"rows").toArray();
+    QCOMPARE(rows.size(), 2);
+    // The support ladder raises the priority and notifies: the work stays where it was.
+    QCOMPARE(rows[0].toObject().value(u"key").toString(), QStringLiteral("billing"));
+    QCOMPARE(rows[0].toObject().value(u"to").toString(), QString());
+    QCOMPARE(rows[0].toObject().value(u"count").toInt(), 1);
+    QCOMPARE(rows[1].toObject().value(u"key").toString(), QStringLiteral("customer-service"));
+    QCOMPARE(rows[1].toObject().value(u"count").toInt(), 1);
+    QCOMPARE(report("escalations?by=department&" + january).value(u"rows").toArray().size(), 0);
+}
+
+// B waits in billing from 24 December on; A was there from 24 December 14:10 to 28 December
+// 09:30 (Hong Kong); E waits at the front desk from 4 January 09:00.
+void tst_Reports::backlogAtTheEndOfEachDayInTheViewersZone()
+{
+    const auto openOf = [](const QJsonObject &r, const QString &queue) {
+        QList<qint64> counts;
+        for (const QJsonValue &n : row(r, queue).value(u"open").toArray())
+            counts.append(n.toInteger());
+        return counts;
+    };
+    const QJsonObject utc
+        = report("backlog?by=queue&from=2026-12-24T00:00:00Z&to=2026-12-29T00:00:00Z");
+    QCOMPARE(utc.value(u"days").toArray().size(), 5);
+    QCOMPARE(utc.value(u"days").toArray()[0].toObject().value(u"date").toString(),
+             QStringLiteral("2026-12-24"));
+    QCOMPARE(utc.value(u"days").toArray()[0].toObject().value(u"at").toString(),
+             QStringLiteral("2026-12-25T00:00:00Z"));
+    QCOMPARE(utc.value(u"rows").toArray().size(), 1); // queues with nothing open are left out
+    QCOMPARE(openOf(utc, QStringLiteral("billing")), (QList<qint64> {2, 2, 2, 2, 1}));
+    QCOMPARE(row(utc, QStringLiteral("billing")).value(u"title").toString(),
+             QStringLiteral("Billing desk"));
+
+    const QJsonObject hk = report("backlog?from=2026-12-24T16:00:00Z&to=2026-12-29T16:00:00Z"
+                                  "&tz=Asia/Hong_Kong");
+    QCOMPARE(hk.value(u"tz").toString(), QStringLiteral("Asia/Hong_Kong"));
+    QCOMPARE(hk.value(u"days").toArray()[0].toObject().value(u"date").toString(),
+             QStringLiteral("2026-12-25"));
+    QCOMPARE(hk.value(u"days").toArray()[0].toObject().value(u"at").toString(),
+             QStringLiteral("2026-12-25T16:00:00Z"));
+    QCOMPARE(openOf(hk, QStringLiteral("billing")), (QList<qint64> {2, 2, 2, 1, 1}));
+
+    const QJsonObject today = report("backlog?period=today&tz=Asia/Hong_Kong");
+    QCOMPARE(openOf(today, QStringLiteral("front-desk")), (QList<qint64> {1}));
+    QCOMPARE(openOf(today, QStringLiteral("billing")), (QList<qint64> {1}));
+    // Fiona supervises billing: its queue only.
+    const QJsonObject own
+        = report("backlog?period=today&tz=Asia/Hong_Kong", QStringLiteral("fiona"));
+    QCOMPARE(own.value(u"rows").toArray().size(), 1);
+    QCOMPARE(openOf(own, QStringLiteral("billing")), (QList<qint64> {1}));
+}
+
+// The clock stands at Monday 4 January 2027, 09:30 Hong Kong (01:30 UTC).
+void tst_Reports::periodPresetsInTheViewersZone()
+{
+    const QList<std::tuple<QByteArray, QString, QString>> presets {
+        {"today", u"2027-01-03T16:00:00Z"_s, u"2027-01-04T16:00:00Z"_s},
+        {"this_week", u"2027-01-03T16:00:00Z"_s, u"2027-01-10T16:00:00Z"_s},
+        {"last_7_days", u"2026-12-28T16:00:00Z"_s, u"2027-01-04T16:00:00Z"_s},
+        {"last_30_days", u"2026-12-05T16:00:00Z"_s, u"2027-01-04T16:00:00Z"_s},
+        {"this_month", u"2026-12-31T16:00:00Z"_s, u"2027-01-31T16:00:00Z"_s},
+    };
+    for (const auto &[period, from, to] : presets) {
+        const QJsonObject r = report("steps?by=workflow&tz=Asia/Hong_Kong&period=" + period);
+        QVERIFY2(r.value(u"from").toString() == from, period.constData());
+        QVERIFY2(r.value(u"to").toString() == to, period.constData());
+        QCOMPARE(r.value(u"period").toString(), QString::fromUtf8(period));
+    }
+    const QJsonObject utcMonth = report("steps?by=workflow&period=this_month");
+    QCOMPARE(utcMonth.value(u"from").toString(), QStringLiteral("2027-01-01T00:00:00Z"));
+    QCOMPARE(utcMonth.value(u"tz").toString(), QStringLiteral("UTC"));
+    QCOMPARE(row(utcMonth, QStringLiteral("support")).value(u"steps").toInt(), 6);
+    // The last 30 days reach back past A's billing step (28 December): every step.
+    QCOMPARE(row(report("steps?by=workflow&tz=Asia/Hong_Kong&period=last_30_days"),
+                 QStringLiteral("support"))
+                 .value(u"steps")
+                 .toInt(),
+             10);
+    QCOMPARE(row(report("steps?by=workflow&tz=Asia/Hong_Kong&period=last_7_days"),
+                 QStringLiteral("support"))
+                 .value(u"steps")
+                 .toInt(),
+             6);
+}
+
+void tst_Reports::drillDownListsTheTicketsBehindANumber()
+{
+    QCOMPARE(
+        drillDown("report=steps&by=department&group=customer-service&measure=breached&" + december),
+        QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown("report=steps&by=department&group=customer-service&" + december),
+             (QList<qint64> {m_ticketA, m_ticketB}));
+    QCOMPARE(drillDown("report=steps&by=state&group=support/bill&" + december),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown("report=outcomes&by=department&group=customer-service&measure="
+                       "first_contact&"
+                       + january),
+             QList<qint64> {m_ticketC});
+    QCOMPARE(drillDown("report=outcomes&by=department&group=customer-service&measure=reopened&"
+                       + january),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown("report=outcomes&by=department&group=ground-ops&measure=handoff_limit&"
+                       + january),
+             QList<qint64> {m_ticketD});
+    const QByteArray days = "from=2026-12-24T00:00:00Z&to=2026-12-29T00:00:00Z";
+    QCOMPARE(drillDown("report=backlog&group=billing&date=2026-12-26&" + days),
+             (QList<qint64> {m_ticketA, m_ticketB}));
+    QCOMPARE(drillDown("report=backlog&group=billing&date=2026-12-28&" + days),
+             QList<qint64> {m_ticketB});
+    // Scoped like the report: Fiona (billing) sees no front-desk steps and no front-desk
+    // backlog.
+    QCOMPARE(drillDown("report=steps&by=department&group=customer-service&" + december,
+                       QStringLiteral("fiona")),
+             QList<qint64> {});
+    QCOMPARE(call("GET",
+                  "/api/v1/reports/tickets?report=backlog&group=front-desk&date=2026-12-26&" + days,
+                  {}, QStringLiteral("fiona"))
+                 .status,
+             403);
+    QCOMPARE(
+        drillDown("report=backlog&group=billing&date=2026-12-26&" + days, QStringLiteral("fiona")),
+        (QList<qint64> {m_ticketA, m_ticketB}));
+    QCOMPARE(call("GET", "/api/v1/reports/tickets?report=steps&group=billing&" + december, {},
+                  QStringLiteral("stan"))
+                 .status,
+             403);
+}
+
+void tst_Reports::newReportsCsvEqualsJson()
+{
+    for (const QByteArray &query :
+         {QByteArray("outcomes?by=department&" + january),
+          QByteArray("escalations?by=department&" + december),
+          QByteArray("backlog?from=2026-12-24T00:00:00Z&to=2026-12-29T00:00:00Z")}) {
+        const QJsonObject json = report(query);
+        const RawResponse csv
+            = call("GET", "/api/v1/reports/" + query + "&format=csv", {}, QStringLiteral("admin"));
+        QCOMPARE(csv.status, 200);
+        QVERIFY(csv.body.startsWith("\xEF\xBB\xBF"));
+        QList<QByteArray> lines = csv.body.mid(3).split('\n');
+        QCOMPARE(lines.takeLast(), QByteArray());
+        const QList<QByteArray> header = lines.takeFirst().chopped(1).split(',');
+        const QJsonArray rows = json.value(u"rows").toArray();
+        QCOMPARE(lines.size(), rows.size());
+        QVERIFY(!rows.isEmpty());
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            const QList<QByteArray> cells = lines[i].chopped(1).split(',');
+            QCOMPARE(cells.size(), header.size());
+            const QJsonObject object = rows[i].toObject();
+            const QJsonArray open = object.value(u"open").toArray();
+            for (qsizetype c = 0; c < header.size(); ++c) {
+                // The backlog's columns after key and title are its days.
+                const QJsonValue value = object.contains(QString::fromUtf8(header[c]))
+                    ? object.value(QString::fromUtf8(header[c]))
+                    : open.at(c - 2);
+                const QString expected
+                    = value.isString() ? value.toString() : QString::number(value.toDouble());
+                QVERIFY2(QString::fromUtf8(cells[c]) == expected,
+                         qPrintable(QString::fromUtf8(query + " " + header[c])));
+            }
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The reports over tickets and time (issue 17, second slice): outcomes, escalations, backlog,
+// and the drill-down to the tickets behind a number. README "Reports" defines each measure.
+#include "api/reportparts_p.h"
+#include "api/reportresource.h"
+
+#include "runtime/access.h"
+#include "runtime/engine.h"
+#include "store/stepfactmeasures.h"
+
+#include <QJsonArray>
+#include <QMap>
+
+namespace Baton::Api {
+
+using Http::ApiError;
+
+namespace {
+
+constexpr int drillDownLimit = 500;
+
+HttpResponse unreadable()
+{
+    return ApiError::internal(QStringLiteral("The report could not be read.")).toResponse();
+}
+
+std::optional<ApiError> groupingOf(const HttpRequest &request, StepReportQuery &query)
+{
+    const QString byText = request.queryValue(QStringLiteral("by"));
+    const auto by
+        = reportGroupingFromString(byText.isNull() ? QStringLiteral("department") : byText);
+    if (!by)
+        return ApiError::badRequest(QStringLiteral("by must be one of department, queue, "
+                                                   "workflow, state, assignee, tier, origin."));
+    query.by = *by;
+    return std::nullopt;
+}
+
+// The queues a report may show: every queue for an admin, else those of the departments in
+// scope.
+QStringList queuesInScope(const StepReportQuery &query, const Organisation &org)
+{
+    QStringList queues;
+    for (auto it = org.queues.cbegin(); it != org.queues.cend(); ++it)
+        if (query.allDepartments || query.departments.contains(it->department))
+            queues.append(it.key());
+    return queues;
+}
+
+struct OutcomeRow
+{
+    qint64 closed = 0, reopened = 0, firstContact = 0, bounced = 0, handoffLimit = 0, escalated = 0,
+           handoffs = 0;
+};
+
+double rate(qint64 part, qint64 whole)
+{
+    return whole ? double(part) / double(whole) : 0.0;
+}
+
+// Whether a closure counts in an outcomes measure (drill-down); nullopt: no such measure.
+std::optional<bool> closureCounts(const ClosureFacts &c, const QString &measure)
+{
+    if (measure == u"closed")
+        return true;
+    if (measure == u"reopened")
+        return c.reopened;
+    if (measure == u"first_contact")
+        return c.firstContact;
+    if (measure == u"bounced")
+        return c.bounced;
+    if (measure == u"handoff_limit")
+        return c.handoffLimit;
+    if (measure == u"escalated")
+        return c.escalated;
+    if (measure == u"handoffs")
+        return c.handoffs > 0;
+    return std::nullopt;
+}
+
+// The parsed request of a grouped report, or the reply to send instead.
+std::variant<ReportRequest, HttpResponse> groupedRequest(const HttpRequest &request,
+                                                         const ReportContext &context)
+{
+    auto parsed = reportRequest(request, context);
+    if (auto *error = std::get_if<ApiError>(&parsed))
+        return error->toResponse();
+    ReportRequest report = std::get<ReportRequest>(parsed);
+    if (auto bad = groupingOf(request, report.query))
+        return bad->toResponse();
+    return report;
+}
+
+} // namespace
+
+HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &context)
+{
+    auto parsed = groupedRequest(request, context);
+    if (auto *reply = std::get_if<HttpResponse>(&parsed))
+        return std::move(*reply);
+    const ReportRequest &report = std::get<ReportRequest>(parsed);
+    std::optional<ApiError> formatError;
+    const bool csv = wantsCsv(request, formatError);
+    if (formatError)
+        return formatError->toResponse();
+    auto closures = StepFactMeasures::closures(context.db, report.query);
+    if (!closures)
+        return unreadable();
+    QMap<QString, OutcomeRow> groups;
+    for (const ClosureFacts &c : std::as_const(*closures)) {
+        OutcomeRow &row = groups[c.key];
+        ++row.closed;
+        row.reopened += c.reopened;
+        row.firstContact += c.firstContact;
+        row.bounced += c.bounced;
+        row.handoffLimit += c.handoffLimit;
+        row.escalated += c.escalated;
+        row.handoffs += c.handoffs;
+    }
+    static const QStringList header {QStringLiteral("key"),
+                                     QStringLiteral("title"),
+                                     QStringLiteral("closed"),
+                                     QStringLiteral("reopened"),
+                                     QStringLiteral("reopen_rate"),
+                                     QStringLiteral("first_contact"),
+                                     QStringLiteral("first_contact_rate"),
+                                     QStringLiteral("handoffs"),
+                                     QStringLiteral("bounced"),
+                                     QStringLiteral("handoff_limit"),
+                                     QStringLiteral("escalated")};
+    QJsonArray json;
+    QList<QStringList> table;
+    for (auto it = groups.cbegin(); it != groups.cend(); ++it) {
+        const OutcomeRow &r = it.value();
+        const QString title = titleOf(report.query.by, it.key(), context);
+        const double reopenRate = rate(r.reopened, r.closed);
+        const double fcrRate = rate(r.firstContact, r.closed);
+        json.append(QJsonObject {{header[0], it.key()},
+                                 {header[1], title},
+                                 {header[2], r.closed},
+                                 {header[3], r.reopened},
+                                 {header[4], reopenRate},
+                                 {header[5], r.firstContact},
+                                 {header[6], fcrRate},
+                                 {header[7], r.handoffs},
+                                 {header[8], r.bounced},
+                                 {header[9], r.handoffLimit},
+                                 {header[10], r.escalated}});
+        table.append({it.key(), title, QString::number(r.closed), QString::number(r.reopened),
+                      QString::number(reopenRate), QString::number(r.firstContact),
+                      QString::number(fcrRate), QString::number(r.handoffs),
+                      QString::number(r.bounced), QString::number(r.handoffLimit),
+                      QString::number(r.escalated)});
+    }
+    if (csv)
+        return csvResponse("outcomes-by-" + toString(report.query.by).toUtf8(), header, table);
+    QJsonObject reply = periodJson(report);
+    reply.insert(u"by", toString(report.query.by));
+    reply.insert(u"rows", json);
+    return HttpResponse::json(200, reply);
+}
+
+HttpResponse reportEscalations(const HttpRequest &request, const ReportContext &context)
+{
+    auto parsed = groupedRequest(request, context);
+    if (auto *reply = std::get_if<HttpResponse>(&parsed))
+        return std::move(*reply);
+    const ReportRequest &report = std::get<ReportRequest>(parsed);
+    std::optional<ApiError> formatError;
+    const bool csv = wantsCsv(request, formatError);
+    if (formatError)
+        return formatError->toResponse();
+    auto rows = StepFactMeasures::escalations(context.db, report.query);
+    if (!rows)
+        return unreadable();
+    QJsonArray json;
+    QList<QStringList> table;
+    for (const EscalationRow &r : std::as_const(*rows)) {
+        const QString title = titleOf(report.query.by, r.key, context);
+        const QString toTitle
+            = r.to.isEmpty() ? QString() : titleOf(ReportGrouping::Queue, r.to, context);
+        json.append(QJsonObject {{QStringLiteral("key"), r.key},
+                                 {QStringLiteral("title"), title},
+                                 {QStringLiteral("to"), r.to},
+                                 {QStringLiteral("to_title"), toTitle},
+                                 {QStringLiteral("count"), r.count}});
+        table.append({r.key, title, r.to, toTitle, QString::number(r.count)});
+    }
+    if (csv)
+        return csvResponse("escalations-by-" + toString(report.query.by).toUtf8(),
+                           {QStringLiteral("key"), QStringLiteral("title"), QStringLiteral("to"),
+                            QStringLiteral("to_title"), QStringLiteral("count")},
+                           table);
+    QJsonObject reply = periodJson(report);
+    reply.insert(u"by", toString(report.query.by));
+    reply.insert(u"rows", json);
+    return HttpResponse::json(200, reply);
+}
+
+HttpResponse reportBacklog(const HttpRequest &request, const ReportContext &context)
+{
+    auto parsed = reportRequest(request, context);
+    if (auto *error = std::get_if<ApiError>(&parsed))
+        return error->toResponse();
+    const ReportRequest &report = std::get<ReportRequest>(parsed);
+    const QString by = request.queryValue(QStringLiteral("by"));
+    if (!by.isNull() && by != u"queue")
+        return ApiError::badRequest(QStringLiteral("the backlog is by=queue.")).toResponse();
+    std::optional<ApiError> formatError;
+    const bool csv = wantsCsv(request, formatError);
+    if (formatError)
+        return formatError->toResponse();
+    const QList<ReportDay> days = reportDays(report);
+    BacklogQuery query;
+    for (const ReportDay &day : days)
+        query.instants.append(day.end);
+    query.allQueues = report.query.allDepartments;
+    query.queues = queuesInScope(report.query, context.engine.organisation());
+    auto counts = StepFactMeasures::backlog(context.db, query);
+    if (!counts)
+        return unreadable();
+    QJsonArray dayList, rows;
+    QStringList header {QStringLiteral("key"), QStringLiteral("title")};
+    for (const ReportDay &day : days) {
+        const QString date = day.date.toString(Qt::ISODate);
+        dayList.append(
+            QJsonObject {{QStringLiteral("date"), date},
+                         {QStringLiteral("at"),
+                          QDateTime::fromMSecsSinceEpoch(day.end, Qt::UTC).toString(Qt::ISODate)}});
+        header.append(date);
+    }
+    QList<QStringList> table;
+    for (auto it = counts->cbegin(); it != counts->cend(); ++it) {
+        const QString title = titleOf(ReportGrouping::Queue, it.key(), context);
+        QJsonArray open;
+        QStringList cells {it.key(), title};
+        for (qint64 n : it.value()) {
+            open.append(n);
+            cells.append(QString::number(n));
+        }
+        rows.append(QJsonObject {{QStringLiteral("key"), it.key()},
+                                 {QStringLiteral("title"), title},
+                                 {QStringLiteral("open"), open}});
+        table.append(cells);
+    }
+    if (csv)
+        return csvResponse("backlog-by-queue", header, table);
+    QJsonObject reply = periodJson(report);
+    reply.insert(u"by", QStringLiteral("queue"));
+    reply.insert(u"days", dayList);
+    reply.insert(u"rows", rows);
+    return HttpResponse::json(200, reply);
+}
+
+namespace {
+
+// The ticket ids behind one number of a report, or the error to reply.
+std::variant<QList<qint64>, ApiError>
+drillDownIds(const HttpRequest &request, const ReportContext &context, const ReportRequest &report)
+{
+    const QString kind = request.queryValue(QStringLiteral("report"));
+    const QString group = request.queryValue(QStringLiteral("group"));
+    const QString measure = request.queryValue(QStringLiteral("measure"));
+    if (group.isNull())
+        return ApiError::badRequest(QStringLiteral("group (the row's key) is required."));
+    if (kind == u"backlog") {
+        const QString date = request.queryValue(QStringLiteral("date"));
+        if (!queuesInScope(report.query, context.engine.organisation()).contains(group))
+            return ApiError::forbidden(
+                QStringLiteral("Queue %1 is not in your report.").arg(group));
+        for (const ReportDay &day : reportDays(report))
+            if (day.date.toString(Qt::ISODate) == date) {
+                auto ids = StepFactMeasures::backlogTickets(context.db, group, day.end);
+                if (!ids)
+                    return ApiError::internal(QStringLiteral("The report could not be read."));
+                return *ids;
+            }
+        return ApiError::badRequest(
+            QStringLiteral("date must be a day of the period (YYYY-MM-DD)."));
+    }
+    StepReportQuery query = report.query;
+    if (auto bad = groupingOf(request, query))
+        return *bad;
+    if (kind == u"outcomes") {
+        auto closures = StepFactMeasures::closures(context.db, query);
+        if (!closures)
+            return ApiError::internal(QStringLiteral("The report could not be read."));
+        QList<qint64> ids;
+        for (const ClosureFacts &c : std::as_const(*closures)) {
+            const auto counts = closureCounts(c, measure);
+            if (!counts)
+                return ApiError::badRequest(
+                    QStringLiteral("measure must be closed, reopened, first_contact, handoffs, "
+                                   "bounced, handoff_limit or escalated."));
+            if (c.key == group && *counts)
+                ids.append(c.ticketId);
+        }
+        return ids;
+    }
+    if (kind != u"steps")
+        return ApiError::badRequest(QStringLiteral("report must be steps, outcomes or backlog."));
+    const auto stepMeasure
+        = stepMeasureFromString(measure.isNull() ? QStringLiteral("steps") : measure);
+    if (!stepMeasure)
+        return ApiError::badRequest(
+            QStringLiteral("measure must be steps, breached, escalated, transfers, "
+                           "respond_missed, resolve_missed or paused_steps."));
+    auto ids = StepFactMeasures::stepTickets(context.db, query, group, *stepMeasure);
+    if (!ids)
+        return ApiError::internal(QStringLiteral("The report could not be read."));
+    return *ids;
+}
+
+} // namespace
+
+HttpResponse reportTickets(const HttpRequest &request, const ReportContext &context)
+{
+    auto parsed = reportRequest(request, context);
+    if (auto *error = std::get_if<ApiError>(&parsed))
+        return error->toResponse();
+    const ReportRequest &report = std::get<ReportRequest>(parsed);
+    auto ids = drillDownIds(request, context, report);
+    if (auto *error = std::get_if<ApiError>(&ids))
+        return error->toResponse();
+    const QList<qint64> &all = std::get<QList<qint64>>(ids);
+    auto tickets = StepFactMeasures::summaries(context.db, all, drillDownLimit);
+    if (!tickets)
+        return unreadable();
+    QJsonArray items;
+    for (const TicketSummary &t : std::as_const(*tickets))
+        items.append(QJsonObject {{QStringLiteral("id"), t.id},
+                                  {QStringLiteral("key"), t.key},
+                                  {QStringLiteral("title"), t.title},
+                                  {QStringLiteral("workflow"), t.workflow},
+                                  {QStringLiteral("state"), t.state},
+                                  {QStringLiteral("status"), t.status}});
+    QJsonObject reply = periodJson(report);
+    reply.insert(u"tickets", items);
+    reply.insert(u"truncated", tickets->size() < QSet<qint64>(all.cbegin(), all.cend()).size());
+    return HttpResponse::json(200, reply);
+}
+
+} // namespace Baton::Api
