@@ -392,9 +392,7 @@ int runServe(const QStringList &arguments)
 
     Services services(options);
     if (!loadPlugins(services))
-        return failure(flags.workflowsDir
-                       + QStringLiteral("/channels.yaml or directory.yaml has errors; not "
-                                        "starting"));
+        return failure(flags.workflowsDir + u"/channels.yaml or directory.yaml: not starting");
     if (auto started = services.startEngine(); !started)
         return failure(started.error());
     // A file is published only when it changed since it was last published from it: a restart
