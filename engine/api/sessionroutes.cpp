@@ -119,6 +119,11 @@ HttpResponse ApiServer::Private::loginResponse(const AuthService::Login &result,
         response.setHeader("Retry-After", QByteArray::number(result.retryAfterSeconds));
         return response;
     }
+    case AuthService::Login::Status::DirectoryUnavailable:
+        // Nobody gets in while the directory cannot answer; the reason is in the server log.
+        return HttpResponse::error(503, QStringLiteral("unavailable"),
+                                   QStringLiteral("The company directory is not available; "
+                                                  "try again later."));
     case AuthService::Login::Status::Invalid:
         return ApiError::unauthenticated(QStringLiteral("Wrong username or password."))
             .toResponse();

@@ -6,7 +6,13 @@
 #include "store/database.h"
 #include "store/sessionrows.h"
 
+#include <QLoggingCategory>
+
 namespace Baton {
+
+namespace {
+Q_LOGGING_CATEGORY(lcAuth, "baton.auth")
+}
 
 AuthService::AuthService(Database &database, const Clock &clock)
     : AuthService(database, clock, Options {})
@@ -21,6 +27,11 @@ AuthService::AuthService(Database &database, const Clock &clock, Options options
     , m_users(database, clock)
     , m_hashing(options.hashing)
 {
+}
+
+void AuthService::setDirectory(std::unique_ptr<DirectorySignIn> directory)
+{
+    m_directory = std::move(directory);
 }
 
 AuthService::Login AuthService::login(const QString &username, const QString &password,
@@ -38,27 +49,74 @@ AuthService::Login AuthService::login(const QString &username, const QString &pa
         result.error = found.error();
         return result;
     }
-    bool ok = false;
-    if (found->has_value() && (*found)->first.active) {
-        ok = PasswordHasher::verify((*found)->second, password);
+    const bool local
+        = found->has_value() && (*found)->second != UserDirectory::directoryPasswordHash();
+    std::optional<User> user;
+    if (local && (*found)->first.active) {
+        if (PasswordHasher::verify((*found)->second, password)) {
+            user = (*found)->first;
+            if (PasswordHasher::needsRehash((*found)->second))
+                if (const auto rehashed = PasswordHasher::hash(password))
+                    (void)m_users.setPasswordHash(user->username, *rehashed);
+        }
+    } else if (!local && m_directory) {
+        user = checkWithDirectory(username, password, clientAddress, result);
+        if (result.status == Login::Status::DirectoryUnavailable || !result.error.isEmpty())
+            return result; // neither a success nor the person's fault: not counted
     } else {
         PasswordHasher::verifyDummy(password);
     }
-    if (!ok) {
+    if (!user) {
         m_throttle.recordFailure(username, clientAddress, now);
         result.status = Login::Status::Invalid;
         return result;
     }
     m_throttle.recordSuccess(username, clientAddress, now);
-    const User &user = (*found)->first;
-    if (PasswordHasher::needsRehash((*found)->second))
-        if (const auto rehashed = PasswordHasher::hash(password))
-            (void)m_users.setPasswordHash(user.username, *rehashed);
+    openSession(*user, now, result);
+    return result;
+}
 
+std::optional<User> AuthService::checkWithDirectory(const QString &username,
+                                                    const QString &password,
+                                                    const QString &clientAddress, Login &result)
+{
+    const auto person = m_directory->check(username, password, clientAddress);
+    if (!person) {
+        if (person.failure().kind == ErrorKind::Unauthorized) {
+            qCInfo(lcAuth).noquote()
+                << "directory sign-in of" << username << "refused:" << person.error();
+            return std::nullopt;
+        }
+        qCWarning(lcAuth).noquote() << "the company directory is not available:" << person.error();
+        result.status = Login::Status::DirectoryUnavailable;
+        result.error = person.error();
+        return std::nullopt;
+    }
+    auto existing = m_users.find(person->username);
+    if (!existing) {
+        result.error = existing.error();
+        return std::nullopt;
+    }
+    if (existing->has_value() && !(*existing)->active)
+        return std::nullopt; // disabled in Baton: the directory cannot re-enable it
+    auto user = m_users.updateFromDirectory(person->username, person->name, person->roles,
+                                            person->departments);
+    if (!user) {
+        if (user.failure().kind != ErrorKind::Conflict)
+            result.error = user.error();
+        else // a local user's name: the directory's person may not become them
+            qCWarning(lcAuth).noquote() << "directory sign-in refused:" << user.error();
+        return std::nullopt;
+    }
+    return *user;
+}
+
+void AuthService::openSession(const User &user, const QDateTime &now, Login &result)
+{
     auto db = m_database.connection();
     if (!db) {
         result.error = db.error();
-        return result;
+        return;
     }
     const QString token = SessionToken::generate();
     const QDateTime expires = now.addSecs(m_options.sessionSeconds);
@@ -66,13 +124,12 @@ AuthService::Login AuthService::login(const QString &username, const QString &pa
                                         now.toMSecsSinceEpoch(), expires.toMSecsSinceEpoch());
     if (!inserted) {
         result.error = inserted.error();
-        return result;
+        return;
     }
     result.status = Login::Status::Ok;
     result.token = token;
     result.user = user;
     result.expiresAt = expires;
-    return result;
 }
 
 void AuthService::loginAsync(const QString &username, const QString &password,

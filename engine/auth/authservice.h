@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "auth/directorysignin.h"
 #include "auth/hashingpool.h"
 #include "auth/loginthrottle.h"
 #include "auth/userdirectory.h"
@@ -10,6 +11,7 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace Baton {
@@ -38,17 +40,25 @@ public:
     struct Login
     {
         /// Busy: the hashing queue is full (retryAfterSeconds says when to try again).
-        enum class Status { Ok, Invalid, Throttled, Busy, Failed };
+        /// DirectoryUnavailable: the company directory could not answer (error says why).
+        enum class Status { Ok, Invalid, Throttled, Busy, Failed, DirectoryUnavailable };
         Status status = Status::Failed;
         QString token;
         User user;
         QDateTime expiresAt;
         qint64 retryAfterSeconds = 0;
-        QString error; ///< for Failed (storage trouble)
+        QString error; ///< for Failed (storage trouble) and DirectoryUnavailable
     };
 
     AuthService(Database &database, const Clock &clock);
     AuthService(Database &database, const Clock &clock, Options options);
+
+    /// Sign-in with the company directory besides Baton's own users; set before the first
+    /// sign-in. Local first: a name that is a local user's (one with a password of Baton's) is
+    /// checked by Baton only, so the directory can never take over the admin; any other name
+    /// is asked of the directory, and its users are created and updated from it.
+    void setDirectory(std::unique_ptr<DirectorySignIn> directory);
+    const DirectorySignIn *directory() const { return m_directory.get(); }
 
     /// Signs in on the calling thread (the password check takes tens of milliseconds).
     Login login(const QString &username, const QString &password, const QString &clientAddress);
@@ -72,11 +82,18 @@ public:
     const Options &options() const { return m_options; }
 
 private:
+    /// The directory's answer for a name that is no local user's: the user, or Invalid,
+    /// DirectoryUnavailable, Failed in `result`.
+    std::optional<User> checkWithDirectory(const QString &username, const QString &password,
+                                           const QString &clientAddress, Login &result);
+    void openSession(const User &user, const QDateTime &now, Login &result);
+
     Database &m_database;
     const Clock &m_clock;
     Options m_options;
     LoginThrottle m_throttle;
     UserDirectory m_users;
+    std::unique_ptr<DirectorySignIn> m_directory;
     HashingPool m_hashing; ///< last: destroyed first, while what its jobs use still lives
 };
 

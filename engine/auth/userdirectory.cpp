@@ -193,6 +193,46 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
     return user;
 }
 
+Result<User> UserDirectory::updateFromDirectory(const QString &username, const QString &name,
+                                                const QStringList &roles,
+                                                const QStringList &departments)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return makeError(db.error());
+    Transaction transaction(*db);
+    if (!transaction.isActive())
+        return makeError(transaction.error());
+    auto found = UserRows::find(*db, username);
+    if (!found)
+        return makeError(found.error());
+    const qint64 now = m_clock.now().toMSecsSinceEpoch();
+    User user;
+    if (found->has_value()) {
+        if ((*found)->passwordHash != directoryPasswordHash())
+            return makeError(ErrorKind::Conflict,
+                             QStringLiteral("%1 is a local user of Baton's").arg(username));
+        user = userOf(**found);
+    } else {
+        user.username = username;
+        user.createdAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
+    }
+    user.name = name.trimmed().left(200).isEmpty() ? username : name.trimmed().left(200);
+    user.roles = deduplicated(roles);
+    user.departments = deduplicated(departments);
+    user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
+    UserRow row = rowOf(user);
+    row.passwordHash = directoryPasswordHash();
+    const Result<void> written
+        = found->has_value() ? UserRows::update(*db, row, false) : UserRows::insert(*db, row);
+    if (!written)
+        return makeError(written.error());
+    if (auto committed = transaction.commit(); !committed)
+        return makeError(committed.error());
+    rememberDepartments(user);
+    return user;
+}
+
 void UserDirectory::rememberDepartments(const User &user)
 {
     QWriteLocker lock(&m_departmentsLock);

@@ -75,6 +75,18 @@ public:
     QStringList departmentsOf(const QString &username);
     Result<void> setPasswordHash(const QString &username, const QByteArray &hash);
 
+    /// A person the company directory vouched for: their user is created on first sign-in, and
+    /// its name, roles and departments are set to the directory's at every sign-in (the rest
+    /// of what an admin changed, like `active`, stays). Such a user has no password of
+    /// Baton's (directoryPasswordHash marks it); an admin setting one makes it a local user.
+    /// The roles and departments were checked against the organisation by directory.yaml's
+    /// reader. Refused (Conflict) when the name belongs to a local user.
+    Result<User> updateFromDirectory(const QString &username, const QString &name,
+                                     const QStringList &roles, const QStringList &departments);
+    /// The password hash of a user the company directory signs in: no password verifies
+    /// against it.
+    static QByteArray directoryPasswordHash() { return QByteArrayLiteral("directory"); }
+
     /// Lower-case letters, digits, '.', '_', '-'; 1–64 characters, starting with a letter or
     /// digit.
     static bool isValidUsername(const QString &username);

@@ -228,6 +228,26 @@ QStringList channelLines(const Services &services)
     return lines;
 }
 
+/// How people sign in: local users only, or the company directory too (plugin, server and how
+/// the person is found; settings as written, so a secret stays a ${NAME} reference).
+QStringList signInLines(Services &services, const std::optional<DirectoryDefinition> &directory)
+{
+    if (!directory || !services.auth().directory())
+        return {QStringLiteral("  sign-in:   local users")};
+    const QVariantMap &settings = directory->settings;
+    QString how = settings.value(QStringLiteral("bind_dn")).toString();
+    how = how.isEmpty()
+        ? QStringLiteral("search under ") + settings.value(QStringLiteral("search_base")).toString()
+        : QStringLiteral("bind as ") + how;
+    return {QStringLiteral("  sign-in:   local users first, then the company directory"),
+            QStringLiteral("    authenticator %1 at %2%3, %4")
+                .arg(directory->plugin, settings.value(QStringLiteral("url")).toString(),
+                     settings.value(QStringLiteral("starttls")).toString() == u"true"
+                         ? QStringLiteral(" (StartTLS)")
+                         : QString(),
+                     how)};
+}
+
 /// The plugins loaded (name, version, file) and those that failed (name, why).
 QStringList pluginLines(const Services &services)
 {
@@ -249,9 +269,10 @@ QStringList pluginLines(const Services &services)
 /// channels, the clock, the accounts, where it listens. Plain lines on stdout with
 /// --log-format text (the last one, "Serving on http://…", is what scripts wait for), one
 /// JSON log line each with json.
-void printStartUp(const ServeFlags &flags, Services &services, const PublishOutcome &published,
-                  const Clock &clock, const QMap<QString, DemoAccount> &demoUsers,
-                  const QStringList &created, quint16 port)
+void printStartUp(const ServeFlags &flags, Services &services, const WorkflowSet &set,
+                  const PublishOutcome &published, const Clock &clock,
+                  const QMap<QString, DemoAccount> &demoUsers, const QStringList &created,
+                  quint16 port)
 {
     QStringList lines;
     lines << QStringLiteral("Baton %1").arg(QCoreApplication::applicationVersion());
@@ -265,7 +286,8 @@ void printStartUp(const ServeFlags &flags, Services &services, const PublishOutc
                                                                  : QString());
     for (const PublishConflict &conflict : published.conflicts)
         lines << QStringLiteral("  not published: ") + conflict.message();
-    lines << pluginLines(services) << channelLines(services);
+    lines << pluginLines(services) << channelLines(services)
+          << signInLines(services, set.directory);
     if (flags.fakeClock)
         lines << QStringLiteral("  clock:     fake, standing at %1 (move it with POST "
                                 "/api/v1/admin/clock)")
@@ -365,12 +387,12 @@ int runServe(const QStringList &arguments)
                         options.clock->now());
 
     options.channels = set.channels;
+    options.directory = set.directory;
     options.pluginFolder = flags.pluginsDir;
 
     Services services(options);
     if (!loadPlugins(services))
-        return failure(flags.workflowsDir
-                       + QStringLiteral("/channels.yaml has errors; not starting"));
+        return failure(flags.workflowsDir + u"/channels.yaml or directory.yaml: not starting");
     if (auto started = services.startEngine(); !started)
         return failure(started.error());
     // A file is published only when it changed since it was last published from it: a restart
@@ -399,7 +421,7 @@ int runServe(const QStringList &arguments)
     const auto bound = services.startHttp(apiOptions);
     if (!bound)
         return failure(bound.error());
-    printStartUp(flags, services, *published, *options.clock, demoUsers, *created, *bound);
+    printStartUp(flags, services, set, *published, *options.clock, demoUsers, *created, *bound);
 
     const int code = serveUntilSignalled();
     Log::info("baton.start", QStringLiteral("Stopping: answering the requests in flight"));

@@ -183,6 +183,22 @@ bool checkedAsChannels(const Input &input, Diagnostics *report)
     return true;
 }
 
+/// A file named directory.yaml is checked as the directory sign-in's (structure and secret
+/// names; its roles and departments are checked against the organisation when serving).
+bool checkedAsDirectory(const Input &input, Diagnostics *report)
+{
+    if (QFileInfo(input.path).fileName() != u"directory.yaml")
+        return false;
+    *report += readDirectory(input.text, input.path, nullptr).diagnostics;
+    return true;
+}
+
+/// channels.yaml and directory.yaml: the server's settings, not workflows.
+bool checkedAsServerSettings(const Input &input, Diagnostics *report)
+{
+    return checkedAsChannels(input, report) || checkedAsDirectory(input, report);
+}
+
 template<typename T> void keepUntilExit(T &&value)
 {
     static_cast<void>(new std::decay_t<T>(std::forward<T>(value)));
@@ -194,8 +210,8 @@ int runValidate(const QStringList &arguments)
 {
     if (arguments.isEmpty() || arguments.first() == u"--help" || arguments.first() == u"-h") {
         std::fputs("usage: baton validate FILE...\n"
-                   "Checks org.yaml (org/*), channels.yaml and workflow files; prints\n"
-                   "FILE:LINE:COLUMN: error|warning: MESSAGE per problem on stdout and a\n"
+                   "Checks org.yaml (org/*), channels.yaml, directory.yaml and workflow files;\n"
+                   "prints FILE:LINE:COLUMN: error|warning: MESSAGE per problem on stdout and a\n"
                    "summary on stderr. Exit status 1 if there was any error, else 0.\n",
                    arguments.isEmpty() ? stderr : stdout);
         return arguments.isEmpty() ? 2 : 0;
@@ -225,7 +241,7 @@ int runValidate(const QStringList &arguments)
                             QStringLiteral("cannot read the file: %1").arg(input.error)});
             continue;
         }
-        if (isOrganisationFile(input.path) || checkedAsChannels(input, &report[i]))
+        if (isOrganisationFile(input.path) || checkedAsServerSettings(input, &report[i]))
             continue;
         // The organisation of the workflow's folder if given, else any given, else the one
         // found next to the workflow.

@@ -230,6 +230,19 @@ void loadChannels(const QDir &dir, WorkflowSet &set)
     set.diagnostics += channels.diagnostics;
 }
 
+// directory.yaml, optional; checked against the organisation, so read after it.
+void loadDirectory(const QDir &dir, WorkflowSet &set)
+{
+    const QString path = dir.filePath(QStringLiteral("directory.yaml"));
+    QByteArray text;
+    if (!QFileInfo::exists(path) || !readFileInto(path, text, set.diagnostics))
+        return;
+    DirectoryReadResult directory
+        = readDirectory(text, path, &set.organisation, processEnvironment);
+    set.directory = std::move(directory.directory);
+    set.diagnostics += directory.diagnostics;
+}
+
 // Every other *.yaml of the folder, each checked against the organisation and the links between
 // them; a workflow joins the set only if its file has no error.
 void loadWorkflows(const QDir &dir, WorkflowSet &set)
@@ -238,7 +251,7 @@ void loadWorkflows(const QDir &dir, WorkflowSet &set)
     QStringList paths;
     const QStringList names = dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
     for (const QString &name : names) {
-        if (name == u"org.yaml" || name == u"channels.yaml")
+        if (name == u"org.yaml" || name == u"channels.yaml" || name == u"directory.yaml")
             continue;
         const QString path = dir.filePath(name);
         QByteArray text;
@@ -277,6 +290,7 @@ WorkflowSet loadWorkflowDirectory(const QString &directory)
     }
     loadOrganisation(dir, set);
     loadChannels(dir, set);
+    loadDirectory(dir, set);
     loadWorkflows(dir, set);
     return set;
 }

@@ -3,6 +3,7 @@
 
 #include "definition/channelsreader.h"
 #include "definition/diagnostic.h"
+#include "definition/directoryreader.h"
 #include "definition/model.h"
 #include "definition/orgreader.h"
 #include "definition/workflowreader.h"
@@ -27,6 +28,8 @@ struct WorkflowSet
     QList<OrganisationFile> organisationFiles;
     /// channels.yaml of the folder, if it has one (its secrets checked against the environment).
     QList<ChannelDefinition> channels;
+    /// directory.yaml of the folder, if it has one: sign-in with the company directory.
+    std::optional<DirectoryDefinition> directory;
     bool ok() const { return !hasErrors(diagnostics); }
 };
 

@@ -9,6 +9,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <QVariantMap>
 #include <QtPlugin>
 
 namespace Baton {
@@ -29,7 +30,11 @@ struct AuthenticatedIdentity
     QString username; ///< Baton's user name for them (the directory's may differ in case)
     QString displayName;
     QString email;
-    QStringList groups; ///< directory groups, mapped to departments and roles by configuration
+    QStringList
+        groups; ///< directory groups (DNs), mapped to departments and roles by configuration
+    /// Values of the attribute the settings name as the department (`department_attribute`),
+    /// mapped to departments like groups.
+    QStringList departmentValues;
 };
 
 class Authenticator
@@ -37,10 +42,18 @@ class Authenticator
 public:
     virtual ~Authenticator() = default;
 
-    /// Checks the credentials. An error is a refusal; its message goes to the server log only
-    /// (the person sees Baton's usual "wrong user name or password"). May block (network); runs
-    /// on the password-hashing pool, not the HTTP thread.
-    virtual Result<AuthenticatedIdentity> authenticate(const Credentials &credentials) = 0;
+    /// Checks the settings of directory.yaml (every key but Baton's own, `${NAME}` secrets
+    /// already replaced) at start-up; the message names the key at fault.
+    virtual Result<void> checkSettings(const QVariantMap &settings) const = 0;
+
+    /// Checks the credentials. ErrorKind::Unauthorized: wrong password or no such person (the
+    /// person sees Baton's usual "wrong username or password", and it counts for throttling);
+    /// any other kind: the directory could not answer (down, timeout, TLS), which refuses the
+    /// sign-in with 503. Messages go to the server log only. May block (network, with the time
+    /// limits of the settings); runs on the password-hashing pool, several calls at once.
+    virtual Result<AuthenticatedIdentity> authenticate(const QVariantMap &settings,
+                                                       const Credentials &credentials)
+        = 0;
 };
 
 } // namespace Baton

@@ -131,4 +131,22 @@ QStringList PluginHost::channelNames() const
     return names;
 }
 
+Authenticator *PluginHost::authenticator(const QString &name) const
+{
+    for (const LoadedPlugin &plugin : m_loaded)
+        if (plugin.info.name == name
+            && plugin.info.interfaceId == QLatin1String(BatonAuthenticator_iid))
+            return qobject_cast<Authenticator *>(plugin.instance);
+    return nullptr;
+}
+
+QStringList PluginHost::authenticatorNames() const
+{
+    QStringList names;
+    for (const LoadedPlugin &plugin : m_loaded)
+        if (plugin.info.interfaceId == QLatin1String(BatonAuthenticator_iid))
+            names.append(plugin.info.name);
+    return names;
+}
+
 } // namespace Baton

@@ -19,6 +19,7 @@ class QPluginLoader;
 
 namespace Baton {
 
+class Authenticator;
 class NotificationChannel;
 
 /// A plugin that loaded: its metadata, its file and its instance (owned by Qt's loader; it
@@ -62,6 +63,10 @@ public:
     NotificationChannel *channel(const QString &name) const;
     /// The names of the loaded notification channel plugins.
     QStringList channelNames() const;
+    /// The loaded authenticator plugin of that name (`plugin:` in directory.yaml).
+    Authenticator *authenticator(const QString &name) const;
+    /// The names of the loaded authenticator plugins.
+    QStringList authenticatorNames() const;
 
 private:
     void loadFile(const QString &path);

@@ -5,6 +5,7 @@
 #include "delivery/channelcheck.h"
 #include "delivery/deliveryworker.h"
 #include "delivery/outboxrouter.h"
+#include "plugin/authenticator.h"
 #include "pluginhost/pluginhost.h"
 #include "report/stepfactbackfill.h"
 #include "report/stepfactderiver.h"
@@ -100,11 +101,45 @@ Result<void> Services::startEngine()
     return {};
 }
 
+namespace {
+
+// directory.yaml's authenticator, its settings checked by it: the sign-in's directory, or the
+// error that stops start-up (a configured directory that cannot be used must not silently
+// leave only the local users).
+Result<std::unique_ptr<DirectorySignIn>> directorySignIn(const PluginHost &plugins,
+                                                         const DirectoryDefinition &directory)
+{
+    const QString at = directory.file + u':' + QString::number(directory.mark.line) + u':'
+        + QString::number(directory.mark.column) + QStringLiteral(": error: directory: ");
+    Authenticator *authenticator = plugins.authenticator(directory.plugin);
+    if (!authenticator)
+        return makeError(
+            at
+            + QStringLiteral("no authenticator plugin '%1' is loaded (loaded: %2)")
+                  .arg(directory.plugin, plugins.authenticatorNames().join(QStringLiteral(", "))));
+    auto settings = resolveDirectorySecrets(directory, processEnvironment);
+    if (!settings)
+        return makeError(at + settings.error());
+    if (auto checked = authenticator->checkSettings(*settings); !checked)
+        return makeError(at + checked.error());
+    return std::make_unique<DirectorySignIn>(*authenticator, std::move(*settings), directory);
+}
+
+} // namespace
+
 QStringList Services::loadPlugins()
 {
     m_plugins->loadFolder(m_options.pluginFolder.isEmpty() ? PluginHost::defaultFolder()
                                                            : m_options.pluginFolder);
-    return checkChannels(*m_plugins, m_options.channels, processEnvironment);
+    QStringList errors = checkChannels(*m_plugins, m_options.channels, processEnvironment);
+    if (m_options.directory) {
+        auto directory = directorySignIn(*m_plugins, *m_options.directory);
+        if (directory)
+            m_auth->setDirectory(std::move(*directory));
+        else
+            errors.append(directory.error());
+    }
+    return errors;
 }
 
 void Services::startDelivery()

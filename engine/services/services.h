@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace Baton {
 
@@ -60,6 +61,8 @@ struct ServicesOptions
     /// channels.yaml's channels: with none, the engine writes no outbox rows and no delivery
     /// worker runs.
     QList<ChannelDefinition> channels;
+    /// directory.yaml: sign-in with the company directory through its authenticator plugin.
+    std::optional<DirectoryDefinition> directory;
     /// Where plugins are loaded from (PluginHost::defaultFolder() when empty).
     QString pluginFolder;
     int deliveryPollMs = 1000;
@@ -83,7 +86,8 @@ public:
 
     /// Loads the plugins of options.pluginFolder (failures are recorded, not fatal) and checks
     /// each channel of options.channels against its plugin: an error per channel whose plugin
-    /// did not load or refuses its settings, as FILE:LINE:COL: error: MESSAGE.
+    /// did not load or refuses its settings, as FILE:LINE:COL: error: MESSAGE; the same for
+    /// options.directory, which then becomes the sign-in's directory.
     QStringList loadPlugins();
     /// The engine with the SLA planner (and the step facts' recorder), the step facts of old
     /// tickets back-filled, and the timer scheduler wired to both (not yet firing).

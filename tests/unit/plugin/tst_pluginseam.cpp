@@ -125,9 +125,9 @@ void TestPluginSeam::valuesPassThroughTheInterfaces()
 
     auto *authenticator = qobject_cast<Authenticator *>(pluginNamed(u"example-authenticator"_s));
     QVERIFY(authenticator);
-    QVERIFY(!authenticator->authenticate({u"mei"_s, u"wrong"_s, u"127.0.0.1"_s}).ok());
+    QVERIFY(!authenticator->authenticate({}, {u"mei"_s, u"wrong"_s, u"127.0.0.1"_s}).ok());
     const Result<AuthenticatedIdentity> identity
-        = authenticator->authenticate({u"MEI"_s, u"correct horse"_s, u"127.0.0.1"_s});
+        = authenticator->authenticate({}, {u"MEI"_s, u"correct horse"_s, u"127.0.0.1"_s});
     QVERIFY(identity.ok());
     QCOMPARE(identity->username, u"mei"_s);
     QCOMPARE(identity->groups, QStringList {u"support"_s});

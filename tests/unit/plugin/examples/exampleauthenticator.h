@@ -13,15 +13,19 @@ class ExampleAuthenticator : public QObject, public Baton::Authenticator
     Q_INTERFACES(Baton::Authenticator)
 
 public:
+    Baton::Result<void> checkSettings(const QVariantMap &) const override { return {}; }
+
     Baton::Result<Baton::AuthenticatedIdentity>
-    authenticate(const Baton::Credentials &credentials) override
+    authenticate(const QVariantMap &, const Baton::Credentials &credentials) override
     {
         if (credentials.username.compare(u"Mei", Qt::CaseInsensitive) != 0
             || credentials.password != u"correct horse")
-            return Baton::makeError(QStringLiteral("unknown user or wrong password"));
+            return Baton::makeError(Baton::ErrorKind::Unauthorized,
+                                    QStringLiteral("unknown user or wrong password"));
         return Baton::AuthenticatedIdentity {QStringLiteral("mei"),
                                              QStringLiteral("Mei Chen"),
                                              QStringLiteral("mei@example.com"),
-                                             {QStringLiteral("support")}};
+                                             {QStringLiteral("support")},
+                                             {}};
     }
 };
