@@ -14,7 +14,6 @@ class Database;
 class Engine;
 class FakeClock;
 class Clock;
-class SlaService;
 class TimerScheduler;
 struct CommittedChange;
 } // namespace Baton
@@ -32,8 +31,6 @@ struct ApiServerOptions
     /// Called (on an HTTP thread) after an admin moved the fake clock, before the reply: fires
     /// the SLA timers that came due.
     std::function<void()> clockMoved;
-    /// Optional: the SLA clocks' values in the ticket JSON (must outlive the server).
-    const SlaService *sla = nullptr;
     /// Optional: its timer and breach counters in /metrics (must outlive the server).
     const TimerScheduler *timers = nullptr;
     QString staticRoot = QStringLiteral(":/web");

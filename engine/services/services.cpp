@@ -66,6 +66,7 @@ Result<void> Services::startEngine()
     engineOptions.organisation = m_options.organisation;
     engineOptions.clock = m_options.clock;
     engineOptions.slaPlanner = m_sla->planner();
+    engineOptions.slaReader = m_sla->reader();
     if (announcing())
         engineOptions.announceAs = m_serverId;
     if (m_stepFacts)
@@ -135,7 +136,6 @@ Result<quint16> Services::startHttp(Api::ApiServerOptions options)
     options.auth = m_auth.get();
     options.clock = m_options.clock;
     options.fakeClock = m_options.fakeClock;
-    options.sla = m_sla.get();
     options.timers = m_timers.get();
     if (m_options.fakeClock) {
         // Timers that came due as the admin moved the clock fire before the move is answered.
