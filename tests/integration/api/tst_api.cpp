@@ -20,6 +20,8 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -77,6 +79,7 @@ private Q_SLOTS:
     void restartNeverUndoesAPublishedWorkflow();
     void organisationTitlesFollowAcceptLanguage();
     void usersAdminOnly();
+    void userSaveFailureAnswersLikeEveryStorageFailure();
     void organisationNotificationsHealthMetrics();
     void metricsCountTimersBreachesRequestsAndCommits();
     void adminClock();
@@ -1296,6 +1299,37 @@ void tst_Api::organisationTitlesFollowAcceptLanguage()
     QVERIFY(!departmentsEn.isEmpty());
     for (auto it = departmentsEn.cbegin(); it != departmentsEn.cend(); ++it)
         QVERIFY2(titles(departmentsZh).value(it.key()) != it.value(), qPrintable(it.key()));
+}
+
+/// A user save the database refuses is a storage failure like any other: 503 "unavailable"
+/// from the one kind map (interfaces.md "Errors"), its cause in the log, not in the reply.
+void tst_Api::userSaveFailureAnswersLikeEveryStorageFailure()
+{
+    const QString token = tokenFor(QStringLiteral("admin")); // signed in before the fault
+    auto db = m_db->connection();
+    QVERIFY(db);
+    QSqlQuery query(*db);
+    const bool postgres = db->driverName() == u"QPSQL";
+    if (postgres)
+        QVERIFY2(query.exec(QStringLiteral("CREATE FUNCTION refuse_users() RETURNS trigger AS "
+                                           "$$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$ "
+                                           "LANGUAGE plpgsql")),
+                 qPrintable(query.lastError().text()));
+    QVERIFY2(query.exec(postgres ? QStringLiteral("CREATE TRIGGER refuse_users BEFORE INSERT OR "
+                                                  "UPDATE ON users FOR EACH ROW EXECUTE "
+                                                  "FUNCTION refuse_users()")
+                                 : QStringLiteral("CREATE TRIGGER refuse_users BEFORE INSERT ON "
+                                                  "users BEGIN SELECT RAISE(ABORT, 'disk on "
+                                                  "fire'); END")),
+             qPrintable(query.lastError().text()));
+    const RawResponse refused = call("POST", "/api/v1/users",
+                                     R"({"username":"nina","name":"Nina","password":"password-9"})",
+                                     QStringLiteral("admin"));
+    QCOMPARE(refused.status, 503);
+    const QJsonObject error = refused.json().value(u"error").toObject();
+    QCOMPARE(error.value(u"code").toString(), u"unavailable"_qs);
+    QVERIFY(!refused.body.contains("disk on fire"));
+    QVERIFY(!token.isEmpty());
 }
 
 void tst_Api::usersAdminOnly()
