@@ -17,7 +17,6 @@ class FakeClock;
 class Clock;
 class DeliveryWorker;
 class PluginHost;
-class SlaService;
 class TimerScheduler;
 struct CommittedChange;
 } // namespace Baton
@@ -35,8 +34,6 @@ struct ApiServerOptions
     /// Called (on an HTTP thread) after an admin moved the fake clock, before the reply: fires
     /// the SLA timers that came due.
     std::function<void()> clockMoved;
-    /// Optional: the SLA clocks' values in the ticket JSON (must outlive the server).
-    const SlaService *sla = nullptr;
     /// Optional: its timer and breach counters in /metrics (must outlive the server).
     const TimerScheduler *timers = nullptr;
     /// Optional: the plugins loaded and the channels of channels.yaml, for the admin's

@@ -48,8 +48,8 @@ QJsonValue stringOrNull(const QString &text)
     return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
 }
 
-// The SLA clocks' figures are not in TicketState; until the SLA module exposes them per
-// ticket, the object has its documented shape with unknown values.
+// A view without SLA figures (an engine without the SLA module): the object has its
+// documented shape with unknown values.
 QJsonObject emptySla()
 {
     return {{QStringLiteral("respond_due"), QJsonValue::Null},
@@ -91,30 +91,54 @@ QJsonArray transferTargetsJson(const TicketView &view, const Organisation &org,
     return out;
 }
 
+QJsonValue slaOrNull(const SlaStatus &status)
+{
+    return status.hasClocks ? QJsonValue(status.toJson()) : QJsonValue(QJsonValue::Null);
+}
+
+/// The ticket's "sla" (the current step's clocks): null where no target applies.
+QJsonValue stepSlaJson(const TicketView &view)
+{
+    return view.sla ? slaOrNull(view.sla->step) : QJsonValue(emptySla());
+}
+
+/// A branch's "sla": null where no target applies.
+QJsonValue branchSlaJson(const TicketView &view, const QString &branch)
+{
+    return view.sla ? slaOrNull(view.sla->branches.value(branch)) : QJsonValue(emptySla());
+}
+
+/// "ticket_sla": null when the workflow declares no ticket-wide target.
+QJsonValue ticketSlaJson(const TicketView &view)
+{
+    if (view.sla)
+        return slaOrNull(view.sla->ticket);
+    const Workflow *workflow = view.workflow.get();
+    return workflow && (workflow->sla.respond || workflow->sla.resolve)
+        ? QJsonValue(emptySla())
+        : QJsonValue(QJsonValue::Null);
+}
+
 } // namespace
 
-QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language,
-                       const SlaService *sla)
+QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language)
 {
     const TicketState &t = view.ticket;
-    const Workflow *workflow = view.workflow.get();
-    const QJsonObject clocks = sla && workflow ? sla->slaJson(t, *workflow) : QJsonObject();
-    const QJsonObject branchClocks = clocks.value(u"branches").toObject();
     const QList<AvailableAction> &actions = view.actions;
     QJsonObject fields;
     for (auto it = t.fields.cbegin(); it != t.fields.cend(); ++it)
         fields.insert(it.key(), QJsonValue::fromVariant(it.value()));
     QJsonArray branches;
     for (const BranchState &b : t.branches)
-        branches.append(QJsonObject {
-            {QStringLiteral("name"), b.name},
-            {QStringLiteral("queue"), stringOrNull(b.queue)},
-            {QStringLiteral("assignee"), stringOrNull(b.assignee)},
-            {QStringLiteral("status"), toString(b.status)},
-            {QStringLiteral("sla"), sla ? branchClocks.value(b.name) : QJsonValue(emptySla())},
-            {QStringLiteral("actions"), actionsJson(actions, b.name, language)},
-            {QStringLiteral("transfer_targets"),
-             transferTargetsJson(view, organisation, b.name, language)}});
+        branches.append(
+            QJsonObject {{QStringLiteral("name"), b.name},
+                         {QStringLiteral("queue"), stringOrNull(b.queue)},
+                         {QStringLiteral("assignee"), stringOrNull(b.assignee)},
+                         {QStringLiteral("status"), toString(b.status)},
+                         {QStringLiteral("sla"), branchSlaJson(view, b.name)},
+                         {QStringLiteral("actions"), actionsJson(actions, b.name, language)},
+                         {QStringLiteral("transfer_targets"),
+                          transferTargetsJson(view, organisation, b.name, language)}});
     QJsonArray links;
     for (const TicketLink &l : t.links)
         links.append(QJsonObject {{QStringLiteral("id"), l.id},
@@ -139,12 +163,8 @@ QJsonObject ticketJson(const TicketView &view, const Organisation &organisation,
         {QStringLiteral("fields"), fields},
         {QStringLiteral("customer"), t.customer.toJson()},
         {QStringLiteral("channel"), stringOrNull(t.channel)},
-        {QStringLiteral("sla"), sla ? clocks.value(u"sla") : QJsonValue(emptySla())},
-        {QStringLiteral("ticket_sla"),
-         sla ? clocks.value(u"ticket_sla")
-             : workflow && (workflow->sla.respond || workflow->sla.resolve)
-             ? QJsonValue(emptySla())
-             : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("sla"), stepSlaJson(view)},
+        {QStringLiteral("ticket_sla"), ticketSlaJson(view)},
         {QStringLiteral("actions"), actionsJson(actions, QString(), language)},
         {QStringLiteral("transfer_targets"),
          transferTargetsJson(view, organisation, QString(), language)},

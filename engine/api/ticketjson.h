@@ -6,7 +6,6 @@
 #include "auth/userdirectory.h"
 #include "runtime/access.h"
 #include "runtime/ticketview.h"
-#include "sla/slaservice.h"
 #include "store/ticketrows.h"
 
 #include <QJsonArray>
@@ -23,11 +22,10 @@ Language preferredLanguage(QByteArrayView acceptLanguage);
 
 /// The Ticket object of a view (the engine's: Engine::ticket(), Engine::view()); its actions
 /// and transfer targets are what the view's user may do now. Workflow text (state, action and
-/// queue titles) is in `language`. With the SLA service, "sla", "ticket_sla" and each branch's
-/// "sla" carry the clocks' values (null where no target applies); without it, the documented
-/// shape with unknown values.
-QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language,
-                       const SlaService *sla = nullptr);
+/// queue titles) is in `language`. With the view's SLA figures (TicketView::sla), "sla",
+/// "ticket_sla" and each branch's "sla" carry them (null where no target applies); without
+/// them, the documented shape with unknown values.
+QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language);
 /// User: {"username", "name", "roles", "departments", "queues", "active"}.
 QJsonObject userJson(const User &user, const Organisation &organisation);
 QJsonObject notificationJson(const NotificationRow &row);

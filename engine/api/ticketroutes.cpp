@@ -14,7 +14,7 @@ namespace Baton::Api {
 QJsonObject ApiServer::Private::ticketObject(const TicketState &ticket, const Actor &actor,
                                              Language language)
 {
-    return ticketJson(o.engine->view(ticket, actor), org(), language, o.sla);
+    return ticketJson(o.engine->view(ticket, actor), org(), language);
 }
 
 /// The engine callback for a write: hops back to this HTTP thread, then answers.
@@ -103,7 +103,7 @@ void ApiServer::Private::getTicket(Context &ctx)
     const auto view = o.engine->ticket(*id, ctx.actor);
     if (!view)
         return ctx.fail(apiError(view.failure()));
-    ctx.ok(ticketJson(*view, org(), ctx.language, o.sla));
+    ctx.ok(ticketJson(*view, org(), ctx.language));
 }
 
 void ApiServer::Private::listTickets(Context &ctx)

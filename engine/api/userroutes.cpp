@@ -8,20 +8,6 @@
 
 namespace Baton::Api {
 
-namespace {
-
-/// A refused change as apiError() answers it; a failed save is answered 500 "could not be
-/// saved" (not 503), as this route always has.
-ApiError userChangeError(const Error &error)
-{
-    if (error.kind != ErrorKind::Internal)
-        return apiError(error);
-    qCWarning(lcApi) << "user storage:" << error.message;
-    return ApiError::internal(QStringLiteral("The user could not be saved."));
-}
-
-} // namespace
-
 void ApiServer::Private::users(Context &ctx)
 {
     const auto list = o.auth->users().list();
@@ -60,7 +46,7 @@ void ApiServer::Private::createUser(Context &ctx)
         return ctx.fail(*error);
     const auto created = o.auth->users().create(*username, *input, org());
     if (!created)
-        return ctx.fail(userChangeError(created.failure()));
+        return ctx.fail(apiError(created.failure()));
     ctx.ok(userJson(*created, org()), 201);
 }
 
@@ -78,7 +64,7 @@ void ApiServer::Private::patchUser(Context &ctx)
     const auto updated
         = o.auth->users().update(ctx.params.value(QStringLiteral("username")), *input, org());
     if (!updated)
-        return ctx.fail(userChangeError(updated.failure()));
+        return ctx.fail(apiError(updated.failure()));
     // Requests read the user afresh; the live stream keeps what it saw at connection (a
     // reconnecting stream sees with the new departments and roles). The SLA clocks see the
     // new departments from the next ticket written (UserDirectory::departmentsOf).

@@ -49,6 +49,13 @@ Result<std::shared_ptr<const Workflow>> Engine::Private::workflow(const QString 
     return parsed;
 }
 
+TicketView Engine::Private::withSla(TicketView view) const
+{
+    if (options.slaReader && view.workflow)
+        view.sla = options.slaReader(view.ticket, *view.workflow, options.clock->now());
+    return view;
+}
+
 Engine::Engine(std::unique_ptr<Private> p)
     : d(std::move(p))
 {
@@ -344,7 +351,7 @@ Result<TicketView> Engine::ticket(qint64 id, const Actor &actor)
     const TicketMachine machine(**wf, *d->options.organisation);
     if (!machine.canSee(ticket, actor))
         return noSuchTicket();
-    return ticketView(std::move(ticket), *wf, machine, actor);
+    return d->withSla(ticketView(std::move(ticket), *wf, machine, actor));
 }
 
 TicketView Engine::view(const TicketState &ticket, const Actor &actor)
@@ -352,7 +359,8 @@ TicketView Engine::view(const TicketState &ticket, const Actor &actor)
     auto wf = d->workflow(ticket.workflow, ticket.workflowVersion);
     if (!wf)
         return ticketViewWithoutWorkflow(ticket);
-    return ticketView(ticket, *wf, TicketMachine(**wf, *d->options.organisation), actor);
+    return d->withSla(
+        ticketView(ticket, *wf, TicketMachine(**wf, *d->options.organisation), actor));
 }
 
 Result<TicketListPage> Engine::tickets(TicketFilter filter, const Actor &actor)

@@ -39,6 +39,7 @@ struct EngineOptions
     std::shared_ptr<const Organisation> organisation;
     const Clock *clock = nullptr; ///< required; must outlive the engine
     SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
+    SlaReader slaReader; ///< optional; without it views carry no SLA figures (TicketView::sla)
     StepFactRecorder stepFacts; ///< optional; without it no step facts are written
     OutboxPlanner outboxPlanner; ///< optional; without it nothing is written to the outbox
     int maxBatch = 2048; ///< commands per group commit at most

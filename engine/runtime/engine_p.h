@@ -125,6 +125,8 @@ struct Engine::Private
     Result<std::shared_ptr<const Workflow>> workflow(const QString &name, int version);
     /// The newest version of `name`; 0 when there is none.
     int currentVersion(const QString &name) const;
+    /// `view` with its SLA figures at the clock's now (EngineOptions::slaReader), if any.
+    TicketView withSla(TicketView view) const;
 
     // The queue between callers and the writer.
     std::mutex queueMutex;

@@ -171,7 +171,7 @@ void BatchBuilder::stage(Staging &local, Staging::Ticket ticket, const TicketOut
         if (event.type == EventTypes::commented)
             local.rows.comments.append(commentRowOf(id, event));
     }
-    for (const Notification &n : outcome.notifications)
+    for (const NotificationRecord &n : outcome.notifications)
         local.rows.notifications.append({0, n.recipient, id, n.kind, n.message, m_nowMs, false});
     if (d.options.outboxPlanner && !outcome.events.isEmpty())
         local.rows.outbox += d.options.outboxPlanner(outcome.ticket, outcome.events, m_now);

@@ -2,7 +2,7 @@
 #pragma once
 
 // The names of the events a ticket's log holds (Event::type, events.type) and of the
-// notifications the rules send (Notification::kind): stored, sent over the API
+// notifications the rules send (NotificationRecord::kind): stored, sent over the API
 // (interfaces.md) and replayed, so they never change. Not constexpr: QString is no literal
 // type; each is initialised from a QStringLiteral, whose text is static, so that copying one
 // into an Event costs neither an allocation nor a reference count.

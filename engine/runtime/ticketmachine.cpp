@@ -64,7 +64,7 @@ struct Draft
     {
         if (recipient.isEmpty())
             return;
-        const Notification notification {recipient, kind, message};
+        const NotificationRecord notification {recipient, kind, message};
         if (!outcome.notifications.contains(notification))
             outcome.notifications.append(notification);
     }

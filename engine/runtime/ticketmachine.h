@@ -63,14 +63,16 @@
 
 namespace Baton {
 
-/// A notice for one user (interfaces.md "Notifications"). kind: returned_to_originator,
-/// assigned, handoff_limit, or transitioned (a transition's `notify:`).
-struct Notification
+/// A notice for one user's inbox (interfaces.md "Notifications"), as the rules record it; the
+/// engine writes it as a NotificationRow. kind: returned_to_originator, assigned,
+/// handoff_limit, or transitioned (a transition's `notify:`). Not the plugin seam's
+/// Notification (plugin/notificationchannel.h), the rendered message a channel carries out.
+struct NotificationRecord
 {
     QString recipient; ///< username
     QString kind;
     QString message;
-    friend bool operator==(const Notification &, const Notification &) = default;
+    friend bool operator==(const NotificationRecord &, const NotificationRecord &) = default;
 };
 
 /// What `open:` on a transition asks for: the store opens it with TicketMachine::open() of
@@ -102,7 +104,7 @@ struct TicketOutcome
     std::optional<Error> error;
     TicketState ticket;
     QList<Event> events;
-    QList<Notification> notifications;
+    QList<NotificationRecord> notifications;
     QList<LinkedOpenRequest> linkedOpens;
     /// Write the ticket even when no event was appended, so that the SLA planner's due dates
     /// and timers are written afresh (a timer that came due with nothing to fire).

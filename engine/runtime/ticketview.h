@@ -2,20 +2,22 @@
 #pragma once
 
 #include "runtime/ticketmachine.h"
+#include "runtime/ticketsla.h"
 
 #include <QHash>
 #include <QList>
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace Baton {
 
 /// A ticket as one user sees it, the same after a read and after a write: what they may do
-/// now, where they may hand its work, whether they read its internal notes, and the workflow
-/// version it runs on (for its titles and SLA targets). Computed only by ticketView(), which
-/// the engine runs for Engine::ticket() and Engine::view(), so no caller builds a machine of
-/// its own to find the actions again.
+/// now, where they may hand its work, whether they read its internal notes, the workflow
+/// version it runs on (for its titles and SLA targets) and its SLA figures. Computed only by
+/// ticketView(), which the engine runs for Engine::ticket() and Engine::view(), so no caller builds
+/// a machine of its own to find the actions again.
 struct TicketView
 {
     TicketState ticket;
@@ -29,6 +31,9 @@ struct TicketView
     /// The queues this user may transfer the work to now, by branch name ("" for the ticket).
     QHash<QString, QStringList> transferTargets;
     bool internalNotes = false; ///< whether this user may read the ticket's internal notes
+    /// Its SLA figures when the view was made; none when the engine has no SLA reader
+    /// (EngineOptions::slaReader) or the workflow version could not be read.
+    std::optional<TicketSla> sla;
 };
 
 /// The view of `ticket` for `actor`; `machine` applies `workflow`, the version the ticket runs

@@ -67,6 +67,7 @@ Result<void> Services::startEngine()
     engineOptions.organisation = m_options.organisation;
     engineOptions.clock = m_options.clock;
     engineOptions.slaPlanner = m_sla->planner();
+    engineOptions.slaReader = m_sla->reader();
     if (announcing())
         engineOptions.announceAs = m_serverId;
     if (m_stepFacts)
@@ -170,7 +171,6 @@ Result<quint16> Services::startHttp(Api::ApiServerOptions options)
     options.auth = m_auth.get();
     options.clock = m_options.clock;
     options.fakeClock = m_options.fakeClock;
-    options.sla = m_sla.get();
     options.timers = m_timers.get();
     options.plugins = m_plugins.get();
     options.channels = m_options.channels;

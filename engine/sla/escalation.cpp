@@ -289,7 +289,7 @@ bool Escalation::fireStep(const EscalationDue &d, const QDateTime &now,
         }
     }
     for (const QString &user : std::as_const(f.recipients))
-        outcome.notifications.append(Notification {user, type, message});
+        outcome.notifications.append(NotificationRecord {user, type, message});
     return !f.moveTo.isEmpty();
 }
 

@@ -1,25 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sla/slaclock.h"
 
-#include <QJsonValue>
-#include <QTimeZone>
-
 #include <algorithm>
 #include <cstdio>
 
 namespace Baton {
 
 namespace {
-
-/// Whole seconds, like every other time of the API (interfaces.md: "2026-11-23T08:30:00Z").
-QJsonValue instantOrNull(const QDateTime &instant)
-{
-    if (!instant.isValid())
-        return QJsonValue(QJsonValue::Null);
-    const qint64 ms = instant.toMSecsSinceEpoch();
-    return formatUtcInstant(
-        QDateTime::fromMSecsSinceEpoch(ms - ((ms % 1000) + 1000) % 1000, QTimeZone::utc()));
-}
 
 qint64 between(const BusinessCalendar &calendar, const QDateTime &from, const QDateTime &to)
 {
@@ -73,19 +60,6 @@ QString SlaClock::key() const
         break;
     }
     return QStringLiteral("ticket:") + toString(kind);
-}
-
-QJsonObject SlaStatus::toJson() const
-{
-    return QJsonObject {
-        {QStringLiteral("respond_due"), instantOrNull(respondDue)},
-        {QStringLiteral("resolve_due"), instantOrNull(resolveDue)},
-        {QStringLiteral("remaining"),
-         remaining ? QJsonValue(*remaining) : QJsonValue(QJsonValue::Null)},
-        {QStringLiteral("paused"), paused},
-        {QStringLiteral("at_risk"), atRisk},
-        {QStringLiteral("breached"), breached},
-    };
 }
 
 SlaClocks::SlaClocks(std::shared_ptr<const Organisation> org)

@@ -7,11 +7,11 @@
 // database.
 
 #include "definition/model.h"
+#include "runtime/ticketsla.h"
 #include "runtime/ticketstate.h"
 #include "sla/calendarcache.h"
 
 #include <QDateTime>
-#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -61,29 +61,6 @@ QString toString(SlaClock::Kind kind); ///< "respond" | "resolve"
 /// QDateTime::toString(Qt::ISODate) writes it but without its time-zone machinery: SLA events
 /// format several instants each, thousands at a time when timers come due together.
 QString formatUtcInstant(const QDateTime &instant);
-
-/// The `Sla` object of interfaces.md for one step, branch or the ticket-wide clock.
-///
-/// - respond_due / resolve_due: the due instant of that clock while it is open (not yet met);
-///   null when there is no such target or once it is met (a met respond clock is history).
-/// - remaining: business seconds from now to the nearest open target; negative once past it
-///   (business seconds overdue), null when no target is open.
-/// - paused: the ticket-wide clock stands still (`sla: pause` state); always false for steps.
-/// - at_risk: an open clock has used at least the first warning step of the ladder (the lowest
-///   `at:` below 100%, 75% when the ladder has none) and is not breached.
-/// - breached: a target of this step was missed (reached while open, or met late).
-struct SlaStatus
-{
-    QDateTime respondDue;
-    QDateTime resolveDue;
-    std::optional<qint64> remaining;
-    bool paused = false;
-    bool atRisk = false;
-    bool breached = false;
-    bool hasClocks = false; ///< false: no target applies (the JSON is then null)
-
-    QJsonObject toJson() const;
-};
 
 /// Computes a ticket's SLA clocks from its workflow, the organisation's calendars and now.
 /// Thread-safe; cheap apart from the first use of each calendar (cached, see CalendarCache).

@@ -160,22 +160,24 @@ Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calen
     return int(affected.size());
 }
 
-QJsonObject SlaService::slaJson(const TicketState &ticket, const Workflow &workflow) const
+TicketSla SlaService::figures(const TicketState &ticket, const Workflow &workflow,
+                              const QDateTime &now) const
 {
     const QList<SlaClock> clocks
-        = m_clocks.clocks(workflow, ticket, departmentsOf(ticket.originator), m_clock->now());
-    const auto json = [](const SlaStatus &status) {
-        return status.hasClocks ? QJsonValue(status.toJson()) : QJsonValue(QJsonValue::Null);
-    };
-    QJsonObject branches;
+        = m_clocks.clocks(workflow, ticket, departmentsOf(ticket.originator), now);
+    TicketSla sla;
+    sla.step = SlaClocks::status(workflow, clocks, SlaClock::Scope::Step);
+    sla.ticket = SlaClocks::status(workflow, clocks, SlaClock::Scope::Ticket);
     for (const BranchState &b : ticket.branches)
-        branches.insert(b.name,
-                        json(SlaClocks::status(workflow, clocks, SlaClock::Scope::Branch, b.name)));
-    return QJsonObject {
-        {QStringLiteral("sla"), json(SlaClocks::status(workflow, clocks, SlaClock::Scope::Step))},
-        {QStringLiteral("ticket_sla"),
-         json(SlaClocks::status(workflow, clocks, SlaClock::Scope::Ticket))},
-        {QStringLiteral("branches"), branches},
+        sla.branches.insert(b.name,
+                            SlaClocks::status(workflow, clocks, SlaClock::Scope::Branch, b.name));
+    return sla;
+}
+
+SlaReader SlaService::reader() const
+{
+    return [this](const TicketState &ticket, const Workflow &workflow, const QDateTime &now) {
+        return figures(ticket, workflow, now);
     };
 }
 

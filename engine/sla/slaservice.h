@@ -3,14 +3,13 @@
 
 // The SLA clocks and escalation ladder wired to the engine service: the planner the engine
 // calls for every ticket it writes (due dates for the queue page, the ticket's timer row, in
-// the same transaction), the mutation that fires due escalation steps, and the Sla JSON of a
-// ticket for the API.
+// the same transaction), the mutation that fires due escalation steps, and the SLA figures of
+// the ticket views the engine returns.
 
 #include "runtime/engine.h"
 #include "sla/escalation.h"
 #include "sla/slaclock.h"
 
-#include <QJsonObject>
 #include <QStringList>
 
 #include <atomic>
@@ -65,10 +64,12 @@ public:
     /// sla_breached events committed by recomputeClocks() (TimerScheduler::Stats adds them).
     quint64 breachesRecomputed() const { return m_breachesRecomputed.load(); }
 
-    /// interfaces.md Ticket members: "sla" (the current step's clocks; null when none),
-    /// "ticket_sla" (the ticket-wide clock; null when not declared) and each branch's "sla",
-    /// as {"sla", "ticket_sla", "branches": {name: Sla}}.
-    QJsonObject slaJson(const TicketState &ticket, const Workflow &workflow) const;
+    /// Every `Sla` of the ticket at `now`: the current step's, the ticket-wide one and each
+    /// branch's (TicketSla).
+    TicketSla figures(const TicketState &ticket, const Workflow &workflow,
+                      const QDateTime &now) const;
+    /// For EngineOptions::slaReader: figures() for the views the engine returns.
+    SlaReader reader() const;
 
     /// The names of calendars `before` and `after` define differently (changed, added or
     /// removed): tickets with clocks on them need their timers recomputed.

@@ -8,6 +8,7 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "store/database.h"
+#include "streamclient.h"
 #include "testserver.h"
 
 #include <QElapsedTimer>
@@ -17,43 +18,11 @@
 #include <QWebSocket>
 
 using namespace Baton;
+using Baton::Test::StreamClient;
 
 namespace {
 
 const QString password = QStringLiteral("password-1");
-
-QJsonObject parse(const QList<QVariant> &message)
-{
-    return QJsonDocument::fromJson(message.first().toString().toUtf8()).object();
-}
-
-/// A stream client of one server, with every message it got.
-struct StreamClient
-{
-    QWebSocket socket;
-    QSignalSpy messages {&socket, &QWebSocket::textMessageReceived};
-    QSignalSpy closed {&socket, &QWebSocket::disconnected};
-
-    bool open(quint16 port, const QString &token)
-    {
-        socket.open(
-            QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream?token=%2").arg(port).arg(token)));
-        return QTest::qWaitFor([&] { return messages.size() >= 1; }, 10000); // hello
-    }
-    /// The messages of `type` about ticket `id` (field "id" for tickets, "ticket" otherwise).
-    QList<QJsonObject> about(const QString &type, qint64 id) const
-    {
-        QList<QJsonObject> out;
-        for (const QList<QVariant> &m : messages) {
-            const QJsonObject o = parse(m);
-            const auto idKey = type == u"ticket" ? QLatin1String("id") : QLatin1String("ticket");
-            if (o.value(QLatin1String("type")).toString() == type
-                && o.value(idKey).toInteger() == id)
-                out.append(o);
-        }
-        return out;
-    }
-};
 
 } // namespace
 

@@ -565,7 +565,7 @@ void TestTicketMachine::actionSetNotifyAndComment()
     QCOMPARE(t.state.fields.value(u"approved_by"_qs), QVariant(u"desk"_qs)); // set:
     // notify: [originator, queue.manager] — resolved in the new queue (billing: fiona)
     QStringList recipients;
-    for (const Notification &n : t.last.notifications) {
+    for (const NotificationRecord &n : t.last.notifications) {
         recipients.append(n.recipient);
         QCOMPARE(n.kind, u"transitioned"_qs);
     }
@@ -927,7 +927,7 @@ void TestTicketMachine::handoffLimit()
     QCOMPARE(t.state.handoffs, 4);
     QCOMPARE(t.last.events.first().data.value(u"requested").toString(), u"front-desk"_qs);
     QStringList recipients;
-    for (const Notification &n : t.last.notifications) {
+    for (const NotificationRecord &n : t.last.notifications) {
         QCOMPARE(n.kind, u"handoff_limit"_qs);
         recipients.append(n.recipient);
     }

@@ -18,10 +18,10 @@ QStringList types(const QList<Event> &events)
     return result;
 }
 
-QStringList recipients(const QList<Notification> &notifications, const QString &kind)
+QStringList recipients(const QList<NotificationRecord> &notifications, const QString &kind)
 {
     QStringList result;
-    for (const Notification &n : notifications)
+    for (const NotificationRecord &n : notifications)
         if (n.kind == kind)
             result.append(n.recipient);
     return result;
