@@ -106,6 +106,9 @@ void applyEntry(TicketState &state, const QJsonObject &data, const QDateTime &at
     }
     state.stepStartedAt = at;
     state.stepRespondedAt = {};
+    // opened: the tier's; transitioned: a transition's `priority:`; reopened: unchanged.
+    if (data.contains(u"priority"))
+        state.priority = data.value(u"priority").toInt();
     visit(state, state.queue);
     // A new step: its clocks (and its branches') start afresh; the ticket-wide clock goes on,
     // stopping or resuming as the entered state says (`sla: pause`).
@@ -693,7 +696,6 @@ void applyEvent(TicketState &state, const Event &event)
         state.workflowVersion = data.value(u"workflow_version").toInt();
         state.title = data.value(u"title").toString();
         state.originator = data.value(u"originator").toString();
-        state.priority = data.value(u"priority").toInt();
         state.fields = canonicalFields(data.value(u"fields").toObject().toVariantMap());
         state.customer = Customer::fromJson(data.value(u"customer").toObject());
         state.channel = data.value(u"channel").toString();
@@ -702,8 +704,6 @@ void applyEvent(TicketState &state, const Event &event)
         applyEntry(state, data, event.at);
     } else if (type == EventTypes::transitioned) {
         applyEntry(state, data, event.at);
-        if (data.contains(u"priority"))
-            state.priority = data.value(u"priority").toInt();
 
     } else if (type == EventTypes::reopened) {
         state.status = TicketStatus::Open;
