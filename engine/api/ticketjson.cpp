@@ -145,6 +145,12 @@ QJsonObject ticketJson(const TicketView &view, const Organisation &organisation,
                                   {QStringLiteral("key"), l.key},
                                   {QStringLiteral("workflow"), l.workflow},
                                   {QStringLiteral("relation"), l.relation}});
+    // Linked tickets an `open: {after: ...}` will open (dropped if the ticket is reopened).
+    QJsonArray pendingLinks;
+    for (const PendingLink &p : t.pendingLinks)
+        pendingLinks.append(QJsonObject {{QStringLiteral("workflow"), p.workflow},
+                                         {QStringLiteral("action"), p.action},
+                                         {QStringLiteral("due_at"), timeOrNull(p.dueAt)}});
     QJsonObject object {
         {QStringLiteral("id"), t.id},
         {QStringLiteral("key"), t.key},
@@ -170,6 +176,7 @@ QJsonObject ticketJson(const TicketView &view, const Organisation &organisation,
          transferTargetsJson(view, organisation, QString(), language)},
         {QStringLiteral("internal_notes"), view.internalNotes},
         {QStringLiteral("links"), links},
+        {QStringLiteral("pending_links"), pendingLinks},
         {QStringLiteral("version"), t.version},
         {QStringLiteral("created_at"), timeOrNull(t.createdAt)},
         {QStringLiteral("updated_at"), timeOrNull(t.updatedAt)},

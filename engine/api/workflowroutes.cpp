@@ -78,6 +78,12 @@ QJsonObject ApiServer::Private::workflowObject(const Workflow &wf, int version, 
             field.insert(QStringLiteral("pattern"), f.pattern);
         if (f.defaultValue.isValid())
             field.insert(QStringLiteral("default"), QJsonValue::fromVariant(f.defaultValue));
+        if (!f.optionLabels.isEmpty()) { // value → label in the caller's language
+            QJsonObject labels;
+            for (auto it = f.optionLabels.cbegin(); it != f.optionLabels.cend(); ++it)
+                labels.insert(it.key(), it.value().text(language));
+            field.insert(QStringLiteral("option_labels"), labels);
+        }
         fields.insert(f.name, field);
         fieldOrder.append(f.name);
     }

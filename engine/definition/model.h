@@ -138,6 +138,9 @@ struct FieldDef
     QString pattern; ///< a regular expression the whole value must match; empty if none
     QVariant defaultValue; ///< invalid QVariant when there is no default
     QStringList options; ///< for choice
+    /// Labels of choice options written `{value: customs, label: {en: Customs, zh: 海关}}`;
+    /// an option without one is shown as its value.
+    QMap<QString, LocalText> optionLabels;
     /// `csat: true`: a customer-satisfaction rating (a choice or an int), which the reports
     /// attribute to the ticket this one follows up (issue 17).
     bool csat = false;
@@ -175,6 +178,28 @@ struct OpenLink
     /// new ticket's field → source, where source is a field of this ticket or
     /// `customer.id|name|tier|phone|email` / `ticket.key|title`.
     QList<QPair<QString, QString>> fields;
+    /// `after:` — open it this long (clock time) after the transition instead of at once; the
+    /// pending opening is kept on the ticket and dropped if the ticket is reopened first.
+    std::optional<qint64> afterSeconds;
+};
+
+/// `priority:` on a transition: `+N`/`-N` moves the ticket's priority, `N` sets it.
+struct PriorityChange
+{
+    bool relative = false;
+    int value = 0;
+    int applyTo(int priority) const { return relative ? priority + value : value; }
+};
+
+/// One entry of a state's `timeout:` list: when the step has lasted `after` (business time on
+/// the step's calendar, or clock time with `calendar: always`), notify people and/or take a
+/// transition of the state that needs no input.
+struct TimeoutStep
+{
+    qint64 afterSeconds = 0;
+    bool clockTime = false; ///< `calendar: always`
+    QStringList notify;
+    QString take; ///< a transition of the state, or empty
 };
 
 struct Transition
@@ -189,6 +214,7 @@ struct Transition
     QList<QPair<QString, QVariant>> set; ///< field → value (already converted to the field type)
     QStringList notify;
     std::optional<OpenLink> open;
+    std::optional<PriorityChange> priority;
 
     /// The fields a request taking this transition may write: `requires` plus `fields`.
     QStringList acceptedFields() const
@@ -242,6 +268,7 @@ struct State
     TransferTargets transferTo; ///< plain queue states; a parallel state's branches have theirs
     SlaSpec sla;
     QList<Transition> transitions;
+    QList<TimeoutStep> timeouts; ///< `timeout:`, by increasing `after`
 
     bool isParallel() const { return !branches.isEmpty(); }
     bool returnsToOriginator() const { return assignee == u"originator"; }

@@ -26,18 +26,22 @@ const QStringList topKeys {
     QStringLiteral("start"),      QStringLiteral("fields"),  QStringLiteral("sla"),
     QStringLiteral("initial"),    QStringLiteral("states"),  QStringLiteral("any"),
     QStringLiteral("escalation"), QStringLiteral("handoffs")};
-const QStringList stateKeys {QStringLiteral("title"),    QStringLiteral("queue"),
-                             QStringLiteral("assignee"), QStringLiteral("final"),
-                             QStringLiteral("parallel"), QStringLiteral("then"),
-                             QStringLiteral("else"),     QStringLiteral("sla"),
-                             QStringLiteral("on"),       QStringLiteral("transfer_to")};
+const QStringList stateKeys {
+    QStringLiteral("title"),       QStringLiteral("queue"),    QStringLiteral("assignee"),
+    QStringLiteral("final"),       QStringLiteral("parallel"), QStringLiteral("then"),
+    QStringLiteral("else"),        QStringLiteral("sla"),      QStringLiteral("on"),
+    QStringLiteral("transfer_to"), QStringLiteral("timeout")};
 const QStringList branchKeys {QStringLiteral("title"),    QStringLiteral("queue"),
                               QStringLiteral("assignee"), QStringLiteral("sla"),
                               QStringLiteral("on"),       QStringLiteral("transfer_to")};
-const QStringList transitionKeys {
-    QStringLiteral("to"),       QStringLiteral("roles"),  QStringLiteral("when"),
-    QStringLiteral("requires"), QStringLiteral("fields"), QStringLiteral("set"),
-    QStringLiteral("notify"),   QStringLiteral("title"),  QStringLiteral("open")};
+const QStringList transitionKeys {QStringLiteral("to"),     QStringLiteral("roles"),
+                                  QStringLiteral("when"),   QStringLiteral("requires"),
+                                  QStringLiteral("fields"), QStringLiteral("set"),
+                                  QStringLiteral("notify"), QStringLiteral("title"),
+                                  QStringLiteral("open"),   QStringLiteral("priority")};
+const QStringList timeoutKeys {QStringLiteral("after"), QStringLiteral("calendar"),
+                               QStringLiteral("notify"), QStringLiteral("take")};
+const QString clockTimeCalendar = QStringLiteral("always");
 const QString departmentPrefix = QStringLiteral("department:");
 const QStringList fieldKeys {QStringLiteral("type"),     QStringLiteral("label"),
                              QStringLiteral("required"), QStringLiteral("pattern"),
@@ -112,6 +116,7 @@ private:
     bool readFieldType(const YamlCheck::Map &map, FieldDef &field);
     bool readFieldOptions(const YamlCheck::Map &map, const YamlNode *key, const QString &what,
                           bool typeOk, FieldDef &field);
+    void readFieldOption(const YamlNode *item, FieldDef &field);
     bool readFieldPattern(const YamlCheck::Map &map, bool typeOk, FieldDef &field);
     void readFieldCsat(const YamlCheck::Map &map, bool typeOk, FieldDef &field);
     std::optional<QVariant> convertValue(const FieldDef &field, const YamlNode *node,
@@ -143,6 +148,13 @@ private:
     void readSetValues(Transition &t, const YamlNode *node, const QString &what);
     void readOpenLink(Transition &t, const YamlNode *node, const YamlNode *key,
                       const QString &what);
+    void readOpenFields(OpenLink &openLink, WorkflowLinkReference &reference,
+                        const YamlNode *fields);
+    void readPriorityChange(Transition &t, const YamlNode *node);
+    void readTimeouts(int index, const YamlNode *node);
+    std::optional<TimeoutStep> readTimeoutStep(int index, const YamlNode *item,
+                                               std::optional<qint64> &previous);
+    void checkTimeoutTakes();
     QStringList readRoles(const YamlNode *node, const QString &what);
     QStringList readRecipients(const YamlNode *node, const QString &what,
                                QList<const YamlNode *> *items = nullptr);
@@ -205,6 +217,8 @@ private:
     QSet<QString> m_usedQueues;
     const YamlNode *m_startFields = nullptr; // `fields:` of `start:`, read once fields are known
     const YamlNode *m_startFieldsKey = nullptr;
+    // `take:` of timeouts, checked once `any:` is read: (state index, the take node).
+    std::vector<std::pair<int, const YamlNode *>> m_timeoutTakes;
 };
 
 void WorkflowReader::read(const YamlNode *root, const WorkflowReadOptions &options)
@@ -251,6 +265,7 @@ void WorkflowReader::read(const YamlNode *root, const WorkflowReadOptions &optio
         readStates();
     if (const YamlNode *any = top->value(u"any"))
         wf.any = readTransitions(any, TransitionPlace::Any, -1, -1, QStringLiteral("'any'"));
+    checkTimeoutTakes();
     if (const YamlNode *sla = top->value(u"sla"))
         readSla(sla, wf.sla, QStringLiteral("the workflow's 'sla'"), false, true);
     resolveWritableFields();
@@ -392,21 +407,53 @@ bool WorkflowReader::readFieldOptions(const YamlCheck::Map &map, const YamlNode 
                     .arg(typeName(field.type)));
         return true;
     }
-    const auto items = c.scalarList(options, QStringLiteral("'options'"));
-    if (!items)
+    if (!options->isSequence()) {
+        c.error(
+            options,
+            QStringLiteral("'options' must be a list of values, not %1").arg(options->kindName()));
         return false;
-    for (const YamlNode *item : *items) {
-        if (field.options.contains(item->text)) {
-            c.error(item, QStringLiteral("option '%1' is listed twice").arg(item->text));
-            continue;
-        }
-        field.options.append(item->text);
     }
-    if (items->empty()) {
+    for (const YamlNode::Ptr &item : options->items)
+        readFieldOption(item.get(), field);
+    if (options->items.size() == 0) {
         c.error(options, QStringLiteral("a choice field needs at least one option"));
         return false;
     }
     return true;
+}
+
+// An option is a plain value, or `{value: customs, label: {en: Customs, zh: 海关}}`.
+void WorkflowReader::readFieldOption(const YamlNode *item, FieldDef &field)
+{
+    const YamlNode *valueNode = item;
+    std::optional<LocalText> label;
+    if (item->isMap()) {
+        const auto map = c.map(item, QStringLiteral("an option"),
+                               {QStringLiteral("value"), QStringLiteral("label")},
+                               {QStringLiteral("value"), QStringLiteral("label")});
+        if (!map || !map->value(u"value"))
+            return;
+        valueNode = map->value(u"value");
+        if (const YamlNode *labelNode = map->value(u"label")) {
+            label = c.localText(labelNode, QStringLiteral("'label' of an option"));
+            if (!label)
+                return;
+        }
+    }
+    const auto value = c.scalar(valueNode, QStringLiteral("an option"));
+    if (!value)
+        return;
+    if (value->isEmpty()) {
+        c.error(valueNode, QStringLiteral("an option cannot be empty"));
+        return;
+    }
+    if (field.options.contains(*value)) {
+        c.error(valueNode, QStringLiteral("option '%1' is listed twice").arg(*value));
+        return;
+    }
+    field.options.append(*value);
+    if (label)
+        field.optionLabels.insert(*value, *label);
 }
 
 bool WorkflowReader::readFieldPattern(const YamlCheck::Map &map, bool typeOk, FieldDef &field)
@@ -615,7 +662,7 @@ void WorkflowReader::readState(int index, const YamlNode *key, const YamlNode *n
         refuseKeys(*map,
                    {QStringLiteral("queue"), QStringLiteral("assignee"), QStringLiteral("parallel"),
                     QStringLiteral("then"), QStringLiteral("else"), QStringLiteral("sla"),
-                    QStringLiteral("on"), QStringLiteral("transfer_to")},
+                    QStringLiteral("on"), QStringLiteral("transfer_to"), QStringLiteral("timeout")},
                    QStringLiteral("final state '") + state.name
                        + QStringLiteral("' ends the ticket and takes no '%1'"));
         return;
@@ -626,6 +673,8 @@ void WorkflowReader::readState(int index, const YamlNode *key, const YamlNode *n
         readQueueState(index, key, *map, what);
     if (const YamlNode *sla = map->value(u"sla"))
         readSla(sla, state.sla, QStringLiteral("'sla' of ") + what, true, false);
+    if (const YamlNode *timeout = map->value(u"timeout"))
+        readTimeouts(index, timeout);
 }
 
 void WorkflowReader::refuseKeys(const YamlCheck::Map &map, const QStringList &keys,
@@ -871,6 +920,14 @@ Transition WorkflowReader::readTransition(const YamlNode *key, const YamlNode *n
         t.notify = readRecipients(notify, QStringLiteral("'notify' of ") + what);
     if (const YamlNode *open = map->value(u"open"))
         readOpenLink(t, open, map->key(u"open"), what);
+    if (const YamlNode *priority = map->value(u"priority")) {
+        if (place == TransitionPlace::Branch)
+            c.error(map->key(u"priority"),
+                    QStringLiteral("'priority' belongs to a transition that enters a state, "
+                                   "not to a branch's"));
+        else
+            readPriorityChange(t, priority);
+    }
     return t;
 }
 
@@ -968,9 +1025,10 @@ void WorkflowReader::readSetValues(Transition &t, const YamlNode *node, const QS
 void WorkflowReader::readOpenLink(Transition &t, const YamlNode *node, const YamlNode *key,
                                   const QString &what)
 {
-    const auto link = c.map(node, QStringLiteral("'open' of ") + what,
-                            {QStringLiteral("workflow"), QStringLiteral("fields")},
-                            {QStringLiteral("workflow")}, key);
+    const auto link
+        = c.map(node, QStringLiteral("'open' of ") + what,
+                {QStringLiteral("workflow"), QStringLiteral("fields"), QStringLiteral("after")},
+                {QStringLiteral("workflow")}, key);
     if (!link)
         return;
     OpenLink openLink;
@@ -982,29 +1040,161 @@ void WorkflowReader::readOpenLink(Transition &t, const YamlNode *node, const Yam
             reference.mark = target->mark;
         }
     }
-    if (const YamlNode *fields = link->value(u"fields")) {
-        if (const auto pairs = c.map(fields, QStringLiteral("'fields' of 'open'"), {})) {
-            for (const YamlNode::Entry &entry : pairs->entries) {
-                const auto source
-                    = c.scalar(entry.second.get(),
-                               QStringLiteral("the source of '%1'").arg(entry.first->text));
-                if (!source)
-                    continue;
-                if (!m_fieldIndex.contains(*source) && !openSources.contains(*source)) {
-                    c.error(entry.second.get(),
-                            QStringLiteral("'%1' is not a declared field, nor one of %2%3")
-                                .arg(*source, openSources.join(QStringLiteral(", ")),
-                                     didYouMean(*source, m_fieldNames + openSources)));
-                    continue;
-                }
-                openLink.fields.append({entry.first->text, *source});
-                reference.fields.append({entry.first->text, entry.first->mark});
-            }
+    if (const YamlNode *fields = link->value(u"fields"))
+        readOpenFields(openLink, reference, fields);
+    if (const YamlNode *after = link->value(u"after")) {
+        if (const auto seconds = c.duration(after, QStringLiteral("'after' of 'open'"))) {
+            if (*seconds <= 0)
+                c.error(after, QStringLiteral("'after' of 'open' must be longer than 0s"));
+            else
+                openLink.afterSeconds = *seconds;
         }
     }
     if (!reference.workflow.isEmpty())
         m_links.append(reference);
     t.open = openLink;
+}
+
+void WorkflowReader::readOpenFields(OpenLink &openLink, WorkflowLinkReference &reference,
+                                    const YamlNode *fields)
+{
+    const auto pairs = c.map(fields, QStringLiteral("'fields' of 'open'"), {});
+    if (!pairs)
+        return;
+    for (const YamlNode::Entry &entry : pairs->entries) {
+        const auto source = c.scalar(entry.second.get(),
+                                     QStringLiteral("the source of '%1'").arg(entry.first->text));
+        if (!source)
+            continue;
+        if (!m_fieldIndex.contains(*source) && !openSources.contains(*source)) {
+            c.error(entry.second.get(),
+                    QStringLiteral("'%1' is not a declared field, nor one of %2%3")
+                        .arg(*source, openSources.join(QStringLiteral(", ")),
+                             didYouMean(*source, m_fieldNames + openSources)));
+            continue;
+        }
+        openLink.fields.append({entry.first->text, *source});
+        reference.fields.append({entry.first->text, entry.first->mark});
+    }
+}
+
+void WorkflowReader::readPriorityChange(Transition &t, const YamlNode *node)
+{
+    static const QRegularExpression pattern(QStringLiteral("^([+-]?)([0-9]{1,2})\\z"));
+    const auto match = node->isScalar() && !node->isQuoted() ? pattern.match(node->text)
+                                                             : QRegularExpressionMatch();
+    const int value = match.hasMatch() ? match.captured(2).toInt() : 0;
+    if (!match.hasMatch() || value == 0) {
+        c.error(node,
+                QStringLiteral("'priority' must be a change like +1 or -1, or a priority "
+                               "from 1 to 99, not %1")
+                    .arg(node->isScalar() ? quoted(node->text) : node->kindName()));
+        return;
+    }
+    const QString sign = match.captured(1);
+    t.priority = PriorityChange {!sign.isEmpty(), sign == u"-" ? -value : value};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timed steps
+
+void WorkflowReader::readTimeouts(int index, const YamlNode *node)
+{
+    if (!node->isSequence() || node->items.size() == 0) {
+        c.error(node,
+                QStringLiteral("'timeout' must be a list of steps (- after: 24h), not %1")
+                    .arg(node->isSequence() ? QStringLiteral("an empty list") : node->kindName()));
+        return;
+    }
+    std::optional<qint64> previous;
+    for (const YamlNode::Ptr &item : node->items)
+        if (const auto step = readTimeoutStep(index, item.get(), previous))
+            wf.states[index].timeouts.append(*step);
+}
+
+std::optional<TimeoutStep> WorkflowReader::readTimeoutStep(int index, const YamlNode *item,
+                                                           std::optional<qint64> &previous)
+{
+    const auto map
+        = c.map(item, QStringLiteral("a timeout step"), timeoutKeys, {QStringLiteral("after")});
+    if (!map)
+        return std::nullopt;
+    TimeoutStep step;
+    bool ok = true;
+    if (const YamlNode *after = map->value(u"after")) {
+        const auto seconds = c.duration(after, QStringLiteral("'after'"));
+        ok = seconds.has_value();
+        if (seconds && *seconds <= 0) {
+            c.error(after, QStringLiteral("'after' must be longer than 0s"));
+            ok = false;
+        } else if (seconds && previous && *seconds <= *previous) {
+            c.error(after,
+                    QStringLiteral("'after' values must increase: %1 is not after the step "
+                                   "before it")
+                        .arg(after->text));
+            ok = false;
+        }
+        if (seconds)
+            step.afterSeconds = *seconds;
+        if (ok)
+            previous = step.afterSeconds;
+    }
+    if (const YamlNode *calendar = map->value(u"calendar")) {
+        if (const auto name = c.scalar(calendar, QStringLiteral("'calendar'"))) {
+            if (*name == clockTimeCalendar)
+                step.clockTime = true;
+            else
+                c.error(calendar,
+                        QStringLiteral("'calendar' beside 'after' can only be '%1' (clock "
+                                       "time); without it the step's own calendar is used")
+                            .arg(clockTimeCalendar));
+        }
+    }
+    if (const YamlNode *notify = map->value(u"notify"))
+        step.notify = readRecipients(notify, QStringLiteral("'notify' of a timeout step"));
+    if (const YamlNode *take = map->value(u"take")) {
+        if (const auto name = c.scalar(take, QStringLiteral("'take'"))) {
+            step.take = *name;
+            m_timeoutTakes.emplace_back(index, take);
+        }
+    }
+    if (!map->has(u"notify") && !map->has(u"take"))
+        c.error(item, QStringLiteral("a timeout step does nothing: give 'notify' or 'take'"));
+    return ok ? std::optional<TimeoutStep>(step) : std::nullopt;
+}
+
+void WorkflowReader::checkTimeoutTakes()
+{
+    for (const auto &[index, node] : m_timeoutTakes) {
+        const State &state = wf.states[index];
+        const Transition *t = state.transition(node->text);
+        if (!t)
+            for (const Transition &any : std::as_const(wf.any))
+                if (any.name == node->text)
+                    t = &any;
+        if (!t) {
+            QStringList names;
+            for (const Transition &own : state.transitions)
+                names.append(own.name);
+            for (const Transition &any : std::as_const(wf.any))
+                names.append(any.name);
+            c.error(node,
+                    QStringLiteral("'take' names '%1', which is not a transition of state "
+                                   "'%2'%3")
+                        .arg(node->text, state.name, didYouMean(node->text, names)));
+            continue;
+        }
+        for (const QString &field : t->requiredFields) {
+            const FieldDef *def = wf.field(field);
+            if (def && !def->defaultValue.isValid()) {
+                c.error(node,
+                        QStringLiteral("'take' names '%1', which requires '%2' (no default): "
+                                       "the engine takes it with no input")
+                            .arg(t->name, field));
+                break;
+            }
+        }
+    }
 }
 
 QStringList WorkflowReader::readRoles(const YamlNode *node, const QString &what)

@@ -379,11 +379,11 @@ bool BatchBuilder::openLinked(const Command &command, const TicketMachine &machi
         opened.events += back.events;
         stage(local, std::move(*fresh), opened);
         Staging::Ticket &from = local.tickets[source.id];
-        TicketOutcome forth
-            = machine.link(from.state,
-                           TicketLink {opened.ticket.id, opened.ticket.key, opened.ticket.workflow,
-                                       LinkRelations::opened},
-                           m_now);
+        const TicketLink forthLink {opened.ticket.id, opened.ticket.key, opened.ticket.workflow,
+                                    LinkRelations::opened};
+        TicketOutcome forth = link.scheduledSeq
+            ? machine.linkScheduled(from.state, forthLink, link.scheduledSeq, m_now)
+            : machine.link(from.state, forthLink, m_now);
         events += forth.events;
         stage(local, from, forth);
         local.rows.links.append({source.id, opened.ticket.id, LinkRelations::opened, m_nowMs});

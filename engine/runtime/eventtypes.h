@@ -28,6 +28,8 @@ inline const QString linked = QStringLiteral("linked");
 inline const QString slaWarning = QStringLiteral("sla_warning");
 inline const QString slaBreached = QStringLiteral("sla_breached");
 inline const QString escalated = QStringLiteral("escalated");
+inline const QString timedOut = QStringLiteral("timed_out");
+inline const QString linkScheduled = QStringLiteral("link_scheduled");
 } // namespace EventTypes
 
 namespace NotificationKinds {
@@ -38,6 +40,7 @@ inline const QString handoffLimit = QStringLiteral("handoff_limit");
 inline const QString slaWarning = QStringLiteral("sla_warning");
 inline const QString slaBreached = QStringLiteral("sla_breached");
 inline const QString escalated = QStringLiteral("escalated");
+inline const QString timedOut = QStringLiteral("timed_out");
 } // namespace NotificationKinds
 
 /// TicketLink::relation, in the `linked` event's data and the links table.

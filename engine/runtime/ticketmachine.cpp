@@ -338,6 +338,11 @@ ConditionValues conditionValues(const QVariantMap &fields, const TicketState *ti
     return values;
 }
 
+QString utcText(const QDateTime &instant)
+{
+    return instant.toUTC().toString(Qt::ISODate);
+}
+
 bool holds(const ConditionRef &condition, const ConditionValues &values)
 {
     return !condition.isSet() || condition.compiled->evaluate(values);
@@ -455,8 +460,10 @@ struct Steps
     }
 
     /// The follow-up events of having entered the ticket's current state: the originator's
-    /// return (with a notice), and closing in a final state.
-    void afterEntry(Draft &draft, const QString &actor, const QDateTime &now) const
+    /// return (with a notice), and closing in a final state. A ticket opened into an
+    /// originator's state has not returned anywhere (opening):
+    void afterEntry(Draft &draft, const QString &actor, const QDateTime &now,
+                    bool opening = false) const
     {
         const TicketState &ticket = draft.ticket();
         const State *state = workflow.state(ticket.state);
@@ -468,6 +475,7 @@ struct Steps
         bool returned = state->returnsToOriginator();
         for (const Branch &b : state->branches)
             returned = returned || b.assignee == kOriginator;
+        returned = returned && !opening;
         if (returned) {
             draft.record(EventTypes::returnedToOriginator, QString(), now,
                          QJsonObject {{QStringLiteral("originator"), ticket.originator},
@@ -526,6 +534,19 @@ struct Steps
                 add(who);
         }
         return recipients;
+    }
+
+    /// The link_scheduled data of an `open:` with `after:` (clock time from now): the new
+    /// ticket's fields are mapped now, from the ticket as the transition leaves it.
+    QJsonObject scheduledLink(const OpenLink &link, const QString &action,
+                              const TicketState &ticket, const QDateTime &now) const
+    {
+        const LinkedOpenRequest request = linkedOpen(link, ticket);
+        return QJsonObject {
+            {QStringLiteral("workflow"), link.workflow},
+            {QStringLiteral("action"), action},
+            {QStringLiteral("due"), utcText(now.addSecs(link.afterSeconds.value_or(0)))},
+            {QStringLiteral("fields"), QJsonObject::fromVariantMap(request.fields)}};
     }
 
     LinkedOpenRequest linkedOpen(const OpenLink &link, const TicketState &ticket) const
@@ -870,6 +891,51 @@ void completeBranch(Draft &draft, const Steps &steps, const State &state, const 
     }
 }
 
+/// Takes `transition` on the draft's ticket (fields already applied): the move, the linked
+/// ticket (now or scheduled) and the transition's `notify:`. actor is empty for the engine.
+void applyTransition(Draft &draft, const Steps &steps, const State &state, const Place &place,
+                     const Transition &transition, const QString &actor, const QDateTime &now)
+{
+    const TicketState before = draft.ticket();
+    if (place.branch && (transition.to == kDone || transition.to == kFail)) {
+        completeBranch(draft, steps, state, before, place, transition, actor, transition.name, now);
+    } else {
+        QJsonObject extra {{QStringLiteral("action"), transition.name}};
+        if (place.branch)
+            extra.insert(u"branch", place.branch->name);
+        if (transition.priority) // never below 1, the least urgent
+            extra.insert(u"priority", std::max(1, transition.priority->applyTo(before.priority)));
+        steps.enter(draft, transition.to, actor, now, extra);
+    }
+    if (transition.open && transition.open->afterSeconds)
+        draft.record(EventTypes::linkScheduled, QString(), now,
+                     steps.scheduledLink(*transition.open, transition.name, draft.ticket(), now));
+    else if (transition.open)
+        draft.outcome.linkedOpens.append(steps.linkedOpen(*transition.open, draft.ticket()));
+    if (!transition.notify.isEmpty()) {
+        const QString note = before.key + QStringLiteral(": ") + transitionTitle(transition)
+            + (actor.isEmpty() ? QStringLiteral(" (timed out)") : QStringLiteral(" by ") + actor);
+        for (const QString &user : steps.resolveRecipients(transition.notify, draft.ticket()))
+            if (user != actor)
+                draft.notify(user, NotificationKinds::transitioned, note);
+    }
+}
+
+/// Why the engine cannot take a timeout's transition now (empty: it can): the checker makes
+/// sure it needs no input, but a field may have been cleared or its `when` may not hold.
+QString timedRefusal(const Transition &take, const TicketState &ticket)
+{
+    for (const QString &field : take.requiredFields)
+        if (!ticket.fields.contains(field))
+            return QStringLiteral("'%1' is required and empty").arg(field);
+    if (take.when.isSet()
+        && !holds(
+            take.when,
+            conditionValues(ticket.fields, &ticket, ticket.customer, ticket.priority, Actor {})))
+        return QStringLiteral("the condition does not hold (%1)").arg(take.when.source);
+    return {};
+}
+
 } // namespace
 
 TicketMachine::TicketMachine(const Workflow &workflow, const Organisation &org)
@@ -960,7 +1026,7 @@ TicketOutcome TicketMachine::open(const Actor &actor, const OpenRequest &request
     }
     Draft draft {TicketState()};
     draft.record(EventTypes::opened, actor.username, now, data);
-    steps.afterEntry(draft, actor.username, now);
+    steps.afterEntry(draft, actor.username, now, true);
     return std::move(draft.outcome);
 }
 
@@ -991,7 +1057,6 @@ TicketOutcome TicketMachine::takeAction(const TicketState &ticket, const Actor &
     if (auto refused = fieldsAfterAction(wf, *m_org, ticket, actor, request, transition, &fields))
         return std::move(*refused);
 
-    const Steps steps {wf, *m_org};
     Draft draft {ticket};
     if (!request.comment.trimmed().isEmpty())
         draft.record(EventTypes::commented, actor.username, now,
@@ -1002,26 +1067,68 @@ TicketOutcome TicketMachine::takeAction(const TicketState &ticket, const Actor &
         draft.record(EventTypes::fieldsChanged, actor.username, now,
                      QJsonObject {{QStringLiteral("fields"), diff},
                                   {QStringLiteral("action"), request.name}});
-    const Place &place = target.place;
-    if (place.branch && (transition.to == kDone || transition.to == kFail)) {
-        completeBranch(draft, steps, *state, ticket, place, transition, actor.username,
-                       request.name, now);
-    } else {
-        QJsonObject extra {{QStringLiteral("action"), request.name}};
-        if (place.branch)
-            extra.insert(u"branch", place.branch->name);
-        steps.enter(draft, transition.to, actor.username, now, extra);
-    }
-    if (transition.open)
-        draft.outcome.linkedOpens.append(steps.linkedOpen(*transition.open, draft.ticket()));
-    if (!transition.notify.isEmpty()) {
-        const QString note = ticket.key + QStringLiteral(": ") + transitionTitle(transition)
-            + QStringLiteral(" by ") + actor.username;
-        for (const QString &user : steps.resolveRecipients(transition.notify, draft.ticket()))
-            if (user != actor.username)
-                draft.notify(user, NotificationKinds::transitioned, note);
-    }
+    applyTransition(draft, Steps {wf, *m_org}, *state, target.place, transition, actor.username,
+                    now);
     return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::takeTimed(const TicketState &ticket, int step,
+                                       const QDateTime &stepDue, const QDateTime &now) const
+{
+    Draft draft {ticket};
+    const State *state = m_workflow->state(ticket.state);
+    if (!ticket.isOpen() || !state || step < 0 || step >= state->timeouts.size())
+        return std::move(draft.outcome);
+    const TimeoutStep &timeout = state->timeouts[step];
+    const Steps steps {*m_workflow, *m_org};
+    QJsonObject data {{QStringLiteral("sla_step"), timedStepKey(step)},
+                      {QStringLiteral("step"), step},
+                      {QStringLiteral("after"), timeout.afterSeconds},
+                      {QStringLiteral("step_due"), utcText(stepDue)}};
+    const QStringList recipients = steps.resolveRecipients(timeout.notify, ticket);
+    if (!recipients.isEmpty())
+        data.insert(u"notified", QJsonArray::fromStringList(recipients));
+    const Transition *take = timeout.take.isEmpty() ? nullptr : state->transition(timeout.take);
+    if (!take && !timeout.take.isEmpty())
+        take = anyTransition(*m_workflow, *state, timeout.take);
+    QString refused;
+    if (take)
+        refused = timedRefusal(*take, ticket);
+    if (take)
+        data.insert(u"take", take->name);
+    if (!refused.isEmpty())
+        data.insert(u"refused", refused);
+    draft.record(EventTypes::timedOut, QString(), now, data);
+    const QString note = ticket.key + QStringLiteral(" \"") + ticket.title
+        + QStringLiteral("\" has waited in ") + englishTitle(state->title, state->name);
+    for (const QString &user : recipients)
+        draft.notify(user, NotificationKinds::timedOut, note);
+    if (take && refused.isEmpty())
+        applyTransition(draft, steps, *state, Place {state, nullptr, nullptr}, *take, QString(),
+                        now);
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::openDueLinks(const TicketState &ticket, const QDateTime &now) const
+{
+    TicketOutcome outcome;
+    outcome.ticket = ticket;
+    const Steps steps {*m_workflow, *m_org};
+    for (const PendingLink &pending : ticket.pendingLinks) {
+        if (pending.dueAt > now)
+            continue;
+        LinkedOpenRequest request = steps.linkedOpen(OpenLink {}, ticket);
+        request.workflow = pending.workflow;
+        request.fields = pending.fields;
+        request.scheduledSeq = pending.seq;
+        outcome.linkedOpens.append(request);
+    }
+    return outcome;
+}
+
+QString timedStepKey(int step)
+{
+    return QStringLiteral("step:timeout:") + QString::number(step);
 }
 
 TicketOutcome TicketMachine::claim(const TicketState &ticket, const Actor &actor,
@@ -1228,6 +1335,13 @@ TicketOutcome TicketMachine::reopen(const TicketState &ticket, const Actor &acto
     data.insert(u"from", ticket.state);
     if (!reason.isEmpty())
         data.insert(u"reason", reason);
+    if (!ticket.pendingLinks.isEmpty()) { // replay drops them; the data says which for people
+        QJsonArray cancelled;
+        for (const PendingLink &link : ticket.pendingLinks)
+            cancelled.append(QJsonObject {{QStringLiteral("workflow"), link.workflow},
+                                          {QStringLiteral("due"), utcText(link.dueAt)}});
+        data.insert(u"cancelled_links", cancelled);
+    }
     Draft draft {ticket};
     draft.record(EventTypes::reopened, actor.username, now, data);
     steps.afterEntry(draft, actor.username, now);
@@ -1243,6 +1357,19 @@ TicketOutcome TicketMachine::link(const TicketState &ticket, const TicketLink &l
                               {QStringLiteral("key"), link.key},
                               {QStringLiteral("workflow"), link.workflow},
                               {QStringLiteral("relation"), link.relation}});
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::linkScheduled(const TicketState &ticket, const TicketLink &link,
+                                           qint64 scheduledSeq, const QDateTime &now) const
+{
+    Draft draft {ticket};
+    draft.record(EventTypes::linked, QString(), now,
+                 QJsonObject {{QStringLiteral("id"), link.id},
+                              {QStringLiteral("key"), link.key},
+                              {QStringLiteral("workflow"), link.workflow},
+                              {QStringLiteral("relation"), link.relation},
+                              {QStringLiteral("scheduled"), scheduledSeq}});
     return std::move(draft.outcome);
 }
 

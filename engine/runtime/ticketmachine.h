@@ -88,6 +88,9 @@ struct LinkedOpenRequest
     QVariantMap fields; ///< mapped from the source ticket, not yet validated
     Customer customer;
     QString channel;
+    /// Non-zero for a pending link come due (`open: {after: ...}`): the seq of its
+    /// link_scheduled event, which the source ticket's `linked` event names to drop it.
+    qint64 scheduledSeq = 0;
 };
 
 /// A command's outcome: on success the new state, the events to append (seq filled in,
@@ -146,6 +149,10 @@ struct AvailableAction
     friend bool operator==(const AvailableAction &, const AvailableAction &) = default;
 };
 
+/// The TicketState::slaFired key of timeout step `step` of the current state ("step:timeout:1"):
+/// a step's keys go when it restarts, so a state entered again times out again.
+QString timedStepKey(int step);
+
 /// Applies one workflow version's rules to its tickets. Holds references: the workflow and
 /// organisation must outlive it. Cheap to construct; const and thread-safe to use.
 class TicketMachine
@@ -179,6 +186,21 @@ public:
     /// Records a link to another ticket (engine event `linked`; no permission check).
     TicketOutcome link(const TicketState &ticket, const TicketLink &link,
                        const QDateTime &now) const;
+    /// The same for the ticket a pending link (seq scheduledSeq) opened: the `linked` event
+    /// also drops the pending opening.
+    TicketOutcome linkScheduled(const TicketState &ticket, const TicketLink &link,
+                                qint64 scheduledSeq, const QDateTime &now) const;
+
+    /// Timeout `step` of the ticket's current state has come due (at stepDue; the SLA module
+    /// measures it): event `timed_out` (no actor) with the step's `notify:` notified, then its
+    /// `take:` transition taken with no actor. The transition is not taken (the event says
+    /// why) when a required field is empty or its `when` does not hold. Nothing for a closed
+    /// ticket or an unknown step.
+    TicketOutcome takeTimed(const TicketState &ticket, int step, const QDateTime &stepDue,
+                            const QDateTime &now) const;
+    /// The pending links due at `now`, as linked-open requests for the engine (no events: the
+    /// `linked` events the engine records drop them).
+    TicketOutcome openDueLinks(const TicketState &ticket, const QDateTime &now) const;
 
     /// The transitions this actor may take now (roles, queue membership or assignment, the
     /// originator rule, and `when` on the current fields). Empty for a closed ticket.

@@ -59,6 +59,32 @@ QVariantMap canonicalFields(const QVariantMap &fields)
     return result;
 }
 
+/// A pending link from a link_scheduled event's data (seq, at from the event), or from the
+/// stored state (seq in the object: pass -1).
+PendingLink pendingLinkFromJson(const QJsonObject &data, qint64 seq, const QDateTime &)
+{
+    PendingLink link;
+    link.seq = seq >= 0 ? seq : data.value(u"seq").toInteger();
+    link.workflow = data.value(u"workflow").toString();
+    link.action = data.value(u"action").toString();
+    link.dueAt = parseInstant(data.value(u"due"));
+    link.fields = canonicalFields(data.value(u"fields").toObject().toVariantMap());
+    return link;
+}
+
+QJsonArray pendingLinksJson(const QList<PendingLink> &links)
+{
+    QJsonArray array;
+    for (const PendingLink &l : links)
+        array.append(
+            QJsonObject {{QStringLiteral("seq"), l.seq},
+                         {QStringLiteral("workflow"), l.workflow},
+                         {QStringLiteral("action"), l.action},
+                         {QStringLiteral("due"), instantValue(l.dueAt)},
+                         {QStringLiteral("fields"), QJsonObject::fromVariantMap(l.fields)}});
+    return array;
+}
+
 /// Entering a state (opened, transitioned, reopened): the data names the state and its
 /// resulting queue, assignee and branches, so that replay needs no workflow.
 void applyEntry(TicketState &state, const QJsonObject &data, const QDateTime &at)
@@ -80,6 +106,9 @@ void applyEntry(TicketState &state, const QJsonObject &data, const QDateTime &at
     }
     state.stepStartedAt = at;
     state.stepRespondedAt = {};
+    // opened: the tier's; transitioned: a transition's `priority:`; reopened: unchanged.
+    if (data.contains(u"priority"))
+        state.priority = data.value(u"priority").toInt();
     visit(state, state.queue);
     // A new step: its clocks (and its branches') start afresh; the ticket-wide clock goes on,
     // stopping or resuming as the entered state says (`sla: pause`).
@@ -272,6 +301,8 @@ QJsonObject TicketState::toJson() const
         pauseArray.append(QJsonArray {instantValue(from), instantValue(to)});
     object.insert(u"sla_pauses", pauseArray);
     object.insert(u"sla_fired", QJsonArray::fromStringList(slaFired));
+    if (!pendingLinks.isEmpty()) // absent when none, as every ticket stored before them
+        object.insert(u"pending_links", pendingLinksJson(pendingLinks));
     return object;
 }
 
@@ -491,8 +522,11 @@ QByteArray TicketState::toCompactJson(const QByteArray &fieldsText,
                        .key("workflow").string(l.workflow)
                        .endObject();
                })
-        .key("originator").string(originator)
-        .key("priority").number(priority)
+        .key("originator").string(originator);
+    if (!pendingLinks.isEmpty())
+        json.key("pending_links")
+            .json(QJsonDocument(pendingLinksJson(pendingLinks)).toJson(QJsonDocument::Compact));
+    json.key("priority").number(priority)
         .key("queue").stringOrNull(queue)
         .key("queues_visited").strings(queuesVisited)
         .key("sla_fired").strings(slaFired)
@@ -572,6 +606,9 @@ TicketState TicketState::fromJson(const QJsonObject &object)
     const QJsonArray fired = object.value(u"sla_fired").toArray();
     for (const QJsonValue &value : fired)
         s.slaFired.append(value.toString());
+    const QJsonArray pending = object.value(u"pending_links").toArray();
+    for (const QJsonValue &value : pending)
+        s.pendingLinks.append(pendingLinkFromJson(value.toObject(), -1, {}));
     return s;
 }
 
@@ -624,6 +661,29 @@ Event Event::fromJson(const QJsonObject &object)
     return event;
 }
 
+namespace {
+
+/// The events of links and timed steps: linked, link_scheduled, timed_out.
+void applyTimedEvent(TicketState &state, const Event &event)
+{
+    const QJsonObject &data = event.data;
+    if (event.type == EventTypes::linked) {
+        state.links.append(TicketLink {data.value(u"id").toInteger(), data.value(u"key").toString(),
+                                       data.value(u"workflow").toString(),
+                                       data.value(u"relation").toString()});
+        if (data.contains(u"scheduled")) { // a pending link come due, now opened
+            const qint64 seq = data.value(u"scheduled").toInteger();
+            state.pendingLinks.removeIf([seq](const PendingLink &l) { return l.seq == seq; });
+        }
+    } else if (event.type == EventTypes::linkScheduled) {
+        state.pendingLinks.append(pendingLinkFromJson(data, event.seq, event.at));
+    } else if (event.type == EventTypes::timedOut) {
+        state.slaFired.append(data.value(u"sla_step").toString());
+    }
+}
+
+} // namespace
+
 void applyEvent(TicketState &state, const Event &event)
 {
     const QJsonObject &data = event.data;
@@ -636,7 +696,6 @@ void applyEvent(TicketState &state, const Event &event)
         state.workflowVersion = data.value(u"workflow_version").toInt();
         state.title = data.value(u"title").toString();
         state.originator = data.value(u"originator").toString();
-        state.priority = data.value(u"priority").toInt();
         state.fields = canonicalFields(data.value(u"fields").toObject().toVariantMap());
         state.customer = Customer::fromJson(data.value(u"customer").toObject());
         state.channel = data.value(u"channel").toString();
@@ -645,9 +704,12 @@ void applyEvent(TicketState &state, const Event &event)
         applyEntry(state, data, event.at);
     } else if (type == EventTypes::transitioned) {
         applyEntry(state, data, event.at);
+
     } else if (type == EventTypes::reopened) {
         state.status = TicketStatus::Open;
         state.closedAt = {};
+        state.pendingLinks.clear(); // reopened before they were due: not opened
+
         applyEntry(state, data, event.at);
     } else if (type == EventTypes::closed) {
         state.status = TicketStatus::Closed;
@@ -695,10 +757,8 @@ void applyEvent(TicketState &state, const Event &event)
                 branch->endedAt = event.at;
             }
         }
-    } else if (type == EventTypes::linked) {
-        state.links.append(TicketLink {data.value(u"id").toInteger(), data.value(u"key").toString(),
-                                       data.value(u"workflow").toString(),
-                                       data.value(u"relation").toString()});
+    } else {
+        applyTimedEvent(state, event);
     }
     // commented, returned_to_originator: recorded, no state change.
 }

@@ -71,6 +71,18 @@ struct TicketLink
     friend bool operator==(const TicketLink &, const TicketLink &) = default;
 };
 
+/// A linked ticket an `open: {after: ...}` asked for, not opened yet (event link_scheduled):
+/// the timer opens it at dueAt; reopening the ticket first drops it.
+struct PendingLink
+{
+    qint64 seq = 0; ///< the link_scheduled event's seq: names the pending opening
+    QString workflow;
+    QString action; ///< the transition that asked for it
+    QDateTime dueAt;
+    QVariantMap fields; ///< the new ticket's fields, mapped when it was asked for
+    friend bool operator==(const PendingLink &, const PendingLink &) = default;
+};
+
 /// The current state of one ticket: what the `tickets` row holds.
 ///
 /// Field values are kept in their JSON-canonical form so that they survive a round trip
@@ -120,6 +132,8 @@ struct TicketState
     /// "branch:billing:respond:1", "ticket:resolve:2"): each step fires once per clock. A step's
     /// entries are dropped when its clocks restart (new state, transfer, escalation move).
     QStringList slaFired;
+    /// Linked tickets to open later (`open: {after: ...}`), by due instant as scheduled.
+    QList<PendingLink> pendingLinks;
 
     bool isOpen() const { return status == TicketStatus::Open; }
     bool isParallel() const { return !branches.isEmpty(); }

@@ -25,6 +25,7 @@ SlaService::SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<
     , m_clock(clock)
     , m_clocks(org)
     , m_escalation(m_clocks)
+    , m_timed(m_clocks)
     , m_departmentsOf(std::move(departmentsOf))
 {
 }
@@ -45,9 +46,38 @@ SlaPlan SlaService::plan(const TicketState &ticket, const Workflow &workflow,
                          const QDateTime &now) const
 {
     SlaPlan plan;
-    if (!ticket.isOpen())
-        return plan;
     const QStringList departments = departmentsOf(ticket.originator);
+    if (ticket.isOpen())
+        planDues(plan, ticket, workflow, departments, now);
+    // One timer row per ticket: the earliest of the ladder's steps and the timed steps (a
+    // closed ticket may still have a linked ticket to open).
+    std::optional<SlaTimer> timer;
+    if (ticket.isOpen())
+        timer = m_escalation.nextTimer(workflow, ticket, departments, now);
+    if (auto timed = m_timed.nextTimer(workflow, ticket, departments);
+        timed && (!timer || timed->dueAt < timer->dueAt))
+        timer = timed;
+    if (timer) {
+        TimerRow row;
+        row.ticketId = ticket.id;
+        row.kind = timer->kind;
+        row.dueAt = timer->dueAt.toMSecsSinceEpoch();
+        // {"clock", "step", "percent"} written by hand: the planner runs for every write.
+        row.data = QByteArrayLiteral("{\"clock\":\"")
+            + timer->data.value(u"clock").toString().toUtf8() + QByteArrayLiteral("\",\"step\":")
+            + QByteArray::number(timer->data.value(u"step").toInt())
+            + QByteArrayLiteral(",\"percent\":")
+            + QByteArray::number(timer->data.value(u"percent").toInt()) + '}';
+        if (m_timerListener)
+            m_timerListener(row.dueAt);
+        plan.timers.append(row);
+    }
+    return plan;
+}
+
+void SlaService::planDues(SlaPlan &plan, const TicketState &ticket, const Workflow &workflow,
+                          const QStringList &departments, const QDateTime &now) const
+{
     const QList<SlaClock> clocks = m_clocks.clocks(workflow, ticket, departments, now);
     // The queue page sorts by the nearest open target of the step (of any branch).
     const auto earliest = [](std::optional<QDateTime> &slot, const QDateTime &due) {
@@ -72,30 +102,14 @@ SlaPlan SlaService::plan(const TicketState &ticket, const Workflow &workflow,
             earliest(branch.atRiskAt, clock.riskAt);
         }
     }
-    if (const std::optional<SlaTimer> timer
-        = m_escalation.nextTimer(workflow, ticket, departments, now)) {
-        TimerRow row;
-        row.ticketId = ticket.id;
-        row.kind = timer->kind;
-        row.dueAt = timer->dueAt.toMSecsSinceEpoch();
-        // {"clock", "step", "percent"} written by hand: the planner runs for every write.
-        row.data = QByteArrayLiteral("{\"clock\":\"")
-            + timer->data.value(u"clock").toString().toUtf8() + QByteArrayLiteral("\",\"step\":")
-            + QByteArray::number(timer->data.value(u"step").toInt())
-            + QByteArrayLiteral(",\"percent\":")
-            + QByteArray::number(timer->data.value(u"percent").toInt()) + '}';
-        if (m_timerListener)
-            m_timerListener(row.dueAt);
-        plan.timers.append(row);
-    }
-    return plan;
 }
 
 Engine::Mutation SlaService::fireMutation()
 {
     return [this](const TicketState &ticket, const TicketMachine &machine, const QDateTime &now) {
-        TicketOutcome outcome
-            = m_escalation.fire(machine.workflow(), ticket, departmentsOf(ticket.originator), now);
+        const QStringList departments = departmentsOf(ticket.originator);
+        TicketOutcome outcome = m_escalation.fire(machine.workflow(), ticket, departments, now);
+        m_timed.fire(machine, departments, now, outcome);
         outcome.rewritePlan = true;
         return outcome;
     };

@@ -9,6 +9,7 @@
 #include "runtime/engine.h"
 #include "sla/escalation.h"
 #include "sla/slaclock.h"
+#include "sla/timedsteps.h"
 
 #include <QStringList>
 
@@ -46,7 +47,8 @@ public:
     SlaPlanner planner();
     SlaPlan plan(const TicketState &ticket, const Workflow &workflow, const QDateTime &now) const;
 
-    /// For Engine::mutate: fires every escalation step due at the mutation's now. With nothing
+    /// For Engine::mutate: fires every escalation step, timeout step and pending link due at
+    /// the mutation's now. With nothing
     /// due (a stale timer) the ticket is written all the same, so that the engine replaces its
     /// timer by the current plan (TicketOutcome::rewritePlan).
     Engine::Mutation fireMutation();
@@ -108,11 +110,16 @@ public:
                       const QStringList &calendars) const;
 
 private:
+    /// The due dates of a ticket's open clocks (for the queue page) onto plan.
+    void planDues(SlaPlan &plan, const TicketState &ticket, const Workflow &workflow,
+                  const QStringList &departments, const QDateTime &now) const;
+
     std::shared_ptr<const Organisation> m_org;
     std::shared_ptr<Database> m_database;
     const Clock *m_clock;
     SlaClocks m_clocks;
     Escalation m_escalation;
+    TimedSteps m_timed;
     DepartmentsLookup m_departmentsOf;
     std::function<void(qint64)> m_timerListener;
     std::atomic<quint64> m_breachesRecomputed {0};

@@ -60,6 +60,7 @@ private Q_SLOTS:
     void cleanup();
 
     void loginMeLogout();
+    void delayedLinkAndOptionLabelsOverHttp();
     void everyApiRouteNeedsASession_data();
     void everyApiRouteNeedsASession();
     void repeatedWrongPasswordsAre429();
@@ -1136,6 +1137,86 @@ bool appendToFile(const QString &path, const QByteArray &text)
 }
 
 } // namespace
+
+// The second edition over HTTP: choice option labels in the caller's language, and a delayed
+// linked ticket shown as pending on the ticket until the clock reaches it.
+void tst_Api::delayedLinkAndOptionLabelsOverHttp()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    QVERIFY(copyFolder(QStringLiteral(BATON_SOURCE_DIR "/workflows"), folder.path()));
+    QVERIFY(appendToFile(
+        folder.filePath(QStringLiteral("parcel-claim.yaml")),
+        "workflow: parcel-claim\n"
+        "fields:\n"
+        "  desk:\n"
+        "    type: choice\n"
+        "    options:\n"
+        "      - {value: customs, label: {en: Customs, zh: \xe6\xb5\xb7\xe5\x85\xb3}}\n"
+        "      - billing\n"
+        "initial: desk\n"
+        "states:\n"
+        "  desk:\n"
+        "    queue: cs-agents\n"
+        "    on:\n"
+        "      solve: {to: closed, open: {workflow: parcel-claim, after: 48h}}\n"
+        "  closed: {final: true}\n"));
+    stopServices();
+    startServices(folder.path(), false);
+
+    const auto labels = [this](const QByteArray &language) {
+        return call("GET", "/api/v1/workflows/parcel-claim", {}, QStringLiteral("amy"),
+                    {{"Accept-Language", language}})
+            .json()
+            .value(QLatin1String("fields"))
+            .toObject()
+            .value(QLatin1String("desk"))
+            .toObject()
+            .value(QLatin1String("option_labels"))
+            .toObject();
+    };
+    QCOMPARE(labels("en").value(QLatin1String("customs")).toString(), QStringLiteral("Customs"));
+    QCOMPARE(labels("zh-CN").value(QLatin1String("customs")).toString(), QStringLiteral("海关"));
+    QVERIFY(!labels("en").contains(QLatin1String("billing")));
+
+    const RawResponse opened
+        = call("POST", "/api/v1/tickets", R"({"workflow":"parcel-claim","title":"Parcel lost"})",
+               QStringLiteral("amy"));
+    QCOMPARE(opened.status, 201);
+    const QByteArray path = "/api/v1/tickets/"
+        + QByteArray::number(opened.json().value(QLatin1String("id")).toInteger());
+    const RawResponse solved = call("POST", path + "/actions/solve", "{}", QStringLiteral("amy"));
+    QCOMPARE(solved.status, 200);
+    const QJsonArray pending = solved.json().value(QLatin1String("pending_links")).toArray();
+    QCOMPARE(pending.size(), 1);
+    QCOMPARE(pending.first().toObject().value(QLatin1String("workflow")).toString(),
+             QStringLiteral("parcel-claim"));
+    QCOMPARE(pending.first().toObject().value(QLatin1String("due_at")).toString(),
+             QStringLiteral("2026-11-25T09:00:00Z"));
+
+    QCOMPARE(call("POST", "/api/v1/admin/clock", R"({"advance_seconds":172799})",
+                  QStringLiteral("admin"))
+                 .status,
+             200);
+    m_tokens.clear(); // the sessions ran out while the clock moved two days
+    QCOMPARE(call("GET", path, {}, QStringLiteral("amy"))
+                 .json()
+                 .value(QLatin1String("links"))
+                 .toArray()
+                 .size(),
+             0);
+    QCOMPARE(
+        call("POST", "/api/v1/admin/clock", R"({"advance_seconds":1})", QStringLiteral("admin"))
+            .status,
+        200);
+    m_tokens.clear();
+    const QJsonObject after = call("GET", path, {}, QStringLiteral("amy")).json();
+    QCOMPARE(after.value(QLatin1String("pending_links")).toArray().size(), 0);
+    const QJsonArray links = after.value(QLatin1String("links")).toArray();
+    QCOMPARE(links.size(), 1);
+    QCOMPARE(links.first().toObject().value(QLatin1String("relation")).toString(),
+             QStringLiteral("opened"));
+}
 
 void tst_Api::restartNeverUndoesAPublishedWorkflow()
 {

@@ -753,7 +753,7 @@ void ScenarioTest::complaintHappyPathOpensFollowUp()
     QCOMPARE(str(fieldsOf(r), "topic"), QStringLiteral("network"));
     QCOMPARE(str(r.body.value(QLatin1String("customer")).toObject(), "tier"), QStringLiteral("B"));
     QCOMPARE(eventTypes(c, lily, id),
-             events({"opened", "returned_to_originator", "transitioned", "claimed",
+             events({"opened", "transitioned", "claimed",
                      "fields_changed", "transitioned", "returned_to_originator", "fields_changed",
                      "transitioned", "closed", "linked"}));
 }
@@ -797,7 +797,7 @@ void ScenarioTest::complaintUnsatisfiedBecomesRepeat()
     QCOMPARE(actionNames(r.body), QStringList()); // she is no member of network operations
     QCOMPARE(linksOf(r), QStringList());
     QCOMPARE(eventTypes(c, lily, id),
-             events({"opened", "returned_to_originator", "transitioned", "claimed",
+             events({"opened", "transitioned", "claimed",
                      "fields_changed", "transitioned", "returned_to_originator", "fields_changed",
                      "transitioned", "fields_changed", "transitioned"}));
 }

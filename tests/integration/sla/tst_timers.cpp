@@ -127,6 +127,20 @@ struct Server
         return report.ok();
     }
 
+    /// "type:actor" of the ticket's events, oldest first ("" actor for the engine).
+    QStringList eventsWithActors(qint64 ticket)
+    {
+        QStringList rows;
+        auto db = database->connection();
+        auto query = runQuery(*db,
+                              QStringLiteral("SELECT type, actor FROM events WHERE ticket_id = ? "
+                                             "ORDER BY seq"),
+                              {ticket});
+        while (query && query->next())
+            rows.append(query->value(0).toString() + u':' + query->value(1).toString());
+        return rows;
+    }
+
     QString ticketQueue(qint64 ticket)
     {
         auto db = database->connection();
@@ -209,6 +223,11 @@ private Q_SLOTS:
     void organisationFilesChangeRecomputesClocksOnStart();
     void organisationPublishedByAUserSurvivesARestart();
     void twoServersFireTenThousandTimersExactlyOnce();
+    void timeoutRemindsThenGivesUpOnBusinessTime();
+    void timeoutDueWhileDownFiresOnceAfterRestart();
+    void delayedFollowUpOpensAfter48Hours();
+    void delayedFollowUpCancelledByReopening();
+    void transitionsChangeThePriority();
 
 private:
     TestDatabase m_databases;
@@ -638,6 +657,190 @@ void TestTimers::twoServersFireTenThousandTimersExactlyOnce()
     qInfo("server A fired %d tickets, server B %d", fromA->tickets, fromB->tickets);
     b.stop();
     a.stop();
+}
+
+namespace {
+
+ActionRequest action(const QString &name)
+{
+    ActionRequest request;
+    request.name = name;
+    return request;
+}
+
+} // namespace
+
+void TestTimers::timeoutRemindsThenGivesUpOnBusinessTime()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    // Tuesday 2026-12-22 09:00 in Hong Kong. amy's calendar (hk-office, 8 business hours a
+    // day): 24h ends Thursday 18:00; Friday 25 is a holiday, Saturday 26 an extra workday,
+    // Sunday off; 72h ends Friday 2027-01-01 18:00 (10:00 UTC).
+    FakeClock clock(utc(2026, 12, 22, 1));
+    Server server;
+    QCOMPARE(server.start(url, clock, world), QString());
+    const qint64 id = server.open(world, u"timed"_qs, u"amy"_qs);
+    QVERIFY(id);
+    // Opened into its originator's own state: nothing returned to anyone.
+    QCOMPARE(server.eventsWithActors(id), QStringList {u"opened:amy"_qs});
+    QCOMPARE(server.timers(id),
+             (QList<QPair<QString, qint64>> {{u"timeout:0"_qs, ms(utc(2026, 12, 24, 10))}}));
+
+    clock.set(utc(2026, 12, 24, 9, 59));
+    QVERIFY(server.fire());
+    QCOMPARE(server.eventsWithActors(id).size(), 1);
+    clock.set(utc(2026, 12, 24, 10));
+    QVERIFY(server.fire());
+    QCOMPARE(server.eventsWithActors(id), (QStringList {u"opened:amy"_qs, u"timed_out:"_qs}));
+    auto notes = server.engine->notifications(u"amy"_qs, false);
+    QVERIFY(notes.ok());
+    QCOMPARE(notes->size(), 1);
+    QCOMPARE(notes->first().kind, u"timed_out"_qs);
+    QCOMPARE(server.timers(id),
+             (QList<QPair<QString, qint64>> {{u"timeout:1"_qs, ms(utc(2027, 1, 1, 10))}}));
+
+    clock.set(utc(2027, 1, 1, 9, 59));
+    QVERIFY(server.fire());
+    QCOMPARE(server.eventsWithActors(id).size(), 2);
+    clock.set(utc(2027, 1, 1, 10));
+    QVERIFY(server.fire());
+    QCOMPARE(server.eventsWithActors(id),
+             (QStringList {u"opened:amy"_qs, u"timed_out:"_qs, u"timed_out:"_qs,
+                           u"transitioned:"_qs, u"closed:"_qs}));
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM tickets WHERE status = 'closed'"_qs), 1);
+    QCOMPARE(server.timers(id), (QList<QPair<QString, qint64>> {}));
+    server.stop();
+}
+
+void TestTimers::timeoutDueWhileDownFiresOnceAfterRestart()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 12, 22, 1));
+    qint64 id = 0;
+    {
+        Server server;
+        QCOMPARE(server.start(url, clock, world), QString());
+        id = server.open(world, u"timed"_qs, u"amy"_qs);
+        QVERIFY(id);
+        server.stop(); // down before the reminder's instant, with nothing fired
+    }
+    // Back a day after the give-up instant: both steps fire on start, in order, once.
+    clock.set(utc(2027, 1, 2, 10));
+    Server restarted;
+    QCOMPARE(restarted.start(url, clock, world), QString());
+    QVERIFY(restarted.fire());
+    QVERIFY(restarted.fire());
+    QCOMPARE(restarted.eventsWithActors(id),
+             (QStringList {u"opened:amy"_qs, u"timed_out:"_qs, u"timed_out:"_qs,
+                           u"transitioned:"_qs, u"closed:"_qs}));
+    restarted.stop();
+    Server again;
+    QCOMPARE(again.start(url, clock, world), QString());
+    QVERIFY(again.fire());
+    QCOMPARE(again.eventsWithActors(id).size(), 5);
+    again.stop();
+}
+
+namespace {
+
+/// A `timed` ticket moved to the desk and solved at `clock`'s now: its follow-up is pending.
+qint64 solvedTicket(const SlaWorld &world, Server &server)
+{
+    const qint64 id = server.open(world, u"timed"_qs, u"amy"_qs);
+    if (!id || !server.engine->takeAction(world.user(u"amy"_qs), id, action(u"resume"_qs)).ok())
+        return 0;
+    return server.engine->takeAction(world.user(u"ann"_qs), id, action(u"solve"_qs)).ok() ? id : 0;
+}
+
+} // namespace
+
+void TestTimers::delayedFollowUpOpensAfter48Hours()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 12, 22, 1));
+    Server server;
+    QCOMPARE(server.start(url, clock, world), QString());
+    const qint64 id = solvedTicket(world, server);
+    QVERIFY(id);
+    QVERIFY(server.eventTypes(id).contains(u"link_scheduled"_qs));
+    auto view = server.engine->ticket(id, world.user(u"amy"_qs));
+    QVERIFY(view.ok());
+    QCOMPARE(view->ticket.pendingLinks.size(), 1);
+    QCOMPARE(view->ticket.pendingLinks.first().dueAt, utc(2026, 12, 24, 1));
+    QCOMPARE(server.timers(id),
+             (QList<QPair<QString, qint64>> {
+                 {u"link:"_qs + QString::number(view->ticket.pendingLinks.first().seq),
+                  ms(utc(2026, 12, 24, 1))}}));
+
+    clock.set(utc(2026, 12, 24, 0, 59));
+    QVERIFY(server.fire());
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM tickets"_qs), 1);
+    clock.set(utc(2026, 12, 24, 1)); // exactly 48 hours after closing
+    QVERIFY(server.fire());
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM tickets WHERE workflow = 'callback'"_qs), 1);
+    QCOMPARE(server.count(u"SELECT created_at FROM tickets WHERE workflow = 'callback'"_qs),
+             ms(utc(2026, 12, 24, 1)));
+    view = server.engine->ticket(id, world.user(u"amy"_qs));
+    QVERIFY(view.ok());
+    QVERIFY(view->ticket.pendingLinks.isEmpty());
+    QCOMPARE(view->ticket.links.size(), 1);
+    QCOMPARE(view->ticket.links.first().workflow, u"callback"_qs);
+    QCOMPARE(server.timers(id), (QList<QPair<QString, qint64>> {}));
+    // Once: firing again opens nothing more.
+    clock.set(utc(2026, 12, 30, 1));
+    QVERIFY(server.fire());
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM tickets WHERE workflow = 'callback'"_qs), 1);
+    server.stop();
+}
+
+void TestTimers::delayedFollowUpCancelledByReopening()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 12, 22, 1));
+    Server server;
+    QCOMPARE(server.start(url, clock, world), QString());
+    const qint64 id = solvedTicket(world, server);
+    QVERIFY(id);
+    clock.advanceSeconds(3600);
+    QVERIFY(server.engine->reopen(world.user(u"amy"_qs), id, u"not solved"_qs).ok());
+    auto view = server.engine->ticket(id, world.user(u"amy"_qs));
+    QVERIFY(view.ok());
+    QVERIFY(view->ticket.pendingLinks.isEmpty());
+    clock.set(utc(2026, 12, 30, 1));
+    QVERIFY(server.fire());
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM tickets WHERE workflow = 'callback'"_qs), 0);
+    server.stop();
+}
+
+void TestTimers::transitionsChangeThePriority()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const SlaWorld &world = SlaWorld::instance();
+    FakeClock clock(utc(2026, 12, 22, 1));
+    Server server;
+    QCOMPARE(server.start(url, clock, world), QString());
+    const qint64 id = server.open(world, u"timed"_qs, u"amy"_qs);
+    QVERIFY(server.engine->takeAction(world.user(u"amy"_qs), id, action(u"resume"_qs)).ok());
+    const auto priority = [&] {
+        return server.count(u"SELECT priority FROM tickets WHERE id = "_qs + QString::number(id));
+    };
+    QCOMPARE(priority(), 2); // no customer tier
+    const Actor ann = world.user(u"ann"_qs);
+    QVERIFY(server.engine->takeAction(ann, id, action(u"raise"_qs)).ok());
+    QCOMPARE(priority(), 3);
+    QVERIFY(server.engine->takeAction(ann, id, action(u"urgent"_qs)).ok());
+    QCOMPARE(priority(), 7);
+    QVERIFY(server.engine->takeAction(ann, id, action(u"lower"_qs)).ok());
+    QCOMPARE(priority(), 6);
+    // Replay agrees with the row: the priority is in the transitioned events.
+    auto events = server.engine->events(id, world.user(u"amy"_qs));
+    QVERIFY(events.ok());
+    QCOMPARE(replay(id, *events).priority, 6);
+    server.stop();
 }
 
 QTEST_GUILESS_MAIN(TestTimers)

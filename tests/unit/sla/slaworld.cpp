@@ -58,7 +58,7 @@ std::unique_ptr<SlaWorld> SlaWorld::load(const QByteArray &orgText)
         qFatal("org.yaml does not load");
     }
     world->org = std::make_shared<const Organisation>(org.organisation);
-    for (const char *name : {"support", "telecom", "berlin", "parallel"}) {
+    for (const char *name : {"support", "telecom", "berlin", "parallel", "timed", "callback"}) {
         const QString file = QString::fromLatin1(name) + QStringLiteral(".yaml");
         const WorkflowReadResult read = readWorkflow(readData(file), file, world->org.get());
         if (!read.ok()) {

@@ -65,6 +65,13 @@ export interface TicketLink {
   relation: string;
 }
 
+/** A linked ticket an `open: {after: ...}` will open at due_at (dropped if reopened first). */
+export interface PendingLink {
+  workflow: string;
+  action: string;
+  due_at: string | null;
+}
+
 export interface Ticket {
   id: number;
   key: string;
@@ -91,6 +98,7 @@ export interface Ticket {
   /** Whether the caller reads and may write internal notes (the back office). */
   internal_notes?: boolean;
   links?: TicketLink[];
+  pending_links?: PendingLink[];
   version: number;
   created_at: string;
   updated_at: string;
@@ -163,6 +171,8 @@ export interface FieldDef {
   pattern?: string;
   default?: unknown;
   options?: string[];
+  /** Choice options' labels in the caller's language (value → label); absent when none. */
+  option_labels?: Record<string, string>;
   /** Position in the workflow's YAML. */
   order?: number;
 }

@@ -87,7 +87,7 @@ export function FieldControl({ def, value, onInput, error, required, idPrefix, i
         <select {...common} ref={inputRef} value={str} onChange={(e) => onInput(e.currentTarget.value)}>
           {(!required || !str) && <option value="">{t('field.choose')}</option>}
           {(def.options ?? []).map((o) => (
-            <option key={o} value={o}>{o}</option>
+            <option key={o} value={o}>{def.option_labels?.[o] ?? o}</option>
           ))}
         </select>
       );

@@ -77,6 +77,9 @@ export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { 
     case 'returned_to_originator':
       text = t('event.returned_to_originator', { user: use('originator', 'username', 'assignee') || '' });
       break;
+    case 'link_scheduled':
+      text = t('event.link_scheduled', { workflow: use('workflow') || '', due: formatTime(use('due') || '') });
+      break;
     case 'fields_changed': {
       const f = d.fields;
       text = t('event.fields_changed');
