@@ -336,6 +336,15 @@ const char *const migration12[] = {
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at)",
 };
 
+// People's addresses outside Baton (plugins issue): the email and sms channels deliver a
+// user's notifications to `email` and `phone`, written in `language` ("en", "zh"; empty: the
+// channel's default). Number 18 is the email branch's.
+const char *const migration18[] = {
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS phone TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS language TEXT NOT NULL DEFAULT ''",
+};
+
 struct Migration
 {
     int version;
@@ -356,6 +365,7 @@ const Migration migrations[] = {
     {10, std::begin(migration10), std::end(migration10)},
     {11, std::begin(migration11), std::end(migration11)},
     {12, std::begin(migration12), std::end(migration12)},
+    {18, std::begin(migration18), std::end(migration18)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only
