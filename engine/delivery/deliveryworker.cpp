@@ -2,10 +2,12 @@
 #include "delivery/deliveryworker.h"
 
 #include "core/clock.h"
+#include "delivery/contactfield.h"
 #include "plugin/notificationchannel.h"
 #include "pluginhost/pluginhost.h"
 #include "store/database.h"
 #include "store/outboxqueue.h"
+#include "store/userrows.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -32,6 +34,52 @@ Notification notificationOf(const OutboxEntry &entry)
     n.createdAt = QDateTime::fromMSecsSinceEpoch(entry.row.createdAt, Qt::UTC);
     n.payload = entry.row.payload;
     return n;
+}
+
+// A notice to a person (people channels, see OutboxRouter): the user's address on this
+// channel and their language, read now so that a changed address is used. nullopt when there
+// is nobody to send to (no address, account disabled): the row is settled, not retried.
+Result<std::optional<Notification>> personalNotificationOf(const QSqlDatabase &db,
+                                                           const ChannelDefinition &channel,
+                                                           const OutboxEntry &entry)
+{
+    Notification n = notificationOf(entry);
+    const QJsonObject notice = QJsonDocument::fromJson(entry.row.payload)
+                                   .object()
+                                   .value(QStringLiteral("notification"))
+                                   .toObject();
+    n.recipient = notice.value(QStringLiteral("recipient")).toString();
+    n.message = notice.value(QStringLiteral("message")).toString();
+    n.subject = n.ticketKey + u' ' + n.ticketTitle;
+    auto user = UserRows::find(db, n.recipient);
+    if (!user)
+        return user.failure();
+    if (!user->has_value() || !(*user)->active)
+        return std::optional<Notification>();
+    n.language = (*user)->language;
+    n.address
+        = contactFieldOf(channel.plugin) == ContactField::Phone ? (*user)->phone : (*user)->email;
+    if (n.address.isEmpty())
+        return std::optional<Notification>();
+    return std::optional(std::move(n));
+}
+
+// One try of one row: event channels get the event; people channels the notice with the
+// user's address and language looked up now (none: settled as "not sent", no retry).
+Result<QString> deliverOne(const QSqlDatabase &db, NotificationChannel &plugin,
+                           const ChannelSettings &settings, const ChannelDefinition &channel,
+                           const OutboxEntry &entry)
+{
+    if (contactFieldOf(channel.plugin) == ContactField::None)
+        return plugin.deliver(settings, notificationOf(entry));
+    auto personal = personalNotificationOf(db, channel, entry);
+    if (!personal)
+        return personal.failure();
+    if (!personal->has_value())
+        return QStringLiteral("not sent: no %1 for this user")
+            .arg(contactFieldOf(channel.plugin) == ContactField::Phone ? QStringLiteral("phone")
+                                                                       : QStringLiteral("email"));
+    return plugin.deliver(settings, **personal);
 }
 
 } // namespace
@@ -113,8 +161,8 @@ Result<int> DeliveryWorker::deliverDue()
             else if (!values)
                 delivered = values.failure();
             else
-                delivered = plugin->deliver(ChannelSettings {channel.name, *values},
-                                            notificationOf(entry));
+                delivered = deliverOne(*db, *plugin, ChannelSettings {channel.name, *values},
+                                       channel, entry);
         }
         const qint64 at = m_options.clock->now().toMSecsSinceEpoch();
         Result<void> settled;
