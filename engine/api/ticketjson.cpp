@@ -195,6 +195,9 @@ QJsonObject userJson(const User &user, const Organisation &organisation)
             {QStringLiteral("roles"), QJsonArray::fromStringList(user.roles)},
             {QStringLiteral("departments"), QJsonArray::fromStringList(user.departments)},
             {QStringLiteral("queues"), QJsonArray::fromStringList(actor.queues)},
+            {QStringLiteral("email"), user.email},
+            {QStringLiteral("phone"), user.phone},
+            {QStringLiteral("language"), user.language},
             {QStringLiteral("active"), user.active}};
 }
 

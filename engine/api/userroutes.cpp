@@ -27,6 +27,9 @@ std::optional<UserInput> ApiServer::Private::readUserInput(JsonReader &reader)
     input.departments = reader.stringList(QStringLiteral("departments"));
     input.roles = reader.stringList(QStringLiteral("roles"));
     input.active = reader.boolean(QStringLiteral("active"));
+    input.email = reader.string(QStringLiteral("email"));
+    input.phone = reader.string(QStringLiteral("phone"));
+    input.language = reader.string(QStringLiteral("language"));
     return input;
 }
 

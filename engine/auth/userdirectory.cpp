@@ -21,6 +21,9 @@ User userOf(const UserRow &row)
     user.roles = row.roles;
     user.departments = row.departments;
     user.active = row.active;
+    user.email = row.email;
+    user.phone = row.phone;
+    user.language = row.language;
     user.createdAt = QDateTime::fromMSecsSinceEpoch(row.createdAt, Qt::UTC);
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(row.updatedAt, Qt::UTC);
     return user;
@@ -28,14 +31,47 @@ User userOf(const UserRow &row)
 
 UserRow rowOf(const User &user)
 {
-    return UserRow {user.username,
-                    user.name,
-                    user.roles,
-                    user.departments,
-                    user.active,
-                    user.createdAt.toMSecsSinceEpoch(),
-                    user.updatedAt.toMSecsSinceEpoch(),
-                    {}};
+    UserRow row;
+    row.username = user.username;
+    row.name = user.name;
+    row.roles = user.roles;
+    row.departments = user.departments;
+    row.email = user.email;
+    row.phone = user.phone;
+    row.language = user.language;
+    row.active = user.active;
+    row.createdAt = user.createdAt.toMSecsSinceEpoch();
+    row.updatedAt = user.updatedAt.toMSecsSinceEpoch();
+    return row;
+}
+
+// Plausible, not proven: one '@' with something on each side and a dot in the domain, no
+// spaces or angle brackets (which would let a value break out of a mail header).
+bool isPlausibleEmail(const QString &email)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral("^[^@\\s<>\"(),;:]+@[^@\\s<>\"(),;:]+\\.[^@\\s<>\"(),;:.]+\\z"));
+    return email.size() <= 254 && pattern.match(email).hasMatch();
+}
+
+// What an SMS gateway accepts: an optional '+', digits, and the separators people write.
+bool isPlausiblePhone(const QString &phone)
+{
+    static const QRegularExpression pattern(QStringLiteral("^\\+?[0-9][0-9 ()-]{4,30}\\z"));
+    return pattern.match(phone).hasMatch();
+}
+
+void checkContact(const UserInput &input, QMap<QString, QString> &fields)
+{
+    if (input.email && !input.email->isEmpty() && !isPlausibleEmail(*input.email))
+        fields.insert(QStringLiteral("email"),
+                      QStringLiteral("must be an address like name@example.com"));
+    if (input.phone && !input.phone->isEmpty() && !isPlausiblePhone(*input.phone))
+        fields.insert(QStringLiteral("phone"),
+                      QStringLiteral("must be digits with an optional leading '+'"));
+    if (input.language && !input.language->isEmpty() && *input.language != u"en"
+        && *input.language != u"zh")
+        fields.insert(QStringLiteral("language"), QStringLiteral("must be en or zh"));
 }
 
 QStringList deduplicated(QStringList list)
@@ -62,6 +98,7 @@ QMap<QString, QString> UserDirectory::check(const UserInput &input,
                                             const Organisation &organisation) const
 {
     QMap<QString, QString> fields;
+    checkContact(input, fields);
     if (input.name && (input.name->trimmed().isEmpty() || input.name->size() > 200))
         fields.insert(QStringLiteral("name"), QStringLiteral("must be 1 to 200 characters"));
     if (input.password && input.password->size() < minimumPasswordLength)
@@ -120,6 +157,9 @@ Result<User> UserDirectory::create(const QString &username, const UserInput &inp
     user.roles = deduplicated(input.roles.value_or(QStringList()));
     user.departments = deduplicated(input.departments.value_or(QStringList()));
     user.active = input.active.value_or(true);
+    user.email = input.email.value_or(QString()).trimmed();
+    user.phone = input.phone.value_or(QString()).trimmed();
+    user.language = input.language.value_or(QString());
     user.createdAt = user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
 
     Transaction transaction(*db);
@@ -176,6 +216,12 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
         user.departments = deduplicated(*input.departments);
     if (input.active)
         user.active = *input.active;
+    if (input.email)
+        user.email = input.email->trimmed();
+    if (input.phone)
+        user.phone = input.phone->trimmed();
+    if (input.language)
+        user.language = *input.language;
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
     UserRow row = rowOf(user);

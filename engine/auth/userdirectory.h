@@ -25,6 +25,9 @@ struct User
     QString name;
     QStringList roles;
     QStringList departments;
+    QString email; ///< where the email channel sends; empty: none
+    QString phone; ///< where the sms channel sends; empty: none
+    QString language; ///< "en", "zh", or empty (the channel's default)
     bool active = true;
     QDateTime createdAt;
     QDateTime updatedAt;
@@ -39,6 +42,9 @@ struct UserInput
     std::optional<QStringList> departments;
     std::optional<QStringList> roles;
     std::optional<bool> active;
+    std::optional<QString> email; ///< empty clears it
+    std::optional<QString> phone; ///< empty clears it
+    std::optional<QString> language; ///< "en", "zh" or empty
 };
 
 /// Users in the store's `users` table. Departments and roles are checked against the

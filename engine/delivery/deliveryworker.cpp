@@ -2,10 +2,12 @@
 #include "delivery/deliveryworker.h"
 
 #include "core/clock.h"
+#include "delivery/contactfield.h"
 #include "plugin/notificationchannel.h"
 #include "pluginhost/pluginhost.h"
 #include "store/database.h"
 #include "store/outboxqueue.h"
+#include "store/userrows.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -33,6 +35,51 @@ Notification notificationOf(const OutboxEntry &entry)
     n.createdAt = QDateTime::fromMSecsSinceEpoch(entry.row.createdAt, Qt::UTC);
     n.payload = entry.row.payload;
     return n;
+}
+
+// A notice to a person (people channels, see OutboxRouter): the user's address on this
+// channel and their language, read now so that a changed address is used. nullopt when there
+// is nobody to send to (no address, account disabled): the row is settled, not retried.
+Result<std::optional<Notification>> personalNotificationOf(const QSqlDatabase &db,
+                                                           const ChannelDefinition &channel,
+                                                           const OutboxEntry &entry)
+{
+    Notification n = notificationOf(entry);
+    const QJsonObject notice = QJsonDocument::fromJson(entry.row.payload)
+                                   .object()
+                                   .value(QStringLiteral("notification"))
+                                   .toObject();
+    n.recipient = notice.value(QStringLiteral("recipient")).toString();
+    n.message = notice.value(QStringLiteral("message")).toString();
+    n.subject = n.ticketKey + u' ' + n.ticketTitle;
+    auto user = UserRows::find(db, n.recipient);
+    if (!user)
+        return user.failure();
+    if (!user->has_value() || !(*user)->active)
+        return std::optional<Notification>();
+    n.language = (*user)->language;
+    n.address
+        = contactFieldOf(channel.plugin) == ContactField::Phone ? (*user)->phone : (*user)->email;
+    if (n.address.isEmpty())
+        return std::optional<Notification>();
+    return std::optional(std::move(n));
+}
+
+// The message of one row: event channels get the event; people channels the notice with the
+// user's address and language looked up now (nullopt: nobody to send to).
+Result<std::optional<Notification>>
+messageOf(const QSqlDatabase &db, const ChannelDefinition *channel, const OutboxEntry &entry)
+{
+    if (!channel || contactFieldOf(channel->plugin) == ContactField::None)
+        return std::optional(notificationOf(entry));
+    return personalNotificationOf(db, *channel, entry);
+}
+
+QString notSentTo(const ChannelDefinition &channel)
+{
+    return QStringLiteral("not sent: no %1 for this user")
+        .arg(contactFieldOf(channel.plugin) == ContactField::Phone ? QStringLiteral("phone")
+                                                                   : QStringLiteral("email"));
 }
 
 } // namespace
@@ -218,8 +265,11 @@ Result<int> DeliveryWorker::deliverDue()
     QHash<QString, RoundHealth> health;
     for (const OutboxEntry &entry : std::as_const(*claimed)) {
         runTests(); // an admin's test does not wait for the whole batch
-        const Result<QString> delivered
-            = attempt(channelNamed(entry.row.channel), notificationOf(entry));
+        const ChannelDefinition *channel = channelNamed(entry.row.channel);
+        const auto message = messageOf(*db, channel, entry);
+        const Result<QString> delivered = !message ? Result<QString>(message.failure())
+            : !message->has_value()                ? Result<QString>(notSentTo(*channel))
+                                                   : attempt(channel, **message);
         const qint64 at = m_options.clock->now().toMSecsSinceEpoch();
         RoundHealth &seen = health[entry.row.channel];
         Result<void> settled;

@@ -23,25 +23,39 @@ QJsonObject ticketJson(const TicketState &t)
                         {QStringLiteral("version"), t.version}};
 }
 
-} // namespace
-
-OutboxRouter::OutboxRouter(QList<ChannelDefinition> channels)
+QStringList departmentsFilterOf(const ChannelDefinition &channel)
 {
-    for (ChannelDefinition &channel : channels)
-        if (channel.plugin != u"email")
-            m_channels.append(std::move(channel));
+    const QVariant value = channel.settings.value(QStringLiteral("departments"));
+    return value.typeId() == QMetaType::QStringList ? value.toStringList()
+        : value.toString().isEmpty()                ? QStringList()
+                                                    : QStringList {value.toString()};
 }
 
-OutboxPlanner OutboxRouter::planner() const
+struct Routing
 {
-    if (m_channels.isEmpty())
-        return {};
-    return [channels = m_channels](const TicketState &ticket, const QList<Event> &events,
-                                   const QDateTime &now) {
-        QList<OutboxRow> rows;
+    QList<ChannelDefinition> eventChannels;
+    QList<ChannelDefinition> peopleChannels;
+    std::shared_ptr<const Organisation> organisation;
+
+    bool departmentLets(const ChannelDefinition &channel, const TicketState &ticket) const
+    {
+        const QStringList departments = departmentsFilterOf(channel);
+        if (departments.isEmpty())
+            return true;
+        if (!organisation)
+            return false;
+        const auto queue = organisation->queues.constFind(ticket.queue);
+        return queue != organisation->queues.cend() && departments.contains(queue->department);
+    }
+
+    void routeEvents(const TicketState &ticket, const QList<Event> &events, qint64 now,
+                     QList<OutboxRow> &rows) const
+    {
         std::optional<QJsonObject> ticketObject; // built once, for the first event routed
-        for (const ChannelDefinition &channel : channels) {
+        for (const ChannelDefinition &channel : eventChannels) {
             if (!channel.workflows.isEmpty() && !channel.workflows.contains(ticket.workflow))
+                continue;
+            if (!departmentLets(channel, ticket))
                 continue;
             for (const Event &event : events) {
                 if (!channel.events.isEmpty() && !channel.events.contains(event.type))
@@ -57,10 +71,77 @@ OutboxPlanner OutboxRouter::planner() const
                 row.payload = QJsonDocument(QJsonObject {{QStringLiteral("event"), event.toJson()},
                                                          {QStringLiteral("ticket"), *ticketObject}})
                                   .toJson(QJsonDocument::Compact);
-                row.createdAt = now.toMSecsSinceEpoch();
+                row.createdAt = now;
                 rows.append(std::move(row));
             }
         }
+    }
+
+    void routeNotifications(const TicketState &ticket, qint64 seq,
+                            const QList<NotificationRecord> &notifications, qint64 now,
+                            QList<OutboxRow> &rows) const
+    {
+        const QJsonObject ticketObject = ticketJson(ticket);
+        for (const ChannelDefinition &channel : peopleChannels) {
+            if (!channel.workflows.isEmpty() && !channel.workflows.contains(ticket.workflow))
+                continue;
+            for (qsizetype i = 0; i < notifications.size(); ++i) {
+                const NotificationRecord &n = notifications.at(i);
+                if (!channel.events.isEmpty() && !channel.events.contains(n.kind))
+                    continue;
+                OutboxRow row;
+                row.deliveryId = QStringLiteral("%1.%2.%3.%4.%5")
+                                     .arg(ticket.id)
+                                     .arg(seq)
+                                     .arg(channel.name, n.recipient)
+                                     .arg(i);
+                row.channel = channel.name;
+                row.ticketId = ticket.id;
+                row.kind = n.kind;
+                const QJsonObject notice {{QStringLiteral("recipient"), n.recipient},
+                                          {QStringLiteral("kind"), n.kind},
+                                          {QStringLiteral("message"), n.message}};
+                row.payload = QJsonDocument(QJsonObject {{QStringLiteral("notification"), notice},
+                                                         {QStringLiteral("ticket"), ticketObject}})
+                                  .toJson(QJsonDocument::Compact);
+                row.createdAt = now;
+                rows.append(std::move(row));
+            }
+        }
+    }
+};
+
+} // namespace
+
+OutboxRouter::OutboxRouter(QList<ChannelDefinition> channels,
+                           std::shared_ptr<const Organisation> organisation)
+    : m_organisation(std::move(organisation))
+{
+    QStringList peoplePlugins;
+    for (ChannelDefinition &channel : channels) {
+        if (contactFieldOf(channel.plugin) == ContactField::None) {
+            m_eventChannels.append(std::move(channel));
+        } else if (!peoplePlugins.contains(channel.plugin)) {
+            // The first channel of a plugin reaches people (interfaces.md: "through the first
+            // email channel"); a second one would send each notice twice.
+            peoplePlugins.append(channel.plugin);
+            m_peopleChannels.append(std::move(channel));
+        }
+    }
+}
+
+OutboxPlanner OutboxRouter::planner() const
+{
+    if (m_eventChannels.isEmpty() && m_peopleChannels.isEmpty())
+        return {};
+    return [routing = Routing {m_eventChannels, m_peopleChannels, m_organisation}](
+               const TicketState &ticket, const QList<Event> &events,
+               const QList<NotificationRecord> &notifications, const QDateTime &when) {
+        QList<OutboxRow> rows;
+        const qint64 now = when.toMSecsSinceEpoch();
+        routing.routeEvents(ticket, events, now, rows);
+        if (!notifications.isEmpty() && !routing.peopleChannels.isEmpty() && !events.isEmpty())
+            routing.routeNotifications(ticket, events.last().seq, notifications, now, rows);
         return rows;
     };
 }

@@ -2,24 +2,36 @@
 #pragma once
 
 #include "definition/channelsreader.h"
+#include "delivery/contactfield.h"
+#include "definition/model.h"
 #include "runtime/outboxplanner.h"
+
+#include <memory>
 
 namespace Baton {
 
-/// Which channels an event goes to: each channel of channels.yaml whose `events:` and
-/// `workflows:` filters let it through, one outbox row per (event, channel) with the delivery
-/// id "TICKET.SEQ.CHANNEL" (stable: a ticket's event sequence numbers never repeat). Mail
-/// channels (`plugin: email`) carry people's notifications, not events, and are not routed
-/// here.
+/// Which channels a command's events and notifications go to, one outbox row each:
+/// - event channels (webhook, chatrobot): each channel whose `events:` and `workflows:`
+///   filters let the event through, and, when it has `departments:`, whose list holds the
+///   department of the ticket's queue (a department's chat group); delivery id
+///   "TICKET.SEQ.CHANNEL" (stable: a ticket's event sequence numbers never repeat);
+/// - people channels (email, sms): each notification, through the first channel of that
+///   plugin whose `events:` (notification kinds here) and `workflows:` let it through; delivery
+///   id "TICKET.SEQ.CHANNEL.USER.N" (SEQ the command's last event, N the notice's place
+///   among the command's). The row names the user; the delivery worker looks up their address
+///   and language when it sends, so a changed address is used and the writer reads nothing.
 class OutboxRouter
 {
 public:
-    explicit OutboxRouter(QList<ChannelDefinition> channels);
-    /// Null when no channel takes events: the engine then skips the outbox altogether.
+    explicit OutboxRouter(QList<ChannelDefinition> channels,
+                          std::shared_ptr<const Organisation> organisation = {});
+    /// Null when no channel is configured: the engine then skips the outbox altogether.
     OutboxPlanner planner() const;
 
 private:
-    QList<ChannelDefinition> m_channels;
+    QList<ChannelDefinition> m_eventChannels;
+    QList<ChannelDefinition> m_peopleChannels;
+    std::shared_ptr<const Organisation> m_organisation;
 };
 
 } // namespace Baton

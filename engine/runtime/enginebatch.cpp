@@ -174,7 +174,8 @@ void BatchBuilder::stage(Staging &local, Staging::Ticket ticket, const TicketOut
     for (const NotificationRecord &n : outcome.notifications)
         local.rows.notifications.append({0, n.recipient, id, n.kind, n.message, m_nowMs, false});
     if (d.options.outboxPlanner && !outcome.events.isEmpty())
-        local.rows.outbox += d.options.outboxPlanner(outcome.ticket, outcome.events, m_now);
+        local.rows.outbox += d.options.outboxPlanner(outcome.ticket, outcome.events,
+                                                     outcome.notifications, m_now);
     if (!local.tickets.contains(id))
         local.order.append(id);
     local.tickets.insert(id, std::move(ticket));

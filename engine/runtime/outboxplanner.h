@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "runtime/ticketmachine.h"
 #include "runtime/ticketstate.h"
 #include "store/ticketrows.h"
 
@@ -15,7 +16,9 @@ namespace Baton {
 /// with the command's rows so that they commit with its events or not at all. Runs on the
 /// engine's writer thread for every command that appends events: quick, no input/output. The
 /// engine calls it only when one is set (no channels configured: none, and no cost).
+/// `notifications` are the command's notices to people (mail and SMS carry them).
 using OutboxPlanner = std::function<QList<OutboxRow>(
-    const TicketState &ticket, const QList<Event> &events, const QDateTime &now)>;
+    const TicketState &ticket, const QList<Event> &events,
+    const QList<NotificationRecord> &notifications, const QDateTime &now)>;
 
 } // namespace Baton

@@ -72,7 +72,8 @@ Result<void> Services::startEngine()
         engineOptions.announceAs = m_serverId;
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
-    engineOptions.outboxPlanner = OutboxRouter(m_options.channels).planner();
+    engineOptions.outboxPlanner
+        = OutboxRouter(m_options.channels, m_options.organisation).planner();
     auto engine = Engine::start(engineOptions);
     if (!engine)
         return engine.failure();

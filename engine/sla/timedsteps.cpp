@@ -64,7 +64,7 @@ void TimedSteps::fire(const TicketMachine &machine, const QStringList &originato
     const auto merge = [&outcome](TicketOutcome step) {
         outcome.ticket = std::move(step.ticket);
         outcome.events += step.events;
-        for (const Notification &n : std::as_const(step.notifications))
+        for (const NotificationRecord &n : std::as_const(step.notifications))
             if (!outcome.notifications.contains(n))
                 outcome.notifications.append(n);
         outcome.linkedOpens += step.linkedOpens;

@@ -431,6 +431,15 @@ const char *const migration19[] = {
     "(SELECT COALESCE(MAX(id), 0) FROM tickets)",
 };
 
+// People's addresses outside Baton (plugins issue): the email and sms channels deliver a
+// user's notifications to `email` and `phone`, written in `language` ("en", "zh"; empty: the
+// channel's default). Number 18 is the email branch's.
+const char *const migration18[] = {
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS phone TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS language TEXT NOT NULL DEFAULT ''",
+};
+
 struct Migration
 {
     int version;
@@ -454,6 +463,7 @@ const Migration migrations[] = {
     {13, std::begin(migration13), std::end(migration13)},
     {14, std::begin(migration14), std::end(migration14)},
     {17, std::begin(migration17), std::end(migration17)},
+    {18, std::begin(migration18), std::end(migration18)},
     {19, std::begin(migration19), std::end(migration19)},
 };
 

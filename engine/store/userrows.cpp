@@ -25,7 +25,14 @@ QStringList fromJsonText(const QString &text)
     return list;
 }
 
-/// Columns 0-6 as userColumns; column 7 is the caller's.
+// The contact columns are NOT NULL DEFAULT '': an unset value is written empty (Qt binds a
+// null QString as NULL).
+QString textOrEmpty(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("") : value;
+}
+
+/// Columns 0-9 as userColumns; column 10 is the caller's.
 UserRow rowFromQuery(const QSqlQuery &q)
 {
     UserRow row;
@@ -36,11 +43,15 @@ UserRow rowFromQuery(const QSqlQuery &q)
     row.active = q.value(4).toLongLong() != 0;
     row.createdAt = q.value(5).toLongLong();
     row.updatedAt = q.value(6).toLongLong();
+    row.email = q.value(7).toString();
+    row.phone = q.value(8).toString();
+    row.language = q.value(9).toString();
     return row;
 }
 
 const QString userColumns = QStringLiteral(
-    "username, name, roles, departments, active, created_at, updated_at, password_hash");
+    "username, name, roles, departments, active, created_at, updated_at, email, phone, "
+    "language, password_hash");
 
 } // namespace
 
@@ -63,7 +74,7 @@ Result<std::optional<UserRow>> UserRows::find(const QSqlDatabase &db, const QStr
     if (!q->next())
         return std::optional<UserRow>();
     UserRow row = rowFromQuery(*q);
-    row.passwordHash = q->value(7).toString().toLatin1();
+    row.passwordHash = q->value(10).toString().toLatin1();
     return std::optional<UserRow>(std::move(row));
 }
 
@@ -72,7 +83,8 @@ Result<std::optional<std::pair<UserRow, qint64>>> UserRows::findBySession(const 
 {
     auto q = runQuery(db,
                       QStringLiteral("SELECT u.username, u.name, u.roles, u.departments, "
-                                     "u.active, u.created_at, u.updated_at, s.expires_at FROM "
+                                     "u.active, u.created_at, u.updated_at, u.email, u.phone, "
+                                     "u.language, s.expires_at FROM "
                                      "sessions s JOIN users u ON u.username = s.username WHERE "
                                      "s.token_hash = ?"),
                       {tokenHash});
@@ -80,7 +92,7 @@ Result<std::optional<std::pair<UserRow, qint64>>> UserRows::findBySession(const 
         return q.failure();
     if (!q->next())
         return std::optional<std::pair<UserRow, qint64>>();
-    return std::optional(std::pair {rowFromQuery(*q), q->value(7).toLongLong()});
+    return std::optional(std::pair {rowFromQuery(*q), q->value(10).toLongLong()});
 }
 
 Result<QList<UserRow>> UserRows::all(const QSqlDatabase &db)
@@ -101,9 +113,11 @@ Result<void> UserRows::insert(const QSqlDatabase &db, const UserRow &row)
     auto q = runQuery(
         db,
         QStringLiteral("INSERT INTO users (username, name, password_hash, roles, departments, "
-                       "active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                       "active, created_at, updated_at, email, phone, language) VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         {row.username, row.name, QString::fromLatin1(row.passwordHash), toJsonText(row.roles),
-         toJsonText(row.departments), row.active ? 1 : 0, row.createdAt, row.updatedAt});
+         toJsonText(row.departments), row.active ? 1 : 0, row.createdAt, row.updatedAt,
+         textOrEmpty(row.email), textOrEmpty(row.phone), textOrEmpty(row.language)});
     if (!q)
         return q.failure();
     return {};
@@ -112,9 +126,16 @@ Result<void> UserRows::insert(const QSqlDatabase &db, const UserRow &row)
 Result<void> UserRows::update(const QSqlDatabase &db, const UserRow &row, bool withPassword)
 {
     QString sql = QStringLiteral(
-        "UPDATE users SET name = ?, roles = ?, departments = ?, active = ?, updated_at = ?");
-    QVariantList values {row.name, toJsonText(row.roles), toJsonText(row.departments),
-                         row.active ? 1 : 0, row.updatedAt};
+        "UPDATE users SET name = ?, roles = ?, departments = ?, active = ?, updated_at = ?, "
+        "email = ?, phone = ?, language = ?");
+    QVariantList values {row.name,
+                         toJsonText(row.roles),
+                         toJsonText(row.departments),
+                         row.active ? 1 : 0,
+                         row.updatedAt,
+                         textOrEmpty(row.email),
+                         textOrEmpty(row.phone),
+                         textOrEmpty(row.language)};
     if (withPassword) {
         sql += QStringLiteral(", password_hash = ?");
         values.append(QString::fromLatin1(row.passwordHash));

@@ -19,6 +19,9 @@ struct UserRow
     QString name;
     QStringList roles;
     QStringList departments;
+    QString email; ///< empty: none
+    QString phone; ///< empty: none
+    QString language; ///< "en", "zh", or empty (the channel's default)
     bool active = true;
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
@@ -40,8 +43,8 @@ public:
     /// Ordered by username; without password hashes.
     static Result<QList<UserRow>> all(const QSqlDatabase &db);
     static Result<void> insert(const QSqlDatabase &db, const UserRow &row);
-    /// Writes name, roles, departments, active and updated_at; the password hash too when
-    /// `withPassword`.
+    /// Writes name, roles, departments, active, email, phone, language and updated_at; the password
+    /// hash too when `withPassword`.
     static Result<void> update(const QSqlDatabase &db, const UserRow &row, bool withPassword);
     static Result<void> setPasswordHash(const QSqlDatabase &db, const QString &username,
                                         const QByteArray &hash);

@@ -82,6 +82,7 @@ private Q_SLOTS:
     void organisationTitlesFollowAcceptLanguage();
     void usersAdminOnly();
     void userSaveFailureAnswersLikeEveryStorageFailure();
+    void usersHaveEmailPhoneAndLanguage();
     void organisationNotificationsHealthMetrics();
     void metricsCountTimersBreachesRequestsAndCommits();
     void adminClock();
@@ -1465,6 +1466,65 @@ void tst_Api::usersAdminOnly()
         404);
     const RawResponse list = call("GET", "/api/v1/users", {}, QStringLiteral("admin"));
     QCOMPARE(QJsonDocument::fromJson(list.body).array().size(), 6);
+}
+
+// Where the email and sms channels reach a user (interfaces.md, Second edition, "Users"):
+// kept, returned, changed and cleared; a value no channel could use is refused by field.
+void tst_Api::usersHaveEmailPhoneAndLanguage()
+{
+    const RawResponse created = call(
+        "POST", "/api/v1/users",
+        R"({"username":"pia","name":"Pia","password":"password-9","email":"pia@example.com","phone":"+86 138 0013 8000","language":"zh"})",
+        QStringLiteral("admin"));
+    QCOMPARE(created.status, 201);
+    QCOMPARE(created.json().value(QLatin1String("email")).toString(),
+             QStringLiteral("pia@example.com"));
+    QCOMPARE(created.json().value(QLatin1String("phone")).toString(),
+             QStringLiteral("+86 138 0013 8000"));
+    QCOMPARE(created.json().value(QLatin1String("language")).toString(), QStringLiteral("zh"));
+    const auto fieldsOf = [](const RawResponse &r) {
+        return r.json()
+            .value(QLatin1String("error"))
+            .toObject()
+            .value(QLatin1String("details"))
+            .toObject()
+            .value(QLatin1String("fields"))
+            .toObject();
+    };
+    for (const char *bad :
+         {R"({"email":"pia"})", R"({"email":"pia@example"})",
+          R"({"email":"Pia <pia@example.com>"})", R"({"email":"pia@example.com\r\nBcc: x@y.z"})"}) {
+        const RawResponse refused
+            = call("PATCH", "/api/v1/users/pia", bad, QStringLiteral("admin"));
+        QCOMPARE(refused.status, 422);
+        QVERIFY2(fieldsOf(refused).contains(QLatin1String("email")), bad);
+    }
+    const RawResponse badPhone
+        = call("PATCH", "/api/v1/users/pia", R"({"phone":"call me"})", QStringLiteral("admin"));
+    QCOMPARE(badPhone.status, 422);
+    QVERIFY(fieldsOf(badPhone).contains(QLatin1String("phone")));
+    const RawResponse badLanguage
+        = call("PATCH", "/api/v1/users/pia", R"({"language":"fr"})", QStringLiteral("admin"));
+    QCOMPARE(badLanguage.status, 422);
+    QVERIFY(fieldsOf(badLanguage).contains(QLatin1String("language")));
+    QCOMPARE(call("POST", "/api/v1/users",
+                  R"({"username":"quin","name":"Quin","password":"password-9","email":"x"})",
+                  QStringLiteral("admin"))
+                 .status,
+             422);
+
+    const RawResponse changed
+        = call("PATCH", "/api/v1/users/pia", R"({"email":"pia.l@example.cn","phone":""})",
+               QStringLiteral("admin"));
+    QCOMPARE(changed.status, 200);
+    const RawResponse list = call("GET", "/api/v1/users", {}, QStringLiteral("admin"));
+    QJsonObject pia;
+    for (const QJsonValue &u : QJsonDocument::fromJson(list.body).array())
+        if (u.toObject().value(QLatin1String("username")).toString() == u"pia")
+            pia = u.toObject();
+    QCOMPARE(pia.value(QLatin1String("email")).toString(), QStringLiteral("pia.l@example.cn"));
+    QCOMPARE(pia.value(QLatin1String("phone")).toString(), QString());
+    QCOMPARE(pia.value(QLatin1String("language")).toString(), QStringLiteral("zh"));
 }
 
 void tst_Api::organisationNotificationsHealthMetrics()

@@ -65,13 +65,14 @@ public:
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("BATON_ADMIN_PASSWORD"));
+        for (auto it = environment.cbegin(); it != environment.cend(); ++it)
+            env.insert(it.key(), it.value());
         m_process.setProcessEnvironment(env);
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_process.start(QStringLiteral(BATON_BINARY),
                         QStringList {QStringLiteral("serve"), QStringLiteral("--listen"),
                                      QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), url,
-                                     QStringLiteral("--workflows"),
-                                     QStringLiteral(BATON_SOURCE_DIR "/workflows")}
+                                     QStringLiteral("--workflows"), workflows}
                             + extra);
         if (!m_process.waitForStarted(10000))
             return QStringLiteral("cannot start ") + QStringLiteral(BATON_BINARY);
@@ -130,6 +131,9 @@ public:
 
     QString output;
     quint16 port = 0;
+    /// Set before start(): the --workflows folder, and variables added to the environment.
+    QString workflows = QStringLiteral(BATON_SOURCE_DIR "/workflows");
+    QMap<QString, QString> environment;
 
 private:
     QProcess m_process;
@@ -160,7 +164,7 @@ public:
                 return r;
         }
         const QByteArray payload
-            = method == "POST" ? QJsonDocument(body).toJson(QJsonDocument::Compact) : QByteArray();
+            = method != "GET" ? QJsonDocument(body).toJson(QJsonDocument::Compact) : QByteArray();
         return rawRequest(
             m_port,
             httpRequest(method, path.toUtf8(), payload, {{"Authorization", "Bearer " + m_token}}));

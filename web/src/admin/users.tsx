@@ -13,11 +13,12 @@ export function Users() {
   const t = useT();
   const [users, setUsers] = useState<User[] | null>(null);
   const [err, setErr] = useState('');
-  const [form, setForm] = useState({ username: '', name: '', password: '', departments: '', roles: '' });
+  const emptyForm = { username: '', name: '', password: '', departments: '', roles: '', email: '', phone: '', language: '' };
+  const [form, setForm] = useState(emptyForm);
   const [formErr, setFormErr] = useState('');
   const [fieldErrs, setFieldErrs] = useState<Record<string, string>>({});
   const [editing, setEditing] = useState<string | null>(null);
-  const [edit, setEdit] = useState({ departments: '', roles: '' });
+  const [edit, setEdit] = useState({ departments: '', roles: '', email: '', phone: '', language: '' });
 
   const load = () => api.users().then(setUsers, (e) => setErr(errorText(e, t)));
   useEffect(() => {
@@ -35,9 +36,12 @@ export function Users() {
         password: form.password,
         departments: split(form.departments),
         roles: split(form.roles),
+        email: form.email.trim(),
+        phone: form.phone.trim(),
+        language: form.language,
       });
       toast(t('users.added', { user: u.username }), 'success');
-      setForm({ username: '', name: '', password: '', departments: '', roles: '' });
+      setForm(emptyForm);
       void load();
     } catch (ex) {
       if (ex instanceof ApiError && ex.status === 409) setFormErr(t('users.taken'));
@@ -59,7 +63,15 @@ export function Users() {
     }
   };
 
-  const input = (k: keyof typeof form, label: string, type: 'text' | 'password' = 'text', hint?: string) => (
+  const languageSelect = (value: string, onChange: (v: string) => void, id: string, testId: string) => (
+    <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)} data-testid={testId}>
+      <option value="">{t('users.languageDefault')}</option>
+      <option value="en">English</option>
+      <option value="zh">中文</option>
+    </select>
+  );
+
+  const input = (k: Exclude<keyof typeof form, 'language'>, label: string, type: 'text' | 'password' = 'text', hint?: string) => (
     <div class={`field${fieldErrs[k] ? ' has-error' : ''}`}>
       <label for={`user-${k}`}>
         {label} {hint && <span class="muted small">({hint})</span>}
@@ -93,12 +105,19 @@ export function Users() {
       {err && <div class="form-error" role="alert">{err}</div>}
       <form class="card user-form" onSubmit={add} data-testid="user-form">
         <h2>{t('users.add')}</h2>
-        <div class="field-grid five">
+        <div class="field-grid four">
           {input('username', t('users.username'))}
           {input('name', t('users.name'))}
           {input('password', t('users.password'), 'password')}
           {input('departments', t('users.departments'), 'text', t('users.listHint'))}
           {input('roles', t('users.roles'), 'text', t('users.listHint'))}
+          {input('email', t('users.email'))}
+          {input('phone', t('users.phone'))}
+          <div class={`field${fieldErrs.language ? ' has-error' : ''}`}>
+            <label for="user-language">{t('users.language')}</label>
+            {languageSelect(form.language, (v) => setForm({ ...form, language: v }), 'user-language', 'user-form-language')}
+            {fieldErrs.language && <div class="field-error">{fieldErrs.language}</div>}
+          </div>
         </div>
         {formErr && <div class="form-error" role="alert">{formErr}</div>}
         <button type="submit" class="btn primary" disabled={!form.username.trim() || !form.password} data-testid="user-form-submit">{t('users.add')}</button>
@@ -112,6 +131,7 @@ export function Users() {
               <th scope="col">{t('users.name')}</th>
               <th scope="col">{t('users.departments')}</th>
               <th scope="col">{t('users.roles')}</th>
+              <th scope="col">{t('users.contact')}</th>
               <th scope="col">{t('users.active')}</th>
               <th scope="col"><span class="sr-only">{t('col.actions')}</span></th>
             </tr>
@@ -129,18 +149,27 @@ export function Users() {
                     <td>
                       <input aria-label={t('users.roles')} value={edit.roles} onInput={(e) => setEdit({ ...edit, roles: e.currentTarget.value })} />
                     </td>
+                    <td class="user-contact-edit">
+                      <input type="email" aria-label={t('users.email')} placeholder={t('users.email')} value={edit.email} onInput={(e) => setEdit({ ...edit, email: e.currentTarget.value })} data-testid={`user-edit-email-${u.username}`} />
+                      <input type="tel" aria-label={t('users.phone')} placeholder={t('users.phone')} value={edit.phone} onInput={(e) => setEdit({ ...edit, phone: e.currentTarget.value })} data-testid={`user-edit-phone-${u.username}`} />
+                      <label class="sr-only" for={`user-edit-language-${u.username}`}>{t('users.language')}</label>
+                      {languageSelect(edit.language, (v) => setEdit({ ...edit, language: v }), `user-edit-language-${u.username}`, `user-edit-language-${u.username}`)}
+                    </td>
                   </>
                 ) : (
                   <>
                     <td>{u.departments.join(', ')}</td>
                     <td>{u.roles.join(', ')}</td>
+                    <td>
+                      {[u.email, u.phone, u.language === 'zh' ? '中文' : u.language === 'en' ? 'English' : ''].filter(Boolean).join(' · ')}
+                    </td>
                   </>
                 )}
                 <td>{u.active === false ? t('users.disabled') : t('users.active')}</td>
                 <td class="row">
                   {editing === u.username ? (
                     <>
-                      <button type="button" class="btn small primary" onClick={() => patch(u, { departments: split(edit.departments), roles: split(edit.roles) })}>{t('save')}</button>
+                      <button type="button" class="btn small primary" onClick={() => patch(u, { departments: split(edit.departments), roles: split(edit.roles), email: edit.email.trim(), phone: edit.phone.trim(), language: edit.language as User['language'] })}>{t('save')}</button>
                       <button type="button" class="btn small ghost" onClick={() => setEditing(null)}>{t('cancel')}</button>
                     </>
                   ) : (
@@ -150,7 +179,7 @@ export function Users() {
                       aria-label={t('users.editRoles', { user: u.username })}
                       onClick={() => {
                         setEditing(u.username);
-                        setEdit({ departments: u.departments.join(', '), roles: u.roles.join(', ') });
+                        setEdit({ departments: u.departments.join(', '), roles: u.roles.join(', '), email: u.email ?? '', phone: u.phone ?? '', language: u.language ?? '' });
                       }}
                     >
                       {t('admin.edit')}

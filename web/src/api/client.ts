@@ -225,7 +225,7 @@ export const api = {
     request<{ version: number } | undefined>(`/workflows/${encodeURIComponent(name)}`, { method: 'PUT', yaml }),
 
   users: () => request<User[]>('/users'),
-  createUser: (body: { username: string; name: string; password: string; departments: string[]; roles: string[] }) =>
+  createUser: (body: { username: string; name: string; password: string; departments: string[]; roles: string[]; email?: string; phone?: string; language?: string }) =>
     request<User>('/users', { method: 'POST', body }),
   updateUser: (username: string, body: Partial<User> & { password?: string; active?: boolean }) =>
     request<User>(`/users/${encodeURIComponent(username)}`, { method: 'PATCH', body }),

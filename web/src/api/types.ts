@@ -7,6 +7,9 @@ export interface User {
   roles: string[];
   departments: string[];
   queues: string[];
+  email?: string;
+  phone?: string;
+  language?: '' | 'en' | 'zh';
   active?: boolean;
 }
 

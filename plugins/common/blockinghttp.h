@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// One blocking HTTP request on the delivery worker's thread (its own manager and event loop),
+// for plugins that post to a robot or a gateway. The reply's status and body, or the network
+// error.
+
+#include "core/result.h"
+
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+
+#include <memory>
+
+namespace BatonPlugins {
+
+struct HttpAnswer
+{
+    int status = 0;
+    QByteArray body;
+};
+
+inline Baton::Result<HttpAnswer> blockingRequest(QNetworkRequest request, const QByteArray &method,
+                                                 const QByteArray &body, int timeoutSeconds)
+{
+    request.setTransferTimeout(timeoutSeconds * 1000);
+    QNetworkAccessManager manager;
+    QEventLoop loop;
+    std::unique_ptr<QNetworkReply> reply(
+        method == "GET" ? manager.get(request) : manager.sendCustomRequest(request, method, body));
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    HttpAnswer answer;
+    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    answer.body = reply->readAll();
+    if (!answer.status)
+        return Baton::makeError(reply->errorString());
+    return answer;
+}
+
+} // namespace BatonPlugins

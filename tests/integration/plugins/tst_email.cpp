@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The email plugin end to end, real parts only: the built `baton serve --demo --fake-clock`
+// with the plugin folder and a channels.yaml, a real SMTP server (aiosmtpd, Debian
+// python3-aiosmtpd) that offers STARTTLS on a certificate made here and requires AUTH, and the
+// demo's tickets running out of time when the test moves the clock. Each mail the server
+// accepted is read back as a mail client reads it (Python's email package): headers,
+// language, link, threading, who signed in.
+
+#include "../ops/opsprocess.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Baton::Test;
+
+class tst_Email : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void slaWarningAndBreachArriveByMail();
+    void cleanupTestCase();
+
+private:
+    QString startSmtpServer();
+    QString writeWorkflows();
+    QList<QJsonObject> mails() const;
+
+    QTemporaryDir m_dir;
+    QProcess m_smtp;
+    quint16 m_smtpPort = 0;
+    ServeProcess m_server;
+};
+
+namespace {
+
+const QString smtpUser = QStringLiteral("baton");
+const QString smtpPassword = QStringLiteral("s3cret-for-the-test");
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+} // namespace
+
+void tst_Email::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    if (!QFile::exists(QStringLiteral("/usr/bin/python3"))
+        || QProcess::execute(QStringLiteral("/usr/bin/python3"),
+                             {QStringLiteral("-c"), QStringLiteral("import aiosmtpd")})
+            != 0)
+        QFAIL("python3-aiosmtpd is missing: make test-deps installs it");
+    // A self-signed certificate for 127.0.0.1, trusted by the channel through ca_file.
+    QProcess openssl;
+    openssl.setStandardOutputFile(QProcess::nullDevice());
+    openssl.setStandardErrorFile(QProcess::nullDevice());
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                   m_dir.filePath(QStringLiteral("key.pem")), QStringLiteral("-out"),
+                   m_dir.filePath(QStringLiteral("cert.pem")), QStringLiteral("-days"),
+                   QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+                   QStringLiteral("-addext"),
+                   QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1")});
+    QVERIFY(openssl.waitForFinished(60000));
+    QCOMPARE(openssl.exitCode(), 0);
+    const QString smtp = startSmtpServer();
+    QVERIFY2(smtp.isEmpty(), qPrintable(smtp));
+    const QString workflows = writeWorkflows();
+    m_server.workflows = workflows;
+    m_server.environment.insert(QStringLiteral("BATON_ADMIN_PASSWORD"),
+                                QStringLiteral("admin-password-1"));
+    m_server.environment.insert(QStringLiteral("BATON_TEST_SMTP_PASSWORD"), smtpPassword);
+    const QString started = m_server.start(
+        QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("baton.db")),
+        {QStringLiteral("--demo"), QStringLiteral("--fake-clock"), QStringLiteral("--plugins"),
+         QFileInfo(QStringLiteral(BATON_BINARY)).dir().filePath(QStringLiteral("plugins"))});
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    QVERIFY2(m_server.output.contains(QStringLiteral("staff-mail")), qPrintable(m_server.output));
+    QVERIFY2(!m_server.output.contains(smtpPassword), qPrintable(m_server.output));
+}
+
+QString tst_Email::startSmtpServer()
+{
+    m_smtpPort = freePort();
+    QDir(m_dir.path()).mkdir(QStringLiteral("mails"));
+    m_smtp.setProcessChannelMode(QProcess::MergedChannels);
+    m_smtp.start(QStringLiteral("/usr/bin/python3"),
+                 {QStringLiteral(BATON_SOURCE_DIR "/tests/integration/plugins/smtpserver.py"),
+                  QString::number(m_smtpPort), m_dir.filePath(QStringLiteral("cert.pem")),
+                  m_dir.filePath(QStringLiteral("key.pem")),
+                  m_dir.filePath(QStringLiteral("mails")), smtpUser, smtpPassword});
+    QByteArray said;
+    QElapsedTimer timer;
+    timer.start();
+    while (!said.contains("ready") && timer.elapsed() < 30000) {
+        if (!m_smtp.waitForReadyRead(1000) && m_smtp.state() != QProcess::Running)
+            break;
+        said += m_smtp.readAll();
+    }
+    return said.contains("ready") ? QString()
+                                  : QStringLiteral("the SMTP server did not start: ")
+            + QString::fromUtf8(said + m_smtp.readAll());
+}
+
+// The shipped workflows plus a channels.yaml with one email channel to the test's server.
+QString tst_Email::writeWorkflows()
+{
+    const QString folder = m_dir.filePath(QStringLiteral("workflows"));
+    QDir().mkpath(folder);
+    const QDir shipped(QStringLiteral(BATON_SOURCE_DIR "/workflows"));
+    for (const QString &name : shipped.entryList({QStringLiteral("*.yaml")}, QDir::Files))
+        QFile::copy(shipped.filePath(name), folder + u'/' + name);
+    QFile channels(folder + QStringLiteral("/channels.yaml"));
+    if (!channels.open(QIODevice::WriteOnly))
+        return {};
+    channels.write(QStringLiteral("channels:\n"
+                                  "  staff-mail:\n"
+                                  "    plugin: email\n"
+                                  "    host: 127.0.0.1\n"
+                                  "    port: %1\n"
+                                  "    tls: starttls\n"
+                                  "    username: %2\n"
+                                  "    password: ${BATON_TEST_SMTP_PASSWORD}\n"
+                                  "    from: \"Baton <baton@example.com>\"\n"
+                                  "    base_url: https://baton.example.com/\n"
+                                  "    ca_file: %3\n"
+                                  "    events: [sla_warning, sla_breached]\n")
+                       .arg(m_smtpPort)
+                       .arg(smtpUser, m_dir.filePath(QStringLiteral("cert.pem")))
+                       .toUtf8());
+    return folder;
+}
+
+QList<QJsonObject> tst_Email::mails() const
+{
+    QList<QJsonObject> out;
+    const QDir folder(m_dir.filePath(QStringLiteral("mails")));
+    for (const QString &name : folder.entryList({QStringLiteral("*.json")}, QDir::Files)) {
+        QFile file(folder.filePath(name));
+        if (file.open(QIODevice::ReadOnly))
+            out.append(QJsonDocument::fromJson(file.readAll()).object());
+    }
+    return out;
+}
+
+void tst_Email::slaWarningAndBreachArriveByMail()
+{
+    ApiClient admin(m_server.port, QStringLiteral("admin"), QStringLiteral("admin-password-1"));
+    const RawResponse users = admin.call("GET", QStringLiteral("/api/v1/users"));
+    QCOMPARE(users.status, 200);
+    // Every user gets an address; every other one reads Chinese.
+    QMap<QString, QString> languageOf;
+    int i = 0;
+    for (const QJsonValue &u : QJsonDocument::fromJson(users.body).array()) {
+        const QString name = u.toObject().value(QLatin1String("username")).toString();
+        const QString language = i++ % 2 ? QStringLiteral("zh") : QStringLiteral("en");
+        languageOf.insert(name + QStringLiteral("@example.com"), language);
+        const RawResponse set = admin.call(
+            "PATCH", QStringLiteral("/api/v1/users/") + name,
+            QJsonObject {{QStringLiteral("email"), QString(name + QStringLiteral("@example.com"))},
+                         {QStringLiteral("language"), language}});
+        QVERIFY2(set.status == 200, set.body.constData());
+    }
+    // Two days later every demo ticket with a clock has warned and breached.
+    for (int step = 0; step < 8; ++step) {
+        const RawResponse moved
+            = admin.call("POST", QStringLiteral("/api/v1/admin/clock"),
+                         QJsonObject {{QStringLiteral("advance_seconds"), 6 * 3600}});
+        QVERIFY2(moved.status == 200, moved.body.constData());
+    }
+    QSet<QString> kinds, languages;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            kinds.clear();
+            languages.clear();
+            for (const QJsonObject &mail : mails()) {
+                const QString subject = mail.value(QLatin1String("subject")).toString();
+                kinds.insert(subject.contains(QStringLiteral("breached"))
+                                     || subject.contains(QStringLiteral("已超时"))
+                                 ? QStringLiteral("breach")
+                                 : QStringLiteral("warning"));
+                languages.insert(languageOf.value(
+                    mail.value(QLatin1String("rcpt_tos")).toArray().first().toString()));
+            }
+            return kinds.size() == 2 && languages.size() == 2;
+        }(),
+        90000);
+
+    const QRegularExpression subjectShape(
+        QStringLiteral("^\\[([A-Z]+-\\d+)\\] (SLA warning|SLA breached): .+$"));
+    const QRegularExpression subjectShapeZh(
+        QStringLiteral("^\\[([A-Z]+-\\d+)\\] (SLA 预警|SLA 已超时)：.+$"));
+    QSet<QString> messageIds;
+    for (const QJsonObject &mail : mails()) {
+        const auto text
+            = [&](const char *key) { return mail.value(QLatin1String(key)).toString(); };
+        const QString to = mail.value(QLatin1String("rcpt_tos")).toArray().first().toString();
+        QVERIFY2(languageOf.contains(to), qPrintable(to));
+        QCOMPARE(text("login"), smtpUser); // AUTH, over STARTTLS (the server requires both)
+        QCOMPARE(mail.value(QLatin1String("tls")).toBool(), true);
+        QCOMPARE(text("mail_from"), QStringLiteral("baton@example.com"));
+        QCOMPARE(text("from"), QStringLiteral("Baton <baton@example.com>"));
+        QCOMPARE(text("to"), to);
+        QCOMPARE(text("content_type"), QStringLiteral("multipart/alternative"));
+        const bool chinese = languageOf.value(to) == u"zh";
+        const auto shape = (chinese ? subjectShapeZh : subjectShape).match(text("subject"));
+        QVERIFY2(shape.hasMatch(), qPrintable(text("subject")));
+        // One Message-ID per delivery, "<TICKET.SEQ.CHANNEL.USER.N@domain>"; the ticket's root
+        // id in In-Reply-To and References threads its mails.
+        const QRegularExpression id(QStringLiteral("^<(\\d+)\\.\\d+\\.staff-mail\\.([a-z0-9._-]+)"
+                                                   "\\.\\d+@example\\.com>$"));
+        const auto idMatch = id.match(text("message_id"));
+        QVERIFY2(idMatch.hasMatch(), qPrintable(text("message_id")));
+        QCOMPARE(idMatch.captured(2) + QStringLiteral("@example.com"), to);
+        QVERIFY2(!messageIds.contains(text("message_id")), qPrintable(text("message_id")));
+        messageIds.insert(text("message_id"));
+        const QString root = QStringLiteral("<ticket-%1@example.com>").arg(idMatch.captured(1));
+        QCOMPARE(text("in_reply_to"), root);
+        QCOMPARE(text("references"), root);
+        const QString link
+            = QStringLiteral("https://baton.example.com/tickets/") + idMatch.captured(1);
+        QVERIFY2(text("text").contains(link), qPrintable(text("text")));
+        QVERIFY2(text("html").contains(QStringLiteral("href=\"") + link + u'"'),
+                 qPrintable(text("html")));
+        QVERIFY2(text("text").contains(chinese ? QStringLiteral("打开工单")
+                                               : QStringLiteral("Open the ticket")),
+                 qPrintable(text("text")));
+    }
+}
+
+void tst_Email::cleanupTestCase()
+{
+    m_server.stop();
+    m_smtp.terminate();
+    m_smtp.waitForFinished(5000);
+}
+
+QTEST_GUILESS_MAIN(tst_Email)
+#include "tst_email.moc"

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Which channels a command's events and notices go to (delivery/outboxrouter.h): people's
+// notices through the first email and the first sms channel, one row per notice with a stable
+// id; a chat robot with `departments:` only for tickets whose queue is in one of them (a
+// breach posts to the department's group).
+
+#include "delivery/outboxrouter.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace Baton;
+
+class tst_OutboxRouter : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void noticesGoToTheFirstEmailAndSmsChannel();
+    void aBreachPostsToItsDepartmentsGroupOnly();
+};
+
+namespace {
+
+ChannelDefinition channel(const char *name, const char *plugin, QStringList events = {},
+                          QVariantMap settings = {})
+{
+    ChannelDefinition c;
+    c.name = QString::fromLatin1(name);
+    c.plugin = QString::fromLatin1(plugin);
+    c.events = std::move(events);
+    c.settings = std::move(settings);
+    return c;
+}
+
+std::shared_ptr<const Organisation> organisation()
+{
+    auto org = std::make_shared<Organisation>();
+    for (const auto &[queue, department] :
+         {std::pair {"it-desk", "it"}, std::pair {"billing-desk", "finance"}}) {
+        QueueDef q;
+        q.name = QString::fromLatin1(queue);
+        q.department = QString::fromLatin1(department);
+        org->queues.insert(q.name, q);
+    }
+    return org;
+}
+
+TicketState ticketIn(const char *queue)
+{
+    TicketState t;
+    t.id = 42;
+    t.key = QStringLiteral("IT-42");
+    t.workflow = QStringLiteral("tech-inquiry");
+    t.title = QStringLiteral("Printer");
+    t.queue = QString::fromLatin1(queue);
+    return t;
+}
+
+Event eventOf(qint64 seq, const QString &type)
+{
+    Event e;
+    e.seq = seq;
+    e.type = type;
+    e.at = QDateTime::fromMSecsSinceEpoch(0, Qt::UTC);
+    return e;
+}
+
+} // namespace
+
+void tst_OutboxRouter::noticesGoToTheFirstEmailAndSmsChannel()
+{
+    const OutboxRouter router({channel("staff-mail", "email"), channel("other-mail", "email"),
+                               channel("pager", "sms", {QStringLiteral("sla_breached")})},
+                              organisation());
+    const OutboxPlanner planner = router.planner();
+    QVERIFY(planner);
+    const QList<NotificationRecord> notices {
+        {QStringLiteral("amy"), QStringLiteral("sla_warning"), QStringLiteral("50% used")},
+        {QStringLiteral("mia"), QStringLiteral("sla_breached"), QStringLiteral("breached")}};
+    const QList<OutboxRow> rows
+        = planner(ticketIn("it-desk"), {eventOf(7, QStringLiteral("sla_warning"))}, notices,
+                  QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC));
+    QStringList ids;
+    for (const OutboxRow &row : rows)
+        ids.append(row.deliveryId);
+    // other-mail is a second email channel: it would send each notice twice. The sms channel
+    // takes breaches only.
+    QCOMPARE(ids,
+             (QStringList {QStringLiteral("42.7.staff-mail.amy.0"),
+                           QStringLiteral("42.7.staff-mail.mia.1"),
+                           QStringLiteral("42.7.pager.mia.1")}));
+    const QJsonObject payload = QJsonDocument::fromJson(rows.first().payload).object();
+    QCOMPARE(payload.value(QLatin1String("notification"))
+                 .toObject()
+                 .value(QLatin1String("recipient"))
+                 .toString(),
+             QStringLiteral("amy"));
+    QCOMPARE(payload.value(QLatin1String("notification"))
+                 .toObject()
+                 .value(QLatin1String("message"))
+                 .toString(),
+             QStringLiteral("50% used"));
+    QCOMPARE(
+        payload.value(QLatin1String("ticket")).toObject().value(QLatin1String("key")).toString(),
+        QStringLiteral("IT-42"));
+    QCOMPARE(rows.first().kind, QStringLiteral("sla_warning"));
+    QCOMPARE(rows.first().ticketId, 42);
+}
+
+void tst_OutboxRouter::aBreachPostsToItsDepartmentsGroupOnly()
+{
+    const OutboxRouter router(
+        {channel("it-group", "chatrobot", {QStringLiteral("sla_breached")},
+                 {{QStringLiteral("departments"), QStringList {QStringLiteral("it")}}}),
+         channel("finance-group", "chatrobot", {QStringLiteral("sla_breached")},
+                 {{QStringLiteral("departments"), QStringLiteral("finance")}})},
+        organisation());
+    const OutboxPlanner planner = router.planner();
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC);
+    const QList<Event> breach {eventOf(3, QStringLiteral("sla_warning")),
+                               eventOf(4, QStringLiteral("sla_breached"))};
+    const QList<OutboxRow> it = planner(ticketIn("it-desk"), breach, {}, now);
+    QCOMPARE(it.size(), 1);
+    QCOMPARE(it.first().deliveryId, QStringLiteral("42.4.it-group"));
+    const QList<OutboxRow> finance = planner(ticketIn("billing-desk"), breach, {}, now);
+    QCOMPARE(finance.size(), 1);
+    QCOMPARE(finance.first().channel, QStringLiteral("finance-group"));
+    QVERIFY(planner(ticketIn("nowhere"), breach, {}, now).isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_OutboxRouter)
+#include "tst_outboxrouter.moc"
