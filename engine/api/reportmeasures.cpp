@@ -4,6 +4,8 @@
 #include "api/reportparts_p.h"
 #include "api/reportresource.h"
 
+#include "api/apierror.h"
+
 #include "runtime/access.h"
 #include "runtime/engine.h"
 #include "store/stepfactmeasures.h"
@@ -18,11 +20,6 @@ using Http::ApiError;
 namespace {
 
 constexpr int drillDownLimit = 500;
-
-HttpResponse unreadable()
-{
-    return ApiError::internal(QStringLiteral("The report could not be read.")).toResponse();
-}
 
 std::optional<ApiError> groupingOf(const HttpRequest &request, StepReportQuery &query)
 {
@@ -105,7 +102,7 @@ HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &con
         return formatError->toResponse();
     auto closures = StepFactMeasures::closures(context.db, report.query);
     if (!closures)
-        return unreadable();
+        return apiError(closures.failure()).toResponse();
     QMap<QString, OutcomeRow> groups;
     for (const ClosureFacts &c : std::as_const(*closures)) {
         OutcomeRow &row = groups[c.key];
@@ -172,7 +169,7 @@ HttpResponse reportEscalations(const HttpRequest &request, const ReportContext &
         return formatError->toResponse();
     auto rows = StepFactMeasures::escalations(context.db, report.query);
     if (!rows)
-        return unreadable();
+        return apiError(rows.failure()).toResponse();
     QJsonArray json;
     QList<QStringList> table;
     for (const EscalationRow &r : std::as_const(*rows)) {
@@ -218,7 +215,7 @@ HttpResponse reportBacklog(const HttpRequest &request, const ReportContext &cont
     query.queues = queuesInScope(report.query, context.engine.organisation());
     auto counts = StepFactMeasures::backlog(context.db, query);
     if (!counts)
-        return unreadable();
+        return apiError(counts.failure()).toResponse();
     QJsonArray dayList, rows;
     QStringList header {QStringLiteral("key"), QStringLiteral("title")};
     for (const ReportDay &day : days) {
@@ -272,7 +269,7 @@ drillDownIds(const HttpRequest &request, const ReportContext &context, const Rep
             if (day.date.toString(Qt::ISODate) == date) {
                 auto ids = StepFactMeasures::backlogTickets(context.db, group, day.end);
                 if (!ids)
-                    return ApiError::internal(QStringLiteral("The report could not be read."));
+                    return apiError(ids.failure());
                 return *ids;
             }
         return ApiError::badRequest(
@@ -284,7 +281,7 @@ drillDownIds(const HttpRequest &request, const ReportContext &context, const Rep
     if (kind == u"outcomes") {
         auto closures = StepFactMeasures::closures(context.db, query);
         if (!closures)
-            return ApiError::internal(QStringLiteral("The report could not be read."));
+            return apiError(closures.failure());
         QList<qint64> ids;
         for (const ClosureFacts &c : std::as_const(*closures)) {
             const auto counts = closureCounts(c, measure);
@@ -307,7 +304,7 @@ drillDownIds(const HttpRequest &request, const ReportContext &context, const Rep
                            "respond_missed, resolve_missed or paused_steps."));
     auto ids = StepFactMeasures::stepTickets(context.db, query, group, *stepMeasure);
     if (!ids)
-        return ApiError::internal(QStringLiteral("The report could not be read."));
+        return apiError(ids.failure());
     return *ids;
 }
 
@@ -325,7 +322,7 @@ HttpResponse reportTickets(const HttpRequest &request, const ReportContext &cont
     const QList<qint64> &all = std::get<QList<qint64>>(ids);
     auto tickets = StepFactMeasures::summaries(context.db, all, drillDownLimit);
     if (!tickets)
-        return unreadable();
+        return apiError(tickets.failure()).toResponse();
     QJsonArray items;
     for (const TicketSummary &t : std::as_const(*tickets))
         items.append(QJsonObject {{QStringLiteral("id"), t.id},

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/reportresource.h"
+
+#include "api/apierror.h"
 #include "api/reportparts_p.h"
 
 #include "runtime/access.h"
@@ -277,7 +279,7 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
         return formatError->toResponse();
     auto rows = StepFactStore::stepsReport(context.db, query);
     if (!rows)
-        return ApiError::internal(QStringLiteral("The report could not be read.")).toResponse();
+        return apiError(rows.failure()).toResponse();
 
     static const QStringList header {QStringLiteral("key"),
                                      QStringLiteral("title"),
@@ -339,7 +341,7 @@ HttpResponse reportFlow(const HttpRequest &request, const ReportContext &context
         return formatError->toResponse();
     auto flow = StepFactStore::flowReport(context.db, query);
     if (!flow)
-        return ApiError::internal(QStringLiteral("The report could not be read.")).toResponse();
+        return apiError(flow.failure()).toResponse();
     const auto stateKey
         = [&](const QString &state) -> QString { return query.workflow + u'/' + state; };
     QJsonArray states, transitions;

@@ -45,7 +45,7 @@ bool escalates(const EscalationStep &step)
 }
 
 // Where the step's end took the work: the queue a move sent it to, or the ticket's closing
-// (migration 19's columns, for the measures over tickets).
+// (migration 17's columns, for the measures over tickets).
 void noteWhatTheEndDid(StepFactRow &fact, const Event &end, const Workflow &workflow)
 {
     if (movesWork(end, fact.branch))

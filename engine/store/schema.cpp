@@ -315,10 +315,9 @@ const char *const migration11[] = {
 // retries (receivers drop repeats by it). The delivery worker claims rows whose
 // next_attempt_at has come (status 'pending'), moving next_attempt_at ahead as a lease; after
 // the last try the row becomes 'dead' until an admin retries it. payload is JSON text.
-// Number 12: number 11 belongs to the reports branch (merged separately). migrate() applies
-// every migration not recorded in schema_migrations, not only those above the highest, so a
-// database that reached 12 first still gets 11 when that branch is merged. IF NOT EXISTS:
-// tst_schema sets databases back by hand, as for migration 8.
+// migrate() applies every migration not recorded in schema_migrations, not only those above the
+// highest (branches merged in another order). IF NOT EXISTS: tst_schema sets databases back by
+// hand, as for migration 8.
 const char *const migration12[] = {
     R"(CREATE TABLE IF NOT EXISTS outbox (
         delivery_id TEXT PRIMARY KEY,
@@ -341,7 +340,7 @@ const char *const migration12[] = {
 // row's own last_error is cleared once it is delivered, so the failure would be gone from
 // the page the moment the receiver came back. The worker writes it once per channel per round,
 // not per row. The indexes serve the delivery log, newest first, by ticket and by channel.
-const char *const migration17[] = {
+const char *const migration15[] = {
     R"(CREATE TABLE IF NOT EXISTS channel_health (
         channel TEXT PRIMARY KEY,
         last_success_at BIGINT,
@@ -423,7 +422,7 @@ const char *const migration14[] = {
 // handoff limit or an escalation moved the work to. The facts written before lack both: the
 // back-fill derives every ticket's facts again from its events (replacing them) at start.
 // IF NOT EXISTS: tst_schema sets databases back by hand, as for migration 8.
-const char *const migration19[] = {
+const char *const migration17[] = {
     "ALTER TABLE step_facts ADD COLUMN IF NOT EXISTS closes INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE step_facts ADD COLUMN IF NOT EXISTS moved_to TEXT NOT NULL DEFAULT ''",
     "DELETE FROM report_backfills WHERE name = 'step_facts'",
@@ -433,8 +432,8 @@ const char *const migration19[] = {
 
 // People's addresses outside Baton (plugins issue): the email and sms channels deliver a
 // user's notifications to `email` and `phone`, written in `language` ("en", "zh"; empty: the
-// channel's default). Number 18 is the email branch's.
-const char *const migration18[] = {
+// channel's default).
+const char *const migration16[] = {
     "ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE users ADD COLUMN IF NOT EXISTS phone TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE users ADD COLUMN IF NOT EXISTS language TEXT NOT NULL DEFAULT ''",
@@ -462,9 +461,9 @@ const Migration migrations[] = {
     {12, std::begin(migration12), std::end(migration12)},
     {13, std::begin(migration13), std::end(migration13)},
     {14, std::begin(migration14), std::end(migration14)},
+    {15, std::begin(migration15), std::end(migration15)},
+    {16, std::begin(migration16), std::end(migration16)},
     {17, std::begin(migration17), std::end(migration17)},
-    {18, std::begin(migration18), std::end(migration18)},
-    {19, std::begin(migration19), std::end(migration19)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -46,7 +46,7 @@ struct StepFactRow
     bool breached = false; ///< a target of the step was reached before being met
     bool escalated = false; ///< an escalation (priority or move) fired on the step's clocks
     int transfers = 0; ///< 1 when a transfer (or the handoff limit) ended the step
-    bool closes = false; ///< the step's end closed the ticket (migration 19)
+    bool closes = false; ///< the step's end closed the ticket (migration 17)
     QString movedTo; ///< the queue a transfer, handoff limit or escalation moved the work to
     friend bool operator==(const StepFactRow &, const StepFactRow &) = default;
 };

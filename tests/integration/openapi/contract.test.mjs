@@ -369,6 +369,23 @@ test('a realistic flow through every documented operation matches the document',
   const flow = (await call(admin, 'GET', `/api/v1/reports/flow?workflow=jump-queue&${period}`)).json;
   assert.ok(flow.transitions.length > 0);
   await call(admin, 'GET', `/api/v1/reports/flow?${period}`, undefined, { expect: [400] });
+  const outcomes = (await call(admin, 'GET', `/api/v1/reports/outcomes?${period}&by=department`)).json;
+  assert.ok(Array.isArray(outcomes.rows), JSON.stringify(outcomes));
+  await call(admin, 'GET', `/api/v1/reports/escalations?${period}`);
+  await call(admin, 'GET', '/api/v1/reports/backlog?period=last_7_days&tz=Asia/Shanghai&by=queue');
+  await call(admin, 'GET', '/api/v1/reports/backlog?period=someday', undefined, { expect: [400] });
+  const behind = (await call(admin, 'GET', `/api/v1/reports/tickets?report=steps&by=state&group=jump-queue/review&measure=steps&${period}`)).json;
+  assert.ok(behind.tickets.length >= 1, JSON.stringify(behind));
+  await call(amy, 'GET', `/api/v1/reports/tickets?report=steps&group=x&${period}`, undefined, { expect: [403] });
+
+  // Delivery administration: this server has no channels.yaml, so no channel and no delivery
+  const plugins = (await call(admin, 'GET', '/api/v1/admin/plugins')).json;
+  assert.ok(Array.isArray(plugins.loaded), JSON.stringify(plugins));
+  await call(amy, 'GET', '/api/v1/admin/plugins', undefined, { expect: [403] });
+  assert.deepEqual((await call(admin, 'GET', '/api/v1/admin/channels')).json, []);
+  await call(admin, 'POST', '/api/v1/admin/channels/no-such-channel/test', {}, { expect: [404] });
+  await call(admin, 'GET', '/api/v1/admin/deliveries?limit=10');
+  await call(admin, 'POST', '/api/v1/admin/deliveries/no-such-delivery/retry', {}, { expect: [404] });
 
   // Customers: created, found by phone (any spelling), changed, read with their tickets
   await call(amy, 'POST', '/api/v1/customers', { id: 'C-CONTRACT', name: '王小明', tier: 'B', phone: '+86 139 1234 5678' }, { expect: [201] });
