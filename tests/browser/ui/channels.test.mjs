@@ -39,6 +39,12 @@ async function openChannels(lang = 'en') {
   return page;
 }
 
+/** Cells under `selector` whose content is cut off (an error reason must be readable whole). */
+function clippedCells(page, selector) {
+  return page.locator(selector).evaluate((root) =>
+    [...root.querySelectorAll('td')].filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.innerText.slice(0, 80)));
+}
+
 /** Buttons, links, inputs and selects inside `selector` without an accessible name. */
 function unnamedControls(page, selector) {
   return page.locator(selector).evaluate((root) =>
@@ -69,6 +75,7 @@ world.test('the webhook plugin and the channel are listed; a test message shows 
   await result.waitFor();
   assert.match(await result.innerText(), /^Not sent: \S/);
   assert.equal(await result.getAttribute('role'), 'status');
+  assert.deepEqual(await clippedCells(page, `[data-testid=channel-${channel}]`), []);
   await world.shot(page, 'en-admin-channels');
 });
 
@@ -86,6 +93,7 @@ world.test('a ticket opened puts a row in the delivery log', async () => {
     assert.ok(text.includes(ticket.key), text);
     assert.ok(text.includes(channel), text);
   }
+  assert.deepEqual(await clippedCells(page, '[data-testid=delivery-log]'), []);
   // Another ticket's key finds nothing.
   await page.getByTestId('log-ticket').fill('NO-SUCH-1');
   await page.getByTestId('log-search').click();
