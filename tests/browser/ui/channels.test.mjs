@@ -93,6 +93,8 @@ world.test('a ticket opened puts a row in the delivery log', async () => {
     assert.ok(text.includes(ticket.key), text);
     assert.ok(text.includes(channel), text);
   }
+  // The channel takes every event: the ticket's opening is among them.
+  assert.ok(texts.some((text) => /\topened\t/.test(text)), texts.join('\n'));
   assert.deepEqual(await clippedCells(page, '[data-testid=delivery-log]'), []);
   // Another ticket's key finds nothing.
   await page.getByTestId('log-ticket').fill('NO-SUCH-1');
