@@ -93,3 +93,24 @@ world.test('the users page in Chinese names every control', async () => {
   await world.shot(page, 'zh-admin-users-edit');
   assert.deepEqual(await unnamedControls(page, 'main'), []);
 });
+
+world.test('a mistyped email is refused with a message and the row stays open to fix it', async () => {
+  const page = await openUsers();
+  const row = page.getByTestId('user-row-sue');
+  await row.getByRole('button', { name: 'Edit roles and contact of sue' }).click();
+  await row.getByRole('textbox', { name: 'Email' }).fill('sue at example');
+  const res = saved(page, 'sue');
+  await row.getByRole('button', { name: 'Save' }).click();
+  assert.equal((await res).status(), 422);
+  const alert = page.getByTestId('toast').and(page.getByRole('alert'));
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /^Email: \S/);
+  assert.equal(await row.getByRole('textbox', { name: 'Email' }).getAttribute('aria-invalid'), 'true');
+  // Still editing, with what was typed, so the mistake can be corrected.
+  assert.equal(await row.getByRole('textbox', { name: 'Email' }).inputValue(), 'sue at example');
+  await row.getByRole('textbox', { name: 'Email' }).fill('sue@example.com');
+  const ok = saved(page, 'sue');
+  await row.getByRole('button', { name: 'Save' }).click();
+  assert.equal((await ok).status(), 200);
+  await row.getByText('sue@example.com', { exact: true }).waitFor();
+});
