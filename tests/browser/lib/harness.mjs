@@ -36,7 +36,7 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Ports the OS hands out; closed again at once, so the server can bind it. */
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -50,7 +50,12 @@ function freePort() {
 
 /** A running `baton serve` with its log; `stop()` kills it and removes its directory. */
 export class Server {
-  constructor() {
+  /**
+   * `options.prepare(tmp)` may return `{ workflows, args, env }`: the workflows folder to serve
+   * (default the repository's), more `baton serve` arguments and environment variables.
+   */
+  constructor(options = {}) {
+    this.options = options;
     this.log = [];
     this.proc = null;
     this.exited = null;
@@ -76,12 +81,13 @@ export class Server {
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-browser-'));
     const port = await freePort();
     this.base = `http://127.0.0.1:${port}`;
+    const extra = (await this.options.prepare?.(this.tmp)) ?? {};
     const args = ['serve', '--listen', `127.0.0.1:${port}`, '--db', `sqlite:${path.join(this.tmp, 'baton.db')}`,
-      '--workflows', path.join(sourceDir, 'workflows'), '--demo', '--fake-clock'];
+      '--workflows', extra.workflows ?? path.join(sourceDir, 'workflows'), '--demo', '--fake-clock', ...(extra.args ?? [])];
     this.command = `${binary} ${args.join(' ')}`;
     this.proc = spawn(binary, args, {
       cwd: this.tmp,
-      env: { ...process.env, BATON_ADMIN_PASSWORD: this.adminPassword },
+      env: { ...process.env, ...(extra.env ?? {}), BATON_ADMIN_PASSWORD: this.adminPassword },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk) => {
@@ -202,9 +208,10 @@ export class ApiClient {
  * returns `test(title, fn)` that wraps each test with failure diagnostics.
  */
 export class World {
-  constructor(name) {
+  /** `options` go to the Server (see there). */
+  constructor(name, options = {}) {
     this.name = name;
-    this.server = new Server();
+    this.server = new Server(options);
     this.browser = null;
     this.pages = [];
     this.pageErrors = [];

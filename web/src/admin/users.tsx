@@ -52,14 +52,27 @@ export function Users() {
     }
   };
 
+  const [editErrs, setEditErrs] = useState<Record<string, string>>({});
   const patch = async (u: User, body: Parameters<typeof api.updateUser>[1]) => {
+    setEditErrs({});
     try {
       await api.updateUser(u.username, body);
       toast(t('users.updated', { user: u.username }), 'success');
       setEditing(null);
       void load();
     } catch (ex) {
-      toast(errorText(ex, t), 'error');
+      // A refused field is named, so the admin knows which of the row's inputs to correct.
+      const fields = ex instanceof ApiError ? ex.fieldErrors : {};
+      setEditErrs(fields);
+      const labels: Record<string, string> = {
+        email: t('users.email'),
+        phone: t('users.phone'),
+        language: t('users.language'),
+        departments: t('users.departments'),
+        roles: t('users.roles'),
+      };
+      const named = Object.entries(fields).map(([k, m]) => `${labels[k] ?? k}: ${m}`);
+      toast(named.length ? named.join('; ') : errorText(ex, t), 'error');
     }
   };
 
@@ -150,8 +163,8 @@ export function Users() {
                       <input aria-label={t('users.roles')} value={edit.roles} onInput={(e) => setEdit({ ...edit, roles: e.currentTarget.value })} />
                     </td>
                     <td class="user-contact-edit">
-                      <input type="email" aria-label={t('users.email')} placeholder={t('users.email')} value={edit.email} onInput={(e) => setEdit({ ...edit, email: e.currentTarget.value })} data-testid={`user-edit-email-${u.username}`} />
-                      <input type="tel" aria-label={t('users.phone')} placeholder={t('users.phone')} value={edit.phone} onInput={(e) => setEdit({ ...edit, phone: e.currentTarget.value })} data-testid={`user-edit-phone-${u.username}`} />
+                      <input type="email" aria-label={t('users.email')} aria-invalid={editErrs.email ? true : undefined} placeholder={t('users.email')} value={edit.email} onInput={(e) => setEdit({ ...edit, email: e.currentTarget.value })} data-testid={`user-edit-email-${u.username}`} />
+                      <input type="tel" aria-label={t('users.phone')} aria-invalid={editErrs.phone ? true : undefined} placeholder={t('users.phone')} value={edit.phone} onInput={(e) => setEdit({ ...edit, phone: e.currentTarget.value })} data-testid={`user-edit-phone-${u.username}`} />
                       <label class="sr-only" for={`user-edit-language-${u.username}`}>{t('users.language')}</label>
                       {languageSelect(edit.language, (v) => setEdit({ ...edit, language: v }), `user-edit-language-${u.username}`, `user-edit-language-${u.username}`)}
                     </td>
@@ -179,6 +192,7 @@ export function Users() {
                       aria-label={t('users.editRoles', { user: u.username })}
                       onClick={() => {
                         setEditing(u.username);
+                        setEditErrs({});
                         setEdit({ departments: u.departments.join(', '), roles: u.roles.join(', '), email: u.email ?? '', phone: u.phone ?? '', language: u.language ?? '' });
                       }}
                     >
