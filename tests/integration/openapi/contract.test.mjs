@@ -383,9 +383,9 @@ test('a realistic flow through every documented operation matches the document',
   assert.ok(Array.isArray(plugins.loaded), JSON.stringify(plugins));
   await call(amy, 'GET', '/api/v1/admin/plugins', undefined, { expect: [403] });
   assert.deepEqual((await call(admin, 'GET', '/api/v1/admin/channels')).json, []);
-  await call(admin, 'POST', '/api/v1/admin/channels/no-such-channel/test', {}, { expect: [404] });
+  await call(admin, 'POST', '/api/v1/admin/channels/no-such-channel/test', undefined, { expect: [404] });
   await call(admin, 'GET', '/api/v1/admin/deliveries?limit=10');
-  await call(admin, 'POST', '/api/v1/admin/deliveries/no-such-delivery/retry', {}, { expect: [404] });
+  await call(admin, 'POST', '/api/v1/admin/deliveries/no-such-delivery/retry', undefined, { expect: [404] });
 
   // Customers: created, found by phone (any spelling), changed, read with their tickets
   await call(amy, 'POST', '/api/v1/customers', { id: 'C-CONTRACT', name: '王小明', tier: 'B', phone: '+86 139 1234 5678' }, { expect: [201] });
