@@ -91,6 +91,9 @@ void ApiServer::Private::login(Context &ctx)
                        [responder = ctx.responder, organisation = org(),
                         sessionSeconds = o.auth->options().sessionSeconds,
                         cookie = cookieAttributes(ctx.request)](const AuthService::Login &result) {
+                           // The access line names who signed in (nobody on a refusal).
+                           if (result.status == AuthService::Login::Status::Ok)
+                               responder->setUser(result.user.username);
                            responder->send(
                                loginResponse(result, organisation, sessionSeconds, cookie));
                        });

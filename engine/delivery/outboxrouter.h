@@ -2,8 +2,8 @@
 #pragma once
 
 #include "definition/channelsreader.h"
-#include "delivery/contactfield.h"
 #include "definition/model.h"
+#include "delivery/contactfield.h"
 #include "runtime/outboxplanner.h"
 
 #include <memory>

@@ -580,6 +580,13 @@ void HttpConnection::reject(int status, const QString &code, const QString &mess
     const quint64 seq = beginRequest();
     m_closeAfter[seq] = true;
     HttpResponse response = HttpResponse::error(status, code, message);
+    // Refused before any route was chosen: still a request id and one access line, like every
+    // answer (the method and route are unknown or not to be trusted here).
+    const QByteArray requestId = requestIdFor({});
+    response.headers.append({QByteArrayLiteral("X-Request-Id"), requestId});
+    if (m_options.accessLog)
+        m_options.accessLog(
+            {requestId, QByteArray(), QByteArray(), QString(), status, 0, response.body.size()});
     deliver(seq, response, false);
     discardIncoming();
 }

@@ -5,6 +5,7 @@
 #include "core/metrics.h"
 
 #include <QAbstractHttpServer>
+#include <QElapsedTimer>
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
 #include <QMutex>
@@ -284,10 +285,12 @@ public:
 
     /// False when the check refused the handshake: its answer is written and Qt closes the
     /// connection instead of upgrading it.
+    /// Either way the handshake gets its access line (status 101 when admitted) and a request
+    /// id, like every other request.
     bool admitUpgrade(const QHttpServerRequest &request, HttpConnection *connection)
     {
-        if (!m_upgradeCheck)
-            return true;
+        QElapsedTimer timer;
+        timer.start();
         HttpRequest copy;
         copy.method = methodName(request.method());
         const QUrl url = request.url();
@@ -295,9 +298,16 @@ public:
         copy.query = formQuery(url);
         copy.headers = request.headers();
         copy.remoteAddress = request.remoteAddress();
-        const std::optional<HttpResponse> refusal = m_upgradeCheck(copy);
+        copy.requestId = requestIdFor(request.value(QByteArrayLiteral("x-request-id")));
+        std::optional<HttpResponse> refusal
+            = m_upgradeCheck ? m_upgradeCheck(copy) : std::optional<HttpResponse>();
+        if (m_link->accessLog) // the path is one of options.webSocketPaths: a route
+            m_link->accessLog({copy.requestId, copy.method, copy.path.toUtf8(), QString(),
+                               refusal ? refusal->status : 101, double(timer.nsecsElapsed()) / 1e6,
+                               refusal ? qint64(refusal->body.size()) : 0});
         if (!refusal)
             return true;
+        refusal->headers.append({QByteArrayLiteral("X-Request-Id"), copy.requestId});
         connection->write(refusal->serialise(true));
         return false;
     }

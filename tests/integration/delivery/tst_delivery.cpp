@@ -116,8 +116,8 @@ QString tst_Delivery::startServer(Server &s, const QString &url,
                     std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
         {QStringLiteral("root"),
          UserInput {QStringLiteral("Root"), QStringLiteral("baton-demo"), std::nullopt,
-                    QStringList {QStringLiteral("admin")}, std::nullopt, std::nullopt,
-                    std::nullopt, std::nullopt}}};
+                    QStringList {QStringLiteral("admin")}, std::nullopt, std::nullopt, std::nullopt,
+                    std::nullopt}}};
     for (const auto &[name, input] : users) {
         auto existing = s.server.auth().users().find(name);
         if (existing && existing->has_value())

@@ -73,6 +73,24 @@ void TestLogs::jsonLinesCarryTheFieldsAndNoSecrets()
     const QByteArray madeUp = ticket.header("X-Request-Id");
     QVERIFY(!madeUp.isEmpty() && !madeUp.contains(' ') && madeUp.size() <= 64);
     QVERIFY(!me.header("X-Request-Id").isEmpty() && me.header("X-Request-Id") != madeUp);
+    // Refused before any route is chosen (a header section too large): still answered with a
+    // request id, and still one access line.
+    const RawResponse tooLarge = rawRequest(
+        server.port, httpRequest("GET", "/api/v1/me", {}, {{"X-Padding", QByteArray(70000, 'x')}}));
+    QCOMPARE(tooLarge.status, 431);
+    const QByteArray refusedId = tooLarge.header("X-Request-Id");
+    QVERIFY(!refusedId.isEmpty());
+    // A WebSocket handshake (admitted: the stream asks for the session itself) has its access
+    // line with the client's id.
+    const RawResponse stream
+        = rawRequest(server.port,
+                     httpRequest("GET", "/api/v1/stream", {},
+                                 {{"Upgrade", "websocket"},
+                                  {"Connection", "Upgrade"},
+                                  {"Sec-WebSocket-Version", "13"},
+                                  {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                  {"X-Request-Id", "ws-handshake-1"}}));
+    QCOMPARE(stream.status, 101);
 
     QCOMPARE(server.stop(), 0);
     const QString output = server.readOutput();
@@ -92,7 +110,7 @@ void TestLogs::jsonLinesCarryTheFieldsAndNoSecrets()
         if (line.value(QLatin1String("category")).toString() == u"baton.start")
             startUp.append(line.value(QLatin1String("message")).toString());
     }
-    QCOMPARE(access.size(), 4); // one line per request
+    QCOMPARE(access.size(), 6); // one line per request
     for (const QJsonObject &line : std::as_const(access))
         for (const char *field :
              {"request_id", "user", "method", "route", "status", "duration_ms", "bytes"})
@@ -101,6 +119,8 @@ void TestLogs::jsonLinesCarryTheFieldsAndNoSecrets()
     QCOMPARE(access[1].value(QLatin1String("request_id")).toString(),
              QStringLiteral("client-chosen.id_42"));
     QCOMPARE(access[1].value(QLatin1String("status")).toInt(), 200);
+    QCOMPARE(access[1].value(QLatin1String("user")).toString(), QStringLiteral("amy"));
+    QVERIFY(access[0].value(QLatin1String("user")).toString().isEmpty());
     QCOMPARE(access[0].value(QLatin1String("status")).toInt(), 401);
     QCOMPARE(access[2].value(QLatin1String("user")).toString(), QStringLiteral("amy"));
     QCOMPARE(access[2].value(QLatin1String("route")).toString(), QStringLiteral("/api/v1/me"));
@@ -109,6 +129,12 @@ void TestLogs::jsonLinesCarryTheFieldsAndNoSecrets()
     QCOMPARE(access[3].value(QLatin1String("request_id")).toString(), QString::fromUtf8(madeUp));
     QCOMPARE(access[3].value(QLatin1String("method")).toString(), QStringLiteral("GET"));
     QVERIFY(access[3].value(QLatin1String("duration_ms")).isDouble());
+    QCOMPARE(access[4].value(QLatin1String("status")).toInt(), 431);
+    QCOMPARE(access[4].value(QLatin1String("request_id")).toString(), QString::fromUtf8(refusedId));
+    QCOMPARE(access[5].value(QLatin1String("request_id")).toString(),
+             QStringLiteral("ws-handshake-1"));
+    QCOMPARE(access[5].value(QLatin1String("route")).toString(), QStringLiteral("/api/v1/stream"));
+    QCOMPARE(access[5].value(QLatin1String("status")).toInt(), 101);
 
     const QString loaded = startUp.join(u'\n');
     QVERIFY2(loaded.contains(u"database:")

@@ -71,8 +71,7 @@ ChannelSettings settings(QVariantMap values)
 }
 
 // QVERIFY2 builds its message even when the check passes: error() of a success would throw.
-template<typename T>
-QString errorOf(const Result<T> &result)
+template<typename T> QString errorOf(const Result<T> &result)
 {
     return result.ok() ? QString() : result.error();
 }

@@ -752,10 +752,10 @@ void ScenarioTest::complaintHappyPathOpensFollowUp()
     QCOMPARE(str(fieldsOf(r), "callback"), QStringLiteral("13812345678"));
     QCOMPARE(str(fieldsOf(r), "topic"), QStringLiteral("network"));
     QCOMPARE(str(r.body.value(QLatin1String("customer")).toObject(), "tier"), QStringLiteral("B"));
-    QCOMPARE(eventTypes(c, lily, id),
-             events({"opened", "transitioned", "claimed",
-                     "fields_changed", "transitioned", "returned_to_originator", "fields_changed",
-                     "transitioned", "closed", "linked"}));
+    QCOMPARE(
+        eventTypes(c, lily, id),
+        events({"opened", "transitioned", "claimed", "fields_changed", "transitioned",
+                "returned_to_originator", "fields_changed", "transitioned", "closed", "linked"}));
 }
 
 void ScenarioTest::complaintUnsatisfiedBecomesRepeat()
@@ -797,9 +797,9 @@ void ScenarioTest::complaintUnsatisfiedBecomesRepeat()
     QCOMPARE(actionNames(r.body), QStringList()); // she is no member of network operations
     QCOMPARE(linksOf(r), QStringList());
     QCOMPARE(eventTypes(c, lily, id),
-             events({"opened", "transitioned", "claimed",
-                     "fields_changed", "transitioned", "returned_to_originator", "fields_changed",
-                     "transitioned", "fields_changed", "transitioned"}));
+             events({"opened", "transitioned", "claimed", "fields_changed", "transitioned",
+                     "returned_to_originator", "fields_changed", "transitioned", "fields_changed",
+                     "transitioned"}));
 }
 
 static QJsonObject returnBody(const QString &wish, double price)
