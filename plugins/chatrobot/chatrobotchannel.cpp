@@ -3,6 +3,7 @@
 
 #include "../common/blockinghttp.h"
 #include "../common/headline.h"
+#include "../common/settings.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -12,6 +13,9 @@
 #include <QUrlQuery>
 
 using namespace Baton;
+using BatonPlugins::checkBaseUrlSetting;
+using BatonPlugins::checkTimeoutSetting;
+using BatonPlugins::setting;
 
 namespace {
 
@@ -21,11 +25,6 @@ const QStringList knownKeys {QStringLiteral("kind"),           QStringLiteral("u
                              QStringLiteral("timeout_seconds")};
 const QStringList kinds {QStringLiteral("wecom"), QStringLiteral("dingtalk"),
                          QStringLiteral("feishu")};
-
-QString setting(const ChannelSettings &settings, const char *key, const QString &fallback = {})
-{
-    return settings.values.value(QString::fromLatin1(key), fallback).toString();
-}
 
 QByteArray hmacBase64(const QByteArray &message, const QByteArray &key)
 {
@@ -130,18 +129,9 @@ Result<void> ChatRobotChannel::checkSettings(const ChannelSettings &settings) co
     const QString language = setting(settings, "language", QStringLiteral("zh"));
     if (language != u"zh" && language != u"en")
         return makeError(QStringLiteral("'language' must be zh or en"));
-    if (settings.values.contains(QStringLiteral("base_url"))) {
-        const QUrl base(setting(settings, "base_url"));
-        if (!base.isValid() || (base.scheme() != u"http" && base.scheme() != u"https"))
-            return makeError(QStringLiteral("'base_url' must be the web UI's http(s):// address"));
-    }
-    if (settings.values.contains(QStringLiteral("timeout_seconds"))) {
-        bool ok = false;
-        const int seconds = setting(settings, "timeout_seconds").toInt(&ok);
-        if (!ok || seconds < 1 || seconds > 300)
-            return makeError(QStringLiteral("'timeout_seconds' must be 1-300"));
-    }
-    return {};
+    if (auto base = checkBaseUrlSetting(settings); !base)
+        return base;
+    return checkTimeoutSetting(settings);
 }
 
 Result<QString> ChatRobotChannel::deliver(const ChannelSettings &settings,

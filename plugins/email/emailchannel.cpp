@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "emailchannel.h"
 
+#include "../common/settings.h"
 #include "mailmessage.h"
 #include "smtpsession.h"
 
@@ -8,6 +9,9 @@
 #include <QUrl>
 
 using namespace Baton;
+using BatonPlugins::checkBaseUrlSetting;
+using BatonPlugins::checkTimeoutSetting;
+using BatonPlugins::setting;
 
 namespace {
 
@@ -16,11 +20,6 @@ const QStringList knownKeys {QStringLiteral("host"),     QStringLiteral("port"),
                              QStringLiteral("password"), QStringLiteral("from"),
                              QStringLiteral("base_url"), QStringLiteral("ca_file"),
                              QStringLiteral("helo"),     QStringLiteral("timeout_seconds")};
-
-QString setting(const ChannelSettings &settings, const char *key, const QString &fallback = {})
-{
-    return settings.values.value(QString::fromLatin1(key), fallback).toString();
-}
 
 quint16 portOf(const ChannelSettings &settings)
 {
@@ -54,20 +53,12 @@ Result<void> EmailChannel::checkSettings(const ChannelSettings &settings) const
             "'from' must be an address: baton@example.com or \"Baton <baton@example.com>\""));
     if (setting(settings, "username").isEmpty() != setting(settings, "password").isEmpty())
         return makeError(QStringLiteral("'username' and 'password' go together"));
-    const QUrl base(setting(settings, "base_url"));
-    if (settings.values.contains(QStringLiteral("base_url"))
-        && (!base.isValid() || (base.scheme() != u"http" && base.scheme() != u"https")))
-        return makeError(QStringLiteral("'base_url' must be the web UI's http(s):// address"));
+    if (auto base = checkBaseUrlSetting(settings); !base)
+        return base;
     if (settings.values.contains(QStringLiteral("ca_file"))
         && !QFileInfo(setting(settings, "ca_file")).isReadable())
         return makeError(QStringLiteral("'ca_file' is not a readable file"));
-    if (settings.values.contains(QStringLiteral("timeout_seconds"))) {
-        bool ok = false;
-        const int seconds = setting(settings, "timeout_seconds").toInt(&ok);
-        if (!ok || seconds < 1 || seconds > 300)
-            return makeError(QStringLiteral("'timeout_seconds' must be 1-300"));
-    }
-    return {};
+    return checkTimeoutSetting(settings);
 }
 
 Result<QString> EmailChannel::deliver(const ChannelSettings &settings,

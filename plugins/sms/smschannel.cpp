@@ -3,6 +3,7 @@
 
 #include "../common/blockinghttp.h"
 #include "../common/headline.h"
+#include "../common/settings.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,6 +11,9 @@
 #include <QUrl>
 
 using namespace Baton;
+using BatonPlugins::checkBaseUrlSetting;
+using BatonPlugins::checkTimeoutSetting;
+using BatonPlugins::setting;
 
 namespace {
 
@@ -24,11 +28,6 @@ const QStringList placeholders {QStringLiteral("phone"),   QStringLiteral("text"
                                 QStringLiteral("ticket"),  QStringLiteral("title"),
                                 QStringLiteral("kind"),    QStringLiteral("link"),
                                 QStringLiteral("delivery")};
-
-QString setting(const ChannelSettings &settings, const char *key, const QString &fallback = {})
-{
-    return settings.values.value(QString::fromLatin1(key), fallback).toString();
-}
 
 const QRegularExpression &placeholderPattern()
 {
@@ -132,13 +131,7 @@ Result<void> SmsChannel::checkSettings(const ChannelSettings &settings) const
     if (!auth.isEmpty()
         && !QRegularExpression(QStringLiteral("^[A-Za-z0-9-]+: ?\\S")).match(auth).hasMatch())
         return makeError(QStringLiteral("'auth_header' must be \"Name: value\""));
-    if (settings.values.contains(QStringLiteral("timeout_seconds"))) {
-        bool ok = false;
-        const int seconds = setting(settings, "timeout_seconds").toInt(&ok);
-        if (!ok || seconds < 1 || seconds > 300)
-            return makeError(QStringLiteral("'timeout_seconds' must be 1-300"));
-    }
-    return {};
+    return checkTimeoutSetting(settings);
 }
 
 Result<QString> SmsChannel::deliver(const ChannelSettings &settings,
