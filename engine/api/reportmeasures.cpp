@@ -75,17 +75,43 @@ std::optional<bool> closureCounts(const ClosureFacts &c, const QString &measure)
     return std::nullopt;
 }
 
+struct GroupedRequest
+{
+    ReportRequest report;
+    bool csv = false; ///< format=csv
+};
+
 // The parsed request of a grouped report, or the reply to send instead.
-std::variant<ReportRequest, HttpResponse> groupedRequest(const HttpRequest &request,
-                                                         const ReportContext &context)
+std::variant<GroupedRequest, HttpResponse> groupedRequest(const HttpRequest &request,
+                                                          const ReportContext &context)
 {
     auto parsed = reportRequest(request, context);
     if (auto *error = std::get_if<ApiError>(&parsed))
         return error->toResponse();
-    ReportRequest report = std::get<ReportRequest>(parsed);
-    if (auto bad = groupingOf(request, report.query))
+    GroupedRequest grouped {std::get<ReportRequest>(parsed), false};
+    if (auto bad = groupingOf(request, grouped.report.query))
         return bad->toResponse();
-    return report;
+    std::optional<ApiError> formatError;
+    grouped.csv = wantsCsv(request, formatError);
+    if (formatError)
+        return formatError->toResponse();
+    return grouped;
+}
+
+// A grouped report's reply: the table as CSV when asked for, else JSON with the period, the
+// grouping and the rows.
+HttpResponse groupedReply(const GroupedRequest &grouped, const char *name,
+                          const QStringList &header, const QList<QStringList> &table,
+                          const QJsonArray &rows)
+{
+    const ReportRequest &report = grouped.report;
+    if (grouped.csv)
+        return csvResponse(name + QByteArrayLiteral("-by-") + toString(report.query.by).toUtf8(),
+                           header, table);
+    QJsonObject reply = periodJson(report);
+    reply.insert(u"by", toString(report.query.by));
+    reply.insert(u"rows", rows);
+    return HttpResponse::json(200, reply);
 }
 
 } // namespace
@@ -95,11 +121,8 @@ HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &con
     auto parsed = groupedRequest(request, context);
     if (auto *reply = std::get_if<HttpResponse>(&parsed))
         return std::move(*reply);
-    const ReportRequest &report = std::get<ReportRequest>(parsed);
-    std::optional<ApiError> formatError;
-    const bool csv = wantsCsv(request, formatError);
-    if (formatError)
-        return formatError->toResponse();
+    const GroupedRequest &grouped = std::get<GroupedRequest>(parsed);
+    const ReportRequest &report = grouped.report;
     auto closures = StepFactMeasures::closures(context.db, report.query);
     if (!closures)
         return apiError(closures.failure()).toResponse();
@@ -149,12 +172,7 @@ HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &con
                       QString::number(r.bounced), QString::number(r.handoffLimit),
                       QString::number(r.escalated)});
     }
-    if (csv)
-        return csvResponse("outcomes-by-" + toString(report.query.by).toUtf8(), header, table);
-    QJsonObject reply = periodJson(report);
-    reply.insert(u"by", toString(report.query.by));
-    reply.insert(u"rows", json);
-    return HttpResponse::json(200, reply);
+    return groupedReply(grouped, "outcomes", header, table, json);
 }
 
 HttpResponse reportEscalations(const HttpRequest &request, const ReportContext &context)
@@ -162,11 +180,8 @@ HttpResponse reportEscalations(const HttpRequest &request, const ReportContext &
     auto parsed = groupedRequest(request, context);
     if (auto *reply = std::get_if<HttpResponse>(&parsed))
         return std::move(*reply);
-    const ReportRequest &report = std::get<ReportRequest>(parsed);
-    std::optional<ApiError> formatError;
-    const bool csv = wantsCsv(request, formatError);
-    if (formatError)
-        return formatError->toResponse();
+    const GroupedRequest &grouped = std::get<GroupedRequest>(parsed);
+    const ReportRequest &report = grouped.report;
     auto rows = StepFactMeasures::escalations(context.db, report.query);
     if (!rows)
         return apiError(rows.failure()).toResponse();
@@ -183,15 +198,10 @@ HttpResponse reportEscalations(const HttpRequest &request, const ReportContext &
                                  {QStringLiteral("count"), r.count}});
         table.append({r.key, title, r.to, toTitle, QString::number(r.count)});
     }
-    if (csv)
-        return csvResponse("escalations-by-" + toString(report.query.by).toUtf8(),
-                           {QStringLiteral("key"), QStringLiteral("title"), QStringLiteral("to"),
-                            QStringLiteral("to_title"), QStringLiteral("count")},
-                           table);
-    QJsonObject reply = periodJson(report);
-    reply.insert(u"by", toString(report.query.by));
-    reply.insert(u"rows", json);
-    return HttpResponse::json(200, reply);
+    return groupedReply(grouped, "escalations",
+                        {QStringLiteral("key"), QStringLiteral("title"), QStringLiteral("to"),
+                         QStringLiteral("to_title"), QStringLiteral("count")},
+                        table, json);
 }
 
 HttpResponse reportBacklog(const HttpRequest &request, const ReportContext &context)
