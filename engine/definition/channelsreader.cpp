@@ -21,30 +21,6 @@ bool isVariableName(const QString &name)
     return valid.match(name).hasMatch();
 }
 
-// Checks the ${NAME} references of a scalar setting, each at its own column; appends the names.
-void checkSecrets(YamlCheck &check, const YamlNode &node, const QString &key,
-                  const EnvironmentLookup &environment, QStringList &names)
-{
-    auto it = secretPattern().globalMatch(node.text);
-    while (it.hasNext()) {
-        const QRegularExpressionMatch match = it.next();
-        const QString name = match.captured(1);
-        const YamlMark at = check.document().markInScalar(node, int(match.capturedStart()));
-        if (!isVariableName(name)) {
-            check.error(at,
-                        QStringLiteral("'%1': '${%2}' is not an environment variable name "
-                                       "(letters, digits and '_')")
-                            .arg(key, name));
-            continue;
-        }
-        if (!names.contains(name))
-            names.append(name);
-        if (environment && !environment(name))
-            check.error(at,
-                        QStringLiteral("'%1': environment variable %2 is not set").arg(key, name));
-    }
-}
-
 std::optional<ChannelDefinition> readChannel(YamlCheck &check, const YamlNode::Entry &entry,
                                              const EnvironmentLookup &environment)
 {
@@ -84,7 +60,7 @@ std::optional<ChannelDefinition> readChannel(YamlCheck &check, const YamlNode::E
             }
             QStringList list;
             for (const YamlNode *item : *items) {
-                checkSecrets(check, *item, key, environment, channel.secretNames);
+                checkSecretReferences(check, *item, key, environment, channel.secretNames);
                 list.append(item->text);
             }
             channel.settings.insert(key, list);
@@ -94,7 +70,7 @@ std::optional<ChannelDefinition> readChannel(YamlCheck &check, const YamlNode::E
                 ok = false;
                 continue;
             }
-            checkSecrets(check, *value, key, environment, channel.secretNames);
+            checkSecretReferences(check, *value, key, environment, channel.secretNames);
             channel.settings.insert(key, *text);
         }
     }
@@ -121,6 +97,29 @@ QString resolved(const QString &text, const EnvironmentLookup &environment, QStr
 }
 
 } // namespace
+
+void checkSecretReferences(YamlCheck &check, const YamlNode &node, const QString &key,
+                           const EnvironmentLookup &environment, QStringList &names)
+{
+    auto it = secretPattern().globalMatch(node.text);
+    while (it.hasNext()) {
+        const QRegularExpressionMatch match = it.next();
+        const QString name = match.captured(1);
+        const YamlMark at = check.document().markInScalar(node, int(match.capturedStart()));
+        if (!isVariableName(name)) {
+            check.error(at,
+                        QStringLiteral("'%1': '${%2}' is not an environment variable name "
+                                       "(letters, digits and '_')")
+                            .arg(key, name));
+            continue;
+        }
+        if (!names.contains(name))
+            names.append(name);
+        if (environment && !environment(name))
+            check.error(at,
+                        QStringLiteral("'%1': environment variable %2 is not set").arg(key, name));
+    }
+}
 
 std::optional<QString> processEnvironment(const QString &name)
 {

@@ -50,6 +50,14 @@ using EnvironmentLookup = std::function<std::optional<QString>(const QString &na
 /// The process environment.
 std::optional<QString> processEnvironment(const QString &name);
 
+class YamlCheck;
+
+/// Checks the ${NAME} secret references of a scalar setting (channels.yaml, directory.yaml),
+/// each at its own column: a name of letters, digits and '_', and with `environment` one that is
+/// set. Appends the valid names to `names` once each.
+void checkSecretReferences(YamlCheck &check, const YamlNode &node, const QString &key,
+                           const EnvironmentLookup &environment, QStringList &names);
+
 /// Reads and checks channels.yaml. With `environment`, a secret whose variable is unset is an
 /// error (the server would send without it); without, it is not checked (`baton validate` on a
 /// machine without the secrets).

@@ -3,40 +3,10 @@
 
 #include "definition/yamlcheck.h"
 
-#include <QRegularExpression>
 
 namespace Baton {
 
 namespace {
-
-const QRegularExpression &secretPattern()
-{
-    static const QRegularExpression pattern(QStringLiteral("\\$\\{([^}]*)\\}"));
-    return pattern;
-}
-
-// The ${NAME} references of a scalar, each checked at its own column.
-void checkSecrets(YamlCheck &check, const YamlNode &node, const QString &key,
-                  const EnvironmentLookup &environment, QStringList &names)
-{
-    static const QRegularExpression valid(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
-    auto it = secretPattern().globalMatch(node.text);
-    while (it.hasNext()) {
-        const QRegularExpressionMatch match = it.next();
-        const QString name = match.captured(1);
-        const YamlMark at = check.document().markInScalar(node, int(match.capturedStart()));
-        if (!valid.match(name).hasMatch())
-            check.error(at,
-                        QStringLiteral("'%1': '${%2}' is not an environment variable name "
-                                       "(letters, digits and '_')")
-                            .arg(key, name));
-        else if (environment && !environment(name))
-            check.error(at,
-                        QStringLiteral("'%1': environment variable %2 is not set").arg(key, name));
-        if (!names.contains(name))
-            names.append(name);
-    }
-}
 
 // A scalar or a list of scalars, as a list.
 std::optional<QStringList> oneOrMany(YamlCheck &check, const YamlNode *node, const QString &what)
@@ -116,7 +86,7 @@ bool readSetting(YamlCheck &check, const YamlNode::Entry &setting,
             return false;
         QStringList list;
         for (const YamlNode *item : *items) {
-            checkSecrets(check, *item, key, environment, directory.secretNames);
+            checkSecretReferences(check, *item, key, environment, directory.secretNames);
             list.append(item->text);
         }
         directory.settings.insert(key, list);
@@ -125,7 +95,7 @@ bool readSetting(YamlCheck &check, const YamlNode::Entry &setting,
     const auto text = check.scalar(value, u'\'' + key + u'\'');
     if (!text)
         return false;
-    checkSecrets(check, *value, key, environment, directory.secretNames);
+    checkSecretReferences(check, *value, key, environment, directory.secretNames);
     directory.settings.insert(key, *text);
     return true;
 }
