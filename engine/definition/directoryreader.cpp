@@ -3,7 +3,6 @@
 
 #include "definition/yamlcheck.h"
 
-
 namespace Baton {
 
 namespace {
