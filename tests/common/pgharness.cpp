@@ -39,6 +39,28 @@ bool chownTree(const QString &path, uid_t uid, gid_t gid)
     return ::chown(QFile::encodeName(path).constData(), uid, gid) == 0;
 }
 
+// A test killed from outside (ctest's timeout, kill -9) never runs stop(), and its cluster kept
+// running for hours, holding memory and its socket. A detached shell waits for this process to
+// end and then stops the cluster and removes its folder; after a normal stop() the folder is
+// gone and the shell only exits. Its output goes nowhere so that ctest, which waits for the
+// test's pipes to close, is not held up by it.
+void watchOverCluster(const QString &folder, const QString &pgCtl, bool asPostgresUser)
+{
+    const QString stop = (asPostgresUser ? QStringLiteral("runuser -u postgres -- ") : QString())
+        + QStringLiteral("'%1' -D \"$2/data\" -m immediate stop").arg(pgCtl);
+    const QString script = QStringLiteral("while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; "
+                                          "if [ -d \"$2/data\" ]; then %1; rm -rf \"$2\"; fi")
+                               .arg(stop);
+    QProcess watcher;
+    watcher.setProgram(QStringLiteral("/bin/sh"));
+    watcher.setArguments({QStringLiteral("-c"), script, QStringLiteral("pg-watch"),
+                          QString::number(QCoreApplication::applicationPid()), folder});
+    watcher.setStandardInputFile(QProcess::nullDevice());
+    watcher.setStandardOutputFile(QProcess::nullDevice());
+    watcher.setStandardErrorFile(QProcess::nullDevice());
+    watcher.startDetached();
+}
+
 } // namespace
 
 PgHarness::PgHarness()
@@ -167,6 +189,7 @@ bool PgHarness::start()
         return false;
     }
     m_running = true;
+    watchOverCluster(m_dir->path(), m_binDir + QStringLiteral("/pg_ctl"), m_asPostgresUser);
     return true;
 }
 
