@@ -11,7 +11,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QStringDecoder>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace Baton::Cli {
@@ -19,10 +21,12 @@ namespace Baton::Cli {
 namespace {
 
 const char customersUsage[]
-    = "Usage: baton customers import FILE [--db URL]\n"
-      "  FILE is CSV (UTF-8, RFC 4180 quoting) with the columns id, name, phone, email, tier,\n"
-      "  in that order or as named by a header row. Importing the same file again changes\n"
-      "  nothing; a row whose id exists overwrites that customer.\n";
+    = "Usage: baton customers import FILE [--db URL] [--encoding NAME]\n"
+      "  FILE is CSV (RFC 4180 quoting) with the columns id, name, phone, email, tier, in that\n"
+      "  order or as named by a header row. It is read as UTF-8 (with or without a byte order\n"
+      "  mark) unless --encoding names another, e.g. GB18030 for a GBK export of Excel.\n"
+      "  Importing the same file again changes nothing; a row whose id exists overwrites that\n"
+      "  customer.\n";
 
 /// One CSV record and the line it starts on.
 struct Record
@@ -116,8 +120,14 @@ std::optional<CustomerRow> customerOf(const Record &record, const QHash<QString,
 std::optional<QHash<QString, int>> columnOrder(QList<Record> &records, QString *problem)
 {
     QHash<QString, int> order;
+    // A header names columns in any order; a row with two or more column names is taken for
+    // one (a customer's data never looks like that), so an unknown column in it is reported
+    // as such instead of every line being refused for its number of cells.
     const bool header = !records.isEmpty()
-        && records.first().cells.value(0).trimmed().compare(u"id", Qt::CaseInsensitive) == 0;
+        && std::count_if(
+               records.first().cells.cbegin(), records.first().cells.cend(),
+               [](const QString &cell) { return columnNames.contains(cell.trimmed().toLower()); })
+            >= 2;
     const QStringList names = header ? records.first().cells : columnNames;
     for (int i = 0; i < names.size(); ++i) {
         const QString name = names[i].trimmed().toLower();
@@ -135,8 +145,32 @@ std::optional<QHash<QString, int>> columnOrder(QList<Record> &records, QString *
 
 struct Tally
 {
-    int added = 0, updated = 0, refused = 0;
+    int added = 0, updated = 0, unchanged = 0, refused = 0;
 };
+
+/// The file's text: a spreadsheet's "CSV UTF-8" starts with a byte order mark, which would
+/// otherwise hide the header row; bytes that are not in the encoding are refused rather than
+/// imported as replacement characters (a GBK export read as UTF-8 would garble every name).
+std::optional<QString> decodeFile(const QByteArray &bytes, const QString &encoding,
+                                  QString *problem)
+{
+    QStringDecoder decoder(encoding.isEmpty() ? "UTF-8" : qPrintable(encoding),
+                           QStringConverter::Flag::Stateless);
+    if (!decoder.isValid()) {
+        *problem = QStringLiteral("unknown encoding '%1'").arg(encoding);
+        return std::nullopt;
+    }
+    QString text = decoder.decode(bytes);
+    if (decoder.hasError()) {
+        *problem = QStringLiteral("the file is not valid %1 (a spreadsheet's GBK export needs "
+                                  "--encoding GB18030)")
+                       .arg(encoding.isEmpty() ? QStringLiteral("UTF-8") : encoding);
+        return std::nullopt;
+    }
+    if (text.startsWith(QChar(0xFEFF)))
+        text.remove(0, 1);
+    return text;
+}
 
 /// Writes the records, 500 to a transaction; refused lines are reported as FILE:LINE: error.
 Result<Tally> importRecords(const QSqlDatabase &db, const QString &file,
@@ -156,10 +190,20 @@ Result<Tally> importRecords(const QSqlDatabase &db, const QString &file,
                 ++tally.refused;
                 continue;
             }
-            const auto added = CustomerRows::put(db, *row);
-            if (!added)
-                return added.failure();
-            ++(*added ? tally.added : tally.updated);
+            const auto put = CustomerRows::put(db, *row);
+            if (!put)
+                return put.failure();
+            switch (*put) {
+            case CustomerRows::PutOutcome::Added:
+                ++tally.added;
+                break;
+            case CustomerRows::PutOutcome::Updated:
+                ++tally.updated;
+                break;
+            case CustomerRows::PutOutcome::Unchanged:
+                ++tally.unchanged;
+                break;
+            }
         }
         if (auto committed = transaction.commit(); !committed)
             return committed.failure();
@@ -175,10 +219,12 @@ Result<Tally> importRecords(const QSqlDatabase &db, const QString &file,
 int runCustomers(const QStringList &arguments)
 {
     const bool help = arguments.contains(QStringLiteral("--help"));
-    QString url = QStringLiteral("sqlite:var/baton.db"), file;
+    QString url = QStringLiteral("sqlite:var/baton.db"), file, encoding;
     for (qsizetype i = 1; i < arguments.size() && !help; ++i) {
         if (arguments[i] == u"--db" && i + 1 < arguments.size())
             url = arguments[++i];
+        else if (arguments[i] == u"--encoding" && i + 1 < arguments.size())
+            encoding = arguments[++i];
         else if (file.isEmpty() && !arguments[i].startsWith(u"--"))
             file = arguments[i];
         else
@@ -193,8 +239,13 @@ int runCustomers(const QStringList &arguments)
         std::fprintf(stderr, "%s: error: %s\n", qPrintable(file), qPrintable(input.errorString()));
         return 1;
     }
-    QList<Record> records = parseCsv(QString::fromUtf8(input.readAll()));
     QString problem;
+    const auto text = decodeFile(input.readAll(), encoding, &problem);
+    if (!text) {
+        std::fprintf(stderr, "%s: error: %s\n", qPrintable(file), qPrintable(problem));
+        return 1;
+    }
+    QList<Record> records = parseCsv(*text);
     const auto order = columnOrder(records, &problem);
     if (!order) {
         std::fprintf(stderr, "%s:1: error: %s\n", qPrintable(file), qPrintable(problem));
@@ -210,8 +261,8 @@ int runCustomers(const QStringList &arguments)
         std::fprintf(stderr, "baton customers import: %s\n", qPrintable(tally.error()));
         return 1;
     }
-    std::printf("%s: %d customers added, %d updated, %d lines refused\n", qPrintable(file),
-                tally->added, tally->updated, tally->refused);
+    std::printf("%s: %d customers added, %d updated, %d unchanged, %d lines refused\n",
+                qPrintable(file), tally->added, tally->updated, tally->unchanged, tally->refused);
     return tally->refused ? 1 : 0;
 }
 

@@ -122,15 +122,25 @@ Result<bool> CustomerRows::update(const QSqlDatabase &db, const CustomerChange &
     return query->numRowsAffected() > 0;
 }
 
-Result<bool> CustomerRows::put(const QSqlDatabase &db, const CustomerRow &row)
+Result<CustomerRows::PutOutcome> CustomerRows::put(const QSqlDatabase &db, const CustomerRow &row)
 {
-    auto inserted = insert(db, row);
-    if (!inserted || *inserted)
-        return inserted;
+    auto stored = get(db, row.id);
+    if (!stored)
+        return stored.failure();
+    if (!*stored) {
+        auto inserted = insert(db, row);
+        if (!inserted)
+            return inserted.failure();
+        return PutOutcome::Added;
+    }
+    const CustomerRow &before = **stored;
+    if (before.name == row.name && before.tier == row.tier && before.phone == row.phone
+        && before.email == row.email)
+        return PutOutcome::Unchanged;
     auto updated = update(db, {row, true, true, true, true});
     if (!updated)
         return updated.failure();
-    return false;
+    return PutOutcome::Updated;
 }
 
 } // namespace Baton

@@ -32,9 +32,10 @@ public:
     static Result<bool> insert(const QSqlDatabase &db, const CustomerRow &row);
     /// Writes the members `change` names; false when there is no such customer.
     static Result<bool> update(const QSqlDatabase &db, const CustomerChange &change);
-    /// Inserts or overwrites every member (the import): the same row twice leaves one row.
-    /// True when the row was new.
-    static Result<bool> put(const QSqlDatabase &db, const CustomerRow &row);
+    enum class PutOutcome { Added, Updated, Unchanged };
+    /// Inserts or overwrites every member (the import): the same row twice leaves one row,
+    /// and a row equal to the stored one is not written (its updated_at stays).
+    static Result<PutOutcome> put(const QSqlDatabase &db, const CustomerRow &row);
 };
 
 } // namespace Baton
