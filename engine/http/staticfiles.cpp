@@ -32,6 +32,27 @@ std::optional<QString> safeRelativePath(const QString &path)
     return segments.join(u'/');
 }
 
+/// Whether the request's Accept-Encoding allows gzip (a token "gzip" or "*" without q=0).
+bool acceptsGzip(const HttpRequest &request)
+{
+    const QByteArray accepted = request.header("Accept-Encoding").toLower();
+    for (const QByteArray &item : accepted.split(',')) {
+        const QList<QByteArray> parts = item.split(';');
+        const QByteArray coding = parts.first().trimmed();
+        if (coding != "gzip" && coding != "*")
+            continue;
+        bool refused = false;
+        for (qsizetype i = 1; i < parts.size(); ++i) {
+            const QByteArray parameter = parts[i].trimmed();
+            if (parameter.startsWith("q=") && parameter.mid(2).toDouble() <= 0.0)
+                refused = true;
+        }
+        if (!refused)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 StaticFiles::StaticFiles(QString root)
@@ -90,7 +111,11 @@ HttpResponse StaticFiles::serve(const HttpRequest &request) const
         page.setHeader("Cache-Control", "no-cache");
         return page;
     }
-    QFile file(filePath);
+    // The build writes NAME.gz beside each compressible file (web/scripts/compress.mjs).
+    const QString packedPath = filePath + QStringLiteral(".gz");
+    const bool hasPacked = QFileInfo(packedPath).isFile();
+    const bool sendPacked = hasPacked && acceptsGzip(request);
+    QFile file(sendPacked ? packedPath : filePath);
     if (!file.open(QIODevice::ReadOnly))
         return HttpResponse::error(404, QStringLiteral("not_found"),
                                    QStringLiteral("No such file."));
@@ -98,6 +123,10 @@ HttpResponse StaticFiles::serve(const HttpRequest &request) const
     response.setHeader("Cache-Control",
                        isAsset ? QByteArrayLiteral("public, max-age=31536000, immutable")
                                : QByteArrayLiteral("no-cache"));
+    if (hasPacked) // caches must keep the two forms apart
+        response.setHeader("Vary", "Accept-Encoding");
+    if (sendPacked)
+        response.setHeader("Content-Encoding", "gzip");
     return response;
 }
 

@@ -110,6 +110,8 @@ private Q_SLOTS:
     void staticFiles_data();
     void staticFiles();
     void staticFilesWithoutBuiltUi();
+    void staticFilesSendTheGzipCopy_data();
+    void staticFilesSendTheGzipCopy();
     void utf8Validation_data();
     void utf8Validation();
 
@@ -677,6 +679,59 @@ void tst_HttpServer::staticFilesWithoutBuiltUi()
     QCOMPARE(response.status, 200);
     QVERIFY(response.body.contains("not built"));
     QVERIFY(!response.body.contains("<script"));
+}
+
+void tst_HttpServer::staticFilesSendTheGzipCopy_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("acceptEncoding");
+    QTest::addColumn<bool>("packed");
+    QTest::addColumn<bool>("varies");
+    const QString js = QStringLiteral("/assets/app-3f2a1c.js");
+    QTest::newRow("a browser's list") << js << QByteArray("gzip, deflate, br") << true << true;
+    QTest::newRow("any coding") << js << QByteArray("*") << true << true;
+    QTest::newRow("upper case, weighted") << js << QByteArray("GZIP;q=0.8") << true << true;
+    QTest::newRow("no header") << js << QByteArray() << false << true;
+    QTest::newRow("gzip refused by q=0") << js << QByteArray("gzip;q=0, br") << false << true;
+    QTest::newRow("only others") << js << QByteArray("br, deflate") << false << true;
+    QTest::newRow("index.html of an app route")
+        << QStringLiteral("/queues/x") << QByteArray("gzip") << true << true;
+    QTest::newRow("a file without a copy")
+        << QStringLiteral("/assets/app-3f2a1c.css") << QByteArray("gzip") << false << false;
+}
+
+void tst_HttpServer::staticFilesSendTheGzipCopy()
+{
+    QFETCH(QString, path);
+    QFETCH(QByteArray, acceptEncoding);
+    QFETCH(bool, packed);
+    QFETCH(bool, varies);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QDir(dir.path()).mkpath(QStringLiteral("web/assets"));
+    auto put = [&](const QString &name, const QByteArray &content) {
+        QFile file(dir.filePath(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+    };
+    put(QStringLiteral("web/index.html"), "<!doctype html><p>ui</p>");
+    put(QStringLiteral("web/index.html.gz"), "packed index");
+    put(QStringLiteral("web/assets/app-3f2a1c.js"), "console.log(1)");
+    put(QStringLiteral("web/assets/app-3f2a1c.js.gz"), "packed script");
+    put(QStringLiteral("web/assets/app-3f2a1c.css"), "body{}");
+    StaticFiles files(dir.filePath(QStringLiteral("web")));
+    HttpRequest request;
+    request.method = "GET";
+    request.path = path;
+    if (!acceptEncoding.isEmpty())
+        request.headers.append({QByteArray("Accept-Encoding"), acceptEncoding});
+    const HttpResponse response = files.serve(request);
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.body.startsWith("packed"), packed);
+    QCOMPARE(response.header("Content-Encoding"), packed ? QByteArray("gzip") : QByteArray());
+    QCOMPARE(response.header("Vary"), varies ? QByteArray("Accept-Encoding") : QByteArray());
+    // The type is the file's, not the copy's.
+    QVERIFY(!response.header("Content-Type").contains("octet-stream"));
 }
 
 void tst_HttpServer::utf8Validation_data()
