@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Runs Baton's browser tests: `node run.mjs [NAME...]` runs ui/NAME.test.mjs (all without names)
-// with node's built-in test runner; `node run.mjs --deps-only` only installs playwright-core.
+// with node's built-in test runner; `node run.mjs --deps-only` only installs the dependencies.
 //
 // It builds nothing (CTest runs after the build) and never downloads a browser: playwright-core
 // drives Debian's /usr/bin/chromium. Environment: BATON_BINARY (default build/baton),
@@ -15,18 +15,19 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 
-/** npm ci when node_modules lacks the pinned playwright-core (the registry is reachable). */
+/** npm ci when node_modules lacks a pinned dependency (playwright-core, axe-core) at its version. */
 function ensureDependencies() {
   const lock = JSON.parse(fs.readFileSync(path.join(here, 'package-lock.json'), 'utf8'));
-  const wanted = lock.packages['node_modules/playwright-core'].version;
-  let have = null;
-  try {
-    have = JSON.parse(fs.readFileSync(path.join(here, 'node_modules/playwright-core/package.json'), 'utf8')).version;
-  } catch {
-    have = null;
-  }
-  if (have === wanted) return;
-  console.log(`browser tests: installing playwright-core ${wanted} (npm ci)`);
+  const missing = Object.keys(lock.packages[''].dependencies ?? {}).filter((name) => {
+    const wanted = lock.packages[`node_modules/${name}`].version;
+    try {
+      return JSON.parse(fs.readFileSync(path.join(here, 'node_modules', name, 'package.json'), 'utf8')).version !== wanted;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  console.log(`browser tests: installing ${missing.join(', ')} (npm ci)`);
   const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: here,
     stdio: 'inherit',

@@ -34,7 +34,8 @@ export function createYamlEditor(parent: HTMLElement, doc: string, onChange: (te
         lintGutter(),
         EditorState.tabSize.of(2),
         keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap]),
-        EditorView.contentAttributes.of({ 'aria-label': label, 'data-testid': 'yaml-editor' }),
+        // tabindex: axe counts only explicitly focusable elements in the scrolling region (the editable text is one).
+        EditorView.contentAttributes.of({ 'aria-label': label, 'data-testid': 'yaml-editor', tabindex: '0' }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) onChange(u.state.doc.toString());
         }),

@@ -33,7 +33,7 @@ export const en = {
   'top.searchButton': 'Search',
   'top.notifications': 'Notifications',
   'top.notificationsUnread': 'Notifications, {n} unread',
-  'top.userMenu': 'User menu for {name}',
+  'top.userMenu': '{name}, user menu',
   'top.roles': 'Roles: {roles}',
   'top.departments': 'Departments: {departments}',
 

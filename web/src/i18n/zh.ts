@@ -32,7 +32,7 @@ export const zh: Dict = {
   'top.searchButton': '搜索',
   'top.notifications': '通知',
   'top.notificationsUnread': '通知，{n} 条未读',
-  'top.userMenu': '{name} 的用户菜单',
+  'top.userMenu': '{name}，用户菜单',
   'top.roles': '角色：{roles}',
   'top.departments': '部门：{departments}',
 

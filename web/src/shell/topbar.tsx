@@ -72,10 +72,11 @@ function UserMenu() {
         class="user-btn"
         aria-haspopup="true"
         aria-expanded={open}
-        aria-label={t('top.userMenu', { name: user.name || user.username })}
+        title={t('top.userMenu', { name: user.name || user.username })}
         data-testid="user-menu"
         onClick={() => setOpen(!open)}
       >
+        {/* The name shown is the button's name (WCAG 2.5.3, label in name); aria-haspopup says it opens a menu. */}
         <span class="avatar" aria-hidden="true">{(user.name || user.username).slice(0, 1).toUpperCase()}</span>
         <span class="user-name">{user.name || user.username}</span>
       </button>

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Accessibility: axe-core (WCAG 2.1 A and AA rules) on every main page, as the three kinds of
+// user reach them, in English and in Chinese. quality.md: no serious or critical violation.
+// Each violation is reported with its rule, its impact and the elements it was found on.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import { after, before } from 'node:test';
+import { World, openJumpQueue } from '../lib/harness.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const world = new World('a11y');
+const data = {};
+
+before(async () => {
+  await world.start();
+  const amy = await world.apiAs('amy');
+  data.ticket = await openJumpQueue(amy, { title: 'Accessibility: a ticket with history', tier: 'A', customerId: 'C-300' });
+  await amy.post(`/tickets/${data.ticket.id}/comments`, { body: 'Customer called again' });
+});
+after(() => world.stop());
+
+/** [name, user, how to get there, what shows it is ready] */
+function mainPages() {
+  const { ticket } = data;
+  return [
+    ['new-ticket', 'amy', async (p) => {
+      await p.getByTestId('nav-new').click();
+      await p.getByTestId('new-ticket-form').waitFor();
+      const pick = p.getByTestId('new-workflow');
+      if (await pick.count()) await pick.selectOption('jump-queue');
+    }, '[data-testid=field-awb]'],
+    ['my-tickets', 'amy', (p) => p.getByTestId('nav-mine').click(), `[data-testid="ticket-row-${ticket.key}"]`],
+    ['ticket', 'amy', (p) => p.goto(`${world.base}/#/tickets/${ticket.id}`), '[data-testid=ticket-page] [data-testid=event-commented]'],
+    ['queue', 'sue', (p) => p.getByTestId('nav-queues').click().then(() => p.getByTestId('queue-cs-supervisors').click()), `[data-testid="ticket-row-${ticket.key}"]`],
+    ['dashboard', 'sue', (p) => p.getByTestId('nav-dashboard').click(), '[data-testid=dashboard-row-cs-supervisors]'],
+    ['admin-editor', 'admin', (p) => p.goto(`${world.base}/#/admin/workflows/jump-queue`), '[data-testid=editor-validity][data-valid=true]'],
+    ['admin-org', 'admin', (p) => p.goto(`${world.base}/#/admin/org`), '[data-testid=org-queues]'],
+    ['admin-users', 'admin', (p) => p.goto(`${world.base}/#/admin/users`), '[data-testid=users-table]'],
+  ];
+}
+
+/** Serious and critical violations on the page, one line per rule with its elements. */
+async function violations(page) {
+  // Through the DevTools protocol: the page's Content-Security-Policy (rightly) refuses inline
+  // scripts, so a <script> tag would be blocked.
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return result
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.targets.slice(0, 5).join(', ')}${v.targets.length > 5 ? ` and ${v.targets.length - 5} more` : ''}`);
+}
+
+async function audit(lang) {
+  const found = [];
+  const signin = await world.newPage(`a11y-signin-${lang}`, lang);
+  await signin.goto(`${world.base}/`);
+  await signin.getByTestId('signin-form').waitFor();
+  for (const v of await violations(signin)) found.push(`signin: ${v}`);
+  await signin.context().close();
+
+  const pages = new Map();
+  for (const [name, user, go, ready] of mainPages()) {
+    if (!pages.has(user)) pages.set(user, await world.signIn(user, { lang }));
+    const page = pages.get(user);
+    await go(page);
+    await page.locator(ready).first().waitFor();
+    await page.waitForLoadState('networkidle');
+    for (const v of await violations(page)) found.push(`${name}: ${v}`);
+  }
+  for (const p of pages.values()) await p.context().close();
+  return found;
+}
+
+world.test('no serious or critical axe violation on the main pages in English', async () => {
+  const found = await audit('en');
+  assert.deepEqual(found, [], `axe-core found:\n${found.join('\n')}`);
+});
+
+world.test('no serious or critical axe violation on the main pages in Chinese', async () => {
+  const found = await audit('zh');
+  assert.deepEqual(found, [], `axe-core found:\n${found.join('\n')}`);
+});
