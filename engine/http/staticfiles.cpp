@@ -32,14 +32,14 @@ std::optional<QString> safeRelativePath(const QString &path)
     return segments.join(u'/');
 }
 
-/// Whether the request's Accept-Encoding allows gzip (a token "gzip" or "*" without q=0).
-bool acceptsGzip(const HttpRequest &request)
+/// Whether the request's Accept-Encoding allows `coding` (the token itself or "*", without q=0).
+bool accepts(const HttpRequest &request, QByteArrayView coding)
 {
     const QByteArray accepted = request.header("Accept-Encoding").toLower();
     for (const QByteArray &item : accepted.split(',')) {
         const QList<QByteArray> parts = item.split(';');
-        const QByteArray coding = parts.first().trimmed();
-        if (coding != "gzip" && coding != "*")
+        const QByteArray name = parts.first().trimmed();
+        if (name != coding && name != "*")
             continue;
         bool refused = false;
         for (qsizetype i = 1; i < parts.size(); ++i) {
@@ -111,11 +111,23 @@ HttpResponse StaticFiles::serve(const HttpRequest &request) const
         page.setHeader("Cache-Control", "no-cache");
         return page;
     }
-    // The build writes NAME.gz beside each compressible file (web/scripts/compress.mjs).
-    const QString packedPath = filePath + QStringLiteral(".gz");
-    const bool hasPacked = QFileInfo(packedPath).isFile();
-    const bool sendPacked = hasPacked && acceptsGzip(request);
-    QFile file(sendPacked ? packedPath : filePath);
+    // The build writes NAME.br and NAME.gz beside each compressible file
+    // (web/scripts/compress.mjs); brotli is the smaller of the two.
+    static const std::pair<QByteArrayView, QString> codings[]
+        = {{"br", QStringLiteral(".br")}, {"gzip", QStringLiteral(".gz")}};
+    QString sentPath = filePath;
+    QByteArray coding;
+    bool hasCopies = false;
+    for (const auto &[name, suffix] : codings) {
+        if (!QFileInfo(filePath + suffix).isFile())
+            continue;
+        hasCopies = true;
+        if (coding.isEmpty() && accepts(request, name)) {
+            coding = name.toByteArray();
+            sentPath = filePath + suffix;
+        }
+    }
+    QFile file(sentPath);
     if (!file.open(QIODevice::ReadOnly))
         return HttpResponse::error(404, QStringLiteral("not_found"),
                                    QStringLiteral("No such file."));
@@ -123,10 +135,10 @@ HttpResponse StaticFiles::serve(const HttpRequest &request) const
     response.setHeader("Cache-Control",
                        isAsset ? QByteArrayLiteral("public, max-age=31536000, immutable")
                                : QByteArrayLiteral("no-cache"));
-    if (hasPacked) // caches must keep the two forms apart
+    if (hasCopies) // caches must keep the forms apart
         response.setHeader("Vary", "Accept-Encoding");
-    if (sendPacked)
-        response.setHeader("Content-Encoding", "gzip");
+    if (!coding.isEmpty())
+        response.setHeader("Content-Encoding", coding);
     return response;
 }
 

@@ -110,8 +110,8 @@ private Q_SLOTS:
     void staticFiles_data();
     void staticFiles();
     void staticFilesWithoutBuiltUi();
-    void staticFilesSendTheGzipCopy_data();
-    void staticFilesSendTheGzipCopy();
+    void staticFilesSendTheCompressedCopy_data();
+    void staticFilesSendTheCompressedCopy();
     void utf8Validation_data();
     void utf8Validation();
 
@@ -681,30 +681,37 @@ void tst_HttpServer::staticFilesWithoutBuiltUi()
     QVERIFY(!response.body.contains("<script"));
 }
 
-void tst_HttpServer::staticFilesSendTheGzipCopy_data()
+void tst_HttpServer::staticFilesSendTheCompressedCopy_data()
 {
     QTest::addColumn<QString>("path");
     QTest::addColumn<QByteArray>("acceptEncoding");
-    QTest::addColumn<bool>("packed");
+    QTest::addColumn<QByteArray>("coding"); // the Content-Encoding sent, empty: the file itself
     QTest::addColumn<bool>("varies");
     const QString js = QStringLiteral("/assets/app-3f2a1c.js");
-    QTest::newRow("a browser's list") << js << QByteArray("gzip, deflate, br") << true << true;
-    QTest::newRow("any coding") << js << QByteArray("*") << true << true;
-    QTest::newRow("upper case, weighted") << js << QByteArray("GZIP;q=0.8") << true << true;
-    QTest::newRow("no header") << js << QByteArray() << false << true;
-    QTest::newRow("gzip refused by q=0") << js << QByteArray("gzip;q=0, br") << false << true;
-    QTest::newRow("only others") << js << QByteArray("br, deflate") << false << true;
+    QTest::newRow("a browser's list: brotli")
+        << js << QByteArray("gzip, deflate, br") << QByteArray("br") << true;
+    QTest::newRow("gzip only") << js << QByteArray("gzip") << QByteArray("gzip") << true;
+    QTest::newRow("any coding") << js << QByteArray("*") << QByteArray("br") << true;
+    QTest::newRow("upper case, weighted")
+        << js << QByteArray("GZIP;q=0.8") << QByteArray("gzip") << true;
+    QTest::newRow("brotli refused by q=0")
+        << js << QByteArray("br;q=0, gzip") << QByteArray("gzip") << true;
+    QTest::newRow("no header") << js << QByteArray() << QByteArray() << true;
+    QTest::newRow("both refused") << js << QByteArray("gzip;q=0, br;q=0.0") << QByteArray() << true;
+    QTest::newRow("only others") << js << QByteArray("deflate, zstd") << QByteArray() << true;
+    QTest::newRow("only a gzip copy") << QStringLiteral("/assets/small.js")
+                                      << QByteArray("br, gzip") << QByteArray("gzip") << true;
     QTest::newRow("index.html of an app route")
-        << QStringLiteral("/queues/x") << QByteArray("gzip") << true << true;
-    QTest::newRow("a file without a copy")
-        << QStringLiteral("/assets/app-3f2a1c.css") << QByteArray("gzip") << false << false;
+        << QStringLiteral("/queues/x") << QByteArray("br") << QByteArray("br") << true;
+    QTest::newRow("a file without copies") << QStringLiteral("/assets/app-3f2a1c.css")
+                                           << QByteArray("br, gzip") << QByteArray() << false;
 }
 
-void tst_HttpServer::staticFilesSendTheGzipCopy()
+void tst_HttpServer::staticFilesSendTheCompressedCopy()
 {
     QFETCH(QString, path);
     QFETCH(QByteArray, acceptEncoding);
-    QFETCH(bool, packed);
+    QFETCH(QByteArray, coding);
     QFETCH(bool, varies);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -715,9 +722,13 @@ void tst_HttpServer::staticFilesSendTheGzipCopy()
         file.write(content);
     };
     put(QStringLiteral("web/index.html"), "<!doctype html><p>ui</p>");
-    put(QStringLiteral("web/index.html.gz"), "packed index");
+    put(QStringLiteral("web/index.html.gz"), "gzip index");
+    put(QStringLiteral("web/index.html.br"), "br index");
     put(QStringLiteral("web/assets/app-3f2a1c.js"), "console.log(1)");
-    put(QStringLiteral("web/assets/app-3f2a1c.js.gz"), "packed script");
+    put(QStringLiteral("web/assets/app-3f2a1c.js.gz"), "gzip script");
+    put(QStringLiteral("web/assets/app-3f2a1c.js.br"), "br script");
+    put(QStringLiteral("web/assets/small.js"), "console.log(2)");
+    put(QStringLiteral("web/assets/small.js.gz"), "gzip small");
     put(QStringLiteral("web/assets/app-3f2a1c.css"), "body{}");
     StaticFiles files(dir.filePath(QStringLiteral("web")));
     HttpRequest request;
@@ -727,8 +738,12 @@ void tst_HttpServer::staticFilesSendTheGzipCopy()
         request.headers.append({QByteArray("Accept-Encoding"), acceptEncoding});
     const HttpResponse response = files.serve(request);
     QCOMPARE(response.status, 200);
-    QCOMPARE(response.body.startsWith("packed"), packed);
-    QCOMPARE(response.header("Content-Encoding"), packed ? QByteArray("gzip") : QByteArray());
+    QCOMPARE(response.header("Content-Encoding"), coding);
+    if (coding.isEmpty())
+        QVERIFY2(!response.body.startsWith("gzip") && !response.body.startsWith("br"),
+                 response.body.constData());
+    else
+        QVERIFY2(response.body.startsWith(QByteArray(coding + ' ')), response.body.constData());
     QCOMPARE(response.header("Vary"), varies ? QByteArray("Accept-Encoding") : QByteArray());
     // The type is the file's, not the copy's.
     QVERIFY(!response.header("Content-Type").contains("octet-stream"));
