@@ -144,6 +144,8 @@ function renderPage(parts: string[], caps: ReturnType<typeof capabilities>) {
     case 'queues':
       return <Queues selected={second} />;
     case 'tickets':
+      // Ticket ids are numbers: "#/tickets/abc" is a wrong address, not a request for /tickets/NaN.
+      if (second && !/^[1-9][0-9]*$/.test(second)) return <NotFound />;
       return second ? <TicketPage id={second} key={second} /> : <MyTickets />;
     case 'dashboard':
       return <Dashboard />;
@@ -154,8 +156,24 @@ function renderPage(parts: string[], caps: ReturnType<typeof capabilities>) {
     case 'admin':
       return caps.admin ? <Admin parts={parts.slice(1)} /> : <Forbidden />;
     default:
-      return null;
+      return <NotFound />;
   }
+}
+
+/** A wrong address (a mistyped or old link): say so and offer the way home. */
+function NotFound() {
+  const t = useT();
+  const user = useStore(me);
+  const wfs = useStore(workflows);
+  return (
+    <section class="not-found" data-testid="not-found" aria-labelledby="not-found-title">
+      <h1 id="not-found-title">{t('notFound.title')}</h1>
+      <p>{t('notFound.text')}</p>
+      <p>
+        <a class="btn primary" href={href(homePath(user, wfs))} data-testid="not-found-home">{t('notFound.home')}</a>
+      </p>
+    </section>
+  );
 }
 
 function Forbidden() {

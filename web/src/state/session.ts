@@ -58,11 +58,18 @@ export function capabilities(user: User | null | undefined, wfs: WorkflowSummary
   };
 }
 
+/**
+ * Where each user lands (issue: everyone landed on New ticket, so a billing clerk met a
+ * follow-up call form): admins on Admin, supervisors on the dashboard, agents (the front line)
+ * on New ticket, back-office staff on their own queue; anyone else on the first page they have.
+ */
 export function homePath(user: User | null | undefined, wfs: WorkflowSummary[]) {
   const c = capabilities(user, wfs);
-  if (c.newTicket) return '/new';
-  if (c.queues) return '/queues';
-  if (c.dashboard) return '/dashboard';
   if (c.admin) return '/admin';
+  if (c.dashboard) return '/dashboard';
+  if (hasRole(user, 'agent') && c.newTicket) return '/new';
+  const queue = user?.queues?.[0];
+  if (c.queues) return queue ? `/queues/${encodeURIComponent(queue)}` : '/queues';
+  if (c.newTicket) return '/new';
   return '/mine';
 }
