@@ -91,7 +91,7 @@ export function HeatMap({ workflow, flow, colour, label, format, onDrill }: {
   return (
     <svg class="heatmap" role="group" aria-label={label} data-testid="heatmap" viewBox={`0 0 ${width} ${height}`} width={width} height={height}>
       <defs>
-        <marker id="heat-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+        <marker id="heat-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
           <path d="M0,0 L10,5 L0,10 z" fill="#475569" />
         </marker>
       </defs>

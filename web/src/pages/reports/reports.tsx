@@ -10,7 +10,7 @@ import type {
   BacklogReport, DrillDown, EscalationReportRow, FlowReport, GroupedReport, OutcomeRow, SatisfactionReport,
   StepReportRow, WorkflowDetail,
 } from '../../api/types';
-import { formatDuration, formatTime, useT, type T } from '../../i18n';
+import { formatDuration, formatTime, lang, useT, type T } from '../../i18n';
 import type { MessageKey } from '../../i18n/en';
 import { errorText } from '../../lib/util';
 import { useStore } from '../../lib/store';
@@ -29,7 +29,8 @@ interface Drill {
   groupTitle: string;
   measure?: string;
   date?: string;
-  what: string;
+  /** The number's name, translated when shown (the language may change meanwhile). */
+  what: MessageKey;
   extra?: Params;
 }
 
@@ -144,7 +145,9 @@ export function Reports() {
 function useReport<R>(kind: string, params: Params): { data: R | null; err: string } {
   const t = useT();
   const [state, setState] = useState<{ data: R | null; err: string }>({ data: null, err: '' });
-  const key = JSON.stringify([kind, params]);
+  // Titles come in the viewer's language: a switch asks again.
+  const language = useStore(lang);
+  const key = JSON.stringify([kind, params, language]);
   useEffect(() => {
     let live = true;
     setState({ data: null, err: '' });
@@ -196,7 +199,7 @@ function StepsSection({ base, by, onDrill }: { base: Params; by: string; onDrill
   const { data, err } = useReport<GroupedReport<StepReportRow>>('steps', params);
   const rows = data?.rows ?? [];
   const drill = (r: StepReportRow, measure: string, what: MessageKey) => () =>
-    onDrill({ report: 'steps', group: r.key, groupTitle: groupTitle(r.key, r.title, t), measure, what: t(what) });
+    onDrill({ report: 'steps', group: r.key, groupTitle: groupTitle(r.key, r.title, t), measure, what });
   return (
     <>
       <section class="report-section" aria-labelledby="rep-steps">
@@ -308,7 +311,7 @@ function OutcomesSection({ base, by, onDrill }: { base: Params; by: string; onDr
                   <th scope="row">{groupTitle(r.key, r.title, t)}</th>
                   {cells.map(([measure, label]) => (
                     <td key={measure} class="num">
-                      <Num n={r[measure] as number} testid={`outcomes-${r.key}-${measure}`} onDrill={() => onDrill({ report: 'outcomes', group: r.key, groupTitle: groupTitle(r.key, r.title, t), measure, what: t(label) })} />
+                      <Num n={r[measure] as number} testid={`outcomes-${r.key}-${measure}`} onDrill={() => onDrill({ report: 'outcomes', group: r.key, groupTitle: groupTitle(r.key, r.title, t), measure, what: label })} />
                     </td>
                   ))}
                   <td class="num">{pct(r.reopened, r.closed)}</td>
@@ -386,7 +389,7 @@ function BacklogSection({ base, onDrill }: { base: Params; onDrill: (d: Drill) =
                       <th scope="row">{r.title || r.key}</th>
                       {r.open.map((n, i) => (
                         <td key={days[i].date} class="num">
-                          <Num n={n} testid={`backlog-${r.key}-${days[i].date}`} onDrill={() => onDrill({ report: 'backlog', group: r.key, groupTitle: `${r.title || r.key} · ${days[i].date}`, date: days[i].date, what: t('rep.backlog.title'), extra: { by: 'queue' } })} />
+                          <Num n={n} testid={`backlog-${r.key}-${days[i].date}`} onDrill={() => onDrill({ report: 'backlog', group: r.key, groupTitle: `${r.title || r.key} · ${days[i].date}`, date: days[i].date, what: 'rep.backlog.title', extra: { by: 'queue' } })} />
                         </td>
                       ))}
                     </tr>
@@ -407,7 +410,7 @@ function SatisfactionSection({ base, by, onDrill }: { base: Params; by: string; 
   const { data, err } = useReport<SatisfactionReport>('satisfaction', params);
   const rows = data?.rows ?? [];
   const drill = (key: string, title: string, measure: string, what: MessageKey) => () =>
-    onDrill({ report: 'satisfaction', group: key, groupTitle: groupTitle(key, title, t), measure, what: t(what) });
+    onDrill({ report: 'satisfaction', group: key, groupTitle: groupTitle(key, title, t), measure, what });
   return (
     <section class="report-section" aria-labelledby="rep-satisfaction">
       <SectionHead id="rep-satisfaction" title={t('rep.sat.title')} csv={reportCsvUrl('satisfaction', params)} what={t('rep.sat.title')} />
@@ -474,6 +477,7 @@ function FlowSection({ base, workflow, colour, onDrill }: { base: Params; workfl
   const params = { ...base, workflow };
   const { data, err } = useReport<FlowReport>('flow', params);
   const [detail, setDetail] = useState<WorkflowDetail | null>(null);
+  const language = useStore(lang);
   useEffect(() => {
     let live = true;
     setDetail(null);
@@ -481,9 +485,9 @@ function FlowSection({ base, workflow, colour, onDrill }: { base: Params; workfl
     return () => {
       live = false;
     };
-  }, [workflow]);
+  }, [workflow, language]);
   const drillState = (state: string, title: string) =>
-    onDrill({ report: 'steps', group: `${workflow}/${state}`, groupTitle: title, measure: 'steps', what: t('rep.steps'), extra: { by: 'state', workflow } });
+    onDrill({ report: 'steps', group: `${workflow}/${state}`, groupTitle: title, measure: 'steps', what: 'rep.steps', extra: { by: 'state', workflow } });
   return (
     <>
       <div class="report-head">
@@ -561,7 +565,7 @@ function DrillPanel({ drill, base, onClose }: { drill: Drill; base: Params; onCl
   return (
     <section class="report-section drill" aria-labelledby="rep-drill" aria-live="polite" data-testid="drill-panel">
       <div class="report-head">
-        <h2 id="rep-drill">{t('rep.drill.title', { what: drill.what, group: drill.groupTitle })}</h2>
+        <h2 id="rep-drill">{t('rep.drill.title', { what: t(drill.what), group: drill.groupTitle })}</h2>
         <button type="button" class="btn small" onClick={onClose} aria-label={t('rep.drill.close')} data-testid="drill-close">×</button>
       </div>
       <Loading err={err}>
