@@ -58,6 +58,7 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/reports/outcomes"), &Private::reportOutcomes);
     add("GET", QStringLiteral("/api/v1/reports/escalations"), &Private::reportEscalations);
     add("GET", QStringLiteral("/api/v1/reports/backlog"), &Private::reportBacklog);
+    add("GET", QStringLiteral("/api/v1/reports/satisfaction"), &Private::reportSatisfaction);
     add("GET", QStringLiteral("/api/v1/reports/tickets"), &Private::reportTickets);
     add("GET", QStringLiteral("/api/v1/customers"), &Private::findCustomers);
     add("POST", QStringLiteral("/api/v1/customers"), &Private::createCustomer);

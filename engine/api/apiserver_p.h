@@ -177,6 +177,7 @@ struct ApiServer::Private
     void reportOutcomes(Context &ctx);
     void reportEscalations(Context &ctx);
     void reportBacklog(Context &ctx);
+    void reportSatisfaction(Context &ctx);
     void reportTickets(Context &ctx);
     void report(Context &ctx, HttpResponse (*reply)(const HttpRequest &, const ReportContext &));
 

@@ -75,11 +75,7 @@ std::optional<bool> closureCounts(const ClosureFacts &c, const QString &measure)
     return std::nullopt;
 }
 
-struct GroupedRequest
-{
-    ReportRequest report;
-    bool csv = false; ///< format=csv
-};
+} // namespace
 
 // The parsed request of a grouped report, or the reply to send instead.
 std::variant<GroupedRequest, HttpResponse> groupedRequest(const HttpRequest &request,
@@ -102,7 +98,7 @@ std::variant<GroupedRequest, HttpResponse> groupedRequest(const HttpRequest &req
 // grouping and the rows.
 HttpResponse groupedReply(const GroupedRequest &grouped, const char *name,
                           const QStringList &header, const QList<QStringList> &table,
-                          const QJsonArray &rows)
+                          const QJsonArray &rows, const QJsonObject &extra)
 {
     const ReportRequest &report = grouped.report;
     if (grouped.csv)
@@ -111,10 +107,10 @@ HttpResponse groupedReply(const GroupedRequest &grouped, const char *name,
     QJsonObject reply = periodJson(report);
     reply.insert(u"by", toString(report.query.by));
     reply.insert(u"rows", rows);
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        reply.insert(it.key(), it.value());
     return HttpResponse::json(200, reply);
 }
-
-} // namespace
 
 HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &context)
 {
@@ -304,8 +300,12 @@ drillDownIds(const HttpRequest &request, const ReportContext &context, const Rep
         }
         return ids;
     }
+    if (kind == u"satisfaction")
+        return satisfactionTickets(context, query, group,
+                                   measure.isNull() ? QStringLiteral("ratings") : measure);
     if (kind != u"steps")
-        return ApiError::badRequest(QStringLiteral("report must be steps, outcomes or backlog."));
+        return ApiError::badRequest(
+            QStringLiteral("report must be steps, outcomes, backlog or satisfaction."));
     const auto stepMeasure
         = stepMeasureFromString(measure.isNull() ? QStringLiteral("steps") : measure);
     if (!stepMeasure)

@@ -8,6 +8,7 @@
 #include "store/stepfactrows.h"
 
 #include <QDate>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QTimeZone>
 
@@ -41,6 +42,27 @@ bool wantsCsv(const HttpRequest &request, std::optional<Http::ApiError> &error);
 QJsonValue optionalJson(const std::optional<qint64> &value);
 QString optionalText(const std::optional<qint64> &value);
 QString titleOf(ReportGrouping by, const QString &key, const ReportContext &context);
+
+/// A grouped report's request (by=, format=) besides the period and scope.
+struct GroupedRequest
+{
+    ReportRequest report;
+    bool csv = false; ///< format=csv
+};
+/// The parsed request of a grouped report, or the reply to send instead.
+std::variant<GroupedRequest, HttpResponse> groupedRequest(const HttpRequest &request,
+                                                          const ReportContext &context);
+/// A grouped report's reply: the table as CSV when asked for, else JSON with the period, the
+/// grouping, the rows and `extra`'s members.
+HttpResponse groupedReply(const GroupedRequest &grouped, const char *name,
+                          const QStringList &header, const QList<QStringList> &table,
+                          const QJsonArray &rows, const QJsonObject &extra = {});
+/// The follow-up tickets behind a satisfaction number (measure ratings or not_solved) of the
+/// group `key`, or the error to reply (reportsatisfaction.cpp).
+std::variant<QList<qint64>, Http::ApiError> satisfactionTickets(const ReportContext &context,
+                                                                const StepReportQuery &query,
+                                                                const QString &key,
+                                                                const QString &measure);
 HttpResponse csvResponse(const QByteArray &name, const QStringList &header,
                          const QList<QStringList> &rows);
 

@@ -45,7 +45,10 @@ HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &con
 HttpResponse reportEscalations(const HttpRequest &request, const ReportContext &context);
 /// GET /api/v1/reports/backlog?by=queue&...: open steps per queue at the end of each day.
 HttpResponse reportBacklog(const HttpRequest &request, const ReportContext &context);
-/// GET /api/v1/reports/tickets?report=steps|outcomes|backlog&group=&measure=&...: the
+/// GET /api/v1/reports/satisfaction?by=&...: ratings of follow-ups (`csat: true` fields)
+/// attributed to who worked the ticket followed up; the "not solved" answers listed.
+HttpResponse reportSatisfaction(const HttpRequest &request, const ReportContext &context);
+/// GET /api/v1/reports/tickets?report=steps|outcomes|backlog|satisfaction&group=&measure=&...: the
 /// tickets behind a number (drill-down), scoped like the report.
 HttpResponse reportTickets(const HttpRequest &request, const ReportContext &context);
 

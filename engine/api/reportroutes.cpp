@@ -34,6 +34,11 @@ void ApiServer::Private::reportBacklog(Context &ctx)
     report(ctx, &Api::reportBacklog);
 }
 
+void ApiServer::Private::reportSatisfaction(Context &ctx)
+{
+    report(ctx, &Api::reportSatisfaction);
+}
+
 void ApiServer::Private::reportTickets(Context &ctx)
 {
     report(ctx, &Api::reportTickets);

@@ -144,6 +144,9 @@ struct FieldDef
     /// `csat: true`: a customer-satisfaction rating (a choice or an int), which the reports
     /// attribute to the ticket this one follows up (issue 17).
     bool csat = false;
+    /// `csat: solved`: the customer's answer whether the problem was solved (a bool; at most
+    /// one a workflow); the satisfaction report lists the follow-ups where it is false.
+    bool csatSolved = false;
 };
 
 /// A duration target, possibly depending on the customer tier ({A: 30m, B: 1h, default: 2h}).

@@ -205,6 +205,7 @@ private:
     QHash<QString, int> m_stateIndex;
     QStringList m_stateNames;
     QStringList m_fieldNames;
+    QString m_csatSolvedField; ///< the field marked `csat: solved`, once one is
     QHash<QString, int> m_fieldIndex;
 
     // The state graph for reachability: edges by index, -1 never stored.
@@ -481,12 +482,38 @@ bool WorkflowReader::readFieldPattern(const YamlCheck::Map &map, bool typeOk, Fi
 }
 
 // A satisfaction rating is a value the reports can count or average: a choice or an int.
+// `csat: solved` marks instead the customer's answer whether the problem was solved (a bool;
+// one a workflow), which the satisfaction report lists when it is false.
 void WorkflowReader::readFieldCsat(const YamlCheck::Map &map, bool typeOk, FieldDef &field)
 {
     const YamlNode *csat = map.value(u"csat");
     if (!csat)
         return;
-    field.csat = c.boolean(csat, QStringLiteral("'csat'")).value_or(false);
+    if (csat->isScalar() && !csat->isQuoted() && csat->text == u"solved") {
+        if (typeOk && field.type != FieldType::Bool) {
+            c.error(map.key(u"csat"),
+                    QStringLiteral("'csat: solved' belongs to a bool field (whether the problem "
+                                   "was solved), not %1")
+                        .arg(typeName(field.type)));
+            return;
+        }
+        if (!m_csatSolvedField.isEmpty()) {
+            c.error(csat,
+                    QStringLiteral("'csat: solved' is already field %1: a workflow has one answer "
+                                   "to whether the problem was solved")
+                        .arg(quoted(m_csatSolvedField)));
+            return;
+        }
+        m_csatSolvedField = field.name;
+        field.csatSolved = true;
+        return;
+    }
+    const bool isTrue = csat->isScalar() && !csat->isQuoted() && csat->text.toLower() == u"true";
+    if (!isTrue && !(csat->isScalar() && !csat->isQuoted() && csat->text.toLower() == u"false")) {
+        c.error(csat, QStringLiteral("'csat' must be true, false or solved"));
+        return;
+    }
+    field.csat = isTrue;
     if (field.csat && typeOk && field.type != FieldType::Choice && field.type != FieldType::Int)
         c.error(map.key(u"csat"),
                 QStringLiteral("'csat' belongs to a choice or int field (a rating), not %1")

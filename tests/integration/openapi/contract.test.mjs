@@ -374,6 +374,10 @@ test('a realistic flow through every documented operation matches the document',
   await call(admin, 'GET', `/api/v1/reports/escalations?${period}`);
   await call(admin, 'GET', '/api/v1/reports/backlog?period=last_7_days&tz=Asia/Shanghai&by=queue');
   await call(admin, 'GET', '/api/v1/reports/backlog?period=someday', undefined, { expect: [400] });
+  const satisfaction = (await call(sue, 'GET', `/api/v1/reports/satisfaction?${period}&by=assignee`)).json;
+  assert.ok(Array.isArray(satisfaction.rows) && Array.isArray(satisfaction.not_solved), JSON.stringify(satisfaction));
+  await call(amy, 'GET', `/api/v1/reports/satisfaction?${period}`, undefined, { expect: [403] });
+  await call(admin, 'GET', `/api/v1/reports/satisfaction?${period}&by=colour`, undefined, { expect: [400] });
   const behind = (await call(admin, 'GET', `/api/v1/reports/tickets?report=steps&by=state&group=jump-queue/review&measure=steps&${period}`)).json;
   assert.ok(behind.tickets.length >= 1, JSON.stringify(behind));
   await call(amy, 'GET', `/api/v1/reports/tickets?report=steps&group=x&${period}`, undefined, { expect: [403] });

@@ -51,6 +51,8 @@ private Q_SLOTS:
     void periodPresetsInTheViewersZone();
     void drillDownListsTheTicketsBehindANumber();
     void newReportsCsvEqualsJson();
+    void satisfactionAttributedToWhoWorkedTheTicket();
+    void satisfactionScopeCsvAndDrillDown();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -64,6 +66,9 @@ private:
     QList<qint64> drillDown(const QByteArray &query, const QString &user = QStringLiteral("admin"));
     QJsonObject report(const QByteArray &query, const QString &user = QStringLiteral("admin"));
     static QJsonObject row(const QJsonObject &report, const QString &key);
+    qint64 followUpOf(qint64 source);
+    void rate(qint64 followUp, const QByteArray &action, const QByteArray &rating);
+    void workFollowUps();
 
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
@@ -72,6 +77,7 @@ private:
     quint16 m_port = 0;
     QHash<QString, QString> m_tokens;
     qint64 m_ticketA = 0, m_ticketB = 0, m_ticketC = 0, m_ticketD = 0, m_ticketE = 0;
+    qint64 m_followUp1 = 0, m_followUp2 = 0, m_followUp3 = 0;
 };
 
 void tst_Reports::init()
@@ -736,6 +742,146 @@ void tst_Reports::newReportsCsvEqualsJson()
             }
         }
     }
+}
+
+// The follow-up ticket that closing `source` opened (its `opened` link).
+qint64 tst_Reports::followUpOf(qint64 source)
+{
+    const RawResponse ticket
+        = call("GET", "/api/v1/tickets/" + QByteArray::number(source), {}, QStringLiteral("amy"));
+    for (const QJsonValue &link : ticket.json().value(u"links").toArray())
+        if (link.toObject().value(u"relation").toString() == u"opened")
+            return link.toObject().value(u"id").toInteger();
+    return 0;
+}
+
+void tst_Reports::rate(qint64 followUp, const QByteArray &action, const QByteArray &rating)
+{
+    const RawResponse done
+        = call("POST", "/api/v1/tickets/" + QByteArray::number(followUp) + "/actions/" + action,
+               R"({"fields":{"rating":")" + rating + R"("}})", QStringLiteral("amy"));
+    QVERIFY2(done.status == 200, done.body.constData());
+}
+
+// February 2027, on top of the scenario: F1 worked by amy (front desk) and bill (billing),
+// followed up "poor", not solved; F2 solved by amy at the front desk, followed up "good",
+// solved; F3 transferred unclaimed from the front desk to billing, where bill closes it,
+// followed up "fair" in March. The follow-up's options [good, fair, poor] score 3, 2, 1.
+void tst_Reports::workFollowUps()
+{
+    setClock("2027-02-01T01:00:00Z");
+    const qint64 f1 = open(QStringLiteral("A")), f2 = open(QStringLiteral("B")),
+                 f3 = open(QStringLiteral("C"));
+    QVERIFY(f1 && f2 && f3);
+    act(f2, QStringLiteral("amy"), "claim");
+    act(f2, QStringLiteral("amy"), "solve_follow_up");
+    act(f1, QStringLiteral("amy"), "claim");
+    act(f1, QStringLiteral("amy"), "to_billing");
+    transfer(f3, QStringLiteral("amy"), "billing");
+    setClock("2027-02-01T01:30:00Z");
+    act(f1, QStringLiteral("bill"), "claim");
+    act(f1, QStringLiteral("bill"), "done_follow_up");
+    // The transfer moved F3's work, not its state: billing closes it from `front`.
+    act(f3, QStringLiteral("bill"), "claim");
+    act(f3, QStringLiteral("bill"), "solve_follow_up");
+    m_followUp1 = followUpOf(f1);
+    m_followUp2 = followUpOf(f2);
+    m_followUp3 = followUpOf(f3);
+    QVERIFY(m_followUp1 && m_followUp2 && m_followUp3);
+    setClock("2027-02-01T02:00:00Z");
+    rate(m_followUp1, "not_solved", "poor");
+    rate(m_followUp2, "solved", "good");
+    setClock("2027-03-01T02:00:00Z");
+    rate(m_followUp3, "solved", "fair");
+}
+
+const QByteArray february = "from=2027-02-01T00:00:00Z&to=2027-03-01T00:00:00Z";
+
+void tst_Reports::satisfactionAttributedToWhoWorkedTheTicket()
+{
+    workFollowUps();
+    const QJsonObject byDepartment = report("satisfaction?by=department&" + february);
+    QCOMPARE(byDepartment.value(u"rows").toArray().size(), 2);
+    const QJsonObject cs = row(byDepartment, QStringLiteral("customer-service"));
+    QCOMPARE(cs.value(u"title").toString(), QStringLiteral("Customer Service"));
+    QCOMPARE(cs.value(u"ratings").toInt(), 2);
+    QCOMPARE(cs.value(u"average").toDouble(), 2.0);
+    QCOMPARE(cs.value(u"not_solved").toInt(), 1);
+    QCOMPARE(cs.value(u"counts").toObject(), (QJsonObject {{u"good"_s, 1}, {u"poor"_s, 1}}));
+    const QJsonObject billing = row(byDepartment, QStringLiteral("billing"));
+    QCOMPARE(billing.value(u"ratings").toInt(), 1);
+    QCOMPARE(billing.value(u"average").toDouble(), 1.0);
+    QCOMPARE(billing.value(u"not_solved").toInt(), 1);
+    const QJsonArray notSolved = byDepartment.value(u"not_solved").toArray();
+    QCOMPARE(notSolved.size(), 1);
+    const QJsonObject answer = notSolved.first().toObject();
+    QCOMPARE(answer.value(u"id").toInteger(), m_followUp1);
+    QCOMPARE(answer.value(u"rating").toString(), QStringLiteral("poor"));
+    QCOMPARE(answer.value(u"at").toString(), QStringLiteral("2027-02-01T02:00:00Z"));
+    QCOMPARE(answer.value(u"groups").toArray(), (QJsonArray {u"billing"_s, u"customer-service"_s}));
+
+    // People: who held the followed-up tickets' steps.
+    const QJsonObject byAssignee = report("satisfaction?by=assignee&" + february);
+    QCOMPARE(byAssignee.value(u"rows").toArray().size(), 2);
+    QCOMPARE(row(byAssignee, QStringLiteral("amy")).value(u"ratings").toInt(), 2);
+    QCOMPARE(row(byAssignee, QStringLiteral("bill")).value(u"average").toDouble(), 1.0);
+    QCOMPARE(row(report("satisfaction?by=workflow&" + february), QStringLiteral("support"))
+                 .value(u"ratings")
+                 .toInt(),
+             2);
+
+    // March: F3's rating; its front-desk step was nobody's, so only bill counts it.
+    const QByteArray march = "from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z";
+    const QJsonObject marchPeople = report("satisfaction?by=assignee&" + march);
+    QCOMPARE(marchPeople.value(u"rows").toArray().size(), 1);
+    QCOMPARE(row(marchPeople, QStringLiteral("bill")).value(u"average").toDouble(), 2.0);
+    QCOMPARE(report("satisfaction?by=department&" + march).value(u"rows").toArray().size(), 2);
+    QVERIFY(report("satisfaction?by=department&" + march).value(u"not_solved").toArray().isEmpty());
+    // Nothing rated in December.
+    QVERIFY(report("satisfaction?" + december).value(u"rows").toArray().isEmpty());
+}
+
+void tst_Reports::satisfactionScopeCsvAndDrillDown()
+{
+    workFollowUps();
+    // fiona supervises billing: only billing's row, and the answers billing worked on.
+    const QJsonObject fionas = report("satisfaction?by=department&" + february, u"fiona"_s);
+    QCOMPARE(fionas.value(u"rows").toArray().size(), 1);
+    QCOMPARE(row(fionas, QStringLiteral("billing")).value(u"ratings").toInt(), 1);
+    QCOMPARE(fionas.value(u"not_solved").toArray().size(), 1);
+    QCOMPARE(call("GET", "/api/v1/reports/satisfaction?" + february, {}, u"amy"_s).status, 403);
+    QCOMPARE(call("GET", "/api/v1/reports/satisfaction?" + february, {}, u"stan"_s).status, 403);
+    QCOMPARE(call("GET", "/api/v1/reports/satisfaction?department=customer-service&" + february, {},
+                  u"fiona"_s)
+                 .status,
+             403);
+    QCOMPARE(
+        call("GET", "/api/v1/reports/satisfaction?by=colour&" + february, {}, u"admin"_s).status,
+        400);
+
+    const RawResponse csv = call(
+        "GET", "/api/v1/reports/satisfaction?by=department&format=csv&" + february, {}, u"admin"_s);
+    QCOMPARE(csv.status, 200);
+    QCOMPARE(csv.body,
+             QByteArray("\xEF\xBB\xBFkey,title,ratings,average,not_solved\r\n"
+                        "billing,Billing,1,1,1\r\n"
+                        "customer-service,Customer Service,2,2,1\r\n"));
+
+    QCOMPARE(
+        drillDown("report=satisfaction&by=department&group=customer-service&" + february),
+        (QList<qint64> {std::min(m_followUp1, m_followUp2), std::max(m_followUp1, m_followUp2)}));
+    QCOMPARE(drillDown("report=satisfaction&by=department&group=customer-service&measure="
+                       "not_solved&"
+                       + february),
+             QList<qint64> {m_followUp1});
+    QCOMPARE(drillDown("report=satisfaction&by=assignee&group=bill&" + february, u"fiona"_s),
+             QList<qint64> {m_followUp1});
+    QCOMPARE(
+        call("GET",
+             "/api/v1/reports/tickets?report=satisfaction&group=billing&measure=steps&" + february,
+             {}, u"admin"_s)
+            .status,
+        400);
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)

@@ -144,6 +144,11 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   return data as T;
 }
 
+/** The address of a report's CSV download (the session cookie authenticates the GET). */
+export function reportCsvUrl(kind: string, params: Record<string, string | number | undefined>) {
+  return `${BASE}/reports/${kind}${qs({ ...params, format: 'csv' })}`;
+}
+
 function qs(params: Record<string, string | number | undefined | null>) {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
@@ -201,6 +206,9 @@ export const api = {
   events: (id: number) => request<{ items: TicketEvent[] }>(`/tickets/${id}/events`),
 
   queues: () => request<QueueInfo[]>('/queues'),
+  /** A report (interfaces.md "Reports"): steps, flow, outcomes, escalations, backlog, satisfaction, tickets. */
+  report: <R>(kind: string, params: Record<string, string | number | undefined>) =>
+    request<R>(`/reports/${kind}${qs(params)}`),
   departments: async () => normaliseNamed<Department>(await request<unknown>('/departments')),
   calendars: async () => normaliseNamed<Calendar>(await request<unknown>('/calendars')),
 

@@ -275,3 +275,94 @@ export interface StreamNotificationMessage {
 }
 
 export type StreamMessage = StreamTicketMessage | StreamNotificationMessage;
+
+/** GET /reports/steps rows (interfaces.md "Reports"). */
+export interface StepReportRow {
+  key: string;
+  title: string;
+  steps: number;
+  respond_met: number;
+  respond_due: number;
+  resolve_met: number;
+  resolve_due: number;
+  breached: number;
+  escalated: number;
+  transfers: number;
+  paused_steps: number;
+  median_business_seconds: number | null;
+  p90_business_seconds: number | null;
+  median_seconds: number | null;
+  p90_seconds: number | null;
+}
+export interface ReportPeriod {
+  from: string;
+  to: string;
+  period: string;
+  tz: string;
+}
+export interface GroupedReport<R> extends ReportPeriod {
+  by: string;
+  rows: R[];
+}
+export interface OutcomeRow {
+  key: string;
+  title: string;
+  closed: number;
+  reopened: number;
+  reopen_rate: number;
+  first_contact: number;
+  first_contact_rate: number;
+  handoffs: number;
+  bounced: number;
+  handoff_limit: number;
+  escalated: number;
+}
+export interface EscalationReportRow {
+  key: string;
+  title: string;
+  to: string;
+  to_title: string;
+  count: number;
+}
+export interface BacklogReport extends ReportPeriod {
+  days: { date: string; at: string }[];
+  rows: { key: string; title: string; open: number[] }[];
+}
+export interface SatisfactionRow {
+  key: string;
+  title: string;
+  ratings: number;
+  average: number;
+  not_solved: number;
+  counts: Record<string, number>;
+}
+export interface NotSolvedAnswer {
+  id: number;
+  key: string;
+  source: number;
+  source_key: string;
+  rating: string | number;
+  at: string;
+  groups: string[];
+}
+export interface SatisfactionReport extends GroupedReport<SatisfactionRow> {
+  not_solved: NotSolvedAnswer[];
+}
+export interface FlowReport extends ReportPeriod {
+  workflow: string;
+  states: {
+    state: string;
+    title: string;
+    entered: number;
+    left: number;
+    breached: number;
+    breach_rate: number;
+    median_business_seconds: number | null;
+    p90_business_seconds: number | null;
+  }[];
+  transitions: { from: string; to: string; action: string; count: number }[];
+}
+export interface DrillDown extends ReportPeriod {
+  tickets: { id: number; key: string; title: string; workflow: string; state: string; status: string }[];
+  truncated: boolean;
+}

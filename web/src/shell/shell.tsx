@@ -45,6 +45,8 @@ function lazyPage<P>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
 }
 
 const Admin = lazyPage(() => import('../admin/admin').then((m) => m.Admin));
+// The reports page carries its charts and heat map: loaded on first visit, like the editor.
+const Reports = lazyPage(() => import('../pages/reports/reports').then((m) => m.Reports));
 
 export function Shell() {
   const t = useT();
@@ -119,6 +121,7 @@ export function Shell() {
             )}
           {caps.queues && navItem('/queues', t('nav.queues'), 'nav-queues')}
           {caps.dashboard && navItem('/dashboard', t('nav.dashboard'), 'nav-dashboard')}
+          {caps.reports && navItem('/reports', t('nav.reports'), 'nav-reports')}
           {caps.admin && navItem('/admin', t('nav.admin'), 'nav-admin')}
         </ul>
       </nav>
@@ -153,6 +156,8 @@ function renderPage(parts: string[], caps: ReturnType<typeof capabilities>) {
       return <Search />;
     case 'customers':
       return second ? <CustomerPage id={second} key={second} /> : <Search />;
+    case 'reports':
+      return caps.reports ? <Reports /> : <Forbidden />;
     case 'admin':
       return caps.admin ? <Admin parts={parts.slice(1)} /> : <Forbidden />;
     default:

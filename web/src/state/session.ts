@@ -54,6 +54,8 @@ export function capabilities(user: User | null | undefined, wfs: WorkflowSummary
     back: opens,
     queues: hasRole(user, 'staff', 'supervisor', 'admin') || (user?.queues?.length ?? 0) > 0,
     dashboard: hasRole(user, 'supervisor', 'admin'),
+    /** Reports answer supervisors (their departments) and admins; anyone else gets 403. */
+    reports: hasRole(user, 'supervisor', 'admin'),
     admin: hasRole(user, 'admin'),
   };
 }
