@@ -73,8 +73,9 @@ QJsonObject latency(const Timings &t)
 void print(const QString &what, const QJsonObject &l, double target, const QString &note)
 {
     const bool over = l[u"cpu_p99_ms"].toDouble() > target;
-    std::printf("  %-44s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%lld) %s%s\n", qPrintable(what),
-                l[u"p50_ms"].toDouble(), l[u"p99_ms"].toDouble(), l[u"max_ms"].toDouble(),
+    std::printf("  %-44s p50 %7.2f p99 %7.2f ms, cpu p50 %7.2f p99 %7.2f ms (%lld) %s%s\n",
+                qPrintable(what), l[u"p50_ms"].toDouble(), l[u"p99_ms"].toDouble(),
+                l[u"cpu_p50_ms"].toDouble(), l[u"cpu_p99_ms"].toDouble(),
                 qlonglong(l[u"count"].toInteger()), qPrintable(note), over ? "  OVER TARGET" : "");
     std::fflush(stdout);
 }
@@ -132,9 +133,10 @@ struct SearchCase
 /// customers in Chinese characters; see bigdbgenerator.cpp).
 QList<SearchCase> searchCases(const QSqlDatabase &db)
 {
-    const QString latinName = sampleOf(db,
-                                       "SELECT customer_name FROM tickets WHERE id >= 654321 "
-                                       "AND customer_name LIKE 'Zh% %' LIMIT 1");
+    const QString latinName = sampleOf(
+        db,
+        "SELECT customer_name FROM tickets WHERE id >= 654321 "
+        "AND substr(customer_name, 1, 2) = 'Zh' AND instr(customer_name, ' ') > 0 LIMIT 1");
     const QString chineseName = sampleOf(
         db,
         "SELECT customer_name FROM tickets WHERE id >= (SELECT MAX(id) * 0.65 FROM tickets) AND "
