@@ -135,7 +135,7 @@ QList<SearchCase> searchCases(const QSqlDatabase &db)
 {
     const QString latinName = sampleOf(
         db,
-        "SELECT customer_name FROM tickets WHERE id >= 654321 "
+        "SELECT customer_name FROM tickets WHERE id >= (SELECT MAX(id) * 0.65 FROM tickets) "
         "AND substr(customer_name, 1, 2) = 'Zh' AND instr(customer_name, ' ') > 0 LIMIT 1");
     const QString chineseName = sampleOf(
         db,
