@@ -17,6 +17,7 @@
 // generated open tickets, and the resident memory after each phase and per ticket the engine
 // has written (its writer keeps them cached).
 #include "bigdbgenerator.h"
+#include "bigdbqueries.h"
 
 #include "auth/authservice.h"
 #include "core/clock.h"
@@ -717,6 +718,10 @@ int main(int argc, char **argv)
             return 1;
     }
 
+    // ---- full-text and customer search, reports (bigdbqueries.cpp) ----------------------------
+    const QJsonObject searchAndReports = measureSearchAndReports(
+        {engine->get(), database->get(), users, clock.now(), listQueries});
+
     // ---- actions on generated open tickets ------------------------------------------------------
     QList<QPair<qint64, QString>> sample;
     {
@@ -905,6 +910,7 @@ int main(int argc, char **argv)
          QJsonObject {{QStringLiteral("cores"), QThread::idealThreadCount()},
                       {QStringLiteral("os"), QSysInfo::prettyProductName()},
                       {QStringLiteral("cpu"), QSysInfo::currentCpuArchitecture()}}}};
+    result.insert(QStringLiteral("search_and_reports"), searchAndReports);
     QFile out(QDir(outDir).absoluteFilePath(QStringLiteral("bench_bigdb.json")));
     if (out.open(QIODevice::WriteOnly)) {
         out.write(QJsonDocument(result).toJson());

@@ -4,8 +4,10 @@
 #include "auth/userdirectory.h"
 #include "cli/demodata.h"
 #include "core/clock.h"
+#include "report/stepfactderiver.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
+#include "runtime/ticketrecords.h"
 #include "sla/slaservice.h"
 #include "sla/timerscheduler.h"
 #include "store/database.h"
@@ -40,6 +42,7 @@ struct Template
     TicketRow row; ///< with branchQueues
     QList<EventRow> events;
     QList<TimerRow> timers;
+    QList<StepFactRow> facts; ///< the finished steps of `events`, as the reports keep them
     qint64 lastAt = 0; ///< the newest event's instant
 };
 
@@ -101,6 +104,24 @@ Actor actorOf(const Organisation &org, const QMap<QString, DemoAccount> &users,
 {
     const DemoAccount user = users.value(username);
     return resolveActor(org, username, user.roles, user.departments);
+}
+
+/// The step facts of every template, derived from its whole event log by the deriver the
+/// engine runs on every write and the back-fill on old tickets (the seeding engine keeps none):
+/// the clones then carry the facts a server would have written for them.
+Result<void> deriveFacts(QList<Template> &templates, Engine &engine, const SlaService &sla)
+{
+    const StepFactDeriver deriver = stepFactDeriverOf(sla);
+    for (Template &t : templates) {
+        auto workflow = engine.workflow(t.state.workflow, t.state.workflowVersion);
+        if (!workflow)
+            return workflow.failure();
+        QList<Event> log;
+        for (const EventRow &row : std::as_const(t.events))
+            log.append(eventOf(row));
+        t.facts = deriver.derive(t.row.id, TicketState(), log, **workflow);
+    }
+    return {};
 }
 
 /// The demo tickets of every workflow, then each open one passed around the queues of org.yaml
@@ -187,6 +208,8 @@ Result<QList<Template>> makeTemplates(const WorkflowSet &set,
             templates.append(std::move(*claimed));
         }
     }
+    if (auto derived = deriveFacts(templates, **engine, sla); !derived)
+        return derived.failure();
     engine->reset();
     return templates;
 }
@@ -205,6 +228,12 @@ CustomerPool makeCustomers(int count, std::mt19937_64 &rng, qint64 now)
     static const char *const family[]
         = {"Wang", "Li",  "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu",
            "Xu",   "Sun", "Ma",    "Hu",  "Guo",  "Lin",  "He",   "Gao",   "Luo",  "Zheng"};
+    static const char *const givenZh[]
+        = {"伟",   "芳",   "敏", "静",   "磊", "浩", "娜", "涛", "艳", "军", "丽",   "平",
+           "秀英", "博文", "晨", "美玲", "强", "慧", "颖", "兰", "凯", "瑞", "欣怡", "宇"};
+    static const char *const familyZh[]
+        = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",  "徐",
+           "孙", "马", "胡", "郭", "林", "何", "高", "罗", "郑", "欧阳"};
     CustomerPool pool;
     for (int i = 0; i < count; ++i) {
         const int roll = int(rng() % 10);
@@ -213,8 +242,13 @@ CustomerPool makeCustomers(int count, std::mt19937_64 &rng, qint64 now)
                                       : QStringLiteral("C");
         Customer c;
         c.id = QStringLiteral("C-%1").arg(100000 + i);
-        c.name = QString::fromLatin1(family[rng() % std::size(family)]) + u' '
-            + QString::fromLatin1(given[rng() % std::size(given)]);
+        // A third written in Chinese characters, as a front line in China types them.
+        if (i % 3 == 1)
+            c.name = QString::fromUtf8(familyZh[rng() % std::size(familyZh)])
+                + QString::fromUtf8(givenZh[rng() % std::size(givenZh)]);
+        else
+            c.name = QString::fromLatin1(family[rng() % std::size(family)]) + u' '
+                + QString::fromLatin1(given[rng() % std::size(given)]);
         c.tier = tier;
         c.phone = QStringLiteral("13%1").arg(qulonglong(rng() % 1000000000ULL), 9, 10, QChar(u'0'));
         if (i % 3 == 0)
@@ -288,6 +322,14 @@ void cloneInto(WriteBatch &batch, const Template &t, qint64 id, qint64 delta,
         }
         batch.events.append(std::move(e));
     }
+    for (StepFactRow fact : t.facts) {
+        fact.ticketId = id;
+        fact.enteredAt += delta;
+        fact.leftAt += delta;
+        if (customer)
+            fact.tier = customer->tier;
+        batch.stepFacts.append(std::move(fact));
+    }
     for (TimerRow timer : t.timers) {
         timer.dueAt += delta;
         timer.ticketId = id;
@@ -312,6 +354,9 @@ Result<qint64> catchUp(const WorkflowSet &set, const std::shared_ptr<const Organ
     engineOptions.organisation = org;
     engineOptions.clock = &clock;
     engineOptions.slaPlanner = sla.planner();
+    // As `baton serve` runs it: the steps the fired timers end (escalations) become facts.
+    const StepFactDeriver deriver = stepFactDeriverOf(sla);
+    engineOptions.stepFacts = deriver.recorder();
     auto engine = Engine::start(engineOptions);
     if (!engine)
         return engine.failure();
@@ -426,11 +471,12 @@ Result<BigDbGenerator::Report> BigDbGenerator::generate(const Options &options)
         // CREATE statements: one sort each instead of millions of random inserts.
         QStringList indexes;
         {
-            auto q = runQuery(*db,
-                              QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = "
-                                             "'index' AND sql IS NOT NULL AND tbl_name IN "
-                                             "('tickets', 'events', 'ticket_queues', "
-                                             "'ticket_queues_current', 'timers', 'comments')"));
+            auto q = runQuery(
+                *db,
+                QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = "
+                               "'index' AND sql IS NOT NULL AND tbl_name IN "
+                               "('tickets', 'events', 'ticket_queues', "
+                               "'ticket_queues_current', 'timers', 'comments', 'step_facts')"));
             if (!q)
                 return q.failure();
             QStringList names;

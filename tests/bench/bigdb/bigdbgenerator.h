@@ -43,7 +43,7 @@ public:
         double seconds = 0;
     };
     /// Bumped whenever the output changes: the benchmark's cache file is named after it.
-    static constexpr int version = 5;
+    static constexpr int version = 6;
 
     static Result<Report> generate(const Options &options);
 };
