@@ -14,7 +14,9 @@ import { toast } from '../state/toasts';
 import { submitKeys } from '../lib/forms';
 import { useStore } from '../lib/store';
 import type { Customer, FieldDef, Ticket, WorkflowDetail } from '../api/types';
-import { checkField, debounce, errorText, initialValue, toApiValue } from '../lib/util';
+import { debounce } from '../lib/util';
+import { errorText } from '../model/errors';
+import { checkField, initialValue, toApiValue } from '../model/fields';
 
 const LAST_WF = 'baton.newticket.workflow';
 const LAST_CHANNEL = 'baton.newticket.channel';
