@@ -163,11 +163,11 @@ Result<std::optional<User>> AuthService::authenticate(const QString &token)
         return std::optional<User>();
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     const QString hash = SessionToken::hash(token);
     auto found = m_users.findBySession(hash);
     if (!found)
-        return makeError(found.error());
+        return found.failure();
     if (!found->has_value())
         return std::optional<User>();
     const auto &[user, expiresAt] = **found;
@@ -188,7 +188,7 @@ Result<std::optional<QDateTime>> AuthService::sessionExpiry(const QString &token
         return std::optional<QDateTime>();
     auto found = m_users.findBySession(SessionToken::hash(token));
     if (!found)
-        return makeError(found.error());
+        return found.failure();
     if (!found->has_value())
         return std::optional<QDateTime>();
     const auto &[user, expiresAt] = **found;
@@ -201,7 +201,7 @@ Result<void> AuthService::logout(const QString &token)
 {
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     return SessionRows::remove(*db, SessionToken::hash(token));
 }
 
@@ -209,7 +209,7 @@ Result<int> AuthService::purgeExpired()
 {
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     return SessionRows::removeExpired(*db, m_clock.now().toMSecsSinceEpoch());
 }
 
