@@ -117,7 +117,7 @@ struct ApiServer::Private
     QString clientAddress(const HttpRequest &request) const;
     QByteArray cookieAttributes(const HttpRequest &request) const;
     void login(Context &ctx);
-    static HttpResponse loginResponse(const AuthService::Login &result,
+    static HttpResponse loginResponse(const Result<AuthService::Login> &login,
                                       const Organisation &organisation, qint64 sessionSeconds,
                                       const QByteArray &cookieAttributes);
     void logout(Context &ctx);

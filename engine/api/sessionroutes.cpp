@@ -87,23 +87,26 @@ void ApiServer::Private::login(Context &ctx)
     // thread, and answers from there (HttpResponder::send() may be called from any thread).
     // The completion holds copies only (an Organisation is a few implicitly shared maps),
     // so it is safe whenever it runs, even after this server has stopped.
-    o.auth->loginAsync(*username, *password, clientAddress(ctx.request),
-                       [responder = ctx.responder, organisation = org(),
-                        sessionSeconds = o.auth->options().sessionSeconds,
-                        cookie = cookieAttributes(ctx.request)](const AuthService::Login &result) {
-                           // The access line names who signed in (nobody on a refusal).
-                           if (result.status == AuthService::Login::Status::Ok)
-                               responder->setUser(result.user.username);
-                           responder->send(
-                               loginResponse(result, organisation, sessionSeconds, cookie));
-                       });
+    o.auth->loginAsync(
+        *username, *password, clientAddress(ctx.request),
+        [responder = ctx.responder, organisation = org(),
+         sessionSeconds = o.auth->options().sessionSeconds,
+         cookie = cookieAttributes(ctx.request)](const Result<AuthService::Login> &result) {
+            // The access line names who signed in (nobody on a refusal).
+            if (result && result->status == AuthService::Login::Status::Ok)
+                responder->setUser(result->user.username);
+            responder->send(loginResponse(result, organisation, sessionSeconds, cookie));
+        });
 }
 
-HttpResponse ApiServer::Private::loginResponse(const AuthService::Login &result,
+HttpResponse ApiServer::Private::loginResponse(const Result<AuthService::Login> &login,
                                                const Organisation &organisation,
                                                qint64 sessionSeconds,
                                                const QByteArray &cookieAttributes)
 {
+    if (!login)
+        return apiError(login.failure()).toResponse();
+    const AuthService::Login &result = *login;
     switch (result.status) {
     case AuthService::Login::Status::Throttled: {
         HttpResponse response
@@ -130,8 +133,6 @@ HttpResponse ApiServer::Private::loginResponse(const AuthService::Login &result,
     case AuthService::Login::Status::Invalid:
         return ApiError::unauthenticated(QStringLiteral("Wrong username or password."))
             .toResponse();
-    case AuthService::Login::Status::Failed:
-        return apiError(makeError(result.error)).toResponse();
     case AuthService::Login::Status::Ok:
         break;
     }

@@ -34,8 +34,8 @@ void AuthService::setDirectory(std::unique_ptr<DirectorySignIn> directory)
     m_directory = std::move(directory);
 }
 
-AuthService::Login AuthService::login(const QString &username, const QString &password,
-                                      const QString &clientAddress)
+Result<AuthService::Login> AuthService::login(const QString &username, const QString &password,
+                                              const QString &clientAddress)
 {
     Login result;
     const QDateTime now = m_clock.now();
@@ -45,10 +45,8 @@ AuthService::Login AuthService::login(const QString &username, const QString &pa
         return result;
     }
     auto found = m_users.findWithHash(username);
-    if (!found) {
-        result.error = found.error();
-        return result;
-    }
+    if (!found)
+        return found.failure();
     const bool local
         = found->has_value() && (*found)->second != UserDirectory::directoryPasswordHash();
     std::optional<User> user;
@@ -60,9 +58,14 @@ AuthService::Login AuthService::login(const QString &username, const QString &pa
                     (void)m_users.setPasswordHash(user->username, *rehashed);
         }
     } else if (!local && m_directory) {
-        user = checkWithDirectory(username, password, clientAddress, result);
-        if (result.status == Login::Status::DirectoryUnavailable || !result.error.isEmpty())
+        auto answer = checkWithDirectory(username, password, clientAddress);
+        if (!answer && answer.failure().kind == ErrorKind::Unavailable) {
+            result.status = Login::Status::DirectoryUnavailable;
             return result; // neither a success nor the person's fault: not counted
+        }
+        if (!answer)
+            return answer.failure();
+        user = std::move(*answer);
     } else {
         PasswordHasher::verifyDummy(password);
     }
@@ -72,68 +75,61 @@ AuthService::Login AuthService::login(const QString &username, const QString &pa
         return result;
     }
     m_throttle.recordSuccess(username, clientAddress, now);
-    openSession(*user, now, result);
-    return result;
+    return openSession(*user, now);
 }
 
-std::optional<User> AuthService::checkWithDirectory(const QString &username,
-                                                    const QString &password,
-                                                    const QString &clientAddress, Login &result)
+Result<std::optional<User>> AuthService::checkWithDirectory(const QString &username,
+                                                            const QString &password,
+                                                            const QString &clientAddress)
 {
     const auto person = m_directory->check(username, password, clientAddress);
     if (!person) {
         if (person.failure().kind == ErrorKind::Unauthorized) {
             qCInfo(lcAuth).noquote()
                 << "directory sign-in of" << username << "refused:" << person.error();
-            return std::nullopt;
+            return std::optional<User>();
         }
         qCWarning(lcAuth).noquote() << "the company directory is not available:" << person.error();
-        result.status = Login::Status::DirectoryUnavailable;
-        result.error = person.error();
-        return std::nullopt;
+        return makeError(ErrorKind::Unavailable, person.error());
     }
     auto existing = m_users.find(person->username);
-    if (!existing) {
-        result.error = existing.error();
-        return std::nullopt;
-    }
+    if (!existing)
+        return existing.failure();
     if (existing->has_value() && !(*existing)->active)
-        return std::nullopt; // disabled in Baton: the directory cannot re-enable it
+        return std::optional<User>(); // disabled in Baton: the directory cannot re-enable it
     auto user = m_users.updateFromDirectory(person->username, person->name, person->roles,
                                             person->departments);
-    if (!user) {
-        if (user.failure().kind != ErrorKind::Conflict)
-            result.error = user.error();
-        else // a local user's name: the directory's person may not become them
-            qCWarning(lcAuth).noquote() << "directory sign-in refused:" << user.error();
-        return std::nullopt;
-    }
-    return *user;
+    if (user)
+        return std::optional<User>(*user);
+    if (user.failure().kind != ErrorKind::Conflict)
+        return makeError(user.error()); // what the directory sent is not the person's fault
+    // a local user's name: the directory's person may not become them
+    qCWarning(lcAuth).noquote() << "directory sign-in refused:" << user.error();
+    return std::optional<User>();
 }
 
-void AuthService::openSession(const User &user, const QDateTime &now, Login &result)
+Result<AuthService::Login> AuthService::openSession(const User &user, const QDateTime &now)
 {
     auto db = m_database.connection();
-    if (!db) {
-        result.error = db.error();
-        return;
-    }
+    if (!db)
+        return db.failure();
     const QString token = SessionToken::generate();
     const QDateTime expires = now.addSecs(m_options.sessionSeconds);
     auto inserted = SessionRows::insert(*db, SessionToken::hash(token), user.username,
                                         now.toMSecsSinceEpoch(), expires.toMSecsSinceEpoch());
-    if (!inserted) {
-        result.error = inserted.error();
-        return;
-    }
+    if (!inserted)
+        return inserted.failure();
+    Login result;
     result.status = Login::Status::Ok;
     result.token = token;
     result.user = user;
     result.expiresAt = expires;
+    return result;
 }
 
 void AuthService::loginAsync(const QString &username, const QString &password,
-                             const QString &clientAddress, std::function<void(const Login &)> done)
+                             const QString &clientAddress,
+                             std::function<void(const Result<Login> &)> done)
 {
     // Refused attempts cost no hashing and take no place in the queue.
     if (const qint64 wait = m_throttle.retryAfter(username, clientAddress, m_clock.now());
@@ -167,11 +163,11 @@ Result<std::optional<User>> AuthService::authenticate(const QString &token)
         return std::optional<User>();
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     const QString hash = SessionToken::hash(token);
     auto found = m_users.findBySession(hash);
     if (!found)
-        return makeError(found.error());
+        return found.failure();
     if (!found->has_value())
         return std::optional<User>();
     const auto &[user, expiresAt] = **found;
@@ -192,7 +188,7 @@ Result<std::optional<QDateTime>> AuthService::sessionExpiry(const QString &token
         return std::optional<QDateTime>();
     auto found = m_users.findBySession(SessionToken::hash(token));
     if (!found)
-        return makeError(found.error());
+        return found.failure();
     if (!found->has_value())
         return std::optional<QDateTime>();
     const auto &[user, expiresAt] = **found;
@@ -205,7 +201,7 @@ Result<void> AuthService::logout(const QString &token)
 {
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     return SessionRows::remove(*db, SessionToken::hash(token));
 }
 
@@ -213,7 +209,7 @@ Result<int> AuthService::purgeExpired()
 {
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     return SessionRows::removeExpired(*db, m_clock.now().toMSecsSinceEpoch());
 }
 

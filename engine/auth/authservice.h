@@ -37,17 +37,18 @@ public:
         HashingPool::Options hashing;
     };
 
+    /// The answer to a sign-in attempt. A storage failure is no answer: login() returns it as
+    /// the Result's error, so every status here is one the person at the sign-in form gets.
     struct Login
     {
         /// Busy: the hashing queue is full (retryAfterSeconds says when to try again).
-        /// DirectoryUnavailable: the company directory could not answer (error says why).
-        enum class Status { Ok, Invalid, Throttled, Busy, Failed, DirectoryUnavailable };
-        Status status = Status::Failed;
+        /// DirectoryUnavailable: the company directory could not answer (the log says why).
+        enum class Status { Ok, Invalid, Throttled, Busy, DirectoryUnavailable };
+        Status status = Status::Invalid;
         QString token;
         User user;
         QDateTime expiresAt;
         qint64 retryAfterSeconds = 0;
-        QString error; ///< for Failed (storage trouble) and DirectoryUnavailable
     };
 
     AuthService(Database &database, const Clock &clock);
@@ -61,11 +62,13 @@ public:
     const DirectorySignIn *directory() const { return m_directory.get(); }
 
     /// Signs in on the calling thread (the password check takes tens of milliseconds).
-    Login login(const QString &username, const QString &password, const QString &clientAddress);
+    /// Fails only when the database does (an Internal error).
+    Result<Login> login(const QString &username, const QString &password,
+                        const QString &clientAddress);
     /// The same on the hashing pool: `done` gets the result on a pool thread, or at once on the
     /// calling thread when the attempt is throttled or the queue is full (Busy).
     void loginAsync(const QString &username, const QString &password, const QString &clientAddress,
-                    std::function<void(const Login &)> done);
+                    std::function<void(const Result<Login> &)> done);
     /// Logins waiting for a hashing thread.
     int queuedLogins() const { return m_hashing.queued(); }
     /// The signed-in, active user for a token; nothing for an unknown, expired or revoked one.
@@ -82,11 +85,12 @@ public:
     const Options &options() const { return m_options; }
 
 private:
-    /// The directory's answer for a name that is no local user's: the user, or Invalid,
-    /// DirectoryUnavailable, Failed in `result`.
-    std::optional<User> checkWithDirectory(const QString &username, const QString &password,
-                                           const QString &clientAddress, Login &result);
-    void openSession(const User &user, const QDateTime &now, Login &result);
+    /// The directory's answer for a name that is no local user's: the user, or nothing for a
+    /// refusal; an Unavailable error when the directory could not answer, an Internal one when
+    /// the database failed.
+    Result<std::optional<User>> checkWithDirectory(const QString &username, const QString &password,
+                                                   const QString &clientAddress);
+    Result<Login> openSession(const User &user, const QDateTime &now);
 
     Database &m_database;
     const Clock &m_clock;

@@ -146,10 +146,10 @@ Result<User> UserDirectory::create(const QString &username, const UserInput &inp
 
     const auto hash = PasswordHasher::hash(*input.password);
     if (!hash)
-        return makeError(hash.error());
+        return hash.failure();
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     User user;
     user.username = username;
@@ -167,7 +167,7 @@ Result<User> UserDirectory::create(const QString &username, const UserInput &inp
         return makeError(transaction.error());
     auto existing = UserRows::exists(*db, username);
     if (!existing)
-        return makeError(existing.error());
+        return existing.failure();
     if (*existing)
         return makeError(ErrorKind::Conflict,
                          QStringLiteral("The username %1 is taken.").arg(username),
@@ -176,11 +176,8 @@ Result<User> UserDirectory::create(const QString &username, const UserInput &inp
     row.passwordHash = *hash;
     auto inserted = UserRows::insert(*db, row);
     if (!inserted)
-        return makeError(inserted.error());
-    if (auto committed = transaction.commit(); !committed)
-        return makeError(committed.error());
-    rememberDepartments(user);
-    return user;
+        return inserted.failure();
+    return committed(transaction, user);
 }
 
 Result<User> UserDirectory::update(const QString &username, const UserInput &input,
@@ -193,18 +190,18 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
     if (input.password) {
         auto hashed = PasswordHasher::hash(*input.password);
         if (!hashed)
-            return makeError(hashed.error());
+            return hashed.failure();
         hash = *hashed;
     }
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
     auto found = UserRows::find(*db, username);
     if (!found)
-        return makeError(found.error());
+        return found.failure();
     if (!found->has_value())
         return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
     User user = userOf(**found);
@@ -227,16 +224,13 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
     UserRow row = rowOf(user);
     row.passwordHash = hash;
     if (auto updated = UserRows::update(*db, row, input.password.has_value()); !updated)
-        return makeError(updated.error());
+        return updated.failure();
     // A new password or a disabled account ends every session of the user at once.
     if (input.password || !user.active) {
         if (auto revoked = SessionRows::removeAllOf(*db, username); !revoked)
-            return makeError(revoked.error());
+            return revoked.failure();
     }
-    if (auto committed = transaction.commit(); !committed)
-        return makeError(committed.error());
-    rememberDepartments(user);
-    return user;
+    return committed(transaction, user);
 }
 
 Result<User> UserDirectory::updateFromDirectory(const QString &username, const QString &name,
@@ -245,13 +239,13 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
 {
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
     auto found = UserRows::find(*db, username);
     if (!found)
-        return makeError(found.error());
+        return found.failure();
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     User user;
     if (found->has_value()) {
@@ -272,9 +266,14 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
     const Result<void> written
         = found->has_value() ? UserRows::update(*db, row, false) : UserRows::insert(*db, row);
     if (!written)
-        return makeError(written.error());
-    if (auto committed = transaction.commit(); !committed)
-        return makeError(committed.error());
+        return written.failure();
+    return committed(transaction, user);
+}
+
+Result<User> UserDirectory::committed(Transaction &transaction, const User &user)
+{
+    if (auto done = transaction.commit(); !done)
+        return done.failure();
     rememberDepartments(user);
     return user;
 }
@@ -308,7 +307,7 @@ Result<std::optional<User>> UserDirectory::find(const QString &username)
 {
     auto found = findWithHash(username);
     if (!found)
-        return makeError(found.error());
+        return found.failure();
     if (!found->has_value())
         return std::optional<User>();
     return std::optional<User>(found->value().first);
@@ -319,7 +318,7 @@ UserDirectory::findWithHash(const QString &username)
 {
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     auto row = UserRows::find(*db, username);
     if (!row)
         return row.failure();
@@ -333,7 +332,7 @@ UserDirectory::findBySession(const QString &tokenHash)
 {
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     auto row = UserRows::findBySession(*db, tokenHash);
     if (!row)
         return row.failure();
@@ -346,7 +345,7 @@ Result<QList<User>> UserDirectory::list()
 {
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     auto rows = UserRows::all(*db);
     if (!rows)
         return rows.failure();
@@ -360,7 +359,7 @@ Result<void> UserDirectory::setPasswordHash(const QString &username, const QByte
 {
     auto db = m_database.connection();
     if (!db)
-        return makeError(db.error());
+        return db.failure();
     return UserRows::setPasswordHash(*db, username, hash);
 }
 

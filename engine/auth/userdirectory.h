@@ -17,6 +17,7 @@ namespace Baton {
 
 class Clock;
 class Database;
+class Transaction;
 
 /// A user account as the API shows it (never the password hash).
 struct User
@@ -100,6 +101,8 @@ public:
 
 private:
     QMap<QString, QString> check(const UserInput &input, const Organisation &organisation) const;
+    /// Commits a create or update of `user` and only then remembers its departments.
+    Result<User> committed(Transaction &transaction, const User &user);
     void rememberDepartments(const User &user);
 
     Database &m_database;

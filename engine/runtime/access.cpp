@@ -60,15 +60,27 @@ QStringList visibleQueues(const Organisation &org, const Actor &actor)
     return result;
 }
 
-bool canSee(const Organisation &org, const Actor &actor, const TicketState &ticket)
+namespace {
+
+/// Whether the ticket or one of its branches is assigned to the actor.
+bool isAssignedTo(const Actor &actor, const TicketState &ticket)
 {
-    if (actor.isAdmin() || actor.username == ticket.originator)
-        return true;
     if (!ticket.assignee.isEmpty() && actor.username == ticket.assignee)
         return true;
     for (const BranchState &branch : ticket.branches)
         if (!branch.assignee.isEmpty() && actor.username == branch.assignee)
             return true;
+    return false;
+}
+
+} // namespace
+
+bool canSee(const Organisation &org, const Actor &actor, const TicketState &ticket)
+{
+    if (actor.isAdmin() || actor.username == ticket.originator)
+        return true;
+    if (isAssignedTo(actor, ticket))
+        return true;
     for (const QString &queue : ticket.queuesVisited)
         if (actor.isMemberOf(queue) || supervisesQueue(org, actor, queue))
             return true;
@@ -86,11 +98,8 @@ bool canSeeInternalNotes(const Organisation &org, const Actor &actor, const Tick
             return true;
     if (!actor.hasRole(QStringLiteral("staff")) && !actor.hasRole(QStringLiteral("supervisor")))
         return false;
-    if (!ticket.assignee.isEmpty() && actor.username == ticket.assignee)
+    if (isAssignedTo(actor, ticket))
         return true;
-    for (const BranchState &branch : ticket.branches)
-        if (!branch.assignee.isEmpty() && actor.username == branch.assignee)
-            return true;
     for (const QString &queue : ticket.queuesVisited)
         if (actor.isMemberOf(queue))
             return true;

@@ -66,6 +66,7 @@ Result<void> Services::startEngine()
     engineOptions.database = m_options.database;
     engineOptions.organisation = m_options.organisation;
     engineOptions.clock = m_options.clock;
+    engineOptions.cacheLimit = m_options.cacheLimit.value_or(engineOptions.cacheLimit);
     engineOptions.slaPlanner = m_sla->planner();
     engineOptions.slaReader = m_sla->reader();
     if (announcing())

@@ -45,6 +45,8 @@ struct ServicesOptions
     /// Default: the user directory's snapshot (UserDirectory::departmentsOf).
     std::function<QStringList(const QString &username)> departmentsLookup;
     int timerBatchSize = 1000;
+    /// Hot tickets the engine's writer keeps in memory; unset: EngineOptions' default.
+    std::optional<int> cacheLimit;
     /// stop(): how long requests in flight may take to be answered (then their connections
     /// are cut), and how long live streams get to take their close frame.
     int drainTimeoutMs = 3500;

@@ -2,6 +2,7 @@
 #include "database.h"
 
 #include "store/boundvalues.h"
+#include "store/idquery_p.h"
 #include "store/postgresqlquery.h"
 #include "store/storelog.h"
 
@@ -367,6 +368,18 @@ void Transaction::rollback()
     QSqlQuery query(m_db);
     if (!query.exec(QStringLiteral("ROLLBACK")))
         qCWarning(lcStore).noquote() << "ROLLBACK failed:" << query.lastError().text();
+}
+
+Result<QList<qint64>> runIdQuery(const QSqlDatabase &db, const QString &sql,
+                                 const QVariantList &values)
+{
+    auto rows = runQuery(db, sql, values);
+    if (!rows)
+        return rows.failure();
+    QList<qint64> ids;
+    while (rows->next())
+        ids.append(rows->value(0).toLongLong());
+    return ids;
 }
 
 } // namespace Baton

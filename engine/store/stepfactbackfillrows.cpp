@@ -2,6 +2,7 @@
 #include "store/stepfactbackfillrows.h"
 
 #include "store/database.h"
+#include "store/idquery_p.h"
 
 #include <QSqlQuery>
 
@@ -25,15 +26,9 @@ Result<QList<qint64>> StepFactBackfillStore::ticketIdsToBackfill(const QSqlDatab
                                                                  const BackfillPosition &position,
                                                                  int limit)
 {
-    auto rows = runQuery(
+    return runIdQuery(
         db, QStringLiteral("SELECT id FROM tickets WHERE id > ? AND id <= ? ORDER BY id LIMIT ?"),
         {position.nextTicket, position.lastTicket, limit});
-    if (!rows)
-        return rows.failure();
-    QList<qint64> ids;
-    while (rows->next())
-        ids.append(rows->value(0).toLongLong());
-    return ids;
 }
 
 Result<QList<EventRow>> StepFactBackfillStore::eventsOf(const QSqlDatabase &db,

@@ -2,6 +2,7 @@
 #include "store/stepfactmeasures.h"
 
 #include "store/database.h"
+#include "store/idquery_p.h"
 #include "store/stepfactsql_p.h"
 #include "store/ticketcolumns.h"
 
@@ -49,6 +50,28 @@ ClosureFacts closureOf(const QList<HistoryStep> &history, qsizetype closing)
     }
     facts.firstContact = allInOrigin && !facts.reopened;
     return facts;
+}
+
+/// The condition a step meets to count in a measure (every step counts in Steps).
+QString conditionOf(StepMeasure measure)
+{
+    switch (measure) {
+    case StepMeasure::Steps:
+        return {};
+    case StepMeasure::Breached:
+        return QStringLiteral(" AND breached = 1");
+    case StepMeasure::Escalated:
+        return QStringLiteral(" AND escalated = 1");
+    case StepMeasure::Transfers:
+        return QStringLiteral(" AND transfers > 0");
+    case StepMeasure::RespondMissed:
+        return QStringLiteral(" AND respond_met = 0");
+    case StepMeasure::ResolveMissed:
+        return QStringLiteral(" AND resolve_met = 0");
+    case StepMeasure::Paused:
+        return QStringLiteral(" AND paused = 1");
+    }
+    return {};
 }
 
 QVariantList idValues(const QList<qint64> &ids)
@@ -208,53 +231,19 @@ Result<QList<qint64>> StepFactMeasures::stepTickets(const QSqlDatabase &db,
     QString sql = u"SELECT DISTINCT ticket_id FROM step_facts" + whereOf(query, values) + u" AND "
         + keyExpression(query.by) + u" = ?";
     values << key;
-    switch (measure) {
-    case StepMeasure::Steps:
-        break;
-    case StepMeasure::Breached:
-        sql += QStringLiteral(" AND breached = 1");
-        break;
-    case StepMeasure::Escalated:
-        sql += QStringLiteral(" AND escalated = 1");
-        break;
-    case StepMeasure::Transfers:
-        sql += QStringLiteral(" AND transfers > 0");
-        break;
-    case StepMeasure::RespondMissed:
-        sql += QStringLiteral(" AND respond_met = 0");
-        break;
-    case StepMeasure::ResolveMissed:
-        sql += QStringLiteral(" AND resolve_met = 0");
-        break;
-    case StepMeasure::Paused:
-        sql += QStringLiteral(" AND paused = 1");
-        break;
-    }
-    auto rows = runQuery(db, sql + u" ORDER BY ticket_id", values);
-    if (!rows)
-        return rows.failure();
-    QList<qint64> ids;
-    while (rows->next())
-        ids.append(rows->value(0).toLongLong());
-    return ids;
+    return runIdQuery(db, sql + conditionOf(measure) + u" ORDER BY ticket_id", values);
 }
 
 Result<QList<qint64>> StepFactMeasures::backlogTickets(const QSqlDatabase &db, const QString &queue,
                                                        qint64 instant)
 {
-    auto rows = runQuery(
+    return runIdQuery(
         db,
         QStringLiteral("SELECT ticket_id FROM step_facts WHERE left_at > ? AND entered_at <= ? "
                        "AND queue = ? UNION SELECT id FROM tickets WHERE status = 'open' AND "
                        "queue = ? AND COALESCE((SELECT MAX(f.left_at) FROM step_facts f WHERE "
                        "f.ticket_id = tickets.id AND f.branch = ''), created_at) <= ? ORDER BY 1"),
         {instant, instant, queue, queue, instant});
-    if (!rows)
-        return rows.failure();
-    QList<qint64> ids;
-    while (rows->next())
-        ids.append(rows->value(0).toLongLong());
-    return ids;
 }
 
 Result<QList<TicketSummary>> StepFactMeasures::summaries(const QSqlDatabase &db, QList<qint64> ids,

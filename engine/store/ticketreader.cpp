@@ -4,6 +4,7 @@
 #include "ticketloader.h"
 
 #include "store/database.h"
+#include "store/idquery_p.h"
 #include "store/searchtext.h"
 
 #include <QHash>
@@ -809,13 +810,7 @@ TicketReader::idempotency(const QSqlDatabase &db, const QString &username, const
 
 Result<QList<qint64>> TicketReader::ticketIds(const QSqlDatabase &db)
 {
-    auto query = runQuery(db, QStringLiteral("SELECT id FROM tickets ORDER BY id"));
-    if (!query)
-        return query.failure();
-    QList<qint64> ids;
-    while (query->next())
-        ids.append(query->value(0).toLongLong());
-    return ids;
+    return runIdQuery(db, QStringLiteral("SELECT id FROM tickets ORDER BY id"));
 }
 
 Result<QHash<qint64, qint64>> TicketReader::versions(const QSqlDatabase &db,

@@ -89,4 +89,20 @@ void TestServer::stop()
     m_port = 0;
 }
 
+QString TestServer::createUsers(const QList<User> &users, const QString &password)
+{
+    for (const User &user : users) {
+        UserInput in;
+        in.name = user.name;
+        in.password = password;
+        in.roles = QStringList {user.role};
+        if (!user.department.isEmpty())
+            in.departments = QStringList {user.department};
+        if (auto created = auth().users().create(user.name, in, m_services->organisation());
+            !created)
+            return user.name + u": " + created.error();
+    }
+    return {};
+}
+
 } // namespace Baton::Test

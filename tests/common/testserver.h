@@ -79,6 +79,15 @@ public:
     /// What the start's publish reported.
     const PublishOutcome &published() const { return m_published; }
 
+    /// A user to create: one role, and one department unless empty.
+    struct User
+    {
+        QString name, role, department;
+    };
+    /// Creates the users, each with `password`, in the server's organisation; the error text
+    /// of the first that fails, empty on success.
+    QString createUsers(const QList<User> &users, const QString &password);
+
 private:
     std::unique_ptr<Services> m_services;
     quint16 m_port = 0;

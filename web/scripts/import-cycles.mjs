@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fails when the static imports under src/ form a circle (a module reaching itself through its
-// own imports). Circles make load order matter and hide which module depends on which; lazy
+// own imports), or when a folder below imports from a folder it may not use (README's "How it is
+// built"). Circles make load order matter and hide which module depends on which; lazy
 // `import()` calls do not count (they run after every module has loaded).
 // Usage: node scripts/import-cycles.mjs [src-dir]
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -46,6 +47,17 @@ function visit(file) {
 }
 for (const file of graph.keys()) if (!state.has(file)) visit(file);
 
+// The folders at the bottom of the map: lib knows nothing of the API or the texts, so that
+// everything may use it; model is what the UI knows of the API's values.
+const mayUse = { lib: ['lib'], model: ['model', 'api', 'i18n', 'lib'] };
+const folderOf = (file) => relative(root, file).split(/[\\/]/)[0];
+const strays = [];
+for (const [file, imports] of graph)
+  for (const target of imports)
+    if (mayUse[folderOf(file)] && !mayUse[folderOf(file)].includes(folderOf(target)))
+      strays.push(`${relative(root, file)} imports ${relative(root, target)} (${folderOf(file)}/ may use ${mayUse[folderOf(file)].join(', ')})`);
+
 for (const c of circles) console.error(`import circle: ${c.map((f) => relative(root, f)).join(' → ')}`);
-if (circles.length) process.exit(1);
-console.log(`no import circles among ${graph.size} modules`);
+for (const s of strays) console.error(`import outside the map: ${s}`);
+if (circles.length || strays.length) process.exit(1);
+console.log(`no import circles among ${graph.size} modules; lib and model import only what the map allows`);

@@ -236,14 +236,14 @@ void tst_Auth::tokensAreRandom256BitAndStoredHashed()
         QStringLiteral("amy"), input(QStringLiteral("Amy"), QStringLiteral("password-1")), m_org)));
     const auto login = m_auth->login(QStringLiteral("amy"), QStringLiteral("password-1"),
                                      QStringLiteral("127.0.0.1"));
-    QCOMPARE(login.status, AuthService::Login::Status::Ok);
+    QCOMPARE(login->status, AuthService::Login::Status::Ok);
     auto db = m_db->connection();
     QVERIFY(db.ok());
     auto q = runQuery(*db, QStringLiteral("SELECT token_hash FROM sessions"));
     QVERIFY(q.ok());
     QVERIFY(q->next());
-    QCOMPARE(q->value(0).toString(), SessionToken::hash(login.token));
-    QVERIFY(q->value(0).toString() != login.token);
+    QCOMPARE(q->value(0).toString(), SessionToken::hash(login->token));
+    QVERIFY(q->value(0).toString() != login->token);
 }
 
 void tst_Auth::createUserChecks_data()
@@ -321,15 +321,15 @@ void tst_Auth::loginSucceedsOnlyWithTheRightPassword()
                                                {QStringLiteral("cs")}, {QStringLiteral("agent")}),
                                          m_org)));
     const QString address = QStringLiteral("10.0.0.1");
-    QCOMPARE(m_auth->login(QStringLiteral("amy"), QStringLiteral("wrong-pass"), address).status,
+    QCOMPARE(m_auth->login(QStringLiteral("amy"), QStringLiteral("wrong-pass"), address)->status,
              AuthService::Login::Status::Invalid);
-    QCOMPARE(m_auth->login(QStringLiteral("nobody"), QStringLiteral("password-1"), address).status,
+    QCOMPARE(m_auth->login(QStringLiteral("nobody"), QStringLiteral("password-1"), address)->status,
              AuthService::Login::Status::Invalid);
     const auto ok = m_auth->login(QStringLiteral("amy"), QStringLiteral("password-1"), address);
-    QCOMPARE(ok.status, AuthService::Login::Status::Ok);
-    QCOMPARE(ok.user.username, QStringLiteral("amy"));
-    QCOMPARE(ok.expiresAt, m_clock.now().addSecs(12 * 3600));
-    const auto user = m_auth->authenticate(ok.token);
+    QCOMPARE(ok->status, AuthService::Login::Status::Ok);
+    QCOMPARE(ok->user.username, QStringLiteral("amy"));
+    QCOMPARE(ok->expiresAt, m_clock.now().addSecs(12 * 3600));
+    const auto user = m_auth->authenticate(ok->token);
     QVERIFY(user.ok() && user->has_value());
     QCOMPARE((*user)->departments, QStringList {QStringLiteral("cs")});
     const auto bogus = m_auth->authenticate(SessionToken::generate());
@@ -344,20 +344,20 @@ void tst_Auth::repeatedFailuresAreThrottledPerUserAndAddress()
     const QString attacker = QStringLiteral("10.0.0.66");
     for (int i = 0; i < 5; ++i)
         QCOMPARE(m_auth->login(QStringLiteral("amy"), QStringLiteral("guess-%1").arg(i), attacker)
-                     .status,
+                     ->status,
                  AuthService::Login::Status::Invalid);
     const auto blocked
         = m_auth->login(QStringLiteral("amy"), QStringLiteral("password-1"), attacker);
-    QCOMPARE(blocked.status, AuthService::Login::Status::Throttled);
-    QVERIFY(blocked.retryAfterSeconds > 0 && blocked.retryAfterSeconds <= 15 * 60);
+    QCOMPARE(blocked->status, AuthService::Login::Status::Throttled);
+    QVERIFY(blocked->retryAfterSeconds > 0 && blocked->retryAfterSeconds <= 15 * 60);
     // Amy at her own desk is not locked out by the attacker.
     QCOMPARE(
         m_auth
             ->login(QStringLiteral("amy"), QStringLiteral("password-1"), QStringLiteral("10.0.0.1"))
-            .status,
+            ->status,
         AuthService::Login::Status::Ok);
     m_clock.advanceSeconds(15 * 60 + 1);
-    QCOMPARE(m_auth->login(QStringLiteral("amy"), QStringLiteral("password-1"), attacker).status,
+    QCOMPARE(m_auth->login(QStringLiteral("amy"), QStringLiteral("password-1"), attacker)->status,
              AuthService::Login::Status::Ok);
 }
 
@@ -369,9 +369,9 @@ void tst_Auth::logoutEndsTheSessionAtOnce()
         = m_auth->login(QStringLiteral("amy"), QStringLiteral("password-1"), QStringLiteral("a"));
     const auto second
         = m_auth->login(QStringLiteral("amy"), QStringLiteral("password-1"), QStringLiteral("b"));
-    QVERIFY(m_auth->logout(first.token).ok());
-    QVERIFY(!m_auth->authenticate(first.token)->has_value());
-    QVERIFY(m_auth->authenticate(second.token)->has_value()); // other sessions stay
+    QVERIFY(m_auth->logout(first->token).ok());
+    QVERIFY(!m_auth->authenticate(first->token)->has_value());
+    QVERIFY(m_auth->authenticate(second->token)->has_value()); // other sessions stay
 }
 
 void tst_Auth::sessionsExpireAndSlide()
@@ -383,10 +383,10 @@ void tst_Auth::sessionsExpireAndSlide()
     const auto busy
         = m_auth->login(QStringLiteral("amy"), QStringLiteral("password-1"), QStringLiteral("b"));
     m_clock.advanceSeconds(11 * 3600);
-    QVERIFY(m_auth->authenticate(busy.token)->has_value()); // used: expiry moves on
+    QVERIFY(m_auth->authenticate(busy->token)->has_value()); // used: expiry moves on
     m_clock.advanceSeconds(11 * 3600);
-    QVERIFY(!m_auth->authenticate(idle.token)->has_value()); // 22 h idle
-    QVERIFY(m_auth->authenticate(busy.token)->has_value()); // 11 h since last use
+    QVERIFY(!m_auth->authenticate(idle->token)->has_value()); // 22 h idle
+    QVERIFY(m_auth->authenticate(busy->token)->has_value()); // 11 h since last use
     QCOMPARE(m_auth->purgeExpired().value(), 1);
 }
 
@@ -399,22 +399,22 @@ void tst_Auth::disablingOrNewPasswordEndsSessions()
     UserInput newPassword;
     newPassword.password = QStringLiteral("password-2");
     QVERIFY(succeeded(m_auth->users().update(QStringLiteral("amy"), newPassword, m_org)));
-    QVERIFY(!m_auth->authenticate(session.token)->has_value());
+    QVERIFY(!m_auth->authenticate(session->token)->has_value());
     QCOMPARE(m_auth->login(QStringLiteral("amy"), QStringLiteral("password-1"), QStringLiteral("a"))
-                 .status,
+                 ->status,
              AuthService::Login::Status::Invalid);
     const auto again
         = m_auth->login(QStringLiteral("amy"), QStringLiteral("password-2"), QStringLiteral("a"));
-    QCOMPARE(again.status, AuthService::Login::Status::Ok);
+    QCOMPARE(again->status, AuthService::Login::Status::Ok);
 
     UserInput disable;
     disable.active = false;
     const auto disabled = m_auth->users().update(QStringLiteral("amy"), disable, m_org);
     QVERIFY(succeeded(disabled));
     QVERIFY(!disabled.value().active);
-    QVERIFY(!m_auth->authenticate(again.token)->has_value());
+    QVERIFY(!m_auth->authenticate(again->token)->has_value());
     QCOMPARE(m_auth->login(QStringLiteral("amy"), QStringLiteral("password-2"), QStringLiteral("a"))
-                 .status,
+                 ->status,
              AuthService::Login::Status::Invalid);
 }
 

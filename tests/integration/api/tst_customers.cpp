@@ -3,7 +3,7 @@
 // SQLite (FTS5 trigram) and on PostgreSQL (pg_trgm).
 #include "core/clock.h"
 #include "pgharness.h"
-#include "rawhttp.h"
+#include "sessionclient.h"
 #include "store/database.h"
 #include "testserver.h"
 
@@ -46,7 +46,7 @@ private:
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
     Test::TestServer m_server;
-    QHash<QString, QString> m_tokens;
+    Test::SessionClient m_client {password};
 };
 
 void tst_Customers::init()
@@ -63,23 +63,15 @@ void tst_Customers::init()
     QVERIFY(options.useWorkflowFolder());
     const QString error = m_server.start(options);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const QList<std::tuple<QString, QString, QString>> users {
-        {QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
-        {QStringLiteral("alan"), QStringLiteral("agent"), QStringLiteral("customer-service")},
-        {QStringLiteral("kai"), QStringLiteral("agent"), QStringLiteral("customs")},
-        {QStringLiteral("sid"), QStringLiteral("staff"), QStringLiteral("customs")},
-        {QStringLiteral("admin"), QStringLiteral("admin"), QString()},
-    };
-    for (const auto &[name, role, department] : users) {
-        UserInput in;
-        in.name = name;
-        in.password = password;
-        in.roles = QStringList {role};
-        if (!department.isEmpty())
-            in.departments = QStringList {department};
-        QVERIFY((m_server.auth().users().create(name, in, *options.organisation).ok()));
-    }
-    m_tokens.clear();
+    const QString created = m_server.createUsers(
+        {{QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
+         {QStringLiteral("alan"), QStringLiteral("agent"), QStringLiteral("customer-service")},
+         {QStringLiteral("kai"), QStringLiteral("agent"), QStringLiteral("customs")},
+         {QStringLiteral("sid"), QStringLiteral("staff"), QStringLiteral("customs")},
+         {QStringLiteral("admin"), QStringLiteral("admin"), QString()}},
+        password);
+    QVERIFY2(created.isEmpty(), qPrintable(created));
+    m_client.setPort(m_server.port());
 }
 
 void tst_Customers::cleanup()
@@ -95,19 +87,7 @@ void tst_Customers::cleanup()
 RawResponse tst_Customers::call(const QByteArray &method, const QByteArray &path,
                                 const QByteArray &body, const QString &user)
 {
-    if (!m_tokens.contains(user)) {
-        const RawResponse login = rawRequest(
-            m_server.port(),
-            httpRequest("POST", "/api/v1/login",
-                        QJsonDocument(QJsonObject {{QStringLiteral("username"), user},
-                                                   {QStringLiteral("password"), password}})
-                            .toJson(QJsonDocument::Compact)));
-        m_tokens.insert(user, login.json().value(QLatin1String("token")).toString());
-    }
-    return rawRequest(
-        m_server.port(),
-        httpRequest(method, path, body,
-                    {{"Authorization", "Bearer " + m_tokens.value(user).toLatin1()}}));
+    return m_client.call(method, path, body, user);
 }
 
 qint64 tst_Customers::open(const QByteArray &title, const QByteArray &customer, const QString &user)

@@ -76,6 +76,12 @@ RawResponse login(quint16 port, const QString &username, const QString &password
         httpRequest("POST", "/api/v1/login", QJsonDocument(body).toJson(QJsonDocument::Compact)));
 }
 
+/// li.wei with her directory password (the directory's person most cases sign in as).
+RawResponse signInAsLiWei(quint16 port)
+{
+    return login(port, QStringLiteral("li.wei"), QStringLiteral("directory-pass-1"));
+}
+
 QStringList strings(const QJsonValue &value)
 {
     QStringList out;
@@ -105,6 +111,8 @@ private:
     QString workflowsWith(const QByteArray &directoryYaml);
     QString startServer(ServeProcess &server, const QByteArray &directoryYaml);
     QByteArray mapping() const;
+    /// directory.yaml for the plain port, signing in by binding as the person, then `more`.
+    QByteArray bindingDirectory(const QByteArray &more = {}) const;
 
     SlapdProcess m_slapd;
     QTemporaryDir m_dir;
@@ -141,6 +149,13 @@ QString TestLdap::workflowsWith(const QByteArray &directoryYaml)
     return folder;
 }
 
+QByteArray TestLdap::bindingDirectory(const QByteArray &more) const
+{
+    return "directory:\n  plugin: ldap\n  url: ldap://127.0.0.1:"
+        + QByteArray::number(m_slapd.plainPort)
+        + "\n  bind_dn: \"uid={username},ou=people,dc=example,dc=com\"\n" + more;
+}
+
 QString TestLdap::startServer(ServeProcess &server, const QByteArray &directoryYaml)
 {
     const QString folder = workflowsWith(directoryYaml);
@@ -152,13 +167,8 @@ QString TestLdap::startServer(ServeProcess &server, const QByteArray &directoryY
 void TestLdap::dnTemplateSignsInAndMapsGroups()
 {
     ServeProcess server;
-    const QString error
-        = startServer(server,
-                      "directory:\n  plugin: ldap\n  url: ldap://127.0.0.1:"
-                          + QByteArray::number(m_slapd.plainPort)
-                          + "\n  bind_dn: \"uid={username},ou=people,dc=example,dc=com\"\n"
-                            "  group_base: ou=groups,dc=example,dc=com\n"
-                          + mapping());
+    const QString error = startServer(
+        server, bindingDirectory("  group_base: ou=groups,dc=example,dc=com\n" + mapping()));
     QVERIFY2(error.isEmpty(), qPrintable(error));
     const QString startUp = server.readOutput();
     QVERIFY2(startUp.contains(QRegularExpression(QStringLiteral("\\n    ldap +version 1\\.0\\.0"))),
@@ -201,8 +211,7 @@ void TestLdap::dnTemplateSignsInAndMapsGroups()
         = m_slapd.modify("dn: cn=baton-agents,ou=groups,dc=example,dc=com\nchangetype: modify\n"
                          "delete: member\nmember: uid=li.wei,ou=people,dc=example,dc=com\n");
     QVERIFY2(changed.isEmpty(), qPrintable(changed));
-    const RawResponse again
-        = login(server.port, QStringLiteral("li.wei"), QStringLiteral("directory-pass-1"));
+    const RawResponse again = signInAsLiWei(server.port);
     QCOMPARE(again.status, 200);
     QCOMPARE(
         strings(again.json().value(QLatin1String("user")).toObject().value(QLatin1String("roles"))),
@@ -231,8 +240,7 @@ void TestLdap::searchThenBindOverStartTls()
     QVERIFY(server.readOutput().contains(QLatin1String("(StartTLS), search under ou=people")));
     QVERIFY2(!server.readOutput().contains(QLatin1String("service-pass")),
              "a secret reached the log");
-    const RawResponse ok
-        = login(server.port, QStringLiteral("li.wei"), QStringLiteral("directory-pass-1"));
+    const RawResponse ok = signInAsLiWei(server.port);
     QCOMPARE(ok.status, 200);
     QCOMPARE(
         strings(ok.json().value(QLatin1String("user")).toObject().value(QLatin1String("roles"))),
@@ -254,8 +262,7 @@ void TestLdap::searchOverLdapsAnonymously()
               "  group_base: ou=groups,dc=example,dc=com\n"
             + mapping());
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const RawResponse ok
-        = login(server.port, QStringLiteral("li.wei"), QStringLiteral("directory-pass-1"));
+    const RawResponse ok = signInAsLiWei(server.port);
     QCOMPARE(ok.status, 200);
     QCOMPARE(login(server.port, QStringLiteral("li.wei"), QStringLiteral("wrong-one")).status, 401);
 }
@@ -269,8 +276,7 @@ void TestLdap::untrustedCertificateLetsNobodyIn()
                           + QByteArray::number(m_slapd.tlsPort)
                           + "\n  bind_dn: \"uid={username},ou=people,dc=example,dc=com\"\n");
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const RawResponse refused
-        = login(server.port, QStringLiteral("li.wei"), QStringLiteral("directory-pass-1"));
+    const RawResponse refused = signInAsLiWei(server.port);
     QCOMPARE(refused.status, 503);
     QCOMPARE(refused.json().value(QLatin1String("error")).toObject().value(QLatin1String("code")),
              QJsonValue(QStringLiteral("unavailable")));
@@ -279,11 +285,7 @@ void TestLdap::untrustedCertificateLetsNobodyIn()
 void TestLdap::wrongDirectoryPasswordsAreThrottled()
 {
     ServeProcess server;
-    const QString error
-        = startServer(server,
-                      "directory:\n  plugin: ldap\n  url: ldap://127.0.0.1:"
-                          + QByteArray::number(m_slapd.plainPort)
-                          + "\n  bind_dn: \"uid={username},ou=people,dc=example,dc=com\"\n");
+    const QString error = startServer(server, bindingDirectory());
     QVERIFY2(error.isEmpty(), qPrintable(error));
     int status = 0;
     for (int i = 0; i < 8 && status != 429; ++i)
@@ -324,19 +326,11 @@ void TestLdap::badConfigurationStopsStartUp()
 void TestLdap::directoryDownIsAClearErrorAndLetsNobodyIn()
 {
     ServeProcess server;
-    const QString error
-        = startServer(server,
-                      "directory:\n  plugin: ldap\n  url: ldap://127.0.0.1:"
-                          + QByteArray::number(m_slapd.plainPort)
-                          + "\n  bind_dn: \"uid={username},ou=people,dc=example,dc=com\"\n"
-                            "  timeout_seconds: 2\n");
+    const QString error = startServer(server, bindingDirectory("  timeout_seconds: 2\n"));
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(
-        login(server.port, QStringLiteral("li.wei"), QStringLiteral("directory-pass-1")).status,
-        200);
+    QCOMPARE(signInAsLiWei(server.port).status, 200);
     m_slapd.stop();
-    const RawResponse down
-        = login(server.port, QStringLiteral("li.wei"), QStringLiteral("directory-pass-1"));
+    const RawResponse down = signInAsLiWei(server.port);
     QCOMPARE(down.status, 503);
     const QJsonObject problem = down.json().value(QLatin1String("error")).toObject();
     QCOMPARE(problem.value(QLatin1String("code")).toString(), QStringLiteral("unavailable"));

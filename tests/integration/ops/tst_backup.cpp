@@ -4,6 +4,7 @@
 #include "opsprocess.h"
 #include "pgharness.h"
 #include "storedticket.h"
+#include "writeload.h"
 
 #include "runtime/engine.h"
 #include "runtime/ticketstate.h"
@@ -19,108 +20,11 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
-
-#include <atomic>
-#include <mutex>
 
 using namespace Baton;
 using namespace Baton::Test;
 
 namespace {
-
-QJsonObject jumpQueueTicket(int n)
-{
-    return {{QStringLiteral("workflow"), QStringLiteral("jump-queue")},
-            {QStringLiteral("title"), QStringLiteral("Load %1").arg(n)},
-            {QStringLiteral("customer"),
-             QJsonObject {{QStringLiteral("id"), QStringLiteral("C-%1").arg(n)},
-                          {QStringLiteral("tier"), QStringLiteral("B")}}},
-            {QStringLiteral("fields"),
-             QJsonObject {{QStringLiteral("awb"), QStringLiteral("123456789012")},
-                          {QStringLiteral("urgency"), QStringLiteral("high")},
-                          {QStringLiteral("held_at"), QStringLiteral("hub")},
-                          {QStringLiteral("reason"), QStringLiteral("Needed tomorrow")}}}};
-}
-
-/// HTTP clients that open tickets and comment on them as the demo agent amy until stopped;
-/// every acknowledged (201) ticket id is kept.
-class WriteLoad
-{
-public:
-    WriteLoad(quint16 port, int clients)
-    {
-        for (int c = 0; c < clients; ++c) {
-            m_threads.append(QThread::create([this, port, c] {
-                ApiClient amy(port, QStringLiteral("amy"), QStringLiteral("baton-demo"));
-                for (int n = 0; !m_stop; ++n) {
-                    const RawResponse opened = amy.call("POST", QStringLiteral("/api/v1/tickets"),
-                                                        jumpQueueTicket(c * 100000 + n));
-                    const qint64 id = opened.json().value(QLatin1String("id")).toInteger();
-                    if (opened.status != 201 || id <= 0) {
-                        fail(opened);
-                        continue;
-                    }
-                    {
-                        std::lock_guard lock(m_mutex);
-                        m_acknowledged.insert(id);
-                    }
-                    ++m_writes;
-                    // Comments the customer may see: internal notes are for the back office,
-                    // and amy is a front-line agent.
-                    for (int k = 0; k < 2 && !m_stop; ++k) {
-                        const RawResponse commented = amy.call(
-                            "POST", QStringLiteral("/api/v1/tickets/%1/comments").arg(id),
-                            {{QStringLiteral("body"), QStringLiteral("note %1").arg(k)}});
-                        if (commented.status == 201)
-                            ++m_writes;
-                        else
-                            fail(commented);
-                    }
-                }
-            }));
-            m_threads.last()->start();
-        }
-    }
-    ~WriteLoad() { stop(); }
-
-    void stop()
-    {
-        m_stop = true;
-        for (QThread *thread : std::as_const(m_threads)) {
-            thread->wait();
-            delete thread;
-        }
-        m_threads.clear();
-    }
-    int writes() const { return m_writes; }
-    int failures() const { return m_failures; }
-    QString lastFailure()
-    {
-        std::lock_guard lock(m_mutex);
-        return m_lastFailure;
-    }
-    QSet<qint64> acknowledged()
-    {
-        std::lock_guard lock(m_mutex);
-        return m_acknowledged;
-    }
-
-private:
-    void fail(const RawResponse &response)
-    {
-        ++m_failures;
-        std::lock_guard lock(m_mutex);
-        m_lastFailure = QString::number(response.status) + u' ' + QString::fromUtf8(response.body);
-    }
-
-    QList<QThread *> m_threads;
-    std::atomic<bool> m_stop {false};
-    std::atomic<int> m_writes {0}, m_failures {0};
-    QString m_lastFailure;
-    std::mutex m_mutex;
-    QSet<qint64> m_acknowledged;
-};
 
 // The error of a Result, empty when it holds a value (QVERIFY2 evaluates its message always).
 template<typename T> QString errorOf(const Result<T> &result)
@@ -158,9 +62,10 @@ void TestBackup::backupUnderWriteLoadRestoresConsistently()
     const QString started = server.start(u"sqlite:" + live, {QStringLiteral("--demo")});
     QVERIFY2(started.isEmpty(), qPrintable(started));
 
-    WriteLoad load(server.port, 4);
+    WriteLoad load(server.port, 4, 2);
+    QVERIFY(load.signedIn());
     QTRY_VERIFY_WITH_TIMEOUT(load.writes() >= 150, 120000);
-    const QSet<qint64> before = load.acknowledged();
+    const QList<qint64> before = load.acknowledged().tickets.keys();
     const int writesBefore = load.writes();
 
     // Small steps with a pause: the copy spans many of the server's commits.
@@ -200,6 +105,7 @@ void TestBackup::backupUnderWriteLoadRestoresConsistently()
              qPrintable(QStringLiteral("%1 writes refused, the last: %2")
                             .arg(load.failures())
                             .arg(load.lastFailure())));
+    QCOMPARE(load.unanswered(), 0);
     QCOMPARE(server.stop(), 0);
     qInfo("%d writes before the backup, %d during it", writesBefore, writesAtEnd - writesBefore);
 
@@ -243,12 +149,15 @@ void TestBackup::backupUnderWriteLoadRestoresConsistently()
     const QString restarted = again.start(u"sqlite:" + restored);
     QVERIFY2(restarted.isEmpty(), qPrintable(restarted));
     ApiClient amy(again.port, QStringLiteral("amy"), QStringLiteral("baton-demo"));
-    const qint64 someTicket = *before.cbegin();
+    const qint64 someTicket = before.first();
     const RawResponse ticket
         = amy.call("GET", QStringLiteral("/api/v1/tickets/%1").arg(someTicket));
     QCOMPARE(ticket.status, 200);
     QCOMPARE(ticket.json().value(QLatin1String("id")).toInteger(), someTicket);
-    QCOMPARE(amy.call("POST", QStringLiteral("/api/v1/tickets"), jumpQueueTicket(-1)).status, 201);
+    QCOMPARE(amy.call("POST", QStringLiteral("/api/v1/tickets"),
+                      jumpQueueTicket(QStringLiteral("After the restore")))
+                 .status,
+             201);
 }
 
 // A restore never replaces a database a server has open, even with --force, nor an existing
@@ -283,7 +192,10 @@ void TestBackup::restoreRefusesADatabaseInUse()
 
     // The server is unharmed, and once it has stopped the restore goes through.
     ApiClient amy(server.port, QStringLiteral("amy"), QStringLiteral("baton-demo"));
-    QCOMPARE(amy.call("POST", QStringLiteral("/api/v1/tickets"), jumpQueueTicket(1)).status, 201);
+    QCOMPARE(amy.call("POST", QStringLiteral("/api/v1/tickets"),
+                      jumpQueueTicket(QStringLiteral("Refused restore")))
+                 .status,
+             201);
     QCOMPARE(server.stop(), 0);
     run = runBaton({QStringLiteral("restore"), QStringLiteral("--from"), backup,
                     QStringLiteral("--db"), u"sqlite:" + live, QStringLiteral("--force")});
@@ -513,8 +425,8 @@ void TestBackup::pgDumpAndPgRestoreRoundTrip()
     }
     // New tickets get fresh ids: the restored sequence continues after the restored tickets.
     ApiClient amy(server.port, QStringLiteral("amy"), QStringLiteral("baton-demo"));
-    const RawResponse opened
-        = amy.call("POST", QStringLiteral("/api/v1/tickets"), jumpQueueTicket(7));
+    const RawResponse opened = amy.call("POST", QStringLiteral("/api/v1/tickets"),
+                                        jumpQueueTicket(QStringLiteral("On PostgreSQL")));
     QCOMPARE(opened.status, 201);
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SIGTERM as an operator's `systemctl stop` sends it to a real `baton serve` under write load:
-// every write answered 2xx is in the database afterwards, the live streams are closed with
-// 1001 (going away), and the process exits 0 within 5 s.
+// every write answered 2xx is in the database afterwards, a request in flight at the signal is
+// answered with `Connection: close`, the live streams are closed with 1001 (going away), and
+// the process exits 0 within 5 s.
 #include "opsprocess.h"
+#include "writeload.h"
 
 #include <QElapsedTimer>
 #include <QSet>
@@ -14,120 +16,57 @@
 #include <QThread>
 #include <QWebSocket>
 
-#include <atomic>
-#include <mutex>
-
 using namespace Baton::Test;
 
 namespace {
 
-QJsonObject ticketBody(const QString &title)
-{
-    return {{QStringLiteral("workflow"), QStringLiteral("jump-queue")},
-            {QStringLiteral("title"), title},
-            {QStringLiteral("customer"),
-             QJsonObject {{QStringLiteral("id"), QStringLiteral("C-1")},
-                          {QStringLiteral("tier"), QStringLiteral("B")}}},
-            {QStringLiteral("fields"),
-             QJsonObject {{QStringLiteral("awb"), QStringLiteral("123456789012")},
-                          {QStringLiteral("urgency"), QStringLiteral("high")},
-                          {QStringLiteral("held_at"), QStringLiteral("hub")},
-                          {QStringLiteral("reason"), QStringLiteral("Needed tomorrow")}}}};
-}
-
-QByteArray signIn(quint16 port)
-{
-    const QByteArray login = R"({"username":"amy","password":"baton-demo"})";
-    return rawRequest(port, httpRequest("POST", "/api/v1/login", login))
-        .json()
-        .value(QLatin1String("token"))
-        .toString()
-        .toUtf8();
-}
-
-/// Clients in a closed loop, each on one kept-alive connection (a new one when the server
-/// closed it): open a ticket, comment on it. Keeps what was acknowledged with 2xx.
-class ClosedLoop
+/// A ticket's request sent all but its last byte before SIGTERM, the last byte after the
+/// server stopped accepting: a request in flight across the signal, deterministically (a
+/// connection still reading a request is not idle, so the drain waits for it and answers it).
+class StraddlingRequest
 {
 public:
-    ClosedLoop(quint16 port, const QByteArray &token, int clients)
+    bool send(quint16 port, const QByteArray &token)
     {
-        for (int c = 0; c < clients; ++c) {
-            m_threads.append(QThread::create([this, port, token, c] { run(port, token, c); }));
-            m_threads.last()->start();
-        }
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!m_socket.waitForConnected(5000))
+            return false;
+        m_request
+            = httpRequest("POST", "/api/v1/tickets",
+                          QJsonDocument(jumpQueueTicket(title())).toJson(QJsonDocument::Compact),
+                          {{"Authorization", "Bearer " + token}});
+        m_socket.write(m_request.chopped(1));
+        return m_socket.waitForBytesWritten(5000);
     }
-    ~ClosedLoop() { stop(); }
-    void stop()
+    RawResponse finish()
     {
-        m_stop = true;
-        for (QThread *thread : std::as_const(m_threads)) {
-            thread->wait();
-            delete thread;
-        }
-        m_threads.clear();
+        m_socket.write(m_request.right(1));
+        m_socket.waitForBytesWritten(5000);
+        QByteArray buffer;
+        return readResponse(m_socket, buffer);
     }
-
-    std::atomic<int> answered {0}, refused {0}, otherStatus {0}, closeAnnounced {0};
-    std::mutex mutex;
-    QSet<QString> ticketTitles; ///< acknowledged with 201
-    QSet<QString> commentBodies; ///< acknowledged with 201
+    static QString title() { return QStringLiteral("Sent across SIGTERM"); }
 
 private:
-    void run(quint16 port, const QByteArray &token, int client)
-    {
-        QTcpSocket socket;
-        QByteArray buffer;
-        const QList<QPair<QByteArray, QByteArray>> auth {{"Authorization", "Bearer " + token}};
-        for (int n = 0; !m_stop; ++n) {
-            if (socket.state() != QAbstractSocket::ConnectedState) {
-                socket.abort();
-                buffer.clear();
-                socket.connectToHost(QHostAddress::LocalHost, port);
-                if (!socket.waitForConnected(2000)) {
-                    ++refused; // the server stopped accepting: the normal end of the loop
-                    QThread::msleep(20);
-                    continue;
-                }
-            }
-            const QString title = QStringLiteral("c%1 n%2").arg(client).arg(n);
-            socket.write(
-                httpRequest("POST", "/api/v1/tickets",
-                            QJsonDocument(ticketBody(title)).toJson(QJsonDocument::Compact), auth));
-            const RawResponse opened = readResponse(socket, buffer);
-            if (!note(opened, &ticketTitles, title))
-                continue;
-            const qint64 id = opened.json().value(QLatin1String("id")).toInteger();
-            const QString body = QStringLiteral("comment on %1").arg(title);
-            socket.write(httpRequest("POST",
-                                     QStringLiteral("/api/v1/tickets/%1/comments").arg(id).toUtf8(),
-                                     QJsonDocument(QJsonObject {{QStringLiteral("body"), body}})
-                                         .toJson(QJsonDocument::Compact),
-                                     auth));
-            note(readResponse(socket, buffer), &commentBodies, body);
-        }
-    }
-
-    /// True for a 201 (kept in `into`); a connection the server closes is closed here too.
-    bool note(const RawResponse &response, QSet<QString> *into, const QString &key)
-    {
-        if (response.header("Connection").compare("close", Qt::CaseInsensitive) == 0)
-            ++closeAnnounced;
-        if (response.status == 0)
-            return false; // no answer: nothing was promised
-        if (response.status != 201) {
-            ++otherStatus;
-            return false;
-        }
-        ++answered;
-        std::lock_guard lock(mutex);
-        into->insert(key);
-        return true;
-    }
-
-    QList<QThread *> m_threads;
-    std::atomic<bool> m_stop {false};
+    QTcpSocket m_socket;
+    QByteArray m_request;
 };
+
+/// Whether the server at `port` has stopped accepting connections (waits up to 5 s).
+bool stopsAccepting(quint16 port)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (waited.elapsed() < 5000) {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, port);
+        if (!probe.waitForConnected(500))
+            return true;
+        probe.abort();
+        QThread::msleep(10);
+    }
+    return false;
+}
 
 QSet<QString> column(QSqlDatabase &db, const QString &sql)
 {
@@ -156,7 +95,7 @@ void TestShutdown::sigtermUnderLoadLosesNothingAcknowledged()
     ServeProcess server;
     const QString error = server.start(u"sqlite:" + file, {QStringLiteral("--demo")});
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const QByteArray token = signIn(server.port);
+    const QByteArray token = demoAgentToken(server.port);
     QVERIFY(!token.isEmpty());
 
     QList<QWebSocket *> streams;
@@ -175,13 +114,18 @@ void TestShutdown::sigtermUnderLoadLosesNothingAcknowledged()
                                  && streams[1]->state() == QAbstractSocket::ConnectedState,
                              10000);
 
-    ClosedLoop load(server.port, token, 8);
-    QTRY_VERIFY_WITH_TIMEOUT(load.answered >= 200, 60000);
-    const int answeredBefore = load.answered;
+    WriteLoad load(server.port, 8);
+    QVERIFY(load.signedIn());
+    QTRY_VERIFY_WITH_TIMEOUT(load.writes() >= 200, 60000);
+    const int answeredBefore = load.writes();
+    StraddlingRequest straddling;
+    QVERIFY(straddling.send(server.port, token));
 
     QElapsedTimer stopping;
     stopping.start();
     server.signalTerminate();
+    QVERIFY2(stopsAccepting(server.port), "the server still accepts connections after SIGTERM");
+    const RawResponse straddled = straddling.finish();
     QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), 10000);
     const qint64 stopMs = stopping.elapsed();
     load.stop();
@@ -189,11 +133,13 @@ void TestShutdown::sigtermUnderLoadLosesNothingAcknowledged()
     QVERIFY2(stopMs < 5000, qPrintable(QStringLiteral("took %1 ms").arg(stopMs)));
     QTRY_COMPARE_WITH_TIMEOUT(closeCodes, (QList<int> {1001, 1001}), 2000);
     qDeleteAll(streams);
-    QCOMPARE(load.otherStatus.load(), 0);
+    QVERIFY2(load.failures() == 0, qPrintable(load.lastFailure()));
     qInfo("%d writes answered 2xx (%d before SIGTERM); %d answers said Connection: close; "
           "stopped in %lld ms",
-          load.answered.load(), answeredBefore, load.closeAnnounced.load(), stopMs);
-    QVERIFY2(load.closeAnnounced > 0, "no answer in flight at SIGTERM said Connection: close");
+          load.writes(), answeredBefore, load.closeAnnounced(), stopMs);
+    // The request in flight at SIGTERM is answered, and told that the connection ends.
+    QCOMPARE(straddled.status, 201);
+    QCOMPARE(straddled.header("Connection"), QByteArray("close"));
 
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
     db.setDatabaseName(file);
@@ -203,11 +149,14 @@ void TestShutdown::sigtermUnderLoadLosesNothingAcknowledged()
         = column(db,
                  QStringLiteral("SELECT json_extract(data, '$.body') FROM events WHERE type = "
                                 "'commented'"));
-    std::lock_guard lock(load.mutex);
-    QVERIFY(!load.ticketTitles.isEmpty());
-    for (const QString &title : std::as_const(load.ticketTitles))
+    const WriteLoad::Acknowledged acknowledged = load.acknowledged();
+    QVERIFY(!acknowledged.tickets.isEmpty());
+    QVERIFY2(titles.contains(StraddlingRequest::title()),
+             "acknowledged, not stored: the ticket "
+             "sent across SIGTERM");
+    for (const QString &title : acknowledged.tickets)
         QVERIFY2(titles.contains(title), qPrintable(u"acknowledged, not stored: ticket " + title));
-    for (const QString &body : std::as_const(load.commentBodies))
+    for (const QString &body : acknowledged.comments)
         QVERIFY2(comments.contains(body), qPrintable(u"acknowledged, not stored: " + body));
     db.close();
 }

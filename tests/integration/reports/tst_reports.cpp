@@ -3,7 +3,7 @@
 // PostgreSQL, the fake clock moved through the admin clock route (so that SLA timers fire as in
 // production), tickets worked across a lunch break and a holiday on the SLA tests' world
 // (tests/unit/sla/data), then the reports read over HTTP and checked to the second.
-#include "../api/rawhttp.h"
+#include "../api/sessionclient.h"
 #include "core/clock.h"
 #include "pgharness.h"
 #include "report/stepfactbackfill.h"
@@ -69,13 +69,20 @@ private:
     qint64 followUpOf(qint64 source);
     void rate(qint64 followUp, const QByteArray &action, const QByteArray &rating);
     void workFollowUps();
+    /// Each group of `expected` is a row of the report with those members.
+    static void checkGroups(const QJsonObject &report,
+                            const QList<QPair<QString, Expected>> &expected);
+    /// The CSV twin of a report (`&format=csv`), checked for its shape (200, a byte order
+    /// mark, every line ending in CRLF, one line per JSON row, as many cells as the header):
+    /// its header and the cells of each line.
+    void csvOf(const QByteArray &query, const QJsonArray &rows, QList<QByteArray> *header,
+               QList<QList<QByteArray>> *lines);
 
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 12, 24), QTime(4, 0), Qt::UTC)};
     Test::TestServer m_server;
-    quint16 m_port = 0;
-    QHash<QString, QString> m_tokens;
+    Test::SessionClient m_client {password};
     qint64 m_ticketA = 0, m_ticketB = 0, m_ticketC = 0, m_ticketD = 0, m_ticketE = 0;
     qint64 m_followUp1 = 0, m_followUp2 = 0, m_followUp3 = 0;
 };
@@ -100,25 +107,16 @@ void tst_Reports::init()
     if (!error.isEmpty())
         QFAIL(qPrintable(error));
     QVERIFY(m_server.services().stepFacts());
-    const QList<std::tuple<QString, QString, QString>> users {
-        {QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
-        {QStringLiteral("bill"), QStringLiteral("agent"), QStringLiteral("billing")},
-        {QStringLiteral("gus"), QStringLiteral("agent"), QStringLiteral("ground-ops")},
-        {QStringLiteral("fiona"), QStringLiteral("supervisor"), QStringLiteral("billing")},
-        {QStringLiteral("stan"), QStringLiteral("staff"), QStringLiteral("billing")},
-        {QStringLiteral("admin"), QStringLiteral("admin"), QString()},
-    };
-    for (const auto &[name, role, department] : users) {
-        UserInput in;
-        in.name = name;
-        in.password = password;
-        in.roles = {role};
-        if (!department.isEmpty())
-            in.departments = {department};
-        QVERIFY(m_server.auth().users().create(name, in, *options.organisation).ok());
-    }
-    m_port = m_server.port();
-    m_tokens.clear();
+    const QString created = m_server.createUsers(
+        {{QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
+         {QStringLiteral("bill"), QStringLiteral("agent"), QStringLiteral("billing")},
+         {QStringLiteral("gus"), QStringLiteral("agent"), QStringLiteral("ground-ops")},
+         {QStringLiteral("fiona"), QStringLiteral("supervisor"), QStringLiteral("billing")},
+         {QStringLiteral("stan"), QStringLiteral("staff"), QStringLiteral("billing")},
+         {QStringLiteral("admin"), QStringLiteral("admin"), QString()}},
+        password);
+    QVERIFY2(created.isEmpty(), qPrintable(created));
+    m_client.setPort(m_server.port());
     workTickets();
 }
 
@@ -135,25 +133,8 @@ void tst_Reports::cleanup()
 RawResponse tst_Reports::call(const QByteArray &method, const QByteArray &path,
                               const QByteArray &body, const QString &user)
 {
-    // The fake clock jumps days ahead, past the sessions' lifetime: sign in again then.
-    for (int attempt = 0;; ++attempt) {
-        if (!m_tokens.contains(user)) {
-            const RawResponse login = rawRequest(
-                m_port,
-                httpRequest("POST", "/api/v1/login",
-                            QJsonDocument(QJsonObject {{QStringLiteral("username"), user},
-                                                       {QStringLiteral("password"), password}})
-                                .toJson(QJsonDocument::Compact)));
-            m_tokens.insert(user, login.json().value(QLatin1String("token")).toString());
-        }
-        RawResponse response = rawRequest(
-            m_port,
-            httpRequest(method, path, body,
-                        {{"Authorization", "Bearer " + m_tokens.value(user).toLatin1()}}));
-        if (response.status != 401 || attempt > 0)
-            return response;
-        m_tokens.remove(user);
-    }
+    // The fake clock jumps days ahead, past the sessions' lifetime: the client signs in again.
+    return m_client.call(method, path, body, user);
 }
 
 void tst_Reports::setClock(const char *instant)
@@ -285,6 +266,39 @@ QJsonObject tst_Reports::row(const QJsonObject &report, const QString &key)
     return {};
 }
 
+void tst_Reports::checkGroups(const QJsonObject &report,
+                              const QList<QPair<QString, Expected>> &expected)
+{
+    for (const auto &[key, members] : expected) {
+        const QJsonObject group = row(report, key);
+        QVERIFY2(!group.isEmpty(), qPrintable(key));
+        for (const auto &[name, value] : members)
+            QVERIFY2(group.value(name).toVariant() == value.toVariant(),
+                     qPrintable(key + u' ' + name + u": "
+                                + QString::fromUtf8(QJsonDocument(group).toJson())));
+    }
+}
+
+void tst_Reports::csvOf(const QByteArray &query, const QJsonArray &rows, QList<QByteArray> *header,
+                        QList<QList<QByteArray>> *lines)
+{
+    const RawResponse csv
+        = call("GET", "/api/v1/reports/" + query + "&format=csv", {}, QStringLiteral("admin"));
+    QCOMPARE(csv.status, 200);
+    QCOMPARE(csv.header("Content-Type"), QByteArray("text/csv; charset=utf-8"));
+    QVERIFY(csv.body.startsWith("\xEF\xBB\xBF"));
+    QList<QByteArray> text = csv.body.mid(3).split('\n');
+    QCOMPARE(text.takeLast(), QByteArray()); // the last line ends with CRLF too
+    QVERIFY(!text.isEmpty() && text.first().endsWith('\r'));
+    *header = text.takeFirst().chopped(1).split(',');
+    QCOMPARE(text.size(), rows.size());
+    for (const QByteArray &line : std::as_const(text)) {
+        QVERIFY(line.endsWith('\r'));
+        lines->append(line.chopped(1).split(','));
+        QCOMPARE(lines->last().size(), header->size());
+    }
+}
+
 const QByteArray december = "from=2026-12-01T00:00:00Z&to=2027-01-01T00:00:00Z";
 const QByteArray january = "from=2027-01-01T00:00:00Z&to=2027-02-01T00:00:00Z";
 
@@ -332,14 +346,9 @@ void tst_Reports::stepsByDepartmentAcrossLunchAndHoliday()
           {u"p90_business_seconds"_s, 44400},
           {u"median_seconds"_s, 328800}}},
     };
-    for (const auto &[key, members] : expected) {
-        const QJsonObject group = row(r, key);
-        QVERIFY2(!group.isEmpty(), qPrintable(key));
-        for (const auto &[name, value] : members)
-            QVERIFY2(group.value(name) == value,
-                     qPrintable(key + u' ' + name + u": "
-                                + QString::fromUtf8(QJsonDocument(group).toJson())));
-    }
+    checkGroups(r, expected);
+    if (QTest::currentTestFailed())
+        return;
     // A period that ends before the billing step did leaves it out.
     const QJsonObject early = report("steps?by=department&from=2026-12-01T00:00:00Z&to=2026-12-"
                                      "28T01:30:00Z");
@@ -401,21 +410,14 @@ void tst_Reports::csvEqualsJson()
 {
     for (const char *by : {"department", "state", "assignee"}) {
         const QByteArray query = QByteArray("steps?by=") + by + "&" + december;
-        const QJsonObject json = report(query);
-        const RawResponse csv
-            = call("GET", "/api/v1/reports/" + query + "&format=csv", {}, QStringLiteral("admin"));
-        QCOMPARE(csv.status, 200);
-        QCOMPARE(csv.header("Content-Type"), QByteArray("text/csv; charset=utf-8"));
-        QVERIFY(csv.body.startsWith("\xEF\xBB\xBF"));
-        QList<QByteArray> lines = csv.body.mid(3).split('\n');
-        QCOMPARE(lines.takeLast(), QByteArray()); // the last line ends with CRLF too
-        const QList<QByteArray> header = lines.takeFirst().chopped(1).split(',');
-        const QJsonArray rows = json.value(u"rows").toArray();
-        QCOMPARE(lines.size(), rows.size());
+        const QJsonArray rows = report(query).value(u"rows").toArray();
+        QList<QByteArray> header;
+        QList<QList<QByteArray>> lines;
+        csvOf(query, rows, &header, &lines);
+        if (QTest::currentTestFailed())
+            return;
         for (qsizetype i = 0; i < rows.size(); ++i) {
-            QVERIFY(lines[i].endsWith('\r'));
-            const QList<QByteArray> cells = lines[i].chopped(1).split(',');
-            QCOMPARE(cells.size(), header.size());
+            const QList<QByteArray> &cells = lines[i];
             const QJsonObject object = rows[i].toObject();
             for (qsizetype c = 0; c < header.size(); ++c) {
                 const QJsonValue value = object.value(QString::fromUtf8(header[c]));
@@ -546,14 +548,9 @@ void tst_Reports::outcomesCountReopensFirstContactAndBounces()
           {u"handoff_limit"_s, 1},
           {u"escalated"_s, 0}}},
     };
-    for (const auto &[key, members] : expected) {
-        const QJsonObject group = row(r, key);
-        QVERIFY2(!group.isEmpty(), qPrintable(key));
-        for (const auto &[name, value] : members)
-            QVERIFY2(group.value(name).toVariant() == value.toVariant(),
-                     qPrintable(key + u' ' + name + u": "
-                                + QString::fromUtf8(QJsonDocument(group).toJson())));
-    }
+    checkGroups(r, expected);
+    if (QTest::currentTestFailed())
+        return;
     // December: A's first closure, by billing, after an escalation; no first contact.
     const QJsonObject dec = report("outcomes?by=department&" + december);
     QCOMPARE(dec.value(u"rows").toArray().size(), 1);
@@ -714,20 +711,15 @@ void tst_Reports::newReportsCsvEqualsJson()
          {QByteArray("outcomes?by=department&" + january),
           QByteArray("escalations?by=department&" + december),
           QByteArray("backlog?from=2026-12-24T00:00:00Z&to=2026-12-29T00:00:00Z")}) {
-        const QJsonObject json = report(query);
-        const RawResponse csv
-            = call("GET", "/api/v1/reports/" + query + "&format=csv", {}, QStringLiteral("admin"));
-        QCOMPARE(csv.status, 200);
-        QVERIFY(csv.body.startsWith("\xEF\xBB\xBF"));
-        QList<QByteArray> lines = csv.body.mid(3).split('\n');
-        QCOMPARE(lines.takeLast(), QByteArray());
-        const QList<QByteArray> header = lines.takeFirst().chopped(1).split(',');
-        const QJsonArray rows = json.value(u"rows").toArray();
-        QCOMPARE(lines.size(), rows.size());
+        const QJsonArray rows = report(query).value(u"rows").toArray();
         QVERIFY(!rows.isEmpty());
+        QList<QByteArray> header;
+        QList<QList<QByteArray>> lines;
+        csvOf(query, rows, &header, &lines);
+        if (QTest::currentTestFailed())
+            return;
         for (qsizetype i = 0; i < rows.size(); ++i) {
-            const QList<QByteArray> cells = lines[i].chopped(1).split(',');
-            QCOMPARE(cells.size(), header.size());
+            const QList<QByteArray> &cells = lines[i];
             const QJsonObject object = rows[i].toObject();
             const QJsonArray open = object.value(u"open").toArray();
             for (qsizetype c = 0; c < header.size(); ++c) {

@@ -21,6 +21,7 @@
 #include <QRegularExpression>
 #include <QSemaphore>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -85,30 +86,38 @@ struct Server
         return result.ok() ? result->ticket.id : 0;
     }
 
+    /// Each row `sql` answers, its columns as text.
+    QList<QStringList> rows(const QString &sql, const QVariantList &values)
+    {
+        QList<QStringList> out;
+        auto db = database->connection();
+        auto query = runQuery(*db, sql, values);
+        while (query && query->next()) {
+            QStringList columns;
+            for (int c = 0; c < query->record().count(); ++c)
+                columns.append(query->value(c).toString());
+            out.append(columns);
+        }
+        return out;
+    }
+
     QStringList eventTypes(qint64 ticket)
     {
         QStringList types;
-        auto db = database->connection();
-        auto query = runQuery(*db,
-                              QStringLiteral("SELECT type FROM events WHERE ticket_id = ? "
-                                             "ORDER BY seq"),
-                              {ticket});
-        while (query && query->next())
-            types.append(query->value(0).toString());
+        for (const QStringList &row :
+             rows(u"SELECT type FROM events WHERE ticket_id = ? ORDER BY seq"_qs, {ticket}))
+            types.append(row[0]);
         return types;
     }
 
     QList<QPair<QString, qint64>> timers(qint64 ticket)
     {
-        QList<QPair<QString, qint64>> rows;
-        auto db = database->connection();
-        auto query = runQuery(*db,
-                              QStringLiteral("SELECT kind, due_at FROM timers WHERE "
-                                             "ticket_id = ? ORDER BY due_at"),
-                              {ticket});
-        while (query && query->next())
-            rows.append({query->value(0).toString(), query->value(1).toLongLong()});
-        return rows;
+        QList<QPair<QString, qint64>> out;
+        for (const QStringList &row :
+             rows(u"SELECT kind, due_at FROM timers WHERE ticket_id = ? ORDER BY due_at"_qs,
+                  {ticket}))
+            out.append({row[0], row[1].toLongLong()});
+        return out;
     }
 
     qint64 count(const QString &sql)
@@ -130,15 +139,11 @@ struct Server
     /// "type:actor" of the ticket's events, oldest first ("" actor for the engine).
     QStringList eventsWithActors(qint64 ticket)
     {
-        QStringList rows;
-        auto db = database->connection();
-        auto query = runQuery(*db,
-                              QStringLiteral("SELECT type, actor FROM events WHERE ticket_id = ? "
-                                             "ORDER BY seq"),
-                              {ticket});
-        while (query && query->next())
-            rows.append(query->value(0).toString() + u':' + query->value(1).toString());
-        return rows;
+        QStringList out;
+        for (const QStringList &row :
+             rows(u"SELECT type, actor FROM events WHERE ticket_id = ? ORDER BY seq"_qs, {ticket}))
+            out.append(row.join(u':'));
+        return out;
     }
 
     QString ticketQueue(qint64 ticket)
@@ -207,6 +212,15 @@ QStringList slaEvents(const QStringList &types)
 
 } // namespace
 
+// The start most cases share: a fresh database (skipped as the harness says when a driver is
+// not there), the SLA world, a fake clock at `at` and a server running on them.
+#define START_SLA_SERVER(at)                                                                       \
+    BATON_FRESH_DATABASE(m_databases, url);                                                        \
+    const SlaWorld &world = SlaWorld::instance();                                                  \
+    FakeClock clock(at);                                                                           \
+    Server server;                                                                                 \
+    QCOMPARE(server.start(url, clock, world), QString())
+
 class TestTimers : public QObject
 {
     Q_OBJECT
@@ -235,11 +249,7 @@ private:
 
 void TestTimers::timerWrittenWithTheTicketAndReplacedOnEveryChange()
 {
-    BATON_FRESH_DATABASE(m_databases, url);
-    const SlaWorld &world = SlaWorld::instance();
-    FakeClock clock(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
-    Server server;
-    QCOMPARE(server.start(url, clock, world), QString());
+    START_SLA_SERVER(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
     const qint64 id = server.open(world, u"support"_qs, u"amy"_qs);
     QVERIFY(id);
     // Respond 1h: its 75% step (45 min) is the ticket's one timer.
@@ -283,11 +293,7 @@ void TestTimers::timerWrittenWithTheTicketAndReplacedOnEveryChange()
 
 void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
 {
-    BATON_FRESH_DATABASE(m_databases, url);
-    const SlaWorld &world = SlaWorld::instance();
-    FakeClock clock(utc(2026, 11, 23, 0, 30)); // Monday 08:30 CST, resolve 4h
-    Server server;
-    QCOMPARE(server.start(url, clock, world), QString());
+    START_SLA_SERVER(utc(2026, 11, 23, 0, 30)); // Monday 08:30 CST, resolve 4h
     const qint64 id = server.open(world, u"telecom"_qs, u"olga"_qs);
     QVERIFY(id);
 
@@ -330,11 +336,7 @@ void TestTimers::escalationClimbsTheOrganisationThroughTheEngine()
 
 void TestTimers::staleTimerIsReplacedByTheEngineWithTheCurrentPlan()
 {
-    BATON_FRESH_DATABASE(m_databases, url);
-    const SlaWorld &world = SlaWorld::instance();
-    FakeClock clock(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
-    Server server;
-    QCOMPARE(server.start(url, clock, world), QString());
+    START_SLA_SERVER(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
     const qint64 id = server.open(world, u"support"_qs, u"amy"_qs);
     QVERIFY(id);
     const QList<QPair<QString, qint64>> planned {
@@ -370,11 +372,7 @@ void TestTimers::staleTimerIsReplacedByTheEngineWithTheCurrentPlan()
 
 void TestTimers::timerWrittenAlreadyDueFiresWithoutBeingAsked()
 {
-    BATON_FRESH_DATABASE(m_databases, url);
-    const SlaWorld &world = SlaWorld::instance();
-    FakeClock clock(utc(2026, 11, 23, 0, 30));
-    Server server;
-    QCOMPARE(server.start(url, clock, world), QString());
+    START_SLA_SERVER(utc(2026, 11, 23, 0, 30));
     // The start-up round runs on the scheduler's thread; on a loaded machine it could otherwise
     // come after the comment below and fire the timer itself, which is not what is tested.
     QTRY_VERIFY_WITH_TIMEOUT(server.scheduler->stats().wakeups >= 1, 10000);
@@ -672,14 +670,10 @@ ActionRequest action(const QString &name)
 
 void TestTimers::timeoutRemindsThenGivesUpOnBusinessTime()
 {
-    BATON_FRESH_DATABASE(m_databases, url);
-    const SlaWorld &world = SlaWorld::instance();
     // Tuesday 2026-12-22 09:00 in Hong Kong. amy's calendar (hk-office, 8 business hours a
     // day): 24h ends Thursday 18:00; Friday 25 is a holiday, Saturday 26 an extra workday,
     // Sunday off; 72h ends Friday 2027-01-01 18:00 (10:00 UTC).
-    FakeClock clock(utc(2026, 12, 22, 1));
-    Server server;
-    QCOMPARE(server.start(url, clock, world), QString());
+    START_SLA_SERVER(utc(2026, 12, 22, 1));
     const qint64 id = server.open(world, u"timed"_qs, u"amy"_qs);
     QVERIFY(id);
     // Opened into its originator's own state: nothing returned to anyone.
@@ -758,11 +752,7 @@ qint64 solvedTicket(const SlaWorld &world, Server &server)
 
 void TestTimers::delayedFollowUpOpensAfter48Hours()
 {
-    BATON_FRESH_DATABASE(m_databases, url);
-    const SlaWorld &world = SlaWorld::instance();
-    FakeClock clock(utc(2026, 12, 22, 1));
-    Server server;
-    QCOMPARE(server.start(url, clock, world), QString());
+    START_SLA_SERVER(utc(2026, 12, 22, 1));
     const qint64 id = solvedTicket(world, server);
     QVERIFY(id);
     QVERIFY(server.eventTypes(id).contains(u"link_scheduled"_qs));
@@ -798,11 +788,7 @@ void TestTimers::delayedFollowUpOpensAfter48Hours()
 
 void TestTimers::delayedFollowUpCancelledByReopening()
 {
-    BATON_FRESH_DATABASE(m_databases, url);
-    const SlaWorld &world = SlaWorld::instance();
-    FakeClock clock(utc(2026, 12, 22, 1));
-    Server server;
-    QCOMPARE(server.start(url, clock, world), QString());
+    START_SLA_SERVER(utc(2026, 12, 22, 1));
     const qint64 id = solvedTicket(world, server);
     QVERIFY(id);
     clock.advanceSeconds(3600);
@@ -818,11 +804,7 @@ void TestTimers::delayedFollowUpCancelledByReopening()
 
 void TestTimers::transitionsChangeThePriority()
 {
-    BATON_FRESH_DATABASE(m_databases, url);
-    const SlaWorld &world = SlaWorld::instance();
-    FakeClock clock(utc(2026, 12, 22, 1));
-    Server server;
-    QCOMPARE(server.start(url, clock, world), QString());
+    START_SLA_SERVER(utc(2026, 12, 22, 1));
     const qint64 id = server.open(world, u"timed"_qs, u"amy"_qs);
     QVERIFY(server.engine->takeAction(world.user(u"amy"_qs), id, action(u"resume"_qs)).ok());
     const auto priority = [&] {

@@ -7,7 +7,7 @@ import { lang, useT } from '../i18n';
 import { href, navigate } from '../state/router';
 import { useStore } from '../lib/store';
 import type { WorkflowSummary } from '../api/types';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 import { WorkflowEditor } from './editor';
 import { Organisation } from './org';
 import { Users } from './users';

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { BASE, request } from '../api/client';
 import { useT } from '../i18n';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 type Json = Record<string, unknown>;
 type Schema = Json & {

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api/client';
 import { formatTimeFull, useT } from '../i18n';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 interface PluginList {
   loaded: { name: string; version: string; description: string; interface: string; file: string }[];

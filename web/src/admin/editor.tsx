@@ -8,7 +8,7 @@ import { href, useRoute } from '../state/router';
 import { loadWorkflows } from '../state/session';
 import { toast } from '../state/toasts';
 import type { PublishConflict, ValidateResult, WorkflowVersionInfo, YamlDiagnostic } from '../api/types';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 import type { YamlEditor } from './cm';
 import { hunks, lineDiff } from './diff';
 import { ZoomableDiagram } from './zoom';

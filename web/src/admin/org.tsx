@@ -5,7 +5,7 @@ import { api } from '../api/client';
 import { lang, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import type { Calendar, Department, QueueInfo } from '../api/types';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 export function Organisation() {
   const t = useT();

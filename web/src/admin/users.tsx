@@ -5,7 +5,7 @@ import { api, ApiError } from '../api/client';
 import { useT } from '../i18n';
 import { toast } from '../state/toasts';
 import type { User } from '../api/types';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 const split = (s: string) => s.split(/[,\s，]+/).map((x) => x.trim()).filter(Boolean);
 

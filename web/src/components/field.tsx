@@ -6,7 +6,7 @@ import { api } from '../api/client';
 import { lang, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import type { FieldDef, QueueInfo, User } from '../api/types';
-import { fieldLabel } from '../lib/util';
+import { fieldLabel } from '../model/fields';
 
 let queueCache: Promise<QueueInfo[]> | null = null;
 let userCache: Promise<User[]> | null = null;

@@ -8,7 +8,7 @@ import { navigate } from '../state/router';
 import { useDismiss } from '../lib/dismiss';
 import { createStore, useStore } from '../lib/store';
 import type { Notification } from '../api/types';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 export const unread = createStore<Notification[]>([]);
 

@@ -6,7 +6,8 @@ import { href, navigate } from '../state/router';
 import { me } from '../state/session';
 import { useStore } from '../lib/store';
 import type { Ticket } from '../api/types';
-import { now, slaFor, whereNow } from '../lib/util';
+import { now } from '../lib/util';
+import { slaFor, whereNow } from '../model/tickets';
 import { SlaBadge, TierBadge } from './sla';
 
 export type Column = 'priority' | 'key' | 'title' | 'tier' | 'state' | 'where' | 'queue' | 'assignee' | 'age' | 'sla' | 'updated';

@@ -18,10 +18,28 @@ export function submitKeys(
       void submit();
     },
     onKeyDown: (e) => {
-      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      if (isCtrlEnter(e)) {
         e.preventDefault();
         void submit();
       } else if (e.key === 'Escape' && onEscape) onEscape();
     },
+  };
+}
+
+/** Ctrl+Enter, or ⌘+Enter on a Mac: "send this". */
+export function isCtrlEnter(e: KeyboardEvent) {
+  return e.key === 'Enter' && (e.ctrlKey || e.metaKey);
+}
+
+/**
+ * The `onKeyDown` of a field inside a larger form that sends only itself on Ctrl+Enter
+ * (through `send`): the key goes no further, so the form around it is not submitted.
+ */
+export function sendOnCtrlEnter(send: () => unknown) {
+  return (e: KeyboardEvent) => {
+    if (!isCtrlEnter(e)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    void send();
   };
 }

@@ -8,7 +8,7 @@ import { TierBadge } from '../components/sla';
 import { TicketTable } from '../components/tickettable';
 import { lang, useT } from '../i18n';
 import { useStore } from '../lib/store';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 export function CustomerPage({ id }: { id: string }) {
   const t = useT();

@@ -6,7 +6,7 @@ import { useT } from '../i18n';
 import { useLive } from '../api/live';
 import { href } from '../state/router';
 import type { QueueInfo } from '../api/types';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 export function Dashboard() {
   const t = useT();

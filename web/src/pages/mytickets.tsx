@@ -9,7 +9,7 @@ import { useLive } from '../api/live';
 import { me } from '../state/session';
 import { useStore } from '../lib/store';
 import type { Ticket } from '../api/types';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 export function MyTickets() {
   const t = useT();

@@ -11,10 +11,12 @@ import type { MessageKey } from '../i18n/en';
 import { href } from '../state/router';
 import { workflows } from '../state/session';
 import { toast } from '../state/toasts';
-import { submitKeys } from '../lib/forms';
+import { sendOnCtrlEnter, submitKeys } from '../lib/forms';
 import { useStore } from '../lib/store';
 import type { Customer, FieldDef, Ticket, WorkflowDetail } from '../api/types';
-import { checkField, debounce, errorText, initialValue, toApiValue } from '../lib/util';
+import { debounce } from '../lib/util';
+import { errorText } from '../model/errors';
+import { checkField, initialValue, toApiValue } from '../model/fields';
 
 const LAST_WF = 'baton.newticket.workflow';
 const LAST_CHANNEL = 'baton.newticket.channel';
@@ -373,13 +375,7 @@ export function NewTicket() {
                       rows={3}
                       autoFocus
                       onInput={(e) => setNote(e.currentTarget.value)}
-                      onKeyDown={(e) => {
-                        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-                          e.preventDefault();
-                          e.stopPropagation();
-                          void addToTicket();
-                        }
-                      }}
+                      onKeyDown={sendOnCtrlEnter(addToTicket)}
                       data-testid="add-note-body"
                     />
                     <div class="row">

@@ -10,7 +10,8 @@ import { me } from '../state/session';
 import { useStore } from '../lib/store';
 import { toast } from '../state/toasts';
 import type { QueueInfo, Ticket } from '../api/types';
-import { errorText, slaFor } from '../lib/util';
+import { errorText } from '../model/errors';
+import { slaFor } from '../model/tickets';
 
 export function Queues({ selected }: { selected?: string }) {
   const t = useT();

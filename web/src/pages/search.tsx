@@ -8,7 +8,7 @@ import { navigate, useRoute } from '../state/router';
 import { useStore } from '../lib/store';
 import type { Customer, Ticket } from '../api/types';
 import { href } from '../state/router';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 export function Search() {
   const t = useT();

@@ -5,7 +5,7 @@ import { LangSwitch } from '../components/langswitch';
 import { useT } from '../i18n';
 import { bootError, loadWorkflows, me } from '../state/session';
 import { useStore } from '../lib/store';
-import { errorText } from '../lib/util';
+import { errorText } from '../model/errors';
 
 export function SignIn() {
   const t = useT();

@@ -6,7 +6,8 @@ import type { Action, FieldDef, Ticket } from '../../api/types';
 import { FieldControl } from '../../components/field';
 import { useT } from '../../i18n';
 import { submitKeys } from '../../lib/forms';
-import { checkField, errorText, initialValue, toApiValue } from '../../lib/util';
+import { errorText } from '../../model/errors';
+import { checkField, initialValue, toApiValue } from '../../model/fields';
 import { toast } from '../../state/toasts';
 
 /** Action buttons; an action with required fields opens an inline form typed by the definitions. */

@@ -7,7 +7,7 @@ import { SlaBadge } from '../../components/sla';
 import { useT } from '../../i18n';
 import type { MessageKey } from '../../i18n/en';
 import { useStore } from '../../lib/store';
-import { errorText } from '../../lib/util';
+import { errorText } from '../../model/errors';
 import { me } from '../../state/session';
 import { toast } from '../../state/toasts';
 import { ActionBar } from './actions';

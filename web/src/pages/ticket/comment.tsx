@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import type { Ticket } from '../../api/types';
 import { useT } from '../../i18n';
 import { submitKeys } from '../../lib/forms';
-import { errorText } from '../../lib/util';
+import { errorText } from '../../model/errors';
 import { toast } from '../../state/toasts';
 
 export function CommentForm({ tk, onDone }: { tk: Ticket; onDone: () => void }) {

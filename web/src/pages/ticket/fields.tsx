@@ -2,7 +2,7 @@
 // The ticket's filled-in fields, labelled by the definitions of the version it runs on.
 import type { FieldDef, Ticket } from '../../api/types';
 import { useT } from '../../i18n';
-import { displayValue, fieldLabel } from '../../lib/util';
+import { displayValue, fieldLabel } from '../../model/fields';
 
 export function FieldsPanel({ tk, defs }: { tk: Ticket; defs: FieldDef[] }) {
   const t = useT();

@@ -7,7 +7,7 @@ import { useLive } from '../../api/live';
 import type { FieldDef, Ticket, TicketEvent } from '../../api/types';
 import { lang, useT } from '../../i18n';
 import { useStore } from '../../lib/store';
-import { errorText } from '../../lib/util';
+import { errorText } from '../../model/errors';
 import { Branches } from './branches';
 import { CommentForm } from './comment';
 import { CustomerPanel } from './customer';

@@ -4,7 +4,8 @@ import type { FieldDef, TicketEvent } from '../../api/types';
 import { formatAge, formatTime, formatTimeFull, useT, type T } from '../../i18n';
 import type { MessageKey } from '../../i18n/en';
 import { useStore } from '../../lib/store';
-import { displayValue, fieldLabel, now } from '../../lib/util';
+import { now } from '../../lib/util';
+import { displayValue, fieldLabel } from '../../model/fields';
 
 function str(v: unknown) {
   return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);

@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import type { Ticket } from '../../api/types';
 import { useT } from '../../i18n';
 import { useStore } from '../../lib/store';
-import { errorText } from '../../lib/util';
+import { errorText } from '../../model/errors';
 import { me } from '../../state/session';
 import { toast } from '../../state/toasts';
 
