@@ -439,6 +439,20 @@ const char *const migration16[] = {
     "ALTER TABLE users ADD COLUMN IF NOT EXISTS language TEXT NOT NULL DEFAULT ''",
 };
 
+// Search documents waiting for the full-text index (issue 20, SQLite only). FTS5 writes a new
+// segment, its structure record and merge work at every commit that touches it: ~17 pages per
+// small commit, more than all the ticket's other rows. The writer puts a batch's documents here
+// (one B-tree row each, same transaction) and moves them into ticket_search/comment_search when
+// a few hundred have gathered, in the transaction of the batch that reaches the number; search
+// reads the waiting documents too (a scan of at most that many rows), so a committed document
+// is found at once, and a ticket's waiting document stands in for its indexed one.
+const char *const migration18[] = {
+    "sqlite: CREATE TABLE IF NOT EXISTS ticket_search_pending (ticket_id INTEGER PRIMARY KEY, "
+    "body TEXT NOT NULL)",
+    "sqlite: CREATE TABLE IF NOT EXISTS comment_search_pending (id INTEGER PRIMARY KEY, "
+    "ticket_id INTEGER NOT NULL, body TEXT NOT NULL)",
+};
+
 struct Migration
 {
     int version;
@@ -464,6 +478,7 @@ const Migration migrations[] = {
     {15, std::begin(migration15), std::end(migration15)},
     {16, std::begin(migration16), std::end(migration16)},
     {17, std::begin(migration17), std::end(migration17)},
+    {18, std::begin(migration18), std::end(migration18)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

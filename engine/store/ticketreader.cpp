@@ -315,13 +315,25 @@ void addText(const QSqlDatabase &db, Sql &sql, const QString &text)
             condition = QStringLiteral("instr(body, ?) > 0");
             value = term;
         }
-        const QLatin1String ticketKey(postgresql ? "ticket_id" : "rowid");
-        sql.text += u" AND t.id IN (SELECT " + ticketKey + u" FROM ticket_search WHERE "
+        if (postgresql) {
+            sql.text += u" AND t.id IN (SELECT ticket_id FROM ticket_search WHERE "
+                + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("ticket_search"))
+                + u" UNION SELECT ticket_id FROM comment_search WHERE "
+                + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("comment_search"))
+                + u')';
+            sql.values << value << value;
+            continue;
+        }
+        // SQLite: the documents waiting for the index (migration 18) are read too, and a
+        // ticket's waiting document replaces its indexed one.
+        sql.text += u" AND t.id IN (SELECT rowid FROM ticket_search WHERE "
             + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("ticket_search"))
-            + u" UNION SELECT ticket_id FROM comment_search WHERE "
+            + u" AND rowid NOT IN (SELECT ticket_id FROM ticket_search_pending)"
+              u" UNION SELECT ticket_id FROM ticket_search_pending WHERE instr(body, ?) > 0"
+              u" UNION SELECT ticket_id FROM comment_search WHERE "
             + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("comment_search"))
-            + u')';
-        sql.values << value << value;
+            + u" UNION SELECT ticket_id FROM comment_search_pending WHERE instr(body, ?) > 0)";
+        sql.values << value << term << value << term;
     }
 }
 

@@ -233,8 +233,8 @@ WriterStatement customerUpsert()
                        "updated_at = excluded.updated_at"));
 }
 
-// A ticket's search document, replaced (migration 14): SQLite's FTS5 table is keyed by rowid,
-// PostgreSQL's by ticket_id.
+// A ticket's search document, replaced (migration 14): PostgreSQL's pg_trgm index takes it at
+// once (GIN keeps its own pending list); SQLite's waits with the others (migration 18).
 BulkStatement ticketSearchPut(bool postgresql)
 {
     if (postgresql)
@@ -244,9 +244,34 @@ BulkStatement ticketSearchPut(bool postgresql)
                                             "excluded.body"),
                              2);
     return BulkStatement(
-        QStringLiteral("INSERT OR REPLACE INTO ticket_search (rowid, body) VALUES "),
+        QStringLiteral("INSERT OR REPLACE INTO ticket_search_pending (ticket_id, body) VALUES "),
         QStringLiteral("(?, ?)"), QString(), 2);
 }
+
+BulkStatement commentSearchInsert(bool postgresql)
+{
+    return BulkStatement(postgresql ? QStringLiteral("INSERT INTO comment_search (ticket_id, "
+                                                     "body) VALUES ")
+                                    : QStringLiteral("INSERT INTO comment_search_pending "
+                                                     "(ticket_id, body) VALUES "),
+                         QStringLiteral("(?, ?)"), QString(), 2);
+}
+
+// SQLite: the waiting search documents move into the FTS5 tables once this many have gathered.
+// One move of 256 documents costs about what 20 single-document commits did (FTS5's work is
+// per transaction), and a search scans at most this many waiting rows.
+constexpr qint64 searchDocumentsPerMove = 256;
+
+// The statements of a move (migration 18): the tables' rows in, then out; comments in their
+// order of arrival.
+const char *const searchMove[] = {
+    "INSERT OR REPLACE INTO ticket_search (rowid, body) SELECT ticket_id, body FROM "
+    "ticket_search_pending",
+    "DELETE FROM ticket_search_pending",
+    "INSERT INTO comment_search (ticket_id, body) SELECT ticket_id, body FROM "
+    "comment_search_pending ORDER BY id",
+    "DELETE FROM comment_search_pending",
+};
 
 } // namespace
 
@@ -281,6 +306,10 @@ struct TicketWriter::Statements
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
         deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox,
         putTicketSearch, insertCommentSearch;
+    /// SQLite: moves the waiting search documents into the FTS5 tables (searchMove).
+    std::array<WriterStatement, std::size(searchMove)> moveSearchDocuments;
+    /// SQLite: search documents waiting (committed), and after the batch being written.
+    qint64 searchWaiting = 0, searchWaitingAfterBatch = 0;
 
     /// Runs a bulk statement over `values` (rows × columns), which it empties.
     Result<void> bulk(BulkStatement &statement, QList<QVariant> &values)
@@ -307,6 +336,8 @@ struct TicketWriter::Statements
     Result<void> insertKeysAndCustomers(const WriteBatch &batch);
     /// The search documents of the batch's tickets whose text changed, and of its comments.
     Result<void> writeSearchText(const WriteBatch &batch);
+    /// SQLite: after `written` more documents wait, moves them all into the index when many.
+    Result<void> moveSearchDocumentsWhenMany(qint64 written);
 };
 
 TicketWriter::TicketWriter(std::shared_ptr<Database> database, QString announceAs)
@@ -342,6 +373,17 @@ Result<QHash<QString, QString>> ticketColumnTypes(const QSqlDatabase &db)
     while (types->next())
         columnTypes.insert(types->value(0).toString(), types->value(1).toString());
     return columnTypes;
+}
+
+// SQLite: the search documents waiting for the FTS5 tables (migration 18).
+Result<qint64> waitingSearchDocuments(const QSqlDatabase &db)
+{
+    auto waiting = runQuery(db,
+                            QStringLiteral("SELECT (SELECT COUNT(*) FROM ticket_search_pending) + "
+                                           "(SELECT COUNT(*) FROM comment_search_pending)"));
+    if (!waiting)
+        return waiting.failure();
+    return waiting->next() ? waiting->value(0).toLongLong() : 0;
 }
 
 } // namespace
@@ -407,15 +449,20 @@ Result<void> TicketWriter::prepare()
                        "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id"));
     s->upsertCustomer = customerUpsert();
     s->putTicketSearch = ticketSearchPut(m_database->isPostgreSql());
-    s->insertCommentSearch
-        = BulkStatement(QStringLiteral("INSERT INTO comment_search (ticket_id, body) VALUES "),
-                        QStringLiteral("(?, ?)"), QString(), 2);
+    s->insertCommentSearch = commentSearchInsert(m_database->isPostgreSql());
     s->insertOutbox = outboxInsert();
     if (m_database->isPostgreSql()) {
         auto types = ticketColumnTypes(*db);
         if (!types)
             return types.failure();
         s->columnTypes = std::move(*types);
+    } else {
+        auto waiting = waitingSearchDocuments(*db);
+        if (!waiting)
+            return waiting.failure();
+        s->searchWaiting = *waiting;
+        for (size_t n = 0; n < std::size(searchMove); ++n)
+            s->moveSearchDocuments[n] = WriterStatement(QString::fromLatin1(searchMove[n]));
     }
     m_statements = std::move(s);
     return {};
@@ -523,6 +570,7 @@ Result<void> TicketWriter::writeRows(const WriteBatch &batch, WriteReport *repor
             return r;
     if (auto committed = transaction.commit(); !committed)
         return committed;
+    s.searchWaiting = s.searchWaitingAfterBatch;
     m_database->noteCommit();
     return {};
 }
@@ -763,12 +811,32 @@ Result<void> TicketWriter::Statements::writeSearchText(const WriteBatch &batch)
     QList<QVariant> values;
     for (auto it = documents.cbegin(); it != documents.cend(); ++it)
         values << it.key() << it.value();
+    qint64 written = documents.size();
     if (auto r = bulk(putTicketSearch, values); !r)
         return r;
     for (const CommentRow &c : batch.comments)
         if (!c.internal)
             values << c.ticketId << SearchText::commentDocument(c.body);
-    return bulk(insertCommentSearch, values);
+    written += values.size() / 2;
+    if (auto r = bulk(insertCommentSearch, values); !r)
+        return r;
+    return moveSearchDocumentsWhenMany(written);
+}
+
+Result<void> TicketWriter::Statements::moveSearchDocumentsWhenMany(qint64 written)
+{
+    if (db.driverName() == u"QPSQL")
+        return {};
+    // A ticket written again replaces its waiting document: the count may run ahead of the
+    // rows, which only moves them a little sooner.
+    searchWaitingAfterBatch = searchWaiting + written;
+    if (searchWaitingAfterBatch < searchDocumentsPerMove)
+        return {};
+    for (WriterStatement &statement : moveSearchDocuments)
+        if (auto r = statement.run(db, nullptr, 0, &failureCode); !r)
+            return r.failure();
+    searchWaitingAfterBatch = 0;
+    return {};
 }
 
 } // namespace Baton

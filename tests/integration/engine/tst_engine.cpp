@@ -96,6 +96,7 @@ private Q_SLOTS:
     void hundredThreadsRacingOneActionHaveOneWinner();
     void ticketFinishesOnTheVersionItOpenedWith();
     void listRespectsVisibilityAndPaginates();
+    void searchReadsDocumentsBeforeAndAfterTheyAreIndexed();
     void committedActionsSurviveSigkill();
     void twoEnginesSharingPostgreSqlStayCoherent();
     void smallCacheForgetsOldTicketsNotTheirChanges();
@@ -429,6 +430,66 @@ void TestEngine::listRespectsVisibilityAndPaginates()
     QVERIFY(found.ok());
     QCOMPARE(found->items.size(), 1);
     QCOMPARE(found->items.first().id, ids[3]);
+}
+
+// SQLite keeps a batch's search documents aside until a few hundred have gathered (migration
+// 18): a search finds a document the moment it is committed, whether it waits or was indexed,
+// and a ticket's newer document stands in for its indexed one.
+void TestEngine::searchReadsDocumentsBeforeAndAfterTheyAreIndexed()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    Harness h;
+    // Version 1 of the repair, whose fix may also correct the device.
+    const QByteArray workflow
+        = QByteArray(repairV1).replace("fixed: {to: closed, requires: [note]}",
+                                       "fixed: {to: closed, requires: [note], fields: [device]}");
+    QVERIFY(workflow != QByteArray(repairV1));
+    const QString started = h.start(url, workflow.constData());
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org);
+    const Actor bob = backOffice(*h.org);
+    auto found = [&](const QString &text, const Actor &who) {
+        TicketFilter filter;
+        filter.text = text;
+        QList<qint64> ids;
+        auto page = h.engine->tickets(filter, who);
+        if (page.ok())
+            for (const TicketState &t : page->items)
+                ids << t.id;
+        return ids;
+    };
+    CommandResult quokka
+        = h.engine->open(amy, QStringLiteral("repair"), h.request(QStringLiteral("Ticket quokka")));
+    QVERIFY2(quokka.ok(), qPrintable(describe(quokka)));
+    const qint64 id = quokka->ticket.id;
+    QVERIFY(h.engine->comment(amy, id, QStringLiteral("Mrs Platypus called")).ok());
+    QCOMPARE(found(QStringLiteral("quokka"), amy), QList<qint64> {id});
+    QCOMPARE(found(QStringLiteral("platypus"), amy), QList<qint64> {id});
+    QCOMPARE(found(QStringLiteral("ok"), amy), QList<qint64> {id}); // two letters: a scan
+
+    // Enough other tickets that every document so far has moved into the index.
+    for (int i = 0; i < 300; ++i)
+        QVERIFY(
+            h.engine
+                ->open(amy, QStringLiteral("repair"), h.request(QStringLiteral("Filler %1").arg(i)))
+                .ok());
+    QCOMPARE(found(QStringLiteral("quokka"), amy), QList<qint64> {id});
+    QCOMPARE(found(QStringLiteral("platypus"), amy), QList<qint64> {id});
+    QCOMPARE(found(QStringLiteral("quokka phone-123"), amy), QList<qint64> {id});
+
+    // The indexed document still says phone-123; the ticket no longer does.
+    ActionRequest accept;
+    accept.name = QStringLiteral("accept");
+    QVERIFY(h.engine->takeAction(amy, id, accept).ok());
+    ActionRequest fixed;
+    fixed.name = QStringLiteral("fixed");
+    fixed.fields.insert(QStringLiteral("note"), QStringLiteral("kangaroo"));
+    fixed.fields.insert(QStringLiteral("device"), QStringLiteral("tablet"));
+    CommandResult done = h.engine->takeAction(bob, id, fixed);
+    QVERIFY2(done.ok(), qPrintable(describe(done)));
+    QCOMPARE(found(QStringLiteral("quokka kangaroo tablet"), bob), QList<qint64> {id});
+    QCOMPARE(found(QStringLiteral("quokka phone-123"), bob), QList<qint64> {});
+    QCOMPARE(found(QStringLiteral("ok"), bob), QList<qint64> {id});
 }
 
 // ---- crash consistency ----------------------------------------------------------------------
