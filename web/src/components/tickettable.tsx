@@ -7,7 +7,7 @@ import { me } from '../state/session';
 import { useStore } from '../lib/store';
 import type { Ticket } from '../api/types';
 import { now, slaFor, whereNow } from '../lib/util';
-import { SlaBadge, TierBadge } from './sla';
+import { SlaBadge, TierBadge, urgentSla } from './sla';
 
 export type Column = 'priority' | 'key' | 'title' | 'tier' | 'state' | 'where' | 'queue' | 'assignee' | 'age' | 'sla' | 'updated';
 
@@ -81,7 +81,7 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
       </thead>
       <tbody ref={body}>
         {tickets.map((tk, i) => {
-          const { sla, assignee } = slaFor(tk, queue);
+          const { assignee } = slaFor(tk, queue);
           const hl = highlight?.(tk);
           return (
             <tr
@@ -123,7 +123,7 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
                   case 'updated':
                     return <td key={c} class="col-age" title={formatTimeFull(tk.updated_at)}>{formatAge(tk.updated_at, nowMs, t)}</td>;
                   case 'sla':
-                    return <td key={c} class="col-sla"><SlaBadge sla={tk.status === 'closed' ? null : sla} testid={`sla-${tk.key}`} /></td>;
+                    return <td key={c} class="col-sla"><SlaBadge sla={urgentSla(tk)} testid={`sla-${tk.key}`} /></td>;
                 }
               })}
               {onClaim && (

@@ -19,6 +19,7 @@ import { TicketPage } from '../pages/ticket/ticket';
 import { Dashboard } from '../pages/dashboard';
 import { Search } from '../pages/search';
 import { CustomerPage } from '../pages/customer';
+import { AnswersPage } from '../pages/answers';
 import { debounce } from '../lib/util';
 import { TopBar } from './topbar';
 
@@ -119,6 +120,7 @@ export function Shell() {
             )}
           {caps.queues && navItem('/queues', t('nav.queues'), 'nav-queues')}
           {caps.dashboard && navItem('/dashboard', t('nav.dashboard'), 'nav-dashboard')}
+          {caps.answers && navItem('/answers', t('nav.answers'), 'nav-answers')}
           {caps.admin && navItem('/admin', t('nav.admin'), 'nav-admin')}
         </ul>
       </nav>
@@ -151,6 +153,8 @@ function renderPage(parts: string[], caps: ReturnType<typeof capabilities>) {
       return <Search />;
     case 'customers':
       return second ? <CustomerPage id={second} key={second} /> : <Search />;
+    case 'answers':
+      return <AnswersPage />;
     case 'admin':
       return caps.admin ? <Admin parts={parts.slice(1)} /> : <Forbidden />;
     default:

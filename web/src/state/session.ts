@@ -55,14 +55,23 @@ export function capabilities(user: User | null | undefined, wfs: WorkflowSummary
     queues: hasRole(user, 'staff', 'supervisor', 'admin') || (user?.queues?.length ?? 0) > 0,
     dashboard: hasRole(user, 'supervisor', 'admin'),
     admin: hasRole(user, 'admin'),
+    answers: hasRole(user, 'supervisor', 'admin'),
   };
 }
 
+/**
+ * Where each user lands (issue 16, "home by role"): admins on Admin, supervisors on the
+ * dashboard, the front line (agents, salespeople) on New ticket, the back office on its first
+ * queue; otherwise the first page they have.
+ */
 export function homePath(user: User | null | undefined, wfs: WorkflowSummary[]) {
   const c = capabilities(user, wfs);
+  if (c.admin) return '/admin';
+  if (c.dashboard && hasRole(user, 'supervisor')) return '/dashboard';
+  if (c.newTicket && hasRole(user, 'agent', 'sales')) return '/new';
+  if (c.queues && hasRole(user, 'staff')) return user?.queues?.length ? `/queues/${encodeURIComponent(user.queues[0])}` : '/queues';
   if (c.newTicket) return '/new';
   if (c.queues) return '/queues';
   if (c.dashboard) return '/dashboard';
-  if (c.admin) return '/admin';
   return '/mine';
 }
