@@ -179,7 +179,8 @@ void tst_Answers::aBreachedTicketClockIsTheUrgentOne()
 }
 
 // In a parallel state the ticket has no step clock of its own: its open branches' clocks count
-// (the nearest one first), a finished branch's no longer does; a closed ticket has none.
+// (the nearest one first), a finished branch's no longer does; a paused ticket-wide clock is
+// the last resort (a closed ticket has none: mergeClosesTheDuplicateAndKeepsItReadable).
 void tst_Answers::anOpenBranchClockCountsAndAClosedTicketHasNone()
 {
     const QJsonObject ticket = open("A");
@@ -197,10 +198,19 @@ void tst_Answers::anOpenBranchClockCountsAndAClosedTicketHasNone()
     QCOMPARE(billed.status, 200);
     urgent = billed.json().value(u"sla_urgent").toObject();
     QCOMPARE(urgent.value(u"branch").toString(), QStringLiteral("ground"));
-    const RawResponse declined = call("POST", path + "/actions/ask_customer", "{}");
-    QVERIFY2(declined.status == 200, declined.body.constData());
-    QCOMPARE(declined.json().value(u"sla_urgent").toObject().value(u"clock").toString(),
-             QStringLiteral("ticket"));
+    // Both branches done: back with the agent, whose 30-minute step comes before the day.
+    const RawResponse back
+        = call("POST", path + "/actions/done",
+               R"({"branch":"ground","fields":{"ops_note":"on the 9:40"}})", QStringLiteral("gus"));
+    QVERIFY2(back.status == 200, back.body.constData());
+    QCOMPARE(back.json().value(u"sla_urgent").toObject().value(u"clock").toString(),
+             QStringLiteral("step"));
+    // Waiting for the customer: no step clock, the ticket's stands still.
+    const RawResponse waiting = call("POST", path + "/actions/ask_customer", "{}");
+    QVERIFY2(waiting.status == 200, waiting.body.constData());
+    urgent = waiting.json().value(u"sla_urgent").toObject();
+    QCOMPARE(urgent.value(u"clock").toString(), QStringLiteral("ticket"));
+    QCOMPARE(urgent.value(u"paused").toBool(), true);
 }
 
 void tst_Answers::answersArePublishedSearchedAndVersioned()
