@@ -409,7 +409,7 @@ test('a realistic flow through every documented operation matches the document',
   await asError(call(amy, 'POST', `/api/v1/tickets/${repeat.id}/merge`, { into: opened.key }, { expect: [422] }), 'validation_failed');
 
   // Standard answers: published by an admin, found by any user, changed (a new version), history
-  const published = (await call(admin, 'POST', '/api/v1/answers', {
+  const publishedAnswer = (await call(admin, 'POST', '/api/v1/answers', {
     department: 'customer-service',
     title: { en: 'Held at customs', zh: '海关扣留' },
     body: { en: 'Dear {customer.name}, {ticket.key} is at customs.', zh: '{customer.name}您好，{ticket.key}正在清关。' },
@@ -417,10 +417,10 @@ test('a realistic flow through every documented operation matches the document',
   await call(amy, 'POST', '/api/v1/answers', { department: 'customer-service', title: { en: 'x', zh: 'y' }, body: { en: 'x', zh: 'y' } }, { expect: [403] });
   await asError(call(admin, 'POST', '/api/v1/answers', { department: 'customer-service', title: { en: 'x' }, body: { en: '{nope}', zh: 'y' } }, { expect: [422] }), 'validation_failed');
   assert.equal((await call(amy, 'GET', '/api/v1/answers?q=customs')).json.items.length, 1);
-  await call(amy, 'GET', `/api/v1/answers/${published.id}`);
-  await call(admin, 'PATCH', `/api/v1/answers/${published.id}`, { title: { en: 'Parcel held at customs' }, version: 1 });
-  await call(admin, 'PATCH', `/api/v1/answers/${published.id}`, { active: false, version: 1 }, { expect: [409] });
-  assert.equal((await call(amy, 'GET', `/api/v1/answers/${published.id}/versions`)).json.items.length, 2);
+  await call(amy, 'GET', `/api/v1/answers/${publishedAnswer.id}`);
+  await call(admin, 'PATCH', `/api/v1/answers/${publishedAnswer.id}`, { title: { en: 'Parcel held at customs' }, version: 1 });
+  await call(admin, 'PATCH', `/api/v1/answers/${publishedAnswer.id}`, { active: false, version: 1 }, { expect: [409] });
+  assert.equal((await call(amy, 'GET', `/api/v1/answers/${publishedAnswer.id}/versions`)).json.items.length, 2);
 
   // Test clock
   await call(amy, 'GET', '/api/v1/admin/clock');
