@@ -30,6 +30,12 @@ function saturdayAfternoon(now) {
   }
 }
 
+/** The picker is open and its search box has the focus (it takes it as it opens). */
+async function pickerFocused(page) {
+  await page.getByTestId('answer-picker').waitFor();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'answer-search');
+}
+
 const colour = (locator) => locator.evaluate((el) => getComputedStyle(el).color);
 
 world.test('a ticket an hour past its whole-ticket deadline is red "breached 1h ago" on the queue and its page, in both languages', async () => {
@@ -71,12 +77,15 @@ world.test('a ticket an hour past its whole-ticket deadline is red "breached 1h 
   assert.match(await step.innerText(), /15m left/);
   assert.equal(await colour(step), GREEN);
   assert.equal(await sam.getByTestId('sla-ticket-badge').getAttribute('data-sla'), 'breached');
+  // The queue by its title, not its id.
+  await sam.locator('[data-testid=ticket-queue]', { hasText: 'Customer service supervisors' }).waitFor();
 
   const samZh = await world.signIn('sam', { lang: 'zh' });
   await samZh.goto(`${world.base}/#/tickets/${ticket.id}`);
   const headZh = samZh.getByTestId('ticket-sla');
   await headZh.waitFor();
   assert.match(await headZh.innerText(), /已超时/);
+  await samZh.locator('[data-testid=ticket-queue]', { hasText: '客服主管' }).waitFor();
   assert.equal(await colour(headZh), RED);
   await world.closePages();
 });
@@ -128,8 +137,7 @@ world.test('a supervisor publishes and changes a standard answer; an agent inser
   let keys = 0;
   await amy.keyboard.press('/');
   keys += 1;
-  await amy.getByTestId('answer-picker').waitFor();
-  assert.equal(await amy.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'answer-search');
+  await pickerFocused(amy);
   await amy.keyboard.type('cust');
   await amy.getByTestId(`answer-option-${answer.id}`).waitFor();
   await amy.keyboard.press('Enter');
@@ -140,7 +148,7 @@ world.test('a supervisor publishes and changes a standard answer; an agent inser
   assert.equal(await amy.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'comment-body');
   // Ctrl+K anywhere in the text; Escape closes and leaves the text as it was.
   await amy.keyboard.press('Control+k');
-  await amy.getByTestId('answer-picker').waitFor();
+  await pickerFocused(amy);
   await amy.keyboard.press('Escape');
   await amy.getByTestId('answer-picker').waitFor({ state: 'detached' });
   assert.equal(await box.inputValue(), expected);
@@ -149,7 +157,7 @@ world.test('a supervisor publishes and changes a standard answer; an agent inser
   assert.equal(await box.inputValue(), `${expected} and/or `);
   // "//" at the start of a word types one slash.
   await amy.keyboard.press('/');
-  await amy.getByTestId('answer-picker').waitFor();
+  await pickerFocused(amy);
   await amy.keyboard.press('/');
   await amy.getByTestId('answer-picker').waitFor({ state: 'detached' });
   assert.equal(await box.inputValue(), `${expected} and/or /`);
@@ -166,7 +174,7 @@ world.test('a supervisor publishes and changes a standard answer; an agent inser
   assert.equal(await amyZh.getByTestId('comment-body-answers-open').innerText(), '插入标准答复');
   await boxZh.focus();
   await amyZh.keyboard.press('Control+k');
-  await amyZh.getByTestId('answer-picker').waitFor();
+  await pickerFocused(amyZh);
   assert.equal(await amyZh.getByTestId('answer-search').getAttribute('aria-label'), '查找标准答复');
   await amyZh.keyboard.type('海关');
   await amyZh.getByTestId(`answer-option-${answer.id}`).waitFor();

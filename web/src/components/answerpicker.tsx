@@ -131,6 +131,12 @@ export function AnswerTextarea({
     const el = e.currentTarget as HTMLTextAreaElement;
     const before = el.value.slice(0, el.selectionStart ?? 0);
     const atWordStart = before === '' || /\s$/.test(before);
+    if (open && bySlash && e.key === '/' && query === '') return typeSlash(e);
+    if (open && e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      return close();
+    }
     if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
       e.preventDefault();
       show();
@@ -139,14 +145,17 @@ export function AnswerTextarea({
       show(true);
     }
   };
+  // "//": the writer wanted a slash after all (the second may come before the list has focus).
+  const typeSlash = (e: KeyboardEvent) => {
+    e.preventDefault();
+    const [from, to] = caret.current;
+    onValue(`${value.slice(0, from)}/${value.slice(to)}`);
+    placeCaret.current = from + 1;
+    close();
+  };
   const onSearchKey = (e: KeyboardEvent) => {
     if (e.key === '/' && bySlash && query === '') {
-      // "//": the writer wanted a slash after all.
-      e.preventDefault();
-      const [from, to] = caret.current;
-      onValue(`${value.slice(0, from)}/${value.slice(to)}`);
-      placeCaret.current = from + 1;
-      close();
+      typeSlash(e);
     } else if (e.key === 'ArrowDown') {
       e.preventDefault();
       setSel((i) => Math.min(i + 1, Math.max(0, shown.length - 1)));

@@ -8,6 +8,7 @@ import { useStore } from '../lib/store';
 import type { Ticket } from '../api/types';
 import { now, slaFor, whereNow } from '../lib/util';
 import { SlaBadge, TierBadge, urgentSla } from './sla';
+import { loadQueueTitles, queueTitle, queueTitles } from '../state/queuetitles';
 
 export type Column = 'priority' | 'key' | 'title' | 'tier' | 'state' | 'where' | 'queue' | 'assignee' | 'age' | 'sla' | 'updated';
 
@@ -30,6 +31,8 @@ function isTyping(el: Element | null) {
 export function TicketTable({ tickets, columns, queue, onClaim, claiming, highlight, keyboard, testid, caption }: Props) {
   const t = useT();
   const nowMs = useStore(now);
+  const titles = useStore(queueTitles);
+  useEffect(loadQueueTitles, []);
   const user = useStore(me);
   const [sel, setSel] = useState(0);
   const body = useRef<HTMLTableSectionElement>(null);
@@ -109,9 +112,9 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
                   case 'state':
                     return <td key={c} class="col-state">{tk.state_title || tk.state}</td>;
                   case 'where':
-                    return <td key={c} class="col-where">{whereNow(tk, t)}</td>;
+                    return <td key={c} class="col-where">{whereNow(tk, t, (q) => queueTitle(titles, q))}</td>;
                   case 'queue':
-                    return <td key={c} class="col-queue">{tk.queue ?? t('none')}</td>;
+                    return <td key={c} class="col-queue" title={tk.queue ?? undefined}>{tk.queue ? queueTitle(titles, tk.queue) : t('none')}</td>;
                   case 'assignee':
                     return (
                       <td key={c} class={`col-assignee${assignee ? '' : ' muted'}`}>

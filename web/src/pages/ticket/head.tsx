@@ -6,6 +6,8 @@ import { useStore } from '../../lib/store';
 import { me } from '../../state/session';
 import { ActionBar } from './actions';
 import { ReopenButton } from './links';
+import { useEffect } from 'preact/hooks';
+import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
 import { SlaBadge, urgentSla } from '../../components/sla';
 
 export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDef[]; onDone: (t?: Ticket) => void }) {
@@ -43,9 +45,11 @@ export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDe
 export function TicketMeta({ tk }: { tk: Ticket }) {
   const t = useT();
   const user = useStore(me)!;
+  const titles = useStore(queueTitles);
+  useEffect(loadQueueTitles, []);
   return (
     <dl class="meta card" data-testid="ticket-meta">
-      <Meta label={t('ticket.queue')} value={tk.queue ?? t('none')} testid="ticket-queue" />
+      <Meta label={t('ticket.queue')} value={tk.queue ? queueTitle(titles, tk.queue) : t('none')} title={tk.queue ?? undefined} testid="ticket-queue" />
       <Meta
         label={t('ticket.assignee')}
         value={tk.assignee ? (tk.assignee === user.username ? `${tk.assignee} (${t('me')})` : tk.assignee) : t('unassigned')}
