@@ -29,6 +29,8 @@ void ApiServer::Private::setUpRoutes()
     add("POST", QStringLiteral("/api/v1/tickets/{id}/transfer"), &Private::transfer);
     add("POST", QStringLiteral("/api/v1/tickets/{id}/comments"), &Private::comment);
     add("POST", QStringLiteral("/api/v1/tickets/{id}/reopen"), &Private::reopen);
+    add("POST", QStringLiteral("/api/v1/tickets/{id}/links"), &Private::linkTickets);
+    add("POST", QStringLiteral("/api/v1/tickets/{id}/merge"), &Private::mergeTicket);
     add("GET", QStringLiteral("/api/v1/tickets/{id}/events"), &Private::events);
     add("GET", QStringLiteral("/api/v1/queues"), &Private::queues);
     add("GET", QStringLiteral("/api/v1/departments"), &Private::departments);
@@ -64,6 +66,11 @@ void ApiServer::Private::setUpRoutes()
     add("POST", QStringLiteral("/api/v1/customers"), &Private::createCustomer);
     add("GET", QStringLiteral("/api/v1/customers/{id}"), &Private::getCustomer);
     add("PATCH", QStringLiteral("/api/v1/customers/{id}"), &Private::patchCustomer);
+    add("GET", QStringLiteral("/api/v1/answers"), &Private::answers);
+    add("POST", QStringLiteral("/api/v1/answers"), &Private::createAnswer);
+    add("GET", QStringLiteral("/api/v1/answers/{id}"), &Private::answer);
+    add("PATCH", QStringLiteral("/api/v1/answers/{id}"), &Private::patchAnswer);
+    add("GET", QStringLiteral("/api/v1/answers/{id}/versions"), &Private::answerVersions);
 }
 
 void ApiServer::Private::handle(HttpRequest &&request, HttpResponder responder)

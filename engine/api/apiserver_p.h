@@ -194,6 +194,22 @@ struct ApiServer::Private
     void createCustomer(Context &ctx);
     void patchCustomer(Context &ctx);
 
+    // ---- links and merging (linkroutes.cpp) ---------------------------------
+    std::optional<TicketState> namedTicket(const Context &ctx, const QString &name,
+                                           const QString &field);
+    void writeBothSides(const Context &ctx, qint64 firstId, Engine::Mutation first, qint64 secondId,
+                        Engine::Mutation second, int status, const char *kind);
+    void linkTickets(Context &ctx);
+    void mergeTicket(Context &ctx);
+
+    // ---- standard answers (answerroutes.cpp) -------------------------------
+    bool mayEditAnswers(const Actor &actor, const QString &department) const;
+    void answers(Context &ctx);
+    void answer(Context &ctx);
+    void answerVersions(Context &ctx);
+    void createAnswer(Context &ctx);
+    void patchAnswer(Context &ctx);
+
     // ---- the live stream (streamroutes.cpp) --------------------------------
     void streamWithoutUpgrade(Context &ctx);
     static std::optional<HttpResponse> checkUpgrade(const HttpRequest &request);

@@ -119,6 +119,19 @@ QJsonValue ticketSlaJson(const TicketView &view)
         : QJsonValue(QJsonValue::Null);
 }
 
+/// "sla_urgent": the most urgent running clock of the ticket (the one badge lists show); null
+/// for a closed ticket, one without clocks, or a view without SLA figures.
+QJsonValue urgentSlaJson(const TicketView &view)
+{
+    if (!view.sla || view.ticket.status == TicketStatus::Closed)
+        return QJsonValue(QJsonValue::Null);
+    QStringList openBranches;
+    for (const BranchState &b : view.ticket.branches)
+        if (b.status == BranchStatus::Open)
+            openBranches.append(b.name);
+    return mostUrgentSla(*view.sla, openBranches).toJson();
+}
+
 } // namespace
 
 QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language)
@@ -171,6 +184,7 @@ QJsonObject ticketJson(const TicketView &view, const Organisation &organisation,
         {QStringLiteral("channel"), stringOrNull(t.channel)},
         {QStringLiteral("sla"), stepSlaJson(view)},
         {QStringLiteral("ticket_sla"), ticketSlaJson(view)},
+        {QStringLiteral("sla_urgent"), urgentSlaJson(view)},
         {QStringLiteral("actions"), actionsJson(actions, QString(), language)},
         {QStringLiteral("transfer_targets"),
          transferTargetsJson(view, organisation, QString(), language)},

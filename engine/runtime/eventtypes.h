@@ -47,6 +47,12 @@ inline const QString timedOut = QStringLiteral("timed_out");
 namespace LinkRelations {
 inline const QString opened = QStringLiteral("opened"); ///< this ticket opened the other
 inline const QString openedFrom = QStringLiteral("opened_from"); ///< the other opened this one
+// Made by people (POST .../links and .../merge); each side records its own relation.
+inline const QString relatesTo = QStringLiteral("relates_to"); ///< both sides
+inline const QString duplicateOf = QStringLiteral("duplicate_of"); ///< this one repeats the other
+inline const QString duplicatedBy = QStringLiteral("duplicated_by"); ///< the other repeats this
+inline const QString mergedInto = QStringLiteral("merged_into"); ///< closed into the other
+inline const QString mergedFrom = QStringLiteral("merged_from"); ///< the other was merged here
 } // namespace LinkRelations
 
 } // namespace Baton

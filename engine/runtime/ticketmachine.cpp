@@ -1360,6 +1360,58 @@ TicketOutcome TicketMachine::link(const TicketState &ticket, const TicketLink &l
     return std::move(draft.outcome);
 }
 
+TicketOutcome TicketMachine::linkBy(const TicketState &ticket, const Actor &actor,
+                                    const TicketLink &link, const QDateTime &now) const
+{
+    if (auto refused = precheck(*m_org, ticket, actor, std::nullopt))
+        return std::move(*refused);
+    if (link.id == ticket.id)
+        return failure(Kind::Validation, QStringLiteral("a ticket is not linked to itself"),
+                       {{QStringLiteral("ticket"), QStringLiteral("another ticket")}});
+    for (const TicketLink &existing : ticket.links)
+        if (existing.id == link.id && existing.relation == link.relation)
+            return failure(Kind::Validation,
+                           QStringLiteral("%1 is linked to %2 already").arg(ticket.key, link.key));
+    Draft draft {ticket};
+    draft.record(EventTypes::linked, actor.username, now,
+                 QJsonObject {{QStringLiteral("id"), link.id},
+                              {QStringLiteral("key"), link.key},
+                              {QStringLiteral("workflow"), link.workflow},
+                              {QStringLiteral("relation"), link.relation}});
+    return std::move(draft.outcome);
+}
+
+TicketOutcome TicketMachine::mergeInto(const TicketState &ticket, const Actor &actor,
+                                       const TicketLink &into, const QString &reason,
+                                       const QDateTime &now) const
+{
+    if (auto refused = precheck(*m_org, ticket, actor, std::nullopt))
+        return std::move(*refused);
+    if (!ticket.isOpen())
+        return closedTicket();
+    const bool allowed = actor.isAdmin() || actor.username == ticket.originator
+        || (!ticket.assignee.isEmpty() && actor.username == ticket.assignee)
+        || actor.isMemberOf(ticket.queue) || supervisesQueue(*m_org, actor, ticket.queue);
+    if (!allowed)
+        return failure(Kind::Forbidden,
+                       QStringLiteral("only its originator, assignee, queue, a supervisor or an "
+                                      "admin may merge a ticket"));
+    TicketLink link = into;
+    link.relation = LinkRelations::mergedInto;
+    TicketOutcome linked = linkBy(ticket, actor, link, now);
+    if (!linked.ok())
+        return linked;
+    Draft draft {linked.ticket};
+    draft.outcome.events = linked.events;
+    QJsonObject data {{QStringLiteral("state"), ticket.state},
+                      {QStringLiteral("merged_into"), into.id},
+                      {QStringLiteral("merged_into_key"), into.key}};
+    if (!reason.isEmpty())
+        data.insert(u"reason", reason);
+    draft.record(EventTypes::closed, actor.username, now, data);
+    return std::move(draft.outcome);
+}
+
 TicketOutcome TicketMachine::linkScheduled(const TicketState &ticket, const TicketLink &link,
                                            qint64 scheduledSeq, const QDateTime &now) const
 {

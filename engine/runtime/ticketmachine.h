@@ -186,6 +186,15 @@ public:
     /// Records a link to another ticket (engine event `linked`; no permission check).
     TicketOutcome link(const TicketState &ticket, const TicketLink &link,
                        const QDateTime &now) const;
+    /// A link a person makes (LinkRelations::relatesTo and the others people make), recorded
+    /// as `linked` by the actor, who must see the ticket. Validation when it is there already.
+    TicketOutcome linkBy(const TicketState &ticket, const Actor &actor, const TicketLink &link,
+                         const QDateTime &now) const;
+    /// Closes this open ticket as a duplicate merged into `into` (`linked` merged_into, then
+    /// `closed` naming the target and the reason): by an admin, its originator or assignee, a
+    /// member of its queue or a supervisor of that queue's department.
+    TicketOutcome mergeInto(const TicketState &ticket, const Actor &actor, const TicketLink &into,
+                            const QString &reason, const QDateTime &now) const;
     /// The same for the ticket a pending link (seq scheduledSeq) opened: the `linked` event
     /// also drops the pending opening.
     TicketOutcome linkScheduled(const TicketState &ticket, const TicketLink &link,

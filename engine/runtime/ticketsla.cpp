@@ -18,7 +18,54 @@ QJsonValue instantOrNull(const QDateTime &instant)
         .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss'Z'"));
 }
 
+/// Lower is more urgent: breached, at risk, running, paused.
+int urgencyRank(const SlaStatus &status)
+{
+    if (status.breached)
+        return 0;
+    if (status.atRisk)
+        return 1;
+    return status.paused ? 3 : 2;
+}
+
+bool moreUrgent(const SlaStatus &a, const SlaStatus &b)
+{
+    if (urgencyRank(a) != urgencyRank(b))
+        return urgencyRank(a) < urgencyRank(b);
+    if (a.remaining.has_value() != b.remaining.has_value())
+        return a.remaining.has_value();
+    return a.remaining.value_or(0) < b.remaining.value_or(0);
+}
+
 } // namespace
+
+UrgentSla mostUrgentSla(const TicketSla &sla, const QStringList &openBranches)
+{
+    UrgentSla best;
+    const auto consider
+        = [&best](const SlaStatus &status, const QString &clock, const QString &branch) {
+              if (!status.hasClocks)
+                  return;
+              if (best.clock.isEmpty() || moreUrgent(status, best.status))
+                  best = UrgentSla {clock, branch, status};
+          };
+    consider(sla.step, QStringLiteral("step"), QString());
+    consider(sla.ticket, QStringLiteral("ticket"), QString());
+    for (const QString &branch : openBranches)
+        consider(sla.branches.value(branch), QStringLiteral("branch"), branch);
+    return best;
+}
+
+QJsonValue UrgentSla::toJson() const
+{
+    if (clock.isEmpty())
+        return QJsonValue(QJsonValue::Null);
+    QJsonObject object = status.toJson();
+    object.insert(QStringLiteral("clock"), clock);
+    object.insert(QStringLiteral("branch"),
+                  branch.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(branch));
+    return object;
+}
 
 QJsonObject SlaStatus::toJson() const
 {

@@ -12,7 +12,9 @@
 #include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <optional>
@@ -50,6 +52,24 @@ struct TicketSla
     SlaStatus ticket; ///< "ticket_sla": the ticket-wide clock
     QHash<QString, SlaStatus> branches; ///< each branch's "sla", by branch name
 };
+
+/// Which of a ticket's clocks is the most urgent, for the one badge a list row or the ticket
+/// page shows: a breached clock before one at risk before one running before a paused one,
+/// then the smallest remaining time (null last). `clock` is "step", "ticket" or "branch"
+/// (then `branch` names it); an unset `clock` means no clock applies.
+struct UrgentSla
+{
+    QString clock;
+    QString branch;
+    SlaStatus status;
+
+    /// `Sla` plus "clock" and "branch"; null when no clock applies.
+    QJsonValue toJson() const;
+};
+
+/// The most urgent clock of `sla`; `openBranches` are the branches still running (a finished
+/// branch's clock no longer counts).
+UrgentSla mostUrgentSla(const TicketSla &sla, const QStringList &openBranches);
 
 /// Called by the engine for every view it makes, with the instant it makes it at.
 using SlaReader

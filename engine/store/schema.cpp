@@ -451,6 +451,34 @@ const char *const migration18[] = {
     "body TEXT NOT NULL)",
     "sqlite: CREATE TABLE IF NOT EXISTS comment_search_pending (id INTEGER PRIMARY KEY, "
     "ticket_id INTEGER NOT NULL, body TEXT NOT NULL)",
+// Standard answers (issue 16): what a department publishes for the front line to say, in both
+// languages; every change is also kept whole in answer_versions (who, when), never overwritten.
+const char *const migration22[] = {
+    R"(CREATE TABLE IF NOT EXISTS answers (
+        id {serial},
+        department TEXT NOT NULL,
+        title_en TEXT NOT NULL,
+        title_zh TEXT NOT NULL,
+        body_en TEXT NOT NULL,
+        body_zh TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        version INTEGER NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        updated_by TEXT NOT NULL))",
+    R"(CREATE TABLE IF NOT EXISTS answer_versions (
+        answer_id BIGINT NOT NULL,
+        version INTEGER NOT NULL,
+        department TEXT NOT NULL,
+        title_en TEXT NOT NULL,
+        title_zh TEXT NOT NULL,
+        body_en TEXT NOT NULL,
+        body_zh TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        changed_at BIGINT NOT NULL,
+        changed_by TEXT NOT NULL,
+        PRIMARY KEY (answer_id, version)){without_rowid})",
 };
 
 struct Migration
@@ -479,6 +507,7 @@ const Migration migrations[] = {
     {16, std::begin(migration16), std::end(migration16)},
     {17, std::begin(migration17), std::end(migration17)},
     {18, std::begin(migration18), std::end(migration18)},
+    {22, std::begin(migration22), std::end(migration22)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -40,7 +40,7 @@ world.test('the transfer dialog lists only the step\'s targets, by title, and ne
   const done = alan.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/transfer'));
   await alan.getByTestId('transfer-submit').click();
   assert.equal((await done).status(), 200);
-  await alan.locator('[data-testid=ticket-queue]', { hasText: 'cs-agents' }).waitFor();
+  await alan.locator('[data-testid=ticket-queue]', { hasText: 'Customer service agents' }).waitFor();
 });
 
 world.test('an internal note is for the back office: labelled so, and not on the originator\'s page', async () => {

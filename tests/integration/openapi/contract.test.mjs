@@ -403,6 +403,29 @@ test('a realistic flow through every documented operation matches the document',
   assert.equal((await call(amy, 'GET', '/api/v1/customers/C-CONTRACT')).json.email, 'wang@example.com');
   await call(amy, 'GET', '/api/v1/customers/C-NONE', undefined, { expect: [404] });
 
+  // Links and merging: a second contact about the same parcel, linked, then merged into the first
+  const repeat = (await call(amy, 'POST', '/api/v1/tickets', { ...openBody, title: 'Second call' }, { expect: [201] })).json;
+  const linkedRepeat = (await call(amy, 'POST', `/api/v1/tickets/${repeat.id}/links`, { ticket: opened.key, relation: 'relates_to' }, { expect: [201] })).json;
+  assert.equal(linkedRepeat.links.at(-1).relation, 'relates_to');
+  await asError(call(amy, 'POST', `/api/v1/tickets/${repeat.id}/links`, { ticket: 'JQ-999999' }, { expect: [422] }), 'validation_failed');
+  const mergedRepeat = (await call(amy, 'POST', `/api/v1/tickets/${repeat.id}/merge`, { into: opened.key, reason: 'Same parcel' })).json;
+  assert.equal(mergedRepeat.status, 'closed');
+  await asError(call(amy, 'POST', `/api/v1/tickets/${repeat.id}/merge`, { into: opened.key }, { expect: [422] }), 'validation_failed');
+
+  // Standard answers: published by an admin, found by any user, changed (a new version), history
+  const publishedAnswer = (await call(admin, 'POST', '/api/v1/answers', {
+    department: 'customer-service',
+    title: { en: 'Held at customs', zh: '海关扣留' },
+    body: { en: 'Dear {customer.name}, {ticket.key} is at customs.', zh: '{customer.name}您好，{ticket.key}正在清关。' },
+  }, { expect: [201] })).json;
+  await call(amy, 'POST', '/api/v1/answers', { department: 'customer-service', title: { en: 'x', zh: 'y' }, body: { en: 'x', zh: 'y' } }, { expect: [403] });
+  await asError(call(admin, 'POST', '/api/v1/answers', { department: 'customer-service', title: { en: 'x' }, body: { en: '{nope}', zh: 'y' } }, { expect: [422] }), 'validation_failed');
+  assert.equal((await call(amy, 'GET', '/api/v1/answers?q=customs')).json.items.length, 1);
+  await call(amy, 'GET', `/api/v1/answers/${publishedAnswer.id}`);
+  await call(admin, 'PATCH', `/api/v1/answers/${publishedAnswer.id}`, { title: { en: 'Parcel held at customs' }, version: 1 });
+  await call(admin, 'PATCH', `/api/v1/answers/${publishedAnswer.id}`, { active: false, version: 1 }, { expect: [409] });
+  assert.equal((await call(amy, 'GET', `/api/v1/answers/${publishedAnswer.id}/versions`)).json.items.length, 2);
+
   // Test clock
   await call(amy, 'GET', '/api/v1/admin/clock');
   await call(amy, 'POST', '/api/v1/admin/clock', { advance_seconds: 60 }, { expect: [403] });

@@ -246,7 +246,8 @@ void TestUpgrade::dryRunChangesNothing()
     QVERIFY2(run.out.contains(
                  QStringLiteral("would migrate the schema from version 7 to %1").arg(latest)),
              qPrintable(run.describe()));
-    for (int version = 8; version <= latest; ++version)
+    // Numbers are assigned per branch, so there are gaps: the ones this build has.
+    for (const int version : {8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 22})
         QVERIFY2(run.out.contains(QStringLiteral("migration %1:").arg(version)),
                  qPrintable(run.describe()));
     QVERIFY2(!run.out.contains(QStringLiteral("migration 7:")), qPrintable(run.describe()));

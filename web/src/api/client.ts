@@ -5,6 +5,9 @@
 import { lang } from '../i18n';
 import { createStore } from '../lib/store';
 import type {
+  Answer,
+  AnswerInput,
+  AnswerVersion,
   Customer,
   CustomerWithTickets,
   Calendar, Department, FieldDef, Notification, QueueInfo, Ticket, TicketEvent, TicketList, User,
@@ -199,10 +202,23 @@ export const api = {
   assign: (id: number, username: string) => request<Ticket>(`/tickets/${id}/assign`, { method: 'POST', body: { username } }),
   transfer: (id: number, queue: string, reason: string, branch?: string) =>
     request<Ticket>(`/tickets/${id}/transfer`, { method: 'POST', body: branch ? { queue, reason, branch } : { queue, reason } }),
+  link: (id: number, ticket: string, relation: 'relates_to' | 'duplicate_of') =>
+    request<Ticket>(`/tickets/${id}/links`, { method: 'POST', body: { ticket, relation } }),
+  merge: (id: number, into: string, reason: string) =>
+    request<Ticket>(`/tickets/${id}/merge`, { method: 'POST', body: reason ? { into, reason } : { into } }),
+  reopen: (id: number, reason: string, version?: number) =>
+    request<Ticket>(`/tickets/${id}/reopen`, { method: 'POST', body: { reason, version } }),
   comment: (id: number, body: string, internal: boolean) =>
     request<unknown>(`/tickets/${id}/comments`, { method: 'POST', body: { body, internal } }),
   customers: (q: string, limit = 8) => request<{ items: Customer[] }>(`/customers${qs({ q, limit })}`),
   customer: (id: string) => request<CustomerWithTickets>(`/customers/${encodeURIComponent(id)}`),
+  answers: (params: { q?: string; department?: string; withdrawn?: boolean } = {}) =>
+    request<{ items: Answer[]; placeholders: string[] }>(
+      `/answers${qs({ q: params.q || undefined, department: params.department || undefined, withdrawn: params.withdrawn ? 'true' : undefined })}`,
+    ),
+  createAnswer: (body: AnswerInput) => request<Answer>('/answers', { method: 'POST', body }),
+  updateAnswer: (id: number, body: AnswerInput) => request<Answer>(`/answers/${id}`, { method: 'PATCH', body }),
+  answerVersions: (id: number) => request<{ items: AnswerVersion[] }>(`/answers/${id}/versions`),
   events: (id: number) => request<{ items: TicketEvent[] }>(`/tickets/${id}/events`),
 
   queues: () => request<QueueInfo[]>('/queues'),

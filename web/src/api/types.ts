@@ -20,6 +20,9 @@ export interface Sla {
   paused: boolean;
   at_risk: boolean;
   breached: boolean;
+  /** Only in `sla_urgent`: whose clock it is (a branch's names the branch). */
+  clock?: 'step' | 'ticket' | 'branch';
+  branch?: string | null;
 }
 
 export interface Action {
@@ -95,6 +98,8 @@ export interface Ticket {
   branches?: Branch[] | null;
   sla?: Sla | null;
   ticket_sla?: Sla | null;
+  /** The most urgent running clock of the ticket (step, ticket-wide, open branches): its badge. */
+  sla_urgent?: Sla | null;
   actions?: Action[];
   /** Where the caller may transfer the (non-parallel) step's work now. */
   transfer_targets?: TransferTarget[];
@@ -365,4 +370,46 @@ export interface FlowReport extends ReportPeriod {
 export interface DrillDown extends ReportPeriod {
   tickets: { id: number; key: string; title: string; workflow: string; state: string; status: string }[];
   truncated: boolean;
+}
+
+/** Text in both languages (standard answers). */
+export interface Bilingual {
+  en: string;
+  zh: string;
+}
+
+/** A standard answer a department publishes (GET /answers). */
+export interface Answer {
+  id: number;
+  department: string;
+  department_title?: string;
+  title: Bilingual;
+  body: Bilingual;
+  active: boolean;
+  version: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+  /** Whether the caller may change it (an admin, or a supervisor of its department). */
+  editable: boolean;
+}
+
+/** One version of an answer (GET /answers/{id}/versions), newest first. */
+export interface AnswerVersion {
+  version: number;
+  department: string;
+  title: Bilingual;
+  body: Bilingual;
+  active: boolean;
+  at: string;
+  by: string;
+}
+
+export interface AnswerInput {
+  department?: string;
+  title?: Partial<Bilingual>;
+  body?: Partial<Bilingual>;
+  active?: boolean;
+  version?: number;
 }

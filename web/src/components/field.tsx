@@ -7,6 +7,7 @@ import { lang, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import type { FieldDef, QueueInfo, User } from '../api/types';
 import { fieldLabel } from '../model/fields';
+import { AnswerTextarea, type AnswerContext } from './answerpicker';
 
 let queueCache: Promise<QueueInfo[]> | null = null;
 let userCache: Promise<User[]> | null = null;
@@ -32,9 +33,11 @@ interface Props {
   idPrefix: string;
   inputRef?: RefObject<HTMLElement | null>;
   wide?: boolean;
+  /** Given: a text field offers standard answers (answerpicker.tsx) filled from this ticket. */
+  answers?: AnswerContext;
 }
 
-export function FieldControl({ def, value, onInput, error, required, idPrefix, inputRef: focusRef, wide }: Props) {
+export function FieldControl({ def, value, onInput, error, required, idPrefix, inputRef: focusRef, wide, answers }: Props) {
   const t = useT();
   // One ref type for whichever element the field type renders.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -63,7 +66,11 @@ export function FieldControl({ def, value, onInput, error, required, idPrefix, i
   let control;
   switch (def.type) {
     case 'text':
-      control = <textarea {...common} ref={inputRef} rows={2} value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
+      control = answers ? (
+        <AnswerTextarea {...common} textareaRef={inputRef as { current: HTMLTextAreaElement | null }} rows={2} value={str} onValue={(v) => onInput(v)} context={answers} />
+      ) : (
+        <textarea {...common} ref={inputRef} rows={2} value={str} onInput={(e) => onInput(e.currentTarget.value)} />
+      );
       break;
     case 'bool':
       control = (

@@ -8,7 +8,8 @@ import { useStore } from '../lib/store';
 import type { Ticket } from '../api/types';
 import { now } from '../lib/util';
 import { slaFor, whereNow } from '../model/tickets';
-import { SlaBadge, TierBadge } from './sla';
+import { SlaBadge, TierBadge, urgentSla } from './sla';
+import { loadQueueTitles, queueTitle, queueTitles } from '../state/queuetitles';
 
 export type Column = 'priority' | 'key' | 'title' | 'tier' | 'state' | 'where' | 'queue' | 'assignee' | 'age' | 'sla' | 'updated';
 
@@ -31,6 +32,8 @@ function isTyping(el: Element | null) {
 export function TicketTable({ tickets, columns, queue, onClaim, claiming, highlight, keyboard, testid, caption }: Props) {
   const t = useT();
   const nowMs = useStore(now);
+  const titles = useStore(queueTitles);
+  useEffect(loadQueueTitles, []);
   const user = useStore(me);
   const [sel, setSel] = useState(0);
   const body = useRef<HTMLTableSectionElement>(null);
@@ -82,7 +85,7 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
       </thead>
       <tbody ref={body}>
         {tickets.map((tk, i) => {
-          const { sla, assignee } = slaFor(tk, queue);
+          const { assignee } = slaFor(tk, queue);
           const hl = highlight?.(tk);
           return (
             <tr
@@ -110,9 +113,9 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
                   case 'state':
                     return <td key={c} class="col-state">{tk.state_title || tk.state}</td>;
                   case 'where':
-                    return <td key={c} class="col-where">{whereNow(tk, t)}</td>;
+                    return <td key={c} class="col-where">{whereNow(tk, t, (q) => queueTitle(titles, q))}</td>;
                   case 'queue':
-                    return <td key={c} class="col-queue">{tk.queue ?? t('none')}</td>;
+                    return <td key={c} class="col-queue" title={tk.queue ?? undefined}>{tk.queue ? queueTitle(titles, tk.queue) : t('none')}</td>;
                   case 'assignee':
                     return (
                       <td key={c} class={`col-assignee${assignee ? '' : ' muted'}`}>
@@ -124,7 +127,7 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
                   case 'updated':
                     return <td key={c} class="col-age" title={formatTimeFull(tk.updated_at)}>{formatAge(tk.updated_at, nowMs, t)}</td>;
                   case 'sla':
-                    return <td key={c} class="col-sla"><SlaBadge sla={tk.status === 'closed' ? null : sla} testid={`sla-${tk.key}`} /></td>;
+                    return <td key={c} class="col-sla"><SlaBadge sla={urgentSla(tk)} testid={`sla-${tk.key}`} /></td>;
                 }
               })}
               {onClaim && (

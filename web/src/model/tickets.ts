@@ -4,14 +4,14 @@ import type { Ticket } from '../api/types';
 import type { T } from '../i18n';
 
 /** Where the ticket is now, in words: state title and queue or branches. */
-export function whereNow(ticket: Ticket, t: T): string {
+export function whereNow(ticket: Ticket, t: T, titleOf: (queue: string) => string = (q) => q): string {
   const state = ticket.state_title || ticket.state;
   if (ticket.status === 'closed') return `${state}`;
   if (ticket.branches?.length) {
-    const open = ticket.branches.filter((b) => b.status === 'open').map((b) => b.queue);
+    const open = ticket.branches.filter((b) => b.status === 'open').map((b) => titleOf(b.queue));
     return open.length ? `${state} · ${open.join(', ')}` : state;
   }
-  if (ticket.queue) return `${state} · ${ticket.queue}`;
+  if (ticket.queue) return `${state} · ${titleOf(ticket.queue)}`;
   if (ticket.assignee && ticket.assignee === ticket.originator) return `${state} · ${t('ticket.withOriginator', { user: ticket.originator })}`;
   return state;
 }

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from '../api/client';
 import { CustomerPicker } from '../components/customerpicker';
 import { FieldControl } from '../components/field';
-import { SlaBadge, TierBadge } from '../components/sla';
+import { SlaBadge, TierBadge, urgentSla } from '../components/sla';
 import { lang, useT } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { href } from '../state/router';
@@ -358,7 +358,7 @@ export function NewTicket() {
                     {custTickets.map((x) => (
                       <li key={x.id}>
                         <a href={href(`/tickets/${x.id}`)}>{x.key}</a> <span class="ellipsis" title={x.title}>{x.title}</span>{' '}
-                        <span class="muted">{x.state_title || x.state}</span> <SlaBadge sla={x.sla} />{' '}
+                        <span class="muted">{x.state_title || x.state}</span> <SlaBadge sla={urgentSla(x)} />{' '}
                         <button type="button" class="btn small" data-testid={`add-to-${x.key}`} aria-label={t('customer.addToLabel', { key: x.key })} onClick={() => { setAddingTo(x); setNote(''); }}>
                           {t('customer.addTo')}
                         </button>

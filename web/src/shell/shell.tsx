@@ -19,6 +19,7 @@ import { TicketPage } from '../pages/ticket/ticket';
 import { Dashboard } from '../pages/dashboard';
 import { Search } from '../pages/search';
 import { CustomerPage } from '../pages/customer';
+import { AnswersPage } from '../pages/answers';
 import { debounce } from '../lib/util';
 import { TopBar } from './topbar';
 
@@ -122,6 +123,7 @@ export function Shell() {
           {caps.queues && navItem('/queues', t('nav.queues'), 'nav-queues')}
           {caps.dashboard && navItem('/dashboard', t('nav.dashboard'), 'nav-dashboard')}
           {caps.reports && navItem('/reports', t('nav.reports'), 'nav-reports')}
+          {caps.answers && navItem('/answers', t('nav.answers'), 'nav-answers')}
           {caps.admin && navItem('/admin', t('nav.admin'), 'nav-admin')}
         </ul>
       </nav>
@@ -158,6 +160,8 @@ function renderPage(parts: string[], caps: ReturnType<typeof capabilities>) {
       return second ? <CustomerPage id={second} key={second} /> : <Search />;
     case 'reports':
       return caps.reports ? <Reports /> : <Forbidden />;
+    case 'answers':
+      return <AnswersPage />;
     case 'admin':
       return caps.admin ? <Admin parts={parts.slice(1)} /> : <Forbidden />;
     default:

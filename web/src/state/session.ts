@@ -57,21 +57,23 @@ export function capabilities(user: User | null | undefined, wfs: WorkflowSummary
     /** Reports answer supervisors (their departments) and admins; anyone else gets 403. */
     reports: hasRole(user, 'supervisor', 'admin'),
     admin: hasRole(user, 'admin'),
+    answers: hasRole(user, 'supervisor', 'admin'),
   };
 }
 
 /**
- * Where each user lands (issue: everyone landed on New ticket, so a billing clerk met a
- * follow-up call form): admins on Admin, supervisors on the dashboard, agents (the front line)
- * on New ticket, back-office staff on their own queue; anyone else on the first page they have.
+ * Where each user lands (issue 16, "home by role"): admins on Admin, supervisors on the
+ * dashboard, the front line (agents, salespeople) on New ticket, the back office on its first
+ * queue; otherwise the first page they have.
  */
 export function homePath(user: User | null | undefined, wfs: WorkflowSummary[]) {
   const c = capabilities(user, wfs);
   if (c.admin) return '/admin';
-  if (c.dashboard) return '/dashboard';
-  if (hasRole(user, 'agent') && c.newTicket) return '/new';
-  const queue = user?.queues?.[0];
-  if (c.queues) return queue ? `/queues/${encodeURIComponent(queue)}` : '/queues';
+  if (c.dashboard && hasRole(user, 'supervisor')) return '/dashboard';
+  if (c.newTicket && hasRole(user, 'agent', 'sales')) return '/new';
+  if (c.queues && hasRole(user, 'staff')) return user?.queues?.length ? `/queues/${encodeURIComponent(user.queues[0])}` : '/queues';
   if (c.newTicket) return '/new';
+  if (c.queues) return '/queues';
+  if (c.dashboard) return '/dashboard';
   return '/mine';
 }

@@ -12,7 +12,7 @@ import type {
 } from '../../api/types';
 import { formatDuration, formatTime, lang, useT, type T } from '../../i18n';
 import type { MessageKey } from '../../i18n/en';
-import { errorText } from '../../lib/util';
+import { errorText } from '../../model/errors';
 import { useStore } from '../../lib/store';
 import { href } from '../../state/router';
 import { workflows } from '../../state/session';

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
 import type { Action, FieldDef, Ticket } from '../../api/types';
 import { FieldControl } from '../../components/field';
+import { AnswerTextarea } from '../../components/answerpicker';
 import { useT } from '../../i18n';
 import { submitKeys } from '../../lib/forms';
 import { errorText } from '../../model/errors';
@@ -146,12 +147,13 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
             required={required.has(d.name)}
             error={errors[d.name]}
             inputRef={i === 0 ? first : undefined}
+            answers={{ ticket: tk }}
             onInput={(v) => setValues((o) => ({ ...o, [d.name]: v }))}
           />
         ))}
         <div class="field field-wide">
           <label for={`${testPrefix}-${action.name}-comment`}>{t('ticket.comment')}</label>
-          <textarea id={`${testPrefix}-${action.name}-comment`} rows={1} value={comment} onInput={(e) => setComment(e.currentTarget.value)} data-testid={`${testPrefix}-comment`} />
+          <AnswerTextarea id={`${testPrefix}-${action.name}-comment`} rows={1} value={comment} onValue={setComment} context={{ ticket: tk }} data-testid={`${testPrefix}-comment`} />
         </div>
       </div>
       {err && <div class="form-error" role="alert">{err}</div>}

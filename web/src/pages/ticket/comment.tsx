@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import type { Ticket } from '../../api/types';
 import { useT } from '../../i18n';
+import { AnswerTextarea } from '../../components/answerpicker';
 import { submitKeys } from '../../lib/forms';
 import { errorText } from '../../model/errors';
 import { toast } from '../../state/toasts';
@@ -38,7 +39,7 @@ export function CommentForm({ tk, onDone }: { tk: Ticket; onDone: () => void }) 
       {...submitKeys(submit)}
     >
       <label for="comment-body">{t('ticket.comments')}</label>
-      <textarea id="comment-body" rows={2} value={body} onInput={(e) => setBody(e.currentTarget.value)} data-testid="comment-body" />
+      <AnswerTextarea id="comment-body" rows={2} value={body} onValue={setBody} context={{ ticket: tk }} data-testid="comment-body" />
       <div class="form-buttons">
         {backOffice && (
           <label class="check" title={t('ticket.internalHint')}>

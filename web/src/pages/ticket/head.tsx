@@ -5,6 +5,10 @@ import type { FieldDef, Ticket } from '../../api/types';
 import { useStore } from '../../lib/store';
 import { me } from '../../state/session';
 import { ActionBar } from './actions';
+import { ReopenButton } from './links';
+import { useEffect } from 'preact/hooks';
+import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
+import { SlaBadge, urgentSla } from '../../components/sla';
 
 export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDef[]; onDone: (t?: Ticket) => void }) {
   const t = useT();
@@ -23,10 +27,17 @@ export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDe
         >
           {t(tk.status === 'closed' ? 'ticket.status.closed' : 'ticket.status.open')}
         </span>
+        {tk.status === 'open' && (
+          <span class="ticket-urgent">
+            <span class="sr-only">{t('ticket.slaUrgent')}: </span>
+            <SlaBadge sla={urgentSla(tk)} testid="ticket-sla" />
+          </span>
+        )}
         {tk.flagged && <span class="flag" data-testid="ticket-flagged">⚑ {t('ticket.flagged')}</span>}
         <span class="muted small">{tk.workflow} {t('ticket.version', { n: tk.workflow_version })}</span>
       </div>
       <ActionBar tk={tk} fields={fields} actions={tk.actions ?? []} onDone={onDone} />
+      <ReopenButton tk={tk} onDone={onDone} />
     </header>
   );
 }
@@ -34,9 +45,11 @@ export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDe
 export function TicketMeta({ tk }: { tk: Ticket }) {
   const t = useT();
   const user = useStore(me)!;
+  const titles = useStore(queueTitles);
+  useEffect(loadQueueTitles, []);
   return (
     <dl class="meta card" data-testid="ticket-meta">
-      <Meta label={t('ticket.queue')} value={tk.queue ?? t('none')} testid="ticket-queue" />
+      <Meta label={t('ticket.queue')} value={tk.queue ? queueTitle(titles, tk.queue) : t('none')} title={tk.queue ?? undefined} testid="ticket-queue" />
       <Meta
         label={t('ticket.assignee')}
         value={tk.assignee ? (tk.assignee === user.username ? `${tk.assignee} (${t('me')})` : tk.assignee) : t('unassigned')}

@@ -88,7 +88,7 @@ export function TicketPage({ id }: { id: string }) {
           <Branches tk={tk} fields={fields} onDone={onChanged} />
           <CustomerPanel tk={tk} />
           {tk.status === 'open' && <WorkPanel tk={tk} onDone={onChanged} />}
-          <Links tk={tk} />
+          <Links tk={tk} onDone={onChanged} />
         </aside>
       </div>
     </article>

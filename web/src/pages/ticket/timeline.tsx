@@ -38,6 +38,8 @@ export function namesOf(states: unknown[], fields: FieldDef[]): Names {
 const WORDS_KEYS = ['comment', 'reason', 'message'];
 
 /** An event in words: "amy · took “Approve” → Departments act". */
+const LINK_RELATIONS = ['opened_from', 'opened', 'relates_to', 'duplicate_of', 'duplicated_by', 'merged_into', 'merged_from'];
+
 export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { text: string; used: string[]; known: boolean } {
   const d = ev.data ?? {};
   const pick = (...keys: string[]) => {
@@ -77,6 +79,21 @@ export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { 
       break;
     case 'returned_to_originator':
       text = t('event.returned_to_originator', { user: use('originator', 'username', 'assignee') || '' });
+      break;
+    case 'linked': {
+      const relation = use('relation');
+      const word = LINK_RELATIONS.includes(relation) ? t(`link.${relation}` as MessageKey) : relation;
+      text = t('event.linkedTo', { relation: word, key: use('key', 'id') });
+      used.push('id', 'workflow', 'scheduled');
+      break;
+    }
+    case 'closed':
+      if (d.merged_into) {
+        text = t('event.mergedInto', { key: use('merged_into_key', 'merged_into') });
+        used.push('merged_into', 'state');
+        break;
+      }
+      text = t('event.closed');
       break;
     case 'link_scheduled':
       text = t('event.link_scheduled', { workflow: use('workflow') || '', due: formatTime(use('due') || '') });
