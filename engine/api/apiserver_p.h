@@ -193,6 +193,13 @@ struct ApiServer::Private
     void createCustomer(Context &ctx);
     void patchCustomer(Context &ctx);
 
+    // ---- attachments (attachmentroutes.cpp) --------------------------------
+    static bool isUploadRoute(QByteArrayView method, QByteArrayView path);
+    /// The ticket's attachments for its JSON; nothing once an error is answered.
+    std::optional<QJsonArray> attachmentList(const Context &ctx, qint64 ticket);
+    void uploadAttachment(Context &ctx);
+    void downloadAttachment(Context &ctx);
+
     // ---- the live stream (streamroutes.cpp) --------------------------------
     void streamWithoutUpgrade(Context &ctx);
     static std::optional<HttpResponse> checkUpgrade(const HttpRequest &request);

@@ -439,6 +439,28 @@ const char *const migration16[] = {
     "ALTER TABLE users ADD COLUMN IF NOT EXISTS language TEXT NOT NULL DEFAULT ''",
 };
 
+// Attachments (issue 16), stored in the database so that a backup holds them: a row per file
+// and its content in chunks of AttachmentRows::chunkBytes (never one value of the whole file,
+// which both databases would read and write in one piece of memory).
+const char *const migration21[] = {
+    "CREATE TABLE IF NOT EXISTS attachments ("
+    "id {serial}, "
+    "ticket_id BIGINT NOT NULL, "
+    "name TEXT NOT NULL, "
+    "content_type TEXT NOT NULL, "
+    "size BIGINT NOT NULL, "
+    "sha256 TEXT NOT NULL, "
+    "uploaded_by TEXT NOT NULL, "
+    "created_at BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS attachments_ticket ON attachments(ticket_id, id)",
+    "sqlite: CREATE TABLE IF NOT EXISTS attachment_chunks (attachment_id INTEGER NOT NULL, "
+    "seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (attachment_id, seq))",
+    "postgresql: CREATE TABLE IF NOT EXISTS attachment_chunks (attachment_id BIGINT NOT NULL, "
+    "seq INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (attachment_id, seq))",
+    // Photos and scans are compressed already: no second try at compressing each chunk.
+    "postgresql: ALTER TABLE attachment_chunks ALTER COLUMN data SET STORAGE EXTERNAL",
+};
+
 struct Migration
 {
     int version;
@@ -464,6 +486,7 @@ const Migration migrations[] = {
     {15, std::begin(migration15), std::end(migration15)},
     {16, std::begin(migration16), std::end(migration16)},
     {17, std::begin(migration17), std::end(migration17)},
+    {21, std::begin(migration21), std::end(migration21)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -63,7 +63,8 @@ QByteArray login(quint16 port, const QString &user)
     const QJsonObject body {{QStringLiteral("username"), user},
                             {QStringLiteral("password"), QStringLiteral("baton-demo")}};
     const RawResponse r = rawRequest(
-        port, httpRequest("POST", "/api/v1/login", QJsonDocument(body).toJson(QJsonDocument::Compact)));
+        port,
+        httpRequest("POST", "/api/v1/login", QJsonDocument(body).toJson(QJsonDocument::Compact)));
     return r.json().value(QLatin1String("token")).toString().toUtf8();
 }
 
@@ -101,10 +102,9 @@ RawResponse streamUpload(quint16 port, const QByteArray &head, const QByteArray 
 QByteArray uploadHead(quint64 ticket, const QString &name, const QByteArray &type, qint64 size,
                       const QByteArray &token)
 {
-    return "POST /api/v1/tickets/" + QByteArray::number(ticket)
-        + "/attachments?name=" + QUrl::toPercentEncoding(name)
-        + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
-        + "\r\nContent-Type: " + type + "\r\nContent-Length: " + QByteArray::number(size)
+    return "POST /api/v1/tickets/" + QByteArray::number(ticket) + "/attachments?name="
+        + QUrl::toPercentEncoding(name) + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+        + token + "\r\nContent-Type: " + type + "\r\nContent-Length: " + QByteArray::number(size)
         + "\r\n\r\n";
 }
 
@@ -114,8 +114,8 @@ RawResponse get(quint16 port, const QByteArray &target, const QByteArray &token)
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(5000))
         return {};
-    socket.write("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                 + token + "\r\n\r\n");
+    socket.write("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                 + "\r\n\r\n");
     QByteArray buffer;
     return readResponse(socket, buffer, 60000);
 }
@@ -174,9 +174,9 @@ quint64 TestAttachments::openTicket()
                       {QStringLiteral("held_at"), QStringLiteral("hub")},
                       {QStringLiteral("reason"), QStringLiteral("Photos attached")}}}};
     const RawResponse opened = rawRequest(
-        m_port, httpRequest("POST", "/api/v1/tickets",
-                            QJsonDocument(ticket).toJson(QJsonDocument::Compact),
-                            {{"Authorization", "Bearer " + m_amy}}));
+        m_port,
+        httpRequest("POST", "/api/v1/tickets", QJsonDocument(ticket).toJson(QJsonDocument::Compact),
+                    {{"Authorization", "Bearer " + m_amy}}));
     if (opened.status != 201)
         qWarning() << opened.status << opened.body;
     return quint64(opened.json().value(QLatin1String("id")).toInteger());
@@ -207,8 +207,7 @@ void TestAttachments::fifteenMegabytesRoundTripByteIdentical()
     const qint64 id = attachment.value(QLatin1String("id")).toInteger();
     QVERIFY(id > 0);
 
-    const RawResponse shown
-        = get(m_port, "/api/v1/tickets/" + QByteArray::number(ticket), m_amy);
+    const RawResponse shown = get(m_port, "/api/v1/tickets/" + QByteArray::number(ticket), m_amy);
     QCOMPARE(shown.status, 200);
     const QJsonArray listed = shown.json().value(QLatin1String("attachments")).toArray();
     QCOMPARE(listed.size(), 1);
@@ -239,16 +238,17 @@ void TestAttachments::fifteenMegabytesRoundTripByteIdentical()
     QCOMPARE(downloaded.header("Content-Type"), QByteArray("application/octet-stream"));
     const QByteArray disposition = downloaded.header("Content-Disposition");
     QVERIFY2(disposition.startsWith("attachment;"), disposition.constData());
-    QVERIFY2(disposition.contains(QByteArray(QByteArray("filename*=UTF-8''") + QUrl::toPercentEncoding(name))),
+    QVERIFY2(disposition.contains(
+                 QByteArray(QByteArray("filename*=UTF-8''") + QUrl::toPercentEncoding(name))),
              disposition.constData());
     QVERIFY2(disposition.contains("filename=\""), disposition.constData()); // ASCII fallback
 
     const Memory after = memoryOf(m_server->pid());
-    qInfo("15 MB upload + download: VmRSS %lld → %lld KiB, VmHWM %lld → %lld KiB",
-          before.rssKiB, after.rssKiB, before.hwmKiB, after.hwmKiB);
-    QVERIFY2(after.hwmKiB - before.hwmKiB < 10 * 1024,
-             qPrintable(QStringLiteral("peak memory grew by %1 KiB")
-                            .arg(after.hwmKiB - before.hwmKiB)));
+    qInfo("15 MB upload + download: VmRSS %lld → %lld KiB, VmHWM %lld → %lld KiB", before.rssKiB,
+          after.rssKiB, before.hwmKiB, after.hwmKiB);
+    QVERIFY2(
+        after.hwmKiB - before.hwmKiB < 10 * 1024,
+        qPrintable(QStringLiteral("peak memory grew by %1 KiB").arg(after.hwmKiB - before.hwmKiB)));
 }
 
 // 200 MB announced over the 20 MiB default: 413 in the JSON error shape before the body is
@@ -261,9 +261,9 @@ void TestAttachments::overTheLimitIs413EarlyWithoutMemoryGrowth()
     QVERIFY(before.rssKiB > 0);
     const qint64 size = 200 * 1000 * 1000;
     qint64 sent = 0;
-    const RawResponse refused
-        = streamUpload(m_port, uploadHead(ticket, QStringLiteral("big.bin"), "image/png", size, m_amy),
-                       pseudoRandomBytes(mebibyte, 200), size, &sent);
+    const RawResponse refused = streamUpload(
+        m_port, uploadHead(ticket, QStringLiteral("big.bin"), "image/png", size, m_amy),
+        pseudoRandomBytes(mebibyte, 200), size, &sent);
     QCOMPARE(refused.status, 413);
     QCOMPARE(refused.errorCode(), QStringLiteral("payload_too_large"));
     QVERIFY2(sent < size, "the server read the whole body before answering");
@@ -283,13 +283,14 @@ void TestAttachments::chunkedUploadWithoutLengthIsRefused()
 {
     const quint64 ticket = openTicket();
     QVERIFY(ticket > 0);
-    const RawResponse refused = rawRequest(
-        m_port, "POST /api/v1/tickets/" + QByteArray::number(ticket)
-                    + "/attachments?name=a.txt HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
-                      "Bearer "
-                    + m_amy
-                    + "\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "5\r\nhello\r\n0\r\n\r\n");
+    const RawResponse refused
+        = rawRequest(m_port,
+                     "POST /api/v1/tickets/" + QByteArray::number(ticket)
+                         + "/attachments?name=a.txt HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+                           "Bearer "
+                         + m_amy
+                         + "\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "5\r\nhello\r\n0\r\n\r\n");
     QCOMPARE(refused.status, 411);
     QCOMPARE(refused.errorCode(), QStringLiteral("length_required"));
 }
@@ -339,8 +340,8 @@ void TestAttachments::emptyOrNamelessUploadsAreRefused()
 {
     const quint64 ticket = openTicket();
     QVERIFY(ticket > 0);
-    const RawResponse nameless = streamUpload(
-        m_port, uploadHead(ticket, QString(), "text/plain", 3, m_amy), "abc", 3);
+    const RawResponse nameless
+        = streamUpload(m_port, uploadHead(ticket, QString(), "text/plain", 3, m_amy), "abc", 3);
     QCOMPARE(nameless.status, 400);
     QCOMPARE(nameless.errorCode(), QStringLiteral("bad_request"));
     const RawResponse empty = streamUpload(
