@@ -528,11 +528,7 @@ bool HttpConnection::examineHead(const QByteArray &head)
     }
     if (chunked && contentLength >= 0)
         return bad(QStringLiteral("Both Content-Length and Transfer-Encoding given."));
-    const qsizetype queryAt = request.target.indexOf('?');
-    if (m_options.isUpload
-        && m_options.isUpload(
-            request.method,
-            QByteArrayView(request.target).first(queryAt < 0 ? request.target.size() : queryAt)))
+    if (isUploadHead(request))
         return beginUpload(request, contentLength, expectContinue);
     if (contentLength > m_options.maxBodyBytes) {
         reject(413, QStringLiteral("payload_too_large"),
@@ -568,6 +564,15 @@ bool HttpConnection::examineHead(const QByteArray &head)
     } else
         m_phase = Phase::Head;
     return true;
+}
+
+bool HttpConnection::isUploadHead(const RequestHead &head) const
+{
+    if (!m_options.isUpload)
+        return false;
+    const qsizetype queryAt = head.target.indexOf('?');
+    return m_options.isUpload(
+        head.method, QByteArrayView(head.target).first(queryAt < 0 ? head.target.size() : queryAt));
 }
 
 bool HttpConnection::beginUpload(const RequestHead &head, qint64 contentLength, bool expectContinue)

@@ -81,6 +81,7 @@ private:
     };
 
     void scanIncoming();
+    bool isUploadHead(const RequestHead &head) const;
     bool beginUpload(const RequestHead &head, qint64 contentLength, bool expectContinue);
     void readUpload();
     void finishUpload();
