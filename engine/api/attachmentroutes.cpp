@@ -169,10 +169,8 @@ void ApiServer::Private::downloadAttachment(Context &ctx)
     response.headers.append({QByteArrayLiteral("Content-Type"), found.contentType.toLatin1()});
     response.headers.append(
         {QByteArrayLiteral("Content-Disposition"), contentDisposition(found.name)});
-    // Private: the content is as personal as the ticket; the browser may keep it for its
-    // thumbnails within the session (the id never names other content).
-    response.headers.append(
-        {QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("private, max-age=3600")});
+    // Cache-Control stays no-store like every API answer (interfaces.md): the content is as
+    // personal as the ticket.
     response.stream = AttachmentRows::content(o.database, found);
     response.streamSize = found.size;
     ctx.send(std::move(response));
