@@ -32,6 +32,9 @@ void ApiServer::Private::setUpRoutes()
     add("POST", QStringLiteral("/api/v1/tickets/{id}/links"), &Private::linkTickets);
     add("POST", QStringLiteral("/api/v1/tickets/{id}/merge"), &Private::mergeTicket);
     add("GET", QStringLiteral("/api/v1/tickets/{id}/events"), &Private::events);
+    add("POST", QStringLiteral("/api/v1/tickets/{id}/attachments"), &Private::uploadAttachment);
+    add("GET", QStringLiteral("/api/v1/tickets/{id}/attachments/{attachment}"),
+        &Private::downloadAttachment);
     add("GET", QStringLiteral("/api/v1/queues"), &Private::queues);
     add("GET", QStringLiteral("/api/v1/departments"), &Private::departments);
     add("GET", QStringLiteral("/api/v1/calendars"), &Private::calendars);
@@ -133,7 +136,11 @@ std::optional<ApiError> ApiServer::Private::checkForgery(const HttpRequest &requ
 {
     const bool yaml = pattern == "/api/v1/workflows/validate"
         || (pattern == "/api/v1/workflows/{name}" && request.method == "PUT");
-    return checkRequestOrigin(request, yaml ? BodyType::Yaml : BodyType::Json,
+    const bool file = pattern == "/api/v1/tickets/{id}/attachments";
+    return checkRequestOrigin(request,
+                              file       ? BodyType::File
+                                  : yaml ? BodyType::Yaml
+                                         : BodyType::Json,
                               needsAuth && sessionCookieAuthenticates(request));
 }
 
@@ -200,6 +207,7 @@ Result<quint16> ApiServer::start()
         if (link->server)
             link->server->publish(change);
     });
+    d->o.http.isUpload = &Private::isUploadRoute;
     d->http = std::make_unique<HttpServer>(
         d->o.http,
         [p](HttpRequest &&request, HttpResponder responder) {

@@ -209,6 +209,12 @@ struct ApiServer::Private
     void answerVersions(Context &ctx);
     void createAnswer(Context &ctx);
     void patchAnswer(Context &ctx);
+    // ---- attachments (attachmentroutes.cpp) --------------------------------
+    static bool isUploadRoute(QByteArrayView method, QByteArrayView path);
+    /// The ticket's attachments for its JSON; nothing once an error is answered.
+    std::optional<QJsonArray> attachmentList(const Context &ctx, qint64 ticket);
+    void uploadAttachment(Context &ctx);
+    void downloadAttachment(Context &ctx);
 
     // ---- the live stream (streamroutes.cpp) --------------------------------
     void streamWithoutUpgrade(Context &ctx);

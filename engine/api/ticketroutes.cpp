@@ -103,7 +103,12 @@ void ApiServer::Private::getTicket(Context &ctx)
     const auto view = o.engine->ticket(*id, ctx.actor);
     if (!view)
         return ctx.fail(apiError(view.failure()));
-    ctx.ok(ticketJson(*view, org(), ctx.language));
+    const auto attachments = attachmentList(ctx, *id);
+    if (!attachments)
+        return;
+    QJsonObject ticket = ticketJson(*view, org(), ctx.language);
+    ticket.insert(QStringLiteral("attachments"), *attachments);
+    ctx.ok(ticket);
 }
 
 void ApiServer::Private::listTickets(Context &ctx)

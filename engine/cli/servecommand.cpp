@@ -31,14 +31,15 @@ namespace {
 const char serveUsage[]
     = "Usage: baton serve [--listen HOST:PORT] [--db URL] [--workflows DIR] [--demo] "
       "[--fake-clock]\n"
-      "                   [--max-body BYTES] [--threads N] [--trust-proxy] [--log-format F]\n"
-      "                   [--plugins DIR]\n"
+      "                   [--max-body BYTES] [--max-upload BYTES] [--threads N] [--trust-proxy]\n"
+      "                   [--log-format F] [--plugins DIR]\n"
       "  --listen     address to listen on (default 127.0.0.1:8080)\n"
       "  --db         sqlite:PATH (default sqlite:var/baton.db) or postgresql://USER@HOST/DB\n"
       "  --workflows  folder with org.yaml and the workflows (default workflows/)\n"
       "  --demo       create demo users for the organisation's queues (password printed)\n"
       "  --fake-clock the clock stands still unless moved with POST /api/v1/admin/clock\n"
       "  --max-body   largest request body in bytes (default 1048576)\n"
+      "  --max-upload largest attached file in bytes (default 20971520, 20 MiB)\n"
       "  --trust-proxy  believe X-Forwarded-Proto and -For from the reverse proxy in front (the\n"
       "               session cookie gets Secure for https; sign-in throttling counts the\n"
       "               forwarded client address); without it X-Forwarded-* are ignored\n"
@@ -62,6 +63,7 @@ struct ServeFlags
     bool trustProxy = false;
     LogFormat logFormat = LogFormat::Text;
     qint64 maxBody = 0;
+    qint64 maxUpload = 0;
     int threads = 0;
 };
 
@@ -88,13 +90,15 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
     const QCommandLineOption trustProxy(QStringLiteral("trust-proxy"));
     const QCommandLineOption maxBody(QStringLiteral("max-body"), QString(), QStringLiteral("BYTES"),
                                      QStringLiteral("1048576"));
+    const QCommandLineOption maxUpload(QStringLiteral("max-upload"), QString(),
+                                       QStringLiteral("BYTES"), QStringLiteral("20971520"));
     const QCommandLineOption threads(QStringLiteral("threads"), QString(), QStringLiteral("N"),
                                      QStringLiteral("2"));
     const QCommandLineOption logFormat(QStringLiteral("log-format"), QString(),
                                        QStringLiteral("FORMAT"), QStringLiteral("text"));
     QCommandLineParser parser;
     parser.addOptions({help, listen, db, workflows, plugins, demo, fakeClock, trustProxy, maxBody,
-                       threads, logFormat});
+                       maxUpload, threads, logFormat});
     if (!parser.parse(QStringList {QStringLiteral("baton serve")} + arguments)) {
         const QStringList unknown = parser.unknownOptionNames();
         if (unknown.isEmpty())
@@ -110,11 +114,14 @@ std::optional<int> readFlags(const QStringList &arguments, ServeFlags *flags)
     if (!parser.positionalArguments().isEmpty())
         return usageError(
             QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
-    bool bodyOk = false, threadsOk = false;
+    bool bodyOk = false, uploadOk = false, threadsOk = false;
     flags->maxBody = parser.value(maxBody).toLongLong(&bodyOk);
+    flags->maxUpload = parser.value(maxUpload).toLongLong(&uploadOk);
     flags->threads = parser.value(threads).toInt(&threadsOk);
     if (!bodyOk || flags->maxBody <= 0)
         return usageError(QStringLiteral("--max-body wants a positive number of bytes"));
+    if (!uploadOk || flags->maxUpload <= 0)
+        return usageError(QStringLiteral("--max-upload wants a positive number of bytes"));
     if (!threadsOk || flags->threads <= 0)
         return usageError(QStringLiteral("--threads wants a positive number"));
     if (parser.value(logFormat) == u"json")
@@ -311,13 +318,15 @@ void printStartUp(const ServeFlags &flags, Services &services, const WorkflowSet
                               ? QStringLiteral("created from BATON_ADMIN_PASSWORD")
                               : QStringLiteral("exists"));
     const QHostAddress &address = flags.address;
-    lines << QStringLiteral("Serving on http://%1:%2/  (%3 HTTP threads, body limit %4 bytes)")
+    lines << QStringLiteral("Serving on http://%1:%2/  (%3 HTTP threads, body limit %4 bytes, "
+                            "file limit %5 bytes)")
                  .arg(address.protocol() == QAbstractSocket::IPv6Protocol
                           ? u'[' + address.toString() + u']'
                           : address.toString())
                  .arg(port)
                  .arg(flags.threads)
-                 .arg(flags.maxBody);
+                 .arg(flags.maxBody)
+                 .arg(flags.maxUpload);
     for (const QString &line : std::as_const(lines))
         Log::startUp(line);
 }
@@ -418,6 +427,7 @@ int runServe(const QStringList &arguments)
     apiOptions.http.port = flags.port;
     apiOptions.http.threads = flags.threads;
     apiOptions.http.maxBodyBytes = flags.maxBody;
+    apiOptions.http.maxUploadBytes = flags.maxUpload;
     apiOptions.trustProxy = flags.trustProxy;
     apiOptions.http.accessLog = &Log::access;
     const auto bound = services.startHttp(apiOptions);

@@ -2,7 +2,9 @@
 #include "httpconnection.h"
 #include "requesthead.h"
 
+#include <QDir>
 #include <QMetaMethod>
+#include <QTemporaryFile>
 
 #include <cstring>
 
@@ -97,6 +99,7 @@ HttpConnection::HttpConnection(quint64 id, const HttpServerOptions &options, QOb
     m_idle.start();
     m_slow.setSingleShot(true);
     connect(&m_slow, &QTimer::timeout, this, &HttpConnection::slowClientCheck);
+    connect(this, &QTcpSocket::bytesWritten, this, &HttpConnection::pumpStream);
 }
 
 HttpConnection::~HttpConnection()
@@ -120,6 +123,8 @@ void HttpConnection::deliver(quint64 seq, const HttpResponse &response, bool hea
         = m_closeAfter.take(seq) || response.header("Connection") == "close" || lastWhileDraining;
     m_ready.insert(seq, response.serialise(close, head));
     m_readyClose.insert(seq, close);
+    if (response.stream && !head && response.status != 204 && response.status != 304)
+        m_readyStream.insert(seq, {response.stream, response.streamSize});
     flushInOrder();
 }
 
@@ -134,7 +139,8 @@ bool HttpConnection::isBusy() const
 {
     if (m_phase == Phase::Upgraded || state() == QAbstractSocket::UnconnectedState)
         return false;
-    return m_nextWrite != m_nextAssign || isReadingRequest() || bytesToWrite() > 0;
+    return m_nextWrite != m_nextAssign || isReadingRequest() || bytesToWrite() > 0
+        || m_streaming.device;
 }
 
 void HttpConnection::beginDraining()
@@ -154,13 +160,21 @@ void HttpConnection::beginDraining()
 
 void HttpConnection::flushInOrder()
 {
-    while (!m_ready.isEmpty() && m_ready.firstKey() == m_nextWrite && !m_lingering) {
+    while (!m_ready.isEmpty() && m_ready.firstKey() == m_nextWrite && !m_lingering
+           && !m_streaming.device) {
         const QByteArray bytes = m_ready.take(m_nextWrite);
         const bool close = m_readyClose.take(m_nextWrite);
+        StreamedBody streamed = m_readyStream.take(m_nextWrite);
         ++m_nextWrite;
         if (state() != QAbstractSocket::ConnectedState)
             continue;
         write(bytes);
+        if (streamed.device) {
+            m_streaming = std::move(streamed);
+            m_streamClose = close;
+            pumpStream(); // goes on with the responses after it once the body is out
+            return;
+        }
         if (close) {
             m_closing = true;
             if (m_phase == Phase::Rejected)
@@ -170,6 +184,38 @@ void HttpConnection::flushInOrder()
             return;
         }
     }
+}
+
+void HttpConnection::pumpStream()
+{
+    if (!m_streaming.device)
+        return;
+    // A few pieces in Qt's buffer keep the kernel's busy without holding the file in memory.
+    constexpr qint64 piece = 64 * 1024;
+    constexpr qint64 highWater = 4 * piece;
+    while (m_streaming.size > 0 && bytesToWrite() < highWater
+           && state() == QAbstractSocket::ConnectedState) {
+        const QByteArray bytes = m_streaming.device->read(qMin(piece, m_streaming.size));
+        if (bytes.isEmpty()) {
+            // The source ended short of what Content-Length promised: the client must not
+            // take a truncated file for the whole one.
+            m_streaming = {};
+            abort();
+            return;
+        }
+        write(bytes);
+        m_streaming.size -= bytes.size();
+        m_idle.start(); // a slow reader of a large file is not an idle connection
+    }
+    if (m_streaming.size > 0 && state() == QAbstractSocket::ConnectedState)
+        return; // bytesWritten calls again
+    m_streaming = {};
+    if (m_streamClose) {
+        m_closing = true;
+        disconnectFromHost();
+        return;
+    }
+    flushInOrder();
 }
 
 void HttpConnection::connectNotify(const QMetaMethod &signal)
@@ -216,6 +262,8 @@ void HttpConnection::scanIncoming()
     }
     if (m_phase == Phase::Upgraded || !isOpen())
         return;
+    if (m_phase == Phase::Upload || m_phase == Phase::UploadDone)
+        return readUpload();
     const qint64 available = bytesAvailable();
     const qint64 scannedAlready = m_afterParserConnected ? m_scannedUnread : 0;
     if (available <= scannedAlready) {
@@ -250,12 +298,24 @@ void HttpConnection::scanIncoming()
         case Phase::ChunkSize:
             i = scanChunkFraming(p, i, n);
             break;
+        case Phase::Upload:
+        case Phase::UploadDone:
+            // Everything before the body is this upload's head, which Qt never read.
+            skip(i);
+            m_scannedUnread = 0;
+            return readUpload();
         case Phase::Upgraded:
         case Phase::Rejected:
             return;
         }
         if (i < 0)
             return; // rejected
+    }
+    if (m_phase == Phase::Upload) {
+        // The head ended exactly at the end of this read: it is still in the socket's buffer.
+        skip(n);
+        m_scannedUnread = 0;
+        return readUpload();
     }
     m_finalCrSplit = m_phase == Phase::LastChunkLf;
     watchSlowClient();
@@ -331,6 +391,8 @@ qsizetype HttpConnection::scanChunkFraming(const char *p, qsizetype i, qsizetype
     case Phase::ChunkData:
     case Phase::Upgraded:
     case Phase::Rejected:
+    case Phase::Upload:
+    case Phase::UploadDone:
         break;
     }
     return i; // not a chunk framing phase: scanIncoming() never calls it then
@@ -466,6 +528,8 @@ bool HttpConnection::examineHead(const QByteArray &head)
     }
     if (chunked && contentLength >= 0)
         return bad(QStringLiteral("Both Content-Length and Transfer-Encoding given."));
+    if (isUploadHead(request))
+        return beginUpload(request, contentLength, expectContinue);
     if (contentLength > m_options.maxBodyBytes) {
         reject(413, QStringLiteral("payload_too_large"),
                QStringLiteral("The request body is larger than %1 bytes.")
@@ -502,6 +566,100 @@ bool HttpConnection::examineHead(const QByteArray &head)
     return true;
 }
 
+bool HttpConnection::isUploadHead(const RequestHead &head) const
+{
+    if (!m_options.isUpload)
+        return false;
+    const qsizetype queryAt = head.target.indexOf('?');
+    return m_options.isUpload(
+        head.method, QByteArrayView(head.target).first(queryAt < 0 ? head.target.size() : queryAt));
+}
+
+bool HttpConnection::beginUpload(const RequestHead &head, qint64 contentLength, bool expectContinue)
+{
+    if (contentLength < 0) {
+        reject(411, QStringLiteral("length_required"),
+               QStringLiteral("An upload needs a Content-Length header."));
+        return false;
+    }
+    if (contentLength > m_options.maxUploadBytes) {
+        // Answered from the head: the body is never read (the connection discards it).
+        reject(413, QStringLiteral("payload_too_large"),
+               QStringLiteral("The file is larger than %1 bytes.").arg(m_options.maxUploadBytes));
+        return false;
+    }
+    // Qt's parser may still hold earlier pipelined requests it has not handed out: taking
+    // the socket from it now would lose them.
+    if (!m_closeAfterQueue.isEmpty()) {
+        reject(400, QStringLiteral("bad_request"),
+               QStringLiteral("An upload may not follow pipelined requests."));
+        return false;
+    }
+    const QString folder
+        = m_options.uploadSpoolDir.isEmpty() ? QDir::tempPath() : m_options.uploadSpoolDir;
+    auto spool = std::make_shared<QTemporaryFile>(folder + QStringLiteral("/baton-upload-XXXXXX"));
+    if (!spool->open()) {
+        reject(500, QStringLiteral("internal"),
+               QStringLiteral("The upload cannot be spooled: %1").arg(spool->errorString()));
+        return false;
+    }
+    // From here on Qt's parser sees nothing of this connection: it would buffer the whole body.
+    // The connection ends after this request's answer, so its half-read state never matters.
+    disconnect(this, &QTcpSocket::readyRead, nullptr, nullptr);
+    m_connectingOwnSlot = true;
+    connect(this, &QTcpSocket::readyRead, this, &HttpConnection::scanIncoming);
+    m_connectingOwnSlot = false;
+    m_spool = std::move(spool);
+    m_uploadHead = head;
+    m_remaining = contentLength;
+    m_phase = Phase::Upload;
+    if (expectContinue && contentLength > 0 && m_nextWrite == m_nextAssign)
+        write("HTTP/1.1 100 Continue\r\n\r\n");
+    return true;
+}
+
+void HttpConnection::readUpload()
+{
+    if (m_phase == Phase::UploadDone) {
+        skip(bytesAvailable()); // nothing may follow an upload on its connection
+        return;
+    }
+    m_idle.start();
+    char buffer[64 * 1024];
+    while (m_phase == Phase::Upload && m_remaining > 0 && bytesAvailable() > 0) {
+        const qint64 n = read(buffer, qMin<qint64>(qint64(sizeof(buffer)), m_remaining));
+        if (n <= 0)
+            break;
+        if (m_spool->write(buffer, n) != n)
+            return reject(
+                500, QStringLiteral("internal"),
+                QStringLiteral("The upload cannot be spooled: %1").arg(m_spool->errorString()));
+        m_remaining -= n;
+        m_bytesScanned += n;
+    }
+    if (m_phase == Phase::Upload && m_remaining == 0)
+        finishUpload();
+    if (m_phase == Phase::UploadDone)
+        skip(bytesAvailable());
+    else
+        watchSlowClient();
+}
+
+void HttpConnection::finishUpload()
+{
+    m_phase = Phase::UploadDone;
+    m_slow.stop();
+    m_watch = Watch::None;
+    if (!m_spool->flush() || !m_spool->seek(0))
+        return reject(
+            500, QStringLiteral("internal"),
+            QStringLiteral("The upload cannot be spooled: %1").arg(m_spool->errorString()));
+    m_closeAfterQueue.append(true);
+    if (m_uploadReady)
+        m_uploadReady(m_uploadHead, std::move(m_spool));
+    m_spool.reset();
+}
+
 void HttpConnection::watchSlowClient()
 {
     // Called after every read, so it stays cheap: the timer is touched only when a read ends
@@ -519,7 +677,7 @@ void HttpConnection::watchSlowClient()
         }
         return;
     }
-    if (m_phase == Phase::Upgraded || m_phase == Phase::Rejected)
+    if (m_phase == Phase::Upgraded || m_phase == Phase::Rejected || m_phase == Phase::UploadDone)
         return;
     if (m_options.minBodyBytesPerSecond <= 0)
         return;
@@ -533,7 +691,7 @@ void HttpConnection::watchSlowClient()
 
 void HttpConnection::slowClientCheck()
 {
-    if (m_phase == Phase::Rejected || m_phase == Phase::Upgraded)
+    if (m_phase == Phase::Rejected || m_phase == Phase::Upgraded || m_phase == Phase::UploadDone)
         return;
     const bool sameMessage = m_watchedMessage == m_messages;
     switch (m_watch) {

@@ -5,14 +5,22 @@
 
 #include "httpresponse.h"
 #include "httpserver.h"
+#include "requesthead.h"
 
 #include <QMap>
 #include <QTcpSocket>
 #include <QTimer>
 
-namespace Baton::Http {
+#include <functional>
+#include <memory>
 
-struct RequestHead;
+QT_BEGIN_NAMESPACE
+class QFile;
+class QIODevice;
+class QTemporaryFile;
+QT_END_NAMESPACE
+
+namespace Baton::Http {
 
 /// A client connection that guards Qt HttpServer's parser: its readyRead slot is connected
 /// before the server's, so it sees every byte first and follows HTTP/1.1 framing (request
@@ -34,6 +42,11 @@ public:
     ~HttpConnection() override;
 
     quint64 id() const { return m_id; }
+
+    /// Called with an upload's head and its body, spooled to a file open at its start, once
+    /// the whole body is in (HttpServerOptions::isUpload).
+    using UploadReady = std::function<void(const RequestHead &head, std::shared_ptr<QFile> body)>;
+    void setUploadReady(UploadReady ready) { m_uploadReady = std::move(ready); }
     bool isClosing() const { return m_closing; }
 
     /// A complete request reached the handler: its sequence number for deliver().
@@ -62,10 +75,18 @@ private:
         LastChunkCr, ///< the CRLF after the last (zero) chunk: no trailers
         LastChunkLf,
         Upgraded,
-        Rejected
+        Rejected,
+        Upload, ///< an upload's body, read by us into the spool file
+        UploadDone ///< its answer is pending; nothing more is read (the connection then ends)
     };
 
     void scanIncoming();
+    bool isUploadHead(const RequestHead &head) const;
+    bool beginUpload(const RequestHead &head, qint64 contentLength, bool expectContinue);
+    void readUpload();
+    void finishUpload();
+    /// Writes the next pieces of a streamed response body while the socket's buffer is low.
+    void pumpStream();
     void noteParserProgress();
     /// Scan p[i, n) in the head phase / a chunk's framing (size line, CRLFs): the index after
     /// what was consumed, or -1 once the connection is rejected.
@@ -116,6 +137,19 @@ private:
     bool m_lingering = false;
     bool m_draining = false;
     QTimer m_idle;
+
+    UploadReady m_uploadReady;
+    RequestHead m_uploadHead;
+    std::shared_ptr<QTemporaryFile> m_spool;
+
+    struct StreamedBody
+    {
+        std::shared_ptr<QIODevice> device;
+        qint64 size = 0;
+    };
+    QMap<quint64, StreamedBody> m_readyStream; ///< bodies of the responses in m_ready
+    StreamedBody m_streaming; ///< the body being written now; later responses wait for it
+    bool m_streamClose = false;
 };
 
 } // namespace Baton::Http

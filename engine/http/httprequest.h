@@ -8,6 +8,12 @@
 #include <QString>
 #include <QUrlQuery>
 
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QFile;
+QT_END_NAMESPACE
+
 namespace Baton::Http {
 
 /// One complete HTTP request, copied out of Qt's parser so that it outlives the handler call
@@ -19,6 +25,10 @@ struct HttpRequest
     QUrlQuery query;
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
+    /// An upload's body (HttpServerOptions::isUpload), spooled to a temporary file as it came
+    /// in and open for reading at its start; `body` is then empty. The file is removed when the
+    /// last copy of the request lets go of it.
+    std::shared_ptr<QFile> bodyFile;
     QHostAddress remoteAddress;
     /// The client's X-Request-Id when of a sane form, else one made up; every answer carries
     /// it back (X-Request-Id) and the access log line names it.

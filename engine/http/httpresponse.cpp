@@ -161,7 +161,7 @@ QByteArray HttpResponse::serialise(bool closeConnection, bool headRequest) const
     }
     out += securityHeaders;
     if (status != 204 && status != 304)
-        out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        out += "Content-Length: " + QByteArray::number(stream ? streamSize : body.size()) + "\r\n";
     if (closeConnection)
         out += "Connection: close\r\n";
     out += "\r\n";

@@ -8,6 +8,12 @@
 #include <QPair>
 #include <QString>
 
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QIODevice;
+QT_END_NAMESPACE
+
 namespace Baton::Http {
 
 /// An HTTP response before serialisation. The connection adds Content-Length, the security
@@ -17,6 +23,11 @@ struct HttpResponse
     int status = 200;
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
+    /// A body too large to hold in memory (a file download): the connection reads it from this
+    /// open device as the client takes it, a piece at a time; `streamSize` bytes are announced
+    /// in Content-Length and `body` stays empty. Read on the thread that writes the response.
+    std::shared_ptr<QIODevice> stream;
+    qint64 streamSize = 0;
 
     void setHeader(const QByteArray &name, const QByteArray &value);
     QByteArray header(QByteArrayView name) const;

@@ -6,6 +6,7 @@
 
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
 #include <QMutex>
@@ -252,6 +253,10 @@ public:
         }
         m_connections.insert(connection->id(), connection);
         const quint64 id = connection->id();
+        connection->setUploadReady(
+            [this, connection](const RequestHead &head, std::shared_ptr<QFile> body) {
+                handleUpload(head, std::move(body), connection);
+            });
         connect(connection, &QObject::destroyed, this, [this, id] { m_connections.remove(id); });
         if (m_draining) // accepted just before the listener closed: answer, then close
             QTimer::singleShot(0, connection, [connection] { connection->beginDraining(); });
@@ -271,6 +276,30 @@ public:
         copy.body = request.body();
         copy.remoteAddress = request.remoteAddress();
         copy.requestId = requestIdFor(request.value(QByteArrayLiteral("x-request-id")));
+        dispatch(std::move(copy), connection);
+    }
+
+    /// An upload the connection read itself (HttpServerOptions::isUpload): the same request
+    /// as Qt would have made of the head, with the body in a file.
+    void handleUpload(const RequestHead &head, std::shared_ptr<QFile> body,
+                      HttpConnection *connection)
+    {
+        if (connection->isClosing())
+            return;
+        HttpRequest copy;
+        copy.method = head.method;
+        const QUrl url = QUrl::fromEncoded(head.target);
+        copy.path = url.path(QUrl::FullyDecoded);
+        copy.query = formQuery(url);
+        copy.headers = head.headers;
+        copy.bodyFile = std::move(body);
+        copy.remoteAddress = connection->peerAddress();
+        copy.requestId = requestIdFor(head.header("x-request-id"));
+        dispatch(std::move(copy), connection);
+    }
+
+    void dispatch(HttpRequest &&copy, HttpConnection *connection)
+    {
         const quint64 seq = connection->beginRequest();
         HttpResponder responder(m_link, connection->id(), seq, copy);
         if (copy.path.isEmpty() || !copy.path.startsWith(u'/')) {

@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
+#include <QString>
 
 #include <functional>
 #include <memory>
@@ -49,6 +50,15 @@ struct HttpServerOptions
     qint64 minBodyBytesPerSecond = 1024;
     int bodyGraceMs = 10 * 1000;
     int bodyRateWindowMs = 5 * 1000;
+    /// Requests whose body is a file upload: never given to Qt's parser (which holds a whole
+    /// body in memory) but spooled to a temporary file in `uploadSpoolDir` (empty: the system's
+    /// temporary folder) as it arrives (HttpRequest::bodyFile). Called with the method and the
+    /// raw path (before '?', not decoded) of each request head. An upload needs Content-Length
+    /// (else 411) of at most maxUploadBytes (else 413, answered from the head, before the body
+    /// is read); it must not follow pipelined requests, and its connection ends once answered.
+    std::function<bool(QByteArrayView method, QByteArrayView path)> isUpload;
+    qint64 maxUploadBytes = 20 * 1024 * 1024;
+    QString uploadSpoolDir;
     /// The only paths where a WebSocket handshake leaves HTTP (the live stream).
     QByteArrayList webSocketPaths {QByteArrayLiteral("/api/v1/stream")};
     /// Called once per answered request, on the thread that answers it; must be cheap and

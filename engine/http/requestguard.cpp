@@ -113,7 +113,7 @@ std::optional<ApiError> checkRequestOrigin(const HttpRequest &request, BodyType 
                       : QStringLiteral("A change made with the session cookie needs an Origin "
                                        "header naming this server (or Sec-Fetch-Site: "
                                        "same-origin)."));
-    if (!cookieAuthenticates)
+    if (!cookieAuthenticates || bodyType == BodyType::File)
         return std::nullopt;
     const QByteArray wanted = bodyType == BodyType::Yaml ? QByteArrayLiteral("application/yaml")
                                                          : QByteArrayLiteral("application/json");

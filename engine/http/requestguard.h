@@ -24,7 +24,9 @@ std::optional<ApiError> refuseNulInTarget(const HttpRequest &request);
 QByteArray ownOrigin(const HttpRequest &request);
 
 /// What a state-changing route reads from its body.
-enum class BodyType { Json, Yaml };
+/// File: a file upload in its own media type, which a form can send too; the origin rule
+/// alone guards it.
+enum class BodyType { Json, Yaml, File };
 
 /// Request forgery from other origins, same site included (a page on another port of the same
 /// host gets the SameSite=Strict cookie sent along). For POST, PUT, PATCH and DELETE:

@@ -18,6 +18,8 @@ inline const QString returnedToOriginator = QStringLiteral("returned_to_originat
 inline const QString closed = QStringLiteral("closed");
 inline const QString reopened = QStringLiteral("reopened");
 inline const QString commented = QStringLiteral("commented");
+/// A file was attached: data {"attachment": id, "name", "size", "content_type", "sha256"}.
+inline const QString attached = QStringLiteral("attached");
 inline const QString fieldsChanged = QStringLiteral("fields_changed");
 inline const QString branchCompleted = QStringLiteral("branch_completed");
 inline const QString claimed = QStringLiteral("claimed");

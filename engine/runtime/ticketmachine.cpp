@@ -1312,6 +1312,16 @@ TicketOutcome TicketMachine::comment(const TicketState &ticket, const Actor &act
     return std::move(draft.outcome);
 }
 
+TicketOutcome TicketMachine::attach(const TicketState &ticket, const Actor &actor,
+                                    const QJsonObject &attachment, const QDateTime &now) const
+{
+    if (auto refused = precheck(*m_org, ticket, actor, std::nullopt))
+        return std::move(*refused);
+    Draft draft {ticket};
+    draft.record(EventTypes::attached, actor.username, now, attachment);
+    return std::move(draft.outcome);
+}
+
 TicketOutcome TicketMachine::reopen(const TicketState &ticket, const Actor &actor,
                                     const QString &reason, std::optional<qint64> expectedVersion,
                                     const QDateTime &now) const

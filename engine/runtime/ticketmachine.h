@@ -180,6 +180,11 @@ public:
     /// POST .../comments.
     TicketOutcome comment(const TicketState &ticket, const Actor &actor, const QString &body,
                           bool internal, const QDateTime &now) const;
+    /// Records a file attached by `actor` (event `attached`; `attachment` is its description,
+    /// the file itself is stored apart): whoever sees the ticket may attach, as they may
+    /// comment, also on a closed ticket (a late receipt).
+    TicketOutcome attach(const TicketState &ticket, const Actor &actor,
+                         const QJsonObject &attachment, const QDateTime &now) const;
     /// Reopens a closed ticket: it re-enters the workflow's initial state.
     TicketOutcome reopen(const TicketState &ticket, const Actor &actor, const QString &reason,
                          std::optional<qint64> expectedVersion, const QDateTime &now) const;

@@ -479,6 +479,26 @@ const char *const migration22[] = {
         changed_at BIGINT NOT NULL,
         changed_by TEXT NOT NULL,
         PRIMARY KEY (answer_id, version)){without_rowid})",
+// Attachments (issue 16), stored in the database so that a backup holds them: a row per file
+// and its content in chunks of AttachmentRows::chunkBytes (never one value of the whole file,
+// which both databases would read and write in one piece of memory).
+const char *const migration21[] = {
+    "CREATE TABLE IF NOT EXISTS attachments ("
+    "id {serial}, "
+    "ticket_id BIGINT NOT NULL, "
+    "name TEXT NOT NULL, "
+    "content_type TEXT NOT NULL, "
+    "size BIGINT NOT NULL, "
+    "sha256 TEXT NOT NULL, "
+    "uploaded_by TEXT NOT NULL, "
+    "created_at BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS attachments_ticket ON attachments(ticket_id, id)",
+    "sqlite: CREATE TABLE IF NOT EXISTS attachment_chunks (attachment_id INTEGER NOT NULL, "
+    "seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (attachment_id, seq))",
+    "postgresql: CREATE TABLE IF NOT EXISTS attachment_chunks (attachment_id BIGINT NOT NULL, "
+    "seq INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (attachment_id, seq))",
+    // Photos and scans are compressed already: no second try at compressing each chunk.
+    "postgresql: ALTER TABLE attachment_chunks ALTER COLUMN data SET STORAGE EXTERNAL",
 };
 
 struct Migration
@@ -507,6 +527,7 @@ const Migration migrations[] = {
     {16, std::begin(migration16), std::end(migration16)},
     {17, std::begin(migration17), std::end(migration17)},
     {18, std::begin(migration18), std::end(migration18)},
+    {21, std::begin(migration21), std::end(migration21)},
     {22, std::begin(migration22), std::end(migration22)},
 };
 

@@ -117,6 +117,8 @@ public:
     /// SIGTERM without waiting (the caller watches isRunning()).
     void signalTerminate() { m_process.terminate(); }
     bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    /// The server's process id (for /proc/PID/status).
+    qint64 pid() const { return m_process.processId(); }
     /// -1 when it crashed or was killed.
     int exitCode() const
     {

@@ -78,6 +78,17 @@ export interface PendingLink {
   due_at: string | null;
 }
 
+/** A file on a ticket (POST /tickets/{id}/attachments). */
+export interface Attachment {
+  id: number;
+  name: string;
+  size: number;
+  content_type: string;
+  sha256: string;
+  uploaded_by: string;
+  created_at: string;
+}
+
 export interface Ticket {
   id: number;
   key: string;
@@ -105,6 +116,8 @@ export interface Ticket {
   transfer_targets?: TransferTarget[];
   /** Whether the caller reads and may write internal notes (the back office). */
   internal_notes?: boolean;
+  /** Only in GET /tickets/{id}: the ticket's files, oldest first. */
+  attachments?: Attachment[];
   links?: TicketLink[];
   pending_links?: PendingLink[];
   version: number;

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from '../api/client';
 import { CustomerPicker } from '../components/customerpicker';
 import { FieldControl } from '../components/field';
+import { FilePicker, uploadAll } from '../components/attachments';
 import { SlaBadge, TierBadge, urgentSla } from '../components/sla';
 import { lang, useT } from '../i18n';
 import type { MessageKey } from '../i18n/en';
@@ -80,6 +81,7 @@ export function NewTicket() {
   const [closedTickets, setClosedTickets] = useState<Ticket[]>([]);
   const [addingTo, setAddingTo] = useState<Ticket | null>(null);
   const [note, setNote] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const pickerRef = useRef<HTMLInputElement>(null);
   const idemKey = useRef(newIdempotencyKey());
   const firstRef = useRef<HTMLElement>(null);
@@ -152,6 +154,7 @@ export function NewTicket() {
     setClosedTickets([]);
     setAddingTo(null);
     setNote('');
+    setFiles([]);
     setErrors({});
     setFormErr('');
     setCreated(keepCreated);
@@ -221,7 +224,10 @@ export function NewTicket() {
     try {
       const tk = await api.openTicket(body, idemKey.current);
       store(LAST_WF, wf.name);
+      // The ticket exists now: its files follow it (a failed one does not undo the ticket).
+      const failed = await uploadAll(tk.id, files, t);
       reset(tk);
+      if (failed.length) setFormErr(`${t('attach.someFailed')} ${failed.join(' ')}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
         const fe = e.fieldErrors;
@@ -323,6 +329,7 @@ export function NewTicket() {
                 </label>
                 <input id="new-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} placeholder={t('new.summaryHint')} data-testid="new-title" />
               </div>
+              <FilePicker id="new-files" files={files} onChange={setFiles} />
             </div>
           )}
         </div>

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
 import type { Action, FieldDef, Ticket } from '../../api/types';
+import { FilePicker, uploadAll } from '../../components/attachments';
 import { FieldControl } from '../../components/field';
 import { AnswerTextarea } from '../../components/answerpicker';
 import { useT } from '../../i18n';
@@ -94,6 +95,7 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
     return v;
   });
   const [comment, setComment] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
@@ -115,8 +117,10 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
     setErr('');
     try {
       const next = await api.act(tk.id, action.name, { fields: body, comment: comment.trim() || undefined, branch, version: tk.version });
-      toast(t('ticket.actionDone', { action: action.title || action.name }), 'success');
-      onDone(next);
+      const failed = await uploadAll(tk.id, files, t);
+      if (failed.length) toast(failed.join(' '), 'error');
+      else toast(t('ticket.actionDone', { action: action.title || action.name }), 'success');
+      onDone(failed.length ? undefined : next);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
         setErrors(e.fieldErrors);
@@ -155,6 +159,7 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
           <label for={`${testPrefix}-${action.name}-comment`}>{t('ticket.comment')}</label>
           <AnswerTextarea id={`${testPrefix}-${action.name}-comment`} rows={1} value={comment} onValue={setComment} context={{ ticket: tk }} data-testid={`${testPrefix}-comment`} />
         </div>
+        <FilePicker id={`${testPrefix}-${action.name}-files`} files={files} onChange={setFiles} />
       </div>
       {err && <div class="form-error" role="alert">{err}</div>}
       <div class="form-buttons">

@@ -2,6 +2,7 @@
 // Adding a comment (or, for the back office, an internal note) to an open ticket.
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
+import { FilePicker, uploadAll } from '../../components/attachments';
 import type { Ticket } from '../../api/types';
 import { useT } from '../../i18n';
 import { AnswerTextarea } from '../../components/answerpicker';
@@ -15,16 +16,21 @@ export function CommentForm({ tk, onDone }: { tk: Ticket; onDone: () => void }) 
   const [internal, setInternal] = useState(false);
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
+  const [files, setFiles] = useState<File[]>([]);
   // Internal notes are the back office's: offered to those the server says read them.
   const backOffice = !!tk.internal_notes;
   const submit = async () => {
-    if (!body.trim()) return;
+    if (!body.trim() && !files.length) return;
     setBusy(true);
     setErr('');
     try {
-      await api.comment(tk.id, body.trim(), backOffice && internal);
+      // The comment first, then its files (each is recorded right after it on the timeline).
+      if (body.trim()) await api.comment(tk.id, body.trim(), backOffice && internal);
       setBody('');
-      toast(t('ticket.commentAdded'), 'success');
+      const failed = await uploadAll(tk.id, files, t);
+      setFiles([]);
+      if (failed.length) setErr(failed.join(' '));
+      else toast(files.length && !body.trim() ? t('attach.added') : t('ticket.commentAdded'), 'success');
       onDone();
     } catch (e) {
       setErr(errorText(e, t));
@@ -40,6 +46,7 @@ export function CommentForm({ tk, onDone }: { tk: Ticket; onDone: () => void }) 
     >
       <label for="comment-body">{t('ticket.comments')}</label>
       <AnswerTextarea id="comment-body" rows={2} value={body} onValue={setBody} context={{ ticket: tk }} data-testid="comment-body" />
+      <FilePicker id="comment-files" files={files} onChange={setFiles} />
       <div class="form-buttons">
         {backOffice && (
           <label class="check" title={t('ticket.internalHint')}>
@@ -47,7 +54,7 @@ export function CommentForm({ tk, onDone }: { tk: Ticket; onDone: () => void }) 
             {t('ticket.internal')}
           </label>
         )}
-        <button type="submit" class="btn" disabled={busy || !body.trim()} data-testid="comment-submit">{t('ticket.addComment')}</button>
+        <button type="submit" class="btn" disabled={busy || (!body.trim() && !files.length)} data-testid="comment-submit">{t('ticket.addComment')}</button>
       </div>
       {err && <div class="form-error" role="alert">{err}</div>}
     </form>

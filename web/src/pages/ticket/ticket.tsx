@@ -3,6 +3,7 @@
 // This file loads the ticket and lays out its panels; each panel is a file of this folder.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
+import { AttachmentList } from '../../components/attachments';
 import { useLive } from '../../api/live';
 import type { FieldDef, Ticket, TicketEvent } from '../../api/types';
 import { lang, useT } from '../../i18n';
@@ -77,6 +78,7 @@ export function TicketPage({ id }: { id: string }) {
           <TicketHead tk={tk} fields={fields} onDone={onChanged} />
           <TicketMeta tk={tk} />
           <FieldsPanel tk={tk} defs={fields} />
+          <AttachmentList tk={tk} />
           <section class="card" aria-labelledby="timeline-h">
             <h2 id="timeline-h">{t('ticket.timeline')}</h2>
             <Timeline events={events} names={names} />

@@ -74,6 +74,10 @@ export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { 
       text = d.internal ? t('event.commentedInternal') : t('event.commented');
       used.push('internal', 'body');
       break;
+    case 'attached':
+      text = t('event.attached', { name: use('name') || '' });
+      used.push('attachment', 'size', 'content_type', 'sha256');
+      break;
     case 'branch_completed':
       text = t('event.branch_completed', { branch: use('branch', 'name') || '' });
       break;
