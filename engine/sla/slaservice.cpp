@@ -323,8 +323,11 @@ SlaService::recomputeClocksSinceLastStart(Engine &engine, Database &database,
         qCWarning(lcOrgVersions).noquote() << change->conflict->message();
     // The newest version runs: the files' when they were published or are unchanged, an
     // admin's when one was published since (a restart never undoes it).
+    // One that cannot be read any more (stored before a checker change) must not keep the
+    // server from starting: the files' organisation runs, and the log says why.
     if (auto adopted = adoptPublished(); !adopted)
-        return adopted.failure();
+        qCWarning(lcOrgVersions).noquote()
+            << adopted.error() << "; running the organisation's files";
     else if (*adopted)
         qCInfo(lcOrgVersions).noquote()
             << QStringLiteral("running the organisation version %1 published in the editor")
