@@ -50,6 +50,15 @@ HttpResponse ApiServer::Private::metrics()
                                m.render());
 }
 
+namespace {
+
+QJsonValue orNull(const QString &text)
+{
+    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
+}
+
+} // namespace
+
 void ApiServer::Private::queues(Context &ctx)
 {
     const auto counts = TicketCounts::byQueue(*o.database, o.clock->now().toMSecsSinceEpoch());
@@ -58,13 +67,19 @@ void ApiServer::Private::queues(Context &ctx)
     QJsonArray out;
     for (const QueueDef &queue : org().queues) {
         const TicketCounts::Queue c = counts->value(queue.name);
-        out.append(QJsonObject {{QStringLiteral("name"), queue.name},
-                                {QStringLiteral("title"), queue.title.text(ctx.language)},
-                                {QStringLiteral("department"), queue.department},
-                                {QStringLiteral("open"), c.open},
-                                {QStringLiteral("at_risk"), c.atRisk},
-                                {QStringLiteral("breached"), c.breached},
-                                {QStringLiteral("member"), ctx.actor.isMemberOf(queue.name)}});
+        out.append(
+            QJsonObject {{QStringLiteral("name"), queue.name},
+                         {QStringLiteral("title"), queue.title.text(ctx.language)},
+                         {QStringLiteral("department"), queue.department},
+                         {QStringLiteral("open"), c.open},
+                         {QStringLiteral("at_risk"), c.atRisk},
+                         {QStringLiteral("breached"), c.breached},
+                         {QStringLiteral("member"), ctx.actor.isMemberOf(queue.name)},
+                         // Its contacts (interfaces.md, second edition): usernames.
+                         {QStringLiteral("primary"), QJsonArray::fromStringList(queue.primary)},
+                         {QStringLiteral("backup"), QJsonArray::fromStringList(queue.backup)},
+                         {QStringLiteral("manager"), orNull(queue.manager)},
+                         {QStringLiteral("escalate_to"), orNull(queue.escalateTo)}});
     }
     ctx.send(HttpResponse::json(200, out));
 }

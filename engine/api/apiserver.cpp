@@ -38,6 +38,9 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/queues"), &Private::queues);
     add("GET", QStringLiteral("/api/v1/departments"), &Private::departments);
     add("GET", QStringLiteral("/api/v1/calendars"), &Private::calendars);
+    add("GET", QStringLiteral("/api/v1/org"), &Private::organisation);
+    add("POST", QStringLiteral("/api/v1/org/validate"), &Private::validateOrganisation);
+    add("PUT", QStringLiteral("/api/v1/org"), &Private::publishOrganisation);
     add("GET", QStringLiteral("/api/v1/workflows"), &Private::workflows);
     add("POST", QStringLiteral("/api/v1/workflows/validate"), &Private::validateWorkflow);
     add("GET", QStringLiteral("/api/v1/workflows/{name}"), &Private::workflow);
@@ -130,12 +133,13 @@ bool ApiServer::Private::sessionCookieAuthenticates(const HttpRequest &request)
 }
 
 /// Cross-origin and same-site forgery (requestguard.h), for every route in one place; the
-/// workflow source routes take YAML.
+/// workflow and organisation source routes take YAML.
 std::optional<ApiError> ApiServer::Private::checkForgery(const HttpRequest &request,
                                                          const QByteArray &pattern, bool needsAuth)
 {
-    const bool yaml = pattern == "/api/v1/workflows/validate"
-        || (pattern == "/api/v1/workflows/{name}" && request.method == "PUT");
+    const bool yaml = pattern == "/api/v1/workflows/validate" || pattern == "/api/v1/org/validate"
+        || ((pattern == "/api/v1/workflows/{name}" || pattern == "/api/v1/org")
+            && request.method == "PUT");
     const bool file = pattern == "/api/v1/tickets/{id}/attachments";
     return checkRequestOrigin(request,
                               file       ? BodyType::File

@@ -17,6 +17,7 @@ class FakeClock;
 class Clock;
 class DeliveryWorker;
 class PluginHost;
+class SlaService;
 class TimerScheduler;
 struct CommittedChange;
 } // namespace Baton
@@ -36,6 +37,9 @@ struct ApiServerOptions
     std::function<void()> clockMoved;
     /// Optional: its timer and breach counters in /metrics (must outlive the server).
     const TimerScheduler *timers = nullptr;
+    /// Optional: PUT /api/v1/org publishes through it (re-measuring the open tickets' SLAs);
+    /// without it the organisation cannot be published (must outlive the server).
+    SlaService *sla = nullptr;
     /// Optional: the plugins loaded and the channels of channels.yaml, for the admin's
     /// /api/v1/admin/plugins, /channels and /deliveries (must outlive the server).
     const PluginHost *plugins = nullptr;

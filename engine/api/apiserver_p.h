@@ -150,6 +150,11 @@ struct ApiServer::Private
     void validateWorkflow(Context &ctx);
     void publishWorkflow(Context &ctx);
 
+    // ---- the organisation's text (orgroutes.cpp) ----------------------------
+    void organisation(Context &ctx);
+    void validateOrganisation(Context &ctx);
+    void publishOrganisation(Context &ctx);
+
     // ---- users (userroutes.cpp) --------------------------------------------
     void users(Context &ctx);
     std::optional<UserInput> readUserInput(JsonReader &reader);

@@ -388,6 +388,7 @@ int runServe(const QStringList &arguments)
     ServicesOptions options;
     options.database = *database;
     options.organisation = std::make_shared<const Organisation>(set.organisation);
+    options.organisationSource = organisationSource(set.organisationFiles);
     options.clock = flags.fakeClock ? static_cast<const Clock *>(&testClock) : &systemClock;
     options.fakeClock = flags.fakeClock ? &testClock : nullptr;
     options.timerRoundFailed = [](const QString &error) { failure(error); };

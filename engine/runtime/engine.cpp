@@ -34,8 +34,7 @@ Result<std::shared_ptr<const Workflow>> Engine::Private::workflow(const QString 
     // An old version is read against today's organisation; it was valid when published.
     WorkflowReadOptions readOptions;
     readOptions.expectedId = name;
-    auto read
-        = readWorkflow(stored->source, name + u".yaml", options.organisation.get(), readOptions);
+    auto read = readWorkflow(stored->source, name + u".yaml", &org(), readOptions);
     if (!read.workflow)
         return makeError(QStringLiteral("workflow %1 version %2 cannot be read any more")
                              .arg(name)
@@ -63,10 +62,12 @@ Engine::Engine(std::unique_ptr<Private> p)
 
 Result<std::unique_ptr<Engine>> Engine::start(EngineOptions options)
 {
-    if (!options.database || !options.organisation || !options.clock)
+    if (!options.database || !(options.organisation || options.liveOrganisation) || !options.clock)
         return makeError(QStringLiteral("engine: database, organisation and clock are required"));
     auto p = std::make_unique<Private>();
     p->options = std::move(options);
+    if (!p->options.liveOrganisation)
+        p->options.liveOrganisation = std::make_shared<LiveOrganisation>(p->options.organisation);
     auto current = WorkflowVersions::currentVersions(*p->options.database);
     if (!current)
         return current.failure();
@@ -161,7 +162,12 @@ QMap<QString, int> Engine::currentVersions() const
 
 const Organisation &Engine::organisation() const
 {
-    return *d->options.organisation;
+    return d->org();
+}
+
+LiveOrganisation &Engine::liveOrganisation() const
+{
+    return *d->options.liveOrganisation;
 }
 
 // Every command but open is a mutation of the ticket, computed by the machine on the writer
@@ -348,7 +354,7 @@ Result<TicketView> Engine::ticket(qint64 id, const Actor &actor)
     auto wf = d->workflow(ticket.workflow, ticket.workflowVersion);
     if (!wf)
         return wf.failure();
-    const TicketMachine machine(**wf, *d->options.organisation);
+    const TicketMachine machine(**wf, d->org());
     if (!machine.canSee(ticket, actor))
         return noSuchTicket();
     return d->withSla(ticketView(std::move(ticket), *wf, machine, actor));
@@ -359,8 +365,7 @@ TicketView Engine::view(const TicketState &ticket, const Actor &actor)
     auto wf = d->workflow(ticket.workflow, ticket.workflowVersion);
     if (!wf)
         return ticketViewWithoutWorkflow(ticket);
-    return d->withSla(
-        ticketView(ticket, *wf, TicketMachine(**wf, *d->options.organisation), actor));
+    return d->withSla(ticketView(ticket, *wf, TicketMachine(**wf, d->org()), actor));
 }
 
 Result<TicketListPage> Engine::tickets(TicketFilter filter, const Actor &actor)
@@ -370,7 +375,7 @@ Result<TicketListPage> Engine::tickets(TicketFilter filter, const Actor &actor)
         return db.failure();
     filter.seeAll = actor.isAdmin();
     filter.viewer = actor.username;
-    filter.viewerQueues = visibleQueues(*d->options.organisation, actor);
+    filter.viewerQueues = visibleQueues(d->org(), actor);
     auto page = TicketReader::list(*db, filter);
     if (!page)
         return page.failure();
@@ -391,7 +396,7 @@ Result<QList<Event>> Engine::events(qint64 id, const Actor &actor)
     if (!rows)
         return rows.failure();
     // Internal notes stay with the back office (access.h): the front line never receives them.
-    const bool internalNotes = canSeeInternalNotes(*d->options.organisation, actor, view->ticket);
+    const bool internalNotes = canSeeInternalNotes(d->org(), actor, view->ticket);
     QList<Event> events;
     for (const EventRow &row : std::as_const(*rows)) {
         Event event = eventOf(row);

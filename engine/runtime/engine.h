@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "definition/liveorganisation.h"
 #include "definition/model.h"
 #include "runtime/outboxplanner.h"
 #include "runtime/slaplan.h"
@@ -36,7 +37,10 @@ using StepFactRecorder = std::function<QList<StepFactRow>(
 struct EngineOptions
 {
     std::shared_ptr<Database> database; ///< migrated
-    std::shared_ptr<const Organisation> organisation;
+    std::shared_ptr<const Organisation> organisation; ///< required unless liveOrganisation
+    /// The server's organisation as admins publish it (PUT /api/v1/org): tickets are worked
+    /// on the current one. Unset: `organisation`, for good.
+    std::shared_ptr<LiveOrganisation> liveOrganisation;
     const Clock *clock = nullptr; ///< required; must outlive the engine
     SlaPlanner slaPlanner; ///< optional; without it no timers or due dates are written
     SlaReader slaReader; ///< optional; without it views carry no SLA figures (TicketView::sla)
@@ -134,7 +138,9 @@ public:
     Result<std::shared_ptr<const Workflow>> workflow(const QString &name, int version);
     /// name → newest published version.
     QMap<QString, int> currentVersions() const;
+    /// The current organisation (LiveOrganisation::current()).
     const Organisation &organisation() const;
+    LiveOrganisation &liveOrganisation() const;
 
     // ---- writes (callback on the writer thread) ---------------------------------------------
     /// Opens a ticket on the workflow's newest version. With an idempotency key, a retry with

@@ -114,6 +114,7 @@ class BatchBuilder;
 struct Engine::Private
 {
     EngineOptions options;
+    const Organisation &org() const { return options.liveOrganisation->current(); }
 
     // Workflows: shared by the writer and readers.
     mutable QMutex workflowMutex;

@@ -247,7 +247,7 @@ void BatchBuilder::applyOpen(const Command &command, CommandResult &result, Stag
         result = makeError(wf.error());
         return;
     }
-    const TicketMachine machine(**wf, *d.options.organisation);
+    const TicketMachine machine(**wf, d.org());
     TicketOutcome outcome = machine.open(command.actor, command.open, version, m_now);
     if (!outcome.ok()) {
         result = *outcome.error;
@@ -291,7 +291,7 @@ void BatchBuilder::applyMutation(Command &command, CommandResult &result, Stagin
     }
     Staging::Ticket ticket = std::move(**loaded);
     const std::shared_ptr<const Workflow> workflow = ticket.workflow; // outlives the move below
-    const TicketMachine machine(*workflow, *d.options.organisation);
+    const TicketMachine machine(*workflow, d.org());
     const TicketState &state = ticket.state;
     TicketOutcome outcome = command.mutation(state, machine, m_now);
     if (!outcome.ok()) {
@@ -341,7 +341,7 @@ std::optional<Staging::Ticket> BatchBuilder::linkedTicket(const Command &command
         originator = Actor {};
         originator.username = link.originator;
     }
-    opened = TicketMachine(**wf, *d.options.organisation).open(originator, request, version, m_now);
+    opened = TicketMachine(**wf, d.org()).open(originator, request, version, m_now);
     if (!opened.ok()) {
         Error refused = *opened.error;
         refused.message = QStringLiteral("cannot open the linked %1 ticket: %2")
@@ -372,7 +372,7 @@ bool BatchBuilder::openLinked(const Command &command, const TicketMachine &machi
         }
         d.assignId(opened.ticket, id);
         // Both tickets list the link.
-        const TicketMachine other(*fresh->workflow, *d.options.organisation);
+        const TicketMachine other(*fresh->workflow, d.org());
         TicketOutcome back = other.link(
             opened.ticket,
             TicketLink {source.id, source.key, source.workflow, LinkRelations::openedFrom}, m_now);

@@ -41,6 +41,8 @@ Result<std::shared_ptr<Database>> openMigratedDatabase(const QString &url)
 Services::Services(ServicesOptions options)
     : m_options(std::move(options))
     , m_serverId(QUuid::createUuid().toString(QUuid::WithoutBraces))
+    , m_organisation(std::make_shared<LiveOrganisation>(m_options.organisation, 0,
+                                                        m_options.organisationSource))
     , m_auth(std::make_unique<AuthService>(*m_options.database, *m_options.clock, m_options.auth))
     , m_plugins(std::make_unique<PluginHost>())
 {
@@ -49,8 +51,8 @@ Services::Services(ServicesOptions options)
         departmentsOf = [auth = m_auth.get()](const QString &username) {
             return auth->users().departmentsOf(username);
         };
-    m_sla = std::make_unique<SlaService>(m_options.organisation, m_options.database,
-                                         m_options.clock, std::move(departmentsOf));
+    m_sla = std::make_unique<SlaService>(m_organisation, m_options.database, m_options.clock,
+                                         std::move(departmentsOf));
     if (m_options.stepFacts)
         m_stepFacts = std::make_unique<StepFactDeriver>(stepFactDeriverOf(*m_sla));
 }
@@ -65,12 +67,15 @@ Result<void> Services::startEngine()
     EngineOptions engineOptions;
     engineOptions.database = m_options.database;
     engineOptions.organisation = m_options.organisation;
+    engineOptions.liveOrganisation = m_organisation;
     engineOptions.clock = m_options.clock;
     engineOptions.cacheLimit = m_options.cacheLimit.value_or(engineOptions.cacheLimit);
     engineOptions.slaPlanner = m_sla->planner();
     engineOptions.slaReader = m_sla->reader();
-    if (announcing())
+    if (announcing()) {
         engineOptions.announceAs = m_serverId;
+        m_sla->setAnnounceAs(m_serverId);
+    }
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
     engineOptions.outboxPlanner
@@ -174,6 +179,7 @@ Result<quint16> Services::startHttp(Api::ApiServerOptions options)
     options.clock = m_options.clock;
     options.fakeClock = m_options.fakeClock;
     options.timers = m_timers.get();
+    options.sla = m_sla.get();
     options.plugins = m_plugins.get();
     options.channels = m_options.channels;
     options.delivery = m_delivery.get();
@@ -203,6 +209,12 @@ void Services::listenToOtherServers()
     callbacks.changed = [this](const ChangeNotice &notice) {
         if (notice.serverId == m_serverId)
             return;
+        if (notice.organisation > 0) // its tickets were re-measured by the server that published
+            if (auto adopted = m_sla->adoptPublished(); !adopted)
+                qWarning().noquote()
+                    << "cannot take up another server's organisation:" << adopted.error();
+        if (notice.tickets.isEmpty() && notice.notifications.isEmpty())
+            return;
         auto change = m_engine->committedElsewhere(notice.tickets, notice.notifications);
         if (!change) {
             // The clients may have missed it: they reload.
@@ -213,7 +225,11 @@ void Services::listenToOtherServers()
         m_api->publish(*change);
     };
     // Changes made while the connection was down were not heard: the streams' clients reload.
-    callbacks.reconnected = [this] { m_api->resyncStreams(); };
+    callbacks.reconnected = [this] {
+        if (auto adopted = m_sla->adoptPublished(); !adopted) // one may have been published
+            qWarning().noquote() << "cannot take up the newest organisation:" << adopted.error();
+        m_api->resyncStreams();
+    };
     m_listener = std::make_unique<ChangeListener>(m_options.database, std::move(callbacks));
     if (auto listening = m_listener->start(); !listening)
         qWarning().noquote() << listening.error() << "(trying again in the background)";

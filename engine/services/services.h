@@ -5,6 +5,7 @@
 #include "auth/authservice.h"
 #include "core/result.h"
 #include "definition/channelsreader.h"
+#include "definition/liveorganisation.h"
 
 #include <QStringList>
 
@@ -35,6 +36,9 @@ struct ServicesOptions
 {
     std::shared_ptr<Database> database; ///< required; open and migrated
     std::shared_ptr<const Organisation> organisation; ///< required
+    /// Its text (organisationSource() of its files): what GET /api/v1/org shows until a
+    /// version is published.
+    QByteArray organisationSource;
     const Clock *clock = nullptr; ///< required; must outlive the services
     /// `--fake-clock` (the same clock as `clock`): POST /api/v1/admin/clock moves it, and the
     /// SLA timers fire when it is moved instead of by the wall clock.
@@ -120,7 +124,8 @@ public:
     bool stop();
 
     const std::shared_ptr<Database> &database() const { return m_options.database; }
-    const Organisation &organisation() const { return *m_options.organisation; }
+    /// The organisation now (an admin may publish another while the server runs).
+    const Organisation &organisation() const { return m_organisation->current(); }
     Engine &engine() { return *m_engine; }
     SlaService &sla() { return *m_sla; }
     TimerScheduler &timers() { return *m_timers; }
@@ -136,6 +141,7 @@ public:
 private:
     ServicesOptions m_options;
     QString m_serverId;
+    std::shared_ptr<LiveOrganisation> m_organisation; // the engine's and the SLA clocks'
     std::unique_ptr<AuthService> m_auth; // before m_sla: the SLA clocks ask it for departments
     std::unique_ptr<SlaService> m_sla;
     std::unique_ptr<StepFactDeriver> m_stepFacts; // on m_sla's clocks

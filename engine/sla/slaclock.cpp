@@ -63,13 +63,18 @@ QString SlaClock::key() const
 }
 
 SlaClocks::SlaClocks(std::shared_ptr<const Organisation> org)
+    : m_org(std::make_shared<LiveOrganisation>(std::move(org)))
+{
+}
+
+SlaClocks::SlaClocks(std::shared_ptr<LiveOrganisation> org)
     : m_org(std::move(org))
 {
 }
 
 BusinessCalendar SlaClocks::calendar(const QString &name) const
 {
-    return m_calendars.calendar(*m_org, name);
+    return m_calendars.calendar(organisation(), name);
 }
 
 QString SlaClocks::calendarNameFor(const SlaSpec &sla, const QString &queue, bool originatorStep,
@@ -81,10 +86,11 @@ QString SlaClocks::calendarNameFor(const SlaSpec &sla, const QString &queue, boo
         // Back with the originator: their own (first) department's working hours.
         return originatorDepartments.isEmpty()
             ? QString()
-            : m_org->calendarOfDepartment(originatorDepartments.first());
+            : organisation().calendarOfDepartment(originatorDepartments.first());
     }
-    const auto it = m_org->queues.constFind(queue);
-    return it == m_org->queues.cend() ? QString() : m_org->calendarOfDepartment(it->department);
+    const Organisation &org = organisation();
+    const auto it = org.queues.constFind(queue);
+    return it == org.queues.cend() ? QString() : org.calendarOfDepartment(it->department);
 }
 
 int SlaClocks::riskPercent(const Workflow &workflow)

@@ -6,6 +6,7 @@
 // left" are pure functions of the ticket state and now. Nothing here reads a clock or a
 // database.
 
+#include "definition/liveorganisation.h"
 #include "definition/model.h"
 #include "runtime/ticketsla.h"
 #include "runtime/ticketstate.h"
@@ -68,8 +69,12 @@ class SlaClocks
 {
 public:
     explicit SlaClocks(std::shared_ptr<const Organisation> org);
+    /// On the server's live organisation: an organisation published while it runs is measured
+    /// from then on.
+    explicit SlaClocks(std::shared_ptr<LiveOrganisation> org);
 
-    const Organisation &organisation() const { return *m_org; }
+    const Organisation &organisation() const { return m_org->current(); }
+    const std::shared_ptr<LiveOrganisation> &liveOrganisation() const { return m_org; }
     BusinessCalendar calendar(const QString &name) const;
 
     /// Every clock of the ticket: the current step's respond and resolve (or each open
@@ -104,7 +109,7 @@ public:
                             const QStringList &originatorDepartments) const;
 
 private:
-    std::shared_ptr<const Organisation> m_org;
+    std::shared_ptr<LiveOrganisation> m_org;
     CalendarCache m_calendars;
 };
 

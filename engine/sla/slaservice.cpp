@@ -20,8 +20,14 @@ Q_LOGGING_CATEGORY(lcOrgVersions, "baton.org", QtInfoMsg)
 
 SlaService::SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<Database> database,
                        const Clock *clock, DepartmentsLookup departmentsOf)
-    : m_org(org)
-    , m_database(std::move(database))
+    : SlaService(std::make_shared<LiveOrganisation>(std::move(org)), std::move(database), clock,
+                 std::move(departmentsOf))
+{
+}
+
+SlaService::SlaService(std::shared_ptr<LiveOrganisation> org, std::shared_ptr<Database> database,
+                       const Clock *clock, DepartmentsLookup departmentsOf)
+    : m_database(std::move(database))
     , m_clock(clock)
     , m_clocks(org)
     , m_escalation(m_clocks)
@@ -120,7 +126,58 @@ void SlaService::setTimerListener(std::function<void(qint64)> listener)
     m_timerListener = std::move(listener);
 }
 
-Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calendars)
+namespace {
+
+/// The due instants of `ticket` that differ between two measurements, by clock.
+QJsonArray movedDues(const QList<SlaClock> &before, const QList<SlaClock> &after)
+{
+    QJsonArray moved;
+    for (const SlaClock &now : after) {
+        if (!now.isOpen())
+            continue;
+        for (const SlaClock &was : before)
+            if (was.key() == now.key() && was.due != now.due)
+                moved.append(QJsonObject {{QStringLiteral("clock"), now.key()},
+                                          {QStringLiteral("from"),
+                                           was.due.isValid() ? QJsonValue(formatUtcInstant(was.due))
+                                                             : QJsonValue(QJsonValue::Null)},
+                                          {QStringLiteral("to"),
+                                           now.due.isValid() ? QJsonValue(formatUtcInstant(now.due))
+                                                             : QJsonValue(QJsonValue::Null)}});
+    }
+    return moved;
+}
+
+} // namespace
+
+Engine::Mutation SlaService::recomputeMutation(const QStringList &calendars,
+                                               const SlaClocks *before)
+{
+    const QJsonArray names = QJsonArray::fromStringList(calendars);
+    return [this, names, before](const TicketState &ticket, const TicketMachine &machine,
+                                 const QDateTime &now) {
+        const QStringList departments = departmentsOf(ticket.originator);
+        TicketOutcome outcome = m_escalation.fire(machine.workflow(), ticket, departments, now);
+        // An event even when nothing fired: the audit trail says why the due dates moved, and
+        // the engine rewrites the ticket's due dates and timer with it.
+        Event event;
+        event.seq = outcome.ticket.version + 1;
+        event.type = QStringLiteral("sla_recomputed");
+        event.at = now;
+        event.data = QJsonObject {{QStringLiteral("calendars"), names}};
+        if (before)
+            event.data.insert(
+                QStringLiteral("moved"),
+                movedDues(before->clocks(machine.workflow(), ticket, departments, now),
+                          m_clocks.clocks(machine.workflow(), ticket, departments, now)));
+        applyEvent(outcome.ticket, event);
+        outcome.events.append(event);
+        return outcome;
+    };
+}
+
+Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calendars,
+                                        const SlaClocks *before)
 {
     if (calendars.isEmpty() || !m_database)
         return 0;
@@ -137,23 +194,7 @@ Result<int> SlaService::recomputeClocks(Engine &engine, const QStringList &calen
     });
     if (!scanned)
         return scanned.failure();
-    const QJsonArray names = QJsonArray::fromStringList(calendars);
-    const Engine::Mutation recompute = [this, names](const TicketState &ticket,
-                                                     const TicketMachine &machine,
-                                                     const QDateTime &now) {
-        TicketOutcome outcome
-            = m_escalation.fire(machine.workflow(), ticket, departmentsOf(ticket.originator), now);
-        // An event even when nothing fired: the audit trail says why the due dates moved, and
-        // the engine rewrites the ticket's due dates and timer with it.
-        Event event;
-        event.seq = outcome.ticket.version + 1;
-        event.type = QStringLiteral("sla_recomputed");
-        event.at = now;
-        event.data = QJsonObject {{QStringLiteral("calendars"), names}};
-        applyEvent(outcome.ticket, event);
-        outcome.events.append(event);
-        return outcome;
-    };
+    const Engine::Mutation recompute = recomputeMutation(calendars, before);
     QSemaphore done;
     QString failure;
     QMutex failureMutex;
@@ -219,6 +260,20 @@ QStringList SlaService::changedCalendars(const Organisation &before, const Organ
                     changed.append(name);
         }
     }
+    // So does a queue that moved to a department on another calendar (or went away: its steps
+    // then run on the 24/7 fallback).
+    for (auto it = before.queues.cbegin(); it != before.queues.cend(); ++it) {
+        const QString was = before.calendarOfDepartment(it->department);
+        const auto moved = after.queues.constFind(it.key());
+        const QString now = moved == after.queues.cend()
+            ? QString()
+            : after.calendarOfDepartment(moved->department);
+        if (was != now) {
+            for (const QString &name : {was, now})
+                if (!changed.contains(name))
+                    changed.append(name);
+        }
+    }
     return changed;
 }
 
@@ -259,11 +314,24 @@ Result<SlaService::OrganisationChange>
 SlaService::recomputeClocksSinceLastStart(Engine &engine, Database &database,
                                           const QByteArray &source, const QString &path)
 {
-    auto change = organisationChangeSinceLastStart(database, source, *m_org, m_clock->now(), path);
+    liveOrganisation()->setVersion(0, source); // the files' organisation runs until adopted
+    auto change
+        = organisationChangeSinceLastStart(database, source, organisation(), m_clock->now(), path);
     if (!change)
         return change;
     if (change->conflict)
         qCWarning(lcOrgVersions).noquote() << change->conflict->message();
+    // The newest version runs: the files' when they were published or are unchanged, an
+    // admin's when one was published since (a restart never undoes it).
+    // One that cannot be read any more (stored before a checker change) must not keep the
+    // server from starting: the files' organisation runs, and the log says why.
+    if (auto adopted = adoptPublished(); !adopted)
+        qCWarning(lcOrgVersions).noquote()
+            << adopted.error() << "; running the organisation's files";
+    else if (*adopted)
+        qCInfo(lcOrgVersions).noquote()
+            << QStringLiteral("running the organisation version %1 published in the editor")
+                   .arg(liveOrganisation()->version());
     if (change->calendars.isEmpty())
         return change;
     auto recomputed = recomputeClocks(engine, change->calendars);

@@ -11,6 +11,7 @@
 #include "sla/slaclock.h"
 #include "sla/timedsteps.h"
 
+#include <QMutex>
 #include <QStringList>
 
 #include <atomic>
@@ -35,12 +36,19 @@ public:
     /// recompute). departmentsOf: the one source of users' departments.
     SlaService(std::shared_ptr<const Organisation> org, std::shared_ptr<Database> database,
                const Clock *clock, DepartmentsLookup departmentsOf);
+    /// On the server's live organisation (the engine's too): publishOrganisation() replaces it.
+    SlaService(std::shared_ptr<LiveOrganisation> org, std::shared_ptr<Database> database,
+               const Clock *clock, DepartmentsLookup departmentsOf);
 
     QStringList departmentsOf(const QString &username) const;
 
     const SlaClocks &clocks() const { return m_clocks; }
     const Escalation &escalation() const { return m_escalation; }
-    const Organisation &organisation() const { return *m_org; }
+    const Organisation &organisation() const { return m_clocks.organisation(); }
+    const std::shared_ptr<LiveOrganisation> &liveOrganisation() const
+    {
+        return m_clocks.liveOrganisation();
+    }
 
     /// For EngineOptions::slaPlanner: due dates and the ticket's one timer row, at the time of
     /// the engine's batch (the events it writes carry the same instant).
@@ -62,7 +70,10 @@ public:
     /// `calendars` is re-measured through the engine (event `sla_recomputed`, its due dates
     /// and timer rewritten; a step the new calendar makes due fires at once). Returns the
     /// number of tickets recomputed. Reads open tickets on the calling thread's connection.
-    Result<int> recomputeClocks(Engine &engine, const QStringList &calendars);
+    /// `before`: the clocks as measured until now; each event then lists the due instants that
+    /// moved (`"moved": [{"clock", "from", "to"}]`).
+    Result<int> recomputeClocks(Engine &engine, const QStringList &calendars,
+                                const SlaClocks *before = nullptr);
     /// sla_breached events committed by recomputeClocks() (TimerScheduler::Stats adds them).
     quint64 breachesRecomputed() const { return m_breachesRecomputed.load(); }
 
@@ -104,18 +115,45 @@ public:
     Result<OrganisationChange>
     recomputeClocksSinceLastStart(Engine &engine, Database &database, const QByteArray &source,
                                   const QString &path = QStringLiteral("org.yaml"));
+    /// What publishOrganisation() did.
+    struct OrganisationPublish
+    {
+        int version = 0; ///< the current version after it
+        bool published = false; ///< false: the text equals the newest version
+        QStringList calendars; ///< changed against the organisation it replaced
+        int recomputed = 0; ///< open tickets re-measured
+    };
+    /// PUT /api/v1/org: stores `source` (checked already; `org` is what it reads as) as a new
+    /// version by `username` unless it equals the newest, makes it the running organisation at
+    /// once (the engine's and the clocks'), and re-measures every open ticket with a clock on a
+    /// calendar that changed (recomputeClocks(), with the moved instants). On PostgreSQL the
+    /// other servers hear of it (setAnnounceAs) and adoptPublished().
+    Result<OrganisationPublish> publishOrganisation(Engine &engine, const QByteArray &source,
+                                                    std::shared_ptr<const Organisation> org,
+                                                    const QString &username);
+    /// Makes the newest published organisation the running one unless it already is: at
+    /// start once the files were published (a version an admin published since is kept), and
+    /// when another server published one. Its due instants were re-measured by the server
+    /// that published it. Returns whether the running organisation changed.
+    Result<bool> adoptPublished();
+    /// This server's id in the change feed (PostgreSQL): publishOrganisation() announces.
+    void setAnnounceAs(const QString &serverId) { m_announceAs = serverId; }
+
     /// Whether any clock of the ticket runs on one of `calendars` (by name, as
     /// SlaClock::calendar reports it; "" stands for the 24/7 fallback).
     bool usesCalendar(const TicketState &ticket, const Workflow &workflow,
                       const QStringList &calendars) const;
 
 private:
+    /// recomputeClocks()'s write of one ticket: the ladder fired as due and `sla_recomputed`.
+    Engine::Mutation recomputeMutation(const QStringList &calendars, const SlaClocks *before);
     /// The due dates of a ticket's open clocks (for the queue page) onto plan.
     void planDues(SlaPlan &plan, const TicketState &ticket, const Workflow &workflow,
                   const QStringList &departments, const QDateTime &now) const;
 
-    std::shared_ptr<const Organisation> m_org;
     std::shared_ptr<Database> m_database;
+    QString m_announceAs;
+    QMutex m_publishMutex; ///< one organisation publish at a time
     const Clock *m_clock;
     SlaClocks m_clocks;
     Escalation m_escalation;

@@ -14,17 +14,19 @@ namespace Baton::ChangeFeed {
 namespace {
 
 QByteArray payloadOf(const QString &serverId, const QList<qint64> &tickets,
-                     const QList<qint64> &notifications)
+                     const QList<qint64> &notifications, int organisation)
 {
     QJsonArray t, n;
     for (qint64 id : tickets)
         t.append(id);
     for (qint64 id : notifications)
         n.append(id);
-    return QJsonDocument(QJsonObject {{QStringLiteral("server"), serverId},
-                                      {QStringLiteral("tickets"), t},
-                                      {QStringLiteral("notifications"), n}})
-        .toJson(QJsonDocument::Compact);
+    QJsonObject object {{QStringLiteral("server"), serverId},
+                        {QStringLiteral("tickets"), t},
+                        {QStringLiteral("notifications"), n}};
+    if (organisation > 0)
+        object.insert(QStringLiteral("organisation"), organisation);
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
 // Ids are numbers only: written into the text, one statement whatever their count.
@@ -45,13 +47,15 @@ QList<QByteArray> encode(const ChangeNotice &notice)
     constexpr qsizetype idsPerPayload = 300;
     QList<QByteArray> payloads;
     qsizetype t = 0, n = 0;
-    while (t < notice.tickets.size() || n < notice.notifications.size()) {
+    int organisation = notice.organisation;
+    while (t < notice.tickets.size() || n < notice.notifications.size() || organisation > 0) {
         const QList<qint64> tickets = notice.tickets.mid(t, idsPerPayload);
         const QList<qint64> notifications
             = notice.notifications.mid(n, idsPerPayload - tickets.size());
         t += tickets.size();
         n += notifications.size();
-        payloads.append(payloadOf(notice.serverId, tickets, notifications));
+        payloads.append(payloadOf(notice.serverId, tickets, notifications, organisation));
+        organisation = 0;
     }
     return payloads;
 }
@@ -67,6 +71,7 @@ std::optional<ChangeNotice> decode(const QByteArray &payload)
         return std::nullopt;
     ChangeNotice notice;
     notice.serverId = object.value(QStringLiteral("server")).toString();
+    notice.organisation = object.value(QStringLiteral("organisation")).toInt();
     for (auto [key, ids] : {std::pair {QStringLiteral("tickets"), &notice.tickets},
                             {QStringLiteral("notifications"), &notice.notifications}})
         for (const QJsonValue &id : object.value(key).toArray()) {

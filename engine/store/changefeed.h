@@ -24,7 +24,12 @@ struct ChangeNotice
     QString serverId;
     QList<qint64> tickets;
     QList<qint64> notifications;
-    bool isEmpty() const { return tickets.isEmpty() && notifications.isEmpty(); }
+    /// A new organisation version was published (OrgVersions::publish): the others load it.
+    int organisation = 0;
+    bool isEmpty() const
+    {
+        return tickets.isEmpty() && notifications.isEmpty() && organisation == 0;
+    }
     friend bool operator==(const ChangeNotice &, const ChangeNotice &) = default;
 };
 
@@ -36,7 +41,8 @@ inline constexpr char channel[] = "baton_changes";
 inline constexpr qsizetype payloadLimit = 7800;
 
 /// `{"server": ID, "tickets": [...], "notifications": [...]}`, in as many payloads as it takes
-/// (each of them well under the limit). None when the notice is empty.
+/// (each of them well under the limit), the first with `"organisation": N` when that is set.
+/// None when the notice is empty.
 QList<QByteArray> encode(const ChangeNotice &notice);
 /// nullopt when `payload` is not one encode() wrote.
 std::optional<ChangeNotice> decode(const QByteArray &payload);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "orgversions.h"
 
+#include "store/changefeed.h"
 #include "store/database.h"
 #include "store/versionheads_p.h"
 
@@ -31,7 +32,8 @@ Result<void> insertVersion(const QSqlDatabase &db, int version, const QByteArray
 } // namespace
 
 Result<int> OrgVersions::publish(Database &database, const QByteArray &source,
-                                 const VersionOrigin &origin, const QDateTime &now)
+                                 const VersionOrigin &origin, const QDateTime &now,
+                                 const QString &announceAs)
 {
     auto db = database.connection();
     if (!db)
@@ -48,6 +50,13 @@ Result<int> OrgVersions::publish(Database &database, const QByteArray &source,
         return newest;
     if (auto inserted = insertVersion(*db, newest + 1, source, hash, origin, now); !inserted)
         return inserted.failure();
+    if (!announceAs.isEmpty() && database.isPostgreSql()) {
+        ChangeNotice notice;
+        notice.serverId = announceAs;
+        notice.organisation = newest + 1;
+        if (auto announced = ChangeFeed::announce(*db, notice); !announced)
+            return announced.failure();
+    }
     if (auto committed = transaction.commit(); !committed)
         return committed.failure();
     return newest + 1;

@@ -35,9 +35,12 @@ public:
         std::optional<PublishConflict> conflict; ///< the file was left unpublished
     };
     /// Stores `source` as a new version from `origin` unless it equals the newest; returns the
-    /// current one.
+    /// current one. `announceAs` (PostgreSQL): a new version is announced to the other servers
+    /// on the database in the same transaction (ChangeNotice::organisation), so that it is
+    /// heard if and only if it committed.
     static Result<int> publish(Database &database, const QByteArray &source,
-                               const VersionOrigin &origin, const QDateTime &now);
+                               const VersionOrigin &origin, const QDateTime &now,
+                               const QString &announceAs = {});
     /// The start-up publish of the organisation's files (`path`: org.yaml or the org/ folder),
     /// by the rule of decideFilePublish().
     static Result<FileOutcome> publishFile(Database &database, const QByteArray &source,

@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "definition/workflowset.h"
 #include "runtime/engine.h"
+#include "sla/slaservice.h"
 #include "sla/timerscheduler.h"
 
 #include <QTest>
@@ -32,6 +33,7 @@ bool TestServerOptions::useWorkflowFolder(const QString &folder)
     organisation = std::make_shared<const Organisation>(set.organisation);
     workflows = set.workflows;
     workflowsFolder = folder;
+    organisationSource = Baton::organisationSource(set.organisationFiles);
     return true;
 }
 
@@ -45,6 +47,7 @@ QString TestServer::start(const TestServerOptions &options)
     ServicesOptions services;
     services.database = options.database;
     services.organisation = options.organisation;
+    services.organisationSource = options.organisationSource;
     services.clock = options.clock;
     services.fakeClock = options.adminClock ? options.clock : nullptr;
     services.timerRoundFailed = [](const QString &error) {
@@ -70,6 +73,11 @@ QString TestServer::start(const TestServerOptions &options)
     if (!published)
         return published.error();
     m_published = *published;
+    if (options.publishOrganisationAtStart)
+        if (auto org = m_services->sla().recomputeClocksSinceLastStart(
+                m_services->engine(), *options.database, options.organisationSource);
+            !org)
+            return org.error();
     if (options.timerThread)
         if (auto started = m_services->startTimers(); !started)
             return started.error();

@@ -30,6 +30,11 @@ struct TestServerOptions
     /// Set: the workflows are this folder's files, published as `baton serve` publishes them at
     /// start (publishFiles). Empty: published as from the editor (publish).
     QString workflowsFolder;
+    /// The organisation's text (organisationSource() of the folder's files; useWorkflowFolder).
+    QByteArray organisationSource;
+    /// The organisation's files are published at start as `baton serve` does (the newest
+    /// published version then runs, and a calendar changed since re-measures open tickets).
+    bool publishOrganisationAtStart = false;
     /// POST /api/v1/admin/clock moves `clock`, and SLA timers fire only when it moves (or when
     /// the test fires them). Off: no admin clock route.
     bool adminClock = true;

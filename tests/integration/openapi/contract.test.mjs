@@ -273,6 +273,18 @@ test('a realistic flow through every documented operation matches the document',
   assert.ok(queues.some((q) => q.name === 'cs-supervisors'));
   await call(amy, 'GET', '/api/v1/departments');
   await call(amy, 'GET', '/api/v1/calendars');
+  const csAgents = queues.find((q) => q.name === 'cs-agents');
+  assert.ok(Array.isArray(csAgents.primary) && csAgents.primary.length > 0, JSON.stringify(csAgents));
+  const org = (await call(amy, 'GET', '/api/v1/org')).json;
+  assert.ok(org.source.includes('calendars:'));
+  const orgGood = (await call(admin, 'POST', '/api/v1/org/validate', org.source, { yaml: true })).json;
+  assert.equal(orgGood.valid, true);
+  const orgBad = (await call(admin, 'POST', '/api/v1/org/validate', 'calendars: [', { yaml: true })).json;
+  assert.equal(orgBad.valid, false);
+  await call(amy, 'PUT', '/api/v1/org', org.source, { yaml: true, expect: [403] });
+  await call(admin, 'PUT', '/api/v1/org', org.source, { yaml: true, expect: [200] });
+  await call(admin, 'PUT', '/api/v1/org', `${org.source}\n# a comment makes a new version\n`, { yaml: true, expect: [201] });
+  await call(admin, 'PUT', '/api/v1/org', 'queues: {}\n', { yaml: true, expect: [422] });
 
   // Users
   await call(amy, 'GET', '/api/v1/users');

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The organisation over HTTP (interfaces.md, second edition): GET /org, POST /org/validate and
+// PUT /org on a real server, SQLite and PostgreSQL. A published organisation runs at once (no
+// restart), re-measures the open tickets' SLA due instants, survives a restart, and reaches the
+// other servers on the same PostgreSQL.
+#include "core/clock.h"
+#include "pgharness.h"
+#include "rawhttp.h"
+#include "runtime/engine.h"
+#include "store/database.h"
+#include "testserver.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace Baton;
+
+namespace {
+
+const QString password = QStringLiteral("password-1");
+
+QByteArray shippedOrganisation()
+{
+    QFile file(QStringLiteral(BATON_SOURCE_DIR "/workflows/org.yaml"));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+/// The shipped org.yaml with `date` added to hk-office's holidays (its list comes first).
+QByteArray withHkHoliday(const QByteArray &date)
+{
+    QByteArray text = shippedOrganisation();
+    const qsizetype at = text.indexOf("    holidays:\n");
+    text.insert(at + qsizetype(sizeof("    holidays:\n")) - 1, "      - " + date + '\n');
+    return text;
+}
+
+/// 1-based line of the first occurrence of `needle`.
+int lineOf(const QByteArray &text, const QByteArray &needle)
+{
+    return int(text.left(text.indexOf(needle)).count('\n')) + 1;
+}
+
+} // namespace
+
+class tst_OrgApi : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data() { Test::TestDatabase::addDriverRows(); }
+    void init();
+    void cleanup();
+
+    void getShowsTheRunningTextAndQueuesTheirContacts();
+    void validateGivesLineAndColumn();
+    void aQueueAPublishedWorkflowUsesCannotDisappear();
+    void unchangedIs200NewIs201AndRunsAtOnce();
+    void onlyAnAdminPublishes();
+    void aHolidayAddedMovesAnOpenTicketsDueInstants();
+    void aRestartKeepsThePublishedOrganisation();
+    void anotherServerOnTheDatabaseTakesItUp();
+
+private:
+    RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
+                     const QString &user = QStringLiteral("admin"), quint16 port = 0);
+    QString start(Test::TestServer &server, bool firstStart);
+
+    Test::TestDatabase *m_holder = nullptr;
+    std::shared_ptr<Database> m_db;
+    FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
+    Test::TestServer m_server;
+    QHash<QString, QString> m_tokens;
+};
+
+void tst_OrgApi::init()
+{
+    m_holder = new Test::TestDatabase;
+    BATON_FRESH_DATABASE((*m_holder), url);
+    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC));
+    auto db = Test::TestServer::openDatabase(url);
+    QVERIFY2(db.ok(), qPrintable(db.ok() ? QString() : db.error()));
+    m_db = *db;
+    const QString error = start(m_server, true);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+/// A server as `baton serve` starts it (the organisation's files published at start) on m_db.
+QString tst_OrgApi::start(Test::TestServer &server, bool firstStart)
+{
+    Test::TestServerOptions options;
+    options.database = m_db;
+    options.clock = &m_clock;
+    if (!options.useWorkflowFolder())
+        return QStringLiteral("the shipped workflows have errors");
+    options.publishOrganisationAtStart = true;
+    if (QString error = server.start(options); !error.isEmpty())
+        return error;
+    if (!firstStart)
+        return {};
+    const QList<std::tuple<QString, QString, QString>> users {
+        {QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
+        {QStringLiteral("admin"), QStringLiteral("admin"), QString()},
+    };
+    for (const auto &[name, role, department] : users) {
+        UserInput in;
+        in.name = name;
+        in.password = password;
+        in.roles = {role};
+        if (!department.isEmpty())
+            in.departments = {department};
+        if (auto created = server.auth().users().create(name, in, *options.organisation); !created)
+            return created.error();
+    }
+    return {};
+}
+
+void tst_OrgApi::cleanup()
+{
+    m_server.stop();
+    if (m_db)
+        m_db->closeThreadConnection();
+    m_db.reset();
+    delete m_holder;
+    m_holder = nullptr;
+    m_tokens.clear();
+}
+
+RawResponse tst_OrgApi::call(const QByteArray &method, const QByteArray &path,
+                             const QByteArray &body, const QString &user, quint16 port)
+{
+    if (port == 0)
+        port = m_server.port();
+    const QString key = user + u'@' + QString::number(port);
+    if (!m_tokens.contains(key)) {
+        const RawResponse login = rawRequest(
+            port,
+            httpRequest("POST", "/api/v1/login",
+                        QJsonDocument(QJsonObject {{QStringLiteral("username"), user},
+                                                   {QStringLiteral("password"), password}})
+                            .toJson(QJsonDocument::Compact)));
+        m_tokens.insert(key, login.json().value(QLatin1String("token")).toString());
+    }
+    QList<QPair<QByteArray, QByteArray>> headers {
+        {"Authorization", "Bearer " + m_tokens.value(key).toLatin1()}};
+    if (method != "GET")
+        headers.append(qMakePair(QByteArray("Content-Type"),
+                                 body.startsWith('{') ? QByteArray("application/json")
+                                                      : QByteArray("application/yaml")));
+    return rawRequest(port, httpRequest(method, path, body, headers));
+}
+
+void tst_OrgApi::getShowsTheRunningTextAndQueuesTheirContacts()
+{
+    const RawResponse org = call("GET", "/api/v1/org", {}, QStringLiteral("amy"));
+    QCOMPARE(org.status, 200);
+    QCOMPARE(org.json().value(QLatin1String("version")).toInt(), 1); // published at start
+    QCOMPARE(org.json().value(QLatin1String("source")).toString().toUtf8(), shippedOrganisation());
+
+    const RawResponse queues = call("GET", "/api/v1/queues", {}, QStringLiteral("amy"));
+    QCOMPARE(queues.status, 200);
+    QJsonObject csAgents;
+    for (const QJsonValue &q : QJsonDocument::fromJson(queues.body).array())
+        if (q.toObject().value(QLatin1String("name")).toString() == u"cs-agents")
+            csAgents = q.toObject();
+    QCOMPARE(csAgents.value(QLatin1String("primary")).toArray(),
+             (QJsonArray {QStringLiteral("amy"), QStringLiteral("alan")}));
+    QCOMPARE(csAgents.value(QLatin1String("backup")).toArray(), QJsonArray {QStringLiteral("ann")});
+    QCOMPARE(csAgents.value(QLatin1String("manager")).toString(), QStringLiteral("sue"));
+    QCOMPARE(csAgents.value(QLatin1String("escalate_to")).toString(),
+             QStringLiteral("cs-supervisors"));
+}
+
+void tst_OrgApi::validateGivesLineAndColumn()
+{
+    QByteArray text = shippedOrganisation();
+    text.replace("    timezone: Asia/Hong_Kong", "    timezon: Asia/Hong_Kong");
+    const int line = lineOf(text, "    timezon:");
+    const RawResponse checked = call("POST", "/api/v1/org/validate", text, QStringLiteral("amy"));
+    QCOMPARE(checked.status, 200);
+    QCOMPARE(checked.json().value(QLatin1String("valid")).toBool(), false);
+    const QJsonArray errors = checked.json().value(QLatin1String("errors")).toArray();
+    QVERIFY2(!errors.isEmpty(), checked.body.constData());
+    bool found = false;
+    for (const QJsonValue &e : errors)
+        found = found
+            || (e[QLatin1String("line")].toInt() == line && e[QLatin1String("column")].toInt() == 5
+                && e[QLatin1String("message")].toString().contains(u"timezon"));
+    QVERIFY2(found, checked.body.constData());
+
+    const RawResponse good
+        = call("POST", "/api/v1/org/validate", shippedOrganisation(), QStringLiteral("amy"));
+    QCOMPARE(good.json().value(QLatin1String("valid")).toBool(), true);
+    QCOMPARE(good.json().value(QLatin1String("errors")).toArray().size(), 0);
+
+    // Nothing was published by either.
+    QCOMPARE(call("GET", "/api/v1/org").json().value(QLatin1String("version")).toInt(), 1);
+}
+
+void tst_OrgApi::aQueueAPublishedWorkflowUsesCannotDisappear()
+{
+    QByteArray text = shippedOrganisation();
+    const qsizetype from = text.indexOf("  billing:\n    department: billing\n");
+    const qsizetype to = text.indexOf("  finance-managers:\n", from);
+    QVERIFY(from > 0 && to > from);
+    text.remove(from, to - from);
+
+    const RawResponse refused = call("PUT", "/api/v1/org", text);
+    QCOMPARE(refused.status, 422);
+    QCOMPARE(refused.errorCode(), QStringLiteral("validation_failed"));
+    const QJsonArray errors = refused.json()
+                                  .value(QLatin1String("error"))
+                                  .toObject()
+                                  .value(QLatin1String("details"))
+                                  .toObject()
+                                  .value(QLatin1String("errors"))
+                                  .toArray();
+    QStringList workflows;
+    for (const QJsonValue &e : errors) {
+        QVERIFY2(e[QLatin1String("message")].toString().contains(u"'billing'"),
+                 qPrintable(e[QLatin1String("message")].toString()));
+        QVERIFY(e[QLatin1String("line")].toInt() > 0);
+        workflows.append(e[QLatin1String("workflow")].toString());
+    }
+    // jump-queue's billing branch (lines 85 and 105 of its file) is in the billing queue.
+    QVERIFY2(workflows.contains(u"jump-queue"), refused.body.constData());
+    // The same answer from validate, and nothing published.
+    const RawResponse checked = call("POST", "/api/v1/org/validate", text);
+    QCOMPARE(checked.json().value(QLatin1String("valid")).toBool(), false);
+    QCOMPARE(checked.json().value(QLatin1String("errors")).toArray(), errors);
+    QCOMPARE(call("GET", "/api/v1/org").json().value(QLatin1String("version")).toInt(), 1);
+    QCOMPARE(m_server.engine().organisation().queues.contains(QStringLiteral("billing")), true);
+}
+
+void tst_OrgApi::unchangedIs200NewIs201AndRunsAtOnce()
+{
+    const RawResponse same = call("PUT", "/api/v1/org", shippedOrganisation());
+    QCOMPARE(same.status, 200);
+    QCOMPARE(same.json().value(QLatin1String("version")).toInt(), 1);
+
+    QByteArray text = shippedOrganisation();
+    text.replace("    primary: [amy, alan]\n    backup: [ann]\n",
+                 "    primary: [amy, alan, zoe]\n    backup: [ann]\n");
+    const RawResponse published = call("PUT", "/api/v1/org", text);
+    QCOMPARE(published.status, 201);
+    QCOMPARE(published.json().value(QLatin1String("version")).toInt(), 2);
+    QCOMPARE(call("PUT", "/api/v1/org", text).status, 200);
+
+    const RawResponse org = call("GET", "/api/v1/org");
+    QCOMPARE(org.json().value(QLatin1String("version")).toInt(), 2);
+    QCOMPARE(org.json().value(QLatin1String("source")).toString().toUtf8(), text);
+    // No restart: the queues answer with the new contacts.
+    const RawResponse queues = call("GET", "/api/v1/queues");
+    bool seen = false;
+    for (const QJsonValue &q : QJsonDocument::fromJson(queues.body).array())
+        if (q[QLatin1String("name")].toString() == u"cs-agents")
+            seen = q[QLatin1String("primary")].toArray().contains(QStringLiteral("zoe"));
+    QVERIFY2(seen, queues.body.constData());
+}
+
+void tst_OrgApi::onlyAnAdminPublishes()
+{
+    QByteArray text = shippedOrganisation() + "\n# a comment\n";
+    const RawResponse refused = call("PUT", "/api/v1/org", text, QStringLiteral("amy"));
+    QCOMPARE(refused.status, 403);
+    QCOMPARE(refused.errorCode(), QStringLiteral("forbidden"));
+    QCOMPARE(call("GET", "/api/v1/org").json().value(QLatin1String("version")).toInt(), 1);
+    const RawResponse noSession
+        = rawRequest(m_server.port(), httpRequest("PUT", "/api/v1/org", text));
+    QCOMPARE(noSession.status, 401);
+}
+
+// A Monday 17:50 in Hong Kong: cs-supervisors (hk-office: 09:00-13:00, 14:00-18:00) has 10
+// minutes left that day, so a tier-A review (respond 15m, resolve 30m) is due on Tuesday
+// 24 November at 09:05 and 09:20 HKT (01:05Z, 01:20Z). Tuesday made a holiday moves both to
+// Wednesday 25 November, same times.
+void tst_OrgApi::aHolidayAddedMovesAnOpenTicketsDueInstants()
+{
+    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 50), Qt::UTC));
+    const RawResponse opened = call(
+        "POST", "/api/v1/tickets",
+        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"},"customer":{"id":"C-7","tier":"A"}})",
+        QStringLiteral("amy"));
+    QCOMPARE(opened.status, 201);
+    const QByteArray id = QByteArray::number(opened.json().value(QLatin1String("id")).toInteger());
+    const QJsonObject before = opened.json().value(QLatin1String("sla")).toObject();
+    QCOMPARE(before.value(QLatin1String("respond_due")).toString(),
+             QStringLiteral("2026-11-24T01:05:00Z"));
+    QCOMPARE(before.value(QLatin1String("resolve_due")).toString(),
+             QStringLiteral("2026-11-24T01:20:00Z"));
+
+    const RawResponse published = call("PUT", "/api/v1/org", withHkHoliday("2026-11-24"));
+    QCOMPARE(published.status, 201);
+    QCOMPARE(published.json().value(QLatin1String("calendars_changed")).toArray(),
+             QJsonArray {QStringLiteral("hk-office")});
+    QVERIFY(published.json().value(QLatin1String("recomputed")).toInt() >= 1);
+
+    const RawResponse ticket = call("GET", "/api/v1/tickets/" + id, {}, QStringLiteral("amy"));
+    const QJsonObject after = ticket.json().value(QLatin1String("sla")).toObject();
+    QCOMPARE(after.value(QLatin1String("respond_due")).toString(),
+             QStringLiteral("2026-11-25T01:05:00Z"));
+    QCOMPARE(after.value(QLatin1String("resolve_due")).toString(),
+             QStringLiteral("2026-11-25T01:20:00Z"));
+
+    // Recorded on the ticket: which instants moved, from and to.
+    const RawResponse events
+        = call("GET", "/api/v1/tickets/" + id + "/events", {}, QStringLiteral("amy"));
+    QJsonObject recomputed;
+    for (const QJsonValue &e : events.json().value(QLatin1String("items")).toArray())
+        if (e[QLatin1String("type")].toString() == u"sla_recomputed")
+            recomputed = e[QLatin1String("data")].toObject();
+    QCOMPARE(recomputed.value(QLatin1String("calendars")).toArray(),
+             QJsonArray {QStringLiteral("hk-office")});
+    const QJsonArray moved = recomputed.value(QLatin1String("moved")).toArray();
+    QVERIFY2(moved.contains(
+                 QJsonObject {{QStringLiteral("clock"), QStringLiteral("step:resolve")},
+                              {QStringLiteral("from"), QStringLiteral("2026-11-24T01:20:00Z")},
+                              {QStringLiteral("to"), QStringLiteral("2026-11-25T01:20:00Z")}}),
+             QJsonDocument(moved).toJson().constData());
+
+    // Durably: the ticket's stored due instants (what the queue page sorts and filters by)
+    // were rewritten in the same write.
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QSqlQuery stored(*db);
+    QVERIFY(stored.exec(u"SELECT respond_due, resolve_due FROM tickets WHERE id = "
+                        + QString::fromLatin1(id)));
+    QVERIFY(stored.next());
+    QCOMPARE(stored.value(0).toLongLong(),
+             QDateTime(QDate(2026, 11, 25), QTime(1, 5), Qt::UTC).toMSecsSinceEpoch());
+    QCOMPARE(stored.value(1).toLongLong(),
+             QDateTime(QDate(2026, 11, 25), QTime(1, 20), Qt::UTC).toMSecsSinceEpoch());
+}
+
+void tst_OrgApi::aRestartKeepsThePublishedOrganisation()
+{
+    const QByteArray text = withHkHoliday("2026-11-24");
+    QCOMPARE(call("PUT", "/api/v1/org", text).status, 201);
+    m_server.stop();
+    m_tokens.clear();
+    const QString error = start(m_server, false);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const RawResponse org = call("GET", "/api/v1/org");
+    QCOMPARE(org.json().value(QLatin1String("version")).toInt(), 2);
+    QCOMPARE(org.json().value(QLatin1String("source")).toString().toUtf8(), text);
+    QVERIFY(m_server.engine()
+                .organisation()
+                .calendars.value(QStringLiteral("hk-office"))
+                .holidays.contains(QDate(2026, 11, 24)));
+}
+
+void tst_OrgApi::anotherServerOnTheDatabaseTakesItUp()
+{
+    if (!m_db->isPostgreSql())
+        QSKIP("one server per SQLite file");
+    Test::TestServer other;
+    const QString error = start(other, false);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QByteArray text = shippedOrganisation();
+    text.replace("    primary: [amy, alan]\n", "    primary: [amy, alan, zoe]\n");
+    QCOMPARE(call("PUT", "/api/v1/org", text).status, 201);
+    // GET /queues does not look for a newer version itself: the change feed's notice does it.
+    const auto otherSeesZoe = [&] {
+        const RawResponse queues
+            = call("GET", "/api/v1/queues", {}, QStringLiteral("admin"), other.port());
+        for (const QJsonValue &q : QJsonDocument::fromJson(queues.body).array())
+            if (q[QLatin1String("name")].toString() == u"cs-agents")
+                return q[QLatin1String("primary")].toArray().contains(QStringLiteral("zoe"));
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(otherSeesZoe(), 5000);
+    QCOMPARE(other.engine().liveOrganisation().version(), 2);
+    other.stop();
+}
+
+QTEST_GUILESS_MAIN(tst_OrgApi)
+#include "tst_orgapi.moc"
