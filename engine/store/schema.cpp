@@ -439,6 +439,25 @@ const char *const migration16[] = {
     "ALTER TABLE users ADD COLUMN IF NOT EXISTS language TEXT NOT NULL DEFAULT ''",
 };
 
+// Assignment and people's availability (plugins issue): a user's `skills` (JSON list, matched
+// by the `skills` strategy), their absence (`away_from`/`away_until` in ms since the epoch,
+// null: not away; `substitute`: who takes their work meanwhile) and their `preferences` (JSON:
+// channels per notification kind, quiet hours). assignment_turns: per queue, the counter of
+// its automatic assignments when each user last got one (round robin's order, kept over
+// restarts). IF NOT EXISTS: tst_schema sets databases back by hand, as for migration 8.
+const char *const migration19[] = {
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS skills TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS away_from BIGINT",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS away_until BIGINT",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS substitute TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS preferences TEXT NOT NULL DEFAULT '{}'",
+    R"(CREATE TABLE IF NOT EXISTS assignment_turns (
+        queue TEXT NOT NULL,
+        username TEXT NOT NULL,
+        turn BIGINT NOT NULL,
+        PRIMARY KEY (queue, username)))",
+};
+
 struct Migration
 {
     int version;
@@ -464,6 +483,7 @@ const Migration migrations[] = {
     {15, std::begin(migration15), std::end(migration15)},
     {16, std::begin(migration16), std::end(migration16)},
     {17, std::begin(migration17), std::end(migration17)},
+    {19, std::begin(migration19), std::end(migration19)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -246,7 +246,10 @@ void TestUpgrade::dryRunChangesNothing()
     QVERIFY2(run.out.contains(
                  QStringLiteral("would migrate the schema from version 7 to %1").arg(latest)),
              qPrintable(run.describe()));
-    for (int version = 8; version <= latest; ++version)
+    // Numbers are handed out per branch, so a gap is normal: list the ones that exist.
+    const QList<int> expected {8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19};
+    QCOMPARE(expected.last(), latest);
+    for (int version : expected)
         QVERIFY2(run.out.contains(QStringLiteral("migration %1:").arg(version)),
                  qPrintable(run.describe()));
     QVERIFY2(!run.out.contains(QStringLiteral("migration 7:")), qPrintable(run.describe()));
