@@ -50,6 +50,9 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/users"), &Private::users);
     add("POST", QStringLiteral("/api/v1/users"), &Private::createUser);
     add("PATCH", QStringLiteral("/api/v1/users/{username}"), &Private::patchUser);
+    add("PATCH", QStringLiteral("/api/v1/users/{username}/away"), &Private::setUserAway);
+    add("GET", QStringLiteral("/api/v1/me/preferences"), &Private::preferences);
+    add("PATCH", QStringLiteral("/api/v1/me/preferences"), &Private::patchPreferences);
     add("GET", QStringLiteral("/api/v1/notifications"), &Private::notifications);
     add("POST", QStringLiteral("/api/v1/notifications/{id}/read"), &Private::readNotification);
     add("GET", QStringLiteral("/api/v1/stream"), &Private::streamWithoutUpgrade);

@@ -19,6 +19,7 @@
 #include <QMutex>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -160,6 +161,15 @@ struct ApiServer::Private
     std::optional<UserInput> readUserInput(JsonReader &reader);
     void createUser(Context &ctx);
     void patchUser(Context &ctx);
+    // Away and substitutes (plugins issue): the caller's own in preferences, a team member's
+    // by their supervisor or an admin.
+    void preferences(Context &ctx);
+    void patchPreferences(Context &ctx);
+    void setUserAway(Context &ctx);
+    /// Records `{"away": {"from", "until", "substitute"} | null}` of `body` for `username`
+    /// (reader: body's, finished here); the user afterwards, or nullopt once a failure was sent.
+    std::optional<User> applyAway(Context &ctx, const QString &username, const QJsonObject &body,
+                                  JsonReader &reader);
 
     // ---- health, metrics, organisation, test clock, OpenAPI (adminroutes.cpp) ----
     HttpResponse healthz();

@@ -201,6 +201,18 @@ QJsonObject ticketJson(const TicketView &view, const Organisation &organisation,
     return object;
 }
 
+QJsonValue awayJson(const User &user)
+{
+    if (!user.awayUntil)
+        return QJsonValue::Null;
+    return QJsonObject {
+        {QStringLiteral("from"),
+         user.awayFrom ? QJsonValue(rfc3339(*user.awayFrom)) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("until"), rfc3339(*user.awayUntil)},
+        {QStringLiteral("substitute"),
+         user.substitute.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(user.substitute)}};
+}
+
 QJsonObject userJson(const User &user, const Organisation &organisation)
 {
     const Actor actor = resolveActor(organisation, user.username, user.roles, user.departments);
@@ -212,6 +224,8 @@ QJsonObject userJson(const User &user, const Organisation &organisation)
             {QStringLiteral("email"), user.email},
             {QStringLiteral("phone"), user.phone},
             {QStringLiteral("language"), user.language},
+            {QStringLiteral("skills"), QJsonArray::fromStringList(user.skills)},
+            {QStringLiteral("away"), awayJson(user)},
             {QStringLiteral("active"), user.active}};
 }
 

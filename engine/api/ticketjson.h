@@ -26,7 +26,9 @@ Language preferredLanguage(QByteArrayView acceptLanguage);
 /// "ticket_sla" and each branch's "sla" carry them (null where no target applies); without
 /// them, the documented shape with unknown values.
 QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language);
-/// User: {"username", "name", "roles", "departments", "queues", "active"}.
+/// `{"from", "until", "substitute"}` while the user has an absence recorded, else null.
+QJsonValue awayJson(const User &user);
+/// User: {"username", "name", "roles", "departments", "queues", "skills", "away", "active"}.
 QJsonObject userJson(const User &user, const Organisation &organisation);
 QJsonObject notificationJson(const NotificationRow &row);
 QJsonObject eventJson(const Event &event);

@@ -4,6 +4,7 @@
 
 #include "api/apierror.h"
 #include "api/ticketjson.h"
+#include "delivery/quiethours.h"
 #include "http/jsonbody.h"
 
 namespace Baton::Api {
@@ -30,6 +31,7 @@ std::optional<UserInput> ApiServer::Private::readUserInput(JsonReader &reader)
     input.email = reader.string(QStringLiteral("email"));
     input.phone = reader.string(QStringLiteral("phone"));
     input.language = reader.string(QStringLiteral("language"));
+    input.skills = reader.stringList(QStringLiteral("skills"));
     return input;
 }
 
@@ -77,6 +79,137 @@ void ApiServer::Private::patchUser(Context &ctx)
     else if (input->departments || input->roles)
         hub.disconnectUser(username, StreamHub::Reason::AccessChanged);
     ctx.ok(userJson(*updated, org()));
+}
+
+namespace {
+
+QJsonObject preferencesJson(const User &user)
+{
+    const QJsonValue quiet = user.preferences.value(QStringLiteral("quiet_hours"));
+    return {
+        {QStringLiteral("away"), awayJson(user)},
+        {QStringLiteral("quiet_hours"), quiet.isObject() ? quiet : QJsonValue(QJsonValue::Null)}};
+}
+
+// An instant of an absence: RFC 3339 (a date alone is not enough: people leave at noon).
+std::optional<QDateTime> instantOf(const QJsonValue &value, const QString &key, JsonReader &errors)
+{
+    if (value.isUndefined() || value.isNull())
+        return std::nullopt;
+    const QDateTime instant = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+    if (!value.isString() || !instant.isValid() || instant.timeSpec() == Qt::LocalTime)
+        errors.invalid(key, QStringLiteral("must be an RFC 3339 time with an offset"));
+    return instant.isValid() ? std::optional(instant.toUTC()) : std::nullopt;
+}
+
+} // namespace
+
+// `{"away": {"from", "until", "substitute"} | null}` of `body` recorded for `username`; the
+// user afterwards, or nullopt once the failure was sent.
+std::optional<User> ApiServer::Private::applyAway(Context &ctx, const QString &username,
+                                                  const QJsonObject &body, JsonReader &reader)
+{
+    const bool clear = body.value(QStringLiteral("away")).isNull();
+    const auto away = reader.object(QStringLiteral("away"));
+    std::optional<QDateTime> from, until;
+    QString substitute;
+    if (away) {
+        JsonReader inner(*away);
+        from = instantOf(away->value(QStringLiteral("from")), QStringLiteral("away.from"), reader);
+        until
+            = instantOf(away->value(QStringLiteral("until")), QStringLiteral("away.until"), reader);
+        inner.string(QStringLiteral("from"));
+        inner.string(QStringLiteral("until"), JsonReader::Required);
+        substitute = inner.string(QStringLiteral("substitute")).value_or(QString());
+        if (auto error = inner.finish()) {
+            ctx.fail(*error);
+            return std::nullopt;
+        }
+    }
+    if (auto error = reader.finish()) {
+        ctx.fail(*error);
+        return std::nullopt;
+    }
+    if (!away && !clear) {
+        ctx.fail(ApiError::validation(
+            QStringLiteral("Say when you are away, or null."),
+            {{QStringLiteral("fields"),
+              QJsonObject {{QStringLiteral("away"), QStringLiteral("required")}}}}));
+        return std::nullopt;
+    }
+    const auto set = o.auth->users().setAway(username, from, until, substitute);
+    if (!set) {
+        ctx.fail(apiError(set.failure()));
+        return std::nullopt;
+    }
+    return *set;
+}
+
+void ApiServer::Private::preferences(Context &ctx)
+{
+    const auto found = o.auth->users().find(ctx.user.username);
+    if (!found)
+        return ctx.fail(apiError(found.failure()));
+    ctx.ok(preferencesJson(found->value_or(ctx.user)));
+}
+
+// `away` and `quiet_hours`, each optional; `quiet_hours: null` ends them.
+void ApiServer::Private::patchPreferences(Context &ctx)
+{
+    QJsonObject body;
+    if (auto error = parseJsonObjectBody(ctx.request, &body))
+        return ctx.fail(*error);
+    JsonReader reader(body);
+    reader.object(QStringLiteral("quiet_hours"));
+    if (body.contains(QStringLiteral("quiet_hours"))) {
+        const auto quiet = quietHoursOf(body);
+        if (!quiet)
+            return ctx.fail(ApiError::validation(
+                quiet.error(),
+                {{QStringLiteral("fields"),
+                  QJsonObject {{QStringLiteral("quiet_hours"), quiet.error()}}}}));
+        QJsonObject preferences = ctx.user.preferences;
+        if (body.value(QStringLiteral("quiet_hours")).isNull())
+            preferences.remove(QStringLiteral("quiet_hours"));
+        else
+            preferences.insert(QStringLiteral("quiet_hours"),
+                               body.value(QStringLiteral("quiet_hours")));
+        if (!body.contains(QStringLiteral("away"))) {
+            if (auto error = reader.finish())
+                return ctx.fail(*error);
+        }
+        const auto saved = o.auth->users().setPreferences(ctx.user.username, preferences);
+        if (!saved)
+            return ctx.fail(apiError(saved.failure()));
+        if (!body.contains(QStringLiteral("away")))
+            return ctx.ok(preferencesJson(*saved));
+    }
+    if (const auto user = applyAway(ctx, ctx.user.username, body, reader))
+        ctx.ok(preferencesJson(*user));
+}
+
+// A supervisor marks a member of a department they supervise away (the user is off sick and
+// cannot do it); an admin anyone; anybody themselves.
+void ApiServer::Private::setUserAway(Context &ctx)
+{
+    const QString username = ctx.params.value(QStringLiteral("username"));
+    const auto found = o.auth->users().find(username);
+    if (!found)
+        return ctx.fail(apiError(found.failure()));
+    if (!found->has_value())
+        return ctx.fail(ApiError::notFound(QStringLiteral("No user %1.").arg(username)));
+    bool allowed = ctx.actor.isAdmin() || username == ctx.user.username;
+    for (const QString &department : (*found)->departments)
+        allowed = allowed || ctx.actor.supervisesDepartment(department);
+    if (!allowed)
+        return ctx.fail(ApiError::forbidden(
+            QStringLiteral("Only the user, a supervisor of their department or an admin may.")));
+    QJsonObject body;
+    if (auto error = parseJsonObjectBody(ctx.request, &body))
+        return ctx.fail(*error);
+    JsonReader reader(body);
+    if (const auto user = applyAway(ctx, username, body, reader))
+        ctx.ok(userJson(*user, org()));
 }
 
 } // namespace Baton::Api

@@ -7,6 +7,7 @@
 #include "store/sessionrows.h"
 #include "store/userrows.h"
 
+#include <QJsonDocument>
 #include <QRegularExpression>
 
 namespace Baton {
@@ -24,6 +25,13 @@ User userOf(const UserRow &row)
     user.email = row.email;
     user.phone = row.phone;
     user.language = row.language;
+    user.skills = row.skills;
+    if (row.awayFrom)
+        user.awayFrom = QDateTime::fromMSecsSinceEpoch(*row.awayFrom, Qt::UTC);
+    if (row.awayUntil)
+        user.awayUntil = QDateTime::fromMSecsSinceEpoch(*row.awayUntil, Qt::UTC);
+    user.substitute = row.substitute;
+    user.preferences = QJsonDocument::fromJson(row.preferences).object();
     user.createdAt = QDateTime::fromMSecsSinceEpoch(row.createdAt, Qt::UTC);
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(row.updatedAt, Qt::UTC);
     return user;
@@ -39,6 +47,7 @@ UserRow rowOf(const User &user)
     row.email = user.email;
     row.phone = user.phone;
     row.language = user.language;
+    row.skills = user.skills;
     row.active = user.active;
     row.createdAt = user.createdAt.toMSecsSinceEpoch();
     row.updatedAt = user.updatedAt.toMSecsSinceEpoch();
@@ -160,6 +169,7 @@ Result<User> UserDirectory::create(const QString &username, const UserInput &inp
     user.email = input.email.value_or(QString()).trimmed();
     user.phone = input.phone.value_or(QString()).trimmed();
     user.language = input.language.value_or(QString());
+    user.skills = deduplicated(input.skills.value_or(QStringList()));
     user.createdAt = user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
 
     Transaction transaction(*db);
@@ -219,6 +229,8 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
         user.phone = input.phone->trimmed();
     if (input.language)
         user.language = *input.language;
+    if (input.skills)
+        user.skills = deduplicated(*input.skills);
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
     UserRow row = rowOf(user);
@@ -231,6 +243,65 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
             return revoked.failure();
     }
     return committed(transaction, user);
+}
+
+Result<User> UserDirectory::setAway(const QString &username, std::optional<QDateTime> from,
+                                    std::optional<QDateTime> until, const QString &substitute)
+{
+    const QDateTime now = m_clock.now();
+    QMap<QString, QString> fields;
+    if (until && *until <= (from ? std::max(*from, now) : now))
+        fields.insert(QStringLiteral("until"), QStringLiteral("must be after the start and now"));
+    if (until && substitute == username)
+        fields.insert(QStringLiteral("substitute"), QStringLiteral("cannot be the user away"));
+    auto db = m_database.connection();
+    if (!db)
+        return makeError(db.error());
+    if (until && !substitute.isEmpty() && !fields.contains(QStringLiteral("substitute"))) {
+        auto exists = UserRows::exists(*db, substitute);
+        if (!exists)
+            return makeError(exists.error());
+        if (!*exists)
+            fields.insert(QStringLiteral("substitute"), QStringLiteral("no such user"));
+    }
+    if (!fields.isEmpty())
+        return makeError(ErrorKind::Validation, QStringLiteral("The absence is not valid."),
+                         fields);
+    auto found = UserRows::find(*db, username);
+    if (!found)
+        return makeError(found.error());
+    if (!found->has_value())
+        return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
+    const auto ms = [](const std::optional<QDateTime> &t) {
+        return t ? std::optional<qint64>(t->toMSecsSinceEpoch()) : std::nullopt;
+    };
+    const bool away = until.has_value();
+    if (auto set = UserRows::setAway(*db, username, away ? ms(from) : std::nullopt, ms(until),
+                                     away ? substitute : QString(), now.toMSecsSinceEpoch());
+        !set)
+        return makeError(set.error());
+    auto updated = UserRows::find(*db, username);
+    if (!updated || !updated->has_value())
+        return makeError(QStringLiteral("the user vanished while marked away"));
+    return userOf(**updated);
+}
+
+Result<User> UserDirectory::setPreferences(const QString &username, const QJsonObject &preferences)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return makeError(db.error());
+    if (auto exists = UserRows::exists(*db, username); !exists || !*exists)
+        return exists ? makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username))
+                      : makeError(exists.error());
+    const QByteArray text = QJsonDocument(preferences).toJson(QJsonDocument::Compact);
+    if (auto set = UserRows::setPreferences(*db, username, text, m_clock.now().toMSecsSinceEpoch());
+        !set)
+        return makeError(set.error());
+    auto updated = UserRows::find(*db, username);
+    if (!updated || !updated->has_value())
+        return makeError(QStringLiteral("the user vanished while their preferences were saved"));
+    return userOf(**updated);
 }
 
 Result<User> UserDirectory::updateFromDirectory(const QString &username, const QString &name,
@@ -282,6 +353,29 @@ void UserDirectory::rememberDepartments(const User &user)
 {
     QWriteLocker lock(&m_departmentsLock);
     m_departments.insert(user.username, user.departments);
+    m_reach.insert(user.username,
+                   {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty()});
+}
+
+bool UserDirectory::hasAddress(const QString &username, bool email)
+{
+    {
+        QReadLocker lock(&m_departmentsLock);
+        if (const auto it = m_reach.constFind(username); it != m_reach.cend())
+            return email ? it->email : it->phone;
+    }
+    auto found = find(username);
+    if (!found)
+        return true; // unknown for now: the delivery worker looks again when it sends
+    if (!found->has_value())
+        return false;
+    const User &user = **found;
+    QWriteLocker lock(&m_departmentsLock);
+    if (!m_reach.contains(username))
+        m_reach.insert(
+            username, {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty()});
+    const Reach reach = m_reach.value(username);
+    return email ? reach.email : reach.phone;
 }
 
 QStringList UserDirectory::departmentsOf(const QString &username)

@@ -29,6 +29,12 @@ struct User
     QString email; ///< where the email channel sends; empty: none
     QString phone; ///< where the sms channel sends; empty: none
     QString language; ///< "en", "zh", or empty (the channel's default)
+    QStringList skills; ///< matched by a queue's `assign: skills`
+    /// Away (UserRow::awayFrom/awayUntil; set through setAway(), not update()).
+    std::optional<QDateTime> awayFrom;
+    std::optional<QDateTime> awayUntil;
+    QString substitute;
+    QJsonObject preferences; ///< `quiet_hours` (delivery/quiethours.h)
     bool active = true;
     QDateTime createdAt;
     QDateTime updatedAt;
@@ -46,6 +52,7 @@ struct UserInput
     std::optional<QString> email; ///< empty clears it
     std::optional<QString> phone; ///< empty clears it
     std::optional<QString> language; ///< "en", "zh" or empty
+    std::optional<QStringList> skills;
 };
 
 /// Users in the store's `users` table. Departments and roles are checked against the
@@ -80,7 +87,19 @@ public:
     /// user missing from it (new, or created by another server sharing the database) is read
     /// once; an unknown user has no departments.
     QStringList departmentsOf(const QString &username);
+    /// Whether the user can be reached by mail (`email`) or SMS (`phone`) now: an active user
+    /// with that address. From a snapshot like departmentsOf's, for the outbox router on the
+    /// writer thread (a notice to someone without the address is not written at all).
+    bool hasAddress(const QString &username, bool email);
     Result<void> setPasswordHash(const QString &username, const QByteArray &hash);
+    /// Marks the user away from `from` (none: now) until `until`, their work and notices going
+    /// to `substitute` (empty: the queue's backup) meanwhile; no `until`: back. Refused
+    /// (Validation, `fields` naming "until" or "substitute") for an end not after the start or
+    /// already past, or a substitute who is the user or unknown; NotFound.
+    Result<User> setAway(const QString &username, std::optional<QDateTime> from,
+                         std::optional<QDateTime> until, const QString &substitute);
+    /// Replaces the user's preferences (checked by the caller); NotFound.
+    Result<User> setPreferences(const QString &username, const QJsonObject &preferences);
 
     /// A person the company directory vouched for: their user is created on first sign-in, and
     /// its name, roles and departments are set to the directory's at every sign-in (the rest
@@ -109,6 +128,12 @@ private:
     const Clock &m_clock;
     QReadWriteLock m_departmentsLock; ///< read-mostly: written when a user is created or changed
     QHash<QString, QStringList> m_departments;
+    struct Reach
+    {
+        bool email = false;
+        bool phone = false;
+    };
+    QHash<QString, Reach> m_reach; ///< under m_departmentsLock, kept with m_departments
 };
 
 } // namespace Baton

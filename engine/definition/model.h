@@ -95,6 +95,12 @@ struct QueueDef
     QStringList backup; ///< "B role"
     QString manager; ///< username, may be empty
     QString escalateTo; ///< next queue up the organisation, may be empty
+    /// `assign:` who takes a ticket arriving here: empty or "manual" (someone claims it), else
+    /// an assignment strategy's name (round_robin, least_loaded, skills).
+    QString assign;
+    QStringList match; ///< `match:` the ticket fields a `skills` strategy matches users' skills to
+
+    bool assignsAutomatically() const { return !assign.isEmpty() && assign != u"manual"; }
 };
 
 struct Organisation

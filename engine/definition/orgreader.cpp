@@ -63,6 +63,7 @@ private:
                            CalendarSpec &spec);
     void readDepartments(YamlCheck &check, const YamlNode *node);
     void readQueues(YamlCheck &check, const YamlNode *node);
+    void readAssignment(YamlCheck &check, const YamlCheck::Map &map, QueueDef &queue);
     void readRoles(YamlCheck &check, const YamlNode *node);
     // The cross-references, checked once every file is read; each returns or extends the names
     // whose chain is broken, so that later checks do not cascade from them.
@@ -327,8 +328,10 @@ void OrgReader::readQueues(YamlCheck &check, const YamlNode *node)
         if (const auto map = check.map(entry.second.get(), what,
                                        {QStringLiteral("department"), QStringLiteral("title"),
                                         QStringLiteral("primary"), QStringLiteral("backup"),
-                                        QStringLiteral("manager"), QStringLiteral("escalate_to")},
+                                        QStringLiteral("manager"), QStringLiteral("escalate_to"),
+                                        QStringLiteral("assign"), QStringLiteral("match")},
                                        {QStringLiteral("department")}, key)) {
+            readAssignment(check, *map, queue);
             if ((origin.department = map->value(u"department")))
                 queue.department = check.scalar(origin.department, QStringLiteral("'department'"))
                                        .value_or(QString());
@@ -357,6 +360,36 @@ void OrgReader::readQueues(YamlCheck &check, const YamlNode *node)
         organisation.queues.insert(queue.name, queue);
         m_queues.append({queue.name, origin});
     }
+}
+
+// `assign:` and `match:` of a queue (the plugins issue): the strategy is a shipped one or
+// `manual`; `match:` names ticket fields and only means something to `skills`.
+void OrgReader::readAssignment(YamlCheck &check, const YamlCheck::Map &map, QueueDef &queue)
+{
+    static const QStringList strategies {QStringLiteral("manual"), QStringLiteral("round_robin"),
+                                         QStringLiteral("least_loaded"), QStringLiteral("skills")};
+    if (const YamlNode *assign = map.value(u"assign")) {
+        const QString value = check.scalar(assign, QStringLiteral("'assign'")).value_or(QString());
+        if (strategies.contains(value))
+            queue.assign = value;
+        else if (!value.isEmpty())
+            check.error(assign,
+                        QStringLiteral("'assign' must be one of %1, not '%2'")
+                            .arg(strategies.join(QStringLiteral(", ")), value));
+    }
+    const YamlNode *match = map.value(u"match");
+    if (!match)
+        return;
+    if (match->isScalar()) {
+        if (check.checkName(match, QStringLiteral("field")))
+            queue.match.append(match->text);
+    } else if (const auto items = check.scalarList(match, QStringLiteral("'match'"))) {
+        for (const YamlNode *item : *items)
+            if (check.checkName(item, QStringLiteral("field")))
+                queue.match.append(item->text);
+    }
+    if (queue.assign != u"skills")
+        check.error(match, QStringLiteral("'match' is for 'assign: skills' only"));
 }
 
 void OrgReader::readRoles(YamlCheck &check, const YamlNode *node)

@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "delivery/contactfield.h"
+#include "delivery/quiethours.h"
 #include "plugin/notificationchannel.h"
 #include "pluginhost/pluginhost.h"
 #include "store/database.h"
@@ -42,7 +43,8 @@ Notification notificationOf(const OutboxEntry &entry)
 // is nobody to send to (no address, account disabled): the row is settled, not retried.
 Result<std::optional<Notification>> personalNotificationOf(const QSqlDatabase &db,
                                                            const ChannelDefinition &channel,
-                                                           const OutboxEntry &entry)
+                                                           const OutboxEntry &entry, qint64 nowMs,
+                                                           std::optional<qint64> *heldUntil)
 {
     Notification n = notificationOf(entry);
     const QJsonObject notice = QJsonDocument::fromJson(entry.row.payload)
@@ -62,17 +64,24 @@ Result<std::optional<Notification>> personalNotificationOf(const QSqlDatabase &d
         = contactFieldOf(channel.plugin) == ContactField::Phone ? (*user)->phone : (*user)->email;
     if (n.address.isEmpty())
         return std::optional<Notification>();
+    // Quiet hours: held, not tried (a bad stored value, which the API refuses, holds nothing).
+    const auto quiet = quietHoursOf(QJsonDocument::fromJson((*user)->preferences).object());
+    if (quiet && quiet->has_value())
+        *heldUntil = (*quiet)->heldUntil(entry.row.kind, nowMs);
     return std::optional(std::move(n));
 }
 
 // The message of one row: event channels get the event; people channels the notice with the
 // user's address and language looked up now (nullopt: nobody to send to).
-Result<std::optional<Notification>>
-messageOf(const QSqlDatabase &db, const ChannelDefinition *channel, const OutboxEntry &entry)
+// A notice in the recipient's quiet hours sets `heldUntil` to their end.
+Result<std::optional<Notification>> messageOf(const QSqlDatabase &db,
+                                              const ChannelDefinition *channel,
+                                              const OutboxEntry &entry, qint64 nowMs,
+                                              std::optional<qint64> *heldUntil)
 {
     if (!channel || contactFieldOf(channel->plugin) == ContactField::None)
         return std::optional(notificationOf(entry));
-    return personalNotificationOf(db, *channel, entry);
+    return personalNotificationOf(db, *channel, entry, nowMs, heldUntil);
 }
 
 QString notSentTo(const ChannelDefinition &channel)
@@ -266,7 +275,18 @@ Result<int> DeliveryWorker::deliverDue()
     for (const OutboxEntry &entry : std::as_const(*claimed)) {
         runTests(); // an admin's test does not wait for the whole batch
         const ChannelDefinition *channel = channelNamed(entry.row.channel);
-        const auto message = messageOf(*db, channel, entry);
+        std::optional<qint64> heldUntil;
+        const auto message = messageOf(*db, channel, entry, now, &heldUntil);
+        if (message && heldUntil) {
+            if (auto held = OutboxQueue::postpone(
+                    *db, entry.row.deliveryId, *heldUntil,
+                    QStringLiteral("held: the recipient's quiet hours end at %1")
+                        .arg(QDateTime::fromMSecsSinceEpoch(*heldUntil, Qt::UTC)
+                                 .toString(Qt::ISODate)));
+                !held)
+                return held.failure();
+            continue;
+        }
         const Result<QString> delivered = !message ? Result<QString>(message.failure())
             : !message->has_value()                ? Result<QString>(notSentTo(*channel))
                                                    : attempt(channel, **message);

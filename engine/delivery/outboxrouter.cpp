@@ -36,6 +36,7 @@ struct Routing
     QList<ChannelDefinition> eventChannels;
     QList<ChannelDefinition> peopleChannels;
     std::shared_ptr<const Organisation> organisation;
+    AddressCheck hasAddress;
 
     bool departmentLets(const ChannelDefinition &channel, const TicketState &ticket) const
     {
@@ -89,6 +90,8 @@ struct Routing
                 const NotificationRecord &n = notifications.at(i);
                 if (!channel.events.isEmpty() && !channel.events.contains(n.kind))
                     continue;
+                if (hasAddress && !hasAddress(n.recipient, contactFieldOf(channel.plugin)))
+                    continue;
                 OutboxRow row;
                 row.deliveryId = QStringLiteral("%1.%2.%3.%4.%5")
                                      .arg(ticket.id)
@@ -114,8 +117,10 @@ struct Routing
 } // namespace
 
 OutboxRouter::OutboxRouter(QList<ChannelDefinition> channels,
-                           std::shared_ptr<const Organisation> organisation)
+                           std::shared_ptr<const Organisation> organisation,
+                           AddressCheck hasAddress)
     : m_organisation(std::move(organisation))
+    , m_hasAddress(std::move(hasAddress))
 {
     QStringList peoplePlugins;
     for (ChannelDefinition &channel : channels) {
@@ -134,7 +139,7 @@ OutboxPlanner OutboxRouter::planner() const
 {
     if (m_eventChannels.isEmpty() && m_peopleChannels.isEmpty())
         return {};
-    return [routing = Routing {m_eventChannels, m_peopleChannels, m_organisation}](
+    return [routing = Routing {m_eventChannels, m_peopleChannels, m_organisation, m_hasAddress}](
                const TicketState &ticket, const QList<Event> &events,
                const QList<NotificationRecord> &notifications, const QDateTime &when) {
         QList<OutboxRow> rows;

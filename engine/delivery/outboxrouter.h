@@ -6,6 +6,7 @@
 #include "delivery/contactfield.h"
 #include "runtime/outboxplanner.h"
 
+#include <functional>
 #include <memory>
 
 namespace Baton {
@@ -20,11 +21,18 @@ namespace Baton {
 ///   id "TICKET.SEQ.CHANNEL.USER.N" (SEQ the command's last event, N the notice's place
 ///   among the command's). The row names the user; the delivery worker looks up their address
 ///   and language when it sends, so a changed address is used and the writer reads nothing.
+/// Whether a user has the address a people channel delivers to (ContactField Email or Phone).
+/// Runs on the writer thread: answer from memory.
+using AddressCheck = std::function<bool(const QString &username, ContactField field)>;
+
 class OutboxRouter
 {
 public:
+    /// `hasAddress` (optional): a notice to someone without the channel's address is not
+    /// routed there (no row that could only be settled as "not sent").
     explicit OutboxRouter(QList<ChannelDefinition> channels,
-                          std::shared_ptr<const Organisation> organisation = {});
+                          std::shared_ptr<const Organisation> organisation = {},
+                          AddressCheck hasAddress = {});
     /// Null when no channel is configured: the engine then skips the outbox altogether.
     OutboxPlanner planner() const;
 
@@ -32,6 +40,7 @@ private:
     QList<ChannelDefinition> m_eventChannels;
     QList<ChannelDefinition> m_peopleChannels;
     std::shared_ptr<const Organisation> m_organisation;
+    AddressCheck m_hasAddress;
 };
 
 } // namespace Baton

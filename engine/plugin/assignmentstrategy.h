@@ -25,6 +25,9 @@ struct AssignmentCandidate
     QString user;
     int openTickets = 0; ///< tickets assigned to them and not closed
     QDateTime lastAssignedAt; ///< when they were last given a ticket of this queue; null if never
+    /// The queue's assignment counter when they were last given one of its tickets (0: never):
+    /// orders turns even when two assignments share an instant (a test clock standing still).
+    qint64 lastTurn = 0;
     QStringList skills; ///< `skills:` of the user in org.yaml
 };
 

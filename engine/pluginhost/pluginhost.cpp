@@ -140,6 +140,15 @@ Authenticator *PluginHost::authenticator(const QString &name) const
     return nullptr;
 }
 
+AssignmentStrategy *PluginHost::strategy(const QString &name) const
+{
+    for (const LoadedPlugin &plugin : m_loaded)
+        if (plugin.info.name == name
+            && plugin.info.interfaceId == QLatin1String(BatonAssignmentStrategy_iid))
+            return qobject_cast<AssignmentStrategy *>(plugin.instance);
+    return nullptr;
+}
+
 QStringList PluginHost::authenticatorNames() const
 {
     QStringList names;

@@ -19,6 +19,7 @@ class QPluginLoader;
 
 namespace Baton {
 
+class AssignmentStrategy;
 class Authenticator;
 class NotificationChannel;
 
@@ -67,6 +68,8 @@ public:
     Authenticator *authenticator(const QString &name) const;
     /// The names of the loaded authenticator plugins.
     QStringList authenticatorNames() const;
+    /// The loaded assignment strategy plugin of that name (`assign:` of a queue in org.yaml).
+    AssignmentStrategy *strategy(const QString &name) const;
 
 private:
     void loadFile(const QString &path);

@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "definition/liveorganisation.h"
 #include "definition/model.h"
+#include "runtime/autoassigner.h"
 #include "runtime/outboxplanner.h"
 #include "runtime/slaplan.h"
 #include "runtime/ticketmachine.h"
@@ -46,6 +47,12 @@ struct EngineOptions
     SlaReader slaReader; ///< optional; without it views carry no SLA figures (TicketView::sla)
     StepFactRecorder stepFacts; ///< optional; without it no step facts are written
     OutboxPlanner outboxPlanner; ///< optional; without it nothing is written to the outbox
+    /// Queues' `assign:` strategies by name (runtime/autoassigner.h); optional: without it,
+    /// or for a name it does not know, tickets wait in their queue to be claimed.
+    AssignmentStrategyLookup assignmentStrategies;
+    /// Called on the committer thread after a commit that wrote outbox rows (the delivery
+    /// worker's wake()); keep it short. Optional.
+    std::function<void()> outboxCommitted;
     int maxBatch = 2048; ///< commands per group commit at most
     int cacheLimit = 10000; ///< hot tickets the writer keeps in memory (~6 KB each)
     /// PostgreSQL: this server's id; every commit then announces what it changed to the other

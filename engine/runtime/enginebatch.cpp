@@ -64,6 +64,7 @@ void Staging::merge(Staging &&other)
     rows.idempotency += other.rows.idempotency;
     rows.customers += other.rows.customers;
     rows.outbox += other.rows.outbox;
+    rows.assignmentTurns += other.rows.assignmentTurns;
     for (auto it = other.idempotency.begin(); it != other.idempotency.end(); ++it)
         idempotency.insert(it.key(), it.value());
     idsTaken = other.idsTaken;
@@ -79,6 +80,8 @@ public:
         , m_now(now)
         , m_nowMs(ms(now))
         , m_db(engine.options.database->connection())
+        , m_assigner(*engine.options.organisation, engine.options.assignmentStrategies,
+                     [&engine] { engine.waitCommitterIdle(); })
     {
     }
 
@@ -117,12 +120,51 @@ private:
                                                 const LinkedOpenRequest &link,
                                                 TicketOutcome &opened, CommandResult &result);
     SlaPlan plan(const Staging::Ticket &ticket, TicketRow &row);
+    /// A queue's `assign:` (autoassigner.h); false with result set when it could not be read.
+    bool assignAutomatically(TicketOutcome &outcome, const TicketMachine &machine, Staging &local,
+                             CommandResult &result);
+
+    /// The outcome's notices, those to users away now sent to who stands in for them.
+    QList<NotificationRecord> redirectedFromAbsent(const TicketOutcome &outcome);
 
     Engine::Private &d;
     const QDateTime m_now;
     const qint64 m_nowMs;
     Result<QSqlDatabase> m_db;
+    AutoAssigner m_assigner;
+    AbsenceBook m_absences;
 };
+
+QList<NotificationRecord> BatchBuilder::redirectedFromAbsent(const TicketOutcome &outcome)
+{
+    QList<NotificationRecord> notices = outcome.notifications;
+    if (notices.isEmpty() || !m_db)
+        return notices;
+    const auto queue = d.options.organisation->queues.constFind(outcome.ticket.queue);
+    const QueueDef *queueDef = queue == d.options.organisation->queues.cend() ? nullptr : &*queue;
+    if (auto redirected = m_absences.redirect(*m_db, m_now, queueDef, notices); !redirected) {
+        // The notices still reach their recipients: better late than lost with the write.
+        qCWarning(lcStore) << "absences not read; notices go to their recipients:"
+                           << redirected.error();
+        return outcome.notifications;
+    }
+    return notices;
+}
+
+bool BatchBuilder::assignAutomatically(TicketOutcome &outcome, const TicketMachine &machine,
+                                       Staging &local, CommandResult &result)
+{
+    if (!m_db) {
+        result = makeError(m_db.error());
+        return false;
+    }
+    auto assigned = m_assigner.apply(*m_db, outcome, machine, m_now, local.rows.assignmentTurns);
+    if (assigned)
+        assigned = m_absences.handOver(*m_db, m_now, *d.options.organisation, machine, outcome);
+    if (!assigned)
+        result = makeError(assigned.error());
+    return bool(assigned);
+}
 
 // The ticket as the batch has it so far: staged, cached, or read from the database.
 Result<std::optional<Staging::Ticket>> BatchBuilder::load(const Staging &local, qint64 id)
@@ -171,11 +213,12 @@ void BatchBuilder::stage(Staging &local, Staging::Ticket ticket, const TicketOut
         if (event.type == EventTypes::commented)
             local.rows.comments.append(commentRowOf(id, event));
     }
-    for (const NotificationRecord &n : outcome.notifications)
+    const QList<NotificationRecord> notices = redirectedFromAbsent(outcome);
+    for (const NotificationRecord &n : notices)
         local.rows.notifications.append({0, n.recipient, id, n.kind, n.message, m_nowMs, false});
     if (d.options.outboxPlanner && !outcome.events.isEmpty())
-        local.rows.outbox += d.options.outboxPlanner(outcome.ticket, outcome.events,
-                                                     outcome.notifications, m_now);
+        local.rows.outbox
+            += d.options.outboxPlanner(outcome.ticket, outcome.events, notices, m_now);
     if (!local.tickets.contains(id))
         local.order.append(id);
     local.tickets.insert(id, std::move(ticket));
@@ -259,6 +302,8 @@ void BatchBuilder::applyOpen(const Command &command, CommandResult &result, Stag
         return;
     }
     d.assignId(outcome.ticket, id);
+    if (!assignAutomatically(outcome, machine, local, result))
+        return;
     Staging::Ticket fresh;
     fresh.isNew = true;
     fresh.workflow = wf.value();
@@ -306,6 +351,8 @@ void BatchBuilder::applyMutation(Command &command, CommandResult &result, Stagin
     }
     outcome.ticket.id = state.id;
     outcome.ticket.key = state.key;
+    if (!assignAutomatically(outcome, machine, local, result))
+        return;
     QList<Event> events = outcome.events;
     stage(local, std::move(ticket), outcome);
     if (!outcome.linkedOpens.isEmpty()

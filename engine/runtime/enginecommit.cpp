@@ -318,6 +318,9 @@ void Engine::Private::countCommitted(const Handoff &handoff)
 
 void Engine::Private::notifyObserver(Handoff &handoff, const CommitOutcome &outcome)
 {
+    // The delivery worker looks at once instead of at its next poll.
+    if (outcome.failure.isEmpty() && !handoff.rows.outbox.isEmpty() && options.outboxCommitted)
+        options.outboxCommitted();
     if (!outcome.failure.isEmpty()
         || (handoff.changedTickets.isEmpty() && handoff.rows.notifications.isEmpty()))
         return;

@@ -1227,6 +1227,22 @@ TicketOutcome TicketMachine::assign(const TicketState &ticket, const Actor &acto
     return std::move(draft.outcome);
 }
 
+TicketOutcome TicketMachine::autoAssign(const TicketState &ticket, const QString &assignee,
+                                        const QString &strategy, const QDateTime &now) const
+{
+    Draft draft {ticket};
+    draft.record(EventTypes::assigned, QString(), now,
+                 {{QStringLiteral("assignee"), assignee},
+                  {QStringLiteral("previous"), stringOrNull(ticket.assignee)},
+                  {QStringLiteral("queue"), ticket.queue},
+                  {QStringLiteral("responded"), false},
+                  {QStringLiteral("strategy"), strategy}});
+    draft.notify(assignee, NotificationKinds::assigned,
+                 ticket.key + QStringLiteral(" \"") + ticket.title
+                     + QStringLiteral("\" was assigned to you (") + strategy + u')');
+    return std::move(draft.outcome);
+}
+
 TicketOutcome TicketMachine::transfer(const TicketState &ticket, const Actor &actor,
                                       const QString &queue, const QString &reason,
                                       const QString &branchName,

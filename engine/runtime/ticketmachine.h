@@ -173,6 +173,10 @@ public:
     TicketOutcome assign(const TicketState &ticket, const Actor &actor, const Actor &assignee,
                          const QString &branch, std::optional<qint64> expectedVersion,
                          const QDateTime &now) const;
+    /// A queue's `assign:` chose `assignee` (a present member): event `assigned` with no actor
+    /// and data.strategy; the assignee is notified. It does not end the respond clock.
+    TicketOutcome autoAssign(const TicketState &ticket, const QString &assignee,
+                             const QString &strategy, const QDateTime &now) const;
     /// POST .../transfer: a handoff to another queue.
     TicketOutcome transfer(const TicketState &ticket, const Actor &actor, const QString &queue,
                            const QString &reason, const QString &branch,

@@ -79,7 +79,20 @@ Result<void> Services::startEngine()
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
     engineOptions.outboxPlanner
-        = OutboxRouter(m_options.channels, m_options.organisation).planner();
+        = OutboxRouter(m_options.channels, m_options.organisation,
+                       [auth = m_auth.get()](const QString &user, ContactField field) {
+                           return auth->users().hasAddress(user, field == ContactField::Email);
+                       })
+              .planner();
+    engineOptions.outboxCommitted = [this] {
+        std::lock_guard lock(m_wakeMutex);
+        if (m_deliveryToWake)
+            m_deliveryToWake->wake();
+    };
+    // Plugins are loaded before the engine starts and never unloaded.
+    engineOptions.assignmentStrategies = [plugins = m_plugins.get()](const QString &name) {
+        return static_cast<const AssignmentStrategy *>(plugins->strategy(name));
+    };
     auto engine = Engine::start(engineOptions);
     if (!engine)
         return engine.failure();
@@ -164,6 +177,8 @@ void Services::startDelivery()
     options.maxAttempts = m_options.deliveryMaxAttempts;
     m_delivery = std::make_unique<DeliveryWorker>(options);
     m_delivery->start();
+    std::lock_guard lock(m_wakeMutex);
+    m_deliveryToWake = m_delivery.get();
 }
 
 Result<void> Services::startTimers()
@@ -242,6 +257,10 @@ bool Services::stop()
     if (m_api) {
         m_api->stopAccepting();
         clean = m_api->drain(m_options.drainTimeoutMs, m_options.streamCloseMs);
+    }
+    {
+        std::lock_guard lock(m_wakeMutex); // the engine's committer may be waking it
+        m_deliveryToWake = nullptr;
     }
     m_delivery.reset(); // it calls plugins and reads the database; nothing calls it
     m_timers.reset();

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace Baton {
@@ -149,6 +150,9 @@ private:
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<TimerScheduler> m_timers;
     std::unique_ptr<DeliveryWorker> m_delivery;
+    /// The worker the engine wakes after a commit that wrote outbox rows (null while none).
+    std::mutex m_wakeMutex;
+    DeliveryWorker *m_deliveryToWake = nullptr;
     std::unique_ptr<Api::ApiServer> m_api;
     std::unique_ptr<ChangeListener> m_listener; // after m_api: it publishes there
     bool announcing() const;

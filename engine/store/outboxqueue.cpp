@@ -105,6 +105,18 @@ Result<void> OutboxQueue::markFailed(const QSqlDatabase &db, const QString &deli
     return {};
 }
 
+Result<void> OutboxQueue::postpone(const QSqlDatabase &db, const QString &deliveryId,
+                                   qint64 untilMs, const QString &why)
+{
+    auto query = runQuery(db,
+                          QStringLiteral("UPDATE outbox SET next_attempt_at = ?, last_error = ? "
+                                         "WHERE delivery_id = ? AND status = 'pending'"),
+                          {untilMs, why, deliveryId});
+    if (!query)
+        return query.failure();
+    return {};
+}
+
 Result<QList<OutboxEntry>> OutboxQueue::list(const QSqlDatabase &db, const QString &status,
                                              int limit)
 {

@@ -65,6 +65,10 @@ public:
     static Result<void> markFailed(const QSqlDatabase &db, const QString &deliveryId, qint64 atMs,
                                    const QString &error, qint64 retryAtMs, bool dead);
     /// Rows of one status, newest first, up to `limit`.
+    /// Holds a pending row until `untilMs` without counting a try (the recipient's quiet
+    /// hours); `why` goes to last_error for the delivery log.
+    static Result<void> postpone(const QSqlDatabase &db, const QString &deliveryId, qint64 untilMs,
+                                 const QString &why);
     static Result<QList<OutboxEntry>> list(const QSqlDatabase &db, const QString &status,
                                            int limit);
     /// A dead letter made pending again, due at `nowMs`, with its tries counted from 0; false

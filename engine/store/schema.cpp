@@ -451,6 +451,8 @@ const char *const migration18[] = {
     "body TEXT NOT NULL)",
     "sqlite: CREATE TABLE IF NOT EXISTS comment_search_pending (id INTEGER PRIMARY KEY, "
     "ticket_id INTEGER NOT NULL, body TEXT NOT NULL)",
+};
+
 // Standard answers (issue 16): what a department publishes for the front line to say, in both
 // languages; every change is also kept whole in answer_versions (who, when), never overwritten.
 const char *const migration22[] = {
@@ -479,6 +481,8 @@ const char *const migration22[] = {
         changed_at BIGINT NOT NULL,
         changed_by TEXT NOT NULL,
         PRIMARY KEY (answer_id, version)){without_rowid})",
+};
+
 // Attachments (issue 16), stored in the database so that a backup holds them: a row per file
 // and its content in chunks of AttachmentRows::chunkBytes (never one value of the whole file,
 // which both databases would read and write in one piece of memory).
@@ -499,6 +503,25 @@ const char *const migration21[] = {
     "seq INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (attachment_id, seq))",
     // Photos and scans are compressed already: no second try at compressing each chunk.
     "postgresql: ALTER TABLE attachment_chunks ALTER COLUMN data SET STORAGE EXTERNAL",
+};
+
+// Assignment and people's availability (plugins issue): a user's `skills` (JSON list, matched
+// by the `skills` strategy), their absence (`away_from`/`away_until` in ms since the epoch,
+// null: not away; `substitute`: who takes their work meanwhile) and their `preferences` (JSON:
+// channels per notification kind, quiet hours). assignment_turns: per queue, the counter of
+// its automatic assignments when each user last got one (round robin's order, kept over
+// restarts). IF NOT EXISTS: tst_schema sets databases back by hand, as for migration 8.
+const char *const migration19[] = {
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS skills TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS away_from BIGINT",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS away_until BIGINT",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS substitute TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS preferences TEXT NOT NULL DEFAULT '{}'",
+    R"(CREATE TABLE IF NOT EXISTS assignment_turns (
+        queue TEXT NOT NULL,
+        username TEXT NOT NULL,
+        turn BIGINT NOT NULL,
+        PRIMARY KEY (queue, username)))",
 };
 
 struct Migration
@@ -527,6 +550,7 @@ const Migration migrations[] = {
     {16, std::begin(migration16), std::end(migration16)},
     {17, std::begin(migration17), std::end(migration17)},
     {18, std::begin(migration18), std::end(migration18)},
+    {19, std::begin(migration19), std::end(migration19)},
     {21, std::begin(migration21), std::end(migration21)},
     {22, std::begin(migration22), std::end(migration22)},
 };

@@ -139,6 +139,15 @@ struct OutboxRow
     qint64 createdAt = 0;
 };
 
+/// A queue's automatic assignment (table assignment_turns): `username` got the queue's turn
+/// number `turn`, which round robin orders by.
+struct AssignmentTurnRow
+{
+    QString queue;
+    QString username;
+    qint64 turn = 0;
+};
+
 /// Everything one group commit writes.
 struct WriteBatch
 {
@@ -158,6 +167,7 @@ struct WriteBatch
     QList<CustomerRow> customers;
     QList<StepFactRow> stepFacts; ///< reports: the steps this batch's events ended
     QList<OutboxRow> outbox;
+    QList<AssignmentTurnRow> assignmentTurns;
     bool isEmpty() const
     {
         return newTickets.isEmpty() && changedTickets.isEmpty() && events.isEmpty()

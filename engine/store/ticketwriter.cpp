@@ -300,7 +300,7 @@ struct TicketWriter::Statements
     /// PostgreSQL: each tickets column's type (udt_name), for the casts of grouped updates.
     QHash<QString, QString> columnTypes;
     std::map<quint64, WriterStatement> updates; // by bit mask of columns set (+ bit 0: guarded)
-    WriterStatement insertNotification, upsertCustomer;
+    WriterStatement insertNotification, upsertCustomer, upsertTurn;
     BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
@@ -448,6 +448,9 @@ Result<void> TicketWriter::prepare()
         QStringLiteral("INSERT INTO notifications (username, ticket_id, kind, message, at, "
                        "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id"));
     s->upsertCustomer = customerUpsert();
+    s->upsertTurn = WriterStatement(
+        QStringLiteral("INSERT INTO assignment_turns (queue, username, turn) VALUES (?, ?, ?) "
+                       "ON CONFLICT (queue, username) DO UPDATE SET turn = excluded.turn"));
     s->putTicketSearch = ticketSearchPut(m_database->isPostgreSql());
     s->insertCommentSearch = commentSearchInsert(m_database->isPostgreSql());
     s->insertOutbox = outboxInsert();
@@ -778,6 +781,9 @@ Result<void> TicketWriter::Statements::insertKeysAndCustomers(const WriteBatch &
                << o.kind << json(o.payload) << o.createdAt << o.createdAt;
     if (auto r = bulk(insertOutbox, values); !r)
         return r;
+    for (const AssignmentTurnRow &t : batch.assignmentTurns)
+        if (auto r = upsertTurn.run(db, {t.queue, t.username, t.turn}, &failureCode); !r)
+            return r.failure();
     for (const CustomerRow &c : batch.customers)
         if (auto r
             = upsertCustomer.run(db,

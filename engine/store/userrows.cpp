@@ -32,7 +32,17 @@ QString textOrEmpty(const QString &value)
     return value.isNull() ? QStringLiteral("") : value;
 }
 
-/// Columns 0-9 as userColumns; column 10 is the caller's.
+std::optional<qint64> optionalMs(const QVariant &value)
+{
+    return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
+}
+
+QVariant msOrNull(const std::optional<qint64> &ms)
+{
+    return ms ? QVariant(*ms) : QVariant(QMetaType(QMetaType::LongLong));
+}
+
+/// Columns 0-14 as userColumns; column 15 is the caller's.
 UserRow rowFromQuery(const QSqlQuery &q)
 {
     UserRow row;
@@ -46,12 +56,17 @@ UserRow rowFromQuery(const QSqlQuery &q)
     row.email = q.value(7).toString();
     row.phone = q.value(8).toString();
     row.language = q.value(9).toString();
+    row.skills = fromJsonText(q.value(10).toString());
+    row.awayFrom = optionalMs(q.value(11));
+    row.awayUntil = optionalMs(q.value(12));
+    row.substitute = q.value(13).toString();
+    row.preferences = q.value(14).toString().toUtf8();
     return row;
 }
 
 const QString userColumns = QStringLiteral(
     "username, name, roles, departments, active, created_at, updated_at, email, phone, "
-    "language, password_hash");
+    "language, skills, away_from, away_until, substitute, preferences, password_hash");
 
 } // namespace
 
@@ -74,7 +89,7 @@ Result<std::optional<UserRow>> UserRows::find(const QSqlDatabase &db, const QStr
     if (!q->next())
         return std::optional<UserRow>();
     UserRow row = rowFromQuery(*q);
-    row.passwordHash = q->value(10).toString().toLatin1();
+    row.passwordHash = q->value(15).toString().toLatin1();
     return std::optional<UserRow>(std::move(row));
 }
 
@@ -84,7 +99,8 @@ Result<std::optional<std::pair<UserRow, qint64>>> UserRows::findBySession(const 
     auto q = runQuery(db,
                       QStringLiteral("SELECT u.username, u.name, u.roles, u.departments, "
                                      "u.active, u.created_at, u.updated_at, u.email, u.phone, "
-                                     "u.language, s.expires_at FROM "
+                                     "u.language, u.skills, u.away_from, u.away_until, "
+                                     "u.substitute, u.preferences, s.expires_at FROM "
                                      "sessions s JOIN users u ON u.username = s.username WHERE "
                                      "s.token_hash = ?"),
                       {tokenHash});
@@ -92,7 +108,7 @@ Result<std::optional<std::pair<UserRow, qint64>>> UserRows::findBySession(const 
         return q.failure();
     if (!q->next())
         return std::optional<std::pair<UserRow, qint64>>();
-    return std::optional(std::pair {rowFromQuery(*q), q->value(10).toLongLong()});
+    return std::optional(std::pair {rowFromQuery(*q), q->value(15).toLongLong()});
 }
 
 Result<QList<UserRow>> UserRows::all(const QSqlDatabase &db)
@@ -113,11 +129,12 @@ Result<void> UserRows::insert(const QSqlDatabase &db, const UserRow &row)
     auto q = runQuery(
         db,
         QStringLiteral("INSERT INTO users (username, name, password_hash, roles, departments, "
-                       "active, created_at, updated_at, email, phone, language) VALUES "
-                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                       "active, created_at, updated_at, email, phone, language, skills) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         {row.username, row.name, QString::fromLatin1(row.passwordHash), toJsonText(row.roles),
          toJsonText(row.departments), row.active ? 1 : 0, row.createdAt, row.updatedAt,
-         textOrEmpty(row.email), textOrEmpty(row.phone), textOrEmpty(row.language)});
+         textOrEmpty(row.email), textOrEmpty(row.phone), textOrEmpty(row.language),
+         toJsonText(row.skills)});
     if (!q)
         return q.failure();
     return {};
@@ -127,7 +144,7 @@ Result<void> UserRows::update(const QSqlDatabase &db, const UserRow &row, bool w
 {
     QString sql = QStringLiteral(
         "UPDATE users SET name = ?, roles = ?, departments = ?, active = ?, updated_at = ?, "
-        "email = ?, phone = ?, language = ?");
+        "email = ?, phone = ?, language = ?, skills = ?");
     QVariantList values {row.name,
                          toJsonText(row.roles),
                          toJsonText(row.departments),
@@ -135,7 +152,8 @@ Result<void> UserRows::update(const QSqlDatabase &db, const UserRow &row, bool w
                          row.updatedAt,
                          textOrEmpty(row.email),
                          textOrEmpty(row.phone),
-                         textOrEmpty(row.language)};
+                         textOrEmpty(row.language),
+                         toJsonText(row.skills)};
     if (withPassword) {
         sql += QStringLiteral(", password_hash = ?");
         values.append(QString::fromLatin1(row.passwordHash));
@@ -143,6 +161,31 @@ Result<void> UserRows::update(const QSqlDatabase &db, const UserRow &row, bool w
     sql += QStringLiteral(" WHERE username = ?");
     values.append(row.username);
     if (auto q = runQuery(db, sql, values); !q)
+        return q.failure();
+    return {};
+}
+
+Result<void> UserRows::setAway(const QSqlDatabase &db, const QString &username,
+                               std::optional<qint64> from, std::optional<qint64> until,
+                               const QString &substitute, qint64 updatedAt)
+{
+    auto q
+        = runQuery(db,
+                   QStringLiteral("UPDATE users SET away_from = ?, away_until = ?, substitute "
+                                  "= ?, updated_at = ? WHERE username = ?"),
+                   {msOrNull(from), msOrNull(until), textOrEmpty(substitute), updatedAt, username});
+    if (!q)
+        return q.failure();
+    return {};
+}
+
+Result<void> UserRows::setPreferences(const QSqlDatabase &db, const QString &username,
+                                      const QByteArray &preferences, qint64 updatedAt)
+{
+    auto q = runQuery(
+        db, QStringLiteral("UPDATE users SET preferences = ?, updated_at = ? WHERE username = ?"),
+        {QString::fromUtf8(preferences), updatedAt, username});
+    if (!q)
         return q.failure();
     return {};
 }

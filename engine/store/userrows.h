@@ -22,6 +22,13 @@ struct UserRow
     QString email; ///< empty: none
     QString phone; ///< empty: none
     QString language; ///< "en", "zh", or empty (the channel's default)
+    QStringList skills; ///< matched by a queue's `assign: skills`
+    /// Away from awayFrom (none: already) until awayUntil (none: not away); meanwhile their
+    /// work goes to `substitute` (empty: the queue's backup) and auto-assignment skips them.
+    std::optional<qint64> awayFrom;
+    std::optional<qint64> awayUntil;
+    QString substitute;
+    QByteArray preferences = "{}"; ///< JSON: quiet hours (delivery/quiethours.h)
     bool active = true;
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
@@ -43,9 +50,16 @@ public:
     /// Ordered by username; without password hashes.
     static Result<QList<UserRow>> all(const QSqlDatabase &db);
     static Result<void> insert(const QSqlDatabase &db, const UserRow &row);
-    /// Writes name, roles, departments, active, email, phone, language and updated_at; the password
-    /// hash too when `withPassword`.
+    /// Writes name, roles, departments, active, email, phone, language, skills and updated_at; the
+    /// password hash too when `withPassword`.
     static Result<void> update(const QSqlDatabase &db, const UserRow &row, bool withPassword);
+    /// Marks the user away (until set) or back (until empty); not touched by update().
+    static Result<void> setAway(const QSqlDatabase &db, const QString &username,
+                                std::optional<qint64> from, std::optional<qint64> until,
+                                const QString &substitute, qint64 updatedAt);
+    /// Replaces the user's preferences (JSON object text).
+    static Result<void> setPreferences(const QSqlDatabase &db, const QString &username,
+                                       const QByteArray &preferences, qint64 updatedAt);
     static Result<void> setPasswordHash(const QSqlDatabase &db, const QString &username,
                                         const QByteArray &hash);
 };

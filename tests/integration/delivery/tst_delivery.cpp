@@ -70,6 +70,8 @@ private Q_SLOTS:
     void everyDeliveryArrivesOncePerIdThroughAnOutage();
     void adminSeesHealthLogRetriesAndTests();
     void twoServersOnOnePostgreSqlSendEachOnce();
+    void aCommitWakesTheWorker();
+    void quietHoursHoldANoticeUntilTheyEnd();
 
 private:
     struct Server
@@ -83,6 +85,7 @@ private:
                         int maxAttempts = 20);
     static std::optional<OutboxEntry> entry(TestServer &server, const QString &id);
     WorkflowSet m_workflows;
+    int m_pollMs = 50; ///< the delivery worker's poll of the next server started
 };
 
 void tst_Delivery::initTestCase()
@@ -107,17 +110,18 @@ QString tst_Delivery::startServer(Server &s, const QString &url,
     options.channels = channels;
     options.pluginFolder = QStringLiteral(BATON_BUILD_DIR "/plugins");
     options.deliveryMaxAttempts = maxAttempts;
+    options.deliveryPollMs = m_pollMs;
     if (QString error = s.server.start(options); !error.isEmpty())
         return error;
     const DemoAccount amy = demoAccounts(m_workflows).value(QStringLiteral("amy"));
     const QList<std::pair<QString, UserInput>> users {
         {QStringLiteral("amy"),
          UserInput {QStringLiteral("Amy"), QStringLiteral("baton-demo"), amy.departments, amy.roles,
-                    std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
+                    std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
         {QStringLiteral("root"),
          UserInput {QStringLiteral("Root"), QStringLiteral("baton-demo"), std::nullopt,
                     QStringList {QStringLiteral("admin")}, std::nullopt, std::nullopt, std::nullopt,
-                    std::nullopt}}};
+                    std::nullopt, std::nullopt}}};
     for (const auto &[name, input] : users) {
         auto existing = s.server.auth().users().find(name);
         if (existing && existing->has_value())
@@ -364,6 +368,93 @@ void tst_Delivery::twoServersOnOnePostgreSqlSendEachOnce()
     for (auto it = counts.cbegin(); it != counts.cend(); ++it)
         QVERIFY2(it.value() == 1, it.key().constData());
     QCOMPARE(receiver.badSignatures(), 0);
+}
+
+// The worker sends what a commit wrote at once, not at its next poll (a minute here).
+void tst_Delivery::aCommitWakesTheWorker()
+{
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    Server s;
+    m_pollMs = 60000;
+    const QString started = startServer(
+        s, url, hookChannel(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port())));
+    m_pollMs = 50;
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    QTest::qWait(300); // past the worker's first look at start
+    const RawResponse opened
+        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
+    QCOMPARE(opened.status, 201);
+    const QString id = QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
+    QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(id.toUtf8()), 5000);
+}
+
+// A notice by SMS to amy during her quiet hours is held, not tried, until they end on the
+// server's clock; then it goes out.
+void tst_Delivery::quietHoursHoldANoticeUntilTheyEnd()
+{
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    const QByteArray yaml = "channels:\n"
+                            "  pager:\n"
+                            "    plugin: sms\n"
+                            "    url: http://127.0.0.1:"
+        + QByteArray::number(receiver.port())
+        + "/sms\n"
+          "    body: '{\"to\": \"{phone}\", \"delivery\": \"{delivery}\"}'\n"
+          "    timeout_seconds: 1\n";
+    const ChannelsReadResult channels = readChannels(yaml, QStringLiteral("channels.yaml"));
+    QCOMPARE(channels.channels.size(), 1);
+    Server s;
+    const QString started = startServer(s, url, channels.channels);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    QCOMPARE(s.admin
+                 ->call("PATCH", QStringLiteral("/api/v1/users/amy"),
+                        QJsonObject {{QStringLiteral("phone"), QStringLiteral("+85291234567")}})
+                 .status,
+             200);
+    // 08:00-10:00 UTC; the server's clock says 09:00.
+    const RawResponse quiet = s.amy->call(
+        "PATCH", QStringLiteral("/api/v1/me/preferences"),
+        QJsonObject {{QStringLiteral("quiet_hours"),
+                      QJsonObject {{QStringLiteral("from"), QStringLiteral("08:00")},
+                                   {QStringLiteral("until"), QStringLiteral("10:00")}}}});
+    QCOMPARE(quiet.status, 200);
+
+    const RawResponse opened
+        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
+    QCOMPARE(opened.status, 201);
+    const qint64 ticket = opened.json().value(u"id").toInteger();
+    const RawResponse assigned
+        = s.admin->call("POST", QStringLiteral("/api/v1/tickets/%1/assign").arg(ticket),
+                        QJsonObject {{QStringLiteral("username"), QStringLiteral("amy")}});
+    QCOMPARE(assigned.status, 200);
+    const auto pagerRow = [&]() -> std::optional<OutboxEntry> {
+        auto db = s.server.database()->connection();
+        if (!db)
+            return std::nullopt;
+        DeliverySearch search;
+        search.ticketId = ticket;
+        search.channel = QStringLiteral("pager");
+        auto found = OutboxQueue::search(*db, search);
+        return found && !found->isEmpty() ? std::optional(found->first()) : std::nullopt;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(pagerRow() && pagerRow()->lastError.startsWith(u"held"), 10000);
+    const qint64 ten = QDateTime(QDate(2026, 3, 2), QTime(10, 0), Qt::UTC).toMSecsSinceEpoch();
+    QCOMPARE(pagerRow()->nextAttemptAt, ten);
+    QCOMPARE(pagerRow()->attempts, 0);
+    QTest::qWait(300);
+    QVERIFY(receiver.received().isEmpty());
+
+    // 10:00: the quiet hours end and the notice goes out.
+    s.clock.advanceSeconds(3600);
+    QTRY_VERIFY_WITH_TIMEOUT(!receiver.received().isEmpty(), 10000);
+    const auto received = receiver.received();
+    const auto &r = received.first();
+    QCOMPARE(r.body.value(u"to").toString(), QStringLiteral("+85291234567"));
+    QCOMPARE(r.body.value(u"delivery").toString(), pagerRow()->row.deliveryId);
 }
 
 QTEST_GUILESS_MAIN(tst_Delivery)

@@ -296,6 +296,22 @@ test('a realistic flow through every documented operation matches the document',
   await call(admin, 'PATCH', '/api/v1/users/olga', { name: 'Olga Ng Wai-man', active: false });
   await call(admin, 'PATCH', '/api/v1/users/nobody-here', { name: 'Nobody' }, { expect: [404] });
 
+  // Away and substitutes: oneself in preferences; a team member by their supervisor or an admin
+  assert.equal((await call(amy, 'GET', '/api/v1/me/preferences')).json.away, null);
+  const away = (await call(amy, 'PATCH', '/api/v1/me/preferences', { away: { until: '2099-01-01T00:00:00Z', substitute: 'admin' } })).json.away;
+  assert.deepEqual(away, { from: null, until: '2099-01-01T00:00:00Z', substitute: 'admin' });
+  await call(amy, 'PATCH', '/api/v1/me/preferences', { away: { until: '2000-01-01T00:00:00Z' } }, { expect: [422] });
+  await call(amy, 'PATCH', '/api/v1/me/preferences', { away: { until: 'soon' } }, { expect: [400], invalid: true });
+  assert.equal((await call(amy, 'PATCH', '/api/v1/me/preferences', { away: null })).json.away, null);
+  const quiet = { from: '22:00', until: '07:00', timezone: 'Asia/Hong_Kong', breaches: true };
+  assert.deepEqual((await call(amy, 'PATCH', '/api/v1/me/preferences', { quiet_hours: quiet })).json.quiet_hours, quiet);
+  await call(amy, 'PATCH', '/api/v1/me/preferences', { quiet_hours: { from: '25:00', until: '07:00' } }, { expect: [422] });
+  assert.equal((await call(amy, 'PATCH', '/api/v1/me/preferences', { quiet_hours: null })).json.quiet_hours, null);
+  await call(amy, 'PATCH', '/api/v1/users/olga/away', { away: { until: '2099-01-01T00:00:00Z' } }, { expect: [403] });
+  const olgaAway = (await call(admin, 'PATCH', '/api/v1/users/olga/away', { away: { from: '2098-12-01T00:00:00Z', until: '2099-01-01T00:00:00Z' } })).json;
+  assert.equal(olgaAway.away.from, '2098-12-01T00:00:00Z');
+  await call(admin, 'PATCH', '/api/v1/users/nobody-here/away', { away: null }, { expect: [404] });
+
   // A ticket from opening to closing
   const openBody = {
     workflow: 'jump-queue', title: 'Move AWB 123456789012 forward',

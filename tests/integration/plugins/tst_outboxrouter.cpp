@@ -19,6 +19,7 @@ class tst_OutboxRouter : public QObject
 private Q_SLOTS:
     void noticesGoToTheFirstEmailAndSmsChannel();
     void aBreachPostsToItsDepartmentsGroupOnly();
+    void noRowForSomeoneWithoutTheAddress();
 };
 
 namespace {
@@ -128,6 +129,31 @@ void tst_OutboxRouter::aBreachPostsToItsDepartmentsGroupOnly()
     QCOMPARE(finance.size(), 1);
     QCOMPARE(finance.first().channel, QStringLiteral("finance-group"));
     QVERIFY(planner(ticketIn("nowhere"), breach, {}, now).isEmpty());
+}
+
+// A notice to someone without a mail address is not routed to mail at all (the worker used to
+// settle such a row at once as "not sent"); their phone still gets the SMS.
+void tst_OutboxRouter::noRowForSomeoneWithoutTheAddress()
+{
+    const OutboxRouter router({channel("staff-mail", "email"), channel("pager", "sms")},
+                              organisation(), [](const QString &user, ContactField field) {
+                                  return user == u"amy"
+                                      || (user == u"mia" && field == ContactField::Phone);
+                              });
+    const QList<NotificationRecord> notices {
+        {QStringLiteral("amy"), QStringLiteral("sla_warning"), QStringLiteral("50% used")},
+        {QStringLiteral("mia"), QStringLiteral("sla_warning"), QStringLiteral("50% used")},
+        {QStringLiteral("nobody"), QStringLiteral("sla_warning"), QStringLiteral("50% used")}};
+    const QList<OutboxRow> rows
+        = router.planner()(ticketIn("it-desk"), {eventOf(3, QStringLiteral("sla_warning"))},
+                           notices, QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC));
+    QStringList ids;
+    for (const OutboxRow &row : rows)
+        ids.append(row.deliveryId);
+    QCOMPARE(
+        ids,
+        (QStringList {QStringLiteral("42.3.staff-mail.amy.0"), QStringLiteral("42.3.pager.amy.0"),
+                      QStringLiteral("42.3.pager.mia.1")}));
 }
 
 QTEST_GUILESS_MAIN(tst_OutboxRouter)

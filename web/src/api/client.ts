@@ -9,6 +9,7 @@ import type {
   AnswerInput,
   AnswerVersion,
   Attachment,
+  Away,
   Customer,
   CustomerWithTickets,
   Calendar, Department, FieldDef, Notification, QueueInfo, Ticket, TicketEvent, TicketList, User,
@@ -218,6 +219,8 @@ export const api = {
     request<{ token: string; user: User }>('/login', { method: 'POST', body: { username, password } }),
   logout: () => request<void>('/logout', { method: 'POST' }),
   me: () => request<User>('/me'),
+  setAway: (away: { from?: string; until: string; substitute?: string } | null) =>
+    request<{ away: Away | null }>('/me/preferences', { method: 'PATCH', body: { away } }),
 
   tickets: (params: Record<string, string | number | undefined | null>) =>
     request<TicketList>(`/tickets${qs(params)}`),

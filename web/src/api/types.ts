@@ -10,7 +10,16 @@ export interface User {
   email?: string;
   phone?: string;
   language?: '' | 'en' | 'zh';
+  skills?: string[];
+  away?: Away | null;
   active?: boolean;
+}
+
+/** An absence: from (null: already), until, who takes the work meanwhile (null: the queue's backup). */
+export interface Away {
+  from: string | null;
+  until: string;
+  substitute: string | null;
 }
 
 export interface Sla {

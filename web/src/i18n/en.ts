@@ -36,6 +36,14 @@ export const en = {
   'top.userMenu': '{name}, user menu',
   'top.roles': 'Roles: {roles}',
   'top.departments': 'Departments: {departments}',
+  'top.away.title': 'Away',
+  'top.away.until': 'Away until',
+  'top.away.substitute': 'Substitute (username, optional)',
+  'top.away.set': 'Mark me away',
+  'top.away.back': 'I am back',
+  'top.away.now': 'Away until {until}',
+  'top.away.nowWith': 'Away until {until}; {substitute} takes your work',
+  'top.away.failed': 'Could not save: {message}',
 
   // Connectivity and errors
   'conn.lost': 'Connection to the server lost — retrying…',

@@ -87,9 +87,68 @@ function UserMenu() {
           </div>
           <p class="muted small">{t('top.roles', { roles: user.roles.join(', ') })}</p>
           <p class="muted small">{t('top.departments', { departments: user.departments.join(', ') })}</p>
+          <AwayControl />
           <button type="button" class="btn" onClick={signOut} data-testid="sign-out">{t('signout')}</button>
         </div>
       )}
     </div>
+  );
+}
+
+/** Marks the user away until a time, with an optional substitute, or back (PATCH /me/preferences). */
+function AwayControl() {
+  const t = useT();
+  const user = useStore(me)!;
+  const [until, setUntil] = useState('');
+  const [substitute, setSubstitute] = useState('');
+  const [error, setError] = useState('');
+  const save = async (away: { until: string; substitute?: string } | null) => {
+    setError('');
+    try {
+      const reply = await api.setAway(away);
+      me.set({ ...user, away: reply.away });
+    } catch (e) {
+      setError(t('top.away.failed', { message: e instanceof Error ? e.message : String(e) }));
+    }
+  };
+  const away = user.away;
+  return (
+    <fieldset class="away" data-testid="away">
+      <legend>{t('top.away.title')}</legend>
+      {away ? (
+        <>
+          <p class="small" data-testid="away-status">
+            {away.substitute
+              ? t('top.away.nowWith', { until: new Date(away.until).toLocaleString(), substitute: away.substitute })
+              : t('top.away.now', { until: new Date(away.until).toLocaleString() })}
+          </p>
+          <button type="button" class="btn small" data-testid="away-back" onClick={() => save(null)}>
+            {t('top.away.back')}
+          </button>
+        </>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!until) return;
+            const s = substitute.trim();
+            void save({ until: new Date(until).toISOString(), ...(s ? { substitute: s } : {}) });
+          }}
+        >
+          <label class="small">
+            {t('top.away.until')}
+            <input type="datetime-local" required value={until} data-testid="away-until"
+              onInput={(e) => setUntil(e.currentTarget.value)} />
+          </label>
+          <label class="small">
+            {t('top.away.substitute')}
+            <input type="text" value={substitute} data-testid="away-substitute"
+              onInput={(e) => setSubstitute(e.currentTarget.value)} />
+          </label>
+          <button type="submit" class="btn small" data-testid="away-set">{t('top.away.set')}</button>
+        </form>
+      )}
+      {error && <p class="error small" role="alert">{error}</p>}
+    </fieldset>
   );
 }

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// A user's quiet hours (preferences `quiet_hours`): notices by mail or SMS that come due in
+// them are held by the delivery worker until they end (the bell is never held). A breach
+// (sla_breached) still goes out unless the user turned `breaches` off.
+//
+//   {"quiet_hours": {"from": "22:00", "until": "07:00", "timezone": "Asia/Hong_Kong",
+//                    "breaches": true}}
+
+#include "core/result.h"
+
+#include <QJsonObject>
+#include <QTime>
+#include <QTimeZone>
+
+#include <optional>
+
+namespace Baton {
+
+struct QuietHours
+{
+    QTime from;
+    QTime until; ///< before `from`: the period runs over midnight
+    QTimeZone zone;
+    bool breaches = true; ///< breaches are delivered during quiet hours
+
+    /// The end of the quiet period `atMs` falls in (ms since the epoch), or nullopt when it
+    /// does not fall in one.
+    std::optional<qint64> endOfQuietAt(qint64 atMs) const;
+    /// Whether a notice of `kind` is held now: quiet, and not a breach the user lets through.
+    std::optional<qint64> heldUntil(const QString &kind, qint64 atMs) const;
+};
+
+/// Reads `quiet_hours` of a preferences object: nullopt when there is none; an error naming
+/// the key at fault for a bad one ("quiet_hours.from must be HH:MM").
+Result<std::optional<QuietHours>> quietHoursOf(const QJsonObject &preferences);
+
+} // namespace Baton

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+namespace Baton {
+
+/// A user who works a queue and is present, with what the assignment strategies weigh.
+struct AssignmentCandidateRow
+{
+    QString username;
+    QStringList skills;
+    int openTickets = 0; ///< open tickets assigned to them (not counting parallel branches)
+    qint64 lastTurn = 0; ///< the queue's counter at their last automatic assignment; 0: never
+};
+
+/// Who may take a ticket of one queue now, for the engine's writer (runtime's automatic
+/// assignment), in username order.
+struct QueueAssignmentFacts
+{
+    QList<AssignmentCandidateRow> candidates;
+    qint64 lastTurn = 0; ///< the queue's counter: the highest turn given so far
+};
+
+/// A user away now (UserRow::awayFrom/awayUntil) and who takes their work meanwhile.
+struct AbsenceRow
+{
+    QString username;
+    QString substitute; ///< empty: the queue's backup
+};
+
+class AssignmentRows
+{
+public:
+    /// The users away at `nowMs`.
+    static Result<QList<AbsenceRow>> absences(const QSqlDatabase &db, qint64 nowMs);
+    /// Active users of `department` who are not away at `nowMs` (away_from <= now < away_until;
+    /// an absence without a start has begun), with their open tickets and their last turns
+    /// in `queue`.
+    static Result<QueueAssignmentFacts> facts(const QSqlDatabase &db, const QString &queue,
+                                              const QString &department, qint64 nowMs);
+};
+
+} // namespace Baton
