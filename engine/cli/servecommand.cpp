@@ -362,6 +362,20 @@ bool loadPlugins(Services &services)
     return errors.isEmpty();
 }
 
+/// The HTTP server as the flags ask for it.
+Api::ApiServerOptions apiOptionsOf(const ServeFlags &flags)
+{
+    Api::ApiServerOptions apiOptions;
+    apiOptions.http.address = flags.address;
+    apiOptions.http.port = flags.port;
+    apiOptions.http.threads = flags.threads;
+    apiOptions.http.maxBodyBytes = flags.maxBody;
+    apiOptions.http.maxUploadBytes = flags.maxUpload;
+    apiOptions.trustProxy = flags.trustProxy;
+    apiOptions.http.accessLog = &Log::access;
+    return apiOptions;
+}
+
 } // namespace
 
 int runServe(const QStringList &arguments)
@@ -423,15 +437,7 @@ int runServe(const QStringList &arguments)
     if (!created)
         return failure(created.error());
 
-    Api::ApiServerOptions apiOptions;
-    apiOptions.http.address = flags.address;
-    apiOptions.http.port = flags.port;
-    apiOptions.http.threads = flags.threads;
-    apiOptions.http.maxBodyBytes = flags.maxBody;
-    apiOptions.http.maxUploadBytes = flags.maxUpload;
-    apiOptions.trustProxy = flags.trustProxy;
-    apiOptions.http.accessLog = &Log::access;
-    const auto bound = services.startHttp(apiOptions);
+    const auto bound = services.startHttp(apiOptionsOf(flags));
     if (!bound)
         return failure(bound.error());
     printStartUp(flags, services, set, *published, *options.clock, demoUsers, *created, *bound);

@@ -219,6 +219,14 @@ BulkStatement outboxInsert()
         QStringLiteral("(?, ?, ?, ?, ?, ?, ?)"), QString(), 7);
 }
 
+// Round robin's memory: the queue's counter when the user last got one of its tickets.
+WriterStatement assignmentTurnUpsert()
+{
+    return WriterStatement(
+        QStringLiteral("INSERT INTO assignment_turns (queue, username, turn) VALUES (?, ?, ?) "
+                       "ON CONFLICT (queue, username) DO UPDATE SET turn = excluded.turn"));
+}
+
 // A ticket's customer: given members overwrite, absent ones keep the stored value.
 WriterStatement customerUpsert()
 {
@@ -448,9 +456,7 @@ Result<void> TicketWriter::prepare()
         QStringLiteral("INSERT INTO notifications (username, ticket_id, kind, message, at, "
                        "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id"));
     s->upsertCustomer = customerUpsert();
-    s->upsertTurn = WriterStatement(
-        QStringLiteral("INSERT INTO assignment_turns (queue, username, turn) VALUES (?, ?, ?) "
-                       "ON CONFLICT (queue, username) DO UPDATE SET turn = excluded.turn"));
+    s->upsertTurn = assignmentTurnUpsert();
     s->putTicketSearch = ticketSearchPut(m_database->isPostgreSql());
     s->insertCommentSearch = commentSearchInsert(m_database->isPostgreSql());
     s->insertOutbox = outboxInsert();

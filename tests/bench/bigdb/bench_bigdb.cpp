@@ -711,8 +711,8 @@ int main(int argc, char **argv)
     }
 
     // ---- full-text and customer search, reports (bigdbqueries.cpp) ----------------------------
-    const QJsonObject searchAndReports = measureSearchAndReports(
-        {engine->get(), database->get(), users, clock.now(), listQueries});
+    const QJsonObject searchAndReports
+        = measureSearchAndReports({&engine, database->get(), users, clock.now(), listQueries});
 
     // ---- actions on generated open tickets ------------------------------------------------------
     QList<QPair<qint64, QString>> sample;

@@ -120,7 +120,8 @@ void TestPluginSeam::valuesPassThroughTheInterfaces()
     AssignmentRequest request;
     request.queue = u"billing"_s;
     QCOMPARE(*strategy->choose(request), QString()); // nobody: the ticket waits in the queue
-    request.candidates = {{u"ana"_s, 4, {}, {}}, {u"bo"_s, 1, {}, {}}, {u"cy"_s, 1, {}, {}}};
+    request.candidates
+        = {{u"ana"_s, 4, {}, 0, {}}, {u"bo"_s, 1, {}, 0, {}}, {u"cy"_s, 1, {}, 0, {}}};
     QCOMPARE(*strategy->choose(request), u"bo"_s);
 
     auto *authenticator = qobject_cast<Authenticator *>(pluginNamed(u"example-authenticator"_s));
