@@ -268,6 +268,16 @@ Result<int> DeliveryWorker::deliverDue()
     if (!db)
         return db.failure();
     const qint64 now = m_options.clock->now().toMSecsSinceEpoch();
+    // At the first round, then once a minute: rows a killed server had claimed go out now, not
+    // when their lease runs out (a clock moved backwards also checks again).
+    if (m_leasesReleasedAt == 0 || now - m_leasesReleasedAt >= 60000 || now < m_leasesReleasedAt) {
+        if (auto released = OutboxQueue::releaseAbandonedLeases(*db, now); !released)
+            return released.failure();
+        else if (*released > 0)
+            qCInfo(lcDelivery, "%d deliveries claimed by a server that is gone are due again",
+                   *released);
+        m_leasesReleasedAt = now;
+    }
     auto claimed = OutboxQueue::claim(*db, now, m_options.batchSize, now + m_options.leaseMs);
     if (!claimed)
         return claimed.failure();

@@ -92,6 +92,8 @@ private:
     std::condition_variable m_wake;
     bool m_stopping = false;
     bool m_woken = false;
+    /// When leases of servers that are gone were last released (worker thread only).
+    qint64 m_leasesReleasedAt = 0;
     std::thread m_thread;
 };
 

@@ -66,8 +66,10 @@ Result<QList<OutboxEntry>> OutboxQueue::claim(const QSqlDatabase &db, qint64 now
         + (postgresql ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString());
     auto claimed = entries(
         runQuery(db,
-                 QStringLiteral("UPDATE outbox SET next_attempt_at = ? WHERE delivery_id IN (")
-                     + due + QStringLiteral(") RETURNING ") + entryColumns,
+                 QStringLiteral("UPDATE outbox SET next_attempt_at = ?, leased_by = ")
+                     + (postgresql ? QStringLiteral("pg_backend_pid()") : QStringLiteral("1"))
+                     + QStringLiteral(" WHERE delivery_id IN (") + due
+                     + QStringLiteral(") RETURNING ") + entryColumns,
                  {leaseUntilMs, nowMs, limit}));
     if (!claimed)
         return claimed;
@@ -78,14 +80,34 @@ Result<QList<OutboxEntry>> OutboxQueue::claim(const QSqlDatabase &db, qint64 now
     return claimed;
 }
 
+Result<int> OutboxQueue::releaseAbandonedLeases(const QSqlDatabase &db, qint64 nowMs)
+{
+    // SQLite: one server per file, so at its start every lease is one its killed predecessor
+    // left. PostgreSQL: a lease names the database session that took it; a session that is gone
+    // (its server killed, or its connection lost) no longer holds anything.
+    const bool postgresql = db.driverName() == u"QPSQL";
+    auto query = runQuery(
+        db,
+        QStringLiteral("UPDATE outbox SET next_attempt_at = ?, leased_by = NULL WHERE status = "
+                       "'pending' AND leased_by IS NOT NULL")
+            + (postgresql
+                   ? QStringLiteral(" AND leased_by NOT IN (SELECT pid FROM pg_stat_activity)")
+                   : QString()),
+        {nowMs});
+    if (!query)
+        return query.failure();
+    return query->numRowsAffected();
+}
+
 Result<void> OutboxQueue::markDelivered(const QSqlDatabase &db, const QString &deliveryId,
                                         qint64 atMs, const QString &receipt)
 {
-    auto query = runQuery(db,
-                          QStringLiteral("UPDATE outbox SET status = 'delivered', attempts = "
-                                         "attempts + 1, last_attempt_at = ?, receipt = ?, "
-                                         "last_error = NULL WHERE delivery_id = ?"),
-                          {atMs, receipt, deliveryId});
+    auto query = runQuery(
+        db,
+        QStringLiteral("UPDATE outbox SET leased_by = NULL, status = 'delivered', attempts = "
+                       "attempts + 1, last_attempt_at = ?, receipt = ?, "
+                       "last_error = NULL WHERE delivery_id = ?"),
+        {atMs, receipt, deliveryId});
     if (!query)
         return query.failure();
     return {};
@@ -94,12 +116,13 @@ Result<void> OutboxQueue::markDelivered(const QSqlDatabase &db, const QString &d
 Result<void> OutboxQueue::markFailed(const QSqlDatabase &db, const QString &deliveryId, qint64 atMs,
                                      const QString &error, qint64 retryAtMs, bool dead)
 {
-    auto query = runQuery(db,
-                          QStringLiteral("UPDATE outbox SET status = ?, attempts = attempts + 1, "
-                                         "last_attempt_at = ?, last_error = ?, next_attempt_at = "
-                                         "? WHERE delivery_id = ?"),
-                          {dead ? QStringLiteral("dead") : QStringLiteral("pending"), atMs, error,
-                           retryAtMs, deliveryId});
+    auto query = runQuery(
+        db,
+        QStringLiteral("UPDATE outbox SET leased_by = NULL, status = ?, attempts = attempts + 1, "
+                       "last_attempt_at = ?, last_error = ?, next_attempt_at = "
+                       "? WHERE delivery_id = ?"),
+        {dead ? QStringLiteral("dead") : QStringLiteral("pending"), atMs, error, retryAtMs,
+         deliveryId});
     if (!query)
         return query.failure();
     return {};
@@ -108,10 +131,11 @@ Result<void> OutboxQueue::markFailed(const QSqlDatabase &db, const QString &deli
 Result<void> OutboxQueue::postpone(const QSqlDatabase &db, const QString &deliveryId,
                                    qint64 untilMs, const QString &why)
 {
-    auto query = runQuery(db,
-                          QStringLiteral("UPDATE outbox SET next_attempt_at = ?, last_error = ? "
-                                         "WHERE delivery_id = ? AND status = 'pending'"),
-                          {untilMs, why, deliveryId});
+    auto query = runQuery(
+        db,
+        QStringLiteral("UPDATE outbox SET leased_by = NULL, next_attempt_at = ?, last_error = ? "
+                       "WHERE delivery_id = ? AND status = 'pending'"),
+        {untilMs, why, deliveryId});
     if (!query)
         return query.failure();
     return {};

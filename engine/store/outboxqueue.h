@@ -59,6 +59,10 @@ public:
     /// claimed by one server.
     static Result<QList<OutboxEntry>> claim(const QSqlDatabase &db, qint64 nowMs, int limit,
                                             qint64 leaseUntilMs);
+    /// Makes rows claimed by a server that is gone due at `nowMs` instead of when their lease
+    /// would run out (5 minutes): at start (SQLite: every lease; PostgreSQL: those of database
+    /// sessions that no longer exist). The number released.
+    static Result<int> releaseAbandonedLeases(const QSqlDatabase &db, qint64 nowMs);
     static Result<void> markDelivered(const QSqlDatabase &db, const QString &deliveryId,
                                       qint64 atMs, const QString &receipt);
     /// A failed attempt: pending again at `retryAtMs`, or dead when `dead`.

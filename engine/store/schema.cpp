@@ -483,6 +483,13 @@ const char *const migration22[] = {
         PRIMARY KEY (answer_id, version)){without_rowid})",
 };
 
+// The delivery lease's owner (plugins issue): a row claimed by a server that was killed is sent
+// again at the next start instead of after its lease (SQLite: any value; PostgreSQL: the backend
+// pid of the claiming session, released once that session is gone). NULL: not leased.
+const char *const migration20[] = {
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS leased_by BIGINT",
+};
+
 // Attachments (issue 16), stored in the database so that a backup holds them: a row per file
 // and its content in chunks of AttachmentRows::chunkBytes (never one value of the whole file,
 // which both databases would read and write in one piece of memory).
@@ -551,6 +558,7 @@ const Migration migrations[] = {
     {17, std::begin(migration17), std::end(migration17)},
     {18, std::begin(migration18), std::end(migration18)},
     {19, std::begin(migration19), std::end(migration19)},
+    {20, std::begin(migration20), std::end(migration20)},
     {21, std::begin(migration21), std::end(migration21)},
     {22, std::begin(migration22), std::end(migration22)},
 };
