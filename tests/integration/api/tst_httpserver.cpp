@@ -596,6 +596,35 @@ void tst_HttpServer::router()
         QCOMPARE(match.params.value(QStringLiteral("name")), param);
 }
 
+namespace {
+
+/// Writes `files` (path relative to `dir` -> content) into `dir`, with a web/assets folder.
+bool writeWebRoot(const QTemporaryDir &dir, const QList<QPair<QString, QByteArray>> &files)
+{
+    if (!dir.isValid() || !QDir(dir.path()).mkpath(QStringLiteral("web/assets")))
+        return false;
+    for (const auto &[name, content] : files) {
+        QFile file(dir.filePath(name));
+        if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size())
+            return false;
+    }
+    return true;
+}
+
+/// A GET of `path` from the static files under `root`, with `headers`.
+HttpResponse getStatic(const QString &root, const QString &path,
+                       const QList<QPair<QByteArray, QByteArray>> &headers = {})
+{
+    StaticFiles files(root);
+    HttpRequest request;
+    request.method = "GET";
+    request.path = path;
+    request.headers = headers;
+    return files.serve(request);
+}
+
+} // namespace
+
 void tst_HttpServer::staticFiles_data()
 {
     QTest::addColumn<QString>("path");
@@ -642,23 +671,13 @@ void tst_HttpServer::staticFiles()
     QFETCH(QByteArray, bodyStart);
     QFETCH(QByteArray, cache);
     QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    QDir(dir.path()).mkpath(QStringLiteral("web/assets"));
-    auto put = [&](const QString &name, const QByteArray &content) {
-        QFile file(dir.filePath(name));
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(content);
-    };
-    put(QStringLiteral("secret.txt"), "secret");
-    put(QStringLiteral("web/.env"), "secret");
-    put(QStringLiteral("web/index.html"), "<!doctype html><p>ui</p>");
-    put(QStringLiteral("web/assets/app-3f2a1c.js"), "console.log(1)");
-    put(QStringLiteral("web/assets/app-3f2a1c.css"), "body{}");
-    StaticFiles files(dir.filePath(QStringLiteral("web")));
-    HttpRequest request;
-    request.method = "GET";
-    request.path = path;
-    const HttpResponse response = files.serve(request);
+    QVERIFY(writeWebRoot(dir,
+                         {{QStringLiteral("secret.txt"), "secret"},
+                          {QStringLiteral("web/.env"), "secret"},
+                          {QStringLiteral("web/index.html"), "<!doctype html><p>ui</p>"},
+                          {QStringLiteral("web/assets/app-3f2a1c.js"), "console.log(1)"},
+                          {QStringLiteral("web/assets/app-3f2a1c.css"), "body{}"}}));
+    const HttpResponse response = getStatic(dir.filePath(QStringLiteral("web")), path);
     QCOMPARE(response.status, status);
     QCOMPARE(response.header("Content-Type"), contentType);
     QVERIFY2(response.body.startsWith(bodyStart), response.body.constData());
@@ -714,29 +733,20 @@ void tst_HttpServer::staticFilesSendTheCompressedCopy()
     QFETCH(QByteArray, coding);
     QFETCH(bool, varies);
     QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    QDir(dir.path()).mkpath(QStringLiteral("web/assets"));
-    auto put = [&](const QString &name, const QByteArray &content) {
-        QFile file(dir.filePath(name));
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(content);
-    };
-    put(QStringLiteral("web/index.html"), "<!doctype html><p>ui</p>");
-    put(QStringLiteral("web/index.html.gz"), "gzip index");
-    put(QStringLiteral("web/index.html.br"), "br index");
-    put(QStringLiteral("web/assets/app-3f2a1c.js"), "console.log(1)");
-    put(QStringLiteral("web/assets/app-3f2a1c.js.gz"), "gzip script");
-    put(QStringLiteral("web/assets/app-3f2a1c.js.br"), "br script");
-    put(QStringLiteral("web/assets/small.js"), "console.log(2)");
-    put(QStringLiteral("web/assets/small.js.gz"), "gzip small");
-    put(QStringLiteral("web/assets/app-3f2a1c.css"), "body{}");
-    StaticFiles files(dir.filePath(QStringLiteral("web")));
-    HttpRequest request;
-    request.method = "GET";
-    request.path = path;
+    QVERIFY(writeWebRoot(dir,
+                         {{QStringLiteral("web/index.html"), "<!doctype html><p>ui</p>"},
+                          {QStringLiteral("web/index.html.gz"), "gzip index"},
+                          {QStringLiteral("web/index.html.br"), "br index"},
+                          {QStringLiteral("web/assets/app-3f2a1c.js"), "console.log(1)"},
+                          {QStringLiteral("web/assets/app-3f2a1c.js.gz"), "gzip script"},
+                          {QStringLiteral("web/assets/app-3f2a1c.js.br"), "br script"},
+                          {QStringLiteral("web/assets/small.js"), "console.log(2)"},
+                          {QStringLiteral("web/assets/small.js.gz"), "gzip small"},
+                          {QStringLiteral("web/assets/app-3f2a1c.css"), "body{}"}}));
+    QList<QPair<QByteArray, QByteArray>> headers;
     if (!acceptEncoding.isEmpty())
-        request.headers.append({QByteArray("Accept-Encoding"), acceptEncoding});
-    const HttpResponse response = files.serve(request);
+        headers.append({QByteArray("Accept-Encoding"), acceptEncoding});
+    const HttpResponse response = getStatic(dir.filePath(QStringLiteral("web")), path, headers);
     QCOMPARE(response.status, 200);
     QCOMPARE(response.header("Content-Encoding"), coding);
     if (coding.isEmpty())
