@@ -56,7 +56,9 @@ QString PluginHost::defaultFolder()
 
 void PluginHost::loadFolder(const QString &folder)
 {
-    const QDir dir(folder);
+    // Absolute: QPluginLoader looks a relative file name up on the library path, not in the
+    // working folder, so `--plugins build/plugins` found every file and loaded none.
+    const QDir dir(QDir(folder).absolutePath());
     if (!dir.exists())
         return;
     const QStringList names = dir.entryList(QDir::Files, QDir::Name);

@@ -43,6 +43,7 @@ private Q_SLOTS:
     void loadsTheExternalPluginByName();
     void reportsEachFailureByNameAndKeepsTheRest();
     void aMissingFolderLoadsNothing();
+    void aRelativeFolderIsReadFromTheWorkingFolder();
 
 private:
     QTemporaryDir m_work;
@@ -117,6 +118,21 @@ void TestPluginHost::aMissingFolderLoadsNothing()
     host.loadFolder(m_work.filePath(u"nowhere"_s));
     QVERIFY(host.loaded().isEmpty());
     QVERIFY(host.failures().isEmpty());
+}
+
+void TestPluginHost::aRelativeFolderIsReadFromTheWorkingFolder()
+{
+    // `baton serve --plugins build/plugins`: every file was found and none loaded ("the shared
+    // library was not found"), because QPluginLoader looks relative names up elsewhere.
+    const QString before = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(QFileInfo(m_plugins).absolutePath()));
+    PluginHost host;
+    host.loadFolder(QFileInfo(m_plugins).fileName());
+    QDir::setCurrent(before);
+    QStringList loaded;
+    for (const LoadedPlugin &plugin : host.loaded())
+        loaded.append(plugin.info.name);
+    QCOMPARE(loaded, QStringList {u"hello"_s});
 }
 
 QTEST_GUILESS_MAIN(TestPluginHost)
