@@ -137,3 +137,51 @@ export async function moveClockToBusinessMorning(world) {
   admin = await world.apiAs('admin');
   return { admin, start };
 }
+
+/**
+ * The main pages as [name, user, how to get there, what shows it is ready]: `listed` is a
+ * ticket waiting for the supervisors (on amy's list and the cs-supervisors queue), `commented`
+ * a ticket with a comment, `back` (optional) one back with its agent.
+ */
+export function mainPages(world, { listed, commented, back }) {
+  return [
+    ['new-ticket', 'amy', async (p) => {
+      await p.getByTestId('nav-new').click();
+      await p.getByTestId('new-ticket-form').waitFor();
+      const pick = p.getByTestId('new-workflow');
+      if (await pick.count()) await pick.selectOption('jump-queue');
+    }, '[data-testid=field-awb]'],
+    ['my-tickets', 'amy', (p) => p.getByTestId('nav-mine').click(), `[data-testid="ticket-row-${listed.key}"]`],
+    ...(back ? [['back-to-me', 'amy', (p) => p.getByTestId('nav-back').click(), `[data-testid="ticket-row-${back.key}"]`]] : []),
+    ['ticket', 'amy', (p) => p.goto(`${world.base}/#/tickets/${commented.id}`), '[data-testid=ticket-page] [data-testid=event-commented]'],
+    ['queue', 'sue', (p) => p.getByTestId('nav-queues').click().then(() => p.getByTestId('queue-cs-supervisors').click()), `[data-testid="ticket-row-${listed.key}"]`],
+    ['dashboard', 'sue', (p) => p.getByTestId('nav-dashboard').click(), '[data-testid=dashboard-row-cs-supervisors]'],
+    ['admin-editor', 'admin', (p) => p.goto(`${world.base}/#/admin/workflows/jump-queue`), '[data-testid=editor-validity][data-valid=true]'],
+    ['admin-org', 'admin', (p) => p.goto(`${world.base}/#/admin/org`), '[data-testid=org-queues]'],
+    ['admin-users', 'admin', (p) => p.goto(`${world.base}/#/admin/users`), '[data-testid=users-table]'],
+  ];
+}
+
+/**
+ * Visits the sign-in page and then every page of `pages` in `lang` (one signed-in browser per
+ * user), settled; calls `check(page, name)` on each.
+ */
+export async function tourPages(world, pages, lang, check) {
+  const signin = await world.newPage(`signin-${lang}`, lang);
+  await signin.goto(`${world.base}/`);
+  await signin.getByTestId('signin-form').waitFor();
+  await check(signin, 'signin');
+  await signin.context().close();
+
+  const signedIn = new Map();
+  for (const [name, user, go, ready] of pages) {
+    if (!signedIn.has(user)) signedIn.set(user, await world.signIn(user, { lang }));
+    const page = signedIn.get(user);
+    await go(page);
+    await page.locator(ready).first().waitFor();
+    // Pages fetch in parallel (counts, badges): let the page settle before looking at it.
+    await page.waitForLoadState('networkidle');
+    await check(page, name);
+  }
+  for (const p of signedIn.values()) await p.context().close();
+}

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import { after, before } from 'node:test';
 import { World, openJumpQueue } from '../lib/harness.mjs';
+import { mainPages, tourPages } from '../lib/flows.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -21,26 +22,6 @@ before(async () => {
   await amy.post(`/tickets/${data.ticket.id}/comments`, { body: 'Customer called again' });
 });
 after(() => world.stop());
-
-/** [name, user, how to get there, what shows it is ready] */
-function mainPages() {
-  const { ticket } = data;
-  return [
-    ['new-ticket', 'amy', async (p) => {
-      await p.getByTestId('nav-new').click();
-      await p.getByTestId('new-ticket-form').waitFor();
-      const pick = p.getByTestId('new-workflow');
-      if (await pick.count()) await pick.selectOption('jump-queue');
-    }, '[data-testid=field-awb]'],
-    ['my-tickets', 'amy', (p) => p.getByTestId('nav-mine').click(), `[data-testid="ticket-row-${ticket.key}"]`],
-    ['ticket', 'amy', (p) => p.goto(`${world.base}/#/tickets/${ticket.id}`), '[data-testid=ticket-page] [data-testid=event-commented]'],
-    ['queue', 'sue', (p) => p.getByTestId('nav-queues').click().then(() => p.getByTestId('queue-cs-supervisors').click()), `[data-testid="ticket-row-${ticket.key}"]`],
-    ['dashboard', 'sue', (p) => p.getByTestId('nav-dashboard').click(), '[data-testid=dashboard-row-cs-supervisors]'],
-    ['admin-editor', 'admin', (p) => p.goto(`${world.base}/#/admin/workflows/jump-queue`), '[data-testid=editor-validity][data-valid=true]'],
-    ['admin-org', 'admin', (p) => p.goto(`${world.base}/#/admin/org`), '[data-testid=org-queues]'],
-    ['admin-users', 'admin', (p) => p.goto(`${world.base}/#/admin/users`), '[data-testid=users-table]'],
-  ];
-}
 
 /** Serious and critical violations on the page, one line per rule with its elements. */
 async function violations(page) {
@@ -61,22 +42,9 @@ async function violations(page) {
 
 async function audit(lang) {
   const found = [];
-  const signin = await world.newPage(`a11y-signin-${lang}`, lang);
-  await signin.goto(`${world.base}/`);
-  await signin.getByTestId('signin-form').waitFor();
-  for (const v of await violations(signin)) found.push(`signin: ${v}`);
-  await signin.context().close();
-
-  const pages = new Map();
-  for (const [name, user, go, ready] of mainPages()) {
-    if (!pages.has(user)) pages.set(user, await world.signIn(user, { lang }));
-    const page = pages.get(user);
-    await go(page);
-    await page.locator(ready).first().waitFor();
-    await page.waitForLoadState('networkidle');
+  await tourPages(world, mainPages(world, { listed: data.ticket, commented: data.ticket }), lang, async (page, name) => {
     for (const v of await violations(page)) found.push(`${name}: ${v}`);
-  }
-  for (const p of pages.values()) await p.context().close();
+  });
   return found;
 }
 

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { World, artifactsDir, openJumpQueue } from '../lib/harness.mjs';
+import { mainPages, tourPages } from '../lib/flows.mjs';
 
 const world = new World('pages');
 const data = {};
@@ -28,50 +29,13 @@ before(async () => {
 });
 after(() => world.stop());
 
-async function newTicketPage(page) {
-  await page.getByTestId('nav-new').click();
-  await page.getByTestId('new-ticket-form').waitFor();
-  const pick = page.getByTestId('new-workflow');
-  if (await pick.count()) await pick.selectOption('jump-queue');
-}
-
-/** The main pages: [name, user, how to get there, what shows it is ready]. */
-function mainPages() {
-  const { waiting, back } = data;
-  return [
-    ['new-ticket', 'amy', newTicketPage, '[data-testid=field-awb]'],
-    ['my-tickets', 'amy', (p) => p.getByTestId('nav-mine').click(), `[data-testid="ticket-row-${waiting.key}"]`],
-    ['back-to-me', 'amy', (p) => p.getByTestId('nav-back').click(), `[data-testid="ticket-row-${back.key}"]`],
-    ['ticket', 'amy', (p) => p.goto(`${world.base}/#/tickets/${back.id}`), '[data-testid=ticket-page] [data-testid=event-commented]'],
-    ['queue', 'sue', (p) => p.getByTestId('nav-queues').click().then(() => p.getByTestId('queue-cs-supervisors').click()), `[data-testid="ticket-row-${waiting.key}"]`],
-    ['dashboard', 'sue', (p) => p.getByTestId('nav-dashboard').click(), '[data-testid=dashboard-row-cs-supervisors]'],
-    ['admin-editor', 'admin', (p) => p.goto(`${world.base}/#/admin/workflows/jump-queue`), '[data-testid=editor-validity][data-valid=true]'],
-    ['admin-org', 'admin', (p) => p.goto(`${world.base}/#/admin/org`), '[data-testid=org-queues]'],
-    ['admin-users', 'admin', (p) => p.goto(`${world.base}/#/admin/users`), '[data-testid=users-table]'],
-  ];
-}
-
 /** Visits every main page in `lang`; calls `check(page, name)` on each after its screenshot. */
 async function tour(lang, check) {
-  const signin = await world.newPage(`signin-${lang}`, lang);
-  await signin.goto(`${world.base}/`);
-  await signin.getByTestId('signin-form').waitFor();
-  await world.shot(signin, `${lang}-signin`);
-  await check(signin, 'signin');
-  await signin.context().close();
-
-  const pages = new Map();
-  for (const [name, user, go, ready] of mainPages()) {
-    if (!pages.has(user)) pages.set(user, await world.signIn(user, { lang }));
-    const page = pages.get(user);
-    await go(page);
-    await page.locator(ready).first().waitFor();
-    // Pages fetch in parallel (counts, badges): let the page settle before looking at it.
-    await page.waitForLoadState('networkidle');
+  const pages = mainPages(world, { listed: data.waiting, commented: data.back, back: data.back });
+  await tourPages(world, pages, lang, async (page, name) => {
     await world.shot(page, `${lang}-${name}`);
     await check(page, name);
-  }
-  for (const p of pages.values()) await p.context().close();
+  });
 }
 
 world.test('every main page renders in English (screenshots)', async () => {
