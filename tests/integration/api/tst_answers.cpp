@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "pgharness.h"
 #include "rawhttp.h"
+#include "sessionclient.h"
 #include "store/database.h"
 #include "testserver.h"
 
@@ -56,7 +57,7 @@ private:
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
     Test::TestServer m_server;
-    QHash<QString, QString> m_tokens;
+    Test::SessionClient m_client {password};
 };
 
 void tst_Answers::init()
@@ -91,7 +92,7 @@ void tst_Answers::init()
             in.departments = QStringList {department};
         QVERIFY((m_server.auth().users().create(name, in, *options.organisation).ok()));
     }
-    m_tokens.clear();
+    m_client.setPort(m_server.port());
 }
 
 void tst_Answers::cleanup()
@@ -107,19 +108,7 @@ void tst_Answers::cleanup()
 RawResponse tst_Answers::call(const QByteArray &method, const QByteArray &path,
                               const QByteArray &body, const QString &user)
 {
-    if (!m_tokens.contains(user)) {
-        const RawResponse login = rawRequest(
-            m_server.port(),
-            httpRequest("POST", "/api/v1/login",
-                        QJsonDocument(QJsonObject {{QStringLiteral("username"), user},
-                                                   {QStringLiteral("password"), password}})
-                            .toJson(QJsonDocument::Compact)));
-        m_tokens.insert(user, login.json().value(QLatin1String("token")).toString());
-    }
-    return rawRequest(
-        m_server.port(),
-        httpRequest(method, path, body,
-                    {{"Authorization", "Bearer " + m_tokens.value(user).toLatin1()}}));
+    return m_client.call(method, path, body, user);
 }
 
 QJsonObject tst_Answers::open(const QByteArray &tier)
@@ -150,7 +139,7 @@ qint64 tst_Answers::publish(const QString &user, const QByteArray &body)
 void tst_Answers::aBreachedTicketClockIsTheUrgentOne()
 {
     m_clock.set(QDateTime(QDate(2026, 11, 28), QTime(5, 30), Qt::UTC)); // Sat 13:30 HK
-    m_tokens.clear();
+    m_client.setPort(m_server.port()); // forgets the sessions
     const QJsonObject ticket = open();
     const QByteArray path
         = "/api/v1/tickets/" + QByteArray::number(ticket.value(u"id").toInteger());
@@ -160,7 +149,7 @@ void tst_Answers::aBreachedTicketClockIsTheUrgentOne()
         call("POST", "/api/v1/admin/clock", R"({"advance_seconds":90000})", QStringLiteral("admin"))
             .status,
         200); // the timers that came due fire
-    m_tokens.clear(); // the sessions ran out meanwhile
+    m_client.setPort(m_server.port()); // forgets the sessions: they ran out meanwhile
     const QJsonObject now = call("GET", path).json();
     const QJsonObject step = now.value(u"sla").toObject();
     QCOMPARE(step.value(u"breached").toBool(), false);
