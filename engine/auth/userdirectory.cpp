@@ -142,20 +142,43 @@ QMap<QString, QString> UserDirectory::check(const UserInput &input,
 Result<User> UserDirectory::create(const QString &username, const UserInput &input,
                                    const Organisation &organisation)
 {
+    if (auto refused = checkNew(username, input, input.password.has_value(), organisation);
+        !refused)
+        return refused.failure();
+    const auto hash = PasswordHasher::hash(*input.password);
+    if (!hash)
+        return hash.failure();
+    return insert(username, input, *hash);
+}
+
+Result<User> UserDirectory::createWithPasswordHash(const QString &username, const UserInput &input,
+                                                   const QByteArray &passwordHash,
+                                                   const Organisation &organisation)
+{
+    if (auto refused = checkNew(username, input, !passwordHash.isEmpty(), organisation); !refused)
+        return refused.failure();
+    return insert(username, input, passwordHash);
+}
+
+Result<void> UserDirectory::checkNew(const QString &username, const UserInput &input,
+                                     bool hasPassword, const Organisation &organisation) const
+{
     QMap<QString, QString> fields = check(input, organisation);
     if (!isValidUsername(username))
         fields.insert(QStringLiteral("username"),
                       QStringLiteral("use 1 to 64 lower-case letters, digits, '.', '_' or '-'"));
     if (!input.name)
         fields.insert(QStringLiteral("name"), QStringLiteral("required"));
-    if (!input.password)
+    if (!hasPassword)
         fields.insert(QStringLiteral("password"), QStringLiteral("required"));
     if (!fields.isEmpty())
         return makeError(ErrorKind::Validation, QStringLiteral("The user is not valid."), fields);
+    return {};
+}
 
-    const auto hash = PasswordHasher::hash(*input.password);
-    if (!hash)
-        return hash.failure();
+Result<User> UserDirectory::insert(const QString &username, const UserInput &input,
+                                   const QByteArray &passwordHash)
+{
     auto db = m_database.connection();
     if (!db)
         return db.failure();
@@ -183,7 +206,7 @@ Result<User> UserDirectory::create(const QString &username, const UserInput &inp
                          QStringLiteral("The username %1 is taken.").arg(username),
                          {{QStringLiteral("username"), QStringLiteral("taken")}});
     UserRow row = rowOf(user);
-    row.passwordHash = *hash;
+    row.passwordHash = passwordHash;
     auto inserted = UserRows::insert(*db, row);
     if (!inserted)
         return inserted.failure();

@@ -67,6 +67,12 @@ public:
     /// when the database or the hashing failed.
     Result<User> create(const QString &username, const UserInput &input,
                         const Organisation &organisation);
+    /// As create(), with the password already hashed (PasswordHasher::hash): for accounts that
+    /// share one password, like the demo's, so that start-up hashes it once and not once per
+    /// account (argon2id costs ~50 ms of CPU each, seconds on a loaded machine).
+    Result<User> createWithPasswordHash(const QString &username, const UserInput &input,
+                                        const QByteArray &passwordHash,
+                                        const Organisation &organisation);
     /// Refused: Validation (`fields` says which), NotFound; Internal when the database failed.
     Result<User> update(const QString &username, const UserInput &input,
                         const Organisation &organisation);
@@ -120,6 +126,11 @@ public:
 
 private:
     QMap<QString, QString> check(const UserInput &input, const Organisation &organisation) const;
+    /// check() plus what a new user needs: a valid username, a name and a password.
+    Result<void> checkNew(const QString &username, const UserInput &input, bool hasPassword,
+                          const Organisation &organisation) const;
+    Result<User> insert(const QString &username, const UserInput &input,
+                        const QByteArray &passwordHash);
     /// Commits a create or update of `user` and only then remembers its departments.
     Result<User> committed(Transaction &transaction, const User &user);
     void rememberDepartments(const User &user);

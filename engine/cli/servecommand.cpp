@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "demodata.h"
 
+#include "auth/passwordhasher.h"
 #include "core/clock.h"
 #include "definition/workflowset.h"
 #include "pluginhost/pluginhost.h"
@@ -199,13 +200,23 @@ Result<QStringList> createStartUpUsers(AuthService &auth, const Organisation &or
                                   std::nullopt, std::nullopt, std::nullopt, std::nullopt}});
     }
     QStringList created;
+    QByteArray demoHash; // the demo accounts share one password: hashed once, when first needed
     for (const auto &[username, input] : std::as_const(wanted)) {
         const auto existing = auth.users().find(username);
         if (!existing)
             return existing.failure();
         if (existing->has_value())
             continue;
-        const auto result = auth.users().create(username, input, organisation);
+        const bool demoAccount = demoUsers.contains(username);
+        if (demoAccount && demoHash.isEmpty()) {
+            auto hashed = PasswordHasher::hash(demoPassword);
+            if (!hashed)
+                return hashed.failure();
+            demoHash = *hashed;
+        }
+        const auto result = demoAccount
+            ? auth.users().createWithPasswordHash(username, input, demoHash, organisation)
+            : auth.users().create(username, input, organisation);
         if (!result) {
             const Error *problem = &result.failure();
             QStringList details;

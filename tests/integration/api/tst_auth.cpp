@@ -156,6 +156,7 @@ private Q_SLOTS:
     void createUserChecks_data();
     void createUserChecks();
     void takenUsernameIsTaken();
+    void usersCanShareOneHashedPassword();
     void loginSucceedsOnlyWithTheRightPassword();
     void repeatedFailuresAreThrottledPerUserAndAddress();
     void logoutEndsTheSessionAtOnce();
@@ -311,6 +312,34 @@ void tst_Auth::takenUsernameIsTaken()
         m_org);
     QVERIFY(!again.ok());
     QCOMPARE(again.failure().kind, ErrorKind::Conflict);
+}
+
+void tst_Auth::usersCanShareOneHashedPassword()
+{
+    // `serve --demo` hashes the demo password once for all its accounts.
+    const auto hash = PasswordHasher::hash(QStringLiteral("shared-password"));
+    QVERIFY(hash.ok());
+    UserInput withoutPassword = input(QStringLiteral("Amy"), QString());
+    withoutPassword.password.reset();
+    for (const QString &name : {QStringLiteral("amy"), QStringLiteral("bob")})
+        QVERIFY(
+            succeeded(m_auth->users().createWithPasswordHash(name, withoutPassword, *hash, m_org)));
+    const QString address = QStringLiteral("10.0.0.1");
+    for (const QString &name : {QStringLiteral("amy"), QStringLiteral("bob")})
+        QCOMPARE(m_auth->login(name, QStringLiteral("shared-password"), address)->status,
+                 AuthService::Login::Status::Ok);
+    QCOMPARE(
+        m_auth->login(QStringLiteral("bob"), QStringLiteral("other-password"), address)->status,
+        AuthService::Login::Status::Invalid);
+    const auto noHash
+        = m_auth->users().createWithPasswordHash(QStringLiteral("cat"), withoutPassword, {}, m_org);
+    QVERIFY(!noHash.ok());
+    QCOMPARE(noHash.failure().kind, ErrorKind::Validation);
+    QCOMPARE(noHash.failure().fields.value(QStringLiteral("password")), QStringLiteral("required"));
+    const auto taken = m_auth->users().createWithPasswordHash(QStringLiteral("amy"),
+                                                              withoutPassword, *hash, m_org);
+    QVERIFY(!taken.ok());
+    QCOMPARE(taken.failure().kind, ErrorKind::Conflict);
 }
 
 void tst_Auth::loginSucceedsOnlyWithTheRightPassword()
