@@ -207,7 +207,9 @@ Result<QStringList> createStartUpUsers(AuthService &auth, const Organisation &or
             return existing.failure();
         if (existing->has_value())
             continue;
-        const bool demoAccount = demoUsers.contains(username);
+        // By the password, not the name: `admin` is also a demo account, but with
+        // BATON_ADMIN_PASSWORD set it is made first, with that password.
+        const bool demoAccount = input.password == demoPassword;
         if (demoAccount && demoHash.isEmpty()) {
             auto hashed = PasswordHasher::hash(demoPassword);
             if (!hashed)
