@@ -88,7 +88,7 @@ export const en = {
   'new.workflow': 'Workflow',
   'new.noWorkflows': 'There is no workflow you may start. Ask an admin to give you a role that may.',
   'new.summary': 'Title',
-  'new.summaryHint': 'A short summary; left empty, the workflow title is used.',
+  'new.summaryHint': 'Left empty: {title}',
   'new.fields': 'Details',
   'new.customer': 'Customer (optional)',
   'new.customerId': 'Customer ID',

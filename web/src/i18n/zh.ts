@@ -84,7 +84,7 @@ export const zh: Dict = {
   'new.workflow': '流程',
   'new.noWorkflows': '没有你可以发起的流程。请联系管理员为你分配相应角色。',
   'new.summary': '标题',
-  'new.summaryHint': '简短概述；留空则使用流程名称。',
+  'new.summaryHint': '留空则为：{title}',
   'new.fields': '详情',
   'new.customer': '客户（选填）',
   'new.customerId': '客户编号',

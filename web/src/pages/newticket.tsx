@@ -41,6 +41,22 @@ export function openingFields(wf: WorkflowDetail): FieldDef[] {
   return wf.fields.filter((f) => f.required || (f.default !== undefined && f.default !== null) || !later.has(f.name));
 }
 
+/**
+ * The title a ticket gets when the agent leaves it empty: what the first required text field
+ * says (the request in the customer's words), else the workflow's title, then the customer —
+ * so that a list says more than the workflow's name in every row.
+ */
+export function defaultTitle(wf: WorkflowDetail, values: Values, customer: Customer): string {
+  const fields = openingFields(wf);
+  const said = (types: string[]) =>
+    fields.find((f) => f.required && types.includes(f.type) && String(values[f.name] ?? '').trim());
+  const field = said(['text']) ?? said(['string']);
+  let what = field ? String(values[field.name]).trim().split('\n')[0].replace(/\s+/g, ' ') : wf.title || wf.name;
+  if (what.length > 80) what = `${what.slice(0, 79)}…`;
+  const who = [customer.name, customer.phone, customer.id].map((x) => (x ?? '').trim()).find(Boolean);
+  return who ? `${what} · ${who}` : what;
+}
+
 function initialValues(fields: FieldDef[]): Values {
   const v: Values = {};
   for (const f of fields) v[f.name] = initialValue(f);
@@ -214,7 +230,7 @@ export function NewTicket() {
     for (const [k, v] of Object.entries(customer)) if (v && String(v).trim()) (cust as Record<string, string>)[k] = String(v).trim();
     const body: Record<string, unknown> = {
       workflow: wf.name,
-      title: title.trim() || (cust.name ? `${wf.title || wf.name} · ${cust.name}` : wf.title || wf.name),
+      title: title.trim() || defaultTitle(wf, values, cust),
       fields,
     };
     if (Object.keys(cust).length) body.customer = cust;
@@ -327,7 +343,7 @@ export function NewTicket() {
                 <label for="new-title">
                   {t('new.summary')} <span class="muted small">({t('optional')})</span>
                 </label>
-                <input id="new-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} placeholder={t('new.summaryHint')} data-testid="new-title" />
+                <input id="new-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} placeholder={t('new.summaryHint', { title: defaultTitle(wf, values, customer) })} data-testid="new-title" />
               </div>
               <FilePicker id="new-files" files={files} onChange={setFiles} />
             </div>

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The front desk's lists and forms (issue 16): who the customer is and the whole title in every
+// list, titles instead of ids, a default title that says something; choice options in the
+// reader's language and a required choice never chosen for the agent; a confirmation naming the
+// branches an action throws away; reassigning by a person's name; standard answers on the
+// new-ticket form; the server's refusals in the reader's language.
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { World, openJumpQueue } from '../lib/harness.mjs';
+import { newJumpQueueTicket, openQueue, pickerFocused, ticketIn } from '../lib/flows.mjs';
+
+const world = new World('frontdesk');
+before(() => world.start());
+after(() => world.stop());
+
+const LONG_TITLE =
+  'Shipment of medical samples held at the Kwai Chung hub since Monday: the customer needs it at the ' +
+  'Queen Mary Hospital laboratory before Friday noon, otherwise the samples are spoilt and must be taken again';
+
+world.test('lists show the customer, whole titles and titles instead of ids; the default title says something', async () => {
+  const api = await world.apiAs('amy');
+  const long = await api.post('/tickets', {
+    workflow: 'jump-queue',
+    title: LONG_TITLE,
+    fields: { awb: '123456789012', urgency: 'high', held_at: 'hub', reason: 'Needed on Friday' },
+    customer: { id: 'C-4410', name: '黄志明', phone: '+852 9123 4567', tier: 'A' },
+  });
+
+  const amy = await world.signIn('amy');
+  await amy.getByTestId('nav-mine').click();
+  const row = amy.getByTestId(`ticket-row-${long.key}`);
+  await row.waitFor();
+  // The customer column: name and phone.
+  const who = amy.getByTestId(`customer-${long.key}`);
+  assert.match(await who.innerText(), /黄志明[\s\S]*\+852 9123 4567/);
+  // The whole title can be read: not cut (nothing hidden to the side or below).
+  const title = row.locator('td.col-title');
+  assert.equal((await title.innerText()).trim(), LONG_TITLE);
+  const cut = await title.evaluate((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1);
+  assert.equal(cut, false, 'the title is cut off in the list');
+
+  // The queue page has the customer too.
+  const sue = await world.signIn('sue');
+  await openQueue(sue, 'cs-supervisors');
+  assert.match(await sue.getByTestId(`customer-${long.key}`).innerText(), /黄志明/);
+
+  // The dashboard names departments by their titles, not their ids.
+  const departments = await (await world.apiAs('sue')).get('/departments');
+  const cs = departments.find((d) => d.name === 'customer-service');
+  assert.ok(cs && cs.title && cs.title !== cs.name, JSON.stringify(cs));
+  await sue.getByTestId('nav-dashboard').click();
+  await sue.getByTestId('dashboard-row-cs-supervisors').waitFor();
+  const dept = sue.getByTestId('dashboard-dept-customer-service');
+  assert.equal(await dept.count(), 1, 'no department cell for customer-service');
+  assert.equal((await dept.innerText()).trim(), cs.title);
+
+  // Left empty, the title is the first required text field and the customer.
+  const opened = await newJumpQueueTicket(amy, { reason: 'Customer needs it on Friday', customerName: 'Li Wei' });
+  assert.equal(opened.title, 'Customer needs it on Friday · Li Wei');
+});
