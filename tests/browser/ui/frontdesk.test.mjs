@@ -58,3 +58,45 @@ world.test('lists show the customer, whole titles and titles instead of ids; the
   const opened = await newJumpQueueTicket(amy, { reason: 'Customer needs it on Friday', customerName: 'Li Wei' });
   assert.equal(opened.title, 'Customer needs it on Friday · Li Wei');
 });
+
+world.test('choice options are labelled in the reader\'s language and a required choice is never chosen for the agent', async () => {
+  // Chinese: the options and the ticket's value read in Chinese.
+  const amyZh = await world.signIn('amy', { lang: 'zh' });
+  await amyZh.getByTestId('nav-new').click();
+  await amyZh.getByTestId('new-workflow').selectOption('jump-queue');
+  const heldAt = amyZh.getByTestId('field-held_at');
+  await heldAt.waitFor();
+  const labels = await heldAt.locator('option').allInnerTexts();
+  assert.ok(labels.includes('海关'), `options: ${labels.join(' | ')}`);
+  const api = await world.apiAs('amy');
+  const ticket = await openJumpQueue(api, { title: 'Held at customs', heldAt: 'customs' });
+  await amyZh.goto(`${world.base}/#/tickets/${ticket.id}`);
+  await amyZh.getByTestId('ticket-field-held_at').filter({ hasText: '海关' }).waitFor();
+
+  // English: the complaint's category is required and has no default: nothing is chosen for the
+  // agent, typing a letter picks an option (never the placeholder), and leaving it empty is an
+  // error under the field, with nothing sent.
+  const amy = await world.signIn('amy');
+  await amy.getByTestId('nav-new').click();
+  await amy.getByTestId('new-workflow').selectOption('complaint');
+  const category = amy.getByTestId('field-category');
+  await category.waitFor();
+  assert.equal(await category.inputValue(), '');
+  assert.deepEqual(await category.locator('option').allInnerTexts(), ['— Choose —', 'Network', 'Billing', 'Marketing campaign']);
+  await amy.getByTestId('field-customer_words').fill('The bill doubled this month');
+  await amy.getByTestId('field-phone').fill('13912345678');
+  let posted = false;
+  amy.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/tickets') posted = true;
+  });
+  await amy.getByTestId('field-customer_words').press('Control+Enter');
+  const error = amy.getByTestId('error-category');
+  await error.waitFor();
+  assert.equal(await error.innerText(), 'Choose one of the options.');
+  assert.equal(await category.getAttribute('aria-invalid'), 'true');
+  assert.equal(await amy.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'field-category');
+  assert.equal(posted, false, 'the form was sent with the required choice empty');
+  // Typing a letter picks the option it starts (the placeholder starts with none).
+  await amy.keyboard.press('m');
+  assert.equal(await category.inputValue(), 'marketing-campaign');
+});

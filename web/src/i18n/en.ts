@@ -81,7 +81,8 @@ export const en = {
   'field.pattern': 'Does not match the expected format ({pattern}).',
   'field.int': 'Enter a whole number.',
   'field.decimal': 'Enter a number.',
-  'field.choose': 'Choose…',
+  'field.choose': '— Choose —',
+  'field.chooseOne': 'Choose one of the options.',
 
   // New ticket
   'new.title': 'New ticket',

@@ -78,7 +78,8 @@ export const zh: Dict = {
   'field.pattern': '格式不符合要求（{pattern}）。',
   'field.int': '请输入整数。',
   'field.decimal': '请输入数字。',
-  'field.choose': '请选择…',
+  'field.choose': '— 请选择 —',
+  'field.chooseOne': '请从选项中选择一项。',
 
   'new.title': '新建工单',
   'new.workflow': '流程',
