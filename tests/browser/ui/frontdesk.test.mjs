@@ -100,3 +100,44 @@ world.test('choice options are labelled in the reader\'s language and a required
   await amy.keyboard.press('m');
   assert.equal(await category.inputValue(), 'marketing-campaign');
 });
+
+world.test('an action that throws open branches away asks first, naming them, and is not the primary button', async () => {
+  const amyApi = await world.apiAs('amy');
+  const ticket = await openJumpQueue(amyApi, { title: 'Branches at risk', heldAt: 'hub' });
+  await (await world.apiAs('sue')).post(`/tickets/${ticket.id}/actions/approve`, {});
+  // The server says which open branches an action would cancel: leaving the parallel state
+  // ("Ask the customer", offered to whoever works a branch) all of them; a branch failing the others.
+  const seen = await (await world.apiAs('gary')).get(`/tickets/${ticket.id}`);
+  assert.equal(seen.state, 'expedite');
+  const ask = seen.actions.find((a) => a.name === 'ask_customer');
+  assert.ok(ask, JSON.stringify(seen.actions));
+  assert.deepEqual(ask.discards, ['billing', 'ground']);
+  const ground = seen.branches.find((b) => b.name === 'ground');
+  assert.equal(ground.title, 'Pull the shipment forward');
+  assert.deepEqual(ground.actions.find((a) => a.name === 'cannot').discards, ['billing']);
+  assert.deepEqual(ground.actions.find((a) => a.name === 'done').discards, []);
+
+  const gary = await world.signIn('gary');
+  await gary.goto(`${world.base}/#/tickets/${ticket.id}`);
+  await ticketIn(gary, 'expedite', 'open');
+  const button = gary.getByTestId('action-ask_customer');
+  assert.doesNotMatch((await button.getAttribute('class')) ?? '', /\bprimary\b/);
+  let posted = 0;
+  gary.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().includes('/actions/ask_customer')) posted += 1;
+  });
+  await button.click();
+  const confirm = gary.getByTestId('action-confirm');
+  await confirm.waitFor();
+  const text = await confirm.innerText();
+  assert.match(text, /Re-bill the express handling/);
+  assert.match(text, /Pull the shipment forward/);
+  await gary.getByTestId('action-confirm-cancel').click();
+  await confirm.waitFor({ state: 'detached' });
+  assert.equal(posted, 0);
+  await button.click();
+  const answered = gary.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/actions/ask_customer'));
+  await gary.getByTestId('action-confirm-ok').click();
+  assert.equal((await answered).status(), 200);
+  assert.equal(posted, 1);
+});
