@@ -141,3 +141,26 @@ world.test('an action that throws open branches away asks first, naming them, an
   assert.equal((await answered).status(), 200);
   assert.equal(posted, 1);
 });
+
+world.test('a supervisor reassigns by picking a person by name, and sees who is away', async () => {
+  // sam is off for three days (this file leaves the fake clock where it started, at the real
+  // time); his supervisor says so.
+  const until = new Date(Date.now() + 3 * 86400e3).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  await (await world.apiAs('sue')).call('PATCH', '/users/sam/away', { away: { until } });
+  const ticket = await openJumpQueue(await world.apiAs('amy'), { title: 'Reassign me' });
+  const sue = await world.signIn('sue');
+  await sue.goto(`${world.base}/#/tickets/${ticket.id}`);
+  const find = sue.getByTestId('assign-find');
+  await find.waitFor();
+  await find.fill('sa');
+  const option = sue.locator('[data-testid=assign-options] [role=option]').filter({ hasText: 'Sam' });
+  await option.waitFor();
+  assert.match(await option.innerText(), /away/i);
+  assert.equal(await find.getAttribute('aria-expanded'), 'true');
+  const answered = sue.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/tickets/${ticket.id}/assign`));
+  await find.press('Enter');
+  const res = await answered;
+  assert.equal(res.status(), 200, await res.text());
+  assert.equal(JSON.parse(res.request().postData()).username, 'sam');
+  await sue.getByTestId('ticket-assignee').filter({ hasText: 'Sam' }).waitFor();
+});
