@@ -164,3 +164,25 @@ world.test('a supervisor reassigns by picking a person by name, and sees who is 
   assert.equal(JSON.parse(res.request().postData()).username, 'sam');
   await sue.getByTestId('ticket-assignee').filter({ hasText: 'Sam' }).waitFor();
 });
+
+world.test('the new-ticket form offers standard answers in its text fields', async () => {
+  const sueApi = await world.apiAs('sue');
+  const answer = await sueApi.post('/answers', {
+    department: 'customer-service',
+    title: { en: 'Trade fair promise', zh: '展会承诺' },
+    body: { en: '{customer.name} needs it before the trade fair opens.', zh: '{customer.name}需要在展会开幕前收到。' },
+  });
+  const amy = await world.signIn('amy');
+  await amy.getByTestId('nav-new').click();
+  await amy.getByTestId('new-workflow').selectOption('jump-queue');
+  await amy.getByTestId('field-reason').waitFor();
+  await amy.getByTestId('customer-name').fill('Li Wei');
+  await amy.getByTestId('field-reason').focus();
+  await amy.keyboard.press('/');
+  await pickerFocused(amy);
+  await amy.keyboard.type('fair');
+  await amy.getByTestId(`answer-option-${answer.id}`).waitFor();
+  await amy.keyboard.press('Enter');
+  await amy.getByTestId('answer-picker').waitFor({ state: 'detached' });
+  assert.equal(await amy.getByTestId('field-reason').inputValue(), 'Li Wei needs it before the trade fair opens.');
+});

@@ -333,6 +333,7 @@ export function NewTicket() {
                   required={!!f.required}
                   error={errors[f.name]}
                   inputRef={i === 0 ? firstRef : undefined}
+                  answers={{ ticket: null, customer }}
                   onInput={(v) => {
                     setValues((old) => ({ ...old, [f.name]: v }));
                     if (errors[f.name]) setErrors((old) => ({ ...old, [f.name]: '' }));
