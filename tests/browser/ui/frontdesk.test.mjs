@@ -186,3 +186,24 @@ world.test('the new-ticket form offers standard answers in its text fields', asy
   await amy.getByTestId('answer-picker').waitFor({ state: 'detached' });
   assert.equal(await amy.getByTestId('field-reason').inputValue(), 'Li Wei needs it before the trade fair opens.');
 });
+
+world.test('the server\'s refusals read in the reader\'s language', async () => {
+  const amy = await world.signIn('amy', { lang: 'zh' });
+  await amy.getByTestId('nav-new').click();
+  await amy.getByTestId('new-workflow').selectOption('jump-queue');
+  await amy.getByTestId('field-awb').waitFor();
+  await amy.getByTestId('field-awb').fill('123456789012');
+  await amy.getByTestId('field-urgency').selectOption('normal');
+  await amy.getByTestId('field-reason').fill('普通快件');
+  const answered = amy.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/tickets');
+  await amy.getByTestId('field-reason').press('Control+Enter');
+  const res = await answered;
+  assert.equal(res.status(), 422);
+  const message = (await res.json()).error.message;
+  const shown = amy.getByTestId('new-ticket-error');
+  await shown.waitFor();
+  const text = await shown.innerText();
+  assert.ok(!text.includes(message), `the server's English is shown: ${text}`);
+  assert.match(text, /不能/);
+  assert.match(text, /urgency != "normal"/);
+});

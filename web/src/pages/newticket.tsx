@@ -16,7 +16,7 @@ import { sendOnCtrlEnter, submitKeys } from '../lib/forms';
 import { useStore } from '../lib/store';
 import type { Customer, FieldDef, Ticket, WorkflowDetail } from '../api/types';
 import { debounce } from '../lib/util';
-import { errorText } from '../model/errors';
+import { errorText, fieldErrorTexts, serverText } from '../model/errors';
 import { checkField, initialValue, toApiValue } from '../model/fields';
 
 const LAST_WF = 'baton.newticket.workflow';
@@ -246,7 +246,7 @@ export function NewTicket() {
       if (failed.length) setFormErr(`${t('attach.someFailed')} ${failed.join(' ')}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
-        const fe = e.fieldErrors;
+        const fe = fieldErrorTexts(e, t);
         const mine: Record<string, string> = {};
         const other: string[] = [];
         for (const [k, v] of Object.entries(fe)) {
@@ -254,7 +254,7 @@ export function NewTicket() {
           else other.push(`${k}: ${v}`);
         }
         setErrors(mine);
-        setFormErr([e.message || t('error.validation'), ...other].join(' '));
+        setFormErr([e.message ? serverText(e.message, t) : t('error.validation'), ...other].join(' '));
         if (Object.keys(mine).length) focusField(Object.keys(mine)[0]);
       } else {
         setFormErr(errorText(e, t));

@@ -8,7 +8,7 @@ import { FieldControl } from '../../components/field';
 import { AnswerTextarea } from '../../components/answerpicker';
 import { useT } from '../../i18n';
 import { submitKeys } from '../../lib/forms';
-import { errorText } from '../../model/errors';
+import { errorText, fieldErrorTexts, serverText } from '../../model/errors';
 import { checkField, initialValue, toApiValue } from '../../model/fields';
 import { toast } from '../../state/toasts';
 import { useStore } from '../../lib/store';
@@ -184,8 +184,8 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
       onDone(failed.length ? undefined : next);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
-        setErrors(e.fieldErrors);
-        setErr(e.message || t('error.validation'));
+        setErrors(fieldErrorTexts(e, t));
+        setErr(e.message ? serverText(e.message, t) : t('error.validation'));
       } else {
         setErr(errorText(e, t));
         if (e instanceof ApiError && e.status === 409) onDone();
