@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { World, openJumpQueue } from '../lib/harness.mjs';
+import { violations } from '../lib/axe.mjs';
 import { newJumpQueueTicket, openQueue, pickerFocused, ticketIn } from '../lib/flows.mjs';
 
 const world = new World('frontdesk');
@@ -132,6 +133,7 @@ world.test('an action that throws open branches away asks first, naming them, an
   const text = await confirm.innerText();
   assert.match(text, /Re-bill the express handling/);
   assert.match(text, /Pull the shipment forward/);
+  assert.deepEqual(await violations(gary), [], 'axe-core on the page asking to confirm');
   await gary.getByTestId('action-confirm-cancel').click();
   await confirm.waitFor({ state: 'detached' });
   assert.equal(posted, 0);
@@ -157,6 +159,7 @@ world.test('a supervisor reassigns by picking a person by name, and sees who is 
   await option.waitFor();
   assert.match(await option.innerText(), /away/i);
   assert.equal(await find.getAttribute('aria-expanded'), 'true');
+  assert.deepEqual(await violations(sue), [], 'axe-core on the page with the people listed');
   const answered = sue.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/tickets/${ticket.id}/assign`));
   await find.press('Enter');
   const res = await answered;
