@@ -39,6 +39,9 @@ world.test('lists show the customer, whole titles and titles instead of ids; the
   assert.equal((await title.innerText()).trim(), LONG_TITLE);
   const cut = await title.evaluate((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1);
   assert.equal(cut, false, 'the title is cut off in the list');
+  // Where it is now (state and queue titles) is read whole too.
+  const where = row.locator('td.col-where');
+  assert.equal(await where.evaluate((el) => el.scrollWidth > el.clientWidth + 1), false, `cut off: ${await where.innerText()}`);
 
   // The queue page has the customer too.
   const sue = await world.signIn('sue');
