@@ -60,20 +60,57 @@ QJsonObject emptySla()
             {QStringLiteral("breached"), false}};
 }
 
-QJsonArray actionsJson(const QList<AvailableAction> &actions, const QString &branch,
-                       Language language)
+/// The parallel state the ticket is in, or null.
+const State *parallelState(const TicketView &view)
+{
+    const Workflow *workflow = view.workflow.get();
+    const State *state = workflow ? workflow->state(view.ticket.state) : nullptr;
+    return state && state->isParallel() ? state : nullptr;
+}
+
+/// The open branches taking `action` cancels, so that a client can ask first (issue 16: "Ask
+/// the customer" silently threw Billing's finished work away): leaving the parallel state (an
+/// `any:` transition) abandons every open branch; a branch's `@fail` the other open ones.
+QStringList discardedBranches(const TicketView &view, const AvailableAction &action)
+{
+    const State *state = parallelState(view);
+    if (!state)
+        return {};
+    if (!action.branch.isEmpty()) {
+        const Branch *branch = state->branch(action.branch);
+        const Transition *transition = branch ? branch->transition(action.name) : nullptr;
+        if (!transition || transition->to != u"@fail")
+            return {};
+    }
+    QStringList open;
+    for (const BranchState &b : view.ticket.branches)
+        if (b.status == BranchStatus::Open && b.name != action.branch)
+            open.append(b.name);
+    return open;
+}
+
+QJsonArray actionsJson(const TicketView &view, const QString &branch, Language language)
 {
     QJsonArray out;
-    for (const AvailableAction &a : actions) {
+    for (const AvailableAction &a : view.actions) {
         if (a.branch != branch)
             continue;
-        out.append(
-            QJsonObject {{QStringLiteral("name"), a.name},
-                         {QStringLiteral("title"), a.title.text(language)},
-                         {QStringLiteral("requires"), QJsonArray::fromStringList(a.requires_)},
-                         {QStringLiteral("accepts"), QJsonArray::fromStringList(a.accepts)}});
+        out.append(QJsonObject {
+            {QStringLiteral("name"), a.name},
+            {QStringLiteral("title"), a.title.text(language)},
+            {QStringLiteral("requires"), QJsonArray::fromStringList(a.requires_)},
+            {QStringLiteral("accepts"), QJsonArray::fromStringList(a.accepts)},
+            {QStringLiteral("discards"), QJsonArray::fromStringList(discardedBranches(view, a))}});
     }
     return out;
+}
+
+/// A branch's title in `language`; its name when the workflow gives none.
+QString branchTitle(const TicketView &view, const QString &name, Language language)
+{
+    const State *state = parallelState(view);
+    const Branch *branch = state ? state->branch(name) : nullptr;
+    return branch && !branch->title.isEmpty() ? branch->title.text(language) : name;
 }
 
 /// Where the view's user may transfer the ticket's (or a branch's) work now, titled for them.
@@ -137,7 +174,6 @@ QJsonValue urgentSlaJson(const TicketView &view)
 QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language)
 {
     const TicketState &t = view.ticket;
-    const QList<AvailableAction> &actions = view.actions;
     QJsonObject fields;
     for (auto it = t.fields.cbegin(); it != t.fields.cend(); ++it)
         fields.insert(it.key(), QJsonValue::fromVariant(it.value()));
@@ -145,11 +181,12 @@ QJsonObject ticketJson(const TicketView &view, const Organisation &organisation,
     for (const BranchState &b : t.branches)
         branches.append(
             QJsonObject {{QStringLiteral("name"), b.name},
+                         {QStringLiteral("title"), branchTitle(view, b.name, language)},
                          {QStringLiteral("queue"), stringOrNull(b.queue)},
                          {QStringLiteral("assignee"), stringOrNull(b.assignee)},
                          {QStringLiteral("status"), toString(b.status)},
                          {QStringLiteral("sla"), branchSlaJson(view, b.name)},
-                         {QStringLiteral("actions"), actionsJson(actions, b.name, language)},
+                         {QStringLiteral("actions"), actionsJson(view, b.name, language)},
                          {QStringLiteral("transfer_targets"),
                           transferTargetsJson(view, organisation, b.name, language)}});
     QJsonArray links;
@@ -185,7 +222,7 @@ QJsonObject ticketJson(const TicketView &view, const Organisation &organisation,
         {QStringLiteral("sla"), stepSlaJson(view)},
         {QStringLiteral("ticket_sla"), ticketSlaJson(view)},
         {QStringLiteral("sla_urgent"), urgentSlaJson(view)},
-        {QStringLiteral("actions"), actionsJson(actions, QString(), language)},
+        {QStringLiteral("actions"), actionsJson(view, QString(), language)},
         {QStringLiteral("transfer_targets"),
          transferTargetsJson(view, organisation, QString(), language)},
         {QStringLiteral("internal_notes"), view.internalNotes},

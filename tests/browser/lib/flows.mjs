@@ -94,6 +94,12 @@ export async function waitBadge(page, testid, n) {
   else await page.getByTestId(testid).filter({ hasText: new RegExp(`^${n}$`) }).waitFor();
 }
 
+/** The standard-answer picker is open and its search box has the focus (it takes it as it opens). */
+export async function pickerFocused(page) {
+  await page.getByTestId('answer-picker').waitFor();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'answer-search');
+}
+
 /** Marks the document so a later check can tell the page was not reloaded. */
 export async function markNoReload(page) {
   await page.evaluate(() => {

@@ -3,14 +3,10 @@
 // user reach them, in English and in Chinese. quality.md: no serious or critical violation.
 // Each violation is reported with its rule, its impact and the elements it was found on.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
 import { after, before } from 'node:test';
 import { World, openJumpQueue } from '../lib/harness.mjs';
+import { violations } from '../lib/axe.mjs';
 import { mainPages, tourPages } from '../lib/flows.mjs';
-
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const world = new World('a11y');
 const data = {};
@@ -22,23 +18,6 @@ before(async () => {
   await amy.post(`/tickets/${data.ticket.id}/comments`, { body: 'Customer called again' });
 });
 after(() => world.stop());
-
-/** Serious and critical violations on the page, one line per rule with its elements. */
-async function violations(page) {
-  // Through the DevTools protocol: the page's Content-Security-Policy (rightly) refuses inline
-  // scripts, so a <script> tag would be blocked.
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      resultTypes: ['violations'],
-    });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return result
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.targets.slice(0, 5).join(', ')}${v.targets.length > 5 ? ` and ${v.targets.length - 5} more` : ''}`);
-}
 
 async function audit(lang) {
   const found = [];

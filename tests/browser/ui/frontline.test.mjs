@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { World, openJumpQueue, sourceDir } from '../lib/harness.mjs';
-import { openQueue } from '../lib/flows.mjs';
+import { openQueue, pickerFocused } from '../lib/flows.mjs';
 
 const world = new World('frontline');
 before(() => world.start());
@@ -28,12 +28,6 @@ function saturdayAfternoon(now) {
     const iso = day.toISOString().slice(0, 10);
     if (day.getUTCDay() === 6 && !holidays.has(iso)) return day;
   }
-}
-
-/** The picker is open and its search box has the focus (it takes it as it opens). */
-async function pickerFocused(page) {
-  await page.getByTestId('answer-picker').waitFor();
-  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'answer-search');
 }
 
 const colour = (locator) => locator.evaluate((el) => getComputedStyle(el).color);

@@ -230,7 +230,8 @@ export const api = {
   act: (id: number, action: string, body: { fields?: Record<string, unknown>; comment?: string; branch?: string; version?: number }) =>
     request<Ticket>(`/tickets/${id}/actions/${encodeURIComponent(action)}`, { method: 'POST', body }),
   claim: (id: number) => request<Ticket>(`/tickets/${id}/claim`, { method: 'POST' }),
-  assign: (id: number, username: string) => request<Ticket>(`/tickets/${id}/assign`, { method: 'POST', body: { username } }),
+  assign: (id: number, username: string, branch?: string) =>
+    request<Ticket>(`/tickets/${id}/assign`, { method: 'POST', body: branch ? { username, branch } : { username } }),
   transfer: (id: number, queue: string, reason: string, branch?: string) =>
     request<Ticket>(`/tickets/${id}/transfer`, { method: 'POST', body: branch ? { queue, reason, branch } : { queue, reason } }),
   link: (id: number, ticket: string, relation: 'relates_to' | 'duplicate_of') =>

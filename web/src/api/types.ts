@@ -40,6 +40,8 @@ export interface Action {
   requires?: string[];
   /** Every field the action writes: `requires` plus the transition's optional `fields`. */
   accepts?: string[];
+  /** The open parallel branches taking it cancels (their work is thrown away): ask first. */
+  discards?: string[];
 }
 
 /** A queue the caller may transfer the step's work to now, titled in their language. */
@@ -51,6 +53,8 @@ export interface TransferTarget {
 
 export interface Branch {
   name: string;
+  /** The branch's title in the caller's language. */
+  title?: string;
   queue: string;
   assignee: string | null;
   status: 'open' | 'done' | 'failed' | 'cancelled' | string;

@@ -7,14 +7,16 @@
 import type { TextareaHTMLAttributes } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
-import type { Answer, Ticket } from '../api/types';
+import type { Answer, Customer, Ticket } from '../api/types';
 import { lang, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import { me } from '../state/session';
 
-/** What a reply's placeholders are filled from. */
+/** What a reply's placeholders are filled from: the ticket, or (on the new-ticket form, before
+ *  there is one) the customer typed so far. */
 export interface AnswerContext {
-  ticket: Ticket;
+  ticket: Ticket | null;
+  customer?: Customer | null;
 }
 
 // The answers change rarely: fetched once a minute at most, filtered here as the agent types.
@@ -35,11 +37,11 @@ export function forgetAnswers() {
 }
 
 /** `{customer.name}` and the like replaced by the ticket's and agent's values; unknown ones kept. */
-export function fillPlaceholders(text: string, ticket: Ticket | null, agentName: string): string {
+export function fillPlaceholders(text: string, ticket: Ticket | null, agentName: string, customer: Customer | null = ticket?.customer ?? null): string {
   const values: Record<string, string | undefined> = {
-    'customer.name': ticket?.customer?.name,
-    'customer.id': ticket?.customer?.id,
-    'customer.phone': ticket?.customer?.phone,
+    'customer.name': customer?.name,
+    'customer.id': customer?.id,
+    'customer.phone': customer?.phone,
     'ticket.key': ticket?.key,
     'ticket.title': ticket?.title,
     'agent.name': agentName,
@@ -109,7 +111,7 @@ export function AnswerTextarea({
   const insert = (a: Answer | undefined) => {
     if (!a) return;
     const body = a.body[insertLang] || a.body.en || a.body.zh;
-    const text = fillPlaceholders(body, context.ticket, user?.name || user?.username || '');
+    const text = fillPlaceholders(body, context.ticket, user?.name || user?.username || '', context.customer ?? context.ticket?.customer ?? null);
     const [from, to] = caret.current;
     onValue(value.slice(0, from) + text + value.slice(to));
     placeCaret.current = from + text.length;

@@ -92,7 +92,9 @@ export function FieldControl({ def, value, onInput, error, required, idPrefix, i
     case 'choice':
       control = (
         <select {...common} ref={inputRef} value={str} onChange={(e) => onInput(e.currentTarget.value)}>
-          {(!required || !str) && <option value="">{t('field.choose')}</option>}
+          {/* A required choice starts on the placeholder and cannot go back to it: nothing is
+              chosen for the agent. It starts with a dash, so typing a letter never picks it. */}
+          {(!required || !str) && <option value="" disabled={required}>{t('field.choose')}</option>}
           {(def.options ?? []).map((o) => (
             <option key={o} value={o}>{def.option_labels?.[o] ?? o}</option>
           ))}

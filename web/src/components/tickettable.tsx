@@ -11,7 +11,7 @@ import { slaFor, whereNow } from '../model/tickets';
 import { SlaBadge, TierBadge, urgentSla } from './sla';
 import { loadQueueTitles, queueTitle, queueTitles } from '../state/queuetitles';
 
-export type Column = 'priority' | 'key' | 'title' | 'tier' | 'state' | 'where' | 'queue' | 'assignee' | 'age' | 'sla' | 'updated';
+export type Column = 'priority' | 'key' | 'title' | 'customer' | 'tier' | 'state' | 'where' | 'queue' | 'assignee' | 'age' | 'sla' | 'updated';
 
 interface Props {
   tickets: Ticket[];
@@ -67,7 +67,7 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
   }, [keyboard, tickets, sel]);
 
   const head: Record<Column, string> = {
-    priority: t('col.priority'), key: t('col.key'), title: t('col.title'), tier: t('col.tier'), state: t('col.state'),
+    priority: t('col.priority'), key: t('col.key'), title: t('col.title'), customer: t('col.customer'), tier: t('col.tier'), state: t('col.state'),
     where: t('col.where'), queue: t('col.queue'), assignee: t('col.assignee'), age: t('col.age'), sla: t('col.sla'),
     updated: t('col.updated'),
   };
@@ -108,6 +108,8 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
                     );
                   case 'title':
                     return <td key={c} class="col-title" title={tk.title}>{tk.title}</td>;
+                  case 'customer':
+                    return <CustomerCell key={c} tk={tk} />;
                   case 'tier':
                     return <td key={c} class="col-tier"><TierBadge tier={tk.customer?.tier} /></td>;
                   case 'state':
@@ -154,5 +156,19 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
         })}
       </tbody>
     </table>
+  );
+}
+
+/** Who the customer is: name (else id) and phone, the whole record on hover. */
+function CustomerCell({ tk }: { tk: Ticket }) {
+  const c = tk.customer;
+  const name = c?.name || c?.id || '';
+  const full = [c?.name, c?.phone, c?.id].filter(Boolean).join(' · ');
+  return (
+    <td class={`col-customer${name || c?.phone ? '' : ' muted'}`} title={full || undefined} data-testid={`customer-${tk.key}`}>
+      {name && <span class="cust-name">{name}</span>}
+      {c?.phone && <span class="cust-phone muted small">{c.phone}</span>}
+      {!name && !c?.phone && '—'}
+    </td>
   );
 }

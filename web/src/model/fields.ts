@@ -20,7 +20,7 @@ export function initialValue(def: FieldDef): string | boolean {
 export function checkField(def: FieldDef, raw: string | boolean, required: boolean, t: T): string {
   if (def.type === 'bool') return '';
   const v = String(raw ?? '').trim();
-  if (!v) return required ? t('field.required') : '';
+  if (!v) return required ? t(def.type === 'choice' ? 'field.chooseOne' : 'field.required') : '';
   if (def.type === 'int' && !/^[+-]?\d+$/.test(v)) return t('field.int');
   if (def.type === 'decimal' && !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(v)) return t('field.decimal');
   if (def.pattern) {
@@ -59,4 +59,10 @@ export function displayValue(v: unknown, t: T): string {
   if (v === null || v === undefined || v === '') return t('none');
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+/** A field's value → display text: a choice option by its label in the reader's language. */
+export function displayFieldValue(def: FieldDef | undefined, v: unknown, t: T): string {
+  if (def?.type === 'choice' && typeof v === 'string' && def.option_labels?.[v]) return def.option_labels[v];
+  return displayValue(v, t);
 }

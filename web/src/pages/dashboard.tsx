@@ -7,11 +7,15 @@ import { useLive } from '../api/live';
 import { href } from '../state/router';
 import type { QueueInfo } from '../api/types';
 import { errorText } from '../model/errors';
+import { useStore } from '../lib/store';
+import { departmentTitles, loadDepartmentTitles, queueTitle } from '../state/queuetitles';
 
 export function Dashboard() {
   const t = useT();
   const [queues, setQueues] = useState<QueueInfo[] | null>(null);
   const [err, setErr] = useState('');
+  const deptTitles = useStore(departmentTitles);
+  useEffect(loadDepartmentTitles, []);
   const load = () =>
     api.queues().then(
       (q) => {
@@ -66,7 +70,7 @@ export function Dashboard() {
               {[...byDept.entries()].map(([dept, qs]) =>
                 qs.map((q, i) => (
                   <tr key={q.name} data-testid={`dashboard-row-${q.name}`}>
-                    <td class="muted">{i === 0 ? dept : ''}</td>
+                    {i === 0 ? <td class="muted" title={dept} data-testid={`dashboard-dept-${dept}`}>{queueTitle(deptTitles, dept)}</td> : <td />}
                     <td><a href={href(`/queues/${encodeURIComponent(q.name)}`)}>{q.title || q.name}</a></td>
                     <td class="num" data-testid={`dash-open-${q.name}`}>{q.open}</td>
                     <td class={`num${q.at_risk ? ' risk-text' : ''}`} data-testid={`dash-risk-${q.name}`}>{q.at_risk}</td>

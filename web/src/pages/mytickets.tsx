@@ -63,7 +63,7 @@ export function MyTickets() {
             tickets={items}
             keyboard
             testid="mine-table"
-            columns={['priority', 'key', 'title', 'tier', 'where', 'assignee', 'age', 'sla']}
+            columns={['priority', 'key', 'title', 'customer', 'tier', 'where', 'assignee', 'age', 'sla']}
             highlight={(tk) => isBackToMe(tk, user?.username)}
           />
           {cursor && (
@@ -104,7 +104,7 @@ export function BackToMe() {
           keyboard
           testid="back-table"
           highlight={() => true}
-          columns={['priority', 'key', 'title', 'tier', 'state', 'age', 'sla']}
+          columns={['priority', 'key', 'title', 'customer', 'tier', 'state', 'age', 'sla']}
         />
       )}
     </section>

@@ -16,7 +16,7 @@ import { sendOnCtrlEnter, submitKeys } from '../lib/forms';
 import { useStore } from '../lib/store';
 import type { Customer, FieldDef, Ticket, WorkflowDetail } from '../api/types';
 import { debounce } from '../lib/util';
-import { errorText } from '../model/errors';
+import { errorText, fieldErrorTexts, serverText } from '../model/errors';
 import { checkField, initialValue, toApiValue } from '../model/fields';
 
 const LAST_WF = 'baton.newticket.workflow';
@@ -39,6 +39,22 @@ export function openingFields(wf: WorkflowDetail): FieldDef[] {
     for (const b of s.branches ?? []) add(b.transitions);
   }
   return wf.fields.filter((f) => f.required || (f.default !== undefined && f.default !== null) || !later.has(f.name));
+}
+
+/**
+ * The title a ticket gets when the agent leaves it empty: what the first required text field
+ * says (the request in the customer's words), else the workflow's title, then the customer —
+ * so that a list says more than the workflow's name in every row.
+ */
+export function defaultTitle(wf: WorkflowDetail, values: Values, customer: Customer): string {
+  const fields = openingFields(wf);
+  const said = (types: string[]) =>
+    fields.find((f) => f.required && types.includes(f.type) && String(values[f.name] ?? '').trim());
+  const field = said(['text']) ?? said(['string']);
+  let what = field ? String(values[field.name]).trim().split('\n')[0].replace(/\s+/g, ' ') : wf.title || wf.name;
+  if (what.length > 80) what = `${what.slice(0, 79)}…`;
+  const who = [customer.name, customer.phone, customer.id].map((x) => (x ?? '').trim()).find(Boolean);
+  return who ? `${what} · ${who}` : what;
 }
 
 function initialValues(fields: FieldDef[]): Values {
@@ -214,7 +230,7 @@ export function NewTicket() {
     for (const [k, v] of Object.entries(customer)) if (v && String(v).trim()) (cust as Record<string, string>)[k] = String(v).trim();
     const body: Record<string, unknown> = {
       workflow: wf.name,
-      title: title.trim() || (cust.name ? `${wf.title || wf.name} · ${cust.name}` : wf.title || wf.name),
+      title: title.trim() || defaultTitle(wf, values, cust),
       fields,
     };
     if (Object.keys(cust).length) body.customer = cust;
@@ -230,7 +246,7 @@ export function NewTicket() {
       if (failed.length) setFormErr(`${t('attach.someFailed')} ${failed.join(' ')}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
-        const fe = e.fieldErrors;
+        const fe = fieldErrorTexts(e, t);
         const mine: Record<string, string> = {};
         const other: string[] = [];
         for (const [k, v] of Object.entries(fe)) {
@@ -238,7 +254,7 @@ export function NewTicket() {
           else other.push(`${k}: ${v}`);
         }
         setErrors(mine);
-        setFormErr([e.message || t('error.validation'), ...other].join(' '));
+        setFormErr([e.message ? serverText(e.message, t) : t('error.validation'), ...other].join(' '));
         if (Object.keys(mine).length) focusField(Object.keys(mine)[0]);
       } else {
         setFormErr(errorText(e, t));
@@ -317,6 +333,7 @@ export function NewTicket() {
                   required={!!f.required}
                   error={errors[f.name]}
                   inputRef={i === 0 ? firstRef : undefined}
+                  answers={{ ticket: null, customer }}
                   onInput={(v) => {
                     setValues((old) => ({ ...old, [f.name]: v }));
                     if (errors[f.name]) setErrors((old) => ({ ...old, [f.name]: '' }));
@@ -327,7 +344,7 @@ export function NewTicket() {
                 <label for="new-title">
                   {t('new.summary')} <span class="muted small">({t('optional')})</span>
                 </label>
-                <input id="new-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} placeholder={t('new.summaryHint')} data-testid="new-title" />
+                <input id="new-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} placeholder={t('new.summaryHint', { title: defaultTitle(wf, values, customer) })} data-testid="new-title" />
               </div>
               <FilePicker id="new-files" files={files} onChange={setFiles} />
             </div>

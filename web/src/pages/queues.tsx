@@ -181,7 +181,7 @@ export function Queues({ selected }: { selected?: string }) {
               testid="queue-table"
               onClaim={claim}
               claiming={claiming}
-              columns={['priority', 'key', 'title', 'tier', 'state', 'assignee', 'age', 'sla']}
+              columns={['priority', 'key', 'title', 'customer', 'tier', 'state', 'assignee', 'age', 'sla']}
             />
             {cursor && (
               <button type="button" class="btn" onClick={() => load(true)}>{t('loadMore')}</button>

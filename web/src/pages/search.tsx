@@ -71,7 +71,7 @@ export function Search() {
       ) : items.length === 0 ? (
         <p class="empty">{t('search.empty', { q })}</p>
       ) : (
-        <TicketTable caption={t('search.title', { q })} tickets={items} keyboard testid="search-table" columns={['priority', 'key', 'title', 'tier', 'where', 'assignee', 'age', 'sla']} />
+        <TicketTable caption={t('search.title', { q })} tickets={items} keyboard testid="search-table" columns={['priority', 'key', 'title', 'customer', 'tier', 'where', 'assignee', 'age', 'sla']} />
       )}
     </section>
   );

@@ -1,31 +1,35 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Queue titles in the UI's language, so that lists and the ticket page say "Customer service
-// supervisors" rather than the queue's id (issue 16). Fetched once per language.
+// Queue and department titles in the UI's language, so that lists, the dashboard and the ticket
+// page say "Customer service supervisors" rather than the id (issue 16). Fetched once per language.
 import { api } from '../api/client';
 import { lang } from '../i18n';
-import { createStore } from '../lib/store';
+import { createStore, type Store } from '../lib/store';
 
-export const queueTitles = createStore<Record<string, string>>({});
-let loadedFor = '';
-
-/** Loads the titles for the current language if not loaded yet (failures leave the ids). */
-export function loadQueueTitles() {
-  const language = lang.get();
-  if (loadedFor === language) return;
-  loadedFor = language;
-  api.queues().then(
-    (qs) => queueTitles.set(Object.fromEntries(qs.map((q) => [q.name, q.title || q.name]))),
-    () => {
-      loadedFor = '';
-    },
-  );
+/** A name → title store filled from `fetch` once per language (a failure leaves the ids). */
+function titleStore(fetch: () => Promise<{ name: string; title?: string }[]>) {
+  const store = createStore<Record<string, string>>({});
+  let loadedFor = '';
+  const load = () => {
+    const language = lang.get();
+    if (loadedFor === language) return;
+    loadedFor = language;
+    fetch().then(
+      (items) => store.set(Object.fromEntries(items.map((x) => [x.name, x.title || x.name]))),
+      () => {
+        loadedFor = '';
+      },
+    );
+  };
+  lang.subscribe(() => {
+    if (loadedFor) load();
+  });
+  return [store, load] as [Store<Record<string, string>>, () => void];
 }
 
-lang.subscribe(() => {
-  if (loadedFor) loadQueueTitles();
-});
+export const [queueTitles, loadQueueTitles] = titleStore(() => api.queues());
+export const [departmentTitles, loadDepartmentTitles] = titleStore(() => api.departments());
 
-/** A queue's title, or its id while the titles are unknown. */
+/** A queue's (or department's) title, or its id while the titles are unknown. */
 export function queueTitle(titles: Record<string, string>, queue: string | null | undefined): string {
   return queue ? titles[queue] ?? queue : '';
 }

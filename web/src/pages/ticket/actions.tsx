@@ -8,20 +8,31 @@ import { FieldControl } from '../../components/field';
 import { AnswerTextarea } from '../../components/answerpicker';
 import { useT } from '../../i18n';
 import { submitKeys } from '../../lib/forms';
-import { errorText } from '../../model/errors';
+import { errorText, fieldErrorTexts, serverText } from '../../model/errors';
 import { checkField, initialValue, toApiValue } from '../../model/fields';
 import { toast } from '../../state/toasts';
+import { useStore } from '../../lib/store';
+import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
 
 /** Action buttons; an action with required fields opens an inline form typed by the definitions. */
 export function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket; fields: FieldDef[]; actions: Action[]; branch?: string; onDone: (t?: Ticket) => void }) {
   const t = useT();
   const [open, setOpen] = useState<Action | null>(null);
+  const [confirming, setConfirming] = useState<Action | null>(null);
   const [busy, setBusy] = useState('');
   const [err, setErr] = useState('');
   const prefix = branch ? `branch-${branch}-action` : 'action';
   if (!actions.length) return branch ? null : <p class="muted small" data-testid="no-actions">{tk.status === 'closed' ? t('ticket.closedNote') : t('ticket.noActions')}</p>;
+  // An action that throws open branches away is never the one the eye goes to first.
+  const primary = actions.find((a) => !a.discards?.length);
 
-  const take = async (a: Action) => {
+  const take = async (a: Action, confirmed = false) => {
+    if (a.discards?.length && !confirmed) {
+      setOpen(null);
+      setConfirming(a);
+      return;
+    }
+    setConfirming(null);
     if (a.requires?.length || a.accepts?.length) {
       setOpen(open?.name === a.name ? null : a);
       return;
@@ -47,7 +58,7 @@ export function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket;
           <button
             key={a.name}
             type="button"
-            class={`btn${open?.name === a.name ? ' on' : ''}${actions.length === 1 || a === actions[0] ? ' primary' : ''}`}
+            class={`btn${open?.name === a.name ? ' on' : ''}${a === primary ? ' primary' : ''}${a.discards?.length ? ' discards' : ''}`}
             aria-expanded={a.requires?.length || a.accepts?.length ? open?.name === a.name : undefined}
             disabled={!!busy}
             data-testid={`${prefix}-${a.name}`}
@@ -58,6 +69,15 @@ export function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket;
           </button>
         ))}
       </div>
+      {confirming && (
+        <DiscardConfirm
+          tk={tk}
+          action={confirming}
+          testPrefix={prefix}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => void take(confirming, true)}
+        />
+      )}
       {err && <div class="form-error" role="alert" data-testid={`${prefix}-error`}>{err}</div>}
       {open && (
         <ActionForm
@@ -74,6 +94,47 @@ export function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket;
           }}
         />
       )}
+    </div>
+  );
+}
+
+/** "Taking X cancels the open branches A, B: their work is lost." — asked before it is done. */
+function DiscardConfirm({ tk, action, testPrefix, onCancel, onConfirm }: {
+  tk: Ticket; action: Action; testPrefix: string; onCancel: () => void; onConfirm: () => void;
+}) {
+  const t = useT();
+  const titles = useStore(queueTitles);
+  useEffect(loadQueueTitles, []);
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => keep.current?.focus(), []);
+  const named = (action.discards ?? []).map((name) => {
+    const b = tk.branches?.find((x) => x.name === name);
+    const title = b?.title || name;
+    return b?.queue ? `${title} (${queueTitle(titles, b.queue)})` : title;
+  });
+  const id = `${testPrefix}-confirm-text`;
+  return (
+    <div
+      class="confirm-box"
+      role="alertdialog"
+      aria-labelledby={id}
+      data-testid={`${testPrefix}-confirm`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onCancel();
+        }
+      }}
+    >
+      <p id={id}>{t('ticket.discardConfirm', { action: action.title || action.name, branches: named.join(t('list.separator')) })}</p>
+      <div class="form-buttons">
+        <button type="button" class="btn danger" onClick={onConfirm} data-testid={`${testPrefix}-confirm-ok`}>
+          {t('ticket.discardOk', { action: action.title || action.name })}
+        </button>
+        <button type="button" class="btn" ref={keep} onClick={onCancel} data-testid={`${testPrefix}-confirm-cancel`}>
+          {t('ticket.discardKeep')}
+        </button>
+      </div>
     </div>
   );
 }
@@ -123,8 +184,8 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
       onDone(failed.length ? undefined : next);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
-        setErrors(e.fieldErrors);
-        setErr(e.message || t('error.validation'));
+        setErrors(fieldErrorTexts(e, t));
+        setErr(e.message ? serverText(e.message, t) : t('error.validation'));
       } else {
         setErr(errorText(e, t));
         if (e instanceof ApiError && e.status === 409) onDone();

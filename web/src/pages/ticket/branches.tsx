@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Parallel branches: each with its queue, assignee, clock and actions.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import type { Branch, FieldDef, Ticket } from '../../api/types';
 import { SlaBadge } from '../../components/sla';
@@ -10,6 +10,7 @@ import { useStore } from '../../lib/store';
 import { errorText } from '../../model/errors';
 import { me } from '../../state/session';
 import { toast } from '../../state/toasts';
+import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
 import { ActionBar } from './actions';
 
 export function Branches({ tk, fields, onDone }: { tk: Ticket; fields: FieldDef[]; onDone: (t?: Ticket) => void }) {
@@ -34,14 +35,16 @@ function BranchCard({ tk, b, fields, onDone }: { tk: Ticket; b: Branch; fields: 
   const statusText = ['open', 'done', 'failed', 'cancelled'].includes(b.status) ? t(statusKey) : b.status;
   const canClaim = b.status === 'open' && !b.assignee && (user.queues ?? []).includes(b.queue);
   const [busy, setBusy] = useState(false);
+  const titles = useStore(queueTitles);
+  useEffect(loadQueueTitles, []);
   return (
     <div class={`branch-card status-${b.status}`} data-testid={`branch-${b.name}`} data-status={b.status}>
       <div class="branch-head">
-        <strong>{b.name}</strong>
+        <strong title={b.name}>{b.title || b.name}</strong>
         <span class={`branch-status st-${b.status}`} data-testid={`branch-${b.name}-status`}>{statusText}</span>
       </div>
       <div class="muted small">
-        {t('ticket.queue')}: {b.queue} · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`}>{b.assignee ?? t('unassigned')}</span>
+        {t('ticket.queue')}: <span title={b.queue}>{queueTitle(titles, b.queue)}</span> · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`}>{b.assignee ?? t('unassigned')}</span>
       </div>
       {b.status === 'open' && <SlaBadge sla={b.sla} testid={`branch-${b.name}-sla`} />}
       {canClaim && (

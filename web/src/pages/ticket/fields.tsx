@@ -2,7 +2,7 @@
 // The ticket's filled-in fields, labelled by the definitions of the version it runs on.
 import type { FieldDef, Ticket } from '../../api/types';
 import { useT } from '../../i18n';
-import { displayValue, fieldLabel } from '../../model/fields';
+import { displayFieldValue, fieldLabel } from '../../model/fields';
 
 export function FieldsPanel({ tk, defs }: { tk: Ticket; defs: FieldDef[] }) {
   const t = useT();
@@ -26,7 +26,7 @@ function FieldsView({ tk, defs }: { tk: Ticket; defs: FieldDef[] }) {
         return (
           <div key={n} class="meta-item">
             <dt>{fieldLabel(def)}</dt>
-            <dd data-testid={`ticket-field-${n}`}>{displayValue(tk.fields[n], t)}</dd>
+            <dd data-testid={`ticket-field-${n}`}>{displayFieldValue(def, tk.fields[n], t)}</dd>
           </div>
         );
       })}

@@ -5,7 +5,7 @@ import { formatAge, formatTime, formatTimeFull, useT, type T } from '../../i18n'
 import type { MessageKey } from '../../i18n/en';
 import { useStore } from '../../lib/store';
 import { now } from '../../lib/util';
-import { displayValue, fieldLabel } from '../../model/fields';
+import { displayFieldValue, fieldLabel } from '../../model/fields';
 
 function str(v: unknown) {
   return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -16,6 +16,8 @@ export interface Names {
   state: (name: string) => string;
   action: (name: string) => string;
   field: (name: string) => string;
+  /** A field's definition, for its options' labels. */
+  def?: (name: string) => FieldDef | undefined;
 }
 export const noNames: Names = { state: (n) => n, action: (n) => n, field: (n) => n };
 
@@ -31,7 +33,8 @@ export function namesOf(states: unknown[], fields: FieldDef[]): Names {
     const def = (fields ?? []).find((f) => f.name === n);
     return def ? fieldLabel(def) : n;
   };
-  return { state: (n) => stateTitles.get(n) ?? n, action: (n) => actionTitles.get(n) ?? n, field };
+  const def = (n: string) => (fields ?? []).find((f) => f.name === n);
+  return { state: (n) => stateTitles.get(n) ?? n, action: (n) => actionTitles.get(n) ?? n, field, def };
 }
 
 /** Event data keys that carry people's own words, shown as they are under the event. */
@@ -106,7 +109,7 @@ export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { 
       const f = d.fields;
       text = t('event.fields_changed');
       if (f && typeof f === 'object') {
-        text += `: ${Object.entries(f as Record<string, unknown>).map(([k, v]) => `${names.field(k)} = ${displayValue(v, t)}`).join(', ')}`;
+        text += `: ${Object.entries(f as Record<string, unknown>).map(([k, v]) => `${names.field(k)} = ${displayFieldValue(names.def?.(k), v, t)}`).join(', ')}`;
         used.push('fields');
       }
       break;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Claim, assign and transfer: moving the ticket's work between people and queues.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client';
-import type { Ticket } from '../../api/types';
+import type { QueueInfo, Ticket, User } from '../../api/types';
+import { PersonPicker } from '../../components/personpicker';
 import { useT } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { errorText } from '../../model/errors';
@@ -13,7 +14,6 @@ import { toast } from '../../state/toasts';
 export function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => void }) {
   const t = useT();
   const user = useStore(me)!;
-  const [assignTo, setAssignTo] = useState('');
   const [tq, setTq] = useState('');
   const [reason, setReason] = useState('');
   const openBranches = (tk.branches ?? []).filter((b) => b.status === 'open');
@@ -22,7 +22,18 @@ export function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => 
   const targets = (openBranches.length ? openBranches.find((b) => b.name === branch)?.transfer_targets : tk.transfer_targets) ?? [];
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
+  const [users, setUsers] = useState<User[]>([]);
+  const [queues, setQueues] = useState<QueueInfo[]>([]);
   const staffLike = user.roles.some((r) => r === 'staff' || r === 'supervisor' || r === 'admin') || (user.queues ?? []).length > 0;
+  useEffect(() => {
+    if (!staffLike) return;
+    api.users().then(setUsers, () => setUsers([]));
+    api.queues().then(setQueues, () => setQueues([]));
+  }, []);
+  // Whose work it is: the step's (or the chosen branch's) queue; its people first, then the
+  // rest of its department, then (a ticket with no queue) everyone.
+  const workQueue = openBranches.length ? openBranches.find((b) => b.name === branch)?.queue : tk.queue;
+  const people = rankPeople(users, workQueue ?? null, queues.find((q) => q.name === workQueue)?.department ?? null);
   if (!staffLike) return null;
   const canClaim = !tk.branches?.length && !tk.assignee && !!tk.queue && ((user.queues ?? []).includes(tk.queue) || user.roles.includes('admin'));
 
@@ -50,20 +61,16 @@ export function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => 
           {t('ticket.claim')}
         </button>
       )}
-      <form
-        class="inline-form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const u = assignTo.trim();
-          if (u && (await run(() => api.assign(tk.id, u), t('ticket.assigned', { user: u })))) setAssignTo('');
-        }}
-      >
-        <label for="assign-to">{t('ticket.assignTo')}</label>
-        <div class="row">
-          <input id="assign-to" value={assignTo} onInput={(e) => setAssignTo(e.currentTarget.value)} autoComplete="off" data-testid="assign-input" />
-          <button type="submit" class="btn" disabled={busy || !assignTo.trim()} data-testid="assign-submit">{t('ticket.assign')}</button>
-        </div>
-      </form>
+      <div class="inline-form">
+        <PersonPicker
+          id="assign-to"
+          testid="assign"
+          label={t('ticket.assignTo')}
+          people={people}
+          disabled={busy}
+          onPick={(u) => void run(() => api.assign(tk.id, u.username, openBranches.length ? branch : undefined), t('ticket.assigned', { user: u.name || u.username }))}
+        />
+      </div>
       <form
         class="inline-form"
         onSubmit={async (e) => {
@@ -103,4 +110,13 @@ export function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => 
       {err && <div class="form-error" role="alert" data-testid="work-error">{err}</div>}
     </section>
   );
+}
+
+/** The people work may be assigned to, best first: the queue's, then its department's; everyone
+ *  when there is no queue. Inactive users are left out. */
+function rankPeople(users: User[], queue: string | null, department: string | null): User[] {
+  const active = users.filter((u) => u.active !== false);
+  const rank = (u: User) => (queue && u.queues?.includes(queue) ? 0 : department && u.departments?.includes(department) ? 1 : 2);
+  const wanted = queue || department ? active.filter((u) => rank(u) < 2) : active;
+  return wanted.sort((a, b) => rank(a) - rank(b) || (a.name || a.username).localeCompare(b.name || b.username));
 }
