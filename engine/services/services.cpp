@@ -230,6 +230,9 @@ void Services::listenToOtherServers()
                     << "cannot take up another server's organisation:" << adopted.error();
         if (notice.tickets.isEmpty() && notice.notifications.isEmpty())
             return;
+        // Its tickets' timers are this server's to fire too (when it dies before they are due).
+        if (m_timers && !notice.tickets.isEmpty())
+            m_timers->timersChangedElsewhere();
         auto change = m_engine->committedElsewhere(notice.tickets, notice.notifications);
         if (!change) {
             // The clients may have missed it: they reload.
