@@ -412,6 +412,18 @@ bool BatchBuilder::openLinked(const Command &command, const TicketMachine &machi
         auto fresh = linkedTicket(command, link, opened, result);
         if (!fresh)
             return false;
+        if (!fresh && link.scheduledSeq) {
+            // A pending opening refused now (its workflow gone, or refusing it) is refused at
+            // every later try too: recorded on the ticket and dropped, not retried for ever.
+            const QString reason = result.error();
+            result = CommandOutcome {};
+            Staging::Ticket &from = local.tickets[source.id];
+            TicketOutcome failed
+                = machine.linkFailed(from.state, link.scheduledSeq, link.workflow, reason, m_now);
+            events += failed.events;
+            stage(local, from, failed);
+            continue;
+        }
         qint64 id = 0;
         if (!takeId(local, id)) {
             result = makeError(QStringLiteral("database error: no ticket id"));
