@@ -79,7 +79,7 @@ Result<void> Services::startEngine()
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
     engineOptions.outboxPlanner
-        = OutboxRouter(m_options.channels, m_options.organisation,
+        = OutboxRouter(m_options.channels, m_organisation,
                        [auth = m_auth.get()](const QString &user, ContactField field) {
                            return auth->users().hasAddress(user, field == ContactField::Email);
                        })

@@ -64,14 +64,15 @@ private Q_SLOTS:
     void aHolidayRemovedBringsTheStepsBreachForward();
     void aRestartKeepsThePublishedOrganisation();
     void anotherServerOnTheDatabaseTakesItUp();
+    void aBackupPublishedInTheEditorStandsInAtTheNextNotice();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
                      const QString &user = QStringLiteral("admin"), quint16 port = 0);
     QString start(Test::TestServer &server, bool firstStart);
-
     QStringList breachesAt(const QByteArray &id, const QDateTime &at);
     QByteArray openReview();
+
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
@@ -338,7 +339,6 @@ void tst_OrgApi::aHolidayAddedMovesAnOpenTicketsDueInstants()
              QDateTime(QDate(2026, 11, 25), QTime(1, 20), Qt::UTC).toMSecsSinceEpoch());
 }
 
-void tst_OrgApi::aRestartKeepsThePublishedOrganisation()
 /// The sla_step of each sla_breached event of ticket `id` after moving the clock to `at` and
 /// firing what came due then (signed in again: the jump ends the sessions).
 QStringList tst_OrgApi::breachesAt(const QByteArray &id, const QDateTime &at)
@@ -418,6 +418,7 @@ void tst_OrgApi::aHolidayRemovedBringsTheStepsBreachForward()
              QStringList {QStringLiteral("step:respond:1")});
 }
 
+void tst_OrgApi::aRestartKeepsThePublishedOrganisation()
 {
     const QByteArray text = withHkHoliday("2026-11-24");
     QCOMPARE(call("PUT", "/api/v1/org", text).status, 201);
@@ -456,6 +457,49 @@ void tst_OrgApi::anotherServerOnTheDatabaseTakesItUp()
     QTRY_VERIFY_WITH_TIMEOUT(otherSeesZoe(), 5000);
     QCOMPARE(other.engine().liveOrganisation().version(), 2);
     other.stop();
+}
+
+// Notices to someone away go to their queue's backup as the running organisation names it: a
+// backup changed in the editor (PUT /org) stands in at the next notice, without a restart.
+void tst_OrgApi::aBackupPublishedInTheEditorStandsInAtTheNextNotice()
+{
+    QCOMPARE(m_server.createUsers({{QStringLiteral("sue"), QStringLiteral("supervisor"),
+                                    QStringLiteral("customer-service")}},
+                                  password),
+             QString());
+    const RawResponse away
+        = call("PATCH", "/api/v1/users/sue/away",
+               R"({"away":{"from":"2026-11-01T00:00:00Z","until":"2027-01-31T00:00:00Z"}})");
+    QVERIFY2(away.status == 200, away.body.constData());
+    QByteArray text = shippedOrganisation();
+    QVERIFY(text.contains("    primary: [sue]\n    backup: [sam]\n"));
+    text.replace("    primary: [sue]\n    backup: [sam]\n",
+                 "    primary: [sue]\n    backup: [zoe]\n");
+    QCOMPARE(call("PUT", "/api/v1/org", text).status, 201);
+
+    // Tuesday 10:00 HKT: the review's respond target (15 min) is 75% used at 10:11:15, and
+    // the warning goes to the queue's primary, sue, who is away.
+    m_clock.set(QDateTime(QDate(2026, 11, 24), QTime(2, 0), Qt::UTC));
+    const RawResponse opened = call(
+        "POST", "/api/v1/tickets",
+        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"},"customer":{"id":"C-7","tier":"A"}})",
+        QStringLiteral("amy"));
+    QCOMPARE(opened.status, 201);
+    const qint64 id = opened.json().value(QLatin1String("id")).toInteger();
+    m_clock.set(QDateTime(QDate(2026, 11, 24), QTime(2, 12), Qt::UTC));
+    const auto fired = m_server.timers().fireDueTimers();
+    QVERIFY2(fired.ok(), qPrintable(fired.ok() ? QString() : fired.error()));
+
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QSqlQuery query(*db);
+    QVERIFY(query.exec(QStringLiteral("SELECT username FROM notifications WHERE kind = "
+                                      "'sla_warning' AND ticket_id = ")
+                       + QString::number(id)));
+    QStringList recipients;
+    while (query.next())
+        recipients.append(query.value(0).toString());
+    QCOMPARE(recipients, QStringList {QStringLiteral("zoe")});
 }
 
 QTEST_GUILESS_MAIN(tst_OrgApi)
