@@ -11,7 +11,7 @@ import type { Department, QueueInfo } from '../api/types';
 import { errorText } from '../model/errors';
 import { toast } from '../state/toasts';
 import type { YamlEditor } from './cm';
-import { addItem, childKeys, readList, removeItem, sectionAt, writeValue } from './orgyaml';
+import { addItem, childKeys, minutesOf, readList, readWeek, removeItem, sectionAt, writeValue } from './orgyaml';
 
 interface OrgDiagnostic {
   line: number;
@@ -294,7 +294,7 @@ function CalendarForm({ draft, setDraft, errorsFor }: FormProps) {
           {t('org.previewMonth')}
           <input type="month" value={month} data-testid="preview-month" onInput={(e) => setMonth((e.target as HTMLInputElement).value)} />
         </label>
-        <MonthGrid month={month} holidays={holidays} workdays={workdays} />
+        <MonthGrid month={month} week={readWeek(draft, selected)} holidays={holidays} workdays={workdays} />
       </div>
     </section>
   );
@@ -326,23 +326,41 @@ function DateList({ label, testid, items, onAdd, onRemove }: {
   );
 }
 
-// Working and non-working days of a month by the calendar's holidays and extra workdays
-// (weekends as Saturday and Sunday: the week's hours are not drawn here).
-function MonthGrid({ month, holidays, workdays }: { month: string; holidays: string[]; workdays: string[] }) {
+// Working and non-working days of a month as the calendar counts them: its own week (a
+// Saturday morning is a working day in hk-office), holidays, and extra workdays worked with
+// the first Monday–Friday day's hours (businesscalendar.cpp).
+function MonthGrid({ month, week, holidays, workdays }: {
+  month: string; week: string[][]; holidays: string[]; workdays: string[];
+}) {
   const t = useT();
   const [y, m] = month.split('-').map(Number);
   if (!y || !m) return null;
   const first = new Date(Date.UTC(y, m - 1, 1));
   const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
   const lead = (first.getUTCDay() + 6) % 7; // Monday first
+  const workdayHours = week.slice(0, 5).find((d) => minutesOf(d) > 0) ?? [];
+  const longest = Math.max(...week.map(minutesOf)); // a shorter working day is drawn apart
   const cells: preact.JSX.Element[] = [];
   for (let i = 0; i < lead; i++) cells.push(<td key={`x${i}`} />);
   for (let d = 1; d <= days; d++) {
     const iso = `${month}-${String(d).padStart(2, '0')}`;
     const weekday = (lead + d - 1) % 7;
-    const off = holidays.includes(iso) || (weekday >= 5 && !workdays.includes(iso));
-    const kind = holidays.includes(iso) ? t('org.dayHoliday') : workdays.includes(iso) ? t('org.dayExtra') : off ? t('org.dayOff') : t('org.dayWork');
-    cells.push(<td key={iso} class={off ? 'day-off' : 'day-work'} data-date={iso} title={`${iso}: ${kind}`}>{d}<span class="sr-only"> {kind}</span></td>);
+    const holiday = holidays.includes(iso);
+    const extra = !holiday && workdays.includes(iso);
+    const hours = holiday ? [] : extra ? workdayHours : week[weekday];
+    const minutes = minutesOf(hours);
+    const off = minutes === 0;
+    const kind = holiday ? t('org.dayHoliday') : extra ? t('org.dayExtra') : off ? t('org.dayOff') : t('org.dayWork');
+    const span = off ? '' : t('org.dayHours', { hours: String(Math.round((minutes / 60) * 10) / 10) });
+    const full = off || minutes >= longest;
+    cells.push(
+      <td key={iso} class={`${off ? 'day-off' : 'day-work'}${full ? '' : ' day-part'}`} data-date={iso}
+        data-minutes={minutes} title={`${iso}: ${kind}${hours.length ? ` (${hours.join(', ')})` : ''}`}>
+        {d}
+        {span && <small class="day-hours" aria-hidden="true">{span}</small>}
+        <span class="sr-only"> {kind}{span && `, ${span}`}</span>
+      </td>,
+    );
   }
   const rows: preact.JSX.Element[] = [];
   for (let i = 0; i < cells.length; i += 7) rows.push(<tr key={i}>{cells.slice(i, i + 7)}</tr>);

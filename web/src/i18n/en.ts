@@ -517,6 +517,7 @@ export const en = {
   'org.dayExtra': "extra workday",
   'org.dayOff': "day off",
   'org.dayWork': "working day",
+  'org.dayHours': "{hours} h",
   'org.wd.mon': "Mon",
   'org.wd.tue': "Tue",
   'org.wd.wed': "Wed",

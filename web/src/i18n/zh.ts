@@ -506,6 +506,7 @@ export const zh: Dict = {
   'org.dayExtra': "调休工作日",
   'org.dayOff': "休息日",
   'org.dayWork': "工作日",
+  'org.dayHours': "{hours} 小时",
   'org.wd.mon': "一",
   'org.wd.tue': "二",
   'org.wd.wed': "三",
