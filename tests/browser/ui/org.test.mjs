@@ -68,8 +68,17 @@ world.test('a holiday and a contact added through the forms are published and mo
   await page.locator('.org-form .field-error').waitFor({ state: 'detached' });
   assert.deepEqual(await unnamedControls(page, '.org-page'), []);
 
-  const put = page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === '/api/v1/org');
+  // Publish first shows what changes: the two lines against the current version.
   await page.getByTestId('org-publish').click();
+  const diff = page.getByTestId('publish-diff');
+  await diff.waitFor();
+  assert.match(await page.getByTestId('publish-panel').innerText(), new RegExp(`version ${before.version + 1}`));
+  const diffLines = (await diff.locator('.add, .del').allInnerTexts())
+    .map((l) => l.replace(/^[\d\s]*/, '').replace(/\s+/g, ' ').trim());
+  assert.deepEqual(diffLines.sort(), ['+ - 2026-11-24', '+ primary: [amy, alan, zoe]', '- primary: [amy, alan]']);
+  assert.deepEqual(await unnamedControls(page, '.org-page'), []);
+  const put = page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === '/api/v1/org');
+  await page.getByTestId('publish-confirm').click();
   const res = await put;
   assert.equal(res.status(), 201, await res.text());
   await page.getByTestId('org-version').getByText(`Published version ${before.version + 1}`).waitFor();
@@ -89,15 +98,6 @@ world.test('a holiday and a contact added through the forms are published and mo
   assert.equal(moved.sla.resolve_due, '2026-11-25T01:20:00Z');
 });
 
-world.test('the Organisation page is named in Chinese', async () => {
-  const page = await world.signIn('admin', { lang: 'zh' });
-  await page.goto(`${world.base}/#/admin/org`);
-  await page.getByTestId('org-version').getByText(/已发布版本/).waitFor();
-  await page.getByRole('combobox', { name: '日历' }).waitFor();
-  await page.getByLabel('添加到节假日的日期').waitFor();
-  await page.getByRole('textbox', { name: '主要联系人（A 角）' }).waitFor();
-  assert.deepEqual(await unnamedControls(page, '.org-page'), []);
-});
 // The preview counts days as the calendar does: its own week (hk-office works Saturday
 // mornings; `always` every day, written as a flow map), holidays, and extra workdays worked
 // with the Monday–Friday hours.
@@ -139,3 +139,12 @@ world.test('the month preview follows each calendar\'s own week, holidays and ex
   assert.deepEqual(await unnamedControls(page, '.org-page'), []);
 });
 
+world.test('the Organisation page is named in Chinese', async () => {
+  const page = await world.signIn('admin', { lang: 'zh' });
+  await page.goto(`${world.base}/#/admin/org`);
+  await page.getByTestId('org-version').getByText(/已发布版本/).waitFor();
+  await page.getByRole('combobox', { name: '日历' }).waitFor();
+  await page.getByLabel('添加到节假日的日期').waitFor();
+  await page.getByRole('textbox', { name: '主要联系人（A 角）' }).waitFor();
+  assert.deepEqual(await unnamedControls(page, '.org-page'), []);
+});

@@ -11,6 +11,7 @@ import type { Department, QueueInfo } from '../api/types';
 import { errorText } from '../model/errors';
 import { toast } from '../state/toasts';
 import type { YamlEditor } from './cm';
+import { PublishPanel } from './publishpanel';
 import { addItem, childKeys, minutesOf, readList, readWeek, removeItem, sectionAt, writeValue } from './orgyaml';
 
 interface OrgDiagnostic {
@@ -39,6 +40,7 @@ export function Organisation() {
   const [err, setErr] = useState('');
   const [tab, setTab] = useState<'forms' | 'yaml'>('forms');
   const [publishing, setPublishing] = useState(false);
+  const [reviewing, setReviewing] = useState(false); // the diff shown before Publish sends it
   const language = useStore(lang); // department and queue titles come in the UI's language
   const reload = () => {
     const fail = (e: unknown) => setErr(errorText(e, t));
@@ -70,6 +72,7 @@ export function Organisation() {
     setErr('');
     try {
       const r = await orgApi.publish(draft);
+      setReviewing(false);
       toast(r && current && r.version !== current.version
         ? t('org.published', { n: r.version }) : t('org.unchanged'), 'success');
       reload();
@@ -98,11 +101,16 @@ export function Organisation() {
           <button role="tab" type="button" aria-selected={tab === 'forms'} onClick={() => setTab('forms')}>{t('org.tabForms')}</button>
           <button role="tab" type="button" aria-selected={tab === 'yaml'} onClick={() => setTab('yaml')}>{t('org.tabYaml')}</button>
         </div>
-        <button type="button" class="primary" data-testid="org-publish" disabled={!changed || publishing || errors.length > 0} onClick={publish}>
+        <button type="button" class="primary" data-testid="org-publish" disabled={!changed || publishing || errors.length > 0}
+          onClick={() => { setErr(''); setReviewing(true); }}>
           {publishing ? t('org.publishing') : t('org.publish')}
         </button>
         {changed && <span class="muted small">{t('org.unsaved')}</span>}
       </div>
+      {reviewing && current && changed && (
+        <PublishPanel before={current.source} after={draft} from={current.version} next={current.version + 1}
+          busy={publishing || errors.length > 0} err={err} onCancel={() => setReviewing(false)} onConfirm={publish} />
+      )}
       <Problems errors={errors} />
       {tab === 'yaml' ? (
         <YamlTab text={draft} onChange={setDraft} errors={errors} />
