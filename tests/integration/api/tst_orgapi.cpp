@@ -480,12 +480,8 @@ void tst_OrgApi::aBackupPublishedInTheEditorStandsInAtTheNextNotice()
     // Tuesday 10:00 HKT: the review's respond target (15 min) is 75% used at 10:11:15, and
     // the warning goes to the queue's primary, sue, who is away.
     m_clock.set(QDateTime(QDate(2026, 11, 24), QTime(2, 0), Qt::UTC));
-    const RawResponse opened = call(
-        "POST", "/api/v1/tickets",
-        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"},"customer":{"id":"C-7","tier":"A"}})",
-        QStringLiteral("amy"));
-    QCOMPARE(opened.status, 201);
-    const qint64 id = opened.json().value(QLatin1String("id")).toInteger();
+    const QByteArray id = openReview();
+    QVERIFY(!id.isEmpty());
     m_clock.set(QDateTime(QDate(2026, 11, 24), QTime(2, 12), Qt::UTC));
     const auto fired = m_server.timers().fireDueTimers();
     QVERIFY2(fired.ok(), qPrintable(fired.ok() ? QString() : fired.error()));
@@ -495,7 +491,7 @@ void tst_OrgApi::aBackupPublishedInTheEditorStandsInAtTheNextNotice()
     QSqlQuery query(*db);
     QVERIFY(query.exec(QStringLiteral("SELECT username FROM notifications WHERE kind = "
                                       "'sla_warning' AND ticket_id = ")
-                       + QString::number(id)));
+                       + QString::fromLatin1(id)));
     QStringList recipients;
     while (query.next())
         recipients.append(query.value(0).toString());
