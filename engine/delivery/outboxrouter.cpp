@@ -35,7 +35,7 @@ struct Routing
 {
     QList<ChannelDefinition> eventChannels;
     QList<ChannelDefinition> peopleChannels;
-    std::shared_ptr<const Organisation> organisation;
+    std::shared_ptr<LiveOrganisation> organisation;
     AddressCheck hasAddress;
 
     bool departmentLets(const ChannelDefinition &channel, const TicketState &ticket) const
@@ -45,8 +45,9 @@ struct Routing
             return true;
         if (!organisation)
             return false;
-        const auto queue = organisation->queues.constFind(ticket.queue);
-        return queue != organisation->queues.cend() && departments.contains(queue->department);
+        const Organisation &org = organisation->current(); // as published now
+        const auto queue = org.queues.constFind(ticket.queue);
+        return queue != org.queues.cend() && departments.contains(queue->department);
     }
 
     void routeEvents(const TicketState &ticket, const QList<Event> &events, qint64 now,
@@ -119,6 +120,15 @@ struct Routing
 OutboxRouter::OutboxRouter(QList<ChannelDefinition> channels,
                            std::shared_ptr<const Organisation> organisation,
                            AddressCheck hasAddress)
+    : OutboxRouter(std::move(channels),
+                   organisation ? std::make_shared<LiveOrganisation>(std::move(organisation))
+                                : std::shared_ptr<LiveOrganisation>(),
+                   std::move(hasAddress))
+{
+}
+
+OutboxRouter::OutboxRouter(QList<ChannelDefinition> channels,
+                           std::shared_ptr<LiveOrganisation> organisation, AddressCheck hasAddress)
     : m_organisation(std::move(organisation))
     , m_hasAddress(std::move(hasAddress))
 {

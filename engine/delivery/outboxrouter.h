@@ -2,6 +2,7 @@
 #pragma once
 
 #include "definition/channelsreader.h"
+#include "definition/liveorganisation.h"
 #include "definition/model.h"
 #include "delivery/contactfield.h"
 #include "runtime/outboxplanner.h"
@@ -33,13 +34,17 @@ public:
     explicit OutboxRouter(QList<ChannelDefinition> channels,
                           std::shared_ptr<const Organisation> organisation = {},
                           AddressCheck hasAddress = {});
+    /// On the server's running organisation: one published while it runs (PUT /api/v1/org)
+    /// routes the next command's rows.
+    OutboxRouter(QList<ChannelDefinition> channels, std::shared_ptr<LiveOrganisation> organisation,
+                 AddressCheck hasAddress = {});
     /// Null when no channel is configured: the engine then skips the outbox altogether.
     OutboxPlanner planner() const;
 
 private:
     QList<ChannelDefinition> m_eventChannels;
     QList<ChannelDefinition> m_peopleChannels;
-    std::shared_ptr<const Organisation> m_organisation;
+    std::shared_ptr<LiveOrganisation> m_organisation; ///< null: no department is known
     AddressCheck m_hasAddress;
 };
 

@@ -80,7 +80,7 @@ public:
         , m_now(now)
         , m_nowMs(ms(now))
         , m_db(engine.options.database->connection())
-        , m_assigner(*engine.options.organisation, engine.options.assignmentStrategies,
+        , m_assigner(engine.org(), engine.options.assignmentStrategies,
                      [&engine] { engine.waitCommitterIdle(); })
     {
     }
@@ -140,8 +140,10 @@ QList<NotificationRecord> BatchBuilder::redirectedFromAbsent(const TicketOutcome
     QList<NotificationRecord> notices = outcome.notifications;
     if (notices.isEmpty() || !m_db)
         return notices;
-    const auto queue = d.options.organisation->queues.constFind(outcome.ticket.queue);
-    const QueueDef *queueDef = queue == d.options.organisation->queues.cend() ? nullptr : &*queue;
+    // The queue's backups as published now (PUT /api/v1/org), not as at start.
+    const Organisation &org = d.org();
+    const auto queue = org.queues.constFind(outcome.ticket.queue);
+    const QueueDef *queueDef = queue == org.queues.cend() ? nullptr : &*queue;
     if (auto redirected = m_absences.redirect(*m_db, m_now, queueDef, notices); !redirected) {
         // The notices still reach their recipients: better late than lost with the write.
         qCWarning(lcStore) << "absences not read; notices go to their recipients:"
@@ -160,7 +162,7 @@ bool BatchBuilder::assignAutomatically(TicketOutcome &outcome, const TicketMachi
     }
     auto assigned = m_assigner.apply(*m_db, outcome, machine, m_now, local.rows.assignmentTurns);
     if (assigned)
-        assigned = m_absences.handOver(*m_db, m_now, *d.options.organisation, machine, outcome);
+        assigned = m_absences.handOver(*m_db, m_now, d.org(), machine, outcome);
     if (!assigned)
         result = makeError(assigned.error());
     return bool(assigned);
@@ -410,6 +412,18 @@ bool BatchBuilder::openLinked(const Command &command, const TicketMachine &machi
     for (const LinkedOpenRequest &link : outcome.linkedOpens) {
         TicketOutcome opened;
         auto fresh = linkedTicket(command, link, opened, result);
+        if (!fresh && link.scheduledSeq) {
+            // A pending opening refused now (its workflow gone, or refusing it) is refused at
+            // every later try too: recorded on the ticket and dropped, not retried for ever.
+            const QString reason = result.error();
+            result = CommandOutcome {};
+            Staging::Ticket &from = local.tickets[source.id];
+            TicketOutcome failed
+                = machine.linkFailed(from.state, link.scheduledSeq, link.workflow, reason, m_now);
+            events += failed.events;
+            stage(local, from, failed);
+            continue;
+        }
         if (!fresh)
             return false;
         qint64 id = 0;

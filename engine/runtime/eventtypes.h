@@ -32,6 +32,9 @@ inline const QString slaBreached = QStringLiteral("sla_breached");
 inline const QString escalated = QStringLiteral("escalated");
 inline const QString timedOut = QStringLiteral("timed_out");
 inline const QString linkScheduled = QStringLiteral("link_scheduled");
+/// A pending link that could not be opened when it came due, dropped: data {"scheduled",
+/// "workflow", "reason"}.
+inline const QString linkFailed = QStringLiteral("link_failed");
 } // namespace EventTypes
 
 namespace NotificationKinds {
@@ -43,6 +46,7 @@ inline const QString slaWarning = QStringLiteral("sla_warning");
 inline const QString slaBreached = QStringLiteral("sla_breached");
 inline const QString escalated = QStringLiteral("escalated");
 inline const QString timedOut = QStringLiteral("timed_out");
+inline const QString linkFailed = QStringLiteral("link_failed");
 } // namespace NotificationKinds
 
 /// TicketLink::relation, in the `linked` event's data and the links table.

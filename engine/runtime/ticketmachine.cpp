@@ -1451,6 +1451,22 @@ TicketOutcome TicketMachine::linkScheduled(const TicketState &ticket, const Tick
     return std::move(draft.outcome);
 }
 
+TicketOutcome TicketMachine::linkFailed(const TicketState &ticket, qint64 scheduledSeq,
+                                        const QString &workflow, const QString &reason,
+                                        const QDateTime &now) const
+{
+    Draft draft {ticket};
+    draft.record(EventTypes::linkFailed, QString(), now,
+                 QJsonObject {{QStringLiteral("scheduled"), scheduledSeq},
+                              {QStringLiteral("workflow"), workflow},
+                              {QStringLiteral("reason"), reason}});
+    draft.notify(ticket.originator, NotificationKinds::linkFailed,
+                 ticket.key + QStringLiteral(" \"") + ticket.title
+                     + QStringLiteral("\": the linked %1 ticket could not be opened: %2")
+                           .arg(workflow, reason));
+    return std::move(draft.outcome);
+}
+
 QStringList TicketMachine::transferTargets(const TicketState &ticket, const Actor &actor,
                                            const QString &branchName) const
 {

@@ -208,6 +208,12 @@ public:
     /// also drops the pending opening.
     TicketOutcome linkScheduled(const TicketState &ticket, const TicketLink &link,
                                 qint64 scheduledSeq, const QDateTime &now) const;
+    /// A pending link (seq scheduledSeq) come due that cannot be opened (its workflow is no
+    /// longer published, or refuses the opening): event `link_failed` (no actor; data
+    /// `scheduled`, `workflow`, `reason`) drops it, and the originator is told.
+    TicketOutcome linkFailed(const TicketState &ticket, qint64 scheduledSeq,
+                             const QString &workflow, const QString &reason,
+                             const QDateTime &now) const;
 
     /// Timeout `step` of the ticket's current state has come due (at stepDue; the SLA module
     /// measures it): event `timed_out` (no actor) with the step's `notify:` notified, then its

@@ -675,6 +675,9 @@ void applyTimedEvent(TicketState &state, const Event &event)
             const qint64 seq = data.value(u"scheduled").toInteger();
             state.pendingLinks.removeIf([seq](const PendingLink &l) { return l.seq == seq; });
         }
+    } else if (event.type == EventTypes::linkFailed) { // given up: never retried
+        const qint64 seq = data.value(u"scheduled").toInteger();
+        state.pendingLinks.removeIf([seq](const PendingLink &l) { return l.seq == seq; });
     } else if (event.type == EventTypes::linkScheduled) {
         state.pendingLinks.append(pendingLinkFromJson(data, event.seq, event.at));
     } else if (event.type == EventTypes::timedOut) {

@@ -79,7 +79,7 @@ Result<void> Services::startEngine()
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
     engineOptions.outboxPlanner
-        = OutboxRouter(m_options.channels, m_options.organisation,
+        = OutboxRouter(m_options.channels, m_organisation,
                        [auth = m_auth.get()](const QString &user, ContactField field) {
                            return auth->users().hasAddress(user, field == ContactField::Email);
                        })
@@ -230,6 +230,9 @@ void Services::listenToOtherServers()
                     << "cannot take up another server's organisation:" << adopted.error();
         if (notice.tickets.isEmpty() && notice.notifications.isEmpty())
             return;
+        // Its tickets' timers are this server's to fire too (when it dies before they are due).
+        if (m_timers && !notice.tickets.isEmpty())
+            m_timers->timersChangedElsewhere();
         auto change = m_engine->committedElsewhere(notice.tickets, notice.notifications);
         if (!change) {
             // The clients may have missed it: they reload.

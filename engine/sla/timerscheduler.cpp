@@ -72,6 +72,7 @@ struct TimerScheduler::Private
     QTimer *timer = nullptr;
     QMutex fireMutex;
     std::atomic<qint64> advertised {never}; // the instant the thread will wake for
+    std::atomic<bool> lookQueued {false}; // timersChangedElsewhere() has a look queued
     // Thread-only state.
     std::optional<qint64> next;
     QList<QPair<qint64, qint64>> hints; // (received, steady ms; due ms)
@@ -91,6 +92,8 @@ struct TimerScheduler::Private
     int tally(Pass &pass);
     void wake();
     void onHint(qint64 dueMs);
+    /// Another server's timers: the earliest due_at looked up again.
+    void lookAgain();
     void rearm();
 };
 
@@ -236,6 +239,31 @@ void TimerScheduler::Private::onHint(qint64 dueMs)
     if (!next || dueMs < *next)
         next = dueMs;
     rearm();
+}
+
+void TimerScheduler::timersChangedElsewhere()
+{
+    if (!d->context || d->lookQueued.exchange(true))
+        return;
+    QMetaObject::invokeMethod(
+        d->context, [this] { d->lookAgain(); }, Qt::QueuedConnection);
+}
+
+void TimerScheduler::Private::lookAgain()
+{
+    lookQueued.store(false);
+    auto earliest = q->earliestDue();
+    if (!earliest) {
+        qCWarning(lcTimers).noquote() << earliest.error();
+        return;
+    }
+    if (!earliest->has_value())
+        return;
+    const qint64 dueMs = (*earliest)->toMSecsSinceEpoch();
+    if (!next || dueMs < *next) {
+        next = dueMs;
+        rearm();
+    }
 }
 
 void TimerScheduler::Private::wake()

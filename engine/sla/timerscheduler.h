@@ -81,6 +81,11 @@ public:
 
     /// The engine wrote a timer due at `dueAtMs` (ms since the epoch). Any thread; cheap.
     void timersWritten(qint64 dueAtMs);
+    /// Another server on the database committed tickets (PostgreSQL's change feed): it may have
+    /// written a timer earlier than the instant this thread sleeps towards, or the first one
+    /// (and then die before firing it), so the earliest due_at is looked up again. Any thread;
+    /// notices arriving while a look is queued add nothing.
+    void timersChangedElsewhere();
 
     /// Fires every timer due at the clock's now, round after round until none is left, and
     /// returns once all of it is committed. Any thread (not the engine's writer); rounds of

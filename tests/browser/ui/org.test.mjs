@@ -68,8 +68,17 @@ world.test('a holiday and a contact added through the forms are published and mo
   await page.locator('.org-form .field-error').waitFor({ state: 'detached' });
   assert.deepEqual(await unnamedControls(page, '.org-page'), []);
 
-  const put = page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === '/api/v1/org');
+  // Publish first shows what changes: the two lines against the current version.
   await page.getByTestId('org-publish').click();
+  const diff = page.getByTestId('publish-diff');
+  await diff.waitFor();
+  assert.match(await page.getByTestId('publish-panel').innerText(), new RegExp(`version ${before.version + 1}`));
+  const diffLines = (await diff.locator('.add, .del').allInnerTexts())
+    .map((l) => l.replace(/^[\d\s]*/, '').replace(/\s+/g, ' ').trim());
+  assert.deepEqual(diffLines.sort(), ['+ - 2026-11-24', '+ primary: [amy, alan, zoe]', '- primary: [amy, alan]']);
+  assert.deepEqual(await unnamedControls(page, '.org-page'), []);
+  const put = page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === '/api/v1/org');
+  await page.getByTestId('publish-confirm').click();
   const res = await put;
   assert.equal(res.status(), 201, await res.text());
   await page.getByTestId('org-version').getByText(`Published version ${before.version + 1}`).waitFor();
@@ -87,6 +96,47 @@ world.test('a holiday and a contact added through the forms are published and mo
   await page.getByTestId('org-queues').getByText('amy, alan, zoe').waitFor();
   const moved = await admin.get(`/tickets/${ticket.id}`);
   assert.equal(moved.sla.resolve_due, '2026-11-25T01:20:00Z');
+});
+
+// The preview counts days as the calendar does: its own week (hk-office works Saturday
+// mornings; `always` every day, written as a flow map), holidays, and extra workdays worked
+// with the Monday–Friday hours.
+world.test('the month preview follows each calendar\'s own week, holidays and extra workdays', async () => {
+  const page = await world.signIn('admin');
+  await page.goto(`${world.base}/#/admin/org`);
+  await page.getByTestId('org-version').getByText(/Published version \d+/).waitFor();
+  const day = (date) => page.locator(`[data-testid=month-grid] td[data-date="${date}"]`);
+  const kind = async (date) => [await day(date).getAttribute('class'), await day(date).getAttribute('data-minutes')];
+  const calendar = page.getByRole('combobox', { name: 'Calendar' });
+  const month = page.getByLabel('Month to preview');
+
+  await calendar.selectOption('hk-office');
+  await month.fill('2026-11');
+  assert.deepEqual(await kind('2026-11-27'), ['day-work', '480']); // Friday
+  assert.deepEqual(await kind('2026-11-28'), ['day-work day-part', '240']); // Saturday morning
+  assert.deepEqual(await kind('2026-11-29'), ['day-off', '0']); // Sunday
+  await month.fill('2026-12');
+  assert.deepEqual(await kind('2026-12-25'), ['day-off', '0']); // Christmas Day, a Friday
+  assert.deepEqual(await kind('2026-12-26'), ['day-off', '0']); // a Saturday holiday
+  assert.deepEqual(await kind('2026-12-19'), ['day-work day-part', '240']);
+  assert.match(await day('2026-12-19').getAttribute('title'), /09:00-13:00/);
+  // An extra workday added in the form (a Sunday) is worked with the Monday–Friday hours.
+  await page.getByTestId('workdays-date').fill('2026-12-20');
+  await page.getByTestId('workdays-add').click();
+  await page.getByTestId('workdays-list').getByText('2026-12-20').waitFor();
+  assert.deepEqual(await kind('2026-12-20'), ['day-work', '480']);
+
+  // cn-office: 7.5 hours Monday to Friday; Saturday 14 February 2026 worked in exchange (调休).
+  await calendar.selectOption('cn-office');
+  await month.fill('2026-02');
+  assert.deepEqual(await kind('2026-02-13'), ['day-work', '450']);
+  assert.deepEqual(await kind('2026-02-14'), ['day-work', '450']);
+  assert.deepEqual(await kind('2026-02-07'), ['day-off', '0']);
+  assert.deepEqual(await kind('2026-02-16'), ['day-off', '0']); // Spring Festival
+
+  await calendar.selectOption('always');
+  assert.deepEqual(await kind('2026-02-15'), ['day-work', '1440']); // a Sunday, round the clock
+  assert.deepEqual(await unnamedControls(page, '.org-page'), []);
 });
 
 world.test('the Organisation page is named in Chinese', async () => {

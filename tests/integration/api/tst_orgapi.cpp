@@ -7,6 +7,7 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
+#include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "testserver.h"
 
@@ -59,13 +60,18 @@ private Q_SLOTS:
     void unchangedIs200NewIs201AndRunsAtOnce();
     void onlyAnAdminPublishes();
     void aHolidayAddedMovesAnOpenTicketsDueInstants();
+    void aHolidayAddedMovesTheStepsBreachToo();
+    void aHolidayRemovedBringsTheStepsBreachForward();
     void aRestartKeepsThePublishedOrganisation();
     void anotherServerOnTheDatabaseTakesItUp();
+    void aBackupPublishedInTheEditorStandsInAtTheNextNotice();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
                      const QString &user = QStringLiteral("admin"), quint16 port = 0);
     QString start(Test::TestServer &server, bool firstStart);
+    QStringList breachesAt(const QByteArray &id, const QDateTime &at);
+    QByteArray openReview();
 
     Test::TestDatabase *m_holder = nullptr;
     std::shared_ptr<Database> m_db;
@@ -333,6 +339,85 @@ void tst_OrgApi::aHolidayAddedMovesAnOpenTicketsDueInstants()
              QDateTime(QDate(2026, 11, 25), QTime(1, 20), Qt::UTC).toMSecsSinceEpoch());
 }
 
+/// The sla_step of each sla_breached event of ticket `id` after moving the clock to `at` and
+/// firing what came due then (signed in again: the jump ends the sessions).
+QStringList tst_OrgApi::breachesAt(const QByteArray &id, const QDateTime &at)
+{
+    m_clock.set(at);
+    m_tokens.clear();
+    if (const auto fired = m_server.timers().fireDueTimers(); !fired)
+        qWarning("firing failed: %s", qPrintable(fired.error()));
+    QStringList steps;
+    const RawResponse events
+        = call("GET", "/api/v1/tickets/" + id + "/events", {}, QStringLiteral("amy"));
+    for (const QJsonValue &e : events.json().value(QLatin1String("items")).toArray())
+        if (e[QLatin1String("type")].toString() == u"sla_breached")
+            steps.append(e[QLatin1String("data")][QLatin1String("sla_step")].toString());
+    return steps;
+}
+
+/// Opens the tier-A jump-queue review of these tests (at the clock's now); its id.
+QByteArray tst_OrgApi::openReview()
+{
+    const RawResponse opened = call(
+        "POST", "/api/v1/tickets",
+        R"({"workflow":"jump-queue","title":"Parcel stuck","fields":{"awb":"123456789012","reason":"urgent"},"customer":{"id":"C-7","tier":"A"}})",
+        QStringLiteral("amy"));
+    return opened.status == 201
+        ? QByteArray::number(opened.json().value(QLatin1String("id")).toInteger())
+        : QByteArray();
+}
+
+// The breaches follow the re-measured instants. With Tuesday made a holiday nothing of the
+// review step breaches on Tuesday morning (its old instants); the ticket-wide clock (1 day
+// round the clock) breaches at its own instant, Tuesday 09:50Z, and its 150% step (21:50Z,
+// fired at 22:00Z) moves the ticket up to cx-coordination before the step's new due instant
+// (Wednesday 09:05 HKT): the step's clocks restart there (a move restarts them), and its
+// respond target breaches on Wednesday at 09:15 HKT (01:15Z). (Only the ticket-wide breach
+// by 09:05 HKT on Wednesday is this, not a timer left unplanned.)
+void tst_OrgApi::aHolidayAddedMovesTheStepsBreachToo()
+{
+    m_clock.set(QDateTime(QDate(2026, 11, 23), QTime(9, 50), Qt::UTC));
+    const QByteArray id = openReview();
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(call("PUT", "/api/v1/org", withHkHoliday("2026-11-24")).status, 201);
+    QCOMPARE(breachesAt(id, QDateTime(QDate(2026, 11, 24), QTime(1, 30), Qt::UTC)), QStringList());
+    QCOMPARE(breachesAt(id, QDateTime(QDate(2026, 11, 24), QTime(9, 51), Qt::UTC)),
+             QStringList {QStringLiteral("ticket:resolve:1")});
+    QCOMPARE(breachesAt(id, QDateTime(QDate(2026, 11, 24), QTime(22, 0), Qt::UTC)),
+             QStringList {QStringLiteral("ticket:resolve:1")}); // moved; the step restarts now
+    QCOMPARE(breachesAt(id, QDateTime(QDate(2026, 11, 25), QTime(1, 14), Qt::UTC)),
+             QStringList {QStringLiteral("ticket:resolve:1")});
+    QCOMPARE(breachesAt(id, QDateTime(QDate(2026, 11, 25), QTime(1, 16), Qt::UTC)),
+             (QStringList {QStringLiteral("ticket:resolve:1"), QStringLiteral("step:respond:1")}));
+    const RawResponse ticket = call("GET", "/api/v1/tickets/" + id, {}, QStringLiteral("amy"));
+    QCOMPARE(ticket.json().value(QLatin1String("queue")).toString(),
+             QStringLiteral("cx-coordination"));
+}
+
+// The other way: Christmas Day taken off hk-office's holidays brings a review opened on
+// Christmas Eve at 17:50 HKT forward from Monday 28 December to Friday 25th, 09:05 HKT. The
+// ticket's timer must move forward with it, or the breach would wait for Monday.
+void tst_OrgApi::aHolidayRemovedBringsTheStepsBreachForward()
+{
+    m_clock.set(QDateTime(QDate(2026, 12, 24), QTime(9, 50), Qt::UTC));
+    m_tokens.clear();
+    const QByteArray id = openReview();
+    QVERIFY(!id.isEmpty());
+    QByteArray text = shippedOrganisation();
+    const QByteArray christmas = "      - 2026-12-25   # Christmas Day (the rest of 2026)\n";
+    QVERIFY(text.contains(christmas));
+    text.replace(christmas, "");
+    QCOMPARE(call("PUT", "/api/v1/org", text).status, 201);
+    const QJsonObject sla
+        = call("GET", "/api/v1/tickets/" + id, {}, QStringLiteral("amy")).json()[u"sla"].toObject();
+    QCOMPARE(sla.value(QLatin1String("respond_due")).toString(),
+             QStringLiteral("2026-12-25T01:05:00Z"));
+    QCOMPARE(breachesAt(id, QDateTime(QDate(2026, 12, 25), QTime(1, 4), Qt::UTC)), QStringList());
+    QCOMPARE(breachesAt(id, QDateTime(QDate(2026, 12, 25), QTime(1, 6), Qt::UTC)),
+             QStringList {QStringLiteral("step:respond:1")});
+}
+
 void tst_OrgApi::aRestartKeepsThePublishedOrganisation()
 {
     const QByteArray text = withHkHoliday("2026-11-24");
@@ -372,6 +457,45 @@ void tst_OrgApi::anotherServerOnTheDatabaseTakesItUp()
     QTRY_VERIFY_WITH_TIMEOUT(otherSeesZoe(), 5000);
     QCOMPARE(other.engine().liveOrganisation().version(), 2);
     other.stop();
+}
+
+// Notices to someone away go to their queue's backup as the running organisation names it: a
+// backup changed in the editor (PUT /org) stands in at the next notice, without a restart.
+void tst_OrgApi::aBackupPublishedInTheEditorStandsInAtTheNextNotice()
+{
+    QCOMPARE(m_server.createUsers({{QStringLiteral("sue"), QStringLiteral("supervisor"),
+                                    QStringLiteral("customer-service")}},
+                                  password),
+             QString());
+    const RawResponse away
+        = call("PATCH", "/api/v1/users/sue/away",
+               R"({"away":{"from":"2026-11-01T00:00:00Z","until":"2027-01-31T00:00:00Z"}})");
+    QVERIFY2(away.status == 200, away.body.constData());
+    QByteArray text = shippedOrganisation();
+    QVERIFY(text.contains("    primary: [sue]\n    backup: [sam]\n"));
+    text.replace("    primary: [sue]\n    backup: [sam]\n",
+                 "    primary: [sue]\n    backup: [zoe]\n");
+    QCOMPARE(call("PUT", "/api/v1/org", text).status, 201);
+
+    // Tuesday 10:00 HKT: the review's respond target (15 min) is 75% used at 10:11:15, and
+    // the warning goes to the queue's primary, sue, who is away.
+    m_clock.set(QDateTime(QDate(2026, 11, 24), QTime(2, 0), Qt::UTC));
+    const QByteArray id = openReview();
+    QVERIFY(!id.isEmpty());
+    m_clock.set(QDateTime(QDate(2026, 11, 24), QTime(2, 12), Qt::UTC));
+    const auto fired = m_server.timers().fireDueTimers();
+    QVERIFY2(fired.ok(), qPrintable(fired.ok() ? QString() : fired.error()));
+
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QSqlQuery query(*db);
+    QVERIFY(query.exec(QStringLiteral("SELECT username FROM notifications WHERE kind = "
+                                      "'sla_warning' AND ticket_id = ")
+                       + QString::fromLatin1(id)));
+    QStringList recipients;
+    while (query.next())
+        recipients.append(query.value(0).toString());
+    QCOMPARE(recipients, QStringList {QStringLiteral("zoe")});
 }
 
 QTEST_GUILESS_MAIN(tst_OrgApi)

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void noticesGoToTheFirstEmailAndSmsChannel();
     void aBreachPostsToItsDepartmentsGroupOnly();
     void noRowForSomeoneWithoutTheAddress();
+    void anOrganisationPublishedWhileRunningRoutesTheNextRows();
 };
 
 namespace {
@@ -154,6 +155,30 @@ void tst_OutboxRouter::noRowForSomeoneWithoutTheAddress()
         ids,
         (QStringList {QStringLiteral("42.3.staff-mail.amy.0"), QStringLiteral("42.3.pager.amy.0"),
                       QStringLiteral("42.3.pager.mia.1")}));
+}
+
+// PUT /api/v1/org moved billing-desk to the IT department: the next breach posts to the IT
+// group, without a restart (the router reads the running organisation, not the one at start).
+void tst_OutboxRouter::anOrganisationPublishedWhileRunningRoutesTheNextRows()
+{
+    auto live = std::make_shared<LiveOrganisation>(organisation(), 1, "v1");
+    const OutboxRouter router(
+        {channel("it-group", "chatrobot", {QStringLiteral("sla_breached")},
+                 {{QStringLiteral("departments"), QStringList {QStringLiteral("it")}}}),
+         channel("finance-group", "chatrobot", {QStringLiteral("sla_breached")},
+                 {{QStringLiteral("departments"), QStringLiteral("finance")}})},
+        live);
+    const OutboxPlanner planner = router.planner();
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC);
+    const QList<Event> breach {eventOf(4, QStringLiteral("sla_breached"))};
+    QCOMPARE(planner(ticketIn("billing-desk"), breach, {}, now).first().channel,
+             QStringLiteral("finance-group"));
+    auto moved = std::make_shared<Organisation>(*organisation());
+    moved->queues[QStringLiteral("billing-desk")].department = QStringLiteral("it");
+    QVERIFY(live->replace(moved, 2, "v2"));
+    const QList<OutboxRow> rows = planner(ticketIn("billing-desk"), breach, {}, now);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first().channel, QStringLiteral("it-group"));
 }
 
 QTEST_GUILESS_MAIN(tst_OutboxRouter)

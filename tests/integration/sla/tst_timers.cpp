@@ -18,6 +18,8 @@
 #include <QDir>
 #include <QFile>
 #include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSemaphore>
 #include <QSqlQuery>
@@ -241,6 +243,7 @@ private Q_SLOTS:
     void timeoutDueWhileDownFiresOnceAfterRestart();
     void delayedFollowUpOpensAfter48Hours();
     void delayedFollowUpCancelledByReopening();
+    void delayedFollowUpOfAnUnknownWorkflowGivesUpOnce();
     void transitionsChangeThePriority();
 
 private:
@@ -799,6 +802,44 @@ void TestTimers::delayedFollowUpCancelledByReopening()
     clock.set(utc(2026, 12, 30, 1));
     QVERIFY(server.fire());
     QCOMPARE(server.count(u"SELECT COUNT(*) FROM tickets WHERE workflow = 'callback'"_qs), 0);
+    server.stop();
+}
+
+// The follow-up's workflow is not published on this server (unpublished or renamed since the
+// ticket asked for it): the pending opening is given up at once, visibly, instead of failing
+// the timer at every wake-up for ever.
+void TestTimers::delayedFollowUpOfAnUnknownWorkflowGivesUpOnce()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    const std::unique_ptr<SlaWorld> world = SlaWorld::load();
+    world->workflows.remove(u"callback"_qs);
+    FakeClock clock(utc(2026, 12, 22, 1));
+    Server server;
+    QCOMPARE(server.start(url, clock, *world), QString());
+    const qint64 id = solvedTicket(*world, server);
+    QVERIFY(id);
+    clock.set(utc(2026, 12, 24, 1));
+    QVERIFY(server.fire());
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM tickets"_qs), 1);
+    QCOMPARE(server.eventTypes(id).count(u"link_failed"_qs), 1);
+    const QList<QStringList> failed = server.rows(
+        u"SELECT data FROM events WHERE ticket_id = ? AND type = 'link_failed'"_qs, {id});
+    QCOMPARE(failed.size(), 1);
+    const QJsonObject data = QJsonDocument::fromJson(failed.first().first().toUtf8()).object();
+    QCOMPARE(data.value(u"workflow").toString(), u"callback"_qs);
+    QVERIFY2(data.value(u"reason").toString().contains(u"callback"_qs),
+             qPrintable(failed.first().first()));
+    QCOMPARE(server.count(u"SELECT COUNT(*) FROM notifications WHERE kind = 'link_failed' "
+                          "AND username = 'amy'"_qs),
+             1);
+    auto view = server.engine->ticket(id, world->user(u"amy"_qs));
+    QVERIFY(view.ok());
+    QVERIFY(view->ticket.pendingLinks.isEmpty());
+    QCOMPARE(server.timers(id), (QList<QPair<QString, qint64>> {}));
+    // Nothing left to retry.
+    clock.set(utc(2026, 12, 30, 1));
+    QVERIFY(server.fire());
+    QCOMPARE(server.eventTypes(id).count(u"link_failed"_qs), 1);
     server.stop();
 }
 

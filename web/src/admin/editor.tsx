@@ -10,7 +10,7 @@ import { toast } from '../state/toasts';
 import type { PublishConflict, ValidateResult, WorkflowVersionInfo, YamlDiagnostic } from '../api/types';
 import { errorText } from '../model/errors';
 import type { YamlEditor } from './cm';
-import { hunks, lineDiff } from './diff';
+import { PublishPanel } from './publishpanel';
 import { ZoomableDiagram } from './zoom';
 
 function template(name: string) {
@@ -316,39 +316,4 @@ function problems(r: ValidateResult): YamlDiagnostic[] {
     ...(r.errors ?? []).map((e) => ({ ...e, severity: e.severity ?? 'error' })),
     ...(r.warnings ?? []).map((e) => ({ ...e, severity: 'warning' })),
   ];
-}
-
-function PublishPanel(props: { before: string | null; after: string; from: number; next: number; busy: boolean; err: string; onCancel: () => void; onConfirm: () => void }) {
-  const t = useT();
-  const lines = props.before === null ? null : hunks(lineDiff(props.before, props.after));
-  return (
-    <div class="publish-panel card" role="dialog" aria-labelledby="publish-h" data-testid="publish-panel">
-      <h2 id="publish-h">{t('editor.publishAs', { n: props.next })}</h2>
-      <h3 class="small-head">{props.before === null ? t('editor.diffNew') : t('editor.diff', { n: props.from })}</h3>
-      {lines && (
-        <pre class="diff" data-testid="publish-diff">
-          {lines.length === 0 || lines.every((l) => !l || l.op === ' ')
-            ? t('editor.noChanges')
-            : lines.map((l, i) =>
-                l === null ? (
-                  <div key={i} class="gap">⋯</div>
-                ) : (
-                  <div key={i} class={l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'ctx'}>
-                    <span class="ln">{l.oldNo ?? ''}</span>
-                    <span class="ln">{l.newNo ?? ''}</span>
-                    {l.op} {l.text}
-                  </div>
-                ),
-              )}
-        </pre>
-      )}
-      {props.err && <div class="form-error" role="alert">{props.err}</div>}
-      <div class="form-buttons">
-        <button type="button" class="btn primary" disabled={props.busy} onClick={props.onConfirm} data-testid="publish-confirm">
-          {t('editor.publishAs', { n: props.next })}
-        </button>
-        <button type="button" class="btn ghost" onClick={props.onCancel}>{t('cancel')}</button>
-      </div>
-    </div>
-  );
 }

@@ -11,7 +11,8 @@ import type { Department, QueueInfo } from '../api/types';
 import { errorText } from '../model/errors';
 import { toast } from '../state/toasts';
 import type { YamlEditor } from './cm';
-import { addItem, childKeys, readList, removeItem, sectionAt, writeValue } from './orgyaml';
+import { PublishPanel } from './publishpanel';
+import { addItem, childKeys, minutesOf, readList, readWeek, removeItem, sectionAt, writeValue } from './orgyaml';
 
 interface OrgDiagnostic {
   line: number;
@@ -39,6 +40,7 @@ export function Organisation() {
   const [err, setErr] = useState('');
   const [tab, setTab] = useState<'forms' | 'yaml'>('forms');
   const [publishing, setPublishing] = useState(false);
+  const [reviewing, setReviewing] = useState(false); // the diff shown before Publish sends it
   const language = useStore(lang); // department and queue titles come in the UI's language
   const reload = () => {
     const fail = (e: unknown) => setErr(errorText(e, t));
@@ -70,6 +72,7 @@ export function Organisation() {
     setErr('');
     try {
       const r = await orgApi.publish(draft);
+      setReviewing(false);
       toast(r && current && r.version !== current.version
         ? t('org.published', { n: r.version }) : t('org.unchanged'), 'success');
       reload();
@@ -98,11 +101,16 @@ export function Organisation() {
           <button role="tab" type="button" aria-selected={tab === 'forms'} onClick={() => setTab('forms')}>{t('org.tabForms')}</button>
           <button role="tab" type="button" aria-selected={tab === 'yaml'} onClick={() => setTab('yaml')}>{t('org.tabYaml')}</button>
         </div>
-        <button type="button" class="primary" data-testid="org-publish" disabled={!changed || publishing || errors.length > 0} onClick={publish}>
+        <button type="button" class="primary" data-testid="org-publish" disabled={!changed || publishing || errors.length > 0}
+          onClick={() => { setErr(''); setReviewing(true); }}>
           {publishing ? t('org.publishing') : t('org.publish')}
         </button>
         {changed && <span class="muted small">{t('org.unsaved')}</span>}
       </div>
+      {reviewing && current && changed && (
+        <PublishPanel before={current.source} after={draft} from={current.version} next={current.version + 1}
+          busy={publishing || errors.length > 0} err={err} onCancel={() => setReviewing(false)} onConfirm={publish} />
+      )}
       <Problems errors={errors} />
       {tab === 'yaml' ? (
         <YamlTab text={draft} onChange={setDraft} errors={errors} />
@@ -294,7 +302,7 @@ function CalendarForm({ draft, setDraft, errorsFor }: FormProps) {
           {t('org.previewMonth')}
           <input type="month" value={month} data-testid="preview-month" onInput={(e) => setMonth((e.target as HTMLInputElement).value)} />
         </label>
-        <MonthGrid month={month} holidays={holidays} workdays={workdays} />
+        <MonthGrid month={month} week={readWeek(draft, selected)} holidays={holidays} workdays={workdays} />
       </div>
     </section>
   );
@@ -326,23 +334,41 @@ function DateList({ label, testid, items, onAdd, onRemove }: {
   );
 }
 
-// Working and non-working days of a month by the calendar's holidays and extra workdays
-// (weekends as Saturday and Sunday: the week's hours are not drawn here).
-function MonthGrid({ month, holidays, workdays }: { month: string; holidays: string[]; workdays: string[] }) {
+// Working and non-working days of a month as the calendar counts them: its own week (a
+// Saturday morning is a working day in hk-office), holidays, and extra workdays worked with
+// the first Monday–Friday day's hours (businesscalendar.cpp).
+function MonthGrid({ month, week, holidays, workdays }: {
+  month: string; week: string[][]; holidays: string[]; workdays: string[];
+}) {
   const t = useT();
   const [y, m] = month.split('-').map(Number);
   if (!y || !m) return null;
   const first = new Date(Date.UTC(y, m - 1, 1));
   const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
   const lead = (first.getUTCDay() + 6) % 7; // Monday first
+  const workdayHours = week.slice(0, 5).find((d) => minutesOf(d) > 0) ?? [];
+  const longest = Math.max(...week.map(minutesOf)); // a shorter working day is drawn apart
   const cells: preact.JSX.Element[] = [];
   for (let i = 0; i < lead; i++) cells.push(<td key={`x${i}`} />);
   for (let d = 1; d <= days; d++) {
     const iso = `${month}-${String(d).padStart(2, '0')}`;
     const weekday = (lead + d - 1) % 7;
-    const off = holidays.includes(iso) || (weekday >= 5 && !workdays.includes(iso));
-    const kind = holidays.includes(iso) ? t('org.dayHoliday') : workdays.includes(iso) ? t('org.dayExtra') : off ? t('org.dayOff') : t('org.dayWork');
-    cells.push(<td key={iso} class={off ? 'day-off' : 'day-work'} data-date={iso} title={`${iso}: ${kind}`}>{d}<span class="sr-only"> {kind}</span></td>);
+    const holiday = holidays.includes(iso);
+    const extra = !holiday && workdays.includes(iso);
+    const hours = holiday ? [] : extra ? workdayHours : week[weekday];
+    const minutes = minutesOf(hours);
+    const off = minutes === 0;
+    const kind = holiday ? t('org.dayHoliday') : extra ? t('org.dayExtra') : off ? t('org.dayOff') : t('org.dayWork');
+    const span = off ? '' : t('org.dayHours', { hours: String(Math.round((minutes / 60) * 10) / 10) });
+    const full = off || minutes >= longest;
+    cells.push(
+      <td key={iso} class={`${off ? 'day-off' : 'day-work'}${full ? '' : ' day-part'}`} data-date={iso}
+        data-minutes={minutes} title={`${iso}: ${kind}${hours.length ? ` (${hours.join(', ')})` : ''}`}>
+        {d}
+        {span && <small class="day-hours" aria-hidden="true">{span}</small>}
+        <span class="sr-only"> {kind}{span && `, ${span}`}</span>
+      </td>,
+    );
   }
   const rows: preact.JSX.Element[] = [];
   for (let i = 0; i < cells.length; i += 7) rows.push(<tr key={i}>{cells.slice(i, i + 7)}</tr>);

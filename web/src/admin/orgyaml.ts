@@ -194,3 +194,47 @@ export function removeItem(text: string, path: string[], item: string): string {
   }
   return writeValue(text, path, readList(text, path).filter((v) => v !== item));
 }
+
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/** Monday = 0 … Sunday = 6 for a `week:` key (`sat`, `mon-fri`), [] when it is none. */
+function daysOfKey(key: string): number[] {
+  const [from, to = from] = key.trim().split('-');
+  const a = weekdays.indexOf(from);
+  const b = weekdays.indexOf(to);
+  if (a < 0 || b < a) return [];
+  return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+}
+
+/**
+ * A calendar's working hours by weekday (Monday first): each day's `"HH:MM-HH:MM"` intervals
+ * as written under `week:`, in block form or as a flow map (`week: {mon-sun: [...]}`).
+ */
+export function readWeek(text: string, calendar: string): string[][] {
+  const week: string[][] = weekdays.map(() => []);
+  const path = ['calendars', calendar, 'week'];
+  const ls = text.split('\n');
+  const b = find(ls, path);
+  if (!b) return week;
+  const set = (key: string, intervals: string[]) => {
+    for (const d of daysOfKey(key)) week[d] = intervals;
+  };
+  const inline = stripComment(keyLine.exec(ls[b.line])![3]);
+  if (inline.startsWith('{')) {
+    for (const m of inline.matchAll(/([a-z]{3}(?:-[a-z]{3})?)\s*:\s*\[([^\]]*)\]/g))
+      set(m[1], m[2].split(',').map(unquote).filter(Boolean));
+    return week;
+  }
+  for (const key of childKeys(text, path)) set(key, readList(text, [...path, key]));
+  return week;
+}
+
+/** The working minutes of a day's `"HH:MM-HH:MM"` intervals. */
+export function minutesOf(intervals: string[]): number {
+  let total = 0;
+  for (const interval of intervals) {
+    const m = /^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(interval.trim());
+    if (m) total += Math.max(0, +m[3] * 60 + +m[4] - (+m[1] * 60 + +m[2]));
+  }
+  return total;
+}

@@ -105,6 +105,10 @@ export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { 
     case 'link_scheduled':
       text = t('event.link_scheduled', { workflow: use('workflow') || '', due: formatTime(use('due') || '') });
       break;
+    case 'link_failed':
+      text = t('event.link_failed', { workflow: use('workflow') || '', reason: use('reason') || '' });
+      used.push('scheduled');
+      break;
     case 'fields_changed': {
       const f = d.fields;
       text = t('event.fields_changed');
