@@ -41,89 +41,38 @@ QString likeContaining(const QString &text)
 
 } // namespace
 
-namespace {
-
-/// Appends the query's customers not seen yet, up to `limit` in all.
-Result<void> collect(Result<QSqlQuery> query, QList<CustomerRow> &found, QSet<QString> &seen,
-                     int limit)
+Result<QList<CustomerRow>> CustomerRows::find(const QSqlDatabase &db, const QString &text,
+                                              int limit)
 {
+    const QString trimmed = text.trimmed();
+    QList<CustomerRow> found;
+    if (trimmed.isEmpty())
+        return found;
+    // Each way on its own (an index each, where one OR would scan), exact ids first.
+    QString sql = u"SELECT " + columns + u", 0 AS rank FROM customers WHERE id IN (?, ?, ?)";
+    QVariantList values {trimmed, trimmed.toUpper(), trimmed.toLower()};
+    if (SearchText::looksLikePhone(trimmed)) {
+        sql += u" UNION SELECT " + columns
+            + u", 1 AS rank FROM customers WHERE phone_norm LIKE ? ESCAPE '\\'";
+        values << likeContaining(SearchText::normalisedPhone(trimmed));
+    } else {
+        sql += u" UNION SELECT " + columns
+            + u", 2 AS rank FROM customers WHERE LOWER(name) LIKE ? ESCAPE '\\'";
+        values << likeContaining(trimmed.toLower());
+    }
+    auto query = runQuery(
+        db, u"SELECT " + columns + u" FROM (" + sql + u") found ORDER BY rank, name, id LIMIT ?",
+        values << limit);
     if (!query)
         return query.failure();
-    while (found.size() < limit && query->next()) {
+    QSet<QString> seen; // an exact id may also match by name
+    while (query->next()) {
         CustomerRow row = rowFrom(*query);
         if (!seen.contains(row.id)) {
             seen.insert(row.id);
             found.append(std::move(row));
         }
     }
-    return {};
-}
-
-/// Customers whose normalised phone (`phone`) or lower-case name contains `part`, by name. Three
-/// characters or more are a trigram index look-up (SQLite: customer_search, migration 25;
-/// PostgreSQL: pg_trgm's GIN indexes of migration 13, which serve LIKE); fewer scan.
-Result<QSqlQuery> containing(const QSqlDatabase &db, bool phone, const QString &part, int rows)
-{
-    const bool postgresql = db.driverName() == u"QPSQL";
-    if (!postgresql && part.size() >= SearchText::trigram) {
-        // An FTS5 phrase in one column, its double quotes doubled (the tokenizer folds case).
-        const QString match
-            = (phone ? QStringLiteral("{phone} : \"") : QStringLiteral("{name} : \""))
-            + QString(part).replace(u'"', QStringLiteral("\"\"")) + u'"';
-        QString qualified = columns;
-        qualified.replace(QStringLiteral(", "), QStringLiteral(", c.")).prepend(u"c.");
-        return runQuery(db,
-                        u"SELECT " + qualified
-                            + u" FROM customer_search s JOIN customer_keys k ON k.key = s.rowid "
-                              u"JOIN customers c ON c.id = k.id WHERE customer_search MATCH ? "
-                              u"ORDER BY c.name, c.id LIMIT ?",
-                        {match, rows});
-    }
-    const QString column = phone ? QStringLiteral("phone_norm") : QStringLiteral("LOWER(name)");
-    return runQuery(db,
-                    u"SELECT " + columns + u" FROM customers WHERE " + column
-                        + u" LIKE ? ESCAPE '\\' ORDER BY name, id LIMIT ?",
-                    {likeContaining(part), rows});
-}
-
-} // namespace
-
-Result<QList<CustomerRow>> CustomerRows::find(const QSqlDatabase &db, const QString &text,
-                                              int limit)
-{
-    const QString trimmed = text.trimmed();
-    QList<CustomerRow> found;
-    QSet<QString> seen; // an exact id may also match by name
-    if (trimmed.isEmpty() || limit <= 0)
-        return found;
-    // The exact id and the exact number first, each along its B-tree index: a customer read
-    // off a card or the caller's number is found without reading any other customer.
-    auto exact = collect(
-        runQuery(db,
-                 u"SELECT " + columns + u" FROM customers WHERE id IN (?, ?, ?) ORDER BY name, id",
-                 {trimmed, trimmed.toUpper(), trimmed.toLower()}),
-        found, seen, limit);
-    if (!exact)
-        return exact.failure();
-    const bool phone = SearchText::looksLikePhone(trimmed);
-    const QString number = phone ? SearchText::normalisedPhone(trimmed) : QString();
-    if (phone) {
-        exact = collect(runQuery(db,
-                                 u"SELECT " + columns
-                                     + u" FROM customers WHERE phone_norm = ? ORDER BY name, id",
-                                 {number}),
-                        found, seen, limit);
-        if (!exact)
-            return exact.failure();
-    }
-    if (found.size() >= limit)
-        return found;
-    // Then any part of the number or the name; the exact ones may come again.
-    const int rows = limit + int(found.size());
-    auto part = collect(containing(db, phone, phone ? number : trimmed.toLower(), rows), found,
-                        seen, limit);
-    if (!part)
-        return part.failure();
     return found;
 }
 

@@ -24,9 +24,8 @@ class CustomerRows
 {
 public:
     /// Customers whose id is `text` (any case), whose normalised phone contains the query's
-    /// normalised digits, or whose name contains `text` (any part, any case): first the exact
-    /// id and the exact number (B-tree look-ups, before any other customer is read), then the
-    /// parts by name (a trigram index look-up from three characters on). At most `limit`.
+    /// normalised digits, or whose name contains `text` (any part, any case); exact ids
+    /// first, then by name. At most `limit`.
     static Result<QList<CustomerRow>> find(const QSqlDatabase &db, const QString &text, int limit);
     static Result<std::optional<CustomerRow>> get(const QSqlDatabase &db, const QString &id);
     /// Inserts a new customer; false (nothing written) when the id is taken.

@@ -531,37 +531,6 @@ const char *const migration19[] = {
         PRIMARY KEY (queue, username)))",
 };
 
-// Customer search on SQLite (issue 16): a name or phone part of three characters or more is
-// found through an FTS5 trigram index instead of a scan of every customer (PostgreSQL has
-// pg_trgm GIN indexes on both since migration 13). FTS5 rows are keyed by an integer; a
-// customer's is its row in customer_keys (INTEGER PRIMARY KEY: kept by VACUUM, where the
-// customers table's own rowid may be renumbered). The triggers keep the index in every
-// writer's transaction (the engine's upsert of a ticket's customer, the API, the import); a
-// write that changes neither name nor phone touches nothing. Documents written before are
-// indexed here.
-const char *const migration25[] = {
-    "sqlite: CREATE TABLE IF NOT EXISTS customer_keys (key INTEGER PRIMARY KEY, id TEXT NOT NULL "
-    "UNIQUE)",
-    "sqlite: CREATE VIRTUAL TABLE IF NOT EXISTS customer_search USING fts5(name, phone, tokenize "
-    "= 'trigram')",
-    "sqlite: INSERT OR IGNORE INTO customer_keys (id) SELECT id FROM customers ORDER BY id",
-    "sqlite: INSERT OR REPLACE INTO customer_search (rowid, name, phone) SELECT k.key, "
-    "COALESCE(c.name, ''), COALESCE(c.phone_norm, '') FROM customers c JOIN customer_keys k ON "
-    "k.id = c.id",
-    "sqlite: CREATE TRIGGER IF NOT EXISTS customers_search_insert AFTER INSERT ON customers BEGIN "
-    "INSERT OR IGNORE INTO customer_keys (id) VALUES (NEW.id); INSERT OR REPLACE INTO "
-    "customer_search (rowid, name, phone) VALUES ((SELECT key FROM customer_keys WHERE id = "
-    "NEW.id), COALESCE(NEW.name, ''), COALESCE(NEW.phone_norm, '')); END",
-    "sqlite: CREATE TRIGGER IF NOT EXISTS customers_search_update AFTER UPDATE OF name, "
-    "phone_norm ON customers WHEN OLD.name IS NOT NEW.name OR OLD.phone_norm IS NOT "
-    "NEW.phone_norm BEGIN UPDATE customer_search SET name = COALESCE(NEW.name, ''), phone = "
-    "COALESCE(NEW.phone_norm, '') WHERE rowid = (SELECT key FROM customer_keys WHERE id = "
-    "NEW.id); END",
-    "sqlite: CREATE TRIGGER IF NOT EXISTS customers_search_delete AFTER DELETE ON customers BEGIN "
-    "DELETE FROM customer_search WHERE rowid = (SELECT key FROM customer_keys WHERE id = "
-    "OLD.id); DELETE FROM customer_keys WHERE id = OLD.id; END",
-};
-
 struct Migration
 {
     int version;
@@ -592,7 +561,6 @@ const Migration migrations[] = {
     {20, std::begin(migration20), std::end(migration20)},
     {21, std::begin(migration21), std::end(migration21)},
     {22, std::begin(migration22), std::end(migration22)},
-    {25, std::begin(migration25), std::end(migration25)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -289,81 +289,52 @@ Result<void> addSla(Sql &sql, const TicketFilter &filter, QLatin1String member)
     return {};
 }
 
-/// A term too short for a trigram index (one or two characters) as a test of the ticket `t`
-/// itself: its own document (on SQLite the waiting one, if any, stands in for the indexed one)
-/// or one of its comments that the front line may read, each looked up by the ticket's id. Read
-/// that way, a walk in sort order stops after a page of matches (walkInSortOrder) and a small
-/// visible set is probed ticket by ticket; `t.id IN (every matching document)` read every
-/// document of the database first (18-83 ms at 20,000 tickets, seconds at 1,000,000). Comments
-/// are matched in the comments table (by ticket, along comments_ticket): comment_search cannot
-/// be looked up by ticket. SQLite's LOWER (and PostgreSQL's in the C locale) folds ASCII
-/// letters only, so there a short term does not find a comment's non-ASCII capital (Ä; 张 has
-/// no case); ticket documents are lower case already.
-void addShortTerm(bool postgresql, Sql &sql, const QString &term)
-{
-    if (postgresql) {
-        sql.text += QStringLiteral(
-            " AND (EXISTS (SELECT 1 FROM ticket_search s WHERE s.ticket_id = t.id AND "
-            "strpos(s.body, ?) > 0) OR EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = t.id "
-            "AND c.internal = 0 AND strpos(LOWER(c.body), ?) > 0))");
-        sql.values << term << term;
-        return;
-    }
-    sql.text += QStringLiteral(
-        " AND (EXISTS (SELECT 1 FROM ticket_search_pending p WHERE p.ticket_id = t.id AND "
-        "instr(p.body, ?) > 0) OR (NOT EXISTS (SELECT 1 FROM ticket_search_pending p WHERE "
-        "p.ticket_id = t.id) AND EXISTS (SELECT 1 FROM ticket_search s WHERE s.rowid = t.id AND "
-        "instr(s.body, ?) > 0)) OR EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = t.id AND "
-        "c.internal = 0 AND instr(LOWER(c.body), ?) > 0))");
-    sql.values << term << term << term;
-}
-
 /// Full-text search (migration 14): every term of the query in the ticket's own document or in
 /// one of its comments'. A term of three characters or more is a trigram index look-up (FTS5
-/// MATCH on SQLite, LIKE over pg_trgm's GIN index on PostgreSQL), giving the set of tickets
-/// that have it; a shorter one cannot use trigrams and is tested ticket by ticket
-/// (addShortTerm).
+/// MATCH on SQLite, LIKE over pg_trgm's GIN index on PostgreSQL); a shorter one cannot use
+/// trigrams and scans the documents (instr on SQLite, whose FTS5 LIKE misses short CJK terms).
 void addText(const QSqlDatabase &db, Sql &sql, const QString &text)
 {
     const bool postgresql = db.driverName() == u"QPSQL";
     for (const QString &term : SearchText::terms(text)) {
-        if (term.size() < SearchText::trigram) {
-            addShortTerm(postgresql, sql, term);
-            continue;
-        }
+        const bool indexed = term.size() >= SearchText::trigram;
+        QString condition;
+        QVariant value;
         if (postgresql) {
             QString pattern = term;
             pattern.replace(u'\\', QStringLiteral("\\\\"))
                 .replace(u'%', QStringLiteral("\\%"))
                 .replace(u'_', QStringLiteral("\\_"));
-            const QString value = u'%' + pattern + u'%';
-            sql.text += QStringLiteral(" AND t.id IN (SELECT ticket_id FROM ticket_search WHERE "
-                                       "body LIKE ? UNION SELECT ticket_id FROM comment_search "
-                                       "WHERE body LIKE ?)");
+            condition = QStringLiteral("body LIKE ?");
+            value = QString(u'%' + pattern + u'%');
+        } else if (indexed) {
+            // An FTS5 string: the term as one phrase, its double quotes doubled.
+            condition = QStringLiteral("%1 MATCH ?");
+            value = QString(u'"' + QString(term).replace(u'"', QStringLiteral("\"\"")) + u'"');
+        } else {
+            condition = QStringLiteral("instr(body, ?) > 0");
+            value = term;
+        }
+        if (postgresql) {
+            sql.text += u" AND t.id IN (SELECT ticket_id FROM ticket_search WHERE "
+                + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("ticket_search"))
+                + u" UNION SELECT ticket_id FROM comment_search WHERE "
+                + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("comment_search"))
+                + u')';
             sql.values << value << value;
             continue;
         }
-        // An FTS5 string: the term as one phrase, its double quotes doubled. The documents
-        // waiting for the index (migration 18) are read too, and a ticket's waiting document
-        // replaces its indexed one.
-        const QString phrase = u'"' + QString(term).replace(u'"', QStringLiteral("\"\"")) + u'"';
-        sql.text += QStringLiteral(
-            " AND t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ? AND rowid "
-            "NOT IN (SELECT ticket_id FROM ticket_search_pending) UNION SELECT ticket_id FROM "
-            "ticket_search_pending WHERE instr(body, ?) > 0 UNION SELECT ticket_id FROM "
-            "comment_search WHERE comment_search MATCH ? UNION SELECT ticket_id FROM "
-            "comment_search_pending WHERE instr(body, ?) > 0)");
-        sql.values << phrase << term << phrase << term;
+        // SQLite: the documents waiting for the index (migration 18) are read too, and a
+        // ticket's waiting document replaces its indexed one.
+        sql.text += u" AND t.id IN (SELECT rowid FROM ticket_search WHERE "
+            + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("ticket_search"))
+            + u" AND rowid NOT IN (SELECT ticket_id FROM ticket_search_pending)"
+              u" UNION SELECT ticket_id FROM ticket_search_pending WHERE instr(body, ?) > 0"
+              u" UNION SELECT ticket_id FROM comment_search WHERE "
+            + QString(condition).replace(QStringLiteral("%1"), QStringLiteral("comment_search"))
+            + u" UNION SELECT ticket_id FROM comment_search_pending WHERE instr(body, ?) > 0)";
+        sql.values << value << term << value << term;
     }
-}
-
-/// Whether a query has no term that a trigram index could look up (or none at all): a page of
-/// it is best found walking the tickets in sort order (findPageIds).
-bool onlyShortTerms(const QString &text)
-{
-    const QStringList terms = SearchText::terms(text);
-    return std::all_of(terms.cbegin(), terms.cend(),
-                       [](const QString &term) { return term.size() < SearchText::trigram; });
 }
 
 /// The filters but status and visibility, in the order of their placeholders.
@@ -478,11 +449,9 @@ using Candidates = QList<Candidate>;
 Result<Candidates> readVisibleSet(const QSqlDatabase &db, const ListPlan &plan,
                                   const QString &oneStatus)
 {
-    // Everyone's (an admin's) when a text walk ran out of its budget (walkSetup).
-    const Sql set = plan.filter.seeAll ? Sql {} : visibleIds(plan.filter, false);
-    QString text = u"SELECT t.id, " + plan.sortColumn + u" FROM tickets t WHERE "
-        + (plan.filter.seeAll ? QStringLiteral("1 = 1") : QString(u"t.id IN (" + set.text + u')'))
-        + plan.filters.text;
+    const Sql set = visibleIds(plan.filter, false);
+    QString text = u"SELECT t.id, " + plan.sortColumn + u" FROM tickets t WHERE t.id IN ("
+        + set.text + u')' + plan.filters.text;
     QVariantList binds = set.values;
     binds << plan.filters.values;
     if (!oneStatus.isEmpty()) {
@@ -506,15 +475,9 @@ Result<Candidates> readVisibleSet(const QSqlDatabase &db, const ListPlan &plan,
 struct Walk
 {
     bool postgresql = false;
-    QString seen; ///< 1 for a row the viewer may see (and that has the query's terms), else 0
-    QVariantList seenValues;
+    QString seen; ///< 1 for a row the viewer may see, else 0
     qint64 budget = 0; ///< the rows one status's walk reads at most
 };
-
-/// The rows a walk for a query of short terms reads per status before it gives up and reads the
-/// status's matches whole (readVisibleSet): a term as common as "li" fills a page within a few
-/// hundred tickets; a rare one would otherwise have the walk probe every ticket one by one.
-constexpr qint64 textWalkBudget = 4000;
 
 /// One status's walk along the index: its statement from FROM on, and the values it binds.
 struct WalkRange
@@ -538,14 +501,6 @@ Walk walkSetup(const QSqlDatabase &db, const ListPlan &plan, qint64 bound)
     walk.seen = plan.filter.seeAll
         ? QStringLiteral("1")
         : u"CASE WHEN " + plan.visible.text.mid(5) + u" THEN 1 ELSE 0 END";
-    walk.seenValues = plan.visible.values;
-    if (!plan.filters.text.isEmpty()) { // short search terms only (findPageIds)
-        walk.seen = u"CASE WHEN "
-            + (plan.filter.seeAll ? QStringLiteral("1 = 1") : plan.visible.text.mid(5))
-            + plan.filters.text + u" THEN 1 ELSE 0 END";
-        walk.seenValues << plan.filters.values;
-        walk.budget = std::max(walk.budget, textWalkBudget);
-    }
     const QStringList &queues = plan.filter.viewerQueues;
     if (walk.postgresql && !queues.isEmpty()) {
         // OFFSET 0 keeps PostgreSQL from hashing every ticket of the viewer's queues before the
@@ -570,7 +525,7 @@ Result<Walked> walkOnPostgresql(const QSqlDatabase &db, const ListPlan &plan, co
                    u"SELECT id, v FROM (SELECT t.id AS id, " + plan.sortColumn + u" AS v, "
                        + walk.seen + u" AS seen" + range.text + u") w WHERE seen = 1 ORDER BY v"
                        + direction + u", id" + direction + u" LIMIT ?",
-                   QVariantList(walk.seenValues) << range.values << plan.limit + 1);
+                   QVariantList(plan.visible.values) << range.values << plan.limit + 1);
     if (!walked)
         return walked.failure();
     Walked found;
@@ -591,7 +546,7 @@ Result<Walked> walkOnSqlite(const QSqlDatabase &db, const ListPlan &plan, const 
     // SQLite steps the walk as the rows are read, so it stops here (a filter around it would
     // sort the budget's rows before the first came out).
     auto walked = runQuery(db, u"SELECT t.id, " + plan.sortColumn + u", " + walk.seen + range.text,
-                           QVariantList(walk.seenValues) << range.values);
+                           QVariantList(plan.visible.values) << range.values);
     if (!walked)
         return walked.failure();
     Walked found;
@@ -672,10 +627,8 @@ Result<Candidates> walkInSortOrder(const QSqlDatabase &db, const ListPlan &plan,
 ///   per status, stopping after a page of rows that pass visibility (a department's 200,000
 ///   tickets, or an admin's all). A walk reads at most `budget` rows: a viewer who sees
 ///   few tickets of that status (an agent's open tickets among 800,000 closed ones) gets
-///   that status's part from the visible set instead. Only for status, visibility and search
-///   terms of one or two characters (which no index finds: each walked ticket's documents are
-///   probed, up to textWalkBudget rows a status): with other filters most rows might fail, and
-///   the walk would read most of the table.
+///   that status's part from the visible set instead. Only for status and visibility: with
+///   other filters most rows might fail, and the walk would read most of the table.
 /// Both gave the whole table sorted before (0.7-1 s on 1,000,000 tickets).
 Result<std::optional<Candidates>> findPageIds(const QSqlDatabase &db, const ListPlan &plan)
 {
@@ -697,8 +650,7 @@ Result<std::optional<Candidates>> findPageIds(const QSqlDatabase &db, const List
             return std::optional<Candidates>(std::move(*part));
         }
     }
-    const bool walkable
-        = filter.state.isEmpty() && filter.sla.isEmpty() && onlyShortTerms(filter.text);
+    const bool walkable = filter.state.isEmpty() && filter.sla.isEmpty() && filter.text.isEmpty();
     if (!walkable)
         return std::optional<Candidates>();
     auto walked = walkInSortOrder(db, plan, bound);
