@@ -215,6 +215,7 @@ Result<quint16> ApiServer::start()
             link->server->publish(change);
     });
     d->o.http.isUpload = &Private::isUploadRoute;
+    d->o.http.checkUpload = [p](const HttpRequest &head) { return p->checkUpload(head); };
     d->http = std::make_unique<HttpServer>(
         d->o.http,
         [p](HttpRequest &&request, HttpResponder responder) {

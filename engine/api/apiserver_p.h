@@ -114,6 +114,8 @@ struct ApiServer::Private
     // ---- sessions (sessionroutes.cpp) --------------------------------------
     QString tokenOf(const HttpRequest &request) const;
     bool authenticate(Context &ctx);
+    /// The session or token of the request into ctx.user and ctx.actor; the error otherwise.
+    std::optional<ApiError> signIn(Context &ctx);
     bool overHttps(const HttpRequest &request) const;
     QString clientAddress(const HttpRequest &request) const;
     QByteArray cookieAttributes(const HttpRequest &request) const;
@@ -226,6 +228,9 @@ struct ApiServer::Private
     void patchAnswer(Context &ctx);
     // ---- attachments (attachmentroutes.cpp) --------------------------------
     static bool isUploadRoute(QByteArrayView method, QByteArrayView path);
+    /// HttpServerOptions::checkUpload: the answer that refuses an upload from its head alone.
+    std::optional<HttpResponse> checkUpload(const HttpRequest &head);
+    std::optional<ApiError> uploadRefusal(Context &ctx);
     /// The ticket's attachments for its JSON; nothing once an error is answered.
     std::optional<QJsonArray> attachmentList(const Context &ctx, qint64 ticket);
     void uploadAttachment(Context &ctx);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Attachments: files on a ticket (photos of a damaged parcel, a bill scan). The HTTP layer
-// spools an upload's body to a temporary file as it arrives (HttpServerOptions::isUpload) and
-// the store copies it into the database in chunks; a download streams the chunks back. Neither
-// ever holds a whole file in memory.
+// shows an upload's head to checkUpload() before reading its body (a stranger is refused with
+// nothing written), then spools the body to a temporary file as it arrives
+// (HttpServerOptions::isUpload), and the store copies it into the database in chunks; a
+// download streams the chunks back. Neither ever holds a whole file in memory.
 #include "api/apierror.h"
 #include "api/apiserver_p.h"
+#include "http/requestguard.h"
 #include "store/attachmentrows.h"
 #include "store/database.h"
 
@@ -62,6 +64,12 @@ QByteArray contentDisposition(const QString &name)
         + QUrl::toPercentEncoding(name);
 }
 
+ApiError nameRefusal()
+{
+    return ApiError::badRequest(
+        QStringLiteral("An attachment needs ?name= with a file name of 1 to 255 characters."));
+}
+
 QJsonObject attachmentJson(const AttachmentRow &row)
 {
     return {{QStringLiteral("id"), row.id},
@@ -79,6 +87,45 @@ QJsonObject attachmentJson(const AttachmentRow &row)
 bool ApiServer::Private::isUploadRoute(QByteArrayView method, QByteArrayView path)
 {
     return method == "POST" && uploadPath().match(QString::fromLatin1(path)).hasMatch();
+}
+
+std::optional<HttpResponse> ApiServer::Private::checkUpload(const HttpRequest &head)
+{
+    Context ctx;
+    ctx.request = head;
+    const std::optional<ApiError> refused = uploadRefusal(ctx);
+    if (!refused)
+        return std::nullopt;
+    HttpResponse response = refused->toResponse();
+    response.headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store")});
+    return response;
+}
+
+/// What handle() and uploadAttachment() would refuse an upload for, judged before its body is
+/// read: a forged origin, no session (401), a ticket the caller may not see (404: whoever sees
+/// a ticket may attach to it, TicketMachine::attach), a missing name. The handler checks again
+/// once the body is in (a session may end meanwhile).
+std::optional<ApiError> ApiServer::Private::uploadRefusal(Context &ctx)
+{
+    if (auto refused = refuseNulInTarget(ctx.request))
+        return refused;
+    const Router::Match match = router.match(ctx.request.method, ctx.request.path);
+    if (match.route < 0)
+        return std::nullopt; // not an upload after all: handle() answers it like any request
+    if (auto forged = checkForgery(ctx.request, match.pattern, true))
+        return forged;
+    if (auto stranger = signIn(ctx))
+        return stranger;
+    bool ok = false;
+    const qint64 id = match.params.value(QStringLiteral("id")).toLongLong(&ok);
+    if (!ok || id <= 0)
+        return ApiError::notFound(QStringLiteral("No such ticket."));
+    if (const auto view = o.engine->ticket(id, ctx.actor); !view)
+        return apiError(view.failure());
+    const QString name = cleanFileName(ctx.request.queryValue(QStringLiteral("name")));
+    if (name.isEmpty() || name.size() > 255)
+        return nameRefusal();
+    return std::nullopt;
 }
 
 std::optional<QJsonArray> ApiServer::Private::attachmentList(const Context &ctx, qint64 ticket)
@@ -111,8 +158,7 @@ void ApiServer::Private::uploadAttachment(Context &ctx)
     row.contentType = cleanContentType(ctx.request.header("content-type"));
     row.uploadedBy = ctx.actor.username;
     if (row.name.isEmpty() || row.name.size() > 255)
-        return ctx.fail(ApiError::badRequest(
-            QStringLiteral("An attachment needs ?name= with a file name of 1 to 255 characters.")));
+        return ctx.fail(nameRefusal());
     if (!body || body->size() == 0)
         return ctx.fail(ApiError::badRequest(QStringLiteral("The file is empty.")));
     if (const auto view = o.engine->ticket(*id, ctx.actor); !view)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Links between tickets that people make (issue 16): "relates to" and "duplicate of", each side
 // recording its own relation, and merging a duplicate into another ticket (the duplicate is
-// closed, its events stay readable through the link). Each side is one engine write; the
-// second is made only when the first succeeded.
+// closed, its events stay readable through the link). Both sides are one engine write
+// (Engine::mutateBoth): a failure of either leaves neither changed.
 #include "api/apiserver_p.h"
 
 #include "api/apierror.h"
@@ -62,30 +62,15 @@ std::optional<TicketState> ApiServer::Private::namedTicket(const Context &ctx, c
     return view->ticket;
 }
 
-/// Writes `first` on ticket `firstId`, then (on this thread again) `second` on `secondId`;
-/// answers with the first ticket as the first write left it, or the first failure.
+/// Writes `first` on ticket `firstId` and `second` on `secondId` in one engine write (one
+/// transaction: both or neither); answers with the first ticket as the write left it, or the
+/// failure.
 void ApiServer::Private::writeBothSides(const Context &ctx, qint64 firstId, Engine::Mutation first,
                                         qint64 secondId, Engine::Mutation second, int status,
                                         const char *kind)
 {
-    QObject *worker = HttpServer::currentWorker();
-    Engine::Callback answer = answerWithTicket(ctx, status, kind);
-    o.engine->mutate(
-        firstId, std::move(first),
-        [this, worker, answer, secondId, second = std::move(second)](CommandResult result) {
-            if (!result)
-                return answer(std::move(result));
-            // The engine's callbacks run on its writer: the second write is queued from ours.
-            QMetaObject::invokeMethod(
-                worker,
-                [this, answer, secondId, second, result = std::move(result)]() mutable {
-                    o.engine->mutate(secondId, second,
-                                     [answer, result = std::move(result)](CommandResult other) {
-                                         answer(other ? std::move(result) : std::move(other));
-                                     });
-                },
-                Qt::QueuedConnection);
-        });
+    o.engine->mutateBoth(firstId, std::move(first), secondId, std::move(second),
+                         answerWithTicket(ctx, status, kind));
 }
 
 void ApiServer::Private::linkTickets(Context &ctx)

@@ -18,24 +18,26 @@ QString ApiServer::Private::tokenOf(const HttpRequest &request) const
 
 bool ApiServer::Private::authenticate(Context &ctx)
 {
+    if (const std::optional<ApiError> refused = signIn(ctx)) {
+        ctx.fail(*refused);
+        return false;
+    }
+    return true;
+}
+
+std::optional<ApiError> ApiServer::Private::signIn(Context &ctx)
+{
     ctx.token = tokenOf(ctx.request);
-    if (ctx.token.isEmpty()) {
-        ctx.fail(ApiError::unauthenticated());
-        return false;
-    }
+    if (ctx.token.isEmpty())
+        return ApiError::unauthenticated();
     const auto user = o.auth->authenticate(ctx.token);
-    if (!user) {
-        ctx.fail(apiError(user.failure()));
-        return false;
-    }
-    if (!user->has_value()) {
-        ctx.fail(
-            ApiError::unauthenticated(QStringLiteral("The session has ended; sign in again.")));
-        return false;
-    }
+    if (!user)
+        return apiError(user.failure());
+    if (!user->has_value())
+        return ApiError::unauthenticated(QStringLiteral("The session has ended; sign in again."));
     ctx.user = **user;
     ctx.actor = resolveActor(org(), ctx.user.username, ctx.user.roles, ctx.user.departments);
-    return true;
+    return std::nullopt;
 }
 
 /// Whether the client reached us over https: only a proxy the operator trusts

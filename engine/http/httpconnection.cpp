@@ -595,6 +595,14 @@ bool HttpConnection::beginUpload(const RequestHead &head, qint64 contentLength, 
                QStringLiteral("An upload may not follow pipelined requests."));
         return false;
     }
+    // Who asks, and for which ticket, is judged from the head: a stranger must not make the
+    // server write up to maxUploadBytes to its disk before hearing "sign in".
+    if (m_uploadCheck) {
+        if (const std::optional<HttpResponse> refusal = m_uploadCheck(head)) {
+            refuse(*refusal);
+            return false;
+        }
+    }
     const QString folder
         = m_options.uploadSpoolDir.isEmpty() ? QDir::tempPath() : m_options.uploadSpoolDir;
     auto spool = std::make_shared<QTemporaryFile>(folder + QStringLiteral("/baton-upload-XXXXXX"));
@@ -725,6 +733,21 @@ void HttpConnection::reject(int status, const QString &code, const QString &mess
 {
     if (m_phase == Phase::Rejected)
         return;
+    HttpResponse response = HttpResponse::error(status, code, message);
+    // Refused before any route was chosen: still a request id and one access line, like every
+    // answer (the method and route are unknown or not to be trusted here).
+    const QByteArray requestId = requestIdFor({});
+    response.headers.append({QByteArrayLiteral("X-Request-Id"), requestId});
+    if (m_options.accessLog)
+        m_options.accessLog(
+            {requestId, QByteArray(), QByteArray(), QString(), status, 0, response.body.size()});
+    refuse(response);
+}
+
+void HttpConnection::refuse(const HttpResponse &response)
+{
+    if (m_phase == Phase::Rejected)
+        return;
     m_phase = Phase::Rejected;
     m_slow.stop();
     // Stop Qt's parser from seeing any more of this stream, and drop what it has buffered.
@@ -737,14 +760,6 @@ void HttpConnection::reject(int status, const QString &code, const QString &mess
     m_closeAfterQueue.clear();
     const quint64 seq = beginRequest();
     m_closeAfter[seq] = true;
-    HttpResponse response = HttpResponse::error(status, code, message);
-    // Refused before any route was chosen: still a request id and one access line, like every
-    // answer (the method and route are unknown or not to be trusted here).
-    const QByteArray requestId = requestIdFor({});
-    response.headers.append({QByteArrayLiteral("X-Request-Id"), requestId});
-    if (m_options.accessLog)
-        m_options.accessLog(
-            {requestId, QByteArray(), QByteArray(), QString(), status, 0, response.body.size()});
     deliver(seq, response, false);
     discardIncoming();
 }

@@ -47,6 +47,10 @@ public:
     /// the whole body is in (HttpServerOptions::isUpload).
     using UploadReady = std::function<void(const RequestHead &head, std::shared_ptr<QFile> body)>;
     void setUploadReady(UploadReady ready) { m_uploadReady = std::move(ready); }
+    /// Called with an upload's head before its body is read: a response refuses the upload
+    /// (HttpServerOptions::checkUpload), carrying its request id and access line already.
+    using UploadCheck = std::function<std::optional<HttpResponse>(const RequestHead &head)>;
+    void setUploadCheck(UploadCheck check) { m_uploadCheck = std::move(check); }
     bool isClosing() const { return m_closing; }
 
     /// A complete request reached the handler: its sequence number for deliver().
@@ -96,6 +100,8 @@ private:
     bool examineHead(const QByteArray &head);
     bool parseHead(const QByteArray &head, RequestHead *out);
     void reject(int status, const QString &code, const QString &message);
+    /// Answers with `response` and ends the connection, discarding what else arrives.
+    void refuse(const HttpResponse &response);
     void discardIncoming();
     bool isReadingRequest() const;
     void flushInOrder();
@@ -139,6 +145,7 @@ private:
     QTimer m_idle;
 
     UploadReady m_uploadReady;
+    UploadCheck m_uploadCheck;
     RequestHead m_uploadHead;
     std::shared_ptr<QTemporaryFile> m_spool;
 

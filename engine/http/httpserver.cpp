@@ -257,6 +257,8 @@ public:
             [this, connection](const RequestHead &head, std::shared_ptr<QFile> body) {
                 handleUpload(head, std::move(body), connection);
             });
+        connection->setUploadCheck(
+            [this, connection](const RequestHead &head) { return checkUpload(head, connection); });
         connect(connection, &QObject::destroyed, this, [this, id] { m_connections.remove(id); });
         if (m_draining) // accepted just before the listener closed: answer, then close
             QTimer::singleShot(0, connection, [connection] { connection->beginDraining(); });
@@ -286,16 +288,43 @@ public:
     {
         if (connection->isClosing())
             return;
+        HttpRequest copy = requestOfHead(head, connection);
+        copy.bodyFile = std::move(body);
+        dispatch(std::move(copy), connection);
+    }
+
+    /// An upload's head before its body is read (HttpServerOptions::checkUpload): a refusal
+    /// gets its request id and access line here, as a dispatched request would.
+    std::optional<HttpResponse> checkUpload(const RequestHead &head, HttpConnection *connection)
+    {
+        if (!m_options.checkUpload)
+            return std::nullopt;
+        QElapsedTimer timer;
+        timer.start();
+        const HttpRequest copy = requestOfHead(head, connection);
+        std::optional<HttpResponse> refusal = m_options.checkUpload(copy);
+        if (!refusal)
+            return std::nullopt;
+        refusal->headers.append({QByteArrayLiteral("X-Request-Id"), copy.requestId});
+        if (m_link->accessLog) // the route is unknown here: an upload's path holds a ticket id
+            m_link->accessLog({copy.requestId, copy.method, QByteArray(), QString(),
+                               refusal->status, double(timer.nsecsElapsed()) / 1e6,
+                               qint64(refusal->body.size())});
+        return refusal;
+    }
+
+    /// The request Qt would have made of an upload's head, without a body.
+    static HttpRequest requestOfHead(const RequestHead &head, HttpConnection *connection)
+    {
         HttpRequest copy;
         copy.method = head.method;
         const QUrl url = QUrl::fromEncoded(head.target);
         copy.path = url.path(QUrl::FullyDecoded);
         copy.query = formQuery(url);
         copy.headers = head.headers;
-        copy.bodyFile = std::move(body);
         copy.remoteAddress = connection->peerAddress();
         copy.requestId = requestIdFor(head.header("x-request-id"));
-        dispatch(std::move(copy), connection);
+        return copy;
     }
 
     void dispatch(HttpRequest &&copy, HttpConnection *connection)

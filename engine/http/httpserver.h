@@ -57,6 +57,13 @@ struct HttpServerOptions
     /// (else 411) of at most maxUploadBytes (else 413, answered from the head, before the body
     /// is read); it must not follow pipelined requests, and its connection ends once answered.
     std::function<bool(QByteArrayView method, QByteArrayView path)> isUpload;
+    /// Sees an upload's head (the request without its body) before a byte of the body is
+    /// read, on the connection's worker thread, concurrently: a response refuses the upload
+    /// (not signed in, a ticket the caller may not see). It is written at once; nothing of the
+    /// body is read into memory or written to `uploadSpoolDir`, and the connection ends after
+    /// the answer (what the client still sends is read and dropped for a few seconds, so that
+    /// it can read the answer, then the connection is cut). Empty: every upload is spooled.
+    std::function<std::optional<HttpResponse>(const HttpRequest &head)> checkUpload;
     qint64 maxUploadBytes = 20 * 1024 * 1024;
     QString uploadSpoolDir;
     /// The only paths where a WebSocket handshake leaves HTTP (the live stream).

@@ -260,6 +260,16 @@ void Engine::mutate(qint64 ticket, Mutation mutation, Callback done)
     d->enqueueMutation(Actor {}, ticket, std::move(mutation), std::move(done));
 }
 
+void Engine::mutateBoth(qint64 ticket, Mutation mutation, qint64 other, Mutation otherMutation,
+                        Callback done)
+{
+    d->enqueue({.ticket = ticket,
+                .mutation = std::move(mutation),
+                .otherTicket = other,
+                .otherMutation = std::move(otherMutation),
+                .done = std::move(done)});
+}
+
 void Engine::Private::enqueueMutation(const Actor &actor, qint64 ticket, Mutation mutation,
                                       Callback done)
 {
@@ -338,6 +348,14 @@ CommandResult Engine::reopen(const Actor &actor, qint64 ticket, const QString &r
 CommandResult Engine::mutate(qint64 ticket, Mutation mutation)
 {
     return wait([&](Callback done) { mutate(ticket, std::move(mutation), std::move(done)); });
+}
+
+CommandResult Engine::mutateBoth(qint64 ticket, Mutation mutation, qint64 other,
+                                 Mutation otherMutation)
+{
+    return wait([&](Callback done) {
+        mutateBoth(ticket, std::move(mutation), other, std::move(otherMutation), std::move(done));
+    });
 }
 
 Result<TicketView> Engine::ticket(qint64 id, const Actor &actor)

@@ -168,6 +168,13 @@ public:
     /// Any other change computed by a pure function of the ticket (SLA timers, escalation):
     /// runs on the writer thread like the commands above.
     void mutate(qint64 ticket, Mutation mutation, Callback done);
+    /// Two tickets changed together (a merge: the duplicate closed, the kept ticket told of it;
+    /// a link, each side recording it): `mutation` on `ticket`, then `otherMutation` on
+    /// `other`, written in one transaction. If either is refused or the database fails, neither
+    /// is written. The result is `ticket`'s. Neither may open tickets (`open:`) of its own;
+    /// when `mutation` changes nothing, nothing is written.
+    void mutateBoth(qint64 ticket, Mutation mutation, qint64 other, Mutation otherMutation,
+                    Callback done);
 
     // ---- the same, waiting for the result (tests, CLI; never from a callback) ---------------
     CommandResult open(const Actor &actor, const QString &workflow, const OpenRequest &request,
@@ -185,6 +192,8 @@ public:
     CommandResult reopen(const Actor &actor, qint64 ticket, const QString &reason,
                          std::optional<qint64> expectedVersion = {});
     CommandResult mutate(qint64 ticket, Mutation mutation);
+    CommandResult mutateBoth(qint64 ticket, Mutation mutation, qint64 other,
+                             Mutation otherMutation);
 
     /// Called on the committer thread after each durable commit that changed something,
     /// whoever made the change (API, SLA timers, escalation), before the commands' callbacks.

@@ -36,6 +36,10 @@ struct Command
     OpenRequest open {};
     QString idempotencyKey {};
     Engine::Mutation mutation {}; ///< empty: the command opens a ticket
+    /// Engine::mutateBoth: the other ticket and its change, applied after `mutation` in the
+    /// same staging, so that both are written in one transaction or neither is.
+    qint64 otherTicket = 0;
+    Engine::Mutation otherMutation {};
     Engine::Callback done {};
     int attempts = 0; ///< batches it was in that another server's write made stale
     /// When it was first sent back to be built again (stale or built on a failed batch).

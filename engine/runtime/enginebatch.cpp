@@ -111,6 +111,9 @@ private:
     /// The first result of an open with the same idempotency key, if there was one.
     Result<std::optional<Replay>> replayOf(const IdempotencyKey &key);
     void applyMutation(Command &command, CommandResult &result, Staging &local);
+    /// Engine::mutateBoth's second change, staged with the first; false (result set) when it
+    /// is refused or its ticket cannot be read: then neither is merged into the batch.
+    bool applyOther(const Command &command, CommandResult &result, Staging &local);
     /// Opens the tickets an outcome's transition opens (`open:`) and links both ways, in the
     /// same transaction; false (with result set to the failure) when one cannot be.
     bool openLinked(const Command &command, const TicketMachine &machine,
@@ -360,9 +363,37 @@ void BatchBuilder::applyMutation(Command &command, CommandResult &result, Stagin
     if (!outcome.linkedOpens.isEmpty()
         && !openLinked(command, machine, outcome, local, events, result))
         return;
+    if (command.otherMutation && !applyOther(command, result, local))
+        return;
     result->ticket = local.tickets.value(outcome.ticket.id).state;
     result->events = std::move(events);
     staged.merge(std::move(local));
+}
+
+bool BatchBuilder::applyOther(const Command &command, CommandResult &result, Staging &local)
+{
+    auto loaded = load(local, command.otherTicket);
+    if (!loaded || !loaded->has_value()) {
+        result = loaded ? makeError(ErrorKind::NotFound, QStringLiteral("no such ticket"))
+                        : makeError(loaded.error());
+        return false;
+    }
+    Staging::Ticket ticket = std::move(**loaded);
+    const std::shared_ptr<const Workflow> workflow = ticket.workflow;
+    const TicketMachine machine(*workflow, d.org());
+    TicketOutcome outcome = command.otherMutation(ticket.state, machine, m_now);
+    if (!outcome.ok()) {
+        result = *outcome.error;
+        return false;
+    }
+    if (outcome.events.isEmpty())
+        return true;
+    outcome.ticket.id = ticket.state.id;
+    outcome.ticket.key = ticket.state.key;
+    if (!assignAutomatically(outcome, machine, local, result))
+        return false;
+    stage(local, std::move(ticket), outcome);
+    return true;
 }
 
 std::optional<Staging::Ticket> BatchBuilder::linkedTicket(const Command &command,
@@ -600,13 +631,17 @@ void Engine::Private::evictStaleCache(const std::vector<Command> &batch)
     QList<qint64> ids;
     QSet<qint64> asked;
     for (const Command &command : batch) {
-        if (command.opensTicket() || asked.contains(command.ticket))
+        if (command.opensTicket())
             continue;
-        auto it = cache.constFind(command.ticket);
-        if (it == cache.cend() || it->sequence > committed)
-            continue;
-        asked.insert(command.ticket);
-        ids.append(command.ticket);
+        for (const qint64 ticket : {command.ticket, command.otherTicket}) {
+            if (ticket == 0 || asked.contains(ticket))
+                continue;
+            auto it = cache.constFind(ticket);
+            if (it == cache.cend() || it->sequence > committed)
+                continue;
+            asked.insert(ticket);
+            ids.append(ticket);
+        }
     }
     if (ids.isEmpty())
         return;

@@ -10,6 +10,8 @@
 #include "testserver.h"
 
 #include <QJsonArray>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 #include <QUrl>
 
@@ -46,6 +48,7 @@ private Q_SLOTS:
     void badAnswersAreRefusedNamingTheField();
     void linksAreRecordedOnBothSides();
     void mergeClosesTheDuplicateAndKeepsItReadable();
+    void aMergeIsOneWriteOrNothing();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
@@ -430,6 +433,66 @@ void tst_Answers::mergeClosesTheDuplicateAndKeepsItReadable()
     const RawResponse reopened = call("POST", path + "/reopen", R"({"reason":"not the same"})");
     QCOMPARE(reopened.status, 200);
     QCOMPARE(reopened.json().value(u"status").toString(), QStringLiteral("open"));
+}
+
+// A merge is one write: when the kept ticket's half cannot be written (the database refuses its
+// event here, as a full disk would), the duplicate is not closed either and neither ticket has
+// any of the merge. Before, the duplicate's half was committed on its own: closed as merged
+// into a ticket that never heard of it.
+void tst_Answers::aMergeIsOneWriteOrNothing()
+{
+    const QJsonObject kept = open();
+    const QJsonObject duplicate = open();
+    const qint64 keptId = kept.value(u"id").toInteger();
+    const QByteArray keptPath = "/api/v1/tickets/" + QByteArray::number(keptId);
+    const QByteArray path
+        = "/api/v1/tickets/" + QByteArray::number(duplicate.value(u"id").toInteger());
+    const auto eventsOf = [this](const QByteArray &ticket) {
+        return call("GET", ticket + "/events").json().value(u"items").toArray().size();
+    };
+    const qsizetype keptEvents = eventsOf(keptPath);
+    const qsizetype duplicateEvents = eventsOf(path);
+    QVERIFY(keptEvents > 0 && duplicateEvents > 0);
+
+    auto db = m_db->connection();
+    QVERIFY(db);
+    QSqlQuery query(*db);
+    const bool postgres = db->driverName() == u"QPSQL";
+    const QString keptNumber = QString::number(keptId);
+    if (postgres)
+        QVERIFY2(query.exec(QStringLiteral("CREATE FUNCTION refuse_kept() RETURNS trigger AS $$ "
+                                           "BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE "
+                                           "plpgsql")),
+                 qPrintable(query.lastError().text()));
+    const QString refuseKept = postgres
+        ? QString(u"CREATE TRIGGER refuse_kept BEFORE INSERT ON events FOR EACH ROW WHEN "
+                  u"(NEW.ticket_id = "
+                  + keptNumber + u") EXECUTE FUNCTION refuse_kept()")
+        : QString(u"CREATE TRIGGER refuse_kept BEFORE INSERT ON events WHEN NEW.ticket_id = "
+                  + keptNumber + u" BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    QVERIFY2(query.exec(refuseKept), qPrintable(query.lastError().text()));
+    const QByteArray body = R"({"into":")" + kept.value(u"key").toString().toUtf8() + R"("})";
+    const RawResponse refused = call("POST", path + "/merge", body);
+    QVERIFY2(refused.status >= 400, refused.body.constData());
+    QVERIFY(!refused.body.contains("disk full"));
+
+    const QJsonObject stillOpen = call("GET", path).json();
+    QCOMPARE(stillOpen.value(u"status").toString(), QStringLiteral("open"));
+    QVERIFY(linksOf(stillOpen).isEmpty());
+    QCOMPARE(eventsOf(path), duplicateEvents);
+    QVERIFY(linksOf(call("GET", keptPath).json()).isEmpty());
+    QCOMPARE(eventsOf(keptPath), keptEvents);
+
+    // Once the database takes the rows again, the same merge goes through whole.
+    QVERIFY2(query.exec(postgres ? QStringLiteral("DROP TRIGGER refuse_kept ON events")
+                                 : QStringLiteral("DROP TRIGGER refuse_kept")),
+             qPrintable(query.lastError().text()));
+    const RawResponse merged = call("POST", path + "/merge", body);
+    QCOMPARE(merged.status, 200);
+    QCOMPARE(merged.json().value(u"status").toString(), QStringLiteral("closed"));
+    QCOMPARE(linksOf(call("GET", keptPath).json()).value(QStringLiteral("merged_from")),
+             duplicate.value(u"id").toInteger());
+    QCOMPARE(eventsOf(keptPath), keptEvents + 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Answers)

@@ -11,7 +11,11 @@
 #include <QJsonArray>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QUrl>
+
+#include <optional>
 
 namespace Baton::Test {
 
@@ -141,6 +145,15 @@ private:
     QProcess m_process;
 };
 
+/// Deterministic bytes that do not compress (a file of zeros would hide a copy or a cut).
+inline QByteArray pseudoRandomBytes(qint64 size, quint32 seed)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    QRandomGenerator generator(seed);
+    generator.fillRange(reinterpret_cast<quint32 *>(bytes.data()), size / 4);
+    return bytes;
+}
+
 /// JSON over HTTP as one user; a new connection per call (usable from any thread).
 class ApiClient
 {
@@ -154,17 +167,8 @@ public:
 
     RawResponse call(const QByteArray &method, const QString &path, const QJsonObject &body = {})
     {
-        if (m_token.isEmpty()) {
-            const QJsonObject login {{QStringLiteral("username"), m_user},
-                                     {QStringLiteral("password"), m_password}};
-            const RawResponse r
-                = rawRequest(m_port,
-                             httpRequest("POST", "/api/v1/login",
-                                         QJsonDocument(login).toJson(QJsonDocument::Compact)));
-            m_token = r.json().value(QLatin1String("token")).toString().toUtf8();
-            if (m_token.isEmpty())
-                return r;
-        }
+        if (const std::optional<RawResponse> refused = signIn())
+            return *refused;
         const QByteArray payload
             = method != "GET" ? QJsonDocument(body).toJson(QJsonDocument::Compact) : QByteArray();
         return rawRequest(
@@ -172,7 +176,38 @@ public:
             httpRequest(method, path.toUtf8(), payload, {{"Authorization", "Bearer " + m_token}}));
     }
 
+    /// POST /api/v1/tickets/{ticket}/attachments?name=NAME with `bytes` as the file.
+    RawResponse attach(qint64 ticket, const QString &name, const QByteArray &bytes)
+    {
+        if (const std::optional<RawResponse> refused = signIn())
+            return *refused;
+        return rawRequest(m_port,
+                          httpRequest("POST",
+                                      "/api/v1/tickets/" + QByteArray::number(ticket)
+                                          + "/attachments?name=" + QUrl::toPercentEncoding(name),
+                                      bytes,
+                                      {{"Authorization", "Bearer " + m_token},
+                                       {"Content-Type", "application/octet-stream"}}));
+    }
+
 private:
+    /// Signs in once; the failed login's answer, nothing when signed in.
+    std::optional<RawResponse> signIn()
+    {
+        if (!m_token.isEmpty())
+            return std::nullopt;
+        const QJsonObject login {{QStringLiteral("username"), m_user},
+                                 {QStringLiteral("password"), m_password}};
+        const RawResponse r
+            = rawRequest(m_port,
+                         httpRequest("POST", "/api/v1/login",
+                                     QJsonDocument(login).toJson(QJsonDocument::Compact)));
+        m_token = r.json().value(QLatin1String("token")).toString().toUtf8();
+        if (m_token.isEmpty())
+            return r;
+        return std::nullopt;
+    }
+
     quint16 m_port;
     QString m_user, m_password;
     QByteArray m_token;

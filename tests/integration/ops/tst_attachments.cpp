@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Attachments through a real `baton serve` process on a real socket, on SQLite and PostgreSQL:
 // a file round-trips byte for byte, an upload over the limit is refused early without the
-// server's memory growing (read from /proc of the server process), download headers, and who
-// may see them.
+// server's memory growing (read from /proc of the server process), an upload from someone who
+// may not make it is refused from its head with nothing spooled, download headers, and who may
+// see them.
 #include "opsprocess.h"
 #include "pgharness.h"
 
 #include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
@@ -20,15 +22,6 @@ using namespace Baton::Test;
 namespace {
 
 constexpr qint64 mebibyte = 1024 * 1024;
-
-/// Deterministic bytes that do not compress (a 15 MB file of zeros would hide a copy).
-QByteArray pseudoRandomBytes(qint64 size, quint32 seed)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator generator(seed);
-    generator.fillRange(reinterpret_cast<quint32 *>(bytes.data()), size / 4);
-    return bytes;
-}
 
 /// VmRSS and VmHWM of a process in KiB (/proc/PID/status).
 struct Memory
@@ -142,12 +135,18 @@ private Q_SLOTS:
     void overTheLimitIs413EarlyWithoutMemoryGrowth();
     void chunkedUploadWithoutLengthIsRefused();
     void anotherDepartmentGets404();
+    void strangersAreRefusedBeforeTheBody();
     void emptyOrNamelessUploadsAreRefused();
 
 private:
     quint64 openTicket();
 
+    /// The server's temporary folder (TMPDIR), where uploads are spooled: what it holds and what
+    /// the server has open there.
+    QStringList spooled() const;
+
     TestDatabase m_databases;
+    QTemporaryDir m_spool;
     std::unique_ptr<ServeProcess> m_server;
     quint16 m_port = 0;
     QByteArray m_amy;
@@ -156,7 +155,9 @@ private:
 void TestAttachments::init()
 {
     BATON_FRESH_DATABASE(m_databases, url);
+    QVERIFY(m_spool.isValid());
     m_server = std::make_unique<ServeProcess>();
+    m_server->environment.insert(QStringLiteral("TMPDIR"), m_spool.path());
     const QString started = m_server->start(url, {QStringLiteral("--demo")});
     QVERIFY2(started.isEmpty(), qPrintable(started));
     m_port = m_server->port;
@@ -169,6 +170,27 @@ void TestAttachments::cleanup()
     if (m_server)
         QCOMPARE(m_server->stop(), 0);
     m_server.reset();
+}
+
+QStringList TestAttachments::spooled() const
+{
+    QStringList files;
+    const QFileInfoList entries
+        = QDir(m_spool.path())
+              .entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+    for (const QFileInfo &entry : entries)
+        files.append(QStringLiteral("%1 (%2 bytes)").arg(entry.fileName()).arg(entry.size()));
+    // Qt writes a temporary file without a name (O_TMPFILE) where it can: the server's open
+    // files show it.
+    const QString fdFolder = QStringLiteral("/proc/%1/fd").arg(m_server->pid());
+    for (const QString &fd : QDir(fdFolder).entryList(QDir::AllEntries | QDir::System)) {
+        const QString target = QFileInfo(fdFolder + u'/' + fd).symLinkTarget();
+        if (target.startsWith(m_spool.path()))
+            files.append(QStringLiteral("open: %1 (%2 bytes)")
+                             .arg(target)
+                             .arg(QFileInfo(fdFolder + u'/' + fd).size()));
+    }
+    return files;
 }
 
 quint64 TestAttachments::openTicket()
@@ -345,6 +367,58 @@ void TestAttachments::anotherDepartmentGets404()
                  m_amy)
                  .status,
              404);
+}
+
+// An upload is judged by its head: without a session (or with a made-up token) the answer is
+// 401 at once, someone signed in who may not see the ticket gets 404, before a byte of the
+// 15 MB body is read; nothing reaches the spool folder, and the connection ends after the
+// answer (the server half-closes and drops what still arrives). Before, the whole body was
+// spooled to disk first and refused afterwards.
+void TestAttachments::strangersAreRefusedBeforeTheBody()
+{
+    const quint64 ticket = openTicket();
+    QVERIFY(ticket > 0);
+    const QByteArray sally = login(m_port, QStringLiteral("sally")); // sales: not her ticket
+    QVERIFY(!sally.isEmpty());
+    const QStringList before = spooled();
+    const qint64 size = 15 * 1000 * 1000;
+    const QByteArray firstPart = pseudoRandomBytes(mebibyte, 15);
+    for (const auto &[token, status] :
+         {std::pair {QByteArray(), 401}, std::pair {QByteArray("made-up"), 401},
+          std::pair {sally, 404}}) {
+        QByteArray head
+            = uploadHead(ticket, QStringLiteral("x.bin"), "application/octet-stream", size, token);
+        if (token.isEmpty())
+            head.replace("Authorization: Bearer \r\n", "");
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        // The head and the first megabyte; the client holds the other 14 MB back.
+        socket.write(head + firstPart);
+        QByteArray buffer;
+        QElapsedTimer waited;
+        waited.start();
+        while (!buffer.contains("\r\n\r\n") && waited.elapsed() < 5000
+               && socket.state() == QAbstractSocket::ConnectedState) {
+            socket.waitForReadyRead(100);
+            buffer += socket.readAll();
+        }
+        QCOMPARE(spooled(), before);
+        const RawResponse refused = readResponse(socket, buffer, 5000);
+        QVERIFY2(refused.status == status, buffer.left(300).constData());
+        QCOMPARE(refused.header("Connection"), QByteArray("close"));
+        QCOMPARE(refused.header("Cache-Control"), QByteArray("no-store"));
+        QVERIFY(!refused.header("X-Request-Id").isEmpty());
+        // More body changes nothing: the connection ends.
+        socket.write(firstPart);
+        QVERIFY(socket.state() == QAbstractSocket::UnconnectedState
+                || socket.waitForDisconnected(10000));
+        QCOMPARE(spooled(), before);
+    }
+    // Still serving, and the ticket has no attachment.
+    const RawResponse shown = get(m_port, "/api/v1/tickets/" + QByteArray::number(ticket), m_amy);
+    QCOMPARE(shown.status, 200);
+    QCOMPARE(shown.json().value(QLatin1String("attachments")).toArray().size(), 0);
 }
 
 void TestAttachments::emptyOrNamelessUploadsAreRefused()
