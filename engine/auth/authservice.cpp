@@ -3,6 +3,7 @@
 
 #include "auth/passwordhasher.h"
 #include "core/clock.h"
+#include "store/changefeed.h"
 #include "store/database.h"
 #include "store/sessionrows.h"
 
@@ -25,8 +26,10 @@ AuthService::AuthService(Database &database, const Clock &clock, Options options
     , m_options(options)
     , m_throttle(options.throttle)
     , m_users(database, clock)
+    , m_sessions(options.sessionCacheSeconds * 1000)
     , m_hashing(options.hashing)
 {
+    m_users.setChangeObserver([this](const QString &username) { userChanged(username); });
 }
 
 void AuthService::setDirectory(std::unique_ptr<DirectorySignIn> directory)
@@ -161,25 +164,35 @@ Result<std::optional<User>> AuthService::authenticate(const QString &token)
     // Tokens are 43 base64url characters; anything else cannot be one of ours.
     if (token.size() != 43)
         return std::optional<User>();
-    auto db = m_database.connection();
-    if (!db)
-        return db.failure();
     const QString hash = SessionToken::hash(token);
+    const qint64 now = m_clock.now().toMSecsSinceEpoch();
+    if (auto cached = m_sessions.find(hash, now)) {
+        slideExpiry(hash, cached->expiresAt, now);
+        return std::optional<User>(std::move(cached->user));
+    }
+    const quint64 generation = m_sessions.generation();
     auto found = m_users.findBySession(hash);
     if (!found)
         return found.failure();
     if (!found->has_value())
         return std::optional<User>();
     const auto &[user, expiresAt] = **found;
-    const qint64 now = m_clock.now().toMSecsSinceEpoch();
     if (expiresAt <= now || !user.active)
         return std::optional<User>();
-    const qint64 newExpiry = now + m_options.sessionSeconds * 1000;
-    if (newExpiry - expiresAt >= m_options.refreshSeconds * 1000) {
-        // Sliding expiry, written rarely; a failure here does not fail the request.
-        (void)SessionRows::setExpiry(*db, hash, newExpiry);
-    }
+    m_sessions.put(hash, SessionCache::Entry {user, expiresAt, now}, generation);
+    slideExpiry(hash, expiresAt, now);
     return std::optional<User>(user);
+}
+
+void AuthService::slideExpiry(const QString &tokenHash, qint64 expiresAt, qint64 now)
+{
+    const qint64 newExpiry = now + m_options.sessionSeconds * 1000;
+    if (newExpiry - expiresAt < m_options.refreshSeconds * 1000)
+        return;
+    // Written rarely; a failure here does not fail the request.
+    auto db = m_database.connection();
+    if (db && SessionRows::setExpiry(*db, tokenHash, newExpiry))
+        m_sessions.setExpiry(tokenHash, newExpiry);
 }
 
 Result<std::optional<QDateTime>> AuthService::sessionExpiry(const QString &token)
@@ -202,7 +215,44 @@ Result<void> AuthService::logout(const QString &token)
     auto db = m_database.connection();
     if (!db)
         return db.failure();
-    return SessionRows::remove(*db, SessionToken::hash(token));
+    const QString hash = SessionToken::hash(token);
+    QString username; // whose sessions the other servers forget
+    if (!m_announceAs.isEmpty())
+        if (auto found = m_users.findBySession(hash); found && found->has_value())
+            username = (*found)->first.username;
+    auto removed = SessionRows::remove(*db, hash);
+    // Only after the row is gone: a request reading it meanwhile would put it back.
+    m_sessions.forgetSession(hash);
+    if (removed && !username.isEmpty())
+        userChanged(username);
+    return removed;
+}
+
+void AuthService::userChanged(const QString &username)
+{
+    m_sessions.forgetUser(username);
+    if (m_announceAs.isEmpty())
+        return;
+    ChangeNotice notice;
+    notice.serverId = m_announceAs;
+    notice.users = QStringList {username};
+    auto db = m_database.connection();
+    const Result<void> sent = db ? ChangeFeed::announce(*db, notice) : Result<void>(db.failure());
+    // The change is made; the other servers read the session again within the cache's lifetime.
+    if (!sent)
+        qCWarning(lcAuth).noquote()
+            << "cannot tell the other servers that" << username << "changed:" << sent.error();
+}
+
+void AuthService::forgetSessionsOf(const QStringList &usernames)
+{
+    for (const QString &username : usernames)
+        m_sessions.forgetUser(username);
+}
+
+void AuthService::forgetAllSessions()
+{
+    m_sessions.clear();
 }
 
 Result<int> AuthService::purgeExpired()

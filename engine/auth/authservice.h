@@ -4,6 +4,7 @@
 #include "auth/directorysignin.h"
 #include "auth/hashingpool.h"
 #include "auth/loginthrottle.h"
+#include "auth/sessioncache.h"
 #include "auth/userdirectory.h"
 #include "core/result.h"
 
@@ -24,6 +25,9 @@ class Database;
 /// `sessionSeconds` of inactivity (sliding: the expiry moves forward at most once every
 /// `refreshSeconds`, so ordinary requests do not write); logout deletes the row, so the token
 /// stops working at once. Thread-safe; database work uses the calling thread's connection.
+/// authenticate() answers from a SessionCache for `sessionCacheSeconds` after it read a
+/// session: a logout or a change of the user made through this service counts at once, one
+/// made by another server sharing the database within that time.
 /// loginAsync() does the password work on a HashingPool of its own, never on the caller's
 /// thread.
 class AuthService
@@ -33,6 +37,9 @@ public:
     {
         qint64 sessionSeconds = 12 * 3600;
         qint64 refreshSeconds = 5 * 60;
+        /// How long a session read from the database is trusted without reading it again
+        /// (0: read it on every request).
+        qint64 sessionCacheSeconds = 30;
         LoginThrottle::Options throttle;
         HashingPool::Options hashing;
     };
@@ -78,6 +85,16 @@ public:
     /// or an inactive user. Unlike authenticate(), it does not extend the session (a live
     /// stream asking must not keep its session alive).
     Result<std::optional<QDateTime>> sessionExpiry(const QString &token);
+    /// PostgreSQL shared by several servers: each logout and change of a user through this
+    /// service is also announced on the change feed (store/changefeed.h) as `serverId`, so
+    /// that the others forget the sessions of that user they keep (forgetSessionsOf()) at once
+    /// instead of within `sessionCacheSeconds`. Set before serving.
+    void setAnnounceAs(const QString &serverId) { m_announceAs = serverId; }
+    /// Another server announced changes of these users: their sessions are read again.
+    void forgetSessionsOf(const QStringList &usernames);
+    /// Announcements may have been missed (the change feed reconnected): every session is read
+    /// again.
+    void forgetAllSessions();
     /// Deletes expired sessions (housekeeping; returns how many).
     Result<int> purgeExpired();
 
@@ -91,12 +108,19 @@ private:
     Result<std::optional<User>> checkWithDirectory(const QString &username, const QString &password,
                                                    const QString &clientAddress);
     Result<Login> openSession(const User &user, const QDateTime &now);
+    /// After a change of the user committed: forgets their cached sessions, and tells the
+    /// other servers when announcing.
+    void userChanged(const QString &username);
+    /// Writes the sliding expiry when it moved far enough (`expiresAt`: the one known).
+    void slideExpiry(const QString &tokenHash, qint64 expiresAt, qint64 now);
 
     Database &m_database;
     const Clock &m_clock;
     Options m_options;
     LoginThrottle m_throttle;
     UserDirectory m_users;
+    SessionCache m_sessions;
+    QString m_announceAs;
     std::unique_ptr<DirectorySignIn> m_directory;
     HashingPool m_hashing; ///< last: destroyed first, while what its jobs use still lives
 };

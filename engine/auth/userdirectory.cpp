@@ -97,6 +97,17 @@ UserDirectory::UserDirectory(Database &database, const Clock &clock)
 {
 }
 
+void UserDirectory::setChangeObserver(std::function<void(const QString &)> changed)
+{
+    m_changed = std::move(changed);
+}
+
+void UserDirectory::tellChanged(const QString &username) const
+{
+    if (m_changed)
+        m_changed(username);
+}
+
 bool UserDirectory::isValidUsername(const QString &username)
 {
     static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,63}\\z"));
@@ -303,6 +314,7 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
                                      away ? substitute : QString(), now.toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
+    tellChanged(username);
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while marked away"));
@@ -321,6 +333,7 @@ Result<User> UserDirectory::setPreferences(const QString &username, const QJsonO
     if (auto set = UserRows::setPreferences(*db, username, text, m_clock.now().toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
+    tellChanged(username);
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while their preferences were saved"));
@@ -369,6 +382,7 @@ Result<User> UserDirectory::committed(Transaction &transaction, const User &user
     if (auto done = transaction.commit(); !done)
         return done.failure();
     rememberDepartments(user);
+    tellChanged(user.username);
     return user;
 }
 

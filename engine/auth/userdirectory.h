@@ -11,6 +11,7 @@
 #include <QReadWriteLock>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace Baton {
@@ -62,6 +63,11 @@ class UserDirectory
 {
 public:
     UserDirectory(Database &database, const Clock &clock);
+
+    /// Called with the username after every change of a user this directory committed
+    /// (create, update, away, preferences, a directory sign-in), on the changing thread: the
+    /// session cache forgets what it knew of them. Set before the directory is used.
+    void setChangeObserver(std::function<void(const QString &username)> changed);
 
     /// Refused: Validation (`fields` says which), Conflict (the username is taken); Internal
     /// when the database or the hashing failed.
@@ -134,9 +140,11 @@ private:
     /// Commits a create or update of `user` and only then remembers its departments.
     Result<User> committed(Transaction &transaction, const User &user);
     void rememberDepartments(const User &user);
+    void tellChanged(const QString &username) const;
 
     Database &m_database;
     const Clock &m_clock;
+    std::function<void(const QString &)> m_changed;
     QReadWriteLock m_departmentsLock; ///< read-mostly: written when a user is created or changed
     QHash<QString, QStringList> m_departments;
     struct Reach

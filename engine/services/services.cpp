@@ -75,6 +75,7 @@ Result<void> Services::startEngine()
     if (announcing()) {
         engineOptions.announceAs = m_serverId;
         m_sla->setAnnounceAs(m_serverId);
+        m_auth->setAnnounceAs(m_serverId);
     }
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
@@ -224,6 +225,8 @@ void Services::listenToOtherServers()
     callbacks.changed = [this](const ChangeNotice &notice) {
         if (notice.serverId == m_serverId)
             return;
+        if (!notice.users.isEmpty()) // a logout, a changed user: their sessions are read again
+            m_auth->forgetSessionsOf(notice.users);
         if (notice.organisation > 0) // its tickets were re-measured by the server that published
             if (auto adopted = m_sla->adoptPublished(); !adopted)
                 qWarning().noquote()
@@ -244,6 +247,7 @@ void Services::listenToOtherServers()
     };
     // Changes made while the connection was down were not heard: the streams' clients reload.
     callbacks.reconnected = [this] {
+        m_auth->forgetAllSessions(); // a logout may have been missed
         if (auto adopted = m_sla->adoptPublished(); !adopted) // one may have been published
             qWarning().noquote() << "cannot take up the newest organisation:" << adopted.error();
         m_api->resyncStreams();

@@ -14,7 +14,8 @@ namespace Baton::ChangeFeed {
 namespace {
 
 QByteArray payloadOf(const QString &serverId, const QList<qint64> &tickets,
-                     const QList<qint64> &notifications, int organisation)
+                     const QList<qint64> &notifications, int organisation,
+                     const QStringList &users = {})
 {
     QJsonArray t, n;
     for (qint64 id : tickets)
@@ -26,6 +27,8 @@ QByteArray payloadOf(const QString &serverId, const QList<qint64> &tickets,
                         {QStringLiteral("notifications"), n}};
     if (organisation > 0)
         object.insert(QStringLiteral("organisation"), organisation);
+    if (!users.isEmpty())
+        object.insert(QStringLiteral("users"), QJsonArray::fromStringList(users));
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
@@ -57,6 +60,12 @@ QList<QByteArray> encode(const ChangeNotice &notice)
         payloads.append(payloadOf(notice.serverId, tickets, notifications, organisation));
         organisation = 0;
     }
+    // A username has at most 64 characters (a directory's too, at most 4 bytes each in UTF-8):
+    // 16 of them, quoted, stay far below the limit.
+    constexpr qsizetype usersPerPayload = 16;
+    for (qsizetype u = 0; u < notice.users.size(); u += usersPerPayload)
+        payloads.append(
+            payloadOf(notice.serverId, {}, {}, 0, notice.users.mid(u, usersPerPayload)));
     return payloads;
 }
 
@@ -79,6 +88,11 @@ std::optional<ChangeNotice> decode(const QByteArray &payload)
                 return std::nullopt;
             ids->append(qint64(id.toDouble()));
         }
+    for (const QJsonValue &user : object.value(QStringLiteral("users")).toArray()) {
+        if (!user.isString())
+            return std::nullopt;
+        notice.users.append(user.toString());
+    }
     return notice;
 }
 

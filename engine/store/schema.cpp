@@ -531,6 +531,40 @@ const char *const migration19[] = {
         PRIMARY KEY (queue, username)))",
 };
 
+// Fewer B-trees per action (issue 20, SQLite only): ticket_queues_current and ticket_queues were
+// rowid tables beside their primary key's index, so each row the writer deleted or inserted
+// (every action that moves a ticket rewrites its current queues) changed the table's B-tree and
+// the key's; WITHOUT ROWID, the key's B-tree is the table (PostgreSQL has no rowid B-tree).
+// Rebuilt under a new name and renamed: SQLite cannot change a table into WITHOUT ROWID in
+// place. Nothing references these tables, so they can be dropped with foreign keys on. Runs
+// again cleanly when tst_schema sets a database back by hand.
+const char *const migration24[] = {
+    "sqlite: DROP TABLE IF EXISTS ticket_queues_current_rebuilt",
+    R"(sqlite: CREATE TABLE ticket_queues_current_rebuilt (
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        queue TEXT NOT NULL,
+        status TEXT NOT NULL,
+        due_at BIGINT NOT NULL,
+        at_risk_at BIGINT NOT NULL,
+        PRIMARY KEY (ticket_id, queue)) WITHOUT ROWID)",
+    "sqlite: INSERT INTO ticket_queues_current_rebuilt (ticket_id, queue, status, due_at, "
+    "at_risk_at) SELECT ticket_id, queue, status, due_at, at_risk_at FROM ticket_queues_current",
+    "sqlite: DROP TABLE ticket_queues_current",
+    "sqlite: ALTER TABLE ticket_queues_current_rebuilt RENAME TO ticket_queues_current",
+    "sqlite: CREATE INDEX ticket_queues_current_due ON ticket_queues_current(queue, due_at, "
+    "ticket_id, status, at_risk_at)",
+    "sqlite: DROP TABLE IF EXISTS ticket_queues_rebuilt",
+    R"(sqlite: CREATE TABLE ticket_queues_rebuilt (
+        queue TEXT NOT NULL,
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        PRIMARY KEY (queue, ticket_id)) WITHOUT ROWID)",
+    "sqlite: INSERT INTO ticket_queues_rebuilt (queue, ticket_id) SELECT queue, ticket_id FROM "
+    "ticket_queues",
+    "sqlite: DROP TABLE ticket_queues",
+    "sqlite: ALTER TABLE ticket_queues_rebuilt RENAME TO ticket_queues",
+    "sqlite: CREATE INDEX ticket_queues_ticket ON ticket_queues(ticket_id)",
+};
+
 struct Migration
 {
     int version;
@@ -561,6 +595,7 @@ const Migration migrations[] = {
     {20, std::begin(migration20), std::end(migration20)},
     {21, std::begin(migration21), std::end(migration21)},
     {22, std::begin(migration22), std::end(migration22)},
+    {24, std::begin(migration24), std::end(migration24)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

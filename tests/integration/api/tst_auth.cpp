@@ -163,6 +163,12 @@ private Q_SLOTS:
     void sessionsExpireAndSlide();
     void disablingOrNewPasswordEndsSessions();
     void updateChecksAndUnknownUserIsNotFound();
+    // The session cache (SessionCache): what this server changes counts at once, what another
+    // server changes within the cache's lifetime, an expired session never.
+    void cachedSessionEndsAtLogoutNewPasswordOrDisabling();
+    void cachedUserChangesOnTheNextRequest();
+    void cachedSessionExpiresOnTime();
+    void anotherServersChangeCountsWithinTheCacheLifetime();
 
     // Over HTTP: PATCH /api/v1/users/{name} as an admin.
     void newDepartmentsDecideVisibilityOnTheNextRequest();
@@ -469,6 +475,103 @@ void tst_Auth::updateChecksAndUnknownUserIsNotFound()
     QVERIFY(list.ok());
     QCOMPARE(list->size(), 1);
     QCOMPARE(list->first().roles, QStringList {QStringLiteral("supervisor")});
+}
+
+void tst_Auth::cachedSessionEndsAtLogoutNewPasswordOrDisabling()
+{
+    QVERIFY(succeeded(
+        m_auth->users().create(u"amy"_qs, input(u"Amy"_qs, u"password-1"_qs, {u"cs"_qs}), m_org)));
+    const auto signIn = [this] {
+        const auto login = m_auth->login(u"amy"_qs, u"password-1"_qs, u"a"_qs);
+        return login && login->status == AuthService::Login::Status::Ok ? login->token : QString();
+    };
+    // Each session is used once first, so that the answer comes from the cache.
+    const QString desk = signIn(), phone = signIn();
+    QVERIFY(m_auth->authenticate(desk)->has_value());
+    QVERIFY(m_auth->authenticate(phone)->has_value());
+    QVERIFY(m_auth->logout(desk).ok());
+    QVERIFY(!m_auth->authenticate(desk)->has_value());
+    QVERIFY(m_auth->authenticate(phone)->has_value()); // the other session stays
+
+    UserInput newPassword;
+    newPassword.password = u"password-2"_qs;
+    QVERIFY(succeeded(m_auth->users().update(u"amy"_qs, newPassword, m_org)));
+    QVERIFY(!m_auth->authenticate(phone)->has_value());
+
+    UserInput back;
+    back.password = u"password-1"_qs;
+    QVERIFY(succeeded(m_auth->users().update(u"amy"_qs, back, m_org)));
+    const QString again = signIn();
+    QVERIFY(m_auth->authenticate(again)->has_value());
+    UserInput disable;
+    disable.active = false;
+    QVERIFY(succeeded(m_auth->users().update(u"amy"_qs, disable, m_org)));
+    QVERIFY(!m_auth->authenticate(again)->has_value());
+}
+
+void tst_Auth::cachedUserChangesOnTheNextRequest()
+{
+    QVERIFY(succeeded(
+        m_auth->users().create(u"amy"_qs, input(u"Amy"_qs, u"password-1"_qs, {u"cs"_qs}), m_org)));
+    const QString token = m_auth->login(u"amy"_qs, u"password-1"_qs, u"a"_qs)->token;
+    QCOMPARE(m_auth->authenticate(token)->value().roles, QStringList());
+
+    UserInput change;
+    change.roles = QStringList {u"auditor"_qs};
+    change.departments = QStringList {u"billing"_qs};
+    QVERIFY(succeeded(m_auth->users().update(u"amy"_qs, change, m_org)));
+    const auto changed = m_auth->authenticate(token);
+    QCOMPARE(changed->value().roles, QStringList {u"auditor"_qs});
+    QCOMPARE(changed->value().departments, QStringList {u"billing"_qs});
+
+    const QDateTime until = m_clock.now().addDays(2);
+    QVERIFY(succeeded(m_auth->users().setAway(u"amy"_qs, std::nullopt, until, QString())));
+    QCOMPARE(m_auth->authenticate(token)->value().awayUntil.value_or(QDateTime()), until);
+    const QJsonObject quiet {{u"quiet_hours"_qs, QJsonObject {{u"from"_qs, u"22:00"_qs}}}};
+    QVERIFY(succeeded(m_auth->users().setPreferences(u"amy"_qs, quiet)));
+    QCOMPARE(m_auth->authenticate(token)->value().preferences, quiet);
+}
+
+void tst_Auth::cachedSessionExpiresOnTime()
+{
+    // A session of 20 s, idle for 25 s: gone, though it was read less than the cache's 30 s ago.
+    AuthService::Options options;
+    options.sessionSeconds = 20;
+    options.sessionCacheSeconds = 30;
+    AuthService auth(*m_db, m_clock, options);
+    QVERIFY(succeeded(auth.users().create(u"amy"_qs, input(u"Amy"_qs, u"password-1"_qs), m_org)));
+    const QString token = auth.login(u"amy"_qs, u"password-1"_qs, u"a"_qs)->token;
+    QVERIFY(auth.authenticate(token)->has_value());
+    m_clock.advanceSeconds(25);
+    QVERIFY(!auth.authenticate(token)->has_value());
+}
+
+void tst_Auth::anotherServersChangeCountsWithinTheCacheLifetime()
+{
+    // Two servers on one database: `here` has read amy's sessions, `there` ends them.
+    AuthService::Options options;
+    options.sessionCacheSeconds = 30;
+    AuthService here(*m_db, m_clock, options), there(*m_db, m_clock, options);
+    QVERIFY(succeeded(here.users().create(u"amy"_qs, input(u"Amy"_qs, u"password-1"_qs), m_org)));
+    const QString desk = here.login(u"amy"_qs, u"password-1"_qs, u"a"_qs)->token;
+    const QString phone = here.login(u"amy"_qs, u"password-1"_qs, u"a"_qs)->token;
+    QVERIFY(here.authenticate(desk)->has_value());
+    QVERIFY(here.authenticate(phone)->has_value());
+    QVERIFY(there.logout(desk).ok());
+    UserInput change;
+    change.roles = QStringList {u"auditor"_qs};
+    QVERIFY(succeeded(there.users().update(u"amy"_qs, change, m_org)));
+    QVERIFY(!there.authenticate(desk)->has_value()); // at once on the server that changed it
+    QCOMPARE(there.authenticate(phone)->value().roles, QStringList {u"auditor"_qs});
+
+    m_clock.advanceSeconds(30); // the cache's lifetime: read again
+    QVERIFY(!here.authenticate(desk)->has_value());
+    QCOMPARE(here.authenticate(phone)->value().roles, QStringList {u"auditor"_qs});
+    UserInput disable;
+    disable.active = false;
+    QVERIFY(succeeded(there.users().update(u"amy"_qs, disable, m_org)));
+    m_clock.advanceSeconds(30);
+    QVERIFY(!here.authenticate(phone)->has_value());
 }
 
 bool tst_Auth::addUser(HttpServer &server, const QString &username, const QString &role,

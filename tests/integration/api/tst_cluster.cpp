@@ -36,6 +36,7 @@ private Q_SLOTS:
     void changeThroughOneServerReachesAnothersStream();
     void notificationReachesTheUserOnAnotherServer();
     void streamsCarryOnAfterTheListeningConnectionIsCut();
+    void logoutAndUserChangesReachTheOtherServersSessionsAtOnce();
 
 private:
     RawResponse call(quint16 port, const QByteArray &method, const QByteArray &path,
@@ -167,6 +168,45 @@ void tst_Cluster::changeThroughOneServerReachesAnothersStream()
 
     // Visibility as for local changes: an agent of another department hears nothing.
     QCOMPARE(otherDepartmentOnB.messages.size(), 1); // its hello only
+}
+
+void tst_Cluster::logoutAndUserChangesReachTheOtherServersSessionsAtOnce()
+{
+    // Server B keeps the sessions it read in memory (auth/sessioncache.h) and the test's clock
+    // stands still, so only A's announcement can make B read them again.
+    const auto me = [](quint16 port, const QString &token) {
+        return rawRequest(port,
+                          httpRequest("GET", "/api/v1/me", {},
+                                      {{"Authorization", "Bearer " + token.toLatin1()}}));
+    };
+    const QString desk = tokenFor(m_a.port(), QStringLiteral("amy"));
+    QCOMPARE(me(m_b.port(), desk).status, 200);
+    UserInput change;
+    change.roles = QStringList {QStringLiteral("supervisor")};
+    QVERIFY(m_a.auth()
+                .users()
+                .update(QStringLiteral("amy"), change, m_a.services().organisation())
+                .ok());
+    QTRY_COMPARE_WITH_TIMEOUT(
+        me(m_b.port(), desk).json().value(QLatin1String("roles")).toArray().first().toString(),
+        QStringLiteral("supervisor"), 10000);
+
+    QCOMPARE(rawRequest(m_a.port(),
+                        httpRequest("POST", "/api/v1/logout", {},
+                                    {{"Authorization", "Bearer " + desk.toLatin1()}}))
+                 .status,
+             204);
+    QTRY_COMPARE_WITH_TIMEOUT(me(m_b.port(), desk).status, 401, 10000);
+
+    const QString phone = tokenFor(m_b.port(), QStringLiteral("alan"));
+    QCOMPARE(me(m_b.port(), phone).status, 200);
+    UserInput disable;
+    disable.active = false;
+    QVERIFY(m_a.auth()
+                .users()
+                .update(QStringLiteral("alan"), disable, m_a.services().organisation())
+                .ok());
+    QTRY_COMPARE_WITH_TIMEOUT(me(m_b.port(), phone).status, 401, 10000);
 }
 
 void tst_Cluster::notificationReachesTheUserOnAnotherServer()
