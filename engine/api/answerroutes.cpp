@@ -4,6 +4,7 @@
 // signed in reads and searches them; admins and the department's supervisors write them, and
 // every write is a new version kept whole (who, when).
 #include "api/apiserver_p.h"
+#include "api/routeresults_p.h"
 
 #include "api/apierror.h"
 #include "api/ticketjson.h"
@@ -26,6 +27,11 @@ const QStringList knownPlaceholders {
     QStringLiteral("customer.phone"), QStringLiteral("ticket.key"),
     QStringLiteral("ticket.title"),   QStringLiteral("agent.name"),
 };
+
+QString noAnswer(qint64 id)
+{
+    return QStringLiteral("No answer %1.").arg(id);
+}
 
 QJsonObject bilingual(const QString &en, const QString &zh)
 {
@@ -165,12 +171,12 @@ void ApiServer::Private::answers(Context &ctx)
         = r.queryValue(QStringLiteral("q"))
               .toLower()
               .split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto rows = AnswerRows::all(*db, withdrawn == u"true");
+        return;
+    const auto rows = valueOrError(ctx, AnswerRows::all(*db, withdrawn == u"true"));
     if (!rows)
-        return ctx.fail(apiError(rows.failure()));
+        return;
     QList<std::pair<int, const AnswerRow *>> found;
     for (const AnswerRow &row : *rows) {
         const int rank = words.isEmpty() ? 1 : matchRank(row, words);
@@ -192,15 +198,13 @@ void ApiServer::Private::answer(Context &ctx)
     const auto id = idParam(ctx);
     if (!id)
         return;
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto row = AnswerRows::get(*db, *id);
+        return;
+    const auto row = rowOr404(ctx, AnswerRows::get(*db, *id), noAnswer(*id));
     if (!row)
-        return ctx.fail(apiError(row.failure()));
-    if (!*row)
-        return ctx.fail(ApiError::notFound(QStringLiteral("No answer %1.").arg(*id)));
-    ctx.ok(answerJson(**row, org(), ctx.language, mayEditAnswers(ctx.actor, (*row)->department)));
+        return;
+    ctx.ok(answerJson(*row, org(), ctx.language, mayEditAnswers(ctx.actor, row->department)));
 }
 
 void ApiServer::Private::answerVersions(Context &ctx)
@@ -208,14 +212,14 @@ void ApiServer::Private::answerVersions(Context &ctx)
     const auto id = idParam(ctx);
     if (!id)
         return;
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto rows = AnswerRows::versions(*db, *id);
+        return;
+    const auto rows = valueOrError(ctx, AnswerRows::versions(*db, *id));
     if (!rows)
-        return ctx.fail(apiError(rows.failure()));
+        return;
     if (rows->isEmpty())
-        return ctx.fail(ApiError::notFound(QStringLiteral("No answer %1.").arg(*id)));
+        return ctx.fail(ApiError::notFound(noAnswer(*id)));
     QJsonArray items;
     for (const AnswerRow &row : *rows)
         items.append(versionJson(row));
@@ -248,16 +252,16 @@ void ApiServer::Private::createAnswer(Context &ctx)
                                              {{QStringLiteral("fields"), problems}}));
     row.createdAt = o.clock->now().toMSecsSinceEpoch();
     row.createdBy = ctx.actor.username;
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto id = AnswerRows::insert(*db, row);
+        return;
+    const auto id = valueOrError(ctx, AnswerRows::insert(*db, row));
     if (!id)
-        return ctx.fail(apiError(id.failure()));
-    const auto stored = AnswerRows::get(*db, *id);
-    if (!stored || !*stored)
-        return ctx.fail(ApiError::notFound(QStringLiteral("No answer %1.").arg(*id)));
-    ctx.ok(answerJson(**stored, org(), ctx.language, true), 201);
+        return;
+    const auto stored = rowOr404(ctx, AnswerRows::get(*db, *id), noAnswer(*id));
+    if (!stored)
+        return;
+    ctx.ok(answerJson(*stored, org(), ctx.language, true), 201);
 }
 
 void ApiServer::Private::patchAnswer(Context &ctx)
@@ -268,18 +272,16 @@ void ApiServer::Private::patchAnswer(Context &ctx)
     QJsonObject body;
     if (auto error = parseJsonObjectBody(ctx.request, &body))
         return ctx.fail(*error);
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto current = AnswerRows::get(*db, *id);
+        return;
+    const auto current = rowOr404(ctx, AnswerRows::get(*db, *id), noAnswer(*id));
     if (!current)
-        return ctx.fail(apiError(current.failure()));
-    if (!*current)
-        return ctx.fail(ApiError::notFound(QStringLiteral("No answer %1.").arg(*id)));
-    if (!mayEditAnswers(ctx.actor, (*current)->department))
+        return;
+    if (!mayEditAnswers(ctx.actor, current->department))
         return ctx.fail(ApiError::forbidden(
             QStringLiteral("Only admins and the department's supervisors change its answers.")));
-    AnswerRow row = **current;
+    AnswerRow row = *current;
     JsonReader reader(body);
     QJsonObject problems;
     if (const auto department = reader.string(QStringLiteral("department")))
@@ -291,10 +293,10 @@ void ApiServer::Private::patchAnswer(Context &ctx)
     const auto version = reader.integer(QStringLiteral("version"));
     if (auto error = reader.finish())
         return ctx.fail(*error);
-    if (version && *version != (*current)->version)
+    if (version && *version != current->version)
         return ctx.fail(
             ApiError::conflict(QStringLiteral("The answer changed meanwhile (version %1 now).")
-                                   .arg((*current)->version)));
+                                   .arg(current->version)));
     const QJsonObject checked = problemsOf(row, org());
     for (auto it = checked.constBegin(); it != checked.constEnd(); ++it)
         if (!problems.contains(it.key()))
@@ -302,19 +304,19 @@ void ApiServer::Private::patchAnswer(Context &ctx)
     if (!problems.isEmpty())
         return ctx.fail(ApiError::validation(QStringLiteral("The answer is not valid."),
                                              {{QStringLiteral("fields"), problems}}));
-    if (row.department != (*current)->department && !mayEditAnswers(ctx.actor, row.department))
+    if (row.department != current->department && !mayEditAnswers(ctx.actor, row.department))
         return ctx.fail(ApiError::forbidden(
             QStringLiteral("You may not move an answer to %1.").arg(row.department)));
-    const AnswerRow &was = **current;
+    const AnswerRow &was = *current;
     if (row.department == was.department && row.titleEn == was.titleEn && row.titleZh == was.titleZh
         && row.bodyEn == was.bodyEn && row.bodyZh == was.bodyZh && row.active == was.active)
         return ctx.ok(answerJson(was, org(), ctx.language, true)); // nothing to version
     row.version = was.version + 1;
     row.updatedAt = o.clock->now().toMSecsSinceEpoch();
     row.updatedBy = ctx.actor.username;
-    const auto updated = AnswerRows::update(*db, row);
+    const auto updated = valueOrError(ctx, AnswerRows::update(*db, row));
     if (!updated)
-        return ctx.fail(apiError(updated.failure()));
+        return;
     if (!*updated)
         return ctx.fail(ApiError::conflict(QStringLiteral("The answer changed meanwhile.")));
     ctx.ok(answerJson(row, org(), ctx.language, true));

@@ -6,6 +6,7 @@
 // download streams the chunks back. Neither ever holds a whole file in memory.
 #include "api/apierror.h"
 #include "api/apiserver_p.h"
+#include "api/routeresults_p.h"
 #include "http/requestguard.h"
 #include "store/attachmentrows.h"
 #include "store/database.h"
@@ -130,16 +131,12 @@ std::optional<ApiError> ApiServer::Private::uploadRefusal(Context &ctx)
 
 std::optional<QJsonArray> ApiServer::Private::attachmentList(const Context &ctx, qint64 ticket)
 {
-    auto db = o.database->connection();
-    if (!db) {
-        ctx.fail(apiError(db.failure()));
+    const auto db = threadConnection(ctx, *o.database);
+    if (!db)
         return std::nullopt;
-    }
-    const auto rows = AttachmentRows::ofTicket(*db, ticket);
-    if (!rows) {
-        ctx.fail(apiError(rows.failure()));
+    const auto rows = valueOrError(ctx, AttachmentRows::ofTicket(*db, ticket));
+    if (!rows)
         return std::nullopt;
-    }
     QJsonArray list;
     for (const AttachmentRow &row : *rows)
         list.append(attachmentJson(row));
@@ -163,12 +160,12 @@ void ApiServer::Private::uploadAttachment(Context &ctx)
         return ctx.fail(ApiError::badRequest(QStringLiteral("The file is empty.")));
     if (const auto view = o.engine->ticket(*id, ctx.actor); !view)
         return ctx.fail(apiError(view.failure()));
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto stored = AttachmentRows::store(*db, row, *body);
+        return;
+    const auto stored = valueOrError(ctx, AttachmentRows::store(*db, row, *body));
     if (!stored)
-        return ctx.fail(apiError(stored.failure()));
+        return;
     // The file is committed; the ticket's log records it (and so its readers hear of it).
     QJsonObject attachment = attachmentJson(*stored);
     const QJsonObject eventData {{QStringLiteral("attachment"), stored->id},
@@ -200,16 +197,16 @@ void ApiServer::Private::downloadAttachment(Context &ctx)
     const qint64 attachment = ctx.params.value(QStringLiteral("attachment")).toLongLong(&ok);
     if (const auto view = o.engine->ticket(*id, ctx.actor); !view)
         return ctx.fail(apiError(view.failure()));
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto row = ok ? AttachmentRows::get(*db, *id, attachment)
-                        : Result<std::optional<AttachmentRow>>(std::optional<AttachmentRow>());
+        return;
+    const auto row = rowOr404(ctx,
+                              ok ? AttachmentRows::get(*db, *id, attachment)
+                                 : Result<std::optional<AttachmentRow>>(std::nullopt),
+                              QStringLiteral("No such attachment."));
     if (!row)
-        return ctx.fail(apiError(row.failure()));
-    if (!row->has_value())
-        return ctx.fail(ApiError::notFound(QStringLiteral("No such attachment.")));
-    const AttachmentRow &found = **row;
+        return;
+    const AttachmentRow &found = *row;
     HttpResponse response;
     response.status = 200;
     response.headers.append({QByteArrayLiteral("Content-Type"), found.contentType.toLatin1()});

@@ -3,6 +3,7 @@
 // change. Reads and writes run on this thread's connection (the engine's writer upserts a
 // ticket's customer when it is opened; these rows are the front line's own edits).
 #include "api/apiserver_p.h"
+#include "api/routeresults_p.h"
 
 #include "api/apierror.h"
 #include "core/clock.h"
@@ -14,6 +15,11 @@
 namespace Baton::Api {
 
 namespace {
+
+QString noCustomer(const QString &id)
+{
+    return QStringLiteral("No customer %1.").arg(id);
+}
 
 /// As a ticket's customer: keys without a value are left out.
 QJsonObject customerJson(const CustomerRow &row)
@@ -87,12 +93,12 @@ void ApiServer::Private::findCustomers(Context &ctx)
         if (!ok || limit < 1 || limit > 100)
             return ctx.fail(ApiError::badRequest(QStringLiteral("limit must be 1 to 100.")));
     }
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto found = CustomerRows::find(*db, text, limit);
+        return;
+    const auto found = valueOrError(ctx, CustomerRows::find(*db, text, limit));
     if (!found)
-        return ctx.fail(apiError(found.failure()));
+        return;
     QJsonArray items;
     for (const CustomerRow &row : *found)
         items.append(customerJson(row));
@@ -101,15 +107,13 @@ void ApiServer::Private::findCustomers(Context &ctx)
 
 void ApiServer::Private::getCustomer(Context &ctx)
 {
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
+        return;
     const QString id = ctx.params.value(QStringLiteral("id"));
-    const auto row = CustomerRows::get(*db, id);
+    const auto row = rowOr404(ctx, CustomerRows::get(*db, id), noCustomer(id));
     if (!row)
-        return ctx.fail(apiError(row.failure()));
-    if (!*row)
-        return ctx.fail(ApiError::notFound(QStringLiteral("No customer %1.").arg(id)));
+        return;
     // Their tickets as the caller may see them (the list's visibility), newest first.
     TicketFilter filter;
     filter.customer = id;
@@ -122,7 +126,7 @@ void ApiServer::Private::getCustomer(Context &ctx)
     QJsonArray tickets;
     for (const TicketState &t : page->items)
         tickets.append(ticketObject(t, ctx.actor, ctx.language));
-    QJsonObject object = customerJson(**row);
+    QJsonObject object = customerJson(*row);
     object.insert(QStringLiteral("tickets"), tickets);
     ctx.ok(object);
 }
@@ -147,12 +151,12 @@ void ApiServer::Private::createCustomer(Context &ctx)
         return ctx.fail(ApiError::validation(QStringLiteral("The customer is not valid."),
                                              {{QStringLiteral("fields"), problems}}));
     change.row.updatedAt = o.clock->now().toMSecsSinceEpoch();
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto inserted = CustomerRows::insert(*db, change.row);
+        return;
+    const auto inserted = valueOrError(ctx, CustomerRows::insert(*db, change.row));
     if (!inserted)
-        return ctx.fail(apiError(inserted.failure()));
+        return;
     if (!*inserted)
         return ctx.fail(
             ApiError::conflict(QStringLiteral("Customer %1 exists already.").arg(change.row.id)));
@@ -176,18 +180,19 @@ void ApiServer::Private::patchCustomer(Context &ctx)
                                              {{QStringLiteral("fields"), problems}}));
     change.row.id = ctx.params.value(QStringLiteral("id"));
     change.row.updatedAt = o.clock->now().toMSecsSinceEpoch();
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto updated = CustomerRows::update(*db, change);
+        return;
+    const auto updated = valueOrError(ctx, CustomerRows::update(*db, change));
     if (!updated)
-        return ctx.fail(apiError(updated.failure()));
+        return;
     if (!*updated)
-        return ctx.fail(ApiError::notFound(QStringLiteral("No customer %1.").arg(change.row.id)));
-    const auto row = CustomerRows::get(*db, change.row.id);
-    if (!row || !*row)
-        return ctx.fail(ApiError::notFound(QStringLiteral("No customer %1.").arg(change.row.id)));
-    ctx.ok(customerJson(**row));
+        return ctx.fail(ApiError::notFound(noCustomer(change.row.id)));
+    const auto row
+        = rowOr404(ctx, CustomerRows::get(*db, change.row.id), noCustomer(change.row.id));
+    if (!row)
+        return;
+    ctx.ok(customerJson(*row));
 }
 
 } // namespace Baton::Api

@@ -4,6 +4,7 @@
 // setting is ever answered: settings may hold secrets (or name them), and the health's last
 // failure comes from the worker with secret values already taken out.
 #include "api/apiserver_p.h"
+#include "api/routeresults_p.h"
 
 #include "api/apierror.h"
 #include "api/ticketjson.h"
@@ -112,12 +113,12 @@ void ApiServer::Private::adminChannels(Context &ctx)
 {
     if (!requireAdmin(ctx))
         return;
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto health = OutboxQueue::health(*db);
+        return;
+    const auto health = valueOrError(ctx, OutboxQueue::health(*db));
     if (!health)
-        return ctx.fail(apiError(health.failure()));
+        return;
     QJsonArray out;
     for (const ChannelDefinition &channel : std::as_const(o.channels)) {
         const ChannelHealth h = health->value(channel.name);
@@ -144,12 +145,13 @@ void ApiServer::Private::adminDeliveries(Context &ctx)
     auto search = readDeliverySearch(ctx.request);
     if (auto *error = std::get_if<ApiError>(&search))
         return ctx.fail(*error);
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto found = OutboxQueue::search(*db, std::get<DeliverySearch>(search));
+        return;
+    const auto found
+        = valueOrError(ctx, OutboxQueue::search(*db, std::get<DeliverySearch>(search)));
     if (!found)
-        return ctx.fail(apiError(found.failure()));
+        return;
     QJsonArray out;
     for (const OutboxEntry &entry : *found)
         out.append(deliveryJson(entry));
@@ -161,24 +163,24 @@ void ApiServer::Private::retryDelivery(Context &ctx)
     if (!requireAdmin(ctx))
         return;
     const QString id = ctx.params.value(QStringLiteral("id"));
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
-    const auto retried = OutboxQueue::retryDead(*db, id, o.clock->now().toMSecsSinceEpoch());
+        return;
+    const auto retried
+        = valueOrError(ctx, OutboxQueue::retryDead(*db, id, o.clock->now().toMSecsSinceEpoch()));
     if (!retried)
-        return ctx.fail(apiError(retried.failure()));
-    const auto entry = OutboxQueue::find(*db, id);
+        return;
+    const auto entry
+        = rowOr404(ctx, OutboxQueue::find(*db, id), QStringLiteral("No such delivery."));
     if (!entry)
-        return ctx.fail(apiError(entry.failure()));
-    if (!entry->has_value())
-        return ctx.fail(ApiError::notFound(QStringLiteral("No such delivery.")));
+        return;
     if (!*retried)
         return ctx.fail(ApiError::conflict(
             QStringLiteral("Only a dead letter can be retried; this delivery is %1.")
-                .arg((*entry)->status)));
+                .arg(entry->status)));
     if (o.delivery)
         o.delivery->wake();
-    ctx.ok(deliveryJson(**entry));
+    ctx.ok(deliveryJson(*entry));
 }
 
 void ApiServer::Private::testChannel(Context &ctx)

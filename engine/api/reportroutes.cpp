@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The reports family (issue 17): the routes; the replies are built in reportresource.cpp.
 #include "api/apiserver_p.h"
+#include "api/routeresults_p.h"
 
 #include "api/apierror.h"
 
@@ -48,9 +49,9 @@ void ApiServer::Private::reportTickets(Context &ctx)
 void ApiServer::Private::report(Context &ctx,
                                 HttpResponse (*reply)(const HttpRequest &, const ReportContext &))
 {
-    auto db = o.database->connection();
+    const auto db = threadConnection(ctx, *o.database);
     if (!db)
-        return ctx.fail(apiError(db.failure()));
+        return;
     ctx.send(reply(ctx.request,
                    ReportContext {ctx.actor, ctx.language, *o.engine, *db, o.clock->now()}));
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Users (admins): list, create, change.
 #include "api/apiserver_p.h"
+#include "api/routeresults_p.h"
 
 #include "api/apierror.h"
 #include "api/ticketjson.h"
@@ -193,13 +194,12 @@ void ApiServer::Private::patchPreferences(Context &ctx)
 void ApiServer::Private::setUserAway(Context &ctx)
 {
     const QString username = ctx.params.value(QStringLiteral("username"));
-    const auto found = o.auth->users().find(username);
+    const auto found = rowOr404(ctx, o.auth->users().find(username),
+                                QStringLiteral("No user %1.").arg(username));
     if (!found)
-        return ctx.fail(apiError(found.failure()));
-    if (!found->has_value())
-        return ctx.fail(ApiError::notFound(QStringLiteral("No user %1.").arg(username)));
+        return;
     bool allowed = ctx.actor.isAdmin() || username == ctx.user.username;
-    for (const QString &department : (*found)->departments)
+    for (const QString &department : found->departments)
         allowed = allowed || ctx.actor.supervisesDepartment(department);
     if (!allowed)
         return ctx.fail(ApiError::forbidden(

@@ -2,6 +2,7 @@
 #include "answerrows.h"
 
 #include "store/database.h"
+#include "store/intransaction_p.h"
 
 #include <QSqlQuery>
 #include <QVariant>
@@ -79,54 +80,48 @@ Result<std::optional<AnswerRow>> AnswerRows::get(const QSqlDatabase &db, qint64 
 
 Result<qint64> AnswerRows::insert(const QSqlDatabase &db, const AnswerRow &given)
 {
-    Transaction transaction(db);
-    if (!transaction.isActive())
-        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
-    AnswerRow row = given;
-    row.version = 1;
-    row.updatedAt = row.createdAt;
-    row.updatedBy = row.createdBy;
-    auto query = runQuery(
-        db,
-        QStringLiteral("INSERT INTO answers (department, title_en, title_zh, body_en, body_zh, "
-                       "active, version, created_at, created_by, updated_at, updated_by) VALUES "
-                       "(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id"),
-        {row.department, row.titleEn, row.titleZh, row.bodyEn, row.bodyZh, row.active ? 1 : 0,
-         row.createdAt, row.createdBy, row.updatedAt, row.updatedBy});
-    if (!query)
-        return query.failure();
-    if (!query->next())
-        return makeError(QStringLiteral("database error: the new answer has no id"));
-    row.id = query->value(0).toLongLong();
-    query->finish();
-    if (auto recorded = recordVersion(db, row); !recorded)
-        return recorded.failure();
-    if (auto committed = transaction.commit(); !committed)
-        return committed.failure();
-    return row.id;
+    return inTransaction(db, [&](const QSqlDatabase &) -> Result<qint64> {
+        AnswerRow row = given;
+        row.version = 1;
+        row.updatedAt = row.createdAt;
+        row.updatedBy = row.createdBy;
+        auto query = runQuery(
+            db,
+            QStringLiteral("INSERT INTO answers (department, title_en, title_zh, body_en, "
+                           "body_zh, active, version, created_at, created_by, updated_at, "
+                           "updated_by) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id"),
+            {row.department, row.titleEn, row.titleZh, row.bodyEn, row.bodyZh, row.active ? 1 : 0,
+             row.createdAt, row.createdBy, row.updatedAt, row.updatedBy});
+        if (!query)
+            return query.failure();
+        if (!query->next())
+            return makeError(QStringLiteral("database error: the new answer has no id"));
+        row.id = query->value(0).toLongLong();
+        query->finish();
+        if (auto recorded = recordVersion(db, row); !recorded)
+            return recorded.failure();
+        return row.id;
+    });
 }
 
 Result<bool> AnswerRows::update(const QSqlDatabase &db, const AnswerRow &row)
 {
-    Transaction transaction(db);
-    if (!transaction.isActive())
-        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
-    auto query = runQuery(
-        db,
-        QStringLiteral("UPDATE answers SET department = ?, title_en = ?, title_zh = ?, body_en = "
-                       "?, body_zh = ?, active = ?, version = ?, updated_at = ?, updated_by = ? "
-                       "WHERE id = ? AND version = ?"),
-        {row.department, row.titleEn, row.titleZh, row.bodyEn, row.bodyZh, row.active ? 1 : 0,
-         row.version, row.updatedAt, row.updatedBy, row.id, row.version - 1});
-    if (!query)
-        return query.failure();
-    if (query->numRowsAffected() < 1)
-        return false;
-    if (auto recorded = recordVersion(db, row); !recorded)
-        return recorded.failure();
-    if (auto committed = transaction.commit(); !committed)
-        return committed.failure();
-    return true;
+    return inTransaction(db, [&](const QSqlDatabase &) -> Result<bool> {
+        auto query = runQuery(
+            db,
+            QStringLiteral("UPDATE answers SET department = ?, title_en = ?, title_zh = ?, "
+                           "body_en = ?, body_zh = ?, active = ?, version = ?, updated_at = ?, "
+                           "updated_by = ? WHERE id = ? AND version = ?"),
+            {row.department, row.titleEn, row.titleZh, row.bodyEn, row.bodyZh, row.active ? 1 : 0,
+             row.version, row.updatedAt, row.updatedBy, row.id, row.version - 1});
+        if (!query)
+            return query.failure();
+        if (query->numRowsAffected() < 1)
+            return false; // changed meanwhile: nothing written
+        if (auto recorded = recordVersion(db, row); !recorded)
+            return recorded.failure();
+        return true;
+    });
 }
 
 Result<QList<AnswerRow>> AnswerRows::versions(const QSqlDatabase &db, qint64 id)

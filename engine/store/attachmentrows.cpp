@@ -2,6 +2,7 @@
 #include "attachmentrows.h"
 
 #include "store/database.h"
+#include "store/intransaction_p.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -127,27 +128,24 @@ Result<void> storeChunks(const QSqlDatabase &db, AttachmentRow &row, QIODevice &
 Result<AttachmentRow> AttachmentRows::store(const QSqlDatabase &db, AttachmentRow row,
                                             QIODevice &content)
 {
-    Transaction transaction(db);
-    if (!transaction.isActive())
-        return makeError(transaction.error());
-    if (row.createdAt == 0)
-        row.createdAt = QDateTime::currentMSecsSinceEpoch();
-    auto inserted = runQuery(
-        db,
-        QStringLiteral("INSERT INTO attachments (ticket_id, name, content_type, size, sha256, "
-                       "uploaded_by, created_at) VALUES (?, ?, ?, 0, '', ?, ?) RETURNING id"),
-        {row.ticketId, row.name, row.contentType, row.uploadedBy, row.createdAt});
-    if (!inserted)
-        return inserted.failure();
-    if (!inserted->next())
-        return makeError(QStringLiteral("the attachment got no id"));
-    row.id = inserted->value(0).toLongLong();
-    inserted->finish();
-    if (auto stored = storeChunks(db, row, content); !stored)
-        return stored.failure();
-    if (auto committed = transaction.commit(); !committed)
-        return committed.failure();
-    return row;
+    return inTransaction(db, [&](const QSqlDatabase &) -> Result<AttachmentRow> {
+        if (row.createdAt == 0)
+            row.createdAt = QDateTime::currentMSecsSinceEpoch();
+        auto inserted = runQuery(
+            db,
+            QStringLiteral("INSERT INTO attachments (ticket_id, name, content_type, size, sha256, "
+                           "uploaded_by, created_at) VALUES (?, ?, ?, 0, '', ?, ?) RETURNING id"),
+            {row.ticketId, row.name, row.contentType, row.uploadedBy, row.createdAt});
+        if (!inserted)
+            return inserted.failure();
+        if (!inserted->next())
+            return makeError(QStringLiteral("the attachment got no id"));
+        row.id = inserted->value(0).toLongLong();
+        inserted->finish();
+        if (auto stored = storeChunks(db, row, content); !stored)
+            return stored.failure();
+        return row;
+    });
 }
 
 Result<QList<AttachmentRow>> AttachmentRows::ofTicket(const QSqlDatabase &db, qint64 ticketId)

@@ -3,6 +3,7 @@
 
 #include "store/changefeed.h"
 #include "store/database.h"
+#include "store/intransaction_p.h"
 #include "store/versionheads_p.h"
 
 #include <QTimeZone>
@@ -35,74 +36,63 @@ Result<int> OrgVersions::publish(Database &database, const QByteArray &source,
                                  const VersionOrigin &origin, const QDateTime &now,
                                  const QString &announceAs)
 {
-    auto db = database.connection();
-    if (!db)
-        return db.failure();
-    Transaction transaction(*db);
-    if (!transaction.isActive())
-        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
-    const QString hash = WorkflowVersions::hashOf(source);
-    auto heads = readVersionHeads(*db, table, QVariant());
-    if (!heads)
-        return heads.failure();
-    const int newest = heads->newest ? heads->newest->version : 0;
-    if (heads->newest && heads->newest->hash == hash)
-        return newest;
-    if (auto inserted = insertVersion(*db, newest + 1, source, hash, origin, now); !inserted)
-        return inserted.failure();
-    if (!announceAs.isEmpty() && database.isPostgreSql()) {
-        ChangeNotice notice;
-        notice.serverId = announceAs;
-        notice.organisation = newest + 1;
-        if (auto announced = ChangeFeed::announce(*db, notice); !announced)
-            return announced.failure();
-    }
-    if (auto committed = transaction.commit(); !committed)
-        return committed.failure();
-    return newest + 1;
+    const bool announce = !announceAs.isEmpty() && database.isPostgreSql();
+    return inTransaction(database, [&](const QSqlDatabase &db) -> Result<int> {
+        const QString hash = WorkflowVersions::hashOf(source);
+        auto heads = readVersionHeads(db, table, QVariant());
+        if (!heads)
+            return heads.failure();
+        const int newest = heads->newest ? heads->newest->version : 0;
+        if (heads->newest && heads->newest->hash == hash)
+            return newest;
+        if (auto inserted = insertVersion(db, newest + 1, source, hash, origin, now); !inserted)
+            return inserted.failure();
+        if (announce) {
+            ChangeNotice notice;
+            notice.serverId = announceAs;
+            notice.organisation = newest + 1;
+            if (auto announced = ChangeFeed::announce(db, notice); !announced)
+                return announced.failure();
+        }
+        return newest + 1;
+    });
 }
 
 Result<OrgVersions::FileOutcome> OrgVersions::publishFile(Database &database,
                                                           const QByteArray &source,
                                                           const QString &path, const QDateTime &now)
 {
-    auto db = database.connection();
-    if (!db)
-        return db.failure();
-    Transaction transaction(*db);
-    if (!transaction.isActive())
-        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
-    const QString hash = WorkflowVersions::hashOf(source);
-    auto heads = readVersionHeads(*db, table, QVariant());
-    if (!heads)
-        return heads.failure();
-    FileOutcome outcome;
-    outcome.current = heads->newest ? heads->newest->version : 0;
-    switch (decideFilePublish(hash, heads->newest, heads->newestFromFile)) {
-    case FileDecision::Keep:
+    return inTransaction(database, [&](const QSqlDatabase &db) -> Result<FileOutcome> {
+        const QString hash = WorkflowVersions::hashOf(source);
+        auto heads = readVersionHeads(db, table, QVariant());
+        if (!heads)
+            return heads.failure();
+        FileOutcome outcome;
+        outcome.current = heads->newest ? heads->newest->version : 0;
+        switch (decideFilePublish(hash, heads->newest, heads->newestFromFile)) {
+        case FileDecision::Keep:
+            return outcome;
+        case FileDecision::Conflict:
+            outcome.conflict
+                = PublishConflict {QString(),
+                                   path,
+                                   hash,
+                                   heads->newestFromFile ? heads->newestFromFile->version : 0,
+                                   outcome.current,
+                                   heads->newest->origin.username,
+                                   heads->newest->publishedAt};
+            return outcome;
+        case FileDecision::Publish:
+            break;
+        }
+        if (auto inserted
+            = insertVersion(db, outcome.current + 1, source, hash, VersionOrigin::file(path), now);
+            !inserted)
+            return inserted.failure();
+        ++outcome.current;
+        outcome.published = true;
         return outcome;
-    case FileDecision::Conflict:
-        outcome.conflict
-            = PublishConflict {QString(),
-                               path,
-                               hash,
-                               heads->newestFromFile ? heads->newestFromFile->version : 0,
-                               outcome.current,
-                               heads->newest->origin.username,
-                               heads->newest->publishedAt};
-        return outcome;
-    case FileDecision::Publish:
-        break;
-    }
-    if (auto inserted
-        = insertVersion(*db, outcome.current + 1, source, hash, VersionOrigin::file(path), now);
-        !inserted)
-        return inserted.failure();
-    if (auto committed = transaction.commit(); !committed)
-        return committed.failure();
-    ++outcome.current;
-    outcome.published = true;
-    return outcome;
+    });
 }
 
 Result<std::optional<OrgVersions::Stored>> OrgVersions::current(Database &database)

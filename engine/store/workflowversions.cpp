@@ -2,6 +2,7 @@
 #include "workflowversions.h"
 
 #include "store/database.h"
+#include "store/intransaction_p.h"
 #include "store/versionheads_p.h"
 
 #include <QCryptographicHash>
@@ -113,77 +114,66 @@ Result<PublishOutcome> WorkflowVersions::publish(Database &database,
                                                  const QList<WorkflowSource> &sources,
                                                  const VersionOrigin &origin, const QDateTime &now)
 {
-    auto db = database.connection();
-    if (!db)
-        return db.failure();
-    Transaction transaction(*db);
-    if (!transaction.isActive())
-        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
-    PublishOutcome outcome;
-    for (const WorkflowSource &source : sources) {
-        const QString hash = hashOf(source.source);
-        auto heads = readVersionHeads(*db, QStringLiteral("workflow_versions"), source.name);
-        if (!heads)
-            return heads.failure();
-        const int newest = heads->newest ? heads->newest->version : 0;
-        if (heads->newest && heads->newest->hash == hash) {
-            outcome.current.insert(source.name, newest);
-            continue;
+    return inTransaction(database, [&](const QSqlDatabase &db) -> Result<PublishOutcome> {
+        PublishOutcome outcome;
+        for (const WorkflowSource &source : sources) {
+            const QString hash = hashOf(source.source);
+            auto heads = readVersionHeads(db, QStringLiteral("workflow_versions"), source.name);
+            if (!heads)
+                return heads.failure();
+            const int newest = heads->newest ? heads->newest->version : 0;
+            if (heads->newest && heads->newest->hash == hash) {
+                outcome.current.insert(source.name, newest);
+                continue;
+            }
+            VersionOrigin recorded = origin;
+            if (recorded.isFile() && recorded.path.isEmpty())
+                recorded.path = source.path;
+            if (auto inserted = insertVersion(db, source, newest + 1, hash, recorded, now);
+                !inserted)
+                return inserted.failure();
+            outcome.current.insert(source.name, newest + 1);
+            outcome.published.append(source.name);
         }
-        VersionOrigin recorded = origin;
-        if (recorded.isFile() && recorded.path.isEmpty())
-            recorded.path = source.path;
-        if (auto inserted = insertVersion(*db, source, newest + 1, hash, recorded, now); !inserted)
-            return inserted.failure();
-        outcome.current.insert(source.name, newest + 1);
-        outcome.published.append(source.name);
-    }
-    if (auto committed = transaction.commit(); !committed)
-        return committed.failure();
-    return outcome;
+        return outcome;
+    });
 }
 
 Result<PublishOutcome> WorkflowVersions::publishFiles(Database &database,
                                                       const QList<WorkflowSource> &sources,
                                                       const QDateTime &now)
 {
-    auto db = database.connection();
-    if (!db)
-        return db.failure();
-    Transaction transaction(*db);
-    if (!transaction.isActive())
-        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
-    PublishOutcome outcome;
-    for (const WorkflowSource &source : sources) {
-        const QString hash = hashOf(source.source);
-        auto heads = readVersionHeads(*db, QStringLiteral("workflow_versions"), source.name);
-        if (!heads)
-            return heads.failure();
-        const int newest = heads->newest ? heads->newest->version : 0;
-        switch (decideFilePublish(hash, heads->newest, heads->newestFromFile)) {
-        case FileDecision::Keep:
-            outcome.current.insert(source.name, newest);
-            break;
-        case FileDecision::Conflict:
-            outcome.current.insert(source.name, newest);
-            outcome.conflicts.append({source.name, source.path, hash,
-                                      heads->newestFromFile ? heads->newestFromFile->version : 0,
-                                      newest, heads->newest->origin.username,
-                                      heads->newest->publishedAt});
-            break;
-        case FileDecision::Publish:
-            if (auto inserted = insertVersion(*db, source, newest + 1, hash,
-                                              VersionOrigin::file(source.path), now);
-                !inserted)
-                return inserted.failure();
-            outcome.current.insert(source.name, newest + 1);
-            outcome.published.append(source.name);
-            break;
+    return inTransaction(database, [&](const QSqlDatabase &db) -> Result<PublishOutcome> {
+        PublishOutcome outcome;
+        for (const WorkflowSource &source : sources) {
+            const QString hash = hashOf(source.source);
+            auto heads = readVersionHeads(db, QStringLiteral("workflow_versions"), source.name);
+            if (!heads)
+                return heads.failure();
+            const int newest = heads->newest ? heads->newest->version : 0;
+            switch (decideFilePublish(hash, heads->newest, heads->newestFromFile)) {
+            case FileDecision::Keep:
+                outcome.current.insert(source.name, newest);
+                break;
+            case FileDecision::Conflict:
+                outcome.current.insert(source.name, newest);
+                outcome.conflicts.append(
+                    {source.name, source.path, hash,
+                     heads->newestFromFile ? heads->newestFromFile->version : 0, newest,
+                     heads->newest->origin.username, heads->newest->publishedAt});
+                break;
+            case FileDecision::Publish:
+                if (auto inserted = insertVersion(db, source, newest + 1, hash,
+                                                  VersionOrigin::file(source.path), now);
+                    !inserted)
+                    return inserted.failure();
+                outcome.current.insert(source.name, newest + 1);
+                outcome.published.append(source.name);
+                break;
+            }
         }
-    }
-    if (auto committed = transaction.commit(); !committed)
-        return committed.failure();
-    return outcome;
+        return outcome;
+    });
 }
 
 namespace {

@@ -101,7 +101,7 @@ QString TestServer::createUsers(const QList<User> &users, const QString &passwor
 {
     for (const User &user : users) {
         UserInput in;
-        in.name = user.name;
+        in.name = user.displayName.isEmpty() ? user.name : user.displayName;
         in.password = password;
         in.roles = QStringList {user.role};
         if (!user.department.isEmpty())

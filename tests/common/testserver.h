@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 namespace Baton {
 struct Workflow;
@@ -84,10 +85,18 @@ public:
     /// What the start's publish reported.
     const PublishOutcome &published() const { return m_published; }
 
-    /// A user to create: one role, and one department unless empty.
+    /// A user to create: one role, one department unless empty, and a display name (empty: the
+    /// user name).
     struct User
     {
-        QString name, role, department;
+        User(QString name, QString role, QString department, QString displayName = {})
+            : name(std::move(name))
+            , role(std::move(role))
+            , department(std::move(department))
+            , displayName(std::move(displayName))
+        {
+        }
+        QString name, role, department, displayName;
     };
     /// Creates the users, each with `password`, in the server's organisation; the error text
     /// of the first that fails, empty on success.

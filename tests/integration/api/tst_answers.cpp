@@ -78,23 +78,16 @@ void tst_Answers::init()
     QVERIFY(options.useWorkflowFolder());
     const QString error = m_server.start(options);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const QList<std::tuple<QString, QString, QString>> users {
-        {QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
-        {QStringLiteral("sue"), QStringLiteral("supervisor"), QStringLiteral("customer-service")},
-        {QStringLiteral("bea"), QStringLiteral("supervisor"), QStringLiteral("billing")},
-        {QStringLiteral("bill"), QStringLiteral("staff"), QStringLiteral("billing")},
-        {QStringLiteral("gus"), QStringLiteral("staff"), QStringLiteral("ground-ops")},
-        {QStringLiteral("admin"), QStringLiteral("admin"), QString()},
-    };
-    for (const auto &[name, role, department] : users) {
-        UserInput in;
-        in.name = name == u"amy" ? QStringLiteral("Amy Chan") : name;
-        in.password = password;
-        in.roles = QStringList {role};
-        if (!department.isEmpty())
-            in.departments = QStringList {department};
-        QVERIFY((m_server.auth().users().create(name, in, *options.organisation).ok()));
-    }
+    const QString created = m_server.createUsers(
+        {{QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service"),
+          QStringLiteral("Amy Chan")},
+         {QStringLiteral("sue"), QStringLiteral("supervisor"), QStringLiteral("customer-service")},
+         {QStringLiteral("bea"), QStringLiteral("supervisor"), QStringLiteral("billing")},
+         {QStringLiteral("bill"), QStringLiteral("staff"), QStringLiteral("billing")},
+         {QStringLiteral("gus"), QStringLiteral("staff"), QStringLiteral("ground-ops")},
+         {QStringLiteral("admin"), QStringLiteral("admin"), QString()}},
+        password);
+    QVERIFY2(created.isEmpty(), qPrintable(created));
     m_client.setPort(m_server.port());
 }
 

@@ -9,6 +9,7 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
+#include "sessionclient.h"
 #include "sla/slaservice.h"
 #include "sla/timerscheduler.h"
 #include "store/database.h"
@@ -116,7 +117,8 @@ private:
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
     Test::TestServer m_server;
     quint16 m_port = 0;
-    QHash<QString, QString> m_tokens;
+    /// Sessions are what some cases test: a 401 is answered, not signed in again.
+    Test::SessionClient m_client {password, Test::SessionClient::On401::Answer};
 };
 
 void tst_Api::init()
@@ -142,27 +144,19 @@ void tst_Api::startServices(const QString &folder, bool firstStart)
     options.api.streamQueueLimitBytes = 16 * 1024; // streamThatDoesNotReadIsClosed
     const QString error = m_server.start(options);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const QList<std::tuple<QString, QStringList, QStringList>> users {
-        {QStringLiteral("amy"), {QStringLiteral("agent")}, {QStringLiteral("customer-service")}},
-        {QStringLiteral("alan"), {QStringLiteral("agent")}, {QStringLiteral("customer-service")}},
-        {QStringLiteral("sue"),
-         {QStringLiteral("supervisor")},
-         {QStringLiteral("customer-service")}},
-        {QStringLiteral("kai"), {QStringLiteral("agent")}, {QStringLiteral("customs")}},
-        {QStringLiteral("admin"), {QStringLiteral("admin")}, {}},
-    };
-    for (const auto &[name, roles, departments] : users) {
-        if (!firstStart)
-            break;
-        UserInput in;
-        in.name = name;
-        in.password = password;
-        in.roles = roles;
-        in.departments = departments;
-        QVERIFY((m_server.auth().users().create(name, in, *options.organisation).ok()));
+    if (firstStart) {
+        const QString created = m_server.createUsers(
+            {{QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
+             {QStringLiteral("alan"), QStringLiteral("agent"), QStringLiteral("customer-service")},
+             {QStringLiteral("sue"), QStringLiteral("supervisor"),
+              QStringLiteral("customer-service")},
+             {QStringLiteral("kai"), QStringLiteral("agent"), QStringLiteral("customs")},
+             {QStringLiteral("admin"), QStringLiteral("admin"), QString()}},
+            password);
+        QVERIFY2(created.isEmpty(), qPrintable(created));
     }
     m_port = m_server.port();
-    m_tokens.clear();
+    m_client.setPort(m_port);
 }
 
 void tst_Api::stopServices()
@@ -183,23 +177,12 @@ void tst_Api::cleanup()
 RawResponse tst_Api::call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
                           const QString &user, QList<QPair<QByteArray, QByteArray>> headers)
 {
-    if (!user.isEmpty())
-        headers.append({"Authorization", "Bearer " + tokenFor(user).toLatin1()});
-    return rawRequest(m_port, httpRequest(method, path, body, headers));
+    return m_client.call(method, path, body, user, 0, {}, headers);
 }
 
 QString tst_Api::tokenFor(const QString &user)
 {
-    if (!m_tokens.contains(user)) {
-        const RawResponse login = rawRequest(
-            m_port,
-            httpRequest("POST", "/api/v1/login",
-                        QJsonDocument(QJsonObject {{QStringLiteral("username"), user},
-                                                   {QStringLiteral("password"), password}})
-                            .toJson(QJsonDocument::Compact)));
-        m_tokens.insert(user, login.json().value(QLatin1String("token")).toString());
-    }
-    return m_tokens.value(user);
+    return QString::fromLatin1(m_client.token(user));
 }
 
 qint64 tst_Api::openTicket(const QString &user)
@@ -776,7 +759,7 @@ void tst_Api::parallelBranchesListedAndCountedInTheirQueues()
                                 "{\"set\":\"" + at.toUTC().toString(Qt::ISODate).toLatin1() + "\"}",
                                 QStringLiteral("admin"))
                                .status;
-        m_tokens.clear();
+        m_client.forgetSessions();
         return status;
     };
     QCOMPARE(setClock(due.addSecs(-1)), 200);
@@ -841,7 +824,7 @@ void tst_Api::assigneeFilterFindsBranchTasks()
                   QStringLiteral("admin"))
                  .status,
              200);
-    m_tokens.remove(QStringLiteral("bill"));
+    m_client.forget(QStringLiteral("bill"));
     QCOMPARE(ids("assignee=me", QStringLiteral("bill")), QList<qint64> {parallel});
     QVERIFY(ids("", QStringLiteral("bill")).contains(parallel));
 
@@ -1199,7 +1182,7 @@ void tst_Api::delayedLinkAndOptionLabelsOverHttp()
                   QStringLiteral("admin"))
                  .status,
              200);
-    m_tokens.clear(); // the sessions ran out while the clock moved two days
+    m_client.forgetSessions(); // the sessions ran out while the clock moved two days
     QCOMPARE(call("GET", path, {}, QStringLiteral("amy"))
                  .json()
                  .value(QLatin1String("links"))
@@ -1210,7 +1193,7 @@ void tst_Api::delayedLinkAndOptionLabelsOverHttp()
         call("POST", "/api/v1/admin/clock", R"({"advance_seconds":1})", QStringLiteral("admin"))
             .status,
         200);
-    m_tokens.clear();
+    m_client.forgetSessions();
     const QJsonObject after = call("GET", path, {}, QStringLiteral("amy")).json();
     QCOMPARE(after.value(QLatin1String("pending_links")).toArray().size(), 0);
     const QJsonArray links = after.value(QLatin1String("links")).toArray();
@@ -1448,9 +1431,12 @@ void tst_Api::usersAdminOnly()
              QStringLiteral("admin"))
             .status,
         422);
-    QCOMPARE(call("POST", "/api/v1/login", R"({"username":"nina","password":"password-9"})").status,
-             200);
-    const QString ninaToken = tokenFor(QStringLiteral("nina"));
+    // nina's own session (the shared test password is not hers).
+    const RawResponse ninaLogin
+        = call("POST", "/api/v1/login", R"({"username":"nina","password":"password-9"})");
+    QCOMPARE(ninaLogin.status, 200);
+    const QString ninaToken = ninaLogin.json().value(QLatin1String("token")).toString();
+    QVERIFY(!ninaToken.isEmpty());
     const RawResponse disabled
         = call("PATCH", "/api/v1/users/nina", R"({"active":false})", QStringLiteral("admin"));
     QCOMPARE(disabled.status, 200);
@@ -1701,7 +1687,7 @@ void tst_Api::adminClock()
             .status,
         200);
     QCOMPARE(call("GET", "/api/v1/admin/clock", {}, QStringLiteral("admin")).status, 401);
-    m_tokens.clear();
+    m_client.forgetSessions();
     QCOMPARE(call("POST", "/api/v1/admin/clock", R"({"set":"yesterday"})", QStringLiteral("admin"))
                  .status,
              400);

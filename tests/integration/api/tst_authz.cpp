@@ -10,6 +10,7 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
+#include "sessionclient.h"
 #include "sla/slaservice.h"
 #include "sla/timerscheduler.h"
 #include "store/database.h"
@@ -410,47 +411,42 @@ QString codeFor(int status)
     return {};
 }
 
-struct Person
-{
-    QString username;
-    QStringList roles;
-    QStringList departments;
-};
+using Person = Test::TestServer::User;
 
 // The ticket's current queue is cs-supervisors (customer-service). Nobody in customs, the
 // "other department", ever sees it; sales is where the originators and the opener sit, so that
 // opening a ticket makes nobody a member of its queue.
 const QList<Person> &people()
 {
-    const auto p = [](const char *name, const char *role, QStringList departments) {
-        return Person {QLatin1String(name), {QLatin1String(role)}, departments};
+    const auto p = [](const char *name, const char *role, const QString &department) {
+        return Person {QLatin1String(name), QLatin1String(role), department};
     };
     const QString cs = QStringLiteral("customer-service"), customs = QStringLiteral("customs"),
                   sales = QStringLiteral("sales"), billing = QStringLiteral("billing"),
                   cx = QStringLiteral("customer-experience");
     static const QList<Person> list {
-        p("agent-own", "agent", {cs}),
-        p("agent-other", "agent", {customs}),
-        p("agent-orig", "agent", {sales}),
-        p("staff-own", "staff", {cs}),
-        p("staff-other", "staff", {customs}),
-        p("supervisor-own", "supervisor", {cs}),
-        p("supervisor-other", "supervisor", {customs}),
-        p("supervisor-orig", "supervisor", {sales}),
-        p("supervisor-parent", "supervisor", {cx}),
-        p("agent-parent", "agent", {cx}),
-        p("staff-parent", "staff", {cx}),
-        p("sales-parent", "sales", {cx}),
-        p("sales-own", "sales", {cs}),
-        p("sales-other", "sales", {customs}),
-        p("sales-orig", "sales", {sales}),
-        p("agent-branch", "agent", {billing}),
-        p("staff-branch", "staff", {billing}),
-        p("supervisor-branch", "supervisor", {billing}),
-        p("sales-branch", "sales", {billing}),
-        p("admin", "admin", {}),
-        p("olly", "agent", {sales}), // opens the tickets of every other relation
-        p("bill", "staff", {billing}), // works the queue tickets move on to
+        p("agent-own", "agent", cs),
+        p("agent-other", "agent", customs),
+        p("agent-orig", "agent", sales),
+        p("staff-own", "staff", cs),
+        p("staff-other", "staff", customs),
+        p("supervisor-own", "supervisor", cs),
+        p("supervisor-other", "supervisor", customs),
+        p("supervisor-orig", "supervisor", sales),
+        p("supervisor-parent", "supervisor", cx),
+        p("agent-parent", "agent", cx),
+        p("staff-parent", "staff", cx),
+        p("sales-parent", "sales", cx),
+        p("sales-own", "sales", cs),
+        p("sales-other", "sales", customs),
+        p("sales-orig", "sales", sales),
+        p("agent-branch", "agent", billing),
+        p("staff-branch", "staff", billing),
+        p("supervisor-branch", "supervisor", billing),
+        p("sales-branch", "sales", billing),
+        p("admin", "admin", QString()),
+        p("olly", "agent", sales), // opens the tickets of every other relation
+        p("bill", "staff", billing), // works the queue tickets move on to
     };
     return list;
 }
@@ -459,8 +455,8 @@ const QList<Person> &people()
 QString queueOf(const QString &username)
 {
     for (const Person &person : people())
-        if (person.username == username) {
-            const QString department = person.departments.value(0);
+        if (person.name == username) {
+            const QString department = person.department;
             if (department == u"customer-service")
                 return QStringLiteral("cs-supervisors");
             if (department == u"customer-experience")
@@ -509,8 +505,6 @@ private:
     void tearDown();
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
                      const QString &user = {}, QList<QPair<QByteArray, QByteArray>> headers = {});
-    QString login(const QString &user);
-    QString tokenFor(const QString &user);
     /// The new ticket's id and key, or 0 after a warning.
     std::pair<qint64, QByteArray> openTicket(const QString &user);
     bool ok(const RawResponse &response, int status, const char *what);
@@ -523,7 +517,8 @@ private:
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
     Test::TestServer m_server;
     quint16 m_port = 0;
-    QHash<QString, QString> m_tokens;
+    /// A 401 is a cell of the matrix: answered, not signed in again.
+    Test::SessionClient m_client {password, Test::SessionClient::On401::Answer};
     int m_counter = 0;
 };
 
@@ -557,16 +552,10 @@ void tst_Authz::setUp()
     options.workflowsFolder.clear(); // published as from the editor
     const QString error = m_server.start(options);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    for (const Person &person : people()) {
-        UserInput in;
-        in.name = person.username;
-        in.password = password;
-        in.roles = person.roles;
-        in.departments = person.departments;
-        QVERIFY((m_server.auth().users().create(person.username, in, *options.organisation)));
-    }
+    const QString created = m_server.createUsers(people(), password);
+    QVERIFY2(created.isEmpty(), qPrintable(created));
     m_port = m_server.port();
-    m_tokens.clear();
+    m_client.setPort(m_port);
 }
 
 void tst_Authz::tearDown()
@@ -584,30 +573,7 @@ RawResponse tst_Authz::call(const QByteArray &method, const QByteArray &path,
                             const QByteArray &body, const QString &user,
                             QList<QPair<QByteArray, QByteArray>> headers)
 {
-    if (!user.isEmpty())
-        headers.append({"Authorization", "Bearer " + tokenFor(user).toLatin1()});
-    return rawRequest(m_port, httpRequest(method, path, body, headers));
-}
-
-QString tst_Authz::login(const QString &user)
-{
-    const RawResponse response
-        = rawRequest(m_port,
-                     httpRequest("POST", "/api/v1/login",
-                                 QJsonDocument(QJsonObject {{QStringLiteral("username"), user},
-                                                            {QStringLiteral("password"), password}})
-                                     .toJson(QJsonDocument::Compact)));
-    if (response.status != 200)
-        qWarning("login of %s failed: %d %s", qPrintable(user), response.status,
-                 response.body.constData());
-    return response.json().value(QLatin1String("token")).toString();
-}
-
-QString tst_Authz::tokenFor(const QString &user)
-{
-    if (!m_tokens.contains(user))
-        m_tokens.insert(user, login(user));
-    return m_tokens.value(user);
+    return m_client.call(method, path, body, user, 0, {}, headers);
 }
 
 // Issue 13, item 16: a note labelled "Internal (staff only)" reached the originating agent.
@@ -875,9 +841,9 @@ void tst_Authz::matrix()
     if (e.yaml)
         headers.append({QByteArray("Content-Type"), QByteArray("application/yaml")});
     if (!caller.isEmpty()) {
-        const QString token = e.freshSession ? login(caller) : tokenFor(caller);
+        const QByteArray token = e.freshSession ? m_client.signIn(caller) : m_client.token(caller);
         QVERIFY(!token.isEmpty());
-        headers.append({"Authorization", "Bearer " + token.toLatin1()});
+        headers.append({"Authorization", "Bearer " + token});
     }
     const RawResponse response = call(e.method, path, body, {}, headers);
     QVERIFY2(response.status == status,

@@ -7,6 +7,7 @@
 #include "pgharness.h"
 #include "rawhttp.h"
 #include "runtime/engine.h"
+#include "sessionclient.h"
 #include "sla/timerscheduler.h"
 #include "store/database.h"
 #include "testserver.h"
@@ -77,7 +78,7 @@ private:
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC)};
     Test::TestServer m_server;
-    QHash<QString, QString> m_tokens;
+    Test::SessionClient m_client {password};
 };
 
 void tst_OrgApi::init()
@@ -90,6 +91,7 @@ void tst_OrgApi::init()
     m_db = *db;
     const QString error = start(m_server, true);
     QVERIFY2(error.isEmpty(), qPrintable(error));
+    m_client.setPort(m_server.port());
 }
 
 /// A server as `baton serve` starts it (the organisation's files published at start) on m_db.
@@ -105,21 +107,10 @@ QString tst_OrgApi::start(Test::TestServer &server, bool firstStart)
         return error;
     if (!firstStart)
         return {};
-    const QList<std::tuple<QString, QString, QString>> users {
-        {QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
-        {QStringLiteral("admin"), QStringLiteral("admin"), QString()},
-    };
-    for (const auto &[name, role, department] : users) {
-        UserInput in;
-        in.name = name;
-        in.password = password;
-        in.roles = {role};
-        if (!department.isEmpty())
-            in.departments = {department};
-        if (auto created = server.auth().users().create(name, in, *options.organisation); !created)
-            return created.error();
-    }
-    return {};
+    return server.createUsers(
+        {{QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
+         {QStringLiteral("admin"), QStringLiteral("admin"), QString()}},
+        password);
 }
 
 void tst_OrgApi::cleanup()
@@ -130,31 +121,17 @@ void tst_OrgApi::cleanup()
     m_db.reset();
     delete m_holder;
     m_holder = nullptr;
-    m_tokens.clear();
 }
 
+// The organisation's text goes as YAML, anything else as JSON.
 RawResponse tst_OrgApi::call(const QByteArray &method, const QByteArray &path,
                              const QByteArray &body, const QString &user, quint16 port)
 {
-    if (port == 0)
-        port = m_server.port();
-    const QString key = user + u'@' + QString::number(port);
-    if (!m_tokens.contains(key)) {
-        const RawResponse login = rawRequest(
-            port,
-            httpRequest("POST", "/api/v1/login",
-                        QJsonDocument(QJsonObject {{QStringLiteral("username"), user},
-                                                   {QStringLiteral("password"), password}})
-                            .toJson(QJsonDocument::Compact)));
-        m_tokens.insert(key, login.json().value(QLatin1String("token")).toString());
-    }
-    QList<QPair<QByteArray, QByteArray>> headers {
-        {"Authorization", "Bearer " + m_tokens.value(key).toLatin1()}};
+    QByteArray type;
     if (method != "GET")
-        headers.append(qMakePair(QByteArray("Content-Type"),
-                                 body.startsWith('{') ? QByteArray("application/json")
-                                                      : QByteArray("application/yaml")));
-    return rawRequest(port, httpRequest(method, path, body, headers));
+        type = body.startsWith('{') ? QByteArray("application/json")
+                                    : QByteArray("application/yaml");
+    return m_client.call(method, path, body, user, port, type);
 }
 
 void tst_OrgApi::getShowsTheRunningTextAndQueuesTheirContacts()
@@ -344,7 +321,7 @@ void tst_OrgApi::aHolidayAddedMovesAnOpenTicketsDueInstants()
 QStringList tst_OrgApi::breachesAt(const QByteArray &id, const QDateTime &at)
 {
     m_clock.set(at);
-    m_tokens.clear();
+    m_client.forgetSessions();
     if (const auto fired = m_server.timers().fireDueTimers(); !fired)
         qWarning("firing failed: %s", qPrintable(fired.error()));
     QStringList steps;
@@ -401,7 +378,7 @@ void tst_OrgApi::aHolidayAddedMovesTheStepsBreachToo()
 void tst_OrgApi::aHolidayRemovedBringsTheStepsBreachForward()
 {
     m_clock.set(QDateTime(QDate(2026, 12, 24), QTime(9, 50), Qt::UTC));
-    m_tokens.clear();
+    m_client.forgetSessions();
     const QByteArray id = openReview();
     QVERIFY(!id.isEmpty());
     QByteArray text = shippedOrganisation();
@@ -423,9 +400,9 @@ void tst_OrgApi::aRestartKeepsThePublishedOrganisation()
     const QByteArray text = withHkHoliday("2026-11-24");
     QCOMPARE(call("PUT", "/api/v1/org", text).status, 201);
     m_server.stop();
-    m_tokens.clear();
     const QString error = start(m_server, false);
     QVERIFY2(error.isEmpty(), qPrintable(error));
+    m_client.setPort(m_server.port()); // the sessions ended with the server
     const RawResponse org = call("GET", "/api/v1/org");
     QCOMPARE(org.json().value(QLatin1String("version")).toInt(), 2);
     QCOMPARE(org.json().value(QLatin1String("source")).toString().toUtf8(), text);

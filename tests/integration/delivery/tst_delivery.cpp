@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "definition/workflowset.h"
+#include "jumpqueueticket.h"
 #include "pgharness.h"
 #include "services/demoaccounts.h"
 #include "store/database.h"
@@ -27,18 +28,10 @@ namespace {
 
 const QByteArray hookSecret = QByteArrayLiteral("s3cret-for-the-receiver");
 
+/// Ticket `n`, of customer C-`n`.
 QJsonObject ticketBody(int n)
 {
-    return {{QStringLiteral("workflow"), QStringLiteral("jump-queue")},
-            {QStringLiteral("title"), QStringLiteral("Outbox %1").arg(n)},
-            {QStringLiteral("customer"),
-             QJsonObject {{QStringLiteral("id"), QStringLiteral("C-%1").arg(n)},
-                          {QStringLiteral("tier"), QStringLiteral("B")}}},
-            {QStringLiteral("fields"),
-             QJsonObject {{QStringLiteral("awb"), QStringLiteral("123456789012")},
-                          {QStringLiteral("urgency"), QStringLiteral("high")},
-                          {QStringLiteral("held_at"), QStringLiteral("hub")},
-                          {QStringLiteral("reason"), QStringLiteral("Needed tomorrow")}}}};
+    return jumpQueueTicket(QStringLiteral("Outbox %1").arg(n), QStringLiteral("C-%1").arg(n));
 }
 
 /// channels.yaml with one webhook channel taking `opened` events only (one delivery per

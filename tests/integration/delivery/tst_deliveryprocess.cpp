@@ -5,6 +5,7 @@
 #include "../ops/opsprocess.h"
 #include "webhookreceiver.h"
 
+#include "jumpqueueticket.h"
 #include "pgharness.h"
 
 #include <QDir>
@@ -40,18 +41,10 @@ QByteArray hookChannels(const QByteArray &url)
           "    events: [opened]\n";
 }
 
+/// Ticket `n`, of customer C-`n`.
 QJsonObject ticketBody(int n)
 {
-    return {{QStringLiteral("workflow"), QStringLiteral("jump-queue")},
-            {QStringLiteral("title"), QStringLiteral("Killed %1").arg(n)},
-            {QStringLiteral("customer"),
-             QJsonObject {{QStringLiteral("id"), QStringLiteral("C-%1").arg(n)},
-                          {QStringLiteral("tier"), QStringLiteral("B")}}},
-            {QStringLiteral("fields"),
-             QJsonObject {{QStringLiteral("awb"), QStringLiteral("123456789012")},
-                          {QStringLiteral("urgency"), QStringLiteral("high")},
-                          {QStringLiteral("held_at"), QStringLiteral("hub")},
-                          {QStringLiteral("reason"), QStringLiteral("Needed tomorrow")}}}};
+    return jumpQueueTicket(QStringLiteral("Killed %1").arg(n), QStringLiteral("C-%1").arg(n));
 }
 
 } // namespace

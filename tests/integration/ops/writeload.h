@@ -7,6 +7,7 @@
 // until stopped. What was acknowledged (201) is kept, so that a test can look for it afterwards.
 
 #include "../api/rawhttp.h"
+#include "jumpqueueticket.h"
 
 #include <QJsonDocument>
 #include <QMap>
@@ -18,21 +19,6 @@
 #include <mutex>
 
 namespace Baton::Test {
-
-/// A jump-queue ticket as amy opens it from the demo (the workflow of workflows/jump-queue.yaml).
-inline QJsonObject jumpQueueTicket(const QString &title)
-{
-    return {{QStringLiteral("workflow"), QStringLiteral("jump-queue")},
-            {QStringLiteral("title"), title},
-            {QStringLiteral("customer"),
-             QJsonObject {{QStringLiteral("id"), QStringLiteral("C-1")},
-                          {QStringLiteral("tier"), QStringLiteral("B")}}},
-            {QStringLiteral("fields"),
-             QJsonObject {{QStringLiteral("awb"), QStringLiteral("123456789012")},
-                          {QStringLiteral("urgency"), QStringLiteral("high")},
-                          {QStringLiteral("held_at"), QStringLiteral("hub")},
-                          {QStringLiteral("reason"), QStringLiteral("Needed tomorrow")}}}};
-}
 
 /// amy's session token on the demo server at `port`; empty when the sign-in failed.
 inline QByteArray demoAgentToken(quint16 port)

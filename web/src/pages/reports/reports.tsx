@@ -4,35 +4,22 @@
 // and the workflow as a heat map. Every number opens the tickets behind it; every table
 // downloads as CSV. Supervisors see their departments, admins everything (the API decides).
 import { useEffect, useState } from 'preact/hooks';
-import type { ComponentChildren } from 'preact';
 import { api, reportCsvUrl } from '../../api/client';
 import type {
-  BacklogReport, DrillDown, EscalationReportRow, FlowReport, GroupedReport, OutcomeRow, SatisfactionReport,
-  StepReportRow, WorkflowDetail,
+  BacklogReport, DrillDown, EscalationReportRow, FlowReport, GroupedReport, NotSolvedAnswer, OutcomeRow, SatisfactionReport,
+  SatisfactionRow, StepReportRow, WorkflowDetail,
 } from '../../api/types';
 import { formatDuration, formatTime, lang, useT, type T } from '../../i18n';
 import type { MessageKey } from '../../i18n/en';
 import { errorText } from '../../model/errors';
 import { useStore } from '../../lib/store';
-import { href } from '../../state/router';
 import { workflows } from '../../state/session';
 import { BarChart, LineChart } from './charts';
 import { HeatMap, type HeatColour } from './heatmap';
+import { Loading, ReportSection, ReportTable, type Drill, type Params, type ReportColumn } from './reporttable';
 
 const PERIODS = ['today', 'this_week', 'last_7_days', 'last_30_days', 'this_month', 'custom'] as const;
 const GROUPINGS = ['department', 'queue', 'workflow', 'state', 'assignee', 'tier', 'origin'] as const;
-type Params = Record<string, string | undefined>;
-
-interface Drill {
-  report: 'steps' | 'outcomes' | 'backlog' | 'satisfaction';
-  group: string;
-  groupTitle: string;
-  measure?: string;
-  date?: string;
-  /** The number's name, translated when shown (the language may change meanwhile). */
-  what: MessageKey;
-  extra?: Params;
-}
 
 const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
@@ -162,121 +149,67 @@ function useReport<R>(kind: string, params: Params): { data: R | null; err: stri
   return state;
 }
 
-function SectionHead({ id, title, csv, what }: { id: string; title: string; csv: string; what: string }) {
-  const t = useT();
-  return (
-    <div class="report-head">
-      <h2 id={id}>{title}</h2>
-      <a class="btn small" href={csv} download aria-label={t('rep.csvOf', { what })} data-testid={`csv-${id}`}>{t('rep.csv')}</a>
-    </div>
-  );
-}
-
-function Loading({ err, children }: { err: string; children: ComponentChildren }) {
-  const t = useT();
-  if (err) return <p class="form-error" role="alert">{err}</p>;
-  return children ? <>{children}</> : <p class="muted">{t('loading')}</p>;
-}
-
-/** A number that opens the tickets behind it (a plain number when there are none). */
-function Num({ n, text, onDrill, testid }: { n: number; text?: string; onDrill: () => void; testid: string }) {
-  const t = useT();
-  const shown = text ?? String(n);
-  if (!n) return <span data-testid={testid}>{shown}</span>;
-  return (
-    <button type="button" class="link-btn num-btn" onClick={onDrill} aria-label={t('rep.drill.open', { n: shown })} data-testid={testid}>
-      {shown}
-    </button>
-  );
-}
-
 const seconds = (s: number | null, t: T) => (s === null ? '—' : formatDuration(s, t));
 const groupTitle = (key: string, title: string, t: T) => (key ? title || key : t('rep.nobody'));
+const byKey = (r: { key: string }) => r.key;
+
+type Grouped = { key: string; title: string };
+
+/** The first column of a grouped report: the group, titled in the viewer's language. */
+function groupColumn<R extends Grouped>(by: string, t: T): ReportColumn<R> {
+  return { id: 'group', header: `rep.by.${by}` as MessageKey, value: (r) => groupTitle(r.key, r.title, t), heading: true };
+}
+
+/** A count of a grouped report that opens its tickets: `measure` of the row's group. */
+function countColumn<R extends Grouped>(report: Drill['report'], id: keyof R & string, what: MessageKey, t: T, measure: string = id): ReportColumn<R> {
+  return {
+    id, header: what, value: (r) => Number(r[id]),
+    drill: (r) => ({ report, group: r.key, groupTitle: groupTitle(r.key, r.title, t), measure, what }),
+  };
+}
 
 function StepsSection({ base, by, onDrill }: { base: Params; by: string; onDrill: (d: Drill) => void }) {
   const t = useT();
   const params = { ...base, by };
   const { data, err } = useReport<GroupedReport<StepReportRow>>('steps', params);
   const rows = data?.rows ?? [];
-  const drill = (r: StepReportRow, measure: string, what: MessageKey) => () =>
-    onDrill({ report: 'steps', group: r.key, groupTitle: groupTitle(r.key, r.title, t), measure, what });
+  type Column = ReportColumn<StepReportRow>;
+  const count = (id: keyof StepReportRow & string, what: MessageKey, measure: string = id): Column =>
+    countColumn('steps', id, what, t, measure);
+  const time = (id: keyof StepReportRow & string, header: MessageKey): Column =>
+    ({ id, header, value: (r) => seconds(r[id] as number | null, t) });
+  const sla: Column[] = [
+    groupColumn(by, t),
+    count('steps', 'rep.steps'),
+    { id: 'respond', header: 'rep.respond', value: (r) => `${r.respond_met} / ${r.respond_due}` },
+    { ...count('resolve_due', 'rep.resolve', 'steps'), prefix: (r) => `${r.resolve_met} / ` },
+    { id: 'compliance', header: 'rep.compliance', value: (r) => pct(r.resolve_met, r.resolve_due) },
+    { ...count('breached', 'rep.breached'), alert: (r) => r.breached > 0 },
+    count('escalated', 'rep.escalated'),
+    count('transfers', 'rep.transfers'),
+  ];
+  const timeColumns: Column[] = [
+    groupColumn(by, t),
+    { ...count('steps', 'rep.medianBusiness'), id: 'median', format: (r) => seconds(r.median_business_seconds, t) },
+    time('p90_business_seconds', 'rep.p90Business'),
+    time('median_seconds', 'rep.medianClock'),
+    time('p90_seconds', 'rep.p90Clock'),
+    { ...count('paused_steps', 'rep.paused'), id: 'paused' },
+  ];
+  const section = { csv: reportCsvUrl('steps', params), err, ready: !!data, empty: rows.length === 0 };
   return (
     <>
-      <section class="report-section" aria-labelledby="rep-steps">
-        <SectionHead id="rep-steps" title={t('rep.sla.title')} csv={reportCsvUrl('steps', params)} what={t('rep.sla.title')} />
-        <Loading err={err}>
-          {data && (rows.length === 0 ? <p class="empty">{t('rep.empty')}</p> : (
-            <>
-              <BarChart
-                testid="chart-compliance"
-                label={t('rep.sla.chart')}
-                bars={rows.filter((r) => r.resolve_due > 0).map((r) => ({ label: groupTitle(r.key, r.title, t), value: r.resolve_met / r.resolve_due, text: pct(r.resolve_met, r.resolve_due) }))}
-              />
-              <table class="tickets report-table" data-testid="table-steps">
-                <caption class="sr-only">{t('rep.sla.title')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t(`rep.by.${by}` as MessageKey)}</th>
-                    <th scope="col" class="num">{t('rep.steps')}</th>
-                    <th scope="col" class="num">{t('rep.respond')}</th>
-                    <th scope="col" class="num">{t('rep.resolve')}</th>
-                    <th scope="col" class="num">{t('rep.compliance')}</th>
-                    <th scope="col" class="num">{t('rep.breached')}</th>
-                    <th scope="col" class="num">{t('rep.escalated')}</th>
-                    <th scope="col" class="num">{t('rep.transfers')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={r.key} data-testid={`steps-row-${r.key}`}>
-                      <th scope="row">{groupTitle(r.key, r.title, t)}</th>
-                      <td class="num"><Num n={r.steps} onDrill={drill(r, 'steps', 'rep.steps')} testid={`steps-${r.key}-steps`} /></td>
-                      <td class="num">{r.respond_met} / {r.respond_due}</td>
-                      <td class="num">{r.resolve_met} / <Num n={r.resolve_due} onDrill={drill(r, 'steps', 'rep.resolve')} testid={`steps-${r.key}-resolve_due`} /></td>
-                      <td class="num">{pct(r.resolve_met, r.resolve_due)}</td>
-                      <td class={`num${r.breached ? ' breach-text' : ''}`}><Num n={r.breached} onDrill={drill(r, 'breached', 'rep.breached')} testid={`steps-${r.key}-breached`} /></td>
-                      <td class="num"><Num n={r.escalated} onDrill={drill(r, 'escalated', 'rep.escalated')} testid={`steps-${r.key}-escalated`} /></td>
-                      <td class="num"><Num n={r.transfers} onDrill={drill(r, 'transfers', 'rep.transfers')} testid={`steps-${r.key}-transfers`} /></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </>
-          ))}
-        </Loading>
-      </section>
-      <section class="report-section" aria-labelledby="rep-time">
-        <SectionHead id="rep-time" title={t('rep.time.title')} csv={reportCsvUrl('steps', params)} what={t('rep.time.title')} />
-        <Loading err={err}>
-          {data && (rows.length === 0 ? <p class="empty">{t('rep.empty')}</p> : (
-            <table class="tickets report-table" data-testid="table-time">
-              <caption class="sr-only">{t('rep.time.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t(`rep.by.${by}` as MessageKey)}</th>
-                  <th scope="col" class="num">{t('rep.medianBusiness')}</th>
-                  <th scope="col" class="num">{t('rep.p90Business')}</th>
-                  <th scope="col" class="num">{t('rep.medianClock')}</th>
-                  <th scope="col" class="num">{t('rep.p90Clock')}</th>
-                  <th scope="col" class="num">{t('rep.paused')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.key}>
-                    <th scope="row">{groupTitle(r.key, r.title, t)}</th>
-                    <td class="num"><Num n={r.steps} text={seconds(r.median_business_seconds, t)} onDrill={drill(r, 'steps', 'rep.medianBusiness')} testid={`time-${r.key}-median`} /></td>
-                    <td class="num">{seconds(r.p90_business_seconds, t)}</td>
-                    <td class="num">{seconds(r.median_seconds, t)}</td>
-                    <td class="num">{seconds(r.p90_seconds, t)}</td>
-                    <td class="num"><Num n={r.paused_steps} onDrill={drill(r, 'paused_steps', 'rep.paused')} testid={`time-${r.key}-paused`} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ))}
-        </Loading>
-      </section>
+      <ReportSection id="rep-steps" title={t('rep.sla.title')} {...section}>
+        <BarChart
+          testid="chart-compliance"
+          label={t('rep.sla.chart')}
+          bars={rows.filter((r) => r.resolve_due > 0).map((r) => ({ label: groupTitle(r.key, r.title, t), value: r.resolve_met / r.resolve_due, text: pct(r.resolve_met, r.resolve_due) }))}
+        />
+        <ReportTable testid="table-steps" cellPrefix="steps" caption={t('rep.sla.title')} columns={sla} rows={rows} rowKey={byKey} rowTestid={(r) => `steps-row-${r.key}`} onDrill={onDrill} />
+      </ReportSection>
+      <ReportSection id="rep-time" title={t('rep.time.title')} {...section}>
+        <ReportTable testid="table-time" cellPrefix="time" caption={t('rep.time.title')} columns={timeColumns} rows={rows} rowKey={byKey} onDrill={onDrill} />
+      </ReportSection>
     </>
   );
 }
@@ -286,43 +219,18 @@ function OutcomesSection({ base, by, onDrill }: { base: Params; by: string; onDr
   const params = { ...base, by };
   const { data, err } = useReport<GroupedReport<OutcomeRow>>('outcomes', params);
   const rows = data?.rows ?? [];
-  const cells: [keyof OutcomeRow, MessageKey][] = [
-    ['closed', 'rep.closed'], ['reopened', 'rep.reopened'], ['first_contact', 'rep.firstContact'],
-    ['handoffs', 'rep.handoffs'], ['bounced', 'rep.bounced'], ['handoff_limit', 'rep.handoffLimit'], ['escalated', 'rep.escalated'],
+  const count = (measure: keyof OutcomeRow & string, what: MessageKey) => countColumn<OutcomeRow>('outcomes', measure, what, t);
+  const columns: ReportColumn<OutcomeRow>[] = [
+    groupColumn(by, t),
+    count('closed', 'rep.closed'), count('reopened', 'rep.reopened'), count('first_contact', 'rep.firstContact'),
+    count('handoffs', 'rep.handoffs'), count('bounced', 'rep.bounced'), count('handoff_limit', 'rep.handoffLimit'), count('escalated', 'rep.escalated'),
+    { id: 'reopen_rate', header: 'rep.reopenRate', value: (r) => pct(r.reopened, r.closed) },
+    { id: 'first_contact_rate', header: 'rep.firstContactRate', value: (r) => pct(r.first_contact, r.closed) },
   ];
   return (
-    <section class="report-section" aria-labelledby="rep-outcomes">
-      <SectionHead id="rep-outcomes" title={t('rep.outcomes.title')} csv={reportCsvUrl('outcomes', params)} what={t('rep.outcomes.title')} />
-      <Loading err={err}>
-        {data && (rows.length === 0 ? <p class="empty">{t('rep.empty')}</p> : (
-          <table class="tickets report-table" data-testid="table-outcomes">
-            <caption class="sr-only">{t('rep.outcomes.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t(`rep.by.${by}` as MessageKey)}</th>
-                {cells.map(([, label]) => <th key={label} scope="col" class="num">{t(label)}</th>)}
-                <th scope="col" class="num">{t('rep.reopenRate')}</th>
-                <th scope="col" class="num">{t('rep.firstContactRate')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.key}>
-                  <th scope="row">{groupTitle(r.key, r.title, t)}</th>
-                  {cells.map(([measure, label]) => (
-                    <td key={measure} class="num">
-                      <Num n={r[measure] as number} testid={`outcomes-${r.key}-${measure}`} onDrill={() => onDrill({ report: 'outcomes', group: r.key, groupTitle: groupTitle(r.key, r.title, t), measure, what: label })} />
-                    </td>
-                  ))}
-                  <td class="num">{pct(r.reopened, r.closed)}</td>
-                  <td class="num">{pct(r.first_contact, r.closed)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
-      </Loading>
-    </section>
+    <ReportSection id="rep-outcomes" title={t('rep.outcomes.title')} csv={reportCsvUrl('outcomes', params)} err={err} ready={!!data} empty={rows.length === 0}>
+      <ReportTable testid="table-outcomes" cellPrefix="outcomes" caption={t('rep.outcomes.title')} columns={columns} rows={rows} rowKey={byKey} onDrill={onDrill} />
+    </ReportSection>
   );
 }
 
@@ -331,35 +239,19 @@ function EscalationsSection({ base, by }: { base: Params; by: string }) {
   const params = { ...base, by };
   const { data, err } = useReport<GroupedReport<EscalationReportRow>>('escalations', params);
   const rows = data?.rows ?? [];
+  const columns: ReportColumn<EscalationReportRow>[] = [
+    groupColumn(by, t),
+    { id: 'to', header: 'rep.movedTo', value: (r) => (r.to ? r.to_title || r.to : t('rep.notifyOnly')), words: true },
+    { id: 'count', header: 'rep.count', value: (r) => r.count },
+  ];
   return (
-    <section class="report-section" aria-labelledby="rep-escalations">
-      <SectionHead id="rep-escalations" title={t('rep.escalations.title')} csv={reportCsvUrl('escalations', params)} what={t('rep.escalations.title')} />
-      <Loading err={err}>
-        {data && (rows.length === 0 ? <p class="empty">{t('rep.empty')}</p> : (
-          <table class="tickets report-table" data-testid="table-escalations">
-            <caption class="sr-only">{t('rep.escalations.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t(`rep.by.${by}` as MessageKey)}</th>
-                <th scope="col">{t('rep.movedTo')}</th>
-                <th scope="col" class="num">{t('rep.count')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={`${r.key}>${r.to}`}>
-                  <th scope="row">{groupTitle(r.key, r.title, t)}</th>
-                  <td>{r.to ? r.to_title || r.to : t('rep.notifyOnly')}</td>
-                  <td class="num">{r.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
-      </Loading>
-    </section>
+    <ReportSection id="rep-escalations" title={t('rep.escalations.title')} csv={reportCsvUrl('escalations', params)} err={err} ready={!!data} empty={rows.length === 0}>
+      <ReportTable testid="table-escalations" caption={t('rep.escalations.title')} columns={columns} rows={rows} rowKey={(r) => `${r.key}>${r.to}`} />
+    </ReportSection>
   );
 }
+
+type BacklogRow = BacklogReport['rows'][number];
 
 function BacklogSection({ base, onDrill }: { base: Params; onDrill: (d: Drill) => void }) {
   const t = useT();
@@ -367,40 +259,20 @@ function BacklogSection({ base, onDrill }: { base: Params; onDrill: (d: Drill) =
   const { data, err } = useReport<BacklogReport>('backlog', params);
   const rows = data?.rows ?? [];
   const days = data?.days ?? [];
+  const columns: ReportColumn<BacklogRow>[] = [
+    { id: 'queue', header: 'rep.queue', value: (r) => r.title || r.key, heading: true },
+    ...days.map(({ date }, i): ReportColumn<BacklogRow> => ({
+      id: date, header: { text: date.slice(5) }, value: (r) => r.open[i],
+      drill: (r) => ({ report: 'backlog', group: r.key, groupTitle: `${r.title || r.key} · ${date}`, date, what: 'rep.backlog.title', extra: { by: 'queue' } }),
+    })),
+  ];
   return (
-    <section class="report-section" aria-labelledby="rep-backlog">
-      <SectionHead id="rep-backlog" title={t('rep.backlog.title')} csv={reportCsvUrl('backlog', params)} what={t('rep.backlog.title')} />
-      <Loading err={err}>
-        {data && (rows.length === 0 ? <p class="empty">{t('rep.empty')}</p> : (
-          <>
-            <LineChart testid="chart-backlog" label={t('rep.backlog.chart')} xLabels={days.map((d) => d.date)} series={rows.map((r) => ({ label: r.title || r.key, values: r.open }))} />
-            <div class="table-scroll">
-              <table class="tickets report-table" data-testid="table-backlog">
-                <caption class="sr-only">{t('rep.backlog.chart')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('rep.queue')}</th>
-                    {days.map((d) => <th key={d.date} scope="col" class="num">{d.date.slice(5)}</th>)}
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={r.key}>
-                      <th scope="row">{r.title || r.key}</th>
-                      {r.open.map((n, i) => (
-                        <td key={days[i].date} class="num">
-                          <Num n={n} testid={`backlog-${r.key}-${days[i].date}`} onDrill={() => onDrill({ report: 'backlog', group: r.key, groupTitle: `${r.title || r.key} · ${days[i].date}`, date: days[i].date, what: 'rep.backlog.title', extra: { by: 'queue' } })} />
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        ))}
-      </Loading>
-    </section>
+    <ReportSection id="rep-backlog" title={t('rep.backlog.title')} csv={reportCsvUrl('backlog', params)} err={err} ready={!!data} empty={rows.length === 0}>
+      <LineChart testid="chart-backlog" label={t('rep.backlog.chart')} xLabels={days.map((d) => d.date)} series={rows.map((r) => ({ label: r.title || r.key, values: r.open }))} />
+      <div class="table-scroll">
+        <ReportTable testid="table-backlog" cellPrefix="backlog" caption={t('rep.backlog.chart')} columns={columns} rows={rows} rowKey={byKey} onDrill={onDrill} />
+      </div>
+    </ReportSection>
   );
 }
 
@@ -409,68 +281,36 @@ function SatisfactionSection({ base, by, onDrill }: { base: Params; by: string; 
   const params = { ...base, by };
   const { data, err } = useReport<SatisfactionReport>('satisfaction', params);
   const rows = data?.rows ?? [];
-  const drill = (key: string, title: string, measure: string, what: MessageKey) => () =>
-    onDrill({ report: 'satisfaction', group: key, groupTitle: groupTitle(key, title, t), measure, what });
+  const count = (measure: 'ratings' | 'not_solved', what: MessageKey) => countColumn<SatisfactionRow>('satisfaction', measure, what, t);
+  const columns: ReportColumn<SatisfactionRow>[] = [
+    groupColumn(by, t),
+    count('ratings', 'rep.ratings'),
+    { id: 'average', header: 'rep.average', value: (r) => r.average.toFixed(2) },
+    { ...count('not_solved', 'rep.notSolved'), alert: (r) => r.not_solved > 0 },
+  ];
+  const notSolved: ReportColumn<NotSolvedAnswer>[] = [
+    { id: 'key', header: 'rep.followUp', value: (a) => a.key, link: (a) => `/tickets/${a.id}`, words: true },
+    { id: 'source', header: 'rep.followedUp', value: (a) => a.source_key, link: (a) => `/tickets/${a.source}`, words: true },
+    { id: 'rating', header: 'rep.rating', value: (a) => String(a.rating), words: true },
+    { id: 'at', header: 'rep.recorded', value: (a) => formatTime(a.at), words: true },
+    { id: 'groups', header: 'rep.workedBy', value: (a) => a.groups.join(', '), words: true },
+  ];
   return (
-    <section class="report-section" aria-labelledby="rep-satisfaction">
-      <SectionHead id="rep-satisfaction" title={t('rep.sat.title')} csv={reportCsvUrl('satisfaction', params)} what={t('rep.sat.title')} />
-      <Loading err={err}>
-        {data && (rows.length === 0 ? <p class="empty">{t('rep.empty')}</p> : (
-          <>
-            <table class="tickets report-table" data-testid="table-satisfaction">
-              <caption class="sr-only">{t('rep.sat.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t(`rep.by.${by}` as MessageKey)}</th>
-                  <th scope="col" class="num">{t('rep.ratings')}</th>
-                  <th scope="col" class="num">{t('rep.average')}</th>
-                  <th scope="col" class="num">{t('rep.notSolved')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.key}>
-                    <th scope="row">{groupTitle(r.key, r.title, t)}</th>
-                    <td class="num"><Num n={r.ratings} onDrill={drill(r.key, r.title, 'ratings', 'rep.ratings')} testid={`sat-${r.key}-ratings`} /></td>
-                    <td class="num">{r.average.toFixed(2)}</td>
-                    <td class={`num${r.not_solved ? ' breach-text' : ''}`}><Num n={r.not_solved} onDrill={drill(r.key, r.title, 'not_solved', 'rep.notSolved')} testid={`sat-${r.key}-not_solved`} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {data.not_solved.length > 0 && (
-              <>
-                <h3>{t('rep.notSolvedList')}</h3>
-                <table class="tickets report-table" data-testid="table-not-solved">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('rep.followUp')}</th>
-                      <th scope="col">{t('rep.followedUp')}</th>
-                      <th scope="col">{t('rep.rating')}</th>
-                      <th scope="col">{t('rep.recorded')}</th>
-                      <th scope="col">{t('rep.workedBy')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.not_solved.map((a) => (
-                      <tr key={a.id}>
-                        <td><a href={href(`/tickets/${a.id}`)}>{a.key}</a></td>
-                        <td><a href={href(`/tickets/${a.source}`)}>{a.source_key}</a></td>
-                        <td>{String(a.rating)}</td>
-                        <td>{formatTime(a.at)}</td>
-                        <td>{a.groups.join(', ')}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </>
-            )}
-          </>
-        ))}
-      </Loading>
-    </section>
+    <ReportSection id="rep-satisfaction" title={t('rep.sat.title')} csv={reportCsvUrl('satisfaction', params)} err={err} ready={!!data} empty={rows.length === 0}>
+      <ReportTable testid="table-satisfaction" cellPrefix="sat" caption={t('rep.sat.title')} columns={columns} rows={rows} rowKey={byKey} onDrill={onDrill} />
+      {data && data.not_solved.length > 0 && (
+        <>
+          <h3>{t('rep.notSolvedList')}</h3>
+          <ReportTable testid="table-not-solved" columns={notSolved} rows={data.not_solved} rowKey={(a) => String(a.id)} />
+        </>
+      )}
+    </ReportSection>
   );
 }
+
+type FlowState = FlowReport['states'][number];
+type FlowTransition = FlowReport['transitions'][number];
+type DrillTicket = DrillDown['tickets'][number];
 
 function FlowSection({ base, workflow, colour, onDrill }: { base: Params; workflow: string; colour: HeatColour; onDrill: (d: Drill) => void }) {
   const t = useT();
@@ -486,8 +326,26 @@ function FlowSection({ base, workflow, colour, onDrill }: { base: Params; workfl
       live = false;
     };
   }, [workflow, language]);
-  const drillState = (state: string, title: string) =>
-    onDrill({ report: 'steps', group: `${workflow}/${state}`, groupTitle: title, measure: 'steps', what: 'rep.steps', extra: { by: 'state', workflow } });
+  const stateDrill = (state: string, title: string): Drill =>
+    ({ report: 'steps', group: `${workflow}/${state}`, groupTitle: title, measure: 'steps', what: 'rep.steps', extra: { by: 'state', workflow } });
+  const time = (id: 'median_business_seconds' | 'p90_business_seconds', header: MessageKey): ReportColumn<FlowState> =>
+    ({ id, header, value: (s) => seconds(s[id], t) });
+  const states: ReportColumn<FlowState>[] = [
+    { id: 'state', header: 'rep.state', value: (s) => s.title || s.state, heading: true },
+    { id: 'entered', header: 'rep.entered', value: (s) => s.entered },
+    { id: 'left', header: 'rep.left', value: (s) => s.left, drill: (s) => stateDrill(s.state, s.title || s.state) },
+    { id: 'breached', header: 'rep.breached', value: (s) => s.breached },
+    { id: 'breach_rate', header: 'rep.breachRate', value: (s) => pct(s.breached, s.left) },
+    time('median_business_seconds', 'rep.medianBusiness'),
+    time('p90_business_seconds', 'rep.p90Business'),
+  ];
+  const transitions: ReportColumn<FlowTransition>[] = [
+    { id: 'from', header: 'rep.fromState', value: (x) => x.from, words: true },
+    { id: 'to', header: 'rep.toState', value: (x) => x.to, words: true },
+    { id: 'action', header: 'rep.action', value: (x) => x.action, words: true },
+    { id: 'count', header: 'rep.count', value: (x) => x.count },
+  ];
+  const diagram = detail ? t('rep.heat.diagram', { name: detail.title || workflow }) : '';
   return (
     <>
       <div class="report-head">
@@ -499,57 +357,11 @@ function FlowSection({ base, workflow, colour, onDrill }: { base: Params; workfl
           <>
             <p class="muted small">{t('rep.heat.legend', { what: t(colour === 'breach' ? 'rep.colour.breach' : 'rep.colour.median') })}</p>
             <div class="table-scroll">
-              <HeatMap workflow={detail} flow={data} colour={colour} label={t('rep.heat.diagram', { name: detail.title || workflow })} format={(s) => seconds(s, t)} onDrill={drillState} />
+              <HeatMap workflow={detail} flow={data} colour={colour} label={diagram} format={(s) => seconds(s, t)} onDrill={(state, title) => onDrill(stateDrill(state, title))} />
             </div>
-            <table class="tickets report-table" data-testid="table-flow">
-              <caption class="sr-only">{t('rep.heat.diagram', { name: detail.title || workflow })}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('rep.state')}</th>
-                  <th scope="col" class="num">{t('rep.entered')}</th>
-                  <th scope="col" class="num">{t('rep.left')}</th>
-                  <th scope="col" class="num">{t('rep.breached')}</th>
-                  <th scope="col" class="num">{t('rep.breachRate')}</th>
-                  <th scope="col" class="num">{t('rep.medianBusiness')}</th>
-                  <th scope="col" class="num">{t('rep.p90Business')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.states.map((s) => (
-                  <tr key={s.state}>
-                    <th scope="row">{s.title || s.state}</th>
-                    <td class="num">{s.entered}</td>
-                    <td class="num"><Num n={s.left} onDrill={() => drillState(s.state, s.title || s.state)} testid={`flow-${s.state}-left`} /></td>
-                    <td class="num">{s.breached}</td>
-                    <td class="num">{pct(s.breached, s.left)}</td>
-                    <td class="num">{seconds(s.median_business_seconds, t)}</td>
-                    <td class="num">{seconds(s.p90_business_seconds, t)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ReportTable testid="table-flow" cellPrefix="flow" caption={diagram} columns={states} rows={data.states} rowKey={(s) => s.state} onDrill={onDrill} />
             {data.transitions.length > 0 && (
-              <table class="tickets report-table" data-testid="table-transitions">
-                <caption>{t('rep.transitionsTable')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('rep.fromState')}</th>
-                    <th scope="col">{t('rep.toState')}</th>
-                    <th scope="col">{t('rep.action')}</th>
-                    <th scope="col" class="num">{t('rep.count')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.transitions.map((x) => (
-                    <tr key={`${x.from}>${x.to}>${x.action}`}>
-                      <td>{x.from}</td>
-                      <td>{x.to}</td>
-                      <td>{x.action}</td>
-                      <td class="num">{x.count}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <ReportTable testid="table-transitions" caption={t('rep.transitionsTable')} captionShown columns={transitions} rows={data.transitions} rowKey={(x) => `${x.from}>${x.to}>${x.action}`} />
             )}
           </>
         )}
@@ -562,6 +374,12 @@ function DrillPanel({ drill, base, onClose }: { drill: Drill; base: Params; onCl
   const t = useT();
   const params: Params = { ...base, ...drill.extra, report: drill.report, group: drill.group, measure: drill.measure, date: drill.date };
   const { data, err } = useReport<DrillDown>('tickets', params);
+  const columns: ReportColumn<DrillTicket>[] = [
+    { id: 'key', header: 'rep.key', value: (x) => x.key, link: (x) => `/tickets/${x.id}`, words: true },
+    { id: 'title', header: 'rep.ticketTitle', value: (x) => x.title, words: true },
+    { id: 'state', header: 'rep.state', value: (x) => x.state, words: true },
+    { id: 'status', header: 'rep.status', value: (x) => x.status, words: true },
+  ];
   return (
     <section class="report-section drill" aria-labelledby="rep-drill" aria-live="polite" data-testid="drill-panel">
       <div class="report-head">
@@ -570,26 +388,7 @@ function DrillPanel({ drill, base, onClose }: { drill: Drill; base: Params; onCl
       </div>
       <Loading err={err}>
         {data && (data.tickets.length === 0 ? <p class="empty">{t('rep.drill.none')}</p> : (
-          <table class="tickets report-table" data-testid="drill-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('rep.key')}</th>
-                <th scope="col">{t('rep.ticketTitle')}</th>
-                <th scope="col">{t('rep.state')}</th>
-                <th scope="col">{t('rep.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.tickets.map((x) => (
-                <tr key={x.id} data-testid="drill-row">
-                  <td><a href={href(`/tickets/${x.id}`)}>{x.key}</a></td>
-                  <td>{x.title}</td>
-                  <td>{x.state}</td>
-                  <td>{x.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ReportTable testid="drill-table" columns={columns} rows={data.tickets} rowKey={(x) => String(x.id)} rowTestid={() => 'drill-row'} />
         ))}
         {data?.truncated && <p class="muted small">{t('rep.drill.truncated')}</p>}
       </Loading>
