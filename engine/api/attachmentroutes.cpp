@@ -97,9 +97,7 @@ std::optional<HttpResponse> ApiServer::Private::checkUpload(const HttpRequest &h
     const std::optional<ApiError> refused = uploadRefusal(ctx);
     if (!refused)
         return std::nullopt;
-    HttpResponse response = refused->toResponse();
-    response.headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store")});
-    return response;
+    return refused->toResponse(); // carries Cache-Control: no-store like every API error
 }
 
 /// What handle() and uploadAttachment() would refuse an upload for, judged before its body is
