@@ -95,13 +95,16 @@ void tst_TimedProcess::killedBeforeTheTimeoutTakesItOnceAfterRestart()
     }
 
     ApiClient admin(servers.front()->port, QStringLiteral("admin"), adminPassword);
+    // Started before the request: the server stamps the opening (and plans the timer from it)
+    // before it answers, so a clock started after the answer would run late by the answer's
+    // latency and call a punctual firing early.
+    QElapsedTimer sinceOpened;
+    sinceOpened.start();
     const RawResponse opened = admin.call(
         "POST", QStringLiteral("/api/v1/tickets"),
         {{QStringLiteral("workflow"), QStringLiteral("parked")},
          {QStringLiteral("title"), QStringLiteral("Parked until the customer answers")}});
     QVERIFY2(opened.status == 201, opened.body.constData());
-    QElapsedTimer sinceOpened;
-    sinceOpened.start();
     const qint64 id = opened.json().value(u"id").toInteger();
     servers.front()->kill(); // SIGKILL: no shutdown, the timer only in the database
     QVERIFY2(sinceOpened.elapsed() < timeoutSeconds * 1000,
