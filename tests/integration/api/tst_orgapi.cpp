@@ -431,7 +431,7 @@ void tst_OrgApi::anotherServerOnTheDatabaseTakesItUp()
                 return q[QLatin1String("primary")].toArray().contains(QStringLiteral("zoe"));
         return false;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(otherSeesZoe(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(otherSeesZoe(), 30000);
     QCOMPARE(other.engine().liveOrganisation().version(), 2);
     other.stop();
 }

@@ -156,7 +156,7 @@ void tst_Delivery::everyDeliveryArrivesOncePerIdThroughAnOutage()
     const QString firstId
         = QStringLiteral("%1.1.ops-hook").arg(first.json().value(u"id").toInteger());
     QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(firstId.toUtf8()), 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, firstId)->status, QStringLiteral("delivered"), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, firstId)->status, QStringLiteral("delivered"), 30000);
 
     // Down: refused; the row waits with the first back-off (1 s on the server's clock).
     receiver.setMode(WebhookReceiver::Mode::Down);
@@ -380,7 +380,7 @@ void tst_Delivery::aCommitWakesTheWorker()
         = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
     QCOMPARE(opened.status, 201);
     const QString id = QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
-    QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(id.toUtf8()), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(id.toUtf8()), 30000);
 }
 
 // A notice by SMS to amy during her quiet hours is held, not tried, until they end on the
