@@ -41,9 +41,9 @@ bool chownTree(const QString &path, uid_t uid, gid_t gid)
 
 // A test killed from outside (ctest's timeout, kill -9) never runs stop(), and its cluster kept
 // running for hours, holding memory and its socket. A detached shell waits for this process to
-// end and then stops the cluster and removes its folder; after a normal stop() the folder is
-// gone and the shell only exits. Its output goes nowhere so that ctest, which waits for the
-// test's pipes to close, is not held up by it.
+// end and then stops the cluster (if still running) and removes its folder, also after a normal
+// stop(), which leaves the removal to it. Its output goes nowhere so that ctest, which waits for
+// the test's pipes to close, is not held up by it.
 void watchOverCluster(const QString &folder, const QString &pgCtl, bool asPostgresUser)
 {
     const QString stop = (asPostgresUser ? QStringLiteral("runuser -u postgres -- ") : QString())
@@ -200,6 +200,10 @@ void PgHarness::stop()
         run(QStringLiteral("pg_ctl"),
             {QStringLiteral("-D"), m_dir->path() + u"/data", QStringLiteral("-m"),
              QStringLiteral("immediate"), QStringLiteral("-w"), QStringLiteral("stop")});
+        // The folder holds every database the test made (thousands of files): removing it
+        // here held a loaded machine's test process for up to two minutes after its last
+        // case, long enough for ctest's timeout. The watcher removes it once we have exited.
+        m_dir->setAutoRemove(false);
     }
     m_dir.reset();
 }
