@@ -53,6 +53,7 @@ private Q_SLOTS:
     void newReportsCsvEqualsJson();
     void satisfactionAttributedToWhoWorkedTheTicket();
     void satisfactionScopeCsvAndDrillDown();
+    void notSolvedListDownloadsAsCsv();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -69,6 +70,7 @@ private:
     qint64 followUpOf(qint64 source);
     void rate(qint64 followUp, const QByteArray &action, const QByteArray &rating);
     void workFollowUps();
+    void startServer();
     /// Each group of `expected` is a row of the report with those members.
     static void checkGroups(const QJsonObject &report,
                             const QList<QPair<QString, Expected>> &expected);
@@ -97,16 +99,9 @@ void tst_Reports::init()
     m_db = *db;
     m_clock.set(QDateTime(QDate(2026, 12, 24), QTime(4, 0), Qt::UTC));
 
-    // As `baton serve`: the composition root keeps the step facts (on by default) and
-    // back-fills at start, which on a fresh database finds nothing to derive.
-    Test::TestServerOptions options;
-    options.database = m_db;
-    options.clock = &m_clock;
-    QVERIFY(options.useWorkflowFolder(world));
-    const QString error = m_server.start(options);
-    if (!error.isEmpty())
-        QFAIL(qPrintable(error));
-    QVERIFY(m_server.services().stepFacts());
+    startServer();
+    if (QTest::currentTestFailed())
+        return;
     const QString created = m_server.createUsers(
         {{QStringLiteral("amy"), QStringLiteral("agent"), QStringLiteral("customer-service")},
          {QStringLiteral("bill"), QStringLiteral("agent"), QStringLiteral("billing")},
@@ -118,6 +113,20 @@ void tst_Reports::init()
     QVERIFY2(created.isEmpty(), qPrintable(created));
     m_client.setPort(m_server.port());
     workTickets();
+}
+
+// As `baton serve`: the composition root keeps the step facts (on by default) and back-fills
+// in the background from start, which on a fresh database finds nothing to derive.
+void tst_Reports::startServer()
+{
+    Test::TestServerOptions options;
+    options.database = m_db;
+    options.clock = &m_clock;
+    QVERIFY(options.useWorkflowFolder(world));
+    const QString error = m_server.start(options);
+    if (!error.isEmpty())
+        QFAIL(qPrintable(error));
+    QVERIFY(m_server.services().stepFacts());
 }
 
 void tst_Reports::cleanup()
@@ -874,6 +883,41 @@ void tst_Reports::satisfactionScopeCsvAndDrillDown()
              {}, u"admin"_s)
             .status,
         400);
+}
+
+// The satisfaction report's "not solved" list as CSV (table=not_solved): the same answers,
+// fields and order as the JSON's not_solved, scoped alike; an unknown table is a 400.
+void tst_Reports::notSolvedListDownloadsAsCsv()
+{
+    workFollowUps();
+    const QJsonArray answers
+        = report("satisfaction?by=department&" + february).value(u"not_solved").toArray();
+    QCOMPARE(answers.size(), 1);
+    const QJsonObject answer = answers.first().toObject();
+    QList<QByteArray> header;
+    QList<QList<QByteArray>> lines;
+    csvOf("satisfaction?by=department&table=not_solved&" + february, answers, &header, &lines);
+    QCOMPARE(header,
+             (QList<QByteArray> {"id", "key", "source", "source_key", "rating", "at", "groups"}));
+    QCOMPARE(lines.first(),
+             (QList<QByteArray> {QByteArray::number(m_followUp1),
+                                 answer.value(u"key").toString().toUtf8(),
+                                 QByteArray::number(answer.value(u"source").toInteger()),
+                                 answer.value(u"source_key").toString().toUtf8(), "poor",
+                                 "2027-02-01T02:00:00Z", "billing customer-service"}));
+    const RawResponse fionas
+        = call("GET", "/api/v1/reports/satisfaction?table=not_solved&format=csv&" + february, {},
+               u"fiona"_s);
+    QCOMPARE(fionas.status, 200);
+    QCOMPARE(fionas.body.count("\r\n"), 2); // the header and billing's answer
+    QCOMPARE(call("GET", "/api/v1/reports/satisfaction?table=answers&format=csv&" + february, {},
+                  u"admin"_s)
+                 .status,
+             400);
+    QCOMPARE(call("GET", "/api/v1/reports/satisfaction?table=not_solved&format=csv&" + february, {},
+                  u"amy"_s)
+                 .status,
+             403);
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)

@@ -300,7 +300,10 @@ function SatisfactionSection({ base, by, onDrill }: { base: Params; by: string; 
       <ReportTable testid="table-satisfaction" cellPrefix="sat" caption={t('rep.sat.title')} columns={columns} rows={rows} rowKey={byKey} onDrill={onDrill} />
       {data && data.not_solved.length > 0 && (
         <>
-          <h3>{t('rep.notSolvedList')}</h3>
+          <div class="report-head">
+            <h3 id="rep-not-solved">{t('rep.notSolvedList')}</h3>
+            <a class="btn small" href={reportCsvUrl('satisfaction', { ...params, table: 'not_solved' })} download aria-label={t('rep.csvOf', { what: t('rep.notSolvedList') })} data-testid="csv-rep-not-solved">{t('rep.csv')}</a>
+          </div>
           <ReportTable testid="table-not-solved" columns={notSolved} rows={data.not_solved} rowKey={(a) => String(a.id)} />
         </>
       )}
