@@ -68,6 +68,7 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/reports/flow"), &Private::reportFlow);
     add("GET", QStringLiteral("/api/v1/reports/outcomes"), &Private::reportOutcomes);
     add("GET", QStringLiteral("/api/v1/reports/escalations"), &Private::reportEscalations);
+    add("GET", QStringLiteral("/api/v1/reports/volume"), &Private::reportVolume);
     add("GET", QStringLiteral("/api/v1/reports/backlog"), &Private::reportBacklog);
     add("GET", QStringLiteral("/api/v1/reports/satisfaction"), &Private::reportSatisfaction);
     add("GET", QStringLiteral("/api/v1/reports/tickets"), &Private::reportTickets);

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void satisfactionAttributedToWhoWorkedTheTicket();
     void satisfactionScopeCsvAndDrillDown();
     void notSolvedListDownloadsAsCsv();
+    void volumeCountsOpenedFinishedAndClosed();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -918,6 +919,62 @@ void tst_Reports::notSolvedListDownloadsAsCsv()
                   u"amy"_s)
                  .status,
              403);
+}
+
+// Volume (README "Reports"): tickets opened in the period by their first step's group (E, still
+// at the front desk, by its current step and amy's department), steps finished and closures as
+// the steps and outcomes reports count them; CSV equals JSON; supervisors see their departments.
+void tst_Reports::volumeCountsOpenedFinishedAndClosed()
+{
+    const QJsonObject dec = report("volume?by=department&" + december);
+    QCOMPARE(dec.value(u"rows").toArray().size(), 3);
+    checkGroups(
+        dec,
+        {{QStringLiteral("customer-service"),
+          {{u"title"_s, u"Customer Service"_s},
+           {u"opened"_s, 2},
+           {u"steps"_s, 2},
+           {u"closed"_s, 0}}},
+         {QStringLiteral("ground-ops"), {{u"opened"_s, 0}, {u"steps"_s, 1}, {u"closed"_s, 0}}},
+         {QStringLiteral("billing"), {{u"opened"_s, 0}, {u"steps"_s, 1}, {u"closed"_s, 1}}}});
+    const QJsonObject jan = report("volume?by=department&" + january);
+    checkGroups(jan,
+                {{QStringLiteral("customer-service"), {{u"opened"_s, 3}, {u"closed"_s, 2}}},
+                 {QStringLiteral("ground-ops"), {{u"opened"_s, 0}, {u"closed"_s, 1}}}});
+    const QJsonObject steps = report("steps?by=department&" + january);
+    QCOMPARE(jan.value(u"rows").toArray().size(), steps.value(u"rows").toArray().size());
+    for (const QJsonValue &r : steps.value(u"rows").toArray())
+        QCOMPARE(row(jan, r.toObject().value(u"key").toString()).value(u"steps"),
+                 r.toObject().value(u"steps"));
+    for (const auto &[by, key] :
+         {std::pair("workflow", "support"), std::pair("queue", "front-desk"),
+          std::pair("origin", "customer-service"), std::pair("tier", "C"),
+          std::pair("state", "support/front")}) {
+        const QJsonObject grouped = report("volume?by=" + QByteArray(by) + "&" + january);
+        QVERIFY2(row(grouped, QString::fromLatin1(key)).value(u"opened").toInt() == 3,
+                 QJsonDocument(grouped).toJson().constData());
+    }
+    QList<QByteArray> header;
+    QList<QList<QByteArray>> lines;
+    csvOf("volume?by=department&" + december, dec.value(u"rows").toArray(), &header, &lines);
+    QCOMPARE(header, (QList<QByteArray> {"key", "title", "opened", "steps", "closed"}));
+    const QJsonArray rows = dec.value(u"rows").toArray();
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        const QJsonObject r = rows[i].toObject();
+        QCOMPARE(lines[i],
+                 (QList<QByteArray> {r.value(u"key").toString().toUtf8(),
+                                     r.value(u"title").toString().toUtf8(),
+                                     QByteArray::number(r.value(u"opened").toInt()),
+                                     QByteArray::number(r.value(u"steps").toInt()),
+                                     QByteArray::number(r.value(u"closed").toInt())}));
+    }
+    const QJsonObject fionas = report("volume?by=department&" + january, u"fiona"_s);
+    QVERIFY(row(fionas, QStringLiteral("customer-service")).isEmpty());
+    QVERIFY(!row(fionas, QStringLiteral("billing")).isEmpty());
+    QCOMPARE(row(fionas, QStringLiteral("billing")).value(u"opened").toInt(), 0);
+    QCOMPARE(call("GET", "/api/v1/reports/volume?" + january, {}, u"amy"_s).status, 403);
+    QCOMPARE(call("GET", "/api/v1/reports/volume?by=colour&" + january, {}, u"admin"_s).status,
+             400);
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)
