@@ -98,17 +98,8 @@ Result<void> Services::startEngine()
     if (!engine)
         return engine.failure();
     m_engine = std::move(*engine);
-    if (m_stepFacts) {
-        // Before any request or timer writes: old tickets' facts from their events. Their
-        // workflow versions are stored already, publishing does not change them.
-        const auto backfilled
-            = backfillStepFacts(*m_options.database, *m_stepFacts,
-                                [engine = m_engine.get()](const QString &name, int version) {
-                                    return engine->workflow(name, version);
-                                });
-        if (!backfilled)
-            return makeError(u"reports back-fill: " + backfilled.error());
-    }
+    if (m_stepFacts)
+        startBackfill();
 
     TimerScheduler::Options timerOptions;
     timerOptions.database = m_options.database;
@@ -162,6 +153,25 @@ QStringList Services::loadPlugins()
             errors.append(directory.error());
     }
     return errors;
+}
+
+// Old tickets' facts from their events (migrations 11 and 17), on a thread of its own while the
+// server serves: on a million tickets it takes minutes, which start-up must not wait for. Their
+// workflow versions are stored already, publishing does not change them. Reports say how far it
+// is (README "Reports": existing databases); stop() ends it between two chunks, the next start
+// resumes it.
+void Services::startBackfill()
+{
+    m_backfill = std::thread([this, engine = m_engine.get()] {
+        const auto backfilled = backfillStepFacts(
+            *m_options.database, *m_stepFacts,
+            [engine](const QString &name, int version) { return engine->workflow(name, version); },
+            m_options.backfillChunk, [this] { return m_stopBackfill.load(); });
+        if (!backfilled)
+            qWarning().noquote() << "reports back-fill stopped:" << backfilled.error()
+                                 << "(it resumes at the next start)";
+        m_options.database->closeThreadConnection();
+    });
 }
 
 void Services::startDelivery()
@@ -270,6 +280,9 @@ bool Services::stop()
         m_deliveryToWake = nullptr;
     }
     m_delivery.reset(); // it calls plugins and reads the database; nothing calls it
+    m_stopBackfill = true; // between two chunks; it reads the engine's workflows
+    if (m_backfill.joinable())
+        m_backfill.join();
     m_timers.reset();
     m_engine.reset();
     m_api.reset();
