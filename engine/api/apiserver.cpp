@@ -58,6 +58,7 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/stream"), &Private::streamWithoutUpgrade);
     add("GET", QStringLiteral("/api/v1/admin/clock"), &Private::clock);
     add("POST", QStringLiteral("/api/v1/admin/clock"), &Private::moveClock);
+    add("POST", QStringLiteral("/api/v1/admin/weekly-summary"), &Private::queueWeeklySummary);
     add("GET", QStringLiteral("/api/v1/admin/plugins"), &Private::adminPlugins);
     add("GET", QStringLiteral("/api/v1/admin/channels"), &Private::adminChannels);
     add("POST", QStringLiteral("/api/v1/admin/channels/{name}/test"), &Private::testChannel);

@@ -194,6 +194,7 @@ struct ApiServer::Private
     void reportOutcomes(Context &ctx);
     void reportEscalations(Context &ctx);
     void reportVolume(Context &ctx);
+    void queueWeeklySummary(Context &ctx);
     void reportBacklog(Context &ctx);
     void reportSatisfaction(Context &ctx);
     void reportTickets(Context &ctx);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "services/services.h"
 
+#include "api/weeklysummary.h"
 #include "core/clock.h"
 #include "delivery/channelcheck.h"
 #include "delivery/deliveryworker.h"
@@ -188,8 +189,35 @@ void Services::startDelivery()
     options.maxAttempts = m_options.deliveryMaxAttempts;
     m_delivery = std::make_unique<DeliveryWorker>(options);
     m_delivery->start();
-    std::lock_guard lock(m_wakeMutex);
-    m_deliveryToWake = m_delivery.get();
+    {
+        std::lock_guard lock(m_wakeMutex);
+        m_deliveryToWake = m_delivery.get();
+    }
+    if (const auto channel = Api::summaryChannel(m_options.channels); channel && m_engine)
+        startWeeklySummaries(*channel);
+}
+
+// The weekly summary mails (README "Reports"): at start and every hour after, the last whole
+// week's summaries are queued unless they are already — so they go out early on Monday, and a
+// server that was down then sends them when it is back. The delivery worker sends them.
+void Services::startWeeklySummaries(const QString &channel)
+{
+    m_summaries = std::thread([this, channel] {
+        std::unique_lock lock(m_summaryMutex);
+        while (!m_stopSummaries) {
+            lock.unlock();
+            const auto added = Api::queueWeeklySummaries(*m_engine, *m_options.database, channel,
+                                                         m_options.clock->now());
+            if (!added)
+                qWarning().noquote() << "weekly summaries:" << added.error();
+            else if (*added > 0)
+                m_delivery->wake();
+            lock.lock();
+            m_summaryWake.wait_for(lock, std::chrono::hours(1), [this] { return m_stopSummaries; });
+        }
+        lock.unlock();
+        m_options.database->closeThreadConnection();
+    });
 }
 
 Result<void> Services::startTimers()
@@ -279,6 +307,13 @@ bool Services::stop()
         std::lock_guard lock(m_wakeMutex); // the engine's committer may be waking it
         m_deliveryToWake = nullptr;
     }
+    {
+        std::lock_guard lock(m_summaryMutex); // before the worker it wakes
+        m_stopSummaries = true;
+    }
+    m_summaryWake.notify_all();
+    if (m_summaries.joinable())
+        m_summaries.join();
     m_delivery.reset(); // it calls plugins and reads the database; nothing calls it
     m_stopBackfill = true; // between two chunks; it reads the engine's workflows
     if (m_backfill.joinable())

@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -165,6 +166,11 @@ private:
     std::thread m_backfill; // the step facts' back-fill (startBackfill)
     std::atomic<bool> m_stopBackfill {false};
     void startBackfill();
+    std::thread m_summaries; // the weekly summary mails (startWeeklySummaries)
+    std::mutex m_summaryMutex;
+    std::condition_variable m_summaryWake;
+    bool m_stopSummaries = false; // guarded by m_summaryMutex
+    void startWeeklySummaries(const QString &channel);
     bool announcing() const;
     void listenToOtherServers();
 };

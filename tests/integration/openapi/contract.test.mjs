@@ -437,6 +437,9 @@ test('a realistic flow through every documented operation matches the document',
   await call(amy, 'GET', '/api/v1/admin/plugins', undefined, { expect: [403] });
   assert.deepEqual((await call(admin, 'GET', '/api/v1/admin/channels')).json, []);
   await call(admin, 'POST', '/api/v1/admin/channels/no-such-channel/test', undefined, { expect: [404] });
+  // The weekly summary needs an email channel; with none it is a 409, and only for admins.
+  await call(admin, 'POST', '/api/v1/admin/weekly-summary', undefined, { expect: [409] });
+  await call(sue, 'POST', '/api/v1/admin/weekly-summary', undefined, { expect: [403] });
   await call(admin, 'GET', '/api/v1/admin/deliveries?limit=10');
   await call(admin, 'POST', '/api/v1/admin/deliveries/no-such-delivery/retry', undefined, { expect: [404] });
 

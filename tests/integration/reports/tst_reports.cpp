@@ -4,6 +4,7 @@
 // production), tickets worked across a lunch break and a holiday on the SLA tests' world
 // (tests/unit/sla/data), then the reports read over HTTP and checked to the second.
 #include "../api/sessionclient.h"
+#include "api/weeklysummary.h"
 #include "core/clock.h"
 #include "pgharness.h"
 #include "report/stepfactbackfill.h"
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void notSolvedListDownloadsAsCsv();
     void volumeCountsOpenedFinishedAndClosed();
     void backfillRunsInTheBackgroundAndReportsSaySo();
+    void weeklySummaryQueuedOncePerSupervisorWithAnAddress();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -1007,6 +1009,50 @@ void tst_Reports::backfillRunsInTheBackgroundAndReportsSaySo()
     QVERIFY(filled.ok());
     QCOMPARE(*filled, *live);
     QCOMPARE(report("steps?by=department&" + december), liveReport);
+}
+
+// The weekly summary (README "Reports"), composed and queued on both drivers: one outbox row
+// for fiona (a supervisor with an address; the other users have none), in her language, with
+// the week's three sections as her reports show them; asked again, nothing more. It crashed
+// the server before (a QStringBuilder that outlived its operands while composing).
+void tst_Reports::weeklySummaryQueuedOncePerSupervisorWithAnAddress()
+{
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QVERIFY(runQuery(*db,
+                     QStringLiteral("UPDATE users SET email = 'fiona@example.com', language = 'zh' "
+                                    "WHERE username = 'fiona'"))
+                .ok());
+    // Monday 28 December: the last whole week is 21 to 27 December (UTC).
+    const QDateTime monday(QDate(2026, 12, 28), QTime(6, 0), Qt::UTC);
+    Engine &engine = m_server.services().engine();
+    const auto added = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s, monday);
+    if (!added)
+        QFAIL(qPrintable(added.error()));
+    QCOMPARE(*added, 1);
+    auto rows = runQuery(*db,
+                         QStringLiteral("SELECT delivery_id, channel, payload FROM outbox "
+                                        "WHERE kind = 'weekly_summary'"));
+    QVERIFY(rows.ok());
+    QVERIFY(rows->next());
+    QCOMPARE(rows->value(0).toString(), u"weekly.2026-12-21.mail.fiona"_s);
+    QCOMPARE(rows->value(1).toString(), u"mail"_s);
+    const QJsonObject notice = QJsonDocument::fromJson(rows->value(2).toString().toUtf8())
+                                   .object()
+                                   .value(u"notification")
+                                   .toObject();
+    QVERIFY(!rows->next());
+    rows->finish();
+    QCOMPARE(notice.value(u"recipient").toString(), u"fiona"_s);
+    QCOMPARE(notice.value(u"subject").toString(), u"每周摘要：2026-12-21 至 2026-12-27"_s);
+    const QString text = notice.value(u"message").toString();
+    for (const QString &section : {u"超时最多的环节："_s, u"满意度："_s, u"周末积压："_s})
+        QVERIFY2(text.contains(section), qPrintable(text));
+    QVERIFY2(text.contains(u"billing"_s), qPrintable(text));
+    QVERIFY2(!text.contains(u"customer-service"_s), qPrintable(text));
+    const auto again = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s, monday);
+    QVERIFY(again.ok());
+    QCOMPARE(*again, 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)
