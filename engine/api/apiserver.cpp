@@ -58,6 +58,7 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/stream"), &Private::streamWithoutUpgrade);
     add("GET", QStringLiteral("/api/v1/admin/clock"), &Private::clock);
     add("POST", QStringLiteral("/api/v1/admin/clock"), &Private::moveClock);
+    add("POST", QStringLiteral("/api/v1/admin/weekly-summary"), &Private::queueWeeklySummary);
     add("GET", QStringLiteral("/api/v1/admin/plugins"), &Private::adminPlugins);
     add("GET", QStringLiteral("/api/v1/admin/channels"), &Private::adminChannels);
     add("POST", QStringLiteral("/api/v1/admin/channels/{name}/test"), &Private::testChannel);
@@ -68,6 +69,7 @@ void ApiServer::Private::setUpRoutes()
     add("GET", QStringLiteral("/api/v1/reports/flow"), &Private::reportFlow);
     add("GET", QStringLiteral("/api/v1/reports/outcomes"), &Private::reportOutcomes);
     add("GET", QStringLiteral("/api/v1/reports/escalations"), &Private::reportEscalations);
+    add("GET", QStringLiteral("/api/v1/reports/volume"), &Private::reportVolume);
     add("GET", QStringLiteral("/api/v1/reports/backlog"), &Private::reportBacklog);
     add("GET", QStringLiteral("/api/v1/reports/satisfaction"), &Private::reportSatisfaction);
     add("GET", QStringLiteral("/api/v1/reports/tickets"), &Private::reportTickets);

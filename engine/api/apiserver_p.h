@@ -193,6 +193,8 @@ struct ApiServer::Private
     void reportFlow(Context &ctx);
     void reportOutcomes(Context &ctx);
     void reportEscalations(Context &ctx);
+    void reportVolume(Context &ctx);
+    void queueWeeklySummary(Context &ctx);
     void reportBacklog(Context &ctx);
     void reportSatisfaction(Context &ctx);
     void reportTickets(Context &ctx);

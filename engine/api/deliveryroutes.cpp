@@ -8,6 +8,7 @@
 
 #include "api/apierror.h"
 #include "api/ticketjson.h"
+#include "api/weeklysummary.h"
 #include "core/clock.h"
 #include "delivery/deliveryworker.h"
 #include "http/jsonbody.h"
@@ -181,6 +182,27 @@ void ApiServer::Private::retryDelivery(Context &ctx)
     if (o.delivery)
         o.delivery->wake();
     ctx.ok(deliveryJson(*entry));
+}
+
+// The weekly summary of the last whole week, queued now for every supervisor with an address
+// (it is also queued by itself each week: Services); a summary already queued is not again.
+void ApiServer::Private::queueWeeklySummary(Context &ctx)
+{
+    if (!requireAdmin(ctx))
+        return;
+    const auto channel = summaryChannel(o.channels);
+    if (!channel)
+        return ctx.fail(ApiError::conflict(
+            QStringLiteral("No email channel takes weekly_summary (channels.yaml).")));
+    const QDateTime now = o.clock->now();
+    const auto added = queueWeeklySummaries(*o.engine, *o.database, *channel, now);
+    if (!added)
+        return ctx.fail(apiError(added.failure()));
+    if (o.delivery && *added > 0)
+        o.delivery->wake();
+    ctx.ok(QJsonObject {{QStringLiteral("queued"), *added},
+                        {QStringLiteral("channel"), *channel},
+                        {QStringLiteral("week"), lastWholeWeek(now).monday.toString(Qt::ISODate)}});
 }
 
 void ApiServer::Private::testChannel(Context &ctx)

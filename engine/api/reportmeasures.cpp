@@ -11,6 +11,7 @@
 #include "store/stepfactmeasures.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QMap>
 
 namespace Baton::Api {
@@ -169,6 +170,99 @@ HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &con
                       QString::number(r.escalated)});
     }
     return groupedReply(grouped, "outcomes", header, table, json);
+}
+
+namespace {
+
+struct VolumeRow
+{
+    qint64 opened = 0, steps = 0, closed = 0;
+};
+
+// The group of an opening's first step; department and origin of a ticket still in it from the
+// organisation (its queue's department, else the originator's) and the originator's first
+// department.
+QString openingKey(ReportGrouping by, OpeningRow row, const Organisation &org)
+{
+    if (!row.firstStepEnded) {
+        const QJsonArray departments
+            = QJsonDocument::fromJson(row.originatorDepartments.toUtf8()).array();
+        row.origin = departments.isEmpty() ? QString() : departments.first().toString();
+        row.department = row.queue.isEmpty() ? row.origin : org.queues.value(row.queue).department;
+    }
+    switch (by) {
+    case ReportGrouping::Department:
+        return row.department;
+    case ReportGrouping::Queue:
+        return row.queue;
+    case ReportGrouping::Workflow:
+        return row.workflow;
+    case ReportGrouping::State:
+        return row.workflow + u'/' + row.state;
+    case ReportGrouping::Assignee:
+        return row.assignee;
+    case ReportGrouping::Tier:
+        return row.tier;
+    case ReportGrouping::Origin:
+        return row.origin;
+    }
+    return row.department;
+}
+
+// Opened, finished and closed per group; or the error.
+Result<QMap<QString, VolumeRow>> volumeOf(const ReportContext &context,
+                                          const StepReportQuery &query)
+{
+    QMap<QString, VolumeRow> groups;
+    auto counts = StepFactMeasures::volume(context.db, query);
+    if (!counts)
+        return counts.failure();
+    for (const VolumeCounts &c : std::as_const(*counts)) {
+        groups[c.key].steps = c.steps;
+        groups[c.key].closed = c.closed;
+    }
+    auto openings = StepFactMeasures::openings(context.db, query);
+    if (!openings)
+        return openings.failure();
+    const Organisation &org = context.engine.organisation();
+    for (const OpeningRow &row : std::as_const(*openings)) {
+        // In scope like a step: by the first step's department.
+        const QString department = openingKey(ReportGrouping::Department, row, org);
+        if (query.allDepartments || query.departments.contains(department))
+            ++groups[openingKey(query.by, row, org)].opened;
+    }
+    return groups;
+}
+
+} // namespace
+
+HttpResponse reportVolume(const HttpRequest &request, const ReportContext &context)
+{
+    auto parsed = groupedRequest(request, context);
+    if (auto *reply = std::get_if<HttpResponse>(&parsed))
+        return std::move(*reply);
+    const GroupedRequest &grouped = std::get<GroupedRequest>(parsed);
+    const StepReportQuery &query = grouped.report.query;
+    auto groups = volumeOf(context, query);
+    if (!groups)
+        return apiError(groups.failure()).toResponse();
+    QJsonArray json;
+    QList<QStringList> table;
+    for (auto it = groups->cbegin(); it != groups->cend(); ++it) {
+        const VolumeRow &r = it.value();
+        const QString title = titleOf(query.by, it.key(), context);
+        json.append(QJsonObject {{QStringLiteral("key"), it.key()},
+                                 {QStringLiteral("title"), title},
+                                 {QStringLiteral("opened"), r.opened},
+                                 {QStringLiteral("steps"), r.steps},
+                                 {QStringLiteral("closed"), r.closed}});
+        table.append({it.key(), title, QString::number(r.opened), QString::number(r.steps),
+                      QString::number(r.closed)});
+    }
+    return groupedReply(grouped, "volume",
+                        {QStringLiteral("key"), QStringLiteral("title"), QStringLiteral("opened"),
+                         QStringLiteral("steps"), QStringLiteral("closed")},
+                        table, json);
 }
 
 HttpResponse reportEscalations(const HttpRequest &request, const ReportContext &context)

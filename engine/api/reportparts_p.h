@@ -5,6 +5,7 @@
 // period and zone, the days of a period, titles and CSV.
 
 #include "api/reportresource.h"
+#include "store/stepfactbackfillrows.h"
 #include "store/stepfactrows.h"
 
 #include <QDate>
@@ -23,6 +24,9 @@ struct ReportRequest
     QTimeZone zone;
     QString tz; ///< as asked, "UTC" by default
     QString period; ///< the preset, or "custom"
+    /// While older tickets' facts are still being derived (README "Reports": existing
+    /// databases): how far; the reply says so.
+    std::optional<BackfillPosition> backfill;
 };
 
 /// A day of the period in the viewer's zone, and the instant its end is measured at (the next
@@ -36,7 +40,7 @@ struct ReportDay
 std::variant<ReportRequest, Http::ApiError> reportRequest(const HttpRequest &request,
                                                           const ReportContext &context);
 QList<ReportDay> reportDays(const ReportRequest &report);
-/// {"from", "to", "period", "tz"}.
+/// {"from", "to", "period", "tz"}, and "backfill" while older tickets' facts are derived.
 QJsonObject periodJson(const ReportRequest &report);
 bool wantsCsv(const HttpRequest &request, std::optional<Http::ApiError> &error);
 QJsonValue optionalJson(const std::optional<qint64> &value);

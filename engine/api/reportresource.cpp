@@ -144,6 +144,10 @@ std::variant<ReportRequest, ApiError> reportRequest(const HttpRequest &request,
     if (auto bad = periodOf(request, context.now, report))
         return *bad;
     report.query.workflow = request.queryValue(QStringLiteral("workflow"));
+    auto backfill = StepFactBackfillStore::backfillPosition(context.db);
+    if (!backfill)
+        return apiError(backfill.failure());
+    report.backfill = *backfill;
     return report;
 }
 
@@ -164,10 +168,16 @@ QList<ReportDay> reportDays(const ReportRequest &report)
 
 QJsonObject periodJson(const ReportRequest &report)
 {
-    return {{QStringLiteral("from"), instantText(report.query.from)},
-            {QStringLiteral("to"), instantText(report.query.to)},
-            {QStringLiteral("period"), report.period},
-            {QStringLiteral("tz"), report.tz}};
+    QJsonObject json {{QStringLiteral("from"), instantText(report.query.from)},
+                      {QStringLiteral("to"), instantText(report.query.to)},
+                      {QStringLiteral("period"), report.period},
+                      {QStringLiteral("tz"), report.tz}};
+    // Tickets are derived in id order: the ids up to next_ticket are done.
+    if (report.backfill)
+        json.insert(u"backfill",
+                    QJsonObject {{QStringLiteral("next_ticket"), report.backfill->nextTicket},
+                                 {QStringLiteral("last_ticket"), report.backfill->lastTicket}});
+    return json;
 }
 
 bool wantsCsv(const HttpRequest &request, std::optional<ApiError> &error)

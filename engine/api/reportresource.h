@@ -43,6 +43,9 @@ HttpResponse reportFlow(const HttpRequest &request, const ReportContext &context
 HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &context);
 /// GET /api/v1/reports/escalations?by=&...: escalated steps and the queues they went to.
 HttpResponse reportEscalations(const HttpRequest &request, const ReportContext &context);
+/// GET /api/v1/reports/volume?by=&from=&to=&workflow=&department=&format=: opened, finished
+/// steps and closures per group.
+HttpResponse reportVolume(const HttpRequest &request, const ReportContext &context);
 /// GET /api/v1/reports/backlog?by=queue&...: open steps per queue at the end of each day.
 HttpResponse reportBacklog(const HttpRequest &request, const ReportContext &context);
 /// GET /api/v1/reports/satisfaction?by=&...: ratings of follow-ups (`csat: true` fields)

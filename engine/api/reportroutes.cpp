@@ -30,6 +30,11 @@ void ApiServer::Private::reportEscalations(Context &ctx)
     report(ctx, &Api::reportEscalations);
 }
 
+void ApiServer::Private::reportVolume(Context &ctx)
+{
+    report(ctx, &Api::reportVolume);
+}
+
 void ApiServer::Private::reportBacklog(Context &ctx)
 {
     report(ctx, &Api::reportBacklog);

@@ -162,6 +162,28 @@ QJsonObject notSolvedJson(const Rating &r)
         {QStringLiteral("groups"), QJsonArray::fromStringList(r.groups)}};
 }
 
+QStringList notSolvedCells(const Rating &r)
+{
+    return {QString::number(r.followUp),
+            r.key,
+            QString::number(r.source),
+            r.sourceKey,
+            valueText(r.value),
+            QDateTime::fromMSecsSinceEpoch(r.at, Qt::UTC).toString(Qt::ISODate),
+            r.groups.join(u' ')};
+}
+
+// Which table a CSV download holds (table=rows, the default, or not_solved); or the error.
+std::variant<bool, ApiError> wantsNotSolvedTable(const HttpRequest &request)
+{
+    const QString table = request.queryValue(QStringLiteral("table"));
+    if (table.isNull() || table == u"rows")
+        return false;
+    if (table != u"not_solved")
+        return ApiError::badRequest(QStringLiteral("table must be rows or not_solved."));
+    return true;
+}
+
 } // namespace
 
 HttpResponse reportSatisfaction(const HttpRequest &request, const ReportContext &context)
@@ -171,9 +193,23 @@ HttpResponse reportSatisfaction(const HttpRequest &request, const ReportContext 
         return std::move(*reply);
     const GroupedRequest &grouped = std::get<GroupedRequest>(parsed);
     const StepReportQuery &query = grouped.report.query;
+    const auto notSolvedTable = wantsNotSolvedTable(request);
+    if (const auto *bad = std::get_if<ApiError>(&notSolvedTable))
+        return bad->toResponse();
     auto ratings = ratingsOf(context, query);
     if (!ratings)
         return apiError(ratings.failure()).toResponse();
+    if (grouped.csv && std::get<bool>(notSolvedTable)) {
+        QList<QStringList> table;
+        for (const Rating &r : std::as_const(*ratings))
+            if (r.notSolved)
+                table.append(notSolvedCells(r));
+        return csvResponse("satisfaction-not-solved-by-" + toString(query.by).toUtf8(),
+                           {QStringLiteral("id"), QStringLiteral("key"), QStringLiteral("source"),
+                            QStringLiteral("source_key"), QStringLiteral("rating"),
+                            QStringLiteral("at"), QStringLiteral("groups")},
+                           table);
+    }
     QMap<QString, SatisfactionGroup> groups;
     QJsonArray notSolved;
     for (const Rating &r : std::as_const(*ratings)) {

@@ -53,7 +53,9 @@ Result<std::optional<Notification>> personalNotificationOf(const QSqlDatabase &d
                                    .toObject();
     n.recipient = notice.value(QStringLiteral("recipient")).toString();
     n.message = notice.value(QStringLiteral("message")).toString();
-    n.subject = n.ticketKey + u' ' + n.ticketTitle;
+    // A mail about no ticket (the weekly summary) carries its own subject.
+    const QString subject = notice.value(QStringLiteral("subject")).toString();
+    n.subject = subject.isEmpty() ? n.ticketKey + u' ' + n.ticketTitle : subject;
     auto user = UserRows::find(db, n.recipient);
     if (!user)
         return user.failure();

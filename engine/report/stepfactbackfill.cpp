@@ -8,6 +8,7 @@
 #include "store/stepfactrows.h"
 #include "store/storelog.h"
 
+#include <QElapsedTimer>
 #include <QMap>
 
 namespace Baton {
@@ -29,13 +30,18 @@ Result<QMap<qint64, QList<Event>>> eventsOf(const QSqlDatabase &db, const QList<
 } // namespace
 
 Result<int> backfillStepFacts(Database &database, const StepFactDeriver &deriver,
-                              const WorkflowLookup &workflowOf, int chunk)
+                              const WorkflowLookup &workflowOf, int chunk,
+                              const std::function<bool()> &stopRequested)
 {
     auto db = database.connection();
     if (!db)
         return db.failure();
     int derived = 0;
+    QElapsedTimer sinceLog;
+    sinceLog.start();
     for (;;) {
+        if (stopRequested && stopRequested())
+            return derived;
         Transaction transaction(*db);
         if (!transaction.isActive())
             return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
@@ -83,6 +89,11 @@ Result<int> backfillStepFacts(Database &database, const StepFactDeriver &deriver
             return moved.failure();
         if (auto committed = transaction.commit(); !committed)
             return committed.failure();
+        if (sinceLog.hasExpired(10000)) {
+            qCInfo(lcStore) << "reports: step facts derived up to ticket" << ids->last() << "of"
+                            << (*position)->lastTicket;
+            sinceLog.restart();
+        }
     }
 }
 

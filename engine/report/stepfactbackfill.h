@@ -19,13 +19,17 @@ class StepFactDeriver;
 using WorkflowLookup
     = std::function<Result<std::shared_ptr<const Workflow>>(const QString &name, int version)>;
 
-/// Works through the tickets migration 11 recorded in report_backfills (those that existed
-/// when it ran), `chunk` tickets per transaction: each ticket's facts are replaced by the ones
-/// its whole event log gives, and the position is saved with them, so an interrupted back-fill
-/// resumes where it stopped. When every ticket is done the record is removed: later calls do
-/// nothing. Returns the number of tickets derived. `baton serve` runs it at start, before it
-/// accepts requests; a ticket whose workflow version cannot be read is skipped (logged).
+/// Works through the tickets migration 11 (or 17) recorded in report_backfills (those that
+/// existed when it ran), `chunk` tickets per transaction: each ticket's facts are replaced by
+/// the ones its whole event log gives, and the position is saved with them, so an interrupted
+/// back-fill resumes where it stopped. When every ticket is done the record is removed: later
+/// calls do nothing. Returns the number of tickets derived. `baton serve` runs it in the
+/// background while it serves (Services); the engine may write meanwhile: each chunk's tickets
+/// are locked (SQLite: the write lock; PostgreSQL: their rows) from reading their events to the
+/// commit. Stops between chunks once `stopRequested` says so; logs its progress every 10 s. A
+/// ticket whose workflow version cannot be read is skipped (logged).
 Result<int> backfillStepFacts(Database &database, const StepFactDeriver &deriver,
-                              const WorkflowLookup &workflowOf, int chunk = 500);
+                              const WorkflowLookup &workflowOf, int chunk = 500,
+                              const std::function<bool()> &stopRequested = {});
 
 } // namespace Baton

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "services/services.h"
 
+#include "api/weeklysummary.h"
 #include "core/clock.h"
 #include "delivery/channelcheck.h"
 #include "delivery/deliveryworker.h"
@@ -98,17 +99,8 @@ Result<void> Services::startEngine()
     if (!engine)
         return engine.failure();
     m_engine = std::move(*engine);
-    if (m_stepFacts) {
-        // Before any request or timer writes: old tickets' facts from their events. Their
-        // workflow versions are stored already, publishing does not change them.
-        const auto backfilled
-            = backfillStepFacts(*m_options.database, *m_stepFacts,
-                                [engine = m_engine.get()](const QString &name, int version) {
-                                    return engine->workflow(name, version);
-                                });
-        if (!backfilled)
-            return makeError(u"reports back-fill: " + backfilled.error());
-    }
+    if (m_stepFacts)
+        startBackfill();
 
     TimerScheduler::Options timerOptions;
     timerOptions.database = m_options.database;
@@ -164,6 +156,25 @@ QStringList Services::loadPlugins()
     return errors;
 }
 
+// Old tickets' facts from their events (migrations 11 and 17), on a thread of its own while the
+// server serves: on a million tickets it takes minutes, which start-up must not wait for. Their
+// workflow versions are stored already, publishing does not change them. Reports say how far it
+// is (README "Reports": existing databases); stop() ends it between two chunks, the next start
+// resumes it.
+void Services::startBackfill()
+{
+    m_backfill = std::thread([this, engine = m_engine.get()] {
+        const auto backfilled = backfillStepFacts(
+            *m_options.database, *m_stepFacts,
+            [engine](const QString &name, int version) { return engine->workflow(name, version); },
+            m_options.backfillChunk, [this] { return m_stopBackfill.load(); });
+        if (!backfilled)
+            qWarning().noquote() << "reports back-fill stopped:" << backfilled.error()
+                                 << "(it resumes at the next start)";
+        m_options.database->closeThreadConnection();
+    });
+}
+
 void Services::startDelivery()
 {
     if (m_options.channels.isEmpty() || m_delivery)
@@ -178,8 +189,35 @@ void Services::startDelivery()
     options.maxAttempts = m_options.deliveryMaxAttempts;
     m_delivery = std::make_unique<DeliveryWorker>(options);
     m_delivery->start();
-    std::lock_guard lock(m_wakeMutex);
-    m_deliveryToWake = m_delivery.get();
+    {
+        std::lock_guard lock(m_wakeMutex);
+        m_deliveryToWake = m_delivery.get();
+    }
+    if (const auto channel = Api::summaryChannel(m_options.channels); channel && m_engine)
+        startWeeklySummaries(*channel);
+}
+
+// The weekly summary mails (README "Reports"): at start and every hour after, the last whole
+// week's summaries are queued unless they are already — so they go out early on Monday, and a
+// server that was down then sends them when it is back. The delivery worker sends them.
+void Services::startWeeklySummaries(const QString &channel)
+{
+    m_summaries = std::thread([this, channel] {
+        std::unique_lock lock(m_summaryMutex);
+        while (!m_stopSummaries) {
+            lock.unlock();
+            const auto added = Api::queueWeeklySummaries(*m_engine, *m_options.database, channel,
+                                                         m_options.clock->now());
+            if (!added)
+                qWarning().noquote() << "weekly summaries:" << added.error();
+            else if (*added > 0)
+                m_delivery->wake();
+            lock.lock();
+            m_summaryWake.wait_for(lock, std::chrono::hours(1), [this] { return m_stopSummaries; });
+        }
+        lock.unlock();
+        m_options.database->closeThreadConnection();
+    });
 }
 
 Result<void> Services::startTimers()
@@ -269,7 +307,17 @@ bool Services::stop()
         std::lock_guard lock(m_wakeMutex); // the engine's committer may be waking it
         m_deliveryToWake = nullptr;
     }
+    {
+        std::lock_guard lock(m_summaryMutex); // before the worker it wakes
+        m_stopSummaries = true;
+    }
+    m_summaryWake.notify_all();
+    if (m_summaries.joinable())
+        m_summaries.join();
     m_delivery.reset(); // it calls plugins and reads the database; nothing calls it
+    m_stopBackfill = true; // between two chunks; it reads the engine's workflows
+    if (m_backfill.joinable())
+        m_backfill.join();
     m_timers.reset();
     m_engine.reset();
     m_api.reset();

@@ -9,10 +9,13 @@
 
 #include <QStringList>
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 namespace Baton {
 
@@ -61,10 +64,14 @@ struct ServicesOptions
     /// they commit reaches this server's streams (store/changefeed.h). Off: this server's
     /// streams show its own changes only. SQLite: ignored (one server per file).
     bool liveAcrossServers = true;
-    /// Reports (issue 17): the engine keeps a fact per step a write ends, and startEngine first
-    /// back-fills the facts of tickets written before it did (report/stepfactbackfill.h). Off
-    /// only to measure the engine without them (bench_engine --step-facts off).
+    /// Reports (issue 17): the engine keeps a fact per step a write ends, and startEngine starts
+    /// back-filling, in the background, the facts of tickets written before it did
+    /// (report/stepfactbackfill.h). Off only to measure the engine without them
+    /// (bench_engine --step-facts off).
     bool stepFacts = true;
+    /// Tickets per transaction of the step facts' back-fill (it runs while the engine writes,
+    /// which waits for each chunk's commit on SQLite).
+    int backfillChunk = 100;
     /// channels.yaml's channels: with none, the engine writes no outbox rows and no delivery
     /// worker runs.
     QList<ChannelDefinition> channels;
@@ -97,7 +104,8 @@ public:
     /// options.directory, which then becomes the sign-in's directory.
     QStringList loadPlugins();
     /// The engine with the SLA planner (and the step facts' recorder), the step facts of old
-    /// tickets back-filled, and the timer scheduler wired to both (not yet firing).
+    /// tickets' back-fill started (in the background), and the timer scheduler wired to both
+    /// (not yet firing).
     Result<void> startEngine();
     /// The scheduler's own thread: fires the timers missed while down, then each as it comes
     /// due on the wall clock (with a fake clock: only when it is moved).
@@ -155,6 +163,14 @@ private:
     DeliveryWorker *m_deliveryToWake = nullptr;
     std::unique_ptr<Api::ApiServer> m_api;
     std::unique_ptr<ChangeListener> m_listener; // after m_api: it publishes there
+    std::thread m_backfill; // the step facts' back-fill (startBackfill)
+    std::atomic<bool> m_stopBackfill {false};
+    void startBackfill();
+    std::thread m_summaries; // the weekly summary mails (startWeeklySummaries)
+    std::mutex m_summaryMutex;
+    std::condition_variable m_summaryWake;
+    bool m_stopSummaries = false; // guarded by m_summaryMutex
+    void startWeeklySummaries(const QString &channel);
     bool announcing() const;
     void listenToOtherServers();
 };

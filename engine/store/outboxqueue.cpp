@@ -128,6 +128,25 @@ Result<void> OutboxQueue::markFailed(const QSqlDatabase &db, const QString &deli
     return {};
 }
 
+Result<int> OutboxQueue::enqueue(const QSqlDatabase &db, const QList<OutboxRow> &rows)
+{
+    int added = 0;
+    for (const OutboxRow &row : rows) {
+        auto inserted = runQuery(
+            db,
+            QStringLiteral("INSERT INTO outbox (delivery_id, channel, ticket_id, kind, payload, "
+                           "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                           "(delivery_id) DO NOTHING"),
+            {row.deliveryId, row.channel,
+             row.ticketId ? QVariant(row.ticketId) : QVariant(QMetaType(QMetaType::LongLong)),
+             row.kind, QString::fromUtf8(row.payload), row.createdAt, row.createdAt});
+        if (!inserted)
+            return inserted.failure();
+        added += inserted->numRowsAffected() > 0 ? 1 : 0;
+    }
+    return added;
+}
+
 Result<void> OutboxQueue::postpone(const QSqlDatabase &db, const QString &deliveryId,
                                    qint64 untilMs, const QString &why)
 {

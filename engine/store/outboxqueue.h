@@ -53,6 +53,10 @@ struct DeliverySearch
 class OutboxQueue
 {
 public:
+    /// Rows written outside a ticket's event (the weekly summary mails), due at once; a row
+    /// whose delivery id is there already is left as it is (so a summary is queued once however
+    /// often it is asked for). Returns how many were added. In the caller's transaction.
+    static Result<int> enqueue(const QSqlDatabase &db, const QList<OutboxRow> &rows);
     /// Up to `limit` pending rows due at `nowMs`, leased until `leaseUntilMs` (their
     /// next_attempt_at moves there): another server, or this one after a crash, takes them again
     /// only when the lease has run out. PostgreSQL: FOR UPDATE SKIP LOCKED, so that each row is

@@ -26,9 +26,15 @@ Result<QList<qint64>> StepFactBackfillStore::ticketIdsToBackfill(const QSqlDatab
                                                                  const BackfillPosition &position,
                                                                  int limit)
 {
-    return runIdQuery(
-        db, QStringLiteral("SELECT id FROM tickets WHERE id > ? AND id <= ? ORDER BY id LIMIT ?"),
-        {position.nextTicket, position.lastTicket, limit});
+    // PostgreSQL: the rows stay locked until the chunk commits, so that the engine cannot
+    // commit an event of one of them between the back-fill reading its events and replacing its
+    // facts (every write updates the ticket's row). SQLite: BEGIN IMMEDIATE already excludes it.
+    const bool postgresql = db.driverName() == u"QPSQL";
+    return runIdQuery(db,
+                      QStringLiteral("SELECT id FROM tickets WHERE id > ? AND id <= ? ORDER BY id "
+                                     "LIMIT ?")
+                          + (postgresql ? QStringLiteral(" FOR UPDATE") : QString()),
+                      {position.nextTicket, position.lastTicket, limit});
 }
 
 Result<QList<EventRow>> StepFactBackfillStore::eventsOf(const QSqlDatabase &db,

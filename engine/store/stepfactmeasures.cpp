@@ -173,6 +173,65 @@ Result<QList<EscalationRow>> StepFactMeasures::escalations(const QSqlDatabase &d
     return out;
 }
 
+Result<QList<VolumeCounts>> StepFactMeasures::volume(const QSqlDatabase &db,
+                                                     const StepReportQuery &query)
+{
+    // closed: an own step whose end closed the ticket, as the outcomes' closures count.
+    QVariantList values;
+    const QString key = keyExpression(query.by);
+    auto rows = runQuery(db,
+                         u"SELECT " + key
+                             + u", COUNT(*), CAST(SUM(CASE WHEN closes = 1 AND branch = '' THEN 1 "
+                               u"ELSE 0 END) AS BIGINT) FROM step_facts"
+                             + whereOf(query, values) + u" GROUP BY " + key,
+                         values);
+    if (!rows)
+        return rows.failure();
+    QList<VolumeCounts> out;
+    while (rows->next())
+        out.append(
+            {rows->value(0).toString(), rows->value(1).toLongLong(), rows->value(2).toLongLong()});
+    return out;
+}
+
+Result<QList<OpeningRow>> StepFactMeasures::openings(const QSqlDatabase &db,
+                                                     const StepReportQuery &query)
+{
+    // status IN (...): the range is read through tickets_status_created.
+    QString sql = QStringLiteral(
+        "SELECT t.id, f.ticket_id IS NOT NULL, t.workflow, COALESCE(f.state, t.state), "
+        "COALESCE(f.queue, t.queue, ''), COALESCE(f.department, ''), COALESCE(f.assignee, "
+        "t.assignee, ''), COALESCE(f.origin, ''), COALESCE(f.tier, t.customer_tier, ''), "
+        "COALESCE(u.departments, '[]') FROM tickets t LEFT JOIN step_facts f ON f.ticket_id = "
+        "t.id AND f.branch = '' AND f.seq = (SELECT MIN(g.seq) FROM step_facts g WHERE "
+        "g.ticket_id = t.id AND g.branch = '') LEFT JOIN users u ON u.username = t.originator "
+        "WHERE t.status IN ('open', 'closed') AND t.created_at >= ? AND t.created_at < ?");
+    QVariantList values {query.from, query.to};
+    if (!query.workflow.isEmpty()) {
+        sql += QStringLiteral(" AND t.workflow = ?");
+        values << query.workflow;
+    }
+    auto rows = runQuery(db, sql + QStringLiteral(" ORDER BY t.id"), values);
+    if (!rows)
+        return rows.failure();
+    QList<OpeningRow> out;
+    while (rows->next()) {
+        OpeningRow r;
+        r.ticketId = rows->value(0).toLongLong();
+        r.firstStepEnded = rows->value(1).toInt() != 0;
+        r.workflow = rows->value(2).toString();
+        r.state = rows->value(3).toString();
+        r.queue = rows->value(4).toString();
+        r.department = rows->value(5).toString();
+        r.assignee = rows->value(6).toString();
+        r.origin = rows->value(7).toString();
+        r.tier = rows->value(8).toString();
+        r.originatorDepartments = rows->value(9).toString();
+        out.append(r);
+    }
+    return out;
+}
+
 Result<QMap<QString, QList<qint64>>> StepFactMeasures::backlog(const QSqlDatabase &db,
                                                                const BacklogQuery &query)
 {

@@ -56,6 +56,26 @@ struct TicketSummary
     QString key, title, workflow, state, status;
 };
 
+/// A group's volume of finished steps and closures (README "Reports": volume).
+struct VolumeCounts
+{
+    QString key;
+    qint64 steps = 0, closed = 0;
+    friend bool operator==(const VolumeCounts &, const VolumeCounts &) = default;
+};
+
+/// A ticket opened in a period, with what its first step's group is made of: the first own step's
+/// fact when that step has ended, else the ticket's current columns (it is still in its first
+/// step; department and origin are then for the caller to work out, from the organisation and
+/// `originatorDepartments`, the users table's JSON list).
+struct OpeningRow
+{
+    qint64 ticketId = 0;
+    bool firstStepEnded = false;
+    QString workflow, state, queue, department, assignee, origin, tier;
+    QString originatorDepartments;
+};
+
 /// The steps measures a drill-down may ask for (GET /reports/tickets?report=steps&measure=).
 enum class StepMeasure {
     Steps,
@@ -77,6 +97,11 @@ public:
     /// Escalated steps that ended in the range, by group and target, ascending.
     static Result<QList<EscalationRow>> escalations(const QSqlDatabase &db,
                                                     const StepReportQuery &query);
+    /// Finished steps and closures per group.
+    static Result<QList<VolumeCounts>> volume(const QSqlDatabase &db, const StepReportQuery &query);
+    /// The tickets opened in [query.from, query.to) (of query.workflow when given), by id; the
+    /// department scope is the caller's, once the first step's department is known.
+    static Result<QList<OpeningRow>> openings(const QSqlDatabase &db, const StepReportQuery &query);
     /// Open steps per queue at each instant (index i counts at query.instants[i]).
     static Result<QMap<QString, QList<qint64>>> backlog(const QSqlDatabase &db,
                                                         const BacklogQuery &query);

@@ -111,24 +111,32 @@ QByteArray MailMessage::bytes(const Notification &n) const
 {
     const bool chinese = n.language.startsWith(u"zh");
     const Words words = wordsFor(n.kind, chinese);
-    const QString link = linkOf(*this, n);
     const QString sep = chinese ? QStringLiteral("：") : QStringLiteral(": ");
-    const QString subject
-        = QStringLiteral("[%1] %2%3%4").arg(n.ticketKey, words.headline, sep, n.ticketTitle);
+    // A mail about no ticket (the weekly summary): Baton wrote its subject; the text keeps its
+    // lines; no link, no thread.
+    const bool aboutTicket = n.ticketId != 0 || n.subject.isEmpty();
+    const QString link = aboutTicket ? linkOf(*this, n) : QString();
+    const QString headline = aboutTicket
+        ? QString(words.headline + sep + n.ticketKey + u' ' + n.ticketTitle)
+        : n.subject;
+    const QString subject = aboutTicket
+        ? QStringLiteral("[%1] %2%3%4").arg(n.ticketKey, words.headline, sep, n.ticketTitle)
+        : n.subject;
 
-    QString text = words.headline + sep + n.ticketKey + u' ' + n.ticketTitle + u"\n\n";
+    QString text = headline + u"\n\n";
     if (!n.message.isEmpty())
         text += n.message + u"\n\n";
     if (!link.isEmpty())
         text += words.openTicket + sep + link + u"\n\n";
     text += QStringLiteral("-- \n") + words.footer + u'\n';
 
-    QString html = QStringLiteral("<!DOCTYPE html><html lang=\"%1\"><body><h2>%2</h2>")
-                       .arg(chinese ? QStringLiteral("zh") : QStringLiteral("en"),
-                            QString(words.headline + sep + n.ticketKey + u' ' + n.ticketTitle)
-                                .toHtmlEscaped());
+    QString html
+        = QStringLiteral("<!DOCTYPE html><html lang=\"%1\"><body><h2>%2</h2>")
+              .arg(chinese ? QStringLiteral("zh") : QStringLiteral("en"), headline.toHtmlEscaped());
     if (!n.message.isEmpty())
-        html += QStringLiteral("<p>%1</p>").arg(n.message.toHtmlEscaped());
+        html += (aboutTicket ? QStringLiteral("<p>%1</p>")
+                             : QStringLiteral("<pre style=\"font-family: inherit\">%1</pre>"))
+                    .arg(n.message.toHtmlEscaped());
     if (!link.isEmpty())
         html += QStringLiteral("<p><a href=\"%1\">%2</a></p>")
                     .arg(link.toHtmlEscaped(), words.openTicket.toHtmlEscaped());
@@ -152,7 +160,8 @@ QByteArray MailMessage::bytes(const Notification &n) const
               .toLatin1()
         + "\r\n";
     mail += "Message-ID: " + messageId(n.deliveryId, domain) + "\r\n";
-    mail += "In-Reply-To: " + thread + "\r\nReferences: " + thread + "\r\n";
+    if (aboutTicket) // a ticket's mails thread under it
+        mail += "In-Reply-To: " + thread + "\r\nReferences: " + thread + "\r\n";
     mail += "Auto-Submitted: auto-generated\r\n"; // RFC 3834: no vacation replies to this
     mail += "MIME-Version: 1.0\r\n";
     mail += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";

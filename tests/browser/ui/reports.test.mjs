@@ -84,6 +84,14 @@ world.test("a supervisor's report matches the API, drills down, downloads CSV an
   assert.ok(lines[0].startsWith('key,title,steps,'), lines[0]);
   assert.ok(lines.some((l) => l.startsWith(`customer-service,`) && l.split(',')[2] === String(cs.steps)), lines.join('\n'));
 
+  // Volume: the tickets opened per group (the approved one among them), as the API counts them.
+  const volume = await sue.get(`/reports/volume?${query}`);
+  const opened = volume.rows.find((r) => r.key === 'customer-service');
+  assert.ok(opened && opened.opened >= 1, JSON.stringify(volume));
+  const volumeRow = page.getByTestId('volume-row-customer-service');
+  assert.equal(await volumeRow.locator('td').first().textContent(), String(opened.opened));
+  assert.equal(await page.getByTestId('volume-customer-service-steps').textContent(), String(opened.steps));
+
   assert.deepEqual(await unnamedControls(page, '[data-testid=reports-page]'), []);
 
   // 中文: the page's words follow, the numbers stay.

@@ -418,6 +418,9 @@ test('a realistic flow through every documented operation matches the document',
   const outcomes = (await call(admin, 'GET', `/api/v1/reports/outcomes?${period}&by=department`)).json;
   assert.ok(Array.isArray(outcomes.rows), JSON.stringify(outcomes));
   await call(admin, 'GET', `/api/v1/reports/escalations?${period}`);
+  const volume = (await call(sue, 'GET', `/api/v1/reports/volume?${period}&by=workflow`)).json;
+  assert.ok(volume.rows.some((r) => r.key === 'jump-queue' && r.opened >= 1 && r.steps >= 1), JSON.stringify(volume));
+  await call(amy, 'GET', `/api/v1/reports/volume?${period}`, undefined, { expect: [403] });
   await call(admin, 'GET', '/api/v1/reports/backlog?period=last_7_days&tz=Asia/Shanghai&by=queue');
   await call(admin, 'GET', '/api/v1/reports/backlog?period=someday', undefined, { expect: [400] });
   const satisfaction = (await call(sue, 'GET', `/api/v1/reports/satisfaction?${period}&by=assignee`)).json;
@@ -434,6 +437,9 @@ test('a realistic flow through every documented operation matches the document',
   await call(amy, 'GET', '/api/v1/admin/plugins', undefined, { expect: [403] });
   assert.deepEqual((await call(admin, 'GET', '/api/v1/admin/channels')).json, []);
   await call(admin, 'POST', '/api/v1/admin/channels/no-such-channel/test', undefined, { expect: [404] });
+  // The weekly summary needs an email channel; with none it is a 409, and only for admins.
+  await call(admin, 'POST', '/api/v1/admin/weekly-summary', undefined, { expect: [409] });
+  await call(sue, 'POST', '/api/v1/admin/weekly-summary', undefined, { expect: [403] });
   await call(admin, 'GET', '/api/v1/admin/deliveries?limit=10');
   await call(admin, 'POST', '/api/v1/admin/deliveries/no-such-delivery/retry', undefined, { expect: [404] });
 

@@ -23,6 +23,7 @@ class tst_Email : public QObject
 private Q_SLOTS:
     void initTestCase();
     void slaWarningAndBreachArriveByMail();
+    void weeklySummaryReachesEachSupervisorOnce();
     void cleanupTestCase();
 
 private:
@@ -133,7 +134,7 @@ QString tst_Email::writeWorkflows()
                                   "    from: \"Baton <baton@example.com>\"\n"
                                   "    base_url: https://baton.example.com/\n"
                                   "    ca_file: %3\n"
-                                  "    events: [sla_warning, sla_breached]\n")
+                                  "    events: [sla_warning, sla_breached, weekly_summary]\n")
                        .arg(m_smtpPort)
                        .arg(smtpUser, m_dir.filePath(QStringLiteral("cert.pem")))
                        .toUtf8());
@@ -235,6 +236,63 @@ void tst_Email::slaWarningAndBreachArriveByMail()
                                                : QStringLiteral("Open the ticket")),
                  qPrintable(text("text")));
     }
+}
+
+// The weekly summary (README "Reports"): queued in the outbox for every supervisor with an
+// address (the first test gave everyone one), sent through the email channel in their language
+// with Baton's subject and the three sections, not threaded under a ticket; asked again, nothing
+// more is queued.
+void tst_Email::weeklySummaryReachesEachSupervisorOnce()
+{
+    ApiClient admin(m_server.port, QStringLiteral("admin"), QStringLiteral("admin-password-1"));
+    const RawResponse users = admin.call("GET", QStringLiteral("/api/v1/users"));
+    QCOMPARE(users.status, 200);
+    QMap<QString, QString> languageOf; // the supervisors' addresses
+    for (const QJsonValue &u : QJsonDocument::fromJson(users.body).array()) {
+        const QJsonObject user = u.toObject();
+        if (user.value(QLatin1String("roles")).toArray().contains(QStringLiteral("supervisor"))
+            && !user.value(QLatin1String("email")).toString().isEmpty())
+            languageOf.insert(user.value(QLatin1String("email")).toString(),
+                              user.value(QLatin1String("language")).toString());
+    }
+    QVERIFY(!languageOf.isEmpty());
+    const RawResponse queued = admin.call("POST", QStringLiteral("/api/v1/admin/weekly-summary"));
+    QVERIFY2(queued.status == 200,
+             QByteArray(QByteArray::number(queued.status) + ' ' + queued.body).constData());
+    const QJsonObject answer = QJsonDocument::fromJson(queued.body).object();
+    QCOMPARE(answer.value(QLatin1String("queued")).toInt(), languageOf.size());
+    QCOMPARE(answer.value(QLatin1String("channel")).toString(), QStringLiteral("staff-mail"));
+    const auto summaries = [this] {
+        QList<QJsonObject> out;
+        for (const QJsonObject &mail : mails())
+            if (mail.value(QLatin1String("message_id")).toString().startsWith(u"<weekly."))
+                out.append(mail);
+        return out;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(summaries().size(), languageOf.size(), 60000);
+    for (const QJsonObject &mail : summaries()) {
+        const auto text
+            = [&](const char *key) { return mail.value(QLatin1String(key)).toString(); };
+        const QString to = mail.value(QLatin1String("rcpt_tos")).toArray().first().toString();
+        QVERIFY2(languageOf.contains(to), qPrintable(to));
+        const bool chinese = languageOf.value(to) == u"zh";
+        QVERIFY2(text("subject").startsWith(chinese ? QStringLiteral("每周摘要：")
+                                                    : QStringLiteral("Weekly summary: ")),
+                 qPrintable(text("subject")));
+        for (const QString &section : chinese
+                 ? QStringList {QStringLiteral("超时最多的环节："), QStringLiteral("满意度："),
+                                QStringLiteral("周末积压：")}
+                 : QStringList {QStringLiteral("Steps that breached most:"),
+                                QStringLiteral("Satisfaction:"),
+                                QStringLiteral("Backlog at the end of the week:")})
+            QVERIFY2(text("text").contains(section), qPrintable(text("text")));
+        QVERIFY2(!text("text").contains(QStringLiteral("/tickets/")), qPrintable(text("text")));
+        QCOMPARE(text("in_reply_to"), QStringLiteral("None")); // no header (Python str(None))
+    }
+    const RawResponse again = admin.call("POST", QStringLiteral("/api/v1/admin/weekly-summary"));
+    QCOMPARE(again.status, 200);
+    QCOMPARE(QJsonDocument::fromJson(again.body).object().value(QLatin1String("queued")).toInt(),
+             0);
 }
 
 void tst_Email::cleanupTestCase()

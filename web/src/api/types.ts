@@ -330,11 +330,21 @@ export interface ReportPeriod {
   to: string;
   period: string;
   tz: string;
+  /** While older tickets' step facts are still being derived (ids up to next_ticket are done). */
+  backfill?: { next_ticket: number; last_ticket: number };
 }
 export interface GroupedReport<R> extends ReportPeriod {
   by: string;
   rows: R[];
 }
+export interface VolumeRow {
+  key: string;
+  title: string;
+  opened: number;
+  steps: number;
+  closed: number;
+}
+
 export interface OutcomeRow {
   key: string;
   title: string;

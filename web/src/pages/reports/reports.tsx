@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, reportCsvUrl } from '../../api/client';
 import type {
   BacklogReport, DrillDown, EscalationReportRow, FlowReport, GroupedReport, NotSolvedAnswer, OutcomeRow, SatisfactionReport,
-  SatisfactionRow, StepReportRow, WorkflowDetail,
+  SatisfactionRow, StepReportRow, VolumeRow, WorkflowDetail,
 } from '../../api/types';
 import { formatDuration, formatTime, lang, useT, type T } from '../../i18n';
 import type { MessageKey } from '../../i18n/en';
@@ -99,6 +99,7 @@ export function Reports() {
         <>
           {drill && <DrillPanel drill={drill} base={{ ...base, by }} onClose={() => setDrill(null)} />}
           <StepsSection base={base} by={by} onDrill={setDrill} />
+          <VolumeSection base={base} by={by} onDrill={setDrill} />
           <OutcomesSection base={base} by={by} onDrill={setDrill} />
           <EscalationsSection base={base} by={by} />
           <BacklogSection base={base} onDrill={setDrill} />
@@ -214,6 +215,33 @@ function StepsSection({ base, by, onDrill }: { base: Params; by: string; onDrill
   );
 }
 
+/** Volume: tickets opened (by their first step's group), steps finished, tickets closed. */
+function VolumeSection({ base, by, onDrill }: { base: Params; by: string; onDrill: (d: Drill) => void }) {
+  const t = useT();
+  const params = { ...base, by };
+  const { data, err } = useReport<GroupedReport<VolumeRow>>('volume', params);
+  const rows = data?.rows ?? [];
+  const columns: ReportColumn<VolumeRow>[] = [
+    groupColumn(by, t),
+    { id: 'opened', header: 'rep.opened', value: (r) => r.opened },
+    // The steps and closures are those of the steps and outcomes reports: their tickets.
+    countColumn<VolumeRow>('steps', 'steps', 'rep.steps', t),
+    countColumn<VolumeRow>('outcomes', 'closed', 'rep.closed', t),
+  ];
+  return (
+    <>
+      {data?.backfill && (
+        <p class="notice" role="status" data-testid="rep-backfill">
+          {t('rep.backfill', { pct: pct(data.backfill.next_ticket, data.backfill.last_ticket || 1) })}
+        </p>
+      )}
+      <ReportSection id="rep-volume" title={t('rep.volume.title')} csv={reportCsvUrl('volume', params)} err={err} ready={!!data} empty={rows.length === 0}>
+        <ReportTable testid="table-volume" cellPrefix="volume" caption={t('rep.volume.title')} columns={columns} rows={rows} rowKey={byKey} rowTestid={(r) => `volume-row-${r.key}`} onDrill={onDrill} />
+      </ReportSection>
+    </>
+  );
+}
+
 function OutcomesSection({ base, by, onDrill }: { base: Params; by: string; onDrill: (d: Drill) => void }) {
   const t = useT();
   const params = { ...base, by };
@@ -300,7 +328,10 @@ function SatisfactionSection({ base, by, onDrill }: { base: Params; by: string; 
       <ReportTable testid="table-satisfaction" cellPrefix="sat" caption={t('rep.sat.title')} columns={columns} rows={rows} rowKey={byKey} onDrill={onDrill} />
       {data && data.not_solved.length > 0 && (
         <>
-          <h3>{t('rep.notSolvedList')}</h3>
+          <div class="report-head">
+            <h3 id="rep-not-solved">{t('rep.notSolvedList')}</h3>
+            <a class="btn small" href={reportCsvUrl('satisfaction', { ...params, table: 'not_solved' })} download aria-label={t('rep.csvOf', { what: t('rep.notSolvedList') })} data-testid="csv-rep-not-solved">{t('rep.csv')}</a>
+          </div>
           <ReportTable testid="table-not-solved" columns={notSolved} rows={data.not_solved} rowKey={(a) => String(a.id)} />
         </>
       )}
