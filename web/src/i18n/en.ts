@@ -81,6 +81,10 @@ export const en = {
   'field.pattern': 'Does not match the expected format ({pattern}).',
   'field.int': 'Enter a whole number.',
   'field.decimal': 'Enter a number.',
+  'field.date': 'Type a date, such as 2026-12-08 or 12-08.',
+  'field.datetime': 'Type a date and time, such as 2026-12-08 14:30 or tomorrow 17:00.',
+  'field.dateHint': 'YYYY-MM-DD',
+  'field.datetimeHint': 'YYYY-MM-DD HH:MM · tomorrow 17:00',
   'field.choose': '— Choose —',
   'field.chooseOne': 'Choose one of the options.',
 

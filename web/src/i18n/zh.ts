@@ -78,6 +78,10 @@ export const zh: Dict = {
   'field.pattern': '格式不符合要求（{pattern}）。',
   'field.int': '请输入整数。',
   'field.decimal': '请输入数字。',
+  'field.date': '请输入日期，例如 2026-12-08 或 12-08。',
+  'field.datetime': '请输入日期和时间，例如 2026-12-08 14:30 或 明天 17:00。',
+  'field.dateHint': '年-月-日',
+  'field.datetimeHint': '年-月-日 时:分 · 明天 17:00',
   'field.choose': '— 请选择 —',
   'field.chooseOne': '请从选项中选择一项。',
 
