@@ -100,7 +100,9 @@ QJsonArray actionsJson(const TicketView &view, const QString &branch, Language l
             {QStringLiteral("title"), a.title.text(language)},
             {QStringLiteral("requires"), QJsonArray::fromStringList(a.requires_)},
             {QStringLiteral("accepts"), QJsonArray::fromStringList(a.accepts)},
-            {QStringLiteral("discards"), QJsonArray::fromStringList(discardedBranches(view, a))}});
+            {QStringLiteral("discards"), QJsonArray::fromStringList(discardedBranches(view, a))},
+            {QStringLiteral("confirm"), a.confirm},
+            {QStringLiteral("backwards"), a.backwards}});
     }
     return out;
 }

@@ -224,6 +224,12 @@ struct Transition
     QStringList notify;
     std::optional<OpenLink> open;
     std::optional<PriorityChange> priority;
+    /// `confirm:` as written: true, the UI asks before taking it; false, it never asks, even
+    /// going back. Unset: it asks when the transition goes back (`backwards`).
+    std::optional<bool> confirm;
+    /// Goes to a state nearer the start of the main flow (set by the reader): work done since
+    /// may have to be done again.
+    bool backwards = false;
 
     /// The fields a request taking this transition may write: `requires` plus `fields`.
     QStringList acceptedFields() const

@@ -34,11 +34,11 @@ const QStringList stateKeys {
 const QStringList branchKeys {QStringLiteral("title"),    QStringLiteral("queue"),
                               QStringLiteral("assignee"), QStringLiteral("sla"),
                               QStringLiteral("on"),       QStringLiteral("transfer_to")};
-const QStringList transitionKeys {QStringLiteral("to"),     QStringLiteral("roles"),
-                                  QStringLiteral("when"),   QStringLiteral("requires"),
-                                  QStringLiteral("fields"), QStringLiteral("set"),
-                                  QStringLiteral("notify"), QStringLiteral("title"),
-                                  QStringLiteral("open"),   QStringLiteral("priority")};
+const QStringList transitionKeys {
+    QStringLiteral("to"),       QStringLiteral("roles"),  QStringLiteral("when"),
+    QStringLiteral("requires"), QStringLiteral("fields"), QStringLiteral("set"),
+    QStringLiteral("notify"),   QStringLiteral("title"),  QStringLiteral("open"),
+    QStringLiteral("priority"), QStringLiteral("confirm")};
 const QStringList timeoutKeys {QStringLiteral("after"), QStringLiteral("calendar"),
                                QStringLiteral("notify"), QStringLiteral("take")};
 const QString clockTimeCalendar = QStringLiteral("always");
@@ -947,6 +947,8 @@ Transition WorkflowReader::readTransition(const YamlNode *key, const YamlNode *n
         t.notify = readRecipients(notify, QStringLiteral("'notify' of ") + what);
     if (const YamlNode *open = map->value(u"open"))
         readOpenLink(t, open, map->key(u"open"), what);
+    if (const YamlNode *confirm = map->value(u"confirm"))
+        t.confirm = c.boolean(confirm, QStringLiteral("'confirm'"));
     if (const YamlNode *priority = map->value(u"priority")) {
         if (place == TransitionPlace::Branch)
             c.error(map->key(u"priority"),
@@ -1857,6 +1859,38 @@ void WorkflowReader::compileConditions()
     }
 }
 
+/// Marks the transitions that go back in the workflow's main flow (`Transition::backwards`): to
+/// a state nearer the initial one, counted in steps along the states' own transitions and
+/// parallel `then`/`else`. `any:` transitions are left out of the count, so a detour they lead to
+/// (waiting for the customer) and its way back are not "going back"; nor is closing (a final
+/// state), nor anything the main flow never reaches.
+void markGoingBack(Workflow &wf)
+{
+    QHash<QString, int> depth;
+    if (!wf.state(wf.initial))
+        return;
+    QList<QString> queue {wf.initial};
+    depth.insert(wf.initial, 0);
+    for (qsizetype i = 0; i < queue.size(); ++i) {
+        const State *state = wf.state(queue.at(i));
+        QStringList next {state->thenState, state->elseState};
+        for (const Transition &t : state->transitions)
+            next.append(t.to);
+        for (const QString &to : std::as_const(next))
+            if (wf.state(to) && !depth.contains(to)) {
+                depth.insert(to, depth.value(state->name) + 1);
+                queue.append(to);
+            }
+    }
+    for (State &state : wf.states) {
+        if (!depth.contains(state.name))
+            continue;
+        for (Transition &t : state.transitions)
+            t.backwards = depth.contains(t.to) && !wf.state(t.to)->final
+                && depth.value(t.to) < depth.value(state.name);
+    }
+}
+
 } // namespace
 
 WorkflowReadResult readWorkflow(const QByteArray &text, const QString &file,
@@ -1878,6 +1912,7 @@ WorkflowReadResult readWorkflow(const QByteArray &text, const QString &file,
     WorkflowReader reader(document, result.diagnostics, organisation, *result.workflow,
                           result.links, result.fieldMarks);
     reader.read(root.get(), options);
+    markGoingBack(*result.workflow);
     sortDiagnostics(result.diagnostics);
     return result;
 }

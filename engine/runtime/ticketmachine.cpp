@@ -1508,7 +1508,8 @@ QList<AvailableAction> TicketMachine::availableActions(const TicketState &ticket
     const auto offer = [&](const Transition &t, const Place &place, const QString &branch) {
         if (mayTake(ticket, place, t, actor) && holds(t.when, values))
             actions.append(AvailableAction {t.name, t.title.isEmpty() ? LocalText(t.name) : t.title,
-                                            t.requiredFields, branch, t.acceptedFields()});
+                                            t.requiredFields, branch, t.acceptedFields(),
+                                            t.confirm.value_or(t.backwards), t.backwards});
     };
     if (state->isParallel()) {
         for (const BranchState &live : ticket.branches) {

@@ -146,6 +146,8 @@ struct AvailableAction
     QStringList requires_; ///< `requires:` (a C++20 keyword)
     QString branch;
     QStringList accepts; ///< every field the action writes: `requires:` plus `fields:`
+    bool confirm = false; ///< the UI asks first: `confirm: true`, or going back unless `false`
+    bool backwards = false; ///< to a state nearer the start (Transition::backwards)
     friend bool operator==(const AvailableAction &, const AvailableAction &) = default;
 };
 

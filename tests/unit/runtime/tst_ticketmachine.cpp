@@ -178,6 +178,8 @@ private Q_SLOTS:
     void availableActions_data();
     void availableActions();
     void availableActionsFollowWhen();
+    void goingBackAsksFirst();
+    void confirmAsWritten();
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1281,6 +1283,59 @@ void TestTicketMachine::availableActionsFollowWhen()
              (QStringList {u"approve_big"_qs, u"follow_up"_qs}));
     QCOMPARE(names(refund().availableActions(openRefund(50).state, sam)),
              (QStringList {u"approve"_qs, u"follow_up"_qs}));
+}
+
+void TestTicketMachine::goingBackAsksFirst()
+{
+    const auto asks = [](const QList<AvailableAction> &available) {
+        QStringList out;
+        for (const AvailableAction &a : available)
+            out.append(a.name + (a.confirm ? u" asks"_qs : u""_qs)
+                       + (a.backwards ? u" back"_qs : u""_qs));
+        return out;
+    };
+    Ticket t = openJumpQueue();
+    QCOMPARE(asks(jq().availableActions(t.state, fx().user(u"sam"_qs))),
+             (QStringList {u"approve"_qs, u"decline"_qs, u"ask_customer"_qs}));
+    QVERIFY(act(t, u"ann"_qs, action(u"decline"_qs, {{u"reply"_qs, u"No"_qs}})));
+    // answer → review goes back to the start; ask_customer is a detour, not a way back.
+    QCOMPARE(asks(jq().availableActions(t.state, fx().user(u"amy"_qs))),
+             (QStringList {u"confirm"_qs, u"reopen asks back"_qs, u"ask_customer"_qs}));
+    QVERIFY(act(t, u"amy"_qs, action(u"ask_customer"_qs)));
+    // The detour's way back (waiting_customer → review) is not going back either.
+    QCOMPARE(asks(jq().availableActions(t.state, fx().user(u"amy"_qs))),
+             (QStringList {u"resume"_qs, u"ask_customer"_qs}));
+}
+
+void TestTicketMachine::confirmAsWritten()
+{
+    const QByteArray yaml = R"(workflow: confirmed
+initial: open
+states:
+  open:
+    queue: billing
+    on:
+      next: {to: checked, confirm: true}
+      close: {to: closed}
+  checked:
+    queue: billing
+    on:
+      back: {to: open}
+      back_quietly: {to: open, confirm: false}
+      done: {to: closed}
+  closed: {final: true}
+)";
+    const WorkflowReadResult read = readWorkflow(yaml, u"confirmed.yaml"_qs, &fx().org);
+    QVERIFY2(read.ok(),
+             qPrintable(read.diagnostics.isEmpty() ? QString() : read.diagnostics.first().message));
+    const Workflow &wf = *read.workflow;
+    QVERIFY(wf.state(u"open"_qs)->transition(u"next"_qs)->confirm == std::optional<bool>(true));
+    QVERIFY(!wf.state(u"open"_qs)->transition(u"next"_qs)->backwards);
+    QVERIFY(!wf.state(u"open"_qs)->transition(u"close"_qs)->confirm.has_value());
+    QVERIFY(wf.state(u"checked"_qs)->transition(u"back"_qs)->backwards);
+    QVERIFY(wf.state(u"checked"_qs)->transition(u"back_quietly"_qs)->backwards);
+    QVERIFY(wf.state(u"checked"_qs)->transition(u"back_quietly"_qs)->confirm
+            == std::optional<bool>(false));
 }
 
 QTEST_GUILESS_MAIN(TestTicketMachine)

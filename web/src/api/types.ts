@@ -42,6 +42,10 @@ export interface Action {
   accepts?: string[];
   /** The open parallel branches taking it cancels (their work is thrown away): ask first. */
   discards?: string[];
+  /** Ask before taking it: the workflow says `confirm: true`, or it goes back. */
+  confirm?: boolean;
+  /** It goes back to a state nearer the start: work done since may have to be done again. */
+  backwards?: boolean;
 }
 
 /** A queue the caller may transfer the step's work to now, titled in their language. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A textarea that inserts standard answers ("one company, one voice"): "/" at the start of a
 // word, or Ctrl+K anywhere, opens a list of the departments' answers filtered by the letters
-// typed next; the arrows choose, Enter inserts the answer where the caret was with its
+// typed next; the arrows choose (the shared combobox.tsx keys), Enter inserts the answer where the caret was with its
 // placeholders filled from the ticket and the agent, Escape closes and returns to the text;
 // "//" types a slash.
 import type { TextareaHTMLAttributes } from 'preact';
@@ -11,6 +11,7 @@ import type { Answer, Customer, Ticket } from '../api/types';
 import { lang, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import { me } from '../state/session';
+import { ComboList, useCombobox } from './combobox';
 
 /** What a reply's placeholders are filled from: the ticket, or (on the new-ticket form, before
  *  there is one) the customer typed so far. */
@@ -85,7 +86,6 @@ export function AnswerTextarea({
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState('');
   const [items, setItems] = useState<Answer[]>([]);
-  const [sel, setSel] = useState(0);
   const [bySlash, setBySlash] = useState(false);
   const [insertLang, setInsertLang] = useState<'en' | 'zh'>(uiLang === 'zh' ? 'zh' : 'en');
   const caret = useRef<[number, number]>([0, 0]);
@@ -93,14 +93,13 @@ export function AnswerTextarea({
   const baseId = rest.id ?? 'answer-text';
 
   const shown = filterAnswers(items, query).slice(0, 8);
-  const chosen = shown[Math.min(sel, shown.length - 1)];
 
   const show = (slash = false) => {
     setBySlash(slash);
     const el = own.current;
     caret.current = el ? [el.selectionStart ?? value.length, el.selectionEnd ?? value.length] : [value.length, value.length];
     setQuery('');
-    setSel(0);
+    combo.reset();
     setOpen(true);
     void answersOnce().then(setItems);
   };
@@ -108,8 +107,7 @@ export function AnswerTextarea({
     setOpen(false);
     own.current?.focus();
   };
-  const insert = (a: Answer | undefined) => {
-    if (!a) return;
+  const insert = (a: Answer) => {
     const body = a.body[insertLang] || a.body.en || a.body.zh;
     const text = fillPlaceholders(body, context.ticket, user?.name || user?.username || '', context.customer ?? context.ticket?.customer ?? null);
     const [from, to] = caret.current;
@@ -117,6 +115,16 @@ export function AnswerTextarea({
     placeCaret.current = from + text.length;
     close();
   };
+  const combo = useCombobox({
+    items: shown,
+    listId: `${baseId}-answers`,
+    key: (a) => a.id,
+    onPick: insert,
+    open,
+    onOpenChange: (o) => {
+      if (!o) close();
+    },
+  });
 
   useEffect(() => {
     if (open) search.current?.focus();
@@ -156,27 +164,10 @@ export function AnswerTextarea({
     close();
   };
   const onSearchKey = (e: KeyboardEvent) => {
-    if (e.key === '/' && bySlash && query === '') {
-      typeSlash(e);
-    } else if (e.key === 'ArrowDown') {
-      e.preventDefault();
-      setSel((i) => Math.min(i + 1, Math.max(0, shown.length - 1)));
-    } else if (e.key === 'ArrowUp') {
-      e.preventDefault();
-      setSel((i) => Math.max(0, i - 1));
-    } else if (e.key === 'Enter') {
-      e.preventDefault();
-      e.stopPropagation(); // not the form's Ctrl+Enter
-      insert(chosen);
-    } else if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      close();
-    }
+    if (e.key === '/' && bySlash && query === '') typeSlash(e);
+    else combo.onKeyDown(e);
   };
 
-  const listId = `${baseId}-answers`;
-  const optionId = (a: Answer) => `${listId}-${a.id}`;
   return (
     <div class="answer-text">
       <textarea
@@ -205,17 +196,13 @@ export function AnswerTextarea({
             <input
               ref={search}
               type="text"
-              role="combobox"
-              aria-expanded="true"
-              aria-controls={listId}
-              aria-autocomplete="list"
-              aria-activedescendant={chosen ? optionId(chosen) : undefined}
+              {...combo.inputAria}
               aria-label={t('answers.find')}
               placeholder={t('answers.findHint')}
               value={query}
               onInput={(e) => {
                 setQuery(e.currentTarget.value);
-                setSel(0);
+                combo.reset();
               }}
               onKeyDown={onSearchKey}
               data-testid="answer-search"
@@ -228,26 +215,22 @@ export function AnswerTextarea({
               </select>
             </label>
           </div>
-          <ul id={listId} role="listbox" aria-label={t('answers.list')} class="answer-list" data-testid="answer-options">
-            {shown.map((a, i) => (
-              <li
-                key={a.id}
-                id={optionId(a)}
-                role="option"
-                aria-selected={a === chosen}
-                class={a === chosen ? 'active' : ''}
-                data-testid={`answer-option-${a.id}`}
-                onMouseDown={(e) => e.preventDefault()}
-                onClick={() => insert(a)}
-                onMouseEnter={() => setSel(i)}
-              >
+          <ComboList
+            combo={combo}
+            items={shown}
+            label={t('answers.list')}
+            empty={t('answers.none')}
+            class="answer-list"
+            testid="answer-options"
+            optionTestid={(a) => `answer-option-${a.id}`}
+            render={(a) => (
+              <>
                 <strong>{(uiLang === 'zh' ? a.title.zh : a.title.en) || a.title.en}</strong>{' '}
                 <span class="muted small">{a.department_title || a.department}</span>
                 <div class="small muted answer-preview">{a.body[insertLang] || a.body.en}</div>
-              </li>
-            ))}
-            {!shown.length && <li role="option" aria-selected="false" aria-disabled="true" class="muted">{t('answers.none')}</li>}
-          </ul>
+              </>
+            )}
+          />
         </div>
       )}
     </div>

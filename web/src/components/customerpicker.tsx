@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Finding a returning customer while they wait: type a phone number (any spelling), any part of a
-// name, or an id; suggestions come as you type. An ARIA combobox (WAI-ARIA 1.2 "list" pattern):
-// arrows move through the suggestions, Enter picks one, Escape closes the list.
+// name, or an id; suggestions come as you type. The shared combobox (combobox.tsx) gives the keys.
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Customer } from '../api/types';
 import { useT } from '../i18n';
 import { debounce } from '../lib/util';
+import { ComboList, useCombobox } from './combobox';
 
 interface Props {
   onPick: (c: Customer) => void;
@@ -18,23 +18,33 @@ export function CustomerPicker({ onPick, inputRef }: Props) {
   const t = useT();
   const [text, setText] = useState('');
   const [items, setItems] = useState<Customer[]>([]);
-  const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(-1);
+  const combo = useCombobox({
+    items,
+    listId: 'customer-suggestions',
+    key: (c) => c.id ?? c.name,
+    onPick: (c) => {
+      setText('');
+      setItems([]);
+      onPick(c);
+    },
+  });
   const asked = useRef('');
+  const answered = useRef(combo);
+  answered.current = combo;
   const find = useRef(
     debounce((q: string) => {
       asked.current = q;
       if (q.length < 2) {
         setItems([]);
-        setOpen(false);
+        answered.current.setOpen(false);
         return;
       }
       api.customers(q).then(
         (r) => {
           if (asked.current !== q) return; // an answer to an older question
           setItems(r.items);
-          setOpen(true);
-          setActive(r.items.length ? 0 : -1);
+          answered.current.reset();
+          answered.current.setOpen(true);
         },
         () => setItems([]),
       );
@@ -47,41 +57,13 @@ export function CustomerPicker({ onPick, inputRef }: Props) {
     [],
   );
 
-  const pick = (c: Customer) => {
-    setOpen(false);
-    setText('');
-    setItems([]);
-    onPick(c);
-  };
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'ArrowDown' && items.length) {
-      e.preventDefault();
-      setOpen(true);
-      setActive((i) => (i + 1) % items.length);
-    } else if (e.key === 'ArrowUp' && items.length) {
-      e.preventDefault();
-      setActive((i) => (i <= 0 ? items.length - 1 : i - 1));
-    } else if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && open && active >= 0 && items[active]) {
-      e.preventDefault(); // picks; the form is submitted with Ctrl+Enter
-      pick(items[active]);
-    } else if (e.key === 'Escape' && open) {
-      e.preventDefault();
-      e.stopPropagation();
-      setOpen(false);
-    }
-  };
-  const listId = 'customer-suggestions';
   return (
     <div class="field field-wide combo">
       <label for="customer-find">{t('customer.find')}</label>
       <input
         id="customer-find"
         ref={inputRef}
-        role="combobox"
-        aria-autocomplete="list"
-        aria-expanded={open}
-        aria-controls={listId}
-        aria-activedescendant={open && active >= 0 ? `customer-option-${active}` : undefined}
+        {...combo.inputAria}
         aria-describedby="customer-find-hint"
         autoComplete="off"
         value={text}
@@ -91,28 +73,22 @@ export function CustomerPicker({ onPick, inputRef }: Props) {
           setText(e.currentTarget.value);
           find(e.currentTarget.value.trim());
         }}
-        onKeyDown={onKeyDown}
-        onBlur={() => window.setTimeout(() => setOpen(false), 150)}
+        onKeyDown={(e) => combo.onKeyDown(e)}
+        onBlur={() => window.setTimeout(() => combo.setOpen(false), 150)}
       />
       <span id="customer-find-hint" class="muted small">{t('customer.findKeys')}</span>
-      <ul id={listId} role="listbox" aria-label={t('customer.suggestions')} class="combo-list" hidden={!open} data-testid="customer-suggestions">
-        {open && items.length === 0 && <li class="muted small" role="presentation">{t('customer.none')}</li>}
-        {items.map((c, i) => (
-          <li
-            key={c.id}
-            id={`customer-option-${i}`}
-            role="option"
-            aria-selected={i === active}
-            class={i === active ? 'active' : ''}
-            onMouseDown={(e) => {
-              e.preventDefault();
-              pick(c);
-            }}
-          >
+      <ComboList
+        combo={combo}
+        items={items}
+        label={t('customer.suggestions')}
+        empty={t('customer.none')}
+        testid="customer-suggestions"
+        render={(c) => (
+          <>
             <strong>{c.name || c.id}</strong> <span class="muted">{c.id}</span> {c.phone && <span>{c.phone}</span>} {c.tier && <span class="muted">{t('customer.tier', { tier: c.tier })}</span>}
-          </li>
-        ))}
-      </ul>
+          </>
+        )}
+      />
     </div>
   );
 }

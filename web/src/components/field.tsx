@@ -8,6 +8,7 @@ import { useStore } from '../lib/store';
 import type { FieldDef, QueueInfo, User } from '../api/types';
 import { fieldLabel } from '../model/fields';
 import { AnswerTextarea, type AnswerContext } from './answerpicker';
+import { DateTimeInput } from './datetimeinput';
 
 let queueCache: Promise<QueueInfo[]> | null = null;
 let userCache: Promise<User[]> | null = null;
@@ -84,10 +85,10 @@ export function FieldControl({ def, value, onInput, error, required, idPrefix, i
       control = <input {...common} ref={inputRef} type="text" inputMode="decimal" value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
       break;
     case 'date':
-      control = <input {...common} ref={inputRef} type="date" value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
+      control = <DateTimeInput common={common} inputRef={inputRef} value={str} onInput={onInput} withTime={false} />;
       break;
     case 'datetime':
-      control = <input {...common} ref={inputRef} type="datetime-local" value={str} onInput={(e) => onInput(e.currentTarget.value)} />;
+      control = <DateTimeInput common={common} inputRef={inputRef} value={str} onInput={onInput} withTime />;
       break;
     case 'choice':
       control = (

@@ -2,12 +2,13 @@
 // Picking a colleague by name (issue 16: reassigning needed the exact username): type any part
 // of a name or username; the people listed first are those the caller ranked first (the queue's,
 // then the department's); who is away says so, with until when. An ARIA combobox like the
-// customer finder: arrows move, Enter picks, Escape closes.
+// customer finder (the shared keyboard contract of combobox.tsx).
 import { useState } from 'preact/hooks';
 import type { User } from '../api/types';
 import { formatTime, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import { now } from '../lib/util';
+import { ComboList, useCombobox } from './combobox';
 
 /** Whether `u` is away at `at` (ms): an absence that has begun and not ended. */
 export function isAway(u: User, at: number): boolean {
@@ -31,47 +32,23 @@ export function PersonPicker({ people, onPick, id, label, testid, disabled }: Pr
   const t = useT();
   const at = useStore(now);
   const [text, setText] = useState('');
-  const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(0);
   const words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
   const shown = (words.length ? people.filter((u) => words.every((w) => `${u.name}\n${u.username}`.toLowerCase().includes(w))) : people).slice(0, 12);
-  const chosen = shown[Math.min(active, shown.length - 1)];
-
-  const pick = (u: User | undefined) => {
-    if (!u) return;
-    setOpen(false);
-    setText('');
-    onPick(u);
-  };
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'ArrowDown') {
-      e.preventDefault();
-      setOpen(true);
-      setActive((i) => Math.min(i + 1, Math.max(0, shown.length - 1)));
-    } else if (e.key === 'ArrowUp') {
-      e.preventDefault();
-      setActive((i) => Math.max(0, i - 1));
-    } else if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) {
-      e.preventDefault();
-      if (open) pick(chosen);
-    } else if (e.key === 'Escape' && open) {
-      e.preventDefault();
-      e.stopPropagation();
-      setOpen(false);
-    }
-  };
-  const listId = `${id}-options`;
-  const optionId = (u: User) => `${id}-option-${u.username}`;
+  const combo = useCombobox({
+    items: shown,
+    listId: `${id}-options`,
+    key: (u) => u.username,
+    onPick: (u) => {
+      setText('');
+      onPick(u);
+    },
+  });
   return (
     <div class="combo">
       <label for={id}>{label}</label>
       <input
         id={id}
-        role="combobox"
-        aria-autocomplete="list"
-        aria-expanded={open}
-        aria-controls={listId}
-        aria-activedescendant={open && chosen ? optionId(chosen) : undefined}
+        {...combo.inputAria}
         autoComplete="off"
         value={text}
         disabled={disabled}
@@ -79,42 +56,35 @@ export function PersonPicker({ people, onPick, id, label, testid, disabled }: Pr
         data-testid={`${testid}-find`}
         onInput={(e) => {
           setText(e.currentTarget.value);
-          setActive(0);
-          setOpen(true);
+          combo.reset();
+          combo.setOpen(true);
         }}
-        onFocus={() => setOpen(true)}
-        onKeyDown={onKeyDown}
-        onBlur={() => window.setTimeout(() => setOpen(false), 150)}
+        onFocus={() => combo.setOpen(true)}
+        onKeyDown={(e) => {
+          // Enter on a closed list picks nothing, and submits nothing either.
+          if (!combo.onKeyDown(e) && e.key === 'Enter' && !e.ctrlKey && !e.metaKey) e.preventDefault();
+        }}
+        onBlur={() => window.setTimeout(() => combo.setOpen(false), 150)}
       />
-      <ul id={listId} role="listbox" aria-label={t('person.list')} class="combo-list" hidden={!open} data-testid={`${testid}-options`}>
-        {open && shown.length === 0 && <li class="muted small" role="presentation">{t('person.none')}</li>}
-        {open &&
-          shown.map((u) => {
-            const away = isAway(u, at);
-            return (
-              <li
-                key={u.username}
-                id={optionId(u)}
-                role="option"
-                aria-selected={u === chosen}
-                class={u === chosen ? 'active' : ''}
-                onMouseDown={(e) => {
-                  e.preventDefault();
-                  pick(u);
-                }}
-              >
-                <strong>{u.name || u.username}</strong> <span class="muted">{u.username}</span>
-                {away && (
-                  <span class="badge risk" data-testid={`away-${u.username}`}>
-                    {u.away?.substitute
-                      ? t('person.awayWith', { until: formatTime(u.away.until), substitute: u.away.substitute })
-                      : t('person.away', { until: formatTime(u.away!.until) })}
-                  </span>
-                )}
-              </li>
-            );
-          })}
-      </ul>
+      <ComboList
+        combo={combo}
+        items={shown}
+        label={t('person.list')}
+        empty={t('person.none')}
+        testid={`${testid}-options`}
+        render={(u) => (
+          <>
+            <strong>{u.name || u.username}</strong> <span class="muted">{u.username}</span>
+            {isAway(u, at) && (
+              <span class="badge risk" data-testid={`away-${u.username}`}>
+                {u.away?.substitute
+                  ? t('person.awayWith', { until: formatTime(u.away.until), substitute: u.away.substitute })
+                  : t('person.away', { until: formatTime(u.away!.until) })}
+              </span>
+            )}
+          </>
+        )}
+      />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { now } from '../lib/util';
 import { slaFor, whereNow } from '../model/tickets';
 import { SlaBadge, TierBadge, urgentSla } from './sla';
 import { loadQueueTitles, queueTitle, queueTitles } from '../state/queuetitles';
+import { usePersonName } from '../state/people';
 
 export type Column = 'priority' | 'key' | 'title' | 'customer' | 'tier' | 'state' | 'where' | 'queue' | 'assignee' | 'age' | 'sla' | 'updated';
 
@@ -31,6 +32,7 @@ function isTyping(el: Element | null) {
 
 export function TicketTable({ tickets, columns, queue, onClaim, claiming, highlight, keyboard, testid, caption }: Props) {
   const t = useT();
+  const name = usePersonName();
   const nowMs = useStore(now);
   const titles = useStore(queueTitles);
   useEffect(loadQueueTitles, []);
@@ -115,13 +117,13 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
                   case 'state':
                     return <td key={c} class="col-state">{tk.state_title || tk.state}</td>;
                   case 'where':
-                    return <td key={c} class="col-where">{whereNow(tk, t, (q) => queueTitle(titles, q))}</td>;
+                    return <td key={c} class="col-where">{whereNow(tk, t, (q) => queueTitle(titles, q), name)}</td>;
                   case 'queue':
                     return <td key={c} class="col-queue" title={tk.queue ?? undefined}>{tk.queue ? queueTitle(titles, tk.queue) : t('none')}</td>;
                   case 'assignee':
                     return (
-                      <td key={c} class={`col-assignee${assignee ? '' : ' muted'}`}>
-                        {assignee ? (assignee === user?.username ? `${assignee} (${t('me')})` : assignee) : t('unassigned')}
+                      <td key={c} class={`col-assignee${assignee ? '' : ' muted'}`} title={assignee ?? undefined} data-testid={`assignee-${tk.key}`}>
+                        {assignee ? (assignee === user?.username ? `${name(assignee)} (${t('me')})` : name(assignee)) : t('unassigned')}
                       </td>
                     );
                   case 'age':

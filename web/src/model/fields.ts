@@ -2,6 +2,7 @@
 // A workflow field's form value: its label, first value, check, API value and display text.
 import type { FieldDef } from '../api/types';
 import type { T } from '../i18n';
+import { isDateTimeValue } from './datetime';
 
 export function fieldLabel(def: FieldDef) {
   if (def.label) return def.label;
@@ -23,6 +24,8 @@ export function checkField(def: FieldDef, raw: string | boolean, required: boole
   if (!v) return required ? t(def.type === 'choice' ? 'field.chooseOne' : 'field.required') : '';
   if (def.type === 'int' && !/^[+-]?\d+$/.test(v)) return t('field.int');
   if (def.type === 'decimal' && !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(v)) return t('field.decimal');
+  if ((def.type === 'date' || def.type === 'datetime') && !isDateTimeValue(v, def.type === 'datetime'))
+    return t(def.type === 'date' ? 'field.date' : 'field.datetime');
   if (def.pattern) {
     try {
       if (!new RegExp(def.pattern, 'u').test(v)) return t('field.pattern', { pattern: def.pattern });

@@ -4,7 +4,7 @@ import type { Ticket } from '../api/types';
 import type { T } from '../i18n';
 
 /** Where the ticket is now, in words: state title and queue or branches. */
-export function whereNow(ticket: Ticket, t: T, titleOf: (queue: string) => string = (q) => q): string {
+export function whereNow(ticket: Ticket, t: T, titleOf: (queue: string) => string = (q) => q, nameOf: (username: string) => string = (u) => u): string {
   const state = ticket.state_title || ticket.state;
   if (ticket.status === 'closed') return `${state}`;
   if (ticket.branches?.length) {
@@ -12,7 +12,7 @@ export function whereNow(ticket: Ticket, t: T, titleOf: (queue: string) => strin
     return open.length ? `${state} · ${open.join(', ')}` : state;
   }
   if (ticket.queue) return `${state} · ${titleOf(ticket.queue)}`;
-  if (ticket.assignee && ticket.assignee === ticket.originator) return `${state} · ${t('ticket.withOriginator', { user: ticket.originator })}`;
+  if (ticket.assignee && ticket.assignee === ticket.originator) return `${state} · ${t('ticket.withOriginator', { user: nameOf(ticket.originator) })}`;
   return state;
 }
 

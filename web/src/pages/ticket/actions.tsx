@@ -23,11 +23,12 @@ export function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket;
   const [err, setErr] = useState('');
   const prefix = branch ? `branch-${branch}-action` : 'action';
   if (!actions.length) return branch ? null : <p class="muted small" data-testid="no-actions">{tk.status === 'closed' ? t('ticket.closedNote') : t('ticket.noActions')}</p>;
-  // An action that throws open branches away is never the one the eye goes to first.
-  const primary = actions.find((a) => !a.discards?.length);
+  // An action that throws work away (open branches, or going back) or that the workflow wants
+  // asked about is never the one the eye goes to first.
+  const primary = actions.find((a) => !asksFirst(a));
 
   const take = async (a: Action, confirmed = false) => {
-    if (a.discards?.length && !confirmed) {
+    if (asksFirst(a) && !confirmed) {
       setOpen(null);
       setConfirming(a);
       return;
@@ -58,7 +59,7 @@ export function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket;
           <button
             key={a.name}
             type="button"
-            class={`btn${open?.name === a.name ? ' on' : ''}${a === primary ? ' primary' : ''}${a.discards?.length ? ' discards' : ''}`}
+            class={`btn${open?.name === a.name ? ' on' : ''}${a === primary ? ' primary' : ''}${asksFirst(a) ? ' discards' : ''}`}
             aria-expanded={a.requires?.length || a.accepts?.length ? open?.name === a.name : undefined}
             disabled={!!busy}
             data-testid={`${prefix}-${a.name}`}
@@ -98,7 +99,13 @@ export function ActionBar({ tk, fields, actions, branch, onDone }: { tk: Ticket;
   );
 }
 
-/** "Taking X cancels the open branches A, B: their work is lost." — asked before it is done. */
+/** Asked before it is taken: it cancels open branches, goes back, or the workflow says `confirm: true`. */
+function asksFirst(a: Action) {
+  return !!a.discards?.length || !!a.confirm;
+}
+
+/** "Taking X cancels the open branches A, B: their work is lost." (or goes back, or is simply
+ *  asked about) — asked before it is done. */
 function DiscardConfirm({ tk, action, testPrefix, onCancel, onConfirm }: {
   tk: Ticket; action: Action; testPrefix: string; onCancel: () => void; onConfirm: () => void;
 }) {
@@ -113,6 +120,13 @@ function DiscardConfirm({ tk, action, testPrefix, onCancel, onConfirm }: {
     return b?.queue ? `${title} (${queueTitle(titles, b.queue)})` : title;
   });
   const id = `${testPrefix}-confirm-text`;
+  const title = action.title || action.name;
+  const discards = named.length > 0;
+  const question = discards
+    ? t('ticket.discardConfirm', { action: title, branches: named.join(t('list.separator')) })
+    : action.backwards
+      ? t('ticket.backConfirm', { action: title })
+      : t('ticket.confirmAsk', { action: title });
   return (
     <div
       class="confirm-box"
@@ -126,13 +140,13 @@ function DiscardConfirm({ tk, action, testPrefix, onCancel, onConfirm }: {
         }
       }}
     >
-      <p id={id}>{t('ticket.discardConfirm', { action: action.title || action.name, branches: named.join(t('list.separator')) })}</p>
+      <p id={id}>{question}</p>
       <div class="form-buttons">
         <button type="button" class="btn danger" onClick={onConfirm} data-testid={`${testPrefix}-confirm-ok`}>
           {t('ticket.discardOk', { action: action.title || action.name })}
         </button>
         <button type="button" class="btn" ref={keep} onClick={onCancel} data-testid={`${testPrefix}-confirm-cancel`}>
-          {t('ticket.discardKeep')}
+          {discards ? t('ticket.discardKeep') : t('ticket.confirmKeep')}
         </button>
       </div>
     </div>

@@ -8,6 +8,7 @@ import { useT } from '../../i18n';
 import type { MessageKey } from '../../i18n/en';
 import { useStore } from '../../lib/store';
 import { errorText } from '../../model/errors';
+import { usePersonName } from '../../state/people';
 import { me } from '../../state/session';
 import { toast } from '../../state/toasts';
 import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
@@ -37,6 +38,7 @@ function BranchCard({ tk, b, fields, onDone }: { tk: Ticket; b: Branch; fields: 
   const [busy, setBusy] = useState(false);
   const titles = useStore(queueTitles);
   useEffect(loadQueueTitles, []);
+  const name = usePersonName();
   return (
     <div class={`branch-card status-${b.status}`} data-testid={`branch-${b.name}`} data-status={b.status}>
       <div class="branch-head">
@@ -44,7 +46,7 @@ function BranchCard({ tk, b, fields, onDone }: { tk: Ticket; b: Branch; fields: 
         <span class={`branch-status st-${b.status}`} data-testid={`branch-${b.name}-status`}>{statusText}</span>
       </div>
       <div class="muted small">
-        {t('ticket.queue')}: <span title={b.queue}>{queueTitle(titles, b.queue)}</span> · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`}>{b.assignee ?? t('unassigned')}</span>
+        {t('ticket.queue')}: <span title={b.queue}>{queueTitle(titles, b.queue)}</span> · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`} title={b.assignee ?? undefined}>{b.assignee ? name(b.assignee) : t('unassigned')}</span>
       </div>
       {b.status === 'open' && <SlaBadge sla={b.sla} testid={`branch-${b.name}-sla`} />}
       {canClaim && (

@@ -8,6 +8,7 @@ import { ActionBar } from './actions';
 import { ReopenButton } from './links';
 import { useEffect } from 'preact/hooks';
 import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
+import { usePersonName } from '../../state/people';
 import { SlaBadge, urgentSla } from '../../components/sla';
 
 export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDef[]; onDone: (t?: Ticket) => void }) {
@@ -47,15 +48,17 @@ export function TicketMeta({ tk }: { tk: Ticket }) {
   const user = useStore(me)!;
   const titles = useStore(queueTitles);
   useEffect(loadQueueTitles, []);
+  const name = usePersonName();
   return (
     <dl class="meta card" data-testid="ticket-meta">
       <Meta label={t('ticket.queue')} value={tk.queue ? queueTitle(titles, tk.queue) : t('none')} title={tk.queue ?? undefined} testid="ticket-queue" />
       <Meta
         label={t('ticket.assignee')}
-        value={tk.assignee ? (tk.assignee === user.username ? `${tk.assignee} (${t('me')})` : tk.assignee) : t('unassigned')}
+        value={tk.assignee ? (tk.assignee === user.username ? `${name(tk.assignee)} (${t('me')})` : name(tk.assignee)) : t('unassigned')}
+        title={tk.assignee ?? undefined}
         testid="ticket-assignee"
       />
-      <Meta label={t('ticket.originator')} value={tk.originator} testid="ticket-originator" />
+      <Meta label={t('ticket.originator')} value={name(tk.originator)} title={tk.originator} testid="ticket-originator" />
       <Meta label={t('ticket.priority')} value={String(tk.priority)} testid="ticket-priority" />
       <Meta label={t('ticket.handoffs')} value={String(tk.handoffs)} testid="ticket-handoffs" />
       <Meta label={t('ticket.created')} value={formatTime(tk.created_at)} title={formatTimeFull(tk.created_at)} />

@@ -6,6 +6,7 @@ import type { MessageKey } from '../../i18n/en';
 import { useStore } from '../../lib/store';
 import { now } from '../../lib/util';
 import { displayFieldValue, fieldLabel } from '../../model/fields';
+import { usePersonName } from '../../state/people';
 
 function str(v: unknown) {
   return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -18,6 +19,8 @@ export interface Names {
   field: (name: string) => string;
   /** A field's definition, for its options' labels. */
   def?: (name: string) => FieldDef | undefined;
+  /** A person's display name from their login. */
+  person?: (username: string) => string;
 }
 export const noNames: Names = { state: (n) => n, action: (n) => n, field: (n) => n };
 
@@ -55,6 +58,7 @@ export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { 
     if (p) used.push(p.k);
     return p?.v ?? '';
   };
+  const person = (username: string) => (username ? names.person?.(username) ?? username : '');
   let text: string;
   let known = true;
   switch (ev.type) {
@@ -68,7 +72,7 @@ export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { 
       break;
     }
     case 'assigned':
-      text = t('event.assigned', { user: use('username', 'assignee', 'to', 'user') || t('none') });
+      text = t('event.assigned', { user: person(use('username', 'assignee', 'to', 'user')) || t('none') });
       break;
     case 'transferred':
       text = t('event.transferred', { queue: use('queue', 'to') || t('none') });
@@ -85,7 +89,7 @@ export function describeEvent(ev: TicketEvent, t: T, names: Names = noNames): { 
       text = t('event.branch_completed', { branch: use('branch', 'name') || '' });
       break;
     case 'returned_to_originator':
-      text = t('event.returned_to_originator', { user: use('originator', 'username', 'assignee') || '' });
+      text = t('event.returned_to_originator', { user: person(use('originator', 'username', 'assignee')) });
       break;
     case 'linked': {
       const relation = use('relation');
@@ -136,11 +140,12 @@ function ago(iso: string, nowMs: number, t: T) {
 export function Timeline({ events, names }: { events: TicketEvent[]; names: Names }) {
   const t = useT();
   const nowMs = useStore(now);
+  const person = usePersonName();
   if (!events.length) return <p class="muted">{t('ticket.noEvents')}</p>;
   return (
     <ol class="timeline" data-testid="timeline">
       {events.map((ev) => {
-        const { text, used, known } = describeEvent(ev, t, names);
+        const { text, used, known } = describeEvent(ev, t, { ...names, person });
         // A described event shows only people's words besides its sentence (the engine's own data,
         // keys and names, would read as untranslated English); an unknown one shows its data.
         const rest = Object.entries(ev.data ?? {}).filter(
@@ -153,7 +158,7 @@ export function Timeline({ events, names }: { events: TicketEvent[]; names: Name
               {formatTime(ev.at)} <span class="muted">({ago(ev.at, nowMs, t)})</span>
             </time>
             <div>
-              <strong>{ev.actor ?? t('event.engine')}</strong> {text}
+              <strong title={ev.actor ?? undefined}>{ev.actor ? person(ev.actor) : t('event.engine')}</strong> {text}
               {ev.data?.internal ? <span class="tag">{t('ticket.internalTag')}</span> : null}
               {body && <blockquote class="comment-body">{body}</blockquote>}
               {!!rest.length && (
