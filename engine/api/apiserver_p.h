@@ -165,6 +165,8 @@ struct ApiServer::Private
     // by their supervisor or an admin.
     void preferences(Context &ctx);
     void patchPreferences(Context &ctx);
+    /// `{"away", "quiet_hours", "channels", "available_channels", "notification_kinds"}`.
+    QJsonObject preferencesJson(const User &user) const;
     void setUserAway(Context &ctx);
     /// Records `{"away": {"from", "until", "substitute"} | null}` of `body` for `username`
     /// (reader: body's, finished here); the user afterwards, or nullopt once a failure was sent.

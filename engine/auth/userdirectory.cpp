@@ -301,7 +301,9 @@ Result<User> UserDirectory::setPreferences(const QString &username, const QJsonO
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while their preferences were saved"));
-    return userOf(**updated);
+    const User user = userOf(**updated);
+    remember(user); // the next notice follows their new choice of channels
+    return user;
 }
 
 Result<User> UserDirectory::updateFromDirectory(const QString &username, const QString &name,
@@ -345,37 +347,44 @@ Result<User> UserDirectory::committed(Transaction &transaction, const User &user
 {
     if (auto done = transaction.commit(); !done)
         return done.failure();
-    rememberDepartments(user);
+    remember(user);
     return user;
 }
 
-void UserDirectory::rememberDepartments(const User &user)
+namespace {
+
+UserDirectory::Reach reachOfUser(const User &user)
+{
+    return {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty(),
+            user.preferences.value(QStringLiteral("channels"))};
+}
+
+} // namespace
+
+void UserDirectory::remember(const User &user)
 {
     QWriteLocker lock(&m_departmentsLock);
     m_departments.insert(user.username, user.departments);
-    m_reach.insert(user.username,
-                   {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty()});
+    m_reach.insert(user.username, reachOfUser(user));
 }
 
-bool UserDirectory::hasAddress(const QString &username, bool email)
+UserDirectory::Reach UserDirectory::reachOf(const QString &username)
 {
     {
         QReadLocker lock(&m_departmentsLock);
         if (const auto it = m_reach.constFind(username); it != m_reach.cend())
-            return email ? it->email : it->phone;
+            return it.value();
     }
     auto found = find(username);
     if (!found)
-        return true; // unknown for now: the delivery worker looks again when it sends
+        return {true, true, {}}; // unknown for now: the delivery worker looks again when it sends
     if (!found->has_value())
-        return false;
-    const User &user = **found;
+        return {};
     QWriteLocker lock(&m_departmentsLock);
+    // Only if still missing: a change committed meanwhile knows better than what was read.
     if (!m_reach.contains(username))
-        m_reach.insert(
-            username, {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty()});
-    const Reach reach = m_reach.value(username);
-    return email ? reach.email : reach.phone;
+        m_reach.insert(username, reachOfUser(**found));
+    return m_reach.value(username);
 }
 
 QStringList UserDirectory::departmentsOf(const QString &username)

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QMap>
 #include <QReadWriteLock>
 #include <QStringList>
@@ -87,10 +88,20 @@ public:
     /// user missing from it (new, or created by another server sharing the database) is read
     /// once; an unknown user has no departments.
     QStringList departmentsOf(const QString &username);
-    /// Whether the user can be reached by mail (`email`) or SMS (`phone`) now: an active user
-    /// with that address. From a snapshot like departmentsOf's, for the outbox router on the
-    /// writer thread (a notice to someone without the address is not written at all).
-    bool hasAddress(const QString &username, bool email);
+    /// How the user can be reached outside the browser now: by mail (`email`) or SMS (`phone`)
+    /// when active with that address, and the channels they chose per notification kind
+    /// (preferences `channels`, delivery/channelchoice.h). From a snapshot like
+    /// departmentsOf's, kept current by update() and setPreferences(), for the outbox router on
+    /// the writer thread (a notice nobody would get is not written at all). An unknown user is
+    /// reached by nothing; one that cannot be read now by everything (the delivery worker
+    /// looks again when it sends).
+    struct Reach
+    {
+        bool email = false;
+        bool phone = false;
+        QJsonValue channels;
+    };
+    Reach reachOf(const QString &username);
     Result<void> setPasswordHash(const QString &username, const QByteArray &hash);
     /// Marks the user away from `from` (none: now) until `until`, their work and notices going
     /// to `substitute` (empty: the queue's backup) meanwhile; no `until`: back. Refused
@@ -122,17 +133,13 @@ private:
     QMap<QString, QString> check(const UserInput &input, const Organisation &organisation) const;
     /// Commits a create or update of `user` and only then remembers its departments.
     Result<User> committed(Transaction &transaction, const User &user);
-    void rememberDepartments(const User &user);
+    /// Its departments and reach in the snapshot (departmentsOf, reachOf).
+    void remember(const User &user);
 
     Database &m_database;
     const Clock &m_clock;
     QReadWriteLock m_departmentsLock; ///< read-mostly: written when a user is created or changed
     QHash<QString, QStringList> m_departments;
-    struct Reach
-    {
-        bool email = false;
-        bool phone = false;
-    };
     QHash<QString, Reach> m_reach; ///< under m_departmentsLock, kept with m_departments
 };
 

@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "delivery/channelcheck.h"
+#include "delivery/channelchoice.h"
 #include "delivery/deliveryworker.h"
 #include "delivery/outboxrouter.h"
 #include "plugin/authenticator.h"
@@ -79,10 +80,13 @@ Result<void> Services::startEngine()
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
     engineOptions.outboxPlanner
-        = OutboxRouter(m_options.channels, m_options.organisation,
-                       [auth = m_auth.get()](const QString &user, ContactField field) {
-                           return auth->users().hasAddress(user, field == ContactField::Email);
-                       })
+        = OutboxRouter(
+              m_options.channels, m_options.organisation,
+              [auth = m_auth.get()](const QString &user, ContactField field, const QString &kind) {
+                  const UserDirectory::Reach reach = auth->users().reachOf(user);
+                  return (field == ContactField::Email ? reach.email : reach.phone)
+                      && channelChosen(reach.channels, kind, field);
+              })
               .planner();
     engineOptions.outboxCommitted = [this] {
         std::lock_guard lock(m_wakeMutex);

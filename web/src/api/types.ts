@@ -22,6 +22,23 @@ export interface Away {
   substitute: string | null;
 }
 
+/** Mail and SMS held from `from` to `until` (HH:MM on `timezone`'s clock); `breaches` still go out. */
+export interface QuietHours {
+  from: string;
+  until: string;
+  timezone?: string;
+  breaches?: boolean;
+}
+
+/** GET/PATCH /me/preferences: channels per notification kind (absent kind: every channel). */
+export interface Preferences {
+  away: Away | null;
+  quiet_hours: QuietHours | null;
+  channels: Record<string, string[]>;
+  available_channels: string[];
+  notification_kinds: string[];
+}
+
 export interface Sla {
   respond_due: string | null;
   resolve_due: string | null;
