@@ -3,6 +3,7 @@
 
 #include "auth/passwordhasher.h"
 #include "core/clock.h"
+#include "store/assignmentrows.h"
 #include "store/database.h"
 #include "store/sessionrows.h"
 #include "store/userrows.h"
@@ -284,6 +285,20 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while marked away"));
     return userOf(**updated);
+}
+
+Result<QSet<QString>> UserDirectory::awayAt(const QDateTime &now)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.failure();
+    auto rows = AssignmentRows::absences(*db, now.toMSecsSinceEpoch());
+    if (!rows)
+        return rows.failure();
+    QSet<QString> away;
+    for (const AbsenceRow &row : *rows)
+        away.insert(row.username);
+    return away;
 }
 
 Result<User> UserDirectory::setPreferences(const QString &username, const QJsonObject &preferences)

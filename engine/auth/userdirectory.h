@@ -10,6 +10,7 @@
 #include <QJsonValue>
 #include <QMap>
 #include <QReadWriteLock>
+#include <QSet>
 #include <QStringList>
 
 #include <optional>
@@ -109,6 +110,8 @@ public:
     /// already past, or a substitute who is the user or unknown; NotFound.
     Result<User> setAway(const QString &username, std::optional<QDateTime> from,
                          std::optional<QDateTime> until, const QString &substitute);
+    /// The users away at `now` (an absence recorded that has begun and not ended).
+    Result<QSet<QString>> awayAt(const QDateTime &now);
     /// Replaces the user's preferences (checked by the caller); NotFound.
     Result<User> setPreferences(const QString &username, const QJsonObject &preferences);
 

@@ -4,11 +4,14 @@
 // the page from the user menu, keeps SLA warnings off SMS, sets quiet hours, saves; the API has
 // the choice and a reload shows it. In Chinese the page's words change and every control,
 // including each kind's checkbox, has a name; marking oneself away works from the page.
+// Someone away carries an "away" badge (休假中) where work is given to people: the queue list's
+// assignee, the ticket's assignee and the reassign choices.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { World, binary, freePort, sourceDir, unnamedControls } from '../lib/harness.mjs';
+import { World, binary, freePort, openJumpQueue, sourceDir, unnamedControls } from '../lib/harness.mjs';
+import { openFromList, openQueue } from '../lib/flows.mjs';
 
 const world = new World('preferences', {
   async prepare(tmp) {
@@ -85,4 +88,33 @@ world.test('in Chinese the words change, every control has a name, and away is s
   const prefs = await (await world.apiAs('amy')).get('/me/preferences');
   assert.ok(prefs.away && prefs.away.until.startsWith('2030-01-10'), JSON.stringify(prefs.away));
   await away.getByRole('button', { name: '我已回来' }).click();
+});
+
+world.test('an assignee who is away is marked on the queue list, the ticket and the reassign choices', async () => {
+  const admin = await world.apiAs('admin');
+  const ticket = await openJumpQueue(await world.apiAs('amy'), { title: 'Assigned to someone away' });
+  await admin.post(`/tickets/${ticket.id}/assign`, { username: 'sam' });
+  await admin.call('PATCH', '/users/sam/away', { away: { until: '2099-01-01T00:00:00Z', substitute: 'sue' } });
+  const fromApi = await admin.get(`/tickets/${ticket.id}`);
+  assert.equal(fromApi.assignee, 'sam');
+  assert.equal(fromApi.assignee_away, true);
+  assert.deepEqual((await admin.get('/queues')).find((q) => q.name === 'cs-supervisors').away, ['sam']);
+
+  const page = await world.signIn('sue');
+  await openQueue(page, 'cs-supervisors');
+  const listed = page.getByTestId(`assignee-${ticket.key}-away`);
+  await listed.waitFor();
+  assert.equal(await listed.innerText(), 'away');
+  await openFromList(page, ticket.key);
+  assert.equal(await page.getByTestId('ticket-assignee-away').innerText(), 'away');
+  const choices = await page.getByTestId('assign-choices').locator('option').evaluateAll((os) => os.map((o) => [o.value, o.label]));
+  assert.deepEqual(choices, [['sue', 'sue'], ['sam', 'sam — away'], ['cathy', 'cathy']]);
+  await page.getByTestId('assign-input').fill('sam');
+  await page.getByTestId('assign-away').waitFor();
+  await page.getByTestId('lang-switch').selectOption('zh');
+  await page.getByTestId('ticket-assignee-away').getByText('休假中').waitFor();
+  await world.shot(page, 'zh-ticket-assignee-away');
+
+  await admin.call('PATCH', '/users/sam/away', { away: null });
+  assert.equal((await admin.get(`/tickets/${ticket.id}`)).assignee_away, false);
 });

@@ -364,6 +364,12 @@ test('a realistic flow through every documented operation matches the document',
   await call(gary, 'POST', `/api/v1/tickets/${id}/transfer`, { queue: 'no-such-queue', reason: 'Wrong desk', branch: 'ground' }, { expect: [404, 422] });
   await call(admin, 'POST', `/api/v1/tickets/${id}/assign`, { username: 'bill', branch: 'billing' });
   await call(admin, 'POST', `/api/v1/tickets/${id}/assign`, { username: 'no-such-user', branch: 'billing' }, { expect: [422] });
+  // Someone away is marked where work is given to people: the branch's assignee, the queue's contacts.
+  await call(admin, 'PATCH', '/api/v1/users/bill/away', { away: { until: '2099-01-01T00:00:00Z' } });
+  assert.equal((await call(admin, 'GET', `/api/v1/tickets/${id}`)).json.branches.find((b) => b.name === 'billing').assignee_away, true);
+  assert.deepEqual((await call(admin, 'GET', '/api/v1/queues')).json.find((q) => q.name === 'billing').away, ['bill']);
+  await call(admin, 'PATCH', '/api/v1/users/bill/away', { away: null });
+  assert.equal((await call(admin, 'GET', `/api/v1/tickets/${id}`)).json.assignee_away, false);
   const billingDone = (await call(bill, 'GET', `/api/v1/tickets/${id}`)).json.branches.find((b) => b.name === 'billing').actions.find((a) => a.name === 'done');
   assert.deepEqual(billingDone.accepts, ['billing_note']);
   const notAccepted = (await call(bill, 'POST', `/api/v1/tickets/${id}/actions/done`, { branch: 'billing', fields: { billing_note: 'Express fee HK$300', ops_note: 'Not mine' } }, { expect: [422] })).json;

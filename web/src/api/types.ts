@@ -70,6 +70,8 @@ export interface Branch {
   name: string;
   queue: string;
   assignee: string | null;
+  /** The assignee is away now. */
+  assignee_away?: boolean;
   status: 'open' | 'done' | 'failed' | 'cancelled' | string;
   sla?: Sla | null;
   actions?: Action[];
@@ -126,6 +128,8 @@ export interface Ticket {
   status: 'open' | 'closed' | string;
   queue: string | null;
   assignee: string | null;
+  /** The assignee is away now. */
+  assignee_away?: boolean;
   originator: string;
   priority: number;
   handoffs: number;
@@ -176,6 +180,8 @@ export interface QueueInfo {
   backup?: string[];
   manager?: string | null;
   escalate_to?: string | null;
+  /** Its contacts (primary, backup, manager) away now. */
+  away?: string[];
 }
 
 /** The file in `--workflows` and the editor both changed since the file was last published:

@@ -44,6 +44,8 @@ export const en = {
   'top.away.now': 'Away until {until}',
   'top.away.nowWith': 'Away until {until}; {substitute} takes your work',
   'top.away.failed': 'Could not save: {message}',
+  'away.badge': 'away',
+  'away.assignNote': '{user} is away: their work goes to whoever stands in for them.',
   'nav.preferences': 'Preferences',
   'prefs.title': 'Preferences',
   'prefs.channels.title': 'How notices reach you',

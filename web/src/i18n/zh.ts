@@ -43,6 +43,8 @@ export const zh: Dict = {
   'top.away.now': '外出至 {until}',
   'top.away.nowWith': '外出至 {until}；由 {substitute} 代理你的工作',
   'top.away.failed': '无法保存：{message}',
+  'away.badge': '休假中',
+  'away.assignNote': '{user} 休假中：工作将交给其代理人。',
   'nav.preferences': '偏好设置',
   'prefs.title': '偏好设置',
   'prefs.channels.title': '通知方式',

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Parallel branches: each with its queue, assignee, clock and actions.
+import { PersonName } from '../../components/awaybadge';
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import type { Branch, FieldDef, Ticket } from '../../api/types';
@@ -41,7 +42,7 @@ function BranchCard({ tk, b, fields, onDone }: { tk: Ticket; b: Branch; fields: 
         <span class={`branch-status st-${b.status}`} data-testid={`branch-${b.name}-status`}>{statusText}</span>
       </div>
       <div class="muted small">
-        {t('ticket.queue')}: {b.queue} · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`}>{b.assignee ?? t('unassigned')}</span>
+        {t('ticket.queue')}: {b.queue} · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`}>{b.assignee ? <PersonName name={b.assignee} away={b.assignee_away} testid={`branch-${b.name}-assignee`} /> : t('unassigned')}</span>
       </div>
       {b.status === 'open' && <SlaBadge sla={b.sla} testid={`branch-${b.name}-sla`} />}
       {canClaim && (

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Claim, assign and transfer: moving the ticket's work between people and queues.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client';
-import type { Ticket } from '../../api/types';
+import type { QueueInfo, Ticket } from '../../api/types';
+import { AwayBadge } from '../../components/awaybadge';
 import { useT } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { errorText } from '../../model/errors';
@@ -22,6 +23,14 @@ export function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => 
   const targets = (openBranches.length ? openBranches.find((b) => b.name === branch)?.transfer_targets : tk.transfer_targets) ?? [];
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
+  // The queue's contacts are offered for assignment, those away marked (GET /queues `away`).
+  const [queues, setQueues] = useState<QueueInfo[]>([]);
+  useEffect(() => {
+    void api.queues().then(setQueues, () => setQueues([]));
+  }, [tk.id, tk.version]);
+  const workQueue = queues.find((q) => q.name === (openBranches.find((b) => b.name === branch)?.queue ?? tk.queue));
+  const choices = workQueue ? [...new Set([...(workQueue.primary ?? []), ...(workQueue.backup ?? []), ...(workQueue.manager ? [workQueue.manager] : [])])] : [];
+  const awayNow = new Set(workQueue?.away ?? []);
   const staffLike = user.roles.some((r) => r === 'staff' || r === 'supervisor' || r === 'admin') || (user.queues ?? []).length > 0;
   if (!staffLike) return null;
   const canClaim = !tk.branches?.length && !tk.assignee && !!tk.queue && ((user.queues ?? []).includes(tk.queue) || user.roles.includes('admin'));
@@ -60,9 +69,21 @@ export function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => 
       >
         <label for="assign-to">{t('ticket.assignTo')}</label>
         <div class="row">
-          <input id="assign-to" value={assignTo} onInput={(e) => setAssignTo(e.currentTarget.value)} autoComplete="off" data-testid="assign-input" />
+          <input id="assign-to" list="assign-choices" value={assignTo} onInput={(e) => setAssignTo(e.currentTarget.value)} autoComplete="off" data-testid="assign-input" aria-describedby="assign-away-note" />
+          <datalist id="assign-choices" data-testid="assign-choices">
+            {choices.map((u) => (
+              <option key={u} value={u} label={awayNow.has(u) ? `${u} — ${t('away.badge')}` : u} data-away={awayNow.has(u) ? 'true' : undefined} />
+            ))}
+          </datalist>
           <button type="submit" class="btn" disabled={busy || !assignTo.trim()} data-testid="assign-submit">{t('ticket.assign')}</button>
         </div>
+        <p id="assign-away-note" class="small" aria-live="polite">
+          {awayNow.has(assignTo.trim()) && (
+            <>
+              <AwayBadge testid="assign-away" /> {t('away.assignNote', { user: assignTo.trim() })}
+            </>
+          )}
+        </p>
       </form>
       <form
         class="inline-form"
