@@ -4,6 +4,7 @@
 #include "auth/passwordhasher.h"
 #include "core/clock.h"
 #include "store/assignmentrows.h"
+#include "store/changefeed.h"
 #include "store/database.h"
 #include "store/sessionrows.h"
 #include "store/userrows.h"
@@ -188,7 +189,7 @@ Result<User> UserDirectory::create(const QString &username, const UserInput &inp
     auto inserted = UserRows::insert(*db, row);
     if (!inserted)
         return inserted.failure();
-    return committed(transaction, user);
+    return committed(*db, transaction, user);
 }
 
 Result<User> UserDirectory::update(const QString &username, const UserInput &input,
@@ -243,7 +244,7 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
         if (auto revoked = SessionRows::removeAllOf(*db, username); !revoked)
             return revoked.failure();
     }
-    return committed(transaction, user);
+    return committed(*db, transaction, user);
 }
 
 Result<User> UserDirectory::setAway(const QString &username, std::optional<QDateTime> from,
@@ -268,6 +269,9 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
     if (!fields.isEmpty())
         return makeError(ErrorKind::Validation, QStringLiteral("The absence is not valid."),
                          fields);
+    Transaction transaction(*db);
+    if (!transaction.isActive())
+        return makeError(transaction.error());
     auto found = UserRows::find(*db, username);
     if (!found)
         return makeError(found.error());
@@ -284,6 +288,10 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while marked away"));
+    if (auto announced = announceChangeOf(*db, username); !announced)
+        return announced.failure();
+    if (auto done = transaction.commit(); !done)
+        return done.failure();
     return userOf(**updated);
 }
 
@@ -306,6 +314,9 @@ Result<User> UserDirectory::setPreferences(const QString &username, const QJsonO
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
+    Transaction transaction(*db);
+    if (!transaction.isActive())
+        return makeError(transaction.error());
     if (auto exists = UserRows::exists(*db, username); !exists || !*exists)
         return exists ? makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username))
                       : makeError(exists.error());
@@ -316,9 +327,8 @@ Result<User> UserDirectory::setPreferences(const QString &username, const QJsonO
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while their preferences were saved"));
-    const User user = userOf(**updated);
-    remember(user); // the next notice follows their new choice of channels
-    return user;
+    // The next notice follows their new choice of channels, on every server.
+    return committed(*db, transaction, userOf(**updated));
 }
 
 Result<User> UserDirectory::updateFromDirectory(const QString &username, const QString &name,
@@ -355,11 +365,40 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
         = found->has_value() ? UserRows::update(*db, row, false) : UserRows::insert(*db, row);
     if (!written)
         return written.failure();
-    return committed(transaction, user);
+    return committed(*db, transaction, user);
 }
 
-Result<User> UserDirectory::committed(Transaction &transaction, const User &user)
+Result<void> UserDirectory::announceChangeOf(const QSqlDatabase &db, const QString &username)
 {
+    if (m_announceAs.isEmpty() || !m_database.isPostgreSql())
+        return {};
+    ChangeNotice notice;
+    notice.serverId = m_announceAs;
+    notice.users = {username};
+    return ChangeFeed::announce(db, notice);
+}
+
+void UserDirectory::forget(const QStringList &usernames)
+{
+    QWriteLocker lock(&m_departmentsLock);
+    for (const QString &username : usernames) {
+        m_departments.remove(username);
+        m_reach.remove(username);
+    }
+}
+
+void UserDirectory::forgetEveryone()
+{
+    QWriteLocker lock(&m_departmentsLock);
+    m_departments.clear();
+    m_reach.clear();
+}
+
+Result<User> UserDirectory::committed(const QSqlDatabase &db, Transaction &transaction,
+                                      const User &user)
+{
+    if (auto announced = announceChangeOf(db, user.username); !announced)
+        return announced.failure();
     if (auto done = transaction.commit(); !done)
         return done.failure();
     remember(user);

@@ -15,6 +15,8 @@
 
 #include <optional>
 
+class QSqlDatabase;
+
 namespace Baton {
 
 class Clock;
@@ -110,6 +112,15 @@ public:
     /// already past, or a substitute who is the user or unknown; NotFound.
     Result<User> setAway(const QString &username, std::optional<QDateTime> from,
                          std::optional<QDateTime> until, const QString &substitute);
+    /// Every change to a user (account, absence, preferences) is announced to the other
+    /// servers on the database (PostgreSQL) as `serverId`'s, in its transaction, so that they
+    /// drop what they remember of the user (forget()).
+    void setAnnounceAs(const QString &serverId) { m_announceAs = serverId; }
+    /// Drops what the snapshot holds of these users (another server changed them): the next
+    /// question reads them afresh.
+    void forget(const QStringList &usernames);
+    /// Drops the whole snapshot (changes may have been missed while not listening).
+    void forgetEveryone();
     /// The users away at `now` (an absence recorded that has begun and not ended).
     Result<QSet<QString>> awayAt(const QDateTime &now);
     /// Replaces the user's preferences (checked by the caller); NotFound.
@@ -134,13 +145,16 @@ public:
 
 private:
     QMap<QString, QString> check(const UserInput &input, const Organisation &organisation) const;
-    /// Commits a create or update of `user` and only then remembers its departments.
-    Result<User> committed(Transaction &transaction, const User &user);
+    /// Announces, commits a change of `user` and only then remembers its departments and reach.
+    Result<User> committed(const QSqlDatabase &db, Transaction &transaction, const User &user);
+    /// The change of `username` to the other servers, in the open transaction on `db`.
+    Result<void> announceChangeOf(const QSqlDatabase &db, const QString &username);
     /// Its departments and reach in the snapshot (departmentsOf, reachOf).
     void remember(const User &user);
 
     Database &m_database;
     const Clock &m_clock;
+    QString m_announceAs; ///< set before serving; empty: changes are not announced
     QReadWriteLock m_departmentsLock; ///< read-mostly: written when a user is created or changed
     QHash<QString, QStringList> m_departments;
     QHash<QString, Reach> m_reach; ///< under m_departmentsLock, kept with m_departments

@@ -76,6 +76,7 @@ Result<void> Services::startEngine()
     if (announcing()) {
         engineOptions.announceAs = m_serverId;
         m_sla->setAnnounceAs(m_serverId);
+        m_auth->users().setAnnounceAs(m_serverId);
     }
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
@@ -228,6 +229,10 @@ void Services::listenToOtherServers()
     callbacks.changed = [this](const ChangeNotice &notice) {
         if (notice.serverId == m_serverId)
             return;
+        // A user changed there (an address, a choice of channels, an absence): the snapshots
+        // the outbox router and the SLA planner answer from read them afresh.
+        if (!notice.users.isEmpty())
+            m_auth->users().forget(notice.users);
         if (notice.organisation > 0) // its tickets were re-measured by the server that published
             if (auto adopted = m_sla->adoptPublished(); !adopted)
                 qWarning().noquote()
@@ -245,6 +250,7 @@ void Services::listenToOtherServers()
     };
     // Changes made while the connection was down were not heard: the streams' clients reload.
     callbacks.reconnected = [this] {
+        m_auth->users().forgetEveryone(); // a user's change may have gone unheard
         if (auto adopted = m_sla->adoptPublished(); !adopted) // one may have been published
             qWarning().noquote() << "cannot take up the newest organisation:" << adopted.error();
         m_api->resyncStreams();

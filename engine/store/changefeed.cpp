@@ -14,7 +14,7 @@ namespace Baton::ChangeFeed {
 namespace {
 
 QByteArray payloadOf(const QString &serverId, const QList<qint64> &tickets,
-                     const QList<qint64> &notifications, int organisation)
+                     const QList<qint64> &notifications, int organisation, const QStringList &users)
 {
     QJsonArray t, n;
     for (qint64 id : tickets)
@@ -26,6 +26,8 @@ QByteArray payloadOf(const QString &serverId, const QList<qint64> &tickets,
                         {QStringLiteral("notifications"), n}};
     if (organisation > 0)
         object.insert(QStringLiteral("organisation"), organisation);
+    if (!users.isEmpty())
+        object.insert(QStringLiteral("users"), QJsonArray::fromStringList(users));
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
@@ -48,14 +50,17 @@ QList<QByteArray> encode(const ChangeNotice &notice)
     QList<QByteArray> payloads;
     qsizetype t = 0, n = 0;
     int organisation = notice.organisation;
-    while (t < notice.tickets.size() || n < notice.notifications.size() || organisation > 0) {
+    QStringList users = notice.users;
+    while (t < notice.tickets.size() || n < notice.notifications.size() || organisation > 0
+           || !users.isEmpty()) {
         const QList<qint64> tickets = notice.tickets.mid(t, idsPerPayload);
         const QList<qint64> notifications
             = notice.notifications.mid(n, idsPerPayload - tickets.size());
         t += tickets.size();
         n += notifications.size();
-        payloads.append(payloadOf(notice.serverId, tickets, notifications, organisation));
+        payloads.append(payloadOf(notice.serverId, tickets, notifications, organisation, users));
         organisation = 0;
+        users.clear();
     }
     return payloads;
 }
@@ -72,6 +77,8 @@ std::optional<ChangeNotice> decode(const QByteArray &payload)
     ChangeNotice notice;
     notice.serverId = object.value(QStringLiteral("server")).toString();
     notice.organisation = object.value(QStringLiteral("organisation")).toInt();
+    for (const QJsonValue &user : object.value(QStringLiteral("users")).toArray())
+        notice.users.append(user.toString());
     for (auto [key, ids] : {std::pair {QStringLiteral("tickets"), &notice.tickets},
                             {QStringLiteral("notifications"), &notice.notifications}})
         for (const QJsonValue &id : object.value(key).toArray()) {

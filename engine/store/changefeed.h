@@ -11,6 +11,7 @@
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -26,9 +27,12 @@ struct ChangeNotice
     QList<qint64> notifications;
     /// A new organisation version was published (OrgVersions::publish): the others load it.
     int organisation = 0;
+    /// Users whose account, absence or preferences changed: the others drop what they
+    /// remember of them (UserDirectory's snapshot for the outbox router and the SLA planner).
+    QStringList users;
     bool isEmpty() const
     {
-        return tickets.isEmpty() && notifications.isEmpty() && organisation == 0;
+        return tickets.isEmpty() && notifications.isEmpty() && organisation == 0 && users.isEmpty();
     }
     friend bool operator==(const ChangeNotice &, const ChangeNotice &) = default;
 };
@@ -41,7 +45,8 @@ inline constexpr char channel[] = "baton_changes";
 inline constexpr qsizetype payloadLimit = 7800;
 
 /// `{"server": ID, "tickets": [...], "notifications": [...]}`, in as many payloads as it takes
-/// (each of them well under the limit), the first with `"organisation": N` when that is set.
+/// (each of them well under the limit), the first with `"organisation": N` when that is set
+/// and `"users": [...]` when there are any (a handful: one request changes one user).
 /// None when the notice is empty.
 QList<QByteArray> encode(const ChangeNotice &notice);
 /// nullopt when `payload` is not one encode() wrote.

@@ -101,6 +101,7 @@ private Q_SLOTS:
     void aCommitWakesTheWorker();
     void quietHoursHoldANoticeUntilTheyEnd();
     void noticesGoThroughTheChannelsChosenForTheirKind();
+    void aUsersChangeOnOneServerIsHeardByTheOther();
 
 private:
     struct Server
@@ -548,6 +549,55 @@ void tst_Delivery::noticesGoThroughTheChannelsChosenForTheirKind()
     const RawResponse cleared = choose(QJsonValue(QJsonValue::Null));
     QCOMPARE(cleared.status, 200);
     QCOMPARE(cleared.json().value(u"channels").toObject(), QJsonObject());
+}
+
+// Two servers on one PostgreSQL: amy's choice of channels, made through server A, rules the next
+// notice server B writes (B had remembered her earlier reach); an absence recorded through A
+// sends B's next assignment of hers on to her substitute.
+void tst_Delivery::aUsersChangeOnOneServerIsHeardByTheOther()
+{
+    if (TestDatabase::currentDriver() != u"postgresql")
+        QSKIP("one server per SQLite file");
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    Server a, b;
+    QString started = startWithPager(a, url, receiver.port(), true);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    started = startWithPager(b, url, receiver.port(), false);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const auto pagerRowsOf = [&](const RawResponse &assigned) -> qsizetype {
+        return assigned.status != 200
+            ? -1
+            : rowsOf(b.server, assigned.json().value(u"id").toInteger(), QStringLiteral("pager"))
+                  .size();
+    };
+    // B learns amy's reach: her phone, every channel.
+    QCOMPARE(pagerRowsOf(openAndAssignToAmy(b, 1)), 1);
+
+    const QJsonObject bellOnly {{QStringLiteral("assigned"), QJsonArray()}};
+    QCOMPARE(a.amy
+                 ->call("PATCH", QStringLiteral("/api/v1/me/preferences"),
+                        QJsonObject {{QStringLiteral("channels"), bellOnly}})
+                 .status,
+             200);
+    QTRY_COMPARE_WITH_TIMEOUT(b.server.auth().users().reachOf(QStringLiteral("amy")).channels,
+                              QJsonValue(bellOnly), 5000);
+    QCOMPARE(pagerRowsOf(openAndAssignToAmy(b, 2)), 0);
+
+    // Away from now, root standing in: B hands her next assignment on at once.
+    const QString until = b.clock.now().addDays(1).toString(Qt::ISODate);
+    QCOMPARE(a.admin
+                 ->call("PATCH", QStringLiteral("/api/v1/users/amy/away"),
+                        QJsonObject {
+                            {QStringLiteral("away"),
+                             QJsonObject {{QStringLiteral("until"), until},
+                                          {QStringLiteral("substitute"), QStringLiteral("root")}}}})
+                 .status,
+             200);
+    const RawResponse assigned = openAndAssignToAmy(b, 3);
+    QCOMPARE(assigned.status, 200);
+    QCOMPARE(assigned.json().value(u"assignee").toString(), QStringLiteral("root"));
 }
 
 QTEST_GUILESS_MAIN(tst_Delivery)
