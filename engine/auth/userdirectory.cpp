@@ -3,6 +3,7 @@
 
 #include "auth/passwordhasher.h"
 #include "core/clock.h"
+#include "store/assignmentrows.h"
 #include "store/database.h"
 #include "store/sessionrows.h"
 #include "store/userrows.h"
@@ -321,6 +322,20 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
     return userOf(**updated);
 }
 
+Result<QSet<QString>> UserDirectory::awayAt(const QDateTime &now)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.failure();
+    auto rows = AssignmentRows::absences(*db, now.toMSecsSinceEpoch());
+    if (!rows)
+        return rows.failure();
+    QSet<QString> away;
+    for (const AbsenceRow &row : *rows)
+        away.insert(row.username);
+    return away;
+}
+
 Result<User> UserDirectory::setPreferences(const QString &username, const QJsonObject &preferences)
 {
     auto db = m_database.connection();
@@ -333,11 +348,14 @@ Result<User> UserDirectory::setPreferences(const QString &username, const QJsonO
     if (auto set = UserRows::setPreferences(*db, username, text, m_clock.now().toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
-    tellChanged(username);
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while their preferences were saved"));
-    return userOf(**updated);
+    // The next notice follows their new choice of channels, here and (change feed) elsewhere.
+    const User user = userOf(**updated);
+    remember(user);
+    tellChanged(username);
+    return user;
 }
 
 Result<User> UserDirectory::updateFromDirectory(const QString &username, const QString &name,
@@ -381,38 +399,61 @@ Result<User> UserDirectory::committed(Transaction &transaction, const User &user
 {
     if (auto done = transaction.commit(); !done)
         return done.failure();
-    rememberDepartments(user);
+    remember(user);
     tellChanged(user.username);
     return user;
 }
 
-void UserDirectory::rememberDepartments(const User &user)
+void UserDirectory::forget(const QStringList &usernames)
+{
+    QWriteLocker lock(&m_departmentsLock);
+    for (const QString &username : usernames) {
+        m_departments.remove(username);
+        m_reach.remove(username);
+    }
+}
+
+void UserDirectory::forgetEveryone()
+{
+    QWriteLocker lock(&m_departmentsLock);
+    m_departments.clear();
+    m_reach.clear();
+}
+
+namespace {
+
+UserDirectory::Reach reachOfUser(const User &user)
+{
+    return {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty(),
+            user.preferences.value(QStringLiteral("channels"))};
+}
+
+} // namespace
+
+void UserDirectory::remember(const User &user)
 {
     QWriteLocker lock(&m_departmentsLock);
     m_departments.insert(user.username, user.departments);
-    m_reach.insert(user.username,
-                   {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty()});
+    m_reach.insert(user.username, reachOfUser(user));
 }
 
-bool UserDirectory::hasAddress(const QString &username, bool email)
+UserDirectory::Reach UserDirectory::reachOf(const QString &username)
 {
     {
         QReadLocker lock(&m_departmentsLock);
         if (const auto it = m_reach.constFind(username); it != m_reach.cend())
-            return email ? it->email : it->phone;
+            return it.value();
     }
     auto found = find(username);
     if (!found)
-        return true; // unknown for now: the delivery worker looks again when it sends
+        return {true, true, {}}; // unknown for now: the delivery worker looks again when it sends
     if (!found->has_value())
-        return false;
-    const User &user = **found;
+        return {};
     QWriteLocker lock(&m_departmentsLock);
+    // Only if still missing: a change committed meanwhile knows better than what was read.
     if (!m_reach.contains(username))
-        m_reach.insert(
-            username, {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty()});
-    const Reach reach = m_reach.value(username);
-    return email ? reach.email : reach.phone;
+        m_reach.insert(username, reachOfUser(**found));
+    return m_reach.value(username);
 }
 
 QStringList UserDirectory::departmentsOf(const QString &username)

@@ -268,9 +268,11 @@ Result<int> DeliveryWorker::deliverDue()
     if (!db)
         return db.failure();
     const qint64 now = m_options.clock->now().toMSecsSinceEpoch();
-    // At the first round, then once a minute: rows a killed server had claimed go out now, not
-    // when their lease runs out (a clock moved backwards also checks again).
-    if (m_leasesReleasedAt == 0 || now - m_leasesReleasedAt >= 60000 || now < m_leasesReleasedAt) {
+    // At the first round, then every few seconds: rows a killed server had claimed go out as
+    // soon as its database session is gone, not when their lease runs out (a clock moved
+    // backwards also checks again). One cheap UPDATE against pg_stat_activity.
+    if (m_leasesReleasedAt == 0 || now - m_leasesReleasedAt >= m_options.abandonedLeaseCheckMs
+        || now < m_leasesReleasedAt) {
         if (auto released = OutboxQueue::releaseAbandonedLeases(*db, now); !released)
             return released.failure();
         else if (*released > 0)

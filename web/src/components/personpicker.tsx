@@ -105,7 +105,7 @@ export function PersonPicker({ people, onPick, id, label, testid, disabled }: Pr
               >
                 <strong>{u.name || u.username}</strong> <span class="muted">{u.username}</span>
                 {away && (
-                  <span class="badge risk" data-testid={`away-${u.username}`}>
+                  <span class="badge away" data-testid={`away-${u.username}`}>
                     {u.away?.substitute
                       ? t('person.awayWith', { until: formatTime(u.away.until), substitute: u.away.substitute })
                       : t('person.away', { until: formatTime(u.away!.until) })}

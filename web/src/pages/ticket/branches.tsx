@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Parallel branches: each with its queue, assignee, clock and actions.
 import { useEffect, useState } from 'preact/hooks';
+import { PersonName } from '../../components/awaybadge';
 import { api } from '../../api/client';
 import type { Branch, FieldDef, Ticket } from '../../api/types';
 import { SlaBadge } from '../../components/sla';
@@ -44,7 +45,7 @@ function BranchCard({ tk, b, fields, onDone }: { tk: Ticket; b: Branch; fields: 
         <span class={`branch-status st-${b.status}`} data-testid={`branch-${b.name}-status`}>{statusText}</span>
       </div>
       <div class="muted small">
-        {t('ticket.queue')}: <span title={b.queue}>{queueTitle(titles, b.queue)}</span> · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`}>{b.assignee ?? t('unassigned')}</span>
+        {t('ticket.queue')}: <span title={b.queue}>{queueTitle(titles, b.queue)}</span> · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`}>{b.assignee ? <PersonName name={b.assignee} away={b.assignee_away} testid={`branch-${b.name}-assignee`} /> : t('unassigned')}</span>
       </div>
       {b.status === 'open' && <SlaBadge sla={b.sla} testid={`branch-${b.name}-sla`} />}
       {canClaim && (

@@ -9,6 +9,7 @@ import { ReopenButton } from './links';
 import { useEffect } from 'preact/hooks';
 import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
 import { SlaBadge, urgentSla } from '../../components/sla';
+import { PersonName } from '../../components/awaybadge';
 
 export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDef[]; onDone: (t?: Ticket) => void }) {
   const t = useT();
@@ -52,7 +53,7 @@ export function TicketMeta({ tk }: { tk: Ticket }) {
       <Meta label={t('ticket.queue')} value={tk.queue ? queueTitle(titles, tk.queue) : t('none')} title={tk.queue ?? undefined} testid="ticket-queue" />
       <Meta
         label={t('ticket.assignee')}
-        value={tk.assignee ? (tk.assignee === user.username ? `${tk.assignee} (${t('me')})` : tk.assignee) : t('unassigned')}
+        value={tk.assignee ? <PersonName name={tk.assignee} away={tk.assignee_away} self={user.username} testid="ticket-assignee" /> : t('unassigned')}
         testid="ticket-assignee"
       />
       <Meta label={t('ticket.originator')} value={tk.originator} testid="ticket-originator" />
@@ -65,7 +66,7 @@ export function TicketMeta({ tk }: { tk: Ticket }) {
   );
 }
 
-function Meta({ label, value, title, testid }: { label: string; value: string; title?: string; testid?: string }) {
+function Meta({ label, value, title, testid }: { label: string; value: preact.ComponentChildren; title?: string; testid?: string }) {
   return (
     <div class="meta-item">
       <dt>{label}</dt>
