@@ -11,6 +11,8 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace Baton {
 
 namespace {
@@ -315,6 +317,7 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
                                      away ? substitute : QString(), now.toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
+    forgetAbsences();
     tellChanged(username);
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
@@ -322,18 +325,55 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
     return userOf(**updated);
 }
 
+namespace {
+
+QSet<QString> awayAmong(const QList<AbsenceSpan> &spans, qint64 atMs)
+{
+    QSet<QString> away;
+    for (const AbsenceSpan &span : spans)
+        if (span.fromMs <= atMs && atMs < span.untilMs)
+            away.insert(span.username);
+    return away;
+}
+
+} // namespace
+
 Result<QSet<QString>> UserDirectory::awayAt(const QDateTime &now)
 {
+    const qint64 atMs = now.toMSecsSinceEpoch();
+    // Aged on the directory's clock, whatever instant is asked about; read as of the earlier of
+    // the two, so that it answers for any instant from then on.
+    const qint64 clockMs = m_clock.now().toMSecsSinceEpoch();
+    quint64 generation = 0;
+    {
+        QReadLocker lock(&m_absencesLock);
+        // Too old, a clock set back, or an instant before the read: read again.
+        if (m_absences && atMs >= m_absences->readAtMs && clockMs >= m_absences->readAtMs
+            && clockMs - m_absences->readAtMs < m_absenceLifetimeMs)
+            return awayAmong(m_absences->spans, atMs);
+        generation = m_absencesGeneration;
+    }
     auto db = m_database.connection();
     if (!db)
         return db.failure();
-    auto rows = AssignmentRows::absences(*db, now.toMSecsSinceEpoch());
+    const qint64 readAtMs = std::min(atMs, clockMs);
+    auto rows = AssignmentRows::absencesNotOver(*db, readAtMs);
     if (!rows)
         return rows.failure();
-    QSet<QString> away;
+    Absences read {{}, readAtMs};
     for (const AbsenceRow &row : *rows)
-        away.insert(row.username);
-    return away;
+        read.spans.append({row.username, row.fromMs, row.untilMs});
+    QWriteLocker lock(&m_absencesLock);
+    if (generation == m_absencesGeneration && m_absenceLifetimeMs > 0)
+        m_absences = read;
+    return awayAmong(read.spans, atMs);
+}
+
+void UserDirectory::forgetAbsences()
+{
+    QWriteLocker lock(&m_absencesLock);
+    m_absences.reset();
+    ++m_absencesGeneration;
 }
 
 Result<User> UserDirectory::setPreferences(const QString &username, const QJsonObject &preferences)
@@ -406,6 +446,7 @@ Result<User> UserDirectory::committed(Transaction &transaction, const User &user
 
 void UserDirectory::forget(const QStringList &usernames)
 {
+    forgetAbsences();
     QWriteLocker lock(&m_departmentsLock);
     for (const QString &username : usernames) {
         m_departments.remove(username);
@@ -415,6 +456,7 @@ void UserDirectory::forget(const QStringList &usernames)
 
 void UserDirectory::forgetEveryone()
 {
+    forgetAbsences();
     QWriteLocker lock(&m_departmentsLock);
     m_departments.clear();
     m_reach.clear();

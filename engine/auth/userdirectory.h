@@ -61,6 +61,15 @@ struct UserInput
 /// Users in the store's `users` table. Departments and roles are checked against the
 /// organisation; a changed password or a disabled account ends the user's sessions at once.
 /// Methods use the calling thread's connection and are safe to call from any thread.
+/// An absence in UserDirectory's snapshot: `username` is away from `fromMs` (0: already)
+/// until `untilMs`, ms since the epoch.
+struct AbsenceSpan
+{
+    QString username;
+    qint64 fromMs = 0;
+    qint64 untilMs = 0;
+};
+
 class UserDirectory
 {
 public:
@@ -128,8 +137,14 @@ public:
     void forget(const QStringList &usernames);
     /// Drops the whole snapshot (changes may have been missed while not listening).
     void forgetEveryone();
-    /// The users away at `now` (an absence recorded that has begun and not ended).
+    /// The users away at `now` (an absence recorded that has begun and not ended), for every
+    /// ticket the API answers. From a snapshot of the absences not over, read once and then
+    /// kept until a user changes here (setAway() and every other change) or on another server
+    /// (forget(), from the change feed's `users` as the session cache), or for at most
+    /// `absenceLifetimeMs` (a change the feed cannot tell: SQLite, no live updates).
     Result<QSet<QString>> awayAt(const QDateTime &now);
+    /// 0: absences are read every time. Set before the directory is used.
+    void setAbsenceLifetime(qint64 ms) { m_absenceLifetimeMs = ms; }
     /// Replaces the user's preferences (checked by the caller); NotFound.
     Result<User> setPreferences(const QString &username, const QJsonObject &preferences);
 
@@ -161,6 +176,8 @@ private:
     Result<User> committed(Transaction &transaction, const User &user);
     /// Its departments and reach in the snapshot (departmentsOf, reachOf).
     void remember(const User &user);
+    /// Drops the absences' snapshot: the next awayAt() reads them.
+    void forgetAbsences();
     void tellChanged(const QString &username) const;
 
     Database &m_database;
@@ -169,6 +186,18 @@ private:
     QReadWriteLock m_departmentsLock; ///< read-mostly: written when a user is created or changed
     QHash<QString, QStringList> m_departments;
     QHash<QString, Reach> m_reach; ///< under m_departmentsLock, kept with m_departments
+
+    struct Absences
+    {
+        QList<AbsenceSpan> spans; ///< not over when read
+        qint64 readAtMs = 0;
+    };
+    QReadWriteLock m_absencesLock;
+    std::optional<Absences> m_absences; ///< under m_absencesLock; none: read at the next awayAt()
+    /// Increases whenever the snapshot is dropped (under m_absencesLock): a read that raced a
+    /// change does not put its older rows back.
+    quint64 m_absencesGeneration = 0;
+    qint64 m_absenceLifetimeMs = 30000;
 };
 
 } // namespace Baton
