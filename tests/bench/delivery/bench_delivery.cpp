@@ -184,8 +184,9 @@ Run drive(const QString &dir, const QList<ChannelDefinition> &channels, int open
            && (done < total || (receiver && receiver->acknowledged().size() < expected)))
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     run.cpuSeconds = processCpuSeconds() - cpuBefore;
-    if (workerBefore >= 0)
-        run.workerCpuSeconds = threadCpuSeconds("baton-delivery") - workerBefore;
+    // A worker that had not named its thread yet when the window opened had used nothing.
+    if (const double after = threadCpuSeconds("baton-delivery"); after >= 0)
+        run.workerCpuSeconds = after - std::max(0.0, workerBefore);
     return run;
 }
 
