@@ -65,8 +65,14 @@ void ApiServer::Private::queues(Context &ctx)
     if (!counts)
         return ctx.fail(apiError(counts.failure()));
     QJsonArray out;
+    const QSet<QString> away = awayNow();
     for (const QueueDef &queue : org().queues) {
         const TicketCounts::Queue c = counts->value(queue.name);
+        // Its contacts away now: the UI marks them (and does not offer them first).
+        QStringList contactsAway;
+        for (const QString &user : queue.primary + queue.backup + QStringList {queue.manager})
+            if (away.contains(user) && !contactsAway.contains(user))
+                contactsAway.append(user);
         out.append(
             QJsonObject {{QStringLiteral("name"), queue.name},
                          {QStringLiteral("title"), queue.title.text(ctx.language)},
@@ -79,7 +85,8 @@ void ApiServer::Private::queues(Context &ctx)
                          {QStringLiteral("primary"), QJsonArray::fromStringList(queue.primary)},
                          {QStringLiteral("backup"), QJsonArray::fromStringList(queue.backup)},
                          {QStringLiteral("manager"), orNull(queue.manager)},
-                         {QStringLiteral("escalate_to"), orNull(queue.escalateTo)}});
+                         {QStringLiteral("escalate_to"), orNull(queue.escalateTo)},
+                         {QStringLiteral("away"), QJsonArray::fromStringList(contactsAway)}});
     }
     ctx.send(HttpResponse::json(200, out));
 }

@@ -17,6 +17,7 @@
 
 #include <QLoggingCategory>
 #include <QMutex>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -127,7 +128,12 @@ struct ApiServer::Private
     void me(Context &ctx);
 
     // ---- tickets (ticketroutes.cpp) ----------------------------------------
-    QJsonObject ticketObject(const TicketState &ticket, const Actor &actor, Language language);
+    /// `away`: who is away now (awayNow()), read here when not given (lists read it once).
+    QJsonObject ticketObject(const TicketState &ticket, const Actor &actor, Language language,
+                             const QSet<QString> *away = nullptr);
+    /// The users away now, for the "away" badges beside assignees and queue contacts; none
+    /// when they cannot be read (a badge is not worth failing the request).
+    QSet<QString> awayNow();
     Engine::Callback answerWithTicket(const Context &ctx, int status, const char *kind);
     std::optional<Customer> readCustomer(JsonReader &reader, const Context &ctx);
     void openTicket(Context &ctx);
@@ -167,6 +173,8 @@ struct ApiServer::Private
     // by their supervisor or an admin.
     void preferences(Context &ctx);
     void patchPreferences(Context &ctx);
+    /// `{"away", "quiet_hours", "channels", "available_channels", "notification_kinds"}`.
+    QJsonObject preferencesJson(const User &user) const;
     void setUserAway(Context &ctx);
     /// Records `{"away": {"from", "until", "substitute"} | null}` of `body` for `username`
     /// (reader: body's, finished here); the user afterwards, or nullopt once a failure was sent.

@@ -124,8 +124,9 @@ void ApiServer::Private::getCustomer(Context &ctx)
     if (!page)
         return ctx.fail(apiError(page.failure()));
     QJsonArray tickets;
+    const QSet<QString> away = awayNow();
     for (const TicketState &t : page->items)
-        tickets.append(ticketObject(t, ctx.actor, ctx.language));
+        tickets.append(ticketObject(t, ctx.actor, ctx.language, &away));
     QJsonObject object = customerJson(*row);
     object.insert(QStringLiteral("tickets"), tickets);
     ctx.ok(object);

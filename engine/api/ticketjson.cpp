@@ -240,6 +240,24 @@ QJsonObject ticketJson(const TicketView &view, const Organisation &organisation,
     return object;
 }
 
+void markAssigneesAway(QJsonObject &ticket, const QSet<QString> &away)
+{
+    const auto isAway = [&](const QJsonObject &o) {
+        const QJsonValue assignee = o.value(QStringLiteral("assignee"));
+        return assignee.isString() && away.contains(assignee.toString());
+    };
+    ticket.insert(QStringLiteral("assignee_away"), isAway(ticket));
+    if (!ticket.contains(QStringLiteral("branches")))
+        return;
+    QJsonArray branches = ticket.value(QStringLiteral("branches")).toArray();
+    for (qsizetype i = 0; i < branches.size(); ++i) {
+        QJsonObject branch = branches.at(i).toObject();
+        branch.insert(QStringLiteral("assignee_away"), isAway(branch));
+        branches.replace(i, branch);
+    }
+    ticket.insert(QStringLiteral("branches"), branches);
+}
+
 QJsonValue awayJson(const User &user)
 {
     if (!user.awayUntil)

@@ -26,6 +26,9 @@ Language preferredLanguage(QByteArrayView acceptLanguage);
 /// "ticket_sla" and each branch's "sla" carry them (null where no target applies); without
 /// them, the documented shape with unknown values.
 QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language);
+/// Adds `"assignee_away"` (true while the assignee is away now) to a ticketJson() object and to
+/// each of its branches.
+void markAssigneesAway(QJsonObject &ticket, const QSet<QString> &away);
 /// `{"from", "until", "substitute"}` while the user has an absence recorded, else null.
 QJsonValue awayJson(const User &user);
 /// User: {"username", "name", "roles", "departments", "queues", "skills", "away", "active"}.

@@ -12,9 +12,21 @@
 namespace Baton::Api {
 
 QJsonObject ApiServer::Private::ticketObject(const TicketState &ticket, const Actor &actor,
-                                             Language language)
+                                             Language language, const QSet<QString> *away)
 {
-    return ticketJson(o.engine->view(ticket, actor), org(), language);
+    QJsonObject object = ticketJson(o.engine->view(ticket, actor), org(), language);
+    markAssigneesAway(object, away ? *away : awayNow());
+    return object;
+}
+
+QSet<QString> ApiServer::Private::awayNow()
+{
+    const auto away = o.auth->users().awayAt(o.clock->now());
+    if (!away) {
+        qCWarning(lcApi) << "who is away cannot be read:" << away.error();
+        return {};
+    }
+    return *away;
 }
 
 /// The engine callback for a write: hops back to this HTTP thread, then answers.
@@ -107,6 +119,7 @@ void ApiServer::Private::getTicket(Context &ctx)
     if (!attachments)
         return;
     QJsonObject ticket = ticketJson(*view, org(), ctx.language);
+    markAssigneesAway(ticket, awayNow());
     ticket.insert(QStringLiteral("attachments"), *attachments);
     ctx.ok(ticket);
 }
@@ -158,8 +171,9 @@ void ApiServer::Private::listTickets(Context &ctx)
         return ctx.fail(apiError(page.failure()));
     }
     QJsonArray items;
+    const QSet<QString> away = awayNow();
     for (const TicketState &t : page->items)
-        items.append(ticketObject(t, ctx.actor, ctx.language));
+        items.append(ticketObject(t, ctx.actor, ctx.language, &away));
     ctx.ok({{QStringLiteral("items"), items},
             {QStringLiteral("next_cursor"),
              page->nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)

@@ -5,8 +5,11 @@
 
 #include "api/apierror.h"
 #include "api/ticketjson.h"
+#include "delivery/channelchoice.h"
 #include "delivery/quiethours.h"
 #include "http/jsonbody.h"
+
+#include <algorithm>
 
 namespace Baton::Api {
 
@@ -84,12 +87,21 @@ void ApiServer::Private::patchUser(Context &ctx)
 
 namespace {
 
-QJsonObject preferencesJson(const User &user)
+QJsonValue objectOrNull(const QJsonValue &value)
 {
-    const QJsonValue quiet = user.preferences.value(QStringLiteral("quiet_hours"));
-    return {
-        {QStringLiteral("away"), awayJson(user)},
-        {QStringLiteral("quiet_hours"), quiet.isObject() ? quiet : QJsonValue(QJsonValue::Null)}};
+    return value.isObject() ? value : QJsonValue(QJsonValue::Null);
+}
+
+// The plugins of the channels that reach people that channels.yaml configures ("email", "sms"):
+// the choices a Preferences form offers.
+QJsonArray availableChannelPlugins(const QList<ChannelDefinition> &channels)
+{
+    QJsonArray available;
+    for (const QString &plugin : choosableChannelPlugins())
+        if (std::any_of(channels.cbegin(), channels.cend(),
+                        [&](const ChannelDefinition &c) { return c.plugin == plugin; }))
+            available.append(plugin);
+    return available;
 }
 
 // An instant of an absence: RFC 3339 (a date alone is not enough: people leave at noon).
@@ -146,6 +158,18 @@ std::optional<User> ApiServer::Private::applyAway(Context &ctx, const QString &u
     return *set;
 }
 
+QJsonObject ApiServer::Private::preferencesJson(const User &user) const
+{
+    return {
+        {QStringLiteral("away"), awayJson(user)},
+        {QStringLiteral("quiet_hours"),
+         objectOrNull(user.preferences.value(QStringLiteral("quiet_hours")))},
+        {QStringLiteral("channels"), user.preferences.value(QStringLiteral("channels")).toObject()},
+        {QStringLiteral("available_channels"), availableChannelPlugins(o.channels)},
+        {QStringLiteral("notification_kinds"),
+         QJsonArray::fromStringList(choosableNotificationKinds())}};
+}
+
 void ApiServer::Private::preferences(Context &ctx)
 {
     const auto found = o.auth->users().find(ctx.user.username);
@@ -154,35 +178,54 @@ void ApiServer::Private::preferences(Context &ctx)
     ctx.ok(preferencesJson(found->value_or(ctx.user)));
 }
 
-// `away` and `quiet_hours`, each optional; `quiet_hours: null` ends them.
+namespace {
+
+// What is wrong with `key` ("quiet_hours" or "channels") of a preferences body, if anything.
+std::optional<QString> preferenceError(const QString &key, const QJsonObject &body)
+{
+    if (key == u"quiet_hours") {
+        const auto quiet = quietHoursOf(body);
+        return quiet ? std::nullopt : std::optional(quiet.error());
+    }
+    const auto choice = checkChannelChoice(body);
+    return choice ? std::nullopt : std::optional(choice.error());
+}
+
+} // namespace
+
+// `away`, `quiet_hours` and `channels`, each optional; null ends quiet hours, the choice of
+// channels (every channel again) or the absence.
 void ApiServer::Private::patchPreferences(Context &ctx)
 {
     QJsonObject body;
     if (auto error = parseJsonObjectBody(ctx.request, &body))
         return ctx.fail(*error);
     JsonReader reader(body);
-    reader.object(QStringLiteral("quiet_hours"));
-    if (body.contains(QStringLiteral("quiet_hours"))) {
-        const auto quiet = quietHoursOf(body);
-        if (!quiet)
+    QJsonObject preferences = ctx.user.preferences;
+    bool changed = false;
+    for (const QString &key : {QStringLiteral("quiet_hours"), QStringLiteral("channels")}) {
+        reader.object(key);
+        if (!body.contains(key))
+            continue;
+        if (const auto error = preferenceError(key, body))
             return ctx.fail(ApiError::validation(
-                quiet.error(),
-                {{QStringLiteral("fields"),
-                  QJsonObject {{QStringLiteral("quiet_hours"), quiet.error()}}}}));
-        QJsonObject preferences = ctx.user.preferences;
-        if (body.value(QStringLiteral("quiet_hours")).isNull())
-            preferences.remove(QStringLiteral("quiet_hours"));
+                *error, {{QStringLiteral("fields"), QJsonObject {{key, *error}}}}));
+        if (body.value(key).isNull())
+            preferences.remove(key);
         else
-            preferences.insert(QStringLiteral("quiet_hours"),
-                               body.value(QStringLiteral("quiet_hours")));
-        if (!body.contains(QStringLiteral("away"))) {
+            preferences.insert(key, body.value(key));
+        changed = true;
+    }
+    const bool away = body.contains(QStringLiteral("away"));
+    if (changed) {
+        if (!away) {
             if (auto error = reader.finish())
                 return ctx.fail(*error);
         }
         const auto saved = o.auth->users().setPreferences(ctx.user.username, preferences);
         if (!saved)
             return ctx.fail(apiError(saved.failure()));
-        if (!body.contains(QStringLiteral("away")))
+        if (!away)
             return ctx.ok(preferencesJson(*saved));
     }
     if (const auto user = applyAway(ctx, ctx.user.username, body, reader))

@@ -30,6 +30,8 @@ AuthService::AuthService(Database &database, const Clock &clock, Options options
     , m_hashing(options.hashing)
 {
     m_users.setChangeObserver([this](const QString &username) { userChanged(username); });
+    // Absences are forgotten on the same changes as the sessions and go stale no longer.
+    m_users.setAbsenceLifetime(options.sessionCacheSeconds * 1000);
 }
 
 void AuthService::setDirectory(std::unique_ptr<DirectorySignIn> directory)

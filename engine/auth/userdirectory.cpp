@@ -3,12 +3,15 @@
 
 #include "auth/passwordhasher.h"
 #include "core/clock.h"
+#include "store/assignmentrows.h"
 #include "store/database.h"
 #include "store/sessionrows.h"
 #include "store/userrows.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
+
+#include <algorithm>
 
 namespace Baton {
 
@@ -314,11 +317,63 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
                                      away ? substitute : QString(), now.toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
+    forgetAbsences();
     tellChanged(username);
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while marked away"));
     return userOf(**updated);
+}
+
+namespace {
+
+QSet<QString> awayAmong(const QList<AbsenceSpan> &spans, qint64 atMs)
+{
+    QSet<QString> away;
+    for (const AbsenceSpan &span : spans)
+        if (span.fromMs <= atMs && atMs < span.untilMs)
+            away.insert(span.username);
+    return away;
+}
+
+} // namespace
+
+Result<QSet<QString>> UserDirectory::awayAt(const QDateTime &now)
+{
+    const qint64 atMs = now.toMSecsSinceEpoch();
+    // Aged on the directory's clock, whatever instant is asked about; read as of the earlier of
+    // the two, so that it answers for any instant from then on.
+    const qint64 clockMs = m_clock.now().toMSecsSinceEpoch();
+    quint64 generation = 0;
+    {
+        QReadLocker lock(&m_absencesLock);
+        // Too old, a clock set back, or an instant before the read: read again.
+        if (m_absences && atMs >= m_absences->readAtMs && clockMs >= m_absences->readAtMs
+            && clockMs - m_absences->readAtMs < m_absenceLifetimeMs)
+            return awayAmong(m_absences->spans, atMs);
+        generation = m_absencesGeneration;
+    }
+    auto db = m_database.connection();
+    if (!db)
+        return db.failure();
+    const qint64 readAtMs = std::min(atMs, clockMs);
+    auto rows = AssignmentRows::absencesNotOver(*db, readAtMs);
+    if (!rows)
+        return rows.failure();
+    Absences read {{}, readAtMs};
+    for (const AbsenceRow &row : *rows)
+        read.spans.append({row.username, row.fromMs, row.untilMs});
+    QWriteLocker lock(&m_absencesLock);
+    if (generation == m_absencesGeneration && m_absenceLifetimeMs > 0)
+        m_absences = read;
+    return awayAmong(read.spans, atMs);
+}
+
+void UserDirectory::forgetAbsences()
+{
+    QWriteLocker lock(&m_absencesLock);
+    m_absences.reset();
+    ++m_absencesGeneration;
 }
 
 Result<User> UserDirectory::setPreferences(const QString &username, const QJsonObject &preferences)
@@ -333,11 +388,14 @@ Result<User> UserDirectory::setPreferences(const QString &username, const QJsonO
     if (auto set = UserRows::setPreferences(*db, username, text, m_clock.now().toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
-    tellChanged(username);
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while their preferences were saved"));
-    return userOf(**updated);
+    // The next notice follows their new choice of channels, here and (change feed) elsewhere.
+    const User user = userOf(**updated);
+    remember(user);
+    tellChanged(username);
+    return user;
 }
 
 Result<User> UserDirectory::updateFromDirectory(const QString &username, const QString &name,
@@ -381,38 +439,63 @@ Result<User> UserDirectory::committed(Transaction &transaction, const User &user
 {
     if (auto done = transaction.commit(); !done)
         return done.failure();
-    rememberDepartments(user);
+    remember(user);
     tellChanged(user.username);
     return user;
 }
 
-void UserDirectory::rememberDepartments(const User &user)
+void UserDirectory::forget(const QStringList &usernames)
+{
+    forgetAbsences();
+    QWriteLocker lock(&m_departmentsLock);
+    for (const QString &username : usernames) {
+        m_departments.remove(username);
+        m_reach.remove(username);
+    }
+}
+
+void UserDirectory::forgetEveryone()
+{
+    forgetAbsences();
+    QWriteLocker lock(&m_departmentsLock);
+    m_departments.clear();
+    m_reach.clear();
+}
+
+namespace {
+
+UserDirectory::Reach reachOfUser(const User &user)
+{
+    return {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty(),
+            user.preferences.value(QStringLiteral("channels"))};
+}
+
+} // namespace
+
+void UserDirectory::remember(const User &user)
 {
     QWriteLocker lock(&m_departmentsLock);
     m_departments.insert(user.username, user.departments);
-    m_reach.insert(user.username,
-                   {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty()});
+    m_reach.insert(user.username, reachOfUser(user));
 }
 
-bool UserDirectory::hasAddress(const QString &username, bool email)
+UserDirectory::Reach UserDirectory::reachOf(const QString &username)
 {
     {
         QReadLocker lock(&m_departmentsLock);
         if (const auto it = m_reach.constFind(username); it != m_reach.cend())
-            return email ? it->email : it->phone;
+            return it.value();
     }
     auto found = find(username);
     if (!found)
-        return true; // unknown for now: the delivery worker looks again when it sends
+        return {true, true, {}}; // unknown for now: the delivery worker looks again when it sends
     if (!found->has_value())
-        return false;
-    const User &user = **found;
+        return {};
     QWriteLocker lock(&m_departmentsLock);
+    // Only if still missing: a change committed meanwhile knows better than what was read.
     if (!m_reach.contains(username))
-        m_reach.insert(
-            username, {user.active && !user.email.isEmpty(), user.active && !user.phone.isEmpty()});
-    const Reach reach = m_reach.value(username);
-    return email ? reach.email : reach.phone;
+        m_reach.insert(username, reachOfUser(**found));
+    return m_reach.value(username);
 }
 
 QStringList UserDirectory::departmentsOf(const QString &username)

@@ -7,8 +7,10 @@
 #include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QMap>
 #include <QReadWriteLock>
+#include <QSet>
 #include <QStringList>
 
 #include <functional>
@@ -59,6 +61,15 @@ struct UserInput
 /// Users in the store's `users` table. Departments and roles are checked against the
 /// organisation; a changed password or a disabled account ends the user's sessions at once.
 /// Methods use the calling thread's connection and are safe to call from any thread.
+/// An absence in UserDirectory's snapshot: `username` is away from `fromMs` (0: already)
+/// until `untilMs`, ms since the epoch.
+struct AbsenceSpan
+{
+    QString username;
+    qint64 fromMs = 0;
+    qint64 untilMs = 0;
+};
+
 class UserDirectory
 {
 public:
@@ -99,10 +110,20 @@ public:
     /// user missing from it (new, or created by another server sharing the database) is read
     /// once; an unknown user has no departments.
     QStringList departmentsOf(const QString &username);
-    /// Whether the user can be reached by mail (`email`) or SMS (`phone`) now: an active user
-    /// with that address. From a snapshot like departmentsOf's, for the outbox router on the
-    /// writer thread (a notice to someone without the address is not written at all).
-    bool hasAddress(const QString &username, bool email);
+    /// How the user can be reached outside the browser now: by mail (`email`) or SMS (`phone`)
+    /// when active with that address, and the channels they chose per notification kind
+    /// (preferences `channels`, delivery/channelchoice.h). From a snapshot like
+    /// departmentsOf's, kept current by update() and setPreferences(), for the outbox router on
+    /// the writer thread (a notice nobody would get is not written at all). An unknown user is
+    /// reached by nothing; one that cannot be read now by everything (the delivery worker
+    /// looks again when it sends).
+    struct Reach
+    {
+        bool email = false;
+        bool phone = false;
+        QJsonValue channels;
+    };
+    Reach reachOf(const QString &username);
     Result<void> setPasswordHash(const QString &username, const QByteArray &hash);
     /// Marks the user away from `from` (none: now) until `until`, their work and notices going
     /// to `substitute` (empty: the queue's backup) meanwhile; no `until`: back. Refused
@@ -110,6 +131,20 @@ public:
     /// already past, or a substitute who is the user or unknown; NotFound.
     Result<User> setAway(const QString &username, std::optional<QDateTime> from,
                          std::optional<QDateTime> until, const QString &substitute);
+    /// Drops what the snapshot holds of these users (another server changed them, heard
+    /// through the change feed's `users` like the session cache): the next question reads
+    /// them afresh.
+    void forget(const QStringList &usernames);
+    /// Drops the whole snapshot (changes may have been missed while not listening).
+    void forgetEveryone();
+    /// The users away at `now` (an absence recorded that has begun and not ended), for every
+    /// ticket the API answers. From a snapshot of the absences not over, read once and then
+    /// kept until a user changes here (setAway() and every other change) or on another server
+    /// (forget(), from the change feed's `users` as the session cache), or for at most
+    /// `absenceLifetimeMs` (a change the feed cannot tell: SQLite, no live updates).
+    Result<QSet<QString>> awayAt(const QDateTime &now);
+    /// 0: absences are read every time. Set before the directory is used.
+    void setAbsenceLifetime(qint64 ms) { m_absenceLifetimeMs = ms; }
     /// Replaces the user's preferences (checked by the caller); NotFound.
     Result<User> setPreferences(const QString &username, const QJsonObject &preferences);
 
@@ -137,9 +172,12 @@ private:
                           const Organisation &organisation) const;
     Result<User> insert(const QString &username, const UserInput &input,
                         const QByteArray &passwordHash);
-    /// Commits a create or update of `user` and only then remembers its departments.
+    /// Commits a create or update of `user` and only then remembers its departments and reach.
     Result<User> committed(Transaction &transaction, const User &user);
-    void rememberDepartments(const User &user);
+    /// Its departments and reach in the snapshot (departmentsOf, reachOf).
+    void remember(const User &user);
+    /// Drops the absences' snapshot: the next awayAt() reads them.
+    void forgetAbsences();
     void tellChanged(const QString &username) const;
 
     Database &m_database;
@@ -147,12 +185,19 @@ private:
     std::function<void(const QString &)> m_changed;
     QReadWriteLock m_departmentsLock; ///< read-mostly: written when a user is created or changed
     QHash<QString, QStringList> m_departments;
-    struct Reach
-    {
-        bool email = false;
-        bool phone = false;
-    };
     QHash<QString, Reach> m_reach; ///< under m_departmentsLock, kept with m_departments
+
+    struct Absences
+    {
+        QList<AbsenceSpan> spans; ///< not over when read
+        qint64 readAtMs = 0;
+    };
+    QReadWriteLock m_absencesLock;
+    std::optional<Absences> m_absences; ///< under m_absencesLock; none: read at the next awayAt()
+    /// Increases whenever the snapshot is dropped (under m_absencesLock): a read that raced a
+    /// change does not put its older rows back.
+    quint64 m_absencesGeneration = 0;
+    qint64 m_absenceLifetimeMs = 30000;
 };
 
 } // namespace Baton

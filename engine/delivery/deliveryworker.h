@@ -40,6 +40,9 @@ public:
         int pollMs = 1000; ///< how often it looks for due rows when not woken
         int batchSize = 100;
         qint64 leaseMs = 300000; ///< longer than a plugin's own time limit
+        /// How often it looks for leases of servers that are gone (killed, their database
+        /// session ended), to send those rows now rather than when their lease runs out.
+        qint64 abandonedLeaseCheckMs = 5000;
         qint64 firstRetryMs = 5000;
         qint64 maxRetryMs = 86400000; ///< a day
         int maxAttempts = 20; ///< 5 s doubling reaches a day at the 15th; then daily

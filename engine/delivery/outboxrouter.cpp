@@ -36,7 +36,7 @@ struct Routing
     QList<ChannelDefinition> eventChannels;
     QList<ChannelDefinition> peopleChannels;
     std::shared_ptr<LiveOrganisation> organisation;
-    AddressCheck hasAddress;
+    ReachCheck reaches;
 
     bool departmentLets(const ChannelDefinition &channel, const TicketState &ticket) const
     {
@@ -91,7 +91,7 @@ struct Routing
                 const NotificationRecord &n = notifications.at(i);
                 if (!channel.events.isEmpty() && !channel.events.contains(n.kind))
                     continue;
-                if (hasAddress && !hasAddress(n.recipient, contactFieldOf(channel.plugin)))
+                if (reaches && !reaches(n.recipient, contactFieldOf(channel.plugin), n.kind))
                     continue;
                 OutboxRow row;
                 row.deliveryId = QStringLiteral("%1.%2.%3.%4.%5")
@@ -118,19 +118,18 @@ struct Routing
 } // namespace
 
 OutboxRouter::OutboxRouter(QList<ChannelDefinition> channels,
-                           std::shared_ptr<const Organisation> organisation,
-                           AddressCheck hasAddress)
+                           std::shared_ptr<const Organisation> organisation, ReachCheck reaches)
     : OutboxRouter(std::move(channels),
                    organisation ? std::make_shared<LiveOrganisation>(std::move(organisation))
                                 : std::shared_ptr<LiveOrganisation>(),
-                   std::move(hasAddress))
+                   std::move(reaches))
 {
 }
 
 OutboxRouter::OutboxRouter(QList<ChannelDefinition> channels,
-                           std::shared_ptr<LiveOrganisation> organisation, AddressCheck hasAddress)
+                           std::shared_ptr<LiveOrganisation> organisation, ReachCheck reaches)
     : m_organisation(std::move(organisation))
-    , m_hasAddress(std::move(hasAddress))
+    , m_reaches(std::move(reaches))
 {
     QStringList peoplePlugins;
     for (ChannelDefinition &channel : channels) {
@@ -149,7 +148,7 @@ OutboxPlanner OutboxRouter::planner() const
 {
     if (m_eventChannels.isEmpty() && m_peopleChannels.isEmpty())
         return {};
-    return [routing = Routing {m_eventChannels, m_peopleChannels, m_organisation, m_hasAddress}](
+    return [routing = Routing {m_eventChannels, m_peopleChannels, m_organisation, m_reaches}](
                const TicketState &ticket, const QList<Event> &events,
                const QList<NotificationRecord> &notifications, const QDateTime &when) {
         QList<OutboxRow> rows;

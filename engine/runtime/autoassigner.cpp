@@ -33,11 +33,23 @@ AssignmentRequest requestOf(const TicketState &ticket, const QueueDef &queue,
     return request;
 }
 
-bool needsAssignment(const TicketOutcome &outcome)
+// The places of a written ticket waiting for someone in a queue: the step's queue, or each
+// open branch's of a parallel step (branch name, queue), unassigned.
+QList<std::pair<QString, QString>> unassignedPlaces(const TicketOutcome &outcome)
 {
     const TicketState &t = outcome.ticket;
-    return !outcome.events.isEmpty() && t.isOpen() && !t.isParallel() && !t.queue.isEmpty()
-        && t.assignee.isEmpty();
+    QList<std::pair<QString, QString>> places;
+    if (outcome.events.isEmpty() || !t.isOpen())
+        return places;
+    if (!t.isParallel()) {
+        if (!t.queue.isEmpty() && t.assignee.isEmpty())
+            places.append({QString(), t.queue});
+        return places;
+    }
+    for (const BranchState &b : t.branches)
+        if (b.status == BranchStatus::Open && !b.queue.isEmpty() && b.assignee.isEmpty())
+            places.append({b.name, b.queue});
+    return places;
 }
 
 } // namespace
@@ -68,9 +80,20 @@ Result<void> AutoAssigner::apply(const QSqlDatabase &db, TicketOutcome &outcome,
                                  const TicketMachine &machine, const QDateTime &now,
                                  QList<AssignmentTurnRow> &turns)
 {
-    if (!m_strategies || !needsAssignment(outcome))
+    if (!m_strategies)
         return {};
-    const auto queue = m_organisation.queues.constFind(outcome.ticket.queue);
+    for (const auto &[branch, queue] : unassignedPlaces(outcome))
+        if (auto assigned = assignIn(db, outcome, machine, now, turns, queue, branch); !assigned)
+            return assigned;
+    return {};
+}
+
+Result<void> AutoAssigner::assignIn(const QSqlDatabase &db, TicketOutcome &outcome,
+                                    const TicketMachine &machine, const QDateTime &now,
+                                    QList<AssignmentTurnRow> &turns, const QString &queueName,
+                                    const QString &branch)
+{
+    const auto queue = m_organisation.queues.constFind(queueName);
     if (queue == m_organisation.queues.cend() || !queue->assignsAutomatically())
         return {};
     const AssignmentStrategy *strategy = m_strategies(queue->assign);
@@ -96,7 +119,8 @@ Result<void> AutoAssigner::apply(const QSqlDatabase &db, TicketOutcome &outcome,
                                 << "who is not a present member of" << queue->name;
         return {}; // nobody fits: the ticket waits in the queue
     }
-    const TicketOutcome assigned = machine.autoAssign(outcome.ticket, *chosen, queue->assign, now);
+    const TicketOutcome assigned
+        = machine.autoAssign(outcome.ticket, *chosen, queue->assign, now, branch);
     outcome.ticket = assigned.ticket;
     outcome.events += assigned.events;
     outcome.notifications += assigned.notifications;

@@ -34,12 +34,18 @@ public:
     AutoAssigner(const Organisation &organisation, AssignmentStrategyLookup strategies,
                  std::function<void()> beforeFirstRead);
 
-    /// Adds the assignment to `outcome` when its ticket needs one and somebody fits; the
-    /// queue's new turn goes to `turns`. Fails only when the candidates cannot be read.
+    /// Adds the assignments to `outcome` when its ticket needs them (its step, or each open
+    /// branch of a parallel step, unassigned in a queue that assigns) and somebody fits; the
+    /// queues' new turns go to `turns`. Fails only when the candidates cannot be read.
     Result<void> apply(const QSqlDatabase &db, TicketOutcome &outcome, const TicketMachine &machine,
                        const QDateTime &now, QList<AssignmentTurnRow> &turns);
 
 private:
+    /// One place: the step (`branch` empty) or a branch, waiting in `queue`.
+    Result<void> assignIn(const QSqlDatabase &db, TicketOutcome &outcome,
+                          const TicketMachine &machine, const QDateTime &now,
+                          QList<AssignmentTurnRow> &turns, const QString &queue,
+                          const QString &branch);
     Result<QueueAssignmentFacts *> factsOf(const QSqlDatabase &db, const QueueDef &queue,
                                            const QDateTime &now);
 

@@ -1228,15 +1228,19 @@ TicketOutcome TicketMachine::assign(const TicketState &ticket, const Actor &acto
 }
 
 TicketOutcome TicketMachine::autoAssign(const TicketState &ticket, const QString &assignee,
-                                        const QString &strategy, const QDateTime &now) const
+                                        const QString &strategy, const QDateTime &now,
+                                        const QString &branch) const
 {
     Draft draft {ticket};
-    draft.record(EventTypes::assigned, QString(), now,
-                 {{QStringLiteral("assignee"), assignee},
-                  {QStringLiteral("previous"), stringOrNull(ticket.assignee)},
-                  {QStringLiteral("queue"), ticket.queue},
-                  {QStringLiteral("responded"), false},
-                  {QStringLiteral("strategy"), strategy}});
+    const BranchState *b = branch.isEmpty() ? nullptr : ticket.branch(branch);
+    QJsonObject data {{QStringLiteral("assignee"), assignee},
+                      {QStringLiteral("previous"), stringOrNull(b ? b->assignee : ticket.assignee)},
+                      {QStringLiteral("queue"), b ? b->queue : ticket.queue},
+                      {QStringLiteral("responded"), false},
+                      {QStringLiteral("strategy"), strategy}};
+    if (b)
+        data.insert(u"branch", branch);
+    draft.record(EventTypes::assigned, QString(), now, data);
     draft.notify(assignee, NotificationKinds::assigned,
                  ticket.key + QStringLiteral(" \"") + ticket.title
                      + QStringLiteral("\" was assigned to you (") + strategy + u')');

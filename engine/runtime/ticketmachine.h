@@ -175,10 +175,12 @@ public:
     TicketOutcome assign(const TicketState &ticket, const Actor &actor, const Actor &assignee,
                          const QString &branch, std::optional<qint64> expectedVersion,
                          const QDateTime &now) const;
-    /// A queue's `assign:` chose `assignee` (a present member): event `assigned` with no actor
-    /// and data.strategy; the assignee is notified. It does not end the respond clock.
+    /// A queue's `assign:` chose `assignee` (a present member) for the step, or for `branch` of
+    /// a parallel step: event `assigned` with no actor and data.strategy (and data.branch); the
+    /// assignee is notified. It does not end the respond clock.
     TicketOutcome autoAssign(const TicketState &ticket, const QString &assignee,
-                             const QString &strategy, const QDateTime &now) const;
+                             const QString &strategy, const QDateTime &now,
+                             const QString &branch = {}) const;
     /// POST .../transfer: a handoff to another queue.
     TicketOutcome transfer(const TicketState &ticket, const Actor &actor, const QString &queue,
                            const QString &reason, const QString &branch,

@@ -4,6 +4,7 @@
 #include "api/weeklysummary.h"
 #include "core/clock.h"
 #include "delivery/channelcheck.h"
+#include "delivery/channelchoice.h"
 #include "delivery/deliveryworker.h"
 #include "delivery/outboxrouter.h"
 #include "plugin/authenticator.h"
@@ -81,10 +82,13 @@ Result<void> Services::startEngine()
     if (m_stepFacts)
         engineOptions.stepFacts = m_stepFacts->recorder();
     engineOptions.outboxPlanner
-        = OutboxRouter(m_options.channels, m_organisation,
-                       [auth = m_auth.get()](const QString &user, ContactField field) {
-                           return auth->users().hasAddress(user, field == ContactField::Email);
-                       })
+        = OutboxRouter(
+              m_options.channels, m_organisation,
+              [auth = m_auth.get()](const QString &user, ContactField field, const QString &kind) {
+                  const UserDirectory::Reach reach = auth->users().reachOf(user);
+                  return (field == ContactField::Email ? reach.email : reach.phone)
+                      && channelChosen(reach.channels, kind, field);
+              })
               .planner();
     engineOptions.outboxCommitted = [this] {
         std::lock_guard lock(m_wakeMutex);
@@ -263,8 +267,13 @@ void Services::listenToOtherServers()
     callbacks.changed = [this](const ChangeNotice &notice) {
         if (notice.serverId == m_serverId)
             return;
-        if (!notice.users.isEmpty()) // a logout, a changed user: their sessions are read again
+        // A user changed there (a logout, a password, an address, a choice of channels, an
+        // absence): their sessions and the snapshots the outbox router and the SLA planner
+        // answer from are read afresh.
+        if (!notice.users.isEmpty()) {
             m_auth->forgetSessionsOf(notice.users);
+            m_auth->users().forget(notice.users);
+        }
         if (notice.organisation > 0) // its tickets were re-measured by the server that published
             if (auto adopted = m_sla->adoptPublished(); !adopted)
                 qWarning().noquote()
@@ -286,6 +295,7 @@ void Services::listenToOtherServers()
     // Changes made while the connection was down were not heard: the streams' clients reload.
     callbacks.reconnected = [this] {
         m_auth->forgetAllSessions(); // a logout may have been missed
+        m_auth->users().forgetEveryone(); // a user's change may have gone unheard
         if (auto adopted = m_sla->adoptPublished(); !adopted) // one may have been published
             qWarning().noquote() << "cannot take up the newest organisation:" << adopted.error();
         m_api->resyncStreams();

@@ -83,6 +83,21 @@ Result<QList<AbsenceRow>> AssignmentRows::absences(const QSqlDatabase &db, qint6
     return rows;
 }
 
+Result<QList<AbsenceRow>> AssignmentRows::absencesNotOver(const QSqlDatabase &db, qint64 nowMs)
+{
+    auto q = runQuery(db,
+                      QStringLiteral("SELECT username, substitute, COALESCE(away_from, 0), "
+                                     "away_until FROM users WHERE away_until > ?"),
+                      {nowMs});
+    if (!q)
+        return q.failure();
+    QList<AbsenceRow> rows;
+    while (q->next())
+        rows.append({q->value(0).toString(), q->value(1).toString(), q->value(2).toLongLong(),
+                     q->value(3).toLongLong()});
+    return rows;
+}
+
 Result<QueueAssignmentFacts> AssignmentRows::facts(const QSqlDatabase &db, const QString &queue,
                                                    const QString &department, qint64 nowMs)
 {

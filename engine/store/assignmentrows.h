@@ -32,6 +32,8 @@ struct AbsenceRow
 {
     QString username;
     QString substitute; ///< empty: the queue's backup
+    qint64 fromMs = 0; ///< when it begins (ms since the epoch); 0: it has
+    qint64 untilMs = 0; ///< when it ends (ms since the epoch)
 };
 
 class AssignmentRows
@@ -39,6 +41,9 @@ class AssignmentRows
 public:
     /// The users away at `nowMs`.
     static Result<QList<AbsenceRow>> absences(const QSqlDatabase &db, qint64 nowMs);
+    /// The absences not over at `nowMs`, begun or not (for a snapshot that answers later
+    /// instants too).
+    static Result<QList<AbsenceRow>> absencesNotOver(const QSqlDatabase &db, qint64 nowMs);
     /// Active users of `department` who are not away at `nowMs` (away_from <= now < away_until;
     /// an absence without a start has begun), with their open tickets and their last turns
     /// in `queue`.

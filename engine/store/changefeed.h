@@ -27,8 +27,9 @@ struct ChangeNotice
     QList<qint64> notifications;
     /// A new organisation version was published (OrgVersions::publish): the others load it.
     int organisation = 0;
-    /// Users whose account or sessions changed (a logout, a new password, roles): the others
-    /// forget the sessions of theirs they keep in memory (auth/sessioncache.h).
+    /// Users whose account, sessions, absence or preferences changed (a logout, a new password,
+    /// roles, away): the others forget what they keep of them in memory — their sessions
+    /// (auth/sessioncache.h) and UserDirectory's snapshot (the outbox router, the SLA planner).
     QStringList users;
     bool isEmpty() const
     {

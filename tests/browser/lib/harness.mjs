@@ -330,6 +330,15 @@ export class World {
   }
 }
 
+/** Buttons, links, inputs and selects inside `selector` without an accessible name. */
+export function unnamedControls(page, selector) {
+  return page.locator(selector).evaluate((root) =>
+    [...root.querySelectorAll('button, a, input, select, textarea')]
+      .filter((el) => !(el.getAttribute('aria-label') || el.textContent.trim() ||
+        (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest('label')))
+      .map((el) => el.outerHTML.slice(0, 120)));
+}
+
 /** The ticket id behind a link `#/tickets/ID`. */
 export function idFromHref(href) {
   const m = /#\/tickets\/(\d+)/.exec(href ?? '');

@@ -169,6 +169,7 @@ private Q_SLOTS:
     void cachedUserChangesOnTheNextRequest();
     void cachedSessionExpiresOnTime();
     void anotherServersChangeCountsWithinTheCacheLifetime();
+    void absencesAreAnsweredFromMemoryUntilAUserChanges();
 
     // Over HTTP: PATCH /api/v1/users/{name} as an admin.
     void newDepartmentsDecideVisibilityOnTheNextRequest();
@@ -572,6 +573,38 @@ void tst_Auth::anotherServersChangeCountsWithinTheCacheLifetime()
     QVERIFY(succeeded(there.users().update(u"amy"_qs, disable, m_org)));
     m_clock.advanceSeconds(30);
     QVERIFY(!here.authenticate(phone)->has_value());
+}
+
+void tst_Auth::absencesAreAnsweredFromMemoryUntilAUserChanges()
+{
+    // Every ticket the API answers asks who is away (assignee_away): `here` answers from what
+    // it read, `there` is another server on the database.
+    AuthService::Options options;
+    options.sessionCacheSeconds = 30;
+    AuthService here(*m_db, m_clock, options), there(*m_db, m_clock, options);
+    QVERIFY(succeeded(here.users().create(u"sam"_qs, input(u"Sam"_qs, u"password-1"_qs), m_org)));
+    QVERIFY(succeeded(here.users().create(u"sue"_qs, input(u"Sue"_qs, u"password-1"_qs), m_org)));
+    const QDateTime now = m_clock.now();
+    QCOMPARE(*here.users().awayAt(now), QSet<QString>());
+
+    QVERIFY(succeeded(there.users().setAway(u"sam"_qs, std::nullopt, now.addDays(3), {})));
+    QCOMPARE(*there.users().awayAt(now), QSet<QString> {u"sam"_qs}); // at once where it was made
+    QCOMPARE(*here.users().awayAt(now), QSet<QString>()); // from memory: not read again
+    here.users().forget({u"sam"_qs}); // what the change feed's "users" does (PostgreSQL)
+    QCOMPARE(*here.users().awayAt(now), QSet<QString> {u"sam"_qs});
+
+    // An absence that begins later is kept too and counts from its start, without a read.
+    QVERIFY(succeeded(here.users().setAway(u"sue"_qs, now.addSecs(3600), now.addSecs(7200), {})));
+    QCOMPARE(*here.users().awayAt(now), QSet<QString> {u"sam"_qs});
+    QCOMPARE(*here.users().awayAt(now.addSecs(5400)), (QSet<QString> {u"sam"_qs, u"sue"_qs}));
+    QCOMPARE(*here.users().awayAt(now.addSecs(7200)), QSet<QString> {u"sam"_qs});
+
+    // Without a change feed (SQLite, several servers) another server's change counts once the
+    // snapshot is as old as the session cache's lifetime.
+    QVERIFY(succeeded(there.users().setAway(u"sam"_qs, std::nullopt, std::nullopt, {})));
+    QCOMPARE(*here.users().awayAt(m_clock.now()), QSet<QString> {u"sam"_qs});
+    m_clock.advanceSeconds(30);
+    QCOMPARE(*here.users().awayAt(m_clock.now()), QSet<QString>());
 }
 
 bool tst_Auth::addUser(HttpServer &server, const QString &username, const QString &role,

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void notificationReachesTheUserOnAnotherServer();
     void streamsCarryOnAfterTheListeningConnectionIsCut();
     void logoutAndUserChangesReachTheOtherServersSessionsAtOnce();
+    void aNewAbsenceShowsOnTheOtherServerAtOnce();
 
 private:
     RawResponse call(quint16 port, const QByteArray &method, const QByteArray &path,
@@ -207,6 +208,43 @@ void tst_Cluster::logoutAndUserChangesReachTheOtherServersSessionsAtOnce()
                 .update(QStringLiteral("alan"), disable, m_a.services().organisation())
                 .ok());
     QTRY_COMPARE_WITH_TIMEOUT(me(m_b.port(), phone).status, 401, 10000);
+}
+
+void tst_Cluster::aNewAbsenceShowsOnTheOtherServerAtOnce()
+{
+    // Both servers keep the absences they read (UserDirectory::awayAt) and the test's clock
+    // stands still, so only A's announcement can make B read them again.
+    const qint64 id = openTicket(m_a.port());
+    QVERIFY(id > 0);
+    const QByteArray ticket = "/api/v1/tickets/" + QByteArray::number(id);
+    QCOMPARE(call(m_a.port(), "POST", ticket + "/assign", R"({"username":"alan"})",
+                  QStringLiteral("sue"))
+                 .status,
+             200);
+    const auto assigneeAway = [&](quint16 port) {
+        const RawResponse read = call(port, "GET", ticket, {}, QStringLiteral("sue"));
+        return read.status == 200 ? read.json().value(QLatin1String("assignee_away")).toBool()
+                                  : true;
+    };
+    QCOMPARE(call(m_b.port(), "GET", ticket, {}, QStringLiteral("sue")).status, 200);
+    QCOMPARE(assigneeAway(m_a.port()), false);
+    QCOMPARE(assigneeAway(m_b.port()), false);
+
+    // sue, alan's supervisor, marks him away through A.
+    QCOMPARE(call(m_a.port(), "PATCH", "/api/v1/users/alan/away",
+                  R"({"away":{"until":"2026-11-30T09:00:00Z"}})", QStringLiteral("sue"))
+                 .status,
+             200);
+    QCOMPARE(assigneeAway(m_a.port()), true); // the server that wrote it: at once
+    QTRY_COMPARE_WITH_TIMEOUT(assigneeAway(m_b.port()), true, 30000);
+
+    // Back, through B this time.
+    QCOMPARE(call(m_b.port(), "PATCH", "/api/v1/users/alan/away", R"({"away":null})",
+                  QStringLiteral("sue"))
+                 .status,
+             200);
+    QCOMPARE(assigneeAway(m_b.port()), false);
+    QTRY_COMPARE_WITH_TIMEOUT(assigneeAway(m_a.port()), false, 30000);
 }
 
 void tst_Cluster::notificationReachesTheUserOnAnotherServer()

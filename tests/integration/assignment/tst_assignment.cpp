@@ -21,6 +21,8 @@
 #include <QFileInfo>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace Baton;
 using namespace Baton::Test;
 
@@ -64,6 +66,42 @@ states:
         .arg(queue)
         .toUtf8();
 }
+
+// A parallel step whose branches wait in three queues: least_loaded, round_robin and manual.
+const char splitWorkflow[] = R"(
+workflow: split-work
+title: Split
+start:
+  roles: [agent]
+initial: triage
+states:
+  triage:
+    title: Triage
+    queue: counter
+    on:
+      split: {to: both, title: Split}
+  both:
+    title: Both
+    parallel:
+      office:
+        title: Office
+        queue: backoffice
+        on:
+          done: {title: Done, to: "@done"}
+      desk:
+        title: Desk
+        queue: front
+        on:
+          done: {title: Done, to: "@done"}
+      counter:
+        title: Counter
+        queue: counter
+        on:
+          done: {title: Done, to: "@done"}
+    then: closed
+    else: closed
+  closed: {final: true}
+)";
 
 template<typename T> QString errorOf(const Result<T> &result)
 {
@@ -119,6 +157,11 @@ struct Harness
                 return QStringLiteral("workflow of %1 does not load").arg(queue);
             workflows.append(wf.workflow);
         }
+        auto split = readWorkflow(QByteArray(splitWorkflow), QStringLiteral("split-work.yaml"),
+                                  organisation.get());
+        if (!split.ok())
+            return QStringLiteral("split-work.yaml does not load");
+        workflows.append(split.workflow);
         if (auto published = engine->publish(workflows, QStringLiteral("admin")); !published)
             return published.error();
         return {};
@@ -200,6 +243,7 @@ private Q_SLOTS:
     void membersAwaySkippedAndNobodyPresentLeavesTheQueue();
     void manualQueueAssignsNobody();
     void workAndNoticesOfSomeoneAwayGoToWhoStandsIn();
+    void parallelBranchesAreAssignedInTheirQueues();
 
 private:
     TestDatabase m_databases;
@@ -401,6 +445,58 @@ void TestAssignment::workAndNoticesOfSomeoneAwayGoToWhoStandsIn()
     assigned = h.engine->assign(admin, third, member("amy"));
     QVERIFY2(assigned.ok(), qPrintable(errorOf(assigned)));
     QCOMPARE(assigned->ticket.assignee, QStringLiteral("amy"));
+}
+
+// A step that splits into branches: each branch waiting in a queue with `assign:` is given to
+// the member its strategy chooses, in the same write, as an `assigned` event naming the branch;
+// a branch in a manual queue waits; someone away is skipped.
+void TestAssignment::parallelBranchesAreAssignedInTheirQueues()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    START(h, url);
+    for (const char *name : {"amy", "bo"})
+        ADD_USER(h, QString::fromLatin1(name), QStringLiteral("desk"));
+    for (const char *name : {"bea", "ben"})
+        ADD_USER(h, QString::fromLatin1(name), QStringLiteral("back"));
+    const qint64 now = h.clock.now().toMSecsSinceEpoch();
+    QVERIFY(h.setAway(QStringLiteral("bea"), now - 1000, now + 3600 * 1000).isEmpty());
+
+    OpenRequest request;
+    request.title = QStringLiteral("Two desks");
+    CommandResult opened = h.engine->open(h.opener(), QStringLiteral("split-work"), request);
+    QVERIFY2(opened.ok(), qPrintable(errorOf(opened)));
+    QVERIFY(opened->ticket.assignee.isEmpty()); // counter assigns by hand
+    ActionRequest split;
+    split.name = QStringLiteral("split");
+    CommandResult splitUp = h.engine->takeAction(h.opener(), opened->ticket.id, split);
+    QVERIFY2(splitUp.ok(), qPrintable(errorOf(splitUp)));
+
+    QMap<QString, QString> assignees;
+    for (const BranchState &b : splitUp->ticket.branches)
+        assignees.insert(b.name, b.assignee);
+    QCOMPARE(assignees,
+             (QMap<QString, QString> {{QStringLiteral("office"), QStringLiteral("ben")},
+                                      {QStringLiteral("desk"), QStringLiteral("amy")},
+                                      {QStringLiteral("counter"), QString()}}));
+    QMap<QString, QString> strategies;
+    for (const Event &e : splitUp->events)
+        if (e.type == u"assigned") {
+            QVERIFY(e.actor.isEmpty());
+            strategies.insert(e.data.value(u"branch").toString(),
+                              e.data.value(u"strategy").toString());
+        }
+    QCOMPARE(strategies,
+             (QMap<QString, QString> {{QStringLiteral("office"), QStringLiteral("least_loaded")},
+                                      {QStringLiteral("desk"), QStringLiteral("round_robin")}}));
+    // As stored: a restart's replay reads the same assignees.
+    h.engine.reset();
+    const QString restarted = h.start();
+    QVERIFY2(restarted.isEmpty(), qPrintable(restarted));
+    auto events = h.engine->events(opened->ticket.id, h.opener());
+    QVERIFY2(events.ok(), qPrintable(errorOf(events)));
+    QCOMPARE(std::count_if(events->cbegin(), events->cend(),
+                           [](const Event &e) { return e.type == u"assigned"; }),
+             2);
 }
 
 QTEST_GUILESS_MAIN(TestAssignment)

@@ -23,6 +23,7 @@
 
 using namespace Baton;
 using namespace Baton::Test;
+using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
@@ -51,6 +52,33 @@ QList<ChannelDefinition> hookChannel(const QString &url)
     return read.channels;
 }
 
+/// channels.yaml with one sms channel, `pager`, posting to `port`'s /sms.
+QList<ChannelDefinition> pagerChannel(quint16 port)
+{
+    const QByteArray yaml = "channels:\n"
+                            "  pager:\n"
+                            "    plugin: sms\n"
+                            "    url: http://127.0.0.1:"
+        + QByteArray::number(port)
+        + "/sms\n"
+          "    body: '{\"to\": \"{phone}\", \"delivery\": \"{delivery}\"}'\n"
+          "    timeout_seconds: 1\n";
+    return readChannels(yaml, QStringLiteral("channels.yaml")).channels;
+}
+
+/// The outbox rows of `ticket` on `channel`, oldest first.
+QList<OutboxEntry> rowsOf(TestServer &server, qint64 ticket, const QString &channel)
+{
+    auto db = server.database()->connection();
+    if (!db)
+        return {};
+    DeliverySearch search;
+    search.ticketId = ticket;
+    search.channel = channel;
+    auto found = OutboxQueue::search(*db, search);
+    return found ? *found : QList<OutboxEntry>();
+}
+
 } // namespace
 
 class tst_Delivery : public QObject
@@ -65,6 +93,8 @@ private Q_SLOTS:
     void twoServersOnOnePostgreSqlSendEachOnce();
     void aCommitWakesTheWorker();
     void quietHoursHoldANoticeUntilTheyEnd();
+    void noticesGoThroughTheChannelsChosenForTheirKind();
+    void aUsersChangeOnOneServerIsHeardByTheOther();
 
 private:
     struct Server
@@ -77,6 +107,11 @@ private:
     QString startServer(Server &s, const QString &url, const QList<ChannelDefinition> &channels,
                         int maxAttempts = 20);
     static std::optional<OutboxEntry> entry(TestServer &server, const QString &id);
+    /// A server with the pager (SMS) channel aimed at `receiverPort`; with `amysPhone`, amy
+    /// is given a phone through it. Empty on success.
+    QString startWithPager(Server &s, const QString &url, quint16 receiverPort, bool amysPhone);
+    /// amy opens a ticket on `s` and root assigns it to her there: the assignment's answer.
+    static RawResponse openAndAssignToAmy(Server &s, int n);
     WorkflowSet m_workflows;
     int m_pollMs = 50; ///< the delivery worker's poll of the next server started
 };
@@ -129,6 +164,29 @@ QString tst_Delivery::startServer(Server &s, const QString &url,
     s.admin = std::make_unique<ApiClient>(s.server.port(), QStringLiteral("root"),
                                           QStringLiteral("baton-demo"));
     return {};
+}
+
+QString tst_Delivery::startWithPager(Server &s, const QString &url, quint16 receiverPort,
+                                     bool amysPhone)
+{
+    if (QString error = startServer(s, url, pagerChannel(receiverPort)); !error.isEmpty())
+        return error;
+    if (!amysPhone)
+        return {};
+    const RawResponse phone
+        = s.admin->call("PATCH", QStringLiteral("/api/v1/users/amy"),
+                        QJsonObject {{QStringLiteral("phone"), QStringLiteral("+85291234567")}});
+    return phone.status == 200 ? QString() : QString::fromUtf8(phone.body);
+}
+
+RawResponse tst_Delivery::openAndAssignToAmy(Server &s, int n)
+{
+    const RawResponse opened
+        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(n));
+    return s.admin->call(
+        "POST",
+        QStringLiteral("/api/v1/tickets/%1/assign").arg(opened.json().value(u"id").toInteger()),
+        QJsonObject {{QStringLiteral("username"), QStringLiteral("amy")}});
 }
 
 std::optional<OutboxEntry> tst_Delivery::entry(TestServer &server, const QString &id)
@@ -390,24 +448,9 @@ void tst_Delivery::quietHoursHoldANoticeUntilTheyEnd()
     TestDatabase holder;
     BATON_FRESH_DATABASE(holder, url);
     WebhookReceiver receiver(hookSecret);
-    const QByteArray yaml = "channels:\n"
-                            "  pager:\n"
-                            "    plugin: sms\n"
-                            "    url: http://127.0.0.1:"
-        + QByteArray::number(receiver.port())
-        + "/sms\n"
-          "    body: '{\"to\": \"{phone}\", \"delivery\": \"{delivery}\"}'\n"
-          "    timeout_seconds: 1\n";
-    const ChannelsReadResult channels = readChannels(yaml, QStringLiteral("channels.yaml"));
-    QCOMPARE(channels.channels.size(), 1);
     Server s;
-    const QString started = startServer(s, url, channels.channels);
+    const QString started = startWithPager(s, url, receiver.port(), true);
     QVERIFY2(started.isEmpty(), qPrintable(started));
-    QCOMPARE(s.admin
-                 ->call("PATCH", QStringLiteral("/api/v1/users/amy"),
-                        QJsonObject {{QStringLiteral("phone"), QStringLiteral("+85291234567")}})
-                 .status,
-             200);
     // 08:00-10:00 UTC; the server's clock says 09:00.
     const RawResponse quiet = s.amy->call(
         "PATCH", QStringLiteral("/api/v1/me/preferences"),
@@ -416,23 +459,12 @@ void tst_Delivery::quietHoursHoldANoticeUntilTheyEnd()
                                    {QStringLiteral("until"), QStringLiteral("10:00")}}}});
     QCOMPARE(quiet.status, 200);
 
-    const RawResponse opened
-        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
-    QCOMPARE(opened.status, 201);
-    const qint64 ticket = opened.json().value(u"id").toInteger();
-    const RawResponse assigned
-        = s.admin->call("POST", QStringLiteral("/api/v1/tickets/%1/assign").arg(ticket),
-                        QJsonObject {{QStringLiteral("username"), QStringLiteral("amy")}});
+    const RawResponse assigned = openAndAssignToAmy(s, 1);
     QCOMPARE(assigned.status, 200);
+    const qint64 ticket = assigned.json().value(u"id").toInteger();
     const auto pagerRow = [&]() -> std::optional<OutboxEntry> {
-        auto db = s.server.database()->connection();
-        if (!db)
-            return std::nullopt;
-        DeliverySearch search;
-        search.ticketId = ticket;
-        search.channel = QStringLiteral("pager");
-        auto found = OutboxQueue::search(*db, search);
-        return found && !found->isEmpty() ? std::optional(found->first()) : std::nullopt;
+        const QList<OutboxEntry> rows = rowsOf(s.server, ticket, QStringLiteral("pager"));
+        return rows.isEmpty() ? std::nullopt : std::optional(rows.first());
     };
     QTRY_VERIFY_WITH_TIMEOUT(pagerRow() && pagerRow()->lastError.startsWith(u"held"), 10000);
     const qint64 ten = QDateTime(QDate(2026, 3, 2), QTime(10, 0), Qt::UTC).toMSecsSinceEpoch();
@@ -448,6 +480,117 @@ void tst_Delivery::quietHoursHoldANoticeUntilTheyEnd()
     const auto &r = received.first();
     QCOMPARE(r.body.value(u"to").toString(), QStringLiteral("+85291234567"));
     QCOMPARE(r.body.value(u"delivery").toString(), pagerRow()->row.deliveryId);
+}
+
+// amy keeps notices of her assignments off SMS (mail only): an assignment writes no SMS row;
+// once she chooses SMS for them, the next one does. A choice of an unknown channel or kind is
+// refused with the key at fault.
+void tst_Delivery::noticesGoThroughTheChannelsChosenForTheirKind()
+{
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    Server s;
+    const QString started = startWithPager(s, url, receiver.port(), true);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const auto choose = [&](const QJsonValue &channels) {
+        return s.amy->call("PATCH", QStringLiteral("/api/v1/me/preferences"),
+                           QJsonObject {{QStringLiteral("channels"), channels}});
+    };
+    // The SMS rows of the notice of amy's assignment `assigned` answered; -1 when it failed.
+    const auto smsOfAssignment = [&](const RawResponse &assigned) -> qsizetype {
+        if (assigned.status != 200)
+            return -1;
+        const qint64 ticket = assigned.json().value(u"id").toInteger();
+        qsizetype n = 0;
+        for (const OutboxEntry &row : rowsOf(s.server, ticket, QStringLiteral("pager")))
+            n += row.row.kind == u"assigned" ? 1 : 0;
+        return n;
+    };
+
+    const RawResponse fax
+        = choose(QJsonObject {{QStringLiteral("assigned"), QJsonArray {u"fax"_s}}});
+    QCOMPARE(fax.status, 422);
+    QVERIFY2(fax.json()
+                 .value(u"error")
+                 .toObject()
+                 .value(u"details")
+                 .toObject()
+                 .value(u"fields")
+                 .toObject()
+                 .value(u"channels")
+                 .toString()
+                 .contains(u"'fax' is not a channel"),
+             fax.body.constData());
+    QCOMPARE(choose(QJsonObject {{QStringLiteral("lunch"), QJsonArray()}}).status, 422);
+
+    const RawResponse mailOnly
+        = choose(QJsonObject {{QStringLiteral("assigned"), QJsonArray {u"email"_s}}});
+    QCOMPARE(mailOnly.status, 200);
+    QCOMPARE(mailOnly.json().value(u"available_channels").toArray(), QJsonArray {u"sms"_s});
+    QCOMPARE(mailOnly.json().value(u"channels").toObject().value(u"assigned").toArray(),
+             QJsonArray {u"email"_s});
+    QCOMPARE(smsOfAssignment(openAndAssignToAmy(s, 1)), 0);
+
+    QCOMPARE(choose(QJsonObject {{QStringLiteral("assigned"), QJsonArray {u"sms"_s}},
+                                 {QStringLiteral("sla_warning"), QJsonArray()}})
+                 .status,
+             200);
+    QCOMPARE(smsOfAssignment(openAndAssignToAmy(s, 2)), 1);
+
+    // null: every channel again.
+    const RawResponse cleared = choose(QJsonValue(QJsonValue::Null));
+    QCOMPARE(cleared.status, 200);
+    QCOMPARE(cleared.json().value(u"channels").toObject(), QJsonObject());
+}
+
+// Two servers on one PostgreSQL: amy's choice of channels, made through server A, rules the next
+// notice server B writes (B had remembered her earlier reach); an absence recorded through A
+// sends B's next assignment of hers on to her substitute.
+void tst_Delivery::aUsersChangeOnOneServerIsHeardByTheOther()
+{
+    if (TestDatabase::currentDriver() != u"postgresql")
+        QSKIP("one server per SQLite file");
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    Server a, b;
+    QString started = startWithPager(a, url, receiver.port(), true);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    started = startWithPager(b, url, receiver.port(), false);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const auto pagerRowsOf = [&](const RawResponse &assigned) -> qsizetype {
+        return assigned.status != 200
+            ? -1
+            : rowsOf(b.server, assigned.json().value(u"id").toInteger(), QStringLiteral("pager"))
+                  .size();
+    };
+    // B learns amy's reach: her phone, every channel.
+    QCOMPARE(pagerRowsOf(openAndAssignToAmy(b, 1)), 1);
+
+    const QJsonObject bellOnly {{QStringLiteral("assigned"), QJsonArray()}};
+    QCOMPARE(a.amy
+                 ->call("PATCH", QStringLiteral("/api/v1/me/preferences"),
+                        QJsonObject {{QStringLiteral("channels"), bellOnly}})
+                 .status,
+             200);
+    QTRY_COMPARE_WITH_TIMEOUT(b.server.auth().users().reachOf(QStringLiteral("amy")).channels,
+                              QJsonValue(bellOnly), 5000);
+    QCOMPARE(pagerRowsOf(openAndAssignToAmy(b, 2)), 0);
+
+    // Away from now, root standing in: B hands her next assignment on at once.
+    const QString until = b.clock.now().addDays(1).toString(Qt::ISODate);
+    QCOMPARE(a.admin
+                 ->call("PATCH", QStringLiteral("/api/v1/users/amy/away"),
+                        QJsonObject {
+                            {QStringLiteral("away"),
+                             QJsonObject {{QStringLiteral("until"), until},
+                                          {QStringLiteral("substitute"), QStringLiteral("root")}}}})
+                 .status,
+             200);
+    const RawResponse assigned = openAndAssignToAmy(b, 3);
+    QCOMPARE(assigned.status, 200);
+    QCOMPARE(assigned.json().value(u"assignee").toString(), QStringLiteral("root"));
 }
 
 QTEST_GUILESS_MAIN(tst_Delivery)

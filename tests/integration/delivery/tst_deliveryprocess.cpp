@@ -38,7 +38,19 @@ QByteArray hookChannels(const QByteArray &url)
         + url
         + "\n"
           "    secret: ${TST_PROCESS_SECRET}\n"
+          "    timeout_seconds: 30\n"
           "    events: [opened]\n";
+}
+
+/// `baton serve` arguments for the shipped workflows, written to `dir` with the ops-hook channel
+/// aimed at `port`, and the built plugins; empty when the files could not be written.
+QStringList hookServeFlags(const QTemporaryDir &dir, quint16 port)
+{
+    if (!writeWorkflows(
+            dir, hookChannels(QStringLiteral("http://127.0.0.1:%1/hook").arg(port).toUtf8())))
+        return {};
+    return {QStringLiteral("--demo"), QStringLiteral("--workflows"), dir.path(),
+            QStringLiteral("--plugins"), QStringLiteral(BATON_BUILD_DIR "/plugins")};
 }
 
 /// Ticket `n`, of customer C-`n`.
@@ -57,6 +69,7 @@ private Q_SLOTS:
     void initTestCase_data() { TestDatabase::addDriverRows(); }
     void initTestCase() { qputenv("TST_PROCESS_SECRET", hookSecret); }
     void killedAfterCommitDeliversAfterRestartOncePerId();
+    void otherServerDeliversWhatAKilledOneHeld();
     void channelThePluginRefusesStopsStartUpAtItsLine();
 };
 
@@ -67,12 +80,8 @@ void tst_DeliveryProcess::killedAfterCommitDeliversAfterRestartOncePerId()
     WebhookReceiver receiver(hookSecret);
     receiver.setMode(WebhookReceiver::Mode::Down); // nothing can be delivered before the kill
     QTemporaryDir workflows;
-    QVERIFY(writeWorkflows(
-        workflows,
-        hookChannels(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port()).toUtf8())));
-    const QStringList flags {QStringLiteral("--demo"), QStringLiteral("--workflows"),
-                             workflows.path(), QStringLiteral("--plugins"),
-                             QStringLiteral(BATON_BUILD_DIR "/plugins")};
+    const QStringList flags = hookServeFlags(workflows, receiver.port());
+    QVERIFY(!flags.isEmpty());
 
     QSet<QByteArray> ids;
     {
@@ -130,6 +139,61 @@ void tst_DeliveryProcess::channelThePluginRefusesStopsStartUpAtItsLine()
                          "address");
     QVERIFY2(run.err.contains(expected) || run.out.contains(expected),
              qPrintable(run.err + run.out));
+}
+
+// Two `baton serve` on one PostgreSQL. While the receiver is up, each delivery is claimed and
+// sent by one of them, once. Then a server is killed (SIGKILL) while it holds the lease of a
+// delivery it is still sending (the receiver does not answer): the server left running sends it
+// once the dead server's database session is gone — within seconds, not when the lease would
+// run out (5 minutes) nor at its next once-a-minute look.
+void tst_DeliveryProcess::otherServerDeliversWhatAKilledOneHeld()
+{
+    if (TestDatabase::currentDriver() != u"postgresql")
+        QSKIP("one server per SQLite file");
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret, 600000); // slow: never answers while the test runs
+    QTemporaryDir workflows;
+    const QStringList flags = hookServeFlags(workflows, receiver.port());
+    QVERIFY(!flags.isEmpty());
+    ServeProcess a, b;
+    QString started = a.start(url, flags);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    started = b.start(url, flags);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    ApiClient amyOnA(a.port, QStringLiteral("amy"), QStringLiteral("baton-demo"));
+    ApiClient amyOnB(b.port, QStringLiteral("amy"), QStringLiteral("baton-demo"));
+    const auto open = [&](ApiClient &client, int n) -> QByteArray {
+        const RawResponse opened
+            = client.call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(n));
+        return opened.status == 201
+            ? QByteArray::number(opened.json().value(u"id").toInteger()) + ".1.ops-hook"
+            : QByteArray();
+    };
+
+    QSet<QByteArray> ids;
+    for (int n = 0; n < 6; ++n)
+        ids.insert(open(n % 2 ? amyOnA : amyOnB, n));
+    QVERIFY(!ids.contains(QByteArray()));
+    QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(ids), 20000);
+
+    // A's commit wakes A's worker at once (B only polls each second): A claims and sends it.
+    receiver.setMode(WebhookReceiver::Mode::Slow);
+    const QByteArray held = open(amyOnA, 6);
+    QVERIFY(!held.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(receiver.countsById().value(held) == 1, 10000);
+    a.kill();
+    receiver.setMode(WebhookReceiver::Mode::Up);
+    ids.insert(held);
+    QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(held), 20000);
+
+    QTest::qWait(1500); // a repeat would come now
+    // Each sent once; the held one twice: the killed server's try, cut off, and the other's.
+    const auto counts = receiver.countsById();
+    for (const QByteArray &id : std::as_const(ids))
+        QVERIFY2(counts.value(id) == (id == held ? 2 : 1), id.constData());
+    QCOMPARE(receiver.badSignatures(), 0);
+    QCOMPARE(b.stop(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_DeliveryProcess)

@@ -19,6 +19,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include <chrono>
+
 namespace Baton::Test {
 
 class WebhookReceiver
@@ -32,6 +34,7 @@ public:
         QByteArray event;
         bool signatureValid = false;
         QJsonObject body;
+        qint64 atUs = 0; ///< steady clock (std::chrono::steady_clock), when the body was read
     };
 
     explicit WebhookReceiver(QByteArray secret, int slowMs = 2500)
@@ -133,6 +136,9 @@ private:
         const QByteArray body = buffer.mid(headerEnd + 4, length);
         buffer.clear();
         Received r;
+        r.atUs = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::steady_clock::now().time_since_epoch())
+                     .count();
         r.deliveryId = headers.value("baton-delivery");
         r.event = headers.value("baton-event");
         r.body = QJsonDocument::fromJson(body).object();

@@ -307,6 +307,12 @@ test('a realistic flow through every documented operation matches the document',
   assert.deepEqual((await call(amy, 'PATCH', '/api/v1/me/preferences', { quiet_hours: quiet })).json.quiet_hours, quiet);
   await call(amy, 'PATCH', '/api/v1/me/preferences', { quiet_hours: { from: '25:00', until: '07:00' } }, { expect: [422] });
   assert.equal((await call(amy, 'PATCH', '/api/v1/me/preferences', { quiet_hours: null })).json.quiet_hours, null);
+  // Channels per notification kind (the bell always): a kind left out goes through every channel.
+  const chosen = (await call(amy, 'PATCH', '/api/v1/me/preferences', { channels: { sla_breached: ['email', 'sms'], sla_warning: [] } })).json;
+  assert.deepEqual(chosen.channels, { sla_breached: ['email', 'sms'], sla_warning: [] });
+  assert.ok(chosen.notification_kinds.includes('returned_to_originator'));
+  await call(amy, 'PATCH', '/api/v1/me/preferences', { channels: { sla_warning: ['fax'] } }, { expect: [422], invalid: true });
+  assert.deepEqual((await call(amy, 'PATCH', '/api/v1/me/preferences', { channels: null })).json.channels, {});
   await call(amy, 'PATCH', '/api/v1/users/olga/away', { away: { until: '2099-01-01T00:00:00Z' } }, { expect: [403] });
   const olgaAway = (await call(admin, 'PATCH', '/api/v1/users/olga/away', { away: { from: '2098-12-01T00:00:00Z', until: '2099-01-01T00:00:00Z' } })).json;
   assert.equal(olgaAway.away.from, '2098-12-01T00:00:00Z');
@@ -358,6 +364,12 @@ test('a realistic flow through every documented operation matches the document',
   await call(gary, 'POST', `/api/v1/tickets/${id}/transfer`, { queue: 'no-such-queue', reason: 'Wrong desk', branch: 'ground' }, { expect: [404, 422] });
   await call(admin, 'POST', `/api/v1/tickets/${id}/assign`, { username: 'bill', branch: 'billing' });
   await call(admin, 'POST', `/api/v1/tickets/${id}/assign`, { username: 'no-such-user', branch: 'billing' }, { expect: [422] });
+  // Someone away is marked where work is given to people: the branch's assignee, the queue's contacts.
+  await call(admin, 'PATCH', '/api/v1/users/bill/away', { away: { until: '2099-01-01T00:00:00Z' } });
+  assert.equal((await call(admin, 'GET', `/api/v1/tickets/${id}`)).json.branches.find((b) => b.name === 'billing').assignee_away, true);
+  assert.deepEqual((await call(admin, 'GET', '/api/v1/queues')).json.find((q) => q.name === 'billing').away, ['bill']);
+  await call(admin, 'PATCH', '/api/v1/users/bill/away', { away: null });
+  assert.equal((await call(admin, 'GET', `/api/v1/tickets/${id}`)).json.assignee_away, false);
   const billingDone = (await call(bill, 'GET', `/api/v1/tickets/${id}`)).json.branches.find((b) => b.name === 'billing').actions.find((a) => a.name === 'done');
   assert.deepEqual(billingDone.accepts, ['billing_note']);
   const notAccepted = (await call(bill, 'POST', `/api/v1/tickets/${id}/actions/done`, { branch: 'billing', fields: { billing_note: 'Express fee HK$300', ops_note: 'Not mine' } }, { expect: [422] })).json;

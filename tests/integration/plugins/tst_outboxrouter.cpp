@@ -136,11 +136,11 @@ void tst_OutboxRouter::aBreachPostsToItsDepartmentsGroupOnly()
 // settle such a row at once as "not sent"); their phone still gets the SMS.
 void tst_OutboxRouter::noRowForSomeoneWithoutTheAddress()
 {
-    const OutboxRouter router({channel("staff-mail", "email"), channel("pager", "sms")},
-                              organisation(), [](const QString &user, ContactField field) {
-                                  return user == u"amy"
-                                      || (user == u"mia" && field == ContactField::Phone);
-                              });
+    const OutboxRouter router(
+        {channel("staff-mail", "email"), channel("pager", "sms")}, organisation(),
+        [](const QString &user, ContactField field, const QString &) {
+            return user == u"amy" || (user == u"mia" && field == ContactField::Phone);
+        });
     const QList<NotificationRecord> notices {
         {QStringLiteral("amy"), QStringLiteral("sla_warning"), QStringLiteral("50% used")},
         {QStringLiteral("mia"), QStringLiteral("sla_warning"), QStringLiteral("50% used")},

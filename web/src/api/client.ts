@@ -10,6 +10,8 @@ import type {
   AnswerVersion,
   Attachment,
   Away,
+  Preferences,
+  QuietHours,
   Customer,
   CustomerWithTickets,
   Calendar, Department, FieldDef, Notification, QueueInfo, Ticket, TicketEvent, TicketList, User,
@@ -221,6 +223,9 @@ export const api = {
   me: () => request<User>('/me'),
   setAway: (away: { from?: string; until: string; substitute?: string } | null) =>
     request<{ away: Away | null }>('/me/preferences', { method: 'PATCH', body: { away } }),
+  preferences: () => request<Preferences>('/me/preferences'),
+  setPreferences: (body: { channels?: Record<string, string[]> | null; quiet_hours?: QuietHours | null }) =>
+    request<Preferences>('/me/preferences', { method: 'PATCH', body }),
 
   tickets: (params: Record<string, string | number | undefined | null>) =>
     request<TicketList>(`/tickets${qs(params)}`),

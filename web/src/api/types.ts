@@ -22,6 +22,23 @@ export interface Away {
   substitute: string | null;
 }
 
+/** Mail and SMS held from `from` to `until` (HH:MM on `timezone`'s clock); `breaches` still go out. */
+export interface QuietHours {
+  from: string;
+  until: string;
+  timezone?: string;
+  breaches?: boolean;
+}
+
+/** GET/PATCH /me/preferences: channels per notification kind (absent kind: every channel). */
+export interface Preferences {
+  away: Away | null;
+  quiet_hours: QuietHours | null;
+  channels: Record<string, string[]>;
+  available_channels: string[];
+  notification_kinds: string[];
+}
+
 export interface Sla {
   respond_due: string | null;
   resolve_due: string | null;
@@ -61,6 +78,8 @@ export interface Branch {
   title?: string;
   queue: string;
   assignee: string | null;
+  /** The assignee is away now. */
+  assignee_away?: boolean;
   status: 'open' | 'done' | 'failed' | 'cancelled' | string;
   sla?: Sla | null;
   actions?: Action[];
@@ -117,6 +136,8 @@ export interface Ticket {
   status: 'open' | 'closed' | string;
   queue: string | null;
   assignee: string | null;
+  /** The assignee is away now. */
+  assignee_away?: boolean;
   originator: string;
   priority: number;
   handoffs: number;
@@ -167,6 +188,8 @@ export interface QueueInfo {
   backup?: string[];
   manager?: string | null;
   escalate_to?: string | null;
+  /** Its contacts (primary, backup, manager) away now. */
+  away?: string[];
 }
 
 /** The file in `--workflows` and the editor both changed since the file was last published:

@@ -76,7 +76,7 @@ export function PersonPicker({ people, onPick, id, label, testid, disabled }: Pr
           <>
             <strong>{u.name || u.username}</strong> <span class="muted">{u.username}</span>
             {isAway(u, at) && (
-              <span class="badge risk" data-testid={`away-${u.username}`}>
+              <span class="badge away" data-testid={`away-${u.username}`}>
                 {u.away?.substitute
                   ? t('person.awayWith', { until: formatTime(u.away.until), substitute: u.away.substitute })
                   : t('person.away', { until: formatTime(u.away!.until) })}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The dense ticket table used by queues, my tickets, back to me and search; j/k/Enter to move and open.
+import { PersonName } from './awaybadge';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatAge, formatTimeFull, useT } from '../i18n';
 import { href, navigate } from '../state/router';
@@ -87,7 +88,7 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
       </thead>
       <tbody ref={body}>
         {tickets.map((tk, i) => {
-          const { assignee } = slaFor(tk, queue);
+          const { assignee, assigneeAway } = slaFor(tk, queue);
           const hl = highlight?.(tk);
           return (
             <tr
@@ -123,7 +124,7 @@ export function TicketTable({ tickets, columns, queue, onClaim, claiming, highli
                   case 'assignee':
                     return (
                       <td key={c} class={`col-assignee${assignee ? '' : ' muted'}`} title={assignee ?? undefined} data-testid={`assignee-${tk.key}`}>
-                        {assignee ? (assignee === user?.username ? `${name(assignee)} (${t('me')})` : name(assignee)) : t('unassigned')}
+                        {assignee ? <PersonName name={assignee} away={assigneeAway} self={user?.username} testid={`assignee-${tk.key}`} /> : t('unassigned')}
                       </td>
                     );
                   case 'age':

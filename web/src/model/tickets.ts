@@ -20,7 +20,7 @@ export function whereNow(ticket: Ticket, t: T, titleOf: (queue: string) => strin
 export function slaFor(ticket: Ticket, queue?: string) {
   if (queue && ticket.branches?.length) {
     const b = ticket.branches.find((x) => x.queue === queue && x.status === 'open');
-    if (b) return { sla: b.sla ?? null, assignee: b.assignee, branch: b.name };
+    if (b) return { sla: b.sla ?? null, assignee: b.assignee, assigneeAway: !!b.assignee_away, branch: b.name };
   }
-  return { sla: ticket.sla ?? null, assignee: ticket.assignee, branch: undefined as string | undefined };
+  return { sla: ticket.sla ?? null, assignee: ticket.assignee, assigneeAway: !!ticket.assignee_away, branch: undefined as string | undefined };
 }

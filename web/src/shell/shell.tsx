@@ -20,6 +20,7 @@ import { Dashboard } from '../pages/dashboard';
 import { Search } from '../pages/search';
 import { CustomerPage } from '../pages/customer';
 import { AnswersPage } from '../pages/answers';
+import { PreferencesPage } from '../pages/preferences';
 import { debounce } from '../lib/util';
 import { TopBar } from './topbar';
 
@@ -162,6 +163,8 @@ function renderPage(parts: string[], caps: ReturnType<typeof capabilities>) {
       return caps.reports ? <Reports /> : <Forbidden />;
     case 'answers':
       return <AnswersPage />;
+    case 'preferences':
+      return <PreferencesPage />;
     case 'admin':
       return caps.admin ? <Admin parts={parts.slice(1)} /> : <Forbidden />;
     default:

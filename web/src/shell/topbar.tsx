@@ -7,7 +7,7 @@ import { LangSwitch } from '../components/langswitch';
 import { useT } from '../i18n';
 import { stopLive } from '../api/live';
 import { Bell, unread } from '../components/notifications';
-import { navigate, useRoute } from '../state/router';
+import { href, navigate, useRoute } from '../state/router';
 import { bootError, me } from '../state/session';
 import { useStore } from '../lib/store';
 import { useDismiss } from '../lib/dismiss';
@@ -88,6 +88,9 @@ function UserMenu() {
           <p class="muted small">{t('top.roles', { roles: user.roles.join(', ') })}</p>
           <p class="muted small">{t('top.departments', { departments: user.departments.join(', ') })}</p>
           <AwayControl />
+          <p>
+            <a href={href('/preferences')} data-testid="nav-preferences" onClick={() => setOpen(false)}>{t('nav.preferences')}</a>
+          </p>
           <button type="button" class="btn" onClick={signOut} data-testid="sign-out">{t('signout')}</button>
         </div>
       )}
@@ -96,7 +99,7 @@ function UserMenu() {
 }
 
 /** Marks the user away until a time, with an optional substitute, or back (PATCH /me/preferences). */
-function AwayControl() {
+export function AwayControl() {
   const t = useT();
   const user = useStore(me)!;
   const [until, setUntil] = useState('');

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Parallel branches: each with its queue, assignee, clock and actions.
 import { useEffect, useState } from 'preact/hooks';
+import { PersonName } from '../../components/awaybadge';
 import { api } from '../../api/client';
 import type { Branch, FieldDef, Ticket } from '../../api/types';
 import { SlaBadge } from '../../components/sla';
@@ -8,7 +9,6 @@ import { useT } from '../../i18n';
 import type { MessageKey } from '../../i18n/en';
 import { useStore } from '../../lib/store';
 import { errorText } from '../../model/errors';
-import { usePersonName } from '../../state/people';
 import { me } from '../../state/session';
 import { toast } from '../../state/toasts';
 import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
@@ -38,7 +38,6 @@ function BranchCard({ tk, b, fields, onDone }: { tk: Ticket; b: Branch; fields: 
   const [busy, setBusy] = useState(false);
   const titles = useStore(queueTitles);
   useEffect(loadQueueTitles, []);
-  const name = usePersonName();
   return (
     <div class={`branch-card status-${b.status}`} data-testid={`branch-${b.name}`} data-status={b.status}>
       <div class="branch-head">
@@ -46,7 +45,7 @@ function BranchCard({ tk, b, fields, onDone }: { tk: Ticket; b: Branch; fields: 
         <span class={`branch-status st-${b.status}`} data-testid={`branch-${b.name}-status`}>{statusText}</span>
       </div>
       <div class="muted small">
-        {t('ticket.queue')}: <span title={b.queue}>{queueTitle(titles, b.queue)}</span> · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`} title={b.assignee ?? undefined}>{b.assignee ? name(b.assignee) : t('unassigned')}</span>
+        {t('ticket.queue')}: <span title={b.queue}>{queueTitle(titles, b.queue)}</span> · {t('ticket.assignee')}: <span data-testid={`branch-${b.name}-assignee`} title={b.assignee ?? undefined}>{b.assignee ? <PersonName name={b.assignee} away={b.assignee_away} testid={`branch-${b.name}-assignee`} /> : t('unassigned')}</span>
       </div>
       {b.status === 'open' && <SlaBadge sla={b.sla} testid={`branch-${b.name}-sla`} />}
       {canClaim && (

@@ -10,6 +10,7 @@ import { useEffect } from 'preact/hooks';
 import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
 import { usePersonName } from '../../state/people';
 import { SlaBadge, urgentSla } from '../../components/sla';
+import { PersonName } from '../../components/awaybadge';
 
 export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDef[]; onDone: (t?: Ticket) => void }) {
   const t = useT();
@@ -54,7 +55,7 @@ export function TicketMeta({ tk }: { tk: Ticket }) {
       <Meta label={t('ticket.queue')} value={tk.queue ? queueTitle(titles, tk.queue) : t('none')} title={tk.queue ?? undefined} testid="ticket-queue" />
       <Meta
         label={t('ticket.assignee')}
-        value={tk.assignee ? (tk.assignee === user.username ? `${name(tk.assignee)} (${t('me')})` : name(tk.assignee)) : t('unassigned')}
+        value={tk.assignee ? <PersonName name={tk.assignee} away={tk.assignee_away} self={user.username} testid="ticket-assignee" /> : t('unassigned')}
         title={tk.assignee ?? undefined}
         testid="ticket-assignee"
       />
@@ -68,7 +69,7 @@ export function TicketMeta({ tk }: { tk: Ticket }) {
   );
 }
 
-function Meta({ label, value, title, testid }: { label: string; value: string; title?: string; testid?: string }) {
+function Meta({ label, value, title, testid }: { label: string; value: preact.ComponentChildren; title?: string; testid?: string }) {
   return (
     <div class="meta-item">
       <dt>{label}</dt>

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Deliveries through the outbox (issue 15: "1,000 deliveries per second to a local receiver"):
+// the composition root in-process on a SQLite file (WAL, synchronous=FULL), the webhook plugin
+// loaded from the built plugins folder, and a real HTTP receiver on 127.0.0.1 that checks every
+// signature (the integration tests' WebhookReceiver). Tickets are opened at a fixed rate
+// (open-loop: a slow server is not hidden); each opening's `opened` event goes to BENCH_CHANNELS
+// webhook channels, one delivery each. Reported: deliveries per second received during the
+// offered window, latency from the opening's commit (its callback) to the receipt at the
+// receiver (p50, p99, max), and CPU per delivery: the delivery worker's thread alone, and the
+// whole process (engine, worker and receiver) over a baseline run without channels.
+//
+// Usage: bench_delivery OUTDIR (writes OUTDIR/bench_delivery.json). Environment: BENCH_RATE
+// (deliveries per second offered, 1000), BENCH_SECONDS (10), BENCH_CHANNELS (2).
+#include "webhookreceiver.h"
+
+#include "core/clock.h"
+#include "definition/channelsreader.h"
+#include "runtime/access.h"
+#include "runtime/engine.h"
+#include "store/database.h"
+#include "testserver.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+using namespace Baton;
+using namespace Baton::Test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QByteArray secret = QByteArrayLiteral("bench-delivery-secret");
+
+qint64 nowUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+double processCpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// The CPU seconds of this process's thread named `name` (DeliveryWorker names its thread
+// "baton-delivery"), from /proc; -1 when there is none.
+double threadCpuSeconds(const QByteArray &name)
+{
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks.filePath(tid + u"/comm"_s));
+        if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() != name)
+            continue;
+        QFile stat(tasks.filePath(tid + u"/stat"_s));
+        if (!stat.open(QIODevice::ReadOnly))
+            return -1;
+        // After the ")" closing the name: state is field 3; utime and stime are 14 and 15.
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 13)
+            return -1;
+        return double(fields.at(11).toLongLong() + fields.at(12).toLongLong())
+            / double(sysconf(_SC_CLK_TCK));
+    }
+    return -1;
+}
+
+QList<ChannelDefinition> hookChannels(int count, quint16 port)
+{
+    QByteArray yaml = "channels:\n";
+    for (int c = 0; c < count; ++c)
+        yaml += "  hook-" + QByteArray::number(c)
+            + ":\n    plugin: webhook\n    url: http://127.0.0.1:" + QByteArray::number(port)
+            + "/hook\n    secret: ${BENCH_DELIVERY_SECRET}\n" + "    events: [opened]\n";
+    return readChannels(yaml, u"channels.yaml"_s).channels;
+}
+
+OpenRequest openRequest(int n)
+{
+    OpenRequest request;
+    request.title = u"Delivery %1"_s.arg(n);
+    request.fields = {{u"awb"_s, u"123456789012"_s},
+                      {u"urgency"_s, u"high"_s},
+                      {u"held_at"_s, u"hub"_s},
+                      {u"reason"_s, u"Needed tomorrow"_s}};
+    request.customer.id = u"C-%1"_s.arg(n);
+    request.customer.tier = u"B"_s;
+    return request;
+}
+
+double percentile(std::vector<qint64> sorted, double p)
+{
+    if (sorted.empty())
+        return 0;
+    std::sort(sorted.begin(), sorted.end());
+    const size_t i = std::min(sorted.size() - 1, size_t(p * double(sorted.size())));
+    return double(sorted[i]) / 1000.0;
+}
+
+struct Run
+{
+    int opened = 0;
+    double cpuSeconds = 0;
+    double workerCpuSeconds = -1;
+    QHash<QByteArray, qint64> committedAtUs; ///< delivery id → commit
+    qint64 windowStartUs = 0, windowEndUs = 0;
+    QString error;
+};
+
+// Opens tickets at `opensPerSecond` for `seconds` against a server with `channels`, then waits
+// (at most 60 s) until every delivery they caused was acknowledged by `receiver`.
+Run drive(const QString &dir, const QList<ChannelDefinition> &channels, int opensPerSecond,
+          int seconds, WebhookReceiver *receiver)
+{
+    Run run;
+    FakeClock clock(QDateTime(QDate(2026, 3, 2), QTime(9, 0), Qt::UTC));
+    auto db = TestServer::openDatabase(u"sqlite:"_s + dir + u"/bench-%1.db"_s.arg(channels.size()));
+    if (!db) {
+        run.error = db.error();
+        return run;
+    }
+    TestServerOptions options;
+    options.database = *db;
+    options.clock = &clock;
+    options.http = false;
+    if (!options.useWorkflowFolder()) {
+        run.error = u"the shipped workflows have errors"_s;
+        return run;
+    }
+    options.channels = channels;
+    options.pluginFolder = QStringLiteral(BATON_BUILD_DIR "/plugins");
+    TestServer server;
+    if (QString error = server.start(options); !error.isEmpty()) {
+        run.error = error;
+        return run;
+    }
+    const Actor amy = resolveActor(server.services().organisation(), u"amy"_s, {u"agent"_s},
+                                   {u"customer-service"_s});
+    std::mutex mutex;
+    std::atomic<int> done {0};
+    const double cpuBefore = processCpuSeconds();
+    const double workerBefore = threadCpuSeconds("baton-delivery");
+    run.windowStartUs = nowUs();
+    const int total = opensPerSecond * seconds;
+    for (int n = 0; n < total; ++n) {
+        const qint64 due = run.windowStartUs + qint64(n) * 1000000 / opensPerSecond;
+        if (const qint64 wait = due - nowUs(); wait > 0)
+            std::this_thread::sleep_for(std::chrono::microseconds(wait));
+        server.engine().open(
+            amy, u"jump-queue"_s, openRequest(n), QString(), [&](CommandResult result) {
+                const qint64 at = nowUs();
+                if (result) {
+                    std::lock_guard lock(mutex);
+                    for (const ChannelDefinition &c : channels)
+                        run.committedAtUs.insert(
+                            QByteArray::number(result->ticket.id) + ".1." + c.name.toUtf8(), at);
+                }
+                ++done;
+            });
+    }
+    run.windowEndUs = nowUs();
+    run.opened = total;
+    const qint64 deadline = nowUs() + 60000000;
+    const qsizetype expected = qsizetype(total) * channels.size();
+    while (nowUs() < deadline
+           && (done < total || (receiver && receiver->acknowledged().size() < expected)))
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    run.cpuSeconds = processCpuSeconds() - cpuBefore;
+    // A worker that had not named its thread yet when the window opened had used nothing.
+    if (const double after = threadCpuSeconds("baton-delivery"); after >= 0)
+        run.workerCpuSeconds = after - std::max(0.0, workerBefore);
+    return run;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"."_s;
+    const int rate = qEnvironmentVariableIsSet("BENCH_RATE")
+        ? qEnvironmentVariableIntValue("BENCH_RATE")
+        : 1000;
+    const int seconds = qEnvironmentVariableIsSet("BENCH_SECONDS")
+        ? qEnvironmentVariableIntValue("BENCH_SECONDS")
+        : 10;
+    const int channelCount = qEnvironmentVariableIsSet("BENCH_CHANNELS")
+        ? std::max(1, qEnvironmentVariableIntValue("BENCH_CHANNELS"))
+        : 2;
+    qputenv("BENCH_DELIVERY_SECRET", secret);
+    QTemporaryDir dir;
+    const int opensPerSecond = std::max(1, rate / channelCount);
+
+    // The same openings without channels: what the deliveries add to the process's CPU.
+    const Run baseline = drive(dir.path(), {}, opensPerSecond, seconds, nullptr);
+    WebhookReceiver receiver(secret);
+    const Run run = drive(dir.path(), hookChannels(channelCount, receiver.port()), opensPerSecond,
+                          seconds, &receiver);
+    if (!baseline.error.isEmpty() || !run.error.isEmpty()) {
+        std::fprintf(stderr, "bench_delivery: %s\n", qPrintable(baseline.error + run.error));
+        return 1;
+    }
+
+    std::vector<qint64> latencies;
+    int inWindow = 0;
+    const qint64 windowUs = run.windowEndUs - run.windowStartUs;
+    for (const WebhookReceiver::Received &r : receiver.received()) {
+        const auto committed = run.committedAtUs.constFind(r.deliveryId);
+        if (committed == run.committedAtUs.cend())
+            continue;
+        latencies.push_back(r.atUs - *committed);
+        inWindow += r.atUs <= run.windowEndUs ? 1 : 0;
+    }
+    const qsizetype deliveries = receiver.acknowledged().size();
+    const qsizetype expected = qsizetype(run.opened) * channelCount;
+    const double perSecond = double(inWindow) / (double(windowUs) / 1e6);
+    const QJsonObject result {
+        {u"benchmark"_s, u"bench_delivery"_s},
+        {u"machine"_s, QJsonObject {{u"cores"_s, int(std::thread::hardware_concurrency())}}},
+        {u"offered_deliveries_per_s"_s, opensPerSecond * channelCount},
+        {u"channels"_s, channelCount},
+        {u"seconds"_s, seconds},
+        {u"deliveries_expected"_s, qint64(expected)},
+        {u"deliveries_acknowledged"_s, qint64(deliveries)},
+        {u"requests_received"_s, qint64(receiver.received().size())},
+        {u"bad_signatures"_s, receiver.badSignatures()},
+        {u"received_per_s_in_window"_s, perSecond},
+        {u"latency_ms"_s,
+         QJsonObject {{u"p50"_s, percentile(latencies, 0.50)},
+                      {u"p99"_s, percentile(latencies, 0.99)},
+                      {u"max"_s, percentile(latencies, 1.0)}}},
+        {u"cpu_us_per_delivery"_s,
+         QJsonObject {{u"delivery_worker"_s,
+                       run.workerCpuSeconds >= 0 && deliveries > 0
+                           ? QJsonValue(run.workerCpuSeconds * 1e6 / double(deliveries))
+                           : QJsonValue(QJsonValue::Null)},
+                      {u"process_over_baseline"_s,
+                       deliveries > 0
+                           ? (run.cpuSeconds - baseline.cpuSeconds) * 1e6 / double(deliveries)
+                           : 0.0}}},
+    };
+    const QByteArray json = QJsonDocument(result).toJson();
+    std::fwrite(json.constData(), 1, size_t(json.size()), stdout);
+    QFile file(QDir(outDir).filePath(u"bench_delivery.json"_s));
+    if (!file.open(QIODevice::WriteOnly))
+        return 2;
+    file.write(json);
+    return deliveries == expected && receiver.badSignatures() == 0 ? 0 : 1;
+}

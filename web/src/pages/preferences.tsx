@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The signed-in user's preferences (GET/PATCH /me/preferences): which channels besides the bell
+// carry each kind of notice to them, their quiet hours, and their absence.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client';
+import type { Preferences, QuietHours } from '../api/types';
+import { kindText } from '../components/notifications';
+import { lang, useT } from '../i18n';
+import { useStore } from '../lib/store';
+import { errorText } from '../model/errors';
+import { AwayControl } from '../shell/topbar';
+
+type Choice = Record<string, string[]>;
+
+/** Each kind's channels as the form shows them: a kind not chosen goes through every channel. */
+function choiceShown(prefs: Preferences): Choice {
+  const shown: Choice = {};
+  for (const kind of prefs.notification_kinds)
+    shown[kind] = (prefs.channels[kind] ?? prefs.available_channels).filter((c) => prefs.available_channels.includes(c));
+  return shown;
+}
+
+/** What is saved: only the kinds that leave a channel out (the others keep "every channel"). */
+function choiceSaved(prefs: Preferences, shown: Choice): Choice {
+  const saved: Choice = {};
+  for (const kind of prefs.notification_kinds) {
+    const chosen = shown[kind] ?? [];
+    if (prefs.available_channels.some((c) => !chosen.includes(c))) saved[kind] = chosen;
+  }
+  return saved;
+}
+
+function localZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+export function PreferencesPage() {
+  const t = useT();
+  const language = useStore(lang);
+  const [prefs, setPrefs] = useState<Preferences | null>(null);
+  const [choice, setChoice] = useState<Choice>({});
+  const [quietOn, setQuietOn] = useState(false);
+  const [quiet, setQuiet] = useState<QuietHours>({ from: '22:00', until: '07:00', timezone: localZone(), breaches: true });
+  const [status, setStatus] = useState('');
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const show = (p: Preferences) => {
+    setPrefs(p);
+    setChoice(choiceShown(p));
+    setQuietOn(!!p.quiet_hours);
+    if (p.quiet_hours) setQuiet({ timezone: 'UTC', breaches: true, ...p.quiet_hours });
+  };
+  useEffect(() => {
+    api.preferences().then(show, (e) => setErr(errorText(e, t)));
+  }, [language]);
+
+  if (!prefs) return <section class="page" aria-busy="true">{err ? <p class="form-error" role="alert">{err}</p> : <p class="muted">{t('loading')}</p>}</section>;
+
+  const toggle = (kind: string, channel: string, on: boolean) => {
+    const now = choice[kind] ?? [];
+    setChoice({ ...choice, [kind]: on ? [...now.filter((c) => c !== channel), channel] : now.filter((c) => c !== channel) });
+    setStatus('');
+  };
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr('');
+    setStatus('');
+    try {
+      show(await api.setPreferences({ channels: choiceSaved(prefs, choice), quiet_hours: quietOn ? quiet : null }));
+      setStatus(t('prefs.saved'));
+    } catch (x) {
+      setErr(t('prefs.failed', { message: errorText(x, t) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const channelName = (c: string) => (c === 'sms' ? t('prefs.channels.sms') : t('prefs.channels.email'));
+
+  return (
+    <section class="page preferences-page" data-testid="preferences-page" aria-labelledby="prefs-h">
+      <div class="page-head">
+        <h1 id="prefs-h">{t('prefs.title')}</h1>
+      </div>
+      <form onSubmit={save} data-testid="preferences-form">
+        <section aria-labelledby="prefs-channels-h">
+          <h2 id="prefs-channels-h">{t('prefs.channels.title')}</h2>
+          <p class="muted">{t('prefs.channels.intro')}</p>
+          {prefs.available_channels.length === 0 && <p class="muted" data-testid="prefs-no-channels">{t('prefs.channels.none')}</p>}
+          <table class="data prefs-channels" aria-labelledby="prefs-channels-h">
+            <thead>
+              <tr>
+                <th scope="col">{t('prefs.channels.kind')}</th>
+                <th scope="col">{t('prefs.channels.app')}</th>
+                {prefs.available_channels.map((c) => <th scope="col" key={c}>{channelName(c)}</th>)}
+              </tr>
+            </thead>
+            <tbody>
+              {prefs.notification_kinds.map((kind) => (
+                <tr key={kind} data-testid={`prefs-kind-${kind}`}>
+                  <th scope="row">{kindText(kind)}</th>
+                  <td>
+                    <input type="checkbox" checked disabled aria-label={t('prefs.channels.appBox', { kind: kindText(kind) })} />
+                  </td>
+                  {prefs.available_channels.map((c) => (
+                    <td key={c}>
+                      <input
+                        type="checkbox"
+                        data-testid={`prefs-${kind}-${c}`}
+                        checked={(choice[kind] ?? []).includes(c)}
+                        aria-label={t('prefs.channels.box', { channel: channelName(c), kind: kindText(kind) })}
+                        onChange={(e) => toggle(kind, c, e.currentTarget.checked)}
+                      />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <fieldset class="prefs-quiet" data-testid="prefs-quiet">
+          <legend>{t('prefs.quiet.title')}</legend>
+          <label>
+            <input type="checkbox" checked={quietOn} data-testid="prefs-quiet-on" onChange={(e) => { setQuietOn(e.currentTarget.checked); setStatus(''); }} />
+            {t('prefs.quiet.on')}
+          </label>
+          {quietOn && (
+            <div class="prefs-quiet-times">
+              <label>
+                {t('prefs.quiet.from')}
+                <input type="time" required value={quiet.from} data-testid="prefs-quiet-from" onInput={(e) => setQuiet({ ...quiet, from: e.currentTarget.value })} />
+              </label>
+              <label>
+                {t('prefs.quiet.until')}
+                <input type="time" required value={quiet.until} data-testid="prefs-quiet-until" onInput={(e) => setQuiet({ ...quiet, until: e.currentTarget.value })} />
+              </label>
+              <label>
+                {t('prefs.quiet.timezone')}
+                <input type="text" required value={quiet.timezone ?? 'UTC'} data-testid="prefs-quiet-timezone" onInput={(e) => setQuiet({ ...quiet, timezone: e.currentTarget.value.trim() })} />
+              </label>
+              <label>
+                <input type="checkbox" checked={quiet.breaches !== false} data-testid="prefs-quiet-breaches" onChange={(e) => setQuiet({ ...quiet, breaches: e.currentTarget.checked })} />
+                {t('prefs.quiet.breaches')}
+              </label>
+            </div>
+          )}
+        </fieldset>
+        <p>
+          <button type="submit" class="btn primary" disabled={busy} data-testid="prefs-save">{t('prefs.save')}</button>
+        </p>
+        <p role="status" class="small" data-testid="prefs-status">{status}</p>
+        {err && <p class="form-error" role="alert" data-testid="prefs-error">{err}</p>}
+      </form>
+      <AwayControl />
+    </section>
+  );
+}
