@@ -14,6 +14,8 @@
 #include <functional>
 #include <optional>
 
+class QSqlDatabase;
+
 namespace Baton {
 
 class Clock;
@@ -137,8 +139,9 @@ private:
                           const Organisation &organisation) const;
     Result<User> insert(const QString &username, const UserInput &input,
                         const QByteArray &passwordHash);
-    /// Commits a create or update of `user` and only then remembers its departments.
-    Result<User> committed(Transaction &transaction, const User &user);
+    /// Raises the sign-in epoch (SessionRows::raiseAuthEpoch) in the create or update of
+    /// `user`, commits it and only then remembers its departments.
+    Result<User> committed(const QSqlDatabase &db, Transaction &transaction, const User &user);
     void rememberDepartments(const User &user);
     void tellChanged(const QString &username) const;
 
