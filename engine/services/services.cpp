@@ -248,6 +248,10 @@ void Services::listenToOtherServers()
     // Changes made while the connection was down were not heard: the streams' clients reload.
     callbacks.reconnected = [this] {
         m_auth->forgetAllSessions(); // a logout may have been missed
+        // So may a notice of another server's new timer: the earliest is looked up again (a
+        // scheduler with no timer of its own would otherwise not hear of it for an hour).
+        if (m_timers)
+            m_timers->timersChangedElsewhere();
         if (auto adopted = m_sla->adoptPublished(); !adopted) // one may have been published
             qWarning().noquote() << "cannot take up the newest organisation:" << adopted.error();
         m_api->resyncStreams();
