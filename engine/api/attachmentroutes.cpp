@@ -119,8 +119,8 @@ std::optional<ApiError> ApiServer::Private::uploadRefusal(Context &ctx)
     const qint64 id = match.params.value(QStringLiteral("id")).toLongLong(&ok);
     if (!ok || id <= 0)
         return ApiError::notFound(QStringLiteral("No such ticket."));
-    if (const auto view = o.engine->ticket(id, ctx.actor); !view)
-        return apiError(view.failure());
+    if (const auto visible = o.engine->visibleTicket(id, ctx.actor); !visible)
+        return apiError(visible.failure());
     const QString name = cleanFileName(ctx.request.queryValue(QStringLiteral("name")));
     if (name.isEmpty() || name.size() > 255)
         return nameRefusal();
@@ -156,8 +156,8 @@ void ApiServer::Private::uploadAttachment(Context &ctx)
         return ctx.fail(nameRefusal());
     if (!body || body->size() == 0)
         return ctx.fail(ApiError::badRequest(QStringLiteral("The file is empty.")));
-    if (const auto view = o.engine->ticket(*id, ctx.actor); !view)
-        return ctx.fail(apiError(view.failure()));
+    if (const auto visible = o.engine->visibleTicket(*id, ctx.actor); !visible)
+        return ctx.fail(apiError(visible.failure()));
     const auto db = threadConnection(ctx, *o.database);
     if (!db)
         return;
@@ -193,8 +193,8 @@ void ApiServer::Private::downloadAttachment(Context &ctx)
         return;
     bool ok = false;
     const qint64 attachment = ctx.params.value(QStringLiteral("attachment")).toLongLong(&ok);
-    if (const auto view = o.engine->ticket(*id, ctx.actor); !view)
-        return ctx.fail(apiError(view.failure()));
+    if (const auto visible = o.engine->visibleTicket(*id, ctx.actor); !visible)
+        return ctx.fail(apiError(visible.failure()));
     const auto db = threadConnection(ctx, *o.database);
     if (!db)
         return;

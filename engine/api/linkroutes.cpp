@@ -48,18 +48,18 @@ std::optional<TicketState> ApiServer::Private::namedTicket(const Context &ctx, c
     };
     if (!match.hasMatch())
         return refuse();
-    const auto view = o.engine->ticket(match.captured(2).toLongLong(), ctx.actor);
-    if (!view) {
-        if (view.failure().kind != ErrorKind::NotFound) {
-            ctx.fail(apiError(view.failure()));
+    auto visible = o.engine->visibleTicket(match.captured(2).toLongLong(), ctx.actor);
+    if (!visible) {
+        if (visible.failure().kind != ErrorKind::NotFound) {
+            ctx.fail(apiError(visible.failure()));
             return std::nullopt;
         }
         return refuse();
     }
     if (!match.captured(1).isEmpty()
-        && view->ticket.key.compare(match.captured(0).trimmed(), Qt::CaseInsensitive) != 0)
+        && visible->key.compare(match.captured(0).trimmed(), Qt::CaseInsensitive) != 0)
         return refuse();
-    return view->ticket;
+    return std::move(*visible);
 }
 
 /// Writes `first` on ticket `firstId` and `second` on `secondId` in one engine write (one
@@ -91,7 +91,7 @@ void ApiServer::Private::linkTickets(Context &ctx)
             {{QStringLiteral("fields"),
               QJsonObject {{QStringLiteral("relation"),
                             QStringLiteral("must be relates_to or duplicate_of")}}}}));
-    const auto self = o.engine->ticket(*id, ctx.actor);
+    const auto self = o.engine->visibleTicket(*id, ctx.actor);
     if (!self)
         return ctx.fail(apiError(self.failure()));
     const auto target = namedTicket(ctx, *other, QStringLiteral("ticket"));
@@ -99,7 +99,7 @@ void ApiServer::Private::linkTickets(Context &ctx)
         return;
     const Actor actor = ctx.actor;
     const TicketLink forward = linkTo(*target, relation);
-    const TicketLink backward = linkTo(self->ticket, reverseRelation(relation));
+    const TicketLink backward = linkTo(*self, reverseRelation(relation));
     writeBothSides(
         ctx, *id,
         [actor, forward](const TicketState &t, const TicketMachine &m, const QDateTime &now) {
@@ -123,7 +123,7 @@ void ApiServer::Private::mergeTicket(Context &ctx)
     const QString reason = reader.string(QStringLiteral("reason")).value_or(QString()).trimmed();
     if (auto error = reader.finish())
         return ctx.fail(*error);
-    const auto self = o.engine->ticket(*id, ctx.actor);
+    const auto self = o.engine->visibleTicket(*id, ctx.actor);
     if (!self)
         return ctx.fail(apiError(self.failure()));
     const auto target = namedTicket(ctx, *into, QStringLiteral("into"));
@@ -136,7 +136,7 @@ void ApiServer::Private::mergeTicket(Context &ctx)
               QJsonObject {{QStringLiteral("into"), QStringLiteral("is closed")}}}}));
     const Actor actor = ctx.actor;
     const TicketLink forward = linkTo(*target, LinkRelations::mergedInto);
-    const TicketLink backward = linkTo(self->ticket, LinkRelations::mergedFrom);
+    const TicketLink backward = linkTo(*self, LinkRelations::mergedFrom);
     writeBothSides(
         ctx, *id,
         [actor, forward, reason](const TicketState &t, const TicketMachine &m,

@@ -168,7 +168,7 @@ Result<std::optional<User>> AuthService::authenticate(const QString &token)
         return std::optional<User>();
     const QString hash = SessionToken::hash(token);
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
-    if (auto cached = m_sessions.find(hash, now)) {
+    if (auto cached = cacheUpToDate() ? m_sessions.find(hash, now) : std::nullopt) {
         slideExpiry(hash, cached->expiresAt, now);
         return std::optional<User>(std::move(cached->user));
     }
@@ -184,6 +184,31 @@ Result<std::optional<User>> AuthService::authenticate(const QString &token)
     m_sessions.put(hash, SessionCache::Entry {user, expiresAt, now}, generation);
     slideExpiry(hash, expiresAt, now);
     return std::optional<User>(user);
+}
+
+bool AuthService::cacheUpToDate()
+{
+    // PostgreSQL with the change feed: the other servers' changes are heard as announcements
+    // (forgetSessionsOf) without a query per request. Elsewhere (SQLite, several servers on one
+    // file; PostgreSQL without live updates) the epoch row is the only way to hear them.
+    if (m_options.sessionCacheSeconds <= 0 || !m_announceAs.isEmpty())
+        return true;
+    auto db = m_database.connection();
+    if (!db)
+        return false;
+    const auto epoch = SessionRows::authEpoch(*db);
+    if (!epoch)
+        return false; // read the session itself: it says the same or fails the same way
+    qint64 seen = m_epochSeen.load();
+    while (*epoch > seen) {
+        if (m_epochSeen.compare_exchange_weak(seen, *epoch)) {
+            // Someone logged out or changed: which, the row does not say.
+            m_sessions.clear();
+            m_users.forgetEveryone(); // departments, reach and absences too
+            break;
+        }
+    }
+    return true;
 }
 
 void AuthService::slideExpiry(const QString &tokenHash, qint64 expiresAt, qint64 now)
@@ -222,7 +247,7 @@ Result<void> AuthService::logout(const QString &token)
     if (!m_announceAs.isEmpty())
         if (auto found = m_users.findBySession(hash); found && found->has_value())
             username = (*found)->first.username;
-    auto removed = SessionRows::remove(*db, hash);
+    auto removed = SessionRows::remove(*db, hash); // and the other servers' caches hear of it
     // Only after the row is gone: a request reading it meanwhile would put it back.
     m_sessions.forgetSession(hash);
     if (removed && !username.isEmpty())

@@ -11,6 +11,7 @@
 #include <QDateTime>
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,8 +27,11 @@ class Database;
 /// `refreshSeconds`, so ordinary requests do not write); logout deletes the row, so the token
 /// stops working at once. Thread-safe; database work uses the calling thread's connection.
 /// authenticate() answers from a SessionCache for `sessionCacheSeconds` after it read a
-/// session: a logout or a change of the user made through this service counts at once, one
-/// made by another server sharing the database within that time.
+/// session. A logout or a change of a user counts at once on every server sharing the
+/// database: on this one it is forgotten directly; the others hear of it through the change
+/// feed (PostgreSQL with live updates, setAnnounceAs()) or, elsewhere, because it raised the
+/// sign-in epoch (SessionRows::authEpoch), which authenticate() reads before trusting the
+/// cache — one single-row query instead of the session and user join.
 /// loginAsync() does the password work on a HashingPool of its own, never on the caller's
 /// thread.
 class AuthService
@@ -88,7 +92,7 @@ public:
     /// PostgreSQL shared by several servers: each logout and change of a user through this
     /// service is also announced on the change feed (store/changefeed.h) as `serverId`, so
     /// that the others forget the sessions of that user they keep (forgetSessionsOf()) at once
-    /// instead of within `sessionCacheSeconds`. Set before serving.
+    /// without reading the sign-in epoch on every request. Set before serving.
     void setAnnounceAs(const QString &serverId) { m_announceAs = serverId; }
     /// Another server announced changes of these users: their sessions are read again.
     void forgetSessionsOf(const QStringList &usernames);
@@ -111,6 +115,9 @@ private:
     /// After a change of the user committed: forgets their cached sessions, and tells the
     /// other servers when announcing.
     void userChanged(const QString &username);
+    /// Whether the session cache may answer: empties it first when the sign-in epoch rose
+    /// since this server last read it; false when the epoch cannot be read.
+    bool cacheUpToDate();
     /// Writes the sliding expiry when it moved far enough (`expiresAt`: the one known).
     void slideExpiry(const QString &tokenHash, qint64 expiresAt, qint64 now);
 
@@ -120,6 +127,7 @@ private:
     LoginThrottle m_throttle;
     UserDirectory m_users;
     SessionCache m_sessions;
+    std::atomic<qint64> m_epochSeen {-1}; ///< the sign-in epoch the cache last agreed with
     QString m_announceAs;
     std::unique_ptr<DirectorySignIn> m_directory;
     HashingPool m_hashing; ///< last: destroyed first, while what its jobs use still lives

@@ -16,8 +16,9 @@ namespace Baton {
 ///
 /// What this server changes (a logout, a user's new password, roles, departments, away or
 /// active flag) is forgotten at once by the caller (forgetSession(), forgetUser()); what another
-/// server sharing the database changes counts here once an entry is `lifetimeMs` old, when it is
-/// read again. An entry whose session expired is never answered.
+/// server sharing the database changes is heard by the caller too (AuthService: the change feed
+/// or the sign-in epoch), which then forgets; failing that, it counts here once an entry is
+/// `lifetimeMs` old, when it is read again. An entry whose session expired is never answered.
 ///
 /// A lookup that missed reads the database and then puts what it read; a change committed
 /// meanwhile must not be overwritten by that older read, so put() takes the generation() read

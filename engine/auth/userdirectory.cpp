@@ -224,7 +224,7 @@ Result<User> UserDirectory::insert(const QString &username, const UserInput &inp
     auto inserted = UserRows::insert(*db, row);
     if (!inserted)
         return inserted.failure();
-    return committed(transaction, user);
+    return committed(*db, transaction, user);
 }
 
 Result<User> UserDirectory::update(const QString &username, const UserInput &input,
@@ -279,7 +279,7 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
         if (auto revoked = SessionRows::removeAllOf(*db, username); !revoked)
             return revoked.failure();
     }
-    return committed(transaction, user);
+    return committed(*db, transaction, user);
 }
 
 Result<User> UserDirectory::setAway(const QString &username, std::optional<QDateTime> from,
@@ -313,10 +313,17 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
         return t ? std::optional<qint64>(t->toMSecsSinceEpoch()) : std::nullopt;
     };
     const bool away = until.has_value();
+    Transaction transaction(*db);
+    if (!transaction.isActive())
+        return makeError(transaction.error());
     if (auto set = UserRows::setAway(*db, username, away ? ms(from) : std::nullopt, ms(until),
                                      away ? substitute : QString(), now.toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
+    if (auto raised = SessionRows::raiseAuthEpoch(*db); !raised)
+        return raised.failure();
+    if (auto done = transaction.commit(); !done)
+        return done.failure();
     forgetAbsences();
     tellChanged(username);
     auto updated = UserRows::find(*db, username);
@@ -385,9 +392,16 @@ Result<User> UserDirectory::setPreferences(const QString &username, const QJsonO
         return exists ? makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username))
                       : makeError(exists.error());
     const QByteArray text = QJsonDocument(preferences).toJson(QJsonDocument::Compact);
+    Transaction transaction(*db);
+    if (!transaction.isActive())
+        return makeError(transaction.error());
     if (auto set = UserRows::setPreferences(*db, username, text, m_clock.now().toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
+    if (auto raised = SessionRows::raiseAuthEpoch(*db); !raised)
+        return raised.failure();
+    if (auto done = transaction.commit(); !done)
+        return done.failure();
     auto updated = UserRows::find(*db, username);
     if (!updated || !updated->has_value())
         return makeError(QStringLiteral("the user vanished while their preferences were saved"));
@@ -432,11 +446,15 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
         = found->has_value() ? UserRows::update(*db, row, false) : UserRows::insert(*db, row);
     if (!written)
         return written.failure();
-    return committed(transaction, user);
+    return committed(*db, transaction, user);
 }
 
-Result<User> UserDirectory::committed(Transaction &transaction, const User &user)
+Result<User> UserDirectory::committed(const QSqlDatabase &db, Transaction &transaction,
+                                      const User &user)
 {
+    // In the change's transaction: no server reads the change and misses the raise.
+    if (auto raised = SessionRows::raiseAuthEpoch(db); !raised)
+        return raised.failure();
     if (auto done = transaction.commit(); !done)
         return done.failure();
     remember(user);

@@ -16,6 +16,8 @@
 #include <functional>
 #include <optional>
 
+class QSqlDatabase;
+
 namespace Baton {
 
 class Clock;
@@ -172,8 +174,9 @@ private:
                           const Organisation &organisation) const;
     Result<User> insert(const QString &username, const UserInput &input,
                         const QByteArray &passwordHash);
-    /// Commits a create or update of `user` and only then remembers its departments and reach.
-    Result<User> committed(Transaction &transaction, const User &user);
+    /// Raises the sign-in epoch (SessionRows::raiseAuthEpoch) in the create or update of
+    /// `user`, commits it and only then remembers its departments and reach.
+    Result<User> committed(const QSqlDatabase &db, Transaction &transaction, const User &user);
     /// Its departments and reach in the snapshot (departmentsOf, reachOf).
     void remember(const User &user);
     /// Drops the absences' snapshot: the next awayAt() reads them.

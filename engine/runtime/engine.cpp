@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "definition/workflowreader.h"
+#include "runtime/access.h"
 #include "runtime/eventtypes.h"
 #include "store/changefeed.h"
 #include "store/database.h"
@@ -360,6 +361,18 @@ CommandResult Engine::mutateBoth(qint64 ticket, Mutation mutation, qint64 other,
 
 Result<TicketView> Engine::ticket(qint64 id, const Actor &actor)
 {
+    auto ticket = visibleTicket(id, actor);
+    if (!ticket)
+        return ticket.failure();
+    auto wf = d->workflow(ticket->workflow, ticket->workflowVersion);
+    if (!wf)
+        return wf.failure();
+    const TicketMachine machine(**wf, d->org());
+    return d->withSla(ticketView(std::move(*ticket), *wf, machine, actor));
+}
+
+Result<TicketState> Engine::visibleTicket(qint64 id, const Actor &actor)
+{
     auto db = d->options.database->connection();
     if (!db)
         return db.failure();
@@ -369,13 +382,9 @@ Result<TicketView> Engine::ticket(qint64 id, const Actor &actor)
     if (!row->has_value())
         return noSuchTicket();
     TicketState ticket = TicketState::fromJson(QJsonDocument::fromJson((*row)->stateData).object());
-    auto wf = d->workflow(ticket.workflow, ticket.workflowVersion);
-    if (!wf)
-        return wf.failure();
-    const TicketMachine machine(**wf, d->org());
-    if (!machine.canSee(ticket, actor))
+    if (!canSee(d->org(), actor, ticket))
         return noSuchTicket();
-    return d->withSla(ticketView(std::move(ticket), *wf, machine, actor));
+    return ticket;
 }
 
 TicketView Engine::view(const TicketState &ticket, const Actor &actor)
@@ -406,15 +415,17 @@ Result<TicketListPage> Engine::tickets(TicketFilter filter, const Actor &actor)
 
 Result<QList<Event>> Engine::events(qint64 id, const Actor &actor)
 {
-    auto view = ticket(id, actor);
-    if (!view)
-        return view.failure();
+    const auto ticket = visibleTicket(id, actor);
+    if (!ticket)
+        return ticket.failure();
     auto db = d->options.database->connection();
+    if (!db)
+        return db.failure();
     auto rows = TicketReader::events(*db, id);
     if (!rows)
         return rows.failure();
     // Internal notes stay with the back office (access.h): the front line never receives them.
-    const bool internalNotes = canSeeInternalNotes(d->org(), actor, view->ticket);
+    const bool internalNotes = canSeeInternalNotes(d->org(), actor, *ticket);
     QList<Event> events;
     for (const EventRow &row : std::as_const(*rows)) {
         Event event = eventOf(row);

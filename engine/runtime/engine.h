@@ -215,6 +215,10 @@ public:
                                                const QList<qint64> &notifications);
     /// The ticket as this user sees it (ticketview.h); NotFound when absent or not visible.
     Result<TicketView> ticket(qint64 id, const Actor &actor);
+    /// The ticket's state when this user may see it (access.h canSee), without the view's
+    /// actions and SLA figures: for the routes that only need the permission (an upload, a
+    /// download, a link's other side). NotFound when absent or not visible.
+    Result<TicketState> visibleTicket(qint64 id, const Actor &actor);
     /// The same view of a ticket state the caller holds (a write's result, a list's item),
     /// under the workflow version it runs on; without actions when that cannot be read.
     TicketView view(const TicketState &ticket, const Actor &actor);

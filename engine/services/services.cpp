@@ -296,6 +296,10 @@ void Services::listenToOtherServers()
     callbacks.reconnected = [this] {
         m_auth->forgetAllSessions(); // a logout may have been missed
         m_auth->users().forgetEveryone(); // a user's change may have gone unheard
+        // So may a notice of another server's new timer: the earliest is looked up again (a
+        // scheduler with no timer of its own would otherwise not hear of it for an hour).
+        if (m_timers)
+            m_timers->timersChangedElsewhere();
         if (auto adopted = m_sla->adoptPublished(); !adopted) // one may have been published
             qWarning().noquote() << "cannot take up the newest organisation:" << adopted.error();
         m_api->resyncStreams();

@@ -34,8 +34,8 @@ constexpr qint64 never = std::numeric_limits<qint64>::max();
 /// for it in that instant finds nothing, so a reported instant is kept this long and looked
 /// for again, rather than forgotten.
 constexpr qint64 hintGraceMs = 2000;
-/// The longest single sleep: a safety net against wall-clock jumps, not a scan (one indexed
-/// MIN query an hour).
+/// The longest single sleep, also with no timer at all: a safety net against wall-clock jumps
+/// and lost change notices, not a scan (one indexed MIN query an hour).
 constexpr qint64 maxSleepMs = 3600 * 1000;
 /// Pause before looking again when due rows could not be fired (uncommitted, or locked by
 /// another server), so that they are not polled in a tight loop.
@@ -298,7 +298,12 @@ void TimerScheduler::Private::rearm()
         return;
     advertised.store(next ? *next : never);
     if (!next) {
-        timer->stop();
+        // Nothing to wait for here; another server's timers are heard of through its notices,
+        // and should one be lost, the hourly look finds them all the same.
+        if (o.wallClock)
+            timer->start(int(maxSleepMs));
+        else
+            timer->stop();
         return;
     }
     const qint64 delay = *next - o.clock->now().toMSecsSinceEpoch();

@@ -83,8 +83,10 @@ public:
     void timersWritten(qint64 dueAtMs);
     /// Another server on the database committed tickets (PostgreSQL's change feed): it may have
     /// written a timer earlier than the instant this thread sleeps towards, or the first one
-    /// (and then die before firing it), so the earliest due_at is looked up again. Any thread;
-    /// notices arriving while a look is queued add nothing.
+    /// (and then die before firing it), so the earliest due_at is looked up again; also when
+    /// notices may have been lost (the change feed reconnected). Any thread; notices arriving
+    /// while a look is queued add nothing. Should a notice be lost unnoticed, the scheduler
+    /// still looks once an hour, with or without timers of its own.
     void timersChangedElsewhere();
 
     /// Fires every timer due at the clock's now, round after round until none is left, and

@@ -565,6 +565,15 @@ const char *const migration24[] = {
     "sqlite: CREATE INDEX ticket_queues_ticket ON ticket_queues(ticket_id)",
 };
 
+// Sign-in changes heard at once by every server on the database (issue 20's session cache):
+// one counter, raised by each logout and each change of a user in the same transaction or
+// right after it. A server that caches sessions reads it on every request and forgets what it
+// cached when it moved: one indexed row instead of the session and user join.
+const char *const migration28[] = {
+    "CREATE TABLE IF NOT EXISTS auth_epoch (id INTEGER PRIMARY KEY, epoch BIGINT NOT NULL)",
+    "INSERT INTO auth_epoch (id, epoch) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM auth_epoch)",
+};
+
 struct Migration
 {
     int version;
@@ -596,6 +605,7 @@ const Migration migrations[] = {
     {21, std::begin(migration21), std::end(migration21)},
     {22, std::begin(migration22), std::end(migration22)},
     {24, std::begin(migration24), std::end(migration24)},
+    {28, std::begin(migration28), std::end(migration28)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

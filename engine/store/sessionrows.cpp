@@ -2,6 +2,7 @@
 #include "store/sessionrows.h"
 
 #include "store/database.h"
+#include "store/intransaction_p.h"
 
 namespace Baton {
 
@@ -34,7 +35,14 @@ Result<void> SessionRows::setExpiry(const QSqlDatabase &db, const QString &token
 
 Result<void> SessionRows::remove(const QSqlDatabase &db, const QString &tokenHash)
 {
-    return run(db, QStringLiteral("DELETE FROM sessions WHERE token_hash = ?"), {tokenHash});
+    return inTransaction(db, [&tokenHash](const QSqlDatabase &connection) {
+        if (auto removed
+            = run(connection, QStringLiteral("DELETE FROM sessions WHERE token_hash = ?"),
+                  {tokenHash});
+            !removed)
+            return removed;
+        return raiseAuthEpoch(connection);
+    });
 }
 
 Result<void> SessionRows::removeAllOf(const QSqlDatabase &db, const QString &username)
@@ -48,6 +56,19 @@ Result<int> SessionRows::removeExpired(const QSqlDatabase &db, qint64 now)
     if (!q)
         return q.failure();
     return int(q->numRowsAffected());
+}
+
+Result<qint64> SessionRows::authEpoch(const QSqlDatabase &db)
+{
+    auto q = runQuery(db, QStringLiteral("SELECT epoch FROM auth_epoch WHERE id = 1"));
+    if (!q)
+        return q.failure();
+    return q->next() ? q->value(0).toLongLong() : qint64(0);
+}
+
+Result<void> SessionRows::raiseAuthEpoch(const QSqlDatabase &db)
+{
+    return run(db, QStringLiteral("UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = ?"), {1});
 }
 
 } // namespace Baton

@@ -108,6 +108,27 @@ Result<void> insertVersion(const QSqlDatabase &db, const WorkflowSource &source,
     return {};
 }
 
+/// Where a source stands against what is stored: its hash, the newest version and the newest
+/// published from a file, and the newest version's number (0: none yet).
+struct SourceHeads
+{
+    QString hash;
+    VersionHeads heads;
+    int newest = 0;
+};
+
+Result<SourceHeads> sourceHeads(const QSqlDatabase &db, const WorkflowSource &source)
+{
+    SourceHeads read;
+    read.hash = WorkflowVersions::hashOf(source.source);
+    auto heads = readVersionHeads(db, QStringLiteral("workflow_versions"), source.name);
+    if (!heads)
+        return heads.failure();
+    read.heads = *heads;
+    read.newest = heads->newest ? heads->newest->version : 0;
+    return read;
+}
+
 } // namespace
 
 Result<PublishOutcome> WorkflowVersions::publish(Database &database,
@@ -117,12 +138,11 @@ Result<PublishOutcome> WorkflowVersions::publish(Database &database,
     return inTransaction(database, [&](const QSqlDatabase &db) -> Result<PublishOutcome> {
         PublishOutcome outcome;
         for (const WorkflowSource &source : sources) {
-            const QString hash = hashOf(source.source);
-            auto heads = readVersionHeads(db, QStringLiteral("workflow_versions"), source.name);
-            if (!heads)
-                return heads.failure();
-            const int newest = heads->newest ? heads->newest->version : 0;
-            if (heads->newest && heads->newest->hash == hash) {
+            auto read = sourceHeads(db, source);
+            if (!read)
+                return read.failure();
+            const auto &[hash, heads, newest] = *read;
+            if (heads.newest && heads.newest->hash == hash) {
                 outcome.current.insert(source.name, newest);
                 continue;
             }
@@ -146,21 +166,20 @@ Result<PublishOutcome> WorkflowVersions::publishFiles(Database &database,
     return inTransaction(database, [&](const QSqlDatabase &db) -> Result<PublishOutcome> {
         PublishOutcome outcome;
         for (const WorkflowSource &source : sources) {
-            const QString hash = hashOf(source.source);
-            auto heads = readVersionHeads(db, QStringLiteral("workflow_versions"), source.name);
-            if (!heads)
-                return heads.failure();
-            const int newest = heads->newest ? heads->newest->version : 0;
-            switch (decideFilePublish(hash, heads->newest, heads->newestFromFile)) {
+            auto read = sourceHeads(db, source);
+            if (!read)
+                return read.failure();
+            const auto &[hash, heads, newest] = *read;
+            switch (decideFilePublish(hash, heads.newest, heads.newestFromFile)) {
             case FileDecision::Keep:
                 outcome.current.insert(source.name, newest);
                 break;
             case FileDecision::Conflict:
                 outcome.current.insert(source.name, newest);
-                outcome.conflicts.append(
-                    {source.name, source.path, hash,
-                     heads->newestFromFile ? heads->newestFromFile->version : 0, newest,
-                     heads->newest->origin.username, heads->newest->publishedAt});
+                outcome.conflicts.append({source.name, source.path, hash,
+                                          heads.newestFromFile ? heads.newestFromFile->version : 0,
+                                          newest, heads.newest->origin.username,
+                                          heads.newest->publishedAt});
                 break;
             case FileDecision::Publish:
                 if (auto inserted = insertVersion(db, source, newest + 1, hash,

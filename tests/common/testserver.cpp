@@ -56,6 +56,7 @@ QString TestServer::start(const TestServerOptions &options)
     services.departmentsLookup = options.departmentsLookup;
     services.timerBatchSize = options.timerBatchSize;
     services.auth = options.auth;
+    services.liveAcrossServers = options.liveAcrossServers;
     services.channels = options.channels;
     services.pluginFolder = options.pluginFolder;
     services.deliveryPollMs = options.deliveryPollMs;

@@ -45,6 +45,8 @@ struct TestServerOptions
     std::function<QStringList(const QString &username)> departmentsLookup;
     int timerBatchSize = 1000;
     AuthService::Options auth;
+    /// ServicesOptions::liveAcrossServers (PostgreSQL's change feed between servers).
+    bool liveAcrossServers = true;
     /// channels.yaml's channels: with any, the plugins of `pluginFolder` are loaded (the
     /// channels checked against them) and the delivery worker runs, polling every
     /// `deliveryPollMs`. Its back-off runs on `clock`: a retry comes due when the test moves it.

@@ -34,6 +34,7 @@
 #include <thread>
 
 #include <sys/resource.h>
+#include <time.h>
 
 using namespace Baton;
 
@@ -193,6 +194,36 @@ struct Bench
 
 } // namespace
 
+/// The read side's cost per call on the calling thread (CPU µs): Engine::ticket (the whole
+/// view: actions, SLA figures) against Engine::visibleTicket (the permission only, what the
+/// upload check and the attachment and link routes need). Alternated rounds, the best of each.
+QJsonObject readCosts(Engine &engine, const Actor &actor, qint64 id)
+{
+    auto threadCpuMicroseconds = [] {
+        timespec t {};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+    };
+    const int calls = 2000;
+    double view = 1e9;
+    double visible = 1e9;
+    for (int round = 0; round < 5; ++round) {
+        double start = threadCpuMicroseconds();
+        for (int i = 0; i < calls; ++i)
+            (void)engine.ticket(id, actor);
+        view = std::min(view, (threadCpuMicroseconds() - start) / calls);
+        start = threadCpuMicroseconds();
+        for (int i = 0; i < calls; ++i)
+            (void)engine.visibleTicket(id, actor);
+        visible = std::min(visible, (threadCpuMicroseconds() - start) / calls);
+    }
+    std::printf(
+        "  read side, CPU per call: Engine::ticket %.1f us, Engine::visibleTicket %.1f us\n", view,
+        visible);
+    return {{QStringLiteral("ticket_view_cpu_microseconds"), view},
+            {QStringLiteral("visible_ticket_cpu_microseconds"), visible}};
+}
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
@@ -330,6 +361,7 @@ int main(int argc, char **argv)
         std::unique_lock lock(m);
         cv.wait(lock, [&] { return outstanding.load() == 0; });
     }
+    const QJsonObject reads = readCosts(**engine, bench.amy, 1);
     engine->reset();
 
     const QJsonObject latency = percentiles(bench.latencies.all);
@@ -360,6 +392,7 @@ int main(int argc, char **argv)
          stats.batches ? stats.commitMicroseconds / 1e3 / stats.batches : 0.0},
         {QStringLiteral("latency"), latency},
         {QStringLiteral("latency_at_1000_per_second"), pacedLatency},
+        {QStringLiteral("read_side"), reads},
         {QStringLiteral("operations_per_ticket"),
          QJsonArray::fromStringList(
              QString::fromLatin1("open claim comment accept claim comment fixed").split(u' '))},

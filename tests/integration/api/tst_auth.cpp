@@ -69,6 +69,8 @@ struct HttpServer
     std::shared_ptr<const Organisation> org;
     Test::TestServer server;
     quint16 port = 0;
+    /// PostgreSQL's change feed between servers (off: as a server without live updates).
+    bool liveAcrossServers = true;
 
     QString start(const std::shared_ptr<Database> &db, FakeClock &clock,
                   const AuthService::Options &authOptions = {}, bool trustProxy = false)
@@ -79,6 +81,7 @@ struct HttpServer
         options.adminClock = false;
         options.auth = authOptions;
         options.api.trustProxy = trustProxy;
+        options.liveAcrossServers = liveAcrossServers;
         if (!options.useWorkflowFolder())
             return QStringLiteral("the shipped workflows do not load");
         options.workflowsFolder.clear(); // published as from the editor
@@ -168,13 +171,14 @@ private Q_SLOTS:
     void cachedSessionEndsAtLogoutNewPasswordOrDisabling();
     void cachedUserChangesOnTheNextRequest();
     void cachedSessionExpiresOnTime();
-    void anotherServersChangeCountsWithinTheCacheLifetime();
+    void anotherServersChangeCountsAtOnce();
     void absencesAreAnsweredFromMemoryUntilAUserChanges();
 
     // Over HTTP: PATCH /api/v1/users/{name} as an admin.
     void newDepartmentsDecideVisibilityOnTheNextRequest();
     void newRolesDecidePermissionsOnTheNextRequest();
     void deactivationEndsEverySessionAndStreamAtOnce();
+    void logoutOnOneServerEndsTheTokenOnAnotherAtOnce();
     void originatorClockRunsOnTheNewDepartmentsCalendar();
     void oneAddressTryingManyUsernamesGets429();
     void forwardedForNamesTheClientOnlyBehindATrustedProxy();
@@ -186,6 +190,7 @@ private:
                  const QStringList &departments);
 
     Test::TestDatabase *m_holder = nullptr;
+    QString m_url;
     std::shared_ptr<Database> m_db;
     FakeClock m_clock {QDateTime(QDate(2026, 11, 23), QTime(8, 0), Qt::UTC)};
     std::unique_ptr<AuthService> m_auth;
@@ -196,6 +201,7 @@ void tst_Auth::init()
 {
     m_holder = new Test::TestDatabase;
     BATON_FRESH_DATABASE((*m_holder), url);
+    m_url = url;
     auto db = Database::open(url);
     if (!db)
         QFAIL(qPrintable(db.error()));
@@ -547,32 +553,37 @@ void tst_Auth::cachedSessionExpiresOnTime()
     QVERIFY(!auth.authenticate(token)->has_value());
 }
 
-void tst_Auth::anotherServersChangeCountsWithinTheCacheLifetime()
+void tst_Auth::anotherServersChangeCountsAtOnce()
 {
-    // Two servers on one database: `here` has read amy's sessions, `there` ends them.
+    // Two servers on one database, each with its own connections and no change feed between
+    // them: `here` has read amy's sessions, `there` ends or changes them. The clock stands
+    // still, so the cache's lifetime never runs out: only the sign-in epoch tells `here`.
+    auto second = Database::open(m_url);
+    QVERIFY2(second, second ? "" : qPrintable(second.error()));
     AuthService::Options options;
     options.sessionCacheSeconds = 30;
-    AuthService here(*m_db, m_clock, options), there(*m_db, m_clock, options);
+    AuthService here(*m_db, m_clock, options), there(**second, m_clock, options);
     QVERIFY(succeeded(here.users().create(u"amy"_qs, input(u"Amy"_qs, u"password-1"_qs), m_org)));
     const QString desk = here.login(u"amy"_qs, u"password-1"_qs, u"a"_qs)->token;
     const QString phone = here.login(u"amy"_qs, u"password-1"_qs, u"a"_qs)->token;
     QVERIFY(here.authenticate(desk)->has_value());
     QVERIFY(here.authenticate(phone)->has_value());
     QVERIFY(there.logout(desk).ok());
+    QVERIFY(!here.authenticate(desk)->has_value());
+    QVERIFY(here.authenticate(phone)->has_value()); // the other session of amy's lives on
+
     UserInput change;
     change.roles = QStringList {u"auditor"_qs};
     QVERIFY(succeeded(there.users().update(u"amy"_qs, change, m_org)));
-    QVERIFY(!there.authenticate(desk)->has_value()); // at once on the server that changed it
-    QCOMPARE(there.authenticate(phone)->value().roles, QStringList {u"auditor"_qs});
-
-    m_clock.advanceSeconds(30); // the cache's lifetime: read again
-    QVERIFY(!here.authenticate(desk)->has_value());
     QCOMPARE(here.authenticate(phone)->value().roles, QStringList {u"auditor"_qs});
+    QVERIFY(succeeded(there.users().setPreferences(
+        u"amy"_qs, QJsonObject {{u"quiet_hours"_qs, QJsonValue::Null}})));
+    QVERIFY(here.authenticate(phone)->has_value());
     UserInput disable;
     disable.active = false;
     QVERIFY(succeeded(there.users().update(u"amy"_qs, disable, m_org)));
-    m_clock.advanceSeconds(30);
     QVERIFY(!here.authenticate(phone)->has_value());
+    (*second)->closeThreadConnection();
 }
 
 void tst_Auth::absencesAreAnsweredFromMemoryUntilAUserChanges()
@@ -732,6 +743,38 @@ void tst_Auth::deactivationEndsEverySessionAndStreamAtOnce()
     const QString again = server.login(u"amy"_qs);
     QVERIFY(!again.isEmpty());
     QCOMPARE(server.call("GET", "/api/v1/me", {}, again).status, 200);
+}
+
+void tst_Auth::logoutOnOneServerEndsTheTokenOnAnotherAtOnce()
+{
+    // Two `baton serve` on one database file (or one PostgreSQL without live updates): a
+    // token logged out or a user changed on one is refused or changed on the other at the
+    // very next request, though the other has the session in its cache and the clock stands
+    // still.
+    auto otherDatabase = Test::TestServer::openDatabase(m_url); // its own connections
+    QVERIFY2(otherDatabase, otherDatabase ? "" : qPrintable(otherDatabase.error()));
+    HttpServer one, other;
+    QCOMPARE(one.start(m_db, m_clock), QString());
+    QVERIFY(addUser(one, u"admin"_qs, u"admin"_qs, {}));
+    QVERIFY(addUser(one, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
+    other.liveAcrossServers = false;
+    QCOMPARE(other.start(*otherDatabase, m_clock), QString());
+    const QString admin = one.login(u"admin"_qs);
+    const QString desk = one.login(u"amy"_qs), phone = one.login(u"amy"_qs);
+    QCOMPARE(other.call("GET", "/api/v1/me", {}, desk).status, 200);
+    QCOMPARE(other.call("GET", "/api/v1/me", {}, phone).status, 200);
+
+    QCOMPARE(one.call("POST", "/api/v1/logout", {}, desk).status, 204);
+    QCOMPARE(other.call("GET", "/api/v1/me", {}, desk).status, 401);
+    QCOMPARE(other.call("GET", "/api/v1/me", {}, phone).status, 200);
+
+    QCOMPARE(one.patch(admin, u"amy"_qs, R"({"roles":["supervisor"]})"), 200);
+    QCOMPARE(strings(other.call("GET", "/api/v1/me", {}, phone).json().value(u"roles")),
+             QStringList {u"supervisor"_qs});
+    QCOMPARE(one.patch(admin, u"amy"_qs, R"({"active":false})"), 200);
+    QCOMPARE(other.call("GET", "/api/v1/me", {}, phone).status, 401);
+    other.server.stop();
+    (*otherDatabase)->closeThreadConnection();
 }
 
 void tst_Auth::originatorClockRunsOnTheNewDepartmentsCalendar()

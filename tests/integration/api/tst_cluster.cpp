@@ -17,6 +17,8 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <functional>
+
 using namespace Baton;
 using Baton::Test::StreamClient;
 
@@ -38,13 +40,17 @@ private Q_SLOTS:
     void streamsCarryOnAfterTheListeningConnectionIsCut();
     void logoutAndUserChangesReachTheOtherServersSessionsAtOnce();
     void aNewAbsenceShowsOnTheOtherServerAtOnce();
+    void aTimerMissedWhileTheListenerWasDownIsFoundAtReconnect();
 
 private:
     RawResponse call(quint16 port, const QByteArray &method, const QByteArray &path,
                      const QByteArray &body, const QString &user);
     QString tokenFor(quint16 port, const QString &user);
     qint64 openTicket(quint16 port);
-    void startServer(Test::TestServer &server);
+    void startServer(Test::TestServer &server,
+                     const std::function<void(Test::TestServerOptions &)> &configure = {});
+    /// Ends the listening connections of the servers with live updates on; true when any.
+    bool cutListeningConnections();
 
     Test::TestDatabase *m_holder = nullptr;
     QString m_url;
@@ -81,7 +87,8 @@ void tst_Cluster::init()
     startServer(m_b);
 }
 
-void tst_Cluster::startServer(Test::TestServer &server)
+void tst_Cluster::startServer(Test::TestServer &server,
+                              const std::function<void(Test::TestServerOptions &)> &configure)
 {
     auto db = Test::TestServer::openDatabase(m_url); // each server its own connections
     QVERIFY2(db, db ? "" : qPrintable(db.error()));
@@ -89,6 +96,8 @@ void tst_Cluster::startServer(Test::TestServer &server)
     options.database = *db;
     options.clock = &m_clock;
     QVERIFY(options.useWorkflowFolder());
+    if (configure)
+        configure(options);
     const QString error = server.start(options);
     QVERIFY2(error.isEmpty(), qPrintable(error));
 }
@@ -278,18 +287,23 @@ void tst_Cluster::notificationReachesTheUserOnAnotherServer()
              bell.value(QLatin1String("id")));
 }
 
-void tst_Cluster::streamsCarryOnAfterTheListeningConnectionIsCut()
+bool tst_Cluster::cutListeningConnections()
 {
-    StreamClient before;
-    QVERIFY(before.open(m_b.port(), tokenFor(m_b.port(), QStringLiteral("alan"))));
     auto db = m_a.database()->connection();
-    QVERIFY2(db, db ? "" : qPrintable(db.error()));
+    if (!db)
+        return false;
     auto killed = runQuery(*db,
                            QStringLiteral("SELECT pg_terminate_backend(pid) FROM "
                                           "pg_stat_activity WHERE application_name = "
                                           "'baton-listen'"));
-    QVERIFY2(killed, killed ? "" : qPrintable(killed.error()));
-    QVERIFY(killed->next()); // there was one to end
+    return killed && killed->next(); // there was one to end
+}
+
+void tst_Cluster::streamsCarryOnAfterTheListeningConnectionIsCut()
+{
+    StreamClient before;
+    QVERIFY(before.open(m_b.port(), tokenFor(m_b.port(), QStringLiteral("alan"))));
+    QVERIFY(cutListeningConnections());
     // Back to listening, the server tells its clients they may have missed updates: reconnect.
     QTRY_VERIFY_WITH_TIMEOUT(before.closed.size() >= 1, 10000);
     QCOMPARE(before.socket.closeCode(), QWebSocketProtocol::CloseCodeNormal);
@@ -302,6 +316,39 @@ void tst_Cluster::streamsCarryOnAfterTheListeningConnectionIsCut()
     QVERIFY(id > 0);
     QTRY_VERIFY_WITH_TIMEOUT(!after.about(QStringLiteral("ticket"), id).isEmpty(), 10000);
     m_a.database()->closeThreadConnection();
+}
+
+void tst_Cluster::aTimerMissedWhileTheListenerWasDownIsFoundAtReconnect()
+{
+    // A has no timer and sleeps on its own scheduler's thread (wall-clock waits, towards the
+    // test clock's instants); B writes a ticket with SLA timers but announces nothing — as a
+    // notice lost while A's listening connection was down — and fires no timers itself. The
+    // clock then passes the ticket's deadlines. A can only learn of them by looking again
+    // when its listener reconnects.
+    m_b.stop();
+    m_a.stop();
+    m_tokens.clear();
+    startServer(m_a, [](Test::TestServerOptions &options) {
+        options.adminClock = false; // the scheduler waits on its own, as in `baton serve`
+        options.timerThread = true;
+    });
+    startServer(m_b, [](Test::TestServerOptions &options) { options.liveAcrossServers = false; });
+    const qint64 id = openTicket(m_b.port());
+    QVERIFY(id > 0);
+    m_clock.advanceSeconds(3 * 24 * 3600); // past every deadline of the ticket
+    m_tokens.clear(); // and past the sessions' expiry: sign in again
+    QVERIFY(cutListeningConnections()); // A's alone: B does not listen
+
+    const QByteArray events = "/api/v1/tickets/" + QByteArray::number(id) + "/events";
+    const auto statusAndEvents = [&] { // "200 opened … sla_breached …"
+        const RawResponse read = call(m_b.port(), "GET", events, {}, QStringLiteral("amy"));
+        QStringList seen {QString::number(read.status)};
+        for (const QJsonValue &event : read.json().value(QLatin1String("items")).toArray())
+            seen.append(event.toObject().value(QLatin1String("type")).toString());
+        return seen;
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(statusAndEvents().contains(QStringLiteral("sla_breached")),
+                              qPrintable(statusAndEvents().join(u' ')), 30000);
 }
 
 QTEST_GUILESS_MAIN(tst_Cluster)

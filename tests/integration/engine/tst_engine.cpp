@@ -188,6 +188,19 @@ void TestEngine::ticketLifecycleThroughTheEngine()
     auto hidden = h.engine->ticket(id, stranger);
     QVERIFY(!hidden.ok());
     QCOMPARE(hidden.failure().kind, ErrorKind::NotFound);
+
+    // The permission alone (routes that need no view): the same answer, the same ticket.
+    for (const Actor &who : {amy, ben}) {
+        const auto visible = h.engine->visibleTicket(id, who);
+        QVERIFY2(visible.ok(), qPrintable(who.username));
+        QCOMPARE(*visible, transferred->ticket);
+    }
+    const auto notVisible = h.engine->visibleTicket(id, stranger);
+    QVERIFY(!notVisible.ok());
+    QCOMPARE(notVisible.failure().kind, ErrorKind::NotFound);
+    const auto absent = h.engine->visibleTicket(id + 1000, amy);
+    QVERIFY(!absent.ok());
+    QCOMPARE(absent.failure().kind, ErrorKind::NotFound);
 }
 
 void TestEngine::refusedCommandWritesNothing()
