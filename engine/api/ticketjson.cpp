@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ticketjson.h"
 
+#include "core/utctext.h"
+
 namespace Baton::Api {
 
 QString rfc3339(const QDateTime &instant)
 {
     if (!instant.isValid())
         return {};
-    return instant.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss'Z'"));
+    return utcSecondsText(instant.toMSecsSinceEpoch());
 }
 
 QJsonValue timeOrNull(const QDateTime &instant)

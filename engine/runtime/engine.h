@@ -54,11 +54,6 @@ struct EngineOptions
     /// worker's wake()); keep it short. Optional.
     std::function<void()> outboxCommitted;
     int maxBatch = 2048; ///< commands per group commit at most
-    /// Light load (the committer idle, commands arriving at least every this long on
-    /// average): the writer waits up to this long (µs) for more commands before it builds a
-    /// batch, so that a few share a commit instead of each writing the same pages to the log
-    /// (Engine::Private::lingerForCompany). 0: never waits.
-    int commitLingerMicroseconds = 2000;
     int cacheLimit = 10000; ///< hot tickets the writer keeps in memory (~6 KB each)
     /// PostgreSQL: this server's id; every commit then announces what it changed to the other
     /// servers on the database (store/changefeed.h). Empty: nothing announced.

@@ -173,16 +173,6 @@ struct Engine::Private
     /// The next batch: a refused batch's half alone, else retries first, then the queue, up to
     /// a limit; false when stopping with nothing left.
     bool takeBatch(std::vector<Command> &batch, size_t inCommitter);
-    /// Waits (queueMutex held in `lock`) for more commands when that is likely to pay.
-    void lingerForCompany(std::unique_lock<std::mutex> &lock);
-    // The arrival rate the linger is judged by (under queueMutex): commands enqueued, counted
-    // over windows of about 100 ms, and the lingers in a row that brought nothing.
-    quint64 arrivals = 0;
-    quint64 windowArrivals = 0;
-    std::chrono::steady_clock::time_point windowStart {};
-    double arrivalsPerSecond = 0;
-    int fruitlessLingers = 0;
-    std::chrono::steady_clock::time_point lingerSuspendedUntil {};
     void failLeftoverRetries();
     /// The committer thread: writes each handoff in one transaction, then completes it.
     void commitLoop();

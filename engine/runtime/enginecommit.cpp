@@ -43,7 +43,6 @@ void Engine::Private::enqueue(Command command)
     {
         std::lock_guard lock(queueMutex);
         if (!stopping) {
-            ++arrivals;
             queue.push_back(std::move(command));
             queueReady.notify_one();
             return;
@@ -92,8 +91,6 @@ bool Engine::Private::takeBatch(std::vector<Command> &batch, size_t inCommitter)
     if (queue.empty() && retry.empty())
         return false;
     batch.clear();
-    if (inCommitter == 0 && retry.empty())
-        lingerForCompany(lock);
     if (!retry.empty() && retry.front().group) {
         // A half of a batch the database refused a row of: alone, so that its outcome says
         // whether the refused command is in it.
@@ -120,40 +117,6 @@ bool Engine::Private::takeBatch(std::vector<Command> &batch, size_t inCommitter)
         queue.pop_front();
     }
     return true;
-}
-
-// Under load the pipeline groups commands by itself: they gather while the committer writes.
-// Under light load each command came alone and got a commit of its own, rewriting the same
-// pages of the log (the ticket's, its indexes', the events' last page) as the one before: at
-// 1,000 actions/s a wait of up to 2 ms lets two or three share one. Only when commands arrive
-// often enough that one is likely within the wait; after eight waits in a row that brought
-// nothing (a lone client sends its next command only after this one's answer; at 500 commands
-// a second that happens once in 3,000 waits) none for a second.
-void Engine::Private::lingerForCompany(std::unique_lock<std::mutex> &lock)
-{
-    using namespace std::chrono;
-    const auto now = steady_clock::now();
-    const auto windowLength = now - windowStart;
-    if (windowLength >= milliseconds(100)) {
-        arrivalsPerSecond
-            = double(arrivals - windowArrivals) / duration<double>(windowLength).count();
-        windowArrivals = arrivals;
-        windowStart = now;
-    }
-    const double lingerSeconds = options.commitLingerMicroseconds / 1e6;
-    if (lingerSeconds <= 0 || arrivalsPerSecond * lingerSeconds < 1 || now < lingerSuspendedUntil)
-        return;
-    // Twice the mean gap between arrivals: long enough for one or two to come, no longer.
-    const auto linger = duration<double>(std::min(lingerSeconds, 2 / arrivalsPerSecond));
-    const size_t before = queue.size();
-    queueReady.wait_until(lock, now + duration_cast<steady_clock::duration>(linger),
-                          [this] { return stopping || !retry.empty() || queue.size() >= 64; });
-    if (queue.size() > before) {
-        fruitlessLingers = 0;
-    } else if (++fruitlessLingers >= 8) {
-        fruitlessLingers = 0;
-        lingerSuspendedUntil = steady_clock::now() + seconds(1);
-    }
 }
 
 // Batches the committer sent back after the last one was built.

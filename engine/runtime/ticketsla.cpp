@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runtime/ticketsla.h"
 
+#include "core/utctext.h"
+
 #include <QJsonValue>
-#include <QTimeZone>
 
 namespace Baton {
 
@@ -13,9 +14,7 @@ QJsonValue instantOrNull(const QDateTime &instant)
 {
     if (!instant.isValid())
         return QJsonValue(QJsonValue::Null);
-    const qint64 ms = instant.toMSecsSinceEpoch();
-    return QDateTime::fromMSecsSinceEpoch(ms - ((ms % 1000) + 1000) % 1000, QTimeZone::utc())
-        .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss'Z'"));
+    return utcSecondsText(instant.toMSecsSinceEpoch());
 }
 
 /// Lower is more urgent: breached, at risk, running, paused.

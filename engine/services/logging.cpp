@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "services/logging.h"
 
+#include "core/utctext.h"
+
 #include <QDateTime>
 
 #include <condition_variable>
@@ -96,7 +98,7 @@ void writerLoop()
 
 QByteArray timestamp()
 {
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toLatin1();
+    return utcMillisecondsText(QDateTime::currentMSecsSinceEpoch());
 }
 
 const char *levelName(QtMsgType type)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sla/slaclock.h"
 
+#include "core/utctext.h"
+
 #include <algorithm>
-#include <cstdio>
 
 namespace Baton {
 
@@ -29,19 +30,7 @@ QString formatUtcInstant(const QDateTime &instant)
     if (!instant.isValid())
         return {};
     const qint64 ms = instant.toMSecsSinceEpoch();
-    const qint64 seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-    const int milli = int(ms - seconds * 1000);
-    const qint64 days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-    const int second = int(seconds - days * 86400);
-    const QDate date = QDate(1970, 1, 1).addDays(days);
-    char buffer[48];
-    const int n = milli == 0
-        ? std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02dZ", date.year(),
-                        date.month(), date.day(), second / 3600, second / 60 % 60, second % 60)
-        : std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", date.year(),
-                        date.month(), date.day(), second / 3600, second / 60 % 60, second % 60,
-                        milli);
-    return QString::fromLatin1(buffer, n);
+    return ms % 1000 == 0 ? utcSecondsText(ms) : QString::fromLatin1(utcMillisecondsText(ms));
 }
 
 QString toString(SlaClock::Kind kind)

@@ -3,6 +3,8 @@
 
 #include "slaworld.h"
 
+#include "core/utctext.h"
+
 #include <QJsonObject>
 #include <QTest>
 #include <QTimeZone>
@@ -47,6 +49,7 @@ private Q_SLOTS:
     void changedCalendarMovesTheDueInstant();
     void instantsFormattedAsQtDoes_data();
     void instantsFormattedAsQtDoes();
+    void utcTextAsQtWritesIt();
 };
 
 void TestSlaClock::stepDueOnTheDepartmentCalendar_data()
@@ -287,6 +290,26 @@ void TestSlaClock::instantsFormattedAsQtDoes()
     QCOMPARE(formatUtcInstant(instant),
              utcInstant.time().msec() ? utcInstant.toString(Qt::ISODateWithMs)
                                       : utcInstant.toString(Qt::ISODate));
+}
+
+// The answers' and the access log's instants (core/utctext.h) against QDateTime's own text:
+// around the epoch (negative milliseconds round down), leap days, century and year ends.
+void TestSlaClock::utcTextAsQtWritesIt()
+{
+    const qint64 day = 86'400'000;
+    QList<qint64> instants {0, -1, -999, -1000, -1001, 1, 999, 1000, day - 1, -day, -day - 1};
+    for (const QDate &date :
+         {QDate(2024, 2, 29), QDate(2000, 2, 29), QDate(1900, 3, 1), QDate(1969, 12, 31),
+          QDate(2099, 12, 31), QDate(1, 1, 1), QDate(9999, 12, 31), QDate(1600, 2, 29)})
+        for (qint64 ofDay : {qint64(0), qint64(1), day / 2 + 123, day - 1})
+            instants << QDateTime(date, QTime(0, 0), QTimeZone::utc()).toMSecsSinceEpoch() + ofDay;
+    for (qint64 ms = -400LL * 366 * day; ms < 400LL * 366 * day; ms += 7 * day + 3'601'001)
+        instants << ms;
+    for (qint64 ms : std::as_const(instants)) {
+        const QDateTime instant = QDateTime::fromMSecsSinceEpoch(ms).toUTC(); // "Z", as logs had
+        QCOMPARE(utcSecondsText(ms), instant.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss'Z'")));
+        QCOMPARE(utcMillisecondsText(ms), instant.toString(Qt::ISODateWithMs).toLatin1());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSlaClock)
