@@ -226,9 +226,10 @@ struct ListPlan
     const int limit; ///< every way reads a row more, to know whether there is a next page
     /// The filters but status and visibility, which each way of reading places itself.
     Sql filters;
-    /// The same with every search term as a set (textConditions), for when a walk gives up.
-    Sql filtersWithTextSets;
+    /// The same with a search's terms as read when its walk gives up (textConditions).
+    Sql filtersOnGivingUp;
     bool textWalk = false; ///< the search terms are tests of each ticket a walk reads
+    bool textIndexed = false; ///< a search term can be read from the trigram index
     Sql status;
     Sql visible; ///< canSee's rule as a condition on `t`; empty for seeAll
     QString sortColumn;
@@ -292,6 +293,22 @@ Result<void> addSla(Sql &sql, const TicketFilter &filter, QLatin1String member)
     return {};
 }
 
+/// PostgreSQL: `term` anywhere in the text, as a LIKE pattern (pg_trgm's GIN index serves it).
+QString likeAnywhere(const QString &term)
+{
+    QString pattern = term;
+    pattern.replace(u'\\', QStringLiteral("\\\\"))
+        .replace(u'%', QStringLiteral("\\%"))
+        .replace(u'_', QStringLiteral("\\_"));
+    return u'%' + pattern + u'%';
+}
+
+/// SQLite: `term` as one FTS5 phrase, its double quotes doubled.
+QString ftsPhrase(const QString &term)
+{
+    return u'"' + QString(term).replace(u'"', QStringLiteral("\"\"")) + u'"';
+}
+
 /// Full-text search (migration 14): every term of the query in the ticket's own document or in
 /// one of its comments'. A term is asked in one of two ways:
 /// - as the set of tickets it finds (termAsSet), when few do: a term of three characters or more
@@ -306,11 +323,7 @@ Sql termAsSet(bool postgresql, const QString &term)
 {
     Sql sql;
     if (postgresql) {
-        QString pattern = term;
-        pattern.replace(u'\\', QStringLiteral("\\\\"))
-            .replace(u'%', QStringLiteral("\\%"))
-            .replace(u'_', QStringLiteral("\\_"));
-        const QString value = u'%' + pattern + u'%';
+        const QString value = likeAnywhere(term);
         sql.text = QStringLiteral(" AND t.id IN (SELECT ticket_id FROM ticket_search WHERE body "
                                   "LIKE ? UNION SELECT ticket_id FROM comment_search WHERE body "
                                   "LIKE ?)");
@@ -320,9 +333,8 @@ Sql termAsSet(bool postgresql, const QString &term)
     QString condition = QStringLiteral("instr(body, ?) > 0");
     QVariant value = term;
     if (term.size() >= SearchText::trigram) {
-        // An FTS5 string: the term as one phrase, its double quotes doubled.
         condition = QStringLiteral("%1 MATCH ?");
-        value = QString(u'"' + QString(term).replace(u'"', QStringLiteral("\"\"")) + u'"');
+        value = ftsPhrase(term);
     }
     // The documents waiting for the index (migration 18) are read too, and a ticket's waiting
     // document replaces its indexed one.
@@ -368,19 +380,8 @@ Sql termAsProbe(bool postgresql, const QString &term)
 Result<qint64> documentsWithTerm(const QSqlDatabase &db, bool postgresql, const QString &term,
                                  qint64 cap)
 {
-    QVariant value;
-    QString match;
-    if (postgresql) {
-        QString pattern = term;
-        pattern.replace(u'\\', QStringLiteral("\\\\"))
-            .replace(u'%', QStringLiteral("\\%"))
-            .replace(u'_', QStringLiteral("\\_"));
-        match = QStringLiteral("body LIKE ?");
-        value = QString(u'%' + pattern + u'%');
-    } else {
-        match = QStringLiteral("ticket_search MATCH ?");
-        value = QString(u'"' + QString(term).replace(u'"', QStringLiteral("\"\"")) + u'"');
-    }
+    const QLatin1String match(postgresql ? "body LIKE ?" : "ticket_search MATCH ?");
+    const QString value = postgresql ? likeAnywhere(term) : ftsPhrase(term);
     auto counted = runQuery(db,
                             u"SELECT COUNT(*) FROM (SELECT 1 FROM ticket_search WHERE " + match
                                 + u" LIMIT ?) found",
@@ -405,12 +406,13 @@ Result<qint64> walkBound(const QSqlDatabase &db, int page)
 /// The query's terms as conditions on `t`. When a term of three characters or more is in fewer
 /// than walkBound documents, the fewest of those is the set the page is read from and every
 /// other term a test of its tickets. Otherwise every term is a test (`walk`): the list is read
-/// in its order until a page passes; `asSets` is the way back when that walk gives up (the
+/// in its order until a page passes; `onGivingUp` is the way back when that walk gives up (the
 /// matches are too rare in the order read).
 struct TextConditions
 {
-    Sql chosen, asSets;
+    Sql chosen, onGivingUp;
     bool walk = false;
+    bool indexed = false; ///< a term has three characters or more: onGivingUp reads its set
 };
 Result<TextConditions> textConditions(const QSqlDatabase &db, const QString &text, int page)
 {
@@ -441,13 +443,21 @@ Result<TextConditions> textConditions(const QSqlDatabase &db, const QString &tex
             break;
     }
     out.walk = fewest < 0;
+    // Should the walk give up, the longest term (likely the rarest) is read as a set and the
+    // others tested on its tickets: a short term's set is a scan of every document.
+    qsizetype longest = 0;
+    for (qsizetype i = 1; i < terms.size(); ++i)
+        longest = terms[i].size() > terms[longest].size() ? i : longest;
+    out.indexed = terms[longest].size() >= SearchText::trigram;
     for (qsizetype i = 0; i < terms.size(); ++i) {
         const Sql set = termAsSet(postgresql, terms[i]);
-        const Sql chosen = i == fewest ? set : termAsProbe(postgresql, terms[i]);
-        out.asSets.text += set.text;
-        out.asSets.values << set.values;
+        const Sql probe = termAsProbe(postgresql, terms[i]);
+        const Sql &chosen = i == fewest ? set : probe;
+        const Sql &onGivingUp = i == longest || !out.indexed ? set : probe;
         out.chosen.text += chosen.text;
         out.chosen.values << chosen.values;
+        out.onGivingUp.text += onGivingUp.text;
+        out.onGivingUp.values << onGivingUp.values;
     }
     return out;
 }
@@ -538,13 +548,14 @@ Result<ListPlan> planList(const QSqlDatabase &db, const TicketFilter &filter)
     auto text = textConditions(db, filter.text, plan.limit + 1);
     if (!text)
         return text.failure();
-    plan.filtersWithTextSets = *filters;
-    plan.filtersWithTextSets.text += text->asSets.text;
-    plan.filtersWithTextSets.values << text->asSets.values;
+    plan.filtersOnGivingUp = *filters;
+    plan.filtersOnGivingUp.text += text->onGivingUp.text;
+    plan.filtersOnGivingUp.values << text->onGivingUp.values;
     plan.filters = std::move(*filters);
     plan.filters.text += text->chosen.text;
     plan.filters.values << text->chosen.values;
     plan.textWalk = text->walk;
+    plan.textIndexed = text->indexed;
     if (!filter.status.isEmpty()) {
         plan.status.text = u" AND " + plan.member() + u"status = ?";
         plan.status.values << filter.status;
@@ -687,8 +698,8 @@ Result<Walked> walkOnSqlite(const QSqlDatabase &db, const ListPlan &plan, const 
 }
 
 /// The page's part of one status, walked along its index; `merged` is what the walks of the
-/// statuses before found. None when an admin's search used up its budget: its matches are rare
-/// in this order, and the page is read from the terms' sets instead.
+/// statuses before found. None when a search used up its budget: its matches are rare in this
+/// order, and the page is read in one statement instead (filtersOnGivingUp).
 Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListPlan &plan,
                                              const Walk &walk, const QString &status,
                                              const Candidates &merged)
@@ -708,9 +719,10 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
                                   : walkOnSqlite(db, plan, walk, range);
     if (!walked)
         return walked.failure();
-    // An admin's search that gave up reads the terms' sets; a viewer's reads this status's
-    // visible tickets, testing the terms on each (an agent's ~11,000 at 1,000,000 tickets).
-    if (walked->budgetSpent && plan.textWalk && plan.filter.seeAll)
+    // A search that gave up reads its longest term's set, testing the others and visibility
+    // on each ticket of it; made only of short terms, an admin's scans every document and a
+    // viewer's tests this status's visible tickets (an agent's few thousand).
+    if (walked->budgetSpent && plan.textWalk && (plan.filter.seeAll || plan.textIndexed))
         return std::optional<Candidates>();
     if (walked->budgetSpent) {
         auto part = readVisibleSet(db, plan, status);
@@ -854,9 +866,9 @@ Result<TicketPage> pageInOneStatement(const QSqlDatabase &db, const ListPlan &pl
                          "WHERE c.queue = ?")
         : QStringLiteral(" FROM tickets t WHERE 1 = 1");
     // A search whose terms many tickets match tests them along a queue's or a person's range;
-    // elsewhere (a walk gave up, or other filters) it reads the terms' sets.
+    // elsewhere (a walk gave up, or other filters) it reads its longest term's set.
     const Sql &filters
-        = plan.textWalk && !startsFromARange(plan) ? plan.filtersWithTextSets : plan.filters;
+        = plan.textWalk && !startsFromARange(plan) ? plan.filtersOnGivingUp : plan.filters;
     const QString query = u"SELECT " + selectedColumns() + u", " + plan.sortColumn + from
         + filters.text + plan.status.text + plan.visible.text + plan.after.text + plan.order
         + u" LIMIT ?";
