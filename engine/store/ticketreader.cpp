@@ -367,7 +367,7 @@ Sql termAsProbe(bool postgresql, const QString &term)
     sql.text = QStringLiteral(
         " AND (COALESCE((SELECT instr(p.body, ?) FROM ticket_search_pending p WHERE "
         "p.ticket_id = t.id), (SELECT instr(s.body, ?) FROM ticket_search s WHERE s.rowid = "
-        "t.id), 0) > 0 OR EXISTS (SELECT 1 FROM comment_search_content s WHERE s.c0 = t.id AND "
+        "t.id), 0) > 0 OR EXISTS (SELECT 1 FROM comment_search_content s WHERE s.c0 = +t.id AND "
         "instr(s.c1, ?) > 0) OR EXISTS (SELECT 1 FROM comment_search_pending s WHERE "
         "s.ticket_id = t.id AND instr(s.body, ?) > 0))");
     sql.values << term << term << term << term;
