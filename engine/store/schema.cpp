@@ -565,6 +565,15 @@ const char *const migration24[] = {
     "sqlite: CREATE INDEX ticket_queues_ticket ON ticket_queues(ticket_id)",
 };
 
+// Search walks a list in its order and tests each ticket it reads (issue 16, ticketreader.cpp):
+// a ticket's comments are found by its id. SQLite: comment_search's ticket_id is an UNINDEXED
+// FTS5 column, kept in the content table's c0 (FTS5's documented layout); an index there is kept
+// by FTS5's own writes like any other. PostgreSQL: the table had only its trigram index.
+const char *const migration26[] = {
+    "sqlite: CREATE INDEX IF NOT EXISTS comment_search_ticket ON comment_search_content(c0)",
+    "postgresql: CREATE INDEX IF NOT EXISTS comment_search_ticket ON comment_search(ticket_id)",
+};
+
 // Sign-in changes heard at once by every server on the database (issue 20's session cache):
 // one counter, raised by each logout and each change of a user in the same transaction or
 // right after it. A server that caches sessions reads it on every request and forgets what it
@@ -605,6 +614,7 @@ const Migration migrations[] = {
     {21, std::begin(migration21), std::end(migration21)},
     {22, std::begin(migration22), std::end(migration22)},
     {24, std::begin(migration24), std::end(migration24)},
+    {26, std::begin(migration26), std::end(migration26)},
     {28, std::begin(migration28), std::end(migration28)},
 };
 

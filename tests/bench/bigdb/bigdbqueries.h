@@ -29,6 +29,7 @@ struct BigDbQueryOptions
     QMap<QString, DemoAccount> users;
     QDateTime now;
     int runs = 50; ///< per search; a year's report runs a fifth as often (at least 5)
+    bool searchOnly = false; ///< ticket and customer search, no reports (--search-only)
 };
 
 QJsonObject measureSearchAndReports(const BigDbQueryOptions &options);

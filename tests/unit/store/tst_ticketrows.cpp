@@ -816,6 +816,12 @@ void TestTicketRows::filteredListPagesAsTheRuleOrdersThem_data()
     newRow("state and status", none, QStringLiteral("closed"), QStringLiteral("intake"), none,
            none);
     newRow("words of the title", none, none, none, QStringLiteral("urgent"), none);
+    // One or two characters (no trigram index) and a common word: tested on each ticket a list
+    // walks in its order (ticketreader.cpp, textConditions).
+    newRow("two letters of the title", none, none, none, QStringLiteral("ur"), none);
+    newRow("one Chinese character", none, none, none, QStringLiteral("壊"), none);
+    newRow("two letters, closed", none, QStringLiteral("closed"), none, QStringLiteral("ur"), none);
+    newRow("two letters, a queue", billing, none, none, QStringLiteral("ur"), none);
     newRow("at risk", none, none, none, none, atRisk);
     newRow("breached, open", none, open, none, none, QStringLiteral("breached"));
     newRow("queue, by its own due or a branch's", billing, none, none, none, none);
