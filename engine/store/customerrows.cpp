@@ -2,6 +2,7 @@
 #include "customerrows.h"
 
 #include "store/database.h"
+#include "store/likepattern_p.h"
 #include "store/searchtext.h"
 
 #include <QSet>
@@ -30,15 +31,6 @@ CustomerRow rowFrom(const QSqlQuery &query)
             query.value(3).toString(), query.value(4).toString(), query.value(5).toLongLong()};
 }
 
-QString likeContaining(const QString &text)
-{
-    QString pattern = text;
-    pattern.replace(u'\\', QStringLiteral("\\\\"))
-        .replace(u'%', QStringLiteral("\\%"))
-        .replace(u'_', QStringLiteral("\\_"));
-    return u'%' + pattern + u'%';
-}
-
 } // namespace
 
 Result<QList<CustomerRow>> CustomerRows::find(const QSqlDatabase &db, const QString &text,
@@ -54,11 +46,11 @@ Result<QList<CustomerRow>> CustomerRows::find(const QSqlDatabase &db, const QStr
     if (SearchText::looksLikePhone(trimmed)) {
         sql += u" UNION SELECT " + columns
             + u", 1 AS rank FROM customers WHERE phone_norm LIKE ? ESCAPE '\\'";
-        values << likeContaining(SearchText::normalisedPhone(trimmed));
+        values << likeAnywhere(SearchText::normalisedPhone(trimmed));
     } else {
         sql += u" UNION SELECT " + columns
             + u", 2 AS rank FROM customers WHERE LOWER(name) LIKE ? ESCAPE '\\'";
-        values << likeContaining(trimmed.toLower());
+        values << likeAnywhere(trimmed.toLower());
     }
     auto query = runQuery(
         db, u"SELECT " + columns + u" FROM (" + sql + u") found ORDER BY rank, name, id LIMIT ?",

@@ -5,6 +5,7 @@
 
 #include "store/database.h"
 #include "store/idquery_p.h"
+#include "store/likepattern_p.h"
 #include "store/searchtext.h"
 
 #include <QHash>
@@ -290,16 +291,6 @@ Result<void> addSla(Sql &sql, const TicketFilter &filter, QLatin1String member)
         return makeError(QStringLiteral("unknown sla filter: %1").arg(filter.sla));
     }
     return {};
-}
-
-/// PostgreSQL: `term` anywhere in the text, as a LIKE pattern (pg_trgm's GIN index serves it).
-QString likeAnywhere(const QString &term)
-{
-    QString pattern = term;
-    pattern.replace(u'\\', QStringLiteral("\\\\"))
-        .replace(u'%', QStringLiteral("\\%"))
-        .replace(u'_', QStringLiteral("\\_"));
-    return u'%' + pattern + u'%';
 }
 
 /// SQLite: `term` as one FTS5 phrase, its double quotes doubled.
