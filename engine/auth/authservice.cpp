@@ -199,15 +199,15 @@ bool AuthService::cacheUpToDate()
     const auto epoch = SessionRows::authEpoch(*db);
     if (!epoch)
         return false; // read the session itself: it says the same or fails the same way
+    if (*epoch <= m_epochSeen.load())
+        return true;
+    // Someone logged out or changed: which, the row does not say. Forgotten before the new epoch
+    // is published, so that no thread that already reads the new epoch answers from the old
+    // cache (a second clear by a racing thread costs one more read, nothing else).
+    m_sessions.clear();
+    m_users.forgetEveryone(); // departments, reach and absences too
     qint64 seen = m_epochSeen.load();
-    while (*epoch > seen) {
-        if (m_epochSeen.compare_exchange_weak(seen, *epoch)) {
-            // Someone logged out or changed: which, the row does not say.
-            m_sessions.clear();
-            m_users.forgetEveryone(); // departments, reach and absences too
-            break;
-        }
-    }
+    while (*epoch > seen && !m_epochSeen.compare_exchange_weak(seen, *epoch)) { }
     return true;
 }
 

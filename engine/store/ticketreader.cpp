@@ -293,6 +293,13 @@ Result<void> addSla(Sql &sql, const TicketFilter &filter, QLatin1String member)
     return {};
 }
 
+/// Characters, not UTF-16 units: a trigram is three characters, and 𠮷 is one character in two
+/// units (FTS5 finds nothing for a "three unit" term of two characters).
+qsizetype characterCount(const QString &term)
+{
+    return term.toUcs4().size();
+}
+
 /// SQLite: `term` as one FTS5 phrase, its double quotes doubled.
 QString ftsPhrase(const QString &term)
 {
@@ -322,7 +329,7 @@ Sql termAsSet(bool postgresql, const QString &term)
     }
     QString condition = QStringLiteral("instr(body, ?) > 0");
     QVariant value = term;
-    if (term.size() >= SearchText::trigram) {
+    if (characterCount(term) >= SearchText::trigram) {
         condition = QStringLiteral("%1 MATCH ?");
         value = ftsPhrase(term);
     }
@@ -418,7 +425,7 @@ Result<TextConditions> textConditions(const QSqlDatabase &db, const QString &tex
     for (const qint64 cap : {qint64(4 * page), *bound}) {
         qint64 fewestCount = cap;
         for (qsizetype i = 0; i < terms.size(); ++i) {
-            if (terms[i].size() < SearchText::trigram)
+            if (characterCount(terms[i]) < SearchText::trigram)
                 continue; // no index to count with
             auto count = documentsWithTerm(db, postgresql, terms[i], fewestCount);
             if (!count)

@@ -45,6 +45,14 @@ function readDate(text: string, today: Date): [number, number, number] | null {
   return null;
 }
 
+/** An instant as the form value in the browser's zone: "YYYY-MM-DDTHH:MM". */
+export function localMinute(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** An instant as the API writes it ("2026-12-08T06:30:00Z", or with an offset). */
+const apiInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
 /**
  * What was typed → the form value ("YYYY-MM-DDTHH:MM" with a time, "YYYY-MM-DD" without);
  * null when it is not a date (and time) this reads.
@@ -52,6 +60,11 @@ function readDate(text: string, today: Date): [number, number, number] | null {
 export function parseTypedDateTime(text: string, withTime: boolean, today: Date = new Date()): string | null {
   const s = text.trim().replace(/\s+/g, ' ');
   if (!s) return null;
+  // An instant pasted as the API writes it: the same instant in the browser's zone.
+  if (withTime && apiInstant.test(s)) {
+    const d = new Date(s);
+    return Number.isNaN(d.getTime()) ? null : localMinute(d);
+  }
   if (!withTime) {
     const d = readDate(s, today);
     return d ? `${d[0]}-${pad(d[1])}-${pad(d[2])}` : null;

@@ -2,7 +2,7 @@
 // A workflow field's form value: its label, first value, check, API value and display text.
 import type { FieldDef } from '../api/types';
 import type { T } from '../i18n';
-import { isDateTimeValue } from './datetime';
+import { isDateTimeValue, localMinute } from './datetime';
 
 export function fieldLabel(def: FieldDef) {
   if (def.label) return def.label;
@@ -15,6 +15,20 @@ export function initialValue(def: FieldDef): string | boolean {
   if (def.type === 'bool') return def.default === true || def.default === 'true';
   if (def.default === undefined || def.default === null) return '';
   return String(def.default);
+}
+
+/**
+ * A value the ticket has → the form's raw value. An instant ("2026-12-08T06:30:00Z") becomes the
+ * browser's local "YYYY-MM-DDTHH:MM" that the date-time box edits; sent back unchanged it is the
+ * same instant (and not sent at all).
+ */
+export function formValueOf(def: FieldDef, cur: unknown): string | boolean {
+  if (def.type === 'bool') return cur === true;
+  if (def.type === 'datetime' && typeof cur === 'string') {
+    const d = new Date(cur);
+    if (!Number.isNaN(d.getTime())) return localMinute(d);
+  }
+  return String(cur);
 }
 
 /** Checks a raw form value before sending; returns a message or ''. */

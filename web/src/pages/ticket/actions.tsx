@@ -9,7 +9,7 @@ import { AnswerTextarea } from '../../components/answerpicker';
 import { useT } from '../../i18n';
 import { submitKeys } from '../../lib/forms';
 import { errorText, fieldErrorTexts, serverText } from '../../model/errors';
-import { checkField, initialValue, toApiValue } from '../../model/fields';
+import { checkField, formValueOf, initialValue, toApiValue } from '../../model/fields';
 import { toast } from '../../state/toasts';
 import { useStore } from '../../lib/store';
 import { loadQueueTitles, queueTitle, queueTitles } from '../../state/queuetitles';
@@ -165,7 +165,7 @@ function ActionForm({ tk, action, fields, branch, testPrefix, onCancel, onDone }
     const v: Record<string, string | boolean> = {};
     for (const d of defs) {
       const cur = tk.fields?.[d.name];
-      v[d.name] = cur !== undefined && cur !== null ? (d.type === 'bool' ? cur === true : String(cur)) : initialValue(d);
+      v[d.name] = cur !== undefined && cur !== null ? formValueOf(d, cur) : initialValue(d);
     }
     return v;
   });
