@@ -71,7 +71,7 @@ Result<std::optional<Notification>> personalNotificationOf(const QSqlDatabase &d
     // Quiet hours: held, not tried (a bad stored value, which the API refuses, holds nothing).
     const auto quiet = quietHoursOf(QJsonDocument::fromJson((*user)->preferences).object());
     if (quiet && quiet->has_value())
-        *heldUntil = (*quiet)->heldUntil(entry.row.kind, nowMs);
+        *heldUntil = (*quiet)->heldUntil(notice.value(QStringLiteral("urgent")).toBool(), nowMs);
     return std::optional(std::move(n));
 }
 

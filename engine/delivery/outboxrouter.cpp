@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "delivery/outboxrouter.h"
 
+#include "delivery/quiethours.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -102,9 +104,12 @@ struct Routing
                 row.channel = channel.name;
                 row.ticketId = ticket.id;
                 row.kind = n.kind;
-                const QJsonObject notice {{QStringLiteral("recipient"), n.recipient},
-                                          {QStringLiteral("kind"), n.kind},
-                                          {QStringLiteral("message"), n.message}};
+                QJsonObject notice {{QStringLiteral("recipient"), n.recipient},
+                                    {QStringLiteral("kind"), n.kind},
+                                    {QStringLiteral("message"), n.message}};
+                // Quiet hours let it through (delivery/quiethours.h).
+                if (urgentNotice(n.kind, ticket.customer.tier))
+                    notice.insert(QStringLiteral("urgent"), true);
                 row.payload = QJsonDocument(QJsonObject {{QStringLiteral("notification"), notice},
                                                          {QStringLiteral("ticket"), ticketObject}})
                                   .toJson(QJsonDocument::Compact);

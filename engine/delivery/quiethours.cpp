@@ -37,11 +37,16 @@ std::optional<qint64> QuietHours::endOfQuietAt(qint64 atMs) const
     return QDateTime(endDate, until, zone).toMSecsSinceEpoch();
 }
 
-std::optional<qint64> QuietHours::heldUntil(const QString &kind, qint64 atMs) const
+std::optional<qint64> QuietHours::heldUntil(bool urgent, qint64 atMs) const
 {
-    if (breaches && kind == u"sla_breached")
+    if (breaches && urgent)
         return std::nullopt;
     return endOfQuietAt(atMs);
+}
+
+bool urgentNotice(const QString &kind, const QString &customerTier)
+{
+    return kind == u"sla_breached" && customerTier == u"A";
 }
 
 Result<std::optional<QuietHours>> quietHoursOf(const QJsonObject &preferences)

@@ -2,8 +2,9 @@
 #pragma once
 
 // A user's quiet hours (preferences `quiet_hours`): notices by mail or SMS that come due in
-// them are held by the delivery worker until they end (the bell is never held). A breach
-// (sla_breached) still goes out unless the user turned `breaches` off.
+// them are held by the delivery worker until they end (the bell is never held). An urgent
+// notice — the breach of an A-tier customer's ticket — still goes out unless the user turned
+// `breaches` off; any other breach waits like every notice.
 //
 //   {"quiet_hours": {"from": "22:00", "until": "07:00", "timezone": "Asia/Hong_Kong",
 //                    "breaches": true}}
@@ -23,14 +24,20 @@ struct QuietHours
     QTime from;
     QTime until; ///< before `from`: the period runs over midnight
     QTimeZone zone;
-    bool breaches = true; ///< breaches are delivered during quiet hours
+    bool breaches = true; ///< urgent notices are delivered during quiet hours
 
     /// The end of the quiet period `atMs` falls in (ms since the epoch), or nullopt when it
     /// does not fall in one.
     std::optional<qint64> endOfQuietAt(qint64 atMs) const;
-    /// Whether a notice of `kind` is held now: quiet, and not a breach the user lets through.
-    std::optional<qint64> heldUntil(const QString &kind, qint64 atMs) const;
+    /// Until when a notice is held at `atMs`: the end of the quiet period, unless the notice
+    /// is urgent (urgentNotice) and the user lets urgent ones through.
+    std::optional<qint64> heldUntil(bool urgent, qint64 atMs) const;
 };
+
+/// Whether a notice of `kind` about a ticket of a customer of `customerTier` is urgent: the
+/// breach of an A-tier customer's ticket. Decided when the notice is routed (the tier as the
+/// breach found it) and carried on its outbox row.
+bool urgentNotice(const QString &kind, const QString &customerTier);
 
 /// Reads `quiet_hours` of a preferences object: nullopt when there is none; an error naming
 /// the key at fault for a bad one ("quiet_hours.from must be HH:MM").

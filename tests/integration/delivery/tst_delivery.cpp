@@ -93,6 +93,7 @@ private Q_SLOTS:
     void twoServersOnOnePostgreSqlSendEachOnce();
     void aCommitWakesTheWorker();
     void quietHoursHoldANoticeUntilTheyEnd();
+    void anATierBreachIgnoresQuietHoursAnotherWaits();
     void noticesGoThroughTheChannelsChosenForTheirKind();
     void aUsersChangeOnOneServerIsHeardByTheOther();
 
@@ -480,6 +481,71 @@ void tst_Delivery::quietHoursHoldANoticeUntilTheyEnd()
     const auto &r = received.first();
     QCOMPARE(r.body.value(u"to").toString(), QStringLiteral("+85291234567"));
     QCOMPARE(r.body.value(u"delivery").toString(), pagerRow()->row.deliveryId);
+}
+
+// cathy (manager of cs-supervisors) hears of breaches by SMS and is in her quiet hours. A
+// breach of an A-tier customer's ticket is urgent: it reaches her at once. The same breach of a
+// B-tier customer's ticket waits for the end of her quiet hours like any other notice.
+void tst_Delivery::anATierBreachIgnoresQuietHoursAnotherWaits()
+{
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    Server s;
+    const QString started = startWithPager(s, url, receiver.port(), false);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const DemoAccount cathy = demoAccounts(m_workflows).value(QStringLiteral("cathy"));
+    auto created = s.server.auth().users().create(
+        QStringLiteral("cathy"),
+        UserInput {QStringLiteral("Cathy"), QStringLiteral("baton-demo"), cathy.departments,
+                   cathy.roles, std::nullopt, std::nullopt, QStringLiteral("+85298765432"),
+                   std::nullopt, std::nullopt},
+        s.server.services().organisation());
+    QVERIFY2(created, created ? "" : qPrintable(created.error()));
+    ApiClient cathyClient(s.server.port(), QStringLiteral("cathy"), QStringLiteral("baton-demo"));
+    // 08:00-12:00 UTC; the server's clock says 09:00.
+    const RawResponse quiet = cathyClient.call(
+        "PATCH", QStringLiteral("/api/v1/me/preferences"),
+        QJsonObject {{QStringLiteral("quiet_hours"),
+                      QJsonObject {{QStringLiteral("from"), QStringLiteral("08:00")},
+                                   {QStringLiteral("until"), QStringLiteral("12:00")}}}});
+    QCOMPARE(quiet.status, 200);
+
+    QJsonObject tierA = ticketBody(1);
+    tierA.insert(QStringLiteral("customer"),
+                 QJsonObject {{QStringLiteral("id"), QStringLiteral("C-A")},
+                              {QStringLiteral("tier"), QStringLiteral("A")}});
+    const RawResponse a = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), tierA);
+    QCOMPARE(a.status, 201);
+    const RawResponse b = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(2));
+    QCOMPARE(b.status, 201);
+    // 09:20: both review steps missed their 15-minute respond target.
+    const RawResponse moved
+        = s.admin->call("POST", QStringLiteral("/api/v1/admin/clock"),
+                        QJsonObject {{QStringLiteral("advance_seconds"), 1200}});
+    QCOMPARE(moved.status, 200);
+    // The SMS row of the breach notice to cathy on `ticket`.
+    const auto breachToCathy = [&](const RawResponse &opened) -> std::optional<OutboxEntry> {
+        const qint64 ticket = opened.json().value(u"id").toInteger();
+        for (const OutboxEntry &row : rowsOf(s.server, ticket, QStringLiteral("pager")))
+            if (row.row.kind == u"sla_breached" && row.row.deliveryId.contains(u".cathy."))
+                return row;
+        return std::nullopt;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(breachToCathy(a) && breachToCathy(b), 30000);
+    const QString urgentId = breachToCathy(a)->row.deliveryId;
+    const auto receivedIds = [&] {
+        QStringList ids;
+        for (const auto &r : receiver.received())
+            ids << r.body.value(u"delivery").toString();
+        return ids;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(receivedIds().contains(urgentId), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(breachToCathy(b)->lastError.startsWith(u"held"), 30000);
+    const qint64 noon = QDateTime(QDate(2026, 3, 2), QTime(12, 0), Qt::UTC).toMSecsSinceEpoch();
+    QCOMPARE(breachToCathy(b)->nextAttemptAt, noon);
+    QCOMPARE(breachToCathy(b)->attempts, 0);
+    QVERIFY(!receivedIds().contains(breachToCathy(b)->row.deliveryId));
 }
 
 // amy keeps notices of her assignments off SMS (mail only): an assignment writes no SMS row;

@@ -61,7 +61,7 @@ export const en = {
   'prefs.quiet.from': 'From',
   'prefs.quiet.until': 'Until',
   'prefs.quiet.timezone': 'Time zone',
-  'prefs.quiet.breaches': 'Breaches still reach me',
+  'prefs.quiet.breaches': 'Breaches of A-tier customers still reach me',
   'prefs.save': 'Save preferences',
   'prefs.saved': 'Saved.',
   'prefs.failed': 'Could not save: {message}',

@@ -60,7 +60,7 @@ export const zh: Dict = {
   'prefs.quiet.from': '开始',
   'prefs.quiet.until': '结束',
   'prefs.quiet.timezone': '时区',
-  'prefs.quiet.breaches': '超时通知仍然发送',
+  'prefs.quiet.breaches': 'A 级客户的超时通知仍然发送',
   'prefs.save': '保存偏好设置',
   'prefs.saved': '已保存。',
   'prefs.failed': '无法保存：{message}',
