@@ -5,6 +5,8 @@
 #include "definition/channelsreader.h"
 
 #include <QDateTime>
+#include <QHash>
+#include <QList>
 
 #include <condition_variable>
 #include <deque>
@@ -13,10 +15,13 @@
 #include <mutex>
 #include <thread>
 
+class QSqlDatabase;
+
 namespace Baton {
 
 class Clock;
 class Database;
+struct OutboxEntry;
 class PluginHost;
 struct Notification;
 
@@ -85,8 +90,16 @@ private:
         QString requestedBy;
         TestDone done;
     };
+    struct RoundHealth;
+    struct Outcome;
     void run();
     void runTests();
+    Result<void> releaseAbandonedLeasesNowAndThen(const QSqlDatabase &db, qint64 now);
+    /// One claimed row: held, or tried through its channel's plugin; `health` notes the try.
+    Outcome tryOne(const QSqlDatabase &db, const OutboxEntry &entry, qint64 now,
+                   QHash<QString, RoundHealth> &health);
+    static Result<void> settle(const QSqlDatabase &db, QList<Outcome> &outcomes,
+                               QHash<QString, RoundHealth> &health);
     const ChannelDefinition *channelNamed(const QString &name) const;
     Result<QString> attempt(const ChannelDefinition *channel, const Notification &message);
     std::deque<TestRequest> m_tests; // guarded by m_mutex

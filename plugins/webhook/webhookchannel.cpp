@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "webhookchannel.h"
 
-#include <QEventLoop>
+#include "../common/blockinghttp.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageAuthenticationCode>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QTimer>
 #include <QUrl>
 
 using namespace Baton;
@@ -58,19 +56,14 @@ Result<QString> WebhookChannel::deliver(const ChannelSettings &settings,
     request.setRawHeader("Baton-Signature", "sha256=" + signature);
     const int seconds
         = settings.values.value(QStringLiteral("timeout_seconds"), QStringLiteral("10")).toInt();
-    request.setTransferTimeout(seconds * 1000);
 
-    // One blocking attempt on the delivery worker's thread: its own manager and loop.
-    QNetworkAccessManager manager;
-    QEventLoop loop;
-    std::unique_ptr<QNetworkReply> reply(manager.post(request, bytes));
-    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    // One blocking attempt on the delivery worker's thread, on the thread's kept connection.
+    const auto answer = BatonPlugins::blockingRequest(request, "POST", bytes, seconds);
+    if (!answer)
+        return answer.failure();
+    const int status = answer->status;
     if (status >= 200 && status < 300)
         return QStringLiteral("HTTP %1").arg(status);
-    if (status)
-        return makeError(
-            QStringLiteral("HTTP %1 from %2").arg(status).arg(request.url().toDisplayString()));
-    return makeError(reply->errorString());
+    return makeError(
+        QStringLiteral("HTTP %1 from %2").arg(status).arg(request.url().toDisplayString()));
 }

@@ -67,9 +67,12 @@ public:
     {
         onThread([this, mode] {
             m_mode = mode;
-            if (mode == Mode::Down)
+            if (mode == Mode::Down) {
                 m_server->close();
-            else if (!m_server->isListening())
+                // Connections kept open (keep-alive) go down with it.
+                for (QTcpSocket *socket : m_context->findChildren<QTcpSocket *>())
+                    socket->abort();
+            } else if (!m_server->isListening())
                 m_server->listen(QHostAddress::LocalHost, m_port);
         });
     }
@@ -121,9 +124,16 @@ private:
     void readFrom(QTcpSocket *socket, QByteArray &buffer)
     {
         buffer += socket->readAll();
+        while (socket->isOpen() && readRequest(socket, buffer)) { }
+    }
+
+    // One whole request at the start of `buffer`, answered and taken off it; false when the
+    // buffer does not hold one yet.
+    bool readRequest(QTcpSocket *socket, QByteArray &buffer)
+    {
         const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
         if (headerEnd < 0)
-            return;
+            return false;
         QHash<QByteArray, QByteArray> headers;
         for (const QByteArray &line : buffer.left(headerEnd).split('\n').mid(1)) {
             const qsizetype colon = line.indexOf(':');
@@ -132,9 +142,9 @@ private:
         }
         const qsizetype length = headers.value("content-length").toLongLong();
         if (buffer.size() < headerEnd + 4 + length)
-            return;
+            return false;
         const QByteArray body = buffer.mid(headerEnd + 4, length);
-        buffer.clear();
+        buffer.remove(0, headerEnd + 4 + length);
         Received r;
         r.atUs = std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::steady_clock::now().time_since_epoch())
@@ -157,6 +167,11 @@ private:
                 QMutexLocker lock(&m_mutex);
                 m_acknowledged.insert(id);
             }
+            // A 200 keeps the connection open for the next request, as receivers do.
+            if (ok && mode == Mode::Up) {
+                socket->write(QByteArrayLiteral("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+                return;
+            }
             socket->write(ok ? QByteArrayLiteral("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
                                                  "Connection: close\r\n\r\n")
                              : QByteArrayLiteral("HTTP/1.1 500 Internal Server Error\r\n"
@@ -167,6 +182,7 @@ private:
             QTimer::singleShot(m_slowMs, socket, answer);
         else
             answer();
+        return mode == Mode::Up;
     }
 
     QByteArray m_secret;
