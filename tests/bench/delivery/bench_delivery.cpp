@@ -9,8 +9,15 @@
 // receiver (p50, p99, max), and CPU per delivery: the delivery worker's thread alone, and the
 // whole process (engine, worker and receiver) over a baseline run without channels.
 //
+// The drain ("the outbox drained after a 10-minute receiver outage at the rate the receiver
+// allows"): BENCH_DRAIN tickets (2000; 0 skips it) are opened while the receiver is down, one
+// channel; the server's clock (fake) then runs through ten minutes of outage in 30 s steps, each
+// due try refused, with the production back-off (5 s doubling). The receiver comes back; on the
+// server's clock the last row's next try is that far away (reported), the clock is moved there,
+// and the real time until every delivery was acknowledged once is the drain.
+//
 // Usage: bench_delivery OUTDIR (writes OUTDIR/bench_delivery.json). Environment: BENCH_RATE
-// (deliveries per second offered, 1000), BENCH_SECONDS (10), BENCH_CHANNELS (2).
+// (deliveries per second offered, 1000), BENCH_SECONDS (10), BENCH_CHANNELS (2), BENCH_DRAIN.
 #include "webhookreceiver.h"
 
 #include "core/clock.h"
@@ -18,6 +25,7 @@
 #include "runtime/access.h"
 #include "runtime/engine.h"
 #include "store/database.h"
+#include "store/outboxqueue.h"
 #include "testserver.h"
 
 #include <QCoreApplication>
@@ -190,6 +198,114 @@ Run drive(const QString &dir, const QList<ChannelDefinition> &channels, int open
     return run;
 }
 
+struct Drain
+{
+    int deliveries = 0;
+    int triesDuringOutage = 0;
+    qint64 lastRetryAfterBackMs = 0; ///< on the server's clock, from the receiver's return
+    double drainSeconds = 0; ///< real time from the last retry due to every delivery received
+    int receivedTwice = 0;
+    QString error;
+};
+
+// The pending rows' tries and latest next try; nullopt on a database error.
+std::optional<std::pair<int, qint64>> pendingTriesAndLastDue(TestServer &server, int limit)
+{
+    auto db = server.database()->connection();
+    if (!db)
+        return std::nullopt;
+    auto pending = OutboxQueue::list(*db, u"pending"_s, limit);
+    if (!pending)
+        return std::nullopt;
+    int tries = 0;
+    qint64 last = 0;
+    for (const OutboxEntry &e : std::as_const(*pending)) {
+        tries += e.attempts;
+        last = std::max(last, e.nextAttemptAt);
+    }
+    return std::pair(tries, last);
+}
+
+// Waits (at most 120 s) until no pending row is due on `clock`: the worker tried them all.
+bool waitUntilNoneDue(TestServer &server, const FakeClock &clock)
+{
+    const qint64 deadline = nowUs() + 120000000;
+    while (nowUs() < deadline) {
+        auto db = server.database()->connection();
+        auto due = db ? OutboxQueue::earliestDue(*db) : Result<std::optional<qint64>>(db.failure());
+        if (due && (!due->has_value() || **due > clock.now().toMSecsSinceEpoch()))
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+Drain drain(const QString &dir, int count)
+{
+    Drain d;
+    WebhookReceiver receiver(secret);
+    receiver.setMode(WebhookReceiver::Mode::Down);
+    FakeClock clock(QDateTime(QDate(2026, 3, 2), QTime(9, 0), Qt::UTC));
+    auto db = TestServer::openDatabase(u"sqlite:"_s + dir + u"/bench-drain.db"_s);
+    TestServerOptions options;
+    options.database = db ? *db : nullptr;
+    options.clock = &clock;
+    options.http = false;
+    options.deliveryFirstRetryMs = 5000; // as `baton serve`
+    options.channels = hookChannels(1, receiver.port());
+    options.pluginFolder = QStringLiteral(BATON_BUILD_DIR "/plugins");
+    TestServer server;
+    if (!db || !options.useWorkflowFolder()) {
+        d.error = u"drain: no database or workflows"_s;
+        return d;
+    }
+    if (QString error = server.start(options); !error.isEmpty()) {
+        d.error = error;
+        return d;
+    }
+    const Actor amy = resolveActor(server.services().organisation(), u"amy"_s, {u"agent"_s},
+                                   {u"customer-service"_s});
+    std::atomic<int> done {0};
+    for (int n = 0; n < count; ++n)
+        server.engine().open(amy, u"jump-queue"_s, openRequest(n), QString(),
+                             [&](CommandResult) { ++done; });
+    while (done < count)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (int step = 0; step <= 20; ++step) {
+        if (!waitUntilNoneDue(server, clock)) {
+            d.error = u"drain: the worker did not try the due rows within 120 s"_s;
+            return d;
+        }
+        if (step < 20)
+            clock.advanceSeconds(30);
+    }
+    // A batch still in flight is leased (not due): let it settle.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    waitUntilNoneDue(server, clock);
+    const auto outage = pendingTriesAndLastDue(server, count);
+    if (!outage) {
+        d.error = u"drain: the outbox could not be read"_s;
+        return d;
+    }
+    d.deliveries = count;
+    d.triesDuringOutage = outage->first;
+    receiver.setMode(WebhookReceiver::Mode::Up);
+    d.lastRetryAfterBackMs = outage->second - clock.now().toMSecsSinceEpoch();
+    const qint64 start = nowUs();
+    clock.set(QDateTime::fromMSecsSinceEpoch(outage->second, Qt::UTC));
+    const qint64 deadline = start + 300000000;
+    while (nowUs() < deadline && receiver.acknowledged().size() < count)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    d.drainSeconds = double(nowUs() - start) / 1e6;
+    const QHash<QByteArray, int> counts = receiver.countsById();
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        d.receivedTwice += it.value() > 1 ? 1 : 0;
+    if (receiver.acknowledged().size() < count)
+        d.error = u"drain: %1 of %2 delivered within 300 s"_s.arg(receiver.acknowledged().size())
+                      .arg(count);
+    return d;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -214,8 +330,13 @@ int main(int argc, char **argv)
     WebhookReceiver receiver(secret);
     const Run run = drive(dir.path(), hookChannels(channelCount, receiver.port()), opensPerSecond,
                           seconds, &receiver);
-    if (!baseline.error.isEmpty() || !run.error.isEmpty()) {
-        std::fprintf(stderr, "bench_delivery: %s\n", qPrintable(baseline.error + run.error));
+    const int drainCount = qEnvironmentVariableIsSet("BENCH_DRAIN")
+        ? qEnvironmentVariableIntValue("BENCH_DRAIN")
+        : 2000;
+    const Drain drained = drainCount > 0 ? drain(dir.path(), drainCount) : Drain {};
+    if (!baseline.error.isEmpty() || !run.error.isEmpty() || !drained.error.isEmpty()) {
+        std::fprintf(stderr, "bench_delivery: %s\n",
+                     qPrintable(baseline.error + run.error + drained.error));
         return 1;
     }
 
@@ -257,7 +378,20 @@ int main(int argc, char **argv)
                            ? (run.cpuSeconds - baseline.cpuSeconds) * 1e6 / double(deliveries)
                            : 0.0}}},
     };
-    const QByteArray json = QJsonDocument(result).toJson();
+    QJsonObject withDrain = result;
+    if (drainCount > 0)
+        withDrain.insert(u"drain_after_10_minute_outage"_s,
+                         QJsonObject {{u"deliveries"_s, drained.deliveries},
+                                      {u"tries_during_outage"_s, drained.triesDuringOutage},
+                                      {u"server_clock_s_from_back_to_last_retry"_s,
+                                       double(drained.lastRetryAfterBackMs) / 1000.0},
+                                      {u"drain_s"_s, drained.drainSeconds},
+                                      {u"drain_per_s"_s,
+                                       drained.drainSeconds > 0
+                                           ? double(drained.deliveries) / drained.drainSeconds
+                                           : 0.0},
+                                      {u"received_more_than_once"_s, drained.receivedTwice}});
+    const QByteArray json = QJsonDocument(withDrain).toJson();
     std::fwrite(json.constData(), 1, size_t(json.size()), stdout);
     QFile file(QDir(outDir).filePath(u"bench_delivery.json"_s));
     if (!file.open(QIODevice::WriteOnly))

@@ -89,6 +89,7 @@ private Q_SLOTS:
     void initTestCase_data() { TestDatabase::addDriverRows(); }
     void initTestCase();
     void everyDeliveryArrivesOncePerIdThroughAnOutage();
+    void aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack();
     void adminSeesHealthLogRetriesAndTests();
     void twoServersOnOnePostgreSqlSendEachOnce();
     void aCommitWakesTheWorker();
@@ -262,6 +263,68 @@ void tst_Delivery::everyDeliveryArrivesOncePerIdThroughAnOutage()
                  QStringLiteral("opened"));
         QVERIFY(!r.body.value(u"ticket").toObject().value(u"key").toString().isEmpty());
     }
+}
+
+// "A receiver down for ten minutes → delivered when it is back, once per delivery id", on the
+// server's clock: six tickets opened during the outage, one every 100 s, each delivery refused
+// and retried with back-off all along; once the receiver is back each arrives at its next try,
+// under its own id, once.
+void tst_Delivery::aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack()
+{
+    TestDatabase holder;
+    BATON_FRESH_DATABASE(holder, url);
+    WebhookReceiver receiver(hookSecret);
+    Server s;
+    const QString started = startServer(
+        s, url, hookChannel(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port())));
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    receiver.setMode(WebhookReceiver::Mode::Down);
+    QStringList ids;
+    // Every delivery has been tried and waits for a later try (none due on the server's clock).
+    const auto allWaiting = [&] {
+        const qint64 now = s.clock.now().toMSecsSinceEpoch();
+        for (const QString &id : std::as_const(ids)) {
+            const auto row = entry(s.server, id);
+            if (!row || row->status != u"pending" || row->attempts < 1 || row->nextAttemptAt <= now)
+                return false;
+        }
+        return true;
+    };
+    for (int minute = 0; minute < 10; ++minute) {
+        if (minute % 2 == 0) {
+            const RawResponse opened
+                = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(minute));
+            QCOMPARE(opened.status, 201);
+            ids << QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(allWaiting(), 30000);
+        s.clock.advanceSeconds(60);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(allWaiting(), 30000);
+    QVERIFY(receiver.received().isEmpty());
+    int tries = 0;
+    qint64 lastDue = 0;
+    for (const QString &id : std::as_const(ids)) {
+        tries += entry(s.server, id)->attempts;
+        lastDue = std::max(lastDue, entry(s.server, id)->nextAttemptAt);
+    }
+    QVERIFY2(tries > 2 * ids.size(), "retried during the outage");
+
+    // Back: by the last row's next try every delivery has arrived, once per id.
+    receiver.setMode(WebhookReceiver::Mode::Up);
+    s.clock.set(QDateTime::fromMSecsSinceEpoch(lastDue, Qt::UTC));
+    const auto delivered = [&] {
+        for (const QString &id : std::as_const(ids))
+            if (entry(s.server, id)->status != u"delivered")
+                return false;
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(delivered(), 30000);
+    const QHash<QByteArray, int> counts = receiver.countsById();
+    QCOMPARE(counts.size(), ids.size());
+    for (const QString &id : std::as_const(ids))
+        QCOMPARE(counts.value(id.toUtf8()), 1);
+    QCOMPARE(receiver.badSignatures(), 0);
 }
 
 void tst_Delivery::adminSeesHealthLogRetriesAndTests()
