@@ -265,6 +265,9 @@ struct DeliveryWorker::RoundHealth
     std::optional<qint64> successAt;
     std::optional<qint64> failureAt;
     QString failure;
+    int failed = 0; ///< tries that failed (logged once per round: an outage is not a line a try)
+    QString lastFailedId;
+    int lastFailedTry = 0;
 };
 
 /// How one claimed row ends its try: delivered, failed (pending again at `retryAtMs`, or dead),
@@ -288,6 +291,11 @@ Result<void> DeliveryWorker::settle(const QSqlDatabase &db, QList<Outcome> &outc
 {
     if (outcomes.isEmpty() && health.isEmpty())
         return {};
+    for (auto it = health.cbegin(); it != health.cend(); ++it)
+        if (it->failed > 0)
+            qCWarning(lcDelivery, "%d %s to %s failed (the last: %s, try %d): %s", it->failed,
+                      it->failed == 1 ? "delivery" : "deliveries", qPrintable(it.key()),
+                      qPrintable(it->lastFailedId), it->lastFailedTry, qPrintable(it->failure));
     Transaction transaction(db);
     for (const Outcome &o : std::as_const(outcomes)) {
         const Result<void> done = o.kind == Outcome::Kind::Delivered
@@ -339,9 +347,13 @@ DeliveryWorker::Outcome DeliveryWorker::tryOne(const QSqlDatabase &db, const Out
     const int tries = entry.attempts + 1;
     outcome.kind = Outcome::Kind::Failed;
     outcome.dead = tries >= m_options.maxAttempts;
-    qCWarning(lcDelivery, "delivery %s to %s failed (try %d%s): %s",
-              qPrintable(entry.row.deliveryId), qPrintable(entry.row.channel), tries,
-              outcome.dead ? ", the last: dead letter" : "", qPrintable(delivered.error()));
+    if (outcome.dead)
+        qCWarning(lcDelivery, "delivery %s to %s failed (try %d, the last: dead letter): %s",
+                  qPrintable(entry.row.deliveryId), qPrintable(entry.row.channel), tries,
+                  qPrintable(delivered.error()));
+    ++seen.failed;
+    seen.lastFailedId = entry.row.deliveryId;
+    seen.lastFailedTry = tries;
     seen.failureAt = outcome.atMs;
     seen.failure = delivered.error();
     outcome.text = delivered.error();

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// One blocking HTTP request on the delivery worker's thread (its own manager and event loop),
-// for plugins that post to a robot or a gateway. The reply's status and body, or the network
+// One blocking HTTP request on the delivery worker's thread, for plugins that post to a robot,
+// a gateway or a webhook: http:// on the thread's kept connection (plainhttp.h), https:// through
+// the thread's network manager and an event loop. The reply's status and body, or the network
 // error.
 
 #include "core/result.h"
+#include "plainhttp.h"
 
 #include <QEventLoop>
 #include <QNetworkAccessManager>
@@ -14,12 +16,6 @@
 #include <memory>
 
 namespace BatonPlugins {
-
-struct HttpAnswer
-{
-    int status = 0;
-    QByteArray body;
-};
 
 /// The calling thread's manager, made at its first request and kept until the thread ends: a
 /// manager keeps its HTTP connections open between requests (keep-alive) and runs them on a
@@ -34,6 +30,8 @@ inline QNetworkAccessManager &threadManager()
 inline Baton::Result<HttpAnswer> blockingRequest(QNetworkRequest request, const QByteArray &method,
                                                  const QByteArray &body, int timeoutSeconds)
 {
+    if (request.url().scheme() == u"http")
+        return plainRequest(request, method, body, timeoutSeconds);
     request.setTransferTimeout(timeoutSeconds * 1000);
     QNetworkAccessManager &manager = threadManager();
     QEventLoop loop;
