@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "definition/workflowset.h"
+#include "delivery/deliveryworker.h"
 #include "jumpqueueticket.h"
 #include "pgharness.h"
 #include "services/demoaccounts.h"
@@ -90,6 +91,7 @@ private Q_SLOTS:
     void initTestCase();
     void everyDeliveryArrivesOncePerIdThroughAnOutage();
     void aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack();
+    void backOffDoublesFromFiveSecondsUpToADay();
     void adminSeesHealthLogRetriesAndTests();
     void twoServersOnOnePostgreSqlSendEachOnce();
     void aCommitWakesTheWorker();
@@ -109,6 +111,12 @@ private:
     QString startServer(Server &s, const QString &url, const QList<ChannelDefinition> &channels,
                         int maxAttempts = 20);
     static std::optional<OutboxEntry> entry(TestServer &server, const QString &id);
+    /// A server with the webhook channel aimed at `receiverPort`; empty on success.
+    QString startWithHook(Server &s, const QString &url, quint16 receiverPort)
+    {
+        return startServer(
+            s, url, hookChannel(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiverPort)));
+    }
     /// A server with the pager (SMS) channel aimed at `receiverPort`; with `amysPhone`, amy
     /// is given a phone through it. Empty on success.
     QString startWithPager(Server &s, const QString &url, quint16 receiverPort, bool amysPhone);
@@ -206,8 +214,7 @@ void tst_Delivery::everyDeliveryArrivesOncePerIdThroughAnOutage()
     BATON_FRESH_DATABASE(holder, url);
     WebhookReceiver receiver(hookSecret);
     Server s;
-    const QString started = startServer(
-        s, url, hookChannel(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port())));
+    const QString started = startWithHook(s, url, receiver.port());
     QVERIFY2(started.isEmpty(), qPrintable(started));
 
     // Up: the first ticket's delivery arrives, signed, under TICKET.SEQ.CHANNEL.
@@ -266,17 +273,16 @@ void tst_Delivery::everyDeliveryArrivesOncePerIdThroughAnOutage()
 }
 
 // "A receiver down for ten minutes → delivered when it is back, once per delivery id", on the
-// server's clock: six tickets opened during the outage, one every 100 s, each delivery refused
-// and retried with back-off all along; once the receiver is back each arrives at its next try,
-// under its own id, once.
+// server's clock: five tickets opened during the outage, one every two minutes, each delivery
+// refused and retried with back-off all along; once the receiver is back each arrives at its next
+// try, under its own id, once.
 void tst_Delivery::aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack()
 {
     TestDatabase holder;
     BATON_FRESH_DATABASE(holder, url);
     WebhookReceiver receiver(hookSecret);
     Server s;
-    const QString started = startServer(
-        s, url, hookChannel(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port())));
+    const QString started = startWithHook(s, url, receiver.port());
     QVERIFY2(started.isEmpty(), qPrintable(started));
     receiver.setMode(WebhookReceiver::Mode::Down);
     QStringList ids;
@@ -325,6 +331,21 @@ void tst_Delivery::aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack()
     for (const QString &id : std::as_const(ids))
         QCOMPARE(counts.value(id.toUtf8()), 1);
     QCOMPARE(receiver.badSignatures(), 0);
+}
+
+// `baton serve`'s back-off: 5 s after the first failed try, doubling, a day at most; the 20th
+// try is the last.
+void tst_Delivery::backOffDoublesFromFiveSecondsUpToADay()
+{
+    const DeliveryWorker::Options options;
+    QCOMPARE(options.maxAttempts, 20);
+    QList<qint64> seconds;
+    for (int attempt = 1; attempt < options.maxAttempts; ++attempt)
+        seconds << DeliveryWorker::retryDelayMs(options, attempt) / 1000;
+    QCOMPARE(seconds.mid(0, 5), (QList<qint64> {5, 10, 20, 40, 80}));
+    QCOMPARE(seconds.at(14), 5 * 16384); // after the 15th try: 22 h 45 min
+    QCOMPARE(seconds.at(15), 86400);
+    QCOMPARE(seconds.last(), 86400);
 }
 
 void tst_Delivery::adminSeesHealthLogRetriesAndTests()
@@ -493,8 +514,7 @@ void tst_Delivery::aCommitWakesTheWorker()
     WebhookReceiver receiver(hookSecret);
     Server s;
     m_pollMs = 60000;
-    const QString started = startServer(
-        s, url, hookChannel(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port())));
+    const QString started = startWithHook(s, url, receiver.port());
     m_pollMs = 50;
     QVERIFY2(started.isEmpty(), qPrintable(started));
     QTest::qWait(300); // past the worker's first look at start

@@ -21,6 +21,8 @@ private Q_SLOTS:
     void aBreachPostsToItsDepartmentsGroupOnly();
     void noRowForSomeoneWithoutTheAddress();
     void anOrganisationPublishedWhileRunningRoutesTheNextRows();
+    void aWebhookTakesItsEventsOfItsWorkflowsOnly();
+    void onlyTheBreachOfAnATierCustomersTicketIsUrgent();
 };
 
 namespace {
@@ -179,6 +181,52 @@ void tst_OutboxRouter::anOrganisationPublishedWhileRunningRoutesTheNextRows()
     const QList<OutboxRow> rows = planner(ticketIn("billing-desk"), breach, {}, now);
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows.first().channel, QStringLiteral("it-group"));
+}
+
+// A webhook with `events:` and `workflows:` gets a row for those events of tickets of those
+// workflows only.
+void tst_OutboxRouter::aWebhookTakesItsEventsOfItsWorkflowsOnly()
+{
+    ChannelDefinition hook = channel("ops-hook", "webhook", {QStringLiteral("opened")});
+    hook.workflows = QStringList {QStringLiteral("complaint")};
+    const OutboxRouter router({hook}, organisation());
+    const OutboxPlanner planner = router.planner();
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC);
+    const QList<Event> events {eventOf(1, QStringLiteral("opened")),
+                               eventOf(2, QStringLiteral("assigned"))};
+    TicketState complaint = ticketIn("it-desk");
+    complaint.workflow = QStringLiteral("complaint");
+    const QList<OutboxRow> rows = planner(complaint, events, {}, now);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first().deliveryId, QStringLiteral("42.1.ops-hook"));
+    QCOMPARE(rows.first().kind, QStringLiteral("opened"));
+    QVERIFY(planner(ticketIn("it-desk"), events, {}, now).isEmpty()); // tech-inquiry
+}
+
+// The notice of a breach of an A-tier customer's ticket is marked urgent on its row (quiet
+// hours let it through, delivery/quiethours.h); a B-tier breach or an A-tier warning is not.
+void tst_OutboxRouter::onlyTheBreachOfAnATierCustomersTicketIsUrgent()
+{
+    const OutboxRouter router({channel("pager", "sms")}, organisation());
+    const OutboxPlanner planner = router.planner();
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC);
+    const auto urgent = [&](const char *tier, const QString &kind) {
+        TicketState t = ticketIn("it-desk");
+        t.customer.tier = QString::fromLatin1(tier);
+        const QList<OutboxRow> rows = planner(
+            t, {eventOf(5, kind)}, {{QStringLiteral("cathy"), kind, QStringLiteral("!")}}, now);
+        return rows.size() == 1
+            && QJsonDocument::fromJson(rows.first().payload)
+                   .object()
+                   .value(QLatin1String("notification"))
+                   .toObject()
+                   .value(QLatin1String("urgent"))
+                   .toBool();
+    };
+    QVERIFY(urgent("A", QStringLiteral("sla_breached")));
+    QVERIFY(!urgent("B", QStringLiteral("sla_breached")));
+    QVERIFY(!urgent("", QStringLiteral("sla_breached")));
+    QVERIFY(!urgent("A", QStringLiteral("sla_warning")));
 }
 
 QTEST_GUILESS_MAIN(tst_OutboxRouter)
