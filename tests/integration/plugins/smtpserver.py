@@ -4,7 +4,10 @@ self-signed certificate, AUTH (PLAIN and LOGIN) required and only over TLS. Each
 is parsed with Python's own email package and written as OUTDIR/N.json, with the raw bytes as
 N.eml, so the test checks what a mail client would read.
 
-usage: smtpserver.py PORT CERT KEY OUTDIR USER PASSWORD
+With MODE "implicit-login" it speaks TLS from the first byte instead (implicit TLS, as on
+port 465) and offers AUTH LOGIN only.
+
+usage: smtpserver.py PORT CERT KEY OUTDIR USER PASSWORD [MODE]
 """
 import json
 import os
@@ -17,6 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 port, cert, key, outdir, user, password = sys.argv[1:7]
+mode = sys.argv[7] if len(sys.argv) > 7 else "starttls"
 counter = [0]
 
 
@@ -35,7 +39,8 @@ class Handler:
         summary = {
             "login": getattr(session, "baton_login", ""),
             "mechanism": getattr(session, "baton_mechanism", ""),
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None
+            or server.transport.get_extra_info("ssl_object") is not None,
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "from": str(mail["From"]),
@@ -64,9 +69,14 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
 context.load_cert_chain(cert, key)
-controller = Controller(Handler(), hostname="127.0.0.1", port=int(port), tls_context=context,
-                        require_starttls=True, authenticator=authenticator, auth_required=True,
-                        auth_require_tls=True)
+if mode == "implicit-login":
+    controller = Controller(Handler(), hostname="127.0.0.1", port=int(port), ssl_context=context,
+                            authenticator=authenticator, auth_required=True,
+                            auth_require_tls=False, auth_exclude_mechanism=["PLAIN"])
+else:
+    controller = Controller(Handler(), hostname="127.0.0.1", port=int(port), tls_context=context,
+                            require_starttls=True, authenticator=authenticator,
+                            auth_required=True, auth_require_tls=True)
 controller.start()
 print("ready", flush=True)
 try:

@@ -8,12 +8,17 @@
 
 #include "../ops/opsprocess.h"
 
+#include "plugin/notificationchannel.h"
+
 #include <QDir>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QPluginLoader>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Baton;
 using namespace Baton::Test;
 
 class tst_Email : public QObject
@@ -24,9 +29,14 @@ private Q_SLOTS:
     void initTestCase();
     void slaWarningAndBreachArriveByMail();
     void weeklySummaryReachesEachSupervisorOnce();
+    void implicitTlsWithAuthLogin();
     void cleanupTestCase();
 
 private:
+    /// Starts smtpserver.py in `mode` on `process`, writing into `mails`; its port, 0 on error
+    /// (`error` says why).
+    quint16 startSmtpServer(QProcess &process, const QString &mails, const QString &mode,
+                            QString *error);
     QString startSmtpServer();
     QString writeWorkflows();
     QList<QJsonObject> mails() const;
@@ -91,25 +101,35 @@ void tst_Email::initTestCase()
 
 QString tst_Email::startSmtpServer()
 {
-    m_smtpPort = freePort();
+    QString error;
     QDir(m_dir.path()).mkdir(QStringLiteral("mails"));
-    m_smtp.setProcessChannelMode(QProcess::MergedChannels);
-    m_smtp.start(QStringLiteral("/usr/bin/python3"),
-                 {QStringLiteral(BATON_SOURCE_DIR "/tests/integration/plugins/smtpserver.py"),
-                  QString::number(m_smtpPort), m_dir.filePath(QStringLiteral("cert.pem")),
-                  m_dir.filePath(QStringLiteral("key.pem")),
-                  m_dir.filePath(QStringLiteral("mails")), smtpUser, smtpPassword});
+    m_smtpPort = startSmtpServer(m_smtp, m_dir.filePath(QStringLiteral("mails")),
+                                 QStringLiteral("starttls"), &error);
+    return error;
+}
+
+quint16 tst_Email::startSmtpServer(QProcess &process, const QString &mails, const QString &mode,
+                                   QString *error)
+{
+    const quint16 port = freePort();
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(QStringLiteral("/usr/bin/python3"),
+                  {QStringLiteral(BATON_SOURCE_DIR "/tests/integration/plugins/smtpserver.py"),
+                   QString::number(port), m_dir.filePath(QStringLiteral("cert.pem")),
+                   m_dir.filePath(QStringLiteral("key.pem")), mails, smtpUser, smtpPassword, mode});
     QByteArray said;
     QElapsedTimer timer;
     timer.start();
     while (!said.contains("ready") && timer.elapsed() < 30000) {
-        if (!m_smtp.waitForReadyRead(1000) && m_smtp.state() != QProcess::Running)
+        if (!process.waitForReadyRead(1000) && process.state() != QProcess::Running)
             break;
-        said += m_smtp.readAll();
+        said += process.readAll();
     }
-    return said.contains("ready") ? QString()
-                                  : QStringLiteral("the SMTP server did not start: ")
-            + QString::fromUtf8(said + m_smtp.readAll());
+    if (said.contains("ready"))
+        return port;
+    *error = QStringLiteral("the SMTP server did not start: ")
+        + QString::fromUtf8(said + process.readAll());
+    return 0;
 }
 
 // The shipped workflows plus a channels.yaml with one email channel to the test's server.
@@ -293,6 +313,58 @@ void tst_Email::weeklySummaryReachesEachSupervisorOnce()
     QCOMPARE(again.status, 200);
     QCOMPARE(QJsonDocument::fromJson(again.body).object().value(QLatin1String("queued")).toInt(),
              0);
+}
+
+// The email plugin as Baton loads it, to a server that speaks TLS from the first byte (implicit
+// TLS, port 465 style) and offers AUTH LOGIN only: the mail arrives, over TLS, logged in.
+void tst_Email::implicitTlsWithAuthLogin()
+{
+    const QString mails = m_dir.filePath(QStringLiteral("implicit-mails"));
+    QVERIFY(QDir().mkpath(mails));
+    QProcess smtp;
+    QString error;
+    const quint16 port = startSmtpServer(smtp, mails, QStringLiteral("implicit-login"), &error);
+    QVERIFY2(port, qPrintable(error));
+    QPluginLoader loader(QFileInfo(QStringLiteral(BATON_BINARY))
+                             .dir()
+                             .filePath(QStringLiteral("plugins/libbaton_email.so")));
+    auto *email = qobject_cast<NotificationChannel *>(loader.instance());
+    QVERIFY2(email, qPrintable(loader.errorString()));
+    const ChannelSettings settings {
+        QStringLiteral("smtps"),
+        {{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
+         {QStringLiteral("port"), QString::number(port)},
+         {QStringLiteral("tls"), QStringLiteral("implicit")},
+         {QStringLiteral("username"), smtpUser},
+         {QStringLiteral("password"), smtpPassword},
+         {QStringLiteral("from"), QStringLiteral("Baton <baton@example.com>")},
+         {QStringLiteral("base_url"), QStringLiteral("https://baton.example.com/")},
+         {QStringLiteral("ca_file"), m_dir.filePath(QStringLiteral("cert.pem"))}}};
+    QVERIFY(email->checkSettings(settings).ok());
+    Notification n;
+    n.deliveryId = QStringLiteral("7.3.smtps.amy.0");
+    n.recipient = QStringLiteral("amy");
+    n.address = QStringLiteral("amy@example.com");
+    n.kind = QStringLiteral("sla_breached");
+    n.language = QStringLiteral("en");
+    n.subject = QStringLiteral("IT-7 Printer");
+    n.message = QStringLiteral("The SLA is breached.");
+    n.ticketId = 7;
+    n.ticketKey = QStringLiteral("IT-7");
+    n.ticketTitle = QStringLiteral("Printer");
+    n.createdAt = QDateTime::currentDateTimeUtc();
+    const Result<QString> sent = email->deliver(settings, n);
+    QVERIFY2(sent.ok(), sent.ok() ? "" : qPrintable(sent.error()));
+    QFile summary(mails + QStringLiteral("/1.json"));
+    QTRY_VERIFY_WITH_TIMEOUT(summary.exists(), 30000);
+    QVERIFY(summary.open(QIODevice::ReadOnly));
+    const QJsonObject mail = QJsonDocument::fromJson(summary.readAll()).object();
+    QCOMPARE(mail.value(u"tls").toBool(), true);
+    QCOMPARE(mail.value(u"mechanism").toString(), QStringLiteral("LOGIN"));
+    QCOMPARE(mail.value(u"login").toString(), smtpUser);
+    QCOMPARE(mail.value(u"rcpt_tos").toArray().first().toString(), n.address);
+    smtp.kill();
+    smtp.waitForFinished(10000);
 }
 
 void tst_Email::cleanupTestCase()
