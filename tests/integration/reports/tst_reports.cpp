@@ -16,6 +16,7 @@
 
 #include <QJsonArray>
 #include <QTest>
+#include <QUrl>
 
 using namespace Baton;
 using namespace Qt::Literals::StringLiterals;
@@ -51,6 +52,7 @@ private Q_SLOTS:
     void backlogAtTheEndOfEachDayInTheViewersZone();
     void periodPresetsInTheViewersZone();
     void drillDownListsTheTicketsBehindANumber();
+    void openedAndEscalationsDrillDown();
     void newReportsCsvEqualsJson();
     void satisfactionAttributedToWhoWorkedTheTicket();
     void satisfactionScopeCsvAndDrillDown();
@@ -472,13 +474,16 @@ void tst_Reports::supervisorsSeeTheirDepartmentsOnly()
 void tst_Reports::badRangeIs400()
 {
     for (const QByteArray &query :
-         {QByteArray("steps"), QByteArray("steps?from=2026-12-01T00:00:00Z"),
+         {QByteArray("steps"),
+          QByteArray("steps?from=2026-12-01T00:00:00Z"),
           QByteArray("steps?from=yesterday&to=2027-01-01T00:00:00Z"),
           QByteArray("steps?from=2026-12-01T00:00:00&to=2027-01-01T00:00:00Z"),
           QByteArray("steps?from=2027-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"),
           QByteArray("steps?from=2027-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"),
-          QByteArray("steps?by=colour&" + december), QByteArray("steps?format=xls&" + december),
-          QByteArray("flow?" + december), QByteArray("steps?period=yesterday"),
+          QByteArray("steps?by=colour&" + december),
+          QByteArray("steps?format=xls&" + december),
+          QByteArray("flow?" + december),
+          QByteArray("steps?period=yesterday"),
           QByteArray("steps?period=today&" + december),
           QByteArray("steps?period=today&tz=Mars/Base"),
           QByteArray("backlog?by=department&" + december),
@@ -487,7 +492,9 @@ void tst_Reports::badRangeIs400()
           QByteArray("tickets?report=steps&group=billing&measure=colour&" + december),
           QByteArray("tickets?report=outcomes&group=billing&measure=colour&" + january),
           QByteArray("tickets?report=backlog&group=billing&date=2026-11-01&" + december),
-          QByteArray("tickets?report=pie&group=billing&" + december)}) {
+          QByteArray("tickets?report=pie&group=billing&" + december),
+          QByteArray("tickets?report=volume&group=billing&measure=colour&" + december),
+          QByteArray("tickets?report=escalations&group=billing&measure=opened&" + december)}) {
         const RawResponse response
             = call("GET", "/api/v1/reports/" + query, {}, QStringLiteral("admin"));
         QVERIFY2(response.status == 400, query.constData());
@@ -714,6 +721,73 @@ void tst_Reports::drillDownListsTheTicketsBehindANumber()
         (QList<qint64> {m_ticketA, m_ticketB}));
     QCOMPARE(call("GET", "/api/v1/reports/tickets?report=steps&group=billing&" + december, {},
                   QStringLiteral("stan"))
+                 .status,
+             403);
+}
+
+// Every number drills down (issue 17): the volume report's `opened` (by the first step's group,
+// E still in its first step) and each escalations row (its group and the queue the escalation
+// moved the work to; `target=` empty for those that only notified), as many tickets as the
+// number says, scoped like the report.
+void tst_Reports::openedAndEscalationsDrillDown()
+{
+    QCOMPARE(
+        drillDown("report=volume&by=department&group=customer-service&measure=opened&" + december),
+        (QList<qint64> {m_ticketA, m_ticketB}));
+    QCOMPARE(drillDown("report=volume&by=queue&group=front-desk&" + january),
+             (QList<qint64> {m_ticketC, m_ticketD, m_ticketE}));
+    QCOMPARE(drillDown("report=volume&by=tier&group=A&measure=opened&" + december),
+             QList<qint64> {m_ticketB});
+    // The volume's other numbers are those of the steps and outcomes reports.
+    QCOMPARE(drillDown("report=volume&by=department&group=billing&measure=steps&" + december),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown("report=volume&by=department&group=ground-ops&measure=closed&" + january),
+             QList<qint64> {m_ticketD});
+    // Each group's drill-down has as many tickets as it says were opened.
+    for (const char *by : {"department", "queue", "state", "assignee", "tier", "origin"}) {
+        const QByteArray grouping = QByteArray("by=") + by + "&" + january;
+        for (const QJsonValue &r : report("volume?" + grouping).value(u"rows").toArray()) {
+            const QJsonObject group = r.toObject();
+            const QByteArray key = QUrl::toPercentEncoding(group.value(u"key").toString());
+            QVERIFY2(drillDown("report=volume&measure=opened&group=" + key + "&" + grouping).size()
+                         == group.value(u"opened").toInt(),
+                     QByteArray(grouping + " " + key).constData());
+        }
+    }
+    // Fiona (billing) sees no openings of the front desk.
+    QCOMPARE(drillDown("report=volume&by=department&group=customer-service&" + january,
+                       QStringLiteral("fiona")),
+             QList<qint64> {});
+
+    // Escalations: A's front-desk and billing steps, both escalated by notifying.
+    QCOMPARE(drillDown("report=escalations&by=department&group=billing&target=&" + december),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown("report=escalations&by=department&group=customer-service&" + december),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(
+        drillDown("report=escalations&by=department&group=billing&target=ground-ops&" + december),
+        QList<qint64> {});
+    QCOMPARE(drillDown("report=escalations&by=department&group=billing&" + january),
+             QList<qint64> {});
+    for (const QJsonValue &r :
+         report("escalations?by=state&" + december).value(u"rows").toArray()) {
+        const QJsonObject group = r.toObject();
+        QCOMPARE(
+            drillDown("report=escalations&by=state&group=" + group.value(u"key").toString().toUtf8()
+                      + "&target=" + group.value(u"to").toString().toUtf8() + "&" + december)
+                .size(),
+            group.value(u"count").toInt());
+    }
+    QCOMPARE(drillDown("report=escalations&by=department&group=customer-service&" + december,
+                       QStringLiteral("fiona")),
+             QList<qint64> {});
+    QCOMPARE(call("GET",
+                  "/api/v1/reports/tickets?report=volume&group=billing&measure=opened&" + december,
+                  {}, QStringLiteral("stan"))
+                 .status,
+             403);
+    QCOMPARE(call("GET", "/api/v1/reports/tickets?report=escalations&group=billing&" + december, {},
+                  QStringLiteral("amy"))
                  .status,
              403);
 }

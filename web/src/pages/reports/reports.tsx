@@ -101,7 +101,7 @@ export function Reports() {
           <StepsSection base={base} by={by} onDrill={setDrill} />
           <VolumeSection base={base} by={by} onDrill={setDrill} />
           <OutcomesSection base={base} by={by} onDrill={setDrill} />
-          <EscalationsSection base={base} by={by} />
+          <EscalationsSection base={base} by={by} onDrill={setDrill} />
           <BacklogSection base={base} onDrill={setDrill} />
           <SatisfactionSection base={base} by={by} onDrill={setDrill} />
           <section class="report-section" aria-labelledby="rep-heat">
@@ -223,8 +223,9 @@ function VolumeSection({ base, by, onDrill }: { base: Params; by: string; onDril
   const rows = data?.rows ?? [];
   const columns: ReportColumn<VolumeRow>[] = [
     groupColumn(by, t),
-    { id: 'opened', header: 'rep.opened', value: (r) => r.opened },
-    // The steps and closures are those of the steps and outcomes reports: their tickets.
+    // Opened: by the first step's group; the steps and closures are those of the steps and
+    // outcomes reports: their tickets.
+    countColumn<VolumeRow>('volume', 'opened', 'rep.opened', t),
     countColumn<VolumeRow>('steps', 'steps', 'rep.steps', t),
     countColumn<VolumeRow>('outcomes', 'closed', 'rep.closed', t),
   ];
@@ -262,19 +263,24 @@ function OutcomesSection({ base, by, onDrill }: { base: Params; by: string; onDr
   );
 }
 
-function EscalationsSection({ base, by }: { base: Params; by: string }) {
+function EscalationsSection({ base, by, onDrill }: { base: Params; by: string; onDrill: (d: Drill) => void }) {
   const t = useT();
   const params = { ...base, by };
   const { data, err } = useReport<GroupedReport<EscalationReportRow>>('escalations', params);
   const rows = data?.rows ?? [];
+  const movedTo = (r: EscalationReportRow) => (r.to ? r.to_title || r.to : t('rep.notifyOnly'));
   const columns: ReportColumn<EscalationReportRow>[] = [
     groupColumn(by, t),
-    { id: 'to', header: 'rep.movedTo', value: (r) => (r.to ? r.to_title || r.to : t('rep.notifyOnly')), words: true },
-    { id: 'count', header: 'rep.count', value: (r) => r.count },
+    { id: 'to', header: 'rep.movedTo', value: movedTo, words: true },
+    {
+      id: 'count', header: 'rep.count', value: (r) => r.count,
+      // The row's escalated steps that went to its target ("" : those that moved nothing).
+      drill: (r) => ({ report: 'escalations', group: r.key, groupTitle: `${groupTitle(r.key, r.title, t)} → ${movedTo(r)}`, what: 'rep.escalated', extra: { target: r.to } }),
+    },
   ];
   return (
     <ReportSection id="rep-escalations" title={t('rep.escalations.title')} csv={reportCsvUrl('escalations', params)} err={err} ready={!!data} empty={rows.length === 0}>
-      <ReportTable testid="table-escalations" caption={t('rep.escalations.title')} columns={columns} rows={rows} rowKey={(r) => `${r.key}>${r.to}`} />
+      <ReportTable testid="table-escalations" cellPrefix="esc" caption={t('rep.escalations.title')} columns={columns} rows={rows} rowKey={(r) => `${r.key}>${r.to}`} onDrill={onDrill} />
     </ReportSection>
   );
 }
