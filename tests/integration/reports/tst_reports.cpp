@@ -15,6 +15,7 @@
 #include "testserver.h"
 
 #include <QJsonArray>
+#include <QMap>
 #include <QTest>
 #include <QUrl>
 
@@ -60,6 +61,7 @@ private Q_SLOTS:
     void volumeCountsOpenedFinishedAndClosed();
     void backfillRunsInTheBackgroundAndReportsSaySo();
     void weeklySummaryQueuedOncePerSupervisorWithAnAddress();
+    void weeklySummaryCoversTheSupervisorsOwnWeek();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -77,6 +79,10 @@ private:
     void rate(qint64 followUp, const QByteArray &action, const QByteArray &rating);
     void workFollowUps();
     void startServer();
+    /// Gives fiona (billing's supervisor) an address, a language and preferences (JSON).
+    void addressFiona(const char *language, const char *preferences = "{}");
+    /// The weekly summaries in the outbox: delivery id -> the notification's subject and message.
+    QMap<QString, QPair<QString, QString>> queuedSummaries();
     /// Each group of `expected` is a row of the report with those members.
     static void checkGroups(const QJsonObject &report,
                             const QList<QPair<QString, Expected>> &expected);
@@ -1085,48 +1091,110 @@ void tst_Reports::backfillRunsInTheBackgroundAndReportsSaySo()
     QCOMPARE(report("steps?by=department&" + december), liveReport);
 }
 
-// The weekly summary (README "Reports"), composed and queued on both drivers: one outbox row
-// for fiona (a supervisor with an address; the other users have none), in her language, with
-// the week's three sections as her reports show them; asked again, nothing more. It crashed
-// the server before (a QStringBuilder that outlived its operands while composing).
-void tst_Reports::weeklySummaryQueuedOncePerSupervisorWithAnAddress()
+void tst_Reports::addressFiona(const char *language, const char *preferences)
 {
     auto db = m_db->connection();
     QVERIFY(db.ok());
     QVERIFY(runQuery(*db,
-                     QStringLiteral("UPDATE users SET email = 'fiona@example.com', language = 'zh' "
-                                    "WHERE username = 'fiona'"))
+                     QStringLiteral("UPDATE users SET email = 'fiona@example.com', language = ?, "
+                                    "preferences = ? WHERE username = 'fiona'"),
+                     {QString::fromLatin1(language), QString::fromLatin1(preferences)})
                 .ok());
-    // Monday 28 December: the last whole week is 21 to 27 December (UTC).
+}
+
+QMap<QString, QPair<QString, QString>> tst_Reports::queuedSummaries()
+{
+    QMap<QString, QPair<QString, QString>> out;
+    auto db = m_db->connection();
+    if (!db)
+        return out;
+    auto rows = runQuery(*db,
+                         QStringLiteral("SELECT delivery_id, channel, payload FROM outbox "
+                                        "WHERE kind = 'weekly_summary'"));
+    if (!rows)
+        return out;
+    while (rows->next()) {
+        const QJsonObject notice = QJsonDocument::fromJson(rows->value(2).toString().toUtf8())
+                                       .object()
+                                       .value(u"notification")
+                                       .toObject();
+        out.insert(rows->value(0).toString(),
+                   {notice.value(u"subject").toString(), notice.value(u"message").toString()});
+    }
+    return out;
+}
+
+// The weekly summary (README "Reports"), composed and queued on both drivers: one outbox row
+// for fiona (a supervisor with an address; the other users have none), in her language, with
+// the week's three sections as her reports show them; asked again, nothing more — and nothing
+// composed: whether a summary is due is decided before it is composed. It crashed the server
+// before (a QStringBuilder that outlived its operands while composing).
+void tst_Reports::weeklySummaryQueuedOncePerSupervisorWithAnAddress()
+{
+    addressFiona("zh");
+    // Monday 28 December, 14:00 in Hong Kong (billing's calendar): the last whole week is 21 to
+    // 27 December there.
     const QDateTime monday(QDate(2026, 12, 28), QTime(6, 0), Qt::UTC);
     Engine &engine = m_server.services().engine();
     const auto added = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s, monday);
     if (!added)
         QFAIL(qPrintable(added.error()));
-    QCOMPARE(*added, 1);
-    auto rows = runQuery(*db,
-                         QStringLiteral("SELECT delivery_id, channel, payload FROM outbox "
-                                        "WHERE kind = 'weekly_summary'"));
-    QVERIFY(rows.ok());
-    QVERIFY(rows->next());
-    QCOMPARE(rows->value(0).toString(), u"weekly.2026-12-21.mail.fiona"_s);
-    QCOMPARE(rows->value(1).toString(), u"mail"_s);
-    const QJsonObject notice = QJsonDocument::fromJson(rows->value(2).toString().toUtf8())
-                                   .object()
-                                   .value(u"notification")
-                                   .toObject();
-    QVERIFY(!rows->next());
-    rows->finish();
-    QCOMPARE(notice.value(u"recipient").toString(), u"fiona"_s);
-    QCOMPARE(notice.value(u"subject").toString(), u"每周摘要：2026-12-21 至 2026-12-27"_s);
-    const QString text = notice.value(u"message").toString();
+    QCOMPARE(added->queued, 1);
+    QCOMPARE(added->composed, 1);
+    const auto summaries = queuedSummaries();
+    QCOMPARE(summaries.keys(), QStringList {u"weekly.2026-12-21.mail.fiona"_s});
+    const auto &[subject, text] = summaries.first();
+    QCOMPARE(subject, u"每周摘要：2026-12-21 至 2026-12-27"_s);
     for (const QString &section : {u"超时最多的环节："_s, u"满意度："_s, u"周末积压："_s})
         QVERIFY2(text.contains(section), qPrintable(text));
     QVERIFY2(text.contains(u"billing"_s), qPrintable(text));
     QVERIFY2(!text.contains(u"customer-service"_s), qPrintable(text));
-    const auto again = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s, monday);
-    QVERIFY(again.ok());
-    QCOMPARE(*again, 0);
+    // Asked again, and an hour later (the server's round): queued, so not composed again.
+    for (const QDateTime &at : {monday, monday.addSecs(3600)}) {
+        const auto again = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s, at);
+        QVERIFY(again.ok());
+        QCOMPARE(again->queued, 0);
+        QCOMPARE(again->composed, 0);
+    }
+}
+
+// A supervisor's week is their own: Monday to Sunday in the zone of their quiet hours (the zone
+// they gave), else of their department's calendar — not UTC. Fiona supervises billing (the
+// hk-office calendar, Hong Kong).
+void tst_Reports::weeklySummaryCoversTheSupervisorsOwnWeek()
+{
+    addressFiona("en");
+    Engine &engine = m_server.services().engine();
+    // Monday 4 January 2027, 01:00 in Hong Kong, still Sunday 3 January in UTC: her week is 28
+    // December to 3 January, which holds A's breached billing step (ended 28 December, 09:30
+    // Hong Kong); at its end only B waits at the billing desk (A was there too at the end of
+    // the UTC week).
+    const auto hk = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s,
+                                              QDateTime(QDate(2027, 1, 3), QTime(17, 0), Qt::UTC));
+    if (!hk)
+        QFAIL(qPrintable(hk.error()));
+    QCOMPARE(hk->queued, 1);
+    auto summaries = queuedSummaries();
+    QCOMPARE(summaries.keys(), QStringList {u"weekly.2026-12-28.mail.fiona"_s});
+    const auto &[subject, text] = summaries.first();
+    QCOMPARE(subject, u"Weekly summary: 2026-12-28 to 2027-01-03"_s);
+    QVERIFY2(text.startsWith(u"2026-12-28 to 2027-01-03 (Asia/Hong_Kong)"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"(support/bill): 1 of 1 steps breached"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Billing desk: 1 open"_s), qPrintable(text));
+
+    // Her quiet hours say New York: at 22:00 on Sunday 3 January there (Monday in Hong Kong and
+    // in UTC) her last whole week is still 21 to 27 December.
+    addressFiona(
+        "en", R"({"quiet_hours":{"from":"22:00","until":"07:00","timezone":"America/New_York"}})");
+    const auto ny = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s,
+                                              QDateTime(QDate(2027, 1, 4), QTime(3, 0), Qt::UTC));
+    QVERIFY(ny.ok());
+    QCOMPARE(ny->queued, 1);
+    summaries = queuedSummaries();
+    QVERIFY2(summaries.contains(u"weekly.2026-12-21.mail.fiona"_s),
+             qPrintable(summaries.keys().join(u' ')));
+    QVERIFY(summaries.value(u"weekly.2026-12-21.mail.fiona"_s)
+                .second.startsWith(u"2026-12-21 to 2026-12-27 (America/New_York)"_s));
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)
