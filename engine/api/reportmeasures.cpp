@@ -404,8 +404,8 @@ DrillIds stepIds(const DrillRequest &drill)
         = stepMeasureFromString(drill.measure.isNull() ? QStringLiteral("steps") : drill.measure);
     if (!measure)
         return ApiError::badRequest(
-            QStringLiteral("measure must be steps, breached, escalated, transfers, "
-                           "respond_missed, resolve_missed or paused_steps."));
+            QStringLiteral("measure must be steps, breached, escalated, transfers, respond_due, "
+                           "respond_missed, resolve_due, resolve_missed or paused_steps."));
     return idsOr(
         StepFactMeasures::stepTickets(drill.context.db, drill.query, drill.group, *measure));
 }
@@ -503,6 +503,10 @@ HttpResponse reportTickets(const HttpRequest &request, const ReportContext &cont
     if (auto *error = std::get_if<ApiError>(&parsed))
         return error->toResponse();
     const ReportRequest &report = std::get<ReportRequest>(parsed);
+    std::optional<ApiError> formatError;
+    const bool csv = wantsCsv(request, formatError);
+    if (formatError)
+        return formatError->toResponse();
     auto ids = drillDownIds(request, context, report);
     if (auto *error = std::get_if<ApiError>(&ids))
         return error->toResponse();
@@ -510,14 +514,22 @@ HttpResponse reportTickets(const HttpRequest &request, const ReportContext &cont
     auto tickets = StepFactMeasures::summaries(context.db, all, drillDownLimit);
     if (!tickets)
         return apiError(tickets.failure()).toResponse();
+    static const QStringList header {QStringLiteral("id"),    QStringLiteral("key"),
+                                     QStringLiteral("title"), QStringLiteral("workflow"),
+                                     QStringLiteral("state"), QStringLiteral("status")};
     QJsonArray items;
-    for (const TicketSummary &t : std::as_const(*tickets))
-        items.append(QJsonObject {{QStringLiteral("id"), t.id},
-                                  {QStringLiteral("key"), t.key},
-                                  {QStringLiteral("title"), t.title},
-                                  {QStringLiteral("workflow"), t.workflow},
-                                  {QStringLiteral("state"), t.state},
-                                  {QStringLiteral("status"), t.status}});
+    QList<QStringList> table;
+    for (const TicketSummary &t : std::as_const(*tickets)) {
+        const QStringList cells {
+            QString::number(t.id), t.key, t.title, t.workflow, t.state, t.status};
+        QJsonObject item {{header[0], t.id}};
+        for (qsizetype i = 1; i < header.size(); ++i)
+            item.insert(header[i], cells[i]);
+        items.append(item);
+        table.append(cells);
+    }
+    if (csv)
+        return csvResponse("tickets", header, table);
     QJsonObject reply = periodJson(report);
     reply.insert(u"tickets", items);
     reply.insert(u"truncated", tickets->size() < QSet<qint64>(all.cbegin(), all.cend()).size());

@@ -64,8 +64,12 @@ QString conditionOf(StepMeasure measure)
         return QStringLiteral(" AND escalated = 1");
     case StepMeasure::Transfers:
         return QStringLiteral(" AND transfers > 0");
+    case StepMeasure::RespondDue:
+        return QStringLiteral(" AND respond_met IS NOT NULL"); // NULL: the step had no target
     case StepMeasure::RespondMissed:
         return QStringLiteral(" AND respond_met = 0");
+    case StepMeasure::ResolveDue:
+        return QStringLiteral(" AND resolve_met IS NOT NULL");
     case StepMeasure::ResolveMissed:
         return QStringLiteral(" AND resolve_met = 0");
     case StepMeasure::Paused:
@@ -99,7 +103,9 @@ std::optional<StepMeasure> stepMeasureFromString(const QString &text)
         {QStringLiteral("breached"), StepMeasure::Breached},
         {QStringLiteral("escalated"), StepMeasure::Escalated},
         {QStringLiteral("transfers"), StepMeasure::Transfers},
+        {QStringLiteral("respond_due"), StepMeasure::RespondDue},
         {QStringLiteral("respond_missed"), StepMeasure::RespondMissed},
+        {QStringLiteral("resolve_due"), StepMeasure::ResolveDue},
         {QStringLiteral("resolve_missed"), StepMeasure::ResolveMissed},
         {QStringLiteral("paused_steps"), StepMeasure::Paused},
     };

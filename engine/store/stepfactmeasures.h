@@ -82,7 +82,9 @@ enum class StepMeasure {
     Breached,
     Escalated,
     Transfers,
+    RespondDue,
     RespondMissed,
+    ResolveDue,
     ResolveMissed,
     Paused
 };

@@ -118,6 +118,14 @@ world.test("a supervisor's report matches the API, drills down, downloads CSV an
   assert.equal(await panel.getByTestId('drill-row').count(), escalatedBehind.tickets.length);
   await panel.getByRole('link', { name: ticket.key, exact: true }).waitFor();
   await shot(page, 'reports-en-escalations');
+  // The drill-down's list downloads as CSV too: a byte order mark, a line per ticket.
+  const [drillCsv] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('csv-rep-drill').click()]);
+  const drillBytes = fs.readFileSync(await drillCsv.path());
+  assert.deepEqual([...drillBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const drillLines = drillBytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
+  assert.equal(drillLines[0], 'id,key,title,workflow,state,status');
+  assert.equal(drillLines.length - 1, escalatedBehind.tickets.length);
+  assert.ok(drillLines.some((l) => l.startsWith(`${ticket.id},${ticket.key},`)), drillLines.join('\n'));
 
   assert.deepEqual(await unnamedControls(page, '[data-testid=reports-page]'), []);
 

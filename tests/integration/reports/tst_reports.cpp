@@ -54,6 +54,7 @@ private Q_SLOTS:
     void periodPresetsInTheViewersZone();
     void drillDownListsTheTicketsBehindANumber();
     void openedAndEscalationsDrillDown();
+    void drillDownDownloadsAsCsv();
     void newReportsCsvEqualsJson();
     void satisfactionAttributedToWhoWorkedTheTicket();
     void satisfactionScopeCsvAndDrillDown();
@@ -467,13 +468,17 @@ void tst_Reports::supervisorsSeeTheirDepartmentsOnly()
                   QStringLiteral("fiona"))
                  .status,
              403);
-    for (const QString &user : {QStringLiteral("amy"), QStringLiteral("stan")}) {
-        const RawResponse refused = call("GET", "/api/v1/reports/steps?" + december, {}, user);
-        QCOMPARE(refused.status, 403);
-        QCOMPARE(refused.errorCode(), QStringLiteral("forbidden"));
-        QCOMPARE(call("GET", "/api/v1/reports/flow?workflow=support&" + december, {}, user).status,
-                 403);
-    }
+    // Agents and staff: no report at all, as JSON or CSV.
+    for (const QString &user : {QStringLiteral("amy"), QStringLiteral("stan")})
+        for (const QByteArray &path :
+             {QByteArray("steps?"), QByteArray("flow?workflow=support&"), QByteArray("volume?"),
+              QByteArray("outcomes?"), QByteArray("escalations?"), QByteArray("backlog?"),
+              QByteArray("satisfaction?"), QByteArray("steps?format=csv&"),
+              QByteArray("tickets?report=steps&group=billing&")}) {
+            const RawResponse refused = call("GET", "/api/v1/reports/" + path + december, {}, user);
+            QVERIFY2(refused.status == 403, QByteArray(path + ' ' + user.toUtf8()).constData());
+            QCOMPARE(refused.errorCode(), QStringLiteral("forbidden"));
+        }
     QCOMPARE(row(report("steps?department=ground-ops&" + december), QStringLiteral("ground-ops"))
                  .value(u"steps")
                  .toInt(),
@@ -496,6 +501,12 @@ void tst_Reports::badRangeIs400()
           QByteArray("steps?period=today&" + december),
           QByteArray("steps?period=today&tz=Mars/Base"),
           QByteArray("backlog?by=department&" + december),
+          QByteArray("volume?from=2027-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"),
+          QByteArray("escalations?from=yesterday&to=2027-01-01T00:00:00Z"),
+          QByteArray("backlog?from=2026-12-01T00:00:00Z"),
+          QByteArray("satisfaction?to=2027-01-01T00:00:00Z"),
+          QByteArray("flow?workflow=support&from=2026-12-01&to=2027-01-01"),
+          QByteArray("outcomes?period=this_year"),
           QByteArray("outcomes?by=colour&" + january),
           QByteArray("tickets?report=steps&" + december),
           QByteArray("tickets?report=steps&group=billing&measure=colour&" + december),
@@ -706,6 +717,13 @@ void tst_Reports::drillDownListsTheTicketsBehindANumber()
              (QList<qint64> {m_ticketA, m_ticketB}));
     QCOMPARE(drillDown("report=steps&by=state&group=support/bill&" + december),
              QList<qint64> {m_ticketA});
+    // The steps that had a respond / resolve target (ground ops' had a resolve target only).
+    QCOMPARE(drillDown("report=steps&group=customer-service&measure=respond_due&" + december),
+             (QList<qint64> {m_ticketA, m_ticketB}));
+    QCOMPARE(drillDown("report=steps&group=ground-ops&measure=resolve_due&" + december),
+             QList<qint64> {m_ticketB});
+    QCOMPARE(drillDown("report=steps&group=ground-ops&measure=respond_due&" + december),
+             QList<qint64> {});
     QCOMPARE(drillDown("report=outcomes&by=department&group=customer-service&measure="
                        "first_contact&"
                        + january),
@@ -805,6 +823,33 @@ void tst_Reports::openedAndEscalationsDrillDown()
                   QStringLiteral("amy"))
                  .status,
              403);
+}
+
+// The drill-down's list is a table too (issue 17: every table downloads as CSV): the same
+// tickets, columns and order as the JSON, with a byte order mark.
+void tst_Reports::drillDownDownloadsAsCsv()
+{
+    const QByteArray query
+        = "tickets?report=steps&by=department&group=customer-service&" + december;
+    const QJsonArray tickets = report(query).value(u"tickets").toArray();
+    QCOMPARE(tickets.size(), 2);
+    QList<QByteArray> header;
+    QList<QList<QByteArray>> lines;
+    csvOf(query, tickets, &header, &lines);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(header, (QList<QByteArray> {"id", "key", "title", "workflow", "state", "status"}));
+    for (qsizetype i = 0; i < tickets.size(); ++i) {
+        const QJsonObject t = tickets[i].toObject();
+        QCOMPARE(
+            lines[i],
+            (QList<QByteArray> {
+                QByteArray::number(t.value(u"id").toInteger()), t.value(u"key").toString().toUtf8(),
+                t.value(u"title").toString().toUtf8(), t.value(u"workflow").toString().toUtf8(),
+                t.value(u"state").toString().toUtf8(), t.value(u"status").toString().toUtf8()}));
+    }
+    QCOMPARE(call("GET", "/api/v1/reports/" + query + "&format=xls", {}, u"admin"_s).status, 400);
+    QCOMPARE(call("GET", "/api/v1/reports/" + query + "&format=csv", {}, u"stan"_s).status, 403);
 }
 
 void tst_Reports::newReportsCsvEqualsJson()

@@ -182,8 +182,9 @@ function StepsSection({ base, by, onDrill }: { base: Params; by: string; onDrill
   const sla: Column[] = [
     groupColumn(by, t),
     count('steps', 'rep.steps'),
-    { id: 'respond', header: 'rep.respond', value: (r) => `${r.respond_met} / ${r.respond_due}` },
-    { ...count('resolve_due', 'rep.resolve', 'steps'), prefix: (r) => `${r.resolve_met} / ` },
+    // "met / due": the count due opens the steps that had that target.
+    { ...count('respond_due', 'rep.respond'), id: 'respond', prefix: (r) => `${r.respond_met} / ` },
+    { ...count('resolve_due', 'rep.resolve'), prefix: (r) => `${r.resolve_met} / ` },
     { id: 'compliance', header: 'rep.compliance', value: (r) => pct(r.resolve_met, r.resolve_due) },
     { ...count('breached', 'rep.breached'), alert: (r) => r.breached > 0 },
     count('escalated', 'rep.escalated'),
@@ -371,7 +372,7 @@ function FlowSection({ base, workflow, colour, onDrill }: { base: Params; workfl
     { id: 'state', header: 'rep.state', value: (s) => s.title || s.state, heading: true },
     { id: 'entered', header: 'rep.entered', value: (s) => s.entered },
     { id: 'left', header: 'rep.left', value: (s) => s.left, drill: (s) => stateDrill(s.state, s.title || s.state) },
-    { id: 'breached', header: 'rep.breached', value: (s) => s.breached },
+    { id: 'breached', header: 'rep.breached', value: (s) => s.breached, drill: (s) => ({ ...stateDrill(s.state, s.title || s.state), measure: 'breached', what: 'rep.breached' }) },
     { id: 'breach_rate', header: 'rep.breachRate', value: (s) => pct(s.breached, s.left) },
     time('median_business_seconds', 'rep.medianBusiness'),
     time('p90_business_seconds', 'rep.p90Business'),
@@ -411,6 +412,7 @@ function DrillPanel({ drill, base, onClose }: { drill: Drill; base: Params; onCl
   const t = useT();
   const params: Params = { ...base, ...drill.extra, report: drill.report, group: drill.group, measure: drill.measure, date: drill.date };
   const { data, err } = useReport<DrillDown>('tickets', params);
+  const title = t('rep.drill.title', { what: t(drill.what), group: drill.groupTitle });
   const columns: ReportColumn<DrillTicket>[] = [
     { id: 'key', header: 'rep.key', value: (x) => x.key, link: (x) => `/tickets/${x.id}`, words: true },
     { id: 'title', header: 'rep.ticketTitle', value: (x) => x.title, words: true },
@@ -420,7 +422,8 @@ function DrillPanel({ drill, base, onClose }: { drill: Drill; base: Params; onCl
   return (
     <section class="report-section drill" aria-labelledby="rep-drill" aria-live="polite" data-testid="drill-panel">
       <div class="report-head">
-        <h2 id="rep-drill">{t('rep.drill.title', { what: t(drill.what), group: drill.groupTitle })}</h2>
+        <h2 id="rep-drill">{title}</h2>
+        <a class="btn small" href={reportCsvUrl('tickets', params)} download aria-label={t('rep.csvOf', { what: title })} data-testid="csv-rep-drill">{t('rep.csv')}</a>
         <button type="button" class="btn small" onClick={onClose} aria-label={t('rep.drill.close')} data-testid="drill-close">×</button>
       </div>
       <Loading err={err}>
