@@ -516,12 +516,15 @@ HttpResponse reportTickets(const HttpRequest &request, const ReportContext &cont
         return apiError(tickets.failure()).toResponse();
     static const QStringList header {QStringLiteral("id"),    QStringLiteral("key"),
                                      QStringLiteral("title"), QStringLiteral("workflow"),
-                                     QStringLiteral("state"), QStringLiteral("status")};
+                                     QStringLiteral("state"), QStringLiteral("state_title"),
+                                     QStringLiteral("status")};
     QJsonArray items;
     QList<QStringList> table;
     for (const TicketSummary &t : std::as_const(*tickets)) {
+        const QString stateTitle
+            = titleOf(ReportGrouping::State, t.workflow + u'/' + t.state, context);
         const QStringList cells {
-            QString::number(t.id), t.key, t.title, t.workflow, t.state, t.status};
+            QString::number(t.id), t.key, t.title, t.workflow, t.state, stateTitle, t.status};
         QJsonObject item {{header[0], t.id}};
         for (qsizetype i = 1; i < header.size(); ++i)
             item.insert(header[i], cells[i]);

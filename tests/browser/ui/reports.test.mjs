@@ -123,7 +123,7 @@ world.test("a supervisor's report matches the API, drills down, downloads CSV an
   const drillBytes = fs.readFileSync(await drillCsv.path());
   assert.deepEqual([...drillBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   const drillLines = drillBytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
-  assert.equal(drillLines[0], 'id,key,title,workflow,state,status');
+  assert.equal(drillLines[0], 'id,key,title,workflow,state,state_title,status');
   assert.equal(drillLines.length - 1, escalatedBehind.tickets.length);
   assert.ok(drillLines.some((l) => l.startsWith(`${ticket.id},${ticket.key},`)), drillLines.join('\n'));
 
@@ -141,6 +141,11 @@ world.test("a supervisor's report matches the API, drills down, downloads CSV an
   await page.getByTestId('volume-customer-service-opened').click();
   await page.getByRole('heading', { name: /^新建背后的工单：/ }).waitFor();
   await panel.getByRole('link', { name: ticket.key, exact: true }).waitFor();
+  // Its step and status read in Chinese too (the state's title, not its name).
+  const drilled = panel.getByTestId('drill-row').filter({ has: page.getByRole('link', { name: ticket.key, exact: true }) });
+  const cells = await drilled.locator('td').allTextContents();
+  assert.equal(cells[3], '处理中', cells.join(' | '));
+  assert.ok(/[\u4e00-\u9fff]/.test(cells[2]), cells.join(' | '));
   assert.deepEqual(await unnamedControls(page, '[data-testid=reports-page]'), []);
   await shot(page, 'reports-zh');
 });

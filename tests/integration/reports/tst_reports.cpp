@@ -826,7 +826,7 @@ void tst_Reports::openedAndEscalationsDrillDown()
 }
 
 // The drill-down's list is a table too (issue 17: every table downloads as CSV): the same
-// tickets, columns and order as the JSON, with a byte order mark.
+// tickets, columns and order as the JSON, with a byte order mark; states by their titles.
 void tst_Reports::drillDownDownloadsAsCsv()
 {
     const QByteArray query
@@ -838,16 +838,25 @@ void tst_Reports::drillDownDownloadsAsCsv()
     csvOf(query, tickets, &header, &lines);
     if (QTest::currentTestFailed())
         return;
-    QCOMPARE(header, (QList<QByteArray> {"id", "key", "title", "workflow", "state", "status"}));
+    QCOMPARE(
+        header,
+        (QList<QByteArray> {"id", "key", "title", "workflow", "state", "state_title", "status"}));
     for (qsizetype i = 0; i < tickets.size(); ++i) {
         const QJsonObject t = tickets[i].toObject();
-        QCOMPARE(
-            lines[i],
-            (QList<QByteArray> {
-                QByteArray::number(t.value(u"id").toInteger()), t.value(u"key").toString().toUtf8(),
-                t.value(u"title").toString().toUtf8(), t.value(u"workflow").toString().toUtf8(),
-                t.value(u"state").toString().toUtf8(), t.value(u"status").toString().toUtf8()}));
+        QList<QByteArray> cells {QByteArray::number(t.value(u"id").toInteger())};
+        for (const char *name : {"key", "title", "workflow", "state", "state_title", "status"})
+            cells.append(t.value(QLatin1String(name)).toString().toUtf8());
+        QCOMPARE(lines[i], cells);
     }
+    // The state by its title, in the caller's language (E waits at the front desk).
+    const QJsonArray opened = report("tickets?report=volume&group=customer-service&" + january)
+                                  .value(u"tickets")
+                                  .toArray();
+    QCOMPARE(opened.size(), 3);
+    const QJsonObject e = opened.last().toObject();
+    QCOMPARE(e.value(u"id").toInteger(), m_ticketE);
+    QCOMPARE(e.value(u"state").toString(), u"front"_s);
+    QCOMPARE(e.value(u"state_title").toString(), u"Front desk"_s);
     QCOMPARE(call("GET", "/api/v1/reports/" + query + "&format=xls", {}, u"admin"_s).status, 400);
     QCOMPARE(call("GET", "/api/v1/reports/" + query + "&format=csv", {}, u"stan"_s).status, 403);
 }

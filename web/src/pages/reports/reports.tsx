@@ -416,8 +416,8 @@ function DrillPanel({ drill, base, onClose }: { drill: Drill; base: Params; onCl
   const columns: ReportColumn<DrillTicket>[] = [
     { id: 'key', header: 'rep.key', value: (x) => x.key, link: (x) => `/tickets/${x.id}`, words: true },
     { id: 'title', header: 'rep.ticketTitle', value: (x) => x.title, words: true },
-    { id: 'state', header: 'rep.state', value: (x) => x.state, words: true },
-    { id: 'status', header: 'rep.status', value: (x) => x.status, words: true },
+    { id: 'state', header: 'rep.state', value: (x) => x.state_title || x.state, words: true },
+    { id: 'status', header: 'rep.status', value: (x) => t(x.status === 'closed' ? 'ticket.status.closed' : 'ticket.status.open'), words: true },
   ];
   return (
     <section class="report-section drill" aria-labelledby="rep-drill" aria-live="polite" data-testid="drill-panel">
