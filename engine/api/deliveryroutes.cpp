@@ -198,9 +198,9 @@ void ApiServer::Private::queueWeeklySummary(Context &ctx)
     const auto added = queueWeeklySummaries(*o.engine, *o.database, *channel, now);
     if (!added)
         return ctx.fail(apiError(added.failure()));
-    if (o.delivery && *added > 0)
+    if (o.delivery && added->queued > 0)
         o.delivery->wake();
-    ctx.ok(QJsonObject {{QStringLiteral("queued"), *added},
+    ctx.ok(QJsonObject {{QStringLiteral("queued"), added->queued},
                         {QStringLiteral("channel"), *channel},
                         {QStringLiteral("week"), lastWholeWeek(now).monday.toString(Qt::ISODate)}});
 }

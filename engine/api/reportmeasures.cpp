@@ -14,6 +14,9 @@
 #include <QJsonDocument>
 #include <QMap>
 
+#include <algorithm>
+#include <array>
+
 namespace Baton::Api {
 
 using Http::ApiError;
@@ -179,6 +182,16 @@ struct VolumeRow
     qint64 opened = 0, steps = 0, closed = 0;
 };
 
+// The member of an opening each grouping reads (a state's key joins workflow and state).
+constexpr std::array<std::pair<ReportGrouping, QString OpeningRow::*>, 6> openingMembers {{
+    {ReportGrouping::Department, &OpeningRow::department},
+    {ReportGrouping::Queue, &OpeningRow::queue},
+    {ReportGrouping::Workflow, &OpeningRow::workflow},
+    {ReportGrouping::Assignee, &OpeningRow::assignee},
+    {ReportGrouping::Tier, &OpeningRow::tier},
+    {ReportGrouping::Origin, &OpeningRow::origin},
+}};
+
 // The group of an opening's first step; department and origin of a ticket still in it from the
 // organisation (its queue's department, else the originator's) and the originator's first
 // department.
@@ -190,23 +203,29 @@ QString openingKey(ReportGrouping by, OpeningRow row, const Organisation &org)
         row.origin = departments.isEmpty() ? QString() : departments.first().toString();
         row.department = row.queue.isEmpty() ? row.origin : org.queues.value(row.queue).department;
     }
-    switch (by) {
-    case ReportGrouping::Department:
-        return row.department;
-    case ReportGrouping::Queue:
-        return row.queue;
-    case ReportGrouping::Workflow:
-        return row.workflow;
-    case ReportGrouping::State:
+    if (by == ReportGrouping::State)
         return row.workflow + u'/' + row.state;
-    case ReportGrouping::Assignee:
-        return row.assignee;
-    case ReportGrouping::Tier:
-        return row.tier;
-    case ReportGrouping::Origin:
-        return row.origin;
+    const auto member = std::find_if(openingMembers.cbegin(), openingMembers.cend(),
+                                     [by](const auto &entry) { return entry.first == by; });
+    return row.*(member == openingMembers.cend() ? &OpeningRow::department : member->second);
+}
+
+// The tickets opened in the period per group (README "Reports": volume), by id; or the error.
+Result<QMap<QString, QList<qint64>>> openedByGroup(const ReportContext &context,
+                                                   const StepReportQuery &query)
+{
+    auto openings = StepFactMeasures::openings(context.db, query);
+    if (!openings)
+        return openings.failure();
+    const Organisation &org = context.engine.organisation();
+    QMap<QString, QList<qint64>> groups;
+    for (const OpeningRow &row : std::as_const(*openings)) {
+        // In scope like a step: by the first step's department.
+        const QString department = openingKey(ReportGrouping::Department, row, org);
+        if (query.allDepartments || query.departments.contains(department))
+            groups[openingKey(query.by, row, org)].append(row.ticketId);
     }
-    return row.department;
+    return groups;
 }
 
 // Opened, finished and closed per group; or the error.
@@ -221,16 +240,11 @@ Result<QMap<QString, VolumeRow>> volumeOf(const ReportContext &context,
         groups[c.key].steps = c.steps;
         groups[c.key].closed = c.closed;
     }
-    auto openings = StepFactMeasures::openings(context.db, query);
-    if (!openings)
-        return openings.failure();
-    const Organisation &org = context.engine.organisation();
-    for (const OpeningRow &row : std::as_const(*openings)) {
-        // In scope like a step: by the first step's department.
-        const QString department = openingKey(ReportGrouping::Department, row, org);
-        if (query.allDepartments || query.departments.contains(department))
-            ++groups[openingKey(query.by, row, org)].opened;
-    }
+    auto opened = openedByGroup(context, query);
+    if (!opened)
+        return opened.failure();
+    for (auto it = opened->cbegin(); it != opened->cend(); ++it)
+        groups[it.key()].opened = it.value().size();
     return groups;
 }
 
@@ -351,65 +365,134 @@ HttpResponse reportBacklog(const HttpRequest &request, const ReportContext &cont
 
 namespace {
 
-// The ticket ids behind one number of a report, or the error to reply.
-std::variant<QList<qint64>, ApiError>
-drillDownIds(const HttpRequest &request, const ReportContext &context, const ReportRequest &report)
+using DrillIds = std::variant<QList<qint64>, ApiError>;
+
+// One number's drill-down request: the report's query (grouping included), the row's key and
+// the column.
+struct DrillRequest
 {
-    const QString kind = request.queryValue(QStringLiteral("report"));
-    const QString group = request.queryValue(QStringLiteral("group"));
-    const QString measure = request.queryValue(QStringLiteral("measure"));
-    if (group.isNull())
-        return ApiError::badRequest(QStringLiteral("group (the row's key) is required."));
-    if (kind == u"backlog") {
-        const QString date = request.queryValue(QStringLiteral("date"));
-        if (!queuesInScope(report.query, context.engine.organisation()).contains(group))
-            return ApiError::forbidden(
-                QStringLiteral("Queue %1 is not in your report.").arg(group));
-        for (const ReportDay &day : reportDays(report))
-            if (day.date.toString(Qt::ISODate) == date) {
-                auto ids = StepFactMeasures::backlogTickets(context.db, group, day.end);
-                if (!ids)
-                    return apiError(ids.failure());
-                return *ids;
-            }
-        return ApiError::badRequest(
-            QStringLiteral("date must be a day of the period (YYYY-MM-DD)."));
-    }
-    StepReportQuery query = report.query;
-    if (auto bad = groupingOf(request, query))
-        return *bad;
-    if (kind == u"outcomes") {
-        auto closures = StepFactMeasures::closures(context.db, query);
-        if (!closures)
-            return apiError(closures.failure());
-        QList<qint64> ids;
-        for (const ClosureFacts &c : std::as_const(*closures)) {
-            const auto counts = closureCounts(c, measure);
-            if (!counts)
-                return ApiError::badRequest(
-                    QStringLiteral("measure must be closed, reopened, first_contact, handoffs, "
-                                   "bounced, handoff_limit or escalated."));
-            if (c.key == group && *counts)
-                ids.append(c.ticketId);
-        }
-        return ids;
-    }
-    if (kind == u"satisfaction")
-        return satisfactionTickets(context, query, group,
-                                   measure.isNull() ? QStringLiteral("ratings") : measure);
-    if (kind != u"steps")
-        return ApiError::badRequest(
-            QStringLiteral("report must be steps, outcomes, backlog or satisfaction."));
-    const auto stepMeasure
-        = stepMeasureFromString(measure.isNull() ? QStringLiteral("steps") : measure);
-    if (!stepMeasure)
-        return ApiError::badRequest(
-            QStringLiteral("measure must be steps, breached, escalated, transfers, "
-                           "respond_missed, resolve_missed or paused_steps."));
-    auto ids = StepFactMeasures::stepTickets(context.db, query, group, *stepMeasure);
+    const HttpRequest &request;
+    const ReportContext &context;
+    const ReportRequest &report;
+    StepReportQuery query;
+    QString group, measure;
+};
+
+DrillIds idsOr(const Result<QList<qint64>> &ids)
+{
     if (!ids)
         return apiError(ids.failure());
     return *ids;
+}
+
+DrillIds backlogIds(const DrillRequest &drill)
+{
+    const QString date = drill.request.queryValue(QStringLiteral("date"));
+    if (!queuesInScope(drill.report.query, drill.context.engine.organisation())
+             .contains(drill.group))
+        return ApiError::forbidden(
+            QStringLiteral("Queue %1 is not in your report.").arg(drill.group));
+    for (const ReportDay &day : reportDays(drill.report))
+        if (day.date.toString(Qt::ISODate) == date)
+            return idsOr(StepFactMeasures::backlogTickets(drill.context.db, drill.group, day.end));
+    return ApiError::badRequest(QStringLiteral("date must be a day of the period (YYYY-MM-DD)."));
+}
+
+DrillIds stepIds(const DrillRequest &drill)
+{
+    const auto measure
+        = stepMeasureFromString(drill.measure.isNull() ? QStringLiteral("steps") : drill.measure);
+    if (!measure)
+        return ApiError::badRequest(
+            QStringLiteral("measure must be steps, breached, escalated, transfers, respond_due, "
+                           "respond_missed, resolve_due, resolve_missed or paused_steps."));
+    return idsOr(
+        StepFactMeasures::stepTickets(drill.context.db, drill.query, drill.group, *measure));
+}
+
+DrillIds outcomeIds(const DrillRequest &drill)
+{
+    auto closures = StepFactMeasures::closures(drill.context.db, drill.query);
+    if (!closures)
+        return apiError(closures.failure());
+    QList<qint64> ids;
+    for (const ClosureFacts &c : std::as_const(*closures)) {
+        const auto counts = closureCounts(c, drill.measure);
+        if (!counts)
+            return ApiError::badRequest(
+                QStringLiteral("measure must be closed, reopened, first_contact, handoffs, "
+                               "bounced, handoff_limit or escalated."));
+        if (c.key == drill.group && *counts)
+            ids.append(c.ticketId);
+    }
+    return ids;
+}
+
+// The volume's openings by their first step's group; its steps and closures are the steps and
+// outcomes reports' own.
+DrillIds volumeIds(const DrillRequest &drill)
+{
+    if (drill.measure == u"steps")
+        return stepIds(drill);
+    if (drill.measure == u"closed")
+        return outcomeIds(drill);
+    if (!drill.measure.isNull() && drill.measure != u"opened")
+        return ApiError::badRequest(QStringLiteral("measure must be opened, steps or closed."));
+    auto opened = openedByGroup(drill.context, drill.query);
+    if (!opened)
+        return apiError(opened.failure());
+    return opened->value(drill.group);
+}
+
+// An escalations row: its group, and with target= the queue the escalation moved the work to
+// ("" for those that only notified).
+DrillIds escalationIds(const DrillRequest &drill)
+{
+    if (!drill.measure.isNull() && drill.measure != u"count")
+        return ApiError::badRequest(QStringLiteral("measure must be count."));
+    const QString target = drill.request.queryValue(QStringLiteral("target"));
+    return idsOr(StepFactMeasures::escalationTickets(drill.context.db, drill.query, drill.group,
+                                                     target.isNull() ? std::nullopt
+                                                                     : std::optional(target)));
+}
+
+DrillIds satisfactionIds(const DrillRequest &drill)
+{
+    return satisfactionTickets(drill.context, drill.query, drill.group,
+                               drill.measure.isNull() ? QStringLiteral("ratings") : drill.measure);
+}
+
+// The ticket ids behind one number of a report, or the error to reply.
+DrillIds drillDownIds(const HttpRequest &request, const ReportContext &context,
+                      const ReportRequest &report)
+{
+    static const QList<std::pair<QString, DrillIds (*)(const DrillRequest &)>> kinds {
+        {QStringLiteral("steps"), &stepIds},
+        {QStringLiteral("volume"), &volumeIds},
+        {QStringLiteral("outcomes"), &outcomeIds},
+        {QStringLiteral("escalations"), &escalationIds},
+        {QStringLiteral("backlog"), &backlogIds},
+        {QStringLiteral("satisfaction"), &satisfactionIds},
+    };
+    DrillRequest drill {request,
+                        context,
+                        report,
+                        report.query,
+                        request.queryValue(QStringLiteral("group")),
+                        request.queryValue(QStringLiteral("measure"))};
+    if (drill.group.isNull())
+        return ApiError::badRequest(QStringLiteral("group (the row's key) is required."));
+    const QString kind = request.queryValue(QStringLiteral("report"));
+    const auto found = std::find_if(kinds.cbegin(), kinds.cend(),
+                                    [&](const auto &entry) { return entry.first == kind; });
+    if (found == kinds.cend())
+        return ApiError::badRequest(QStringLiteral(
+            "report must be steps, volume, outcomes, escalations, backlog or satisfaction."));
+    // The backlog is by queue whatever by= says.
+    if (kind != u"backlog")
+        if (auto bad = groupingOf(request, drill.query))
+            return *bad;
+    return found->second(drill);
 }
 
 } // namespace
@@ -420,6 +503,10 @@ HttpResponse reportTickets(const HttpRequest &request, const ReportContext &cont
     if (auto *error = std::get_if<ApiError>(&parsed))
         return error->toResponse();
     const ReportRequest &report = std::get<ReportRequest>(parsed);
+    std::optional<ApiError> formatError;
+    const bool csv = wantsCsv(request, formatError);
+    if (formatError)
+        return formatError->toResponse();
     auto ids = drillDownIds(request, context, report);
     if (auto *error = std::get_if<ApiError>(&ids))
         return error->toResponse();
@@ -427,14 +514,25 @@ HttpResponse reportTickets(const HttpRequest &request, const ReportContext &cont
     auto tickets = StepFactMeasures::summaries(context.db, all, drillDownLimit);
     if (!tickets)
         return apiError(tickets.failure()).toResponse();
+    static const QStringList header {QStringLiteral("id"),    QStringLiteral("key"),
+                                     QStringLiteral("title"), QStringLiteral("workflow"),
+                                     QStringLiteral("state"), QStringLiteral("state_title"),
+                                     QStringLiteral("status")};
     QJsonArray items;
-    for (const TicketSummary &t : std::as_const(*tickets))
-        items.append(QJsonObject {{QStringLiteral("id"), t.id},
-                                  {QStringLiteral("key"), t.key},
-                                  {QStringLiteral("title"), t.title},
-                                  {QStringLiteral("workflow"), t.workflow},
-                                  {QStringLiteral("state"), t.state},
-                                  {QStringLiteral("status"), t.status}});
+    QList<QStringList> table;
+    for (const TicketSummary &t : std::as_const(*tickets)) {
+        const QString stateTitle
+            = titleOf(ReportGrouping::State, t.workflow + u'/' + t.state, context);
+        const QStringList cells {
+            QString::number(t.id), t.key, t.title, t.workflow, t.state, stateTitle, t.status};
+        QJsonObject item {{header[0], t.id}};
+        for (qsizetype i = 1; i < header.size(); ++i)
+            item.insert(header[i], cells[i]);
+        items.append(item);
+        table.append(cells);
+    }
+    if (csv)
+        return csvResponse("tickets", header, table);
     QJsonObject reply = periodJson(report);
     reply.insert(u"tickets", items);
     reply.insert(u"truncated", tickets->size() < QSet<qint64>(all.cbegin(), all.cend()).size());

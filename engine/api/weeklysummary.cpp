@@ -3,6 +3,8 @@
 
 #include "api/reportresource.h"
 
+#include "delivery/quiethours.h"
+
 #include "runtime/access.h"
 #include "runtime/engine.h"
 #include "store/database.h"
@@ -19,7 +21,6 @@ namespace Baton::Api {
 
 namespace {
 
-constexpr qint64 dayMs = 86400000;
 constexpr int topSteps = 5;
 
 QString isoInstant(qint64 ms)
@@ -27,15 +28,17 @@ QString isoInstant(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate);
 }
 
-// One report's JSON reply, as the supervisor's Reports page would get it.
+// One report's JSON reply, as the supervisor's Reports page would get it in their zone.
 QJsonObject reportJson(HttpResponse (*reply)(const HttpRequest &, const ReportContext &),
-                       const ReportContext &context, const QString &by, qint64 from, qint64 to)
+                       const ReportContext &context, const QString &by, qint64 from, qint64 to,
+                       const QTimeZone &zone)
 {
     HttpRequest request;
     request.method = "GET";
     request.query.addQueryItem(QStringLiteral("by"), by);
     request.query.addQueryItem(QStringLiteral("from"), isoInstant(from));
     request.query.addQueryItem(QStringLiteral("to"), isoInstant(to));
+    request.query.addQueryItem(QStringLiteral("tz"), QString::fromUtf8(zone.id()));
     const HttpResponse response = reply(request, context);
     return response.status == 200 ? QJsonDocument::fromJson(response.body).object() : QJsonObject();
 }
@@ -51,8 +54,8 @@ QList<QJsonObject> rowsOf(const QJsonObject &report)
 // The steps that breached most (by=state), most breaches first, at most topSteps.
 QStringList breachLines(const ReportContext &context, const SummaryWeek &week, bool zh)
 {
-    QList<QJsonObject> rows
-        = rowsOf(reportJson(&reportSteps, context, QStringLiteral("state"), week.from, week.to));
+    QList<QJsonObject> rows = rowsOf(
+        reportJson(&reportSteps, context, QStringLiteral("state"), week.from, week.to, week.zone));
     rows.removeIf([](const QJsonObject &r) { return r.value(u"breached").toInt() == 0; });
     std::stable_sort(rows.begin(), rows.end(), [](const QJsonObject &a, const QJsonObject &b) {
         return a.value(u"breached").toInt() > b.value(u"breached").toInt();
@@ -70,8 +73,9 @@ QStringList breachLines(const ReportContext &context, const SummaryWeek &week, b
 QStringList satisfactionLines(const ReportContext &context, const SummaryWeek &week, bool zh)
 {
     QStringList lines;
-    for (const QJsonObject &r : rowsOf(reportJson(
-             &reportSatisfaction, context, QStringLiteral("department"), week.from, week.to)))
+    for (const QJsonObject &r :
+         rowsOf(reportJson(&reportSatisfaction, context, QStringLiteral("department"), week.from,
+                           week.to, week.zone)))
         lines.append((zh ? QStringLiteral("  %1：%2 个评价，平均 %3，%4 个未解决")
                          : QStringLiteral("  %1: %2 ratings, average %3, %4 not solved"))
                          .arg(r.value(u"title").toString())
@@ -81,12 +85,12 @@ QStringList satisfactionLines(const ReportContext &context, const SummaryWeek &w
     return lines;
 }
 
-// Open at the end of the week, per queue: the last day of the week's backlog.
+// Open at the end of the week, per queue: the backlog of the week's last day (Sunday).
 QStringList backlogLines(const ReportContext &context, const SummaryWeek &week, bool zh)
 {
     QStringList lines;
     for (const QJsonObject &r : rowsOf(reportJson(&reportBacklog, context, QStringLiteral("queue"),
-                                                  week.to - dayMs, week.to)))
+                                                  week.sunday, week.to, week.zone)))
         lines.append((zh ? QStringLiteral("  %1：%2 个未结") : QStringLiteral("  %1: %2 open"))
                          .arg(r.value(u"title").toString())
                          .arg(r.value(u"open").toArray().last().toInt()));
@@ -108,9 +112,10 @@ std::pair<QString, QString> summaryOf(const ReportContext &context, const Summar
     };
     const QString subject = zh ? QStringLiteral("每周摘要：%1 至 %2").arg(first, last)
                                : QStringLiteral("Weekly summary: %1 to %2").arg(first, last);
-    QString text = (zh ? QStringLiteral("%1 至 %2（UTC），您的部门：%3\n\n")
-                       : QStringLiteral("%1 to %2 (UTC), your departments: %3\n\n"))
-                       .arg(first, last, context.actor.supervisedDepartments.join(u", "));
+    QString text = (zh ? QStringLiteral("%1 至 %2（%3），您的部门：%4\n\n")
+                       : QStringLiteral("%1 to %2 (%3), your departments: %4\n\n"))
+                       .arg(first, last, QString::fromUtf8(week.zone.id()),
+                            context.actor.supervisedDepartments.join(u", "));
     text += section(zh ? QStringLiteral("超时最多的环节：")
                        : QStringLiteral("Steps that breached most:"),
                     breachLines(context, week, zh));
@@ -122,14 +127,66 @@ std::pair<QString, QString> summaryOf(const ReportContext &context, const Summar
     return {subject, text.trimmed()};
 }
 
+// The zone a supervisor's week is in: that of their quiet hours (the one zone a user gives),
+// else their first department's calendar's, else UTC.
+QTimeZone summaryZone(const UserRow &user, const Organisation &org)
+{
+    const auto quiet = quietHoursOf(QJsonDocument::fromJson(user.preferences).object());
+    if (quiet && *quiet && (*quiet)->zone.isValid())
+        return (*quiet)->zone;
+    for (const QString &department : user.departments) {
+        const QString calendar = org.calendarOfDepartment(department);
+        if (calendar.isEmpty())
+            continue;
+        const QTimeZone zone(org.calendars.value(calendar).timezone);
+        if (zone.isValid())
+            return zone;
+    }
+    return QTimeZone::utc();
+}
+
+// A summary that is due: its supervisor, their week and the outbox row's delivery id.
+struct DueSummary
+{
+    UserRow user;
+    SummaryWeek week;
+    QString deliveryId;
+};
+
+// The summaries not queued yet (one look at the outbox), without composing any.
+Result<QList<DueSummary>> dueSummaries(const QSqlDatabase &db, const Organisation &org,
+                                       const QString &channel, const QDateTime &now)
+{
+    auto users = UserRows::all(db);
+    if (!users)
+        return users.failure();
+    QList<DueSummary> candidates;
+    QStringList ids;
+    for (const UserRow &user : std::as_const(*users)) {
+        if (!user.active || user.email.isEmpty() || !user.roles.contains(u"supervisor"))
+            continue;
+        const SummaryWeek week = lastWholeWeek(now, summaryZone(user, org));
+        const QString id = QStringLiteral("weekly.%1.%2.%3")
+                               .arg(week.monday.toString(Qt::ISODate), channel, user.username);
+        candidates.append({user, week, id});
+        ids.append(id);
+    }
+    auto queued = OutboxQueue::existing(db, ids);
+    if (!queued)
+        return queued.failure();
+    candidates.removeIf([&](const DueSummary &due) { return queued->contains(due.deliveryId); });
+    return candidates;
+}
+
 } // namespace
 
-SummaryWeek lastWholeWeek(const QDateTime &now)
+SummaryWeek lastWholeWeek(const QDateTime &now, const QTimeZone &zone)
 {
-    const QDate today = now.toUTC().date();
+    const QDate today = now.toTimeZone(zone).date();
     const QDate monday = today.addDays(1 - today.dayOfWeek()).addDays(-7);
-    const qint64 from = QDateTime(monday, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
-    return {monday, from, from + 7 * dayMs};
+    return {monday, monday.startOfDay(zone).toMSecsSinceEpoch(),
+            monday.addDays(7).startOfDay(zone).toMSecsSinceEpoch(),
+            monday.addDays(6).startOfDay(zone).toMSecsSinceEpoch(), zone};
 }
 
 std::optional<QString> summaryChannel(const QList<ChannelDefinition> &channels)
@@ -141,31 +198,29 @@ std::optional<QString> summaryChannel(const QList<ChannelDefinition> &channels)
     return std::nullopt;
 }
 
-Result<int> queueWeeklySummaries(Engine &engine, Database &database, const QString &channel,
-                                 const QDateTime &now)
+Result<WeeklySummaryRun> queueWeeklySummaries(Engine &engine, Database &database,
+                                              const QString &channel, const QDateTime &now)
 {
     auto db = database.connection();
     if (!db)
         return db.failure();
-    auto users = UserRows::all(*db);
-    if (!users)
-        return users.failure();
-    const SummaryWeek week = lastWholeWeek(now);
+    const Organisation &org = engine.organisation();
+    auto due = dueSummaries(*db, org, channel, now);
+    if (!due)
+        return due.failure();
+    if (due->isEmpty())
+        return WeeklySummaryRun {};
     QList<OutboxRow> rows;
-    for (const UserRow &user : std::as_const(*users)) {
-        if (!user.active || user.email.isEmpty() || !user.roles.contains(u"supervisor"))
-            continue;
-        const Actor actor
-            = resolveActor(engine.organisation(), user.username, user.roles, user.departments);
+    for (const DueSummary &summary : std::as_const(*due)) {
+        const UserRow &user = summary.user;
+        const Actor actor = resolveActor(org, user.username, user.roles, user.departments);
         const ReportContext context {
             actor, user.language.startsWith(u"zh") ? Language::Zh : Language::En, engine, *db, now};
-        const auto [subject, text] = summaryOf(context, week);
+        const auto [subject, text] = summaryOf(context, summary.week);
         const QJsonObject notice {{QStringLiteral("recipient"), user.username},
                                   {QStringLiteral("subject"), subject},
                                   {QStringLiteral("message"), text}};
-        rows.append({QStringLiteral("weekly.%1.%2.%3")
-                         .arg(week.monday.toString(Qt::ISODate), channel, user.username),
-                     channel, 0, QStringLiteral("weekly_summary"),
+        rows.append({summary.deliveryId, channel, 0, QStringLiteral("weekly_summary"),
                      QJsonDocument(QJsonObject {{QStringLiteral("notification"), notice}})
                          .toJson(QJsonDocument::Compact),
                      now.toMSecsSinceEpoch()});
@@ -178,7 +233,7 @@ Result<int> queueWeeklySummaries(Engine &engine, Database &database, const QStri
         return added.failure();
     if (auto committed = transaction.commit(); !committed)
         return committed.failure();
-    return *added;
+    return WeeklySummaryRun {int(rows.size()), *added};
 }
 
 } // namespace Baton::Api

@@ -13,6 +13,7 @@
 #include <QDate>
 #include <QDateTime>
 #include <QList>
+#include <QTimeZone>
 
 #include <optional>
 
@@ -23,25 +24,36 @@ class Engine;
 
 namespace Api {
 
-/// The week a summary covers: the last whole week (Monday 00:00 to Monday 00:00, UTC) before
-/// `now`.
+/// The week a summary covers: the last whole week before `now` in a zone, Monday 00:00 to the
+/// next Monday 00:00 there (ms since the epoch), and when its Sunday began (the backlog's day).
 struct SummaryWeek
 {
     QDate monday;
     qint64 from = 0, to = 0;
+    qint64 sunday = 0;
+    QTimeZone zone;
 };
-SummaryWeek lastWholeWeek(const QDateTime &now);
+SummaryWeek lastWholeWeek(const QDateTime &now, const QTimeZone &zone = QTimeZone::utc());
 
 /// The channel summaries go through: the first `email` channel whose `events:` is empty or
 /// names `weekly_summary`; none when there is no such channel.
 std::optional<QString> summaryChannel(const QList<ChannelDefinition> &channels);
 
+/// What one round of queueWeeklySummaries did.
+struct WeeklySummaryRun
+{
+    int composed = 0; ///< summaries composed (those not queued yet)
+    int queued = 0; ///< of those, added to the outbox (another server may have been first)
+};
+
 /// Queues the summary of the last whole week before `now` for every active supervisor with an
 /// email address, one outbox row each with delivery id "weekly.MONDAY.CHANNEL.USER": a summary
-/// already queued is not queued again (restarts, several servers, an admin asking twice).
-/// Returns how many were added.
-Result<int> queueWeeklySummaries(Engine &engine, Database &database, const QString &channel,
-                                 const QDateTime &now);
+/// already queued is not queued again (restarts, several servers, an admin asking twice), and
+/// not composed again either — which are due is one look at the outbox. Each supervisor's week
+/// is theirs: in the zone of their quiet hours, else of their first department's calendar, else
+/// UTC; MONDAY is its first day there.
+Result<WeeklySummaryRun> queueWeeklySummaries(Engine &engine, Database &database,
+                                              const QString &channel, const QDateTime &now);
 
 } // namespace Api
 } // namespace Baton

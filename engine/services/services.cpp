@@ -201,9 +201,10 @@ void Services::startDelivery()
         startWeeklySummaries(*channel);
 }
 
-// The weekly summary mails (README "Reports"): at start and every hour after, the last whole
-// week's summaries are queued unless they are already — so they go out early on Monday, and a
-// server that was down then sends them when it is back. The delivery worker sends them.
+// The weekly summary mails (README "Reports"): at start and every hour after, the summaries of
+// each supervisor's last whole week (in their zone) that are not queued yet are composed and
+// queued — so they go out early on their Monday, and a server that was down then sends them
+// when it is back; a round with nothing due is two queries. The delivery worker sends them.
 void Services::startWeeklySummaries(const QString &channel)
 {
     m_summaries = std::thread([this, channel] {
@@ -214,7 +215,7 @@ void Services::startWeeklySummaries(const QString &channel)
                                                          m_options.clock->now());
             if (!added)
                 qWarning().noquote() << "weekly summaries:" << added.error();
-            else if (*added > 0)
+            else if (added->queued > 0)
                 m_delivery->wake();
             lock.lock();
             m_summaryWake.wait_for(lock, std::chrono::hours(1), [this] { return m_stopSummaries; });

@@ -2,6 +2,7 @@
 #include "store/outboxqueue.h"
 
 #include "store/database.h"
+#include "store/ticketcolumns.h"
 
 #include <QSqlQuery>
 #include <QVariant>
@@ -145,6 +146,26 @@ Result<int> OutboxQueue::enqueue(const QSqlDatabase &db, const QList<OutboxRow> 
         added += inserted->numRowsAffected() > 0 ? 1 : 0;
     }
     return added;
+}
+
+Result<QSet<QString>> OutboxQueue::existing(const QSqlDatabase &db, const QStringList &deliveryIds)
+{
+    QSet<QString> found;
+    for (qsizetype start = 0; start < deliveryIds.size(); start += 500) {
+        const QStringList chunk = deliveryIds.mid(start, 500);
+        QVariantList values;
+        for (const QString &id : chunk)
+            values << id;
+        auto rows = runQuery(db,
+                             u"SELECT delivery_id FROM outbox WHERE delivery_id IN ("
+                                 + TicketColumns::placeholders(int(chunk.size())) + u')',
+                             values);
+        if (!rows)
+            return rows.failure();
+        while (rows->next())
+            found.insert(rows->value(0).toString());
+    }
+    return found;
 }
 
 Result<void> OutboxQueue::postpone(const QSqlDatabase &db, const QString &deliveryId,

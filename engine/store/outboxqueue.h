@@ -6,6 +6,8 @@
 
 #include <QHash>
 #include <QList>
+#include <QSet>
+#include <QStringList>
 
 #include <optional>
 
@@ -57,6 +59,9 @@ public:
     /// whose delivery id is there already is left as it is (so a summary is queued once however
     /// often it is asked for). Returns how many were added. In the caller's transaction.
     static Result<int> enqueue(const QSqlDatabase &db, const QList<OutboxRow> &rows);
+    /// Which of `deliveryIds` have a row, whatever its status (a summary queued is not composed
+    /// again).
+    static Result<QSet<QString>> existing(const QSqlDatabase &db, const QStringList &deliveryIds);
     /// Up to `limit` pending rows due at `nowMs`, leased until `leaseUntilMs` (their
     /// next_attempt_at moves there): another server, or this one after a crash, takes them again
     /// only when the lease has run out. PostgreSQL: FOR UPDATE SKIP LOCKED, so that each row is

@@ -64,14 +64,26 @@ QString conditionOf(StepMeasure measure)
         return QStringLiteral(" AND escalated = 1");
     case StepMeasure::Transfers:
         return QStringLiteral(" AND transfers > 0");
+    case StepMeasure::RespondDue:
+        return QStringLiteral(" AND respond_met IS NOT NULL"); // NULL: the step had no target
     case StepMeasure::RespondMissed:
         return QStringLiteral(" AND respond_met = 0");
+    case StepMeasure::ResolveDue:
+        return QStringLiteral(" AND resolve_met IS NOT NULL");
     case StepMeasure::ResolveMissed:
         return QStringLiteral(" AND resolve_met = 0");
     case StepMeasure::Paused:
         return QStringLiteral(" AND paused = 1");
     }
     return {};
+}
+
+// The queue an escalated step's escalation moved the work to: moved_to only when the
+// escalation itself moved it (a transfer after a notification is the transferrer's choice, not
+// the escalation's); "" when it only notified or raised the priority.
+QString escalationTarget()
+{
+    return QStringLiteral("CASE WHEN ended_by = 'escalated' THEN moved_to ELSE '' END");
 }
 
 QVariantList idValues(const QList<qint64> &ids)
@@ -91,7 +103,9 @@ std::optional<StepMeasure> stepMeasureFromString(const QString &text)
         {QStringLiteral("breached"), StepMeasure::Breached},
         {QStringLiteral("escalated"), StepMeasure::Escalated},
         {QStringLiteral("transfers"), StepMeasure::Transfers},
+        {QStringLiteral("respond_due"), StepMeasure::RespondDue},
         {QStringLiteral("respond_missed"), StepMeasure::RespondMissed},
+        {QStringLiteral("resolve_due"), StepMeasure::ResolveDue},
         {QStringLiteral("resolve_missed"), StepMeasure::ResolveMissed},
         {QStringLiteral("paused_steps"), StepMeasure::Paused},
     };
@@ -156,9 +170,7 @@ Result<QList<EscalationRow>> StepFactMeasures::escalations(const QSqlDatabase &d
 {
     QVariantList values;
     const QString key = keyExpression(query.by);
-    // moved_to only when the escalation itself moved the work (a transfer after a
-    // notification is the transferrer's choice, not the escalation's).
-    const QString to = QStringLiteral("CASE WHEN ended_by = 'escalated' THEN moved_to ELSE '' END");
+    const QString to = escalationTarget();
     auto rows = runQuery(db,
                          u"SELECT " + key + u", " + to + u", COUNT(*) FROM step_facts"
                              + whereOf(query, values) + u" AND escalated = 1 GROUP BY " + key
@@ -291,6 +303,22 @@ Result<QList<qint64>> StepFactMeasures::stepTickets(const QSqlDatabase &db,
         + keyExpression(query.by) + u" = ?";
     values << key;
     return runIdQuery(db, sql + conditionOf(measure) + u" ORDER BY ticket_id", values);
+}
+
+Result<QList<qint64>> StepFactMeasures::escalationTickets(const QSqlDatabase &db,
+                                                          const StepReportQuery &query,
+                                                          const QString &key,
+                                                          const std::optional<QString> &target)
+{
+    QVariantList values;
+    QString sql = u"SELECT DISTINCT ticket_id FROM step_facts" + whereOf(query, values) + u" AND "
+        + keyExpression(query.by) + u" = ?" + conditionOf(StepMeasure::Escalated);
+    values << key;
+    if (target) {
+        sql += u" AND " + escalationTarget() + u" = ?";
+        values << *target;
+    }
+    return runIdQuery(db, sql + u" ORDER BY ticket_id", values);
 }
 
 Result<QList<qint64>> StepFactMeasures::backlogTickets(const QSqlDatabase &db, const QString &queue,

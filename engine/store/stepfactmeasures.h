@@ -82,7 +82,9 @@ enum class StepMeasure {
     Breached,
     Escalated,
     Transfers,
+    RespondDue,
     RespondMissed,
+    ResolveDue,
     ResolveMissed,
     Paused
 };
@@ -109,6 +111,12 @@ public:
     /// counts in `measure`.
     static Result<QList<qint64>> stepTickets(const QSqlDatabase &db, const StepReportQuery &query,
                                              const QString &key, StepMeasure measure);
+    /// The tickets with an escalated step in the group `key` (of query.by) that ended in the
+    /// range; with `target`, only those the escalation moved to that queue ("" : those it did
+    /// not move), as escalations() tells them apart.
+    static Result<QList<qint64>> escalationTickets(const QSqlDatabase &db,
+                                                   const StepReportQuery &query, const QString &key,
+                                                   const std::optional<QString> &target);
     /// The tickets open in `queue` at `instant` (the backlog's drill-down).
     static Result<QList<qint64>> backlogTickets(const QSqlDatabase &db, const QString &queue,
                                                 qint64 instant);

@@ -15,7 +15,9 @@
 #include "testserver.h"
 
 #include <QJsonArray>
+#include <QMap>
 #include <QTest>
+#include <QUrl>
 
 using namespace Baton;
 using namespace Qt::Literals::StringLiterals;
@@ -51,6 +53,8 @@ private Q_SLOTS:
     void backlogAtTheEndOfEachDayInTheViewersZone();
     void periodPresetsInTheViewersZone();
     void drillDownListsTheTicketsBehindANumber();
+    void openedAndEscalationsDrillDown();
+    void drillDownDownloadsAsCsv();
     void newReportsCsvEqualsJson();
     void satisfactionAttributedToWhoWorkedTheTicket();
     void satisfactionScopeCsvAndDrillDown();
@@ -58,6 +62,7 @@ private Q_SLOTS:
     void volumeCountsOpenedFinishedAndClosed();
     void backfillRunsInTheBackgroundAndReportsSaySo();
     void weeklySummaryQueuedOncePerSupervisorWithAnAddress();
+    void weeklySummaryCoversTheSupervisorsOwnWeek();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -75,6 +80,13 @@ private:
     void rate(qint64 followUp, const QByteArray &action, const QByteArray &rating);
     void workFollowUps();
     void startServer();
+    /// Gives fiona (billing's supervisor) an address, a language and preferences (JSON).
+    /// Makes the database one written before the step facts: none, and migration 11's
+    /// back-fill record for every ticket.
+    void forgetTheFacts();
+    void addressFiona(const char *language, const char *preferences = "{}");
+    /// The weekly summaries in the outbox: delivery id -> the notification's subject and message.
+    QMap<QString, QPair<QString, QString>> queuedSummaries();
     /// Each group of `expected` is a row of the report with those members.
     static void checkGroups(const QJsonObject &report,
                             const QList<QPair<QString, Expected>> &expected);
@@ -456,13 +468,17 @@ void tst_Reports::supervisorsSeeTheirDepartmentsOnly()
                   QStringLiteral("fiona"))
                  .status,
              403);
-    for (const QString &user : {QStringLiteral("amy"), QStringLiteral("stan")}) {
-        const RawResponse refused = call("GET", "/api/v1/reports/steps?" + december, {}, user);
-        QCOMPARE(refused.status, 403);
-        QCOMPARE(refused.errorCode(), QStringLiteral("forbidden"));
-        QCOMPARE(call("GET", "/api/v1/reports/flow?workflow=support&" + december, {}, user).status,
-                 403);
-    }
+    // Agents and staff: no report at all, as JSON or CSV.
+    for (const QString &user : {QStringLiteral("amy"), QStringLiteral("stan")})
+        for (const QByteArray &path :
+             {QByteArray("steps?"), QByteArray("flow?workflow=support&"), QByteArray("volume?"),
+              QByteArray("outcomes?"), QByteArray("escalations?"), QByteArray("backlog?"),
+              QByteArray("satisfaction?"), QByteArray("steps?format=csv&"),
+              QByteArray("tickets?report=steps&group=billing&")}) {
+            const RawResponse refused = call("GET", "/api/v1/reports/" + path + december, {}, user);
+            QVERIFY2(refused.status == 403, QByteArray(path + ' ' + user.toUtf8()).constData());
+            QCOMPARE(refused.errorCode(), QStringLiteral("forbidden"));
+        }
     QCOMPARE(row(report("steps?department=ground-ops&" + december), QStringLiteral("ground-ops"))
                  .value(u"steps")
                  .toInt(),
@@ -472,27 +488,50 @@ void tst_Reports::supervisorsSeeTheirDepartmentsOnly()
 void tst_Reports::badRangeIs400()
 {
     for (const QByteArray &query :
-         {QByteArray("steps"), QByteArray("steps?from=2026-12-01T00:00:00Z"),
+         {QByteArray("steps"),
+          QByteArray("steps?from=2026-12-01T00:00:00Z"),
           QByteArray("steps?from=yesterday&to=2027-01-01T00:00:00Z"),
           QByteArray("steps?from=2026-12-01T00:00:00&to=2027-01-01T00:00:00Z"),
           QByteArray("steps?from=2027-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"),
           QByteArray("steps?from=2027-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"),
-          QByteArray("steps?by=colour&" + december), QByteArray("steps?format=xls&" + december),
-          QByteArray("flow?" + december), QByteArray("steps?period=yesterday"),
+          QByteArray("steps?by=colour&" + december),
+          QByteArray("steps?format=xls&" + december),
+          QByteArray("flow?" + december),
+          QByteArray("steps?period=yesterday"),
           QByteArray("steps?period=today&" + december),
           QByteArray("steps?period=today&tz=Mars/Base"),
           QByteArray("backlog?by=department&" + december),
+          QByteArray("volume?from=2027-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"),
+          QByteArray("escalations?from=yesterday&to=2027-01-01T00:00:00Z"),
+          QByteArray("backlog?from=2026-12-01T00:00:00Z"),
+          QByteArray("satisfaction?to=2027-01-01T00:00:00Z"),
+          QByteArray("flow?workflow=support&from=2026-12-01&to=2027-01-01"),
+          QByteArray("outcomes?period=this_year"),
           QByteArray("outcomes?by=colour&" + january),
           QByteArray("tickets?report=steps&" + december),
           QByteArray("tickets?report=steps&group=billing&measure=colour&" + december),
           QByteArray("tickets?report=outcomes&group=billing&measure=colour&" + january),
           QByteArray("tickets?report=backlog&group=billing&date=2026-11-01&" + december),
-          QByteArray("tickets?report=pie&group=billing&" + december)}) {
+          QByteArray("tickets?report=pie&group=billing&" + december),
+          QByteArray("tickets?report=volume&group=billing&measure=colour&" + december),
+          QByteArray("tickets?report=escalations&group=billing&measure=opened&" + december)}) {
         const RawResponse response
             = call("GET", "/api/v1/reports/" + query, {}, QStringLiteral("admin"));
         QVERIFY2(response.status == 400, query.constData());
         QCOMPARE(response.errorCode(), QStringLiteral("bad_request"));
     }
+}
+
+void tst_Reports::forgetTheFacts()
+{
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QVERIFY(runQuery(*db, QStringLiteral("DELETE FROM step_facts")).ok());
+    QVERIFY(runQuery(*db,
+                     QStringLiteral("INSERT INTO report_backfills (name, next_ticket, "
+                                    "last_ticket) SELECT 'step_facts', 0, MAX(id) FROM "
+                                    "tickets"))
+                .ok());
 }
 
 void tst_Reports::backfillEqualsLiveMaintenance()
@@ -506,13 +545,7 @@ void tst_Reports::backfillEqualsLiveMaintenance()
     const QJsonObject liveOutcomes = report("outcomes?by=department&" + january);
     QCOMPARE(row(liveOutcomes, QStringLiteral("ground-ops")).value(u"handoff_limit").toInt(), 1);
 
-    // As a database written before the facts: none, and migration 11's back-fill record.
-    QVERIFY(runQuery(*db, QStringLiteral("DELETE FROM step_facts")).ok());
-    QVERIFY(runQuery(*db,
-                     QStringLiteral("INSERT INTO report_backfills (name, next_ticket, "
-                                    "last_ticket) SELECT 'step_facts', 0, MAX(id) FROM "
-                                    "tickets"))
-                .ok());
+    forgetTheFacts();
     QVERIFY(report("steps?by=department&" + december).value(u"rows").toArray().isEmpty());
     const auto lookup = [this](const QString &name, int version) {
         return m_server.engine().workflow(name, version);
@@ -684,6 +717,13 @@ void tst_Reports::drillDownListsTheTicketsBehindANumber()
              (QList<qint64> {m_ticketA, m_ticketB}));
     QCOMPARE(drillDown("report=steps&by=state&group=support/bill&" + december),
              QList<qint64> {m_ticketA});
+    // The steps that had a respond / resolve target (ground ops' had a resolve target only).
+    QCOMPARE(drillDown("report=steps&group=customer-service&measure=respond_due&" + december),
+             (QList<qint64> {m_ticketA, m_ticketB}));
+    QCOMPARE(drillDown("report=steps&group=ground-ops&measure=resolve_due&" + december),
+             QList<qint64> {m_ticketB});
+    QCOMPARE(drillDown("report=steps&group=ground-ops&measure=respond_due&" + december),
+             QList<qint64> {});
     QCOMPARE(drillDown("report=outcomes&by=department&group=customer-service&measure="
                        "first_contact&"
                        + january),
@@ -716,6 +756,101 @@ void tst_Reports::drillDownListsTheTicketsBehindANumber()
                   QStringLiteral("stan"))
                  .status,
              403);
+}
+
+// Every number drills down (issue 17): the volume report's `opened` (by the first step's group,
+// E still in its first step) and each escalations row (its group and the queue the escalation
+// moved the work to; `target=` empty for those that only notified), as many tickets as the
+// number says, scoped like the report.
+void tst_Reports::openedAndEscalationsDrillDown()
+{
+    QCOMPARE(
+        drillDown("report=volume&by=department&group=customer-service&measure=opened&" + december),
+        (QList<qint64> {m_ticketA, m_ticketB}));
+    QCOMPARE(drillDown("report=volume&by=queue&group=front-desk&" + january),
+             (QList<qint64> {m_ticketC, m_ticketD, m_ticketE}));
+    QCOMPARE(drillDown("report=volume&by=tier&group=A&measure=opened&" + december),
+             QList<qint64> {m_ticketB});
+    // The volume's other numbers are those of the steps and outcomes reports.
+    QCOMPARE(drillDown("report=volume&by=department&group=billing&measure=steps&" + december),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown("report=volume&by=department&group=ground-ops&measure=closed&" + january),
+             QList<qint64> {m_ticketD});
+    // Each group's drill-down has as many tickets as it says were opened.
+    for (const char *by : {"department", "queue", "state", "assignee", "tier", "origin"}) {
+        const QByteArray grouping = QByteArray("by=") + by + "&" + january;
+        for (const QJsonValue &r : report("volume?" + grouping).value(u"rows").toArray()) {
+            const QJsonObject group = r.toObject();
+            const QByteArray key = QUrl::toPercentEncoding(group.value(u"key").toString());
+            QVERIFY2(drillDown("report=volume&measure=opened&group=" + key + "&" + grouping).size()
+                         == group.value(u"opened").toInt(),
+                     QByteArray(grouping + " " + key).constData());
+        }
+    }
+    // Fiona (billing) sees no openings of the front desk.
+    QCOMPARE(drillDown("report=volume&by=department&group=customer-service&" + january,
+                       QStringLiteral("fiona")),
+             QList<qint64> {});
+
+    // Escalations: A's front-desk and billing steps, both escalated by notifying.
+    QCOMPARE(drillDown("report=escalations&by=department&group=billing&target=&" + december),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown("report=escalations&by=department&group=customer-service&" + december),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(
+        drillDown("report=escalations&by=department&group=billing&target=ground-ops&" + december),
+        QList<qint64> {});
+    QCOMPARE(drillDown("report=escalations&by=department&group=billing&" + january),
+             QList<qint64> {});
+    for (const QJsonValue &r :
+         report("escalations?by=state&" + december).value(u"rows").toArray()) {
+        const QJsonObject group = r.toObject();
+        QCOMPARE(
+            drillDown("report=escalations&by=state&group=" + group.value(u"key").toString().toUtf8()
+                      + "&target=" + group.value(u"to").toString().toUtf8() + "&" + december)
+                .size(),
+            group.value(u"count").toInt());
+    }
+    QCOMPARE(drillDown("report=escalations&by=department&group=customer-service&" + december,
+                       QStringLiteral("fiona")),
+             QList<qint64> {});
+    // Agents and staff are refused before any drill-down: supervisorsSeeTheirDepartmentsOnly.
+}
+
+// The drill-down's list is a table too (issue 17: every table downloads as CSV): the same
+// tickets, columns and order as the JSON, with a byte order mark; states by their titles.
+void tst_Reports::drillDownDownloadsAsCsv()
+{
+    const QByteArray query
+        = "tickets?report=steps&by=department&group=customer-service&" + december;
+    const QJsonArray tickets = report(query).value(u"tickets").toArray();
+    QCOMPARE(tickets.size(), 2);
+    QList<QByteArray> header;
+    QList<QList<QByteArray>> lines;
+    csvOf(query, tickets, &header, &lines);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(
+        header,
+        (QList<QByteArray> {"id", "key", "title", "workflow", "state", "state_title", "status"}));
+    for (qsizetype i = 0; i < tickets.size(); ++i) {
+        const QJsonObject t = tickets[i].toObject();
+        QList<QByteArray> cells {QByteArray::number(t.value(u"id").toInteger())};
+        for (const char *name : {"key", "title", "workflow", "state", "state_title", "status"})
+            cells.append(t.value(QLatin1String(name)).toString().toUtf8());
+        QCOMPARE(lines[i], cells);
+    }
+    // The state by its title, in the caller's language (E waits at the front desk).
+    const QJsonArray opened = report("tickets?report=volume&group=customer-service&" + january)
+                                  .value(u"tickets")
+                                  .toArray();
+    QCOMPARE(opened.size(), 3);
+    const QJsonObject e = opened.last().toObject();
+    QCOMPARE(e.value(u"id").toInteger(), m_ticketE);
+    QCOMPARE(e.value(u"state").toString(), u"front"_s);
+    QCOMPARE(e.value(u"state_title").toString(), u"Front desk"_s);
+    QCOMPARE(call("GET", "/api/v1/reports/" + query + "&format=xls", {}, u"admin"_s).status, 400);
+    QCOMPARE(call("GET", "/api/v1/reports/" + query + "&format=csv", {}, u"stan"_s).status, 403);
 }
 
 void tst_Reports::newReportsCsvEqualsJson()
@@ -991,12 +1126,9 @@ void tst_Reports::backfillRunsInTheBackgroundAndReportsSaySo()
     QVERIFY(live.ok());
     const QJsonObject liveReport = report("steps?by=department&" + december);
     QVERIFY(!liveReport.contains(u"backfill"));
-    QVERIFY(runQuery(*db, QStringLiteral("DELETE FROM step_facts")).ok());
-    QVERIFY(runQuery(*db,
-                     QStringLiteral("INSERT INTO report_backfills (name, next_ticket, "
-                                    "last_ticket) SELECT 'step_facts', 0, MAX(id) FROM "
-                                    "tickets"))
-                .ok());
+    forgetTheFacts();
+    if (QTest::currentTestFailed())
+        return;
     const QJsonObject during = report("volume?" + december);
     QCOMPARE(during.value(u"backfill").toObject(),
              (QJsonObject {{u"next_ticket"_s, 0}, {u"last_ticket"_s, m_ticketE}}));
@@ -1004,55 +1136,117 @@ void tst_Reports::backfillRunsInTheBackgroundAndReportsSaySo()
     m_server.stop();
     startServer();
     m_client.setPort(m_server.port());
-    QTRY_VERIFY_WITH_TIMEOUT(!report("steps?" + december).contains(u"backfill"), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!report("steps?" + december).contains(u"backfill"), 60000);
     const auto filled = StepFactStore::allFacts(*db);
     QVERIFY(filled.ok());
     QCOMPARE(*filled, *live);
     QCOMPARE(report("steps?by=department&" + december), liveReport);
 }
 
-// The weekly summary (README "Reports"), composed and queued on both drivers: one outbox row
-// for fiona (a supervisor with an address; the other users have none), in her language, with
-// the week's three sections as her reports show them; asked again, nothing more. It crashed
-// the server before (a QStringBuilder that outlived its operands while composing).
-void tst_Reports::weeklySummaryQueuedOncePerSupervisorWithAnAddress()
+void tst_Reports::addressFiona(const char *language, const char *preferences)
 {
     auto db = m_db->connection();
     QVERIFY(db.ok());
     QVERIFY(runQuery(*db,
-                     QStringLiteral("UPDATE users SET email = 'fiona@example.com', language = 'zh' "
-                                    "WHERE username = 'fiona'"))
+                     QStringLiteral("UPDATE users SET email = 'fiona@example.com', language = ?, "
+                                    "preferences = ? WHERE username = 'fiona'"),
+                     {QString::fromLatin1(language), QString::fromLatin1(preferences)})
                 .ok());
-    // Monday 28 December: the last whole week is 21 to 27 December (UTC).
+}
+
+QMap<QString, QPair<QString, QString>> tst_Reports::queuedSummaries()
+{
+    QMap<QString, QPair<QString, QString>> out;
+    auto db = m_db->connection();
+    if (!db)
+        return out;
+    auto rows = runQuery(*db,
+                         QStringLiteral("SELECT delivery_id, channel, payload FROM outbox "
+                                        "WHERE kind = 'weekly_summary'"));
+    if (!rows)
+        return out;
+    while (rows->next()) {
+        const QJsonObject notice = QJsonDocument::fromJson(rows->value(2).toString().toUtf8())
+                                       .object()
+                                       .value(u"notification")
+                                       .toObject();
+        out.insert(rows->value(0).toString(),
+                   {notice.value(u"subject").toString(), notice.value(u"message").toString()});
+    }
+    return out;
+}
+
+// The weekly summary (README "Reports"), composed and queued on both drivers: one outbox row
+// for fiona (a supervisor with an address; the other users have none), in her language, with
+// the week's three sections as her reports show them; asked again, nothing more — and nothing
+// composed: whether a summary is due is decided before it is composed. It crashed the server
+// before (a QStringBuilder that outlived its operands while composing).
+void tst_Reports::weeklySummaryQueuedOncePerSupervisorWithAnAddress()
+{
+    addressFiona("zh");
+    // Monday 28 December, 14:00 in Hong Kong (billing's calendar): the last whole week is 21 to
+    // 27 December there.
     const QDateTime monday(QDate(2026, 12, 28), QTime(6, 0), Qt::UTC);
     Engine &engine = m_server.services().engine();
     const auto added = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s, monday);
     if (!added)
         QFAIL(qPrintable(added.error()));
-    QCOMPARE(*added, 1);
-    auto rows = runQuery(*db,
-                         QStringLiteral("SELECT delivery_id, channel, payload FROM outbox "
-                                        "WHERE kind = 'weekly_summary'"));
-    QVERIFY(rows.ok());
-    QVERIFY(rows->next());
-    QCOMPARE(rows->value(0).toString(), u"weekly.2026-12-21.mail.fiona"_s);
-    QCOMPARE(rows->value(1).toString(), u"mail"_s);
-    const QJsonObject notice = QJsonDocument::fromJson(rows->value(2).toString().toUtf8())
-                                   .object()
-                                   .value(u"notification")
-                                   .toObject();
-    QVERIFY(!rows->next());
-    rows->finish();
-    QCOMPARE(notice.value(u"recipient").toString(), u"fiona"_s);
-    QCOMPARE(notice.value(u"subject").toString(), u"每周摘要：2026-12-21 至 2026-12-27"_s);
-    const QString text = notice.value(u"message").toString();
+    QCOMPARE(added->queued, 1);
+    QCOMPARE(added->composed, 1);
+    const auto summaries = queuedSummaries();
+    QCOMPARE(summaries.keys(), QStringList {u"weekly.2026-12-21.mail.fiona"_s});
+    const auto &[subject, text] = summaries.first();
+    QCOMPARE(subject, u"每周摘要：2026-12-21 至 2026-12-27"_s);
     for (const QString &section : {u"超时最多的环节："_s, u"满意度："_s, u"周末积压："_s})
         QVERIFY2(text.contains(section), qPrintable(text));
     QVERIFY2(text.contains(u"billing"_s), qPrintable(text));
     QVERIFY2(!text.contains(u"customer-service"_s), qPrintable(text));
-    const auto again = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s, monday);
-    QVERIFY(again.ok());
-    QCOMPARE(*again, 0);
+    // Asked again, and an hour later (the server's round): queued, so not composed again.
+    for (const QDateTime &at : {monday, monday.addSecs(3600)}) {
+        const auto again = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s, at);
+        QVERIFY(again.ok());
+        QCOMPARE(again->queued, 0);
+        QCOMPARE(again->composed, 0);
+    }
+}
+
+// A supervisor's week is their own: Monday to Sunday in the zone of their quiet hours (the zone
+// they gave), else of their department's calendar — not UTC. Fiona supervises billing (the
+// hk-office calendar, Hong Kong).
+void tst_Reports::weeklySummaryCoversTheSupervisorsOwnWeek()
+{
+    addressFiona("en");
+    Engine &engine = m_server.services().engine();
+    // Monday 4 January 2027, 01:00 in Hong Kong, still Sunday 3 January in UTC: her week is 28
+    // December to 3 January, which holds A's breached billing step (ended 28 December, 09:30
+    // Hong Kong); at its end only B waits at the billing desk (A was there too at the end of
+    // the UTC week).
+    const auto hk = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s,
+                                              QDateTime(QDate(2027, 1, 3), QTime(17, 0), Qt::UTC));
+    if (!hk)
+        QFAIL(qPrintable(hk.error()));
+    QCOMPARE(hk->queued, 1);
+    auto summaries = queuedSummaries();
+    QCOMPARE(summaries.keys(), QStringList {u"weekly.2026-12-28.mail.fiona"_s});
+    const auto &[subject, text] = summaries.first();
+    QCOMPARE(subject, u"Weekly summary: 2026-12-28 to 2027-01-03"_s);
+    QVERIFY2(text.startsWith(u"2026-12-28 to 2027-01-03 (Asia/Hong_Kong)"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"(support/bill): 1 of 1 steps breached"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Billing desk: 1 open"_s), qPrintable(text));
+
+    // Her quiet hours say New York: at 22:00 on Sunday 3 January there (Monday in Hong Kong and
+    // in UTC) her last whole week is still 21 to 27 December.
+    addressFiona(
+        "en", R"({"quiet_hours":{"from":"22:00","until":"07:00","timezone":"America/New_York"}})");
+    const auto ny = Api::queueWeeklySummaries(engine, *m_db, u"mail"_s,
+                                              QDateTime(QDate(2027, 1, 4), QTime(3, 0), Qt::UTC));
+    QVERIFY(ny.ok());
+    QCOMPARE(ny->queued, 1);
+    summaries = queuedSummaries();
+    QVERIFY2(summaries.contains(u"weekly.2026-12-21.mail.fiona"_s),
+             qPrintable(summaries.keys().join(u' ')));
+    QVERIFY(summaries.value(u"weekly.2026-12-21.mail.fiona"_s)
+                .second.startsWith(u"2026-12-21 to 2026-12-27 (America/New_York)"_s));
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)

@@ -153,12 +153,14 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
 
 /** The address of a report's CSV download (the session cookie authenticates the GET). */
 export function reportCsvUrl(kind: string, params: Record<string, string | number | undefined>) {
-  return `${BASE}/reports/${kind}${qs({ ...params, format: 'csv' })}`;
+  return `${BASE}/reports/${kind}${qs({ ...params, format: 'csv' }, true)}`;
 }
 
-function qs(params: Record<string, string | number | undefined | null>) {
+/** A query string of the given parameters; an empty text is left out unless `keepEmpty` (a
+ * report's group "" is the row of nobody, a target "" the escalations that moved nothing). */
+function qs(params: Record<string, string | number | undefined | null>, keepEmpty = false) {
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && (keepEmpty || v !== '')) p.set(k, String(v));
   const s = p.toString();
   return s ? `?${s}` : '';
 }
@@ -261,7 +263,7 @@ export const api = {
   queues: () => request<QueueInfo[]>('/queues'),
   /** A report (interfaces.md "Reports"): steps, flow, outcomes, escalations, backlog, satisfaction, tickets. */
   report: <R>(kind: string, params: Record<string, string | number | undefined>) =>
-    request<R>(`/reports/${kind}${qs(params)}`),
+    request<R>(`/reports/${kind}${qs(params, true)}`),
   departments: async () => normaliseNamed<Department>(await request<unknown>('/departments')),
   calendars: async () => normaliseNamed<Calendar>(await request<unknown>('/calendars')),
 

@@ -431,7 +431,7 @@ export interface FlowReport extends ReportPeriod {
   transitions: { from: string; to: string; action: string; count: number }[];
 }
 export interface DrillDown extends ReportPeriod {
-  tickets: { id: number; key: string; title: string; workflow: string; state: string; status: string }[];
+  tickets: { id: number; key: string; title: string; workflow: string; state: string; state_title?: string; status: string }[];
   truncated: boolean;
 }
 

@@ -101,7 +101,7 @@ export function Reports() {
           <StepsSection base={base} by={by} onDrill={setDrill} />
           <VolumeSection base={base} by={by} onDrill={setDrill} />
           <OutcomesSection base={base} by={by} onDrill={setDrill} />
-          <EscalationsSection base={base} by={by} />
+          <EscalationsSection base={base} by={by} onDrill={setDrill} />
           <BacklogSection base={base} onDrill={setDrill} />
           <SatisfactionSection base={base} by={by} onDrill={setDrill} />
           <section class="report-section" aria-labelledby="rep-heat">
@@ -182,8 +182,9 @@ function StepsSection({ base, by, onDrill }: { base: Params; by: string; onDrill
   const sla: Column[] = [
     groupColumn(by, t),
     count('steps', 'rep.steps'),
-    { id: 'respond', header: 'rep.respond', value: (r) => `${r.respond_met} / ${r.respond_due}` },
-    { ...count('resolve_due', 'rep.resolve', 'steps'), prefix: (r) => `${r.resolve_met} / ` },
+    // "met / due": the count due opens the steps that had that target.
+    { ...count('respond_due', 'rep.respond'), id: 'respond', prefix: (r) => `${r.respond_met} / ` },
+    { ...count('resolve_due', 'rep.resolve'), prefix: (r) => `${r.resolve_met} / ` },
     { id: 'compliance', header: 'rep.compliance', value: (r) => pct(r.resolve_met, r.resolve_due) },
     { ...count('breached', 'rep.breached'), alert: (r) => r.breached > 0 },
     count('escalated', 'rep.escalated'),
@@ -223,8 +224,9 @@ function VolumeSection({ base, by, onDrill }: { base: Params; by: string; onDril
   const rows = data?.rows ?? [];
   const columns: ReportColumn<VolumeRow>[] = [
     groupColumn(by, t),
-    { id: 'opened', header: 'rep.opened', value: (r) => r.opened },
-    // The steps and closures are those of the steps and outcomes reports: their tickets.
+    // Opened: by the first step's group; the steps and closures are those of the steps and
+    // outcomes reports: their tickets.
+    countColumn<VolumeRow>('volume', 'opened', 'rep.opened', t),
     countColumn<VolumeRow>('steps', 'steps', 'rep.steps', t),
     countColumn<VolumeRow>('outcomes', 'closed', 'rep.closed', t),
   ];
@@ -262,19 +264,24 @@ function OutcomesSection({ base, by, onDrill }: { base: Params; by: string; onDr
   );
 }
 
-function EscalationsSection({ base, by }: { base: Params; by: string }) {
+function EscalationsSection({ base, by, onDrill }: { base: Params; by: string; onDrill: (d: Drill) => void }) {
   const t = useT();
   const params = { ...base, by };
   const { data, err } = useReport<GroupedReport<EscalationReportRow>>('escalations', params);
   const rows = data?.rows ?? [];
+  const movedTo = (r: EscalationReportRow) => (r.to ? r.to_title || r.to : t('rep.notifyOnly'));
   const columns: ReportColumn<EscalationReportRow>[] = [
     groupColumn(by, t),
-    { id: 'to', header: 'rep.movedTo', value: (r) => (r.to ? r.to_title || r.to : t('rep.notifyOnly')), words: true },
-    { id: 'count', header: 'rep.count', value: (r) => r.count },
+    { id: 'to', header: 'rep.movedTo', value: movedTo, words: true },
+    {
+      id: 'count', header: 'rep.count', value: (r) => r.count,
+      // The row's escalated steps that went to its target ("" : those that moved nothing).
+      drill: (r) => ({ report: 'escalations', group: r.key, groupTitle: `${groupTitle(r.key, r.title, t)} → ${movedTo(r)}`, what: 'rep.escalated', extra: { target: r.to } }),
+    },
   ];
   return (
     <ReportSection id="rep-escalations" title={t('rep.escalations.title')} csv={reportCsvUrl('escalations', params)} err={err} ready={!!data} empty={rows.length === 0}>
-      <ReportTable testid="table-escalations" caption={t('rep.escalations.title')} columns={columns} rows={rows} rowKey={(r) => `${r.key}>${r.to}`} />
+      <ReportTable testid="table-escalations" cellPrefix="esc" caption={t('rep.escalations.title')} columns={columns} rows={rows} rowKey={(r) => `${r.key}>${r.to}`} onDrill={onDrill} />
     </ReportSection>
   );
 }
@@ -365,7 +372,7 @@ function FlowSection({ base, workflow, colour, onDrill }: { base: Params; workfl
     { id: 'state', header: 'rep.state', value: (s) => s.title || s.state, heading: true },
     { id: 'entered', header: 'rep.entered', value: (s) => s.entered },
     { id: 'left', header: 'rep.left', value: (s) => s.left, drill: (s) => stateDrill(s.state, s.title || s.state) },
-    { id: 'breached', header: 'rep.breached', value: (s) => s.breached },
+    { id: 'breached', header: 'rep.breached', value: (s) => s.breached, drill: (s) => ({ ...stateDrill(s.state, s.title || s.state), measure: 'breached', what: 'rep.breached' }) },
     { id: 'breach_rate', header: 'rep.breachRate', value: (s) => pct(s.breached, s.left) },
     time('median_business_seconds', 'rep.medianBusiness'),
     time('p90_business_seconds', 'rep.p90Business'),
@@ -405,16 +412,18 @@ function DrillPanel({ drill, base, onClose }: { drill: Drill; base: Params; onCl
   const t = useT();
   const params: Params = { ...base, ...drill.extra, report: drill.report, group: drill.group, measure: drill.measure, date: drill.date };
   const { data, err } = useReport<DrillDown>('tickets', params);
+  const title = t('rep.drill.title', { what: t(drill.what), group: drill.groupTitle });
   const columns: ReportColumn<DrillTicket>[] = [
     { id: 'key', header: 'rep.key', value: (x) => x.key, link: (x) => `/tickets/${x.id}`, words: true },
     { id: 'title', header: 'rep.ticketTitle', value: (x) => x.title, words: true },
-    { id: 'state', header: 'rep.state', value: (x) => x.state, words: true },
-    { id: 'status', header: 'rep.status', value: (x) => x.status, words: true },
+    { id: 'state', header: 'rep.state', value: (x) => x.state_title || x.state, words: true },
+    { id: 'status', header: 'rep.status', value: (x) => t(x.status === 'closed' ? 'ticket.status.closed' : 'ticket.status.open'), words: true },
   ];
   return (
     <section class="report-section drill" aria-labelledby="rep-drill" aria-live="polite" data-testid="drill-panel">
       <div class="report-head">
-        <h2 id="rep-drill">{t('rep.drill.title', { what: t(drill.what), group: drill.groupTitle })}</h2>
+        <h2 id="rep-drill">{title}</h2>
+        <a class="btn small" href={reportCsvUrl('tickets', params)} download aria-label={t('rep.csvOf', { what: title })} data-testid="csv-rep-drill">{t('rep.csv')}</a>
         <button type="button" class="btn small" onClick={onClose} aria-label={t('rep.drill.close')} data-testid="drill-close">×</button>
       </div>
       <Loading err={err}>

@@ -12,7 +12,7 @@ export type Params = Record<string, string | undefined>;
 
 /** The tickets behind a number: the report, group and measure the drill-down asks for. */
 export interface Drill {
-  report: 'steps' | 'outcomes' | 'backlog' | 'satisfaction';
+  report: 'steps' | 'volume' | 'outcomes' | 'escalations' | 'backlog' | 'satisfaction';
   group: string;
   groupTitle: string;
   measure?: string;
