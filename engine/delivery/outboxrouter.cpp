@@ -104,7 +104,8 @@ struct Routing
                 row.kind = n.kind;
                 const QJsonObject notice {{QStringLiteral("recipient"), n.recipient},
                                           {QStringLiteral("kind"), n.kind},
-                                          {QStringLiteral("message"), n.message}};
+                                          {QStringLiteral("message"), n.message},
+                                          {QStringLiteral("params"), n.params}};
                 row.payload = QJsonDocument(QJsonObject {{QStringLiteral("notification"), notice},
                                                          {QStringLiteral("ticket"), ticketObject}})
                                   .toJson(QJsonDocument::Compact);
