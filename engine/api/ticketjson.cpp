@@ -295,6 +295,7 @@ QJsonObject notificationJson(const NotificationRow &row)
             {QStringLiteral("ticket"), row.ticketId},
             {QStringLiteral("kind"), row.kind},
             {QStringLiteral("message"), row.message},
+            {QStringLiteral("params"), row.params},
             {QStringLiteral("read"), row.read}};
 }
 

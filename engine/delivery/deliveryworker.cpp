@@ -6,6 +6,7 @@
 #include "delivery/quiethours.h"
 #include "plugin/notificationchannel.h"
 #include "pluginhost/pluginhost.h"
+#include "runtime/noticetext.h"
 #include "store/database.h"
 #include "store/outboxqueue.h"
 #include "store/userrows.h"
@@ -65,6 +66,12 @@ Result<std::optional<Notification>> personalNotificationOf(const QSqlDatabase &d
     if (!user->has_value() || !(*user)->active)
         return std::optional<Notification>();
     n.language = (*user)->language;
+    // The sentence in the reader's language, as the bell says it (noticetext.h); a notice
+    // queued before notices had params keeps its English text.
+    const QString sentence = noticeText(n.kind, notice.value(QStringLiteral("params")).toObject(),
+                                        n.language.startsWith(u"zh") ? Language::Zh : Language::En);
+    if (!sentence.isEmpty())
+        n.message = sentence;
     n.address
         = contactFieldOf(channel.plugin) == ContactField::Phone ? (*user)->phone : (*user)->email;
     if (n.address.isEmpty())

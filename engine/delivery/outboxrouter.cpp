@@ -106,7 +106,8 @@ struct Routing
                 row.kind = n.kind;
                 QJsonObject notice {{QStringLiteral("recipient"), n.recipient},
                                     {QStringLiteral("kind"), n.kind},
-                                    {QStringLiteral("message"), n.message}};
+                                    {QStringLiteral("message"), n.message},
+                                    {QStringLiteral("params"), n.params}};
                 // Quiet hours let it through (delivery/quiethours.h).
                 if (urgentNotice(n.kind, ticket.customer.tier))
                     notice.insert(QStringLiteral("urgent"), true);

@@ -2,6 +2,7 @@
 #include "runtime/autoassigner.h"
 
 #include "plugin/assignmentstrategy.h"
+#include "runtime/noticetext.h"
 
 #include <QLoggingCategory>
 
@@ -203,8 +204,8 @@ Result<void> AbsenceBook::redirect(const QSqlDatabase &db, const QDateTime &now,
         if (m_away.contains(notice.recipient)) {
             const QString to = standIn(notice.recipient, queue);
             if (!to.isEmpty()) {
-                notice.message = QStringLiteral("(for %1, who is away) ").arg(notice.recipient)
-                    + notice.message;
+                notice.params.insert(u"for", notice.recipient);
+                notice.message = noticeText(notice.kind, notice.params, Language::En);
                 notice.recipient = to;
             }
         }

@@ -220,7 +220,8 @@ void BatchBuilder::stage(Staging &local, Staging::Ticket ticket, const TicketOut
     }
     const QList<NotificationRecord> notices = redirectedFromAbsent(outcome);
     for (const NotificationRecord &n : notices)
-        local.rows.notifications.append({0, n.recipient, id, n.kind, n.message, m_nowMs, false});
+        local.rows.notifications.append(
+            {0, n.recipient, id, n.kind, n.message, m_nowMs, false, n.params});
     if (d.options.outboxPlanner && !outcome.events.isEmpty())
         local.rows.outbox
             += d.options.outboxPlanner(outcome.ticket, outcome.events, notices, m_now);

@@ -3,6 +3,7 @@
 
 #include "definition/condition.h"
 #include "runtime/eventtypes.h"
+#include "runtime/noticetext.h"
 
 #include <QJsonArray>
 #include <QJsonValue>
@@ -60,11 +61,12 @@ struct Draft
         applyEvent(outcome.ticket, event);
         outcome.events.append(std::move(event));
     }
-    void notify(const QString &recipient, const QString &kind, const QString &message)
+    void notify(const QString &recipient, const QString &kind, const QJsonObject &params)
     {
         if (recipient.isEmpty())
             return;
-        const NotificationRecord notification {recipient, kind, message};
+        const NotificationRecord notification {recipient, kind,
+                                               noticeText(kind, params, Language::En), params};
         if (!outcome.notifications.contains(notification))
             outcome.notifications.append(notification);
     }
@@ -469,9 +471,10 @@ struct Steps
         const State *state = workflow.state(ticket.state);
         if (!state)
             return;
-        const QString message = ticket.key + QStringLiteral(" \"") + ticket.title
-            + QStringLiteral("\" is back with you (") + englishTitle(state->title, state->name)
-            + u')';
+        const QJsonObject params {
+            {QStringLiteral("key"), ticket.key},
+            {QStringLiteral("title"), ticket.title},
+            {QStringLiteral("state"), noticeTitle(state->title, state->name)}};
         bool returned = state->returnsToOriginator();
         for (const Branch &b : state->branches)
             returned = returned || b.assignee == kOriginator;
@@ -481,7 +484,7 @@ struct Steps
                          QJsonObject {{QStringLiteral("originator"), ticket.originator},
                                       {QStringLiteral("state"), ticket.state}});
             if (ticket.originator != actor)
-                draft.notify(ticket.originator, NotificationKinds::returnedToOriginator, message);
+                draft.notify(ticket.originator, NotificationKinds::returnedToOriginator, params);
         }
         if (state->final)
             draft.record(EventTypes::closed, QString(), now,
@@ -726,10 +729,11 @@ void recordHandoffLimit(Draft &draft, const Organisation &org, const TicketState
     data.insert(u"requested", queue);
     data.insert(u"max", limit.max);
     draft.record(EventTypes::handoffLimit, actor, now, data);
-    const QString note = ticket.key + QStringLiteral(" \"") + ticket.title
-        + QStringLiteral("\" was passed on %1 times and is now with %2")
-              .arg(QString::number(data.value(u"handoffs").toInt()), limit.moveTo);
     if (const auto it = org.queues.constFind(limit.moveTo); it != org.queues.cend()) {
+        const QJsonObject note {{QStringLiteral("key"), ticket.key},
+                                {QStringLiteral("title"), ticket.title},
+                                {QStringLiteral("handoffs"), data.value(u"handoffs").toInt()},
+                                {QStringLiteral("queue"), noticeTitle(it->title, limit.moveTo)}};
         draft.notify(it->manager, NotificationKinds::handoffLimit, note);
         for (const QString &user : it->primary)
             draft.notify(user, NotificationKinds::handoffLimit, note);
@@ -913,8 +917,12 @@ void applyTransition(Draft &draft, const Steps &steps, const State &state, const
     else if (transition.open)
         draft.outcome.linkedOpens.append(steps.linkedOpen(*transition.open, draft.ticket()));
     if (!transition.notify.isEmpty()) {
-        const QString note = before.key + QStringLiteral(": ") + transitionTitle(transition)
-            + (actor.isEmpty() ? QStringLiteral(" (timed out)") : QStringLiteral(" by ") + actor);
+        QJsonObject note {
+            {QStringLiteral("key"), before.key},
+            {QStringLiteral("title"), before.title},
+            {QStringLiteral("transition"), noticeTitle(transition.title, transition.name)}};
+        if (!actor.isEmpty())
+            note.insert(u"by", actor);
         for (const QString &user : steps.resolveRecipients(transition.notify, draft.ticket()))
             if (user != actor)
                 draft.notify(user, NotificationKinds::transitioned, note);
@@ -1099,8 +1107,9 @@ TicketOutcome TicketMachine::takeTimed(const TicketState &ticket, int step,
     if (!refused.isEmpty())
         data.insert(u"refused", refused);
     draft.record(EventTypes::timedOut, QString(), now, data);
-    const QString note = ticket.key + QStringLiteral(" \"") + ticket.title
-        + QStringLiteral("\" has waited in ") + englishTitle(state->title, state->name);
+    const QJsonObject note {{QStringLiteral("key"), ticket.key},
+                            {QStringLiteral("title"), ticket.title},
+                            {QStringLiteral("state"), noticeTitle(state->title, state->name)}};
     for (const QString &user : recipients)
         draft.notify(user, NotificationKinds::timedOut, note);
     if (take && refused.isEmpty())
@@ -1222,8 +1231,9 @@ TicketOutcome TicketMachine::assign(const TicketState &ticket, const Actor &acto
     draft.record(EventTypes::assigned, actor.username, now, data);
     if (assignee.username != actor.username)
         draft.notify(assignee.username, NotificationKinds::assigned,
-                     ticket.key + QStringLiteral(" \"") + ticket.title
-                         + QStringLiteral("\" was assigned to you by ") + actor.username);
+                     QJsonObject {{QStringLiteral("key"), ticket.key},
+                                  {QStringLiteral("title"), ticket.title},
+                                  {QStringLiteral("by"), actor.username}});
     return std::move(draft.outcome);
 }
 
@@ -1242,8 +1252,9 @@ TicketOutcome TicketMachine::autoAssign(const TicketState &ticket, const QString
         data.insert(u"branch", branch);
     draft.record(EventTypes::assigned, QString(), now, data);
     draft.notify(assignee, NotificationKinds::assigned,
-                 ticket.key + QStringLiteral(" \"") + ticket.title
-                     + QStringLiteral("\" was assigned to you (") + strategy + u')');
+                 QJsonObject {{QStringLiteral("key"), ticket.key},
+                              {QStringLiteral("title"), ticket.title},
+                              {QStringLiteral("strategy"), strategy}});
     return std::move(draft.outcome);
 }
 
@@ -1465,9 +1476,10 @@ TicketOutcome TicketMachine::linkFailed(const TicketState &ticket, qint64 schedu
                               {QStringLiteral("workflow"), workflow},
                               {QStringLiteral("reason"), reason}});
     draft.notify(ticket.originator, NotificationKinds::linkFailed,
-                 ticket.key + QStringLiteral(" \"") + ticket.title
-                     + QStringLiteral("\": the linked %1 ticket could not be opened: %2")
-                           .arg(workflow, reason));
+                 QJsonObject {{QStringLiteral("key"), ticket.key},
+                              {QStringLiteral("title"), ticket.title},
+                              {QStringLiteral("workflow"), workflow},
+                              {QStringLiteral("reason"), reason}});
     return std::move(draft.outcome);
 }
 

@@ -54,6 +54,7 @@
 #include "runtime/ticketstate.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -71,7 +72,8 @@ struct NotificationRecord
 {
     QString recipient; ///< username
     QString kind;
-    QString message;
+    QString message; ///< in English, from params (noticetext.h): the text of older readers
+    QJsonObject params; ///< what the sentence is made of, for each reader's language
     friend bool operator==(const NotificationRecord &, const NotificationRecord &) = default;
 };
 

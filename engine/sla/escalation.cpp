@@ -2,6 +2,7 @@
 #include "sla/escalation.h"
 
 #include "runtime/eventtypes.h"
+#include "runtime/noticetext.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -190,35 +191,31 @@ QPair<QJsonObject, QJsonObject> eventDataOf(const FiringStep &f)
     return {data, change};
 }
 
-/// The step in words, for the notification list and the live stream. Stored as written, in
-/// English, like every stored message (ticketmachine.cpp).
-QString messageOf(const FiringStep &f, const TicketState &state)
+/// What the step's notice says (runtime/noticetext.h builds the sentence in each reader's
+/// language; the stored message is its English).
+QJsonObject paramsOf(const FiringStep &f, const TicketState &state, const Organisation &org)
 {
     const SlaClock &clock = f.due.clock;
     const EscalationStep &step = f.due.definition;
-    const QString what = clock.scope == SlaClock::Scope::Ticket
-        ? QStringLiteral("ticket-wide %1 target").arg(toString(clock.kind))
-        : QStringLiteral("%1 target").arg(toString(clock.kind));
-    const QString where = f.queueDef
-        ? QStringLiteral(" in %1").arg(
-            f.queueDef->title.isEmpty() ? f.queue : f.queueDef->title.text(Language::En))
-        : QString();
-    QString message = state.key + QStringLiteral(" \"") + state.title + QStringLiteral("\": ");
-    if (step.percent < 100)
-        message
-            += QStringLiteral("%1% of the %2 used%3, due %4")
-                   .arg(QString::number(step.percent), what, where, formatUtcInstant(clock.due));
-    else if (step.percent == 100)
-        message += QStringLiteral("the %1 was missed%2 (due %3)")
-                       .arg(what, where, formatUtcInstant(clock.due));
-    else
-        message += QStringLiteral("escalated at %1% of the %2%3")
-                       .arg(QString::number(step.percent), what, where);
+    QJsonObject params {{QStringLiteral("key"), state.key},
+                        {QStringLiteral("title"), state.title},
+                        {QStringLiteral("clock"), toString(clock.kind)},
+                        {QStringLiteral("scope"),
+                         clock.scope == SlaClock::Scope::Ticket ? QStringLiteral("ticket")
+                                                                : QStringLiteral("step")},
+                        {QStringLiteral("percent"), step.percent},
+                        {QStringLiteral("due"), formatUtcInstant(clock.due)}};
+    if (f.queueDef)
+        params.insert(u"queue", noticeTitle(f.queueDef->title, f.queue));
     if (step.priorityDelta != 0)
-        message += QStringLiteral("; priority now %1").arg(f.newPriority);
-    if (!f.moveTo.isEmpty())
-        message += QStringLiteral("; moved to %1").arg(f.moveTo);
-    return message;
+        params.insert(u"priority", f.newPriority);
+    if (!f.moveTo.isEmpty()) {
+        const auto to = org.queues.constFind(f.moveTo);
+        params.insert(u"moved_to",
+                      to == org.queues.cend() ? QJsonValue(f.moveTo)
+                                              : noticeTitle(to->title, f.moveTo));
+    }
+    return params;
 }
 
 } // namespace
@@ -273,10 +270,11 @@ bool Escalation::fireStep(const EscalationDue &d, const QDateTime &now,
     f.recipients = recipientsOf(f, state);
     f.moveTo = moveTargetOf(f, state, org);
     f.newPriority = state.priority + d.definition.priorityDelta;
-    const QString message = messageOf(f, state);
+    const QJsonObject params = paramsOf(f, state, org);
 
     auto [data, change] = eventDataOf(f);
-    const QString type = eventTypeOf(d.definition);
+    const QString type = eventTypeOf(d.definition); // also the notice's kind
+    const QString message = noticeText(type, params, Language::En);
     if (type == EventTypes::escalated) {
         for (auto it = change.constBegin(); it != change.constEnd(); ++it)
             data.insert(it.key(), it.value());
@@ -289,7 +287,7 @@ bool Escalation::fireStep(const EscalationDue &d, const QDateTime &now,
         }
     }
     for (const QString &user : std::as_const(f.recipients))
-        outcome.notifications.append(NotificationRecord {user, type, message});
+        outcome.notifications.append(NotificationRecord {user, type, message, params});
     return !f.moveTo.isEmpty();
 }
 

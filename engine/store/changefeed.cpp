@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "changefeed.h"
+#include "ticketcolumns.h"
 
 #include "store/database.h"
 
@@ -137,17 +138,14 @@ Result<QList<NotificationRow>> notifications(const QSqlDatabase &db, const QList
     QList<NotificationRow> rows;
     if (ids.isEmpty())
         return rows;
-    auto query = runQuery(db,
-                          QStringLiteral("SELECT id, username, ticket_id, kind, message, at, read "
-                                         "FROM notifications WHERE id IN (%1) ORDER BY id")
-                              .arg(idList(ids)));
+    auto query = runQuery(
+        db,
+        u"SELECT " + QLatin1String(TicketColumns::notificationColumns)
+            + QStringLiteral(" FROM notifications WHERE id IN (%1) ORDER BY id").arg(idList(ids)));
     if (!query)
         return query.failure();
     while (query->next())
-        rows.append({query->value(0).toLongLong(), query->value(1).toString(),
-                     query->value(2).toLongLong(), query->value(3).toString(),
-                     query->value(4).toString(), query->value(5).toLongLong(),
-                     query->value(6).toInt() != 0});
+        rows.append(TicketColumns::notificationFrom(*query));
     return rows;
 }
 

@@ -574,6 +574,13 @@ const char *const migration26[] = {
     "postgresql: CREATE INDEX IF NOT EXISTS comment_search_ticket ON comment_search(ticket_id)",
 };
 
+// Notices in the reader's language (issue 16): what a notice's sentence is made of (kind-specific
+// params, runtime/noticetext.h) as JSON text. '{}' for the rows before it: their message stays
+// their only text. Listed in number order, not at the end: latestVersion() is the last entry's.
+const char *const migration27[] = {
+    "ALTER TABLE notifications ADD COLUMN IF NOT EXISTS params TEXT NOT NULL DEFAULT '{}'",
+};
+
 // Sign-in changes heard at once by every server on the database (issue 20's session cache):
 // one counter, raised by each logout and each change of a user in the same transaction or
 // right after it. A server that caches sessions reads it on every request and forgets what it
@@ -615,6 +622,7 @@ const Migration migrations[] = {
     {22, std::begin(migration22), std::end(migration22)},
     {24, std::begin(migration24), std::end(migration24)},
     {26, std::begin(migration26), std::end(migration26)},
+    {27, std::begin(migration27), std::end(migration27)},
     {28, std::begin(migration28), std::end(migration28)},
 };
 

@@ -6,6 +6,7 @@
 
 #include "ticketrows.h"
 
+#include <QJsonDocument>
 #include <QSqlQuery>
 #include <QVariant>
 
@@ -119,6 +120,22 @@ inline QString placeholders(int count)
     for (int i = 0; i < count; ++i)
         text += i ? QStringLiteral(", ?") : QStringLiteral("?");
     return text;
+}
+
+/// The columns a notification is read with, in this order, by notificationFrom().
+inline constexpr char notificationColumns[]
+    = "id, username, ticket_id, kind, message, at, read, params";
+
+inline NotificationRow notificationFrom(const QSqlQuery &query)
+{
+    return {query.value(0).toLongLong(),
+            query.value(1).toString(),
+            query.value(2).toLongLong(),
+            query.value(3).toString(),
+            query.value(4).toString(),
+            query.value(5).toLongLong(),
+            query.value(6).toInt() != 0,
+            QJsonDocument::fromJson(query.value(7).toString().toUtf8()).object()};
 }
 
 } // namespace Baton::TicketColumns

@@ -931,8 +931,8 @@ Result<QList<NotificationRow>> TicketReader::notifications(const QSqlDatabase &d
                                                            int limit)
 {
     auto query = runQuery(db,
-                          u"SELECT id, username, ticket_id, kind, message, at, read FROM "
-                          u"notifications WHERE username = ?"
+                          u"SELECT " + QLatin1String(TicketColumns::notificationColumns)
+                              + u" FROM notifications WHERE username = ?"
                               + QLatin1String(unreadOnly ? " AND read = 0" : "")
                               + u" ORDER BY id DESC LIMIT ?",
                           {username, limit});
@@ -940,10 +940,7 @@ Result<QList<NotificationRow>> TicketReader::notifications(const QSqlDatabase &d
         return query.failure();
     QList<NotificationRow> rows;
     while (query->next())
-        rows.append({query->value(0).toLongLong(), query->value(1).toString(),
-                     query->value(2).toLongLong(), query->value(3).toString(),
-                     query->value(4).toString(), query->value(5).toLongLong(),
-                     query->value(6).toInt() != 0});
+        rows.append(TicketColumns::notificationFrom(*query));
     return rows;
 }
 

@@ -9,6 +9,7 @@
 #include "store/stepfactrows.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -111,6 +112,9 @@ struct NotificationRow
     QString kind, message;
     qint64 at = 0;
     bool read = false;
+    /// What the message is made of (runtime/noticetext.h); empty for a notice stored before
+    /// migration 27, whose message is its only text.
+    QJsonObject params;
 };
 
 struct IdempotencyRow

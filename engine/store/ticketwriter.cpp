@@ -10,6 +10,7 @@
 #include "store/sqlitestatement.h"
 
 #include <QHash>
+#include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -208,6 +209,11 @@ const QStringList &columnNames()
 QVariant ticketOf(const NotificationRow &n)
 {
     return n.ticketId ? QVariant(n.ticketId) : QVariant(QMetaType(QMetaType::LongLong));
+}
+
+QVariant paramsText(const NotificationRow &n)
+{
+    return QString::fromUtf8(QJsonDocument(n.params).toJson(QJsonDocument::Compact));
 }
 
 // The outbox rows of a batch (delivery/): each due at once.
@@ -443,8 +449,8 @@ Result<void> TicketWriter::prepare()
     s->insertStepFacts = insertStepFactsStatement();
     s->insertNotifications = BulkStatement(
         QStringLiteral("INSERT INTO notifications (id, username, ticket_id, kind, message, at, "
-                       "read) VALUES "),
-        QStringLiteral("(?, ?, ?, ?, ?, ?, 0)"), QString(), 6);
+                       "params, read) VALUES "),
+        QStringLiteral("(?, ?, ?, ?, ?, ?, ?, 0)"), QString(), 7);
     s->insertIdempotency = BulkStatement(
         QStringLiteral("INSERT INTO idempotency_keys (username, key, request_hash, ticket_id, "
                        "response, created_at) VALUES "),
@@ -454,7 +460,7 @@ Result<void> TicketWriter::prepare()
     // multi-row ON CONFLICT DO UPDATE refuses on PostgreSQL.
     s->insertNotification = WriterStatement(
         QStringLiteral("INSERT INTO notifications (username, ticket_id, kind, message, at, "
-                       "read) VALUES (?, ?, ?, ?, ?, 0) RETURNING id"));
+                       "params, read) VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id"));
     s->upsertCustomer = customerUpsert();
     s->upsertTurn = assignmentTurnUpsert();
     s->putTicketSearch = ticketSearchPut(m_database->isPostgreSql());
@@ -742,7 +748,8 @@ Result<void> TicketWriter::Statements::insertNotificationRows(const WriteBatch &
     if (!postgresql) {
         for (const NotificationRow &n : batch.notifications) {
             auto inserted = insertNotification.run(
-                db, {n.username, ticketOf(n), n.kind, n.message, n.at}, &failureCode);
+                db, {n.username, ticketOf(n), n.kind, n.message, n.at, paramsText(n)},
+                &failureCode);
             if (!inserted)
                 return inserted.failure();
             if (report)
@@ -765,7 +772,7 @@ Result<void> TicketWriter::Statements::insertNotificationRows(const WriteBatch &
         if (!ids->next())
             return makeError(QStringLiteral("database error: no notification id"));
         const qint64 id = ids->value(0).toLongLong();
-        values << id << n.username << ticketOf(n) << n.kind << n.message << n.at;
+        values << id << n.username << ticketOf(n) << n.kind << n.message << n.at << paramsText(n);
         if (report)
             report->notificationIds.append(id);
     }

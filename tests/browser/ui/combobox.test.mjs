@@ -93,6 +93,45 @@ world.test('the customer finder: ends wrap, Home/End, Escape closes, Enter picks
   assert.equal(await amy.getByTestId('customer-name').inputValue(), 'Combo Two');
 });
 
+world.test('the customer finder leaves the keys to an input method while it composes; option ids are ids', async () => {
+  const api = await world.apiAs('amy');
+  await api.post('/customers', { id: 'C 8803', name: 'Pinyin 李 One', phone: '+86 138 0000 8803' }, { expect: [201] });
+  await api.post('/customers', { id: 'C 8804', name: 'Pinyin 李 Two', phone: '+86 138 0000 8804' }, { expect: [201] });
+  const amy = await world.signIn('amy');
+  await amy.getByTestId('nav-new').click();
+  const find = amy.getByTestId('customer-find');
+  await find.waitFor();
+  await find.focus();
+  await amy.keyboard.type('Pinyin');
+  await amy.locator('#customer-suggestions [role=option]').nth(1).waitFor();
+
+  // An id with a space is one IDREF that names the active option.
+  const first = await activeOption(find);
+  assert.doesNotMatch(first.id, /\s/, `option id ${JSON.stringify(first.id)}`);
+  assert.equal(first.index, 0);
+
+  // Pinyin being composed: the arrows choose a candidate and Enter commits the characters — as
+  // Chromium and Firefox send them (isComposing) and as Safari sends the Enter after
+  // compositionend (keyCode 229). None of them moves or picks an option.
+  await find.evaluate((el) => {
+    el.dispatchEvent(new CompositionEvent('compositionstart', { bubbles: true, data: '' }));
+    const key = (k, init) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, code: k, bubbles: true, cancelable: true, ...init }));
+    key('ArrowDown', { isComposing: true, keyCode: 229 });
+    key('Enter', { isComposing: true, keyCode: 229 });
+    el.dispatchEvent(new CompositionEvent('compositionend', { bubbles: true, data: '李' }));
+    key('Enter', { keyCode: 229 });
+  });
+  assert.equal(await amy.getByTestId('customer-name').inputValue(), '', 'the Enter that committed pinyin picked a customer');
+  const after = await activeOption(find);
+  assert.equal(after.expanded, 'true');
+  assert.equal(after.index, 0, 'an arrow key of the input method moved the active option');
+
+  // Composition over, the real keys work.
+  await amy.keyboard.press('ArrowDown');
+  await amy.keyboard.press('Enter');
+  assert.equal(await amy.getByTestId('customer-name').inputValue(), 'Pinyin 李 Two');
+});
+
 world.test('the standard-answer picker: ends wrap, Home/End, Escape returns to the text, Enter inserts', async () => {
   const sueApi = await world.apiAs('sue');
   for (const n of ['one', 'two']) {

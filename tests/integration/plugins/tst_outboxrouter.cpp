@@ -81,8 +81,8 @@ void tst_OutboxRouter::noticesGoToTheFirstEmailAndSmsChannel()
     const OutboxPlanner planner = router.planner();
     QVERIFY(planner);
     const QList<NotificationRecord> notices {
-        {QStringLiteral("amy"), QStringLiteral("sla_warning"), QStringLiteral("50% used")},
-        {QStringLiteral("mia"), QStringLiteral("sla_breached"), QStringLiteral("breached")}};
+        {QStringLiteral("amy"), QStringLiteral("sla_warning"), QStringLiteral("50% used"), {}},
+        {QStringLiteral("mia"), QStringLiteral("sla_breached"), QStringLiteral("breached"), {}}};
     const QList<OutboxRow> rows
         = planner(ticketIn("it-desk"), {eventOf(7, QStringLiteral("sla_warning"))}, notices,
                   QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC));
@@ -144,9 +144,9 @@ void tst_OutboxRouter::noRowForSomeoneWithoutTheAddress()
             return user == u"amy" || (user == u"mia" && field == ContactField::Phone);
         });
     const QList<NotificationRecord> notices {
-        {QStringLiteral("amy"), QStringLiteral("sla_warning"), QStringLiteral("50% used")},
-        {QStringLiteral("mia"), QStringLiteral("sla_warning"), QStringLiteral("50% used")},
-        {QStringLiteral("nobody"), QStringLiteral("sla_warning"), QStringLiteral("50% used")}};
+        {QStringLiteral("amy"), QStringLiteral("sla_warning"), QStringLiteral("50% used"), {}},
+        {QStringLiteral("mia"), QStringLiteral("sla_warning"), QStringLiteral("50% used"), {}},
+        {QStringLiteral("nobody"), QStringLiteral("sla_warning"), QStringLiteral("50% used"), {}}};
     const QList<OutboxRow> rows
         = router.planner()(ticketIn("it-desk"), {eventOf(3, QStringLiteral("sla_warning"))},
                            notices, QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC));

@@ -2,6 +2,7 @@
 #include "fixture.h"
 
 #include "definition/workflowreader.h"
+#include "runtime/noticetext.h"
 #include "runtime/ticketmachine.h"
 
 #include <QJsonArray>
@@ -714,6 +715,19 @@ void TestTicketMachine::returnToOriginator()
     QCOMPARE(t.last.notifications.size(), 1);
     QCOMPARE(t.last.notifications.first().recipient, u"amy"_qs);
     QCOMPARE(t.last.notifications.first().kind, u"returned_to_originator"_qs);
+    // Stored as data (issue 16): each reader's language is built from the params; the stored
+    // message is the English sentence.
+    const NotificationRecord &back = t.last.notifications.first();
+    QCOMPARE(back.params.value(u"key").toString(), t.state.key);
+    const QJsonObject state = back.params.value(u"state").toObject();
+    QVERIFY(!state.value(u"en").toString().isEmpty());
+    QCOMPARE(back.message, noticeText(back.kind, back.params, Language::En));
+    QCOMPARE(back.message,
+             t.state.key + u" \""_qs + t.state.title + u"\" is back with you ("_qs
+                 + state.value(u"en").toString() + u')');
+    QCOMPARE(noticeText(back.kind, back.params, Language::Zh),
+             t.state.key + u"「"_qs + t.state.title + u"」已退回给你（"_qs
+                 + state.value(u"zh").toString() + u"）"_qs);
 
     QVERIFY(!act(t, u"ann"_qs, action(u"confirm"_qs, {{u"outcome"_qs, u"satisfied"_qs}})));
     QCOMPARE(t.last.error->kind, ErrorKind::Forbidden); // not the originator

@@ -125,7 +125,8 @@ void TestTicketRows::ticketRoundTrip()
                                             QStringLiteral("assigned"),
                                             QStringLiteral("for you"),
                                             row.createdAt,
-                                            false};
+                                            false,
+                                            {}};
     QVERIFY(writer.write(batch).ok());
 
     auto db = database->connection();

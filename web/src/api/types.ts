@@ -294,7 +294,10 @@ export interface Notification {
   at: string;
   ticket: number;
   kind: string;
+  /** English, as composed when stored; kept for older clients. */
   message: string;
+  /** What the sentence is made of, per kind (empty for notices stored before it existed). */
+  params?: Record<string, unknown>;
   read: boolean;
   key?: string;
 }
@@ -329,6 +332,7 @@ export interface StreamNotificationMessage {
   ticket?: number;
   kind?: string;
   message?: string;
+  params?: Record<string, unknown>;
   [k: string]: unknown;
 }
 

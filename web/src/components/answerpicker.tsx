@@ -11,7 +11,7 @@ import type { Answer, Customer, Ticket } from '../api/types';
 import { lang, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import { me } from '../state/session';
-import { ComboList, useCombobox } from './combobox';
+import { ComboList, useComboList } from './combobox';
 
 /** What a reply's placeholders are filled from: the ticket, or (on the new-ticket form, before
  *  there is one) the customer typed so far. */
@@ -115,7 +115,7 @@ export function AnswerTextarea({
     placeCaret.current = from + text.length;
     close();
   };
-  const combo = useCombobox({
+  const { combo, list } = useComboList({
     items: shown,
     listId: `${baseId}-answers`,
     key: (a) => a.id,
@@ -124,6 +124,11 @@ export function AnswerTextarea({
     onOpenChange: (o) => {
       if (!o) close();
     },
+    label: t('answers.list'),
+    empty: t('answers.none'),
+    class: 'answer-list',
+    testid: 'answer-options',
+    optionTestid: (a) => `answer-option-${a.id}`,
   });
 
   useEffect(() => {
@@ -216,13 +221,7 @@ export function AnswerTextarea({
             </label>
           </div>
           <ComboList
-            combo={combo}
-            items={shown}
-            label={t('answers.list')}
-            empty={t('answers.none')}
-            class="answer-list"
-            testid="answer-options"
-            optionTestid={(a) => `answer-option-${a.id}`}
+            {...list}
             render={(a) => (
               <>
                 <strong>{(uiLang === 'zh' ? a.title.zh : a.title.en) || a.title.en}</strong>{' '}

@@ -6,7 +6,9 @@
 //   list; Home/End go to the first and last option while the list is open;
 // - Enter picks the active option (never with Ctrl/Cmd: Ctrl+Enter submits the form around it);
 // - Escape closes an open list (and nothing else: the form or dialog around it keeps its Escape);
-// - the input holds the focus throughout and names the active option in aria-activedescendant.
+// - the input holds the focus throughout and names the active option in aria-activedescendant;
+// - while an input method composes (pinyin), its keys are its own: the Enter that commits the
+//   characters, or the arrows that choose among candidates, pick and move nothing here.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 
@@ -46,6 +48,14 @@ export interface Combobox<T> {
   pick: (item: T | undefined) => void;
 }
 
+/**
+ * A key as part of an element id: letters, digits and '-' as they are, anything else (a space in
+ * a customer id, Chinese, '_') as _hex_, so two keys never give the same id.
+ */
+export function idPart(key: string | number | undefined): string {
+  return String(key).replace(/[^A-Za-z0-9-]/gu, (c) => `_${c.codePointAt(0)!.toString(16)}_`);
+}
+
 export function useCombobox<T>({ items, listId, key, onPick, open: ownedOpen, onOpenChange }: ComboboxOptions<T>): Combobox<T> {
   const [localOpen, setLocalOpen] = useState(false);
   const [active, setActive] = useState(0);
@@ -57,7 +67,7 @@ export function useCombobox<T>({ items, listId, key, onPick, open: ownedOpen, on
   const n = items.length;
   const index = n ? Math.min(Math.max(active, 0), n - 1) : -1;
   const chosen = index >= 0 ? items[index] : undefined;
-  const optionId = (item: T) => `${listId}-${key(item)}`;
+  const optionId = (item: T) => `${listId}-${idPart(key(item))}`;
   const pick = (item: T | undefined) => {
     if (item === undefined) return;
     setOpen(false);
@@ -66,6 +76,8 @@ export function useCombobox<T>({ items, listId, key, onPick, open: ownedOpen, on
   };
 
   const onKeyDown = (e: KeyboardEvent): boolean => {
+    // 229: the key an input method took (Safari sends the committing Enter after compositionend).
+    if (e.isComposing || e.keyCode === 229) return false;
     const plain = !e.ctrlKey && !e.metaKey;
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
@@ -119,7 +131,7 @@ export function useCombobox<T>({ items, listId, key, onPick, open: ownedOpen, on
   };
 }
 
-interface ListProps<T> {
+export interface ListProps<T> {
   combo: Combobox<T>;
   items: T[];
   label: string;
@@ -161,4 +173,20 @@ export function ComboList<T>({ combo, items, label, empty, render, class: cls = 
         })}
     </ul>
   );
+}
+
+/** A combobox and the props of its list: what the list shows is set up once, with the keys. */
+export interface ComboListSetup<T> extends ComboboxOptions<T> {
+  label: string;
+  empty: ComponentChildren;
+  class?: string;
+  testid?: string;
+  optionTestid?: (item: T) => string | undefined;
+}
+
+/** useCombobox and the ComboList props that go with it: `<ComboList {...list} render={…} />`. */
+export function useComboList<T>({ label, empty, class: cls, testid, optionTestid, ...options }: ComboListSetup<T>) {
+  const combo = useCombobox(options);
+  const list: Omit<ListProps<T>, 'render'> = { combo, items: options.items, label, empty, class: cls, testid, optionTestid };
+  return { combo, list };
 }

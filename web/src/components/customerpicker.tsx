@@ -7,7 +7,7 @@ import { api } from '../api/client';
 import type { Customer } from '../api/types';
 import { useT } from '../i18n';
 import { debounce } from '../lib/util';
-import { ComboList, useCombobox } from './combobox';
+import { ComboList, useComboList } from './combobox';
 
 interface Props {
   onPick: (c: Customer) => void;
@@ -18,7 +18,7 @@ export function CustomerPicker({ onPick, inputRef }: Props) {
   const t = useT();
   const [text, setText] = useState('');
   const [items, setItems] = useState<Customer[]>([]);
-  const combo = useCombobox({
+  const { combo, list } = useComboList({
     items,
     listId: 'customer-suggestions',
     key: (c) => c.id ?? c.name,
@@ -27,6 +27,9 @@ export function CustomerPicker({ onPick, inputRef }: Props) {
       setItems([]);
       onPick(c);
     },
+    label: t('customer.suggestions'),
+    empty: t('customer.none'),
+    testid: 'customer-suggestions',
   });
   const asked = useRef('');
   const answered = useRef(combo);
@@ -78,11 +81,7 @@ export function CustomerPicker({ onPick, inputRef }: Props) {
       />
       <span id="customer-find-hint" class="muted small">{t('customer.findKeys')}</span>
       <ComboList
-        combo={combo}
-        items={items}
-        label={t('customer.suggestions')}
-        empty={t('customer.none')}
-        testid="customer-suggestions"
+        {...list}
         render={(c) => (
           <>
             <strong>{c.name || c.id}</strong> <span class="muted">{c.id}</span> {c.phone && <span>{c.phone}</span>} {c.tier && <span class="muted">{t('customer.tier', { tier: c.tier })}</span>}

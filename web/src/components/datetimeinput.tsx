@@ -13,7 +13,13 @@ interface Props {
   common: Record<string, unknown> & { id: string; 'data-testid': string; 'aria-describedby'?: string };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   inputRef?: Ref<any>;
+  /**
+   * The form value: "YYYY-MM-DDTHH:MM" / "YYYY-MM-DD" in the browser's zone, or an instant as the
+   * API writes it ("2026-12-08T06:30:00Z", a value the ticket has), shown in local time and handed
+   * back unchanged until something is typed.
+   */
   value: string;
+  /** What was typed, read as the form value (or as typed when it cannot be read). */
   onInput: (v: string) => void;
   withTime: boolean;
 }

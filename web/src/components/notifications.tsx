@@ -2,13 +2,15 @@
 // The bell: unread count, a drop-down list, mark read. Live notices arrive over the stream.
 import { useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
-import { formatTime, formatTimeFull, t, useT } from '../i18n';
+import { formatTime, formatTimeFull, lang, t, useT } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { navigate } from '../state/router';
 import { useDismiss } from '../lib/dismiss';
 import { createStore, useStore } from '../lib/store';
 import type { Notification } from '../api/types';
 import { errorText } from '../model/errors';
+import { noticeText, type NoticeLike, type NoticeWords } from '../model/notices';
+import { peopleNames, personName, usePersonName } from '../state/people';
 
 export const unread = createStore<Notification[]>([]);
 
@@ -23,8 +25,15 @@ export function kindText(kind: string) {
   return s === key ? t('notif.kind.other') : s;
 }
 
+/** A notice's sentence in the language shown now (for a toast, outside a component). */
+export function noticeNow(n: NoticeLike): string {
+  const names = peopleNames.get();
+  return noticeText(n, { lang: lang.get(), person: (u) => personName(names, u), time: formatTime });
+}
+
 export function Bell() {
   const tr = useT();
+  const words: NoticeWords = { lang: useStore(lang), person: usePersonName(), time: formatTime };
   const items = useStore(unread);
   const [open, setOpen] = useState(false);
   const [err, setErr] = useState('');
@@ -77,7 +86,9 @@ export function Bell() {
             <p class="empty">{tr('notif.empty')}</p>
           ) : (
             <ul class="notif-list">
-              {items.map((n) => (
+              {items.map((n) => {
+                const text = noticeText(n, words);
+                return (
                 <li key={n.id} data-testid={`notification-${n.id}`}>
                   <button
                     type="button"
@@ -89,14 +100,15 @@ export function Bell() {
                     }}
                   >
                     <span class={`notif-kind kind-${n.kind}`}>{kindText(n.kind)}</span>
-                    <span class="notif-msg">{n.message}</span>
+                    <span class="notif-msg" data-testid="notification-text">{text}</span>
                     <time title={formatTimeFull(n.at)}>{formatTime(n.at)}</time>
                   </button>
-                  <button type="button" class="link-btn small" aria-label={`${tr('notif.markRead')}: ${n.message}`} onClick={() => markRead(n)}>
+                  <button type="button" class="link-btn small" aria-label={`${tr('notif.markRead')}: ${text}`} onClick={() => markRead(n)}>
                     {tr('notif.markRead')}
                   </button>
                 </li>
-              ))}
+                );
+              })}
             </ul>
           )}
         </div>

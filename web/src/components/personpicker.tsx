@@ -8,7 +8,7 @@ import type { User } from '../api/types';
 import { formatTime, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import { now } from '../lib/util';
-import { ComboList, useCombobox } from './combobox';
+import { ComboList, useComboList } from './combobox';
 
 /** Whether `u` is away at `at` (ms): an absence that has begun and not ended. */
 export function isAway(u: User, at: number): boolean {
@@ -34,7 +34,7 @@ export function PersonPicker({ people, onPick, id, label, testid, disabled }: Pr
   const [text, setText] = useState('');
   const words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
   const shown = (words.length ? people.filter((u) => words.every((w) => `${u.name}\n${u.username}`.toLowerCase().includes(w))) : people).slice(0, 12);
-  const combo = useCombobox({
+  const { combo, list } = useComboList({
     items: shown,
     listId: `${id}-options`,
     key: (u) => u.username,
@@ -42,6 +42,9 @@ export function PersonPicker({ people, onPick, id, label, testid, disabled }: Pr
       setText('');
       onPick(u);
     },
+    label: t('person.list'),
+    empty: t('person.none'),
+    testid: `${testid}-options`,
   });
   return (
     <div class="combo">
@@ -67,11 +70,7 @@ export function PersonPicker({ people, onPick, id, label, testid, disabled }: Pr
         onBlur={() => window.setTimeout(() => combo.setOpen(false), 150)}
       />
       <ComboList
-        combo={combo}
-        items={shown}
-        label={t('person.list')}
-        empty={t('person.none')}
-        testid={`${testid}-options`}
+        {...list}
         render={(u) => (
           <>
             <strong>{u.name || u.username}</strong> <span class="muted">{u.username}</span>

@@ -53,6 +53,11 @@ export function localMinute(d: Date): string {
 /** An instant as the API writes it ("2026-12-08T06:30:00Z", or with an offset). */
 const apiInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+/** Whether a value is an instant as the API writes it (a ticket's date-time field). */
+export function isApiInstant(value: string): boolean {
+  return apiInstant.test(value) && !Number.isNaN(new Date(value).getTime());
+}
+
 /**
  * What was typed → the form value ("YYYY-MM-DDTHH:MM" with a time, "YYYY-MM-DD" without);
  * null when it is not a date (and time) this reads.
@@ -78,12 +83,21 @@ export function parseTypedDateTime(text: string, withTime: boolean, today: Date 
   return `${d[0]}-${pad(d[1])}-${pad(d[2])}T${pad(tm[0])}:${pad(tm[1])}`;
 }
 
-/** A form value as the box shows it: "2026-12-08 14:30" (a space, not the "T"). */
+/**
+ * A form value as the box shows it: "2026-12-08 14:30" (a space, not the "T"). An API instant
+ * (a value the ticket already has, "2026-12-08T06:30:00Z") is shown in the browser's zone.
+ */
 export function typedFromValue(value: string): string {
-  return value.replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}).*$/, '$1 $2');
+  const local = isApiInstant(value) ? localMinute(new Date(value)) : value;
+  return local.replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}).*$/, '$1 $2');
 }
 
-/** Whether a form value is one the box produced (a complete date, and time when asked). */
+/**
+ * Whether a form value is one the box holds: what it produced (a complete date, and time when
+ * asked) or, for a date-time, the API instant it was given and has not been edited.
+ */
 export function isDateTimeValue(value: string, withTime: boolean): boolean {
-  return withTime ? /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) : /^\d{4}-\d{2}-\d{2}$/.test(value);
+  return withTime
+    ? /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) || isApiInstant(value)
+    : /^\d{4}-\d{2}-\d{2}$/.test(value);
 }

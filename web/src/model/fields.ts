@@ -2,7 +2,7 @@
 // A workflow field's form value: its label, first value, check, API value and display text.
 import type { FieldDef } from '../api/types';
 import type { T } from '../i18n';
-import { isDateTimeValue, localMinute } from './datetime';
+import { isDateTimeValue } from './datetime';
 
 export function fieldLabel(def: FieldDef) {
   if (def.label) return def.label;
@@ -18,16 +18,12 @@ export function initialValue(def: FieldDef): string | boolean {
 }
 
 /**
- * A value the ticket has → the form's raw value. An instant ("2026-12-08T06:30:00Z") becomes the
- * browser's local "YYYY-MM-DDTHH:MM" that the date-time box edits; sent back unchanged it is the
- * same instant (and not sent at all).
+ * A value the ticket has → the form's raw value. An instant stays as the API wrote it: the
+ * date-time box shows it in local time and hands back what is typed, so an instant left alone
+ * is the very same value (and not sent at all).
  */
 export function formValueOf(def: FieldDef, cur: unknown): string | boolean {
   if (def.type === 'bool') return cur === true;
-  if (def.type === 'datetime' && typeof cur === 'string') {
-    const d = new Date(cur);
-    if (!Number.isNaN(d.getTime())) return localMinute(d);
-  }
   return String(cur);
 }
 

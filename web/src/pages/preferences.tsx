@@ -20,12 +20,20 @@ function choiceShown(prefs: Preferences): Choice {
   return shown;
 }
 
-/** What is saved: only the kinds that leave a channel out (the others keep "every channel"). */
-function choiceSaved(prefs: Preferences, shown: Choice): Choice {
-  const saved: Choice = {};
-  for (const kind of prefs.notification_kinds) {
-    const chosen = shown[kind] ?? [];
-    if (prefs.available_channels.some((c) => !chosen.includes(c))) saved[kind] = chosen;
+/**
+ * What is saved: the stored choice with only the kinds the user changed replaced (review item
+ * 12: the page showed no box for a channel not configured at that moment, so sending what it
+ * showed wiped the stored choice). A changed kind keeps the channels the page cannot show; with
+ * every channel chosen and none unseen it goes back to "every channel" (absent).
+ */
+function choiceSaved(prefs: Preferences, shown: Choice, changed: Set<string>): Choice {
+  const available = prefs.available_channels;
+  const saved: Choice = { ...prefs.channels };
+  for (const kind of changed) {
+    const chosen = (shown[kind] ?? []).filter((c) => available.includes(c));
+    const unseen = (prefs.channels[kind] ?? []).filter((c) => !available.includes(c));
+    if (!unseen.length && available.every((c) => chosen.includes(c))) delete saved[kind];
+    else saved[kind] = [...chosen, ...unseen];
   }
   return saved;
 }
@@ -43,6 +51,9 @@ export function PreferencesPage() {
   const language = useStore(lang);
   const [prefs, setPrefs] = useState<Preferences | null>(null);
   const [choice, setChoice] = useState<Choice>({});
+  const [changedKinds, setChangedKinds] = useState<Set<string>>(new Set());
+  // The quiet hours as loaded: saved again only when they differ.
+  const [quietLoaded, setQuietLoaded] = useState('null');
   const [quietOn, setQuietOn] = useState(false);
   const [quiet, setQuiet] = useState<QuietHours>({ from: '22:00', until: '07:00', timezone: localZone(), breaches: true });
   const [status, setStatus] = useState('');
@@ -52,8 +63,11 @@ export function PreferencesPage() {
   const show = (p: Preferences) => {
     setPrefs(p);
     setChoice(choiceShown(p));
+    setChangedKinds(new Set());
     setQuietOn(!!p.quiet_hours);
-    if (p.quiet_hours) setQuiet({ timezone: 'UTC', breaches: true, ...p.quiet_hours });
+    const loaded = p.quiet_hours ? { timezone: 'UTC', breaches: true, ...p.quiet_hours } : null;
+    if (loaded) setQuiet(loaded);
+    setQuietLoaded(JSON.stringify(loaded));
   };
   useEffect(() => {
     api.preferences().then(show, (e) => setErr(errorText(e, t)));
@@ -64,6 +78,7 @@ export function PreferencesPage() {
   const toggle = (kind: string, channel: string, on: boolean) => {
     const now = choice[kind] ?? [];
     setChoice({ ...choice, [kind]: on ? [...now.filter((c) => c !== channel), channel] : now.filter((c) => c !== channel) });
+    setChangedKinds(new Set(changedKinds).add(kind));
     setStatus('');
   };
   const save = async (e: Event) => {
@@ -72,7 +87,12 @@ export function PreferencesPage() {
     setErr('');
     setStatus('');
     try {
-      show(await api.setPreferences({ channels: choiceSaved(prefs, choice), quiet_hours: quietOn ? quiet : null }));
+      // Only what the user changed: a key left out keeps what is stored (another tab's save).
+      const body: Partial<Pick<Preferences, 'channels' | 'quiet_hours'>> = {};
+      if (changedKinds.size) body.channels = choiceSaved(prefs, choice, changedKinds);
+      const quietNow = quietOn ? quiet : null;
+      if (JSON.stringify(quietNow) !== quietLoaded) body.quiet_hours = quietNow;
+      if (Object.keys(body).length) show(await api.setPreferences(body));
       setStatus(t('prefs.saved'));
     } catch (x) {
       setErr(t('prefs.failed', { message: errorText(x, t) }));

@@ -7,7 +7,7 @@ import { backToMe, refreshBackToMe } from '../state/backtome';
 import { ErrorBoundary } from '../components/boundary';
 import { useT } from '../i18n';
 import { onLive, startLive } from '../api/live';
-import { kindText, refreshNotifications } from '../components/notifications';
+import { kindText, noticeNow, refreshNotifications } from '../components/notifications';
 import { href, navigate, useRoute } from '../state/router';
 import { capabilities, homePath, me, workflows } from '../state/session';
 import { useStore } from '../lib/store';
@@ -70,8 +70,8 @@ export function Shell() {
         refresh();
       } else if (m.type === 'notification') {
         void refreshNotifications().catch(() => {});
-        const text = m.message ? String(m.message) : kindText(String(m.kind ?? ''));
-        toast(text, m.kind === 'sla_breached' ? 'error' : 'warn', m.ticket ? `#/tickets/${m.ticket}` : undefined, m.ticket ? t('notif.ticket', { key: String(m.ticket) }) : undefined, 10000);
+        const text = noticeNow(m) || kindText(String(m.kind ?? ''));
+        toast(text, m.kind === 'sla_breached' ? 'error' : 'warn', m.ticket ? `#/tickets/${m.ticket}` : undefined, m.ticket ? t('notif.ticket', { key: String(m.params?.key ?? m.ticket) }) : undefined, 10000);
       }
     });
     const offMut = mutated.subscribe(refresh);
