@@ -5,9 +5,11 @@
 #include "store/storelog.h"
 
 #include <QDateTime>
+
 #include <QRegularExpression>
 #include <QSqlRecord>
 #include <QStringList>
+#include <algorithm>
 
 namespace Baton {
 
@@ -695,7 +697,12 @@ Result<int> readVersion(const QSqlDatabase &db)
 
 int Schema::latestVersion()
 {
-    return std::end(migrations)[-1].version;
+    // The highest number, wherever it sits: a list merged out of order must not make a database
+    // that has every migration look newer than this binary.
+    return std::max_element(
+               std::begin(migrations), std::end(migrations),
+               [](const Migration &a, const Migration &b) { return a.version < b.version; })
+        ->version;
 }
 
 Result<int> Schema::currentVersion(Database &database)
