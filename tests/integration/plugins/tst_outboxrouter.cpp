@@ -214,7 +214,7 @@ void tst_OutboxRouter::onlyTheBreachOfAnATierCustomersTicketIsUrgent()
         TicketState t = ticketIn("it-desk");
         t.customer.tier = QString::fromLatin1(tier);
         const QList<OutboxRow> rows = planner(
-            t, {eventOf(5, kind)}, {{QStringLiteral("cathy"), kind, QStringLiteral("!")}}, now);
+            t, {eventOf(5, kind)}, {{QStringLiteral("cathy"), kind, QStringLiteral("!"), {}}}, now);
         return rows.size() == 1
             && QJsonDocument::fromJson(rows.first().payload)
                    .object()
