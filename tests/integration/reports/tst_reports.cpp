@@ -17,6 +17,9 @@
 #include <QJsonArray>
 #include <QTest>
 
+#include <algorithm>
+#include <future>
+
 using namespace Baton;
 using namespace Qt::Literals::StringLiterals;
 
@@ -57,6 +60,7 @@ private Q_SLOTS:
     void notSolvedListDownloadsAsCsv();
     void volumeCountsOpenedFinishedAndClosed();
     void backfillRunsInTheBackgroundAndReportsSaySo();
+    void backfillLetsTheEngineWriteWhileItDerives();
     void weeklySummaryQueuedOncePerSupervisorWithAnAddress();
 
 private:
@@ -75,6 +79,8 @@ private:
     void rate(qint64 followUp, const QByteArray &action, const QByteArray &rating);
     void workFollowUps();
     void startServer();
+    /// As a database written before the facts: none, and migration 11's back-fill record.
+    void forgetStepFacts();
     /// Each group of `expected` is a row of the report with those members.
     static void checkGroups(const QJsonObject &report,
                             const QList<QPair<QString, Expected>> &expected);
@@ -131,6 +137,18 @@ void tst_Reports::startServer()
     if (!error.isEmpty())
         QFAIL(qPrintable(error));
     QVERIFY(m_server.services().stepFacts());
+}
+
+void tst_Reports::forgetStepFacts()
+{
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QVERIFY(runQuery(*db, QStringLiteral("DELETE FROM step_facts")).ok());
+    QVERIFY(runQuery(*db,
+                     QStringLiteral("INSERT INTO report_backfills (name, next_ticket, "
+                                    "last_ticket) SELECT 'step_facts', 0, MAX(id) FROM "
+                                    "tickets"))
+                .ok());
 }
 
 void tst_Reports::cleanup()
@@ -506,13 +524,7 @@ void tst_Reports::backfillEqualsLiveMaintenance()
     const QJsonObject liveOutcomes = report("outcomes?by=department&" + january);
     QCOMPARE(row(liveOutcomes, QStringLiteral("ground-ops")).value(u"handoff_limit").toInt(), 1);
 
-    // As a database written before the facts: none, and migration 11's back-fill record.
-    QVERIFY(runQuery(*db, QStringLiteral("DELETE FROM step_facts")).ok());
-    QVERIFY(runQuery(*db,
-                     QStringLiteral("INSERT INTO report_backfills (name, next_ticket, "
-                                    "last_ticket) SELECT 'step_facts', 0, MAX(id) FROM "
-                                    "tickets"))
-                .ok());
+    forgetStepFacts();
     QVERIFY(report("steps?by=department&" + december).value(u"rows").toArray().isEmpty());
     const auto lookup = [this](const QString &name, int version) {
         return m_server.engine().workflow(name, version);
@@ -991,12 +1003,7 @@ void tst_Reports::backfillRunsInTheBackgroundAndReportsSaySo()
     QVERIFY(live.ok());
     const QJsonObject liveReport = report("steps?by=department&" + december);
     QVERIFY(!liveReport.contains(u"backfill"));
-    QVERIFY(runQuery(*db, QStringLiteral("DELETE FROM step_facts")).ok());
-    QVERIFY(runQuery(*db,
-                     QStringLiteral("INSERT INTO report_backfills (name, next_ticket, "
-                                    "last_ticket) SELECT 'step_facts', 0, MAX(id) FROM "
-                                    "tickets"))
-                .ok());
+    forgetStepFacts();
     const QJsonObject during = report("volume?" + december);
     QCOMPARE(during.value(u"backfill").toObject(),
              (QJsonObject {{u"next_ticket"_s, 0}, {u"last_ticket"_s, m_ticketE}}));
@@ -1009,6 +1016,56 @@ void tst_Reports::backfillRunsInTheBackgroundAndReportsSaySo()
     QVERIFY(filled.ok());
     QCOMPARE(*filled, *live);
     QCOMPARE(report("steps?by=department&" + december), liveReport);
+}
+
+// The back-fill derives a chunk holding no lock, and writes it in a short transaction: here
+// E is transferred (through the API, on another thread) while the chunk's first workflow is
+// looked up, and goes through at once; E's facts, derived again under the lock since its
+// version moved, equal what a back-fill finds afterwards.
+void tst_Reports::backfillLetsTheEngineWriteWhileItDerives()
+{
+    forgetStepFacts();
+    const QByteArray transfer = "/api/v1/tickets/" + QByteArray::number(m_ticketE) + "/transfer";
+    QCOMPARE(call("GET", "/api/v1/me", {}, QStringLiteral("amy")).status, 200); // signed in
+    std::future<int> transferred;
+    bool duringTheChunk = false;
+    const auto lookup = [&](const QString &name, int version) {
+        if (!transferred.valid()) {
+            transferred = std::async(std::launch::async, [&] {
+                return call("POST", transfer, R"({"queue":"billing","reason":"not ours"})",
+                            QStringLiteral("amy"))
+                    .status;
+            });
+            // Far longer than a write takes on a loaded machine; a write waiting for the
+            // back-fill's lock would wait until the chunk is written.
+            duringTheChunk
+                = transferred.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+        }
+        return m_server.engine().workflow(name, version);
+    };
+    const StepFactDeriver &deriver = *m_server.services().stepFacts();
+    const auto derived = backfillStepFacts(*m_db, deriver, lookup, 100);
+    QVERIFY2(derived, derived ? "" : qPrintable(derived.error()));
+    QVERIFY(transferred.valid());
+    QVERIFY2(duringTheChunk, "the transfer waited for the back-fill");
+    QCOMPARE(transferred.get(), 200);
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    const auto filled = StepFactStore::allFacts(*db);
+    QVERIFY(filled.ok());
+    // E's step at the front desk, which the transfer ended, is among them.
+    QVERIFY(std::any_of(filled->cbegin(), filled->cend(), [this](const StepFactRow &fact) {
+        return fact.ticketId == m_ticketE && fact.queue == u"front-desk";
+    }));
+
+    forgetStepFacts();
+    const auto quietly = [this](const QString &name, int version) {
+        return m_server.engine().workflow(name, version);
+    };
+    QCOMPARE(backfillStepFacts(*m_db, deriver, quietly, 100).value(), derived.value());
+    const auto again = StepFactStore::allFacts(*db);
+    QVERIFY(again.ok());
+    QCOMPARE(*filled, *again);
 }
 
 // The weekly summary (README "Reports"), composed and queued on both drivers: one outbox row
