@@ -104,40 +104,17 @@ states:
 )";
 
 // A parallel step of four branches, two in each of two queues that assign by themselves.
-const char pairWorkflow[] = R"(
-workflow: pair-work
-title: Pairs
-start:
-  roles: [agent]
-initial: pairs
-states:
-  pairs:
-    title: Pairs
-    parallel:
-      office1:
-        title: Office one
-        queue: backoffice
-        on:
-          done: {title: Done, to: "@done"}
-      office2:
-        title: Office two
-        queue: backoffice
-        on:
-          done: {title: Done, to: "@done"}
-      desk1:
-        title: Desk one
-        queue: front
-        on:
-          done: {title: Done, to: "@done"}
-      desk2:
-        title: Desk two
-        queue: front
-        on:
-          done: {title: Done, to: "@done"}
-    then: closed
-    else: closed
-  closed: {final: true}
-)";
+QByteArray pairWorkflow()
+{
+    QByteArray yaml = "workflow: pair-work\ntitle: Pairs\nstart:\n  roles: [agent]\n"
+                      "initial: pairs\nstates:\n  pairs:\n    title: Pairs\n    parallel:\n";
+    for (const auto &[branch, queue] :
+         {std::pair {"office1", "backoffice"}, std::pair {"office2", "backoffice"},
+          std::pair {"desk1", "front"}, std::pair {"desk2", "front"}})
+        yaml += QByteArray("      ") + branch + ":\n        title: " + branch + "\n        queue: "
+            + queue + "\n        on:\n          done: {title: Done, to: \"@done\"}\n";
+    return yaml + "    then: closed\n    else: closed\n  closed: {final: true}\n";
+}
 
 template<typename T> QString errorOf(const Result<T> &result)
 {
@@ -198,8 +175,8 @@ struct Harness
         if (!split.ok())
             return QStringLiteral("split-work.yaml does not load");
         workflows.append(split.workflow);
-        auto pairs = readWorkflow(QByteArray(pairWorkflow), QStringLiteral("pair-work.yaml"),
-                                  organisation.get());
+        auto pairs
+            = readWorkflow(pairWorkflow(), QStringLiteral("pair-work.yaml"), organisation.get());
         if (!pairs.ok())
             return QStringLiteral("pair-work.yaml does not load");
         workflows.append(pairs.workflow);
