@@ -201,8 +201,9 @@ void ApiServer::Private::patchPreferences(Context &ctx)
     if (auto error = parseJsonObjectBody(ctx.request, &body))
         return ctx.fail(*error);
     JsonReader reader(body);
-    QJsonObject preferences = ctx.user.preferences;
-    bool changed = false;
+    // Only the keys sent: merged into the stored preferences at the save, not into the
+    // request's (possibly older) copy of the user, so that another tab's save stands.
+    QJsonObject changes;
     for (const QString &key : {QStringLiteral("quiet_hours"), QStringLiteral("channels")}) {
         reader.object(key);
         if (!body.contains(key))
@@ -210,19 +211,15 @@ void ApiServer::Private::patchPreferences(Context &ctx)
         if (const auto error = preferenceError(key, body))
             return ctx.fail(ApiError::validation(
                 *error, {{QStringLiteral("fields"), QJsonObject {{key, *error}}}}));
-        if (body.value(key).isNull())
-            preferences.remove(key);
-        else
-            preferences.insert(key, body.value(key));
-        changed = true;
+        changes.insert(key, body.value(key)); // null: removed
     }
     const bool away = body.contains(QStringLiteral("away"));
-    if (changed) {
+    if (!changes.isEmpty()) {
         if (!away) {
             if (auto error = reader.finish())
                 return ctx.fail(*error);
         }
-        const auto saved = o.auth->users().setPreferences(ctx.user.username, preferences);
+        const auto saved = o.auth->users().setPreferences(ctx.user.username, changes);
         if (!saved)
             return ctx.fail(apiError(saved.failure()));
         if (!away)

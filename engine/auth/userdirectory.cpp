@@ -86,6 +86,15 @@ void checkContact(const UserInput &input, QMap<QString, QString> &fields)
         fields.insert(QStringLiteral("language"), QStringLiteral("must be en or zh"));
 }
 
+// Whether `a` and `b` are the same account as update() and a directory sign-in write it:
+// everything but the times, the absence and the preferences, which those leave alone.
+bool sameAccount(const User &a, const User &b)
+{
+    return a.name == b.name && a.roles == b.roles && a.departments == b.departments
+        && a.active == b.active && a.email == b.email && a.phone == b.phone
+        && a.language == b.language && a.skills == b.skills;
+}
+
 QStringList deduplicated(QStringList list)
 {
     list.removeDuplicates();
@@ -246,12 +255,13 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
-    auto found = UserRows::find(*db, username);
+    auto found = UserRows::findToChange(*db, username);
     if (!found)
         return found.failure();
     if (!found->has_value())
         return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
-    User user = userOf(**found);
+    const User before = userOf(**found);
+    User user = before;
     if (input.name)
         user.name = input.name->trimmed();
     if (input.roles)
@@ -268,6 +278,8 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
         user.language = *input.language;
     if (input.skills)
         user.skills = deduplicated(*input.skills);
+    if (!input.password && sameAccount(user, before))
+        return before; // nothing to write, and no server's caches to empty
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
     UserRow row = rowOf(user);
@@ -304,11 +316,6 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
     if (!fields.isEmpty())
         return makeError(ErrorKind::Validation, QStringLiteral("The absence is not valid."),
                          fields);
-    auto found = UserRows::find(*db, username);
-    if (!found)
-        return makeError(found.error());
-    if (!found->has_value())
-        return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
     const auto ms = [](const std::optional<QDateTime> &t) {
         return t ? std::optional<qint64>(t->toMSecsSinceEpoch()) : std::nullopt;
     };
@@ -316,8 +323,22 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
-    if (auto set = UserRows::setAway(*db, username, away ? ms(from) : std::nullopt, ms(until),
-                                     away ? substitute : QString(), now.toMSecsSinceEpoch());
+    auto found = UserRows::findToChange(*db, username);
+    if (!found)
+        return makeError(found.error());
+    if (!found->has_value())
+        return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
+    UserRow row = **found;
+    const std::optional<qint64> awayFrom = away ? ms(from) : std::nullopt;
+    const QString standIn = away ? substitute : QString();
+    if (row.awayFrom == awayFrom && row.awayUntil == ms(until) && row.substitute == standIn)
+        return userOf(row); // the same absence again: no write, no server's caches emptied
+    row.awayFrom = awayFrom;
+    row.awayUntil = ms(until);
+    row.substitute = standIn;
+    row.updatedAt = now.toMSecsSinceEpoch();
+    if (auto set = UserRows::setAway(*db, username, row.awayFrom, row.awayUntil, row.substitute,
+                                     row.updatedAt);
         !set)
         return makeError(set.error());
     if (auto raised = SessionRows::raiseAuthEpoch(*db); !raised)
@@ -326,10 +347,7 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
         return done.failure();
     forgetAbsences();
     tellChanged(username);
-    auto updated = UserRows::find(*db, username);
-    if (!updated || !updated->has_value())
-        return makeError(QStringLiteral("the user vanished while marked away"));
-    return userOf(**updated);
+    return userOf(row);
 }
 
 namespace {
@@ -383,30 +401,43 @@ void UserDirectory::forgetAbsences()
     ++m_absencesGeneration;
 }
 
-Result<User> UserDirectory::setPreferences(const QString &username, const QJsonObject &preferences)
+Result<User> UserDirectory::setPreferences(const QString &username, const QJsonObject &changes)
 {
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
-    if (auto exists = UserRows::exists(*db, username); !exists || !*exists)
-        return exists ? makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username))
-                      : makeError(exists.error());
-    const QByteArray text = QJsonDocument(preferences).toJson(QJsonDocument::Compact);
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
-    if (auto set = UserRows::setPreferences(*db, username, text, m_clock.now().toMSecsSinceEpoch());
+    // Merged into the row as it is now, read and written in one transaction with the row
+    // locked: two tabs saving different keys at once keep both.
+    auto found = UserRows::findToChange(*db, username);
+    if (!found)
+        return makeError(found.error());
+    if (!found->has_value())
+        return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
+    User user = userOf(**found);
+    QJsonObject preferences = user.preferences;
+    for (auto it = changes.constBegin(); it != changes.constEnd(); ++it) {
+        if (it.value().isNull())
+            preferences.remove(it.key());
+        else
+            preferences.insert(it.key(), it.value());
+    }
+    if (preferences == user.preferences)
+        return user; // nothing to write, and no server's caches to empty
+    user.preferences = preferences;
+    user.updatedAt = QDateTime::fromMSecsSinceEpoch(m_clock.now().toMSecsSinceEpoch(), Qt::UTC);
+    if (auto set = UserRows::setPreferences(
+            *db, username, QJsonDocument(preferences).toJson(QJsonDocument::Compact),
+            user.updatedAt.toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
     if (auto raised = SessionRows::raiseAuthEpoch(*db); !raised)
         return raised.failure();
     if (auto done = transaction.commit(); !done)
         return done.failure();
-    auto updated = UserRows::find(*db, username);
-    if (!updated || !updated->has_value())
-        return makeError(QStringLiteral("the user vanished while their preferences were saved"));
     // The next notice follows their new choice of channels, here and (change feed) elsewhere.
-    const User user = userOf(**updated);
     remember(user);
     tellChanged(username);
     return user;
@@ -422,7 +453,7 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
-    auto found = UserRows::find(*db, username);
+    auto found = UserRows::findToChange(*db, username);
     if (!found)
         return found.failure();
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
@@ -439,6 +470,9 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
     user.name = name.trimmed().left(200).isEmpty() ? username : name.trimmed().left(200);
     user.roles = deduplicated(roles);
     user.departments = deduplicated(departments);
+    // Every sign-in: most find the account as the directory left it last time.
+    if (found->has_value() && sameAccount(user, userOf(**found)))
+        return user;
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
     UserRow row = rowOf(user);
     row.passwordHash = directoryPasswordHash();

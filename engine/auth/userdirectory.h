@@ -79,7 +79,9 @@ public:
 
     /// Called with the username after every change of a user this directory committed
     /// (create, update, away, preferences, a directory sign-in), on the changing thread: the
-    /// session cache forgets what it knew of them. Set before the directory is used.
+    /// session cache forgets what it knew of them. Set before the directory is used. A save
+    /// that leaves the user as they were is no change: nothing is written, the sign-in epoch
+    /// stays, and nobody is told.
     void setChangeObserver(std::function<void(const QString &username)> changed);
 
     /// Refused: Validation (`fields` says which), Conflict (the username is taken); Internal
@@ -147,8 +149,9 @@ public:
     Result<QSet<QString>> awayAt(const QDateTime &now);
     /// 0: absences are read every time. Set before the directory is used.
     void setAbsenceLifetime(qint64 ms) { m_absenceLifetimeMs = ms; }
-    /// Replaces the user's preferences (checked by the caller); NotFound.
-    Result<User> setPreferences(const QString &username, const QJsonObject &preferences);
+    /// Sets each key of `changes` in the user's preferences (checked by the caller; null
+    /// removes the key), the others as stored at the save; NotFound.
+    Result<User> setPreferences(const QString &username, const QJsonObject &changes);
 
     /// A person the company directory vouched for: their user is created on first sign-in, and
     /// its name, roles and departments are set to the directory's at every sign-in (the rest

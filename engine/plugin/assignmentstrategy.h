@@ -23,7 +23,9 @@ namespace Baton {
 struct AssignmentCandidate
 {
     QString user;
-    int openTickets = 0; ///< tickets assigned to them and not closed
+    /// Tickets assigned to them and not closed, and open branches of parallel steps they hold
+    /// (the choices made earlier in the same write counted too).
+    int openTickets = 0;
     QDateTime lastAssignedAt; ///< when they were last given a ticket of this queue; null if never
     /// The queue's assignment counter when they were last given one of its tickets (0: never):
     /// orders turns even when two assignments share an instant (a test clock standing still).

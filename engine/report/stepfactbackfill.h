@@ -24,10 +24,12 @@ using WorkflowLookup
 /// the ones its whole event log gives, and the position is saved with them, so an interrupted
 /// back-fill resumes where it stopped. When every ticket is done the record is removed: later
 /// calls do nothing. Returns the number of tickets derived. `baton serve` runs it in the
-/// background while it serves (Services); the engine may write meanwhile: each chunk's tickets
-/// are locked (SQLite: the write lock; PostgreSQL: their rows) from reading their events to the
-/// commit. Stops between chunks once `stopRequested` says so; logs its progress every 10 s. A
-/// ticket whose workflow version cannot be read is skipped (logged).
+/// background while it serves (Services); the engine writes meanwhile: a chunk is read and
+/// derived without a lock, then written in a short transaction that locks its tickets (SQLite:
+/// the write lock; PostgreSQL: their rows, FOR NO KEY UPDATE) and derives again, under the
+/// lock, any ticket whose version moved since it was read. Stops between chunks once
+/// `stopRequested` says so; logs its progress every 10 s. A ticket whose workflow version
+/// cannot be read is skipped (logged).
 Result<int> backfillStepFacts(Database &database, const StepFactDeriver &deriver,
                               const WorkflowLookup &workflowOf, int chunk = 500,
                               const std::function<bool()> &stopRequested = {});

@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlQuery>
 
 namespace Baton {
@@ -43,7 +44,34 @@ Result<QList<AssignmentCandidateRow>> presentMembers(const QSqlDatabase &db,
     return members;
 }
 
-Result<void> countOpenTickets(const QSqlDatabase &db, QList<AssignmentCandidateRow> &members)
+// The open branches of parallel steps they hold: open work like a ticket of their own (the
+// ticket has no assignee meanwhile). Read from the few open tickets that name them in a branch.
+Result<void> countOpenBranches(const QSqlDatabase &db, const QString &marks,
+                               const QVariantList &names, QList<AssignmentCandidateRow> &members)
+{
+    auto q = runQuery(db,
+                      QStringLiteral("SELECT branches FROM tickets WHERE status = 'open' AND id "
+                                     "IN (SELECT ticket_id FROM ticket_branch_assignees WHERE "
+                                     "username IN (%1))")
+                          .arg(marks),
+                      names);
+    if (!q)
+        return q.failure();
+    while (q->next()) {
+        for (const QJsonValue &value : QJsonDocument::fromJson(q->value(0).toByteArray()).array()) {
+            const QJsonObject branch = value.toObject();
+            if (branch.value(u"status").toString() != u"open")
+                continue;
+            const QString assignee = branch.value(u"assignee").toString();
+            for (AssignmentCandidateRow &m : members)
+                if (m.username == assignee)
+                    m.openTickets += 1;
+        }
+    }
+    return {};
+}
+
+Result<void> countOpenWork(const QSqlDatabase &db, QList<AssignmentCandidateRow> &members)
 {
     if (members.isEmpty())
         return {};
@@ -64,7 +92,7 @@ Result<void> countOpenTickets(const QSqlDatabase &db, QList<AssignmentCandidateR
         for (AssignmentCandidateRow &m : members)
             if (m.username == q->value(0).toString())
                 m.openTickets = q->value(1).toInt();
-    return {};
+    return countOpenBranches(db, marks.join(u','), names, members);
 }
 
 } // namespace
@@ -104,7 +132,7 @@ Result<QueueAssignmentFacts> AssignmentRows::facts(const QSqlDatabase &db, const
     auto members = presentMembers(db, department, nowMs);
     if (!members)
         return members.failure();
-    if (auto counted = countOpenTickets(db, *members); !counted)
+    if (auto counted = countOpenWork(db, *members); !counted)
         return counted.failure();
     QueueAssignmentFacts facts;
     auto q = runQuery(

@@ -15,7 +15,8 @@ struct AssignmentCandidateRow
 {
     QString username;
     QStringList skills;
-    int openTickets = 0; ///< open tickets assigned to them (not counting parallel branches)
+    /// Open tickets assigned to them and open branches of parallel steps they hold.
+    int openTickets = 0;
     qint64 lastTurn = 0; ///< the queue's counter at their last automatic assignment; 0: never
 };
 
@@ -45,8 +46,8 @@ public:
     /// instants too).
     static Result<QList<AbsenceRow>> absencesNotOver(const QSqlDatabase &db, qint64 nowMs);
     /// Active users of `department` who are not away at `nowMs` (away_from <= now < away_until;
-    /// an absence without a start has begun), with their open tickets and their last turns
-    /// in `queue`.
+    /// an absence without a start has begun), with their open work (tickets and branches) and
+    /// their last turns in `queue`.
     static Result<QueueAssignmentFacts> facts(const QSqlDatabase &db, const QString &queue,
                                               const QString &department, qint64 nowMs);
 };

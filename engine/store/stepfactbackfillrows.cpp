@@ -3,10 +3,26 @@
 
 #include "store/database.h"
 #include "store/idquery_p.h"
+#include "store/ticketreader.h"
 
 #include <QSqlQuery>
 
 namespace Baton {
+
+namespace {
+
+// "?, ?, ..." for `ids`, whose values are appended to `values`.
+QString placeholdersFor(const QList<qint64> &ids, QVariantList &values)
+{
+    QString marks;
+    for (qint64 id : ids) {
+        values << id;
+        marks += marks.isEmpty() ? QStringLiteral("?") : QStringLiteral(", ?");
+    }
+    return marks;
+}
+
+} // namespace
 
 Result<std::optional<BackfillPosition>>
 StepFactBackfillStore::backfillPosition(const QSqlDatabase &db)
@@ -22,30 +38,44 @@ StepFactBackfillStore::backfillPosition(const QSqlDatabase &db)
         BackfillPosition {position->value(0).toLongLong(), position->value(1).toLongLong()});
 }
 
-Result<QList<qint64>> StepFactBackfillStore::ticketIdsToBackfill(const QSqlDatabase &db,
-                                                                 const BackfillPosition &position,
-                                                                 int limit)
+Result<QList<std::pair<qint64, qint64>>>
+StepFactBackfillStore::ticketsToBackfill(const QSqlDatabase &db, const BackfillPosition &position,
+                                         int limit)
 {
-    // PostgreSQL: the rows stay locked until the chunk commits, so that the engine cannot
-    // commit an event of one of them between the back-fill reading its events and replacing its
-    // facts (every write updates the ticket's row). SQLite: BEGIN IMMEDIATE already excludes it.
-    const bool postgresql = db.driverName() == u"QPSQL";
-    return runIdQuery(db,
-                      QStringLiteral("SELECT id FROM tickets WHERE id > ? AND id <= ? ORDER BY id "
-                                     "LIMIT ?")
-                          + (postgresql ? QStringLiteral(" FOR UPDATE") : QString()),
-                      {position.nextTicket, position.lastTicket, limit});
+    auto rows = runQuery(db,
+                         QStringLiteral("SELECT id, version FROM tickets WHERE id > ? AND id <= ? "
+                                        "ORDER BY id LIMIT ?"),
+                         {position.nextTicket, position.lastTicket, limit});
+    if (!rows)
+        return rows.failure();
+    QList<std::pair<qint64, qint64>> tickets;
+    while (rows->next())
+        tickets.append({rows->value(0).toLongLong(), rows->value(1).toLongLong()});
+    return tickets;
+}
+
+Result<QHash<qint64, qint64>> StepFactBackfillStore::lockedVersions(const QSqlDatabase &db,
+                                                                    const QList<qint64> &ticketIds)
+{
+    if (db.driverName() == u"QPSQL" && !ticketIds.isEmpty()) {
+        // In id order, as the engine's writer locks them (ticketwriter.cpp): no deadlock.
+        QVariantList values;
+        const QString marks = placeholdersFor(ticketIds, values);
+        if (auto locked = runIdQuery(db,
+                                     u"SELECT id FROM tickets WHERE id IN (" + marks
+                                         + u") ORDER BY id FOR NO KEY UPDATE",
+                                     values);
+            !locked)
+            return locked.failure();
+    }
+    return TicketReader::versions(db, ticketIds);
 }
 
 Result<QList<EventRow>> StepFactBackfillStore::eventsOf(const QSqlDatabase &db,
                                                         const QList<qint64> &ticketIds)
 {
     QVariantList values;
-    QString marks;
-    for (qint64 id : ticketIds) {
-        values << id;
-        marks += marks.isEmpty() ? QStringLiteral("?") : QStringLiteral(", ?");
-    }
+    const QString marks = placeholdersFor(ticketIds, values);
     auto rows = runQuery(db,
                          u"SELECT ticket_id, seq, at, actor, type, data FROM events WHERE "
                          u"ticket_id IN ("

@@ -7,10 +7,12 @@
 #include "core/result.h"
 #include "store/ticketrows.h"
 
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 
 #include <optional>
+#include <utility>
 
 namespace Baton {
 
@@ -27,9 +29,17 @@ class StepFactBackfillStore
 public:
     /// The back-fill's position; none when there is nothing (left) to back-fill.
     static Result<std::optional<BackfillPosition>> backfillPosition(const QSqlDatabase &db);
-    /// Up to `limit` ticket ids of (position.nextTicket, position.lastTicket], ascending.
-    static Result<QList<qint64>> ticketIdsToBackfill(const QSqlDatabase &db,
-                                                     const BackfillPosition &position, int limit);
+    /// Up to `limit` tickets of (position.nextTicket, position.lastTicket], ascending by id:
+    /// each id with its version (the seq of its last event), read without a lock.
+    static Result<QList<std::pair<qint64, qint64>>>
+    ticketsToBackfill(const QSqlDatabase &db, const BackfillPosition &position, int limit);
+    /// The versions of `ticketIds` (by id; a ticket not there is missing), their rows locked
+    /// until the transaction ends: the engine cannot write one of them until the back-fill's
+    /// facts are in. PostgreSQL: FOR NO KEY UPDATE, which the engine's own writes wait for but
+    /// the foreign keys of its inserts (KEY SHARE) do not; SQLite: BEGIN IMMEDIATE already
+    /// holds the write lock.
+    static Result<QHash<qint64, qint64>> lockedVersions(const QSqlDatabase &db,
+                                                        const QList<qint64> &ticketIds);
     /// Every event of `ticketIds`, by ticket and seq.
     static Result<QList<EventRow>> eventsOf(const QSqlDatabase &db, const QList<qint64> &ticketIds);
     /// Records that the tickets up to `ticketId` are derived.

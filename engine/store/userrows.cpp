@@ -78,11 +78,14 @@ Result<bool> UserRows::exists(const QSqlDatabase &db, const QString &username)
     return q->next();
 }
 
-Result<std::optional<UserRow>> UserRows::find(const QSqlDatabase &db, const QString &username)
+namespace {
+
+Result<std::optional<UserRow>> findUser(const QSqlDatabase &db, const QString &username,
+                                        const QString &lock)
 {
     auto q = runQuery(db,
                       QStringLiteral("SELECT ") + userColumns
-                          + QStringLiteral(" FROM users WHERE username = ?"),
+                          + QStringLiteral(" FROM users WHERE username = ?") + lock,
                       {username});
     if (!q)
         return q.failure();
@@ -91,6 +94,21 @@ Result<std::optional<UserRow>> UserRows::find(const QSqlDatabase &db, const QStr
     UserRow row = rowFromQuery(*q);
     row.passwordHash = q->value(15).toString().toLatin1();
     return std::optional<UserRow>(std::move(row));
+}
+
+} // namespace
+
+Result<std::optional<UserRow>> UserRows::find(const QSqlDatabase &db, const QString &username)
+{
+    return findUser(db, username, QString());
+}
+
+Result<std::optional<UserRow>> UserRows::findToChange(const QSqlDatabase &db,
+                                                      const QString &username)
+{
+    // NO KEY: a session's insert (its foreign key takes KEY SHARE) need not wait for it.
+    return findUser(db, username,
+                    db.driverName() == u"QPSQL" ? QStringLiteral(" FOR NO KEY UPDATE") : QString());
 }
 
 Result<std::optional<std::pair<UserRow, qint64>>> UserRows::findBySession(const QSqlDatabase &db,

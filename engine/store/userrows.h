@@ -43,6 +43,11 @@ class UserRows
 public:
     static Result<bool> exists(const QSqlDatabase &db, const QString &username);
     static Result<std::optional<UserRow>> find(const QSqlDatabase &db, const QString &username);
+    /// As find(), in a transaction that is to change the row from what it reads: the row stays
+    /// locked until the transaction ends (PostgreSQL: FOR NO KEY UPDATE; SQLite: BEGIN
+    /// IMMEDIATE already holds the write lock), so that no other change lands in between.
+    static Result<std::optional<UserRow>> findToChange(const QSqlDatabase &db,
+                                                       const QString &username);
     /// The user of a session (by its token's hash) and the session's expiry (ms since the
     /// epoch), in one query: every request asks it.
     static Result<std::optional<std::pair<UserRow, qint64>>>

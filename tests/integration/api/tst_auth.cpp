@@ -14,6 +14,7 @@
 #include "sla/slaservice.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "store/sessionrows.h"
 #include "testserver.h"
 
 #include <QJsonArray>
@@ -173,6 +174,7 @@ private Q_SLOTS:
     void cachedSessionExpiresOnTime();
     void anotherServersChangeCountsAtOnce();
     void absencesAreAnsweredFromMemoryUntilAUserChanges();
+    void aSaveThatChangesNothingLeavesEveryCacheAlone();
 
     // Over HTTP: PATCH /api/v1/users/{name} as an admin.
     void newDepartmentsDecideVisibilityOnTheNextRequest();
@@ -183,6 +185,7 @@ private Q_SLOTS:
     void oneAddressTryingManyUsernamesGets429();
     void forwardedForNamesTheClientOnlyBehindATrustedProxy();
     void loginsWaitForHashingThreadsNotHttpThreads();
+    void preferencesSavedInTwoTabsKeepBothKeys();
 
 private:
     /// Creates `username` (password "password-1") in the shipped organisation.
@@ -618,6 +621,54 @@ void tst_Auth::absencesAreAnsweredFromMemoryUntilAUserChanges()
     QCOMPARE(*here.users().awayAt(m_clock.now()), QSet<QString>());
 }
 
+void tst_Auth::aSaveThatChangesNothingLeavesEveryCacheAlone()
+{
+    // The sign-in epoch empties every server's caches when it moves: a save that leaves the
+    // row as it was (a directory sign-in, the same absence or preferences sent again) must not
+    // move it.
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    const auto epoch = [&db] { return SessionRows::authEpoch(*db).value(); };
+    UserDirectory &users = m_auth->users();
+    QVERIFY(succeeded(users.create(u"amy"_qs, input(u"Amy"_qs, u"password-1"_qs), m_org)));
+
+    const QJsonObject quiet {
+        {u"quiet_hours"_qs, QJsonObject {{u"from"_qs, u"22:00"_qs}, {u"until"_qs, u"07:00"_qs}}}};
+    qint64 before = epoch();
+    QVERIFY(succeeded(users.setPreferences(u"amy"_qs, quiet)));
+    QCOMPARE_GT(epoch(), before);
+    before = epoch();
+    const auto same = users.setPreferences(u"amy"_qs, quiet);
+    QVERIFY(succeeded(same));
+    QCOMPARE(same->preferences, quiet);
+    QCOMPARE(epoch(), before);
+
+    const QDateTime until = m_clock.now().addDays(2);
+    QVERIFY(succeeded(users.setAway(u"amy"_qs, std::nullopt, until, QString())));
+    QCOMPARE_GT(epoch(), before);
+    before = epoch();
+    const auto stillAway = users.setAway(u"amy"_qs, std::nullopt, until, QString());
+    QVERIFY(succeeded(stillAway));
+    QCOMPARE(stillAway->awayUntil.value_or(QDateTime()), until);
+    QCOMPARE(epoch(), before);
+    QVERIFY(succeeded(users.setAway(u"amy"_qs, std::nullopt, std::nullopt, QString())));
+    QCOMPARE_GT(epoch(), before);
+    before = epoch();
+    QVERIFY(succeeded(users.setAway(u"amy"_qs, std::nullopt, std::nullopt, QString())));
+    QCOMPARE(epoch(), before);
+
+    // A directory user signing in: created, then the same name, roles and departments again.
+    QVERIFY(succeeded(users.updateFromDirectory(u"dave"_qs, u"Dave"_qs, {u"agent"_qs}, {})));
+    QCOMPARE_GT(epoch(), before);
+    before = epoch();
+    const auto signedIn = users.updateFromDirectory(u"dave"_qs, u"Dave"_qs, {u"agent"_qs}, {});
+    QVERIFY(succeeded(signedIn));
+    QCOMPARE(signedIn->roles, QStringList {u"agent"_qs});
+    QCOMPARE(epoch(), before);
+    QVERIFY(succeeded(users.updateFromDirectory(u"dave"_qs, u"Dave D."_qs, {u"agent"_qs}, {})));
+    QCOMPARE_GT(epoch(), before);
+}
+
 bool tst_Auth::addUser(HttpServer &server, const QString &username, const QString &role,
                        const QStringList &departments)
 {
@@ -953,6 +1004,39 @@ void tst_Auth::loginsWaitForHashingThreadsNotHttpThreads()
     buffer.clear();
     QCOMPARE(readResponse(unknown, buffer).status, 401);
     QCOMPARE(auth.queuedLogins(), 0);
+}
+
+void tst_Auth::preferencesSavedInTwoTabsKeepBothKeys()
+{
+    // Two tabs of amy's save at once, one her quiet hours, the other her channels. The second
+    // request's user was read (and cached) before the first one's save committed; the direct
+    // write below is that first save, landing in between. Each save changes only the keys it
+    // names, in the row as the database has it then.
+    HttpServer server;
+    QCOMPARE(server.start(m_db, m_clock), QString());
+    QVERIFY(addUser(server, u"amy"_qs, u"agent"_qs, {u"customer-service"_qs}));
+    const QString amy = server.login(u"amy"_qs);
+    QCOMPARE(server.call("GET", "/api/v1/me", {}, amy).status, 200);
+    const QJsonObject quiet {{u"from"_qs, u"22:00"_qs}, {u"until"_qs, u"07:00"_qs}};
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QVERIFY(runQuery(*db, u"UPDATE users SET preferences = ? WHERE username = ?"_qs,
+                     {QString::fromUtf8(QJsonDocument(QJsonObject {{u"quiet_hours"_qs, quiet}})
+                                            .toJson(QJsonDocument::Compact)),
+                      u"amy"_qs})
+                .ok());
+
+    const QJsonObject bellOnly {{u"assigned"_qs, QJsonArray()}};
+    const RawResponse saved = server.call(
+        "PATCH", "/api/v1/me/preferences",
+        QJsonDocument(QJsonObject {{u"channels"_qs, bellOnly}}).toJson(QJsonDocument::Compact),
+        amy);
+    QCOMPARE(saved.status, 200);
+    for (const QJsonObject &preferences :
+         {saved.json(), server.call("GET", "/api/v1/me/preferences", {}, amy).json()}) {
+        QCOMPARE(preferences.value(u"quiet_hours").toObject(), quiet);
+        QCOMPARE(preferences.value(u"channels").toObject(), bellOnly);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Auth)

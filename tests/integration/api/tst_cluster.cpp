@@ -222,7 +222,8 @@ void tst_Cluster::logoutAndUserChangesReachTheOtherServersSessionsAtOnce()
 void tst_Cluster::aNewAbsenceShowsOnTheOtherServerAtOnce()
 {
     // Both servers keep the absences they read (UserDirectory::awayAt) and the test's clock
-    // stands still, so only A's announcement can make B read them again.
+    // stands still, so only A's announcement can make B read them again: an absence written
+    // to the database behind their backs (nobody announces it) shows on neither.
     const qint64 id = openTicket(m_a.port());
     QVERIFY(id > 0);
     const QByteArray ticket = "/api/v1/tickets/" + QByteArray::number(id);
@@ -238,8 +239,16 @@ void tst_Cluster::aNewAbsenceShowsOnTheOtherServerAtOnce()
     QCOMPARE(call(m_b.port(), "GET", ticket, {}, QStringLiteral("sue")).status, 200);
     QCOMPARE(assigneeAway(m_a.port()), false);
     QCOMPARE(assigneeAway(m_b.port()), false);
+    auto db = m_a.database()->connection();
+    QVERIFY(db.ok());
+    const QDateTime sunday(QDate(2026, 11, 29), QTime(9, 0), Qt::UTC);
+    QVERIFY(runQuery(*db, QStringLiteral("UPDATE users SET away_until = ? WHERE username = ?"),
+                     {sunday.toMSecsSinceEpoch(), QStringLiteral("alan")})
+                .ok());
+    QCOMPARE(assigneeAway(m_a.port()), false);
+    QCOMPARE(assigneeAway(m_b.port()), false);
 
-    // sue, alan's supervisor, marks him away through A.
+    // sue, alan's supervisor, marks him away (a day longer) through A.
     QCOMPARE(call(m_a.port(), "PATCH", "/api/v1/users/alan/away",
                   R"({"away":{"until":"2026-11-30T09:00:00Z"}})", QStringLiteral("sue"))
                  .status,

@@ -103,6 +103,19 @@ states:
   closed: {final: true}
 )";
 
+// A parallel step of four branches, two in each of two queues that assign by themselves.
+QByteArray pairWorkflow()
+{
+    QByteArray yaml = "workflow: pair-work\ntitle: Pairs\nstart:\n  roles: [agent]\n"
+                      "initial: pairs\nstates:\n  pairs:\n    title: Pairs\n    parallel:\n";
+    for (const auto &[branch, queue] :
+         {std::pair {"office1", "backoffice"}, std::pair {"office2", "backoffice"},
+          std::pair {"desk1", "front"}, std::pair {"desk2", "front"}})
+        yaml += QByteArray("      ") + branch + ":\n        title: " + branch + "\n        queue: "
+            + queue + "\n        on:\n          done: {title: Done, to: \"@done\"}\n";
+    return yaml + "    then: closed\n    else: closed\n  closed: {final: true}\n";
+}
+
 template<typename T> QString errorOf(const Result<T> &result)
 {
     return result.ok() ? QString() : result.error();
@@ -162,6 +175,11 @@ struct Harness
         if (!split.ok())
             return QStringLiteral("split-work.yaml does not load");
         workflows.append(split.workflow);
+        auto pairs
+            = readWorkflow(pairWorkflow(), QStringLiteral("pair-work.yaml"), organisation.get());
+        if (!pairs.ok())
+            return QStringLiteral("pair-work.yaml does not load");
+        workflows.append(pairs.workflow);
         if (auto published = engine->publish(workflows, QStringLiteral("admin")); !published)
             return published.error();
         return {};
@@ -244,6 +262,7 @@ private Q_SLOTS:
     void manualQueueAssignsNobody();
     void workAndNoticesOfSomeoneAwayGoToWhoStandsIn();
     void parallelBranchesAreAssignedInTheirQueues();
+    void branchesInOneQueueAreSpreadOverItsMembers();
 
 private:
     TestDatabase m_databases;
@@ -497,6 +516,34 @@ void TestAssignment::parallelBranchesAreAssignedInTheirQueues()
     QCOMPARE(std::count_if(events->cbegin(), events->cend(),
                            [](const Event &e) { return e.type == u"assigned"; }),
              2);
+}
+
+// Branches of one ticket in one queue count each other's choice: two in a least_loaded queue
+// and two in a round_robin one go to two people each. And a branch assigned is open work of its
+// assignee's, like a ticket, for the next choice in its queue.
+void TestAssignment::branchesInOneQueueAreSpreadOverItsMembers()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    START(h, url);
+    for (const char *name : {"amy", "bo"})
+        ADD_USER(h, QString::fromLatin1(name), QStringLiteral("desk"));
+    for (const char *name : {"bea", "ben", "bob"})
+        ADD_USER(h, QString::fromLatin1(name), QStringLiteral("back"));
+    OpenRequest request;
+    request.title = QStringLiteral("Pairs");
+    const CommandResult opened = h.engine->open(h.opener(), QStringLiteral("pair-work"), request);
+    QVERIFY2(opened.ok(), qPrintable(errorOf(opened)));
+    QMap<QString, QString> assignees;
+    for (const BranchState &b : opened->ticket.branches)
+        assignees.insert(b.name, b.assignee);
+    QCOMPARE(assignees,
+             (QMap<QString, QString> {{QStringLiteral("office1"), QStringLiteral("bea")},
+                                      {QStringLiteral("office2"), QStringLiteral("ben")},
+                                      {QStringLiteral("desk1"), QStringLiteral("amy")},
+                                      {QStringLiteral("desk2"), QStringLiteral("bo")}}));
+    // bea and ben have a branch each: bob has the least open work.
+    QCOMPARE(h.openIn(QStringLiteral("backoffice")), QStringLiteral("bob"));
+    QCOMPARE(h.openIn(QStringLiteral("backoffice")), QStringLiteral("bea"));
 }
 
 QTEST_GUILESS_MAIN(TestAssignment)

@@ -82,6 +82,19 @@ QList<OutboxEntry> rowsOf(TestServer &server, qint64 ticket, const QString &chan
 
 } // namespace
 
+// A fresh database `holder`, a receiver, and server `s` (tst_Delivery::Server) with the
+// pager channel aimed at the receiver and amy given a phone: the start of the tests of notices
+// by SMS.
+#define START_WITH_PAGER(holder, receiver, s)                                                      \
+    TestDatabase holder;                                                                           \
+    BATON_FRESH_DATABASE(holder, url);                                                             \
+    WebhookReceiver receiver(hookSecret);                                                          \
+    Server s;                                                                                      \
+    {                                                                                              \
+        const QString started = startWithPager(s, url, receiver.port(), true);                     \
+        QVERIFY2(started.isEmpty(), qPrintable(started));                                          \
+    }
+
 class tst_Delivery : public QObject
 {
     Q_OBJECT
@@ -529,12 +542,7 @@ void tst_Delivery::aCommitWakesTheWorker()
 // server's clock; then it goes out.
 void tst_Delivery::quietHoursHoldANoticeUntilTheyEnd()
 {
-    TestDatabase holder;
-    BATON_FRESH_DATABASE(holder, url);
-    WebhookReceiver receiver(hookSecret);
-    Server s;
-    const QString started = startWithPager(s, url, receiver.port(), true);
-    QVERIFY2(started.isEmpty(), qPrintable(started));
+    START_WITH_PAGER(holder, receiver, s);
     // 08:00-10:00 UTC; the server's clock says 09:00.
     const RawResponse quiet = s.amy->call(
         "PATCH", QStringLiteral("/api/v1/me/preferences"),
@@ -636,12 +644,7 @@ void tst_Delivery::anATierBreachIgnoresQuietHoursAnotherWaits()
 // refused with the key at fault.
 void tst_Delivery::noticesGoThroughTheChannelsChosenForTheirKind()
 {
-    TestDatabase holder;
-    BATON_FRESH_DATABASE(holder, url);
-    WebhookReceiver receiver(hookSecret);
-    Server s;
-    const QString started = startWithPager(s, url, receiver.port(), true);
-    QVERIFY2(started.isEmpty(), qPrintable(started));
+    START_WITH_PAGER(holder, receiver, s);
     const auto choose = [&](const QJsonValue &channels) {
         return s.amy->call("PATCH", QStringLiteral("/api/v1/me/preferences"),
                            QJsonObject {{QStringLiteral("channels"), channels}});

@@ -19,6 +19,9 @@
 #include <QTest>
 #include <QUrl>
 
+#include <algorithm>
+#include <future>
+
 using namespace Baton;
 using namespace Qt::Literals::StringLiterals;
 
@@ -61,6 +64,7 @@ private Q_SLOTS:
     void notSolvedListDownloadsAsCsv();
     void volumeCountsOpenedFinishedAndClosed();
     void backfillRunsInTheBackgroundAndReportsSaySo();
+    void backfillLetsTheEngineWriteWhileItDerives();
     void weeklySummaryQueuedOncePerSupervisorWithAnAddress();
     void weeklySummaryCoversTheSupervisorsOwnWeek();
 
@@ -1141,6 +1145,56 @@ void tst_Reports::backfillRunsInTheBackgroundAndReportsSaySo()
     QVERIFY(filled.ok());
     QCOMPARE(*filled, *live);
     QCOMPARE(report("steps?by=department&" + december), liveReport);
+}
+
+// The back-fill derives a chunk holding no lock, and writes it in a short transaction: here
+// E is transferred (through the API, on another thread) while the chunk's first workflow is
+// looked up, and goes through at once; E's facts, derived again under the lock since its
+// version moved, equal what a back-fill finds afterwards.
+void tst_Reports::backfillLetsTheEngineWriteWhileItDerives()
+{
+    forgetTheFacts();
+    const QByteArray transfer = "/api/v1/tickets/" + QByteArray::number(m_ticketE) + "/transfer";
+    QCOMPARE(call("GET", "/api/v1/me", {}, QStringLiteral("amy")).status, 200); // signed in
+    std::future<int> transferred;
+    bool duringTheChunk = false;
+    const auto lookup = [&](const QString &name, int version) {
+        if (!transferred.valid()) {
+            transferred = std::async(std::launch::async, [&] {
+                return call("POST", transfer, R"({"queue":"billing","reason":"not ours"})",
+                            QStringLiteral("amy"))
+                    .status;
+            });
+            // Far longer than a write takes on a loaded machine; a write waiting for the
+            // back-fill's lock would wait until the chunk is written.
+            duringTheChunk
+                = transferred.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+        }
+        return m_server.engine().workflow(name, version);
+    };
+    const StepFactDeriver &deriver = *m_server.services().stepFacts();
+    const auto derived = backfillStepFacts(*m_db, deriver, lookup, 100);
+    QVERIFY2(derived, derived ? "" : qPrintable(derived.error()));
+    QVERIFY(transferred.valid());
+    QVERIFY2(duringTheChunk, "the transfer waited for the back-fill");
+    QCOMPARE(transferred.get(), 200);
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    const auto filled = StepFactStore::allFacts(*db);
+    QVERIFY(filled.ok());
+    // E's step at the front desk, which the transfer ended, is among them.
+    QVERIFY(std::any_of(filled->cbegin(), filled->cend(), [this](const StepFactRow &fact) {
+        return fact.ticketId == m_ticketE && fact.queue == u"front-desk";
+    }));
+
+    forgetTheFacts();
+    const auto quietly = [this](const QString &name, int version) {
+        return m_server.engine().workflow(name, version);
+    };
+    QCOMPARE(backfillStepFacts(*m_db, deriver, quietly, 100).value(), derived.value());
+    const auto again = StepFactStore::allFacts(*db);
+    QVERIFY(again.ok());
+    QCOMPARE(*filled, *again);
 }
 
 void tst_Reports::addressFiona(const char *language, const char *preferences)
