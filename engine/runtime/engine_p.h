@@ -77,10 +77,15 @@ struct Staging
         QStringList queuesBefore;
         std::shared_ptr<const Workflow> workflow;
         QList<Event> events; ///< staged for it in this batch, oldest first (step facts)
+        /// The timer rows the database holds for it, as this engine last wrote them; unknown
+        /// (read from the database, or a timer of it fired) → they are replaced.
+        std::optional<QList<TimerRow>> timersBefore;
     };
     QHash<qint64, Ticket> tickets;
     QList<qint64> order; // first-touch order, for deterministic writes
     WriteBatch rows;
+    /// Per ticket, the timer rows the batch leaves in the database (set by the SLA plan).
+    QHash<qint64, QList<TimerRow>> timersAfter;
     QHash<QPair<QString, QString>, QPair<QString, TicketState>>
         idempotency; // (user,key) → hash, result
     size_t idsTaken = 0; ///< ids taken from the front of the pool so far
@@ -198,6 +203,7 @@ struct Engine::Private
         TicketState state;
         TicketRow row; ///< as last written, without state_data (always rewritten)
         quint64 sequence = 0; ///< the batch that wrote it
+        std::optional<QList<TimerRow>> timers; ///< as last written; unknown when not planned
     };
     QHash<qint64, Cached> cache;
     std::unique_ptr<TicketLoader> loader; ///< reads what the cache does not hold

@@ -183,6 +183,7 @@ Result<std::optional<Staging::Ticket>> BatchBuilder::load(const Staging &local, 
         ticket.state = it->state;
         ticket.previousRow = it->row;
         ticket.previousState = it->state;
+        ticket.timersBefore = it->timers;
     } else {
         if (!m_db)
             return m_db.failure();
@@ -211,6 +212,9 @@ void BatchBuilder::stage(Staging &local, Staging::Ticket ticket, const TicketOut
 {
     const qint64 id = outcome.ticket.id;
     ticket.state = outcome.ticket;
+    // A firing was leased: its row's due was moved, so what this engine wrote is not there.
+    if (outcome.rewritePlan)
+        ticket.timersBefore.reset();
     if (d.options.stepFacts)
         ticket.events += outcome.events;
     for (const Event &event : outcome.events) {
@@ -312,6 +316,7 @@ void BatchBuilder::applyOpen(const Command &command, CommandResult &result, Stag
         return;
     Staging::Ticket fresh;
     fresh.isNew = true;
+    fresh.timersBefore.emplace(); // a new id has none
     fresh.workflow = wf.value();
     stage(local, fresh, outcome);
     // `open:` on the opening itself is not possible; linked opens come from actions.
@@ -432,6 +437,7 @@ std::optional<Staging::Ticket> BatchBuilder::linkedTicket(const Command &command
     }
     Staging::Ticket fresh;
     fresh.isNew = true;
+    fresh.timersBefore.emplace(); // a new id has none
     fresh.workflow = wf.value();
     return fresh;
 }
@@ -497,11 +503,16 @@ SlaPlan BatchBuilder::plan(const Staging::Ticket &ticket, TicketRow &row)
     row.resolveDue = msOrNone(plan.resolveDue);
     row.ticketDue = msOrNone(plan.ticketDue);
     row.atRiskAt = msOrNone(plan.atRiskAt);
-    staged.rows.replaceTimersOf.append(ticket.state.id);
-    for (TimerRow &timer : plan.timers) {
-        timer.ticketId = ticket.state.id;
-        staged.rows.timers.append(timer);
-    }
+    const qint64 id = ticket.state.id;
+    for (TimerRow &timer : plan.timers)
+        timer.ticketId = id;
+    staged.timersAfter.insert(id, plan.timers);
+    // Most actions leave the earliest unfired step where it was: deleting and inserting the
+    // same row again rewrote three B-tree pages per commit.
+    if (ticket.timersBefore && *ticket.timersBefore == plan.timers)
+        return plan;
+    staged.rows.replaceTimersOf.append(id);
+    staged.rows.timers += plan.timers;
     return plan;
 }
 
@@ -679,7 +690,12 @@ void Engine::Private::remember(const Staging &staged, QHash<qint64, TicketRow> &
     for (auto it = staged.tickets.cbegin(); it != staged.tickets.cend(); ++it) {
         TicketRow row = std::move(written[it.key()]);
         row.stateData.clear(); // half of a cached ticket's memory, and never compared
-        cache.insert(it.key(), Cached {it.value().state, std::move(row), sequence});
+        const auto timers = staged.timersAfter.constFind(it.key());
+        cache.insert(it.key(),
+                     Cached {it.value().state, std::move(row), sequence,
+                             timers == staged.timersAfter.cend()
+                                 ? std::nullopt
+                                 : std::optional<QList<TimerRow>>(*timers)});
         cacheOrder.emplace_back(it.key(), sequence);
     }
     QMutexLocker lock(&statsMutex);

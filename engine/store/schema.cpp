@@ -592,6 +592,27 @@ const char *const migration28[] = {
     "INSERT INTO auth_epoch (id, epoch) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM auth_epoch)",
 };
 
+// The tables written on every action keep their ids without AUTOINCREMENT (issue 20): with
+// it, each insert also rewrites sqlite_sequence's page (0.84 WAL pages per commit). The ids
+// stay unique: a new rowid is the highest + 1, and notifications and comments are never
+// deleted, so their ids (which the API shows) are never given twice; timers' ids are internal
+// and only order a round of due timers. The keyword is taken out of the stored CREATE TABLE
+// text (SQLite's documented writable_schema procedure for a change that leaves the stored
+// rows as they are: a rowid table is the same B-tree with or without it), so the migration
+// takes no longer on a database of millions of rows; a table made later reads the new text.
+// Creating and dropping a table moves the schema cookie, so that every connection reads the
+// schema again. PostgreSQL's sequences have no such page.
+const char *const migration25[] = {
+    "sqlite: PRAGMA writable_schema = ON",
+    "sqlite: UPDATE sqlite_master SET sql = replace(sql, 'INTEGER PRIMARY KEY AUTOINCREMENT', "
+    "'INTEGER PRIMARY KEY') WHERE type = 'table' AND name IN ('timers', 'comments', "
+    "'notifications')",
+    "sqlite: PRAGMA writable_schema = OFF",
+    "sqlite: CREATE TABLE migration25_schema_reread (x INTEGER)",
+    "sqlite: DROP TABLE migration25_schema_reread",
+    "sqlite: DELETE FROM sqlite_sequence WHERE name IN ('timers', 'comments', 'notifications')",
+};
+
 struct Migration
 {
     int version;
@@ -623,6 +644,7 @@ const Migration migrations[] = {
     {21, std::begin(migration21), std::end(migration21)},
     {22, std::begin(migration22), std::end(migration22)},
     {24, std::begin(migration24), std::end(migration24)},
+    {25, std::begin(migration25), std::end(migration25)},
     {26, std::begin(migration26), std::end(migration26)},
     {27, std::begin(migration27), std::end(migration27)},
     {28, std::begin(migration28), std::end(migration28)},
@@ -741,7 +763,7 @@ Result<int> Schema::migrate(Database &database)
         if (!applied)
             return applied.failure();
         if (*applied) {
-            reached = current.value();
+            reached = std::max(reached, current.value());
             continue;
         }
         for (auto statement = migration.begin; statement != migration.end; ++statement) {
@@ -766,7 +788,7 @@ Result<int> Schema::migrate(Database &database)
         if (auto committed = transaction.commit(); !committed)
             return committed.failure();
         qCDebug(lcStore) << "applied schema migration" << migration.version;
-        reached = migration.version;
+        reached = std::max(reached, migration.version);
     }
     return reached;
 }

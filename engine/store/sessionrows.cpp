@@ -4,6 +4,10 @@
 #include "store/database.h"
 #include "store/intransaction_p.h"
 
+#include <QSqlQuery>
+
+#include <optional>
+
 namespace Baton {
 
 namespace {
@@ -14,6 +18,37 @@ Result<void> run(const QSqlDatabase &db, const QString &sql, const QVariantList 
         return q.failure();
     return {};
 }
+
+// SQLite: the epoch's SELECT prepared once per thread's connection. It runs before every
+// authenticated request; preparing it each time cost 0.02-0.05 ms of CPU per request. Qt's
+// SQLite driver finalizes its prepared queries when the connection closes, and a query whose
+// connection was removed answers no driver, so a stale one is prepared again.
+struct EpochQuery
+{
+    std::optional<QSqlQuery> query;
+
+    Result<qint64> read(const QSqlDatabase &db)
+    {
+        if (!query || query->driver() != db.driver()) {
+            query.reset();
+            auto prepared
+                = prepareQuery(db, QStringLiteral("SELECT epoch FROM auth_epoch WHERE id = 1"));
+            if (!prepared)
+                return prepared.failure();
+            prepared->setForwardOnly(true);
+            query = std::move(*prepared);
+        }
+        if (auto executed = execQuery(*query); !executed) {
+            query.reset();
+            return executed.failure();
+        }
+        const qint64 epoch = query->next() ? query->value(0).toLongLong() : qint64(0);
+        query->finish(); // ends the read transaction at once
+        return epoch;
+    }
+};
+
+thread_local EpochQuery epochQuery;
 
 } // namespace
 
@@ -60,6 +95,8 @@ Result<int> SessionRows::removeExpired(const QSqlDatabase &db, qint64 now)
 
 Result<qint64> SessionRows::authEpoch(const QSqlDatabase &db)
 {
+    if (db.driverName() == u"QSQLITE")
+        return epochQuery.read(db);
     auto q = runQuery(db, QStringLiteral("SELECT epoch FROM auth_epoch WHERE id = 1"));
     if (!q)
         return q.failure();

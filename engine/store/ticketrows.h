@@ -84,6 +84,7 @@ struct TimerRow
     QString kind;
     qint64 dueAt = 0;
     QByteArray data = "{}";
+    friend bool operator==(const TimerRow &, const TimerRow &) = default;
 };
 
 struct CommentRow

@@ -230,6 +230,7 @@ class TestTimers : public QObject
 private Q_SLOTS:
     void initTestCase_data() { TestDatabase::addDriverRows(); }
     void timerWrittenWithTheTicketAndReplacedOnEveryChange();
+    void timerLeftAloneWhenThePlanIsUnchanged();
     void escalationClimbsTheOrganisationThroughTheEngine();
     void timerWrittenAlreadyDueFiresWithoutBeingAsked();
     void staleTimerIsReplacedByTheEngineWithTheCurrentPlan();
@@ -291,6 +292,38 @@ void TestTimers::timerWrittenWithTheTicketAndReplacedOnEveryChange()
              (QStringList {u"sla_warning"_qs, u"sla_breached"_qs, u"escalated"_qs}));
     QCOMPARE(server.count(u"SELECT priority FROM tickets"_qs), 3);
     QCOMPARE(server.count(u"SELECT COUNT(*) FROM timers"_qs), 1); // the ticket-wide clock's
+    server.stop();
+}
+
+void TestTimers::timerLeftAloneWhenThePlanIsUnchanged()
+{
+    START_SLA_SERVER(utc(2026, 11, 23, 1)); // Monday 09:00 HKT
+    const qint64 id = server.open(world, u"support"_qs, u"amy"_qs);
+    QVERIFY(id);
+    // A row written again gets an id above every other ticket's timer (a serial, or SQLite's
+    // highest rowid + 1): the id tells a kept row from a replaced one.
+    const auto timerRows = [&] {
+        return server.rows(u"SELECT id, kind, due_at, data FROM timers WHERE ticket_id = ?"_qs,
+                           {id});
+    };
+    QVERIFY(server.open(world, u"support"_qs, u"amy"_qs));
+    const QList<QStringList> opened = timerRows();
+    QCOMPARE(opened.size(), 1);
+
+    // A comment moves no clock: the earliest unfired step stays, and so does its row.
+    clock.advanceSeconds(60);
+    QVERIFY(server.engine->comment(world.user(u"amy"_qs), id, u"Still down"_qs).ok());
+    QCOMPARE(timerRows(), opened);
+
+    // Claiming meets respond: the step changes, the row is replaced.
+    clock.advanceSeconds(60);
+    QVERIFY(server.engine->claim(world.user(u"ann"_qs), id).ok());
+    const QList<QStringList> claimed = timerRows();
+    QCOMPARE(claimed.size(), 1);
+    QCOMPARE(claimed[0][1], u"sla:step:resolve:0"_qs);
+    QVERIFY(server.open(world, u"support"_qs, u"amy"_qs));
+    QVERIFY(server.engine->comment(world.user(u"ann"_qs), id, u"On it"_qs).ok());
+    QCOMPARE(timerRows(), claimed);
     server.stop();
 }
 
