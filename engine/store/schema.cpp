@@ -2,6 +2,7 @@
 #include "schema.h"
 
 #include "store/database.h"
+#include "store/opensearch_p.h"
 #include "store/storelog.h"
 
 #include <QDateTime>
@@ -583,6 +584,24 @@ const char *const migration28[] = {
     "INSERT INTO auth_epoch (id, epoch) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM auth_epoch)",
 };
 
+// The open tickets' search index (issue 16, SQLite; store/opensearch_p.h): one document per open
+// ticket, its own text and its comments'. Built here from the indexed documents, after the
+// waiting ones have moved in (migration 18's move).
+const char *const migration29[] = {
+    "sqlite: CREATE VIRTUAL TABLE IF NOT EXISTS open_search USING fts5(body, tokenize = "
+    "'trigram')",
+    "sqlite: CREATE TABLE IF NOT EXISTS open_search_stale (ticket_id INTEGER PRIMARY KEY)",
+    "sqlite: INSERT OR REPLACE INTO ticket_search (rowid, body) SELECT ticket_id, body FROM "
+    "ticket_search_pending",
+    "sqlite: DELETE FROM ticket_search_pending",
+    "sqlite: INSERT INTO comment_search (ticket_id, body) SELECT ticket_id, body FROM "
+    "comment_search_pending ORDER BY id",
+    "sqlite: DELETE FROM comment_search_pending",
+    "sqlite: INSERT OR IGNORE INTO open_search_stale (ticket_id) SELECT id FROM tickets WHERE "
+    "status = 'open'",
+    BATON_OPEN_SEARCH_REBUILD("sqlite: "),
+};
+
 struct Migration
 {
     int version;
@@ -616,6 +635,7 @@ const Migration migrations[] = {
     {24, std::begin(migration24), std::end(migration24)},
     {26, std::begin(migration26), std::end(migration26)},
     {28, std::begin(migration28), std::end(migration28)},
+    {29, std::begin(migration29), std::end(migration29)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

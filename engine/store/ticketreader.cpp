@@ -230,6 +230,7 @@ struct ListPlan
     /// The same with a search's terms as read when its walk gives up (textConditions).
     Sql filtersOnGivingUp;
     bool textWalk = false; ///< the search terms are tests of each ticket a walk reads
+    QStringList terms; ///< the search's terms (SearchText::terms)
     Sql status;
     Sql visible; ///< canSee's rule as a condition on `t`; empty for seeAll
     QString sortColumn;
@@ -546,6 +547,7 @@ Result<ListPlan> planList(const QSqlDatabase &db, const TicketFilter &filter)
     plan.filters.text += text->chosen.text;
     plan.filters.values << text->chosen.values;
     plan.textWalk = text->walk;
+    plan.terms = SearchText::terms(filter.text);
     if (!filter.status.isEmpty()) {
         plan.status.text = u" AND " + plan.member() + u"status = ?";
         plan.status.values << filter.status;
@@ -687,6 +689,51 @@ Result<Walked> walkOnSqlite(const QSqlDatabase &db, const ListPlan &plan, const 
     return found;
 }
 
+/// SQLite: the page's part of the open tickets, for a search whose walk gave up: the open
+/// documents that hold every term (open_search), and the tickets whose open document is stale,
+/// tested as the walk tests them. Each then read for its sort value and visibility; a term
+/// of one or two characters has no trigram and is looked for in the open documents' text.
+Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, const ListPlan &plan,
+                                                    const Sql &ceiling)
+{
+    QStringList phrases;
+    Sql matching;
+    matching.text = QStringLiteral("SELECT rowid AS id, 0 AS stale FROM open_search WHERE 1 = 1");
+    for (const QString &term : plan.terms) {
+        if (characterCount(term) >= SearchText::trigram) {
+            phrases << ftsPhrase(term);
+        } else {
+            matching.text += QStringLiteral(" AND instr(body, ?) > 0");
+            matching.values << term;
+        }
+    }
+    // Without a term the trigram index can find, every open document would be scanned.
+    if (phrases.isEmpty())
+        return std::optional<Candidates>();
+    matching.text += QStringLiteral(" AND open_search MATCH ?");
+    matching.values << phrases.join(QStringLiteral(" AND "));
+    matching.text += QStringLiteral(" AND rowid NOT IN (SELECT ticket_id FROM open_search_stale) "
+                                    "UNION ALL SELECT ticket_id, 1 FROM open_search_stale");
+    // CROSS JOIN: the matches drive (SQLite keeps the order written), the tickets are looked
+    // up by id; a stale one is tested for the terms (plan.filters: the walk's probes only, as
+    // a walk has no other filters).
+    const QString text = u"SELECT t.id, " + plan.sortColumn + u" FROM (" + matching.text
+        + u") m CROSS JOIN tickets t ON t.id = m.id WHERE t.status = 'open' AND (m.stale = 0 OR "
+          u"(1 = 1"
+        + plan.filters.text + u"))" + plan.visible.text + plan.after.text + ceiling.text
+        + plan.order + u" LIMIT ?";
+    auto found = runQuery(db, text,
+                          QVariantList(matching.values)
+                              << plan.filters.values << plan.visible.values << plan.after.values
+                              << ceiling.values << plan.limit + 1);
+    if (!found)
+        return found.failure();
+    Candidates part;
+    while (found->next())
+        part.append({found->value(1).toLongLong(), found->value(0).toLongLong()});
+    return std::optional<Candidates>(std::move(part));
+}
+
 /// The page's part of one status, walked along its index; `merged` is what the walks of the
 /// statuses before found. None when a search used up its budget: its matches are rare in this
 /// order, and the page is read in one statement instead (filtersOnGivingUp).
@@ -709,8 +756,12 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
                                   : walkOnSqlite(db, plan, walk, range);
     if (!walked)
         return walked.failure();
-    // A search that gave up reads its terms' sets in one statement (filtersOnGivingUp): testing
-    // every ticket a viewer with a department's queues may see cost more.
+    // SQLite: the open tickets' matches are read from their own index (opensearch_p.h).
+    if (walked->budgetSpent && plan.textWalk && !walk.postgresql && status == u"open")
+        return openPartFromIndex(db, plan, ceiling);
+    // Elsewhere a search that gave up reads its terms' sets in one statement
+    // (filtersOnGivingUp): testing every ticket a viewer with a department's queues may see
+    // cost more.
     if (walked->budgetSpent && plan.textWalk)
         return std::optional<Candidates>();
     if (walked->budgetSpent) {
