@@ -734,6 +734,62 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
     return std::optional<Candidates>(std::move(part));
 }
 
+/// Terms in more documents than this are not read as a set when a walk gives up.
+constexpr qint64 largestSetRead = 50000;
+
+/// SQLite: the page's part of a status whose tickets all have one sort value (closed tickets
+/// sorted by due: none has a due date), for a search whose walk gave up: in id order, the
+/// order of the rarest term's documents, read from its set and stopped at a page. None when
+/// the values differ or every term is in too many documents (or none has a trigram).
+Result<std::optional<Candidates>> constantStatusPart(const QSqlDatabase &db, const ListPlan &plan,
+                                                     const QString &status, const Sql &ceiling)
+{
+    const QString column = plan.sortColumn.mid(2); // "t.due_at" -> "due_at"
+    auto range = runQuery(db,
+                          u"SELECT (SELECT MIN(" + column
+                              + u") FROM tickets WHERE status = ?), "
+                                u"(SELECT MAX("
+                              + column + u") FROM tickets WHERE status = ?)",
+                          {status, status});
+    if (!range)
+        return range.failure();
+    if (!range->next() || range->value(0) != range->value(1))
+        return std::optional<Candidates>();
+    qsizetype rarest = -1;
+    qint64 fewest = largestSetRead;
+    for (qsizetype i = 0; i < plan.terms.size(); ++i) {
+        if (characterCount(plan.terms[i]) < SearchText::trigram)
+            continue;
+        auto count = documentsWithTerm(db, false, plan.terms[i], fewest);
+        if (!count)
+            return count.failure();
+        if (*count < fewest) {
+            rarest = i;
+            fewest = *count;
+        }
+    }
+    if (rarest < 0)
+        return std::optional<Candidates>();
+    // The set is read whole (an ordered list of ids), then the tickets in its order until a
+    // page passes; `|| ''` keeps SQLite from walking the status's index instead.
+    const Sql set = termAsSet(false, plan.terms[rarest]);
+    const QLatin1String direction = plan.direction();
+    const QString text = u"SELECT t.id, " + plan.sortColumn
+        + u" FROM tickets t WHERE t.status || '' = ?" + set.text + plan.filters.text
+        + plan.visible.text + plan.after.text + ceiling.text + u" ORDER BY t.id" + direction
+        + u" LIMIT ?";
+    auto found
+        = runQuery(db, text,
+                   QVariantList {status} << set.values << plan.filters.values << plan.visible.values
+                                         << plan.after.values << ceiling.values << plan.limit + 1);
+    if (!found)
+        return found.failure();
+    Candidates part;
+    while (found->next())
+        part.append({found->value(1).toLongLong(), found->value(0).toLongLong()});
+    return std::optional<Candidates>(std::move(part));
+}
+
 /// The page's part of one status, walked along its index; `merged` is what the walks of the
 /// statuses before found. None when a search used up its budget: its matches are rare in this
 /// order, and the page is read in one statement instead (filtersOnGivingUp).
@@ -759,6 +815,11 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
     // SQLite: the open tickets' matches are read from their own index (opensearch_p.h).
     if (walked->budgetSpent && plan.textWalk && !walk.postgresql && status == u"open")
         return openPartFromIndex(db, plan, ceiling);
+    if (walked->budgetSpent && plan.textWalk && !walk.postgresql) {
+        auto part = constantStatusPart(db, plan, status, ceiling);
+        if (!part || *part)
+            return part;
+    }
     // Elsewhere a search that gave up reads its terms' sets in one statement
     // (filtersOnGivingUp): testing every ticket a viewer with a department's queues may see
     // cost more.

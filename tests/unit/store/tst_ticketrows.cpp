@@ -882,10 +882,13 @@ void TestTicketRows::openMatchesFoundThroughEveryChange()
     QVERIFY(writer.write(first).ok()); // 700 documents: moved into the index at once
     auto db = database->connection();
     QVERIFY(db);
-    auto expected = [&] {
+    // "wedding" anywhere, or "gown" and "77" in the title (rare: the closed tickets' walk in
+    // due order gives up too, and reads the set of "gown" in id order instead).
+    auto expected = [&](bool gown77) {
         QList<std::pair<qint64, qint64>> keys;
         for (const TicketRow &r : std::as_const(rows))
-            if (r.title.contains(u"Wedding") || commented.contains(r.id))
+            if (gown77 ? r.title.contains(u"gown") && r.title.contains(u"77")
+                       : r.title.contains(u"Wedding") || commented.contains(r.id))
                 keys.append({r.dueAt(), r.id});
         std::sort(keys.begin(), keys.end());
         QList<qint64> ids;
@@ -894,16 +897,17 @@ void TestTicketRows::openMatchesFoundThroughEveryChange()
         return ids;
     };
     auto check = [&](const char *when) {
-        for (const bool admin : {true, false}) {
-            TicketFilter filter;
-            filter.text = QStringLiteral("wedding");
-            filter.limit = 7;
-            filter.seeAll = admin;
-            filter.viewer = QStringLiteral("amy");
-            const auto paged = pagedIds(*db, filter);
-            QVERIFY2(paged.ok(), qPrintable(paged.ok() ? QString() : paged.error()));
-            QVERIFY2(*paged == expected(), when);
-        }
+        for (const bool admin : {true, false})
+            for (const bool gown77 : {false, true}) {
+                TicketFilter filter;
+                filter.text = gown77 ? QStringLiteral("gown 77") : QStringLiteral("wedding");
+                filter.limit = 7;
+                filter.seeAll = admin;
+                filter.viewer = QStringLiteral("amy");
+                const auto paged = pagedIds(*db, filter);
+                QVERIFY2(paged.ok(), qPrintable(paged.ok() ? QString() : paged.error()));
+                QVERIFY2(*paged == expected(gown77), when);
+            }
     };
     check("as written");
     if (QTest::currentTestFailed())
