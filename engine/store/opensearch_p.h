@@ -17,11 +17,13 @@
 
 /// The statements that rebuild the listed tickets' open documents, in order, once the waiting
 /// documents have moved into ticket_search and comment_search; each begins with `prefix`.
+/// `+t.id`: c0 has no type, and compared with an INTEGER column SQLite would scan every comment
+/// per ticket instead of using its index (migration 26).
 #define BATON_OPEN_SEARCH_REBUILD(prefix)                                                          \
     prefix "DELETE FROM open_search WHERE rowid IN (SELECT ticket_id FROM open_search_stale)",     \
         prefix                                                                                     \
         "INSERT INTO open_search (rowid, body) SELECT t.id, COALESCE((SELECT s.body FROM "         \
         "ticket_search s WHERE s.rowid = t.id), '') || COALESCE((SELECT ' ' || "                   \
-        "group_concat(c.c1, ' ') FROM comment_search_content c WHERE c.c0 = t.id), '') FROM "      \
+        "group_concat(c.c1, ' ') FROM comment_search_content c WHERE c.c0 = +t.id), '') FROM "     \
         "open_search_stale w JOIN tickets t ON t.id = w.ticket_id WHERE t.status = 'open'",        \
         prefix "DELETE FROM open_search_stale"
