@@ -689,12 +689,26 @@ Result<Walked> walkOnSqlite(const QSqlDatabase &db, const ListPlan &plan, const 
     return found;
 }
 
+/// The (id, sort value) rows `sql` selects, as a status's part of the page.
+Result<std::optional<Candidates>> candidatesOf(const QSqlDatabase &db, const QString &sql,
+                                               const QVariantList &values)
+{
+    auto found = runQuery(db, sql, values);
+    if (!found)
+        return found.failure();
+    Candidates part;
+    while (found->next())
+        part.append({found->value(1).toLongLong(), found->value(0).toLongLong()});
+    return std::optional<Candidates>(std::move(part));
+}
+
 /// SQLite: the page's part of the open tickets, for a search whose walk gave up: the open
 /// documents that hold every term (open_search), and the tickets whose open document is stale,
 /// tested as the walk tests them. Each then read for its sort value and visibility; a term
 /// of one or two characters has no trigram and is looked for in the open documents' text.
+/// With `fewerThan`, none unless fewer documents than that match (counted first).
 Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, const ListPlan &plan,
-                                                    const Sql &ceiling)
+                                                    const Sql &ceiling, qint64 fewerThan = 0)
 {
     QStringList phrases;
     Sql matching;
@@ -712,8 +726,16 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
         return std::optional<Candidates>();
     matching.text += QStringLiteral(" AND open_search MATCH ?");
     matching.values << phrases.join(QStringLiteral(" AND "));
-    matching.text += QStringLiteral(" AND rowid NOT IN (SELECT ticket_id FROM open_search_stale) "
-                                    "UNION ALL SELECT ticket_id, 1 FROM open_search_stale");
+    matching.text += QStringLiteral(" AND rowid NOT IN (SELECT ticket_id FROM open_search_stale)");
+    if (fewerThan > 0) {
+        auto counted = runQuery(db, u"SELECT COUNT(*) FROM (" + matching.text + u" LIMIT ?) found",
+                                QVariantList(matching.values) << fewerThan);
+        if (!counted)
+            return counted.failure();
+        if (!counted->next() || counted->value(0).toLongLong() >= fewerThan)
+            return std::optional<Candidates>();
+    }
+    matching.text += QStringLiteral(" UNION ALL SELECT ticket_id, 1 FROM open_search_stale");
     // CROSS JOIN: the matches drive (SQLite keeps the order written), the tickets are looked
     // up by id; a stale one is tested for the terms (plan.filters: the walk's probes only, as
     // a walk has no other filters).
@@ -722,16 +744,10 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
           u"(1 = 1"
         + plan.filters.text + u"))" + plan.visible.text + plan.after.text + ceiling.text
         + plan.order + u" LIMIT ?";
-    auto found = runQuery(db, text,
-                          QVariantList(matching.values)
-                              << plan.filters.values << plan.visible.values << plan.after.values
-                              << ceiling.values << plan.limit + 1);
-    if (!found)
-        return found.failure();
-    Candidates part;
-    while (found->next())
-        part.append({found->value(1).toLongLong(), found->value(0).toLongLong()});
-    return std::optional<Candidates>(std::move(part));
+    return candidatesOf(db, text,
+                        QVariantList(matching.values)
+                            << plan.filters.values << plan.visible.values << plan.after.values
+                            << ceiling.values << plan.limit + 1);
 }
 
 /// Terms in more documents than this are not read as a set when a walk gives up.
@@ -755,11 +771,14 @@ Result<std::optional<Candidates>> constantStatusPart(const QSqlDatabase &db, con
         return range.failure();
     if (!range->next() || range->value(0) != range->value(1))
         return std::optional<Candidates>();
-    qsizetype rarest = -1;
+    QList<qsizetype> indexed; // the terms with a trigram
+    for (qsizetype i = 0; i < plan.terms.size(); ++i)
+        if (characterCount(plan.terms[i]) >= SearchText::trigram)
+            indexed << i;
+    // One such term is read without counting it first: the count would read its set once more.
+    qsizetype rarest = indexed.size() == 1 ? indexed.constFirst() : -1;
     qint64 fewest = largestSetRead;
-    for (qsizetype i = 0; i < plan.terms.size(); ++i) {
-        if (characterCount(plan.terms[i]) < SearchText::trigram)
-            continue;
+    for (qsizetype i : indexed.size() > 1 ? indexed : QList<qsizetype>()) {
         auto count = documentsWithTerm(db, false, plan.terms[i], fewest);
         if (!count)
             return count.failure();
@@ -778,16 +797,10 @@ Result<std::optional<Candidates>> constantStatusPart(const QSqlDatabase &db, con
         + u" FROM tickets t WHERE t.status || '' = ?" + set.text + plan.filters.text
         + plan.visible.text + plan.after.text + ceiling.text + u" ORDER BY t.id" + direction
         + u" LIMIT ?";
-    auto found
-        = runQuery(db, text,
-                   QVariantList {status} << set.values << plan.filters.values << plan.visible.values
-                                         << plan.after.values << ceiling.values << plan.limit + 1);
-    if (!found)
-        return found.failure();
-    Candidates part;
-    while (found->next())
-        part.append({found->value(1).toLongLong(), found->value(0).toLongLong()});
-    return std::optional<Candidates>(std::move(part));
+    return candidatesOf(db, text,
+                        QVariantList {status} << set.values << plan.filters.values
+                                              << plan.visible.values << plan.after.values
+                                              << ceiling.values << plan.limit + 1);
 }
 
 /// The page's part of one status, walked along its index; `merged` is what the walks of the
@@ -803,6 +816,13 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
         ceiling.text = u" AND (" + plan.sortColumn + u", t.id) "
             + QLatin1String(plan.descending ? ">" : "<") + u" (?, ?)";
         ceiling.values << merged[plan.limit].value << merged[plan.limit].id;
+    }
+    // SQLite: open matches fewer than a walk's rows are read from their own index at once (a
+    // walk that would give up costs its whole budget first).
+    if (plan.textWalk && db.driverName() != u"QPSQL" && status == u"open") {
+        auto part = openPartFromIndex(db, plan, ceiling, walk.budget);
+        if (!part || *part)
+            return part;
     }
     WalkRange range;
     range.text = u" FROM tickets t WHERE t.status = ?" + plan.after.text + ceiling.text + plan.order

@@ -324,7 +324,8 @@ struct TicketWriter::Statements
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
         deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox,
-        putTicketSearch, insertCommentSearch, insertOpenSearchStale;
+        putTicketSearch, insertCommentSearch;
+    BulkStatement insertOpenSearchStale = openSearchStaleInsert(); ///< SQLite
     /// SQLite: moves the waiting search documents into the FTS5 tables (searchMove).
     std::array<WriterStatement, std::size(searchMove)> moveSearchDocuments;
     /// SQLite: search documents waiting (committed), and after the batch being written.
@@ -485,7 +486,6 @@ Result<void> TicketWriter::prepare()
         if (!waiting)
             return waiting.failure();
         s->searchWaiting = *waiting;
-        s->insertOpenSearchStale = openSearchStaleInsert();
         for (size_t n = 0; n < std::size(searchMove); ++n)
             s->moveSearchDocuments[n] = WriterStatement(QString::fromLatin1(searchMove[n]));
     }
