@@ -728,12 +728,20 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
     matching.values << phrases.join(QStringLiteral(" AND "));
     matching.text += QStringLiteral(" AND rowid NOT IN (SELECT ticket_id FROM open_search_stale)");
     if (fewerThan > 0) {
-        auto counted = runQuery(db, u"SELECT COUNT(*) FROM (" + matching.text + u" LIMIT ?) found",
-                                QVariantList(matching.values) << fewerThan);
-        if (!counted)
-            return counted.failure();
-        if (!counted->next() || counted->value(0).toLongLong() >= fewerThan)
+        // Read once: the ids found stand in for the index's matches below.
+        auto read
+            = runQuery(db, matching.text + u" LIMIT ?", QVariantList(matching.values) << fewerThan);
+        if (!read)
+            return read.failure();
+        QVariantList ids;
+        while (read->next())
+            ids << read->value(0).toLongLong();
+        if (ids.size() >= fewerThan)
             return std::optional<Candidates>();
+        matching.text = ids.isEmpty() ? QStringLiteral("SELECT NULL AS id, 0 AS stale WHERE 0")
+                                      : u"SELECT column1 AS id, 0 AS stale FROM (VALUES "
+                + QStringList(ids.size(), QStringLiteral("(?)")).join(u',') + u')';
+        matching.values = ids;
     }
     matching.text += QStringLiteral(" UNION ALL SELECT ticket_id, 1 FROM open_search_stale");
     // CROSS JOIN: the matches drive (SQLite keeps the order written), the tickets are looked
