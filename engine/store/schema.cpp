@@ -2,6 +2,7 @@
 #include "schema.h"
 
 #include "store/database.h"
+#include "store/opensearch_p.h"
 #include "store/storelog.h"
 
 #include <QDateTime>
@@ -613,6 +614,24 @@ const char *const migration25[] = {
     "sqlite: DELETE FROM sqlite_sequence WHERE name IN ('timers', 'comments', 'notifications')",
 };
 
+// The open tickets' search index (issue 16, SQLite; store/opensearch_p.h): one document per open
+// ticket, its own text and its comments'. Built here from the indexed documents, after the
+// waiting ones have moved in (migration 18's move).
+const char *const migration29[] = {
+    "sqlite: CREATE VIRTUAL TABLE IF NOT EXISTS open_search USING fts5(body, tokenize = "
+    "'trigram')",
+    "sqlite: CREATE TABLE IF NOT EXISTS open_search_stale (ticket_id INTEGER PRIMARY KEY)",
+    "sqlite: INSERT OR REPLACE INTO ticket_search (rowid, body) SELECT ticket_id, body FROM "
+    "ticket_search_pending",
+    "sqlite: DELETE FROM ticket_search_pending",
+    "sqlite: INSERT INTO comment_search (ticket_id, body) SELECT ticket_id, body FROM "
+    "comment_search_pending ORDER BY id",
+    "sqlite: DELETE FROM comment_search_pending",
+    "sqlite: INSERT OR IGNORE INTO open_search_stale (ticket_id) SELECT id FROM tickets WHERE "
+    "status = 'open'",
+    BATON_OPEN_SEARCH_REBUILD("sqlite: "),
+};
+
 struct Migration
 {
     int version;
@@ -648,6 +667,7 @@ const Migration migrations[] = {
     {26, std::begin(migration26), std::end(migration26)},
     {27, std::begin(migration27), std::end(migration27)},
     {28, std::begin(migration28), std::end(migration28)},
+    {29, std::begin(migration29), std::end(migration29)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -230,6 +230,7 @@ struct ListPlan
     /// The same with a search's terms as read when its walk gives up (textConditions).
     Sql filtersOnGivingUp;
     bool textWalk = false; ///< the search terms are tests of each ticket a walk reads
+    QStringList terms; ///< the search's terms (SearchText::terms)
     Sql status;
     Sql visible; ///< canSee's rule as a condition on `t`; empty for seeAll
     QString sortColumn;
@@ -546,6 +547,7 @@ Result<ListPlan> planList(const QSqlDatabase &db, const TicketFilter &filter)
     plan.filters.text += text->chosen.text;
     plan.filters.values << text->chosen.values;
     plan.textWalk = text->walk;
+    plan.terms = SearchText::terms(filter.text);
     if (!filter.status.isEmpty()) {
         plan.status.text = u" AND " + plan.member() + u"status = ?";
         plan.status.values << filter.status;
@@ -687,6 +689,128 @@ Result<Walked> walkOnSqlite(const QSqlDatabase &db, const ListPlan &plan, const 
     return found;
 }
 
+/// The (id, sort value) rows `sql` selects, as a status's part of the page.
+Result<std::optional<Candidates>> candidatesOf(const QSqlDatabase &db, const QString &sql,
+                                               const QVariantList &values)
+{
+    auto found = runQuery(db, sql, values);
+    if (!found)
+        return found.failure();
+    Candidates part;
+    while (found->next())
+        part.append({found->value(1).toLongLong(), found->value(0).toLongLong()});
+    return std::optional<Candidates>(std::move(part));
+}
+
+/// SQLite: the page's part of the open tickets, for a search whose walk gave up: the open
+/// documents that hold every term (open_search), and the tickets whose open document is stale,
+/// tested as the walk tests them. Each then read for its sort value and visibility; a term
+/// of one or two characters has no trigram and is looked for in the open documents' text.
+/// With `fewerThan`, none unless fewer documents than that match (counted first).
+Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, const ListPlan &plan,
+                                                    const Sql &ceiling, qint64 fewerThan = 0)
+{
+    QStringList phrases;
+    Sql matching;
+    matching.text = QStringLiteral("SELECT rowid AS id, 0 AS stale FROM open_search WHERE 1 = 1");
+    for (const QString &term : plan.terms) {
+        if (characterCount(term) >= SearchText::trigram) {
+            phrases << ftsPhrase(term);
+        } else {
+            matching.text += QStringLiteral(" AND instr(body, ?) > 0");
+            matching.values << term;
+        }
+    }
+    // Without a term the trigram index can find, every open document would be scanned.
+    if (phrases.isEmpty())
+        return std::optional<Candidates>();
+    matching.text += QStringLiteral(" AND open_search MATCH ?");
+    matching.values << phrases.join(QStringLiteral(" AND "));
+    matching.text += QStringLiteral(" AND rowid NOT IN (SELECT ticket_id FROM open_search_stale)");
+    if (fewerThan > 0) {
+        // Read once: the ids found stand in for the index's matches below.
+        auto read
+            = runQuery(db, matching.text + u" LIMIT ?", QVariantList(matching.values) << fewerThan);
+        if (!read)
+            return read.failure();
+        QVariantList ids;
+        while (read->next())
+            ids << read->value(0).toLongLong();
+        if (ids.size() >= fewerThan)
+            return std::optional<Candidates>();
+        matching.text = ids.isEmpty() ? QStringLiteral("SELECT NULL AS id, 0 AS stale WHERE 0")
+                                      : u"SELECT column1 AS id, 0 AS stale FROM (VALUES "
+                + QStringList(ids.size(), QStringLiteral("(?)")).join(u',') + u')';
+        matching.values = ids;
+    }
+    matching.text += QStringLiteral(" UNION ALL SELECT ticket_id, 1 FROM open_search_stale");
+    // CROSS JOIN: the matches drive (SQLite keeps the order written), the tickets are looked
+    // up by id; a stale one is tested for the terms (plan.filters: the walk's probes only, as
+    // a walk has no other filters).
+    const QString text = u"SELECT t.id, " + plan.sortColumn + u" FROM (" + matching.text
+        + u") m CROSS JOIN tickets t ON t.id = m.id WHERE t.status = 'open' AND (m.stale = 0 OR "
+          u"(1 = 1"
+        + plan.filters.text + u"))" + plan.visible.text + plan.after.text + ceiling.text
+        + plan.order + u" LIMIT ?";
+    return candidatesOf(db, text,
+                        QVariantList(matching.values)
+                            << plan.filters.values << plan.visible.values << plan.after.values
+                            << ceiling.values << plan.limit + 1);
+}
+
+/// Terms in more documents than this are not read as a set when a walk gives up.
+constexpr qint64 largestSetRead = 50000;
+
+/// SQLite: the page's part of a status whose tickets all have one sort value (closed tickets
+/// sorted by due: none has a due date), for a search whose walk gave up: in id order, the
+/// order of the rarest term's documents, read from its set and stopped at a page. None when
+/// the values differ or every term is in too many documents (or none has a trigram).
+Result<std::optional<Candidates>> constantStatusPart(const QSqlDatabase &db, const ListPlan &plan,
+                                                     const QString &status, const Sql &ceiling)
+{
+    const QString column = plan.sortColumn.mid(2); // "t.due_at" -> "due_at"
+    auto range = runQuery(db,
+                          u"SELECT (SELECT MIN(" + column
+                              + u") FROM tickets WHERE status = ?), "
+                                u"(SELECT MAX("
+                              + column + u") FROM tickets WHERE status = ?)",
+                          {status, status});
+    if (!range)
+        return range.failure();
+    if (!range->next() || range->value(0) != range->value(1))
+        return std::optional<Candidates>();
+    QList<qsizetype> indexed; // the terms with a trigram
+    for (qsizetype i = 0; i < plan.terms.size(); ++i)
+        if (characterCount(plan.terms[i]) >= SearchText::trigram)
+            indexed << i;
+    // One such term is read without counting it first: the count would read its set once more.
+    qsizetype rarest = indexed.size() == 1 ? indexed.constFirst() : -1;
+    qint64 fewest = largestSetRead;
+    for (qsizetype i : indexed.size() > 1 ? indexed : QList<qsizetype>()) {
+        auto count = documentsWithTerm(db, false, plan.terms[i], fewest);
+        if (!count)
+            return count.failure();
+        if (*count < fewest) {
+            rarest = i;
+            fewest = *count;
+        }
+    }
+    if (rarest < 0)
+        return std::optional<Candidates>();
+    // The set is read whole (an ordered list of ids), then the tickets in its order until a
+    // page passes; `|| ''` keeps SQLite from walking the status's index instead.
+    const Sql set = termAsSet(false, plan.terms[rarest]);
+    const QLatin1String direction = plan.direction();
+    const QString text = u"SELECT t.id, " + plan.sortColumn
+        + u" FROM tickets t WHERE t.status || '' = ?" + set.text + plan.filters.text
+        + plan.visible.text + plan.after.text + ceiling.text + u" ORDER BY t.id" + direction
+        + u" LIMIT ?";
+    return candidatesOf(db, text,
+                        QVariantList {status} << set.values << plan.filters.values
+                                              << plan.visible.values << plan.after.values
+                                              << ceiling.values << plan.limit + 1);
+}
+
 /// The page's part of one status, walked along its index; `merged` is what the walks of the
 /// statuses before found. None when a search used up its budget: its matches are rare in this
 /// order, and the page is read in one statement instead (filtersOnGivingUp).
@@ -701,6 +825,13 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
             + QLatin1String(plan.descending ? ">" : "<") + u" (?, ?)";
         ceiling.values << merged[plan.limit].value << merged[plan.limit].id;
     }
+    // SQLite: open matches fewer than a walk's rows are read from their own index at once (a
+    // walk that would give up costs its whole budget first).
+    if (plan.textWalk && db.driverName() != u"QPSQL" && status == u"open") {
+        auto part = openPartFromIndex(db, plan, ceiling, walk.budget);
+        if (!part || *part)
+            return part;
+    }
     WalkRange range;
     range.text = u" FROM tickets t WHERE t.status = ?" + plan.after.text + ceiling.text + plan.order
         + u" LIMIT ?";
@@ -709,8 +840,17 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
                                   : walkOnSqlite(db, plan, walk, range);
     if (!walked)
         return walked.failure();
-    // A search that gave up reads its terms' sets in one statement (filtersOnGivingUp): testing
-    // every ticket a viewer with a department's queues may see cost more.
+    // SQLite: the open tickets' matches are read from their own index (opensearch_p.h).
+    if (walked->budgetSpent && plan.textWalk && !walk.postgresql && status == u"open")
+        return openPartFromIndex(db, plan, ceiling);
+    if (walked->budgetSpent && plan.textWalk && !walk.postgresql) {
+        auto part = constantStatusPart(db, plan, status, ceiling);
+        if (!part || *part)
+            return part;
+    }
+    // Elsewhere a search that gave up reads its terms' sets in one statement
+    // (filtersOnGivingUp): testing every ticket a viewer with a department's queues may see
+    // cost more.
     if (walked->budgetSpent && plan.textWalk)
         return std::optional<Candidates>();
     if (walked->budgetSpent) {

@@ -5,12 +5,14 @@
 #include "store/boundvalues.h"
 #include "store/changefeed.h"
 #include "store/database.h"
+#include "store/opensearch_p.h"
 #include "store/postgresqlquery.h"
 #include "store/searchtext.h"
 #include "store/sqlitestatement.h"
 
 #include <QHash>
 #include <QJsonDocument>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -277,7 +279,7 @@ BulkStatement commentSearchInsert(bool postgresql)
 constexpr qint64 searchDocumentsPerMove = 256;
 
 // The statements of a move (migration 18): the tables' rows in, then out; comments in their
-// order of arrival.
+// order of arrival; then the open documents of the tickets listed since (migration 29).
 const char *const searchMove[] = {
     "INSERT OR REPLACE INTO ticket_search (rowid, body) SELECT ticket_id, body FROM "
     "ticket_search_pending",
@@ -285,7 +287,16 @@ const char *const searchMove[] = {
     "INSERT INTO comment_search (ticket_id, body) SELECT ticket_id, body FROM "
     "comment_search_pending ORDER BY id",
     "DELETE FROM comment_search_pending",
+    BATON_OPEN_SEARCH_REBUILD(""),
 };
+
+// SQLite: a ticket whose open document is to be rebuilt at the next move (store/opensearch_p.h).
+BulkStatement openSearchStaleInsert()
+{
+    return BulkStatement(QStringLiteral("INSERT OR IGNORE INTO open_search_stale (ticket_id) "
+                                        "VALUES "),
+                         QStringLiteral("(?)"), QString(), 1);
+}
 
 } // namespace
 
@@ -320,6 +331,7 @@ struct TicketWriter::Statements
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
         deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox,
         putTicketSearch, insertCommentSearch;
+    BulkStatement insertOpenSearchStale = openSearchStaleInsert(); ///< SQLite
     /// SQLite: moves the waiting search documents into the FTS5 tables (searchMove).
     std::array<WriterStatement, std::size(searchMove)> moveSearchDocuments;
     /// SQLite: search documents waiting (committed), and after the batch being written.
@@ -350,6 +362,9 @@ struct TicketWriter::Statements
     Result<void> insertKeysAndCustomers(const WriteBatch &batch);
     /// The search documents of the batch's tickets whose text changed, and of its comments.
     Result<void> writeSearchText(const WriteBatch &batch);
+    /// SQLite: lists the batch's tickets whose open document changed (opensearch_p.h); how many.
+    Result<qint64> listOpenSearchStale(const WriteBatch &batch,
+                                       const QHash<qint64, QString> &documents);
     /// SQLite: after `written` more documents wait, moves them all into the index when many.
     Result<void> moveSearchDocumentsWhenMany(qint64 written);
 };
@@ -394,7 +409,8 @@ Result<qint64> waitingSearchDocuments(const QSqlDatabase &db)
 {
     auto waiting = runQuery(db,
                             QStringLiteral("SELECT (SELECT COUNT(*) FROM ticket_search_pending) + "
-                                           "(SELECT COUNT(*) FROM comment_search_pending)"));
+                                           "(SELECT COUNT(*) FROM comment_search_pending) + "
+                                           "(SELECT COUNT(*) FROM open_search_stale)"));
     if (!waiting)
         return waiting.failure();
     return waiting->next() ? waiting->value(0).toLongLong() : 0;
@@ -839,7 +855,37 @@ Result<void> TicketWriter::Statements::writeSearchText(const WriteBatch &batch)
     written += values.size() / 2;
     if (auto r = bulk(insertCommentSearch, values); !r)
         return r;
+    if (db.driverName() != u"QPSQL") {
+        auto listed = listOpenSearchStale(batch, documents);
+        if (!listed)
+            return listed.failure();
+        written += *listed;
+    }
     return moveSearchDocumentsWhenMany(written);
+}
+
+Result<qint64>
+TicketWriter::Statements::listOpenSearchStale(const WriteBatch &batch,
+                                              const QHash<qint64, QString> &documents)
+{
+    // Whose open document differs now: its own text, a comment, or its status (closed leaves
+    // the index, opened or reopened enters it).
+    QSet<qint64> stale(documents.keyBegin(), documents.keyEnd());
+    for (const CommentRow &c : batch.comments)
+        if (!c.internal)
+            stale.insert(c.ticketId);
+    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n) {
+        const TicketRow &row = batch.changedTickets[n];
+        if (n >= batch.previousTickets.size() || !batch.previousTickets[n].id
+            || batch.previousTickets[n].status != row.status)
+            stale.insert(row.id);
+    }
+    QList<QVariant> values;
+    for (qint64 id : std::as_const(stale))
+        values << id;
+    if (auto r = bulk(insertOpenSearchStale, values); !r)
+        return r.failure();
+    return qint64(stale.size());
 }
 
 Result<void> TicketWriter::Statements::moveSearchDocumentsWhenMany(qint64 written)

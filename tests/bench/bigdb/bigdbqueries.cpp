@@ -127,6 +127,7 @@ Viewers viewersOf(Engine &engine, const QMap<QString, DemoAccount> &users)
 struct SearchCase
 {
     QString label, text;
+    QString queue = QString(), assignee = QString(); ///< within a queue's page, a person's tickets
 };
 
 /// Realistic queries, taken from the generated rows (the generator names a third of its
@@ -164,6 +165,17 @@ QList<SearchCase> searchCases(const QSqlDatabase &db)
         {QStringLiteral("one character (Chinese)"), chineseName.left(1)},
         {QStringLiteral("two characters (Latin)"), QStringLiteral("li")},
     };
+    // Within a queue's page and a person's tickets (the filters that start from a range of
+    // their own): the busiest queue and assignee, where a rare match means a long walk.
+    const QString queue = sampleOf(db,
+                                   "SELECT queue FROM ticket_queues_current GROUP BY queue "
+                                   "ORDER BY COUNT(*) DESC LIMIT 1");
+    const QString assignee = sampleOf(db,
+                                      "SELECT assignee FROM tickets WHERE assignee IS NOT NULL "
+                                      "AND assignee <> '' GROUP BY assignee ORDER BY COUNT(*) "
+                                      "DESC LIMIT 1");
+    cases.append({QStringLiteral("two words of a title, one queue"), words.join(u' '), queue, {}});
+    cases.append({QStringLiteral("customer name, Latin, one assignee"), latinName, {}, assignee});
     cases.removeIf([](const SearchCase &c) { return c.text.trimmed().isEmpty(); });
     return cases;
 }
@@ -178,6 +190,8 @@ QJsonObject ticketSearch(Engine &engine, const Actor &actor, const SearchCase &c
     for (int i = 0; i < runs && error.isEmpty(); ++i) {
         TicketFilter filter;
         filter.text = c.text;
+        filter.queue = c.queue;
+        filter.assignee = c.assignee;
         filter.now = now.toMSecsSinceEpoch();
         const auto page = micros.time([&] { return engine.tickets(filter, actor); });
         if (!page)
@@ -190,8 +204,11 @@ QJsonObject ticketSearch(Engine &engine, const Actor &actor, const SearchCase &c
     l.insert(u"first_page_items", hits);
     if (!error.isEmpty())
         l.insert(u"error", error);
+    const QString within = !c.queue.isEmpty() ? u" queue=" + c.queue
+        : !c.assignee.isEmpty()               ? u" assignee=" + c.assignee
+                                              : QString();
     print(QStringLiteral("%1 as %2").arg(c.label, actor.username), l, searchTargetMs,
-          QStringLiteral("q=\"%1\": %2 on page 1%3").arg(c.text).arg(hits).arg(error));
+          QStringLiteral("q=\"%1\"%2: %3 on page 1%4").arg(c.text, within).arg(hits).arg(error));
     return l;
 }
 

@@ -63,15 +63,20 @@ TicketRow ticket(qint64 id)
     row.key = QStringLiteral("JQ-%1").arg(id);
     row.workflow = QStringLiteral("jump-queue");
     row.workflowVersion = 1;
-    row.title = QStringLiteral("Parcel held at the hub for Li %1").arg(id);
-    row.state = QStringLiteral("review");
     row.status = id % 4 == 0 ? QStringLiteral("closed") : QStringLiteral("open");
+    // The closed ones have words no open ticket has.
+    row.title = QStringLiteral("Parcel held at the hub for Li %1%2")
+                    .arg(id)
+                    .arg(row.status == u"closed" ? QStringLiteral(", wedding dress") : QString());
+    row.state = QStringLiteral("review");
     row.queue = QStringLiteral("cs-agents");
     row.originator = QStringLiteral("amy");
     row.version = 1;
     row.createdAt = 1795000000000 + id;
     row.updatedAt = row.createdAt;
     row.resolveDue = 1795000000000 + (id * 7919) % 100000;
+    if (id == 211)
+        row.customerName = QStringLiteral("王𠮷"); // 𠮷 is one character in two UTF-16 units
     return row;
 }
 
@@ -138,10 +143,20 @@ void TestSearchWork::aSearchsFirstPageDoesNotGrowWithTheTickets_data()
     QTest::newRow("two words, admin") << QStringLiteral("parcel hub") << true << 50;
     QTest::newRow("two words, amy") << QStringLiteral("Parcel HUB") << false << 50;
     QTest::newRow("a word and two letters") << QStringLiteral("held li") << true << 50;
+    // In every closed ticket and no open one: the walk in due order reads open tickets first,
+    // and finds none (the open tickets' own index tells).
+    QTest::newRow("two words no open ticket has, admin")
+        << QStringLiteral("wedding dress") << true << 50;
+    QTest::newRow("two words no open ticket has, amy")
+        << QStringLiteral("Wedding Dress") << false << 50;
     // In one ticket of either database: its index entries, the other terms tested on it.
     QTest::newRow("a key") << QStringLiteral("JQ-397") << true << 1;
     QTest::newRow("a key and a common word, amy") << QStringLiteral("parcel jq-397") << false << 1;
     QTest::newRow("a key and two letters") << QStringLiteral("li jq-397") << true << 1;
+    // Two characters in three UTF-16 units: no trigram, so not a term the index can count or
+    // find (its documents are in the index here, not waiting beside it, where a scan found it).
+    QTest::newRow("two characters, one outside the BMP") << QStringLiteral("王𠮷") << true << 1;
+    QTest::newRow("two characters outside the BMP, amy") << QStringLiteral("王𠮷") << false << 1;
 }
 
 // 400 tickets, then 3,200: the first page of a search costs about the same (see the limit below).
