@@ -608,7 +608,10 @@ const char *const migration25[] = {
     "sqlite: UPDATE sqlite_master SET sql = replace(sql, 'INTEGER PRIMARY KEY AUTOINCREMENT', "
     "'INTEGER PRIMARY KEY') WHERE type = 'table' AND name IN ('timers', 'comments', "
     "'notifications')",
-    "sqlite: PRAGMA writable_schema = OFF",
+    // RESET also makes this connection read the schema again: without it a later migration's
+    // ALTER TABLE … ADD COLUMN on these tables (27) spliced its column in at an offset of the
+    // old text and left the table unreadable ("near TEXT: syntax error").
+    "sqlite: PRAGMA writable_schema = RESET",
     "sqlite: CREATE TABLE migration25_schema_reread (x INTEGER)",
     "sqlite: DROP TABLE migration25_schema_reread",
     "sqlite: DELETE FROM sqlite_sequence WHERE name IN ('timers', 'comments', 'notifications')",
