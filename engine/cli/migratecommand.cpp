@@ -21,22 +21,22 @@ const char migrateUsage[] = "Usage: baton migrate [--db URL] [--dry-run]\n"
                             "       postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME\n"
                             "  --dry-run  list the migrations that would run; change nothing\n";
 
-// The schema version of the database at `url`, read without changing anything: a SQLite file
-// is opened read-only (Database::open would create a missing file and switch it to WAL).
-Result<int> versionWithoutChanges(const DatabaseUrl &url, const QString &text)
+// The migrations recorded in the database at `url`, read without changing anything: a SQLite
+// file is opened read-only (Database::open would create a missing file and switch it to WAL).
+Result<QList<int>> appliedWithoutChanges(const DatabaseUrl &url, const QString &text)
 {
     if (url.isSqlite()) {
         if (!QFileInfo::exists(url.path) || QFileInfo(url.path).size() == 0)
-            return 0;
+            return QList<int>();
         auto contents = SqliteFile::inspect(url.path);
         if (!contents)
             return contents.failure();
-        return contents->schemaVersion;
+        return contents->appliedVersions;
     }
     auto database = Database::open(text);
     if (!database)
         return database.failure();
-    return Schema::currentVersion(**database);
+    return Schema::appliedVersions(**database);
 }
 
 int dryRun(const QString &text)
@@ -46,28 +46,29 @@ int dryRun(const QString &text)
         std::fprintf(stderr, "baton migrate: %s\n", qPrintable(url.error()));
         return 2;
     }
-    auto version = versionWithoutChanges(*url, text);
-    if (!version) {
-        std::fprintf(stderr, "baton migrate: %s\n", qPrintable(version.error()));
+    auto applied = appliedWithoutChanges(*url, text);
+    if (!applied) {
+        std::fprintf(stderr, "baton migrate: %s\n", qPrintable(applied.error()));
         return 1;
     }
+    const int version = applied->isEmpty() ? 0 : applied->last();
     const QString where = url->toDisplayString();
     const int latest = Schema::latestVersion();
-    if (version.value() > latest) {
+    if (version > latest) {
         std::fprintf(stderr,
                      "baton migrate: %s is at schema version %d, newer than this build knows "
                      "(%d); use a newer baton\n",
-                     qPrintable(where), version.value(), latest);
+                     qPrintable(where), version, latest);
         return 1;
     }
-    const QList<Schema::Pending> pending = Schema::pending(version.value(), url->isSqlite());
+    const QList<Schema::Pending> pending = Schema::pending(applied.value(), url->isSqlite());
     if (pending.isEmpty()) {
         std::printf("%s: schema is up to date (version %d); nothing to do\n", qPrintable(where),
                     latest);
         return 0;
     }
     std::printf("%s: would migrate the schema from version %d to %d (dry run: nothing changed)\n",
-                qPrintable(where), version.value(), latest);
+                qPrintable(where), version, latest);
     for (const Schema::Pending &migration : pending) {
         std::printf("  migration %d:%s\n", migration.version,
                     migration.statements.isEmpty() ? " (nothing to run on this database)" : "");

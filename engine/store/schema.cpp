@@ -816,11 +816,29 @@ Result<int> Schema::migrate(Database &database)
     return reached;
 }
 
-QList<Schema::Pending> Schema::pending(int fromVersion, bool sqlite)
+Result<QList<int>> Schema::appliedVersions(Database &database)
+{
+    auto db = database.connection();
+    if (!db)
+        return db.failure();
+    QList<int> applied;
+    if (!db->tables().contains(QStringLiteral("schema_migrations")))
+        return applied;
+    auto query = runQuery(*db,
+                          QStringLiteral("SELECT version FROM schema_migrations ORDER BY "
+                                         "version"));
+    if (!query)
+        return query.failure();
+    while (query->next())
+        applied.append(query->value(0).toInt());
+    return applied;
+}
+
+QList<Schema::Pending> Schema::pending(const QList<int> &applied, bool sqlite)
 {
     QList<Pending> list;
     for (const Migration &migration : migrations) {
-        if (migration.version <= fromVersion)
+        if (applied.contains(migration.version))
             continue;
         Pending next;
         next.version = migration.version;

@@ -34,8 +34,11 @@ public:
         int version = 0;
         QStringList statements;
     };
-    /// The migrations after `fromVersion`, oldest first, for SQLite or PostgreSQL.
-    static QList<Pending> pending(int fromVersion, bool sqlite);
+    /// Every migration recorded in the database, in number order.
+    static Result<QList<int>> appliedVersions(Database &database);
+    /// The migrations not in `applied`, oldest first, for SQLite or PostgreSQL: numbers are
+    /// handed out per branch, so one below the database's version may still be missing.
+    static QList<Pending> pending(const QList<int> &applied, bool sqlite);
 };
 
 } // namespace Baton

@@ -82,6 +82,22 @@ Result<QString> queryText(sqlite3 *db, const char *sql)
     return text;
 }
 
+// The first column of every row `sql` answers, as numbers.
+Result<QList<int>> queryNumbers(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *statement = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) != SQLITE_OK)
+        return makeError(messageOf(db));
+    QList<int> numbers;
+    int rc;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW)
+        numbers.append(sqlite3_column_int(statement, 0));
+    sqlite3_finalize(statement);
+    if (rc != SQLITE_DONE)
+        return makeError(messageOf(db));
+    return numbers;
+}
+
 // Reads what `db` holds, in the caller's transaction if one is open; `path` names it in errors.
 Result<Contents> contentsOf(sqlite3 *db, const QString &path)
 {
@@ -104,6 +120,10 @@ Result<Contents> contentsOf(sqlite3 *db, const QString &path)
         if (!read->ok())
             return makeError(QStringLiteral("%1: %2").arg(path, read->error()));
     contents.schemaVersion = int(version.value());
+    auto applied = queryNumbers(db, "SELECT version FROM schema_migrations ORDER BY version");
+    if (!applied)
+        return makeError(QStringLiteral("%1: %2").arg(path, applied.error()));
+    contents.appliedVersions = applied.value();
     contents.tickets = tickets.value();
     contents.pages = pages.value();
     contents.bytes = pages.value() * pageSize.value();

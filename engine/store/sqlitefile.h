@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 
+#include <QList>
 #include <QString>
 
 #include <functional>
@@ -13,6 +14,9 @@ namespace Baton::SqliteFile {
 struct Contents
 {
     int schemaVersion = 0;
+    /// Every migration recorded, in number order (numbers are handed out per branch, so one
+    /// below schemaVersion may still be missing).
+    QList<int> appliedVersions;
     qint64 tickets = 0;
     qint64 pages = 0;
     qint64 bytes = 0;
