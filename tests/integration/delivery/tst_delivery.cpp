@@ -82,18 +82,26 @@ QList<OutboxEntry> rowsOf(TestServer &server, qint64 ticket, const QString &chan
 
 } // namespace
 
-// A fresh database `holder`, a receiver, and server `s` (tst_Delivery::Server) with the
-// pager channel aimed at the receiver and amy given a phone: the start of the tests of notices
-// by SMS.
-#define START_WITH_PAGER(holder, receiver, s)                                                      \
+// A fresh database `holder`, a receiver, and server `s` (tst_Delivery::Server) started by
+// `start` (an expression that may use `url`, `receiver` and `s`, answering an error or nothing).
+#define START_WITH_RECEIVER(holder, receiver, s, start)                                            \
     TestDatabase holder;                                                                           \
     BATON_FRESH_DATABASE(holder, url);                                                             \
     WebhookReceiver receiver(hookSecret);                                                          \
     Server s;                                                                                      \
     {                                                                                              \
-        const QString started = startWithPager(s, url, receiver.port(), true);                     \
+        const QString started = start;                                                             \
         QVERIFY2(started.isEmpty(), qPrintable(started));                                          \
     }
+
+// The start of the tests of notices by SMS: the pager channel aimed at the receiver, amy given
+// a phone.
+#define START_WITH_PAGER(holder, receiver, s)                                                      \
+    START_WITH_RECEIVER(holder, receiver, s, startWithPager(s, url, receiver.port(), true))
+
+// The start of the webhook tests: the hook channel aimed at the receiver.
+#define START_WITH_HOOK(holder, receiver, s)                                                       \
+    START_WITH_RECEIVER(holder, receiver, s, startWithHook(s, url, receiver.port()))
 
 class tst_Delivery : public QObject
 {
@@ -223,12 +231,7 @@ std::optional<OutboxEntry> tst_Delivery::entry(TestServer &server, const QString
 
 void tst_Delivery::everyDeliveryArrivesOncePerIdThroughAnOutage()
 {
-    TestDatabase holder;
-    BATON_FRESH_DATABASE(holder, url);
-    WebhookReceiver receiver(hookSecret);
-    Server s;
-    const QString started = startWithHook(s, url, receiver.port());
-    QVERIFY2(started.isEmpty(), qPrintable(started));
+    START_WITH_HOOK(holder, receiver, s);
 
     // Up: the first ticket's delivery arrives, signed, under TICKET.SEQ.CHANNEL.
     const RawResponse first = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
@@ -291,12 +294,7 @@ void tst_Delivery::everyDeliveryArrivesOncePerIdThroughAnOutage()
 // try, under its own id, once.
 void tst_Delivery::aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack()
 {
-    TestDatabase holder;
-    BATON_FRESH_DATABASE(holder, url);
-    WebhookReceiver receiver(hookSecret);
-    Server s;
-    const QString started = startWithHook(s, url, receiver.port());
-    QVERIFY2(started.isEmpty(), qPrintable(started));
+    START_WITH_HOOK(holder, receiver, s);
     receiver.setMode(WebhookReceiver::Mode::Down);
     QStringList ids;
     // Every delivery has been tried and waits for a later try (none due on the server's clock).
