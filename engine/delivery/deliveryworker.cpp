@@ -304,6 +304,8 @@ Result<void> DeliveryWorker::settle(const QSqlDatabase &db, QList<Outcome> &outc
                       it->failed == 1 ? "delivery" : "deliveries", qPrintable(it.key()),
                       qPrintable(it->lastFailedId), it->lastFailedTry, qPrintable(it->failure));
     Transaction transaction(db);
+    if (!transaction.isActive())
+        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
     for (const Outcome &o : std::as_const(outcomes)) {
         const Result<void> done = o.kind == Outcome::Kind::Delivered
             ? OutboxQueue::markDelivered(db, o.deliveryId, o.atMs, o.text)
