@@ -2,8 +2,7 @@
 #include "store/stepfactbackfillrows.h"
 
 #include "store/database.h"
-#include "store/idquery_p.h"
-#include "store/ticketreader.h"
+#include "store/ticketcolumns.h"
 
 #include <QSqlQuery>
 
@@ -11,15 +10,13 @@ namespace Baton {
 
 namespace {
 
-// "?, ?, ..." for `ids`, whose values are appended to `values`.
-QString placeholdersFor(const QList<qint64> &ids, QVariantList &values)
+// The values of `ids`, for TicketColumns::placeholders(ids.size()).
+QVariantList valuesOf(const QList<qint64> &ids)
 {
-    QString marks;
-    for (qint64 id : ids) {
+    QVariantList values;
+    for (qint64 id : ids)
         values << id;
-        marks += marks.isEmpty() ? QStringLiteral("?") : QStringLiteral(", ?");
-    }
-    return marks;
+    return values;
 }
 
 } // namespace
@@ -57,30 +54,34 @@ StepFactBackfillStore::ticketsToBackfill(const QSqlDatabase &db, const BackfillP
 Result<QHash<qint64, qint64>> StepFactBackfillStore::lockedVersions(const QSqlDatabase &db,
                                                                     const QList<qint64> &ticketIds)
 {
-    if (db.driverName() == u"QPSQL" && !ticketIds.isEmpty()) {
-        // In id order, as the engine's writer locks them (ticketwriter.cpp): no deadlock.
-        QVariantList values;
-        const QString marks = placeholdersFor(ticketIds, values);
-        if (auto locked = runIdQuery(db,
-                                     u"SELECT id FROM tickets WHERE id IN (" + marks
-                                         + u") ORDER BY id FOR NO KEY UPDATE",
-                                     values);
-            !locked)
-            return locked.failure();
-    }
-    return TicketReader::versions(db, ticketIds);
+    QHash<qint64, qint64> versions;
+    if (ticketIds.isEmpty())
+        return versions;
+    // In id order, as the engine's writer locks them (ticketwriter.cpp): no deadlock. SQLite's
+    // write lock is the caller's transaction.
+    const QString lock
+        = db.driverName() == u"QPSQL" ? QStringLiteral(" FOR NO KEY UPDATE") : QString();
+    auto rows = runQuery(db,
+                         u"SELECT id, version FROM tickets WHERE id IN ("
+                             + TicketColumns::placeholders(int(ticketIds.size())) + u") ORDER BY id"
+                             + lock,
+                         valuesOf(ticketIds));
+    if (!rows)
+        return rows.failure();
+    while (rows->next())
+        versions.insert(rows->value(0).toLongLong(), rows->value(1).toLongLong());
+    return versions;
 }
 
 Result<QList<EventRow>> StepFactBackfillStore::eventsOf(const QSqlDatabase &db,
                                                         const QList<qint64> &ticketIds)
 {
-    QVariantList values;
-    const QString marks = placeholdersFor(ticketIds, values);
     auto rows = runQuery(db,
                          u"SELECT ticket_id, seq, at, actor, type, data FROM events WHERE "
                          u"ticket_id IN ("
-                             + marks + u") ORDER BY ticket_id, seq",
-                         values);
+                             + TicketColumns::placeholders(int(ticketIds.size()))
+                             + u") ORDER BY ticket_id, seq",
+                         valuesOf(ticketIds));
     if (!rows)
         return rows.failure();
     QList<EventRow> events;
