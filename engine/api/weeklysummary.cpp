@@ -7,6 +7,7 @@
 
 #include "runtime/access.h"
 #include "runtime/engine.h"
+#include "runtime/readerlanguage.h"
 #include "store/database.h"
 #include "store/outboxqueue.h"
 #include "store/userrows.h"
@@ -214,8 +215,7 @@ Result<WeeklySummaryRun> queueWeeklySummaries(Engine &engine, Database &database
     for (const DueSummary &summary : std::as_const(*due)) {
         const UserRow &user = summary.user;
         const Actor actor = resolveActor(org, user.username, user.roles, user.departments);
-        const ReportContext context {
-            actor, user.language.startsWith(u"zh") ? Language::Zh : Language::En, engine, *db, now};
+        const ReportContext context {actor, languageOf(user.language), engine, *db, now};
         const auto [subject, text] = summaryOf(context, summary.week);
         const QJsonObject notice {{QStringLiteral("recipient"), user.username},
                                   {QStringLiteral("subject"), subject},

@@ -7,6 +7,7 @@
 #include "plugin/notificationchannel.h"
 #include "pluginhost/pluginhost.h"
 #include "runtime/noticetext.h"
+#include "runtime/readerlanguage.h"
 #include "store/database.h"
 #include "store/outboxqueue.h"
 #include "store/userrows.h"
@@ -69,7 +70,7 @@ Result<std::optional<Notification>> personalNotificationOf(const QSqlDatabase &d
     // The sentence in the reader's language, as the bell says it (noticetext.h); a notice
     // queued before notices had params keeps its English text.
     const QString sentence = noticeText(n.kind, notice.value(QStringLiteral("params")).toObject(),
-                                        n.language.startsWith(u"zh") ? Language::Zh : Language::En);
+                                        languageOf(n.language));
     if (!sentence.isEmpty())
         n.message = sentence;
     n.address
