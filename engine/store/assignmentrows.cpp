@@ -3,6 +3,7 @@
 
 #include "store/database.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -47,7 +48,8 @@ Result<QList<AssignmentCandidateRow>> presentMembers(const QSqlDatabase &db,
 // The open branches of parallel steps they hold: open work like a ticket of their own (the
 // ticket has no assignee meanwhile). Read from the few open tickets that name them in a branch.
 Result<void> countOpenBranches(const QSqlDatabase &db, const QString &marks,
-                               const QVariantList &names, QList<AssignmentCandidateRow> &members)
+                               const QVariantList &names,
+                               const QHash<QString, AssignmentCandidateRow *> &byName)
 {
     auto q = runQuery(db,
                       QStringLiteral("SELECT branches FROM tickets WHERE status = 'open' AND id "
@@ -62,10 +64,8 @@ Result<void> countOpenBranches(const QSqlDatabase &db, const QString &marks,
             const QJsonObject branch = value.toObject();
             if (branch.value(u"status").toString() != u"open")
                 continue;
-            const QString assignee = branch.value(u"assignee").toString();
-            for (AssignmentCandidateRow &m : members)
-                if (m.username == assignee)
-                    m.openTickets += 1;
+            if (AssignmentCandidateRow *m = byName.value(branch.value(u"assignee").toString()))
+                m->openTickets += 1;
         }
     }
     return {};
@@ -77,9 +77,12 @@ Result<void> countOpenWork(const QSqlDatabase &db, QList<AssignmentCandidateRow>
         return {};
     QVariantList names;
     QStringList marks;
-    for (const AssignmentCandidateRow &m : members) {
+    // Each count finds its member by name at once: a department has hundreds of members.
+    QHash<QString, AssignmentCandidateRow *> byName;
+    for (AssignmentCandidateRow &m : members) {
         names.append(m.username);
         marks.append(QStringLiteral("?"));
+        byName.insert(m.username, &m);
     }
     auto q = runQuery(db,
                       QStringLiteral("SELECT assignee, COUNT(*) FROM tickets WHERE status = "
@@ -89,10 +92,9 @@ Result<void> countOpenWork(const QSqlDatabase &db, QList<AssignmentCandidateRow>
     if (!q)
         return q.failure();
     while (q->next())
-        for (AssignmentCandidateRow &m : members)
-            if (m.username == q->value(0).toString())
-                m.openTickets = q->value(1).toInt();
-    return countOpenBranches(db, marks.join(u','), names, members);
+        if (AssignmentCandidateRow *m = byName.value(q->value(0).toString()))
+            m->openTickets = q->value(1).toInt();
+    return countOpenBranches(db, marks.join(u','), names, byName);
 }
 
 } // namespace
