@@ -182,16 +182,6 @@ struct VolumeRow
     qint64 opened = 0, steps = 0, closed = 0;
 };
 
-// The member of an opening each grouping reads (a state's key joins workflow and state).
-constexpr std::array<std::pair<ReportGrouping, QString OpeningRow::*>, 6> openingMembers {{
-    {ReportGrouping::Department, &OpeningRow::department},
-    {ReportGrouping::Queue, &OpeningRow::queue},
-    {ReportGrouping::Workflow, &OpeningRow::workflow},
-    {ReportGrouping::Assignee, &OpeningRow::assignee},
-    {ReportGrouping::Tier, &OpeningRow::tier},
-    {ReportGrouping::Origin, &OpeningRow::origin},
-}};
-
 // The group of an opening's first step; department and origin of a ticket still in it from the
 // organisation (its queue's department, else the originator's) and the originator's first
 // department.
@@ -203,11 +193,23 @@ QString openingKey(ReportGrouping by, OpeningRow row, const Organisation &org)
         row.origin = departments.isEmpty() ? QString() : departments.first().toString();
         row.department = row.queue.isEmpty() ? row.origin : org.queues.value(row.queue).department;
     }
-    if (by == ReportGrouping::State)
+    switch (by) {
+    case ReportGrouping::Department:
+        return row.department;
+    case ReportGrouping::Queue:
+        return row.queue;
+    case ReportGrouping::Workflow:
+        return row.workflow;
+    case ReportGrouping::State: // a state's key joins workflow and state
         return row.workflow + u'/' + row.state;
-    const auto member = std::find_if(openingMembers.cbegin(), openingMembers.cend(),
-                                     [by](const auto &entry) { return entry.first == by; });
-    return row.*(member == openingMembers.cend() ? &OpeningRow::department : member->second);
+    case ReportGrouping::Assignee:
+        return row.assignee;
+    case ReportGrouping::Tier:
+        return row.tier;
+    case ReportGrouping::Origin:
+        return row.origin;
+    }
+    return row.department;
 }
 
 // The tickets opened in the period per group (README "Reports": volume), by id; or the error.
