@@ -457,12 +457,14 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
     if (!found)
         return found.failure();
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
+    std::optional<User> before; // built once: the account to change and what it is compared with
     User user;
     if (found->has_value()) {
         if ((*found)->passwordHash != directoryPasswordHash())
             return makeError(ErrorKind::Conflict,
                              QStringLiteral("%1 is a local user of Baton's").arg(username));
-        user = userOf(**found);
+        before = userOf(**found);
+        user = *before;
     } else {
         user.username = username;
         user.createdAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
@@ -471,7 +473,7 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
     user.roles = deduplicated(roles);
     user.departments = deduplicated(departments);
     // Every sign-in: most find the account as the directory left it last time.
-    if (found->has_value() && sameAccount(user, userOf(**found)))
+    if (before && sameAccount(user, *before))
         return user;
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
     UserRow row = rowOf(user);
