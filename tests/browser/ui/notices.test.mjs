@@ -4,6 +4,8 @@
 // reader sees Chinese sentences (people by display name, the queue's Chinese title, the due
 // instant in local time), not the English text the server stores for older clients.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { after, before } from 'node:test';
 import { World, openJumpQueue } from '../lib/harness.mjs';
 import { moveClockToBusinessMorning } from '../lib/flows.mjs';
@@ -76,4 +78,20 @@ world.test('an SLA breach is told in Chinese with the queue\'s Chinese title and
   const rest = text.replace(ticket.key, '').replace('Held at the hub', '');
   assert.doesNotMatch(rest, /[A-Za-z]{2,}/, text);
   await world.shot(sam, 'zh-notice-breached');
+});
+
+world.test('a notice of a kind the UI has no sentence for shows its stored text, even one named like an object member', async () => {
+  // The sentences are a plain object: "constructor" or "toString" are in it by inheritance, not
+  // as sentences. Such a notice (a newer server's kind) is written straight into the database.
+  const sam = await world.signIn('sam');
+  await sam.getByTestId('notifications-bell').waitFor();
+  const ids = {};
+  for (const kind of ['constructor', 'toString']) {
+    const out = execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(world.tmp, 'baton.db'),
+      `INSERT INTO notifications (username, kind, message, at, params) VALUES ('sam', '${kind}', 'Stored words of ${kind}', 0, '{"key":"JQ-1"}') RETURNING id`]);
+    ids[kind] = Number(String(out).trim());
+  }
+  await sam.reload();
+  for (const kind of ['constructor', 'toString'])
+    assert.equal(await bellText(sam, ids[kind]), `Stored words of ${kind}`);
 });

@@ -82,7 +82,8 @@ export function noticeText(n: NoticeLike, words: NoticeWords): string {
   if (kind === 'sla_warning' || kind === 'sla_breached' || kind === 'escalated') text = s.escalation();
   else if (kind === 'assigned') text = s.fill(s.has('by') ? 'assigned' : 'assigned.auto');
   else if (kind === 'transitioned') text = s.fill(s.has('by') ? 'transitioned' : 'transitioned.timed');
-  else if (kind in tables.en) text = s.fill(kind);
+  // Own keys only: "constructor" or "toString" is in every object, not a sentence.
+  else if (Object.hasOwn(tables.en, kind)) text = s.fill(kind);
   else return n.message ?? '';
   if (s.has('for')) text = s.fill('for') + text;
   return text;
