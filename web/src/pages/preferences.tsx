@@ -38,6 +38,18 @@ function choiceSaved(prefs: Preferences, shown: Choice, changed: Set<string>): C
   return saved;
 }
 
+/** The kinds whose channels differ from the loaded choice (order aside): what a save sends. */
+function changedKinds(prefs: Preferences, shown: Choice): Set<string> {
+  const loaded = choiceShown(prefs);
+  const same = (a: string[] = [], b: string[] = []) => a.length === b.length && a.every((c) => b.includes(c));
+  return new Set(prefs.notification_kinds.filter((kind) => !same(loaded[kind], shown[kind])));
+}
+
+/** The quiet hours as the form shows them when loaded (null: none), to compare a save with. */
+function quietLoaded(prefs: Preferences): QuietHours | null {
+  return prefs.quiet_hours ? { timezone: 'UTC', breaches: true, ...prefs.quiet_hours } : null;
+}
+
 function localZone() {
   try {
     return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -51,9 +63,6 @@ export function PreferencesPage() {
   const language = useStore(lang);
   const [prefs, setPrefs] = useState<Preferences | null>(null);
   const [choice, setChoice] = useState<Choice>({});
-  const [changedKinds, setChangedKinds] = useState<Set<string>>(new Set());
-  // The quiet hours as loaded: saved again only when they differ.
-  const [quietLoaded, setQuietLoaded] = useState('null');
   const [quietOn, setQuietOn] = useState(false);
   const [quiet, setQuiet] = useState<QuietHours>({ from: '22:00', until: '07:00', timezone: localZone(), breaches: true });
   const [status, setStatus] = useState('');
@@ -63,11 +72,9 @@ export function PreferencesPage() {
   const show = (p: Preferences) => {
     setPrefs(p);
     setChoice(choiceShown(p));
-    setChangedKinds(new Set());
     setQuietOn(!!p.quiet_hours);
-    const loaded = p.quiet_hours ? { timezone: 'UTC', breaches: true, ...p.quiet_hours } : null;
+    const loaded = quietLoaded(p);
     if (loaded) setQuiet(loaded);
-    setQuietLoaded(JSON.stringify(loaded));
   };
   useEffect(() => {
     api.preferences().then(show, (e) => setErr(errorText(e, t)));
@@ -78,7 +85,6 @@ export function PreferencesPage() {
   const toggle = (kind: string, channel: string, on: boolean) => {
     const now = choice[kind] ?? [];
     setChoice({ ...choice, [kind]: on ? [...now.filter((c) => c !== channel), channel] : now.filter((c) => c !== channel) });
-    setChangedKinds(new Set(changedKinds).add(kind));
     setStatus('');
   };
   const save = async (e: Event) => {
@@ -89,9 +95,11 @@ export function PreferencesPage() {
     try {
       // Only what the user changed: a key left out keeps what is stored (another tab's save).
       const body: Partial<Pick<Preferences, 'channels' | 'quiet_hours'>> = {};
-      if (changedKinds.size) body.channels = choiceSaved(prefs, choice, changedKinds);
+      const changed = changedKinds(prefs, choice);
+      if (changed.size) body.channels = choiceSaved(prefs, choice, changed);
+      // The quiet hours saved again only when they differ from those loaded.
       const quietNow = quietOn ? quiet : null;
-      if (JSON.stringify(quietNow) !== quietLoaded) body.quiet_hours = quietNow;
+      if (JSON.stringify(quietNow) !== JSON.stringify(quietLoaded(prefs))) body.quiet_hours = quietNow;
       if (Object.keys(body).length) show(await api.setPreferences(body));
       setStatus(t('prefs.saved'));
     } catch (x) {
