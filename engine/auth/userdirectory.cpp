@@ -101,6 +101,53 @@ QStringList deduplicated(QStringList list)
     return list;
 }
 
+// `user` with `input`'s changes of the account (update(); not the password).
+User edited(User user, const UserInput &input)
+{
+    if (input.name)
+        user.name = input.name->trimmed();
+    if (input.roles)
+        user.roles = deduplicated(*input.roles);
+    if (input.departments)
+        user.departments = deduplicated(*input.departments);
+    if (input.active)
+        user.active = *input.active;
+    if (input.email)
+        user.email = input.email->trimmed();
+    if (input.phone)
+        user.phone = input.phone->trimmed();
+    if (input.language)
+        user.language = *input.language;
+    if (input.skills)
+        user.skills = deduplicated(*input.skills);
+    return user;
+}
+
+// `preferences` with `changes` merged in: a key set to null is removed.
+QJsonObject merged(QJsonObject preferences, const QJsonObject &changes)
+{
+    for (auto it = changes.constBegin(); it != changes.constEnd(); ++it) {
+        if (it.value().isNull())
+            preferences.remove(it.key());
+        else
+            preferences.insert(it.key(), it.value());
+    }
+    return preferences;
+}
+
+// The row found, or NotFound. The changes below read a user's row twice: first without a lock,
+// so that a save that would leave it as it is (the same form sent again, a directory sign-in)
+// answers without taking the write lock or waiting for another writer; then, to change it,
+// locked in the change's transaction, where the comparison is made again on what is there now.
+Result<UserRow> existing(const Result<std::optional<UserRow>> &found, const QString &username)
+{
+    if (!found)
+        return found.failure();
+    if (!found->has_value())
+        return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
+    return **found;
+}
+
 } // namespace
 
 UserDirectory::UserDirectory(Database &database, const Clock &clock)
@@ -252,34 +299,24 @@ Result<User> UserDirectory::update(const QString &username, const UserInput &inp
     auto db = m_database.connection();
     if (!db)
         return db.failure();
+    if (!input.password) {
+        auto seen = existing(UserRows::find(*db, username), username);
+        if (!seen)
+            return seen.failure();
+        const User before = userOf(*seen);
+        if (sameAccount(edited(before, input), before))
+            return before; // nothing to write, and no server's caches to empty
+    }
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
-    auto found = UserRows::findToChange(*db, username);
+    auto found = existing(UserRows::findToChange(*db, username), username);
     if (!found)
         return found.failure();
-    if (!found->has_value())
-        return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
-    const User before = userOf(**found);
-    User user = before;
-    if (input.name)
-        user.name = input.name->trimmed();
-    if (input.roles)
-        user.roles = deduplicated(*input.roles);
-    if (input.departments)
-        user.departments = deduplicated(*input.departments);
-    if (input.active)
-        user.active = *input.active;
-    if (input.email)
-        user.email = input.email->trimmed();
-    if (input.phone)
-        user.phone = input.phone->trimmed();
-    if (input.language)
-        user.language = *input.language;
-    if (input.skills)
-        user.skills = deduplicated(*input.skills);
+    const User before = userOf(*found);
+    User user = edited(before, input);
     if (!input.password && sameAccount(user, before))
-        return before; // nothing to write, and no server's caches to empty
+        return before; // made so meanwhile
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
     UserRow row = rowOf(user);
@@ -320,19 +357,25 @@ Result<User> UserDirectory::setAway(const QString &username, std::optional<QDate
         return t ? std::optional<qint64>(t->toMSecsSinceEpoch()) : std::nullopt;
     };
     const bool away = until.has_value();
+    const std::optional<qint64> awayFrom = away ? ms(from) : std::nullopt;
+    const QString standIn = away ? substitute : QString();
+    const auto unchanged = [&](const UserRow &row) {
+        return row.awayFrom == awayFrom && row.awayUntil == ms(until) && row.substitute == standIn;
+    };
+    auto seen = existing(UserRows::find(*db, username), username);
+    if (!seen)
+        return seen.failure();
+    if (unchanged(*seen))
+        return userOf(*seen); // the same absence again: no write, no server's caches emptied
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
-    auto found = UserRows::findToChange(*db, username);
+    auto found = existing(UserRows::findToChange(*db, username), username);
     if (!found)
-        return makeError(found.error());
-    if (!found->has_value())
-        return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
-    UserRow row = **found;
-    const std::optional<qint64> awayFrom = away ? ms(from) : std::nullopt;
-    const QString standIn = away ? substitute : QString();
-    if (row.awayFrom == awayFrom && row.awayUntil == ms(until) && row.substitute == standIn)
-        return userOf(row); // the same absence again: no write, no server's caches emptied
+        return found.failure();
+    UserRow row = *found;
+    if (unchanged(row))
+        return userOf(row); // made so meanwhile
     row.awayFrom = awayFrom;
     row.awayUntil = ms(until);
     row.substitute = standIn;
@@ -406,26 +449,24 @@ Result<User> UserDirectory::setPreferences(const QString &username, const QJsonO
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
+    auto seen = existing(UserRows::find(*db, username), username);
+    if (!seen)
+        return seen.failure();
+    if (const User before = userOf(*seen);
+        merged(before.preferences, changes) == before.preferences)
+        return before; // nothing to write, and no server's caches to empty
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
     // Merged into the row as it is now, read and written in one transaction with the row
     // locked: two tabs saving different keys at once keep both.
-    auto found = UserRows::findToChange(*db, username);
+    auto found = existing(UserRows::findToChange(*db, username), username);
     if (!found)
-        return makeError(found.error());
-    if (!found->has_value())
-        return makeError(ErrorKind::NotFound, QStringLiteral("No user %1.").arg(username));
-    User user = userOf(**found);
-    QJsonObject preferences = user.preferences;
-    for (auto it = changes.constBegin(); it != changes.constEnd(); ++it) {
-        if (it.value().isNull())
-            preferences.remove(it.key());
-        else
-            preferences.insert(it.key(), it.value());
-    }
+        return found.failure();
+    User user = userOf(*found);
+    const QJsonObject preferences = merged(user.preferences, changes);
     if (preferences == user.preferences)
-        return user; // nothing to write, and no server's caches to empty
+        return user; // made so meanwhile
     user.preferences = preferences;
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(m_clock.now().toMSecsSinceEpoch(), Qt::UTC);
     if (auto set = UserRows::setPreferences(
@@ -450,6 +491,21 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
     auto db = m_database.connection();
     if (!db)
         return db.failure();
+    const auto signedIn = [&](User user) {
+        user.name = name.trimmed().left(200).isEmpty() ? username : name.trimmed().left(200);
+        user.roles = deduplicated(roles);
+        user.departments = deduplicated(departments);
+        return user;
+    };
+    // Every sign-in: most find the account as the directory left it last time.
+    auto seen = UserRows::find(*db, username);
+    if (!seen)
+        return seen.failure();
+    if (seen->has_value() && (*seen)->passwordHash == directoryPasswordHash()) {
+        const User before = userOf(**seen);
+        if (sameAccount(signedIn(before), before))
+            return before;
+    }
     Transaction transaction(*db);
     if (!transaction.isActive())
         return makeError(transaction.error());
@@ -457,24 +513,20 @@ Result<User> UserDirectory::updateFromDirectory(const QString &username, const Q
     if (!found)
         return found.failure();
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
-    std::optional<User> before; // built once: the account to change and what it is compared with
     User user;
     if (found->has_value()) {
         if ((*found)->passwordHash != directoryPasswordHash())
             return makeError(ErrorKind::Conflict,
                              QStringLiteral("%1 is a local user of Baton's").arg(username));
-        before = userOf(**found);
-        user = *before;
+        const User before = userOf(**found); // once: the account and what it is compared with
+        user = signedIn(before);
+        if (sameAccount(user, before))
+            return user; // made so meanwhile
     } else {
         user.username = username;
         user.createdAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
+        user = signedIn(std::move(user));
     }
-    user.name = name.trimmed().left(200).isEmpty() ? username : name.trimmed().left(200);
-    user.roles = deduplicated(roles);
-    user.departments = deduplicated(departments);
-    // Every sign-in: most find the account as the directory left it last time.
-    if (before && sameAccount(user, *before))
-        return user;
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
     UserRow row = rowOf(user);
     row.passwordHash = directoryPasswordHash();

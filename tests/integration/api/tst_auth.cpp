@@ -175,6 +175,7 @@ private Q_SLOTS:
     void anotherServersChangeCountsAtOnce();
     void absencesAreAnsweredFromMemoryUntilAUserChanges();
     void aSaveThatChangesNothingLeavesEveryCacheAlone();
+    void aSaveThatChangesNothingTakesNoWriteLock();
 
     // Over HTTP: PATCH /api/v1/users/{name} as an admin.
     void newDepartmentsDecideVisibilityOnTheNextRequest();
@@ -667,6 +668,53 @@ void tst_Auth::aSaveThatChangesNothingLeavesEveryCacheAlone()
     QCOMPARE(epoch(), before);
     QVERIFY(succeeded(users.updateFromDirectory(u"dave"_qs, u"Dave D."_qs, {u"agent"_qs}, {})));
     QCOMPARE_GT(epoch(), before);
+}
+
+void tst_Auth::aSaveThatChangesNothingTakesNoWriteLock()
+{
+    // The same form saved again compares with the row as read, before any write lock: while
+    // another connection holds one (a long write elsewhere) it answers at once instead of
+    // waiting behind it (SQLite: up to the busy timeout, then "database is locked").
+    UserDirectory &users = m_auth->users();
+    QVERIFY(succeeded(users.create(u"amy"_qs, input(u"Amy"_qs, u"password-1"_qs), m_org)));
+    const QJsonObject quiet {
+        {u"quiet_hours"_qs, QJsonObject {{u"from"_qs, u"22:00"_qs}, {u"until"_qs, u"07:00"_qs}}}};
+    QVERIFY(succeeded(users.setPreferences(u"amy"_qs, quiet)));
+    const QDateTime until = m_clock.now().addDays(2);
+    QVERIFY(succeeded(users.setAway(u"amy"_qs, std::nullopt, until, QString())));
+    QVERIFY(succeeded(users.updateFromDirectory(u"dave"_qs, u"Dave"_qs, {u"agent"_qs}, {})));
+
+    const auto problem
+        = [](const Result<User> &saved) { return saved.ok() ? QString() : saved.error(); };
+    auto here = m_db->connection();
+    QVERIFY(here.ok());
+    // PostgreSQL waits for a row lock without end: bounded here, so that a wait fails the test.
+    if (m_db->isPostgreSql())
+        QVERIFY(runQuery(*here, u"SET lock_timeout = '10s'"_qs).ok());
+    auto other = Database::open(m_url);
+    QVERIFY(other.ok());
+    {
+        auto elsewhere = (*other)->connection();
+        QVERIFY(elsewhere.ok());
+        Transaction writing(*elsewhere); // SQLite: BEGIN IMMEDIATE, the database's write lock
+        QVERIFY(writing.isActive());
+        if ((*other)->isPostgreSql()) // there BEGIN locks nothing: the users' rows then
+            QVERIFY(runQuery(*elsewhere, u"SELECT username FROM users FOR UPDATE"_qs).ok());
+        UserInput same;
+        same.name = u"Amy"_qs;
+        const auto updated = users.update(u"amy"_qs, same, m_org);
+        QVERIFY2(updated.ok(), qPrintable(problem(updated)));
+        const auto preferred = users.setPreferences(u"amy"_qs, quiet);
+        QVERIFY2(preferred.ok(), qPrintable(problem(preferred)));
+        QCOMPARE(preferred->preferences, quiet);
+        const auto away = users.setAway(u"amy"_qs, std::nullopt, until, QString());
+        QVERIFY2(away.ok(), qPrintable(problem(away)));
+        const auto signedIn = users.updateFromDirectory(u"dave"_qs, u"Dave"_qs, {u"agent"_qs}, {});
+        QVERIFY2(signedIn.ok(), qPrintable(problem(signedIn)));
+    }
+    (*other)->closeThreadConnection();
+    if (m_db->isPostgreSql())
+        QVERIFY(runQuery(*here, u"RESET lock_timeout"_qs).ok());
 }
 
 bool tst_Auth::addUser(HttpServer &server, const QString &username, const QString &role,
