@@ -87,7 +87,7 @@ world.test('a notice of a kind the UI has no sentence for shows its stored text,
   await sam.getByTestId('notifications-bell').waitFor();
   const ids = {};
   for (const kind of ['constructor', 'toString']) {
-    const out = execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(world.tmp, 'baton.db'),
+    const out = execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(world.server.tmp, 'baton.db'),
       `INSERT INTO notifications (username, kind, message, at, params) VALUES ('sam', '${kind}', 'Stored words of ${kind}', 0, '{"key":"JQ-1"}') RETURNING id`]);
     ids[kind] = Number(String(out).trim());
   }
