@@ -10,20 +10,30 @@
 // A 'wedding' in 266,000 of 1,000,000 tickets and none open is then no open ticket at once,
 // where reading the whole index's matches to learn it cost 1.6 s.
 //
-// The writer lists in open_search_stale every ticket whose document, comments or status changed
-// since the documents last moved into the FTS5 tables (migration 18), and rebuilds their open
-// documents at the move, after it. A search reads the index's documents of tickets not listed,
-// and tests the listed ones (a few hundred at most) as a walk does.
+// A ticket's open document is stale while its own document or a comment waits in the pending
+// tables (migration 18), or while open_search_stale lists it: that table holds only what the
+// pending tables do not tell, a status change (closed leaves the index, opened or reopened
+// enters it). At the move, after the waiting documents are in ticket_search and comment_search
+// and before the pending tables are emptied, the stale tickets' open documents are rebuilt. A
+// search reads the index's documents of tickets not stale, and tests the stale ones (a few
+// hundred at most) as a walk does.
 
-/// The statements that rebuild the listed tickets' open documents, in order, once the waiting
-/// documents have moved into ticket_search and comment_search; each begins with `prefix`.
+/// The ids of the tickets whose open document is stale (each once).
+#define BATON_OPEN_SEARCH_STALE_IDS                                                                \
+    "SELECT ticket_id FROM open_search_stale UNION SELECT ticket_id FROM ticket_search_pending "   \
+    "UNION SELECT ticket_id FROM comment_search_pending"
+
+/// The statements that rebuild the stale tickets' open documents, in order, once the waiting
+/// documents have been copied into ticket_search and comment_search (the pending tables are
+/// emptied after them); each begins with `prefix`.
 /// `+t.id`: c0 has no type, and compared with an INTEGER column SQLite would scan every comment
 /// per ticket instead of using its index (migration 26).
 #define BATON_OPEN_SEARCH_REBUILD(prefix)                                                          \
-    prefix "DELETE FROM open_search WHERE rowid IN (SELECT ticket_id FROM open_search_stale)",     \
+    prefix "DELETE FROM open_search WHERE rowid IN (" BATON_OPEN_SEARCH_STALE_IDS ")",             \
         prefix                                                                                     \
         "INSERT INTO open_search (rowid, body) SELECT t.id, COALESCE((SELECT s.body FROM "         \
         "ticket_search s WHERE s.rowid = t.id), '') || COALESCE((SELECT ' ' || "                   \
         "group_concat(c.c1, ' ') FROM comment_search_content c WHERE c.c0 = +t.id), '') FROM "     \
-        "open_search_stale w JOIN tickets t ON t.id = w.ticket_id WHERE t.status = 'open'",        \
+        "(" BATON_OPEN_SEARCH_STALE_IDS ") w JOIN tickets t ON t.id = w.ticket_id WHERE "          \
+        "t.status = 'open'",                                                                       \
         prefix "DELETE FROM open_search_stale"

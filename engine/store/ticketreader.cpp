@@ -6,6 +6,7 @@
 #include "store/database.h"
 #include "store/idquery_p.h"
 #include "store/likepattern_p.h"
+#include "store/opensearch_p.h"
 #include "store/searchtext.h"
 
 #include <QHash>
@@ -726,7 +727,7 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
         return std::optional<Candidates>();
     matching.text += QStringLiteral(" AND open_search MATCH ?");
     matching.values << phrases.join(QStringLiteral(" AND "));
-    matching.text += QStringLiteral(" AND rowid NOT IN (SELECT ticket_id FROM open_search_stale)");
+    matching.text += QStringLiteral(" AND rowid NOT IN (" BATON_OPEN_SEARCH_STALE_IDS ")");
     if (fewerThan > 0) {
         // Read once: the ids found stand in for the index's matches below.
         auto read
@@ -743,7 +744,8 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
                 + QStringList(ids.size(), QStringLiteral("(?)")).join(u',') + u')';
         matching.values = ids;
     }
-    matching.text += QStringLiteral(" UNION ALL SELECT ticket_id, 1 FROM open_search_stale");
+    matching.text
+        += QStringLiteral(" UNION ALL SELECT ticket_id, 1 FROM (" BATON_OPEN_SEARCH_STALE_IDS ")");
     // CROSS JOIN: the matches drive (SQLite keeps the order written), the tickets are looked
     // up by id; a stale one is tested for the terms (plan.filters: the walk's probes only, as
     // a walk has no other filters).

@@ -278,19 +278,21 @@ BulkStatement commentSearchInsert(bool postgresql)
 // per transaction), and a search scans at most this many waiting rows.
 constexpr qint64 searchDocumentsPerMove = 256;
 
-// The statements of a move (migration 18): the tables' rows in, then out; comments in their
-// order of arrival; then the open documents of the tickets listed since (migration 29).
+// The statements of a move (migration 18): the tables' rows in, comments in their order of
+// arrival; then the open documents of the stale tickets (migration 29), whose ids the pending
+// tables still give; then the pending rows out.
 const char *const searchMove[] = {
     "INSERT OR REPLACE INTO ticket_search (rowid, body) SELECT ticket_id, body FROM "
     "ticket_search_pending",
-    "DELETE FROM ticket_search_pending",
     "INSERT INTO comment_search (ticket_id, body) SELECT ticket_id, body FROM "
     "comment_search_pending ORDER BY id",
-    "DELETE FROM comment_search_pending",
     BATON_OPEN_SEARCH_REBUILD(""),
+    "DELETE FROM ticket_search_pending",
+    "DELETE FROM comment_search_pending",
 };
 
-// SQLite: a ticket whose open document is to be rebuilt at the next move (store/opensearch_p.h).
+// SQLite: a ticket whose status changed, so that its open document is rebuilt at the next move
+// (store/opensearch_p.h).
 BulkStatement openSearchStaleInsert()
 {
     return BulkStatement(QStringLiteral("INSERT OR IGNORE INTO open_search_stale (ticket_id) "
@@ -362,7 +364,8 @@ struct TicketWriter::Statements
     Result<void> insertKeysAndCustomers(const WriteBatch &batch);
     /// The search documents of the batch's tickets whose text changed, and of its comments.
     Result<void> writeSearchText(const WriteBatch &batch);
-    /// SQLite: lists the batch's tickets whose open document changed (opensearch_p.h); how many.
+    /// SQLite: lists the batch's tickets whose open document changed with their status only
+    /// (opensearch_p.h); how many.
     Result<qint64> listOpenSearchStale(const WriteBatch &batch,
                                        const QHash<qint64, QString> &documents);
     /// SQLite: after `written` more documents wait, moves them all into the index when many.
@@ -868,16 +871,20 @@ Result<qint64>
 TicketWriter::Statements::listOpenSearchStale(const WriteBatch &batch,
                                               const QHash<qint64, QString> &documents)
 {
-    // Whose open document differs now: its own text, a comment, or its status (closed leaves
-    // the index, opened or reopened enters it).
-    QSet<qint64> stale(documents.keyBegin(), documents.keyEnd());
+    // A ticket whose status changed (closed leaves the index, opened or reopened enters it);
+    // one whose document or a comment was written here is already stale by its pending row,
+    // and a new ticket always has a document.
+    QSet<qint64> commented;
     for (const CommentRow &c : batch.comments)
         if (!c.internal)
-            stale.insert(c.ticketId);
+            commented.insert(c.ticketId);
+    QSet<qint64> stale;
     for (qsizetype n = 0; n < batch.changedTickets.size(); ++n) {
         const TicketRow &row = batch.changedTickets[n];
-        if (n >= batch.previousTickets.size() || !batch.previousTickets[n].id
-            || batch.previousTickets[n].status != row.status)
+        if (n < batch.previousTickets.size() && batch.previousTickets[n].id
+            && batch.previousTickets[n].status == row.status)
+            continue;
+        if (!documents.contains(row.id) && !commented.contains(row.id))
             stale.insert(row.id);
     }
     QList<QVariant> values;

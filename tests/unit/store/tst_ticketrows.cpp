@@ -9,6 +9,7 @@
 
 #include <QRegularExpression>
 #include <QSet>
+#include <QSqlQuery>
 #include <QTest>
 
 #include <future>
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void filteredListPagesAsTheRuleOrdersThem_data();
     void filteredListPagesAsTheRuleOrdersThem();
     void openMatchesFoundThroughEveryChange();
+    void openIndexListsOnlyWhatThePendingRowsDoNotTell();
 
 private:
     static TicketRow sample(qint64 id)
@@ -953,6 +955,79 @@ void TestTicketRows::openMatchesFoundThroughEveryChange()
     }
     QVERIFY(writer.write(more).ok());
     check("changes moved into the index");
+}
+
+// SQLite: a ticket's open document is stale by its pending document or comment; the stale list
+// holds only the status changes, and the documents move when a move's worth wait (each counted
+// once: 200 new tickets are 200 documents, not 400).
+void TestTicketRows::openIndexListsOnlyWhatThePendingRowsDoNotTell()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    auto database = fresh(url);
+    QVERIFY(database);
+    TicketWriter writer(database);
+    QMap<qint64, TicketRow> rows;
+    WriteBatch first;
+    for (qint64 id = 1; id <= 200; ++id) {
+        TicketRow r = sample(id);
+        r.title = QStringLiteral("Parcel %1").arg(id);
+        rows.insert(id, r);
+        first.newTickets << r;
+    }
+    QVERIFY(writer.write(first).ok());
+    auto change = [&](TicketRow next, const QList<CommentRow> &comments = {}) {
+        WriteBatch batch;
+        batch.previousTickets << rows[next.id];
+        next.version = rows[next.id].version + 1;
+        batch.changedTickets << next;
+        batch.comments = comments;
+        rows[next.id] = next;
+        return writer.write(batch).ok();
+    };
+    TicketRow closed = rows[1];
+    closed.status = QStringLiteral("closed");
+    closed.resolveDue = std::nullopt;
+    QVERIFY(change(closed));
+    CommentRow comment;
+    comment.ticketId = 2;
+    comment.seq = 1;
+    comment.author = QStringLiteral("amy");
+    comment.body = QStringLiteral("Parcel left at the door");
+    comment.at = 1795000000000;
+    TicketRow commentedAndClosed = rows[2];
+    commentedAndClosed.status = QStringLiteral("closed");
+    commentedAndClosed.resolveDue = std::nullopt;
+    QVERIFY(change(commentedAndClosed, {comment}));
+    if (database->isPostgreSql())
+        return; // its index takes each document at once
+    auto db = database->connection();
+    QVERIFY(db);
+    auto count = [&](const char *table) {
+        QSqlQuery q(*db);
+        return q.exec(u"SELECT COUNT(*) FROM " + QLatin1String(table)) && q.next()
+            ? q.value(0).toLongLong()
+            : -1;
+    };
+    QCOMPARE(count("ticket_search_pending"), 200); // 202 documents and listings: not moved
+    QCOMPARE(count("comment_search_pending"), 1);
+    QCOMPARE(count("open_search_stale"), 1); // ticket 1's status; ticket 2 has its comment
+    QCOMPARE(count("open_search"), 0);
+    // A move's worth: everything moves, and the open documents are those of the open tickets.
+    WriteBatch more;
+    for (qint64 id = 201; id <= 260; ++id) {
+        TicketRow r = sample(id);
+        rows.insert(id, r);
+        more.newTickets << r;
+    }
+    QVERIFY(writer.write(more).ok());
+    QCOMPARE(count("ticket_search_pending"), 0);
+    QCOMPARE(count("comment_search_pending"), 0);
+    QCOMPARE(count("open_search_stale"), 0);
+    QCOMPARE(count("open_search"), 258);
+    QSqlQuery q(*db);
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM open_search WHERE rowid IN (1, 2)")));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toLongLong(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestTicketRows)
