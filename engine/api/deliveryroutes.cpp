@@ -52,6 +52,7 @@ QJsonObject deliveryJson(const OutboxEntry &entry)
         {QStringLiteral("next_attempt_at"),
          entry.status == u"pending" ? msOrNull(entry.nextAttemptAt) : QJsonValue(QJsonValue::Null)},
         {QStringLiteral("last_error"), textOrNull(entry.lastError)},
+        {QStringLiteral("failure_kind"), textOrNull(entry.failureKind)},
         {QStringLiteral("receipt"), textOrNull(entry.receipt)}};
 }
 

@@ -18,6 +18,8 @@
 #include <QLoggingCategory>
 #include <QUrl>
 
+#include <algorithm>
+
 #include <pthread.h>
 
 namespace Baton {
@@ -155,8 +157,10 @@ void DeliveryWorker::run()
         auto round = deliverDue();
         if (!round)
             qCWarning(lcDelivery, "delivery round failed: %s", qPrintable(round.error()));
-        // A full batch means more are due: go on at once rather than after a poll.
-        const bool more = round && *round >= m_options.batchSize;
+        // A full batch means more are due, and so does a channel's release: go on at once
+        // rather than after a poll.
+        const bool more = round && (*round >= m_options.batchSize || m_released);
+        m_released = false;
         std::unique_lock lock(m_mutex);
         if (!more)
             m_wake.wait_for(lock, std::chrono::milliseconds(m_options.pollMs),
@@ -216,7 +220,10 @@ Result<QString> DeliveryWorker::attempt(const ChannelDefinition *channel,
     Result<QString> outcome = plugin->deliver(ChannelSettings {channel->name, *values}, message);
     if (outcome)
         return withoutSecrets(*outcome, *channel, m_options.environment);
-    return makeError(withoutSecrets(outcome.error(), *channel, m_options.environment));
+    // Its kind and fields kept: whose failure it is, and the receiver's Retry-After.
+    Error failure = outcome.failure();
+    failure.message = withoutSecrets(failure.message, *channel, m_options.environment);
+    return failure;
 }
 
 void DeliveryWorker::sendTest(const QString &channel, const QString &requestedBy, TestDone done)
@@ -271,6 +278,7 @@ void DeliveryWorker::runTests()
 struct DeliveryWorker::RoundHealth
 {
     std::optional<qint64> successAt;
+    bool answered = false; ///< a try got the receiver's answer (delivered, or refused for itself)
     std::optional<qint64> failureAt;
     QString failure;
     int failed = 0; ///< tries that failed (logged once per round: an outage is not a line a try)
@@ -282,9 +290,11 @@ struct DeliveryWorker::RoundHealth
 /// or held for quiet hours without a try.
 struct DeliveryWorker::Outcome
 {
-    enum class Kind { Delivered, Failed, Held } kind = Kind::Delivered;
+    /// Deferred: not tried, its channel failing; due again at `atMs` (the channel's probe).
+    enum class Kind { Delivered, Failed, Held, Deferred } kind = Kind::Delivered;
     QString deliveryId;
-    qint64 atMs = 0; ///< Held: until when
+    qint64 atMs = 0; ///< Held, Deferred: until when
+    bool channelFailure = false; ///< Failed: the channel's failure, not the row's
     QString text; ///< the receipt, the error, or why it is held
     qint64 retryAtMs = 0;
     bool dead = false;
@@ -310,11 +320,31 @@ Result<void> DeliveryWorker::settle(const QSqlDatabase &db, QList<Outcome> &outc
     for (const Outcome &o : std::as_const(outcomes)) {
         const Result<void> done = o.kind == Outcome::Kind::Delivered
             ? OutboxQueue::markDelivered(db, o.deliveryId, o.atMs, o.text)
-            : o.kind == Outcome::Kind::Failed
-            ? OutboxQueue::markFailed(db, o.deliveryId, o.atMs, o.text, o.retryAtMs, o.dead)
+            : o.kind == Outcome::Kind::Failed ? OutboxQueue::markFailed(
+                  db, o.deliveryId, o.atMs, o.text, o.retryAtMs, o.dead,
+                  o.channelFailure ? QStringLiteral("channel") : QStringLiteral("row"))
+            : o.kind == Outcome::Kind::Deferred
+            ? OutboxQueue::deferForChannel(db, o.deliveryId, o.atMs)
             : OutboxQueue::postpone(db, o.deliveryId, o.atMs, o.text);
         if (!done)
             return done;
+    }
+    // A channel that answers again (or for the first time since the start): what waited only
+    // for it is due now, after the rows above were settled (those deferred in this round too).
+    QStringList released;
+    for (auto it = health.cbegin(); it != health.cend(); ++it) {
+        if (!it->answered || m_channelsAnswering.contains(it.key()))
+            continue;
+        auto count = OutboxQueue::releaseChannel(
+            db, it.key(), it->successAt.value_or(m_options.clock->now().toMSecsSinceEpoch()));
+        if (!count)
+            return count.failure();
+        if (*count > 0) {
+            qCInfo(lcDelivery, "%s answers again: %d deliveries that waited for it are due",
+                   qPrintable(it.key()), *count);
+            m_released = true;
+        }
+        released << it.key();
     }
     for (auto it = health.cbegin(); it != health.cend(); ++it)
         if (auto recorded
@@ -323,6 +353,8 @@ Result<void> DeliveryWorker::settle(const QSqlDatabase &db, QList<Outcome> &outc
             return recorded;
     if (auto committed = transaction.commit(); !committed)
         return committed;
+    for (const QString &channel : std::as_const(released))
+        m_channelsAnswering.insert(channel);
     outcomes.clear();
     health.clear();
     return {};
@@ -332,10 +364,16 @@ DeliveryWorker::Outcome DeliveryWorker::tryOne(const QSqlDatabase &db, const Out
                                                qint64 now, QHash<QString, RoundHealth> &health)
 {
     const ChannelDefinition *channel = channelNamed(entry.row.channel);
-    std::optional<qint64> heldUntil;
-    const auto message = messageOf(db, channel, entry, now, &heldUntil);
     Outcome outcome;
     outcome.deliveryId = entry.row.deliveryId;
+    // Its channel failed a moment ago: not tried, no try counted; it waits for the probe.
+    if (const qint64 downUntil = m_channelDownUntil.value(entry.row.channel); downUntil > now) {
+        outcome.kind = Outcome::Kind::Deferred;
+        outcome.atMs = downUntil;
+        return outcome;
+    }
+    std::optional<qint64> heldUntil;
+    const auto message = messageOf(db, channel, entry, now, &heldUntil);
     if (message && heldUntil) {
         outcome.kind = Outcome::Kind::Held;
         outcome.atMs = *heldUntil;
@@ -349,6 +387,12 @@ DeliveryWorker::Outcome DeliveryWorker::tryOne(const QSqlDatabase &db, const Out
                                                : attempt(channel, **message);
     outcome.atMs = m_options.clock->now().toMSecsSinceEpoch();
     RoundHealth &seen = health[entry.row.channel];
+    const bool channelFailure = !delivered && isChannelFailure(delivered.failure());
+    if (!channelFailure && message && message->has_value()) {
+        // The receiver answered: the channel works (a refusal of this message is its own).
+        seen.answered = true;
+        m_channelDownUntil.remove(entry.row.channel);
+    }
     if (delivered) {
         seen.successAt = outcome.atMs;
         outcome.text = *delivered;
@@ -356,6 +400,7 @@ DeliveryWorker::Outcome DeliveryWorker::tryOne(const QSqlDatabase &db, const Out
     }
     const int tries = entry.attempts + 1;
     outcome.kind = Outcome::Kind::Failed;
+    outcome.channelFailure = channelFailure;
     outcome.dead = tries >= m_options.maxAttempts;
     if (outcome.dead)
         qCWarning(lcDelivery, "delivery %s to %s failed (try %d, the last: dead letter): %s",
@@ -368,6 +413,18 @@ DeliveryWorker::Outcome DeliveryWorker::tryOne(const QSqlDatabase &db, const Out
     seen.failure = delivered.error();
     outcome.text = delivered.error();
     outcome.retryAtMs = outcome.atMs + retryDelayMs(m_options, tries);
+    // The receiver said when to come back (429, 503): not before, at least a second (a
+    // Retry-After of 0 must not spin the probe), at most the longest back-off.
+    bool saidWhen = false;
+    const qint64 retryAfter
+        = delivered.failure().fields.value(QLatin1String(retryAfterField)).toLongLong(&saidWhen);
+    if (saidWhen)
+        outcome.retryAtMs
+            = outcome.atMs + std::clamp<qint64>(retryAfter * 1000, 1000, m_options.maxRetryMs);
+    if (channelFailure) {
+        m_channelDownUntil.insert(entry.row.channel, outcome.retryAtMs);
+        m_channelsAnswering.remove(entry.row.channel);
+    }
     return outcome;
 }
 

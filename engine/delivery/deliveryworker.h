@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QList>
+#include <QSet>
 
 #include <condition_variable>
 #include <deque>
@@ -32,6 +33,15 @@ struct Notification;
 /// `maxRetryMs`, or after `maxAttempts` tries a dead letter for an admin to retry. At least
 /// once: a server killed between the plugin's success and the settling sends that row again
 /// after the lease, with the same delivery id.
+///
+/// A failure is the channel's or the row's (NotificationChannel::deliver, recorded on the row
+/// as its failure kind). After a channel's failure the other rows of that channel are not tried
+/// (no try counted) but wait for the failed row's next try, which probes the channel at that
+/// row's back-off (or at the receiver's Retry-After); as soon as a delivery on the channel gets
+/// an answer — delivered, or refused for itself — every row that waited only for the channel
+/// is due at once, so an outbox filled during an outage drains when the receiver is back at
+/// the rate it answers, while a row the receiver refuses keeps its own back-off and burns its
+/// tries no faster.
 class DeliveryWorker
 {
 public:
@@ -98,8 +108,8 @@ private:
     /// One claimed row: held, or tried through its channel's plugin; `health` notes the try.
     Outcome tryOne(const QSqlDatabase &db, const OutboxEntry &entry, qint64 now,
                    QHash<QString, RoundHealth> &health);
-    static Result<void> settle(const QSqlDatabase &db, QList<Outcome> &outcomes,
-                               QHash<QString, RoundHealth> &health);
+    Result<void> settle(const QSqlDatabase &db, QList<Outcome> &outcomes,
+                        QHash<QString, RoundHealth> &health);
     const ChannelDefinition *channelNamed(const QString &name) const;
     Result<QString> attempt(const ChannelDefinition *channel, const Notification &message);
     std::deque<TestRequest> m_tests; // guarded by m_mutex
@@ -110,6 +120,14 @@ private:
     bool m_woken = false;
     /// When leases of servers that are gone were last released (worker thread only).
     qint64 m_leasesReleasedAt = 0;
+    /// Channels whose last try failed the channel's way, and until when their rows wait (the
+    /// failed row's next try: the probe). Worker thread only.
+    QHash<QString, qint64> m_channelDownUntil;
+    /// Channels known to answer since the last release of their waiting rows (the first
+    /// answer after the start releases too: rows a previous run left waiting).
+    QSet<QString> m_channelsAnswering;
+    /// Rows were made due by a release: the next round starts at once (worker thread only).
+    bool m_released = false;
     std::thread m_thread;
 };
 

@@ -63,10 +63,28 @@ public:
     /// One attempt to deliver. Success returns the receiver's reference (an SMTP queue id, an
     /// HTTP status line) for the delivery log; an error is logged and the outbox retries.
     /// May block (network): it runs on the delivery worker, with a time limit of its own.
+    ///
+    /// An error says whose failure it is by its kind. ErrorKind::Unavailable (the receiver
+    /// could not be reached, timed out, or said it is down or busy: 502, 503, 504) and
+    /// ErrorKind::RateLimited (429) are the CHANNEL's: every message would have failed. The
+    /// outbox then tries one message of the channel at a time (a probe, at its own back-off),
+    /// and when one gets through every message that waited only for the channel is due at
+    /// once. Any other kind is this MESSAGE's (the receiver answered and refused it: 400, 500,
+    /// a redirect): it keeps its own back-off. When the receiver said when to come back
+    /// (Retry-After), put the seconds in the error's fields under retryAfterField.
     virtual Result<QString> deliver(const ChannelSettings &settings,
                                     const Notification &notification)
         = 0;
 };
+
+/// The key of Error::fields that carries a receiver's Retry-After, in whole seconds.
+inline constexpr char retryAfterField[] = "retry_after_seconds";
+
+/// Whether a failed deliver() was the channel's (see deliver()).
+inline bool isChannelFailure(const Error &error)
+{
+    return error.kind == ErrorKind::Unavailable || error.kind == ErrorKind::RateLimited;
+}
 
 } // namespace Baton
 

@@ -13,7 +13,8 @@ namespace {
 
 const QString entryColumns
     = QStringLiteral("delivery_id, channel, ticket_id, kind, payload, created_at, status, "
-                     "attempts, next_attempt_at, last_error, last_attempt_at, receipt");
+                     "attempts, next_attempt_at, last_error, last_attempt_at, receipt, "
+                     "failure_kind");
 
 OutboxEntry entryOf(const QSqlQuery &query)
 {
@@ -31,6 +32,7 @@ OutboxEntry entryOf(const QSqlQuery &query)
     if (!query.value(10).isNull())
         e.lastAttemptAt = query.value(10).toLongLong();
     e.receipt = query.value(11).toString();
+    e.failureKind = query.value(12).toString();
     return e;
 }
 
@@ -107,7 +109,7 @@ Result<void> OutboxQueue::markDelivered(const QSqlDatabase &db, const QString &d
         db,
         QStringLiteral("UPDATE outbox SET leased_by = NULL, status = 'delivered', attempts = "
                        "attempts + 1, last_attempt_at = ?, receipt = ?, "
-                       "last_error = NULL WHERE delivery_id = ?"),
+                       "last_error = NULL, failure_kind = NULL WHERE delivery_id = ?"),
         {atMs, receipt, deliveryId});
     if (!query)
         return query.failure();
@@ -115,18 +117,48 @@ Result<void> OutboxQueue::markDelivered(const QSqlDatabase &db, const QString &d
 }
 
 Result<void> OutboxQueue::markFailed(const QSqlDatabase &db, const QString &deliveryId, qint64 atMs,
-                                     const QString &error, qint64 retryAtMs, bool dead)
+                                     const QString &error, qint64 retryAtMs, bool dead,
+                                     const QString &failureKind)
 {
     auto query = runQuery(
         db,
         QStringLiteral("UPDATE outbox SET leased_by = NULL, status = ?, attempts = attempts + 1, "
                        "last_attempt_at = ?, last_error = ?, next_attempt_at = "
-                       "? WHERE delivery_id = ?"),
+                       "?, failure_kind = ? WHERE delivery_id = ?"),
         {dead ? QStringLiteral("dead") : QStringLiteral("pending"), atMs, error, retryAtMs,
-         deliveryId});
+         failureKind, deliveryId});
     if (!query)
         return query.failure();
     return {};
+}
+
+Result<void> OutboxQueue::deferForChannel(const QSqlDatabase &db, const QString &deliveryId,
+                                          qint64 untilMs)
+{
+    auto query = runQuery(
+        db,
+        QStringLiteral("UPDATE outbox SET leased_by = NULL, next_attempt_at = ?, failure_kind = "
+                       "COALESCE(failure_kind, 'channel') WHERE delivery_id = ? AND status = "
+                       "'pending'"),
+        {untilMs, deliveryId});
+    if (!query)
+        return query.failure();
+    return {};
+}
+
+Result<int> OutboxQueue::releaseChannel(const QSqlDatabase &db, const QString &channel,
+                                        qint64 nowMs)
+{
+    // Pending rows are few (the outbox_due index finds them); delivered history is not read.
+    auto query = runQuery(
+        db,
+        QStringLiteral("UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND "
+                       "next_attempt_at > ? AND channel = ? AND failure_kind = 'channel' AND "
+                       "leased_by IS NULL"),
+        {nowMs, nowMs, channel});
+    if (!query)
+        return query.failure();
+    return query->numRowsAffected();
 }
 
 Result<int> OutboxQueue::enqueue(const QSqlDatabase &db, const QList<OutboxRow> &rows)
@@ -240,7 +272,7 @@ Result<QList<OutboxEntry>> OutboxQueue::search(const QSqlDatabase &db, const Del
     QList<OutboxEntry> list;
     while (query->next()) {
         list.append(entryOf(*query));
-        list.last().ticketKey = query->value(12).toString();
+        list.last().ticketKey = query->value(13).toString();
     }
     return list;
 }

@@ -26,6 +26,9 @@ struct OutboxEntry
     std::optional<qint64> lastAttemptAt;
     QString receipt;
     QString ticketKey; ///< "IT-42"; filled by search() only (the delivery log shows it)
+    /// Whose the last failure was: "channel" (waits for the channel), "row" (this message's
+    /// own refusal), empty when it has not failed (DeliveryWorker).
+    QString failureKind;
 };
 
 /// A channel as the admin page shows its health: the last success and the last failure (with
@@ -74,9 +77,19 @@ public:
     static Result<int> releaseAbandonedLeases(const QSqlDatabase &db, qint64 nowMs);
     static Result<void> markDelivered(const QSqlDatabase &db, const QString &deliveryId,
                                       qint64 atMs, const QString &receipt);
-    /// A failed attempt: pending again at `retryAtMs`, or dead when `dead`.
+    /// A failed attempt: pending again at `retryAtMs`, or dead when `dead`; `failureKind` is
+    /// "channel" or "row" (OutboxEntry::failureKind).
     static Result<void> markFailed(const QSqlDatabase &db, const QString &deliveryId, qint64 atMs,
-                                   const QString &error, qint64 retryAtMs, bool dead);
+                                   const QString &error, qint64 retryAtMs, bool dead,
+                                   const QString &failureKind);
+    /// A claimed row not tried because its channel is failing: pending again at `untilMs` (the
+    /// channel's next probe) without counting a try; it waits for the channel unless its own
+    /// last failure was its own ("row").
+    static Result<void> deferForChannel(const QSqlDatabase &db, const QString &deliveryId,
+                                        qint64 untilMs);
+    /// A delivery on `channel` got through: its rows that wait only for the channel (failure
+    /// kind "channel", not leased) are due at `nowMs`. The number made due.
+    static Result<int> releaseChannel(const QSqlDatabase &db, const QString &channel, qint64 nowMs);
     /// Rows of one status, newest first, up to `limit`.
     /// Holds a pending row until `untilMs` without counting a try (the recipient's quiet
     /// hours); `why` goes to last_error for the delivery log.

@@ -635,6 +635,14 @@ const char *const migration29[] = {
     BATON_OPEN_SEARCH_REBUILD("sqlite: "),
 };
 
+// Whose a failed delivery's last failure was (plugins issue, deliveryworker.h): 'channel' (the
+// receiver could not be reached or was busy: the row waits for the channel, and is due at once
+// when a delivery on it gets through), 'row' (the receiver refused this message: its own
+// back-off). NULL: not failed, or failed before the column.
+const char *const migration34[] = {
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS failure_kind TEXT",
+};
+
 struct Migration
 {
     int version;
@@ -671,6 +679,7 @@ const Migration migrations[] = {
     {27, std::begin(migration27), std::end(migration27)},
     {28, std::begin(migration28), std::end(migration28)},
     {29, std::begin(migration29), std::end(migration29)},
+    {34, std::begin(migration34), std::end(migration34)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

@@ -143,9 +143,10 @@ Result<QString> ChatRobotChannel::deliver(const ChannelSettings &settings,
     if (!answer)
         return answer.failure();
     if (answer->status < 200 || answer->status >= 300)
-        return makeError(QStringLiteral("HTTP %1 from the %2 robot")
-                             .arg(answer->status)
-                             .arg(setting(settings, "kind")));
+        return BatonPlugins::refusalOf(*answer,
+                                       QStringLiteral("HTTP %1 from the %2 robot")
+                                           .arg(answer->status)
+                                           .arg(setting(settings, "kind")));
     // The platforms answer 200 with a code to a refused message (bad signature, keyword).
     const QJsonObject reply = QJsonDocument::fromJson(answer->body).object();
     const QJsonValue code = reply.contains(QStringLiteral("errcode"))

@@ -5,16 +5,25 @@
 // socket's blocking calls: no event loop and no other thread. QNetworkAccessManager hands each
 // request to a thread of its own and back, which cost the delivery worker more than the rest of
 // a delivery together (bench_delivery, perf: two thread switches and a dozen queued events per
-// request). https:// stays with the manager (blockinghttp.h).
+// request). https:// stays with the manager (blockinghttp.h), and so does any URL a proxy is
+// configured for (QNetworkProxy's application proxy or factory, blockinghttp.h): this client
+// speaks to the URL's host only.
+//
+// Redirects (3xx) are not followed: the answer is returned as it is, and a plugin makes it a
+// failure with its status ("HTTP 301 from …"), shown in the delivery log and the dead letter.
+// A webhook is a configured address; a receiver that moved is for an admin to change.
+// Interim answers (1xx, such as 100 Continue or 103 Early Hints) are read past.
 
 #include "core/result.h"
 
+#include <QDateTime>
 #include <QDeadlineTimer>
 #include <QNetworkRequest>
 #include <QTcpSocket>
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 
 namespace BatonPlugins {
 
@@ -22,6 +31,8 @@ struct HttpAnswer
 {
     int status = 0;
     QByteArray body;
+    /// The answer's Retry-After in seconds (a number or an HTTP date), if it had one.
+    std::optional<qint64> retryAfterSeconds;
 };
 
 namespace plainhttp {
@@ -74,23 +85,57 @@ inline bool readChunked(QTcpSocket &socket, QByteArray &buffer, QByteArray &body
     }
 }
 
-// The answer to the request already written; `reusable` false when the connection must close.
+/// A Retry-After value: delay-seconds or an HTTP date (RFC 9110 10.2.3), from now.
+inline std::optional<qint64> retryAfterOf(const QByteArray &value)
+{
+    bool ok = false;
+    const qint64 seconds = value.trimmed().toLongLong(&ok);
+    if (ok)
+        return std::max<qint64>(0, seconds);
+    QString text = QString::fromLatin1(value.trimmed());
+    text.replace(QStringLiteral(" GMT"), QStringLiteral(" +0000"));
+    const QDateTime at = QDateTime::fromString(text, Qt::RFC2822Date);
+    if (!at.isValid())
+        return std::nullopt;
+    return std::max<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(at));
+}
+
+// A failure of the connection (refused, reset, timed out, not HTTP): the channel's, not the
+// message's (notificationchannel.h).
+inline Baton::Error connectionFailure(QString why)
+{
+    return Baton::makeError(Baton::ErrorKind::Unavailable, std::move(why));
+}
+
+// The answer to the request already written; `reusable` false when the connection must close;
+// `answered` true once any byte of an answer has come (the request may have been acted on).
 inline Baton::Result<HttpAnswer> readAnswer(QTcpSocket &socket, const QByteArray &method,
-                                            const QDeadlineTimer &deadline, bool *reusable)
+                                            const QDeadlineTimer &deadline, bool *reusable,
+                                            bool *answered)
 {
     QByteArray buffer;
     qsizetype headerEnd;
-    while ((headerEnd = buffer.indexOf("\r\n\r\n")) < 0)
-        if (!readMore(socket, buffer, deadline))
-            return Baton::makeError(deadline.hasExpired() ? QStringLiteral("Operation timed out")
-                                                          : socket.errorString());
-    const QList<QByteArray> lines = buffer.left(headerEnd).split('\n');
-    const QList<QByteArray> statusLine = lines.first().trimmed().split(' ');
     HttpAnswer answer;
-    answer.status = statusLine.size() >= 2 ? statusLine.at(1).toInt() : 0;
-    if (!lines.first().startsWith("HTTP/1.") || answer.status < 200)
-        return Baton::makeError(QStringLiteral("not an HTTP answer: %1")
-                                    .arg(QString::fromLatin1(lines.first().trimmed().left(80))));
+    QList<QByteArray> lines;
+    for (;;) {
+        while ((headerEnd = buffer.indexOf("\r\n\r\n")) < 0) {
+            if (!readMore(socket, buffer, deadline))
+                return connectionFailure(deadline.hasExpired()
+                                             ? QStringLiteral("Operation timed out")
+                                             : socket.errorString());
+            *answered = true;
+        }
+        lines = buffer.left(headerEnd).split('\n');
+        const QList<QByteArray> statusLine = lines.first().trimmed().split(' ');
+        answer.status = statusLine.size() >= 2 ? statusLine.at(1).toInt() : 0;
+        if (!lines.first().startsWith("HTTP/1.") || answer.status < 100 || answer.status == 101)
+            return connectionFailure(
+                QStringLiteral("not an HTTP answer: %1")
+                    .arg(QString::fromLatin1(lines.first().trimmed().left(80))));
+        if (answer.status >= 200)
+            break;
+        buffer.remove(0, headerEnd + 4); // an interim answer: the final one follows
+    }
     qsizetype length = -1;
     bool chunked = false;
     *reusable = lines.first().startsWith("HTTP/1.1");
@@ -104,6 +149,8 @@ inline Baton::Result<HttpAnswer> readAnswer(QTcpSocket &socket, const QByteArray
             chunked = value.contains("chunked");
         else if (name == "connection")
             *reusable = value.contains("keep-alive") || (*reusable && !value.contains("close"));
+        else if (name == "retry-after")
+            answer.retryAfterSeconds = retryAfterOf(line.mid(colon + 1));
     }
     buffer.remove(0, headerEnd + 4);
     const bool noBody = method == "HEAD" || answer.status == 204 || answer.status == 304;
@@ -111,7 +158,7 @@ inline Baton::Result<HttpAnswer> readAnswer(QTcpSocket &socket, const QByteArray
         length = 0;
     } else if (chunked) {
         if (!readChunked(socket, buffer, answer.body, deadline))
-            return Baton::makeError(QStringLiteral("the answer's body was cut short"));
+            return connectionFailure(QStringLiteral("the answer's body was cut short"));
         return answer;
     } else if (length < 0) { // the body runs until the server closes
         *reusable = false;
@@ -121,7 +168,7 @@ inline Baton::Result<HttpAnswer> readAnswer(QTcpSocket &socket, const QByteArray
     }
     while (buffer.size() < length)
         if (!readMore(socket, buffer, deadline))
-            return Baton::makeError(QStringLiteral("the answer's body was cut short"));
+            return connectionFailure(QStringLiteral("the answer's body was cut short"));
     answer.body = buffer.left(length);
     return answer;
 }
@@ -134,7 +181,10 @@ inline QByteArray requestBytes(const QNetworkRequest &request, const QByteArray 
         = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
     if (!target.startsWith('/'))
         target.prepend('/');
-    QByteArray bytes = method + ' ' + target + " HTTP/1.1\r\nHost: " + url.host().toUtf8();
+    // An IPv6 literal is bracketed in Host as in the URL (RFC 9110 7.2, RFC 3986 3.2.2).
+    const QString host = url.host(QUrl::FullyEncoded);
+    QByteArray bytes = method + ' ' + target + " HTTP/1.1\r\nHost: "
+        + (host.contains(u':') ? QString(u'[' + host + u']') : host).toUtf8();
     if (url.port() > 0)
         bytes += ':' + QByteArray::number(url.port());
     bytes += "\r\n";
@@ -174,15 +224,20 @@ inline Baton::Result<HttpAnswer> plainRequest(const QNetworkRequest &request,
         if (!c.socket->waitForConnected(int(std::max<qint64>(1, deadline.remainingTime())))) {
             const QString why = c.socket->errorString();
             c.socket.reset();
-            return Baton::makeError(why);
+            return plainhttp::connectionFailure(why);
         }
     }
     c.socket->write(plainhttp::requestBytes(request, method, body));
     c.socket->waitForBytesWritten(int(std::max<qint64>(1, deadline.remainingTime())));
     bool reusable = false;
-    auto answer = plainhttp::readAnswer(*c.socket, method, deadline, &reusable);
-    if (!answer && reused && !deadline.hasExpired()) {
-        // The kept connection was closed as the request went out: once more on a new one.
+    bool answered = false;
+    auto answer = plainhttp::readAnswer(*c.socket, method, deadline, &reusable, &answered);
+    if (!answer && reused && !answered && !deadline.hasExpired()) {
+        // The kept connection was closed by the server as the request went out (an idle
+        // timeout racing us): once more on a new one. Resending a POST is safe here because a
+        // delivery is at least once anyway and carries its id (Baton-Delivery) for the receiver
+        // to drop a repeat; but only when no byte of an answer came — after a partial answer the
+        // server has acted on the request, and the failure is reported instead.
         c.socket.reset();
         return plainRequest(request, method, body, timeoutSeconds);
     }

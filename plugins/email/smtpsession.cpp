@@ -18,7 +18,8 @@ Result<QPair<int, QString>> SmtpSession::readReply()
     for (;;) {
         while (!m_socket.canReadLine()) {
             if (!m_socket.waitForReadyRead(m_options.timeoutMs))
-                return makeError(QStringLiteral("no reply from %1:%2 (%3)")
+                return makeError(ErrorKind::Unavailable,
+                                 QStringLiteral("no reply from %1:%2 (%3)")
                                      .arg(m_options.host)
                                      .arg(m_options.port)
                                      .arg(m_socket.errorString()));
@@ -37,7 +38,8 @@ Result<QString> SmtpSession::command(const QByteArray &line, int expected, const
     if (!line.isEmpty()) {
         m_socket.write(line + "\r\n");
         if (!m_socket.waitForBytesWritten(m_options.timeoutMs))
-            return makeError(QStringLiteral("cannot write to %1: %2")
+            return makeError(ErrorKind::Unavailable,
+                             QStringLiteral("cannot write to %1: %2")
                                  .arg(m_options.host, m_socket.errorString()));
     }
     auto reply = readReply();
@@ -46,7 +48,14 @@ Result<QString> SmtpSession::command(const QByteArray &line, int expected, const
     if (reply->first != expected) {
         const QString said
             = what ? QString::fromLatin1(what) : QString::fromLatin1(line.left(line.indexOf(' ')));
-        return makeError(QStringLiteral("%1 refused by %2: %3")
+        // A refusal of the mail itself (its sender, recipient or content) is this message's;
+        // one before it (greeting, EHLO, STARTTLS, AUTH) or 421 "service not available" fails
+        // every message: the channel's failure (notificationchannel.h).
+        const bool ofTheMail = line.startsWith("MAIL FROM") || line.startsWith("RCPT TO")
+            || line == "DATA" || (what && qstrcmp(what, "the mail's data") == 0);
+        return makeError(ofTheMail && reply->first != 421 ? ErrorKind::Internal
+                                                          : ErrorKind::Unavailable,
+                         QStringLiteral("%1 refused by %2: %3")
                              .arg(said.isEmpty() ? QStringLiteral("greeting") : said,
                                   m_options.host, reply->second));
     }
@@ -66,14 +75,16 @@ Result<void> SmtpSession::open()
     if (m_options.tls == u"implicit") {
         m_socket.connectToHostEncrypted(m_options.host, m_options.port);
         if (!m_socket.waitForEncrypted(m_options.timeoutMs))
-            return makeError(QStringLiteral("TLS to %1:%2 failed: %3")
+            return makeError(ErrorKind::Unavailable,
+                             QStringLiteral("TLS to %1:%2 failed: %3")
                                  .arg(m_options.host)
                                  .arg(m_options.port)
                                  .arg(m_socket.errorString()));
     } else {
         m_socket.connectToHost(m_options.host, m_options.port);
         if (!m_socket.waitForConnected(m_options.timeoutMs))
-            return makeError(QStringLiteral("cannot connect to %1:%2: %3")
+            return makeError(ErrorKind::Unavailable,
+                             QStringLiteral("cannot connect to %1:%2: %3")
                                  .arg(m_options.host)
                                  .arg(m_options.port)
                                  .arg(m_socket.errorString()));
@@ -91,7 +102,8 @@ Result<void> SmtpSession::open()
         return r.failure();
     m_socket.startClientEncryption();
     if (!m_socket.waitForEncrypted(m_options.timeoutMs))
-        return makeError(QStringLiteral("STARTTLS with %1 failed: %2")
+        return makeError(ErrorKind::Unavailable,
+                         QStringLiteral("STARTTLS with %1 failed: %2")
                              .arg(m_options.host, m_socket.errorString()));
     return hello(); // RFC 3207: what the server offers may change once encrypted
 }

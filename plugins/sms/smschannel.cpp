@@ -161,8 +161,9 @@ Result<QString> SmsChannel::deliver(const ChannelSettings &settings,
     if (!answer)
         return answer.failure();
     if (answer->status < 200 || answer->status >= 300)
-        return makeError(QStringLiteral("HTTP %1 from the SMS gateway: %2")
-                             .arg(answer->status)
-                             .arg(QString::fromUtf8(answer->body.left(200))));
+        return BatonPlugins::refusalOf(*answer,
+                                       QStringLiteral("HTTP %1 from the SMS gateway: %2")
+                                           .arg(answer->status)
+                                           .arg(QString::fromUtf8(answer->body.left(200))));
     return QStringLiteral("HTTP %1").arg(answer->status);
 }

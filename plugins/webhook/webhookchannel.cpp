@@ -64,6 +64,7 @@ Result<QString> WebhookChannel::deliver(const ChannelSettings &settings,
     const int status = answer->status;
     if (status >= 200 && status < 300)
         return QStringLiteral("HTTP %1").arg(status);
-    return makeError(
+    return BatonPlugins::refusalOf(
+        *answer,
         QStringLiteral("HTTP %1 from %2").arg(status).arg(request.url().toDisplayString()));
 }

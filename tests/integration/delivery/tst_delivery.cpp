@@ -22,6 +22,8 @@
 #include <QJsonArray>
 #include <QTest>
 
+#include <limits>
+
 using namespace Baton;
 using namespace Baton::Test;
 using namespace Qt::Literals::StringLiterals;
@@ -80,6 +82,14 @@ QList<OutboxEntry> rowsOf(TestServer &server, qint64 ticket, const QString &chan
     return found ? *found : QList<OutboxEntry>();
 }
 
+/// The tests' back-off (TestServerOptions: 1 s doubling) before try `attempt + 1`.
+qint64 testBackOffMs(int attempt)
+{
+    DeliveryWorker::Options options;
+    options.firstRetryMs = 1000;
+    return DeliveryWorker::retryDelayMs(options, attempt);
+}
+
 } // namespace
 
 // A fresh database `holder`, a receiver, and server `s` (tst_Delivery::Server) started by
@@ -112,6 +122,7 @@ private Q_SLOTS:
     void initTestCase();
     void everyDeliveryArrivesOncePerIdThroughAnOutage();
     void aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack();
+    void aBusyReceiversRetryAfterIsHonoured();
     void backOffDoublesFromFiveSecondsUpToADay();
     void adminSeesHealthLogRetriesAndTests();
     void twoServersOnOnePostgreSqlSendEachOnce();
@@ -289,20 +300,25 @@ void tst_Delivery::everyDeliveryArrivesOncePerIdThroughAnOutage()
 }
 
 // "A receiver down for ten minutes → delivered when it is back, once per delivery id", on the
-// server's clock: five tickets opened during the outage, one every two minutes, each delivery
-// refused and retried with back-off all along; once the receiver is back each arrives at its next
-// try, under its own id, once.
+// server's clock: five tickets opened during the outage, one every two minutes. A failure of the
+// channel (connection refused) makes the other rows wait for the channel without a try of their
+// own; one row probes it at its back-off. Once the receiver is back, the probe's answer makes
+// every waiting row due at once: all arrive at the probe's time, each once, none having spent
+// more tries than its own back-off allowed. The first ticket's delivery the receiver refuses
+// (400): a refusal of its own, it keeps backing off while the others drain.
 void tst_Delivery::aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack()
 {
     START_WITH_HOOK(holder, receiver, s);
     receiver.setMode(WebhookReceiver::Mode::Down);
     QStringList ids;
-    // Every delivery has been tried and waits for a later try (none due on the server's clock).
+    QHash<QString, qint64> openedAt;
+    // Every delivery waits for a later try (none due on the server's clock, none claimed).
     const auto allWaiting = [&] {
         const qint64 now = s.clock.now().toMSecsSinceEpoch();
         for (const QString &id : std::as_const(ids)) {
             const auto row = entry(s.server, id);
-            if (!row || row->status != u"pending" || row->attempts < 1 || row->nextAttemptAt <= now)
+            if (!row || row->status != u"pending" || row->nextAttemptAt <= now
+                || row->failureKind.isEmpty())
                 return false;
         }
         return true;
@@ -313,35 +329,90 @@ void tst_Delivery::aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack()
                 = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(minute));
             QCOMPARE(opened.status, 201);
             ids << QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
+            openedAt.insert(ids.last(), s.clock.now().toMSecsSinceEpoch());
+            if (ids.size() == 1)
+                receiver.refuse(ids.first().toUtf8());
         }
         QTRY_VERIFY_WITH_TIMEOUT(allWaiting(), 30000);
         s.clock.advanceSeconds(60);
     }
     QTRY_VERIFY_WITH_TIMEOUT(allWaiting(), 30000);
     QVERIFY(receiver.received().isEmpty());
-    int tries = 0;
-    qint64 lastDue = 0;
+    // No row tried more often than its own back-off (1 s doubling, from its opening) allows in
+    // the outage; the channel was probed all along.
+    const qint64 backAt = s.clock.now().toMSecsSinceEpoch();
+    int maxTries = 0;
+    qint64 probeAt = std::numeric_limits<qint64>::max();
     for (const QString &id : std::as_const(ids)) {
-        tries += entry(s.server, id)->attempts;
-        lastDue = std::max(lastDue, entry(s.server, id)->nextAttemptAt);
+        const auto row = entry(s.server, id);
+        int allowed = 0;
+        for (qint64 at = openedAt.value(id); at <= backAt; at += testBackOffMs(++allowed)) { }
+        QVERIFY2(row->attempts <= allowed,
+                 qPrintable(QStringLiteral("%1: %2 tries, its back-off allows %3")
+                                .arg(id)
+                                .arg(row->attempts)
+                                .arg(allowed)));
+        QCOMPARE(row->failureKind, QStringLiteral("channel"));
+        maxTries = std::max(maxTries, row->attempts);
+        probeAt = std::min(probeAt, row->nextAttemptAt);
     }
-    QVERIFY2(tries > 2 * ids.size(), "retried during the outage");
+    QVERIFY2(maxTries >= 5, "the channel was probed during the outage");
 
-    // Back: by the last row's next try every delivery has arrived, once per id.
+    // Back: at the probe's next try, every delivery arrives, the refused one excepted — the
+    // clock moves no further.
     receiver.setMode(WebhookReceiver::Mode::Up);
-    s.clock.set(QDateTime::fromMSecsSinceEpoch(lastDue, Qt::UTC));
-    const auto delivered = [&] {
-        for (const QString &id : std::as_const(ids))
+    s.clock.set(QDateTime::fromMSecsSinceEpoch(probeAt, Qt::UTC));
+    const QString refused = ids.first();
+    const auto othersDelivered = [&] {
+        for (const QString &id : ids.mid(1))
             if (entry(s.server, id)->status != u"delivered")
                 return false;
         return true;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(delivered(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(othersDelivered(), 30000);
     const QHash<QByteArray, int> counts = receiver.countsById();
-    QCOMPARE(counts.size(), ids.size());
-    for (const QString &id : std::as_const(ids))
+    for (const QString &id : ids.mid(1))
         QCOMPARE(counts.value(id.toUtf8()), 1);
     QCOMPARE(receiver.badSignatures(), 0);
+
+    // The refused row: refused once so far, its failure its own, its back-off doubling from
+    // where it was; tried again only at that time, and refused again.
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, refused)->failureKind, QStringLiteral("row"), 10000);
+    auto row = entry(s.server, refused);
+    QCOMPARE(row->status, QStringLiteral("pending"));
+    QCOMPARE(receiver.countsById().value(refused.toUtf8()), 1);
+    const int tries = row->attempts;
+    QCOMPARE(row->nextAttemptAt - *row->lastAttemptAt, testBackOffMs(tries));
+    s.clock.set(QDateTime::fromMSecsSinceEpoch(row->nextAttemptAt, Qt::UTC));
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, refused)->attempts, tries + 1, 10000);
+    row = entry(s.server, refused);
+    QCOMPARE(row->failureKind, QStringLiteral("row"));
+    QCOMPARE(row->nextAttemptAt - *row->lastAttemptAt, testBackOffMs(tries + 1));
+    QCOMPARE(receiver.countsById().value(refused.toUtf8()), 2);
+    for (const QString &id : ids.mid(1))
+        QCOMPARE(receiver.countsById().value(id.toUtf8()), 1);
+}
+
+// A busy receiver (503 with Retry-After) is the channel's failure: the next try waits as long
+// as the receiver asked, not the first back-off.
+void tst_Delivery::aBusyReceiversRetryAfterIsHonoured()
+{
+    START_WITH_HOOK(holder, receiver, s);
+    receiver.setRetryAfter(30);
+    receiver.setMode(WebhookReceiver::Mode::Busy);
+    const RawResponse opened
+        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
+    QCOMPARE(opened.status, 201);
+    const QString id = QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->attempts, 1, 10000);
+    auto row = entry(s.server, id);
+    QCOMPARE(row->failureKind, QStringLiteral("channel"));
+    QVERIFY2(row->lastError.contains(u"HTTP 503"), qPrintable(row->lastError));
+    QCOMPARE(row->nextAttemptAt - *row->lastAttemptAt, 30000);
+    receiver.setMode(WebhookReceiver::Mode::Up);
+    s.clock.advanceSeconds(30);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->status, QStringLiteral("delivered"), 10000);
+    QVERIFY(entry(s.server, id)->failureKind.isEmpty());
 }
 
 // `baton serve`'s back-off: 5 s after the first failed try, doubling, a day at most; the 20th

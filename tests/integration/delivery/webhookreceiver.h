@@ -5,7 +5,8 @@
 // tests block on API calls meanwhile). It checks each request's Baton-Signature against the
 // body with the shared secret, as a real receiver must, and records every request by its
 // Baton-Delivery id. Modes: up (200), failing (500), slow (answers after the sender's time
-// limit), down (not listening: connection refused).
+// limit), busy (503 with Retry-After), down (not listening: connection refused). Ids given to
+// refuse() are answered 400 whatever the mode (a message the receiver will never take).
 
 #include <QByteArray>
 #include <QHash>
@@ -26,7 +27,7 @@ namespace Baton::Test {
 class WebhookReceiver
 {
 public:
-    enum class Mode { Up, Failing, Slow, Down };
+    enum class Mode { Up, Failing, Slow, Busy, Down };
 
     struct Received
     {
@@ -60,6 +61,19 @@ public:
     }
 
     quint16 port() const { return m_port; }
+
+    /// Answers 400 to `deliveryId` from now on.
+    void refuse(const QByteArray &deliveryId)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_refused.insert(deliveryId);
+    }
+    /// The Retry-After of a busy answer, in seconds.
+    void setRetryAfter(int seconds)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_retryAfter = seconds;
+    }
 
     /// Down closes the listening socket (the port then refuses); any other mode listens again
     /// on the same port.
@@ -161,6 +175,21 @@ private:
             m_received.append(r);
         }
         const Mode mode = m_mode;
+        bool refused = false;
+        int retryAfter = 0;
+        {
+            QMutexLocker lock(&m_mutex);
+            refused = m_refused.contains(r.deliveryId);
+            retryAfter = m_retryAfter;
+        }
+        if (refused || mode == Mode::Busy) {
+            socket->write(refused ? QByteArrayLiteral("HTTP/1.1 400 Bad Request\r\n"
+                                                      "Content-Length: 0\r\n\r\n")
+                                  : QByteArray("HTTP/1.1 503 Service Unavailable\r\nRetry-After: "
+                                               + QByteArray::number(retryAfter)
+                                               + "\r\nContent-Length: 0\r\n\r\n"));
+            return true;
+        }
         auto answer = [this, socket, mode, id = r.deliveryId, valid = r.signatureValid] {
             const bool ok = mode != Mode::Failing && valid;
             if (ok) {
@@ -195,6 +224,8 @@ private:
     mutable QMutex m_mutex;
     QList<Received> m_received;
     QSet<QByteArray> m_acknowledged;
+    QSet<QByteArray> m_refused; // guarded by m_mutex
+    int m_retryAfter = 30; // guarded by m_mutex
 };
 
 } // namespace Baton::Test
