@@ -9,6 +9,7 @@
 #include "store/postgresqlquery.h"
 #include "store/searchtext.h"
 #include "store/sqlitestatement.h"
+#include "store/steprollup.h"
 
 #include <QHash>
 #include <QJsonDocument>
@@ -329,8 +330,8 @@ struct TicketWriter::Statements
     BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
-        deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox,
-        putTicketSearch, insertCommentSearch;
+        deleteBranchAssignees, insertBranchAssignees, insertStepFacts, upsertStepRollup,
+        upsertStepRollupDaily, insertOutbox, putTicketSearch, insertCommentSearch;
     BulkStatement insertOpenSearchStale = openSearchStaleInsert(); ///< SQLite
     /// SQLite: moves the waiting search documents into the FTS5 tables (searchMove).
     std::array<WriterStatement, std::size(searchMove)> moveSearchDocuments;
@@ -463,6 +464,11 @@ Result<void> TicketWriter::prepare()
         QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES "),
         values(2), QString(), 2);
     s->insertStepFacts = insertStepFactsStatement();
+    for (auto [statement, level] : {std::pair {&s->upsertStepRollup, RollupLevel::QuarterHour},
+                                    std::pair {&s->upsertStepRollupDaily, RollupLevel::Day}})
+        *statement
+            = BulkStatement(StepRollupStore::upsertHead(level), StepRollupStore::upsertRow(),
+                            StepRollupStore::upsertTail(level), StepRollupStore::columnCount);
     s->insertNotifications = BulkStatement(
         QStringLiteral("INSERT INTO notifications (id, username, ticket_id, kind, message, at, "
                        "params, read) VALUES "),
@@ -740,6 +746,19 @@ Result<void> TicketWriter::Statements::insertTicketChildren(const WriteBatch &ba
         appendStepFactValues(values, fact);
     if (auto r = bulk(insertStepFacts, values); !r)
         return r;
+    // The roll-up (store/steprollup.h): the group's facts summed per bucket and key first,
+    // one upsert each per level (most commit groups end a step or two of distinct keys).
+    if (!batch.stepFacts.isEmpty()) {
+        for (const StepRollupRow &row :
+             StepRollupStore::rollUp(batch.stepFacts, RollupLevel::QuarterHour))
+            StepRollupStore::appendValues(values, row);
+        if (auto r = bulk(upsertStepRollup, values); !r)
+            return r;
+        for (const StepRollupRow &row : StepRollupStore::rollUp(batch.stepFacts, RollupLevel::Day))
+            StepRollupStore::appendValues(values, row);
+        if (auto r = bulk(upsertStepRollupDaily, values); !r)
+            return r;
+    }
     for (qint64 ticket : batch.replaceTimersOf)
         values << ticket;
     if (auto r = bulk(deleteTimers, values); !r)
