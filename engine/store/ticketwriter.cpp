@@ -291,6 +291,13 @@ const char *const searchMove[] = {
     BATON_OPEN_SEARCH_REBUILD(""),
 };
 
+// The roll-up's upsert at one level (store/steprollup.h).
+BulkStatement upsertStepRollupStatement(RollupLevel level)
+{
+    return BulkStatement(StepRollupStore::upsertHead(level), StepRollupStore::upsertRow(),
+                         StepRollupStore::upsertTail(level), StepRollupStore::columnCount);
+}
+
 // SQLite: a ticket whose open document is to be rebuilt at the next move (store/opensearch_p.h).
 BulkStatement openSearchStaleInsert()
 {
@@ -330,9 +337,11 @@ struct TicketWriter::Statements
     BulkStatement insertNotifications; // PostgreSQL, with ids drawn beforehand
     BulkStatement insertTickets, insertQueues, deleteCurrentQueues, insertCurrentQueues,
         insertEvents, deleteTimers, insertTimers, insertComments, insertLinks, insertIdempotency,
-        deleteBranchAssignees, insertBranchAssignees, insertStepFacts, upsertStepRollup,
-        upsertStepRollupDaily, insertOutbox, putTicketSearch, insertCommentSearch;
+        deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox,
+        putTicketSearch, insertCommentSearch;
     BulkStatement insertOpenSearchStale = openSearchStaleInsert(); ///< SQLite
+    BulkStatement upsertStepRollup = upsertStepRollupStatement(RollupLevel::QuarterHour);
+    BulkStatement upsertStepRollupDaily = upsertStepRollupStatement(RollupLevel::Day);
     /// SQLite: moves the waiting search documents into the FTS5 tables (searchMove).
     std::array<WriterStatement, std::size(searchMove)> moveSearchDocuments;
     /// SQLite: search documents waiting (committed), and after the batch being written.
@@ -464,11 +473,6 @@ Result<void> TicketWriter::prepare()
         QStringLiteral("INSERT INTO ticket_branch_assignees (ticket_id, username) VALUES "),
         values(2), QString(), 2);
     s->insertStepFacts = insertStepFactsStatement();
-    for (auto [statement, level] : {std::pair {&s->upsertStepRollup, RollupLevel::QuarterHour},
-                                    std::pair {&s->upsertStepRollupDaily, RollupLevel::Day}})
-        *statement
-            = BulkStatement(StepRollupStore::upsertHead(level), StepRollupStore::upsertRow(),
-                            StepRollupStore::upsertTail(level), StepRollupStore::columnCount);
     s->insertNotifications = BulkStatement(
         QStringLiteral("INSERT INTO notifications (id, username, ticket_id, kind, message, at, "
                        "params, read) VALUES "),
