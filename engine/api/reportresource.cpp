@@ -302,6 +302,7 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
                                      QStringLiteral("escalated"),
                                      QStringLiteral("transfers"),
                                      QStringLiteral("paused_steps"),
+                                     QStringLiteral("paused_seconds"),
                                      QStringLiteral("median_business_seconds"),
                                      QStringLiteral("p90_business_seconds"),
                                      QStringLiteral("median_seconds"),
@@ -310,9 +311,9 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
     QList<QStringList> table;
     for (const StepReportRow &r : std::as_const(*rows)) {
         const QString title = titleOf(query.by, r.key, context);
-        const QList<qint64> counts {r.steps,      r.respondMet, r.respondDue,
-                                    r.resolveMet, r.resolveDue, r.breached,
-                                    r.escalated,  r.transfers,  r.pausedSteps};
+        const QList<qint64> counts {r.steps,       r.respondMet,   r.respondDue, r.resolveMet,
+                                    r.resolveDue,  r.breached,     r.escalated,  r.transfers,
+                                    r.pausedSteps, r.pausedSeconds};
         const QList<std::optional<qint64>> times {r.medianBusinessSeconds, r.p90BusinessSeconds,
                                                   r.medianSeconds, r.p90Seconds};
         QJsonObject object {{header[0], r.key}, {header[1], title}};

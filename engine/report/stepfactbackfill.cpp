@@ -6,6 +6,7 @@
 #include "store/database.h"
 #include "store/stepfactbackfillrows.h"
 #include "store/stepfactrows.h"
+#include "store/steprollup.h"
 #include "store/storelog.h"
 
 #include <QElapsedTimer>
@@ -117,6 +118,10 @@ public:
             return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
         if (auto done = StepFactBackfillStore::finishBackfill(m_db); !done)
             return done.failure();
+        // The facts it replaced were summed in the roll-up: sum them again (the roll-up's own
+        // back-fill, which runs next; reports read the facts until it is done).
+        if (auto queued = StepRollupStore::queueRebuild(m_db); !queued)
+            return queued.failure();
         return transaction.commit();
     }
 

@@ -205,6 +205,7 @@ StepFactRow StepFactDeriver::factOf(qint64 ticketId, const TicketState &ticket, 
     }
     fact.clockSeconds = std::max<qint64>(0, (fact.leftAt - fact.enteredAt) / 1000);
     fact.paused = step.sla->pause;
+    fact.pausedSeconds = fact.paused ? fact.clockSeconds : 0;
     const BusinessCalendar calendar = m_clocks->calendar(m_clocks->calendarNameFor(
         *step.sla, step.queue, step.originatorStep, originatorDepartments));
     if (step.startedAt.isValid() && end.at > step.startedAt)

@@ -635,6 +635,41 @@ const char *const migration29[] = {
     BATON_OPEN_SEARCH_REBUILD("sqlite: "),
 };
 
+// Reports (issue 17, "waiting time in paused states apart"): the clock seconds a finished step
+// spent in an `sla: pause` state (its whole stay: a step is one state's), 0 for any other, so
+// that a report sums the waiting time beside the working times it leaves paused steps out of.
+// The facts written before get it here from their own columns (the deriver computes the same
+// for new facts and for the back-fill), not by queueing every ticket for the back-fill again.
+// IF NOT EXISTS: tst_schema sets databases back by hand, as for migration 8.
+const char *const migration30[] = {
+    "ALTER TABLE step_facts ADD COLUMN IF NOT EXISTS paused_seconds BIGINT NOT NULL DEFAULT 0",
+    "UPDATE step_facts SET paused_seconds = clock_seconds WHERE paused = 1",
+};
+
+// Reports on big data (issue 17): the step facts summed per quarter of an hour and key, and per
+// UTC day and key (store/steprollup.h has why and how), kept by the writer from here on. The
+// facts already there are summed by `baton serve` in the background, a day per transaction
+// (report_backfills 'step_rollup' holds the first and last day left; reports read the facts
+// until it is done). Once: tst_schema runs migrations again on a database set back by hand.
+const char *const migration31[] = {
+#define BATON_ROLLUP_TABLE(name)                                                                   \
+    "CREATE TABLE IF NOT EXISTS " name " (bucket BIGINT NOT NULL, workflow TEXT NOT NULL, "        \
+    "state TEXT NOT NULL, queue TEXT NOT NULL, department TEXT NOT NULL, assignee TEXT NOT "       \
+    "NULL, tier TEXT NOT NULL, origin TEXT NOT NULL, steps BIGINT NOT NULL, paused_steps BIGINT "  \
+    "NOT NULL, paused_seconds BIGINT NOT NULL, respond_due BIGINT NOT NULL, respond_met BIGINT "   \
+    "NOT NULL, resolve_due BIGINT NOT NULL, resolve_met BIGINT NOT NULL, breached BIGINT NOT "     \
+    "NULL, escalated BIGINT NOT NULL, transfers BIGINT NOT NULL, business_values TEXT NOT NULL, "  \
+    "clock_values TEXT NOT NULL, PRIMARY KEY (bucket, workflow, state, queue, department, "        \
+    "assignee, tier, origin)){without_rowid}"
+    BATON_ROLLUP_TABLE("step_rollup"),
+    BATON_ROLLUP_TABLE("step_rollup_daily"),
+#undef BATON_ROLLUP_TABLE
+    "INSERT INTO report_backfills (name, next_ticket, last_ticket) SELECT 'step_rollup', "
+    "first_day, last_day FROM (SELECT COALESCE(MIN(left_at), 0) / 86400000 AS first_day, "
+    "COALESCE(MAX(left_at), 0) / 86400000 AS last_day FROM step_facts) facts WHERE NOT EXISTS "
+    "(SELECT 1 FROM report_backfills WHERE name = 'step_rollup')",
+};
+
 // Whose a failed delivery's last failure was (plugins issue, deliveryworker.h): 'channel' (the
 // receiver could not be reached or was busy: the row waits for the channel, and is due at once
 // when a delivery on it gets through), 'row' (the receiver refused this message: its own
@@ -679,6 +714,8 @@ const Migration migrations[] = {
     {27, std::begin(migration27), std::end(migration27)},
     {28, std::begin(migration28), std::end(migration28)},
     {29, std::begin(migration29), std::end(migration29)},
+    {30, std::begin(migration30), std::end(migration30)},
+    {31, std::begin(migration31), std::end(migration31)},
     {34, std::begin(migration34), std::end(migration34)},
 };
 

@@ -48,12 +48,15 @@ struct StepFactRow
     int transfers = 0; ///< 1 when a transfer (or the handoff limit) ended the step
     bool closes = false; ///< the step's end closed the ticket (migration 17)
     QString movedTo; ///< the queue a transfer, handoff limit or escalation moved the work to
+    /// Clock seconds spent waiting in an `sla: pause` state: clockSeconds when paused, else 0
+    /// (migration 30).
+    qint64 pausedSeconds = 0;
     friend bool operator==(const StepFactRow &, const StepFactRow &) = default;
 };
 
 /// The table's columns, in the order of stepFactValues().
 extern const char *const stepFactColumns;
-constexpr int stepFactColumnCount = 30;
+constexpr int stepFactColumnCount = 31;
 /// Appends the row's bound values, in stepFactColumns' order.
 void appendStepFactValues(QList<QVariant> &values, const StepFactRow &row);
 
@@ -70,6 +73,7 @@ struct StepReportRow
     qint64 respondMet = 0, respondDue = 0, resolveMet = 0, resolveDue = 0;
     qint64 breached = 0, escalated = 0, transfers = 0;
     qint64 pausedSteps = 0; ///< steps in `sla: pause` states (left out of the times)
+    qint64 pausedSeconds = 0; ///< the clock seconds those steps waited, summed
     /// Nearest-rank percentiles over the group's steps outside pause states; null when none.
     std::optional<qint64> medianBusinessSeconds, p90BusinessSeconds, medianSeconds, p90Seconds;
     friend bool operator==(const StepReportRow &, const StepReportRow &) = default;
@@ -84,6 +88,8 @@ struct StepReportQuery
     /// Unless allDepartments, only steps whose responsible department is one of these.
     bool allDepartments = false;
     QStringList departments;
+    /// Read the facts alone, not the roll-up (tests compare the two; store/steprollup.h).
+    bool factsOnly = false;
 };
 
 /// One state of a workflow's flow report (interfaces.md GET /reports/flow).

@@ -9,6 +9,7 @@
 #include "store/postgresqlquery.h"
 #include "store/searchtext.h"
 #include "store/sqlitestatement.h"
+#include "store/steprollup.h"
 
 #include <QHash>
 #include <QJsonDocument>
@@ -291,6 +292,13 @@ const char *const searchMove[] = {
     "DELETE FROM comment_search_pending",
 };
 
+// The roll-up's upsert at one level (store/steprollup.h).
+BulkStatement upsertStepRollupStatement(RollupLevel level)
+{
+    return BulkStatement(StepRollupStore::upsertHead(level), StepRollupStore::upsertRow(),
+                         StepRollupStore::upsertTail(level), StepRollupStore::columnCount);
+}
+
 // SQLite: a ticket whose status changed, so that its open document is rebuilt at the next move
 // (store/opensearch_p.h).
 BulkStatement openSearchStaleInsert()
@@ -334,6 +342,8 @@ struct TicketWriter::Statements
         deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox,
         putTicketSearch, insertCommentSearch;
     BulkStatement insertOpenSearchStale = openSearchStaleInsert(); ///< SQLite
+    BulkStatement upsertStepRollup = upsertStepRollupStatement(RollupLevel::QuarterHour);
+    BulkStatement upsertStepRollupDaily = upsertStepRollupStatement(RollupLevel::Day);
     /// SQLite: moves the waiting search documents into the FTS5 tables (searchMove).
     std::array<WriterStatement, std::size(searchMove)> moveSearchDocuments;
     /// SQLite: search documents waiting (committed), and after the batch being written.
@@ -743,6 +753,19 @@ Result<void> TicketWriter::Statements::insertTicketChildren(const WriteBatch &ba
         appendStepFactValues(values, fact);
     if (auto r = bulk(insertStepFacts, values); !r)
         return r;
+    // The roll-up (store/steprollup.h): the group's facts summed per bucket and key first,
+    // one upsert each per level (most commit groups end a step or two of distinct keys).
+    if (!batch.stepFacts.isEmpty()) {
+        for (const StepRollupRow &row :
+             StepRollupStore::rollUp(batch.stepFacts, RollupLevel::QuarterHour))
+            StepRollupStore::appendValues(values, row);
+        if (auto r = bulk(upsertStepRollup, values); !r)
+            return r;
+        for (const StepRollupRow &row : StepRollupStore::rollUp(batch.stepFacts, RollupLevel::Day))
+            StepRollupStore::appendValues(values, row);
+        if (auto r = bulk(upsertStepRollupDaily, values); !r)
+            return r;
+    }
     for (qint64 ticket : batch.replaceTimersOf)
         values << ticket;
     if (auto r = bulk(deleteTimers, values); !r)

@@ -6,6 +6,7 @@
 #include "runtime/engine.h"
 #include "store/customerrows.h"
 #include "store/database.h"
+#include "store/steprollup.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -283,6 +284,15 @@ QJsonObject reportsPhase(Engine &engine, const QSqlDatabase &db, const Viewers &
          &Api::reportOutcomes,
          {{QStringLiteral("by"), QStringLiteral("department")}}},
         {QStringLiteral("backlog by queue"), &Api::reportBacklog, {}},
+        {QStringLiteral("volume by department"),
+         &Api::reportVolume,
+         {{QStringLiteral("by"), QStringLiteral("department")}}},
+        {QStringLiteral("escalations by department"),
+         &Api::reportEscalations,
+         {{QStringLiteral("by"), QStringLiteral("department")}}},
+        {QStringLiteral("satisfaction by department"),
+         &Api::reportSatisfaction,
+         {{QStringLiteral("by"), QStringLiteral("department")}}},
         {QStringLiteral("flow of jump-queue"),
          &Api::reportFlow,
          {{QStringLiteral("workflow"), jumpQueue}}},
@@ -348,12 +358,26 @@ QJsonObject measureSearchAndReports(const BigDbQueryOptions &options)
     QElapsedTimer phase;
     phase.start();
     QJsonObject out;
-    out.insert(u"ticket_search",
-               searchPhase(*options.engine, *db, viewers, options.now, options.runs));
-    out.insert(u"customer_search", customerPhase(*db, options.runs));
-    if (!options.searchOnly)
+    if (!options.reportsOnly) {
+        out.insert(u"ticket_search",
+                   searchPhase(*options.engine, *db, viewers, options.now, options.runs));
+        out.insert(u"customer_search", customerPhase(*db, options.runs));
+    }
+    if (!options.searchOnly) {
+        // The roll-up of the facts (migration 31) as `baton serve` makes it in the background:
+        // a database generated before it has none yet, one generated since only an empty
+        // bucket to sum; the reports read the facts until it is done.
+        QElapsedTimer rollup;
+        rollup.start();
+        const auto buckets = backfillStepRollup(*options.database);
+        if (!buckets)
+            return {{QStringLiteral("error"), buckets.error()}};
+        std::printf("  reports: roll-up back-fill summed %lld quarter hours in %.1f s\n",
+                    qlonglong(*buckets), rollup.elapsed() / 1000.0);
+        out.insert(u"rollup_backfill_s", rollup.elapsed() / 1000.0);
         out.insert(u"reports",
                    reportsPhase(*options.engine, *db, viewers, options.now, options.runs));
+    }
     std::printf("  search and reports measured in %.1f s\n", phase.elapsed() / 1000.0);
     return out;
 }

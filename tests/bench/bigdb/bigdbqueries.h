@@ -30,6 +30,7 @@ struct BigDbQueryOptions
     QDateTime now;
     int runs = 50; ///< per search; a year's report runs a fifth as often (at least 5)
     bool searchOnly = false; ///< ticket and customer search, no reports (--search-only)
+    bool reportsOnly = false; ///< the reports, no search (--reports-only)
 };
 
 QJsonObject measureSearchAndReports(const BigDbQueryOptions &options);

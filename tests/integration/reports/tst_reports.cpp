@@ -12,11 +12,15 @@
 #include "runtime/engine.h"
 #include "store/database.h"
 #include "store/stepfactrows.h"
+#include "store/steprollup.h"
 #include "testserver.h"
 
 #include <QJsonArray>
 #include <QMap>
+#include <QRandomGenerator>
+#include <QSet>
 #include <QTest>
+#include <QTimeZone>
 #include <QUrl>
 
 #include <algorithm>
@@ -67,6 +71,8 @@ private Q_SLOTS:
     void backfillLetsTheEngineWriteWhileItDerives();
     void weeklySummaryQueuedOncePerSupervisorWithAnAddress();
     void weeklySummaryCoversTheSupervisorsOwnWeek();
+    void waitingTimeInPausedStatesApart();
+    void rollupAnswersAsTheFactsDo();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -1301,6 +1307,200 @@ void tst_Reports::weeklySummaryCoversTheSupervisorsOwnWeek()
              qPrintable(summaries.keys().join(u' ')));
     QVERIFY(summaries.value(u"weekly.2026-12-21.mail.fiona"_s)
                 .second.startsWith(u"2026-12-21 to 2026-12-27 (America/New_York)"_s));
+}
+
+// "Waiting time in paused states apart" (README "Reports", paused_seconds): F waits for the
+// customer in `waiting` (sla: pause) from 09:10 to 11:40 Hong Kong on Monday 1 February 2027,
+// then goes back to the front desk. The waiting step is counted, left out of the times, and its
+// 2.5 h are the group's paused_seconds, in the JSON, the CSV and the back-filled facts alike.
+void tst_Reports::waitingTimeInPausedStatesApart()
+{
+    setClock("2027-02-01T01:00:00Z");
+    const qint64 f = open(QStringLiteral("C"));
+    QVERIFY(f);
+    setClock("2027-02-01T01:10:00Z");
+    act(f, QStringLiteral("amy"), "claim");
+    act(f, QStringLiteral("amy"), "wait");
+    setClock("2027-02-01T03:40:00Z");
+    act(f, QStringLiteral("amy"), "resume");
+    const QByteArray query = "steps?by=state&from=2027-02-01T00:00:00Z&to=2027-03-01T00:00:00Z";
+    const QJsonObject r = report(query);
+    checkGroups(r,
+                {{u"support/waiting"_s,
+                  {{u"steps"_s, 1},
+                   {u"paused_steps"_s, 1},
+                   {u"paused_seconds"_s, 9000},
+                   {u"median_seconds"_s, QJsonValue()}}},
+                 {u"support/front"_s,
+                  {{u"steps"_s, 1},
+                   {u"paused_steps"_s, 0},
+                   {u"paused_seconds"_s, 0},
+                   {u"median_seconds"_s, 600}}}});
+    if (QTest::currentTestFailed())
+        return;
+    QList<QByteArray> header;
+    QList<QList<QByteArray>> lines;
+    csvOf(query, r.value(u"rows").toArray(), &header, &lines);
+    if (QTest::currentTestFailed())
+        return;
+    const qsizetype column = header.indexOf("paused_seconds");
+    QVERIFY(column >= 0);
+    QSet<QByteArray> cells;
+    for (const QList<QByteArray> &line : std::as_const(lines))
+        cells.insert(line[column]);
+    QCOMPARE(cells, (QSet<QByteArray> {"9000", "0"}));
+
+    // The back-fill derives the same: facts and report.
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    const auto live = StepFactStore::allFacts(*db);
+    QVERIFY(live.ok());
+    forgetTheFacts();
+    const auto lookup = [this](const QString &name, int version) {
+        return m_server.engine().workflow(name, version);
+    };
+    QVERIFY(backfillStepFacts(*m_db, *m_server.services().stepFacts(), lookup).ok());
+    const auto filled = StepFactStore::allFacts(*db);
+    QVERIFY(filled.ok());
+    QCOMPARE(*filled, *live);
+    QCOMPARE(report(query), r);
+}
+
+namespace {
+
+// Whether the steps report from the roll-up (whole quarter hours) and the facts (the partial
+// ones) equals the one from the facts alone, for every grouping, all departments and billing's.
+QString rollupDiffers(const QSqlDatabase &db, qint64 from, qint64 to, const QString &workflow)
+{
+    for (ReportGrouping by :
+         {ReportGrouping::Department, ReportGrouping::Queue, ReportGrouping::Workflow,
+          ReportGrouping::State, ReportGrouping::Assignee, ReportGrouping::Tier,
+          ReportGrouping::Origin}) {
+        for (bool all : {true, false}) {
+            StepReportQuery query;
+            query.from = from;
+            query.to = to;
+            query.by = by;
+            query.workflow = workflow;
+            query.allDepartments = all;
+            query.departments = {QStringLiteral("billing")};
+            const auto rolled = StepFactStore::stepsReport(db, query);
+            query.factsOnly = true;
+            const auto facts = StepFactStore::stepsReport(db, query);
+            if (!rolled || !facts)
+                return QStringLiteral("query failed");
+            if (*rolled != *facts)
+                return QStringLiteral("%1..%2 by %3 all %4: %5 rows from the roll-up, %6 from "
+                                      "the facts")
+                    .arg(from)
+                    .arg(to)
+                    .arg(toString(by))
+                    .arg(all)
+                    .arg(rolled->size())
+                    .arg(facts->size());
+        }
+    }
+    return {};
+}
+
+// Periods of whole local days in zones whose offsets are not whole hours (and a few that are),
+// and periods between arbitrary instants, over December 2026 and January 2027.
+QString compareOverRandomPeriods(const QSqlDatabase &db, QRandomGenerator &random, int periods)
+{
+    const QList<QByteArray> zones {"Asia/Kathmandu", "Asia/Kolkata", "America/St_Johns",
+                                   "Asia/Hong_Kong", "UTC",          "Australia/Eucla"};
+    const QDate firstDay(2026, 11, 28);
+    for (int i = 0; i < periods; ++i) {
+        qint64 from = 0, to = 0;
+        if (i % 3 == 2) { // arbitrary instants, inside quarter hours
+            const qint64 start = QDateTime(firstDay, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+            from = start + qint64(random.bounded(70 * 24 * 3600)) * 1000 + random.bounded(1000);
+            to = from + qint64(random.bounded(40 * 24 * 3600)) * 1000 + random.bounded(1000);
+        } else {
+            const QTimeZone zone(zones[random.bounded(int(zones.size()))]);
+            const QDate day = firstDay.addDays(random.bounded(70));
+            from = QDateTime(day, QTime(0, 0), zone).toMSecsSinceEpoch();
+            to = QDateTime(day.addDays(1 + random.bounded(40)), QTime(0, 0), zone)
+                     .toMSecsSinceEpoch();
+        }
+        const QString workflow = i % 4 == 3 ? QStringLiteral("support") : QString();
+        if (const QString differs = rollupDiffers(db, from, to, workflow); !differs.isEmpty())
+            return differs;
+    }
+    return {};
+}
+
+} // namespace
+
+// Reports on big data (store/steprollup.h): the roll-up, kept by the writer as the scenario's
+// tickets were worked, and rebuilt by its back-fill from thousands of random facts, answers
+// every period exactly as the facts do.
+void tst_Reports::rollupAnswersAsTheFactsDo()
+{
+    QVERIFY(backfillStepRollup(*m_db).ok()); // the server's own may still be on its way
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QCOMPARE(StepRollupStore::ready(*db).value(), true);
+    auto rows = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM step_rollup"));
+    QVERIFY(rows.ok() && rows->next());
+    QVERIFY(rows->value(0).toInt() > 0); // the writer's
+    QRandomGenerator random(17);
+    QString differs = compareOverRandomPeriods(*db, random, 60);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+
+    // Thousands of facts the writer never saw, then the roll-up summed again from the facts
+    // by its back-fill (as after migration 31), a few days per transaction.
+    QList<StepFactRow> facts;
+    const QStringList departments {u"billing"_s, u"ground-ops"_s, u"customer-service"_s, u""_s};
+    const qint64 start = QDateTime(QDate(2026, 11, 28), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+    for (int i = 0; i < 3000; ++i) {
+        StepFactRow f;
+        f.ticketId = 900000 + i;
+        f.seq = 2;
+        f.workflow = i % 5 ? u"support"_s : u"telecom"_s;
+        f.workflowVersion = 1;
+        f.state = QStringList {u"front"_s, u"bill"_s, u"ops"_s, u"waiting"_s}[random.bounded(4)];
+        f.queue = QStringList {u"front-desk"_s, u"billing"_s, u""_s}[random.bounded(3)];
+        f.department = departments[random.bounded(4)];
+        f.assignee = QStringList {u"amy"_s, u"bill"_s, u""_s}[random.bounded(3)];
+        f.origin = departments[random.bounded(3)];
+        f.tier = QStringList {u"A"_s, u"B"_s, u"C"_s}[random.bounded(3)];
+        f.leftAt = start + qint64(random.bounded(70 * 24 * 3600)) * 1000 + random.bounded(1000);
+        f.clockSeconds = random.bounded(200000);
+        f.enteredAt = f.leftAt - f.clockSeconds * 1000;
+        f.businessSeconds = random.bounded(int(f.clockSeconds) + 1);
+        f.endedBy = u"transitioned"_s;
+        f.paused = random.bounded(10) == 0;
+        f.pausedSeconds = f.paused ? f.clockSeconds : 0;
+        if (random.bounded(3))
+            f.respondMet = random.bounded(2) == 1;
+        if (random.bounded(3))
+            f.resolveMet = random.bounded(2) == 1;
+        f.breached = random.bounded(4) == 0;
+        f.escalated = random.bounded(6) == 0;
+        f.transfers = random.bounded(5) == 0 ? 1 : 0;
+        facts.append(f);
+    }
+    QVERIFY(StepFactStore::replaceFacts(*db, {}, facts).ok());
+    QVERIFY(StepRollupStore::queueRebuild(*db).ok());
+    QCOMPARE(StepRollupStore::ready(*db).value(), false);
+    const auto rebuilt = backfillStepRollup(*m_db, 3);
+    QVERIFY2(rebuilt.ok(), rebuilt.ok() ? "" : qPrintable(rebuilt.error()));
+    QVERIFY(*rebuilt >= 60); // days
+    QCOMPARE(StepRollupStore::ready(*db).value(), true);
+    differs = compareOverRandomPeriods(*db, random, 90);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+
+    // And the writer adds to the rebuilt sums: a step worked now is in both answers.
+    setClock("2027-01-20T02:00:00Z");
+    const qint64 g = open(QStringLiteral("A"));
+    setClock("2027-01-20T02:07:30Z");
+    act(g, QStringLiteral("amy"), "claim");
+    act(g, QStringLiteral("amy"), "solve");
+    const qint64 day = QDateTime(QDate(2027, 1, 20), QTime(0, 0), QTimeZone("Asia/Kathmandu"))
+                           .toMSecsSinceEpoch();
+    differs = rollupDiffers(*db, day, day + 24 * 3600 * 1000, QString());
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)

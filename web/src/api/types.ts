@@ -351,6 +351,7 @@ export interface StepReportRow {
   escalated: number;
   transfers: number;
   paused_steps: number;
+  paused_seconds: number;
   median_business_seconds: number | null;
   p90_business_seconds: number | null;
   median_seconds: number | null;

@@ -657,6 +657,7 @@ export const en = {
   'rep.medianClock': "Median (clock)",
   'rep.p90Clock': "90th pct (clock)",
   'rep.paused': "Waiting (paused)",
+  'rep.pausedTime': "Time waiting (paused)",
   'rep.outcomes.title': "Outcomes and handoffs",
   'rep.closed': "Closed",
   'rep.volume.title': "Volume",

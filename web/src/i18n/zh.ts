@@ -647,6 +647,7 @@ export const zh: Dict = {
   'rep.medianClock': "中位数（自然时间）",
   'rep.p90Clock': "90 分位（自然时间）",
   'rep.paused': "等待中（暂停）",
+  'rep.pausedTime': "等待时长（暂停）",
   'rep.outcomes.title': "结单与转派",
   'rep.closed': "已结单",
   'rep.volume.title': "工单量",

@@ -197,6 +197,7 @@ function StepsSection({ base, by, onDrill }: { base: Params; by: string; onDrill
     time('median_seconds', 'rep.medianClock'),
     time('p90_seconds', 'rep.p90Clock'),
     { ...count('paused_steps', 'rep.paused'), id: 'paused' },
+    time('paused_seconds', 'rep.pausedTime'),
   ];
   const section = { csv: reportCsvUrl('steps', params), err, ready: !!data, empty: rows.length === 0 };
   return (

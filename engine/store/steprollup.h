@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Reports on big data (issue 17, "fast on big data"): the step facts rolled up per UTC day and
+// key (step_rollup_daily) and per quarter of an hour and key (step_rollup), migration 31, so
+// that a report over a month reads some thousand rows laid out in time order instead of a
+// million facts scattered over the facts table (its key is the ticket). Kept by the engine's writer
+// in the transaction of the facts it sums (TicketWriter: one upsert per bucket and key of a commit
+// group, no trigger), with `column = column + excluded.column`, so that several servers on one
+// PostgreSQL add up. A period reads its whole UTC days from the daily level, the rest from quarter
+// hours: every real zone offset is a multiple of 15 minutes, so a period of whole local days (the
+// presets) in any zone is whole quarter hours; only a custom instant inside one reads the facts of
+// that partial quarter hour. The times are kept as lists of exact values (a bucket and key hold a
+// handful of steps), so percentiles from the roll-up are exact.
+
+#include "core/result.h"
+#include "store/stepfactrows.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+#include <QVariant>
+
+#include <functional>
+#include <optional>
+
+namespace Baton {
+
+class Database;
+
+/// The two levels of the roll-up: quarter hours (table step_rollup) for the ends of a period,
+/// UTC days (step_rollup_daily) for the days within it. A bucket is an instant's ms since the
+/// epoch divided by the level's span, rounded down.
+enum class RollupLevel { QuarterHour, Day };
+constexpr qint64 stepRollupQuarterMs = 15 * 60 * 1000;
+constexpr qint64 stepRollupDayMs = 24 * 3600 * 1000;
+constexpr qint64 rollupSpanMs(RollupLevel level)
+{
+    return level == RollupLevel::Day ? stepRollupDayMs : stepRollupQuarterMs;
+}
+
+/// One bucket and key of the roll-up: the sums of the facts that left in it.
+struct StepRollupRow
+{
+    qint64 bucket = 0; ///< left_at / rollupSpanMs(level), rounded down
+    QString workflow, state, queue, department, assignee, tier, origin;
+    qint64 steps = 0, pausedSteps = 0, pausedSeconds = 0;
+    qint64 respondDue = 0, respondMet = 0, resolveDue = 0, resolveMet = 0;
+    qint64 breached = 0, escalated = 0, transfers = 0;
+    /// The business and clock seconds of the steps outside pause states, each followed by a
+    /// space ("1200 4200 "): appending is SQL's `||`, on both databases.
+    QString businessValues, clockValues;
+    friend bool operator==(const StepRollupRow &, const StepRollupRow &) = default;
+};
+
+class StepRollupStore
+{
+public:
+    /// The columns of an upsert's row, and how many.
+    static const char *const columns;
+    static constexpr int columnCount = 20;
+    /// "INSERT INTO step_rollup (columns) VALUES ", the row's "(?, …)" and the tail that adds
+    /// a row to the one already there.
+    static QString upsertHead(RollupLevel level);
+    static QString upsertRow();
+    static QString upsertTail(RollupLevel level);
+
+    /// `facts` summed per bucket of `level` and key (one row each, in key order).
+    static QList<StepRollupRow> rollUp(const QList<StepFactRow> &facts, RollupLevel level);
+    /// Appends the row's values in `columns` order.
+    static void appendValues(QList<QVariant> &values, const StepRollupRow &row);
+
+    /// Whether reports may read the roll-up: neither its back-fill nor the facts' is pending
+    /// (report_backfills has no row for either; while one is, the facts are read).
+    static Result<bool> ready(const QSqlDatabase &db);
+    /// Calls `row` for each roll-up row of `level`'s buckets [firstBucket, endBucket) that the
+    /// query's workflow and departments select.
+    static Result<void> read(const QSqlDatabase &db, const StepReportQuery &query,
+                             RollupLevel level, qint64 firstBucket, qint64 endBucket,
+                             const std::function<void(const StepRollupRow &)> &row);
+
+    /// Sums the facts of UTC days [firstDay, endDay) again, replacing their rows at both
+    /// levels; in the caller's transaction (which must hold off the writer: see
+    /// backfillStepRollup).
+    static Result<void> rebuild(const QSqlDatabase &db, qint64 firstDay, qint64 endDay);
+    /// Queues every bucket of the facts for rebuilding (migration 31; after the facts'
+    /// back-fill replaced facts).
+    static Result<void> queueRebuild(const QSqlDatabase &db);
+};
+
+/// Rebuilds the days queued in report_backfills ('step_rollup': next_ticket..last_ticket
+/// hold the first and last UTC day left), `chunk` days per transaction, saving the position
+/// with each, while the engine writes (SQLite: BEGIN IMMEDIATE holds the write lock;
+/// PostgreSQL: the table locked against the writer's upserts for the transaction). Removes the
+/// record when done. Returns the number of days rebuilt. Stops between chunks once
+/// `stopRequested` says so.
+Result<qint64> backfillStepRollup(Database &database, int chunk = 1,
+                                  const std::function<bool()> &stopRequested = {});
+
+/// Parses a values list (StepRollupRow::businessValues) onto `out`.
+void appendRollupValues(QList<qint64> &out, const QString &values);
+
+} // namespace Baton
