@@ -307,6 +307,67 @@ QByteArray csvText(const QStringList &header, const QList<QStringList> &rows)
     return out;
 }
 
+namespace {
+
+// The steps report's columns (JSON members and CSV header).
+const QStringList &stepsHeader()
+{
+    static const QStringList header {QStringLiteral("key"),
+                                     QStringLiteral("title"),
+                                     QStringLiteral("steps"),
+                                     QStringLiteral("respond_met"),
+                                     QStringLiteral("respond_due"),
+                                     QStringLiteral("resolve_met"),
+                                     QStringLiteral("resolve_due"),
+                                     QStringLiteral("breached"),
+                                     QStringLiteral("escalated"),
+                                     QStringLiteral("transfers"),
+                                     QStringLiteral("paused_steps"),
+                                     QStringLiteral("median_business_seconds"),
+                                     QStringLiteral("p90_business_seconds"),
+                                     QStringLiteral("median_seconds"),
+                                     QStringLiteral("p90_seconds")};
+    return header;
+}
+
+// A steps row as JSON and as CSV cells (the measures' cells only, without key and title); its
+// title.
+QString stepRow(const StepReportRow &r, ReportGrouping by, const ReportContext &context,
+                QJsonObject &object, QStringList &cells)
+{
+    const QStringList &header = stepsHeader();
+    const QList<qint64> counts {r.steps,    r.respondMet, r.respondDue, r.resolveMet, r.resolveDue,
+                                r.breached, r.escalated,  r.transfers,  r.pausedSteps};
+    const QList<std::optional<qint64>> times {r.medianBusinessSeconds, r.p90BusinessSeconds,
+                                              r.medianSeconds, r.p90Seconds};
+    const QString title = titleOf(by, r.key, context);
+    object = QJsonObject {{header[0], r.key}, {header[1], title}};
+    for (qsizetype i = 0; i < counts.size(); ++i) {
+        object.insert(header[2 + i], counts[i]);
+        cells.append(QString::number(counts[i]));
+    }
+    for (qsizetype i = 0; i < times.size(); ++i) {
+        object.insert(header[2 + counts.size() + i], optionalJson(times[i]));
+        cells.append(optionalText(times[i]));
+    }
+    return title;
+}
+
+// by= (default department) into the query; or the error.
+std::optional<ApiError> stepsGrouping(const HttpRequest &request, StepReportQuery &query)
+{
+    const QString byText = request.queryValue(QStringLiteral("by"));
+    const auto by
+        = reportGroupingFromString(byText.isNull() ? QStringLiteral("department") : byText);
+    if (!by)
+        return ApiError::badRequest(QStringLiteral("by must be one of department, queue, "
+                                                   "workflow, state, assignee, tier, origin."));
+    query.by = *by;
+    return std::nullopt;
+}
+
+} // namespace
+
 HttpResponse reportSteps(const HttpRequest &request, const ReportContext &context)
 {
     auto parsed = reportRequest(request, context);
@@ -314,14 +375,8 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
         return error->toResponse();
     const ReportRequest &report = std::get<ReportRequest>(parsed);
     StepReportQuery query = report.query;
-    const QString byText = request.queryValue(QStringLiteral("by"));
-    const auto by
-        = reportGroupingFromString(byText.isNull() ? QStringLiteral("department") : byText);
-    if (!by)
-        return ApiError::badRequest(QStringLiteral("by must be one of department, queue, "
-                                                   "workflow, state, assignee, tier, origin."))
-            .toResponse();
-    query.by = *by;
+    if (auto bad = stepsGrouping(request, query))
+        return bad->toResponse();
     std::optional<ApiError> formatError;
     const bool csv = wantsCsv(request, formatError);
     if (formatError)
@@ -344,40 +399,7 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
         previousRows = *earlier;
     }
 
-    static const QStringList header {QStringLiteral("key"),
-                                     QStringLiteral("title"),
-                                     QStringLiteral("steps"),
-                                     QStringLiteral("respond_met"),
-                                     QStringLiteral("respond_due"),
-                                     QStringLiteral("resolve_met"),
-                                     QStringLiteral("resolve_due"),
-                                     QStringLiteral("breached"),
-                                     QStringLiteral("escalated"),
-                                     QStringLiteral("transfers"),
-                                     QStringLiteral("paused_steps"),
-                                     QStringLiteral("median_business_seconds"),
-                                     QStringLiteral("p90_business_seconds"),
-                                     QStringLiteral("median_seconds"),
-                                     QStringLiteral("p90_seconds")};
-    // A row as JSON and as CSV cells (the measures' cells only, without key and title).
-    const auto rowOf = [&](const StepReportRow &r, QJsonObject &object, QStringList &cells) {
-        const QList<qint64> counts {r.steps,      r.respondMet, r.respondDue,
-                                    r.resolveMet, r.resolveDue, r.breached,
-                                    r.escalated,  r.transfers,  r.pausedSteps};
-        const QList<std::optional<qint64>> times {r.medianBusinessSeconds, r.p90BusinessSeconds,
-                                                  r.medianSeconds, r.p90Seconds};
-        const QString title = titleOf(query.by, r.key, context);
-        object = QJsonObject {{header[0], r.key}, {header[1], title}};
-        for (qsizetype i = 0; i < counts.size(); ++i) {
-            object.insert(header[2 + i], counts[i]);
-            cells.append(QString::number(counts[i]));
-        }
-        for (qsizetype i = 0; i < times.size(); ++i) {
-            object.insert(header[2 + counts.size() + i], optionalJson(times[i]));
-            cells.append(optionalText(times[i]));
-        }
-        return title;
-    };
+    const QStringList &header = stepsHeader();
     const qsizetype measures = header.size() - 2;
     QJsonArray json, previousJson;
     QList<QStringList> table;
@@ -386,14 +408,14 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
     for (const StepReportRow &r : std::as_const(previousRows)) {
         QJsonObject object;
         QStringList cells;
-        previousTitles.insert(r.key, rowOf(r, object, cells));
+        previousTitles.insert(r.key, stepRow(r, query.by, context, object, cells));
         previousCells.insert(r.key, cells);
         previousJson.append(object);
     }
     for (const StepReportRow &r : std::as_const(*rows)) {
         QJsonObject object;
         QStringList cells;
-        const QString title = rowOf(r, object, cells);
+        const QString title = stepRow(r, query.by, context, object, cells);
         if (before) {
             const QStringList earlier = previousCells.take(r.key);
             cells += earlier.isEmpty() ? QStringList(measures, QString()) : earlier;
@@ -403,9 +425,9 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
     }
     if (csv) {
         QStringList csvHeader = header;
+        for (qsizetype i = 2; before && i < header.size(); ++i)
+            csvHeader.append(u"previous_" + header[i]);
         if (before) {
-            for (qsizetype i = 2; i < header.size(); ++i)
-                csvHeader.append(u"previous_" + header[i]);
             // The groups of the previous period only: empty current cells.
             for (const StepReportRow &r : std::as_const(previousRows))
                 if (previousCells.contains(r.key))
