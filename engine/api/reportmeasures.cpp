@@ -8,6 +8,7 @@
 
 #include "runtime/access.h"
 #include "runtime/engine.h"
+#include "store/flowtickets.h"
 #include "store/stepfactmeasures.h"
 
 #include <QJsonArray>
@@ -458,6 +459,36 @@ DrillIds escalationIds(const DrillRequest &drill)
                                                                      : std::optional(target)));
 }
 
+// The heat map's numbers (the flow report, by state whatever by= says): a state's entered,
+// left or breached steps (group = the state), or with measure=transition the steps that went
+// from the group's state to `next` (by `action`, or by any; `to` is the period's end).
+DrillIds flowIds(const DrillRequest &drill)
+{
+    if (drill.query.workflow.isEmpty())
+        return ApiError::badRequest(QStringLiteral("workflow is required."));
+    if (drill.measure == u"transition") {
+        const QString next = drill.request.queryValue(QStringLiteral("next"));
+        if (next.isEmpty())
+            return ApiError::badRequest(QStringLiteral("next (the state entered) is required."));
+        const QString action = drill.request.queryValue(QStringLiteral("action"));
+        return idsOr(FlowTickets::transitionTickets(
+            drill.context.db, drill.query, drill.group, next,
+            action.isEmpty() ? std::nullopt : std::optional(action)));
+    }
+    static const QList<std::pair<QString, FlowTickets::StateMeasure>> measures {
+        {QStringLiteral("entered"), FlowTickets::StateMeasure::Entered},
+        {QStringLiteral("left"), FlowTickets::StateMeasure::Left},
+        {QStringLiteral("breached"), FlowTickets::StateMeasure::Breached},
+    };
+    const QString measure = drill.measure.isNull() ? QStringLiteral("left") : drill.measure;
+    for (const auto &[name, value] : measures)
+        if (name == measure)
+            return idsOr(
+                FlowTickets::stateTickets(drill.context.db, drill.query, drill.group, value));
+    return ApiError::badRequest(
+        QStringLiteral("measure must be entered, left, breached or transition."));
+}
+
 DrillIds satisfactionIds(const DrillRequest &drill)
 {
     return satisfactionTickets(drill.context, drill.query, drill.group,
@@ -475,6 +506,7 @@ DrillIds drillDownIds(const HttpRequest &request, const ReportContext &context,
         {QStringLiteral("escalations"), &escalationIds},
         {QStringLiteral("backlog"), &backlogIds},
         {QStringLiteral("satisfaction"), &satisfactionIds},
+        {QStringLiteral("flow"), &flowIds},
     };
     DrillRequest drill {request,
                         context,
@@ -489,9 +521,9 @@ DrillIds drillDownIds(const HttpRequest &request, const ReportContext &context,
                                     [&](const auto &entry) { return entry.first == kind; });
     if (found == kinds.cend())
         return ApiError::badRequest(QStringLiteral(
-            "report must be steps, volume, outcomes, escalations, backlog or satisfaction."));
-    // The backlog is by queue whatever by= says.
-    if (kind != u"backlog")
+            "report must be steps, volume, outcomes, escalations, backlog, satisfaction or flow."));
+    // The backlog is by queue and the flow by state whatever by= says.
+    if (kind != u"backlog" && kind != u"flow")
         if (auto bad = groupingOf(request, drill.query))
             return *bad;
     return found->second(drill);

@@ -8,6 +8,7 @@
 #include "runtime/engine.h"
 #include "store/stepfactrows.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTimeZone>
@@ -60,6 +61,9 @@ std::optional<std::pair<qint64, qint64>> presetRange(const QString &period, cons
         next = today.addDays(1);
     } else if (period == u"this_month") {
         first = QDate(today.year(), today.month(), 1);
+        next = first.addMonths(1);
+    } else if (period == u"last_month") {
+        first = QDate(today.year(), today.month(), 1).addMonths(-1);
         next = first.addMonths(1);
     } else {
         return std::nullopt;
@@ -115,7 +119,7 @@ std::optional<ApiError> periodOf(const HttpRequest &request, const QDateTime &no
         if (!range)
             return ApiError::badRequest(
                 QStringLiteral("period must be today, this_week, last_7_days, last_30_days, "
-                               "this_month or custom."));
+                               "this_month, last_month or custom."));
         std::tie(report.query.from, report.query.to) = *range;
         return std::nullopt;
     }
@@ -130,6 +134,19 @@ std::optional<ApiError> periodOf(const HttpRequest &request, const QDateTime &no
     report.query.from = *from;
     report.query.to = *to;
     return std::nullopt;
+}
+
+// The period just before the report's (compare=previous): the calendar month before for the
+// month presets, else as long as the report's and ending where it begins.
+std::pair<qint64, qint64> previousRange(const ReportRequest &report)
+{
+    const qint64 from = report.query.from, to = report.query.to;
+    if (report.period == u"this_month" || report.period == u"last_month") {
+        const QDate first = QDateTime::fromMSecsSinceEpoch(from, report.zone).date();
+        if (const auto start = localMidnight(first.addMonths(-1), report.zone))
+            return {start->toMSecsSinceEpoch(), from};
+    }
+    return {from - (to - from), from};
 }
 
 } // namespace
@@ -239,6 +256,28 @@ QString titleOf(ReportGrouping by, const QString &key, const ReportContext &cont
     return title.isEmpty() ? key : title;
 }
 
+// The title of the action `action` of `state` (or of the workflow's `any:` actions) in the
+// caller's language; the action's name when it has none.
+QString actionTitle(const QString &workflowName, const QString &state, const QString &action,
+                    const ReportContext &context)
+{
+    const int version = context.engine.currentVersions().value(workflowName);
+    if (version == 0)
+        return action;
+    const auto found = context.engine.workflow(workflowName, version);
+    if (!found || !*found)
+        return action;
+    const Workflow &workflow = **found;
+    const Transition *transition = nullptr;
+    if (const State *s = workflow.state(state))
+        transition = s->transition(action);
+    for (const Transition &t : workflow.any)
+        if (!transition && t.name == action)
+            transition = &t;
+    const QString title = transition ? transition->title.text(context.language) : QString();
+    return title.isEmpty() ? action : title;
+}
+
 HttpResponse csvResponse(const QByteArray &name, const QStringList &header,
                          const QList<QStringList> &rows)
 {
@@ -268,29 +307,11 @@ QByteArray csvText(const QStringList &header, const QList<QStringList> &rows)
     return out;
 }
 
-HttpResponse reportSteps(const HttpRequest &request, const ReportContext &context)
-{
-    auto parsed = reportRequest(request, context);
-    if (auto *error = std::get_if<ApiError>(&parsed))
-        return error->toResponse();
-    const ReportRequest &report = std::get<ReportRequest>(parsed);
-    StepReportQuery query = report.query;
-    const QString byText = request.queryValue(QStringLiteral("by"));
-    const auto by
-        = reportGroupingFromString(byText.isNull() ? QStringLiteral("department") : byText);
-    if (!by)
-        return ApiError::badRequest(QStringLiteral("by must be one of department, queue, "
-                                                   "workflow, state, assignee, tier, origin."))
-            .toResponse();
-    query.by = *by;
-    std::optional<ApiError> formatError;
-    const bool csv = wantsCsv(request, formatError);
-    if (formatError)
-        return formatError->toResponse();
-    auto rows = StepFactStore::stepsReport(context.db, query);
-    if (!rows)
-        return apiError(rows.failure()).toResponse();
+namespace {
 
+// The steps report's columns (JSON members and CSV header).
+const QStringList &stepsHeader()
+{
     static const QStringList header {QStringLiteral("key"),
                                      QStringLiteral("title"),
                                      QStringLiteral("steps"),
@@ -307,33 +328,124 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
                                      QStringLiteral("p90_business_seconds"),
                                      QStringLiteral("median_seconds"),
                                      QStringLiteral("p90_seconds")};
-    QJsonArray json;
+    return header;
+}
+
+// A steps row as JSON and as CSV cells (the measures' cells only, without key and title); its
+// title.
+QString stepRow(const StepReportRow &r, ReportGrouping by, const ReportContext &context,
+                QJsonObject &object, QStringList &cells)
+{
+    const QStringList &header = stepsHeader();
+    const QList<qint64> counts {r.steps,       r.respondMet,   r.respondDue, r.resolveMet,
+                                r.resolveDue,  r.breached,     r.escalated,  r.transfers,
+                                r.pausedSteps, r.pausedSeconds};
+    const QList<std::optional<qint64>> times {r.medianBusinessSeconds, r.p90BusinessSeconds,
+                                              r.medianSeconds, r.p90Seconds};
+    const QString title = titleOf(by, r.key, context);
+    object = QJsonObject {{header[0], r.key}, {header[1], title}};
+    for (qsizetype i = 0; i < counts.size(); ++i) {
+        object.insert(header[2 + i], counts[i]);
+        cells.append(QString::number(counts[i]));
+    }
+    for (qsizetype i = 0; i < times.size(); ++i) {
+        object.insert(header[2 + counts.size() + i], optionalJson(times[i]));
+        cells.append(optionalText(times[i]));
+    }
+    return title;
+}
+
+// by= (default department) into the query; or the error.
+std::optional<ApiError> stepsGrouping(const HttpRequest &request, StepReportQuery &query)
+{
+    const QString byText = request.queryValue(QStringLiteral("by"));
+    const auto by
+        = reportGroupingFromString(byText.isNull() ? QStringLiteral("department") : byText);
+    if (!by)
+        return ApiError::badRequest(QStringLiteral("by must be one of department, queue, "
+                                                   "workflow, state, assignee, tier, origin."));
+    query.by = *by;
+    return std::nullopt;
+}
+
+} // namespace
+
+HttpResponse reportSteps(const HttpRequest &request, const ReportContext &context)
+{
+    auto parsed = reportRequest(request, context);
+    if (auto *error = std::get_if<ApiError>(&parsed))
+        return error->toResponse();
+    const ReportRequest &report = std::get<ReportRequest>(parsed);
+    StepReportQuery query = report.query;
+    if (auto bad = stepsGrouping(request, query))
+        return bad->toResponse();
+    std::optional<ApiError> formatError;
+    const bool csv = wantsCsv(request, formatError);
+    if (formatError)
+        return formatError->toResponse();
+    const QString compare = request.queryValue(QStringLiteral("compare"));
+    if (!compare.isNull() && compare != u"previous")
+        return ApiError::badRequest(QStringLiteral("compare must be previous.")).toResponse();
+    auto rows = StepFactStore::stepsReport(context.db, query);
+    if (!rows)
+        return apiError(rows.failure()).toResponse();
+    // compare=previous: the same report over the period before (README "Reports").
+    std::optional<StepReportQuery> before;
+    QList<StepReportRow> previousRows;
+    if (!compare.isNull()) {
+        before = query;
+        std::tie(before->from, before->to) = previousRange(report);
+        auto earlier = StepFactStore::stepsReport(context.db, *before);
+        if (!earlier)
+            return apiError(earlier.failure()).toResponse();
+        previousRows = *earlier;
+    }
+
+    const QStringList &header = stepsHeader();
+    const qsizetype measures = header.size() - 2;
+    QJsonArray json, previousJson;
     QList<QStringList> table;
+    QHash<QString, QStringList> previousCells;
+    QHash<QString, QString> previousTitles;
+    for (const StepReportRow &r : std::as_const(previousRows)) {
+        QJsonObject object;
+        QStringList cells;
+        previousTitles.insert(r.key, stepRow(r, query.by, context, object, cells));
+        previousCells.insert(r.key, cells);
+        previousJson.append(object);
+    }
     for (const StepReportRow &r : std::as_const(*rows)) {
-        const QString title = titleOf(query.by, r.key, context);
-        const QList<qint64> counts {r.steps,       r.respondMet,   r.respondDue, r.resolveMet,
-                                    r.resolveDue,  r.breached,     r.escalated,  r.transfers,
-                                    r.pausedSteps, r.pausedSeconds};
-        const QList<std::optional<qint64>> times {r.medianBusinessSeconds, r.p90BusinessSeconds,
-                                                  r.medianSeconds, r.p90Seconds};
-        QJsonObject object {{header[0], r.key}, {header[1], title}};
-        QStringList cells {r.key, title};
-        for (qsizetype i = 0; i < counts.size(); ++i) {
-            object.insert(header[2 + i], counts[i]);
-            cells.append(QString::number(counts[i]));
-        }
-        for (qsizetype i = 0; i < times.size(); ++i) {
-            object.insert(header[2 + counts.size() + i], optionalJson(times[i]));
-            cells.append(optionalText(times[i]));
+        QJsonObject object;
+        QStringList cells;
+        const QString title = stepRow(r, query.by, context, object, cells);
+        if (before) {
+            const QStringList earlier = previousCells.take(r.key);
+            cells += earlier.isEmpty() ? QStringList(measures, QString()) : earlier;
         }
         json.append(object);
-        table.append(cells);
+        table.append(QStringList {r.key, title} + cells);
     }
-    if (csv)
-        return csvResponse("steps-by-" + toString(query.by).toUtf8(), header, table);
+    if (csv) {
+        QStringList csvHeader = header;
+        for (qsizetype i = 2; before && i < header.size(); ++i)
+            csvHeader.append(u"previous_" + header[i]);
+        if (before) {
+            // The groups of the previous period only: empty current cells.
+            for (const StepReportRow &r : std::as_const(previousRows))
+                if (previousCells.contains(r.key))
+                    table.append(QStringList {r.key, previousTitles.value(r.key)}
+                                 + QStringList(measures, QString()) + previousCells.value(r.key));
+        }
+        return csvResponse("steps-by-" + toString(query.by).toUtf8(), csvHeader, table);
+    }
     QJsonObject reply = periodJson(report);
     reply.insert(u"by", toString(query.by));
     reply.insert(u"rows", json);
+    if (before)
+        reply.insert(u"previous",
+                     QJsonObject {{QStringLiteral("from"), instantText(before->from)},
+                                  {QStringLiteral("to"), instantText(before->to)},
+                                  {QStringLiteral("rows"), previousJson}});
     return HttpResponse::json(200, reply);
 }
 
@@ -374,10 +486,17 @@ HttpResponse reportFlow(const HttpRequest &request, const ReportContext &context
                       optionalText(s.p90BusinessSeconds)});
     }
     for (const FlowTransitionRow &t : std::as_const(flow->transitions)) {
-        transitions.append(QJsonObject {{QStringLiteral("from"), t.from},
-                                        {QStringLiteral("to"), t.to},
-                                        {QStringLiteral("action"), t.action},
-                                        {QStringLiteral("count"), t.count}});
+        // Titles in the caller's language, so that the table reads like the heat map.
+        transitions.append(QJsonObject {
+            {QStringLiteral("from"), t.from},
+            {QStringLiteral("to"), t.to},
+            {QStringLiteral("action"), t.action},
+            {QStringLiteral("count"), t.count},
+            {QStringLiteral("from_title"),
+             titleOf(ReportGrouping::State, stateKey(t.from), context)},
+            {QStringLiteral("to_title"), titleOf(ReportGrouping::State, stateKey(t.to), context)},
+            {QStringLiteral("action_title"),
+             actionTitle(query.workflow, t.from, t.action, context)}});
         table.append({QStringLiteral("transition"), t.from, t.to, t.action,
                       QString::number(t.count), QString(), QString(), QString(), QString()});
     }

@@ -62,6 +62,8 @@ private Q_SLOTS:
     void drillDownListsTheTicketsBehindANumber();
     void openedAndEscalationsDrillDown();
     void drillDownDownloadsAsCsv();
+    void flowEnteredAndTransitionsDrillDown();
+    void stepsCompareWithThePreviousPeriod();
     void newReportsCsvEqualsJson();
     void satisfactionAttributedToWhoWorkedTheTicket();
     void satisfactionScopeCsvAndDrillDown();
@@ -861,6 +863,125 @@ void tst_Reports::drillDownDownloadsAsCsv()
     QCOMPARE(e.value(u"state_title").toString(), u"Front desk"_s);
     QCOMPARE(call("GET", "/api/v1/reports/" + query + "&format=xls", {}, u"admin"_s).status, 400);
     QCOMPARE(call("GET", "/api/v1/reports/" + query + "&format=csv", {}, u"stan"_s).status, 403);
+}
+
+// Every number of the heat map drills down (issue 17): a state's entered, left and breached
+// steps and each transition's count, to as many tickets as the number says (one step per ticket
+// here), scoped like the report; the transitions carry their titles in the caller's language.
+void tst_Reports::flowEnteredAndTransitionsDrillDown()
+{
+    const QByteArray flow = "report=flow&workflow=support&" + december;
+    QCOMPARE(drillDown(flow + "&group=bill&measure=entered"),
+             (QList<qint64> {m_ticketA, m_ticketB}));
+    QCOMPARE(drillDown(flow + "&group=closed&measure=entered"), QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown(flow + "&group=front&measure=left"), (QList<qint64> {m_ticketA, m_ticketB}));
+    QCOMPARE(drillDown(flow + "&group=front&measure=breached"), QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown(flow + "&group=front&measure=transition&next=ops&action=to_ops"),
+             QList<qint64> {m_ticketB});
+    QCOMPARE(drillDown(flow + "&group=front&measure=transition&next=bill&action=to_billing"),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown(flow + "&group=ops&measure=transition&next=bill&action=to_billing"),
+             QList<qint64> {m_ticketB});
+    // Without an action: every action between the two states (the heat map's arrow).
+    QCOMPARE(drillDown(flow + "&group=bill&measure=transition&next=closed"),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown(flow + "&group=front&measure=transition&next=closed"), QList<qint64> {});
+    // Scoped: fiona (billing) sees the steps that left billing only.
+    QCOMPARE(drillDown(flow + "&group=closed&measure=entered", u"fiona"_s),
+             QList<qint64> {m_ticketA});
+    QCOMPARE(drillDown(flow + "&group=bill&measure=entered", u"fiona"_s), QList<qint64> {});
+    QCOMPARE(call("GET", "/api/v1/reports/tickets?" + flow + "&group=front&measure=sideways", {},
+                  u"admin"_s)
+                 .status,
+             400);
+    QCOMPARE(call("GET", "/api/v1/reports/tickets?" + flow + "&group=front&measure=transition", {},
+                  u"admin"_s)
+                 .status,
+             400);
+    QCOMPARE(call("GET",
+                  "/api/v1/reports/tickets?report=flow&group=front&measure=entered&" + december, {},
+                  u"admin"_s)
+                 .status,
+             400);
+    // The numbers the heat map shows are the drill-downs' sizes.
+    const QJsonObject report = this->report("flow?workflow=support&" + december);
+    for (const QJsonValue &value : report.value(u"states").toArray()) {
+        const QJsonObject s = value.toObject();
+        const QByteArray state = s.value(u"state").toString().toUtf8();
+        QCOMPARE(drillDown(flow + "&group=" + state + "&measure=entered").size(),
+                 s.value(u"entered").toInt());
+        QCOMPARE(drillDown(flow + "&group=" + state + "&measure=left").size(),
+                 s.value(u"left").toInt());
+    }
+    for (const QJsonValue &value : report.value(u"transitions").toArray()) {
+        const QJsonObject t = value.toObject();
+        QCOMPARE(drillDown(flow + "&group=" + t.value(u"from").toString().toUtf8()
+                           + "&measure=transition&next=" + t.value(u"to").toString().toUtf8()
+                           + "&action=" + t.value(u"action").toString().toUtf8())
+                     .size(),
+                 t.value(u"count").toInt());
+        if (t.value(u"from").toString() == u"front") {
+            QCOMPARE(t.value(u"from_title").toString(), u"Front desk"_s);
+            // Untitled states and actions read as their names.
+            QCOMPARE(t.value(u"action_title").toString(), t.value(u"action").toString());
+        }
+    }
+}
+
+// "Has it improved?" (issue 17): compare=previous adds the period of the same length just
+// before, grouped the same way, to the JSON (`previous`) and to the CSV (`previous_` columns).
+void tst_Reports::stepsCompareWithThePreviousPeriod()
+{
+    // January's previous period is December (31 days each).
+    const QJsonObject now = report("steps?by=department&compare=previous&" + january);
+    const QJsonObject previous = now.value(u"previous").toObject();
+    QCOMPARE(previous.value(u"from").toString(), u"2026-12-01T00:00:00Z"_s);
+    QCOMPARE(previous.value(u"to").toString(), u"2027-01-01T00:00:00Z"_s);
+    const QJsonObject december_ = report("steps?by=department&" + december);
+    QCOMPARE(previous.value(u"rows").toArray(), december_.value(u"rows").toArray());
+    QCOMPARE(now.value(u"rows").toArray(),
+             report("steps?by=department&" + january).value(u"rows").toArray());
+    // A preset compares with the same length before it.
+    setClock("2027-01-20T04:00:00Z");
+    const QJsonObject preset
+        = report("steps?period=last_7_days&tz=Asia/Hong_Kong&compare=previous");
+    QCOMPARE(preset.value(u"previous").toObject().value(u"to").toString(),
+             preset.value(u"from").toString());
+    QCOMPARE(preset.value(u"previous").toObject().value(u"from").toString(),
+             u"2027-01-06T16:00:00Z"_s);
+    // Without compare: no previous period.
+    QVERIFY(!report("steps?" + january).contains(u"previous"));
+    QCOMPARE(call("GET", "/api/v1/reports/steps?compare=next&" + january, {}, u"admin"_s).status,
+             400);
+
+    // The CSV: the current columns, then previous_ ones; a group found only in the previous
+    // period has empty current cells.
+    const RawResponse csv
+        = call("GET", "/api/v1/reports/steps?by=department&compare=previous&format=csv&" + january,
+               {}, u"admin"_s);
+    QCOMPARE(csv.status, 200);
+    const QList<QByteArray> lines = csv.body.mid(3).split('\n');
+    const QList<QByteArray> header = lines.first().trimmed().split(',');
+    QCOMPARE(header.mid(0, 3), (QList<QByteArray> {"key", "title", "steps"}));
+    QVERIFY2(header.contains("previous_steps") && header.contains("previous_breached")
+                 && header.contains("previous_median_business_seconds"),
+             lines.first().constData());
+    const qsizetype steps = header.indexOf("steps"),
+                    previousSteps = header.indexOf("previous_steps");
+    const qsizetype breached = header.indexOf("previous_breached");
+    bool sawCustomerService = false;
+    for (const QByteArray &line : lines.mid(1)) {
+        const QList<QByteArray> cells = line.trimmed().split(',');
+        if (cells.size() < 2 || cells[0] != "customer-service")
+            continue;
+        sawCustomerService = true;
+        const QJsonObject was = row(december_, u"customer-service"_s);
+        const QJsonObject is = row(now, u"customer-service"_s);
+        QCOMPARE(cells[steps].toLongLong(), is.value(u"steps").toInteger());
+        QCOMPARE(cells[previousSteps].toLongLong(), was.value(u"steps").toInteger());
+        QCOMPARE(cells[breached].toLongLong(), was.value(u"breached").toInteger());
+    }
+    QVERIFY(sawCustomerService);
 }
 
 void tst_Reports::newReportsCsvEqualsJson()

@@ -368,6 +368,8 @@ export interface ReportPeriod {
 export interface GroupedReport<R> extends ReportPeriod {
   by: string;
   rows: R[];
+  /** With compare=previous (steps): the same report over the period just before. */
+  previous?: { from: string; to: string; rows: R[] };
 }
 export interface VolumeRow {
   key: string;
@@ -433,7 +435,8 @@ export interface FlowReport extends ReportPeriod {
     median_business_seconds: number | null;
     p90_business_seconds: number | null;
   }[];
-  transitions: { from: string; to: string; action: string; count: number }[];
+  /** Titles in the caller's language (the names when untitled). */
+  transitions: { from: string; to: string; action: string; count: number; from_title?: string; to_title?: string; action_title?: string }[];
 }
 export interface DrillDown extends ReportPeriod {
   tickets: { id: number; key: string; title: string; workflow: string; state: string; state_title?: string; status: string }[];

@@ -50,7 +50,9 @@ export function LineChart({ series, xLabels, label, testid }: { series: Series[]
   const n = Math.max(1, xLabels.length - 1);
   const x = (i: number) => left + (i / n) * (width - left - right);
   const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
-  const every = Math.max(1, Math.ceil(xLabels.length / 8));
+  // As many day labels as fit side by side (about 52 px each, Chinese or English), evenly spaced.
+  const fit = Math.max(2, Math.floor((width - left - right) / 52));
+  const every = Math.max(1, Math.ceil(xLabels.length / fit));
   return (
     <figure class="chart-figure">
       <svg class="chart" role="img" aria-label={label} data-testid={testid} viewBox={`0 0 ${width} ${height}`} width={width} height={height}>
@@ -59,8 +61,8 @@ export function LineChart({ series, xLabels, label, testid }: { series: Series[]
         <text x={left - 4} y={y(max) + 4} text-anchor="end" class="chart-label">{max}</text>
         <text x={left - 4} y={y(0) + 4} text-anchor="end" class="chart-label">0</text>
         {xLabels.map((d, i) =>
-          i % every === 0 || i === xLabels.length - 1 ? (
-            <text key={d} x={x(i)} y={height - 8} text-anchor="middle" class="chart-label">{d.slice(5)}</text>
+          i % every === 0 ? (
+            <text key={`${i}`} x={x(i)} y={height - 8} text-anchor={i === 0 ? 'start' : i === xLabels.length - 1 ? 'end' : 'middle'} class="chart-label" data-testid={`${testid}-day`}>{d}</text>
           ) : null,
         )}
         {series.map((s, k) => (

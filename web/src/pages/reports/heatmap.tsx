@@ -54,13 +54,17 @@ function heat(v: number) {
   return `rgb(255, ${g}, ${g})`;
 }
 
-export function HeatMap({ workflow, flow, colour, label, format, onDrill }: {
+export function HeatMap({ workflow, flow, colour, label, format, onDrill, onDrillEdge, edgeLabel }: {
   workflow: WorkflowDetail;
   flow: FlowReport;
   colour: HeatColour;
   label: string;
   format: (seconds: number | null) => string;
   onDrill: (state: string, title: string) => void;
+  /** An arrow taken by tickets opens them (every action between the two states). */
+  onDrillEdge: (from: string, to: string, fromTitle: string, toTitle: string) => void;
+  /** The arrow's accessible name: its states' titles and its count. */
+  edgeLabel: (from: string, to: string, n: number) => string;
 }) {
   const cols = layers(workflow);
   const stats = new Map(flow.states.map((s) => [s.state, s]));
@@ -108,7 +112,26 @@ export function HeatMap({ workflow, flow, colour, label, format, onDrill }: {
           : `M${x1},${y1} C${x1},${y1 + 40} ${x2},${y2 + 40} ${x2},${y2}`;
         const w = e.count ? 1.5 + (e.count / maxCount) * 7 : 1;
         return (
-          <g key={`${e.from}>${e.to}`} data-testid={`heat-edge-${e.from}-${e.to}`} data-count={e.count}>
+          <g
+            key={`${e.from}>${e.to}`}
+            data-testid={`heat-edge-${e.from}-${e.to}`}
+            data-count={e.count}
+            {...(e.count > 0 && {
+              role: 'button',
+              tabIndex: 0,
+              class: 'heat-edge',
+              'aria-label': edgeLabel(a.title, b.title, e.count),
+              onClick: () => onDrillEdge(e.from, e.to, a.title, b.title),
+              onKeyDown: (ev: KeyboardEvent) => {
+                if (ev.key === 'Enter' || ev.key === ' ') {
+                  ev.preventDefault();
+                  onDrillEdge(e.from, e.to, a.title, b.title);
+                }
+              },
+            })}
+          >
+            {/* A wide invisible stroke under the arrow, so that a thin one can be clicked. */}
+            {e.count > 0 && <path d={d} fill="none" stroke="transparent" stroke-width={Math.max(12, w + 8)} />}
             <path d={d} fill="none" stroke={e.count ? '#475569' : '#cbd5e1'} stroke-width={w} stroke-dasharray={e.count ? undefined : '4 3'} marker-end="url(#heat-arrow)" />
             {e.count > 0 && (
               <text x={(x1 + x2) / 2} y={forward ? (y1 + y2) / 2 - 6 : Math.max(y1, y2) + 34} text-anchor="middle" class="chart-label">{e.count}</text>
@@ -134,6 +157,12 @@ export function HeatMap({ workflow, flow, colour, label, format, onDrill }: {
           }}
         >
           <rect x={n.x} y={n.y} width={W} height={H} rx="6" fill={heat(n.value)} stroke="#475569" />
+        </g>
+      ))}
+      {/* The states' words over their boxes, outside the controls: a title cut short is not the
+          control's name (its aria-label has the whole title), and clicks go through to the box. */}
+      {[...nodes.values()].map((n) => (
+        <g key={`${n.name}-text`} aria-hidden="true" pointer-events="none">
           <text x={n.x + W / 2} y={n.y + 19} text-anchor="middle" class="heat-title">{clip(n.title, 20)}</text>
           <text x={n.x + W / 2} y={n.y + 37} text-anchor="middle" class="chart-label">{n.text}</text>
         </g>

@@ -3,13 +3,14 @@
 // compliance, time in step, outcomes and handoffs, escalations, the backlog, satisfaction —
 // and the workflow as a heat map. Every number opens the tickets behind it; every table
 // downloads as CSV. Supervisors see their departments, admins everything (the API decides).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, reportCsvUrl } from '../../api/client';
 import type {
   BacklogReport, DrillDown, EscalationReportRow, FlowReport, GroupedReport, NotSolvedAnswer, OutcomeRow, SatisfactionReport,
   SatisfactionRow, StepReportRow, VolumeRow, WorkflowDetail,
 } from '../../api/types';
 import { formatDuration, formatTime, lang, useT, type T } from '../../i18n';
+import { dayLabel, dayText, periodDays } from './days';
 import type { MessageKey } from '../../i18n/en';
 import { errorText } from '../../model/errors';
 import { useStore } from '../../lib/store';
@@ -18,7 +19,7 @@ import { BarChart, LineChart } from './charts';
 import { HeatMap, type HeatColour } from './heatmap';
 import { Loading, ReportSection, ReportTable, type Drill, type Params, type ReportColumn } from './reporttable';
 
-const PERIODS = ['today', 'this_week', 'last_7_days', 'last_30_days', 'this_month', 'custom'] as const;
+const PERIODS = ['today', 'this_week', 'last_7_days', 'last_30_days', 'this_month', 'last_month', 'custom'] as const;
 const GROUPINGS = ['department', 'queue', 'workflow', 'state', 'assignee', 'tier', 'origin'] as const;
 
 const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -40,6 +41,7 @@ function customRange(first: string, last: string): { from: string; to: string } 
 }
 
 const pct = (part: number, whole: number) => (whole ? `${Math.round((part / whole) * 100)}%` : '—');
+const ratio = (part: number, whole: number) => (whole ? part / whole : null);
 
 export function Reports() {
   const t = useT();
@@ -48,6 +50,7 @@ export function Reports() {
   const [first, setFirst] = useState(localDay(-6));
   const [last, setLast] = useState(localDay());
   const [by, setBy] = useState<string>('department');
+  const [compare, setCompare] = useState(false);
   const [workflow, setWorkflow] = useState('');
   const [colour, setColour] = useState<HeatColour>('breach');
   const [drill, setDrill] = useState<Drill | null>(null);
@@ -91,6 +94,10 @@ export function Reports() {
             {GROUPINGS.map((g) => <option key={g} value={g}>{t(`rep.by.${g}` as MessageKey)}</option>)}
           </select>
         </label>
+        <label class="inline-check">
+          <input type="checkbox" checked={compare} onChange={(e) => setCompare(e.currentTarget.checked)} data-testid="rep-compare" />
+          {t('rep.compare')}
+        </label>
         <span class="muted small">{t('rep.zone', { tz })}</span>
       </form>
       {!base ? (
@@ -98,7 +105,7 @@ export function Reports() {
       ) : (
         <>
           {drill && <DrillPanel drill={drill} base={{ ...base, by }} onClose={() => setDrill(null)} />}
-          <StepsSection base={base} by={by} onDrill={setDrill} />
+          <StepsSection base={base} by={by} compare={compare} onDrill={setDrill} />
           <VolumeSection base={base} by={by} onDrill={setDrill} />
           <OutcomesSection base={base} by={by} onDrill={setDrill} />
           <EscalationsSection base={base} by={by} onDrill={setDrill} />
@@ -169,39 +176,114 @@ function countColumn<R extends Grouped>(report: Drill['report'], id: keyof R & s
   };
 }
 
-function StepsSection({ base, by, onDrill }: { base: Params; by: string; onDrill: (d: Drill) => void }) {
+/** A change between two periods in words, coloured: lower is better for breaches and waits. */
+function Change({ now, before, text, testid }: { now: number | null; before: number | null; text: (d: number) => string; testid: string }) {
   const t = useT();
-  const params = { ...base, by };
+  if (now === null) return <span data-testid={testid}>—</span>;
+  if (before === null) return <span data-testid={testid} data-change="new">{t('rep.new')}</span>;
+  const d = now - before;
+  if (Math.abs(d) < 1e-9) return <span data-testid={testid} data-change="same">{t('rep.same')}</span>;
+  const better = d < 0;
+  return (
+    <span class={better ? 'delta-better' : 'delta-worse'} data-testid={testid} data-change={better ? 'better' : 'worse'}>
+      {better ? '▼ ' : '▲ '}{t(better ? 'rep.better' : 'rep.worse', { d: text(Math.abs(d)) })}
+    </span>
+  );
+}
+
+/** The period the report answered for, in the viewer's words: first and last day and the zone. */
+function PeriodLine({ from, to, tz, testid, what = 'rep.periodShown' }: { from: string; to: string; tz: string; testid: string; what?: MessageKey }) {
+  const t = useT();
+  const [first, last] = periodDays(from, to, tz);
+  return <p class="report-period muted" data-testid={testid}>{t(what, { from: dayText(first, true), to: dayText(last, true), tz })}</p>;
+}
+
+function StepsSection({ base, by, compare, onDrill }: { base: Params; by: string; compare: boolean; onDrill: (d: Drill) => void }) {
+  const t = useT();
+  const params = { ...base, by, compare: compare ? 'previous' : undefined };
   const { data, err } = useReport<GroupedReport<StepReportRow>>('steps', params);
   const rows = data?.rows ?? [];
+  const previous = data?.previous;
+  const before = new Map((previous?.rows ?? []).map((r) => [r.key, r]));
   type Column = ReportColumn<StepReportRow>;
   const count = (id: keyof StepReportRow & string, what: MessageKey, measure: string = id): Column =>
     countColumn('steps', id, what, t, measure);
   const time = (id: keyof StepReportRow & string, header: MessageKey): Column =>
-    ({ id, header, value: (r) => seconds(r[id] as number | null, t) });
+    ({ id, header, value: (r) => seconds(r[id] as number | null, t), sort: (r) => r[id] as number | null });
+  const breachRate = (r: StepReportRow | undefined) => (r ? ratio(r.breached, r.steps) : null);
+  // The previous period's numbers drill down to its own tickets.
+  const earlier = previous ? { period: undefined, from: previous.from, to: previous.to } : undefined;
+  const comparing: Column[] = !previous ? [] : [
+    {
+      id: 'prev_breached', header: 'rep.prevBreached', value: (r) => before.get(r.key)?.breached ?? 0,
+      prefix: (r) => (before.get(r.key) ? `${pct(before.get(r.key)!.breached, before.get(r.key)!.steps)} · ` : ''),
+      drill: (r) => ({ report: 'steps', group: r.key, groupTitle: groupTitle(r.key, r.title, t), measure: 'breached', what: 'rep.prevBreached', extra: earlier }),
+    },
+    {
+      id: 'breach_change', header: 'rep.breachChange', words: true,
+      value: (r) => {
+        const now = breachRate(r), was = breachRate(before.get(r.key));
+        return now === null || was === null ? '' : String(now - was);
+      },
+      sort: (r) => {
+        const now = breachRate(r), was = breachRate(before.get(r.key));
+        return now === null || was === null ? null : now - was;
+      },
+    },
+  ];
   const sla: Column[] = [
     groupColumn(by, t),
     count('steps', 'rep.steps'),
     // "met / due": the count due opens the steps that had that target.
     { ...count('respond_due', 'rep.respond'), id: 'respond', prefix: (r) => `${r.respond_met} / ` },
     { ...count('resolve_due', 'rep.resolve'), prefix: (r) => `${r.resolve_met} / ` },
-    { id: 'compliance', header: 'rep.compliance', value: (r) => pct(r.resolve_met, r.resolve_due) },
+    { id: 'compliance', header: 'rep.compliance', value: (r) => pct(r.resolve_met, r.resolve_due), sort: (r) => ratio(r.resolve_met, r.resolve_due) },
     { ...count('breached', 'rep.breached'), alert: (r) => r.breached > 0 },
+    { id: 'breach_rate', header: 'rep.breachRate', value: (r) => pct(r.breached, r.steps), sort: breachRate },
+    ...comparing,
     count('escalated', 'rep.escalated'),
     count('transfers', 'rep.transfers'),
   ];
   const timeColumns: Column[] = [
     groupColumn(by, t),
-    { ...count('steps', 'rep.medianBusiness'), id: 'median', format: (r) => seconds(r.median_business_seconds, t) },
+    { ...count('steps', 'rep.medianBusiness'), id: 'median', format: (r) => seconds(r.median_business_seconds, t), sort: (r) => r.median_business_seconds },
+    ...(!previous ? [] : [
+      {
+        ...count('steps', 'rep.prevMedian'), id: 'prev_median', value: (r: StepReportRow) => before.get(r.key)?.steps ?? 0,
+        format: (r: StepReportRow) => seconds(before.get(r.key)?.median_business_seconds ?? null, t),
+        sort: (r: StepReportRow) => before.get(r.key)?.median_business_seconds ?? null,
+        drill: (r: StepReportRow) => ({ report: 'steps' as const, group: r.key, groupTitle: groupTitle(r.key, r.title, t), measure: 'steps', what: 'rep.prevMedian' as MessageKey, extra: earlier }),
+      },
+      {
+        id: 'median_change', header: 'rep.medianChange' as MessageKey, words: true, value: () => '',
+        sort: (r: StepReportRow) => {
+          const was = before.get(r.key)?.median_business_seconds;
+          return r.median_business_seconds === null || was == null ? null : r.median_business_seconds - was;
+        },
+      },
+    ]),
     time('p90_business_seconds', 'rep.p90Business'),
     time('median_seconds', 'rep.medianClock'),
     time('p90_seconds', 'rep.p90Clock'),
     { ...count('paused_steps', 'rep.paused'), id: 'paused' },
     time('paused_seconds', 'rep.pausedTime'),
   ];
+  // The change columns read in words (better / worse), coloured.
+  for (const c of sla)
+    if (c.id === 'breach_change')
+      c.render = (r) => (
+        <Change now={breachRate(r)} before={breachRate(before.get(r.key))} text={(d) => t('rep.pts', { n: Math.round(d * 100) })} testid={`steps-${r.key}-breach_change`} />
+      );
+  for (const c of timeColumns)
+    if (c.id === 'median_change')
+      c.render = (r) => (
+        <Change now={r.median_business_seconds} before={before.get(r.key)?.median_business_seconds ?? null} text={(d) => formatDuration(d, t)} testid={`time-${r.key}-median_change`} />
+      );
   const section = { csv: reportCsvUrl('steps', params), err, ready: !!data, empty: rows.length === 0 };
   return (
     <>
+      {data && <PeriodLine from={data.from} to={data.to} tz={data.tz} testid="rep-period-shown" />}
+      {previous && <PeriodLine from={previous.from} to={previous.to} tz={data!.tz} testid="rep-previous-shown" what="rep.previousShown" />}
       <ReportSection id="rep-steps" title={t('rep.sla.title')} {...section}>
         <BarChart
           testid="chart-compliance"
@@ -211,7 +293,7 @@ function StepsSection({ base, by, onDrill }: { base: Params; by: string; onDrill
         <ReportTable testid="table-steps" cellPrefix="steps" caption={t('rep.sla.title')} columns={sla} rows={rows} rowKey={byKey} rowTestid={(r) => `steps-row-${r.key}`} onDrill={onDrill} />
       </ReportSection>
       <ReportSection id="rep-time" title={t('rep.time.title')} {...section}>
-        <ReportTable testid="table-time" cellPrefix="time" caption={t('rep.time.title')} columns={timeColumns} rows={rows} rowKey={byKey} onDrill={onDrill} />
+        <ReportTable testid="table-time" cellPrefix="time" caption={t('rep.time.title')} columns={timeColumns} rows={rows} rowKey={byKey} rowTestid={(r) => `time-row-${r.key}`} onDrill={onDrill} />
       </ReportSection>
     </>
   );
@@ -287,26 +369,28 @@ function EscalationsSection({ base, by, onDrill }: { base: Params; by: string; o
   );
 }
 
-type BacklogRow = BacklogReport['rows'][number];
+type BacklogDay = { date: string; i: number };
 
+/** The backlog: a line per queue over the days, and a table with a row per day (a column per
+ * queue), so that 90 days read as well as 7 — a column per day cut the dates to a few letters. */
 function BacklogSection({ base, onDrill }: { base: Params; onDrill: (d: Drill) => void }) {
   const t = useT();
   const params = { ...base, by: 'queue' };
   const { data, err } = useReport<BacklogReport>('backlog', params);
   const rows = data?.rows ?? [];
-  const days = data?.days ?? [];
-  const columns: ReportColumn<BacklogRow>[] = [
-    { id: 'queue', header: 'rep.queue', value: (r) => r.title || r.key, heading: true },
-    ...days.map(({ date }, i): ReportColumn<BacklogRow> => ({
-      id: date, header: { text: date.slice(5) }, value: (r) => r.open[i],
-      drill: (r) => ({ report: 'backlog', group: r.key, groupTitle: `${r.title || r.key} · ${date}`, date, what: 'rep.backlog.title', extra: { by: 'queue' } }),
+  const days: BacklogDay[] = (data?.days ?? []).map((d, i) => ({ date: d.date, i }));
+  const columns: ReportColumn<BacklogDay>[] = [
+    { id: 'day', header: 'rep.day', value: (d) => dayText(d.date), sort: (d) => d.date, heading: true },
+    ...rows.map((r): ReportColumn<BacklogDay> => ({
+      id: r.key, header: { text: r.title || r.key }, value: (d) => r.open[d.i],
+      drill: (d) => ({ report: 'backlog', group: r.key, groupTitle: `${r.title || r.key} · ${dayText(d.date)}`, date: d.date, what: 'rep.backlog.title', extra: { by: 'queue' } }),
     })),
   ];
   return (
     <ReportSection id="rep-backlog" title={t('rep.backlog.title')} csv={reportCsvUrl('backlog', params)} err={err} ready={!!data} empty={rows.length === 0}>
-      <LineChart testid="chart-backlog" label={t('rep.backlog.chart')} xLabels={days.map((d) => d.date)} series={rows.map((r) => ({ label: r.title || r.key, values: r.open }))} />
+      <LineChart testid="chart-backlog" label={t('rep.backlog.chart')} xLabels={days.map((d) => dayLabel(d.date))} series={rows.map((r) => ({ label: r.title || r.key, values: r.open }))} />
       <div class="table-scroll">
-        <ReportTable testid="table-backlog" cellPrefix="backlog" caption={t('rep.backlog.chart')} columns={columns} rows={rows} rowKey={byKey} onDrill={onDrill} />
+        <ReportTable testid="table-backlog" cellPrefix="backlog" caption={t('rep.backlog.chart')} columns={columns} rows={days} rowKey={(d) => d.date} rowTestid={(d) => `backlog-day-${d.date}`} onDrill={onDrill} />
       </div>
     </ReportSection>
   );
@@ -365,24 +449,35 @@ function FlowSection({ base, workflow, colour, onDrill }: { base: Params; workfl
       live = false;
     };
   }, [workflow, language]);
-  const stateDrill = (state: string, title: string): Drill =>
-    ({ report: 'steps', group: `${workflow}/${state}`, groupTitle: title, measure: 'steps', what: 'rep.steps', extra: { by: 'state', workflow } });
+  // The heat map's numbers are the main flow's steps (the flow report's own): its drill-downs.
+  const flowDrill = (state: string, title: string, measure: string, what: MessageKey): Drill =>
+    ({ report: 'flow', group: state, groupTitle: title, measure, what, extra: { workflow } });
+  const edgeDrill = (from: string, to: string, fromTitle: string, toTitle: string, action?: string, actionTitle?: string): Drill => ({
+    report: 'flow', group: from, measure: 'transition', what: 'rep.transition',
+    groupTitle: t('rep.transitionOf', { from: fromTitle, to: toTitle }) + (actionTitle ? ` (${actionTitle})` : ''),
+    extra: { workflow, next: to, action },
+  });
   const time = (id: 'median_business_seconds' | 'p90_business_seconds', header: MessageKey): ReportColumn<FlowState> =>
-    ({ id, header, value: (s) => seconds(s[id], t) });
+    ({ id, header, value: (s) => seconds(s[id], t), sort: (s) => s[id] });
+  const titleOf = (s: FlowState) => s.title || s.state;
   const states: ReportColumn<FlowState>[] = [
-    { id: 'state', header: 'rep.state', value: (s) => s.title || s.state, heading: true },
-    { id: 'entered', header: 'rep.entered', value: (s) => s.entered },
-    { id: 'left', header: 'rep.left', value: (s) => s.left, drill: (s) => stateDrill(s.state, s.title || s.state) },
-    { id: 'breached', header: 'rep.breached', value: (s) => s.breached, drill: (s) => ({ ...stateDrill(s.state, s.title || s.state), measure: 'breached', what: 'rep.breached' }) },
-    { id: 'breach_rate', header: 'rep.breachRate', value: (s) => pct(s.breached, s.left) },
+    { id: 'state', header: 'rep.state', value: titleOf, heading: true },
+    { id: 'entered', header: 'rep.entered', value: (s) => s.entered, drill: (s) => flowDrill(s.state, titleOf(s), 'entered', 'rep.entered') },
+    { id: 'left', header: 'rep.left', value: (s) => s.left, drill: (s) => flowDrill(s.state, titleOf(s), 'left', 'rep.left') },
+    { id: 'breached', header: 'rep.breached', value: (s) => s.breached, alert: (s) => s.breached > 0, drill: (s) => flowDrill(s.state, titleOf(s), 'breached', 'rep.breached') },
+    { id: 'breach_rate', header: 'rep.breachRate', value: (s) => pct(s.breached, s.left), sort: (s) => ratio(s.breached, s.left) },
     time('median_business_seconds', 'rep.medianBusiness'),
     time('p90_business_seconds', 'rep.p90Business'),
   ];
+  const stateTitle = (name: string) => data?.states.find((s) => s.state === name)?.title || name;
   const transitions: ReportColumn<FlowTransition>[] = [
-    { id: 'from', header: 'rep.fromState', value: (x) => x.from, words: true },
-    { id: 'to', header: 'rep.toState', value: (x) => x.to, words: true },
-    { id: 'action', header: 'rep.action', value: (x) => x.action, words: true },
-    { id: 'count', header: 'rep.count', value: (x) => x.count },
+    { id: 'from', header: 'rep.fromState', value: (x) => x.from_title || x.from, words: true },
+    { id: 'to', header: 'rep.toState', value: (x) => x.to_title || x.to, words: true },
+    { id: 'action', header: 'rep.action', value: (x) => x.action_title || x.action, words: true },
+    {
+      id: 'count', header: 'rep.count', value: (x) => x.count,
+      drill: (x) => edgeDrill(x.from, x.to, x.from_title || x.from, x.to_title || x.to, x.action, x.action_title || x.action),
+    },
   ];
   const diagram = detail ? t('rep.heat.diagram', { name: detail.title || workflow }) : '';
   return (
@@ -396,11 +491,16 @@ function FlowSection({ base, workflow, colour, onDrill }: { base: Params; workfl
           <>
             <p class="muted small">{t('rep.heat.legend', { what: t(colour === 'breach' ? 'rep.colour.breach' : 'rep.colour.median') })}</p>
             <div class="table-scroll">
-              <HeatMap workflow={detail} flow={data} colour={colour} label={diagram} format={(s) => seconds(s, t)} onDrill={(state, title) => onDrill(stateDrill(state, title))} />
+              <HeatMap
+                workflow={detail} flow={data} colour={colour} label={diagram} format={(s) => seconds(s, t)}
+                edgeLabel={(from, to, n) => t('rep.edge', { from, to, n })}
+                onDrill={(state, title) => onDrill(flowDrill(state, title, 'left', 'rep.left'))}
+                onDrillEdge={(from, to, fromTitle, toTitle) => onDrill(edgeDrill(from, to, fromTitle || stateTitle(from), toTitle || stateTitle(to)))}
+              />
             </div>
             <ReportTable testid="table-flow" cellPrefix="flow" caption={diagram} columns={states} rows={data.states} rowKey={(s) => s.state} onDrill={onDrill} />
             {data.transitions.length > 0 && (
-              <ReportTable testid="table-transitions" caption={t('rep.transitionsTable')} captionShown columns={transitions} rows={data.transitions} rowKey={(x) => `${x.from}>${x.to}>${x.action}`} />
+              <ReportTable testid="table-transitions" cellPrefix="transition" caption={t('rep.transitionsTable')} captionShown columns={transitions} rows={data.transitions} rowKey={(x) => `${x.from}>${x.to}>${x.action}`} onDrill={onDrill} />
             )}
           </>
         )}
@@ -414,6 +514,13 @@ function DrillPanel({ drill, base, onClose }: { drill: Drill; base: Params; onCl
   const params: Params = { ...base, ...drill.extra, report: drill.report, group: drill.group, measure: drill.measure, date: drill.date };
   const { data, err } = useReport<DrillDown>('tickets', params);
   const title = t('rep.drill.title', { what: t(drill.what), group: drill.groupTitle });
+  // The list opens above the reports: brought into view (a number clicked at the heat map, far
+  // below, seemed to do nothing), its heading focused so that keyboard users land there.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    heading.current?.scrollIntoView?.({ block: 'start' });
+    heading.current?.focus({ preventScroll: true });
+  }, [drill]);
   const columns: ReportColumn<DrillTicket>[] = [
     { id: 'key', header: 'rep.key', value: (x) => x.key, link: (x) => `/tickets/${x.id}`, words: true },
     { id: 'title', header: 'rep.ticketTitle', value: (x) => x.title, words: true },
@@ -423,7 +530,7 @@ function DrillPanel({ drill, base, onClose }: { drill: Drill; base: Params; onCl
   return (
     <section class="report-section drill" aria-labelledby="rep-drill" aria-live="polite" data-testid="drill-panel">
       <div class="report-head">
-        <h2 id="rep-drill">{title}</h2>
+        <h2 id="rep-drill" ref={heading} tabIndex={-1}>{title}</h2>
         <a class="btn small" href={reportCsvUrl('tickets', params)} download aria-label={t('rep.csvOf', { what: title })} data-testid="csv-rep-drill">{t('rep.csv')}</a>
         <button type="button" class="btn small" onClick={onClose} aria-label={t('rep.drill.close')} data-testid="drill-close">×</button>
       </div>

@@ -4,6 +4,7 @@
 // (the drill-down filter). The section adds the heading, the CSV download, loading and "nothing
 // in this period", so each report only says what its columns are.
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { useT } from '../../i18n';
 import type { MessageKey } from '../../i18n/en';
 import { href } from '../../state/router';
@@ -12,7 +13,7 @@ export type Params = Record<string, string | undefined>;
 
 /** The tickets behind a number: the report, group and measure the drill-down asks for. */
 export interface Drill {
-  report: 'steps' | 'volume' | 'outcomes' | 'escalations' | 'backlog' | 'satisfaction';
+  report: 'steps' | 'volume' | 'outcomes' | 'escalations' | 'backlog' | 'satisfaction' | 'flow';
   group: string;
   groupTitle: string;
   measure?: string;
@@ -42,6 +43,10 @@ export interface ReportColumn<R> {
   heading?: boolean;
   /** Words rather than a number: not right-aligned. */
   words?: boolean;
+  /** The cell's content when more than text (a change in words, coloured). */
+  render?: (row: R) => ComponentChildren;
+  /** What the column sorts by when not its value (a duration's seconds; null sorts last). */
+  sort?: (row: R) => number | string | null;
 }
 
 interface TableProps<R> {
@@ -56,6 +61,8 @@ interface TableProps<R> {
   /** Shown above the table; by default the caption is for screen readers only. */
   captionShown?: boolean;
   onDrill?: (d: Drill) => void;
+  /** Headers sort the rows (by default; a table of a few fixed rows may turn it off). */
+  sortable?: boolean;
 }
 
 /** A number that opens the tickets behind it (a plain number when there are none). */
@@ -74,14 +81,35 @@ function columnClass<R>(c: ReportColumn<R>, row?: R) {
   return row !== undefined && c.alert?.(row) ? 'num breach-text' : 'num';
 }
 
+type Sort = { id: string; descending: boolean } | null;
+
+/** The rows in the order of `sort` (a stable sort; empty values last either way). */
+function sorted<R>(rows: R[], columns: ReportColumn<R>[], sort: Sort): R[] {
+  const c = sort && columns.find((x) => x.id === sort.id);
+  if (!c || !sort) return rows;
+  const key = c.sort ?? c.value;
+  const sign = sort.descending ? -1 : 1;
+  return rows
+    .map((row, i) => ({ row, i, v: key(row) }))
+    .sort((a, b) => {
+      if (a.v === null || b.v === null) return a.v === b.v ? a.i - b.i : a.v === null ? 1 : -1;
+      const d = typeof a.v === 'number' && typeof b.v === 'number' ? a.v - b.v : String(a.v).localeCompare(String(b.v));
+      return d ? sign * d : a.i - b.i;
+    })
+    .map((x) => x.row);
+}
+
 export function ReportTable<R>(p: TableProps<R>) {
   const t = useT();
+  const [sort, setSort] = useState<Sort>(null);
+  const sortable = p.sortable !== false && p.rows.length > 1;
   const cell = (c: ReportColumn<R>, row: R) => {
     const value = c.value(row);
     const text = c.format ? c.format(row) : String(value);
     const { drill } = c;
     let content: ComponentChildren = text;
-    if (c.link) content = <a href={href(c.link(row))}>{text}</a>;
+    if (c.render) content = c.render(row);
+    else if (c.link) content = <a href={href(c.link(row))}>{text}</a>;
     else if (drill && p.onDrill) {
       const onDrill = p.onDrill;
       const testid = `${p.cellPrefix}-${p.rowKey(row)}-${c.id}`;
@@ -92,18 +120,30 @@ export function ReportTable<R>(p: TableProps<R>) {
     if (c.heading) return <th key={c.id} scope="row">{children}</th>;
     return <td key={c.id} class={columnClass(c, row)}>{children}</td>;
   };
+  // Numbers sort most first (breaches, waits), words from A.
+  const toggle = (c: ReportColumn<R>) =>
+    setSort(sort?.id === c.id ? { id: c.id, descending: !sort.descending } : { id: c.id, descending: !(c.words || c.heading) });
+  const header = (c: ReportColumn<R>) => {
+    const text = typeof c.header === 'string' ? t(c.header) : c.header.text;
+    const state = sort?.id === c.id ? (sort.descending ? 'descending' : 'ascending') : undefined;
+    if (!sortable) return <th key={c.id} scope="col" class={columnClass(c)}>{text}</th>;
+    return (
+      <th key={c.id} scope="col" class={columnClass(c)} aria-sort={state}>
+        <button type="button" class="sort-btn" onClick={() => toggle(c)} title={t('rep.sortBy', { what: text })} data-testid={`${p.testid}-sort-${c.id}`}>
+          {text}
+          <span aria-hidden="true" class="sort-mark">{state === 'descending' ? ' ▼' : state === 'ascending' ? ' ▲' : ''}</span>
+        </button>
+      </th>
+    );
+  };
   return (
     <table class="tickets report-table" data-testid={p.testid}>
       {p.caption && <caption class={p.captionShown ? undefined : 'sr-only'}>{p.caption}</caption>}
       <thead>
-        <tr>
-          {p.columns.map((c) => (
-            <th key={c.id} scope="col" class={columnClass(c)}>{typeof c.header === 'string' ? t(c.header) : c.header.text}</th>
-          ))}
-        </tr>
+        <tr>{p.columns.map(header)}</tr>
       </thead>
       <tbody>
-        {p.rows.map((row) => (
+        {sorted(p.rows, p.columns, sort).map((row) => (
           <tr key={p.rowKey(row)} data-testid={p.rowTestid?.(row)}>
             {p.columns.map((c) => cell(c, row))}
           </tr>
