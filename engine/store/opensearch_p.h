@@ -14,6 +14,11 @@
 // since the documents last moved into the FTS5 tables (migration 18), and rebuilds their open
 // documents at the move, after it. A search reads the index's documents of tickets not listed,
 // and tests the listed ones (a few hundred at most) as a walk does.
+//
+// Each open document ends in two spaces (migration 32), so that every place a term of one or two
+// characters occurs begins a trigram: such a term is then the trigrams that begin with it (read
+// from open_search_terms, FTS5's vocabulary of the index), where before only a scan of every open
+// document could find it. A term never holds a space, so the two find nothing of their own.
 
 /// The statements that rebuild the listed tickets' open documents, in order, once the waiting
 /// documents have moved into ticket_search and comment_search; each begins with `prefix`.
@@ -24,6 +29,6 @@
         prefix                                                                                     \
         "INSERT INTO open_search (rowid, body) SELECT t.id, COALESCE((SELECT s.body FROM "         \
         "ticket_search s WHERE s.rowid = t.id), '') || COALESCE((SELECT ' ' || "                   \
-        "group_concat(c.c1, ' ') FROM comment_search_content c WHERE c.c0 = +t.id), '') FROM "     \
-        "open_search_stale w JOIN tickets t ON t.id = w.ticket_id WHERE t.status = 'open'",        \
+        "group_concat(c.c1, ' ') FROM comment_search_content c WHERE c.c0 = +t.id), '') || '  ' "  \
+        "FROM open_search_stale w JOIN tickets t ON t.id = w.ticket_id WHERE t.status = 'open'",   \
         prefix "DELETE FROM open_search_stale"

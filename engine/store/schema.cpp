@@ -635,6 +635,19 @@ const char *const migration29[] = {
     BATON_OPEN_SEARCH_REBUILD("sqlite: "),
 };
 
+// Terms of one or two characters found in the open tickets' index (issue 16, SQLite;
+// store/opensearch_p.h): its documents end in two spaces, so every place such a term occurs
+// begins a trigram, and its vocabulary is a table (fts5vocab) from which a search reads the
+// trigrams that begin with the term. The documents written before are padded in the index's own
+// content table, then the index is rebuilt from it (one pass: an UPDATE of the FTS5 table would
+// take each document out of the index and put it back).
+const char *const migration32[] = {
+    "sqlite: CREATE VIRTUAL TABLE IF NOT EXISTS open_search_terms USING fts5vocab(open_search, "
+    "'row')",
+    "sqlite: UPDATE open_search_content SET c0 = c0 || '  ' WHERE substr(c0, -2) <> '  '",
+    "sqlite: INSERT INTO open_search (open_search) VALUES ('rebuild')",
+};
+
 struct Migration
 {
     int version;
@@ -671,6 +684,7 @@ const Migration migrations[] = {
     {27, std::begin(migration27), std::end(migration27)},
     {28, std::begin(migration28), std::end(migration28)},
     {29, std::begin(migration29), std::end(migration29)},
+    {32, std::begin(migration32), std::end(migration32)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only
