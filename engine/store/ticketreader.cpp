@@ -1013,7 +1013,7 @@ Sql rangeSource(const ListPlan &plan)
     return from;
 }
 
-/// SQLite: a queue's page or a person's tickets searched for terms many tickets match (a walk
+/// SQLite: a queue's page searched for terms many tickets match (a walk
 /// along the range, testing them on each ticket), one part per status, merged. The open
 /// tickets' part is read from their own index when fewer open documents than a walk's budget
 /// match: walked in due order, a queue's open tickets come first, and when none matched
@@ -1090,7 +1090,9 @@ Result<Candidates> rangeByStatus(const QSqlDatabase &db, const ListPlan &plan)
 Result<std::optional<Candidates>> findPageIds(const QSqlDatabase &db, const ListPlan &plan)
 {
     const TicketFilter &filter = plan.filter;
-    if (startsFromARange(plan) && plan.textWalk && db.driverName() != u"QPSQL") {
+    // A person's tickets stay one statement: split by status, SQLite walked every closed ticket
+    // along (status, due_at, id) for the assignee's few (22 -> 210 ms on 200,000 tickets).
+    if (plan.byQueue && plan.textWalk && db.driverName() != u"QPSQL") {
         auto parts = rangeByStatus(db, plan);
         if (!parts)
             return parts.failure();
