@@ -670,6 +670,19 @@ const char *const migration31[] = {
     "(SELECT 1 FROM report_backfills WHERE name = 'step_rollup')",
 };
 
+// Terms of one or two characters found in the open tickets' index (issue 16, SQLite;
+// store/opensearch_p.h): its documents end in two spaces, so every place such a term occurs
+// begins a trigram, and its vocabulary is a table (fts5vocab) from which a search reads the
+// trigrams that begin with the term. The documents written before are padded in the index's own
+// content table, then the index is rebuilt from it (one pass: an UPDATE of the FTS5 table would
+// take each document out of the index and put it back).
+const char *const migration32[] = {
+    "sqlite: CREATE VIRTUAL TABLE IF NOT EXISTS open_search_terms USING fts5vocab(open_search, "
+    "'row')",
+    "sqlite: UPDATE open_search_content SET c0 = c0 || '  ' WHERE substr(c0, -2) <> '  '",
+    "sqlite: INSERT INTO open_search (open_search) VALUES ('rebuild')",
+};
+
 // Whose a failed delivery's last failure was (plugins issue, deliveryworker.h): 'channel' (the
 // receiver could not be reached or was busy: the row waits for the channel, and is due at once
 // when a delivery on it gets through), 'row' (the receiver refused this message: its own
@@ -716,6 +729,7 @@ const Migration migrations[] = {
     {29, std::begin(migration29), std::end(migration29)},
     {30, std::begin(migration30), std::end(migration30)},
     {31, std::begin(migration31), std::end(migration31)},
+    {32, std::begin(migration32), std::end(migration32)},
     {34, std::begin(migration34), std::end(migration34)},
 };
 

@@ -827,6 +827,10 @@ void TestTicketRows::filteredListPagesAsTheRuleOrdersThem_data()
     newRow("one Chinese character", none, none, none, QStringLiteral("壊"), none);
     newRow("two letters, closed", none, QStringLiteral("closed"), none, QStringLiteral("ur"), none);
     newRow("two letters, a queue", billing, none, none, QStringLiteral("ur"), none);
+    // Within a range of their own, one part per status (SQLite: the open part from the open
+    // tickets' index, found by the trigrams that begin with a short term).
+    newRow("one Chinese character, a queue", billing, none, none, QStringLiteral("壊"), none);
+    newRow("one Chinese character, a queue, open", billing, open, none, QStringLiteral("壊"), none);
     newRow("at risk", none, none, none, none, atRisk);
     newRow("breached, open", none, open, none, none, QStringLiteral("breached"));
     newRow("queue, by its own due or a branch's", billing, none, none, none, none);
@@ -834,6 +838,9 @@ void TestTicketRows::filteredListPagesAsTheRuleOrdersThem_data()
     TicketFilter assignee, originator, customer;
     assignee.assignee = QStringLiteral("bob");
     QTest::newRow("assignee, own or a branch's") << assignee;
+    assignee.text = QStringLiteral("壊");
+    QTest::newRow("one Chinese character, an assignee") << assignee;
+    assignee.text.clear();
     originator.originator = QStringLiteral("bob");
     QTest::newRow("originator") << originator;
     customer.customer = QStringLiteral("C-2");
