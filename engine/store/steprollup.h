@@ -83,6 +83,22 @@ public:
     /// levels; in the caller's transaction (which must hold off the writer: see
     /// backfillStepRollup).
     static Result<void> rebuild(const QSqlDatabase &db, qint64 firstDay, qint64 endDay);
+    /// rebuild() in two parts: the facts of UTC days [firstDay, endDay), read (no lock needed),
+    /// and their sums written in place of the days' rows (in the caller's transaction).
+    static Result<QList<StepFactRow>> factsOf(const QSqlDatabase &db, qint64 firstDay,
+                                              qint64 endDay);
+    static Result<void> replace(const QSqlDatabase &db, qint64 firstDay, qint64 endDay,
+                                const QList<StepFactRow> &facts);
+    /// How many facts left in the days and the sum of their left_at: read from the left_at
+    /// index alone, it tells whether facts read earlier are still the days' facts.
+    struct Fingerprint
+    {
+        qint64 count = 0, leftAtSum = 0;
+        friend bool operator==(const Fingerprint &, const Fingerprint &) = default;
+    };
+    static Result<Fingerprint> fingerprintOf(const QSqlDatabase &db, qint64 firstDay,
+                                             qint64 endDay);
+    static Fingerprint fingerprintOf(const QList<StepFactRow> &facts);
     /// Queues every bucket of the facts for rebuilding (migration 31; after the facts'
     /// back-fill replaced facts).
     static Result<void> queueRebuild(const QSqlDatabase &db);
@@ -90,8 +106,10 @@ public:
 
 /// Rebuilds the days queued in report_backfills ('step_rollup': next_ticket..last_ticket
 /// hold the first and last UTC day left), `chunk` days per transaction, saving the position
-/// with each, while the engine writes (SQLite: BEGIN IMMEDIATE holds the write lock;
-/// PostgreSQL: the table locked against the writer's upserts for the transaction). Removes the
+/// with each, while the engine writes: the days' facts are read first, outside any
+/// transaction, and only written under the lock (SQLite: BEGIN IMMEDIATE holds the write lock;
+/// PostgreSQL: the table locked against the writer's upserts for the transaction), after a
+/// look at the left_at index says they did not change meanwhile. Removes the
 /// record when done. Returns the number of days rebuilt. Stops between chunks once
 /// `stopRequested` says so.
 Result<qint64> backfillStepRollup(Database &database, int chunk = 1,
