@@ -10,7 +10,7 @@ CMAKE_FLAGS ?=
 BUILD_PACKAGES := cmake ninja-build g++ pkg-config tzdata \
 	qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql \
 	libyaml-cpp-dev libsodium-dev libsqlite3-dev libpq-dev libldap-dev nodejs npm
-TEST_PACKAGES := postgresql chromium graphviz nginx openssl systemd universal-ctags slapd ldap-utils python3-aiosmtpd \
+TEST_PACKAGES := postgresql chromium graphviz nginx openssl systemd universal-ctags slapd ldap-utils python3-aiosmtpd sqlite3 \
 	fonts-wqy-microhei
 
 # install-packages: apt-get the listed packages that are not installed yet (idempotent, quiet).
