@@ -178,7 +178,7 @@ void Services::startBackfill()
                                  << "(it resumes at the next start)";
         // Then the roll-up of the facts (migration 31, and again after the facts' back-fill
         // replaced facts): a day of quarter hours per transaction.
-        else if (const auto rolled = backfillStepRollup(*m_options.database, 96,
+        else if (const auto rolled = backfillStepRollup(*m_options.database, 1,
                                                         [this] { return m_stopBackfill.load(); });
                  !rolled)
             qWarning().noquote() << "reports roll-up back-fill stopped:" << rolled.error()
