@@ -194,23 +194,7 @@ QString openingKey(ReportGrouping by, OpeningRow row, const Organisation &org)
         row.origin = departments.isEmpty() ? QString() : departments.first().toString();
         row.department = row.queue.isEmpty() ? row.origin : org.queues.value(row.queue).department;
     }
-    switch (by) {
-    case ReportGrouping::Department:
-        return row.department;
-    case ReportGrouping::Queue:
-        return row.queue;
-    case ReportGrouping::Workflow:
-        return row.workflow;
-    case ReportGrouping::State: // a state's key joins workflow and state
-        return row.workflow + u'/' + row.state;
-    case ReportGrouping::Assignee:
-        return row.assignee;
-    case ReportGrouping::Tier:
-        return row.tier;
-    case ReportGrouping::Origin:
-        return row.origin;
-    }
-    return row.department;
+    return groupKeyOf(by, row);
 }
 
 // The tickets opened in the period per group (README "Reports": volume), by id; or the error.

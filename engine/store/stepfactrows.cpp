@@ -203,28 +203,6 @@ Result<void> addFacts(const QSqlDatabase &db, const StepReportQuery &query,
     return {};
 }
 
-// A roll-up row's key for a grouping (keyExpression's, in C++).
-QString rollupKey(const StepRollupRow &row, ReportGrouping by)
-{
-    switch (by) {
-    case ReportGrouping::Department:
-        return row.department;
-    case ReportGrouping::Queue:
-        return row.queue;
-    case ReportGrouping::Workflow:
-        return row.workflow;
-    case ReportGrouping::State:
-        return row.workflow + u'/' + row.state;
-    case ReportGrouping::Assignee:
-        return row.assignee;
-    case ReportGrouping::Tier:
-        return row.tier;
-    case ReportGrouping::Origin:
-        return row.origin;
-    }
-    return row.department;
-}
-
 // nearestRankPercentile without sorting: a year's steps are millions of values, and selecting
 // the one at the rank is linear.
 std::optional<qint64> selectedPercentile(QList<qint64> &values, int percent)
@@ -263,7 +241,7 @@ Result<QList<StepReportRow>> StepFactStore::stepsReport(const QSqlDatabase &db,
         rolledUp = *ready;
     }
     const auto addRollup = [&](const StepRollupRow &row) {
-        StepGroup &group = groups[rollupKey(row, query.by)];
+        StepGroup &group = groups[groupKeyOf(query.by, row)];
         StepReportRow &r = group.row;
         r.steps += row.steps;
         r.pausedSteps += row.pausedSteps;

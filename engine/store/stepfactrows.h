@@ -63,6 +63,28 @@ void appendStepFactValues(QList<QVariant> &values, const StepFactRow &row);
 /// What a steps report groups by (interfaces.md: by=...).
 enum class ReportGrouping { Department, Queue, Workflow, State, Assignee, Tier, Origin };
 std::optional<ReportGrouping> reportGroupingFromString(const QString &text);
+/// A row's key for a grouping, for any row with the seven grouping fields (a roll-up row, a
+/// ticket's opening): a state's key joins workflow and state, as the SQL key expression does.
+template<typename Row> QString groupKeyOf(ReportGrouping by, const Row &row)
+{
+    switch (by) {
+    case ReportGrouping::Department:
+        return row.department;
+    case ReportGrouping::Queue:
+        return row.queue;
+    case ReportGrouping::Workflow:
+        return row.workflow;
+    case ReportGrouping::State:
+        return row.workflow + u'/' + row.state;
+    case ReportGrouping::Assignee:
+        return row.assignee;
+    case ReportGrouping::Tier:
+        return row.tier;
+    case ReportGrouping::Origin:
+        return row.origin;
+    }
+    return row.department;
+}
 QString toString(ReportGrouping grouping);
 
 /// One group of a steps report (interfaces.md GET /reports/steps rows, without "title").
