@@ -957,10 +957,10 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
     return std::optional<Candidates>(std::move(walked->part));
 }
 
-/// The page along the index in sort order, one walk per status, merged; none when a search's
-/// walk gave up (walkStatus).
-Result<std::optional<Candidates>> walkInSortOrder(const QSqlDatabase &db, const ListPlan &plan,
-                                                  qint64 bound)
+/// The statuses a search walks one by one (the filter's, else those present), open first: an
+/// agent's list is mostly open work, and the open walk's page then bounds the others (closed
+/// tickets are due last, so their walk is empty by due).
+Result<QStringList> statusesOpenFirst(const QSqlDatabase &db, const ListPlan &plan)
 {
     QStringList statuses {plan.filter.status};
     if (plan.filter.status.isEmpty()) {
@@ -969,18 +969,32 @@ Result<std::optional<Candidates>> walkInSortOrder(const QSqlDatabase &db, const 
             return present.failure();
         statuses = *present;
     }
-    // Open first: an agent's list is mostly open work, and the open walk's page then bounds the
-    // others (closed tickets are due last, so their walk is empty by due).
     if (const qsizetype open = statuses.indexOf(QStringLiteral("open")); open > 0)
         statuses.move(open, 0);
+    return statuses;
+}
+
+/// Whether candidate a comes before b in the plan's sort order (ties by id).
+bool sortsBefore(const ListPlan &plan, const Candidate &a, const Candidate &b)
+{
+    return plan.descending ? std::pair(b.value, b.id) < std::pair(a.value, a.id)
+                           : std::pair(a.value, a.id) < std::pair(b.value, b.id);
+}
+
+/// The page along the index in sort order, one walk per status, merged; none when a search's
+/// walk gave up (walkStatus).
+Result<std::optional<Candidates>> walkInSortOrder(const QSqlDatabase &db, const ListPlan &plan,
+                                                  qint64 bound)
+{
+    auto statuses = statusesOpenFirst(db, plan);
+    if (!statuses)
+        return statuses.failure();
     const Walk walk = walkSetup(db, plan, bound);
-    auto before = [&](const Candidate &a, const Candidate &b) {
-        return plan.descending ? std::pair(b.value, b.id) < std::pair(a.value, a.id)
-                               : std::pair(a.value, a.id) < std::pair(b.value, b.id);
-    };
+    auto before
+        = [&plan](const Candidate &a, const Candidate &b) { return sortsBefore(plan, a, b); };
     Candidates merged;
     bool rareShortTerms = false;
-    for (const QString &one : std::as_const(statuses)) {
+    for (const QString &one : std::as_const(*statuses)) {
         auto part = walkStatus(db, plan, walk, one, merged, &rareShortTerms);
         if (!part)
             return part.failure();
@@ -1022,25 +1036,17 @@ Sql rangeSource(const ListPlan &plan)
 /// (0.6 s). Every other part is walked as before, each along its status alone.
 Result<Candidates> rangeByStatus(const QSqlDatabase &db, const ListPlan &plan)
 {
-    QStringList statuses {plan.filter.status};
-    if (plan.filter.status.isEmpty()) {
-        auto present = ticketStatuses(db);
-        if (!present)
-            return present.failure();
-        statuses = *present;
-    }
-    if (const qsizetype open = statuses.indexOf(QStringLiteral("open")); open > 0)
-        statuses.move(open, 0);
+    auto statuses = statusesOpenFirst(db, plan);
+    if (!statuses)
+        return statuses.failure();
     auto bound = walkBound(db, plan.limit + 1);
     if (!bound)
         return bound.failure();
-    auto before = [&](const Candidate &a, const Candidate &b) {
-        return plan.descending ? std::pair(b.value, b.id) < std::pair(a.value, a.id)
-                               : std::pair(a.value, a.id) < std::pair(b.value, b.id);
-    };
+    auto before
+        = [&plan](const Candidate &a, const Candidate &b) { return sortsBefore(plan, a, b); };
     const Sql from = rangeSource(plan);
     Candidates merged;
-    for (const QString &status : std::as_const(statuses)) {
+    for (const QString &status : std::as_const(*statuses)) {
         Sql ceiling; // once a page's worth is known, only rows before its last
         if (merged.size() > plan.limit) {
             ceiling.text = u" AND (" + plan.sortColumn + u", " + plan.idColumn() + u") "
