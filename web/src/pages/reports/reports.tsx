@@ -198,13 +198,26 @@ function PeriodLine({ from, to, tz, testid, what = 'rep.periodShown' }: { from: 
   return <p class="report-period muted" data-testid={testid}>{t(what, { from: dayText(first, true), to: dayText(last, true), tz })}</p>;
 }
 
+/** A previous period's group as a row of this period in which nothing was done. */
+function nothingThisPeriod(r: StepReportRow): StepReportRow {
+  return {
+    key: r.key, title: r.title, steps: 0, respond_met: 0, respond_due: 0, resolve_met: 0, resolve_due: 0, breached: 0,
+    escalated: 0, transfers: 0, paused_steps: 0, paused_seconds: 0,
+    median_business_seconds: null, p90_business_seconds: null, median_seconds: null, p90_seconds: null,
+  };
+}
+
 function StepsSection({ base, by, compare, onDrill }: { base: Params; by: string; compare: boolean; onDrill: (d: Drill) => void }) {
   const t = useT();
   const params = { ...base, by, compare: compare ? 'previous' : undefined };
   const { data, err } = useReport<GroupedReport<StepReportRow>>('steps', params);
-  const rows = data?.rows ?? [];
   const previous = data?.previous;
   const before = new Map((previous?.rows ?? []).map((r) => [r.key, r]));
+  // A group worked only in the previous period (a step nobody finished since) is a row too, with
+  // nothing this period: "has it improved?" must not hide what stopped being done.
+  const current = data?.rows ?? [];
+  const seen = new Set(current.map((r) => r.key));
+  const rows = [...current, ...(previous?.rows ?? []).filter((r) => !seen.has(r.key)).map(nothingThisPeriod)];
   type Column = ReportColumn<StepReportRow>;
   const count = (id: keyof StepReportRow & string, what: MessageKey, measure: string = id): Column =>
     countColumn('steps', id, what, t, measure);
