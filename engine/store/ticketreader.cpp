@@ -902,6 +902,15 @@ bool hasIndexedTerm(const ListPlan &plan)
     });
 }
 
+/// Sets `*rareShortTerms` when the open part `part` holds less than a page and the search has
+/// only terms of one or two characters (see walkStatus).
+void noteRareShortTerms(const ListPlan &plan, const Result<std::optional<Candidates>> &part,
+                        bool *rareShortTerms)
+{
+    if (part && *part && (*part)->size() <= plan.limit && !hasIndexedTerm(plan))
+        *rareShortTerms = true;
+}
+
 Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListPlan &plan,
                                              const Walk &walk, const QString &status,
                                              const Candidates &merged, bool *rareShortTerms)
@@ -914,11 +923,15 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
         ceiling.values << merged[plan.limit].value << merged[plan.limit].id;
     }
     // SQLite: open matches fewer than a walk's rows are read from their own index at once (a
-    // walk that would give up costs its whole budget first).
-    if (plan.textWalk && db.driverName() != u"QPSQL" && status == u"open") {
+    // walk that would give up costs its whole budget first), unless the viewer sees every
+    // ticket (an admin) and every term is of one or two characters: such a term is common, and
+    // its page is found within the first rows walked, where its matches were read from the
+    // index as the many trigrams that begin with it ("孙" on 1,000,000 tickets: 21 ms walked,
+    // 96 ms from the index). A rare one walks its budget, then reads the index.
+    const bool openIndex = plan.textWalk && db.driverName() != u"QPSQL" && status == u"open";
+    if (openIndex && !(plan.filter.seeAll && !hasIndexedTerm(plan))) {
         auto part = openPartFromIndex(db, plan, ceiling, walk.budget);
-        if (part && *part && (*part)->size() <= plan.limit && !hasIndexedTerm(plan))
-            *rareShortTerms = true;
+        noteRareShortTerms(plan, part, rareShortTerms);
         if (!part || *part)
             return part;
     }
@@ -936,8 +949,11 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
     if (!walked)
         return walked.failure();
     // SQLite: the open tickets' matches are read from their own index (opensearch_p.h).
-    if (walked->budgetSpent && plan.textWalk && !walk.postgresql && status == u"open")
-        return openPartFromIndex(db, plan, ceiling);
+    if (walked->budgetSpent && openIndex) {
+        auto part = openPartFromIndex(db, plan, ceiling);
+        noteRareShortTerms(plan, part, rareShortTerms);
+        return part;
+    }
     if (walked->budgetSpent && plan.textWalk && !walk.postgresql) {
         auto part = constantStatusPart(db, plan, status, ceiling);
         if (!part || *part)

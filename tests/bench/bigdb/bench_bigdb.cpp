@@ -163,7 +163,7 @@ int main(int argc, char **argv)
             "usage: bench_bigdb OUTDIR [--tickets N] [--open M] [--queries Q] [--list-queries L] "
             "[--touch T] "
             "[--cache-limit C] "
-            "[--regenerate] [--search-only|--reports-only [--database FILE]]\n");
+            "[--regenerate] [--search-only|--reports-only [--database FILE | --db URL]]\n");
         return 2;
     }
     const QString outDir = QDir(args.takeFirst()).absolutePath();
@@ -174,6 +174,7 @@ int main(int argc, char **argv)
     int cacheLimit = EngineOptions().cacheLimit;
     bool regenerate = false, searchOnly = false, reportsOnly = false;
     QString inPlace; // --database: a generated file searched where it is
+    QString dbUrl; // --db: a database given by URL (PostgreSQL, see to-postgresql.sh)
     double generationSeconds = -1; // set when this run generated the database
     for (int i = 0; i < args.size(); ++i) {
         const bool hasValue = i + 1 < args.size();
@@ -197,6 +198,8 @@ int main(int argc, char **argv)
             searchOnly = reportsOnly = true;
         else if (args[i] == u"--database" && hasValue)
             inPlace = QFileInfo(args[++i]).absoluteFilePath();
+        else if (args[i] == u"--db" && hasValue)
+            dbUrl = args[++i];
         else if (args[i] == u"--generated-in" && hasValue)
             generationSeconds = args[++i].toDouble();
     }
@@ -214,9 +217,13 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_bigdb: --database needs --search-only and an existing file\n");
         return 2;
     }
+    if (!dbUrl.isEmpty() && (!searchOnly || !inPlace.isEmpty())) {
+        std::fprintf(stderr, "bench_bigdb: --db needs --search-only (and no --database)\n");
+        return 2;
+    }
 
     // ---- the database, generated once ---------------------------------------------------------
-    if (inPlace.isEmpty() && (regenerate || !QFileInfo::exists(cached))) {
+    if (inPlace.isEmpty() && dbUrl.isEmpty() && (regenerate || !QFileInfo::exists(cached))) {
         std::fprintf(stderr, "bench_bigdb: generating %lld tickets (%lld open) into %s\n",
                      qlonglong(tickets), qlonglong(open), qPrintable(cached));
         // Older generations (another generator or schema version) are not used again.
@@ -260,7 +267,9 @@ int main(int argc, char **argv)
         ? QDir(outDir).absoluteFilePath(QStringLiteral("bigdb-run.sqlite"))
         : inPlace;
     const double sizeMb = QFileInfo(inPlace.isEmpty() ? cached : inPlace).size() / 1048576.0;
-    if (inPlace.isEmpty()) {
+    if (!dbUrl.isEmpty()) {
+        std::printf("bench_bigdb: %s, searched in place\n", qPrintable(dbUrl));
+    } else if (inPlace.isEmpty()) {
         removeDatabaseFiles(work);
         QElapsedTimer copyTimer;
         copyTimer.start();
@@ -291,7 +300,7 @@ int main(int argc, char **argv)
         return 1;
     }
     lap("load_workflows_ms");
-    auto database = openMigratedDatabase(u"sqlite:" + work);
+    auto database = openMigratedDatabase(dbUrl.isEmpty() ? u"sqlite:" + work : dbUrl);
     if (!database) {
         std::fprintf(stderr, "bench_bigdb: %s\n", qPrintable(database.error()));
         return 1;
@@ -365,7 +374,7 @@ int main(int argc, char **argv)
         if (out.open(QIODevice::WriteOnly))
             out.write(QJsonDocument(measured).toJson());
         out.close();
-        if (inPlace.isEmpty())
+        if (inPlace.isEmpty() && dbUrl.isEmpty())
             removeDatabaseFiles(work);
         std::fflush(stdout);
         std::_Exit(0); // as below: the scheduler may be running
