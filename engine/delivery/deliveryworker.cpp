@@ -153,7 +153,9 @@ void DeliveryWorker::wake()
 void DeliveryWorker::run()
 {
     for (;;) {
+        m_resolved.clear(); // a test message between rounds reads the environment now
         runTests();
+        const auto roundStarted = std::chrono::steady_clock::now();
         auto round = deliverDue();
         if (!round)
             qCWarning(lcDelivery, "delivery round failed: %s", qPrintable(round.error()));
@@ -162,9 +164,16 @@ void DeliveryWorker::run()
         const bool more = round && (*round >= m_options.batchSize || m_released);
         m_released = false;
         std::unique_lock lock(m_mutex);
-        if (!more)
+        if (!more) {
             m_wake.wait_for(lock, std::chrono::milliseconds(m_options.pollMs),
                             [this] { return m_stopping || m_woken || !m_tests.empty(); });
+            // Woken by a commit soon after the last round began: the rows of the commits
+            // that follow within the gap go in the same round (Options::roundGapMs).
+            if (m_woken)
+                m_wake.wait_until(lock,
+                                  roundStarted + std::chrono::milliseconds(m_options.roundGapMs),
+                                  [this] { return m_stopping || !m_tests.empty(); });
+        }
         m_woken = false;
         if (m_stopping)
             break;
@@ -187,22 +196,53 @@ const ChannelDefinition *DeliveryWorker::channelNamed(const QString &name) const
     return nullptr;
 }
 
-QString DeliveryWorker::withoutSecrets(const QString &text, const ChannelDefinition &channel,
-                                       const EnvironmentLookup &environment)
+namespace {
+
+// (the secret as a plugin may quote it, its ${NAME}) for each of the channel's set secrets.
+QList<std::pair<QString, QString>> secretReplacements(const ChannelDefinition &channel,
+                                                      const EnvironmentLookup &environment)
 {
-    QString out = text;
+    QList<std::pair<QString, QString>> replacements;
     for (const QString &name : channel.secretNames) {
         const std::optional<QString> value = environment ? environment(name) : std::nullopt;
         if (!value || value->isEmpty())
             continue;
         const QString reference = QStringLiteral("${") + name + u'}';
-        out.replace(*value, reference);
+        replacements.append({*value, reference});
         // Qt's network errors quote a URL as it displays it (percent-decoded).
         const QString shown = QUrl(*value).toDisplayString();
         if (!shown.isEmpty())
-            out.replace(shown, reference);
+            replacements.append({shown, reference});
     }
-    return out;
+    return replacements;
+}
+
+QString replaced(QString text, const QList<std::pair<QString, QString>> &replacements)
+{
+    for (const auto &[value, reference] : replacements)
+        text.replace(value, reference);
+    return text;
+}
+
+} // namespace
+
+QString DeliveryWorker::withoutSecrets(const QString &text, const ChannelDefinition &channel,
+                                       const EnvironmentLookup &environment)
+{
+    return replaced(text, secretReplacements(channel, environment));
+}
+
+const DeliveryWorker::ResolvedChannel &DeliveryWorker::resolved(const ChannelDefinition &channel)
+{
+    if (const auto found = m_resolved.constFind(channel.name); found != m_resolved.cend())
+        return *found;
+    ResolvedChannel r;
+    if (auto values = resolveChannelSecrets(channel, m_options.environment))
+        r.values = std::move(*values);
+    else
+        r.error = values.failure();
+    r.secrets = secretReplacements(channel, m_options.environment);
+    return *m_resolved.insert(channel.name, std::move(r));
 }
 
 Result<QString> DeliveryWorker::attempt(const ChannelDefinition *channel,
@@ -214,15 +254,16 @@ Result<QString> DeliveryWorker::attempt(const ChannelDefinition *channel,
         = m_options.plugins ? m_options.plugins->channel(channel->plugin) : nullptr;
     if (!plugin)
         return makeError(QStringLiteral("plugin '%1' is not loaded").arg(channel->plugin));
-    auto values = resolveChannelSecrets(*channel, m_options.environment);
-    if (!values)
-        return values.failure();
-    Result<QString> outcome = plugin->deliver(ChannelSettings {channel->name, *values}, message);
+    const ResolvedChannel &settings = resolved(*channel);
+    if (settings.error)
+        return *settings.error;
+    Result<QString> outcome
+        = plugin->deliver(ChannelSettings {channel->name, settings.values}, message);
     if (outcome)
-        return withoutSecrets(*outcome, *channel, m_options.environment);
+        return replaced(*outcome, settings.secrets);
     // Its kind and fields kept: whose failure it is, and the receiver's Retry-After.
     Error failure = outcome.failure();
-    failure.message = withoutSecrets(failure.message, *channel, m_options.environment);
+    failure.message = replaced(failure.message, settings.secrets);
     return failure;
 }
 
@@ -317,12 +358,19 @@ Result<void> DeliveryWorker::settle(const QSqlDatabase &db, QList<Outcome> &outc
     Transaction transaction(db);
     if (!transaction.isActive())
         return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
+    QList<OutboxQueue::Delivered> delivered;
+    for (const Outcome &o : std::as_const(outcomes))
+        if (o.kind == Outcome::Kind::Delivered)
+            delivered.append({o.deliveryId, o.atMs, o.text});
+    if (auto marked = OutboxQueue::markDelivered(db, delivered); !marked)
+        return marked;
     for (const Outcome &o : std::as_const(outcomes)) {
-        const Result<void> done = o.kind == Outcome::Kind::Delivered
-            ? OutboxQueue::markDelivered(db, o.deliveryId, o.atMs, o.text)
-            : o.kind == Outcome::Kind::Failed ? OutboxQueue::markFailed(
-                  db, o.deliveryId, o.atMs, o.text, o.retryAtMs, o.dead,
-                  o.channelFailure ? QStringLiteral("channel") : QStringLiteral("row"))
+        if (o.kind == Outcome::Kind::Delivered)
+            continue;
+        const Result<void> done = o.kind == Outcome::Kind::Failed
+            ? OutboxQueue::markFailed(db, o.deliveryId, o.atMs, o.text, o.retryAtMs, o.dead,
+                                      o.channelFailure ? QStringLiteral("channel")
+                                                       : QStringLiteral("row"))
             : o.kind == Outcome::Kind::Deferred
             ? OutboxQueue::deferForChannel(db, o.deliveryId, o.atMs)
             : OutboxQueue::postpone(db, o.deliveryId, o.atMs, o.text);
@@ -451,6 +499,7 @@ Result<int> DeliveryWorker::deliverDue()
     auto db = m_options.database->connection();
     if (!db)
         return db.failure();
+    m_resolved.clear();
     const qint64 now = m_options.clock->now().toMSecsSinceEpoch();
     if (auto released = releaseAbandonedLeasesNowAndThen(*db, now); !released)
         return released.failure();

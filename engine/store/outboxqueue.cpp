@@ -7,6 +7,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace Baton {
 
 namespace {
@@ -102,17 +104,33 @@ Result<int> OutboxQueue::releaseAbandonedLeases(const QSqlDatabase &db, qint64 n
     return query->numRowsAffected();
 }
 
-Result<void> OutboxQueue::markDelivered(const QSqlDatabase &db, const QString &deliveryId,
-                                        qint64 atMs, const QString &receipt)
+Result<void> OutboxQueue::markDelivered(const QSqlDatabase &db, const QList<Delivered> &rows)
 {
-    auto query = runQuery(
-        db,
-        QStringLiteral("UPDATE outbox SET leased_by = NULL, status = 'delivered', attempts = "
-                       "attempts + 1, last_attempt_at = ?, receipt = ?, "
-                       "last_error = NULL, failure_kind = NULL WHERE delivery_id = ?"),
-        {atMs, receipt, deliveryId});
-    if (!query)
-        return query.failure();
+    // Each row's own time and receipt from a VALUES list joined by delivery id (UPDATE ... FROM:
+    // SQLite 3.33+, PostgreSQL); the casts give PostgreSQL the values' types.
+    constexpr qsizetype chunk = 200;
+    for (qsizetype start = 0; start < rows.size(); start += chunk) {
+        const qsizetype count = std::min(chunk, rows.size() - start);
+        QString values;
+        QVariantList bound;
+        bound.reserve(count * 3);
+        for (qsizetype i = start; i < start + count; ++i) {
+            if (i > start)
+                values += QLatin1String(", ");
+            values += QLatin1String("(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT))");
+            bound << rows.at(i).deliveryId << rows.at(i).atMs << rows.at(i).receipt;
+        }
+        auto query = runQuery(
+            db,
+            QStringLiteral("WITH delivered (id, at, receipt) AS (VALUES ") + values
+                + QStringLiteral(") UPDATE outbox SET leased_by = NULL, status = 'delivered', "
+                                 "attempts = attempts + 1, last_attempt_at = delivered.at, "
+                                 "receipt = delivered.receipt, last_error = NULL, failure_kind "
+                                 "= NULL FROM delivered WHERE outbox.delivery_id = delivered.id"),
+            bound);
+        if (!query)
+            return query.failure();
+    }
     return {};
 }
 

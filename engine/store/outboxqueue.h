@@ -75,8 +75,16 @@ public:
     /// would run out (5 minutes): at start (SQLite: every lease; PostgreSQL: those of database
     /// sessions that no longer exist). The number released.
     static Result<int> releaseAbandonedLeases(const QSqlDatabase &db, qint64 nowMs);
-    static Result<void> markDelivered(const QSqlDatabase &db, const QString &deliveryId,
-                                      qint64 atMs, const QString &receipt);
+    /// A row delivered at `atMs` with the receiver's `receipt` (DeliveryWorker's settling).
+    struct Delivered
+    {
+        QString deliveryId;
+        qint64 atMs = 0;
+        QString receipt;
+    };
+    /// Rows delivered: one statement for a round's deliveries (a statement per row cost the
+    /// worker more than its HTTP request on SQLite, where each is prepared anew).
+    static Result<void> markDelivered(const QSqlDatabase &db, const QList<Delivered> &rows);
     /// A failed attempt: pending again at `retryAtMs`, or dead when `dead`; `failureKind` is
     /// "channel" or "row" (OutboxEntry::failureKind).
     static Result<void> markFailed(const QSqlDatabase &db, const QString &deliveryId, qint64 atMs,

@@ -3,12 +3,31 @@
 // synchronous=FULL) with group commit, and their latency. Usage: bench_engine OUTDIR
 // [--clients N] [--seconds S] [--db URL] [--step-facts on|off]. Writes OUTDIR/bench_engine.json.
 //
+// With --deliveries RATE (bench_engine_deliveries, which `make bench` runs, defaults to 1,000):
+// issue 15's "1,000 deliveries per second to a local receiver sustained without slowing
+// bench_engine by more than 5%", measured as `baton serve` delivers — in the SAME process and
+// database: the webhook plugin loaded from the build's plugins folder, a webhook channel routed
+// by the real OutboxRouter (its rows written in the commands' transactions), the delivery
+// worker on its own thread, woken by the commits. About RATE rows per second are routed (a
+// token bucket in front of the router: a command without a token is not routed, as an event a
+// channel is not subscribed to). The receiver is a separate,
+// minimal process (forked, plain sockets, HTTP/1.1 keep-alive, answers 200) whose CPU is
+// reported apart. Runs alternate without and with deliveries (--pairs N, 5), each on a fresh
+// database; reported per run and as medians: actions/s, process CPU per action (the worker's
+// included: on 2 cores every microsecond it spends is taken from the engine), the worker's
+// CPU per delivery, the receiver's CPU, and deliveries received per second during the window.
+// Writes OUTDIR/bench_engine_deliveries.json.
+//
 // Each client is a chain of callbacks (like an HTTP connection waiting for its reply): it
 // opens a ticket, works it through seven actions, and opens the next; a command is submitted
 // only when the previous one is acknowledged, i.e. committed to disk.
 #include "core/clock.h"
+#include "definition/channelsreader.h"
 #include "definition/orgreader.h"
 #include "definition/workflowreader.h"
+#include "delivery/deliveryworker.h"
+#include "delivery/outboxrouter.h"
+#include "pluginhost/pluginhost.h"
 #include "report/stepfactderiver.h"
 #include "runtime/access.h"
 #include "runtime/engine.h"
@@ -33,8 +52,20 @@
 #include <mutex>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
 
 using namespace Baton;
 
@@ -224,14 +255,453 @@ QJsonObject readCosts(Engine &engine, const Actor &actor, qint64 id)
             {QStringLiteral("visible_ticket_cpu_microseconds"), visible}};
 }
 
+/// The webhook receiver for --deliveries: a child process forked before Qt starts (no threads
+/// to copy), plain sockets and poll(), HTTP/1.1 keep-alive, every request answered 200 and
+/// counted in memory shared with the parent. As cheap as a receiver can be, so that what it
+/// takes from the two cores is small and reported apart (its CPU from /proc).
+struct Receiver
+{
+    struct Shared
+    {
+        std::atomic<qint64> requests {0};
+        std::atomic<qint64> signed_ {0}; ///< requests that carried a Baton-Signature header
+    };
+    Shared *shared = nullptr;
+    pid_t pid = -1;
+    quint16 port = 0;
+
+    static void serve(int listener, Shared *shared)
+    {
+        struct Connection
+        {
+            int fd;
+            std::string buffer;
+        };
+        std::vector<Connection> connections;
+        std::vector<pollfd> fds;
+        char chunk[65536];
+        const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        for (;;) {
+            fds.assign(1, pollfd {listener, POLLIN, 0});
+            for (const Connection &c : connections)
+                fds.push_back(pollfd {c.fd, POLLIN, 0});
+            if (::poll(fds.data(), fds.size(), -1) < 0)
+                continue;
+            if (fds[0].revents & POLLIN)
+                if (const int fd = ::accept(listener, nullptr, nullptr); fd >= 0)
+                    connections.push_back({fd, {}});
+            for (size_t i = 1; i < fds.size(); ++i) {
+                if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                    continue;
+                Connection &c = connections[i - 1];
+                const ssize_t n = ::read(c.fd, chunk, sizeof chunk);
+                if (n <= 0) {
+                    ::close(c.fd);
+                    c.fd = -1;
+                    continue;
+                }
+                c.buffer.append(chunk, size_t(n));
+                for (;;) {
+                    const size_t headerEnd = c.buffer.find("\r\n\r\n");
+                    if (headerEnd == std::string::npos)
+                        break;
+                    size_t length = 0;
+                    bool signature = false;
+                    for (size_t line = c.buffer.find("\r\n") + 2; line < headerEnd;) {
+                        const size_t end = c.buffer.find("\r\n", line);
+                        const std::string header = c.buffer.substr(line, end - line);
+                        if (strncasecmp(header.c_str(), "content-length:", 15) == 0)
+                            length = std::stoul(header.substr(15));
+                        else if (strncasecmp(header.c_str(), "baton-signature:", 16) == 0)
+                            signature = true;
+                        line = end + 2;
+                    }
+                    if (c.buffer.size() < headerEnd + 4 + length)
+                        break;
+                    c.buffer.erase(0, headerEnd + 4 + length);
+                    ++shared->requests;
+                    if (signature)
+                        ++shared->signed_;
+                    (void)!::write(c.fd, answer, sizeof answer - 1);
+                }
+            }
+            std::erase_if(connections, [](const Connection &c) { return c.fd < 0; });
+        }
+    }
+
+    bool start()
+    {
+        void *memory = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE,
+                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (memory == MAP_FAILED)
+            return false;
+        shared = new (memory) Shared;
+        const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t size = sizeof address;
+        if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr *>(&address), size) != 0
+            || ::listen(listener, 16) != 0
+            || ::getsockname(listener, reinterpret_cast<sockaddr *>(&address), &size) != 0)
+            return false;
+        port = ntohs(address.sin_port);
+        pid = ::fork();
+        if (pid < 0)
+            return false;
+        if (pid == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlives the bench
+            serve(listener, shared);
+            _exit(0);
+        }
+        ::close(listener);
+        return true;
+    }
+
+    /// The child's CPU seconds so far (user + system), from /proc.
+    double cpuSeconds() const
+    {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return 0;
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        return fields.size() < 13 ? 0
+                                  : double(fields.at(11).toLongLong() + fields.at(12).toLongLong())
+                / double(sysconf(_SC_CLK_TCK));
+    }
+
+    ~Receiver()
+    {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+};
+
+/// The CPU seconds of this process's thread named `name` (the delivery worker names its thread
+/// "baton-delivery"); 0 when there is none yet.
+double threadCpuSeconds(const QByteArray &name)
+{
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks.filePath(tid + QStringLiteral("/comm")));
+        if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() != name)
+            continue;
+        QFile stat(tasks.filePath(tid + QStringLiteral("/stat")));
+        if (!stat.open(QIODevice::ReadOnly))
+            return 0;
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        return fields.size() < 13 ? 0
+                                  : double(fields.at(11).toLongLong() + fields.at(12).toLongLong())
+                / double(sysconf(_SC_CLK_TCK));
+    }
+    return 0;
+}
+
+double processCpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+        + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+/// Keeps about `rate` outbox rows per second (a token bucket of 10 ms): a command routed only
+/// when a token is left, as a channel subscribed to some events routes those and only checks
+/// the filter for the others (routing every command and dropping the rows made each command
+/// build its JSON payload: an engine cost of ~3,000 payloads/s, not of 1,000 deliveries/s).
+OutboxPlanner pacedPlanner(OutboxPlanner real, double rate)
+{
+    struct Bucket
+    {
+        double tokens = 0;
+        std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+    };
+    auto bucket = std::make_shared<Bucket>(); // the writer thread's alone
+    return [real = std::move(real), bucket,
+            rate](const TicketState &ticket, const QList<Event> &events,
+                  const QList<NotificationRecord> &notifications, const QDateTime &now) {
+        const auto at = std::chrono::steady_clock::now();
+        bucket->tokens = std::min(
+            rate / 100.0,
+            bucket->tokens + rate * std::chrono::duration<double>(at - bucket->last).count());
+        bucket->last = at;
+        if (bucket->tokens < 1)
+            return QList<OutboxRow>();
+        QList<OutboxRow> rows = real(ticket, events, notifications, now);
+        bucket->tokens -= double(rows.size());
+        return rows;
+    };
+}
+
+struct RunFigures
+{
+    bool deliveries = false;
+    double actionsPerSecond = 0;
+    double cpuMicrosecondsPerAction = 0;
+    double cores = 0;
+    qint64 delivered = 0; ///< requests the receiver answered during the window
+    double deliveredPerSecond = 0;
+    double workerMicrosecondsPerDelivery = 0;
+    double workerCores = 0;
+    double receiverCores = 0;
+    qint64 failed = 0;
+    QJsonObject json() const
+    {
+        QJsonObject o {{QStringLiteral("deliveries"), deliveries},
+                       {QStringLiteral("actions_per_second"), actionsPerSecond},
+                       {QStringLiteral("cpu_microseconds_per_action"), cpuMicrosecondsPerAction},
+                       {QStringLiteral("cpu_cores_used"), cores},
+                       {QStringLiteral("failed"), failed}};
+        if (deliveries) {
+            o.insert(QStringLiteral("deliveries_received"), delivered);
+            o.insert(QStringLiteral("deliveries_received_per_second"), deliveredPerSecond);
+            o.insert(QStringLiteral("worker_cpu_microseconds_per_delivery"),
+                     workerMicrosecondsPerDelivery);
+            o.insert(QStringLiteral("worker_cpu_cores"), workerCores);
+            o.insert(QStringLiteral("receiver_cpu_cores"), receiverCores);
+        }
+        return o;
+    }
+};
+
+/// One run on a fresh SQLite file: the engine's closed-loop workload for `seconds`, with the
+/// webhook channel and the delivery worker when `receiver` is given.
+std::optional<RunFigures> runOnce(const QString &file, int clients, double seconds,
+                                  bool stepFactsOn, Receiver *receiver, double rate)
+{
+    for (const char *suffix : {"", "-wal", "-shm"})
+        QFile::remove(file + QLatin1String(suffix));
+    auto database = Database::open(u"sqlite:" + file);
+    if (!database || !Schema::migrate(**database))
+        return std::nullopt;
+    auto orgRead = readOrganisation(QByteArray(org), QStringLiteral("org.yaml"));
+    auto organisation = std::make_shared<const Organisation>(orgRead.organisation);
+    auto wfRead
+        = readWorkflow(QByteArray(repair), QStringLiteral("repair.yaml"), organisation.get());
+    if (!wfRead.ok())
+        return std::nullopt;
+    SystemClock clock;
+    EngineOptions options;
+    options.database = *database;
+    options.organisation = organisation;
+    options.clock = &clock;
+    const SlaClocks slaClocks(organisation);
+    const StepFactDeriver stepFacts(slaClocks, [](const QString &) { return QStringList(); });
+    if (stepFactsOn)
+        options.stepFacts = stepFacts.recorder();
+
+    static PluginHost plugins; // loaded once, never unloaded (as `baton serve`)
+    std::unique_ptr<DeliveryWorker> worker;
+    if (receiver) {
+        // BENCH_PLUGINS: another build's plugins (A/B of the webhook plugin).
+        const QString folder
+            = qEnvironmentVariable("BENCH_PLUGINS", QStringLiteral(BATON_BUILD_DIR "/plugins"));
+        if (plugins.loaded().isEmpty())
+            plugins.loadFolder(folder);
+        if (!plugins.channel(QStringLiteral("webhook"))) {
+            std::fprintf(stderr, "bench_engine: the webhook plugin did not load from %s\n",
+                         qPrintable(folder));
+            return std::nullopt;
+        }
+        qputenv("BENCH_ENGINE_SECRET", "bench-engine-secret");
+        const auto channels = readChannels("channels:\n  hook:\n    plugin: webhook\n"
+                                           "    url: http://127.0.0.1:"
+                                               + QByteArray::number(receiver->port)
+                                               + "/hook\n    secret: ${BENCH_ENGINE_SECRET}\n",
+                                           QStringLiteral("channels.yaml"));
+        if (!channels.ok())
+            return std::nullopt;
+        DeliveryWorker::Options workerOptions; // as Services::startDelivery
+        workerOptions.database = *database;
+        workerOptions.clock = &clock;
+        workerOptions.plugins = &plugins;
+        workerOptions.channels = channels.channels;
+        worker = std::make_unique<DeliveryWorker>(workerOptions);
+        worker->start();
+        options.outboxPlanner
+            = pacedPlanner(OutboxRouter(channels.channels, organisation).planner(), rate);
+        options.outboxCommitted = [w = worker.get()] { w->wake(); };
+    }
+    auto engine = Engine::start(options);
+    if (!engine || !(*engine)->publish({wfRead.workflow}).ok())
+        return std::nullopt;
+
+    Bench bench;
+    bench.engine = engine->get();
+    bench.amy = resolveActor(*organisation, QStringLiteral("amy"), {QStringLiteral("agent")},
+                             {QStringLiteral("desk")});
+    bench.bob = resolveActor(*organisation, QStringLiteral("bob"), {QStringLiteral("staff")},
+                             {QStringLiteral("back")});
+    // The worker's first round (and its thread's name) before the window opens.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const double cpuBefore = processCpuSeconds();
+    const double workerBefore = threadCpuSeconds("baton-delivery");
+    const double receiverBefore = receiver ? receiver->cpuSeconds() : 0;
+    const qint64 receivedBefore = receiver ? receiver->shared->requests.load() : 0;
+    QElapsedTimer timer;
+    timer.start();
+    bench.running = clients;
+    for (int i = 0; i < clients; ++i)
+        bench.next(std::make_shared<Bench::Client>(Bench::Client {&bench, i, 0, 0, {}}));
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    bench.stop = true;
+    {
+        std::unique_lock lock(bench.doneMutex);
+        bench.doneCv.wait(lock, [&] { return bench.running.load() == 0; });
+    }
+    RunFigures f;
+    const double elapsed = timer.nsecsElapsed() / 1e9;
+    const double cpuUsed = processCpuSeconds() - cpuBefore;
+    const qint64 acknowledged = bench.acknowledged.load();
+    f.deliveries = receiver != nullptr;
+    f.actionsPerSecond = acknowledged / elapsed;
+    f.cpuMicrosecondsPerAction = acknowledged ? cpuUsed * 1e6 / acknowledged : 0;
+    f.cores = cpuUsed / elapsed;
+    f.failed = bench.failed.load();
+    if (receiver) {
+        f.delivered = receiver->shared->requests.load() - receivedBefore;
+        f.deliveredPerSecond = f.delivered / elapsed;
+        const double workerUsed = threadCpuSeconds("baton-delivery") - workerBefore;
+        f.workerMicrosecondsPerDelivery = f.delivered ? workerUsed * 1e6 / f.delivered : 0;
+        f.workerCores = workerUsed / elapsed;
+        f.receiverCores = (receiver->cpuSeconds() - receiverBefore) / elapsed;
+    }
+    engine->reset(); // before the worker: the last commit may still wake it
+    worker.reset();
+    database->reset();
+    for (const char *suffix : {"", "-wal", "-shm"})
+        QFile::remove(file + QLatin1String(suffix));
+    return f;
+}
+
+double median(std::vector<double> values)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+/// --deliveries: `pairs` alternated runs without and with deliveries (the order swapped every
+/// other pair, so that neither always runs on a warmer machine);
+/// OUTDIR/bench_engine_deliveries.json.
+int compareDeliveries(const QString &outDir, int clients, double seconds, bool stepFactsOn,
+                      Receiver &receiver, double rate, int pairs)
+{
+    const QString file
+        = QDir(outDir).absoluteFilePath(QStringLiteral("bench_engine_deliveries.db"));
+    std::printf("bench_engine: %d clients for %.1f s per run, %d alternated pairs without and with "
+                "%.0f webhook deliveries/s (same process and database; receiver pid %d)\n",
+                clients, seconds, pairs, rate, int(receiver.pid));
+    std::vector<RunFigures> without, with;
+    QJsonArray runs;
+    for (int pair = 0; pair < pairs; ++pair) {
+        for (int half = 0; half < 2; ++half) {
+            const bool delivering = (half == 0) == (pair % 2 == 1);
+            const auto f = runOnce(file, clients, seconds, stepFactsOn,
+                                   delivering ? &receiver : nullptr, rate);
+            if (!f) {
+                std::fprintf(stderr, "bench_engine: a run did not start\n");
+                return 1;
+            }
+            (delivering ? with : without).push_back(*f);
+            runs.append(f->json());
+            if (delivering)
+                std::printf("  with:    %6.0f actions/s, %5.1f us CPU/action, %.2f cores; "
+                            "%.0f deliveries/s received, worker %.1f us/delivery (%.2f cores), "
+                            "receiver %.2f cores\n",
+                            f->actionsPerSecond, f->cpuMicrosecondsPerAction, f->cores,
+                            f->deliveredPerSecond, f->workerMicrosecondsPerDelivery, f->workerCores,
+                            f->receiverCores);
+            else
+                std::printf("  without: %6.0f actions/s, %5.1f us CPU/action, %.2f cores\n",
+                            f->actionsPerSecond, f->cpuMicrosecondsPerAction, f->cores);
+            std::fflush(stdout);
+        }
+    }
+    auto medianOf = [](const std::vector<RunFigures> &list, double RunFigures::*field) {
+        std::vector<double> values;
+        for (const RunFigures &f : list)
+            values.push_back(f.*field);
+        return median(values);
+    };
+    const double rateWithout = medianOf(without, &RunFigures::actionsPerSecond);
+    const double rateWith = medianOf(with, &RunFigures::actionsPerSecond);
+    const double cpuWithout = medianOf(without, &RunFigures::cpuMicrosecondsPerAction);
+    const double cpuWith = medianOf(with, &RunFigures::cpuMicrosecondsPerAction);
+    const QJsonObject result {
+        {QStringLiteral("bench"), QStringLiteral("bench_engine_deliveries")},
+        {QStringLiteral("offered_deliveries_per_second"), rate},
+        {QStringLiteral("clients"), clients},
+        {QStringLiteral("seconds_per_run"), seconds},
+        {QStringLiteral("pairs"), pairs},
+        {QStringLiteral("runs"), runs},
+        {QStringLiteral("median_without"),
+         QJsonObject {{QStringLiteral("actions_per_second"), rateWithout},
+                      {QStringLiteral("cpu_microseconds_per_action"), cpuWithout}}},
+        {QStringLiteral("median_with"),
+         QJsonObject {
+             {QStringLiteral("actions_per_second"), rateWith},
+             {QStringLiteral("cpu_microseconds_per_action"), cpuWith},
+             {QStringLiteral("deliveries_received_per_second"),
+              medianOf(with, &RunFigures::deliveredPerSecond)},
+             {QStringLiteral("worker_cpu_microseconds_per_delivery"),
+              medianOf(with, &RunFigures::workerMicrosecondsPerDelivery)},
+             {QStringLiteral("receiver_cpu_cores"), medianOf(with, &RunFigures::receiverCores)}}},
+        {QStringLiteral("actions_per_second_change_percent"),
+         rateWithout > 0 ? (rateWith / rateWithout - 1) * 100 : 0.0},
+        {QStringLiteral("cpu_per_action_change_percent"),
+         cpuWithout > 0 ? (cpuWith / cpuWithout - 1) * 100 : 0.0},
+        {QStringLiteral("machine"),
+         QJsonObject {{QStringLiteral("cores"), QThread::idealThreadCount()},
+                      {QStringLiteral("os"), QSysInfo::prettyProductName()}}}};
+    QFile out(QDir(outDir).absoluteFilePath(QStringLiteral("bench_engine_deliveries.json")));
+    if (out.open(QIODevice::WriteOnly))
+        out.write(QJsonDocument(result).toJson());
+    std::printf(
+        "  medians: %.0f -> %.0f actions/s (%+.1f%%), %.1f -> %.1f us CPU/action (%+.1f%%), "
+        "%.0f deliveries/s received\n",
+        rateWithout, rateWith, rateWithout > 0 ? (rateWith / rateWithout - 1) * 100 : 0.0,
+        cpuWithout, cpuWith, cpuWithout > 0 ? (cpuWith / cpuWithout - 1) * 100 : 0.0,
+        medianOf(with, &RunFigures::deliveredPerSecond));
+    qint64 failed = 0;
+    for (const auto &list : {without, with})
+        for (const RunFigures &f : list)
+            failed += f.failed;
+    return failed == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    // --deliveries forks its receiver before Qt starts any thread.
+#ifdef BENCH_DELIVERIES_DEFAULT
+    double deliveries = BENCH_DELIVERIES_DEFAULT;
+#else
+    double deliveries = 0;
+#endif
+    int pairs = 5;
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::strcmp(argv[i], "--deliveries") == 0)
+            deliveries = std::atof(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--pairs") == 0)
+            pairs = std::max(1, std::atoi(argv[i + 1]));
+    }
+    Receiver receiver;
+    if (deliveries > 0 && !receiver.start()) {
+        std::fprintf(stderr, "bench_engine: the receiver did not start\n");
+        return 1;
+    }
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments().mid(1);
     if (args.isEmpty()) {
         std::fprintf(stderr,
                      "usage: bench_engine OUTDIR [--clients N] [--seconds S] [--db URL] "
-                     "[--step-facts on|off]\n");
+                     "[--step-facts on|off] [--deliveries RATE [--pairs N]]\n");
         return 2;
     }
     const QString outDir = args.takeFirst();
@@ -250,6 +720,9 @@ int main(int argc, char **argv)
             stepFactsOn = args[i + 1] != u"off";
     }
     QDir().mkpath(outDir);
+    if (deliveries > 0)
+        return compareDeliveries(outDir, clients, seconds, stepFactsOn, receiver, deliveries,
+                                 pairs);
     const QString file = QDir(outDir).absoluteFilePath(QStringLiteral("bench_engine.db"));
     if (url.isEmpty()) {
         for (const char *suffix : {"", "-wal", "-shm"})
