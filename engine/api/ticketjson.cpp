@@ -276,6 +276,30 @@ bool awayNow(const QString &assignee, const QSet<QString> &away)
     return !assignee.isEmpty() && away.contains(assignee);
 }
 
+/// The "branches" of a parallel ticket, each marked as markAssigneesAway() does.
+void writeBranches(JsonText &json, const TicketView &view, const Organisation &organisation,
+                   Language language, const QSet<QString> &away)
+{
+    json.beginArray();
+    for (const BranchState &b : view.ticket.branches) {
+        json.beginObject()
+            .key("actions");
+        writeActions(json, view, b.name, language);
+        json.key("assignee").stringOrNull(b.assignee)
+            .key("assignee_away").boolean(awayNow(b.assignee, away))
+            .key("name").string(b.name)
+            .key("queue").stringOrNull(b.queue)
+            .key("sla");
+        writeSlaOrNull(json, view, view.sla ? view.sla->branches.value(b.name) : SlaStatus());
+        json.key("status").string(toString(b.status))
+            .key("title").string(branchTitle(view, b.name, language))
+            .key("transfer_targets");
+        writeTransferTargets(json, view, organisation, b.name, language);
+        json.endObject();
+    }
+    json.endArray();
+}
+
 } // namespace
 
 void writeTicketJson(JsonText &json, const TicketView &view, const Organisation &organisation,
@@ -290,24 +314,8 @@ void writeTicketJson(JsonText &json, const TicketView &view, const Organisation 
     if (attachments)
         json.key("attachments").array(*attachments);
     if (!t.branches.isEmpty()) {
-        json.key("branches").beginArray();
-        for (const BranchState &b : t.branches) {
-            json.beginObject()
-                .key("actions");
-            writeActions(json, view, b.name, language);
-            json.key("assignee").stringOrNull(b.assignee)
-                .key("assignee_away").boolean(awayNow(b.assignee, away))
-                .key("name").string(b.name)
-                .key("queue").stringOrNull(b.queue)
-                .key("sla");
-            writeSlaOrNull(json, view, view.sla ? view.sla->branches.value(b.name) : SlaStatus());
-            json.key("status").string(toString(b.status))
-                .key("title").string(branchTitle(view, b.name, language))
-                .key("transfer_targets");
-            writeTransferTargets(json, view, organisation, b.name, language);
-            json.endObject();
-        }
-        json.endArray();
+        json.key("branches");
+        writeBranches(json, view, organisation, language, away);
     }
     json.key("channel").stringOrNull(t.channel)
         .key("closed_at").instantSeconds(t.closedAt)
