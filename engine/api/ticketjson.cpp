@@ -173,7 +173,217 @@ QJsonValue urgentSlaJson(const TicketView &view)
     return mostUrgentSla(*view.sla, openBranches).toJson();
 }
 
+// ---- the same objects written as text (writeTicketJson) ----------------------------------
+// Members in QJsonObject's order (sorted by key), one a line with its value.
+// clang-format off
+
+/// An `Sla` object (SlaStatus::toJson()); with the urgent clock's "clock" and "branch" when
+/// `urgent` is given.
+void writeSla(JsonText &json, const SlaStatus &status, const UrgentSla *urgent = nullptr)
+{
+    json.beginObject().key("at_risk").boolean(status.atRisk);
+    if (urgent)
+        json.key("branch").stringOrNull(urgent->branch);
+    json.key("breached").boolean(status.breached);
+    if (urgent)
+        json.key("clock").string(urgent->clock);
+    json.key("paused").boolean(status.paused)
+        .key("remaining");
+    if (status.remaining)
+        json.number(*status.remaining);
+    else
+        json.null();
+    json.key("resolve_due").instantSeconds(status.resolveDue)
+        .key("respond_due").instantSeconds(status.respondDue)
+        .endObject();
+}
+
+/// slaOrNull(), emptySla() when the view has no SLA figures.
+void writeSlaOrNull(JsonText &json, const TicketView &view, const SlaStatus &status)
+{
+    if (!view.sla)
+        writeSla(json, SlaStatus()); // emptySla()
+    else if (status.hasClocks)
+        writeSla(json, status);
+    else
+        json.null();
+}
+
+void writeTicketSla(JsonText &json, const TicketView &view)
+{
+    const Workflow *workflow = view.workflow.get();
+    if (view.sla)
+        writeSlaOrNull(json, view, view.sla->ticket);
+    else if (workflow && (workflow->sla.respond || workflow->sla.resolve))
+        writeSla(json, SlaStatus());
+    else
+        json.null();
+}
+
+void writeUrgentSla(JsonText &json, const TicketView &view)
+{
+    if (!view.sla || view.ticket.status == TicketStatus::Closed)
+        return void(json.null());
+    QStringList openBranches;
+    for (const BranchState &b : view.ticket.branches)
+        if (b.status == BranchStatus::Open)
+            openBranches.append(b.name);
+    const UrgentSla urgent = mostUrgentSla(*view.sla, openBranches);
+    if (urgent.clock.isEmpty())
+        return void(json.null());
+    writeSla(json, urgent.status, &urgent);
+}
+
+void writeActions(JsonText &json, const TicketView &view, const QString &branch,
+                  Language language)
+{
+    json.beginArray();
+    for (const AvailableAction &a : view.actions) {
+        if (a.branch != branch)
+            continue;
+        json.beginObject()
+            .key("accepts").strings(a.accepts)
+            .key("backwards").boolean(a.backwards)
+            .key("confirm").boolean(a.confirm)
+            .key("discards").strings(discardedBranches(view, a))
+            .key("name").string(a.name)
+            .key("requires").strings(a.requires_)
+            .key("title").string(a.title.text(language))
+            .endObject();
+    }
+    json.endArray();
+}
+
+void writeTransferTargets(JsonText &json, const TicketView &view, const Organisation &org,
+                          const QString &branch, Language language)
+{
+    json.beginArray();
+    for (const QString &queue : view.transferTargets.value(branch)) {
+        const auto def = org.queues.constFind(queue);
+        const bool titled = def != org.queues.cend() && !def->title.isEmpty();
+        json.beginObject()
+            .key("department").string(def != org.queues.cend() ? def->department : QString())
+            .key("queue").string(queue)
+            .key("title").string(titled ? def->title.text(language) : queue)
+            .endObject();
+    }
+    json.endArray();
+}
+
+/// markAssigneesAway()'s "assignee_away": the assignee is a name (not null) of one away now.
+bool awayNow(const QString &assignee, const QSet<QString> &away)
+{
+    return !assignee.isEmpty() && away.contains(assignee);
+}
+
+/// The "branches" of a parallel ticket, each marked as markAssigneesAway() does.
+void writeBranches(JsonText &json, const TicketView &view, const Organisation &organisation,
+                   Language language, const QSet<QString> &away)
+{
+    json.beginArray();
+    for (const BranchState &b : view.ticket.branches) {
+        json.beginObject()
+            .key("actions");
+        writeActions(json, view, b.name, language);
+        json.key("assignee").stringOrNull(b.assignee)
+            .key("assignee_away").boolean(awayNow(b.assignee, away))
+            .key("name").string(b.name)
+            .key("queue").stringOrNull(b.queue)
+            .key("sla");
+        writeSlaOrNull(json, view, view.sla ? view.sla->branches.value(b.name) : SlaStatus());
+        json.key("status").string(toString(b.status))
+            .key("title").string(branchTitle(view, b.name, language))
+            .key("transfer_targets");
+        writeTransferTargets(json, view, organisation, b.name, language);
+        json.endObject();
+    }
+    json.endArray();
+}
+
 } // namespace
+
+void writeTicketJson(JsonText &json, const TicketView &view, const Organisation &organisation,
+                     Language language, const QSet<QString> &away, const QJsonArray *attachments)
+{
+    const TicketState &t = view.ticket;
+    json.beginObject()
+        .key("actions");
+    writeActions(json, view, QString(), language);
+    json.key("assignee").stringOrNull(t.assignee)
+        .key("assignee_away").boolean(awayNow(t.assignee, away));
+    if (attachments)
+        json.key("attachments").array(*attachments);
+    if (!t.branches.isEmpty()) {
+        json.key("branches");
+        writeBranches(json, view, organisation, language, away);
+    }
+    json.key("channel").stringOrNull(t.channel)
+        .key("closed_at").instantSeconds(t.closedAt)
+        .key("created_at").instantSeconds(t.createdAt)
+        .key("customer").beginObject();
+    // Customer::toJson() leaves out what is not set.
+    for (const auto &[name, value] : {std::pair {"email", &t.customer.email},
+                                      {"id", &t.customer.id},
+                                      {"name", &t.customer.name},
+                                      {"phone", &t.customer.phone},
+                                      {"tier", &t.customer.tier}})
+        if (!value->isEmpty())
+            json.key(name).string(*value);
+    json.endObject()
+        .key("fields").variantMap(t.fields)
+        .key("flagged").boolean(t.flagged)
+        .key("handoffs").number(t.handoffs)
+        .key("id").number(t.id)
+        .key("internal_notes").boolean(view.internalNotes)
+        .key("key").string(t.key)
+        .key("links").array(t.links,
+               [&](const TicketLink &l) {
+                   json.beginObject()
+                       .key("id").number(l.id)
+                       .key("key").string(l.key)
+                       .key("relation").string(l.relation)
+                       .key("workflow").string(l.workflow)
+                       .endObject();
+               })
+        .key("originator").string(t.originator)
+        .key("pending_links").array(t.pendingLinks,
+               [&](const PendingLink &p) {
+                   json.beginObject()
+                       .key("action").string(p.action)
+                       .key("due_at").instantSeconds(p.dueAt)
+                       .key("workflow").string(p.workflow)
+                       .endObject();
+               })
+        .key("priority").number(t.priority)
+        .key("queue").stringOrNull(t.queue)
+        .key("sla");
+    writeSlaOrNull(json, view, view.sla ? view.sla->step : SlaStatus());
+    json.key("sla_urgent");
+    writeUrgentSla(json, view);
+    json.key("state").string(t.state)
+        .key("state_title").string(view.stateTitle.text(language))
+        .key("status").string(toString(t.status))
+        .key("ticket_sla");
+    writeTicketSla(json, view);
+    json.key("title").string(t.title)
+        .key("transfer_targets");
+    writeTransferTargets(json, view, organisation, QString(), language);
+    json.key("updated_at").instantSeconds(t.updatedAt)
+        .key("version").number(t.version)
+        .key("workflow").string(t.workflow)
+        .key("workflow_version").number(t.workflowVersion)
+        .endObject();
+}
+// clang-format on
+
+QByteArray ticketJsonText(const TicketView &view, const Organisation &organisation,
+                          Language language, const QSet<QString> &away,
+                          const QJsonArray *attachments)
+{
+    JsonText json(2048);
+    writeTicketJson(json, view, organisation, language, away, attachments);
+    return json.take();
+}
 
 QJsonObject ticketJson(const TicketView &view, const Organisation &organisation, Language language)
 {

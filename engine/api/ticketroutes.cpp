@@ -47,8 +47,10 @@ Engine::Callback ApiServer::Private::answerWithTicket(const Context &ctx, int st
                 if (!result->events.isEmpty()) {
                     Metrics::global().countAction(metricKind);
                 } // live updates go out from the engine's commit observer
-                responder->send(
-                    HttpResponse::json(status, ticketObject(result->ticket, actor, language)));
+                JsonText json(2048);
+                writeTicketJson(json, o.engine->view(result->ticket, actor), org(), language,
+                                awayNow());
+                responder->send(HttpResponse::jsonText(status, json.take()));
             },
             Qt::QueuedConnection);
     };
@@ -118,10 +120,8 @@ void ApiServer::Private::getTicket(Context &ctx)
     const auto attachments = attachmentList(ctx, *id);
     if (!attachments)
         return;
-    QJsonObject ticket = ticketJson(*view, org(), ctx.language);
-    markAssigneesAway(ticket, awayNow());
-    ticket.insert(QStringLiteral("attachments"), *attachments);
-    ctx.ok(ticket);
+    ctx.send(HttpResponse::jsonText(
+        200, ticketJsonText(*view, org(), ctx.language, awayNow(), &*attachments)));
 }
 
 void ApiServer::Private::listTickets(Context &ctx)
@@ -170,14 +170,13 @@ void ApiServer::Private::listTickets(Context &ctx)
             return ctx.fail(ApiError::badRequest(QStringLiteral("Invalid cursor.")));
         return ctx.fail(apiError(page.failure()));
     }
-    QJsonArray items;
     const QSet<QString> away = awayNow();
+    JsonText json(512 + page->items.size() * 2048);
+    json.beginObject().key("items").beginArray();
     for (const TicketState &t : page->items)
-        items.append(ticketObject(t, ctx.actor, ctx.language, &away));
-    ctx.ok({{QStringLiteral("items"), items},
-            {QStringLiteral("next_cursor"),
-             page->nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                        : QJsonValue(page->nextCursor)}});
+        writeTicketJson(json, o.engine->view(t, ctx.actor), org(), ctx.language, away);
+    json.endArray().key("next_cursor").stringOrNull(page->nextCursor).endObject();
+    ctx.send(HttpResponse::jsonText(200, json.take()));
 }
 
 void ApiServer::Private::takeAction(Context &ctx)

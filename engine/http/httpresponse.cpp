@@ -68,6 +68,11 @@ HttpResponse HttpResponse::json(int status, const QJsonArray &array)
                  QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
+HttpResponse HttpResponse::jsonText(int status, QByteArray text)
+{
+    return bytes(status, QByteArrayLiteral("application/json"), std::move(text));
+}
+
 HttpResponse HttpResponse::noContent()
 {
     HttpResponse response;

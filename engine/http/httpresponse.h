@@ -34,6 +34,8 @@ struct HttpResponse
 
     static HttpResponse json(int status, const QJsonObject &object);
     static HttpResponse json(int status, const QJsonArray &array);
+    /// A body that is JSON text already (written by JsonText).
+    static HttpResponse jsonText(int status, QByteArray text);
     static HttpResponse noContent();
     static HttpResponse bytes(int status, const QByteArray &contentType, QByteArray body);
     /// interfaces.md's error shape: {"error": {"code", "message", "details"}}.

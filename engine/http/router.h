@@ -38,7 +38,13 @@ private:
     struct Route
     {
         QByteArray method;
-        QStringList segments;
+        /// A literal segment, or a parameter's name (without braces) when `parameter` says so.
+        struct Segment
+        {
+            QString text;
+            bool parameter = false;
+        };
+        QList<Segment> segments;
         QByteArray pattern;
         int literalCount = 0;
     };

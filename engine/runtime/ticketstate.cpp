@@ -3,14 +3,12 @@
 
 #include "runtime/eventtypes.h"
 
+#include "core/jsontext.h"
+
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonValue>
 
-#include <chrono>
-#include <cstdio>
 #include <utility>
-#include <vector>
 
 namespace Baton {
 
@@ -306,161 +304,10 @@ QJsonObject TicketState::toJson() const
     return object;
 }
 
-namespace {
-
-// Compact JSON text written straight into bytes. Members go in the order QJsonObject keeps
-// them (sorted by key), so the text is the same as QJsonDocument's. Commas are placed by the
-// writer: key() starts a member, every value or container after the first in an array or
-// object gets one.
-class JsonText
-{
-public:
-    explicit JsonText(qsizetype reserve) { m_bytes.reserve(reserve); }
-    QByteArray take() { return std::move(m_bytes); }
-
-    JsonText &beginObject() { return open('{'); }
-    JsonText &endObject() { return close('}'); }
-    JsonText &beginArray() { return open('['); }
-    JsonText &endArray() { return close(']'); }
-    /// `"name":`; the value written next belongs to it.
-    JsonText &key(const char *name)
-    {
-        separate();
-        m_bytes.append('"').append(name).append("\":");
-        m_afterKey = true;
-        return *this;
-    }
-    /// Text that is already JSON (a value written elsewhere).
-    JsonText &json(const QByteArray &text) { return literal(text); }
-    JsonText &string(const QString &text)
-    {
-        separate();
-        m_bytes.append('"');
-        const QByteArray utf8 = text.toUtf8();
-        qsizetype plain = 0; // start of the run of bytes that need no escape
-        for (qsizetype i = 0; i < utf8.size(); ++i) {
-            const uchar c = uchar(utf8[i]);
-            if (c >= 0x20 && c != '"' && c != '\\')
-                continue; // UTF-8 sequences (bytes >= 0x80) pass through
-            m_bytes.append(utf8.constData() + plain, i - plain);
-            plain = i + 1;
-            switch (c) {
-            case '"':
-                m_bytes.append("\\\"");
-                break;
-            case '\\':
-                m_bytes.append("\\\\");
-                break;
-            case '\b':
-                m_bytes.append("\\b");
-                break;
-            case '\f':
-                m_bytes.append("\\f");
-                break;
-            case '\n':
-                m_bytes.append("\\n");
-                break;
-            case '\r':
-                m_bytes.append("\\r");
-                break;
-            case '\t':
-                m_bytes.append("\\t");
-                break;
-            default: {
-                static const char hex[] = "0123456789abcdef";
-                const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-                m_bytes.append(escaped);
-            }
-            }
-        }
-        m_bytes.append(utf8.constData() + plain, utf8.size() - plain);
-        m_bytes.append('"');
-        return *this;
-    }
-    JsonText &stringOrNull(const QString &text)
-    {
-        return text.isEmpty() ? literal("null") : string(text);
-    }
-    JsonText &number(qint64 n) { return literal(QByteArray::number(n)); }
-    JsonText &boolean(bool b) { return literal(b ? "true" : "false"); }
-    /// formatInstant() without QDateTime's formatter: 2026-11-23T08:00:00Z, with .mmm when
-    /// the milliseconds are not zero; null when invalid.
-    JsonText &instant(const QDateTime &when)
-    {
-        if (!when.isValid())
-            return literal("null");
-        separate();
-        using namespace std::chrono;
-        const sys_time<milliseconds> at {milliseconds(when.toMSecsSinceEpoch())};
-        const auto day = floor<days>(at);
-        const year_month_day date {day};
-        const hh_mm_ss time {at - day};
-        char text[40];
-        const int ms = int(time.subseconds().count());
-        const int length = std::snprintf(
-            text, sizeof text,
-            ms ? "\"%04d-%02u-%02uT%02d:%02d:%02d.%03dZ\"" : "\"%04d-%02u-%02uT%02d:%02d:%02dZ\"",
-            int(date.year()), unsigned(date.month()), unsigned(date.day()),
-            int(time.hours().count()), int(time.minutes().count()), int(time.seconds().count()),
-            ms);
-        m_bytes.append(text, length);
-        return *this;
-    }
-    /// [each(item), ...]: `each` writes one item's value.
-    template<typename List, typename Each> JsonText &array(const List &list, Each each)
-    {
-        beginArray();
-        for (const auto &item : list)
-            each(item);
-        return endArray();
-    }
-    JsonText &strings(const QStringList &list)
-    {
-        return array(list, [this](const QString &item) { string(item); });
-    }
-
-private:
-    // A comma before anything but the first thing in its container or a member's value.
-    void separate()
-    {
-        if (m_afterKey)
-            m_afterKey = false;
-        else if (!m_first.empty() && m_first.back())
-            m_first.back() = false;
-        else if (!m_first.empty())
-            m_bytes.append(',');
-    }
-    JsonText &literal(const QByteArray &text)
-    {
-        separate();
-        m_bytes.append(text);
-        return *this;
-    }
-    JsonText &open(char bracket)
-    {
-        separate();
-        m_bytes.append(bracket);
-        m_first.push_back(true);
-        return *this;
-    }
-    JsonText &close(char bracket)
-    {
-        m_bytes.append(bracket);
-        m_first.pop_back();
-        return *this;
-    }
-
-    QByteArray m_bytes;
-    std::vector<bool> m_first; // per open container: nothing written in it yet
-    bool m_afterKey = false;
-};
-
-} // namespace
-
 QByteArray TicketState::fieldsJson() const
 {
-    // Field values are any JSON value: Qt writes them.
-    return QJsonDocument(QJsonObject::fromVariantMap(fields)).toJson(QJsonDocument::Compact);
+    // Field values are any JSON value.
+    return JsonText(64 + fields.size() * 32).variantMap(fields).take();
 }
 
 // One member a line, key and value together, in the order Qt sorts them (clang-format would
@@ -525,7 +372,7 @@ QByteArray TicketState::toCompactJson(const QByteArray &fieldsText,
         .key("originator").string(originator);
     if (!pendingLinks.isEmpty())
         json.key("pending_links")
-            .json(QJsonDocument(pendingLinksJson(pendingLinks)).toJson(QJsonDocument::Compact));
+            .array(pendingLinksJson(pendingLinks));
     json.key("priority").number(priority)
         .key("queue").stringOrNull(queue)
         .key("queues_visited").strings(queuesVisited)

@@ -5,6 +5,8 @@
 #include "http/httpserver.h"
 #include "http/jsonbody.h"
 #include "http/router.h"
+
+#include "allocationcount.h"
 #include "http/staticfiles.h"
 #include "rawhttp.h"
 
@@ -18,6 +20,7 @@
 #include <thread>
 
 using namespace Baton::Http;
+using Baton::Test::allocationsOf;
 
 namespace {
 
@@ -107,6 +110,7 @@ private Q_SLOTS:
 
     void router_data();
     void router();
+    void routingAllocatesOnlyTheChosenRoutesParameters();
     void staticFiles_data();
     void staticFiles();
     void staticFilesWithoutBuiltUi();
@@ -594,6 +598,30 @@ void tst_HttpServer::router()
     QCOMPARE(match.route < 0 && match.pathMatched, methodMismatch);
     if (!param.isEmpty())
         QCOMPARE(match.params.value(QStringLiteral("name")), param);
+}
+
+void tst_HttpServer::routingAllocatesOnlyTheChosenRoutesParameters()
+{
+    // Every request is matched against every route (issue 20: routing was 1.3% of the server's
+    // CPU per action): only the chosen route's parameters may allocate, a hash and a string
+    // each — not the path's segments, nor a hash for every candidate of the same length.
+    Router router;
+    for (const char *pattern :
+         {"/api/v1/tickets", "/api/v1/tickets/{id}", "/api/v1/tickets/{id}/claim",
+          "/api/v1/tickets/{id}/assign", "/api/v1/tickets/{id}/comments",
+          "/api/v1/tickets/{id}/attachments", "/api/v1/tickets/{id}/attachments/{attachment}",
+          "/api/v1/workflows/{name}/versions/{n}", "/api/v1/users/{username}/away"}) {
+        router.add("GET", QString::fromLatin1(pattern));
+        router.add("POST", QString::fromLatin1(pattern));
+    }
+    router.add("POST", QStringLiteral("/api/v1/tickets/{id}/actions/{action}"));
+    const QString path = QStringLiteral("/api/v1/tickets/42/actions/approve");
+    Router::Match match;
+    const long long blocks = allocationsOf([&] { match = router.match("POST", path); });
+    QCOMPARE(match.pattern, QByteArray("/api/v1/tickets/{id}/actions/{action}"));
+    QCOMPARE(match.params.value(QStringLiteral("id")), QStringLiteral("42"));
+    QCOMPARE(match.params.value(QStringLiteral("action")), QStringLiteral("approve"));
+    QCOMPARE_LE(blocks, 6);
 }
 
 namespace {
