@@ -173,9 +173,9 @@ world.test('the reports count the days of the user’s own time zone, else the b
   const sue = await world.apiAs('sue');
   const page = await world.signIn('sue');
   await page.getByTestId('nav-reports').click();
-  await page.getByTestId('reports-page').getByText('Times in Asia/Hong_Kong').waitFor();
+  await page.getByTestId('reports-page').getByText('Times in Asia/Hong_Kong').first().waitFor();
   await sue.call('PATCH', '/me/preferences', { time_zone: 'America/New_York' });
   await page.reload();
-  await page.getByTestId('reports-page').getByText('Times in America/New_York').waitFor();
+  await page.getByTestId('reports-page').getByText('Times in America/New_York').first().waitFor();
   await sue.call('PATCH', '/me/preferences', { time_zone: '' });
 });
