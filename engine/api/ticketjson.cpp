@@ -494,6 +494,7 @@ QJsonObject userJson(const User &user, const Organisation &organisation)
             {QStringLiteral("phone"), user.phone},
             {QStringLiteral("language"), user.language},
             {QStringLiteral("skills"), QJsonArray::fromStringList(user.skills)},
+            {QStringLiteral("time_zone"), user.timeZone},
             {QStringLiteral("away"), awayJson(user)},
             {QStringLiteral("active"), user.active}};
 }

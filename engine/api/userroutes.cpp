@@ -36,6 +36,7 @@ std::optional<UserInput> ApiServer::Private::readUserInput(JsonReader &reader)
     input.phone = reader.string(QStringLiteral("phone"));
     input.language = reader.string(QStringLiteral("language"));
     input.skills = reader.stringList(QStringLiteral("skills"));
+    input.timeZone = reader.string(QStringLiteral("time_zone"));
     return input;
 }
 
@@ -162,6 +163,7 @@ QJsonObject ApiServer::Private::preferencesJson(const User &user) const
 {
     return {
         {QStringLiteral("away"), awayJson(user)},
+        {QStringLiteral("time_zone"), user.timeZone},
         {QStringLiteral("quiet_hours"),
          objectOrNull(user.preferences.value(QStringLiteral("quiet_hours")))},
         {QStringLiteral("channels"), user.preferences.value(QStringLiteral("channels")).toObject()},
@@ -193,8 +195,9 @@ std::optional<QString> preferenceError(const QString &key, const QJsonObject &bo
 
 } // namespace
 
-// `away`, `quiet_hours` and `channels`, each optional; null ends quiet hours, the choice of
-// channels (every channel again) or the absence.
+// `away`, `quiet_hours`, `channels` and `time_zone`, each optional; null ends quiet hours, the
+// choice of channels (every channel again) or the absence; an empty time zone is the
+// organisation's default.
 void ApiServer::Private::patchPreferences(Context &ctx)
 {
     QJsonObject body;
@@ -213,13 +216,14 @@ void ApiServer::Private::patchPreferences(Context &ctx)
                 *error, {{QStringLiteral("fields"), QJsonObject {{key, *error}}}}));
         changes.insert(key, body.value(key)); // null: removed
     }
+    const auto timeZone = reader.string(QStringLiteral("time_zone"));
     const bool away = body.contains(QStringLiteral("away"));
-    if (!changes.isEmpty()) {
+    if (!changes.isEmpty() || timeZone) {
         if (!away) {
             if (auto error = reader.finish())
                 return ctx.fail(*error);
         }
-        const auto saved = o.auth->users().setPreferences(ctx.user.username, changes);
+        const auto saved = o.auth->users().setPreferences(ctx.user.username, changes, timeZone);
         if (!saved)
             return ctx.fail(apiError(saved.failure()));
         if (!away)

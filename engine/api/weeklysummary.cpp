@@ -128,10 +128,13 @@ std::pair<QString, QString> summaryOf(const ReportContext &context, const Summar
     return {subject, text.trimmed()};
 }
 
-// The zone a supervisor's week is in: that of their quiet hours (the one zone a user gives),
-// else their first department's calendar's, else UTC.
+// The zone a supervisor's week is in: their own (users.time_zone), else that of their quiet
+// hours (the one zone a user could give before), else their first department's calendar's,
+// else UTC.
 QTimeZone summaryZone(const UserRow &user, const Organisation &org)
 {
+    if (const QTimeZone own(user.timeZone.toUtf8()); !user.timeZone.isEmpty() && own.isValid())
+        return own;
     const auto quiet = quietHoursOf(QJsonDocument::fromJson(user.preferences).object());
     if (quiet && *quiet && (*quiet)->zone.isValid())
         return (*quiet)->zone;

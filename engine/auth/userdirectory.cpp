@@ -10,6 +10,7 @@
 
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QTimeZone>
 
 #include <algorithm>
 
@@ -35,6 +36,7 @@ User userOf(const UserRow &row)
         user.awayUntil = QDateTime::fromMSecsSinceEpoch(*row.awayUntil, Qt::UTC);
     user.substitute = row.substitute;
     user.preferences = QJsonDocument::fromJson(row.preferences).object();
+    user.timeZone = row.timeZone;
     user.createdAt = QDateTime::fromMSecsSinceEpoch(row.createdAt, Qt::UTC);
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(row.updatedAt, Qt::UTC);
     return user;
@@ -51,6 +53,7 @@ UserRow rowOf(const User &user)
     row.phone = user.phone;
     row.language = user.language;
     row.skills = user.skills;
+    row.timeZone = user.timeZone;
     row.active = user.active;
     row.createdAt = user.createdAt.toMSecsSinceEpoch();
     row.updatedAt = user.updatedAt.toMSecsSinceEpoch();
@@ -84,6 +87,10 @@ void checkContact(const UserInput &input, QMap<QString, QString> &fields)
     if (input.language && !input.language->isEmpty() && *input.language != u"en"
         && *input.language != u"zh")
         fields.insert(QStringLiteral("language"), QStringLiteral("must be en or zh"));
+    if (input.timeZone && !input.timeZone->isEmpty()
+        && !UserDirectory::isValidTimeZone(*input.timeZone))
+        fields.insert(QStringLiteral("time_zone"),
+                      QStringLiteral("must be a time zone name like Asia/Hong_Kong, or empty"));
 }
 
 // Whether `a` and `b` are the same account as update() and a directory sign-in write it:
@@ -92,7 +99,7 @@ bool sameAccount(const User &a, const User &b)
 {
     return a.name == b.name && a.roles == b.roles && a.departments == b.departments
         && a.active == b.active && a.email == b.email && a.phone == b.phone
-        && a.language == b.language && a.skills == b.skills;
+        && a.language == b.language && a.skills == b.skills && a.timeZone == b.timeZone;
 }
 
 QStringList deduplicated(QStringList list)
@@ -120,6 +127,8 @@ User edited(User user, const UserInput &input)
         user.language = *input.language;
     if (input.skills)
         user.skills = deduplicated(*input.skills);
+    if (input.timeZone)
+        user.timeZone = *input.timeZone;
     return user;
 }
 
@@ -165,6 +174,14 @@ void UserDirectory::tellChanged(const QString &username) const
 {
     if (m_changed)
         m_changed(username);
+}
+
+bool UserDirectory::isValidTimeZone(const QString &name)
+{
+    // QTimeZone also takes offsets ("UTC+08:00") and Windows-style ids on some systems; an IANA
+    // name is "UTC" or Area/Place.
+    static const QRegularExpression iana(QStringLiteral("^(UTC|[A-Za-z]+(/[A-Za-z0-9_+-]+)+)\\z"));
+    return iana.match(name).hasMatch() && QTimeZone(name.toUtf8()).isValid();
 }
 
 bool UserDirectory::isValidUsername(const QString &username)
@@ -263,6 +280,7 @@ Result<User> UserDirectory::insert(const QString &username, const UserInput &inp
     user.phone = input.phone.value_or(QString()).trimmed();
     user.language = input.language.value_or(QString());
     user.skills = deduplicated(input.skills.value_or(QStringList()));
+    user.timeZone = input.timeZone.value_or(QString());
     user.createdAt = user.updatedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
 
     Transaction transaction(*db);
@@ -444,16 +462,35 @@ void UserDirectory::forgetAbsences()
     ++m_absencesGeneration;
 }
 
-Result<User> UserDirectory::setPreferences(const QString &username, const QJsonObject &changes)
+Result<User> UserDirectory::setPreferences(const QString &username, const QJsonObject &changes,
+                                           const std::optional<QString> &timeZone)
 {
+    if (timeZone) {
+        UserInput input;
+        input.timeZone = timeZone;
+        QMap<QString, QString> fields;
+        checkContact(input, fields);
+        if (!fields.isEmpty())
+            return makeError(ErrorKind::Validation,
+                             QStringLiteral("The preferences are not valid."), fields);
+    }
+    const auto changed = [&](const User &user) {
+        User after = user;
+        after.preferences = merged(user.preferences, changes);
+        if (timeZone)
+            after.timeZone = *timeZone;
+        return after;
+    };
+    const auto same = [](const User &a, const User &b) {
+        return a.preferences == b.preferences && a.timeZone == b.timeZone;
+    };
     auto db = m_database.connection();
     if (!db)
         return makeError(db.error());
     auto seen = existing(UserRows::find(*db, username), username);
     if (!seen)
         return seen.failure();
-    if (const User before = userOf(*seen);
-        merged(before.preferences, changes) == before.preferences)
+    if (const User before = userOf(*seen); same(changed(before), before))
         return before; // nothing to write, and no server's caches to empty
     Transaction transaction(*db);
     if (!transaction.isActive())
@@ -463,15 +500,14 @@ Result<User> UserDirectory::setPreferences(const QString &username, const QJsonO
     auto found = existing(UserRows::findToChange(*db, username), username);
     if (!found)
         return found.failure();
-    User user = userOf(*found);
-    const QJsonObject preferences = merged(user.preferences, changes);
-    if (preferences == user.preferences)
+    const User before = userOf(*found);
+    User user = changed(before);
+    if (same(user, before))
         return user; // made so meanwhile
-    user.preferences = preferences;
     user.updatedAt = QDateTime::fromMSecsSinceEpoch(m_clock.now().toMSecsSinceEpoch(), Qt::UTC);
     if (auto set = UserRows::setPreferences(
-            *db, username, QJsonDocument(preferences).toJson(QJsonDocument::Compact),
-            user.updatedAt.toMSecsSinceEpoch());
+            *db, username, QJsonDocument(user.preferences).toJson(QJsonDocument::Compact),
+            user.timeZone, user.updatedAt.toMSecsSinceEpoch());
         !set)
         return makeError(set.error());
     if (auto raised = SessionRows::raiseAuthEpoch(*db); !raised)

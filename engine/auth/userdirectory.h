@@ -40,6 +40,9 @@ struct User
     std::optional<QDateTime> awayUntil;
     QString substitute;
     QJsonObject preferences; ///< `quiet_hours` (delivery/quiethours.h)
+    /// Their own time zone (an IANA name), or empty: the organisation's default. The weekly
+    /// summary's week and quiet hours without a zone of their own are on its clock.
+    QString timeZone;
     bool active = true;
     QDateTime createdAt;
     QDateTime updatedAt;
@@ -58,6 +61,7 @@ struct UserInput
     std::optional<QString> phone; ///< empty clears it
     std::optional<QString> language; ///< "en", "zh" or empty
     std::optional<QStringList> skills;
+    std::optional<QString> timeZone; ///< an IANA name ("Asia/Hong_Kong") or empty
 };
 
 /// Users in the store's `users` table. Departments and roles are checked against the
@@ -150,8 +154,11 @@ public:
     /// 0: absences are read every time. Set before the directory is used.
     void setAbsenceLifetime(qint64 ms) { m_absenceLifetimeMs = ms; }
     /// Sets each key of `changes` in the user's preferences (checked by the caller; null
-    /// removes the key), the others as stored at the save; NotFound.
-    Result<User> setPreferences(const QString &username, const QJsonObject &changes);
+    /// removes the key), the others as stored at the save, and their own time zone when given
+    /// (empty: the organisation's default), in one transaction. Refused: Validation (`fields`
+    /// naming "time_zone") for a zone that is not an IANA name; NotFound.
+    Result<User> setPreferences(const QString &username, const QJsonObject &changes,
+                                const std::optional<QString> &timeZone = std::nullopt);
 
     /// A person the company directory vouched for: their user is created on first sign-in, and
     /// its name, roles and departments are set to the directory's at every sign-in (the rest
@@ -168,6 +175,9 @@ public:
     /// Lower-case letters, digits, '.', '_', '-'; 1–64 characters, starting with a letter or
     /// digit.
     static bool isValidUsername(const QString &username);
+    /// An IANA time zone name this machine's zone data knows ("Asia/Hong_Kong", "UTC"); not an
+    /// offset ("UTC+08:00"), which does not follow its place's summer time.
+    static bool isValidTimeZone(const QString &name);
     static constexpr int minimumPasswordLength = 8;
 
 private:

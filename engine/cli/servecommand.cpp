@@ -191,13 +191,14 @@ Result<QStringList> createStartUpUsers(AuthService &auth, const Organisation &or
         wanted.append({QStringLiteral("admin"),
                        UserInput {QStringLiteral("Administrator"), password, std::nullopt,
                                   QStringList {QStringLiteral("admin")}, std::nullopt, std::nullopt,
-                                  std::nullopt, std::nullopt, std::nullopt}});
+                                  std::nullopt, std::nullopt, std::nullopt, std::nullopt}});
     for (auto it = demoUsers.cbegin(); it != demoUsers.cend(); ++it) {
         QString name = it.key();
         name[0] = name[0].toUpper();
-        wanted.append({it.key(),
-                       UserInput {name, demoPassword, it->departments, it->roles, std::nullopt,
-                                  std::nullopt, std::nullopt, std::nullopt, std::nullopt}});
+        wanted.append(
+            {it.key(),
+             UserInput {name, demoPassword, it->departments, it->roles, std::nullopt, std::nullopt,
+                        std::nullopt, std::nullopt, std::nullopt, std::nullopt}});
     }
     QStringList created;
     QByteArray demoHash; // the demo accounts share one password: hashed once, when first needed

@@ -80,7 +80,8 @@ Result<std::optional<Notification>> personalNotificationOf(const QSqlDatabase &d
     if (n.address.isEmpty())
         return std::optional<Notification>();
     // Quiet hours: held, not tried (a bad stored value, which the API refuses, holds nothing).
-    const auto quiet = quietHoursOf(QJsonDocument::fromJson((*user)->preferences).object());
+    const auto quiet = quietHoursOf(QJsonDocument::fromJson((*user)->preferences).object(),
+                                    ownTimeZone((*user)->timeZone));
     if (quiet && quiet->has_value())
         *heldUntil = (*quiet)->heldUntil(notice.value(QStringLiteral("urgent")).toBool(), nowMs);
     return std::optional(std::move(n));

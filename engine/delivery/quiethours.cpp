@@ -49,7 +49,16 @@ bool urgentNotice(const QString &kind, const QString &customerTier)
     return kind == u"sla_breached" && customerTier == u"A";
 }
 
-Result<std::optional<QuietHours>> quietHoursOf(const QJsonObject &preferences)
+QTimeZone ownTimeZone(const QString &name)
+{
+    if (name.isEmpty())
+        return QTimeZone::utc();
+    const QTimeZone zone(name.toUtf8());
+    return zone.isValid() ? zone : QTimeZone::utc();
+}
+
+Result<std::optional<QuietHours>> quietHoursOf(const QJsonObject &preferences,
+                                               const QTimeZone &ownZone)
 {
     const QJsonValue value = preferences.value(QStringLiteral("quiet_hours"));
     if (value.isUndefined() || value.isNull())
@@ -71,8 +80,9 @@ Result<std::optional<QuietHours>> quietHoursOf(const QJsonObject &preferences)
                          QStringLiteral("quiet_hours.from and quiet_hours.until must be HH:MM"));
     hours.from = *from;
     hours.until = *until;
-    const QString zone = q.value(QStringLiteral("timezone")).toString(QStringLiteral("UTC"));
-    hours.zone = QTimeZone(zone.toUtf8());
+    const QJsonValue zoneValue = q.value(QStringLiteral("timezone"));
+    const QString zone = zoneValue.toString();
+    hours.zone = zoneValue.isUndefined() || zoneValue.isNull() ? ownZone : QTimeZone(zone.toUtf8());
     if (!hours.zone.isValid())
         return makeError(ErrorKind::Validation,
                          QStringLiteral("quiet_hours.timezone '%1' is not a time zone").arg(zone));

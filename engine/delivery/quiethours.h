@@ -8,6 +8,9 @@
 //
 //   {"quiet_hours": {"from": "22:00", "until": "07:00", "timezone": "Asia/Hong_Kong",
 //                    "breaches": true}}
+//
+// Without `timezone` the hours are on the user's own time zone's clock (users.time_zone), and
+// on UTC's for a user without one.
 
 #include "core/result.h"
 
@@ -40,7 +43,13 @@ struct QuietHours
 bool urgentNotice(const QString &kind, const QString &customerTier);
 
 /// Reads `quiet_hours` of a preferences object: nullopt when there is none; an error naming
-/// the key at fault for a bad one ("quiet_hours.from must be HH:MM").
-Result<std::optional<QuietHours>> quietHoursOf(const QJsonObject &preferences);
+/// the key at fault for a bad one ("quiet_hours.from must be HH:MM"). Hours without a
+/// `timezone` of their own are on `ownZone`'s clock: the user's own time zone (ownTimeZone()).
+Result<std::optional<QuietHours>> quietHoursOf(const QJsonObject &preferences,
+                                               const QTimeZone &ownZone = QTimeZone::utc());
+
+/// A user's own time zone (users.time_zone) as quiet hours read it: UTC when they have none
+/// (the organisation's default for quiet hours) or it is not known here.
+QTimeZone ownTimeZone(const QString &name);
 
 } // namespace Baton

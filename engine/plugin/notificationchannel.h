@@ -10,6 +10,7 @@
 // the same deliveryId after a crash or a failure, and passes the id on (Message-ID,
 // Baton-Delivery) so receivers can drop repeats.
 
+#include "core/languagetag.h"
 #include "core/result.h"
 
 #include <QByteArray>
@@ -28,7 +29,7 @@ struct Notification
     QString recipient; ///< the user name, or the department for a group channel
     QString address; ///< the recipient's address on this channel (mail, phone); may be empty
     QString kind; ///< notification kind: "sla_warning", "sla_breached", "escalated", ...
-    QString language; ///< "en" or "zh", the recipient's
+    QString language; ///< the recipient's language tag ("en", "zh"); read by readsChinese()
     QString subject;
     QString message; ///< plain text
     qint64 ticketId = 0;
@@ -39,6 +40,10 @@ struct Notification
     /// For channels that carry data rather than text (webhook): the causing event and the
     /// ticket, JSON `{"event": Event, "ticket": {...}}`; empty for people's notifications.
     QByteArray payload;
+
+    /// Whether the recipient reads Chinese: the engine's rule (core/languagetag.h), so that a
+    /// channel words its text as the engine words the notice's sentence.
+    bool readsChinese() const { return isChineseTag(language); }
 };
 
 /// One configured channel of channels.yaml: its name and its settings, with ${NAME} secrets

@@ -4,9 +4,8 @@
 // Which language a reader gets: one rule for every notice, summary and mail the engine writes
 // (the bell in the web UI follows the browser's choice instead).
 
+#include "core/languagetag.h"
 #include "definition/model.h"
-
-#include <QStringView>
 
 namespace Baton {
 
@@ -14,7 +13,7 @@ namespace Baton {
 /// none: English).
 inline Language languageOf(QStringView tag)
 {
-    return tag.startsWith(u"zh") ? Language::Zh : Language::En;
+    return isChineseTag(tag) ? Language::Zh : Language::En;
 }
 
 } // namespace Baton

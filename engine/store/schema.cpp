@@ -691,6 +691,14 @@ const char *const migration34[] = {
     "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS failure_kind TEXT",
 };
 
+// A user's own time zone (users.time_zone, an IANA name checked by UserDirectory; '' = the
+// organisation's default, as before: the weekly summary's department calendar, quiet hours'
+// UTC). Read first by the weekly summary and by quiet hours without a zone of their own; the
+// web UI's reports default to it.
+const char *const migration39[] = {
+    "ALTER TABLE users ADD COLUMN IF NOT EXISTS time_zone TEXT NOT NULL DEFAULT ''",
+};
+
 struct Migration
 {
     int version;
@@ -731,6 +739,7 @@ const Migration migrations[] = {
     {31, std::begin(migration31), std::end(migration31)},
     {32, std::begin(migration32), std::end(migration32)},
     {34, std::begin(migration34), std::end(migration34)},
+    {39, std::begin(migration39), std::end(migration39)},
 };
 
 // The statement as this database spells it; empty when it applies to the other database only

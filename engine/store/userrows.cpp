@@ -42,7 +42,7 @@ QVariant msOrNull(const std::optional<qint64> &ms)
     return ms ? QVariant(*ms) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
-/// Columns 0-14 as userColumns; column 15 is the caller's.
+/// Columns 0-15 as userColumns; column 16 is the caller's.
 UserRow rowFromQuery(const QSqlQuery &q)
 {
     UserRow row;
@@ -61,12 +61,13 @@ UserRow rowFromQuery(const QSqlQuery &q)
     row.awayUntil = optionalMs(q.value(12));
     row.substitute = q.value(13).toString();
     row.preferences = q.value(14).toString().toUtf8();
+    row.timeZone = q.value(15).toString();
     return row;
 }
 
 const QString userColumns = QStringLiteral(
     "username, name, roles, departments, active, created_at, updated_at, email, phone, "
-    "language, skills, away_from, away_until, substitute, preferences, password_hash");
+    "language, skills, away_from, away_until, substitute, preferences, time_zone, password_hash");
 
 } // namespace
 
@@ -92,7 +93,7 @@ Result<std::optional<UserRow>> findUser(const QSqlDatabase &db, const QString &u
     if (!q->next())
         return std::optional<UserRow>();
     UserRow row = rowFromQuery(*q);
-    row.passwordHash = q->value(15).toString().toLatin1();
+    row.passwordHash = q->value(16).toString().toLatin1();
     return std::optional<UserRow>(std::move(row));
 }
 
@@ -118,7 +119,7 @@ Result<std::optional<std::pair<UserRow, qint64>>> UserRows::findBySession(const 
                       QStringLiteral("SELECT u.username, u.name, u.roles, u.departments, "
                                      "u.active, u.created_at, u.updated_at, u.email, u.phone, "
                                      "u.language, u.skills, u.away_from, u.away_until, "
-                                     "u.substitute, u.preferences, s.expires_at FROM "
+                                     "u.substitute, u.preferences, u.time_zone, s.expires_at FROM "
                                      "sessions s JOIN users u ON u.username = s.username WHERE "
                                      "s.token_hash = ?"),
                       {tokenHash});
@@ -126,7 +127,7 @@ Result<std::optional<std::pair<UserRow, qint64>>> UserRows::findBySession(const 
         return q.failure();
     if (!q->next())
         return std::optional<std::pair<UserRow, qint64>>();
-    return std::optional(std::pair {rowFromQuery(*q), q->value(15).toLongLong()});
+    return std::optional(std::pair {rowFromQuery(*q), q->value(16).toLongLong()});
 }
 
 Result<QList<UserRow>> UserRows::all(const QSqlDatabase &db)
@@ -147,12 +148,12 @@ Result<void> UserRows::insert(const QSqlDatabase &db, const UserRow &row)
     auto q = runQuery(
         db,
         QStringLiteral("INSERT INTO users (username, name, password_hash, roles, departments, "
-                       "active, created_at, updated_at, email, phone, language, skills) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                       "active, created_at, updated_at, email, phone, language, skills, time_zone) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         {row.username, row.name, QString::fromLatin1(row.passwordHash), toJsonText(row.roles),
          toJsonText(row.departments), row.active ? 1 : 0, row.createdAt, row.updatedAt,
          textOrEmpty(row.email), textOrEmpty(row.phone), textOrEmpty(row.language),
-         toJsonText(row.skills)});
+         toJsonText(row.skills), textOrEmpty(row.timeZone)});
     if (!q)
         return q.failure();
     return {};
@@ -162,7 +163,7 @@ Result<void> UserRows::update(const QSqlDatabase &db, const UserRow &row, bool w
 {
     QString sql = QStringLiteral(
         "UPDATE users SET name = ?, roles = ?, departments = ?, active = ?, updated_at = ?, "
-        "email = ?, phone = ?, language = ?, skills = ?");
+        "email = ?, phone = ?, language = ?, skills = ?, time_zone = ?");
     QVariantList values {row.name,
                          toJsonText(row.roles),
                          toJsonText(row.departments),
@@ -171,7 +172,8 @@ Result<void> UserRows::update(const QSqlDatabase &db, const UserRow &row, bool w
                          textOrEmpty(row.email),
                          textOrEmpty(row.phone),
                          textOrEmpty(row.language),
-                         toJsonText(row.skills)};
+                         toJsonText(row.skills),
+                         textOrEmpty(row.timeZone)};
     if (withPassword) {
         sql += QStringLiteral(", password_hash = ?");
         values.append(QString::fromLatin1(row.passwordHash));
@@ -198,11 +200,13 @@ Result<void> UserRows::setAway(const QSqlDatabase &db, const QString &username,
 }
 
 Result<void> UserRows::setPreferences(const QSqlDatabase &db, const QString &username,
-                                      const QByteArray &preferences, qint64 updatedAt)
+                                      const QByteArray &preferences, const QString &timeZone,
+                                      qint64 updatedAt)
 {
-    auto q = runQuery(
-        db, QStringLiteral("UPDATE users SET preferences = ?, updated_at = ? WHERE username = ?"),
-        {QString::fromUtf8(preferences), updatedAt, username});
+    auto q = runQuery(db,
+                      QStringLiteral("UPDATE users SET preferences = ?, time_zone = ?, updated_at "
+                                     "= ? WHERE username = ?"),
+                      {QString::fromUtf8(preferences), textOrEmpty(timeZone), updatedAt, username});
     if (!q)
         return q.failure();
     return {};

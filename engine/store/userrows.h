@@ -29,6 +29,7 @@ struct UserRow
     std::optional<qint64> awayUntil;
     QString substitute;
     QByteArray preferences = "{}"; ///< JSON: quiet hours (delivery/quiethours.h)
+    QString timeZone; ///< an IANA name, or empty (the organisation's default)
     bool active = true;
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
@@ -55,16 +56,17 @@ public:
     /// Ordered by username; without password hashes.
     static Result<QList<UserRow>> all(const QSqlDatabase &db);
     static Result<void> insert(const QSqlDatabase &db, const UserRow &row);
-    /// Writes name, roles, departments, active, email, phone, language, skills and updated_at; the
-    /// password hash too when `withPassword`.
+    /// Writes name, roles, departments, active, email, phone, language, skills, time_zone and
+    /// updated_at; the password hash too when `withPassword`.
     static Result<void> update(const QSqlDatabase &db, const UserRow &row, bool withPassword);
     /// Marks the user away (until set) or back (until empty); not touched by update().
     static Result<void> setAway(const QSqlDatabase &db, const QString &username,
                                 std::optional<qint64> from, std::optional<qint64> until,
                                 const QString &substitute, qint64 updatedAt);
-    /// Replaces the user's preferences (JSON object text).
+    /// Replaces the user's preferences (JSON object text) and time zone.
     static Result<void> setPreferences(const QSqlDatabase &db, const QString &username,
-                                       const QByteArray &preferences, qint64 updatedAt);
+                                       const QByteArray &preferences, const QString &timeZone,
+                                       qint64 updatedAt);
     static Result<void> setPasswordHash(const QSqlDatabase &db, const QString &username,
                                         const QByteArray &hash);
 };

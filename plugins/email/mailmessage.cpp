@@ -109,7 +109,7 @@ QByteArray MailMessage::encodeHeaderText(const QString &text)
 
 QByteArray MailMessage::bytes(const Notification &n) const
 {
-    const bool chinese = n.language.startsWith(u"zh");
+    const bool chinese = n.readsChinese();
     const Words words = wordsFor(n.kind, chinese);
     const QString sep = chinese ? QStringLiteral("：") : QStringLiteral(": ");
     // A mail about no ticket (the weekly summary): Baton wrote its subject; the text keeps its

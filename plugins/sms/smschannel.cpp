@@ -79,7 +79,7 @@ Escape bodyEscape(const QString &contentType)
 
 QMap<QString, QString> valuesOf(const ChannelSettings &settings, const Notification &n)
 {
-    const bool chinese = n.language.startsWith(u"zh");
+    const bool chinese = n.readsChinese();
     const QString link = BatonPlugins::ticketLinkOf(setting(settings, "base_url"), n.ticketId);
     QString text = QStringLiteral("[Baton] %1%2%3 %4")
                        .arg(BatonPlugins::headlineOf(n.kind, chinese),

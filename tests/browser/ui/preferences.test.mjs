@@ -4,6 +4,8 @@
 // the page from the user menu, keeps SLA warnings off SMS, sets quiet hours, saves; the API has
 // the choice and a reload shows it. In Chinese the page's words change and every control,
 // including each kind's checkbox, has a name; marking oneself away works from the page.
+// A user's own time zone is picked by typing a city (or its name in Chinese); the weekly summary,
+// quiet hours without a zone and the reports' days follow it.
 // Someone away carries an "away" badge (休假中) where work is given to people: the queue list's
 // assignee, the ticket's assignee and the reassign choices.
 import assert from 'node:assert/strict';
@@ -49,7 +51,9 @@ world.test('an agent keeps SLA warnings off SMS and sets quiet hours; the API an
   await page.getByRole('checkbox', { name: 'Hold mail and SMS during quiet hours' }).check();
   await page.getByLabel('From', { exact: true }).fill('22:00');
   await page.getByLabel('Until', { exact: true }).fill('07:00');
-  await page.getByLabel('Time zone').fill('Asia/Hong_Kong');
+  // The quiet hours' zone is picked from the list, found by typing part of its name.
+  await page.getByLabel('Time zone', { exact: true }).fill('hong kong');
+  await page.getByTestId('prefs-quiet-timezone-option-Asia/Hong_Kong').click();
   const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && new URL(r.url()).pathname === '/api/v1/me/preferences');
   await page.getByRole('button', { name: 'Save preferences' }).click();
   assert.equal((await saved).status(), 200);
@@ -118,4 +122,60 @@ world.test('an assignee who is away is marked on the queue list, the ticket and 
 
   await admin.call('PATCH', '/users/sam/away', { away: null });
   assert.equal((await admin.get(`/tickets/${ticket.id}`)).assignee_away, false);
+});
+
+world.test('a user picks their own time zone by typing, in English and in Chinese; quiet hours and reports follow it', async () => {
+  const page = await openPreferences();
+  const own = page.getByLabel('Your time zone', { exact: true });
+  assert.equal(await own.inputValue(), 'The organisation’s default');
+  // Typed and picked with the keyboard: typing opens the list, Enter picks the first match.
+  await own.fill('kolkata');
+  await page.getByTestId('prefs-time-zone-option-Asia/Kolkata').waitFor();
+  await own.press('Enter');
+  assert.equal(await own.inputValue(), 'Asia/Kolkata');
+  // Quiet hours turned on now are on her own clock (no zone of their own).
+  const quietOn = page.getByRole('checkbox', { name: 'Hold mail and SMS during quiet hours' });
+  if (await quietOn.isChecked()) await quietOn.uncheck();
+  await page.getByRole('button', { name: 'Save preferences' }).click();
+  await page.getByTestId('prefs-status').getByText('Saved.').waitFor();
+  const amy = await world.apiAs('amy');
+  assert.equal((await amy.get('/me/preferences')).time_zone, 'Asia/Kolkata');
+  assert.equal((await amy.get('/me')).time_zone, 'Asia/Kolkata');
+  await quietOn.check();
+  assert.equal(await page.getByLabel('Time zone', { exact: true }).inputValue(), 'Your time zone (Asia/Kolkata)');
+  await quietOn.uncheck();
+
+  // In Chinese: the words change, the zone is found by its Chinese name, every control is named.
+  await page.getByTestId('lang-switch').selectOption('zh');
+  await page.getByRole('group', { name: '所在地' }).waitFor();
+  const ownZh = page.getByLabel('您的时区', { exact: true });
+  assert.equal(await ownZh.inputValue(), 'Asia/Kolkata');
+  await ownZh.fill('香港');
+  const hk = page.getByTestId('prefs-time-zone-option-Asia/Hong_Kong');
+  await hk.waitFor();
+  assert.match(await hk.innerText(), /香港/);
+  await hk.click();
+  assert.deepEqual(await unnamedControls(page, '[data-testid=preferences-page]'), []);
+  await world.shot(page, 'zh-preferences-time-zone');
+  await page.getByRole('button', { name: '保存偏好设置' }).click();
+  await page.getByTestId('prefs-status').getByText('已保存').waitFor();
+  assert.equal((await amy.get('/me/preferences')).time_zone, 'Asia/Hong_Kong');
+  // Back to the organisation's default.
+  await ownZh.fill('');
+  await page.getByTestId('prefs-time-zone-option-default').click();
+  assert.equal(await ownZh.inputValue(), '组织默认时区');
+  await page.getByRole('button', { name: '保存偏好设置' }).click();
+  await page.getByTestId('prefs-status').getByText('已保存').waitFor();
+  assert.equal((await amy.get('/me/preferences')).time_zone, '');
+});
+
+world.test('the reports count the days of the user’s own time zone, else the browser’s', async () => {
+  const sue = await world.apiAs('sue');
+  const page = await world.signIn('sue');
+  await page.getByTestId('nav-reports').click();
+  await page.getByTestId('reports-page').getByText('Times in Asia/Hong_Kong').first().waitFor();
+  await sue.call('PATCH', '/me/preferences', { time_zone: 'America/New_York' });
+  await page.reload();
+  await page.getByTestId('reports-page').getByText('Times in America/New_York').first().waitFor();
+  await sue.call('PATCH', '/me/preferences', { time_zone: '' });
 });

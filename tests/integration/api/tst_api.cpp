@@ -84,6 +84,7 @@ private Q_SLOTS:
     void usersAdminOnly();
     void userSaveFailureAnswersLikeEveryStorageFailure();
     void usersHaveEmailPhoneAndLanguage();
+    void usersHaveTheirOwnTimeZone();
     void organisationNotificationsHealthMetrics();
     void metricsCountTimersBreachesRequestsAndCommits();
     void adminClock();
@@ -1511,6 +1512,66 @@ void tst_Api::usersHaveEmailPhoneAndLanguage()
     QCOMPARE(pia.value(QLatin1String("email")).toString(), QStringLiteral("pia.l@example.cn"));
     QCOMPARE(pia.value(QLatin1String("phone")).toString(), QString());
     QCOMPARE(pia.value(QLatin1String("language")).toString(), QStringLiteral("zh"));
+}
+
+// A user's own time zone (README "Users"): an IANA name or empty (the organisation's default),
+// set by an admin (POST/PATCH /users) or by the user (PATCH /me/preferences), refused by field
+// otherwise, and shown in the user and in their preferences.
+void tst_Api::usersHaveTheirOwnTimeZone()
+{
+    const auto fieldsOf = [](const RawResponse &r) {
+        return r.json()
+            .value(u"error")
+            .toObject()
+            .value(u"details")
+            .toObject()
+            .value(u"fields")
+            .toObject();
+    };
+    const RawResponse created = call(
+        "POST", "/api/v1/users",
+        R"({"username":"rui","name":"Rui","password":"password-9","time_zone":"Asia/Kolkata"})",
+        QStringLiteral("admin"));
+    QCOMPARE(created.status, 201);
+    QCOMPARE(created.json().value(u"time_zone").toString(), QStringLiteral("Asia/Kolkata"));
+    for (const char *bad : {R"({"time_zone":"Mars/Olympus_Mons"})", R"({"time_zone":"UTC+08:00"})",
+                            R"({"time_zone":"hong kong"})"}) {
+        const RawResponse refused
+            = call("PATCH", "/api/v1/users/rui", bad, QStringLiteral("admin"));
+        QCOMPARE(refused.status, 422);
+        QVERIFY2(fieldsOf(refused).contains(u"time_zone"), bad);
+    }
+    QCOMPARE(
+        call("POST", "/api/v1/users",
+             R"({"username":"sam","name":"Sam","password":"password-9","time_zone":"Nowhere"})",
+             QStringLiteral("admin"))
+            .status,
+        422);
+    const RawResponse moved = call("PATCH", "/api/v1/users/rui",
+                                   R"({"time_zone":"America/New_York"})", QStringLiteral("admin"));
+    QCOMPARE(moved.status, 200);
+    QCOMPARE(moved.json().value(u"time_zone").toString(), QStringLiteral("America/New_York"));
+
+    // amy's own: none at first, then hers, refused by field, and back to the default.
+    const auto preferences
+        = [&] { return call("GET", "/api/v1/me/preferences", {}, QStringLiteral("amy")).json(); };
+    QCOMPARE(preferences().value(u"time_zone").toString(u"absent"_qs), QString());
+    const RawResponse own = call("PATCH", "/api/v1/me/preferences",
+                                 R"({"time_zone":"Asia/Hong_Kong"})", QStringLiteral("amy"));
+    QCOMPARE(own.status, 200);
+    QCOMPARE(own.json().value(u"time_zone").toString(), QStringLiteral("Asia/Hong_Kong"));
+    QCOMPARE(preferences().value(u"time_zone").toString(), QStringLiteral("Asia/Hong_Kong"));
+    QCOMPARE(call("GET", "/api/v1/me", {}, QStringLiteral("amy")).json().value(u"time_zone"),
+             QJsonValue(u"Asia/Hong_Kong"_qs));
+    const RawResponse refused = call("PATCH", "/api/v1/me/preferences",
+                                     R"({"time_zone":"Asia/Atlantis"})", QStringLiteral("amy"));
+    QCOMPARE(refused.status, 422);
+    QVERIFY(fieldsOf(refused).contains(u"time_zone"));
+    QCOMPARE(preferences().value(u"time_zone").toString(), QStringLiteral("Asia/Hong_Kong"));
+    const RawResponse cleared
+        = call("PATCH", "/api/v1/me/preferences", R"({"time_zone":""})", QStringLiteral("amy"));
+    QCOMPARE(cleared.status, 200);
+    QCOMPARE(preferences().value(u"time_zone").toString(u"absent"_qs), QString());
 }
 
 void tst_Api::organisationNotificationsHealthMetrics()

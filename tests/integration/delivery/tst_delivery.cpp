@@ -82,6 +82,23 @@ QList<OutboxEntry> rowsOf(TestServer &server, qint64 ticket, const QString &chan
     return found ? *found : QList<OutboxEntry>();
 }
 
+/// The first outbox row of `ticket` on `channel`, if any.
+std::optional<OutboxEntry> firstRowOf(TestServer &server, qint64 ticket, const QString &channel)
+{
+    const QList<OutboxEntry> rows = rowsOf(server, ticket, channel);
+    return rows.isEmpty() ? std::nullopt : std::optional(rows.first());
+}
+
+/// A preferences body: quiet hours from `from` to `until` (HH:MM, no zone of their own), and
+/// `extra`'s keys.
+QJsonObject quietHoursBody(const char *from, const char *until, QJsonObject extra = {})
+{
+    extra.insert(QStringLiteral("quiet_hours"),
+                 QJsonObject {{QStringLiteral("from"), QLatin1String(from)},
+                              {QStringLiteral("until"), QLatin1String(until)}});
+    return extra;
+}
+
 /// The tests' back-off (TestServerOptions: 1 s doubling) before try `attempt + 1`.
 qint64 testBackOffMs(int attempt)
 {
@@ -128,6 +145,7 @@ private Q_SLOTS:
     void twoServersOnOnePostgreSqlSendEachOnce();
     void aCommitWakesTheWorker();
     void quietHoursHoldANoticeUntilTheyEnd();
+    void quietHoursWithoutAZoneAreOnTheUsersOwnClock();
     void anATierBreachIgnoresQuietHoursAnotherWaits();
     void noticesGoThroughTheChannelsChosenForTheirKind();
     void aUsersChangeOnOneServerIsHeardByTheOther();
@@ -154,6 +172,9 @@ private:
     QString startWithPager(Server &s, const QString &url, quint16 receiverPort, bool amysPhone);
     /// amy opens a ticket on `s` and root assigns it to her there: the assignment's answer.
     static RawResponse openAndAssignToAmy(Server &s, int n);
+    /// amy opens ticket `n` on `s`: the id of its webhook delivery (TICKET.1.ops-hook); empty
+    /// when the opening failed.
+    static QString openWithHookDelivery(Server &s, int n);
     WorkflowSet m_workflows;
     int m_pollMs = 50; ///< the delivery worker's poll of the next server started
 };
@@ -187,11 +208,12 @@ QString tst_Delivery::startServer(Server &s, const QString &url,
     const QList<std::pair<QString, UserInput>> users {
         {QStringLiteral("amy"),
          UserInput {QStringLiteral("Amy"), QStringLiteral("baton-demo"), amy.departments, amy.roles,
-                    std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
+                    std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                    std::nullopt}},
         {QStringLiteral("root"),
          UserInput {QStringLiteral("Root"), QStringLiteral("baton-demo"), std::nullopt,
                     QStringList {QStringLiteral("admin")}, std::nullopt, std::nullopt, std::nullopt,
-                    std::nullopt, std::nullopt}}};
+                    std::nullopt, std::nullopt, std::nullopt}}};
     for (const auto &[name, input] : users) {
         auto existing = s.server.auth().users().find(name);
         if (existing && existing->has_value())
@@ -231,6 +253,15 @@ RawResponse tst_Delivery::openAndAssignToAmy(Server &s, int n)
         QJsonObject {{QStringLiteral("username"), QStringLiteral("amy")}});
 }
 
+QString tst_Delivery::openWithHookDelivery(Server &s, int n)
+{
+    const RawResponse opened
+        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(n));
+    if (opened.status != 201)
+        return {};
+    return QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
+}
+
 std::optional<OutboxEntry> tst_Delivery::entry(TestServer &server, const QString &id)
 {
     auto db = server.database()->connection();
@@ -245,19 +276,15 @@ void tst_Delivery::everyDeliveryArrivesOncePerIdThroughAnOutage()
     START_WITH_HOOK(holder, receiver, s);
 
     // Up: the first ticket's delivery arrives, signed, under TICKET.SEQ.CHANNEL.
-    const RawResponse first = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
-    QCOMPARE(first.status, 201);
-    const QString firstId
-        = QStringLiteral("%1.1.ops-hook").arg(first.json().value(u"id").toInteger());
+    const QString firstId = openWithHookDelivery(s, 1);
+    QVERIFY(!firstId.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(firstId.toUtf8()), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, firstId)->status, QStringLiteral("delivered"), 30000);
 
     // Down: refused; the row waits with the first back-off (1 s on the server's clock).
     receiver.setMode(WebhookReceiver::Mode::Down);
-    const RawResponse second
-        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(2));
-    QCOMPARE(second.status, 201);
-    const QString id = QStringLiteral("%1.1.ops-hook").arg(second.json().value(u"id").toInteger());
+    const QString id = openWithHookDelivery(s, 2);
+    QVERIFY(!id.isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->attempts, 1, 10000);
     auto row = entry(s.server, id);
     QCOMPARE(row->status, QStringLiteral("pending"));
@@ -325,10 +352,8 @@ void tst_Delivery::aTenMinuteOutageDrainsOncePerIdWhenTheReceiverIsBack()
     };
     for (int minute = 0; minute < 10; ++minute) {
         if (minute % 2 == 0) {
-            const RawResponse opened
-                = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(minute));
-            QCOMPARE(opened.status, 201);
-            ids << QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
+            ids << openWithHookDelivery(s, minute);
+            QVERIFY(!ids.last().isEmpty());
             openedAt.insert(ids.last(), s.clock.now().toMSecsSinceEpoch());
             if (ids.size() == 1)
                 receiver.refuse(ids.first().toUtf8());
@@ -400,10 +425,8 @@ void tst_Delivery::aBusyReceiversRetryAfterIsHonoured()
     START_WITH_HOOK(holder, receiver, s);
     receiver.setRetryAfter(30);
     receiver.setMode(WebhookReceiver::Mode::Busy);
-    const RawResponse opened
-        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
-    QCOMPARE(opened.status, 201);
-    const QString id = QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
+    const QString id = openWithHookDelivery(s, 1);
+    QVERIFY(!id.isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->attempts, 1, 10000);
     auto row = entry(s.server, id);
     QCOMPARE(row->failureKind, QStringLiteral("channel"));
@@ -600,10 +623,8 @@ void tst_Delivery::aCommitWakesTheWorker()
     m_pollMs = 50;
     QVERIFY2(started.isEmpty(), qPrintable(started));
     QTest::qWait(300); // past the worker's first look at start
-    const RawResponse opened
-        = s.amy->call("POST", QStringLiteral("/api/v1/tickets"), ticketBody(1));
-    QCOMPARE(opened.status, 201);
-    const QString id = QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
+    const QString id = openWithHookDelivery(s, 1);
+    QVERIFY(!id.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(id.toUtf8()), 30000);
 }
 
@@ -613,20 +634,14 @@ void tst_Delivery::quietHoursHoldANoticeUntilTheyEnd()
 {
     START_WITH_PAGER(holder, receiver, s);
     // 08:00-10:00 UTC; the server's clock says 09:00.
-    const RawResponse quiet = s.amy->call(
-        "PATCH", QStringLiteral("/api/v1/me/preferences"),
-        QJsonObject {{QStringLiteral("quiet_hours"),
-                      QJsonObject {{QStringLiteral("from"), QStringLiteral("08:00")},
-                                   {QStringLiteral("until"), QStringLiteral("10:00")}}}});
+    const RawResponse quiet = s.amy->call("PATCH", QStringLiteral("/api/v1/me/preferences"),
+                                          quietHoursBody("08:00", "10:00"));
     QCOMPARE(quiet.status, 200);
 
     const RawResponse assigned = openAndAssignToAmy(s, 1);
     QCOMPARE(assigned.status, 200);
     const qint64 ticket = assigned.json().value(u"id").toInteger();
-    const auto pagerRow = [&]() -> std::optional<OutboxEntry> {
-        const QList<OutboxEntry> rows = rowsOf(s.server, ticket, QStringLiteral("pager"));
-        return rows.isEmpty() ? std::nullopt : std::optional(rows.first());
-    };
+    const auto pagerRow = [&] { return firstRowOf(s.server, ticket, QStringLiteral("pager")); };
     QTRY_VERIFY_WITH_TIMEOUT(pagerRow() && pagerRow()->lastError.startsWith(u"held"), 10000);
     const qint64 ten = QDateTime(QDate(2026, 3, 2), QTime(10, 0), Qt::UTC).toMSecsSinceEpoch();
     QCOMPARE(pagerRow()->nextAttemptAt, ten);
@@ -641,6 +656,32 @@ void tst_Delivery::quietHoursHoldANoticeUntilTheyEnd()
     const auto &r = received.first();
     QCOMPARE(r.body.value(u"to").toString(), QStringLiteral("+85291234567"));
     QCOMPARE(r.body.value(u"delivery").toString(), pagerRow()->row.deliveryId);
+}
+
+// Quiet hours that name no zone are on the user's own time zone's clock: amy lives in Hong Kong
+// and is quiet from 16:00 to 18:00 there; the server's clock says 09:00 UTC, 17:00 in Hong
+// Kong, so her notice waits until 18:00 there (10:00 UTC). On UTC's clock it would go at once.
+void tst_Delivery::quietHoursWithoutAZoneAreOnTheUsersOwnClock()
+{
+    START_WITH_PAGER(holder, receiver, s);
+    const RawResponse quiet = s.amy->call(
+        "PATCH", QStringLiteral("/api/v1/me/preferences"),
+        quietHoursBody("16:00", "18:00",
+                       {{QStringLiteral("time_zone"), QStringLiteral("Asia/Hong_Kong")}}));
+    QCOMPARE(quiet.status, 200);
+
+    const RawResponse assigned = openAndAssignToAmy(s, 1);
+    QCOMPARE(assigned.status, 200);
+    const qint64 ticket = assigned.json().value(u"id").toInteger();
+    const auto pagerRow = [&] { return firstRowOf(s.server, ticket, QStringLiteral("pager")); };
+    // Held, or (on the wrong clock) received: whichever comes first.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        pagerRow() && (pagerRow()->lastError.startsWith(u"held") || !receiver.received().isEmpty()),
+        10000);
+    QCOMPARE(pagerRow()->status, QStringLiteral("pending"));
+    const qint64 ten = QDateTime(QDate(2026, 3, 2), QTime(10, 0), Qt::UTC).toMSecsSinceEpoch();
+    QCOMPARE(pagerRow()->nextAttemptAt, ten);
+    QVERIFY(receiver.received().isEmpty());
 }
 
 // cathy (manager of cs-supervisors) hears of breaches by SMS and is in her quiet hours. A
@@ -659,16 +700,13 @@ void tst_Delivery::anATierBreachIgnoresQuietHoursAnotherWaits()
         QStringLiteral("cathy"),
         UserInput {QStringLiteral("Cathy"), QStringLiteral("baton-demo"), cathy.departments,
                    cathy.roles, std::nullopt, std::nullopt, QStringLiteral("+85298765432"),
-                   std::nullopt, std::nullopt},
+                   std::nullopt, std::nullopt, std::nullopt},
         s.server.services().organisation());
     QVERIFY2(created, created ? "" : qPrintable(created.error()));
     ApiClient cathyClient(s.server.port(), QStringLiteral("cathy"), QStringLiteral("baton-demo"));
     // 08:00-12:00 UTC; the server's clock says 09:00.
-    const RawResponse quiet = cathyClient.call(
-        "PATCH", QStringLiteral("/api/v1/me/preferences"),
-        QJsonObject {{QStringLiteral("quiet_hours"),
-                      QJsonObject {{QStringLiteral("from"), QStringLiteral("08:00")},
-                                   {QStringLiteral("until"), QStringLiteral("12:00")}}}});
+    const RawResponse quiet = cathyClient.call("PATCH", QStringLiteral("/api/v1/me/preferences"),
+                                               quietHoursBody("08:00", "12:00"));
     QCOMPARE(quiet.status, 200);
 
     QJsonObject tierA = ticketBody(1);

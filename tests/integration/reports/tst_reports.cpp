@@ -73,6 +73,7 @@ private Q_SLOTS:
     void backfillLetsTheEngineWriteWhileItDerives();
     void weeklySummaryQueuedOncePerSupervisorWithAnAddress();
     void weeklySummaryCoversTheSupervisorsOwnWeek();
+    void weeklySummaryIsInTheSupervisorsOwnTimeZone();
     void waitingTimeInPausedStatesApart();
     void rollupAnswersAsTheFactsDo();
 
@@ -1428,6 +1429,32 @@ void tst_Reports::weeklySummaryCoversTheSupervisorsOwnWeek()
              qPrintable(summaries.keys().join(u' ')));
     QVERIFY(summaries.value(u"weekly.2026-12-21.mail.fiona"_s)
                 .second.startsWith(u"2026-12-21 to 2026-12-27 (America/New_York)"_s));
+}
+
+// A supervisor's own time zone (users.time_zone) decides her week before her quiet hours' and
+// her department's calendar's: at 12:00 UTC on Sunday 3 January 2027 it is already Monday 01:00
+// in Auckland (her last whole week: 28 December to 3 January), still Sunday in New York (her
+// quiet hours) and in Hong Kong (her calendar), whose last whole week is 21 to 27 December.
+void tst_Reports::weeklySummaryIsInTheSupervisorsOwnTimeZone()
+{
+    addressFiona(
+        "en", R"({"quiet_hours":{"from":"22:00","until":"07:00","timezone":"America/New_York"}})");
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QVERIFY(runQuery(*db,
+                     u"UPDATE users SET time_zone = 'Pacific/Auckland' WHERE username = "
+                     u"'fiona'"_s)
+                .ok());
+    const auto queued
+        = Api::queueWeeklySummaries(m_server.services().engine(), *m_db, u"mail"_s,
+                                    QDateTime(QDate(2027, 1, 3), QTime(12, 0), Qt::UTC));
+    if (!queued)
+        QFAIL(qPrintable(queued.error()));
+    QCOMPARE(queued->queued, 1);
+    const auto summaries = queuedSummaries();
+    QCOMPARE(summaries.keys(), QStringList {u"weekly.2026-12-28.mail.fiona"_s});
+    const QString text = summaries.first().second;
+    QVERIFY2(text.startsWith(u"2026-12-28 to 2027-01-03 (Pacific/Auckland)"_s), qPrintable(text));
 }
 
 // "Waiting time in paused states apart" (README "Reports", paused_seconds): F waits for the

@@ -68,6 +68,42 @@ private:
         row.stateData = R"({"id":1})";
         return row;
     }
+    /// Tickets changed one batch at a time over the row last written for them (the open index's
+    /// tests): each change carries the row it replaces and the next version.
+    struct Changes
+    {
+        TicketWriter &writer;
+        QMap<qint64, TicketRow> rows;
+        bool change(TicketRow next, const QList<CommentRow> &comments = {})
+        {
+            WriteBatch batch;
+            batch.previousTickets << rows[next.id];
+            next.version = rows[next.id].version + 1;
+            batch.changedTickets << next;
+            batch.comments = comments;
+            rows[next.id] = next;
+            return writer.write(batch).ok();
+        }
+        /// Ticket `id` as last written, closed.
+        TicketRow closed(qint64 id) const
+        {
+            TicketRow row = rows[id];
+            row.status = QStringLiteral("closed");
+            row.resolveDue = std::nullopt;
+            return row;
+        }
+    };
+    /// amy's first comment on `ticket`.
+    static CommentRow commentOf(qint64 ticket, const QString &body)
+    {
+        CommentRow comment;
+        comment.ticketId = ticket;
+        comment.seq = 1;
+        comment.author = QStringLiteral("amy");
+        comment.body = body;
+        comment.at = 1795000000000;
+        return comment;
+    }
     std::shared_ptr<Database> fresh(const QString &url)
     {
         auto db = Database::open(url);
@@ -874,7 +910,8 @@ void TestTicketRows::openMatchesFoundThroughEveryChange()
     auto database = fresh(url);
     QVERIFY(database);
     TicketWriter writer(database);
-    QMap<qint64, TicketRow> rows;
+    Changes changes {writer, {}};
+    QMap<qint64, TicketRow> &rows = changes.rows;
     QSet<qint64> commented; // tickets with a comment holding the word
     auto row = [](qint64 id, bool closed, bool word) {
         TicketRow r = sample(id);
@@ -923,34 +960,17 @@ void TestTicketRows::openMatchesFoundThroughEveryChange()
     if (QTest::currentTestFailed())
         return;
     // Each change in a batch of its own, few enough to wait beside the index.
-    auto change = [&](TicketRow next, const QList<CommentRow> &comments = {}) {
-        WriteBatch batch;
-        batch.previousTickets << rows[next.id];
-        next.version = rows[next.id].version + 1;
-        batch.changedTickets << next;
-        batch.comments = comments;
-        rows[next.id] = next;
-        return writer.write(batch).ok();
-    };
-    TicketRow closed = rows[640];
-    closed.status = QStringLiteral("closed");
-    closed.resolveDue = std::nullopt;
-    QVERIFY(change(closed));
+    QVERIFY(changes.change(changes.closed(640)));
     TicketRow retitled = rows[650];
     retitled.title = QStringLiteral("Wedding veil");
-    QVERIFY(change(retitled));
-    CommentRow comment;
-    comment.ticketId = 660;
-    comment.seq = 1;
-    comment.author = QStringLiteral("amy");
-    comment.body = QStringLiteral("The WEDDING is on Sunday");
-    comment.at = 1795000000000;
-    QVERIFY(change(rows[660], {comment}));
+    QVERIFY(changes.change(retitled));
+    QVERIFY(
+        changes.change(rows[660], {commentOf(660, QStringLiteral("The WEDDING is on Sunday"))}));
     commented.insert(660);
     TicketRow reopened = rows[10];
     reopened.status = QStringLiteral("open");
     reopened.resolveDue = 5000;
-    QVERIFY(change(reopened));
+    QVERIFY(changes.change(reopened));
     check("changes waiting beside the index");
     if (QTest::currentTestFailed())
         return;
@@ -973,7 +993,8 @@ void TestTicketRows::openIndexListsOnlyWhatThePendingRowsDoNotTell()
     auto database = fresh(url);
     QVERIFY(database);
     TicketWriter writer(database);
-    QMap<qint64, TicketRow> rows;
+    Changes changes {writer, {}};
+    QMap<qint64, TicketRow> &rows = changes.rows;
     WriteBatch first;
     for (qint64 id = 1; id <= 200; ++id) {
         TicketRow r = sample(id);
@@ -982,29 +1003,9 @@ void TestTicketRows::openIndexListsOnlyWhatThePendingRowsDoNotTell()
         first.newTickets << r;
     }
     QVERIFY(writer.write(first).ok());
-    auto change = [&](TicketRow next, const QList<CommentRow> &comments = {}) {
-        WriteBatch batch;
-        batch.previousTickets << rows[next.id];
-        next.version = rows[next.id].version + 1;
-        batch.changedTickets << next;
-        batch.comments = comments;
-        rows[next.id] = next;
-        return writer.write(batch).ok();
-    };
-    TicketRow closed = rows[1];
-    closed.status = QStringLiteral("closed");
-    closed.resolveDue = std::nullopt;
-    QVERIFY(change(closed));
-    CommentRow comment;
-    comment.ticketId = 2;
-    comment.seq = 1;
-    comment.author = QStringLiteral("amy");
-    comment.body = QStringLiteral("Parcel left at the door");
-    comment.at = 1795000000000;
-    TicketRow commentedAndClosed = rows[2];
-    commentedAndClosed.status = QStringLiteral("closed");
-    commentedAndClosed.resolveDue = std::nullopt;
-    QVERIFY(change(commentedAndClosed, {comment}));
+    QVERIFY(changes.change(changes.closed(1)));
+    QVERIFY(changes.change(changes.closed(2),
+                           {commentOf(2, QStringLiteral("Parcel left at the door"))}));
     if (database->isPostgreSql())
         return; // its index takes each document at once
     auto db = database->connection();

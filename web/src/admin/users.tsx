@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client';
 import { useT } from '../i18n';
+import { TimeZonePicker } from '../components/timezonepicker';
 import { toast } from '../state/toasts';
 import type { User } from '../api/types';
 import { errorText } from '../model/errors';
@@ -13,12 +14,12 @@ export function Users() {
   const t = useT();
   const [users, setUsers] = useState<User[] | null>(null);
   const [err, setErr] = useState('');
-  const emptyForm = { username: '', name: '', password: '', departments: '', roles: '', email: '', phone: '', language: '' };
+  const emptyForm = { username: '', name: '', password: '', departments: '', roles: '', email: '', phone: '', language: '', time_zone: '' };
   const [form, setForm] = useState(emptyForm);
   const [formErr, setFormErr] = useState('');
   const [fieldErrs, setFieldErrs] = useState<Record<string, string>>({});
   const [editing, setEditing] = useState<string | null>(null);
-  const [edit, setEdit] = useState({ departments: '', roles: '', email: '', phone: '', language: '' });
+  const [edit, setEdit] = useState({ departments: '', roles: '', email: '', phone: '', language: '', time_zone: '' });
 
   const load = () => api.users().then(setUsers, (e) => setErr(errorText(e, t)));
   useEffect(() => {
@@ -39,6 +40,7 @@ export function Users() {
         email: form.email.trim(),
         phone: form.phone.trim(),
         language: form.language,
+        time_zone: form.time_zone,
       });
       toast(t('users.added', { user: u.username }), 'success');
       setForm(emptyForm);
@@ -68,6 +70,7 @@ export function Users() {
         email: t('users.email'),
         phone: t('users.phone'),
         language: t('users.language'),
+        time_zone: t('users.timeZone'),
         departments: t('users.departments'),
         roles: t('users.roles'),
       };
@@ -84,7 +87,7 @@ export function Users() {
     </select>
   );
 
-  const input = (k: Exclude<keyof typeof form, 'language'>, label: string, type: 'text' | 'password' = 'text', hint?: string) => (
+  const input = (k: Exclude<keyof typeof form, 'language' | 'time_zone'>, label: string, type: 'text' | 'password' = 'text', hint?: string) => (
     <div class={`field${fieldErrs[k] ? ' has-error' : ''}`}>
       <label for={`user-${k}`}>
         {label} {hint && <span class="muted small">({hint})</span>}
@@ -131,6 +134,17 @@ export function Users() {
             {languageSelect(form.language, (v) => setForm({ ...form, language: v }), 'user-language', 'user-form-language')}
             {fieldErrs.language && <div class="field-error">{fieldErrs.language}</div>}
           </div>
+          <div class={`field${fieldErrs.time_zone ? ' has-error' : ''}`}>
+            <TimeZonePicker
+              value={form.time_zone}
+              onChange={(z) => setForm({ ...form, time_zone: z })}
+              id="user-time-zone"
+              label={t('users.timeZone')}
+              defaultLabel={t('users.timeZoneDefault')}
+              testid="user-form-time-zone"
+            />
+            {fieldErrs.time_zone && <div class="field-error">{fieldErrs.time_zone}</div>}
+          </div>
         </div>
         {formErr && <div class="form-error" role="alert">{formErr}</div>}
         <button type="submit" class="btn primary" disabled={!form.username.trim() || !form.password} data-testid="user-form-submit">{t('users.add')}</button>
@@ -167,6 +181,14 @@ export function Users() {
                       <input type="tel" aria-label={t('users.phone')} aria-invalid={editErrs.phone ? true : undefined} placeholder={t('users.phone')} value={edit.phone} onInput={(e) => setEdit({ ...edit, phone: e.currentTarget.value })} data-testid={`user-edit-phone-${u.username}`} />
                       <label class="sr-only" for={`user-edit-language-${u.username}`}>{t('users.language')}</label>
                       {languageSelect(edit.language, (v) => setEdit({ ...edit, language: v }), `user-edit-language-${u.username}`, `user-edit-language-${u.username}`)}
+                      <TimeZonePicker
+                        value={edit.time_zone}
+                        onChange={(z) => setEdit({ ...edit, time_zone: z })}
+                        id={`user-edit-time-zone-${u.username}`}
+                        label={t('users.timeZone')}
+                        defaultLabel={t('users.timeZoneDefault')}
+                        testid={`user-edit-time-zone-${u.username}`}
+                      />
                     </td>
                   </>
                 ) : (
@@ -174,7 +196,7 @@ export function Users() {
                     <td>{u.departments.join(', ')}</td>
                     <td>{u.roles.join(', ')}</td>
                     <td>
-                      {[u.email, u.phone, u.language === 'zh' ? '中文' : u.language === 'en' ? 'English' : ''].filter(Boolean).join(' · ')}
+                      {[u.email, u.phone, u.language === 'zh' ? '中文' : u.language === 'en' ? 'English' : '', u.time_zone].filter(Boolean).join(' · ')}
                     </td>
                   </>
                 )}
@@ -182,7 +204,7 @@ export function Users() {
                 <td class="row">
                   {editing === u.username ? (
                     <>
-                      <button type="button" class="btn small primary" onClick={() => patch(u, { departments: split(edit.departments), roles: split(edit.roles), email: edit.email.trim(), phone: edit.phone.trim(), language: edit.language as User['language'] })}>{t('save')}</button>
+                      <button type="button" class="btn small primary" onClick={() => patch(u, { departments: split(edit.departments), roles: split(edit.roles), email: edit.email.trim(), phone: edit.phone.trim(), language: edit.language as User['language'], time_zone: edit.time_zone })}>{t('save')}</button>
                       <button type="button" class="btn small ghost" onClick={() => setEditing(null)}>{t('cancel')}</button>
                     </>
                   ) : (
@@ -193,7 +215,7 @@ export function Users() {
                       onClick={() => {
                         setEditing(u.username);
                         setEditErrs({});
-                        setEdit({ departments: u.departments.join(', '), roles: u.roles.join(', '), email: u.email ?? '', phone: u.phone ?? '', language: u.language ?? '' });
+                        setEdit({ departments: u.departments.join(', '), roles: u.roles.join(', '), email: u.email ?? '', phone: u.phone ?? '', language: u.language ?? '', time_zone: u.time_zone ?? '' });
                       }}
                     >
                       {t('admin.edit')}

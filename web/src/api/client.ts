@@ -226,7 +226,7 @@ export const api = {
   setAway: (away: { from?: string; until: string; substitute?: string } | null) =>
     request<{ away: Away | null }>('/me/preferences', { method: 'PATCH', body: { away } }),
   preferences: () => request<Preferences>('/me/preferences'),
-  setPreferences: (body: { channels?: Record<string, string[]> | null; quiet_hours?: QuietHours | null }) =>
+  setPreferences: (body: { channels?: Record<string, string[]> | null; quiet_hours?: QuietHours | null; time_zone?: string }) =>
     request<Preferences>('/me/preferences', { method: 'PATCH', body }),
 
   tickets: (params: Record<string, string | number | undefined | null>) =>
@@ -288,7 +288,7 @@ export const api = {
     request<{ version: number } | undefined>(`/workflows/${encodeURIComponent(name)}`, { method: 'PUT', yaml }),
 
   users: () => request<User[]>('/users'),
-  createUser: (body: { username: string; name: string; password: string; departments: string[]; roles: string[]; email?: string; phone?: string; language?: string }) =>
+  createUser: (body: { username: string; name: string; password: string; departments: string[]; roles: string[]; email?: string; phone?: string; language?: string; time_zone?: string }) =>
     request<User>('/users', { method: 'POST', body }),
   updateUser: (username: string, body: Partial<User> & { password?: string; active?: boolean }) =>
     request<User>(`/users/${encodeURIComponent(username)}`, { method: 'PATCH', body }),

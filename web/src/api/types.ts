@@ -11,6 +11,8 @@ export interface User {
   phone?: string;
   language?: '' | 'en' | 'zh';
   skills?: string[];
+  /** Their own time zone (an IANA name), '' for the organisation's default. */
+  time_zone?: string;
   away?: Away | null;
   active?: boolean;
 }
@@ -22,7 +24,10 @@ export interface Away {
   substitute: string | null;
 }
 
-/** Mail and SMS held from `from` to `until` (HH:MM on `timezone`'s clock); `breaches` still go out. */
+/**
+ * Mail and SMS held from `from` to `until` (HH:MM on `timezone`'s clock, or without one on the
+ * user's own time zone's, UTC for a user without one); `breaches` still go out.
+ */
 export interface QuietHours {
   from: string;
   until: string;
@@ -33,6 +38,8 @@ export interface QuietHours {
 /** GET/PATCH /me/preferences: channels per notification kind (absent kind: every channel). */
 export interface Preferences {
   away: Away | null;
+  /** Their own time zone, '' for the organisation's default. */
+  time_zone: string;
   quiet_hours: QuietHours | null;
   channels: Record<string, string[]>;
   available_channels: string[];

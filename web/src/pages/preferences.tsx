@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The signed-in user's preferences (GET/PATCH /me/preferences): which channels besides the bell
-// carry each kind of notice to them, their quiet hours, and their absence.
+// The signed-in user's preferences (GET/PATCH /me/preferences): their own time zone, which
+// channels besides the bell carry each kind of notice to them, their quiet hours, and their
+// absence.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Preferences, QuietHours } from '../api/types';
 import { kindText } from '../components/notifications';
+import { TimeZonePicker } from '../components/timezonepicker';
 import { lang, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import { errorText } from '../model/errors';
+import { browserZone, me } from '../state/session';
 import { AwayControl } from '../shell/topbar';
 
 type Choice = Record<string, string[]>;
@@ -45,17 +48,19 @@ function changedKinds(prefs: Preferences, shown: Choice): Set<string> {
   return new Set(prefs.notification_kinds.filter((kind) => !same(loaded[kind], shown[kind])));
 }
 
-/** The quiet hours as the form shows them when loaded (null: none), to compare a save with. */
+/**
+ * The quiet hours as the form shows them when loaded (null: none), to compare a save with.
+ * Hours stored without a zone are on the user's own time zone's clock: timezone ''.
+ */
 function quietLoaded(prefs: Preferences): QuietHours | null {
-  return prefs.quiet_hours ? { timezone: 'UTC', breaches: true, ...prefs.quiet_hours } : null;
+  return prefs.quiet_hours ? { timezone: '', breaches: true, ...prefs.quiet_hours } : null;
 }
 
-function localZone() {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  } catch {
-    return 'UTC';
-  }
+/** The quiet hours as saved: on the user's own zone ('') they name none. */
+function quietSent(quiet: QuietHours | null): QuietHours | null {
+  if (!quiet || quiet.timezone) return quiet;
+  const { timezone: _own, ...rest } = quiet;
+  return rest;
 }
 
 export function PreferencesPage() {
@@ -64,7 +69,8 @@ export function PreferencesPage() {
   const [prefs, setPrefs] = useState<Preferences | null>(null);
   const [choice, setChoice] = useState<Choice>({});
   const [quietOn, setQuietOn] = useState(false);
-  const [quiet, setQuiet] = useState<QuietHours>({ from: '22:00', until: '07:00', timezone: localZone(), breaches: true });
+  const [quiet, setQuiet] = useState<QuietHours>({ from: '22:00', until: '07:00', timezone: '', breaches: true });
+  const [ownTz, setOwnTz] = useState('');
   const [status, setStatus] = useState('');
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
@@ -73,8 +79,14 @@ export function PreferencesPage() {
     setPrefs(p);
     setChoice(choiceShown(p));
     setQuietOn(!!p.quiet_hours);
+    setOwnTz(p.time_zone ?? '');
     const loaded = quietLoaded(p);
+    // New quiet hours: on the user's own clock, or the browser's for one who has no zone.
     if (loaded) setQuiet(loaded);
+    else setQuiet((q) => ({ ...q, timezone: p.time_zone ? '' : browserZone() }));
+    // The rest of the UI (the reports' days) follows the zone at once.
+    const user = me.get();
+    if (user && (user.time_zone ?? '') !== (p.time_zone ?? '')) me.set({ ...user, time_zone: p.time_zone });
   };
   useEffect(() => {
     api.preferences().then(show, (e) => setErr(errorText(e, t)));
@@ -94,12 +106,13 @@ export function PreferencesPage() {
     setStatus('');
     try {
       // Only what the user changed: a key left out keeps what is stored (another tab's save).
-      const body: Partial<Pick<Preferences, 'channels' | 'quiet_hours'>> = {};
+      const body: Partial<Pick<Preferences, 'channels' | 'quiet_hours' | 'time_zone'>> = {};
+      if (ownTz !== (prefs.time_zone ?? '')) body.time_zone = ownTz;
       const changed = changedKinds(prefs, choice);
       if (changed.size) body.channels = choiceSaved(prefs, choice, changed);
       // The quiet hours saved again only when they differ from those loaded.
-      const quietNow = quietOn ? quiet : null;
-      if (JSON.stringify(quietNow) !== JSON.stringify(quietLoaded(prefs))) body.quiet_hours = quietNow;
+      const quietNow = quietSent(quietOn ? quiet : null);
+      if (JSON.stringify(quietNow) !== JSON.stringify(quietSent(quietLoaded(prefs)))) body.quiet_hours = quietNow;
       if (Object.keys(body).length) show(await api.setPreferences(body));
       setStatus(t('prefs.saved'));
     } catch (x) {
@@ -116,6 +129,18 @@ export function PreferencesPage() {
         <h1 id="prefs-h">{t('prefs.title')}</h1>
       </div>
       <form onSubmit={save} data-testid="preferences-form">
+        <fieldset class="prefs-zone" data-testid="prefs-zone">
+          <legend>{t('prefs.zone.title')}</legend>
+          <p class="muted small" id="prefs-zone-intro">{t('prefs.zone.intro')}</p>
+          <TimeZonePicker
+            value={ownTz}
+            onChange={(z) => { setOwnTz(z); setStatus(''); }}
+            id="prefs-time-zone"
+            label={t('prefs.zone.label')}
+            defaultLabel={t('prefs.zone.default')}
+            testid="prefs-time-zone"
+          />
+        </fieldset>
         <section aria-labelledby="prefs-channels-h">
           <h2 id="prefs-channels-h">{t('prefs.channels.title')}</h2>
           <p class="muted">{t('prefs.channels.intro')}</p>
@@ -167,10 +192,14 @@ export function PreferencesPage() {
                 {t('prefs.quiet.until')}
                 <input type="time" required value={quiet.until} data-testid="prefs-quiet-until" onInput={(e) => setQuiet({ ...quiet, until: e.currentTarget.value })} />
               </label>
-              <label>
-                {t('prefs.quiet.timezone')}
-                <input type="text" required value={quiet.timezone ?? 'UTC'} data-testid="prefs-quiet-timezone" onInput={(e) => setQuiet({ ...quiet, timezone: e.currentTarget.value.trim() })} />
-              </label>
+              <TimeZonePicker
+                value={quiet.timezone ?? ''}
+                onChange={(z) => setQuiet({ ...quiet, timezone: z })}
+                id="prefs-quiet-timezone"
+                label={t('prefs.quiet.timezone')}
+                defaultLabel={t('prefs.quiet.ownZone', { zone: ownTz || 'UTC' })}
+                testid="prefs-quiet-timezone"
+              />
               <label>
                 <input type="checkbox" checked={quiet.breaches !== false} data-testid="prefs-quiet-breaches" onChange={(e) => setQuiet({ ...quiet, breaches: e.currentTarget.checked })} />
                 {t('prefs.quiet.breaches')}

@@ -41,6 +41,20 @@ export async function loadWorkflows() {
   }
 }
 
+/** The browser's time zone (UTC when it cannot say). */
+export function browserZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** The zone a user's dates are shown in by default (the reports' days): their own, else the browser's. */
+export function ownZone(user: User | null | undefined): string {
+  return user?.time_zone || browserZone();
+}
+
 export function hasRole(user: User | null | undefined, ...roles: string[]) {
   return !!user && roles.some((r) => user.roles.includes(r));
 }

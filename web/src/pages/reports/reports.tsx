@@ -14,7 +14,7 @@ import { dayLabel, dayText, periodDays } from './days';
 import type { MessageKey } from '../../i18n/en';
 import { errorText } from '../../model/errors';
 import { useStore } from '../../lib/store';
-import { workflows } from '../../state/session';
+import { me, ownZone, workflows } from '../../state/session';
 import { BarChart, LineChart } from './charts';
 import { HeatMap, type HeatColour } from './heatmap';
 import { Loading, ReportSection, ReportTable, type Drill, type Params, type ReportColumn } from './reporttable';
@@ -22,21 +22,33 @@ import { Loading, ReportSection, ReportTable, type Drill, type Params, type Repo
 const PERIODS = ['today', 'this_week', 'last_7_days', 'last_30_days', 'this_month', 'last_month', 'custom'] as const;
 const GROUPINGS = ['department', 'queue', 'workflow', 'state', 'assignee', 'tier', 'origin'] as const;
 
-const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-
-function localDay(offset = 0) {
-  const d = new Date();
-  d.setDate(d.getDate() + offset);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** Today (plus `offset` days) in `tz`, as YYYY-MM-DD. */
+function localDay(tz: string, offset = 0) {
+  const d = new Date(Date.now() + offset * 86400000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 }
 
-/** The custom range's instants: local midnight of the first day to that after the last. */
-function customRange(first: string, last: string): { from: string; to: string } | null {
+/** The instant midnight begins `day` (YYYY-MM-DD) in `tz` (the offset found by two guesses: DST). */
+function midnightIn(y: number, m: number, d: number, tz: string): Date {
+  const asUtc = Date.UTC(y, m - 1, d);
+  const offsetAt = (ms: number) => {
+    const p = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+      .formatToParts(new Date(ms))
+      .reduce<Record<string, number>>((o, x) => (x.type === 'literal' ? o : { ...o, [x.type]: Number(x.value) }), {});
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - ms;
+  };
+  let ms = asUtc - offsetAt(asUtc);
+  ms = asUtc - offsetAt(ms);
+  return new Date(ms);
+}
+
+/** The custom range's instants in `tz`: midnight of the first day to that after the last. */
+function customRange(first: string, last: string, tz: string): { from: string; to: string } | null {
   const [y1, m1, d1] = first.split('-').map(Number);
   const [y2, m2, d2] = last.split('-').map(Number);
   if (!y1 || !y2) return null;
-  const from = new Date(y1, m1 - 1, d1);
-  const to = new Date(y2, m2 - 1, d2 + 1);
+  const from = midnightIn(y1, m1, d1, tz);
+  const to = midnightIn(y2, m2, d2 + 1, tz);
   return from < to ? { from: from.toISOString(), to: to.toISOString() } : null;
 }
 
@@ -47,15 +59,16 @@ export function Reports() {
   const t = useT();
   const wfs = useStore(workflows);
   const [period, setPeriod] = useState<string>('last_30_days');
-  const [first, setFirst] = useState(localDay(-6));
-  const [last, setLast] = useState(localDay());
+  // The user's own time zone (Preferences), else the browser's: the days the report counts.
+  const tz = ownZone(useStore(me));
+  const [first, setFirst] = useState(localDay(tz, -6));
+  const [last, setLast] = useState(localDay(tz));
   const [by, setBy] = useState<string>('department');
   const [compare, setCompare] = useState(false);
   const [workflow, setWorkflow] = useState('');
   const [colour, setColour] = useState<HeatColour>('breach');
   const [drill, setDrill] = useState<Drill | null>(null);
-  const tz = viewerZone();
-  const range = period === 'custom' ? customRange(first, last) : null;
+  const range = period === 'custom' ? customRange(first, last, tz) : null;
   const base: Params | null = period === 'custom' ? (range ? { ...range, tz } : null) : { period, tz };
 
   useEffect(() => {
