@@ -116,4 +116,14 @@ Result<void> StepFactBackfillStore::finishBackfill(const QSqlDatabase &db)
     return {};
 }
 
+Result<void> StepFactBackfillStore::dropEmptyBackfill(const QSqlDatabase &db)
+{
+    auto done = runQuery(db,
+                         QStringLiteral("DELETE FROM report_backfills WHERE name = "
+                                        "'step_facts' AND last_ticket = 0"));
+    if (!done)
+        return done.failure();
+    return {};
+}
+
 } // namespace Baton

@@ -47,6 +47,8 @@ public:
     static Result<void> advanceBackfill(const QSqlDatabase &db, qint64 ticketId);
     /// Records that the back-fill is finished.
     static Result<void> finishBackfill(const QSqlDatabase &db);
+    /// Removes a record whose last ticket is 0: it has nothing to do (no roll-up to queue).
+    static Result<void> dropEmptyBackfill(const QSqlDatabase &db);
 };
 
 } // namespace Baton
