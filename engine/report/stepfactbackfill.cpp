@@ -167,6 +167,10 @@ Result<int> backfillStepFacts(Database &database, const StepFactDeriver &deriver
     auto db = database.connection();
     if (!db)
         return db.failure();
+    // A record of no tickets (migration 11 or 17 on an empty database) is nothing to do: gone
+    // quietly, without queueing the roll-up again as finishing a back-fill does.
+    if (auto dropped = StepFactBackfillStore::dropEmptyBackfill(*db); !dropped)
+        return dropped.failure();
     Backfill backfill(*db, deriver, workflowOf);
     int derived = 0;
     QElapsedTimer sinceLog;

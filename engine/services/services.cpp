@@ -177,14 +177,41 @@ void Services::startBackfill()
             qWarning().noquote() << "reports back-fill stopped:" << backfilled.error()
                                  << "(it resumes at the next start)";
         // Then the roll-up of the facts (migration 31, and again after the facts' back-fill
-        // replaced facts): a day of quarter hours per transaction.
-        else if (const auto rolled = backfillStepRollup(*m_options.database, 1,
-                                                        [this] { return m_stopBackfill.load(); });
+        // replaced facts): a day of quarter hours per transaction, the days ended compacted.
+        else if (const auto rolled = backfillStepRollup(
+                     *m_options.database, 1, [this] { return m_stopBackfill.load(); }, today());
                  !rolled)
             qWarning().noquote() << "reports roll-up back-fill stopped:" << rolled.error()
                                  << "(it resumes at the next start)";
+        else
+            compactRollupDaily();
         m_options.database->closeThreadConnection();
     });
+}
+
+qint64 Services::today() const
+{
+    return rollupBucketOf(m_options.clock->now().toMSecsSinceEpoch(), RollupLevel::Day);
+}
+
+// The roll-up's daily level off the write path (store/steprollup.h): each UTC day compacted from
+// its quarter hours once it has ended, looked at every few minutes (a fake clock's jumps are
+// seen at the next look). A server down over midnight compacts the days it missed at its start;
+// several servers on one database each try, and each day is compacted once.
+void Services::compactRollupDaily()
+{
+    std::unique_lock lock(m_backfillMutex);
+    while (!m_stopBackfill) {
+        lock.unlock();
+        if (const auto compacted = compactStepRollup(*m_options.database, today(),
+                                                     [this] { return m_stopBackfill.load(); });
+            !compacted)
+            qWarning().noquote() << "reports roll-up compaction:" << compacted.error()
+                                 << "(tried again in a few minutes)";
+        lock.lock();
+        m_backfillWake.wait_for(lock, std::chrono::minutes(5),
+                                [this] { return m_stopBackfill.load(); });
+    }
 }
 
 void Services::startDelivery()
@@ -338,7 +365,11 @@ bool Services::stop()
     if (m_summaries.joinable())
         m_summaries.join();
     m_delivery.reset(); // it calls plugins and reads the database; nothing calls it
-    m_stopBackfill = true; // between two chunks; it reads the engine's workflows
+    {
+        std::lock_guard lock(m_backfillMutex); // before the upkeep it wakes
+        m_stopBackfill = true; // between two chunks; it reads the engine's workflows
+    }
+    m_backfillWake.notify_all();
     if (m_backfill.joinable())
         m_backfill.join();
     m_timers.reset();

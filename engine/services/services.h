@@ -165,7 +165,11 @@ private:
     std::unique_ptr<ChangeListener> m_listener; // after m_api: it publishes there
     std::thread m_backfill; // the step facts' back-fill (startBackfill)
     std::atomic<bool> m_stopBackfill {false};
+    std::mutex m_backfillMutex;
+    std::condition_variable m_backfillWake; // the roll-up's compaction waits on it
     void startBackfill();
+    void compactRollupDaily();
+    qint64 today() const; ///< the UTC day on the services' clock (store/steprollup.h)
     std::thread m_summaries; // the weekly summary mails (startWeeklySummaries)
     std::mutex m_summaryMutex;
     std::condition_variable m_summaryWake;

@@ -691,6 +691,20 @@ const char *const migration34[] = {
     "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS failure_kind TEXT",
 };
 
+// The daily level of the roll-up built off the write path (issue 17; store/steprollup.h): a UTC
+// day is in step_rollup_daily once it is recorded here, compacted from its quarter hours after
+// it has ended; the writer upserts the quarter hours only (and the daily rows of a recorded
+// day). Until this version the writer kept both levels of every day: the days from the first
+// to the last daily bucket are recorded as they are. Once (ON CONFLICT): tst_schema runs
+// migrations again on a database set back by hand.
+const char *const migration35[] = {
+    "CREATE TABLE IF NOT EXISTS step_rollup_days (day BIGINT PRIMARY KEY)",
+    "WITH RECURSIVE days(day) AS (SELECT MIN(bucket) FROM step_rollup_daily UNION ALL SELECT "
+    "day + 1 FROM days WHERE day < (SELECT MAX(bucket) FROM step_rollup_daily)) INSERT INTO "
+    "step_rollup_days (day) SELECT day FROM days WHERE day IS NOT NULL ON CONFLICT (day) DO "
+    "NOTHING",
+};
+
 // A user's own time zone (users.time_zone, an IANA name checked by UserDirectory; '' = the
 // organisation's default, as before: the weekly summary's department calendar, quiet hours'
 // UTC). Read first by the weekly summary and by quiet hours without a zone of their own; the
@@ -739,6 +753,7 @@ const Migration migrations[] = {
     {31, std::begin(migration31), std::end(migration31)},
     {32, std::begin(migration32), std::end(migration32)},
     {34, std::begin(migration34), std::end(migration34)},
+    {35, std::begin(migration35), std::end(migration35)},
     {39, std::begin(migration39), std::end(migration39)},
 };
 

@@ -24,9 +24,14 @@ QVariantList valuesOf(const QList<qint64> &ids)
 Result<std::optional<BackfillPosition>>
 StepFactBackfillStore::backfillPosition(const QSqlDatabase &db)
 {
+    // A record whose last ticket is 0 has nothing to do (ids start at 1): migration 11 or 17
+    // left it in a database that had no tickets then. It is none, here and for the roll-up's
+    // readiness (StepRollupStore::ready), so that a database generated from empty reads the
+    // roll-up without a back-fill run to remove it.
     auto position = runQuery(db,
                              QStringLiteral("SELECT next_ticket, last_ticket FROM "
-                                            "report_backfills WHERE name = 'step_facts'"));
+                                            "report_backfills WHERE name = 'step_facts' AND "
+                                            "last_ticket > 0"));
     if (!position)
         return position.failure();
     if (!position->next())
@@ -106,6 +111,16 @@ Result<void> StepFactBackfillStore::finishBackfill(const QSqlDatabase &db)
 {
     auto done
         = runQuery(db, QStringLiteral("DELETE FROM report_backfills WHERE name = 'step_facts'"));
+    if (!done)
+        return done.failure();
+    return {};
+}
+
+Result<void> StepFactBackfillStore::dropEmptyBackfill(const QSqlDatabase &db)
+{
+    auto done = runQuery(db,
+                         QStringLiteral("DELETE FROM report_backfills WHERE name = "
+                                        "'step_facts' AND last_ticket = 0"));
     if (!done)
         return done.failure();
     return {};

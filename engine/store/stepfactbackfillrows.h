@@ -27,7 +27,8 @@ struct BackfillPosition
 class StepFactBackfillStore
 {
 public:
-    /// The back-fill's position; none when there is nothing (left) to back-fill.
+    /// The back-fill's position; none when there is nothing (left) to back-fill, also when the
+    /// record's last ticket is 0 (ids start at 1).
     static Result<std::optional<BackfillPosition>> backfillPosition(const QSqlDatabase &db);
     /// Up to `limit` tickets of (position.nextTicket, position.lastTicket], ascending by id:
     /// each id with its version (the seq of its last event), read without a lock.
@@ -46,6 +47,8 @@ public:
     static Result<void> advanceBackfill(const QSqlDatabase &db, qint64 ticketId);
     /// Records that the back-fill is finished.
     static Result<void> finishBackfill(const QSqlDatabase &db);
+    /// Removes a record whose last ticket is 0: it has nothing to do (no roll-up to queue).
+    static Result<void> dropEmptyBackfill(const QSqlDatabase &db);
 };
 
 } // namespace Baton

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// Reports on big data (issue 17, "fast on big data"): the step facts rolled up per UTC day and
-// key (step_rollup_daily) and per quarter of an hour and key (step_rollup), migration 31, so
-// that a report over a month reads some thousand rows laid out in time order instead of a
-// million facts scattered over the facts table (its key is the ticket). Kept by the engine's writer
-// in the transaction of the facts it sums (TicketWriter: one upsert per bucket and key of a commit
-// group, no trigger), with `column = column + excluded.column`, so that several servers on one
-// PostgreSQL add up. A period reads its whole UTC days from the daily level, the rest from quarter
-// hours: every real zone offset is a multiple of 15 minutes, so a period of whole local days (the
-// presets) in any zone is whole quarter hours; only a custom instant inside one reads the facts of
-// that partial quarter hour. The times are kept as lists of exact values (a bucket and key hold a
+// Reports on big data (issue 17, "fast on big data"): the step facts rolled up per quarter of an
+// hour and key (step_rollup, migration 31), and per UTC day and key (step_rollup_daily) for the
+// days compacted (step_rollup_days, migration 35), so that a report over a month reads some
+// thousand rows laid out in time order instead of a million facts scattered over the facts table
+// (its key is the ticket). The quarter hours are kept by the engine's writer in the transaction of
+// the facts it sums (TicketWriter: one upsert per bucket and key of a commit group, no trigger),
+// with `column = column + excluded.column`, so that several servers on one PostgreSQL add up. The
+// daily level is built from the quarter hours OFF the write path, a UTC day once it has ended
+// (compactStepRollup, `baton serve`'s report upkeep thread): writing it in every commit group cost
+// a page per group, and its value lists grew all day. A day is in the daily level exactly when it
+// is recorded in step_rollup_days; a fact of a recorded day (a late one) is added to both levels
+// by the writer, which looks the day up after its quarter-hour upsert (see compactDay for why that
+// order is enough on PostgreSQL). A period reads its whole UTC days from the daily level where
+// they are compacted and from the quarter hours where not, the rest from quarter hours: every
+// real zone offset is a multiple of 15 minutes, so a period of whole local days (the presets) in
+// any zone is whole quarter hours; only a custom instant inside one reads the facts of that
+// partial quarter hour. The times are kept as lists of exact values (a bucket and key hold a
 // handful of steps), so percentiles from the roll-up are exact.
 
 #include "core/result.h"
@@ -22,6 +29,7 @@
 #include <QVariant>
 
 #include <functional>
+#include <limits>
 #include <optional>
 
 namespace Baton {
@@ -37,6 +45,13 @@ constexpr qint64 stepRollupDayMs = 24 * 3600 * 1000;
 constexpr qint64 rollupSpanMs(RollupLevel level)
 {
     return level == RollupLevel::Day ? stepRollupDayMs : stepRollupQuarterMs;
+}
+
+/// The bucket of `level` an instant (ms since the epoch) falls in: floored, also before 1970.
+constexpr qint64 rollupBucketOf(qint64 at, RollupLevel level)
+{
+    const qint64 span = rollupSpanMs(level);
+    return at >= 0 ? at / span : -((-at + span - 1) / span);
 }
 
 /// One bucket and key of the roll-up: the sums of the facts that left in it.
@@ -74,21 +89,33 @@ public:
     /// (report_backfills has no row for either; while one is, the facts are read).
     static Result<bool> ready(const QSqlDatabase &db);
     /// Calls `row` for each roll-up row of `level`'s buckets [firstBucket, endBucket) that the
-    /// query's workflow and departments select.
+    /// query's workflow and departments select. RollupLevel::Day: a day not compacted yet is
+    /// read from its quarter hours (its rows then come per quarter hour, each with the day as
+    /// its bucket), so the sums are the days' all the same.
     static Result<void> read(const QSqlDatabase &db, const StepReportQuery &query,
                              RollupLevel level, qint64 firstBucket, qint64 endBucket,
                              const std::function<void(const StepRollupRow &)> &row);
 
     /// Sums the facts of UTC days [firstDay, endDay) again, replacing their rows at both
-    /// levels; in the caller's transaction (which must hold off the writer: see
-    /// backfillStepRollup).
-    static Result<void> rebuild(const QSqlDatabase &db, qint64 firstDay, qint64 endDay);
+    /// levels; the days before `compactBeforeDay` are written compacted (daily rows and their
+    /// record), the others as quarter hours only. In the caller's transaction (which must hold
+    /// off the writer: see backfillStepRollup).
+    static Result<void> rebuild(const QSqlDatabase &db, qint64 firstDay, qint64 endDay,
+                                qint64 compactBeforeDay);
     /// rebuild() in two parts: the facts of UTC days [firstDay, endDay), read (no lock needed),
     /// and their sums written in place of the days' rows (in the caller's transaction).
     static Result<QList<StepFactRow>> factsOf(const QSqlDatabase &db, qint64 firstDay,
                                               qint64 endDay);
     static Result<void> replace(const QSqlDatabase &db, qint64 firstDay, qint64 endDay,
-                                const QList<StepFactRow> &facts);
+                                const QList<StepFactRow> &facts, qint64 compactBeforeDay);
+
+    /// Whether the UTC day is compacted (recorded in step_rollup_days): the writer adds a fact
+    /// of such a day to the daily level as well.
+    static const char *const compactedDayQuery;
+    /// The day's quarter hours summed into its daily rows, and the day recorded; nothing when it
+    /// is recorded already. In the caller's transaction, which must hold off the writer
+    /// (compactStepRollup). Returns whether it compacted the day.
+    static Result<bool> compactDay(const QSqlDatabase &db, qint64 day);
     /// How many facts left in the days and the sum of their left_at: read from the left_at
     /// index alone, it tells whether facts read earlier are still the days' facts.
     struct Fingerprint
@@ -112,8 +139,22 @@ public:
 /// look at the left_at index says they did not change meanwhile. Removes the
 /// record when done. Returns the number of days rebuilt. Stops between chunks once
 /// `stopRequested` says so.
+/// `compactBeforeDay`: the days rebuilt before it are compacted at once (their facts are in
+/// hand), the others left to compactStepRollup.
+/// `afterReadAhead` (tests): called between a chunk's read and its transaction, where a write
+/// to the days read is what the look at the index must catch.
 Result<qint64> backfillStepRollup(Database &database, int chunk = 1,
-                                  const std::function<bool()> &stopRequested = {});
+                                  const std::function<bool()> &stopRequested = {},
+                                  qint64 compactBeforeDay = std::numeric_limits<qint64>::max(),
+                                  const std::function<void()> &afterReadAhead = {});
+
+/// Compacts every UTC day before `endDay` that has quarter hours and no record yet, one
+/// transaction per day (PostgreSQL: the roll-up's tables locked against the writers' upserts
+/// for it, so that two servers doing it at once compact a day once, and no fact is in
+/// neither level). Returns the number of days compacted. Stops between days once
+/// `stopRequested` says so.
+Result<qint64> compactStepRollup(Database &database, qint64 endDay,
+                                 const std::function<bool()> &stopRequested = {});
 
 /// Parses a values list (StepRollupRow::businessValues) onto `out`.
 void appendRollupValues(QList<qint64> &out, const QString &values);

@@ -344,6 +344,7 @@ struct TicketWriter::Statements
     BulkStatement insertOpenSearchStale = openSearchStaleInsert(); ///< SQLite
     BulkStatement upsertStepRollup = upsertStepRollupStatement(RollupLevel::QuarterHour);
     BulkStatement upsertStepRollupDaily = upsertStepRollupStatement(RollupLevel::Day);
+    WriterStatement isDayCompacted {QString::fromLatin1(StepRollupStore::compactedDayQuery)};
     /// SQLite: moves the waiting search documents into the FTS5 tables (searchMove).
     std::array<WriterStatement, std::size(searchMove)> moveSearchDocuments;
     /// SQLite: search documents waiting (committed), and after the batch being written.
@@ -357,6 +358,7 @@ struct TicketWriter::Statements
         return r;
     }
     Result<void> insertNewTickets(const WriteBatch &batch, DerivedRows &derived);
+    Result<void> upsertStepRollups(const QList<StepFactRow> &facts);
     Result<void> updateTickets(const WriteBatch &batch, bool postgresql, DerivedRows &derived,
                                TicketWriter::WriteReport *report);
     /// PostgreSQL: the guarded updates of `ids` in statements of up to 256 rows.
@@ -753,19 +755,8 @@ Result<void> TicketWriter::Statements::insertTicketChildren(const WriteBatch &ba
         appendStepFactValues(values, fact);
     if (auto r = bulk(insertStepFacts, values); !r)
         return r;
-    // The roll-up (store/steprollup.h): the group's facts summed per bucket and key first,
-    // one upsert each per level (most commit groups end a step or two of distinct keys).
-    if (!batch.stepFacts.isEmpty()) {
-        for (const StepRollupRow &row :
-             StepRollupStore::rollUp(batch.stepFacts, RollupLevel::QuarterHour))
-            StepRollupStore::appendValues(values, row);
-        if (auto r = bulk(upsertStepRollup, values); !r)
-            return r;
-        for (const StepRollupRow &row : StepRollupStore::rollUp(batch.stepFacts, RollupLevel::Day))
-            StepRollupStore::appendValues(values, row);
-        if (auto r = bulk(upsertStepRollupDaily, values); !r)
-            return r;
-    }
+    if (auto r = upsertStepRollups(batch.stepFacts); !r)
+        return r;
     for (qint64 ticket : batch.replaceTimersOf)
         values << ticket;
     if (auto r = bulk(deleteTimers, values); !r)
@@ -781,6 +772,41 @@ Result<void> TicketWriter::Statements::insertTicketChildren(const WriteBatch &ba
     for (const LinkRow &l : batch.links)
         values << l.ticketId << l.otherId << l.relation << l.at;
     return bulk(insertLinks, values);
+}
+
+// The roll-up (store/steprollup.h): the group's facts summed per quarter hour and key first, one
+// upsert each (most commit groups end a step or two of distinct keys). The daily level is built
+// off the write path once a day has ended; a fact of a day already compacted (late: a commit
+// group across midnight, another server's clock) is added to it here as well. The look-up
+// comes after the quarter hours' upsert: on PostgreSQL that upsert waits for a compaction
+// holding the tables, so the look-up sees the day recorded (compactDay has the whole argument).
+Result<void> TicketWriter::Statements::upsertStepRollups(const QList<StepFactRow> &facts)
+{
+    if (facts.isEmpty())
+        return {};
+    QList<QVariant> values;
+    for (const StepRollupRow &row : StepRollupStore::rollUp(facts, RollupLevel::QuarterHour))
+        StepRollupStore::appendValues(values, row);
+    if (auto r = bulk(upsertStepRollup, values); !r)
+        return r;
+    QList<qint64> days; // of the group's facts: one, or two across midnight
+    for (const StepFactRow &f : facts)
+        if (const qint64 day = rollupBucketOf(f.leftAt, RollupLevel::Day); !days.contains(day))
+            days.append(day);
+    QList<StepFactRow> late;
+    for (const qint64 day : std::as_const(days)) {
+        auto compacted = isDayCompacted.run(db, {day}, &failureCode);
+        if (!compacted)
+            return compacted.failure();
+        if (!compacted->firstValue)
+            continue;
+        for (const StepFactRow &f : facts)
+            if (rollupBucketOf(f.leftAt, RollupLevel::Day) == day)
+                late.append(f);
+    }
+    for (const StepRollupRow &row : StepRollupStore::rollUp(late, RollupLevel::Day))
+        StepRollupStore::appendValues(values, row);
+    return bulk(upsertStepRollupDaily, values);
 }
 
 Result<void> TicketWriter::Statements::insertNotificationRows(const WriteBatch &batch,

@@ -372,20 +372,15 @@ QJsonObject measureSearchAndReports(const BigDbQueryOptions &options)
         // The roll-up of the facts (migration 31) as `baton serve` makes it in the background:
         // a database generated before it has none yet, one generated since only an empty
         // bucket to sum; the reports read the facts until it is done.
-        // The generator writes every ticket's facts itself; the facts' back-fill record that
-        // migration 11 left in the then empty database (tickets 0 to 0) is what `baton serve`'s
-        // back-fill removes at its start, and while it is there the reports read the facts.
-        if (auto cleared = runQuery(*db,
-                                    QStringLiteral("DELETE FROM report_backfills WHERE "
-                                                   "name = 'step_facts' AND last_ticket = 0"));
-            !cleared)
-            return {{QStringLiteral("error"), cleared.error()}};
+        // (The generator writes every ticket's facts itself; the facts' back-fill record that
+        // migration 11 left in the then empty database, tickets 0 to 0, has nothing to do:
+        // StepRollupStore::ready says so.) The days are compacted as they are summed.
         QElapsedTimer rollup;
         rollup.start();
         const auto buckets = backfillStepRollup(*options.database);
         if (!buckets)
             return {{QStringLiteral("error"), buckets.error()}};
-        std::printf("  reports: roll-up back-fill summed %lld quarter hours in %.1f s\n",
+        std::printf("  reports: roll-up back-fill summed %lld days in %.1f s\n",
                     qlonglong(*buckets), rollup.elapsed() / 1000.0);
         out.insert(u"rollup_backfill_s", rollup.elapsed() / 1000.0);
         out.insert(u"reports",

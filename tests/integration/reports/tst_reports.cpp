@@ -76,6 +76,9 @@ private Q_SLOTS:
     void weeklySummaryIsInTheSupervisorsOwnTimeZone();
     void waitingTimeInPausedStatesApart();
     void rollupAnswersAsTheFactsDo();
+    void rollupDaysAreCompactedOffTheWritePath();
+    void aFactsRecordOfNoTicketsLeavesTheRollupReady();
+    void rollupBackfillReadsAgainWhenTheDaysChangedBeforeItsLock();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -1648,6 +1651,148 @@ void tst_Reports::rollupAnswersAsTheFactsDo()
     const qint64 day = QDateTime(QDate(2027, 1, 20), QTime(0, 0), QTimeZone("Asia/Kathmandu"))
                            .toMSecsSinceEpoch();
     differs = rollupDiffers(*db, day, day + 24 * 3600 * 1000, QString());
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+}
+
+namespace {
+
+qint64 countOf(const QSqlDatabase &db, const QString &sql)
+{
+    auto rows = runQuery(db, sql);
+    return rows && rows->next() ? rows->value(0).toLongLong() : -1;
+}
+
+qint64 dayOf(QDate date)
+{
+    return QDateTime(date, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch() / stepRollupDayMs;
+}
+
+} // namespace
+
+// The daily level off the write path (store/steprollup.h): the writer keeps the quarter hours
+// only; a day is compacted from them once it has ended, by two servers at once exactly once;
+// a step that ends in a compacted day (late) is added to both levels; every period answers as
+// the facts do before, between and after.
+void tst_Reports::rollupDaysAreCompactedOffTheWritePath()
+{
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    // The writer wrote no daily row of a day not compacted (the server's upkeep may have
+    // compacted a day or two behind the clock the scenario moved; usually none).
+    const QString strayDaily = QStringLiteral(
+        "SELECT COUNT(*) FROM step_rollup_daily WHERE bucket NOT IN (SELECT day FROM "
+        "step_rollup_days)");
+    QVERIFY(countOf(*db, QStringLiteral("SELECT COUNT(*) FROM step_rollup")) > 0);
+    QCOMPARE(countOf(*db, strayDaily), 0);
+    QCOMPARE(StepRollupStore::ready(*db).value(), true);
+    QRandomGenerator random(35);
+    QString differs = compareOverRandomPeriods(*db, random, 30);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+
+    // December compacted (two servers' compactions at once: each day once), January not.
+    const qint64 january = dayOf(QDate(2027, 1, 1));
+    const auto compactOnAThread = [this, january] {
+        const auto compacted = compactStepRollup(*m_db, january);
+        m_db->closeThreadConnection();
+        return compacted.ok() ? *compacted : -1;
+    };
+    auto one = std::async(std::launch::async, compactOnAThread);
+    auto two = std::async(std::launch::async, compactOnAThread);
+    const qint64 firstDay = countOf(*db, QStringLiteral("SELECT MIN(bucket) FROM step_rollup"))
+        / (stepRollupDayMs / stepRollupQuarterMs);
+    const qint64 compacted = one.get(), alsoCompacted = two.get();
+    QVERIFY(compacted >= 0 && alsoCompacted >= 0);
+    QVERIFY(compacted + alsoCompacted <= january - firstDay);
+    QCOMPARE(countOf(*db,
+                     QStringLiteral("SELECT COUNT(*) FROM step_rollup_days WHERE day >= %1 AND "
+                                    "day < %2")
+                         .arg(firstDay)
+                         .arg(january)),
+             january - firstDay);
+    QCOMPARE(compactStepRollup(*m_db, january).value(), 0);
+    QCOMPARE(countOf(*db, strayDaily), 0);
+    QVERIFY(countOf(*db, QStringLiteral("SELECT COUNT(*) FROM step_rollup_daily")) > 0);
+    differs = compareOverRandomPeriods(*db, random, 60);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+
+    // A step that ends in a compacted day (the clock set back: as another server's, late) is
+    // in the daily rows as well; one of a day not compacted only in the quarter hours.
+    const qint64 daily = countOf(*db, QStringLiteral("SELECT SUM(steps) FROM step_rollup_daily"));
+    setClock("2026-12-30T02:00:00Z");
+    const qint64 late = open(QStringLiteral("B"));
+    act(late, QStringLiteral("amy"), "claim");
+    act(late, QStringLiteral("amy"), "solve");
+    QVERIFY(countOf(*db, QStringLiteral("SELECT SUM(steps) FROM step_rollup_daily")) > daily);
+    const qint64 withLate
+        = countOf(*db, QStringLiteral("SELECT SUM(steps) FROM step_rollup_daily"));
+    setClock("2027-01-20T02:00:00Z");
+    const qint64 now = open(QStringLiteral("B"));
+    act(now, QStringLiteral("amy"), "claim");
+    act(now, QStringLiteral("amy"), "solve");
+    QCOMPARE(countOf(*db, QStringLiteral("SELECT SUM(steps) FROM step_rollup_daily")), withLate);
+    QCOMPARE(countOf(*db, strayDaily), 0);
+    differs = compareOverRandomPeriods(*db, random, 60);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+    const qint64 day = QDateTime(QDate(2026, 12, 30), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+    differs = rollupDiffers(*db, day, day + 24 * 3600 * 1000, QString());
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+
+    // January compacted too: the same answers from the daily rows.
+    QVERIFY(compactStepRollup(*m_db, dayOf(QDate(2027, 2, 1))).value() > 0);
+    differs = compareOverRandomPeriods(*db, random, 60);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+}
+
+// A facts' back-fill record whose last ticket is 0 (migration 11 in a database that had no
+// tickets: a generated one) has nothing to do: the reports read the roll-up and say no
+// back-fill is under way (bench_bigdb used to delete the record by hand).
+void tst_Reports::aFactsRecordOfNoTicketsLeavesTheRollupReady()
+{
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    // A fresh database has it from migration 11 (the server's back-fill removed it, before).
+    QVERIFY(runQuery(*db, QStringLiteral("DELETE FROM report_backfills WHERE name = 'step_facts'"))
+                .ok());
+    QVERIFY(runQuery(*db,
+                     QStringLiteral("INSERT INTO report_backfills (name, next_ticket, "
+                                    "last_ticket) VALUES ('step_facts', 0, 0)"))
+                .ok());
+    QCOMPARE(StepRollupStore::ready(*db).value(), true);
+    QVERIFY(!report("steps?by=department&" + december).contains(u"backfill"));
+    QVERIFY(!report("volume?" + december).contains(u"backfill"));
+}
+
+// The roll-up back-fill reads a day's facts before its lock and writes them under it only when
+// the left_at index says they are still the day's: here a fact of the day being summed arrives
+// between the read and the lock, and the sums written are read again under the lock.
+void tst_Reports::rollupBackfillReadsAgainWhenTheDaysChangedBeforeItsLock()
+{
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    QVERIFY(StepRollupStore::queueRebuild(*db).ok());
+    auto facts = StepFactStore::allFacts(*db);
+    QVERIFY(facts.ok() && !facts->isEmpty());
+    int arrivals = 0;
+    const auto arrive = [&] {
+        // A copy of a fact of the first day queued, as another ticket's (a back-filled
+        // ticket's, or a writer's late one), straight into the facts (no roll-up upsert).
+        StepFactRow f = facts->first();
+        f.ticketId = 800000 + arrivals++;
+        QVERIFY(StepFactStore::replaceFacts(*db, {}, {f}).ok());
+    };
+    const auto rebuilt
+        = backfillStepRollup(*m_db, 1000, {}, std::numeric_limits<qint64>::max(), [&] {
+              if (arrivals == 0)
+                  arrive();
+          });
+    QVERIFY2(rebuilt.ok(), rebuilt.ok() ? "" : qPrintable(rebuilt.error()));
+    QCOMPARE(arrivals, 1);
+    QCOMPARE(StepRollupStore::ready(*db).value(), true);
+    const qint64 day = facts->first().leftAt / stepRollupDayMs * stepRollupDayMs;
+    QString differs = rollupDiffers(*db, day, day + stepRollupDayMs, QString());
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+    QRandomGenerator random(5);
+    differs = compareOverRandomPeriods(*db, random, 30);
     QVERIFY2(differs.isEmpty(), qPrintable(differs));
 }
 
