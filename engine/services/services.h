@@ -25,6 +25,7 @@ class Database;
 class DeliveryWorker;
 class Engine;
 class PluginHost;
+class ReportCounter;
 class FakeClock;
 class SlaService;
 class StepFactDeriver;
@@ -165,6 +166,7 @@ private:
     std::unique_ptr<ChangeListener> m_listener; // after m_api: it publishes there
     std::thread m_backfill; // the step facts' back-fill (startBackfill)
     std::atomic<bool> m_stopBackfill {false};
+    std::unique_ptr<ReportCounter> m_reportCounter; // the reports' days counted (reportcounter.h)
     void startBackfill();
     std::thread m_summaries; // the weekly summary mails (startWeeklySummaries)
     std::mutex m_summaryMutex;
