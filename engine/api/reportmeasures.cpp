@@ -22,10 +22,6 @@ namespace Baton::Api {
 
 using Http::ApiError;
 
-namespace {
-
-constexpr int drillDownLimit = 500;
-
 std::optional<ApiError> groupingOf(const HttpRequest &request, StepReportQuery &query)
 {
     const QString byText = request.queryValue(QStringLiteral("by"));
@@ -38,6 +34,10 @@ std::optional<ApiError> groupingOf(const HttpRequest &request, StepReportQuery &
     return std::nullopt;
 }
 
+namespace {
+
+constexpr int drillDownLimit = 500;
+
 // The queues a report may show: every queue for an admin, else those of the departments in
 // scope.
 QStringList queuesInScope(const StepReportQuery &query, const Organisation &org)
@@ -48,12 +48,6 @@ QStringList queuesInScope(const StepReportQuery &query, const Organisation &org)
             queues.append(it.key());
     return queues;
 }
-
-struct OutcomeRow
-{
-    qint64 closed = 0, reopened = 0, firstContact = 0, bounced = 0, handoffLimit = 0, escalated = 0,
-           handoffs = 0;
-};
 
 double rate(qint64 part, qint64 whole)
 {
@@ -124,20 +118,9 @@ HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &con
         return std::move(*reply);
     const GroupedRequest &grouped = std::get<GroupedRequest>(parsed);
     const ReportRequest &report = grouped.report;
-    auto closures = StepFactMeasures::closures(context.db, report.query);
-    if (!closures)
-        return apiError(closures.failure()).toResponse();
-    QMap<QString, OutcomeRow> groups;
-    for (const ClosureFacts &c : std::as_const(*closures)) {
-        OutcomeRow &row = groups[c.key];
-        ++row.closed;
-        row.reopened += c.reopened;
-        row.firstContact += c.firstContact;
-        row.bounced += c.bounced;
-        row.handoffLimit += c.handoffLimit;
-        row.escalated += c.escalated;
-        row.handoffs += c.handoffs;
-    }
+    auto groups = StepFactMeasures::outcomes(context.db, report.query);
+    if (!groups)
+        return apiError(groups.failure()).toResponse();
     static const QStringList header {QStringLiteral("key"),
                                      QStringLiteral("title"),
                                      QStringLiteral("closed"),
@@ -151,12 +134,11 @@ HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &con
                                      QStringLiteral("escalated")};
     QJsonArray json;
     QList<QStringList> table;
-    for (auto it = groups.cbegin(); it != groups.cend(); ++it) {
-        const OutcomeRow &r = it.value();
-        const QString title = titleOf(report.query.by, it.key(), context);
+    for (const OutcomeCounts &r : std::as_const(*groups)) {
+        const QString title = titleOf(report.query.by, r.key, context);
         const double reopenRate = rate(r.reopened, r.closed);
         const double fcrRate = rate(r.firstContact, r.closed);
-        json.append(QJsonObject {{header[0], it.key()},
+        json.append(QJsonObject {{header[0], r.key},
                                  {header[1], title},
                                  {header[2], r.closed},
                                  {header[3], r.reopened},
@@ -167,7 +149,7 @@ HttpResponse reportOutcomes(const HttpRequest &request, const ReportContext &con
                                  {header[8], r.bounced},
                                  {header[9], r.handoffLimit},
                                  {header[10], r.escalated}});
-        table.append({it.key(), title, QString::number(r.closed), QString::number(r.reopened),
+        table.append({r.key, title, QString::number(r.closed), QString::number(r.reopened),
                       QString::number(reopenRate), QString::number(r.firstContact),
                       QString::number(fcrRate), QString::number(r.handoffs),
                       QString::number(r.bounced), QString::number(r.handoffLimit),

@@ -46,6 +46,8 @@ bool wantsCsv(const HttpRequest &request, std::optional<Http::ApiError> &error);
 QJsonValue optionalJson(const std::optional<qint64> &value);
 QString optionalText(const std::optional<qint64> &value);
 QString titleOf(ReportGrouping by, const QString &key, const ReportContext &context);
+/// by= (default department) into `query`; or the error (every grouped report's, the steps').
+std::optional<Http::ApiError> groupingOf(const HttpRequest &request, StepReportQuery &query);
 
 /// A grouped report's request (by=, format=) besides the period and scope.
 struct GroupedRequest

@@ -355,19 +355,6 @@ QString stepRow(const StepReportRow &r, ReportGrouping by, const ReportContext &
     return title;
 }
 
-// by= (default department) into the query; or the error.
-std::optional<ApiError> stepsGrouping(const HttpRequest &request, StepReportQuery &query)
-{
-    const QString byText = request.queryValue(QStringLiteral("by"));
-    const auto by
-        = reportGroupingFromString(byText.isNull() ? QStringLiteral("department") : byText);
-    if (!by)
-        return ApiError::badRequest(QStringLiteral("by must be one of department, queue, "
-                                                   "workflow, state, assignee, tier, origin."));
-    query.by = *by;
-    return std::nullopt;
-}
-
 } // namespace
 
 HttpResponse reportSteps(const HttpRequest &request, const ReportContext &context)
@@ -377,7 +364,7 @@ HttpResponse reportSteps(const HttpRequest &request, const ReportContext &contex
         return error->toResponse();
     const ReportRequest &report = std::get<ReportRequest>(parsed);
     StepReportQuery query = report.query;
-    if (auto bad = stepsGrouping(request, query))
+    if (auto bad = groupingOf(request, query))
         return bad->toResponse();
     std::optional<ApiError> formatError;
     const bool csv = wantsCsv(request, formatError);

@@ -4,6 +4,7 @@
 #include "report/stepfactderiver.h"
 #include "runtime/ticketrecords.h"
 #include "store/database.h"
+#include "store/reportcounts.h"
 #include "store/stepfactbackfillrows.h"
 #include "store/stepfactrows.h"
 #include "store/steprollup.h"
@@ -122,6 +123,8 @@ public:
         // back-fill, which runs next; reports read the facts until it is done).
         if (auto queued = StepRollupStore::queueRebuild(m_db); !queued)
             return queued.failure();
+        if (auto recount = ReportCountsStore::recountAll(m_db); !recount)
+            return recount.failure();
         return transaction.commit();
     }
 

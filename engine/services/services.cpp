@@ -12,6 +12,7 @@
 #include "report/stepfactbackfill.h"
 #include "report/stepfactderiver.h"
 #include "runtime/engine.h"
+#include "services/reportcounter.h"
 #include "sla/slaservice.h"
 #include "sla/timerscheduler.h"
 #include "store/changelistener.h"
@@ -168,6 +169,8 @@ QStringList Services::loadPlugins()
 // resumes it.
 void Services::startBackfill()
 {
+    m_reportCounter = std::make_unique<ReportCounter>(m_options.database, *m_options.clock);
+    m_reportCounter->start();
     m_backfill = std::thread([this, engine = m_engine.get()] {
         const auto backfilled = backfillStepFacts(
             *m_options.database, *m_stepFacts,
@@ -365,6 +368,8 @@ bool Services::stop()
     if (m_summaries.joinable())
         m_summaries.join();
     m_delivery.reset(); // it calls plugins and reads the database; nothing calls it
+    if (m_reportCounter)
+        m_reportCounter->stop();
     {
         std::lock_guard lock(m_backfillMutex); // before the upkeep it wakes
         m_stopBackfill = true; // between two chunks; it reads the engine's workflows

@@ -25,6 +25,7 @@ class Database;
 class DeliveryWorker;
 class Engine;
 class PluginHost;
+class ReportCounter;
 class FakeClock;
 class SlaService;
 class StepFactDeriver;
@@ -167,6 +168,7 @@ private:
     std::atomic<bool> m_stopBackfill {false};
     std::mutex m_backfillMutex;
     std::condition_variable m_backfillWake; // the roll-up's compaction waits on it
+    std::unique_ptr<ReportCounter> m_reportCounter; // the reports' days counted (reportcounter.h)
     void startBackfill();
     void compactRollupDaily();
     qint64 today() const; ///< the UTC day on the services' clock (store/steprollup.h)

@@ -705,6 +705,32 @@ const char *const migration35[] = {
     "NOTHING",
 };
 
+// Reports on big data (issue 17, store/reportcounts.h): closures and escalations counted per
+// quarter hour and per UTC day and key, off the write path — `baton serve` counts each UTC day
+// once it has ended, in the background; report_backfills 'report_counts' holds the first day
+// not counted (reports read the facts from there on). Once: tst_schema runs migrations again.
+const char *const migration36[] = {
+    "CREATE TABLE IF NOT EXISTS report_counts (level SMALLINT NOT NULL, bucket BIGINT NOT NULL, "
+    "workflow TEXT NOT NULL, state TEXT NOT NULL, queue TEXT NOT NULL, department TEXT NOT NULL, "
+    "assignee TEXT NOT NULL, tier TEXT NOT NULL, origin TEXT NOT NULL, target TEXT NOT NULL, "
+    "closed BIGINT NOT NULL, closures BIGINT NOT NULL, reopened BIGINT NOT NULL, first_contact "
+    "BIGINT NOT NULL, bounced BIGINT NOT NULL, handoff_limit BIGINT NOT NULL, closure_escalated "
+    "BIGINT NOT NULL, handoffs BIGINT NOT NULL, escalations BIGINT NOT NULL, PRIMARY KEY (level, "
+    "bucket, workflow, state, queue, department, assignee, tier, origin, target)){without_rowid}",
+    "INSERT INTO report_backfills (name, next_ticket, last_ticket) SELECT 'report_counts', 0, 0 "
+    "WHERE NOT EXISTS (SELECT 1 FROM report_backfills WHERE name = 'report_counts')",
+};
+
+// The flow report's transitions and the steps of parallel branches, counted beside migration
+// 36's (store/reportcounts.h); every day is counted again to fill them.
+const char *const migration37[] = {
+    "CREATE TABLE IF NOT EXISTS report_transitions (level SMALLINT NOT NULL, bucket BIGINT NOT "
+    "NULL, workflow TEXT NOT NULL, state TEXT NOT NULL, department TEXT NOT NULL, next_state TEXT "
+    "NOT NULL, action TEXT NOT NULL, transitions BIGINT NOT NULL, branch_steps BIGINT NOT NULL, "
+    "PRIMARY KEY (level, bucket, workflow, state, department, next_state, action)){without_rowid}",
+    "UPDATE report_backfills SET next_ticket = 0 WHERE name = 'report_counts'",
+};
+
 // A user's own time zone (users.time_zone, an IANA name checked by UserDirectory; '' = the
 // organisation's default, as before: the weekly summary's department calendar, quiet hours'
 // UTC). Read first by the weekly summary and by quiet hours without a zone of their own; the
@@ -754,6 +780,8 @@ const Migration migrations[] = {
     {32, std::begin(migration32), std::end(migration32)},
     {34, std::begin(migration34), std::end(migration34)},
     {35, std::begin(migration35), std::end(migration35)},
+    {36, std::begin(migration36), std::end(migration36)},
+    {37, std::begin(migration37), std::end(migration37)},
     {39, std::begin(migration39), std::end(migration39)},
 };
 

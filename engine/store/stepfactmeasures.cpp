@@ -3,13 +3,17 @@
 
 #include "store/database.h"
 #include "store/idquery_p.h"
+#include "store/reportcounts.h"
 #include "store/stepfactsql_p.h"
 #include "store/ticketcolumns.h"
 
 #include <QHash>
+#include <QMap>
 #include <QSet>
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 namespace Baton {
 
@@ -94,6 +98,51 @@ QVariantList idValues(const QList<qint64> &ids)
     return values;
 }
 
+// The tickets with a step in the group `key` (of query.by) that ended in the range and meets
+// `condition` (" AND ...", with its values): the drill-downs of the steps and escalations.
+Result<QList<qint64>> groupTickets(const QSqlDatabase &db, const StepReportQuery &query,
+                                   const QString &key, const QString &condition,
+                                   const QVariantList &conditionValues = {})
+{
+    QVariantList values;
+    const QString sql = u"SELECT DISTINCT ticket_id FROM step_facts" + whereOf(query, values)
+        + u" AND " + keyExpression(query.by) + u" = ?" + condition + u" ORDER BY ticket_id";
+    values << key << conditionValues;
+    return runIdQuery(db, sql, values);
+}
+
+using CountedGroup = std::function<void(const QString &, const QString &, const QList<qint64> &)>;
+
+// Reads the period's parts (store/reportcounts.h): `facts` with the query narrowed to each
+// part the counts do not hold, `counted` with the sums of `columns` per group (and target) of
+// the others.
+Result<void> readParts(const QSqlDatabase &db, const StepReportQuery &query,
+                       const std::function<Result<void>(const StepReportQuery &)> &facts,
+                       const QStringList &columns, bool byTarget, const CountedGroup &counted)
+{
+    std::optional<qint64> countedEnd;
+    if (!query.factsOnly) {
+        auto end = ReportCountsStore::countedEnd(db);
+        if (!end)
+            return end.failure();
+        countedEnd = *end;
+    }
+    const PeriodParts parts = splitPeriod(query.from, query.to, countedEnd);
+    for (const auto &[from, to] : parts.facts) {
+        StepReportQuery part = query;
+        part.from = from;
+        part.to = to;
+        if (auto read = facts(part); !read)
+            return read.failure();
+    }
+    for (const PeriodParts::Buckets &b : parts.counted)
+        if (auto read = ReportCountsStore::sums(db, query, b.level, b.first, b.end, columns,
+                                                byTarget, counted);
+            !read)
+            return read.failure();
+    return {};
+}
+
 } // namespace
 
 std::optional<StepMeasure> stepMeasureFromString(const QString &text)
@@ -117,15 +166,23 @@ Result<QList<ClosureFacts>> StepFactMeasures::closures(const QSqlDatabase &db,
                                                        const StepReportQuery &query)
 {
     QVariantList values;
-    const QString closing = u"SELECT ticket_id, seq, " + keyExpression(query.by)
-        + u" FROM step_facts" + whereOf(query, values) + u" AND closes = 1";
+    const QString closing = u"SELECT ticket_id, seq, workflow, state, queue, department, "
+                            u"assignee, tier, origin, left_at FROM step_facts"
+        + whereOf(query, values) + u" AND closes = 1";
     auto closed = runQuery(db, closing, values);
     if (!closed)
         return closed.failure();
-    QHash<qint64, QList<QPair<qint64, QString>>> closings; // ticket -> (seq, key)
-    while (closed->next())
-        closings[closed->value(0).toLongLong()].append(
-            {closed->value(1).toLongLong(), closed->value(2).toString()});
+    QHash<qint64, QList<QPair<qint64, ClosureFacts>>> closings; // ticket -> (seq, its fields)
+    while (closed->next()) {
+        ClosureFacts fields;
+        int c = 2;
+        for (QString *field : {&fields.workflow, &fields.state, &fields.queue, &fields.department,
+                               &fields.assignee, &fields.tier, &fields.origin})
+            *field = closed->value(c++).toString();
+        fields.leftAt = closed->value(c).toLongLong();
+        fields.key = groupKeyOf(query.by, fields);
+        closings[closed->value(0).toLongLong()].append({closed->value(1).toLongLong(), fields});
+    }
     QList<qint64> ids = closings.keys();
     std::sort(ids.begin(), ids.end());
     QList<ClosureFacts> out;
@@ -148,7 +205,7 @@ Result<QList<ClosureFacts>> StepFactMeasures::closures(const QSqlDatabase &db,
                  rows->value(7).toInt() != 0, rows->value(8).toInt()});
         for (qint64 id : chunk) {
             const QList<HistoryStep> &history = histories[id];
-            for (const auto &[seq, key] : closings[id]) {
+            for (const auto &[seq, fields] : closings[id]) {
                 const auto at
                     = std::find_if(history.cbegin(), history.cend(), [&](const HistoryStep &s) {
                           return s.seq == seq && s.branch.isEmpty();
@@ -157,7 +214,15 @@ Result<QList<ClosureFacts>> StepFactMeasures::closures(const QSqlDatabase &db,
                     continue;
                 ClosureFacts facts = closureOf(history, at - history.cbegin());
                 facts.ticketId = id;
-                facts.key = key;
+                facts.key = fields.key;
+                facts.workflow = fields.workflow;
+                facts.state = fields.state;
+                facts.queue = fields.queue;
+                facts.department = fields.department;
+                facts.assignee = fields.assignee;
+                facts.tier = fields.tier;
+                facts.origin = fields.origin;
+                facts.leftAt = fields.leftAt;
                 out.append(facts);
             }
         }
@@ -165,44 +230,121 @@ Result<QList<ClosureFacts>> StepFactMeasures::closures(const QSqlDatabase &db,
     return out;
 }
 
+Result<QList<OutcomeCounts>> StepFactMeasures::outcomes(const QSqlDatabase &db,
+                                                        const StepReportQuery &query)
+{
+    QMap<QString, OutcomeCounts> groups;
+    const auto add = [&](const QString &key, const OutcomeCounts &c) {
+        OutcomeCounts &g = groups[key];
+        g.closed += c.closed;
+        g.reopened += c.reopened;
+        g.firstContact += c.firstContact;
+        g.bounced += c.bounced;
+        g.handoffLimit += c.handoffLimit;
+        g.escalated += c.escalated;
+        g.handoffs += c.handoffs;
+    };
+    const auto facts = [&](const StepReportQuery &part) -> Result<void> {
+        auto closures = StepFactMeasures::closures(db, part);
+        if (!closures)
+            return closures.failure();
+        for (const ClosureFacts &c : std::as_const(*closures))
+            add(c.key,
+                {{},
+                 1,
+                 c.reopened,
+                 c.firstContact,
+                 c.bounced,
+                 c.handoffLimit,
+                 c.escalated,
+                 c.handoffs});
+        return {};
+    };
+    const auto counted = [&](const QString &key, const QString &, const QList<qint64> &n) {
+        add(key, {{}, n[0], n[1], n[2], n[3], n[4], n[5], n[6]});
+    };
+    static const QStringList columns {
+        QStringLiteral("closures"),      QStringLiteral("reopened"),
+        QStringLiteral("first_contact"), QStringLiteral("bounced"),
+        QStringLiteral("handoff_limit"), QStringLiteral("closure_escalated"),
+        QStringLiteral("handoffs")};
+    if (auto read = readParts(db, query, facts, columns, false, counted); !read)
+        return read.failure();
+    QList<OutcomeCounts> out;
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+        it->key = it.key();
+        out.append(it.value());
+    }
+    return out;
+}
+
 Result<QList<EscalationRow>> StepFactMeasures::escalations(const QSqlDatabase &db,
                                                            const StepReportQuery &query)
 {
-    QVariantList values;
-    const QString key = keyExpression(query.by);
-    const QString to = escalationTarget();
-    auto rows = runQuery(db,
-                         u"SELECT " + key + u", " + to + u", COUNT(*) FROM step_facts"
-                             + whereOf(query, values) + u" AND escalated = 1 GROUP BY " + key
-                             + u", " + to + u" ORDER BY 1, 2",
-                         values);
-    if (!rows)
-        return rows.failure();
+    QMap<std::pair<QString, QString>, qint64> groups; // (key, to) -> escalated steps
+    const auto facts = [&](const StepReportQuery &part) -> Result<void> {
+        QVariantList values;
+        const QString key = keyExpression(part.by);
+        const QString to = escalationTarget();
+        auto rows = runQuery(db,
+                             u"SELECT " + key + u", " + to + u", COUNT(*) FROM step_facts"
+                                 + whereOf(part, values) + u" AND escalated = 1 GROUP BY " + key
+                                 + u", " + to,
+                             values);
+        if (!rows)
+            return rows.failure();
+        while (rows->next())
+            groups[{rows->value(0).toString(), rows->value(1).toString()}]
+                += rows->value(2).toLongLong();
+        return {};
+    };
+    const auto counted = [&](const QString &key, const QString &to, const QList<qint64> &n) {
+        groups[{key, to}] += n[0];
+    };
+    if (auto read = readParts(db, query, facts, {QStringLiteral("escalations")}, true, counted);
+        !read)
+        return read.failure();
     QList<EscalationRow> out;
-    while (rows->next())
-        out.append(
-            {rows->value(0).toString(), rows->value(1).toString(), rows->value(2).toLongLong()});
+    for (auto it = groups.cbegin(); it != groups.cend(); ++it)
+        out.append({it.key().first, it.key().second, it.value()});
     return out;
 }
 
 Result<QList<VolumeCounts>> StepFactMeasures::volume(const QSqlDatabase &db,
                                                      const StepReportQuery &query)
 {
+    // Finished steps: the steps report's (from its roll-up).
+    QMap<QString, VolumeCounts> groups;
+    auto steps = StepFactStore::stepsReport(db, query);
+    if (!steps)
+        return steps.failure();
+    for (const StepReportRow &row : std::as_const(*steps))
+        groups[row.key].steps = row.steps;
     // closed: an own step whose end closed the ticket, as the outcomes' closures count.
-    QVariantList values;
-    const QString key = keyExpression(query.by);
-    auto rows = runQuery(db,
-                         u"SELECT " + key
-                             + u", COUNT(*), CAST(SUM(CASE WHEN closes = 1 AND branch = '' THEN 1 "
-                               u"ELSE 0 END) AS BIGINT) FROM step_facts"
-                             + whereOf(query, values) + u" GROUP BY " + key,
-                         values);
-    if (!rows)
-        return rows.failure();
+    const auto facts = [&](const StepReportQuery &part) -> Result<void> {
+        QVariantList values;
+        const QString key = keyExpression(part.by);
+        auto rows
+            = runQuery(db,
+                       u"SELECT " + key + u", COUNT(*) FROM step_facts" + whereOf(part, values)
+                           + u" AND closes = 1 AND branch = '' GROUP BY " + key,
+                       values);
+        if (!rows)
+            return rows.failure();
+        while (rows->next())
+            groups[rows->value(0).toString()].closed += rows->value(1).toLongLong();
+        return {};
+    };
+    const auto counted = [&](const QString &key, const QString &, const QList<qint64> &n) {
+        groups[key].closed += n[0];
+    };
+    if (auto read = readParts(db, query, facts, {QStringLiteral("closed")}, false, counted); !read)
+        return read.failure();
     QList<VolumeCounts> out;
-    while (rows->next())
-        out.append(
-            {rows->value(0).toString(), rows->value(1).toLongLong(), rows->value(2).toLongLong()});
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+        it->key = it.key();
+        out.append(it.value());
+    }
     return out;
 }
 
@@ -298,11 +440,7 @@ Result<QList<qint64>> StepFactMeasures::stepTickets(const QSqlDatabase &db,
                                                     const StepReportQuery &query,
                                                     const QString &key, StepMeasure measure)
 {
-    QVariantList values;
-    QString sql = u"SELECT DISTINCT ticket_id FROM step_facts" + whereOf(query, values) + u" AND "
-        + keyExpression(query.by) + u" = ?";
-    values << key;
-    return runIdQuery(db, sql + conditionOf(measure) + u" ORDER BY ticket_id", values);
+    return groupTickets(db, query, key, conditionOf(measure));
 }
 
 Result<QList<qint64>> StepFactMeasures::escalationTickets(const QSqlDatabase &db,
@@ -310,15 +448,11 @@ Result<QList<qint64>> StepFactMeasures::escalationTickets(const QSqlDatabase &db
                                                           const QString &key,
                                                           const std::optional<QString> &target)
 {
-    QVariantList values;
-    QString sql = u"SELECT DISTINCT ticket_id FROM step_facts" + whereOf(query, values) + u" AND "
-        + keyExpression(query.by) + u" = ?" + conditionOf(StepMeasure::Escalated);
-    values << key;
-    if (target) {
-        sql += u" AND " + escalationTarget() + u" = ?";
-        values << *target;
-    }
-    return runIdQuery(db, sql + u" ORDER BY ticket_id", values);
+    if (!target)
+        return groupTickets(db, query, key, conditionOf(StepMeasure::Escalated));
+    return groupTickets(
+        db, query, key,
+        conditionOf(StepMeasure::Escalated) + u" AND " + escalationTarget() + u" = ?", {*target});
 }
 
 Result<QList<qint64>> StepFactMeasures::backlogTickets(const QSqlDatabase &db, const QString &queue,

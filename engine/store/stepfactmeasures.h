@@ -29,6 +29,18 @@ struct ClosureFacts
     bool handoffLimit = false; ///< a transfer reached the workflow's handoff limit
     bool escalated = false; ///< an escalation fired on one of its steps
     qint64 handoffs = 0; ///< steps ended by a transfer (or the handoff limit)
+    /// The closing step's fields (its group under any grouping) and end.
+    QString workflow, state, queue, department, assignee, tier, origin;
+    qint64 leftAt = 0;
+};
+
+/// A group's closures and what their tickets went through (README "Reports": outcomes).
+struct OutcomeCounts
+{
+    QString key;
+    qint64 closed = 0, reopened = 0, firstContact = 0, bounced = 0, handoffLimit = 0, escalated = 0,
+           handoffs = 0;
+    friend bool operator==(const OutcomeCounts &, const OutcomeCounts &) = default;
 };
 
 /// An escalation of a step that ended in the period: the step's group and the queue the
@@ -96,10 +108,16 @@ public:
     /// Closures whose step ended in [query.from, query.to), grouped by query.by, in scope.
     static Result<QList<ClosureFacts>> closures(const QSqlDatabase &db,
                                                 const StepReportQuery &query);
-    /// Escalated steps that ended in the range, by group and target, ascending.
+    /// The closures' outcomes per group (ascending): from the counts (store/reportcounts.h)
+    /// where they hold the period, from the closures' facts elsewhere.
+    static Result<QList<OutcomeCounts>> outcomes(const QSqlDatabase &db,
+                                                 const StepReportQuery &query);
+    /// Escalated steps that ended in the range, by group and target, ascending (counts and
+    /// facts, as outcomes()).
     static Result<QList<EscalationRow>> escalations(const QSqlDatabase &db,
                                                     const StepReportQuery &query);
-    /// Finished steps and closures per group.
+    /// Finished steps (the steps report's) and closures (counts and facts) per group,
+    /// ascending.
     static Result<QList<VolumeCounts>> volume(const QSqlDatabase &db, const StepReportQuery &query);
     /// The tickets opened in [query.from, query.to) (of query.workflow when given), by id; the
     /// department scope is the caller's, once the first step's department is known.

@@ -2,6 +2,7 @@
 #include "store/stepfactrows.h"
 
 #include "store/database.h"
+#include "store/reportcounts.h"
 #include "store/stepfactsql_p.h"
 #include "store/steprollup.h"
 #include "store/ticketcolumns.h"
@@ -303,6 +304,15 @@ Result<QList<StepReportRow>> StepFactStore::stepsReport(const QSqlDatabase &db,
 
 Result<FlowReport> StepFactStore::flowReport(const QSqlDatabase &db, const StepReportQuery &query)
 {
+    // From the days counted in the background and the step roll-up where they hold the period
+    // (store/reportcounts.h); the same numbers as the facts below.
+    if (!query.factsOnly) {
+        auto counted = ReportCountsStore::flow(db, query);
+        if (!counted)
+            return counted.failure();
+        if (*counted)
+            return std::move(**counted);
+    }
     QVariantList values;
     const QString sql = QStringLiteral("SELECT state, next_state, action, ended_by, "
                                        "business_seconds, breached, paused FROM step_facts")

@@ -11,6 +11,8 @@
 #include "report/stepfactderiver.h"
 #include "runtime/engine.h"
 #include "store/database.h"
+#include "store/reportcounts.h"
+#include "store/stepfactmeasures.h"
 #include "store/stepfactrows.h"
 #include "store/steprollup.h"
 #include "testserver.h"
@@ -79,6 +81,7 @@ private Q_SLOTS:
     void rollupDaysAreCompactedOffTheWritePath();
     void aFactsRecordOfNoTicketsLeavesTheRollupReady();
     void rollupBackfillReadsAgainWhenTheDaysChangedBeforeItsLock();
+    void countsAnswerAsTheFactsDo();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -1667,6 +1670,145 @@ qint64 dayOf(QDate date)
     return QDateTime(date, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch() / stepRollupDayMs;
 }
 
+// Whether outcomes, escalations and volume from the counts (the days counted) and the facts
+// (the rest) equal the facts alone, for every grouping, all departments and billing's.
+QString countsDiffer(const QSqlDatabase &db, qint64 from, qint64 to, const QString &workflow)
+{
+    for (ReportGrouping by :
+         {ReportGrouping::Department, ReportGrouping::Queue, ReportGrouping::Workflow,
+          ReportGrouping::State, ReportGrouping::Assignee, ReportGrouping::Tier,
+          ReportGrouping::Origin}) {
+        for (bool all : {true, false}) {
+            StepReportQuery query;
+            query.from = from;
+            query.to = to;
+            query.by = by;
+            query.workflow = workflow;
+            query.allDepartments = all;
+            query.departments = {QStringLiteral("billing")};
+            StepReportQuery facts = query;
+            facts.factsOnly = true;
+            const auto outcomes = StepFactMeasures::outcomes(db, query);
+            const auto escalations = StepFactMeasures::escalations(db, query);
+            const auto volume = StepFactMeasures::volume(db, query);
+            if (!outcomes || !escalations || !volume)
+                return QStringLiteral("query failed");
+            const QString where = QStringLiteral("%1..%2 by %3 all %4: ")
+                                      .arg(from)
+                                      .arg(to)
+                                      .arg(toString(by))
+                                      .arg(all);
+            if (*outcomes != StepFactMeasures::outcomes(db, facts).value())
+                return where + u"outcomes differ";
+            if (*escalations != StepFactMeasures::escalations(db, facts).value())
+                return where + u"escalations differ";
+            if (*volume != StepFactMeasures::volume(db, facts).value())
+                return where + u"volume differs";
+        }
+    }
+    return {};
+}
+
+// Whether each workflow's flow from the counts and the roll-up equals the facts' alone.
+QString flowDiffers(const QSqlDatabase &db, qint64 from, qint64 to)
+{
+    for (const QString &workflow : {QStringLiteral("support"), QStringLiteral("telecom")}) {
+        for (bool all : {true, false}) {
+            StepReportQuery query;
+            query.from = from;
+            query.to = to;
+            query.workflow = workflow;
+            query.allDepartments = all;
+            query.departments = {QStringLiteral("billing")};
+            const auto counted = StepFactStore::flowReport(db, query);
+            query.factsOnly = true;
+            const auto facts = StepFactStore::flowReport(db, query);
+            if (!counted || !facts)
+                return QStringLiteral("flow query failed");
+            if (counted->states != facts->states || counted->transitions != facts->transitions)
+                return QStringLiteral("%1..%2 flow of %3 all %4 differs: %5 states, %6 from the "
+                                      "facts")
+                    .arg(from)
+                    .arg(to)
+                    .arg(workflow)
+                    .arg(all)
+                    .arg(counted->states.size())
+                    .arg(facts->states.size());
+        }
+    }
+    return {};
+}
+
+QString compareCountsOverRandomPeriods(const QSqlDatabase &db, QRandomGenerator &random,
+                                       int periods)
+{
+    const QList<QByteArray> zones {"Asia/Kathmandu", "Asia/Kolkata", "America/St_Johns",
+                                   "Asia/Hong_Kong", "UTC",          "Australia/Eucla"};
+    const QDate firstDay(2026, 11, 28);
+    for (int i = 0; i < periods; ++i) {
+        qint64 from = 0, to = 0;
+        if (i % 3 == 2) { // arbitrary instants, inside quarter hours
+            const qint64 start = QDateTime(firstDay, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+            from = start + qint64(random.bounded(70 * 24 * 3600)) * 1000 + random.bounded(1000);
+            to = from + qint64(random.bounded(40 * 24 * 3600)) * 1000 + random.bounded(1000);
+        } else {
+            const QTimeZone zone(zones[random.bounded(int(zones.size()))]);
+            const QDate day = firstDay.addDays(random.bounded(70));
+            from = QDateTime(day, QTime(0, 0), zone).toMSecsSinceEpoch();
+            to = QDateTime(day.addDays(1 + random.bounded(40)), QTime(0, 0), zone)
+                     .toMSecsSinceEpoch();
+        }
+        const QString workflow = i % 4 == 3 ? QStringLiteral("support") : QString();
+        if (const QString differs = countsDiffer(db, from, to, workflow); !differs.isEmpty())
+            return differs;
+        if (const QString differs = flowDiffers(db, from, to); !differs.isEmpty())
+            return differs;
+    }
+    return {};
+}
+
+// Tickets the writer never saw: a few own steps each (sometimes a branch's beside), in random
+// departments, some escalated (moving the work or not), some closing, some closed twice.
+QList<StepFactRow> randomHistories(QRandomGenerator &random, int tickets)
+{
+    const QStringList departments {u"billing"_s, u"ground-ops"_s, u"customer-service"_s, u""_s};
+    const qint64 start = QDateTime(QDate(2026, 11, 28), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+    QList<StepFactRow> facts;
+    for (int t = 0; t < tickets; ++t) {
+        qint64 at = start + qint64(random.bounded(70 * 24 * 3600)) * 1000;
+        const QString origin = departments[random.bounded(3)];
+        const int steps = 1 + random.bounded(5);
+        for (int i = 0; i < steps; ++i) {
+            StepFactRow f;
+            f.ticketId = 900000 + t;
+            f.seq = 2 + i;
+            // Branches in telecom only: support's flow is read from the counts, telecom's
+            // from the facts.
+            f.branch = t % 5 == 0 && random.bounded(4) == 0 ? u"b"_s : QString();
+            f.workflow = t % 5 ? u"support"_s : u"telecom"_s;
+            f.workflowVersion = 1;
+            f.state = QStringList {u"front"_s, u"bill"_s, u"ops"_s}[random.bounded(3)];
+            f.queue = QStringList {u"front-desk"_s, u"billing"_s, u""_s}[random.bounded(3)];
+            f.department = departments[random.bounded(4)];
+            f.assignee = QStringList {u"amy"_s, u"bill"_s, u""_s}[random.bounded(3)];
+            f.origin = origin;
+            f.tier = QStringList {u"A"_s, u"B"_s}[random.bounded(2)];
+            f.enteredAt = at;
+            at += qint64(random.bounded(3 * 24 * 3600)) * 1000 + random.bounded(1000);
+            f.leftAt = at;
+            f.clockSeconds = (f.leftAt - f.enteredAt) / 1000;
+            f.endedBy = QStringList {u"transitioned"_s, u"transferred"_s, u"escalated"_s,
+                                     u"handoff_limit"_s, u"closed"_s}[random.bounded(5)];
+            f.escalated = random.bounded(4) == 0;
+            f.transfers = f.endedBy == u"transferred" || f.endedBy == u"handoff_limit" ? 1 : 0;
+            f.movedTo = random.bounded(2) ? u"billing"_s : u"front-desk"_s;
+            f.closes = random.bounded(3) == 0 || i == steps - 1;
+            facts.append(f);
+        }
+    }
+    return facts;
+}
+
 } // namespace
 
 // The daily level off the write path (store/steprollup.h): the writer keeps the quarter hours
@@ -1793,6 +1935,47 @@ void tst_Reports::rollupBackfillReadsAgainWhenTheDaysChangedBeforeItsLock()
     QVERIFY2(differs.isEmpty(), qPrintable(differs));
     QRandomGenerator random(5);
     differs = compareOverRandomPeriods(*db, random, 30);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+}
+
+// Reports on big data (store/reportcounts.h): outcomes, escalations and volume from the days
+// counted in the background and the facts of the rest answer every period exactly as the facts
+// alone — the scenario's tickets counted as a database written before the counts is, then
+// thousands of random histories counted again, with periods that reach past the last day
+// counted (read live from the facts).
+void tst_Reports::countsAnswerAsTheFactsDo()
+{
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    const auto at = [](const char *instant) {
+        return QDateTime::fromString(QString::fromLatin1(instant), Qt::ISODate).toMSecsSinceEpoch();
+    };
+    const auto counted = buildReportCounts(*m_db, at("2027-03-01T00:00:00Z"));
+    QVERIFY2(counted.ok(), counted.ok() ? "" : qPrintable(counted.error()));
+    // (The server's own counter may have counted some of the days already.)
+    QCOMPARE(ReportCountsStore::countedEnd(*db).value(),
+             std::optional(at("2027-03-01T00:00:00Z") - 24 * 3600 * 1000));
+    auto rows
+        = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM report_counts WHERE closures > 0"));
+    QVERIFY(rows.ok() && rows->next());
+    QVERIFY(rows->value(0).toInt() > 0);
+    QRandomGenerator random(36);
+    QString differs = compareCountsOverRandomPeriods(*db, random, 15);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+
+    // As after the facts' back-fill: the roll-up summed again (volume's steps and the flow's
+    // states are its), every day counted again.
+    QVERIFY(StepFactStore::replaceFacts(*db, {}, randomHistories(random, 1000)).ok());
+    QVERIFY(StepRollupStore::queueRebuild(*db).ok());
+    QVERIFY(backfillStepRollup(*m_db, 5).ok());
+    QVERIFY(ReportCountsStore::recountAll(*db).ok());
+    // Counted up to 2027-01-05; the periods after it are read from the facts.
+    QVERIFY(buildReportCounts(*m_db, at("2027-01-05T00:10:00Z")).ok());
+    QCOMPARE(ReportCountsStore::countedEnd(*db).value(), std::optional(at("2027-01-05T00:00:00Z")));
+    differs = compareCountsOverRandomPeriods(*db, random, 25);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+    QVERIFY(buildReportCounts(*m_db, at("2027-03-01T00:00:00Z")).ok());
+    differs = compareCountsOverRandomPeriods(*db, random, 25);
     QVERIFY2(differs.isEmpty(), qPrintable(differs));
 }
 
