@@ -138,18 +138,8 @@ Result<void> ReportCountsStore::sums(
     sql += u" FROM report_counts WHERE level = ? AND bucket >= ? AND bucket < ? AND " + columns[0]
         + u" > 0";
     QVariantList values {levelNumber(level), firstBucket, endBucket};
-    if (!query.workflow.isEmpty()) {
-        sql += QStringLiteral(" AND workflow = ?");
-        values << query.workflow;
-    }
-    if (!query.allDepartments) {
-        if (query.departments.isEmpty())
-            return {};
-        sql += QStringLiteral(" AND department IN (")
-            + TicketColumns::placeholders(int(query.departments.size())) + u')';
-        for (const QString &department : query.departments)
-            values << department;
-    }
+    if (!StepFactSql::appendScope(sql, values, query))
+        return {};
     auto rows = runQuery(db, sql + u" GROUP BY " + groups, values);
     if (!rows)
         return rows.failure();
@@ -264,14 +254,8 @@ Result<void> transitionsOfCounts(const QSqlDatabase &db, const StepReportQuery &
                                  "report_transitions WHERE level = ? AND bucket >= ? AND bucket < "
                                  "? AND workflow = ?");
     QVariantList values {levelNumber(buckets.level), buckets.first, buckets.end, query.workflow};
-    if (!query.allDepartments) {
-        if (query.departments.isEmpty())
-            return {};
-        sql += QStringLiteral(" AND department IN (")
-            + TicketColumns::placeholders(int(query.departments.size())) + u')';
-        for (const QString &department : query.departments)
-            values << department;
-    }
+    if (!StepFactSql::appendScope(sql, values, query, false)) // the workflow is named above
+        return {};
     auto rows = runQuery(db, sql, values);
     if (!rows)
         return rows.failure();

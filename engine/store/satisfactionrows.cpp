@@ -85,18 +85,8 @@ Result<QHash<qint64, QStringList>> SatisfactionRows::workedBy(const QSqlDatabase
         QString sql = u"SELECT DISTINCT ticket_id, " + key
             + u" FROM step_facts WHERE ticket_id IN ("
             + TicketColumns::placeholders(int(chunk.size())) + u')';
-        if (!query.workflow.isEmpty()) {
-            sql += QStringLiteral(" AND workflow = ?");
-            values << query.workflow;
-        }
-        if (!query.allDepartments) {
-            if (query.departments.isEmpty())
-                return out;
-            sql += u" AND department IN ("
-                + TicketColumns::placeholders(int(query.departments.size())) + u')';
-            for (const QString &department : query.departments)
-                values << department;
-        }
+        if (!StepFactSql::appendScope(sql, values, query))
+            return out;
         auto rows = runQuery(db, sql + u" ORDER BY 1, 2", values);
         if (!rows)
             return rows.failure();

@@ -78,19 +78,27 @@ QString whereOf(const StepReportQuery &query, QVariantList &values)
 {
     QString where = QStringLiteral(" WHERE left_at >= ? AND left_at < ?");
     values << query.from << query.to;
-    if (!query.workflow.isEmpty()) {
-        where += QStringLiteral(" AND workflow = ?");
+    if (!appendScope(where, values, query))
+        return where + QStringLiteral(" AND 1 = 0");
+    return where;
+}
+
+bool appendScope(QString &sql, QVariantList &values, const StepReportQuery &query,
+                 bool withWorkflow)
+{
+    if (withWorkflow && !query.workflow.isEmpty()) {
+        sql += QStringLiteral(" AND workflow = ?");
         values << query.workflow;
     }
-    if (!query.allDepartments) {
-        if (query.departments.isEmpty())
-            return where + QStringLiteral(" AND 1 = 0");
-        where += QStringLiteral(" AND department IN (")
-            + TicketColumns::placeholders(int(query.departments.size())) + u')';
-        for (const QString &department : query.departments)
-            values << department;
-    }
-    return where;
+    if (query.allDepartments)
+        return true;
+    if (query.departments.isEmpty())
+        return false;
+    sql += QStringLiteral(" AND department IN (")
+        + TicketColumns::placeholders(int(query.departments.size())) + u')';
+    for (const QString &department : query.departments)
+        values << department;
+    return true;
 }
 
 } // namespace StepFactSql

@@ -2,6 +2,7 @@
 #include "store/steprollup.h"
 
 #include "store/database.h"
+#include "store/stepfactsql_p.h"
 #include "store/storelog.h"
 #include "store/ticketcolumns.h"
 
@@ -112,18 +113,8 @@ Result<void> readTable(const QSqlDatabase &db, const QString &table, const StepR
               "WHERE bucket >= ? AND bucket < ?")
               .arg(table);
     QVariantList values {first, end};
-    if (!query.workflow.isEmpty()) {
-        sql += QStringLiteral(" AND workflow = ?");
-        values << query.workflow;
-    }
-    if (!query.allDepartments) {
-        if (query.departments.isEmpty())
-            return {};
-        sql += QStringLiteral(" AND department IN (")
-            + TicketColumns::placeholders(int(query.departments.size())) + u')';
-        for (const QString &department : query.departments)
-            values << department;
-    }
+    if (!StepFactSql::appendScope(sql, values, query))
+        return {};
     auto rows = runQuery(db, sql, values);
     if (!rows)
         return rows.failure();
