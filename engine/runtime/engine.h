@@ -54,6 +54,13 @@ struct EngineOptions
     /// worker's wake()); keep it short. Optional.
     std::function<void()> outboxCommitted;
     int maxBatch = 2048; ///< commands per group commit at most
+    /// Light load (nothing being committed, fewer than `lightLoadGroup` commands waiting): the
+    /// writer waits up to this long from the first command's arrival for more, so that one
+    /// commit and one disk sync carry several commands instead of each its own (each commit
+    /// writes its pages again). 0: never waits. It stops waiting while waits bring nothing (a
+    /// lone caller sending its next command only after the answer).
+    int lightLoadWaitMicroseconds = 1000;
+    int lightLoadGroup = 8;
     int cacheLimit = 10000; ///< hot tickets the writer keeps in memory (~6 KB each)
     /// PostgreSQL: this server's id; every commit then announces what it changed to the other
     /// servers on the database (store/changefeed.h). Empty: nothing announced.

@@ -145,6 +145,15 @@ struct Engine::Private
     bool stopping = false;
     std::thread writer;
     void enqueue(Command command);
+    // Light load (enginegather.cpp), under queueMutex.
+    std::chrono::steady_clock::time_point queueStartedAt {}; ///< the first queued command's arrival
+    int gatherCredit = 1; ///< > 0: waits have been bringing commands (writer thread)
+    int gatherSkipped = 0; ///< batches taken without a wait since the credit ran out
+    /// Before a command is queued: notes when a batch to be starts.
+    void noteQueued();
+    /// Waits a moment for more commands when the batch would be small and nothing is being
+    /// committed (EngineOptions::lightLoadWaitMicroseconds).
+    void gatherAtLightLoad(std::unique_lock<std::mutex> &lock, size_t inCommitter);
     void enqueueMutation(const Actor &actor, qint64 ticket, Mutation mutation, Callback done);
 
     // Pipelining: the writer applies the rules to batch N+1 while the committer writes and

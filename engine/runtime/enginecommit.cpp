@@ -43,6 +43,7 @@ void Engine::Private::enqueue(Command command)
     {
         std::lock_guard lock(queueMutex);
         if (!stopping) {
+            noteQueued();
             queue.push_back(std::move(command));
             queueReady.notify_one();
             return;
@@ -90,6 +91,7 @@ bool Engine::Private::takeBatch(std::vector<Command> &batch, size_t inCommitter)
     queueReady.wait(lock, [this] { return stopping || !queue.empty() || !retry.empty(); });
     if (queue.empty() && retry.empty())
         return false;
+    gatherAtLightLoad(lock, inCommitter);
     batch.clear();
     if (!retry.empty() && retry.front().group) {
         // A half of a batch the database refused a row of: alone, so that its outcome says

@@ -18,6 +18,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <functional>
 #include <mutex>
@@ -33,6 +34,7 @@ struct Harness
     std::shared_ptr<const Organisation> org;
     FakeClock clock {QDateTime(QDate(2026, 11, 23), QTime(8, 0), Qt::UTC)};
     std::unique_ptr<Engine> engine;
+    EngineOptions tuning; ///< the light-load wait of the engine start() makes
 
     QString start(const QString &url, const char *workflowText = repairV1,
                   int cacheLimit = EngineOptions().cacheLimit)
@@ -49,6 +51,8 @@ struct Harness
         options.organisation = org;
         options.clock = &clock;
         options.cacheLimit = cacheLimit;
+        options.lightLoadWaitMicroseconds = tuning.lightLoadWaitMicroseconds;
+        options.lightLoadGroup = tuning.lightLoadGroup;
         auto started = Engine::start(options);
         if (!started)
             return started.error();
@@ -101,6 +105,7 @@ private Q_SLOTS:
     void twoEnginesSharingPostgreSqlStayCoherent();
     void smallCacheForgetsOldTicketsNotTheirChanges();
     void refusedRowFailsOnlyItsOwnCommand();
+    void commandsArrivingAtLightLoadShareOneCommit();
 
 private:
     TestDatabase m_databases;
@@ -839,6 +844,52 @@ void TestEngine::refusedRowFailsOnlyItsOwnCommand()
     for (const Event &e : events)
         QVERIFY(e.type != u"commented");
     QCOMPARE(replay(poisoned, events), storedTicket(*h.database, poisoned));
+}
+
+// Light load: a command that finds nothing being committed waits a moment for others, and those
+// arriving meanwhile share its commit (one disk sync instead of one each). The wait is long here
+// so that the outcome does not depend on the machine's speed (four commands end it); the first
+// open is queued a moment before the others, so that without the wait the writer would take it
+// alone.
+void TestEngine::commandsArrivingAtLightLoadShareOneCommit()
+{
+    BATON_FRESH_DATABASE(m_databases, url);
+    // Before the harness: the engine's shutdown may still answer a command.
+    std::mutex mutex;
+    std::condition_variable answeredCv;
+    int answered = 0;
+    QStringList failures;
+    Harness h;
+    h.tuning.lightLoadWaitMicroseconds = 120'000'000;
+    h.tuning.lightLoadGroup = 4;
+    const QString started = h.start(url);
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    const Actor amy = agent(*h.org);
+    const Engine::Stats before = h.engine->stats();
+    auto done = [&](CommandResult result) {
+        std::lock_guard lock(mutex);
+        if (!result.ok())
+            failures << describe(result);
+        ++answered;
+        answeredCv.notify_all();
+    };
+    h.engine->open(amy, QStringLiteral("repair"), h.request(), {}, done);
+    QThread::msleep(50);
+    for (int i = 0; i < 3; ++i)
+        h.engine->open(amy, QStringLiteral("repair"), h.request(), {}, done);
+    {
+        std::unique_lock lock(mutex);
+        QVERIFY(
+            answeredCv.wait_for(lock, std::chrono::seconds(100), [&] { return answered == 4; }));
+    }
+    QVERIFY2(failures.isEmpty(), qPrintable(failures.join(u'\n')));
+    const Engine::Stats after = h.engine->stats();
+    QCOMPARE(after.commands - before.commands, quint64(4));
+    QCOMPARE(after.batches - before.batches, quint64(1));
+    auto db = h.database->connection();
+    auto ids = TicketReader::ticketIds(*db);
+    QVERIFY(ids.ok());
+    QCOMPARE(ids->size(), 4);
 }
 
 int main(int argc, char **argv)
