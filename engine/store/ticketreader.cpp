@@ -757,6 +757,33 @@ Result<std::optional<QString>> openTrigramsOf(const QSqlDatabase &db, const QStr
     return std::optional<QString>(u'(' + phrases.join(QStringLiteral(" OR ")) + u')');
 }
 
+/// PostgreSQL: the open documents that hold every term (migration 43): each term's grams (its
+/// characters, or its pairs of neighbouring characters) in the GIN index, then the term itself
+/// in the document's text.
+Sql openMatchesOnPostgresql(const ListPlan &plan)
+{
+    Sql matching;
+    QStringList grams;
+    for (const QString &term : plan.terms) {
+        const QList<uint> characters = term.toUcs4();
+        if (characters.size() == 1)
+            grams << term;
+        for (qsizetype i = 0; i + 1 < characters.size(); ++i)
+            grams << QString::fromUcs4(reinterpret_cast<const char32_t *>(&characters[i]), 2);
+    }
+    grams.removeDuplicates();
+    matching.text = u"SELECT ticket_id AS id, 0 AS stale FROM open_search WHERE grams @> ARRAY["
+        + QStringList(grams.size(), QStringLiteral("CAST(? AS TEXT)")).join(QStringLiteral(", "))
+        + u']';
+    for (const QString &gram : std::as_const(grams))
+        matching.values << gram;
+    for (const QString &term : plan.terms) {
+        matching.text += QStringLiteral(" AND strpos(body, ?) > 0");
+        matching.values << term;
+    }
+    return matching;
+}
+
 /// SQLite: the page's part of the open tickets, for a search whose walk gave up: the open
 /// documents that hold every term (open_search), and the tickets whose open document is stale,
 /// tested as the walk tests them. Each then read for its sort value and visibility; a term
@@ -766,11 +793,14 @@ Result<std::optional<QString>> openTrigramsOf(const QSqlDatabase &db, const QStr
 Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, const ListPlan &plan,
                                                     const Sql &ceiling, qint64 fewerThan = 0)
 {
+    const bool postgresql = db.driverName() == u"QPSQL";
     QStringList phrases;
-    Sql matching;
-    matching.text = QStringLiteral("SELECT rowid AS id, 0 AS stale FROM open_search WHERE 1 = 1");
+    Sql matching = postgresql ? openMatchesOnPostgresql(plan) : Sql();
+    if (!postgresql)
+        matching.text
+            = QStringLiteral("SELECT rowid AS id, 0 AS stale FROM open_search WHERE 1 = 1");
     bool noneIndexed = false; // a term no open document holds
-    for (const QString &term : plan.terms) {
+    for (const QString &term : postgresql ? QStringList() : plan.terms) {
         if (characterCount(term) >= SearchText::trigram) {
             phrases << ftsPhrase(term);
             continue;
@@ -793,7 +823,7 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
         phrases.clear();
         fewerThan = 0;
     }
-    if (!noneIndexed) {
+    if (!noneIndexed && !postgresql) {
         // Without a term the trigram index can find, every open document would be scanned.
         if (phrases.isEmpty())
             return std::optional<Candidates>();
@@ -812,22 +842,31 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
             ids << read->value(0).toLongLong();
         if (ids.size() >= fewerThan)
             return std::optional<Candidates>();
-        matching.text = ids.isEmpty() ? QStringLiteral("SELECT NULL AS id, 0 AS stale WHERE 0")
-                                      : u"SELECT column1 AS id, 0 AS stale FROM (VALUES "
-                + QStringList(ids.size(), QStringLiteral("(?)")).join(u',') + u')';
-        matching.values = ids;
+        if (postgresql) {
+            QStringList list;
+            for (const QVariant &id : std::as_const(ids))
+                list << QString::number(id.toLongLong());
+            matching.text = QStringLiteral("SELECT unnest(CAST(? AS BIGINT[])) AS id, 0 AS stale");
+            matching.values = QVariantList {QVariant(u'{' + list.join(u',') + u'}')};
+        } else {
+            matching.text = ids.isEmpty() ? QStringLiteral("SELECT NULL AS id, 0 AS stale WHERE 0")
+                                          : u"SELECT column1 AS id, 0 AS stale FROM (VALUES "
+                    + QStringList(ids.size(), QStringLiteral("(?)")).join(u',') + u')';
+            matching.values = ids;
+        }
     }
-    matching.text
-        += QStringLiteral(" UNION ALL SELECT ticket_id, 1 FROM (" BATON_OPEN_SEARCH_STALE_IDS ")");
+    if (!postgresql) // PostgreSQL's open documents are never stale (opensearch_p.h)
+        matching.text += QStringLiteral(
+            " UNION ALL SELECT ticket_id, 1 FROM (" BATON_OPEN_SEARCH_STALE_IDS ")");
     // CROSS JOIN: the matches drive (SQLite keeps the order written), the tickets (and on a
     // queue's page their row there) are looked up by id; the other filters are tested on each,
-    // the terms on a stale one.
+    // the terms on a stale one. PostgreSQL has no CROSS JOIN ... ON, and plans its own order.
+    const QLatin1String join(postgresql ? " JOIN " : " CROSS JOIN ");
     QVariantList values = matching.values;
-    QString text = u"SELECT t.id, " + plan.sortColumn + u" FROM (" + matching.text
-        + u") m CROSS JOIN tickets t ON t.id = m.id";
+    QString text = u"SELECT t.id, " + plan.sortColumn + u" FROM (" + matching.text + u") m" + join
+        + u"tickets t ON t.id = m.id";
     if (plan.byQueue) {
-        text += QStringLiteral(" CROSS JOIN ticket_queues_current c ON c.ticket_id = t.id AND "
-                               "c.queue = ?");
+        text += join + u"ticket_queues_current c ON c.ticket_id = t.id AND c.queue = ?";
         values << plan.filter.queue;
     }
     text += u" WHERE t.status = 'open'" + plan.others.text + u" AND (m.stale = 0 OR (1 = 1"
@@ -928,7 +967,7 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
     // its page is found within the first rows walked, where its matches were read from the
     // index as the many trigrams that begin with it ("孙" on 1,000,000 tickets: 21 ms walked,
     // 96 ms from the index). A rare one walks its budget, then reads the index.
-    const bool openIndex = plan.textWalk && db.driverName() != u"QPSQL" && status == u"open";
+    const bool openIndex = plan.textWalk && status == u"open";
     if (openIndex && !(plan.filter.seeAll && !hasIndexedTerm(plan))) {
         auto part = openPartFromIndex(db, plan, ceiling, walk.budget);
         noteRareShortTerms(plan, part, rareShortTerms);
@@ -1115,7 +1154,7 @@ Result<std::optional<Candidates>> findPageIds(const QSqlDatabase &db, const List
     const TicketFilter &filter = plan.filter;
     // A person's tickets stay one statement: split by status, SQLite walked every closed ticket
     // along (status, due_at, id) for the assignee's few (22 -> 210 ms on 200,000 tickets).
-    if (plan.byQueue && plan.textWalk && db.driverName() != u"QPSQL") {
+    if (plan.byQueue && plan.textWalk) {
         auto parts = rangeByStatus(db, plan);
         if (!parts)
             return parts.failure();
