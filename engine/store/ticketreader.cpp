@@ -310,6 +310,46 @@ QString ftsPhrase(const QString &term)
     return u'"' + QString(term).replace(u'"', QStringLiteral("\"\"")) + u'"';
 }
 
+/// Whether the trigram index can count `term`'s documents: three characters or more on SQLite
+/// (FTS5's trigrams are of characters); on PostgreSQL three ASCII letters or digits in a row, as
+/// pg_trgm's trigrams are of words and, in the C locale, a Chinese character is none: "孙秀英"
+/// had no trigram, and counting its documents scanned every one (2 s on 1,000,000 tickets). A
+/// term not counted is walked, its open part read from the open index (migration 43).
+bool countable(bool postgresql, const QString &term)
+{
+    if (!postgresql)
+        return characterCount(term) >= SearchText::trigram;
+    int run = 0;
+    for (const QChar c : term) {
+        run = c.unicode() < 128 && c.isLetterOrNumber() ? run + 1 : 0;
+        if (run == SearchText::trigram)
+            return true;
+    }
+    return false;
+}
+
+/// PostgreSQL: the grams `terms` are made of (migration 43's baton_search_grams: a term of one
+/// character is itself, a longer one its pairs of neighbouring characters), as `ARRAY[...]`.
+Sql gramsOf(const QStringList &terms)
+{
+    QStringList grams;
+    for (const QString &term : terms) {
+        const QList<uint> characters = term.toUcs4();
+        if (characters.size() == 1)
+            grams << term;
+        for (qsizetype i = 0; i + 1 < characters.size(); ++i)
+            grams << QString::fromUcs4(reinterpret_cast<const char32_t *>(&characters[i]), 2);
+    }
+    grams.removeDuplicates();
+    Sql sql;
+    sql.text = u"ARRAY["
+        + QStringList(grams.size(), QStringLiteral("CAST(? AS TEXT)")).join(QStringLiteral(", "))
+        + u']';
+    for (const QString &gram : std::as_const(grams))
+        sql.values << gram;
+    return sql;
+}
+
 /// Full-text search (migration 14): every term of the query in the ticket's own document or in
 /// one of its comments'. A term is asked in one of two ways:
 /// - as the set of tickets it finds (termAsSet), when few do: a term of three characters or more
@@ -323,6 +363,16 @@ QString ftsPhrase(const QString &term)
 Sql termAsSet(bool postgresql, const QString &term)
 {
     Sql sql;
+    if (postgresql && !countable(true, term)) {
+        // No trigram of pg_trgm's: the term's grams (migration 44), then the term in the text.
+        const Sql grams = gramsOf({term});
+        const QString where
+            = u" WHERE baton_search_grams(body) @> " + grams.text + u" AND strpos(body, ?) > 0";
+        sql.text = u" AND t.id IN (SELECT ticket_id FROM ticket_search" + where
+            + u" UNION SELECT ticket_id FROM comment_search" + where + u')';
+        sql.values << grams.values << term << grams.values << term;
+        return sql;
+    }
     if (postgresql) {
         const QString value = likeAnywhere(term);
         sql.text = QStringLiteral(" AND t.id IN (SELECT ticket_id FROM ticket_search WHERE body "
@@ -374,24 +424,6 @@ Sql termAsProbe(bool postgresql, const QString &term)
         "s.ticket_id = t.id AND instr(s.body, ?) > 0))");
     sql.values << term << term << term << term;
     return sql;
-}
-
-/// Whether the trigram index can count `term`'s documents: three characters or more on SQLite
-/// (FTS5's trigrams are of characters); on PostgreSQL three ASCII letters or digits in a row, as
-/// pg_trgm's trigrams are of words and, in the C locale, a Chinese character is none: "孙秀英"
-/// had no trigram, and counting its documents scanned every one (2 s on 1,000,000 tickets). A
-/// term not counted is walked, its open part read from the open index (migration 43).
-bool countable(bool postgresql, const QString &term)
-{
-    if (!postgresql)
-        return characterCount(term) >= SearchText::trigram;
-    int run = 0;
-    for (const QChar c : term) {
-        run = c.unicode() < 128 && c.isLetterOrNumber() ? run + 1 : 0;
-        if (run == SearchText::trigram)
-            return true;
-    }
-    return false;
 }
 
 /// How many tickets' documents contain `term` (countable), counted up to
@@ -780,21 +812,11 @@ Result<std::optional<QString>> openTrigramsOf(const QSqlDatabase &db, const QStr
 /// in the document's text.
 Sql openMatchesOnPostgresql(const ListPlan &plan)
 {
+    const Sql grams = gramsOf(plan.terms);
     Sql matching;
-    QStringList grams;
-    for (const QString &term : plan.terms) {
-        const QList<uint> characters = term.toUcs4();
-        if (characters.size() == 1)
-            grams << term;
-        for (qsizetype i = 0; i + 1 < characters.size(); ++i)
-            grams << QString::fromUcs4(reinterpret_cast<const char32_t *>(&characters[i]), 2);
-    }
-    grams.removeDuplicates();
-    matching.text = u"SELECT ticket_id AS id, 0 AS stale FROM open_search WHERE grams @> ARRAY["
-        + QStringList(grams.size(), QStringLiteral("CAST(? AS TEXT)")).join(QStringLiteral(", "))
-        + u']';
-    for (const QString &gram : std::as_const(grams))
-        matching.values << gram;
+    matching.text
+        = u"SELECT ticket_id AS id, 0 AS stale FROM open_search WHERE grams @> " + grams.text;
+    matching.values = grams.values;
     for (const QString &term : plan.terms) {
         matching.text += QStringLiteral(" AND strpos(body, ?) > 0");
         matching.values << term;
@@ -802,9 +824,39 @@ Sql openMatchesOnPostgresql(const ListPlan &plan)
     return matching;
 }
 
-/// SQLite: the page's part of the open tickets, for a search whose walk gave up: the open
-/// documents that hold every term (open_search), and the tickets whose open document is stale,
-/// tested as the walk tests them. Each then read for its sort value and visibility; a term
+/// The open documents `matching` finds, read once when fewer than `fewerThan`: the ids found
+/// then stand in for the index's matches. None when there are that many or more.
+Result<std::optional<Sql>> matchesReadOnce(const QSqlDatabase &db, const Sql &matching,
+                                           qint64 fewerThan)
+{
+    auto read
+        = runQuery(db, matching.text + u" LIMIT ?", QVariantList(matching.values) << fewerThan);
+    if (!read)
+        return read.failure();
+    QVariantList ids;
+    while (read->next())
+        ids << read->value(0).toLongLong();
+    if (ids.size() >= fewerThan)
+        return std::optional<Sql>();
+    Sql found;
+    if (db.driverName() == u"QPSQL") { // one array, where a VALUES list's types are unknown
+        QStringList list;
+        for (const QVariant &id : std::as_const(ids))
+            list << QString::number(id.toLongLong());
+        found.text = QStringLiteral("SELECT unnest(CAST(? AS BIGINT[])) AS id, 0 AS stale");
+        found.values << QVariant(u'{' + list.join(u',') + u'}');
+    } else {
+        found.text = ids.isEmpty() ? QStringLiteral("SELECT NULL AS id, 0 AS stale WHERE 0")
+                                   : u"SELECT column1 AS id, 0 AS stale FROM (VALUES "
+                + QStringList(ids.size(), QStringLiteral("(?)")).join(u',') + u')';
+        found.values = ids;
+    }
+    return std::optional<Sql>(std::move(found));
+}
+
+/// The page's part of the open tickets, for a search whose walk gave up: the open
+/// documents that hold every term (open_search), and (SQLite) the tickets whose open document is
+/// stale, tested as the walk tests them. Each then read for its sort value and visibility; a term
 /// of one or two characters is the trigrams that begin with it (openTrigramsOf), or, when they
 /// are too many, looked for in the text of the documents the other terms find.
 /// With `fewerThan`, none unless fewer documents than that match (counted first).
@@ -850,28 +902,12 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
         matching.text += QStringLiteral(" AND rowid NOT IN (" BATON_OPEN_SEARCH_STALE_IDS ")");
     }
     if (fewerThan > 0) {
-        // Read once: the ids found stand in for the index's matches below.
-        auto read
-            = runQuery(db, matching.text + u" LIMIT ?", QVariantList(matching.values) << fewerThan);
+        auto read = matchesReadOnce(db, matching, fewerThan);
         if (!read)
             return read.failure();
-        QVariantList ids;
-        while (read->next())
-            ids << read->value(0).toLongLong();
-        if (ids.size() >= fewerThan)
+        if (!*read)
             return std::optional<Candidates>();
-        if (postgresql) {
-            QStringList list;
-            for (const QVariant &id : std::as_const(ids))
-                list << QString::number(id.toLongLong());
-            matching.text = QStringLiteral("SELECT unnest(CAST(? AS BIGINT[])) AS id, 0 AS stale");
-            matching.values = QVariantList {QVariant(u'{' + list.join(u',') + u'}')};
-        } else {
-            matching.text = ids.isEmpty() ? QStringLiteral("SELECT NULL AS id, 0 AS stale WHERE 0")
-                                          : u"SELECT column1 AS id, 0 AS stale FROM (VALUES "
-                    + QStringList(ids.size(), QStringLiteral("(?)")).join(u',') + u')';
-            matching.values = ids;
-        }
+        matching = std::move(**read);
     }
     if (!postgresql) // PostgreSQL's open documents are never stale (opensearch_p.h)
         matching.text += QStringLiteral(

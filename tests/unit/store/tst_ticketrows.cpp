@@ -1065,6 +1065,9 @@ void TestTicketRows::aSearchReadsNoTermsWholeSet_data()
     // Three characters, but no trigram for pg_trgm in the C locale: not counted either.
     QTest::newRow("a Chinese name in one ticket of 37, admin")
         << QStringLiteral("孙秀英") << QString() << QString() << 7;
+    // In one closed ticket: every walk gives up, and the term is read as a set, by its grams.
+    QTest::newRow("two characters in one closed ticket, admin")
+        << QStringLiteral("王𠮷") << QString() << QString() << 1;
 }
 
 void TestTicketRows::aSearchReadsNoTermsWholeSet()
@@ -1088,7 +1091,9 @@ void TestTicketRows::aSearchReadsNoTermsWholeSet()
                       .arg(closed ? QStringLiteral(", wedding dress") : QString());
         r.resolveDue = closed ? std::nullopt : std::optional<qint64>((id * 7919) % 100000);
         r.assignee = id % 5 != 0 ? QStringLiteral("bea") : QString();
-        r.customerName = id % 37 == 0 ? QStringLiteral("孙秀英") : QString();
+        r.customerName = id % 37 == 0 ? QStringLiteral("孙秀英")
+            : id == 212               ? QStringLiteral("王𠮷") // one character in two units
+                                      : QString();
         batch.newTickets << r;
     }
     QVERIFY(TicketWriter(database).write(batch).ok());
