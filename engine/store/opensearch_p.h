@@ -42,3 +42,18 @@
         "FROM (" BATON_OPEN_SEARCH_STALE_IDS ") w JOIN tickets t ON t.id = w.ticket_id WHERE "     \
         "t.status = 'open'",                                                                       \
         prefix "DELETE FROM open_search_stale"
+
+// PostgreSQL (migration 43): open_search (ticket_id, body, grams) is kept by the writer in the
+// transaction of the ticket's change, so nothing is ever stale there: a batch's tickets whose
+// document, comments or status changed get their open document written again (or taken out
+// once not open). A document is the ticket's own and its comments' joined by spaces, as on
+// SQLite; its grams (baton_search_grams: every character and pair of neighbouring characters
+// without white space) are what a term of any length is found by in the GIN index, each term
+// then tested on the document's text.
+
+/// PostgreSQL: the open documents (id, body) of the open tickets among the ids that follow
+/// (a list or a subquery, then a closing parenthesis).
+#define BATON_OPEN_SEARCH_DOCUMENTS_PG_HEAD                                                        \
+    "SELECT t.id, COALESCE(s.body, '') || COALESCE((SELECT ' ' || string_agg(c.body, ' ') FROM "   \
+    "comment_search c WHERE c.ticket_id = t.id), '') AS body FROM tickets t LEFT JOIN "            \
+    "ticket_search s ON s.ticket_id = t.id WHERE t.status = 'open' AND t.id IN ("

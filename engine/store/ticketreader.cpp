@@ -310,6 +310,46 @@ QString ftsPhrase(const QString &term)
     return u'"' + QString(term).replace(u'"', QStringLiteral("\"\"")) + u'"';
 }
 
+/// Whether the trigram index can count `term`'s documents: three characters or more on SQLite
+/// (FTS5's trigrams are of characters); on PostgreSQL three ASCII letters or digits in a row, as
+/// pg_trgm's trigrams are of words and, in the C locale, a Chinese character is none: "孙秀英"
+/// had no trigram, and counting its documents scanned every one (2 s on 1,000,000 tickets). A
+/// term not counted is walked, its open part read from the open index (migration 43).
+bool countable(bool postgresql, const QString &term)
+{
+    if (!postgresql)
+        return characterCount(term) >= SearchText::trigram;
+    int run = 0;
+    for (const QChar c : term) {
+        run = c.unicode() < 128 && c.isLetterOrNumber() ? run + 1 : 0;
+        if (run == SearchText::trigram)
+            return true;
+    }
+    return false;
+}
+
+/// PostgreSQL: the grams `terms` are made of (migration 43's baton_search_grams: a term of one
+/// character is itself, a longer one its pairs of neighbouring characters), as `ARRAY[...]`.
+Sql gramsOf(const QStringList &terms)
+{
+    QStringList grams;
+    for (const QString &term : terms) {
+        const QList<uint> characters = term.toUcs4();
+        if (characters.size() == 1)
+            grams << term;
+        for (qsizetype i = 0; i + 1 < characters.size(); ++i)
+            grams << QString::fromUcs4(reinterpret_cast<const char32_t *>(&characters[i]), 2);
+    }
+    grams.removeDuplicates();
+    Sql sql;
+    sql.text = u"ARRAY["
+        + QStringList(grams.size(), QStringLiteral("CAST(? AS TEXT)")).join(QStringLiteral(", "))
+        + u']';
+    for (const QString &gram : std::as_const(grams))
+        sql.values << gram;
+    return sql;
+}
+
 /// Full-text search (migration 14): every term of the query in the ticket's own document or in
 /// one of its comments'. A term is asked in one of two ways:
 /// - as the set of tickets it finds (termAsSet), when few do: a term of three characters or more
@@ -323,6 +363,16 @@ QString ftsPhrase(const QString &term)
 Sql termAsSet(bool postgresql, const QString &term)
 {
     Sql sql;
+    if (postgresql && !countable(true, term)) {
+        // No trigram of pg_trgm's: the term's grams (migration 44), then the term in the text.
+        const Sql grams = gramsOf({term});
+        const QString where
+            = u" WHERE baton_search_grams(body) @> " + grams.text + u" AND strpos(body, ?) > 0";
+        sql.text = u" AND t.id IN (SELECT ticket_id FROM ticket_search" + where
+            + u" UNION SELECT ticket_id FROM comment_search" + where + u')';
+        sql.values << grams.values << term << grams.values << term;
+        return sql;
+    }
     if (postgresql) {
         const QString value = likeAnywhere(term);
         sql.text = QStringLiteral(" AND t.id IN (SELECT ticket_id FROM ticket_search WHERE body "
@@ -376,7 +426,7 @@ Sql termAsProbe(bool postgresql, const QString &term)
     return sql;
 }
 
-/// How many tickets' documents contain `term` (of three characters or more), counted up to
+/// How many tickets' documents contain `term` (countable), counted up to
 /// `cap` along the trigram index.
 Result<qint64> documentsWithTerm(const QSqlDatabase &db, bool postgresql, const QString &term,
                                  qint64 cap)
@@ -429,7 +479,7 @@ Result<TextConditions> textConditions(const QSqlDatabase &db, const QString &tex
     for (const qint64 cap : {qint64(4 * page), *bound}) {
         qint64 fewestCount = cap;
         for (qsizetype i = 0; i < terms.size(); ++i) {
-            if (characterCount(terms[i]) < SearchText::trigram)
+            if (!countable(postgresql, terms[i]))
                 continue; // no index to count with
             auto count = documentsWithTerm(db, postgresql, terms[i], fewestCount);
             if (!count)
@@ -757,20 +807,70 @@ Result<std::optional<QString>> openTrigramsOf(const QSqlDatabase &db, const QStr
     return std::optional<QString>(u'(' + phrases.join(QStringLiteral(" OR ")) + u')');
 }
 
-/// SQLite: the page's part of the open tickets, for a search whose walk gave up: the open
-/// documents that hold every term (open_search), and the tickets whose open document is stale,
-/// tested as the walk tests them. Each then read for its sort value and visibility; a term
+/// PostgreSQL: the open documents that hold every term (migration 43): each term's grams (its
+/// characters, or its pairs of neighbouring characters) in the GIN index, then the term itself
+/// in the document's text.
+Sql openMatchesOnPostgresql(const ListPlan &plan)
+{
+    const Sql grams = gramsOf(plan.terms);
+    Sql matching;
+    matching.text
+        = u"SELECT ticket_id AS id, 0 AS stale FROM open_search WHERE grams @> " + grams.text;
+    matching.values = grams.values;
+    for (const QString &term : plan.terms) {
+        matching.text += QStringLiteral(" AND strpos(body, ?) > 0");
+        matching.values << term;
+    }
+    return matching;
+}
+
+/// The open documents `matching` finds, read once when fewer than `fewerThan`: the ids found
+/// then stand in for the index's matches. None when there are that many or more.
+Result<std::optional<Sql>> matchesReadOnce(const QSqlDatabase &db, const Sql &matching,
+                                           qint64 fewerThan)
+{
+    auto read
+        = runQuery(db, matching.text + u" LIMIT ?", QVariantList(matching.values) << fewerThan);
+    if (!read)
+        return read.failure();
+    QVariantList ids;
+    while (read->next())
+        ids << read->value(0).toLongLong();
+    if (ids.size() >= fewerThan)
+        return std::optional<Sql>();
+    Sql found;
+    if (db.driverName() == u"QPSQL") { // one array, where a VALUES list's types are unknown
+        QStringList list;
+        for (const QVariant &id : std::as_const(ids))
+            list << QString::number(id.toLongLong());
+        found.text = QStringLiteral("SELECT unnest(CAST(? AS BIGINT[])) AS id, 0 AS stale");
+        found.values << QVariant(u'{' + list.join(u',') + u'}');
+    } else {
+        found.text = ids.isEmpty() ? QStringLiteral("SELECT NULL AS id, 0 AS stale WHERE 0")
+                                   : u"SELECT column1 AS id, 0 AS stale FROM (VALUES "
+                + QStringList(ids.size(), QStringLiteral("(?)")).join(u',') + u')';
+        found.values = ids;
+    }
+    return std::optional<Sql>(std::move(found));
+}
+
+/// The page's part of the open tickets, for a search whose walk gave up: the open
+/// documents that hold every term (open_search), and (SQLite) the tickets whose open document is
+/// stale, tested as the walk tests them. Each then read for its sort value and visibility; a term
 /// of one or two characters is the trigrams that begin with it (openTrigramsOf), or, when they
 /// are too many, looked for in the text of the documents the other terms find.
 /// With `fewerThan`, none unless fewer documents than that match (counted first).
 Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, const ListPlan &plan,
                                                     const Sql &ceiling, qint64 fewerThan = 0)
 {
+    const bool postgresql = db.driverName() == u"QPSQL";
     QStringList phrases;
-    Sql matching;
-    matching.text = QStringLiteral("SELECT rowid AS id, 0 AS stale FROM open_search WHERE 1 = 1");
+    Sql matching = postgresql ? openMatchesOnPostgresql(plan) : Sql();
+    if (!postgresql)
+        matching.text
+            = QStringLiteral("SELECT rowid AS id, 0 AS stale FROM open_search WHERE 1 = 1");
     bool noneIndexed = false; // a term no open document holds
-    for (const QString &term : plan.terms) {
+    for (const QString &term : postgresql ? QStringList() : plan.terms) {
         if (characterCount(term) >= SearchText::trigram) {
             phrases << ftsPhrase(term);
             continue;
@@ -793,7 +893,7 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
         phrases.clear();
         fewerThan = 0;
     }
-    if (!noneIndexed) {
+    if (!noneIndexed && !postgresql) {
         // Without a term the trigram index can find, every open document would be scanned.
         if (phrases.isEmpty())
             return std::optional<Candidates>();
@@ -802,32 +902,25 @@ Result<std::optional<Candidates>> openPartFromIndex(const QSqlDatabase &db, cons
         matching.text += QStringLiteral(" AND rowid NOT IN (" BATON_OPEN_SEARCH_STALE_IDS ")");
     }
     if (fewerThan > 0) {
-        // Read once: the ids found stand in for the index's matches below.
-        auto read
-            = runQuery(db, matching.text + u" LIMIT ?", QVariantList(matching.values) << fewerThan);
+        auto read = matchesReadOnce(db, matching, fewerThan);
         if (!read)
             return read.failure();
-        QVariantList ids;
-        while (read->next())
-            ids << read->value(0).toLongLong();
-        if (ids.size() >= fewerThan)
+        if (!*read)
             return std::optional<Candidates>();
-        matching.text = ids.isEmpty() ? QStringLiteral("SELECT NULL AS id, 0 AS stale WHERE 0")
-                                      : u"SELECT column1 AS id, 0 AS stale FROM (VALUES "
-                + QStringList(ids.size(), QStringLiteral("(?)")).join(u',') + u')';
-        matching.values = ids;
+        matching = std::move(**read);
     }
-    matching.text
-        += QStringLiteral(" UNION ALL SELECT ticket_id, 1 FROM (" BATON_OPEN_SEARCH_STALE_IDS ")");
+    if (!postgresql) // PostgreSQL's open documents are never stale (opensearch_p.h)
+        matching.text += QStringLiteral(
+            " UNION ALL SELECT ticket_id, 1 FROM (" BATON_OPEN_SEARCH_STALE_IDS ")");
     // CROSS JOIN: the matches drive (SQLite keeps the order written), the tickets (and on a
     // queue's page their row there) are looked up by id; the other filters are tested on each,
-    // the terms on a stale one.
+    // the terms on a stale one. PostgreSQL has no CROSS JOIN ... ON, and plans its own order.
+    const QLatin1String join(postgresql ? " JOIN " : " CROSS JOIN ");
     QVariantList values = matching.values;
-    QString text = u"SELECT t.id, " + plan.sortColumn + u" FROM (" + matching.text
-        + u") m CROSS JOIN tickets t ON t.id = m.id";
+    QString text = u"SELECT t.id, " + plan.sortColumn + u" FROM (" + matching.text + u") m" + join
+        + u"tickets t ON t.id = m.id";
     if (plan.byQueue) {
-        text += QStringLiteral(" CROSS JOIN ticket_queues_current c ON c.ticket_id = t.id AND "
-                               "c.queue = ?");
+        text += join + u"ticket_queues_current c ON c.ticket_id = t.id AND c.queue = ?";
         values << plan.filter.queue;
     }
     text += u" WHERE t.status = 'open'" + plan.others.text + u" AND (m.stale = 0 OR (1 = 1"
@@ -928,7 +1021,7 @@ Result<std::optional<Candidates>> walkStatus(const QSqlDatabase &db, const ListP
     // its page is found within the first rows walked, where its matches were read from the
     // index as the many trigrams that begin with it ("孙" on 1,000,000 tickets: 21 ms walked,
     // 96 ms from the index). A rare one walks its budget, then reads the index.
-    const bool openIndex = plan.textWalk && db.driverName() != u"QPSQL" && status == u"open";
+    const bool openIndex = plan.textWalk && status == u"open";
     if (openIndex && !(plan.filter.seeAll && !hasIndexedTerm(plan))) {
         auto part = openPartFromIndex(db, plan, ceiling, walk.budget);
         noteRareShortTerms(plan, part, rareShortTerms);
@@ -1115,7 +1208,7 @@ Result<std::optional<Candidates>> findPageIds(const QSqlDatabase &db, const List
     const TicketFilter &filter = plan.filter;
     // A person's tickets stay one statement: split by status, SQLite walked every closed ticket
     // along (status, due_at, id) for the assignee's few (22 -> 210 ms on 200,000 tickets).
-    if (plan.byQueue && plan.textWalk && db.driverName() != u"QPSQL") {
+    if (plan.byQueue && plan.textWalk) {
         auto parts = rangeByStatus(db, plan);
         if (!parts)
             return parts.failure();

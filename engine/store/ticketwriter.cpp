@@ -308,6 +308,27 @@ BulkStatement openSearchStaleInsert()
                          QStringLiteral("(?)"), QString(), 1);
 }
 
+// PostgreSQL: the open documents of the listed tickets written again (opensearch_p.h), and
+// taken out of those no longer open.
+BulkStatement openSearchPut()
+{
+    return BulkStatement(QStringLiteral("INSERT INTO open_search (ticket_id, body, grams) SELECT "
+                                        "id, body, baton_search_grams(body) FROM "
+                                        "(" BATON_OPEN_SEARCH_DOCUMENTS_PG_HEAD "VALUES "),
+                         QStringLiteral("(CAST(? AS BIGINT))"),
+                         QStringLiteral(")) documents ON CONFLICT (ticket_id) DO UPDATE SET body "
+                                        "= excluded.body, grams = excluded.grams"),
+                         1);
+}
+
+BulkStatement openSearchDelete()
+{
+    return BulkStatement(QStringLiteral("DELETE FROM open_search o USING tickets t WHERE t.id = "
+                                        "o.ticket_id AND t.status <> 'open' AND o.ticket_id IN "
+                                        "(VALUES "),
+                         QStringLiteral("(CAST(? AS BIGINT))"), QStringLiteral(")"), 1);
+}
+
 } // namespace
 
 // The tickets the batch moved to a new version (a row written again only for its SLA plan
@@ -342,6 +363,7 @@ struct TicketWriter::Statements
         deleteBranchAssignees, insertBranchAssignees, insertStepFacts, insertOutbox,
         putTicketSearch, insertCommentSearch;
     BulkStatement insertOpenSearchStale = openSearchStaleInsert(); ///< SQLite
+    BulkStatement putOpenSearch = openSearchPut(), deleteOpenSearch = openSearchDelete(); ///< PG
     BulkStatement upsertStepRollup = upsertStepRollupStatement(RollupLevel::QuarterHour);
     BulkStatement upsertStepRollupDaily = upsertStepRollupStatement(RollupLevel::Day);
     WriterStatement isDayCompacted {QString::fromLatin1(StepRollupStore::compactedDayQuery)};
@@ -380,6 +402,9 @@ struct TicketWriter::Statements
     /// (opensearch_p.h); how many.
     Result<qint64> listOpenSearchStale(const WriteBatch &batch,
                                        const QHash<qint64, QString> &documents);
+    /// PostgreSQL: writes the open documents of the batch's tickets that changed them
+    /// (opensearch_p.h).
+    Result<void> writeOpenSearch(const WriteBatch &batch, const QHash<qint64, QString> &documents);
     /// SQLite: after `written` more documents wait, moves them all into the index when many.
     Result<void> moveSearchDocumentsWhenMany(qint64 written);
 };
@@ -907,13 +932,37 @@ Result<void> TicketWriter::Statements::writeSearchText(const WriteBatch &batch)
     written += values.size() / 2;
     if (auto r = bulk(insertCommentSearch, values); !r)
         return r;
-    if (db.driverName() != u"QPSQL") {
-        auto listed = listOpenSearchStale(batch, documents);
-        if (!listed)
-            return listed.failure();
-        written += *listed;
-    }
+    if (db.driverName() == u"QPSQL")
+        return writeOpenSearch(batch, documents);
+    auto listed = listOpenSearchStale(batch, documents);
+    if (!listed)
+        return listed.failure();
+    written += *listed;
     return moveSearchDocumentsWhenMany(written);
+}
+
+Result<void> TicketWriter::Statements::writeOpenSearch(const WriteBatch &batch,
+                                                       const QHash<qint64, QString> &documents)
+{
+    // The tickets whose document was written, commented or whose status changed: their open
+    // document is written again from the documents just written (or taken out).
+    QSet<qint64> changed(documents.keyBegin(), documents.keyEnd());
+    for (const CommentRow &c : batch.comments)
+        if (!c.internal)
+            changed.insert(c.ticketId);
+    for (qsizetype n = 0; n < batch.changedTickets.size(); ++n) {
+        const TicketRow &row = batch.changedTickets[n];
+        if (n >= batch.previousTickets.size() || !batch.previousTickets[n].id
+            || batch.previousTickets[n].status != row.status)
+            changed.insert(row.id);
+    }
+    QList<QVariant> values;
+    for (qint64 id : std::as_const(changed))
+        values << id;
+    QList<QVariant> again = values;
+    if (auto r = bulk(putOpenSearch, values); !r)
+        return r;
+    return bulk(deleteOpenSearch, again);
 }
 
 Result<qint64>

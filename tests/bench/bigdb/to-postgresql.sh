@@ -28,8 +28,9 @@ url=$(pg -c "SELECT 'postgresql://' || current_user || '@/' || current_database(
   current_setting('unix_socket_directories') || '&port=' || current_setting('port')")
 "$baton" migrate --db "$url"
 
-# The search documents' trigram indexes are built after the copy.
-pg -c "DROP INDEX IF EXISTS ticket_search_body; DROP INDEX IF EXISTS comment_search_body"
+# The search documents' trigram and gram indexes (migration 44) are built after the copy.
+pg -c "DROP INDEX IF EXISTS ticket_search_body; DROP INDEX IF EXISTS comment_search_body" \
+    -c "DROP INDEX IF EXISTS ticket_search_grams; DROP INDEX IF EXISTS comment_search_grams"
 
 # copy TABLE COLUMNS SELECT: the rows SELECT reads from SQLite into TABLE(COLUMNS), a chunk of
 # rows at a time (by rowid, so that each chunk is an index range).
@@ -60,6 +61,7 @@ for table in $(pg -c "SELECT table_name FROM information_schema.tables WHERE tab
     # FROM=TABLE: resume a copy that stopped, at TABLE (the tables go in name order).
     if [ -n "${FROM:-}" ] && [ "$table" \< "$FROM" ]; then continue; fi
     case $table in
+    open_search) continue ;; # built after (migration 43)
     ticket_search)
         pg -c "DELETE FROM ticket_search"
         copy ticket_search "ticket_id, body" "rowid, c0" ticket_search_content
@@ -90,6 +92,11 @@ echo "  building the trigram indexes" >&2
 pg -c "SET maintenance_work_mem = '1GB'" \
     -c "CREATE INDEX ticket_search_body ON ticket_search USING gin (body gin_trgm_ops)" \
     -c "CREATE INDEX comment_search_body ON comment_search USING gin (body gin_trgm_ops)"
+# The open tickets' index and the gram indexes (migrations 43, 44) from the documents copied:
+# those migrations again, by the same statements.
+echo "  building the open tickets' index and the gram indexes" >&2
+pg -c "DROP TABLE IF EXISTS open_search" -c "DELETE FROM schema_migrations WHERE version IN (43, 44)"
+"$baton" migrate --db "$url"
 # Sequences after the ids copied.
 pg -c "SELECT setval(pg_get_serial_sequence(quote_ident(table_name), column_name),
          GREATEST((xpath('/row/m/text()', query_to_xml(format('SELECT MAX(%I) AS m FROM %I',
