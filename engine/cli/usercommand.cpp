@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// baton user add USERNAME --name N --department D --role R --password-stdin [--db URL]
+// baton user add USERNAME --name N --department D --role R --password-stdin [--time-zone ZONE]
+//                [--db URL]
 #include "commands.h"
 
 #include "auth/authservice.h"
@@ -22,8 +23,13 @@ namespace {
 
 const char userUsage[]
     = "Usage: baton user add USERNAME --name \"Display Name\" --department D [--department D2]\n"
-      "                      --role R [--role R2] --password-stdin [--db URL] [--workflows DIR]\n"
-      "  The password is read from the first line of standard input.\n";
+      "                      --role R [--role R2] --password-stdin [--time-zone ZONE]\n"
+      "                      [--db URL] [--workflows DIR]\n"
+      "  The password is read from the first line of standard input.\n"
+      "  --time-zone  the user's own time zone, an IANA name such as Asia/Hong_Kong (not an\n"
+      "               offset such as UTC+08:00: it would not follow summer time); it sets the\n"
+      "               week of their weekly summary and the clock of their quiet hours\n"
+      "               (default: the organisation's)\n";
 
 } // namespace
 
@@ -49,6 +55,8 @@ int runUser(const QStringList &arguments)
             input.departments->append(arguments.at(++i));
         else if (a == u"--role" && hasValue)
             input.roles->append(arguments.at(++i));
+        else if (a == u"--time-zone" && hasValue)
+            input.timeZone = arguments.at(++i); // checked by UserDirectory, as the API's
         else if (a == u"--db" && hasValue)
             url = arguments.at(++i);
         else if (a == u"--workflows" && hasValue)
@@ -100,9 +108,11 @@ int runUser(const QStringList &arguments)
         return problem->kind == ErrorKind::Conflict || problem->kind == ErrorKind::Validation ? 1
                                                                                               : 3;
     }
-    std::printf("created user %s (%s; roles: %s; departments: %s)\n", qPrintable(username),
-                qPrintable(*input.name), qPrintable(input.roles->join(u',')),
-                qPrintable(input.departments->join(u',')));
+    std::printf("created user %s (%s; roles: %s; departments: %s; time zone: %s)\n",
+                qPrintable(username), qPrintable(*input.name), qPrintable(input.roles->join(u',')),
+                qPrintable(input.departments->join(u',')),
+                input.timeZone && !input.timeZone->isEmpty() ? qPrintable(*input.timeZone)
+                                                             : "the organisation's");
     return 0;
 }
 
