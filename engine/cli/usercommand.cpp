@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace Baton::Cli {
@@ -31,21 +32,27 @@ const char userUsage[]
       "               week of their weekly summary and the clock of their quiet hours\n"
       "               (default: the organisation's)\n";
 
-} // namespace
+/// What `baton user add` was told.
+struct UserArguments
+{
+    QString username;
+    UserInput input;
+    QString url = QStringLiteral("sqlite:var/baton.db");
+    QString workflowsDir = QStringLiteral("workflows");
+};
 
-int runUser(const QStringList &arguments)
+/// Reads `arguments` into `read`; the exit code when the command ends here (--help, a mistake).
+std::optional<int> readUserArguments(const QStringList &arguments, UserArguments &read)
 {
     if (arguments.isEmpty() || arguments.first() != u"add" || arguments.size() < 2) {
         std::fputs(userUsage, arguments.contains(QStringLiteral("--help")) ? stdout : stderr);
         return arguments.contains(QStringLiteral("--help")) ? 0 : 2;
     }
-    const QString username = arguments.at(1);
-    UserInput input;
+    read.username = arguments.at(1);
+    UserInput &input = read.input;
     input.departments = QStringList();
     input.roles = QStringList();
     bool passwordStdin = false;
-    QString url = QStringLiteral("sqlite:var/baton.db");
-    QString workflowsDir = QStringLiteral("workflows");
     for (qsizetype i = 2; i < arguments.size(); ++i) {
         const QString &a = arguments.at(i);
         const bool hasValue = i + 1 < arguments.size();
@@ -58,9 +65,9 @@ int runUser(const QStringList &arguments)
         else if (a == u"--time-zone" && hasValue)
             input.timeZone = arguments.at(++i); // checked by UserDirectory, as the API's
         else if (a == u"--db" && hasValue)
-            url = arguments.at(++i);
+            read.url = arguments.at(++i);
         else if (a == u"--workflows" && hasValue)
-            workflowsDir = arguments.at(++i);
+            read.workflowsDir = arguments.at(++i);
         else if (a == u"--password-stdin")
             passwordStdin = true;
         else {
@@ -74,6 +81,20 @@ int runUser(const QStringList &arguments)
                      userUsage);
         return 2;
     }
+    return std::nullopt;
+}
+
+} // namespace
+
+int runUser(const QStringList &arguments)
+{
+    UserArguments read;
+    if (const auto exitCode = readUserArguments(arguments, read))
+        return *exitCode;
+    const QString &username = read.username;
+    UserInput &input = read.input;
+    const QString &url = read.url;
+    const QString &workflowsDir = read.workflowsDir;
     std::string line;
     std::getline(std::cin, line);
     if (!line.empty() && line.back() == '\r')
