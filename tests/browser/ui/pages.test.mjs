@@ -41,6 +41,9 @@ async function tour(lang, check) {
 world.test('every main page renders in English (screenshots)', async () => {
   await tour('en', async (page, name) => {
     assert.equal(await page.getByTestId('error-boundary').count(), 0, `${name}: the error boundary caught something`);
+    // The ticket names its workflow by its title (the id, jump-queue, only on hover).
+    if (name === 'ticket')
+      await page.getByTestId('ticket-page').getByText('Jump queue — special handling for a shipment in transit v1', { exact: true }).waitFor();
   });
 });
 
@@ -127,6 +130,8 @@ world.test('the Chinese UI leaves no English words on the main pages outside ser
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', `${name}: not in Chinese`);
     // The workflow's own text comes in Chinese too (the state's title, from jump-queue.yaml).
     if (name === 'ticket') assert.equal((await page.getByTestId('ticket-state').innerText()).trim(), '退回客服');
+    // The workflow's title too, where the ticket says which workflow and version it runs on.
+    if (name === 'ticket') await page.getByTestId('ticket-page').getByText('插队处理——在途快件加急处理 第 1 版', { exact: true }).waitFor();
     // And the organisation's (queue and department titles, from workflows/org.yaml).
     if (name === 'queue') await page.getByTestId('queue-cs-supervisors').getByText('客服主管').waitFor();
     if (name === 'admin-org') await page.getByTestId('dept-customer-service').getByText('客户服务部').first().waitFor();
