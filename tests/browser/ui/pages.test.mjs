@@ -205,3 +205,24 @@ world.test('queue page load time is recorded in timings.json', async () => {
   fs.writeFileSync(path.join(artifactsDir, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
   console.log(`queue page: full load median ${timings.full_load.median_ms} ms, in-app median ${timings.in_app_navigation.median_ms} ms`);
 });
+
+// The transfer panel of a parallel state offers its open branches by their titles in the page's
+// language (the Chinese walk found "billing" there), their names only as the values sent.
+world.test('the transfer panel names the open branches by their titles, in Chinese and English', async () => {
+  const amy = await world.apiAs('amy');
+  const sue = await world.apiAs('sue');
+  const ticket = await openJumpQueue(amy, { title: 'Pages: branches to transfer', customerId: 'C-201' });
+  await sue.post(`/tickets/${ticket.id}/actions/approve`, {});
+  for (const [lang, titles] of [['zh', ['补收加急费用', '快件提前处理']], ['en', null]]) {
+    const page = await world.signIn('sue', { lang });
+    await page.goto(`${world.base}/#/tickets/${ticket.id}`);
+    const select = page.getByTestId('transfer-branch');
+    await select.waitFor();
+    const options = await select.locator('option').evaluateAll((os) => os.map((o) => [o.value, o.textContent.trim()]));
+    assert.deepEqual(options.map(([v]) => v).sort(), ['billing', 'ground']);
+    const expected = titles ?? (await sue.get(`/tickets/${ticket.id}`)).branches.map((b) => b.title);
+    assert.deepEqual(options.map(([, text]) => text).sort(), [...expected].sort(), `${lang}: ${JSON.stringify(options)}`);
+    for (const [value, text] of options) assert.notEqual(text, value, `${lang}: branch ${value} shown by its name`);
+    await page.context().close();
+  }
+});
