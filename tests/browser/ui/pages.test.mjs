@@ -223,6 +223,12 @@ world.test('the transfer panel names the open branches by their titles, in Chine
     const expected = titles ?? (await sue.get(`/tickets/${ticket.id}`)).branches.map((b) => b.title);
     assert.deepEqual(options.map(([, text]) => text).sort(), [...expected].sort(), `${lang}: ${JSON.stringify(options)}`);
     for (const [value, text] of options) assert.notEqual(text, value, `${lang}: branch ${value} shown by its name`);
+    // The head's badge shows the most urgent clock, a branch's: its hover text names the branch
+    // by its title too.
+    const badge = page.getByTestId('ticket-sla');
+    assert.equal(await badge.getAttribute('data-clock'), 'branch');
+    const hover = (await badge.getAttribute('title')).split('\n')[0];
+    assert.ok(expected.some((title) => hover.includes(title)) && !/billing|ground/.test(hover), `${lang}: ${hover}`);
     await page.context().close();
   }
 });
