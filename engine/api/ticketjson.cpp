@@ -2,6 +2,7 @@
 #include "ticketjson.h"
 
 #include "core/utctext.h"
+#include "runtime/ticketstatejson.h"
 
 namespace Baton::Api {
 
@@ -320,32 +321,17 @@ void writeTicketJson(JsonText &json, const TicketView &view, const Organisation 
     json.key("channel").stringOrNull(t.channel)
         .key("closed_at").instantSeconds(t.closedAt)
         .key("created_at").instantSeconds(t.createdAt)
-        .key("customer").beginObject();
-    // Customer::toJson() leaves out what is not set.
-    for (const auto &[name, value] : {std::pair {"email", &t.customer.email},
-                                      {"id", &t.customer.id},
-                                      {"name", &t.customer.name},
-                                      {"phone", &t.customer.phone},
-                                      {"tier", &t.customer.tier}})
-        if (!value->isEmpty())
-            json.key(name).string(*value);
-    json.endObject()
-        .key("fields").variantMap(t.fields)
+        .key("customer");
+    writeCustomerJson(json, t.customer);
+    json.key("fields").variantMap(t.fields)
         .key("flagged").boolean(t.flagged)
         .key("handoffs").number(t.handoffs)
         .key("id").number(t.id)
         .key("internal_notes").boolean(view.internalNotes)
         .key("key").string(t.key)
-        .key("links").array(t.links,
-               [&](const TicketLink &l) {
-                   json.beginObject()
-                       .key("id").number(l.id)
-                       .key("key").string(l.key)
-                       .key("relation").string(l.relation)
-                       .key("workflow").string(l.workflow)
-                       .endObject();
-               })
-        .key("originator").string(t.originator)
+        .key("links");
+    writeLinksJson(json, t.links);
+    json.key("originator").string(t.originator)
         .key("pending_links").array(t.pendingLinks,
                [&](const PendingLink &p) {
                    json.beginObject()

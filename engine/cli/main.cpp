@@ -18,6 +18,7 @@ Usage:
   baton validate FILE...                       check workflow and organisation files
   baton diagram  FILE [--format mermaid|dot]   print a workflow's state diagram
   baton user add USERNAME --name "Display Name" --department D --role R --password-stdin
+                 [--time-zone ZONE]            ZONE: an IANA name such as Asia/Hong_Kong
   baton migrate  [--db URL] [--dry-run]        create or upgrade the schema, then exit
   baton backup   [--db URL] --to FILE [--force]  consistent copy of a SQLite database, while serving
   baton restore  --from FILE [--db URL] [--force]  put a backup back (server stopped), then migrate

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// baton user add USERNAME --name N --department D --role R --password-stdin [--db URL]
+// baton user add USERNAME --name N --department D --role R --password-stdin [--time-zone ZONE]
+//                [--db URL]
 #include "commands.h"
 
 #include "auth/authservice.h"
@@ -14,6 +15,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace Baton::Cli {
@@ -22,24 +24,35 @@ namespace {
 
 const char userUsage[]
     = "Usage: baton user add USERNAME --name \"Display Name\" --department D [--department D2]\n"
-      "                      --role R [--role R2] --password-stdin [--db URL] [--workflows DIR]\n"
-      "  The password is read from the first line of standard input.\n";
+      "                      --role R [--role R2] --password-stdin [--time-zone ZONE]\n"
+      "                      [--db URL] [--workflows DIR]\n"
+      "  The password is read from the first line of standard input.\n"
+      "  --time-zone  the user's own time zone, an IANA name such as Asia/Hong_Kong (not an\n"
+      "               offset such as UTC+08:00: it would not follow summer time); it sets the\n"
+      "               week of their weekly summary and the clock of their quiet hours\n"
+      "               (default: the organisation's)\n";
 
-} // namespace
+/// What `baton user add` was told.
+struct UserArguments
+{
+    QString username;
+    UserInput input;
+    QString url = QStringLiteral("sqlite:var/baton.db");
+    QString workflowsDir = QStringLiteral("workflows");
+};
 
-int runUser(const QStringList &arguments)
+/// Reads `arguments` into `read`; the exit code when the command ends here (--help, a mistake).
+std::optional<int> readUserArguments(const QStringList &arguments, UserArguments &read)
 {
     if (arguments.isEmpty() || arguments.first() != u"add" || arguments.size() < 2) {
         std::fputs(userUsage, arguments.contains(QStringLiteral("--help")) ? stdout : stderr);
         return arguments.contains(QStringLiteral("--help")) ? 0 : 2;
     }
-    const QString username = arguments.at(1);
-    UserInput input;
+    read.username = arguments.at(1);
+    UserInput &input = read.input;
     input.departments = QStringList();
     input.roles = QStringList();
     bool passwordStdin = false;
-    QString url = QStringLiteral("sqlite:var/baton.db");
-    QString workflowsDir = QStringLiteral("workflows");
     for (qsizetype i = 2; i < arguments.size(); ++i) {
         const QString &a = arguments.at(i);
         const bool hasValue = i + 1 < arguments.size();
@@ -49,10 +62,12 @@ int runUser(const QStringList &arguments)
             input.departments->append(arguments.at(++i));
         else if (a == u"--role" && hasValue)
             input.roles->append(arguments.at(++i));
+        else if (a == u"--time-zone" && hasValue)
+            input.timeZone = arguments.at(++i); // checked by UserDirectory, as the API's
         else if (a == u"--db" && hasValue)
-            url = arguments.at(++i);
+            read.url = arguments.at(++i);
         else if (a == u"--workflows" && hasValue)
-            workflowsDir = arguments.at(++i);
+            read.workflowsDir = arguments.at(++i);
         else if (a == u"--password-stdin")
             passwordStdin = true;
         else {
@@ -66,6 +81,20 @@ int runUser(const QStringList &arguments)
                      userUsage);
         return 2;
     }
+    return std::nullopt;
+}
+
+} // namespace
+
+int runUser(const QStringList &arguments)
+{
+    UserArguments read;
+    if (const auto exitCode = readUserArguments(arguments, read))
+        return *exitCode;
+    const QString &username = read.username;
+    UserInput &input = read.input;
+    const QString &url = read.url;
+    const QString &workflowsDir = read.workflowsDir;
     std::string line;
     std::getline(std::cin, line);
     if (!line.empty() && line.back() == '\r')
@@ -100,9 +129,11 @@ int runUser(const QStringList &arguments)
         return problem->kind == ErrorKind::Conflict || problem->kind == ErrorKind::Validation ? 1
                                                                                               : 3;
     }
-    std::printf("created user %s (%s; roles: %s; departments: %s)\n", qPrintable(username),
-                qPrintable(*input.name), qPrintable(input.roles->join(u',')),
-                qPrintable(input.departments->join(u',')));
+    std::printf("created user %s (%s; roles: %s; departments: %s; time zone: %s)\n",
+                qPrintable(username), qPrintable(*input.name), qPrintable(input.roles->join(u',')),
+                qPrintable(input.departments->join(u',')),
+                input.timeZone && !input.timeZone->isEmpty() ? qPrintable(*input.timeZone)
+                                                             : "the organisation's");
     return 0;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runtime/ticketstate.h"
+#include "runtime/ticketstatejson.h"
 
 #include "runtime/eventtypes.h"
 
@@ -215,6 +216,32 @@ QJsonObject Customer::toJson() const
     return object;
 }
 
+// Keys in the order Qt sorts them; toJson() leaves out what is not set.
+void writeCustomerJson(JsonText &json, const Customer &customer)
+{
+    json.beginObject();
+    for (const auto &[name, value] : {std::pair {"email", &customer.email},
+                                      {"id", &customer.id},
+                                      {"name", &customer.name},
+                                      {"phone", &customer.phone},
+                                      {"tier", &customer.tier}})
+        if (!value->isEmpty())
+            json.key(name).string(*value);
+    json.endObject();
+}
+
+void writeLinksJson(JsonText &json, const QList<TicketLink> &links)
+{
+    json.array(links, [&](const TicketLink &l) {
+        json.beginObject();
+        json.key("id").number(l.id);
+        json.key("key").string(l.key);
+        json.key("relation").string(l.relation);
+        json.key("workflow").string(l.workflow);
+        json.endObject();
+    });
+}
+
 Customer Customer::fromJson(const QJsonObject &object)
 {
     Customer customer;
@@ -345,31 +372,16 @@ QByteArray TicketState::toCompactJson(const QByteArray &fieldsText,
         .key("channel").stringOrNull(channel)
         .key("closed_at").instant(closedAt)
         .key("created_at").instant(createdAt)
-        .key("customer").beginObject();
-    // Customer::toJson() leaves out what is not set.
-    for (const auto &[name, value] : {std::pair {"email", &customer.email},
-                                      {"id", &customer.id},
-                                      {"name", &customer.name},
-                                      {"phone", &customer.phone},
-                                      {"tier", &customer.tier}})
-        if (!value->isEmpty())
-            json.key(name).string(*value);
-    json.endObject()
-        .key("fields").json(fieldsText)
+        .key("customer");
+    writeCustomerJson(json, customer);
+    json.key("fields").json(fieldsText)
         .key("flagged").boolean(flagged)
         .key("handoffs").number(handoffs)
         .key("id").number(id)
         .key("key").string(key)
-        .key("links").array(links,
-               [&](const TicketLink &l) {
-                   json.beginObject()
-                       .key("id").number(l.id)
-                       .key("key").string(l.key)
-                       .key("relation").string(l.relation)
-                       .key("workflow").string(l.workflow)
-                       .endObject();
-               })
-        .key("originator").string(originator);
+        .key("links");
+    writeLinksJson(json, links);
+    json.key("originator").string(originator);
     if (!pendingLinks.isEmpty())
         json.key("pending_links")
             .array(pendingLinksJson(pendingLinks));

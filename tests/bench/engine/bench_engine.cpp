@@ -136,6 +136,39 @@ QJsonObject percentiles(std::vector<qint64> values)
                         {QStringLiteral("max_ms"), values.empty() ? 0.0 : values.back() / 1000.0}};
 }
 
+/// What every run sets up alike: the bench organisation and workflow (null when it does not
+/// load), and the engine's options on `database` with the system clock and, when
+/// `stepFactsOn`, a fact kept per finished step as `baton serve` keeps them (issue 17). Not
+/// copied: the options point at its clock and deriver, which live as long as the engine.
+struct BenchSetup
+{
+    std::shared_ptr<const Organisation> organisation;
+    std::shared_ptr<Workflow> workflow;
+    SystemClock clock;
+    std::optional<SlaClocks> slaClocks;
+    std::optional<StepFactDeriver> stepFacts;
+    EngineOptions options;
+
+    BenchSetup(std::shared_ptr<Database> database, bool stepFactsOn)
+    {
+        organisation = std::make_shared<const Organisation>(
+            readOrganisation(QByteArray(org), QStringLiteral("org.yaml")).organisation);
+        auto read
+            = readWorkflow(QByteArray(repair), QStringLiteral("repair.yaml"), organisation.get());
+        if (read.ok())
+            workflow = read.workflow;
+        options.database = std::move(database);
+        options.organisation = organisation;
+        options.clock = &clock;
+        slaClocks.emplace(organisation);
+        stepFacts.emplace(*slaClocks, [](const QString &) { return QStringList(); });
+        if (stepFactsOn)
+            options.stepFacts = stepFacts->recorder();
+    }
+    BenchSetup(const BenchSetup &) = delete;
+    BenchSetup &operator=(const BenchSetup &) = delete;
+};
+
 struct Bench
 {
     Engine *engine = nullptr;
@@ -155,6 +188,34 @@ struct Bench
         int step = 0;
         std::chrono::steady_clock::time_point sent;
     };
+
+    /// Works on `e` as amy (agent at the desk) and bob (staff in the back office).
+    void setUp(Engine *e, const Organisation &organisation)
+    {
+        engine = e;
+        amy = resolveActor(organisation, QStringLiteral("amy"), {QStringLiteral("agent")},
+                           {QStringLiteral("desk")});
+        bob = resolveActor(organisation, QStringLiteral("bob"), {QStringLiteral("staff")},
+                           {QStringLiteral("back")});
+    }
+
+    /// Starts `clients` closed-loop clients, lets them work for `seconds` and waits for the
+    /// last reply; the seconds that took.
+    double runFor(int clients, double seconds)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        running = clients;
+        for (int i = 0; i < clients; ++i)
+            next(std::make_shared<Client>(Client {this, i, 0, 0, {}}));
+        std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+        stop = true;
+        {
+            std::unique_lock lock(doneMutex);
+            doneCv.wait(lock, [&] { return running.load() == 0; });
+        }
+        return timer.nsecsElapsed() / 1e9;
+    }
 
     void next(std::shared_ptr<Client> c)
     {
@@ -478,21 +539,10 @@ std::optional<RunFigures> runOnce(const QString &file, int clients, double secon
     auto database = Database::open(u"sqlite:" + file);
     if (!database || !Schema::migrate(**database))
         return std::nullopt;
-    auto orgRead = readOrganisation(QByteArray(org), QStringLiteral("org.yaml"));
-    auto organisation = std::make_shared<const Organisation>(orgRead.organisation);
-    auto wfRead
-        = readWorkflow(QByteArray(repair), QStringLiteral("repair.yaml"), organisation.get());
-    if (!wfRead.ok())
+    BenchSetup setup(*database, stepFactsOn);
+    if (!setup.workflow)
         return std::nullopt;
-    SystemClock clock;
-    EngineOptions options;
-    options.database = *database;
-    options.organisation = organisation;
-    options.clock = &clock;
-    const SlaClocks slaClocks(organisation);
-    const StepFactDeriver stepFacts(slaClocks, [](const QString &) { return QStringList(); });
-    if (stepFactsOn)
-        options.stepFacts = stepFacts.recorder();
+    EngineOptions &options = setup.options;
 
     static PluginHost plugins; // loaded once, never unloaded (as `baton serve`)
     std::unique_ptr<DeliveryWorker> worker;
@@ -517,44 +567,29 @@ std::optional<RunFigures> runOnce(const QString &file, int clients, double secon
             return std::nullopt;
         DeliveryWorker::Options workerOptions; // as Services::startDelivery
         workerOptions.database = *database;
-        workerOptions.clock = &clock;
+        workerOptions.clock = &setup.clock;
         workerOptions.plugins = &plugins;
         workerOptions.channels = channels.channels;
         worker = std::make_unique<DeliveryWorker>(workerOptions);
         worker->start();
         options.outboxPlanner
-            = pacedPlanner(OutboxRouter(channels.channels, organisation).planner(), rate);
+            = pacedPlanner(OutboxRouter(channels.channels, setup.organisation).planner(), rate);
         options.outboxCommitted = [w = worker.get()] { w->wake(); };
     }
     auto engine = Engine::start(options);
-    if (!engine || !(*engine)->publish({wfRead.workflow}).ok())
+    if (!engine || !(*engine)->publish({setup.workflow}).ok())
         return std::nullopt;
 
     Bench bench;
-    bench.engine = engine->get();
-    bench.amy = resolveActor(*organisation, QStringLiteral("amy"), {QStringLiteral("agent")},
-                             {QStringLiteral("desk")});
-    bench.bob = resolveActor(*organisation, QStringLiteral("bob"), {QStringLiteral("staff")},
-                             {QStringLiteral("back")});
+    bench.setUp(engine->get(), *setup.organisation);
     // The worker's first round (and its thread's name) before the window opens.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     const double cpuBefore = processCpuSeconds();
     const double workerBefore = threadCpuSeconds("baton-delivery");
     const double receiverBefore = receiver ? receiver->cpuSeconds() : 0;
     const qint64 receivedBefore = receiver ? receiver->shared->requests.load() : 0;
-    QElapsedTimer timer;
-    timer.start();
-    bench.running = clients;
-    for (int i = 0; i < clients; ++i)
-        bench.next(std::make_shared<Bench::Client>(Bench::Client {&bench, i, 0, 0, {}}));
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    bench.stop = true;
-    {
-        std::unique_lock lock(bench.doneMutex);
-        bench.doneCv.wait(lock, [&] { return bench.running.load() == 0; });
-    }
+    const double elapsed = bench.runFor(clients, seconds);
     RunFigures f;
-    const double elapsed = timer.nsecsElapsed() / 1e9;
     const double cpuUsed = processCpuSeconds() - cpuBefore;
     const qint64 acknowledged = bench.acknowledged.load();
     f.deliveries = receiver != nullptr;
@@ -737,36 +772,19 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_engine: cannot open %s\n", qPrintable(url));
         return 1;
     }
-    auto orgRead = readOrganisation(QByteArray(org), QStringLiteral("org.yaml"));
-    auto organisation = std::make_shared<const Organisation>(orgRead.organisation);
-    auto wfRead
-        = readWorkflow(QByteArray(repair), QStringLiteral("repair.yaml"), organisation.get());
-    if (!wfRead.ok()) {
+    BenchSetup setup(*database, stepFactsOn);
+    if (!setup.workflow) {
         std::fprintf(stderr, "bench_engine: the bench workflow does not load\n");
         return 1;
     }
-    SystemClock clock;
-    EngineOptions options;
-    options.database = *database;
-    options.organisation = organisation;
-    options.clock = &clock;
-    // Reports keep a fact per finished step, as `baton serve` does (issue 17).
-    const SlaClocks slaClocks(organisation);
-    const StepFactDeriver stepFacts(slaClocks, [](const QString &) { return QStringList(); });
-    if (stepFactsOn)
-        options.stepFacts = stepFacts.recorder();
-    auto engine = Engine::start(options);
-    if (!engine || !(*engine)->publish({wfRead.workflow}).ok()) {
+    auto engine = Engine::start(setup.options);
+    if (!engine || !(*engine)->publish({setup.workflow}).ok()) {
         std::fprintf(stderr, "bench_engine: the engine does not start\n");
         return 1;
     }
 
     Bench bench;
-    bench.engine = engine->get();
-    bench.amy = resolveActor(*organisation, QStringLiteral("amy"), {QStringLiteral("agent")},
-                             {QStringLiteral("desk")});
-    bench.bob = resolveActor(*organisation, QStringLiteral("bob"), {QStringLiteral("staff")},
-                             {QStringLiteral("back")});
+    bench.setUp(engine->get(), *setup.organisation);
 
     std::printf("bench_engine: %d clients for %.1f s on %s (durable commits)\n", clients, seconds,
                 qPrintable((*database)->url().toDisplayString()));
@@ -789,18 +807,7 @@ int main(int argc, char **argv)
     };
     const qint64 writtenBefore = diskWrites();
     const double cpuBefore = cpuSeconds();
-    QElapsedTimer timer;
-    timer.start();
-    bench.running = clients;
-    for (int i = 0; i < clients; ++i)
-        bench.next(std::make_shared<Bench::Client>(Bench::Client {&bench, i, 0, 0, {}}));
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    bench.stop = true;
-    {
-        std::unique_lock lock(bench.doneMutex);
-        bench.doneCv.wait(lock, [&] { return bench.running.load() == 0; });
-    }
-    const double elapsed = timer.nsecsElapsed() / 1e9;
+    const double elapsed = bench.runFor(clients, seconds);
     const double cpuUsed = cpuSeconds() - cpuBefore;
     const qint64 written = diskWrites() - writtenBefore;
     const Engine::Stats stats = (*engine)->stats();

@@ -41,6 +41,9 @@ async function tour(lang, check) {
 world.test('every main page renders in English (screenshots)', async () => {
   await tour('en', async (page, name) => {
     assert.equal(await page.getByTestId('error-boundary').count(), 0, `${name}: the error boundary caught something`);
+    // The ticket names its workflow by its title (the id, jump-queue, only on hover).
+    if (name === 'ticket')
+      await page.getByTestId('ticket-page').getByText('Jump queue — special handling for a shipment in transit v1', { exact: true }).waitFor();
   });
 });
 
@@ -127,6 +130,8 @@ world.test('the Chinese UI leaves no English words on the main pages outside ser
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', `${name}: not in Chinese`);
     // The workflow's own text comes in Chinese too (the state's title, from jump-queue.yaml).
     if (name === 'ticket') assert.equal((await page.getByTestId('ticket-state').innerText()).trim(), '退回客服');
+    // The workflow's title too, where the ticket says which workflow and version it runs on.
+    if (name === 'ticket') await page.getByTestId('ticket-page').getByText('插队处理——在途快件加急处理 第 1 版', { exact: true }).waitFor();
     // And the organisation's (queue and department titles, from workflows/org.yaml).
     if (name === 'queue') await page.getByTestId('queue-cs-supervisors').getByText('客服主管').waitFor();
     if (name === 'admin-org') await page.getByTestId('dept-customer-service').getByText('客户服务部').first().waitFor();
@@ -199,4 +204,31 @@ world.test('queue page load time is recorded in timings.json', async () => {
   };
   fs.writeFileSync(path.join(artifactsDir, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
   console.log(`queue page: full load median ${timings.full_load.median_ms} ms, in-app median ${timings.in_app_navigation.median_ms} ms`);
+});
+
+// The transfer panel of a parallel state offers its open branches by their titles in the page's
+// language (the Chinese walk found "billing" there), their names only as the values sent.
+world.test('the transfer panel names the open branches by their titles, in Chinese and English', async () => {
+  const amy = await world.apiAs('amy');
+  const sue = await world.apiAs('sue');
+  const ticket = await openJumpQueue(amy, { title: 'Pages: branches to transfer', customerId: 'C-201' });
+  await sue.post(`/tickets/${ticket.id}/actions/approve`, {});
+  for (const [lang, titles] of [['zh', ['补收加急费用', '快件提前处理']], ['en', null]]) {
+    const page = await world.signIn('sue', { lang });
+    await page.goto(`${world.base}/#/tickets/${ticket.id}`);
+    const select = page.getByTestId('transfer-branch');
+    await select.waitFor();
+    const options = await select.locator('option').evaluateAll((os) => os.map((o) => [o.value, o.textContent.trim()]));
+    assert.deepEqual(options.map(([v]) => v).sort(), ['billing', 'ground']);
+    const expected = titles ?? (await sue.get(`/tickets/${ticket.id}`)).branches.map((b) => b.title);
+    assert.deepEqual(options.map(([, text]) => text).sort(), [...expected].sort(), `${lang}: ${JSON.stringify(options)}`);
+    for (const [value, text] of options) assert.notEqual(text, value, `${lang}: branch ${value} shown by its name`);
+    // The head's badge shows the most urgent clock, a branch's: its hover text names the branch
+    // by its title too.
+    const badge = page.getByTestId('ticket-sla');
+    assert.equal(await badge.getAttribute('data-clock'), 'branch');
+    const hover = (await badge.getAttribute('title')).split('\n')[0];
+    assert.ok(expected.some((title) => hover.includes(title)) && !/billing|ground/.test(hover), `${lang}: ${hover}`);
+    await page.context().close();
+  }
 });

@@ -114,3 +114,52 @@ world.test('a mistyped email is refused with a message and the row stays open to
   assert.equal((await ok).status(), 200);
   await row.getByText('sue@example.com', { exact: true }).waitFor();
 });
+
+// The zone picker of Admin → Users (the one on Preferences has its own test): a zone is found by
+// its Chinese name on the English page as on the Chinese one ("香港" is how a Hong Kong team
+// writes it, whichever language the admin reads), kept, and shown again after a reload — in
+// the row, the API and the edit form that starts from it.
+world.test('an admin finds a zone by typing 香港, in English and in Chinese, and it is kept', async () => {
+  const admin = await world.apiAs('admin');
+  const page = await openUsers();
+  const row = page.getByTestId('user-row-alan');
+  await row.getByRole('button', { name: 'Edit roles and contact of alan' }).click();
+  const zone = row.getByRole('combobox', { name: 'Time zone', exact: true });
+  await zone.fill('香港');
+  const hk = page.getByTestId('user-edit-time-zone-alan-option-Asia/Hong_Kong');
+  await hk.waitFor();
+  // The option speaks the page's language; the Chinese name only found it.
+  assert.match(await hk.innerText(), /Hong Kong/);
+  await hk.click();
+  assert.equal(await zone.inputValue(), 'Asia/Hong_Kong');
+  assert.deepEqual(await unnamedControls(page, '[data-testid=users-table]'), []);
+  const res = saved(page, 'alan');
+  await row.getByRole('button', { name: 'Save' }).click();
+  assert.equal((await res).status(), 200, await (await res).text());
+  await page.reload();
+  await page.getByTestId('user-row-alan').getByText('Asia/Hong_Kong').waitFor();
+  assert.equal((await admin.get('/users')).find((u) => u.username === 'alan').time_zone, 'Asia/Hong_Kong');
+  await page.getByTestId('user-row-alan').getByRole('button', { name: 'Edit roles and contact of alan' }).click();
+  assert.equal(await page.getByTestId('user-row-alan').getByRole('combobox', { name: 'Time zone', exact: true }).inputValue(), 'Asia/Hong_Kong');
+
+  // In Chinese, a new user: the add form's picker, labelled in Chinese, finds the zone by 香港
+  // and shows it in Chinese; the zone is stored with the user.
+  const zh = await openUsers('zh');
+  await zh.getByTestId('user-form-username').fill('qa-kayan');
+  await zh.getByTestId('user-form-name').fill('王嘉欣');
+  await zh.getByTestId('user-form-password').fill('kayan-long-password-1');
+  const zhZone = zh.getByRole('combobox', { name: '时区', exact: true });
+  await zhZone.fill('香港');
+  const hkZh = zh.getByTestId('user-form-time-zone-option-Asia/Hong_Kong');
+  await hkZh.waitFor();
+  assert.match(await hkZh.innerText(), /香港/);
+  await zhZone.press('Enter'); // the first match, picked with the keyboard
+  assert.equal(await zhZone.inputValue(), 'Asia/Hong_Kong');
+  assert.deepEqual(await unnamedControls(zh, '[data-testid=user-form]'), []);
+  const created = zh.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/users');
+  await zh.getByTestId('user-form-submit').click();
+  assert.equal((await created).status(), 201, await (await created).text());
+  await zh.reload();
+  await zh.getByTestId('user-row-qa-kayan').getByText('Asia/Hong_Kong').waitFor();
+  assert.equal((await admin.get('/users')).find((u) => u.username === 'qa-kayan').time_zone, 'Asia/Hong_Kong');
+});

@@ -26,6 +26,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <functional>
 #include <future>
 
 using namespace Baton;
@@ -1558,8 +1559,11 @@ QString rollupDiffers(const QSqlDatabase &db, qint64 from, qint64 to, const QStr
 }
 
 // Periods of whole local days in zones whose offsets are not whole hours (and a few that are),
-// and periods between arbitrary instants, over December 2026 and January 2027.
-QString compareOverRandomPeriods(const QSqlDatabase &db, QRandomGenerator &random, int periods)
+// and periods between arbitrary instants, over December 2026 and January 2027, each given to
+// `differs` (with a workflow every fourth time) until one differs.
+QString firstDifferingRandomPeriod(
+    QRandomGenerator &random, int periods,
+    const std::function<QString(qint64 from, qint64 to, const QString &workflow)> &differs)
 {
     const QList<QByteArray> zones {"Asia/Kathmandu", "Asia/Kolkata", "America/St_Johns",
                                    "Asia/Hong_Kong", "UTC",          "Australia/Eucla"};
@@ -1578,10 +1582,18 @@ QString compareOverRandomPeriods(const QSqlDatabase &db, QRandomGenerator &rando
                      .toMSecsSinceEpoch();
         }
         const QString workflow = i % 4 == 3 ? QStringLiteral("support") : QString();
-        if (const QString differs = rollupDiffers(db, from, to, workflow); !differs.isEmpty())
-            return differs;
+        if (QString d = differs(from, to, workflow); !d.isEmpty())
+            return d;
     }
     return {};
+}
+
+QString compareOverRandomPeriods(const QSqlDatabase &db, QRandomGenerator &random, int periods)
+{
+    return firstDifferingRandomPeriod(random, periods,
+                                      [&db](qint64 from, qint64 to, const QString &workflow) {
+                                          return rollupDiffers(db, from, to, workflow);
+                                      });
 }
 
 } // namespace
@@ -1742,29 +1754,12 @@ QString flowDiffers(const QSqlDatabase &db, qint64 from, qint64 to)
 QString compareCountsOverRandomPeriods(const QSqlDatabase &db, QRandomGenerator &random,
                                        int periods)
 {
-    const QList<QByteArray> zones {"Asia/Kathmandu", "Asia/Kolkata", "America/St_Johns",
-                                   "Asia/Hong_Kong", "UTC",          "Australia/Eucla"};
-    const QDate firstDay(2026, 11, 28);
-    for (int i = 0; i < periods; ++i) {
-        qint64 from = 0, to = 0;
-        if (i % 3 == 2) { // arbitrary instants, inside quarter hours
-            const qint64 start = QDateTime(firstDay, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
-            from = start + qint64(random.bounded(70 * 24 * 3600)) * 1000 + random.bounded(1000);
-            to = from + qint64(random.bounded(40 * 24 * 3600)) * 1000 + random.bounded(1000);
-        } else {
-            const QTimeZone zone(zones[random.bounded(int(zones.size()))]);
-            const QDate day = firstDay.addDays(random.bounded(70));
-            from = QDateTime(day, QTime(0, 0), zone).toMSecsSinceEpoch();
-            to = QDateTime(day.addDays(1 + random.bounded(40)), QTime(0, 0), zone)
-                     .toMSecsSinceEpoch();
-        }
-        const QString workflow = i % 4 == 3 ? QStringLiteral("support") : QString();
-        if (const QString differs = countsDiffer(db, from, to, workflow); !differs.isEmpty())
-            return differs;
-        if (const QString differs = flowDiffers(db, from, to); !differs.isEmpty())
-            return differs;
-    }
-    return {};
+    return firstDifferingRandomPeriod(
+        random, periods, [&db](qint64 from, qint64 to, const QString &workflow) {
+            if (QString differs = countsDiffer(db, from, to, workflow); !differs.isEmpty())
+                return differs;
+            return flowDiffers(db, from, to);
+        });
 }
 
 // Tickets the writer never saw: a few own steps each (sometimes a branch's beside), in random

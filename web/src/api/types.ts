@@ -56,6 +56,8 @@ export interface Sla {
   /** Only in `sla_urgent`: whose clock it is (a branch's names the branch). */
   clock?: 'step' | 'ticket' | 'branch';
   branch?: string | null;
+  /** Not the server's: the branch's title, added by urgentSla() from the ticket's branches. */
+  branch_title?: string;
 }
 
 export interface Action {

@@ -21,16 +21,21 @@ export function remainingNow(sla: Sla, nowMs: number): number | null {
   return sla.remaining - elapsed;
 }
 
-/** The ticket's most urgent clock, as the server chose it (`sla_urgent`); the step's without. */
+/**
+ * The ticket's most urgent clock, as the server chose it (`sla_urgent`); the step's without. A
+ * branch's clock carries the branch's title, so that its badge names it as the page does.
+ */
 export function urgentSla(tk: Ticket): Sla | null {
   if (tk.status === 'closed') return null;
-  return tk.sla_urgent !== undefined ? tk.sla_urgent : tk.sla ?? null;
+  const sla = tk.sla_urgent !== undefined ? tk.sla_urgent : tk.sla ?? null;
+  if (sla?.clock !== 'branch') return sla;
+  return { ...sla, branch_title: tk.branches?.find((b) => b.name === sla.branch)?.title };
 }
 
 /** Whose clock a badge shows, in words, for its hover text. */
 function clockName(sla: Sla, t: ReturnType<typeof useT>): string | null {
   if (sla.clock === 'ticket') return t('sla.clockTicket');
-  if (sla.clock === 'branch') return t('sla.clockBranch', { branch: sla.branch ?? '' });
+  if (sla.clock === 'branch') return t('sla.clockBranch', { branch: sla.branch_title || sla.branch || '' });
   if (sla.clock === 'step') return t('sla.clockStep');
   return null;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Picking a time zone (a user's own, their quiet hours'): ~430 IANA names are too many for a
 // plain select, so it is a combobox like the person picker (the keyboard contract of
-// combobox.tsx). Type any part of the name ("kong", "new york") or of its name in the page's
-// language ("香港", "Pacific Time"); each option shows both, and the zone's offset now.
+// combobox.tsx). Type any part of the name ("kong", "new york") or of its name in either
+// language ("香港", "Pacific Time" — on the English page as on the Chinese one: an admin types
+// the city as their colleague calls it); each option shows the name and its words in the page's
+// language, and the zone's offset now.
 import { useMemo, useState } from 'preact/hooks';
 import { lang, useT } from '../i18n';
 import { useStore } from '../lib/store';
@@ -33,22 +35,24 @@ function zoneNames(): string[] {
   return ['UTC', ...names.filter((n) => n !== 'UTC').map((n) => CURRENT_NAMES[n] ?? n)];
 }
 
-/** A zone's name in `locale` and its offset now ("香港时间 · GMT+8"); empty when unknown. */
-function zoneWords(zone: string, locale: string): string {
-  const part = (style: 'longGeneric' | 'shortOffset') => {
-    try {
-      const parts = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: style }).formatToParts(new Date());
-      return parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
-    } catch {
-      return '';
-    }
-  };
-  return [part('longGeneric'), part('shortOffset')].filter(Boolean).join(' · ');
+/** A zone's name in `locale` in `style` ("香港时间", "GMT+8"); empty when unknown. */
+function zoneName(zone: string, locale: string, style: 'longGeneric' | 'shortOffset'): string {
+  try {
+    const parts = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: style }).formatToParts(new Date());
+    return parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+  } catch {
+    return '';
+  }
 }
+
+/** A zone's name in `locale` and its offset now ("香港时间 · GMT+8"); empty when unknown. */
+const zoneWords = (zone: string, locale: string) =>
+  [zoneName(zone, locale, 'longGeneric'), zoneName(zone, locale, 'shortOffset')].filter(Boolean).join(' · ');
 
 interface Zone {
   id: string; // '' : the default
-  words: string;
+  words: string; // shown: in the page's language
+  also: string; // found by, not shown: the name in the other language
 }
 
 /** `query` simplified for matching: lower case, '_' and '/' as spaces. */
@@ -70,13 +74,18 @@ export function TimeZonePicker({ value, onChange, id, label, defaultLabel, testi
   const t = useT();
   const language = useStore(lang);
   const locale = language === 'zh' ? 'zh-CN' : 'en-GB';
-  // The zones' words in the page's language, made once per language (≈430 formatters).
-  const zones = useMemo<Zone[]>(() => zoneNames().map((id) => ({ id, words: zoneWords(id, locale) })), [locale]);
+  const otherLocale = language === 'zh' ? 'en-GB' : 'zh-CN';
+  // The zones' words in the page's language and their names in the other, made once per
+  // language (≈1,300 formatters).
+  const zones = useMemo<Zone[]>(
+    () => zoneNames().map((id) => ({ id, words: zoneWords(id, locale), also: zoneName(id, otherLocale, 'longGeneric') })),
+    [locale, otherLocale],
+  );
   const [text, setText] = useState<string | null>(null); // null: not typing, the value shown
   const words = simple(text ?? '').split(/\s+/).filter(Boolean);
-  const all: Zone[] = [{ id: '', words: defaultLabel }, ...zones];
-  if (value && !zones.some((z) => z.id === value)) all.push({ id: value, words: '' });
-  const shown = (words.length ? all.filter((z) => z.id && words.every((w) => simple(`${z.id} ${z.words}`).includes(w))) : all).slice(0, 60);
+  const all: Zone[] = [{ id: '', words: defaultLabel, also: '' }, ...zones];
+  if (value && !zones.some((z) => z.id === value)) all.push({ id: value, words: '', also: '' });
+  const shown = (words.length ? all.filter((z) => z.id && words.every((w) => simple(`${z.id} ${z.words} ${z.also}`).includes(w))) : all).slice(0, 60);
   const { combo, list } = useComboList({
     items: shown,
     listId: `${id}-options`,

@@ -3,7 +3,7 @@
 import { formatTime, formatTimeFull, useT } from '../../i18n';
 import type { FieldDef, Ticket } from '../../api/types';
 import { useStore } from '../../lib/store';
-import { me } from '../../state/session';
+import { me, workflows } from '../../state/session';
 import { ActionBar } from './actions';
 import { ReopenButton } from './links';
 import { useEffect } from 'preact/hooks';
@@ -14,6 +14,8 @@ import { PersonName } from '../../components/awaybadge';
 
 export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDef[]; onDone: (t?: Ticket) => void }) {
   const t = useT();
+  // The workflow by its title in the page's language (the id on hover), as queues and states.
+  const wfs = useStore(workflows);
   return (
     <header class="ticket-head card">
       <div class="ticket-title">
@@ -36,7 +38,9 @@ export function TicketHead({ tk, fields, onDone }: { tk: Ticket; fields: FieldDe
           </span>
         )}
         {tk.flagged && <span class="flag" data-testid="ticket-flagged">⚑ {t('ticket.flagged')}</span>}
-        <span class="muted small">{tk.workflow} {t('ticket.version', { n: tk.workflow_version })}</span>
+        <span class="muted small" title={tk.workflow} data-testid="ticket-workflow">
+          {wfs.find((w) => w.name === tk.workflow)?.title || tk.workflow} {t('ticket.version', { n: tk.workflow_version })}
+        </span>
       </div>
       <ActionBar tk={tk} fields={fields} actions={tk.actions ?? []} onDone={onDone} />
       <ReopenButton tk={tk} onDone={onDone} />

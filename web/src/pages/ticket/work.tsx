@@ -89,7 +89,7 @@ export function WorkPanel({ tk, onDone }: { tk: Ticket; onDone: (t?: Ticket) => 
             <label for="transfer-branch">{t('ticket.transferBranch')}</label>
             <select id="transfer-branch" value={branch} onChange={(e) => setBranch(e.currentTarget.value)} data-testid="transfer-branch">
               {openBranches.map((b) => (
-                <option key={b.name} value={b.name}>{b.name}</option>
+                <option key={b.name} value={b.name}>{b.title || b.name}</option>
               ))}
             </select>
           </>
