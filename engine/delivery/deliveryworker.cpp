@@ -28,6 +28,9 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcDelivery, "baton.delivery")
 
+/// How long after a settling found SQLite's lock busy the worker tries again (settleWhenDue).
+constexpr int busyRetryMs = 10;
+
 Notification notificationOf(const OutboxEntry &entry)
 {
     const QJsonObject payload = QJsonDocument::fromJson(entry.row.payload).object();
@@ -440,9 +443,18 @@ Result<void> DeliveryWorker::settleWhenDue(const QSqlDatabase &db, bool roundEnd
         return roundEnd || age >= std::chrono::seconds(1) ? settle(db, true) : Result<void>();
     if (age >= std::chrono::milliseconds(m_options.settleWaitMs))
         return settle(db, true);
+    // A try that found the lock busy is not made again for a few milliseconds: a try is four
+    // statements, and after each delivery of a round they cost more than the deliveries.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - m_busyTriedAt < std::chrono::milliseconds(busyRetryMs))
+        return {};
     if (age >= std::chrono::milliseconds(m_options.settleGapMs)
-        || m_unsettled.size() >= 5 * m_options.batchSize)
-        return settle(db, false);
+        || m_unsettled.size() >= 5 * m_options.batchSize) {
+        auto settled = settle(db, false);
+        if (settled && m_oldestUnsettled)
+            m_busyTriedAt = now;
+        return settled;
+    }
     return {};
 }
 

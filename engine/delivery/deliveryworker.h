@@ -204,6 +204,8 @@ private:
     QList<Outcome> m_unsettled;
     QHash<QString, RoundHealth> m_unsettledHealth;
     std::optional<std::chrono::steady_clock::time_point> m_oldestUnsettled;
+    /// When a settling last found SQLite's lock busy (worker thread only).
+    std::chrono::steady_clock::time_point m_busyTriedAt;
     std::thread m_thread;
 };
 
