@@ -10,9 +10,9 @@
 #include "runtime/readerlanguage.h"
 #include "store/database.h"
 #include "store/outboxqueue.h"
+#include "store/sidewriter.h"
 #include "store/userrows.h"
 
-#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -27,6 +27,9 @@ namespace Baton {
 namespace {
 
 Q_LOGGING_CATEGORY(lcDelivery, "baton.delivery")
+
+/// How long after a settling found SQLite's lock busy the worker tries again (settleWhenDue).
+constexpr int busyRetryMs = 10;
 
 Notification notificationOf(const OutboxEntry &entry)
 {
@@ -153,6 +156,13 @@ void DeliveryWorker::wake()
 
 void DeliveryWorker::run()
 {
+    // SQLite: this thread's commits only write outcomes, which need not be on disk when the
+    // commit returns (a settling lost to a power cut sends those rows again, as at least once
+    // allows; the engine's next commit syncs the log with it): no sync while holding the lock
+    // the engine's writer waits for.
+    if (auto db = m_options.database->connection(); db)
+        if (auto set = SideWriter::commitWithoutSync(*db); !set)
+            qCWarning(lcDelivery, "%s", qPrintable(set.error()));
     for (;;) {
         m_resolved.clear(); // a test message between rounds reads the environment now
         runTests();
@@ -166,7 +176,11 @@ void DeliveryWorker::run()
         m_released = false;
         std::unique_lock lock(m_mutex);
         if (!more) {
-            m_wake.wait_for(lock, std::chrono::milliseconds(m_options.pollMs),
+            // Outcomes in hand are written at the latest a gap later (settleWhenDue).
+            const int waitMs = m_unsettled.isEmpty()
+                ? m_options.pollMs
+                : std::min(m_options.pollMs, m_options.settleGapMs);
+            m_wake.wait_for(lock, std::chrono::milliseconds(waitMs),
                             [this] { return m_stopping || m_woken || !m_tests.empty(); });
             // Woken by a commit soon after the last round began: the rows of the commits
             // that follow within the gap go in the same round (Options::roundGapMs).
@@ -186,6 +200,11 @@ void DeliveryWorker::run()
     }
     for (TestRequest &request : unanswered)
         request.done(makeError(QStringLiteral("the server is stopping; the test was not sent")));
+    // What was tried is written if the lock is free now; otherwise those rows go out again
+    // after the restart, under the same ids.
+    if (auto db = m_options.database->connection(); db && !m_unsettled.isEmpty())
+        if (auto settled = settle(*db, false); !settled)
+            qCWarning(lcDelivery, "settling at stop failed: %s", qPrintable(settled.error()));
     m_options.database->closeThreadConnection();
 }
 
@@ -316,56 +335,63 @@ void DeliveryWorker::runTests()
     }
 }
 
-/// What one round saw on one channel, written to channel_health when the round settles.
-struct DeliveryWorker::RoundHealth
+// The outcomes in hand in one transaction: on SQLite every write transaction waits for the
+// engine's writer, so one per row starved the worker behind a busy writer (bench_delivery: ~5
+// deliveries/s received while 1,000/s were offered). At least once still holds: a row not yet
+// settled is pending and due (SQLite) or leased (PostgreSQL), and goes out again after a crash.
+Result<void> DeliveryWorker::settle(const QSqlDatabase &db, bool waitForLock)
 {
-    std::optional<qint64> successAt;
-    bool answered = false; ///< a try got the receiver's answer (delivered, or refused for itself)
-    std::optional<qint64> failureAt;
-    QString failure;
-    int failed = 0; ///< tries that failed (logged once per round: an outage is not a line a try)
-    QString lastFailedId;
-    int lastFailedTry = 0;
-};
-
-/// How one claimed row ends its try: delivered, failed (pending again at `retryAtMs`, or dead),
-/// or held for quiet hours without a try.
-struct DeliveryWorker::Outcome
-{
-    /// Deferred: not tried, its channel failing; due again at `atMs` (the channel's probe).
-    enum class Kind { Delivered, Failed, Held, Deferred } kind = Kind::Delivered;
-    QString deliveryId;
-    qint64 atMs = 0; ///< Held, Deferred: until when
-    bool channelFailure = false; ///< Failed: the channel's failure, not the row's
-    QString text; ///< the receipt, the error, or why it is held
-    qint64 retryAtMs = 0;
-    bool dead = false;
-};
-
-// A round's outcomes in one transaction: on SQLite every write transaction waits for the
-// engine's writer and syncs the disk, so one per row starved the worker behind a busy writer
-// (bench_delivery: ~5 deliveries/s received while 1,000/s were offered). At least once still
-// holds: a row not yet settled is leased and pending, and goes out again after a crash.
-Result<void> DeliveryWorker::settle(const QSqlDatabase &db, QList<Outcome> &outcomes,
-                                    QHash<QString, RoundHealth> &health)
-{
-    if (outcomes.isEmpty() && health.isEmpty())
+    if (m_unsettled.isEmpty() && m_unsettledHealth.isEmpty())
         return {};
-    for (auto it = health.cbegin(); it != health.cend(); ++it)
+    QStringList released;
+    bool madeDue = false;
+    const auto write = [&](auto &transaction) -> Result<void> {
+        if (!transaction.isActive())
+            return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
+        auto written = writeOutcomes(db, &madeDue);
+        if (!written)
+            return written.failure();
+        if (auto committed = transaction.commit(); !committed)
+            return committed;
+        released = *written;
+        return {};
+    };
+    if (waitForLock) {
+        Transaction transaction(db);
+        if (auto done = write(transaction); !done)
+            return done;
+    } else {
+        SideWriter::TryTransaction transaction(db);
+        if (transaction.isBusy())
+            return {}; // the engine writes: tried again later
+        if (auto done = write(transaction); !done)
+            return done;
+    }
+    for (auto it = m_unsettledHealth.cbegin(); it != m_unsettledHealth.cend(); ++it)
         if (it->failed > 0)
             qCWarning(lcDelivery, "%d %s to %s failed (the last: %s, try %d): %s", it->failed,
                       it->failed == 1 ? "delivery" : "deliveries", qPrintable(it.key()),
                       qPrintable(it->lastFailedId), it->lastFailedTry, qPrintable(it->failure));
-    Transaction transaction(db);
-    if (!transaction.isActive())
-        return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
+    for (const QString &channel : std::as_const(released))
+        m_channelsAnswering.insert(channel);
+    m_released = m_released || madeDue; // the next round at once
+    for (const Outcome &o : std::as_const(m_unsettled))
+        m_inHand.remove(o.deliveryId);
+    m_unsettled.clear();
+    m_unsettledHealth.clear();
+    m_oldestUnsettled.reset();
+    return {};
+}
+
+Result<QStringList> DeliveryWorker::writeOutcomes(const QSqlDatabase &db, bool *madeDue)
+{
     QList<OutboxQueue::Delivered> delivered;
-    for (const Outcome &o : std::as_const(outcomes))
+    for (const Outcome &o : std::as_const(m_unsettled))
         if (o.kind == Outcome::Kind::Delivered)
             delivered.append({o.deliveryId, o.atMs, o.text});
     if (auto marked = OutboxQueue::markDelivered(db, delivered); !marked)
-        return marked;
-    for (const Outcome &o : std::as_const(outcomes)) {
+        return marked.failure();
+    for (const Outcome &o : std::as_const(m_unsettled)) {
         if (o.kind == Outcome::Kind::Delivered)
             continue;
         const Result<void> done = o.kind == Outcome::Kind::Failed
@@ -376,11 +402,13 @@ Result<void> DeliveryWorker::settle(const QSqlDatabase &db, QList<Outcome> &outc
             ? OutboxQueue::deferForChannel(db, o.deliveryId, o.atMs)
             : OutboxQueue::postpone(db, o.deliveryId, o.atMs, o.text);
         if (!done)
-            return done;
+            return done.failure();
     }
+    const QHash<QString, RoundHealth> &health = m_unsettledHealth;
     // A channel that answers again (or for the first time since the start): what waited only
-    // for it is due now, after the rows above were settled (those deferred in this round too).
+    // for it is due now, after the rows above were settled (those deferred meanwhile too).
     QStringList released;
+    bool anyMadeDue = false;
     for (auto it = health.cbegin(); it != health.cend(); ++it) {
         if (!it->answered || m_channelsAnswering.contains(it.key()))
             continue;
@@ -391,7 +419,7 @@ Result<void> DeliveryWorker::settle(const QSqlDatabase &db, QList<Outcome> &outc
         if (*count > 0) {
             qCInfo(lcDelivery, "%s answers again: %d deliveries that waited for it are due",
                    qPrintable(it.key()), *count);
-            m_released = true;
+            anyMadeDue = true;
         }
         released << it.key();
     }
@@ -399,18 +427,39 @@ Result<void> DeliveryWorker::settle(const QSqlDatabase &db, QList<Outcome> &outc
         if (auto recorded
             = OutboxQueue::recordHealth(db, it.key(), it->successAt, it->failureAt, it->failure);
             !recorded)
-            return recorded;
-    if (auto committed = transaction.commit(); !committed)
-        return committed;
-    for (const QString &channel : std::as_const(released))
-        m_channelsAnswering.insert(channel);
-    outcomes.clear();
-    health.clear();
+            return recorded.failure();
+    *madeDue = anyMadeDue;
+    return released;
+}
+
+Result<void> DeliveryWorker::settleWhenDue(const QSqlDatabase &db, bool roundEnd)
+{
+    if (!m_oldestUnsettled)
+        return {};
+    const auto age = std::chrono::steady_clock::now() - *m_oldestUnsettled;
+    // PostgreSQL: each round (the leases say whose rows they are), and every second of a round
+    // with slow receivers.
+    if (!m_options.database->isSqlite())
+        return roundEnd || age >= std::chrono::seconds(1) ? settle(db, true) : Result<void>();
+    if (age >= std::chrono::milliseconds(m_options.settleWaitMs))
+        return settle(db, true);
+    // A try that found the lock busy is not made again for a few milliseconds: a try is four
+    // statements, and after each delivery of a round they cost more than the deliveries.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - m_busyTriedAt < std::chrono::milliseconds(busyRetryMs))
+        return {};
+    if (age >= std::chrono::milliseconds(m_options.settleGapMs)
+        || m_unsettled.size() >= 5 * m_options.batchSize) {
+        auto settled = settle(db, false);
+        if (settled && m_oldestUnsettled)
+            m_busyTriedAt = now;
+        return settled;
+    }
     return {};
 }
 
 DeliveryWorker::Outcome DeliveryWorker::tryOne(const QSqlDatabase &db, const OutboxEntry &entry,
-                                               qint64 now, QHash<QString, RoundHealth> &health)
+                                               qint64 now)
 {
     const ChannelDefinition *channel = channelNamed(entry.row.channel);
     Outcome outcome;
@@ -435,7 +484,7 @@ DeliveryWorker::Outcome DeliveryWorker::tryOne(const QSqlDatabase &db, const Out
         : !message->has_value()                ? Result<QString>(notSentTo(*channel))
                                                : attempt(channel, **message);
     outcome.atMs = m_options.clock->now().toMSecsSinceEpoch();
-    RoundHealth &seen = health[entry.row.channel];
+    RoundHealth &seen = m_unsettledHealth[entry.row.channel];
     const bool channelFailure = !delivered && isChannelFailure(delivered.failure());
     if (!channelFailure && message && message->has_value()) {
         // The receiver answered: the channel works (a refusal of this message is its own).
@@ -482,8 +531,11 @@ Result<void> DeliveryWorker::releaseAbandonedLeasesNowAndThen(const QSqlDatabase
     // At the first round, then every few seconds: rows a killed server had claimed go out as
     // soon as its database session is gone, not when their lease runs out (a clock moved
     // backwards also checks again). One cheap UPDATE against pg_stat_activity.
-    if (m_leasesReleasedAt != 0 && now - m_leasesReleasedAt < m_options.abandonedLeaseCheckMs
-        && now >= m_leasesReleasedAt)
+    // SQLite: at the first round only (rows an earlier server leased; this one leases none).
+    if (m_leasesReleasedAt != 0
+        && (m_options.database->isSqlite()
+            || (now - m_leasesReleasedAt < m_options.abandonedLeaseCheckMs
+                && now >= m_leasesReleasedAt)))
         return {};
     auto released = OutboxQueue::releaseAbandonedLeases(db, now);
     if (!released)
@@ -495,6 +547,13 @@ Result<void> DeliveryWorker::releaseAbandonedLeasesNowAndThen(const QSqlDatabase
     return {};
 }
 
+Result<QList<OutboxEntry>> DeliveryWorker::claim(const QSqlDatabase &db, qint64 now)
+{
+    if (!m_options.database->isSqlite())
+        return OutboxQueue::claim(db, now, m_options.batchSize, now + m_options.leaseMs);
+    return OutboxQueue::due(db, now, m_options.batchSize, m_inHand);
+}
+
 Result<int> DeliveryWorker::deliverDue()
 {
     auto db = m_options.database->connection();
@@ -504,24 +563,19 @@ Result<int> DeliveryWorker::deliverDue()
     const qint64 now = m_options.clock->now().toMSecsSinceEpoch();
     if (auto released = releaseAbandonedLeasesNowAndThen(*db, now); !released)
         return released.failure();
-    auto claimed = OutboxQueue::claim(*db, now, m_options.batchSize, now + m_options.leaseMs);
+    auto claimed = claim(*db, now);
     if (!claimed)
         return claimed.failure();
-    QHash<QString, RoundHealth> health;
-    QList<Outcome> outcomes;
-    QElapsedTimer sinceSettled;
-    sinceSettled.start();
     for (const OutboxEntry &entry : std::as_const(*claimed)) {
         runTests(); // an admin's test does not wait for the whole batch
-        outcomes.append(tryOne(*db, entry, now, health));
-        // Slow receivers: what is done is settled every second, not only at the round's end.
-        if (sinceSettled.elapsed() >= 1000) {
-            if (auto settled = settle(*db, outcomes, health); !settled)
-                return settled.failure();
-            sinceSettled.restart();
-        }
+        m_inHand.insert(entry.row.deliveryId);
+        if (!m_oldestUnsettled)
+            m_oldestUnsettled = std::chrono::steady_clock::now();
+        m_unsettled.append(tryOne(*db, entry, now));
+        if (auto settled = settleWhenDue(*db, false); !settled)
+            return settled.failure();
     }
-    if (auto settled = settle(*db, outcomes, health); !settled)
+    if (auto settled = settleWhenDue(*db, true); !settled)
         return settled.failure();
     return int(claimed->size());
 }

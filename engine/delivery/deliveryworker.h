@@ -8,7 +8,9 @@
 #include <QHash>
 #include <QList>
 #include <QSet>
+#include <QStringList>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -28,12 +30,21 @@ class PluginHost;
 struct Notification;
 
 /// Sends the outbox: on its own thread, off the engine's commit path (like the SLA timer
-/// scheduler), it claims due rows (store/outboxqueue.h: leased, SKIP LOCKED on PostgreSQL so
-/// that each row goes out from one server), hands each to its channel's plugin, and settles
-/// it: delivered, or retried after a back-off that doubles from `firstRetryMs` up to
+/// scheduler), it claims due rows, hands each to its channel's plugin, and settles it:
+/// delivered, or retried after a back-off that doubles from `firstRetryMs` up to
 /// `maxRetryMs`, or after `maxAttempts` tries a dead letter for an admin to retry. At least
-/// once: a server killed between the plugin's success and the settling sends that row again
-/// after the lease, with the same delivery id.
+/// once: a server killed between the plugin's success and the settling sends that row again,
+/// with the same delivery id.
+///
+/// PostgreSQL (several servers): a claim leases the rows (SKIP LOCKED, so that each goes out
+/// from one server; a killed server's leases are released once its session is gone), and each
+/// round is settled at its end. SQLite (one server per file, one writer lock, which the
+/// engine's group commits hold most of the time when busy): the due rows are read, not leased,
+/// and the rows in hand are kept in memory until their outcomes are written; outcomes are
+/// written together every `settleGapMs` by a transaction that does not wait for the lock (it
+/// tries again later) and does not sync the disk (a settling lost to a power cut only sends
+/// those rows again), and waits for the lock only when an outcome is `settleWaitMs` old. So the
+/// worker neither queues behind the engine's writer to send nor holds it up with syncs.
 ///
 /// A failure is the channel's or the row's (NotificationChannel::deliver, recorded on the row
 /// as its failure kind). After a channel's failure the other rows of that channel are not tried
@@ -62,6 +73,11 @@ public:
         /// still go on at once, and so does an admin's test message.
         int roundGapMs = 20;
         int batchSize = 100;
+        /// SQLite: how long outcomes gather in memory before the worker tries to write them
+        /// (without waiting for the engine's writer), and how old the oldest may grow before
+        /// it waits for the lock. PostgreSQL settles each round at its end.
+        int settleGapMs = 100;
+        int settleWaitMs = 1000;
         qint64 leaseMs = 300000; ///< longer than a plugin's own time limit
         /// How often it looks for leases of servers that are gone (killed, their database
         /// session ended), to send those rows now rather than when their lease runs out.
@@ -83,7 +99,8 @@ public:
     void start();
     /// Looks for due rows now (after a commit that wrote some, or a dead letter retried).
     void wake();
-    /// One round on the calling thread: every row due now, each tried once. Returns how many
+    /// One round on the worker's thread: every row due now, each tried once (its outcome
+    /// written at the round's end, or on SQLite when settleWhenDue() says). Returns how many
     /// were tried.
     Result<int> deliverDue();
 
@@ -108,8 +125,31 @@ private:
         QString requestedBy;
         TestDone done;
     };
-    struct RoundHealth;
-    struct Outcome;
+    /// What the worker saw on one channel since its last settling, written to channel_health
+    /// with the outcomes.
+    struct RoundHealth
+    {
+        std::optional<qint64> successAt;
+        bool answered = false; ///< a try got the receiver's answer (delivered, or refused)
+        std::optional<qint64> failureAt;
+        QString failure;
+        int failed = 0; ///< tries that failed (logged once per settling, not a line a try)
+        QString lastFailedId;
+        int lastFailedTry = 0;
+    };
+    /// How one row in hand ends its try: delivered, failed (pending again at `retryAtMs`, or
+    /// dead), held for quiet hours without a try, or deferred: not tried, its channel failing,
+    /// due again at `atMs` (the channel's probe).
+    struct Outcome
+    {
+        enum class Kind { Delivered, Failed, Held, Deferred } kind = Kind::Delivered;
+        QString deliveryId;
+        qint64 atMs = 0; ///< Held, Deferred: until when
+        bool channelFailure = false; ///< Failed: the channel's failure, not the row's
+        QString text; ///< the receipt, the error, or why it is held
+        qint64 retryAtMs = 0;
+        bool dead = false;
+    };
     /// A channel's settings with the environment's secrets put in, and the replacements that
     /// take them out of what its plugin reports: made once per round, not per delivery (the
     /// environment's lookups and a URL parse per secret were a tenth of a delivery's CPU,
@@ -125,10 +165,17 @@ private:
     void runTests();
     Result<void> releaseAbandonedLeasesNowAndThen(const QSqlDatabase &db, qint64 now);
     /// One claimed row: held, or tried through its channel's plugin; `health` notes the try.
-    Outcome tryOne(const QSqlDatabase &db, const OutboxEntry &entry, qint64 now,
-                   QHash<QString, RoundHealth> &health);
-    Result<void> settle(const QSqlDatabase &db, QList<Outcome> &outcomes,
-                        QHash<QString, RoundHealth> &health);
+    Outcome tryOne(const QSqlDatabase &db, const OutboxEntry &entry, qint64 now);
+    /// Writes the outcomes in hand in one transaction; without `waitForLock`, nothing is
+    /// written when SQLite's lock is busy (tried again later).
+    Result<void> settle(const QSqlDatabase &db, bool waitForLock);
+    /// settle()'s statements, in its transaction: the channels released (m_channelsAnswering
+    /// once committed); `madeDue`: rows that waited for them are due.
+    Result<QStringList> writeOutcomes(const QSqlDatabase &db, bool *madeDue);
+    /// Settles when it is time (the class comment): `roundEnd` at a round's end.
+    Result<void> settleWhenDue(const QSqlDatabase &db, bool roundEnd);
+    /// The due rows of this round: leased on PostgreSQL; read on SQLite, less those in hand.
+    Result<QList<OutboxEntry>> claim(const QSqlDatabase &db, qint64 now);
     const ChannelDefinition *channelNamed(const QString &name) const;
     Result<QString> attempt(const ChannelDefinition *channel, const Notification &message);
     std::deque<TestRequest> m_tests; // guarded by m_mutex
@@ -150,6 +197,15 @@ private:
     QHash<QString, ResolvedChannel> m_resolved;
     /// Rows were made due by a release: the next round starts at once (worker thread only).
     bool m_released = false;
+    /// The rows tried (or being tried) whose outcomes are not written yet, those outcomes, the
+    /// health seen meanwhile, and when the oldest was tried (worker thread only): a row in
+    /// hand is not claimed again, though it is still due in the database.
+    QSet<QString> m_inHand;
+    QList<Outcome> m_unsettled;
+    QHash<QString, RoundHealth> m_unsettledHealth;
+    std::optional<std::chrono::steady_clock::time_point> m_oldestUnsettled;
+    /// When a settling last found SQLite's lock busy (worker thread only).
+    std::chrono::steady_clock::time_point m_busyTriedAt;
     std::thread m_thread;
 };
 

@@ -58,6 +58,14 @@ std::optional<qint64> optionalTime(const QVariant &value)
     return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
 }
 
+// Oldest first, as they were caused.
+void sortByCreation(QList<OutboxEntry> &list)
+{
+    std::sort(list.begin(), list.end(), [](const OutboxEntry &a, const OutboxEntry &b) {
+        return a.row.createdAt < b.row.createdAt;
+    });
+}
+
 } // namespace
 
 Result<QList<OutboxEntry>> OutboxQueue::claim(const QSqlDatabase &db, qint64 nowMs, int limit,
@@ -78,11 +86,32 @@ Result<QList<OutboxEntry>> OutboxQueue::claim(const QSqlDatabase &db, qint64 now
                  {leaseUntilMs, nowMs, limit}));
     if (!claimed)
         return claimed;
-    // RETURNING keeps no order: oldest first, as they were caused.
-    std::sort(claimed->begin(), claimed->end(), [](const OutboxEntry &a, const OutboxEntry &b) {
-        return a.row.createdAt < b.row.createdAt;
-    });
+    sortByCreation(*claimed); // RETURNING keeps no order
     return claimed;
+}
+
+Result<QList<OutboxEntry>> OutboxQueue::due(const QSqlDatabase &db, qint64 nowMs, int limit,
+                                            const QSet<QString> &except)
+{
+    // Those in hand left out by the statement (not read and dropped: each row read costs its
+    // payload's conversion).
+    QVariantList values {nowMs};
+    for (const QString &id : except)
+        values << id;
+    values << limit;
+    auto due = entries(runQuery(
+        db,
+        QStringLiteral("SELECT ") + entryColumns
+            + QStringLiteral(" FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?")
+            + (except.isEmpty() ? QString()
+                                : QStringLiteral(" AND delivery_id NOT IN (")
+                       + TicketColumns::placeholders(int(except.size())) + u')')
+            + QStringLiteral(" ORDER BY next_attempt_at LIMIT ?"),
+        values));
+    if (!due)
+        return due;
+    sortByCreation(*due);
+    return due;
 }
 
 Result<int> OutboxQueue::releaseAbandonedLeases(const QSqlDatabase &db, qint64 nowMs)

@@ -71,6 +71,13 @@ public:
     /// claimed by one server.
     static Result<QList<OutboxEntry>> claim(const QSqlDatabase &db, qint64 nowMs, int limit,
                                             qint64 leaseUntilMs);
+    /// Up to `limit` pending rows due at `nowMs` but those of `except`, oldest first, read
+    /// without a write: a SQLite file has one server, whose delivery worker keeps the rows it
+    /// has in hand in memory (`except`) instead of leasing them (a lease is a write, queued
+    /// behind the engine's group commits for SQLite's one writer lock). After a crash they
+    /// are due as they were.
+    static Result<QList<OutboxEntry>> due(const QSqlDatabase &db, qint64 nowMs, int limit,
+                                          const QSet<QString> &except);
     /// Makes rows claimed by a server that is gone due at `nowMs` instead of when their lease
     /// would run out (5 minutes): at start (SQLite: every lease; PostgreSQL: those of database
     /// sessions that no longer exist). The number released.

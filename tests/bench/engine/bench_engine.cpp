@@ -474,7 +474,10 @@ double processCpuSeconds()
 /// when a token is left, as a channel subscribed to some events routes those and only checks
 /// the filter for the others (routing every command and dropping the rows made each command
 /// build its JSON payload: an engine cost of ~3,000 payloads/s, not of 1,000 deliveries/s).
-OutboxPlanner pacedPlanner(OutboxPlanner real, double rate)
+/// `offered` counts the rows routed (the offered rate falls short of `rate` when the engine
+/// runs fewer commands that route to the channel than that: a loaded machine).
+OutboxPlanner pacedPlanner(OutboxPlanner real, double rate,
+                           std::shared_ptr<std::atomic<qint64>> offered)
 {
     struct Bucket
     {
@@ -482,9 +485,9 @@ OutboxPlanner pacedPlanner(OutboxPlanner real, double rate)
         std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
     };
     auto bucket = std::make_shared<Bucket>(); // the writer thread's alone
-    return [real = std::move(real), bucket,
-            rate](const TicketState &ticket, const QList<Event> &events,
-                  const QList<NotificationRecord> &notifications, const QDateTime &now) {
+    return [real = std::move(real), bucket, rate,
+            offered](const TicketState &ticket, const QList<Event> &events,
+                     const QList<NotificationRecord> &notifications, const QDateTime &now) {
         const auto at = std::chrono::steady_clock::now();
         bucket->tokens = std::min(
             rate / 100.0,
@@ -494,6 +497,7 @@ OutboxPlanner pacedPlanner(OutboxPlanner real, double rate)
             return QList<OutboxRow>();
         QList<OutboxRow> rows = real(ticket, events, notifications, now);
         bucket->tokens -= double(rows.size());
+        *offered += rows.size();
         return rows;
     };
 }
@@ -506,6 +510,7 @@ struct RunFigures
     double cores = 0;
     qint64 delivered = 0; ///< requests the receiver answered during the window
     double deliveredPerSecond = 0;
+    double offeredPerSecond = 0; ///< outbox rows written during the window
     double workerMicrosecondsPerDelivery = 0;
     double workerCores = 0;
     double receiverCores = 0;
@@ -520,6 +525,7 @@ struct RunFigures
         if (deliveries) {
             o.insert(QStringLiteral("deliveries_received"), delivered);
             o.insert(QStringLiteral("deliveries_received_per_second"), deliveredPerSecond);
+            o.insert(QStringLiteral("deliveries_offered_per_second"), offeredPerSecond);
             o.insert(QStringLiteral("worker_cpu_microseconds_per_delivery"),
                      workerMicrosecondsPerDelivery);
             o.insert(QStringLiteral("worker_cpu_cores"), workerCores);
@@ -546,6 +552,7 @@ std::optional<RunFigures> runOnce(const QString &file, int clients, double secon
 
     static PluginHost plugins; // loaded once, never unloaded (as `baton serve`)
     std::unique_ptr<DeliveryWorker> worker;
+    const auto offered = std::make_shared<std::atomic<qint64>>(0);
     if (receiver) {
         // BENCH_PLUGINS: another build's plugins (A/B of the webhook plugin).
         const QString folder
@@ -572,8 +579,8 @@ std::optional<RunFigures> runOnce(const QString &file, int clients, double secon
         workerOptions.channels = channels.channels;
         worker = std::make_unique<DeliveryWorker>(workerOptions);
         worker->start();
-        options.outboxPlanner
-            = pacedPlanner(OutboxRouter(channels.channels, setup.organisation).planner(), rate);
+        options.outboxPlanner = pacedPlanner(
+            OutboxRouter(channels.channels, setup.organisation).planner(), rate, offered);
         options.outboxCommitted = [w = worker.get()] { w->wake(); };
     }
     auto engine = Engine::start(options);
@@ -588,6 +595,7 @@ std::optional<RunFigures> runOnce(const QString &file, int clients, double secon
     const double workerBefore = threadCpuSeconds("baton-delivery");
     const double receiverBefore = receiver ? receiver->cpuSeconds() : 0;
     const qint64 receivedBefore = receiver ? receiver->shared->requests.load() : 0;
+    const qint64 offeredBefore = offered->load();
     const double elapsed = bench.runFor(clients, seconds);
     RunFigures f;
     const double cpuUsed = processCpuSeconds() - cpuBefore;
@@ -600,6 +608,7 @@ std::optional<RunFigures> runOnce(const QString &file, int clients, double secon
     if (receiver) {
         f.delivered = receiver->shared->requests.load() - receivedBefore;
         f.deliveredPerSecond = f.delivered / elapsed;
+        f.offeredPerSecond = (offered->load() - offeredBefore) / elapsed;
         const double workerUsed = threadCpuSeconds("baton-delivery") - workerBefore;
         f.workerMicrosecondsPerDelivery = f.delivered ? workerUsed * 1e6 / f.delivered : 0;
         f.workerCores = workerUsed / elapsed;
@@ -648,11 +657,11 @@ int compareDeliveries(const QString &outDir, int clients, double seconds, bool s
             runs.append(f->json());
             if (delivering)
                 std::printf("  with:    %6.0f actions/s, %5.1f us CPU/action, %.2f cores; "
-                            "%.0f deliveries/s received, worker %.1f us/delivery (%.2f cores), "
-                            "receiver %.2f cores\n",
+                            "%.0f deliveries/s received of %.0f/s offered, worker %.1f "
+                            "us/delivery (%.2f cores), receiver %.2f cores\n",
                             f->actionsPerSecond, f->cpuMicrosecondsPerAction, f->cores,
-                            f->deliveredPerSecond, f->workerMicrosecondsPerDelivery, f->workerCores,
-                            f->receiverCores);
+                            f->deliveredPerSecond, f->offeredPerSecond,
+                            f->workerMicrosecondsPerDelivery, f->workerCores, f->receiverCores);
             else
                 std::printf("  without: %6.0f actions/s, %5.1f us CPU/action, %.2f cores\n",
                             f->actionsPerSecond, f->cpuMicrosecondsPerAction, f->cores);
@@ -685,6 +694,8 @@ int compareDeliveries(const QString &outDir, int clients, double seconds, bool s
              {QStringLiteral("cpu_microseconds_per_action"), cpuWith},
              {QStringLiteral("deliveries_received_per_second"),
               medianOf(with, &RunFigures::deliveredPerSecond)},
+             {QStringLiteral("deliveries_offered_per_second"),
+              medianOf(with, &RunFigures::offeredPerSecond)},
              {QStringLiteral("worker_cpu_microseconds_per_delivery"),
               medianOf(with, &RunFigures::workerMicrosecondsPerDelivery)},
              {QStringLiteral("receiver_cpu_cores"), medianOf(with, &RunFigures::receiverCores)}}},
@@ -700,10 +711,11 @@ int compareDeliveries(const QString &outDir, int clients, double seconds, bool s
         out.write(QJsonDocument(result).toJson());
     std::printf(
         "  medians: %.0f -> %.0f actions/s (%+.1f%%), %.1f -> %.1f us CPU/action (%+.1f%%), "
-        "%.0f deliveries/s received\n",
+        "%.0f deliveries/s received of %.0f/s offered\n",
         rateWithout, rateWith, rateWithout > 0 ? (rateWith / rateWithout - 1) * 100 : 0.0,
         cpuWithout, cpuWith, cpuWithout > 0 ? (cpuWith / cpuWithout - 1) * 100 : 0.0,
-        medianOf(with, &RunFigures::deliveredPerSecond));
+        medianOf(with, &RunFigures::deliveredPerSecond),
+        medianOf(with, &RunFigures::offeredPerSecond));
     qint64 failed = 0;
     for (const auto &list : {without, with})
         for (const RunFigures &f : list)

@@ -149,6 +149,8 @@ private Q_SLOTS:
     void anATierBreachIgnoresQuietHoursAnotherWaits();
     void noticesGoThroughTheChannelsChosenForTheirKind();
     void aUsersChangeOnOneServerIsHeardByTheOther();
+    void theWorkerSendsWhileAnotherWriterHoldsSqlitesLock();
+    void aServerStoppedBeforeItsOutcomesWereWrittenSendsAgainUnderTheSameId();
 
 private:
     struct Server
@@ -175,6 +177,9 @@ private:
     /// amy opens ticket `n` on `s`: the id of its webhook delivery (TICKET.1.ops-hook); empty
     /// when the opening failed.
     static QString openWithHookDelivery(Server &s, int n);
+    /// SQLite: a hook delivery whose first try was refused (the receiver down, then up again),
+    /// due again when the clock moves a second; its id, or empty.
+    static QString refusedOnce(Server &s, WebhookReceiver &receiver);
     WorkflowSet m_workflows;
     int m_pollMs = 50; ///< the delivery worker's poll of the next server started
 };
@@ -261,6 +266,48 @@ QString tst_Delivery::openWithHookDelivery(Server &s, int n)
         return {};
     return QStringLiteral("%1.1.ops-hook").arg(opened.json().value(u"id").toInteger());
 }
+
+QString tst_Delivery::refusedOnce(Server &s, WebhookReceiver &receiver)
+{
+    receiver.setMode(WebhookReceiver::Mode::Down);
+    const QString id = openWithHookDelivery(s, 1);
+    if (!id.isEmpty()
+        && !QTest::qWaitFor([&] { return entry(s.server, id)->attempts == 1; }, 10000))
+        return {};
+    receiver.setMode(WebhookReceiver::Mode::Up);
+    return id;
+}
+
+namespace {
+
+/// Another connection to a SQLite file holding its writer lock (BEGIN IMMEDIATE), as the
+/// engine's group commits do most of the time when the engine is busy; released at the end.
+class HeldWriterLock
+{
+public:
+    explicit HeldWriterLock(const QString &path)
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        m_held = db.open() && QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"));
+    }
+    ~HeldWriterLock()
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::database(name);
+            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+    bool held() const { return m_held; }
+
+private:
+    static inline const QString name = QStringLiteral("tst_delivery_other_writer");
+    bool m_held = false;
+};
+
+} // namespace
 
 std::optional<OutboxEntry> tst_Delivery::entry(TestServer &server, const QString &id)
 {
@@ -850,6 +897,60 @@ void tst_Delivery::aUsersChangeOnOneServerIsHeardByTheOther()
     const RawResponse assigned = openAndAssignToAmy(b, 3);
     QCOMPARE(assigned.status, 200);
     QCOMPARE(assigned.json().value(u"assignee").toString(), QStringLiteral("root"));
+}
+
+// SQLite has one writer lock, which a busy engine's group commits hold most of the time: the
+// worker sends without it (the due rows read, not leased), sends a row once while its outcome
+// cannot be written (the rows in hand are kept in memory), and writes the outcome once the
+// lock is free. Failed before: the claim's UPDATE waited for the lock, nothing was sent.
+void tst_Delivery::theWorkerSendsWhileAnotherWriterHoldsSqlitesLock()
+{
+    if (TestDatabase::currentDriver() != u"sqlite")
+        QSKIP("PostgreSQL has no writer lock: its claims are leases (SKIP LOCKED)");
+    START_WITH_HOOK(holder, receiver, s);
+    const QString id = refusedOnce(s, receiver);
+    QVERIFY(!id.isEmpty());
+    {
+        HeldWriterLock lock(s.server.database()->url().path);
+        QVERIFY(lock.held());
+        s.clock.advanceSeconds(1);
+        QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(id.toUtf8()), 8000);
+        // Rounds come and go meanwhile (every 50 ms), and the outcome waits for the lock.
+        QTest::qWait(1500);
+        QCOMPARE(receiver.countsById().value(id.toUtf8()), 1);
+        QCOMPARE(entry(s.server, id)->status, QStringLiteral("pending"));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(entry(s.server, id)->status, QStringLiteral("delivered"), 15000);
+    QCOMPARE(entry(s.server, id)->attempts, 2);
+    QTest::qWait(300);
+    QCOMPARE(receiver.countsById().value(id.toUtf8()), 1);
+    QCOMPARE(receiver.badSignatures(), 0);
+}
+
+// At least once without leases: a server stopped after a row was sent but before its outcome
+// could be written (as kill -9 would, tst_deliveryprocess) sends it again after its restart,
+// under the same id, and then settles it. Failed before: nothing was sent under the lock.
+void tst_Delivery::aServerStoppedBeforeItsOutcomesWereWrittenSendsAgainUnderTheSameId()
+{
+    if (TestDatabase::currentDriver() != u"sqlite")
+        QSKIP("PostgreSQL: a killed server's leases, tst_deliveryprocess");
+    START_WITH_HOOK(holder, receiver, s);
+    const QString id = refusedOnce(s, receiver);
+    QVERIFY(!id.isEmpty());
+    {
+        HeldWriterLock lock(s.server.database()->url().path);
+        QVERIFY(lock.held());
+        s.clock.advanceSeconds(1);
+        QTRY_VERIFY_WITH_TIMEOUT(receiver.acknowledged().contains(id.toUtf8()), 8000);
+        s.server.stop();
+    }
+    Server again;
+    const QString started = startWithHook(again, url, receiver.port());
+    QVERIFY2(started.isEmpty(), qPrintable(started));
+    again.clock.advanceSeconds(1);
+    QTRY_COMPARE_WITH_TIMEOUT(receiver.countsById().value(id.toUtf8()), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(entry(again.server, id)->status, QStringLiteral("delivered"), 10000);
+    QCOMPARE(receiver.badSignatures(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Delivery)
