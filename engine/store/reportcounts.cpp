@@ -294,11 +294,11 @@ Result<std::optional<FlowReport>> ReportCountsStore::flow(const QSqlDatabase &db
     for (const PeriodParts::Buckets &buckets : parts.counted)
         if (auto read = transitionsOfCounts(db, query, buckets, transitions, branchSteps); !read)
             return read.failure();
-    if (branchSteps > 0)
-        return std::optional<FlowReport>();
-    // Without branches a state's steps are the ticket's own: the steps report by state.
+    // The states: the steps report by state over the tickets' own steps (the roll-up keeps a
+    // parallel state's branch steps apart, migration 40), as StepFactStore::flowReport counts.
     StepReportQuery byState = query;
     byState.by = ReportGrouping::State;
+    byState.ownSteps = true;
     auto steps = StepFactStore::stepsReport(db, byState);
     if (!steps)
         return steps.failure();

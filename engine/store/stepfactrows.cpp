@@ -80,6 +80,8 @@ QString whereOf(const StepReportQuery &query, QVariantList &values)
     values << query.from << query.to;
     if (!appendScope(where, values, query))
         return where + QStringLiteral(" AND 1 = 0");
+    if (query.ownSteps)
+        where += QStringLiteral(" AND branch = ''");
     return where;
 }
 

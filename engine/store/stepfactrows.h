@@ -112,6 +112,9 @@ struct StepReportQuery
     QStringList departments;
     /// Read the facts alone, not the roll-up (tests compare the two; store/steprollup.h).
     bool factsOnly = false;
+    /// Only the tickets' own steps, not those of a parallel state's branches (the flow report's
+    /// states): facts with branch '', roll-up rows with branch 0.
+    bool ownSteps = false;
 };
 
 /// One state of a workflow's flow report (interfaces.md GET /reports/flow).

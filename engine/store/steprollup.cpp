@@ -6,10 +6,12 @@
 #include "store/storelog.h"
 #include "store/ticketcolumns.h"
 
+#include <QDateTime>
 #include <QMap>
 #include <QSet>
 #include <QSqlQuery>
 
+#include <atomic>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -17,16 +19,17 @@
 namespace Baton {
 
 const char *const StepRollupStore::columns
-    = "bucket, workflow, state, queue, department, assignee, tier, origin, steps, paused_steps, "
-      "paused_seconds, respond_due, respond_met, resolve_due, resolve_met, breached, escalated, "
-      "transfers, business_values, clock_values";
+    = "bucket, workflow, state, branch, queue, department, assignee, tier, origin, chunk, steps, "
+      "paused_steps, paused_seconds, respond_due, respond_met, resolve_due, resolve_met, breached, "
+      "escalated, transfers, business_values, clock_values";
 
 const char *const StepRollupStore::compactedDayQuery
     = "SELECT 1 FROM step_rollup_days WHERE day = ?";
 
 namespace {
 
-const char *const keyColumns = "bucket, workflow, state, queue, department, assignee, tier, origin";
+const char *const keyColumns
+    = "bucket, workflow, state, branch, queue, department, assignee, tier, origin, chunk";
 
 // Text columns are NOT NULL: a null QString binds as NULL through Qt's drivers.
 QString text(const QString &value)
@@ -107,14 +110,16 @@ Result<void> readTable(const QSqlDatabase &db, const QString &table, const StepR
         return {};
     QString sql
         = QStringLiteral(
-              "SELECT bucket, workflow, state, queue, department, assignee, tier, origin, steps, "
-              "paused_steps, paused_seconds, respond_due, respond_met, resolve_due, resolve_met, "
-              "breached, escalated, transfers, business_values, clock_values FROM %1 "
+              "SELECT bucket, workflow, state, branch, queue, department, assignee, tier, origin, "
+              "chunk, steps, paused_steps, paused_seconds, respond_due, respond_met, resolve_due, "
+              "resolve_met, breached, escalated, transfers, business_values, clock_values FROM %1 "
               "WHERE bucket >= ? AND bucket < ?")
               .arg(table);
     QVariantList values {first, end};
     if (!StepFactSql::appendScope(sql, values, query))
         return {};
+    if (query.ownSteps)
+        sql += QStringLiteral(" AND branch = 0");
     auto rows = runQuery(db, sql, values);
     if (!rows)
         return rows.failure();
@@ -125,11 +130,13 @@ Result<void> readTable(const QSqlDatabase &db, const QString &table, const StepR
         r.bucket = bucketOf(next().toLongLong(), divisor);
         r.workflow = next().toString();
         r.state = next().toString();
+        r.branch = next().toInt() != 0;
         r.queue = next().toString();
         r.department = next().toString();
         r.assignee = next().toString();
         r.tier = next().toString();
         r.origin = next().toString();
+        r.chunk = next().toLongLong();
         r.steps = next().toLongLong();
         r.pausedSteps = next().toLongLong();
         r.pausedSeconds = next().toLongLong();
@@ -176,17 +183,19 @@ QString StepRollupStore::upsertTail(RollupLevel level)
 
 namespace {
 
-// Quarter-hour rows summed per key into rows of `day` (a day's compaction).
+// Quarter-hour rows (every chunk) summed per key into rows of `day` (a day's compaction).
 QList<StepRollupRow> sumIntoDay(const QList<StepRollupRow> &quarters, qint64 day)
 {
-    using Key = std::tuple<QString, QString, QString, QString, QString, QString, QString>;
+    using Key = std::tuple<QString, QString, bool, QString, QString, QString, QString, QString>;
     QMap<Key, StepRollupRow> rows;
     for (const StepRollupRow &q : quarters) {
-        const Key key {q.workflow, q.state, q.queue, q.department, q.assignee, q.tier, q.origin};
+        const Key key {q.workflow,   q.state,    q.branch, q.queue,
+                       q.department, q.assignee, q.tier,   q.origin};
         auto it = rows.find(key);
         if (it == rows.end()) {
             it = rows.insert(key, q);
             it->bucket = day;
+            it->chunk = 0; // the quarter hours' chunks merged
             continue;
         }
         StepRollupRow &r = *it;
@@ -210,16 +219,19 @@ QList<StepRollupRow> sumIntoDay(const QList<StepRollupRow> &quarters, qint64 day
 
 QList<StepRollupRow> StepRollupStore::rollUp(const QList<StepFactRow> &facts, RollupLevel level)
 {
-    using Key = std::tuple<qint64, QString, QString, QString, QString, QString, QString, QString>;
+    using Key
+        = std::tuple<qint64, QString, QString, bool, QString, QString, QString, QString, QString>;
     QMap<Key, StepRollupRow> rows;
     for (const StepFactRow &f : facts) {
         const qint64 bucket = bucketOf(f.leftAt, level);
-        StepRollupRow &r = rows[Key {bucket, f.workflow, f.state, f.queue, f.department, f.assignee,
-                                     f.tier, f.origin}];
+        const bool branch = !f.branch.isEmpty();
+        StepRollupRow &r = rows[Key {bucket, f.workflow, f.state, branch, f.queue, f.department,
+                                     f.assignee, f.tier, f.origin}];
         if (r.steps == 0) {
             r.bucket = bucket;
             r.workflow = text(f.workflow);
             r.state = text(f.state);
+            r.branch = branch;
             r.queue = text(f.queue);
             r.department = text(f.department);
             r.assignee = text(f.assignee);
@@ -252,10 +264,42 @@ QList<StepRollupRow> StepRollupStore::rollUp(const QList<StepFactRow> &facts, Ro
 
 void StepRollupStore::appendValues(QList<QVariant> &values, const StepRollupRow &r)
 {
-    values << r.bucket << r.workflow << r.state << r.queue << r.department << r.assignee << r.tier
-           << r.origin << r.steps << r.pausedSteps << r.pausedSeconds << r.respondDue
-           << r.respondMet << r.resolveDue << r.resolveMet << r.breached << r.escalated
-           << r.transfers << r.businessValues << r.clockValues;
+    values << r.bucket << r.workflow << r.state << (r.branch ? 1 : 0) << r.queue << r.department
+           << r.assignee << r.tier << r.origin << r.chunk << r.steps << r.pausedSteps
+           << r.pausedSeconds << r.respondDue << r.respondMet << r.resolveDue << r.resolveMet
+           << r.breached << r.escalated << r.transfers << r.businessValues << r.clockValues;
+}
+
+qint64 StepRollupStore::newChunk()
+{
+    // Chunk 0 is the back-fill's and the compaction's. A process takes its chunks from a base
+    // of its start time (×1024), so that a restarted server or another one on the same
+    // PostgreSQL starts chunks of its own; were two to meet, `||` into one chunk is still the
+    // right sum, the chunk only a little longer.
+    static std::atomic<qint64> next {QDateTime::currentMSecsSinceEpoch() * 1024};
+    return next++;
+}
+
+void StepRollupChunks::assign(QList<StepRollupRow> &rows)
+{
+    for (StepRollupRow &row : rows) {
+        if (row.bucket > m_latestBucket) {
+            // The quarter hours before the last one are forgotten (a late fact of one starts a
+            // chunk of its own).
+            m_latestBucket = row.bucket;
+            while (!m_open.isEmpty() && std::get<0>(m_open.firstKey()) < m_latestBucket - 1)
+                m_open.erase(m_open.begin());
+        }
+        const qsizetype chars = row.businessValues.size() + row.clockValues.size();
+        Open &open = m_open[Key {row.bucket, row.workflow, row.state, row.branch, row.queue,
+                                 row.department, row.assignee, row.tier, row.origin}];
+        if (open.chunk == 0 || open.chars + chars > stepRollupChunkChars) {
+            open.chunk = StepRollupStore::newChunk();
+            open.chars = 0;
+        }
+        open.chars += chars;
+        row.chunk = open.chunk;
+    }
 }
 
 void appendRollupValues(QList<qint64> &out, const QString &values)
@@ -340,8 +384,8 @@ Result<QList<StepFactRow>> StepRollupStore::factsOf(const QSqlDatabase &db, qint
 {
     const QVariantList range {firstDay * stepRollupDayMs, endDay * stepRollupDayMs};
     auto facts = runQuery(db,
-                          QStringLiteral("SELECT workflow, state, queue, department, assignee, "
-                                         "tier, origin, left_at, business_seconds, "
+                          QStringLiteral("SELECT workflow, state, branch, queue, department, "
+                                         "assignee, tier, origin, left_at, business_seconds, "
                                          "clock_seconds, paused, paused_seconds, respond_met, "
                                          "resolve_met, breached, escalated, transfers FROM "
                                          "step_facts WHERE left_at >= ? AND left_at < ?"),
@@ -355,6 +399,7 @@ Result<QList<StepFactRow>> StepRollupStore::factsOf(const QSqlDatabase &db, qint
         auto next = [&] { return facts->value(c++); };
         f.workflow = next().toString();
         f.state = next().toString();
+        f.branch = next().toString();
         f.queue = next().toString();
         f.department = next().toString();
         f.assignee = next().toString();

@@ -17,13 +17,28 @@
 // they are compacted and from the quarter hours where not, the rest from quarter hours: every
 // real zone offset is a multiple of 15 minutes, so a period of whole local days (the presets) in
 // any zone is whole quarter hours; only a custom instant inside one reads the facts of that
-// partial quarter hour. The times are kept as lists of exact values (a bucket and key hold a
-// handful of steps), so percentiles from the roll-up are exact.
+// partial quarter hour. The times are kept as lists of exact values, so percentiles from the
+// roll-up are exact.
+//
+// A bucket and key may hold many steps: a busy queue's unclaimed steps at national volume gather
+// thousands in a quarter hour (in bench_http_load nearly every action falls into about six keys,
+// ~150 values a second each). Were the key one row, every commit group would rewrite its whole
+// list with its overflow pages: the bytes written per request grew with what the quarter hour
+// already held (78 KB → 126 KB per request at 1,000 actions/s after a minute's load; migration
+// 40). So a key's quarter hour is kept in chunks (`chunk` in the key): the writer appends to one
+// until it holds about half a kilobyte of values (StepRollupChunks, in memory), then starts the
+// next, and a commit group rewrites a row that fits in its page whatever the quarter hour holds.
+// The chunk is no part of the meaning: a report sums a key's rows whatever their chunks, the
+// back-fill and the compaction write chunk 0 (a day's rows in one), and several servers, a
+// restart or a forgotten cache only make a chunk a little longer, never a sum wrong. `branch`
+// keeps a parallel state's branch steps apart from the state's own steps (the flow report reads
+// the own ones; StepReportQuery::ownSteps).
 
 #include "core/result.h"
 #include "store/stepfactrows.h"
 
 #include <QList>
+#include <QMap>
 #include <QSqlDatabase>
 #include <QString>
 #include <QVariant>
@@ -31,6 +46,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <tuple>
 
 namespace Baton {
 
@@ -58,7 +74,10 @@ constexpr qint64 rollupBucketOf(qint64 at, RollupLevel level)
 struct StepRollupRow
 {
     qint64 bucket = 0; ///< left_at / rollupSpanMs(level), rounded down
-    QString workflow, state, queue, department, assignee, tier, origin;
+    QString workflow, state;
+    bool branch = false; ///< a parallel state's branch's steps (not the ticket's own)
+    QString queue, department, assignee, tier, origin;
+    qint64 chunk = 0; ///< no meaning: see the header's comment; 0 for the back-fill's rows
     qint64 steps = 0, pausedSteps = 0, pausedSeconds = 0;
     qint64 respondDue = 0, respondMet = 0, resolveDue = 0, resolveMet = 0;
     qint64 breached = 0, escalated = 0, transfers = 0;
@@ -73,7 +92,7 @@ class StepRollupStore
 public:
     /// The columns of an upsert's row, and how many.
     static const char *const columns;
-    static constexpr int columnCount = 20;
+    static constexpr int columnCount = 22;
     /// "INSERT INTO step_rollup (columns) VALUES ", the row's "(?, …)" and the tail that adds
     /// a row to the one already there.
     static QString upsertHead(RollupLevel level);
@@ -84,6 +103,9 @@ public:
     static QList<StepRollupRow> rollUp(const QList<StepFactRow> &facts, RollupLevel level);
     /// Appends the row's values in `columns` order.
     static void appendValues(QList<QVariant> &values, const StepRollupRow &row);
+    /// A chunk number for a writer's new chunk: increasing within the process, from a base
+    /// that a later process (a restart) or another server is unlikely to share.
+    static qint64 newChunk();
 
     /// Whether reports may read the roll-up: neither its back-fill nor the facts' is pending
     /// (report_backfills has no row for either; while one is, the facts are read).
@@ -129,6 +151,34 @@ public:
     /// Queues every bucket of the facts for rebuilding (migration 31; after the facts'
     /// back-fill replaced facts).
     static Result<void> queueRebuild(const QSqlDatabase &db);
+};
+
+/// The most characters of values (business and clock) the writer appends to a chunk before it
+/// starts the next: with the key and the counts the row stays under SQLite's ~1,000 bytes kept
+/// in an index B-tree's page (the table is WITHOUT ROWID), and under PostgreSQL's TOAST threshold.
+constexpr qsizetype stepRollupChunkChars = 512;
+
+/// The writer's chunks of the quarter hours: per bucket and key, the chunk it appends to and how
+/// many characters of values it put there. Memory only, the current and previous quarter hour;
+/// a chunk forgotten (a restart) or shared (another server) is still a correct sum to append to.
+class StepRollupChunks
+{
+public:
+    /// Gives each row (of one commit group, StepRollupStore::rollUp) its chunk: the key's
+    /// current one while it holds fewer than stepRollupChunkChars, else a new one. A row larger
+    /// than that alone (a big commit group) is its own chunk.
+    void assign(QList<StepRollupRow> &rows);
+
+private:
+    using Key
+        = std::tuple<qint64, QString, QString, bool, QString, QString, QString, QString, QString>;
+    struct Open
+    {
+        qint64 chunk = 0;
+        qsizetype chars = 0;
+    };
+    QMap<Key, Open> m_open;
+    qint64 m_latestBucket = std::numeric_limits<qint64>::min();
 };
 
 /// Rebuilds the days queued in report_backfills ('step_rollup': next_ticket..last_ticket

@@ -367,6 +367,7 @@ struct TicketWriter::Statements
     BulkStatement upsertStepRollup = upsertStepRollupStatement(RollupLevel::QuarterHour);
     BulkStatement upsertStepRollupDaily = upsertStepRollupStatement(RollupLevel::Day);
     WriterStatement isDayCompacted {QString::fromLatin1(StepRollupStore::compactedDayQuery)};
+    StepRollupChunks rollupChunks; ///< the quarter hours' chunks this writer appends to
     /// SQLite: moves the waiting search documents into the FTS5 tables (searchMove).
     std::array<WriterStatement, std::size(searchMove)> moveSearchDocuments;
     /// SQLite: search documents waiting (committed), and after the batch being written.
@@ -800,7 +801,9 @@ Result<void> TicketWriter::Statements::insertTicketChildren(const WriteBatch &ba
 }
 
 // The roll-up (store/steprollup.h): the group's facts summed per quarter hour and key first, one
-// upsert each (most commit groups end a step or two of distinct keys). The daily level is built
+// upsert each (most commit groups end a step or two of distinct keys), into the chunk this
+// writer appends to for the key (StepRollupChunks: a busy key's row is rewritten by every commit
+// group, so it must not grow with the quarter hour). The daily level is built
 // off the write path once a day has ended; a fact of a day already compacted (late: a commit
 // group across midnight, another server's clock) is added to it here as well. The look-up
 // comes after the quarter hours' upsert: on PostgreSQL that upsert waits for a compaction
@@ -810,7 +813,9 @@ Result<void> TicketWriter::Statements::upsertStepRollups(const QList<StepFactRow
     if (facts.isEmpty())
         return {};
     QList<QVariant> values;
-    for (const StepRollupRow &row : StepRollupStore::rollUp(facts, RollupLevel::QuarterHour))
+    QList<StepRollupRow> quarters = StepRollupStore::rollUp(facts, RollupLevel::QuarterHour);
+    rollupChunks.assign(quarters);
+    for (const StepRollupRow &row : std::as_const(quarters))
         StepRollupStore::appendValues(values, row);
     if (auto r = bulk(upsertStepRollup, values); !r)
         return r;

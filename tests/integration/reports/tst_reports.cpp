@@ -15,6 +15,7 @@
 #include "store/stepfactmeasures.h"
 #include "store/stepfactrows.h"
 #include "store/steprollup.h"
+#include "store/ticketwriter.h"
 #include "testserver.h"
 
 #include <QJsonArray>
@@ -83,6 +84,8 @@ private Q_SLOTS:
     void aFactsRecordOfNoTicketsLeavesTheRollupReady();
     void rollupBackfillReadsAgainWhenTheDaysChangedBeforeItsLock();
     void countsAnswerAsTheFactsDo();
+    void rollupRowsStayBoundedInABusyKey();
+    void flowOfAParallelWorkflowComesFromTheRollup();
 
 private:
     RawResponse call(const QByteArray &method, const QByteArray &path, const QByteArray &body,
@@ -1972,6 +1975,119 @@ void tst_Reports::countsAnswerAsTheFactsDo()
     QVERIFY(buildReportCounts(*m_db, at("2027-03-01T00:00:00Z")).ok());
     differs = compareCountsOverRandomPeriods(*db, random, 25);
     QVERIFY2(differs.isEmpty(), qPrintable(differs));
+}
+
+// A busy key (a queue's unclaimed steps at national volume: in bench_http_load ~150 a second)
+// gathers thousands of steps in a quarter hour; what a commit group writes for it must not grow
+// with them (store/steprollup.h): every row of the roll-up stays small — inside its page, no
+// overflow pages rewritten — and the sums are still the facts', also once the day is compacted.
+void tst_Reports::rollupRowsStayBoundedInABusyKey()
+{
+    QVERIFY(backfillStepRollup(*m_db).ok()); // the server's own may still be on its way
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    const qint64 start = QDateTime(QDate(2027, 1, 25), QTime(5, 0), Qt::UTC).toMSecsSinceEpoch();
+    TicketWriter writer(m_db);
+    QRandomGenerator random(40);
+    constexpr int groups = 300, perGroup = 10; // small commit groups, as at 1,000 actions/s
+    for (int group = 0; group < groups; ++group) {
+        WriteBatch batch;
+        for (int i = 0; i < perGroup; ++i) {
+            StepFactRow f;
+            f.ticketId = 700000 + group * perGroup + i;
+            f.seq = 2;
+            f.workflow = u"support"_s;
+            f.workflowVersion = 1;
+            f.state = u"front"_s;
+            f.queue = u"busy-desk"_s;
+            f.department = u"customer-service"_s;
+            f.tier = u"A"_s;
+            f.leftAt = start + qint64(group) * 2000 + i; // one quarter hour
+            f.clockSeconds = 10000 + random.bounded(90000);
+            f.enteredAt = f.leftAt - f.clockSeconds * 1000;
+            f.businessSeconds = random.bounded(int(f.clockSeconds) + 1);
+            f.endedBy = u"transitioned"_s;
+            f.paused = random.bounded(20) == 0;
+            f.pausedSeconds = f.paused ? f.clockSeconds : 0;
+            batch.stepFacts.append(f);
+        }
+        const auto written = writer.write(batch);
+        QVERIFY2(written.ok(), written.ok() ? "" : qPrintable(written.error()));
+    }
+    QCOMPARE(
+        countOf(*db,
+                QStringLiteral("SELECT SUM(steps) FROM step_rollup WHERE queue = 'busy-desk'")),
+        qint64(groups * perGroup));
+    // 3,000 steps' values in one row would be ~36,000 characters; a row's values stay under a
+    // kilobyte whatever the quarter hour holds.
+    const qint64 largest = countOf(*db,
+                                   QStringLiteral("SELECT MAX(LENGTH(business_values) + "
+                                                  "LENGTH(clock_values)) FROM step_rollup"));
+    QVERIFY2(largest > 0 && largest <= 1024, qPrintable(QString::number(largest)));
+    const qint64 day = start / stepRollupDayMs * stepRollupDayMs;
+    QString differs = rollupDiffers(*db, day, day + stepRollupDayMs, QString());
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+    differs = rollupDiffers(*db, start, start + 600 * 1000, QStringLiteral("support"));
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+    // The day's compaction merges the key's rows into one daily row.
+    QVERIFY(compactStepRollup(*m_db, day / stepRollupDayMs + 1).value() > 0);
+    QCOMPARE(countOf(*db,
+                     QStringLiteral("SELECT COUNT(*) FROM step_rollup_daily WHERE queue = "
+                                    "'busy-desk'")),
+             qint64(1));
+    differs = rollupDiffers(*db, day, day + stepRollupDayMs, QString());
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+}
+
+// The flow of a workflow with parallel states (telecom's random histories have branch steps)
+// comes from the counted days and the roll-up, which keeps a state's branch steps apart from its
+// own (migration 40): equal to the facts' answer, and still the same with the facts gone — it no
+// longer falls back to reading the facts when a branch step ended in the period.
+void tst_Reports::flowOfAParallelWorkflowComesFromTheRollup()
+{
+    auto db = m_db->connection();
+    QVERIFY(db.ok());
+    const auto at = [](const char *instant) {
+        return QDateTime::fromString(QString::fromLatin1(instant), Qt::ISODate).toMSecsSinceEpoch();
+    };
+    QRandomGenerator random(40);
+    QList<StepFactRow> histories = randomHistories(random, 1000);
+    for (StepFactRow &f : histories)
+        if (f.endedBy == u"transitioned") { // to a next state, for the flow's transitions
+            f.nextState = QStringList {u"front"_s, u"bill"_s, u"ops"_s}[random.bounded(3)];
+            f.action = u"next"_s;
+        }
+    QVERIFY(StepFactStore::replaceFacts(*db, {}, histories).ok());
+    QVERIFY(StepRollupStore::queueRebuild(*db).ok());
+    QVERIFY(backfillStepRollup(*m_db, 5).ok());
+    QVERIFY(ReportCountsStore::recountAll(*db).ok());
+    QVERIFY(buildReportCounts(*m_db, at("2027-03-01T00:00:00Z")).ok());
+    QVERIFY(countOf(*db,
+                    QStringLiteral("SELECT COUNT(*) FROM step_facts WHERE workflow = 'telecom' "
+                                   "AND branch <> ''"))
+            > 0);
+    QString differs = compareCountsOverRandomPeriods(*db, random, 10);
+    QVERIFY2(differs.isEmpty(), qPrintable(differs));
+
+    StepReportQuery query;
+    query.from = at("2026-12-01T00:00:00Z");
+    query.to = at("2027-02-01T00:00:00Z");
+    query.workflow = QStringLiteral("telecom");
+    query.allDepartments = true;
+    StepReportQuery factsOnly = query;
+    factsOnly.factsOnly = true;
+    const auto facts = StepFactStore::flowReport(*db, factsOnly);
+    QVERIFY(facts.ok() && !facts->states.isEmpty() && !facts->transitions.isEmpty());
+    const auto counted = StepFactStore::flowReport(*db, query);
+    QVERIFY(counted.ok());
+    QVERIFY(counted->states == facts->states);
+    QVERIFY(counted->transitions == facts->transitions);
+    // Whole UTC days, all counted: the answer reads no fact.
+    QVERIFY(runQuery(*db, QStringLiteral("DELETE FROM step_facts")).ok());
+    const auto withoutFacts = StepFactStore::flowReport(*db, query);
+    QVERIFY(withoutFacts.ok());
+    QVERIFY(withoutFacts->states == facts->states);
+    QVERIFY(withoutFacts->transitions == facts->transitions);
 }
 
 QTEST_GUILESS_MAIN(tst_Reports)
