@@ -477,6 +477,49 @@ Result<qint64> firstQuarterWithFacts(const QSqlDatabase &db, qint64 next, qint64
     return std::min(end, floorDiv(first->value(0).toLongLong(), stepRollupQuarterMs));
 }
 
+// The first quarter hour not counted; nullopt: nothing to count (no record, or the facts'
+// back-fill is pending: the facts may still be replaced). A facts' record whose last ticket is
+// 0 has nothing to do (StepRollupStore::ready): a generated database's, such as bench_bigdb's.
+Result<std::optional<qint64>> countPosition(const QSqlDatabase &db)
+{
+    auto position = runQuery(db,
+                             QStringLiteral("SELECT name, next_ticket FROM report_backfills WHERE "
+                                            "name = 'report_quarters' OR (name = 'step_facts' "
+                                            "AND last_ticket > 0)"));
+    if (!position)
+        return position.failure();
+    std::optional<qint64> next;
+    while (position->next()) {
+        if (position->value(0).toString() == u"step_facts")
+            return std::optional<qint64>();
+        next = position->value(1).toLongLong();
+    }
+    return next;
+}
+
+// Moves the record from quarter hour `from` to `to`, under its lock: forward, with the counts
+// of [from, to) (none: no facts there) and the days that ended; back (to < from), forgetting
+// what was counted from `to` on.
+Result<void> writeStep(const QSqlDatabase &db, qint64 from, qint64 to,
+                       const std::optional<PeriodCounts> &counts)
+{
+    if (to < from) {
+        for (const auto &[level, first] :
+             {std::pair {0, to}, std::pair {1, floorDiv(to, quartersPerDay)}})
+            if (auto forgotten
+                = deleteBuckets(db, level, first, std::numeric_limits<qint64>::max());
+                !forgotten)
+                return forgotten.failure();
+    } else {
+        if (counts)
+            if (auto replaced = replaceQuarters(db, from, to, *counts); !replaced)
+                return replaced.failure();
+        if (auto finished = finishDays(db, from, to); !finished)
+            return finished.failure();
+    }
+    return moveRecord(db, from, to);
+}
+
 } // namespace
 
 Result<qint64> buildReportCounts(Database &database, qint64 now,
@@ -491,21 +534,10 @@ Result<qint64> buildReportCounts(Database &database, qint64 now,
     const bool postgresql = db->driverName() == u"QPSQL";
     qint64 counted = 0;
     while (!(stopRequested && stopRequested())) {
-        // A facts' record whose last ticket is 0 has nothing to do (StepRollupStore::ready):
-        // a generated database's, such as bench_bigdb's, was never counted before.
-        auto position = runQuery(*db,
-                                 QStringLiteral("SELECT name, next_ticket FROM "
-                                                "report_backfills WHERE name = "
-                                                "'report_quarters' OR (name = 'step_facts' AND "
-                                                "last_ticket > 0)"));
+        auto position = countPosition(*db);
         if (!position)
             return position.failure();
-        std::optional<qint64> next;
-        while (position->next()) {
-            if (position->value(0).toString() == u"step_facts")
-                return counted; // the facts may still be replaced
-            next = position->value(1).toLongLong();
-        }
+        const std::optional<qint64> next = *position;
         // Counted up to at most `now`: quarter hours between now less the margin and now were
         // counted by a server whose clock is a little ahead — no fact stamped by this clock
         // falls into them.
@@ -555,22 +587,8 @@ Result<qint64> buildReportCounts(Database &database, qint64 now,
             transaction.rollback();
             continue;
         }
-        if (to < from) {
-            for (const auto &[level, first] :
-                 {std::pair {0, to}, std::pair {1, floorDiv(to, quartersPerDay)}})
-                if (auto forgotten
-                    = deleteBuckets(*db, level, first, std::numeric_limits<qint64>::max());
-                    !forgotten)
-                    return forgotten.failure();
-        } else {
-            if (counts)
-                if (auto replaced = replaceQuarters(*db, from, to, *counts); !replaced)
-                    return replaced.failure();
-            if (auto finished = finishDays(*db, from, to); !finished)
-                return finished.failure();
-        }
-        if (auto moved = moveRecord(*db, from, to); !moved)
-            return moved.failure();
+        if (auto written = writeStep(*db, from, to, counts); !written)
+            return written.failure();
         if (auto committed = transaction.commit(); !committed)
             return committed.failure();
         if (counts)
