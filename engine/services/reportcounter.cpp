@@ -53,8 +53,8 @@ void ReportCounter::run()
         const auto counted
             = buildReportCounts(*m_database, m_clock.now().toMSecsSinceEpoch(), stopRequested);
         if (!counted)
-            qWarning().noquote() << "reports: counting the days stopped:" << counted.error()
-                                 << "(it tries again in a minute)";
+            qWarning().noquote() << "reports: counting the quarter hours stopped:"
+                                 << counted.error() << "(it tries again in a minute)";
         lock.lock();
         m_wake.wait_for(lock, std::chrono::minutes(1), [this] { return m_stop; });
     }

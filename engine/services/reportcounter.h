@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// Counts the reports' closures and escalations of each UTC day once it has ended
-// (store/reportcounts.h), on a thread of its own, off the engine's write path: at start (every
-// day not counted yet: minutes on a million tickets) and then once a minute, which finds a new
-// day once a day and nothing otherwise (one small query).
+// Counts the reports' closures and escalations of each quarter hour a few minutes after it has
+// ended (store/reportcounts.h), on a thread of its own, off the engine's write path: at start
+// (every day not counted yet: minutes on a million tickets) and then once a minute, which finds
+// a new quarter hour every fifteen minutes (its facts read, then a short transaction) and
+// nothing otherwise (one small query) — and sees a clock set back within the minute.
 
 #include <condition_variable>
 #include <memory>

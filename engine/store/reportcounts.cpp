@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <tuple>
 
 namespace Baton {
@@ -23,7 +24,10 @@ const char *const countColumns
       "closed, closures, reopened, first_contact, bounced, handoff_limit, closure_escalated, "
       "handoffs, escalations";
 constexpr int countColumnCount = 19;
-constexpr qint64 commitMarginMs = 10 * 60 * 1000;
+// How long after a quarter hour has ended it is counted: a commit group stamps its facts a
+// moment before it commits, and other servers' clocks may be a little behind this one's (a
+// clock further behind is caught when its own counter runs: buildReportCounts).
+constexpr qint64 commitMarginMs = 5 * 60 * 1000;
 
 qint64 floorDiv(qint64 a, qint64 b)
 {
@@ -110,16 +114,18 @@ PeriodParts splitPeriod(qint64 from, qint64 to, std::optional<qint64> countedEnd
 
 Result<std::optional<qint64>> ReportCountsStore::countedEnd(const QSqlDatabase &db)
 {
+    // A facts' record whose last ticket is 0 has nothing to do (StepRollupStore::ready).
     auto rows = runQuery(db,
                          QStringLiteral("SELECT name, next_ticket FROM report_backfills "
-                                        "WHERE name IN ('step_facts', 'report_counts')"));
+                                        "WHERE name = 'report_quarters' OR (name = "
+                                        "'step_facts' AND last_ticket > 0)"));
     if (!rows)
         return rows.failure();
     std::optional<qint64> end;
     while (rows->next()) {
         if (rows->value(0).toString() == u"step_facts")
             return std::optional<qint64>();
-        end = rows->value(1).toLongLong() * stepRollupDayMs;
+        end = rows->value(1).toLongLong() * stepRollupQuarterMs;
     }
     return end;
 }
@@ -153,12 +159,13 @@ Result<void> ReportCountsStore::sums(
     return {};
 }
 
-Result<DayCounts> ReportCountsStore::countDay(const QSqlDatabase &db, qint64 day, RollupLevel level)
+Result<PeriodCounts> ReportCountsStore::countPeriod(const QSqlDatabase &db, qint64 from, qint64 to,
+                                                    RollupLevel level)
 {
     const qint64 span = rollupSpanMs(level);
     StepReportQuery query;
-    query.from = day * stepRollupDayMs;
-    query.to = query.from + stepRollupDayMs;
+    query.from = from;
+    query.to = to;
     query.allDepartments = true;
     QMap<CountKey, ReportCountRow> rows;
     QMap<TransitionKey, TransitionCountRow> transitions;
@@ -212,7 +219,7 @@ Result<DayCounts> ReportCountsStore::countDay(const QSqlDatabase &db, qint64 day
         r.closureEscalated += c.escalated;
         r.handoffs += c.handoffs;
     }
-    return DayCounts {rows.values(), transitions.values()};
+    return PeriodCounts {rows.values(), transitions.values()};
 }
 
 namespace {
@@ -322,16 +329,18 @@ Result<std::optional<FlowReport>> ReportCountsStore::flow(const QSqlDatabase &db
 
 Result<void> ReportCountsStore::recountAll(const QSqlDatabase &db)
 {
-    for (const char *sql :
-         {"DELETE FROM report_counts", "DELETE FROM report_backfills WHERE name = 'report_counts'",
-          "INSERT INTO report_backfills (name, next_ticket, last_ticket) VALUES "
-          "('report_counts', 0, 0)"})
+    for (const char *sql : {"DELETE FROM report_counts", "DELETE FROM report_transitions",
+                            "DELETE FROM report_backfills WHERE name = 'report_quarters'",
+                            "INSERT INTO report_backfills (name, next_ticket, last_ticket) VALUES "
+                            "('report_quarters', 0, 0)"})
         if (auto done = runQuery(db, QString::fromUtf8(sql)); !done)
             return done.failure();
     return {};
 }
 
 namespace {
+
+constexpr qint64 quartersPerDay = stepRollupDayMs / stepRollupQuarterMs;
 
 Result<void> insertTransitions(const QSqlDatabase &db, int level,
                                const QList<TransitionCountRow> &rows)
@@ -349,44 +358,92 @@ Result<void> insertTransitions(const QSqlDatabase &db, int level,
     return {};
 }
 
-// Replaces day `day`'s rows at both levels by `levels` (quarter hours, then the day).
-Result<void> replaceDay(const QSqlDatabase &db, qint64 day, const std::array<DayCounts, 2> &levels)
+// Deletes both tables' rows of `level` in buckets [first, end).
+Result<void> deleteBuckets(const QSqlDatabase &db, int level, qint64 first, qint64 end)
 {
-    const qint64 perDay = stepRollupDayMs / stepRollupQuarterMs;
-    for (const auto &[level, first, end] :
-         {std::tuple {0, day * perDay, (day + 1) * perDay}, std::tuple {1, day, day + 1}}) {
-        for (const char *table : {"report_counts", "report_transitions"})
-            if (auto deleted = runQuery(db,
-                                        u"DELETE FROM " + QLatin1String(table)
-                                            + u" WHERE level = ? AND bucket >= ? AND bucket < ?",
-                                        {level, first, end});
-                !deleted)
-                return deleted.failure();
-        if (auto written = insertTransitions(db, level, levels[level].transitions); !written)
-            return written.failure();
-        const QString insert = u"INSERT INTO report_counts (" + QLatin1String(countColumns)
-            + u") VALUES (" + TicketColumns::placeholders(countColumnCount) + u')';
-        for (const ReportCountRow &r : levels[level].rows) {
-            QVariantList values {level, r.bucket};
-            for (const QString *field : {&r.workflow, &r.state, &r.queue, &r.department,
-                                         &r.assignee, &r.tier, &r.origin, &r.target})
-                values << text(*field);
-            for (qint64 count : {r.closed, r.closures, r.reopened, r.firstContact, r.bounced,
-                                 r.handoffLimit, r.closureEscalated, r.handoffs, r.escalations})
-                values << count;
-            if (auto inserted = runQuery(db, insert, values); !inserted)
-                return inserted.failure();
-        }
+    for (const char *table : {"report_counts", "report_transitions"})
+        if (auto deleted = runQuery(db,
+                                    u"DELETE FROM " + QLatin1String(table)
+                                        + u" WHERE level = ? AND bucket >= ? AND bucket < ?",
+                                    {level, first, end});
+            !deleted)
+            return deleted.failure();
+    return {};
+}
+
+// Replaces the quarter hours [first, end)'s rows by `counts`.
+Result<void> replaceQuarters(const QSqlDatabase &db, qint64 first, qint64 end,
+                             const PeriodCounts &counts)
+{
+    if (auto deleted = deleteBuckets(db, 0, first, end); !deleted)
+        return deleted.failure();
+    if (auto written = insertTransitions(db, 0, counts.transitions); !written)
+        return written.failure();
+    const QString insert = u"INSERT INTO report_counts (" + QLatin1String(countColumns)
+        + u") VALUES (" + TicketColumns::placeholders(countColumnCount) + u')';
+    for (const ReportCountRow &r : counts.rows) {
+        QVariantList values {0, r.bucket};
+        for (const QString *field : {&r.workflow, &r.state, &r.queue, &r.department, &r.assignee,
+                                     &r.tier, &r.origin, &r.target})
+            values << text(*field);
+        for (qint64 count : {r.closed, r.closures, r.reopened, r.firstContact, r.bounced,
+                             r.handoffLimit, r.closureEscalated, r.handoffs, r.escalations})
+            values << count;
+        if (auto inserted = runQuery(db, insert, values); !inserted)
+            return inserted.failure();
     }
     return {};
 }
 
-// The first day not counted, the record's row locked on PostgreSQL; nullopt: no record.
-Result<std::optional<qint64>> recordedDay(const QSqlDatabase &db, bool postgresql)
+// The counting went from quarter hour `from` to `to`: the UTC days that ended in between get
+// their daily rows, the sums of their quarter hours' (a closure, an escalation, a transition
+// is in one quarter hour; exact, and no fact is read again).
+Result<void> finishDays(const QSqlDatabase &db, qint64 from, qint64 to)
+{
+    const qint64 firstDay = floorDiv(from, quartersPerDay), endDay = floorDiv(to, quartersPerDay);
+    if (firstDay >= endDay)
+        return {};
+    if (auto deleted = deleteBuckets(db, 1, firstDay, endDay); !deleted)
+        return deleted.failure();
+    const QString day = QStringLiteral("bucket / %1").arg(quartersPerDay);
+    const QString keys
+        = QStringLiteral("workflow, state, queue, department, assignee, tier, origin, target");
+    QString sums;
+    for (const char *column : {"closed", "closures", "reopened", "first_contact", "bounced",
+                               "handoff_limit", "closure_escalated", "handoffs", "escalations"})
+        sums += u", SUM(" + QLatin1String(column) + u')';
+    const QVariantList range {firstDay * quartersPerDay, endDay * quartersPerDay};
+    if (auto summed = runQuery(db,
+                               u"INSERT INTO report_counts (" + QLatin1String(countColumns)
+                                   + u") SELECT 1, " + day + u", " + keys + sums
+                                   + u" FROM report_counts WHERE level = 0 AND bucket >= ? AND "
+                                     u"bucket < ? GROUP BY "
+                                   + day + u", " + keys,
+                               range);
+        !summed)
+        return summed.failure();
+    if (auto summed = runQuery(
+            db,
+            u"INSERT INTO report_transitions (level, bucket, workflow, state, department, "
+            u"next_state, action, transitions, branch_steps) SELECT 1, "
+                + day
+                + u", workflow, state, department, next_state, action, SUM(transitions), "
+                  u"SUM(branch_steps) FROM report_transitions WHERE level = 0 AND bucket >= ? "
+                  u"AND bucket < ? GROUP BY "
+                + day + u", workflow, state, department, next_state, action",
+            range);
+        !summed)
+        return summed.failure();
+    return {};
+}
+
+// The first quarter hour not counted, the record's row locked on PostgreSQL; nullopt: no
+// record.
+Result<std::optional<qint64>> recordedQuarter(const QSqlDatabase &db, bool postgresql)
 {
     auto row = runQuery(db,
                         u"SELECT next_ticket FROM report_backfills WHERE name = "
-                        u"'report_counts'"
+                        u"'report_quarters'"
                             + QLatin1String(postgresql ? " FOR UPDATE" : ""));
     if (!row)
         return row.failure();
@@ -395,28 +452,72 @@ Result<std::optional<qint64>> recordedDay(const QSqlDatabase &db, bool postgresq
     return std::optional(row->value(0).toLongLong());
 }
 
-// Moves the record past the days from `next` on that have no facts (up to `endDay`); whether
-// it moved.
-Result<bool> skipEmptyDays(const QSqlDatabase &db, qint64 next, qint64 endDay)
+Result<void> moveRecord(const QSqlDatabase &db, qint64 from, qint64 to)
+{
+    auto moved = runQuery(db,
+                          QStringLiteral("UPDATE report_backfills SET next_ticket = ? WHERE name = "
+                                         "'report_quarters' AND next_ticket = ?"),
+                          {to, from});
+    if (!moved)
+        return moved.failure();
+    return {};
+}
+
+// The first quarter hour from `next` on (up to `end`) that has facts.
+Result<qint64> firstQuarterWithFacts(const QSqlDatabase &db, qint64 next, qint64 end)
 {
     auto first = runQuery(db,
                           QStringLiteral("SELECT MIN(left_at) FROM step_facts WHERE left_at "
                                          ">= ?"),
-                          {next * stepRollupDayMs});
+                          {next * stepRollupQuarterMs});
     if (!first)
         return first.failure();
-    const bool none = !first->next() || first->value(0).isNull();
-    const qint64 target
-        = none ? endDay : std::min(endDay, floorDiv(first->value(0).toLongLong(), stepRollupDayMs));
-    if (target <= next)
-        return false;
-    auto moved = runQuery(db,
-                          QStringLiteral("UPDATE report_backfills SET next_ticket = ? WHERE name = "
-                                         "'report_counts' AND next_ticket = ?"),
-                          {target, next});
-    if (!moved)
-        return moved.failure();
-    return true;
+    if (!first->next() || first->value(0).isNull())
+        return end;
+    return std::min(end, floorDiv(first->value(0).toLongLong(), stepRollupQuarterMs));
+}
+
+// The first quarter hour not counted; nullopt: nothing to count (no record, or the facts'
+// back-fill is pending: the facts may still be replaced). A facts' record whose last ticket is
+// 0 has nothing to do (StepRollupStore::ready): a generated database's, such as bench_bigdb's.
+Result<std::optional<qint64>> countPosition(const QSqlDatabase &db)
+{
+    auto position = runQuery(db,
+                             QStringLiteral("SELECT name, next_ticket FROM report_backfills WHERE "
+                                            "name = 'report_quarters' OR (name = 'step_facts' "
+                                            "AND last_ticket > 0)"));
+    if (!position)
+        return position.failure();
+    std::optional<qint64> next;
+    while (position->next()) {
+        if (position->value(0).toString() == u"step_facts")
+            return std::optional<qint64>();
+        next = position->value(1).toLongLong();
+    }
+    return next;
+}
+
+// Moves the record from quarter hour `from` to `to`, under its lock: forward, with the counts
+// of [from, to) (none: no facts there) and the days that ended; back (to < from), forgetting
+// what was counted from `to` on.
+Result<void> writeStep(const QSqlDatabase &db, qint64 from, qint64 to,
+                       const std::optional<PeriodCounts> &counts)
+{
+    if (to < from) {
+        for (const auto &[level, first] :
+             {std::pair {0, to}, std::pair {1, floorDiv(to, quartersPerDay)}})
+            if (auto forgotten
+                = deleteBuckets(db, level, first, std::numeric_limits<qint64>::max());
+                !forgotten)
+                return forgotten.failure();
+    } else {
+        if (counts)
+            if (auto replaced = replaceQuarters(db, from, to, *counts); !replaced)
+                return replaced.failure();
+        if (auto finished = finishDays(db, from, to); !finished)
+            return finished.failure();
+    }
+    return moveRecord(db, from, to);
 }
 
 } // namespace
@@ -427,64 +528,71 @@ Result<qint64> buildReportCounts(Database &database, qint64 now,
     auto db = database.connection();
     if (!db)
         return db.failure();
-    // Only days whose facts are all committed: the writer stamps a fact a moment before its
-    // group commits.
-    const qint64 endDay = floorDiv(now - commitMarginMs, stepRollupDayMs);
+    // Only quarter hours whose facts are all committed: the writer stamps a fact a moment
+    // before its group commits.
+    const qint64 endQuarter = floorDiv(now - commitMarginMs, stepRollupQuarterMs);
     const bool postgresql = db->driverName() == u"QPSQL";
     qint64 counted = 0;
     while (!(stopRequested && stopRequested())) {
-        auto position = runQuery(*db,
-                                 QStringLiteral("SELECT name, next_ticket FROM "
-                                                "report_backfills WHERE name IN "
-                                                "('step_facts', 'report_counts')"));
+        auto position = countPosition(*db);
         if (!position)
             return position.failure();
-        std::optional<qint64> next;
-        while (position->next()) {
-            if (position->value(0).toString() == u"step_facts")
-                return counted; // the facts may still be replaced
-            next = position->value(1).toLongLong();
-        }
-        if (!next || *next >= endDay)
+        const std::optional<qint64> next = *position;
+        // Counted up to at most `now`: quarter hours between now less the margin and now were
+        // counted by a server whose clock is a little ahead — no fact stamped by this clock
+        // falls into them.
+        if (!next || *next == endQuarter
+            || (*next > endQuarter && *next * stepRollupQuarterMs <= now))
             return counted;
-        // Days without facts are skipped at once (a new database's record starts at day 0).
-        auto skipped = skipEmptyDays(*db, *next, endDay);
-        if (!skipped)
-            return skipped.failure();
-        if (*skipped)
-            continue;
-        // The day is read before the write lock (thousands of random reads on a big database)
-        // and its facts do not change any more: only the write is in the transaction.
-        auto quarters = ReportCountsStore::countDay(*db, *next, RollupLevel::QuarterHour);
-        if (!quarters)
-            return quarters.failure();
-        auto days = ReportCountsStore::countDay(*db, *next, RollupLevel::Day);
-        if (!days)
-            return days.failure();
+        // What to count in one transaction: a whole UTC day while the counting is days behind
+        // (a new or upgraded database: a year is 365 transactions, not 35,000), else one
+        // quarter hour; quarters without facts are passed at once.
+        qint64 from = *next, to = *next;
+        std::optional<PeriodCounts> counts;
+        if (*next > endQuarter) {
+            // Counted past `now`: the clock went back (a fake clock, or this server's clock
+            // behind another's by more than the margin), and facts stamped from now on — and
+            // those stamped since it went back, the margin before — fall into quarter hours
+            // counted already. Those are forgotten, and counted again once they end by this
+            // clock; until then reports read their facts.
+            to = endQuarter;
+        } else {
+            auto firstWithFacts = firstQuarterWithFacts(*db, *next, endQuarter);
+            if (!firstWithFacts)
+                return firstWithFacts.failure();
+            if (*firstWithFacts > *next) {
+                to = *firstWithFacts;
+            } else {
+                to = *next % quartersPerDay == 0 && *next + quartersPerDay <= endQuarter
+                    ? *next + quartersPerDay
+                    : *next + 1;
+                // Read before the write lock (thousands of random reads on a big database);
+                // the facts of an ended quarter hour do not change any more.
+                auto read = ReportCountsStore::countPeriod(*db, from * stepRollupQuarterMs,
+                                                           to * stepRollupQuarterMs,
+                                                           RollupLevel::QuarterHour);
+                if (!read)
+                    return read.failure();
+                counts = std::move(*read);
+            }
+        }
         Transaction transaction(*db);
         if (!transaction.isActive())
             return makeError(QStringLiteral("database error: %1").arg(transaction.error()));
         // Another server (or thread) may have counted it meanwhile: the record decides, locked.
-        auto still = recordedDay(*db, postgresql);
+        auto still = recordedQuarter(*db, postgresql);
         if (!still)
             return still.failure();
         if (*still != next) {
             transaction.rollback();
             continue;
         }
-        if (auto replaced = replaceDay(*db, *next, {std::move(*quarters), std::move(*days)});
-            !replaced)
-            return replaced.failure();
-        if (auto moved
-            = runQuery(*db,
-                       QStringLiteral("UPDATE report_backfills SET next_ticket = ? "
-                                      "WHERE name = 'report_counts' AND next_ticket = ?"),
-                       {*next + 1, *next});
-            !moved)
-            return moved.failure();
+        if (auto written = writeStep(*db, from, to, counts); !written)
+            return written.failure();
         if (auto committed = transaction.commit(); !committed)
             return committed.failure();
-        ++counted;
+        if (counts)
+            ++counted;
     }
     return counted;
 }

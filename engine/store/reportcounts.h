@@ -4,11 +4,12 @@
 // Reports on big data, the measures the step roll-up does not hold (issue 17): closures with
 // what their tickets went through (outcomes, volume's closed) and escalations with the queue
 // they moved the work to, counted per quarter hour and per UTC day and key (table
-// report_counts, migration 36). Unlike the roll-up they cost the writer nothing: a UTC day is
-// counted in the background once it has ended (buildReportCounts, from the services' back-fill
-// thread), and a report reads the days counted so far from here and the rest — today, and the
-// partial quarter hours of a custom instant — from the facts by the left_at index, which gives
-// the same numbers (tst_reports countsAnswerAsTheFactsDo). Counts only: a closure's outcome
+// report_counts, migration 36). Unlike the roll-up they cost the writer nothing: a quarter hour
+// is counted in the background a few minutes after it has ended (buildReportCounts, from the
+// services' report counter), a UTC day summed from its quarter hours once its last is counted,
+// and a report reads what is counted so far from here and the rest — the current quarter hour,
+// and the partial quarter hours of a custom instant — from the facts by the left_at index, which
+// gives the same numbers (tst_reports countsAnswerAsTheFactsDo). Counts only: a closure's outcome
 // depends on its ticket's earlier steps alone, and those facts do not change once written; the
 // facts' back-fill (which does replace facts) must therefore be done before a day is counted,
 // and reports read the facts while it is pending.
@@ -56,8 +57,8 @@ struct TransitionCountRow
     friend bool operator==(const TransitionCountRow &, const TransitionCountRow &) = default;
 };
 
-/// A day's rows of both tables at one level.
-struct DayCounts
+/// A period's rows of both tables at one level.
+struct PeriodCounts
 {
     QList<ReportCountRow> rows;
     QList<TransitionCountRow> transitions;
@@ -75,15 +76,15 @@ struct PeriodParts
     };
     QList<Buckets> counted;
 };
-/// [from, to) split at `countedEnd` (what the counts hold ends there, a UTC midnight; nullopt:
-/// nothing): whole UTC days from the daily level, whole quarter hours around them, the rest
-/// (partial quarter hours, and everything from countedEnd on) from the facts.
+/// [from, to) split at `countedEnd` (what the counts hold ends there, the end of a quarter hour;
+/// nullopt: nothing): whole UTC days from the daily level, whole quarter hours around them, the
+/// rest (partial quarter hours, and everything from countedEnd on) from the facts.
 PeriodParts splitPeriod(qint64 from, qint64 to, std::optional<qint64> countedEnd);
 
 class ReportCountsStore
 {
 public:
-    /// Where the counts end (ms, the UTC midnight after the last day counted), or nullopt when a
+    /// Where the counts end (ms, the end of the last quarter hour counted), or nullopt when a
     /// report must read the facts alone (the facts' back-fill is pending, or nothing counted).
     static Result<std::optional<qint64>> countedEnd(const QSqlDatabase &db);
     /// The sums of `columns` (report_counts' count columns) over `level`'s buckets
@@ -95,8 +96,9 @@ public:
     sums(const QSqlDatabase &db, const StepReportQuery &query, RollupLevel level,
          qint64 firstBucket, qint64 endBucket, const QStringList &columns, bool byTarget,
          const std::function<void(const QString &, const QString &, const QList<qint64> &)> &group);
-    /// The rows of UTC day `day` at `level`, counted from its facts (in key order).
-    static Result<DayCounts> countDay(const QSqlDatabase &db, qint64 day, RollupLevel level);
+    /// The rows of the facts that left in [from, to) at `level`, counted (in key order).
+    static Result<PeriodCounts> countPeriod(const QSqlDatabase &db, qint64 from, qint64 to,
+                                            RollupLevel level);
     /// The flow of one workflow (query.workflow) from the counts, the step roll-up (its states'
     /// steps, breaches and times) and the facts of the rest; nullopt when the facts must be
     /// read alone (nothing counted in the period, or steps of parallel branches in it).
@@ -107,11 +109,16 @@ public:
     static Result<void> recountAll(const QSqlDatabase &db);
 };
 
-/// Counts every UTC day that ended before `now` (less ten minutes: commits in flight, the clocks of
-/// other servers) and is not counted yet (report_backfills 'report_counts': next_ticket is the
-/// first day not counted), a day per transaction, the day's facts read before it. Does nothing
-/// while the facts' back-fill is pending. Returns the number of days counted; stops between days
-/// once `stopRequested` says so.
+/// Counts every quarter hour that ended before `now` (less five minutes: commits in flight, the
+/// clocks of other servers) and is not counted yet (report_backfills 'report_quarters': next_ticket
+/// is the first quarter hour not counted, migration 41), a quarter hour per transaction — a
+/// whole UTC day while it is days behind — its facts read before it; a UTC day's daily rows are
+/// the sums of its quarter hours, written when its last is counted. A `now` before the end of
+/// what is counted (the clock was set back, or this server's clock is behind the one that
+/// counted by more than the margin) forgets the counts from `now` less the margin on, so that
+/// the facts stamped by this clock are counted once their quarter hour ends. Does nothing while the
+/// facts' back-fill is pending. Returns the number of transactions that counted facts; stops
+/// between them once `stopRequested` says so.
 Result<qint64> buildReportCounts(Database &database, qint64 now,
                                  const std::function<bool()> &stopRequested = {});
 
