@@ -1528,9 +1528,10 @@ void tst_Reports::waitingTimeInPausedStatesApart()
 
 namespace {
 
-// Whether the steps report from the roll-up (whole quarter hours) and the facts (the partial
-// ones) equals the one from the facts alone, for every grouping, all departments and billing's.
-QString rollupDiffers(const QSqlDatabase &db, qint64 from, qint64 to, const QString &workflow)
+// Every shape a comparison asks for a period: each grouping, all departments and billing's.
+// `differs` says how the query's answers differ, or nothing; the first difference, where.
+QString firstDifferingQuery(qint64 from, qint64 to, const QString &workflow,
+                            const std::function<QString(const StepReportQuery &)> &differs)
 {
     for (ReportGrouping by :
          {ReportGrouping::Department, ReportGrouping::Queue, ReportGrouping::Workflow,
@@ -1544,23 +1545,34 @@ QString rollupDiffers(const QSqlDatabase &db, qint64 from, qint64 to, const QStr
             query.workflow = workflow;
             query.allDepartments = all;
             query.departments = {QStringLiteral("billing")};
-            const auto rolled = StepFactStore::stepsReport(db, query);
-            query.factsOnly = true;
-            const auto facts = StepFactStore::stepsReport(db, query);
-            if (!rolled || !facts)
-                return QStringLiteral("query failed");
-            if (*rolled != *facts)
-                return QStringLiteral("%1..%2 by %3 all %4: %5 rows from the roll-up, %6 from "
-                                      "the facts")
+            if (const QString d = differs(query); !d.isEmpty())
+                return QStringLiteral("%1..%2 by %3 all %4: %5")
                     .arg(from)
                     .arg(to)
                     .arg(toString(by))
                     .arg(all)
-                    .arg(rolled->size())
-                    .arg(facts->size());
+                    .arg(d);
         }
     }
     return {};
+}
+
+// Whether the steps report from the roll-up (whole quarter hours) and the facts (the partial
+// ones) equals the one from the facts alone, for every grouping, all departments and billing's.
+QString rollupDiffers(const QSqlDatabase &db, qint64 from, qint64 to, const QString &workflow)
+{
+    return firstDifferingQuery(from, to, workflow, [&](StepReportQuery query) -> QString {
+        const auto rolled = StepFactStore::stepsReport(db, query);
+        query.factsOnly = true;
+        const auto facts = StepFactStore::stepsReport(db, query);
+        if (!rolled || !facts)
+            return QStringLiteral("query failed");
+        if (*rolled != *facts)
+            return QStringLiteral("%1 rows from the roll-up, %2 from the facts")
+                .arg(rolled->size())
+                .arg(facts->size());
+        return {};
+    });
 }
 
 // Periods of whole local days in zones whose offsets are not whole hours (and a few that are),
@@ -1691,39 +1703,22 @@ qint64 dayOf(QDate date)
 // (the rest) equal the facts alone, for every grouping, all departments and billing's.
 QString countsDiffer(const QSqlDatabase &db, qint64 from, qint64 to, const QString &workflow)
 {
-    for (ReportGrouping by :
-         {ReportGrouping::Department, ReportGrouping::Queue, ReportGrouping::Workflow,
-          ReportGrouping::State, ReportGrouping::Assignee, ReportGrouping::Tier,
-          ReportGrouping::Origin}) {
-        for (bool all : {true, false}) {
-            StepReportQuery query;
-            query.from = from;
-            query.to = to;
-            query.by = by;
-            query.workflow = workflow;
-            query.allDepartments = all;
-            query.departments = {QStringLiteral("billing")};
-            StepReportQuery facts = query;
-            facts.factsOnly = true;
-            const auto outcomes = StepFactMeasures::outcomes(db, query);
-            const auto escalations = StepFactMeasures::escalations(db, query);
-            const auto volume = StepFactMeasures::volume(db, query);
-            if (!outcomes || !escalations || !volume)
-                return QStringLiteral("query failed");
-            const QString where = QStringLiteral("%1..%2 by %3 all %4: ")
-                                      .arg(from)
-                                      .arg(to)
-                                      .arg(toString(by))
-                                      .arg(all);
-            if (*outcomes != StepFactMeasures::outcomes(db, facts).value())
-                return where + u"outcomes differ";
-            if (*escalations != StepFactMeasures::escalations(db, facts).value())
-                return where + u"escalations differ";
-            if (*volume != StepFactMeasures::volume(db, facts).value())
-                return where + u"volume differs";
-        }
-    }
-    return {};
+    return firstDifferingQuery(from, to, workflow, [&](const StepReportQuery &query) -> QString {
+        StepReportQuery facts = query;
+        facts.factsOnly = true;
+        const auto outcomes = StepFactMeasures::outcomes(db, query);
+        const auto escalations = StepFactMeasures::escalations(db, query);
+        const auto volume = StepFactMeasures::volume(db, query);
+        if (!outcomes || !escalations || !volume)
+            return QStringLiteral("query failed");
+        if (*outcomes != StepFactMeasures::outcomes(db, facts).value())
+            return QStringLiteral("outcomes differ");
+        if (*escalations != StepFactMeasures::escalations(db, facts).value())
+            return QStringLiteral("escalations differ");
+        if (*volume != StepFactMeasures::volume(db, facts).value())
+            return QStringLiteral("volume differs");
+        return {};
+    });
 }
 
 // Whether each workflow's flow from the counts and the roll-up equals the facts' alone.
